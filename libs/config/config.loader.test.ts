@@ -1,0 +1,58 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.loader.ts';
+
+function fileWith(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pharos-config-'));
+  const file = join(dir, 'pharos.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('loadConfig', () => {
+  it('gives the embedded default with no file', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.server).toMatchObject({ host: '127.0.0.1', port: 8080 });
+    expect(c.storage).toEqual({ type: 'sqlite', path: 'data/pharos.db' });
+    expect(c.bus).toEqual({ type: 'memory' });
+    expect(Object.isFrozen(c.server)).toBe(true);
+  });
+
+  it('lists every problem at once', () => {
+    const file = fileWith(`
+server: { port: "eighty" }
+storage: { type: opensearch }
+bus: { type: rabbit }
+auth:
+  tokens:
+    - { name: a, role: root, token: "0123456789abcdef0123" }
+`);
+    try {
+      loadConfig({ file, env: {} });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/server\.port/);
+      expect(problems).toMatch(/storage\.url/);
+      expect(problems).toMatch(/bus\.type/);
+      expect(problems).toMatch(/auth\.tokens\.0\.role/);
+      expect((err as ConfigError).problems.length).toBeGreaterThanOrEqual(4);
+    }
+  });
+
+  it('applies environment overrides by path', () => {
+    const c = loadConfig({
+      env: { PHAROS_SERVER__PORT: '9999', PHAROS_BUS__TYPE: 'kafka', PHAROS_BUS__BROKERS: '[127.0.0.1:9092]', PHAROS_COLLECTOR__CLUSTER: 'east' },
+    });
+    expect(c.server.port).toBe(9999);
+    expect(c.bus).toMatchObject({ type: 'kafka', brokers: ['127.0.0.1:9092'], topicPrefix: 'pharos' });
+    expect(c.collector.cluster).toBe('east');
+  });
+
+  it('rejects unknown keys so typos are not silently ignored', () => {
+    expect(() => loadConfig({ file: fileWith('sever: { port: 1 }\n'), env: {} })).toThrow(/Unrecognized key/);
+  });
+});

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { alertingConfigSchema } from './sections/alerting.ts';
+import { dashboardsConfigSchema } from './sections/dashboards.ts';
+import { federationConfigSchema } from './sections/federation.ts';
+
+/**
+ * The configuration contract. Keys named in the issues (server.*, storage.*, bus.*, collector.cluster,
+ * clusters, auth.tokens) are public: add keys, never rename. Every default lives here.
+ */
+const scopeSchema = z
+  .object({
+    clusters: z.array(z.string().min(1)).default(['*']),
+    namespaces: z.array(z.string().min(1)).default(['*']),
+  })
+  .strict();
+
+export const roleSchema = z.enum(['admin', 'editor', 'viewer', 'ingest']);
+
+const tokenSchema = z
+  .object({
+    name: z.string().min(1),
+    token: z.string().min(16, 'tokens must be at least 16 characters').optional(),
+    tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters').optional(),
+    /** A file holding the token, so secrets need not sit in the config file. */
+    tokenFile: z.string().min(1).optional(),
+    role: roleSchema,
+    scope: scopeSchema.optional(),
+  })
+  .strict()
+  .refine((t) => [t.token, t.tokenSha256, t.tokenFile].filter(Boolean).length === 1, {
+    message: 'give exactly one of token, tokenSha256 or tokenFile',
+  });
+
+const storageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('sqlite'), path: z.string().min(1).default('data/pharos.db') }).strict(),
+  z
+    .object({
+      type: z.literal('opensearch'),
+      url: z.url(),
+      indexPrefix: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, _ and -').default('pharos'),
+      username: z.string().optional(),
+      password: z.string().optional(),
+      requestTimeoutMs: z.number().int().positive().default(30_000),
+      /** Shards/replicas for the index templates Pharos installs. */
+      shards: z.number().int().positive().default(1),
+      replicas: z.number().int().min(0).default(0),
+    })
+    .strict(),
+]);
+
+const busSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('memory') }).strict(),
+  z
+    .object({
+      type: z.literal('kafka'),
+      brokers: z.array(z.string().min(1)).min(1),
+      topicPrefix: z.string().regex(/^[a-zA-Z0-9._-]+$/).default('pharos'),
+      clientId: z.string().default('pharos'),
+      partitions: z.number().int().positive().default(6),
+      replicationFactor: z.number().int().positive().default(1),
+    })
+    .strict(),
+]);
+
+const clusterSchema = z
+  .object({
+    name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'letters, digits, _ . -'),
+    prometheus: z
+      .object({
+        url: z.url(),
+        /** HA replicas holding the same data; answers are deduplicated by replicaLabel. */
+        replicas: z.array(z.url()).default([]),
+        replicaLabel: z.string().default('replica'),
+        timeoutMs: z.number().int().positive().default(30_000),
+        bearerToken: z.string().optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+const retentionSchema = z
+  .object({
+    logs: z.number().int().positive().default(7),
+    events: z.number().int().positive().default(30),
+    audit: z.number().int().positive().default(90),
+    /** Per-cluster overrides: { clusterName: { logs: 3 } }. */
+    clusters: z.record(z.string(), z.object({ logs: z.number().int().positive().optional(), events: z.number().int().positive().optional(), audit: z.number().int().positive().optional() }).strict()).default({}),
+    schedule: z.string().default('15 3 * * *'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        bodyLimitBytes: z.number().int().positive().default(16 * 1024 * 1024),
+        publicUrl: z.url().optional(),
+      })
+      .strict()
+      .prefault({}),
+    dataDir: z.string().default('data'),
+    log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).strict().prefault({}),
+    storage: storageSchema.default({ type: 'sqlite', path: 'data/pharos.db' }),
+    bus: busSchema.default({ type: 'memory' }),
+    collector: z
+      .object({
+        cluster: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/).default('local'),
+        kubernetes: z
+          .object({
+            enabled: z.boolean().default(false),
+            kubeconfig: z.string().optional(),
+            inCluster: z.boolean().default(false),
+          })
+          .strict()
+          .prefault({}),
+        /** Bound on records held in memory waiting for the bus; over it the intake answers 503. */
+        maxInFlight: z.number().int().positive().default(20_000),
+      })
+      .strict()
+      .prefault({}),
+    clusters: z.array(clusterSchema).default([]),
+    auth: z
+      .object({
+        tokens: z.array(tokenSchema).default([]),
+      })
+      .strict()
+      .prefault({}),
+    query: z
+      .object({
+        maxRangeDays: z.number().positive().default(31),
+        maxPageSize: z.number().int().positive().default(1000),
+        defaultPageSize: z.number().int().positive().default(100),
+        timeoutMs: z.number().int().positive().default(30_000),
+      })
+      .strict()
+      .prefault({}),
+    retention: retentionSchema.prefault({}),
+    federation: federationConfigSchema,
+    alerting: alertingConfigSchema,
+    dashboards: dashboardsConfigSchema,
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.clusters.forEach((cl, i) => {
+      if (seen.has(cl.name)) ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster name "${cl.name}"` });
+      seen.add(cl.name);
+    });
+  });
+
+export type PharosConfig = z.infer<typeof configSchema>;
+export type TokenConfig = PharosConfig['auth']['tokens'][number];
+export type Role = z.infer<typeof roleSchema>;

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+/**
+ * The stored shape of every record, one per kind. Collectors normalize raw input (audit.k8s.io Event,
+ * core/v1 Event, Fluent Bit log line) into these; both stores keep exactly these fields, so a query means
+ * the same thing on SQLite and OpenSearch. Field names here are the filter names of the Query API.
+ */
+export const RECORD_KINDS = ['logs', 'events', 'audit'] as const;
+export const recordKindSchema = z.enum(RECORD_KINDS);
+export type RecordKind = z.infer<typeof recordKindSchema>;
+
+const common = {
+  /** Deterministic id: the same input always yields the same id, so redelivery overwrites, never duplicates. */
+  id: z.string().min(1).max(512),
+  cluster: z.string().min(1),
+  namespace: z.string().optional(),
+  /** Event time, epoch milliseconds. */
+  time: z.number().int(),
+  /** When the collector accepted it, epoch milliseconds. */
+  ingestedAt: z.number().int(),
+};
+
+export const logDocSchema = z.object({
+  ...common,
+  kind: z.literal('logs'),
+  message: z.string(),
+  pod: z.string().optional(),
+  container: z.string().optional(),
+  node: z.string().optional(),
+  stream: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+});
+export type LogDoc = z.infer<typeof logDocSchema>;
+
+export const eventDocSchema = z.object({
+  ...common,
+  kind: z.literal('events'),
+  /** involvedObject.kind / .name / .uid (core/v1) or regarding.* (events.k8s.io/v1). */
+  objectKind: z.string().optional(),
+  name: z.string().optional(),
+  objectUid: z.string().optional(),
+  reason: z.string().optional(),
+  type: z.string().optional(),
+  message: z.string().optional(),
+  source: z.string().optional(),
+  host: z.string().optional(),
+  count: z.number().int().optional(),
+  firstTimestamp: z.number().int().optional(),
+  lastTimestamp: z.number().int().optional(),
+  /** metadata.uid of the Event object itself. */
+  uid: z.string().optional(),
+  raw: z.unknown().optional(),
+});
+export type EventDoc = z.infer<typeof eventDocSchema>;
+
+export const auditDocSchema = z.object({
+  ...common,
+  kind: z.literal('audit'),
+  auditID: z.string(),
+  stage: z.string(),
+  level: z.string().optional(),
+  verb: z.string().optional(),
+  user: z.string().optional(),
+  groups: z.array(z.string()).optional(),
+  sourceIP: z.array(z.string()).optional(),
+  userAgent: z.string().optional(),
+  requestURI: z.string().optional(),
+  resource: z.string().optional(),
+  subresource: z.string().optional(),
+  apiGroup: z.string().optional(),
+  apiVersion: z.string().optional(),
+  /** objectRef.name */
+  name: z.string().optional(),
+  /** responseStatus.code */
+  code: z.number().int().optional(),
+  raw: z.unknown().optional(),
+});
+export type AuditDoc = z.infer<typeof auditDocSchema>;
+
+export const docSchemaByKind = { logs: logDocSchema, events: eventDocSchema, audit: auditDocSchema } as const;
+
+/**
+ * Query API filter name → stored field, per kind (issue contract). Multi-valued stored fields (groups,
+ * sourceIP) match when any element matches.
+ */
+export const FILTER_FIELDS: Record<RecordKind, Record<string, string>> = {
+  logs: { cluster: 'cluster', namespace: 'namespace', pod: 'pod', container: 'container', node: 'node' },
+  events: { cluster: 'cluster', namespace: 'namespace', kind: 'objectKind', name: 'name', reason: 'reason', type: 'type' },
+  audit: {
+    cluster: 'cluster', namespace: 'namespace', verb: 'verb', user: 'user', group: 'groups', sourceIP: 'sourceIP',
+    resource: 'resource', subresource: 'subresource', name: 'name', code: 'code', level: 'level', stage: 'stage',
+  },
+};
+
+/** Fields the free-text search `q` looks in, per kind. */
+export const TEXT_FIELDS: Record<RecordKind, readonly string[]> = {
+  logs: ['message'],
+  events: ['message'],
+  audit: ['requestURI', 'user', 'name'],
+};

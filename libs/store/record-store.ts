@@ -1,0 +1,78 @@
+import type { AuditDoc, EventDoc, LogDoc, RecordKind } from '../schemas/records.ts';
+
+export type DocOf<K extends RecordKind> = K extends 'logs' ? LogDoc : K extends 'events' ? EventDoc : AuditDoc;
+export type AnyDoc = LogDoc | EventDoc | AuditDoc;
+
+/** Outcome of one document of a bulk write, so the indexer can retry or dead-letter item by item. */
+export type WriteItemResult =
+  | { id: string; ok: true }
+  | { id: string; ok: false; retryable: boolean; reason: string };
+
+/**
+ * A query over one kind, after HTTP parsing and scope enforcement. Filters are exact matches, each with one
+ * or more accepted values (OR within a field, AND across fields). `q` is the parsed search expression.
+ */
+export interface RecordQuery {
+  filters: Record<string, readonly string[]>;
+  q?: SearchExpr;
+  /** Inclusive start / exclusive end, epoch milliseconds. */
+  start?: number;
+  end?: number;
+}
+
+/** The search language (`q`) as a tree; never passed raw to a backend. */
+export type SearchExpr =
+  | { type: 'term'; value: string; field?: string }
+  | { type: 'phrase'; value: string; field?: string }
+  | { type: 'and'; items: SearchExpr[] }
+  | { type: 'or'; items: SearchExpr[] }
+  | { type: 'not'; item: SearchExpr };
+
+export interface SearchRequest extends RecordQuery {
+  sort: 'asc' | 'desc';
+  size: number;
+  /** Opaque cursor from the previous page. */
+  cursor?: string;
+}
+
+export interface SearchPage<D = AnyDoc> {
+  total: number;
+  items: D[];
+  cursor: string | null;
+}
+
+export interface HistogramResult {
+  total: number;
+  buckets: { time: number; count: number }[];
+}
+
+export interface StatsResult {
+  total: number;
+  /** Number of distinct values of the field among matching records. */
+  distinct: number;
+  groups: { key: string; count: number }[];
+}
+
+/**
+ * The record store: one interface, two engines (SQLite for the embedded default, OpenSearch to scale).
+ * Both must pass the same contract suite (libs/store/record-store.contract.ts). Every call takes an
+ * AbortSignal so a query timeout really stops work.
+ */
+export interface RecordStore {
+  readonly type: string;
+  init(signal?: AbortSignal): Promise<void>;
+  /** Idempotent by doc.id: writing the same id twice stores it once. */
+  write(kind: RecordKind, docs: readonly AnyDoc[], signal?: AbortSignal): Promise<WriteItemResult[]>;
+  search(kind: RecordKind, request: SearchRequest, signal?: AbortSignal): Promise<SearchPage>;
+  histogram(kind: RecordKind, query: RecordQuery, intervalMs: number, signal?: AbortSignal): Promise<HistogramResult>;
+  stats(kind: RecordKind, query: RecordQuery, by: string, limit: number, signal?: AbortSignal): Promise<StatsResult>;
+  /** Every matching record in time order, read in pages, so memory stays bounded. */
+  exportAll(kind: RecordKind, query: RecordQuery & { sort: 'asc' | 'desc' }, signal?: AbortSignal): AsyncIterable<AnyDoc>;
+  count(kind: RecordKind, query: RecordQuery, signal?: AbortSignal): Promise<number>;
+  /** Retention: deletes records of one kind (optionally one cluster) older than `before`. Returns count or -1 when unknown. */
+  deleteOlderThan(kind: RecordKind, before: Date, cluster?: string, signal?: AbortSignal): Promise<number>;
+  /** Makes recent writes visible to search (OpenSearch refresh); a no-op where writes are visible at once. */
+  refresh(kind?: RecordKind): Promise<void>;
+  ping(signal?: AbortSignal): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,35 @@
+/**
+ * Small versioned documents that are not records: alert rules and state, silences, notification log,
+ * dashboards and their versions, API tokens, leases. Same two engines as the record store.
+ */
+export interface Versioned<T> {
+  id: string;
+  version: number;
+  updatedAt: number;
+  value: T;
+}
+
+export interface ListOptions {
+  /** Exact-match filters on top-level string fields of the value. */
+  where?: Record<string, string>;
+  limit?: number;
+  /** Opaque cursor from a previous list call. */
+  after?: string;
+  order?: 'asc' | 'desc';
+}
+
+export interface StateStore {
+  readonly type: string;
+  init(signal?: AbortSignal): Promise<void>;
+  get<T>(collection: string, id: string, signal?: AbortSignal): Promise<Versioned<T> | undefined>;
+  /** Creates or replaces. With `expectedVersion`, fails with ConflictError when the stored version differs (0 = must not exist). */
+  put<T>(collection: string, id: string, value: T, expectedVersion?: number, signal?: AbortSignal): Promise<Versioned<T>>;
+  delete(collection: string, id: string, signal?: AbortSignal): Promise<boolean>;
+  list<T>(collection: string, options?: ListOptions, signal?: AbortSignal): Promise<{ items: Versioned<T>[]; next: string | null }>;
+  /**
+   * A lease for leader election: true when `holder` now holds `name` until now+ttlMs (acquired or renewed),
+   * false when another holder's lease is still valid.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number, signal?: AbortSignal): Promise<boolean>;
+  close(): Promise<void>;
+}
