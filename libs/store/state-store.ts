@@ -31,5 +31,7 @@ export interface StateStore {
    * false when another holder's lease is still valid.
    */
   acquireLease(name: string, holder: string, ttlMs: number, signal?: AbortSignal): Promise<boolean>;
+  /** Gives a lease up early (clean shutdown) so another holder takes over without waiting for the ttl. */
+  releaseLease?(name: string, holder: string, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
