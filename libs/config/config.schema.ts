@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertingConfigSchema } from './sections/alerting.ts';
+import { jwtConfigSchema, rateLimitConfigSchema, selfAuditConfigSchema } from './sections/auth.ts';
 import { dashboardsConfigSchema } from './sections/dashboards.ts';
 import { federationConfigSchema } from './sections/federation.ts';
 
@@ -124,6 +125,9 @@ export const configSchema = z
     auth: z
       .object({
         tokens: z.array(tokenSchema).default([]),
+        jwt: jwtConfigSchema.optional(),
+        rateLimit: rateLimitConfigSchema,
+        audit: selfAuditConfigSchema,
       })
       .strict()
       .prefault({}),
