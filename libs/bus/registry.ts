@@ -1,14 +1,15 @@
 import type { PharosConfig } from '../config/config.schema.ts';
-import { PharosError } from '../errors/errors.ts';
 import type { ServiceContext } from '../runtime/context.ts';
 import type { Bus } from './bus.ts';
+import { KafkaBus } from './kafka.bus.ts';
+import { MemoryBus } from './memory.bus.ts';
 
 /** Bus engines keyed by `bus.type`. */
-export const BUS_REGISTRY: Record<PharosConfig["bus"]['type'], (ctx: ServiceContext) => Bus> = {
-  memory: () => {
-    throw new PharosError('PHAROS_ERR_INTERNAL', 'memory bus not implemented yet');
-  },
-  kafka: () => {
-    throw new PharosError('PHAROS_ERR_INTERNAL', 'kafka bus not implemented yet');
+export const BUS_REGISTRY: Record<PharosConfig['bus']['type'], (ctx: ServiceContext) => Bus> = {
+  memory: () => new MemoryBus({ maxBacklog: 200_000 }),
+  kafka: (ctx) => {
+    const c = ctx.config.bus;
+    if (c.type !== 'kafka') throw new Error('unreachable: bus.type is not kafka');
+    return new KafkaBus({ brokers: c.brokers, clientId: c.clientId, partitions: c.partitions, replicationFactor: c.replicationFactor, logger: ctx.logger });
   },
 };

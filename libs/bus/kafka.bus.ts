@@ -1,0 +1,194 @@
+import kafkajs, { type Admin, type Consumer, type EachBatchPayload, type Kafka as KafkaClient, type LogEntry, type Producer } from 'kafkajs';
+import type { Logger } from '../logging/logger.ts';
+import { UnavailableError } from '../errors/errors.ts';
+import type { Bus, BusMessage, ConsumedMessage, SubscribeOptions, Subscription } from './bus.ts';
+
+const { Kafka, logLevel } = kafkajs;
+
+export interface KafkaBusOptions {
+  brokers: readonly string[];
+  clientId: string;
+  partitions: number;
+  replicationFactor: number;
+  logger: Logger;
+  /** A publish not acknowledged by then fails with UnavailableError, so the intake can answer 503. */
+  publishTimeoutMs?: number;
+  /** Batches of different partitions handled at once by one consumer (parallel bulk requests). */
+  partitionsConsumedConcurrently?: number;
+}
+
+/**
+ * Kafka through kafkajs. Producer: idempotent, acks=all, one request in flight, so a retried send neither
+ * duplicates nor reorders. Consumer: eachBatch with autoCommit off; an offset is resolved and committed
+ * only after the handler resolved for the messages before it, and heartbeats continue while a long
+ * batch (a store outage) is being retried.
+ */
+export class KafkaBus implements Bus {
+  readonly type = 'kafka';
+  private readonly kafka: KafkaClient;
+  private producer: Promise<Producer> | undefined;
+  private admin: Promise<Admin> | undefined;
+  private readonly topicsReady = new Map<string, Promise<void>>();
+  private readonly consumers = new Set<Consumer>();
+
+  constructor(private readonly opts: KafkaBusOptions) {
+    const log = opts.logger.child({ component: 'kafka' });
+    this.kafka = new Kafka({
+      clientId: opts.clientId,
+      brokers: [...opts.brokers],
+      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5_000 },
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry: LogEntry) => {
+        const { message, ...rest } = entry.log;
+        log[entry.level <= logLevel.ERROR ? 'error' : 'warn']({ ...rest, namespace: entry.namespace }, message);
+      },
+    });
+  }
+
+  async publish(topic: string, messages: readonly BusMessage[], signal?: AbortSignal): Promise<void> {
+    if (messages.length === 0) return;
+    const timeoutMs = this.opts.publishTimeoutMs ?? 10_000;
+    const work = (async () => {
+      await this.ensureTopic(topic);
+      const producer = await this.getProducer();
+      await producer.send({ topic, acks: -1, timeout: timeoutMs, messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })) });
+    })();
+    try {
+      await withTimeout(work, timeoutMs, signal);
+    } catch (err) {
+      throw new UnavailableError(`Kafka did not acknowledge ${messages.length} message(s) on ${topic}: ${(err as Error).message}`, err);
+    }
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    await this.ensureTopic(options.topic);
+    const consumer = this.kafka.consumer({ groupId: options.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 200, retry: { retries: 10 } });
+    this.consumers.add(consumer);
+    const stopping = new AbortController();
+    await consumer.connect();
+    await consumer.subscribe({ topics: [options.topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.handleBatch(consumer, options, payload, stopping.signal),
+    });
+    return {
+      stop: async () => {
+        stopping.abort();
+        await consumer.disconnect();
+        this.consumers.delete(consumer);
+      },
+      lag: () => this.lag(options.topic, options.groupId),
+    };
+  }
+
+  private async handleBatch(consumer: Consumer, options: SubscribeOptions, payload: EachBatchPayload, stopping: AbortSignal): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const maxBatch = options.maxBatch ?? 1000;
+    for (let start = 0; start < batch.messages.length; start += maxBatch) {
+      if (!isRunning() || isStale() || stopping.aborted) return;
+      const chunk: ConsumedMessage[] = batch.messages.slice(start, start + maxBatch).map((m) => ({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: m.offset,
+        key: m.key?.toString() ?? '',
+        value: m.value?.toString() ?? '',
+        headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')])),
+      }));
+      // A rebalance shows up as a failed heartbeat: abort the handler so the batch goes to the new owner.
+      const abort = new AbortController();
+      const onStop = () => abort.abort();
+      stopping.addEventListener('abort', onStop, { once: true });
+      const beat = setInterval(() => heartbeat().catch(() => abort.abort()), 2_000);
+      try {
+        await options.handle(chunk, abort.signal);
+      } finally {
+        clearInterval(beat);
+        stopping.removeEventListener('abort', onStop);
+      }
+      const last = chunk[chunk.length - 1]!.offset;
+      resolveOffset(last);
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+      await heartbeat();
+    }
+  }
+
+  private async lag(topic: string, groupId: string): Promise<number> {
+    const admin = await this.getAdmin();
+    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    return ends.reduce((sum, p) => {
+      const c = done.get(p.partition) ?? -1;
+      return sum + Number(p.high) - (c < 0 ? Number(p.low) : c);
+    }, 0);
+  }
+
+  /** Creates the topic with `bus.partitions` on first use; an existing topic is left as it is. */
+  ensureTopic(topic: string): Promise<void> {
+    let ready = this.topicsReady.get(topic);
+    if (!ready) {
+      ready = (async () => {
+        const admin = await this.getAdmin();
+        await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: this.opts.partitions, replicationFactor: this.opts.replicationFactor }] });
+      })();
+      ready.catch(() => this.topicsReady.delete(topic));
+      this.topicsReady.set(topic, ready);
+    }
+    return ready;
+  }
+
+  private getProducer(): Promise<Producer> {
+    if (!this.producer) {
+      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      this.producer = producer.connect().then(() => producer);
+      this.producer.catch(() => (this.producer = undefined));
+    }
+    return this.producer;
+  }
+
+  private getAdmin(): Promise<Admin> {
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      this.admin = admin.connect().then(() => admin);
+      this.admin.catch(() => (this.admin = undefined));
+    }
+    return this.admin;
+  }
+
+  async ping(signal?: AbortSignal): Promise<boolean> {
+    try {
+      const admin = await withTimeout(this.getAdmin(), 5_000, signal);
+      await withTimeout(admin.listTopics(), 5_000, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.consumers].map((c) => c.disconnect()));
+    const [producer, admin] = await Promise.allSettled([this.producer, this.admin]);
+    if (producer.status === 'fulfilled') await producer.value?.disconnect().catch(() => undefined);
+    if (admin.status === 'fulfilled') await admin.value?.disconnect().catch(() => undefined);
+  }
+}
+
+/** Races a promise against a timeout and an abort signal; the loser is left to settle on its own. */
+async function withTimeout<T>(work: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    onAbort = () => reject(new Error('aborted'));
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([work, limit]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
+}
