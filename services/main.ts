@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { securityFor } from '../libs/auth/security.ts';
 import { TokenAuthenticator, sha256Hex } from '../libs/auth/token-authenticator.ts';
 import { ConfigError, loadConfig } from '../libs/config/config.loader.ts';
 import { buildApp } from '../libs/http/app.ts';
@@ -35,7 +36,11 @@ async function main(): Promise<void> {
   const features: Feature[] = [];
   for (const name of names) features.push(...(await SERVICES[name](ctx)));
 
-  const app = await buildApp({ logger, metrics, authenticator, features, bodyLimitBytes: config.server.bodyLimitBytes });
+  const security = await securityFor(ctx);
+  const app = await buildApp({
+    logger, metrics, features, bodyLimitBytes: config.server.bodyLimitBytes,
+    authenticator: security.authenticator, guards: { rateLimiter: security.rateLimiter, audit: security.audit },
+  });
   for (const f of features) await f.start?.();
   await app.listen({ host: config.server.host, port: config.server.port });
   logger.info({ services: names, storage: config.storage.type, bus: config.bus.type }, 'pharos started');
@@ -48,6 +53,7 @@ async function main(): Promise<void> {
     const timer = setTimeout(() => process.exit(1), 30_000).unref();
     await app.close();
     for (const f of [...features].reverse()) await f.stop?.().catch((err: unknown) => logger.error({ err, feature: f.name }, 'stop failed'));
+    await security.audit.stop().catch(() => undefined);
     await resources.closeAll();
     clearTimeout(timer);
     process.exit(0);

@@ -5,7 +5,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logging/logger.ts';
 import { NotFoundError } from '../errors/errors.ts';
-import { authHook, type Authenticator } from './auth.hook.ts';
+import { authHook, type AccessGuards, type Authenticator } from './auth.hook.ts';
 import { errorHandler } from './error-handler.ts';
 import type { Feature } from './feature.ts';
 import { healthRoutes } from './health.routes.ts';
@@ -17,6 +17,8 @@ export interface AppOptions {
   authenticator: Authenticator;
   features: readonly Feature[];
   bodyLimitBytes?: number;
+  /** Rate limiter and self-audit trail applied with authentication (libs/auth/security.ts). */
+  guards?: AccessGuards;
 }
 
 export const OPENAPI_INFO = {
@@ -57,7 +59,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
-  await app.register(authHook, { authenticator: opts.authenticator });
+  await app.register(authHook, { authenticator: opts.authenticator, ...opts.guards });
   await app.register(httpMetrics, { metrics: opts.metrics });
   await app.register(healthRoutes({ features: opts.features, metrics: opts.metrics }));
   for (const feature of opts.features) if (feature.routes) await app.register(feature.routes);

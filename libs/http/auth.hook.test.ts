@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChainAuthenticator } from '../auth/authenticator.ts';
+import { RateLimiter } from '../auth/rate-limiter.ts';
+import type { SelfAuditEntry } from '../auth/self-audit.log.ts';
+import { TokenAuthenticator } from '../auth/token-authenticator.ts';
+import { createLogger } from '../logging/logger.ts';
+import { createMetricsRegistry } from '../metrics/metrics.ts';
+import { buildApp } from './app.ts';
+
+describe('auth hook guards', () => {
+  let app: FastifyInstance;
+  const audited: SelfAuditEntry[] = [];
+  const h = (t: string) => ({ authorization: `Bearer ${t}` });
+  beforeAll(async () => {
+    const tokens = new TokenAuthenticator([
+      { name: 'admin', token: 'admin-token-0123456789', role: 'admin' },
+      { name: 'team', token: 'team-token-01234567890', role: 'viewer', scope: { clusters: ['east'], namespaces: ['payments'] } },
+    ]);
+    app = await buildApp({
+      logger: createLogger('silent'),
+      metrics: createMetricsRegistry(),
+      authenticator: new ChainAuthenticator([tokens]),
+      guards: { rateLimiter: new RateLimiter({ perSecond: 0.001, burst: 3 }), audit: { record: (e) => audited.push(e) } },
+      features: [{ name: 't', routes: async (a) => void a.get('/v1/ping', async (req) => ({ who: req.principal.name })) }],
+    });
+  });
+  afterAll(() => app.close());
+
+  it('answers 429 with Retry-After once the bucket is empty, per principal', async () => {
+    const codes = [];
+    for (let i = 0; i < 4; i++) codes.push((await app.inject({ url: '/v1/ping', headers: h('team-token-01234567890') })).statusCode);
+    expect(codes).toEqual([200, 200, 200, 429]);
+    const limited = await app.inject({ url: '/v1/ping', headers: h('team-token-01234567890') });
+    expect(limited.headers['retry-after']).toMatch(/^\d+$/);
+    expect(limited.json().error.code).toBe('PHAROS_ERR_RATE_LIMITED');
+    expect((await app.inject({ url: '/v1/ping', headers: h('admin-token-0123456789') })).statusCode).toBe(200);
+  });
+
+  it('records who called what, with scope and result, but not public routes', async () => {
+    audited.length = 0;
+    await app.inject({ url: '/v1/ping?secret=x', headers: h('admin-token-0123456789') });
+    await app.inject({ method: 'DELETE', url: '/v1/ping', headers: h('admin-token-0123456789') });
+    await app.inject({ url: '/v1/ping' });
+    await app.inject({ url: '/healthz' });
+    expect(audited.map((e) => [e.principal, e.method, e.route, e.status, e.outcome])).toEqual([
+      ['admin', 'GET', '/v1/ping', 200, 'allowed'],
+      ['admin', 'DELETE', 'unmatched', 404, 'rejected'],
+      ['anonymous', 'GET', '/v1/ping', 401, 'denied'],
+    ]);
+    expect(audited[0]?.scope).toEqual({ clusters: ['*'], namespaces: ['*'] });
+  });
+});
