@@ -1,0 +1,35 @@
+import type { RecordKind } from '../../schemas/records.ts';
+
+/**
+ * Daily indices per kind and cluster: `<prefix>-<kind>-<cluster>-YYYY.MM.DD` (UTC day of the record's
+ * time). Index names must be lowercase and avoid `\ / * ? " < > | , # :` and spaces, so a cluster name keeps
+ * [a-z0-9.-] and writes any other character as `_<hex code point>_` ("East" → "_45_ast"); the mapping is
+ * one-to-one, so retention of one cluster never touches another's indices.
+ */
+export function encodeCluster(cluster: string): string {
+  let out = '';
+  for (const ch of cluster) out += /[a-z0-9.-]/.test(ch) ? ch : `_${(ch.codePointAt(0) as number).toString(16)}_`;
+  return out;
+}
+
+export const kindPattern = (prefix: string, kind: RecordKind): string => `${prefix}-${kind}-*`;
+
+export function dayOf(time: number): string {
+  const d = new Date(time);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}.${pad(d.getUTCMonth() + 1)}.${pad(d.getUTCDate())}`;
+}
+
+export function indexName(prefix: string, kind: RecordKind, cluster: string, time: number): string {
+  return `${prefix}-${kind}-${encodeCluster(cluster)}-${dayOf(time)}`;
+}
+
+/** The UTC start of the day an index holds, when `index` is a daily index of this prefix, kind (and cluster). */
+export function indexDay(index: string, prefix: string, kind: RecordKind, cluster?: string): number | undefined {
+  const m = /^(.*)-(\d{4})\.(\d{2})\.(\d{2})$/.exec(index);
+  if (!m) return undefined;
+  const head = m[1] as string;
+  const expected = cluster === undefined ? undefined : `${prefix}-${kind}-${encodeCluster(cluster)}`;
+  if (expected !== undefined ? head !== expected : !head.startsWith(`${prefix}-${kind}-`)) return undefined;
+  return Date.UTC(Number(m[2]), Number(m[3]) - 1, Number(m[4]));
+}

@@ -1,0 +1,236 @@
+import type { Client } from '@opensearch-project/opensearch';
+import { InputError } from '../../errors/errors.ts';
+import { RECORD_KINDS, type RecordKind } from '../../schemas/records.ts';
+import { decodeCursor, encodeCursor, queryFingerprint, type CursorState } from '../cursor.ts';
+import { docProblem, storedField } from '../record-fields.ts';
+import type {
+  AnyDoc,
+  HistogramResult,
+  RecordQuery,
+  RecordStore,
+  SearchPage,
+  SearchRequest,
+  StatsResult,
+  WriteItemResult,
+} from '../record-store.ts';
+import { createClient, cursorError, osCall, reasonOf, type OpenSearchConnection } from './opensearch-call.ts';
+import { buildQuery, sortClause } from './opensearch-record-query.ts';
+import { indexDay, indexName, kindPattern } from './index-names.ts';
+import { indexTemplate, templateName } from './index-templates.ts';
+
+export interface OpenSearchRecordStoreOptions extends OpenSearchConnection {
+  indexPrefix: string;
+  shards: number;
+  replicas: number;
+}
+
+interface Hit {
+  _source: AnyDoc;
+  sort: [number, string];
+}
+interface SearchBody {
+  hits: { total: { value: number }; hits: Hit[] };
+  pit_id?: string;
+  aggregations?: Record<string, { buckets?: { key: number | string; doc_count: number }[]; value?: number }>;
+}
+
+const PIT_KEEP_ALIVE = '5m';
+const BULK_CHUNK = 2000;
+const EXPORT_PAGE = 2000;
+const ANY_INDEX = { ignore_unavailable: true, allow_no_indices: true } as const;
+
+/**
+ * The scaling record store: daily indices per kind and cluster from composable templates, searched through
+ * `<prefix>-<kind>-*`. Paging is search_after on (time, id): the first page is a plain search; the first
+ * follow-up opens a point in time that later cursors carry, so a page request never leaves a PIT behind
+ * unless someone actually pages, and there is no 10,000 from/size window.
+ */
+export class OpenSearchRecordStore implements RecordStore {
+  readonly type = 'opensearch';
+  private readonly client: Client;
+
+  constructor(private readonly options: OpenSearchRecordStoreOptions) {
+    this.client = createClient(options);
+  }
+
+  async init(signal?: AbortSignal): Promise<void> {
+    const { indexPrefix, shards, replicas } = this.options;
+    for (const kind of RECORD_KINDS) {
+      const body = indexTemplate(kind, { indexPrefix, shards, replicas });
+      await osCall(() => this.client.indices.putIndexTemplate({ name: templateName(indexPrefix, kind), body }), signal);
+    }
+  }
+
+  async write(kind: RecordKind, docs: readonly AnyDoc[], signal?: AbortSignal): Promise<WriteItemResult[]> {
+    const results: WriteItemResult[] = [];
+    for (let i = 0; i < docs.length; i += BULK_CHUNK) results.push(...(await this.writeChunk(kind, docs.slice(i, i + BULK_CHUNK), signal)));
+    return results;
+  }
+
+  private async writeChunk(kind: RecordKind, docs: readonly AnyDoc[], signal?: AbortSignal): Promise<WriteItemResult[]> {
+    const results: WriteItemResult[] = new Array(docs.length);
+    const body: object[] = [];
+    const sent: number[] = [];
+    docs.forEach((doc, i) => {
+      const problem = docProblem(kind, doc);
+      if (problem) results[i] = { id: String(doc?.id), ok: false, retryable: false, reason: problem };
+      else {
+        body.push({ index: { _index: indexName(this.options.indexPrefix, kind, doc.cluster, doc.time), _id: doc.id } }, doc);
+        sent.push(i);
+      }
+    });
+    if (sent.length === 0) return results;
+    type BulkItem = { index?: { status: number; error?: { type?: string; reason?: string } } };
+    let items: BulkItem[];
+    try {
+      items = (await osCall<{ items: BulkItem[] }>(() => this.client.bulk({ body }), signal)).body.items;
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      for (const i of sent) results[i] = { id: (docs[i] as AnyDoc).id, ok: false, retryable: true, reason: reasonOf(err) };
+      return results;
+    }
+    sent.forEach((docIndex, n) => {
+      const r = items[n]?.index;
+      const id = (docs[docIndex] as AnyDoc).id;
+      if (r && !r.error && r.status < 300) results[docIndex] = { id, ok: true };
+      else {
+        const status = r?.status ?? 500;
+        results[docIndex] = { id, ok: false, retryable: status === 429 || status >= 500, reason: `${status} ${r?.error?.type ?? ''}: ${r?.error?.reason ?? 'no item result'}` };
+      }
+    });
+    return results;
+  }
+
+  async search(kind: RecordKind, request: SearchRequest, signal?: AbortSignal): Promise<SearchPage> {
+    const fingerprint = queryFingerprint(kind, request, request.sort);
+    const after = request.cursor ? decodeCursor(request.cursor, fingerprint) : undefined;
+    const pit = after ? (after.pit ?? (await this.openPit(kind, signal))) : undefined;
+    const body: Record<string, unknown> = {
+      query: buildQuery(kind, request),
+      sort: sortClause(request.sort),
+      size: request.size + 1,
+      track_total_hits: true,
+    };
+    if (after) body.search_after = [after.time, after.id];
+    const res = await this.runSearch(kind, body, pit, signal);
+    const hits = res.hits.hits;
+    const items = hits.slice(0, request.size).map((h) => h._source);
+    const last = hits.length > request.size ? hits[request.size - 1] : undefined;
+    const nextPit = res.pit_id ?? pit;
+    if (!last && nextPit) void this.closePit(nextPit);
+    const cursor: CursorState | undefined = last ? { time: last.sort[0], id: last.sort[1], fingerprint } : undefined;
+    if (cursor && nextPit) cursor.pit = nextPit;
+    return { total: res.hits.total.value, items, cursor: cursor ? encodeCursor(cursor) : null };
+  }
+
+  /** A search on the kind's indices, or inside a point in time (then no index in the path, as the PIT API requires). */
+  private async runSearch(kind: RecordKind, body: Record<string, unknown>, pit: string | undefined, signal?: AbortSignal): Promise<SearchBody> {
+    if (!pit) {
+      return (await osCall<SearchBody>(() => this.client.search({ index: kindPattern(this.options.indexPrefix, kind), body, ...ANY_INDEX }), signal)).body;
+    }
+    try {
+      return (await osCall<SearchBody>(() => this.client.search({ body: { ...body, pit: { id: pit, keep_alive: PIT_KEEP_ALIVE } } }), signal)).body;
+    } catch (err) {
+      throw (signal?.aborted ? undefined : cursorError(err)) ?? err;
+    }
+  }
+
+  private async openPit(kind: RecordKind, signal?: AbortSignal): Promise<string> {
+    const index = kindPattern(this.options.indexPrefix, kind);
+    const res = await osCall<{ pit_id: string }>(() => this.client.createPit({ index, keep_alive: PIT_KEEP_ALIVE }), signal);
+    return res.body.pit_id;
+  }
+
+  private async closePit(pit: string): Promise<void> {
+    await osCall(() => this.client.deletePit({ body: { pit_id: [pit] } })).catch(() => undefined);
+  }
+
+  async count(kind: RecordKind, query: RecordQuery, signal?: AbortSignal): Promise<number> {
+    const index = kindPattern(this.options.indexPrefix, kind);
+    const res = await osCall<{ count: number }>(() => this.client.count({ index, body: { query: buildQuery(kind, query) }, ...ANY_INDEX }), signal);
+    return res.body.count;
+  }
+
+  async histogram(kind: RecordKind, query: RecordQuery, intervalMs: number, signal?: AbortSignal): Promise<HistogramResult> {
+    // fixed_interval in milliseconds with offset 0: buckets start at multiples of the interval since the epoch.
+    const aggs = { h: { date_histogram: { field: 'time', fixed_interval: `${intervalMs}ms`, min_doc_count: 1 } } };
+    const res = await this.aggregate(kind, query, aggs, signal);
+    const buckets = (res.aggregations?.h?.buckets ?? []).map((b) => ({ time: Number(b.key), count: b.doc_count }));
+    return { total: res.hits.total.value, buckets };
+  }
+
+  async stats(kind: RecordKind, query: RecordQuery, by: string, limit: number, signal?: AbortSignal): Promise<StatsResult> {
+    const field = storedField(kind, by);
+    if (field === undefined) throw new InputError(`Cannot group ${kind} by "${by}": not a filter field`, [{ path: 'by', message: 'not a filter field' }]);
+    // Daily indices are many shards: a generous shard_size keeps the top counts exact for realistic cardinalities.
+    const terms = { field, size: limit, shard_size: Math.max(limit * 10, 10_000), order: [{ _count: 'desc' }, { _key: 'asc' }] };
+    const aggs = { g: { terms }, d: { cardinality: { field, precision_threshold: 40_000 } } };
+    const res = await this.aggregate(kind, query, aggs, signal);
+    const groups = (res.aggregations?.g?.buckets ?? []).map((b) => ({ key: String(b.key), count: b.doc_count }));
+    // Fewer groups than asked means all of them are here: an exact distinct count; else HyperLogLog's estimate.
+    const distinct = groups.length < limit ? groups.length : (res.aggregations?.d?.value ?? groups.length);
+    return { total: res.hits.total.value, distinct, groups };
+  }
+
+  private async aggregate(kind: RecordKind, query: RecordQuery, aggs: object, signal?: AbortSignal): Promise<SearchBody> {
+    const body = { size: 0, track_total_hits: true, query: buildQuery(kind, query), aggs };
+    return this.runSearch(kind, body, undefined, signal);
+  }
+
+  async *exportAll(kind: RecordKind, query: RecordQuery & { sort: 'asc' | 'desc' }, signal?: AbortSignal): AsyncIterable<AnyDoc> {
+    if ((await this.count(kind, query, signal)) === 0) return;
+    let pit = await this.openPit(kind, signal);
+    try {
+      let after: [number, string] | undefined;
+      for (;;) {
+        const body: Record<string, unknown> = { query: buildQuery(kind, query), sort: sortClause(query.sort), size: EXPORT_PAGE, track_total_hits: false };
+        if (after) body.search_after = after;
+        const res = await this.runSearch(kind, body, pit, signal);
+        pit = res.pit_id ?? pit;
+        for (const hit of res.hits.hits) yield hit._source;
+        const last = res.hits.hits[res.hits.hits.length - 1];
+        if (!last || res.hits.hits.length < EXPORT_PAGE) return;
+        after = last.sort;
+      }
+    } finally {
+      await this.closePit(pit);
+    }
+  }
+
+  async deleteOlderThan(kind: RecordKind, before: Date, cluster?: string, signal?: AbortSignal): Promise<number> {
+    const { indexPrefix } = this.options;
+    const res = await osCall<{ index: string; 'docs.count': string | null }[]>(
+      () => this.client.cat.indices({ index: kindPattern(indexPrefix, kind), format: 'json', h: 'index,docs.count', expand_wildcards: 'open' }),
+      signal,
+    );
+    const DAY = 86_400_000;
+    // Whole days only: an index is dropped when its last millisecond is before the cutoff.
+    const old = res.body.filter((i) => {
+      const day = indexDay(i.index, indexPrefix, kind, cluster);
+      return day !== undefined && day + DAY <= before.getTime();
+    });
+    for (let i = 0; i < old.length; i += 50) {
+      const batch = old.slice(i, i + 50).map((x) => x.index);
+      await osCall(() => this.client.indices.delete({ index: batch.join(',') }), signal);
+    }
+    return old.reduce((sum, i) => sum + Number(i['docs.count'] ?? 0), 0);
+  }
+
+  async refresh(kind?: RecordKind): Promise<void> {
+    const index = (kind ? [kind] : RECORD_KINDS).map((k) => kindPattern(this.options.indexPrefix, k)).join(',');
+    await osCall(() => this.client.indices.refresh({ index, ...ANY_INDEX }));
+  }
+
+  async ping(signal?: AbortSignal): Promise<boolean> {
+    try {
+      await osCall(() => this.client.cluster.health({ timeout: '5s' }), signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}

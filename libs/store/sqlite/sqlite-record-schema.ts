@@ -1,0 +1,37 @@
+import type { RecordKind } from '../../schemas/records.ts';
+import { filterColumns, textFields } from '../record-fields.ts';
+
+/**
+ * SQLite layout of the record store, one table per kind: a column per filter field (lists as JSON arrays),
+ * the whole document as JSON, and an FTS5 table holding the pre-tokenized text fields (libs/search/tokenize.ts)
+ * under the same rowid. Table names carry a `rec_` prefix because the state store may share the file.
+ */
+export const tableName = (kind: RecordKind): string => `rec_${kind}`;
+export const ftsName = (kind: RecordKind): string => `rec_${kind}_fts`;
+export const q = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
+
+/**
+ * The FTS5 tokenizer only splits the already tokenized text on spaces: `unicode61` with letters and digits
+ * as token characters (the same classes as the JS tokenizer) and no diacritic folding, so SQLite cannot add
+ * matches that OpenSearch would not find.
+ */
+const FTS_TOKENIZER = `unicode61 remove_diacritics 0 categories 'L* N*'`;
+
+export function schemaStatements(kind: RecordKind): string[] {
+  const t = tableName(kind);
+  const columns = filterColumns(kind);
+  const statements = [
+    `CREATE TABLE IF NOT EXISTS ${t} (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, time INTEGER NOT NULL, ${columns
+      .map((c) => `${q(c)} TEXT`)
+      .join(', ')}, doc TEXT NOT NULL)`,
+    `CREATE INDEX IF NOT EXISTS ${t}_time ON ${t} (time, id)`,
+    `CREATE VIRTUAL TABLE IF NOT EXISTS ${ftsName(kind)} USING fts5(${textFields(kind)
+      .map(q)
+      .join(', ')}, content='', contentless_delete=1, tokenize="${FTS_TOKENIZER}")`,
+  ];
+  for (const c of columns) {
+    if (c === 'groups' || c === 'sourceIP') continue; // JSON lists: matched through json_each, an index would not help
+    statements.push(`CREATE INDEX IF NOT EXISTS ${t}_${c} ON ${t} (${q(c)}, time)`);
+  }
+  return statements;
+}

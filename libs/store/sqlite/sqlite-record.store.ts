@@ -1,0 +1,239 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { InputError } from '../../errors/errors.ts';
+import { RECORD_KINDS, type RecordKind } from '../../schemas/records.ts';
+import { lowerSimple, tokenize } from '../../search/tokenize.ts';
+import { decodeCursor, encodeCursor, queryFingerprint } from '../cursor.ts';
+import { docProblem, fieldValues, filterColumns, MULTI_VALUED_FIELDS, storedField, textFields, textValue } from '../record-fields.ts';
+import type {
+  AnyDoc,
+  HistogramResult,
+  RecordQuery,
+  RecordStore,
+  SearchPage,
+  SearchRequest,
+  StatsResult,
+  WriteItemResult,
+} from '../record-store.ts';
+import { ftsName, q, schemaStatements, tableName } from './sqlite-record-schema.ts';
+import { fromTable, LOWER_FN, whereClause, type SqlValue } from './sqlite-record-where.ts';
+
+export interface SqliteRecordStoreOptions {
+  /** Database file; its folder is created. `:memory:` for tests. */
+  path: string;
+}
+
+interface Writer {
+  upsert: Database.Statement;
+  ftsDelete: Database.Statement;
+  ftsInsert: Database.Statement;
+}
+
+const EXPORT_PAGE = 1000;
+const DELETE_BATCH = 5000;
+
+/**
+ * The embedded record store. better-sqlite3 is synchronous, so a statement cannot be interrupted: the
+ * AbortSignal is checked between statements (export pages, delete batches), not inside one.
+ */
+export class SqliteRecordStore implements RecordStore {
+  readonly type = 'sqlite';
+  private db: Database.Database | undefined;
+  private readonly writers = new Map<RecordKind, Writer>();
+
+  constructor(private readonly options: SqliteRecordStoreOptions) {}
+
+  async init(signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    if (this.db) return;
+    if (this.options.path !== ':memory:') mkdirSync(dirname(this.options.path), { recursive: true });
+    const db = new Database(this.options.path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.function(LOWER_FN, { deterministic: true }, (v: unknown) => (typeof v === 'string' ? lowerSimple(v) : v));
+    for (const kind of RECORD_KINDS) for (const sql of schemaStatements(kind)) db.exec(sql);
+    this.db = db;
+  }
+
+  async write(kind: RecordKind, docs: readonly AnyDoc[], signal?: AbortSignal): Promise<WriteItemResult[]> {
+    signal?.throwIfAborted();
+    const db = this.open();
+    const writer = this.writer(kind);
+    const results: WriteItemResult[] = [];
+    const run = db.transaction(() => {
+      for (const doc of docs) results.push(this.writeOne(kind, writer, doc));
+    });
+    try {
+      run();
+    } catch (err) {
+      // The transaction rolled back: every item failed; SQLITE_BUSY (another writer) is worth a retry.
+      const code = (err as { code?: string }).code ?? '';
+      const reason = `sqlite: ${(err as Error).message}`;
+      return docs.map((d) => ({ id: String(d?.id), ok: false, retryable: code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'), reason }));
+    }
+    return results;
+  }
+
+  private writeOne(kind: RecordKind, writer: Writer, doc: AnyDoc): WriteItemResult {
+    const problem = docProblem(kind, doc);
+    if (problem) return { id: String(doc?.id), ok: false, retryable: false, reason: problem };
+    const columns = filterColumns(kind).map((c) => {
+      const values = fieldValues(doc, c);
+      if (MULTI_VALUED_FIELDS.has(c)) return values.length ? JSON.stringify(values) : null;
+      return values[0] ?? null;
+    });
+    const row = writer.upsert.get(doc.id, doc.time, ...columns, JSON.stringify(doc)) as { rid: number };
+    writer.ftsDelete.run(row.rid);
+    const texts = textFields(kind).map((f) => {
+      const text = textValue(doc, f);
+      return text === undefined ? null : tokenize(text).join(' ');
+    });
+    writer.ftsInsert.run(row.rid, ...texts);
+    return { id: doc.id, ok: true };
+  }
+
+  private writer(kind: RecordKind): Writer {
+    const existing = this.writers.get(kind);
+    if (existing) return existing;
+    const db = this.open();
+    const t = tableName(kind);
+    const cols = filterColumns(kind).map(q);
+    const texts = textFields(kind).map(q);
+    const writer: Writer = {
+      upsert: db.prepare(
+        `INSERT INTO ${t} (id, time, ${cols.join(', ')}, doc) VALUES (?, ?, ${cols.map(() => '?').join(', ')}, ?)
+         ON CONFLICT(id) DO UPDATE SET time = excluded.time, ${cols.map((c) => `${c} = excluded.${c}`).join(', ')}, doc = excluded.doc
+         RETURNING rid`,
+      ),
+      ftsDelete: db.prepare(`DELETE FROM ${ftsName(kind)} WHERE rowid = ?`),
+      ftsInsert: db.prepare(`INSERT INTO ${ftsName(kind)} (rowid, ${texts.join(', ')}) VALUES (?, ${texts.map(() => '?').join(', ')})`),
+    };
+    this.writers.set(kind, writer);
+    return writer;
+  }
+
+  async search(kind: RecordKind, request: SearchRequest, signal?: AbortSignal): Promise<SearchPage> {
+    signal?.throwIfAborted();
+    const fingerprint = queryFingerprint(kind, request, request.sort);
+    const after = request.cursor ? decodeCursor(request.cursor, fingerprint) : undefined;
+    const where = whereClause(kind, request);
+    const total = this.countWhere(kind, where.sql, where.params);
+    const rows = this.page(kind, { where: where.sql, params: where.params, sort: request.sort, size: request.size + 1, after });
+    const items = rows.slice(0, request.size).map((r) => JSON.parse(r.doc) as AnyDoc);
+    const last = rows.length > request.size ? rows[request.size - 1] : undefined;
+    return { total, items, cursor: last ? encodeCursor({ time: last.time, id: last.id, fingerprint }) : null };
+  }
+
+  private page(
+    kind: RecordKind,
+    p: { where: string; params: SqlValue[]; sort: 'asc' | 'desc'; size: number; after?: { time: number; id: string } | undefined },
+  ): { doc: string; time: number; id: string }[] {
+    const dir = p.sort === 'asc' ? 'ASC' : 'DESC';
+    const keyset = p.after ? ` AND (t.time, t.id) ${p.sort === 'asc' ? '>' : '<'} (?, ?)` : '';
+    const params = p.after ? [...p.params, p.after.time, p.after.id, p.size] : [...p.params, p.size];
+    const sql = `SELECT t.doc, t.time, t.id FROM ${fromTable(kind)} WHERE ${p.where}${keyset} ORDER BY t.time ${dir}, t.id ${dir} LIMIT ?`;
+    return this.open().prepare(sql).all(...params) as { doc: string; time: number; id: string }[];
+  }
+
+  private countWhere(kind: RecordKind, where: string, params: SqlValue[]): number {
+    const row = this.open().prepare(`SELECT count(*) AS n FROM ${fromTable(kind)} WHERE ${where}`).get(...params) as { n: number };
+    return row.n;
+  }
+
+  async count(kind: RecordKind, query: RecordQuery, signal?: AbortSignal): Promise<number> {
+    signal?.throwIfAborted();
+    const where = whereClause(kind, query);
+    return this.countWhere(kind, where.sql, where.params);
+  }
+
+  async histogram(kind: RecordKind, query: RecordQuery, intervalMs: number, signal?: AbortSignal): Promise<HistogramResult> {
+    signal?.throwIfAborted();
+    const where = whereClause(kind, query);
+    // Floor to a multiple of the interval since the epoch, also for times before 1970.
+    const bucket = `(t.time - (((t.time % ?) + ?) % ?))`;
+    const rows = this.open()
+      .prepare(`SELECT ${bucket} AS b, count(*) AS n FROM ${fromTable(kind)} WHERE ${where.sql} GROUP BY b ORDER BY b`)
+      .all(intervalMs, intervalMs, intervalMs, ...where.params) as { b: number; n: number }[];
+    const buckets = rows.map((r) => ({ time: r.b, count: r.n }));
+    return { total: buckets.reduce((s, b) => s + b.count, 0), buckets };
+  }
+
+  async stats(kind: RecordKind, query: RecordQuery, by: string, limit: number, signal?: AbortSignal): Promise<StatsResult> {
+    signal?.throwIfAborted();
+    const field = storedField(kind, by);
+    if (field === undefined) throw new InputError(`Cannot group ${kind} by "${by}": not a filter field`, [{ path: 'by', message: 'not a filter field' }]);
+    const where = whereClause(kind, query);
+    const db = this.open();
+    const source = MULTI_VALUED_FIELDS.has(field)
+      ? `${fromTable(kind)}, json_each(t.${q(field)}) j WHERE ${where.sql}`
+      : `${fromTable(kind)} WHERE ${where.sql} AND t.${q(field)} IS NOT NULL`;
+    const key = MULTI_VALUED_FIELDS.has(field) ? 'j.value' : `t.${q(field)}`;
+    const groups = db
+      .prepare(`SELECT ${key} AS key, count(*) AS count FROM ${source} GROUP BY ${key} ORDER BY count DESC, key ASC LIMIT ?`)
+      .all(...where.params, limit) as { key: string; count: number }[];
+    const distinct = (db.prepare(`SELECT count(DISTINCT ${key}) AS d FROM ${source}`).get(...where.params) as { d: number }).d;
+    const total = this.countWhere(kind, where.sql, where.params);
+    return { total, distinct, groups: groups.map((g) => ({ key: String(g.key), count: g.count })) };
+  }
+
+  async *exportAll(kind: RecordKind, query: RecordQuery & { sort: 'asc' | 'desc' }, signal?: AbortSignal): AsyncIterable<AnyDoc> {
+    const where = whereClause(kind, query);
+    let after: { time: number; id: string } | undefined;
+    for (;;) {
+      signal?.throwIfAborted();
+      const rows = this.page(kind, { where: where.sql, params: where.params, sort: query.sort, size: EXPORT_PAGE, after });
+      for (const row of rows) yield JSON.parse(row.doc) as AnyDoc;
+      const last = rows[rows.length - 1];
+      if (!last || rows.length < EXPORT_PAGE) return;
+      after = { time: last.time, id: last.id };
+    }
+  }
+
+  async deleteOlderThan(kind: RecordKind, before: Date, cluster?: string, signal?: AbortSignal): Promise<number> {
+    const db = this.open();
+    const t = tableName(kind);
+    const select = db.prepare(`SELECT rid FROM ${t} WHERE time < ?${cluster === undefined ? '' : ' AND cluster = ?'} LIMIT ${DELETE_BATCH}`);
+    const delRow = db.prepare(`DELETE FROM ${t} WHERE rid = ?`);
+    const delFts = db.prepare(`DELETE FROM ${ftsName(kind)} WHERE rowid = ?`);
+    const params = cluster === undefined ? [before.getTime()] : [before.getTime(), cluster];
+    let deleted = 0;
+    // Batches keep each write transaction short, so ingestion is not blocked for the whole retention run.
+    for (;;) {
+      signal?.throwIfAborted();
+      const rids = (select.all(...params) as { rid: number }[]).map((r) => r.rid);
+      if (rids.length === 0) return deleted;
+      db.transaction(() => {
+        for (const rid of rids) {
+          delFts.run(rid);
+          delRow.run(rid);
+        }
+      })();
+      deleted += rids.length;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  async refresh(): Promise<void> {}
+
+  async ping(): Promise<boolean> {
+    try {
+      this.open().prepare('SELECT 1').get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.db?.close();
+    this.db = undefined;
+    this.writers.clear();
+  }
+
+  private open(): Database.Database {
+    if (!this.db) throw new Error('SqliteRecordStore used before init()');
+    return this.db;
+  }
+}
