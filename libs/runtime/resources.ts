@@ -17,6 +17,8 @@ export class Resources {
       this.pending.delete(name);
       return r.value;
     });
+    // A failed creation (engine not up yet) must not be cached: the next ask tries again.
+    p.catch(() => this.pending.delete(name));
     this.pending.set(name, p);
     return p;
   }
