@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { InputError, PharosError, type ErrorDetail } from '../../../libs/errors/errors.ts';
+import { parsePromQL } from '../../../libs/promql/parser.ts';
+import { parseDuration } from '../duration.ts';
+import { templateError } from '../template/rule-template.ts';
+import { readsRecords, toRecordQuery, type RecordRuleQuery } from './record-query.ts';
+import type { RuleGroupSpec, RuleSpec } from './rule.schema.ts';
+
+export type GroupSource = { type: 'file'; file: string } | { type: 'api' };
+
+export interface AlertRule {
+  type: 'alert';
+  /** Stable across restarts and unrelated edits: keys the persisted alert state. */
+  key: string;
+  name: string;
+  expr: string;
+  /** metric: PromQL through the federation layer; records: a count over logs, events or audit. */
+  source: 'metric' | 'records';
+  records?: RecordRuleQuery;
+  forMs: number;
+  keepFiringForMs: number;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** Recording rules load (the shared rule files have them) but are not evaluated: Pharos has no TSDB to write to. */
+export interface RecordingRule {
+  type: 'record';
+  key: string;
+  name: string;
+  expr: string;
+  labels: Record<string, string>;
+}
+
+export type CompiledRule = AlertRule | RecordingRule;
+
+export interface CompiledGroup {
+  id: string;
+  name: string;
+  source: GroupSource;
+  intervalMs: number;
+  limit: number;
+  rules: CompiledRule[];
+  spec: RuleGroupSpec;
+}
+
+export function groupId(source: GroupSource, name: string): string {
+  return source.type === 'api' ? `api/${name}` : `file/${source.file}/${name}`;
+}
+
+/** Checks everything zod cannot (PromQL, the records grammar, templates), reporting each problem with its path. */
+export function compileGroup(spec: RuleGroupSpec, source: GroupSource, defaultIntervalMs: number): CompiledGroup {
+  const details: ErrorDetail[] = [];
+  const id = groupId(source, spec.name);
+  const rules: CompiledRule[] = [];
+  spec.rules.forEach((r, i) => {
+    const at = (field: string) => `rules.${i}.${field}`;
+    try {
+      rules.push(compileRule(r, id));
+    } catch (err) {
+      details.push({ path: at('expr'), message: err instanceof PharosError ? err.message : (err as Error).message });
+    }
+    for (const [k, v] of Object.entries({ ...r.labels })) {
+      const e = templateError(v);
+      if (e) details.push({ path: at(`labels.${k}`), message: `template: ${e}` });
+    }
+    for (const [k, v] of Object.entries({ ...r.annotations })) {
+      const e = templateError(v);
+      if (e) details.push({ path: at(`annotations.${k}`), message: `template: ${e}` });
+    }
+  });
+  if (details.length) throw new InputError(`rule group "${spec.name}" is invalid: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+  return {
+    id,
+    name: spec.name,
+    source,
+    intervalMs: spec.interval ? (parseDuration(spec.interval) as number) : defaultIntervalMs,
+    limit: spec.limit ?? 0,
+    rules,
+    spec,
+  };
+}
+
+/**
+ * Drops `# …` comments (outside string literals) before parsing: rule files use them (kube-prometheus does),
+ * and the shared PromQL parser counts the comment node as trailing input.
+ */
+export function stripPromQLComments(expr: string): string {
+  let out = '';
+  let quote: string | undefined;
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i] as string;
+    if (quote) {
+      out += c;
+      if (c === '\\' && quote !== '`') out += expr[++i] ?? '';
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'" || c === '`') {
+      quote = c;
+      out += c;
+    } else if (c === '#') {
+      while (i < expr.length && expr[i] !== '\n') i++;
+      out += '\n';
+    } else out += c;
+  }
+  return out;
+}
+
+function compileRule(r: RuleSpec, group: string): CompiledRule {
+  const ast = parsePromQL(stripPromQLComments(r.expr));
+  const labels = { ...r.labels };
+  const name = (r.alert ?? r.record) as string;
+  const key = createHash('sha256').update(JSON.stringify([group, name, r.expr, Object.entries(labels).sort()])).digest('hex').slice(0, 24);
+  if (r.record) return { type: 'record', key, name, expr: r.expr, labels };
+  const records = readsRecords(ast) ? toRecordQuery(ast) : undefined;
+  return {
+    type: 'alert',
+    key,
+    name,
+    expr: r.expr,
+    source: records ? 'records' : 'metric',
+    ...(records ? { records } : {}),
+    forMs: r.for ? (parseDuration(r.for) as number) : 0,
+    keepFiringForMs: r.keep_firing_for ? (parseDuration(r.keep_firing_for) as number) : 0,
+    labels,
+    annotations: { ...r.annotations },
+  };
+}
