@@ -5,6 +5,12 @@ import type { Bus, BusMessage, ConsumedMessage, SubscribeOptions, Subscription }
 
 const { Kafka, logLevel } = kafkajs;
 
+/**
+ * The broker refuses a record batch over `message.max.bytes` (1 MiB by default), and one send makes one
+ * batch per partition; sending at most this much per request keeps every batch under it.
+ */
+const MAX_REQUEST_BYTES = 900 * 1024;
+
 export interface KafkaBusOptions {
   brokers: readonly string[];
   clientId: string;
@@ -51,7 +57,9 @@ export class KafkaBus implements Bus {
     const work = (async () => {
       await this.ensureTopic(topic);
       const producer = await this.getProducer();
-      await producer.send({ topic, acks: -1, timeout: timeoutMs, messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })) });
+      for (const chunk of byteChunks(messages, MAX_REQUEST_BYTES)) {
+        await producer.send({ topic, acks: -1, timeout: timeoutMs, messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })) });
+      }
     })();
     try {
       await withTimeout(work, timeoutMs, signal);
@@ -191,4 +199,23 @@ async function withTimeout<T>(work: Promise<T>, ms: number, signal?: AbortSignal
     clearTimeout(timer);
     if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** Splits messages into runs whose keys and values stay under `limit` bytes (a larger single message goes alone). */
+function byteChunks(messages: readonly BusMessage[], limit: number): BusMessage[][] {
+  const chunks: BusMessage[][] = [];
+  let current: BusMessage[] = [];
+  let size = 0;
+  for (const m of messages) {
+    const bytes = Buffer.byteLength(m.value) + Buffer.byteLength(m.key) + 64;
+    if (current.length && size + bytes > limit) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(m);
+    size += bytes;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
 }

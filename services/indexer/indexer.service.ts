@@ -1,7 +1,54 @@
+import type { Subscription } from '../../libs/bus/bus.ts';
+import { topicsFor } from '../../libs/bus/topics.ts';
 import type { Feature } from '../../libs/http/feature.ts';
+import { getBus, getRecordStore } from '../../libs/runtime/backends.ts';
 import type { ServiceContext } from '../../libs/runtime/context.ts';
+import { RECORD_KINDS } from '../../libs/schemas/records.ts';
+import { indexBatchHandler } from './index-batch.ts';
+import { indexerMetrics } from './indexer.metrics.ts';
+import { scheduleRetention } from './retention.job.ts';
 
-/** The indexer service: the features it contributes to a process. */
-export async function indexerFeatures(_ctx: ServiceContext): Promise<Feature[]> {
-  return [];
+/** Consumer group shared by every indexer instance: Kafka spreads the partitions among them. */
+export const indexerGroupId = (ctx: ServiceContext): string => `${ctx.config.bus.type === 'kafka' ? ctx.config.bus.clientId : 'pharos'}-indexer`;
+
+/**
+ * The indexer service: one consumer per record kind (bus → validate → bulk write → commit) and the
+ * retention schedule. In `all` mode with the memory bus this is the embedded pipeline into SQLite.
+ */
+export async function indexerFeatures(ctx: ServiceContext): Promise<Feature[]> {
+  const topics = topicsFor(ctx.config.bus);
+  const metrics = indexerMetrics(ctx.metrics);
+  const store = () => getRecordStore(ctx);
+  const subscriptions: Subscription[] = [];
+  let retention: { stop(): Promise<void> } | undefined;
+
+  const consumers: Feature = {
+    name: 'indexer',
+    async start() {
+      const bus = await getBus(ctx);
+      for (const kind of RECORD_KINDS) {
+        const handle = indexBatchHandler({
+          kind, store, metrics, logger: ctx.logger,
+          deadLetter: (messages, signal) => bus.publish(topics.deadLetter, messages, signal),
+        });
+        const sub = await bus.subscribe({ topic: topics.kind(kind), groupId: indexerGroupId(ctx), maxBatch: 2000, handle });
+        metrics.lagSource(kind, () => sub.lag());
+        subscriptions.push(sub);
+      }
+    },
+    async stop() {
+      await Promise.all(subscriptions.splice(0).map((s) => s.stop()));
+    },
+    ready: async () => (await store()).ping(),
+  };
+  const retentionFeature: Feature = {
+    name: 'indexer-retention',
+    async start() {
+      retention = scheduleRetention({ store, retention: ctx.config.retention, logger: ctx.logger });
+    },
+    async stop() {
+      await retention?.stop();
+    },
+  };
+  return [consumers, retentionFeature];
 }

@@ -1,9 +1,11 @@
 /**
  * Timestamps as the sources write them, to epoch milliseconds. Kubernetes uses RFC 3339 (`metav1.Time`,
  * `MicroTime`); EKS/AKS exports and Fluent Bit also send `YYYY-MM-DD HH:MM:SS.fffffffff` (UTC, no zone) and
- * epoch seconds as a float. Anything else is undefined, so the caller can reject it with a reason.
+ * epoch seconds as a float; the Kubernetes client library gives Date objects. Anything else is undefined, so the caller can reject it with a reason.
  */
 export function parseTime(value: unknown): number | undefined {
+  // @kubernetes/client-node's typed list calls hand back Date objects.
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
   if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? fromEpoch(value) : undefined;
   if (typeof value !== 'string' || value.length < 10) return undefined;
   if (/^\d+(\.\d+)?$/.test(value)) return fromEpoch(Number(value));

@@ -1,0 +1,109 @@
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../../libs/auth/principal.ts';
+import type { Bus, ConsumedMessage } from '../../libs/bus/bus.ts';
+import { MemoryBus } from '../../libs/bus/memory.bus.ts';
+import { topicsFor } from '../../libs/bus/topics.ts';
+import { buildApp } from '../../libs/http/app.ts';
+import { ingestMetrics } from './ingest.metrics.ts';
+import { ingestRoutes } from './ingest.routes.ts';
+import { createIngestService } from './ingest.service.ts';
+
+const PRINCIPALS: Record<string, Principal> = {
+  ingest: { name: 'collector', role: 'ingest', scope: { clusters: ['*'], namespaces: ['*'] }, via: 'token' },
+  eastOnly: { name: 'east-collector', role: 'ingest', scope: { clusters: ['east'], namespaces: ['*'] }, via: 'token' },
+  viewer: { name: 'viewer', role: 'viewer', scope: { clusters: ['*'], namespaces: ['*'] }, via: 'token' },
+};
+const topics = topicsFor({ type: 'memory' });
+const event = (auditID: string, extra: Record<string, unknown> = {}) => ({
+  kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID, stage: 'ResponseComplete', verb: 'get',
+  requestURI: '/api/v1/pods', user: { username: 'alice' }, requestReceivedTimestamp: '2024-01-01T00:00:00.000000Z', ...extra,
+});
+
+async function appWith(bus: Bus, maxInFlight = 1000): Promise<{ app: FastifyInstance; registry: Registry }> {
+  const registry = new Registry();
+  const metrics = ingestMetrics(registry);
+  const ingest = createIngestService({ bus: async () => bus, topics, maxInFlight, metrics, logger: pino({ level: 'silent' }) });
+  const app = await buildApp({
+    logger: pino({ level: 'silent' }), metrics: registry,
+    authenticator: { authenticate: (c) => PRINCIPALS[c] },
+    features: [{ name: 'collector-intake', routes: ingestRoutes({ ingest, metrics, cluster: 'local' }) }],
+  });
+  return { app, registry };
+}
+
+async function drain(bus: Bus, topic: string, expected: number): Promise<ConsumedMessage[]> {
+  const got: ConsumedMessage[] = [];
+  const sub = await bus.subscribe({ topic, groupId: `drain-${Math.random()}`, handle: async (b) => void got.push(...b) });
+  for (let i = 0; i < 200 && got.length < expected; i++) await new Promise((r) => setTimeout(r, 10));
+  await sub.stop();
+  return got;
+}
+
+describe('ingest routes', () => {
+  const bus = new MemoryBus();
+  let app: FastifyInstance;
+  let registry: Registry;
+  beforeAll(async () => ({ app, registry } = await appWith(bus)));
+  afterAll(() => app.close());
+  const post = (url: string, payload: unknown, token = 'ingest', contentType = 'application/json') =>
+    app.inject({ method: 'POST', url, payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { authorization: `Bearer ${token}`, 'content-type': contentType } });
+
+  it('stores the valid items of an audit EventList and reports the invalid ones by index', async () => {
+    const res = await post('/v1/ingest/audit?cluster=east', { kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [event('a1'), { auditID: 'x' }, event('a2', { stage: 'RequestReceived' })] });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ accepted: 2, rejected: [{ index: 1, reason: expect.stringContaining('stage') }] });
+    const got = await drain(bus, topics.kind('audit'), 2);
+    expect(got.map((m) => JSON.parse(m.value).id).sort()).toEqual(['a1:ResponseComplete', 'a2:RequestReceived']);
+    expect(got[0]!.headers).toMatchObject({ 'pharos-cluster': 'east', 'pharos-kind': 'audit' });
+    expect(await registry.metrics()).toMatch(/pharos_ingest_records_total\{kind="audit",cluster="east",result="accepted"\} 2/);
+  });
+
+  it('answers 400 with a code for unparseable JSON, and for a batch with no valid item', async () => {
+    const bad = await post('/v1/ingest/audit', '{"kind": "EventList", items: [');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('PHAROS_ERR_BAD_JSON');
+    const none = await post('/v1/ingest/audit', { kind: 'EventList', items: [{ nope: 1 }] });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().error).toMatchObject({ code: 'PHAROS_ERR_VALIDATION', details: [{ path: 'items.0' }] });
+    expect((await post('/v1/ingest/audit', '"text"')).statusCode).toBe(400);
+  });
+
+  it('takes events and NDJSON / array logs, stamping collector.cluster', async () => {
+    const ev = { apiVersion: 'v1', kind: 'Event', metadata: { uid: 'e1', namespace: 'ns' }, involvedObject: { kind: 'Pod', name: 'p', uid: 'p1' }, count: 3, lastTimestamp: '2024-01-01T00:00:00Z' };
+    expect((await post('/v1/ingest/events', { kind: 'EventList', apiVersion: 'v1', items: [ev] })).json()).toEqual({ accepted: 1, rejected: [] });
+    const line = { date: 1714557600.5, log: 'hello', kubernetes: { namespace_name: 'ns', pod_name: 'p', container_name: 'c' } };
+    const nd = await post('/v1/ingest/logs', `${JSON.stringify(line)}\nnot json\n`, 'ingest', 'application/x-ndjson');
+    expect(nd.json()).toEqual({ accepted: 1, rejected: [{ index: 1, reason: expect.stringContaining('not JSON') }] });
+    expect((await post('/v1/ingest/logs', [line, { ...line, log: 'again' }])).json()).toEqual({ accepted: 2, rejected: [] });
+    const events = await drain(bus, topics.kind('events'), 1);
+    expect(JSON.parse(events[0]!.value)).toMatchObject({ id: 'e1:3', cluster: 'local' });
+    expect(events[0]!.key).toBe('p1');
+  });
+
+  it('refuses non-ingest roles and clusters outside the token scope', async () => {
+    expect((await post('/v1/ingest/audit', event('v'), 'viewer')).statusCode).toBe(403);
+    expect((await post('/v1/ingest/audit?cluster=west', event('v'), 'eastOnly')).statusCode).toBe(403);
+    expect((await post('/v1/ingest/audit?cluster=east', event('v'), 'eastOnly')).statusCode).toBe(200);
+    expect((await post('/v1/ingest/audit?cluster=bad%20name', event('v'))).statusCode).toBe(400);
+  });
+});
+
+describe('ingest when the bus cannot take records', () => {
+  it('answers 503 instead of accepting and losing, when the bus is down or the in-flight bound is reached', async () => {
+    const down = { type: 'x', publish: async () => { throw new Error('ECONNREFUSED'); } } as unknown as Bus;
+    const { app } = await appWith(down);
+    const res = await app.inject({ method: 'POST', url: '/v1/ingest/audit', payload: event('a'), headers: { authorization: 'Bearer ingest' } });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error.code).toBe('PHAROS_ERR_UNAVAILABLE');
+    await app.close();
+
+    const small = await appWith(new MemoryBus(), 2);
+    const over = await small.app.inject({ method: 'POST', url: '/v1/ingest/audit', payload: [event('a'), event('b'), event('c')], headers: { authorization: 'Bearer ingest' } });
+    expect(over.statusCode).toBe(503);
+    expect(over.json().error.message).toMatch(/maxInFlight/);
+    await small.app.close();
+  });
+});

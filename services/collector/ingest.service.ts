@@ -1,0 +1,66 @@
+import type { Bus, BusMessage } from '../../libs/bus/bus.ts';
+import { HEADER, type Topics } from '../../libs/bus/topics.ts';
+import { PharosError, UnavailableError } from '../../libs/errors/errors.ts';
+import type { Logger } from '../../libs/logging/logger.ts';
+import { BUS_KEY } from '../../libs/schemas/normalize/bus-keys.ts';
+import type { RecordKind } from '../../libs/schemas/records.ts';
+import type { AnyDoc } from '../../libs/store/record-store.ts';
+import type { IngestMetrics } from './ingest.metrics.ts';
+
+export interface IngestServiceOptions {
+  bus: () => Promise<Bus>;
+  topics: Topics;
+  /** Records accepted but not yet acknowledged by the bus; more than this and the intake answers 503. */
+  maxInFlight: number;
+  metrics: IngestMetrics;
+  logger: Logger;
+}
+
+export interface IngestService {
+  /**
+   * Puts normalized docs on the bus, keyed so one object's records stay in order. Resolves only once the
+   * bus has them (Kafka acks=all): the caller answers 2xx after this and never before, so an accepted
+   * record is never lost. Throws UnavailableError when the bus is down or the in-flight bound is reached.
+   */
+  publish(kind: RecordKind, docs: readonly AnyDoc[], signal?: AbortSignal): Promise<void>;
+  /** Records currently waiting for the bus. */
+  inFlight(): number;
+}
+
+export function createIngestService(opts: IngestServiceOptions): IngestService {
+  let inFlight = 0;
+  const log = opts.logger.child({ component: 'ingest' });
+  return {
+    inFlight: () => inFlight,
+    async publish(kind, docs, signal) {
+      if (docs.length === 0) return;
+      if (inFlight + docs.length > opts.maxInFlight) {
+        countByCluster(opts.metrics, kind, docs, 'unavailable');
+        throw new UnavailableError(`the collector already holds ${inFlight} records waiting for the bus (collector.maxInFlight ${opts.maxInFlight}); retry later`);
+      }
+      inFlight += docs.length;
+      try {
+        const messages: BusMessage[] = docs.map((doc) => ({
+          key: BUS_KEY[kind](doc),
+          value: JSON.stringify(doc),
+          headers: { [HEADER.cluster]: doc.cluster, [HEADER.kind]: kind },
+        }));
+        const bus = await opts.bus();
+        await bus.publish(opts.topics.kind(kind), messages, signal);
+        countByCluster(opts.metrics, kind, docs, 'accepted');
+      } catch (err) {
+        countByCluster(opts.metrics, kind, docs, 'unavailable');
+        log.warn({ err, kind, records: docs.length }, 'bus publish failed; the sender will retry');
+        throw err instanceof PharosError ? err : new UnavailableError(`the bus is unavailable: ${(err as Error).message}`, err);
+      } finally {
+        inFlight -= docs.length;
+      }
+    },
+  };
+}
+
+function countByCluster(metrics: IngestMetrics, kind: RecordKind, docs: readonly AnyDoc[], result: 'accepted' | 'unavailable'): void {
+  const byCluster = new Map<string, number>();
+  for (const d of docs) byCluster.set(d.cluster, (byCluster.get(d.cluster) ?? 0) + 1);
+  for (const [cluster, n] of byCluster) metrics.count(kind, cluster, result, n);
+}

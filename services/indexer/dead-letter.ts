@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import type { Bus, BusMessage, ConsumedMessage } from '../../libs/bus/bus.ts';
+import { HEADER, type Topics } from '../../libs/bus/topics.ts';
+import type { Logger } from '../../libs/logging/logger.ts';
+import { recordKindSchema, type RecordKind } from '../../libs/schemas/records.ts';
+
+/** A record the indexer gave up on: why, where it came from, and the original message to replay. */
+export const deadLetterSchema = z.object({
+  kind: recordKindSchema,
+  reason: z.string(),
+  failedAt: z.string(),
+  source: z.object({ topic: z.string(), partition: z.number().int(), offset: z.string() }),
+  key: z.string(),
+  headers: z.record(z.string(), z.string()),
+  /** The message value exactly as consumed (it may not even be JSON). */
+  record: z.string(),
+});
+export type DeadLetter = z.infer<typeof deadLetterSchema>;
+
+export function toDeadLetter(kind: RecordKind, message: ConsumedMessage, reason: string): BusMessage {
+  const letter: DeadLetter = {
+    kind,
+    reason,
+    failedAt: new Date().toISOString(),
+    source: { topic: message.topic, partition: message.partition, offset: message.offset },
+    key: message.key,
+    headers: message.headers ?? {},
+    record: message.value,
+  };
+  return { key: message.key, value: JSON.stringify(letter), headers: { ...(message.headers ?? {}), [HEADER.kind]: kind, 'pharos-reason': reason.slice(0, 200) } };
+}
+
+export interface ReplayOptions {
+  bus: Bus;
+  topics: Topics;
+  logger: Logger;
+  /** Consumer group of the replay; its committed offset remembers what was already replayed. */
+  groupId: string;
+  /** Only these kinds are replayed (others are skipped and stay consumed). Default: all. */
+  kinds?: readonly RecordKind[];
+  signal?: AbortSignal;
+}
+
+/**
+ * Puts dead-lettered records back on their kind's topic (after the cause is fixed: a mapping, a store
+ * setting), then returns once the dead-letter topic is read to its end. A record that fails again is
+ * dead-lettered again, with its new reason; ids stay the same, so nothing is stored twice.
+ */
+export async function replayDeadLetters(opts: ReplayOptions): Promise<{ replayed: number; skipped: number }> {
+  const counts = { replayed: 0, skipped: 0 };
+  const log = opts.logger.child({ component: 'dead-letter-replay' });
+  const sub = await opts.bus.subscribe({
+    topic: opts.topics.deadLetter,
+    groupId: opts.groupId,
+    handle: async (batch, signal) => {
+      const byKind = new Map<RecordKind, BusMessage[]>();
+      for (const m of batch) {
+        const parsed = deadLetterSchema.safeParse(safeJson(m.value));
+        if (!parsed.success || (opts.kinds && !opts.kinds.includes(parsed.data.kind))) {
+          counts.skipped += 1;
+          continue;
+        }
+        const d = parsed.data;
+        byKind.set(d.kind, [...(byKind.get(d.kind) ?? []), { key: d.key, value: d.record, headers: d.headers }]);
+      }
+      for (const [kind, messages] of byKind) {
+        await opts.bus.publish(opts.topics.kind(kind), messages, signal);
+        counts.replayed += messages.length;
+      }
+    },
+  });
+  try {
+    while (!opts.signal?.aborted && (await sub.lag()) > 0) await new Promise((r) => setTimeout(r, 200));
+  } finally {
+    await sub.stop();
+  }
+  log.info(counts, 'dead-letter replay finished');
+  return counts;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

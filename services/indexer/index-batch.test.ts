@@ -1,0 +1,66 @@
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import type { BusMessage, ConsumedMessage } from '../../libs/bus/bus.ts';
+import type { LogDoc } from '../../libs/schemas/records.ts';
+import type { AnyDoc, RecordStore, WriteItemResult } from '../../libs/store/record-store.ts';
+import { deadLetterSchema } from './dead-letter.ts';
+import { indexBatchHandler } from './index-batch.ts';
+import { indexerMetrics } from './indexer.metrics.ts';
+
+const doc = (id: string): LogDoc => ({ id, kind: 'logs', cluster: 'east', time: 1_700_000_000_000, ingestedAt: 1_700_000_000_001, message: `line ${id}` });
+const msg = (value: string, offset: number): ConsumedMessage => ({ topic: 'pharos.logs', partition: 0, offset: String(offset), key: 'k', value, headers: { 'pharos-cluster': 'east' } });
+
+/** A store that is down for its first `downCalls` writes, then answers per id from `verdicts`, storing the ok ones. */
+function fakeStore(downCalls: number, verdicts: Record<string, Array<'ok' | 'retry' | 'refuse'>>) {
+  const stored = new Map<string, AnyDoc>();
+  let calls = 0;
+  const store = {
+    async write(_kind: string, docs: readonly AnyDoc[]): Promise<WriteItemResult[]> {
+      calls += 1;
+      if (calls <= downCalls) throw new Error('connect ECONNREFUSED 127.0.0.1:9200');
+      return docs.map((d) => {
+        const v = verdicts[d.id]?.shift() ?? 'ok';
+        if (v === 'ok') stored.set(d.id, d);
+        return v === 'ok' ? { id: d.id, ok: true } : { id: d.id, ok: false, retryable: v === 'retry', reason: v === 'retry' ? '429 es_rejected_execution_exception' : '400 mapper_parsing_exception: bad field' };
+      });
+    },
+  } as unknown as RecordStore;
+  return { store, stored, calls: () => calls };
+}
+
+describe('indexBatchHandler', () => {
+  it('retries while the store is down and on 429, dead-letters invalid and refused records, stores the rest once', async () => {
+    const registry = new Registry();
+    const { store, stored } = fakeStore(2, { b: ['retry', 'retry', 'ok'], c: ['refuse'] });
+    const letters: BusMessage[] = [];
+    const handle = indexBatchHandler({
+      kind: 'logs', store: async () => store, metrics: indexerMetrics(registry), logger: pino({ level: 'silent' }),
+      deadLetter: async (m) => void letters.push(...m), backoff: { initialMs: 1, maxMs: 5 },
+    });
+    const batch = [msg(JSON.stringify(doc('a')), 0), msg(JSON.stringify(doc('b')), 1), msg(JSON.stringify(doc('c')), 2), msg('{not json', 3), msg(JSON.stringify({ ...doc('d'), time: 'soon' }), 4), msg(JSON.stringify(doc('a')), 5)];
+    await handle(batch, new AbortController().signal);
+    expect([...stored.keys()].sort()).toEqual(['a', 'b']);
+    const reasons = letters.map((l) => deadLetterSchema.parse(JSON.parse(l.value)));
+    expect(reasons.map((r) => r.source.offset).sort()).toEqual(['2', '3', '4']);
+    expect(reasons.find((r) => r.source.offset === '2')!.reason).toMatch(/store refused: 400 mapper_parsing_exception/);
+    expect(reasons.find((r) => r.source.offset === '4')!.reason).toMatch(/invalid logs record: time/);
+    expect(reasons.find((r) => r.source.offset === '3')!.record).toBe('{not json');
+    const text = await registry.metrics();
+    expect(text).toMatch(/pharos_indexer_records_total\{kind="logs",result="indexed"\} 2/);
+    expect(text).toMatch(/pharos_indexer_deadlettered_total\{kind="logs"\} 3/);
+    expect(text).toMatch(/pharos_indexer_retries_total\{kind="logs"\} [1-9]/);
+  });
+
+  it('stops when aborted without resolving, so the batch is not committed', async () => {
+    const { store } = fakeStore(1_000, {});
+    const handle = indexBatchHandler({
+      kind: 'logs', store: async () => store, metrics: indexerMetrics(new Registry()), logger: pino({ level: 'silent' }),
+      deadLetter: async () => undefined, backoff: { initialMs: 1, maxMs: 2 },
+    });
+    const controller = new AbortController();
+    const running = handle([msg(JSON.stringify(doc('a')), 0)], controller.signal);
+    setTimeout(() => controller.abort(), 20);
+    await expect(running).rejects.toThrow();
+  });
+});

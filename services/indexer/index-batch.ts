@@ -1,0 +1,99 @@
+import { performance } from 'node:perf_hooks';
+import type { BusMessage, ConsumedMessage } from '../../libs/bus/bus.ts';
+import { sleep } from '../../libs/bus/partitioner.ts';
+import { PharosError } from '../../libs/errors/errors.ts';
+import type { Logger } from '../../libs/logging/logger.ts';
+import { issuesText } from '../../libs/schemas/normalize/normalize.types.ts';
+import { docSchemaByKind, type RecordKind } from '../../libs/schemas/records.ts';
+import type { AnyDoc, RecordStore, WriteItemResult } from '../../libs/store/record-store.ts';
+import { toDeadLetter } from './dead-letter.ts';
+import type { IndexerMetrics } from './indexer.metrics.ts';
+
+export interface IndexBatchOptions {
+  kind: RecordKind;
+  store: () => Promise<RecordStore>;
+  /** Publishes dead letters; must resolve only once they are durable (the batch is committed after). */
+  deadLetter: (messages: BusMessage[], signal: AbortSignal) => Promise<void>;
+  metrics: IndexerMetrics;
+  logger: Logger;
+  /** Backoff between retries of retryable failures: doubles from `initialMs` up to `maxMs`. */
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+/**
+ * The indexer's handler for one bus batch, and its error policy (STYLE §4: the consumer maps errors to
+ * retry or dead-letter). A record that fails its zod schema, or that the store refuses for good (a
+ * mapping conflict, a 4xx), goes to the dead-letter topic with the reason. A retryable failure (429, 5xx,
+ * store unreachable) is retried with capped exponential backoff for as long as it takes: the handler
+ * resolves, and the bus commits the offsets, only when every record is stored or dead-lettered.
+ */
+export function indexBatchHandler(opts: IndexBatchOptions): (batch: ConsumedMessage[], signal: AbortSignal) => Promise<void> {
+  const { kind, metrics } = opts;
+  const schema = docSchemaByKind[kind];
+  const log = opts.logger.child({ component: 'indexer', kind });
+  const { initialMs, maxMs } = opts.backoff ?? { initialMs: 200, maxMs: 10_000 };
+
+  return async (batch, signal) => {
+    const dead: BusMessage[] = [];
+    // Last occurrence of an id wins, as it would in the store; one bulk then never carries an id twice.
+    const byId = new Map<string, { doc: AnyDoc; message: ConsumedMessage }>();
+    for (const message of batch) {
+      const parsed = schema.safeParse(parseJson(message.value));
+      if (!parsed.success) dead.push(toDeadLetter(kind, message, `invalid ${kind} record: ${issuesText(parsed.error.issues)}`));
+      else byId.set(parsed.data.id, { doc: parsed.data as AnyDoc, message });
+    }
+    let pending = [...byId.values()];
+    let indexed = 0;
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      if (attempt > 0) {
+        metrics.retried(kind, pending.length);
+        await sleep(Math.min(maxMs, initialMs * 2 ** (attempt - 1)), signal);
+      }
+      signal.throwIfAborted();
+      const results = await write(opts, pending.map((p) => p.doc), signal);
+      const retry: typeof pending = [];
+      results.forEach((r, i) => {
+        const item = pending[i]!;
+        if (r.ok) indexed += 1;
+        else if (r.retryable) retry.push(item);
+        else dead.push(toDeadLetter(kind, item.message, `store refused: ${r.reason}`));
+      });
+      if (retry.length) log.warn({ attempt, records: retry.length, reason: firstReason(results) }, 'store write failed; retrying');
+      pending = retry;
+    }
+    if (dead.length) {
+      await opts.deadLetter(dead, signal);
+      log.warn({ records: dead.length }, 'records dead-lettered');
+    }
+    metrics.indexed(kind, indexed);
+    metrics.deadLettered(kind, dead.length);
+  };
+}
+
+/** One bulk write; a store that throws (unreachable, timed out) counts as every item retryable. */
+async function write(opts: IndexBatchOptions, docs: AnyDoc[], signal: AbortSignal): Promise<WriteItemResult[]> {
+  const started = performance.now();
+  try {
+    const store = await opts.store();
+    return await store.write(opts.kind, docs, signal);
+  } catch (err) {
+    signal.throwIfAborted();
+    const retryable = !(err instanceof PharosError) || err.retryable;
+    return docs.map((d) => ({ id: d.id, ok: false, retryable, reason: (err as Error).message }));
+  } finally {
+    opts.metrics.bulkSeconds(opts.kind, (performance.now() - started) / 1000);
+  }
+}
+
+function firstReason(results: WriteItemResult[]): string | undefined {
+  const failed = results.find((r) => !r.ok);
+  return failed && !failed.ok ? failed.reason : undefined;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
