@@ -34,6 +34,11 @@ export class TokenAuthenticator {
     return this.tokens.length !== before;
   }
 
+  /** Whether a token of this name is configured (runtime tokens may not reuse a configured name). */
+  has(name: string): boolean {
+    return this.tokens.some((t) => t.principal.name === name);
+  }
+
   get size(): number {
     return this.tokens.length;
   }

@@ -1,7 +1,9 @@
 import type { Feature } from '../../libs/http/feature.ts';
 import type { ServiceContext } from '../../libs/runtime/context.ts';
+import { adminFeatures } from '../admin/admin.service.ts';
 
 /** The query service: the features it contributes to a process. */
-export async function queryFeatures(_ctx: ServiceContext): Promise<Feature[]> {
-  return [];
+export async function queryFeatures(ctx: ServiceContext): Promise<Feature[]> {
+  // The admin API (tokens, Pharos's own audit trail) is served wherever the query API is.
+  return [...(await adminFeatures(ctx))];
 }
