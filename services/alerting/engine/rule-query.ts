@@ -1,0 +1,38 @@
+import type { FederatedQueryService, PromSample } from '../../query/federation/federation.types.ts';
+import type { RecordStore } from '../../../libs/store/record-store.ts';
+import type { AlertRule } from '../rules/compile.ts';
+import type { Sample } from './alert-state.ts';
+import { evaluateRecordRule } from './record-rule.ts';
+
+/** What one rule evaluation yields: the samples that satisfy it, and which clusters could not answer. */
+export interface RuleResult {
+  samples: Sample[];
+  failedClusters: Map<string, string>;
+  warnings: string[];
+}
+
+/** The engine's view of its data sources; fakes in unit tests, the federation layer and record store in production. */
+export interface RuleSources {
+  federation: () => Promise<Pick<FederatedQueryService, 'instant' | 'clusters'>>;
+  records: () => Promise<Pick<RecordStore, 'count' | 'stats' | 'exportAll'>>;
+  clusters: () => string[];
+}
+
+export async function queryRule(rule: AlertRule, nowMs: number, sources: RuleSources, signal: AbortSignal): Promise<RuleResult> {
+  if (rule.records) return evaluateRecordRule(rule.records, nowMs, await sources.records(), sources.clusters(), signal);
+  const fed = await sources.federation();
+  const res = await fed.instant({ query: rule.expr, time: nowMs / 1000, partialResponse: true }, signal);
+  const failedClusters = new Map<string, string>();
+  for (const [name, status] of Object.entries(res.clusters)) if (status.status === 'error') failedClusters.set(name, status.error ?? 'evaluation failed');
+  return { samples: toSamples(res.resultType, res.result), failedClusters, warnings: res.warnings };
+}
+
+/** A vector gives its samples; a scalar becomes one label-less sample, as Prometheus's rule query function does. */
+export function toSamples(resultType: string, result: unknown): Sample[] {
+  if (resultType === 'scalar') {
+    const [, v] = result as [number, string];
+    return [{ labels: {}, value: Number(v) }];
+  }
+  if (resultType !== 'vector') throw new Error(`rule result is a ${resultType}, not a vector`);
+  return (result as PromSample[]).map((s) => ({ labels: s.metric, value: Number(s.value?.[1]) }));
+}
