@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { InputError } from '../errors/errors.ts';
 import { RECORD_KINDS, type LogDoc, type RecordKind } from '../schemas/records.ts';
 import { parseSearch } from '../search/search-parser.ts';
