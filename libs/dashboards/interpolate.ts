@@ -33,6 +33,11 @@ const FORMATS: Record<string, Formatter> = {
   pipe: (v) => v.values.join('|'),
   csv: (v) => v.values.join(','),
   text: (v) => (v.isAll ? 'All' : v.values.join(' + ')),
+  /** For the Query API's `q`: each value a quoted phrase, several ORed. */
+  search: (v) => {
+    const quoted = v.values.map((x) => `"${x.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
+    return quoted.length === 1 ? quoted[0]! : `(${quoted.join(' OR ')})`;
+  },
   prometheus: (v) => (v.regexFormat ? alternation(v, regexEscape, false) : stringEscape(v.values[0] ?? '')),
 };
 

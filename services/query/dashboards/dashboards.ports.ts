@@ -1,0 +1,24 @@
+import type { FederatedQueryService } from '../federation/federation.types.ts';
+import type { RecordKind } from '../../../libs/schemas/records.ts';
+import type { SearchPage } from '../../../libs/store/record-store.ts';
+
+/**
+ * What rendering needs from the outside, narrowed to the calls it makes, so unit tests pass fakes and the
+ * feature wires the real federation and record store.
+ */
+export type MetricsPort = Pick<FederatedQueryService, 'instant' | 'range' | 'labelValues' | 'clusters'>;
+
+export interface RecordsQuery {
+  /** Query API filter names → accepted values (OR within a name, AND across names). */
+  filters: Record<string, string[]>;
+  /** The Query API's search text, unparsed. */
+  q?: string;
+  /** Epoch ms, inclusive start / exclusive end. */
+  start: number;
+  end: number;
+  size: number;
+}
+
+export interface RecordsPort {
+  search(kind: RecordKind, query: RecordsQuery, signal?: AbortSignal): Promise<SearchPage>;
+}

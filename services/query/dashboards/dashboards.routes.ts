@@ -1,0 +1,105 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { parseDocumentText } from '../../../libs/dashboards/dashboard.parse.ts';
+import { dashboardSchema } from '../../../libs/dashboards/dashboard.schema.ts';
+import type { DashboardsService, ViewParams } from './dashboards.service.ts';
+import {
+  dashboardDocSchema,
+  idParams,
+  ifMatchHeaders,
+  importBodySchema,
+  importQuerySchema,
+  importResultSchema,
+  listSchema,
+  renderSchema,
+  variableStateSchema,
+  versionParams,
+  versionSchema,
+  versionsSchema,
+  viewQuerySchema,
+} from './dashboards.schemas.ts';
+import { z } from 'zod';
+
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
+const tags = ['dashboards'];
+
+/** /v1/dashboards: thin handlers over DashboardsService. Reads need viewer, writes editor. */
+export function dashboardsRoutes(service: DashboardsService) {
+  return async function routes(parent: FastifyInstance): Promise<void> {
+    const app = parent.withTypeProvider<ZodTypeProvider>();
+    // Definitions may be sent as YAML; they are parsed here so the same zod schema validates them.
+    app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_req, body, done) => {
+      try {
+        done(null, parseDocumentText(String(body), 'body'));
+      } catch (err) {
+        done(err as Error, undefined);
+      }
+    });
+
+    app.get('/v1/dashboards', { schema: { tags, summary: 'List built-in and user dashboards', response: { 200: listSchema } } }, async (req, reply) => ({
+      dashboards: await service.list(signalOf(reply)),
+    }));
+
+    app.post('/v1/dashboards', { schema: { tags, summary: 'Create a dashboard', body: dashboardSchema, response: { 201: dashboardDocSchema } } }, async (req, reply) =>
+      reply.code(201).send(await service.create(req.body, req.principal, signalOf(reply))),
+    );
+
+    app.post('/v1/dashboards/import', {
+      schema: { tags, summary: 'Import a Grafana dashboard or a KubeSphere Dashboard/ClusterDashboard', querystring: importQuerySchema, body: importBodySchema, response: { 200: importResultSchema, 201: importResultSchema } },
+    }, async (req, reply) => {
+      const result = await service.import(req.body, req.query, req.principal, signalOf(reply));
+      return reply.code(req.query.dryRun ? 200 : 201).send(result);
+    });
+
+    app.get('/v1/dashboards/:id', { schema: { tags, summary: 'Get a dashboard definition', params: idParams, response: { 200: dashboardDocSchema } } }, async (req, reply) =>
+      service.get(req.params.id, signalOf(reply)),
+    );
+
+    app.put('/v1/dashboards/:id', {
+      schema: { tags, summary: 'Replace a user dashboard (the old definition is kept as a version)', params: idParams, headers: ifMatchHeaders, body: dashboardSchema, response: { 200: dashboardDocSchema } },
+    }, async (req, reply) => {
+      const ifMatch = req.headers['if-match'];
+      return service.update(req.params.id, req.body, req.principal, ifMatch ? Number(ifMatch.replace(/"/g, '')) : undefined, signalOf(reply));
+    });
+
+    app.delete('/v1/dashboards/:id', { schema: { tags, summary: 'Delete a user dashboard and its versions', params: idParams } }, async (req, reply) => {
+      await service.delete(req.params.id, signalOf(reply));
+      return reply.code(204).send();
+    });
+
+    app.get('/v1/dashboards/:id/versions', { schema: { tags, summary: 'Previous versions of a dashboard, newest first', params: idParams, response: { 200: versionsSchema } } }, async (req, reply) => ({
+      versions: (await service.versions(req.params.id, signalOf(reply))).map(({ definition: _d, ...v }) => v),
+    }));
+
+    app.get('/v1/dashboards/:id/versions/:version', { schema: { tags, summary: 'One version of a dashboard', params: versionParams, response: { 200: versionSchema } } }, async (req, reply) =>
+      service.version(req.params.id, req.params.version, signalOf(reply)),
+    );
+
+    app.get('/v1/dashboards/:id/render', {
+      schema: { tags, summary: 'Run every panel with variables substituted', params: idParams, querystring: viewQuerySchema, response: { 200: renderSchema } },
+    }, async (req, reply) => service.render(req.params.id, viewParams(req.query), req.principal, signalOf(reply)));
+
+    app.get('/v1/dashboards/:id/variables', {
+      schema: { tags, summary: 'Variables with their options and selection (for pickers)', params: idParams, querystring: viewQuerySchema, response: { 200: z.object({ variables: z.array(variableStateSchema) }) } },
+    }, async (req, reply) => ({ variables: await service.variables(req.params.id, viewParams(req.query), req.principal, signalOf(reply)) }));
+  };
+}
+
+function viewParams(query: Record<string, unknown>): ViewParams {
+  const vars: Record<string, string[]> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (!key.startsWith('var-')) continue;
+    // Grafana sends a multi-value selection as repeated parameters.
+    vars[key.slice(4)] = (Array.isArray(value) ? value : [value]).map(String);
+  }
+  return { from: query.from as string | undefined, to: query.to as string | undefined, maxDataPoints: query.maxDataPoints as number | undefined, vars };
+}
+
+/** Aborted when the client goes away before the answer is written, so an abandoned render stops querying. */
+function signalOf(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { PANEL_TYPES } from '../../../libs/dashboards/dashboard.schema.ts';
+import type { VariableScope } from '../../../libs/dashboards/interpolate.ts';
+import type { TimeRange } from '../../../libs/dashboards/time-range.ts';
+import type { Scope } from '../../../libs/auth/principal.ts';
+import { RECORD_KINDS } from '../../../libs/schemas/records.ts';
+import type { MetricsPort, RecordsPort } from './dashboards.ports.ts';
+
+/** What a render answers, per panel. The same schema documents the API. */
+export const seriesSchema = z.object({
+  refId: z.string(),
+  /** The legend: legendFormat applied, or Prometheus's `name{labels}`. */
+  name: z.string(),
+  labels: z.record(z.string(), z.string()),
+  /** [epoch ms, value]; null where Prometheus gave NaN or ±Inf (JSON has neither). */
+  points: z.array(z.tuple([z.number(), z.number().nullable()])),
+});
+export type Series = z.infer<typeof seriesSchema>;
+
+export const recordListSchema = z.object({
+  refId: z.string(),
+  source: z.enum(RECORD_KINDS),
+  total: z.number(),
+  items: z.array(z.record(z.string(), z.unknown())),
+});
+export type RecordList = z.infer<typeof recordListSchema>;
+
+export const panelDataSchema = z.object({
+  series: z.array(seriesSchema),
+  records: z.array(recordListSchema),
+  /** Text panels: the content with variables substituted. */
+  content: z.string().optional(),
+  /** Partial answers: clusters that failed, Prometheus warnings. */
+  warnings: z.array(z.string()),
+});
+export type PanelData = z.infer<typeof panelDataSchema>;
+
+export const panelErrorSchema = z.object({ code: z.string(), message: z.string() });
+
+export const panelResultSchema = z.object({
+  id: z.number(),
+  title: z.string(),
+  type: z.enum(PANEL_TYPES),
+  data: panelDataSchema,
+  error: panelErrorSchema.optional(),
+});
+export type PanelResult = z.infer<typeof panelResultSchema>;
+
+/** Everything a target runner needs; the scope already holds the built-in $__interval and friends. */
+export interface TargetContext {
+  refId: string;
+  scope: VariableScope;
+  range: TimeRange;
+  stepMs: number;
+  metrics: () => Promise<MetricsPort>;
+  records: () => Promise<RecordsPort>;
+  /** The caller's cluster/namespace scope, enforced on records queries. */
+  principalScope: Scope;
+  signal: AbortSignal;
+}
+
+export type TargetOutput = Pick<PanelData, 'series' | 'records' | 'warnings'>;
