@@ -1,4 +1,23 @@
 import { z } from 'zod';
 
-/** The `federation` section of the configuration. Owned by the federation feature; extend here. */
-export const federationConfigSchema = z.object({}).loose().prefault({});
+/**
+ * The `federation` section: limits of federated PromQL (issue 5). Cluster endpoints live in the top-level
+ * `clusters` list. Defaults follow Prometheus's own (--query.timeout=2m, --query.max-samples=50000000).
+ */
+export const federationConfigSchema = z
+  .object({
+    /** Most series a query may gather from the clusters (after merging). */
+    maxSeries: z.number().int().positive().default(500_000),
+    /** Most samples (points) a query may gather from the clusters. */
+    maxSamples: z.number().int().positive().default(50_000_000),
+    /** Whole-query timeout; each cluster also has its own clusters[].prometheus.timeoutMs. */
+    timeoutMs: z.number().int().positive().default(120_000),
+    /** A failed cluster is left out with a warning (true), or fails the query (false). */
+    partialResponse: z.boolean().default(true),
+    /** The data file of named metric templates for /v1/metrics. */
+    metricTemplatesFile: z.string().min(1).default('config/metric-templates.yaml'),
+  })
+  .strict()
+  .prefault({});
+
+export type FederationConfig = z.infer<typeof federationConfigSchema>;

@@ -1,0 +1,109 @@
+/**
+ * Pharos's own PromQL syntax tree: small, plain data, independent of the lezer tree it is built from, so the
+ * planner, the evaluator and scope enforcement can rewrite it and print it back (printer.ts).
+ * Times are milliseconds, like Prometheus's own parser.
+ */
+export type MatchOp = '=' | '!=' | '=~' | '!~';
+export type ValueType = 'scalar' | 'vector' | 'matrix' | 'string';
+
+export interface LabelMatcher {
+  name: string;
+  op: MatchOp;
+  value: string;
+}
+
+/** `@ <time>` modifier: a fixed epoch (ms) or start()/end() of the query. */
+export type AtModifier = { kind: 'time'; ms: number } | { kind: 'start' } | { kind: 'end' };
+
+export interface NumberLiteral {
+  kind: 'number';
+  value: number;
+}
+export interface StringLiteral {
+  kind: 'string';
+  value: string;
+}
+export interface VectorSelector {
+  kind: 'vector';
+  /** Every matcher, including the one on `__name__` when the metric name is written before the braces. */
+  matchers: LabelMatcher[];
+  offsetMs: number;
+  at?: AtModifier;
+}
+export interface MatrixSelector {
+  kind: 'matrix';
+  selector: VectorSelector;
+  rangeMs: number;
+}
+export interface Subquery {
+  kind: 'subquery';
+  expr: Expr;
+  rangeMs: number;
+  /** 0 means the default evaluation interval. */
+  stepMs: number;
+  offsetMs: number;
+  at?: AtModifier;
+}
+export interface Paren {
+  kind: 'paren';
+  expr: Expr;
+}
+export interface Unary {
+  kind: 'unary';
+  op: '-' | '+';
+  expr: Expr;
+}
+
+export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '^' | 'atan2' | '==' | '!=' | '>' | '<' | '>=' | '<=' | 'and' | 'or' | 'unless';
+export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set(['==', '!=', '>', '<', '>=', '<=']);
+export const SET_OPS: ReadonlySet<BinaryOp> = new Set(['and', 'or', 'unless']);
+
+export interface VectorMatching {
+  /** true: `on(labels)`; false: `ignoring(labels)` (also the default, with no labels). */
+  on: boolean;
+  labels: string[];
+  card: 'one-to-one' | 'many-to-one' | 'one-to-many' | 'many-to-many';
+  /** Labels copied from the "one" side by group_left/group_right. */
+  include: string[];
+}
+
+export interface Binary {
+  kind: 'binary';
+  op: BinaryOp;
+  lhs: Expr;
+  rhs: Expr;
+  bool: boolean;
+  /** Present when both sides are vectors (Prometheus fills in the default). */
+  matching?: VectorMatching;
+}
+
+export type AggregateOp = 'sum' | 'avg' | 'count' | 'min' | 'max' | 'group' | 'stddev' | 'stdvar' | 'topk' | 'bottomk' | 'quantile' | 'count_values';
+
+export interface Aggregate {
+  kind: 'aggregate';
+  op: AggregateOp;
+  expr: Expr;
+  param?: Expr;
+  grouping: string[];
+  without: boolean;
+}
+
+export interface Call {
+  kind: 'call';
+  func: string;
+  args: Expr[];
+}
+
+/**
+ * A subtree the planner sends to the clusters. The evaluator reads its merged answer instead of evaluating
+ * `expr`; `id` keys the fetched data.
+ */
+export interface Leaf {
+  kind: 'leaf';
+  id: number;
+  expr: Expr;
+  /** Clusters whose data this subtree can touch (from `cluster` matchers). */
+  clusters: string[];
+}
+
+export type Expr = NumberLiteral | StringLiteral | VectorSelector | MatrixSelector | Subquery | Paren | Unary | Binary | Aggregate | Call | Leaf;

@@ -1,0 +1,146 @@
+import { UnprocessableError } from '../../errors/errors.ts';
+import { COMPARISON_OPS, type BinaryOp, type VectorMatching } from '../ast.ts';
+import { dropName, labelsKey, signature, type Labels } from '../labels.ts';
+import type { Sample } from './values.ts';
+
+/** Operators whose result loses the metric name (shouldDropMetricName in engine.go, 2.42). */
+const DROPS_NAME: ReadonlySet<BinaryOp> = new Set(['+', '-', '*', '/', '%', '^', 'atan2']);
+
+/** vectorElemBinop: the value, and whether a comparison keeps the element. */
+export function elemBinop(op: BinaryOp, l: number, r: number): [number, boolean] {
+  switch (op) {
+    case '+': return [l + r, true];
+    case '-': return [l - r, true];
+    case '*': return [l * r, true];
+    case '/': return [l / r, true];
+    case '^': return [goPow(l, r), true];
+    case '%': return [goMod(l, r), true];
+    case 'atan2': return [Math.atan2(l, r), true];
+    case '==': return [l, l === r];
+    case '!=': return [l, l !== r];
+    case '>': return [l, l > r];
+    case '<': return [l, l < r];
+    case '>=': return [l, l >= r];
+    case '<=': return [l, l <= r];
+    default: throw new UnprocessableError(`operator "${op}" not allowed between these operands`);
+  }
+}
+
+/** Go's math.Pow differs from Math.pow where the base is ±1: Pow(1, y) = 1 and Pow(-1, ±Inf) = 1. */
+function goPow(l: number, r: number): number {
+  if (l === 1) return 1;
+  if (l === -1 && !Number.isFinite(r) && !Number.isNaN(r)) return 1;
+  return Math.pow(l, r);
+}
+
+/** Go's math.Mod: the sign of the dividend, NaN for a zero divisor (JavaScript's % agrees). */
+function goMod(l: number, r: number): number {
+  return l % r;
+}
+
+export function scalarBinop(op: BinaryOp, l: number, r: number, bool: boolean): number {
+  const [v, keep] = elemBinop(op, l, r);
+  if (COMPARISON_OPS.has(op)) return bool ? (keep ? 1 : 0) : v;
+  return v;
+}
+
+/** VectorscalarBinop: `swap` when the scalar was on the left. */
+export function vectorScalarBinop(op: BinaryOp, vec: Sample[], scalar: number, swap: boolean, bool: boolean): Sample[] {
+  const out: Sample[] = [];
+  const cmp = COMPARISON_OPS.has(op);
+  for (const s of vec) {
+    const [l, r] = swap ? [scalar, s.value] : [s.value, scalar];
+    let [value, keep] = elemBinop(op, l, r);
+    // The vector element's value is kept even when the vector is on the right (engine.go).
+    if (cmp && swap) value = r;
+    if (bool) {
+      value = keep ? 1 : 0;
+      keep = true;
+    }
+    if (keep) out.push({ labels: DROPS_NAME.has(op) || bool ? dropName(s.labels) : s.labels, value });
+  }
+  return out;
+}
+
+export function vectorBinop(op: BinaryOp, lhs: Sample[], rhs: Sample[], m: VectorMatching, bool: boolean): Sample[] {
+  switch (op) {
+    case 'and': return setAnd(lhs, rhs, m, true);
+    case 'unless': return setAnd(lhs, rhs, m, false);
+    case 'or': return setOr(lhs, rhs, m);
+    default: return matchedBinop(op, lhs, rhs, m, bool);
+  }
+}
+
+function sigOf(m: VectorMatching): (l: Labels) => string {
+  return (l) => signature(l, m.labels, m.on);
+}
+
+function setAnd(lhs: Sample[], rhs: Sample[], m: VectorMatching, keepMatched: boolean): Sample[] {
+  const sig = sigOf(m);
+  const right = new Set(rhs.map((s) => sig(s.labels)));
+  return lhs.filter((s) => right.has(sig(s.labels)) === keepMatched);
+}
+
+function setOr(lhs: Sample[], rhs: Sample[], m: VectorMatching): Sample[] {
+  const sig = sigOf(m);
+  const left = new Set(lhs.map((s) => sig(s.labels)));
+  return [...lhs, ...rhs.filter((s) => !left.has(sig(s.labels)))];
+}
+
+function matchedBinop(op: BinaryOp, lhsIn: Sample[], rhsIn: Sample[], m: VectorMatching, bool: boolean): Sample[] {
+  const sig = sigOf(m);
+  const swapped = m.card === 'one-to-many';
+  const [lhs, rhs] = swapped ? [rhsIn, lhsIn] : [lhsIn, rhsIn];
+  const right = new Map<string, Sample>();
+  for (const rs of rhs) {
+    const k = sig(rs.labels);
+    if (right.has(k)) {
+      throw new UnprocessableError(`found duplicate series for the match group on the ${swapped ? 'left' : 'right'} hand-side of the operation; many-to-many matching not allowed: matching labels must be unique on one side`);
+    }
+    right.set(k, rs);
+  }
+  const matched = new Map<string, Set<string> | null>();
+  const out: Sample[] = [];
+  for (const ls of lhs) {
+    const k = sig(ls.labels);
+    const rs = right.get(k);
+    if (!rs) continue;
+    const [vl, vr] = swapped ? [rs.value, ls.value] : [ls.value, rs.value];
+    let [value, keep] = elemBinop(op, vl, vr);
+    if (bool) {
+      value = keep ? 1 : 0;
+      keep = true;
+    }
+    if (!keep) continue;
+    let labels = resultLabels(ls.labels, rs.labels, op, m);
+    if (bool) labels = dropName(labels);
+    const inserted = matched.get(k);
+    if (m.card === 'one-to-one') {
+      if (matched.has(k)) throw new UnprocessableError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
+      matched.set(k, null);
+    } else {
+      const lk = labelsKey(labels);
+      const set = inserted ?? new Set<string>();
+      if (set.has(lk)) throw new UnprocessableError('multiple matches for matching labels: many-to-one matching must be explicit (group_left/group_right)');
+      set.add(lk);
+      matched.set(k, set);
+    }
+    out.push({ labels, value });
+  }
+  return out;
+}
+
+/** resultMetric in engine.go: the "many" side's labels, narrowed for one-to-one, plus group_x labels. */
+function resultLabels(l: Labels, r: Labels, op: BinaryOp, m: VectorMatching): Labels {
+  let out: Labels = DROPS_NAME.has(op) ? dropName(l) : { ...l };
+  if (m.card === 'one-to-one') {
+    if (m.on) out = Object.fromEntries(Object.entries(out).filter(([n]) => m.labels.includes(n)));
+    else out = Object.fromEntries(Object.entries(out).filter(([n]) => !m.labels.includes(n)));
+  } else out = { ...out };
+  for (const n of m.include) {
+    const v = r[n];
+    if (v) out[n] = v;
+    else delete out[n];
+  }
+  return out;
+}

@@ -1,0 +1,105 @@
+import { UnprocessableError } from '../../errors/errors.ts';
+import type { Expr } from '../ast.ts';
+import { compareLabels, dropName, labelsKey, type Labels } from '../labels.ts';
+import { formatValue } from '../literals.ts';
+import { aggregate } from './aggregate.ts';
+import { scalarBinop, vectorBinop, vectorScalarBinop } from './binary.ts';
+import { callFunction } from './calls.ts';
+import { asVector, assertUniqueLabelsets, type Sample, type StepValue } from './values.ts';
+
+/** Merged cluster answers of each leaf, one instant vector per step. */
+export type LeafSteps = ReadonlyMap<number, Sample[][]>;
+
+export interface StepContext {
+  index: number;
+  /** Evaluation time of this step, ms. */
+  tMs: number;
+  leaves: LeafSteps;
+}
+
+/** Evaluates a planned tree at one step, with PromQL's semantics (promql/engine.go, Prometheus 2.42). */
+export function evalStep(e: Expr, ctx: StepContext): StepValue {
+  switch (e.kind) {
+    case 'number': return { type: 'scalar', value: e.value };
+    case 'string': return { type: 'string', value: e.value };
+    case 'leaf': return { type: 'vector', samples: ctx.leaves.get(e.id)?.[ctx.index] ?? [] };
+    case 'paren': return evalStep(e.expr, ctx);
+    case 'unary': return evalUnary(e.op, evalStep(e.expr, ctx));
+    case 'binary': return evalBinary(e, ctx);
+    case 'aggregate': {
+      const param = e.param ? evalStep(e.param, ctx) : undefined;
+      const samples = aggregate(
+        { op: e.op, grouping: e.grouping, without: e.without, ...(param?.type === 'scalar' ? { param: param.value } : {}), ...(param?.type === 'string' ? { label: param.value } : {}) },
+        asVector(evalStep(e.expr, ctx)),
+      );
+      return { type: 'vector', samples };
+    }
+    case 'call': return callFunction(e, ctx, evalStep);
+    default:
+      throw new UnprocessableError(`cannot evaluate ${e.kind} above merged cluster answers`);
+  }
+}
+
+function evalUnary(op: '-' | '+', v: StepValue): StepValue {
+  if (op === '+') return v;
+  if (v.type === 'scalar') return { type: 'scalar', value: -v.value };
+  const samples = asVector(v).map((s) => ({ labels: dropName(s.labels), value: -s.value }));
+  assertUniqueLabelsets(samples);
+  return { type: 'vector', samples };
+}
+
+function evalBinary(e: Extract<Expr, { kind: 'binary' }>, ctx: StepContext): StepValue {
+  const l = evalStep(e.lhs, ctx);
+  const r = evalStep(e.rhs, ctx);
+  if (l.type === 'scalar' && r.type === 'scalar') return { type: 'scalar', value: scalarBinop(e.op, l.value, r.value, e.bool) };
+  let samples: Sample[];
+  if (l.type === 'vector' && r.type === 'scalar') samples = vectorScalarBinop(e.op, l.samples, r.value, false, e.bool);
+  else if (l.type === 'scalar' && r.type === 'vector') samples = vectorScalarBinop(e.op, r.samples, l.value, true, e.bool);
+  else {
+    if (!e.matching) throw new UnprocessableError('vector matching missing');
+    samples = vectorBinop(e.op, asVector(l), asVector(r), e.matching, e.bool);
+  }
+  assertUniqueLabelsets(samples);
+  return { type: 'vector', samples };
+}
+
+export interface InstantOutput {
+  resultType: 'vector' | 'scalar' | 'string';
+  result: unknown;
+}
+
+export function evalInstant(root: Expr, leaves: LeafSteps, tMs: number): InstantOutput {
+  const v = evalStep(root, { index: 0, tMs, leaves });
+  const t = tMs / 1000;
+  if (v.type === 'scalar') return { resultType: 'scalar', result: [t, formatValue(v.value)] };
+  if (v.type === 'string') return { resultType: 'string', result: [t, v.value] };
+  return { resultType: 'vector', result: v.samples.map((s) => ({ metric: s.labels, value: [t, formatValue(s.value)] })) };
+}
+
+export interface RangeGrid {
+  startMs: number;
+  stepMs: number;
+  steps: number;
+}
+
+/** Step-by-step evaluation; series sorted by labels as Prometheus returns a matrix. */
+export function evalRange(root: Expr, leaves: LeafSteps, grid: RangeGrid): { resultType: 'matrix'; result: unknown } {
+  const series = new Map<string, { metric: Labels; values: [number, string][] }>();
+  for (let i = 0; i < grid.steps; i++) {
+    const tMs = grid.startMs + i * grid.stepMs;
+    const v = evalStep(root, { index: i, tMs, leaves });
+    if (v.type === 'string') throw new UnprocessableError('invalid expression type "string" for range query, must be Scalar or instant Vector');
+    const samples: Sample[] = v.type === 'scalar' ? [{ labels: {}, value: v.value }] : v.samples;
+    for (const s of samples) {
+      const k = labelsKey(s.labels);
+      let entry = series.get(k);
+      if (!entry) {
+        entry = { metric: s.labels, values: [] };
+        series.set(k, entry);
+      }
+      entry.values.push([tMs / 1000, formatValue(s.value)]);
+    }
+  }
+  const result = [...series.values()].sort((a, b) => compareLabels(a.metric, b.metric));
+  return { resultType: 'matrix', result };
+}

@@ -1,0 +1,47 @@
+/**
+ * Go's container/heap (up/down exactly as in the standard library), so topk/bottomk pick the same series
+ * as Prometheus when values tie.
+ */
+type Less<T> = (a: T, b: T) => boolean;
+
+function swap<T>(h: T[], i: number, j: number): void {
+  const t = h[i] as T;
+  h[i] = h[j] as T;
+  h[j] = t;
+}
+
+function up<T>(h: T[], j0: number, less: Less<T>): void {
+  let j = j0;
+  for (;;) {
+    const i = Math.floor((j - 1) / 2);
+    if (i === j || j <= 0 || !less(h[j] as T, h[i] as T)) break;
+    swap(h, i, j);
+    j = i;
+  }
+}
+
+function down<T>(h: T[], i0: number, n: number, less: Less<T>): void {
+  let i = i0;
+  for (;;) {
+    const j1 = 2 * i + 1;
+    if (j1 >= n) break;
+    let j = j1;
+    const j2 = j1 + 1;
+    if (j2 < n && less(h[j2] as T, h[j1] as T)) j = j2;
+    if (!less(h[j] as T, h[i] as T)) break;
+    swap(h, i, j);
+    i = j;
+  }
+}
+
+export function goHeapPush<T>(h: T[], x: T, less: Less<T>): void {
+  h.push(x);
+  up(h, h.length - 1, less);
+}
+
+export function goHeapPop<T>(h: T[], less: Less<T>): T | undefined {
+  const n = h.length - 1;
+  swap(h, 0, n);
+  down(h, 0, n, less);
+  return h.pop();
+}

@@ -1,0 +1,57 @@
+import { PharosError, TimeoutError, UnavailableError } from '../../../libs/errors/errors.ts';
+import type { ClusterStatus } from './federation.types.ts';
+import { ClusterUnavailableError, type ApiAnswer, type ClusterClient, type ClusterConfig } from './prometheus.client.ts';
+
+export interface FanoutCall {
+  cluster: ClusterConfig;
+  path: string;
+  params: URLSearchParams;
+}
+
+export interface FanoutResult {
+  /** Answers by call index; undefined where the cluster failed. */
+  answers: (ApiAnswer | undefined)[];
+  /** Clusters that failed on any call: their data is left out of every part of the query. */
+  failed: Map<string, string>;
+  statuses: Record<string, ClusterStatus>;
+  warnings: string[];
+}
+
+/**
+ * Runs calls in parallel under one deadline. A failed cluster (down, slow, 5xx) is dropped from the whole
+ * query with a warning, or fails the query when partial response is off; an error about the query itself
+ * (bad_data, execution) fails the query, since the union would fail the same way.
+ */
+export async function fanOut(client: ClusterClient, calls: FanoutCall[], opts: { partial: boolean; signal: AbortSignal; asked: string[] }): Promise<FanoutResult> {
+  const settled = await Promise.allSettled(calls.map((c) => client.call(c.cluster, c.path, c.params, opts.signal)));
+  const failed = new Map<string, string>();
+  const answers: (ApiAnswer | undefined)[] = [];
+  settled.forEach((s, i) => {
+    const call = calls[i] as FanoutCall;
+    if (s.status === 'fulfilled') answers.push(s.value);
+    else {
+      answers.push(undefined);
+      if (!(s.reason instanceof ClusterUnavailableError)) throw s.reason instanceof PharosError ? s.reason : new UnavailableError(`cluster "${call.cluster.name}": ${String(s.reason)}`, s.reason);
+      if (!failed.has(call.cluster.name)) failed.set(call.cluster.name, (s.reason as Error).message);
+    }
+  });
+  if (opts.signal.aborted) throw opts.signal.reason instanceof PharosError ? opts.signal.reason : new TimeoutError('query timed out');
+  if (failed.size > 0 && !opts.partial) {
+    const list = [...failed].map(([c, e]) => `${c}: ${e}`).join('; ');
+    const allTimeouts = [...failed.values()].every((e) => e.includes('did not answer within'));
+    throw allTimeouts ? new TimeoutError(`partial_response=false and clusters failed: ${list}`) : new UnavailableError(`partial_response=false and clusters failed: ${list}`);
+  }
+  const statuses: Record<string, ClusterStatus> = {};
+  for (const c of opts.asked) statuses[c] = failed.has(c) ? { status: 'error', error: failed.get(c) as string } : { status: 'ok' };
+  const warnings = [...failed].map(([c, e]) => `cluster "${c}" left out of the result: ${e}`);
+  for (const a of answers) if (a) warnings.push(...a.warnings);
+  return { answers, failed, statuses, warnings };
+}
+
+/** A deadline signal for the whole query, chained to the caller's signal. */
+export function deadline(timeoutMs: number, signal?: AbortSignal): AbortSignal {
+  const timer = AbortSignal.timeout(timeoutMs);
+  const timeout = new AbortController();
+  timer.addEventListener('abort', () => timeout.abort(new TimeoutError(`query timed out after ${timeoutMs} ms`)), { once: true });
+  return signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
+}

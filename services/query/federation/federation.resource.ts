@@ -1,0 +1,17 @@
+import type { ServiceContext } from '../../../libs/runtime/context.ts';
+import { FederatedQuery } from './federated-query.service.ts';
+import type { FederatedQueryService } from './federation.types.ts';
+import { HttpClusterClient } from './prometheus.client.ts';
+
+export type { FederatedQueryService, FederatedResult, PromSample, InstantQuery, RangeQuery, SeriesQuery, LabelsQuery, ListResult, ClusterStatus } from './federation.types.ts';
+
+/**
+ * The shared federated PromQL engine, created once per process. The alert engine and dashboards evaluate
+ * their queries through it, exactly as the /prometheus API does.
+ */
+export function getFederation(ctx: ServiceContext): Promise<FederatedQueryService> {
+  return ctx.resources.get('federation', async () => ({
+    value: new FederatedQuery({ clusters: ctx.config.clusters, limits: ctx.config.federation, client: new HttpClusterClient() }),
+    close: async () => undefined,
+  }));
+}

@@ -1,0 +1,65 @@
+/**
+ * The contract other features (alert engine, dashboards) code against. Shapes follow the Prometheus HTTP API
+ * (https://prometheus.io/docs/prometheus/latest/querying/api/), plus per-cluster status.
+ */
+export interface PromSample {
+  metric: Record<string, string>;
+  value?: [number, string];
+  values?: [number, string][];
+}
+
+export type ClusterStatus = { status: 'ok' | 'error'; error?: string };
+
+export interface FederatedResult {
+  resultType: 'vector' | 'matrix' | 'scalar' | 'string';
+  /** Prometheus JSON shape: PromSample[] for vector/matrix, [time, "value"] for scalar/string. */
+  result: unknown;
+  warnings: string[];
+  clusters: Record<string, ClusterStatus>;
+}
+
+export interface InstantQuery {
+  query: string;
+  /** Epoch seconds. */
+  time: number;
+  /** Default: federation.partialResponse. false makes a failed cluster fail the query. */
+  partialResponse?: boolean;
+  timeoutMs?: number;
+}
+
+export interface RangeQuery {
+  query: string;
+  start: number;
+  end: number;
+  /** Seconds. */
+  step: number;
+  partialResponse?: boolean;
+  timeoutMs?: number;
+}
+
+export interface SeriesQuery {
+  match: string[];
+  start?: number;
+  end?: number;
+}
+
+export interface LabelsQuery {
+  match?: string[];
+  start?: number;
+  end?: number;
+}
+
+export interface ListResult<T> {
+  data: T[];
+  warnings: string[];
+}
+
+export interface FederatedQueryService {
+  instant(q: InstantQuery, signal?: AbortSignal): Promise<FederatedResult>;
+  range(q: RangeQuery, signal?: AbortSignal): Promise<FederatedResult>;
+  series(q: SeriesQuery, signal?: AbortSignal): Promise<ListResult<Record<string, string>>>;
+  labelNames(q?: LabelsQuery, signal?: AbortSignal): Promise<ListResult<string>>;
+  labelValues(name: string, q?: LabelsQuery, signal?: AbortSignal): Promise<ListResult<string>>;
+  /** Names of the configured clusters. */
+  clusters(): string[];
+}

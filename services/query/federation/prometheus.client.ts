@@ -1,0 +1,70 @@
+import { InputError, PharosError, TimeoutError, UnavailableError, UnprocessableError } from '../../../libs/errors/errors.ts';
+import type { PharosConfig } from '../../../libs/config/config.schema.ts';
+import { dedupReplicas } from './replica-dedup.ts';
+
+export type ClusterConfig = PharosConfig['clusters'][number];
+
+/** The `data` of a Prometheus API answer, with the answer's warnings. */
+export interface ApiAnswer<T = unknown> {
+  data: T;
+  warnings: string[];
+}
+
+/**
+ * One call to one cluster's Prometheus HTTP API. An interface so the service can be tested with fakes and
+ * so HA replicas are hidden behind it.
+ */
+export interface ClusterClient {
+  call(cluster: ClusterConfig, path: string, params: URLSearchParams, signal: AbortSignal): Promise<ApiAnswer>;
+}
+
+/**
+ * A failure of the cluster itself (down, slow, 5xx): partial response leaves it out. Errors about the
+ * query (400 bad_data, 422 execution) are re-thrown as they are, since every cluster would say the same.
+ */
+export class ClusterUnavailableError extends UnavailableError {}
+
+interface PromEnvelope {
+  status?: string;
+  data?: unknown;
+  errorType?: string;
+  error?: string;
+  warnings?: string[];
+}
+
+async function callOne(url: string, cluster: ClusterConfig, path: string, params: URLSearchParams, signal: AbortSignal): Promise<ApiAnswer> {
+  const timeout = AbortSignal.timeout(cluster.prometheus.timeoutMs);
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+  if (cluster.prometheus.bearerToken) headers.authorization = `Bearer ${cluster.prometheus.bearerToken}`;
+  let res: Response;
+  let body: PromEnvelope;
+  try {
+    // POST with a form body: what Prometheus accepts for every read endpoint but label values, and no URL length limit.
+    const usePost = !path.startsWith('label/');
+    const target = `${url.replace(/\/+$/, '')}/api/v1/${path}${usePost ? '' : `?${params}`}`;
+    res = await fetch(target, { method: usePost ? 'POST' : 'GET', headers, body: usePost ? params.toString() : null, signal: AbortSignal.any([signal, timeout]) });
+    body = (await res.json()) as PromEnvelope;
+  } catch (err) {
+    if (timeout.aborted) throw new ClusterUnavailableError(`cluster "${cluster.name}" did not answer within ${cluster.prometheus.timeoutMs} ms`);
+    if (signal.aborted) throw signal.reason instanceof PharosError ? signal.reason : new TimeoutError('query aborted');
+    throw new ClusterUnavailableError(`cluster "${cluster.name}" is unreachable: ${(err as Error).message}`, err);
+  }
+  if (body.status === 'success') return { data: body.data, warnings: body.warnings ?? [] };
+  const msg = `cluster "${cluster.name}": ${body.error ?? `HTTP ${res.status}`}`;
+  if (res.status === 400 || body.errorType === 'bad_data') throw new InputError(msg);
+  if (res.status === 422 || body.errorType === 'execution') throw new UnprocessableError(msg);
+  throw new ClusterUnavailableError(msg);
+}
+
+/** Calls a cluster's Prometheus over HTTP; with HA replicas, asks all and deduplicates by the replica label. */
+export class HttpClusterClient implements ClusterClient {
+  async call(cluster: ClusterConfig, path: string, params: URLSearchParams, signal: AbortSignal): Promise<ApiAnswer> {
+    const urls = [cluster.prometheus.url, ...cluster.prometheus.replicas];
+    if (urls.length === 1) return callOne(urls[0] as string, cluster, path, params, signal);
+    const settled = await Promise.allSettled(urls.map((u) => callOne(u, cluster, path, params, signal)));
+    const ok = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const queryError = settled.find((s) => s.status === 'rejected' && !(s.reason instanceof ClusterUnavailableError));
+    if (ok.length === 0) throw queryError?.status === 'rejected' ? queryError.reason : (settled[0] as PromiseRejectedResult).reason;
+    return { data: dedupReplicas(path, ok.map((a) => a.data), cluster.prometheus.replicaLabel), warnings: ok.flatMap((a) => a.warnings) };
+  }
+}
