@@ -39,6 +39,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Per-request lines come from our own hooks (metrics, errors); Fastify's two lines per request are noise.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Router-level errors (a malformed %-encoding in the path) get the same error body as everything else.
+    frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
     ajv: { customOptions: { coerceTypes: 'array' } },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
