@@ -1,0 +1,69 @@
+import { InputError, LimitError } from '../../../libs/errors/errors.ts';
+import { FILTER_FIELDS, type RecordKind } from '../../../libs/schemas/records.ts';
+import { planSearch } from '../../../libs/search/search-plan.ts';
+import { parseSearch } from '../../../libs/search/search-parser.ts';
+import type { RecordQuery } from '../../../libs/store/record-store.ts';
+import { INTERVAL, type CommonQuery } from './records.schemas.ts';
+
+export interface QueryLimits {
+  maxRangeDays: number;
+  maxPageSize: number;
+  defaultPageSize: number;
+  timeoutMs: number;
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** Without start, a query covers the last 24 hours: cheap by default, and the UI's usual first view. */
+export const DEFAULT_RANGE_MS = 24 * HOUR;
+
+/** Query-string filters, q and time range → a store query (before scope), checking the configured limits. */
+export function toRecordQuery(kind: RecordKind, query: CommonQuery, limits: QueryLimits, now: number): Required<Pick<RecordQuery, 'start' | 'end'>> & RecordQuery {
+  const filters: Record<string, string[]> = {};
+  for (const name of Object.keys(FILTER_FIELDS[kind])) {
+    const raw = query[name];
+    if (raw === undefined) continue;
+    const values = [raw]
+      .flat()
+      .flatMap((v) => v.split(','))
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
+    if (values.length === 0) throw new InputError(`Filter ${name} needs at least one value`, [{ path: `querystring.${name}`, message: 'empty' }]);
+    filters[name] = [...new Set(values)];
+  }
+  const q = query.q === undefined ? undefined : parseSearch(query.q);
+  // Resolving the plan here reports unknown fields and empty terms before any store is asked.
+  if (q) planSearch(kind, q);
+  const { start, end } = timeRange(query, limits, now);
+  return q ? { filters, q, start, end } : { filters, start, end };
+}
+
+function timeRange(query: CommonQuery, limits: QueryLimits, now: number): { start: number; end: number } {
+  const end = query.end === undefined ? now : parseTime(query.end);
+  const start = query.start === undefined ? end - DEFAULT_RANGE_MS : parseTime(query.start);
+  if (start >= end) throw new InputError('start must be before end', [{ path: 'querystring.start', message: 'not before end' }]);
+  if (end - start > limits.maxRangeDays * DAY) {
+    throw new LimitError(`The time range is over ${limits.maxRangeDays} days (query.maxRangeDays); narrow start/end`);
+  }
+  return { start, end };
+}
+
+/** RFC 3339 or epoch seconds (the schema checked the format) → epoch milliseconds. */
+export function parseTime(value: string): number {
+  return /^\d+(\.\d+)?$/.test(value) ? Math.round(Number(value) * 1000) : Date.parse(value.replace(' ', 'T'));
+}
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: HOUR, d: DAY } as const;
+
+export function intervalMs(interval: string): number {
+  const m = INTERVAL.exec(interval);
+  const ms = m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : 0;
+  if (ms <= 0) throw new InputError(`interval "${interval}" must be a positive duration such as 1m`, [{ path: 'querystring.interval', message: 'not positive' }]);
+  return ms;
+}
+
+export function pageSize(size: number | undefined, limits: QueryLimits): number {
+  const n = size ?? limits.defaultPageSize;
+  if (n > limits.maxPageSize) throw new LimitError(`size ${n} is over the maximum page size ${limits.maxPageSize} (query.maxPageSize); use the cursor to page`);
+  return n;
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { docSchemaByKind, FILTER_FIELDS, type RecordKind } from '../../../libs/schemas/records.ts';
+import { MAX_QUERY_LENGTH } from '../../../libs/search/search-parser.ts';
+
+/**
+ * The Query API contract for logs, events and audit: one query-string schema per endpoint and kind, built
+ * from the filter names of libs/schemas/records.ts, and the response shapes. These generate the OpenAPI
+ * document; limits that depend on configuration (page size, range) are checked by the service.
+ */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const EPOCH_SECONDS = /^\d{1,12}(\.\d{1,9})?$/;
+export const INTERVAL = /^(\d{1,9})(ms|s|m|h|d)$/;
+
+const time = z
+  .string()
+  .refine((v) => EPOCH_SECONDS.test(v) || (RFC3339.test(v) && !Number.isNaN(Date.parse(v))), 'RFC 3339 (2024-03-01T12:00:00Z) or epoch seconds')
+  .describe('RFC 3339 timestamp or epoch seconds');
+
+/** One value or a comma-separated list; a repeated parameter is accepted too. */
+const filterValue = z.union([z.string(), z.array(z.string())]).describe('exact value, or a comma-separated list of values (any matches)');
+
+function filterShape(kind: RecordKind) {
+  return Object.fromEntries(Object.keys(FILTER_FIELDS[kind]).map((name) => [name, filterValue.optional()])) as Record<string, z.ZodOptional<typeof filterValue>>;
+}
+
+const common = {
+  q: z.string().max(MAX_QUERY_LENGTH).optional().describe('search: words, "phrases", AND, OR, NOT, parentheses, field:value'),
+  start: time.optional().describe('inclusive start; default: end minus 24 hours'),
+  end: time.optional().describe('exclusive end; default: now'),
+};
+
+export function searchQuerySchema(kind: RecordKind) {
+  return z
+    .object({
+      ...filterShape(kind),
+      ...common,
+      sort: z.enum(['asc', 'desc']).default('desc').describe('by time, ties by id'),
+      size: z.coerce.number().int().min(1).optional().describe('page size; default query.defaultPageSize, at most query.maxPageSize'),
+      cursor: z.string().max(8192).optional().describe('the cursor of the previous page'),
+    })
+    .strict();
+}
+
+export function histogramQuerySchema(kind: RecordKind) {
+  return z
+    .object({
+      ...filterShape(kind),
+      ...common,
+      interval: z.string().regex(INTERVAL, 'a duration such as 30s, 1m, 5m, 1h, 1d').default('1m').describe('bucket width; buckets are aligned to the epoch'),
+    })
+    .strict();
+}
+
+export function statsQuerySchema(kind: RecordKind) {
+  const names = Object.keys(FILTER_FIELDS[kind]) as [string, ...string[]];
+  return z
+    .object({
+      ...filterShape(kind),
+      ...common,
+      by: z.enum(names).describe('the filter field to count by'),
+      size: z.coerce.number().int().min(1).max(10_000).default(10).describe('number of groups, largest first'),
+    })
+    .strict();
+}
+
+export function exportQuerySchema(kind: RecordKind) {
+  return z
+    .object({
+      ...filterShape(kind),
+      ...common,
+      format: z.enum(['ndjson', 'csv']).default('ndjson'),
+      sort: z.enum(['asc', 'desc']).default('desc'),
+    })
+    .strict();
+}
+
+export type SearchQuery = z.infer<ReturnType<typeof searchQuerySchema>>;
+export type HistogramQuery = z.infer<ReturnType<typeof histogramQuerySchema>>;
+export type StatsQuery = z.infer<ReturnType<typeof statsQuerySchema>>;
+export type ExportQuery = z.infer<ReturnType<typeof exportQuerySchema>>;
+/** The parts every endpoint shares: filters by name, q, start, end. */
+export type CommonQuery = Record<string, string | string[] | undefined> & { q?: string | undefined; start?: string | undefined; end?: string | undefined };
+
+export const searchResponseSchema = (kind: RecordKind) =>
+  z.object({
+    total: z.number().int().describe('records matching the query, all pages'),
+    items: z.array(docSchemaByKind[kind]),
+    cursor: z.string().nullable().describe('pass as cursor for the next page; null on the last page'),
+  });
+
+export const histogramResponseSchema = z.object({
+  total: z.number().int(),
+  buckets: z.array(z.object({ time: z.number().int().describe('bucket start, epoch milliseconds'), count: z.number().int() })),
+});
+
+export const statsResponseSchema = z.object({
+  total: z.number().int().describe('records matching the query'),
+  distinct: z.number().int().describe('distinct values of the field among them (approximate above 40,000 on OpenSearch)'),
+  groups: z.array(z.object({ key: z.string(), count: z.number().int() })),
+});
