@@ -1,23 +1,32 @@
 import { parser } from '@prometheus-io/lezer-promql';
 
 /**
- * Metric names a PromQL expression selects (`foo{a="b"}`, `{__name__="foo"}`), so a panel without data can
- * say which metrics do not exist. Parsed with Prometheus's own grammar (lezer-promql); a syntax error gives
- * what could be read.
+ * The series selectors of a PromQL expression (`foo{a="b"}`, `{__name__="foo"}`) and the metric names they
+ * select, so a panel without data can say which metric or selector matches nothing. Parsed with
+ * Prometheus's own grammar (lezer-promql); after a syntax error, what could be read.
  */
-export function metricNames(expr: string): string[] {
-  const names = new Set<string>();
+export interface SelectorRef {
+  /** The selector as written, e.g. `up{job="node"}`. */
+  text: string;
+  metric?: string;
+}
+
+export function vectorSelectors(expr: string): SelectorRef[] {
+  const out = new Map<string, SelectorRef>();
   parser.parse(expr).iterate({
     enter: (node) => {
-      if (node.name === 'VectorSelector') {
-        const id = node.node.getChild('Identifier');
-        if (id) names.add(expr.slice(id.from, id.to));
-      } else if (node.name === 'UnquotedLabelMatcher') {
-        const text = expr.slice(node.from, node.to);
-        const m = /^__name__\s*=\s*"([^"\\]+)"$/.exec(text);
-        if (m) names.add(m[1]!);
-      }
+      if (node.name !== 'VectorSelector') return;
+      const text = expr.slice(node.from, node.to).trim();
+      const id = node.node.getChild('Identifier');
+      const byLabel = /__name__\s*=\s*"([^"\\]+)"/.exec(text);
+      const metric = id ? expr.slice(id.from, id.to) : byLabel?.[1];
+      out.set(text, metric ? { text, metric } : { text });
+      return false;
     },
   });
-  return [...names];
+  return [...out.values()];
+}
+
+export function metricNames(expr: string): string[] {
+  return [...new Set(vectorSelectors(expr).flatMap((s) => (s.metric ? [s.metric] : [])))];
 }

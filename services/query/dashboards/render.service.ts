@@ -1,7 +1,7 @@
 import type { Scope } from '../../../libs/auth/principal.ts';
 import { allPanels, isPromTarget, type Dashboard, type Panel, type Target } from '../../../libs/dashboards/dashboard.schema.ts';
 import { constant, interpolate, type VariableScope } from '../../../libs/dashboards/interpolate.ts';
-import { metricNames } from '../../../libs/dashboards/metric-names.ts';
+import { vectorSelectors } from '../../../libs/dashboards/metric-names.ts';
 import { durationMs, formatDuration, type TimeRange } from '../../../libs/dashboards/time-range.ts';
 import { PharosError } from '../../../libs/errors/errors.ts';
 import type { Logger } from '../../../libs/logging/logger.ts';
@@ -89,11 +89,8 @@ export class DashboardRenderer {
       errors.push(targets.length > 1 ? `${refIdOf(targets[i]!, i)}: ${e.message}` : e.message);
     });
     if (errors.length) return { ...head, data, error: { code, message: errors.join('; ') } };
-    const missing = await this.missingMetrics(targets, data, run);
-    if (missing.length) {
-      const message = `no data: metric${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found in any cluster in this time range`;
-      return { ...head, data, error: { code: 'PHAROS_ERR_NOT_FOUND', message } };
-    }
+    const why = await this.explainEmpty(targets, data, run);
+    if (why) return { ...head, data, error: { code: 'PHAROS_ERR_NOT_FOUND', message: why } };
     return { ...head, data };
   }
 
@@ -114,21 +111,32 @@ export class DashboardRenderer {
   }
 
   /**
-   * When PromQL targets all came back empty, says which selected metrics exist nowhere: "no data" alone does
-   * not tell a user whether the exporter is missing or the filters exclude everything.
+   * When PromQL targets all came back empty, says which selected metrics exist nowhere, or which selectors
+   * match no series: "no data" alone does not tell a user whether the exporter is missing or a label
+   * matcher (job="node" where the exporter is job="node-exporter") excludes everything.
    */
-  private async missingMetrics(targets: Target[], data: PanelData, run: PanelRun): Promise<string[]> {
+  private async explainEmpty(targets: Target[], data: PanelData, run: PanelRun): Promise<string | undefined> {
     const prom = targets.filter(isPromTarget);
-    if (prom.length === 0 || data.series.length > 0) return [];
-    const names = [...new Set(prom.flatMap((t) => metricNames(interpolate(t.expr, { ...run.scope, ...builtins(run.req.range, DEFAULT_MIN_STEP_MS) }))))];
+    if (prom.length === 0 || data.series.length > 0) return undefined;
+    const scope = { ...run.scope, ...builtins(run.req.range, DEFAULT_MIN_STEP_MS) };
+    const selectors = [...new Map(prom.flatMap((t) => vectorSelectors(interpolate(t.expr, scope))).map((s) => [s.text, s])).values()];
+    const matches = (selector: string) => this.matchesAny(selector, run);
+    const empty = (await Promise.all(selectors.map(async (s) => ((await matches(s.text)) ? [] : [s])))).flat();
+    if (empty.length === 0) return undefined;
+    const metrics = [...new Set(empty.flatMap((s) => (s.metric ? [s.metric] : [])))];
+    const absent = (await Promise.all(metrics.map(async (m) => ((await matches(m)) ? [] : [m])))).flat();
+    if (absent.length) return `no data: metric${absent.length > 1 ? 's' : ''} ${absent.join(', ')} not found in any cluster in this time range`;
+    const shown = empty.slice(0, 3).map((s) => s.text).join(', ');
+    return `no data: ${shown}${empty.length > 3 ? ` and ${empty.length - 3} more` : ''} match${empty.length > 1 ? '' : 'es'} no series (the metric exists, the label matchers exclude it)`;
+  }
+
+  /** Whether a selector matches any series in the range, as the caller may see it; unknown counts as yes. */
+  private async matchesAny(selector: string, run: PanelRun): Promise<boolean> {
     const metrics = await this.opts.metrics();
     const window = { start: run.req.range.from / 1000, end: run.req.range.to / 1000 };
-    const present = await Promise.all(
-      names.map((name) =>
-        run.limit(() => metrics.labelValues('__name__', { match: scopeSeriesMatch([name], run.req.principalScope), ...window }, run.signal).then((r) => r.data.includes(name), () => true)),
-      ),
+    return run.limit(() =>
+      metrics.labelValues('__name__', { match: scopeSeriesMatch([selector], run.req.principalScope), ...window }, run.signal).then((r) => r.data.length > 0, () => true),
     );
-    return names.filter((_, i) => !present[i]);
   }
 
   private describe(err: unknown, panel: Panel): { code: string; message: string } {

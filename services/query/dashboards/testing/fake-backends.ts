@@ -33,7 +33,7 @@ export class FakeMetrics implements MetricsPort {
 
   async labelValues(name: string, q?: { match?: string[] }): Promise<{ data: string[]; warnings: string[] }> {
     this.calls.push({ kind: 'labelValues', query: `${name} ${q?.match?.join(',') ?? ''}` });
-    if (name === '__name__') return { data: Object.keys(this.series).filter((n) => q?.match?.some((m) => m.startsWith(n))), warnings: [] };
+    if (name === '__name__') return { data: Object.keys(this.series).filter((n) => q?.match?.some((m) => m === n || m.startsWith(`${n}{`))), warnings: [] };
     const values = Object.values(this.series).flat().map((l) => l[name]).filter((v): v is string => !!v);
     return { data: [...new Set(values)], warnings: [] };
   }
