@@ -39,7 +39,7 @@ export interface FullApp {
  * default (SQLite in a temp dataDir, in-process bus), clusters east/west/north on the fixture Prometheus
  * servers. Routes are collected with an onRoute hook registered ahead of the features.
  */
-export async function buildFullApp(overrides: Record<string, unknown> = {}): Promise<FullApp> {
+export async function buildFullApp(overrides: Record<string, unknown> = {}, exclude: readonly string[] = []): Promise<FullApp> {
   const dir = mkdtempSync(join(tmpdir(), 'pharos-tenancy-'));
   const payments = { clusters: ['*'], namespaces: ['payments'] };
   const raw = {
@@ -75,7 +75,7 @@ export async function buildFullApp(overrides: Record<string, unknown> = {}): Pro
     }),
   };
   const features: Feature[] = [collect];
-  for (const name of SERVICE_NAMES) features.push(...(await SERVICES[name](ctx)));
+  for (const name of SERVICE_NAMES) features.push(...(await SERVICES[name](ctx)).filter((f) => !exclude.includes(f.name)));
   const security = await securityFor(ctx);
   const app = await buildApp({
     logger, metrics: ctx.metrics, features, bodyLimitBytes: config.server.bodyLimitBytes,
