@@ -84,7 +84,6 @@ export function labelReplace(vec: Sample[], dst: string, repl: string, src: stri
     throw new UnprocessableError(`invalid regular expression in label_replace(): ${regex}`);
   }
   if (!isValidLabelName(dst)) throw new UnprocessableError(`invalid destination label name in label_replace(): ${dst}`);
-  if (!isValidLabelName(src)) throw new UnprocessableError(`invalid source label name in label_replace(): ${src}`);
   return vec.map((s) => {
     const m = re.exec(s.labels[src] ?? '');
     if (!m) return s;

@@ -1,3 +1,4 @@
+import { federationConfigSchema } from '../../../libs/config/sections/federation.ts';
 import type { ServiceContext } from '../../../libs/runtime/context.ts';
 import { FederatedQuery } from './federated-query.service.ts';
 import type { FederatedQueryService } from './federation.types.ts';
@@ -11,7 +12,7 @@ export type { FederatedQueryService, FederatedResult, PromSample, InstantQuery, 
  */
 export function getFederation(ctx: ServiceContext): Promise<FederatedQueryService> {
   return ctx.resources.get('federation', async () => ({
-    value: new FederatedQuery({ clusters: ctx.config.clusters, limits: ctx.config.federation, client: new HttpClusterClient() }),
+    value: new FederatedQuery({ clusters: ctx.config.clusters ?? [], limits: federationConfigSchema.parse(ctx.config.federation ?? {}), client: new HttpClusterClient() }),
     close: async () => undefined,
   }));
 }
