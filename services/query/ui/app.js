@@ -12,6 +12,7 @@ let refreshTimer;
 
 function route() {
   window.clearInterval(refreshTimer);
+  delete main.dataset.dashboard;
   const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
   const m = /^\/d\/([^/]+)$/.exec(path ?? '');
   const run = m ? showDashboard(decodeURIComponent(m[1]), new URLSearchParams(query)) : showList();
@@ -52,7 +53,7 @@ async function showDashboard(id, params) {
   const [{ variables }, rendered] = await Promise.all([api(`/v1/dashboards/${encodeURIComponent(id)}/variables?${query}`), renderQuery(id, query)]);
   const results = new Map(rendered.panels.map((p) => [p.id, p]));
   main.replaceChildren(toolbar(id, dashboard, variables, from, to, params), ...dashboard.rows.map((row) => rowView(row, results)));
-  main.dataset.rendered = 'true';
+  main.dataset.dashboard = id;
   if (dashboard.refresh && /^now/.test(to)) refreshTimer = window.setInterval(route, Math.max(10_000, seconds(dashboard.refresh) * 1000));
 }
 
@@ -97,7 +98,10 @@ function toolbar(id, dashboard, variables, from, to, params) {
 
 function variablePicker(v) {
   const select = el('select', { 'data-var': v.name, 'aria-label': v.label ?? v.name });
-  if (v.multi) select.multiple = true;
+  if (v.multi) {
+    select.multiple = true;
+    select.size = Math.min(4, v.options.length + (v.includeAll ? 1 : 0));
+  }
   const options = v.includeAll ? [['$__all', 'All'], ...v.options.map((o) => [o, o])] : v.options.map((o) => [o, o]);
   // A selection the option list does not hold (typed in a URL) stays selectable.
   for (const c of v.current) if (!options.some(([o]) => o === c)) options.push([c, c]);

@@ -15,7 +15,7 @@ function scaled(value, base, units, decimals) {
 
 function fixed(v, decimals) {
   if (decimals !== undefined && decimals !== null) return v.toFixed(decimals);
-  if (v === 0) return '0';
+  if (Number.isInteger(v)) return String(v);
   if (Math.abs(v) >= 100) return v.toFixed(0);
   if (Math.abs(v) >= 10) return v.toFixed(1);
   if (Math.abs(v) >= 0.01) return v.toFixed(2);

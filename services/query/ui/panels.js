@@ -62,7 +62,10 @@ function timeseries(node, panel, data) {
     series: [{}, ...series.map((s, i) => ({ label: s.name || s.refId, stroke: PALETTE[i % PALETTE.length], width: 1.5, value: (_u, v) => fmt(v), spanGaps: false, points: { show: false } }))],
   };
   const plot = new uPlot(opts, [xs.map((x) => x / 1000), ...ys], chart);
-  new ResizeObserver(() => plot.setSize({ width: Math.max(200, node.clientWidth - 8), height: Math.max(80, node.clientHeight - 40 - (opts.legend.show ? legendHeight(chart) : 0)) })).observe(node);
+  // The legend takes what it needs below the plot; the plot gets the rest of the panel.
+  const fit = () => plot.setSize({ width: Math.max(200, node.clientWidth - 8), height: Math.max(60, node.clientHeight - 8 - legendHeight(chart)) });
+  fit();
+  new ResizeObserver(fit).observe(node);
 }
 
 const legendHeight = (chart) => chart.querySelector('.u-legend')?.offsetHeight ?? 0;

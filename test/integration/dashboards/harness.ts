@@ -9,7 +9,8 @@ import { createLogger } from '../../../libs/logging/logger.ts';
 import { createMetricsRegistry } from '../../../libs/metrics/metrics.ts';
 import type { ServiceContext } from '../../../libs/runtime/context.ts';
 import { Resources } from '../../../libs/runtime/resources.ts';
-import { queryFeatures } from '../../../services/query/query.service.ts';
+import { dashboardBackends } from '../../../services/query/dashboards/dashboards.backends.ts';
+import { dashboardsFeature } from '../../../services/query/dashboards/dashboards.feature.ts';
 import { CLUSTER_NAMES, PROMETHEUS_PORTS } from '../../fixtures/prometheus/generate.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -25,8 +26,8 @@ export interface Harness {
 }
 
 /**
- * The query service as `npm start -- query` assembles it, on real engines: the three fixture Prometheus
- * servers behind the federation, and SQLite or OpenSearch for state and records.
+ * The dashboards feature with the backends the query service gives it, on real engines: the three
+ * fixture Prometheus servers behind the federation, and SQLite or OpenSearch for state and records.
  */
 export async function startQueryService(storage: StorageKind): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'pharos-dash-int-'));
@@ -39,7 +40,7 @@ export async function startQueryService(storage: StorageKind): Promise<Harness> 
   });
   const authenticator = new TokenAuthenticator([{ name: 'it-admin', token: ADMIN_TOKEN, role: 'admin' }]);
   const ctx: ServiceContext = { config, logger: createLogger('warn'), metrics: createMetricsRegistry(), authenticator, resources: new Resources() };
-  const app = await buildApp({ logger: ctx.logger, metrics: ctx.metrics, authenticator, features: await queryFeatures(ctx) });
+  const app = await buildApp({ logger: ctx.logger, metrics: ctx.metrics, authenticator, features: [dashboardsFeature(ctx, dashboardBackends(ctx))] });
   return {
     app,
     ctx,
