@@ -1,7 +1,59 @@
+import type { FastifyPluginAsync } from 'fastify';
 import type { Feature } from '../../libs/http/feature.ts';
+import { getRecordStore, getStateStore } from '../../libs/runtime/backends.ts';
 import type { ServiceContext } from '../../libs/runtime/context.ts';
+import { getFederation } from '../query/federation/federation.resource.ts';
+import { AlertingModule } from './alerting.module.ts';
+import { alertmanagerRoutes } from './api/alertmanager.routes.ts';
+import { alertsRoutes } from './api/alerts.routes.ts';
+import { rulesRoutes } from './api/rules.routes.ts';
+import { silencesRoutes } from './api/silences.routes.ts';
+import type { RuleSources } from './engine/rule-query.ts';
 
-/** The alerting service: the features it contributes to a process. */
-export async function alertingFeatures(_ctx: ServiceContext): Promise<Feature[]> {
-  return [];
+/** The alert engine's data sources in a running process: the federation layer and the record store. */
+export function processSources(ctx: ServiceContext): RuleSources {
+  return {
+    federation: () => getFederation(ctx),
+    records: () => getRecordStore(ctx),
+    clusters: () => ctx.config.clusters.map((c) => c.name),
+  };
+}
+
+/** The routes of every alerting API, around one lazily built module. */
+export function alertingPlugin(getModule: () => Promise<AlertingModule>): FastifyPluginAsync {
+  return async (app) => {
+    await app.register(rulesRoutes(getModule));
+    await app.register(alertsRoutes(getModule));
+    await app.register(silencesRoutes(getModule));
+    await app.register(alertmanagerRoutes(getModule));
+  };
+}
+
+/** The alerting service: rule evaluation, notification, silences and the Alertmanager-compatible API. */
+export async function alertingFeatures(ctx: ServiceContext): Promise<Feature[]> {
+  const config = ctx.config.alerting;
+  if (!config.enabled) return [];
+  let module: Promise<AlertingModule> | undefined;
+  const getModule = () =>
+    (module ??= getStateStore(ctx).then(
+      (store) =>
+        new AlertingModule({
+          config,
+          store,
+          sources: processSources(ctx),
+          logger: ctx.logger,
+          metrics: ctx.metrics,
+          externalUrl: (config.externalUrl ?? ctx.config.server.publicUrl ?? `http://${ctx.config.server.host}:${ctx.config.server.port}`).replace(/\/$/, ''),
+        }),
+    ));
+  return [
+    {
+      name: 'alerting',
+      routes: alertingPlugin(getModule),
+      start: async () => (await getModule()).start(),
+      stop: async () => {
+        if (module) await (await module).stop();
+      },
+    },
+  ];
 }

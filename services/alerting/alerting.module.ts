@@ -1,0 +1,117 @@
+import { hostname } from 'node:os';
+import type { AlertingConfig } from '../../libs/config/sections/alerting.ts';
+import type { Logger } from '../../libs/logging/logger.ts';
+import type { Registry } from 'prom-client';
+import type { StateStore } from '../../libs/store/state-store.ts';
+import { parseDuration } from './duration.ts';
+import { AlertEngine } from './engine/alert-engine.ts';
+import { AlertRepository } from './engine/alert-repository.ts';
+import { alertingMetrics } from './engine/alerting-metrics.ts';
+import type { RuleSources } from './engine/rule-query.ts';
+import { Scheduler } from './engine/scheduler.ts';
+import { Dispatcher } from './notify/dispatcher.ts';
+import { Inhibitor } from './notify/inhibitor.ts';
+import { NotificationLog } from './notify/notification-log.ts';
+import type { Integration } from './notify/receivers/integration.ts';
+import { integrationsOf } from './notify/receivers/registry.ts';
+import type { RetryPolicy } from './notify/retry.ts';
+import { buildRoute } from './notify/route.ts';
+import { SilenceService } from './notify/silences.ts';
+import { RuleCatalog } from './rules/rule-catalog.ts';
+
+export interface AlertingModuleOptions {
+  config: AlertingConfig;
+  store: StateStore;
+  sources: RuleSources;
+  logger: Logger;
+  metrics: Registry;
+  externalUrl: string;
+  /** Identifies this instance in the leader lease. */
+  holder?: string;
+  cwd?: string;
+  /** Tests shorten backoff and scheduling ticks. */
+  retry?: Partial<RetryPolicy>;
+  tickMs?: number;
+}
+
+const ms = (d: string) => parseDuration(d) as number;
+
+/** Builds and owns every alerting component; the feature (routes, start/stop) talks to this. */
+export class AlertingModule {
+  readonly catalog: RuleCatalog;
+  readonly repo: AlertRepository;
+  readonly engine: AlertEngine;
+  readonly dispatcher: Dispatcher;
+  readonly silences: SilenceService;
+  readonly nflog: NotificationLog;
+  readonly scheduler: Scheduler;
+  readonly receivers: Map<string, Integration[]>;
+  private lastRefresh = 0;
+
+  constructor(readonly opts: AlertingModuleOptions) {
+    const { config: c, store, logger } = opts;
+    const log = logger.child({ component: 'alerting' });
+    const metrics = alertingMetrics(opts.metrics);
+    this.catalog = new RuleCatalog(store, { ruleFiles: c.ruleFiles, defaultIntervalMs: ms(c.evaluation.defaultInterval), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+    this.repo = new AlertRepository(store);
+    this.silences = new SilenceService(store);
+    this.nflog = new NotificationLog(store);
+    this.receivers = new Map(c.receivers.map((r) => [r.name, integrationsOf(r, c.global)]));
+    this.dispatcher = new Dispatcher({
+      route: buildRoute(c.route),
+      receivers: this.receivers,
+      silences: this.silences,
+      inhibitor: new Inhibitor(c.inhibit_rules),
+      nflog: this.nflog,
+      retry: { initialMs: ms(c.notification.initialBackoff), maxMs: ms(c.notification.maxBackoff), giveUpAfterMs: ms(c.notification.giveUpAfter), ...opts.retry },
+      externalUrl: opts.externalUrl,
+      logger: log,
+      retentionMs: ms(c.evaluation.resolvedRetention),
+      onNotification: (r) => metrics.notifications.inc({ receiver: r.receiver, integration: r.integration, result: r.ok ? 'sent' : 'failed' }),
+    });
+    this.engine = new AlertEngine({
+      sources: opts.sources,
+      repo: this.repo,
+      sink: this.dispatcher,
+      logger: log,
+      resolvedRetentionMs: ms(c.evaluation.resolvedRetention),
+      queryTimeoutMs: ms(c.evaluation.queryTimeout),
+      concurrency: c.evaluation.concurrency,
+      externalUrl: opts.externalUrl,
+    });
+    this.scheduler = new Scheduler({
+      store,
+      holder: opts.holder ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+      leaseTtlMs: ms(c.evaluation.leaseTtl),
+      tickMs: opts.tickMs ?? ms(c.notification.tick),
+      groups: () => this.catalog.groups(),
+      evaluate: (g, at, signal) => this.engine.evaluateGroup(g, at, signal),
+      onLeader: async () => {
+        await this.catalog.refresh();
+        await this.engine.load();
+      },
+      onTick: () => {
+        this.dispatcher.tick();
+        // Rule groups edited through another instance appear within a few seconds.
+        if (Date.now() - this.lastRefresh > 5000) {
+          this.lastRefresh = Date.now();
+          this.catalog.refresh().catch((err: unknown) => log.warn({ err }, 'rule refresh failed'));
+        }
+      },
+      metrics,
+      logger: log,
+    });
+    const problems = this.catalog.loadFiles();
+    for (const p of problems) log.error({ file: p.file, details: p.details }, `rule file not loaded: ${p.message}`);
+  }
+
+  async start(): Promise<void> {
+    await this.catalog.refresh();
+    await this.scheduler.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.scheduler.stop();
+    await this.dispatcher.stop();
+  }
+}

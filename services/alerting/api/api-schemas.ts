@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { InputError } from '../../../libs/errors/errors.ts';
+import { parseMatchers, type Matcher } from '../notify/matchers.ts';
+
+/** A time as RFC 3339 text or epoch seconds (as the Prometheus API takes them), to epoch ms. */
+export const timeParam = z.union([z.number(), z.string().min(1)]).transform((v, ctx) => {
+  const ms = typeof v === 'number' || /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : Date.parse(v);
+  if (!Number.isFinite(ms)) {
+    ctx.addIssue({ code: 'custom', message: 'must be RFC 3339 or epoch seconds' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** `filter` may come once or repeated (amtool repeats it); each is an Alertmanager matcher. */
+export const filterParam = z.union([z.string(), z.array(z.string())]).optional();
+
+export function filterMatchers(filter: string | string[] | undefined): Matcher[] {
+  const list = filter === undefined ? [] : Array.isArray(filter) ? filter : [filter];
+  try {
+    return parseMatchers(list);
+  } catch (err) {
+    throw new InputError((err as Error).message, [{ path: 'querystring.filter', message: (err as Error).message }]);
+  }
+}
+
+export const boolParam = z
+  .union([z.boolean(), z.enum(['true', 'false'])])
+  .transform((v) => v === true || v === 'true')
+  .optional();
+
+export const pageParams = {
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().optional(),
+};
+
+export const labelsSchema = z.record(z.string(), z.string());

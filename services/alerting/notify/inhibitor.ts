@@ -1,0 +1,37 @@
+import type { InhibitRuleConfig } from '../../../libs/config/sections/alerting.ts';
+import { configMatchers, matchesAll, type Matcher } from './matchers.ts';
+
+interface InhibitRule {
+  source: Matcher[];
+  target: Matcher[];
+  equal: string[];
+}
+
+/**
+ * Alertmanager's inhibition (inhibit/inhibit.go): a target alert is muted while a firing source alert exists
+ * with the same values of the `equal` labels; an alert never inhibits itself.
+ */
+export class Inhibitor {
+  private readonly rules: InhibitRule[];
+
+  constructor(config: readonly InhibitRuleConfig[]) {
+    this.rules = config.map((r) => ({
+      source: configMatchers({ matchers: r.source_matchers, match: r.source_match, match_re: r.source_match_re }),
+      target: configMatchers({ matchers: r.target_matchers, match: r.target_match, match_re: r.target_match_re }),
+      equal: r.equal ?? [],
+    }));
+  }
+
+  /** Fingerprints of the firing alerts inhibiting `labels`, empty when none. */
+  inhibitedBy(fp: string, labels: Readonly<Record<string, string>>, firing: readonly { fingerprint: string; labels: Record<string, string> }[]): string[] {
+    const out: string[] = [];
+    for (const rule of this.rules) {
+      if (!matchesAll(rule.target, labels)) continue;
+      for (const src of firing) {
+        if (src.fingerprint === fp || !matchesAll(rule.source, src.labels)) continue;
+        if (rule.equal.every((l) => (src.labels[l] ?? '') === (labels[l] ?? ''))) out.push(src.fingerprint);
+      }
+    }
+    return out;
+  }
+}

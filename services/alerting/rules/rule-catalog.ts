@@ -1,0 +1,116 @@
+import { ConflictError, InputError, NotFoundError, zodDetails } from '../../../libs/errors/errors.ts';
+import type { StateStore } from '../../../libs/store/state-store.ts';
+import { compileGroup, groupId, type CompiledGroup } from './compile.ts';
+import { loadRuleFiles, type FileProblem } from './rule-files.ts';
+import { ruleGroupSchema, type RuleGroupSpec } from './rule.schema.ts';
+
+export const RULE_GROUP_COLLECTION = 'alerting_rule_groups';
+
+export interface GroupView {
+  id: string;
+  source: CompiledGroup['source'];
+  version?: number;
+  group: RuleGroupSpec;
+}
+
+/**
+ * Every rule group: from files (read-only here; edit the file) and from the API (kept in the state store, so
+ * every instance and the next leader share them). `refresh` picks up edits made through another instance.
+ */
+export class RuleCatalog {
+  private fileGroups: CompiledGroup[] = [];
+  private problems: FileProblem[] = [];
+  private apiGroups = new Map<string, { version: number; compiled: CompiledGroup }>();
+
+  constructor(private readonly store: StateStore, private readonly opts: { ruleFiles: readonly string[]; defaultIntervalMs: number; cwd?: string }) {}
+
+  loadFiles(): FileProblem[] {
+    const { groups, problems } = loadRuleFiles(this.opts.ruleFiles, this.opts.defaultIntervalMs, this.opts.cwd);
+    this.fileGroups = groups;
+    this.problems = problems;
+    return problems;
+  }
+
+  fileProblems(): FileProblem[] {
+    return this.problems;
+  }
+
+  async refresh(signal?: AbortSignal): Promise<void> {
+    const next = new Map<string, { version: number; compiled: CompiledGroup }>();
+    let after: string | undefined;
+    do {
+      const page = await this.store.list<RuleGroupSpec>(RULE_GROUP_COLLECTION, { limit: 1000, ...(after ? { after } : {}) }, signal);
+      for (const item of page.items) {
+        const known = this.apiGroups.get(item.id);
+        if (known && known.version === item.version) next.set(item.id, known);
+        else next.set(item.id, { version: item.version, compiled: compileGroup(item.value, { type: 'api' }, this.opts.defaultIntervalMs) });
+      }
+      after = page.next ?? undefined;
+    } while (after);
+    this.apiGroups = next;
+  }
+
+  groups(): CompiledGroup[] {
+    return [...this.fileGroups, ...[...this.apiGroups.values()].map((g) => g.compiled)];
+  }
+
+  views(): GroupView[] {
+    return [
+      ...this.fileGroups.map((g) => ({ id: g.id, source: g.source, group: g.spec })),
+      ...[...this.apiGroups.values()].map((g) => ({ id: g.compiled.id, source: g.compiled.source, version: g.version, group: g.compiled.spec })),
+    ];
+  }
+
+  view(id: string): GroupView {
+    const found = this.views().find((v) => v.id === id || (v.source.type === 'api' && v.group.name === id));
+    if (!found) throw new NotFoundError(`rule group "${id}" not found`);
+    return found;
+  }
+
+  /** Validates a group as the API receives it; throws InputError whose details point at the field. */
+  validate(input: unknown): CompiledGroup {
+    const parsed = ruleGroupSchema.safeParse(input);
+    if (!parsed.success) {
+      const details = zodDetails(parsed.error.issues);
+      throw new InputError(`invalid rule group: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+    }
+    return compileGroup(parsed.data, { type: 'api' }, this.opts.defaultIntervalMs);
+  }
+
+  async create(input: unknown): Promise<GroupView> {
+    const compiled = this.validate(input);
+    const saved = await this.store.put(RULE_GROUP_COLLECTION, compiled.name, compiled.spec, 0).catch((err: unknown) => {
+      throw err instanceof ConflictError ? new ConflictError(`rule group "${compiled.name}" already exists: use PUT to change it`) : err;
+    });
+    this.apiGroups.set(compiled.name, { version: saved.version, compiled });
+    return { id: compiled.id, source: compiled.source, version: saved.version, group: compiled.spec };
+  }
+
+  async update(name: string, input: unknown, expectedVersion?: number): Promise<{ view: GroupView; replaced: CompiledGroup | undefined }> {
+    this.refuseFileGroup(name);
+    const compiled = this.validate(input);
+    if (compiled.name !== name) throw new InputError(`the body names group "${compiled.name}" but the URL names "${name}"`, [{ path: 'name', message: 'must match the URL' }]);
+    const existing = await this.store.get<RuleGroupSpec>(RULE_GROUP_COLLECTION, name);
+    if (!existing) throw new NotFoundError(`rule group "${name}" not found`);
+    const saved = await this.store.put(RULE_GROUP_COLLECTION, name, compiled.spec, expectedVersion ?? existing.version);
+    const replaced = this.apiGroups.get(name)?.compiled;
+    this.apiGroups.set(name, { version: saved.version, compiled });
+    return { view: { id: compiled.id, source: compiled.source, version: saved.version, group: compiled.spec }, replaced };
+  }
+
+  async remove(name: string): Promise<CompiledGroup | undefined> {
+    this.refuseFileGroup(name);
+    const gone = await this.store.delete(RULE_GROUP_COLLECTION, name);
+    if (!gone) throw new NotFoundError(`rule group "${name}" not found`);
+    const removed = this.apiGroups.get(name)?.compiled;
+    this.apiGroups.delete(name);
+    return removed;
+  }
+
+  private refuseFileGroup(name: string): void {
+    const file = this.fileGroups.find((g) => g.id === name);
+    if (file && file.source.type === 'file') throw new ConflictError(`rule group "${file.name}" comes from ${file.source.file}: edit the file`);
+  }
+}
+
+export { groupId };
