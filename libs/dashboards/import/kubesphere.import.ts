@@ -26,7 +26,7 @@ const UNITS: Record<string, string> = {
 
 export const kubesphereImporter: Importer = {
   format: 'kubesphere',
-  detect: (doc) => String(doc.apiVersion ?? '').startsWith(`${GROUP}/`) && KINDS.includes(String(doc.kind)),
+  detect: (doc) => VERSIONS.some((v) => doc.apiVersion === `${GROUP}/${v}`) && KINDS.includes(String(doc.kind)),
   convert: convertKubeSphere,
 };
 
