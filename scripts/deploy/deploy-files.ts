@@ -1,9 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configSchema } from '../../libs/config/config.schema.ts';
+
+/** The one image every manifest, docker-compose.yml and the docs use. */
+export const PHAROS_IMAGE = 'ghcr.io/pharos-observability/pharos:0.1.0';
 
 /**
  * Readers for the deploy files that are not Kubernetes API objects: the kube-apiserver's audit policy and
@@ -85,26 +88,33 @@ export function parseDockerfile(text: string): { args: Record<string, string>; s
   return { args, stages };
 }
 
-/** Bare package names imported at run time by the given folders' non-test TypeScript (type-only imports are erased). */
-export function runtimeImports(root: string, dirs: readonly string[]): Map<string, string> {
-  const found = new Map<string, string>();
+/**
+ * What the process started from `entries` loads: every source file reached through relative imports
+ * (static and dynamic), and every bare package those files import at run time, with the first importer.
+ * Type-only imports are skipped: they are erased before the code runs.
+ */
+export function runtimeGraph(root: string, entries: readonly string[]): { files: string[]; packages: Map<string, string> } {
   const builtins = new Set(builtinModules);
   const importRe = /^\s*(?:import|export)\s+(?!type\b)(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
-  for (const file of dirs.flatMap((d) => tsFiles(join(root, d)))) {
+  const packages = new Map<string, string>();
+  const seen = new Set<string>();
+  const queue = entries.map((e) => join(root, e));
+  while (queue.length) {
+    const file = queue.shift()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
     for (const m of readFileSync(file, 'utf8').matchAll(importRe)) {
       const spec = m[1] ?? m[2] ?? '';
-      if (spec.startsWith('.') || spec.startsWith('node:') || builtins.has(spec)) continue;
+      if (spec.startsWith('.')) {
+        if (/\.[cm]?[jt]s$/.test(spec)) queue.push(join(dirname(file), spec));
+        continue;
+      }
+      if (spec.startsWith('node:') || builtins.has(spec)) continue;
       const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
-      if (!found.has(name)) found.set(name, relative(root, file));
+      if (!packages.has(name)) packages.set(name, relative(root, file));
     }
   }
-  return found;
-}
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts'))
-    .map((e) => join(e.parentPath, e.name));
+  return { files: [...seen].map((f) => relative(root, f)).sort(), packages };
 }
 
 /** Problems of a Pharos config file's text against the config contract (tokenFile paths are not read). */

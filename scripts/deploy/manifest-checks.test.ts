@@ -68,6 +68,13 @@ describe('checkContainers', () => {
     expect(checkContainers([deployment((c) => void mutate(c))])).toEqual([`Deployment/d container c: ${problem}`]);
   });
 
+  it('holds init containers to everything but probes, which the API refuses on them', () => {
+    const withInit = deployment((c, pod) => {
+      pod.initContainers = [{ ...c, name: 'init', livenessProbe: undefined, readinessProbe: undefined, resources: { requests: { cpu: '10m', memory: '16Mi' } } }];
+    });
+    expect(checkContainers([withInit])).toEqual(['Deployment/d container init: no limits.cpu', 'Deployment/d container init: no limits.memory']);
+  });
+
   it('reports root: runAsNonRoot overridden by the container, or uid 0', () => {
     const root = deployment((c) => {
       c.securityContext = { runAsNonRoot: false, runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };

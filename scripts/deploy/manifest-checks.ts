@@ -5,10 +5,17 @@ import type { K8sObject } from './kustomize.ts';
  * container and about the collector's RBAC. Each returns one line per problem; empty means it holds.
  */
 
-interface Container {
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  subPath?: string;
+}
+export interface Container {
   name: string;
   image?: string;
+  command?: string[];
   args?: string[];
+  volumeMounts?: VolumeMount[];
   ports?: { name?: string; containerPort: number }[];
   livenessProbe?: Probe;
   readinessProbe?: Probe;
@@ -25,10 +32,11 @@ interface SecurityContext {
   capabilities?: { drop?: string[] };
 }
 export interface PodSpec {
+  serviceAccountName?: string;
   containers: Container[];
   initContainers?: Container[];
   securityContext?: SecurityContext;
-  volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string } }[];
+  volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string; items?: { key: string; path: string }[] }; emptyDir?: object }[];
 }
 export interface Workload {
   kind: string;
@@ -51,17 +59,24 @@ export function workloads(objects: readonly K8sObject[]): Workload[] {
 
 export const allContainers = (pod: PodSpec): Container[] => [...(pod.initContainers ?? []), ...pod.containers];
 
-/** Probes on /healthz and /readyz, requests and limits for cpu and memory, non-root without escalation. */
+/**
+ * Probes on /healthz and /readyz, requests and limits for cpu and memory, non-root without escalation.
+ * Init containers run to completion before the pod starts, and the API refuses probes on them, so they
+ * are held to everything but the probes.
+ */
 export function checkContainers(objects: readonly K8sObject[]): string[] {
   return workloads(objects).flatMap((w) =>
-    allContainers(w.pod).flatMap((c) => containerProblems(w.pod, c).map((p) => `${w.kind}/${w.name} container ${c.name}: ${p}`)),
+    allContainers(w.pod).flatMap((c) => {
+      const isInit = w.pod.initContainers?.includes(c) ?? false;
+      return containerProblems(w.pod, c, isInit).map((p) => `${w.kind}/${w.name} container ${c.name}: ${p}`);
+    }),
   );
 }
 
-function containerProblems(pod: PodSpec, c: Container): string[] {
+function containerProblems(pod: PodSpec, c: Container, isInit: boolean): string[] {
   const problems: string[] = [];
-  if (c.livenessProbe?.httpGet?.path !== '/healthz') problems.push('livenessProbe must GET /healthz');
-  if (c.readinessProbe?.httpGet?.path !== '/readyz') problems.push('readinessProbe must GET /readyz');
+  if (!isInit && c.livenessProbe?.httpGet?.path !== '/healthz') problems.push('livenessProbe must GET /healthz');
+  if (!isInit && c.readinessProbe?.httpGet?.path !== '/readyz') problems.push('readinessProbe must GET /readyz');
   for (const probe of [c.livenessProbe, c.readinessProbe]) {
     const port = probe?.httpGet?.port;
     if (port !== undefined && !c.ports?.some((p) => p.name === port || p.containerPort === port)) problems.push(`probe port ${port} is not a container port`);

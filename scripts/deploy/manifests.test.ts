@@ -2,13 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { configProblems } from './deploy-files.ts';
+import { PHAROS_IMAGE as IMAGE, configProblems } from './deploy-files.ts';
 import { validateObjects } from './k8s-schema.ts';
 import { REPO_ROOT, renderKustomization, type K8sObject } from './kustomize.ts';
-import { allContainers, checkContainers, checkEventsOnlyRbac, checkSelectors, grantedPermissions, workloads, workloadsWithoutPdb, type Workload } from './manifest-checks.ts';
+import { allContainers, checkContainers, type Container, checkEventsOnlyRbac, checkSelectors, grantedPermissions, workloads, workloadsWithoutPdb, type Workload } from './manifest-checks.ts';
 
-/** The one image every manifest, docker-compose.yml and the docs use. */
-export const IMAGE = 'ghcr.io/pharos-observability/pharos:0.1.0';
 const SERVICES = ['all', 'collector', 'indexer', 'query', 'alerting'];
 const OVERLAYS = {
   member: 'deploy/kubernetes/overlays/member',
@@ -34,7 +32,7 @@ const workload = (objects: K8sObject[], component: string): Workload => {
 function configOf(objects: K8sObject[], w: Workload): { text: string; parsed: Record<string, unknown> } {
   const c = w.pod.containers[0]!;
   const path = c.args?.[(c.args?.indexOf('--config') ?? -2) + 1];
-  const mounts = (c as { volumeMounts?: { name: string; mountPath: string; subPath?: string }[] }).volumeMounts ?? [];
+  const mounts = c.volumeMounts ?? [];
   const mount = mounts.find((m) => (m.subPath ? m.mountPath === path : path?.startsWith(`${m.mountPath}/`)));
   const volume = w.pod.volumes?.find((v) => v.name === mount?.name);
   const cm = byKind(objects, 'ConfigMap').find((o) => o.metadata.name === volume?.configMap?.name);
@@ -57,20 +55,20 @@ describe.each(Object.keys(OVERLAYS) as OverlayName[])('overlay %s', (name) => {
 
   it('uses the one Pharos image, a known service name and a valid config for every container', () => {
     for (const w of workloads(rendered[name])) {
-      for (const c of allContainers(w.pod)) {
-        expect(c.image).toBe(IMAGE);
-        expect(SERVICES).toContain(c.args?.[0]);
-        expect(c.args?.[0]).toBe(w.labels['app.kubernetes.io/component']);
-      }
+      for (const c of allContainers(w.pod)) expect(c.image).toBe(IMAGE);
+      const main = w.pod.containers[0]!;
+      expect(w.pod.containers).toHaveLength(1);
+      expect(SERVICES).toContain(main.args?.[0]);
+      expect(main.args?.[0]).toBe(w.labels['app.kubernetes.io/component']);
       expect(configProblems(configOf(rendered[name], w).text)).toEqual([]);
     }
   });
 
   it('mounts every tokenFile of the config from the credentials Secret', () => {
     for (const w of workloads(rendered[name])) {
-      const c = w.pod.containers[0] as { volumeMounts?: { name: string; mountPath: string }[] };
+      const c = w.pod.containers[0]!;
       const secretFiles = (c.volumeMounts ?? []).flatMap((m) => {
-        const secret = (w.pod.volumes?.find((v) => v.name === m.name)?.secret ?? undefined) as { items?: { path: string }[] } | undefined;
+        const secret = w.pod.volumes?.find((v) => v.name === m.name)?.secret;
         return (secret?.items ?? []).map((item) => `${m.mountPath}/${item.path}`);
       });
       const tokens = ((configOf(rendered[name], w).parsed.auth as { tokens?: { tokenFile?: string }[] })?.tokens ?? []);
@@ -93,7 +91,7 @@ describe('member overlay', () => {
     );
     const binding = byKind(objects, 'ClusterRoleBinding')[0]!;
     const collector = workload(objects, 'collector');
-    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: (collector.pod as { serviceAccountName?: string }).serviceAccountName, namespace: 'pharos' }]);
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: collector.pod.serviceAccountName, namespace: 'pharos' }]);
   });
 
   it("points the kube-apiserver's audit webhook kubeconfig at the collector Service's audit intake", () => {
@@ -136,23 +134,23 @@ describe('host overlay', () => {
     expect(workload(rendered.host, 'indexer').replicas).toBeLessThanOrEqual(cfg.bus.partitions);
   });
 
-  it('mounts the rules ConfigMap into alerting where alerting.ruleFiles looks, and dashboards into query', () => {
+  it('provisions the rules and dashboards ConfigMaps where alerting.ruleFiles and dashboards.dir look', () => {
     const objects = rendered.host;
     const cmNames = byKind(objects, 'ConfigMap').map((o) => o.metadata.name);
-    const mountedFrom = (w: Workload) =>
-      Object.fromEntries(
-        ((w.pod.containers[0] as { volumeMounts?: { name: string; mountPath: string }[] }).volumeMounts ?? []).map((m) => [
-          m.mountPath,
-          w.pod.volumes?.find((v) => v.name === m.name)?.configMap?.name,
-        ]),
-      );
-    const alerting = workload(objects, 'alerting');
-    const rulesCm = mountedFrom(alerting)['/etc/pharos/rules'];
-    expect(rulesCm).toMatch(/^pharos-alert-rules-/);
-    expect(cmNames).toContain(rulesCm);
-    const ruleFiles = (configOf(objects, alerting).parsed.alerting as { ruleFiles: string[] }).ruleFiles;
-    expect(ruleFiles).toEqual(['/etc/pharos/rules/*.yaml']);
-    expect(mountedFrom(workload(objects, 'query'))['/etc/pharos/dashboards']).toMatch(/^pharos-dashboards-/);
+    for (const component of ['query', 'alerting']) {
+      const w = workload(objects, component);
+      const init = w.pod.initContainers?.[0];
+      expect(init?.command).toEqual(['sh', '/app/deploy/docker/provision-files.sh']);
+      const volumeOf = (mountPath: string, c: Container | undefined) => w.pod.volumes?.find((v) => v.name === c?.volumeMounts?.find((m) => m.mountPath === mountPath)?.name);
+      expect(volumeOf('/etc/pharos/site/rules', init)?.configMap?.name).toMatch(/^pharos-alert-rules-/);
+      expect(volumeOf('/etc/pharos/site/dashboards', init)?.configMap?.name).toMatch(/^pharos-dashboards-/);
+      for (const cm of ['/etc/pharos/site/rules', '/etc/pharos/site/dashboards']) expect(cmNames).toContain(volumeOf(cm, init)?.configMap?.name);
+      expect(volumeOf('/app/provisioned', w.pod.containers[0])).toEqual(volumeOf('/app/provisioned', init));
+      expect(volumeOf('/app/provisioned', init)).toHaveProperty('emptyDir');
+      const cfg = configOf(objects, w).parsed as { alerting: { ruleFiles: string[] }; dashboards: { dir: string } };
+      expect(cfg.alerting.ruleFiles).toContain('provisioned/rules/*.yaml');
+      expect(cfg.dashboards.dir).toBe('provisioned/dashboards');
+    }
   });
 
   it("lists every member overlay's cluster under clusters", () => {
