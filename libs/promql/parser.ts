@@ -14,7 +14,12 @@ export function parsePromQL(query: string): Expr {
   if (query.trim() === '') throw new InputError('parse error: no expression found in input');
   const top = parser.parse(query).topNode;
   const bad = findError(top);
-  if (bad) throw new InputError(`parse error at char ${bad.from + 1}: unexpected "${query.slice(bad.from, bad.to + 1) || 'end of input'}"`);
+  if (bad) {
+    // lezer reads an unknown function name as a metric name followed by a stray "(".
+    const fn = /([a-zA-Z_:][a-zA-Z0-9_:]*)\s*$/.exec(query.slice(0, bad.from));
+    if (fn && query.slice(bad.from).trimStart().startsWith('(')) throw new InputError(`parse error: unknown function with name "${fn[1]}"`);
+    throw new InputError(`parse error at char ${bad.from + 1}: unexpected "${query.slice(bad.from, bad.to + 1) || 'end of input'}"`);
+  }
   const children = kids(top);
   if (children.length !== 1) throw new InputError('parse error: unexpected trailing input');
   const expr = new Builder(query).expr(children[0] as SyntaxNode);

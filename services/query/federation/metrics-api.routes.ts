@@ -2,6 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { InputError } from '../../../libs/errors/errors.ts';
+import type { Scope } from '../../../libs/auth/principal.ts';
+import { scopedFederation } from '../../../libs/tenancy/scoped-federation.ts';
 import type { FederatedQueryService } from './federation.types.ts';
 import { METRIC_LEVELS, type MetricTemplates } from './metric-templates.ts';
 import { MetricsApiService } from './metrics-api.service.ts';
@@ -22,7 +24,8 @@ const querySchema = z
 
 /** GET /v1/metrics/{cluster|node|namespace|workload|pod|container}: KubeSphere-style named metrics. */
 export function metricsApiRoutes(opts: { federation: () => Promise<FederatedQueryService>; templates: MetricTemplates }): FastifyPluginAsync {
-  const service = new MetricsApiService(opts);
+  // Issue 8: the templates' PromQL runs under the caller's scope (libs/tenancy), like the Prometheus API.
+  const serviceFor = (scope: Scope) => new MetricsApiService({ ...opts, federation: async () => scopedFederation(await opts.federation(), scope) });
   return async (root) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
     app.get(
@@ -36,7 +39,7 @@ export function metricsApiRoutes(opts: { federation: () => Promise<FederatedQuer
         const isRange = q.start !== undefined || q.end !== undefined || q.step !== undefined;
         if (isRange && (q.start === undefined || q.end === undefined || q.step === undefined)) throw new InputError('a range needs start, end and step together');
         const range = isRange ? { start: parseTimeParam('start', q.start, 0), end: parseTimeParam('end', q.end, 0), step: parseDurationParam('step', q.step) as number } : undefined;
-        return service.query({
+        return serviceFor(req.principal.scope).query({
           level: req.params.level,
           ...(q.metrics_filter !== undefined ? { metricsFilter: q.metrics_filter } : {}),
           ...(q.resources_filter !== undefined ? { resourcesFilter: q.resources_filter } : {}),

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { UnprocessableError } from '../../errors/errors.ts';
+import { parsePromQL } from '../parser.ts';
+import { planQuery } from '../planner.ts';
+import { evalInstant, evalRange } from './evaluator.ts';
+import type { Sample } from './values.ts';
+
+/** Plans `q` over two clusters and evaluates it with each leaf answered by `data(leafText)`. */
+function run(q: string, data: (leaf: string) => Sample[]) {
+  const plan = planQuery(parsePromQL(q), ['east', 'west']);
+  const leaves = new Map(plan.leaves.map((l) => [l.id, [data(JSON.stringify(l.expr))]]));
+  return evalInstant(plan.root, leaves, 1000_000);
+}
+
+const s = (labels: Record<string, string>, value: number): Sample => ({ labels, value });
+const pods = [
+  s({ __name__: 'x', cluster: 'east', namespace: 'a', pod: 'p1' }, 1),
+  s({ __name__: 'x', cluster: 'east', namespace: 'b', pod: 'p2' }, 2),
+  s({ __name__: 'x', cluster: 'west', namespace: 'a', pod: 'p1' }, 3),
+];
+const values = (r: ReturnType<typeof run>) => (r.result as { metric: Record<string, string>; value: [number, string] }[]).map((x) => [x.metric, x.value[1]]);
+
+describe('evaluation above merged cluster answers', () => {
+  it('counts distinct label values across clusters, not the sum of per-cluster counts', () => {
+    // The leaf is `count by (namespace) (x)`, answered per cluster.
+    const r = run('count(count by (namespace) (x))', () => [s({ cluster: 'east', namespace: 'a' }, 1), s({ cluster: 'east', namespace: 'b' }, 1), s({ cluster: 'west', namespace: 'a' }, 1)]);
+    expect(values(r)).toEqual([[{}, '2']]);
+  });
+
+  it('vector(1) is one series, absent() is empty when any cluster has the series', () => {
+    expect(values(run('vector(1)', () => []))).toEqual([[{}, '1']]);
+    expect(values(run('absent(x{namespace="a"})', () => pods))).toEqual([]);
+    expect(values(run('absent(x{namespace="a", cluster="east"})', () => []))).toEqual([[{ namespace: 'a', cluster: 'east' }, '1']]);
+  });
+
+  it('aggregates like Prometheus: avg, stddev, quantile, topk, count_values', () => {
+    expect(values(run('avg(x)', () => pods))).toEqual([[{}, '2']]);
+    expect(Number(values(run('stddev(x)', () => pods))[0]![1])).toBeCloseTo(Math.sqrt(2 / 3), 12);
+    expect(values(run('quantile(0.5, x)', () => pods))).toEqual([[{}, '2']]);
+    expect(values(run('topk(1, x)', () => pods))).toEqual([[pods[2]!.labels, '3']]);
+    expect(values(run('count_values("v", x)', () => pods)).map((v) => v[0])).toEqual([{ v: '1' }, { v: '2' }, { v: '3' }]);
+  });
+
+  it('matches vectors across clusters and refuses many-to-many like Prometheus', () => {
+    const r = run('sum by (namespace) (x) / on (namespace) group_left count by (namespace) (x)', (leaf) => (leaf.includes('"sum"') ? [s({ cluster: 'east', namespace: 'a' }, 4), s({ cluster: 'west', namespace: 'a' }, 2)] : [s({ cluster: 'east', namespace: 'a' }, 1), s({ cluster: 'west', namespace: 'a' }, 2)]));
+    expect(values(r)).toEqual([[{ namespace: 'a' }, '2']]);
+    expect(() => run('x + on (pod) x', () => pods)).toThrow(UnprocessableError);
+  });
+
+  it('histogram_quantile over merged buckets', () => {
+    const bucket = (cluster: string, le: string, v: number) => s({ cluster, le }, v);
+    const r = run('histogram_quantile(0.5, sum by (le) (b))', () => [bucket('east', '1', 1), bucket('east', '+Inf', 2), bucket('west', '1', 1), bucket('west', '+Inf', 2)]);
+    expect(values(r)).toEqual([[{}, '1']]);
+  });
+
+  it('sort orders the merged vector; comparisons filter; scalar() of many is NaN', () => {
+    expect(values(run('sort_desc(sum by (pod) (x))', () => pods.map((p) => s({ cluster: p.labels.cluster!, pod: p.labels.pod! }, p.value)))).map((v) => v[1])).toEqual(['4', '2']);
+    expect(values(run('sum(x) > 5', () => [s({ cluster: 'east' }, 6)]))).toEqual([[{}, '6']]);
+    expect(run('scalar(x)', () => pods).result).toEqual([1000, 'NaN']);
+  });
+
+  it('evaluates range queries step by step', () => {
+    const plan = planQuery(parsePromQL('sum(x)'), ['east', 'west']);
+    const leaves = new Map([[0, [[s({ cluster: 'east' }, 1), s({ cluster: 'west' }, 2)], [s({ cluster: 'east' }, 5)]]]]);
+    expect(evalRange(plan.root, leaves, { startMs: 0, stepMs: 60_000, steps: 2 }).result).toEqual([{ metric: {}, values: [[0, '3'], [60, '5']] }]);
+  });
+});

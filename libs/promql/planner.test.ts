@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { UnprocessableError } from '../errors/errors.ts';
+import { locality } from './locality.ts';
+import { parsePromQL } from './parser.ts';
+import { leafQueryFor, planQuery } from './planner.ts';
+import { printExpr } from './printer.ts';
+import { rewriteSelectors } from './rewrite.ts';
+
+const CLUSTERS = ['east', 'west', 'north'];
+const plan = (q: string) => planQuery(parsePromQL(q), CLUSTERS);
+
+describe('cluster locality', () => {
+  it.each([
+    ['rate(x[5m])', 'local'],
+    ['sum by (cluster, ns) (x)', 'local'],
+    ['sum without (pod) (x)', 'local'],
+    ['sum without (cluster) (x)', 'global'],
+    ['sum(x)', 'global'],
+    ['x / on (cluster, pod) y', 'local'],
+    ['x / on (pod) y', 'global'],
+    ['x * 2', 'local'],
+    ['x + vector(1)', 'global'],
+    ['vector(1)', 'const'],
+    ['time() + 1', 'const'],
+    ['absent(x)', 'global'],
+    ['label_replace(x, "a", "$1", "cluster", "(.*)")', 'global'],
+    ['label_replace(x, "a", "$1", "b", "(.*)")', 'local'],
+    ['clamp_max(x, scalar(y))', 'global'],
+    ['histogram_quantile(0.9, rate(b[5m]))', 'local'],
+  ])('%s is %s', (q, want) => {
+    expect(locality(parsePromQL(q))).toBe(want);
+  });
+});
+
+describe('planQuery', () => {
+  it('sends a local query whole (pass-through)', () => {
+    const p = plan('sum by (cluster) (rate(x[5m]))');
+    expect(p.passThrough).toBeDefined();
+    expect(leafQueryFor(p.leaves[0]!, 'east')).toBe('sum by (cluster) (rate(x[5m]))');
+  });
+
+  it('pushes sum/count down and combines counts by summing', () => {
+    const p = plan('count(count by (namespace) (x))');
+    expect(p.leaves.map((l) => leafQueryFor(l, 'east'))).toEqual(['count by (namespace) (x)']);
+    expect(printExpr(p.root)).toBe('count (sum by (namespace) (count by (namespace) (x)))');
+  });
+
+  it('fetches the inner vector for aggregations that cannot be split exactly', () => {
+    const p = plan('quantile(0.9, rate(x[5m]))');
+    expect(leafQueryFor(p.leaves[0]!, 'west')).toBe('rate(x[5m])');
+  });
+
+  it('uses cluster matchers to choose clusters, and strips them from the text sent', () => {
+    const p = plan('sum(x{cluster=~"east|west", a="b"})');
+    expect(p.leaves[0]!.clusters).toEqual(['east', 'west']);
+    expect(leafQueryFor(p.leaves[0]!, 'east')).toBe('sum (x{a="b"})');
+    const both = plan('x{cluster="east"} or on (cluster, a) y{cluster="west"}');
+    expect(leafQueryFor(both.leaves[0]!, 'west')).toBe('x{__pharos_excluded_cluster__="true"} or on(cluster, a) y');
+    expect(leafQueryFor(plan('{cluster="east"}').leaves[0]!, 'east')).toBe('{__name__=~".+"}');
+  });
+
+  it('needs no cluster for queries without selectors', () => {
+    expect(plan('vector(1) + time()').leaves).toEqual([]);
+  });
+
+  it('refuses a subquery over a cross-cluster expression with 422', () => {
+    expect(() => plan('max_over_time(sum(x)[5m:1m])')).toThrow(UnprocessableError);
+  });
+});
+
+describe('rewriteSelectors', () => {
+  it('injects matchers into every selector, inside ranges too', () => {
+    const e = rewriteSelectors(parsePromQL('sum(rate(x[5m])) / count(y)'), (s) => ({ ...s, matchers: [...s.matchers, { name: 'namespace', op: '=', value: 'a' }] }));
+    expect(printExpr(e)).toBe('sum (rate(x{namespace="a"}[5m])) / count (y{namespace="a"})');
+  });
+});
