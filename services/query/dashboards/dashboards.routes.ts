@@ -22,6 +22,10 @@ import { z } from 'zod';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 const tags = ['dashboards'];
+const VIEW_DESCRIPTION =
+  '`from`/`to`: `now`, `now-6h`, `now-1d/d`, RFC 3339, epoch ms or s (default: the dashboard\'s time). ' +
+  'Variables: `var-<name>=<value>`, repeated for several values; `var-<name>=$__all` selects All. ' +
+  'Each panel answers `{ id, title, type, data, error? }`; one failing panel does not fail the others.';
 
 /** /v1/dashboards: thin handlers over DashboardsService. Reads need viewer, writes editor. */
 export function dashboardsRoutes(service: DashboardsService) {
@@ -76,11 +80,11 @@ export function dashboardsRoutes(service: DashboardsService) {
     );
 
     app.get('/v1/dashboards/:id/render', {
-      schema: { tags, summary: 'Run every panel with variables substituted', params: idParams, querystring: viewQuerySchema, response: { 200: renderSchema } },
+      schema: { tags, summary: 'Run every panel with variables substituted', description: VIEW_DESCRIPTION, params: idParams, querystring: viewQuerySchema, response: { 200: renderSchema } },
     }, async (req, reply) => service.render(req.params.id, viewParams(req.query), req.principal, signalOf(reply)));
 
     app.get('/v1/dashboards/:id/variables', {
-      schema: { tags, summary: 'Variables with their options and selection (for pickers)', params: idParams, querystring: viewQuerySchema, response: { 200: z.object({ variables: z.array(variableStateSchema) }) } },
+      schema: { tags, summary: 'Variables with their options and selection (for pickers)', description: VIEW_DESCRIPTION, params: idParams, querystring: viewQuerySchema, response: { 200: z.object({ variables: z.array(variableStateSchema) }) } },
     }, async (req, reply) => ({ variables: await service.variables(req.params.id, viewParams(req.query), req.principal, signalOf(reply)) }));
   };
 }
