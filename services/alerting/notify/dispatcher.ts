@@ -162,6 +162,11 @@ export class Dispatcher implements AlertSink {
     for (const [fp, a] of this.alerts) if (a.endsAt !== undefined && a.endsAt + retention < now) this.alerts.delete(fp);
   }
 
+  /** Resolves when no flush is running (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+  }
+
   /** Stops retries and waits for in-flight flushes (they end quickly once aborted). */
   async stop(): Promise<void> {
     this.abort.abort(new Error('alerting is stopping'));
