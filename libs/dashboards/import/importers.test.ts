@@ -66,6 +66,14 @@ describe('Grafana import', () => {
     expect(unconverted.find((n) => n.path === 'panels.4')?.message).toMatch(/repeat/);
   });
 
+  it('tolerates repeated panel ids and variable names', () => {
+    const doc = { title: 'Dup', panels: [{ id: 1, type: 'stat', targets: [{ expr: 'a' }] }, { id: 1, type: 'stat', targets: [{ expr: 'b' }] }], templating: { list: [{ type: 'custom', name: 'x', query: 'a' }, { type: 'custom', name: 'x', query: 'b' }] } };
+    const { dashboard, unconverted } = importDashboard(doc);
+    expect(panelsOf(dashboard).map((p) => p.id)).toEqual([1, 2]);
+    expect(dashboard.variables).toHaveLength(1);
+    expect(unconverted.map((n) => n.message)).toEqual(['variable $x is defined twice; the second is left out']);
+  });
+
   it('reads the pre-16 rows model and unwraps API exports', () => {
     const old = { dashboard: { title: 'Old', schemaVersion: 14, rows: [{ title: 'R', height: '300px', panels: [{ type: 'graph', span: 6, targets: [{ expr: 'a' }] }, { type: 'singlestat', span: 6, targets: [{ expr: 'b' }] }, { type: 'graph', span: 12, targets: [{ expr: 'c' }] }] }] } };
     const { dashboard, unconverted } = importDashboard(old);
