@@ -64,6 +64,14 @@ describe('PromQL escape attempts through /prometheus/api/v1 with scoped tokens',
     }
   });
 
+  it('a rule backtest cannot read outside the scope (refused for scoped tokens)', async () => {
+    const group = { name: 'g', interval: '1m', rules: [{ alert: 'Leak', expr: 'kube_pod_info{namespace="kube-system"}' }] };
+    const body = { group, start: new Date((AT - 120) * 1000).toISOString(), end: new Date(AT * 1000).toISOString(), step: '1m' };
+    const res = await full.app.inject({ method: 'POST', url: '/v1/alert-rules/backtest', headers: { authorization: `Bearer ${TOKENS.editor}` }, payload: body });
+    expect(res.statusCode).toBe(403);
+    expect(res.body).not.toContain('kube-system"');
+  });
+
   it('the KubeSphere-style metrics API is scoped too', async () => {
     for (const level of ['namespace', 'pod', 'node', 'cluster']) {
       const res = await full.app.inject({ url: `/v1/metrics/${level}?time=${AT}`, headers: { authorization: `Bearer ${TOKENS.viewer}` } });
