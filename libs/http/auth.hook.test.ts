@@ -1,12 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT } from 'jose';
 import { ChainAuthenticator } from '../auth/authenticator.ts';
+import { JwtAuthenticator } from '../auth/jwt-authenticator.ts';
+import { jwtConfigSchema } from '../config/sections/auth.ts';
 import { RateLimiter } from '../auth/rate-limiter.ts';
 import type { SelfAuditEntry } from '../auth/self-audit.log.ts';
 import { TokenAuthenticator } from '../auth/token-authenticator.ts';
 import { createLogger } from '../logging/logger.ts';
 import { createMetricsRegistry } from '../metrics/metrics.ts';
 import { buildApp } from './app.ts';
+
+const SECRET = 'a-shared-secret-of-at-least-32-characters!';
 
 describe('auth hook guards', () => {
   let app: FastifyInstance;
@@ -20,7 +25,7 @@ describe('auth hook guards', () => {
     app = await buildApp({
       logger: createLogger('silent'),
       metrics: createMetricsRegistry(),
-      authenticator: new ChainAuthenticator([tokens]),
+      authenticator: new ChainAuthenticator([tokens, await JwtAuthenticator.create(jwtConfigSchema.parse({ issuer: 'idp', audience: 'pharos', algorithms: ['HS256'], secret: SECRET }))]),
       guards: { rateLimiter: new RateLimiter({ perSecond: 0.001, burst: 3 }), audit: { record: (e) => audited.push(e) } },
       features: [{ name: 't', routes: async (a) => void a.get('/v1/ping', async (req) => ({ who: req.principal.name })) }],
     });
@@ -35,6 +40,15 @@ describe('auth hook guards', () => {
     expect(limited.headers['retry-after']).toMatch(/^\d+$/);
     expect(limited.json().error.code).toBe('PHAROS_ERR_RATE_LIMITED');
     expect((await app.inject({ url: '/v1/ping', headers: h('admin-token-0123456789') })).statusCode).toBe(200);
+  });
+
+  it('accepts a JWT after the API tokens, with the principal from its claims', async () => {
+    const jwt = await new SignJWT({ pharos_role: 'viewer', pharos_scope: { clusters: ['*'], namespaces: ['payments'] } })
+      .setProtectedHeader({ alg: 'HS256' }).setIssuer('idp').setAudience('pharos').setSubject('alice').setExpirationTime('5m')
+      .sign(new TextEncoder().encode(SECRET));
+    const res = await app.inject({ url: '/v1/ping', headers: h(jwt) });
+    expect(res.json()).toEqual({ who: 'jwt:alice' });
+    expect((await app.inject({ url: '/v1/ping', headers: h(`${jwt}x`) })).statusCode).toBe(401);
   });
 
   it('records who called what, with scope and result, but not public routes', async () => {
