@@ -25,7 +25,11 @@ export interface SqliteRecordStoreOptions {
 }
 
 interface Writer {
-  upsert: Database.Statement;
+  columns: string[];
+  texts: readonly string[];
+  find: Database.Statement;
+  insert: Database.Statement;
+  update: Database.Statement;
   ftsDelete: Database.Statement;
   ftsInsert: Database.Statement;
 }
@@ -79,18 +83,25 @@ export class SqliteRecordStore implements RecordStore {
   private writeOne(kind: RecordKind, writer: Writer, doc: AnyDoc): WriteItemResult {
     const problem = docProblem(kind, doc);
     if (problem) return { id: String(doc?.id), ok: false, retryable: false, reason: problem };
-    const columns = filterColumns(kind).map((c) => {
+    const columns = writer.columns.map((c) => {
       const values = fieldValues(doc, c);
       if (MULTI_VALUED_FIELDS.has(c)) return values.length ? JSON.stringify(values) : null;
       return values[0] ?? null;
     });
-    const row = writer.upsert.get(doc.id, doc.time, ...columns, JSON.stringify(doc)) as { rid: number };
-    writer.ftsDelete.run(row.rid);
-    const texts = textFields(kind).map((f) => {
+    const texts = writer.texts.map((f) => {
       const text = textValue(doc, f);
       return text === undefined ? null : tokenize(text).join(' ');
     });
-    writer.ftsInsert.run(row.rid, ...texts);
+    const existing = writer.find.get(doc.id) as { rid: number } | undefined;
+    if (existing) {
+      // Same id again (redelivery): replace the row and its text entry in place.
+      writer.update.run(doc.time, ...columns, JSON.stringify(doc), existing.rid);
+      writer.ftsDelete.run(existing.rid);
+      writer.ftsInsert.run(existing.rid, ...texts);
+    } else {
+      const rid = writer.insert.run(doc.id, doc.time, ...columns, JSON.stringify(doc)).lastInsertRowid;
+      writer.ftsInsert.run(rid, ...texts);
+    }
     return { id: doc.id, ok: true };
   }
 
@@ -99,16 +110,17 @@ export class SqliteRecordStore implements RecordStore {
     if (existing) return existing;
     const db = this.open();
     const t = tableName(kind);
-    const cols = filterColumns(kind).map(q);
-    const texts = textFields(kind).map(q);
+    const columns = filterColumns(kind);
+    const cols = columns.map(q);
+    const texts = textFields(kind);
     const writer: Writer = {
-      upsert: db.prepare(
-        `INSERT INTO ${t} (id, time, ${cols.join(', ')}, doc) VALUES (?, ?, ${cols.map(() => '?').join(', ')}, ?)
-         ON CONFLICT(id) DO UPDATE SET time = excluded.time, ${cols.map((c) => `${c} = excluded.${c}`).join(', ')}, doc = excluded.doc
-         RETURNING rid`,
-      ),
+      columns,
+      texts,
+      find: db.prepare(`SELECT rid FROM ${t} WHERE id = ?`),
+      insert: db.prepare(`INSERT INTO ${t} (id, time, ${cols.join(', ')}, doc) VALUES (?, ?, ${cols.map(() => '?').join(', ')}, ?)`),
+      update: db.prepare(`UPDATE ${t} SET time = ?, ${cols.map((c) => `${c} = ?`).join(', ')}, doc = ? WHERE rid = ?`),
       ftsDelete: db.prepare(`DELETE FROM ${ftsName(kind)} WHERE rowid = ?`),
-      ftsInsert: db.prepare(`INSERT INTO ${ftsName(kind)} (rowid, ${texts.join(', ')}) VALUES (?, ${texts.map(() => '?').join(', ')})`),
+      ftsInsert: db.prepare(`INSERT INTO ${ftsName(kind)} (rowid, ${texts.map(q).join(', ')}) VALUES (?, ${texts.map(() => '?').join(', ')})`),
     };
     this.writers.set(kind, writer);
     return writer;
