@@ -34,11 +34,28 @@ export function matcherMatches(m: LabelMatcher, value: string | undefined): bool
   }
 }
 
+// Label sets are never mutated once built, and the same objects recur at every step of a range query, so
+// their sorted names and keys are computed once per object.
+const namesCache = new WeakMap<Labels, string[]>();
+const keyCache = new WeakMap<Labels, string>();
+
+export function sortedNames(l: Labels): string[] {
+  let names = namesCache.get(l);
+  if (!names) {
+    names = Object.keys(l).sort();
+    namesCache.set(l, names);
+  }
+  return names;
+}
+
 /** A stable key for a label set: sorted names and values, separated by bytes that cannot occur in UTF-8 text. */
 export function labelsKey(l: Labels): string {
-  const names = Object.keys(l).sort();
-  let k = '';
-  for (const n of names) k += `${n}\xff${l[n]}\xfe`;
+  let k = keyCache.get(l);
+  if (k === undefined) {
+    k = '';
+    for (const n of sortedNames(l)) k += `${n}\xff${l[n]}\xfe`;
+    keyCache.set(l, k);
+  }
   return k;
 }
 
@@ -46,10 +63,10 @@ export function labelsKey(l: Labels): string {
 export function signature(l: Labels, names: readonly string[], on: boolean): string {
   let k = '';
   if (on) {
-    for (const n of [...names].sort()) k += `${n}\xff${l[n] ?? ''}\xfe`;
+    for (const n of names) k += `${n}\xff${l[n] ?? ''}\xfe`;
     return k;
   }
-  for (const n of Object.keys(l).sort()) if (n !== '__name__' && !names.includes(n)) k += `${n}\xff${l[n]}\xfe`;
+  for (const n of sortedNames(l)) if (n !== '__name__' && !names.includes(n)) k += `${n}\xff${l[n]}\xfe`;
   return k;
 }
 
@@ -61,8 +78,8 @@ export function dropName(l: Labels): Labels {
 
 /** Prometheus sorts label sets by comparing (name, value) pairs in name order. */
 export function compareLabels(a: Labels, b: Labels): number {
-  const an = Object.keys(a).sort();
-  const bn = Object.keys(b).sort();
+  const an = sortedNames(a);
+  const bn = sortedNames(b);
   for (let i = 0; i < Math.min(an.length, bn.length); i++) {
     const x = an[i] as string;
     const y = bn[i] as string;

@@ -53,6 +53,11 @@ function planNode(e: Expr, leaf: (e: Expr) => Leaf): Expr {
 }
 
 function planAggregate(e: Aggregate, leaf: (e: Expr) => Leaf, p: (x: Expr) => Expr): Expr {
+  if (e.op === 'avg' && locality(e.expr) === 'local') {
+    // avg → sum of per-cluster sums / sum of per-cluster counts (equal within float rounding to 2.42's running mean).
+    const part = (op: 'sum' | 'count'): Aggregate => ({ ...e, op: 'sum', expr: leaf({ ...e, op }) });
+    return { kind: 'binary', op: '/', lhs: part('sum'), rhs: part('count'), bool: false, matching: { on: false, labels: [], card: 'one-to-one', include: [] } };
+  }
   const combineOp = PUSHDOWN[e.op];
   if (combineOp && locality(e.expr) === 'local') {
     return { ...e, op: combineOp, expr: leaf({ ...e }) };

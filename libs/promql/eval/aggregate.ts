@@ -1,7 +1,7 @@
 import { UnprocessableError } from '../../errors/errors.ts';
 import type { AggregateOp } from '../ast.ts';
 import { formatValue } from '../literals.ts';
-import { isValidLabelName, type Labels } from '../labels.ts';
+import { isValidLabelName, sortedNames, type Labels } from '../labels.ts';
 import { quantile } from './quantile.ts';
 import { goHeapPop, goHeapPush } from './go-heap.ts';
 import { greaterNaNFirst, lessNaNFirst, type Sample } from './values.ts';
@@ -38,11 +38,12 @@ export function aggregate(a: AggregateArgs, vec: Sample[]): Sample[] {
     if (!a.label || !isValidLabelName(a.label)) throw new UnprocessableError(`invalid label name "${a.label ?? ''}"`);
     if (!a.without) grouping = [...grouping, a.label];
   }
+  const sortedGrouping = [...grouping].sort();
   const groups = new Map<string, Group>();
   const ordered: Group[] = [];
   for (const s0 of vec) {
     const s = a.op === 'count_values' ? { labels: { ...s0.labels, [a.label as string]: formatValue(s0.value) }, value: s0.value } : s0;
-    const key = groupKey(s.labels, grouping, a.without);
+    const key = groupKey(s.labels, sortedGrouping, a.without);
     const g = groups.get(key);
     if (!g) {
       const ng: Group = { labels: groupLabels(s.labels, grouping, a.without), value: s.value, mean: s.value, count: 1, heap: [] };
@@ -129,11 +130,12 @@ function finish(a: AggregateArgs, ordered: Group[]): Sample[] {
   return out;
 }
 
+/** `grouping` sorted by the caller. */
 function groupKey(l: Labels, grouping: string[], without: boolean): string {
   let k = '';
   if (without) {
-    for (const n of Object.keys(l).sort()) if (n !== '__name__' && !grouping.includes(n)) k += `${n}\xff${l[n]}\xfe`;
-  } else for (const n of [...grouping].sort()) if (l[n] !== undefined) k += `${n}\xff${l[n]}\xfe`;
+    for (const n of sortedNames(l)) if (n !== '__name__' && !grouping.includes(n)) k += `${n}\xff${l[n]}\xfe`;
+  } else for (const n of grouping) if (l[n] !== undefined) k += `${n}\xff${l[n]}\xfe`;
   return k;
 }
 

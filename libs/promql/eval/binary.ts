@@ -72,7 +72,9 @@ export function vectorBinop(op: BinaryOp, lhs: Sample[], rhs: Sample[], m: Vecto
 }
 
 function sigOf(m: VectorMatching): (l: Labels) => string {
-  return (l) => signature(l, m.labels, m.on);
+  // `signature` expects `on` labels sorted, so the key does not depend on the order they were written in.
+  const names = m.on ? [...m.labels].sort() : m.labels;
+  return (l) => signature(l, names, m.on);
 }
 
 function setAnd(lhs: Sample[], rhs: Sample[], m: VectorMatching, keepMatched: boolean): Sample[] {

@@ -34,7 +34,9 @@ describe('evaluation above merged cluster answers', () => {
   });
 
   it('aggregates like Prometheus: avg, stddev, quantile, topk, count_values', () => {
-    expect(values(run('avg(x)', () => pods))).toEqual([[{}, '2']]);
+    // avg is pushed down as per-cluster sums and counts.
+    const partials = (leaf: string) => (leaf.includes('"count"') ? [s({ cluster: 'east' }, 2), s({ cluster: 'west' }, 1)] : [s({ cluster: 'east' }, 3), s({ cluster: 'west' }, 3)]);
+    expect(values(run('avg(x)', partials))).toEqual([[{}, '2']]);
     expect(Number(values(run('stddev(x)', () => pods))[0]![1])).toBeCloseTo(Math.sqrt(2 / 3), 12);
     expect(values(run('quantile(0.5, x)', () => pods))).toEqual([[{}, '2']]);
     expect(values(run('topk(1, x)', () => pods))).toEqual([[pods[2]!.labels, '3']]);
