@@ -173,6 +173,8 @@ describe('/v1/dashboards', () => {
     expect((await app.inject({ url: '/v1/dashboards/team-view/render?colour=1', headers: VIEWER })).statusCode).toBe(400);
     expect((await app.inject({ url: '/v1/dashboards/Bad%20Id/render', headers: VIEWER })).statusCode).toBe(400);
     expect((await app.inject({ url: '/v1/dashboards/absent/render', headers: VIEWER })).statusCode).toBe(404);
+    const long = (await app.inject({ url: '/v1/dashboards/team-view/render?from=now-90d', headers: VIEWER })).json();
+    expect(long.panels.find((p: { title: string }) => p.title === 'Events').error).toMatchObject({ code: 'PHAROS_ERR_LIMIT', message: expect.stringMatching(/maxRangeDays/) });
   });
 
   it('imports Grafana JSON, lists what was not converted, and refuses what is not a dashboard', async () => {

@@ -1,5 +1,6 @@
 import type { RecordTarget } from '../../../libs/dashboards/dashboard.schema.ts';
 import { interpolate, interpolateFilter } from '../../../libs/dashboards/interpolate.ts';
+import { LimitError } from '../../../libs/errors/errors.ts';
 import { recordInScope, scopeRecordFilters } from '../../../libs/tenancy/record-scope.ts';
 import type { TargetContext, TargetOutput } from './render.types.ts';
 
@@ -8,6 +9,9 @@ import type { TargetContext, TargetOutput } from './render.types.ts';
  * inside the caller's cluster/namespace scope, enforced as the Query API does (libs/tenancy).
  */
 export async function runRecordTarget(target: RecordTarget, ctx: TargetContext): Promise<TargetOutput> {
+  if (ctx.range.to - ctx.range.from > ctx.maxRecordRangeMs) {
+    throw new LimitError(`the time range is over ${Math.round(ctx.maxRecordRangeMs / 86_400_000)} days (query.maxRangeDays) for ${target.datasource}; narrow from/to`);
+  }
   const filters: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(target.filters)) {
     const values = interpolateFilter(Array.isArray(value) ? value : [value], ctx.scope);

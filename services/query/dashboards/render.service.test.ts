@@ -49,7 +49,7 @@ describe('DashboardRenderer', () => {
       instant: async (q, signal) => (q.query.includes('slow') ? hang(signal) : { resultType: 'vector', result: [{ metric: {}, value: [q.time, '1'] }], warnings: [], clusters: {} }),
       range: async (_q, signal) => hang(signal),
     };
-    const renderer = new DashboardRenderer({ metrics: async () => metrics, records: async () => new FakeRecords(), logger: createLogger('silent'), timeoutMs: 200, concurrency: 4 });
+    const renderer = new DashboardRenderer({ metrics: async () => metrics, records: async () => new FakeRecords(), logger: createLogger('silent'), timeoutMs: 200, concurrency: 4, maxRecordRangeDays: 31 });
     const dashboard = validateDashboard({ title: 't', rows: [{ panels: [{ type: 'stat', title: 'fast', targets: [{ expr: 'fast', instant: true }] }, { type: 'stat', title: 'slow', targets: [{ expr: 'slow', instant: true }] }] }] });
     const out = await renderer.render(dashboard, { range: { from: 0, to: H }, requested: {}, principalScope: FULL_SCOPE, maxDataPoints: 300 });
     expect(out.panels.map((p) => [p.title, p.error?.code])).toEqual([['fast', undefined], ['slow', 'PHAROS_ERR_TIMEOUT']]);

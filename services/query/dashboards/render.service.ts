@@ -34,6 +34,8 @@ export interface RendererOptions {
   timeoutMs: number;
   /** Targets running at once across all panels. */
   concurrency: number;
+  /** query.maxRangeDays, applied to logs/events/audit targets. */
+  maxRecordRangeDays: number;
 }
 
 export interface RenderRequest {
@@ -105,6 +107,7 @@ export class DashboardRenderer {
       metrics: this.opts.metrics,
       records: this.opts.records,
       principalScope: run.req.principalScope,
+      maxRecordRangeMs: this.opts.maxRecordRangeDays * 86_400_000,
       signal: run.signal,
     };
     return TARGET_RUNNERS[target.datasource ?? 'prometheus'](target, ctx);

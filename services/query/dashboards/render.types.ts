@@ -54,6 +54,8 @@ export interface TargetContext {
   stepMs: number;
   metrics: () => Promise<MetricsPort>;
   records: () => Promise<RecordsPort>;
+  /** query.maxRangeDays: records targets over a longer range are refused, as by the Query API. */
+  maxRecordRangeMs: number;
   /** The caller's cluster/namespace scope, enforced on records queries. */
   principalScope: Scope;
   signal: AbortSignal;
