@@ -32,6 +32,29 @@ describe('SelfAuditLog', () => {
     expect(p2.items.map((e) => e.time)).toEqual([1004, 1005, 1006, 1007]);
   });
 
+  it('pages through several stored batches in both orders, resuming inside a batch', async () => {
+    const { log } = await setup();
+    for (let batch = 0; batch < 3; batch++) {
+      for (let i = 0; i < 5; i++) log.record(entry(2000 + batch * 10 + i, i % 2 ? { principal: 'bob' } : {}));
+      await log.flush();
+    }
+    const walk = async (order: 'asc' | 'desc', limit: number, principal?: string) => {
+      const seen: number[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await log.query({ limit, order, cursor, principal });
+        seen.push(...page.items.map((e) => e.time - 2000));
+        cursor = page.next ?? undefined;
+      } while (cursor);
+      return seen;
+    };
+    const all = [0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24];
+    expect(await walk('asc', 4)).toEqual(all);
+    expect(await walk('desc', 4)).toEqual([...all].reverse());
+    expect(await walk('desc', 2, 'bob')).toEqual([23, 21, 13, 11, 3, 1]);
+    await expect(log.query({ limit: 1, order: 'asc', cursor: 'nope' })).rejects.toMatchObject({ code: 'PHAROS_ERR_VALIDATION' });
+  });
+
   it('drops the oldest when the buffer is full, and prunes past the retention', async () => {
     const { log } = await setup();
     for (let t = 0; t < 150; t++) log.record(entry(t));
