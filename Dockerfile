@@ -24,10 +24,11 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY libs ./libs
 COPY services ./services
-# Built-in alert rules and dashboards, found relative to the working directory (alerting.ruleFiles and
-# dashboards.dir defaults).
+# Files the config's defaults name relative to the working directory: built-in alert rules
+# (alerting.ruleFiles), dashboards (dashboards.dir) and the metric templates (federation.metricTemplatesFile).
 COPY alert-rules ./alert-rules
 COPY dashboards ./dashboards
+COPY config/metric-templates.yaml ./config/metric-templates.yaml
 COPY scripts/deploy/healthcheck.ts ./scripts/deploy/healthcheck.ts
 COPY deploy/docker/provision-files.sh ./deploy/docker/provision-files.sh
 COPY deploy/docker/pharos.yaml /etc/pharos/pharos.yaml

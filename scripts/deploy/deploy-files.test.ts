@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { loadRuleFiles } from '../../services/alerting/rules/rule-files.ts';
 import { loadBuiltinDashboards } from '../../services/query/dashboards/builtin-dashboards.ts';
 import { PHAROS_IMAGE as IMAGE, auditPolicySchema, configProblems, parseDockerfile, runtimeGraph, webhookKubeconfigSchema } from './deploy-files.ts';
+import { configSchema } from '../../libs/config/config.schema.ts';
 import { REPO_ROOT } from './kustomize.ts';
 
 const read = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
@@ -46,6 +47,14 @@ describe('Dockerfile', () => {
     expect(ops('ENV').join(' ')).toContain('PHAROS_CONFIG=/etc/pharos/pharos.yaml');
   });
 
+  it('holds every tracked file or folder that a config default names relative to the working directory', () => {
+    const copied = ops('COPY').filter((a) => !a.startsWith('--from')).map((a) => a.split(' ')[0]!);
+    const named = defaultPaths(configSchema.parse({}));
+    expect(named).toContain('config/metric-templates.yaml');
+    const tracked = named.filter((p) => execFileSync('git', ['ls-files', '--', p], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() !== '');
+    expect(tracked.filter((p) => !copied.some((c) => p === c || p.startsWith(`${c}/`)))).toEqual([]);
+  });
+
   it("ships a default config that is valid and listens beyond the container's loopback", () => {
     const copy = ops('COPY').find((a) => a.endsWith(' /etc/pharos/pharos.yaml'))!;
     const text = read(copy.split(' ')[0]!);
@@ -64,6 +73,17 @@ describe('Dockerfile', () => {
     expect(pkg.dependencies).toHaveProperty('tsx');
   });
 });
+
+/** Relative paths among a config's string values (a glob cut at its first wildcard) that exist in the repository. */
+function defaultPaths(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(defaultPaths);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(defaultPaths);
+  if (typeof value !== 'string' || value.startsWith('/') || value.includes(':')) return [];
+  const parts = value.split('/');
+  const wild = parts.findIndex((p) => /[*?{[]/.test(p));
+  const path = wild < 0 ? value : parts.slice(0, wild).join('/');
+  return path && existsSync(join(REPO_ROOT, path)) ? [path] : [];
+}
 
 describe('docker-compose.yml', () => {
   const compose = parseYaml(read('docker-compose.yml'), { merge: true }) as {
