@@ -3,7 +3,7 @@ import type { Logger } from '../logging/logger.ts';
 import { UnavailableError } from '../errors/errors.ts';
 import type { Bus, BusMessage, ConsumedMessage, SubscribeOptions, Subscription } from './bus.ts';
 
-const { Kafka, logLevel } = kafkajs;
+const { Kafka, logLevel, Partitioners } = kafkajs;
 
 /**
  * The broker refuses a record batch over `message.max.bytes` (1 MiB by default), and one send makes one
@@ -87,7 +87,7 @@ export class KafkaBus implements Bus {
         await consumer.disconnect();
         this.consumers.delete(consumer);
       },
-      lag: () => this.lag(options.topic, options.groupId),
+      lag: () => this.lagOf(options.topic, options.groupId),
     };
   }
 
@@ -122,7 +122,8 @@ export class KafkaBus implements Bus {
     }
   }
 
-  private async lag(topic: string, groupId: string): Promise<number> {
+  /** Unconsumed messages of a group on a topic (any group, not only this process's), summed over partitions. */
+  async lagOf(topic: string, groupId: string): Promise<number> {
     const admin = await this.getAdmin();
     const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
     const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
@@ -148,7 +149,7 @@ export class KafkaBus implements Bus {
 
   private getProducer(): Promise<Producer> {
     if (!this.producer) {
-      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
       this.producer = producer.connect().then(() => producer);
       this.producer.catch(() => (this.producer = undefined));
     }

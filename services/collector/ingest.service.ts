@@ -40,7 +40,7 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
       }
       inFlight += docs.length;
       try {
-        const messages: BusMessage[] = docs.map((doc) => ({
+        const messages: BusMessage[] = lastPerId(docs).map((doc) => ({
           key: BUS_KEY[kind](doc),
           value: JSON.stringify(doc),
           headers: { [HEADER.cluster]: doc.cluster, [HEADER.kind]: kind },
@@ -63,4 +63,15 @@ function countByCluster(metrics: IngestMetrics, kind: RecordKind, docs: readonly
   const byCluster = new Map<string, number>();
   for (const d of docs) byCluster.set(d.cluster, (byCluster.get(d.cluster) ?? 0) + 1);
   for (const [cluster, n] of byCluster) metrics.count(kind, cluster, result, n);
+}
+
+/**
+ * One record per id, the last one winning, in the order of those last occurrences. The same id twice in
+ * one batch (a repeated auditID + stage) is one record; publishing both could land them in different daily
+ * indices when their timestamps differ, and then a resend would not be idempotent.
+ */
+function lastPerId(docs: readonly AnyDoc[]): AnyDoc[] {
+  const last = new Map<string, number>();
+  docs.forEach((d, i) => last.set(d.id, i));
+  return docs.length === last.size ? [...docs] : docs.filter((d, i) => last.get(d.id) === i);
 }

@@ -3,7 +3,7 @@ import type { Feature } from '../../libs/http/feature.ts';
 import type { ServiceContext } from '../../libs/runtime/context.ts';
 import type { IngestMetrics } from './ingest.metrics.ts';
 import type { IngestService } from './ingest.service.ts';
-import { clientNodeEventsApi } from './kube-events.api.ts';
+import { kubeEventsApi } from './kube-events.api.ts';
 import { fileCheckpoint } from './kube-events.checkpoint.ts';
 import { KubeEventsWatcher } from './kube-events.watcher.ts';
 
@@ -17,7 +17,7 @@ export function kubeEventsFeature(ctx: ServiceContext, ingest: IngestService, me
     name: 'collector-kube-events',
     async start() {
       const watcher = new KubeEventsWatcher({
-        api: clientNodeEventsApi({ kubeconfig: k.kubeconfig, inCluster: k.inCluster }),
+        api: kubeEventsApi({ kubeconfig: k.kubeconfig, inCluster: k.inCluster }),
         ingest,
         metrics,
         checkpoint: fileCheckpoint(join(ctx.config.dataDir, 'kube-events', `${cluster}.checkpoint.json`)),

@@ -47,7 +47,7 @@ describe('indexBatchHandler', () => {
     expect(reasons.find((r) => r.source.offset === '4')!.reason).toMatch(/invalid logs record: time/);
     expect(reasons.find((r) => r.source.offset === '3')!.record).toBe('{not json');
     const text = await registry.metrics();
-    expect(text).toMatch(/pharos_indexer_records_total\{kind="logs",result="indexed"\} 2/);
+    expect(text).toMatch(/pharos_indexer_records_total\{kind="logs",result="indexed"\} 3/);
     expect(text).toMatch(/pharos_indexer_deadlettered_total\{kind="logs"\} 3/);
     expect(text).toMatch(/pharos_indexer_retries_total\{kind="logs"\} [1-9]/);
   });

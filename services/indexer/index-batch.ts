@@ -36,11 +36,12 @@ export function indexBatchHandler(opts: IndexBatchOptions): (batch: ConsumedMess
   return async (batch, signal) => {
     const dead: BusMessage[] = [];
     // Last occurrence of an id wins, as it would in the store; one bulk then never carries an id twice.
-    const byId = new Map<string, { doc: AnyDoc; message: ConsumedMessage }>();
+    // `copies` counts the messages an entry stands for, so records-out matches records-in.
+    const byId = new Map<string, { doc: AnyDoc; message: ConsumedMessage; copies: number }>();
     for (const message of batch) {
       const parsed = schema.safeParse(parseJson(message.value));
       if (!parsed.success) dead.push(toDeadLetter(kind, message, `invalid ${kind} record: ${issuesText(parsed.error.issues)}`));
-      else byId.set(parsed.data.id, { doc: parsed.data as AnyDoc, message });
+      else byId.set(parsed.data.id, { doc: parsed.data as AnyDoc, message, copies: (byId.get(parsed.data.id)?.copies ?? 0) + 1 });
     }
     let pending = [...byId.values()];
     let indexed = 0;
@@ -54,7 +55,7 @@ export function indexBatchHandler(opts: IndexBatchOptions): (batch: ConsumedMess
       const retry: typeof pending = [];
       results.forEach((r, i) => {
         const item = pending[i]!;
-        if (r.ok) indexed += 1;
+        if (r.ok) indexed += item.copies;
         else if (r.retryable) retry.push(item);
         else dead.push(toDeadLetter(kind, item.message, `store refused: ${r.reason}`));
       });

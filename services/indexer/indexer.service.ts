@@ -3,13 +3,17 @@ import { topicsFor } from '../../libs/bus/topics.ts';
 import type { Feature } from '../../libs/http/feature.ts';
 import { getBus, getRecordStore } from '../../libs/runtime/backends.ts';
 import type { ServiceContext } from '../../libs/runtime/context.ts';
-import { RECORD_KINDS } from '../../libs/schemas/records.ts';
+import { RECORD_KINDS, type RecordKind } from '../../libs/schemas/records.ts';
 import { indexBatchHandler } from './index-batch.ts';
 import { indexerMetrics } from './indexer.metrics.ts';
 import { scheduleRetention } from './retention.job.ts';
 
-/** Consumer group shared by every indexer instance: Kafka spreads the partitions among them. */
-export const indexerGroupId = (ctx: ServiceContext): string => `${ctx.config.bus.type === 'kafka' ? ctx.config.bus.clientId : 'pharos'}-indexer`;
+/**
+ * Consumer group of one kind's topic, shared by every indexer instance: Kafka spreads the partitions among
+ * them. One group per kind, because the members of one Kafka group must all subscribe to the same topics.
+ */
+export const indexerGroupId = (ctx: ServiceContext, kind: RecordKind): string =>
+  `${ctx.config.bus.type === 'kafka' ? ctx.config.bus.clientId : 'pharos'}-indexer-${kind}`;
 
 /**
  * The indexer service: one consumer per record kind (bus → validate → bulk write → commit) and the
@@ -31,7 +35,7 @@ export async function indexerFeatures(ctx: ServiceContext): Promise<Feature[]> {
           kind, store, metrics, logger: ctx.logger,
           deadLetter: (messages, signal) => bus.publish(topics.deadLetter, messages, signal),
         });
-        const sub = await bus.subscribe({ topic: topics.kind(kind), groupId: indexerGroupId(ctx), maxBatch: 2000, handle });
+        const sub = await bus.subscribe({ topic: topics.kind(kind), groupId: indexerGroupId(ctx, kind), maxBatch: 2000, handle });
         metrics.lagSource(kind, () => sub.lag());
         subscriptions.push(sub);
       }

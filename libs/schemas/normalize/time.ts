@@ -4,7 +4,7 @@
  * epoch seconds as a float; the Kubernetes client library gives Date objects. Anything else is undefined, so the caller can reject it with a reason.
  */
 export function parseTime(value: unknown): number | undefined {
-  // @kubernetes/client-node's typed list calls hand back Date objects.
+  // Typed Kubernetes clients (client-node's list calls) hand back Date objects.
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
   if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? fromEpoch(value) : undefined;
   if (typeof value !== 'string' || value.length < 10) return undefined;

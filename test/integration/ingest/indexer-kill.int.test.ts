@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { KafkaBus } from '../../../libs/bus/kafka.bus.ts';
+import { HEADER, topicsFor } from '../../../libs/bus/topics.ts';
+import { configSchema } from '../../../libs/config/config.schema.ts';
+import { logKey, normalizeLogs } from '../../../libs/schemas/normalize/logs.normalize.ts';
+import { OpenSearchRecordStore } from '../../../libs/store/opensearch/opensearch-record.store.ts';
+import { configYaml, engineConfig, exited, runId, spawnService, until } from './pipeline.helpers.ts';
+
+const TOTAL = 50_000;
+const CHUNK = 2_500;
+
+/** `TOTAL` distinct log lines from 20 containers, normalized as the collector would, in chunks. */
+function* logChunks(cluster: string) {
+  for (let start = 0; start < TOTAL; start += CHUNK) {
+    const items = Array.from({ length: CHUNK }, (_, i) => {
+      const n = start + i;
+      return { index: i, value: { time: new Date(Date.UTC(2026, 10, 20) + n).toISOString(), log: `request ${n} served`, stream: 'stdout', kubernetes: { namespace_name: 'shop', pod_name: `cart-${n % 20}`, container_name: 'app', host: 'node-a' } } };
+    });
+    yield normalizeLogs(items, { cluster, ingestedAt: Date.now() }).docs;
+  }
+}
+
+describe('indexer killed with SIGKILL mid-stream', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pharos-kill-'));
+  const run = runId('kill');
+  const raw = engineConfig(run, dir);
+  const config = configSchema.parse(raw);
+  const file = join(dir, 'indexer.yaml');
+  writeFileSync(file, configYaml(raw));
+  const bus = new KafkaBus({ brokers: ['127.0.0.1:9092'], clientId: `${run}-producer`, partitions: 3, replicationFactor: 1, logger: pino({ level: 'error' }) });
+  const store = new OpenSearchRecordStore({ url: 'http://127.0.0.1:9200', indexPrefix: run, requestTimeoutMs: 30_000, shards: 1, replicas: 0 });
+  const topics = topicsFor(config.bus);
+  const children: ReturnType<typeof spawnService>[] = [];
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await bus.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const count = async () => {
+    await store.refresh('logs');
+    return store.count('logs', { filters: { cluster: ['it'] } });
+  };
+
+  it(`ends with exactly ${TOTAL} records after kill -9 and restart`, { timeout: 600_000 }, async () => {
+    await store.init();
+    const first = spawnService('indexer', file);
+    children.push(first);
+    // Publish while the indexer runs, so the kill lands in the middle of the stream.
+    const publishing = (async () => {
+      for (const docs of logChunks('it')) {
+        await bus.publish(topics.kind('logs'), docs.map((d) => ({ key: logKey(d), value: JSON.stringify(d), headers: { [HEADER.cluster]: d.cluster, [HEADER.kind]: 'logs' } })));
+      }
+    })();
+    await until(async () => (await count()) >= 5_000, 240_000, 'indexer made progress');
+    first.kill('SIGKILL');
+    await exited(first);
+    const atKill = await count();
+    await publishing;
+    expect(atKill).toBeLessThan(TOTAL);
+
+    const second = spawnService('indexer', file);
+    children.push(second);
+    await until(async () => (await count()) >= TOTAL, 300_000, 'all records indexed after restart');
+    // Let the restarted indexer finish whatever it re-read from the last committed offset, then count again.
+    await until(async () => (await bus.lagOf(topics.kind('logs'), `${run}-indexer-logs`)) === 0, 120_000, 'consumer caught up');
+    expect(await count()).toBe(TOTAL);
+    second.kill('SIGTERM');
+    await exited(second);
+  });
+});
