@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -30,15 +31,22 @@ export async function ensureKustomize(): Promise<string> {
   if (existsSync(cached)) return cached;
   const onPath = await which('kustomize');
   if (onPath) return onPath;
-  mkdirSync(STACK_BIN, { recursive: true });
+  // Built into a folder of its own, then renamed into place: a concurrent test run never sees half a binary.
+  const staging = mkdtempSync(join(tmpdir(), 'pharos-kustomize-'));
   try {
     await run('go', ['install', KUSTOMIZE_MODULE], {
-      env: { ...process.env, GOBIN: STACK_BIN, GOFLAGS: '-mod=mod' },
+      env: { ...process.env, GOBIN: staging, GOFLAGS: '-mod=mod' },
       timeout: INSTALL_TIMEOUT_MS,
       maxBuffer: 16 * 1024 * 1024,
     });
+    mkdirSync(STACK_BIN, { recursive: true });
+    copyFileSync(join(staging, 'kustomize'), `${cached}.${process.pid}`);
+    chmodSync(`${cached}.${process.pid}`, 0o755);
+    renameSync(`${cached}.${process.pid}`, cached);
   } catch (err) {
     throw new Error(`kustomize is not installed and "go install ${KUSTOMIZE_MODULE}" failed: ${(err as Error).message}`);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
   }
   return cached;
 }

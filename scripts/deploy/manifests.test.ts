@@ -153,11 +153,12 @@ describe('host overlay', () => {
     }
   });
 
-  it("lists every member overlay's cluster under clusters", () => {
-    const host = configOf(rendered.host, workload(rendered.host, 'query')).parsed as { clusters: { name: string }[] };
+  it("lists every member overlay's cluster under clusters, on the same Kafka topics", () => {
+    const host = configOf(rendered.host, workload(rendered.host, 'query')).parsed as { clusters: { name: string }[]; bus: { topicPrefix: string } };
     for (const member of ['member', 'east'] as const) {
-      const cfg = configOf(rendered[member], workload(rendered[member], 'collector')).parsed as { collector: { cluster: string } };
+      const cfg = configOf(rendered[member], workload(rendered[member], 'collector')).parsed as { collector: { cluster: string }; bus: { topicPrefix: string } };
       expect(host.clusters.map((c) => c.name)).toContain(cfg.collector.cluster);
+      expect(cfg.bus.topicPrefix).toBe(host.bus.topicPrefix);
     }
   });
 });
