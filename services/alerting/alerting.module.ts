@@ -32,6 +32,8 @@ export interface AlertingModuleOptions {
   /** Tests shorten backoff and scheduling ticks. */
   retry?: Partial<RetryPolicy>;
   tickMs?: number;
+  /** The scheduler's clock (epoch ms); the rules benchmark maps wall time into the fixture window. */
+  now?: () => number;
 }
 
 const ms = (d: string) => parseDuration(d) as number;
@@ -100,6 +102,7 @@ export class AlertingModule {
       },
       metrics,
       logger: log,
+      ...(opts.now ? { now: opts.now } : {}),
     });
     const problems = this.catalog.loadFiles();
     for (const p of problems) log.error({ file: p.file, details: p.details }, `rule file not loaded: ${p.message}`);

@@ -1,17 +1,20 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { isUnrestricted } from '../../../libs/auth/principal.ts';
+import { scopeAllows } from '../../../libs/auth/principal.ts';
 import { InputError, NotFoundError } from '../../../libs/errors/errors.ts';
 import type { AlertingModule } from '../alerting.module.ts';
 import { matchesAll } from '../notify/matchers.ts';
 import { notificationData } from '../notify/notification-data.ts';
 import { filterMatchers, filterParam, labelsSchema, pageParams } from './api-schemas.ts';
 
-/** A principal limited to some clusters sees only alerts carrying one of them. */
+/**
+ * A principal limited to some clusters or namespaces sees only alerts whose `cluster` and `namespace` labels
+ * are in its scope; a namespace-scoped caller does not see alerts without a namespace (node-level), as in
+ * PromQL (libs/tenancy/promql-scope.ts).
+ */
 export function clusterVisible(req: FastifyRequest, labels: Record<string, string>): boolean {
-  const clusters = req.principal?.scope.clusters ?? ['*'];
-  return isUnrestricted(clusters) || (labels.cluster !== undefined && clusters.includes(labels.cluster));
+  return req.principal ? scopeAllows(req.principal.scope, labels.cluster, labels.namespace) : true;
 }
 
 const sampleAlerts = z.array(z.object({ labels: labelsSchema, annotations: labelsSchema.default({}), status: z.enum(['firing', 'resolved']).default('firing') })).min(1).max(100);

@@ -82,9 +82,9 @@ describe('Dispatcher', () => {
     integ.failing = true;
     let attempts = 0;
     const notify = integ.notify.bind(integ);
-    integ.notify = async (data) => {
+    integ.notify = async (data, signal) => {
       if (++attempts === 3) integ.failing = false;
-      return notify(data);
+      return notify(data, signal);
     };
     d.put([alert('C', {}, clock.t)]);
     await step(31_000);
