@@ -118,13 +118,13 @@ describe('member overlay', () => {
 });
 
 describe('host overlay', () => {
-  it('runs several indexers, query behind a Service, and two alerting replicas', () => {
+  it('runs several indexers, query and alerting behind Services, and two alerting replicas', () => {
     const objects = rendered.host;
     expect(workload(objects, 'indexer').replicas).toBeGreaterThanOrEqual(2);
     expect(workload(objects, 'alerting').replicas).toBe(2);
     expect(workload(objects, 'query').replicas).toBeGreaterThanOrEqual(2);
     const services = byKind(objects, 'Service').map((s) => (s.spec as { selector: Record<string, string> }).selector['app.kubernetes.io/component']);
-    expect(services).toEqual(['query']);
+    expect(services.sort()).toEqual(['alerting', 'query']);
     expect(workloadsWithoutPdb(objects)).toEqual([]);
   });
 
