@@ -1,5 +1,5 @@
 import type { Client } from '@opensearch-project/opensearch';
-import { InputError } from '../../errors/errors.ts';
+import { InputError, PharosError, UnavailableError } from '../../errors/errors.ts';
 import { RECORD_KINDS, type RecordKind } from '../../schemas/records.ts';
 import { decodeCursor, encodeCursor, queryFingerprint, type CursorState } from '../cursor.ts';
 import { docProblem, storedField } from '../record-fields.ts';
@@ -137,8 +137,14 @@ export class OpenSearchRecordStore implements RecordStore {
 
   private async openPit(kind: RecordKind, signal?: AbortSignal): Promise<string> {
     const index = kindPattern(this.options.indexPrefix, kind);
-    const res = await osCall<{ pit_id: string }>(() => this.client.createPit({ index, keep_alive: PIT_KEEP_ALIVE }), signal);
-    return res.body.pit_id;
+    try {
+      const res = await osCall<{ pit_id: string }>(() => this.client.createPit({ index, keep_alive: PIT_KEEP_ALIVE }), signal);
+      return res.body.pit_id;
+    } catch (err) {
+      // The engine caps open points in time (search.max_open_pit_context): a busy moment, not a bad request.
+      if (signal?.aborted || !(err instanceof PharosError) || err.code !== 'PHAROS_ERR_INTERNAL') throw err;
+      throw new UnavailableError(`OpenSearch could not open a point in time for paging (${reasonOf(err)}); retry later`, err);
+    }
   }
 
   private async closePit(pit: string): Promise<void> {
