@@ -62,6 +62,7 @@ describe('indexer killed with SIGKILL mid-stream', () => {
     const atKill = await count();
     await publishing;
     expect(atKill).toBeLessThan(TOTAL);
+    console.info(`[kill -9] ${atKill} of ${TOTAL} records were searchable when the indexer was killed`);
 
     const second = spawnService('indexer', file);
     children.push(second);
