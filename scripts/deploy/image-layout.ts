@@ -1,0 +1,206 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseDockerfile } from './deploy-files.ts';
+import { REPO_ROOT, renderKustomization, type K8sObject } from './kustomize.ts';
+
+/**
+ * The image's file system, laid out in a temp folder from the Dockerfile's own COPY lines (minus what
+ * .dockerignore drops: tests), so a process started in `<root>/app` sees what the container sees. Only
+ * node_modules is linked rather than installed.
+ */
+export interface ImageLayout {
+  root: string;
+  app: string;
+  /** A path of the image (e.g. /etc/pharos/pharos.yaml) inside the layout. */
+  path(imagePath: string): string;
+}
+
+export function buildImageLayout(): ImageLayout {
+  const root = mkdtempSync(join(tmpdir(), 'pharos-image-'));
+  const app = join(root, 'app');
+  const path = (imagePath: string) => join(root, imagePath);
+  mkdirSync(app, { recursive: true });
+  const runtime = parseDockerfile(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8')).stages.at(-1)!;
+  for (const { op, args } of runtime.instructions) {
+    if (op !== 'COPY' || args.startsWith('--from')) continue;
+    const parts = args.split(' ');
+    const dest = parts.at(-1)!;
+    for (const src of parts.slice(0, -1)) {
+      const target = dest.startsWith('/') ? path(dest) : join(app, dest.endsWith('/') ? src : dest);
+      mkdirSync(dirname(target), { recursive: true });
+      cpSync(join(REPO_ROOT, src), target, { recursive: true, filter: (f) => !f.endsWith('.test.ts') });
+    }
+  }
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(app, 'node_modules'));
+  return { root, app, path };
+}
+
+/** Writes a ConfigMap's data as the kubelet mounts it: files in ..<timestamp>/, ..data → it, keys → ..data/key. */
+export function mountConfigMap(dir: string, data: Record<string, string>): void {
+  const stamp = '..2026_01_01_00_00_00.000000001';
+  mkdirSync(join(dir, stamp), { recursive: true });
+  symlinkSync(stamp, join(dir, '..data'));
+  for (const [key, text] of Object.entries(data)) {
+    writeFileSync(join(dir, stamp, key), text);
+    symlinkSync(join('..data', key), join(dir, key));
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Started {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/** Runs a command in the image's working directory, as its ENTRYPOINT or HEALTHCHECK would. */
+export function runInImage(layout: ImageLayout, argv: string[], env: Record<string, string>): Started {
+  const child = spawn(process.execPath, argv, { cwd: layout.app, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+/**
+ * Polls until `check` holds, or fails with the last answer and the processes' output; at once when
+ * `gaveUp` says there is no point waiting (a process exited).
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  opts: { timeoutMs: number; context: () => string; gaveUp?: () => string | undefined },
+): Promise<T> {
+  const { timeoutMs, context } = opts;
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    const reason = opts.gaveUp?.();
+    if (reason) throw new Error(`${what}: ${reason}\n${context()}`);
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${what}: not within ${timeoutMs} ms (last error: ${String(last)})\n${context()}`);
+}
+
+export type PharosService = 'collector' | 'indexer' | 'query' | 'alerting';
+
+/**
+ * Pharos services started on this machine as the Kubernetes manifests start them: from the image layout,
+ * with the ConfigMaps the overlays render (collector: member; others: host), the host pods' init
+ * container, and the image's entrypoint. Only what must differ on one machine is overridden, through the
+ * documented PHAROS_* environment: loopback addresses and ports of the engines and services, a fresh topic
+ * and index prefix, single-replica topics, the stack's Prometheus servers as the clusters', and no
+ * Kubernetes watch (there is no API server here).
+ */
+export class LocalDeployment {
+  readonly services: Partial<Record<PharosService, { port: number; proc: Started }>> = {};
+
+  private constructor(
+    readonly run: string,
+    readonly layout: ImageLayout,
+    readonly tokens: Record<'ingest-token' | 'admin-token' | 'viewer-token', string>,
+    private readonly configs: { host: string; member: string },
+  ) {}
+
+  static async prepare(run: string): Promise<LocalDeployment> {
+    const layout = buildImageLayout();
+    const [host, member] = await Promise.all([renderKustomization('deploy/kubernetes/overlays/host'), renderKustomization('deploy/kubernetes/overlays/member')]);
+    const tokens = { 'ingest-token': `${run}-ingest-token`, 'admin-token': `${run}-admin-token`, 'viewer-token': `${run}-viewer-token` };
+    mkdirSync(layout.path('/etc/pharos/secrets'), { recursive: true });
+    for (const [key, token] of Object.entries(tokens)) writeFileSync(layout.path(`/etc/pharos/secrets/${key}`), `${token}\n`);
+    mountConfigMap(layout.path('/etc/pharos/site/rules'), configMapData(host, 'pharos-alert-rules'));
+    mountConfigMap(layout.path('/etc/pharos/site/dashboards'), configMapData(host, 'pharos-dashboards'));
+    execFileSync('sh', [join(layout.app, 'deploy/docker/provision-files.sh')], {
+      env: { ...process.env, APP_DIR: layout.app, SITE_DIR: layout.path('/etc/pharos/site'), PROVISIONED_DIR: join(layout.app, 'provisioned') },
+      stdio: 'pipe',
+    });
+    // The config as the pod mounts it; secrets are read from the layout's secret folder.
+    const write = (objects: K8sObject[], configMap: string, name: string) => {
+      const file = layout.path(`/etc/pharos/${name}.yaml`);
+      writeFileSync(file, configMapData(objects, configMap)['pharos.yaml']!.replaceAll('/etc/pharos/secrets/', `${layout.path('/etc/pharos/secrets')}/`));
+      return file;
+    };
+    return new LocalDeployment(run, layout, tokens, { host: write(host, 'pharos-config', 'host'), member: write(member, 'pharos-collector-config', 'member') });
+  }
+
+  async start(service: PharosService): Promise<void> {
+    const port = await freePort();
+    const common = {
+      PHAROS_SERVER__HOST: '127.0.0.1',
+      PHAROS_SERVER__PORT: String(port),
+      PHAROS_DATA_DIR: this.layout.path(`/var/lib/pharos-${service}`),
+      PHAROS_LOG__LEVEL: 'warn',
+      PHAROS_BUS__BROKERS: '[127.0.0.1:9092]',
+      PHAROS_BUS__TOPIC_PREFIX: this.run,
+      PHAROS_BUS__REPLICATION_FACTOR: '1',
+    };
+    const hostEnv = {
+      PHAROS_STORAGE__URL: 'http://127.0.0.1:9200',
+      PHAROS_STORAGE__INDEX_PREFIX: this.run,
+      PHAROS_STORAGE__SHARDS: '1',
+      PHAROS_STORAGE__REPLICAS: '0',
+      PHAROS_CLUSTERS: '[{name: member-1, prometheus: {url: "http://127.0.0.1:19091"}}, {name: east, prometheus: {url: "http://127.0.0.1:19092"}}]',
+    };
+    const isCollector = service === 'collector';
+    const env = isCollector ? { ...common, PHAROS_COLLECTOR__KUBERNETES__ENABLED: 'false' } : { ...common, ...hostEnv };
+    const config = isCollector ? this.configs.member : this.configs.host;
+    this.services[service] = { port, proc: runInImage(this.layout, ['--import', 'tsx', 'services/main.ts', service, '--config', config], env) };
+  }
+
+  async waitReady(service: PharosService, timeoutMs: number): Promise<void> {
+    const proc = this.services[service]!.proc;
+    const exited = () => (proc.child.exitCode === null ? undefined : `exited with ${proc.child.exitCode}`);
+    await waitFor(`${service} /readyz`, async () => ((await fetch(this.url(service, '/readyz'))).status === 200 ? true : undefined), {
+      timeoutMs,
+      context: () => this.output(),
+      gaveUp: exited,
+    });
+  }
+
+  url(service: PharosService, path: string): string {
+    return `http://127.0.0.1:${this.services[service]!.port}${path}`;
+  }
+
+  output(): string {
+    return Object.entries(this.services).map(([name, s]) => `--- ${name}\n${s.proc.output().slice(-3000)}`).join('\n');
+  }
+
+  /** SIGTERM to every service, as the kubelet stops a pod; resolves to their exit codes. */
+  async stop(): Promise<Record<string, number | null>> {
+    const entries = Object.entries(this.services);
+    for (const [, s] of entries) if (s.proc.child.exitCode === null) s.proc.child.kill('SIGTERM');
+    return Object.fromEntries(await Promise.all(entries.map(async ([name, s]) => [name, await s.proc.exited] as const)));
+  }
+
+  async dispose(): Promise<void> {
+    for (const s of Object.values(this.services)) if (s.proc.child.exitCode === null) s.proc.child.kill('SIGKILL');
+    await Promise.all(Object.values(this.services).map((s) => s.proc.exited));
+    rmSync(this.layout.root, { recursive: true, force: true });
+  }
+}
+
+function configMapData(objects: K8sObject[], prefix: string): Record<string, string> {
+  const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith(`${prefix}-`));
+  if (!cm) throw new Error(`no ConfigMap ${prefix}`);
+  return cm.data as Record<string, string>;
+}
