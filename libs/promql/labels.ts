@@ -35,28 +35,34 @@ export function matcherMatches(m: LabelMatcher, value: string | undefined): bool
 }
 
 // Label sets are never mutated once built, and the same objects recur at every step of a range query, so
-// their sorted names and keys are computed once per object.
-const namesCache = new WeakMap<Labels, string[]>();
-const keyCache = new WeakMap<Labels, string>();
+// their sorted names and keys are computed once per object and kept on it under symbols that are not
+// enumerable (invisible to spread, Object.keys and JSON). A WeakMap would do, but with 100,000s of entries
+// its ephemeron bookkeeping makes garbage collection seconds slower.
+const NAMES = Symbol('sortedNames');
+const KEY = Symbol('labelsKey');
+type Cached = Labels & { [NAMES]?: string[]; [KEY]?: string };
 
-export function sortedNames(l: Labels): string[] {
-  let names = namesCache.get(l);
-  if (!names) {
-    names = Object.keys(l).sort();
-    namesCache.set(l, names);
-  }
-  return names;
+function remember<T>(l: Labels, sym: symbol, value: T): T {
+  if (Object.isExtensible(l)) Object.defineProperty(l, sym, { value, enumerable: false });
+  return value;
 }
 
-/** A stable key for a label set: sorted names and values, separated by bytes that cannot occur in UTF-8 text. */
+export function sortedNames(l: Labels): string[] {
+  return (l as Cached)[NAMES] ?? remember(l, NAMES, Object.keys(l).sort());
+}
+
+/** A stable key for a label set: sorted names and values, NUL-separated (label names never hold NUL). */
 export function labelsKey(l: Labels): string {
-  let k = keyCache.get(l);
-  if (k === undefined) {
-    k = '';
-    for (const n of sortedNames(l)) k += `${n}\xff${l[n]}\xfe`;
-    keyCache.set(l, k);
+  const cached = (l as Cached)[KEY];
+  if (cached !== undefined) return cached;
+  const names = sortedNames(l);
+  const parts = new Array<string>(names.length * 2);
+  for (let i = 0; i < names.length; i++) {
+    const n = names[i] as string;
+    parts[2 * i] = n;
+    parts[2 * i + 1] = l[n] as string;
   }
-  return k;
+  return remember(l, KEY, parts.join('\u0000'));
 }
 
 /** Key over a subset: `on` the given names, or `ignoring` them (and always the metric name). */

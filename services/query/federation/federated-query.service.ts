@@ -83,7 +83,9 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
       for (const s of data.result) {
         seriesCount++;
         samples += s.values ? s.values.length : 1;
-        entry.series.push({ ...s, metric: { ...s.metric, [CLUSTER_LABEL]: c.cluster.name } });
+        // The parsed answer is ours: `cluster` is set in place rather than copying every series.
+        s.metric[CLUSTER_LABEL] = c.cluster.name;
+        entry.series.push(s);
       }
       if (seriesCount > this.limits.maxSeries) throw new LimitError(`the query gathers more than federation.maxSeries=${this.limits.maxSeries} series from the clusters; narrow the selectors`);
       if (samples > this.limits.maxSamples) throw new LimitError(`the query gathers more than federation.maxSamples=${this.limits.maxSamples} samples from the clusters; narrow the selectors or the time range`);

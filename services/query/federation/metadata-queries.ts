@@ -1,7 +1,7 @@
 import type { FederationConfig } from '../../../libs/config/sections/federation.ts';
 import { InputError, LimitError, NotFoundError } from '../../../libs/errors/errors.ts';
 import type { VectorSelector } from '../../../libs/promql/ast.ts';
-import { compareLabels, isValidLabelName, labelsKey, matcherMatches } from '../../../libs/promql/labels.ts';
+import { compareLabels, isValidLabelName, matcherMatches } from '../../../libs/promql/labels.ts';
 import { CLUSTER_LABEL } from '../../../libs/promql/locality.ts';
 import { parsePromQL } from '../../../libs/promql/parser.ts';
 import { printExpr } from '../../../libs/promql/printer.ts';
@@ -39,15 +39,17 @@ export class MetadataQueries {
   async series(q: SeriesQuery, signal?: AbortSignal): Promise<ListResult<Record<string, string>>> {
     if (q.match.length === 0) throw new InputError('no match[] parameter provided');
     const { answers, calls, warnings } = await this.fan('series', q, signal);
-    const seen = new Map<string, Record<string, string>>();
+    // Series of different clusters differ by `cluster`, and each cluster (replicas merged) lists a series once,
+    // so concatenating is enough. The parsed answers are ours: `cluster` is set in place, no copies.
+    const all: Record<string, string>[] = [];
     calls.forEach((c, i) => {
       for (const metric of (answers[i]?.data as Record<string, string>[] | undefined) ?? []) {
-        const m = { ...metric, [CLUSTER_LABEL]: c.cluster.name };
-        seen.set(labelsKey(m), m);
+        metric[CLUSTER_LABEL] = c.cluster.name;
+        all.push(metric);
       }
-      if (seen.size > this.limits.maxSeries) throw new LimitError(`more than federation.maxSeries=${this.limits.maxSeries} series match; narrow match[]`);
+      if (all.length > this.limits.maxSeries) throw new LimitError(`more than federation.maxSeries=${this.limits.maxSeries} series match; narrow match[]`);
     });
-    return { data: [...seen.values()].sort(compareLabels), warnings };
+    return { data: all.sort(compareLabels), warnings };
   }
 
   async labelNames(q: LabelsQuery = {}, signal?: AbortSignal): Promise<ListResult<string>> {
