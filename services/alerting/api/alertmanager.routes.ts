@@ -6,7 +6,7 @@ import type { AlertingModule } from '../alerting.module.ts';
 import { fingerprint } from '../engine/fingerprint.ts';
 import { isResolved, type NotifiableAlert } from '../engine/notifiable.ts';
 import { matchesAll } from '../notify/matchers.ts';
-import { clusterVisible } from './alerts.routes.ts';
+import { scopeVisible } from './alerts.routes.ts';
 import { boolParam, filterMatchers, filterParam, labelsSchema } from './api-schemas.ts';
 import { gettableSilence, listSilences, postableSilenceSchema } from './silences.routes.ts';
 
@@ -51,7 +51,7 @@ export function alertmanagerRoutes(getModule: () => Promise<AlertingModule>): Fa
         const resolveMs = parseDuration(m.opts.config.global.resolve_timeout) as number;
         const out = [];
         for (const a of m.dispatcher.all()) {
-          if (isResolved(a, now) || !matchesAll(matchers, a.labels) || !clusterVisible(req, a.labels)) continue;
+          if (isResolved(a, now) || !matchesAll(matchers, a.labels) || !scopeVisible(req, a.labels)) continue;
           const receivers = m.dispatcher.receiversFor(a.labels);
           if (req.query.receiver && !receivers.some((r) => new RegExp(`^(?:${req.query.receiver})$`).test(r))) continue;
           const { silencedBy, inhibitedBy } = await m.dispatcher.status(a);

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { scopeAllows } from '../../../libs/auth/principal.ts';
-import { InputError, NotFoundError } from '../../../libs/errors/errors.ts';
+import { ForbiddenError, InputError, NotFoundError } from '../../../libs/errors/errors.ts';
 import type { AlertingModule } from '../alerting.module.ts';
 import { matchesAll } from '../notify/matchers.ts';
 import { notificationData } from '../notify/notification-data.ts';
@@ -13,8 +13,19 @@ import { filterMatchers, filterParam, labelsSchema, pageParams } from './api-sch
  * are in its scope; a namespace-scoped caller does not see alerts without a namespace (node-level), as in
  * PromQL (libs/tenancy/promql-scope.ts).
  */
-export function clusterVisible(req: FastifyRequest, labels: Record<string, string>): boolean {
+export function scopeVisible(req: FastifyRequest, labels: Record<string, string>): boolean {
   return req.principal ? scopeAllows(req.principal.scope, labels.cluster, labels.namespace) : true;
+}
+
+/**
+ * Rules and receivers act on every cluster's data (a rule's query is not scoped), so changing them, backtesting or
+ * test-sending needs a token unrestricted in clusters and namespaces.
+ */
+export function requireFullScope(req: FastifyRequest): void {
+  const scope = req.principal?.scope ?? FULL_SCOPE;
+  if (!scope.clusters.includes('*') || !scope.namespaces.includes('*')) {
+    throw new ForbiddenError(`${req.method} ${req.routeOptions.url ?? req.url} needs a token not restricted to some clusters or namespaces`);
+  }
 }
 
 const sampleAlerts = z.array(z.object({ labels: labelsSchema, annotations: labelsSchema.default({}), status: z.enum(['firing', 'resolved']).default('firing') })).min(1).max(100);
@@ -35,7 +46,7 @@ export function alertsRoutes(getModule: () => Promise<AlertingModule>): FastifyP
         for (const s of states.values()) {
           for (const a of s.alerts) {
             if (a.state === 'inactive' || (req.query.state && a.state !== req.query.state)) continue;
-            if ((req.query.alertname && a.labels.alertname !== req.query.alertname) || !matchesAll(matchers, a.labels) || !clusterVisible(req, a.labels)) continue;
+            if ((req.query.alertname && a.labels.alertname !== req.query.alertname) || !matchesAll(matchers, a.labels) || !scopeVisible(req, a.labels)) continue;
             alerts.push({
               fingerprint: a.fingerprint, state: a.state, labels: a.labels, annotations: a.annotations, value: a.value,
               activeAt: new Date(a.activeAt).toISOString(), ...(a.firedAt ? { firedAt: new Date(a.firedAt).toISOString() } : {}),
@@ -60,7 +71,7 @@ export function alertsRoutes(getModule: () => Promise<AlertingModule>): FastifyP
         }
         const page = await (await getModule()).repo.history({ ...(req.query.alertname ? { alertname: req.query.alertname } : {}), ...(req.query.state ? { state: req.query.state } : {}), labels, limit: req.query.limit, ...(req.query.cursor ? { cursor: req.query.cursor } : {}) });
         return {
-          items: page.items.filter((e) => clusterVisible(req, e.labels)).map((e) => ({ time: new Date(e.time).toISOString(), alertname: e.alertname, fingerprint: e.fingerprint, from: e.from, to: e.to, value: e.value, labels: e.labels, group: e.group })),
+          items: page.items.filter((e) => scopeVisible(req, e.labels)).map((e) => ({ time: new Date(e.time).toISOString(), alertname: e.alertname, fingerprint: e.fingerprint, from: e.from, to: e.to, value: e.value, labels: e.labels, group: e.group })),
           next: page.next,
         };
       },
@@ -100,6 +111,7 @@ export function alertsRoutes(getModule: () => Promise<AlertingModule>): FastifyP
     });
 
     app.post('/v1/receivers/:name/test', { schema: { ...previewSchema, summary: 'Send a test notification through every integration of a receiver' } }, async (req) => {
+      requireFullScope(req);
       const { integrations, data } = await sample(req.params.name, req.body.alerts);
       const results = await Promise.all(
         integrations.map(async (i) => {

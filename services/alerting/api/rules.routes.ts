@@ -7,6 +7,7 @@ import type { AlertingModule } from '../alerting.module.ts';
 import { backtest } from '../engine/backtest.ts';
 import { parseDuration } from '../duration.ts';
 import { ruleGroupSchema } from '../rules/rule.schema.ts';
+import { requireFullScope } from './alerts.routes.ts';
 import { timeParam } from './api-schemas.ts';
 
 const nameParams = z.object({ name: z.string().min(1) });
@@ -55,6 +56,10 @@ export function rulesRoutes(getModule: () => Promise<AlertingModule>): FastifyPl
     });
 
     app.get('/v1/alert-rules/:name', { schema: { tags: ['alerting'], params: nameParams } }, async (req) => (await getModule()).catalog.view(req.params.name));
+
+    app.addHook('preHandler', async (req) => {
+      if (req.method !== 'GET') requireFullScope(req);
+    });
 
     app.post('/v1/alert-rules', { schema: { tags: ['alerting'], summary: 'Create a rule group', body: ruleGroupSchema } }, async (req, reply) => {
       const view = await (await getModule()).catalog.create(req.body);
