@@ -8,6 +8,9 @@ import { sha256Hex } from './token-authenticator.ts';
 
 export const API_TOKEN_COLLECTION = 'api-tokens';
 
+/** `pharos_` and 32 random bytes in base64url: the shape of every token this store creates. */
+const RUNTIME_TOKEN = /^pharos_[A-Za-z0-9_-]{43}$/;
+
 export const tokenScopeSchema = z
   .object({
     clusters: z.array(z.string().min(1).max(253)).min(1).max(100).default(['*']),
@@ -85,6 +88,8 @@ export class ApiTokenStore {
   }
 
   async authenticate(credential: string): Promise<Principal | undefined> {
+    // Only something shaped like a token this store issued costs a lookup: random credentials never reach the store.
+    if (!RUNTIME_TOKEN.test(credential)) return undefined;
     const hash = sha256Hex(credential);
     const hit = this.cache.get(hash);
     if (hit && hit.until > this.now()) return hit.principal;
