@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@opensearch-project/opensearch';
+import { normalizeLogs } from '../libs/schemas/normalize/logs.normalize.ts';
+import type { LogDoc } from '../libs/schemas/records.ts';
+import { indexName, kindPattern } from '../libs/store/opensearch/index-names.ts';
+import { OpenSearchRecordStore } from '../libs/store/opensearch/opensearch-record.store.ts';
+import { configYaml, engineConfig, exited, INGEST_TOKEN, spawnService } from '../test/integration/ingest/pipeline.helpers.ts';
+
+/**
+ * End-to-end ingest throughput: Fluent Bit-shaped NDJSON → collector HTTP intake → Kafka → indexer →
+ * OpenSearch searchable (collector and indexer as real `tsx services/main.ts` processes), against raw
+ * `_bulk` of the same documents into OpenSearch in the same run. Prints records/s of both, their ratio,
+ * and intake-to-searchable latency (p50/p99 over batches: POST start → the batch's last record visible to
+ * `_count` with OpenSearch's own refresh, no forced refresh).
+ * Run: `npm run bench -- ingest` (BENCH_RECORDS, BENCH_BATCH, BENCH_CONCURRENCY to change sizes).
+ */
+const OS = 'http://127.0.0.1:9200';
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
+const BATCH = Number(process.env.BENCH_BATCH ?? 500);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const run = `bench-ingest-${Date.now().toString(36)}`;
+const client = new Client({ node: OS });
+const batches = Math.ceil(RECORDS / BATCH);
+
+/** Batch b's lines: pod `p<b>` marks the batch, so its visibility can be measured on its own. */
+function lines(b: number): Record<string, unknown>[] {
+  return Array.from({ length: Math.min(BATCH, RECORDS - b * BATCH) }, (_, i) => {
+    const n = b * BATCH + i;
+    return {
+      date: 1_790_000_000 + n / 1000, stream: n % 5 ? 'stdout' : 'stderr',
+      log: `${new Date(1_790_000_000_000 + n).toISOString()} INFO request id=${n} path=/api/cart/${n % 97} status=200 latency_ms=${n % 300}`,
+      kubernetes: { namespace_name: `ns-${n % 13}`, pod_name: `p${b}`, container_name: 'app', host: `node-${n % 4}`, labels: { app: 'cart', tier: 'web' } },
+    };
+  });
+}
+
+async function count(prefix: string): Promise<number> {
+  const res = await client.count({ index: kindPattern(prefix, 'logs'), ignore_unavailable: true, allow_no_indices: true });
+  return (res.body as { count: number }).count;
+}
+
+async function waitFor(cond: () => Promise<boolean>, ms = 600_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond().catch(() => false))) {
+    if (Date.now() > end) throw new Error('benchmark timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function pool<T>(items: T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (next < items.length) await work(items[next++] as T);
+  }));
+}
+
+/** Raw `_bulk` of the same docs, same index names and templates, 2,000 per request, 3 in flight (as the indexer). */
+async function rawBulk(): Promise<number> {
+  const prefix = `${run}-raw`;
+  const store = new OpenSearchRecordStore({ url: OS, indexPrefix: prefix, requestTimeoutMs: 60_000, shards: 1, replicas: 0 });
+  await store.init();
+  const docs: LogDoc[] = [];
+  for (let b = 0; b < batches; b++) docs.push(...normalizeLogs(lines(b).map((value, index) => ({ index, value })), { cluster: 'bench', ingestedAt: Date.now() }).docs);
+  const chunks = Array.from({ length: Math.ceil(docs.length / 2000) }, (_, i) => docs.slice(i * 2000, (i + 1) * 2000));
+  const started = performance.now();
+  await pool(chunks, 3, async (chunk) => {
+    const body = chunk.flatMap((d) => [{ index: { _index: indexName(prefix, 'logs', d.cluster, d.time), _id: d.id } }, d]);
+    const res = await client.bulk({ body });
+    if ((res.body as { errors: boolean }).errors) throw new Error('raw bulk had item errors');
+  });
+  await waitFor(async () => (await count(prefix)) >= RECORDS);
+  const seconds = (performance.now() - started) / 1000;
+  await client.indices.delete({ index: kindPattern(prefix, 'logs') }).catch(() => undefined);
+  await store.close();
+  return RECORDS / seconds;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The pipeline: collector and indexer processes; POSTs NDJSON with CONCURRENCY in flight. */
+async function pipeline(): Promise<{ rate: number; p50: number; p99: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'pharos-bench-'));
+  const prefix = `${run}-pipe`;
+  const port = await freePort();
+  const base = engineConfig(prefix, dir, { log: { level: 'warn' } });
+  writeFileSync(join(dir, 'collector.yaml'), configYaml({ ...base, server: { host: '127.0.0.1', port } }));
+  writeFileSync(join(dir, 'indexer.yaml'), configYaml({ ...base, server: { host: '127.0.0.1', port: await freePort() } }));
+  const children = [spawnService('indexer', join(dir, 'indexer.yaml')), spawnService('collector', join(dir, 'collector.yaml'))];
+  try {
+    const post = (body: string) => fetch(`http://127.0.0.1:${port}/v1/ingest/logs`, { method: 'POST', body, headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/x-ndjson' } });
+    const nd = (b: number) => lines(b).map((l) => JSON.stringify(l)).join('\n');
+    // Warm-up (not timed): processes up, topics made, consumer groups joined, first index created.
+    await waitFor(async () => (await post(nd(0).split('\n').slice(0, 10).join('\n'))).ok);
+    await waitFor(async () => (await count(prefix)) >= 10);
+    const postedAt = new Array<number>(batches);
+    const seenAt = new Array<number>(batches).fill(0);
+    const started = performance.now();
+    let done = false;
+    const poller = (async () => {
+      while (!done) {
+        const res = await client.search({ index: kindPattern(prefix, 'logs'), body: { size: 0, aggs: { b: { terms: { field: 'pod', size: batches + 10 } } } } }).catch(() => undefined);
+        const now = performance.now();
+        for (const bucket of (res?.body as { aggregations?: { b: { buckets: { key: string; doc_count: number }[] } } })?.aggregations?.b.buckets ?? []) {
+          const b = Number(bucket.key.slice(1));
+          if (!seenAt[b] && bucket.doc_count >= lines(b).length) seenAt[b] = now;
+        }
+        done = seenAt.every((t) => t > 0);
+        // 200 ms: finer polling would itself load OpenSearch (an aggregation each time) and slow what it measures.
+        if (!done) await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    await pool([...Array(batches).keys()], CONCURRENCY, async (b) => {
+      const body = nd(b);
+      postedAt[b] = performance.now();
+      const res = await post(body);
+      if (!res.ok) throw new Error(`intake answered ${res.status}: ${await res.text()}`);
+    });
+    await poller;
+    const seconds = (Math.max(...seenAt) - started) / 1000;
+    const latencies = seenAt.map((t, b) => t - (postedAt[b] as number)).sort((a, z) => a - z);
+    const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] as number;
+    await client.indices.delete({ index: kindPattern(prefix, 'logs') }).catch(() => undefined);
+    return { rate: RECORDS / seconds, p50: pct(0.5), p99: pct(0.99) };
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await Promise.all(children.map(exited));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+console.log(`ingest bench: ${RECORDS} log records, ${BATCH} per POST, ${CONCURRENCY} POSTs in flight`);
+const raw = await rawBulk();
+console.log(`raw _bulk into OpenSearch:            ${raw.toFixed(0)} records/s`);
+const pipe = await pipeline();
+console.log(`HTTP intake → Kafka → OpenSearch:     ${pipe.rate.toFixed(0)} records/s`);
+console.log(`ratio pipeline / raw _bulk:           ${(pipe.rate / raw).toFixed(2)}`);
+console.log(`intake-to-searchable latency (batch): p50 ${pipe.p50.toFixed(0)} ms, p99 ${pipe.p99.toFixed(0)} ms`);
+await client.close();
