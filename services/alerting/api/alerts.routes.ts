@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { scopeAllows } from '../../../libs/auth/principal.ts';
 import { ForbiddenError, InputError, NotFoundError } from '../../../libs/errors/errors.ts';
+import { isFullScope } from '../../../libs/tenancy/promql-scope.ts';
 import type { AlertingModule } from '../alerting.module.ts';
 import { matchesAll } from '../notify/matchers.ts';
 import { notificationData } from '../notify/notification-data.ts';
@@ -22,8 +23,7 @@ export function scopeVisible(req: FastifyRequest, labels: Record<string, string>
  * test-sending needs a token unrestricted in clusters and namespaces.
  */
 export function requireFullScope(req: FastifyRequest): void {
-  const scope = req.principal?.scope ?? FULL_SCOPE;
-  if (!scope.clusters.includes('*') || !scope.namespaces.includes('*')) {
+  if (req.principal && !isFullScope(req.principal.scope)) {
     throw new ForbiddenError(`${req.method} ${req.routeOptions.url ?? req.url} needs a token not restricted to some clusters or namespaces`);
   }
 }
