@@ -181,6 +181,9 @@ export const alertingConfigSchema = z
     if (!c.route.receiver) ctx.addIssue({ code: 'custom', path: ['route', 'receiver'], message: 'the root route needs a receiver' });
     const walk = (r: AmRoute, path: (string | number)[]) => {
       if (r.receiver && !names.has(r.receiver)) ctx.addIssue({ code: 'custom', path: [...path, 'receiver'], message: `undefined receiver "${r.receiver}"` });
+      for (const key of ['mute_time_intervals', 'active_time_intervals'] as const) {
+        if (r[key]?.length) ctx.addIssue({ code: 'custom', path: [...path, key], message: `${key} is not supported by Pharos yet; use silences` });
+      }
       r.routes?.forEach((child, i) => walk(child, [...path, 'routes', i]));
     };
     walk(c.route, ['route']);
