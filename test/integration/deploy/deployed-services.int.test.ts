@@ -12,8 +12,12 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 beforeAll(async () => {
   deployment = await LocalDeployment.prepare(`it-deploy-${Date.now().toString(36)}`);
-  for (const svc of SERVICES) await deployment.start(svc);
-  for (const svc of SERVICES) await deployment.waitReady(svc, 180_000);
+  // One after the other, as a rollout usually goes: two processes creating the same new Kafka topics at
+  // once have been seen to fail the indexer's start (kafkajs createTopics waitForLeaders).
+  for (const svc of SERVICES) {
+    await deployment.start(svc);
+    await deployment.waitReady(svc, 180_000);
+  }
 }, 300_000);
 
 afterAll(async () => {
