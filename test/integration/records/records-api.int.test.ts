@@ -81,7 +81,8 @@ describe.each(ENGINES)('records API on $name', (engine) => {
     }
   });
 
-  it.runIf(engine.name === 'opensearch')('answers 400 when the cursor point in time is gone', async () => {
+  // Only OpenSearch cursors carry a point in time.
+  if (engine.name === 'opensearch') it('answers 400 when the cursor point in time is gone', async () => {
     const url = `/v1/logs?${window}&size=10`;
     const first = (await app.inject({ url, headers: auth })).json();
     const second = (await app.inject({ url: `${url}&cursor=${first.cursor}`, headers: auth })).json();
