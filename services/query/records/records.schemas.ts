@@ -24,7 +24,16 @@ function filterShape(kind: RecordKind) {
 }
 
 const common = {
-  q: z.string().max(MAX_QUERY_LENGTH).optional().describe('search: words, "phrases", AND, OR, NOT, parentheses, field:value'),
+  q: z
+    .string()
+    .max(MAX_QUERY_LENGTH)
+    .optional()
+    .describe(
+      'search: words, "quoted phrases", AND, OR, NOT (capitals; adjacent terms are ANDed), parentheses, field:value and field:"phrase". ' +
+        'Text is split on every character that is not a letter or digit and lowercased; a word matches a whole token, a phrase consecutive ' +
+        'tokens, in the text fields (logs: message; events: message; audit: requestURI, user, name). field:value on a filter field is an ' +
+        'exact, case-insensitive match (any element of a list); on a text field it is a word or phrase match. q is ANDed with the filters.',
+    ),
   start: time.optional().describe('inclusive start; default: end minus 24 hours'),
   end: time.optional().describe('exclusive end; default: now'),
 };
