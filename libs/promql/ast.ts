@@ -43,6 +43,8 @@ export interface Subquery {
   stepMs: number;
   offsetMs: number;
   at?: AtModifier;
+  /** Set by the planner when Pharos evaluates this subquery over merged answers: the id of its time grid. */
+  gridId?: number;
 }
 export interface Paren {
   kind: 'paren';
@@ -104,6 +106,8 @@ export interface Leaf {
   expr: Expr;
   /** Clusters whose data this subtree can touch (from `cluster` matchers). */
   clusters: string[];
+  /** The time grid it is fetched on: the query's own (undefined) or an enclosing subquery's. */
+  gridId?: number;
 }
 
 export type Expr = NumberLiteral | StringLiteral | VectorSelector | MatrixSelector | Subquery | Paren | Unary | Binary | Aggregate | Call | Leaf;

@@ -63,8 +63,14 @@ describe('planQuery', () => {
     expect(plan('vector(1) + time()').leaves).toEqual([]);
   });
 
-  it('refuses a subquery over a cross-cluster expression with 422', () => {
-    expect(() => plan('max_over_time(sum(x)[5m:1m])')).toThrow(UnprocessableError);
+  it('evaluates *_over_time of a cross-cluster subquery in Pharos, on the subquery\'s own grid', () => {
+    const p = plan('max_over_time(sum(x)[5m:1m])');
+    expect(p.leaves.map((l) => [leafQueryFor(l, 'east'), l.gridId])).toEqual([['sum (x)', 0]]);
+  });
+
+  it('refuses other range functions over a cross-cluster subquery with 422', () => {
+    expect(() => plan('rate(sum(x)[5m:1m])')).toThrow(UnprocessableError);
+    expect(() => plan('max_over_time(sum(x)[5m:1m] @ 100)')).toThrow(UnprocessableError);
   });
 });
 

@@ -18,35 +18,67 @@ export interface Plan {
 /** Partial aggregates each cluster computes and Pharos combines with `combine` (count → sum of counts). */
 const PUSHDOWN: Partial<Record<Aggregate['op'], Aggregate['op']>> = { sum: 'sum', count: 'sum', min: 'min', max: 'max', group: 'group' };
 
+/** Range functions Pharos applies itself to a subquery over merged answers (the rest run in the clusters). */
+export const PHAROS_OVER_TIME = new Set(['avg_over_time', 'min_over_time', 'max_over_time', 'sum_over_time', 'count_over_time', 'last_over_time', 'present_over_time', 'stddev_over_time', 'stdvar_over_time', 'quantile_over_time', 'absent_over_time']);
+
 export function planQuery(expr: Expr, clusters: readonly string[]): Plan {
   const leaves: Leaf[] = [];
-  const leaf = (e: Expr): Leaf => {
-    const l: Leaf = { kind: 'leaf', id: leaves.length, expr: e, clusters: clustersOf(e, clusters) };
-    leaves.push(l);
-    return l;
+  let grids = 0;
+  const ctx: PlanContext = {
+    leaf: (e, gridId) => {
+      const l: Leaf = { kind: 'leaf', id: leaves.length, expr: e, clusters: clustersOf(e, clusters), ...(gridId === undefined ? {} : { gridId }) };
+      leaves.push(l);
+      return l;
+    },
+    nextGrid: () => grids++,
   };
   if (locality(expr) === 'local') {
-    const l = leaf(expr);
+    const l = ctx.leaf(expr, undefined);
     return { root: l, leaves, passThrough: l };
   }
-  return { root: planNode(expr, leaf), leaves };
+  return { root: planNode(expr, ctx, undefined), leaves };
 }
 
-function planNode(e: Expr, leaf: (e: Expr) => Leaf): Expr {
+interface PlanContext {
+  leaf: (e: Expr, gridId: number | undefined) => Leaf;
+  nextGrid: () => number;
+}
+
+function hasSubquery(e: Expr): boolean {
+  switch (e.kind) {
+    case 'subquery': return true;
+    case 'paren':
+    case 'unary': return hasSubquery(e.expr);
+    case 'binary': return hasSubquery(e.lhs) || hasSubquery(e.rhs);
+    case 'aggregate': return hasSubquery(e.expr) || (e.param ? hasSubquery(e.param) : false);
+    case 'call': return e.args.some(hasSubquery);
+    default: return false;
+  }
+}
+
+export const unparen = (e: Expr): Expr => (e.kind === 'paren' ? unparen(e.expr) : e);
+
+function planNode(e: Expr, ctx: PlanContext, gridId: number | undefined): Expr {
   const loc = locality(e);
-  if (loc === 'local') return leaf(e);
-  if (loc === 'const') return e;
-  const p = (x: Expr): Expr => planNode(x, leaf);
+  if (loc === 'local') return ctx.leaf(e, gridId);
+  if (loc === 'const' && !hasSubquery(e)) return e;
+  const p = (x: Expr): Expr => planNode(x, ctx, gridId);
   switch (e.kind) {
     case 'paren':
     case 'unary': return { ...e, expr: p(e.expr) };
     case 'binary': return { ...e, lhs: p(e.lhs), rhs: p(e.rhs) };
-    case 'call':
-      if (e.func === 'absent_over_time') return { ...e, args: [leaf({ kind: 'call', func: 'present_over_time', args: e.args })] };
+    case 'call': {
+      const sub = e.args.map(unparen).find((a) => a.kind === 'subquery');
+      if (sub && !PHAROS_OVER_TIME.has(e.func)) throw new UnprocessableError(`${e.func}() over a subquery of a cross-cluster expression cannot be federated exactly; Pharos evaluates only the *_over_time functions there`);
+      if (e.func === 'absent_over_time' && !sub) return { ...e, args: [ctx.leaf({ kind: 'call', func: 'present_over_time', args: e.args }, gridId)] };
       return { ...e, args: e.args.map(p) };
-    case 'aggregate': return planAggregate(e, leaf, p);
-    case 'subquery':
-      throw new UnprocessableError('a subquery over a cross-cluster expression cannot be federated exactly; make the inner expression keep the cluster label (e.g. "by (cluster)")');
+    }
+    case 'aggregate': return planAggregate(e, (x) => ctx.leaf(x, gridId), p);
+    case 'subquery': {
+      if (e.at) throw new UnprocessableError('the @ modifier on a subquery over a cross-cluster expression is not supported');
+      const id = ctx.nextGrid();
+      return { ...e, gridId: id, expr: planNode(e.expr, ctx, id) };
+    }
     default:
       throw new UnprocessableError(`cannot federate ${e.kind}`);
   }

@@ -1,5 +1,7 @@
 import { UnprocessableError } from '../../errors/errors.ts';
-import type { Call, Expr, LabelMatcher } from '../ast.ts';
+import type { Call, Expr, LabelMatcher, Subquery } from '../ast.ts';
+import { unparen } from '../planner.ts';
+import { overTime, subqueryMatrix, windowAt } from './subquery.ts';
 import { dropName, type Labels } from '../labels.ts';
 import type { StepContext } from './evaluator.ts';
 import { clamp, dateFunction, histogramQuantile, isDateFunction, isMathFunction, labelJoin, labelReplace, mathFunction, round, sortVector } from './functions.ts';
@@ -22,6 +24,12 @@ export function callFunction(e: Call, ctx: StepContext, evalStep: Eval): StepVal
     return { type: 'vector', samples };
   };
   const f = e.func;
+  const sq = e.args.map(unparen).find((a): a is Subquery => a.kind === 'subquery' && a.gridId !== undefined);
+  if (sq) {
+    const matrix = subqueryMatrix(sq, ctx, (x, index, tMs) => evalStep(x, { ...ctx, index, tMs }));
+    const param = f === 'quantile_over_time' ? asScalar(arg(0)) : NaN;
+    return vec(overTime(f, windowAt(matrix, sq, ctx.tMs), param));
+  }
   if (isMathFunction(f)) return vec(mathFunction(f, asVector(arg(0))));
   if (isDateFunction(f)) {
     const input = e.args.length === 0 ? [{ labels: {}, value: ctx.tMs / 1000 }] : asVector(arg(0));

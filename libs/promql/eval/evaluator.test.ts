@@ -9,7 +9,7 @@ import type { Sample } from './values.ts';
 function run(q: string, data: (leaf: string) => Sample[]) {
   const plan = planQuery(parsePromQL(q), ['east', 'west']);
   const leaves = new Map(plan.leaves.map((l) => [l.id, [data(JSON.stringify(l.expr))]]));
-  return evalInstant(plan.root, leaves, 1000_000);
+  return evalInstant(plan.root, { leaves, grids: new Map() }, 1000_000);
 }
 
 const s = (labels: Record<string, string>, value: number): Sample => ({ labels, value });
@@ -64,6 +64,16 @@ describe('evaluation above merged cluster answers', () => {
   it('evaluates range queries step by step', () => {
     const plan = planQuery(parsePromQL('sum(x)'), ['east', 'west']);
     const leaves = new Map([[0, [[s({ cluster: 'east' }, 1), s({ cluster: 'west' }, 2)], [s({ cluster: 'east' }, 5)]]]]);
-    expect(evalRange(plan.root, leaves, { startMs: 0, stepMs: 60_000, steps: 2 }).result).toEqual([{ metric: {}, values: [[0, '3'], [60, '5']] }]);
+    expect(evalRange(plan.root, { leaves, grids: new Map() }, { startMs: 0, endMs: 60_000, stepMs: 60_000, steps: 2 }).result).toEqual([{ metric: {}, values: [[0, '3'], [60, '5']] }]);
+  });
+});
+
+describe('subqueries over merged answers', () => {
+  it('applies *_over_time to the inner expression evaluated on the subquery grid', () => {
+    const plan = planQuery(parsePromQL('max_over_time(sum(x)[2m:1m])'), ['east', 'west']);
+    // Outer instant at t=180s: grid 60s,120s,180s; sum per step = 3, 7, 5.
+    const grids = new Map([[0, { startMs: 60_000, endMs: 180_000, stepMs: 60_000, steps: 3 }]]);
+    const leaves = new Map([[0, [[s({ cluster: 'east' }, 1), s({ cluster: 'west' }, 2)], [s({ cluster: 'east' }, 7)], [s({ cluster: 'west' }, 5)]]]]);
+    expect(evalInstant(plan.root, { leaves, grids }, 180_000).result).toEqual([{ metric: {}, value: [180, '7'] }]);
   });
 });

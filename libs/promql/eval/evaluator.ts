@@ -5,16 +5,25 @@ import { formatValue } from '../literals.ts';
 import { aggregate } from './aggregate.ts';
 import { scalarBinop, vectorBinop, vectorScalarBinop } from './binary.ts';
 import { callFunction } from './calls.ts';
+import { subqueryMatrix, windowAt, type Grid, type SubqueryContext } from './subquery.ts';
 import { asVector, assertUniqueLabelsets, type Sample, type StepValue } from './values.ts';
+import { unparen } from '../planner.ts';
 
 /** Merged cluster answers of each leaf, one instant vector per step. */
 export type LeafSteps = ReadonlyMap<number, Sample[][]>;
 
-export interface StepContext {
+export interface StepContext extends SubqueryContext {
+  /** Step index in the grid being evaluated (the query's own, or a subquery's). */
   index: number;
   /** Evaluation time of this step, ms. */
   tMs: number;
   leaves: LeafSteps;
+}
+
+/** Per-query evaluation state shared by every step. */
+export interface EvalEnv {
+  leaves: LeafSteps;
+  grids: ReadonlyMap<number, Grid>;
 }
 
 /** Evaluates a planned tree at one step, with PromQL's semantics (promql/engine.go, Prometheus 2.42). */
@@ -68,26 +77,30 @@ export interface InstantOutput {
   result: unknown;
 }
 
-export function evalInstant(root: Expr, leaves: LeafSteps, tMs: number): InstantOutput {
-  const v = evalStep(root, { index: 0, tMs, leaves });
+export function evalInstant(root: Expr, env: EvalEnv, tMs: number): InstantOutput | { resultType: 'matrix'; result: unknown } {
+  const ctx: StepContext = { index: 0, tMs, leaves: env.leaves, grids: env.grids, cache: new Map() };
   const t = tMs / 1000;
+  const top = unparen(root);
+  if (top.kind === 'subquery') {
+    // An instant query for a subquery answers its points in the window, like a range selector.
+    const m = windowAt(subqueryMatrix(top, ctx, (e, index, at) => evalStep(e, { ...ctx, index, tMs: at })), top, tMs);
+    return { resultType: 'matrix', result: m.map((s) => ({ metric: s.labels, values: s.values.map((v, i) => [(s.times[i] as number) / 1000, formatValue(v)]) })) };
+  }
+  const v = evalStep(root, ctx);
   if (v.type === 'scalar') return { resultType: 'scalar', result: [t, formatValue(v.value)] };
   if (v.type === 'string') return { resultType: 'string', result: [t, v.value] };
   return { resultType: 'vector', result: v.samples.map((s) => ({ metric: s.labels, value: [t, formatValue(s.value)] })) };
 }
 
-export interface RangeGrid {
-  startMs: number;
-  stepMs: number;
-  steps: number;
-}
+export type RangeGrid = Grid;
 
 /** Step-by-step evaluation; series sorted by labels as Prometheus returns a matrix. */
-export function evalRange(root: Expr, leaves: LeafSteps, grid: RangeGrid): { resultType: 'matrix'; result: unknown } {
+export function evalRange(root: Expr, env: EvalEnv, grid: RangeGrid): { resultType: 'matrix'; result: unknown } {
   const series = new Map<string, { metric: Labels; values: [number, string][] }>();
+  const cache = new Map();
   for (let i = 0; i < grid.steps; i++) {
     const tMs = grid.startMs + i * grid.stepMs;
-    const v = evalStep(root, { index: i, tMs, leaves });
+    const v = evalStep(root, { index: i, tMs, leaves: env.leaves, grids: env.grids, cache });
     if (v.type === 'string') throw new UnprocessableError('invalid expression type "string" for range query, must be Scalar or instant Vector');
     const samples: Sample[] = v.type === 'scalar' ? [{ labels: {}, value: v.value }] : v.samples;
     for (const s of samples) {

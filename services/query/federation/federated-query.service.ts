@@ -2,6 +2,8 @@ import type { FederationConfig } from '../../../libs/config/sections/federation.
 import { InputError, LimitError } from '../../../libs/errors/errors.ts';
 import type { Leaf } from '../../../libs/promql/ast.ts';
 import { evalInstant, evalRange, type RangeGrid } from '../../../libs/promql/eval/evaluator.ts';
+import { gridsOf, type Grid } from '../../../libs/promql/eval/subquery.ts';
+import { typeOf } from '../../../libs/promql/typecheck.ts';
 import type { Sample } from '../../../libs/promql/eval/values.ts';
 import { compareLabels } from '../../../libs/promql/labels.ts';
 import { parseValue } from '../../../libs/promql/literals.ts';
@@ -46,25 +48,34 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     const stepMs = Math.round(q.step * 1000);
     const steps = Math.floor((Math.round(q.end * 1000) - startMs) / stepMs) + 1;
     if (steps > MAX_POINTS) throw new InputError('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
-    return this.run(q.query, { kind: 'range', grid: { startMs, stepMs, steps }, start: q.start, end: q.end, step: q.step }, q, signal);
+    const grid = { startMs, endMs: startMs + (steps - 1) * stepMs, stepMs, steps };
+    return this.run(q.query, { kind: 'range', grid, start: q.start, end: q.end, step: q.step }, q, signal);
   }
 
   private async run(query: string, w: Window, q: { partialResponse?: boolean; timeoutMs?: number }, signal?: AbortSignal): Promise<FederatedResult> {
-    const plan = planQuery(parsePromQL(query), this.clusterNames);
+    const expr = parsePromQL(query);
+    const type = typeOf(expr);
+    if (w.kind === 'range' && type !== 'scalar' && type !== 'vector') throw new InputError(`invalid expression type "${type === 'matrix' ? 'range vector' : type}" for range query, must be Scalar or instant Vector`);
+    const plan = planQuery(expr, this.clusterNames);
+    const grids = gridsOf(plan.root, topGrid(w));
     const sig = deadline(q.timeoutMs ?? this.limits.timeoutMs, signal);
     const calls: (FanoutCall & { leaf: Leaf })[] = [];
     for (const leaf of plan.leaves) {
+      const grid = leaf.gridId === undefined ? undefined : (grids.get(leaf.gridId) as Grid);
+      if (grid?.steps === 0) continue;
       for (const name of leaf.clusters) {
         const params = new URLSearchParams({ query: leafQueryFor(leaf, name) });
-        if (w.kind === 'instant') params.set('time', String(w.time));
+        // Leaves under a subquery are fetched on the subquery's grid, the rest on the query's own.
+        if (grid) for (const [k, v] of [['start', grid.startMs], ['end', grid.endMs], ['step', grid.stepMs]] as const) params.set(k, String(v / 1000));
+        else if (w.kind === 'instant') params.set('time', String(w.time));
         else for (const k of ['start', 'end', 'step'] as const) params.set(k, String(w[k]));
-        calls.push({ leaf, cluster: this.cluster(name), path: w.kind === 'instant' ? 'query' : 'query_range', params });
+        calls.push({ leaf, cluster: this.cluster(name), path: !grid && w.kind === 'instant' ? 'query' : 'query_range', params });
       }
     }
     const asked = [...new Set(calls.map((c) => c.cluster.name))];
     const fan = await fanOut(this.client, calls, { partial: q.partialResponse ?? this.limits.partialResponse, signal: sig, asked });
     const merged = this.mergeLeaves(plan, calls, fan.answers, fan.failed);
-    const out = this.evaluate(plan, merged, w);
+    const out = this.evaluate(plan, merged, w, grids);
     return { ...out, warnings: fan.warnings, clusters: fan.statuses };
   }
 
@@ -94,23 +105,31 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     return byLeaf;
   }
 
-  private evaluate(plan: Plan, merged: Map<number, { resultType: string; series: PromSample[] }>, w: Window): Pick<FederatedResult, 'resultType' | 'result'> {
+  private evaluate(plan: Plan, merged: Map<number, { resultType: string; series: PromSample[] }>, w: Window, grids: Map<number, Grid>): Pick<FederatedResult, 'resultType' | 'result'> {
     if (plan.passThrough) {
       const only = merged.get(plan.passThrough.id) as { resultType: string; series: PromSample[] };
       const resultType = w.kind === 'range' ? 'matrix' : (only.resultType as 'vector' | 'matrix');
       return { resultType, result: only.series };
     }
-    const steps = w.kind === 'instant' ? 1 : w.grid.steps;
-    const leafSteps = new Map<number, Sample[][]>();
-    for (const [id, m] of merged) leafSteps.set(id, toSteps(m.series, w.kind === 'instant' ? undefined : w.grid, steps));
-    if (w.kind === 'instant') return evalInstant(plan.root, leafSteps, Math.round(w.time * 1000));
-    return evalRange(plan.root, leafSteps, w.grid);
+    const leaves = new Map<number, Sample[][]>();
+    for (const leaf of plan.leaves) {
+      const grid = leaf.gridId === undefined ? (w.kind === 'instant' ? undefined : w.grid) : (grids.get(leaf.gridId) as Grid);
+      leaves.set(leaf.id, toSteps(merged.get(leaf.id)?.series ?? [], grid, grid ? grid.steps : 1));
+    }
+    if (w.kind === 'instant') return evalInstant(plan.root, { leaves, grids }, Math.round(w.time * 1000));
+    return evalRange(plan.root, { leaves, grids }, w.grid);
   }
+}
+
+function topGrid(w: Window): Grid {
+  if (w.kind === 'range') return w.grid;
+  const t = Math.round(w.time * 1000);
+  return { startMs: t, endMs: t, stepMs: 1, steps: 1 };
 }
 
 /** Matrix or vector → one vector per step (a range leaf's points sit on the query's own step grid). */
 function toSteps(series: PromSample[], grid: RangeGrid | undefined, steps: number): Sample[][] {
-  const out: Sample[][] = Array.from({ length: steps }, () => []);
+  const out: Sample[][] = Array.from({ length: Math.max(steps, 0) }, () => []);
   for (const s of series) {
     if (s.value) (out[0] as Sample[]).push({ labels: s.metric, value: parseValue(s.value[1]) });
     for (const [t, v] of s.values ?? []) {

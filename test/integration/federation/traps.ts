@@ -65,4 +65,13 @@ export const TRAPS: DiffQuery[] = [
   'sum(up) ^ 2 % 7',
   'sum(up offset 30m)',
   'sum(up @ 1767229200)',
+  'avg_over_time(count(count by (namespace) (kube_pod_info))[30m:5m])',
+  'quantile_over_time(0.5, sum by (namespace) (rate(container_cpu_usage_seconds_total[5m]))[20m:2m])',
+  'sum(up)[5m:1m]',
+  'max_over_time(max_over_time(sum(up)[10m:1m])[30m:5m])',
+  'last_over_time(sum by (cluster) (up)[10m:])',
+  'min_over_time(sum(up)[10m:])',
+  'stddev_over_time(sum(container_memory_working_set_bytes)[15m:30s] offset 10m)',
+  'count_over_time((sum by (namespace) (kube_pod_info) > 3)[1h:5m])',
+  'rate(sum(container_cpu_usage_seconds_total)[10m:1m])',
 ].map(trap);

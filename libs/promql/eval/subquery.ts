@@ -1,0 +1,159 @@
+import { UnprocessableError } from '../../errors/errors.ts';
+import type { Expr, Subquery } from '../ast.ts';
+import { dropName, labelsKey, type Labels } from '../labels.ts';
+import { quantile } from './quantile.ts';
+import type { Sample, StepValue } from './values.ts';
+
+/** A time grid: the query's own steps, or a subquery's (multiples of its step). */
+export interface Grid {
+  startMs: number;
+  endMs: number;
+  stepMs: number;
+  steps: number;
+}
+
+/** Prometheus's default evaluation interval, used by subqueries written without a step ([5m:]). */
+export const DEFAULT_SUBQUERY_STEP_MS = 60_000;
+
+/**
+ * The grid of a subquery inside a parent grid (engine.go, SubqueryExpr, 2.42): from the first multiple of
+ * the step at or after parentStart - offset - range, to parentEnd - offset.
+ */
+export function subqueryGrid(parent: Grid, sq: Subquery): Grid {
+  const step = sq.stepMs || DEFAULT_SUBQUERY_STEP_MS;
+  const lo = parent.startMs - sq.offsetMs - sq.rangeMs;
+  let start = Math.trunc(lo / step) * step;
+  if (start < lo) start += step;
+  const end = parent.endMs - sq.offsetMs;
+  return { startMs: start, endMs: end, stepMs: step, steps: end >= start ? Math.floor((end - start) / step) + 1 : 0 };
+}
+
+/** Grids of every subquery Pharos evaluates, keyed by gridId, nested ones inside their parent's grid. */
+export function gridsOf(e: Expr, parent: Grid, out = new Map<number, Grid>()): Map<number, Grid> {
+  switch (e.kind) {
+    case 'subquery': {
+      if (e.gridId === undefined) return out;
+      const g = subqueryGrid(parent, e);
+      out.set(e.gridId, g);
+      return gridsOf(e.expr, g, out);
+    }
+    case 'paren':
+    case 'unary': return gridsOf(e.expr, parent, out);
+    case 'binary': return gridsOf(e.rhs, parent, gridsOf(e.lhs, parent, out));
+    case 'aggregate': return gridsOf(e.expr, parent, e.param ? gridsOf(e.param, parent, out) : out);
+    case 'call':
+      for (const a of e.args) gridsOf(a, parent, out);
+      return out;
+    default: return out;
+  }
+}
+
+export interface SeriesPoints {
+  labels: Labels;
+  t: number[];
+  v: number[];
+}
+
+export interface SubqueryContext {
+  tMs: number;
+  grids: ReadonlyMap<number, Grid>;
+  /** Each subquery's matrix, computed once per query (it does not depend on the outer step). */
+  cache: Map<number, SeriesPoints[]>;
+}
+
+/** The whole matrix of a subquery over merged answers, by evaluating its inner expression at each grid point. */
+export function subqueryMatrix(sq: Subquery, ctx: SubqueryContext, evalAt: (e: Expr, index: number, tMs: number) => StepValue): SeriesPoints[] {
+  const id = sq.gridId;
+  const grid = id === undefined ? undefined : ctx.grids.get(id);
+  if (id === undefined || !grid) throw new UnprocessableError('subquery without a planned grid');
+  const cached = ctx.cache.get(id);
+  if (cached) return cached;
+  const series = new Map<string, SeriesPoints>();
+  for (let i = 0; i < grid.steps; i++) {
+    const t = grid.startMs + i * grid.stepMs;
+    const v = evalAt(sq.expr, i, t);
+    const samples: Sample[] = v.type === 'vector' ? v.samples : v.type === 'scalar' ? [{ labels: {}, value: v.value }] : [];
+    for (const s of samples) {
+      const k = labelsKey(s.labels);
+      let e = series.get(k);
+      if (!e) {
+        e = { labels: s.labels, t: [], v: [] };
+        series.set(k, e);
+      }
+      e.t.push(t);
+      e.v.push(s.value);
+    }
+  }
+  const out = [...series.values()];
+  ctx.cache.set(id, out);
+  return out;
+}
+
+/** The points of each series inside [t - offset - range, t - offset] (2.42 includes both ends). */
+export function windowAt(matrix: SeriesPoints[], sq: Subquery, tMs: number): { labels: Labels; values: number[]; times: number[] }[] {
+  const maxt = tMs - sq.offsetMs;
+  const mint = maxt - sq.rangeMs;
+  const out: { labels: Labels; values: number[]; times: number[] }[] = [];
+  for (const s of matrix) {
+    const values: number[] = [];
+    const times: number[] = [];
+    for (let i = 0; i < s.t.length; i++) {
+      const t = s.t[i] as number;
+      if (t >= mint && t <= maxt) {
+        values.push(s.v[i] as number);
+        times.push(t);
+      }
+    }
+    if (values.length) out.push({ labels: s.labels, values, times });
+  }
+  return out;
+}
+
+type OverTime = (vs: number[], param: number) => number;
+
+/** The *_over_time functions of 2.42 (promql/functions.go), without its Kahan compensation (within 1e-12). */
+const OVER_TIME: Record<string, OverTime> = {
+  sum_over_time: (vs) => vs.reduce((a, b) => a + b, 0),
+  count_over_time: (vs) => vs.length,
+  last_over_time: (vs) => vs[vs.length - 1] as number,
+  present_over_time: () => 1,
+  max_over_time: (vs) => vs.reduce((m, v) => (v > m || Number.isNaN(m) ? v : m)),
+  min_over_time: (vs) => vs.reduce((m, v) => (v < m || Number.isNaN(m) ? v : m)),
+  avg_over_time: (vs) => {
+    let mean = 0;
+    let count = 0;
+    for (const v of vs) {
+      count++;
+      if (!Number.isFinite(mean) && !Number.isNaN(mean)) {
+        if (!Number.isFinite(v) && !Number.isNaN(v) && mean > 0 === v > 0) continue;
+        if (Number.isFinite(v)) continue;
+      }
+      mean += v / count - mean / count;
+    }
+    return mean;
+  },
+  stdvar_over_time: (vs) => welford(vs),
+  stddev_over_time: (vs) => Math.sqrt(welford(vs)),
+  quantile_over_time: (vs, q) => quantile(q, vs),
+};
+
+function welford(vs: number[]): number {
+  let count = 0;
+  let mean = 0;
+  let aux = 0;
+  for (const v of vs) {
+    count++;
+    const delta = v - mean;
+    mean += delta / count;
+    aux += delta * (v - mean);
+  }
+  return aux / count;
+}
+
+/** f(subquery) at one outer step; the metric name is dropped except by last_over_time. */
+export function overTime(func: string, windows: ReturnType<typeof windowAt>, param: number): Sample[] {
+  if (func === 'absent_over_time') return windows.length ? [] : [{ labels: {}, value: 1 }];
+  const f = OVER_TIME[func];
+  if (!f) throw new UnprocessableError(`${func}() over a subquery of a cross-cluster expression cannot be federated exactly`);
+  return windows.map((w) => ({ labels: func === 'last_over_time' ? w.labels : dropName(w.labels), value: f(w.values, param) }));
+}
