@@ -6,7 +6,7 @@ import { CLUSTER_LABEL } from '../../../libs/promql/locality.ts';
 import { parsePromQL } from '../../../libs/promql/parser.ts';
 import { printExpr } from '../../../libs/promql/printer.ts';
 import { deadline, fanOut, type FanoutCall } from './cluster-fanout.ts';
-import type { LabelsQuery, ListResult, SeriesQuery } from './federation.types.ts';
+import type { LabelsQuery, ListResult, MetricMetadata, SeriesQuery } from './federation.types.ts';
 import type { ClusterClient, ClusterConfig } from './prometheus.client.ts';
 
 /**
@@ -71,6 +71,23 @@ export class MetadataQueries {
     const values = new Set<string>();
     for (const a of answers) for (const v of (a?.data as string[] | undefined) ?? []) values.add(v);
     return { data: [...values].sort(), warnings };
+  }
+
+  /** Metadata of every cluster, identical entries listed once (clusters usually run the same exporters). */
+  async metadata(q: { metric?: string; limit?: number } = {}, signal?: AbortSignal): Promise<{ data: Record<string, MetricMetadata[]>; warnings: string[] }> {
+    const params = new URLSearchParams();
+    if (q.metric) params.set('metric', q.metric);
+    if (q.limit !== undefined) params.set('limit', String(q.limit));
+    const calls = this.clusterNames.map((name) => ({ cluster: this.cluster(name), path: 'metadata', params }));
+    const fan = await fanOut(this.client, calls, { partial: this.limits.partialResponse, signal: deadline(this.limits.timeoutMs, signal), asked: this.clusterNames });
+    const data: Record<string, MetricMetadata[]> = {};
+    for (const a of fan.answers) {
+      for (const [metric, entries] of Object.entries((a?.data as Record<string, MetricMetadata[]> | undefined) ?? {})) {
+        const list = (data[metric] ??= []);
+        for (const e of entries) if (!list.some((x) => x.type === e.type && x.help === e.help && x.unit === e.unit)) list.push(e);
+      }
+    }
+    return { data, warnings: fan.warnings };
   }
 
   /** One call per cluster that some match[] selector allows, with `cluster` matchers taken out. */

@@ -83,8 +83,15 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
       const r = await (await fedFor(req)).labelValues(req.params.name, { match: matchParam(req.query), ...range(req.query) }, abortOnClose(req, reply));
       return success(r.data, r.warnings);
     });
-    both('metadata', 'Metric metadata (not federated: empty)', async () => success({}, []));
-    both('query_exemplars', 'Exemplars (none are federated: empty)', async () => success([], []));
+    app.get('/prometheus/api/v1/metadata', { config: viewer, schema: { querystring: promParamsSchema, tags: ['prometheus'], summary: 'Metric metadata merged across clusters' } }, async (req, reply) => {
+      const limit = req.query.limit === undefined || req.query.limit === '' ? undefined : Number(req.query.limit);
+      if (limit !== undefined && !Number.isInteger(limit)) throw new InputError('invalid parameter "limit": not an integer');
+      const fed = await opts.federation();
+      const q = { ...(req.query.metric ? { metric: req.query.metric } : {}), ...(limit === undefined ? {} : { limit }) };
+      const r = fed.metadata ? await fed.metadata(q, abortOnClose(req, reply)) : { data: {}, warnings: [] };
+      return success(r.data, r.warnings);
+    });
+    both('query_exemplars', 'Exemplars (not federated: always empty)', async () => success([], []));
     app.get('/prometheus/api/v1/status/buildinfo', { config: viewer, schema: { tags: ['prometheus'], summary: 'Build information (Grafana reads the version)' } }, async () => success(BUILD_INFO, []));
   };
 }

@@ -40,7 +40,7 @@ async function callOne(url: string, cluster: ClusterConfig, path: string, params
   let body: PromEnvelope;
   try {
     // POST with a form body: what Prometheus accepts for every read endpoint but label values, and no URL length limit.
-    const usePost = !path.startsWith('label/');
+    const usePost = !path.startsWith('label/') && path !== 'metadata';
     const target = `${url.replace(/\/+$/, '')}/api/v1/${path}${usePost ? '' : `?${params}`}`;
     res = await fetch(target, { method: usePost ? 'POST' : 'GET', headers, body: usePost ? params.toString() : null, signal: AbortSignal.any([signal, timeout]) });
     body = (await res.json()) as PromEnvelope;
