@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.loader.ts';
+import { ConfigError, PACKAGE_ROOT, loadConfig } from './config.loader.ts';
+import { expandGlobs } from '../../services/alerting/rules/rule-files.ts';
 
 function fileWith(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'pharos-config-'));
@@ -54,5 +55,14 @@ auth:
 
   it('rejects unknown keys so typos are not silently ignored', () => {
     expect(() => loadConfig({ file: fileWith('sever: { port: 1 }\n'), env: {} })).toThrow(/Unrecognized key/);
+  });
+
+  it('resolves the shipped defaults against the installation, so any working directory works', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.dashboards.dir).toBe(join(PACKAGE_ROOT, 'dashboards'));
+    expect(c.federation.metricTemplatesFile).toBe(join(PACKAGE_ROOT, 'config/metric-templates.yaml'));
+    expect(expandGlobs(c.alerting.ruleFiles, tmpdir()).length).toBeGreaterThan(0);
+    const own = loadConfig({ env: { PHAROS_DASHBOARDS__DIR: 'my-dashboards' } });
+    expect(own.dashboards.dir).toBe('my-dashboards');
   });
 });

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { configSchema, type PharosConfig } from './config.schema.ts';
 
@@ -50,7 +52,7 @@ export function loadConfig(options: LoadOptions = {}): Readonly<PharosConfig> {
     const problems = result.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
     throw new ConfigError(source, problems);
   }
-  return deepFreeze(resolveSecretFiles(result.data, source));
+  return deepFreeze(resolveShippedDefaults(resolveSecretFiles(result.data, source)));
 }
 
 function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -94,6 +96,31 @@ function resolveSecretFiles(config: PharosConfig, source: string): PharosConfig 
   });
   if (problems.length) throw new ConfigError(source, problems);
   return { ...config, auth: { ...config.auth, tokens } };
+}
+
+/** The folder Pharos is installed in (this file is libs/config/config.loader.ts). */
+export const PACKAGE_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+
+/**
+ * Paths a user writes are relative to the working directory, as with any CLI. The shipped defaults
+ * (built-in dashboards, default rules, metric templates) are files of the installation, so when left at
+ * their default they resolve against it: `npm start` then works from any directory.
+ */
+function resolveShippedDefaults(config: PharosConfig): PharosConfig {
+  const shipped = (value: string, dflt: string) => (value === dflt && !isAbsolute(value) ? resolve(PACKAGE_ROOT, value) : value);
+  const d = configSchema.parse({});
+  return {
+    ...config,
+    dashboards: { ...config.dashboards, dir: shipped(config.dashboards.dir, d.dashboards.dir) },
+    federation: { ...config.federation, metricTemplatesFile: shipped(config.federation.metricTemplatesFile, d.federation.metricTemplatesFile) },
+    alerting: {
+      ...config.alerting,
+      ruleFiles:
+        JSON.stringify(config.alerting.ruleFiles) === JSON.stringify(d.alerting.ruleFiles)
+          ? config.alerting.ruleFiles.map((f) => resolve(PACKAGE_ROOT, f))
+          : config.alerting.ruleFiles,
+    },
+  };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { InputError, PharosError, zodDetails, type ErrorDetail } from '../../../libs/errors/errors.ts';
@@ -46,7 +46,7 @@ export function loadRuleFiles(globs: readonly string[], defaultIntervalMs: numbe
   const problems: FileProblem[] = [];
   for (const file of expandGlobs(globs, cwd)) {
     try {
-      const specs = parseRuleText(readFileSync(join(cwd, file), 'utf8'));
+      const specs = parseRuleText(readFileSync(resolve(cwd, file), 'utf8'));
       const details: ErrorDetail[] = [];
       specs.forEach((spec, i) => {
         try {
@@ -67,18 +67,23 @@ export function loadRuleFiles(globs: readonly string[], defaultIntervalMs: numbe
 /** Minimal glob (`*`, `**`, `?`, `{a,b}`): Node 20 has no fs.glob. Paths come back relative to cwd, sorted. */
 export function expandGlobs(globs: readonly string[], cwd: string): string[] {
   const out = new Set<string>();
-  for (const glob of globs) {
+  for (const pattern of globs) {
+    // An absolute glob is matched from the filesystem root and its files come back absolute.
+    const abs = isAbsolute(pattern);
+    const glob = abs ? pattern.slice(1) : pattern;
+    const root = abs ? '/' : cwd;
+    const name = (rel: string) => (abs ? `/${rel}` : rel);
     const parts = glob.split('/');
     const firstWild = parts.findIndex((p) => /[*?{[]/.test(p));
     if (firstWild < 0) {
-      if (isFile(join(cwd, glob))) out.add(glob);
+      if (isFile(join(root, glob))) out.add(name(glob));
       continue;
     }
     const base = parts.slice(0, firstWild).join('/') || '.';
     const re = globToRegExp(glob.replace(/^\.\//, ''));
-    for (const file of walk(join(cwd, base))) {
-      const rel = relative(cwd, file).split(sep).join('/');
-      if (re.test(rel)) out.add(rel);
+    for (const file of walk(join(root, base))) {
+      const rel = relative(root, file).split(sep).join('/');
+      if (re.test(rel)) out.add(name(rel));
     }
   }
   return [...out].sort();
@@ -121,7 +126,18 @@ function* walk(dir: string): Generator<string> {
   }
   for (const e of entries) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) yield* walk(p);
-    else if (e.isFile()) yield p;
+    // ConfigMap volumes are symlinks (..data/…): follow them, but skip the ..-prefixed internals.
+    const kind = e.isSymbolicLink() && !e.name.startsWith('..') ? statKind(p) : e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'other';
+    if (kind === 'dir') yield* walk(p);
+    else if (kind === 'file') yield p;
+  }
+}
+
+function statKind(path: string): 'dir' | 'file' | 'other' {
+  try {
+    const st = statSync(path);
+    return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+  } catch {
+    return 'other';
   }
 }
