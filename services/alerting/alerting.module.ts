@@ -91,6 +91,9 @@ export class AlertingModule {
       onLeader: async () => {
         await this.catalog.refresh();
         await this.engine.load();
+        // State of rules that no longer exist (a rule file changed while no leader ran): resolve and drop it.
+        const live = new Set(this.catalog.groups().flatMap((g) => g.rules.map((r) => r.key)));
+        await this.engine.forget([...this.engine.ruleStates().keys()].filter((k) => !live.has(k)));
       },
       onTick: () => {
         this.dispatcher.tick();
