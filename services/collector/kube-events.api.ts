@@ -61,7 +61,10 @@ export function kubeEventsApi(options: KubeConfigOptions | KubeTarget): KubeEven
             controller.abort();
           }
         });
-        res.on('error', (err) => finish(controller.signal.aborted ? undefined : err));
+        // readline re-emits the response's errors (an abort shows up as 'aborted'): both need a listener.
+        const onError = (err: unknown) => finish(controller.signal.aborted ? undefined : err);
+        res.on('error', onError);
+        lines.on('error', onError);
         lines.on('close', () => finish());
       }, (err: unknown) => finish(controller.signal.aborted ? undefined : err));
       return { abort: () => controller.abort() };
@@ -76,7 +79,12 @@ function get(target: KubeTarget, path: string, signal?: AbortSignal): Promise<In
   if (token) headers.authorization = `Bearer ${token}`;
   const tls = { ca: target.ca, cert: target.cert, key: target.key, rejectUnauthorized: !target.insecure };
   return new Promise((resolve, reject) => {
-    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: 'GET', headers, signal, timeout: (WATCH_SECONDS + 30) * 1000, ...(url.protocol === 'https:' ? tls : {}) }, resolve);
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: 'GET', headers, timeout: (WATCH_SECONDS + 30) * 1000, ...(url.protocol === 'https:' ? tls : {}) }, resolve);
+    // Abort by destroying the socket ourselves: Node's `signal` option raises an AbortError on whichever
+    // stream is current, which surfaces as an uncaught error once the response is being read.
+    const onAbort = () => req.destroy();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.on('close', () => signal?.removeEventListener('abort', onAbort));
     req.on('timeout', () => req.destroy(new Error('API server did not answer in time')));
     req.on('error', reject);
     req.end();
