@@ -48,9 +48,9 @@ function timeRange(query: CommonQuery, limits: QueryLimits, now: number): { star
   return { start, end };
 }
 
-/** RFC 3339 or epoch seconds (the schema checked the format) → epoch milliseconds. */
+/** RFC 3339 (any case, `T` or space) or epoch seconds (the schema checked the format) → epoch milliseconds. */
 export function parseTime(value: string): number {
-  return /^\d+(\.\d+)?$/.test(value) ? Math.round(Number(value) * 1000) : Date.parse(value.replace(' ', 'T'));
+  return /^\d+(\.\d+)?$/.test(value) ? Math.round(Number(value) * 1000) : Date.parse(value.toUpperCase().replace(' ', 'T'));
 }
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: HOUR, d: DAY } as const;

@@ -82,8 +82,10 @@ describe('records routes', () => {
   it('takes start and end as RFC 3339 or epoch seconds', async () => {
     const a = (await get(`/v1/logs?start=${new Date(NOW - 3_600_000).toISOString()}&end=${(NOW - 3_000_000) / 1000}`)).json();
     const b = (await get(`/v1/logs?start=${(NOW - 3_600_000) / 1000}&end=2024-03-01T23:10:00%2B00:00`)).json();
+    const c = (await get(`/v1/logs?start=2024-03-01t23:00:00z&end=2024-03-01 23:10:00Z`)).json();
     expect(a.total).toBe(10);
     expect(b).toEqual(a);
+    expect(c).toEqual(a);
   });
 
   it('counts per epoch-aligned bucket, filling empty ones', async () => {

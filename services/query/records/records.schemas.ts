@@ -13,7 +13,7 @@ export const INTERVAL = /^(\d{1,9})(ms|s|m|h|d)$/;
 
 const time = z
   .string()
-  .refine((v) => EPOCH_SECONDS.test(v) || (RFC3339.test(v) && !Number.isNaN(Date.parse(v))), 'RFC 3339 (2024-03-01T12:00:00Z) or epoch seconds')
+  .refine((v) => EPOCH_SECONDS.test(v) || (RFC3339.test(v) && !Number.isNaN(Date.parse(v.toUpperCase().replace(' ', 'T')))), 'RFC 3339 (2024-03-01T12:00:00Z) or epoch seconds')
   .describe('RFC 3339 timestamp or epoch seconds');
 
 /** One value or a comma-separated list; a repeated parameter is accepted too. */
