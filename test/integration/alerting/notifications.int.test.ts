@@ -15,7 +15,7 @@ describe('notifications over real SMTP and HTTP', () => {
   const src = switchableSource();
 
   beforeAll(async () => {
-    smtp = await startSmtpReceiver();
+    smtp = await startSmtpReceiver({ auth: { user: 'pharos', pass: 'smtp-secret' } });
     hook = await startWebhookReceiver();
     ({ store, drop } = await openSearchStore('notify'));
     module = startModule({
@@ -25,7 +25,7 @@ describe('notifications over real SMTP and HTTP', () => {
       receivers: [
         {
           name: 'team',
-          email_configs: [{ to: 'oncall@example.test', from: 'pharos@example.test', smarthost: `127.0.0.1:${smtp.port}`, require_tls: false, send_resolved: true }],
+          email_configs: [{ to: 'oncall@example.test', from: 'pharos@example.test', smarthost: `127.0.0.1:${smtp.port}`, require_tls: false, send_resolved: true, auth_username: 'pharos', auth_password: 'smtp-secret' }],
           webhook_configs: [{ url: `${hook.url}/alerts`, hmac_secret: 'shh' }],
         },
       ],
@@ -62,6 +62,7 @@ describe('notifications over real SMTP and HTTP', () => {
     expect(firingHook?.headers['x-pharos-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
 
     expect(firingMail?.to).toEqual(['oncall@example.test']);
+    expect(firingMail?.user).toBe('pharos');
     expect(firingMail?.subject).toBe('[FIRING:1] NodeDown east');
     expect(firingMail?.text).toContain('node-1:9100 in east is down');
     expect(firingMail?.html).toContain('<h3>[FIRING] NodeDown</h3>');
