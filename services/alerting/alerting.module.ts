@@ -49,6 +49,7 @@ export class AlertingModule {
   readonly scheduler: Scheduler;
   readonly receivers: Map<string, Integration[]>;
   private lastRefresh = 0;
+  private lastPrune = 0;
 
   constructor(readonly opts: AlertingModuleOptions) {
     const { config: c, store, logger } = opts;
@@ -101,6 +102,11 @@ export class AlertingModule {
         if (Date.now() - this.lastRefresh > 5000) {
           this.lastRefresh = Date.now();
           this.catalog.refresh().catch((err: unknown) => log.warn({ err }, 'rule refresh failed'));
+        }
+        if (Date.now() - this.lastPrune > 3600_000) {
+          this.lastPrune = Date.now();
+          const before = Date.now() - ms(c.evaluation.historyRetention);
+          Promise.all([this.repo.pruneHistory(before), this.nflog.prune(before)]).catch((err: unknown) => log.warn({ err }, 'history pruning failed'));
         }
       },
       metrics,

@@ -152,6 +152,8 @@ export const alertingConfigSchema = z
         leaseTtl: duration.default('30s'),
         /** Resolved alerts are kept (and re-sent) this long, like Prometheus's resolvedRetention. */
         resolvedRetention: duration.default('15m'),
+        /** Alert history and the notification log are pruned past this age. */
+        historyRetention: duration.default('30d'),
       })
       .strict()
       .prefault({}),

@@ -62,6 +62,11 @@ export class AlertRepository {
     }
   }
 
+  /** Deletes history entries older than `before` (epoch ms), oldest first, at most `max` per call. */
+  async pruneHistory(before: number, max = 5000): Promise<number> {
+    return pruneByTimeId(this.store, HISTORY_COLLECTION, before, max);
+  }
+
   /**
    * History, newest first, filtered by alertname (in the store) and labels (here, scanning at most `scan`
    * entries per call), paged by the store's cursor.
@@ -84,4 +89,17 @@ export class AlertRepository {
       after = page.next;
     }
   }
+}
+
+/** Collections whose ids start with a zero-padded epoch-ms time: delete the oldest until one is newer than `before`. */
+export async function pruneByTimeId(store: StateStore, collection: string, before: number, max: number): Promise<number> {
+  let deleted = 0;
+  while (deleted < max) {
+    const page = await store.list(collection, { limit: Math.min(500, max - deleted) });
+    const old = page.items.filter((i) => Number(i.id.slice(0, 14)) < before);
+    for (const item of old) await store.delete(collection, item.id);
+    deleted += old.length;
+    if (old.length < page.items.length || !page.next) break;
+  }
+  return deleted;
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { StateStore } from '../../../libs/store/state-store.ts';
+import { pruneByTimeId } from '../engine/alert-repository.ts';
 
 export const NFLOG_COLLECTION = 'alerting_nflog';
 export const NOTIFICATIONS_COLLECTION = 'alerting_notifications';
@@ -64,6 +65,10 @@ export class NotificationLog {
   async record(r: NotificationRecord): Promise<void> {
     const id = `${String(r.time).padStart(14, '0')}-${randomBytes(4).toString('hex')}`;
     await this.store.put(NOTIFICATIONS_COLLECTION, id, r);
+  }
+
+  async prune(before: number, max = 5000): Promise<number> {
+    return pruneByTimeId(this.store, NOTIFICATIONS_COLLECTION, before, max);
   }
 
   async list(opts: { receiver?: string; result?: string; status?: string; limit: number; cursor?: string }): Promise<{ items: NotificationRecord[]; next: string | null }> {
