@@ -65,6 +65,29 @@ export function busContract(make: () => Promise<{ bus: Bus; topic: string }>): v
     expect(other.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
+  it('commits only the part of a batch the handler says it processed, and reports end offsets', async () => {
+    const { bus, topic } = await make();
+    await bus.publish(topic, messages(6, 1));
+    const ends = await bus.endOffsets(topic);
+    expect(Object.values(ends).reduce((a, v) => a + Number(v), 0)).toBe(6);
+    const taken: number[] = [];
+    let sub = await bus.subscribe({
+      topic, groupId: `${topic}-g`,
+      handle: async (b) => {
+        const keep = b.filter((m) => index(m) < 4);
+        taken.push(...keep.map(index));
+        return { processed: keep.length };
+      },
+    });
+    await until(async () => taken.length >= 4 && (await sub.lag()) === 2);
+    await sub.stop();
+    const rest: number[] = [];
+    sub = await bus.subscribe({ topic, groupId: `${topic}-g`, handle: async (b) => void rest.push(...b.map(index)) });
+    await until(() => rest.length >= 2);
+    await sub.stop();
+    expect(rest).toEqual([4, 5]);
+  });
+
   it('shares partitions between members of one group and reports the lag', async () => {
     const { bus, topic } = await make();
     const seen = new Map<string, number[]>([['one', []], ['two', []]]);

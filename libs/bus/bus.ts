@@ -15,6 +15,14 @@ export interface ConsumedMessage extends BusMessage {
   offset: string;
 }
 
+/**
+ * A handler may finish only the first `processed` messages of a batch: the bus commits those and leaves
+ * the rest uncommitted (a reader that must stop at a fence, like the dead-letter replay).
+ */
+export interface HandledPart {
+  processed: number;
+}
+
 export interface SubscribeOptions {
   topic: string;
   groupId: string;
@@ -22,7 +30,7 @@ export interface SubscribeOptions {
    * Handles one batch. Offsets are committed only after it resolves; if it throws, the batch is delivered
    * again (at-least-once). Idempotent ids downstream make redelivery harmless.
    */
-  handle(batch: ConsumedMessage[], signal: AbortSignal): Promise<void>;
+  handle(batch: ConsumedMessage[], signal: AbortSignal): Promise<void | HandledPart>;
   /** Largest batch handed to `handle`. */
   maxBatch?: number;
 }
@@ -39,6 +47,8 @@ export interface Bus {
   /** Resolves once the bus has the messages durably (Kafka: acks=all). Throws UnavailableError if it cannot. */
   publish(topic: string, messages: readonly BusMessage[], signal?: AbortSignal): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /** Per partition, the offset the next published message will get (Kafka's high-water mark). */
+  endOffsets(topic: string): Promise<Record<number, string>>;
   ping(signal?: AbortSignal): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -109,17 +109,29 @@ export class KafkaBus implements Bus {
       const onStop = () => abort.abort();
       stopping.addEventListener('abort', onStop, { once: true });
       const beat = setInterval(() => heartbeat().catch(() => abort.abort()), 2_000);
+      let processed = chunk.length;
       try {
-        await options.handle(chunk, abort.signal);
+        const done = await options.handle(chunk, abort.signal);
+        if (done) processed = Math.max(0, Math.min(done.processed, chunk.length));
       } finally {
         clearInterval(beat);
         stopping.removeEventListener('abort', onStop);
       }
-      const last = chunk[chunk.length - 1]!.offset;
-      resolveOffset(last);
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+      if (processed > 0) {
+        const last = chunk[processed - 1]!.offset;
+        resolveOffset(last);
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+      }
       await heartbeat();
+      // The rest stays uncommitted; kafkajs fetches again from the last resolved offset.
+      if (processed < chunk.length) return;
     }
+  }
+
+  async endOffsets(topic: string): Promise<Record<number, string>> {
+    await this.ensureTopic(topic);
+    const admin = await this.getAdmin();
+    return Object.fromEntries((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
   }
 
   /** Unconsumed messages of a group on a topic (any group, not only this process's), summed over partitions. */

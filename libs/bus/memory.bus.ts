@@ -103,8 +103,10 @@ export class MemoryBus implements Bus {
         group.busy.add(p);
         try {
           const batch: ConsumedMessage[] = slice.map((m, i) => ({ ...m, topic: options.topic, partition: p, offset: String(from + i) }));
-          await options.handle(batch, run.abort);
-          group.committed[p] = from + slice.length;
+          const done = await options.handle(batch, run.abort);
+          const processed = done ? Math.max(0, Math.min(done.processed, slice.length)) : slice.length;
+          group.committed[p] = from + processed;
+          if (processed < slice.length) await sleep(this.opts.redeliveryDelayMs, stopping);
           trim(t, p, this.opts.retainConsumed);
         } catch {
           await sleep(this.opts.redeliveryDelayMs, stopping);
@@ -137,6 +139,11 @@ export class MemoryBus implements Bus {
       this.topics.set(name, t);
     }
     return t;
+  }
+
+  async endOffsets(topic: string): Promise<Record<number, string>> {
+    const t = this.topic(topic);
+    return Object.fromEntries(t.partitions.map((p, i) => [i, String(p.base + p.messages.length)]));
   }
 
   async ping(): Promise<boolean> {

@@ -49,12 +49,18 @@ export interface ReplayOptions {
 export async function replayDeadLetters(opts: ReplayOptions): Promise<{ replayed: number; skipped: number }> {
   const counts = { replayed: 0, skipped: 0 };
   const log = opts.logger.child({ component: 'dead-letter-replay' });
+  const topic = opts.topics.deadLetter;
+  // The fence: letters written from now on (including records that fail again after this replay) are left
+  // for a later run, so a replay always ends.
+  const fence = await opts.bus.endOffsets(topic);
+  const beforeFence = (m: ConsumedMessage) => BigInt(m.offset) < BigInt(fence[m.partition] ?? '0');
   const sub = await opts.bus.subscribe({
-    topic: opts.topics.deadLetter,
+    topic,
     groupId: opts.groupId,
     handle: async (batch, signal) => {
+      const inFence = batch.slice(0, indexOrLength(batch, (m) => !beforeFence(m)));
       const byKind = new Map<RecordKind, BusMessage[]>();
-      for (const m of batch) {
+      for (const m of inFence) {
         const parsed = deadLetterSchema.safeParse(safeJson(m.value));
         if (!parsed.success || (opts.kinds && !opts.kinds.includes(parsed.data.kind))) {
           counts.skipped += 1;
@@ -67,15 +73,23 @@ export async function replayDeadLetters(opts: ReplayOptions): Promise<{ replayed
         await opts.bus.publish(opts.topics.kind(kind), messages, signal);
         counts.replayed += messages.length;
       }
+      return { processed: inFence.length };
     },
   });
+  const sum = (o: Record<number, string>) => Object.values(o).reduce((a, v) => a + Number(v), 0);
   try {
-    while (!opts.signal?.aborted && (await sub.lag()) > 0) await new Promise((r) => setTimeout(r, 200));
+    // Done when everything left unconsumed was written after the fence.
+    while (!opts.signal?.aborted && (await sub.lag()) > sum(await opts.bus.endOffsets(topic)) - sum(fence)) await new Promise((r) => setTimeout(r, 200));
   } finally {
     await sub.stop();
   }
   log.info(counts, 'dead-letter replay finished');
   return counts;
+}
+
+function indexOrLength<T>(items: readonly T[], pred: (item: T) => boolean): number {
+  const i = items.findIndex(pred);
+  return i < 0 ? items.length : i;
 }
 
 function safeJson(text: string): unknown {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsumedMessage } from '../../../libs/bus/bus.ts';
 import { topicsFor } from '../../../libs/bus/topics.ts';
 import { getBus, getRecordStore } from '../../../libs/runtime/backends.ts';
+import { replayDeadLetters } from '../../../services/indexer/dead-letter.ts';
 import type { AuditDoc, EventDoc, RecordKind } from '../../../libs/schemas/records.ts';
 import type { RecordStore } from '../../../libs/store/record-store.ts';
 import { engineConfig, readJson, readJsonl, runId, startInProcess, until, type InProcessPipeline } from './pipeline.helpers.ts';
@@ -129,5 +130,14 @@ describe.each(setups)('ingest of the shared data sets: %s', (_name, makeConfig) 
     expect(reasons.map((r) => r.record)).toContain('{"id": "x", "kind": "audit"');
     expect(reasons.every((r) => /invalid audit record/.test(r.reason))).toBe(true);
     expect(reasons.find((r) => r.record.includes('yesterday'))!.reason).toMatch(/time/);
+
+    // Replay puts both back on the audit topic; still invalid, they come back to the dead-letter topic.
+    const replay = await replayDeadLetters({ bus, topics, logger: p.ctx.logger, groupId: `${topics.deadLetter}-replay` });
+    expect(replay).toEqual({ replayed: 2, skipped: 0 });
+    const again: ConsumedMessage[] = [];
+    const sub2 = await bus.subscribe({ topic: topics.deadLetter, groupId: `${topics.deadLetter}-reader`, handle: async (b) => void again.push(...b) });
+    await until(() => again.length >= 2, 60_000, 'replayed records dead-lettered again');
+    await sub2.stop();
+    expect(again.map((l) => (JSON.parse(l.value) as { record: string }).record).sort()).toEqual(reasons.map((r) => r.record).sort());
   });
 });
