@@ -77,6 +77,10 @@ describe('alerting HTTP API', () => {
     expect(alerts.find((a: { labels: { alertname: string } }) => a.labels.alertname === 'Other').status.state).toBe('active');
     expect((await app.inject({ method: 'DELETE', url: `/alertmanager/api/v2/silence/${id}`, headers: auth })).statusCode).toBe(200);
     expect((await app.inject({ url: `/alertmanager/api/v2/silence/${id}`, headers: auth })).json().status.state).toBe('expired');
+    expect((await app.inject({ url: '/alertmanager/api/v2/alerts?receiver=(', headers: auth })).json().error).toMatchObject({ code: 'PHAROS_ERR_VALIDATION', details: [{ path: 'querystring.receiver' }] });
+    expect((await app.inject({ url: '/v1/alerts/history?cursor=zzz', headers: auth })).statusCode).toBe(400);
+    expect((await app.inject({ url: '/v1/alerts?filter=nope', headers: auth })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'DELETE', url: '/v1/silences/nope', headers: auth })).statusCode).toBe(404);
     const badSilence = await app.inject({ method: 'POST', url: '/v1/silences', headers: auth, payload: { ...body, matchers: [{ name: 'x', value: '.*', isRegex: true }] } });
     expect(badSilence.statusCode).toBe(400);
     expect(badSilence.json().error.details[0].path).toBe('matchers');

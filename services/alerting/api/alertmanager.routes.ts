@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { InputError } from '../../../libs/errors/errors.ts';
 import { parseDuration } from '../duration.ts';
 import type { AlertingModule } from '../alerting.module.ts';
 import { fingerprint } from '../engine/fingerprint.ts';
@@ -11,6 +12,14 @@ import { boolParam, filterMatchers, filterParam, labelsSchema } from './api-sche
 import { gettableSilence, listSilences, postableSilenceSchema } from './silences.routes.ts';
 
 const STARTED = Date.now();
+
+function anchored(pattern: string): RegExp {
+  try {
+    return new RegExp(`^(?:${pattern})$`);
+  } catch (err) {
+    throw new InputError(`invalid receiver regex: ${(err as Error).message}`, [{ path: 'querystring.receiver', message: 'invalid regular expression' }]);
+  }
+}
 
 const postableAlerts = z.array(
   z.object({
@@ -47,13 +56,14 @@ export function alertmanagerRoutes(getModule: () => Promise<AlertingModule>): Fa
       async (req) => {
         const m = await getModule();
         const matchers = filterMatchers(req.query.filter);
+        const receiverRe = req.query.receiver === undefined ? undefined : anchored(req.query.receiver);
         const now = Date.now();
         const resolveMs = parseDuration(m.opts.config.global.resolve_timeout) as number;
         const out = [];
         for (const a of m.dispatcher.all()) {
           if (isResolved(a, now) || !matchesAll(matchers, a.labels) || !scopeVisible(req, a.labels)) continue;
           const receivers = m.dispatcher.receiversFor(a.labels);
-          if (req.query.receiver && !receivers.some((r) => new RegExp(`^(?:${req.query.receiver})$`).test(r))) continue;
+          if (receiverRe && !receivers.some((r) => receiverRe.test(r))) continue;
           const { silencedBy, inhibitedBy } = await m.dispatcher.status(a);
           const state = silencedBy.length || inhibitedBy.length ? 'suppressed' : 'active';
           if ((state === 'active' && req.query.active === false) || (silencedBy.length && req.query.silenced === false) || (inhibitedBy.length && req.query.inhibited === false)) continue;
