@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenAuthenticator, sha256Hex } from '../../libs/auth/token-authenticator.ts';
@@ -90,5 +91,18 @@ describe('alerting HTTP API', () => {
     const res = await app.inject({ method: 'POST', url: '/v1/receivers/hook/preview', headers: auth, payload: {} });
     expect(res.json().previews[0]).toMatchObject({ type: 'webhook', rendered: { version: '4', status: 'firing', receiver: 'hook' } });
     expect((await app.inject({ method: 'POST', url: '/v1/receivers/nope/preview', headers: auth, payload: {} })).statusCode).toBe(404);
+  });
+
+  it('answers any body on every write endpoint with a 2xx or a 4xx, never a 500', async () => {
+    const urls = ['/v1/alert-rules', '/v1/alert-rules/backtest', '/v1/silences', '/alertmanager/api/v2/silences', '/alertmanager/api/v2/alerts', '/v1/receivers/hook/preview'];
+    const ruleish = fc.record({ name: fc.string(), interval: fc.oneof(fc.string(), fc.constant('1m')), rules: fc.array(fc.record({ alert: fc.string(), expr: fc.oneof(fc.string(), fc.constant('up == 0'), fc.constant('count_over_time(pharos_events{reason="x"}[5m]) > 0')), for: fc.string(), labels: fc.dictionary(fc.string(), fc.string()), annotations: fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.constant('{{ $value | humanize }}'), fc.constant('{{ if }}'))) }, { requiredKeys: [] })) }, { requiredKeys: [] });
+    const body = fc.oneof(fc.jsonValue(), ruleish, fc.record({ group: ruleish, start: fc.oneof(fc.integer(), fc.string()), end: fc.oneof(fc.integer(), fc.string()) }, { requiredKeys: [] }));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...urls), body, async (url, payload) => {
+        const res = await app.inject({ method: 'POST', url, headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify(payload) ?? 'null' });
+        expect(res.statusCode, `${url} ${JSON.stringify(payload)} → ${res.body}`).toBeLessThan(500);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
