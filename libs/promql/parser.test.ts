@@ -44,3 +44,11 @@ describe('parsePromQL', () => {
     expect(() => parsePromQL(q)).toThrow(msg);
   });
 });
+
+describe('parsePromQL, Prometheus 2.42 specifics', () => {
+  it('accepts comments anywhere and holt_winters (unknown to newer lezer-promql)', () => {
+    expect(printExpr(parsePromQL('sum( # why\n x) # done'))).toBe('sum (x)');
+    expect(printExpr(parsePromQL('holt_winters(x[5m], 0.5, 0.5)'))).toBe('holt_winters(x[5m], 0.5, 0.5)');
+    expect(() => parsePromQL('double_exponential_smoothing(x[5m], 0.5, 0.5)')).toThrow(InputError);
+  });
+});

@@ -11,18 +11,21 @@ import { checkExpr } from './typecheck.ts';
  * lezer-promql recovers from errors instead of throwing, so error nodes are turned into InputError.
  */
 export function parsePromQL(query: string): Expr {
-  if (query.trim() === '') throw new InputError('parse error: no expression found in input');
-  const top = parser.parse(query).topNode;
+  if (query.replace(/#[^\n]*/g, '').trim() === '') throw new InputError('parse error: no expression found in input');
+  // lezer-promql no longer knows holt_winters (renamed in Prometheus 3); 2.42 does, with the same arguments.
+  const holtWinters = /\bholt_winters\s*\(/.test(query) && !query.includes('double_exponential_smoothing');
+  const text = holtWinters ? query.replace(/\bholt_winters(\s*\()/g, 'double_exponential_smoothing$1') : query;
+  const top = parser.parse(text).topNode;
   const bad = findError(top);
   if (bad) {
     // lezer reads an unknown function name as a metric name followed by a stray "(".
-    const fn = /([a-zA-Z_:][a-zA-Z0-9_:]*)\s*$/.exec(query.slice(0, bad.from));
-    if (fn && query.slice(bad.from).trimStart().startsWith('(')) throw new InputError(`parse error: unknown function with name "${fn[1]}"`);
-    throw new InputError(`parse error at char ${bad.from + 1}: unexpected "${query.slice(bad.from, bad.to + 1) || 'end of input'}"`);
+    const fn = /([a-zA-Z_:][a-zA-Z0-9_:]*)\s*$/.exec(text.slice(0, bad.from));
+    if (fn && text.slice(bad.from).trimStart().startsWith('(')) throw new InputError(`parse error: unknown function with name "${fn[1]}"`);
+    throw new InputError(`parse error at char ${bad.from + 1}: unexpected "${text.slice(bad.from, bad.to + 1) || 'end of input'}"`);
   }
   const children = kids(top);
   if (children.length !== 1) throw new InputError('parse error: unexpected trailing input');
-  const expr = new Builder(query).expr(children[0] as SyntaxNode);
+  const expr = new Builder(text, holtWinters).expr(children[0] as SyntaxNode);
   checkExpr(expr);
   return expr;
 }
@@ -36,9 +39,10 @@ function findError(node: SyntaxNode): SyntaxNode | undefined {
   return undefined;
 }
 
+/** Child nodes, comments left out (they may sit between any two tokens). */
 function kids(node: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
-  for (let c = node.firstChild; c; c = c.nextSibling) out.push(c);
+  for (let c = node.firstChild; c; c = c.nextSibling) if (c.name !== 'LineComment') out.push(c);
   return out;
 }
 
@@ -49,7 +53,10 @@ const MATCH_OPS: Record<string, MatchOp> = { EqlSingle: '=', Neq: '!=', EqlRegex
 const AGG_OPS = new Set(['sum', 'avg', 'count', 'min', 'max', 'group', 'stddev', 'stdvar', 'topk', 'bottomk', 'quantile', 'count_values']);
 
 class Builder {
-  constructor(private readonly src: string) {}
+  constructor(
+    private readonly src: string,
+    private readonly holtWinters = false,
+  ) {}
 
   private text(n: SyntaxNode): string {
     return this.src.slice(n.from, n.to);
@@ -88,8 +95,11 @@ class Builder {
         return this.binary(c);
       case 'AggregateExpr':
         return this.aggregate(c);
-      case 'FunctionCall':
-        return { kind: 'call', func: this.text(c[0] as SyntaxNode), args: kids(c[1] as SyntaxNode).map((a) => this.expr(a)) };
+      case 'FunctionCall': {
+        const name = this.text(c[0] as SyntaxNode);
+        const func = this.holtWinters && name === 'double_exponential_smoothing' ? 'holt_winters' : name;
+        return { kind: 'call', func, args: kids(c[1] as SyntaxNode).map((a) => this.expr(a)) };
+      }
       default:
         return this.unsupported(n, n.name);
     }

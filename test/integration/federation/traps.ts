@@ -74,4 +74,5 @@ export const TRAPS: DiffQuery[] = [
   'stddev_over_time(sum(container_memory_working_set_bytes)[15m:30s] offset 10m)',
   'count_over_time((sum by (namespace) (kube_pod_info) > 3)[1h:5m])',
   'rate(sum(container_cpu_usage_seconds_total)[10m:1m])',
+  'sum(holt_winters(demo_disk_usage_bytes[10m], 0.5, 0.5)) # a comment',
 ].map(trap);
