@@ -69,7 +69,7 @@ describe('planQuery', () => {
   });
 
   it('refuses other range functions over a cross-cluster subquery with 422', () => {
-    expect(() => plan('rate(sum(x)[5m:1m])')).toThrow(UnprocessableError);
+    expect(() => plan('holt_winters(sum(x)[5m:1m], 0.5, 0.5)')).toThrow(UnprocessableError);
     expect(() => plan('max_over_time(sum(x)[5m:1m] @ 100)')).toThrow(UnprocessableError);
   });
 });

@@ -19,7 +19,11 @@ export interface Plan {
 const PUSHDOWN: Partial<Record<Aggregate['op'], Aggregate['op']>> = { sum: 'sum', count: 'sum', min: 'min', max: 'max', group: 'group' };
 
 /** Range functions Pharos applies itself to a subquery over merged answers (the rest run in the clusters). */
-export const PHAROS_OVER_TIME = new Set(['avg_over_time', 'min_over_time', 'max_over_time', 'sum_over_time', 'count_over_time', 'last_over_time', 'present_over_time', 'stddev_over_time', 'stdvar_over_time', 'quantile_over_time', 'absent_over_time']);
+export const PHAROS_OVER_TIME = new Set([
+  'avg_over_time', 'min_over_time', 'max_over_time', 'sum_over_time', 'count_over_time', 'last_over_time', 'present_over_time',
+  'stddev_over_time', 'stdvar_over_time', 'quantile_over_time', 'absent_over_time',
+  'rate', 'increase', 'delta', 'irate', 'idelta', 'changes', 'resets', 'deriv', 'predict_linear',
+]);
 
 export function planQuery(expr: Expr, clusters: readonly string[]): Plan {
   const leaves: Leaf[] = [];
@@ -69,7 +73,7 @@ function planNode(e: Expr, ctx: PlanContext, gridId: number | undefined): Expr {
     case 'binary': return { ...e, lhs: p(e.lhs), rhs: p(e.rhs) };
     case 'call': {
       const sub = e.args.map(unparen).find((a) => a.kind === 'subquery');
-      if (sub && !PHAROS_OVER_TIME.has(e.func)) throw new UnprocessableError(`${e.func}() over a subquery of a cross-cluster expression cannot be federated exactly; Pharos evaluates only the *_over_time functions there`);
+      if (sub && !PHAROS_OVER_TIME.has(e.func)) throw new UnprocessableError(`${e.func}() over a subquery of a cross-cluster expression cannot be federated exactly; Pharos does not evaluate this function there`);
       if (e.func === 'absent_over_time' && !sub) return { ...e, args: [ctx.leaf({ kind: 'call', func: 'present_over_time', args: e.args }, gridId)] };
       return { ...e, args: e.args.map(p) };
     }

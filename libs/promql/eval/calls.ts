@@ -27,8 +27,8 @@ export function callFunction(e: Call, ctx: StepContext, evalStep: Eval): StepVal
   const sq = e.args.map(unparen).find((a): a is Subquery => a.kind === 'subquery' && a.gridId !== undefined);
   if (sq) {
     const matrix = subqueryMatrix(sq, ctx, (x, index, tMs) => evalStep(x, { ...ctx, index, tMs }));
-    const param = f === 'quantile_over_time' ? asScalar(arg(0)) : NaN;
-    return vec(overTime(f, windowAt(matrix, sq, ctx.tMs), param));
+    const param = f === 'quantile_over_time' ? asScalar(arg(0)) : f === 'predict_linear' ? asScalar(arg(1)) : NaN;
+    return vec(overTime(f, windowAt(matrix, sq, ctx.tMs), param, { tMs: ctx.tMs, sq }));
   }
   if (isMathFunction(f)) return vec(mathFunction(f, asVector(arg(0))));
   if (isDateFunction(f)) {

@@ -151,9 +151,95 @@ function welford(vs: number[]): number {
 }
 
 /** f(subquery) at one outer step; the metric name is dropped except by last_over_time. */
-export function overTime(func: string, windows: ReturnType<typeof windowAt>, param: number): Sample[] {
+export function overTime(func: string, windows: ReturnType<typeof windowAt>, param: number, at: { tMs: number; sq: Subquery }): Sample[] {
   if (func === 'absent_over_time') return windows.length ? [] : [{ labels: {}, value: 1 }];
   const f = OVER_TIME[func];
-  if (!f) throw new UnprocessableError(`${func}() over a subquery of a cross-cluster expression cannot be federated exactly`);
-  return windows.map((w) => ({ labels: func === 'last_over_time' ? w.labels : dropName(w.labels), value: f(w.values, param) }));
+  const r = RANGE_FUNCTIONS[func];
+  if (!f && !r) throw new UnprocessableError(`${func}() over a subquery of a cross-cluster expression cannot be federated exactly`);
+  const out: Sample[] = [];
+  for (const w of windows) {
+    const value = f ? f(w.values, param) : (r as RangeFn)(w.values, w.times, { ...at, param });
+    if (value !== undefined) out.push({ labels: func === 'last_over_time' ? w.labels : dropName(w.labels), value });
+  }
+  return out;
 }
+
+type RangeFn = (vs: number[], ts: number[], at: { tMs: number; sq: Subquery; param: number }) => number | undefined;
+
+/** extrapolatedRate of 2.42 (rate, increase, delta): extrapolates to the window's edges, not below zero for counters. */
+function extrapolated(isCounter: boolean, isRate: boolean): RangeFn {
+  return (vs, ts, { tMs, sq }) => {
+    if (vs.length < 2) return undefined;
+    const rangeStart = tMs - (sq.rangeMs + sq.offsetMs);
+    const rangeEnd = tMs - sq.offsetMs;
+    const first = vs[0] as number;
+    let result = (vs[vs.length - 1] as number) - first;
+    if (isCounter) {
+      let last = 0;
+      for (const v of vs) {
+        if (v < last) result += last;
+        last = v;
+      }
+    }
+    let toStart = ((ts[0] as number) - rangeStart) / 1000;
+    const toEnd = (rangeEnd - (ts[ts.length - 1] as number)) / 1000;
+    const sampled = ((ts[ts.length - 1] as number) - (ts[0] as number)) / 1000;
+    const avgGap = sampled / (vs.length - 1);
+    if (isCounter && result > 0 && first >= 0) toStart = Math.min(toStart, sampled * (first / result));
+    const threshold = avgGap * 1.1;
+    let interval = sampled;
+    interval += toStart < threshold ? toStart : avgGap / 2;
+    interval += toEnd < threshold ? toEnd : avgGap / 2;
+    let factor = interval / sampled;
+    if (isRate) factor /= sq.rangeMs / 1000;
+    return result * factor;
+  };
+}
+
+/** instantValue of 2.42 (irate, idelta): the last two points. */
+function instant(isRate: boolean): RangeFn {
+  return (vs, ts) => {
+    if (vs.length < 2) return undefined;
+    const last = vs[vs.length - 1] as number;
+    const prev = vs[vs.length - 2] as number;
+    let result = isRate && last < prev ? last : last - prev;
+    const interval = (ts[ts.length - 1] as number) - (ts[ts.length - 2] as number);
+    if (interval === 0) return undefined;
+    if (isRate) result /= interval / 1000;
+    return result;
+  };
+}
+
+/** linearRegression of 2.42: least squares of value over seconds since `interceptMs`. */
+function linearRegression(vs: number[], ts: number[], interceptMs: number): [number, number] {
+  const initY = vs[0] as number;
+  if (vs.every((v) => v === initY)) return Number.isFinite(initY) ? [0, initY] : [NaN, NaN];
+  let n = 0, sumX = 0, sumY = 0, sumXY = 0, sumX2 = 0;
+  for (let i = 0; i < vs.length; i++) {
+    const x = ((ts[i] as number) - interceptMs) / 1e3;
+    const y = vs[i] as number;
+    n++;
+    sumX += x;
+    sumY += y;
+    sumXY += x * y;
+    sumX2 += x * x;
+  }
+  const slope = (sumXY - (sumX * sumY) / n) / (sumX2 - (sumX * sumX) / n);
+  return [slope, sumY / n - (slope * sumX) / n];
+}
+
+const RANGE_FUNCTIONS: Record<string, RangeFn> = {
+  rate: extrapolated(true, true),
+  increase: extrapolated(true, false),
+  delta: extrapolated(false, false),
+  irate: instant(true),
+  idelta: instant(false),
+  changes: (vs) => vs.slice(1).filter((v, i) => !(v === vs[i] || (Number.isNaN(v) && Number.isNaN(vs[i] as number)))).length,
+  resets: (vs) => vs.slice(1).filter((v, i) => v < (vs[i] as number)).length,
+  deriv: (vs, ts) => (vs.length < 2 ? undefined : linearRegression(vs, ts, ts[0] as number)[0]),
+  predict_linear: (vs, ts, { tMs, param }) => {
+    if (vs.length < 2) return undefined;
+    const [slope, intercept] = linearRegression(vs, ts, tMs);
+    return slope * param + intercept;
+  },
+};
