@@ -1,5 +1,5 @@
 import { UnprocessableError } from '../errors/errors.ts';
-import type { Aggregate, Expr, LabelMatcher, Leaf, VectorSelector } from './ast.ts';
+import type { Aggregate, AtModifier, Expr, LabelMatcher, Leaf, VectorSelector } from './ast.ts';
 import { matcherMatches } from './labels.ts';
 import { CLUSTER_LABEL, locality } from './locality.ts';
 import { printExpr } from './printer.ts';
@@ -120,12 +120,35 @@ const ANY_NAME: LabelMatcher = { name: '__name__', op: '=~', value: '.+' };
  * The text sent to one cluster: `cluster` matchers removed (the cluster's own series do not carry the label;
  * Pharos adds it), and selectors whose `cluster` matchers exclude this cluster made to match nothing.
  */
-export function leafQueryFor(l: Leaf, cluster: string): string {
+export function leafQueryFor(l: Leaf, cluster: string, query?: { startMs: number; endMs: number }): string {
   const rewritten = rewriteSelectors(l.expr, (s) => {
     const keep = s.matchers.filter((m) => m.name !== CLUSTER_LABEL);
     if (!allows(s, cluster)) keep.push(NEVER);
     if (!keep.some((m) => !matcherMatches(m, ''))) keep.push(ANY_NAME);
-    return { ...s, matchers: keep };
+    return { ...s, matchers: keep, ...(s.at && query ? { at: fixedAt(s.at, query) } : {}) };
   });
-  return printExpr(rewritten);
+  return printExpr(query ? fixSubqueryAt(rewritten, query) : rewritten);
+}
+
+/**
+ * `@ start()` / `@ end()` mean the outer query's start and end. A leaf fetched on a subquery's grid is its own
+ * query_range there, so they are written out as the outer query's times.
+ */
+function fixedAt(at: AtModifier, q: { startMs: number; endMs: number }): AtModifier {
+  if (at.kind === 'start') return { kind: 'time', ms: q.startMs };
+  if (at.kind === 'end') return { kind: 'time', ms: q.endMs };
+  return at;
+}
+
+function fixSubqueryAt(e: Expr, q: { startMs: number; endMs: number }): Expr {
+  const f = (x: Expr): Expr => fixSubqueryAt(x, q);
+  switch (e.kind) {
+    case 'subquery': return { ...e, expr: f(e.expr), ...(e.at ? { at: fixedAt(e.at, q) } : {}) };
+    case 'paren':
+    case 'unary': return { ...e, expr: f(e.expr) };
+    case 'binary': return { ...e, lhs: f(e.lhs), rhs: f(e.rhs) };
+    case 'aggregate': return { ...e, expr: f(e.expr), ...(e.param ? { param: f(e.param) } : {}) };
+    case 'call': return { ...e, args: e.args.map(f) };
+    default: return e;
+  }
 }

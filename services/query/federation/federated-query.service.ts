@@ -64,7 +64,8 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
       const grid = leaf.gridId === undefined ? undefined : (grids.get(leaf.gridId) as Grid);
       if (grid?.steps === 0) continue;
       for (const name of leaf.clusters) {
-        const params = new URLSearchParams({ query: leafQueryFor(leaf, name) });
+        const outer = topGrid(w);
+        const params = new URLSearchParams({ query: leafQueryFor(leaf, name, grid ? { startMs: outer.startMs, endMs: outer.endMs } : undefined) });
         // Leaves under a subquery are fetched on the subquery's grid, the rest on the query's own.
         if (grid) for (const [k, v] of [['start', grid.startMs], ['end', grid.endMs], ['step', grid.stepMs]] as const) params.set(k, String(v / 1000));
         else if (w.kind === 'instant') params.set('time', String(w.time));

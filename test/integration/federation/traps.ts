@@ -83,5 +83,7 @@ export const TRAPS: DiffQuery[] = [
   'changes(count(up == 1)[1h:1m])',
   'resets(sum(kube_pod_container_status_restarts_total)[2h:1m])',
   'holt_winters(sum(demo_disk_usage_bytes)[10m:1m], 0.5, 0.5)',
+  'max_over_time(sum(up @ start())[10m:1m])',
+  'min_over_time(sum(demo_memory_usage_bytes @ end())[10m:1m] offset 5m)',
   'sum(holt_winters(demo_disk_usage_bytes[10m], 0.5, 0.5)) # a comment',
 ].map(trap);
