@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,11 +88,23 @@ function freePort(): Promise<number> {
 }
 
 /** The pipeline: collector and indexer processes; POSTs NDJSON with CONCURRENCY in flight. */
-async function pipeline(): Promise<{ rate: number; p50: number; p99: number }> {
+/** CPU seconds a process has used so far (user + system, from /proc; Linux only, 0 elsewhere). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+async function pipeline(): Promise<{ rate: number; p50: number; p99: number; cpu: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'pharos-bench-'));
   const prefix = `${run}-pipe`;
   const port = await freePort();
+  // bus.partitions at its default (6): the indexer then always has a partition with data to work on.
   const base = engineConfig(prefix, dir, { log: { level: 'warn' } });
+  base.bus = { ...(base.bus as object), partitions: 6 };
   writeFileSync(join(dir, 'collector.yaml'), configYaml({ ...base, server: { host: '127.0.0.1', port } }));
   writeFileSync(join(dir, 'indexer.yaml'), configYaml({ ...base, server: { host: '127.0.0.1', port: await freePort() } }));
   const children = [spawnService('indexer', join(dir, 'indexer.yaml')), spawnService('collector', join(dir, 'collector.yaml'))];
@@ -104,6 +116,7 @@ async function pipeline(): Promise<{ rate: number; p50: number; p99: number }> {
     await waitFor(async () => (await count(prefix)) >= 10);
     const postedAt = new Array<number>(batches);
     const seenAt = new Array<number>(batches).fill(0);
+    const cpuBefore = children.map((c) => cpuSeconds(c.pid));
     const started = performance.now();
     let done = false;
     const poller = (async () => {
@@ -130,7 +143,9 @@ async function pipeline(): Promise<{ rate: number; p50: number; p99: number }> {
     const latencies = seenAt.map((t, b) => t - (postedAt[b] as number)).sort((a, z) => a - z);
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] as number;
     await client.indices.delete({ index: kindPattern(prefix, 'logs') }).catch(() => undefined);
-    return { rate: RECORDS / seconds, p50: pct(0.5), p99: pct(0.99) };
+    const [indexerCpu, collectorCpu] = children.map((c, i) => cpuSeconds(c.pid) - (cpuBefore[i] as number));
+    const cpu = `indexer ${indexerCpu!.toFixed(1)} s, collector ${collectorCpu!.toFixed(1)} s over ${seconds.toFixed(1)} s`;
+    return { rate: RECORDS / seconds, p50: pct(0.5), p99: pct(0.99), cpu };
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(children.map(exited));
@@ -145,4 +160,5 @@ const pipe = await pipeline();
 console.log(`HTTP intake → Kafka → OpenSearch:     ${pipe.rate.toFixed(0)} records/s`);
 console.log(`ratio pipeline / raw _bulk:           ${(pipe.rate / raw).toFixed(2)}`);
 console.log(`intake-to-searchable latency (batch): p50 ${pipe.p50.toFixed(0)} ms, p99 ${pipe.p99.toFixed(0)} ms`);
+console.log(`pipeline CPU:                         ${pipe.cpu}`);
 await client.close();

@@ -70,7 +70,11 @@ export class KafkaBus implements Bus {
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     await this.ensureTopic(options.topic);
-    const consumer = this.kafka.consumer({ groupId: options.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 200, retry: { retries: 10 } });
+    // Fetches of up to 4 MiB per partition, so a backlog is read in batches as large as the handler takes.
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 200,
+      maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 16 * 1024 * 1024, retry: { retries: 10 },
+    });
     this.consumers.add(consumer);
     const stopping = new AbortController();
     await consumer.connect();
