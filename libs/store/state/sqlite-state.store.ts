@@ -67,6 +67,19 @@ export class SqliteStateStore implements StateStore {
     }).immediate();
   }
 
+  async putMany<T>(collection: string, items: readonly { id: string; value: T }[], signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    const db = this.conn();
+    const now = this.now();
+    const upsert = db.prepare(
+      `INSERT INTO state_docs (collection, id, version, updated_at, value) VALUES (?, ?, 1, ?, ?)
+       ON CONFLICT(collection, id) DO UPDATE SET version = version + 1, updated_at = excluded.updated_at, value = excluded.value`,
+    );
+    db.transaction(() => {
+      for (const item of items) upsert.run(collection, item.id, now, JSON.stringify(item.value));
+    }).immediate();
+  }
+
   async delete(collection: string, id: string, signal?: AbortSignal): Promise<boolean> {
     signal?.throwIfAborted();
     return this.conn().prepare('DELETE FROM state_docs WHERE collection = ? AND id = ?').run(collection, id).changes > 0;

@@ -90,4 +90,16 @@ export function stateStoreContract(make: () => Promise<{ store: StateStore; pref
     const won = await Promise.all([store.acquireLease(lease, 'a', 60_000), store.acquireLease(lease, 'b', 60_000)]);
     expect(won.filter(Boolean)).toHaveLength(1);
   });
+
+  it('writes many documents at once, each version going up by one, visible to list', async () => {
+    const { store, prefix } = await make();
+    if (!store.putMany) return;
+    const c = `${prefix}many`;
+    await store.put(c, 'b', { kind: 'x', n: 0 });
+    await store.putMany(c, [{ id: 'a', value: { kind: 'x', n: 1 } }, { id: 'b', value: { kind: 'y', n: 2 } }, { id: 'c', value: { kind: 'x', n: 3 } }]);
+    const listed = await store.list<{ n: number }>(c);
+    expect(listed.items.map((d) => [d.id, d.version, d.value.n])).toEqual([['a', 1, 1], ['b', 2, 2], ['c', 1, 3]]);
+    expect((await store.list(c, { where: { kind: 'x' } })).items.map((d) => d.id)).toEqual(['a', 'c']);
+    await store.putMany(c, []);
+  });
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../../../libs/logging/logger.ts';
 import type { AlertRule, CompiledGroup } from '../rules/compile.ts';
-import { applyResult } from './alert-state.ts';
+import { applyResult, type Transition } from './alert-state.ts';
 import type { AlertRepository, RuleHealth, RuleState } from './alert-repository.ts';
 import { Limiter } from './limiter.ts';
 import type { AlertSink, NotifiableAlert } from './notifiable.ts';
@@ -43,15 +43,31 @@ export class AlertEngine {
   async evaluateGroup(group: CompiledGroup, nowMs: number, signal: AbortSignal): Promise<void> {
     const rules = group.rules.filter((r): r is AlertRule => r.type === 'alert');
     const out: NotifiableAlert[] = [];
-    await Promise.all(rules.map((rule) => this.limiter.run(async () => out.push(...(await this.evaluateRule(group, rule, nowMs, signal))))));
+    const changed: { state: RuleState; transitions: Transition[] }[] = [];
+    await Promise.all(
+      rules.map((rule) =>
+        this.limiter.run(async () => {
+          const r = await this.evaluateRule(group, rule, nowMs, signal);
+          out.push(...r.notifiable);
+          if (r.changed) changed.push(r.changed);
+        }),
+      ),
+    );
+    // Persist before notifying, so a crash right after a notification cannot forget the alert it was about.
+    if (changed.length) {
+      await this.opts.repo.saveMany(
+        changed.map((c) => c.state),
+        changed.map((c) => ({ group: group.id, ruleKey: c.state.ruleKey, transitions: c.transitions })),
+      );
+    }
     this.opts.sink.put(out);
   }
 
-  private async evaluateRule(group: CompiledGroup, rule: AlertRule, nowMs: number, signal: AbortSignal): Promise<NotifiableAlert[]> {
+  private async evaluateRule(group: CompiledGroup, rule: AlertRule, nowMs: number, signal: AbortSignal): Promise<{ notifiable: NotifiableAlert[]; changed?: { state: RuleState; transitions: Transition[] } }> {
     const prev = this.states.get(rule.key) ?? { ruleKey: rule.key, group: group.id, alertname: rule.name, health: 'unknown' as RuleHealth, clusterErrors: {}, alerts: [] };
     const started = performance.now();
     let next: RuleState;
-    let transitions: ReturnType<typeof applyResult>['transitions'] = [];
+    let transitions: Transition[] = [];
     try {
       const timeout = AbortSignal.any([signal, AbortSignal.timeout(this.opts.queryTimeoutMs)]);
       const result = await queryRule(rule, nowMs, this.opts.sources, timeout);
@@ -70,17 +86,14 @@ export class AlertEngine {
       if (lastError) next.lastError = lastError;
       else delete next.lastError;
     } catch (err) {
-      if (signal.aborted) return [];
+      if (signal.aborted) return { notifiable: [] };
       // A failed query changes nothing: alerts hold their state until the rule can be evaluated again.
       next = { ...prev, health: 'err', lastError: (err as Error).message, lastEvaluation: nowMs, evaluationMs: performance.now() - started };
       this.opts.logger.warn({ rule: rule.name, group: group.name, err: (err as Error).message }, 'rule evaluation failed');
     }
     this.states.set(rule.key, next);
-    if (transitions.length || next.health !== prev.health || next.lastError !== prev.lastError || JSON.stringify(next.clusterErrors) !== JSON.stringify(prev.clusterErrors)) {
-      await this.opts.repo.save(next);
-      await this.opts.repo.appendHistory(group.id, rule.key, transitions);
-    }
-    return this.notifiable(next, nowMs);
+    const changed = transitions.length > 0 || next.health !== prev.health || next.lastError !== prev.lastError || JSON.stringify(next.clusterErrors) !== JSON.stringify(prev.clusterErrors);
+    return { notifiable: this.notifiable(next, nowMs), ...(changed ? { changed: { state: next, transitions } } : {}) };
   }
 
   /** Firing alerts and resolved ones still retained, in Alertmanager's shape (startsAt = firedAt, as Prometheus sends). */

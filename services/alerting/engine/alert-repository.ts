@@ -54,12 +54,29 @@ export class AlertRepository {
   }
 
   async appendHistory(group: string, ruleKey: string, transitions: readonly Transition[], signal?: AbortSignal): Promise<void> {
-    for (const t of transitions) {
-      // Ids sort by time, so listing in id order is listing in time order.
-      const id = `${String(t.time).padStart(14, '0')}-${t.fingerprint}-${(this.seq++ % 1e6).toString().padStart(6, '0')}`;
-      const entry: HistoryEntry = { ...t, group, ruleKey, state: t.to };
-      await this.store.put(HISTORY_COLLECTION, id, entry, 0, signal);
+    await this.saveMany([], [{ group, ruleKey, transitions }], signal);
+  }
+
+  /**
+   * Everything one group evaluation changed, in as few store calls as the engine allows (one bulk per collection
+   * where the store has putMany): per-document writes made OpenSearch the bottleneck at 1,000 rules.
+   */
+  async saveMany(states: readonly RuleState[], history: readonly { group: string; ruleKey: string; transitions: readonly Transition[] }[], signal?: AbortSignal): Promise<void> {
+    const entries = history.flatMap((h) =>
+      h.transitions.map((t) => ({
+        // Ids sort by time, so listing in id order is listing in time order.
+        id: `${String(t.time).padStart(14, '0')}-${t.fingerprint}-${(this.seq++ % 1e6).toString().padStart(6, '0')}`,
+        value: { ...t, group: h.group, ruleKey: h.ruleKey, state: t.to } satisfies HistoryEntry,
+      })),
+    );
+    const docs = states.map((s) => ({ id: s.ruleKey, value: s }));
+    if (this.store.putMany) {
+      await this.store.putMany(STATE_COLLECTION, docs, signal);
+      await this.store.putMany(HISTORY_COLLECTION, entries, signal);
+      return;
     }
+    for (const d of docs) await this.store.put(STATE_COLLECTION, d.id, d.value, undefined, signal);
+    for (const e of entries) await this.store.put(HISTORY_COLLECTION, e.id, e.value, 0, signal);
   }
 
   /** Deletes history entries older than `before` (epoch ms), oldest first, at most `max` per call. */
