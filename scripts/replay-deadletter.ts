@@ -19,6 +19,11 @@ const USAGE = 'usage: npm run replay-deadletter -- --config <file> [--kind audit
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' }, kind: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) return void console.log(USAGE);
+  const bad = values.kind?.filter((k) => !recordKindSchema.safeParse(k).success) ?? [];
+  if (bad.length) {
+    console.error(`unknown kind(s): ${bad.join(', ')}\n${USAGE}`);
+    process.exit(2);
+  }
   const kinds = values.kind?.map((k) => recordKindSchema.parse(k));
   const config = loadConfig({ file: values.config ?? process.env.PHAROS_CONFIG });
   const logger = createLogger(config.log.level);
