@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { UnprocessableError } from '../errors/errors.ts';
 import { locality } from './locality.ts';
 import { parsePromQL } from './parser.ts';
 import { leafQueryFor, planQuery } from './planner.ts';
@@ -68,10 +67,6 @@ describe('planQuery', () => {
     expect(p.leaves.map((l) => [leafQueryFor(l, 'east'), l.gridId])).toEqual([['sum (x)', 0]]);
   });
 
-  it('refuses other range functions over a cross-cluster subquery with 422', () => {
-    expect(() => plan('holt_winters(sum(x)[5m:1m], 0.5, 0.5)')).toThrow(UnprocessableError);
-    expect(() => plan('max_over_time(sum(x)[5m:1m] @ 100)')).toThrow(UnprocessableError);
-  });
 });
 
 describe('rewriteSelectors', () => {

@@ -22,7 +22,7 @@ const PUSHDOWN: Partial<Record<Aggregate['op'], Aggregate['op']>> = { sum: 'sum'
 export const PHAROS_OVER_TIME = new Set([
   'avg_over_time', 'min_over_time', 'max_over_time', 'sum_over_time', 'count_over_time', 'last_over_time', 'present_over_time',
   'stddev_over_time', 'stdvar_over_time', 'quantile_over_time', 'absent_over_time',
-  'rate', 'increase', 'delta', 'irate', 'idelta', 'changes', 'resets', 'deriv', 'predict_linear',
+  'rate', 'increase', 'delta', 'irate', 'idelta', 'changes', 'resets', 'deriv', 'predict_linear', 'holt_winters',
 ]);
 
 export function planQuery(expr: Expr, clusters: readonly string[]): Plan {
@@ -79,7 +79,6 @@ function planNode(e: Expr, ctx: PlanContext, gridId: number | undefined): Expr {
     }
     case 'aggregate': return planAggregate(e, (x) => ctx.leaf(x, gridId), p);
     case 'subquery': {
-      if (e.at) throw new UnprocessableError('the @ modifier on a subquery over a cross-cluster expression is not supported');
       const id = ctx.nextGrid();
       return { ...e, gridId: id, expr: planNode(e.expr, ctx, id) };
     }

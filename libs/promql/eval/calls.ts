@@ -1,7 +1,7 @@
 import { UnprocessableError } from '../../errors/errors.ts';
 import type { Call, Expr, LabelMatcher, Subquery } from '../ast.ts';
 import { unparen } from '../planner.ts';
-import { overTime, subqueryMatrix, windowAt } from './subquery.ts';
+import { evalTimeOf, overTime, subqueryMatrix, windowAt } from './subquery.ts';
 import { dropName, type Labels } from '../labels.ts';
 import type { StepContext } from './evaluator.ts';
 import { clamp, dateFunction, histogramQuantile, isDateFunction, isMathFunction, labelJoin, labelReplace, mathFunction, round, sortVector } from './functions.ts';
@@ -28,7 +28,9 @@ export function callFunction(e: Call, ctx: StepContext, evalStep: Eval): StepVal
   if (sq) {
     const matrix = subqueryMatrix(sq, ctx, (x, index, tMs) => evalStep(x, { ...ctx, index, tMs }));
     const param = f === 'quantile_over_time' ? asScalar(arg(0)) : f === 'predict_linear' ? asScalar(arg(1)) : NaN;
-    return vec(overTime(f, windowAt(matrix, sq, ctx.tMs), param, { tMs: ctx.tMs, sq }));
+    const params = f === 'holt_winters' ? [asScalar(arg(1)), asScalar(arg(2))] : [];
+    const t = evalTimeOf(sq, ctx.tMs, ctx.grids);
+    return vec(overTime(f, windowAt(matrix, sq, t), param, { tMs: t, sq, params }));
   }
   if (isMathFunction(f)) return vec(mathFunction(f, asVector(arg(0))));
   if (isDateFunction(f)) {

@@ -61,6 +61,11 @@ describe('evaluation above merged cluster answers', () => {
     expect(run('scalar(x)', () => pods).result).toEqual([1000, 'NaN']);
   });
 
+  it('refuses what it does not evaluate above merged answers with 422, naming it', () => {
+    expect(() => run('histogram_count(sum(x))', () => pods)).toThrow(UnprocessableError);
+    expect(() => run('histogram_count(sum(x))', () => pods)).toThrow('histogram_count()');
+  });
+
   it('evaluates range queries step by step', () => {
     const plan = planQuery(parsePromQL('sum(x)'), ['east', 'west']);
     const leaves = new Map([[0, [[s({ cluster: 'east' }, 1), s({ cluster: 'west' }, 2)], [s({ cluster: 'east' }, 5)]]]]);

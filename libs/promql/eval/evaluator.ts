@@ -5,7 +5,7 @@ import { formatValue } from '../literals.ts';
 import { aggregate } from './aggregate.ts';
 import { scalarBinop, vectorBinop, vectorScalarBinop } from './binary.ts';
 import { callFunction } from './calls.ts';
-import { subqueryMatrix, windowAt, type Grid, type SubqueryContext } from './subquery.ts';
+import { evalTimeOf, subqueryMatrix, windowAt, type Grid, type SubqueryContext } from './subquery.ts';
 import { asVector, assertUniqueLabelsets, type Sample, type StepValue } from './values.ts';
 import { unparen } from '../planner.ts';
 
@@ -83,7 +83,7 @@ export function evalInstant(root: Expr, env: EvalEnv, tMs: number): InstantOutpu
   const top = unparen(root);
   if (top.kind === 'subquery') {
     // An instant query for a subquery answers its points in the window, like a range selector.
-    const m = windowAt(subqueryMatrix(top, ctx, (e, index, at) => evalStep(e, { ...ctx, index, tMs: at })), top, tMs);
+    const m = windowAt(subqueryMatrix(top, ctx, (e, index, at) => evalStep(e, { ...ctx, index, tMs: at })), top, evalTimeOf(top, tMs, env.grids));
     return { resultType: 'matrix', result: m.map((s) => ({ metric: s.labels, values: s.values.map((v, i) => [(s.times[i] as number) / 1000, formatValue(v)]) })) };
   }
   const v = evalStep(root, ctx);

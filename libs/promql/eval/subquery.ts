@@ -28,12 +28,27 @@ export function subqueryGrid(parent: Grid, sq: Subquery): Grid {
   return { startMs: start, endMs: end, stepMs: step, steps: end >= start ? Math.floor((end - start) / step) + 1 : 0 };
 }
 
+/** The query's own grid is kept under this id, for `@ start()` / `@ end()`. */
+export const QUERY_GRID = -1;
+
+/**
+ * The time a subquery is evaluated at: the step's time, or its `@` time (a subquery with `@` is evaluated
+ * once at that time, whatever the step: engine.go's step-invariant handling).
+ */
+export function evalTimeOf(sq: Subquery, tMs: number, grids: ReadonlyMap<number, Grid>): number {
+  if (!sq.at) return tMs;
+  if (sq.at.kind === 'time') return sq.at.ms;
+  const q = grids.get(QUERY_GRID) as Grid;
+  return sq.at.kind === 'start' ? q.startMs : q.endMs;
+}
+
 /** Grids of every subquery Pharos evaluates, keyed by gridId, nested ones inside their parent's grid. */
-export function gridsOf(e: Expr, parent: Grid, out = new Map<number, Grid>()): Map<number, Grid> {
+export function gridsOf(e: Expr, parent: Grid, out = new Map<number, Grid>([[QUERY_GRID, parent]])): Map<number, Grid> {
   switch (e.kind) {
     case 'subquery': {
       if (e.gridId === undefined) return out;
-      const g = subqueryGrid(parent, e);
+      const at = e.at ? evalTimeOf(e, 0, out) : undefined;
+      const g = subqueryGrid(at === undefined ? parent : { startMs: at, endMs: at, stepMs: 1, steps: 1 }, e);
       out.set(e.gridId, g);
       return gridsOf(e.expr, g, out);
     }
@@ -151,7 +166,7 @@ function welford(vs: number[]): number {
 }
 
 /** f(subquery) at one outer step; the metric name is dropped except by last_over_time. */
-export function overTime(func: string, windows: ReturnType<typeof windowAt>, param: number, at: { tMs: number; sq: Subquery }): Sample[] {
+export function overTime(func: string, windows: ReturnType<typeof windowAt>, param: number, at: { tMs: number; sq: Subquery; params?: number[] }): Sample[] {
   if (func === 'absent_over_time') return windows.length ? [] : [{ labels: {}, value: 1 }];
   const f = OVER_TIME[func];
   const r = RANGE_FUNCTIONS[func];
@@ -164,7 +179,26 @@ export function overTime(func: string, windows: ReturnType<typeof windowAt>, par
   return out;
 }
 
-type RangeFn = (vs: number[], ts: number[], at: { tMs: number; sq: Subquery; param: number }) => number | undefined;
+type RangeFn = (vs: number[], ts: number[], at: { tMs: number; sq: Subquery; param: number; params?: number[] }) => number | undefined;
+
+/** funcHoltWinters of 2.42: double exponential smoothing with factors in (0, 1). */
+const holtWinters: RangeFn = (vs, _ts, { params }) => {
+  const [sf = NaN, tf = NaN] = params ?? [];
+  if (!(sf > 0 && sf < 1)) throw new UnprocessableError(`invalid smoothing factor. Expected: 0 < sf < 1, got: ${sf}`);
+  if (!(tf > 0 && tf < 1)) throw new UnprocessableError(`invalid trend factor. Expected: 0 < tf < 1, got: ${tf}`);
+  if (vs.length < 2) return undefined;
+  let s0 = 0;
+  let s1 = vs[0] as number;
+  let b = (vs[1] as number) - s1;
+  for (let i = 1; i < vs.length; i++) {
+    const x = sf * (vs[i] as number);
+    if (i - 1 !== 0) b = tf * (s1 - s0) + (1 - tf) * b;
+    const y = (1 - sf) * (s1 + b);
+    s0 = s1;
+    s1 = x + y;
+  }
+  return s1;
+};
 
 /** extrapolatedRate of 2.42 (rate, increase, delta): extrapolates to the window's edges, not below zero for counters. */
 function extrapolated(isCounter: boolean, isRate: boolean): RangeFn {
@@ -237,6 +271,7 @@ const RANGE_FUNCTIONS: Record<string, RangeFn> = {
   changes: (vs) => vs.slice(1).filter((v, i) => !(v === vs[i] || (Number.isNaN(v) && Number.isNaN(vs[i] as number)))).length,
   resets: (vs) => vs.slice(1).filter((v, i) => v < (vs[i] as number)).length,
   deriv: (vs, ts) => (vs.length < 2 ? undefined : linearRegression(vs, ts, ts[0] as number)[0]),
+  holt_winters: holtWinters,
   predict_linear: (vs, ts, { tMs, param }) => {
     if (vs.length < 2) return undefined;
     const [slope, intercept] = linearRegression(vs, ts, tMs);

@@ -85,5 +85,8 @@ export const TRAPS: DiffQuery[] = [
   'holt_winters(sum(demo_disk_usage_bytes)[10m:1m], 0.5, 0.5)',
   'max_over_time(sum(up @ start())[10m:1m])',
   'min_over_time(sum(demo_memory_usage_bytes @ end())[10m:1m] offset 5m)',
+  'max_over_time(sum(up)[10m:1m] @ 1767229200)',
+  'rate(sum(container_cpu_usage_seconds_total)[10m:1m] @ end())',
+  'avg_over_time(count(up)[30m:5m] @ start() offset 10m)',
   'sum(holt_winters(demo_disk_usage_bytes[10m], 0.5, 0.5)) # a comment',
 ].map(trap);
