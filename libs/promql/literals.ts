@@ -89,12 +89,26 @@ export function quote(s: string): string {
   return JSON.stringify(s);
 }
 
-/** Prometheus's float formatting in API answers (strconv.FormatFloat(v, 'f', -1, 64)). */
+/**
+ * Prometheus's float formatting in API answers and count_values labels: strconv.FormatFloat(v, 'f', -1, 64),
+ * the shortest digits that read back exactly, never in exponent form (1e21 → "1000000000000000000000").
+ */
 export function formatValue(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
-  return String(v);
+  const s = String(v);
+  const e = s.indexOf('e');
+  if (e < 0) return s;
+  const sign = s.startsWith('-') ? '-' : '';
+  const mantissa = s.slice(sign.length, e);
+  const exp = Number(s.slice(e + 1));
+  const [int = '', frac = ''] = mantissa.split('.');
+  const digits = int + frac;
+  const point = int.length + exp;
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 /** Reads a value Prometheus wrote ("+Inf", "NaN", "1.5"). */
