@@ -10,6 +10,8 @@ export const federationConfigSchema = z
     maxSeries: z.number().int().positive().default(500_000),
     /** Most samples (points) a query may gather from the clusters. */
     maxSamples: z.number().int().positive().default(50_000_000),
+    /** Most bytes read from one cluster's answer (memory bound while merging); over it the query fails. */
+    maxResponseBytes: z.number().int().positive().default(256 * 2 ** 20),
     /** Whole-query timeout; each cluster also has its own clusters[].prometheus.timeoutMs. */
     timeoutMs: z.number().int().positive().default(120_000),
     /** A failed cluster is left out with a warning (true), or fails the query (false). */

@@ -11,8 +11,11 @@ export type { FederatedQueryService, FederatedResult, PromSample, InstantQuery, 
  * their queries through it, exactly as the /prometheus API does.
  */
 export function getFederation(ctx: ServiceContext): Promise<FederatedQueryService> {
-  return ctx.resources.get('federation', async () => ({
-    value: new FederatedQuery({ clusters: ctx.config.clusters ?? [], limits: federationConfigSchema.parse(ctx.config.federation ?? {}), client: new HttpClusterClient() }),
-    close: async () => undefined,
-  }));
+  return ctx.resources.get('federation', async () => {
+    const limits = federationConfigSchema.parse(ctx.config.federation ?? {});
+    return {
+      value: new FederatedQuery({ clusters: ctx.config.clusters ?? [], limits, client: new HttpClusterClient(limits.maxResponseBytes) }),
+      close: async () => undefined,
+    };
+  });
 }

@@ -1,4 +1,4 @@
-import { InputError, PharosError, TimeoutError, UnavailableError, UnprocessableError } from '../../../libs/errors/errors.ts';
+import { InputError, LimitError, PharosError, TimeoutError, UnavailableError, UnprocessableError } from '../../../libs/errors/errors.ts';
 import type { PharosConfig } from '../../../libs/config/config.schema.ts';
 import { dedupReplicas } from './replica-dedup.ts';
 
@@ -32,7 +32,29 @@ interface PromEnvelope {
   warnings?: string[];
 }
 
-async function callOne(url: string, cluster: ClusterConfig, path: string, params: URLSearchParams, signal: AbortSignal): Promise<ApiAnswer> {
+/**
+ * Reads a body up to `maxBytes`, so one cluster's answer cannot take more memory than that: over it, the read
+ * stops and the query fails with a limit error instead of the process growing without bound.
+ */
+async function readBounded(res: Response, maxBytes: number, cluster: string): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new LimitError(`cluster "${cluster}" answered more than federation.maxResponseBytes=${maxBytes} bytes; narrow the query`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function callOne(url: string, cluster: ClusterConfig, path: string, params: URLSearchParams, signal: AbortSignal, maxBytes: number): Promise<ApiAnswer> {
   const timeout = AbortSignal.timeout(cluster.prometheus.timeoutMs);
   // No gzip: Prometheus and Pharos usually sit in one network, and compressing every answer costs both sides CPU.
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'accept-encoding': 'identity' };
@@ -44,8 +66,9 @@ async function callOne(url: string, cluster: ClusterConfig, path: string, params
     const usePost = !path.startsWith('label/') && path !== 'metadata';
     const target = `${url.replace(/\/+$/, '')}/api/v1/${path}${usePost ? '' : `?${params}`}`;
     res = await fetch(target, { method: usePost ? 'POST' : 'GET', headers, body: usePost ? params.toString() : null, signal: AbortSignal.any([signal, timeout]) });
-    body = (await res.json()) as PromEnvelope;
+    body = JSON.parse(await readBounded(res, maxBytes, cluster.name)) as PromEnvelope;
   } catch (err) {
+    if (err instanceof LimitError) throw err;
     if (timeout.aborted) throw new ClusterUnavailableError(`cluster "${cluster.name}" did not answer within ${cluster.prometheus.timeoutMs} ms`);
     if (signal.aborted) throw signal.reason instanceof PharosError ? signal.reason : new TimeoutError('query aborted');
     throw new ClusterUnavailableError(`cluster "${cluster.name}" is unreachable: ${(err as Error).message}`, err);
@@ -59,10 +82,12 @@ async function callOne(url: string, cluster: ClusterConfig, path: string, params
 
 /** Calls a cluster's Prometheus over HTTP; with HA replicas, asks all and deduplicates by the replica label. */
 export class HttpClusterClient implements ClusterClient {
+  constructor(private readonly maxResponseBytes = 256 * 2 ** 20) {}
+
   async call(cluster: ClusterConfig, path: string, params: URLSearchParams, signal: AbortSignal): Promise<ApiAnswer> {
     const urls = [cluster.prometheus.url, ...cluster.prometheus.replicas];
-    if (urls.length === 1) return callOne(urls[0] as string, cluster, path, params, signal);
-    const settled = await Promise.allSettled(urls.map((u) => callOne(u, cluster, path, params, signal)));
+    if (urls.length === 1) return callOne(urls[0] as string, cluster, path, params, signal, this.maxResponseBytes);
+    const settled = await Promise.allSettled(urls.map((u) => callOne(u, cluster, path, params, signal, this.maxResponseBytes)));
     const ok = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const queryError = settled.find((s) => s.status === 'rejected' && !(s.reason instanceof ClusterUnavailableError));
     if (ok.length === 0) throw queryError?.status === 'rejected' ? queryError.reason : (settled[0] as PromiseRejectedResult).reason;

@@ -75,3 +75,22 @@ describe('HA replicas', () => {
     expect(byKey(res.json().data.result)).toEqual(byKey(await union(q)));
   });
 });
+
+describe('limits', () => {
+  let server: Awaited<ReturnType<typeof startFederation>>;
+  beforeAll(async () => {
+    server = await startFederation(fixtureClusters(), { maxResponseBytes: 2000, maxSeries: 20 });
+  });
+  afterAll(async () => server.close());
+
+  it('stops reading a cluster answer over maxResponseBytes, and refuses more than maxSeries', async () => {
+    const big = await server.app.inject({ url: `/prometheus/api/v1/query?query=container_memory_working_set_bytes&time=${EVAL_TIME}`, headers: AUTH });
+    expect(big.statusCode).toBe(400);
+    expect(big.json()).toMatchObject({ status: 'error', errorType: 'bad_data', code: 'PHAROS_ERR_LIMIT' });
+    expect(big.json().error).toContain('maxResponseBytes');
+    const series = await server.app.inject({ url: `/prometheus/api/v1/series?match[]=up&start=${EVAL_TIME - 60}&end=${EVAL_TIME}`, headers: AUTH });
+    expect(series.json()).toMatchObject({ errorType: 'bad_data', code: 'PHAROS_ERR_LIMIT' });
+    const small = await server.app.inject({ url: `/prometheus/api/v1/query?query=sum(up)&time=${EVAL_TIME}`, headers: AUTH });
+    expect(small.statusCode).toBe(200);
+  });
+});
