@@ -2,14 +2,15 @@ import { z } from 'zod';
 
 /**
  * The `federation` section: limits of federated PromQL (issue 5). Cluster endpoints live in the top-level
- * `clusters` list. Defaults follow Prometheus's own (--query.timeout=2m, --query.max-samples=50000000).
+ * `clusters` list. The timeout is Prometheus's (--query.timeout=2m); maxSamples is a tenth of Prometheus's
+ * --query.max-samples, since a point held in JavaScript objects costs about ten times its size in Prometheus.
  */
 export const federationConfigSchema = z
   .object({
     /** Most series a query may gather from the clusters (after merging). */
     maxSeries: z.number().int().positive().default(500_000),
     /** Most samples (points) a query may gather from the clusters. */
-    maxSamples: z.number().int().positive().default(50_000_000),
+    maxSamples: z.number().int().positive().default(5_000_000),
     /** Most bytes read from one cluster's answer (memory bound while merging); over it the query fails. */
     maxResponseBytes: z.number().int().positive().default(256 * 2 ** 20),
     /** Whole-query timeout; each cluster also has its own clusters[].prometheus.timeoutMs. */
