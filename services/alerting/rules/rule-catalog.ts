@@ -91,7 +91,7 @@ export class RuleCatalog {
     const compiled = this.validate(input);
     if (compiled.name !== name) throw new InputError(`the body names group "${compiled.name}" but the URL names "${name}"`, [{ path: 'name', message: 'must match the URL' }]);
     const existing = await this.store.get<RuleGroupSpec>(RULE_GROUP_COLLECTION, name);
-    if (!existing) throw new NotFoundError(`rule group "${name}" not found`);
+    if (!existing) throw this.missing(name);
     const saved = await this.store.put(RULE_GROUP_COLLECTION, name, compiled.spec, expectedVersion ?? existing.version);
     const replaced = this.apiGroups.get(name)?.compiled;
     this.apiGroups.set(name, { version: saved.version, compiled });
@@ -101,10 +101,17 @@ export class RuleCatalog {
   async remove(name: string): Promise<CompiledGroup | undefined> {
     this.refuseFileGroup(name);
     const gone = await this.store.delete(RULE_GROUP_COLLECTION, name);
-    if (!gone) throw new NotFoundError(`rule group "${name}" not found`);
+    if (!gone) throw this.missing(name);
     const removed = this.apiGroups.get(name)?.compiled;
     this.apiGroups.delete(name);
     return removed;
+  }
+
+  /** Not an API group: a file group of that name is a conflict (edit the file), otherwise not found. */
+  private missing(name: string): Error {
+    const file = this.fileGroups.find((g) => g.name === name);
+    if (file?.source.type === 'file') return new ConflictError(`rule group "${name}" comes from ${file.source.file}: edit the file`);
+    return new NotFoundError(`rule group "${name}" not found`);
   }
 
   private refuseFileGroup(name: string): void {
