@@ -5,7 +5,8 @@ import { InputError } from '../../errors/errors.ts';
  * and OpenSearch: items are ordered by id, and a cursor is the last id returned.
  */
 export const DEFAULT_LIST_LIMIT = 1000;
-export const MAX_LIST_LIMIT = 10_000;
+// OpenSearch reads at most index.max_result_window (10,000) hits per search, one more than the page for `next`.
+export const MAX_LIST_LIMIT = 5000;
 
 const FIELD = /^[A-Za-z0-9_-]{1,100}$/;
 
