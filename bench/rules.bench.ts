@@ -6,6 +6,7 @@ import { TokenAuthenticator } from '../libs/auth/token-authenticator.ts';
 import { configSchema } from '../libs/config/config.schema.ts';
 import { createLogger } from '../libs/logging/logger.ts';
 import { Resources } from '../libs/runtime/resources.ts';
+import { OpenSearchStateStore } from '../libs/store/state/opensearch-state.store.ts';
 import { SqliteStateStore } from '../libs/store/state/sqlite-state.store.ts';
 import { AlertingModule } from '../services/alerting/alerting.module.ts';
 import { processSources } from '../services/alerting/alerting.service.ts';
@@ -15,7 +16,8 @@ import { CLUSTER_NAMES, FIXTURE_START, PROMETHEUS_PORTS } from '../test/fixtures
  * 1,000 metric rules (10 groups × 100, interval 30 s) evaluated by the real scheduler through the federation layer
  * over the three fixture Prometheus servers (east/west/north), on the wall clock, for BENCH_CYCLES cycles (default
  * 4). The scheduler's clock is mapped into the fixture window so every query reads real data. Goal: zero missed
- * evaluations. Prints per-group and per-cycle evaluation time. Run: `npm run bench -- rules`.
+ * evaluations. Prints per-group and per-cycle evaluation time. Run: `npm run bench -- rules`
+ * (BENCH_STORE=opensearch keeps alert state in OpenSearch at 127.0.0.1:9200 instead of SQLite).
  */
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 4);
 const GROUPS = 10;
@@ -49,7 +51,9 @@ const config = configSchema.parse({
 const metrics = new Registry();
 const ctx = { config, logger: createLogger('warn'), metrics, authenticator: new TokenAuthenticator([]), resources: new Resources() };
 const dir = mkdtempSync(join(tmpdir(), 'pharos-bench-rules-'));
-const store = new SqliteStateStore(join(dir, 'state.db'));
+const onOpenSearch = process.env.BENCH_STORE === 'opensearch';
+const prefix = `pharos-bench-rules-${Date.now().toString(36)}`;
+const store = onOpenSearch ? new OpenSearchStateStore({ url: 'http://127.0.0.1:9200', indexPrefix: prefix, requestTimeoutMs: 30_000 }) : new SqliteStateStore(join(dir, 'state.db'));
 await store.init();
 
 const wallStart = Date.now();
@@ -67,7 +71,7 @@ module.engine.evaluateGroup = async (group, at, signal) => {
   durations.push({ group: group.name, at, ms: performance.now() - t0 });
 };
 
-console.log(`rules bench: ${GROUPS * PER_GROUP} rules in ${GROUPS} groups, interval ${INTERVAL}, ${CYCLES} cycles, clusters ${CLUSTER_NAMES.join('/')}`);
+console.log(`rules bench (state store: ${store.type}): ${GROUPS * PER_GROUP} rules in ${GROUPS} groups, interval ${INTERVAL}, ${CYCLES} cycles, clusters ${CLUSTER_NAMES.join('/')}`);
 await module.start();
 await new Promise((r) => setTimeout(r, CYCLES * 30_000 + 5_000));
 await module.stop();
@@ -89,5 +93,6 @@ for (const [cycle, list] of [...cycles].sort(([a], [b]) => a - b)) {
 console.log(`rule health: ${JSON.stringify(health)}; active alerts: ${[...states.values()].reduce((s, st) => s + st.alerts.filter((a) => a.state !== 'inactive').length, 0)}`);
 console.log(`missed evaluations: ${missed}`);
 await store.close();
+if (onOpenSearch) await fetch(`http://127.0.0.1:9200/${prefix}-state`, { method: 'DELETE' }).catch(() => undefined);
 rmSync(dir, { recursive: true, force: true });
 process.exit(missed === 0 ? 0 : 1);
