@@ -1,5 +1,6 @@
 import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
+import { stripPromQLComments } from './comments.ts';
 import { InputError } from '../errors/errors.ts';
 import type { AggregateOp, AtModifier, BinaryOp, Expr, LabelMatcher, MatchOp, VectorMatching, VectorSelector } from './ast.ts';
 import { parseDuration, parseNumber, unquote } from './literals.ts';
@@ -14,7 +15,8 @@ export function parsePromQL(query: string): Expr {
   if (query.replace(/#[^\n]*/g, '').trim() === '') throw new InputError('parse error: no expression found in input');
   // lezer-promql no longer knows holt_winters (renamed in Prometheus 3); 2.42 does, with the same arguments.
   const holtWinters = /\bholt_winters\s*\(/.test(query) && !query.includes('double_exponential_smoothing');
-  const text = holtWinters ? query.replace(/\bholt_winters(\s*\()/g, 'double_exponential_smoothing$1') : query;
+  const uncommented = query.includes('#') ? stripPromQLComments(query) : query;
+  const text = holtWinters ? uncommented.replace(/\bholt_winters(\s*\()/g, 'double_exponential_smoothing$1') : uncommented;
   const top = parser.parse(text).topNode;
   const bad = findError(top);
   if (bad) {

@@ -81,32 +81,8 @@ export function compileGroup(spec: RuleGroupSpec, source: GroupSource, defaultIn
   };
 }
 
-/**
- * Drops `# …` comments (outside string literals) before parsing: rule files use them (kube-prometheus does),
- * and the shared PromQL parser counts the comment node as trailing input.
- */
-export function stripPromQLComments(expr: string): string {
-  let out = '';
-  let quote: string | undefined;
-  for (let i = 0; i < expr.length; i++) {
-    const c = expr[i] as string;
-    if (quote) {
-      out += c;
-      if (c === '\\' && quote !== '`') out += expr[++i] ?? '';
-      else if (c === quote) quote = undefined;
-    } else if (c === '"' || c === "'" || c === '`') {
-      quote = c;
-      out += c;
-    } else if (c === '#') {
-      while (i < expr.length && expr[i] !== '\n') i++;
-      out += '\n';
-    } else out += c;
-  }
-  return out;
-}
-
 function compileRule(r: RuleSpec, group: string): CompiledRule {
-  const ast = parsePromQL(stripPromQLComments(r.expr));
+  const ast = parsePromQL(r.expr);
   const labels = { ...r.labels };
   const name = (r.alert ?? r.record) as string;
   const key = createHash('sha256').update(JSON.stringify([group, name, r.expr, Object.entries(labels).sort()])).digest('hex').slice(0, 24);
