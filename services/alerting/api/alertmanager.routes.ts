@@ -9,7 +9,7 @@ import { isResolved, type NotifiableAlert } from '../engine/notifiable.ts';
 import { matchesAll } from '../notify/matchers.ts';
 import { scopeVisible } from './alerts.routes.ts';
 import { boolParam, filterMatchers, filterParam, labelsSchema } from './api-schemas.ts';
-import { gettableSilence, listSilences, postableSilenceSchema } from './silences.routes.ts';
+import { expireSilence, getSilence, gettableSilence, listSilences, postableSilenceSchema, upsertSilence } from './silences.routes.ts';
 
 const STARTED = Date.now();
 
@@ -95,18 +95,18 @@ export function alertmanagerRoutes(getModule: () => Promise<AlertingModule>): Fa
 
     app.get(`${p}/silences`, { schema: { tags, querystring: z.object({ filter: filterParam }) } }, async (req) => {
       const now = Date.now();
-      return (await listSilences(await getModule(), req.query.filter)).map((s) => gettableSilence(s, now));
+      return (await listSilences(await getModule(), req, req.query.filter)).map((s) => gettableSilence(s, now));
     });
 
     app.post(`${p}/silences`, { schema: { tags, body: postableSilenceSchema } }, async (req) => {
-      const s = await (await getModule()).silences.upsert(req.body);
+      const s = await upsertSilence(await getModule(), req, req.body);
       return { silenceID: s.id };
     });
 
     const idParams = z.object({ id: z.string().min(1) });
-    app.get(`${p}/silence/:id`, { schema: { tags, params: idParams } }, async (req) => gettableSilence(await (await getModule()).silences.get(req.params.id)));
+    app.get(`${p}/silence/:id`, { schema: { tags, params: idParams } }, async (req) => gettableSilence(await getSilence(await getModule(), req, req.params.id)));
     app.delete(`${p}/silence/:id`, { schema: { tags, params: idParams } }, async (req) => {
-      await (await getModule()).silences.expire(req.params.id);
+      await expireSilence(await getModule(), req, req.params.id);
       return {};
     });
   };

@@ -87,7 +87,9 @@ export function alertsRoutes(getModule: () => Promise<AlertingModule>): FastifyP
       },
     );
 
-    app.get('/v1/receivers', { schema: { tags: ['alerting'] } }, async () => {
+    // Receivers hold the whole organisation's addresses and URLs: unrestricted tokens only.
+    app.get('/v1/receivers', { schema: { tags: ['alerting'] } }, async (req) => {
+      requireFullScope(req);
       const m = await getModule();
       return { receivers: [...m.receivers].map(([name, list]) => ({ name, integrations: list.map((i) => ({ type: i.type, index: i.index, target: i.target, sendResolved: i.sendResolved })) })) };
     });
@@ -106,6 +108,7 @@ export function alertsRoutes(getModule: () => Promise<AlertingModule>): FastifyP
     };
 
     app.post('/v1/receivers/:name/preview', { schema: { ...previewSchema, summary: 'Render what each integration of a receiver would send' } }, async (req) => {
+      requireFullScope(req);
       const { integrations, data } = await sample(req.params.name, req.body.alerts);
       return { previews: integrations.map((i) => ({ type: i.type, index: i.index, target: i.target, rendered: safe(() => i.render(data)) })) };
     });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ForbiddenError, InputError } from '../../../libs/errors/errors.ts';
+import { ForbiddenError, InputError, NotFoundError } from '../../../libs/errors/errors.ts';
 import { isFullScope } from '../../../libs/tenancy/promql-scope.ts';
 import type { AlertingModule } from '../alerting.module.ts';
 import { backtest } from '../engine/backtest.ts';
@@ -29,8 +29,11 @@ export function rulesRoutes(getModule: () => Promise<AlertingModule>): FastifyPl
   return async (base) => {
     const app = base.withTypeProvider<ZodTypeProvider>();
 
-    app.get('/v1/alert-rules', { schema: { tags: ['alerting'], summary: 'List rule groups with rule health and active alerts' } }, async () => {
+    app.get('/v1/alert-rules', { schema: { tags: ['alerting'], summary: 'List rule groups with rule health and active alerts' } }, async (req) => {
       const m = await getModule();
+      // Rule groups are global (only unrestricted tokens change them) and their queries read every
+      // namespace, so a restricted caller sees none of them (docs/security.md, Scoped objects).
+      if (!isFullScope(req.principal.scope)) return { groups: [], fileProblems: [] };
       const states = m.engine.ruleStates();
       const groups = m.catalog.views().map((v) => {
         const compiled = m.catalog.groups().find((g) => g.id === v.id);
@@ -55,7 +58,10 @@ export function rulesRoutes(getModule: () => Promise<AlertingModule>): FastifyPl
       return { groups, fileProblems: m.catalog.fileProblems() };
     });
 
-    app.get('/v1/alert-rules/:name', { schema: { tags: ['alerting'], params: nameParams } }, async (req) => (await getModule()).catalog.view(req.params.name));
+    app.get('/v1/alert-rules/:name', { schema: { tags: ['alerting'], params: nameParams } }, async (req) => {
+      if (!isFullScope(req.principal.scope)) throw new NotFoundError(`rule group "${req.params.name}" not found`);
+      return (await getModule()).catalog.view(req.params.name);
+    });
 
     app.addHook('preHandler', async (req) => {
       if (req.method !== 'GET') requireFullScope(req);

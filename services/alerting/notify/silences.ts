@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Scope } from '../../../libs/auth/principal.ts';
 import { InputError, NotFoundError } from '../../../libs/errors/errors.ts';
 import type { StateStore } from '../../../libs/store/state-store.ts';
 import { matcher, matchesAll, type Matcher } from './matchers.ts';
@@ -21,6 +22,8 @@ export interface Silence {
   createdBy: string;
   comment: string;
   updatedAt: number;
+  /** The creator's scope when it was restricted (docs/security.md, Scoped objects); absent: global. */
+  scope?: Scope | undefined;
 }
 
 export type SilenceState = 'active' | 'pending' | 'expired';

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import type { Principal } from '../auth/principal.ts';
+import { ownerScope, scopeWithin } from './object-scope.ts';
+
+const principal = (clusters: string[], namespaces: string[]): Principal => ({ name: 'p', role: 'editor', via: 'token', scope: { clusters, namespaces } });
+
+describe('object scopes', () => {
+  it('gives restricted creators their scope and unrestricted ones none (global)', () => {
+    expect(ownerScope(principal(['*'], ['*']))).toBeUndefined();
+    expect(ownerScope(principal(['*'], ['payments']))).toEqual({ clusters: ['*'], namespaces: ['payments'] });
+  });
+
+  it('puts a scope within another only when every list is covered', () => {
+    const pay = { clusters: ['*'], namespaces: ['payments'] };
+    expect(scopeWithin(pay, pay)).toBe(true);
+    expect(scopeWithin(pay, { clusters: ['*'], namespaces: ['*'] })).toBe(true);
+    expect(scopeWithin(undefined, pay)).toBe(false);
+    expect(scopeWithin(undefined, { clusters: ['*'], namespaces: ['*'] })).toBe(true);
+    expect(scopeWithin(pay, { clusters: ['east'], namespaces: ['payments'] })).toBe(false);
+    expect(scopeWithin({ clusters: ['east'], namespaces: ['payments'] }, { clusters: ['east', 'west'], namespaces: ['payments', 'shop'] })).toBe(true);
+    expect(scopeWithin({ clusters: ['east'], namespaces: ['payments', 'shop'] }, pay)).toBe(false);
+  });
+});
