@@ -1,3 +1,4 @@
+import type { Scope } from '../../../libs/auth/principal.ts';
 import type { Dashboard } from '../../../libs/dashboards/dashboard.schema.ts';
 import { ConflictError, NotFoundError } from '../../../libs/errors/errors.ts';
 import type { StateStore, Versioned } from '../../../libs/store/state-store.ts';
@@ -13,6 +14,8 @@ export interface StoredDashboard {
   definition: Dashboard;
   author: string;
   createdAt: number;
+  /** The creator's scope when it was restricted (docs/security.md, Scoped objects); absent: global. */
+  scope?: Scope | undefined;
 }
 
 export interface DashboardVersion {
@@ -42,10 +45,10 @@ export class DashboardRepository {
     return out;
   }
 
-  async create(id: string, definition: Dashboard, author: string, signal?: AbortSignal): Promise<Versioned<StoredDashboard>> {
+  async create(id: string, definition: Dashboard, author: string, scope: Scope | undefined, signal?: AbortSignal): Promise<Versioned<StoredDashboard>> {
     const store = await this.store();
     try {
-      return await store.put<StoredDashboard>(CURRENT, id, { definition, author, createdAt: Date.now() }, 0, signal);
+      return await store.put<StoredDashboard>(CURRENT, id, { definition, author, createdAt: Date.now(), ...(scope ? { scope } : {}) }, 0, signal);
     } catch (err) {
       if (err instanceof ConflictError) throw new ConflictError(`dashboard "${id}" already exists; update it with PUT /v1/dashboards/${id}`);
       throw err;

@@ -41,7 +41,7 @@ export function dashboardsRoutes(service: DashboardsService) {
     });
 
     app.get('/v1/dashboards', { schema: { tags, summary: 'List built-in and user dashboards', response: { 200: listSchema } } }, async (req, reply) => ({
-      dashboards: await service.list(signalOf(reply)),
+      dashboards: await service.list(req.principal, signalOf(reply)),
     }));
 
     app.post('/v1/dashboards', { schema: { tags, summary: 'Create a dashboard', body: dashboardSchema, response: { 201: dashboardDocSchema } } }, async (req, reply) =>
@@ -56,7 +56,7 @@ export function dashboardsRoutes(service: DashboardsService) {
     });
 
     app.get('/v1/dashboards/:id', { schema: { tags, summary: 'Get a dashboard definition', params: idParams, response: { 200: dashboardDocSchema } } }, async (req, reply) =>
-      service.get(req.params.id, signalOf(reply)),
+      service.get(req.params.id, req.principal, signalOf(reply)),
     );
 
     app.put('/v1/dashboards/:id', {
@@ -67,16 +67,16 @@ export function dashboardsRoutes(service: DashboardsService) {
     });
 
     app.delete('/v1/dashboards/:id', { schema: { tags, summary: 'Delete a user dashboard and its versions', params: idParams } }, async (req, reply) => {
-      await service.delete(req.params.id, signalOf(reply));
+      await service.delete(req.params.id, req.principal, signalOf(reply));
       return reply.code(204).send();
     });
 
     app.get('/v1/dashboards/:id/versions', { schema: { tags, summary: 'Previous versions of a dashboard, newest first', params: idParams, response: { 200: versionsSchema } } }, async (req, reply) => ({
-      versions: (await service.versions(req.params.id, signalOf(reply))).map(({ definition: _d, ...v }) => v),
+      versions: (await service.versions(req.params.id, req.principal, signalOf(reply))).map(({ definition: _d, ...v }) => v),
     }));
 
     app.get('/v1/dashboards/:id/versions/:version', { schema: { tags, summary: 'One version of a dashboard', params: versionParams, response: { 200: versionSchema } } }, async (req, reply) =>
-      service.version(req.params.id, req.params.version, signalOf(reply)),
+      service.version(req.params.id, req.params.version, req.principal, signalOf(reply)),
     );
 
     app.get('/v1/dashboards/:id/render', {

@@ -4,9 +4,10 @@ import type { Dashboard } from '../../../libs/dashboards/dashboard.schema.ts';
 import { importDashboard } from '../../../libs/dashboards/import/importers.ts';
 import type { ImportFormat, ImportNote } from '../../../libs/dashboards/import/import.types.ts';
 import { parseTimeRange } from '../../../libs/dashboards/time-range.ts';
-import { ConflictError, InputError, NotFoundError } from '../../../libs/errors/errors.ts';
+import { ConflictError, ForbiddenError, InputError, NotFoundError } from '../../../libs/errors/errors.ts';
+import { ownerScope, scopeWithin } from '../../../libs/tenancy/object-scope.ts';
 import type { BuiltinDashboard } from './builtin-dashboards.ts';
-import type { DashboardRepository, DashboardVersion } from './dashboard.repository.ts';
+import type { DashboardRepository, DashboardVersion, StoredDashboard } from './dashboard.repository.ts';
 import type { DashboardRenderer, RenderResult } from './render.service.ts';
 import type { VariableState } from './variable-resolver.ts';
 
@@ -58,19 +59,20 @@ export class DashboardsService {
     this.builtins = new Map(opts.builtins.map((b) => [b.id, b]));
   }
 
-  async list(signal?: AbortSignal): Promise<DashboardSummary[]> {
+  async list(principal: Principal, signal?: AbortSignal): Promise<DashboardSummary[]> {
     const builtin = [...this.builtins.values()].map((b) => summary({ id: b.id, builtin: true, version: 0, updatedAt: null, dashboard: b.definition }));
-    const stored = (await this.opts.repository.list(signal)).map((s) =>
+    const stored = (await this.opts.repository.list(signal)).filter((s) => visibleTo(s.value, principal)).map((s) =>
       summary({ id: s.id, builtin: false, version: s.version, updatedAt: s.updatedAt, author: s.value.author, dashboard: s.value.definition }),
     );
     return [...builtin, ...stored.sort((a, b) => a.title.localeCompare(b.title))];
   }
 
-  async get(id: string, signal?: AbortSignal): Promise<DashboardDoc> {
+  /** A dashboard the principal may see; one outside its scope answers 404, as if absent. */
+  async get(id: string, principal: Principal, signal?: AbortSignal): Promise<DashboardDoc> {
     const builtin = this.builtins.get(id);
     if (builtin) return { id, builtin: true, version: 0, updatedAt: null, dashboard: builtin.definition };
     const stored = await this.opts.repository.get(id, signal);
-    if (!stored) throw new NotFoundError(`no dashboard "${id}"; GET /v1/dashboards lists them`);
+    if (!stored || !visibleTo(stored.value, principal)) throw new NotFoundError(`no dashboard "${id}"; GET /v1/dashboards lists them`);
     return { id, builtin: false, version: stored.version, updatedAt: stored.updatedAt, author: stored.value.author, dashboard: stored.value.definition };
   }
 
@@ -78,30 +80,32 @@ export class DashboardsService {
     const definition = validateDashboard(input);
     const id = definition.id ?? (await this.freeId(slugify(definition.title), signal));
     this.assertWritable(id, 'create');
-    const saved = await this.opts.repository.create(id, { ...definition, id }, principal.name, signal);
-    return this.get(saved.id, signal);
+    const saved = await this.opts.repository.create(id, { ...definition, id }, principal.name, ownerScope(principal), signal);
+    return this.get(saved.id, principal, signal);
   }
 
   async update(id: string, input: unknown, principal: Principal, expectedVersion?: number, signal?: AbortSignal): Promise<DashboardDoc> {
     this.assertWritable(id, 'update');
+    await this.assertEditable(id, principal, signal);
     const definition = validateDashboard(input);
     if (definition.id !== undefined && definition.id !== id) throw new InputError(`the body's id "${definition.id}" differs from the URL's "${id}"`, [{ path: 'id', message: 'must match the URL' }]);
     await this.opts.repository.update(id, { ...definition, id }, principal.name, expectedVersion, signal);
-    return this.get(id, signal);
+    return this.get(id, principal, signal);
   }
 
-  async delete(id: string, signal?: AbortSignal): Promise<void> {
+  async delete(id: string, principal: Principal, signal?: AbortSignal): Promise<void> {
     this.assertWritable(id, 'delete');
+    await this.assertEditable(id, principal, signal);
     if (!(await this.opts.repository.delete(id, signal))) throw new NotFoundError(`no dashboard "${id}"`);
   }
 
-  async versions(id: string, signal?: AbortSignal): Promise<DashboardVersion[]> {
-    await this.get(id, signal);
+  async versions(id: string, principal: Principal, signal?: AbortSignal): Promise<DashboardVersion[]> {
+    await this.get(id, principal, signal);
     return this.opts.repository.versions(id, signal);
   }
 
-  async version(id: string, version: number, signal?: AbortSignal): Promise<DashboardVersion> {
-    const current = await this.get(id, signal);
+  async version(id: string, version: number, principal: Principal, signal?: AbortSignal): Promise<DashboardVersion> {
+    const current = await this.get(id, principal, signal);
     if (version === current.version) return { dashboardId: id, version, updatedAt: current.updatedAt ?? 0, author: current.author ?? '', definition: current.dashboard };
     const found = (await this.opts.repository.versions(id, signal)).find((v) => v.version === version);
     if (!found) throw new NotFoundError(`dashboard "${id}" has no version ${version}`);
@@ -116,16 +120,17 @@ export class DashboardsService {
     const outcome = importDashboard(body, 'import');
     if (opts.dryRun) return { format: outcome.format, dashboard: outcome.dashboard, unconverted: outcome.unconverted };
     const exists = !this.builtins.has(outcome.id) && (await this.opts.repository.get(outcome.id, signal)) !== undefined;
+    if (opts.overwrite && exists) await this.assertEditable(outcome.id, principal, signal);
     const id = opts.overwrite && exists ? outcome.id : await this.freeId(outcome.id, signal);
     const definition = { ...outcome.dashboard, id };
     const saved = opts.overwrite && exists
       ? await this.opts.repository.update(id, definition, principal.name, undefined, signal)
-      : await this.opts.repository.create(id, definition, principal.name, signal);
+      : await this.opts.repository.create(id, definition, principal.name, ownerScope(principal), signal);
     return { format: outcome.format, id, version: saved.version, dashboard: definition, unconverted: outcome.unconverted };
   }
 
   async render(id: string, params: ViewParams, principal: Principal, signal?: AbortSignal): Promise<RenderResult> {
-    const { dashboard } = await this.get(id, signal);
+    const { dashboard } = await this.get(id, principal, signal);
     const range = parseTimeRange(params.from ?? dashboard.time.from, params.to ?? dashboard.time.to);
     this.checkVariables(dashboard, params.vars);
     return this.opts.renderer.render(dashboard, {
@@ -138,7 +143,7 @@ export class DashboardsService {
   }
 
   async variables(id: string, params: ViewParams, principal: Principal, signal?: AbortSignal): Promise<VariableState[]> {
-    const { dashboard } = await this.get(id, signal);
+    const { dashboard } = await this.get(id, principal, signal);
     const range = parseTimeRange(params.from ?? dashboard.time.from, params.to ?? dashboard.time.to);
     this.checkVariables(dashboard, params.vars);
     return this.opts.renderer.variables(dashboard, { range, requested: params.vars, principalScope: principal.scope, signal });
@@ -158,6 +163,16 @@ export class DashboardsService {
     if (this.builtins.has(id)) throw new ConflictError(`dashboard "${id}" is built in and read-only; to ${action} a copy, POST it under another id`);
   }
 
+  /**
+   * A restricted editor changes only dashboards made within its scope; global ones (made by unrestricted
+   * tokens) it may see but not change. Unknown or invisible ones are 404.
+   */
+  private async assertEditable(id: string, principal: Principal, signal?: AbortSignal): Promise<void> {
+    const stored = await this.opts.repository.get(id, signal);
+    if (!stored || !visibleTo(stored.value, principal)) throw new NotFoundError(`no dashboard "${id}"`);
+    if (!scopeWithin(stored.value.scope, principal.scope)) throw new ForbiddenError(`dashboard "${id}" is global; only a token not restricted to some clusters or namespaces may change it`);
+  }
+
   private async freeId(base: string, signal?: AbortSignal): Promise<string> {
     for (let n = 1; n < 1000; n++) {
       const id = n === 1 ? base : `${base.slice(0, 95)}-${n}`;
@@ -165,6 +180,11 @@ export class DashboardsService {
     }
     throw new ConflictError(`too many dashboards named like "${base}"; give an id`);
   }
+}
+
+/** Global user dashboards are visible to everyone; scoped ones to callers whose scope contains theirs. */
+function visibleTo(stored: StoredDashboard, principal: Principal): boolean {
+  return stored.scope === undefined || scopeWithin(stored.scope, principal.scope);
 }
 
 function summary(doc: DashboardDoc): DashboardSummary {
