@@ -81,6 +81,8 @@ export function alertsRoutes(getModule: () => Promise<AlertingModule>): FastifyP
       '/v1/notifications',
       { schema: { tags: ['alerting'], summary: 'The notification log: what was sent, to whom, when, with what result', querystring: z.object({ receiver: z.string().optional(), result: z.enum(['sent', 'failed']).optional(), status: z.enum(['firing', 'resolved']).optional(), ...pageParams }) } },
       async (req) => {
+        // Entries name receivers' addresses and carry whole groups of alerts: unrestricted tokens only.
+        requireFullScope(req);
         const { receiver, result, status, limit, cursor } = req.query;
         const page = await (await getModule()).nflog.list({ ...(receiver ? { receiver } : {}), ...(result ? { result } : {}), ...(status ? { status } : {}), limit, ...(cursor ? { cursor } : {}) });
         return { items: page.items.map((n) => ({ ...n, time: new Date(n.time).toISOString() })), next: page.next };

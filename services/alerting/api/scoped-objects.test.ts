@@ -85,6 +85,8 @@ describe('scoped silences, rules and receivers', () => {
     expect(receivers.statusCode).toBe(403);
     expect(receivers.json().error.code).toBe('PHAROS_ERR_FORBIDDEN');
     expect((await app.inject({ method: 'POST', url: '/v1/receivers/hook/preview', headers: EDITOR, payload: {} })).statusCode).toBe(403);
+    expect((await app.inject({ url: '/v1/notifications', headers: VIEWER })).statusCode).toBe(403);
+    expect((await app.inject({ url: '/v1/notifications', headers: ADMIN })).statusCode).toBe(200);
     expect((await app.inject({ url: '/v1/receivers', headers: ADMIN })).json().receivers.map((r: { name: string }) => r.name)).toEqual(['default', 'hook']);
   });
 });
