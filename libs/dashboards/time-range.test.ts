@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { durationMs, formatDuration, parseTime, parseTimeRange } from './time-range.ts';
+import { durationMs, parseTime, parseTimeRange } from './time-range.ts';
+import { formatDuration } from '../promql/literals.ts';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 34, 56, 789);
 

@@ -59,18 +59,3 @@ export function durationMs(text: string): number {
   return total;
 }
 
-/** ms → the shortest Prometheus duration text (90_000 → `1m30s`). */
-export function formatDuration(ms: number): string {
-  if (ms <= 0) return '0s';
-  const units: [string, number][] = [['d', 86400e3], ['h', 3600e3], ['m', 60e3], ['s', 1e3], ['ms', 1]];
-  let rest = Math.round(ms);
-  let out = '';
-  for (const [u, size] of units) {
-    const n = Math.floor(rest / size);
-    if (n > 0) {
-      out += `${n}${u}`;
-      rest -= n * size;
-    }
-  }
-  return out;
-}

@@ -36,11 +36,21 @@ export function parseDuration(text: string): number {
   return ms;
 }
 
+/** parseDuration for config and API fields: undefined instead of an error when the text is not a duration. */
+export function tryParseDuration(text: string): number | undefined {
+  try {
+    return parseDuration(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** model.Duration.String(): the largest units first, "0s" for zero. */
 export function formatDuration(ms: number): string {
   if (ms === 0) return '0s';
   let out = ms < 0 ? '-' : '';
-  let rest = Math.abs(ms);
+  // Whole milliseconds: computed steps (range / points) may carry fractions; Prometheus durations cannot.
+  let rest = Math.round(Math.abs(ms));
   for (const u of UNIT_ORDER) {
     const size = UNITS[u] as number;
     if (rest >= size) {

@@ -3,7 +3,7 @@ import type { AlertingConfig } from '../../libs/config/sections/alerting.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
 import type { Registry } from 'prom-client';
 import type { StateStore } from '../../libs/store/state-store.ts';
-import { parseDuration } from './duration.ts';
+import { tryParseDuration as parseDuration } from '../../libs/promql/literals.ts';
 import { AlertEngine } from './engine/alert-engine.ts';
 import { AlertRepository } from './engine/alert-repository.ts';
 import { alertingMetrics } from './engine/alerting-metrics.ts';

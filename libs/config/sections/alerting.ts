@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../../../services/alerting/duration.ts';
+import { tryParseDuration as parseDuration } from '../../promql/literals.ts';
 
 /**
  * The `alerting` section. `route`, `receivers`, `inhibit_rules` and `global` follow Alertmanager's own

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { InputError } from '../../../libs/errors/errors.ts';
-import { parseDuration } from '../duration.ts';
+import { tryParseDuration as parseDuration } from '../../../libs/promql/literals.ts';
 import type { AlertingModule } from '../alerting.module.ts';
 import { fingerprint } from '../engine/fingerprint.ts';
 import { isResolved, type NotifiableAlert } from '../engine/notifiable.ts';

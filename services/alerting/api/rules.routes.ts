@@ -5,7 +5,7 @@ import { ForbiddenError, InputError, NotFoundError } from '../../../libs/errors/
 import { isFullScope } from '../../../libs/tenancy/promql-scope.ts';
 import type { AlertingModule } from '../alerting.module.ts';
 import { backtest } from '../engine/backtest.ts';
-import { parseDuration } from '../duration.ts';
+import { tryParseDuration as parseDuration } from '../../../libs/promql/literals.ts';
 import { ruleGroupSchema } from '../rules/rule.schema.ts';
 import { requireFullScope } from './alerts.routes.ts';
 import { timeParam } from './api-schemas.ts';

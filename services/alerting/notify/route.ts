@@ -1,5 +1,5 @@
 import type { AmRoute } from '../../../libs/config/sections/alerting.ts';
-import { parseDuration } from '../duration.ts';
+import { tryParseDuration as parseDuration } from '../../../libs/promql/literals.ts';
 import { configMatchers, matchesAll, matcherString, type Matcher } from './matchers.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InputError, PharosError, type ErrorDetail } from '../../../libs/errors/errors.ts';
 import { parsePromQL } from '../../../libs/promql/parser.ts';
-import { parseDuration } from '../duration.ts';
+import { tryParseDuration as parseDuration } from '../../../libs/promql/literals.ts';
 import { templateError } from '../template/rule-template.ts';
 import { readsRecords, toRecordQuery, type RecordRuleQuery } from './record-query.ts';
 import type { RuleGroupSpec, RuleSpec } from './rule.schema.ts';

@@ -1,7 +1,8 @@
 import type { Variable } from '../../../libs/dashboards/dashboard.schema.ts';
 import { constant, interpolate, type ResolvedVariable, type VariableScope } from '../../../libs/dashboards/interpolate.ts';
 import { parseLabelValues } from '../../../libs/dashboards/label-values.ts';
-import { durationMs, formatDuration, type TimeRange } from '../../../libs/dashboards/time-range.ts';
+import { durationMs, type TimeRange } from '../../../libs/dashboards/time-range.ts';
+import { formatDuration } from '../../../libs/promql/literals.ts';
 import type { Scope } from '../../../libs/auth/principal.ts';
 import { PharosError } from '../../../libs/errors/errors.ts';
 import { filterLabelValues, scopeSeriesMatch } from '../../../libs/tenancy/promql-scope.ts';

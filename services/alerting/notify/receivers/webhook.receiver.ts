@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { WebhookConfig } from '../../../../libs/config/sections/alerting.ts';
-import { parseDuration } from '../../duration.ts';
+import { tryParseDuration as parseDuration } from '../../../../libs/promql/literals.ts';
 import { GoTemplate } from '../../template/template.ts';
 import type { NotificationData } from '../notification-data.ts';
 import { NotifyError, type Integration } from './integration.ts';
