@@ -28,9 +28,14 @@ export interface OsResponse<B> {
  * Runs one client call under an AbortSignal: an abort cancels the HTTP request and rejects with the signal's
  * reason (the caller turns it into a timeout). Connection problems become UnavailableError (retryable).
  */
-export async function osCall<B>(run: () => Promise<OsResponse<unknown>>, signal?: AbortSignal): Promise<OsResponse<B>> {
+export function osCall<B>(run: () => Promise<OsResponse<unknown>>, signal?: AbortSignal): Promise<OsResponse<B>> {
+  return osRequest(run as () => Promise<OsResponse<B>>, signal);
+}
+
+/** osCall for any client call (the state store's calls too): the same abort wiring and error mapping. */
+export async function osRequest<R>(run: () => Promise<R>, signal?: AbortSignal): Promise<R> {
   signal?.throwIfAborted();
-  const pending = run() as Abortable<OsResponse<B>>;
+  const pending = run() as Abortable<R>;
   const onAbort = () => pending.abort?.();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {

@@ -1,4 +1,5 @@
-import { Client } from '@opensearch-project/opensearch';
+import type { Client } from '@opensearch-project/opensearch';
+import { createClient, osRequest } from '../opensearch/opensearch-call.ts';
 import { ConflictError, UnavailableError } from '../../errors/errors.ts';
 import type { ListOptions, StateStore, Versioned } from '../state-store.ts';
 import { checkField, decodeCursor, encodeCursor, listLimit, stringFields } from './state-keys.ts';
@@ -45,11 +46,7 @@ export class OpenSearchStateStore implements StateStore {
   private readonly now: () => number;
 
   constructor(options: OpenSearchStateOptions) {
-    this.client = new Client({
-      node: options.url,
-      requestTimeout: options.requestTimeoutMs,
-      ...(options.username ? { auth: { username: options.username, password: options.password ?? '' } } : {}),
-    });
+    this.client = createClient(options);
     this.index = `${options.indexPrefix}-state`;
     this.now = options.now ?? Date.now;
   }
@@ -210,21 +207,9 @@ export class OpenSearchStateStore implements StateStore {
     return res.statusCode !== 409;
   }
 
-  /** One place for abort wiring and for turning transport failures into a domain error. */
-  private async call<R>(fn: (c: Client) => Promise<R> & { abort?: () => void }, signal?: AbortSignal): Promise<R> {
-    signal?.throwIfAborted();
-    const p = fn(this.client);
-    const onAbort = () => p.abort?.();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      return await p;
-    } catch (err) {
-      if (signal?.aborted) throw signal.reason;
-      if (err instanceof ConflictError) throw err;
-      throw new UnavailableError(`OpenSearch state store: ${(err as Error).message}`, err);
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
+  /** Abort wiring and transport-error mapping are the record store's (opensearch-call.ts). */
+  private call<R>(fn: (c: Client) => Promise<R>, signal?: AbortSignal): Promise<R> {
+    return osRequest(() => fn(this.client), signal);
   }
 }
 
