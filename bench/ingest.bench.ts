@@ -57,25 +57,86 @@ async function pool<T>(items: T[], n: number, work: (item: T) => Promise<void>):
   }));
 }
 
-/** Raw `_bulk` of the same docs, same index names and templates, 2,000 per request, 3 in flight (as the indexer). */
-async function rawBulk(): Promise<number> {
+/**
+ * Watches a prefix's log indices until every batch (pod `p<b>`) is fully searchable; `seenAt[b]` is when it
+ * was first seen complete. Both phases run it, because its searches change what OpenSearch does: a shard
+ * that gets no search for 30 s goes search-idle and skips its periodic refreshes, which makes indexing
+ * cheaper. Watching only one side would compare a refreshing index with an idle one.
+ */
+function watchVisibility(prefix: string): { seenAt: number[]; done: Promise<void> } {
+  const seenAt = new Array<number>(batches).fill(0);
+  const done = (async () => {
+    for (;;) {
+      const res = await client.search({ index: kindPattern(prefix, 'logs'), ignore_unavailable: true, allow_no_indices: true, body: { size: 0, aggs: { b: { terms: { field: 'pod', size: batches + 10 } } } } }).catch(() => undefined);
+      const now = performance.now();
+      for (const bucket of (res?.body as { aggregations?: { b: { buckets: { key: string; doc_count: number }[] } } })?.aggregations?.b.buckets ?? []) {
+        const b = Number(bucket.key.slice(1));
+        if (!seenAt[b] && bucket.doc_count >= lines(b).length) seenAt[b] = now;
+      }
+      if (seenAt.every((t) => t > 0)) return;
+      // 200 ms: finer polling would itself load OpenSearch (an aggregation each time) and slow what it measures.
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  return { seenAt, done };
+}
+
+interface Phase { rate: number; p50: number; p99: number; cpu: string }
+
+/** The stack's engine processes (from their pidfiles) and this process: where a phase's CPU went. */
+const ENGINES = ['opensearch', 'kafka'] as const;
+function enginePid(engine: string): number | undefined {
+  try {
+    return Number(readFileSync(join('.stack', engine, 'pid'), 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts counting CPU seconds; the returned function formats what each process used since. */
+function cpuMeter(extra: { name: string; pid: number | undefined }[] = []): () => string {
+  const procs = [...ENGINES.map((name) => ({ name, pid: enginePid(name) })), ...extra];
+  const before = procs.map((p) => cpuSeconds(p.pid));
+  const self = process.cpuUsage();
+  return () => {
+    const used = procs.map((p, i) => `${p.name} ${(cpuSeconds(p.pid) - (before[i] as number)).toFixed(1)}`);
+    const mine = process.cpuUsage(self);
+    return [...used, `bench client ${((mine.user + mine.system) / 1e6).toFixed(1)}`].join(', ') + ' CPU-s';
+  };
+}
+
+/** Records/s from the first send to the last batch searchable, and per-batch send-to-searchable latency. */
+function phaseResult(started: number, sentAt: number[], seenAt: number[]): Omit<Phase, 'cpu'> {
+  const seconds = (Math.max(...seenAt) - started) / 1000;
+  const latencies = seenAt.map((t, b) => t - (sentAt[b] as number)).sort((a, z) => a - z);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] as number;
+  return { rate: RECORDS / seconds, p50: pct(0.5), p99: pct(0.99) };
+}
+
+/** Raw `_bulk` of the same docs, same index names and templates, 2,000 per request, 3 in flight. */
+async function rawBulk(): Promise<Phase> {
   const prefix = `${run}-raw`;
   const store = new OpenSearchRecordStore({ url: OS, indexPrefix: prefix, requestTimeoutMs: 60_000, shards: 1, replicas: 0 });
   await store.init();
   const docs: LogDoc[] = [];
   for (let b = 0; b < batches; b++) docs.push(...normalizeLogs(lines(b).map((value, index) => ({ index, value })), { cluster: 'bench', ingestedAt: Date.now() }).docs);
   const chunks = Array.from({ length: Math.ceil(docs.length / 2000) }, (_, i) => docs.slice(i * 2000, (i + 1) * 2000));
+  const sentAt = new Array<number>(batches);
+  const watch = watchVisibility(prefix);
+  const meter = cpuMeter();
   const started = performance.now();
   await pool(chunks, 3, async (chunk) => {
+    const now = performance.now();
+    for (const d of chunk) sentAt[Number(d.pod!.slice(1))] ??= now;
     const body = chunk.flatMap((d) => [{ index: { _index: indexName(prefix, 'logs', d.cluster, d.time), _id: d.id } }, d]);
     const res = await client.bulk({ body });
     if ((res.body as { errors: boolean }).errors) throw new Error('raw bulk had item errors');
   });
-  await waitFor(async () => (await count(prefix)) >= RECORDS);
-  const seconds = (performance.now() - started) / 1000;
+  await watch.done;
+  const cpu = meter();
   await client.indices.delete({ index: kindPattern(prefix, 'logs') }).catch(() => undefined);
   await store.close();
-  return RECORDS / seconds;
+  return { ...phaseResult(started, sentAt, watch.seenAt), cpu };
 }
 
 function freePort(): Promise<number> {
@@ -87,7 +148,6 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The pipeline: collector and indexer processes; POSTs NDJSON with CONCURRENCY in flight. */
 /** CPU seconds a process has used so far (user + system, from /proc; Linux only, 0 elsewhere). */
 function cpuSeconds(pid: number | undefined): number {
   try {
@@ -98,7 +158,8 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
-async function pipeline(): Promise<{ rate: number; p50: number; p99: number; cpu: string }> {
+/** The pipeline: collector and indexer processes; POSTs NDJSON with CONCURRENCY in flight. */
+async function pipeline(): Promise<Phase & { bulks: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'pharos-bench-'));
   const prefix = `${run}-pipe`;
   const port = await freePort();
@@ -116,41 +177,24 @@ async function pipeline(): Promise<{ rate: number; p50: number; p99: number; cpu
     await waitFor(async () => (await post(nd(0).split('\n').slice(0, 10).join('\n'))).ok);
     await waitFor(async () => (await count(prefix)) >= 10);
     const postedAt = new Array<number>(batches);
-    const seenAt = new Array<number>(batches).fill(0);
-    const cpuBefore = children.map((c) => cpuSeconds(c.pid));
+    const meter = cpuMeter([{ name: 'indexer', pid: children[0]!.pid }, { name: 'collector', pid: children[1]!.pid }]);
+    const watch = watchVisibility(prefix);
     const started = performance.now();
-    let done = false;
-    const poller = (async () => {
-      while (!done) {
-        const res = await client.search({ index: kindPattern(prefix, 'logs'), body: { size: 0, aggs: { b: { terms: { field: 'pod', size: batches + 10 } } } } }).catch(() => undefined);
-        const now = performance.now();
-        for (const bucket of (res?.body as { aggregations?: { b: { buckets: { key: string; doc_count: number }[] } } })?.aggregations?.b.buckets ?? []) {
-          const b = Number(bucket.key.slice(1));
-          if (!seenAt[b] && bucket.doc_count >= lines(b).length) seenAt[b] = now;
-        }
-        done = seenAt.every((t) => t > 0);
-        // 200 ms: finer polling would itself load OpenSearch (an aggregation each time) and slow what it measures.
-        if (!done) await new Promise((r) => setTimeout(r, 200));
-      }
-    })();
     await pool([...Array(batches).keys()], CONCURRENCY, async (b) => {
       const body = nd(b);
       postedAt[b] = performance.now();
       const res = await post(body);
       if (!res.ok) throw new Error(`intake answered ${res.status}: ${await res.text()}`);
     });
-    await poller;
-    const seconds = (Math.max(...seenAt) - started) / 1000;
-    const latencies = seenAt.map((t, b) => t - (postedAt[b] as number)).sort((a, z) => a - z);
-    const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] as number;
+    await watch.done;
+    const result = phaseResult(started, postedAt, watch.seenAt);
+    const cpu = meter();
     await client.indices.delete({ index: kindPattern(prefix, 'logs') }).catch(() => undefined);
-    const [indexerCpu, collectorCpu] = children.map((c, i) => cpuSeconds(c.pid) - (cpuBefore[i] as number));
     // Time the indexer spent inside bulk writes: close to wall time × concurrency means OpenSearch is the limit.
     const metrics = await (await fetch(`http://127.0.0.1:${indexerPort}/metrics`)).text();
     const bulk = (what: string) => Number(new RegExp(`pharos_indexer_bulk_duration_seconds_${what}\\{[^}]*kind="logs"[^}]*\\} ([\\d.e+-]+)`).exec(metrics)?.[1] ?? NaN);
-    const cpu = `indexer ${indexerCpu!.toFixed(1)} s, collector ${collectorCpu!.toFixed(1)} s over ${seconds.toFixed(1)} s; ` +
-      `${bulk('count')} bulk writes, ${bulk('sum').toFixed(1)} s inside them`;
-    return { rate: RECORDS / seconds, p50: pct(0.5), p99: pct(0.99), cpu };
+    const bulks = `${bulk('count')} bulk writes, ${bulk('sum').toFixed(1)} s inside them`;
+    return { ...result, cpu, bulks };
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(children.map(exited));
@@ -160,10 +204,12 @@ async function pipeline(): Promise<{ rate: number; p50: number; p99: number; cpu
 
 console.log(`ingest bench: ${RECORDS} log records, ${BATCH} per POST, ${CONCURRENCY} POSTs in flight`);
 const raw = await rawBulk();
-console.log(`raw _bulk into OpenSearch:            ${raw.toFixed(0)} records/s`);
+console.log(`raw _bulk into OpenSearch:            ${raw.rate.toFixed(0)} records/s (bulk-to-searchable p50 ${raw.p50.toFixed(0)} ms, p99 ${raw.p99.toFixed(0)} ms)`);
+console.log(`raw _bulk CPU:                        ${raw.cpu} over ${(RECORDS / raw.rate).toFixed(1)} s`);
 const pipe = await pipeline();
 console.log(`HTTP intake → Kafka → OpenSearch:     ${pipe.rate.toFixed(0)} records/s`);
-console.log(`ratio pipeline / raw _bulk:           ${(pipe.rate / raw).toFixed(2)}`);
+console.log(`ratio pipeline / raw _bulk:           ${(pipe.rate / raw.rate).toFixed(2)}`);
 console.log(`intake-to-searchable latency (batch): p50 ${pipe.p50.toFixed(0)} ms, p99 ${pipe.p99.toFixed(0)} ms`);
-console.log(`pipeline CPU:                         ${pipe.cpu}`);
+console.log(`pipeline CPU:                         ${pipe.cpu} over ${(RECORDS / pipe.rate).toFixed(1)} s`);
+console.log(`indexer bulk writes:                  ${pipe.bulks}`);
 await client.close();

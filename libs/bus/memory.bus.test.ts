@@ -15,6 +15,23 @@ describe('MemoryBus', () => {
     await expect(small.publish('x', [{ key: 'a', value: 'v' }])).rejects.toMatchObject({ code: 'PHAROS_ERR_UNAVAILABLE' });
   });
 
+  it('bounds its backlog in bytes too, since one message may pack many records', async () => {
+    const small = new MemoryBus({ maxBacklogBytes: 100 });
+    await small.publish('x', [{ key: 'a', value: 'v'.repeat(60) }]);
+    await expect(small.publish('x', [{ key: 'a', value: 'v'.repeat(60) }])).rejects.toMatchObject({ code: 'PHAROS_ERR_UNAVAILABLE' });
+  });
+
+  it('hands a handler at most maxBatchBytes of values (but always one message)', async () => {
+    const b = new MemoryBus({ partitions: 1, maxBatchBytes: 250 });
+    await b.publish('z', [...Array.from({ length: 10 }, (_, i) => ({ key: 'k', value: `${i}`.padEnd(100) })), { key: 'k', value: 'x'.repeat(1000) }]);
+    const sizes: number[] = [];
+    const sub = await b.subscribe({ topic: 'z', groupId: 'g', handle: async (batch) => void sizes.push(batch.length) });
+    while (sizes.reduce((a, n) => a + n, 0) < 11) await new Promise((r) => setTimeout(r, 10));
+    await sub.stop();
+    expect(Math.max(...sizes.slice(0, -1))).toBeLessThanOrEqual(2);
+    expect(sizes.at(-1)).toBe(1);
+  });
+
   it('drops consumed messages beyond its retention', async () => {
     const b = new MemoryBus({ partitions: 1, retainConsumed: 0 });
     let got = 0;

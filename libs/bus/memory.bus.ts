@@ -7,6 +7,10 @@ export interface MemoryBusOptions {
   partitions?: number;
   /** Messages a topic may hold that some group has not consumed yet; over it publish fails (backpressure). */
   maxBacklog?: number;
+  /** The same bound in bytes of message values: one message may pack many records (libs/bus/record-pack.ts). */
+  maxBacklogBytes?: number;
+  /** Value bytes handed to one handler call at most (at least one message), like Kafka's fetch size. */
+  maxBatchBytes?: number;
   /** Pause before a failed batch is delivered again. */
   redeliveryDelayMs?: number;
   /** How long stop() lets the batch in hand finish before aborting it. */
@@ -22,6 +26,8 @@ interface Partition {
   /** Offset of messages[0]: consumed messages are dropped from the front, offsets stay stable. */
   base: number;
   messages: BusMessage[];
+  /** cum[i]: value bytes of every message ever published to the partition up to messages[i], inclusive. */
+  cum: number[];
 }
 
 interface Group {
@@ -49,16 +55,22 @@ export class MemoryBus implements Bus {
   private closed = false;
 
   constructor(options: MemoryBusOptions = {}) {
-    this.opts = { partitions: 4, maxBacklog: 200_000, redeliveryDelayMs: 200, stopGraceMs: 5_000, retainConsumed: 10_000, ...options };
+    this.opts = { partitions: 4, maxBacklog: 200_000, maxBacklogBytes: 256 * 2 ** 20, maxBatchBytes: 4 * 2 ** 20, redeliveryDelayMs: 200, stopGraceMs: 5_000, retainConsumed: 10_000, ...options };
   }
 
   async publish(topic: string, messages: readonly BusMessage[]): Promise<void> {
     if (this.closed) throw new UnavailableError('the in-process bus is closed');
     const t = this.topic(topic);
-    if (backlog(t) + messages.length > this.opts.maxBacklog) {
-      throw new UnavailableError(`the in-process bus holds ${this.opts.maxBacklog} unconsumed messages on ${topic}; retry later`);
+    const held = backlog(t);
+    const bytes = messages.reduce((sum, m) => sum + m.value.length, 0);
+    if (held.messages + messages.length > this.opts.maxBacklog || held.bytes + bytes > this.opts.maxBacklogBytes) {
+      throw new UnavailableError(`the in-process bus holds ${held.messages} unconsumed messages (${held.bytes} bytes) on ${topic}, its limit is ${this.opts.maxBacklog} (${this.opts.maxBacklogBytes} bytes); retry later`);
     }
-    for (const m of messages) t.partitions[partitionFor(m.key, t.partitions.length)]!.messages.push({ ...m });
+    for (const m of messages) {
+      const part = t.partitions[partitionFor(m.key, t.partitions.length)]!;
+      part.cum.push((part.cum.at(-1) ?? 0) + m.value.length);
+      part.messages.push({ ...m });
+    }
     this.wake.emit(topic);
   }
 
@@ -97,7 +109,7 @@ export class MemoryBus implements Bus {
         if (stopping.aborted || group.busy.has(p)) continue;
         const part = t.partitions[p]!;
         const from = group.committed[p]!;
-        const slice = part.messages.slice(from - part.base, from - part.base + maxBatch);
+        const slice = part.messages.slice(from - part.base, from - part.base + batchEnd(part, from - part.base, maxBatch, this.opts.maxBatchBytes));
         if (slice.length === 0) continue;
         worked = true;
         group.busy.add(p);
@@ -135,7 +147,7 @@ export class MemoryBus implements Bus {
   private topic(name: string): Topic {
     let t = this.topics.get(name);
     if (!t) {
-      t = { partitions: Array.from({ length: this.opts.partitions }, () => ({ base: 0, messages: [] })), groups: new Map() };
+      t = { partitions: Array.from({ length: this.opts.partitions }, () => ({ base: 0, messages: [], cum: [] })), groups: new Map() };
       this.topics.set(name, t);
     }
     return t;
@@ -163,15 +175,29 @@ function assigned(t: Topic, group: Group, me: symbol): number[] {
   return t.partitions.map((_, i) => i).filter((p) => p % members.length === index);
 }
 
-/** Unconsumed messages of the slowest group (all held messages when no group exists yet). */
-function backlog(t: Topic): number {
-  let worst = 0;
+/** Unconsumed messages and value bytes of the slowest group (all held messages when no group exists yet). */
+function backlog(t: Topic): { messages: number; bytes: number } {
+  const worst = { messages: 0, bytes: 0 };
   t.partitions.forEach((p, i) => {
     const end = p.base + p.messages.length;
     const lowest = t.groups.size ? Math.min(...[...t.groups.values()].map((g) => g.committed[i]!)) : p.base;
-    worst += end - lowest;
+    worst.messages += end - lowest;
+    worst.bytes += bytesBetween(p, lowest - p.base, p.messages.length);
   });
   return worst;
+}
+
+/** Value bytes of messages[from..to) of a partition. */
+function bytesBetween(p: Partition, from: number, to: number): number {
+  if (to <= from) return 0;
+  return p.cum[to - 1]! - (from > 0 ? p.cum[from - 1]! : p.cum[0]! - p.messages[0]!.value.length);
+}
+
+/** How many messages from index `from` make one batch: up to `max`, and within `maxBytes` unless it is one. */
+function batchEnd(p: Partition, from: number, max: number, maxBytes: number): number {
+  let n = Math.min(max, p.messages.length - from);
+  while (n > 1 && bytesBetween(p, from, from + n) > maxBytes) n = Math.ceil(n / 2);
+  return n;
 }
 
 /** Drops messages every group has committed, beyond the `retain` newest of them. */
@@ -182,6 +208,7 @@ function trim(t: Topic, p: number, retain: number): void {
   // Splice in chunks, not per batch: shifting a large array on every commit would cost more than it frees.
   if (drop >= Math.max(1024, retain / 4)) {
     part.messages.splice(0, drop);
+    part.cum.splice(0, drop);
     part.base += drop;
   }
 }

@@ -1,5 +1,6 @@
-import type { Bus, BusMessage } from '../../libs/bus/bus.ts';
-import { HEADER, type Topics } from '../../libs/bus/topics.ts';
+import type { Bus } from '../../libs/bus/bus.ts';
+import { packRecords } from '../../libs/bus/record-pack.ts';
+import type { Topics } from '../../libs/bus/topics.ts';
 import { PharosError, UnavailableError } from '../../libs/errors/errors.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
 import { BUS_KEY } from '../../libs/schemas/normalize/bus-keys.ts';
@@ -18,7 +19,8 @@ export interface IngestServiceOptions {
 
 export interface IngestService {
   /**
-   * Puts normalized docs on the bus, keyed so one object's records stay in order. Resolves only once the
+   * Puts normalized docs on the bus, packed per key and cluster (libs/bus/record-pack.ts), keyed so one
+   * object's records stay in order. Resolves only once the
    * bus has them (Kafka acks=all): the caller answers 2xx after this and never before, so an accepted
    * record is never lost. Throws UnavailableError when the bus is down or the in-flight bound is reached.
    */
@@ -40,11 +42,7 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
       }
       inFlight += docs.length;
       try {
-        const messages: BusMessage[] = lastPerId(docs).map((doc) => ({
-          key: BUS_KEY[kind](doc),
-          value: JSON.stringify(doc),
-          headers: { [HEADER.cluster]: doc.cluster, [HEADER.kind]: kind },
-        }));
+        const messages = packRecords(kind, lastPerId(docs), BUS_KEY[kind]);
         const bus = await opts.bus();
         await bus.publish(opts.topics.kind(kind), messages, signal);
         countByCluster(opts.metrics, kind, docs, 'accepted');

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { BusMessage, ConsumedMessage } from '../../libs/bus/bus.ts';
 import { sleep } from '../../libs/bus/partitioner.ts';
+import { unpackRecords } from '../../libs/bus/record-pack.ts';
 import { PharosError } from '../../libs/errors/errors.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
 import { issuesText } from '../../libs/schemas/normalize/normalize.types.ts';
@@ -38,10 +39,15 @@ export function indexBatchHandler(opts: IndexBatchOptions): (batch: ConsumedMess
     // Last occurrence of an id wins, as it would in the store; one bulk then never carries an id twice.
     // `copies` counts the messages an entry stands for, so records-out matches records-in.
     const byId = new Map<string, { doc: AnyDoc; message: ConsumedMessage; copies: number }>();
-    for (const message of batch) {
-      const parsed = schema.safeParse(parseJson(message.value));
-      if (!parsed.success) dead.push(toDeadLetter(kind, message, `invalid ${kind} record: ${issuesText(parsed.error.issues)}`));
-      else byId.set(parsed.data.id, { doc: parsed.data as AnyDoc, message, copies: (byId.get(parsed.data.id)?.copies ?? 0) + 1 });
+    // A message may carry several records (libs/bus/record-pack.ts); each one is validated, stored or
+    // dead-lettered on its own, under a copy of its message that holds just that record.
+    for (const packed of batch) {
+      for (const value of unpackRecords(packed.value)) {
+        const message = value === packed.value ? packed : { ...packed, value };
+        const parsed = schema.safeParse(parseJson(value));
+        if (!parsed.success) dead.push(toDeadLetter(kind, message, `invalid ${kind} record: ${issuesText(parsed.error.issues)}`));
+        else byId.set(parsed.data.id, { doc: parsed.data as AnyDoc, message, copies: (byId.get(parsed.data.id)?.copies ?? 0) + 1 });
+      }
     }
     let pending = [...byId.values()];
     let indexed = 0;

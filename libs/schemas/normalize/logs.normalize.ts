@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 import type { LogDoc } from '../records.ts';
 import { issuesText, type NormalizeContext, type NormalizeResult, type Rejection } from './normalize.types.ts';
@@ -78,19 +78,29 @@ export function normalizeLogs(items: readonly { index: number; value: unknown }[
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     const doc: LogDoc = { id: n === 0 ? base : `${base}:${n}`, kind: 'logs', cluster: ctx.cluster, time, ingestedAt: ctx.ingestedAt, message };
-    const optional: Partial<LogDoc> = {
-      namespace: k?.namespace_name, pod: k?.pod_name, container: k?.container_name, node: k?.host ?? r.host, stream: r.stream,
-      labels: k?.labels ? Object.fromEntries(Object.entries(k.labels).map(([lk, lv]) => [lk, String(lv)])) : undefined,
-    };
-    for (const [key, v] of Object.entries(optional)) if (v !== undefined && v !== '') (doc as Record<string, unknown>)[key] = v;
+    // Plain assignments, not a spread of optional fields: this runs once per log line on the intake's hot path.
+    if (k?.namespace_name) doc.namespace = k.namespace_name;
+    if (k?.pod_name) doc.pod = k.pod_name;
+    if (k?.container_name) doc.container = k.container_name;
+    const node = k?.host ?? r.host;
+    if (node) doc.node = node;
+    if (r.stream) doc.stream = r.stream;
+    if (k?.labels) doc.labels = stringLabels(k.labels);
     result.docs.push(doc);
   }
   return result;
 }
 
 function hashId(parts: ReadonlyArray<string | undefined>): string {
-  // NUL never appears in these fields, so the joined form is unambiguous.
-  return createHash('sha256').update(parts.map((p) => p ?? '').join('\u0000')).digest('hex').slice(0, 32);
+  // NUL never appears in these fields, so the joined form is unambiguous. crypto.hash is the one-shot form
+  // (no Hash object per line).
+  return hash('sha256', parts.map((p) => p ?? '').join('\u0000'), 'hex').slice(0, 32);
+}
+
+function stringLabels(labels: Record<string, string | number | boolean>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key in labels) out[key] = String(labels[key]);
+  return out;
 }
 
 /** Bus key: one container's lines stay in order. */

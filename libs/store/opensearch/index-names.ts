@@ -7,10 +7,16 @@ import type { RecordKind } from '../../schemas/records.ts';
  * one-to-one, so retention of one cluster never touches another's indices.
  */
 export function encodeCluster(cluster: string): string {
-  let out = '';
+  let out = encoded.get(cluster);
+  if (out !== undefined) return out;
+  out = '';
   for (const ch of cluster) out += /[a-z0-9.-]/.test(ch) ? ch : `_${(ch.codePointAt(0) as number).toString(16)}_`;
+  // Every bulk item names its index: remember the few cluster names a process sees (bounded, in case not).
+  if (encoded.size > 10_000) encoded.clear();
+  encoded.set(cluster, out);
   return out;
 }
+const encoded = new Map<string, string>();
 
 export const kindPattern = (prefix: string, kind: RecordKind): string => `${prefix}-${kind}-*`;
 

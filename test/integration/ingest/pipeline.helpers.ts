@@ -80,10 +80,13 @@ export async function startInProcess(raw: Record<string, unknown>, services: ('c
 
 /** `tsx services/main.ts <service> --config <file>` as a real child process (for kill -9). */
 export function spawnService(service: string, configFile: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(REPO_ROOT, 'services/main.ts'), service, '--config', configFile], {
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile per service process on exit (bench profiling).
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', resolve(REPO_ROOT, 'services/main.ts'), service, '--config', configFile], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, PHAROS_CONFIG: '' },
+    // PHAROS_TEST_LOG is the test harness's switch, not a config override: the child would refuse it.
+    env: { ...process.env, PHAROS_CONFIG: '', PHAROS_TEST_LOG: undefined },
   });
   child.stderr?.on('data', (d: Buffer) => {
     if (process.env.PHAROS_TEST_LOG) process.stderr.write(d);
