@@ -1,25 +1,22 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { loadKubeTarget } from './kube-config.ts';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { loadKubeConfig } from './kube-config.ts';
 
-describe('loadKubeTarget', () => {
+describe('loadKubeConfig', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pharos-kubeconfig-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => vi.unstubAllEnvs());
   const write = (name: string, text: string) => {
     const file = join(dir, name);
     writeFileSync(file, text);
     return file;
   };
-
-  it('reads the current context: server, CA data, token, relative client certificate files', () => {
-    write('client.crt', 'CERT');
-    write('client.key', 'KEY');
-    const file = write('config', `
+  const config = (user: string, current = 'east') => `
 apiVersion: v1
 kind: Config
-current-context: east
+current-context: ${current}
 contexts:
   - name: west
     context: { cluster: west, user: west }
@@ -32,19 +29,60 @@ clusters:
     cluster: { server: https://127.0.0.1:6443, certificate-authority-data: ${Buffer.from('CA').toString('base64')} }
 users:
   - name: east
-    user: { token: abc, client-certificate: client.crt, client-key: client.key }
-`);
-    const t = loadKubeTarget({ kubeconfig: file, inCluster: false });
-    expect(t.server).toBe('https://127.0.0.1:6443');
-    expect(t.ca?.toString()).toBe('CA');
-    expect(t.token).toBe('abc');
-    expect(t.cert?.toString()).toBe('CERT');
-    expect(t.key?.toString()).toBe('KEY');
-    expect(t.insecure).toBe(false);
+    user: ${user}
+`;
+  /** What client-node puts on a request: the proof that the credentials were understood. */
+  const applied = async (file: string) => {
+    const options: { headers?: Record<string, string>; ca?: Buffer; cert?: Buffer; key?: Buffer } = {};
+    await loadKubeConfig({ kubeconfig: file, inCluster: false }).applyToHTTPSOptions(options);
+    return { authorization: options.headers?.Authorization, ca: options.ca?.toString(), cert: options.cert?.toString(), key: options.key?.toString() };
+  };
+
+  it('loads a token user of the current context', async () => {
+    const file = write('token', config('{ token: abc }'));
+    expect(loadKubeConfig({ kubeconfig: file, inCluster: false }).getCurrentCluster()?.server).toBe('https://127.0.0.1:6443');
+    expect(await applied(file)).toMatchObject({ authorization: 'Bearer abc', ca: 'CA' });
   });
 
-  it('refuses exec credentials with a message saying what to use instead', () => {
-    const file = write('exec', 'current-context: c\ncontexts: [{ name: c, context: { cluster: c, user: u } }]\nclusters: [{ name: c, cluster: { server: "https://x" } }]\nusers: [{ name: u, user: { exec: { command: aws } } }]\n');
-    expect(() => loadKubeTarget({ kubeconfig: file, inCluster: false })).toThrow(/give the user a token/);
+  it('loads client certificates, files relative to the kubeconfig', async () => {
+    write('client.crt', 'CERT');
+    write('client.key', 'KEY');
+    const file = write('certs', config('{ client-certificate: client.crt, client-key: client.key }'));
+    expect(await applied(file)).toMatchObject({ authorization: undefined, ca: 'CA', cert: 'CERT', key: 'KEY' });
+  });
+
+  it('reads a tokenFile (relative to the kubeconfig) at request time, not at load', async () => {
+    write('sa-token', 'at-load');
+    const kc = loadKubeConfig({ kubeconfig: write('token-file', config('{ tokenFile: sa-token }')), inCluster: false });
+    write('sa-token', 'rotated');
+    const options: { headers?: Record<string, string> } = {};
+    await kc.applyToHTTPSOptions(options);
+    expect(options.headers?.Authorization).toBe('Bearer rotated');
+  });
+
+  it('takes $KUBECONFIG when no file is configured', () => {
+    vi.stubEnv('KUBECONFIG', write('from-env', config('{ token: abc }', 'west')));
+    expect(loadKubeConfig({ inCluster: false }).getCurrentCluster()?.server).toBe('https://west.example:6443');
+  });
+
+  it('says which file is missing', () => {
+    expect(() => loadKubeConfig({ kubeconfig: join(dir, 'nope'), inCluster: false })).toThrow(/nope \(collector\.kubernetes\.kubeconfig\) does not exist/);
+  });
+
+  it('says when the current context has no cluster', () => {
+    const noContext = write('no-context', config('{ token: abc }', 'north'));
+    expect(() => loadKubeConfig({ kubeconfig: noContext, inCluster: false })).toThrow(/current context "north" is not defined/);
+    const noCurrent = write('no-current', 'clusters: []\ncontexts: []\nusers: []\n');
+    expect(() => loadKubeConfig({ kubeconfig: noCurrent, inCluster: false })).toThrow(/no current-context/);
+  });
+
+  it('says that a plain http:// server needs insecure-skip-tls-verify', () => {
+    const file = write('http', config('{ token: abc }').replace('https://127.0.0.1:6443', 'http://127.0.0.1:8080'));
+    expect(() => loadKubeConfig({ kubeconfig: file, inCluster: false })).toThrow(/insecure-skip-tls-verify: true/);
+  });
+
+  it('in-cluster without the pod environment names the setting', () => {
+    vi.stubEnv('KUBERNETES_SERVICE_HOST', '');
+    expect(() => loadKubeConfig({ inCluster: true })).toThrow(/collector\.kubernetes\.inCluster: KUBERNETES_SERVICE_HOST/);
   });
 });

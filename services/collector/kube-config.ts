@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { delimiter, dirname, resolve } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../libs/errors/errors.ts';
 
@@ -9,56 +10,83 @@ export interface KubeConfigOptions {
   inCluster: boolean;
 }
 
-/** Where the API server is and how to authenticate to it. */
-export interface KubeTarget {
-  server: string;
-  ca?: Buffer | undefined;
-  cert?: Buffer | undefined;
-  key?: Buffer | undefined;
-  token?: string | undefined;
-  /** Re-read on every request: projected service-account tokens rotate. */
-  tokenFile?: string | undefined;
-  insecure?: boolean | undefined;
-}
-
-const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+const SA_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 /**
- * collector.kubernetes → target. In-cluster: the service account files and KUBERNETES_SERVICE_HOST/PORT
- * (https://kubernetes.io/docs/tasks/run-application/access-api-from-pod/). Otherwise a kubeconfig
- * (`kubeconfig`, else $KUBECONFIG's first file, else ~/.kube/config), current context, with token or
- * client-certificate auth. exec and auth-provider plugins are not supported: use a token.
+ * collector.kubernetes → client-node KubeConfig. In-cluster: the service account files and
+ * KUBERNETES_SERVICE_HOST/PORT (https://kubernetes.io/docs/tasks/run-application/access-api-from-pod/).
+ * Otherwise `kubeconfig`, else $KUBECONFIG (its files merged), else ~/.kube/config, current context. Every
+ * kubeconfig credential kind works (token, client certificates, basic, exec, auth-provider), as with kubectl.
+ * Problems found here are InputErrors naming the setting or file to fix, not the library's bare messages.
  */
-export function loadKubeTarget(options: KubeConfigOptions): KubeTarget {
-  if (options.inCluster) {
-    const host = process.env.KUBERNETES_SERVICE_HOST;
-    const port = process.env.KUBERNETES_SERVICE_PORT ?? '443';
-    if (!host) throw new InputError('collector.kubernetes.inCluster: KUBERNETES_SERVICE_HOST is not set (not running in a pod?)');
-    return { server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`, ca: readFileSync(`${SA_DIR}/ca.crt`), tokenFile: `${SA_DIR}/token` };
+export function loadKubeConfig(options: KubeConfigOptions): KubeConfig {
+  const kc = new KubeConfig();
+  const source = options.inCluster ? loadInCluster(kc) : loadFiles(kc, options.kubeconfig);
+  const context = kc.getCurrentContext();
+  if (!context) throw new InputError(`${source}: no current-context is set`);
+  if (!kc.getContextObject(context)) throw new InputError(`${source}: the current context "${context}" is not defined`);
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new InputError(`${source}: the current context "${context}" names no defined cluster`);
+  // client-node refuses plain HTTP at request time unless TLS checks are explicitly off; say so at boot.
+  if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify && !cluster.proxyUrl) {
+    throw new InputError(`${source}: cluster "${cluster.name}" has an http:// server; the client accepts it only with insecure-skip-tls-verify: true`);
   }
-  const file = options.kubeconfig ?? process.env.KUBECONFIG?.split(':')[0] ?? resolve(homedir(), '.kube/config');
-  type Named<T> = { name: string } & T;
-  const kc = parseYaml(readFileSync(file, 'utf8')) as {
-    'current-context'?: string;
-    contexts?: Named<{ context: { cluster: string; user: string } }>[];
-    clusters?: Named<{ cluster: Record<string, unknown> }>[];
-    users?: Named<{ user: Record<string, unknown> }>[];
-  };
-  const context = kc.contexts?.find((c) => c.name === kc['current-context'])?.context ?? kc.contexts?.[0]?.context;
-  const cluster = kc.clusters?.find((c) => c.name === context?.cluster)?.cluster ?? kc.clusters?.[0]?.cluster;
-  const user = kc.users?.find((u) => u.name === context?.user)?.user ?? {};
-  if (!cluster || typeof cluster.server !== 'string') throw new InputError(`${file}: no cluster with a server for the current context`);
-  if (user.exec || user['auth-provider']) throw new InputError(`${file}: exec / auth-provider credentials are not supported; give the user a token`);
-  const base = dirname(file);
-  const material = (data: unknown, path: unknown): Buffer | undefined =>
-    typeof data === 'string' ? Buffer.from(data, 'base64') : typeof path === 'string' ? readFileSync(resolve(base, path)) : undefined;
-  return {
-    server: cluster.server,
-    ca: material(cluster['certificate-authority-data'], cluster['certificate-authority']),
-    insecure: cluster['insecure-skip-tls-verify'] === true,
-    cert: material(user['client-certificate-data'], user['client-certificate']),
-    key: material(user['client-key-data'], user['client-key']),
-    token: typeof user.token === 'string' ? user.token : undefined,
-    tokenFile: typeof user.tokenFile === 'string' ? resolve(base, user.tokenFile) : undefined,
-  };
+  return kc;
+}
+
+function loadInCluster(kc: KubeConfig): string {
+  const source = 'collector.kubernetes.inCluster';
+  if (!process.env.KUBERNETES_SERVICE_HOST || !process.env.KUBERNETES_SERVICE_PORT) {
+    throw new InputError(`${source}: KUBERNETES_SERVICE_HOST/PORT are not set (not running in a pod?)`);
+  }
+  if (!existsSync(SA_TOKEN)) throw new InputError(`${source}: no service account token at ${SA_TOKEN} (automountServiceAccountToken off?)`);
+  kc.loadFromCluster();
+  return source;
+}
+
+/** Loads the kubeconfig file(s); returns a name for them to put in error messages. */
+function loadFiles(kc: KubeConfig, explicit: string | undefined): string {
+  const files = explicit ? [explicit] : defaultFiles();
+  if (files.length === 0) {
+    throw new InputError('collector.kubernetes: no kubeconfig found; set collector.kubernetes.kubeconfig or $KUBECONFIG, create ~/.kube/config, or set inCluster: true');
+  }
+  const setting = explicit ? 'collector.kubernetes.kubeconfig' : process.env.KUBECONFIG ? '$KUBECONFIG' : 'default';
+  const source = `kubeconfig ${files.join(delimiter)} (${setting})`;
+  for (const file of files) if (!existsSync(file)) throw new InputError(`kubeconfig ${file} (${setting}) does not exist`);
+  try {
+    if (explicit) kc.loadFromFile(explicit);
+    else kc.loadFromDefault();
+    useTokenFiles(kc, files);
+  } catch (err) {
+    throw new InputError(`${source}: cannot be loaded: ${(err as Error).message}`);
+  }
+  return source;
+}
+
+/** The files KubeConfig.loadFromDefault reads, in its order (it falls back to a local http://localhost:8080 otherwise). */
+function defaultFiles(): string[] {
+  const fromEnv = process.env.KUBECONFIG?.split(delimiter).filter(Boolean) ?? [];
+  if (fromEnv.length > 0) return fromEnv;
+  const home = resolve(process.env.HOME ?? homedir(), '.kube/config');
+  return existsSync(home) ? [home] : [];
+}
+
+/**
+ * A user's `tokenFile` (kubeconfig field, re-read by client-go as the token rotates) is unknown to
+ * client-node, which only reads its own `token-file` once. Handing it to client-node's tokenFile
+ * auth provider, the one its in-cluster config uses, re-reads it the same way.
+ */
+function useTokenFiles(kc: KubeConfig, files: readonly string[]): void {
+  for (const file of files) {
+    const raw = parseYaml(readFileSync(file, 'utf8')) as { users?: { name?: string; user?: { tokenFile?: unknown } }[] } | null;
+    for (const entry of raw?.users ?? []) {
+      const tokenFile = entry.user?.tokenFile;
+      if (typeof tokenFile !== 'string') continue;
+      kc.users = kc.users.map((u) =>
+        u.name === entry.name && !u.token && !u.exec && !u.authProvider
+          ? { ...u, authProvider: { name: 'tokenFile', config: { tokenFile: resolve(dirname(file), tokenFile) } } }
+          : u,
+      );
+    }
+  }
 }

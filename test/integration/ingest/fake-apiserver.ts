@@ -11,6 +11,7 @@ type Obj = { metadata: { uid: string; name: string; namespace: string; resourceV
 export class FakeApiServer {
   private rv = 100;
   private compactedBelow = 0;
+  private goneAsHttpStatus = false;
   private readonly objects = new Map<string, Obj>();
   private readonly changes: { rv: number; type: 'ADDED' | 'MODIFIED'; object: Obj }[] = [];
   private readonly watchers = new Set<(line: string, rv: number) => void>();
@@ -18,6 +19,9 @@ export class FakeApiServer {
   private server: Server | undefined;
   lists = 0;
   watches: string[] = [];
+
+  /** With a token, requests without `Authorization: Bearer <token>` get 401, as a real server answers them. */
+  constructor(private readonly options: { token?: string } = {}) {}
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => this.route(req, res));
@@ -48,13 +52,18 @@ export class FakeApiServer {
     return object;
   }
 
-  /** Forgets history: watches from before now get 410 Gone. */
-  compact(): void {
+  /**
+   * Forgets history: watches from before now get 410 Gone, as a watch ERROR event (current servers) or,
+   * with `asHttpStatus`, as the HTTP status of the watch request itself (what older servers answer).
+   */
+  compact(options: { asHttpStatus?: boolean } = {}): void {
     this.compactedBelow = this.rv;
+    this.goneAsHttpStatus = options.asHttpStatus ?? false;
   }
 
   private route(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (this.options.token && req.headers.authorization !== `Bearer ${this.options.token}`) return void res.writeHead(401).end();
     if (url.pathname !== '/api/v1/events') return void res.writeHead(404).end();
     if (url.searchParams.get('watch') === 'true') return this.watch(url, res);
     this.lists += 1;
@@ -69,11 +78,10 @@ export class FakeApiServer {
   private watch(url: URL, res: ServerResponse): void {
     const from = Number(url.searchParams.get('resourceVersion') ?? 0);
     this.watches.push(String(from));
+    const gone = { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: `too old resource version: ${from}` };
+    if (from < this.compactedBelow && this.goneAsHttpStatus) return void res.writeHead(410, { 'content-type': 'application/json' }).end(JSON.stringify(gone));
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
-    if (from < this.compactedBelow) {
-      res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: `too old resource version: ${from}` } })}\n`);
-      return;
-    }
+    if (from < this.compactedBelow) return void res.end(`${JSON.stringify({ type: 'ERROR', object: gone })}\n`);
     for (const c of this.changes) if (c.rv > from) res.write(`${JSON.stringify({ type: c.type, object: c.object })}\n`);
     const push = (line: string) => res.write(`${line}\n`);
     this.watchers.add(push);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -15,16 +15,26 @@ import { KubeEventsWatcher } from '../../../services/collector/kube-events.watch
 import { FakeApiServer } from './fake-apiserver.ts';
 import { until } from './pipeline.helpers.ts';
 
-describe('Kubernetes event watch against an HTTP server speaking list/watch', () => {
+const TOKEN = 'it-token';
+
+/** A kubeconfig for the fake server; client-node accepts an http:// server only with insecure-skip-tls-verify. */
+function writeKubeconfig(file: string, server: string, token: string): string {
+  writeFileSync(file, `apiVersion: v1\nkind: Config\ncurrent-context: it\ncontexts: [{ name: it, context: { cluster: it, user: it } }]\nclusters: [{ name: it, cluster: { server: "${server}", insecure-skip-tls-verify: true } }]\nusers: [{ name: it, user: { token: ${token} } }]\n`);
+  return file;
+}
+
+describe('Kubernetes event watch (client-node) against an HTTP server speaking list/watch', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pharos-watch-'));
-  const api = new FakeApiServer();
+  const api = new FakeApiServer({ token: TOKEN });
   const bus = new MemoryBus();
   const topics = topicsFor({ type: 'memory' });
   const docs: EventDoc[] = [];
   const checkpoint = fileCheckpoint(join(dir, 'kube-events', 'it.checkpoint.json'));
+  let kubeconfig = '';
   let server = '';
   beforeAll(async () => {
     server = await api.start();
+    kubeconfig = writeKubeconfig(join(dir, 'kubeconfig'), server, TOKEN);
     await bus.subscribe({ topic: topics.kind('events'), groupId: 'reader', handle: async (b) => void docs.push(...b.map((m) => JSON.parse(m.value) as EventDoc)) });
   });
   afterAll(async () => {
@@ -37,7 +47,7 @@ describe('Kubernetes event watch against an HTTP server speaking list/watch', ()
   async function runUntil(cond: () => boolean): Promise<void> {
     const metrics = ingestMetrics(new Registry());
     const ingest = createIngestService({ bus: async () => bus, topics, maxInFlight: 10_000, metrics, logger: pino({ level: 'silent' }) });
-    const watcher = new KubeEventsWatcher({ api: kubeEventsApi({ server }), ingest, metrics, checkpoint, cluster: 'it', logger: pino({ level: 'silent' }), pageSize: 2, retryDelayMs: 50 });
+    const watcher = new KubeEventsWatcher({ api: kubeEventsApi({ kubeconfig, inCluster: false }), ingest, metrics, checkpoint, cluster: 'it', logger: pino({ level: 'silent' }), pageSize: 2, retryDelayMs: 50 });
     const controller = new AbortController();
     const running = watcher.run(controller.signal);
     await until(cond, 30_000, 'watched events on the bus');
@@ -75,5 +85,34 @@ describe('Kubernetes event watch against an HTTP server speaking list/watch', ()
     await runUntil(() => ids().has('uid-h:1') && api.lists > lists);
     expect(docs.length).toBeGreaterThan(before); // the re-list re-sends the current objects …
     expect(ids().size).toBe(10); // … under the same ids: a-h, plus a:2 and b:2
+  });
+
+  it('hands a watch refused with HTTP 410 to done with statusCode 410', async () => {
+    api.compact({ asHttpStatus: true });
+    const err = await new Promise<unknown>((resolve) => void kubeEventsApi({ kubeconfig, inCluster: false }).watch('1', () => undefined, resolve));
+    api.compact(); // back to ERROR events for anything after this test
+    expect(err).toMatchObject({ statusCode: 410 });
+  });
+
+  it('stops a watch on abort, before or after it has started, with one clean done', async () => {
+    const events = kubeEventsApi({ kubeconfig, inCluster: false });
+    for (const wait of [false, true]) {
+      const seen: string[] = [];
+      const ends: unknown[] = [];
+      const { resourceVersion } = await events.list({ limit: 1 });
+      const handle = await events.watch(resourceVersion, (type) => seen.push(type), (err) => ends.push(err ?? 'clean'));
+      if (wait) {
+        api.emit('z');
+        await until(() => seen.includes('ADDED') || seen.includes('MODIFIED'), 30_000, 'a watched event');
+      }
+      handle.abort();
+      await new Promise((r) => setTimeout(r, 200)); // a late error from the aborted stream would show up here
+      expect(ends).toEqual(['clean']);
+    }
+  });
+
+  it('sends the kubeconfig credentials: a wrong token is refused by the server', async () => {
+    const wrong = kubeEventsApi({ kubeconfig: writeKubeconfig(join(dir, 'wrong'), server, 'nope'), inCluster: false });
+    await expect(wrong.list({ limit: 1 })).rejects.toMatchObject({ statusCode: 401 });
   });
 });
