@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@opensearch-project/opensearch';
+import { canSeparate, place, stackPid, type Placement } from './cpu-placement.ts';
 import { normalizeLogs } from '../libs/schemas/normalize/logs.normalize.ts';
 import type { LogDoc } from '../libs/schemas/records.ts';
 import { indexName, kindPattern } from '../libs/store/opensearch/index-names.ts';
@@ -85,17 +86,10 @@ interface Phase { rate: number; p50: number; p99: number; cpu: string }
 
 /** The stack's engine processes (from their pidfiles) and this process: where a phase's CPU went. */
 const ENGINES = ['opensearch', 'kafka'] as const;
-function enginePid(engine: string): number | undefined {
-  try {
-    return Number(readFileSync(join('.stack', engine, 'pid'), 'utf8').trim());
-  } catch {
-    return undefined;
-  }
-}
 
 /** Starts counting CPU seconds; the returned function formats what each process used since. */
 function cpuMeter(extra: { name: string; pid: number | undefined }[] = []): () => string {
-  const procs = [...ENGINES.map((name) => ({ name, pid: enginePid(name) })), ...extra];
+  const procs = [...ENGINES.map((name) => ({ name, pid: stackPid(name) })), ...extra];
   const before = procs.map((p) => cpuSeconds(p.pid));
   const self = process.cpuUsage();
   return () => {
@@ -202,14 +196,31 @@ async function pipeline(): Promise<Phase & { bulks: string }> {
   }
 }
 
+/** Both phases under one CPU placement (bench/cpu-placement.ts); prints them and returns the ratio. */
+async function measure(placement: Placement): Promise<number> {
+  place(placement);
+  console.log(`\n[${placement === 'shared' ? 'shared cores: every process on every core' : 'separate: OpenSearch alone on core 0, everything else on the others'}]`);
+  const raw = await rawBulk();
+  console.log(`raw _bulk into OpenSearch:            ${raw.rate.toFixed(0)} records/s (bulk-to-searchable p50 ${raw.p50.toFixed(0)} ms, p99 ${raw.p99.toFixed(0)} ms)`);
+  console.log(`raw _bulk CPU:                        ${raw.cpu} over ${(RECORDS / raw.rate).toFixed(1)} s`);
+  const pipe = await pipeline();
+  const ratio = pipe.rate / raw.rate;
+  console.log(`HTTP intake → Kafka → OpenSearch:     ${pipe.rate.toFixed(0)} records/s`);
+  console.log(`ratio pipeline / raw _bulk:           ${ratio.toFixed(2)}`);
+  console.log(`intake-to-searchable latency (batch): p50 ${pipe.p50.toFixed(0)} ms, p99 ${pipe.p99.toFixed(0)} ms`);
+  console.log(`pipeline CPU:                         ${pipe.cpu} over ${(RECORDS / pipe.rate).toFixed(1)} s`);
+  console.log(`indexer bulk writes:                  ${pipe.bulks}`);
+  return ratio;
+}
+
 console.log(`ingest bench: ${RECORDS} log records, ${BATCH} per POST, ${CONCURRENCY} POSTs in flight`);
-const raw = await rawBulk();
-console.log(`raw _bulk into OpenSearch:            ${raw.rate.toFixed(0)} records/s (bulk-to-searchable p50 ${raw.p50.toFixed(0)} ms, p99 ${raw.p99.toFixed(0)} ms)`);
-console.log(`raw _bulk CPU:                        ${raw.cpu} over ${(RECORDS / raw.rate).toFixed(1)} s`);
-const pipe = await pipeline();
-console.log(`HTTP intake → Kafka → OpenSearch:     ${pipe.rate.toFixed(0)} records/s`);
-console.log(`ratio pipeline / raw _bulk:           ${(pipe.rate / raw.rate).toFixed(2)}`);
-console.log(`intake-to-searchable latency (batch): p50 ${pipe.p50.toFixed(0)} ms, p99 ${pipe.p99.toFixed(0)} ms`);
-console.log(`pipeline CPU:                         ${pipe.cpu} over ${(RECORDS / pipe.rate).toFixed(1)} s`);
-console.log(`indexer bulk writes:                  ${pipe.bulks}`);
-await client.close();
+// BENCH_PLACEMENT=shared|separate runs one placement; by default both, when this machine can pin.
+const placements: Placement[] = process.env.BENCH_PLACEMENT ? [process.env.BENCH_PLACEMENT as Placement] : canSeparate() ? ['shared', 'separate'] : ['shared'];
+const ratios: string[] = [];
+try {
+  for (const placement of placements) ratios.push(`${placement} ${(await measure(placement)).toFixed(2)}`);
+} finally {
+  place('shared');
+  await client.close();
+}
+console.log(`\nratios (goal ≥ 0.8): ${ratios.join(', ')}`);

@@ -7,6 +7,7 @@ import type { Logger } from '../../libs/logging/logger.ts';
 import { issuesText } from '../../libs/schemas/normalize/normalize.types.ts';
 import { docSchemaByKind, type RecordKind } from '../../libs/schemas/records.ts';
 import type { AnyDoc, RecordStore, WriteItemResult } from '../../libs/store/record-store.ts';
+import type { BulkWrite } from './bulk-coalescer.ts';
 import { toDeadLetter } from './dead-letter.ts';
 import type { IndexerMetrics } from './indexer.metrics.ts';
 
@@ -19,6 +20,8 @@ export interface IndexBatchOptions {
   logger: Logger;
   /** Backoff between retries of retryable failures: doubles from `initialMs` up to `maxMs`. */
   backoff?: { initialMs: number; maxMs: number };
+  /** How docs reach the store; default one bulk per call (`storeWrite`). The indexer shares a bulkCoalescer. */
+  write?: BulkWrite;
 }
 
 /**
@@ -33,6 +36,7 @@ export function indexBatchHandler(opts: IndexBatchOptions): (batch: ConsumedMess
   const schema = docSchemaByKind[kind];
   const log = opts.logger.child({ component: 'indexer', kind });
   const { initialMs, maxMs } = opts.backoff ?? { initialMs: 200, maxMs: 10_000 };
+  const write = opts.write ?? storeWrite(opts);
 
   return async (batch, signal) => {
     const dead: BusMessage[] = [];
@@ -57,7 +61,7 @@ export function indexBatchHandler(opts: IndexBatchOptions): (batch: ConsumedMess
         await sleep(Math.min(maxMs, initialMs * 2 ** (attempt - 1)), signal);
       }
       signal.throwIfAborted();
-      const results = await write(opts, pending.map((p) => p.doc), signal);
+      const results = await write(pending.map((p) => p.doc), signal);
       const retry: typeof pending = [];
       results.forEach((r, i) => {
         const item = pending[i]!;
@@ -77,19 +81,21 @@ export function indexBatchHandler(opts: IndexBatchOptions): (batch: ConsumedMess
   };
 }
 
-/** One bulk write; a store that throws (unreachable, timed out) counts as every item retryable. */
-async function write(opts: IndexBatchOptions, docs: AnyDoc[], signal: AbortSignal): Promise<WriteItemResult[]> {
-  const started = performance.now();
-  try {
-    const store = await opts.store();
-    return await store.write(opts.kind, docs, signal);
-  } catch (err) {
-    signal.throwIfAborted();
-    const retryable = !(err instanceof PharosError) || err.retryable;
-    return docs.map((d) => ({ id: d.id, ok: false, retryable, reason: (err as Error).message }));
-  } finally {
-    opts.metrics.bulkSeconds(opts.kind, (performance.now() - started) / 1000);
-  }
+/** One bulk write, timed; a store that throws (unreachable, timed out) counts as every item retryable. */
+export function storeWrite(opts: Pick<IndexBatchOptions, 'kind' | 'store' | 'metrics'>): BulkWrite {
+  return async (docs, signal) => {
+    const started = performance.now();
+    try {
+      const store = await opts.store();
+      return await store.write(opts.kind, docs, signal);
+    } catch (err) {
+      signal.throwIfAborted();
+      const retryable = !(err instanceof PharosError) || err.retryable;
+      return docs.map((d) => ({ id: d.id, ok: false, retryable, reason: (err as Error).message }));
+    } finally {
+      opts.metrics.bulkSeconds(opts.kind, (performance.now() - started) / 1000);
+    }
+  };
 }
 
 function firstReason(results: WriteItemResult[]): string | undefined {

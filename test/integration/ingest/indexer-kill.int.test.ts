@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KafkaBus } from '../../../libs/bus/kafka.bus.ts';
-import { HEADER, topicsFor } from '../../../libs/bus/topics.ts';
+import { packRecords } from '../../../libs/bus/record-pack.ts';
+import { topicsFor } from '../../../libs/bus/topics.ts';
 import { configSchema } from '../../../libs/config/config.schema.ts';
 import { logKey, normalizeLogs } from '../../../libs/schemas/normalize/logs.normalize.ts';
 import { OpenSearchRecordStore } from '../../../libs/store/opensearch/opensearch-record.store.ts';
@@ -53,7 +54,8 @@ describe('indexer killed with SIGKILL mid-stream', () => {
     // Publish while the indexer runs, so the kill lands in the middle of the stream.
     const publishing = (async () => {
       for (const docs of logChunks('it')) {
-        await bus.publish(topics.kind('logs'), docs.map((d) => ({ key: logKey(d), value: JSON.stringify(d), headers: { [HEADER.cluster]: d.cluster, [HEADER.kind]: 'logs' } })));
+        // Packed as the collector packs them (several records per message): a kill must lose none of a message.
+        await bus.publish(topics.kind('logs'), packRecords('logs', docs, logKey));
       }
     })();
     await until(async () => (await count()) >= 5_000, 240_000, 'indexer made progress');
