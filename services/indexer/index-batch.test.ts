@@ -52,6 +52,22 @@ describe('indexBatchHandler', () => {
     expect(text).toMatch(/pharos_indexer_retries_total\{kind="logs"\} [1-9]/);
   });
 
+  it('takes a packed message apart: stores its valid records and dead-letters only the bad one, alone', async () => {
+    const { store, stored } = fakeStore(0, {});
+    const letters: BusMessage[] = [];
+    const handle = indexBatchHandler({
+      kind: 'logs', store: async () => store, metrics: indexerMetrics(new Registry()), logger: pino({ level: 'silent' }),
+      deadLetter: async (m) => void letters.push(...m),
+    });
+    const packed = [JSON.stringify(doc('p1')), JSON.stringify({ ...doc('p2'), time: 'soon' }), JSON.stringify(doc('p3'))].join('\n');
+    await handle([msg(packed, 7)], new AbortController().signal);
+    expect([...stored.keys()].sort()).toEqual(['p1', 'p3']);
+    expect(letters).toHaveLength(1);
+    const letter = deadLetterSchema.parse(JSON.parse(letters[0]!.value));
+    expect(letter.source.offset).toBe('7');
+    expect(JSON.parse(letter.record)).toMatchObject({ id: 'p2', time: 'soon' });
+  });
+
   it('stops when aborted without resolving, so the batch is not committed', async () => {
     const { store } = fakeStore(1_000, {});
     const handle = indexBatchHandler({
