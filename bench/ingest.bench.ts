@@ -16,7 +16,9 @@ import { configYaml, engineConfig, exited, INGEST_TOKEN, spawnService } from '..
  * `_bulk` of the same documents into OpenSearch in the same run. Prints records/s of both, their ratio,
  * and intake-to-searchable latency (p50/p99 over batches: POST start → the batch's last record visible to
  * `_count` with OpenSearch's own refresh, no forced refresh).
- * Run: `npm run bench -- ingest` (BENCH_RECORDS, BENCH_BATCH, BENCH_CONCURRENCY to change sizes).
+ * Each placement runs BENCH_ROUNDS (default 3) rounds of raw then pipeline and reports the median ratio:
+ * on a shared machine one phase can take twice as long from one run to the next.
+ * Run: `npm run bench -- ingest` (BENCH_RECORDS, BENCH_BATCH, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_PLACEMENT).
  */
 const OS = 'http://127.0.0.1:9200';
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
@@ -108,8 +110,8 @@ function phaseResult(started: number, sentAt: number[], seenAt: number[]): Omit<
 }
 
 /** Raw `_bulk` of the same docs, same index names and templates, 2,000 per request, 3 in flight. */
-async function rawBulk(): Promise<Phase> {
-  const prefix = `${run}-raw`;
+async function rawBulk(round: number): Promise<Phase> {
+  const prefix = `${run}-raw${round}`;
   const store = new OpenSearchRecordStore({ url: OS, indexPrefix: prefix, requestTimeoutMs: 60_000, shards: 1, replicas: 0 });
   await store.init();
   const docs: LogDoc[] = [];
@@ -153,9 +155,9 @@ function cpuSeconds(pid: number | undefined): number {
 }
 
 /** The pipeline: collector and indexer processes; POSTs NDJSON with CONCURRENCY in flight. */
-async function pipeline(): Promise<Phase & { bulks: string }> {
+async function pipeline(round: number): Promise<Phase & { bulks: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'pharos-bench-'));
-  const prefix = `${run}-pipe`;
+  const prefix = `${run}-pipe${round}`;
   const port = await freePort();
   // bus.partitions at its default (6): the indexer then always has a partition with data to work on.
   const base = engineConfig(prefix, dir, { log: { level: 'warn' } });
@@ -196,31 +198,47 @@ async function pipeline(): Promise<Phase & { bulks: string }> {
   }
 }
 
-/** Both phases under one CPU placement (bench/cpu-placement.ts); prints them and returns the ratio. */
-async function measure(placement: Placement): Promise<number> {
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+/** Both phases under one CPU placement (bench/cpu-placement.ts), ROUNDS times; prints each, returns the ratios. */
+async function measure(placement: Placement): Promise<{ ratios: number[]; p99s: number[] }> {
   place(placement);
-  console.log(`\n[${placement === 'shared' ? 'shared cores: every process on every core' : 'separate: OpenSearch alone on core 0, everything else on the others'}]`);
-  const raw = await rawBulk();
+  const out = { ratios: [] as number[], p99s: [] as number[] };
+  for (let round = 1; round <= ROUNDS; round++) {
+    console.log(`\n[${placement === 'shared' ? 'shared cores: every process on every core' : 'separate: OpenSearch alone on core 0, everything else on the others'}; round ${round} of ${ROUNDS}]`);
+    const { ratio, p99 } = await oneRound(round + (placement === 'shared' ? 0 : ROUNDS));
+    out.ratios.push(ratio);
+    out.p99s.push(p99);
+  }
+  return out;
+}
+
+async function oneRound(round: number): Promise<{ ratio: number; p99: number }> {
+  const raw = await rawBulk(round);
   console.log(`raw _bulk into OpenSearch:            ${raw.rate.toFixed(0)} records/s (bulk-to-searchable p50 ${raw.p50.toFixed(0)} ms, p99 ${raw.p99.toFixed(0)} ms)`);
   console.log(`raw _bulk CPU:                        ${raw.cpu} over ${(RECORDS / raw.rate).toFixed(1)} s`);
-  const pipe = await pipeline();
+  const pipe = await pipeline(round);
   const ratio = pipe.rate / raw.rate;
   console.log(`HTTP intake → Kafka → OpenSearch:     ${pipe.rate.toFixed(0)} records/s`);
   console.log(`ratio pipeline / raw _bulk:           ${ratio.toFixed(2)}`);
   console.log(`intake-to-searchable latency (batch): p50 ${pipe.p50.toFixed(0)} ms, p99 ${pipe.p99.toFixed(0)} ms`);
   console.log(`pipeline CPU:                         ${pipe.cpu} over ${(RECORDS / pipe.rate).toFixed(1)} s`);
   console.log(`indexer bulk writes:                  ${pipe.bulks}`);
-  return ratio;
+  return { ratio, p99: pipe.p99 };
 }
 
 console.log(`ingest bench: ${RECORDS} log records, ${BATCH} per POST, ${CONCURRENCY} POSTs in flight`);
 // BENCH_PLACEMENT=shared|separate runs one placement; by default both, when this machine can pin.
 const placements: Placement[] = process.env.BENCH_PLACEMENT ? [process.env.BENCH_PLACEMENT as Placement] : canSeparate() ? ['shared', 'separate'] : ['shared'];
-const ratios: string[] = [];
+const summary: string[] = [];
 try {
-  for (const placement of placements) ratios.push(`${placement} ${(await measure(placement)).toFixed(2)}`);
+  for (const placement of placements) {
+    const { ratios, p99s } = await measure(placement);
+    summary.push(`${placement}: median ratio ${median(ratios).toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}), median p99 ${median(p99s).toFixed(0)} ms`);
+  }
 } finally {
   place('shared');
   await client.close();
 }
-console.log(`\nratios (goal ≥ 0.8): ${ratios.join(', ')}`);
+console.log(`\nsummary (goal: ratio ≥ 0.8)\n  ${summary.join('\n  ')}`);
