@@ -30,13 +30,15 @@ export function packRecords<T extends { cluster: string }>(
   records: readonly T[],
   keyOf: (record: T) => string,
   limits: PackLimits = DEFAULT_PACK_LIMITS,
+  /** One record as one line of JSON; the collector's also makes an oversized record fit (fitRecord). */
+  serialize: (record: T) => string = JSON.stringify,
 ): BusMessage[] {
   const out: BusMessage[] = [];
   const open = new Map<string, Open>();
   const flush = (o: Open) => out.push({ key: o.key, value: o.lines.join('\n'), headers: { [HEADER.cluster]: o.cluster, [HEADER.kind]: kind } });
   for (const record of records) {
     const key = keyOf(record);
-    const line = JSON.stringify(record);
+    const line = serialize(record);
     const group = `${record.cluster}\u0000${key}`;
     let o = open.get(group);
     if (o && (o.lines.length >= limits.maxRecords || o.bytes + line.length + 1 > limits.maxBytes)) {

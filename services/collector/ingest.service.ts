@@ -1,5 +1,6 @@
 import type { Bus } from '../../libs/bus/bus.ts';
-import { packRecords } from '../../libs/bus/record-pack.ts';
+import { DEFAULT_PACK_LIMITS, packRecords } from '../../libs/bus/record-pack.ts';
+import { fitRecord, MAX_RECORD_BYTES } from '../../libs/schemas/normalize/fit-record.ts';
 import type { Topics } from '../../libs/bus/topics.ts';
 import { PharosError, UnavailableError } from '../../libs/errors/errors.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
@@ -42,7 +43,16 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
       }
       inFlight += docs.length;
       try {
-        const messages = packRecords(kind, lastPerId(docs), BUS_KEY[kind]);
+        const trimmed: AnyDoc[] = [];
+        const messages = packRecords(kind, lastPerId(docs), BUS_KEY[kind], DEFAULT_PACK_LIMITS, (doc) => {
+          const fitted = fitRecord(doc);
+          if (fitted.trimmed) trimmed.push(doc);
+          return fitted.json;
+        });
+        if (trimmed.length > 0) {
+          countByCluster(opts.metrics, kind, trimmed, 'trimmed');
+          log.warn({ kind, records: trimmed.length, maxBytes: MAX_RECORD_BYTES }, 'records over the bus limit are published without raw (and with message cut if need be)');
+        }
         const bus = await opts.bus();
         await bus.publish(opts.topics.kind(kind), messages, signal);
         countByCluster(opts.metrics, kind, docs, 'accepted');
@@ -57,7 +67,7 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
   };
 }
 
-function countByCluster(metrics: IngestMetrics, kind: RecordKind, docs: readonly AnyDoc[], result: 'accepted' | 'unavailable'): void {
+function countByCluster(metrics: IngestMetrics, kind: RecordKind, docs: readonly AnyDoc[], result: 'accepted' | 'unavailable' | 'trimmed'): void {
   const byCluster = new Map<string, number>();
   for (const d of docs) byCluster.set(d.cluster, (byCluster.get(d.cluster) ?? 0) + 1);
   for (const [cluster, n] of byCluster) metrics.count(kind, cluster, result, n);

@@ -115,6 +115,29 @@ describe.each(setups)('ingest of the shared data sets: %s', (_name, makeConfig) 
     expect(await stored('events')).toBe(expected.events.size);
   });
 
+  it('accepts an audit event over the bus limit (Kafka: 1 MiB) and stores it without raw, fields intact', { timeout: 120_000 }, async () => {
+    // RequestResponse level on a large ConfigMap: 2 MiB of request and response bodies.
+    const big = { data: { blob: 'x'.repeat(1024 * 1024) } };
+    const event = {
+      kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'RequestResponse', auditID: `big-${Date.now()}`, stage: 'ResponseComplete',
+      requestURI: '/api/v1/namespaces/shop/configmaps/pharos-oversized', verb: 'update', user: { username: 'alice' },
+      objectRef: { resource: 'configmaps', namespace: 'shop', name: 'pharos-oversized', apiVersion: 'v1' }, responseStatus: { code: 200 },
+      requestObject: big, responseObject: big, requestReceivedTimestamp: '2026-11-20T10:00:00.000000Z', stageTimestamp: '2026-11-20T10:00:00.100000Z',
+    };
+    const res = await p.post('/v1/ingest/audit?cluster=east', { kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [event] });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ accepted: 1, rejected: [] });
+    const found = async () => {
+      await store.refresh('audit').catch(() => undefined);
+      return (await store.search('audit', { filters: { cluster: ['east'], name: ['pharos-oversized'] }, sort: 'desc', size: 1 }).catch(() => ({ items: [] }))).items;
+    };
+    await until(async () => (await found()).length === 1, 60_000, 'the big audit event stored');
+    const [doc] = (await found()) as AuditDoc[];
+    expect(doc).toMatchObject({ auditID: event.auditID, verb: 'update', user: 'alice', resource: 'configmaps', name: 'pharos-oversized', code: 200 });
+    expect(doc!.raw).toBeUndefined();
+    expect(await p.ctx.metrics.metrics()).toMatch(/pharos_ingest_records_total\{kind="audit",cluster="east",result="trimmed"[^}]*\} 1/);
+  });
+
   it('dead-letters a record that fails validation on the bus, with the reason', async () => {
     const bus = await getBus(p.ctx);
     const topics = topicsFor(p.ctx.config.bus);
