@@ -4,9 +4,11 @@ import type { AnyDoc } from '../../store/record-store.ts';
  * Largest record the bus carries: Kafka refuses a message over `message.max.bytes` (1 MiB by default), and
  * refusing one would make the intake answer 503 for its whole batch, again on every retry, until the
  * sender gives up and drops the batch (the API server's audit webhook does). Audit events at
- * RequestResponse level on large objects, or a very long log line, can pass it.
+ * RequestResponse level on large objects, or a very long log line, can pass it. Half the limit, because a
+ * record the indexer dead-letters travels again as a JSON string inside its letter, where escaping can make
+ * it up to twice as long.
  */
-export const MAX_RECORD_BYTES = 900 * 1024;
+export const MAX_RECORD_BYTES = 512 * 1024;
 
 const byteLength = (text: string): number => Buffer.byteLength(text, 'utf8');
 
