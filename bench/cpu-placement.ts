@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { stackPath } from '../scripts/stack/paths.ts';
+import { livePid } from '../scripts/stack/process.ts';
 
 /**
  * Where the ingest benchmark's processes may run. `shared`: everything on every core, as on a developer's
@@ -12,12 +12,9 @@ import { join } from 'node:path';
  */
 export type Placement = 'shared' | 'separate';
 
+/** The pid of a running stack engine (`npm run stack`), checked to be that engine's process. */
 export function stackPid(engine: string): number | undefined {
-  try {
-    return Number(readFileSync(join('.stack', engine, 'pid'), 'utf8').trim());
-  } catch {
-    return undefined;
-  }
+  return livePid(stackPath(engine));
 }
 
 export function canSeparate(): boolean {

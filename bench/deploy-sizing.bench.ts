@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalDeployment, type PharosService } from '../scripts/deploy/image-layout.ts';
 import { REPO_ROOT } from '../scripts/deploy/kustomize.ts';
+import { procStats } from './proc-stats.ts';
 
 /**
  * Sizing figures for docs/deploy.md. A collector and an indexer start as the Kubernetes manifests start
@@ -18,7 +19,6 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const BATCH = 400; // --audit-webhook-batch-max-size default
 const IN_FLIGHT = 2;
 const SAMPLE = join(REPO_ROOT, '../shared/data/k8s-audit/openshift-clo_audit_in_openshift412_requestresponse.jsonl');
-const CLK_TCK = 100;
 
 type AuditEvent = Record<string, unknown>;
 
@@ -38,15 +38,6 @@ function events(base: AuditEvent[], phase: string, metadataOnly: boolean): Audit
     }
     return e;
   });
-}
-
-/** CPU seconds and RSS of a process, from /proc. */
-function proc(pid: number): { cpu: number; rssMb: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpu = (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return { cpu, rssMb: Number(rss) / 1024 };
 }
 
 async function post(d: LocalDeployment, batch: AuditEvent[]): Promise<number> {
@@ -71,10 +62,10 @@ async function indexedCount(prefix: string): Promise<number> {
 
 async function phase(d: LocalDeployment, name: string, items: AuditEvent[], already: number): Promise<void> {
   const pids = { collector: d.services.collector!.proc.child.pid!, indexer: d.services.indexer!.proc.child.pid! };
-  const before = { collector: proc(pids.collector), indexer: proc(pids.indexer) };
+  const before = { collector: procStats(pids.collector), indexer: procStats(pids.indexer) };
   const peak = { collector: 0, indexer: 0 };
   const sampler = setInterval(() => {
-    for (const s of ['collector', 'indexer'] as const) peak[s] = Math.max(peak[s], proc(pids[s]).rssMb);
+    for (const s of ['collector', 'indexer'] as const) peak[s] = Math.max(peak[s], procStats(pids[s]).rssMb);
   }, 250);
   const bytes = items.reduce((n, e) => n + JSON.stringify(e).length, 0);
   const t0 = Date.now();
@@ -96,7 +87,7 @@ async function phase(d: LocalDeployment, name: string, items: AuditEvent[], alre
   }
   const indexed = Date.now() - t0;
   clearInterval(sampler);
-  const after = { collector: proc(pids.collector), indexer: proc(pids.indexer) };
+  const after = { collector: procStats(pids.collector), indexer: procStats(pids.indexer) };
   const perK = (s: 'collector' | 'indexer') => (((after[s].cpu - before[s].cpu) / items.length) * 1000).toFixed(2);
   console.log(
     `${name.padEnd(16)} ${items.length} events, ${(bytes / items.length / 1024).toFixed(1)} KB each: ` +
@@ -114,7 +105,7 @@ try {
     await deployment.start(s);
     await deployment.waitReady(s, 180_000);
   }
-  const idle = { collector: proc(deployment.services.collector!.proc.child.pid!), indexer: proc(deployment.services.indexer!.proc.child.pid!) };
+  const idle = { collector: procStats(deployment.services.collector!.proc.child.pid!), indexer: procStats(deployment.services.indexer!.proc.child.pid!) };
   console.log(`idle RSS: collector ${idle.collector.rssMb.toFixed(0)} MB, indexer ${idle.indexer.rssMb.toFixed(0)} MB (${EVENTS} events per phase, batches of ${BATCH})`);
   await phase(deployment, 'Metadata', events(base, `${deployment.run}-meta`, true), 0);
   await phase(deployment, 'RequestResponse', events(base, `${deployment.run}-rr`, false), EVENTS);

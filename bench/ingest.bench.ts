@@ -1,14 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@opensearch-project/opensearch';
+import { procStats } from './proc-stats.ts';
 import { canSeparate, place, stackPid, type Placement } from './cpu-placement.ts';
 import { normalizeLogs } from '../libs/schemas/normalize/logs.normalize.ts';
 import type { LogDoc } from '../libs/schemas/records.ts';
 import { indexName, kindPattern } from '../libs/store/opensearch/index-names.ts';
 import { OpenSearchRecordStore } from '../libs/store/opensearch/opensearch-record.store.ts';
 import { configYaml, engineConfig, exited, INGEST_TOKEN, spawnService } from '../test/integration/ingest/pipeline.helpers.ts';
+import { until } from '../test/support/until.ts';
 
 /**
  * End-to-end ingest throughput: Fluent Bit-shaped NDJSON → collector HTTP intake → Kafka → indexer →
@@ -45,13 +47,6 @@ async function count(prefix: string): Promise<number> {
   return (res.body as { count: number }).count;
 }
 
-async function waitFor(cond: () => Promise<boolean>, ms = 600_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond().catch(() => false))) {
-    if (Date.now() > end) throw new Error('benchmark timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function pool<T>(items: T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -92,10 +87,10 @@ const ENGINES = ['opensearch', 'kafka'] as const;
 /** Starts counting CPU seconds; the returned function formats what each process used since. */
 function cpuMeter(extra: { name: string; pid: number | undefined }[] = []): () => string {
   const procs = [...ENGINES.map((name) => ({ name, pid: stackPid(name) })), ...extra];
-  const before = procs.map((p) => cpuSeconds(p.pid));
+  const before = procs.map((p) => procStats(p.pid).cpu);
   const self = process.cpuUsage();
   return () => {
-    const used = procs.map((p, i) => `${p.name} ${(cpuSeconds(p.pid) - (before[i] as number)).toFixed(1)}`);
+    const used = procs.map((p, i) => `${p.name} ${(procStats(p.pid).cpu - (before[i] as number)).toFixed(1)}`);
     const mine = process.cpuUsage(self);
     return [...used, `bench client ${((mine.user + mine.system) / 1e6).toFixed(1)}`].join(', ') + ' CPU-s';
   };
@@ -144,15 +139,6 @@ function freePort(): Promise<number> {
   });
 }
 
-/** CPU seconds a process has used so far (user + system, from /proc; Linux only, 0 elsewhere). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
 
 /** The pipeline: collector and indexer processes; POSTs NDJSON with CONCURRENCY in flight. */
 async function pipeline(round: number): Promise<Phase & { bulks: string }> {
@@ -170,8 +156,9 @@ async function pipeline(round: number): Promise<Phase & { bulks: string }> {
     const post = (body: string) => fetch(`http://127.0.0.1:${port}/v1/ingest/logs`, { method: 'POST', body, headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/x-ndjson' } });
     const nd = (b: number) => lines(b).map((l) => JSON.stringify(l)).join('\n');
     // Warm-up (not timed): processes up, topics made, consumer groups joined, first index created.
-    await waitFor(async () => (await post(nd(0).split('\n').slice(0, 10).join('\n'))).ok);
-    await waitFor(async () => (await count(prefix)) >= 10);
+    // Either may fail while the processes start (connection refused, no index yet): that is "not yet".
+    await until(() => post(nd(0).split('\n').slice(0, 10).join('\n')).then((r) => r.ok, () => false), 600_000, 'collector intake up');
+    await until(() => count(prefix).then((n) => n >= 10, () => false), 600_000, 'first records searchable');
     const postedAt = new Array<number>(batches);
     const meter = cpuMeter([{ name: 'indexer', pid: children[0]!.pid }, { name: 'collector', pid: children[1]!.pid }]);
     const watch = watchVisibility(prefix);

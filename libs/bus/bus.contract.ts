@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import type { Bus, BusMessage, ConsumedMessage, Subscription } from './bus.ts';
+import { until } from '../../test/support/until.ts';
 
 /**
  * The behaviour every bus must show (memory and Kafka). Called inside a `describe.each` over the engines;
@@ -105,13 +106,4 @@ export function busContract(make: () => Promise<{ bus: Bus; topic: string }>): v
     expect(await probe.lag()).toBe(4);
     await probe.stop();
   });
-}
-
-/** Polls until the condition holds; fails after `timeoutMs` (a ceiling for a stuck bus, not a speed claim). */
-export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

@@ -111,3 +111,34 @@ export interface Leaf {
 }
 
 export type Expr = NumberLiteral | StringLiteral | VectorSelector | MatrixSelector | Subquery | Paren | Unary | Binary | Aggregate | Call | Leaf;
+
+/**
+ * The direct sub-expressions of a node (an aggregate's `expr` before its `param`, as `mapChildren` visits
+ * them). Selectors and literals have none: a range selector's selector is not an Expr of its own.
+ */
+export function childrenOf(e: Expr): Expr[] {
+  switch (e.kind) {
+    case 'subquery':
+    case 'paren':
+    case 'unary':
+    case 'leaf': return [e.expr];
+    case 'binary': return [e.lhs, e.rhs];
+    case 'aggregate': return e.param ? [e.expr, e.param] : [e.expr];
+    case 'call': return e.args;
+    default: return [];
+  }
+}
+
+/** A copy of a node with each direct sub-expression replaced by `f(child)`; the one shape every tree rewrite shares. */
+export function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
+  switch (e.kind) {
+    case 'subquery':
+    case 'paren':
+    case 'unary':
+    case 'leaf': return { ...e, expr: f(e.expr) };
+    case 'binary': return { ...e, lhs: f(e.lhs), rhs: f(e.rhs) };
+    case 'aggregate': return { ...e, expr: f(e.expr), ...(e.param ? { param: f(e.param) } : {}) };
+    case 'call': return { ...e, args: e.args.map(f) };
+    default: return e;
+  }
+}

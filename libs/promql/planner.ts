@@ -1,5 +1,5 @@
 import { UnprocessableError } from '../errors/errors.ts';
-import type { Aggregate, AtModifier, Expr, LabelMatcher, Leaf, VectorSelector } from './ast.ts';
+import { childrenOf, mapChildren, type Aggregate, type AtModifier, type Expr, type LabelMatcher, type Leaf, type VectorSelector } from './ast.ts';
 import { matcherMatches } from './labels.ts';
 import { CLUSTER_LABEL, locality } from './locality.ts';
 import { printExpr } from './printer.ts';
@@ -49,15 +49,7 @@ interface PlanContext {
 }
 
 function hasSubquery(e: Expr): boolean {
-  switch (e.kind) {
-    case 'subquery': return true;
-    case 'paren':
-    case 'unary': return hasSubquery(e.expr);
-    case 'binary': return hasSubquery(e.lhs) || hasSubquery(e.rhs);
-    case 'aggregate': return hasSubquery(e.expr) || (e.param ? hasSubquery(e.param) : false);
-    case 'call': return e.args.some(hasSubquery);
-    default: return false;
-  }
+  return e.kind === 'subquery' || childrenOf(e).some(hasSubquery);
 }
 
 export const unparen = (e: Expr): Expr => (e.kind === 'paren' ? unparen(e.expr) : e);
@@ -69,8 +61,8 @@ function planNode(e: Expr, ctx: PlanContext, gridId: number | undefined): Expr {
   const p = (x: Expr): Expr => planNode(x, ctx, gridId);
   switch (e.kind) {
     case 'paren':
-    case 'unary': return { ...e, expr: p(e.expr) };
-    case 'binary': return { ...e, lhs: p(e.lhs), rhs: p(e.rhs) };
+    case 'unary':
+    case 'binary': return mapChildren(e, p);
     case 'call': {
       const sub = e.args.map(unparen).find((a) => a.kind === 'subquery');
       if (sub && !PHAROS_OVER_TIME.has(e.func)) throw new UnprocessableError(`${e.func}() over a subquery of a cross-cluster expression cannot be federated exactly; Pharos does not evaluate this function there`);
@@ -140,14 +132,6 @@ function fixedAt(at: AtModifier, q: { startMs: number; endMs: number }): AtModif
 }
 
 function fixSubqueryAt(e: Expr, q: { startMs: number; endMs: number }): Expr {
-  const f = (x: Expr): Expr => fixSubqueryAt(x, q);
-  switch (e.kind) {
-    case 'subquery': return { ...e, expr: f(e.expr), ...(e.at ? { at: fixedAt(e.at, q) } : {}) };
-    case 'paren':
-    case 'unary': return { ...e, expr: f(e.expr) };
-    case 'binary': return { ...e, lhs: f(e.lhs), rhs: f(e.rhs) };
-    case 'aggregate': return { ...e, expr: f(e.expr), ...(e.param ? { param: f(e.param) } : {}) };
-    case 'call': return { ...e, args: e.args.map(f) };
-    default: return e;
-  }
+  const mapped = mapChildren(e, (x) => fixSubqueryAt(x, q));
+  return mapped.kind === 'subquery' && mapped.at ? { ...mapped, at: fixedAt(mapped.at, q) } : mapped;
 }

@@ -1,5 +1,5 @@
 import { UnprocessableError } from '../../errors/errors.ts';
-import type { Expr, Subquery } from '../ast.ts';
+import { childrenOf, type Expr, type Subquery } from '../ast.ts';
 import { dropName, labelsKey, type Labels } from '../labels.ts';
 import { quantile } from './quantile.ts';
 import type { Sample, StepValue } from './values.ts';
@@ -52,14 +52,9 @@ export function gridsOf(e: Expr, parent: Grid, out = new Map<number, Grid>([[QUE
       out.set(e.gridId, g);
       return gridsOf(e.expr, g, out);
     }
-    case 'paren':
-    case 'unary': return gridsOf(e.expr, parent, out);
-    case 'binary': return gridsOf(e.rhs, parent, gridsOf(e.lhs, parent, out));
-    case 'aggregate': return gridsOf(e.expr, parent, e.param ? gridsOf(e.param, parent, out) : out);
-    case 'call':
-      for (const a of e.args) gridsOf(a, parent, out);
+    default:
+      for (const child of childrenOf(e)) gridsOf(child, parent, out);
       return out;
-    default: return out;
   }
 }
 

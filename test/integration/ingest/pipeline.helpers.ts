@@ -98,11 +98,4 @@ export function exited(child: ChildProcess): Promise<void> {
   return new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
 }
 
-/** Polls until the condition holds; the timeout is a ceiling for a stuck pipeline, not a speed assertion. */
-export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 120_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+export { until } from '../../support/until.ts';

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERTMANAGER_PORT, ALERTMANAGER_WEBHOOK_PORT } from '../../../scripts/stack/alertmanager.ts';
 import { NODE_EXPORTER_PORT } from '../../../scripts/stack/node-exporter.ts';
+import { until } from '../../support/until.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
 
 describe('node-exporter (stack)', () => {
@@ -30,9 +31,7 @@ describe('alertmanager (stack)', () => {
     });
     expect(response.status).toBe(200);
 
-    const deadline = Date.now() + 30_000;
-    const ours = (): unknown => webhook.requests.find((r) => r.body.includes(alertname));
-    while (!ours() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await until(() => webhook.requests.some((r) => r.body.includes(alertname)), 30_000, `Alertmanager's webhook for ${alertname}`);
     const request = webhook.requests.find((r) => r.body.includes(alertname));
     expect(request?.url).toBe('/alertmanager');
     expect(request?.json).toMatchObject({

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KAFKA_PORT } from '../../../scripts/stack/kafka.ts';
+import { until } from '../../support/until.ts';
 
 const kafka = new Kafka({ clientId: 'stack-int-test', brokers: [`127.0.0.1:${KAFKA_PORT}`], logLevel: logLevel.ERROR });
 
@@ -41,8 +42,7 @@ describe('kafka (stack)', () => {
         await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
       },
     });
-    const deadline = Date.now() + 60_000;
-    while (received.length < sent.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await until(() => received.length >= sent.length, 60_000, () => `${sent.length} messages consumed, got ${received.length}`);
     await consumer.disconnect();
 
     expect(received.map((m) => m.value).sort()).toEqual(sent.map((m) => m.value).sort());

@@ -4,6 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
+import { until } from '../../support/until.ts';
 
 export interface ReceivedMail {
   /** Envelope sender (MAIL FROM). */
@@ -111,11 +112,7 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Prom
     },
     messages,
     async waitForMessages(count, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (messages.length < count) {
-        if (Date.now() > deadline) throw new Error(`expected ${count} mails, got ${messages.length} in ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await until(() => messages.length >= count, timeoutMs, () => `expected ${count} mails, got ${messages.length}`);
       return messages;
     },
     failNext(count, responseCode = 451) {

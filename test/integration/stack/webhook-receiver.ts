@@ -3,6 +3,7 @@
 // the same port.
 import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { until } from '../../support/until.ts';
 
 export interface ReceivedRequest {
   method: string;
@@ -82,11 +83,7 @@ export async function startWebhookReceiver(options: { port?: number } = {}): Pro
     },
     requests,
     async waitForRequests(count, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (requests.length < count) {
-        if (Date.now() > deadline) throw new Error(`expected ${count} requests, got ${requests.length} in ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await until(() => requests.length >= count, timeoutMs, () => `expected ${count} requests, got ${requests.length}`);
       return requests;
     },
     failNext(count, status = 503) {
