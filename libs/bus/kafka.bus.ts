@@ -2,6 +2,7 @@ import kafkajs, { type Admin, type Consumer, type EachBatchPayload, type Kafka a
 import type { Logger } from '../logging/logger.ts';
 import { UnavailableError } from '../errors/errors.ts';
 import type { Bus, BusMessage, ConsumedMessage, SubscribeOptions, Subscription } from './bus.ts';
+import { PartitionLanes } from './kafka-lanes.ts';
 
 const { Kafka, logLevel, Partitioners } = kafkajs;
 
@@ -25,9 +26,9 @@ export interface KafkaBusOptions {
 
 /**
  * Kafka through kafkajs. Producer: idempotent, acks=all, one request in flight, so a retried send neither
- * duplicates nor reorders. Consumer: eachBatch with autoCommit off; an offset is resolved and committed
- * only after the handler resolved for the messages before it, and heartbeats continue while a long
- * batch (a store outage) is being retried.
+ * duplicates nor reorders. Consumer: eachBatch with autoCommit off; batches are handled behind fetching,
+ * per partition in order, and an offset is committed only once the handler resolved for every message up
+ * to it (kafka-lanes.ts).
  */
 export class KafkaBus implements Bus {
   readonly type = 'kafka';
@@ -70,36 +71,47 @@ export class KafkaBus implements Bus {
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     await this.ensureTopic(options.topic);
-    // Fetches of up to 4 MiB per partition, so a backlog is read in batches as large as the handler takes.
+    // Fetches of up to 4 MiB per partition, so a backlog is read in batches as large as the handler takes;
+    // and of at least 512 KiB unless 200 ms passed: handling runs behind fetching (kafka-lanes.ts), and
+    // without a floor every fetch returned the few records published since the last one.
     const consumer = this.kafka.consumer({
-      groupId: options.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 200,
+      groupId: options.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 200, minBytes: 512 * 1024,
       maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 16 * 1024 * 1024, retry: { retries: 10 },
     });
     this.consumers.add(consumer);
-    const stopping = new AbortController();
+    const lanes = new PartitionLanes(consumer, options.topic, options.handle, this.opts.logger.child({ component: 'kafka', topic: options.topic }));
+    // A new generation starts from the committed offsets: what the old one still holds is dropped.
+    for (const event of [consumer.events.REBALANCING, consumer.events.GROUP_JOIN, consumer.events.CRASH]) consumer.on(event, () => lanes.reset());
+    let stopped = false;
     await consumer.connect();
     await consumer.subscribe({ topics: [options.topic], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
-      eachBatch: (payload) => this.handleBatch(consumer, options, payload, stopping.signal),
+      eachBatch: (payload) => this.handleBatch(options, payload, lanes, () => stopped),
     });
     return {
       stop: async () => {
-        stopping.abort();
+        stopped = true;
+        lanes.reset();
         await consumer.disconnect();
+        await lanes.idle();
         this.consumers.delete(consumer);
       },
       lag: () => this.lagOf(options.topic, options.groupId),
     };
   }
 
-  private async handleBatch(consumer: Consumer, options: SubscribeOptions, payload: EachBatchPayload, stopping: AbortSignal): Promise<void> {
+  /**
+   * Hands a fetched batch to the partition's lane (kafka-lanes.ts) in chunks of `maxBatch` and resolves each
+   * chunk taken, so kafkajs fetches on while the lane works; the lane commits once the chunk is handled.
+   */
+  private async handleBatch(options: SubscribeOptions, payload: EachBatchPayload, lanes: PartitionLanes, stopped: () => boolean): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const maxBatch = options.maxBatch ?? 1000;
     for (let start = 0; start < batch.messages.length; start += maxBatch) {
-      if (!isRunning() || isStale() || stopping.aborted) return;
+      if (!isRunning() || isStale() || stopped()) return;
       const chunk: ConsumedMessage[] = batch.messages.slice(start, start + maxBatch).map((m) => ({
         topic: batch.topic,
         partition: batch.partition,
@@ -108,27 +120,9 @@ export class KafkaBus implements Bus {
         value: m.value?.toString() ?? '',
         headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')])),
       }));
-      // A rebalance shows up as a failed heartbeat: abort the handler so the batch goes to the new owner.
-      const abort = new AbortController();
-      const onStop = () => abort.abort();
-      stopping.addEventListener('abort', onStop, { once: true });
-      const beat = setInterval(() => heartbeat().catch(() => abort.abort()), 2_000);
-      let processed = chunk.length;
-      try {
-        const done = await options.handle(chunk, abort.signal);
-        if (done) processed = Math.max(0, Math.min(done.processed, chunk.length));
-      } finally {
-        clearInterval(beat);
-        stopping.removeEventListener('abort', onStop);
-      }
-      if (processed > 0) {
-        const last = chunk[processed - 1]!.offset;
-        resolveOffset(last);
-        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-      }
-      await heartbeat();
-      // The rest stays uncommitted; kafkajs fetches again from the last resolved offset.
-      if (processed < chunk.length) return;
+      // Not taken: kafkajs fetches it again from the last resolved offset (or from where the lane sent it).
+      if (!(await lanes.submit(chunk, { heartbeat, isStale }))) return;
+      resolveOffset(chunk[chunk.length - 1]!.offset);
     }
   }
 

@@ -7,7 +7,7 @@ export interface CoalescerOptions {
   maxDocs: number;
   /** Bulk requests in flight at most. */
   maxInFlight: number;
-  /** How long a short bulk waits for more docs while another bulk is in flight. */
+  /** How long a short bulk waits for more docs. */
   lingerMs: number;
   write: BulkWrite;
 }
@@ -52,8 +52,9 @@ export function bulkCoalescer(opts: CoalescerOptions): { write: BulkWrite } {
 
   const pump = () => {
     while (inFlight < opts.maxInFlight && queue.length > 0) {
-      // A full bulk goes now; a short one goes now only if nothing is in flight, else it lingers for more.
-      if (queue.length < opts.maxDocs && inFlight > 0) {
+      // A full bulk goes now; a short one lingers for more. Batches come in behind fetching
+      // (libs/bus/kafka-lanes.ts), often small: sent at once they made bulks of ~250 docs, five times as many.
+      if (queue.length < opts.maxDocs) {
         linger ??= setTimeout(() => {
           linger = undefined;
           if (queue.length > 0 && inFlight < opts.maxInFlight) send();

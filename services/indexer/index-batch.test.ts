@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { BusMessage, ConsumedMessage } from '../../libs/bus/bus.ts';
 import type { LogDoc } from '../../libs/schemas/records.ts';
 import type { AnyDoc, RecordStore, WriteItemResult } from '../../libs/store/record-store.ts';
+import { docJson } from '../../libs/store/doc-json.ts';
 import { deadLetterSchema } from './dead-letter.ts';
 import { indexBatchHandler } from './index-batch.ts';
 import { indexerMetrics } from './indexer.metrics.ts';
@@ -66,6 +67,19 @@ describe('indexBatchHandler', () => {
     const letter = deadLetterSchema.parse(JSON.parse(letters[0]!.value));
     expect(letter.source.offset).toBe('7');
     expect(JSON.parse(letter.record)).toMatchObject({ id: 'p2', time: 'soon' });
+  });
+
+  it('hands the store the record text it received, unless validation dropped a key', async () => {
+    const { store, stored } = fakeStore(0, {});
+    const handle = indexBatchHandler({
+      kind: 'logs', store: async () => store, metrics: indexerMetrics(new Registry()), logger: pino({ level: 'silent' }),
+      deadLetter: async () => undefined,
+    });
+    const kept = JSON.stringify({ ...doc('k'), labels: { app: 'cart' } });
+    const extra = JSON.stringify({ ...doc('x'), extra: { nested: true } });
+    await handle([msg(`${kept}\n${extra}`, 0)], new AbortController().signal);
+    expect(docJson(stored.get('k')!)).toBe(kept);
+    expect(JSON.parse(docJson(stored.get('x')!))).toEqual(doc('x'));
   });
 
   it('stops when aborted without resolving, so the batch is not committed', async () => {

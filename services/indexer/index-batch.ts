@@ -6,6 +6,7 @@ import { PharosError } from '../../libs/errors/errors.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
 import { issuesText } from '../../libs/schemas/normalize/normalize.types.ts';
 import { docSchemaByKind, type RecordKind } from '../../libs/schemas/records.ts';
+import { withJson } from '../../libs/store/doc-json.ts';
 import type { AnyDoc, RecordStore, WriteItemResult } from '../../libs/store/record-store.ts';
 import type { BulkWrite } from './bulk-coalescer.ts';
 import { toDeadLetter } from './dead-letter.ts';
@@ -48,9 +49,13 @@ export function indexBatchHandler(opts: IndexBatchOptions): (batch: ConsumedMess
     for (const packed of batch) {
       for (const value of unpackRecords(packed.value)) {
         const message = value === packed.value ? packed : { ...packed, value };
-        const parsed = schema.safeParse(parseJson(value));
+        const input = parseJson(value);
+        const parsed = schema.safeParse(input);
         if (!parsed.success) dead.push(toDeadLetter(kind, message, `invalid ${kind} record: ${issuesText(parsed.error.issues)}`));
-        else byId.set(parsed.data.id, { doc: parsed.data as AnyDoc, message, copies: (byId.get(parsed.data.id)?.copies ?? 0) + 1 });
+        else {
+          const doc = sameKeys(input, parsed.data) ? withJson(parsed.data as AnyDoc, value) : (parsed.data as AnyDoc);
+          byId.set(doc.id, { doc, message, copies: (byId.get(doc.id)?.copies ?? 0) + 1 });
+        }
       }
     }
     let pending = [...byId.values()];
@@ -101,6 +106,22 @@ export function storeWrite(opts: Pick<IndexBatchOptions, 'kind' | 'store' | 'met
 function firstReason(results: WriteItemResult[]): string | undefined {
   const failed = results.find((r) => !r.ok);
   return failed && !failed.ok ? failed.reason : undefined;
+}
+
+/**
+ * True when validation kept every top-level key of the input. The doc schemas have no defaults or
+ * transforms and their nested values are strings, string arrays, string maps or `raw` (kept as is), so then
+ * the input text is exactly the validated doc and the store can write it without serializing again.
+ * A record with an extra key is written as validated, without it.
+ */
+function sameKeys(input: unknown, doc: object): boolean {
+  return keyCount(input as object) === keyCount(doc);
+}
+
+function keyCount(o: object): number {
+  let n = 0;
+  for (const key in o) if (Object.hasOwn(o, key)) n += 1;
+  return n;
 }
 
 function parseJson(text: string): unknown {

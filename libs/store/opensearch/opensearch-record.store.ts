@@ -2,6 +2,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { InputError, PharosError, UnavailableError } from '../../errors/errors.ts';
 import { RECORD_KINDS, type RecordKind } from '../../schemas/records.ts';
 import { decodeCursor, encodeCursor, queryFingerprint, type CursorState } from '../cursor.ts';
+import { docJson } from '../doc-json.ts';
 import { docProblem, storedField } from '../record-fields.ts';
 import type {
   AnyDoc,
@@ -74,16 +75,19 @@ export class OpenSearchRecordStore implements RecordStore {
 
   private async writeChunk(kind: RecordKind, docs: readonly AnyDoc[], signal?: AbortSignal): Promise<WriteItemResult[]> {
     const results: WriteItemResult[] = new Array(docs.length);
-    const body: object[] = [];
+    // NDJSON built here, not by the client: a doc the indexer parsed keeps its JSON text (doc-json.ts).
+    const lines: string[] = [];
     const sent: number[] = [];
     docs.forEach((doc, i) => {
       const problem = docProblem(kind, doc);
       if (problem) results[i] = { id: String(doc?.id), ok: false, retryable: false, reason: problem };
       else {
-        body.push({ index: { _index: indexName(this.options.indexPrefix, kind, doc.cluster, doc.time), _id: doc.id } }, doc);
+        const index = indexName(this.options.indexPrefix, kind, doc.cluster, doc.time);
+        lines.push(`{"index":{"_index":${JSON.stringify(index)},"_id":${JSON.stringify(doc.id)}}}`, docJson(doc));
         sent.push(i);
       }
     });
+    const body = `${lines.join('\n')}\n`;
     if (sent.length === 0) return results;
     type BulkItem = { index?: { status: number; error?: { type?: string; reason?: string } } };
     let items: BulkItem[];

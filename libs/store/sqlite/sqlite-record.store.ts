@@ -5,6 +5,7 @@ import { InputError } from '../../errors/errors.ts';
 import { RECORD_KINDS, type RecordKind } from '../../schemas/records.ts';
 import { lowerSimple, tokenize } from '../../search/tokenize.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../cursor.ts';
+import { docJson } from '../doc-json.ts';
 import { docProblem, fieldValues, filterColumns, MULTI_VALUED_FIELDS, storedField, textFields, textValue } from '../record-fields.ts';
 import type {
   AnyDoc,
@@ -95,11 +96,11 @@ export class SqliteRecordStore implements RecordStore {
     const existing = writer.find.get(doc.id) as { rid: number } | undefined;
     if (existing) {
       // Same id again (redelivery): replace the row and its text entry in place.
-      writer.update.run(doc.time, ...columns, JSON.stringify(doc), existing.rid);
+      writer.update.run(doc.time, ...columns, docJson(doc), existing.rid);
       writer.ftsDelete.run(existing.rid);
       writer.ftsInsert.run(existing.rid, ...texts);
     } else {
-      const rid = writer.insert.run(doc.id, doc.time, ...columns, JSON.stringify(doc)).lastInsertRowid;
+      const rid = writer.insert.run(doc.id, doc.time, ...columns, docJson(doc)).lastInsertRowid;
       writer.ftsInsert.run(rid, ...texts);
     }
     return { id: doc.id, ok: true };
