@@ -28,7 +28,9 @@ export interface SubscribeOptions {
   groupId: string;
   /**
    * Handles one batch. Offsets are committed only after it resolves; if it throws, the batch is delivered
-   * again (at-least-once). Idempotent ids downstream make redelivery harmless.
+   * again (at-least-once). Idempotent ids downstream make redelivery harmless. Batches of one partition
+   * are handed over in order, but the Kafka bus may start the next before the last resolved (handling
+   * behind fetching); commits still follow the partition's order.
    */
   handle(batch: ConsumedMessage[], signal: AbortSignal): Promise<void | HandledPart>;
   /** Largest batch handed to `handle`. */
