@@ -13,7 +13,7 @@ function fakeConsumer() {
   return {
     calls,
     consumer: {
-      commitOffsets: async (o: { partition: number; offset: string }[]) => void calls.push(`commit ${o[0]!.partition}@${o[0]!.offset}`),
+      commitOffsets: async (o: { partition: number; offset: string }[]) => void calls.push(...o.map((x) => `commit ${x.partition}@${x.offset}`)),
       pause: (tp: { partitions: number[] }[]) => void calls.push(`pause ${tp[0]!.partitions[0]}`),
       resume: (tp: { partitions: number[] }[]) => void calls.push(`resume ${tp[0]!.partitions[0]}`),
       seek: (o: { partition: number; offset: string }) => void calls.push(`seek ${o.partition}@${o.offset}`),
@@ -44,10 +44,12 @@ describe('PartitionLanes', () => {
     await new Promise((r) => setTimeout(r, 10));
     // Everything is handled at once; partition 0's second chunk is done but not committed before its first.
     expect(handled.sort()).toEqual(['0@5', '1@0']);
+    await lanes.flush();
     expect(calls).toEqual(['commit 1@5']);
     gate.resolve();
     await lanes.idle();
-    expect(calls.filter((c) => c.startsWith('commit 0'))).toEqual(['commit 0@5', 'commit 0@10']);
+    await lanes.flush();
+    expect(calls).toEqual(['commit 1@5', 'commit 0@10']);
   });
 
   it('on a failure commits nothing behind it, pauses, and sends kafkajs back to the first record not done', async () => {
@@ -63,13 +65,16 @@ describe('PartitionLanes', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(await lanes.submit(chunk(0, 10, 5), kafka)).toBe(false);
     await lanes.idle();
-    expect(handled).toEqual(['0', '5']);
-    expect(calls).toEqual(['commit 0@2', 'pause 0', 'seek 0@2', 'resume 0']);
+    await lanes.flush();
+    // The second chunk may or may not have been taken before the lane stopped; it is not committed either way.
+    expect(handled[0]).toBe('0');
+    expect(calls.filter((c) => !c.startsWith('commit'))).toEqual(['pause 0', 'seek 0@2', 'resume 0']);
+    expect(calls.filter((c) => c.startsWith('commit'))).toEqual(['commit 0@2']);
     // A chunk fetched before the seek took effect is stale: refused, not handled.
     expect(await lanes.submit(chunk(0, 10, 5), { ...kafka, isStale: () => true })).toBe(false);
     expect(await lanes.submit(chunk(0, 2, 3), kafka)).toBe(true);
     await lanes.idle();
-    expect(handled).toEqual(['0', '5', '2']);
+    expect(handled.at(-1)).toBe('2');
   });
 
   it('a reset aborts the handlers in hand, committing nothing', async () => {

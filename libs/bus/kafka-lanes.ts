@@ -16,6 +16,8 @@ import { sleep } from './partitioner.ts';
  * A rebalance or stop aborts everything in flight; kafkajs then starts again from the committed offsets.
  */
 export const MAX_PENDING_BYTES = 32 * 1024 * 1024;
+/** A commit is a Kafka request: one per chunk was a few hundred per 100k records, for nothing. */
+const COMMIT_EVERY_MS = 200;
 
 type Handle = SubscribeOptions['handle'];
 type LaneConsumer = Pick<Consumer, 'commitOffsets' | 'pause' | 'resume' | 'seek'>;
@@ -32,6 +34,8 @@ export class PartitionLanes {
   private readonly lanes = new Map<number, Lane>();
   private pendingBytes = 0;
   private readonly waiting = new Set<() => void>();
+  private readonly toCommit = new Map<number, string>();
+  private commitTimer: NodeJS.Timeout | undefined;
   private abort = new AbortController();
 
   constructor(
@@ -69,6 +73,10 @@ export class PartitionLanes {
 
   /** A rebalance or stop: aborts in-flight handlers and drops queued chunks; nothing more is committed. */
   reset(): void {
+    // Offsets of the old generation are not committed: what they cover is stored, so it is only stored again.
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    this.toCommit.clear();
     this.abort.abort(new Error('consumer group rebalance or stop'));
     this.abort = new AbortController();
     for (const lane of this.lanes.values()) lane.epoch += 1;
@@ -95,7 +103,7 @@ export class PartitionLanes {
   private async settle(lane: Lane, epoch: number, chunk: ConsumedMessage[], handled: Promise<{ processed: number; failed: boolean }>, signal: AbortSignal): Promise<void> {
     const { processed, failed } = await handled;
     if (lane.epoch !== epoch || signal.aborted) return;
-    if (processed > 0) await this.commit(chunk[processed - 1]!);
+    if (processed > 0) this.done(chunk[processed - 1]!);
     if (processed === chunk.length) {
       lane.failures = 0;
       return;
@@ -105,12 +113,24 @@ export class PartitionLanes {
     await this.recover(lane, chunk[processed]!, delayMs, signal);
   }
 
-  private async commit(last: ConsumedMessage): Promise<void> {
+  /** Marks a partition done up to `last`; commits go out together every COMMIT_EVERY_MS, not one per chunk. */
+  private done(last: ConsumedMessage): void {
+    this.toCommit.set(last.partition, (BigInt(last.offset) + 1n).toString());
+    this.commitTimer ??= setTimeout(() => void this.flush(), COMMIT_EVERY_MS);
+  }
+
+  /** Commits what is done and not yet committed. */
+  async flush(): Promise<void> {
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    if (this.toCommit.size === 0) return;
+    const offsets = [...this.toCommit].map(([partition, offset]) => ({ topic: this.topic, partition, offset }));
+    this.toCommit.clear();
     try {
-      await this.consumer.commitOffsets([{ topic: last.topic, partition: last.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+      await this.consumer.commitOffsets(offsets);
     } catch (err) {
       // Stored but not committed (the partition moved in a rebalance): its next owner stores it again, same ids.
-      this.log.warn({ err, topic: last.topic, partition: last.partition }, 'offset commit failed');
+      this.log.warn({ err, topic: this.topic }, 'offset commit failed');
     }
   }
 

@@ -94,6 +94,7 @@ export class KafkaBus implements Bus {
     return {
       stop: async () => {
         stopped = true;
+        await lanes.flush();
         lanes.reset();
         await consumer.disconnect();
         await lanes.idle();
