@@ -82,7 +82,9 @@ export async function startInProcess(raw: Record<string, unknown>, services: ('c
 export function spawnService(service: string, configFile: string): ChildProcess {
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile per service process on exit (bench profiling).
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', resolve(REPO_ROOT, 'services/main.ts'), service, '--config', configFile], {
+  // --max-semi-space-size as deployed (deploy/kubernetes, npm start): the ingest path makes short-lived garbage.
+  const flags = ['--max-semi-space-size=32', ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+  const child = spawn(process.execPath, [...prof, ...flags, '--import', 'tsx', resolve(REPO_ROOT, 'services/main.ts'), service, '--config', configFile], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
     // PHAROS_TEST_LOG is the test harness's switch, not a config override: the child would refuse it.
