@@ -61,8 +61,12 @@ export interface StatsResult {
 export interface RecordStore {
   readonly type: string;
   init(signal?: AbortSignal): Promise<void>;
-  /** Idempotent by doc.id: writing the same id twice stores it once. */
-  write(kind: RecordKind, docs: readonly AnyDoc[], signal?: AbortSignal): Promise<WriteItemResult[]>;
+  /**
+   * Idempotent by doc.id: writing the same id twice stores it once. `json[i]`, when given, is docs[i] as
+   * JSON text: the indexer has the text it parsed, and serializing 100k docs again cost it about as much
+   * CPU as parsing them, so stores that keep JSON take it as is.
+   */
+  write(kind: RecordKind, docs: readonly AnyDoc[], signal?: AbortSignal, json?: readonly (string | undefined)[]): Promise<WriteItemResult[]>;
   search(kind: RecordKind, request: SearchRequest, signal?: AbortSignal): Promise<SearchPage>;
   histogram(kind: RecordKind, query: RecordQuery, intervalMs: number, signal?: AbortSignal): Promise<HistogramResult>;
   stats(kind: RecordKind, query: RecordQuery, by: string, limit: number, signal?: AbortSignal): Promise<StatsResult>;

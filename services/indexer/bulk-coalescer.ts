@@ -1,6 +1,7 @@
 import type { AnyDoc, WriteItemResult } from '../../libs/store/record-store.ts';
 
-export type BulkWrite = (docs: AnyDoc[], signal: AbortSignal) => Promise<WriteItemResult[]>;
+/** `json[i]`, when given, is docs[i] as JSON text (RecordStore.write). */
+export type BulkWrite = (docs: AnyDoc[], signal: AbortSignal, json?: (string | undefined)[]) => Promise<WriteItemResult[]>;
 
 export interface CoalescerOptions {
   /** Docs per bulk request at most. */
@@ -26,7 +27,7 @@ interface Ticket {
  * docs' results; a bulk that throws counts as every item retryable, so the caller retries as before.
  */
 export function bulkCoalescer(opts: CoalescerOptions): { write: BulkWrite } {
-  const queue: { doc: AnyDoc; ticket: Ticket; index: number }[] = [];
+  const queue: { doc: AnyDoc; json: string | undefined; ticket: Ticket; index: number }[] = [];
   let inFlight = 0;
   let linger: NodeJS.Timeout | undefined;
   // The shared bulk is not tied to one caller's signal: an aborted caller rejects on its own (its batch is
@@ -36,7 +37,7 @@ export function bulkCoalescer(opts: CoalescerOptions): { write: BulkWrite } {
   const send = () => {
     const part = queue.splice(0, opts.maxDocs);
     inFlight += 1;
-    void opts.write(part.map((p) => p.doc), never)
+    void opts.write(part.map((p) => p.doc), never, part.map((p) => p.json))
       .catch((err: unknown) => part.map((p): WriteItemResult => ({ id: p.doc.id, ok: false, retryable: true, reason: (err as Error).message })))
       .then((results) => {
         part.forEach((p, i) => {
@@ -66,7 +67,7 @@ export function bulkCoalescer(opts: CoalescerOptions): { write: BulkWrite } {
   };
 
   return {
-    write(docs, signal) {
+    write(docs, signal, json) {
       if (docs.length === 0) return Promise.resolve([]);
       return new Promise<WriteItemResult[]>((resolve, reject) => {
         const onAbort = () => reject(signal.reason ?? new Error('aborted'));
@@ -79,7 +80,7 @@ export function bulkCoalescer(opts: CoalescerOptions): { write: BulkWrite } {
             resolve(r);
           },
         };
-        docs.forEach((doc, index) => queue.push({ doc, ticket, index }));
+        docs.forEach((doc, index) => queue.push({ doc, json: json?.[index], ticket, index }));
         pump();
       });
     },

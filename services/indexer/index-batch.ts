@@ -6,7 +6,6 @@ import { PharosError } from '../../libs/errors/errors.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
 import { issuesText } from '../../libs/schemas/normalize/normalize.types.ts';
 import { docSchemaByKind, type RecordKind } from '../../libs/schemas/records.ts';
-import { withJson } from '../../libs/store/doc-json.ts';
 import type { AnyDoc, RecordStore, WriteItemResult } from '../../libs/store/record-store.ts';
 import type { BulkWrite } from './bulk-coalescer.ts';
 import { toDeadLetter } from './dead-letter.ts';
@@ -43,7 +42,7 @@ export function indexBatchHandler(opts: IndexBatchOptions): (batch: ConsumedMess
     const dead: BusMessage[] = [];
     // Last occurrence of an id wins, as it would in the store; one bulk then never carries an id twice.
     // `copies` counts the messages an entry stands for, so records-out matches records-in.
-    const byId = new Map<string, { doc: AnyDoc; message: ConsumedMessage; copies: number }>();
+    const byId = new Map<string, { doc: AnyDoc; json: string | undefined; message: ConsumedMessage; copies: number }>();
     // A message may carry several records (libs/bus/record-pack.ts); each one is validated, stored or
     // dead-lettered on its own, under a copy of its message that holds just that record.
     for (const packed of batch) {
@@ -53,8 +52,10 @@ export function indexBatchHandler(opts: IndexBatchOptions): (batch: ConsumedMess
         const parsed = schema.safeParse(input);
         if (!parsed.success) dead.push(toDeadLetter(kind, message, `invalid ${kind} record: ${issuesText(parsed.error.issues)}`));
         else {
-          const doc = sameKeys(input, parsed.data) ? withJson(parsed.data as AnyDoc, value) : (parsed.data as AnyDoc);
-          byId.set(doc.id, { doc, message, copies: (byId.get(doc.id)?.copies ?? 0) + 1 });
+          const doc = parsed.data as AnyDoc;
+          // The text as received is the doc when validation kept every key: the store then need not serialize it.
+          const json = sameKeys(input, doc) ? value : undefined;
+          byId.set(doc.id, { doc, json, message, copies: (byId.get(doc.id)?.copies ?? 0) + 1 });
         }
       }
     }
@@ -66,7 +67,7 @@ export function indexBatchHandler(opts: IndexBatchOptions): (batch: ConsumedMess
         await sleep(Math.min(maxMs, initialMs * 2 ** (attempt - 1)), signal);
       }
       signal.throwIfAborted();
-      const results = await write(pending.map((p) => p.doc), signal);
+      const results = await write(pending.map((p) => p.doc), signal, pending.map((p) => p.json));
       const retry: typeof pending = [];
       results.forEach((r, i) => {
         const item = pending[i]!;
@@ -88,11 +89,11 @@ export function indexBatchHandler(opts: IndexBatchOptions): (batch: ConsumedMess
 
 /** One bulk write, timed; a store that throws (unreachable, timed out) counts as every item retryable. */
 export function storeWrite(opts: Pick<IndexBatchOptions, 'kind' | 'store' | 'metrics'>): BulkWrite {
-  return async (docs, signal) => {
+  return async (docs, signal, json) => {
     const started = performance.now();
     try {
       const store = await opts.store();
-      return await store.write(opts.kind, docs, signal);
+      return await store.write(opts.kind, docs, signal, json);
     } catch (err) {
       signal.throwIfAborted();
       const retryable = !(err instanceof PharosError) || err.retryable;
@@ -115,13 +116,7 @@ function firstReason(results: WriteItemResult[]): string | undefined {
  * A record with an extra key is written as validated, without it.
  */
 function sameKeys(input: unknown, doc: object): boolean {
-  return keyCount(input as object) === keyCount(doc);
-}
-
-function keyCount(o: object): number {
-  let n = 0;
-  for (const key in o) if (Object.hasOwn(o, key)) n += 1;
-  return n;
+  return Object.keys(input as object).length === Object.keys(doc).length;
 }
 
 function parseJson(text: string): unknown {

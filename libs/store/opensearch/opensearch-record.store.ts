@@ -2,7 +2,6 @@ import type { Client } from '@opensearch-project/opensearch';
 import { InputError, PharosError, UnavailableError } from '../../errors/errors.ts';
 import { RECORD_KINDS, type RecordKind } from '../../schemas/records.ts';
 import { decodeCursor, encodeCursor, queryFingerprint, type CursorState } from '../cursor.ts';
-import { docJson } from '../doc-json.ts';
 import { docProblem, storedField } from '../record-fields.ts';
 import type {
   AnyDoc,
@@ -67,15 +66,17 @@ export class OpenSearchRecordStore implements RecordStore {
     }
   }
 
-  async write(kind: RecordKind, docs: readonly AnyDoc[], signal?: AbortSignal): Promise<WriteItemResult[]> {
+  async write(kind: RecordKind, docs: readonly AnyDoc[], signal?: AbortSignal, json?: readonly (string | undefined)[]): Promise<WriteItemResult[]> {
     const results: WriteItemResult[] = [];
-    for (let i = 0; i < docs.length; i += BULK_CHUNK) results.push(...(await this.writeChunk(kind, docs.slice(i, i + BULK_CHUNK), signal)));
+    for (let i = 0; i < docs.length; i += BULK_CHUNK) {
+      results.push(...(await this.writeChunk(kind, docs.slice(i, i + BULK_CHUNK), json?.slice(i, i + BULK_CHUNK), signal)));
+    }
     return results;
   }
 
-  private async writeChunk(kind: RecordKind, docs: readonly AnyDoc[], signal?: AbortSignal): Promise<WriteItemResult[]> {
+  private async writeChunk(kind: RecordKind, docs: readonly AnyDoc[], json: readonly (string | undefined)[] | undefined, signal?: AbortSignal): Promise<WriteItemResult[]> {
     const results: WriteItemResult[] = new Array(docs.length);
-    // NDJSON built here, not by the client: a doc the indexer parsed keeps its JSON text (doc-json.ts).
+    // NDJSON built here, not by the client, so a doc whose JSON text the caller has is not serialized again.
     const lines: string[] = [];
     const sent: number[] = [];
     docs.forEach((doc, i) => {
@@ -83,7 +84,7 @@ export class OpenSearchRecordStore implements RecordStore {
       if (problem) results[i] = { id: String(doc?.id), ok: false, retryable: false, reason: problem };
       else {
         const index = indexName(this.options.indexPrefix, kind, doc.cluster, doc.time);
-        lines.push(`{"index":{"_index":${JSON.stringify(index)},"_id":${JSON.stringify(doc.id)}}}`, docJson(doc));
+        lines.push(`{"index":{"_index":${JSON.stringify(index)},"_id":${JSON.stringify(doc.id)}}}`, json?.[i] ?? JSON.stringify(doc));
         sent.push(i);
       }
     });

@@ -5,7 +5,6 @@ import { InputError } from '../../errors/errors.ts';
 import { RECORD_KINDS, type RecordKind } from '../../schemas/records.ts';
 import { lowerSimple, tokenize } from '../../search/tokenize.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../cursor.ts';
-import { docJson } from '../doc-json.ts';
 import { docProblem, fieldValues, filterColumns, MULTI_VALUED_FIELDS, storedField, textFields, textValue } from '../record-fields.ts';
 import type {
   AnyDoc,
@@ -62,13 +61,13 @@ export class SqliteRecordStore implements RecordStore {
     this.db = db;
   }
 
-  async write(kind: RecordKind, docs: readonly AnyDoc[], signal?: AbortSignal): Promise<WriteItemResult[]> {
+  async write(kind: RecordKind, docs: readonly AnyDoc[], signal?: AbortSignal, json?: readonly (string | undefined)[]): Promise<WriteItemResult[]> {
     signal?.throwIfAborted();
     const db = this.open();
     const writer = this.writer(kind);
     const results: WriteItemResult[] = [];
     const run = db.transaction(() => {
-      for (const doc of docs) results.push(this.writeOne(kind, writer, doc));
+      docs.forEach((doc, i) => results.push(this.writeOne(kind, writer, doc, json?.[i])));
     });
     try {
       run();
@@ -81,7 +80,7 @@ export class SqliteRecordStore implements RecordStore {
     return results;
   }
 
-  private writeOne(kind: RecordKind, writer: Writer, doc: AnyDoc): WriteItemResult {
+  private writeOne(kind: RecordKind, writer: Writer, doc: AnyDoc, json: string | undefined): WriteItemResult {
     const problem = docProblem(kind, doc);
     if (problem) return { id: String(doc?.id), ok: false, retryable: false, reason: problem };
     const columns = writer.columns.map((c) => {
@@ -93,14 +92,15 @@ export class SqliteRecordStore implements RecordStore {
       const text = textValue(doc, f);
       return text === undefined ? null : tokenize(text).join(' ');
     });
+    const text = json ?? JSON.stringify(doc);
     const existing = writer.find.get(doc.id) as { rid: number } | undefined;
     if (existing) {
       // Same id again (redelivery): replace the row and its text entry in place.
-      writer.update.run(doc.time, ...columns, docJson(doc), existing.rid);
+      writer.update.run(doc.time, ...columns, text, existing.rid);
       writer.ftsDelete.run(existing.rid);
       writer.ftsInsert.run(existing.rid, ...texts);
     } else {
-      const rid = writer.insert.run(doc.id, doc.time, ...columns, docJson(doc)).lastInsertRowid;
+      const rid = writer.insert.run(doc.id, doc.time, ...columns, text).lastInsertRowid;
       writer.ftsInsert.run(rid, ...texts);
     }
     return { id: doc.id, ok: true };
