@@ -4,26 +4,13 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KafkaBus } from '../../../libs/bus/kafka.bus.ts';
-import { packRecords } from '../../../libs/bus/record-pack.ts';
 import { topicsFor } from '../../../libs/bus/topics.ts';
 import { configSchema } from '../../../libs/config/config.schema.ts';
-import { logKey, normalizeLogs } from '../../../libs/schemas/normalize/logs.normalize.ts';
 import { OpenSearchRecordStore } from '../../../libs/store/opensearch/opensearch-record.store.ts';
+import { packedLogStream } from './log-stream.ts';
 import { configYaml, engineConfig, exited, runId, spawnService, until } from './pipeline.helpers.ts';
 
 const TOTAL = 50_000;
-const CHUNK = 2_500;
-
-/** `TOTAL` distinct log lines from 20 containers, normalized as the collector would, in chunks. */
-function* logChunks(cluster: string) {
-  for (let start = 0; start < TOTAL; start += CHUNK) {
-    const items = Array.from({ length: CHUNK }, (_, i) => {
-      const n = start + i;
-      return { index: i, value: { time: new Date(Date.UTC(2026, 10, 20) + n).toISOString(), log: `request ${n} served`, stream: 'stdout', kubernetes: { namespace_name: 'shop', pod_name: `cart-${n % 20}`, container_name: 'app', host: 'node-a' } } };
-    });
-    yield normalizeLogs(items, { cluster, ingestedAt: Date.now() }).docs;
-  }
-}
 
 describe('indexer killed with SIGKILL mid-stream', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pharos-kill-'));
@@ -53,10 +40,7 @@ describe('indexer killed with SIGKILL mid-stream', () => {
     children.push(first);
     // Publish while the indexer runs, so the kill lands in the middle of the stream.
     const publishing = (async () => {
-      for (const docs of logChunks('it')) {
-        // Packed as the collector packs them (several records per message): a kill must lose none of a message.
-        await bus.publish(topics.kind('logs'), packRecords('logs', docs, logKey));
-      }
+      for (const messages of packedLogStream('it', TOTAL)) await bus.publish(topics.kind('logs'), messages);
     })();
     await until(async () => (await count()) >= 5_000, 240_000, 'indexer made progress');
     first.kill('SIGKILL');
