@@ -21,7 +21,7 @@ import { until } from '../test/support/until.ts';
  * Each placement runs BENCH_ROUNDS (default 3) rounds of raw then pipeline and reports the median ratio:
  * on a shared machine one phase can take twice as long from one run to the next.
  * Run: `npm run bench -- ingest` (BENCH_RECORDS, BENCH_BATCH, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_PLACEMENT,
- * BENCH_WARMUP: untimed raw passes first, default 2).
+ * BENCH_WARMUP: at most this many untimed raw passes first, until OpenSearch's CPU per pass settles; default 8).
  */
 const OS = 'http://127.0.0.1:9200';
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
@@ -82,25 +82,26 @@ function watchVisibility(prefix: string): { seenAt: number[]; done: Promise<void
   return { seenAt, done };
 }
 
-interface Phase { rate: number; p50: number; p99: number; cpu: string }
+interface Phase { rate: number; p50: number; p99: number; cpu: string; osCpu: number }
 
 /** The stack's engine processes (from their pidfiles) and this process: where a phase's CPU went. */
 const ENGINES = ['opensearch', 'kafka'] as const;
 
 /** Starts counting CPU seconds; the returned function formats what each process used since. */
-function cpuMeter(extra: { name: string; pid: number | undefined }[] = []): () => string {
+function cpuMeter(extra: { name: string; pid: number | undefined }[] = []): () => { cpu: string; osCpu: number } {
   const procs = [...ENGINES.map((name) => ({ name, pid: stackPid(name) })), ...extra];
   const before = procs.map((p) => procStats(p.pid).cpu);
   const self = process.cpuUsage();
   return () => {
-    const used = procs.map((p, i) => `${p.name} ${(procStats(p.pid).cpu - (before[i] as number)).toFixed(1)}`);
+    const used = procs.map((p, i) => procStats(p.pid).cpu - (before[i] as number));
     const mine = process.cpuUsage(self);
-    return [...used, `bench client ${((mine.user + mine.system) / 1e6).toFixed(1)}`].join(', ') + ' CPU-s';
+    const cpu = [...procs.map((p, i) => `${p.name} ${(used[i] as number).toFixed(1)}`), `bench client ${((mine.user + mine.system) / 1e6).toFixed(1)}`].join(', ') + ' CPU-s';
+    return { cpu, osCpu: used[0] as number };
   };
 }
 
 /** Records/s from the first send to the last batch searchable, and per-batch send-to-searchable latency. */
-function phaseResult(started: number, sentAt: number[], seenAt: number[]): Omit<Phase, 'cpu'> {
+function phaseResult(started: number, sentAt: number[], seenAt: number[]): Omit<Phase, 'cpu' | 'osCpu'> {
   const seconds = (Math.max(...seenAt) - started) / 1000;
   const latencies = seenAt.map((t, b) => t - (sentAt[b] as number)).sort((a, z) => a - z);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] as number;
@@ -127,10 +128,10 @@ async function rawBulk(round: number | string): Promise<Phase> {
     if ((res.body as { errors: boolean }).errors) throw new Error('raw bulk had item errors');
   });
   await watch.done;
-  const cpu = meter();
+  const used = meter();
   await client.indices.delete({ index: kindPattern(prefix, 'logs') }).catch(() => undefined);
   await store.close();
-  return { ...phaseResult(started, sentAt, watch.seenAt), cpu };
+  return { ...phaseResult(started, sentAt, watch.seenAt), ...used };
 }
 
 function freePort(): Promise<number> {
@@ -144,7 +145,7 @@ function freePort(): Promise<number> {
 
 
 /** The pipeline: collector and indexer processes; POSTs NDJSON with CONCURRENCY in flight. */
-async function pipeline(round: number): Promise<Phase & { bulks: string; intake: string }> {
+async function pipeline(round: number | string): Promise<Phase & { bulks: string; intake: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'pharos-bench-'));
   const prefix = `${run}-pipe${round}`;
   const port = await freePort();
@@ -177,13 +178,13 @@ async function pipeline(round: number): Promise<Phase & { bulks: string; intake:
     const intakeSeconds = (performance.now() - started) / 1000;
     await watch.done;
     const result = phaseResult(started, postedAt, watch.seenAt);
-    const cpu = meter();
+    const used = meter();
     await client.indices.delete({ index: kindPattern(prefix, 'logs') }).catch(() => undefined);
     // Time the indexer spent inside bulk writes: close to wall time × concurrency means OpenSearch is the limit.
     const metrics = await (await fetch(`http://127.0.0.1:${indexerPort}/metrics`)).text();
     const bulk = (what: string) => Number(new RegExp(`pharos_indexer_bulk_duration_seconds_${what}\\{[^}]*kind="logs"[^}]*\\} ([\\d.e+-]+)`).exec(metrics)?.[1] ?? NaN);
     const bulks = `${bulk('count')} bulk writes, ${bulk('sum').toFixed(1)} s inside them`;
-    return { ...result, cpu, bulks, intake: `every POST answered after ${intakeSeconds.toFixed(1)} s` };
+    return { ...result, ...used, bulks, intake: `every POST answered after ${intakeSeconds.toFixed(1)} s` };
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(children.map(exited));
@@ -223,13 +224,22 @@ async function oneRound(round: number): Promise<{ ratio: number; p99: number }> 
 }
 
 console.log(`ingest bench: ${RECORDS} log records, ${BATCH} per POST, ${CONCURRENCY} POSTs in flight`);
-// A freshly started OpenSearch JVM indexes at a third of its later speed until its JIT has compiled the
-// indexing path (measured: 38 CPU-s per 100k docs on the first pass, 10-12 on the next ones). Rounds start
-// with raw `_bulk`, so without this the raw phase of round 1 would pay the warm-up and flatter the ratio.
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+// Freshly started JVMs index at a fraction of their later speed until their JIT has compiled the hot
+// paths: OpenSearch took 39, 18, 12, 13, 8 CPU-s per 100k docs on its first five passes after `stack up`.
+// Rounds start with raw `_bulk`, so a cold start would flatter the ratio in one round and hurt it in the
+// next. Raw passes until OpenSearch's CPU per pass stops falling (by 15%), then one pipeline pass (Kafka's
+// JIT, the services' module cache); BENCH_WARMUP caps the raw passes (default 8, 0 skips warming).
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 8);
+let previous = Infinity;
 for (let w = 1; w <= WARMUP; w++) {
   const warm = await rawBulk(`w${w}`);
-  console.log(`warm-up ${w} of ${WARMUP} (raw _bulk, not counted): ${warm.rate.toFixed(0)} records/s, ${warm.cpu}`);
+  console.log(`warm-up ${w} (raw _bulk, not counted): ${warm.rate.toFixed(0)} records/s, ${warm.cpu}`);
+  if (warm.osCpu > previous * 0.85) break;
+  previous = warm.osCpu;
+}
+if (WARMUP > 0) {
+  const warm = await pipeline('w');
+  console.log(`warm-up (pipeline, not counted): ${warm.rate.toFixed(0)} records/s, ${warm.cpu}`);
 }
 // BENCH_PLACEMENT=shared|separate runs one placement; by default both, when this machine can pin.
 const placements: Placement[] = process.env.BENCH_PLACEMENT ? [process.env.BENCH_PLACEMENT as Placement] : canSeparate() ? ['shared', 'separate'] : ['shared'];
