@@ -82,13 +82,13 @@ function watchVisibility(prefix: string): { seenAt: number[]; done: Promise<void
   return { seenAt, done };
 }
 
-interface Phase { rate: number; p50: number; p99: number; cpu: string; osCpu: number }
+interface Phase { rate: number; p50: number; p99: number; cpu: string; osCpu: number; totalCpu: number }
 
 /** The stack's engine processes (from their pidfiles) and this process: where a phase's CPU went. */
 const ENGINES = ['opensearch', 'kafka'] as const;
 
 /** Starts counting CPU seconds; the returned function formats what each process used since. */
-function cpuMeter(extra: { name: string; pid: number | undefined }[] = []): () => { cpu: string; osCpu: number } {
+function cpuMeter(extra: { name: string; pid: number | undefined }[] = []): () => { cpu: string; osCpu: number; totalCpu: number } {
   const procs = [...ENGINES.map((name) => ({ name, pid: stackPid(name) })), ...extra];
   const before = procs.map((p) => procStats(p.pid).cpu);
   const self = process.cpuUsage();
@@ -96,12 +96,13 @@ function cpuMeter(extra: { name: string; pid: number | undefined }[] = []): () =
     const used = procs.map((p, i) => procStats(p.pid).cpu - (before[i] as number));
     const mine = process.cpuUsage(self);
     const cpu = [...procs.map((p, i) => `${p.name} ${(used[i] as number).toFixed(1)}`), `bench client ${((mine.user + mine.system) / 1e6).toFixed(1)}`].join(', ') + ' CPU-s';
-    return { cpu, osCpu: used[0] as number };
+    const totalCpu = used.reduce((a, n) => a + n, 0) + (mine.user + mine.system) / 1e6;
+    return { cpu, osCpu: used[0] as number, totalCpu };
   };
 }
 
 /** Records/s from the first send to the last batch searchable, and per-batch send-to-searchable latency. */
-function phaseResult(started: number, sentAt: number[], seenAt: number[]): Omit<Phase, 'cpu' | 'osCpu'> {
+function phaseResult(started: number, sentAt: number[], seenAt: number[]): Omit<Phase, 'cpu' | 'osCpu' | 'totalCpu'> {
   const seconds = (Math.max(...seenAt) - started) / 1000;
   const latencies = seenAt.map((t, b) => t - (sentAt[b] as number)).sort((a, z) => a - z);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] as number;
@@ -220,6 +221,8 @@ async function oneRound(round: number): Promise<{ ratio: number; p99: number }> 
   console.log(`pipeline CPU:                         ${pipe.cpu} over ${(RECORDS / pipe.rate).toFixed(1)} s`);
   console.log(`indexer bulk writes:                  ${pipe.bulks}`);
   console.log(`collector intake:                     ${pipe.intake}`);
+  // When every core is busy (shared placement), records/s can be no better than the inverse of CPU-s spent.
+  console.log(`CPU-s, all processes: raw ${raw.totalCpu.toFixed(1)}, pipeline ${pipe.totalCpu.toFixed(1)} (raw / pipeline ${(raw.totalCpu / pipe.totalCpu).toFixed(2)})`);
   return { ratio, p99: pipe.p99 };
 }
 
