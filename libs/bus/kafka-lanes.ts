@@ -9,7 +9,8 @@ import { sleep } from './partitioner.ts';
  * fetch travels and the last bulk of a round drains (bench/ingest.bench.ts: ~2 bulks in flight of 3).
  * Here a chunk is handed to the handler at once and kafkajs is told to fetch on; each partition's lane
  * commits a chunk's offsets only when it and every earlier chunk of the partition are done, so a commit
- * never passes a record that is not stored. Bounded by `maxPendingBytes`.
+ * never passes a record that is not stored. Commits go out together every COMMIT_EVERY_MS. Bounded by
+ * `maxPendingBytes`.
  *
  * A failed chunk (the handler threw, or finished only part of it) stops its lane: nothing behind it is
  * committed, the partition is paused, and after a backoff kafkajs is sent back to the first record not done.
@@ -24,7 +25,7 @@ type LaneConsumer = Pick<Consumer, 'commitOffsets' | 'pause' | 'resume' | 'seek'
 
 interface Lane {
   tail: Promise<void>;
-  /** Bumped when the lane fails or is reset: chunks queued under an older epoch are dropped. */
+  /** Bumped when the lane fails or is reset: chunks taken under an older epoch are not committed. */
   epoch: number;
   recovering: boolean;
   failures: number;
@@ -47,9 +48,9 @@ export class PartitionLanes {
   ) {}
 
   /**
-   * Waits for room (heartbeating meanwhile), then queues `chunk` behind its partition's earlier chunks.
-   * False when the chunk was not taken (its partition is recovering, or a rebalance came first): the caller
-   * must not resolve its offsets.
+   * Waits for room (heartbeating meanwhile), then hands `chunk` to the handler; its commit waits for the
+   * partition's earlier chunks. False when the chunk was not taken (its partition is recovering, or a
+   * rebalance came first): the caller must not resolve its offsets.
    */
   async submit(chunk: ConsumedMessage[], kafka: { heartbeat(): Promise<void>; isStale(): boolean }): Promise<boolean> {
     const partition = chunk[0]!.partition;
@@ -71,7 +72,7 @@ export class PartitionLanes {
     return true;
   }
 
-  /** A rebalance or stop: aborts in-flight handlers and drops queued chunks; nothing more is committed. */
+  /** A rebalance or stop: aborts in-flight handlers and forgets uncommitted offsets; nothing more is committed. */
   reset(): void {
     // Offsets of the old generation are not committed: what they cover is stored, so it is only stored again.
     clearTimeout(this.commitTimer);
@@ -134,7 +135,7 @@ export class PartitionLanes {
     }
   }
 
-  /** Drops the lane's queued chunks, pauses the partition and, after `delayMs`, fetches again from `from`. */
+  /** Stops the lane's commits, pauses the partition and, after `delayMs`, fetches again from `from`. */
   private async recover(lane: Lane, from: ConsumedMessage, delayMs: number, signal: AbortSignal): Promise<void> {
     lane.epoch += 1;
     lane.failures += 1;
