@@ -17,8 +17,11 @@ RUN npm ci --omit=dev --no-audit --no-fund \
 # Runtime stage: no compilers, no dev dependencies. tsx is a production dependency: Pharos runs its
 # TypeScript directly, as `npm start` does, with no build step.
 FROM ${NODE_IMAGE} AS runtime
+# A 32 MiB young generation, as `npm start` and the Kubernetes manifests set: the ingest path parses every
+# record into short-lived objects, and the default cost the collector and indexer a fifth more CPU.
 ENV NODE_ENV=production \
-    PHAROS_CONFIG=/etc/pharos/pharos.yaml
+    PHAROS_CONFIG=/etc/pharos/pharos.yaml \
+    NODE_OPTIONS=--max-semi-space-size=32
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
