@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@opensearch-project/opensearch';
+import { freePort } from '../scripts/deploy/image-layout.ts';
 import { procStats } from './proc-stats.ts';
 import { canSeparate, place, stackPid, type Placement } from './cpu-placement.ts';
 import { normalizeLogs } from '../libs/schemas/normalize/logs.normalize.ts';
@@ -134,16 +134,6 @@ async function rawBulk(round: number | string): Promise<Phase> {
   await store.close();
   return { ...phaseResult(started, sentAt, watch.seenAt), ...used };
 }
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 
 /** The pipeline: collector and indexer processes; POSTs NDJSON with CONCURRENCY in flight. */
 async function pipeline(round: number | string): Promise<Phase & { bulks: string; intake: string }> {

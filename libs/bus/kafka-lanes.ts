@@ -38,6 +38,7 @@ export class PartitionLanes {
   private readonly toCommit = new Map<number, string>();
   private commitTimer: NodeJS.Timeout | undefined;
   private abort = new AbortController();
+  private closed = false;
 
   constructor(
     private readonly consumer: LaneConsumer,
@@ -56,7 +57,7 @@ export class PartitionLanes {
     const partition = chunk[0]!.partition;
     const bytes = chunk.reduce((n, m) => n + m.value.length + m.key.length, 0);
     const signal = this.abort.signal;
-    if (!(await this.room(bytes, kafka.heartbeat, signal))) return false;
+    if (this.closed || !(await this.room(bytes, kafka.heartbeat, signal))) return false;
     const lane = this.lane(partition);
     // Stale: the lane failed while this chunk waited and sent kafkajs back; it comes again from there.
     if (lane.recovering || kafka.isStale()) return false;
@@ -82,6 +83,12 @@ export class PartitionLanes {
     this.abort = new AbortController();
     for (const lane of this.lanes.values()) lane.epoch += 1;
     this.wakeAll();
+  }
+
+  /** Stop: like a reset, and nothing is taken any more. */
+  close(): void {
+    this.closed = true;
+    this.reset();
   }
 
   /** Settles once every lane is done with what it holds. */

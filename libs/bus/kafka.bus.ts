@@ -82,20 +82,18 @@ export class KafkaBus implements Bus {
     const lanes = new PartitionLanes(consumer, options.topic, options.handle, this.opts.logger.child({ component: 'kafka', topic: options.topic }));
     // A new generation starts from the committed offsets: what the old one still holds is dropped.
     for (const event of [consumer.events.REBALANCING, consumer.events.GROUP_JOIN, consumer.events.CRASH]) consumer.on(event, () => lanes.reset());
-    let stopped = false;
     await consumer.connect();
     await consumer.subscribe({ topics: [options.topic], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
-      eachBatch: (payload) => this.handleBatch(options, payload, lanes, () => stopped),
+      eachBatch: (payload) => this.handleBatch(options, payload, lanes),
     });
     return {
       stop: async () => {
-        stopped = true;
         await lanes.flush();
-        lanes.reset();
+        lanes.close();
         await consumer.disconnect();
         await lanes.idle();
         this.consumers.delete(consumer);
@@ -108,11 +106,11 @@ export class KafkaBus implements Bus {
    * Hands a fetched batch to the partition's lane (kafka-lanes.ts) in chunks of `maxBatch` and resolves each
    * chunk taken, so kafkajs fetches on while the lane works; the lane commits once the chunk is handled.
    */
-  private async handleBatch(options: SubscribeOptions, payload: EachBatchPayload, lanes: PartitionLanes, stopped: () => boolean): Promise<void> {
+  private async handleBatch(options: SubscribeOptions, payload: EachBatchPayload, lanes: PartitionLanes): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const maxBatch = options.maxBatch ?? 1000;
     for (let start = 0; start < batch.messages.length; start += maxBatch) {
-      if (!isRunning() || isStale() || stopped()) return;
+      if (!isRunning() || isStale()) return;
       const chunk: ConsumedMessage[] = batch.messages.slice(start, start + maxBatch).map((m) => ({
         topic: batch.topic,
         partition: batch.partition,

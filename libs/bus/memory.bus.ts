@@ -190,7 +190,7 @@ function backlog(t: Topic): { messages: number; bytes: number } {
 /** Value bytes of messages[from..to) of a partition. */
 function bytesBetween(p: Partition, from: number, to: number): number {
   if (to <= from) return 0;
-  return p.cum[to - 1]! - (from > 0 ? p.cum[from - 1]! : p.cum[0]! - p.messages[0]!.value.length);
+  return p.cum[to - 1]! - (p.cum[from]! - p.messages[from]!.value.length);
 }
 
 /** How many messages from index `from` make one batch: up to `max`, and within `maxBytes` unless it is one. */

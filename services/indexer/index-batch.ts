@@ -42,20 +42,19 @@ export function indexBatchHandler(opts: IndexBatchOptions): (batch: ConsumedMess
     const dead: BusMessage[] = [];
     // Last occurrence of an id wins, as it would in the store; one bulk then never carries an id twice.
     // `copies` counts the messages an entry stands for, so records-out matches records-in.
-    const byId = new Map<string, { doc: AnyDoc; json: string | undefined; message: ConsumedMessage; copies: number }>();
+    const byId = new Map<string, { doc: AnyDoc; json: string | undefined; value: string; packed: ConsumedMessage; copies: number }>();
     // A message may carry several records (libs/bus/record-pack.ts); each one is validated, stored or
-    // dead-lettered on its own, under a copy of its message that holds just that record.
+    // dead-lettered on its own, under a copy of its message that holds just that record (made only then).
     for (const packed of batch) {
       for (const value of unpackRecords(packed.value)) {
-        const message = value === packed.value ? packed : { ...packed, value };
         const input = parseJson(value);
         const parsed = schema.safeParse(input);
-        if (!parsed.success) dead.push(toDeadLetter(kind, message, `invalid ${kind} record: ${issuesText(parsed.error.issues)}`));
+        if (!parsed.success) dead.push(toDeadLetter(kind, single(packed, value), `invalid ${kind} record: ${issuesText(parsed.error.issues)}`));
         else {
           const doc = parsed.data as AnyDoc;
           // The text as received is the doc when validation kept every key: the store then need not serialize it.
           const json = sameKeys(input, doc) ? value : undefined;
-          byId.set(doc.id, { doc, json, message, copies: (byId.get(doc.id)?.copies ?? 0) + 1 });
+          byId.set(doc.id, { doc, json, value, packed, copies: (byId.get(doc.id)?.copies ?? 0) + 1 });
         }
       }
     }
@@ -73,7 +72,7 @@ export function indexBatchHandler(opts: IndexBatchOptions): (batch: ConsumedMess
         const item = pending[i]!;
         if (r.ok) indexed += item.copies;
         else if (r.retryable) retry.push(item);
-        else dead.push(toDeadLetter(kind, item.message, `store refused: ${r.reason}`));
+        else dead.push(toDeadLetter(kind, single(item.packed, item.value), `store refused: ${r.reason}`));
       });
       if (retry.length) log.warn({ attempt, records: retry.length, reason: firstReason(results) }, 'store write failed; retrying');
       pending = retry;
@@ -107,6 +106,11 @@ export function storeWrite(opts: Pick<IndexBatchOptions, 'kind' | 'store' | 'met
 function firstReason(results: WriteItemResult[]): string | undefined {
   const failed = results.find((r) => !r.ok);
   return failed && !failed.ok ? failed.reason : undefined;
+}
+
+/** The message as it would be had it carried only `value`. */
+function single(packed: ConsumedMessage, value: string): ConsumedMessage {
+  return value === packed.value ? packed : { ...packed, value };
 }
 
 /**

@@ -88,8 +88,8 @@ export class OpenSearchRecordStore implements RecordStore {
         sent.push(i);
       }
     });
-    const body = `${lines.join('\n')}\n`;
     if (sent.length === 0) return results;
+    const body = `${lines.join('\n')}\n`;
     type BulkItem = { index?: { status: number; error?: { type?: string; reason?: string } } };
     let items: BulkItem[];
     try {
