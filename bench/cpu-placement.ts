@@ -32,10 +32,12 @@ function pin(pid: number | undefined, list: string): void {
   if (pid) execFileSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' });
 }
 
-export function place(placement: Placement): void {
+/** `services`: processes already running that go where this one goes (the benchmark's collector and indexer). */
+export function place(placement: Placement, services: readonly (number | undefined)[] = []): void {
   const all = `0-${cpus().length - 1}`;
   const rest = `1-${cpus().length - 1}`;
   pin(stackPid('opensearch'), placement === 'separate' ? '0' : all);
   pin(stackPid('kafka'), placement === 'separate' ? rest : all);
   pin(process.pid, placement === 'separate' ? rest : all);
+  for (const pid of services) pin(pid, placement === 'separate' ? rest : all);
 }

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,8 +46,8 @@ function lines(b: number): Record<string, unknown>[] {
   });
 }
 
-async function count(prefix: string): Promise<number> {
-  const res = await client.count({ index: kindPattern(prefix, 'logs'), ignore_unavailable: true, allow_no_indices: true });
+async function count(index: string): Promise<number> {
+  const res = await client.count({ index, ignore_unavailable: true, allow_no_indices: true });
   return (res.body as { count: number }).count;
 }
 
@@ -64,11 +65,11 @@ async function pool<T>(items: T[], n: number, work: (item: T) => Promise<void>):
  * that gets no search for 30 s goes search-idle and skips its periodic refreshes, which makes indexing
  * cheaper. Watching only one side would compare a refreshing index with an idle one.
  */
-function watchVisibility(prefix: string): { seenAt: number[]; done: Promise<void> } {
+function watchVisibility(index: string): { seenAt: number[]; done: Promise<void> } {
   const seenAt = new Array<number>(batches).fill(0);
   const done = (async () => {
     for (;;) {
-      const res = await client.search({ index: kindPattern(prefix, 'logs'), ignore_unavailable: true, allow_no_indices: true, body: { size: 0, aggs: { b: { terms: { field: 'pod', size: batches + 10 } } } } }).catch(() => undefined);
+      const res = await client.search({ index, ignore_unavailable: true, allow_no_indices: true, body: { size: 0, aggs: { b: { terms: { field: 'pod', size: batches + 10 } } } } }).catch(() => undefined);
       const now = performance.now();
       for (const bucket of (res?.body as { aggregations?: { b: { buckets: { key: string; doc_count: number }[] } } })?.aggregations?.b.buckets ?? []) {
         const b = Number(bucket.key.slice(1));
@@ -118,7 +119,7 @@ async function rawBulk(round: number | string): Promise<Phase> {
   for (let b = 0; b < batches; b++) docs.push(...normalizeLogs(lines(b).map((value, index) => ({ index, value })), { cluster: 'bench', ingestedAt: Date.now() }).docs);
   const chunks = Array.from({ length: Math.ceil(docs.length / 2000) }, (_, i) => docs.slice(i * 2000, (i + 1) * 2000));
   const sentAt = new Array<number>(batches);
-  const watch = watchVisibility(prefix);
+  const watch = watchVisibility(kindPattern(prefix, 'logs'));
   const meter = cpuMeter();
   const started = performance.now();
   await pool(chunks, 3, async (chunk) => {
@@ -135,10 +136,17 @@ async function rawBulk(round: number | string): Promise<Phase> {
   return { ...phaseResult(started, sentAt, watch.seenAt), ...used };
 }
 
-/** The pipeline: collector and indexer processes; POSTs NDJSON with CONCURRENCY in flight. */
-async function pipeline(round: number | string): Promise<Phase & { bulks: string; intake: string }> {
+interface Services { port: number; indexerPort: number; prefix: string; children: ChildProcess[]; close(): Promise<void> }
+
+/**
+ * One collector and one indexer process for the whole run, as they run in service: days, not seconds. A
+ * process started for each round would spend the round's first seconds compiling (tsx, then V8's JIT),
+ * while the raw phase's client is this long-running process. Each round posts under its own cluster
+ * (`?cluster=`), so its records land in their own daily index.
+ */
+async function startServices(): Promise<Services> {
   const dir = mkdtempSync(join(tmpdir(), 'pharos-bench-'));
-  const prefix = `${run}-pipe${round}`;
+  const prefix = `${run}-pipe`;
   const port = await freePort();
   // bus.partitions at its default (6): the indexer then always has a partition with data to work on.
   const base = engineConfig(prefix, dir, { log: { level: 'warn' } });
@@ -147,63 +155,75 @@ async function pipeline(round: number | string): Promise<Phase & { bulks: string
   const indexerPort = await freePort();
   writeFileSync(join(dir, 'indexer.yaml'), configYaml({ ...base, server: { host: '127.0.0.1', port: indexerPort } }));
   const children = [spawnService('indexer', join(dir, 'indexer.yaml')), spawnService('collector', join(dir, 'collector.yaml'))];
-  try {
-    const post = (body: string) => fetch(`http://127.0.0.1:${port}/v1/ingest/logs`, { method: 'POST', body, headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/x-ndjson' } });
-    const nd = (b: number) => lines(b).map((l) => JSON.stringify(l)).join('\n');
-    // Warm-up (not timed): processes up, topics made, consumer groups joined, first index created.
-    // Either may fail while the processes start (connection refused, no index yet): that is "not yet".
-    await until(() => post(nd(0).split('\n').slice(0, 10).join('\n')).then((r) => r.ok, () => false), 600_000, 'collector intake up');
-    await until(() => count(prefix).then((n) => n >= 10, () => false), 600_000, 'first records searchable');
-    // Bodies made before the clock starts, as the raw phase normalizes its docs before it: the sender's
-    // serializing is Fluent Bit's work on other machines, not the pipeline's.
-    const bodies = Array.from({ length: batches }, (_, b) => nd(b));
-    const postedAt = new Array<number>(batches);
-    const meter = cpuMeter([{ name: 'indexer', pid: children[0]!.pid }, { name: 'collector', pid: children[1]!.pid }]);
-    const watch = watchVisibility(prefix);
-    const started = performance.now();
-    await pool([...Array(batches).keys()], CONCURRENCY, async (b) => {
-      postedAt[b] = performance.now();
-      const res = await post(bodies[b] as string);
-      if (!res.ok) throw new Error(`intake answered ${res.status}: ${await res.text()}`);
-    });
-    const intakeSeconds = (performance.now() - started) / 1000;
-    await watch.done;
-    const result = phaseResult(started, postedAt, watch.seenAt);
-    const used = meter();
-    await client.indices.delete({ index: kindPattern(prefix, 'logs') }).catch(() => undefined);
-    // Time the indexer spent inside bulk writes: close to wall time × concurrency means OpenSearch is the limit.
-    const metrics = await (await fetch(`http://127.0.0.1:${indexerPort}/metrics`)).text();
-    const bulk = (what: string) => Number(new RegExp(`pharos_indexer_bulk_duration_seconds_${what}\\{[^}]*kind="logs"[^}]*\\} ([\\d.e+-]+)`).exec(metrics)?.[1] ?? NaN);
-    const bulks = `${bulk('count')} bulk writes, ${bulk('sum').toFixed(1)} s inside them`;
-    return { ...result, ...used, bulks, intake: `every POST answered after ${intakeSeconds.toFixed(1)} s` };
-  } finally {
+  const close = async () => {
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(children.map(exited));
     rmSync(dir, { recursive: true, force: true });
-  }
+  };
+  return { port, indexerPort, prefix, children, close };
+}
+
+/** Time the indexer spent inside bulk writes so far: close to wall time × concurrency means OpenSearch is the limit. */
+async function bulkStats(indexerPort: number): Promise<{ count: number; sum: number }> {
+  const metrics = await (await fetch(`http://127.0.0.1:${indexerPort}/metrics`)).text();
+  const bulk = (what: string) => Number(new RegExp(`pharos_indexer_bulk_duration_seconds_${what}\\{[^}]*kind="logs"[^}]*\\} ([\\d.e+-]+)`).exec(metrics)?.[1] ?? 0);
+  return { count: bulk('count'), sum: bulk('sum') };
+}
+
+/** The pipeline: POSTs NDJSON to the collector with CONCURRENCY in flight, until all is searchable. */
+async function pipeline(round: number | string, svc: Services): Promise<Phase & { bulks: string; intake: string }> {
+  const cluster = `bench${round}`;
+  const index = `${svc.prefix}-logs-${cluster}-*`;
+  const post = (body: string) => fetch(`http://127.0.0.1:${svc.port}/v1/ingest/logs?cluster=${cluster}`, { method: 'POST', body, headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/x-ndjson' } });
+  const nd = (b: number) => lines(b).map((l) => JSON.stringify(l)).join('\n');
+  // Warm-up (not timed): processes up, topics made, consumer groups joined, this round's index created.
+  // Either may fail while the processes start (connection refused, no index yet): that is "not yet".
+  await until(() => post(nd(0).split('\n').slice(0, 10).join('\n')).then((r) => r.ok, () => false), 600_000, 'collector intake up');
+  await until(() => count(index).then((n) => n >= 10, () => false), 600_000, 'first records searchable');
+  // Bodies made before the clock starts, as the raw phase normalizes its docs before it: the sender's
+  // serializing is Fluent Bit's work on other machines, not the pipeline's.
+  const bodies = Array.from({ length: batches }, (_, b) => nd(b));
+  const postedAt = new Array<number>(batches);
+  const bulksBefore = await bulkStats(svc.indexerPort);
+  const meter = cpuMeter([{ name: 'indexer', pid: svc.children[0]!.pid }, { name: 'collector', pid: svc.children[1]!.pid }]);
+  const watch = watchVisibility(index);
+  const started = performance.now();
+  await pool([...Array(batches).keys()], CONCURRENCY, async (b) => {
+    postedAt[b] = performance.now();
+    const res = await post(bodies[b] as string);
+    if (!res.ok) throw new Error(`intake answered ${res.status}: ${await res.text()}`);
+  });
+  const intakeSeconds = (performance.now() - started) / 1000;
+  await watch.done;
+  const result = phaseResult(started, postedAt, watch.seenAt);
+  const used = meter();
+  await client.indices.delete({ index }).catch(() => undefined);
+  const bulksAfter = await bulkStats(svc.indexerPort);
+  const bulks = `${bulksAfter.count - bulksBefore.count} bulk writes, ${(bulksAfter.sum - bulksBefore.sum).toFixed(1)} s inside them`;
+  return { ...result, ...used, bulks, intake: `every POST answered after ${intakeSeconds.toFixed(1)} s` };
 }
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 /** Both phases under one CPU placement (bench/cpu-placement.ts), ROUNDS times; prints each, returns the ratios. */
-async function measure(placement: Placement): Promise<{ ratios: number[]; p99s: number[] }> {
-  place(placement);
+async function measure(placement: Placement, svc: Services): Promise<{ ratios: number[]; p99s: number[] }> {
+  place(placement, svc.children.map((c) => c.pid));
   const out = { ratios: [] as number[], p99s: [] as number[] };
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`\n[${placement === 'shared' ? 'shared cores: every process on every core' : 'separate: OpenSearch alone on core 0, everything else on the others'}; round ${round} of ${ROUNDS}]`);
-    const { ratio, p99 } = await oneRound(round + (placement === 'shared' ? 0 : ROUNDS));
+    const { ratio, p99 } = await oneRound(round + (placement === 'shared' ? 0 : ROUNDS), svc);
     out.ratios.push(ratio);
     out.p99s.push(p99);
   }
   return out;
 }
 
-async function oneRound(round: number): Promise<{ ratio: number; p99: number }> {
+async function oneRound(round: number, svc: Services): Promise<{ ratio: number; p99: number }> {
   const raw = await rawBulk(round);
   console.log(`raw _bulk into OpenSearch:            ${raw.rate.toFixed(0)} records/s (bulk-to-searchable p50 ${raw.p50.toFixed(0)} ms, p99 ${raw.p99.toFixed(0)} ms)`);
   console.log(`raw _bulk CPU:                        ${raw.cpu} over ${(RECORDS / raw.rate).toFixed(1)} s`);
-  const pipe = await pipeline(round);
+  const pipe = await pipeline(round, svc);
   const ratio = pipe.rate / raw.rate;
   console.log(`HTTP intake → Kafka → OpenSearch:     ${pipe.rate.toFixed(0)} records/s`);
   console.log(`ratio pipeline / raw _bulk:           ${ratio.toFixed(2)}`);
@@ -230,20 +250,22 @@ for (let w = 1; w <= WARMUP; w++) {
   if (warm.osCpu > previous * 0.85) break;
   previous = warm.osCpu;
 }
-if (WARMUP > 0) {
-  const warm = await pipeline('w');
-  console.log(`warm-up (pipeline, not counted): ${warm.rate.toFixed(0)} records/s, ${warm.cpu}`);
-}
+const svc = await startServices();
 // BENCH_PLACEMENT=shared|separate runs one placement; by default both, when this machine can pin.
 const placements: Placement[] = process.env.BENCH_PLACEMENT ? [process.env.BENCH_PLACEMENT as Placement] : canSeparate() ? ['shared', 'separate'] : ['shared'];
 const summary: string[] = [];
 try {
+  if (WARMUP > 0) {
+    const warm = await pipeline('w', svc);
+    console.log(`warm-up (pipeline, not counted): ${warm.rate.toFixed(0)} records/s, ${warm.cpu}`);
+  }
   for (const placement of placements) {
-    const { ratios, p99s } = await measure(placement);
+    const { ratios, p99s } = await measure(placement, svc);
     summary.push(`${placement}: median ratio ${median(ratios).toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}), median p99 ${median(p99s).toFixed(0)} ms`);
   }
 } finally {
-  place('shared');
+  place('shared', svc.children.map((c) => c.pid));
+  await svc.close();
   await client.close();
 }
 console.log(`\nsummary (goal: ratio ≥ 0.8)\n  ${summary.join('\n  ')}`);
