@@ -18,7 +18,8 @@ import { until } from '../test/support/until.ts';
  * OpenSearch searchable (collector and indexer as real `tsx services/main.ts` processes), against raw
  * `_bulk` of the same documents into OpenSearch in the same run. Prints records/s of both, their ratio,
  * and intake-to-searchable latency (p50/p99 over batches: POST start → the batch's last record visible to
- * `_count` with OpenSearch's own refresh, no forced refresh).
+ * search with OpenSearch's own refresh, no forced refresh). The collector and indexer run for the whole
+ * benchmark (startServices).
  * Each placement runs BENCH_ROUNDS (default 3) rounds of raw then pipeline and reports the median ratio:
  * on a shared machine one phase can take twice as long from one run to the next.
  * Run: `npm run bench -- ingest` (BENCH_RECORDS, BENCH_BATCH, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_PLACEMENT,
@@ -118,6 +119,9 @@ async function rawBulk(round: number | string): Promise<Phase> {
   const docs: LogDoc[] = [];
   for (let b = 0; b < batches; b++) docs.push(...normalizeLogs(lines(b).map((value, index) => ({ index, value })), { cluster: 'bench', ingestedAt: Date.now() }).docs);
   const chunks = Array.from({ length: Math.ceil(docs.length / 2000) }, (_, i) => docs.slice(i * 2000, (i + 1) * 2000));
+  // As the pipeline phase does before its clock starts: the index made and holding the first 10 records.
+  await store.write('logs', docs.slice(0, 10));
+  await until(() => count(kindPattern(prefix, 'logs')).then((n) => n >= 10, () => false), 600_000, 'first raw records searchable');
   const sentAt = new Array<number>(batches);
   const watch = watchVisibility(kindPattern(prefix, 'logs'));
   const meter = cpuMeter();
@@ -163,15 +167,25 @@ async function startServices(): Promise<Services> {
   return { port, indexerPort, prefix, children, close };
 }
 
-/** Time the indexer spent inside bulk writes so far: close to wall time × concurrency means OpenSearch is the limit. */
-async function bulkStats(indexerPort: number): Promise<{ count: number; sum: number }> {
-  const metrics = await (await fetch(`http://127.0.0.1:${indexerPort}/metrics`)).text();
-  const bulk = (what: string) => Number(new RegExp(`pharos_indexer_bulk_duration_seconds_${what}\\{[^}]*kind="logs"[^}]*\\} ([\\d.e+-]+)`).exec(metrics)?.[1] ?? 0);
-  return { count: bulk('count'), sum: bulk('sum') };
+interface ServiceStats { bulks: number; bulkSeconds: number; gc: Record<string, number> }
+
+/**
+ * From the services' /metrics: the indexer's bulk writes so far and the time inside them (close to wall
+ * time × concurrency means OpenSearch is the limit), and each service's seconds in GC by kind.
+ */
+async function serviceStats(svc: Services): Promise<ServiceStats> {
+  const text = async (port: number) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const [indexer, collector] = await Promise.all([text(svc.indexerPort), text(svc.port)]);
+  const bulk = (what: string) => Number(new RegExp(`pharos_indexer_bulk_duration_seconds_${what}\\{[^}]*kind="logs"[^}]*\\} ([\\d.e+-]+)`).exec(indexer)?.[1] ?? 0);
+  const gc: Record<string, number> = {};
+  for (const [name, metrics] of [['indexer', indexer], ['collector', collector]] as const) {
+    for (const m of metrics.matchAll(/pharos_nodejs_gc_duration_seconds_sum\{[^}]*kind="(\w+)"[^}]*\} ([\d.e+-]+)/g)) gc[`${name} ${m[1]}`] = Number(m[2]);
+  }
+  return { bulks: bulk('count'), bulkSeconds: bulk('sum'), gc };
 }
 
 /** The pipeline: POSTs NDJSON to the collector with CONCURRENCY in flight, until all is searchable. */
-async function pipeline(round: number | string, svc: Services): Promise<Phase & { bulks: string; intake: string }> {
+async function pipeline(round: number | string, svc: Services): Promise<Phase & { bulks: string; gc: string; intake: string }> {
   const cluster = `bench${round}`;
   const index = `${svc.prefix}-logs-${cluster}-*`;
   const post = (body: string) => fetch(`http://127.0.0.1:${svc.port}/v1/ingest/logs?cluster=${cluster}`, { method: 'POST', body, headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/x-ndjson' } });
@@ -184,7 +198,7 @@ async function pipeline(round: number | string, svc: Services): Promise<Phase & 
   // serializing is Fluent Bit's work on other machines, not the pipeline's.
   const bodies = Array.from({ length: batches }, (_, b) => nd(b));
   const postedAt = new Array<number>(batches);
-  const bulksBefore = await bulkStats(svc.indexerPort);
+  const before = await serviceStats(svc);
   const meter = cpuMeter([{ name: 'indexer', pid: svc.children[0]!.pid }, { name: 'collector', pid: svc.children[1]!.pid }]);
   const watch = watchVisibility(index);
   const started = performance.now();
@@ -198,9 +212,10 @@ async function pipeline(round: number | string, svc: Services): Promise<Phase & 
   const result = phaseResult(started, postedAt, watch.seenAt);
   const used = meter();
   await client.indices.delete({ index }).catch(() => undefined);
-  const bulksAfter = await bulkStats(svc.indexerPort);
-  const bulks = `${bulksAfter.count - bulksBefore.count} bulk writes, ${(bulksAfter.sum - bulksBefore.sum).toFixed(1)} s inside them`;
-  return { ...result, ...used, bulks, intake: `every POST answered after ${intakeSeconds.toFixed(1)} s` };
+  const after = await serviceStats(svc);
+  const bulks = `${after.bulks - before.bulks} bulk writes, ${(after.bulkSeconds - before.bulkSeconds).toFixed(1)} s inside them`;
+  const gc = Object.entries(after.gc).map(([k, v]) => `${k} ${(v - (before.gc[k] ?? 0)).toFixed(2)}`).join(', ');
+  return { ...result, ...used, bulks, gc, intake: `every POST answered after ${intakeSeconds.toFixed(1)} s` };
 }
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -231,6 +246,7 @@ async function oneRound(round: number, svc: Services): Promise<{ ratio: number; 
   console.log(`pipeline CPU:                         ${pipe.cpu} over ${(RECORDS / pipe.rate).toFixed(1)} s`);
   console.log(`indexer bulk writes:                  ${pipe.bulks}`);
   console.log(`collector intake:                     ${pipe.intake}`);
+  console.log(`seconds in GC:                        ${pipe.gc}`);
   // When every core is busy (shared placement), records/s can be no better than the inverse of CPU-s spent.
   console.log(`CPU-s, all processes: raw ${raw.totalCpu.toFixed(1)}, pipeline ${pipe.totalCpu.toFixed(1)} (raw / pipeline ${(raw.totalCpu / pipe.totalCpu).toFixed(2)})`);
   return { ratio, p99: pipe.p99 };

@@ -35,6 +35,7 @@ interface SearchBody {
 }
 
 const PIT_KEEP_ALIVE = '5m';
+const DAY_MS = 86_400_000;
 const BULK_CHUNK = 2000;
 /**
  * Only what the per-item verdict needs: the full bulk answer repeats index, id, version, shards and seq_no
@@ -79,12 +80,19 @@ export class OpenSearchRecordStore implements RecordStore {
     // NDJSON built here, not by the client, so a doc whose JSON text the caller has is not serialized again.
     const lines: string[] = [];
     const sent: number[] = [];
+    // A chunk's docs fall in a few daily indices: the action line's head is made once per cluster and day.
+    const heads = new Map<string, string>();
     docs.forEach((doc, i) => {
       const problem = docProblem(kind, doc);
       if (problem) results[i] = { id: String(doc?.id), ok: false, retryable: false, reason: problem };
       else {
-        const index = indexName(this.options.indexPrefix, kind, doc.cluster, doc.time);
-        lines.push(`{"index":{"_index":${JSON.stringify(index)},"_id":${JSON.stringify(doc.id)}}}`, json?.[i] ?? JSON.stringify(doc));
+        const key = `${doc.cluster}\u0000${Math.floor(doc.time / DAY_MS)}`;
+        let head = heads.get(key);
+        if (head === undefined) {
+          head = `{"index":{"_index":${JSON.stringify(indexName(this.options.indexPrefix, kind, doc.cluster, doc.time))},"_id":`;
+          heads.set(key, head);
+        }
+        lines.push(`${head}${JSON.stringify(doc.id)}}}`, json?.[i] ?? JSON.stringify(doc));
         sent.push(i);
       }
     });
