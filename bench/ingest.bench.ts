@@ -84,13 +84,14 @@ function watchVisibility(index: string): { seenAt: number[]; done: Promise<void>
   return { seenAt, done };
 }
 
-interface Phase { rate: number; p50: number; p99: number; cpu: string; osCpu: number; kafkaCpu: number; totalCpu: number }
+/** `cpuOf`: CPU-s per process by name (opensearch, kafka, and the services when metered). */
+interface Phase { rate: number; p50: number; p99: number; cpu: string; cpuOf: Record<string, number>; totalCpu: number }
 
 /** The stack's engine processes (from their pidfiles) and this process: where a phase's CPU went. */
 const ENGINES = ['opensearch', 'kafka'] as const;
 
 /** Starts counting CPU seconds; the returned function formats what each process used since. */
-function cpuMeter(extra: { name: string; pid: number | undefined }[] = []): () => { cpu: string; osCpu: number; kafkaCpu: number; totalCpu: number } {
+function cpuMeter(extra: { name: string; pid: number | undefined }[] = []): () => Pick<Phase, 'cpu' | 'cpuOf' | 'totalCpu'> {
   const procs = [...ENGINES.map((name) => ({ name, pid: stackPid(name) })), ...extra];
   const before = procs.map((p) => procStats(p.pid).cpu);
   const self = process.cpuUsage();
@@ -99,12 +100,12 @@ function cpuMeter(extra: { name: string; pid: number | undefined }[] = []): () =
     const mine = process.cpuUsage(self);
     const cpu = [...procs.map((p, i) => `${p.name} ${(used[i] as number).toFixed(1)}`), `bench client ${((mine.user + mine.system) / 1e6).toFixed(1)}`].join(', ') + ' CPU-s';
     const totalCpu = used.reduce((a, n) => a + n, 0) + (mine.user + mine.system) / 1e6;
-    return { cpu, osCpu: used[0] as number, kafkaCpu: used[1] as number, totalCpu };
+    return { cpu, cpuOf: Object.fromEntries(procs.map((p, i) => [p.name, used[i] as number])), totalCpu };
   };
 }
 
 /** Records/s from the first send to the last batch searchable, and per-batch send-to-searchable latency. */
-function phaseResult(started: number, sentAt: number[], seenAt: number[]): Omit<Phase, 'cpu' | 'osCpu' | 'kafkaCpu' | 'totalCpu'> {
+function phaseResult(started: number, sentAt: number[], seenAt: number[]): Omit<Phase, 'cpu' | 'cpuOf' | 'totalCpu'> {
   const seconds = (Math.max(...seenAt) - started) / 1000;
   const latencies = seenAt.map((t, b) => t - (sentAt[b] as number)).sort((a, z) => a - z);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] as number;
@@ -263,8 +264,9 @@ let previous = Infinity;
 for (let w = 1; w <= WARMUP; w++) {
   const warm = await rawBulk(`w${w}`);
   console.log(`warm-up ${w} (raw _bulk, not counted): ${warm.rate.toFixed(0)} records/s, ${warm.cpu}`);
-  if (warm.osCpu > previous * 0.85) break;
-  previous = warm.osCpu;
+  const os = warm.cpuOf.opensearch ?? 0;
+  if (os > previous * 0.85) break;
+  previous = os;
 }
 const svc = await startServices();
 // BENCH_PLACEMENT=shared|separate runs one placement; by default both, when this machine can pin.
@@ -277,8 +279,9 @@ try {
   for (let w = 1; w <= Math.min(WARMUP, 4); w++) {
     const warm = await pipeline(`w${w}`, svc);
     console.log(`warm-up ${w} (pipeline, not counted): ${warm.rate.toFixed(0)} records/s, ${warm.cpu}`);
-    if (warm.kafkaCpu > kafkaBefore * 0.85) break;
-    kafkaBefore = warm.kafkaCpu;
+    const kafka = warm.cpuOf.kafka ?? 0;
+    if (kafka > kafkaBefore * 0.85) break;
+    kafkaBefore = kafka;
   }
   for (const placement of placements) {
     const { ratios, p99s } = await measure(placement, svc);

@@ -22,8 +22,10 @@ function fakeStore(downCalls: number, verdicts: Record<string, Array<'ok' | 'ret
       if (calls <= downCalls) throw new Error('connect ECONNREFUSED 127.0.0.1:9200');
       return docs.map((d, i) => {
         const v = verdicts[d.id]?.shift() ?? 'ok';
-        if (v === 'ok') stored.set(d.id, d);
-        if (v === 'ok') texts.set(d.id, json?.[i]);
+        if (v === 'ok') {
+          stored.set(d.id, d);
+          texts.set(d.id, json?.[i]);
+        }
         return v === 'ok' ? { id: d.id, ok: true } : { id: d.id, ok: false, retryable: v === 'retry', reason: v === 'retry' ? '429 es_rejected_execution_exception' : '400 mapper_parsing_exception: bad field' };
       });
     },
