@@ -49,8 +49,8 @@ export class InputError extends PharosError {
   }
 }
 export class LimitError extends PharosError {
-  constructor(message: string) {
-    super('PHAROS_ERR_LIMIT', message);
+  constructor(message: string, details?: ErrorDetail[]) {
+    super('PHAROS_ERR_LIMIT', message, details ? { details } : undefined);
   }
 }
 export class NotFoundError extends PharosError {
