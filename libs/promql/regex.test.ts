@@ -55,6 +55,19 @@ describe('compileMatcherRegex', () => {
   });
 });
 
+describe('remembered results', () => {
+  it('answers the same as computing again, over more values than the memo holds', () => {
+    const re = compileMatcherRegex('(?P<app>.+)-[a-z0-9]+-[a-z0-9]+');
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 3000; i++) {
+        expect(re.exec(`app${i}-7f9c-x${i}`)?.groups?.app).toBe(`app${i}`);
+        expect(re.test(`plain${i}`)).toBe(false);
+      }
+    }
+    expect(re.test(`${'a'.repeat(300)}-1-2`)).toBe(true);
+  });
+});
+
 describe('expandTemplate and replaceAll (Go regexp.Expand, ReplaceAllString)', () => {
   const m = compileMatcherRegex('(?P<pod>[a-z]+)-(\\d+)').exec('api-12') as NonNullable<ReturnType<ReturnType<typeof compileMatcherRegex>['exec']>>;
 

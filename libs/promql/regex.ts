@@ -17,7 +17,28 @@ export interface RegexMatch {
   readonly groups?: Readonly<Record<string, string | undefined>> | undefined;
 }
 
+/**
+ * Results of short values are remembered per pattern: re2js costs about a microsecond a call (ten times V8's
+ * RegExp on an easy pattern), and the same label values come back at every step of a range query and for every
+ * alert a route sees. Bounded: cleared when full, values over MEMO_VALUE_CHARS never kept.
+ */
+const MEMO_ENTRIES = 1024;
+const MEMO_VALUE_CHARS = 256;
+
+function remembered<T>(memo: Map<string, T>, value: string, compute: () => T): T {
+  if (value.length > MEMO_VALUE_CHARS) return compute();
+  const hit = memo.get(value);
+  if (hit !== undefined || memo.has(value)) return hit as T;
+  const out = compute();
+  if (memo.size >= MEMO_ENTRIES) memo.clear();
+  memo.set(value, out);
+  return out;
+}
+
 export class Regex {
+  private readonly tested = new Map<string, boolean>();
+  private readonly executed = new Map<string, RegexMatch | null>();
+
   constructor(
     /** The pattern as written by the user (before anchoring). */
     readonly source: string,
@@ -26,11 +47,12 @@ export class Regex {
 
   /** For an anchored matcher: whether the whole value matches. Otherwise: whether any part does. */
   test(value: string): boolean {
-    return this.re.test(value);
+    return remembered(this.tested, value, () => this.re.test(value));
   }
 
+  /** The first match and its groups; the result may be shared between callers: read it, never change it. */
   exec(value: string): RegexMatch | null {
-    return this.re.exec(value) as RegexMatch | null;
+    return remembered(this.executed, value, () => this.re.exec(value) as RegexMatch | null);
   }
 
   /**
