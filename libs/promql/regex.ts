@@ -28,7 +28,7 @@ const MEMO_VALUE_CHARS = 256;
 function remembered<T>(memo: Map<string, T>, value: string, compute: () => T): T {
   if (value.length > MEMO_VALUE_CHARS) return compute();
   const hit = memo.get(value);
-  if (hit !== undefined || memo.has(value)) return hit as T;
+  if (hit !== undefined) return hit;
   const out = compute();
   if (memo.size >= MEMO_ENTRIES) memo.clear();
   memo.set(value, out);
