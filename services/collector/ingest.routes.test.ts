@@ -34,9 +34,10 @@ async function appWith(bus: Bus, maxInFlight = 1000): Promise<{ app: FastifyInst
   return { app, registry };
 }
 
-async function drain(bus: Bus, topic: string, expected: number): Promise<ConsumedMessage[]> {
+/** Reads a topic from the start (a new group) until `expected` messages matching `match` came. */
+async function drain(bus: Bus, topic: string, expected: number, match: (m: ConsumedMessage) => boolean = () => true): Promise<ConsumedMessage[]> {
   const got: ConsumedMessage[] = [];
-  const sub = await bus.subscribe({ topic, groupId: `drain-${Math.random()}`, handle: async (b) => void got.push(...b) });
+  const sub = await bus.subscribe({ topic, groupId: `drain-${Math.random()}`, handle: async (b) => void got.push(...b.filter(match)) });
   for (let i = 0; i < 200 && got.length < expected; i++) await new Promise((r) => setTimeout(r, 10));
   await sub.stop();
   return got;
@@ -88,6 +89,23 @@ describe('ingest routes', () => {
     expect((await post('/v1/ingest/audit?cluster=west', event('v'), 'eastOnly')).statusCode).toBe(403);
     expect((await post('/v1/ingest/audit?cluster=east', event('v'), 'eastOnly')).statusCode).toBe(200);
     expect((await post('/v1/ingest/audit?cluster=bad%20name', event('v'))).statusCode).toBe(400);
+  });
+
+  it('holds a scoped token to its clusters without ?cluster= too, and never lets a body choose the cluster', async () => {
+    // collector.cluster ("local") is where a batch without ?cluster= goes: not a cluster of this token.
+    const unnamed = await post('/v1/ingest/logs', [{ date: 1714557600, log: 'x' }], 'eastOnly');
+    expect(unnamed.statusCode).toBe(403);
+    expect(unnamed.json().error.message).toMatch(/"local".*\?cluster=east/);
+    const forged = { date: 1714557600, log: 'forged', cluster: 'west', kubernetes: { namespace_name: 'ns', pod_name: 'p', container_name: 'c', cluster: 'west' } };
+    expect((await post('/v1/ingest/logs?cluster=east', [forged], 'eastOnly')).statusCode).toBe(200);
+    expect((await post('/v1/ingest/audit?cluster=east', event('forged', { cluster: 'west' }), 'eastOnly')).statusCode).toBe(200);
+    const isForged = (m: ConsumedMessage) => m.value.includes('forged');
+    const got = [...(await drain(bus, topics.kind('logs'), 1, isForged)), ...(await drain(bus, topics.kind('audit'), 1, isForged))];
+    expect(got).toHaveLength(2);
+    for (const m of got) {
+      expect(m.headers).toMatchObject({ 'pharos-cluster': 'east' });
+      expect(JSON.parse(m.value)).toMatchObject({ cluster: 'east' });
+    }
   });
 });
 
