@@ -49,8 +49,14 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: draining in-flight work');
-    const timer = setTimeout(() => process.exit(1), 30_000).unref();
+    const { graceMs } = config.shutdown;
+    logger.info({ signal, graceMs }, 'shutting down: draining in-flight work');
+    // Bounded: what is still unfinished then was not acknowledged (requests) or not committed (bus batches),
+    // so senders retry and the durable bus hands it to the indexer again after the next start.
+    const timer = setTimeout(() => {
+      logger.error({ graceMs }, 'shutdown.graceMs passed with work unfinished: exiting anyway');
+      process.exit(1);
+    }, graceMs).unref();
     await app.close();
     for (const f of [...features].reverse()) await f.stop?.().catch((err: unknown) => logger.error({ err, feature: f.name }, 'stop failed'));
     await security.audit.stop().catch(() => undefined);
