@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -5,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../libs/auth/principal.ts';
 import type { Bus, ConsumedMessage } from '../../libs/bus/bus.ts';
 import { MemoryBus } from '../../libs/bus/memory.bus.ts';
+import { SqliteBus } from '../../libs/bus/sqlite.bus.ts';
 import { topicsFor } from '../../libs/bus/topics.ts';
 import { buildApp } from '../../libs/http/app.ts';
 import { ingestMetrics } from './ingest.metrics.ts';
@@ -117,6 +121,20 @@ describe('ingest when the bus cannot take records', () => {
     expect(res.statusCode).toBe(503);
     expect(res.json().error.code).toBe('PHAROS_ERR_UNAVAILABLE');
     await app.close();
+
+    // The durable bus refuses past bus.maxBacklogBytes of unconsumed records: 503, nothing accepted.
+    const dir = mkdtempSync(join(tmpdir(), 'pharos-ingest-backlog-'));
+    const durable = new SqliteBus({ path: join(dir, 'bus.db'), maxBacklogBytes: 2000 });
+    const full = await appWith(durable);
+    const batch = Array.from({ length: 10 }, (_, i) => event(`full-${i}`));
+    const first = await full.app.inject({ method: 'POST', url: '/v1/ingest/audit', payload: batch.slice(0, 2), headers: { authorization: 'Bearer ingest' } });
+    expect(first.statusCode).toBe(200);
+    const refused = await full.app.inject({ method: 'POST', url: '/v1/ingest/audit', payload: batch, headers: { authorization: 'Bearer ingest' } });
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json().error).toMatchObject({ code: 'PHAROS_ERR_UNAVAILABLE', message: expect.stringMatching(/bus\.maxBacklogBytes/) });
+    await full.app.close();
+    await durable.close();
+    rmSync(dir, { recursive: true, force: true });
 
     const small = await appWith(new MemoryBus(), 2);
     const over = await small.app.inject({ method: 'POST', url: '/v1/ingest/audit', payload: [event('a'), event('b'), event('c')], headers: { authorization: 'Bearer ingest' } });
