@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@opensearch-project/opensearch';
 import { freePort } from '../scripts/deploy/image-layout.ts';
+import { benchLines } from './ingest-lines.ts';
 import { procStats } from './proc-stats.ts';
 import { canSeparate, place, stackPid, type Placement } from './cpu-placement.ts';
 import { normalizeLogs } from '../libs/schemas/normalize/logs.normalize.ts';
@@ -24,7 +25,15 @@ import { until } from '../test/support/until.ts';
  * on a shared machine one phase can take twice as long from one run to the next.
  * Run: `npm run bench -- ingest` (BENCH_RECORDS, BENCH_BATCH, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_PLACEMENT,
  * BENCH_WARMUP: at most this many untimed raw passes first, until OpenSearch's CPU per pass settles; default 8).
+ * `BENCH_TARGET=embedded npm run bench -- ingest` measures the embedded default instead (ingest-embedded.ts).
  */
+// BENCH_TARGET=embedded: the embedded default instead (one process, SQLite), durable bus against the
+// in-memory one in the same run (bench/ingest-embedded.ts).
+if (process.env.BENCH_TARGET === 'embedded') {
+  await (await import('./ingest-embedded.ts')).embeddedIngestBench();
+  process.exit(0);
+}
+
 const OS = 'http://127.0.0.1:9200';
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
@@ -36,16 +45,7 @@ const batches = Math.ceil(RECORDS / BATCH);
 /** Batch b's lines: pod `p<b>` marks the batch, so its visibility can be measured on its own. */
 const batchSize = (b: number): number => Math.min(BATCH, RECORDS - b * BATCH);
 
-function lines(b: number): Record<string, unknown>[] {
-  return Array.from({ length: batchSize(b) }, (_, i) => {
-    const n = b * BATCH + i;
-    return {
-      date: 1_790_000_000 + n / 1000, stream: n % 5 ? 'stdout' : 'stderr',
-      log: `${new Date(1_790_000_000_000 + n).toISOString()} INFO request id=${n} path=/api/cart/${n % 97} status=200 latency_ms=${n % 300}`,
-      kubernetes: { namespace_name: `ns-${n % 13}`, pod_name: `p${b}`, container_name: 'app', host: `node-${n % 4}`, labels: { app: 'cart', tier: 'web' } },
-    };
-  });
-}
+const lines = (b: number): Record<string, unknown>[] => benchLines(b, batchSize(b), BATCH);
 
 async function count(index: string): Promise<number> {
   const res = await client.count({ index, ignore_unavailable: true, allow_no_indices: true });

@@ -5,6 +5,7 @@ import type { Topics } from '../../libs/bus/topics.ts';
 import { PharosError, UnavailableError } from '../../libs/errors/errors.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
 import { BUS_KEY } from '../../libs/schemas/normalize/bus-keys.ts';
+import { recordKey } from '../../libs/schemas/record-key.ts';
 import type { RecordKind } from '../../libs/schemas/records.ts';
 import type { AnyDoc } from '../../libs/store/record-store.ts';
 import type { IngestMetrics } from './ingest.metrics.ts';
@@ -44,7 +45,7 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
       inFlight += docs.length;
       try {
         const trimmed: AnyDoc[] = [];
-        const messages = packRecords(kind, lastPerId(docs), BUS_KEY[kind], DEFAULT_PACK_LIMITS, (doc) => {
+        const messages = packRecords(kind, lastPerRecord(docs), BUS_KEY[kind], DEFAULT_PACK_LIMITS, (doc) => {
           const fitted = fitRecord(doc);
           if (fitted.trimmed) trimmed.push(doc);
           return fitted.json;
@@ -74,12 +75,12 @@ function countByCluster(metrics: IngestMetrics, kind: RecordKind, docs: readonly
 }
 
 /**
- * One record per id, the last one winning, in the order of those last occurrences. The same id twice in
- * one batch (a repeated auditID + stage) is one record; publishing both could land them in different daily
- * indices when their timestamps differ, and then a resend would not be idempotent.
+ * One record per (cluster, id), the last one winning, in the order of those last occurrences. The same id
+ * twice in one batch (a repeated auditID + stage) is one record; publishing both could land them in
+ * different daily indices when their timestamps differ, and then a resend would not be idempotent.
  */
-function lastPerId(docs: readonly AnyDoc[]): AnyDoc[] {
+function lastPerRecord(docs: readonly AnyDoc[]): AnyDoc[] {
   const last = new Map<string, number>();
-  docs.forEach((d, i) => last.set(d.id, i));
-  return docs.length === last.size ? [...docs] : docs.filter((d, i) => last.get(d.id) === i);
+  docs.forEach((d, i) => last.set(recordKey(d), i));
+  return docs.length === last.size ? [...docs] : docs.filter((d, i) => last.get(recordKey(d)) === i);
 }

@@ -44,7 +44,8 @@ export function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
+/** The order of both stores: time, then id, then cluster (the same id from two clusters is two records). */
 export function compareDocs(a: AnyDoc, b: AnyDoc, sort: 'asc' | 'desc'): number {
-  const c = a.time !== b.time ? a.time - b.time : compareBytes(a.id, b.id);
+  const c = a.time !== b.time ? a.time - b.time : compareBytes(a.id, b.id) || compareBytes(a.cluster, b.cluster);
   return sort === 'asc' ? c : -c;
 }

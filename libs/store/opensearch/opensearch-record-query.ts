@@ -49,4 +49,5 @@ function planClause(kind: RecordKind, plan: SearchPlan): Clause {
   }
 }
 
-export const sortClause = (order: 'asc' | 'desc'): Clause[] => [{ time: { order } }, { id: { order } }];
+/** Time, then id, then cluster: the same id from two clusters is two records, and paging must not skip one. */
+export const sortClause = (order: 'asc' | 'desc'): Clause[] => [{ time: { order } }, { id: { order } }, { cluster: { order } }];

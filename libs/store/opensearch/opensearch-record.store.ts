@@ -26,7 +26,8 @@ export interface OpenSearchRecordStoreOptions extends OpenSearchConnection {
 
 interface Hit {
   _source: AnyDoc;
-  sort: [number, string];
+  /** sortClause's keys: time, id, cluster. */
+  sort: [number, string, string];
 }
 interface SearchBody {
   hits: { total: { value: number }; hits: Hit[] };
@@ -47,7 +48,7 @@ const ANY_INDEX = { ignore_unavailable: true, allow_no_indices: true } as const;
 
 /**
  * The scaling record store: daily indices per kind and cluster from composable templates, searched through
- * `<prefix>-<kind>-*`. Paging is search_after on (time, id): the first page is a plain search; the first
+ * `<prefix>-<kind>-*`. Paging is search_after on (time, id, cluster): the first page is a plain search; the first
  * follow-up opens a point in time that later cursors carry, so a page request never leaves a PIT behind
  * unless someone actually pages, and there is no 10,000 from/size window.
  */
@@ -129,14 +130,14 @@ export class OpenSearchRecordStore implements RecordStore {
       size: request.size + 1,
       track_total_hits: true,
     };
-    if (after) body.search_after = [after.time, after.id];
+    if (after) body.search_after = [after.time, after.id, after.cluster];
     const res = await this.runSearch(kind, body, pit, signal);
     const hits = res.hits.hits;
     const items = hits.slice(0, request.size).map((h) => h._source);
     const last = hits.length > request.size ? hits[request.size - 1] : undefined;
     const nextPit = res.pit_id ?? pit;
     if (!last && nextPit) void this.closePit(nextPit);
-    const cursor: CursorState | undefined = last ? { time: last.sort[0], id: last.sort[1], fingerprint } : undefined;
+    const cursor: CursorState | undefined = last ? { time: last.sort[0], id: last.sort[1], cluster: last.sort[2], fingerprint } : undefined;
     if (cursor && nextPit) cursor.pit = nextPit;
     return { total: res.hits.total.value, items, cursor: cursor ? encodeCursor(cursor) : null };
   }
@@ -205,7 +206,7 @@ export class OpenSearchRecordStore implements RecordStore {
     if ((await this.count(kind, query, signal)) === 0) return;
     let pit = await this.openPit(kind, signal);
     try {
-      let after: [number, string] | undefined;
+      let after: Hit['sort'] | undefined;
       for (;;) {
         const body: Record<string, unknown> = { query: buildQuery(kind, query), sort: sortClause(query.sort), size: EXPORT_PAGE, track_total_hits: false };
         if (after) body.search_after = after;

@@ -43,7 +43,7 @@ export function searchQuerySchema(kind: RecordKind) {
     .object({
       ...filterShape(kind),
       ...common,
-      sort: z.enum(['asc', 'desc']).default('desc').describe('by time, ties by id'),
+      sort: z.enum(['asc', 'desc']).default('desc').describe('by time, ties by id, then cluster'),
       size: z.coerce.number().int().min(1).optional().describe('page size; default query.defaultPageSize, at most query.maxPageSize'),
       cursor: z.string().max(8192).optional().describe('the cursor of the previous page'),
     })
