@@ -20,7 +20,7 @@ describe.each(SETUPS)('Loki push and Elasticsearch bulk into Pharos: %s', (_name
   beforeAll(async () => void (t = await listen(makeConfig(dir, []))));
   afterAll(() => t?.close());
   const push = (body: Buffer | string, contentType: string) =>
-    fetch(`${t.url}/loki/api/v1/push`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`promtail:${INGEST_TOKEN}`).toString('base64')}`, 'content-type': contentType }, body });
+    fetch(`${t.url}/loki/api/v1/push`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`promtail:${INGEST_TOKEN}`).toString('base64')}`, 'content-type': contentType }, body: body as BodyInit });
 
   it('Loki push JSON: labels to fields, the rest and structured metadata to attributes, field by field', async () => {
     const body = {
