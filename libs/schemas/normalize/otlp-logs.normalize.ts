@@ -30,6 +30,11 @@ const FIELD_KEYS = {
   stream: 'log.iostream',
 } as const;
 const MAPPED = new Set<string>(Object.values(FIELD_KEYS));
+/**
+ * Fluent Bit's opentelemetry output with `logs_body_key_attributes` sends its kubernetes filter's map as a
+ * `kubernetes` attribute: read as a fallback for the semantic-convention keys (it stays among the attributes).
+ */
+const FLUENT_BIT_KEYS: Partial<Record<keyof typeof FIELD_KEYS, string>> = { namespace: 'namespace_name', pod: 'pod_name', container: 'container_name', node: 'host' };
 
 /** Short names of SeverityNumber (logs data model, "Field: SeverityNumber"), for records that send no text. */
 const SEVERITY_NAMES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
@@ -74,8 +79,13 @@ interface RecordInput {
 /** Adds one record's doc to `out`; returns why it cannot be stored, if so. */
 function addRecord(out: IntakeResult, input: RecordInput): string | undefined {
   const { resource, record } = input;
-  const field = (key: string): string | undefined => text(record.attributes[key]) ?? text(resource[key]);
-  const resolved = input.clusterOf(field(FIELD_KEYS.cluster));
+  const fluentBit = record.attributes.kubernetes;
+  const field = (name: keyof typeof FIELD_KEYS): string | undefined => {
+    const key = FIELD_KEYS[name];
+    const nested = FLUENT_BIT_KEYS[name];
+    return text(record.attributes[key]) ?? text(resource[key]) ?? (nested && isMap(fluentBit) ? text(fluentBit[nested]) : undefined);
+  };
+  const resolved = input.clusterOf(field('cluster'));
   if ('reason' in resolved) return resolved.reason;
   const ctx = { cluster: resolved.cluster, ingestedAt: input.ingestedAt };
   const nanos = record.timeUnixNano !== '0' ? record.timeUnixNano : record.observedTimeUnixNano;
@@ -92,8 +102,8 @@ function addRecord(out: IntakeResult, input: RecordInput): string | undefined {
   const message = typeof record.body === 'string' ? record.body : record.body === null ? '' : JSON.stringify(record.body);
   const fields = {
     time: nanosToMillis(nanos), message,
-    namespace: field(FIELD_KEYS.namespace), pod: field(FIELD_KEYS.pod), container: field(FIELD_KEYS.container),
-    node: field(FIELD_KEYS.node), stream: field(FIELD_KEYS.stream),
+    namespace: field('namespace'), pod: field('pod'), container: field('container'),
+    node: field('node'), stream: field('stream') ?? text(record.attributes.stream),
     severity: record.severityText || severityName(record.severityNumber), severityNumber: record.severityNumber,
     traceId: record.traceId, spanId: record.spanId, attributes,
   };
@@ -131,3 +141,4 @@ function flatten(out: Record<string, string>, prefix: string, attributes: OtlpAt
 }
 
 const text = (v: OtlpValue | undefined): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const isMap = (v: OtlpValue | undefined): v is { [key: string]: OtlpValue } => typeof v === 'object' && v !== null && !Array.isArray(v);
