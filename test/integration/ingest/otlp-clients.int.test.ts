@@ -8,6 +8,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventDoc } from '../../../libs/schemas/records.ts';
+import { ensureOtelcol } from '../../../scripts/otelcol/otelcol.ts';
 import { acceptedBy, listen, runCollector, scopedToken, SETUPS, type ListeningPipeline } from './agent-intakes.helpers.ts';
 import { INGEST_TOKEN, until } from './pipeline.helpers.ts';
 
@@ -19,7 +20,11 @@ const COLLECTOR_CLUSTERS = ['otelcol-proto', 'otelcol-json'];
 
 describe.each(SETUPS)('real OTLP clients into Pharos: %s', (_name, makeConfig) => {
   let t: ListeningPipeline;
-  beforeAll(async () => void (t = await listen(makeConfig(dir, COLLECTOR_CLUSTERS))));
+  beforeAll(async () => {
+    // Built before the tests' clocks (a cold build takes about 1.5 minutes; .ci/run builds it ahead).
+    await ensureOtelcol();
+    t = await listen(makeConfig(dir, COLLECTOR_CLUSTERS));
+  });
   afterAll(() => t?.close());
 
   it.each([['protobuf', ProtoExporter], ['JSON', JsonExporter]] as const)('the OpenTelemetry JS SDK\'s %s exporter: every record once, with its fields', async (encoding, Exporter) => {
