@@ -126,6 +126,14 @@ describe('OTLP/HTTP logs intake', () => {
     expect((await t.published('logs')).length).toBe(before);
   });
 
+  it('trims a record over the bus limit as the other intakes do, counted as trimmed', async () => {
+    const huge = { resourceLogs: [{ resource: { attributes: [kv('k8s.cluster.name', 'big')] }, scopeLogs: [{ logRecords: [{ timeUnixNano: T0.toString(), body: { stringValue: 'x'.repeat(600 * 1024) } }] }] }] };
+    expect((await post(JSON.stringify(huge), { 'content-type': 'application/json' })).statusCode).toBe(200);
+    const [doc] = ((await t.published('logs')) as LogDoc[]).filter((d) => d.cluster === 'big');
+    expect(doc!.message).toMatch(/characters cut to fit the bus\]$/);
+    expect(await t.registry.metrics()).toMatch(/pharos_ingest_records_total\{kind="logs",cluster="big",result="trimmed",protocol="otlp"\} 1/);
+  });
+
   it('enforces the ingest role and the token\'s clusters', async () => {
     const viewer = await post(JSON.stringify(jsonRequest()), { 'content-type': 'application/json' }, 'viewer');
     expect(viewer.statusCode).toBe(403);
