@@ -57,8 +57,10 @@ export function normalizeOtlpLogs(batch: readonly OtlpResourceLogs[], clusterOf:
   let index = 0;
   for (const rl of batch) {
     for (const sl of rl.scopeLogs) {
+      // The resource's and scope's part of every record's attributes, made once per scope, not per record.
+      const shared = sharedAttributes(rl.resource, sl.scope);
       for (const record of sl.logRecords) {
-        const reason = addRecord(out, { resource: rl.resource, scope: sl.scope, record, clusterOf, ids, ingestedAt });
+        const reason = addRecord(out, { resource: rl.resource, shared, record, clusterOf, ids, ingestedAt });
         if (reason) out.rejected.push({ index, reason });
         index += 1;
       }
@@ -69,7 +71,7 @@ export function normalizeOtlpLogs(batch: readonly OtlpResourceLogs[], clusterOf:
 
 interface RecordInput {
   resource: OtlpAttributes;
-  scope: { name: string; version: string };
+  shared: { attributes: Record<string, string>; key: string };
   record: OtlpLogRecord;
   clusterOf: ClusterOf;
   ids: ContentIds;
@@ -98,7 +100,8 @@ function addRecord(out: IntakeResult, input: RecordInput): string | undefined {
     return undefined;
   }
   if (nanos === '0') return 'time_unix_nano and observed_time_unix_nano are both unset';
-  const attributes = flatAttributes(resource, record, input.scope);
+  const own = ownAttributes(record);
+  const attributes = { ...input.shared.attributes, ...own };
   const message = typeof record.body === 'string' ? record.body : record.body === null ? '' : JSON.stringify(record.body);
   const fields = {
     time: nanosToMillis(nanos), message,
@@ -109,7 +112,7 @@ function addRecord(out: IntakeResult, input: RecordInput): string | undefined {
   };
   const id = input.ids.next([
     ctx.cluster, fields.namespace, fields.pod, fields.container, nanos, message, fields.severity,
-    record.traceId, record.spanId, attributesKey(attributes),
+    record.traceId, record.spanId, input.shared.key, attributesKey(own),
   ]);
   out.logs.push(logDoc(id, fields, ctx));
   return undefined;
@@ -120,15 +123,21 @@ function addRecord(out: IntakeResult, input: RecordInput): string | undefined {
  * become dotted keys, other values JSON text. The scope name and the event name are kept as the
  * Collector's Elasticsearch exporter keeps them.
  */
-function flatAttributes(resource: OtlpAttributes, record: OtlpLogRecord, scope: { name: string; version: string }): Record<string, string> {
+function sharedAttributes(resource: OtlpAttributes, scope: { name: string; version: string }): { attributes: Record<string, string>; key: string } {
+  const attributes: Record<string, string> = {};
+  flatten(attributes, '', resource);
+  if (scope.name) attributes['otel.scope.name'] = scope.name;
+  if (scope.version) attributes['otel.scope.version'] = scope.version;
+  return { attributes, key: attributesKey(attributes) };
+}
+
+function ownAttributes(record: OtlpLogRecord): Record<string, string> {
   const out: Record<string, string> = {};
-  flatten(out, '', resource);
   flatten(out, '', record.attributes);
-  if (scope.name) out['otel.scope.name'] = scope.name;
-  if (scope.version) out['otel.scope.version'] = scope.version;
   if (record.eventName) out['event.name'] = record.eventName;
   return out;
 }
+
 
 function flatten(out: Record<string, string>, prefix: string, attributes: OtlpAttributes): void {
   for (const key in attributes) {
