@@ -49,7 +49,8 @@ export function int64(v: PbLong | number | string): number | string {
 export function nanosText(v: PbLong | number | string | undefined): string {
   if (v === undefined) return '0';
   if (typeof v === 'number' || typeof v === 'string') return String(v);
-  return v.high === 0 ? String(v.low >>> 0) : v.toString();
+  // BigInt, not Long.prototype.toString (radix conversion by repeated Long division, ~10× slower here).
+  return v.high === 0 ? String(v.low >>> 0) : ((BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0)).toString();
 }
 
 /** Decimal nanoseconds → epoch milliseconds, floored, exact (BigInt: ns since 1970 do not fit a double). */
