@@ -1,13 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@opensearch-project/opensearch';
 import { freePort } from '../scripts/deploy/image-layout.ts';
+import { ingestIntakes, type Intake } from './ingest-intakes.ts';
 import { procStats } from './proc-stats.ts';
 import { canSeparate, place, stackPid, type Placement } from './cpu-placement.ts';
-import { OtlpTypes } from '../libs/otlp/otlp.proto.ts';
 import { normalizeLogs } from '../libs/schemas/normalize/logs.normalize.ts';
 import type { LogDoc } from '../libs/schemas/records.ts';
 import { indexName, kindPattern } from '../libs/store/opensearch/index-names.ts';
@@ -37,59 +36,7 @@ const run = `bench-ingest-${Date.now().toString(36)}`;
 const client = new Client({ node: OS });
 const batches = Math.ceil(RECORDS / BATCH);
 
-/** Batch b's lines: pod `p<b>` marks the batch, so its visibility can be measured on its own. */
-const batchSize = (b: number): number => Math.min(BATCH, RECORDS - b * BATCH);
-
-function lines(b: number): Record<string, unknown>[] {
-  return Array.from({ length: batchSize(b) }, (_, i) => {
-    const n = b * BATCH + i;
-    return {
-      date: 1_790_000_000 + n / 1000, stream: n % 5 ? 'stdout' : 'stderr',
-      log: `${new Date(1_790_000_000_000 + n).toISOString()} INFO request id=${n} path=/api/cart/${n % 97} status=200 latency_ms=${n % 300}`,
-      kubernetes: { namespace_name: `ns-${n % 13}`, pod_name: `p${b}`, container_name: 'app', host: `node-${n % 4}`, labels: { app: 'cart', tier: 'web' } },
-    };
-  });
-}
-
-/**
- * Batch b's lines as one OTLP/HTTP protobuf request: a ResourceLogs per namespace (resource attributes
- * `k8s.namespace.name`, `k8s.pod.name` `p<b>`, `k8s.container.name`, the pod labels), each line a LogRecord
- * with its time in nanoseconds, the line as body and `log.iostream`, `k8s.node.name` as attributes.
- * Uncompressed, as the Fluent Bit phase is (BENCH_OTLP_GZIP=1 gzips, as the Collector does by default).
- */
-function otlpBody(b: number, limit = BATCH): Buffer {
-  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
-  const byNamespace = new Map<string, object[]>();
-  lines(b).slice(0, limit).forEach((l, i) => {
-    const n = b * BATCH + i;
-    const k = l.kubernetes as { namespace_name: string; host: string };
-    const records = byNamespace.get(k.namespace_name) ?? [];
-    byNamespace.set(k.namespace_name, records);
-    records.push({
-      timeUnixNano: `${BigInt(1_790_000_000_000 + n) * 1_000_000n}`, severityNumber: 9, severityText: 'INFO',
-      body: { stringValue: l.log as string }, attributes: [str('log.iostream', l.stream as string), str('k8s.node.name', k.host)],
-    });
-  });
-  const request = {
-    resourceLogs: [...byNamespace].map(([ns, logRecords]) => ({
-      resource: { attributes: [str('k8s.namespace.name', ns), str('k8s.pod.name', `p${b}`), str('k8s.container.name', 'app'), str('k8s.pod.label.app', 'cart'), str('k8s.pod.label.tier', 'web')] },
-      scopeLogs: [{ scope: { name: 'bench' }, logRecords }],
-    })),
-  };
-  const bytes = Buffer.from(OtlpTypes.ExportLogsServiceRequest.encode(OtlpTypes.ExportLogsServiceRequest.fromObject(request)).finish());
-  return process.env.BENCH_OTLP_GZIP === '1' ? gzipSync(bytes) : bytes;
-}
-
-/** How one intake protocol is fed: its URL, headers and batch bodies. */
-interface Intake { name: string; label: string; path: string; headers: Record<string, string>; body(b: number, limit?: number): string | Buffer }
-const FLUENT_BIT: Intake = {
-  name: 'bench', label: 'HTTP intake (Fluent Bit NDJSON) → Kafka → OpenSearch', path: '/v1/ingest/logs', headers: { 'content-type': 'application/x-ndjson' },
-  body: (b, limit = BATCH) => lines(b).slice(0, limit).map((l) => JSON.stringify(l)).join('\n'),
-};
-const OTLP: Intake = {
-  name: 'otlp', label: 'OTLP/HTTP protobuf → Kafka → OpenSearch', path: '/otlp/v1/logs',
-  headers: { 'content-type': 'application/x-protobuf', ...(process.env.BENCH_OTLP_GZIP === '1' ? { 'content-encoding': 'gzip' } : {}) }, body: otlpBody,
-};
+const { batchSize, lines, FLUENT_BIT, OTLP } = ingestIntakes({ records: RECORDS, batch: BATCH });
 
 async function count(index: string): Promise<number> {
   const res = await client.count({ index, ignore_unavailable: true, allow_no_indices: true });
