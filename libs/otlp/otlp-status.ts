@@ -26,7 +26,8 @@ export function exportLogsResponse(encoding: OtlpEncoding, partial?: { rejected:
 
 /**
  * A failure as OTLP/HTTP answers it ("Failures"): a google.rpc.Status in the request's encoding, with an
- * ErrorInfo detail carrying the Pharos error code, and a BadRequest listing field violations for 400s.
+ * ErrorInfo detail carrying the Pharos error code, and a BadRequest listing field violations for 400s. In
+ * JSON it also carries Pharos's own `error: {code, message}`.
  */
 export function statusBody(encoding: OtlpEncoding, status: number, body: ErrorBody): Buffer | string {
   const code = GRPC_CODE[status] ?? (status >= 500 ? 13 : 3);
@@ -35,7 +36,9 @@ export function statusBody(encoding: OtlpEncoding, status: number, body: ErrorBo
   if (encoding === 'json') {
     const details: unknown[] = [{ '@type': ERROR_INFO_URL, reason: body.error.code, domain: ERROR_DOMAIN }];
     if (violations.length > 0) details.push({ '@type': BAD_REQUEST_URL, fieldViolations: violations });
-    return JSON.stringify({ code, message, details });
+    // `error` beside the Status fields: Pharos's error body for readers that look for it (every other JSON
+    // answer of Pharos has it); Status readers ignore it (OTLP clients act on the HTTP status).
+    return JSON.stringify({ code, message, details, error: body.error });
   }
   const details = [{ typeUrl: ERROR_INFO_URL, value: OtlpTypes.ErrorInfo.encode(OtlpTypes.ErrorInfo.fromObject({ reason: body.error.code, domain: ERROR_DOMAIN })).finish() }];
   if (violations.length > 0) {
