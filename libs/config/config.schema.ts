@@ -3,6 +3,7 @@ import { alertingConfigSchema } from './sections/alerting.ts';
 import { jwtConfigSchema, rateLimitConfigSchema, selfAuditConfigSchema } from './sections/auth.ts';
 import { dashboardsConfigSchema } from './sections/dashboards.ts';
 import { federationConfigSchema } from './sections/federation.ts';
+import { elasticsearchIntakeConfigSchema, lokiIntakeConfigSchema } from './sections/intakes.ts';
 
 /**
  * The configuration contract. Keys named in the issues (server.*, storage.*, bus.*, collector.cluster,
@@ -129,6 +130,9 @@ export const configSchema = z
           .prefault({}),
         /** Bound on records held in memory waiting for the bus; over it the intake answers 503. */
         maxInFlight: z.number().int().positive().default(20_000),
+        /** The agent-protocol intakes (docs/ingest.md); OTLP needs no settings. */
+        loki: lokiIntakeConfigSchema,
+        elasticsearch: elasticsearchIntakeConfigSchema,
       })
       .strict()
       .prefault({}),

@@ -63,7 +63,7 @@ describe('ingest routes', () => {
     const got = await drain(bus, topics.kind('audit'), 2);
     expect(got.map((m) => JSON.parse(m.value).id).sort()).toEqual(['a1:ResponseComplete', 'a2:RequestReceived']);
     expect(got[0]!.headers).toMatchObject({ 'pharos-cluster': 'east', 'pharos-kind': 'audit' });
-    expect(await registry.metrics()).toMatch(/pharos_ingest_records_total\{kind="audit",cluster="east",result="accepted"\} 2/);
+    expect(await registry.metrics()).toMatch(/pharos_ingest_records_total\{kind="audit",cluster="east",result="accepted",protocol="pharos"\} 2/);
   });
 
   it('answers 400 with a code for unparseable JSON, and for a batch with no valid item', async () => {

@@ -109,7 +109,7 @@ function rejectedAll(rejected: readonly Rejection[]): InputError {
 }
 
 /** A client that hangs up stops waiting for the bus; the publish itself may still complete (harmless: ids are idempotent). */
-function abortOnClose(req: FastifyRequest): AbortSignal {
+export function abortOnClose(req: FastifyRequest): AbortSignal {
   const controller = new AbortController();
   req.raw.once('close', () => {
     if (!req.raw.complete) controller.abort();

@@ -8,7 +8,7 @@ import { BUS_KEY } from '../../libs/schemas/normalize/bus-keys.ts';
 import { recordKey } from '../../libs/schemas/record-key.ts';
 import type { RecordKind } from '../../libs/schemas/records.ts';
 import type { AnyDoc } from '../../libs/store/record-store.ts';
-import type { IngestMetrics } from './ingest.metrics.ts';
+import type { IngestMetrics, IngestProtocol } from './ingest.metrics.ts';
 
 export interface IngestServiceOptions {
   bus: () => Promise<Bus>;
@@ -29,20 +29,38 @@ export interface IngestService {
   publish(kind: RecordKind, docs: readonly AnyDoc[], signal?: AbortSignal): Promise<void>;
   /** Records currently waiting for the bus. */
   inFlight(): number;
+  /**
+   * The same service (one bus, one in-flight bound) for another intake protocol: its records are counted
+   * with that `protocol` label in pharos_ingest_records_total.
+   */
+  forProtocol(protocol: IngestProtocol): IngestService;
 }
 
 export function createIngestService(opts: IngestServiceOptions): IngestService {
-  let inFlight = 0;
+  const state = { inFlight: 0 };
   const log = opts.logger.child({ component: 'ingest' });
+  const forProtocol = (protocol: IngestProtocol): IngestService => publisher({ opts: { ...opts, metrics: opts.metrics.forProtocol(protocol) }, state, log, forProtocol });
+  return publisher({ opts, state, log, forProtocol });
+}
+
+/** One protocol's view of the service; all views share `state`, so collector.maxInFlight bounds them together. */
+function publisher({ opts, state, log, forProtocol }: {
+  opts: IngestServiceOptions;
+  state: { inFlight: number };
+  log: Logger;
+  forProtocol: (protocol: IngestProtocol) => IngestService;
+}): IngestService {
   return {
-    inFlight: () => inFlight,
+    inFlight: () => state.inFlight,
+    forProtocol,
     async publish(kind, docs, signal) {
+      const inFlight = state.inFlight;
       if (docs.length === 0) return;
       if (inFlight + docs.length > opts.maxInFlight) {
         countByCluster(opts.metrics, kind, docs, 'unavailable');
         throw new UnavailableError(`the collector already holds ${inFlight} records waiting for the bus (collector.maxInFlight ${opts.maxInFlight}); retry later`);
       }
-      inFlight += docs.length;
+      state.inFlight += docs.length;
       try {
         const trimmed: AnyDoc[] = [];
         const messages = packRecords(kind, lastPerRecord(docs), BUS_KEY[kind], DEFAULT_PACK_LIMITS, (doc) => {
@@ -62,7 +80,7 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
         log.warn({ err, kind, records: docs.length }, 'bus publish failed; the sender will retry');
         throw err instanceof PharosError ? err : new UnavailableError(`the bus is unavailable: ${(err as Error).message}`, err);
       } finally {
-        inFlight -= docs.length;
+        state.inFlight -= docs.length;
       }
     },
   };

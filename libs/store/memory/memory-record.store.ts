@@ -2,7 +2,7 @@ import { InputError } from '../../errors/errors.ts';
 import { recordKey } from '../../schemas/record-key.ts';
 import type { RecordKind } from '../../schemas/records.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../cursor.ts';
-import { docProblem, fieldValues, storedField } from '../record-fields.ts';
+import { docProblem, fieldValues, filterTarget, storedField } from '../record-fields.ts';
 import type {
   AnyDoc,
   HistogramResult,
@@ -37,7 +37,7 @@ export class MemoryRecordStore implements RecordStore {
 
   private select(kind: RecordKind, query: RecordQuery, sort: 'asc' | 'desc' = 'desc'): AnyDoc[] {
     for (const name of Object.keys(query.filters)) {
-      if (storedField(kind, name) === undefined) throw new InputError(`Unknown filter "${name}" for ${kind}`, [{ path: name, message: 'not a filter of this kind' }]);
+      if (filterTarget(kind, name) === undefined) throw new InputError(`Unknown filter "${name}" for ${kind}`, [{ path: name, message: 'not a filter of this kind' }]);
     }
     const match = matcher(kind, query);
     return [...this.docs[kind].values()].filter(match).sort((a, b) => compareDocs(a, b, sort));

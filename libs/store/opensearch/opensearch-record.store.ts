@@ -16,7 +16,7 @@ import type {
 import { createClient, cursorError, osCall, reasonOf, type OpenSearchConnection } from './opensearch-call.ts';
 import { buildQuery, sortClause } from './opensearch-record-query.ts';
 import { indexDay, indexName, kindPattern } from './index-names.ts';
-import { indexTemplate, templateName } from './index-templates.ts';
+import { indexTemplate, kindMappings, templateName } from './index-templates.ts';
 
 export interface OpenSearchRecordStoreOptions extends OpenSearchConnection {
   indexPrefix: string;
@@ -65,6 +65,22 @@ export class OpenSearchRecordStore implements RecordStore {
     for (const kind of RECORD_KINDS) {
       const body = indexTemplate(kind, { indexPrefix, shards, replicas });
       await osCall(() => this.client.indices.putIndexTemplate({ name: templateName(indexPrefix, kind), body }), signal);
+      await this.extendExistingMappings(kind, signal);
+    }
+  }
+
+  /**
+   * Indices made before a version that added fields (the OTLP/Loki/ES intakes' severity, traceId,
+   * attributes) get the new properties too, so today's index indexes them at once rather than from the next
+   * daily index on. Adding properties is always allowed; should OpenSearch refuse it anyway (a changed
+   * field type), the old indices keep their mapping and the new fields are indexed from the next day's.
+   */
+  private async extendExistingMappings(kind: RecordKind, signal?: AbortSignal): Promise<void> {
+    const mappings = kindMappings(kind);
+    try {
+      await osCall(() => this.client.indices.putMapping({ index: kindPattern(this.options.indexPrefix, kind), body: mappings, ...ANY_INDEX }), signal);
+    } catch (err) {
+      if (signal?.aborted) throw err;
     }
   }
 
