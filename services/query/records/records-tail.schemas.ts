@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import type { RecordKind } from '../../../libs/schemas/records.ts';
+import { searchQuerySchema } from './records.schemas.ts';
+
+/**
+ * GET /v1/{kind}/tail: the search API's filters and `q`, and an optional `start` (records from then on;
+ * default: the moment the stream opens). No `end`, `sort`, `size` or `cursor`: a tail follows new records.
+ */
+export function tailQuerySchema(kind: RecordKind) {
+  return searchQuerySchema(kind)
+    .omit({ end: true, sort: true, size: true, cursor: true })
+    .extend({ start: searchQuerySchema(kind).shape.start.describe('show matching records from this time on (RFC 3339 or epoch seconds); default: when the stream opens') })
+    .strict();
+}
+
+export type TailQuery = z.infer<ReturnType<typeof tailQuerySchema>>;
+
+/**
+ * The stream's events (text/event-stream, one JSON object per `data:` line). Documented here for the OpenAPI
+ * description; the route writes them as they come.
+ */
+export const TAIL_EVENTS_DESCRIPTION = [
+  'Server-Sent Events (text/event-stream):',
+  '`open` {start, pollIntervalMs, lateMs} once;',
+  '`record` one stored record (the search API\'s item shape), `id:` its id;',
+  '`dropped` {count, message} when more records matched than one poll shows;',
+  '`error` {code, message} when the store fails (the tail retries), then `resumed`;',
+  'a `: heartbeat` comment when nothing else was sent for query.tail.heartbeatMs.',
+].join(' ');
