@@ -153,6 +153,13 @@ export class MemoryBus implements Bus {
     return t;
   }
 
+  async groupLag(topic: string, groupId: string): Promise<number | undefined> {
+    const t = this.topics.get(topic);
+    const group = t?.groups.get(groupId);
+    if (!t || !group) return undefined;
+    return t.partitions.reduce((sum, p, i) => sum + p.base + p.messages.length - group.committed[i]!, 0);
+  }
+
   async endOffsets(topic: string): Promise<Record<number, string>> {
     const t = this.topic(topic);
     return Object.fromEntries(t.partitions.map((p, i) => [i, String(p.base + p.messages.length)]));

@@ -4,6 +4,7 @@ import { tailConfigSchema } from '../../../libs/config/sections/tail.ts';
 import type { LogDoc } from '../../../libs/schemas/records.ts';
 import { MemoryRecordStore } from '../../../libs/store/memory/memory-record.store.ts';
 import { RecordsTail, type TailEvent } from './records-tail.ts';
+import type { TailQuery } from './records-tail.schemas.ts';
 
 const limits = { maxRangeDays: 7, maxPageSize: 100, defaultPageSize: 10, timeoutMs: 2_000 };
 const T0 = Date.UTC(2024, 2, 2, 12);
@@ -54,7 +55,7 @@ describe('live tail', () => {
   it('applies filters, q and the scope; a namespace outside the scope is refused before streaming', async () => {
     const { store, service } = setup();
     const scope = { clusters: ['*'], namespaces: ['shop'] };
-    expect(() => service.open('logs', { namespace: 'bank' }, { name: 's', scope }, new AbortController().signal)).toThrow(/outside your scope/);
+    expect(() => service.open('logs', { namespace: 'bank' } as TailQuery, { name: 's', scope }, new AbortController().signal)).toThrow(/outside your scope/);
     expect(() => service.open('logs', { q: 'a AND' }, { name: 's', scope }, new AbortController().signal)).toThrow();
     const abort = new AbortController();
     const events = service.open('logs', { q: 'error' }, { name: 's', scope }, abort.signal);
