@@ -29,7 +29,15 @@ async function request(method, path, body, signal) {
     throw new ApiError(0, 'NETWORK', `Pharos did not answer (${err.message}). Check that the server is running and reachable, then retry.`);
   }
   if (res.status === 204) return {};
-  const data = await res.json().catch(() => ({}));
+  let data;
+  try {
+    data = await res.json();
+  } catch (err) {
+    // Aborted while the body was read (the view changed): an abort, not an empty answer.
+    if (signal?.aborted || err.name === 'AbortError') throw new DOMException('aborted', 'AbortError');
+    if (res.ok) throw new ApiError(res.status, 'NETWORK', `Pharos sent an answer that is not JSON for ${path}; retry.`);
+    data = {};
+  }
   if (!res.ok) {
     if (res.status === 401) for (const fn of listeners) fn();
     throw new ApiError(res.status, data.error?.code ?? `HTTP_${res.status}`, data.error?.message ?? data.error ?? res.statusText, data.error?.details);

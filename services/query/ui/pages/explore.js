@@ -159,7 +159,7 @@ function ExploreView({ route, me }) {
           <button type="button" onClick=${() => download(exportUrl(state, range, 'csv'), `${state.kind}.csv`).catch(setExportError)}>Export CSV</button>
         </div>
         <${ErrorBox} error=${exportError} />
-        <div class="histogram-box">${histogram.error ? html`<${ErrorBox} error=${histogram.error} />` : histogram.data ? html`<${Histogram} data=${histogram.data} onZoom=${(from, to) => setParams({ start: isoUtc(from), end: isoUtc(to), record: null, rt: null })} />` : html`<div class="histogram skeleton-box"></div>`}</div>
+        <div class="histogram-box">${histogram.error && histogram.error.message !== view.error?.message ? html`<${ErrorBox} error=${histogram.error} />` : histogram.data ? html`<${Histogram} data=${histogram.data} onZoom=${(from, to) => setParams({ start: isoUtc(from), end: isoUtc(to), record: null, rt: null })} />` : html`<div class="histogram skeleton-box"></div>`}</div>
         ${view.error && !queryError && html`<${ErrorBox} error=${view.error} onRetry=${() => setRunAt(Date.now())} />`}
         ${view.loading && view.items.length === 0 ? html`<${Loading} rows=${8} />` : html`<${Results} kind=${state.kind} items=${view.items} live=${liveRows} selectedId=${state.record} hasMore=${Boolean(view.cursor)} loadingMore=${view.loadingMore} onMore=${loadMore} onOpen=${open} />`}
         ${!view.loading && !view.error && view.total === 0 && liveRows.length === 0 && html`<p class="empty-note">No ${state.kind} match in this time range. Widen the range, remove a filter, or check the query.</p>`}

@@ -65,7 +65,7 @@ export default function Rules({ route, me }) {
     ${!data && !error && html`<${Loading} rows=${5} />`}
     ${data?.fileProblems?.length > 0 && html`<div class="card"><h2>Rule files not loaded</h2><ul>${data.fileProblems.map((p) => html`<li><code>${p.file}</code>: ${p.message}</li>`)}</ul></div>`}
     ${data && data.groups.length === 0 && !me?.restricted && html`<p class="empty-note">No rule groups: add rule files (alerting.ruleFiles) or POST /v1/alert-rules.</p>`}
-    ${data?.groups.map((g) => html`<section class="card rule-group" data-group=${g.id}>
+    ${data?.groups.map((g) => html`<section class="card rule-group" data-group=${g.id} data-name=${g.group.name}>
       <div class="group-head"><h2>${g.group.name}</h2>
         <span class="muted small">${g.source.type === 'file' ? `file ${g.source.file ?? ''}` : `API, version ${g.version}`} · every ${g.group.interval ?? 'default interval'}</span>
         <span class="spacer"></span>
