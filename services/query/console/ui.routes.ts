@@ -5,6 +5,7 @@ import { extname, join, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError } from '../../../libs/errors/errors.ts';
 import { FILTER_FIELDS, RECORD_KINDS, TEXT_FIELDS } from '../../../libs/schemas/records.ts';
+import { ModulePreloads } from './ui-preload.ts';
 
 /**
  * The console's files: plain ES modules from services/query/ui (no build step) and the libraries it uses
@@ -72,7 +73,22 @@ function contentSecurityPolicy(indexHtml: string): string {
 export function consoleUiRoutes(assets: Map<string, UiAsset> = loadUiAssets()) {
   const index = assets.get('index.html');
   if (!index) throw new Error(`services/query/ui/index.html is missing`);
-  const csp = contentSecurityPolicy(index.body.toString('utf8'));
+  const html = index.body.toString('utf8');
+  const csp = contentSecurityPolicy(html);
+  const preloads = new ModulePreloads(assets, html);
+  const variants = new Map<string, UiAsset>();
+  /** index.html naming the modules of the page asked for, so they load in parallel. */
+  const pageHtml = (page: string): UiAsset => {
+    const files = preloads.forPage(page);
+    const key = files.join(',');
+    let v = variants.get(key);
+    if (!v) {
+      const links = files.map((f) => `  <link rel="modulepreload" href="/ui/${f}">\n`).join('');
+      v = asset('index.html', Buffer.from(html.replace('</head>', `${links}</head>`)));
+      variants.set(key, v);
+    }
+    return v;
+  };
   const send = (req: FastifyRequest, reply: FastifyReply, a: UiAsset) => {
     void reply.header('cache-control', 'no-cache').header('etag', a.etag).header('x-content-type-options', 'nosniff');
     if (req.headers['if-none-match'] === a.etag) return reply.code(304).send();
@@ -81,9 +97,9 @@ export function consoleUiRoutes(assets: Map<string, UiAsset> = loadUiAssets()) {
   return async function routes(app: FastifyInstance): Promise<void> {
     const config = { access: { public: true } };
     const schema = { hide: true };
-    const page = (req: FastifyRequest, reply: FastifyReply) => {
+    const page = (req: FastifyRequest, reply: FastifyReply, path = '') => {
       void reply.header('content-security-policy', csp).header('referrer-policy', 'no-referrer').header('x-frame-options', 'DENY');
-      return send(req, reply, index);
+      return send(req, reply, pageHtml(path.split('/')[0] ?? ''));
     };
     app.get('/ui', { config, schema }, page);
     app.get('/ui/*', { config, schema }, async (req, reply) => {
@@ -92,7 +108,7 @@ export function consoleUiRoutes(assets: Map<string, UiAsset> = loadUiAssets()) {
       if (a) return path === 'index.html' ? page(req, reply) : send(req, reply, a);
       // A file that does not exist is a 404; any other path is a page of the app.
       if (extname(path) !== '') throw new NotFoundError(`no file /ui/${path}`);
-      return page(req, reply);
+      return page(req, reply, path);
     });
   };
 }

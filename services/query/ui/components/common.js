@@ -1,4 +1,5 @@
 // Small building blocks shared by the pages: error boxes that say what to do, drawers, label chips, loading rows.
+import { Component, h } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { html } from '/ui/lib/html.js';
 
@@ -62,3 +63,20 @@ export const Loading = ({ rows = 3, label = 'Loading…' }) =>
 
 /** Says why something is not shown to this token, instead of an empty page. */
 export const ScopeNote = ({ children }) => html`<p class="scope-note" role="note">🔒 ${children}</p>`;
+
+/**
+ * Renders `C` again only when a prop changed (shallow), so a page's other state updates (a picker, the live
+ * status) do not redraw a long result table.
+ */
+export function memo(C) {
+  return class Memo extends Component {
+    shouldComponentUpdate(next) {
+      const keys = new Set([...Object.keys(next), ...Object.keys(this.props)]);
+      for (const k of keys) if (next[k] !== this.props[k]) return true;
+      return false;
+    }
+    render(props) {
+      return h(C, props);
+    }
+  };
+}

@@ -8,23 +8,23 @@ import { statsOf } from '/ui/pages/explore-query.js';
 /** Fields whose facets load with the page; the others load when opened. */
 const OPEN_AT_START = { logs: ['pod', 'container', 'node'], events: ['type', 'reason', 'kind'], audit: ['verb', 'user', 'resource', 'code'] };
 
-function Facet({ state, range, field, open: initiallyOpen, onToggleValue }) {
+function Facet({ state, range, field, open: initiallyOpen, ready, onToggleValue }) {
   const [open, setOpen] = useState(initiallyOpen);
   const [data, setData] = useState(null);
   const [error, setError] = useState(null);
   const key = JSON.stringify([state.kind, state.q, state.filters, range]);
   useEffect(() => {
-    if (!open) return undefined;
+    if (!open || !ready) return undefined;
     const ac = new AbortController();
     setError(null);
     statsOf(state, range, field, 5, ac.signal).then(setData, (e) => e.name !== 'AbortError' && setError(e));
     return () => ac.abort();
-  }, [open, key]);
+  }, [open, ready, key]);
   const selected = new Set(state.filters[field] ?? []);
   const max = Math.max(1, ...(data?.groups ?? []).map((g) => g.count));
   return html`<section class="facet" data-field=${field}>
     <button type="button" class="facet-head" aria-expanded=${open ? 'true' : 'false'} onClick=${() => setOpen(!open)}>
-      <span>${open ? '▾' : '▸'} ${field}</span>${data && html`<span class="muted small">${data.distinct} values</span>`}
+      <span>${open ? '▾' : '▸'} ${field}</span>${data && html`<span class="muted small">${data.distinct} value${data.distinct === 1 ? "" : "s"}</span>`}
     </button>
     ${open && html`<ul class="facet-values">
       ${error && html`<li class="error-text" role="alert">${error.message}</li>`}
@@ -41,11 +41,15 @@ function Facet({ state, range, field, open: initiallyOpen, onToggleValue }) {
   </section>`;
 }
 
-export function Facets({ state, range, onToggleValue }) {
+/**
+ * The facets of a kind's filter fields. Their counts are fetched once `ready` (the results and histogram of
+ * the view have arrived), so they do not compete with the first screen for the browser's connections.
+ */
+export function Facets({ state, range, ready, onToggleValue }) {
   const fields = Object.keys(FILTER_FIELDS[state.kind]).filter((f) => f !== 'cluster' && f !== 'namespace');
   return html`<nav class="facets" id="facets" aria-label="field facets">
     <h2 class="small muted">Fields</h2>
-    ${fields.map((f) => html`<${Facet} key=${`${state.kind}-${f}`} state=${state} range=${range} field=${f} open=${OPEN_AT_START[state.kind].includes(f) || Boolean(state.filters[f])} onToggleValue=${onToggleValue} />`)}
+    ${fields.map((f) => html`<${Facet} key=${`${state.kind}-${f}`} state=${state} range=${range} field=${f} open=${OPEN_AT_START[state.kind].includes(f) || Boolean(state.filters[f])} ready=${ready} onToggleValue=${onToggleValue} />`)}
   </nav>`;
 }
 

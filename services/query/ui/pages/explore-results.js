@@ -2,6 +2,7 @@
 // ceiling); rows from the live tail on top. Rows are focusable: Enter or a click opens the record.
 import { useEffect, useRef } from 'preact/hooks';
 import { html } from '/ui/lib/html.js';
+import { memo } from '/ui/components/common.js';
 import { localTime } from '/ui/lib/time.js';
 import { COLUMNS } from '/ui/pages/explore-query.js';
 
@@ -22,7 +23,7 @@ function Row({ kind, doc, selected, live, onOpen }) {
   </tr>`;
 }
 
-export function Results({ kind, items, live, selectedId, hasMore, loadingMore, onMore, onOpen }) {
+export const Results = memo(function Results({ kind, items, live, selectedId, hasMore, loadingMore, onMore, onOpen }) {
   const sentinel = useRef(null);
   useEffect(() => {
     if (!sentinel.current || !hasMore) return undefined;
@@ -40,4 +41,4 @@ export function Results({ kind, items, live, selectedId, hasMore, loadingMore, o
     </table>
     ${hasMore ? html`<div class="more" ref=${sentinel}><button type="button" onClick=${onMore} disabled=${loadingMore}>${loadingMore ? 'Loading…' : 'Load more'}</button></div>` : items.length > 0 && html`<p class="muted small end-of-results" id="end-of-results">End of results.</p>`}
   </div>`;
-}
+});

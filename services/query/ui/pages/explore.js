@@ -127,7 +127,7 @@ function ExploreView({ route, me }) {
     else now.add(value);
     setParams({ [field]: [...now].join(',') || null, record: null, rt: null });
   };
-  const open = (doc) => setParams({ record: doc.id, rt: doc.time });
+  const open = useCallback((doc) => setParams({ record: doc.id, rt: doc.time }), []);
   const queryError = isQueryError(view.error) ? view.error : null;
   return html`<div class="page explore" data-kind=${state.kind}>
     <div class="explore-head">
@@ -148,7 +148,7 @@ function ExploreView({ route, me }) {
     ${me?.restricted && html`<${ScopeNote}>Only records of ${me.scope.clusters.includes('*') ? 'every cluster' : `clusters ${me.scope.clusters.join(', ')}`} and ${me.scope.namespaces.includes('*') ? 'every namespace' : `namespaces ${me.scope.namespaces.join(', ')}`} are searched: your token is limited to them${me.scope.namespaces.includes('*') ? '' : ', and records without a namespace (cluster-level) are hidden'}.</${ScopeNote}>`}
     ${badRange && html`<${ErrorBox} error=${{ code: 'PHAROS_ERR_VALIDATION', message: `The time range ${state.start} → ${state.end} is not valid: use now, now-15m or RFC 3339 times.` }} />`}
     <div class="explore-body">
-      <${Facets} state=${state} range=${range} onToggleValue=${toggleValue} />
+      <${Facets} state=${state} range=${range} ready=${!view.loading && (histogram.data !== null || histogram.error !== null)} onToggleValue=${toggleValue} />
       <section class="explore-main" aria-label="results">
         <div class="histogram-head">
           <span class="count" id="result-count" data-total=${view.loading ? '' : String(view.total)} aria-live="polite">${view.loading ? 'Searching…' : view.error ? '' : `${view.total.toLocaleString()} ${state.kind === 'audit' ? 'audit events' : state.kind}`}</span>
