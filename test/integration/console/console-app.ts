@@ -131,7 +131,8 @@ export async function seed(app: ConsoleApp): Promise<void> {
   await send('/v1/ingest/events?cluster=east', readJsonl(SEED.east));
   await send('/v1/ingest/events?cluster=west', readJson(SEED.west));
   await send('/v1/ingest/audit?cluster=east', readJsonl(SEED.audit));
-  const count = async (path: string) => (await app.get<{ total: number }>(path)).total;
+  // A new OpenSearch index may answer "all shards failed" for a moment while its shard starts: ask again.
+  const count = async (path: string) => (await app.get<{ total: number }>(path).catch(() => ({ total: -1 }))).total;
   await until(async () => (await count('/v1/events?start=2021-08-01T00:00:00Z&end=2021-09-30T00:00:00Z&size=1')) === EVENTS_TOTAL, 60_000, 'seeded events indexed');
   await until(async () => (await count('/v1/audit?start=2023-06-12T00:00:00Z&end=2023-06-13T00:00:00Z&size=1')) === 100, 60_000, 'seeded audit indexed');
 }

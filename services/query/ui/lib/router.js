@@ -4,6 +4,11 @@ import { useEffect, useState } from 'preact/hooks';
 const listeners = new Set();
 const notify = () => listeners.forEach((fn) => fn());
 window.addEventListener('popstate', notify);
+// A bookmark of the old viewer opened from a page of the app changes only the hash.
+window.addEventListener('hashchange', () => {
+  upgradeLegacyHash();
+  notify();
+});
 
 export function currentRoute() {
   const path = location.pathname.replace(/^\/ui\/?/, '').replace(/\/$/, '');
