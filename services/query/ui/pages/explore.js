@@ -1,5 +1,5 @@
 // Explore: search logs, events and audit across clusters. The URL holds the whole view.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { download } from '/ui/lib/api.js';
 import { RECORD_KINDS } from '/ui/lib/fields.js';
 import { html } from '/ui/lib/html.js';
@@ -14,7 +14,8 @@ import { Results } from '/ui/pages/explore-results.js';
 import { LiveTail } from '/ui/pages/explore-live.js';
 import { RecordDrawer } from '/ui/pages/record-drawer.js';
 
-const FIRST_PAGE = 100;
+/** Rows of the first answer: a screen and a half; the rest come by cursor as the list is scrolled. */
+const FIRST_PAGE = 50;
 const NEXT_PAGE = 500;
 const SPLITS = { logs: ['', 'cluster', 'namespace', 'pod', 'container', 'node'], events: ['', 'type', 'reason', 'kind', 'cluster', 'namespace'], audit: ['', 'verb', 'code', 'level', 'resource', 'user', 'cluster', 'namespace'] };
 
@@ -45,7 +46,8 @@ function useSearch(state, range) {
   const [view, setView] = useState({ loading: true, items: [], total: 0, cursor: null, error: null });
   const more = useRef(null);
   const key = JSON.stringify([state.kind, state.q, state.filters, range]);
-  useEffect(() => {
+  // A layout effect: the first screen's requests leave right after the first render, not a frame later.
+  useLayoutEffect(() => {
     const ac = new AbortController();
     more.current = ac;
     setView((v) => ({ ...v, loading: true, error: null }));
@@ -71,7 +73,7 @@ function useSearch(state, range) {
 function useHistogram(state, range) {
   const [h, setH] = useState({ data: null, error: null });
   const key = JSON.stringify([state.kind, state.q, state.filters, range, state.split]);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const ac = new AbortController();
     histogramOf(state, range, ac.signal).then((data) => setH({ data, error: null }), (error) => error.name !== 'AbortError' && setH({ data: null, error }));
     return () => ac.abort();
