@@ -65,8 +65,20 @@ describe('console routes', () => {
     expect(body.scopeNote).toContain('namespaces shop');
   });
 
+  // Moved with the UI from the dashboards feature (its assertions as they were).
+  it('serves the viewer without a token and uPlot from node_modules', async () => {
+    const page = await app.inject('/ui/');
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect((await app.inject('/ui')).statusCode).toBe(302);
+    const uplot = await app.inject('/ui/vendor/uplot.js');
+    expect(uplot.statusCode).toBe(200);
+    expect(uplot.body).toContain('export { uPlot as default }');
+    expect((await app.inject('/ui/..%2F..%2Fpackage.json')).statusCode).toBe(404);
+  });
+
   it('serves the app for every page path, files by name, and 404 for a missing file', async () => {
-    for (const url of ['/ui', '/ui/', '/ui/explore/logs?q=x', '/ui/alerts', '/ui/dashboards/node']) {
+    for (const url of ['/ui/', '/ui/explore/logs?q=x', '/ui/alerts', '/ui/dashboards/node']) {
       const res = await app.inject({ url });
       expect(res.statusCode, url).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/html/);

@@ -101,7 +101,7 @@ export function consoleUiRoutes(assets: Map<string, UiAsset> = loadUiAssets()) {
       void reply.header('content-security-policy', csp).header('referrer-policy', 'no-referrer').header('x-frame-options', 'DENY');
       return send(req, reply, pageHtml(path.split('/')[0] ?? ''));
     };
-    app.get('/ui', { config, schema }, page);
+    app.get('/ui', { config, schema }, async (_req, reply) => reply.redirect('/ui/'));
     app.get('/ui/*', { config, schema }, async (req, reply) => {
       const path = (req.params as { '*': string })['*'];
       const a = assets.get(path);
