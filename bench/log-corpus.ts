@@ -1,7 +1,7 @@
-import type { Client } from '@opensearch-project/opensearch';
+import { Client } from '@opensearch-project/opensearch';
 import type { LogDoc } from '../libs/schemas/records.ts';
 import { kindPattern } from '../libs/store/opensearch/index-names.ts';
-import type { OpenSearchRecordStore } from '../libs/store/opensearch/opensearch-record.store.ts';
+import { OpenSearchRecordStore } from '../libs/store/opensearch/opensearch-record.store.ts';
 import { prng } from '../test/integration/records/record-fixtures.ts';
 
 /**
@@ -74,4 +74,14 @@ export async function waitForEngine(client: Client): Promise<void> {
     await new Promise((r) => setTimeout(r, 5000));
   }
   throw new Error(`OpenSearch at ${URL_OS} is not answering`);
+}
+
+/** A client and a record store on the corpus, loaded if it is not there yet. */
+export async function openLogCorpus(): Promise<{ client: Client; store: OpenSearchRecordStore }> {
+  const client = new Client({ node: URL_OS });
+  const store = new OpenSearchRecordStore({ url: URL_OS, indexPrefix: PREFIX, requestTimeoutMs: 120_000, shards: 1, replicas: 0 });
+  await waitForEngine(client);
+  await store.init();
+  await loadLogCorpus(store, client);
+  return { client, store };
 }

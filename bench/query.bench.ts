@@ -1,16 +1,14 @@
-import { Client } from '@opensearch-project/opensearch';
 import { TokenAuthenticator } from '../libs/auth/token-authenticator.ts';
 import { buildApp } from '../libs/http/app.ts';
 import { createLogger } from '../libs/logging/logger.ts';
 import { createMetricsRegistry } from '../libs/metrics/metrics.ts';
 import { parseSearch } from '../libs/search/search-parser.ts';
 import { kindPattern } from '../libs/store/opensearch/index-names.ts';
-import { OpenSearchRecordStore } from '../libs/store/opensearch/opensearch-record.store.ts';
 import { buildQuery, sortClause } from '../libs/store/opensearch/opensearch-record-query.ts';
 import type { RecordQuery } from '../libs/store/record-store.ts';
 import { recordsRoutes } from '../services/query/records/records.routes.ts';
 import { RecordsService } from '../services/query/records/records.service.ts';
-import { DOCS, END, PREFIX, START, URL_OS, loadLogCorpus, waitForEngine } from './log-corpus.ts';
+import { DOCS, END, PREFIX, START, URL_OS, openLogCorpus } from './log-corpus.ts';
 
 /**
  * Query API overhead on OpenSearch: ~10 representative log queries over ≥ 1,000,000 documents, each sent
@@ -75,11 +73,7 @@ async function timed(run: () => Promise<Response>): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const client = new Client({ node: URL_OS });
-  const store = new OpenSearchRecordStore({ url: URL_OS, indexPrefix: PREFIX, requestTimeoutMs: 120_000, shards: 1, replicas: 0 });
-  await waitForEngine(client);
-  await store.init();
-  await loadLogCorpus(store, client);
+  const { client, store } = await openLogCorpus();
   const service = new RecordsService({ store: async () => store, limits: { maxRangeDays: 31, maxPageSize: 1000, defaultPageSize: 100, timeoutMs: 60_000 } });
   const authenticator = new TokenAuthenticator([{ name: 'bench', token: TOKEN, role: 'viewer' }]);
   const app = await buildApp({ logger: createLogger('warn'), metrics: createMetricsRegistry(), authenticator, features: [{ name: 'records', routes: recordsRoutes(service) }] });

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@opensearch-project/opensearch';
 import { chromium, type Page } from 'playwright-core';
 import { TokenAuthenticator } from '../libs/auth/token-authenticator.ts';
 import { configSchema } from '../libs/config/config.schema.ts';
@@ -10,11 +9,10 @@ import { createLogger } from '../libs/logging/logger.ts';
 import { createMetricsRegistry } from '../libs/metrics/metrics.ts';
 import type { ServiceContext } from '../libs/runtime/context.ts';
 import { Resources } from '../libs/runtime/resources.ts';
-import { OpenSearchRecordStore } from '../libs/store/opensearch/opensearch-record.store.ts';
 import { consoleFeature } from '../services/query/console/console.feature.ts';
 import { recordsFeature } from '../services/query/records/records.feature.ts';
 import { CHROMIUM_FLAGS } from '../test/integration/console/browser.ts';
-import { DOCS, END, PREFIX, START, URL_OS, loadLogCorpus, waitForEngine } from './log-corpus.ts';
+import { DOCS, END, PREFIX, START, URL_OS, openLogCorpus } from './log-corpus.ts';
 
 /**
  * The console's Explore view over the benchmark corpus (1,000,000 log lines over 7 days, OpenSearch): time from
@@ -56,11 +54,7 @@ async function load(page: Page, url: string): Promise<{ first: number; facets: n
 const isFacet = (path: string) => path.includes('/stats?') && path.endsWith('&size=5');
 
 async function main(): Promise<void> {
-  const client = new Client({ node: URL_OS });
-  const store = new OpenSearchRecordStore({ url: URL_OS, indexPrefix: PREFIX, requestTimeoutMs: 120_000, shards: 1, replicas: 0 });
-  await waitForEngine(client);
-  await store.init();
-  await loadLogCorpus(store, client);
+  const { client, store } = await openLogCorpus();
   await store.close();
   const config = configSchema.parse({ storage: { type: 'opensearch', url: URL_OS, indexPrefix: PREFIX }, auth: { tokens: [{ name: 'bench', token: TOKEN, role: 'viewer' }] } });
   const authenticator = new TokenAuthenticator(config.auth.tokens);
