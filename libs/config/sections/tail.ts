@@ -19,6 +19,11 @@ export const tailConfigSchema = z
     lateMs: z.number().int().min(0).max(600_000).default(10_000),
     /** Records read per poll; when more matched since the last poll, the newest are shown and the rest counted as dropped. */
     maxPerPoll: z.number().int().min(1).max(1000).default(500),
+    /**
+     * A stream ends (event `end`) after this long; clients open a new one (the console does, from the newest record
+     * it has). Bounds how long one request holds a slot, and lets in-process clients (tests) see an end.
+     */
+    maxDurationMs: z.number().int().min(10).max(86_400_000).default(30 * 60_000),
     /** Comment line sent when nothing else was, so proxies keep the stream open and a gone client is noticed. */
     heartbeatMs: z.number().int().min(1000).max(300_000).default(15_000),
   })

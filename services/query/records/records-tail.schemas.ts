@@ -25,5 +25,6 @@ export const TAIL_EVENTS_DESCRIPTION = [
   '`record` one stored record (the search API\'s item shape), `id:` its id;',
   '`dropped` {count, message} when more records matched than one poll shows;',
   '`error` {code, message} when the store fails (the tail retries), then `resumed`;',
+  '`end` {reason} when the stream reached query.tail.maxDurationMs (open a new one);',
   'a `: heartbeat` comment when nothing else was sent for query.tail.heartbeatMs.',
 ].join(' ');

@@ -108,4 +108,13 @@ describe('live tail', () => {
     expect(got.map((e) => e.type)).toEqual(['open', 'error', 'resumed']);
     expect(got[1]).toMatchObject({ message: expect.stringContaining('store down') });
   });
+
+  it('ends a stream with `end` after maxDurationMs, releasing its slot', async () => {
+    const store = new MemoryRecordStore();
+    const service = new RecordsTail({ store: async () => store, limits, tail: tailConfigSchema.parse({ pollIntervalMs: 100, maxDurationMs: 150 }) });
+    const got: TailEvent[] = [];
+    for await (const e of service.open('logs', {}, { name: 'a', scope: FULL_SCOPE }, new AbortController().signal)) got.push(e);
+    expect(got.at(-1)).toMatchObject({ type: 'end', reason: expect.stringContaining('maxDurationMs') });
+    expect(service.openStreams).toBe(0);
+  });
 });

@@ -16,6 +16,7 @@ export type TailEvent =
   | { type: 'dropped'; count: number; message: string }
   | { type: 'error'; code: string; message: string }
   | { type: 'resumed' }
+  | { type: 'end'; reason: string }
   | { type: 'heartbeat' };
 
 export interface RecordsTailOptions {
@@ -70,8 +71,9 @@ export class RecordsTail {
   }
 
   private async *run(kind: RecordKind, base: RecordQuery, scope: Scope, start: number, slot: { signal: AbortSignal; release(): void }): AsyncGenerator<TailEvent> {
-    const { pollIntervalMs, lateMs, heartbeatMs } = this.options.tail;
+    const { pollIntervalMs, lateMs, heartbeatMs, maxDurationMs } = this.options.tail;
     const window = new TailWindow(start, lateMs);
+    const until = this.now() + maxDurationMs;
     let failing = false;
     let backoff = pollIntervalMs;
     let lastSent = this.now();
@@ -94,7 +96,11 @@ export class RecordsTail {
         if (events.length === 0 && this.now() - lastSent >= heartbeatMs) events.push({ type: 'heartbeat' });
         for (const e of events) yield e;
         if (events.length) lastSent = this.now();
-        await sleep(failing ? backoff : pollIntervalMs, slot.signal);
+        if (this.now() >= until) {
+          yield { type: 'end', reason: `the stream reached query.tail.maxDurationMs (${maxDurationMs} ms); open a new one from the newest record shown` };
+          break;
+        }
+        await sleep(Math.min(failing ? backoff : pollIntervalMs, Math.max(0, until - this.now())), slot.signal);
       }
     } finally {
       slot.release();

@@ -20,10 +20,12 @@ export function LiveTail({ state, onRows }) {
     const ac = new AbortController();
     let rows = [];
     let n = 0;
+    let ended = false;
     setCount(0);
     setStatus('connecting…');
     const onEvent = (type, data) => {
       if (type === 'open') setStatus('live');
+      else if (type === 'end') ended = true;
       else if (type === 'record') {
         rows = [data, ...rows].slice(0, MAX_ROWS);
         n++;
@@ -33,10 +35,18 @@ export function LiveTail({ state, onRows }) {
       else if (type === 'error') setStatus(`paused: ${data.message}`);
       else if (type === 'resumed') setStatus('live');
     };
-    stream(tailUrl(state, Date.now()), onEvent, ac.signal).then(
-      () => !ac.signal.aborted && setStatus('stream closed by the server; switch Live off and on to reconnect'),
+    // The server ends a stream after query.tail.maxDurationMs: follow on from the newest record shown.
+    const follow = (from) => stream(tailUrl(state, from), onEvent, ac.signal).then(
+      () => {
+        if (ac.signal.aborted) return;
+        if (ended) {
+          ended = false;
+          follow(rows[0]?.time ?? Date.now());
+        } else setStatus('stream closed by the server; switch Live off and on to reconnect');
+      },
       (err) => !ac.signal.aborted && setStatus(`${err.message}${err.code === 'PHAROS_ERR_RATE_LIMITED' ? ' — close another live tail first' : ''}`),
     );
+    follow(Date.now());
     return () => ac.abort();
   }, [key]);
   return html`<span class="live-tail">
