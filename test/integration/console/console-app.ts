@@ -133,8 +133,8 @@ export async function seed(app: ConsoleApp): Promise<void> {
   await send('/v1/ingest/audit?cluster=east', readJsonl(SEED.audit));
   // A new OpenSearch index may answer "all shards failed" for a moment while its shard starts: ask again.
   const count = async (path: string) => (await app.get<{ total: number }>(path).catch(() => ({ total: -1 }))).total;
-  await until(async () => (await count('/v1/events?start=2021-08-01T00:00:00Z&end=2021-09-30T00:00:00Z&size=1')) === EVENTS_TOTAL, 60_000, 'seeded events indexed');
-  await until(async () => (await count('/v1/audit?start=2023-06-12T00:00:00Z&end=2023-06-13T00:00:00Z&size=1')) === 100, 60_000, 'seeded audit indexed');
+  await until(async () => (await count('/v1/events?start=2021-08-01T00:00:00Z&end=2021-09-30T00:00:00Z&size=1')) === EVENTS_TOTAL, 180_000, 'seeded events indexed');
+  await until(async () => (await count('/v1/audit?start=2023-06-12T00:00:00Z&end=2023-06-13T00:00:00Z&size=1')) === 100, 180_000, 'seeded audit indexed');
 }
 
 /** Fluent Bit's JSON shape (`date` in epoch seconds, `log`, `kubernetes.*`), one line per record. */
