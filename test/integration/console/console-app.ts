@@ -135,6 +135,11 @@ export async function seed(app: ConsoleApp): Promise<void> {
   const count = async (path: string) => (await app.get<{ total: number }>(path).catch(() => ({ total: -1 }))).total;
   await until(async () => (await count('/v1/events?start=2021-08-01T00:00:00Z&end=2021-09-30T00:00:00Z&size=1')) === EVENTS_TOTAL, 180_000, 'seeded events indexed');
   await until(async () => (await count('/v1/audit?start=2023-06-12T00:00:00Z&end=2023-06-13T00:00:00Z&size=1')) === 100, 180_000, 'seeded audit indexed');
+  // One log line through the pipeline first: the logs topic's first message pays for topic metadata and the
+  // consumer's first fetch, which the live-tail test should not measure.
+  const res = await app.post('/v1/ingest/logs?cluster=east', logLines('east', 'warmup', 'warmup-0', ['pipeline warm-up']), TOKENS.ingest, 'application/x-ndjson');
+  if (res.status !== 200) throw new Error(`warm-up log: ${res.status}`);
+  await until(async () => (await count('/v1/logs?namespace=warmup&size=1')) === 1, 180_000, 'warm-up log indexed');
 }
 
 /** Fluent Bit's JSON shape (`date` in epoch seconds, `log`, `kubernetes.*`), one line per record. */
