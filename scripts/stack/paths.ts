@@ -1,12 +1,25 @@
 // Where the local stack keeps its state. Everything lives under `.stack/` in the repository root (gitignored), so
 // `rm -rf .stack` after `npm run stack -- down` returns the machine to a clean state; downloaded jars stay in
 // Maven's own cache (~/.m2), which is what makes a second install fast.
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const STACK_SOURCES = path.join(REPO_ROOT, 'scripts', 'stack');
-export const STACK_DIR = path.join(REPO_ROOT, '.stack');
+/**
+ * Resolved when `.stack` is a link (a second checkout sharing one running stack): a daemon is recognised by
+ * its folder in its command line (process.ts livePid), which names the real path.
+ */
+export const STACK_DIR = realPath(path.join(REPO_ROOT, '.stack'));
+
+function realPath(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
 
 /** Loopback only: the stack must never listen on, or be reached through, another interface or a name. */
 export const HOST = '127.0.0.1';

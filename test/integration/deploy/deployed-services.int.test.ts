@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, LocalDeployment, runInImage, waitFor, type PharosService } from '../../../scripts/deploy/image-layout.ts';
+import { freePort, healthcheck, LocalDeployment, runInImage, waitFor, type PharosService } from '../../../scripts/deploy/image-layout.ts';
 
 /**
  * The four services started as the Kubernetes manifests start them (scripts/deploy/image-layout.ts says
@@ -73,7 +73,7 @@ describe('services started as the Kubernetes manifests start them', () => {
 
   it("passes the image's health check while a service runs, and fails it where nothing listens", async () => {
     const check = (port: number) =>
-      runInImage(deployment.layout, ['--import', 'tsx', 'scripts/deploy/healthcheck.ts'], {
+      runInImage(deployment.layout, healthcheck(), {
         PHAROS_CONFIG: deployment.layout.path('/etc/pharos/pharos.yaml'),
         PHAROS_SERVER__PORT: String(port),
       }).exited;
