@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, healthcheck, LocalDeployment, runInImage, waitFor, type PharosService } from '../../../scripts/deploy/image-layout.ts';
 
@@ -25,6 +27,18 @@ afterAll(async () => {
 });
 
 describe('services started as the Kubernetes manifests start them', () => {
+  it("run the image's compiled JavaScript on plain node, with no TypeScript file and no dev dependency in the layout", () => {
+    const files = (readdirSync(deployment.layout.app, { recursive: true }) as string[]).filter((f) => !f.startsWith('node_modules'));
+    expect(files.filter((f) => f.endsWith('.ts'))).toEqual([]);
+    expect(files).toContain('services/main.js.map');
+    const modules = readdirSync(join(deployment.layout.app, 'node_modules'));
+    for (const dev of ['tsx', 'typescript', 'vitest', 'esbuild']) expect(modules).not.toContain(dev);
+    for (const svc of SERVICES) {
+      const argv = readFileSync(`/proc/${deployment.services[svc]!.proc.child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      expect(argv.slice(1, 4), svc).toEqual(['--enable-source-maps', 'services/main.js', svc]);
+    }
+  });
+
   it('carries an audit event from the kube-apiserver webhook through Kafka and OpenSearch to the Query API', async () => {
     const auditID = `${deployment.run}-audit-1`;
     const now = new Date().toISOString();
