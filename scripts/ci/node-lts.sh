@@ -34,7 +34,7 @@ fi
 [ -f "$cache/include/node/common.gypi" ] || fail "$cache has no include/node headers to build native modules against"
 
 # A copy of the checkout as it is (tracked and untracked files, not ignored ones), with ../shared beside it
-# as the tests expect (PHAROS_SHARED_DIR names another), and the running engines' state folder.
+# as the tests expect (NODE_LTS_SHARED_DIR names another), and the running engines' state folder.
 # The engines are the main checkout's (started by .ci/run, or here if they are not running); the copy's
 # tests use them as they are (PHAROS_STACK=skip).
 (cd "$repo" && npm run --silent stack -- up)
@@ -48,7 +48,7 @@ git -C "$repo" ls-files -z --cached --others --exclude-standard \
 # A git index of its own: tests list tracked files with git ls-files.
 git -C "$work/pharos" init -q && git -C "$work/pharos" add -A
 ln -sn "$(readlink -f "$repo/.stack")" "$work/pharos/.stack"
-shared="${PHAROS_SHARED_DIR:-$repo/../shared}"
+shared="${NODE_LTS_SHARED_DIR:-$repo/../shared}"
 if [ -d "$shared" ]; then ln -s "$(readlink -f "$shared")" "$work/shared"; fi
 
 export PATH="$cache/bin:$PATH"
