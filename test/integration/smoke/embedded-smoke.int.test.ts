@@ -88,8 +88,19 @@ describe.each(variants)('Pharos on the embedded default, $name', ({ env, build }
     console.log(`[smoke] node ${process.version}, ${build ? 'compiled' : 'sources'}: /readyz after ${Date.now() - startedAt} ms`);
   }, 300_000);
 
+  /** Signals the process group (npm and the node it started); false once none of them is left. */
+  const signalGroup = (signal: NodeJS.Signals | 0): boolean => {
+    try {
+      process.kill(-pharos.pid!, signal);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+      throw err;
+    }
+  };
+
   afterAll(async () => {
-    if (pharos?.exitCode === null) process.kill(-pharos.pid!, 'SIGKILL');
+    if (pharos?.pid) signalGroup('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -125,16 +136,8 @@ describe.each(variants)('Pharos on the embedded default, $name', ({ env, build }
   });
 
   it('stops, npm and node, on SIGTERM to its process group (as Ctrl-C in a terminal)', async () => {
-    process.kill(-pharos.pid!, 'SIGTERM');
-    const groupGone = () => {
-      try {
-        process.kill(-pharos.pid!, 0);
-        return undefined;
-      } catch (err) {
-        return (err as NodeJS.ErrnoException).code === 'ESRCH' ? true : undefined;
-      }
-    };
-    await waitFor('every process of the group to exit', async () => groupGone(), { timeoutMs: 35_000, context: () => output.slice(-3000) });
+    signalGroup('SIGTERM');
+    await waitFor('every process of the group to exit', async () => (signalGroup(0) ? undefined : true), { timeoutMs: 35_000, context: () => output.slice(-3000) });
     expect(output).not.toMatch(/stop failed|\n\s+at /);
     await expect(fetch(url('/healthz'))).rejects.toThrow();
   });
