@@ -35,9 +35,9 @@ fi
 
 # A copy of the checkout as it is (tracked and untracked files, not ignored ones), with ../shared beside it
 # as the tests expect (NODE_LTS_SHARED_DIR names another), and the running engines' state folder.
-# The engines are the main checkout's (started by .ci/run, or here if they are not running); the copy's
-# tests use them as they are (PHAROS_STACK=skip).
-(cd "$repo" && npm run --silent stack -- up)
+# The engines are the main checkout's (started by .ci/run, or here if they are not running, unless
+# PHAROS_STACK=skip says they are managed by hand); the copy's tests use them as they are.
+if [ "${PHAROS_STACK:-}" != skip ]; then (cd "$repo" && npm run --silent stack -- up); fi
 export PHAROS_STACK=skip
 mkdir -p "$work/pharos"
 # (.stack and node_modules may be links in a second worktree: git does not ignore those, they are left out.)
