@@ -40,7 +40,10 @@ function variants(layout: ImageLayout): Variant[] {
 async function measure(variant: Variant): Promise<Sample> {
   const dir = mkdtempSync(join(tmpdir(), 'pharos-startup-'));
   const port = await freePort();
-  const env = { PHAROS_SERVER__HOST: '127.0.0.1', PHAROS_SERVER__PORT: String(port), PHAROS_DATA_DIR: dir, PHAROS_STORAGE__PATH: join(dir, 'pharos.db'), PHAROS_LOG__LEVEL: 'warn' };
+  const env = {
+    PHAROS_SERVER__HOST: '127.0.0.1', PHAROS_SERVER__PORT: String(port), PHAROS_LOG__LEVEL: 'warn',
+    PHAROS_DATA_DIR: dir, PHAROS_STORAGE__PATH: join(dir, 'pharos.db'), PHAROS_BUS__PATH: join(dir, 'bus.db'),
+  };
   const startedAt = performance.now();
   const proc = variant.start(env);
   try {

@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const STACK_SOURCES = path.join(REPO_ROOT, 'scripts', 'stack');
 /**
- * Resolved when `.stack` is a link (a second checkout sharing one running stack): a daemon is recognised by
- * its folder in its command line (process.ts livePid), which names the real path.
+ * `.stack` may be a symlink to another checkout's (git worktrees sharing one running stack). Daemons' command
+ * lines and pidfiles name the real path, and livePid() removes a pidfile whose daemon does not mention the
+ * folder: compared by the symlink's path, every run from a worktree would drop the shared stack's pidfiles.
  */
 export const STACK_DIR = realPath(path.join(REPO_ROOT, '.stack'));
 

@@ -10,7 +10,7 @@ import { diffResults, type PromData } from '../federation/compare.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../stack/webhook-receiver.ts';
 
 /**
- * Pharos as a user starts it, on the embedded default (SQLite, in-process bus), on whichever Node runs this
+ * Pharos as a user starts it, on the embedded default (SQLite store and durable bus), on whichever Node runs this
  * test (CI runs it on the machine's Node and again on the LTS the image runs: scripts/ci/node-lts.sh): once
  * from the sources through `npm start`, once compiled (`npm run build`, then `NODE_ENV=production npm start`).
  * Each takes logs in, answers them, federates PromQL over the three fixture Prometheus servers exactly as the
@@ -43,7 +43,6 @@ function writeConfig(dir: string, port: number): string {
     dataDir: join(dir, 'data'),
     log: { level: 'warn' },
     storage: { type: 'sqlite', path: join(dir, 'data/pharos.db') },
-    bus: { type: 'memory' },
     collector: { cluster: 'local' },
     clusters: CLUSTER_NAMES.map((name) => ({ name, prometheus: { url: `http://127.0.0.1:${PROMETHEUS_PORTS[name]}` } })),
     auth: { tokens: [{ name: 'smoke-admin', token: ADMIN, role: 'admin' }, { name: 'smoke-ingest', token: INGEST, role: 'ingest' }] },
