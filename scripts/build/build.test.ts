@@ -11,6 +11,7 @@ describe('npm run build', () => {
   const out = mkdtempSync(join(REPO_ROOT, 'test-output', 'build-'));
   const emitted = () => (readdirSync(out, { recursive: true }) as string[]).filter((f) => f.endsWith('.js'));
 
+  // Without the type check (the same JavaScript); the smoke integration test runs `npm run build` with it.
   beforeAll(() => build({ outDir: out, typeCheck: false }), 180_000);
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
