@@ -13,10 +13,10 @@ import type {
   StatsResult,
   WriteItemResult,
 } from '../record-store.ts';
-import { createClient, cursorError, osCall, reasonOf, type OpenSearchConnection } from './opensearch-call.ts';
+import { createClient, cursorError, osCall, reasonOf, statusOf, type OpenSearchConnection } from './opensearch-call.ts';
 import { buildQuery, sortClause } from './opensearch-record-query.ts';
 import { indexDay, indexName, kindPattern } from './index-names.ts';
-import { indexTemplate, templateName } from './index-templates.ts';
+import { indexTemplate, kindMappings, templateName } from './index-templates.ts';
 
 export interface OpenSearchRecordStoreOptions extends OpenSearchConnection {
   indexPrefix: string;
@@ -31,7 +31,7 @@ interface Hit {
 interface SearchBody {
   hits: { total: { value: number }; hits: Hit[] };
   pit_id?: string;
-  aggregations?: Record<string, { buckets?: { key: number | string; doc_count: number }[]; value?: number }>;
+  aggregations?: Record<string, { buckets?: { key: number | string; doc_count: number }[]; value?: number; doc_count?: number }>;
 }
 
 const PIT_KEEP_ALIVE = '5m';
@@ -64,6 +64,22 @@ export class OpenSearchRecordStore implements RecordStore {
     for (const kind of RECORD_KINDS) {
       const body = indexTemplate(kind, { indexPrefix, shards, replicas });
       await osCall(() => this.client.indices.putIndexTemplate({ name: templateName(indexPrefix, kind), body }), signal);
+      await this.extendMappings(kind, signal);
+    }
+  }
+
+  /**
+   * Daily indices made by an earlier version (today's included, which keeps receiving records) get the
+   * fields added since: a template applies only to indices created after it. Adding fields to a mapping is
+   * allowed in place; an index whose mapping conflicts is left as it is (its records stay readable).
+   */
+  private async extendMappings(kind: RecordKind, signal?: AbortSignal): Promise<void> {
+    const index = kindPattern(this.options.indexPrefix, kind);
+    try {
+      await osCall(() => this.client.indices.putMapping({ index, body: kindMappings(kind), ...ANY_INDEX }), signal);
+    } catch (err) {
+      // 400: a field mapped otherwise in an old index (illegal_argument_exception); anything else is an outage.
+      if (signal?.aborted || statusOf(err) !== 400) throw err;
     }
   }
 
@@ -188,12 +204,12 @@ export class OpenSearchRecordStore implements RecordStore {
     if (field === undefined) throw new InputError(`Cannot group ${kind} by "${by}": not a filter field`, [{ path: 'by', message: 'not a filter field' }]);
     // Daily indices are many shards: a generous shard_size keeps the top counts exact for realistic cardinalities.
     const terms = { field, size: limit, shard_size: Math.max(limit * 10, 10_000), order: [{ _count: 'desc' }, { _key: 'asc' }] };
-    const aggs = { g: { terms }, d: { cardinality: { field, precision_threshold: 40_000 } } };
+    const aggs = { g: { terms }, d: { cardinality: { field, precision_threshold: 40_000 } }, m: { missing: { field } } };
     const res = await this.aggregate(kind, query, aggs, signal);
     const groups = (res.aggregations?.g?.buckets ?? []).map((b) => ({ key: String(b.key), count: b.doc_count }));
     // Fewer groups than asked means all of them are here: an exact distinct count; else HyperLogLog's estimate.
     const distinct = groups.length < limit ? groups.length : (res.aggregations?.d?.value ?? groups.length);
-    return { total: res.hits.total.value, distinct, groups };
+    return { total: res.hits.total.value, distinct, groups, missing: res.aggregations?.m?.doc_count ?? 0 };
   }
 
   private async aggregate(kind: RecordKind, query: RecordQuery, aggs: object, signal?: AbortSignal): Promise<SearchBody> {

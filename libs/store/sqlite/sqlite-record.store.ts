@@ -16,6 +16,7 @@ import type {
   StatsResult,
   WriteItemResult,
 } from '../record-store.ts';
+import { migrateRecordTables } from './sqlite-record-migrate.ts';
 import { ftsName, q, schemaStatements, tableName } from './sqlite-record-schema.ts';
 import { fromTable, LOWER_FN, whereClause, type SqlValue } from './sqlite-record-where.ts';
 
@@ -57,6 +58,8 @@ export class SqliteRecordStore implements RecordStore {
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.function(LOWER_FN, { deterministic: true }, (v: unknown) => (typeof v === 'string' ? lowerSimple(v) : v));
+    // Databases of earlier versions gain the current filter and text columns first (additive, in place).
+    for (const kind of RECORD_KINDS) migrateRecordTables(db, kind);
     for (const kind of RECORD_KINDS) for (const sql of schemaStatements(kind)) db.exec(sql);
     this.db = db;
   }
@@ -188,7 +191,9 @@ export class SqliteRecordStore implements RecordStore {
       .all(...where.params, limit) as { key: string; count: number }[];
     const distinct = (db.prepare(`SELECT count(DISTINCT ${key}) AS d FROM ${source}`).get(...where.params) as { d: number }).d;
     const total = this.countWhere(kind, where.sql, where.params);
-    return { total, distinct, groups: groups.map((g) => ({ key: String(g.key), count: g.count })) };
+    // A list column holds NULL when the record has no value (writeOne), as a plain column does.
+    const missing = this.countWhere(kind, `${where.sql} AND t.${q(field)} IS NULL`, where.params);
+    return { total, distinct, groups: groups.map((g) => ({ key: String(g.key), count: g.count })), missing };
   }
 
   async *exportAll(kind: RecordKind, query: RecordQuery & { sort: 'asc' | 'desc' }, signal?: AbortSignal): AsyncIterable<AnyDoc> {
