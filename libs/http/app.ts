@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import { HTTP_DEFAULTS } from '../config/config.schema.ts';
 import type { Logger } from '../logging/logger.ts';
 import { NotFoundError, UnavailableError } from '../errors/errors.ts';
@@ -40,6 +40,13 @@ export const OPENAPI_INFO = {
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const limits: HttpLimits = { ...HTTP_DEFAULTS, ...opts.limits };
   const logger = opts.logger.child({ component: 'http' }) as FastifyBaseLogger;
+  // These answers never reach a route, so pharos_http_request_duration_seconds does not see them.
+  const clientErrors = new Counter({
+    name: 'pharos_http_client_errors_total',
+    help: 'Requests answered by the HTTP server before routing (408 too slow, 431 headers too large, 400 not HTTP), by status',
+    labelNames: ['status'],
+    registers: [opts.metrics],
+  });
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: opts.bodyLimitBytes ?? 16 * 1024 * 1024,
@@ -58,7 +65,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       maxHeaderSize: limits.maxHeaderBytes,
       connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(limits.headersTimeoutMs / 4))),
     },
-    clientErrorHandler: clientErrorHandler(limits, logger),
+    clientErrorHandler: clientErrorHandler(limits, logger, (status) => clientErrors.inc({ status: String(status) })),
   }).withTypeProvider<ZodTypeProvider>();
   let closing = false;
   app.addHook('preClose', async () => {

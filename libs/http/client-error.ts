@@ -38,7 +38,7 @@ export function clientErrorAnswer(err: NodeJS.ErrnoException, limits: HttpLimits
  * (lib/_http_server.js socketOnError), it writes nothing once a response has begun on the socket, and
  * nothing for a connection the client already reset.
  */
-export function clientErrorHandler(limits: HttpLimits, log: FastifyBaseLogger) {
+export function clientErrorHandler(limits: HttpLimits, log: FastifyBaseLogger, answered: (status: number) => void = () => undefined) {
   return (err: NodeJS.ErrnoException, socket: Socket): void => {
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
     // The response of the request being read, if Node dispatched it (its headers were complete).
@@ -50,6 +50,7 @@ export function clientErrorHandler(limits: HttpLimits, log: FastifyBaseLogger) {
     const { code, message } = clientErrorAnswer(err, limits, Boolean(pending));
     const status = ERROR_CATALOGUE[code].status;
     log.info({ code, status, err: err.code }, 'client error');
+    answered(status);
     const body = JSON.stringify({ error: { code, message } });
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +

@@ -98,6 +98,11 @@ describe('HTTP hardening (a listening server, raw sockets)', () => {
     expect(expectErrorShape(answer, 400, 'PHAROS_ERR_VALIDATION').message).toMatch(/^Malformed HTTP request/);
   });
 
+  it('counts the answers the HTTP server gave before routing', async () => {
+    const text = (await app.inject('/metrics')).body;
+    for (const status of ['400', '408', '431']) expect(text).toMatch(new RegExp(`^pharos_http_client_errors_total\\{status="${status}"[^}]*\\} [1-9]`, 'm'));
+  });
+
   it('answers a body over the limit with 413 in the error shape, by Content-Length or as it streams', async () => {
     const declared = await rawHttp({
       port,
