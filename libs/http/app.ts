@@ -2,17 +2,18 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { HTTP_DEFAULTS } from '../config/config.schema.ts';
 import type { Logger } from '../logging/logger.ts';
-import { NotFoundError, UnavailableError } from '../errors/errors.ts';
+import { NotFoundError } from '../errors/errors.ts';
 import { authHook, type AccessGuards, type Authenticator } from './auth.hook.ts';
 import { bodyTypeGuard } from './body-types.ts';
-import { clientErrorHandler, type HttpLimits } from './client-error.ts';
+import type { HttpLimits } from './client-error.ts';
 import { errorHandler } from './error-handler.ts';
 import type { Feature } from './feature.ts';
 import { healthRoutes } from './health.routes.ts';
 import { httpMetrics } from './http-metrics.ts';
+import { answerWhileClosing, serverLimitOptions } from './server-limits.ts';
 
 export interface AppOptions {
   logger: Logger;
@@ -40,42 +41,19 @@ export const OPENAPI_INFO = {
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const limits: HttpLimits = { ...HTTP_DEFAULTS, ...opts.limits };
   const logger = opts.logger.child({ component: 'http' }) as FastifyBaseLogger;
-  // These answers never reach a route, so pharos_http_request_duration_seconds does not see them.
-  const clientErrors = new Counter({
-    name: 'pharos_http_client_errors_total',
-    help: 'Requests answered by the HTTP server before routing (408 too slow, 431 headers too large, 400 not HTTP), by status',
-    labelNames: ['status'],
-    registers: [opts.metrics],
-  });
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: opts.bodyLimitBytes ?? 16 * 1024 * 1024,
     // Per-request lines come from our own hooks (metrics, errors); Fastify's two lines per request are noise.
     logController: new LogController({ disableRequestLogging: true }),
-    // Shutting down is answered below, in the error shape of every other answer.
+    // Shutting down is answered by answerWhileClosing, in the error shape of every other answer.
     return503OnClosing: false,
     // Router-level errors (a malformed %-encoding in the path) get the same error body as everything else.
     frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
     ajv: { customOptions: { coerceTypes: 'array' } },
-    // Slow or unfinished requests are answered 408 and closed (Node checks every connectionsCheckingInterval,
-    // 30 s by default, so it is shortened to keep the bound near the timeout).
-    requestTimeout: limits.requestTimeoutMs,
-    http: {
-      headersTimeout: limits.headersTimeoutMs,
-      maxHeaderSize: limits.maxHeaderBytes,
-      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(limits.headersTimeoutMs / 4))),
-    },
-    clientErrorHandler: clientErrorHandler(limits, logger, (status) => clientErrors.inc({ status: String(status) })),
+    ...serverLimitOptions(limits, logger, opts.metrics),
   }).withTypeProvider<ZodTypeProvider>();
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!closing) return;
-    void reply.header('connection', 'close');
-    throw new UnavailableError('Pharos is shutting down; retry in a moment');
-  });
+  answerWhileClosing(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
