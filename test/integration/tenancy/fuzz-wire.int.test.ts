@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getRecordStore, getStateStore } from '../../../libs/runtime/backends.ts';
 import { rawHttp, type RawAnswer } from '../../support/raw-http.ts';
 import { dataSnapshot } from './data-snapshot.ts';
 import { TOKENS, buildFullApp, type FullApp } from './full-app.ts';
@@ -47,6 +48,9 @@ describe('fuzz on the wire: what only a socket can send', () => {
     await full.app.listen({ host: '127.0.0.1', port: 0 });
     port = (full.app.server.address() as AddressInfo).port;
     writeRoutes = full.routes.filter((r) => r.method !== 'GET' && r.method !== 'DELETE');
+    // The stores are opened on first use; open them first, so the snapshot holds their (empty) tables.
+    await getRecordStore(full.ctx);
+    await getStateStore(full.ctx);
     before = dataSnapshot(full.dbPath);
   });
   afterAll(async () => {
@@ -110,6 +114,8 @@ describe('fuzz: the named hostile bodies of issue 15', () => {
   let before: Record<string, string>;
   beforeAll(async () => {
     full = await buildFullApp();
+    await getRecordStore(full.ctx);
+    await getStateStore(full.ctx);
     before = dataSnapshot(full.dbPath);
   });
   afterAll(() => full?.close());
