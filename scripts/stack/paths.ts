@@ -1,29 +1,12 @@
 // Where the local stack keeps its state. Everything lives under `.stack/` in the repository root (gitignored), so
 // `rm -rf .stack` after `npm run stack -- down` returns the machine to a clean state; downloaded jars stay in
 // Maven's own cache (~/.m2), which is what makes a second install fast.
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const STACK_SOURCES = path.join(REPO_ROOT, 'scripts', 'stack');
-
-/**
- * `<root>/.stack`, through a symlink if it is one: a git worktree links the main checkout's `.stack` to share
- * its running engines, and a daemon is recognised by its folder appearing in its command line (process.ts
- * livePid), which holds the real path. Unresolved, every worktree took the shared engines for strangers and
- * removed their pidfiles.
- */
-export function resolveStackDir(root: string): string {
-  const dir = path.join(root, '.stack');
-  try {
-    return fs.realpathSync(dir);
-  } catch {
-    return dir;
-  }
-}
-
-export const STACK_DIR = resolveStackDir(REPO_ROOT);
+export const STACK_DIR = path.join(REPO_ROOT, '.stack');
 
 /** Loopback only: the stack must never listen on, or be reached through, another interface or a name. */
 export const HOST = '127.0.0.1';
