@@ -1,88 +1,76 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
-import { normalizeAudit } from '../../schemas/normalize/audit.normalize.ts';
-import type { AuditDoc } from '../../schemas/records.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AuditDoc, LogDoc } from '../../schemas/records.ts';
 import { parseSearch } from '../../search/search-parser.ts';
-import { tokenize } from '../../search/tokenize.ts';
-import { migrateRecordTables } from './sqlite-record-migrate.ts';
+import { SqliteStateStore } from '../state/sqlite-state.store.ts';
 import { SqliteRecordStore } from './sqlite-record.store.ts';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const TRACE = resolve(ROOT, 'test/fixtures/k8s-audit/kubectl-as-impersonation.jsonl');
-const raw = readFileSync(TRACE, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-const NEW_FIELDS = ['impersonatedUser', 'impersonatedGroups', 'decision', 'authzReason', 'responseReason', 'responseMessage', 'objectUid'];
+const FIXTURE = resolve(import.meta.dirname, '../../../test/fixtures/sqlite/pharos-0.1.0.db.gz');
+const T = Date.UTC(2026, 0, 15, 10);
 
-/** The audit table as version 0.1.0 made it (libs/store/sqlite/sqlite-record-schema.ts then): 12 filter columns, 3 text fields. */
-const OLD_COLUMNS = ['cluster', 'namespace', 'verb', 'user', 'groups', 'sourceIP', 'resource', 'subresource', 'name', 'code', 'level', 'stage'];
-const OLD_TEXTS = ['requestURI', 'user', 'name'];
+describe('a record database made by Pharos 0.1.0 (id unique across clusters)', () => {
+  const dirs: string[] = [];
+  afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const copy = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pharos-migrate-'));
+    dirs.push(dir);
+    const path = join(dir, 'pharos.db');
+    writeFileSync(path, gunzipSync(readFileSync(FIXTURE)));
+    return path;
+  };
 
-/** A database written by 0.1.0: its layout, and documents as its normalizer made them (no new fields, `raw` kept). */
-function oldDatabase(path: string): AuditDoc[] {
-  const docs = normalizeAudit(raw, { cluster: 'east', ingestedAt: 1 })!.docs.map((d) => Object.fromEntries(Object.entries(d).filter(([k]) => !NEW_FIELDS.includes(k))) as AuditDoc);
-  const db = new Database(path);
-  db.exec(`CREATE TABLE rec_audit (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, time INTEGER NOT NULL, ${OLD_COLUMNS.map((c) => `"${c}" TEXT`).join(', ')}, doc TEXT NOT NULL)`);
-  db.exec(`CREATE VIRTUAL TABLE rec_audit_fts USING fts5(${OLD_TEXTS.map((c) => `"${c}"`).join(', ')}, content='', contentless_delete=1, tokenize="unicode61 remove_diacritics 0 categories 'L* N*'")`);
-  const insert = db.prepare(`INSERT INTO rec_audit (id, time, ${OLD_COLUMNS.map((c) => `"${c}"`).join(', ')}, doc) VALUES (?, ?, ${OLD_COLUMNS.map(() => '?').join(', ')}, ?)`);
-  const fts = db.prepare(`INSERT INTO rec_audit_fts (rowid, ${OLD_TEXTS.map((c) => `"${c}"`).join(', ')}) VALUES (?, ?, ?, ?)`);
-  for (const d of docs) {
-    const record = d as unknown as Record<string, unknown>;
-    const values = OLD_COLUMNS.map((c) => (Array.isArray(record[c]) ? JSON.stringify(record[c]) : record[c] === undefined ? null : String(record[c])));
-    const rid = insert.run(d.id, d.time, ...values, JSON.stringify(d)).lastInsertRowid;
-    fts.run(rid, ...OLD_TEXTS.map((f) => (typeof record[f] === 'string' ? tokenize(record[f] as string).join(' ') : null)));
-  }
-  db.close();
-  return docs;
-}
-
-describe('SQLite record store: databases of earlier versions', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pharos-migrate-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const all = { start: 0, end: Date.UTC(2100, 0, 1) };
-
-  it('gain the new audit columns and text fields at start, filled from the stored raw events', async () => {
-    const path = join(dir, 'old.db');
-    const old = oldDatabase(path);
+  it('is migrated at start: old records stay searchable, the same id from another cluster becomes a second record', async () => {
+    const path = copy();
     const store = new SqliteRecordStore({ path });
     await store.init();
     try {
-      const count = async (filters: Record<string, string[]>, q?: string) => store.count('audit', { filters, ...all, ...(q ? { q: parseSearch(q) } : {}) });
-      expect(await count({})).toBe(old.length);
-      const asBob = raw.filter((e) => (e.impersonatedUser as { username?: string } | undefined)?.username === 'bob').length;
-      const forbid = raw.filter((e) => (e.annotations as Record<string, string> | undefined)?.['authorization.k8s.io/decision'] === 'forbid').length;
-      const forbiddenText = raw.filter((e) => /\bforbidden\b/i.test(String((e.responseStatus as { message?: string } | undefined)?.message ?? ''))).length;
-      expect(asBob).toBeGreaterThan(25);
-      expect(await count({ impersonatedUser: ['bob'] })).toBe(asBob);
-      expect(await count({ decision: ['forbid'] })).toBe(forbid);
-      expect(await count({ responseReason: ['Forbidden'] })).toBe(forbid);
-      expect(await count({}, 'forbidden')).toBe(forbiddenText);
-      expect(await count({ impersonatedGroup: ['qa'] })).toBeGreaterThan(0);
-      // What the old text index held still matches, and the documents now carry the fields.
-      expect(await count({}, 'requestURI:"namespaces/dev"')).toBe(raw.filter((e) => String(e.requestURI).includes('/namespaces/dev')).length);
-      const page = await store.search('audit', { filters: { decision: ['forbid'] }, ...all, sort: 'asc', size: 1 });
-      expect(page.items[0]).toMatchObject({ decision: 'forbid', responseReason: 'Forbidden', responseMessage: expect.stringMatching(/is forbidden: User/) });
-      const stats = await store.stats('audit', { filters: {}, ...all }, 'decision', 10);
-      expect(stats.groups.reduce((s, g) => s + g.count, 0) + stats.missing).toBe(stats.total);
+      expect(await store.count('logs', { filters: {} })).toBe(2);
+      expect(await store.count('events', { filters: { reason: ['BackOff'] } })).toBe(1);
+      // Free text goes through the FTS table, keyed by the rowids the migration kept.
+      const refused = await store.search('logs', { filters: {}, q: parseSearch('refused'), sort: 'asc', size: 10 });
+      expect(refused.items.map((d) => d.id)).toEqual(['log-2']);
+      const denied = await store.search('audit', { filters: { code: ['403'] }, q: parseSearch('secrets'), sort: 'asc', size: 10 });
+      expect(denied.items).toMatchObject([{ id: 'audit-1:ResponseComplete', cluster: 'core', user: 'alice', groups: ['system:authenticated'] }]);
+
+      // Another cluster's record with core's audit id is its own record; core's stays as it was.
+      const forged: AuditDoc = { id: 'audit-1:ResponseComplete', kind: 'audit', cluster: 'edge', auditID: 'audit-1', stage: 'ResponseComplete', user: 'mallory', verb: 'get', time: T, ingestedAt: T };
+      expect(await store.write('audit', [forged])).toEqual([{ id: forged.id, ok: true }]);
+      const both = await store.search('audit', { filters: { user: ['alice', 'mallory'] }, sort: 'asc', size: 10 });
+      expect(both.items.map((d) => [d.cluster, (d as AuditDoc).user])).toEqual([['core', 'alice'], ['edge', 'mallory']]);
+      // The same cluster's record again still replaces it (redelivery), text index included.
+      const again: LogDoc = { id: 'log-2', kind: 'logs', cluster: 'core', namespace: 'shop', time: T + 1000, ingestedAt: T, message: 'payment retried for order 18' };
+      await store.write('logs', [again]);
+      expect(await store.count('logs', { filters: {} })).toBe(2);
+      expect(await store.count('logs', { filters: {}, q: parseSearch('refused') })).toBe(0);
+      expect(await store.count('logs', { filters: {}, q: parseSearch('retried') })).toBe(1);
     } finally {
       await store.close();
     }
-    // Once migrated, a second start has nothing to do.
-    const db = new Database(path);
-    try {
-      expect(migrateRecordTables(db, 'audit')).toEqual({ addedColumns: [], rebuiltText: false, rows: 0 });
-    } finally {
-      db.close();
-    }
+    // The state store in the same file is untouched.
+    const state = new SqliteStateStore(path);
+    await state.init();
+    expect((await state.get<{ title: string }>('dashboards', 'd1'))?.value).toEqual({ title: 'kept' });
+    await state.close();
   });
 
-  it('leave a new database alone', () => {
-    const db = new Database(':memory:');
-    try {
-      expect(migrateRecordTables(db, 'audit')).toEqual({ addedColumns: [], rebuiltText: false, rows: 0 });
-    } finally {
-      db.close();
+  it('is migrated once: the next start finds the new key and changes nothing', async () => {
+    const path = copy();
+    for (let i = 0; i < 2; i++) {
+      const store = new SqliteRecordStore({ path });
+      await store.init();
+      expect(await store.count('audit', { filters: {} })).toBe(2);
+      await store.close();
     }
+    const db = new Database(path, { readonly: true });
+    const sql = (db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'rec_audit'`).get() as { sql: string }).sql;
+    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'rec_%rekeyed'`).all() as unknown[]).length;
+    db.close();
+    expect(sql).toMatch(/UNIQUE \(cluster, id\)/);
+    expect(sql).not.toMatch(/id TEXT NOT NULL UNIQUE/);
+    expect(tables).toBe(0);
   });
 });
