@@ -8,6 +8,7 @@ import type { AuditDoc } from '../../schemas/records.ts';
 import { parseSearch } from '../../search/search-parser.ts';
 import { tokenize } from '../../search/tokenize.ts';
 import { addRecordFields } from './sqlite-record-fields-migrate.ts';
+import { migrateRecordTables } from './sqlite-record-migrate.ts';
 import { SqliteRecordStore } from './sqlite-record.store.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -75,6 +76,32 @@ describe('SQLite record store: databases of earlier versions', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('end the same whichever step runs first: the fields before or after the (cluster, id) rekey', () => {
+    const layout = (order: 'fields-first' | 'rekey-first') => {
+      const path = join(dir, `${order}.db`);
+      oldDatabase(path);
+      const db = new Database(path);
+      try {
+        if (order === 'fields-first') addRecordFields(db, 'audit');
+        migrateRecordTables(db);
+        // After the rekey the new columns exist (its rebuild makes today's table) but are empty.
+        const second = addRecordFields(db, 'audit');
+        if (order === 'rekey-first') expect(second).toMatchObject({ addedColumns: [], rebuiltText: true, rows: old.length });
+        else expect(second).toEqual({ addedColumns: [], rebuiltText: false, rows: 0 });
+        const rows = db.prepare(`SELECT cluster, id, impersonatedUser, decision, responseReason, objectUid, impersonatedGroups FROM rec_audit ORDER BY rid`).all();
+        const text = db.prepare(`SELECT count(*) AS n FROM rec_audit_fts WHERE rec_audit_fts MATCH 'forbidden'`).get();
+        return { rows, text };
+      } finally {
+        db.close();
+      }
+    };
+    const old = normalizeAudit(raw, { cluster: 'east', ingestedAt: 1 })!.docs;
+    const fieldsFirst = layout('fields-first');
+    expect(layout('rekey-first')).toEqual(fieldsFirst);
+    expect(fieldsFirst.rows.filter((r) => (r as { impersonatedUser: string | null }).impersonatedUser === 'bob')).toHaveLength(old.filter((d) => d.impersonatedUser === 'bob').length);
+    expect((fieldsFirst.text as { n: number }).n).toBeGreaterThan(0);
   });
 
   it('leave a new database alone', () => {

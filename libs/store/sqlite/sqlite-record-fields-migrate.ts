@@ -19,10 +19,13 @@ const BATCH = 1000;
 
 /**
  * Brings the tables of one kind, made by an earlier version, to the current layout, additively: a column
- * for every filter field that is missing (filled from each stored document), and the FTS table rebuilt
- * when its text fields changed (FTS5 tables cannot gain columns). One transaction, so a crash half-way
- * leaves the old layout, migrated again at the next start. Nothing to do for a new or current database.
- * It runs before the (cluster, id) rekey (sqlite-record-migrate.ts), whose rebuild then copies these columns.
+ * for every filter field that is missing, the FTS table rebuilt when its text fields changed (FTS5 tables
+ * cannot gain columns), and then every filter column refilled from each stored document. Refilling all of
+ * them, not only the ones added here, lets this step run after the (cluster, id) rekey
+ * (sqlite-record-migrate.ts): its rebuild makes the table with today's columns but copies only the old
+ * ones, so the new columns exist and are empty, and only the outdated text index tells. One transaction, so
+ * a crash half-way leaves the old layout, migrated again at the next start. Nothing to do for a new or
+ * current database.
  */
 export function addRecordFields(db: Database.Database, kind: RecordKind): { addedColumns: string[]; rebuiltText: boolean; rows: number } {
   const t = tableName(kind);
@@ -39,17 +42,17 @@ export function addRecordFields(db: Database.Database, kind: RecordKind): { adde
       db.exec(`DROP TABLE ${ftsName(kind)}`);
       db.exec(ftsStatement(kind));
     }
-    rows = rewriteRows(db, kind, added, rebuildText);
+    rows = rewriteRows(db, kind, filterColumns(kind), rebuildText);
   })();
   return { addedColumns: added, rebuiltText: rebuildText, rows };
 }
 
-/** Every row once, in rid order: derived fields into the document, new columns, and the text entry. */
-function rewriteRows(db: Database.Database, kind: RecordKind, added: readonly string[], rebuildText: boolean): number {
+/** Every row once, in rid order: derived fields into the document, the filter columns, and the text entry. */
+function rewriteRows(db: Database.Database, kind: RecordKind, columns: readonly string[], rebuildText: boolean): number {
   const t = tableName(kind);
   const texts = textFields(kind);
   const select = db.prepare(`SELECT rid, doc FROM ${t} WHERE rid > ? ORDER BY rid LIMIT ${BATCH}`);
-  const update = db.prepare(`UPDATE ${t} SET doc = ?${added.map((c) => `, ${q(c)} = ?`).join('')} WHERE rid = ?`);
+  const update = db.prepare(`UPDATE ${t} SET doc = ?${columns.map((c) => `, ${q(c)} = ?`).join('')} WHERE rid = ?`);
   const ftsInsert = db.prepare(`INSERT INTO ${ftsName(kind)} (rowid, ${texts.map(q).join(', ')}) VALUES (?, ${texts.map(() => '?').join(', ')})`);
   const derive = DERIVED[kind];
   let after = 0;
@@ -60,7 +63,7 @@ function rewriteRows(db: Database.Database, kind: RecordKind, added: readonly st
       const stored = JSON.parse(row.doc) as AnyDoc;
       const extra = derive?.(stored) ?? {};
       const doc = { ...stored, ...extra } as AnyDoc;
-      if (added.length > 0 || Object.keys(extra).length > 0) update.run(Object.keys(extra).length > 0 ? JSON.stringify(doc) : row.doc, ...added.map((c) => columnValue(doc, c)), row.rid);
+      update.run(Object.keys(extra).length > 0 ? JSON.stringify(doc) : row.doc, ...columns.map((c) => columnValue(doc, c)), row.rid);
       if (rebuildText) ftsInsert.run(row.rid, ...texts.map((f) => textOf(doc, f)));
     }
     rows += batch.length;
