@@ -39,7 +39,7 @@ async function main(): Promise<void> {
 
   const security = await securityFor(ctx);
   const app = await buildApp({
-    logger, metrics, features, bodyLimitBytes: config.server.bodyLimitBytes,
+    logger, metrics, features, bodyLimitBytes: config.server.bodyLimitBytes, limits: config.server,
     authenticator: security.authenticator, guards: { rateLimiter: security.rateLimiter, audit: security.audit },
   });
   for (const f of features) await f.start?.();

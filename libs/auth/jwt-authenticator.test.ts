@@ -50,6 +50,9 @@ describe('JwtAuthenticator', () => {
     expect((await a.authenticate(await sign({ pharos_role: ['viewer', 'admin'] }, hsKey)))?.scope).toEqual({ clusters: ['*'], namespaces: ['*'] });
     const one = await a.authenticate(await sign({ pharos_role: 'editor', pharos_scope: { clusters: '*', namespaces: 'shop' } }, hsKey));
     expect(one?.scope).toEqual({ clusters: ['*'], namespaces: ['shop'] });
+    // An empty list stays empty, for an admin too: it grants nothing, never "everything".
+    const none = await a.authenticate(await sign({ pharos_role: 'admin', pharos_scope: { clusters: ['east'], namespaces: [] } }, hsKey));
+    expect(none?.scope).toEqual({ clusters: ['east'], namespaces: [] });
   });
 
   it('verifies RS256 with a PEM public key and with a JWKS file', async () => {

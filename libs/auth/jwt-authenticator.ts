@@ -17,7 +17,8 @@ export const looksLikeJwt = (credential: string): boolean => /^[\w-]+\.[\w-]+\.[
  * issuer and audience, then maps claims to a principal:
  * - role: `rolesClaim` (string or list; the most privileged known role in the list is used);
  * - scope: `scopeClaim` = { clusters, namespaces }, each a list or a single string. A non-admin token
- *   without a scope claim is refused: a missing claim must not mean "everything".
+ *   without a scope claim is refused: a missing claim must not mean "everything". An empty list is a
+ *   scope that grants nothing (refused on every API by the auth hook).
  * - name: `nameClaim` (default `sub`), prefixed `jwt:` so it cannot collide with an API token's name.
  */
 export class JwtAuthenticator {
@@ -72,7 +73,8 @@ function readScope(claim: unknown): Scope | undefined {
 
 function stringList(v: unknown): string[] | undefined {
   if (typeof v === 'string' && v !== '') return [v];
-  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x !== '')) return v as string[];
+  // An empty list is kept: it grants nothing (libs/tenancy/empty-scope.ts), for an admin token too.
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string' && x !== '')) return v as string[];
   return undefined;
 }
 

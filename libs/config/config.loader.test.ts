@@ -55,6 +55,30 @@ auth:
     expect(c.collector.cluster).toBe('east');
   });
 
+  it('refuses a token scope with an empty list at boot, naming the token and the list', () => {
+    const file = fileWith(`
+auth:
+  tokens:
+    - { name: ok, role: viewer, token: "0123456789abcdef0123", scope: { namespaces: [payments] } }
+    - { name: none, role: viewer, token: "0123456789abcdef0124", scope: { clusters: ["*"], namespaces: [] } }
+    - { name: nowhere, role: ingest, token: "0123456789abcdef0125", scope: { clusters: [] } }
+`);
+    expect(() => loadConfig({ file, env: {} })).toThrow(ConfigError);
+    try {
+      loadConfig({ file, env: {} });
+    } catch (err) {
+      expect((err as ConfigError).problems).toEqual([
+        'auth.tokens.1.scope.namespaces: an empty list grants nothing: list the values, use ["*"] for all, or remove the token',
+        'auth.tokens.2.scope.clusters: an empty list grants nothing: list the values, use ["*"] for all, or remove the token',
+      ]);
+    }
+  });
+
+  it('has HTTP timeouts and a header limit by default, and keeps the header timeout within the request timeout', () => {
+    expect(loadConfig({ env: {} }).server).toMatchObject({ requestTimeoutMs: 60_000, headersTimeoutMs: 10_000, maxHeaderBytes: 16_384 });
+    expect(() => loadConfig({ env: { PHAROS_SERVER__REQUEST_TIMEOUT_MS: '5000' } })).toThrow(/server\.headersTimeoutMs: must not be over server\.requestTimeoutMs/);
+  });
+
   it('rejects unknown keys so typos are not silently ignored', () => {
     expect(() => loadConfig({ file: fileWith('sever: { port: 1 }\n'), env: {} })).toThrow(/Unrecognized key/);
   });

@@ -10,10 +10,23 @@ import { tailConfigSchema } from './sections/tail.ts';
  * The configuration contract. Keys named in the issues (server.*, storage.*, bus.*, collector.cluster,
  * clusters, auth.tokens) are public: add keys, never rename. Every default lives here.
  */
+/**
+ * HTTP server limits (server.*), also the defaults of buildApp for apps built without a config. 60 s for a
+ * whole request leaves room for a 16 MiB body at about 2 Mbit/s; 10 s is ample for headers, which a
+ * client sends at once.
+ */
+export const HTTP_DEFAULTS = { requestTimeoutMs: 60_000, headersTimeoutMs: 10_000, maxHeaderBytes: 16 * 1024 } as const;
+
+/**
+ * An empty list would be a token that grants nothing (docs/security.md, Scope): refused at boot, so a
+ * typo cannot leave a token that looks configured but is refused on every API (or, as once on the
+ * records API, sees everything).
+ */
+const EMPTY_SCOPE = 'an empty list grants nothing: list the values, use ["*"] for all, or remove the token';
 const scopeSchema = z
   .object({
-    clusters: z.array(z.string().min(1)).default(['*']),
-    namespaces: z.array(z.string().min(1)).default(['*']),
+    clusters: z.array(z.string().min(1)).min(1, EMPTY_SCOPE).default(['*']),
+    namespaces: z.array(z.string().min(1)).min(1, EMPTY_SCOPE).default(['*']),
   })
   .strict();
 
@@ -111,8 +124,15 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(8080),
         bodyLimitBytes: z.number().int().positive().default(16 * 1024 * 1024),
         publicUrl: z.url().optional(),
+        /** Whole request (headers and body) must arrive within this; else 408 and the connection is closed. */
+        requestTimeoutMs: z.number().int().positive().default(HTTP_DEFAULTS.requestTimeoutMs),
+        /** Request line and headers must arrive within this (slowloris); at most requestTimeoutMs. */
+        headersTimeoutMs: z.number().int().positive().default(HTTP_DEFAULTS.headersTimeoutMs),
+        /** Request line plus headers; over it 431. Node's own default (--max-http-header-size). */
+        maxHeaderBytes: z.number().int().min(1024).max(1024 * 1024).default(HTTP_DEFAULTS.maxHeaderBytes),
       })
       .strict()
+      .refine((s) => s.headersTimeoutMs <= s.requestTimeoutMs, { path: ['headersTimeoutMs'], message: 'must not be over server.requestTimeoutMs' })
       .prefault({}),
     dataDir: z.string().default('data'),
     log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).strict().prefault({}),

@@ -1,24 +1,35 @@
-import { parseAllDocuments } from 'yaml';
 import { InputError, zodDetails } from '../errors/errors.ts';
+import { REQUEST_YAML_LIMITS, YamlLimitError, parseYamlDocuments, yamlToJs } from '../yaml/bounded-yaml.ts';
 import { assignPanelIds, dashboardSchema, type Dashboard } from './dashboard.schema.ts';
 
 /**
  * Reads YAML or JSON text (JSON is YAML) holding exactly one document. Errors name the source and the
- * line, so a broken built-in file or upload is easy to find.
+ * line, so a broken built-in file or upload is easy to find. JSON is read by JSON.parse: the yaml package
+ * takes seconds for what JSON.parse reads in milliseconds, and YAML is bounded (libs/yaml/bounded-yaml.ts).
  */
 export function parseDocumentText(text: string, source: string): unknown {
+  const json = tryJson(text);
+  if (json.ok) return json.value;
   try {
     return parseOne(text, source);
   } catch (err) {
     const repaired = indentQuotedContinuations(text);
-    if (repaired === text) throw err;
+    if (repaired === text || err instanceof YamlLimitError) throw err;
     return parseOne(repaired, source);
   }
 }
 
+function tryJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  if (!/^\s*[{[]/.test(text)) return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
 function parseOne(text: string, source: string): unknown {
-  const docs = parseAllDocuments(text, { prettyErrors: false });
-  if (!Array.isArray(docs)) throw new InputError(`${source}: not YAML or JSON`);
+  const docs = parseYamlDocuments(text, source, REQUEST_YAML_LIMITS);
   const nonEmpty = docs.filter((d) => d.contents !== null || d.errors.length > 0);
   const bad = nonEmpty.find((d) => d.errors.length > 0);
   if (bad) {
@@ -28,7 +39,7 @@ function parseOne(text: string, source: string): unknown {
   }
   if (nonEmpty.length === 0) throw new InputError(`${source}: the document is empty`);
   if (nonEmpty.length > 1) throw new InputError(`${source}: holds ${nonEmpty.length} documents; send one dashboard at a time`);
-  return nonEmpty[0]!.toJS({ maxAliasCount: 100 });
+  return yamlToJs(nonEmpty[0]!, source, REQUEST_YAML_LIMITS);
 }
 
 /**

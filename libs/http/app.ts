@@ -3,13 +3,17 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
+import { HTTP_DEFAULTS } from '../config/config.schema.ts';
 import type { Logger } from '../logging/logger.ts';
 import { NotFoundError } from '../errors/errors.ts';
 import { authHook, type AccessGuards, type Authenticator } from './auth.hook.ts';
+import { bodyTypeGuard } from './body-types.ts';
+import type { HttpLimits } from './client-error.ts';
 import { errorHandler } from './error-handler.ts';
 import type { Feature } from './feature.ts';
 import { healthRoutes } from './health.routes.ts';
 import { httpMetrics } from './http-metrics.ts';
+import { answerWhileClosing, serverLimitOptions } from './server-limits.ts';
 
 export interface AppOptions {
   logger: Logger;
@@ -17,6 +21,8 @@ export interface AppOptions {
   authenticator: Authenticator;
   features: readonly Feature[];
   bodyLimitBytes?: number;
+  /** Request / header timeouts and the header size limit (server.*); config defaults when left out. */
+  limits?: Partial<HttpLimits>;
   /** Rate limiter and self-audit trail applied with authentication (libs/auth/security.ts). */
   guards?: AccessGuards;
 }
@@ -33,16 +39,21 @@ export const OPENAPI_INFO = {
  * encapsulated plugin.
  */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const limits: HttpLimits = { ...HTTP_DEFAULTS, ...opts.limits };
+  const logger = opts.logger.child({ component: 'http' }) as FastifyBaseLogger;
   const app = Fastify({
-    loggerInstance: opts.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    loggerInstance: logger,
     bodyLimit: opts.bodyLimitBytes ?? 16 * 1024 * 1024,
     // Per-request lines come from our own hooks (metrics, errors); Fastify's two lines per request are noise.
     logController: new LogController({ disableRequestLogging: true }),
-    return503OnClosing: true,
+    // Shutting down is answered by answerWhileClosing, in the error shape of every other answer.
+    return503OnClosing: false,
     // Router-level errors (a malformed %-encoding in the path) get the same error body as everything else.
     frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
     ajv: { customOptions: { coerceTypes: 'array' } },
+    ...serverLimitOptions(limits, logger, opts.metrics),
   }).withTypeProvider<ZodTypeProvider>();
+  answerWhileClosing(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
@@ -62,6 +73,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
   await app.register(authHook, { authenticator: opts.authenticator, ...opts.guards });
+  await app.register(bodyTypeGuard);
   await app.register(httpMetrics, { metrics: opts.metrics });
   await app.register(healthRoutes({ features: opts.features, metrics: opts.metrics }));
   for (const feature of opts.features) if (feature.routes) await app.register(feature.routes);

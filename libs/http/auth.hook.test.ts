@@ -51,6 +51,17 @@ describe('auth hook guards', () => {
     expect((await app.inject({ url: '/v1/ping', headers: h(`${jwt}x`) })).statusCode).toBe(401);
   });
 
+  it('refuses a principal whose scope lists no cluster or no namespace, whatever its role, and says why', async () => {
+    const sign = (scope: object, sub: string) => new SignJWT({ pharos_role: 'admin', pharos_scope: scope })
+      .setProtectedHeader({ alg: 'HS256' }).setIssuer('idp').setAudience('pharos').setSubject(sub).setExpirationTime('5m')
+      .sign(new TextEncoder().encode(SECRET));
+    for (const [scope, what] of [[{ clusters: ['*'], namespaces: [] }, 'no namespaces'], [{ clusters: [], namespaces: ['*'] }, 'no clusters'], [{ clusters: [], namespaces: [] }, 'no clusters and no namespaces']] as const) {
+      const res = await app.inject({ url: '/v1/ping', headers: h(await sign(scope, `empty-${what.length}`)) });
+      expect(res.statusCode).toBe(403);
+      expect(res.json().error).toEqual({ code: 'PHAROS_ERR_FORBIDDEN', message: `"jwt:empty-${what.length}" may not call any API: its scope lists ${what}, so it grants nothing` });
+    }
+  });
+
   it('records who called what, with scope and result, but not public routes', async () => {
     audited.length = 0;
     await app.inject({ url: '/v1/ping?secret=x', headers: h('admin-token-0123456789') });

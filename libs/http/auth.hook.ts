@@ -6,6 +6,7 @@ import type { RateDecision } from '../auth/rate-limiter.ts';
 import { outcomeOf, type SelfAuditEntry } from '../auth/self-audit.log.ts';
 import { credentialFromHeader } from '../auth/token-authenticator.ts';
 import { ForbiddenError, PharosError, UnauthenticatedError } from '../errors/errors.ts';
+import { emptyScopeProblem } from '../tenancy/empty-scope.ts';
 import { requiredRole } from './route-auth.ts';
 
 export interface Authenticator {
@@ -44,6 +45,8 @@ export const authHook = fp(async (app: FastifyInstance, opts: { authenticator: A
       void reply.header('retry-after', String(rate.retryAfterSec));
       throw new PharosError('PHAROS_ERR_RATE_LIMITED', `too many requests for "${principal.name}": retry after ${rate.retryAfterSec}s`);
     }
+    const empty = emptyScopeProblem(principal.scope);
+    if (empty) throw new ForbiddenError(`"${principal.name}" may not call any API: ${empty}`);
     const needed = requiredRole(request.method, request.routeOptions.config?.access);
     if (!roleAllows(principal.role, needed)) {
       throw new ForbiddenError(`role "${principal.role}" may not ${request.method} ${request.routeOptions.url ?? request.url} (needs ${needed})`);

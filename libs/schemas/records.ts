@@ -86,6 +86,17 @@ export const auditDocSchema = z.object({
   name: z.string().optional(),
   /** responseStatus.code */
   code: z.number().int().optional(),
+  /** impersonatedUser.username / .groups: who the request acted as (kubectl --as). */
+  impersonatedUser: z.string().optional(),
+  impersonatedGroups: z.array(z.string()).optional(),
+  /** Annotations authorization.k8s.io/decision (allow, forbid) and authorization.k8s.io/reason. */
+  decision: z.string().optional(),
+  authzReason: z.string().optional(),
+  /** responseStatus.reason (Forbidden, NotFound, AlreadyExists …) and .message. */
+  responseReason: z.string().optional(),
+  responseMessage: z.string().optional(),
+  /** objectRef.uid, where the API server sets it. */
+  objectUid: z.string().optional(),
   raw: z.unknown().optional(),
 });
 export type AuditDoc = z.infer<typeof auditDocSchema>;
@@ -102,6 +113,8 @@ export const FILTER_FIELDS: Record<RecordKind, Record<string, string>> = {
   audit: {
     cluster: 'cluster', namespace: 'namespace', verb: 'verb', user: 'user', group: 'groups', sourceIP: 'sourceIP',
     resource: 'resource', subresource: 'subresource', name: 'name', code: 'code', level: 'level', stage: 'stage',
+    impersonatedUser: 'impersonatedUser', impersonatedGroup: 'impersonatedGroups', decision: 'decision', authzReason: 'authzReason',
+    responseReason: 'responseReason', objectUid: 'objectUid',
   },
 };
 
@@ -126,5 +139,5 @@ export const ATTRIBUTE_FIELD: Partial<Record<RecordKind, string>> = { logs: 'att
 export const TEXT_FIELDS: Record<RecordKind, readonly string[]> = {
   logs: ['message'],
   events: ['message'],
-  audit: ['requestURI', 'user', 'name'],
+  audit: ['requestURI', 'user', 'name', 'impersonatedUser', 'responseMessage'],
 };

@@ -5,7 +5,7 @@ import type { AnyDoc } from './record-store.ts';
  * What both stores index, derived from the record schemas in one place: the stored fields behind the Query
  * API filters (exact match, keyword-like), which of them hold lists, and the free-text fields of `q`.
  */
-export const MULTI_VALUED_FIELDS: ReadonlySet<string> = new Set(['groups', 'sourceIP']);
+export const MULTI_VALUED_FIELDS: ReadonlySet<string> = new Set(['groups', 'sourceIP', 'impersonatedGroups']);
 
 /** Stored filter fields of a kind, without duplicates, in a stable order. */
 export function filterColumns(kind: RecordKind): string[] {

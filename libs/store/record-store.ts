@@ -51,6 +51,8 @@ export interface StatsResult {
   /** Number of distinct values of the field among matching records. */
   distinct: number;
   groups: { key: string; count: number }[];
+  /** Matching records without the field (a list field: without any value), so no record goes uncounted. */
+  missing: number;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isUnrestricted } from '../../libs/auth/principal.ts';
 import { ForbiddenError, InputError } from '../../libs/errors/errors.ts';
+import { TEXT_BODY_TYPES } from '../../libs/http/body-types.ts';
 import { normalizeAudit } from '../../libs/schemas/normalize/audit.normalize.ts';
 import { normalizeEvents } from '../../libs/schemas/normalize/events.normalize.ts';
 import { normalizeLogs, parseNdjson } from '../../libs/schemas/normalize/logs.normalize.ts';
@@ -70,7 +71,8 @@ export function ingestRoutes(opts: IngestRoutesOptions): FastifyPluginAsync {
     });
 
     app.post('/v1/ingest/logs', {
-      config: access,
+      // Fluent Bit's http output sends json_lines as application/x-ndjson; plain text NDJSON is taken too.
+      config: { ...access, bodyTypes: TEXT_BODY_TYPES },
       schema: {
         summary: 'Container logs as Fluent Bit\'s http output sends them (kubernetes filter): NDJSON or a JSON array',
         tags: ['ingest'], querystring, body: z.union([z.string(), z.array(z.unknown()), z.looseObject({})]), response: { 200: ingestReply },

@@ -27,4 +27,11 @@ describe('fitRecord', () => {
     expect(Buffer.byteLength(out.json)).toBeLessThanOrEqual(1000);
     expect((out.doc as { message: string }).message).toMatch(/^é+… \[pharos: \d+ characters cut to fit the bus\]$/);
   });
+
+  it('cuts an audit response message the same way', () => {
+    const doc = { ...base, responseMessage: `admission webhook denied the request: ${'x'.repeat(5000)}`, raw: { big: 'y'.repeat(5000) } } as AnyDoc;
+    const out = fitRecord(doc, 1000);
+    expect(Buffer.byteLength(out.json)).toBeLessThanOrEqual(1000);
+    expect(out.doc).toMatchObject({ ...base, responseMessage: expect.stringMatching(/^admission webhook denied the request: x+… \[pharos: \d+ characters cut to fit the bus\]$/) });
+  });
 });

@@ -14,25 +14,29 @@ const byteLength = (text: string): number => Buffer.byteLength(text, 'utf8');
 
 /**
  * A record that fits MAX_RECORD_BYTES once serialized, losing as little as possible: first `raw` (the
- * original object, kept for display and never indexed) goes, then `message` is cut with a note of how much
- * was cut. Every indexed field stays. Returns the record unchanged when it already fits.
+ * original object, kept for display and never indexed) goes, then `message` (audit: `responseMessage`) is
+ * cut with a note of how much was cut. Every filter field stays. Returns the record unchanged when it already fits.
  */
 export function fitRecord(doc: AnyDoc, maxBytes = MAX_RECORD_BYTES): { doc: AnyDoc; json: string; trimmed: boolean } {
   let json = JSON.stringify(doc);
   // Fast path: UTF-8 takes at most 3 bytes per UTF-16 unit, so a short string cannot be over.
   if (json.length * 3 <= maxBytes || byteLength(json) <= maxBytes) return { doc, json, trimmed: false };
-  let fitted = { ...doc } as AnyDoc & { raw?: unknown; message?: string };
+  let fitted = { ...doc } as AnyDoc & { raw?: unknown } & Partial<Record<(typeof CUTTABLE)[number], string>>;
   delete fitted.raw;
   json = JSON.stringify(fitted);
-  const over = byteLength(json) - maxBytes;
-  if (over > 0 && typeof fitted.message === 'string') {
-    const message = fitted.message;
-    // Keep as many whole characters as fit in the message's bytes minus the excess and room for the note
+  for (const field of CUTTABLE) {
+    const over = byteLength(json) - maxBytes;
+    const text = fitted[field];
+    if (over <= 0 || typeof text !== 'string') continue;
+    // Keep as many whole characters as fit in the text's bytes minus the excess and room for the note
     // (encodeInto stops before a character that would not fit, and reports how much it read).
-    const room = Math.max(0, byteLength(message) - over - 80);
-    const keep = new TextEncoder().encodeInto(message, new Uint8Array(room)).read;
-    fitted = { ...fitted, message: `${message.slice(0, keep)}… [pharos: ${message.length - keep} characters cut to fit the bus]` };
+    const room = Math.max(0, byteLength(text) - over - 80);
+    const keep = new TextEncoder().encodeInto(text, new Uint8Array(room)).read;
+    fitted = { ...fitted, [field]: `${text.slice(0, keep)}… [pharos: ${text.length - keep} characters cut to fit the bus]` };
     json = JSON.stringify(fitted);
   }
   return { doc: fitted, json, trimmed: true };
 }
+
+/** Free text that may be cut, in this order: a log line or event message, an audit response's message. */
+const CUTTABLE = ['message', 'responseMessage'] as const;

@@ -74,12 +74,17 @@ export class MemoryRecordStore implements RecordStore {
     if (field === undefined) throw new InputError(`Cannot group ${kind} by "${by}": not a filter field`, [{ path: 'by', message: 'not a filter field' }]);
     const docs = this.select(kind, query);
     const counts = new Map<string, number>();
-    for (const d of docs) for (const v of fieldValues(d, field)) counts.set(v, (counts.get(v) ?? 0) + 1);
+    let missing = 0;
+    for (const d of docs) {
+      const values = fieldValues(d, field);
+      if (values.length === 0) missing++;
+      for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
     const groups = [...counts]
       .map(([key, count]) => ({ key, count }))
       .sort((a, b) => b.count - a.count || compareBytes(a.key, b.key))
       .slice(0, limit);
-    return { total: docs.length, distinct: counts.size, groups };
+    return { total: docs.length, distinct: counts.size, groups, missing };
   }
 
   async *exportAll(kind: RecordKind, query: RecordQuery & { sort: 'asc' | 'desc' }, signal?: AbortSignal): AsyncIterable<AnyDoc> {

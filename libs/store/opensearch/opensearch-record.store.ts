@@ -32,7 +32,7 @@ interface Hit {
 interface SearchBody {
   hits: { total: { value: number }; hits: Hit[] };
   pit_id?: string;
-  aggregations?: Record<string, { buckets?: { key: number | string; doc_count: number }[]; value?: number }>;
+  aggregations?: Record<string, { buckets?: { key: number | string; doc_count: number }[]; value?: number; doc_count?: number }>;
 }
 
 const PIT_KEEP_ALIVE = '5m';
@@ -71,8 +71,8 @@ export class OpenSearchRecordStore implements RecordStore {
 
   /**
    * Indices made before a version that added fields (the OTLP/Loki/ES intakes' severity, traceId,
-   * attributes) get the new properties too, so today's index indexes them at once rather than from the next
-   * daily index on. Adding properties is always allowed; should OpenSearch refuse it anyway (a changed
+   * attributes; audit's impersonatedUser, decision, responseMessage …) get the new properties too, so
+   * today's index indexes them at once rather than from the next daily index on. Adding properties is always allowed; should OpenSearch refuse it anyway (a changed
    * field type), the old indices keep their mapping and the new fields are indexed from the next day's.
    */
   private async extendExistingMappings(kind: RecordKind, signal?: AbortSignal): Promise<void> {
@@ -205,12 +205,12 @@ export class OpenSearchRecordStore implements RecordStore {
     if (field === undefined) throw new InputError(`Cannot group ${kind} by "${by}": not a filter field`, [{ path: 'by', message: 'not a filter field' }]);
     // Daily indices are many shards: a generous shard_size keeps the top counts exact for realistic cardinalities.
     const terms = { field, size: limit, shard_size: Math.max(limit * 10, 10_000), order: [{ _count: 'desc' }, { _key: 'asc' }] };
-    const aggs = { g: { terms }, d: { cardinality: { field, precision_threshold: 40_000 } } };
+    const aggs = { g: { terms }, d: { cardinality: { field, precision_threshold: 40_000 } }, m: { missing: { field } } };
     const res = await this.aggregate(kind, query, aggs, signal);
     const groups = (res.aggregations?.g?.buckets ?? []).map((b) => ({ key: String(b.key), count: b.doc_count }));
     // Fewer groups than asked means all of them are here: an exact distinct count; else HyperLogLog's estimate.
     const distinct = groups.length < limit ? groups.length : (res.aggregations?.d?.value ?? groups.length);
-    return { total: res.hits.total.value, distinct, groups };
+    return { total: res.hits.total.value, distinct, groups, missing: res.aggregations?.m?.doc_count ?? 0 };
   }
 
   private async aggregate(kind: RecordKind, query: RecordQuery, aggs: object, signal?: AbortSignal): Promise<SearchBody> {

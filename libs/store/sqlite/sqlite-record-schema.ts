@@ -1,5 +1,5 @@
 import type { RecordKind } from '../../schemas/records.ts';
-import { filterColumns, textFields } from '../record-fields.ts';
+import { filterColumns, MULTI_VALUED_FIELDS, textFields } from '../record-fields.ts';
 
 /**
  * SQLite layout of the record store, one table per kind: a column per filter field (lists as JSON arrays),
@@ -33,13 +33,18 @@ export function schemaStatements(kind: RecordKind): string[] {
     createTableStatement(kind),
     // The paging order (time, id, cluster), so a keyset page is an index range.
     `CREATE INDEX IF NOT EXISTS ${t}_time ON ${t} (time, id, cluster)`,
-    `CREATE VIRTUAL TABLE IF NOT EXISTS ${ftsName(kind)} USING fts5(${textFields(kind)
-      .map(q)
-      .join(', ')}, content='', contentless_delete=1, tokenize="${FTS_TOKENIZER}")`,
+    ftsStatement(kind),
   ];
   for (const c of columns) {
-    if (c === 'groups' || c === 'sourceIP') continue; // JSON lists: matched through json_each, an index would not help
+    if (MULTI_VALUED_FIELDS.has(c)) continue; // JSON lists: matched through json_each, an index would not help
     statements.push(`CREATE INDEX IF NOT EXISTS ${t}_${c} ON ${t} (${q(c)}, time)`);
   }
   return statements;
+}
+
+/** The kind's FTS5 table: contentless (the text lives in `doc`), one column per text field. */
+export function ftsStatement(kind: RecordKind): string {
+  return `CREATE VIRTUAL TABLE IF NOT EXISTS ${ftsName(kind)} USING fts5(${textFields(kind)
+    .map(q)
+    .join(', ')}, content='', contentless_delete=1, tokenize="${FTS_TOKENIZER}")`;
 }

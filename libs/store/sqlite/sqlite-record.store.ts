@@ -4,9 +4,9 @@ import Database from 'better-sqlite3';
 import { InputError } from '../../errors/errors.ts';
 import type { Logger } from '../../logging/logger.ts';
 import { RECORD_KINDS, type RecordKind } from '../../schemas/records.ts';
-import { lowerSimple, tokenize } from '../../search/tokenize.ts';
+import { lowerSimple } from '../../search/tokenize.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../cursor.ts';
-import { docProblem, fieldValues, filterColumns, MULTI_VALUED_FIELDS, storedField, textFields, textValue } from '../record-fields.ts';
+import { docProblem, filterColumns, MULTI_VALUED_FIELDS, storedField, textFields } from '../record-fields.ts';
 import type {
   AnyDoc,
   HistogramResult,
@@ -17,6 +17,7 @@ import type {
   StatsResult,
   WriteItemResult,
 } from '../record-store.ts';
+import { addRecordFields, columnValue, textOf } from './sqlite-record-fields-migrate.ts';
 import { migrateRecordTables } from './sqlite-record-migrate.ts';
 import { ftsName, q, schemaStatements, tableName } from './sqlite-record-schema.ts';
 import { fromTable, LOWER_FN, whereClause, type SqlValue } from './sqlite-record-where.ts';
@@ -71,7 +72,13 @@ export class SqliteRecordStore implements RecordStore {
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     db.function(LOWER_FN, { deterministic: true }, (v: unknown) => (typeof v === 'string' ? lowerSimple(v) : v));
+    // Databases of earlier versions, one step after the other: the (cluster, id) key, then the filter and
+    // text fields added since (additive; either order gives the same result: sqlite-record-fields-migrate.ts).
     migrateRecordTables(db, this.options.logger);
+    for (const kind of RECORD_KINDS) {
+      const fields = addRecordFields(db, kind);
+      if (fields.rows > 0) this.options.logger?.info({ kind, ...fields }, 'record table given the fields added since its version');
+    }
     for (const kind of RECORD_KINDS) for (const sql of schemaStatements(kind)) db.exec(sql);
     this.db = db;
   }
@@ -98,15 +105,8 @@ export class SqliteRecordStore implements RecordStore {
   private writeOne(kind: RecordKind, writer: Writer, doc: AnyDoc, json: string | undefined): WriteItemResult {
     const problem = docProblem(kind, doc);
     if (problem) return { id: String(doc?.id), ok: false, retryable: false, reason: problem };
-    const columns = writer.columns.map((c) => {
-      const values = fieldValues(doc, c);
-      if (MULTI_VALUED_FIELDS.has(c)) return values.length ? JSON.stringify(values) : null;
-      return values[0] ?? null;
-    });
-    const texts = writer.texts.map((f) => {
-      const text = textValue(doc, f);
-      return text === undefined ? null : tokenize(text).join(' ');
-    });
+    const columns = writer.columns.map((c) => columnValue(doc, c));
+    const texts = writer.texts.map((f) => textOf(doc, f));
     const text = json ?? JSON.stringify(doc);
     const existing = writer.find.get(doc.cluster, doc.id) as { rid: number } | undefined;
     if (existing) {
@@ -203,7 +203,9 @@ export class SqliteRecordStore implements RecordStore {
       .all(...where.params, limit) as { key: string; count: number }[];
     const distinct = (db.prepare(`SELECT count(DISTINCT ${key}) AS d FROM ${source}`).get(...where.params) as { d: number }).d;
     const total = this.countWhere(kind, where.sql, where.params);
-    return { total, distinct, groups: groups.map((g) => ({ key: String(g.key), count: g.count })) };
+    // A list column holds NULL when the record has no value (writeOne), as a plain column does.
+    const missing = this.countWhere(kind, `${where.sql} AND t.${q(field)} IS NULL`, where.params);
+    return { total, distinct, groups: groups.map((g) => ({ key: String(g.key), count: g.count })), missing };
   }
 
   async *exportAll(kind: RecordKind, query: RecordQuery & { sort: 'asc' | 'desc' }, signal?: AbortSignal): AsyncIterable<AnyDoc> {

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { InputError, PharosError, zodDetails, type ErrorDetail } from '../../../libs/errors/errors.ts';
+import { FILE_YAML_LIMITS, parseYamlDocuments, yamlToJs } from '../../../libs/yaml/bounded-yaml.ts';
 import { compileGroup, type CompiledGroup, type RuleCompileOptions } from './compile.ts';
 import { prometheusRuleSchema, ruleFileSchema, type RuleGroupSpec } from './rule.schema.ts';
 
@@ -17,7 +17,7 @@ export interface FileProblem {
  * (`spec.groups`), several documents allowed. Throws InputError listing every problem with its path.
  */
 export function parseRuleText(text: string): RuleGroupSpec[] {
-  const docs = parseAllDocuments(text);
+  const docs = parseYamlDocuments(text, 'rule file', FILE_YAML_LIMITS);
   const groups: RuleGroupSpec[] = [];
   const details: ErrorDetail[] = [];
   docs.forEach((doc, d) => {
@@ -26,7 +26,7 @@ export function parseRuleText(text: string): RuleGroupSpec[] {
       details.push(...doc.errors.map((e) => ({ path: `${prefix}(yaml)`, message: e.message.split('\n')[0] as string })));
       return;
     }
-    const value: unknown = doc.toJS();
+    const value = yamlToJs(doc, 'rule file', FILE_YAML_LIMITS);
     if (value === null || value === undefined) return;
     const isCr = typeof value === 'object' && (value as { kind?: unknown }).kind === 'PrometheusRule';
     const parsed = isCr ? prometheusRuleSchema.safeParse(value) : ruleFileSchema.safeParse(value);

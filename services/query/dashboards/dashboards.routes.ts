@@ -49,6 +49,8 @@ export function dashboardsRoutes(service: DashboardsService) {
     );
 
     app.post('/v1/dashboards/import', {
+      // The import takes YAML or JSON text as text/plain too (docs/dashboards.md).
+      config: { bodyTypes: ['text/plain'] },
       schema: { tags, summary: 'Import a Grafana dashboard or a KubeSphere Dashboard/ClusterDashboard', querystring: importQuerySchema, body: importBodySchema, response: { 200: importResultSchema, 201: importResultSchema } },
     }, async (req, reply) => {
       const result = await service.import(req.body, req.query, req.principal, signalOf(reply));

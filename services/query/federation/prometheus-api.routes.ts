@@ -12,6 +12,8 @@ const ERROR_TYPES: Partial<Record<ErrorCode, string>> = {
   PHAROS_ERR_VALIDATION: 'bad_data',
   PHAROS_ERR_BAD_JSON: 'bad_data',
   PHAROS_ERR_LIMIT: 'bad_data',
+  PHAROS_ERR_UNSUPPORTED_MEDIA_TYPE: 'bad_data',
+  PHAROS_ERR_PAYLOAD_TOO_LARGE: 'bad_data',
   PHAROS_ERR_UNPROCESSABLE: 'execution',
   PHAROS_ERR_TIMEOUT: 'timeout',
   PHAROS_ERR_UNAVAILABLE: 'unavailable',

@@ -16,6 +16,8 @@ export function applyScope(filters: Record<string, readonly string[]>, scope: Sc
 
 function restrict(filters: Record<string, readonly string[]>, name: 'cluster' | 'namespace', allowed: readonly string[]): void {
   if (isUnrestricted(allowed)) return;
+  // An empty list grants nothing (libs/tenancy/empty-scope.ts); as a filter it would mean "no filter".
+  if (allowed.length === 0) throw new ForbiddenError(`this token's scope lists no ${name === 'cluster' ? 'clusters' : 'namespaces'}`);
   const asked = filters[name];
   if (asked === undefined) {
     filters[name] = [...allowed];

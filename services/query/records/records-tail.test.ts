@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FULL_SCOPE } from '../../../libs/auth/principal.ts';
 import { tailConfigSchema } from '../../../libs/config/sections/tail.ts';
-import type { LogDoc } from '../../../libs/schemas/records.ts';
+import type { AuditDoc, LogDoc } from '../../../libs/schemas/records.ts';
 import { MemoryRecordStore } from '../../../libs/store/memory/memory-record.store.ts';
 import { RecordsTail, type TailEvent } from './records-tail.ts';
 import type { TailQuery } from './records-tail.schemas.ts';
@@ -62,6 +62,23 @@ describe('live tail', () => {
     const done = take(events, (got) => records(got).length >= 1, abort);
     await store.write('logs', [log('other-ns', T0 + 1, 'bank', 'error here'), log('no-match', T0 + 2, 'shop', 'fine'), log('hit', T0 + 3, 'shop', 'an error')]);
     expect(records(await done)).toEqual(['hit']);
+  });
+
+  it('follows audit records by the impersonated user, the decision and the words of the response message', async () => {
+    const { store, service } = setup();
+    const audit = (id: string, time: number, extra: Partial<AuditDoc>): AuditDoc => ({ id, kind: 'audit', cluster: 'east', namespace: 'dev', time, ingestedAt: T0, auditID: id, stage: 'ResponseComplete', user: 'system:admin', verb: 'get', ...extra });
+    const forbidden = (user: string) => ({ decision: 'forbid', responseReason: 'Forbidden', responseMessage: `secrets "db" is forbidden: User "${user}" cannot get resource "secrets"` });
+    // The expected records are the newest, so one that should not match would be shown before them.
+    const written = [audit('as-alice', T0 + 1, { impersonatedUser: 'alice' }), audit('direct', T0 + 2, { user: 'carol', ...forbidden('carol') }), audit('as-bob', T0 + 3, { impersonatedUser: 'bob', ...forbidden('bob') })];
+    const follow = async (query: TailQuery, want: number) => {
+      const abort = new AbortController();
+      const done = take(service.open('audit', query, { name: 'a', scope: FULL_SCOPE }, abort.signal), (got) => records(got).length >= want, abort);
+      await store.write('audit', written);
+      return records(await done);
+    };
+    expect(await follow({ impersonatedUser: 'bob' } as TailQuery, 1)).toEqual(['as-bob']);
+    expect(await follow({ decision: 'forbid' } as TailQuery, 2)).toEqual(['direct', 'as-bob']);
+    expect(await follow({ q: 'forbidden AND bob' }, 1)).toEqual(['as-bob']);
   });
 
   it('counts what it could not show when more matched than one poll reads', async () => {

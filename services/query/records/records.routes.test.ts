@@ -110,8 +110,31 @@ describe('records routes', () => {
 
   it('gives terms counts and distinct counts, also over list fields', async () => {
     const body = (await get('/v1/logs/stats?by=pod&size=2')).json();
-    expect(body).toEqual({ total: 30, distinct: 4, groups: [{ key: 'api-0', count: 8 }, { key: 'api-1', count: 8 }] });
+    expect(body).toEqual({ total: 30, distinct: 4, groups: [{ key: 'api-0', count: 8 }, { key: 'api-1', count: 8 }], missing: 0, start: NOW - 86_400_000, end: NOW });
     expect((await get('/v1/audit/stats?by=group')).json().groups).toEqual([{ key: 'dev', count: 1 }, { key: 'ops', count: 1 }]);
+  });
+
+  it('counts the records without the field as missing, so groups plus missing make the total', async () => {
+    for (const [url, missing] of [['/v1/audit/stats?by=namespace', 1], ['/v1/audit/stats?by=impersonatedUser', 1], ['/v1/audit/stats?by=decision', 1], ['/v1/audit/stats?by=user', 0], ['/v1/audit/stats?by=impersonatedGroup', 1]] as const) {
+      const body = (await get(url)).json();
+      expect(body.missing, url).toBe(missing);
+      expect(body.groups.reduce((s: number, g: { count: number }) => s + g.count, 0) + body.missing, url).toBe(body.total);
+    }
+    const logs = (await get('/v1/logs/stats?by=node')).json();
+    expect(logs).toMatchObject({ total: 30, groups: [], missing: 30 });
+  });
+
+  it('says which range every answer covered, also when start and end were left out', async () => {
+    const day = { start: NOW - 86_400_000, end: NOW };
+    expect((await get('/v1/logs?size=1')).json()).toMatchObject(day);
+    expect((await get('/v1/logs/histogram?interval=1h')).json()).toMatchObject(day);
+    expect((await get(`/v1/logs/stats?by=pod&start=${(NOW - 3_600_000) / 1000}`)).json()).toMatchObject({ start: NOW - 3_600_000, end: NOW });
+    const explicit = (await get('/v1/audit?start=2024-03-01T00:00:00Z&end=2024-03-01T12:00:00.500Z')).json();
+    expect(explicit).toMatchObject({ total: 0, start: Date.UTC(2024, 2, 1), end: Date.UTC(2024, 2, 1, 12, 0, 0, 500) });
+    for (const format of ['ndjson', 'csv']) {
+      const exported = await get(`/v1/audit/export?format=${format}`);
+      expect(exported.headers).toMatchObject({ 'pharos-range-start': String(day.start), 'pharos-range-end': String(day.end) });
+    }
   });
 
   it('exports NDJSON and CSV with the same filters', async () => {
@@ -126,6 +149,9 @@ describe('records routes', () => {
     expect(rows[0]).toBe('time,cluster,namespace,pod,container,node,stream,message,id');
     expect(rows[1]).toBe(`${new Date(NOW - 3_600_000 + 5 * 60_000).toISOString()},east,default,api-1,,,,"ERROR connection refused, ""db"", 5",l05`);
     expect(rows).toHaveLength(4);
+    const audit = (await get('/v1/audit/export?format=csv')).body.trim().split('\r\n');
+    expect(audit[0]).toBe('time,cluster,namespace,verb,user,groups,sourceIP,resource,subresource,name,code,stage,level,requestURI,userAgent,auditID,id,' +
+      'impersonatedUser,impersonatedGroups,decision,authzReason,responseReason,responseMessage,objectUid');
   });
 
   it('narrows to the token scope, refuses explicit out-of-scope filters, and q cannot widen it', async () => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { RECORD_KINDS } from '../../../libs/schemas/records.ts';
-import { EXPORT_CONTENT_TYPE, exportStream } from './records-export.ts';
+import { EXPORT_CONTENT_TYPE, RANGE_HEADERS, exportStream } from './records-export.ts';
 import {
   exportQuerySchema,
   histogramQuerySchema,
@@ -43,15 +43,21 @@ export function recordsRoutes(service: RecordsService): FastifyPluginAsync {
 
       app.get(`/v1/${kind}/export`, {
         config: access,
-        schema: { tags, summary: `Export every matching ${kind} record (streamed NDJSON or CSV)`, querystring: exportQuerySchema(kind) },
+        schema: {
+          tags, summary: `Export every matching ${kind} record (streamed NDJSON or CSV)`, querystring: exportQuerySchema(kind),
+          description: `The effective range (epoch ms, start inclusive, end exclusive) is in the ${RANGE_HEADERS.start} and ${RANGE_HEADERS.end} headers.`,
+        },
       }, async (request, reply) => {
         const gone = new AbortController();
         reply.raw.on('close', () => gone.abort());
-        const docs = await service.export(kind, request.query, request.principal.scope, gone.signal);
+        const { docs, start, end } = await service.export(kind, request.query, request.principal.scope, gone.signal);
         const ext = request.query.format === 'csv' ? 'csv' : 'ndjson';
         return reply
           .header('content-type', EXPORT_CONTENT_TYPE[request.query.format])
           .header('content-disposition', `attachment; filename="${kind}.${ext}"`)
+          // The range goes in headers, so the body stays plain NDJSON / RFC 4180 CSV (records only).
+          .header(RANGE_HEADERS.start, String(start))
+          .header(RANGE_HEADERS.end, String(end))
           .send(exportStream(kind, request.query.format, docs));
       });
     }

@@ -51,7 +51,8 @@ const common = {
     .describe(
       'search: words, "quoted phrases", AND, OR, NOT (capitals; adjacent terms are ANDed), parentheses, field:value and field:"phrase". ' +
         'Text is split on every character that is not a letter or digit and lowercased; a word matches a whole token, a phrase consecutive ' +
-        'tokens, in the text fields (logs: message; events: message; audit: requestURI, user, name). field:value on a filter field is an ' +
+        'tokens, in the text fields (logs: message; events: message; audit: requestURI, user, name, impersonatedUser, responseMessage). ' +
+        'field:value on a filter field is an ' +
         'exact, case-insensitive match (any element of a list); on a text field it is a word or phrase match. q is ANDed with the filters.',
     ),
   start: time.optional().describe('inclusive start; default: end minus 24 hours'),
@@ -111,20 +112,30 @@ export type ExportQuery = z.infer<ReturnType<typeof exportQuerySchema>>;
 /** The parts every endpoint shares: filters by name, q, start, end. */
 export type CommonQuery = Record<string, string | string[] | undefined> & { q?: string | undefined; start?: string | undefined; end?: string | undefined };
 
+/** The range every answer covered: without start a query covers the last 24 hours only. */
+const range = {
+  start: z.number().int().describe('effective start of the range, epoch milliseconds, inclusive (default: end minus 24 hours)'),
+  end: z.number().int().describe('effective end of the range, epoch milliseconds, exclusive (default: now)'),
+};
+
 export const searchResponseSchema = (kind: RecordKind) =>
   z.object({
     total: z.number().int().describe('records matching the query, all pages'),
     items: z.array(docSchemaByKind[kind]),
     cursor: z.string().nullable().describe('pass as cursor for the next page; null on the last page'),
+    ...range,
   });
 
 export const histogramResponseSchema = z.object({
   total: z.number().int(),
   buckets: z.array(z.object({ time: z.number().int().describe('bucket start, epoch milliseconds'), count: z.number().int() })),
+  ...range,
 });
 
 export const statsResponseSchema = z.object({
   total: z.number().int().describe('records matching the query'),
   distinct: z.number().int().describe('distinct values of the field among them (approximate above 40,000 on OpenSearch)'),
   groups: z.array(z.object({ key: z.string(), count: z.number().int() })),
+  missing: z.number().int().describe('records matching the query without the field (a list field: without any value); for a single-valued field the groups plus missing make total when size covers every group'),
+  ...range,
 });

@@ -13,6 +13,16 @@ export interface RecordsServiceOptions {
   now?: () => number;
 }
 
+/**
+ * The time range a query covered, epoch milliseconds (start inclusive, end exclusive): every answer says it,
+ * because without `start` a query covers only the last 24 hours and older records (an import of last
+ * month's audit) would otherwise just look missing.
+ */
+export interface EffectiveRange {
+  start: number;
+  end: number;
+}
+
 /** Buckets one histogram may return; more would be a chart no one can read and a large answer. */
 export const MAX_BUCKETS = 10_000;
 
@@ -26,13 +36,14 @@ export class RecordsService {
     this.now = options.now ?? Date.now;
   }
 
-  async search(kind: RecordKind, query: SearchQuery, scope: Scope): Promise<SearchPage> {
+  async search(kind: RecordKind, query: SearchQuery, scope: Scope): Promise<SearchPage & EffectiveRange> {
     const size = pageSize(query.size, this.options.limits);
     const base = this.resolve(kind, query, scope);
-    return this.timed((store, signal) => store.search(kind, { ...base, sort: query.sort, size, ...(query.cursor ? { cursor: query.cursor } : {}) }, signal));
+    const page = await this.timed((store, signal) => store.search(kind, { ...base, sort: query.sort, size, ...(query.cursor ? { cursor: query.cursor } : {}) }, signal));
+    return { ...page, start: base.start, end: base.end };
   }
 
-  async histogram(kind: RecordKind, query: HistogramQuery, scope: Scope): Promise<HistogramResult> {
+  async histogram(kind: RecordKind, query: HistogramQuery, scope: Scope): Promise<HistogramResult & EffectiveRange> {
     const base = this.resolve(kind, query, scope);
     const interval = intervalMs(query.interval);
     const first = base.start - (((base.start % interval) + interval) % interval);
@@ -42,12 +53,13 @@ export class RecordsService {
     // Empty buckets are filled in, so a chart has every step of the range.
     const byTime = new Map(found.buckets.map((b) => [b.time, b.count]));
     const buckets = Array.from({ length: count }, (_, i) => ({ time: first + i * interval, count: byTime.get(first + i * interval) ?? 0 }));
-    return { total: found.total, buckets };
+    return { total: found.total, buckets, start: base.start, end: base.end };
   }
 
-  async stats(kind: RecordKind, query: StatsQuery, scope: Scope): Promise<StatsResult> {
+  async stats(kind: RecordKind, query: StatsQuery, scope: Scope): Promise<StatsResult & EffectiveRange> {
     const base = this.resolve(kind, query, scope);
-    return this.timed((store, signal) => store.stats(kind, base, query.by, query.size, signal));
+    const result = await this.timed((store, signal) => store.stats(kind, base, query.by, query.size, signal));
+    return { ...result, start: base.start, end: base.end };
   }
 
   /**
@@ -55,12 +67,12 @@ export class RecordsService {
    * down backend is still an error response, not a cut stream. No timeout: an export may be long; the
    * signal (client gone) stops it.
    */
-  async export(kind: RecordKind, query: ExportQuery, scope: Scope, signal: AbortSignal): Promise<AsyncIterable<AnyDoc>> {
+  async export(kind: RecordKind, query: ExportQuery, scope: Scope, signal: AbortSignal): Promise<EffectiveRange & { docs: AsyncIterable<AnyDoc> }> {
     const base = this.resolve(kind, query, scope);
     const store = await this.options.store();
     const iterator = store.exportAll(kind, { ...base, sort: query.sort }, signal)[Symbol.asyncIterator]();
     const first = await iterator.next();
-    return (async function* () {
+    const docs = (async function* () {
       try {
         if (first.done) return;
         yield first.value;
@@ -70,6 +82,7 @@ export class RecordsService {
         await iterator.return?.();
       }
     })();
+    return { start: base.start, end: base.end, docs };
   }
 
   private resolve(kind: RecordKind, query: SearchQuery | HistogramQuery | StatsQuery | ExportQuery, scope: Scope): RecordQuery & { start: number; end: number } {

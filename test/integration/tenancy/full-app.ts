@@ -78,7 +78,7 @@ export async function buildFullApp(overrides: Record<string, unknown> = {}, excl
   for (const name of SERVICE_NAMES) features.push(...(await SERVICES[name](ctx)).filter((f) => !exclude.includes(f.name)));
   const security = await securityFor(ctx);
   const app = await buildApp({
-    logger, metrics: ctx.metrics, features, bodyLimitBytes: config.server.bodyLimitBytes,
+    logger, metrics: ctx.metrics, features, bodyLimitBytes: config.server.bodyLimitBytes, limits: config.server,
     authenticator: security.authenticator, guards: { rateLimiter: security.rateLimiter, audit: security.audit },
   });
   await app.ready();

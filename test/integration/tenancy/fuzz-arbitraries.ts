@@ -62,7 +62,21 @@ const BROKEN_BODIES = [
   '{"limit":-1}', '{"size":99999999999}', '\uFEFF{}', '{"a":"\\u0000"}', '<?xml version="1.0"?><a/>', '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--',
 ];
 
+/**
+ * Issue 15: YAML that would stall or crash a parser (an alias bomb, nesting past the stack), audit lists of
+ * another version or kind, JSON that belongs in application/json.
+ */
+export const ALIAS_BOMB = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+  ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`)].join('\n');
+const HOSTILE_BODIES = [
+  ALIAS_BOMB, `title: x\nrows: [*a]\n${ALIAS_BOMB}`, '- '.repeat(5_000), `a:\n${Array.from({ length: 600 }, (_, i) => `${' '.repeat(i + 1)}- `).join('\n')}x`,
+  '['.repeat(3_000), `title: "${'x'.repeat(300_000)}"`, 'title: !!binary AAAA\nrows: *undefined_alias',
+  JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v2', items: [{ auditID: 'fz', stage: 'ResponseComplete', requestReceivedTimestamp: '2024-01-01T00:00:00Z' }] }),
+  JSON.stringify({ kind: 'PodList', apiVersion: 'v1', items: [] }), JSON.stringify({ kind: 'Event', apiVersion: 'audit.k8s.io/v2', auditID: 'fz', stage: 'ResponseComplete' }),
+];
+
 const bodyArb: fc.Arbitrary<string> = fc.oneof(
+  { weight: 2, arbitrary: fc.constantFrom(...HOSTILE_BODIES) },
   { weight: 3, arbitrary: fc.constantFrom(...BROKEN_BODIES) },
   { weight: 4, arbitrary: jsonish.map((v) => JSON.stringify(v) ?? 'null') },
   { weight: 1, arbitrary: fc.array(jsonish.map((v) => JSON.stringify(v) ?? ''), { maxLength: 5 }).map((l) => l.join('\n')) },
@@ -73,6 +87,7 @@ const CONTENT_TYPES = [
   'application/json', 'application/json', 'application/json', 'text/plain', 'application/x-ndjson', 'application/xml',
   'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', 'application/json; charset=ascii',
   '*/*', 'application/octet-stream', 'text/html', 'application/json, text/plain', 'json', '',
+  'application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain; charset=utf-8',
 ];
 
 const authArb: fc.Arbitrary<string | undefined> = fc.oneof(
