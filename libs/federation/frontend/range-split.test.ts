@@ -39,8 +39,8 @@ describe('splitGrid', () => {
 
   it('a long step widens the interval to a whole multiple of it', () => {
     expect(partIntervalMs(60_000, 24 * HOUR)).toBe(24 * HOUR);
-    expect(partIntervalMs(HOUR, 24 * HOUR)).toBe(72 * HOUR);
-    expect(partIntervalMs(HOUR, 24 * HOUR) % (24 * HOUR)).toBe(0);
+    expect(partIntervalMs(3 * HOUR, 24 * HOUR)).toBe(48 * HOUR);
+    expect(partIntervalMs(5 * HOUR, 24 * HOUR) % (24 * HOUR)).toBe(0);
   });
 
   it('gridFloor finds the last grid time at or before a moment', () => {

@@ -34,7 +34,7 @@ export function gridOf(q: { start: number; end: number; step: number }): RangeGr
 export const phaseOf = (g: RangeGrid): number => ((g.startMs % g.stepMs) + g.stepMs) % g.stepMs;
 
 /** Fewest steps a part should hold: a long step would otherwise make a part (and a cache entry) per step. */
-const MIN_STEPS_PER_PART = 60;
+const MIN_STEPS_PER_PART = 10;
 
 /** The split interval for a step: a whole multiple of the configured one, so parts stay aligned to it. */
 export function partIntervalMs(stepMs: number, splitIntervalMs: number): number {
