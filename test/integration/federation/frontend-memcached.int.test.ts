@@ -15,6 +15,7 @@ import { FederatedQuery } from '../../../services/query/federation/federated-que
 import { frontFederation } from '../../../services/query/federation/federation-frontend.ts';
 import type { FederatedQueryService, FederatedResult } from '../../../services/query/federation/federation.types.ts';
 import { HttpClusterClient } from '../../../services/query/federation/prometheus.client.ts';
+import { freePort } from '../../../scripts/deploy/image-layout.ts';
 import { MEMCACHED_PORT } from '../../../scripts/stack/memcached.ts';
 import { FIXTURE_START } from '../../fixtures/prometheus/generate.ts';
 import { clusterConfigs } from './differential.ts';
@@ -55,14 +56,6 @@ async function direct(scopeKey: string): Promise<FederatedResult> {
   const fed = new FederatedQuery({ clusters: clusterConfigs(), limits: federationConfigSchema.parse({}), client: new HttpClusterClient() });
   return fed.range({ ...RANGE, scopeKey });
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 async function startMemcached(port: number): Promise<ChildProcess> {
   const child = spawn('memcached', ['-l', '127.0.0.1', '-p', String(port), '-U', '0', '-m', '16', '-u', os.userInfo().username], { stdio: 'ignore' });
