@@ -27,9 +27,11 @@ export async function startPharos(proc: BenchProcesses, root: string, set: strin
     dataDir,
     storage: { type: 'sqlite', path: join(dataDir, 'pharos.db') },
     log: { level: 'warn' },
-    clusters: servers.map((s) => ({ name: s.cluster, prometheus: { url: s.url } })),
+    // Generous timeouts: on a shared 2-core machine a member can take tens of seconds over 100,002 series, and a
+    // cluster left out would make the answer partial (Thanos Query waits as long: no store timeout by default).
+    clusters: servers.map((s) => ({ name: s.cluster, prometheus: { url: s.url, timeoutMs: 600_000 } })),
     auth: { tokens: [{ name: 'bench', token: BENCH_TOKEN, role: 'admin' }], rateLimit: { perSecond: 0 } },
-    federation,
+    federation: { timeoutMs: 900_000, ...federation },
   };
   const file = join(root, `pharos-${set}.yaml`);
   await writeFile(file, stringify(config));

@@ -171,6 +171,16 @@ describe('QueryFrontend, range queries', () => {
     expect((await cache.stats()).items).toBe(0);
   });
 
+  it('a failed cluster in a window of one part: the engine answer is returned as it is, not asked for twice', async () => {
+    const { engine, frontend, cache } = setup();
+    engine.clusters.west = { status: 'error', error: 'timed out' };
+    const q = range('up', T0 + 600, T0 + 1200, 60);
+    const a = await frontend.range(q);
+    expect(engine.calls).toEqual([{ kind: 'range', start: q.start, end: q.end }]);
+    expect(a.clusters.west?.status).toBe('error');
+    expect((await cache.stats()).items).toBe(0);
+  });
+
   it('answers with warnings are passed on and not kept', async () => {
     const { engine, frontend, cache } = setup();
     engine.warnings = ['PromQL warning'];

@@ -89,8 +89,8 @@ export class QueryFrontend<A extends Answer> implements QueryFunctions<A> {
     });
     for (const a of answers) if (a.hit !== undefined && q.cacheControl !== 'no-cache') this.count(a.hit, 'range');
     // A cluster that failed in one part only would be in the other parts' data: the engine, asked once for the
-    // whole window, leaves it out of all of it.
-    if (answers.some((a) => a.failed)) return engine(q, signal);
+    // whole window, leaves it out of all of it (an answer for the whole window in one call already is that).
+    if (answers.some((a) => a.failed)) return parts.length === 1 && answers[0]?.entire ? (answers[0].entire as A) : engine(q, signal);
     return this.join(answers);
   };
 

@@ -9,6 +9,8 @@ export interface PartAnswer {
   meta: Meta;
   /** A cluster failed in some span: the caller asks the engine for the whole query instead. */
   failed: boolean;
+  /** The engine's answer when it was asked for the whole part in one call (nothing came from the cache). */
+  entire?: Answer;
   /** Whether the cache had a usable extent for this part (undefined: not looked up). */
   hit?: boolean;
 }
@@ -60,7 +62,8 @@ export async function answerPart<A extends Answer>(opts: PartRunnerOptions<A>, r
   const asked: Span[] = freshFrom <= part.endMs ? [...missing, { startMs: freshFrom, endMs: part.endMs }] : missing;
   const answers = await Promise.all(asked.map((s) => opts.engine({ ...r.q, start: s.startMs / 1000, end: s.endMs / 1000 }, r.signal)));
   const hit = r.key ? overlapping.length > 0 : undefined;
-  if (answers.some(failedCluster)) return { series: [], meta: metaOf(answers[0] as A), failed: true, ...(hit === undefined ? {} : { hit }) };
+  const entire = answers.length === 1 && overlapping.length === 0 && asked[0]?.startMs === part.startMs && asked[0].endMs === part.endMs ? answers[0] : undefined;
+  if (answers.some(failedCluster)) return { series: [], meta: metaOf(answers[0] as A), failed: true, ...(entire ? { entire } : {}), ...(hit === undefined ? {} : { hit }) };
   const computed: Extent[] = [];
   answers.forEach((a, i) => {
     if (i < missing.length && isClean(a)) computed.push({ ...(missing[i] as Span), meta: metaOf(a), series: a.result as MatrixSeries[] });
