@@ -10,7 +10,8 @@ const IMPORTED = { file: 'grafana_kubernetes-mixin_k8s-resources-cluster.json', 
 /**
  * A dashboard reload through Pharos with the query frontend on: every panel rendered (GET
  * /v1/dashboards/:id/render), cold (a window no earlier round used: its grid is new to the cache) and then warm
- * (the same window again), for the six built-in dashboards and an imported Grafana one.
+ * (the same window again), for the six built-in dashboards and an imported Grafana one. Template variables and
+ * the "no data" explanation ask label values, which the frontend's metadata cache keeps (a window in the past).
  */
 export async function dashboardReload(pharos: PharosProcess, sharedData: string, rounds: number): Promise<number> {
   const imported = await fetch(`${pharos.url}/v1/dashboards/import?overwrite=true`, { method: 'POST', headers: { ...pharos.auth, 'content-type': 'text/plain' }, body: readFileSync(join(sharedData, 'dashboards', IMPORTED.file), 'utf8') });
@@ -22,7 +23,7 @@ export async function dashboardReload(pharos: PharosProcess, sharedData: string,
     timed(`${pharos.url}/v1/dashboards/${d.id}/render?from=${(FIXTURE_START + 1800 + shift) * 1000}&to=${(FIXTURE_END - 60 + shift) * 1000}${d.vars}`, { headers: pharos.auth });
   console.log(`\ndashboard reload, frontend on (in-process LRU): ${rounds} rounds, cold = a window new to the cache, warm = the same window again (p50 ms)`);
   console.log('dashboard | cold | warm | cold/warm');
-  const ratios: number[] = [];
+  const totals = { cold: 0, warm: 0 };
   for (const [i, d] of dashboards.entries()) {
     await render(d, i * 100); // the process's own warm-up (JIT, SQLite), not counted
     const cold: number[] = [];
@@ -31,10 +32,13 @@ export async function dashboardReload(pharos: PharosProcess, sharedData: string,
       cold.push(await render(d, i * 100 + r));
       warm.push(await render(d, i * 100 + r));
     }
-    ratios.push(median(cold) / median(warm));
+    totals.cold += median(cold);
+    totals.warm += median(warm);
     console.log(`${d.id} | ${ms(median(cold))} | ${ms(median(warm))} | ${(median(cold) / median(warm)).toFixed(1)}x`);
   }
-  const m = median(ratios);
-  console.log(`dashboard reload, median over the dashboards: warm ${m.toFixed(1)}x faster than cold (goal ≥ 10x)`);
-  return m;
+  // The reload as a user waits for it: every dashboard once. events and audit read the store, not the
+  // federation, so the cache does not change them; they are in the sum as they are in the reload.
+  const ratio = totals.cold / totals.warm;
+  console.log(`dashboard reload, all ${dashboards.length} dashboards: cold ${ms(totals.cold)} ms, warm ${ms(totals.warm)} ms: warm ${ratio.toFixed(1)}x faster (goal ≥ 10x)`);
+  return ratio;
 }

@@ -25,6 +25,11 @@ export const federationCacheConfigSchema = z
     splitParallelism: z.number().int().positive().default(4),
     /** How long an entry may live in the cache. */
     ttl: duration.default('7d'),
+    /**
+     * How long a /series, /labels or label-values answer (a window older than maxFreshness) is kept: short,
+     * since Prometheus answers them from its indexes, where a new series can show in a past window.
+     */
+    metadataTtl: duration.default('5m'),
     /** Largest entry stored; a larger part is answered but not kept. memcached's default item limit is 1 MiB. */
     maxItemBytes: z.number().int().positive().default(2 ** 20),
     memory: z

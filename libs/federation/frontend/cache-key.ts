@@ -8,7 +8,7 @@ const FORMAT = 1;
  * left a parameter out (thanos#5847: lookback_delta), so each part is named here and hashed together.
  */
 export interface KeyParts {
-  kind: 'range' | 'instant';
+  kind: 'range' | 'instant' | 'series' | 'labels' | 'label-values';
   /** The text the engine receives: the caller's scope is already ANDed onto its selectors. */
   query: string;
   /** And who the caller is, so no answer is shared across scopes even where the text is the same. */

@@ -39,7 +39,7 @@ export function frontendMetrics(registry: Registry, cache: ByteCache): FrontendM
   counter('pharos_federation_cache_evictions_total', 'Entries evicted from the cache to make room.', (s) => s.evictions);
   counter('pharos_federation_cache_errors_total', 'Cache reads and writes that failed (backend down, timeout, refused); the query went on without the cache.', (s) => s.errors);
   return {
-    hits: once(registry, 'pharos_federation_cache_hits_total', () => new Counter({ name: 'pharos_federation_cache_hits_total', help: 'Cache lookups (one per range part or instant query) that found a usable entry.', labelNames: ['backend', 'kind'], registers })),
+    hits: once(registry, 'pharos_federation_cache_hits_total', () => new Counter({ name: 'pharos_federation_cache_hits_total', help: 'Cache lookups (one per range part, instant query or series/labels call) that found a usable entry.', labelNames: ['backend', 'kind'], registers })),
     misses: once(registry, 'pharos_federation_cache_misses_total', () => new Counter({ name: 'pharos_federation_cache_misses_total', help: 'Cache lookups that found nothing usable: the engine answered.', labelNames: ['backend', 'kind'], registers })),
   };
 }

@@ -24,8 +24,11 @@ class CountingEngine implements FederatedQueryService {
   async labelNames() {
     return { data: ['cluster'], warnings: [] };
   }
-  async labelValues() {
-    return { data: ['east'], warnings: [] };
+  readonly labelCalls: unknown[] = [];
+  labelWarnings: string[] = [];
+  async labelValues(name: string, q?: unknown) {
+    this.labelCalls.push([name, q]);
+    return { data: ['east'], warnings: this.labelWarnings };
   }
   clusters() {
     return ['east'];
@@ -61,6 +64,41 @@ describe('frontFederation', () => {
     await fed.instant({ query: 'up', time: 1_700_000_000 });
     await fed.instant({ query: 'up', time: 1_700_000_000 });
     expect(engine.instants).toBe(2);
+  });
+
+  it('label values of a window older than maxFreshness are kept; a window reaching into it, or open, is not', async () => {
+    const { engine, fed } = setup();
+    const past = { start: 1_700_000_000, end: 1_700_003_600 };
+    expect((await fed.labelValues('cluster', { ...past })).data).toEqual(['east']);
+    expect((await fed.labelValues('cluster', { ...past })).data).toEqual(['east']);
+    expect(engine.labelCalls).toHaveLength(1);
+    // Other match[] or another label: another entry.
+    await fed.labelValues('cluster', { ...past, match: ['up'] });
+    await fed.labelValues('namespace', { ...past });
+    expect(engine.labelCalls).toHaveLength(3);
+    // The last 5 minutes (now is 2_000_000_000 s), or no end (up to now): always the engine.
+    await fed.labelValues('cluster', { start: 1_999_999_000, end: 1_999_999_900 });
+    await fed.labelValues('cluster', { start: 1_999_999_000, end: 1_999_999_900 });
+    await fed.labelValues('cluster', {});
+    await fed.labelValues('cluster', {});
+    expect(engine.labelCalls).toHaveLength(7);
+    // no-cache asks the engine afresh (and keeps that), no-store bypasses the cache.
+    await fed.labelValues('cluster', { ...past, cacheControl: 'no-cache' });
+    await fed.labelValues('cluster', { ...past, cacheControl: 'no-store' });
+    expect(engine.labelCalls.slice(7)).toEqual([['cluster', { ...past, cacheControl: 'no-cache' }], ['cluster', { ...past, cacheControl: 'no-store' }]]);
+  });
+
+  it('label values with warnings (a cluster left out) are not kept; the cache switch bypasses them too', async () => {
+    const { engine, fed } = setup();
+    engine.labelWarnings = ['west: timed out'];
+    const past = { start: 1_700_000_000, end: 1_700_003_600 };
+    expect((await fed.labelValues('cluster', past)).warnings).toEqual(['west: timed out']);
+    await fed.labelValues('cluster', past);
+    expect(engine.labelCalls).toHaveLength(2);
+    const off = setup({ enabled: false });
+    await off.fed.labelValues('cluster', past);
+    await off.fed.labelValues('cluster', past);
+    expect(off.engine.labelCalls).toHaveLength(2);
   });
 
   it('config: durations are checked at boot', () => {

@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import { CACHE_REGISTRY } from '../../../libs/cache/registry.ts';
 import type { FederationConfig } from '../../../libs/config/sections/federation.ts';
 import { frontendMetrics } from '../../../libs/federation/frontend/frontend.metrics.ts';
+import { MetadataCache } from '../../../libs/federation/frontend/metadata-cache.ts';
 import { QueryFrontend, type FrontendSettings } from '../../../libs/federation/frontend/query-frontend.ts';
 import type { Logger } from '../../../libs/logging/logger.ts';
 import { parseDuration } from '../../../libs/promql/literals.ts';
@@ -31,16 +32,21 @@ export interface FrontedFederation {
 export function frontFederation(opts: FederationFrontendOptions): FrontedFederation {
   const cfg = opts.limits.cache;
   const cache = CACHE_REGISTRY[cfg.backend](cfg, opts.logger.child({ component: 'federation-cache' }));
-  const frontend = new QueryFrontend<FederatedResult>({
-    engine: { instant: (q, signal) => opts.engine.instant(q, signal), range: (q, signal) => opts.engine.range(q, signal) },
+  const settings = settingsOf(opts.limits);
+  const shared = {
     cache,
-    settings: settingsOf(opts.limits),
     fingerprint: fingerprintOf(opts.clusters, opts.limits),
-    memberVersions: (signal) => memberVersionsOf(opts.engine, signal),
+    memberVersions: (signal?: AbortSignal) => memberVersionsOf(opts.engine, signal),
     metrics: frontendMetrics(opts.metrics, cache),
     ...(opts.now ? { now: opts.now } : {}),
+  };
+  const frontend = new QueryFrontend<FederatedResult>({
+    ...shared,
+    engine: { instant: (q, signal) => opts.engine.instant(q, signal), range: (q, signal) => opts.engine.range(q, signal) },
+    settings,
   });
-  return { service: withFrontend(opts.engine, frontend), close: () => cache.close() };
+  const metadata = new MetadataCache({ ...shared, settings: { ...settings, ttlSeconds: parseDuration(cfg.metadataTtl) / 1000 } });
+  return { service: withFrontend(opts.engine, frontend, metadata), close: () => cache.close() };
 }
 
 function settingsOf(limits: FederationConfig): FrontendSettings {
@@ -77,16 +83,29 @@ async function memberVersionsOf(engine: VersionSource, signal?: AbortSignal): Pr
 }
 
 /**
- * The engine with instant and range answered by the frontend. A proxy rather than a copy of each method, so
- * whatever the engine offers besides (metadata, buildinfo, methods added later) stays reachable as it is.
+ * The engine with instant and range answered by the frontend, series and labels through the metadata cache. A
+ * proxy rather than a copy of each method, so whatever the engine offers besides (metadata, buildinfo, methods
+ * added later) stays reachable as it is.
  */
-function withFrontend(engine: FederatedQueryService, frontend: QueryFrontend<FederatedResult>): FederatedQueryService {
+function withFrontend(engine: FederatedQueryService, frontend: QueryFrontend<FederatedResult>, metadata: MetadataCache): FederatedQueryService {
+  const lists: Pick<FederatedQueryService, 'series' | 'labelNames' | 'labelValues'> = {
+    series: (q, signal) => metadata.answer('series', withoutDirectives(q), q, () => engine.series(q, signal), signal),
+    labelNames: (q = {}, signal) => metadata.answer('labels', withoutDirectives(q), q, () => engine.labelNames(q, signal), signal),
+    labelValues: (name, q = {}, signal) => metadata.answer('label-values', [name, withoutDirectives(q)], q, () => engine.labelValues(name, q, signal), signal),
+  };
   return new Proxy(engine, {
     get(target, prop) {
       if (prop === 'instant') return frontend.instant;
       if (prop === 'range') return frontend.range;
+      if (prop === 'series' || prop === 'labelNames' || prop === 'labelValues') return lists[prop];
       const v: unknown = Reflect.get(target, prop, target);
       return typeof v === 'function' ? (v as (...args: unknown[]) => unknown).bind(target) : v;
     },
   });
+}
+
+/** The request's arguments as the engine reads them: what the metadata cache keys on. */
+function withoutDirectives<Q extends { cacheControl?: unknown; scopeKey?: unknown }>(q: Q): Omit<Q, 'cacheControl' | 'scopeKey'> {
+  const { cacheControl: _c, scopeKey: _s, ...args } = q;
+  return args;
 }

@@ -40,13 +40,14 @@ export interface RangeQuery extends CacheDirectives {
   timeoutMs?: number;
 }
 
-export interface SeriesQuery {
+/** `cacheControl` is read by the query frontend's metadata cache (issue 21). */
+export interface SeriesQuery extends CacheDirectives {
   match: string[];
   start?: number;
   end?: number;
 }
 
-export interface LabelsQuery {
+export interface LabelsQuery extends CacheDirectives {
   match?: string[];
   start?: number;
   end?: number;

@@ -73,15 +73,15 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
       return answer(reply, r);
     });
     both('series', 'Series matching match[] in every cluster, with a cluster label', async (p, req, reply) => {
-      const r = await (await fedFor(req)).series({ match: matchParam(p), ...range(p) }, abortOnClose(req, reply));
+      const r = await (await fedFor(req)).series({ match: matchParam(p), ...range(p), ...cacheControlOf(req.headers) }, abortOnClose(req, reply));
       return success(r.data, r.warnings);
     });
     both('labels', 'Label names across clusters', async (p, req, reply) => {
-      const r = await (await fedFor(req)).labelNames({ match: matchParam(p), ...range(p) }, abortOnClose(req, reply));
+      const r = await (await fedFor(req)).labelNames({ match: matchParam(p), ...range(p), ...cacheControlOf(req.headers) }, abortOnClose(req, reply));
       return success(r.data, r.warnings);
     });
     app.get('/prometheus/api/v1/label/:name/values', { config: viewer, schema: { querystring: promParamsSchema, params: z.object({ name: z.string() }), tags: ['prometheus'], summary: 'Values of one label across clusters' } }, async (req, reply) => {
-      const r = await (await fedFor(req)).labelValues(req.params.name, { match: matchParam(req.query), ...range(req.query) }, abortOnClose(req, reply));
+      const r = await (await fedFor(req)).labelValues(req.params.name, { match: matchParam(req.query), ...range(req.query), ...cacheControlOf(req.headers) }, abortOnClose(req, reply));
       return success(r.data, r.warnings);
     });
     app.get('/prometheus/api/v1/metadata', { config: viewer, schema: { querystring: promParamsSchema, tags: ['prometheus'], summary: 'Metric metadata merged across clusters' } }, async (req, reply) => {

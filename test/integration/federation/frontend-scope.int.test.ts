@@ -1,7 +1,7 @@
 // The query frontend's cache never serves an answer across scopes (issue 21): through the Prometheus API of a
 // Pharos process over the fixture clusters, a viewer scoped to east, one scoped to west/checkout and the full
 // scope ask the same queries in turn; each gets what the union server answers for its own scope, whoever asked
-// first, and a repeat by the same caller is served from the cache.
+// first, and a repeat by the same caller is served from the cache; label values (the metadata cache) the same.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenAuthenticator } from '../../../libs/auth/token-authenticator.ts';
@@ -69,6 +69,21 @@ async function union(kind: 'instant' | 'range', query: string, shift: number): P
   return ((await res.json()) as { data: PromData }).data;
 }
 
+/** Label values over the window (shifted): what template variables ask on every dashboard reload. */
+async function askValues(who: Who, label: string, shift: number): Promise<string[]> {
+  const qs = new URLSearchParams({ start: String(WINDOW.start + shift), end: String(WINDOW.end) });
+  const res = await app.inject({ url: `/prometheus/api/v1/label/${label}/values?${qs}`, headers: { authorization: `Bearer ${TOKENS[who]}` } });
+  expect(res.statusCode, res.body).toBe(200);
+  return (res.json() as { data: string[] }).data;
+}
+
+async function unionValues(who: Who, label: string, shift: number): Promise<string[]> {
+  const qs = new URLSearchParams({ start: String(WINDOW.start + shift), end: String(WINDOW.end) });
+  if (UNION_MATCHERS[who]) qs.append('match[]', `{${UNION_MATCHERS[who]}}`);
+  const res = await fetch(`http://127.0.0.1:${PROMETHEUS_PORTS.union}/api/v1/label/${label}/values?${qs}`);
+  return ((await res.json()) as { data: string[] }).data;
+}
+
 const hits = async () => ((await ctx.metrics.getSingleMetric('pharos_federation_cache_hits_total')?.get())?.values ?? []).reduce((a, v) => a + v.value, 0);
 
 describe('query frontend cache and scopes', () => {
@@ -92,6 +107,21 @@ describe('query frontend cache and scopes', () => {
         expect(diffResults(expected[second], b, false), `${second}: ${query}`).toBeUndefined();
         expect(again).toEqual(a);
         expect(diffResults(expected[first], expected[second], false), 'the scopes see different data').toBeDefined();
+      }
+    }
+  });
+
+  it('label values: each scope gets its own, whoever asked first; a repeat is a hit', async () => {
+    for (const [i, [first, second]] of ORDERS.entries()) {
+      for (const label of ['namespace', 'cluster']) {
+        const before = await hits();
+        const a = await askValues(first, label, 10 + i);
+        const b = await askValues(second, label, 10 + i);
+        expect(await hits(), `${first} then ${second}: ${label}`).toBe(before);
+        expect(await askValues(first, label, 10 + i)).toEqual(a);
+        expect(await hits()).toBeGreaterThan(before);
+        expect(a, `${first}: ${label}`).toEqual(await unionValues(first, label, 10 + i));
+        expect(b, `${second}: ${label}`).toEqual(await unionValues(second, label, 10 + i));
       }
     }
   });
