@@ -65,7 +65,7 @@ export async function compareLatency(r: LatencyRun): Promise<LatencySummary> {
     console.log(`${q} | ${ms(p)} (p95 ${ms(pct(times.pharos, 95))}) | ${ms(t)} (p95 ${ms(pct(times.thanos, 95))}) | ${ms(f)} | ${(p / t).toFixed(2)}x | ${(p / f).toFixed(2)}x | ${ms(w)} | ${agree}`);
   }
   const summary = { overThanos: median(ratios.overThanos), overFanOut: median(ratios.overFanOut), warmOverThanos: median(ratios.warmOverThanos) };
-  console.log(`${r.label}, medians over the queries: Pharos/Thanos ${summary.overThanos.toFixed(2)}x, Pharos/bare fan-out ${summary.overFanOut.toFixed(2)}x, Pharos warm/Thanos ${summary.warmOverThanos.toFixed(2)}x`);
+  console.log(`${r.label}, medians over the queries: Pharos/Thanos ${summary.overThanos.toFixed(2)}x, Pharos/bare fan-out ${summary.overFanOut.toFixed(2)}x, Pharos warm/Thanos ${summary.warmOverThanos.toPrecision(2)}x`);
   return summary;
 }
 
