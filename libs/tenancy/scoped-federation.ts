@@ -1,6 +1,7 @@
 import { isUnrestricted, type Scope } from '../auth/principal.ts';
 import type { FederatedQueryService, FederatedResult, PromSample } from '../../services/query/federation/federation.types.ts';
 import { filterLabelSets, filterLabelValues, filterSeries, isFullScope, scopeQuery, scopeSeriesMatch } from './promql-scope.ts';
+import { scopeKeyOf } from './scope-key.ts';
 
 /**
  * The federation as one caller may see it: every query and `match[]` scoped (promql-scope.ts), every answer
@@ -9,14 +10,16 @@ import { filterLabelSets, filterLabelValues, filterSeries, isFullScope, scopeQue
  */
 export function scopedFederation(fed: FederatedQueryService, scope: Scope): FederatedQueryService {
   if (isFullScope(scope)) return fed;
+  // The scope also names the cache partition of the query frontend behind `fed` (issue 21).
+  const scopeKey = scopeKeyOf(scope);
   const recheck = (r: FederatedResult): FederatedResult => {
     if (r.resultType !== 'vector' && r.resultType !== 'matrix') return r;
     const { kept, dropped } = filterSeries(r.result as PromSample[], scope);
     return dropped ? { ...r, result: kept, warnings: [...r.warnings, `${dropped} series outside your scope were left out`] } : { ...r, result: kept };
   };
   return {
-    instant: async (q, signal) => recheck(await fed.instant({ ...q, query: scopeQuery(q.query, scope) }, signal)),
-    range: async (q, signal) => recheck(await fed.range({ ...q, query: scopeQuery(q.query, scope) }, signal)),
+    instant: async (q, signal) => recheck(await fed.instant({ ...q, query: scopeQuery(q.query, scope), scopeKey }, signal)),
+    range: async (q, signal) => recheck(await fed.range({ ...q, query: scopeQuery(q.query, scope), scopeKey }, signal)),
     // /series requires match[] (Prometheus answers 400 without); only a given one is scoped.
     series: async (q, signal) => {
       const r = await fed.series({ ...q, match: q.match.length ? scopeSeriesMatch(q.match, scope) : [] }, signal);

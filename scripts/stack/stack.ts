@@ -7,6 +7,7 @@ import { alertmanager } from './alertmanager.ts';
 import { serviceStatus, startService, stopService, type Engine, type Log } from './engine.ts';
 import { kafka } from './kafka.ts';
 import { withStackLock } from './lock.ts';
+import { memcached } from './memcached.ts';
 import { nodeExporter } from './node-exporter.ts';
 import { opensearch } from './opensearch.ts';
 import { HOST } from './paths.ts';
@@ -14,7 +15,7 @@ import { prometheus } from './prometheus.ts';
 
 // Start order: the light daemons first, then one JVM at a time (two JVMs starting together on a 2-core machine
 // each take longer than both in turn). `down` goes in reverse.
-const ENGINES = { prometheus, 'node-exporter': nodeExporter, alertmanager, kafka, opensearch } as const;
+const ENGINES = { prometheus, 'node-exporter': nodeExporter, alertmanager, memcached, kafka, opensearch } as const;
 export type EngineName = keyof typeof ENGINES;
 export const ENGINE_NAMES = Object.keys(ENGINES) as EngineName[];
 

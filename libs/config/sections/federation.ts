@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { federationCacheConfigSchema } from './federation-cache.ts';
 
 /**
  * The `federation` section: limits of federated PromQL (issue 5). Cluster endpoints live in the top-level
@@ -30,6 +31,8 @@ export const federationConfigSchema = z
     partialResponse: z.boolean().default(true),
     /** The data file of named metric templates for /v1/metrics. */
     metricTemplatesFile: z.string().min(1).default('config/metric-templates.yaml'),
+    /** The query frontend: split range queries, cache results (federation-cache.ts). */
+    cache: federationCacheConfigSchema,
   })
   .strict()
   .prefault({});

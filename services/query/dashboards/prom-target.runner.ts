@@ -1,6 +1,7 @@
 import type { PromTarget } from '../../../libs/dashboards/dashboard.schema.ts';
 import { interpolate } from '../../../libs/dashboards/interpolate.ts';
 import { filterSeries, scopeQuery } from '../../../libs/tenancy/promql-scope.ts';
+import { scopeKeyOf } from '../../../libs/tenancy/scope-key.ts';
 import type { FederatedResult, PromSample } from '../federation/federation.types.ts';
 import type { Series, TargetContext, TargetOutput } from './render.types.ts';
 
@@ -12,9 +13,10 @@ export async function runPromTarget(target: PromTarget, ctx: TargetContext): Pro
   // The caller's scope is ANDed onto every selector, and the answer re-checked (libs/tenancy).
   const query = scopeQuery(interpolate(target.expr, ctx.scope), ctx.principalScope);
   const metrics = await ctx.metrics();
+  const scopeKey = scopeKeyOf(ctx.principalScope);
   let result = target.instant
-    ? await metrics.instant({ query, time: ctx.range.to / 1000 }, ctx.signal)
-    : await metrics.range({ query, start: ctx.range.from / 1000, end: ctx.range.to / 1000, step: ctx.stepMs / 1000 }, ctx.signal);
+    ? await metrics.instant({ query, time: ctx.range.to / 1000, scopeKey }, ctx.signal)
+    : await metrics.range({ query, start: ctx.range.from / 1000, end: ctx.range.to / 1000, step: ctx.stepMs / 1000, scopeKey }, ctx.signal);
   const warnings = warningsOf(result);
   if (result.resultType === 'vector' || result.resultType === 'matrix') {
     const { kept, dropped } = filterSeries(result.result as PromSample[], ctx.principalScope);

@@ -1,21 +1,23 @@
 import { federationConfigSchema } from '../../../libs/config/sections/federation.ts';
 import type { ServiceContext } from '../../../libs/runtime/context.ts';
 import { FederatedQuery } from './federated-query.service.ts';
+import { frontFederation } from './federation-frontend.ts';
 import type { FederatedQueryService } from './federation.types.ts';
 import { HttpClusterClient } from './prometheus.client.ts';
 
 export type { FederatedQueryService, FederatedResult, PromSample, InstantQuery, RangeQuery, SeriesQuery, LabelsQuery, ListResult, ClusterStatus } from './federation.types.ts';
 
 /**
- * The shared federated PromQL engine, created once per process. The alert engine and dashboards evaluate
- * their queries through it, exactly as the /prometheus API does.
+ * The shared federated PromQL engine, created once per process, behind the query frontend (split range
+ * queries, results cache: federation.cache). The alert engine and dashboards evaluate their queries through
+ * it, exactly as the /prometheus API does.
  */
 export function getFederation(ctx: ServiceContext): Promise<FederatedQueryService> {
   return ctx.resources.get('federation', async () => {
     const limits = federationConfigSchema.parse(ctx.config.federation ?? {});
-    return {
-      value: new FederatedQuery({ clusters: ctx.config.clusters ?? [], limits, client: new HttpClusterClient(limits.maxResponseBytes) }),
-      close: async () => undefined,
-    };
+    const clusters = ctx.config.clusters ?? [];
+    const engine = new FederatedQuery({ clusters, limits, client: new HttpClusterClient(limits.maxResponseBytes) });
+    const fronted = frontFederation({ engine, clusters, limits, metrics: ctx.metrics, logger: ctx.logger });
+    return { value: fronted.service, close: () => fronted.close() };
   });
 }

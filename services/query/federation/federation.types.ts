@@ -1,3 +1,5 @@
+import type { CacheDirectives } from '../../../libs/federation/frontend/frontend.types.ts';
+
 /**
  * The contract other features (alert engine, dashboards) code against. Shapes follow the Prometheus HTTP API
  * (https://prometheus.io/docs/prometheus/latest/querying/api/), plus per-cluster status.
@@ -18,7 +20,8 @@ export interface FederatedResult {
   clusters: Record<string, ClusterStatus>;
 }
 
-export interface InstantQuery {
+/** `scopeKey` and `cacheControl` are read by the query frontend in front of the engine (issue 21). */
+export interface InstantQuery extends CacheDirectives {
   query: string;
   /** Epoch seconds. */
   time: number;
@@ -27,7 +30,7 @@ export interface InstantQuery {
   timeoutMs?: number;
 }
 
-export interface RangeQuery {
+export interface RangeQuery extends CacheDirectives {
   query: string;
   start: number;
   end: number;
@@ -37,13 +40,14 @@ export interface RangeQuery {
   timeoutMs?: number;
 }
 
-export interface SeriesQuery {
+/** `cacheControl` is read by the query frontend's metadata cache (issue 21). */
+export interface SeriesQuery extends CacheDirectives {
   match: string[];
   start?: number;
   end?: number;
 }
 
-export interface LabelsQuery {
+export interface LabelsQuery extends CacheDirectives {
   match?: string[];
   start?: number;
   end?: number;

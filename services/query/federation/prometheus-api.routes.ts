@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { InputError, type ErrorCode } from '../../../libs/errors/errors.ts';
 import { toErrorBody } from '../../../libs/http/error-handler.ts';
 import { scopedFederation } from '../../../libs/tenancy/scoped-federation.ts';
+import { cacheControlOf } from './cache-control.ts';
 import type { FederatedQueryService, FederatedResult } from './federation.types.ts';
 import { matchParam, parseDurationParam, parseForm, parseTimeParam, partialParam, promParamsSchema, type PromParams } from './prom-params.ts';
 
@@ -64,25 +65,25 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
 
     both('query', 'PromQL instant query across every cluster', async (p, req, reply) => {
       const fed = await fedFor(req);
-      const r = await fed.instant({ query: required(p.query, 'query'), time: parseTimeParam('time', p.time, Date.now() / 1000), ...common(p) }, abortOnClose(req, reply));
+      const r = await fed.instant({ query: required(p.query, 'query'), time: parseTimeParam('time', p.time, Date.now() / 1000), ...common(p), ...cacheControlOf(req.headers) }, abortOnClose(req, reply));
       return answer(reply, r);
     });
     both('query_range', 'PromQL range query across every cluster', async (p, req, reply) => {
       const fed = await fedFor(req);
       const step = parseDurationParam('step', required(p.step, 'step')) as number;
-      const r = await fed.range({ query: required(p.query, 'query'), start: parseTimeParam('start', required(p.start, 'start'), 0), end: parseTimeParam('end', required(p.end, 'end'), 0), step, ...common(p) }, abortOnClose(req, reply));
+      const r = await fed.range({ query: required(p.query, 'query'), start: parseTimeParam('start', required(p.start, 'start'), 0), end: parseTimeParam('end', required(p.end, 'end'), 0), step, ...common(p), ...cacheControlOf(req.headers) }, abortOnClose(req, reply));
       return answer(reply, r);
     });
     both('series', 'Series matching match[] in every cluster, with a cluster label', async (p, req, reply) => {
-      const r = await (await fedFor(req)).series({ match: matchParam(p), ...range(p) }, abortOnClose(req, reply));
+      const r = await (await fedFor(req)).series({ match: matchParam(p), ...range(p), ...cacheControlOf(req.headers) }, abortOnClose(req, reply));
       return success(r.data, r.warnings);
     });
     both('labels', 'Label names across clusters', async (p, req, reply) => {
-      const r = await (await fedFor(req)).labelNames({ match: matchParam(p), ...range(p) }, abortOnClose(req, reply));
+      const r = await (await fedFor(req)).labelNames({ match: matchParam(p), ...range(p), ...cacheControlOf(req.headers) }, abortOnClose(req, reply));
       return success(r.data, r.warnings);
     });
     app.get('/prometheus/api/v1/label/:name/values', { config: viewer, schema: { querystring: promParamsSchema, params: z.object({ name: z.string() }), tags: ['prometheus'], summary: 'Values of one label across clusters' } }, async (req, reply) => {
-      const r = await (await fedFor(req)).labelValues(req.params.name, { match: matchParam(req.query), ...range(req.query) }, abortOnClose(req, reply));
+      const r = await (await fedFor(req)).labelValues(req.params.name, { match: matchParam(req.query), ...range(req.query), ...cacheControlOf(req.headers) }, abortOnClose(req, reply));
       return success(r.data, r.warnings);
     });
     app.get('/prometheus/api/v1/metadata', { config: viewer, schema: { querystring: promParamsSchema, tags: ['prometheus'], summary: 'Metric metadata merged across clusters' } }, async (req, reply) => {

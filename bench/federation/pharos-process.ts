@@ -1,0 +1,43 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { freePort } from '../../scripts/deploy/image-layout.ts';
+import { httpOk, type BenchProcesses } from './processes.ts';
+import type { PromServer } from './prometheus-sets.ts';
+
+export interface PharosProcess {
+  url: string;
+  pid: number | undefined;
+  auth: Record<string, string>;
+}
+
+export const BENCH_TOKEN = 'federation-bench-admin-token-0123456789';
+
+/**
+ * Pharos's query service in a process of its own, as it runs in service (npm start's Node flags), over one set of
+ * the benchmark's Prometheus servers. The query frontend is on (in-process LRU); a request with
+ * `Cache-Control: no-store` goes to the engine as it came, which is how the engine alone is measured.
+ */
+export async function startPharos(proc: BenchProcesses, root: string, set: string, servers: PromServer[], federation: Record<string, unknown> = {}): Promise<PharosProcess> {
+  const port = await freePort();
+  const dataDir = join(root, `pharos-${set}`);
+  await mkdir(dataDir, { recursive: true });
+  const config = {
+    server: { host: '127.0.0.1', port },
+    dataDir,
+    storage: { type: 'sqlite', path: join(dataDir, 'pharos.db') },
+    log: { level: 'warn' },
+    // Generous timeouts: on a shared 2-core machine a member can take tens of seconds over 100,002 series, and a
+    // cluster left out would make the answer partial (Thanos Query waits as long: no store timeout by default).
+    clusters: servers.map((s) => ({ name: s.cluster, prometheus: { url: s.url, timeoutMs: 600_000 } })),
+    auth: { tokens: [{ name: 'bench', token: BENCH_TOKEN, role: 'admin' }], rateLimit: { perSecond: 0 } },
+    federation: { timeoutMs: 900_000, ...federation },
+  };
+  const file = join(root, `pharos-${set}.yaml`);
+  await writeFile(file, stringify(config));
+  const name = `pharos-${set}`;
+  const child = proc.start(name, process.execPath, ['--max-semi-space-size=32', '--import', 'tsx', 'services/main.ts', 'query', '--config', file]);
+  const url = `http://127.0.0.1:${port}`;
+  await proc.waitFor(name, () => httpOk(`${url}/readyz`));
+  return { url, pid: child.pid, auth: { authorization: `Bearer ${BENCH_TOKEN}` } };
+}

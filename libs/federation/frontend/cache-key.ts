@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+
+/** Bumped whenever the stored format or the meaning of a key changes: older entries are then never read. */
+const FORMAT = 1;
+
+/**
+ * Everything an answer depends on besides the members' data. Thanos has shipped wrong answers from keys that
+ * left a parameter out (thanos#5847: lookback_delta), so each part is named here and hashed together.
+ */
+export interface KeyParts {
+  kind: 'range' | 'instant' | 'series' | 'labels' | 'label-values';
+  /** The text the engine receives: the caller's scope is already ANDed onto its selectors. */
+  query: string;
+  /** And who the caller is, so no answer is shared across scopes even where the text is the same. */
+  scopeKey: string;
+  /** Configured clusters (names, endpoints) and the limits that decide what is refused. */
+  fingerprint: string;
+  /** The members' Prometheus versions: an upgrade changes what some functions answer (issue 16). */
+  memberVersions: string;
+  /** Range: step, the grid's phase and the split interval's index and length; instant: the time. */
+  window: Record<string, number>;
+}
+
+/** A memcached-safe key (no spaces, far below 250 bytes): a digest of every part. */
+export function cacheKey(p: KeyParts): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([FORMAT, p.kind, p.query, p.scopeKey, p.fingerprint, p.memberVersions, Object.entries(p.window).sort()]))
+    .digest('base64url');
+  return `pharos:fq${FORMAT}:${digest}`;
+}

@@ -1,0 +1,107 @@
+import { compareLabels, labelsKey } from '../../promql/labels.ts';
+import type { Answer, MatrixSeries } from './frontend.types.ts';
+
+/** An answer without its result: resultType, warnings, per-cluster status and whatever else the engine adds. */
+export type Meta = Omit<Answer, 'result'> & Record<string, unknown>;
+
+/** A piece of a range answer over [startMs, endMs] (grid times, inclusive), as Cortex's results cache keeps them. */
+export interface Extent {
+  startMs: number;
+  endMs: number;
+  meta: Meta;
+  series: MatrixSeries[];
+}
+
+export interface Span {
+  startMs: number;
+  endMs: number;
+}
+
+const POINT_FIELDS = ['values', 'histograms'] as const;
+type Points = [number, unknown][];
+
+function setPoints(s: MatrixSeries, field: (typeof POINT_FIELDS)[number], pts: Points): void {
+  if (field === 'values') s.values = pts as [number, string][];
+  else s.histograms = pts;
+}
+
+const msOf = (t: number): number => Math.round(t * 1000);
+
+/** The spans of [from, to] (grid times) that no extent covers. */
+export function missingSpans(extents: readonly Extent[], from: number, to: number, stepMs: number): Span[] {
+  const out: Span[] = [];
+  let cursor = from;
+  for (const e of [...extents].sort((a, b) => a.startMs - b.startMs)) {
+    if (e.endMs < cursor || e.startMs > to) continue;
+    if (e.startMs > cursor) out.push({ startMs: cursor, endMs: e.startMs - stepMs });
+    cursor = e.endMs + stepMs;
+  }
+  if (cursor <= to) out.push({ startMs: cursor, endMs: to });
+  return out;
+}
+
+/** The points of each series within [from, to]; series left without points are dropped. */
+export function slice(series: readonly MatrixSeries[], from: number, to: number): MatrixSeries[] {
+  const out: MatrixSeries[] = [];
+  for (const s of series) {
+    const kept: MatrixSeries = { metric: s.metric };
+    let any = false;
+    for (const f of POINT_FIELDS) {
+      const pts = s[f]?.filter(([t]) => msOf(t) >= from && msOf(t) <= to);
+      if (pts?.length) {
+        setPoints(kept, f, pts);
+        any = true;
+      }
+    }
+    if (any) out.push(kept);
+  }
+  return out;
+}
+
+/**
+ * Series of disjoint time spans joined by label set, points in time order, series in the engine's order
+ * (labels compared as compareLabels does, which is how Prometheus sorts a matrix).
+ */
+export function joinSeries(pieces: readonly (readonly MatrixSeries[])[]): MatrixSeries[] {
+  const byKey = new Map<string, MatrixSeries>();
+  for (const piece of pieces) {
+    for (const s of piece) {
+      const k = labelsKey(s.metric);
+      let into = byKey.get(k);
+      if (!into) byKey.set(k, (into = { metric: s.metric }));
+      for (const f of POINT_FIELDS) {
+        const pts: Points | undefined = s[f];
+        if (pts?.length) setPoints(into, f, [...(into[f] ?? []), ...pts]);
+      }
+    }
+  }
+  const out = [...byKey.values()];
+  for (const s of out) for (const f of POINT_FIELDS) s[f]?.sort((a, b) => a[0] - b[0]);
+  return out.sort((a, b) => compareLabels(a.metric, b.metric));
+}
+
+/** Per-cluster statuses and warnings of several answers to parts of one query, as one answer's. */
+export function joinMeta(metas: readonly Meta[]): Meta {
+  const clusters: Meta['clusters'] = {};
+  for (const m of metas) {
+    for (const [c, s] of Object.entries(m.clusters)) if (clusters[c]?.status !== 'error') clusters[c] = s;
+  }
+  const warnings = [...new Set(metas.flatMap((m) => m.warnings))];
+  return { ...(metas[0] as Meta), warnings, clusters };
+}
+
+/** Extents that touch or overlap (on the grid) become one; the result is sorted and disjoint. */
+export function coalesce(extents: readonly Extent[], stepMs: number): Extent[] {
+  const out: Extent[] = [];
+  for (const e of [...extents].sort((a, b) => a.startMs - b.startMs)) {
+    const last = out.at(-1);
+    if (!last || e.startMs > last.endMs + stepMs) {
+      out.push(e);
+      continue;
+    }
+    if (e.endMs <= last.endMs) continue;
+    const tail = slice(e.series, last.endMs + stepMs, e.endMs);
+    out[out.length - 1] = { startMs: last.startMs, endMs: e.endMs, meta: joinMeta([last.meta, e.meta]), series: joinSeries([last.series, tail]) };
+  }
+  return out;
+}

@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import type { Registry } from 'prom-client';
+import { CACHE_REGISTRY } from '../../../libs/cache/registry.ts';
+import type { FederationConfig } from '../../../libs/config/sections/federation.ts';
+import { frontendMetrics } from '../../../libs/federation/frontend/frontend.metrics.ts';
+import { MetadataCache } from '../../../libs/federation/frontend/metadata-cache.ts';
+import { QueryFrontend, type FrontendSettings } from '../../../libs/federation/frontend/query-frontend.ts';
+import type { Logger } from '../../../libs/logging/logger.ts';
+import { parseDuration } from '../../../libs/promql/literals.ts';
+import type { FederatedQueryService, FederatedResult } from './federation.types.ts';
+import type { ClusterConfig } from './prometheus.client.ts';
+
+export interface FederationFrontendOptions {
+  engine: FederatedQueryService;
+  clusters: readonly ClusterConfig[];
+  limits: FederationConfig;
+  metrics: Registry;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** The engine as other code sees it once the frontend is in front, and what to close at shutdown. */
+export interface FrontedFederation {
+  service: FederatedQueryService;
+  close(): Promise<void>;
+}
+
+/**
+ * Puts the query frontend (libs/federation/frontend) in front of the federated engine: instant and range
+ * queries go through it, every other call (series, labels, metadata, …) straight to the engine.
+ */
+export function frontFederation(opts: FederationFrontendOptions): FrontedFederation {
+  const cfg = opts.limits.cache;
+  const cache = CACHE_REGISTRY[cfg.backend](cfg, opts.logger.child({ component: 'federation-cache' }));
+  const settings = settingsOf(opts.limits);
+  const shared = {
+    cache,
+    fingerprint: fingerprintOf(opts.clusters, opts.limits),
+    memberVersions: (signal?: AbortSignal) => memberVersionsOf(opts.engine, signal),
+    metrics: frontendMetrics(opts.metrics, cache),
+    ...(opts.now ? { now: opts.now } : {}),
+  };
+  const frontend = new QueryFrontend<FederatedResult>({
+    ...shared,
+    engine: { instant: (q, signal) => opts.engine.instant(q, signal), range: (q, signal) => opts.engine.range(q, signal) },
+    settings,
+  });
+  const metadata = new MetadataCache({ ...shared, settings: { ...settings, ttlSeconds: parseDuration(cfg.metadataTtl) / 1000 } });
+  return { service: withFrontend(opts.engine, frontend, metadata), close: () => cache.close() };
+}
+
+function settingsOf(limits: FederationConfig): FrontendSettings {
+  const c = limits.cache;
+  return {
+    enabled: c.enabled,
+    maxFreshnessMs: parseDuration(c.maxFreshness),
+    splitIntervalMs: parseDuration(c.splitInterval),
+    splitParallelism: c.splitParallelism,
+    ttlSeconds: parseDuration(c.ttl) / 1000,
+    maxItemBytes: c.maxItemBytes,
+    maxPointsPerSeries: limits.maxPointsPerSeries,
+    maxSamples: limits.maxSamples,
+  };
+}
+
+/** What answers depend on in the configuration: the clusters asked and the limits that decide refusals. */
+function fingerprintOf(clusters: readonly ClusterConfig[], limits: FederationConfig): string {
+  const members = clusters.map((c) => [c.name, c.prometheus.url, c.prometheus.replicas, c.prometheus.replicaLabel]);
+  const { maxSeries, maxSamples, maxPointsPerSeries, maxSubqueryPointsPerSeries, maxResponseBytes } = limits;
+  return createHash('sha256').update(JSON.stringify([members, maxSeries, maxSamples, maxPointsPerSeries, maxSubqueryPointsPerSeries, maxResponseBytes])).digest('base64url');
+}
+
+/** An engine that knows its members' versions (issue 16 adds buildInfo); without it, every member reads as 2.42. */
+interface VersionSource {
+  clusters(): string[];
+  buildInfo?(signal?: AbortSignal): Promise<{ members: Record<string, { version?: string; error?: string }> }>;
+}
+
+async function memberVersionsOf(engine: VersionSource, signal?: AbortSignal): Promise<string> {
+  if (!engine.buildInfo) return 'prometheus-2.42';
+  const { members } = await engine.buildInfo(signal);
+  return JSON.stringify(Object.entries(members).map(([c, m]) => [c, m.error ? 'unknown' : (m.version ?? '')]).sort());
+}
+
+/**
+ * The engine with instant and range answered by the frontend, series and labels through the metadata cache. A
+ * proxy rather than a copy of each method, so whatever the engine offers besides (metadata, buildinfo, methods
+ * added later) stays reachable as it is.
+ */
+function withFrontend(engine: FederatedQueryService, frontend: QueryFrontend<FederatedResult>, metadata: MetadataCache): FederatedQueryService {
+  const lists: Pick<FederatedQueryService, 'series' | 'labelNames' | 'labelValues'> = {
+    series: (q, signal) => metadata.answer('series', withoutDirectives(q), q, () => engine.series(q, signal), signal),
+    labelNames: (q = {}, signal) => metadata.answer('labels', withoutDirectives(q), q, () => engine.labelNames(q, signal), signal),
+    labelValues: (name, q = {}, signal) => metadata.answer('label-values', [name, withoutDirectives(q)], q, () => engine.labelValues(name, q, signal), signal),
+  };
+  return new Proxy(engine, {
+    get(target, prop) {
+      if (prop === 'instant') return frontend.instant;
+      if (prop === 'range') return frontend.range;
+      if (prop === 'series' || prop === 'labelNames' || prop === 'labelValues') return lists[prop];
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...args: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+/** The request's arguments as the engine reads them: what the metadata cache keys on. */
+function withoutDirectives<Q extends { cacheControl?: unknown; scopeKey?: unknown }>(q: Q): Omit<Q, 'cacheControl' | 'scopeKey'> {
+  const { cacheControl: _c, scopeKey: _s, ...args } = q;
+  return args;
+}
