@@ -1,5 +1,6 @@
 import type { InhibitRuleConfig } from '../../../libs/config/sections/alerting.ts';
-import { configMatchers, matchesAll, type Matcher } from './matchers.ts';
+import { amConfigMatchers } from './config-matchers.ts';
+import { matchesAll, type Matcher } from './matchers.ts';
 
 interface InhibitRule {
   source: Matcher[];
@@ -16,8 +17,8 @@ export class Inhibitor {
 
   constructor(config: readonly InhibitRuleConfig[]) {
     this.rules = config.map((r) => ({
-      source: configMatchers({ matchers: r.source_matchers, match: r.source_match, match_re: r.source_match_re }),
-      target: configMatchers({ matchers: r.target_matchers, match: r.target_match, match_re: r.target_match_re }),
+      source: amConfigMatchers({ matchers: r.source_matchers, match: r.source_match, match_re: r.source_match_re }),
+      target: amConfigMatchers({ matchers: r.target_matchers, match: r.target_match, match_re: r.target_match_re }),
       equal: r.equal ?? [],
     }));
   }
