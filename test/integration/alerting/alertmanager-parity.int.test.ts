@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PARITY_EXTERNAL_URL, requestShape, startParity, type Parity } from './parity-harness.ts';
+
+/**
+ * The same alert group, notified once by Pharos and once by the real Alertmanager 0.25 (Debian), both configured
+ * from one alertmanager.yml whose receivers point at the same kind of local fake providers: the requests must be
+ * equal (method, path, content type, JSON body). What differs, and why:
+ * - User-Agent: "Alertmanager/0.25.0" vs "Pharos-Alerting/0.1" (each names itself).
+ * - the URL's host:port: each sender has its own fake server (the paths, tokens included, are compared).
+ * Nothing else differs: timestamps are the alerts' own (startsAt/endsAt, which both were given), ids are the
+ * group key's SHA-256 in both (PagerDuty dedup_key, Opsgenie alias), fingerprints are the label-set hash in both.
+ */
+const CONFIG = (fake: string) => `
+global:
+  resolve_timeout: 5m
+  slack_api_url: ${fake}/slack/services/T000/B000/XXXXXXXX
+  pagerduty_url: ${fake}/pagerduty/v2/enqueue
+  opsgenie_api_url: ${fake}/opsgenie/
+  opsgenie_api_key: genie-key-123
+  wechat_api_url: ${fake}/wechat/
+  wechat_api_secret: wecom-secret
+  wechat_api_corp_id: corp-1
+  telegram_api_url: ${fake}/telegram
+route:
+  receiver: team.ops
+  group_by: [alertname, cluster]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+- name: team.ops
+  slack_configs:
+  - channel: '#alerts'
+    send_resolved: true
+    fields:
+    - title: Cluster
+      value: '{{ .CommonLabels.cluster }}'
+    actions:
+    - type: button
+      text: Runbook
+      url: '{{ (index .Alerts 0).Annotations.runbook_url }}'
+  pagerduty_configs:
+  - routing_key: pd-routing-key
+    severity: '{{ .CommonLabels.severity }}'
+    component: disks
+  opsgenie_configs:
+  - responders: [{ name: ops, type: team }]
+    tags: 'disk,{{ .CommonLabels.cluster }}'
+    priority: P2
+  telegram_configs:
+  - bot_token: '123456:ABC-token'
+    chat_id: -100123
+  discord_configs:
+  - webhook_url: ${fake}/discord/api/webhooks/42/discord-token
+  wechat_configs:
+  - to_user: '@all'
+    agent_id: '1000002'
+    send_resolved: true
+  webhook_configs:
+  - url: ${fake}/hook/alerts
+`;
+
+const now = Date.now();
+const labels = [
+  { alertname: 'DiskFull', cluster: 'zürich', instance: 'node-2:9100', job: 'node', severity: 'warning', device: '/dev/sda1' },
+  { alertname: 'DiskFull', cluster: 'zürich', instance: 'node-1:9100', job: 'node', severity: 'warning', device: '/dev/sdb' },
+];
+const annotations = { summary: 'Disk "data" < 5% free & falling', runbook_url: 'https://runbooks.example/disk?x=1&y=2' };
+const startsAt = now - 120_000;
+
+const alerts = labels.map((l) => ({ labels: l, annotations, startsAt, generatorURL: 'http://prometheus.example:9090/graph?g0.expr=disk' }));
+
+describe('notifications equal to Alertmanager 0.25 for the same alert group', () => {
+  let parity: Parity;
+  beforeAll(async () => {
+    parity = await startParity({ binary: 'prometheus-alertmanager', config: CONFIG });
+  });
+  afterAll(async () => parity?.close());
+
+  // Requests per provider for one firing and one resolved notification (WeCom: one token request first).
+  const expected: Record<string, number> = { slack: 2, pagerduty: 2, opsgenie: 2, telegram: 2, discord: 2, wechat: 3, hook: 2 };
+
+  it('sends the same firing and resolved requests to Slack, PagerDuty, Opsgenie, Telegram, Discord, WeChat and the webhook', async () => {
+    const { amFake, pharosFake } = parity;
+    await parity.post(alerts, now + 3600_000);
+    for (const p of Object.keys(expected)) {
+      await amFake.waitFor(p, expected[p] === 3 ? 2 : 1);
+      await pharosFake.waitFor(p, expected[p] === 3 ? 2 : 1);
+    }
+    await parity.post(alerts, Date.now() - 1000);
+    for (const [p, n] of Object.entries(expected)) {
+      await amFake.waitFor(p, n);
+      await pharosFake.waitFor(p, n);
+    }
+    for (const p of Object.keys(expected)) {
+      expect({ provider: p, requests: pharosFake.of(p).map(requestShape) }).toEqual({ provider: p, requests: amFake.of(p).map(requestShape) });
+    }
+    expect(amFake.of('slack')[0]?.headers['user-agent']).toMatch(/^Alertmanager\/0\.25/);
+    expect(pharosFake.of('slack')[0]?.headers['user-agent']).toBe('Pharos-Alerting/0.1');
+    expect(pharosFake.of('hook')[0]?.json).toMatchObject({ externalURL: PARITY_EXTERNAL_URL, receiver: 'team\\.ops', status: 'firing' });
+  });
+});
