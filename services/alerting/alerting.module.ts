@@ -73,7 +73,9 @@ export class AlertingModule {
     this.silences = new SilenceService(store);
     this.nflog = new NotificationLog(store);
     this.templates = new NotificationTemplates(opts.externalUrl, c.templates);
-    this.receivers = new Map(c.receivers.map((r) => [r.name, integrationsOf(r, { global: c.global, templates: this.templates })]));
+    for (const problem of this.templates.problems) log.error({}, `alerting config: ${problem}`);
+    const onProblem = (where: string, message: string) => log.error({ where }, `alerting config: integration not usable: ${message}`);
+    this.receivers = new Map(c.receivers.map((r) => [r.name, integrationsOf(r, { global: c.global, templates: this.templates }, onProblem)]));
     const notes = configNotes(c);
     for (const note of notes.notActedOn) log.warn({ config: note }, 'alerting config: accepted but not acted on');
     const settings = deliverySettings(c, opts.retry);

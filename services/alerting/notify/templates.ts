@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expandGlobs } from '../rules/rule-files.ts';
 import { DEFAULT_TEMPLATES } from '../template/default-templates.ts';
-import { TemplateError, GoTemplate } from '../template/template.ts';
+import { GoTemplate } from '../template/template.ts';
 import type { Node } from '../template/parser.ts';
 import type { NotificationData } from './notification-data.ts';
 
@@ -13,20 +13,16 @@ import type { NotificationData } from './notification-data.ts';
 export class NotificationTemplates {
   private readonly defines: Map<string, Node[]>;
   private readonly cache = new Map<string, GoTemplate>();
+  /** Template files that could not be read or parsed (skipped; their definitions are missing). */
+  readonly problems: string[] = [];
 
   constructor(readonly externalUrl: string, globs: readonly string[] = []) {
     const defines = new Map(new GoTemplate(DEFAULT_TEMPLATES).defines);
     for (const file of expandGlobs(globs, process.cwd())) {
-      let source: string;
       try {
-        source = readFileSync(file, 'utf8');
+        for (const [name, body] of new GoTemplate(readFileSync(file, 'utf8')).defines) defines.set(name, body);
       } catch (err) {
-        throw new TemplateError(`template file ${file}: ${(err as Error).message}`);
-      }
-      try {
-        for (const [name, body] of new GoTemplate(source).defines) defines.set(name, body);
-      } catch (err) {
-        throw new TemplateError(`template file ${file}: ${(err as Error).message}`);
+        this.problems.push(`template file ${file}: ${(err as Error).message}`);
       }
     }
     this.defines = defines;

@@ -53,8 +53,8 @@ const sns = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    // Alertmanager's test: (target == "") != (topic == "") != (phone == "").
-    if ((!c.target_arn !== !c.topic_arn) === !c.phone_number) issue(ctx, ['topic_arn'], 'must provide either a Target ARN, Topic ARN, or Phone Number for SNS config');
+    // Alertmanager's test, evaluated left to right as Go does: ((target == "") != (topic == "")) != (phone == "").
+    if ((!c.target_arn !== !c.topic_arn) !== !c.phone_number) issue(ctx, ['topic_arn'], 'must provide either a Target ARN, Topic ARN, or Phone Number for SNS config');
   });
 
 const webex = z

@@ -1,7 +1,7 @@
 import type { DeliveredKind, ReceiverConfig } from '../../../../libs/config/sections/alertmanager/am-receiver.ts';
 import { discordIntegration } from './discord.receiver.ts';
 import { emailIntegration } from './email.receiver.ts';
-import type { Integration, IntegrationContext } from './integration.ts';
+import { NotifyError, type Integration, type IntegrationContext } from './integration.ts';
 import { msteamsIntegration, msteamsV2Integration } from './msteams.receiver.ts';
 import { opsgenieIntegration } from './opsgenie.receiver.ts';
 import { pagerdutyIntegration } from './pagerduty.receiver.ts';
@@ -32,11 +32,32 @@ export const RECEIVER_TYPES: { [K in DeliveredKind]: Factory<K> } = {
   feishu_configs: feishuIntegration,
 };
 
-export function integrationsOf(receiver: ReceiverConfig, ctx: IntegrationContext): Integration[] {
+/**
+ * The integrations of one receiver. One Pharos cannot build (a template its Go-template subset cannot parse, which
+ * Alertmanager would only notice when sending) is reported through `onProblem` and kept as an integration that
+ * fails every notification with that message: the config still loads, as Alertmanager's does, and nothing is
+ * silently dropped.
+ */
+export function integrationsOf(receiver: ReceiverConfig, ctx: IntegrationContext, onProblem?: (where: string, message: string) => void): Integration[] {
   const out: Integration[] = [];
   for (const kind of Object.keys(RECEIVER_TYPES) as DeliveredKind[]) {
     const make = RECEIVER_TYPES[kind] as Factory<DeliveredKind>;
-    (receiver[kind] ?? []).forEach((cfg, i) => out.push(make(cfg, i, ctx)));
+    (receiver[kind] ?? []).forEach((cfg, i) => {
+      try {
+        out.push(make(cfg, i, ctx));
+      } catch (err) {
+        const message = (err as Error).message;
+        onProblem?.(`receiver "${receiver.name}" ${kind}.${i}`, message);
+        out.push(broken(kind.replace(/_configs$/, ''), i, message));
+      }
+    });
   }
   return out;
+}
+
+function broken(type: string, index: number, message: string): Integration {
+  const fail = () => {
+    throw new NotifyError(`not configured: ${message}`, false);
+  };
+  return { type, index, target: `${type} (invalid: ${message})`, sendResolved: false, render: fail, notify: async () => fail() };
 }
