@@ -21,7 +21,7 @@ export interface CheckResult {
   problems: string[];
   found: string[];
   notes: ConfigNotes;
-  /** Templates Pharos cannot render (Alertmanager would find out only when sending). */
+  /** Integrations Pharos cannot build, e.g. a template beyond its Go-template subset (Alertmanager would find out only when sending). */
   templateProblems: string[];
 }
 
@@ -74,7 +74,7 @@ export function formatResult(r: CheckResult): string {
   const lines = [`Checking '${r.file}' (${r.kind === 'pharos' ? 'Pharos config' : 'alertmanager.yml'})  ${r.ok ? 'SUCCESS' : 'FAILED'}`];
   if (!r.ok) lines.push(...r.problems.map((p) => `  - ${p}`));
   else lines.push('Found:', ...r.found.map((f) => ` - ${f}`));
-  if (r.templateProblems.length) lines.push('Templates Pharos cannot render (these integrations fail every notification):', ...r.templateProblems.map((p) => ` - ${p}`));
+  if (r.templateProblems.length) lines.push('Integrations Pharos cannot build (they fail every notification until fixed):', ...r.templateProblems.map((p) => ` - ${p}`));
   if (r.notes.notActedOn.length) lines.push('Accepted but not acted on by Pharos:', ...r.notes.notActedOn.map((p) => ` - ${p}`));
   if (r.notes.pharosOnly.length) lines.push('Pharos options (Alertmanager refuses a file with these):', ...r.notes.pharosOnly.map((p) => ` - ${p}`));
   return lines.join('\n');

@@ -97,10 +97,11 @@ function extraHeaders(c: HttpConfig | undefined): Record<string, string> {
 /** A sender for one integration: its own http_config, else the global one (Alertmanager's cmp.Or). */
 export function httpSender(own: HttpConfig | undefined, global: HttpConfig | undefined, env: NodeJS.ProcessEnv = process.env): HttpSender {
   const c = own ?? global;
-  const tlsOpts = tlsOptions(c?.tls_config);
   const proxyFor = proxyChooser(c, env);
   return {
     send: (req) => {
+      // Files (TLS material, secrets) are read per request: they may appear or rotate after the config loaded.
+      const tlsOpts = tlsOptions(c?.tls_config);
       const auth = authorization(c);
       const headers = { ...extraHeaders(c), ...(auth ? { authorization: auth } : {}), ...req.headers };
       return httpRequest({ ...req, headers, ...(tlsOpts ? { tls: tlsOpts } : {}), ...(proxyFor ? { proxyFor } : {}), followRedirects: c?.follow_redirects ?? true });

@@ -43,19 +43,20 @@ export function emailIntegration(cfg: EmailConfig, index: number, ctx: Integrati
   const port = Number(portText ?? 25);
   const user = cfg.auth_username ?? global.smtp_auth_username;
   const passFile = cfg.auth_password_file ?? global.smtp_auth_password_file;
-  const pass = cfg.auth_password ?? global.smtp_auth_password ?? (passFile ? readFileSync(passFile, 'utf8').trim() : undefined);
+  // The password file and CA are read at each send (Alertmanager reads them when it notifies), not at load.
+  const pass = () => cfg.auth_password ?? global.smtp_auth_password ?? (passFile ? readFileSync(passFile, 'utf8').trim() : undefined);
   const requireTls = cfg.require_tls ?? global.smtp_require_tls;
   // Port 465 is implicit TLS (SMTPS), as in Alertmanager; force_implicit_tls (0.29+) says so for other ports.
   const implicit = cfg.force_implicit_tls ?? global.smtp_force_implicit_tls ?? port === 465;
   const tlsConfig = cfg.tls_config ?? global.smtp_tls_config;
-  const transport = nodemailer.createTransport({
+  const transport = () => nodemailer.createTransport({
     host,
     port,
     secure: implicit,
     requireTLS: !implicit && requireTls,
     ignoreTLS: !implicit && !requireTls && !tlsConfig,
     name: cfg.hello ?? global.smtp_hello ?? 'localhost',
-    ...(user ? { auth: { user, pass: pass ?? '' } } : {}),
+    ...(user ? { auth: { user, pass: pass() ?? '' } } : {}),
     tls: {
       rejectUnauthorized: !(tlsConfig?.insecure_skip_verify ?? false),
       ...(tlsConfig?.server_name ? { servername: tlsConfig.server_name } : {}),
@@ -96,7 +97,7 @@ export function emailIntegration(cfg: EmailConfig, index: number, ctx: Integrati
         throw new NotifyError(`email template: ${(err as Error).message}`, false);
       }
       try {
-        await transport.sendMail(message);
+        await transport().sendMail(message);
       } catch (err) {
         const code = (err as { responseCode?: number }).responseCode;
         // 5xx SMTP replies are permanent refusals; anything else (connection refused, 4xx) may pass later.
