@@ -10,7 +10,7 @@ interface InhibitRule {
 
 /**
  * Alertmanager's inhibition (inhibit/inhibit.go): a target alert is muted while a firing source alert exists
- * with the same values of the `equal` labels; an alert never inhibits itself.
+ * with the same values of the `equal` labels (a missing label equals an empty one); an alert never inhibits itself.
  */
 export class Inhibitor {
   private readonly rules: InhibitRule[];
@@ -28,8 +28,12 @@ export class Inhibitor {
     const out: string[] = [];
     for (const rule of this.rules) {
       if (!matchesAll(rule.target, labels)) continue;
+      // An alert matching both sides is not inhibited by alerts that also match both (docs/configuration.md,
+      // <inhibit_rule>), itself included.
+      const both = matchesAll(rule.source, labels);
       for (const src of firing) {
         if (src.fingerprint === fp || !matchesAll(rule.source, src.labels)) continue;
+        if (both && matchesAll(rule.target, src.labels)) continue;
         if (rule.equal.every((l) => (src.labels[l] ?? '') === (labels[l] ?? ''))) out.push(src.fingerprint);
       }
     }

@@ -134,10 +134,11 @@ class Run {
 
   private command(cmd: Operand[], dot: unknown, scope: Scope, piped: unknown[]): unknown {
     const [head, ...rest] = cmd as [Operand, ...Operand[]];
-    if ((head.o === 'field' || head.o === 'var') && head.fields.length && (rest.length || piped.length)) {
-      // A method given arguments (`.CommonLabels.Remove .GroupLabels.Names`): Go evaluates the chain up to the
-      // method, then calls it with the arguments (the piped value last).
-      const receiver = fields(head.o === 'field' ? dot : scope.get(head.name), head.fields.slice(0, -1));
+    if ((head.o === 'field' || head.o === 'var' || head.o === 'sub') && head.fields.length && (rest.length || piped.length)) {
+      // A method given arguments (`.CommonLabels.Remove .GroupLabels.Names`, `(x).StartsAt.Format "…"`): Go
+      // evaluates the chain up to the method, then calls it with the arguments (the piped value last).
+      const start = head.o === 'field' ? dot : head.o === 'var' ? scope.get(head.name) : this.pipe(head.pipe, dot, scope);
+      const receiver = fields(start, head.fields.slice(0, -1));
       const name = head.fields[head.fields.length - 1] as string;
       const method = receiver && typeof receiver === 'object' ? (receiver as Record<string, unknown>)[name] : undefined;
       if (typeof method !== 'function') throw new TemplateError(`can't give arguments to non-function ${name}`);

@@ -126,13 +126,14 @@ export const timeIntervalSpecSchema = z
     days_of_month: rangeList(parseDaysOfMonth).optional(),
     months: rangeList(parseMonths).optional(),
     years: rangeList(parseYears).optional(),
-    location: amString.optional(),
+    location: amString
+      .superRefine((name, ctx) => {
+        const problem = locationProblem(name);
+        if (problem) issue(ctx, [], problem);
+      })
+      .optional(),
   })
   .strict()
-  .superRefine((s, ctx) => {
-    const problem = s.location === undefined ? undefined : locationProblem(s.location);
-    if (problem) issue(ctx, ['location'], problem);
-  })
   .transform((s): TimeIntervalSpec => ({
     ...(s.times ? { times: s.times } : {}),
     ...(s.weekdays ? { weekdays: s.weekdays } : {}),
