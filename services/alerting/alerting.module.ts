@@ -21,6 +21,7 @@ import { buildRoute } from './notify/route.ts';
 import { SilenceService } from './notify/silences.ts';
 import { NotificationTemplates } from './notify/templates.ts';
 import { TimeIntervals } from './notify/time-intervals.ts';
+import { PrometheusRulesService } from './prometheus/prometheus-rules.service.ts';
 import { RuleCatalog } from './rules/rule-catalog.ts';
 
 export interface AlertingModuleOptions {
@@ -61,6 +62,7 @@ export class AlertingModule {
   readonly scheduler: Scheduler;
   readonly receivers: Map<string, Integration[]>;
   readonly templates: NotificationTemplates;
+  readonly prometheusRules: PrometheusRulesService;
   private lastRefresh = 0;
   private lastPrune = 0;
 
@@ -137,6 +139,7 @@ export class AlertingModule {
       logger: log,
       ...(opts.now ? { now: opts.now } : {}),
     });
+    this.prometheusRules = new PrometheusRulesService({ groups: () => this.catalog.groups(), states: () => this.repo.loadAll() });
     const problems = this.catalog.loadFiles();
     for (const p of problems) log.error({ file: p.file, details: p.details }, `rule file not loaded: ${p.message}`);
   }
