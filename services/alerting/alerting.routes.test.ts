@@ -93,6 +93,12 @@ describe('alerting HTTP API', () => {
     expect((await app.inject({ method: 'POST', url: '/v1/receivers/nope/preview', headers: auth, payload: {} })).statusCode).toBe(404);
   });
 
+  it('test-sends once per integration and reports each result (here: nothing listens on the webhook port)', async () => {
+    const res = await app.inject({ method: 'POST', url: '/v1/receivers/hook/test', headers: auth, payload: {} });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().results).toEqual([{ type: 'webhook', index: 0, target: 'http://127.0.0.1:9/x', ok: false, error: expect.stringMatching(/^POST http:\/\/127\.0\.0\.1:9\/x: /) }]);
+  });
+
   it('answers any body on every write endpoint with a 2xx or a 4xx, never a 500', async () => {
     const urls = ['/v1/alert-rules', '/v1/alert-rules/backtest', '/v1/silences', '/alertmanager/api/v2/silences', '/alertmanager/api/v2/alerts', '/v1/receivers/hook/preview'];
     const ruleish = fc.record({ name: fc.string(), interval: fc.oneof(fc.string(), fc.constant('1m')), rules: fc.array(fc.record({ alert: fc.string(), expr: fc.oneof(fc.string(), fc.constant('up == 0'), fc.constant('count_over_time(pharos_events{reason="x"}[5m]) > 0')), for: fc.string(), labels: fc.dictionary(fc.string(), fc.string()), annotations: fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.constant('{{ $value | humanize }}'), fc.constant('{{ if }}'))) }, { requiredKeys: [] })) }, { requiredKeys: [] });

@@ -6,7 +6,9 @@ import { ForbiddenError, InputError, NotFoundError } from '../../../libs/errors/
 import { isFullScope } from '../../../libs/tenancy/promql-scope.ts';
 import type { AlertingModule } from '../alerting.module.ts';
 import { matchesAll } from '../notify/matchers.ts';
+import { deliverySettings } from '../alerting.module.ts';
 import { notificationData } from '../notify/notification-data.ts';
+import { NotifyError } from '../notify/receivers/integration.ts';
 import { filterMatchers, filterParam, labelsSchema, pageParams } from './api-schemas.ts';
 
 /**
@@ -118,13 +120,17 @@ export function alertsRoutes(getModule: () => Promise<AlertingModule>): FastifyP
     app.post('/v1/receivers/:name/test', { schema: { ...previewSchema, summary: 'Send a test notification through every integration of a receiver' } }, async (req) => {
       requireFullScope(req);
       const { integrations, data } = await sample(req.params.name, req.body.alerts);
+      const m = await getModule();
+      const { timeoutMs } = deliverySettings(m.opts.config)(req.params.name);
+      // One attempt per integration, no retries: the answer says at once whether the receiver works.
       const results = await Promise.all(
         integrations.map(async (i) => {
           try {
-            await i.notify(data, AbortSignal.timeout(30_000));
+            await i.notify(data, AbortSignal.timeout(Math.max(timeoutMs, i.timeoutMs ?? 0) + 1000), { timeoutMs });
             return { type: i.type, index: i.index, target: i.target, ok: true };
           } catch (err) {
-            return { type: i.type, index: i.index, target: i.target, ok: false, error: (err as Error).message };
+            const status = err instanceof NotifyError ? err.details.status : undefined;
+            return { type: i.type, index: i.index, target: i.target, ok: false, error: (err as Error).message, ...(status ? { status } : {}) };
           }
         }),
       );
