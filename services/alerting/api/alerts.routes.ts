@@ -81,7 +81,7 @@ export function alertsRoutes(getModule: () => Promise<AlertingModule>): FastifyP
 
     app.get(
       '/v1/notifications',
-      { schema: { tags: ['alerting'], summary: 'The notification log: what was sent, to whom, when, with what result', querystring: z.object({ receiver: z.string().optional(), result: z.enum(['sent', 'failed']).optional(), status: z.enum(['firing', 'resolved']).optional(), ...pageParams }) } },
+      { schema: { tags: ['alerting'], summary: 'The notification log: what was sent, to whom, when, with what result', querystring: z.object({ receiver: z.string().optional(), result: z.enum(['sent', 'failed', 'muted', 'retrying']).optional(), status: z.enum(['firing', 'resolved']).optional(), ...pageParams }) } },
       async (req) => {
         // Entries name receivers' addresses and carry whole groups of alerts: unrestricted tokens only.
         requireFullScope(req);

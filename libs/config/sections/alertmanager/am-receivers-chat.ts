@@ -84,6 +84,9 @@ export const slackConfigSchema = z
     }
   });
 
+/** The fields of the kinds posting to one secret webhook URL (Teams, Discord), resolved sent by default. */
+const webhookFields = { ...notifierFields, send_resolved: z.boolean().default(true), webhook_url: amSecretUrl.optional(), webhook_url_file: amString.optional() };
+
 const webhookUrlPair = (c: { webhook_url?: string | undefined; webhook_url_file?: string | undefined }, ctx: z.RefinementCtx) => {
   if (!c.webhook_url && !c.webhook_url_file) issue(ctx, ['webhook_url'], 'one of webhook_url or webhook_url_file must be configured');
   atMostOne(ctx, c, ['webhook_url', 'webhook_url_file']);
@@ -92,10 +95,7 @@ const webhookUrlPair = (c: { webhook_url?: string | undefined; webhook_url_file?
 /** Office 365 connector (MessageCard); retired by Microsoft in favour of Workflows (msteamsv2). */
 export const msteamsConfigSchema = z
   .object({
-    ...notifierFields,
-    send_resolved: z.boolean().default(true),
-    webhook_url: amSecretUrl.optional(),
-    webhook_url_file: amString.optional(),
+    ...webhookFields,
     title: amString.optional(),
     summary: amString.optional(),
     text: amString.optional(),
@@ -106,10 +106,7 @@ export const msteamsConfigSchema = z
 /** Power Automate Workflows webhook (Adaptive Card), Alertmanager 0.28+. */
 export const msteamsV2ConfigSchema = z
   .object({
-    ...notifierFields,
-    send_resolved: z.boolean().default(true),
-    webhook_url: amSecretUrl.optional(),
-    webhook_url_file: amString.optional(),
+    ...webhookFields,
     title: amString.optional(),
     text: amString.optional(),
   })
@@ -118,10 +115,7 @@ export const msteamsV2ConfigSchema = z
 
 export const discordConfigSchema = z
   .object({
-    ...notifierFields,
-    send_resolved: z.boolean().default(true),
-    webhook_url: amSecretUrl.optional(),
-    webhook_url_file: amString.optional(),
+    ...webhookFields,
     content: amString.optional(),
     title: amString.optional(),
     message: amString.optional(),

@@ -2,7 +2,7 @@ import type { DiscordConfig } from '../../../../libs/config/sections/alertmanage
 import { useTemplate } from '../../template/default-templates.ts';
 import { httpSender } from '../http/http-config.ts';
 import type { NotificationData } from '../notification-data.ts';
-import { checkStatus, retryAfterMs, secretUrlShown, secretValue, sendJson, timeoutOf } from './http-result.ts';
+import { checkStatus, postToWebhook, retryAfterMs, timeoutOf, webhookTarget } from './http-result.ts';
 import { DEFAULT_TIMEOUT_MS, NotifyError, type Integration, type IntegrationContext } from './integration.ts';
 import { truncateRunes } from './truncate.ts';
 
@@ -32,12 +32,11 @@ export function discordIntegration(cfg: DiscordConfig, index: number, ctx: Integ
   return {
     type: 'discord',
     index,
-    target: cfg.webhook_url ? secretUrlShown(cfg.webhook_url) : `webhook_url_file ${cfg.webhook_url_file}`,
+    target: webhookTarget(cfg),
     sendResolved: cfg.send_resolved,
     render,
     async notify(data, signal, opts) {
-      const url = secretValue(cfg.webhook_url, cfg.webhook_url_file, 'webhook_url');
-      const res = await sendJson({ sender, url, body: render(data), signal, timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS), shownAs: secretUrlShown(url) });
+      const res = await postToWebhook({ cfg, sender, body: render(data), signal, timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
       if (res.status === 429 && retryAfterMs(res) === undefined) {
         const wait = (JSON.parse(res.body || '{}') as { retry_after?: number }).retry_after;
         if (typeof wait === 'number') throw new NotifyError('unexpected status code 429: rate limited', true, { status: 429, retryAfterMs: Math.ceil(wait * 1000) });

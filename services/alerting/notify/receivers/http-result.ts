@@ -94,3 +94,17 @@ export function secretValue(inline: string | undefined, file: string | undefined
 
 /** An attempt's timeout: the integration's own option, else the delivery setting. */
 export const timeoutOf = (own: number | undefined, fallback: number) => (own && own > 0 ? own : fallback);
+
+/** The receivers configured by a secret `webhook_url` or `webhook_url_file` (Teams, Discord, robots). */
+export interface WebhookUrlConfig {
+  webhook_url?: string | undefined;
+  webhook_url_file?: string | undefined;
+}
+
+export const webhookTarget = (c: WebhookUrlConfig) => (c.webhook_url ? secretUrlShown(c.webhook_url) : `webhook_url_file ${c.webhook_url_file}`);
+
+/** Posts `body` to the configured webhook URL (the file read now), the URL hidden in errors. */
+export async function postToWebhook(o: { cfg: WebhookUrlConfig; sender: HttpSender; body: unknown; signal: AbortSignal; timeoutMs: number; url?: string }): Promise<HttpResponse> {
+  const url = o.url ?? secretValue(o.cfg.webhook_url, o.cfg.webhook_url_file, 'webhook_url');
+  return sendJson({ sender: o.sender, url, body: o.body, signal: o.signal, timeoutMs: o.timeoutMs, shownAs: secretUrlShown(url) });
+}

@@ -2,7 +2,7 @@ import type { MsTeamsConfig, MsTeamsV2Config } from '../../../../libs/config/sec
 import { useTemplate } from '../../template/default-templates.ts';
 import { httpSender } from '../http/http-config.ts';
 import type { NotificationData } from '../notification-data.ts';
-import { checkStatus, secretUrlShown, secretValue, sendJson, timeoutOf } from './http-result.ts';
+import { checkStatus, postToWebhook, timeoutOf, webhookTarget } from './http-result.ts';
 import { DEFAULT_TIMEOUT_MS, type Integration, type IntegrationContext } from './integration.ts';
 
 /**
@@ -56,12 +56,11 @@ function teams<C extends MsTeamsConfig | MsTeamsV2Config>(kind: TeamsKind<C>, cf
   return {
     type: kind.type,
     index,
-    target: cfg.webhook_url ? secretUrlShown(cfg.webhook_url) : `webhook_url_file ${cfg.webhook_url_file}`,
+    target: webhookTarget(cfg),
     sendResolved: cfg.send_resolved,
     render,
     async notify(data, signal, opts) {
-      const url = secretValue(cfg.webhook_url, cfg.webhook_url_file, 'webhook_url');
-      checkStatus(await sendJson({ sender, url, body: render(data), signal, timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS), shownAs: secretUrlShown(url) }));
+      checkStatus(await postToWebhook({ cfg, sender, body: render(data), signal, timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS) }));
     },
   };
 }

@@ -3,7 +3,7 @@ import type { DingtalkConfig, FeishuConfig } from '../../../../libs/config/secti
 import { useTemplate } from '../../template/default-templates.ts';
 import { httpSender } from '../http/http-config.ts';
 import type { NotificationData } from '../notification-data.ts';
-import { checkStatus, secretUrlShown, secretValue, sendJson, timeoutOf } from './http-result.ts';
+import { checkStatus, postToWebhook, secretValue, timeoutOf, webhookTarget } from './http-result.ts';
 import { DEFAULT_TIMEOUT_MS, NotifyError, type Integration, type IntegrationContext } from './integration.ts';
 
 /**
@@ -34,7 +34,7 @@ export function dingtalkIntegration(cfg: DingtalkConfig, index: number, ctx: Int
   return {
     type: 'dingtalk',
     index,
-    target: cfg.webhook_url ? secretUrlShown(cfg.webhook_url) : `webhook_url_file ${cfg.webhook_url_file}`,
+    target: webhookTarget(cfg),
     sendResolved: cfg.send_resolved,
     render,
     async notify(data, signal, opts) {
@@ -45,7 +45,7 @@ export function dingtalkIntegration(cfg: DingtalkConfig, index: number, ctx: Int
         const sign = createHmac('sha256', secret).update(`${ts}\n${secret}`).digest('base64');
         url += `${url.includes('?') ? '&' : '?'}timestamp=${ts}&sign=${encodeURIComponent(sign)}`;
       }
-      const res = await sendJson({ sender, url, body: render(data), signal, timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS), shownAs: secretUrlShown(url) });
+      const res = await postToWebhook({ cfg, url, sender, body: render(data), signal, timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
       checkStatus(res);
       const answer = parse(res.body) as { errcode?: number; errmsg?: string } | undefined;
       const code = answer?.errcode ?? 0;
@@ -69,18 +69,17 @@ export function feishuIntegration(cfg: FeishuConfig, index: number, ctx: Integra
   return {
     type: 'feishu',
     index,
-    target: cfg.webhook_url ? secretUrlShown(cfg.webhook_url) : `webhook_url_file ${cfg.webhook_url_file}`,
+    target: webhookTarget(cfg),
     sendResolved: cfg.send_resolved,
     render,
     async notify(data, signal, opts) {
-      const url = secretValue(cfg.webhook_url, cfg.webhook_url_file, 'webhook_url');
       const body: Record<string, unknown> = render(data);
       if (cfg.secret || cfg.secret_file) {
         const ts = String(Math.floor(Date.now() / 1000));
         body.timestamp = ts;
         body.sign = createHmac('sha256', `${ts}\n${secretValue(cfg.secret, cfg.secret_file, 'secret')}`).update('').digest('base64');
       }
-      const res = await sendJson({ sender, url, body, signal, timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS), shownAs: secretUrlShown(url) });
+      const res = await postToWebhook({ cfg, sender, body, signal, timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
       checkStatus(res);
       const answer = parse(res.body) as { code?: number; msg?: string; StatusCode?: number } | undefined;
       const code = answer?.code ?? answer?.StatusCode ?? 0;
