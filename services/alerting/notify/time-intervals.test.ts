@@ -28,6 +28,11 @@ describe('time interval specs (timeinterval.ContainsTime)', () => {
     expect(specContains(spec!, at('2027-03-01T10:00:00Z'))).toBe(false); // 2027
   });
 
+  it('lets a weekday range wrap around the end of the week, as Alertmanager 0.35 does', () => {
+    const [spec] = parse([{ name: 'x', time_intervals: [{ weekdays: ['friday:monday'] }] }])[0]!.time_intervals;
+    expect(['2026-03-06', '2026-03-07', '2026-03-08', '2026-03-09', '2026-03-10'].map((d) => specContains(spec!, at(`${d}T12:00:00Z`)))).toEqual([true, true, true, true, false]);
+  });
+
   it('counts negative days from the end of the month in the location, and clamps', () => {
     const specs = parse([{ name: 'x', time_intervals: [{ days_of_month: ['-2:-1'], location: 'Asia/Tokyo' }, { days_of_month: ['28:31'] }] }])[0]!.time_intervals;
     // 2028 is a leap year: the last two days of February are the 28th and 29th.
@@ -39,10 +44,10 @@ describe('time interval specs (timeinterval.ContainsTime)', () => {
   });
 
   it('refuses what Alertmanager refuses, with the path', () => {
-    const r = alertingConfigSchema.safeParse({ time_intervals: [{ name: 'bad', time_intervals: [{ weekdays: ['friday:monday'], times: [{ start_time: '25:00', end_time: '26:00' }], location: 'europe/berlin' }] }] });
+    const r = alertingConfigSchema.safeParse({ time_intervals: [{ name: 'bad', time_intervals: [{ weekdays: ['friday:funday'], times: [{ start_time: '25:00', end_time: '26:00' }], location: 'europe/berlin' }] }] });
     expect(r.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(
       expect.arrayContaining([
-        'time_intervals.0.time_intervals.0.weekdays.0: start day cannot be before end day',
+        'time_intervals.0.time_intervals.0.weekdays.0: funday is not a valid weekday',
         'time_intervals.0.time_intervals.0.times.0.start_time: couldn\'t parse timestamp 25:00, invalid format',
         'time_intervals.0.time_intervals.0.location: unknown time zone europe/berlin',
       ]),

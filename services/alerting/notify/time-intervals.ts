@@ -52,7 +52,8 @@ export function specContains(spec: TimeIntervalSpec, ms: number): boolean {
     if (!inRange) return false;
   }
   if (spec.months && !spec.months.some((r) => t.month >= r.begin && t.month <= r.end)) return false;
-  if (spec.weekdays && !spec.weekdays.some((r) => t.weekday >= r.begin && t.weekday <= r.end)) return false;
+  // A range may wrap around the week's end (friday:monday).
+  if (spec.weekdays && !spec.weekdays.some((r) => (r.begin <= r.end ? t.weekday >= r.begin && t.weekday <= r.end : t.weekday >= r.begin || t.weekday <= r.end))) return false;
   if (spec.years && !spec.years.some((r) => t.year >= r.begin && t.year <= r.end)) return false;
   return true;
 }
