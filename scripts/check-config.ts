@@ -21,6 +21,8 @@ export interface CheckResult {
   problems: string[];
   found: string[];
   notes: ConfigNotes;
+  /** Files the config names that this host does not have (read when Pharos starts, on its own host). */
+  missingFiles: string[];
   /** Integrations Pharos cannot build, e.g. a template beyond its Go-template subset (Alertmanager would find out only when sending). */
   templateProblems: string[];
 }
@@ -40,20 +42,24 @@ export function checkAlertmanagerFile(file: string, env: NodeJS.ProcessEnv = pro
   const problems = [...read.problems, ...resolved.problems];
   const parsed = alertmanagerFileSchema.safeParse(resolved.value);
   if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`));
-  if (problems.length || !parsed.success) return { file, kind: 'alertmanager', ok: false, problems, found: [], notes: { notActedOn: [], pharosOnly: [] }, templateProblems: [] };
+  if (problems.length || !parsed.success) return { file, kind: 'alertmanager', ok: false, problems, found: [], notes: { notActedOn: [], pharosOnly: [] }, missingFiles: [], templateProblems: [] };
   const c = parsed.data;
   const found = ['global config', 'route', `${c.inhibit_rules.length} inhibit rules`, `${c.receivers.length} receivers`, `${c.templates.length} templates`];
-  return { file, kind: 'alertmanager', ok: true, problems, found, notes: configNotes(c, { envFields: resolved.used }), templateProblems: templateProblems(c) };
+  return { file, kind: 'alertmanager', ok: true, problems, found, notes: configNotes(c, { envFields: resolved.used }), missingFiles: [], templateProblems: templateProblems(c) };
 }
 
 export function checkPharosFile(file: string, env: NodeJS.ProcessEnv = process.env): CheckResult {
   try {
     const c = loadConfig({ file, env }).alerting;
     const found = [`${c.receivers.length} receivers`, `${c.inhibit_rules.length} inhibit rules`, `${c.time_intervals.length + c.mute_time_intervals.length} time intervals`];
-    return { file, kind: 'pharos', ok: true, problems: [], found, notes: configNotes(c), templateProblems: templateProblems(c) };
+    return { file, kind: 'pharos', ok: true, problems: [], found, notes: configNotes(c), missingFiles: [], templateProblems: templateProblems(c) };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    return { file, kind: 'pharos', ok: false, problems: err.problems, found: [], notes: { notActedOn: [], pharosOnly: [] }, templateProblems: [] };
+    // Files the config names (token files, secrets) are read when Pharos starts, on the host it runs on: their
+    // absence here is reported, not a failure of the file being checked.
+    const missing = err.problems.filter((p) => p.includes('ENOENT'));
+    const problems = err.problems.filter((p) => !p.includes('ENOENT'));
+    return { file, kind: 'pharos', ok: problems.length === 0, problems, found: [], notes: { notActedOn: [], pharosOnly: [] }, missingFiles: missing, templateProblems: [] };
   }
 }
 
@@ -73,7 +79,8 @@ export function checkFile(file: string, env: NodeJS.ProcessEnv = process.env): C
 export function formatResult(r: CheckResult): string {
   const lines = [`Checking '${r.file}' (${r.kind === 'pharos' ? 'Pharos config' : 'alertmanager.yml'})  ${r.ok ? 'SUCCESS' : 'FAILED'}`];
   if (!r.ok) lines.push(...r.problems.map((p) => `  - ${p}`));
-  else lines.push('Found:', ...r.found.map((f) => ` - ${f}`));
+  else if (r.found.length) lines.push('Found:', ...r.found.map((f) => ` - ${f}`));
+  if (r.missingFiles.length) lines.push('Files not on this host (read when Pharos starts):', ...r.missingFiles.map((p) => ` - ${p}`));
   if (r.templateProblems.length) lines.push('Integrations Pharos cannot build (they fail every notification until fixed):', ...r.templateProblems.map((p) => ` - ${p}`));
   if (r.notes.notActedOn.length) lines.push('Accepted but not acted on by Pharos:', ...r.notes.notActedOn.map((p) => ` - ${p}`));
   if (r.notes.pharosOnly.length) lines.push('Pharos options (Alertmanager refuses a file with these):', ...r.notes.pharosOnly.map((p) => ` - ${p}`));

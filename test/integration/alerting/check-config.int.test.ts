@@ -63,6 +63,10 @@ describe('npm run check-config agrees with amtool check-config on the corpus', (
     const bad = await run('npx', ['tsx', 'scripts/check-config.ts', join(DIR, '43-slack-without-url.yml')]).catch((e: { code: number; stdout: string }) => e);
     expect((bad as { code?: number }).code).toBe(1);
     expect((bad as { stdout: string }).stdout).toContain('receivers.0.slack_configs.0.api_url: no Slack API URL nor App token set either inline or in a file');
+    // A Pharos config is checked as Pharos loads it; files it names that this host lacks are listed, not failures.
+    const pharos = await run('npx', ['tsx', 'scripts/check-config.ts', 'config/pharos.full-stack.yaml', 'config/pharos.embedded.yaml']);
+    expect(pharos.stdout).toContain("Checking 'config/pharos.full-stack.yaml' (Pharos config)  SUCCESS");
+    expect(pharos.stdout).toContain('Files not on this host (read when Pharos starts):');
   });
 
   it('Pharos loads every accepted file through alerting.alertmanagerConfigFile, and refuses the others at boot', () => {
