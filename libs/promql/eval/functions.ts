@@ -1,5 +1,6 @@
 import { UnprocessableError } from '../../errors/errors.ts';
-import { compileMatcherRegex, dropName, isValidLabelName, labelsKey, type Labels } from '../labels.ts';
+import { dropName, isValidLabelName, labelsKey, type Labels } from '../labels.ts';
+import { compileMatcherRegex, expandTemplate, type Regex } from '../regex.ts';
 import { bucketQuantile } from './quantile.ts';
 import type { Sample } from './values.ts';
 
@@ -66,18 +67,9 @@ export function sortVector(vec: Sample[], desc: boolean): Sample[] {
   return [...vec].sort((x, y) => nanLast(x.value, y.value));
 }
 
-/** regexp.Expand of Go: $1, ${1}, $name, ${name}; $$ is a literal $; unknown names expand to nothing. */
-function expand(template: string, m: RegExpExecArray): string {
-  return template.replace(/\$(\$|\{([a-zA-Z0-9_]*)\}|([a-zA-Z0-9_]+))/g, (_all, dollar: string, braced?: string, bare?: string) => {
-    if (dollar === '$') return '$';
-    const name = braced ?? bare ?? '';
-    if (/^\d+$/.test(name)) return m[Number(name)] ?? '';
-    return m.groups?.[name] ?? '';
-  });
-}
-
+/** label_replace (promql/functions.go): the regex anchored like a matcher, the replacement expanded as Go's Expand. */
 export function labelReplace(vec: Sample[], dst: string, repl: string, src: string, regex: string): Sample[] {
-  let re: RegExp;
+  let re: Regex;
   try {
     re = compileMatcherRegex(regex);
   } catch {
@@ -87,7 +79,7 @@ export function labelReplace(vec: Sample[], dst: string, repl: string, src: stri
   return vec.map((s) => {
     const m = re.exec(s.labels[src] ?? '');
     if (!m) return s;
-    const res = expand(repl, m);
+    const res = expandTemplate(repl, m);
     const { [dst]: _old, ...rest } = s.labels;
     return { labels: res ? { ...rest, [dst]: res } : rest, value: s.value };
   });

@@ -9,6 +9,7 @@ import { compareLabels } from '../../../libs/promql/labels.ts';
 import { parseValue } from '../../../libs/promql/literals.ts';
 import { CLUSTER_LABEL } from '../../../libs/promql/locality.ts';
 import { parsePromQL } from '../../../libs/promql/parser.ts';
+import { checkRangeResolution, checkSubqueryPoints } from '../../../libs/promql/query-cost.ts';
 import { leafQueryFor, planQuery, type Plan } from '../../../libs/promql/planner.ts';
 import { deadline, fanOut, type FanoutCall } from './cluster-fanout.ts';
 import type { FederatedQueryService, FederatedResult, InstantQuery, PromSample, RangeQuery } from './federation.types.ts';
@@ -20,9 +21,6 @@ export interface FederatedQueryOptions {
   limits: FederationConfig;
   client: ClusterClient;
 }
-
-/** Prometheus refuses range queries over 11,000 points per series (web/api/v1/api.go). */
-const MAX_POINTS = 11_000;
 
 type Window = { kind: 'instant'; time: number } | { kind: 'range'; grid: RangeGrid; start: number; end: number; step: number };
 
@@ -47,7 +45,7 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     const startMs = Math.round(q.start * 1000);
     const stepMs = Math.round(q.step * 1000);
     const steps = Math.floor((Math.round(q.end * 1000) - startMs) / stepMs) + 1;
-    if (steps > MAX_POINTS) throw new InputError('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+    checkRangeResolution(steps, this.limits);
     const grid = { startMs, endMs: startMs + (steps - 1) * stepMs, stepMs, steps };
     return this.run(q.query, { kind: 'range', grid, start: q.start, end: q.end, step: q.step }, q, signal);
   }
@@ -57,6 +55,8 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     const type = typeOf(expr);
     if (w.kind === 'range' && type !== 'scalar' && type !== 'vector') throw new InputError(`invalid expression type "${type === 'matrix' ? 'range vector' : type}" for range query, must be Scalar or instant Vector`);
     const plan = planQuery(expr, this.clusterNames);
+    // What the leaves would cost the clusters is bounded before any is sent (issue 15).
+    checkSubqueryPoints(plan.root, topGrid(w), this.limits);
     const grids = gridsOf(plan.root, topGrid(w));
     const sig = deadline(q.timeoutMs ?? this.limits.timeoutMs, signal);
     const calls: (FanoutCall & { leaf: Leaf })[] = [];

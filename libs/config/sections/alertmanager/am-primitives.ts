@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compileMatcherRegex, RegexError } from '../../../promql/regex.ts';
 
 /**
  * The value types of Alertmanager's configuration (config/config.go, config/common, prometheus/common/config),
@@ -78,13 +79,14 @@ export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 export const amLabelName = z.string().regex(LABEL_NAME, 'invalid label name');
 
-/** A regexp field: compiled anchored, as config.Regexp does. */
+/** A regexp field: compiled anchored, as config.Regexp does, with RE2 in Go's syntax (libs/promql/regex.ts). */
 export function regexProblem(pattern: string): string | undefined {
   try {
-    new RegExp(`^(?:${pattern.replace(/\(\?P</g, '(?<')})$`, 's');
+    compileMatcherRegex(pattern);
     return undefined;
   } catch (err) {
-    return `invalid regular expression: ${(err as Error).message}`;
+    if (!(err instanceof RegexError)) throw err;
+    return `invalid regular expression: ${err.reason}`;
   }
 }
 
