@@ -99,6 +99,8 @@ export function alertsRoutes(getModule: () => Promise<AlertingModule>): FastifyP
     });
 
     const previewSchema = { tags: ['alerting'], params: z.object({ name: z.string() }), body: z.object({ alerts: sampleAlerts.optional() }).strict().default({}) };
+    // A POST without a body (curl -X POST) reaches validation as null, which the default does not cover.
+    const emptyBody = { preValidation: async (req: { body: unknown }) => void (req.body ??= {}) };
     const sample = async (name: string, alerts: z.infer<typeof sampleAlerts> | undefined) => {
       const m = await getModule();
       const integrations = m.receivers.get(name);
@@ -111,13 +113,13 @@ export function alertsRoutes(getModule: () => Promise<AlertingModule>): FastifyP
       return { integrations, data };
     };
 
-    app.post('/v1/receivers/:name/preview', { schema: { ...previewSchema, summary: 'Render what each integration of a receiver would send' } }, async (req) => {
+    app.post('/v1/receivers/:name/preview', { ...emptyBody, schema: { ...previewSchema, summary: 'Render what each integration of a receiver would send' } }, async (req) => {
       requireFullScope(req);
       const { integrations, data } = await sample(req.params.name, req.body.alerts);
       return { previews: integrations.map((i) => ({ type: i.type, index: i.index, target: i.target, rendered: safe(() => i.render(data)) })) };
     });
 
-    app.post('/v1/receivers/:name/test', { schema: { ...previewSchema, summary: 'Send a test notification through every integration of a receiver' } }, async (req) => {
+    app.post('/v1/receivers/:name/test', { ...emptyBody, schema: { ...previewSchema, summary: 'Send a test notification through every integration of a receiver' } }, async (req) => {
       requireFullScope(req);
       const { integrations, data } = await sample(req.params.name, req.body.alerts);
       const m = await getModule();
