@@ -99,4 +99,31 @@ describe('notifications equal to Alertmanager 0.25 for the same alert group', ()
     expect(pharosFake.of('slack')[0]?.headers['user-agent']).toBe('Pharos-Alerting/0.1');
     expect(pharosFake.of('hook')[0]?.json).toMatchObject({ externalURL: PARITY_EXTERNAL_URL, receiver: 'team\\.ops', status: 'firing' });
   });
+
+  // A group with one alert resolved and one still firing: the default texts' "Resolved" sections, Opsgenie's and
+  // PagerDuty's firing update, WeCom's cached token (one token request in all).
+  it('sends the same requests when part of a group resolves, then the rest', async () => {
+    const { amFake, pharosFake } = parity;
+    amFake.clear();
+    pharosFake.clear();
+    const group = alerts.map((a, i) => ({ ...a, labels: { ...a.labels, cluster: 'genève', instance: `node-${i + 5}:9100` } }));
+    const steps: [number | number[], Record<string, number>][] = [
+      [now + 3600_000, { ...expected, slack: 1, pagerduty: 1, opsgenie: 1, telegram: 1, discord: 1, wechat: 1, hook: 1 }],
+      [[now + 3600_000, Date.now() - 1000], { slack: 2, pagerduty: 2, opsgenie: 2, telegram: 2, discord: 2, wechat: 2, hook: 2 }],
+      [Date.now() - 1000, { slack: 3, pagerduty: 3, opsgenie: 3, telegram: 3, discord: 3, wechat: 3, hook: 3 }],
+    ];
+    for (const [endsAt, counts] of steps) {
+      await parity.post(group, endsAt);
+      for (const [p, n] of Object.entries(counts)) {
+        await amFake.waitFor(p, n);
+        await pharosFake.waitFor(p, n);
+      }
+    }
+    for (const p of Object.keys(expected)) {
+      expect({ provider: p, requests: pharosFake.of(p).map(requestShape) }).toEqual({ provider: p, requests: amFake.of(p).map(requestShape) });
+    }
+    const slackTitles = pharosFake.of('slack').map((r) => (r.json as { attachments: { title: string }[] }).attachments[0]?.title);
+    expect(slackTitles[1]).toMatch(/^\[FIRING:1\] DiskFull genève/);
+    expect((pharosFake.of('hook')[1]?.json as { alerts: { status: string }[] }).alerts.map((a) => a.status).sort()).toEqual(['firing', 'resolved']);
+  });
 });

@@ -26,8 +26,8 @@ export interface ParityAlert {
 export interface Parity {
   amFake: FakeProviders;
   pharosFake: FakeProviders;
-  /** Both senders get these alerts, with this endsAt (in the future: firing; in the past: resolved). */
-  post(alerts: ParityAlert[], endsAt: number): Promise<void>;
+  /** Both senders get these alerts, with this endsAt (in the future: firing; in the past: resolved), or one per alert. */
+  post(alerts: ParityAlert[], endsAt: number | number[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,8 +57,9 @@ export async function startParity(opts: { binary: string; config: (fakeUrl: stri
     amFake,
     pharosFake,
     async post(alerts, endsAt) {
-      await a.postAlerts(alerts.map((x) => ({ labels: x.labels, annotations: x.annotations, startsAt: new Date(x.startsAt).toISOString(), endsAt: new Date(endsAt).toISOString(), generatorURL: x.generatorURL })));
-      m.dispatcher.put(alerts.map((x) => ({ fingerprint: fingerprint(x.labels), labels: x.labels, annotations: x.annotations, startsAt: x.startsAt, endsAt, generatorURL: x.generatorURL, updatedAt: Date.now() })));
+      const ends = (i: number) => (Array.isArray(endsAt) ? (endsAt[i] as number) : endsAt);
+      await a.postAlerts(alerts.map((x, i) => ({ labels: x.labels, annotations: x.annotations, startsAt: new Date(x.startsAt).toISOString(), endsAt: new Date(ends(i)).toISOString(), generatorURL: x.generatorURL })));
+      m.dispatcher.put(alerts.map((x, i) => ({ fingerprint: fingerprint(x.labels), labels: x.labels, annotations: x.annotations, startsAt: x.startsAt, endsAt: ends(i), generatorURL: x.generatorURL, updatedAt: Date.now() })));
     },
     async close() {
       await m.stop();

@@ -42,6 +42,9 @@ const RULES = `groups:
   - alert: Missing
     expr: absent(pharos_metric_nobody_has{job="ghost"})
     annotations: { description: 'no {{ $labels.job }}' }
+  - alert: EastOnly
+    expr: label_replace(vector(3), "cluster", "east", "", "")
+    labels: { team: ops }
   - record: job:up:sum
     expr: sum by (job)(up)
 `;
@@ -87,9 +90,10 @@ describe('Prometheus rules and alerts API, against Prometheus 2.42 with the same
     const authenticator = new TokenAuthenticator([]);
     authenticator.add('grafana', sha256Hex(TOKEN), 'viewer');
     authenticator.add('east-only', sha256Hex(`${TOKEN}-east`), 'viewer', { clusters: ['east'], namespaces: ['*'] });
+    authenticator.add('west-only', sha256Hex(`${TOKEN}-west`), 'viewer', { clusters: ['west'], namespaces: ['*'] });
     app = await buildApp({ logger: createLogger('silent'), metrics: new Registry(), authenticator, features: [{ name: 'alerting', routes: alertingPlugin(async () => module) }] });
     await until(async () => ((await (await fetch(`${promUrl}/api/v1/rules`).catch(() => undefined))?.json().catch(() => undefined)) as { data?: { groups?: { rules: { lastEvaluation: string }[] }[] } } | undefined)?.data?.groups?.[0]?.rules.every((r) => !r.lastEvaluation.startsWith('0001')) === true, 30_000, 'prometheus evaluated the rules');
-    await until(async () => (await pharos('/prometheus/api/v1/alerts')).data.alerts.length >= 2, 30_000, 'pharos evaluated the rules');
+    await until(async () => (await pharos('/prometheus/api/v1/alerts')).data.alerts.length >= 4, 30_000, 'pharos evaluated the rules');
   }, 120_000);
 
   afterAll(async () => {
@@ -120,7 +124,7 @@ describe('Prometheus rules and alerts API, against Prometheus 2.42 with the same
     const [p, q] = await Promise.all([pharos('/prometheus/api/v1/alerts'), prometheus('/api/v1/alerts')]);
     const order = (x: Awaited<ReturnType<typeof pharos>>) => (normalise(x.data.alerts) as unknown[]).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
     expect(order(p)).toEqual(order(q));
-    expect(p.data.alerts.map((a) => a.state).sort()).toEqual(['firing', 'firing', 'pending']);
+    expect(p.data.alerts.map((a) => a.state).sort()).toEqual(['firing', 'firing', 'firing', 'pending']);
   });
 
   it('filters by type as Prometheus 2.42 does, and refuses an unknown type', async () => {
@@ -145,10 +149,12 @@ describe('Prometheus rules and alerts API, against Prometheus 2.42 with the same
     expect(await pharos('/prometheus/api/v1/rules?match[]=up%5B')).toMatchObject({ status: 'error', errorType: 'bad_data' });
   });
 
-  it('is scoped: a token restricted to one cluster sees no rule groups and only alerts of its clusters', async () => {
+  it('is scoped: a token restricted to one cluster sees no rule groups and only alerts of its cluster', async () => {
     const p = await pharos('/prometheus/api/v1/rules', `${TOKEN}-east`);
     expect(p.data.groups).toEqual([]);
-    // These alerts carry no cluster label (vector() and absent() aggregate every cluster away): out of its scope.
-    expect((await pharos('/prometheus/api/v1/alerts', `${TOKEN}-east`)).data.alerts).toEqual([]);
+    // Only EastOnly carries a cluster label; the others (vector() and absent() aggregate every cluster away) are out
+    // of a restricted scope, as everywhere.
+    expect((await pharos('/prometheus/api/v1/alerts', `${TOKEN}-east`)).data.alerts.map((a) => (a.labels as Record<string, string>).alertname)).toEqual(['EastOnly']);
+    expect((await pharos('/prometheus/api/v1/alerts', `${TOKEN}-west`)).data.alerts).toEqual([]);
   });
 });
