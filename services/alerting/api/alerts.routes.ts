@@ -128,8 +128,8 @@ export function alertsRoutes(getModule: () => Promise<AlertingModule>): FastifyP
       const results = await Promise.all(
         integrations.map(async (i) => {
           try {
-            await i.notify(data, AbortSignal.timeout(Math.max(timeoutMs, i.timeoutMs ?? 0) + 1000), { timeoutMs });
-            return { type: i.type, index: i.index, target: i.target, ok: true };
+            const report = await i.notify(data, AbortSignal.timeout(Math.max(timeoutMs, i.timeoutMs ?? 0) + 1000), { timeoutMs });
+            return { type: i.type, index: i.index, target: i.target, ok: true, ...(report?.status ? { status: report.status } : {}) };
           } catch (err) {
             const status = err instanceof NotifyError ? err.details.status : undefined;
             return { type: i.type, index: i.index, target: i.target, ok: false, error: (err as Error).message, ...(status ? { status } : {}) };

@@ -2,7 +2,7 @@ import type { Logger } from '../../../libs/logging/logger.ts';
 import type { NotifiableAlert } from '../engine/notifiable.ts';
 import { notificationData } from './notification-data.ts';
 import { needsUpdate, type NotificationLog, type NotificationRecord } from './notification-log.ts';
-import { NotifyError, type Integration } from './receivers/integration.ts';
+import { NotifyError, type AttemptReport, type Integration } from './receivers/integration.ts';
 import { withRetry, type RetryPolicy } from './retry.ts';
 
 /** Retries and timeout of one receiver's integrations (alerting.notification, with per-receiver overrides). */
@@ -102,10 +102,12 @@ export class Delivery {
     const base = this.base(job, alerts, data.Status);
     let recordId: string | undefined;
     let attemptStart = started;
+    // Set inside the attempt closure (a plain `let` would be narrowed to its initial value after it).
+    const last: { report?: AttemptReport | void } = {};
     const outcome = await withRetry(
       async () => {
         attemptStart = this.opts.now();
-        await job.integ.notify(data, signal, { timeoutMs });
+        last.report = await job.integ.notify(data, signal, { timeoutMs });
       },
       settings.retry,
       signal,
@@ -121,7 +123,8 @@ export class Delivery {
       },
     );
     if (!outcome.error) {
-      attemptLog.push({ at: attemptStart, durationMs: this.opts.now() - attemptStart, ok: true });
+      const status = last.report?.status;
+      attemptLog.push({ at: attemptStart, durationMs: this.opts.now() - attemptStart, ok: true, ...(status ? { status } : {}) });
       await mark();
     }
     const final: NotificationRecord = {

@@ -202,6 +202,8 @@ describe.each(CASES.map((c) => [`${kindOf(c)} (${c.receiver().name as string})`,
     const firing = await h.notify('firing');
     const resolved = await h.notify('resolved');
     expect([firing.result, resolved.result]).toEqual(['sent', 'sent']);
+    // The provider's own success status (Discord 204, PagerDuty and Opsgenie 202, …) is in the attempt log.
+    for (const r of [firing, resolved]) expect(r.attemptLog?.at(-1)).toMatchObject({ ok: true, status: expect.toSatisfy((s: number) => s >= 200 && s < 300) });
     const reqs = mine();
     expect(reqs).toHaveLength(2);
     c.check(reqs[0] as ProviderRequest, 'firing');

@@ -78,8 +78,7 @@ describe('receivers through the API: delivery, the notification log, metrics, te
     const items = (res.json() as { items: { integration: string; result: string; attempts: number; target: string; attemptLog: { ok: boolean; status?: number }[] }[] }).items;
     const byKind = Object.fromEntries(items.map((r) => [r.integration, r]));
     expect(byKind.slack).toMatchObject({ result: 'sent', attempts: 2, target: 'slack #ops' });
-    // A failed attempt names the provider's status; a successful one is a 2xx.
-    expect(byKind.slack?.attemptLog.map((a) => [a.ok, a.status])).toEqual([[false, 429], [true, undefined]]);
+    expect(byKind.slack?.attemptLog.map((a) => [a.ok, a.status])).toEqual([[false, 429], [true, 200]]);
     expect(byKind.telegram).toMatchObject({ result: 'sent', attempts: 1 });
 
     const counted = (await metrics.getSingleMetric('pharos_notifications_total')?.get())?.values.map((v) => `${v.labels.integration}:${v.labels.result}=${v.value}`).sort();
@@ -91,7 +90,7 @@ describe('receivers through the API: delivery, the notification log, metrics, te
     const res = await api('POST', '/v1/receivers/team/test', { alerts: [{ labels: { alertname: 'TryMe', cluster: 'west' }, annotations: { summary: 'a test' } }] });
     expect(res.statusCode).toBe(200);
     noSecrets(res.body);
-    expect(res.json()).toEqual({ results: [{ type: 'slack', index: 0, target: expect.any(String), ok: true }, { type: 'telegram', index: 0, target: expect.any(String), ok: true }] });
+    expect(res.json()).toEqual({ results: [{ type: 'slack', index: 0, target: 'slack #ops', ok: true, status: 200 }, { type: 'telegram', index: 0, target: expect.any(String), ok: true, status: 200 }] });
     const slack = fake.of('slack').slice(before.slack);
     const telegram = fake.of('telegram').slice(before.telegram);
     expect([slack.length, telegram.length]).toEqual([1, 1]);

@@ -41,7 +41,7 @@ export function discordIntegration(cfg: DiscordConfig, index: number, ctx: Integ
         const wait = (JSON.parse(res.body || '{}') as { retry_after?: number }).retry_after;
         if (typeof wait === 'number') throw new NotifyError('unexpected status code 429: rate limited', true, { status: 429, retryAfterMs: Math.ceil(wait * 1000) });
       }
-      checkStatus(res);
+      return checkStatus(res);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { HttpSender } from '../http/http-config.ts';
 import { TransportError, type HttpResponse } from '../http/http-client.ts';
-import { NotifyError } from './integration.ts';
+import { NotifyError, type AttemptReport } from './integration.ts';
 
 /**
  * What the HTTP-based notifiers share: posting JSON with Pharos's User-Agent, and turning the answer into success or
@@ -21,8 +21,9 @@ export function retryAfterMs(res: HttpResponse): number | undefined {
   return Math.max(0, at - (Number.isNaN(serverNow) ? res.receivedAt : serverNow));
 }
 
-export function checkStatus(res: HttpResponse, opts: { retryCodes?: number[]; details?: (res: HttpResponse) => string } = {}): void {
-  if (res.status >= 200 && res.status < 300) return;
+/** A 2xx answer's report, or the NotifyError of any other. */
+export function checkStatus(res: HttpResponse, opts: { retryCodes?: number[]; details?: (res: HttpResponse) => string } = {}): AttemptReport {
+  if (res.status >= 200 && res.status < 300) return { status: res.status };
   const retry = res.status >= 500 || res.status === 429 || (opts.retryCodes ?? []).includes(res.status);
   const detail = opts.details ? opts.details(res) : res.body.slice(0, 300).trim();
   const wait = retryAfterMs(res);

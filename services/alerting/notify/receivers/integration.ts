@@ -15,8 +15,16 @@ export interface Integration {
   timeoutMs?: number | undefined;
   /** Builds what would be sent, without sending (preview). */
   render(data: NotificationData): unknown;
-  /** One attempt. `timeoutMs` is the delivery setting, used when the integration has no timeout of its own. */
-  notify(data: NotificationData, signal: AbortSignal, opts?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * One attempt. `timeoutMs` is the delivery setting, used when the integration has no timeout of its own. A
+   * successful HTTP attempt reports the provider's status, for the notification log's attempts and test-send.
+   */
+  notify(data: NotificationData, signal: AbortSignal, opts?: { timeoutMs?: number }): Promise<AttemptReport | void>;
+}
+
+/** What a successful attempt tells besides its success. */
+export interface AttemptReport {
+  status?: number;
 }
 
 /** Each attempt's timeout when nothing else says (Alertmanager's notifiers have no timeout of their own by default). */

@@ -60,7 +60,7 @@ function teams<C extends MsTeamsConfig | MsTeamsV2Config>(kind: TeamsKind<C>, cf
     sendResolved: cfg.send_resolved,
     render,
     async notify(data, signal, opts) {
-      checkStatus(await postToWebhook({ cfg, sender, body: render(data), signal, timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS) }));
+      return checkStatus(await postToWebhook({ cfg, sender, body: render(data), signal, timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS) }));
     },
   };
 }

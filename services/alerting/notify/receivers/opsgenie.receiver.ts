@@ -3,7 +3,7 @@ import { useTemplate } from '../../template/default-templates.ts';
 import { httpSender } from '../http/http-config.ts';
 import type { NotificationData } from '../notification-data.ts';
 import { checkStatus, plainUrlShown, secretValue, sendJson, timeoutOf } from './http-result.ts';
-import { DEFAULT_TIMEOUT_MS, type Integration, type IntegrationContext } from './integration.ts';
+import { DEFAULT_TIMEOUT_MS, type AttemptReport, type Integration, type IntegrationContext } from './integration.ts';
 import { groupKeyHash } from './pagerduty.receiver.ts';
 import { omitEmpty } from './slack.receiver.ts';
 import { truncateRunes } from './truncate.ts';
@@ -62,10 +62,12 @@ export function opsgenieIntegration(cfg: OpsgenieConfig, index: number, ctx: Int
     async notify(data, signal, opts) {
       const inlineKey = cfg.api_key ?? (cfg.api_key_file ? undefined : global.opsgenie_api_key);
       const key = templates.text(secretValue(inlineKey, cfg.api_key ? undefined : (cfg.api_key_file ?? global.opsgenie_api_key_file), 'api_key'), data);
+      let report: AttemptReport | undefined;
       for (const r of requests(data)) {
         const res = await sendJson({ sender, url: base + r.path, method: r.method, body: r.body, signal, timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS), shownAs: plainUrlShown(base + r.path), headers: { authorization: `GenieKey ${key}` } });
-        checkStatus(res);
+        report = checkStatus(res);
       }
+      return report;
     },
   };
 }

@@ -77,7 +77,7 @@ export function pagerdutyIntegration(cfg: PagerdutyConfig, index: number, ctx: I
     render,
     async notify(data, signal, opts) {
       const res = await sendJson({ sender, url, body: render(data), signal, timeoutMs: timeoutOf(ownTimeout, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS), shownAs: plainUrlShown(url) });
-      checkStatus(res, { retryCodes: v1 ? [403] : [429], details: (r) => (r.status === 400 ? errorDetails(r.body) : r.body.slice(0, 300)) });
+      return checkStatus(res, { retryCodes: v1 ? [403] : [429], details: (r) => (r.status === 400 ? errorDetails(r.body) : r.body.slice(0, 300)) });
     },
   };
 }

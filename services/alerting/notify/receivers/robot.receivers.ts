@@ -46,10 +46,10 @@ export function dingtalkIntegration(cfg: DingtalkConfig, index: number, ctx: Int
         url += `${url.includes('?') ? '&' : '?'}timestamp=${ts}&sign=${encodeURIComponent(sign)}`;
       }
       const res = await postToWebhook({ cfg, url, sender, body: render(data), signal, timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
-      checkStatus(res);
+      const report = checkStatus(res);
       const answer = parse(res.body) as { errcode?: number; errmsg?: string } | undefined;
       const code = answer?.errcode ?? 0;
-      if (code === 0) return;
+      if (code === 0) return report;
       throw new NotifyError(`dingtalk: ${code} ${answer?.errmsg ?? ''}`.trim(), code === 130101, code === 130101 ? { retryAfterMs: 60_000 } : {});
     },
   };
@@ -80,10 +80,10 @@ export function feishuIntegration(cfg: FeishuConfig, index: number, ctx: Integra
         body.sign = createHmac('sha256', `${ts}\n${secretValue(cfg.secret, cfg.secret_file, 'secret')}`).update('').digest('base64');
       }
       const res = await postToWebhook({ cfg, sender, body, signal, timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
-      checkStatus(res);
+      const report = checkStatus(res);
       const answer = parse(res.body) as { code?: number; msg?: string; StatusCode?: number } | undefined;
       const code = answer?.code ?? answer?.StatusCode ?? 0;
-      if (code === 0) return;
+      if (code === 0) return report;
       throw new NotifyError(`feishu: ${code} ${answer?.msg ?? ''}`.trim(), code === 9499);
     },
   };

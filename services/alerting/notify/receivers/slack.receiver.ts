@@ -82,7 +82,7 @@ export function slackIntegration(cfg: SlackConfig, index: number, ctx: Integrati
       const url = useToken ? appUrl : (apiUrl ?? secretValue(undefined, apiUrlFile, 'api_url'));
       const headers = useToken ? { authorization: `Bearer ${secretValue(cfg.app_token ?? (cfg.app_token_file ? undefined : global.slack_app_token), cfg.app_token_file ?? global.slack_app_token_file, 'app_token')}` } : undefined;
       const res = await sendJson({ sender, url, body, signal, timeoutMs: timeoutOf(ownTimeout, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS), shownAs: useToken ? url : secretUrlShown(url), ...(headers ? { headers } : {}) });
-      checkStatus(res);
+      const report = checkStatus(res);
       // As Alertmanager 0.35: the Web API answers JSON {"ok": false, "error": "…"} on failure; an incoming webhook
       // answers text/plain "ok", anything else is its error message.
       if (String(res.headers['content-type'] ?? '').startsWith('application/json')) {
@@ -90,6 +90,7 @@ export function slackIntegration(cfg: SlackConfig, index: number, ctx: Integrati
         if (!answer) throw new NotifyError(`slack: could not parse the answer ${JSON.stringify(res.body.slice(0, 100))}`, true);
         if (answer.ok === false) throw new NotifyError(`slack: error response from Slack: ${answer.error ?? 'unknown'}`, answer.error === 'ratelimited');
       } else if (res.body !== 'ok') throw new NotifyError(`slack: received an error response from Slack: ${res.body.slice(0, 200)}`, false);
+      return report;
     },
   };
 }

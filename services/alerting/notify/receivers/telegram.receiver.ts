@@ -61,6 +61,7 @@ export function telegramIntegration(cfg: TelegramConfig, index: number, ctx: Int
         if (answer?.description && res.status < 500 && res.status !== 429) throw new NotifyError(`telegram: ${answer.description} (${code})`, false, { status: code });
         checkStatus(res);
       }
+      return { status: res.status };
     },
   };
 }

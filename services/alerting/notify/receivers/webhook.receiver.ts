@@ -44,7 +44,7 @@ export function webhookIntegration(cfg: WebhookConfig, index: number, ctx?: Inte
       const text = `${JSON.stringify(body)}\n`;
       const headers: Record<string, string> = secret ? { [cfg.hmac_header.toLowerCase()]: `sha256=${createHmac('sha256', secret).update(text).digest('hex')}` } : {};
       const res = await sendJson({ sender, url, body, signal, timeoutMs: timeoutOf(ownTimeout, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS), shownAs: shown, headers });
-      checkStatus(res);
+      return checkStatus(res);
     },
   };
 }

@@ -69,10 +69,10 @@ export function wechatIntegration(cfg: WechatConfig, index: number, ctx: Integra
       const timeoutMs = timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS);
       const access = await accessToken(data, signal, timeoutMs);
       const res = await sendJson({ sender, url: `${base}message/send?${new URLSearchParams({ access_token: access })}`, body: render(data), signal, timeoutMs, shownAs: `${plainUrlShown(base)}message/send` });
-      checkStatus(res);
+      const report = checkStatus(res);
       const answer = parse(res.body);
       const code = answer?.errcode ?? 0;
-      if (code === 0) return;
+      if (code === 0) return report;
       if (code === 42001 || code === 40014) token = undefined;
       throw new NotifyError(`wechat: ${code} ${answer?.errmsg ?? ''}`.trim(), RETRY_CODES.has(code), { status: res.status });
     },
