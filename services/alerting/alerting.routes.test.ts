@@ -91,6 +91,9 @@ describe('alerting HTTP API', () => {
     const res = await app.inject({ method: 'POST', url: '/v1/receivers/hook/preview', headers: auth, payload: {} });
     expect(res.json().previews[0]).toMatchObject({ type: 'webhook', rendered: { version: '4', status: 'firing', receiver: 'hook' } });
     expect((await app.inject({ method: 'POST', url: '/v1/receivers/nope/preview', headers: auth, payload: {} })).statusCode).toBe(404);
+    // A POST without a body (curl -X POST) previews the sample alert.
+    const bare = await app.inject({ method: 'POST', url: '/v1/receivers/hook/preview', headers: auth });
+    expect([bare.statusCode, bare.json().previews[0].rendered.alerts[0].labels.alertname]).toEqual([200, 'PharosTestAlert']);
   });
 
   it("previews a receiver's custom title and text templates on given sample alerts", async () => {
