@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { configSchema, type PharosConfig } from './config.schema.ts';
+import { prepareAlerting } from './sections/alertmanager/am-load.ts';
 
 /** Raised when the configuration is invalid; lists every problem, one per line, for a stack-free exit. */
 export class ConfigError extends Error {
@@ -47,11 +48,14 @@ export function loadConfig(options: LoadOptions = {}): Readonly<PharosConfig> {
     if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(source, ['the top level must be a mapping']);
   }
   const withEnv = applyEnvOverrides(raw as Record<string, unknown>, env);
-  const result = configSchema.safeParse(withEnv);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
-    throw new ConfigError(source, problems);
-  }
+  const alerting = typeof withEnv.alerting === 'object' && withEnv.alerting !== null ? prepareAlerting(withEnv.alerting as Record<string, unknown>, env) : undefined;
+  const result = configSchema.safeParse(alerting ? { ...withEnv, alerting: alerting.alerting } : withEnv);
+  const fromFile = (path: PropertyKey[]) => alerting?.file && path[0] === 'alerting' && typeof path[1] === 'string' && ['global', 'route', 'receivers', 'inhibit_rules', 'templates', 'time_intervals', 'mute_time_intervals'].includes(path[1]);
+  const problems = [
+    ...(alerting?.problems ?? []),
+    ...(result.success ? [] : result.error.issues.map((i) => (fromFile(i.path) ? `${alerting?.file}: ${i.path.slice(1).map(String).join('.')}: ${i.message}` : `${i.path.map(String).join('.') || '(root)'}: ${i.message}`))),
+  ];
+  if (!result.success || problems.length) throw new ConfigError(source, problems);
   return deepFreeze(resolveShippedDefaults(resolveSecretFiles(result.data, source)));
 }
 

@@ -3,13 +3,15 @@ import type { AlertingConfig } from '../../libs/config/sections/alerting.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
 import type { Registry } from 'prom-client';
 import type { StateStore } from '../../libs/store/state-store.ts';
-import { tryParseDuration as parseDuration } from '../../libs/promql/literals.ts';
+import { configNotes } from '../../libs/config/sections/alertmanager/am-notes.ts';
+import { modelDurationMs } from '../../libs/config/sections/alertmanager/am-primitives.ts';
 import type { PointLimits } from '../../libs/promql/query-cost.ts';
 import { AlertEngine } from './engine/alert-engine.ts';
 import { AlertRepository } from './engine/alert-repository.ts';
 import { alertingMetrics } from './engine/alerting-metrics.ts';
 import type { RuleSources } from './engine/rule-query.ts';
 import { Scheduler } from './engine/scheduler.ts';
+import type { DeliverySettings } from './notify/delivery.ts';
 import { Dispatcher } from './notify/dispatcher.ts';
 import { Inhibitor } from './notify/inhibitor.ts';
 import { NotificationLog } from './notify/notification-log.ts';
@@ -18,6 +20,9 @@ import { integrationsOf } from './notify/receivers/registry.ts';
 import type { RetryPolicy } from './notify/retry.ts';
 import { buildRoute } from './notify/route.ts';
 import { SilenceService } from './notify/silences.ts';
+import { NotificationTemplates } from './notify/templates.ts';
+import { TimeIntervals } from './notify/time-intervals.ts';
+import { PrometheusRulesService } from './prometheus/prometheus-rules.service.ts';
 import { RuleCatalog } from './rules/rule-catalog.ts';
 
 export interface AlertingModuleOptions {
@@ -39,7 +44,15 @@ export interface AlertingModuleOptions {
   queryLimits?: PointLimits;
 }
 
-const ms = (d: string) => parseDuration(d) as number;
+const ms = (d: string) => modelDurationMs(d) as number;
+
+/** Each receiver's retry policy and attempt timeout: alerting.notification, overridden per receiver. */
+export function deliverySettings(c: AlertingConfig, extra: Partial<RetryPolicy> = {}): (receiver: string) => DeliverySettings {
+  return (receiver) => {
+    const n = { ...c.notification, ...c.notification.receivers[receiver] };
+    return { retry: { initialMs: ms(n.initialBackoff), maxMs: ms(n.maxBackoff), giveUpAfterMs: ms(n.giveUpAfter), ...extra }, timeoutMs: ms(n.timeout) };
+  };
+}
 
 /** Builds and owns every alerting component; the feature (routes, start/stop) talks to this. */
 export class AlertingModule {
@@ -51,6 +64,8 @@ export class AlertingModule {
   readonly nflog: NotificationLog;
   readonly scheduler: Scheduler;
   readonly receivers: Map<string, Integration[]>;
+  readonly templates: NotificationTemplates;
+  readonly prometheusRules: PrometheusRulesService;
   private lastRefresh = 0;
   private lastPrune = 0;
 
@@ -62,18 +77,29 @@ export class AlertingModule {
     this.repo = new AlertRepository(store);
     this.silences = new SilenceService(store);
     this.nflog = new NotificationLog(store);
-    this.receivers = new Map(c.receivers.map((r) => [r.name, integrationsOf(r, c.global)]));
+    this.templates = new NotificationTemplates(opts.externalUrl, c.templates);
+    for (const problem of this.templates.problems) log.error({}, `alerting config: ${problem}`);
+    const onProblem = (where: string, message: string) => log.error({ where }, `alerting config: integration not usable: ${message}`);
+    this.receivers = new Map(c.receivers.map((r) => [r.name, integrationsOf(r, { global: c.global, templates: this.templates }, onProblem)]));
+    const notes = configNotes(c);
+    for (const note of notes.notActedOn) log.warn({ config: note }, 'alerting config: accepted but not acted on');
+    const settings = deliverySettings(c, opts.retry);
     this.dispatcher = new Dispatcher({
       route: buildRoute(c.route),
       receivers: this.receivers,
       silences: this.silences,
       inhibitor: new Inhibitor(c.inhibit_rules),
       nflog: this.nflog,
-      retry: { initialMs: ms(c.notification.initialBackoff), maxMs: ms(c.notification.maxBackoff), giveUpAfterMs: ms(c.notification.giveUpAfter), ...opts.retry },
+      retry: settings('').retry,
+      settings,
+      intervals: new TimeIntervals([c.time_intervals, c.mute_time_intervals]),
       externalUrl: opts.externalUrl,
       logger: log,
       retentionMs: ms(c.evaluation.resolvedRetention),
-      onNotification: (r) => metrics.notifications.inc({ receiver: r.receiver, integration: r.integration, result: r.ok ? 'sent' : 'failed' }),
+      onNotification: (r) => {
+        if (r.result === 'sent' || r.result === 'failed') metrics.notifications.inc({ receiver: r.receiver, integration: r.integration, result: r.result });
+        metrics.deliveries.inc({ integration: r.integration, result: r.result });
+      },
     });
     this.engine = new AlertEngine({
       sources: opts.sources,
@@ -116,6 +142,7 @@ export class AlertingModule {
       logger: log,
       ...(opts.now ? { now: opts.now } : {}),
     });
+    this.prometheusRules = new PrometheusRulesService({ groups: () => this.catalog.groups(), states: () => this.repo.loadAll() });
     const problems = this.catalog.loadFiles();
     for (const p of problems) log.error({ file: p.file, details: p.details }, `rule file not loaded: ${p.message}`);
   }

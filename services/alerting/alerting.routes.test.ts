@@ -20,7 +20,7 @@ describe('alerting HTTP API', () => {
     const sources = fakeSources((q) => ({
       result: q.query === 'up == 0' && q.time >= 1_000_060 ? [{ metric: { __name__: 'up', cluster: 'east', job: 'api' }, value: [q.time, '0'] }] : [],
     }));
-    ({ module } = await testModule({ receivers: [{ name: 'default' }, { name: 'hook', webhook_configs: [{ url: 'http://127.0.0.1:9/x' }] }] }, sources));
+    ({ module } = await testModule({ receivers: [{ name: 'default' }, { name: 'hook', webhook_configs: [{ url: 'http://127.0.0.1:9/x' }] }, { name: 'chat', slack_configs: [{ api_url: 'https://hooks.slack.com/services/T/B/X', title: '{{ .Status | toUpper }} {{ .CommonLabels.alertname }} in {{ .CommonLabels.cluster }}', text: '{{ range .Alerts }}{{ .Annotations.summary }}{{ end }}' }] }] }, sources));
     const authenticator = new TokenAuthenticator([]);
     authenticator.add('ed', sha256Hex(TOKEN), 'admin');
     authenticator.add('prom', sha256Hex(INGEST), 'ingest');
@@ -91,6 +91,21 @@ describe('alerting HTTP API', () => {
     const res = await app.inject({ method: 'POST', url: '/v1/receivers/hook/preview', headers: auth, payload: {} });
     expect(res.json().previews[0]).toMatchObject({ type: 'webhook', rendered: { version: '4', status: 'firing', receiver: 'hook' } });
     expect((await app.inject({ method: 'POST', url: '/v1/receivers/nope/preview', headers: auth, payload: {} })).statusCode).toBe(404);
+    // A POST without a body (curl -X POST) previews the sample alert.
+    const bare = await app.inject({ method: 'POST', url: '/v1/receivers/hook/preview', headers: auth });
+    expect([bare.statusCode, bare.json().previews[0].rendered.alerts[0].labels.alertname]).toEqual([200, 'PharosTestAlert']);
+  });
+
+  it("previews a receiver's custom title and text templates on given sample alerts", async () => {
+    const alerts = [{ labels: { alertname: 'DiskFull', cluster: 'east' }, annotations: { summary: '95% used' } }];
+    const res = await app.inject({ method: 'POST', url: '/v1/receivers/chat/preview', headers: auth, payload: { alerts } });
+    expect(res.json().previews[0]).toMatchObject({ type: 'slack', target: 'https://hooks.slack.com/<redacted>', rendered: { attachments: [{ title: 'FIRING DiskFull in east', text: '95% used', color: 'danger' }] } });
+  });
+
+  it('test-sends once per integration and reports each result (here: nothing listens on the webhook port)', async () => {
+    const res = await app.inject({ method: 'POST', url: '/v1/receivers/hook/test', headers: auth, payload: {} });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().results).toEqual([{ type: 'webhook', index: 0, target: 'http://127.0.0.1:9/x', ok: false, error: expect.stringMatching(/^POST http:\/\/127\.0\.0\.1:9\/x: /) }]);
   });
 
   it('answers any body on every write endpoint with a 2xx or a 4xx, never a 500', async () => {

@@ -6,6 +6,7 @@ import { getFederation } from '../query/federation/federation.resource.ts';
 import { AlertingModule } from './alerting.module.ts';
 import { alertmanagerRoutes } from './api/alertmanager.routes.ts';
 import { alertsRoutes } from './api/alerts.routes.ts';
+import { prometheusRulesRoutes } from './api/prometheus-rules.routes.ts';
 import { rulesRoutes } from './api/rules.routes.ts';
 import { silencesRoutes } from './api/silences.routes.ts';
 import type { RuleSources } from './engine/rule-query.ts';
@@ -26,6 +27,7 @@ export function alertingPlugin(getModule: () => Promise<AlertingModule>): Fastif
     await app.register(alertsRoutes(getModule));
     await app.register(silencesRoutes(getModule));
     await app.register(alertmanagerRoutes(getModule));
+    await app.register(prometheusRulesRoutes(async () => (await getModule()).prometheusRules));
   };
 }
 

@@ -1,139 +1,31 @@
 import { z } from 'zod';
-import { tryParseDuration as parseDuration } from '../../promql/literals.ts';
+import { amSections, checkAlertmanagerConfig } from './alertmanager/am-config.ts';
+import { modelDurationMs } from './alertmanager/am-primitives.ts';
+import { receiverSchema } from './alertmanager/am-receiver.ts';
+import { routeSchema } from './alertmanager/am-route.ts';
+
+export { emailConfigSchema, webhookConfigSchema, type EmailConfig, type WebhookConfig } from './alertmanager/am-receivers-basic.ts';
+export { receiverSchema, type ReceiverConfig } from './alertmanager/am-receiver.ts';
+export { routeSchema, type AmRoute, type InhibitRuleConfig } from './alertmanager/am-route.ts';
 
 /**
- * The `alerting` section. `route`, `receivers`, `inhibit_rules` and `global` follow Alertmanager's own
- * configuration format (snake_case, https://prometheus.io/docs/alerting/latest/configuration/), so the
- * matching part of an existing alertmanager.yml can be pasted in. Everything else is Pharos's own.
+ * The `alerting` section. `global`, `route`, `receivers`, `inhibit_rules`, `time_intervals`, `mute_time_intervals`
+ * and `templates` follow Alertmanager's own configuration format (snake_case,
+ * https://prometheus.io/docs/alerting/latest/configuration/, checked as Alertmanager 0.35 checks them:
+ * libs/config/sections/alertmanager/), so an existing alertmanager.yml can be pasted in, or given whole by path with
+ * `alertmanagerConfigFile`. Everything else is Pharos's own.
  */
-const duration = z.string().refine((s) => parseDuration(s) !== undefined, 'must be a Prometheus duration such as 30s, 5m, 1h30m');
-const labelMap = z.record(z.string(), z.string());
-const secret = z.string().optional();
+const duration = z.string().refine((s) => modelDurationMs(s) !== undefined, 'must be a Prometheus duration such as 30s, 5m, 1h30m');
 
-export interface AmRoute {
-  receiver?: string | undefined;
-  group_by?: string[] | undefined;
-  continue?: boolean | undefined;
-  matchers?: string[] | undefined;
-  match?: Record<string, string> | undefined;
-  match_re?: Record<string, string> | undefined;
-  group_wait?: string | undefined;
-  group_interval?: string | undefined;
-  repeat_interval?: string | undefined;
-  mute_time_intervals?: string[] | undefined;
-  active_time_intervals?: string[] | undefined;
-  routes?: AmRoute[] | undefined;
-}
-
-export const routeSchema: z.ZodType<AmRoute> = z.lazy(() =>
-  z
-    .object({
-      receiver: z.string().optional(),
-      group_by: z.array(z.string()).optional(),
-      continue: z.boolean().optional(),
-      matchers: z.array(z.string()).optional(),
-      match: labelMap.optional(),
-      match_re: labelMap.optional(),
-      group_wait: duration.optional(),
-      group_interval: duration.optional(),
-      repeat_interval: duration.optional(),
-      mute_time_intervals: z.array(z.string()).optional(),
-      active_time_intervals: z.array(z.string()).optional(),
-      routes: z.array(routeSchema).optional(),
-    })
-    .strict(),
-);
-
-const tlsConfig = z
-  .object({
-    ca_file: z.string().optional(),
-    cert_file: z.string().optional(),
-    key_file: z.string().optional(),
-    server_name: z.string().optional(),
-    insecure_skip_verify: z.boolean().optional(),
-  })
-  .strict();
-
-export const emailConfigSchema = z
-  .object({
-    send_resolved: z.boolean().default(false),
-    to: z.string().min(1),
-    from: z.string().optional(),
-    smarthost: z.string().optional(),
-    hello: z.string().optional(),
-    auth_username: z.string().optional(),
-    auth_password: secret,
-    auth_password_file: z.string().optional(),
-    auth_identity: z.string().optional(),
-    auth_secret: secret,
-    require_tls: z.boolean().optional(),
-    tls_config: tlsConfig.optional(),
-    headers: labelMap.optional(),
-    html: z.string().optional(),
-    text: z.string().optional(),
-  })
-  .strict();
-
-export const webhookConfigSchema = z
-  .object({
-    send_resolved: z.boolean().default(true),
-    url: z.url().optional(),
-    url_file: z.string().optional(),
-    max_alerts: z.number().int().min(0).default(0),
-    timeout: duration.optional(),
-    http_config: z.object({ tls_config: tlsConfig.optional() }).loose().optional(),
-    /** Pharos: HMAC-SHA256 of the body with this secret, hex, in `hmac_header`. */
-    hmac_secret: secret,
-    hmac_secret_file: z.string().optional(),
-    hmac_header: z.string().default('X-Pharos-Signature'),
-    /** Pharos: a Go-template producing the JSON body instead of the version "4" payload. */
-    payload_template: z.string().optional(),
-  })
-  .strict()
-  .refine((w) => Boolean(w.url) !== Boolean(w.url_file), { message: 'give exactly one of url or url_file' });
-
-/** Receiver kinds Pharos implements; any other `*_configs` key is reported, not silently ignored. */
-export const receiverSchema = z
-  .object({
-    name: z.string().min(1),
-    email_configs: z.array(emailConfigSchema).optional(),
-    webhook_configs: z.array(webhookConfigSchema).optional(),
-  })
-  .loose()
-  .superRefine((r, ctx) => {
-    for (const key of Object.keys(r)) {
-      if (!['name', 'email_configs', 'webhook_configs'].includes(key)) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is not supported by Pharos (supported: email_configs, webhook_configs)` });
-      }
-    }
-  });
-
-const inhibitRuleSchema = z
-  .object({
-    source_matchers: z.array(z.string()).optional(),
-    target_matchers: z.array(z.string()).optional(),
-    source_match: labelMap.optional(),
-    source_match_re: labelMap.optional(),
-    target_match: labelMap.optional(),
-    target_match_re: labelMap.optional(),
-    equal: z.array(z.string()).optional(),
-  })
-  .strict();
-
-const globalSchema = z
-  .object({
-    resolve_timeout: duration.default('5m'),
-    smtp_from: z.string().optional(),
-    smtp_hello: z.string().optional(),
-    smtp_smarthost: z.string().optional(),
-    smtp_auth_username: z.string().optional(),
-    smtp_auth_password: secret,
-    smtp_auth_password_file: z.string().optional(),
-    smtp_auth_identity: z.string().optional(),
-    smtp_auth_secret: secret,
-    smtp_require_tls: z.boolean().default(true),
-  })
-  .loose();
+/** Retry and timeout settings of notification delivery; per receiver in `notification.receivers.<name>`. */
+const deliveryFields = {
+  initialBackoff: duration.optional(),
+  maxBackoff: duration.optional(),
+  /** A notification is given up after this long of failed attempts (logged as failed). */
+  giveUpAfter: duration.optional(),
+  /** Each attempt's timeout (an integration's own `timeout` option wins). */
+  timeout: duration.optional(),
+};
 
 export const alertingConfigSchema = z
   .object({
@@ -161,39 +53,33 @@ export const alertingConfigSchema = z
       .object({
         initialBackoff: duration.default('1s'),
         maxBackoff: duration.default('1m'),
-        /** A notification is given up after this long of failed attempts (logged as failed). */
         giveUpAfter: duration.default('1h'),
+        timeout: duration.default('10s'),
         /** How often pending groups are flushed. */
         tick: duration.default('1s'),
+        /** Per-receiver overrides of the four settings above, keyed by receiver name. */
+        receivers: z.record(z.string(), z.object(deliveryFields).strict()).default({}),
       })
       .strict()
       .prefault({}),
-    global: globalSchema.prefault({}),
+    /**
+     * A whole alertmanager.yml, as users keep it: its global, route, receivers, inhibit_rules, time intervals and
+     * templates are used instead of inline ones (giving both is an error); relative paths in it are relative to it.
+     * The loader (config.loader.ts) reads it; the section is then validated as if pasted inline.
+     */
+    alertmanagerConfigFile: z.string().min(1).optional(),
+    ...amSections,
     route: routeSchema.default({ receiver: 'default', group_by: ['alertname', 'cluster'] }),
     receivers: z.array(receiverSchema).default([{ name: 'default' }]),
-    inhibit_rules: z.array(inhibitRuleSchema).default([]),
   })
   .strict()
   .superRefine((c, ctx) => {
-    const names = new Set<string>();
-    c.receivers.forEach((r, i) => {
-      if (names.has(r.name)) ctx.addIssue({ code: 'custom', path: ['receivers', i, 'name'], message: `duplicate receiver "${r.name}"` });
-      names.add(r.name);
-    });
-    if (!c.route.receiver) ctx.addIssue({ code: 'custom', path: ['route', 'receiver'], message: 'the root route needs a receiver' });
-    const walk = (r: AmRoute, path: (string | number)[]) => {
-      if (r.receiver && !names.has(r.receiver)) ctx.addIssue({ code: 'custom', path: [...path, 'receiver'], message: `undefined receiver "${r.receiver}"` });
-      for (const key of ['mute_time_intervals', 'active_time_intervals'] as const) {
-        if (r[key]?.length) ctx.addIssue({ code: 'custom', path: [...path, key], message: `${key} is not supported by Pharos yet; use silences` });
-      }
-      r.routes?.forEach((child, i) => walk(child, [...path, 'routes', i]));
-    };
-    walk(c.route, ['route']);
+    checkAlertmanagerConfig(c, ctx);
+    for (const name of Object.keys(c.notification.receivers)) {
+      if (!c.receivers.some((r) => r.name === name)) ctx.addIssue({ code: 'custom', path: ['notification', 'receivers', name], message: `no receiver "${name}"` });
+    }
   })
   .prefault({});
 
 export type AlertingConfig = z.infer<typeof alertingConfigSchema>;
-export type ReceiverConfig = z.infer<typeof receiverSchema>;
-export type EmailConfig = z.infer<typeof emailConfigSchema>;
-export type WebhookConfig = z.infer<typeof webhookConfigSchema>;
-export type InhibitRuleConfig = z.infer<typeof inhibitRuleSchema>;
+export type DeliverySettings = z.infer<z.ZodObject<typeof deliveryFields>>;

@@ -6,7 +6,9 @@ import { ForbiddenError, InputError, NotFoundError } from '../../../libs/errors/
 import { isFullScope } from '../../../libs/tenancy/promql-scope.ts';
 import type { AlertingModule } from '../alerting.module.ts';
 import { matchesAll } from '../notify/matchers.ts';
+import { deliverySettings } from '../alerting.module.ts';
 import { notificationData } from '../notify/notification-data.ts';
+import { NotifyError } from '../notify/receivers/integration.ts';
 import { filterMatchers, filterParam, labelsSchema, pageParams } from './api-schemas.ts';
 
 /**
@@ -79,7 +81,7 @@ export function alertsRoutes(getModule: () => Promise<AlertingModule>): FastifyP
 
     app.get(
       '/v1/notifications',
-      { schema: { tags: ['alerting'], summary: 'The notification log: what was sent, to whom, when, with what result', querystring: z.object({ receiver: z.string().optional(), result: z.enum(['sent', 'failed']).optional(), status: z.enum(['firing', 'resolved']).optional(), ...pageParams }) } },
+      { schema: { tags: ['alerting'], summary: 'The notification log: what was sent, to whom, when, with what result', querystring: z.object({ receiver: z.string().optional(), result: z.enum(['sent', 'failed', 'muted', 'retrying']).optional(), status: z.enum(['firing', 'resolved']).optional(), ...pageParams }) } },
       async (req) => {
         // Entries name receivers' addresses and carry whole groups of alerts: unrestricted tokens only.
         requireFullScope(req);
@@ -97,6 +99,8 @@ export function alertsRoutes(getModule: () => Promise<AlertingModule>): FastifyP
     });
 
     const previewSchema = { tags: ['alerting'], params: z.object({ name: z.string() }), body: z.object({ alerts: sampleAlerts.optional() }).strict().default({}) };
+    // A POST without a body (curl -X POST) reaches validation as null, which the default does not cover.
+    const emptyBody = { preValidation: async (req: { body: unknown }) => void (req.body ??= {}) };
     const sample = async (name: string, alerts: z.infer<typeof sampleAlerts> | undefined) => {
       const m = await getModule();
       const integrations = m.receivers.get(name);
@@ -109,22 +113,26 @@ export function alertsRoutes(getModule: () => Promise<AlertingModule>): FastifyP
       return { integrations, data };
     };
 
-    app.post('/v1/receivers/:name/preview', { schema: { ...previewSchema, summary: 'Render what each integration of a receiver would send' } }, async (req) => {
+    app.post('/v1/receivers/:name/preview', { ...emptyBody, schema: { ...previewSchema, summary: 'Render what each integration of a receiver would send' } }, async (req) => {
       requireFullScope(req);
       const { integrations, data } = await sample(req.params.name, req.body.alerts);
       return { previews: integrations.map((i) => ({ type: i.type, index: i.index, target: i.target, rendered: safe(() => i.render(data)) })) };
     });
 
-    app.post('/v1/receivers/:name/test', { schema: { ...previewSchema, summary: 'Send a test notification through every integration of a receiver' } }, async (req) => {
+    app.post('/v1/receivers/:name/test', { ...emptyBody, schema: { ...previewSchema, summary: 'Send a test notification through every integration of a receiver' } }, async (req) => {
       requireFullScope(req);
       const { integrations, data } = await sample(req.params.name, req.body.alerts);
+      const m = await getModule();
+      const { timeoutMs } = deliverySettings(m.opts.config)(req.params.name);
+      // One attempt per integration, no retries: the answer says at once whether the receiver works.
       const results = await Promise.all(
         integrations.map(async (i) => {
           try {
-            await i.notify(data, AbortSignal.timeout(30_000));
-            return { type: i.type, index: i.index, target: i.target, ok: true };
+            const report = await i.notify(data, AbortSignal.timeout(Math.max(timeoutMs, i.timeoutMs ?? 0) + 1000), { timeoutMs });
+            return { type: i.type, index: i.index, target: i.target, ok: true, ...(report?.status ? { status: report.status } : {}) };
           } catch (err) {
-            return { type: i.type, index: i.index, target: i.target, ok: false, error: (err as Error).message };
+            const status = err instanceof NotifyError ? err.details.status : undefined;
+            return { type: i.type, index: i.index, target: i.target, ok: false, error: (err as Error).message, ...(status ? { status } : {}) };
           }
         }),
       );

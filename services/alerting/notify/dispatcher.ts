@@ -1,12 +1,13 @@
 import type { Logger } from '../../../libs/logging/logger.ts';
 import { isResolved, type AlertSink, type NotifiableAlert } from '../engine/notifiable.ts';
+import { Delivery, type DeliverySettings, type NotificationOutcome } from './delivery.ts';
 import type { Inhibitor } from './inhibitor.ts';
-import { notificationData } from './notification-data.ts';
-import { needsUpdate, type NotificationLog } from './notification-log.ts';
+import type { NotificationLog } from './notification-log.ts';
 import type { Integration } from './receivers/integration.ts';
-import { withRetry, type RetryPolicy } from './retry.ts';
+import type { RetryPolicy } from './retry.ts';
 import { groupKey, groupLabels, matchRoutes, type RouteNode } from './route.ts';
 import type { SilenceService } from './silences.ts';
+import { TimeIntervals } from './time-intervals.ts';
 
 interface Group {
   key: string;
@@ -24,13 +25,17 @@ export interface DispatcherOptions {
   silences: Pick<SilenceService, 'mutedBy'>;
   inhibitor: Inhibitor;
   nflog: NotificationLog;
+  /** The default retry policy; `settings` may give each receiver its own (and each attempt's timeout). */
   retry: RetryPolicy;
+  settings?: (receiver: string) => DeliverySettings;
+  /** Named time intervals the routes refer to. */
+  intervals?: TimeIntervals;
   externalUrl: string;
   logger: Logger;
   now?: () => number;
   /** Resolved alerts are forgotten this long after they ended. */
   retentionMs?: number;
-  onNotification?: (r: { receiver: string; integration: string; ok: boolean }) => void;
+  onNotification?: (r: { receiver: string; integration: string; result: NotificationOutcome }) => void;
 }
 
 /**
@@ -45,9 +50,20 @@ export class Dispatcher implements AlertSink {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly now: () => number;
   private abort = new AbortController();
+  private readonly delivery: Delivery;
+  private readonly intervals: TimeIntervals;
 
   constructor(private readonly opts: DispatcherOptions) {
     this.now = opts.now ?? Date.now;
+    this.intervals = opts.intervals ?? new TimeIntervals([]);
+    this.delivery = new Delivery({
+      nflog: opts.nflog,
+      externalUrl: opts.externalUrl,
+      logger: opts.logger,
+      now: this.now,
+      settings: opts.settings ?? (() => ({ retry: opts.retry, timeoutMs: 10_000 })),
+      ...(opts.onNotification ? { onNotification: opts.onNotification } : {}),
+    });
   }
 
   put(alerts: readonly NotifiableAlert[]): void {
@@ -122,7 +138,14 @@ export class Dispatcher implements AlertSink {
     const firing = new Set(active.filter((a) => !isResolved(a, now)).map((a) => a.fingerprint));
     const resolved = new Set(active.filter((a) => isResolved(a, now)).map((a) => a.fingerprint));
     const integrations = this.opts.receivers.get(g.route.receiver) ?? [];
-    const results = await Promise.all(integrations.map((i) => this.deliver(g, i, active, firing, resolved, now)));
+    // The route's time intervals are checked at the flush, as Alertmanager's TimeActiveStage/TimeMuteStage do.
+    const mutedBy = this.intervals.mutedBy(g.route, now);
+    const results = await Promise.all(
+      integrations.map((integ) => {
+        const job = { groupKey: g.key, groupLabels: g.labels, receiver: g.route.receiver, repeatIntervalMs: g.route.repeatIntervalMs, integ, active, firing, resolved, now };
+        return mutedBy.length ? this.delivery.muted(job, mutedBy) : this.delivery.deliver(job, this.abort.signal);
+      }),
+    );
     if (results.every(Boolean)) {
       // Resolved alerts that were part of a successful flush leave the group, as in Alertmanager.
       for (const fp of resolved) {
@@ -131,30 +154,6 @@ export class Dispatcher implements AlertSink {
       }
       if (g.alerts.size === 0) this.groups.delete(g.key);
     }
-  }
-
-  private async deliver(g: Group, integ: Integration, active: NotifiableAlert[], firing: Set<string>, resolved: Set<string>, now: number): Promise<boolean> {
-    const name = `${integ.type}[${integ.index}]`;
-    const receiver = g.route.receiver;
-    const entry = await this.opts.nflog.lastSent(g.key, receiver, name);
-    if (!needsUpdate(entry, firing, resolved, integ.sendResolved, g.route.repeatIntervalMs, now)) return true;
-    const toSend = integ.sendResolved ? active : active.filter((a) => firing.has(a.fingerprint));
-    const mark = () => this.opts.nflog.markSent({ groupKey: g.key, receiver, integration: name, firing: [...firing], resolved: [...resolved], at: now });
-    if (toSend.length === 0) return mark().then(() => true);
-    const data = notificationData({ receiver, groupKey: g.key, groupLabels: g.labels, alerts: toSend, now, externalUrl: this.opts.externalUrl });
-    const started = this.now();
-    const log = this.opts.logger.child({ receiver, integration: name, group: g.key });
-    const outcome = await withRetry(() => integ.notify(data, this.abort.signal), this.opts.retry, this.abort.signal, (err, n) => log.warn({ attempt: n, err: err.message }, 'notification attempt failed'));
-    if (!outcome.error) await mark();
-    await this.opts.nflog.record({
-      time: this.now(), receiver, integration: integ.type, target: integ.target, groupKey: g.key, status: data.Status,
-      alertnames: [...new Set(toSend.map((a) => a.labels.alertname ?? ''))].join(','), alerts: toSend.length,
-      fingerprints: toSend.map((a) => a.fingerprint), result: outcome.error ? 'failed' : 'sent', attempts: outcome.attempts,
-      ...(outcome.error ? { error: outcome.error.message } : {}), durationMs: this.now() - started,
-    });
-    this.opts.onNotification?.({ receiver, integration: integ.type, ok: !outcome.error });
-    if (outcome.error) log.error({ attempts: outcome.attempts, err: outcome.error.message }, 'notification failed');
-    return !outcome.error;
   }
 
   private gc(now: number): void {

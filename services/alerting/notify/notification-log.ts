@@ -26,10 +26,15 @@ export interface NotificationRecord {
   alertnames: string;
   alerts: number;
   fingerprints: string[];
-  result: 'sent' | 'failed';
+  /** retrying: attempts failed and another follows (the record is updated until it ends sent or failed). */
+  result: 'sent' | 'failed' | 'muted' | 'retrying';
   attempts: number;
   error?: string;
   durationMs: number;
+  /** Why nothing was sent: the route's time intervals (result muted). */
+  mutedBy?: string[];
+  /** Every attempt: when, how long, the provider's HTTP status, the error (the last 20 kept). */
+  attemptLog?: { at: number; durationMs: number; ok: boolean; status?: number; error?: string; retryInMs?: number }[];
 }
 
 /**
@@ -62,8 +67,14 @@ export class NotificationLog {
     await this.store.put(NFLOG_COLLECTION, NotificationLog.key(entry.groupKey, entry.receiver, entry.integration), entry);
   }
 
-  async record(r: NotificationRecord): Promise<void> {
+  /** Adds a record and returns its id, which `update` takes to rewrite it (a retry series is one record). */
+  async record(r: NotificationRecord): Promise<string> {
     const id = `${String(r.time).padStart(14, '0')}-${randomBytes(4).toString('hex')}`;
+    await this.store.put(NOTIFICATIONS_COLLECTION, id, r);
+    return id;
+  }
+
+  async update(id: string, r: NotificationRecord): Promise<void> {
     await this.store.put(NOTIFICATIONS_COLLECTION, id, r);
   }
 

@@ -23,26 +23,38 @@ export const abortableSleep = (ms: number, signal: AbortSignal): Promise<void> =
     signal.addEventListener('abort', onAbort, { once: true });
   });
 
+/** What the caller learns after each failed attempt: whether another follows, and after how long. */
+export interface AttemptFailure {
+  error: Error;
+  attempt: number;
+  /** The wait before the next attempt; undefined when this was the last. */
+  retryInMs: number | undefined;
+}
+
 /**
  * Runs `attempt` until it succeeds, fails permanently, or `giveUpAfterMs` has passed, waiting an exponentially
- * growing delay (initial, ×2, capped at max, with ±20% jitter so many groups do not retry in step).
+ * growing delay (initial, ×2, capped at max, with ±20% jitter so many groups do not retry in step), and never less
+ * than the provider asked for (Retry-After, Telegram's retry_after) even beyond max.
  */
-export async function withRetry(attempt: () => Promise<void>, policy: RetryPolicy, signal: AbortSignal, onFailure?: (err: Error, n: number) => void): Promise<{ attempts: number; error?: Error }> {
+export async function withRetry(attempt: (n: number) => Promise<void>, policy: RetryPolicy, signal: AbortSignal, onFailure?: (f: AttemptFailure) => void | Promise<void>): Promise<{ attempts: number; error?: Error }> {
   const sleep = policy.sleep ?? abortableSleep;
   const now = policy.now ?? Date.now;
   const start = now();
   let delay = policy.initialMs;
   for (let n = 1; ; n++) {
     try {
-      await attempt();
+      await attempt(n);
       return { attempts: n };
     } catch (err) {
       const e = err as Error;
-      onFailure?.(e, n);
       const retryable = !(e instanceof NotifyError) || e.retry;
-      if (!retryable || signal.aborted || now() - start + delay > policy.giveUpAfterMs) return { attempts: n, error: e };
+      const asked = e instanceof NotifyError ? e.details.retryAfterMs : undefined;
+      const wait = Math.max(Math.round(delay * (0.8 + Math.random() * 0.4)), asked ?? 0);
+      const last = !retryable || signal.aborted || now() - start + wait > policy.giveUpAfterMs;
+      await onFailure?.({ error: e, attempt: n, retryInMs: last ? undefined : wait });
+      if (last) return { attempts: n, error: e };
       try {
-        await sleep(Math.round(delay * (0.8 + Math.random() * 0.4)), signal);
+        await sleep(wait, signal);
       } catch {
         return { attempts: n, error: e };
       }

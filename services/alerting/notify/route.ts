@@ -1,6 +1,7 @@
 import type { AmRoute } from '../../../libs/config/sections/alerting.ts';
-import { tryParseDuration as parseDuration } from '../../../libs/promql/literals.ts';
-import { configMatchers, matchesAll, matcherString, type Matcher } from './matchers.ts';
+import { modelDurationMs } from '../../../libs/config/sections/alertmanager/am-primitives.ts';
+import { amConfigMatchers } from './config-matchers.ts';
+import { matchesAll, matcherString, type Matcher } from './matchers.ts';
 
 /**
  * Alertmanager's routing tree (dispatch/route.go): children inherit receiver, grouping and timings; an alert
@@ -16,15 +17,20 @@ export interface RouteNode {
   groupIntervalMs: number;
   repeatIntervalMs: number;
   continue: boolean;
+  /** Named time intervals; not inherited by child routes (dispatch/route.go). */
+  muteIntervals: string[];
+  activeIntervals: string[];
   children: RouteNode[];
 }
 
 const DEFAULTS = { groupWaitMs: 30_000, groupIntervalMs: 5 * 60_000, repeatIntervalMs: 4 * 3600_000 };
 
 export function buildRoute(cfg: AmRoute, parent?: RouteNode): RouteNode {
-  const matchers = configMatchers(cfg).sort((a, b) => (a.name === b.name ? a.value.localeCompare(b.value) : a.name < b.name ? -1 : 1));
+  const types = ['=', '!=', '=~', '!~'];
+  // labels.Matchers order: name, value, type; byte order as Go compares strings.
+  const matchers = amConfigMatchers(cfg).sort((a, b) => (a.name !== b.name ? (a.name < b.name ? -1 : 1) : a.value !== b.value ? (a.value < b.value ? -1 : 1) : types.indexOf(a.type) - types.indexOf(b.type)));
   const groupBy = cfg.group_by ?? parent?.groupBy ?? [];
-  const ms = (v: string | undefined, inherited: number) => (v === undefined ? inherited : (parseDuration(v) as number));
+  const ms = (v: string | undefined, inherited: number) => (v === undefined ? inherited : (modelDurationMs(v) as number));
   const node: RouteNode = {
     key: `${parent ? `${parent.key}/` : ''}{${matchers.map(matcherString).join(',')}}`,
     receiver: cfg.receiver ?? parent?.receiver ?? '',
@@ -35,6 +41,8 @@ export function buildRoute(cfg: AmRoute, parent?: RouteNode): RouteNode {
     groupIntervalMs: ms(cfg.group_interval, parent?.groupIntervalMs ?? DEFAULTS.groupIntervalMs),
     repeatIntervalMs: ms(cfg.repeat_interval, parent?.repeatIntervalMs ?? DEFAULTS.repeatIntervalMs),
     continue: cfg.continue ?? false,
+    muteIntervals: cfg.mute_time_intervals ?? [],
+    activeIntervals: cfg.active_time_intervals ?? [],
     children: [],
   };
   node.children = (cfg.routes ?? []).map((c) => buildRoute(c, node));

@@ -1,4 +1,5 @@
 import { compileRegex, type Regex } from '../../../libs/promql/regex.ts';
+import { alertmanagerFunctions } from './am-functions.ts';
 import { formatG, formatValue, sprintf } from './go-format.ts';
 
 /**
@@ -11,6 +12,8 @@ export interface FunctionContext {
   /** Runs a PromQL query for `query`; may give no samples (Pharos has no local TSDB to ask by default). */
   query?: (q: string) => { labels: Record<string, string>; value: number }[];
   externalUrl?: string;
+  /** Notification templates get Alertmanager's functions (and its `title`); rule templates Prometheus's. */
+  dialect?: 'prometheus' | 'alertmanager';
 }
 
 const num = (v: unknown): number => {
@@ -118,7 +121,8 @@ export function builtins(ctx: FunctionContext): Record<string, TemplateFn> {
     println: (...a) => `${a.map(formatValue).join(' ')}\n`,
     printf: (f, ...a) => sprintf(String(f), a),
     html,
-    urlquery: (...a) => encodeURIComponent(a.map(formatValue).join('')).replace(/%20/g, '+'),
+    // url.QueryEscape: only letters, digits and -_.~ stay; a space is '+'.
+    urlquery: (...a) => encodeURIComponent(a.map(formatValue).join('')).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+'),
     js: (s) => JSON.stringify(formatValue(s)).slice(1, -1),
     eq: (a, ...bs) => bs.some((b) => a === b),
     ne: (a, b) => a !== b,
@@ -159,5 +163,6 @@ export function builtins(ctx: FunctionContext): Record<string, TemplateFn> {
     // Alertmanager
     join: (sep, list) => (Array.isArray(list) ? list.map(formatValue).join(String(sep)) : formatValue(list)),
     stringSlice: (...a) => a.map(formatValue),
+    ...(ctx.dialect === 'alertmanager' ? alertmanagerFunctions : {}),
   };
 }

@@ -47,6 +47,8 @@ export function formatValue(v: unknown): string {
   if (typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return `[${v.map(formatValue).join(' ')}]`;
   if (v instanceof Date) return v.toISOString();
+  // Values with Go's Stringer (GoTime, safe HTML) print what String() returns, as fmt does.
+  if (typeof v === 'object' && typeof (v as { String?: unknown }).String === 'function') return String((v as { String: () => unknown }).String());
   if (typeof v === 'object') {
     const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
     return `map[${entries.map(([k, x]) => `${k}:${formatValue(x)}`).join(' ')}]`;

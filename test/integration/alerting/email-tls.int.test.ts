@@ -45,13 +45,13 @@ describe('email over STARTTLS with a verified certificate', () => {
   const global = alertingConfigSchema.parse({}).global;
 
   it('upgrades with STARTTLS, checks the server certificate against ca_file, and sends', async () => {
-    const integ = emailIntegration({ to: 'a@example.test', from: 'p@example.test', smarthost: `127.0.0.1:${port}`, require_tls: true, send_resolved: false, tls_config: { ca_file: join(dir, 'cert.pem') } }, 0, global);
+    const integ = emailIntegration({ to: 'a@example.test', from: 'p@example.test', smarthost: `127.0.0.1:${port}`, require_tls: true, send_resolved: false, tls_config: { ca_file: join(dir, 'cert.pem') } }, 0, { global });
     await integ.notify(data, AbortSignal.timeout(20_000));
     expect(received).toEqual([{ subject: '[FIRING:1] TlsCheck', secure: true }]);
   });
 
   it('refuses a server whose certificate it cannot verify', async () => {
-    const integ = emailIntegration({ to: 'a@example.test', from: 'p@example.test', smarthost: `127.0.0.1:${port}`, require_tls: true, send_resolved: false }, 0, global);
+    const integ = emailIntegration({ to: 'a@example.test', from: 'p@example.test', smarthost: `127.0.0.1:${port}`, require_tls: true, send_resolved: false }, 0, { global });
     await expect(integ.notify(data, AbortSignal.timeout(20_000))).rejects.toThrow(/certificate/i);
     expect(received).toHaveLength(1);
   });

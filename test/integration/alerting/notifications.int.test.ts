@@ -63,10 +63,11 @@ describe('notifications over real SMTP and HTTP', () => {
 
     expect(firingMail?.to).toEqual(['oncall@example.test']);
     expect(firingMail?.user).toBe('pharos');
-    expect(firingMail?.subject).toBe('[FIRING:1] NodeDown east');
+    // Alertmanager's default subject (__subject): group label values, then the other common label values.
+    expect(firingMail?.subject).toBe('[FIRING:1] NodeDown east (node-1:9100 node critical)');
     expect(firingMail?.text).toContain('node-1:9100 in east is down');
     expect(firingMail?.html).toContain('<h3>[FIRING] NodeDown</h3>');
-    expect(smtp.messages[1]?.subject).toBe('[RESOLVED] NodeDown east');
+    expect(smtp.messages[1]?.subject).toBe('[RESOLVED] NodeDown east (node-1:9100 node critical)');
 
     const log = await module.nflog.list({ limit: 10 });
     expect(log.items.map((n) => `${n.integration}:${n.status}:${n.result}`).sort()).toEqual(['email:firing:sent', 'email:resolved:sent', 'webhook:firing:sent', 'webhook:resolved:sent']);

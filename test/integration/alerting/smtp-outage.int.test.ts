@@ -43,7 +43,7 @@ describe('SMTP down for 60 s', () => {
     const [mail] = await smtp.waitForMessages(1, 20_000);
     await sleep(4000);
     expect(smtp.messages).toHaveLength(1);
-    expect(mail?.subject).toBe('[FIRING:1] NodeDown west');
+    expect(mail?.subject).toBe('[FIRING:1] NodeDown west (node-2:9100 node critical)');
     const log = await module.nflog.list({ limit: 10 });
     expect(log.items).toHaveLength(1);
     expect(log.items[0]).toMatchObject({ result: 'sent', integration: 'email', target: 'oncall@example.test' });

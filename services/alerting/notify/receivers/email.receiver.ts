@@ -1,12 +1,17 @@
 import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
-import type { AlertingConfig, EmailConfig } from '../../../../libs/config/sections/alerting.ts';
-import { GoTemplate } from '../../template/template.ts';
+import type { EmailConfig } from '../../../../libs/config/sections/alerting.ts';
+import type { GlobalConfig } from '../../../../libs/config/sections/alertmanager/am-global.ts';
+import { useTemplate } from '../../template/default-templates.ts';
 import type { NotificationData } from '../notification-data.ts';
-import { NotifyError, type Integration } from './integration.ts';
+import { NotificationTemplates } from '../templates.ts';
+import { NotifyError, type Integration, type IntegrationContext } from './integration.ts';
 
-/** Defaults in the spirit of Alertmanager's email.default.* templates, written for the supported subset. */
-export const DEFAULT_SUBJECT = '[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] {{ .GroupLabels.SortedPairs.Values | join " " }}';
+/**
+ * The subject is Alertmanager's (email.default.subject, i.e. __subject). The bodies are Pharos's own: Alertmanager's
+ * email.default.html is a 400-line styled page and it sends no text part by default; Pharos sends both parts.
+ */
+export const DEFAULT_SUBJECT = useTemplate('email.default.subject');
 export const DEFAULT_TEXT = `{{ range .Alerts }}[{{ .Status | toUpper }}] {{ .Labels.alertname }}
 {{ range .Labels.SortedPairs }}  {{ .Name }} = {{ .Value }}
 {{ end }}{{ range .Annotations.SortedPairs }}  {{ .Name }}: {{ .Value }}
@@ -28,7 +33,9 @@ export const DEFAULT_HTML = `<html><body><h2>{{ .Status | toUpper }}: {{ .GroupL
  * with require_tls), optional auth, HTML and text bodies and the subject from templates (headers.Subject, as in
  * Alertmanager). Global smtp_* settings fill what the entry leaves out.
  */
-export function emailIntegration(cfg: EmailConfig, index: number, global: AlertingConfig['global']): Integration {
+export function emailIntegration(cfg: EmailConfig, index: number, ctx: IntegrationContext | { global: GlobalConfig; templates?: NotificationTemplates }): Integration {
+  const global = ctx.global;
+  const templates = ctx.templates ?? new NotificationTemplates('');
   const smarthost = cfg.smarthost ?? global.smtp_smarthost;
   const from = cfg.from ?? global.smtp_from;
   if (!smarthost || !from) throw new NotifyError('email needs smarthost and from (or global smtp_smarthost / smtp_from)', false);
@@ -36,38 +43,43 @@ export function emailIntegration(cfg: EmailConfig, index: number, global: Alerti
   const port = Number(portText ?? 25);
   const user = cfg.auth_username ?? global.smtp_auth_username;
   const passFile = cfg.auth_password_file ?? global.smtp_auth_password_file;
-  const pass = cfg.auth_password ?? global.smtp_auth_password ?? (passFile ? readFileSync(passFile, 'utf8').trim() : undefined);
+  // The password file and CA are read at each send (Alertmanager reads them when it notifies), not at load.
+  const pass = () => cfg.auth_password ?? global.smtp_auth_password ?? (passFile ? readFileSync(passFile, 'utf8').trim() : undefined);
   const requireTls = cfg.require_tls ?? global.smtp_require_tls;
-  const transport = nodemailer.createTransport({
+  // Port 465 is implicit TLS (SMTPS), as in Alertmanager; force_implicit_tls (0.29+) says so for other ports.
+  const implicit = cfg.force_implicit_tls ?? global.smtp_force_implicit_tls ?? port === 465;
+  const tlsConfig = cfg.tls_config ?? global.smtp_tls_config;
+  const transport = () => nodemailer.createTransport({
     host,
     port,
-    secure: port === 465,
-    requireTLS: port !== 465 && requireTls,
-    ignoreTLS: port !== 465 && !requireTls && !cfg.tls_config,
+    secure: implicit,
+    requireTLS: !implicit && requireTls,
+    ignoreTLS: !implicit && !requireTls && !tlsConfig,
     name: cfg.hello ?? global.smtp_hello ?? 'localhost',
-    ...(user ? { auth: { user, pass: pass ?? '' } } : {}),
+    ...(user ? { auth: { user, pass: pass() ?? '' } } : {}),
     tls: {
-      rejectUnauthorized: !(cfg.tls_config?.insecure_skip_verify ?? false),
-      ...(cfg.tls_config?.server_name ? { servername: cfg.tls_config.server_name } : {}),
-      ...(cfg.tls_config?.ca_file ? { ca: readFileSync(cfg.tls_config.ca_file) } : {}),
+      rejectUnauthorized: !(tlsConfig?.insecure_skip_verify ?? false),
+      ...(tlsConfig?.server_name ? { servername: tlsConfig.server_name } : {}),
+      ...(tlsConfig?.ca_file ? { ca: readFileSync(tlsConfig.ca_file) } : tlsConfig?.ca ? { ca: tlsConfig.ca } : {}),
     },
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
   });
-  const subject = new GoTemplate(cfg.headers?.Subject ?? DEFAULT_SUBJECT);
-  const html = new GoTemplate(cfg.html ?? DEFAULT_HTML);
-  const text = new GoTemplate(cfg.text ?? DEFAULT_TEXT);
-  const to = new GoTemplate(cfg.to);
+  const header = (name: string) => Object.entries(cfg.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1];
+  const subject = header('subject') ?? DEFAULT_SUBJECT;
+  const html = cfg.html ?? DEFAULT_HTML;
+  const text = cfg.text ?? DEFAULT_TEXT;
+  for (const t of [subject, html, text, cfg.to]) templates.check(t);
   const extraHeaders = Object.fromEntries(Object.entries(cfg.headers ?? {}).filter(([k]) => !['subject', 'to', 'from'].includes(k.toLowerCase())));
 
   const render = (data: NotificationData) => ({
     from,
-    to: to.render(data),
-    subject: subject.render(data).replace(/\s+/g, ' ').trim(),
-    text: text.render(data),
-    html: html.render(data),
-    headers: extraHeaders,
+    to: templates.text(cfg.to, data),
+    subject: templates.text(subject, data).replace(/\s+/g, ' ').trim(),
+    text: templates.text(text, data),
+    html: templates.html(html, data),
+    headers: Object.fromEntries(Object.entries(extraHeaders).map(([k, v]) => [k, templates.text(v, data)])),
   });
 
   return {
@@ -85,7 +97,7 @@ export function emailIntegration(cfg: EmailConfig, index: number, global: Alerti
         throw new NotifyError(`email template: ${(err as Error).message}`, false);
       }
       try {
-        await transport.sendMail(message);
+        await transport().sendMail(message);
       } catch (err) {
         const code = (err as { responseCode?: number }).responseCode;
         // 5xx SMTP replies are permanent refusals; anything else (connection refused, 4xx) may pass later.
