@@ -62,31 +62,31 @@ export class OpenSearchSpanStore implements SpanStore {
   }
 
   async find(query: SpanQuery, limit: number, signal?: AbortSignal): Promise<{ total: number; spans: SpanDoc[] }> {
-    const body = { query: buildQuery(query), sort: [{ time: 'desc' }, { traceId: 'asc' }, { spanId: 'asc' }], size: Math.min(limit, PAGE), track_total_hits: true };
-    const res = await this.search<SpanDoc>(body, signal);
-    return { total: res.hits.total.value, spans: res.hits.hits.map((h) => h._source) };
+    return this.paged<SpanDoc, SpanDoc>(query, limit, undefined, (s) => s, signal);
   }
 
   async edgeFields(query: SpanQuery, limit: number, signal?: AbortSignal): Promise<{ total: number; spans: SpanEdgeFields[] }> {
     type Source = Omit<SpanEdgeFields, 'statusCode'> & { status?: { code?: number } };
-    const spans: SpanEdgeFields[] = [];
+    return this.paged<Source, SpanEdgeFields>(query, limit, EDGE_SOURCE, ({ status, ...rest }) => ({ ...rest, statusCode: status?.code ?? 0 }), signal);
+  }
+
+  /** Up to `limit` matches newest first, in pages of 10,000 by search_after (no from/size window). */
+  private async paged<S, T>(query: SpanQuery, limit: number, source: string[] | undefined, map: (s: S) => T, signal?: AbortSignal): Promise<{ total: number; spans: T[] }> {
+    const spans: T[] = [];
     let total = 0;
     let after: unknown[] | undefined;
-    // search_after in (time, id, cluster) order: no 10,000 window, bounded pages.
     while (spans.length < limit) {
+      const size = Math.min(PAGE, limit - spans.length);
       const body: Record<string, unknown> = {
-        query: buildQuery(query), _source: EDGE_SOURCE, size: Math.min(PAGE, limit - spans.length),
-        sort: [{ time: 'desc' }, { id: 'asc' }, { cluster: 'asc' }], track_total_hits: after === undefined,
+        query: buildQuery(query), size, sort: [{ time: 'desc' }, { id: 'asc' }, { cluster: 'asc' }], track_total_hits: after === undefined,
+        ...(source ? { _source: source } : {}),
       };
       if (after) body.search_after = after;
-      const res = await this.search<Source>(body, signal);
+      const res = await this.search<S>(body, signal);
       if (after === undefined) total = res.hits.total.value;
-      for (const h of res.hits.hits) {
-        const { status, ...rest } = h._source;
-        spans.push({ ...rest, statusCode: status?.code ?? 0 });
-      }
+      for (const h of res.hits.hits) spans.push(map(h._source));
       const last = res.hits.hits[res.hits.hits.length - 1];
-      if (!last || res.hits.hits.length < (body.size as number)) break;
+      if (!last || res.hits.hits.length < size) break;
       after = last.sort;
     }
     return { total, spans };

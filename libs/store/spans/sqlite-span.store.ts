@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { spanDocSchema, type SpanDoc } from '../../traces/span-doc.ts';
+import type { SpanDoc } from '../../traces/span-doc.ts';
 import type { WriteItemResult } from '../record-store.ts';
 import type { SpanEdgeFields, SpanQuery, SpanStore } from './span-store.ts';
 
@@ -61,9 +61,9 @@ export class SqliteSpanStore implements SpanStore {
     const results: WriteItemResult[] = [];
     const run = db.transaction(() => {
       for (const d of docs) {
-        const ok = spanDocSchema.safeParse(d);
-        if (!ok.success) {
-          results.push({ id: String(d?.id), ok: false, retryable: false, reason: ok.error.issues[0]?.message ?? 'not a span' });
+        // The indexer validated every doc against spanDocSchema; this guards the keys only.
+        if (typeof d?.traceId !== 'string' || typeof d.spanId !== 'string' || typeof d.cluster !== 'string') {
+          results.push({ id: String(d?.id), ok: false, retryable: false, reason: 'not a span: traceId, spanId and cluster are required' });
           continue;
         }
         upsert.run(d.cluster, d.traceId, d.spanId, d.parentSpanId, d.namespace ?? null, d.serviceName, d.name, d.kind, d.time, d.durationInNanos, d.status.code, JSON.stringify(d));

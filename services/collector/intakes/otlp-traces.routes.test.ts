@@ -107,3 +107,28 @@ describe('OTLP/HTTP traces intake', () => {
     expect(wrongType.statusCode).toBe(415);
   });
 });
+
+describe('OTLP/HTTP traces intake: a request of 100,000 spans', () => {
+  it('is refused with 413 (not a 503 the sender would retry for ever) when over collector.maxInFlight', { timeout: 60_000 }, async () => {
+    const bus = new MemoryBus();
+    const registry = new Registry();
+    const metrics = ingestMetrics(registry);
+    const logger = pino({ level: 'silent' });
+    const ingest = createIngestService({ bus: async () => bus, topics, maxInFlight: 20_000, metrics, logger });
+    const intake = createIntakeService({ ingest, metrics, cluster: 'local' });
+    const spans = createSpanPublisher({ bus: async () => bus, topic: topics.spans, maxInFlight: 20_000, metrics, logger });
+    const app = await buildApp({
+      logger, metrics: registry, bodyLimitBytes: 64 << 20, authenticator: { authenticate: (c) => PRINCIPALS[c] },
+      features: [{ name: 'traces', routes: otlpTracesRoutes({ intake, spans, metrics, maxBodyBytes: 64 << 20 }) }],
+    });
+    try {
+      const many = Array.from({ length: 100_000 }, (_, i) => span(i.toString(16).padStart(16, '1')));
+      const res = await app.inject({ method: 'POST', url: '/otlp/v1/traces', payload: protobuf(request(many)), headers: { authorization: 'Bearer ingest', 'content-type': 'application/x-protobuf' } });
+      expect(res.statusCode).toBe(413);
+      const status = OtlpTypes.Status.toObject(OtlpTypes.Status.decode(res.rawPayload)) as { message: string };
+      expect(status.message).toMatch(/PHAROS_ERR_PAYLOAD_TOO_LARGE: 100000 spans in one request is more than collector.maxInFlight \(20000\)/);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -8,7 +8,7 @@ import type { IngestMetrics } from '../ingest.metrics.ts';
 import { abortOnClose } from '../ingest.routes.ts';
 import type { IntakeService } from './intake.service.ts';
 import { intakeQuerystring } from './otlp-logs.routes.ts';
-import type { SpanPublisher } from './span-publisher.ts';
+import { tooManySpans, type SpanPublisher } from './span-publisher.ts';
 
 export interface OtlpTracesRoutesOptions {
   /** Cluster and scope rules (the same as the logs intake's). */
@@ -40,7 +40,10 @@ export function otlpTracesRoutes(opts: OtlpTracesRoutesOptions): FastifyPluginAs
     }, async (req, reply) => {
       const clusters = opts.intake.clusters(req.principal.scope, req.query.cluster);
       const { encoding, body } = await otlpBody(req, opts.maxBodyBytes);
-      const result = normalizeSpans(decodeTracesRequest(body, encoding), clusters.resolve, Date.now());
+      const batch = decodeTracesRequest(body, encoding);
+      const n = batch.reduce((sum, rs) => sum + rs.scopeSpans.reduce((m, ss) => m + ss.spans.length, 0), 0);
+      if (n > opts.spans.maxSpans) throw tooManySpans(n, opts.spans.maxSpans);
+      const result = normalizeSpans(batch, clusters.resolve, Date.now());
       opts.metrics.forProtocol('otlp').count('spans', clusters.fallback, 'rejected', result.rejected.length);
       await opts.spans.publish(result.spans, abortOnClose(req));
       const partial = result.rejected.length > 0 ? { rejected: result.rejected.length, message: summary(result.rejected) } : undefined;

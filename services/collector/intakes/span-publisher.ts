@@ -16,6 +16,8 @@ export interface SpanPublisherOptions {
 }
 
 export interface SpanPublisher {
+  /** Most spans one request may carry (collector.maxInFlight): more could never be taken. */
+  readonly maxSpans: number;
   /** Resolves once the bus has every span (the intake answers 200 only then); UnavailableError otherwise. */
   publish(spans: readonly SpanDoc[], signal?: AbortSignal): Promise<void>;
 }
@@ -34,8 +36,10 @@ export function createSpanPublisher(opts: SpanPublisherOptions): SpanPublisher {
     for (const [cluster, n] of byCluster) opts.metrics.count('spans', cluster, result, n);
   };
   return {
+    maxSpans: opts.maxInFlight,
     async publish(spans, signal) {
       if (spans.length === 0) return;
+      if (spans.length > opts.maxInFlight) throw tooManySpans(spans.length, opts.maxInFlight);
       if (inFlight + spans.length > opts.maxInFlight) {
         count(spans, 'unavailable');
         throw new UnavailableError(`the collector already holds ${inFlight} spans waiting for the bus (collector.maxInFlight ${opts.maxInFlight}); retry later`);
@@ -57,3 +61,10 @@ export function createSpanPublisher(opts: SpanPublisherOptions): SpanPublisher {
     },
   };
 }
+
+/**
+ * More spans in one request than the in-flight bound could never be taken: 413 (OTLP exporters do not retry
+ * it) rather than a 503 the sender would retry for ever. The SDKs' batches (512 spans by default) are far below.
+ */
+export const tooManySpans = (n: number, max: number): PharosError =>
+  new PharosError('PHAROS_ERR_PAYLOAD_TOO_LARGE', `${n} spans in one request is more than collector.maxInFlight (${max}); send smaller batches`);

@@ -130,3 +130,18 @@ describe('trace API and topology', () => {
     expect((await get('/v1/topology?start=yesterday')).statusCode).toBe(400);
   });
 });
+
+describe('a trace of 100,000 spans', () => {
+  it('is answered cut to the limit, and the answer says so', { timeout: 60_000 }, async () => {
+    const store = new SqliteSpanStore({ path: ':memory:' });
+    await store.init();
+    const spans = Array.from({ length: 100_000 }, (_, i) => span(TRACE, (i + 1).toString(16).padStart(16, '0'), i === 0 ? '' : '0000000000000001', 1, `step ${i}`, i % 1000, 1));
+    const docs = normalizeSpans([resource('batch', 'east', 'jobs', spans)], (c) => ({ cluster: c ?? 'x' }), NOW).spans;
+    for (let i = 0; i < docs.length; i += 10_000) await store.write(docs.slice(i, i + 10_000));
+    const service = new TracesService({ store: async () => store, maxTraceSpans: 20_000, maxTopologySpans: 1000 });
+    const answer = await service.trace(TRACE, PRINCIPALS.viewer!.scope);
+    expect(answer.truncated).toBe(true);
+    expect(answer.spans).toHaveLength(20_000);
+    await store.close();
+  });
+});
