@@ -27,6 +27,12 @@ const SCHEMA = [
 
 type SqlValue = string | number;
 
+/**
+ * An attribute as text, as OpenSearch's flat_object indexes it (and tagValues lists it): booleans as
+ * true/false (json_extract alone gives 1/0), numbers as their JSON text. Both `?` are the same path.
+ */
+const AS_TEXT = "(CASE json_type(doc, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(doc, ?) AS TEXT) END)";
+
 export class SqliteSpanStore implements SpanStore {
   readonly type = 'sqlite';
   private db: Database.Database | undefined;
@@ -168,8 +174,10 @@ function where(q: SpanQuery): { sql: string; params: SqlValue[] } {
   for (const [key, value] of Object.entries(q.tags ?? {})) {
     // The key quoted in the JSON path: attribute keys are dotted (`http.route`), not nested. Keys with a
     // double quote are refused by the API (tagKey in libs/traces/tempo-tags.ts).
-    parts.push('(CAST(json_extract(doc, ?) AS TEXT) = ? OR CAST(json_extract(doc, ?) AS TEXT) = ?)');
-    params.push(`$.attributes."${key}"`, value, `$.resource.attributes."${key}"`, value);
+    parts.push(`(${AS_TEXT} = ? OR ${AS_TEXT} = ?)`);
+    const span = `$.attributes."${key}"`;
+    const resource = `$.resource.attributes."${key}"`;
+    params.push(span, span, value, resource, resource, value);
   }
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
 }

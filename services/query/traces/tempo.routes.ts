@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { InputError } from '../../../libs/errors/errors.ts';
 import { goDurationNanos, parseLogfmtTags } from '../../../libs/traces/tempo-params.ts';
 import { resourceSpans } from '../../../libs/traces/tempo-format.ts';
+import { traceProtobuf } from '../../../libs/traces/tempo-protobuf.ts';
 import { searchQuerySchema, tagNameParams, tagsQuerySchema, traceIdParams } from './traces.schemas.ts';
 import type { SearchParams, TracesService } from './traces.service.ts';
 
@@ -25,12 +26,14 @@ export function tempoRoutes(service: TracesService): FastifyPluginAsync {
 
     app.get('/tempo/api/traces/:traceID', {
       config: access,
-      schema: { tags, summary: 'A trace by id as Tempo answers it: {"batches": [OTLP/JSON ResourceSpans]}', params: traceIdParams },
+      schema: { tags, summary: 'A trace by id as Tempo answers it: {"batches": [OTLP/JSON ResourceSpans]}, or tempopb.Trace in protobuf for Accept: application/protobuf', params: traceIdParams },
     }, async (req, reply) => {
       const id = req.params.traceID.toLowerCase().padStart(32, '0');
       const answer = await service.trace(id, req.principal.scope);
-      void reply.header('x-pharos-withheld-spans', String(answer.withheld));
-      return { batches: resourceSpans(answer.spans), pharos: { spans: answer.spans.length, withheldSpans: answer.withheld, truncated: answer.truncated } };
+      const batches = resourceSpans(answer.spans);
+      void reply.header('x-pharos-withheld-spans', String(answer.withheld)).header('x-pharos-truncated', String(answer.truncated));
+      if (wantsProtobuf(req.headers.accept)) return reply.type('application/protobuf').send(traceProtobuf(batches));
+      return { batches, pharos: { spans: answer.spans.length, withheldSpans: answer.withheld, truncated: answer.truncated } };
     });
 
     app.get('/tempo/api/search', {
@@ -52,6 +55,9 @@ export function tempoRoutes(service: TracesService): FastifyPluginAsync {
     }, async (req) => ({ tagValues: await service.tagValues(req.params.name, range(req.query), req.principal.scope) }));
   };
 }
+
+/** Grafana's Tempo data source sends `Accept: application/protobuf` for trace by id; JSON otherwise. */
+const wantsProtobuf = (accept: string | undefined): boolean => /application\/(x-)?protobuf/.test(accept ?? '');
 
 function range(q: { start?: string | undefined; end?: string | undefined }): { start: number; end: number } {
   const end = q.end === undefined ? Date.now() : Number(q.end) * 1000;

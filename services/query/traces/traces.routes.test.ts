@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../../libs/auth/principal.ts';
 import { buildApp } from '../../../libs/http/app.ts';
+import { OtlpTypes } from '../../../libs/otlp/otlp.proto.ts';
 import { SqliteSpanStore } from '../../../libs/store/spans/sqlite-span.store.ts';
 import { normalizeSpans } from '../../../libs/traces/spans.normalize.ts';
 import type { OtlpResourceSpans, OtlpSpan } from '../../../libs/otlp/otlp-traces.decode.ts';
@@ -49,6 +50,8 @@ describe('trace API and topology', () => {
       ]),
       resource('ledger', 'west', 'pay', [span(TRACE, '1000000000000005', '1000000000000004', 2, 'GET /ledger', 35, 30)]),
     ];
+    // Typed attributes: matched as text the way OpenSearch's flat_object indexes them.
+    Object.assign(batch[2]!.scopeSpans[0]!.spans[0]!.attributes, { 'http.status_code': 200, 'cache.hit': true });
     const { spans, rejected } = normalizeSpans(batch, (c) => ({ cluster: c ?? 'x' }), NOW);
     expect(rejected).toEqual([]);
     await store.write(spans);
@@ -79,6 +82,20 @@ describe('trace API and topology', () => {
     expect((await get('/tempo/api/traces/xyz')).statusCode).toBe(400);
   });
 
+  it('answers protobuf (tempopb.Trace, wire-equal to ExportTraceServiceRequest) for Accept: application/protobuf, as Grafana asks', async () => {
+    const res = await app.inject({ method: 'GET', url: `/tempo/api/traces/${TRACE}`, headers: { authorization: 'Bearer viewer', accept: 'application/protobuf' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/protobuf');
+    const decoded = OtlpTypes.ExportTraceServiceRequest.toObject(OtlpTypes.ExportTraceServiceRequest.decode(res.rawPayload), { longs: String, bytes: String }) as {
+      resourceSpans: { scopeSpans: { spans: { spanId: string; parentSpanId?: string; startTimeUnixNano: string; kind: number }[] }[] }[];
+    };
+    const spans = decoded.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+    expect(spans).toHaveLength(5);
+    const checkout = spans.find((s) => Buffer.from(s.spanId, 'base64').toString('hex') === '1000000000000003')!;
+    expect(checkout).toMatchObject({ startTimeUnixNano: ns(20), kind: 2 });
+    expect(Buffer.from(checkout.parentSpanId!, 'base64').toString('hex')).toBe('1000000000000002');
+  });
+
   it('withholds spans outside the scope and says so', async () => {
     const res = await get(`/tempo/api/traces/${TRACE}`, 'shop');
     expect(res.json().pharos).toEqual({ spans: 2, withheldSpans: 3, truncated: false });
@@ -96,6 +113,8 @@ describe('trace API and topology', () => {
     expect(await search('service=checkout&maxDuration=0.1s')).toEqual([[TRACE2, 'frontend', 50]]);
     expect(await search('tags=' + encodeURIComponent('name="POST /checkout" http.route="POST /checkout"'))).toEqual([[TRACE2, 'frontend', 50], [TRACE, 'frontend', 300]]);
     expect(await search('service=checkout', 'shop')).toEqual([]);
+    expect(await search('tags=' + encodeURIComponent('http.status_code=200 cache.hit=true'))).toEqual([[TRACE, 'frontend', 300]]);
+    expect(await search('tags=' + encodeURIComponent('cache.hit=1'))).toEqual([]);
     expect((await get(`/tempo/api/search?minDuration=fast`)).statusCode).toBe(400);
     expect((await get(`/tempo/api/search?q=${encodeURIComponent('{}')}`)).statusCode).toBe(400);
     expect((await get(`/tempo/api/search?tags=${encodeURIComponent('a="unterminated')}`)).statusCode).toBe(400);

@@ -154,6 +154,13 @@ describe.each(SETUPS)('traces from real OpenTelemetry instrumentation: %s', (_na
     expect(slow[0]!.durationMs).toBeGreaterThanOrEqual(300);
     const fast = await search(`tags=${encodeURIComponent('service.name=checkout')}&maxDuration=250ms&limit=100`);
     expect(new Set(fast.map((t) => t.traceID))).toEqual(new Set([...traceIds.ok, ...traceIds.failed]));
+    // A numeric attribute (the HTTP status code the instrumentation records) is matched as text on both stores.
+    const failed = await get(`/tempo/api/traces/${traceIds.failed[0]}`);
+    const server = spansOf(failed.body.batches).find((s) => s.cluster === BACK && s.kind === 2) as unknown as { attributes: { key: string; value: { intValue?: string } }[] };
+    const code = server.attributes.find((a) => a.value.intValue === '500');
+    expect(code, JSON.stringify(server.attributes)).toBeDefined();
+    const byCode = await search(`tags=${encodeURIComponent(`${code!.key}=500`)}&limit=100`);
+    expect(new Set(byCode.map((t) => t.traceID))).toEqual(new Set(traceIds.failed));
     const tags = await get(`/tempo/api/search/tag/service.name/values?start=${now - 600}&end=${now + 5}`);
     expect(tags.body.tagValues).toEqual(expect.arrayContaining(['checkout', 'frontend']));
   });
