@@ -75,7 +75,8 @@ export class OpenSearchSpanStore implements SpanStore {
     const spans: T[] = [];
     let total = 0;
     let after: unknown[] | undefined;
-    while (spans.length < limit) {
+    // At least one search, so `total` is known even for limit 0.
+    for (let first = true; first || spans.length < limit; first = false) {
       const size = Math.min(PAGE, limit - spans.length);
       const body: Record<string, unknown> = {
         query: buildQuery(query), size, sort: [{ time: 'desc' }, { id: 'asc' }, { cluster: 'asc' }], track_total_hits: after === undefined,
