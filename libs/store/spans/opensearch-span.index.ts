@@ -1,22 +1,24 @@
 import { dayOf, encodeCluster } from '../opensearch/index-names.ts';
 
 /**
- * Span indices: `otel-v1-apm-span-<storage.indexPrefix>-<cluster>-YYYY.MM.DD` (UTC day of the span's
+ * Span indices: `otel-v1-apm-span-<storage.indexPrefix>.<cluster>-YYYY.MM.DD` (UTC day of the span's
  * start). The `otel-v1-apm-span-` head is what OpenSearch Dashboards' trace analytics reads
  * (`otel-v1-apm-span-*`, Data Prepper's naming); the prefix after it keeps two Pharos installations (and
- * test runs) on one OpenSearch apart; daily indices per cluster make retention an index delete, as for records.
+ * test runs) on one OpenSearch apart, and the `.` after the prefix (which a prefix cannot hold) keeps
+ * `pharos` from matching `pharos-staging`'s indices (and their templates from overlapping). Daily indices
+ * per cluster make retention an index delete, as for records.
  */
 export const SPAN_INDEX_HEAD = 'otel-v1-apm-span';
 
-export const spanPattern = (prefix: string): string => `${SPAN_INDEX_HEAD}-${prefix}-*`;
-export const spanIndexName = (prefix: string, cluster: string, time: number): string => `${SPAN_INDEX_HEAD}-${prefix}-${encodeCluster(cluster)}-${dayOf(time)}`;
+export const spanPattern = (prefix: string): string => `${SPAN_INDEX_HEAD}-${prefix}.*`;
+export const spanIndexName = (prefix: string, cluster: string, time: number): string => `${SPAN_INDEX_HEAD}-${prefix}.${encodeCluster(cluster)}-${dayOf(time)}`;
 
 /** The UTC start of the day an index holds, when it is a span index of this prefix (and cluster). */
 export function spanIndexDay(index: string, prefix: string, cluster?: string): number | undefined {
   const m = /^(.*)-(\d{4})\.(\d{2})\.(\d{2})$/.exec(index);
   if (!m) return undefined;
   const head = m[1] as string;
-  const ok = cluster === undefined ? head.startsWith(`${SPAN_INDEX_HEAD}-${prefix}-`) : head === `${SPAN_INDEX_HEAD}-${prefix}-${encodeCluster(cluster)}`;
+  const ok = cluster === undefined ? head.startsWith(`${SPAN_INDEX_HEAD}-${prefix}.`) : head === `${SPAN_INDEX_HEAD}-${prefix}.${encodeCluster(cluster)}`;
   return ok ? Date.UTC(Number(m[2]), Number(m[3]) - 1, Number(m[4])) : undefined;
 }
 
