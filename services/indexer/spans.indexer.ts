@@ -8,9 +8,11 @@ import type { Feature } from '../../libs/http/feature.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
 import { getBus } from '../../libs/runtime/backends.ts';
 import type { ServiceContext } from '../../libs/runtime/context.ts';
+import type { AnyDoc, WriteItemResult } from '../../libs/store/record-store.ts';
 import { getSpanStore } from '../../libs/store/spans/registry.ts';
 import type { SpanStore } from '../../libs/store/spans/span-store.ts';
 import { spanDocSchema, type SpanDoc } from '../../libs/traces/span-doc.ts';
+import { bulkCoalescer } from './bulk-coalescer.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -32,7 +34,11 @@ export function spansIndexerFeatures(ctx: ServiceContext): Feature[] {
       name: 'indexer-spans',
       async start() {
         const bus = await getBus(ctx);
-        sub = await bus.subscribe({ topic: topicsFor(ctx.config.bus).spans, groupId, maxBatch: 2000, handle: spanBatchHandler({ store, logger: log }) });
+        // Bulks shared across partitions, as the records' indexer does (bulk-coalescer.ts): a few full bulks
+        // cost OpenSearch less than one small bulk per partition batch. The coalescer only reads `id`.
+        const coalesced = bulkCoalescer({ maxDocs: 2000, maxInFlight: 3, lingerMs: 50, write: async (docs, signal) => (await store()).write(docs as unknown as SpanDoc[], signal) });
+        const write = (docs: SpanDoc[], signal: AbortSignal) => coalesced.write(docs as unknown as AnyDoc[], signal);
+        sub = await bus.subscribe({ topic: topicsFor(ctx.config.bus).spans, groupId, maxBatch: 2000, handle: spanBatchHandler({ store, logger: log, write }) });
       },
       async stop() {
         await sub?.stop();
@@ -57,8 +63,17 @@ export function spansIndexerFeatures(ctx: ServiceContext): Feature[] {
   ];
 }
 
-export function spanBatchHandler(opts: { store: () => Promise<SpanStore>; logger: Logger; backoff?: { initialMs: number; maxMs: number } }) {
+export interface SpanBatchOptions {
+  store: () => Promise<SpanStore>;
+  logger: Logger;
+  backoff?: { initialMs: number; maxMs: number };
+  /** How spans reach the store; default one write per call. */
+  write?: (docs: SpanDoc[], signal: AbortSignal) => Promise<WriteItemResult[]>;
+}
+
+export function spanBatchHandler(opts: SpanBatchOptions) {
   const { initialMs, maxMs } = opts.backoff ?? { initialMs: 200, maxMs: 10_000 };
+  const write = opts.write ?? (async (docs: SpanDoc[], signal: AbortSignal) => (await opts.store()).write(docs, signal));
   return async (batch: ConsumedMessage[], signal: AbortSignal): Promise<void> => {
     const byKey = new Map<string, SpanDoc>();
     let invalid = 0;
@@ -76,7 +91,7 @@ export function spanBatchHandler(opts: { store: () => Promise<SpanStore>; logger
       signal.throwIfAborted();
       let results;
       try {
-        results = await (await opts.store()).write(pending, signal);
+        results = await write(pending, signal);
       } catch (err) {
         signal.throwIfAborted();
         opts.logger.warn({ err, attempt, spans: pending.length }, 'span store write failed; retrying');

@@ -21,7 +21,7 @@ interface SearchBody<S> {
 
 const ANY_INDEX = { ignore_unavailable: true, allow_no_indices: true } as const;
 const PAGE = 10_000;
-const EDGE_SOURCE = ['cluster', 'namespace', 'traceId', 'spanId', 'parentSpanId', 'serviceName', 'kind', 'durationInNanos', 'status.code'];
+const EDGE_FIELDS = ['cluster', 'namespace', 'traceId', 'spanId', 'parentSpanId', 'serviceName', 'kind', 'durationInNanos', 'status.code'];
 const DAY_MS = 86_400_000;
 
 /** Spans on OpenSearch in Data Prepper's layout (opensearch-span.index.ts). */
@@ -62,16 +62,24 @@ export class OpenSearchSpanStore implements SpanStore {
   }
 
   async find(query: SpanQuery, limit: number, signal?: AbortSignal): Promise<{ total: number; spans: SpanDoc[] }> {
-    return this.paged<SpanDoc, SpanDoc>(query, limit, undefined, (s) => s, signal);
+    return this.paged<SpanDoc, SpanDoc>(query, limit, {}, (s) => s, signal, (h) => h._source as SpanDoc);
   }
 
   async edgeFields(query: SpanQuery, limit: number, signal?: AbortSignal): Promise<{ total: number; spans: SpanEdgeFields[] }> {
-    type Source = Omit<SpanEdgeFields, 'statusCode'> & { status?: { code?: number } };
-    return this.paged<Source, SpanEdgeFields>(query, limit, EDGE_SOURCE, ({ status, ...rest }) => ({ ...rest, statusCode: status?.code ?? 0 }), signal);
+    // Doc values, not _source: a span's _source is ~1 KB of attributes to parse for nine small fields.
+    const first = (f: Record<string, unknown[]>, k: string) => f[k]?.[0];
+    return this.paged<Record<string, unknown[]>, SpanEdgeFields>(query, limit, { _source: false, docvalue_fields: EDGE_FIELDS }, (f) => ({
+      cluster: first(f, 'cluster') as string, traceId: first(f, 'traceId') as string, spanId: first(f, 'spanId') as string,
+      parentSpanId: (first(f, 'parentSpanId') as string | undefined) ?? '', serviceName: first(f, 'serviceName') as string, kind: first(f, 'kind') as string,
+      durationInNanos: Number(first(f, 'durationInNanos') ?? 0), statusCode: Number(first(f, 'status.code') ?? 0),
+      ...(first(f, 'namespace') !== undefined ? { namespace: first(f, 'namespace') as string } : {}),
+    }), signal, (h) => (h as { fields?: Record<string, unknown[]> }).fields ?? {});
   }
 
   /** Up to `limit` matches newest first, in pages of 10,000 by search_after (no from/size window). */
-  private async paged<S, T>(query: SpanQuery, limit: number, source: string[] | undefined, map: (s: S) => T, signal?: AbortSignal): Promise<{ total: number; spans: T[] }> {
+  private async paged<S, T>(
+    query: SpanQuery, limit: number, extra: object, map: (s: S) => T, signal: AbortSignal | undefined, pick: (hit: Hit<unknown>) => S,
+  ): Promise<{ total: number; spans: T[] }> {
     const spans: T[] = [];
     let total = 0;
     let after: unknown[] | undefined;
@@ -79,13 +87,12 @@ export class OpenSearchSpanStore implements SpanStore {
     for (let first = true; first || spans.length < limit; first = false) {
       const size = Math.min(PAGE, limit - spans.length);
       const body: Record<string, unknown> = {
-        query: buildQuery(query), size, sort: [{ time: 'desc' }, { id: 'asc' }, { cluster: 'asc' }], track_total_hits: after === undefined,
-        ...(source ? { _source: source } : {}),
+        query: buildQuery(query), size, sort: [{ time: 'desc' }, { id: 'asc' }, { cluster: 'asc' }], track_total_hits: after === undefined, ...extra,
       };
       if (after) body.search_after = after;
-      const res = await this.search<S>(body, signal);
+      const res = await this.search<unknown>(body, signal);
       if (after === undefined) total = res.hits.total.value;
-      for (const h of res.hits.hits) spans.push(map(h._source));
+      for (const h of res.hits.hits) spans.push(map(pick(h)));
       const last = res.hits.hits[res.hits.hits.length - 1];
       if (!last || res.hits.hits.length < size) break;
       after = last.sort;
