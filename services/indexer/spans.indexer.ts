@@ -33,6 +33,7 @@ export function spansIndexerFeatures(ctx: ServiceContext): Feature[] {
     {
       name: 'indexer-spans',
       async start() {
+        await store();
         const bus = await getBus(ctx);
         // Bulks shared across partitions, as the records' indexer does (bulk-coalescer.ts): a few full bulks
         // cost OpenSearch less than one small bulk per partition batch. The coalescer only reads `id`.

@@ -14,6 +14,10 @@ export function tracesFeature(ctx: ServiceContext): Feature {
   const service = new TracesService({ store: () => getSpanStore(ctx), maxTraceSpans: MAX_TRACE_SPANS, maxTopologySpans: MAX_TOPOLOGY_SPANS });
   return {
     name: 'traces',
+    // The store at start, as the record store is: its tables and templates exist before the first request.
+    async start() {
+      await getSpanStore(ctx);
+    },
     routes: async (app) => {
       await app.register(tempoRoutes(service));
       await app.register(topologyRoutes(service));
