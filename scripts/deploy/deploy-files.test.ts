@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadRuleFiles } from '../../services/alerting/rules/rule-files.ts';
 import { loadBuiltinDashboards } from '../../services/query/dashboards/builtin-dashboards.ts';
-import { PHAROS_IMAGE as IMAGE, auditPolicySchema, configProblems, parseDockerfile, runtimeGraph, webhookKubeconfigSchema } from './deploy-files.ts';
+import { ENTRY_POINTS, SHIPPED_DEFAULTS, runtimeAssets } from '../build/build.ts';
+import { PHAROS_IMAGE as IMAGE, auditPolicySchema, configProblems, parseDockerfile, runtimeGraph, webhookKubeconfigSchema, type DockerStage } from './deploy-files.ts';
+import { imageCommand, imageEnv } from './image-stages.ts';
 import { configSchema } from '../../libs/config/config.schema.ts';
 import { REPO_ROOT } from './kustomize.ts';
 
@@ -16,43 +18,52 @@ const PHAROS_SERVICES = ['collector', 'indexer', 'query', 'alerting'];
 describe('Dockerfile', () => {
   const { stages } = parseDockerfile(read('Dockerfile'));
   const runtime = stages.at(-1)!;
-  const ops = (op: string) => runtime.instructions.filter((i) => i.op === op).map((i) => i.args);
+  const ops = (op: string, stage = runtime) => stage.instructions.filter((i) => i.op === op).map((i) => i.args);
+  const contextCopies = (stage: DockerStage) => ops('COPY', stage).filter((a) => !a.startsWith('--from')).map((a) => a.split(' ').slice(0, -1)).flat();
+  const covered = (files: string[], copied: string[]) => files.filter((f) => !copied.some((c) => f === c || f.startsWith(`${c}/`)));
+  const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const deps = stages.find((s) => s.instructions.some((i) => i.op === 'RUN' && /npm ci --omit=dev/.test(i.args)))!;
+  const build = stages.find((s) => s.instructions.some((i) => i.op === 'RUN' && /npm run build/.test(i.args)))!;
 
   it('builds production dependencies in a stage of their own, with the native toolchain kept out of the runtime', () => {
-    expect(stages.length).toBeGreaterThanOrEqual(2);
-    const deps = stages.find((s) => s.instructions.some((i) => i.op === 'RUN' && /npm ci --omit=dev/.test(i.args)))!;
     expect(deps).toBeDefined();
     expect(deps.instructions.some((i) => /apt-get install .*python3.*make.*g\+\+/.test(i.args))).toBe(true);
-    expect(ops('RUN').join('\n')).not.toMatch(/npm (ci|install)|apt-get install/);
+    expect(ops('RUN').join('\n')).not.toMatch(/npm (ci|install|run)|apt-get install/);
     expect(ops('COPY')).toContain(`--from=${deps.name} /app/node_modules ./node_modules`);
-    expect(runtime.from).toMatch(/^node:20\.20/);
   });
 
-  it('copies only sources that exist, and no test or dev tree', () => {
-    for (const copy of ops('COPY').filter((a) => !a.startsWith('--from'))) {
-      const sources = copy.split(' ').slice(0, -1);
-      for (const src of sources) expect(existsSync(join(REPO_ROOT, src)), src).toBe(true);
-      expect(copy).not.toMatch(/\btest\b|bench|node_modules/);
+  it('compiles in a build stage, and runs only the compiled JavaScript on plain node: no TypeScript, no tsx, no dev dependencies', () => {
+    expect(build).toBeDefined();
+    expect(build).not.toBe(deps);
+    expect(ops('COPY')).toContain(`--from=${build.name} /app/dist ./`);
+    expect(ops('COPY').filter((a) => a.startsWith('--from')).map((a) => a.split(' ')[0])).toEqual([`--from=${deps.name}`, `--from=${build.name}`]);
+    for (const src of contextCopies(runtime)) expect(src, 'runtime stage copies from the context').not.toMatch(/\.ts$|^(libs|services|scripts)$/);
+    expect(imageCommand('ENTRYPOINT')).toEqual(['node', '--enable-source-maps', 'services/main.js']);
+    expect(imageCommand('HEALTHCHECK')).toEqual(['node', 'scripts/deploy/healthcheck.js']);
+    expect(`${ops('ENTRYPOINT')} ${ops('HEALTHCHECK')} ${ops('ENV')}`).not.toMatch(/tsx|--import|--loader|\.ts\b/);
+    for (const tool of ['tsx', 'typescript']) {
+      expect(pkg.dependencies).not.toHaveProperty(tool);
+      expect(pkg.devDependencies).toHaveProperty(tool);
     }
+    expect(imageEnv().NODE_ENV).toBe('production');
   });
 
   it('runs as a numeric non-root user, health-checks /healthz and takes the service name as its argument', () => {
     const user = ops('USER').at(-1) ?? '';
     expect(user).toMatch(/^\d+(:\d+)?$/);
     expect(Number(user.split(':')[0])).toBeGreaterThan(0);
-    expect(ops('HEALTHCHECK').join(' ')).toContain('scripts/deploy/healthcheck.ts');
+    expect(ops('HEALTHCHECK').join(' ')).toMatch(/--interval=\S+ .*CMD /);
     expect(read('scripts/deploy/healthcheck.ts')).toContain('/healthz');
-    expect(JSON.parse(ops('ENTRYPOINT')[0]!)).toEqual(['node', '--import', 'tsx', 'services/main.ts']);
     expect(JSON.parse(ops('CMD')[0]!)).toEqual(['all']);
-    expect(ops('ENV').join(' ')).toContain('PHAROS_CONFIG=/etc/pharos/pharos.yaml');
+    expect(imageEnv().PHAROS_CONFIG).toBe('/etc/pharos/pharos.yaml');
   });
 
-  it('holds every tracked file or folder that a config default names relative to the working directory', () => {
-    const copied = ops('COPY').filter((a) => !a.startsWith('--from')).map((a) => a.split(' ')[0]!);
+  it('builds every tracked file or folder that a config default names relative to the installation', () => {
     const named = defaultPaths(configSchema.parse({}));
     expect(named).toContain('config/metric-templates.yaml');
     const tracked = named.filter((p) => execFileSync('git', ['ls-files', '--', p], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() !== '');
-    expect(tracked.filter((p) => !copied.some((c) => p === c || p.startsWith(`${c}/`)))).toEqual([]);
+    expect(covered(tracked, [...SHIPPED_DEFAULTS])).toEqual([]);
+    expect(covered([...SHIPPED_DEFAULTS], contextCopies(build))).toEqual([]);
   });
 
   it("ships a default config that is valid and listens beyond the container's loopback", () => {
@@ -62,15 +73,15 @@ describe('Dockerfile', () => {
     expect((parseYaml(text) as { server: { host: string } }).server.host).toBe('0.0.0.0');
   });
 
-  it('holds every source file the entrypoint and health check load, and every package they import is a production dependency', () => {
-    const copied = ops('COPY').filter((a) => !a.startsWith('--from')).map((a) => a.split(' ')[0]!);
-    const { files, packages } = runtimeGraph(REPO_ROOT, ['services/main.ts', 'scripts/deploy/healthcheck.ts']);
+  it('gives the build stage every source file the compiled entry points load, and every package they import is a production dependency', () => {
+    const entries = (JSON.parse(read('tsconfig.build.json').replace(/^\s*\/\/.*$/gm, '')) as { files: string[] }).files;
+    expect(entries.map((e) => e.replace(/\.ts$/, '.js'))).toEqual([...ENTRY_POINTS]);
+    const { files } = runtimeGraph(REPO_ROOT, [...entries, 'scripts/build/build.ts']);
     expect(files.length).toBeGreaterThan(20);
-    expect(files.filter((f) => !copied.some((c) => f === c || f.startsWith(`${c}/`)))).toEqual([]);
+    expect(covered([...files, 'tsconfig.json', 'tsconfig.build.json', ...runtimeAssets()], contextCopies(build))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.test.ts'))).toEqual([]);
-    const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
+    const { packages } = runtimeGraph(REPO_ROOT, entries);
     expect([...packages].filter(([name]) => !(name in pkg.dependencies)).map(([name, file]) => `${name} (${file})`)).toEqual([]);
-    expect(pkg.dependencies).toHaveProperty('tsx');
   });
 });
 

@@ -1,15 +1,18 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parseDockerfile } from './deploy-files.ts';
+import { build } from '../build/build.ts';
+import { imageCommand, imageEnv, linkProductionModules, runtimeStage } from './image-stages.ts';
 import { REPO_ROOT, renderKustomization, type K8sObject } from './kustomize.ts';
 
 /**
- * The image's file system, laid out in a temp folder from the Dockerfile's own COPY lines (minus what
- * .dockerignore drops: tests), so a process started in `<root>/app` sees what the container sees. Only
- * node_modules is linked rather than installed.
+ * The image's file system, laid out in a temp folder from the runtime stage's COPY lines (minus what
+ * .dockerignore drops: tests), so a process started in `<root>/app` sees what the container sees. What the
+ * runtime stage copies from the other stages is made as they make it: the compiled build by `npm run build`'s
+ * own function (without its type check, which `npm run typecheck` does), and node_modules as the production
+ * packages only, each linked to this checkout's installed copy rather than installed again.
  */
 export interface ImageLayout {
   root: string;
@@ -18,23 +21,37 @@ export interface ImageLayout {
   path(imagePath: string): string;
 }
 
+/** How this machine makes what the runtime stage copies `--from` another stage, keyed by the path copied. */
+const FROM_STAGES: Record<string, (target: string, scratch: string) => void> = {
+  '/app/node_modules': (target) => void linkProductionModules(target),
+  '/app/dist': (target, scratch) => {
+    build({ outDir: scratch, typeCheck: false });
+    cpSync(scratch, target, { recursive: true });
+  },
+};
+
 export function buildImageLayout(): ImageLayout {
   const root = mkdtempSync(join(tmpdir(), 'pharos-image-'));
   const app = join(root, 'app');
   const path = (imagePath: string) => join(root, imagePath);
   mkdirSync(app, { recursive: true });
-  const runtime = parseDockerfile(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8')).stages.at(-1)!;
-  for (const { op, args } of runtime.instructions) {
-    if (op !== 'COPY' || args.startsWith('--from')) continue;
+  for (const { op, args } of runtimeStage().instructions) {
+    if (op !== 'COPY') continue;
     const parts = args.split(' ');
+    const from = parts[0]!.startsWith('--from=') ? parts.shift() : undefined;
     const dest = parts.at(-1)!;
     for (const src of parts.slice(0, -1)) {
-      const target = dest.startsWith('/') ? path(dest) : join(app, dest.endsWith('/') ? src : dest);
+      const target = dest.startsWith('/') ? path(dest) : join(app, dest.endsWith('/') && !from ? src : dest);
       mkdirSync(dirname(target), { recursive: true });
-      cpSync(join(REPO_ROOT, src), target, { recursive: true, filter: (f) => !f.endsWith('.test.ts') });
+      if (from) {
+        const make = FROM_STAGES[src];
+        if (!make) throw new Error(`image layout: no way to make ${src} of ${from} here`);
+        make(target, join(root, 'stage', src));
+      } else {
+        cpSync(join(REPO_ROOT, src), target, { recursive: true, filter: (f) => !f.endsWith('.test.ts') });
+      }
     }
   }
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(app, 'node_modules'));
   return { root, app, path };
 }
 
@@ -66,15 +83,25 @@ export interface Started {
   exited: Promise<number | null>;
 }
 
-/** Runs a command in the image's working directory, as its ENTRYPOINT or HEALTHCHECK would. */
-export function runInImage(layout: ImageLayout, argv: string[], env: Record<string, string>): Started {
-  const child = spawn(process.execPath, argv, { cwd: layout.app, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs a command of the image (its ENTRYPOINT or HEALTHCHECK, in exec form) in the image's working
+ * directory with the image's ENV (paths mapped into the layout), plus `env`.
+ */
+export function runInImage(layout: ImageLayout, command: string[], env: Record<string, string>): Started {
+  const [bin, ...argv] = command;
+  if (bin !== 'node') throw new Error(`image command ${JSON.stringify(command)}: only node commands run here`);
+  const image = Object.fromEntries(Object.entries(imageEnv()).map(([k, v]) => [k, v.startsWith('/') ? layout.path(v) : v]));
+  const child = spawn(process.execPath, argv, { cwd: layout.app, env: { ...process.env, ...image, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
 }
+
+/** The image's ENTRYPOINT followed by `args` (what `docker run IMAGE args…` starts), and its HEALTHCHECK. */
+export const entrypoint = (...args: string[]): string[] => [...imageCommand('ENTRYPOINT'), ...args];
+export const healthcheck = (): string[] => imageCommand('HEALTHCHECK');
 
 /**
  * Polls until `check` holds, or fails with the last answer and the processes' output; at once when
@@ -164,7 +191,7 @@ export class LocalDeployment {
     const isCollector = service === 'collector';
     const env = isCollector ? { ...common, PHAROS_COLLECTOR__KUBERNETES__ENABLED: 'false' } : { ...common, ...hostEnv };
     const config = isCollector ? this.configs.member : this.configs.host;
-    this.services[service] = { port, proc: runInImage(this.layout, ['--import', 'tsx', 'services/main.ts', service, '--config', config], env) };
+    this.services[service] = { port, proc: runInImage(this.layout, entrypoint(service, '--config', config), env) };
   }
 
   async waitReady(service: PharosService, timeoutMs: number): Promise<void> {

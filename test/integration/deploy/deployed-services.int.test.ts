@@ -1,5 +1,7 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, LocalDeployment, runInImage, waitFor, type PharosService } from '../../../scripts/deploy/image-layout.ts';
+import { freePort, healthcheck, LocalDeployment, runInImage, waitFor, type PharosService } from '../../../scripts/deploy/image-layout.ts';
 
 /**
  * The four services started as the Kubernetes manifests start them (scripts/deploy/image-layout.ts says
@@ -25,6 +27,18 @@ afterAll(async () => {
 });
 
 describe('services started as the Kubernetes manifests start them', () => {
+  it("run the image's compiled JavaScript on plain node, with no TypeScript file and no dev dependency in the layout", () => {
+    const files = (readdirSync(deployment.layout.app, { recursive: true }) as string[]).filter((f) => !f.startsWith('node_modules'));
+    expect(files.filter((f) => f.endsWith('.ts'))).toEqual([]);
+    expect(files).toContain('services/main.js.map');
+    const modules = readdirSync(join(deployment.layout.app, 'node_modules'));
+    for (const dev of ['tsx', 'typescript', 'vitest', 'esbuild']) expect(modules).not.toContain(dev);
+    for (const svc of SERVICES) {
+      const argv = readFileSync(`/proc/${deployment.services[svc]!.proc.child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      expect(argv.slice(1, 4), svc).toEqual(['--enable-source-maps', 'services/main.js', svc]);
+    }
+  });
+
   it('carries an audit event from the kube-apiserver webhook through Kafka and OpenSearch to the Query API', async () => {
     const auditID = `${deployment.run}-audit-1`;
     const now = new Date().toISOString();
@@ -73,7 +87,7 @@ describe('services started as the Kubernetes manifests start them', () => {
 
   it("passes the image's health check while a service runs, and fails it where nothing listens", async () => {
     const check = (port: number) =>
-      runInImage(deployment.layout, ['--import', 'tsx', 'scripts/deploy/healthcheck.ts'], {
+      runInImage(deployment.layout, healthcheck(), {
         PHAROS_CONFIG: deployment.layout.path('/etc/pharos/pharos.yaml'),
         PHAROS_SERVER__PORT: String(port),
       }).exited;
