@@ -151,7 +151,8 @@ describe.each(SETUPS)('traces from real OpenTelemetry instrumentation: %s', (_na
     const slow = await search('service=checkout&minDuration=250ms');
     expect(slow.map((t) => t.traceID)).toEqual([traceIds.slow]);
     expect(slow[0]).toMatchObject({ rootServiceName: 'frontend', rootTraceName: expect.stringMatching(/^GET/) });
-    expect(slow[0]!.durationMs).toBeGreaterThanOrEqual(300);
+    // setTimeout(300) may fire a little under 300 ms of real time (libuv's loop clock is cached per tick).
+    expect(slow[0]!.durationMs).toBeGreaterThanOrEqual(290);
     const fast = await search(`tags=${encodeURIComponent('service.name=checkout')}&maxDuration=250ms&limit=100`);
     expect(new Set(fast.map((t) => t.traceID))).toEqual(new Set([...traceIds.ok, ...traceIds.failed]));
     // A numeric attribute (the HTTP status code the instrumentation records) is matched as text on both stores.
@@ -172,7 +173,7 @@ describe.each(SETUPS)('traces from real OpenTelemetry instrumentation: %s', (_na
     expect(res.body.edges.map((e: Record<string, unknown>) => [e.source, e.target, e.requests, e.errors, e.crossCluster])).toEqual([
       [`${FRONT}/shop/frontend`, `${BACK}/pay/checkout`, 6, 2, true],
     ]);
-    expect(res.body.edges[0].p95Ms).toBeGreaterThanOrEqual(300);
+    expect(res.body.edges[0].p95Ms).toBeGreaterThanOrEqual(290);
     expect(res.body.nodes.map((n: { id: string }) => n.id).sort()).toEqual([`${BACK}/pay/checkout`, `${FRONT}/shop/frontend`]);
     const graph = await get(`/v1/topology?start=${start}&cluster=${BACK}&format=nodegraph`);
     expect(graph.body.edges.fields.find((f: { name: string }) => f.name === 'target').values).toEqual([`${BACK}/pay/checkout`]);
