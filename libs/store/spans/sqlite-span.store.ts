@@ -26,6 +26,7 @@ const SCHEMA = [
 ];
 
 type SqlValue = string | number;
+const DELETE_BATCH = 5000;
 
 /**
  * An attribute as text, as OpenSearch's flat_object indexes it (and tagValues lists it): booleans as
@@ -115,12 +116,20 @@ export class SqliteSpanStore implements SpanStore {
   }
 
   async deleteOlderThan(before: Date, cluster?: string, signal?: AbortSignal): Promise<number> {
-    signal?.throwIfAborted();
     const db = this.open();
-    const res = cluster === undefined
-      ? db.prepare('DELETE FROM trace_spans WHERE time < ?').run(before.getTime())
-      : db.prepare('DELETE FROM trace_spans WHERE time < ? AND cluster = ?').run(before.getTime(), cluster);
-    return res.changes;
+    const where = cluster === undefined ? 'time < ?' : 'time < ? AND cluster = ?';
+    const params = cluster === undefined ? [before.getTime()] : [before.getTime(), cluster];
+    const batch = db.prepare(`DELETE FROM trace_spans WHERE (cluster, trace_id, span_id) IN (SELECT cluster, trace_id, span_id FROM trace_spans WHERE ${where} LIMIT ${DELETE_BATCH})`);
+    // In batches with a yield between them, as the record store does: one DELETE of millions of rows would
+    // hold the event loop (better-sqlite3 is synchronous) and the write lock for its whole length.
+    let deleted = 0;
+    for (;;) {
+      signal?.throwIfAborted();
+      const n = batch.run(...params).changes;
+      deleted += n;
+      if (n < DELETE_BATCH) return deleted;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   async refresh(): Promise<void> {}
