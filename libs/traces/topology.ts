@@ -106,9 +106,10 @@ export function filterTopology(t: Topology, where: { cluster?: string | undefine
 }
 
 /**
- * Grafana's Node Graph panel data (grafana docs, "Node graph panel", data API): a `nodes` frame (id,
- * title, subTitle, mainStat, secondaryStat, arc__success, arc__failed) and an `edges` frame (id, source,
- * target, mainStat, secondaryStat), each as fields with their values.
+ * Grafana's Node Graph panel data (grafana docs, "Node graph", data API; @grafana/data's lowercase
+ * NodeGraphDataFrameFieldNames, Grafana 8.5 on): a `nodes` frame (id,
+ * title, subtitle, mainstat, secondarystat, arc__success, arc__failed) and an `edges` frame (id, source,
+ * target, mainstat, secondarystat), each as fields with their values.
  */
 export interface NodeGraphField {
   name: string;
@@ -132,9 +133,9 @@ export function nodeGraphFrames(t: Topology): { nodes: NodeGraphFrame; edges: No
       fields: [
         field('id', 'string', t.nodes.map((n) => n.id)),
         field('title', 'string', t.nodes.map((n) => n.service)),
-        field('subTitle', 'string', t.nodes.map((n) => (n.namespace ? `${n.cluster}/${n.namespace}` : n.cluster))),
-        field('mainStat', 'number', t.nodes.map((n) => n.requests), 'Requests'),
-        field('secondaryStat', 'number', t.nodes.map((n) => n.errors), 'Errors'),
+        field('subtitle', 'string', t.nodes.map((n) => (n.namespace ? `${n.cluster}/${n.namespace}` : n.cluster))),
+        field('mainstat', 'number', t.nodes.map((n) => n.requests), 'Requests'),
+        field('secondarystat', 'number', t.nodes.map((n) => n.errors), 'Errors'),
         field('arc__success', 'number', t.nodes.map(ok), 'Success'),
         field('arc__failed', 'number', t.nodes.map((n) => 1 - ok(n)), 'Failed'),
       ],
@@ -145,8 +146,8 @@ export function nodeGraphFrames(t: Topology): { nodes: NodeGraphFrame; edges: No
         field('id', 'string', t.edges.map((e) => e.id)),
         field('source', 'string', t.edges.map((e) => e.source)),
         field('target', 'string', t.edges.map((e) => e.target)),
-        field('mainStat', 'number', t.edges.map((e) => e.requestRate), 'Requests/s'),
-        field('secondaryStat', 'number', t.edges.map((e) => e.p95Ms), 'p95 ms'),
+        field('mainstat', 'number', t.edges.map((e) => e.requestRate), 'Requests/s'),
+        field('secondarystat', 'number', t.edges.map((e) => e.p95Ms), 'p95 ms'),
         field('detail__errorRate', 'number', t.edges.map((e) => e.errorRate), 'Error rate'),
         field('detail__p50Ms', 'number', t.edges.map((e) => e.p50Ms), 'p50 ms'),
       ],
