@@ -110,8 +110,13 @@ const retentionSchema = z
     logs: z.number().int().positive().default(7),
     events: z.number().int().positive().default(30),
     audit: z.number().int().positive().default(90),
+    /** Trace spans (issue 22; docs/traces.md). */
+    spans: z.number().int().positive().default(7),
     /** Per-cluster overrides: { clusterName: { logs: 3 } }. */
-    clusters: z.record(z.string(), z.object({ logs: z.number().int().positive().optional(), events: z.number().int().positive().optional(), audit: z.number().int().positive().optional() }).strict()).default({}),
+    clusters: z.record(z.string(), z.object({
+      logs: z.number().int().positive().optional(), events: z.number().int().positive().optional(), audit: z.number().int().positive().optional(),
+      spans: z.number().int().positive().optional(),
+    }).strict()).default({}),
     schedule: z.string().default('15 3 * * *'),
   })
   .strict();

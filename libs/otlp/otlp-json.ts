@@ -12,8 +12,8 @@ import type { OtlpAttributes, OtlpValue } from './otlp-values.ts';
  * protobuf stays lenient about unknown field numbers, as protobuf decoding is (otlp-logs.decode.ts).
  */
 const int64 = z.union([z.string().regex(/^-?\d{1,20}$/, 'a decimal integer'), z.number().int()]);
-const uint64 = z.union([z.string().regex(/^\d{1,20}$/, 'a decimal integer'), z.number().int().nonnegative()]);
-const hexId = (bytes: number) =>
+export const uint64 = z.union([z.string().regex(/^\d{1,20}$/, 'a decimal integer'), z.number().int().nonnegative()]);
+export const hexId = (bytes: number) =>
   z.string().refine((s) => s === '' || new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(s), `${bytes * 2} hex digits (OTLP/JSON encodes ids as hex, not base64)`);
 
 interface JsonAnyValue {
@@ -48,15 +48,15 @@ const anyValue: z.ZodType<JsonAnyValue> = z.lazy(() =>
 const keyValue: z.ZodType<JsonKeyValue> = z.lazy(() =>
   z.strictObject({ key: z.string(), value: anyValue.nullish(), keyStrindex: z.number().int().optional() }),
 );
-const attributes = z.array(keyValue).optional();
+export const attributes = z.array(keyValue).optional();
 const entityRef = z.strictObject({
   schemaUrl: z.string().optional(),
   type: z.string().optional(),
   idKeys: z.array(z.string()).optional(),
   descriptionKeys: z.array(z.string()).optional(),
 });
-const resource = z.strictObject({ attributes, droppedAttributesCount: z.number().int().optional(), entityRefs: z.array(entityRef).optional() });
-const scope = z.strictObject({ name: z.string().optional(), version: z.string().optional(), attributes, droppedAttributesCount: z.number().int().optional() });
+export const resource = z.strictObject({ attributes, droppedAttributesCount: z.number().int().optional(), entityRefs: z.array(entityRef).optional() });
+export const scope = z.strictObject({ name: z.string().optional(), version: z.string().optional(), attributes, droppedAttributesCount: z.number().int().optional() });
 
 const logRecord = z.strictObject({
   timeUnixNano: uint64.optional(),

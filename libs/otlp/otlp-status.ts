@@ -46,3 +46,12 @@ export function statusBody(encoding: OtlpEncoding, status: number, body: ErrorBo
   }
   return Buffer.from(OtlpTypes.Status.encode(OtlpTypes.Status.fromObject({ code, message, details })).finish());
 }
+
+/** ExportTraceServiceResponse, as exportLogsResponse (`rejected_spans` instead of `rejected_log_records`). */
+export function exportTracesResponse(encoding: OtlpEncoding, partial?: { rejected: number; message: string }): Buffer | string {
+  if (encoding === 'json') {
+    return JSON.stringify(partial ? { partialSuccess: { rejectedSpans: String(partial.rejected), errorMessage: partial.message } } : {});
+  }
+  const message = partial ? { partialSuccess: { rejectedSpans: partial.rejected, errorMessage: partial.message } } : {};
+  return Buffer.from(OtlpTypes.ExportTraceServiceResponse.encode(OtlpTypes.ExportTraceServiceResponse.fromObject(message)).finish());
+}

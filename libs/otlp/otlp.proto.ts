@@ -2,10 +2,10 @@ import protobuf from 'protobufjs';
 
 /**
  * The OTLP messages Pharos decodes and answers with, written from opentelemetry-proto
- * (opentelemetry/proto/{common,resource,logs}/v1 and collector/logs/v1, as of August 2026) and the
+ * (opentelemetry/proto/{common,resource,logs,trace}/v1 and collector/{logs,trace}/v1, as of August 2026) and the
  * google.rpc Status / ErrorInfo / BadRequest messages OTLP/HTTP answers failures with
- * (docs/specification.md, "Failures"). Field numbers and types are the spec's; traces (issue 22) add
- * their messages here beside the logs ones.
+ * (docs/specification.md, "Failures"). Field numbers and types are the spec's. trace.v1's Status,
+ * Span.Event and Span.Link are SpanStatus, SpanEvent and SpanLink here (one package; names are not on the wire).
  */
 const PROTO = `
 syntax = "proto3";
@@ -48,6 +48,33 @@ message ExportLogsServiceRequest { repeated ResourceLogs resource_logs = 1; }
 message ExportLogsServiceResponse { ExportLogsPartialSuccess partial_success = 1; }
 message ExportLogsPartialSuccess { int64 rejected_log_records = 1; string error_message = 2; }
 
+message ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2; string schema_url = 3; }
+message ScopeSpans { InstrumentationScope scope = 1; repeated Span spans = 2; string schema_url = 3; }
+message Span {
+  bytes trace_id = 1;
+  bytes span_id = 2;
+  string trace_state = 3;
+  bytes parent_span_id = 4;
+  fixed32 flags = 16;
+  string name = 5;
+  int32 kind = 6;
+  fixed64 start_time_unix_nano = 7;
+  fixed64 end_time_unix_nano = 8;
+  repeated KeyValue attributes = 9;
+  uint32 dropped_attributes_count = 10;
+  repeated SpanEvent events = 11;
+  uint32 dropped_events_count = 12;
+  repeated SpanLink links = 13;
+  uint32 dropped_links_count = 14;
+  SpanStatus status = 15;
+}
+message SpanEvent { fixed64 time_unix_nano = 1; string name = 2; repeated KeyValue attributes = 3; uint32 dropped_attributes_count = 4; }
+message SpanLink { bytes trace_id = 1; bytes span_id = 2; string trace_state = 3; repeated KeyValue attributes = 4; uint32 dropped_attributes_count = 5; fixed32 flags = 6; }
+message SpanStatus { string message = 2; int32 code = 3; }
+message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
+message ExportTraceServiceResponse { ExportTracePartialSuccess partial_success = 1; }
+message ExportTracePartialSuccess { int64 rejected_spans = 1; string error_message = 2; }
+
 message Any { string type_url = 1; bytes value = 2; }
 message Status { int32 code = 1; string message = 2; repeated Any details = 3; }
 message ErrorInfo { string reason = 1; string domain = 2; map<string, string> metadata = 3; }
@@ -63,6 +90,8 @@ const type = (name: string): protobuf.Type => root.lookupType(`opentelemetry.pro
 export const OtlpTypes = {
   ExportLogsServiceRequest: type('ExportLogsServiceRequest'),
   ExportLogsServiceResponse: type('ExportLogsServiceResponse'),
+  ExportTraceServiceRequest: type('ExportTraceServiceRequest'),
+  ExportTraceServiceResponse: type('ExportTraceServiceResponse'),
   Status: type('Status'),
   ErrorInfo: type('ErrorInfo'),
   BadRequest: type('BadRequest'),
@@ -104,4 +133,24 @@ export interface PbLogRecord {
 export interface PbResourceLogs {
   resource?: { attributes: PbKeyValue[] } | null;
   scopeLogs: { scope?: { name: string; version: string } | null; logRecords: PbLogRecord[] }[];
+}
+export interface PbSpan {
+  traceId: Uint8Array;
+  spanId: Uint8Array;
+  traceState: string;
+  parentSpanId: Uint8Array;
+  flags: number;
+  name: string;
+  kind: number;
+  startTimeUnixNano: PbLong | number;
+  endTimeUnixNano: PbLong | number;
+  attributes: PbKeyValue[];
+  droppedAttributesCount: number;
+  events: { timeUnixNano: PbLong | number; name: string; attributes: PbKeyValue[] }[];
+  links: { traceId: Uint8Array; spanId: Uint8Array; traceState: string; attributes: PbKeyValue[] }[];
+  status?: { message: string; code: number } | null;
+}
+export interface PbResourceSpans {
+  resource?: { attributes: PbKeyValue[] } | null;
+  scopeSpans: { scope?: { name: string; version: string } | null; spans: PbSpan[] }[];
 }

@@ -9,6 +9,8 @@ import { esBulkRoutes } from './intakes/es-bulk.routes.ts';
 import { createIntakeService } from './intakes/intake.service.ts';
 import { lokiPushRoutes } from './intakes/loki-push.routes.ts';
 import { otlpLogsRoutes } from './intakes/otlp-logs.routes.ts';
+import { otlpTracesRoutes } from './intakes/otlp-traces.routes.ts';
+import { createSpanPublisher } from './intakes/span-publisher.ts';
 import { kubeEventsFeature } from './kube-events.feature.ts';
 
 /**
@@ -44,7 +46,13 @@ function agentIntakes(ctx: ServiceContext, ingest: IngestService, metrics: Inges
   const maxBodyBytes = server.bodyLimitBytes;
   return [
     { name: 'otlp-intake', routes: otlpLogsRoutes({ intake, maxBodyBytes }), ready },
+    { name: 'otlp-traces-intake', routes: otlpTracesRoutes({ intake, spans: spanPublisher(ctx, metrics), metrics, maxBodyBytes }), ready },
     { name: 'loki-intake', routes: lokiPushRoutes({ intake, maxBodyBytes, labels: collector.loki.labels, tenantAsCluster: collector.loki.tenantAsCluster }), ready },
     { name: 'elasticsearch-intake', routes: esBulkRoutes({ intake, maxBodyBytes, version: collector.elasticsearch.version }), ready },
   ];
+}
+
+function spanPublisher(ctx: ServiceContext, metrics: IngestMetrics) {
+  const topic = topicsFor(ctx.config.bus).spans;
+  return createSpanPublisher({ bus: () => getBus(ctx), topic, maxInFlight: ctx.config.collector.maxInFlight, metrics, logger: ctx.logger });
 }

@@ -7,7 +7,8 @@ export type IngestProtocol = 'pharos' | 'otlp' | 'loki' | 'elasticsearch';
 
 /** Collector side of the pipeline's metrics: records in, by kind, cluster, outcome and protocol. */
 export interface IngestMetrics {
-  count(kind: RecordKind, cluster: string, result: IngestResult, n: number): void;
+  /** `spans`: OTLP traces (issue 22), not a record kind but counted the same way. */
+  count(kind: RecordKind | 'spans', cluster: string, result: IngestResult, n: number): void;
   /** The same counter for records of another protocol (this one counts as `pharos`). */
   forProtocol(protocol: IngestProtocol): IngestMetrics;
 }

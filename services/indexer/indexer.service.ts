@@ -8,6 +8,7 @@ import { bulkCoalescer } from './bulk-coalescer.ts';
 import { indexBatchHandler, storeWrite } from './index-batch.ts';
 import { indexerMetrics } from './indexer.metrics.ts';
 import { scheduleRetention } from './retention.job.ts';
+import { spansIndexerFeatures } from './spans.indexer.ts';
 
 /**
  * Consumer group of one kind's topic, shared by every indexer instance: Kafka spreads the partitions among
@@ -58,5 +59,5 @@ export async function indexerFeatures(ctx: ServiceContext): Promise<Feature[]> {
       await retention?.stop();
     },
   };
-  return [consumers, retentionFeature];
+  return [consumers, retentionFeature, ...spansIndexerFeatures(ctx)];
 }

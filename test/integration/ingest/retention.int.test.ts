@@ -42,7 +42,7 @@ describe.each(engines)('retention on %s', (_name, create) => {
     // Retention finds the clusters of a kind with a search; records written a moment ago are not searchable
     // before the next refresh (in service, records that new are never old enough to matter).
     await store.refresh();
-    await applyRetention({ store, now, retention: { logs: 7, events: 30, audit: 90, clusters: { west: { logs: 2 } }, schedule: '15 3 * * *' } });
+    await applyRetention({ store, now, retention: { logs: 7, events: 30, audit: 90, spans: 7, clusters: { west: { logs: 2 } }, schedule: '15 3 * * *' } });
     await store.refresh();
     const left = async (kind: RecordKind, cluster: string) =>
       (await store.search(kind, { filters: { cluster: [cluster] }, sort: 'asc', size: 10 })).items.map((d) => d.id).sort();

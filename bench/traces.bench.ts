@@ -1,0 +1,151 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { FULL_SCOPE } from '../libs/auth/principal.ts';
+import { TokenAuthenticator } from '../libs/auth/token-authenticator.ts';
+import { configSchema } from '../libs/config/config.schema.ts';
+import { buildApp } from '../libs/http/app.ts';
+import type { Feature } from '../libs/http/feature.ts';
+import { createMetricsRegistry } from '../libs/metrics/metrics.ts';
+import { OtlpTypes } from '../libs/otlp/otlp.proto.ts';
+import { decodeTracesRequest } from '../libs/otlp/otlp-traces.decode.ts';
+import type { ServiceContext } from '../libs/runtime/context.ts';
+import { Resources } from '../libs/runtime/resources.ts';
+import { OpenSearchSpanStore } from '../libs/store/spans/opensearch-span.store.ts';
+import { getSpanStore } from '../libs/store/spans/registry.ts';
+import type { SpanDoc } from '../libs/traces/span-doc.ts';
+import { normalizeSpans } from '../libs/traces/spans.normalize.ts';
+import { collectorFeatures } from '../services/collector/collector.service.ts';
+import { indexerFeatures } from '../services/indexer/indexer.service.ts';
+import { MAX_TOPOLOGY_SPANS } from '../services/query/traces/traces.feature.ts';
+import { TracesService } from '../services/query/traces/traces.service.ts';
+import { engineConfig, INGEST_TOKEN } from '../test/integration/ingest/pipeline.helpers.ts';
+import { until } from '../test/support/until.ts';
+
+/**
+ * Traces end to end on Kafka + OpenSearch (issue 22): OTLP/HTTP protobuf requests of 500 spans → collector
+ * → `<prefix>.spans` → indexer → `otel-v1-apm-span-*`, against a raw `_bulk` of the same span documents
+ * measured in the same run (ratio goal ≥ 0.8); then `/v1/topology`'s service over the window (time
+ * reported; goal < 2 s for 1,000,000 spans). Each trace is a client span (frontend, west) and its server
+ * span (checkout, east), 5% failing. BENCH_SPANS (default 200,000), BENCH_CONCURRENCY (4).
+ */
+const SPANS = Number(process.env.BENCH_SPANS ?? 200_000);
+const BATCH = 500;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const run = `bench-traces-${Date.now().toString(36)}`;
+const END = Date.now();
+const START = END - 3_600_000;
+const batches = Math.ceil(SPANS / BATCH);
+
+function body(b: number): Buffer {
+  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const resource = (service: string, cluster: string, ns: string) => ({ attributes: [str('service.name', service), str('k8s.cluster.name', cluster), str('k8s.namespace.name', ns)] });
+  const clients: object[] = [];
+  const servers: object[] = [];
+  for (let i = 0; i < BATCH / 2; i++) {
+    const n = b * BATCH + i * 2;
+    const traceId = Buffer.from(n.toString(16).padStart(32, '0').replace(/^0/, '1'), 'hex');
+    const at = BigInt(START + Math.floor((n / SPANS) * 3_500_000)) * 1_000_000n;
+    const clientId = Buffer.from((n + 1).toString(16).padStart(16, '0').replace(/^0/, 'c'), 'hex');
+    const error = n % 40 === 0 ? { code: 2 } : { code: 0 };
+    clients.push({ traceId, spanId: clientId, name: 'POST', kind: 3, startTimeUnixNano: at.toString(), endTimeUnixNano: (at + 4_000_000n).toString(), attributes: [str('http.method', 'POST')], status: error });
+    servers.push({
+      traceId, spanId: Buffer.from((n + 2).toString(16).padStart(16, '0').replace(/^0/, 'a'), 'hex'), parentSpanId: clientId, name: 'POST /checkout', kind: 2,
+      startTimeUnixNano: (at + 500_000n).toString(), endTimeUnixNano: (at + 3_500_000n).toString(), attributes: [str('http.route', '/checkout')], status: error,
+    });
+  }
+  const request = {
+    resourceSpans: [
+      { resource: resource('frontend', 'west', 'shop'), scopeSpans: [{ scope: { name: 'bench' }, spans: clients }] },
+      { resource: resource('checkout', 'east', 'pay'), scopeSpans: [{ scope: { name: 'bench' }, spans: servers }] },
+    ],
+  };
+  return Buffer.from(OtlpTypes.ExportTraceServiceRequest.encode(OtlpTypes.ExportTraceServiceRequest.fromObject(request)).finish());
+}
+
+async function pool(n: number, work: (b: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < n) await work(next++);
+  }));
+}
+
+async function rawBulk(): Promise<number> {
+  const store = new OpenSearchSpanStore({ url: 'http://127.0.0.1:9200', indexPrefix: `${run}-raw`, requestTimeoutMs: 60_000, shards: 1, replicas: 0 });
+  await store.init();
+  // The same documents Pharos stores, made before the clock starts (a raw client has them already).
+  const docs = Array.from({ length: batches }, (_, b) => normalizeSpans(decodeTracesRequest(body(b), 'protobuf'), (c) => ({ cluster: c ?? 'x' }), Date.now()).spans);
+  const t0 = performance.now();
+  await pool(batches, async (b) => {
+    // Retried while OpenSearch answers 429/5xx, as the indexer does.
+    for (let pending = docs[b] as SpanDoc[]; pending.length > 0;) {
+      const results = await store.write(pending);
+      if (results.some((r) => !r.ok && !r.retryable)) throw new Error('raw bulk item refused');
+      pending = pending.filter((_, i) => !results[i]!.ok);
+      if (pending.length) await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+  await store.refresh();
+  const wall = performance.now() - t0;
+  await store.close();
+  return wall;
+}
+
+async function pharos(): Promise<{ ms: number; topology: number[]; edges: unknown; read: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'pharos-bench-traces-'));
+  const config = configSchema.parse({ ...engineConfig(run, dir), collector: { cluster: 'bench', maxInFlight: 100_000 } });
+  const logger = pino({ level: 'warn' });
+  const authenticator = new TokenAuthenticator(config.auth.tokens);
+  const ctx: ServiceContext = { config, logger, metrics: createMetricsRegistry(), authenticator, resources: new Resources() };
+  const features: Feature[] = [...(await collectorFeatures(ctx)), ...(await indexerFeatures(ctx))];
+  const app = await buildApp({ logger, metrics: ctx.metrics, authenticator, features });
+  for (const f of features) await f.start?.();
+  const store = await getSpanStore(ctx);
+  const bodies = Array.from({ length: batches }, (_, b) => body(b));
+  const t0 = performance.now();
+  await pool(batches, async (b) => {
+    for (;;) {
+      const res = await app.inject({ method: 'POST', url: '/otlp/v1/traces', payload: bodies[b], headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/x-protobuf' } });
+      if (res.statusCode === 200) return;
+      if (res.statusCode !== 503) throw new Error(`HTTP ${res.statusCode}: ${res.body}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+  await until(async () => {
+    await store.refresh();
+    return (await store.find({}, 0)).total >= SPANS;
+  }, 1_800_000, `${SPANS} spans stored`);
+  const ms = performance.now() - t0;
+  const service = new TracesService({ store: async () => store, maxTraceSpans: 20_000, maxTopologySpans: MAX_TOPOLOGY_SPANS });
+  const topology: number[] = [];
+  let edges: unknown;
+  let read = 0;
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    const answer = await service.topology({ start: START, end: END + 60_000 }, FULL_SCOPE);
+    topology.push(performance.now() - t);
+    edges = answer.edges.map((e) => ({ edge: e.id, requests: e.requests, errors: e.errors, p95Ms: e.p95Ms }));
+    read = answer.spans;
+  }
+  await app.close();
+  for (const f of [...features].reverse()) await f.stop?.();
+  await ctx.resources.closeAll();
+  rmSync(dir, { recursive: true, force: true });
+  return { ms, topology, edges, read };
+}
+
+const raw = await rawBulk();
+const p = await pharos();
+const rawRate = SPANS / (raw / 1000);
+const rate = SPANS / (p.ms / 1000);
+console.log(JSON.stringify({
+  spans: SPANS, requestSpans: BATCH, concurrency: CONCURRENCY,
+  rawBulk: { ms: Math.round(raw), spansPerSec: Math.round(rawRate) },
+  pharos: { ms: Math.round(p.ms), spansPerSec: Math.round(rate) },
+  ratio: Number((rate / rawRate).toFixed(3)), goal: '≥ 0.8',
+  topology: { msRuns: p.topology.map(Math.round), spansRead: p.read, edges: p.edges, goal: '< 2 s for 1,000,000 spans' },
+}, null, 2));
+// The run's indices (raw and Pharos's) go; the data is made again each run.
+for (const prefix of [run, `${run}-raw`]) await fetch(`http://127.0.0.1:9200/otel-v1-apm-span-${prefix}.*`, { method: 'DELETE' }).catch(() => undefined);
+process.exit(0);

@@ -1,0 +1,47 @@
+import type { SpanDoc } from '../../traces/span-doc.ts';
+import type { WriteItemResult } from '../record-store.ts';
+
+/**
+ * A span query after HTTP parsing and scope enforcement. Lists are OR within, AND across; an absent list
+ * matches everything. `clusters`/`namespaces` carry the caller's scope (libs/tenancy/span-scope.ts).
+ */
+export interface SpanQuery {
+  /** Span start, inclusive / exclusive, epoch ms. */
+  start?: number;
+  end?: number;
+  clusters?: readonly string[];
+  namespaces?: readonly string[];
+  traceIds?: readonly string[];
+  services?: readonly string[];
+  names?: readonly string[];
+  kinds?: readonly string[];
+  /** Span or resource attribute equal to the value (compared as text), every pair. */
+  tags?: Readonly<Record<string, string>>;
+  minDurationNanos?: number;
+  maxDurationNanos?: number;
+}
+
+/** What topology needs of a span: the join keys and the figures, nothing else. */
+export type SpanEdgeFields = Pick<SpanDoc, 'cluster' | 'namespace' | 'traceId' | 'spanId' | 'parentSpanId' | 'serviceName' | 'kind' | 'durationInNanos'> & {
+  statusCode: number;
+};
+
+/**
+ * The span store: SQLite on the embedded default, OpenSearch (`otel-v1-apm-span-*`) to scale. Both keep
+ * exactly SpanDoc, so the trace API answers the same on either. Idempotent by (cluster, traceId, spanId).
+ */
+export interface SpanStore {
+  readonly type: string;
+  init(signal?: AbortSignal): Promise<void>;
+  write(docs: readonly SpanDoc[], signal?: AbortSignal): Promise<WriteItemResult[]>;
+  /** Matching spans, newest start first, at most `limit`; `total` counts every match. */
+  find(query: SpanQuery, limit: number, signal?: AbortSignal): Promise<{ total: number; spans: SpanDoc[] }>;
+  /** The join fields of matching spans, at most `limit` (topology reads these in one pass). */
+  edgeFields(query: SpanQuery, limit: number, signal?: AbortSignal): Promise<{ total: number; spans: SpanEdgeFields[] }>;
+  /** Clusters that have spans (retention with per-cluster overrides). */
+  clusters(signal?: AbortSignal): Promise<string[]>;
+  deleteOlderThan(before: Date, cluster?: string, signal?: AbortSignal): Promise<number>;
+  refresh(): Promise<void>;
+  ping(signal?: AbortSignal): Promise<boolean>;
+  close(): Promise<void>;
+}

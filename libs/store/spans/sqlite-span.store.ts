@@ -1,0 +1,192 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { SpanDoc } from '../../traces/span-doc.ts';
+import type { WriteItemResult } from '../record-store.ts';
+import type { SpanEdgeFields, SpanQuery, SpanStore } from './span-store.ts';
+
+export interface SqliteSpanStoreOptions {
+  /** Database file (storage.path: the records' file, a table of its own); `:memory:` for tests. */
+  path: string;
+}
+
+/**
+ * Spans on SQLite: one table keyed by (cluster, trace_id, span_id), the filter fields as columns, the doc
+ * as JSON. Tag filters read the JSON (json_extract), so any attribute key works without a column.
+ */
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS trace_spans (
+    cluster TEXT NOT NULL, trace_id TEXT NOT NULL, span_id TEXT NOT NULL, parent_span_id TEXT NOT NULL,
+    namespace TEXT, service TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, time INTEGER NOT NULL,
+    duration INTEGER NOT NULL, status INTEGER NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (cluster, trace_id, span_id)) WITHOUT ROWID`,
+  'CREATE INDEX IF NOT EXISTS trace_spans_trace ON trace_spans (trace_id)',
+  'CREATE INDEX IF NOT EXISTS trace_spans_time ON trace_spans (time)',
+  'CREATE INDEX IF NOT EXISTS trace_spans_service ON trace_spans (service, time)',
+];
+
+type SqlValue = string | number;
+const DELETE_BATCH = 5000;
+
+/**
+ * An attribute as text, as OpenSearch's flat_object indexes it (and tagValues lists it): booleans as
+ * true/false (json_extract alone gives 1/0), numbers as their JSON text. Both `?` are the same path.
+ */
+const AS_TEXT = "(CASE json_type(doc, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(doc, ?) AS TEXT) END)";
+
+export class SqliteSpanStore implements SpanStore {
+  readonly type = 'sqlite';
+  private db: Database.Database | undefined;
+  private upsert: Database.Statement | undefined;
+
+  constructor(private readonly options: SqliteSpanStoreOptions) {}
+
+  async init(signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    if (this.db) return;
+    if (this.options.path !== ':memory:') mkdirSync(dirname(this.options.path), { recursive: true });
+    const db = new Database(this.options.path);
+    db.pragma('journal_mode = WAL');
+    // As the record store (sqlite-record.store.ts): the indexer commits bus offsets after a write returns.
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    for (const sql of SCHEMA) db.exec(sql);
+    this.upsert = db.prepare(
+      `INSERT INTO trace_spans (cluster, trace_id, span_id, parent_span_id, namespace, service, name, kind, time, duration, status, doc)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (cluster, trace_id, span_id) DO UPDATE SET parent_span_id = excluded.parent_span_id, namespace = excluded.namespace,
+         service = excluded.service, name = excluded.name, kind = excluded.kind, time = excluded.time, duration = excluded.duration,
+         status = excluded.status, doc = excluded.doc`,
+    );
+    this.db = db;
+  }
+
+  async write(docs: readonly SpanDoc[], signal?: AbortSignal): Promise<WriteItemResult[]> {
+    signal?.throwIfAborted();
+    const db = this.open();
+    const upsert = this.upsert as Database.Statement;
+    const results: WriteItemResult[] = [];
+    const run = db.transaction(() => {
+      for (const d of docs) {
+        // The indexer validated every doc against spanDocSchema; this guards the keys only.
+        if (typeof d?.traceId !== 'string' || typeof d.spanId !== 'string' || typeof d.cluster !== 'string') {
+          results.push({ id: String(d?.id), ok: false, retryable: false, reason: 'not a span: traceId, spanId and cluster are required' });
+          continue;
+        }
+        upsert.run(d.cluster, d.traceId, d.spanId, d.parentSpanId, d.namespace ?? null, d.serviceName, d.name, d.kind, d.time, d.durationInNanos, d.status.code, JSON.stringify(d));
+        results.push({ id: d.id, ok: true });
+      }
+    });
+    try {
+      run();
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      return docs.map((d) => ({ id: String(d?.id), ok: false, retryable: code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'), reason: `sqlite: ${(err as Error).message}` }));
+    }
+    return results;
+  }
+
+  async find(query: SpanQuery, limit: number, signal?: AbortSignal): Promise<{ total: number; spans: SpanDoc[] }> {
+    signal?.throwIfAborted();
+    const { sql, params } = where(query);
+    const db = this.open();
+    const total = (db.prepare(`SELECT count(*) AS n FROM trace_spans ${sql}`).get(...params) as { n: number }).n;
+    const rows = db.prepare(`SELECT doc FROM trace_spans ${sql} ORDER BY time DESC, trace_id, span_id LIMIT ?`).all(...params, limit) as { doc: string }[];
+    return { total, spans: rows.map((r) => JSON.parse(r.doc) as SpanDoc) };
+  }
+
+  async edgeFields(query: SpanQuery, limit: number, signal?: AbortSignal): Promise<{ total: number; spans: SpanEdgeFields[] }> {
+    signal?.throwIfAborted();
+    const { sql, params } = where(query);
+    const db = this.open();
+    const total = (db.prepare(`SELECT count(*) AS n FROM trace_spans ${sql}`).get(...params) as { n: number }).n;
+    const rows = db
+      .prepare(`SELECT cluster, namespace, trace_id, span_id, parent_span_id, service, kind, duration, status FROM trace_spans ${sql} ORDER BY time DESC LIMIT ?`)
+      .raw()
+      .all(...params, limit) as [string, string | null, string, string, string, string, string, number, number][];
+    const spans = rows.map(([cluster, namespace, traceId, spanId, parentSpanId, serviceName, kind, durationInNanos, statusCode]) => ({
+      cluster, traceId, spanId, parentSpanId, serviceName, kind, durationInNanos, statusCode, ...(namespace === null ? {} : { namespace }),
+    }));
+    return { total, spans };
+  }
+
+  async clusters(signal?: AbortSignal): Promise<string[]> {
+    signal?.throwIfAborted();
+    return (this.open().prepare('SELECT DISTINCT cluster FROM trace_spans').raw().all() as [string][]).map(([c]) => c);
+  }
+
+  async deleteOlderThan(before: Date, cluster?: string, signal?: AbortSignal): Promise<number> {
+    const db = this.open();
+    const where = cluster === undefined ? 'time < ?' : 'time < ? AND cluster = ?';
+    const params = cluster === undefined ? [before.getTime()] : [before.getTime(), cluster];
+    const batch = db.prepare(`DELETE FROM trace_spans WHERE (cluster, trace_id, span_id) IN (SELECT cluster, trace_id, span_id FROM trace_spans WHERE ${where} LIMIT ${DELETE_BATCH})`);
+    // In batches with a yield between them, as the record store does: one DELETE of millions of rows would
+    // hold the event loop (better-sqlite3 is synchronous) and the write lock for its whole length.
+    let deleted = 0;
+    for (;;) {
+      signal?.throwIfAborted();
+      const n = batch.run(...params).changes;
+      deleted += n;
+      if (n < DELETE_BATCH) return deleted;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  async refresh(): Promise<void> {}
+
+  async ping(): Promise<boolean> {
+    try {
+      this.open().prepare('SELECT 1').get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.db?.close();
+    this.db = undefined;
+  }
+
+  private open(): Database.Database {
+    if (!this.db) throw new Error('SqliteSpanStore used before init()');
+    return this.db;
+  }
+}
+
+function where(q: SpanQuery): { sql: string; params: SqlValue[] } {
+  const parts: string[] = [];
+  const params: SqlValue[] = [];
+  const list = (column: string, values: readonly string[] | undefined) => {
+    if (values === undefined) return;
+    if (values.length === 0) parts.push('0');
+    else {
+      parts.push(`${column} IN (${values.map(() => '?').join(',')})`);
+      params.push(...values);
+    }
+  };
+  const cond = (sql: string, value: SqlValue | undefined) => {
+    if (value === undefined) return;
+    parts.push(sql);
+    params.push(value);
+  };
+  cond('time >= ?', q.start);
+  cond('time < ?', q.end);
+  list('cluster', q.clusters);
+  list('namespace', q.namespaces);
+  list('trace_id', q.traceIds);
+  list('service', q.services);
+  list('name', q.names);
+  list('kind', q.kinds);
+  cond('duration >= ?', q.minDurationNanos);
+  cond('duration <= ?', q.maxDurationNanos);
+  for (const [key, value] of Object.entries(q.tags ?? {})) {
+    // The key quoted in the JSON path: attribute keys are dotted (`http.route`), not nested. Keys with a
+    // double quote are refused by the API (tagKey in libs/traces/tempo-tags.ts).
+    parts.push(`(${AS_TEXT} = ? OR ${AS_TEXT} = ?)`);
+    const span = `$.attributes."${key}"`;
+    const resource = `$.resource.attributes."${key}"`;
+    params.push(span, span, value, resource, resource, value);
+  }
+  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+}

@@ -1,0 +1,109 @@
+import type { OtlpResourceSpans, OtlpSpan } from '../otlp/otlp-traces.decode.ts';
+import { nanosToMillis, type OtlpAttributes } from '../otlp/otlp-values.ts';
+import type { ClusterOf } from '../schemas/normalize/otlp-logs.normalize.ts';
+import type { Rejection } from '../schemas/normalize/normalize.types.ts';
+import { SPAN_KINDS, type SpanDoc } from './span-doc.ts';
+
+/**
+ * A stored span's JSON may be at most this long. Spans are small (the SDKs' default limits are 128
+ * attributes, events and links); one over this is refused in partial_success, not cut: a cut span would
+ * be silently different from what was sent. Well under the bus's per-record limit (MAX_RECORD_BYTES).
+ */
+export const MAX_SPAN_BYTES = 128 * 1024;
+
+export interface SpansResult {
+  spans: SpanDoc[];
+  /** By position of the span in the request (resource, scope, span order). */
+  rejected: Rejection[];
+}
+
+const ZERO_TRACE = /^0+$/;
+
+/**
+ * OTLP resource spans → span docs. Cluster from `k8s.cluster.name` (span attribute, else resource), else
+ * the request's; namespace from `k8s.namespace.name`; service from `service.name` (the SDKs default it to
+ * `unknown_service:<process>`). A span without a valid trace or span id, or with no start time, cannot be
+ * stored or joined into a trace: it is refused (OTLP: "a span with an invalid id is invalid").
+ */
+export function normalizeSpans(batch: readonly OtlpResourceSpans[], clusterOf: ClusterOf, ingestedAt: number): SpansResult {
+  const out: SpansResult = { spans: [], rejected: [] };
+  const roots = new Map<string, string>();
+  let index = 0;
+  for (const rs of batch) {
+    for (const ss of rs.scopeSpans) {
+      for (const span of ss.spans) {
+        const made = spanDoc({ span, resource: rs.resource, scope: ss.scope, clusterOf, ingestedAt });
+        if (typeof made === 'string') out.rejected.push({ index, reason: made });
+        else {
+          out.spans.push(made);
+          if (made.parentSpanId === '') roots.set(made.traceId, made.name);
+        }
+        index += 1;
+      }
+    }
+  }
+  // traceGroup is the root span's name for every span of the trace (Data Prepper's trace-group processor);
+  // here it is known for the spans that came with their root (an SDK's batch usually holds whole traces).
+  for (const s of out.spans) s.traceGroup = roots.get(s.traceId) ?? null;
+  return out;
+}
+
+interface SpanInput {
+  span: OtlpSpan;
+  resource: OtlpAttributes;
+  scope: { name: string; version: string };
+  clusterOf: ClusterOf;
+  ingestedAt: number;
+}
+
+function spanDoc({ span, resource, scope, clusterOf, ingestedAt }: SpanInput): SpanDoc | string {
+  if (!/^[0-9a-f]{32}$/.test(span.traceId) || ZERO_TRACE.test(span.traceId)) return 'span without a valid trace id (16 bytes, not all zero)';
+  if (!/^[0-9a-f]{16}$/.test(span.spanId) || ZERO_TRACE.test(span.spanId)) return 'span without a valid span id (8 bytes, not all zero)';
+  if (span.parentSpanId !== '' && !/^[0-9a-f]{16}$/.test(span.parentSpanId)) return 'parent span id is not 8 bytes';
+  if (span.startTimeUnixNano === '0') return 'span without a start time';
+  const ownCluster = text(span.attributes['k8s.cluster.name']) ?? text(resource['k8s.cluster.name']);
+  const where = clusterOf(ownCluster);
+  if ('reason' in where) return where.reason;
+  const end = span.endTimeUnixNano === '0' || BigInt(span.endTimeUnixNano) < BigInt(span.startTimeUnixNano) ? span.startTimeUnixNano : span.endTimeUnixNano;
+  const namespace = text(span.attributes['k8s.namespace.name']) ?? text(resource['k8s.namespace.name']);
+  const doc: SpanDoc = {
+    id: `${span.traceId}${span.spanId}`,
+    cluster: where.cluster,
+    ...(namespace ? { namespace } : {}),
+    time: nanosToMillis(span.startTimeUnixNano),
+    ingestedAt,
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    traceState: span.traceState,
+    name: span.name,
+    kind: SPAN_KINDS[span.kind] ?? SPAN_KINDS[0],
+    serviceName: text(resource['service.name']) ?? 'unknown_service',
+    startTime: isoNanos(span.startTimeUnixNano),
+    endTime: isoNanos(end),
+    durationInNanos: Number(BigInt(end) - BigInt(span.startTimeUnixNano)),
+    startTimeUnixNano: span.startTimeUnixNano,
+    endTimeUnixNano: end,
+    status: span.status.message ? { code: span.status.code, message: span.status.message } : { code: span.status.code },
+    traceGroup: null,
+    attributes: span.attributes,
+    resource: { attributes: resource },
+    instrumentationScope: scope,
+    events: span.events.map((e) => ({ name: e.name, time: isoNanos(e.timeUnixNano), timeUnixNano: e.timeUnixNano, attributes: e.attributes })),
+    links: span.links,
+    droppedAttributesCount: span.droppedAttributesCount,
+  };
+  const bytes = Buffer.byteLength(JSON.stringify(doc), 'utf8');
+  if (bytes > MAX_SPAN_BYTES) return `span of ${bytes} bytes is over the limit of ${MAX_SPAN_BYTES} bytes`;
+  return doc;
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** Nanoseconds since the epoch → ISO 8601 with the nanoseconds kept (Data Prepper writes them so). */
+export function isoNanos(nanos: string): string {
+  const n = BigInt(nanos);
+  const ms = Number(n / 1_000_000n);
+  const frac = (n % 1_000_000_000n).toString().padStart(9, '0');
+  return `${new Date(ms).toISOString().slice(0, 19)}.${frac}Z`;
+}

@@ -1,0 +1,32 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { nodeGraphFrames } from '../../../libs/traces/topology.ts';
+import { parseTime } from '../records/records-query.ts';
+import { nodeGraphResponseSchema, topologyQuerySchema, topologyResponseSchema } from './traces.schemas.ts';
+import type { TracesService } from './traces.service.ts';
+
+/**
+ * GET /v1/topology: the service graph from spans across clusters. `format=nodegraph` answers Grafana's Node
+ * Graph frames (`nodes` and `edges`, each `{name, fields: [{name, type, values}]}`) for a JSON data source.
+ */
+export function topologyRoutes(service: TracesService): FastifyPluginAsync {
+  return async (base) => {
+    const app = base.withTypeProvider<ZodTypeProvider>();
+    app.get('/v1/topology', {
+      config: { access: { role: 'viewer' } },
+      schema: {
+        tags: ['traces'], summary: 'Service topology from spans: nodes (service, cluster, namespace), edges with rates and latency',
+        querystring: topologyQuerySchema, response: { 200: z.union([topologyResponseSchema, nodeGraphResponseSchema]) },
+      },
+    }, async (req) => {
+      const q = req.query;
+      const t = await service.topology({
+        start: q.start === undefined ? undefined : parseTime(q.start), end: q.end === undefined ? undefined : parseTime(q.end),
+        cluster: q.cluster, namespace: q.namespace,
+      }, req.principal.scope);
+      if (q.format === 'nodegraph') return { start: t.start, end: t.end, ...nodeGraphFrames(t) };
+      return t;
+    });
+  };
+}

@@ -1,0 +1,27 @@
+import type { Feature } from '../../../libs/http/feature.ts';
+import type { ServiceContext } from '../../../libs/runtime/context.ts';
+import { getSpanStore } from '../../../libs/store/spans/registry.ts';
+import { tempoRoutes } from './tempo.routes.ts';
+import { topologyRoutes } from './topology.routes.ts';
+import { TracesService } from './traces.service.ts';
+
+/** Most spans in one trace answer, and spans one topology reads (docs/traces.md, "Limits"). */
+export const MAX_TRACE_SPANS = 20_000;
+export const MAX_TOPOLOGY_SPANS = 1_000_000;
+
+/** The trace API under /tempo and /v1/topology (issue 22). */
+export function tracesFeature(ctx: ServiceContext): Feature {
+  const service = new TracesService({ store: () => getSpanStore(ctx), maxTraceSpans: MAX_TRACE_SPANS, maxTopologySpans: MAX_TOPOLOGY_SPANS });
+  return {
+    name: 'traces',
+    // The store at start, as the record store is: its tables and templates exist before the first request.
+    async start() {
+      await getSpanStore(ctx);
+    },
+    routes: async (app) => {
+      await app.register(tempoRoutes(service));
+      await app.register(topologyRoutes(service));
+    },
+    ready: async () => (await getSpanStore(ctx)).ping(),
+  };
+}

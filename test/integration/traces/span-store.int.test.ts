@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OtlpSpan } from '../../../libs/otlp/otlp-traces.decode.ts';
+import { OpenSearchSpanStore } from '../../../libs/store/spans/opensearch-span.store.ts';
+import type { SpanStore } from '../../../libs/store/spans/span-store.ts';
+import { SqliteSpanStore } from '../../../libs/store/spans/sqlite-span.store.ts';
+import { normalizeSpans } from '../../../libs/traces/spans.normalize.ts';
+import { runId } from '../ingest/pipeline.helpers.ts';
+
+/** The span store contract: the same writes and queries answer the same on SQLite and OpenSearch. */
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 0, 20, 12);
+const ns = (ms: number) => (BigInt(ms) * 1_000_000n).toString();
+
+function docs() {
+  const span = (traceId: string, spanId: string, kind: number, at: number, ms: number, attributes: OtlpSpan['attributes'], error = false): OtlpSpan => ({
+    traceId, spanId, parentSpanId: '', traceState: '', name: kind === 2 ? 'GET /cart' : 'GET', kind, startTimeUnixNano: ns(at), endTimeUnixNano: ns(at + ms),
+    attributes, droppedAttributesCount: 0, events: [], links: [], status: { code: error ? 2 : 0, message: '' },
+  });
+  const t = (n: number) => n.toString(16).padStart(32, 'a');
+  const s = (n: number) => n.toString(16).padStart(16, 'b');
+  return normalizeSpans([
+    { resource: { 'service.name': 'cart', 'k8s.cluster.name': 'east', 'k8s.namespace.name': 'shop' }, scopeSpans: [{ scope: { name: 'x', version: '1' }, spans: [
+      span(t(1), s(1), 2, NOW - 1000, 120, { 'http.status_code': 200, 'cache.hit': true }),
+      span(t(2), s(2), 2, NOW - 2000, 20, { 'http.status_code': 500 }, true),
+      span(t(3), s(3), 3, NOW - 3 * DAY, 5, { 'peer.service': 'db' }),
+    ] }] },
+    { resource: { 'service.name': 'pay', 'k8s.cluster.name': 'west' }, scopeSpans: [{ scope: { name: 'x', version: '1' }, spans: [span(t(1), s(4), 2, NOW - 900, 50, { 'http.route': '/pay' })] }] },
+  ], (c) => ({ cluster: c as string }), NOW).spans;
+}
+
+const ENGINES: [string, () => SpanStore][] = [
+  ['SQLite', () => new SqliteSpanStore({ path: ':memory:' })],
+  ['OpenSearch', () => new OpenSearchSpanStore({ url: 'http://127.0.0.1:9200', indexPrefix: runId('spanstore'), requestTimeoutMs: 30_000, shards: 1, replicas: 0 })],
+];
+
+describe.each(ENGINES)('span store contract: %s', (_name, make) => {
+  const store = make();
+  beforeAll(async () => {
+    await store.init();
+    const all = docs();
+    expect((await store.write(all)).every((r) => r.ok)).toBe(true);
+    expect((await store.write(all.slice(0, 2))).every((r) => r.ok)).toBe(true); // a resend overwrites
+    await store.refresh();
+  });
+  afterAll(async () => {
+    await store.deleteOlderThan(new Date(NOW + 10 * DAY)).catch(() => undefined);
+    await store.close();
+  });
+  const ids = async (q: Parameters<SpanStore['find']>[0], limit = 10) => (await store.find(q, limit)).spans.map((s) => s.spanId.replace(/^b+/, ''));
+
+  it('finds by trace, service, kind, cluster and namespace, newest first, with the total', async () => {
+    expect(await ids({})).toEqual(['4', '1', '2', '3']);
+    expect((await store.find({}, 2)).total).toBe(4);
+    expect(await ids({ traceIds: ['a'.repeat(31) + '1'] })).toEqual(['4', '1']);
+    expect(await ids({ services: ['cart'], kinds: ['SPAN_KIND_SERVER'] })).toEqual(['1', '2']);
+    expect(await ids({ clusters: ['west'] })).toEqual(['4']);
+    expect(await ids({ namespaces: ['shop'], start: NOW - DAY })).toEqual(['1', '2']);
+    expect(await ids({ clusters: [] })).toEqual([]);
+  });
+
+  it('matches tags as text on span or resource attributes, and durations in nanoseconds', async () => {
+    expect(await ids({ tags: { 'http.status_code': '500' } })).toEqual(['2']);
+    expect(await ids({ tags: { 'cache.hit': 'true', 'k8s.namespace.name': 'shop' } })).toEqual(['1']);
+    expect(await ids({ tags: { 'service.name': 'pay' } })).toEqual(['4']);
+    expect(await ids({ minDurationNanos: 50_000_000 })).toEqual(['4', '1']);
+    expect(await ids({ maxDurationNanos: 20_000_000 })).toEqual(['2', '3']);
+  });
+
+  it('gives the join fields for topology, the clusters, and deletes by age and cluster', async () => {
+    const { spans } = await store.edgeFields({ services: ['cart'] }, 10);
+    expect(spans.find((s) => s.spanId.endsWith('2'))).toEqual({
+      cluster: 'east', namespace: 'shop', traceId: 'a'.repeat(31) + '2', spanId: 'b'.repeat(15) + '2', parentSpanId: '', serviceName: 'cart',
+      kind: 'SPAN_KIND_SERVER', durationInNanos: 20_000_000, statusCode: 2,
+    });
+    expect((await store.clusters()).sort()).toEqual(['east', 'west']);
+    expect(await store.deleteOlderThan(new Date(NOW - DAY), 'west')).toBe(0);
+    await store.deleteOlderThan(new Date(NOW - DAY), 'east');
+    await store.refresh();
+    expect(await ids({})).toEqual(['4', '1', '2']);
+  });
+});
