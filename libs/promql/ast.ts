@@ -23,25 +23,46 @@ export interface StringLiteral {
   kind: 'string';
   value: string;
 }
+/**
+ * A duration written as an expression (Prometheus 3: `[5m+1m]`, `[step()*2]`, `offset -(1m)`), in seconds as
+ * promql/durations.go computes it. Kept beside the resolved milliseconds until the query's step and range are
+ * known (resolveDurations), so a rewritten query prints back as it was written.
+ */
+export type DurationExpr =
+  | { kind: 'dnum'; seconds: number }
+  | { kind: 'dstep' }
+  | { kind: 'drange' }
+  | { kind: 'dunary'; op: '-' | '+'; expr: DurationExpr }
+  | { kind: 'dparen'; expr: DurationExpr }
+  | { kind: 'dbinary'; op: '+' | '-' | '*' | '/' | '%' | '^'; lhs: DurationExpr; rhs: DurationExpr };
+
 export interface VectorSelector {
   kind: 'vector';
   /** Every matcher, including the one on `__name__` when the metric name is written before the braces. */
   matchers: LabelMatcher[];
   offsetMs: number;
+  offsetExpr?: DurationExpr;
   at?: AtModifier;
 }
 export interface MatrixSelector {
   kind: 'matrix';
   selector: VectorSelector;
   rangeMs: number;
+  rangeExpr?: DurationExpr;
+  /** Prometheus 3's extended range selectors (`[5m] anchored`, `[5m] smoothed`); only the clusters evaluate them. */
+  anchored?: boolean;
+  smoothed?: boolean;
 }
 export interface Subquery {
   kind: 'subquery';
   expr: Expr;
   rangeMs: number;
+  rangeExpr?: DurationExpr;
   /** 0 means the default evaluation interval. */
   stepMs: number;
+  stepExpr?: DurationExpr;
   offsetMs: number;
+  offsetExpr?: DurationExpr;
   at?: AtModifier;
   /** Set by the planner when Pharos evaluates this subquery over merged answers: the id of its time grid. */
   gridId?: number;
@@ -56,7 +77,7 @@ export interface Unary {
   expr: Expr;
 }
 
-export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '^' | 'atan2' | '==' | '!=' | '>' | '<' | '>=' | '<=' | 'and' | 'or' | 'unless';
+export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '^' | 'atan2' | '==' | '!=' | '>' | '<' | '>=' | '<=' | 'and' | 'or' | 'unless' | '</' | '>/';
 export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set(['==', '!=', '>', '<', '>=', '<=']);
 export const SET_OPS: ReadonlySet<BinaryOp> = new Set(['and', 'or', 'unless']);
 
@@ -67,6 +88,8 @@ export interface VectorMatching {
   card: 'one-to-one' | 'many-to-one' | 'one-to-many' | 'many-to-many';
   /** Labels copied from the "one" side by group_left/group_right. */
   include: string[];
+  /** Prometheus 3.16's fill modifiers (`fill(v)`, `fill_left(v)`, `fill_right(v)`): a missing side's value. */
+  fill?: { lhs?: number; rhs?: number };
 }
 
 export interface Binary {
@@ -79,7 +102,7 @@ export interface Binary {
   matching?: VectorMatching;
 }
 
-export type AggregateOp = 'sum' | 'avg' | 'count' | 'min' | 'max' | 'group' | 'stddev' | 'stdvar' | 'topk' | 'bottomk' | 'quantile' | 'count_values';
+export type AggregateOp = 'sum' | 'avg' | 'count' | 'min' | 'max' | 'group' | 'stddev' | 'stdvar' | 'topk' | 'bottomk' | 'quantile' | 'count_values' | 'limitk' | 'limit_ratio';
 
 export interface Aggregate {
   kind: 'aggregate';

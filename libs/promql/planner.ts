@@ -112,13 +112,18 @@ const ANY_NAME: LabelMatcher = { name: '__name__', op: '=~', value: '.+' };
  * Pharos adds it), and selectors whose `cluster` matchers exclude this cluster made to match nothing.
  */
 export function leafQueryFor(l: Leaf, cluster: string, query?: { startMs: number; endMs: number }): string {
+  return printExpr(leafExprFor(l, cluster, query));
+}
+
+/** The tree of leafQueryFor, before printing (a mixed fleet rewrites it further for Prometheus 2 members). */
+export function leafExprFor(l: Leaf, cluster: string, query?: { startMs: number; endMs: number }): Expr {
   const rewritten = rewriteSelectors(l.expr, (s) => {
     const keep = s.matchers.filter((m) => m.name !== CLUSTER_LABEL);
     if (!allows(s, cluster)) keep.push(NEVER);
     if (!keep.some((m) => !matcherMatches(m, ''))) keep.push(ANY_NAME);
     return { ...s, matchers: keep, ...(s.at && query ? { at: fixedAt(s.at, query) } : {}) };
   });
-  return printExpr(query ? fixSubqueryAt(rewritten, query) : rewritten);
+  return query ? fixSubqueryAt(rewritten, query) : rewritten;
 }
 
 /**

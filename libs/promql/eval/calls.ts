@@ -27,10 +27,10 @@ export function callFunction(e: Call, ctx: StepContext, evalStep: Eval): StepVal
   const sq = e.args.map(unparen).find((a): a is Subquery => a.kind === 'subquery' && a.gridId !== undefined);
   if (sq) {
     const matrix = subqueryMatrix(sq, ctx, (x, index, tMs) => evalStep(x, { ...ctx, index, tMs }));
-    const param = f === 'quantile_over_time' ? asScalar(arg(0)) : f === 'predict_linear' ? asScalar(arg(1)) : NaN;
-    const params = f === 'holt_winters' ? [asScalar(arg(1)), asScalar(arg(2))] : [];
+    // Scalar arguments: quantile_over_time's φ first, predict_linear's t and the smoothing factors after.
+    const params = e.args.map(unparen).flatMap((a, i) => (a === sq ? [] : [asScalar(arg(i))]));
     const t = evalTimeOf(sq, ctx.tMs, ctx.grids);
-    return vec(overTime(f, windowAt(matrix, sq, t), param, { tMs: t, sq, params }));
+    return vec(overTime(f, windowAt(matrix, sq, t, ctx.sem), { tMs: t, sq, params, sem: ctx.sem }));
   }
   if (isMathFunction(f)) return vec(mathFunction(f, asVector(arg(0))));
   if (isDateFunction(f)) {

@@ -1,11 +1,13 @@
 import { UnprocessableError } from '../../errors/errors.ts';
 import type { Expr } from '../ast.ts';
+import { histogramToJson, type HistogramJson } from '../histogram/histogram-json.ts';
 import { compareLabels, dropName, labelsKey, type Labels } from '../labels.ts';
 import { formatValue } from '../literals.ts';
 import { aggregate } from './aggregate.ts';
 import { scalarBinop, vectorBinop, vectorScalarBinop } from './binary.ts';
 import { callFunction } from './calls.ts';
 import { evalTimeOf, subqueryMatrix, windowAt, type Grid, type SubqueryContext } from './subquery.ts';
+import type { EvalSemantics } from './semantics.ts';
 import { asVector, assertUniqueLabelsets, type Sample, type StepValue } from './values.ts';
 import { unparen } from '../planner.ts';
 
@@ -24,9 +26,10 @@ export interface StepContext extends SubqueryContext {
 export interface EvalEnv {
   leaves: LeafSteps;
   grids: ReadonlyMap<number, Grid>;
+  sem: EvalSemantics;
 }
 
-/** Evaluates a planned tree at one step, with PromQL's semantics (promql/engine.go, Prometheus 2.42). */
+/** Evaluates a planned tree at one step, with PromQL's semantics (promql/engine.go of the members' version). */
 export function evalStep(e: Expr, ctx: StepContext): StepValue {
   switch (e.kind) {
     case 'number': return { type: 'scalar', value: e.value };
@@ -38,7 +41,7 @@ export function evalStep(e: Expr, ctx: StepContext): StepValue {
     case 'aggregate': {
       const param = e.param ? evalStep(e.param, ctx) : undefined;
       const samples = aggregate(
-        { op: e.op, grouping: e.grouping, without: e.without, ...(param?.type === 'scalar' ? { param: param.value } : {}), ...(param?.type === 'string' ? { label: param.value } : {}) },
+        { op: e.op, grouping: e.grouping, without: e.without, version: ctx.sem.version, ...(param?.type === 'scalar' ? { param: param.value } : {}), ...(param?.type === 'string' ? { label: param.value } : {}) },
         asVector(evalStep(e.expr, ctx)),
       );
       return { type: 'vector', samples };
@@ -52,7 +55,7 @@ export function evalStep(e: Expr, ctx: StepContext): StepValue {
 function evalUnary(op: '-' | '+', v: StepValue): StepValue {
   if (op === '+') return v;
   if (v.type === 'scalar') return { type: 'scalar', value: -v.value };
-  const samples = asVector(v).map((s) => ({ labels: dropName(s.labels), value: -s.value }));
+  const samples = asVector(v).map((s): Sample => (s.histogram ? { labels: dropName(s.labels), value: NaN, histogram: s.histogram.copy().scale(-1) } : { labels: dropName(s.labels), value: -s.value }));
   assertUniqueLabelsets(samples);
   return { type: 'vector', samples };
 }
@@ -66,6 +69,7 @@ function evalBinary(e: Extract<Expr, { kind: 'binary' }>, ctx: StepContext): Ste
   else if (l.type === 'scalar' && r.type === 'vector') samples = vectorScalarBinop(e.op, r.samples, l.value, true, e.bool);
   else {
     if (!e.matching) throw new UnprocessableError('vector matching missing');
+    if (e.matching.fill) throw new UnprocessableError('binary operations with fill modifiers are not evaluated above merged cluster answers');
     samples = vectorBinop(e.op, asVector(l), asVector(r), e.matching, e.bool);
   }
   assertUniqueLabelsets(samples);
@@ -77,40 +81,59 @@ export interface InstantOutput {
   result: unknown;
 }
 
+/** A matrix series in Prometheus's JSON: `values` for floats, `histograms` for native histograms. */
+interface MatrixSeries {
+  metric: Labels;
+  values?: [number, string][];
+  histograms?: [number, HistogramJson][];
+}
+
+function addPoint(s: MatrixSeries, tMs: number, value: number, h: Sample['histogram']): void {
+  if (h) (s.histograms ??= []).push([tMs / 1000, histogramToJson(h)]);
+  else (s.values ??= []).push([tMs / 1000, formatValue(value)]);
+}
+
 export function evalInstant(root: Expr, env: EvalEnv, tMs: number): InstantOutput | { resultType: 'matrix'; result: unknown } {
-  const ctx: StepContext = { index: 0, tMs, leaves: env.leaves, grids: env.grids, cache: new Map() };
+  const ctx: StepContext = { index: 0, tMs, leaves: env.leaves, grids: env.grids, sem: env.sem, cache: new Map() };
   const t = tMs / 1000;
   const top = unparen(root);
   if (top.kind === 'subquery') {
     // An instant query for a subquery answers its points in the window, like a range selector.
-    const m = windowAt(subqueryMatrix(top, ctx, (e, index, at) => evalStep(e, { ...ctx, index, tMs: at })), top, evalTimeOf(top, tMs, env.grids));
-    return { resultType: 'matrix', result: m.map((s) => ({ metric: s.labels, values: s.values.map((v, i) => [(s.times[i] as number) / 1000, formatValue(v)]) })) };
+    const m = windowAt(subqueryMatrix(top, ctx, (e, index, at) => evalStep(e, { ...ctx, index, tMs: at })), top, evalTimeOf(top, tMs, env.grids), env.sem);
+    return {
+      resultType: 'matrix',
+      result: m.map((w) => {
+        const s: MatrixSeries = { metric: w.labels };
+        w.t.forEach((pt, i) => addPoint(s, pt, w.v[i] as number, w.h[i]));
+        return s;
+      }),
+    };
   }
   const v = evalStep(root, ctx);
   if (v.type === 'scalar') return { resultType: 'scalar', result: [t, formatValue(v.value)] };
   if (v.type === 'string') return { resultType: 'string', result: [t, v.value] };
-  return { resultType: 'vector', result: v.samples.map((s) => ({ metric: s.labels, value: [t, formatValue(s.value)] })) };
+  return { resultType: 'vector', result: v.samples.map((s) => (s.histogram ? { metric: s.labels, histogram: [t, histogramToJson(s.histogram)] } : { metric: s.labels, value: [t, formatValue(s.value)] })) };
 }
 
 export type RangeGrid = Grid;
 
 /** Step-by-step evaluation; series sorted by labels as Prometheus returns a matrix. */
 export function evalRange(root: Expr, env: EvalEnv, grid: RangeGrid): { resultType: 'matrix'; result: unknown } {
-  const series = new Map<string, { metric: Labels; values: [number, string][] }>();
+  const series = new Map<string, MatrixSeries>();
   const cache = new Map();
   for (let i = 0; i < grid.steps; i++) {
     const tMs = grid.startMs + i * grid.stepMs;
-    const v = evalStep(root, { index: i, tMs, leaves: env.leaves, grids: env.grids, cache });
+    const v = evalStep(root, { index: i, tMs, leaves: env.leaves, grids: env.grids, sem: env.sem, cache });
     if (v.type === 'string') throw new UnprocessableError('invalid expression type "string" for range query, must be Scalar or instant Vector');
     const samples: Sample[] = v.type === 'scalar' ? [{ labels: {}, value: v.value }] : v.samples;
     for (const s of samples) {
       const k = labelsKey(s.labels);
       let entry = series.get(k);
       if (!entry) {
-        entry = { metric: s.labels, values: [] };
+        entry = { metric: s.labels };
         series.set(k, entry);
       }
-      entry.values.push([tMs / 1000, formatValue(s.value)]);
+      addPoint(entry, tMs, s.value, s.histogram);
     }
   }
   const result = [...series.values()].sort((a, b) => compareLabels(a.metric, b.metric));

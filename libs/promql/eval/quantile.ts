@@ -1,6 +1,10 @@
-/** quantile() of Prometheus 2.42 (promql/quantile.go): linear interpolation between the closest ranks. */
-export function quantile(q: number, values: number[]): number {
+/**
+ * quantile() of promql/quantile.go: linear interpolation between the closest ranks. 3.x answers NaN for a
+ * NaN φ and takes the lower value itself when the rank is whole (Inf · 0 would be NaN).
+ */
+export function quantile(q: number, values: number[], version: 2 | 3 = 2): number {
   if (values.length === 0) return NaN;
+  if (version === 3 && Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
   const sorted = [...values].sort((a, b) => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : -1) : Number.isNaN(b) ? 1 : a - b));
@@ -9,6 +13,7 @@ export function quantile(q: number, values: number[]): number {
   const lower = Math.max(0, Math.floor(rank));
   const upper = Math.min(n - 1, lower + 1);
   const weight = rank - Math.floor(rank);
+  if (version === 3 && weight === 0) return sorted[lower] as number;
   return (sorted[lower] as number) * (1 - weight) + (sorted[upper] as number) * weight;
 }
 

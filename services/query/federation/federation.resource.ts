@@ -13,9 +13,12 @@ export type { FederatedQueryService, FederatedResult, PromSample, InstantQuery, 
 export function getFederation(ctx: ServiceContext): Promise<FederatedQueryService> {
   return ctx.resources.get('federation', async () => {
     const limits = federationConfigSchema.parse(ctx.config.federation ?? {});
+    const fed = new FederatedQuery({ clusters: ctx.config.clusters ?? [], limits, client: new HttpClusterClient(limits.maxResponseBytes) });
+    // The members' versions are learned at start and refreshed every federation.memberInfoRefreshMs.
+    fed.members.start();
     return {
-      value: new FederatedQuery({ clusters: ctx.config.clusters ?? [], limits, client: new HttpClusterClient(limits.maxResponseBytes) }),
-      close: async () => undefined,
+      value: fed,
+      close: async () => fed.members.close(),
     };
   });
 }
