@@ -1,5 +1,6 @@
 import { UnprocessableError } from '../../errors/errors.ts';
 import { COMPARISON_OPS, type BinaryOp, type VectorMatching } from '../ast.ts';
+import type { FloatHistogram } from '../histogram/float-histogram.ts';
 import { dropName, labelsKey, signature, type Labels } from '../labels.ts';
 import type { Sample } from './values.ts';
 
@@ -44,20 +45,47 @@ export function scalarBinop(op: BinaryOp, l: number, r: number, bool: boolean): 
   return v;
 }
 
+/**
+ * Prometheus 3's vectorElemBinop for native histograms: h * f, f * h, h / f, h + h, h - h, h == h, h != h;
+ * anything else with a histogram leaves the element out (with an info annotation).
+ */
+function histogramBinop(op: BinaryOp, l: number, r: number, hl: FloatHistogram | undefined, hr: FloatHistogram | undefined): [FloatHistogram | undefined, boolean] {
+  if (op === '</' || op === '>/') throw new UnprocessableError(`operator ${op} (native histogram trimming) is not evaluated above merged cluster answers`);
+  if (hl && hr) {
+    if (op === '+' || op === '-') return [hl.copy().addScaled(hr, op === '+' ? 1 : -1).compact(), true];
+    if (op === '==' || op === '!=') return [hl, hl.equals(hr) === (op === '==')];
+    return [undefined, false];
+  }
+  if (hr && op === '*') return [hr.copy().scale(l).compact(), true];
+  if (hl && op === '*') return [hl.copy().scale(r).compact(), true];
+  if (hl && op === '/') return [hl.copy().div(r).compact(), true];
+  return [undefined, false];
+}
+
 /** VectorscalarBinop: `swap` when the scalar was on the left. */
 export function vectorScalarBinop(op: BinaryOp, vec: Sample[], scalar: number, swap: boolean, bool: boolean): Sample[] {
   const out: Sample[] = [];
   const cmp = COMPARISON_OPS.has(op);
   for (const s of vec) {
     const [l, r] = swap ? [scalar, s.value] : [s.value, scalar];
-    let [value, keep] = elemBinop(op, l, r);
-    // The vector element's value is kept even when the vector is on the right (engine.go).
-    if (cmp && swap) value = r;
+    let h: FloatHistogram | undefined;
+    let value: number;
+    let keep: boolean;
+    if (s.histogram) {
+      [h, keep] = swap ? histogramBinop(op, l, r, undefined, s.histogram) : histogramBinop(op, l, r, s.histogram, undefined);
+      value = NaN;
+      // A comparison keeps the vector's element (engine.go): nothing here, a histogram is never compared to a float.
+    } else {
+      [value, keep] = elemBinop(op, l, r);
+      // The vector element's value is kept even when the vector is on the right (engine.go).
+      if (cmp && swap) value = r;
+    }
     if (bool) {
       value = keep ? 1 : 0;
+      h = undefined;
       keep = true;
     }
-    if (keep) out.push({ labels: DROPS_NAME.has(op) || bool ? dropName(s.labels) : s.labels, value });
+    if (keep) out.push({ labels: DROPS_NAME.has(op) || bool ? dropName(s.labels) : s.labels, value, ...(h ? { histogram: h } : {}) });
   }
   return out;
 }
@@ -108,9 +136,16 @@ function matchedBinop(op: BinaryOp, lhsIn: Sample[], rhsIn: Sample[], m: VectorM
     const rs = right.get(k);
     if (!rs) continue;
     const [vl, vr] = swapped ? [rs.value, ls.value] : [ls.value, rs.value];
-    let [value, keep] = elemBinop(op, vl, vr);
+    const [hl, hr] = swapped ? [rs.histogram, ls.histogram] : [ls.histogram, rs.histogram];
+    let h: FloatHistogram | undefined;
+    let value: number;
+    let keep: boolean;
+    if (hl || hr) [h, keep] = histogramBinop(op, vl, vr, hl, hr);
+    else [value, keep] = elemBinop(op, vl, vr);
+    value ??= NaN;
     if (bool) {
       value = keep ? 1 : 0;
+      h = undefined;
       keep = true;
     }
     if (!keep) continue;
@@ -127,7 +162,7 @@ function matchedBinop(op: BinaryOp, lhsIn: Sample[], rhsIn: Sample[], m: VectorM
       set.add(lk);
       matched.set(k, set);
     }
-    out.push({ labels, value });
+    out.push({ labels, value, ...(h ? { histogram: h } : {}) });
   }
   return out;
 }

@@ -59,3 +59,63 @@ export function bucketQuantile(q: number, input: Bucket[]): number {
   }
   return start + (end - start) * (rank / count);
 }
+
+const SMALL_DELTA = 1e-12;
+const MIN_NORMAL = 2.2250738585072014e-308;
+
+/** almost.Equal of Prometheus 3: relative difference below epsilon (absolute near zero). */
+function almostEqual(a: number, b: number, epsilon: number): boolean {
+  if (Number.isNaN(a) && Number.isNaN(b)) return true;
+  if (a === b) return true;
+  const absSum = Math.abs(a) + Math.abs(b);
+  const diff = Math.abs(a - b);
+  if (a === 0 || b === 0 || absSum < MIN_NORMAL) return diff < epsilon * MIN_NORMAL;
+  return diff / Math.min(absSum, Number.MAX_VALUE) < epsilon;
+}
+
+/**
+ * BucketQuantile of Prometheus 3: NaN for a NaN φ, and before forcing monotonicity, differences between
+ * neighbouring buckets below a relative 1e-12 (float noise) are ignored in either direction.
+ */
+export function bucketQuantile3(q: number, input: Bucket[]): number {
+  if (Number.isNaN(q)) return NaN;
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  if (input.length === 0) return NaN;
+  const sorted = [...input].sort((a, b) => a.upperBound - b.upperBound);
+  if (sorted[sorted.length - 1]?.upperBound !== Infinity) return NaN;
+  const buckets: Bucket[] = [];
+  for (const b of sorted) {
+    const last = buckets[buckets.length - 1];
+    if (last && last.upperBound === b.upperBound) last.count += b.count;
+    else buckets.push({ ...b });
+  }
+  let prev = (buckets[0] as Bucket).count;
+  for (let i = 1; i < buckets.length; i++) {
+    const b = buckets[i] as Bucket;
+    if (b.count === prev) continue;
+    if (almostEqual(prev, b.count, SMALL_DELTA) || b.count < prev) {
+      b.count = prev;
+      continue;
+    }
+    prev = b.count;
+  }
+  if (buckets.length < 2) return NaN;
+  const observations = (buckets[buckets.length - 1] as Bucket).count;
+  if (observations === 0) return NaN;
+  let rank = q * observations;
+  let b = buckets.findIndex((x, i) => i < buckets.length - 1 && x.count >= rank);
+  if (b < 0) b = buckets.length - 1;
+  if (b === buckets.length - 1) return (buckets[buckets.length - 2] as Bucket).upperBound;
+  if (b === 0 && (buckets[0] as Bucket).upperBound <= 0) return (buckets[0] as Bucket).upperBound;
+  let start = 0;
+  const end = (buckets[b] as Bucket).upperBound;
+  let count = (buckets[b] as Bucket).count;
+  if (b > 0) {
+    const p = buckets[b - 1] as Bucket;
+    start = p.upperBound;
+    count -= p.count;
+    rank -= p.count;
+  }
+  return start + (end - start) * (rank / count);
+}

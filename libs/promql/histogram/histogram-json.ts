@@ -36,32 +36,25 @@ export function histogramFromJson(j: HistogramJson): FloatHistogram {
   h.sum = parseValue(j.sum);
   h.zeroThreshold = undefined;
   const rows = (j.buckets ?? []).map(([b, l, u, c]) => ({ b, lower: parseValue(l), upper: parseValue(u), count: parseValue(c) }));
-  const regular = rows.filter((r) => !(r.b === 3 && r.lower === -r.upper));
-  // Custom bucket histograms: bounds that are not exponential, or the open-ended first/last bucket.
-  const custom = regular.some((r) => r.lower === -Infinity || (r.upper === Infinity && r.lower !== Number.MAX_VALUE) || exponentialIndex(Math.min(Math.abs(r.lower), Math.abs(r.upper)), Math.max(Math.abs(r.lower), Math.abs(r.upper))) === undefined && !isOverflow(r));
-  if (custom) {
+  const zero = rows.find((r) => r.b === 3 && r.lower === -r.upper);
+  if (zero) [h.zeroThreshold, h.zeroCount] = [zero.upper, zero.count];
+  const regular = rows.filter((r) => r !== zero).map((r) => ({ ...r, positive: r.upper > 0, lo: Math.min(Math.abs(r.lower), Math.abs(r.upper)), hi: Math.max(Math.abs(r.lower), Math.abs(r.upper)) }));
+  // The bucket the zero threshold falls into shows the threshold as its inner bound (floatBucketIterator).
+  const straddles = (r: { lo: number }) => h.zeroThreshold !== undefined && r.lo === h.zeroThreshold;
+  const schemas = regular.filter((r) => !straddles(r) && !isOverflow(r)).map((r) => exponentialIndex(r.lo, r.hi)?.[0]);
+  // Custom bucket histograms: an open-ended first bucket, or bounds that are not 2^(i·2^-schema).
+  if (regular.some((r) => r.lower === -Infinity || (r.upper === Infinity && !isOverflow(r))) || schemas.some((x) => x === undefined)) {
     h.schema = CUSTOM_BUCKETS_SCHEMA;
+    h.zeroThreshold = 0;
     h.custom = regular.map(({ lower, upper, count }) => ({ lower, upper, count }));
     return h;
   }
-  let schema: number | undefined;
-  const placed: { positive: boolean; lo: number; hi: number; count: number }[] = [];
-  for (const r of rows) {
-    if (r.b === 3 && r.lower === -r.upper) {
-      h.zeroThreshold = r.upper;
-      h.zeroCount = r.count;
-      continue;
-    }
-    const positive = r.upper > 0;
-    placed.push({ positive, lo: Math.min(Math.abs(r.lower), Math.abs(r.upper)), hi: Math.max(Math.abs(r.lower), Math.abs(r.upper)), count: r.count });
-    const si = isOverflow(r) ? undefined : exponentialIndex(placed[placed.length - 1]!.lo, placed[placed.length - 1]!.hi);
-    if (si) schema = Math.min(schema ?? si[0], si[0]);
-  }
-  h.schemaKnown = schema !== undefined;
-  h.schema = schema ?? 0;
-  for (const p of placed) {
-    const idx = p.hi === Infinity ? overflowIndex(h.schema) : Math.round(Math.log2(p.hi) * 2 ** h.schema);
-    (p.positive ? h.positive : h.negative).set(idx, p.count);
+  const known = schemas.filter((x): x is number => x !== undefined);
+  h.schemaKnown = known.length > 0;
+  h.schema = known.length ? Math.min(...known) : 0;
+  for (const r of regular) {
+    const idx = r.hi === Infinity ? overflowIndex(h.schema) : Math.round(Math.log2(r.hi) * 2 ** h.schema);
+    (r.positive ? h.positive : h.negative).set(idx, r.count);
   }
   return h;
 }
@@ -81,10 +74,12 @@ export function histogramBuckets(h: FloatHistogram): { boundaries: number; lower
   if (h.usesCustomBuckets) return h.custom.filter((b) => b.count !== 0).map((b) => ({ boundaries: 0, ...b }));
   const out: { boundaries: number; lower: number; upper: number; count: number }[] = [];
   const neg = [...h.negative].filter(([, c]) => c !== 0).sort((a, b) => b[0] - a[0]);
-  for (const [i, c] of neg) out.push({ boundaries: 1, lower: -bound(i, h.schema), upper: -bound(i - 1, h.schema), count: c });
-  if (h.zeroCount !== 0) out.push({ boundaries: 3, lower: -(h.zeroThreshold ?? 0), upper: h.zeroThreshold ?? 0, count: h.zeroCount });
+  // The bucket the zero threshold falls into starts at the threshold (floatBucketIterator).
+  const inner = (i: number): number => Math.max(bound(i - 1, h.schema), h.zeroThreshold ?? 0);
+  for (const [i, c] of neg) out.push({ boundaries: 1, lower: -bound(i, h.schema), upper: -inner(i), count: c });
+  if (h.zeroCount > 0) out.push({ boundaries: 3, lower: -(h.zeroThreshold ?? 0), upper: h.zeroThreshold ?? 0, count: h.zeroCount });
   const pos = [...h.positive].filter(([, c]) => c !== 0).sort((a, b) => a[0] - b[0]);
-  for (const [i, c] of pos) out.push({ boundaries: 0, lower: bound(i - 1, h.schema), upper: bound(i, h.schema), count: c });
+  for (const [i, c] of pos) out.push({ boundaries: 0, lower: inner(i), upper: bound(i, h.schema), count: c });
   return out;
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InputError, PharosError, type ErrorDetail } from '../../../libs/errors/errors.ts';
 import { parsePromQL } from '../../../libs/promql/parser.ts';
+import { PROMQL_ANY } from '../../../libs/promql/parse-options.ts';
 import { tryParseDuration as parseDuration } from '../../../libs/promql/literals.ts';
 import { templateError } from '../template/rule-template.ts';
 import { readsRecords, toRecordQuery, type RecordRuleQuery } from './record-query.ts';
@@ -82,7 +83,7 @@ export function compileGroup(spec: RuleGroupSpec, source: GroupSource, defaultIn
 }
 
 function compileRule(r: RuleSpec, group: string): CompiledRule {
-  const ast = parsePromQL(r.expr);
+  const ast = parsePromQL(r.expr, PROMQL_ANY);
   const labels = { ...r.labels };
   const name = (r.alert ?? r.record) as string;
   const key = createHash('sha256').update(JSON.stringify([group, name, r.expr, Object.entries(labels).sort()])).digest('hex').slice(0, 24);
