@@ -91,7 +91,29 @@ function planAggregate(e: Aggregate, leaf: (e: Expr) => Leaf, p: (x: Expr) => Ex
   if (combineOp && locality(e.expr) === 'local') {
     return { ...e, op: combineOp, expr: leaf({ ...e }) };
   }
-  return { ...e, expr: p(e.expr), ...(e.param ? { param: p(e.param) } : {}) };
+  const planned: Aggregate = { ...e, expr: p(e.expr), ...(e.param ? { param: p(e.param) } : {}) };
+  if (e.op === 'limitk' && !keepsSeriesOrder(planned.expr)) {
+    throw new UnprocessableError('limitk() across clusters is only federated over series of one metric, whose order Pharos keeps; over computed series it would pick others than one Prometheus picks');
+  }
+  return planned;
+}
+
+/**
+ * limitk takes the first k series of its input, in the order one Prometheus evaluates them: storage order
+ * (sorted label sets) for a selector of one metric and per-series functions of it. Merged leaves are sorted
+ * the same way; an aggregation's output order (first group seen) is not reproduced across clusters.
+ */
+function keepsSeriesOrder(e: Expr): boolean {
+  if (e.kind !== 'leaf') return false;
+  let ok = true;
+  const visit = (x: Expr): void => {
+    if (x.kind === 'aggregate' || x.kind === 'binary' || x.kind === 'subquery') ok = false;
+    const sel = x.kind === 'vector' ? x : x.kind === 'matrix' ? x.selector : undefined;
+    if (sel && !sel.matchers.some((m) => m.name === '__name__' && m.op === '=')) ok = false;
+    childrenOf(x).forEach(visit);
+  };
+  visit(e.expr);
+  return ok;
 }
 
 const clusterMatchers = (s: VectorSelector): LabelMatcher[] => s.matchers.filter((m) => m.name === CLUSTER_LABEL);

@@ -58,13 +58,13 @@ function diffHistogramPoints(e: Series, a: Series): string | undefined {
 }
 
 /** Undefined when equal; otherwise what differs. `ordered` also checks series order (sort, sort_desc). */
-export function diffResults(expected: PromData, actual: PromData, ordered: boolean): string | undefined {
+export function diffResults(expected: PromData, actual: PromData, ordered: boolean, rel = REL): string | undefined {
   if (expected.resultType !== actual.resultType) return `resultType ${actual.resultType} != ${expected.resultType}`;
   if (expected.resultType === 'scalar' || expected.resultType === 'string') {
     const [te, ve] = expected.result as [number, string];
     const [ta, va] = actual.result as [number, string];
     if (te !== ta) return `time ${ta} != ${te}`;
-    return expected.resultType === 'string' ? (ve === va ? undefined : `"${va}" != "${ve}"`) : closeEnough(parseValue(ve), parseValue(va)) ? undefined : `${va} != ${ve}`;
+    return expected.resultType === 'string' ? (ve === va ? undefined : `"${va}" != "${ve}"`) : closeEnough(parseValue(ve), parseValue(va), rel) ? undefined : `${va} != ${ve}`;
   }
   const exp = expected.result as Series[];
   const act = actual.result as Series[];
@@ -80,7 +80,7 @@ export function diffResults(expected: PromData, actual: PromData, ordered: boole
     for (let j = 0; j < pe.length; j++) {
       const [te, ve] = pe[j] as [number, string];
       const [ta, va] = pa[j] as [number, string];
-      if (te !== ta || !closeEnough(parseValue(ve), parseValue(va))) return `${JSON.stringify(e.metric)} @${te}: ${va} (t=${ta}), expected ${ve}`;
+      if (te !== ta || !closeEnough(parseValue(ve), parseValue(va), rel)) return `${JSON.stringify(e.metric)} @${te}: ${va} (t=${ta}), expected ${ve}`;
     }
     const h = diffHistogramPoints(e, a);
     if (h) return h;
