@@ -158,10 +158,30 @@ export function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
     case 'subquery':
     case 'paren':
     case 'unary':
-    case 'leaf': return { ...e, expr: f(e.expr) };
-    case 'binary': return { ...e, lhs: f(e.lhs), rhs: f(e.rhs) };
-    case 'aggregate': return { ...e, expr: f(e.expr), ...(e.param ? { param: f(e.param) } : {}) };
-    case 'call': return { ...e, args: e.args.map(f) };
+    case 'leaf': return samePosition(e, { ...e, expr: f(e.expr) });
+    case 'binary': return samePosition(e, { ...e, lhs: f(e.lhs), rhs: f(e.rhs) });
+    case 'aggregate': return samePosition(e, { ...e, expr: f(e.expr), ...(e.param ? { param: f(e.param) } : {}) });
+    case 'call': return samePosition(e, { ...e, args: e.args.map(f) });
     default: return e;
   }
+}
+
+/**
+ * Where each node starts in the query text (for annotations' `(line:col)`), kept beside the tree so trees
+ * still compare equal whatever their text's layout; rewrites carry it over with samePosition.
+ */
+const POSITIONS = new WeakMap<Expr, number>();
+
+export function setPosition(e: Expr, offset: number): void {
+  if (!POSITIONS.has(e)) POSITIONS.set(e, offset);
+}
+
+export function positionOf(e: Expr | undefined): number | undefined {
+  return e ? POSITIONS.get(e) : undefined;
+}
+
+export function samePosition<T extends Expr>(from: Expr, to: T): T {
+  const p = POSITIONS.get(from);
+  if (p !== undefined && from !== to) POSITIONS.set(to, p);
+  return to;
 }

@@ -1,5 +1,5 @@
 import { InputError } from '../errors/errors.ts';
-import { mapChildren, type DurationExpr, type Expr } from './ast.ts';
+import { mapChildren, samePosition, type DurationExpr, type Expr } from './ast.ts';
 import { formatDuration } from './literals.ts';
 
 /**
@@ -61,6 +61,10 @@ export function needsQueryTimes(d: DurationExpr): boolean {
 
 /** Every duration expression of the tree replaced by its value; the result prints as plain durations. */
 export function resolveDurations(e: Expr, ctx: DurationContext): Expr {
+  return samePosition(e, resolveNode(e, ctx));
+}
+
+function resolveNode(e: Expr, ctx: DurationContext): Expr {
   const mapped = mapChildren(e, (x) => resolveDurations(x, ctx));
   switch (mapped.kind) {
     case 'vector': return resolveSelector(mapped, ctx);

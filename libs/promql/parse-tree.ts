@@ -1,6 +1,6 @@
 import type { SyntaxNode } from '@lezer/common';
 import { InputError } from '../errors/errors.ts';
-import type { AggregateOp, AtModifier, BinaryOp, DurationExpr, Expr, LabelMatcher, MatchOp, VectorMatching, VectorSelector } from './ast.ts';
+import { setPosition, type AggregateOp, type AtModifier, type BinaryOp, type DurationExpr, type Expr, type LabelMatcher, type MatchOp, type VectorMatching, type VectorSelector } from './ast.ts';
 import { durationMs, needsQueryTimes } from './durations.ts';
 import { functionTable } from './functions.ts';
 import { parseDuration, parseNumber, tryParseDuration, unquote } from './literals.ts';
@@ -50,6 +50,12 @@ export class TreeBuilder {
   }
 
   expr(n: SyntaxNode): Expr {
+    const e = this.node(n);
+    setPosition(e, n.from);
+    return e;
+  }
+
+  private node(n: SyntaxNode): Expr {
     const c = kids(n);
     switch (n.name) {
       case 'NumberDurationLiteral': return { kind: 'number', value: this.number(n) };

@@ -1,5 +1,5 @@
 import { UnprocessableError } from '../errors/errors.ts';
-import { childrenOf, mapChildren, type Aggregate, type AtModifier, type Expr, type LabelMatcher, type Leaf, type VectorSelector } from './ast.ts';
+import { childrenOf, mapChildren, samePosition, type Aggregate, type AtModifier, type Expr, type LabelMatcher, type Leaf, type VectorSelector } from './ast.ts';
 import { matcherMatches } from './labels.ts';
 import { CLUSTER_LABEL, locality } from './locality.ts';
 import { printExpr } from './printer.ts';
@@ -57,6 +57,10 @@ function hasSubquery(e: Expr): boolean {
 export const unparen = (e: Expr): Expr => (e.kind === 'paren' ? unparen(e.expr) : e);
 
 function planNode(e: Expr, ctx: PlanContext, gridId: number | undefined): Expr {
+  return samePosition(e, planNodeAt(e, ctx, gridId));
+}
+
+function planNodeAt(e: Expr, ctx: PlanContext, gridId: number | undefined): Expr {
   const loc = locality(e);
   if (loc === 'local') return ctx.leaf(e, gridId);
   if (loc === 'const' && !hasSubquery(e)) return e;

@@ -36,6 +36,7 @@ export function aggregateK(a: AggregateArgs, vec: Sample[]): Sample[] {
   for (const s of vec) {
     if (s.histogram && a.op !== 'limitk') {
       if (a.version === 2) throw new UnprocessableError('native histograms are not aggregated under Prometheus 2 semantics');
+      a.note?.('ignored');
       continue;
     }
     const key = groupKey(s.labels, sortedGrouping, a.without);

@@ -32,6 +32,8 @@ export interface AggregateArgs {
   param?: number;
   /** The label of count_values. */
   label?: string;
+  /** Annotations: a histogram left out, or floats and histograms mixed in a group. */
+  note?: (kind: 'ignored' | 'mixed') => void;
 }
 
 /** One aggregation step, as engine.go's aggregation() of the members' version computes it (same order, same float steps). */
@@ -50,7 +52,10 @@ export function aggregate(a: AggregateArgs, vec: Sample[]): Sample[] {
     const s = a.op === 'count_values' ? { labels: { ...s0.labels, [a.label as string]: s0.histogram ? histogramString(s0.histogram) : formatValue(s0.value) }, value: s0.value } : s0;
     if (a.version === 2 && s.histogram) throw new UnprocessableError('native histograms are not aggregated under Prometheus 2 semantics');
     // 3.x leaves histograms out of min, max, stddev, stdvar and quantile (with an info annotation).
-    if (s.histogram && ['min', 'max', 'stddev', 'stdvar', 'quantile'].includes(a.op)) continue;
+    if (s.histogram && ['min', 'max', 'stddev', 'stdvar', 'quantile'].includes(a.op)) {
+      a.note?.('ignored');
+      continue;
+    }
     const key = groupKey(s.labels, sortedGrouping, a.without);
     const g = groups.get(key);
     if (!g) {
@@ -141,7 +146,10 @@ function finish(a: AggregateArgs, ordered: Group[]): Sample[] {
   const out: Sample[] = [];
   for (const g of ordered) {
     // A group mixing floats and histograms gives nothing (and a warning) in 3.x sum and avg.
-    if ((a.op === 'sum' || a.op === 'avg') && g.hasFloat && g.hasHistogram) continue;
+    if ((a.op === 'sum' || a.op === 'avg') && g.hasFloat && g.hasHistogram) {
+      a.note?.('mixed');
+      continue;
+    }
     if (g.hist && (a.op === 'sum' || a.op === 'avg')) {
       const h = a.op === 'avg' ? g.hist.div(g.count) : g.hist;
       out.push({ labels: g.labels, value: NaN, histogram: h.compact() });

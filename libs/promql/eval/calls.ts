@@ -1,5 +1,6 @@
 import { UnprocessableError } from '../../errors/errors.ts';
-import type { Call, Expr, LabelMatcher, Subquery } from '../ast.ts';
+import { positionOf, type Call, type Expr, type LabelMatcher, type Subquery } from '../ast.ts';
+import { formatG } from '../go-format.ts';
 import { unparen } from '../planner.ts';
 import { evalTimeOf, overTime, subqueryMatrix, windowAt } from './subquery.ts';
 import { compareLabels, dropName, type Labels } from '../labels.ts';
@@ -10,6 +11,8 @@ import { naturalLess } from './natural-sort.ts';
 import { asScalar, asString, asVector, assertUniqueLabelsets, type Sample, type StepValue } from './values.ts';
 
 type Eval = (e: Expr, ctx: StepContext) => StepValue;
+
+const SORTS = new Set(['sort', 'sort_desc', 'sort_by_label', 'sort_by_label_desc']);
 
 /** Prometheus 3's instant-vector functions work on floats only and leave native histograms out. */
 const floats = (v: Sample[]): Sample[] => v.filter((s) => !s.histogram);
@@ -31,13 +34,15 @@ export function callFunction(e: Call, ctx: StepContext, evalStep: Eval): StepVal
   const v3 = ctx.sem.version === 3;
   const input = (i: number): Sample[] => (v3 ? floats(asVector(arg(i))) : asVector(arg(i)));
   const f = e.func;
+  if (v3 && ctx.multiStep && SORTS.has(f)) ctx.notes.warn('sort is ineffective for range queries since results are always ordered by labels', positionOf(e));
   const sq = e.args.map(unparen).find((a): a is Subquery => a.kind === 'subquery' && a.gridId !== undefined);
   if (sq) {
-    const matrix = subqueryMatrix(sq, ctx, (x, index, tMs) => evalStep(x, { ...ctx, index, tMs }));
+    const grid = ctx.grids.get(sq.gridId as number);
+    const matrix = subqueryMatrix(sq, ctx, (x, index, tMs) => evalStep(x, { ...ctx, index, tMs, multiStep: !!grid && grid.startMs !== grid.endMs }));
     // Scalar arguments: quantile_over_time's φ first, predict_linear's t and the smoothing factors after.
     const params = e.args.map(unparen).flatMap((a, i) => (a === sq ? [] : [asScalar(arg(i))]));
     const t = evalTimeOf(sq, ctx.tMs, ctx.grids);
-    return vec(overTime(f, windowAt(matrix, sq, t, ctx.sem), { tMs: t, sq, params, sem: ctx.sem }));
+    return vec(overTime(f, windowAt(matrix, sq, t, ctx.sem), { tMs: t, sq, params, sem: ctx.sem, notes: ctx.notes }));
   }
   if (isMathFunction(f)) return vec(mathFunction(f, input(0)));
   if (isDateFunction(f)) return vec(dateFunction(f, e.args.length === 0 ? [{ labels: {}, value: ctx.tMs / 1000 }] : input(0)));
@@ -72,8 +77,12 @@ export function callFunction(e: Call, ctx: StepContext, evalStep: Eval): StepVal
       return vec(labelReplace(asVector(arg(0)), { dst: asString(arg(1)), repl: asString(arg(2)), src: asString(arg(3)), regex: asString(arg(4)), version: ctx.sem.version }));
     case 'label_join':
       return vec(labelJoin(asVector(arg(0)), { dst: asString(arg(1)), sep: asString(arg(2)), srcs: e.args.slice(3).map((_, i) => asString(arg(i + 3))), version: ctx.sem.version }));
-    case 'histogram_quantile': return vec(histogramQuantile(asScalar(arg(0)), asVector(arg(1)), ctx.sem.version));
-    case 'histogram_fraction': return vec(histogramFraction(asScalar(arg(0)), asScalar(arg(1)), asVector(arg(2)), ctx.sem.version));
+    case 'histogram_quantile': {
+      const q = asScalar(arg(0));
+      if (v3 && !(q >= 0 && q <= 1)) ctx.notes.warn(`quantile value should be between 0 and 1, got ${formatG(q)}`, positionOf(e.args[0]));
+      return vec(histogramQuantile(q, asVector(arg(1)), { version: ctx.sem.version, notes: ctx.notes, pos: positionOf(e.args[1]), tMs: ctx.tMs }));
+    }
+    case 'histogram_fraction': return vec(histogramFraction(asScalar(arg(0)), asScalar(arg(1)), asVector(arg(2)), { version: ctx.sem.version, notes: ctx.notes, pos: positionOf(e.args[2]), tMs: ctx.tMs }));
     default:
       throw new UnprocessableError(`${f}() over a cross-cluster expression cannot be federated exactly`);
   }

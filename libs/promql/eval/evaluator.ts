@@ -1,5 +1,5 @@
 import { UnprocessableError } from '../../errors/errors.ts';
-import type { Expr } from '../ast.ts';
+import { positionOf, type Expr } from '../ast.ts';
 import { histogramToJson, type HistogramJson } from '../histogram/histogram-json.ts';
 import { compareLabels, dropName, labelsKey, type Labels } from '../labels.ts';
 import { formatValue } from '../literals.ts';
@@ -7,6 +7,8 @@ import { aggregate } from './aggregate.ts';
 import { scalarBinop, vectorBinop, vectorScalarBinop } from './binary.ts';
 import { callFunction } from './calls.ts';
 import { evalTimeOf, subqueryMatrix, windowAt, type Grid, type SubqueryContext } from './subquery.ts';
+import { Annotations } from './annotations.ts';
+import { formatG } from '../go-format.ts';
 import type { EvalSemantics } from './semantics.ts';
 import { asVector, assertUniqueLabelsets, type Sample, type StepValue } from './values.ts';
 import { unparen } from '../planner.ts';
@@ -27,6 +29,8 @@ export interface EvalEnv {
   leaves: LeafSteps;
   grids: ReadonlyMap<number, Grid>;
   sem: EvalSemantics;
+  /** Collects Prometheus 3's annotations; the caller renders them for the query text. */
+  notes?: Annotations;
 }
 
 /** Evaluates a planned tree at one step, with PromQL's semantics (promql/engine.go of the members' version). */
@@ -40,8 +44,16 @@ export function evalStep(e: Expr, ctx: StepContext): StepValue {
     case 'binary': return evalBinary(e, ctx);
     case 'aggregate': {
       const param = e.param ? evalStep(e.param, ctx) : undefined;
+      const v3 = ctx.sem.version === 3;
+      if (v3 && e.op === 'quantile' && param?.type === 'scalar' && !(param.value >= 0 && param.value <= 1)) {
+        ctx.notes.warn(`quantile value should be between 0 and 1, got ${formatG(param.value)}`, positionOf(e.param));
+      }
       const samples = aggregate(
-        { op: e.op, grouping: e.grouping, without: e.without, version: ctx.sem.version, ...(param?.type === 'scalar' ? { param: param.value } : {}), ...(param?.type === 'string' ? { label: param.value } : {}) },
+        {
+          op: e.op, grouping: e.grouping, without: e.without, version: ctx.sem.version,
+          ...(param?.type === 'scalar' ? { param: param.value } : {}), ...(param?.type === 'string' ? { label: param.value } : {}),
+          note: (kind) => (kind === 'ignored' ? ctx.notes.info(`ignored histogram in ${e.op} aggregation`, positionOf(e.expr)) : ctx.notes.warn('encountered a mix of histograms and floats for aggregation', positionOf(e.expr))),
+        },
         asVector(evalStep(e.expr, ctx)),
       );
       return { type: 'vector', samples };
@@ -94,7 +106,7 @@ function addPoint(s: MatrixSeries, tMs: number, value: number, h: Sample['histog
 }
 
 export function evalInstant(root: Expr, env: EvalEnv, tMs: number): InstantOutput | { resultType: 'matrix'; result: unknown } {
-  const ctx: StepContext = { index: 0, tMs, leaves: env.leaves, grids: env.grids, sem: env.sem, cache: new Map() };
+  const ctx: StepContext = { index: 0, tMs, leaves: env.leaves, grids: env.grids, sem: env.sem, cache: new Map(), notes: env.notes ?? new Annotations(), multiStep: false };
   const t = tMs / 1000;
   const top = unparen(root);
   if (top.kind === 'subquery') {
@@ -121,9 +133,10 @@ export type RangeGrid = Grid;
 export function evalRange(root: Expr, env: EvalEnv, grid: RangeGrid): { resultType: 'matrix'; result: unknown } {
   const series = new Map<string, MatrixSeries>();
   const cache = new Map();
+  const notes = env.notes ?? new Annotations();
   for (let i = 0; i < grid.steps; i++) {
     const tMs = grid.startMs + i * grid.stepMs;
-    const v = evalStep(root, { index: i, tMs, leaves: env.leaves, grids: env.grids, sem: env.sem, cache });
+    const v = evalStep(root, { index: i, tMs, leaves: env.leaves, grids: env.grids, sem: env.sem, cache, notes, multiStep: grid.startMs !== grid.endMs });
     if (v.type === 'string') throw new UnprocessableError('invalid expression type "string" for range query, must be Scalar or instant Vector');
     const samples: Sample[] = v.type === 'scalar' ? [{ labels: {}, value: v.value }] : v.samples;
     for (const s of samples) {

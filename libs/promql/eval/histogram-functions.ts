@@ -1,7 +1,16 @@
 import { UnprocessableError } from '../../errors/errors.ts';
+import type { Annotations } from './annotations.ts';
 import { nativeFraction, nativeQuantile, nativeVariance } from '../histogram/histogram-stats.ts';
 import { dropName, labelsKey, type Labels } from '../labels.ts';
 import { bucketQuantile, bucketQuantile3 } from './quantile.ts';
+
+/** Where the function's histogram argument is, for annotations, and the step's time (forced monotonicity). */
+export interface HistogramCallOptions {
+  version: 2 | 3;
+  notes: Annotations;
+  pos: number | undefined;
+  tMs: number;
+}
 import type { Sample } from './values.ts';
 
 /**
@@ -14,7 +23,7 @@ interface ClassicGroup {
   buckets: { upperBound: number; count: number }[];
 }
 
-function split(vec: Sample[]): { native: Sample[]; classic: Map<string, ClassicGroup> } {
+function split(vec: Sample[], o?: HistogramCallOptions): { native: Sample[]; classic: Map<string, ClassicGroup> } {
   const classic = new Map<string, ClassicGroup>();
   const native: Sample[] = [];
   for (const s of vec) {
@@ -24,7 +33,10 @@ function split(vec: Sample[]): { native: Sample[]; classic: Map<string, ClassicG
     }
     const le = s.labels.le;
     const bound = le === undefined ? NaN : parseBound(le);
-    if (Number.isNaN(bound)) continue;
+    if (Number.isNaN(bound)) {
+      if (o?.version === 3) o.notes.warn(`bucket label "le" is missing or has a malformed value of ${JSON.stringify(le ?? '')}`, o.pos);
+      continue;
+    }
     const { le: _le, ...withoutLe } = s.labels;
     const key = labelsKey(withoutLe);
     let g = classic.get(key);
@@ -37,6 +49,7 @@ function split(vec: Sample[]): { native: Sample[]; classic: Map<string, ClassicG
   // The same series as a native histogram and as classic buckets: neither is evaluated.
   const conflicts = new Set(native.map((s) => labelsKey(s.labels)).filter((k) => classic.has(k)));
   for (const k of conflicts) classic.delete(k);
+  if (conflicts.size && o?.version === 3) o.notes.warn('vector contains a mix of classic and native histograms', o.pos);
   return { native: native.filter((s) => !conflicts.has(labelsKey(s.labels))), classic };
 }
 
@@ -49,16 +62,18 @@ function parseBound(le: string): number {
   return Number(t);
 }
 
-export function histogramQuantile(q: number, vec: Sample[], version: 2 | 3): Sample[] {
-  if (version === 2) {
+export function histogramQuantile(q: number, vec: Sample[], o: HistogramCallOptions): Sample[] {
+  if (o.version === 2) {
     if (vec.some((s) => s.histogram)) throw new UnprocessableError('native histograms are not evaluated under Prometheus 2 semantics');
     return [...split(vec).classic.values()].map((g) => ({ labels: g.labels, value: bucketQuantile(q, g.buckets) }));
   }
-  const { native, classic } = split(vec);
-  return [
-    ...native.map((s) => ({ labels: dropName(s.labels), value: nativeQuantile(q, s.histogram as NonNullable<Sample['histogram']>) })),
-    ...[...classic.values()].map((g) => ({ labels: g.labels, value: bucketQuantile3(q, g.buckets) })),
-  ];
+  const { native, classic } = split(vec, o);
+  const classicOut = [...classic.values()].map((g) => {
+    const r = bucketQuantile3(q, g.buckets);
+    if (r.forced) o.notes.forcedMonotonicity(o.pos, o.tMs, r.forced);
+    return { labels: g.labels, value: r.value };
+  });
+  return [...native.map((s) => ({ labels: dropName(s.labels), value: nativeQuantile(q, s.histogram as NonNullable<Sample['histogram']>) })), ...classicOut];
 }
 
 /** histogram_count, _sum, _avg, _stddev, _stdvar: native histograms only, the metric name dropped. */
@@ -79,9 +94,9 @@ export function nativeStat(f: string, vec: Sample[]): Sample[] {
   return vec.flatMap((s) => (s.histogram ? [{ labels: dropName(s.labels), value: fn(s.histogram) }] : []));
 }
 
-export function histogramFraction(lower: number, upper: number, vec: Sample[], version: 2 | 3): Sample[] {
-  if (version === 2) throw new UnprocessableError('histogram_fraction() over a cross-cluster expression is not evaluated under Prometheus 2 semantics');
-  const { native, classic } = split(vec);
+export function histogramFraction(lower: number, upper: number, vec: Sample[], o: HistogramCallOptions): Sample[] {
+  if (o.version === 2) throw new UnprocessableError('histogram_fraction() over a cross-cluster expression is not evaluated under Prometheus 2 semantics');
+  const { native, classic } = split(vec, o);
   if (classic.size > 0) throw new UnprocessableError('histogram_fraction() over classic buckets across clusters is not evaluated by Pharos');
   return native.map((s) => ({ labels: dropName(s.labels), value: nativeFraction(lower, upper, s.histogram as NonNullable<Sample['histogram']>) }));
 }

@@ -77,13 +77,13 @@ function almostEqual(a: number, b: number, epsilon: number): boolean {
  * BucketQuantile of Prometheus 3: NaN for a NaN φ, and before forcing monotonicity, differences between
  * neighbouring buckets below a relative 1e-12 (float noise) are ignored in either direction.
  */
-export function bucketQuantile3(q: number, input: Bucket[]): number {
-  if (Number.isNaN(q)) return NaN;
-  if (q < 0) return -Infinity;
-  if (q > 1) return Infinity;
-  if (input.length === 0) return NaN;
+export function bucketQuantile3(q: number, input: Bucket[]): { value: number; forced?: { minBucket: number; maxBucket: number; maxDiff: number } } {
+  if (Number.isNaN(q)) return { value: NaN };
+  if (q < 0) return { value: -Infinity };
+  if (q > 1) return { value: Infinity };
+  if (input.length === 0) return { value: NaN };
   const sorted = [...input].sort((a, b) => a.upperBound - b.upperBound);
-  if (sorted[sorted.length - 1]?.upperBound !== Infinity) return NaN;
+  if (sorted[sorted.length - 1]?.upperBound !== Infinity) return { value: NaN };
   const buckets: Bucket[] = [];
   for (const b of sorted) {
     const last = buckets[buckets.length - 1];
@@ -91,19 +91,35 @@ export function bucketQuantile3(q: number, input: Bucket[]): number {
     else buckets.push({ ...b });
   }
   let prev = (buckets[0] as Bucket).count;
+  let forced: { minBucket: number; maxBucket: number; maxDiff: number } | undefined;
   for (let i = 1; i < buckets.length; i++) {
     const b = buckets[i] as Bucket;
     if (b.count === prev) continue;
-    if (almostEqual(prev, b.count, SMALL_DELTA) || b.count < prev) {
+    if (almostEqual(prev, b.count, SMALL_DELTA)) {
+      b.count = prev;
+      continue;
+    }
+    if (b.count < prev) {
+      forced ??= { minBucket: Infinity, maxBucket: -Infinity, maxDiff: 0 };
+      forced.minBucket = Math.min(forced.minBucket, b.upperBound);
+      forced.maxBucket = Math.max(forced.maxBucket, b.upperBound);
+      forced.maxDiff = Math.max(forced.maxDiff, prev - b.count);
       b.count = prev;
       continue;
     }
     prev = b.count;
   }
-  if (buckets.length < 2) return NaN;
-  const observations = (buckets[buckets.length - 1] as Bucket).count;
-  if (observations === 0) return NaN;
-  let rank = q * observations;
+  const value = ((): number => {
+    if (buckets.length < 2) return NaN;
+    const observations = (buckets[buckets.length - 1] as Bucket).count;
+    if (observations === 0) return NaN;
+    return interpolate(q * observations, buckets);
+  })();
+  return forced ? { value, forced } : { value };
+}
+
+function interpolate(rankIn: number, buckets: Bucket[]): number {
+  let rank = rankIn;
   let b = buckets.findIndex((x, i) => i < buckets.length - 1 && x.count >= rank);
   if (b < 0) b = buckets.length - 1;
   if (b === buckets.length - 1) return (buckets[buckets.length - 2] as Bucket).upperBound;

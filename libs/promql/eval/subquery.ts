@@ -2,6 +2,8 @@ import { UnprocessableError } from '../../errors/errors.ts';
 import { childrenOf, type Expr, type Subquery } from '../ast.ts';
 import type { FloatHistogram } from '../histogram/float-histogram.ts';
 import { dropName, labelsKey, type Labels } from '../labels.ts';
+import { positionOf } from '../ast.ts';
+import type { Annotations } from './annotations.ts';
 import { applyRangeFunction, type Window } from './range-functions.ts';
 import type { EvalSemantics } from './semantics.ts';
 import type { Sample, StepValue } from './values.ts';
@@ -71,6 +73,10 @@ export interface SubqueryContext {
   grids: ReadonlyMap<number, Grid>;
   /** Each subquery's matrix, computed once per query (it does not depend on the outer step). */
   cache: Map<number, SeriesPoints[]>;
+  /** Prometheus 3's annotations of what Pharos evaluates. */
+  notes: Annotations;
+  /** The evaluation has several steps (a range query, or inside a subquery): sort() warns that it is void. */
+  multiStep: boolean;
 }
 
 /** The whole matrix of a subquery over merged answers, by evaluating its inner expression at each grid point. */
@@ -131,11 +137,17 @@ export function windowAt(matrix: SeriesPoints[], sq: Subquery, tMs: number, sem:
 /** The metric name stays only for last_over_time (and first_over_time in 3.x): they act like an offset. */
 const KEEPS_NAME = new Set(['last_over_time', 'first_over_time']);
 
+const COUNTER_SUFFIXES = ['_total', '_sum', '_count', '_bucket'];
+
 /** f(subquery) at one outer step. */
-export function overTime(func: string, windows: LabelledWindow[], at: { tMs: number; sq: Subquery; params: number[]; sem: EvalSemantics }): Sample[] {
+export function overTime(func: string, windows: LabelledWindow[], at: { tMs: number; sq: Subquery; params: number[]; sem: EvalSemantics; notes?: Annotations }): Sample[] {
   if (func === 'absent_over_time') return windows.length ? [] : [{ labels: {}, value: 1 }];
   const out: Sample[] = [];
   for (const w of windows) {
+    const name = w.labels.__name__;
+    if (at.notes && at.sem.version === 3 && (func === 'rate' || func === 'increase') && name && w.h.some((h) => !h) && !COUNTER_SUFFIXES.some((x) => name.endsWith(x))) {
+      at.notes.info(`metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(name)}`, positionOf(at.sq));
+    }
     const r = applyRangeFunction(func, w, { version: at.sem.version, tMs: at.tMs, rangeMs: at.sq.rangeMs, offsetMs: at.sq.offsetMs, params: at.params });
     if (!r) continue;
     const labels = KEEPS_NAME.has(func) ? w.labels : dropName(w.labels);

@@ -2,6 +2,7 @@ import type { FederationConfig } from '../../../libs/config/sections/federation.
 import { InputError } from '../../../libs/errors/errors.ts';
 import type { Expr } from '../../../libs/promql/ast.ts';
 import { resolveQueryTimes } from '../../../libs/promql/durations.ts';
+import { Annotations } from '../../../libs/promql/eval/annotations.ts';
 import { evalInstant, evalRange } from '../../../libs/promql/eval/evaluator.ts';
 import { gridsOf, type Grid } from '../../../libs/promql/eval/subquery.ts';
 import type { Sample } from '../../../libs/promql/eval/values.ts';
@@ -94,13 +95,17 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     const asked = [...new Set(calls.map((c) => c.cluster.name))];
     const fan = await fanOut(this.client, calls, { partial: q.partialResponse ?? this.limits.partialResponse, signal: sig, asked });
     const merged = mergeLeaves(plan, calls, fan.answers, fan.failed, this.limits);
-    const out = this.evaluate(plan, merged, w, grids, sem);
+    const notes = new Annotations();
+    const out = this.evaluate(plan, merged, w, grids, { sem, notes });
+    // Pharos's own annotations, positioned in the query text, after the members' (positioned in the leaves').
+    const own = notes.render(query);
     const perMember = sem.mixed && plan.passThrough ? Object.fromEntries(asked.map((c) => [c, sem.versions.get(c) ?? 'unknown'])) : undefined;
-    const warnings = perMember ? [...fan.warnings, `members run different Prometheus versions (${describeMembers(sem, asked)}): each cluster's series follow its own version's PromQL`] : fan.warnings;
-    return { ...out, warnings, ...(fan.infos.length ? { infos: fan.infos } : {}), clusters: fan.statuses, semantics: { promql: sem.servedVersion, ...(perMember ? { perMember } : {}) } };
+    const warnings = [...fan.warnings, ...own.warnings, ...(perMember ? [`members run different Prometheus versions (${describeMembers(sem, asked)}): each cluster's series follow its own version's PromQL`] : [])];
+    const infos = [...fan.infos, ...own.infos];
+    return { ...out, warnings, ...(infos.length ? { infos } : {}), clusters: fan.statuses, semantics: { promql: sem.servedVersion, ...(perMember ? { perMember } : {}) } };
   }
 
-  private evaluate(plan: Plan, merged: Map<number, MergedLeaf>, w: Window, grids: Map<number, Grid>, sem: FleetSemantics): Pick<FederatedResult, 'resultType' | 'result'> {
+  private evaluate(plan: Plan, merged: Map<number, MergedLeaf>, w: Window, grids: Map<number, Grid>, o: { sem: FleetSemantics; notes: Annotations }): Pick<FederatedResult, 'resultType' | 'result'> {
     if (plan.passThrough) {
       const only = merged.get(plan.passThrough.id) as MergedLeaf;
       const resultType = w.kind === 'range' ? 'matrix' : (only.resultType as 'vector' | 'matrix');
@@ -111,7 +116,7 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
       const grid = leaf.gridId === undefined ? (w.kind === 'instant' ? undefined : w.grid) : (grids.get(leaf.gridId) as Grid);
       leaves.set(leaf.id, toSteps(merged.get(leaf.id)?.series ?? [], grid, grid ? grid.steps : 1));
     }
-    const env = { leaves, grids, sem: sem.eval };
+    const env = { leaves, grids, sem: o.sem.eval, notes: o.notes };
     if (w.kind === 'instant') return evalInstant(plan.root, env, Math.round(w.time * 1000));
     return evalRange(plan.root, env, w.grid);
   }

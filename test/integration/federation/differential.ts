@@ -67,12 +67,17 @@ export function complianceQueries(): DiffQuery[] {
     .map((q) => ({ query: q.query, shouldFail: q.should_fail, source: `compliance#${q.template_index}` }));
 }
 
-type UnionAnswer = { ok: true; data: PromData } | { ok: false; status: number; error: string };
+type UnionAnswer = { ok: true; data: PromData; notes?: string[] } | { ok: false; status: number; error: string };
 
 export async function union(version: '2.42' | '3', pathName: string, params: Record<string, string>): Promise<UnionAnswer> {
   const res = await fetch(`http://127.0.0.1:${portOf(version, 'union')}/api/v1/${pathName}`, { method: 'POST', body: new URLSearchParams(params) });
-  const body = (await res.json()) as { status: string; data: PromData; error: string };
-  return body.status === 'success' ? { ok: true, data: body.data } : { ok: false, status: res.status, error: body.error };
+  const body = (await res.json()) as { status: string; data: PromData; error: string; warnings?: string[]; infos?: string[] };
+  return body.status === 'success' ? { ok: true, data: body.data, notes: notesOf(body.warnings, body.infos) } : { ok: false, status: res.status, error: body.error };
+}
+
+/** Annotation texts without their `(line:col)`: those of a leaf answered by a member point into the leaf's text. */
+function notesOf(warnings: string[] = [], infos: string[] = []): string[] {
+  return [...new Set([...warnings.map((w) => `warning ${w}`), ...infos.map((i) => `info ${i}`)].map((n) => n.replace(/ \((?:\d+:\d+|unknown position)\)$/, '')))].sort();
 }
 
 const isOrdered = (q: string): boolean => /\bsort(_desc|_by_label|_by_label_desc)?\s*\(/.test(q);
@@ -125,5 +130,10 @@ export async function runOne(fed: FederatedQuery, q: DiffQuery, kind: 'instant' 
   // Answers computed from native histograms: the issue's bar, 1e-9 relative; other floats 1e-6.
   const rel = /demo_nh_/.test(q.query) ? 1e-9 : 1e-6;
   const diff = diffResults(expected.data, { resultType: (r as FederatedResult).resultType, result: (r as FederatedResult).result }, isOrdered(q.query), rel);
-  return diff ? { ...base, verdict: 'wrong', detail: diff } : { ...base, verdict: 'equal' };
+  if (diff) return { ...base, verdict: 'wrong', detail: diff };
+  // Prometheus 3's annotations: the same texts as the union (mixed fleets add their own warning).
+  const ours = notesOf((r as FederatedResult).warnings, (r as FederatedResult).infos);
+  const theirs = expected.notes ?? [];
+  if (fleet === '3' && JSON.stringify(ours) !== JSON.stringify(theirs)) return { ...base, verdict: 'wrong', detail: `annotations ${JSON.stringify(ours)}, expected ${JSON.stringify(theirs)}` };
+  return { ...base, verdict: 'equal' };
 }
