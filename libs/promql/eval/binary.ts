@@ -90,13 +90,31 @@ export function vectorScalarBinop(op: BinaryOp, vec: Sample[], scalar: number, s
   return out;
 }
 
-export function vectorBinop(op: BinaryOp, lhs: Sample[], rhs: Sample[], m: VectorMatching, bool: boolean): Sample[] {
+export function vectorBinop(op: BinaryOp, lhs: Sample[], rhs: Sample[], m: VectorMatching, bool: boolean, version: 2 | 3 = 2): Sample[] {
   switch (op) {
     case 'and': return setAnd(lhs, rhs, m, true);
     case 'unless': return setAnd(lhs, rhs, m, false);
     case 'or': return setOr(lhs, rhs, m);
-    default: return matchedBinop(op, lhs, rhs, m, bool);
+    default: return matchedBinop({ op, lhs, rhs, m, bool, version });
   }
+}
+
+/** labels.Labels.String(): `{name="value", …}`, names outside the legacy charset quoted. */
+function labelsString(l: Labels): string {
+  return `{${Object.keys(l).sort().map((n) => `${/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(n) ? n : JSON.stringify(n)}=${JSON.stringify(l[n])}`).join(', ')}}`;
+}
+
+/** matchLabels: the labels a vector matching compares (`on` the listed ones, or all but the ignored and the name). */
+function matchedLabels(l: Labels, m: VectorMatching): Labels {
+  return Object.fromEntries(Object.entries(l).filter(([n]) => (m.on ? m.labels.includes(n) : !m.labels.includes(n) && n !== '__name__')));
+}
+
+/** The many-to-many refusal of engine.go, naming the match group and both series (3.x orders them). */
+function duplicateError(m: VectorMatching, current: Labels, previous: Labels, version: 2 | 3): UnprocessableError {
+  const side = m.card === 'one-to-many' ? 'left' : 'right';
+  let [a, b] = [labelsString(current), labelsString(previous)];
+  if (version === 3 && a > b) [a, b] = [b, a];
+  return new UnprocessableError(`found duplicate series for the match group ${labelsString(matchedLabels(current, m))} on the ${side} hand-side of the operation: [${a}, ${b}];many-to-many matching not allowed: matching labels must be unique on one side`);
 }
 
 function sigOf(m: VectorMatching): (l: Labels) => string {
@@ -117,16 +135,16 @@ function setOr(lhs: Sample[], rhs: Sample[], m: VectorMatching): Sample[] {
   return [...lhs, ...rhs.filter((s) => !left.has(sig(s.labels)))];
 }
 
-function matchedBinop(op: BinaryOp, lhsIn: Sample[], rhsIn: Sample[], m: VectorMatching, bool: boolean): Sample[] {
+function matchedBinop(a: { op: BinaryOp; lhs: Sample[]; rhs: Sample[]; m: VectorMatching; bool: boolean; version: 2 | 3 }): Sample[] {
+  const { op, m, bool } = a;
   const sig = sigOf(m);
   const swapped = m.card === 'one-to-many';
-  const [lhs, rhs] = swapped ? [rhsIn, lhsIn] : [lhsIn, rhsIn];
+  const [lhs, rhs] = swapped ? [a.rhs, a.lhs] : [a.lhs, a.rhs];
   const right = new Map<string, Sample>();
   for (const rs of rhs) {
     const k = sig(rs.labels);
-    if (right.has(k)) {
-      throw new UnprocessableError(`found duplicate series for the match group on the ${swapped ? 'left' : 'right'} hand-side of the operation; many-to-many matching not allowed: matching labels must be unique on one side`);
-    }
+    const dup = right.get(k);
+    if (dup) throw duplicateError(m, rs.labels, dup.labels, a.version);
     right.set(k, rs);
   }
   const matched = new Map<string, Set<string> | null>();
@@ -158,7 +176,7 @@ function matchedBinop(op: BinaryOp, lhsIn: Sample[], rhsIn: Sample[], m: VectorM
     } else {
       const lk = labelsKey(labels);
       const set = inserted ?? new Set<string>();
-      if (set.has(lk)) throw new UnprocessableError('multiple matches for matching labels: many-to-one matching must be explicit (group_left/group_right)');
+      if (set.has(lk)) throw new UnprocessableError('multiple matches for labels: grouping labels must ensure unique matches');
       set.add(lk);
       matched.set(k, set);
     }

@@ -82,7 +82,7 @@ function evalBinary(e: Extract<Expr, { kind: 'binary' }>, ctx: StepContext): Ste
   else {
     if (!e.matching) throw new UnprocessableError('vector matching missing');
     if (e.matching.fill) throw new UnprocessableError('binary operations with fill modifiers are not evaluated above merged cluster answers');
-    samples = vectorBinop(e.op, asVector(l), asVector(r), e.matching, e.bool);
+    samples = vectorBinop(e.op, asVector(l), asVector(r), e.matching, e.bool, ctx.sem.version);
   }
   assertUniqueLabelsets(samples);
   return { type: 'vector', samples };
