@@ -33,8 +33,12 @@ export interface EvalEnv {
   notes?: Annotations;
 }
 
+/** Annotations of step-invariant parts are dropped after the first step: Prometheus evaluates those parts once. */
+const DISCARDED = new Annotations();
+
 /** Evaluates a planned tree at one step, with PromQL's semantics (promql/engine.go of the members' version). */
-export function evalStep(e: Expr, ctx: StepContext): StepValue {
+export function evalStep(e: Expr, ctxIn: StepContext): StepValue {
+  const ctx = ctxIn.index > 0 && ctxIn.notes !== DISCARDED && (e.kind === 'call' || e.kind === 'aggregate') && isStepInvariant(e) ? { ...ctxIn, notes: DISCARDED } : ctxIn;
   switch (e.kind) {
     case 'number': return { type: 'scalar', value: e.value };
     case 'string': return { type: 'string', value: e.value };
@@ -62,6 +66,32 @@ export function evalStep(e: Expr, ctx: StepContext): StepValue {
     default:
       throw new UnprocessableError(`cannot evaluate ${e.kind} above merged cluster answers`);
   }
+}
+
+/** AtModifierUnsafeFunctions: they read the evaluation time, so they are never step-invariant. */
+const TIME_DEPENDENT = new Set(['days_in_month', 'day_of_month', 'day_of_week', 'day_of_year', 'end', 'hour', 'minute', 'month', 'year', 'predict_linear', 'range', 'start', 'step', 'time', 'timestamp']);
+const invariance = new WeakMap<Expr, boolean>();
+
+/** preprocessExprHelper of engine.go: a part with no selector or subquery but those fixed by `@`. */
+export function isStepInvariant(e: Expr): boolean {
+  const known = invariance.get(e);
+  if (known !== undefined) return known;
+  let r: boolean;
+  switch (e.kind) {
+    case 'number':
+    case 'string': r = true; break;
+    case 'vector': r = e.at !== undefined; break;
+    case 'matrix': r = e.selector.at !== undefined; break;
+    case 'subquery': r = e.at !== undefined; break;
+    case 'leaf':
+    case 'paren':
+    case 'unary': r = isStepInvariant(e.expr); break;
+    case 'binary': r = isStepInvariant(e.lhs) && isStepInvariant(e.rhs); break;
+    case 'aggregate': r = isStepInvariant(e.expr); break;
+    case 'call': r = !TIME_DEPENDENT.has(e.func) && e.args.every((a, i) => (e.func === 'info' && i === 1) || isStepInvariant(a)); break;
+  }
+  invariance.set(e, r);
+  return r;
 }
 
 function evalUnary(op: '-' | '+', v: StepValue): StepValue {

@@ -23,6 +23,7 @@ export interface Grid {
  */
 export function subqueryGrid(parent: Grid, sq: Subquery, sem: EvalSemantics): Grid {
   const step = sq.stepMs || sem.subqueryStepMs;
+  if (!Number.isFinite(step)) throw new UnprocessableError('the members have different global evaluation_interval settings, which a subquery without a step ([5m:]) uses; write its step out ([5m:1m])');
   const lo = parent.startMs - sq.offsetMs - sq.rangeMs;
   let start = Math.trunc(lo / step) * step;
   if (sem.version === 2 ? start < lo : start <= lo) start += step;

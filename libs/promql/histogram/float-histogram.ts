@@ -165,8 +165,23 @@ export function reduce(m: Map<number, number>, from: number, to: number): Map<nu
 
 const fracTables = new Map<number, number[]>();
 
+/**
+ * Bounds as Prometheus printed them: its table of 2^(j/2^schema) (exponentialBounds) is not always the nearest
+ * double (nor Math.pow's), so a bound read from a member's answer is remembered and printed back as it was.
+ */
+const seenBounds = new Map<string, number>();
+
+export function rememberBound(idx: number, schema: number, value: number): void {
+  const computed = computedBound(idx, schema);
+  if (value !== computed && Math.abs(value - computed) <= 1e-12 * Math.abs(computed) && seenBounds.size < 100_000) seenBounds.set(`${schema}/${idx}`, value);
+}
+
 /** getBoundExponential: the upper bound of bucket `idx` (the absolute one, for negative buckets). */
 export function bucketBound(idx: number, schema: number): number {
+  return seenBounds.get(`${schema}/${idx}`) ?? computedBound(idx, schema);
+}
+
+function computedBound(idx: number, schema: number): number {
   if (schema < 0) {
     const exp = idx * 2 ** -schema;
     return exp === 1024 ? Number.MAX_VALUE : 2 ** exp;

@@ -1,5 +1,5 @@
 import { formatValue, parseValue } from '../literals.ts';
-import { bucketBound, CUSTOM_BUCKETS_SCHEMA, FloatHistogram } from './float-histogram.ts';
+import { bucketBound, CUSTOM_BUCKETS_SCHEMA, FloatHistogram, rememberBound } from './float-histogram.ts';
 
 /**
  * Native histograms in Prometheus's JSON (web/api/v1, jsonutil.MarshalHistogram): `count`, `sum` and the
@@ -55,6 +55,8 @@ export function histogramFromJson(j: HistogramJson): FloatHistogram {
   for (const r of regular) {
     const idx = r.hi === Infinity ? overflowIndex(h.schema) : Math.round(Math.log2(r.hi) * 2 ** h.schema);
     (r.positive ? h.positive : h.negative).set(idx, r.count);
+    if (h.schemaKnown && r.hi !== Infinity) rememberBound(idx, h.schema, r.hi);
+    if (h.schemaKnown && !straddles(r) && !isOverflow(r)) rememberBound(idx - 1, h.schema, r.lo);
   }
   return h;
 }

@@ -78,7 +78,8 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
       fleet = build(fleetSemantics(await this.members.ensure(this.clusterNames, signal), this.clusterNames, this.limits));
     }
     const touched = [...new Set(fleet.plan.leaves.flatMap((l) => l.clusters))];
-    if (touched.length === 0) return fleet;
+    // A query of constants reads no member, but follows the fleet's version all the same.
+    if (touched.length === 0) return build(fleetSemantics(await this.members.ensure(this.clusterNames, signal), this.clusterNames, this.limits));
     const infos = await this.members.ensure(touched, signal);
     const sem = fleetSemantics(infos, touched, this.limits);
     const same = sem.parse.version === fleet.sem.parse.version && sem.parse.experimental === fleet.sem.parse.experimental && sem.parse.fillModifiers === fleet.sem.parse.fillModifiers;

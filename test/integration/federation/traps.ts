@@ -166,6 +166,12 @@ export const PROMETHEUS3_TRAPS: DiffQuery[] = [
   'label_replace(sum by (instance) (up), "host.name", "$1", "instance", "(.*):.*")',
   'holt_winters(sum(demo_disk_usage_bytes)[10m:1m], 0.5, 0.5)',
   'histogram_quantile(0.9, sum by (le) (rate(demo_api_request_duration_seconds_bucket{le="1.0"}[5m])))',
+  // Annotations of what Pharos evaluates (Prometheus 3 gives them in warnings/infos).
+  'histogram_quantile(0.5, label_replace(vector(5), "le", "1", "", "") or label_replace(vector(4), "le", "2", "", "") or label_replace(vector(6), "le", "+Inf", "", ""))',
+  'histogram_quantile(0.5, sum by (le) (label_replace(demo_api_request_duration_seconds_bucket, "le", "x", "le", "1.0")))',
+  'histogram_quantile(1.5, sum by (le) (rate(demo_api_request_duration_seconds_bucket[5m])))',
+  'quantile(NaN, sum by (cluster) (up))',
+  'sort_desc(sum by (cluster) (rate(demo_cpu_usage_seconds_total[5m])))',
   'sum by (le) (demo_api_request_duration_seconds_bucket)',
 ].map(trap);
 
