@@ -2,7 +2,8 @@ import { UnprocessableError } from '../../errors/errors.ts';
 import type { FloatHistogram } from '../histogram/float-histogram.ts';
 import { kahanInc } from './kahan.ts';
 import { quantile } from './quantile.ts';
-import { histogramRate, instantHistogram, sumHistograms } from './range-histograms.ts';
+import { sumHistograms } from './range-histograms.ts';
+import { extrapolated, instant, linearRegression, smoothing } from './range-rates.ts';
 
 /**
  * The range-vector functions Pharos applies to a subquery over merged answers (promql/functions.go at
@@ -144,121 +145,6 @@ function compare(better: (cur: number, best: number) => boolean, timestamp: bool
     return timestamp ? at / 1000 : best;
   });
 }
-
-/** linearRegression: least squares of value over seconds since `interceptMs` (3.x with Kahan sums). */
-function linearRegression(vs: number[], ts: number[], interceptMs: number): [number, number] {
-  const initY = vs[0] as number;
-  if (vs.every((v) => v === initY)) return Number.isFinite(initY) || Number.isNaN(initY) ? [0, initY] : [NaN, NaN];
-  let n = 0;
-  const sx = [0, 0];
-  const sy = [0, 0];
-  const sxy = [0, 0];
-  const sx2 = [0, 0];
-  const inc = (acc: number[], x: number) => {
-    [acc[0], acc[1]] = kahanInc(x, acc[0] as number, acc[1] as number);
-  };
-  for (let i = 0; i < vs.length; i++) {
-    const x = ((ts[i] as number) - interceptMs) / 1e3;
-    const y = vs[i] as number;
-    n++;
-    inc(sx, x);
-    inc(sy, y);
-    inc(sxy, x * y);
-    inc(sx2, x * x);
-  }
-  const [sumX, sumY, sumXY, sumX2] = [sx, sy, sxy, sx2].map((a) => (a[0] as number) + (a[1] as number)) as [number, number, number, number];
-  const slope = (sumXY - (sumX * sumY) / n) / (sumX2 - (sumX * sumX) / n);
-  return [slope, sumY / n - (slope * sumX) / n];
-}
-
-/**
- * extrapolatedRate (rate, increase, delta). 2.42 limits the extrapolation towards the counter's zero point
- * before deciding whether to extrapolate to the window's start; 3.x decides first and limits after.
- */
-function extrapolated(isCounter: boolean, isRate: boolean): RangeFn {
-  return (w, a) => {
-    const hist = hasHistograms(w);
-    if (hist && floatsOf(w).v.length > 0) return undefined;
-    if (hist && a.version === 2) throw new UnprocessableError('native histograms are not evaluated under Prometheus 2 semantics');
-    const pts = hist ? histsOf(w).t : floatsOf(w).t;
-    if (pts.length < 2) return undefined;
-    const rangeStart = a.tMs - (a.rangeMs + a.offsetMs);
-    const rangeEnd = a.tMs - a.offsetMs;
-    let result = 0;
-    let resultHist: FloatHistogram | undefined;
-    let first = 0;
-    if (hist) {
-      const { h } = histsOf(w);
-      resultHist = histogramRate(h, isCounter);
-      if (!resultHist) return undefined;
-      first = (h[0] as FloatHistogram).count;
-    } else {
-      const { v } = floatsOf(w);
-      first = v[0] as number;
-      result = (v[v.length - 1] as number) - first;
-      if (isCounter) for (let i = 1; i < v.length; i++) if ((v[i] as number) < (v[i - 1] as number)) result += v[i - 1] as number;
-    }
-    const total = resultHist ? resultHist.count : result;
-    let toStart = ((pts[0] as number) - rangeStart) / 1000;
-    let toEnd = (rangeEnd - (pts[pts.length - 1] as number)) / 1000;
-    const sampled = ((pts[pts.length - 1] as number) - (pts[0] as number)) / 1000;
-    const avgGap = sampled / (pts.length - 1);
-    const threshold = avgGap * 1.1;
-    // Counters cannot go below zero: the extrapolation to the start stops at the counter's zero point.
-    const zeroPoint = isCounter && total > 0 && first >= 0 ? sampled * (first / total) : undefined;
-    if (a.version === 2) {
-      if (zeroPoint !== undefined) toStart = Math.min(toStart, zeroPoint);
-      if (toStart >= threshold) toStart = avgGap / 2;
-    } else {
-      if (toStart >= threshold) toStart = avgGap / 2;
-      if (zeroPoint !== undefined && zeroPoint < toStart) toStart = zeroPoint;
-    }
-    if (toEnd >= threshold) toEnd = avgGap / 2;
-    let factor = sampled !== 0 ? (sampled + toStart + toEnd) / sampled : 1;
-    if (isRate) factor /= a.rangeMs / 1000;
-    if (resultHist) return { histogram: resultHist.scale(factor) };
-    return num(result * factor);
-  };
-}
-
-/** instantValue (irate, idelta): the last two points. */
-function instant(isRate: boolean): RangeFn {
-  return (w, a) => {
-    if (w.t.length < 2) return undefined;
-    const n = w.t.length;
-    const [t0, t1] = [w.t[n - 2] as number, w.t[n - 1] as number];
-    const [h0, h1] = [w.h[n - 2], w.h[n - 1]];
-    if (t1 === t0) return undefined;
-    if (h0 || h1) {
-      if (!h0 || !h1 || a.version === 2) return undefined;
-      return { histogram: instantHistogram(h0, h1, isRate, (t1 - t0) / 1000) };
-    }
-    const [v0, v1] = [w.v[n - 2] as number, w.v[n - 1] as number];
-    let result = isRate && v1 < v0 ? v1 : v1 - v0;
-    if (isRate) result /= (t1 - t0) / 1000;
-    return num(result);
-  };
-}
-
-/** holt_winters of 2.42 / double_exponential_smoothing of 3.x: the same smoothing, factors in (0, 1). */
-const smoothing: RangeFn = (w, a) => {
-  const [sf = NaN, tf = NaN] = a.params;
-  if (!(sf > 0 && sf < 1)) throw new UnprocessableError(`invalid smoothing factor. Expected: 0 < sf < 1, got: ${sf}`);
-  if (!(tf > 0 && tf < 1)) throw new UnprocessableError(`invalid trend factor. Expected: 0 < tf < 1, got: ${tf}`);
-  const { v: vs } = floatsOf(w);
-  if (vs.length < 2) return undefined;
-  let s0 = 0;
-  let s1 = vs[0] as number;
-  let b = (vs[1] as number) - s1;
-  for (let i = 1; i < vs.length; i++) {
-    const x = sf * (vs[i] as number);
-    if (i - 1 !== 0) b = tf * (s1 - s0) + (1 - tf) * b;
-    const y = (1 - sf) * (s1 + b);
-    s0 = s1;
-    s1 = x + y;
-  }
-  return num(s1);
-};
 
 /** changes / resets over floats and histograms in time order (3.x), floats only in 2.42. */
 function transitions(count: (prev: number, cur: number) => boolean, hist: (prev: FloatHistogram, cur: FloatHistogram) => boolean): RangeFn {
