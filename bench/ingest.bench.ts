@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@opensearch-project/opensearch';
 import { freePort } from '../scripts/deploy/image-layout.ts';
+import { ingestIntakes, type Intake } from './ingest-intakes.ts';
 import { procStats } from './proc-stats.ts';
 import { canSeparate, place, stackPid, type Placement } from './cpu-placement.ts';
 import { normalizeLogs } from '../libs/schemas/normalize/logs.normalize.ts';
@@ -15,7 +16,9 @@ import { until } from '../test/support/until.ts';
 
 /**
  * End-to-end ingest throughput: Fluent Bit-shaped NDJSON → collector HTTP intake → Kafka → indexer →
- * OpenSearch searchable (collector and indexer as real `tsx services/main.ts` processes), against raw
+ * OpenSearch searchable (collector and indexer as real `tsx services/main.ts` processes), and the same lines
+ * as OTLP/HTTP protobuf (ExportLogsServiceRequest, as the OpenTelemetry Collector sends them) into
+ * `/otlp/v1/logs`, both against raw
  * `_bulk` of the same documents into OpenSearch in the same run. Prints records/s of both, their ratio,
  * and intake-to-searchable latency (p50/p99 over batches: POST start → the batch's last record visible to
  * search with OpenSearch's own refresh, no forced refresh). The collector and indexer run for the whole
@@ -24,7 +27,15 @@ import { until } from '../test/support/until.ts';
  * on a shared machine one phase can take twice as long from one run to the next.
  * Run: `npm run bench -- ingest` (BENCH_RECORDS, BENCH_BATCH, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_PLACEMENT,
  * BENCH_WARMUP: at most this many untimed raw passes first, until OpenSearch's CPU per pass settles; default 8).
+ * `BENCH_TARGET=embedded npm run bench -- ingest` measures the embedded default instead (ingest-embedded.ts).
  */
+// BENCH_TARGET=embedded: the embedded default instead (one process, SQLite), durable bus against the
+// in-memory one in the same run (bench/ingest-embedded.ts).
+if (process.env.BENCH_TARGET === 'embedded') {
+  await (await import('./ingest-embedded.ts')).embeddedIngestBench();
+  process.exit(0);
+}
+
 const OS = 'http://127.0.0.1:9200';
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
@@ -33,19 +44,7 @@ const run = `bench-ingest-${Date.now().toString(36)}`;
 const client = new Client({ node: OS });
 const batches = Math.ceil(RECORDS / BATCH);
 
-/** Batch b's lines: pod `p<b>` marks the batch, so its visibility can be measured on its own. */
-const batchSize = (b: number): number => Math.min(BATCH, RECORDS - b * BATCH);
-
-function lines(b: number): Record<string, unknown>[] {
-  return Array.from({ length: batchSize(b) }, (_, i) => {
-    const n = b * BATCH + i;
-    return {
-      date: 1_790_000_000 + n / 1000, stream: n % 5 ? 'stdout' : 'stderr',
-      log: `${new Date(1_790_000_000_000 + n).toISOString()} INFO request id=${n} path=/api/cart/${n % 97} status=200 latency_ms=${n % 300}`,
-      kubernetes: { namespace_name: `ns-${n % 13}`, pod_name: `p${b}`, container_name: 'app', host: `node-${n % 4}`, labels: { app: 'cart', tier: 'web' } },
-    };
-  });
-}
+const { batchSize, lines, FLUENT_BIT, OTLP } = ingestIntakes({ records: RECORDS, batch: BATCH });
 
 async function count(index: string): Promise<number> {
   const res = await client.count({ index, ignore_unavailable: true, allow_no_indices: true });
@@ -185,19 +184,18 @@ async function serviceStats(svc: Services): Promise<ServiceStats> {
   return { bulks: bulk('count'), bulkSeconds: bulk('sum'), gc };
 }
 
-/** The pipeline: POSTs NDJSON to the collector with CONCURRENCY in flight, until all is searchable. */
-async function pipeline(round: number | string, svc: Services): Promise<Phase & { bulks: string; gc: string; intake: string }> {
-  const cluster = `bench${round}`;
+/** The pipeline: POSTs one intake's batches to the collector with CONCURRENCY in flight, until all is searchable. */
+async function pipeline(round: number | string, svc: Services, intake: Intake = FLUENT_BIT): Promise<Phase & { bulks: string; gc: string; intake: string }> {
+  const cluster = `${intake.name}${round}`;
   const index = `${svc.prefix}-logs-${cluster}-*`;
-  const post = (body: string) => fetch(`http://127.0.0.1:${svc.port}/v1/ingest/logs?cluster=${cluster}`, { method: 'POST', body, headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/x-ndjson' } });
-  const nd = (b: number) => lines(b).map((l) => JSON.stringify(l)).join('\n');
+  const post = (body: string | Buffer) => fetch(`http://127.0.0.1:${svc.port}${intake.path}?cluster=${cluster}`, { method: 'POST', body: body as BodyInit, headers: { authorization: `Bearer ${INGEST_TOKEN}`, ...intake.headers } });
   // Warm-up (not timed): processes up, topics made, consumer groups joined, this round's index created.
   // Either may fail while the processes start (connection refused, no index yet): that is "not yet".
-  await until(() => post(nd(0).split('\n').slice(0, 10).join('\n')).then((r) => r.ok, () => false), 600_000, 'collector intake up');
+  await until(() => post(intake.body(0, 10)).then((r) => r.ok, () => false), 600_000, 'collector intake up');
   await until(() => count(index).then((n) => n >= 10, () => false), 600_000, 'first records searchable');
   // Bodies made before the clock starts, as the raw phase normalizes its docs before it: the sender's
   // serializing is Fluent Bit's work on other machines, not the pipeline's.
-  const bodies = Array.from({ length: batches }, (_, b) => nd(b));
+  const bodies = Array.from({ length: batches }, (_, b) => intake.body(b));
   const postedAt = new Array<number>(batches);
   const before = await serviceStats(svc);
   const meter = cpuMeter([{ name: 'indexer', pid: svc.children[0]!.pid }, { name: 'collector', pid: svc.children[1]!.pid }]);
@@ -205,7 +203,7 @@ async function pipeline(round: number | string, svc: Services): Promise<Phase & 
   const started = performance.now();
   await pool([...Array(batches).keys()], CONCURRENCY, async (b) => {
     postedAt[b] = performance.now();
-    const res = await post(bodies[b] as string);
+    const res = await post(bodies[b]!);
     if (!res.ok) throw new Error(`intake answered ${res.status}: ${await res.text()}`);
   });
   const intakeSeconds = (performance.now() - started) / 1000;
@@ -223,19 +221,20 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 /** Both phases under one CPU placement (bench/cpu-placement.ts), ROUNDS times; prints each, returns the ratios. */
-async function measure(placement: Placement, svc: Services): Promise<{ ratios: number[]; p99s: number[] }> {
+async function measure(placement: Placement, svc: Services): Promise<{ ratios: number[]; otlpRatios: number[]; p99s: number[] }> {
   place(placement, svc.children.map((c) => c.pid));
-  const out = { ratios: [] as number[], p99s: [] as number[] };
+  const out = { ratios: [] as number[], otlpRatios: [] as number[], p99s: [] as number[] };
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`\n[${placement === 'shared' ? 'shared cores: every process on every core' : 'separate: OpenSearch alone on core 0, everything else on the others'}; round ${round} of ${ROUNDS}]`);
-    const { ratio, p99 } = await oneRound(round + (placement === 'shared' ? 0 : ROUNDS), svc);
+    const { ratio, otlpRatio, p99 } = await oneRound(round + (placement === 'shared' ? 0 : ROUNDS), svc);
     out.ratios.push(ratio);
+    out.otlpRatios.push(otlpRatio);
     out.p99s.push(p99);
   }
   return out;
 }
 
-async function oneRound(round: number, svc: Services): Promise<{ ratio: number; p99: number }> {
+async function oneRound(round: number, svc: Services): Promise<{ ratio: number; otlpRatio: number; p99: number }> {
   const raw = await rawBulk(round);
   console.log(`raw _bulk into OpenSearch:            ${raw.rate.toFixed(0)} records/s (bulk-to-searchable p50 ${raw.p50.toFixed(0)} ms, p99 ${raw.p99.toFixed(0)} ms)`);
   console.log(`raw _bulk CPU:                        ${raw.cpu} over ${(RECORDS / raw.rate).toFixed(1)} s`);
@@ -250,7 +249,14 @@ async function oneRound(round: number, svc: Services): Promise<{ ratio: number; 
   console.log(`seconds in GC:                        ${pipe.gc}`);
   // When every core is busy (shared placement), records/s can be no better than the inverse of CPU-s spent.
   console.log(`CPU-s, all processes: raw ${raw.totalCpu.toFixed(1)}, pipeline ${pipe.totalCpu.toFixed(1)} (raw / pipeline ${(raw.totalCpu / pipe.totalCpu).toFixed(2)})`);
-  return { ratio, p99: pipe.p99 };
+  const otlp = await pipeline(round, svc, OTLP);
+  const otlpRatio = otlp.rate / raw.rate;
+  console.log(`${OTLP.label}:  ${otlp.rate.toFixed(0)} records/s`);
+  console.log(`ratio OTLP pipeline / raw _bulk:      ${otlpRatio.toFixed(2)}`);
+  console.log(`OTLP intake-to-searchable (batch):    p50 ${otlp.p50.toFixed(0)} ms, p99 ${otlp.p99.toFixed(0)} ms`);
+  console.log(`OTLP pipeline CPU:                    ${otlp.cpu} over ${(RECORDS / otlp.rate).toFixed(1)} s`);
+  console.log(`OTLP collector intake:                ${otlp.intake}; GC ${otlp.gc}`);
+  return { ratio, otlpRatio, p99: pipe.p99 };
 }
 
 console.log(`ingest bench: ${RECORDS} log records, ${BATCH} per POST, ${CONCURRENCY} POSTs in flight`);
@@ -283,9 +289,13 @@ try {
     if (kafka > kafkaBefore * 0.85) break;
     kafkaBefore = kafka;
   }
+  // One untimed OTLP pass: the collector's protobuf decoding and OTLP mapping compiled before the rounds.
+  const warmOtlp = await pipeline('w', svc, OTLP);
+  console.log(`warm-up (OTLP pipeline, not counted): ${warmOtlp.rate.toFixed(0)} records/s, ${warmOtlp.cpu}`);
   for (const placement of placements) {
-    const { ratios, p99s } = await measure(placement, svc);
+    const { ratios, otlpRatios, p99s } = await measure(placement, svc);
     summary.push(`${placement}: median ratio ${median(ratios).toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}), median p99 ${median(p99s).toFixed(0)} ms`);
+    summary.push(`${placement}, OTLP protobuf: median ratio ${median(otlpRatios).toFixed(2)} (rounds ${otlpRatios.map((r) => r.toFixed(2)).join(', ')})`);
   }
 } finally {
   place('shared', svc.children.map((c) => c.pid));

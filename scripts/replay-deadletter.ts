@@ -14,7 +14,8 @@ const USAGE = 'usage: npm run replay-deadletter -- --config <file> [--kind audit
 /**
  * Puts dead-lettered records back on their topics for the indexers to try again (after fixing the cause),
  * and exits once the dead-letter topic is read to its end. Progress is a consumer group
- * (`<bus.clientId>-deadletter-replay`), so running it twice does not replay the same letters twice.
+ * (`<bus.clientId>-deadletter-replay`, or `pharos-deadletter-replay` on the sqlite bus), so running it twice
+ * does not replay the same letters twice.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' }, kind: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } });
@@ -30,11 +31,12 @@ async function main(): Promise<void> {
   const resources = new Resources();
   const ctx = { config, logger, metrics: createMetricsRegistry(), authenticator: new TokenAuthenticator(config.auth.tokens), resources };
   if (config.bus.type === 'memory') {
-    console.error('bus.type is memory: dead letters live inside the running process; replay needs the Kafka bus');
+    console.error('bus.type is memory: dead letters live inside the running process; replay needs the sqlite or the Kafka bus');
     process.exit(2);
   }
   try {
-    const clientId = config.bus.clientId;
+    // On the sqlite bus this process appends to the same file as the running Pharos, whose indexer reads it.
+    const clientId = config.bus.type === 'kafka' ? config.bus.clientId : 'pharos';
     const result = await replayDeadLetters({ bus: await getBus(ctx), topics: topicsFor(config.bus), logger, groupId: `${clientId}-deadletter-replay`, ...(kinds ? { kinds } : {}) });
     console.log(`replayed ${result.replayed} record(s), skipped ${result.skipped}`);
   } finally {

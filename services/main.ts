@@ -4,7 +4,7 @@ import { TokenAuthenticator, sha256Hex } from '../libs/auth/token-authenticator.
 import { ConfigError, loadConfig } from '../libs/config/config.loader.ts';
 import { buildApp } from '../libs/http/app.ts';
 import type { Feature } from '../libs/http/feature.ts';
-import { createLogger } from '../libs/logging/logger.ts';
+import { createLogger, type Logger } from '../libs/logging/logger.ts';
 import { createMetricsRegistry } from '../libs/metrics/metrics.ts';
 import { bootstrapAdminToken } from '../libs/runtime/bootstrap-token.ts';
 import { Resources } from '../libs/runtime/resources.ts';
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfig({ file: values.config ?? process.env.PHAROS_CONFIG });
   const logger = createLogger(config.log.level);
+  const stop = onStopSignals(logger, config.shutdown.graceMs);
   const authenticator = new TokenAuthenticator(config.auth.tokens);
   if (authenticator.size === 0) {
     const boot = bootstrapAdminToken(config.dataDir);
@@ -45,21 +46,54 @@ async function main(): Promise<void> {
   await app.listen({ host: config.server.host, port: config.server.port });
   logger.info({ services: names, storage: config.storage.type, bus: config.bus.type }, 'pharos started');
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: draining in-flight work');
-    const timer = setTimeout(() => process.exit(1), 30_000).unref();
+  stop.ready(async () => {
     await app.close();
     for (const f of [...features].reverse()) await f.stop?.().catch((err: unknown) => logger.error({ err, feature: f.name }, 'stop failed'));
     await security.audit.stop().catch(() => undefined);
     await resources.closeAll();
-    clearTimeout(timer);
-    process.exit(0);
+  });
+}
+
+/**
+ * SIGTERM/SIGINT stop Pharos gracefully: no new requests, the ones in flight answered, the batches in hand
+ * committed, then exit 0. Bounded by shutdown.graceMs: what is unfinished then was not acknowledged
+ * (requests) or not committed (bus batches), so senders retry and the durable bus hands it to the indexer
+ * again after the next start. Listening from the start: a signal during startup stops Pharos once it is up
+ * (or when the grace period ends), instead of Node's default of dying at once.
+ */
+function onStopSignals(logger: Logger, graceMs: number): { ready(drain: () => Promise<void>): void } {
+  let signal: string | undefined;
+  let drain: (() => Promise<void>) | undefined;
+  const run = async () => {
+    if (!signal || !drain) return;
+    const work = drain;
+    drain = undefined;
+    try {
+      await work();
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  const on = (name: string) => {
+    if (signal) return;
+    signal = name;
+    logger.info({ signal, graceMs }, 'shutting down: draining in-flight work');
+    setTimeout(() => {
+      logger.error({ graceMs }, 'shutdown.graceMs passed with work unfinished: exiting anyway');
+      process.exit(1);
+    }, graceMs).unref();
+    void run();
+  };
+  process.on('SIGTERM', () => on('SIGTERM'));
+  process.on('SIGINT', () => on('SIGINT'));
+  return {
+    ready(d) {
+      drain = d;
+      void run();
+    },
+  };
 }
 
 main().catch((err: unknown) => {

@@ -17,6 +17,7 @@ describe('TokenAuthenticator', () => {
   it('reads Bearer and Basic credentials', () => {
     expect(credentialFromHeader('Bearer abc')).toBe('abc');
     expect(credentialFromHeader(`Basic ${Buffer.from('user:tok').toString('base64')}`)).toBe('tok');
+    expect(credentialFromHeader(`ApiKey ${Buffer.from('filebeat:tok').toString('base64')}`)).toBe('tok');
     expect(credentialFromHeader('Digest x')).toBeUndefined();
     expect(credentialFromHeader(undefined)).toBeUndefined();
   });

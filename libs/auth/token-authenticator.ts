@@ -53,7 +53,8 @@ export class TokenAuthenticator {
 
 /**
  * Reads credentials from an Authorization header: `Bearer <token>`, or HTTP Basic with the token as the
- * password (promtool can only send Basic credentials taken from the URL).
+ * password (promtool can only send Basic credentials taken from the URL), or Elasticsearch's
+ * `ApiKey base64(id:key)` with the token as the key (Filebeat's and Logstash's `api_key`).
  */
 export function credentialFromHeader(header: string | undefined): string | undefined {
   if (!header) return undefined;
@@ -61,6 +62,11 @@ export function credentialFromHeader(header: string | undefined): string | undef
   if (!scheme || !value) return undefined;
   if (scheme.toLowerCase() === 'bearer') return value;
   if (scheme.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return colon >= 0 ? decoded.slice(colon + 1) : undefined;
+  }
+  if (scheme.toLowerCase() === 'apikey') {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     return colon >= 0 ? decoded.slice(colon + 1) : undefined;

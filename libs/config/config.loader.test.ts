@@ -17,7 +17,9 @@ describe('loadConfig', () => {
     const c = loadConfig({ env: {} });
     expect(c.server).toMatchObject({ host: '127.0.0.1', port: 8080 });
     expect(c.storage).toEqual({ type: 'sqlite', path: 'data/pharos.db' });
-    expect(c.bus).toEqual({ type: 'memory' });
+    // The durable bus in its own file beside the data (<dataDir>/bus.db), synced per batch.
+    expect(c.bus).toEqual({ type: 'sqlite', synchronous: 'full', maxBacklogBytes: 2 ** 30 });
+    expect(c.shutdown).toEqual({ graceMs: 30_000 });
     expect(Object.isFrozen(c.server)).toBe(true);
   });
 

@@ -3,6 +3,7 @@ import { alertingConfigSchema } from './sections/alerting.ts';
 import { jwtConfigSchema, rateLimitConfigSchema, selfAuditConfigSchema } from './sections/auth.ts';
 import { dashboardsConfigSchema } from './sections/dashboards.ts';
 import { federationConfigSchema } from './sections/federation.ts';
+import { elasticsearchIntakeConfigSchema, lokiIntakeConfigSchema } from './sections/intakes.ts';
 
 /**
  * The configuration contract. Keys named in the issues (server.*, storage.*, bus.*, collector.cluster,
@@ -50,6 +51,17 @@ const storageSchema = z.discriminatedUnion('type', [
 ]);
 
 const busSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('sqlite'),
+      /** Default `<dataDir>/bus.db`. */
+      path: z.string().min(1).optional(),
+      /** full: each acknowledged batch is synced to disk (survives power loss); normal: survives a crash of Pharos only. */
+      synchronous: z.enum(['full', 'normal']).default('full'),
+      /** Unconsumed bytes the bus may hold; over it the intakes answer 503. */
+      maxBacklogBytes: z.number().int().positive().default(2 ** 30),
+    })
+    .strict(),
   z.object({ type: z.literal('memory') }).strict(),
   z
     .object({
@@ -104,7 +116,7 @@ export const configSchema = z
     dataDir: z.string().default('data'),
     log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).strict().prefault({}),
     storage: storageSchema.default({ type: 'sqlite', path: 'data/pharos.db' }),
-    bus: busSchema.default({ type: 'memory' }),
+    bus: busSchema.prefault({ type: 'sqlite' }),
     collector: z
       .object({
         cluster: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/).default('local'),
@@ -118,6 +130,16 @@ export const configSchema = z
           .prefault({}),
         /** Bound on records held in memory waiting for the bus; over it the intake answers 503. */
         maxInFlight: z.number().int().positive().default(20_000),
+        /** The agent-protocol intakes (docs/ingest.md); OTLP needs no settings. */
+        loki: lokiIntakeConfigSchema,
+        elasticsearch: elasticsearchIntakeConfigSchema,
+      })
+      .strict()
+      .prefault({}),
+    shutdown: z
+      .object({
+        /** SIGTERM/SIGINT: how long in-flight requests and batches may take to finish before the process exits anyway. */
+        graceMs: z.number().int().positive().default(30_000),
       })
       .strict()
       .prefault({}),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FILTER_FIELDS, RECORD_KINDS } from '../schemas/records.ts';
+import { variableRegexProblem } from './variable-regex.ts';
 
 /**
  * The dashboard definition: one zod contract that validates YAML/JSON files, API bodies and import output,
@@ -135,7 +136,13 @@ export const queryVariableSchema = z
     /** `label_values(metric{matchers}, label)` or `label_values(label)`, over all clusters. */
     query: z.string().regex(/^\s*label_values\s*\(.*\)\s*$/s, 'label_values(metric, label) or label_values(label)'),
     /** Keeps matching values; a capture group picks the shown value, as in Grafana. */
-    regex: z.string().optional(),
+    regex: z
+      .string()
+      .optional()
+      .superRefine((re, ctx) => {
+        const problem = re === undefined ? undefined : variableRegexProblem(re);
+        if (problem) ctx.addIssue({ code: 'custom', message: `not a valid RE2 regular expression (Pharos evaluates regexes in linear time, with Go's syntax: no lookarounds or backreferences): ${problem}` });
+      }),
     sort: z.enum(['none', 'asc', 'desc']).default('asc'),
   })
   .strict();

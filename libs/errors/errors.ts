@@ -7,7 +7,7 @@
 export const ERROR_CATALOGUE = {
   PHAROS_ERR_VALIDATION: { status: 400, retry: false, summary: 'The request or record does not match its schema.' },
   PHAROS_ERR_BAD_JSON: { status: 400, retry: false, summary: 'The body is not valid JSON / NDJSON.' },
-  PHAROS_ERR_LIMIT: { status: 400, retry: false, summary: 'A configured limit (time range, page size, series, samples) was exceeded.' },
+  PHAROS_ERR_LIMIT: { status: 400, retry: false, summary: 'A configured limit (time range, page size, series, samples, points per series) was exceeded; the message names it.' },
   PHAROS_ERR_UNAUTHENTICATED: { status: 401, retry: false, summary: 'No valid credentials were presented.' },
   PHAROS_ERR_FORBIDDEN: { status: 403, retry: false, summary: 'The credentials are valid but their role or scope does not allow this.' },
   PHAROS_ERR_NOT_FOUND: { status: 404, retry: false, summary: 'The resource or route does not exist.' },
@@ -49,8 +49,8 @@ export class InputError extends PharosError {
   }
 }
 export class LimitError extends PharosError {
-  constructor(message: string) {
-    super('PHAROS_ERR_LIMIT', message);
+  constructor(message: string, details?: ErrorDetail[]) {
+    super('PHAROS_ERR_LIMIT', message, details ? { details } : undefined);
   }
 }
 export class NotFoundError extends PharosError {

@@ -1,31 +1,10 @@
-import { InputError } from '../errors/errors.ts';
 import type { LabelMatcher } from './ast.ts';
+import { compileMatcherRegex } from './regex.ts';
+
+export { compileMatcherRegex } from './regex.ts';
 
 /** A label set as Prometheus's JSON has it. Treated as immutable: functions return new objects. */
 export type Labels = Record<string, string>;
-
-const regexCache = new Map<string, RegExp>();
-
-/**
- * Prometheus anchors matcher regexes (`^(?:re)$`) and uses RE2; Prometheus 3 adds `s` (dot matches newline,
- * `^(?s:re)$`), 2.x does not (`dotAll: false`). JavaScript's engine is close enough for the syntax PromQL users
- * write; what it cannot compile is bad_data.
- */
-export function compileMatcherRegex(re: string, opts: { dotAll?: boolean } = {}): RegExp {
-  const dotAll = opts.dotAll ?? true;
-  const key = dotAll ? re : `\u0000${re}`;
-  let r = regexCache.get(key);
-  if (!r) {
-    try {
-      r = new RegExp(`^(?:${re})$`, dotAll ? 's' : '');
-    } catch (err) {
-      throw new InputError(`parse error: invalid regular expression "${re}": ${(err as Error).message}`);
-    }
-    if (regexCache.size > 1000) regexCache.clear();
-    regexCache.set(key, r);
-  }
-  return r;
-}
 
 export function matcherMatches(m: LabelMatcher, value: string | undefined): boolean {
   const v = value ?? '';

@@ -29,6 +29,19 @@ export const logDocSchema = z.object({
   node: z.string().optional(),
   stream: z.string().optional(),
   labels: z.record(z.string(), z.string()).optional(),
+  /** OTLP severity_text (else the level name of severityNumber), Loki's `level` label, an ES document's `level`. */
+  severity: z.string().optional(),
+  /** OTLP severity_number, 1–24 (TRACE 1–4 … FATAL 21–24). */
+  severityNumber: z.number().int().optional(),
+  /** W3C trace and span ids, lowercase hex (OTLP trace_id / span_id). */
+  traceId: z.string().optional(),
+  spanId: z.string().optional(),
+  /**
+   * Everything else the sender attached (OTLP resource and log attributes, Loki stream labels beyond the
+   * mapped ones and structured metadata, unmapped ES document fields), flattened to dotted keys with string
+   * values. Filter with `attr.<key>=value`, search with `attr.<key>:value` in q.
+   */
+  attributes: z.record(z.string(), z.string()).optional(),
 });
 export type LogDoc = z.infer<typeof logDocSchema>;
 
@@ -91,6 +104,23 @@ export const FILTER_FIELDS: Record<RecordKind, Record<string, string>> = {
     resource: 'resource', subresource: 'subresource', name: 'name', code: 'code', level: 'level', stage: 'stage',
   },
 };
+
+/**
+ * Filters on fields kept in the stored document rather than in a filter column of their own (the SQLite
+ * store reads them from the JSON; OpenSearch indexes them as keywords): filter name → document field.
+ */
+export const DOC_FILTER_FIELDS: Record<RecordKind, Record<string, string>> = {
+  logs: { severity: 'severity', traceId: 'traceId', spanId: 'spanId' },
+  events: {},
+  audit: {},
+};
+
+/**
+ * `attr.<key>` filters (and `attr.<key>:value` in q) match one key of a kind's attribute map, by kind.
+ * Keys are the senders' own (`k8s.deployment.name`, `service.name`), so they cannot be columns.
+ */
+export const ATTRIBUTE_FILTER_PREFIX = 'attr.';
+export const ATTRIBUTE_FIELD: Partial<Record<RecordKind, string>> = { logs: 'attributes' };
 
 /** Fields the free-text search `q` looks in, per kind. */
 export const TEXT_FIELDS: Record<RecordKind, readonly string[]> = {

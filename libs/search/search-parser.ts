@@ -25,7 +25,8 @@ type Token =
   | { kind: 'op'; value: 'AND' | 'OR' | 'NOT'; pos: number }
   | { kind: 'lparen' | 'rparen'; pos: number };
 
-const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/;
+// `attr.<key>` names one attribute; keys are the senders' own (`k8s.deployment.name`, `app.kubernetes.io/name`).
+const IDENT = /^(?:[A-Za-z][A-Za-z0-9_]*|attr\.[A-Za-z0-9_.\-/]+)$/;
 
 /** Parses `q`; undefined for an empty or blank query. Throws InputError with the position of the first problem. */
 export function parseSearch(q: string): SearchExpr | undefined {

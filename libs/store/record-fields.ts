@@ -1,4 +1,4 @@
-import { FILTER_FIELDS, TEXT_FIELDS, type RecordKind } from '../schemas/records.ts';
+import { ATTRIBUTE_FIELD, ATTRIBUTE_FILTER_PREFIX, DOC_FILTER_FIELDS, FILTER_FIELDS, TEXT_FIELDS, type RecordKind } from '../schemas/records.ts';
 import type { AnyDoc } from './record-store.ts';
 
 /**
@@ -19,6 +19,34 @@ export function textFields(kind: RecordKind): readonly string[] {
 /** Stored field behind a Query API filter name, or undefined when the name is not a filter of the kind. */
 export function storedField(kind: RecordKind, filterName: string): string | undefined {
   return Object.hasOwn(FILTER_FIELDS[kind], filterName) ? FILTER_FIELDS[kind][filterName] : undefined;
+}
+
+/**
+ * What a Query API filter name matches: a filter column (FILTER_FIELDS), a field read from the stored
+ * document (DOC_FILTER_FIELDS), or one key of the kind's attribute map (`attr.<key>`).
+ */
+export type FilterTarget =
+  | { type: 'column'; field: string }
+  | { type: 'doc'; field: string }
+  | { type: 'attribute'; field: string; key: string };
+
+export function filterTarget(kind: RecordKind, name: string): FilterTarget | undefined {
+  const column = storedField(kind, name);
+  if (column !== undefined) return { type: 'column', field: column };
+  if (Object.hasOwn(DOC_FILTER_FIELDS[kind], name)) return { type: 'doc', field: DOC_FILTER_FIELDS[kind][name]! };
+  const attributes = ATTRIBUTE_FIELD[kind];
+  if (attributes && name.startsWith(ATTRIBUTE_FILTER_PREFIX) && name.length > ATTRIBUTE_FILTER_PREFIX.length) {
+    return { type: 'attribute', field: attributes, key: name.slice(ATTRIBUTE_FILTER_PREFIX.length) };
+  }
+  return undefined;
+}
+
+/** The value a document holds for a filter target, as strings (see fieldValues). */
+export function targetValues(doc: AnyDoc, target: FilterTarget): string[] {
+  if (target.type !== 'attribute') return fieldValues(doc, target.field);
+  const map = (doc as unknown as Record<string, unknown>)[target.field] as Record<string, unknown> | undefined;
+  const value = map && Object.hasOwn(map, target.key) ? map[target.key] : undefined;
+  return value === undefined || value === null ? [] : [String(value)];
 }
 
 /**

@@ -83,6 +83,15 @@ export const CONTRACT_CASES: ContractCase[] = [
   { name: 'logs: q non-ASCII words', run: page('logs', { q: q('zürich OR "οδοσ σοφοκλεουσ"') }), check: totalAtLeast(300) },
   { name: 'logs: q with punctuation is a phrase', run: count('logs', { q: q('kube-system/coredns') }), check: totalAtLeast(100) },
   { name: 'logs: q and filters together', run: page('logs', { filters: { cluster: ['north'] }, q: q('timeout NOT lock') }), check: totalAtLeast(30) },
+  // logs: the OTLP/Loki/ES intakes' fields and attributes
+  { name: 'logs: attr.<key> filter', run: page('logs', { filters: { 'attr.service.name': ['api'] } }), check: totalAtLeast(100) },
+  { name: 'logs: attr filters AND, list OR', run: page('logs', { filters: { 'attr.service.name': ['api', 'db'], 'attr.app.kubernetes.io/part-of': ['Shop'] } }), check: totalAtLeast(50) },
+  { name: 'logs: attr filter is case-sensitive, other keys do not match', run: count('logs', { filters: { 'attr.service.name': ['API', 'api-deploy'] } }), check: exactly(0) },
+  { name: 'logs: severity and traceId filters', run: page('logs', { filters: { severity: ['ERROR'], traceId: ['00000000000000000000000000000000', '00000000000000000000000000000040'] } }), check: totalAtLeast(10) },
+  { name: 'logs: spanId filter', run: page('logs', { filters: { spanId: ['0000000000000120'] } }), check: exactly(1) },
+  { name: 'logs: q attr.<key>:value is case-insensitive exact', run: count('logs', { q: q('attr.k8s.deployment.name:DB-DEPLOY') }), check: totalAtLeast(100) },
+  { name: 'logs: q NOT attr over records without attributes', run: count('logs', { q: q('NOT attr.app.kubernetes.io/part-of:shop') }), check: totalAtLeast(2000) },
+  { name: 'logs: q severity:value and text', run: page('logs', { q: q('severity:error OR attr.service.name:proxy') }), check: totalAtLeast(100) },
   // logs: aggregations and paging
   { name: 'logs: histogram 1h', run: histogram('logs', {}, 3_600_000), check: exactly(3000) },
   { name: 'logs: histogram 5m with filter and q', run: histogram('logs', { filters: { namespace: ['payments'] }, q: q('error') }, 300_000) },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { InputError } from '../errors/errors.ts';
-import { RECORD_KINDS, type LogDoc, type RecordKind } from '../schemas/records.ts';
+import { RECORD_KINDS, type AuditDoc, type LogDoc, type RecordKind } from '../schemas/records.ts';
 import { parseSearch } from '../search/search-parser.ts';
 import { MemoryRecordStore } from './memory/memory-record.store.ts';
 import { CONTRACT_CASES } from './record-store.contract-cases.ts';
@@ -51,6 +51,32 @@ export function recordStoreContract(engine: EngineUnderTest, fixtures: () => Rec
     expect(await store.count('audit', { filters: {} })).toBe(data.audit.length);
     const request = { filters: {}, sort: 'asc', size: 50 } as const;
     expect((await store.search('audit', request)).items).toEqual((await reference.search('audit', request)).items);
+  });
+
+  it('keys records by cluster and id: the same id from three clusters is three records, paged one by one', async () => {
+    const time = Date.UTC(2024, 2, 1);
+    const audit = (cluster: string, user: string): AuditDoc => ({ id: 'same-audit:ResponseComplete', kind: 'audit', cluster, time, ingestedAt: 0, auditID: 'same-audit', stage: 'ResponseComplete', user, verb: 'get' });
+    const clusters = ['twin-c', 'twin-a', 'twin-b'];
+    await store.write('audit', clusters.map((c) => audit(c, `first-${c}`)));
+    // The same record of one cluster again replaces only that cluster's.
+    await store.write('audit', [audit('twin-a', 'second-twin-a')]);
+    await store.refresh('audit');
+    const filters = { cluster: clusters };
+    expect(await store.count('audit', { filters })).toBe(3);
+    for (const sort of ['asc', 'desc'] as const) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.search('audit', { filters, sort, size: 1, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.items.map((d) => `${d.cluster}/${(d as AuditDoc).user}`));
+        cursor = page.cursor ?? undefined;
+      } while (cursor);
+      const expected = ['twin-a/second-twin-a', 'twin-b/first-twin-b', 'twin-c/first-twin-c'];
+      expect(seen).toEqual(sort === 'asc' ? expected : [...expected].reverse());
+    }
+    const exported: string[] = [];
+    for await (const d of store.exportAll('audit', { filters, sort: 'asc' })) exported.push(d.cluster);
+    expect(exported).toEqual(['twin-a', 'twin-b', 'twin-c']);
   });
 
   it('reports refused items one by one, without failing the others', async () => {

@@ -150,7 +150,7 @@ describe('provision-files.sh, the init container of query and alerting', () => {
       });
       const cfg = parseYaml(read(`${HOST}/config/pharos.yaml`)) as { alerting: { ruleFiles: string[] }; dashboards: { dir: string } };
       const siteGlobs = cfg.alerting.ruleFiles.filter((g) => g.startsWith('provisioned/'));
-      const rules = loadRuleFiles(siteGlobs, 60_000, app);
+      const rules = loadRuleFiles(siteGlobs, { defaultIntervalMs: 60_000 }, app);
       expect(rules.problems).toEqual([]);
       expect(rules.groups.map((g) => g.name)).toEqual(['pharos-examples']);
       const dashboards = loadBuiltinDashboards(join(app, cfg.dashboards.dir)).map((d) => d.id);

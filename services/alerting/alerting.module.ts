@@ -4,6 +4,7 @@ import type { Logger } from '../../libs/logging/logger.ts';
 import type { Registry } from 'prom-client';
 import type { StateStore } from '../../libs/store/state-store.ts';
 import { tryParseDuration as parseDuration } from '../../libs/promql/literals.ts';
+import type { PointLimits } from '../../libs/promql/query-cost.ts';
 import { AlertEngine } from './engine/alert-engine.ts';
 import { AlertRepository } from './engine/alert-repository.ts';
 import { alertingMetrics } from './engine/alerting-metrics.ts';
@@ -34,6 +35,8 @@ export interface AlertingModuleOptions {
   tickMs?: number;
   /** The scheduler's clock (epoch ms); the rules benchmark maps wall time into the fixture window. */
   now?: () => number;
+  /** federation.maxPointsPerSeries / maxSubqueryPointsPerSeries, which rule expressions are checked against at load. */
+  queryLimits?: PointLimits;
 }
 
 const ms = (d: string) => parseDuration(d) as number;
@@ -55,7 +58,7 @@ export class AlertingModule {
     const { config: c, store, logger } = opts;
     const log = logger.child({ component: 'alerting' });
     const metrics = alertingMetrics(opts.metrics);
-    this.catalog = new RuleCatalog(store, { ruleFiles: c.ruleFiles, defaultIntervalMs: ms(c.evaluation.defaultInterval), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+    this.catalog = new RuleCatalog(store, { ruleFiles: c.ruleFiles, defaultIntervalMs: ms(c.evaluation.defaultInterval), ...(opts.queryLimits ? { limits: opts.queryLimits } : {}), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
     this.repo = new AlertRepository(store);
     this.silences = new SilenceService(store);
     this.nflog = new NotificationLog(store);
@@ -119,6 +122,8 @@ export class AlertingModule {
 
   async start(): Promise<void> {
     await this.catalog.refresh();
+    const log = this.opts.logger.child({ component: 'alerting' });
+    for (const p of this.catalog.storedProblems()) log.error({ group: p.name }, `stored rule group not evaluated: ${p.message}`);
     await this.scheduler.start();
   }
 

@@ -43,6 +43,7 @@ export async function alertingFeatures(ctx: ServiceContext): Promise<Feature[]> 
           sources: processSources(ctx),
           logger: ctx.logger,
           metrics: ctx.metrics,
+          queryLimits: ctx.config.federation,
           externalUrl: (config.externalUrl ?? ctx.config.server.publicUrl ?? `http://${ctx.config.server.host}:${ctx.config.server.port}`).replace(/\/$/, ''),
         }),
     ));

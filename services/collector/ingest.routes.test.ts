@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -5,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../libs/auth/principal.ts';
 import type { Bus, ConsumedMessage } from '../../libs/bus/bus.ts';
 import { MemoryBus } from '../../libs/bus/memory.bus.ts';
+import { SqliteBus } from '../../libs/bus/sqlite.bus.ts';
 import { topicsFor } from '../../libs/bus/topics.ts';
 import { buildApp } from '../../libs/http/app.ts';
 import { ingestMetrics } from './ingest.metrics.ts';
@@ -34,9 +38,10 @@ async function appWith(bus: Bus, maxInFlight = 1000): Promise<{ app: FastifyInst
   return { app, registry };
 }
 
-async function drain(bus: Bus, topic: string, expected: number): Promise<ConsumedMessage[]> {
+/** Reads a topic from the start (a new group) until `expected` messages matching `match` came. */
+async function drain(bus: Bus, topic: string, expected: number, match: (m: ConsumedMessage) => boolean = () => true): Promise<ConsumedMessage[]> {
   const got: ConsumedMessage[] = [];
-  const sub = await bus.subscribe({ topic, groupId: `drain-${Math.random()}`, handle: async (b) => void got.push(...b) });
+  const sub = await bus.subscribe({ topic, groupId: `drain-${Math.random()}`, handle: async (b) => void got.push(...b.filter(match)) });
   for (let i = 0; i < 200 && got.length < expected; i++) await new Promise((r) => setTimeout(r, 10));
   await sub.stop();
   return got;
@@ -58,7 +63,7 @@ describe('ingest routes', () => {
     const got = await drain(bus, topics.kind('audit'), 2);
     expect(got.map((m) => JSON.parse(m.value).id).sort()).toEqual(['a1:ResponseComplete', 'a2:RequestReceived']);
     expect(got[0]!.headers).toMatchObject({ 'pharos-cluster': 'east', 'pharos-kind': 'audit' });
-    expect(await registry.metrics()).toMatch(/pharos_ingest_records_total\{kind="audit",cluster="east",result="accepted"\} 2/);
+    expect(await registry.metrics()).toMatch(/pharos_ingest_records_total\{kind="audit",cluster="east",result="accepted",protocol="pharos"\} 2/);
   });
 
   it('answers 400 with a code for unparseable JSON, and for a batch with no valid item', async () => {
@@ -89,6 +94,23 @@ describe('ingest routes', () => {
     expect((await post('/v1/ingest/audit?cluster=east', event('v'), 'eastOnly')).statusCode).toBe(200);
     expect((await post('/v1/ingest/audit?cluster=bad%20name', event('v'))).statusCode).toBe(400);
   });
+
+  it('holds a scoped token to its clusters without ?cluster= too, and never lets a body choose the cluster', async () => {
+    // collector.cluster ("local") is where a batch without ?cluster= goes: not a cluster of this token.
+    const unnamed = await post('/v1/ingest/logs', [{ date: 1714557600, log: 'x' }], 'eastOnly');
+    expect(unnamed.statusCode).toBe(403);
+    expect(unnamed.json().error.message).toMatch(/"local".*\?cluster=east/);
+    const forged = { date: 1714557600, log: 'forged', cluster: 'west', kubernetes: { namespace_name: 'ns', pod_name: 'p', container_name: 'c', cluster: 'west' } };
+    expect((await post('/v1/ingest/logs?cluster=east', [forged], 'eastOnly')).statusCode).toBe(200);
+    expect((await post('/v1/ingest/audit?cluster=east', event('forged', { cluster: 'west' }), 'eastOnly')).statusCode).toBe(200);
+    const isForged = (m: ConsumedMessage) => m.value.includes('forged');
+    const got = [...(await drain(bus, topics.kind('logs'), 1, isForged)), ...(await drain(bus, topics.kind('audit'), 1, isForged))];
+    expect(got).toHaveLength(2);
+    for (const m of got) {
+      expect(m.headers).toMatchObject({ 'pharos-cluster': 'east' });
+      expect(JSON.parse(m.value)).toMatchObject({ cluster: 'east' });
+    }
+  });
 });
 
 describe('ingest when the bus cannot take records', () => {
@@ -99,6 +121,20 @@ describe('ingest when the bus cannot take records', () => {
     expect(res.statusCode).toBe(503);
     expect(res.json().error.code).toBe('PHAROS_ERR_UNAVAILABLE');
     await app.close();
+
+    // The durable bus refuses past bus.maxBacklogBytes of unconsumed records: 503, nothing accepted.
+    const dir = mkdtempSync(join(tmpdir(), 'pharos-ingest-backlog-'));
+    const durable = new SqliteBus({ path: join(dir, 'bus.db'), maxBacklogBytes: 2000 });
+    const full = await appWith(durable);
+    const batch = Array.from({ length: 10 }, (_, i) => event(`full-${i}`));
+    const first = await full.app.inject({ method: 'POST', url: '/v1/ingest/audit', payload: batch.slice(0, 2), headers: { authorization: 'Bearer ingest' } });
+    expect(first.statusCode).toBe(200);
+    const refused = await full.app.inject({ method: 'POST', url: '/v1/ingest/audit', payload: batch, headers: { authorization: 'Bearer ingest' } });
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json().error).toMatchObject({ code: 'PHAROS_ERR_UNAVAILABLE', message: expect.stringMatching(/bus\.maxBacklogBytes/) });
+    await full.app.close();
+    await durable.close();
+    rmSync(dir, { recursive: true, force: true });
 
     const small = await appWith(new MemoryBus(), 2);
     const over = await small.app.inject({ method: 'POST', url: '/v1/ingest/audit', payload: [event('a'), event('b'), event('c')], headers: { authorization: 'Bearer ingest' } });

@@ -87,12 +87,18 @@ export function ingestRoutes(opts: IngestRoutesOptions): FastifyPluginAsync {
   };
 }
 
-/** `?cluster=` may only name a cluster the caller's token is scoped to. */
+/**
+ * The cluster every record of the batch is stamped with (the bodies' own fields never choose it): `?cluster=`,
+ * else collector.cluster. Either way it must be a cluster of the caller's token scope, so a token scoped to
+ * `edge` can write only records of `edge`; records are keyed by (cluster, id), so nothing it sends can
+ * replace another cluster's.
+ */
 function clusterFor(req: FastifyRequest, requested: string | undefined, fallback: string): string {
   const cluster = requested ?? fallback;
   const scope = req.principal?.scope;
-  if (requested && scope && !isUnrestricted(scope.clusters) && !scope.clusters.includes(cluster)) {
-    throw new ForbiddenError(`this token may not ingest for cluster "${cluster}"`);
+  if (scope && !isUnrestricted(scope.clusters) && !scope.clusters.includes(cluster)) {
+    const hint = requested ? '' : ` (collector.cluster, used when the request names none; send ?cluster=${scope.clusters[0] ?? '<cluster>'})`;
+    throw new ForbiddenError(`this token may not ingest for cluster "${cluster}"${hint}`);
   }
   return cluster;
 }
@@ -103,7 +109,7 @@ function rejectedAll(rejected: readonly Rejection[]): InputError {
 }
 
 /** A client that hangs up stops waiting for the bus; the publish itself may still complete (harmless: ids are idempotent). */
-function abortOnClose(req: FastifyRequest): AbortSignal {
+export function abortOnClose(req: FastifyRequest): AbortSignal {
   const controller = new AbortController();
   req.raw.once('close', () => {
     if (!req.raw.complete) controller.abort();

@@ -5,9 +5,10 @@ import type { Topics } from '../../libs/bus/topics.ts';
 import { PharosError, UnavailableError } from '../../libs/errors/errors.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
 import { BUS_KEY } from '../../libs/schemas/normalize/bus-keys.ts';
+import { recordKey } from '../../libs/schemas/record-key.ts';
 import type { RecordKind } from '../../libs/schemas/records.ts';
 import type { AnyDoc } from '../../libs/store/record-store.ts';
-import type { IngestMetrics } from './ingest.metrics.ts';
+import type { IngestMetrics, IngestProtocol } from './ingest.metrics.ts';
 
 export interface IngestServiceOptions {
   bus: () => Promise<Bus>;
@@ -28,23 +29,41 @@ export interface IngestService {
   publish(kind: RecordKind, docs: readonly AnyDoc[], signal?: AbortSignal): Promise<void>;
   /** Records currently waiting for the bus. */
   inFlight(): number;
+  /**
+   * The same service (one bus, one in-flight bound) for another intake protocol: its records are counted
+   * with that `protocol` label in pharos_ingest_records_total.
+   */
+  forProtocol(protocol: IngestProtocol): IngestService;
 }
 
 export function createIngestService(opts: IngestServiceOptions): IngestService {
-  let inFlight = 0;
+  const state = { inFlight: 0 };
   const log = opts.logger.child({ component: 'ingest' });
+  const forProtocol = (protocol: IngestProtocol): IngestService => publisher({ opts: { ...opts, metrics: opts.metrics.forProtocol(protocol) }, state, log, forProtocol });
+  return publisher({ opts, state, log, forProtocol });
+}
+
+/** One protocol's view of the service; all views share `state`, so collector.maxInFlight bounds them together. */
+function publisher({ opts, state, log, forProtocol }: {
+  opts: IngestServiceOptions;
+  state: { inFlight: number };
+  log: Logger;
+  forProtocol: (protocol: IngestProtocol) => IngestService;
+}): IngestService {
   return {
-    inFlight: () => inFlight,
+    inFlight: () => state.inFlight,
+    forProtocol,
     async publish(kind, docs, signal) {
+      const inFlight = state.inFlight;
       if (docs.length === 0) return;
       if (inFlight + docs.length > opts.maxInFlight) {
         countByCluster(opts.metrics, kind, docs, 'unavailable');
         throw new UnavailableError(`the collector already holds ${inFlight} records waiting for the bus (collector.maxInFlight ${opts.maxInFlight}); retry later`);
       }
-      inFlight += docs.length;
+      state.inFlight += docs.length;
       try {
         const trimmed: AnyDoc[] = [];
-        const messages = packRecords(kind, lastPerId(docs), BUS_KEY[kind], DEFAULT_PACK_LIMITS, (doc) => {
+        const messages = packRecords(kind, lastPerRecord(docs), BUS_KEY[kind], DEFAULT_PACK_LIMITS, (doc) => {
           const fitted = fitRecord(doc);
           if (fitted.trimmed) trimmed.push(doc);
           return fitted.json;
@@ -61,7 +80,7 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
         log.warn({ err, kind, records: docs.length }, 'bus publish failed; the sender will retry');
         throw err instanceof PharosError ? err : new UnavailableError(`the bus is unavailable: ${(err as Error).message}`, err);
       } finally {
-        inFlight -= docs.length;
+        state.inFlight -= docs.length;
       }
     },
   };
@@ -74,12 +93,12 @@ function countByCluster(metrics: IngestMetrics, kind: RecordKind, docs: readonly
 }
 
 /**
- * One record per id, the last one winning, in the order of those last occurrences. The same id twice in
- * one batch (a repeated auditID + stage) is one record; publishing both could land them in different daily
- * indices when their timestamps differ, and then a resend would not be idempotent.
+ * One record per (cluster, id), the last one winning, in the order of those last occurrences. The same id
+ * twice in one batch (a repeated auditID + stage) is one record; publishing both could land them in
+ * different daily indices when their timestamps differ, and then a resend would not be idempotent.
  */
-function lastPerId(docs: readonly AnyDoc[]): AnyDoc[] {
+function lastPerRecord(docs: readonly AnyDoc[]): AnyDoc[] {
   const last = new Map<string, number>();
-  docs.forEach((d, i) => last.set(d.id, i));
-  return docs.length === last.size ? [...docs] : docs.filter((d, i) => last.get(d.id) === i);
+  docs.forEach((d, i) => last.set(recordKey(d), i));
+  return docs.length === last.size ? [...docs] : docs.filter((d, i) => last.get(recordKey(d)) === i);
 }

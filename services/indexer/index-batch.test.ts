@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { BusMessage, ConsumedMessage } from '../../libs/bus/bus.ts';
 import type { LogDoc } from '../../libs/schemas/records.ts';
+import { MemoryRecordStore } from '../../libs/store/memory/memory-record.store.ts';
 import type { AnyDoc, RecordStore, WriteItemResult } from '../../libs/store/record-store.ts';
 import { deadLetterSchema } from './dead-letter.ts';
 import { indexBatchHandler } from './index-batch.ts';
@@ -85,6 +86,22 @@ describe('indexBatchHandler', () => {
     // The extra key is dropped by validation: no text, the store serializes the validated doc.
     expect(texts.get('x')).toBeUndefined();
     expect(stored.get('x')).toEqual(doc('x'));
+  });
+
+  it('folds repeats of one record but keeps the same id of two clusters as two records', async () => {
+    const store = new MemoryRecordStore();
+    const registry = new Registry();
+    const handle = indexBatchHandler({
+      kind: 'logs', store: async () => store, metrics: indexerMetrics(registry), logger: pino({ level: 'silent' }),
+      deadLetter: async () => undefined,
+    });
+    const east = doc('same');
+    const west = { ...doc('same'), cluster: 'west', message: 'from west' };
+    const eastAgain = { ...east, message: 'east, resent' };
+    await handle([msg(JSON.stringify(east), 0), msg(JSON.stringify(west), 1), msg(JSON.stringify(eastAgain), 2)], new AbortController().signal);
+    const page = await store.search('logs', { filters: {}, sort: 'asc', size: 10 });
+    expect(page.items.map((d) => [d.cluster, d.id, (d as LogDoc).message]).sort()).toEqual([['east', 'same', 'east, resent'], ['west', 'same', 'from west']]);
+    expect(await registry.metrics()).toMatch(/pharos_indexer_records_total\{kind="logs",result="indexed"\} 3/);
   });
 
   it('stops when aborted without resolving, so the batch is not committed', async () => {

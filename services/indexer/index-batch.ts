@@ -5,6 +5,7 @@ import { unpackRecords } from '../../libs/bus/record-pack.ts';
 import { PharosError } from '../../libs/errors/errors.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
 import { issuesText } from '../../libs/schemas/normalize/normalize.types.ts';
+import { recordKey } from '../../libs/schemas/record-key.ts';
 import { docSchemaByKind, type RecordKind } from '../../libs/schemas/records.ts';
 import type { AnyDoc, RecordStore, WriteItemResult } from '../../libs/store/record-store.ts';
 import type { BulkWrite } from './bulk-coalescer.ts';
@@ -40,9 +41,11 @@ export function indexBatchHandler(opts: IndexBatchOptions): (batch: ConsumedMess
 
   return async (batch, signal) => {
     const dead: BusMessage[] = [];
-    // Last occurrence of an id wins, as it would in the store; one bulk then never carries an id twice.
-    // `copies` counts the messages an entry stands for, so records-out matches records-in.
-    const byId = new Map<string, { doc: AnyDoc; json: string | undefined; value: string; packed: ConsumedMessage; copies: number }>();
+    // Last occurrence of a record wins, as it would in the store; one bulk then never carries a record twice.
+    // Keyed by cluster and id (libs/schemas/record-key.ts): another cluster's record with the same id is
+    // another record, not a duplicate. `copies` counts the messages an entry stands for, so records-out
+    // matches records-in.
+    const byKey = new Map<string, { doc: AnyDoc; json: string | undefined; value: string; packed: ConsumedMessage; copies: number }>();
     // A message may carry several records (libs/bus/record-pack.ts); each one is validated, stored or
     // dead-lettered on its own, under a copy of its message that holds just that record (made only then).
     for (const packed of batch) {
@@ -54,11 +57,12 @@ export function indexBatchHandler(opts: IndexBatchOptions): (batch: ConsumedMess
           const doc = parsed.data as AnyDoc;
           // The text as received is the doc when validation kept every key: the store then need not serialize it.
           const json = sameKeys(input, doc) ? value : undefined;
-          byId.set(doc.id, { doc, json, value, packed, copies: (byId.get(doc.id)?.copies ?? 0) + 1 });
+          const key = recordKey(doc);
+          byKey.set(key, { doc, json, value, packed, copies: (byKey.get(key)?.copies ?? 0) + 1 });
         }
       }
     }
-    let pending = [...byId.values()];
+    let pending = [...byKey.values()];
     let indexed = 0;
     for (let attempt = 0; pending.length > 0; attempt += 1) {
       if (attempt > 0) {

@@ -11,6 +11,17 @@ export const federationConfigSchema = z
     maxSeries: z.number().int().positive().default(500_000),
     /** Most samples (points) a query may gather from the clusters. */
     maxSamples: z.number().int().positive().default(5_000_000),
+    /**
+     * Most points per series one evaluation may compute: a range query's steps (Prometheus's own limit,
+     * web/api/v1/api.go) and a subquery's points at each step (range / step + 1). Checked before any cluster
+     * is asked (libs/promql/query-cost.ts).
+     */
+    maxPointsPerSeries: z.number().int().positive().default(11_000),
+    /**
+     * Most points per series a subquery may compute over the whole query, (query range + subquery range) /
+     * step + 1: what a member Prometheus allocates for each series. Ten times maxPointsPerSeries by default.
+     */
+    maxSubqueryPointsPerSeries: z.number().int().positive().default(110_000),
     /** Most bytes read from one cluster's answer (memory bound while merging); over it the query fails. */
     maxResponseBytes: z.number().int().positive().default(256 * 2 ** 20),
     /** Whole-query timeout; each cluster also has its own clusters[].prometheus.timeoutMs. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InputError } from '../../errors/errors.ts';
 import { slugify } from '../dashboard.parse.ts';
 import { DURATION, type DashboardInput, type rowSchema } from '../dashboard.schema.ts';
 import { convertPanel } from './grafana.panels.ts';
@@ -16,14 +17,19 @@ type PanelInput = NonNullable<RowInput['panels']>[number];
 
 export const grafanaImporter: Importer = {
   format: 'grafana',
+  // A Grafana model has a panel list, a legacy row list or a numeric schemaVersion; a stray key of that name
+  // (`"panels": "00001"`) does not make an object a dashboard.
   detect: (doc) => {
     const d = asObject(doc.dashboard) ?? doc;
-    return ('panels' in d || 'rows' in d || 'schemaVersion' in d) && !('apiVersion' in d);
+    return (Array.isArray(d.panels) || Array.isArray(d.rows) || typeof d.schemaVersion === 'number') && !('apiVersion' in d);
   },
   convert: (doc) => convertGrafana(asObject(doc.dashboard) ?? doc),
 };
 
 function convertGrafana(d: Json): Conversion {
+  for (const key of ['panels', 'rows'] as const) {
+    if (key in d && !Array.isArray(d[key])) throw new InputError(`${key}: expected a list of panels, got ${typeof d[key]}`);
+  }
   const notes = new Notes();
   const schemaVersion = asNumber(d.schemaVersion);
   if (schemaVersion !== undefined && schemaVersion < 16) notes.add('schemaVersion', `schemaVersion ${schemaVersion} predates 16; converted on a best-effort basis`);

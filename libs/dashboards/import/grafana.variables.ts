@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DURATION, variableSchema } from '../dashboard.schema.ts';
+import { variableRegexProblem } from '../variable-regex.ts';
 import { asArray, asBool, asNumber, asObject, asString, type Json, type Notes } from './import.types.ts';
 
 /**
@@ -17,7 +18,9 @@ const CONVERTERS: Record<string, Converter> = {
     if (/^label_values\s*\(/.test(query)) {
       const out: VariableInput = { type: 'query', name, query, ...selection(v), sort: sortOf(v.sort) };
       const regex = asString(v.regex);
-      if (regex) out.regex = regex;
+      const problem = regex ? variableRegexProblem(regex) : undefined;
+      if (problem) notes.add(path, `variable $${name}: regex ${regex} is not RE2, which Pharos evaluates (${problem}); left out, so every value is listed`);
+      else if (regex) out.regex = regex;
       return out;
     }
     const current = currentValues(v);

@@ -123,6 +123,9 @@ spec:
     expect(() => importDashboard({ apiVersion: 'monitoring.kubesphere.io/v1beta1', kind: 'Dashboard' })).toThrow(/v1beta1 is not supported/);
     expect(() => importDashboard({ apiVersion: 'v1', kind: 'ConfigMap' })).toThrow(/ConfigMap \(v1\) is not a dashboard/);
     expect(() => importDashboard({ hello: 'world' })).toThrow(/not a recognised dashboard/);
+    // A stray key named like Grafana's (found by the fuzz suite) does not make an object a dashboard.
+    expect(() => importDashboard({ field: 'x', panels: '00001', time: null })).toThrow(/not a recognised dashboard/);
+    expect(() => importDashboard({ schemaVersion: 39, panels: '00001' })).toThrow(/panels: expected a list of panels, got string/);
     expect(() => importDashboard('[1, 2]')).toThrow(/got a list/);
     expect(() => importDashboard('a: 1\n---\nb: 2\n')).toThrow(/holds 2 documents/);
   });

@@ -1,5 +1,6 @@
 import { UnprocessableError } from '../../errors/errors.ts';
-import { compileMatcherRegex, dropName, isValidLabelName } from '../labels.ts';
+import { dropName, isValidLabelName } from '../labels.ts';
+import { compileMatcherRegex, expandTemplate, type Regex } from '../regex.ts';
 import type { Sample } from './values.ts';
 
 /**
@@ -65,16 +66,6 @@ export function sortVector(vec: Sample[], desc: boolean): Sample[] {
   return [...vec].sort((x, y) => nanLast(x.value, y.value));
 }
 
-/** regexp.Expand of Go: $1, ${1}, $name, ${name}; $$ is a literal $; unknown names expand to nothing. */
-function expand(template: string, m: RegExpExecArray): string {
-  return template.replace(/\$(\$|\{([a-zA-Z0-9_]*)\}|([a-zA-Z0-9_]+))/g, (_all, dollar: string, braced?: string, bare?: string) => {
-    if (dollar === '$') return '$';
-    const name = braced ?? bare ?? '';
-    if (/^\d+$/.test(name)) return m[Number(name)] ?? '';
-    return m.groups?.[name] ?? '';
-  });
-}
-
 export interface LabelReplaceArgs {
   dst: string;
   repl: string;
@@ -86,9 +77,12 @@ export interface LabelReplaceArgs {
 /** 3.x takes any non-empty UTF-8 label name (model.UTF8Validation), 2.42 the legacy [a-zA-Z_][a-zA-Z0-9_]*. */
 const validName = (n: string, version: 2 | 3): boolean => (version === 3 ? n !== '' : isValidLabelName(n));
 
-/** label_replace: 3.x compiles `^(?s:re)$` (dot matches newline), 2.42 `^(?:re)$`. */
+/**
+ * label_replace (promql/functions.go): the regex anchored like a matcher (3.x `^(?s:re)$`, dot matches newline;
+ * 2.42 `^(?:re)$`), the replacement expanded as Go's Expand.
+ */
 export function labelReplace(vec: Sample[], a: LabelReplaceArgs): Sample[] {
-  let re: RegExp;
+  let re: Regex;
   try {
     re = compileMatcherRegex(a.regex, { dotAll: a.version === 3 });
   } catch {
@@ -98,7 +92,7 @@ export function labelReplace(vec: Sample[], a: LabelReplaceArgs): Sample[] {
   return vec.map((s) => {
     const m = re.exec(s.labels[a.src] ?? '');
     if (!m) return s;
-    const res = expand(a.repl, m);
+    const res = expandTemplate(a.repl, m);
     const { [a.dst]: _old, ...rest } = s.labels;
     return { ...s, labels: res ? { ...rest, [a.dst]: res } : rest };
   });

@@ -91,7 +91,7 @@ export function normalizeLogs(items: readonly { index: number; value: unknown }[
   return result;
 }
 
-function hashId(parts: ReadonlyArray<string | undefined>): string {
+export function hashId(parts: ReadonlyArray<string | undefined>): string {
   // NUL never appears in these fields, so the joined form is unambiguous. crypto.hash is the one-shot form
   // (no Hash object per line).
   return hash('sha256', parts.map((p) => p ?? '').join('\u0000'), 'hex').slice(0, 32);

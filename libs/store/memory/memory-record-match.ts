@@ -1,7 +1,7 @@
 import type { RecordKind } from '../../schemas/records.ts';
 import { planSearch, type SearchPlan } from '../../search/search-plan.ts';
 import { lowerSimple, tokenize } from '../../search/tokenize.ts';
-import { fieldValues, storedField, textValue } from '../record-fields.ts';
+import { filterTarget, targetValues, textValue, type FilterTarget } from '../record-fields.ts';
 import type { AnyDoc, RecordQuery } from '../record-store.ts';
 
 /**
@@ -9,12 +9,15 @@ import type { AnyDoc, RecordQuery } from '../record-store.ts';
  * both engines to, and a fake for unit tests.
  */
 export function matcher(kind: RecordKind, query: RecordQuery): (doc: AnyDoc) => boolean {
-  const filters = Object.entries(query.filters).map(([name, values]) => ({ field: storedField(kind, name) ?? name, values: new Set(values) }));
+  const filters = Object.entries(query.filters).map(([name, values]) => ({
+    target: filterTarget(kind, name) ?? ({ type: 'column', field: name } satisfies FilterTarget),
+    values: new Set(values),
+  }));
   const plan = query.q ? planSearch(kind, query.q) : undefined;
   return (doc) => {
     if (query.start !== undefined && doc.time < query.start) return false;
     if (query.end !== undefined && doc.time >= query.end) return false;
-    for (const f of filters) if (f.values.size > 0 && !fieldValues(doc, f.field).some((v) => f.values.has(v))) return false;
+    for (const f of filters) if (f.values.size > 0 && !targetValues(doc, f.target).some((v) => f.values.has(v))) return false;
     return plan === undefined || matchesPlan(doc, plan);
   };
 }
@@ -28,7 +31,7 @@ function matchesPlan(doc: AnyDoc, plan: SearchPlan): boolean {
     case 'not':
       return !matchesPlan(doc, plan.item);
     case 'exact':
-      return fieldValues(doc, plan.field).some((v) => lowerSimple(v) === plan.value);
+      return targetValues(doc, plan.target).some((v) => lowerSimple(v) === plan.value);
     case 'text':
       return plan.fields.some((f) => containsRun(tokenize(textValue(doc, f) ?? ''), plan.tokens));
   }
@@ -44,7 +47,8 @@ export function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
+/** The order of both stores: time, then id, then cluster (the same id from two clusters is two records). */
 export function compareDocs(a: AnyDoc, b: AnyDoc, sort: 'asc' | 'desc'): number {
-  const c = a.time !== b.time ? a.time - b.time : compareBytes(a.id, b.id);
+  const c = a.time !== b.time ? a.time - b.time : compareBytes(a.id, b.id) || compareBytes(a.cluster, b.cluster);
   return sort === 'asc' ? c : -c;
 }

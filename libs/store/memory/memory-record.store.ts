@@ -1,7 +1,8 @@
 import { InputError } from '../../errors/errors.ts';
+import { recordKey } from '../../schemas/record-key.ts';
 import type { RecordKind } from '../../schemas/records.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../cursor.ts';
-import { docProblem, fieldValues, storedField } from '../record-fields.ts';
+import { docProblem, fieldValues, filterTarget, storedField } from '../record-fields.ts';
 import type {
   AnyDoc,
   HistogramResult,
@@ -29,14 +30,14 @@ export class MemoryRecordStore implements RecordStore {
     return docs.map((doc) => {
       const problem = docProblem(kind, doc);
       if (problem) return { id: String(doc?.id), ok: false, retryable: false, reason: problem };
-      this.docs[kind].set(doc.id, structuredClone(doc));
+      this.docs[kind].set(recordKey(doc), structuredClone(doc));
       return { id: doc.id, ok: true };
     });
   }
 
   private select(kind: RecordKind, query: RecordQuery, sort: 'asc' | 'desc' = 'desc'): AnyDoc[] {
     for (const name of Object.keys(query.filters)) {
-      if (storedField(kind, name) === undefined) throw new InputError(`Unknown filter "${name}" for ${kind}`, [{ path: name, message: 'not a filter of this kind' }]);
+      if (filterTarget(kind, name) === undefined) throw new InputError(`Unknown filter "${name}" for ${kind}`, [{ path: name, message: 'not a filter of this kind' }]);
     }
     const match = matcher(kind, query);
     return [...this.docs[kind].values()].filter(match).sort((a, b) => compareDocs(a, b, sort));
@@ -47,10 +48,10 @@ export class MemoryRecordStore implements RecordStore {
     const fingerprint = queryFingerprint(kind, request, request.sort);
     const after = request.cursor ? decodeCursor(request.cursor, fingerprint) : undefined;
     const all = this.select(kind, request, request.sort);
-    const rest = after ? all.filter((d) => compareDocs(d, { ...d, time: after.time, id: after.id }, request.sort) > 0) : all;
+    const rest = after ? all.filter((d) => compareDocs(d, { ...d, time: after.time, id: after.id, cluster: after.cluster }, request.sort) > 0) : all;
     const items = rest.slice(0, request.size);
     const last = rest.length > request.size ? items[items.length - 1] : undefined;
-    return { total: all.length, items: structuredClone(items), cursor: last ? encodeCursor({ time: last.time, id: last.id, fingerprint }) : null };
+    return { total: all.length, items: structuredClone(items), cursor: last ? encodeCursor({ time: last.time, id: last.id, cluster: last.cluster, fingerprint }) : null };
   }
 
   async count(kind: RecordKind, query: RecordQuery): Promise<number> {
@@ -90,9 +91,9 @@ export class MemoryRecordStore implements RecordStore {
 
   async deleteOlderThan(kind: RecordKind, before: Date, cluster?: string): Promise<number> {
     let n = 0;
-    for (const [id, d] of this.docs[kind]) {
+    for (const [key, d] of this.docs[kind]) {
       if (d.time < before.getTime() && (cluster === undefined || d.cluster === cluster)) {
-        this.docs[kind].delete(id);
+        this.docs[kind].delete(key);
         n++;
       }
     }

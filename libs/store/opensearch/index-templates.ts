@@ -1,5 +1,6 @@
 import type { RecordKind } from '../../schemas/records.ts';
 import { MAX_TOKEN_LENGTH, TOKEN_SEPARATOR_PATTERN } from '../../search/tokenize.ts';
+import { DOC_FILTER_FIELDS, ATTRIBUTE_FIELD } from '../../schemas/records.ts';
 import { filterColumns, textFields } from '../record-fields.ts';
 import { kindPattern } from './index-names.ts';
 
@@ -32,7 +33,7 @@ const notIndexed = { type: 'object', enabled: false };
 
 /** Fields kept in _source and indexed as plain values, beyond the filter and text fields. */
 const EXTRA_FIELDS: Record<RecordKind, Record<string, object>> = {
-  logs: { stream: keyword, labels: notIndexed },
+  logs: { stream: keyword, labels: notIndexed, severityNumber: { type: 'short' } },
   events: {
     objectUid: keyword, source: keyword, host: keyword, uid: keyword, count: { type: 'long' },
     firstTimestamp: date, lastTimestamp: date, raw: notIndexed,
@@ -62,6 +63,11 @@ export function kindMappings(kind: RecordKind): object {
     if (texts.includes(field)) fields.text = { type: 'text', analyzer: 'pharos_text' };
     properties[field] = { type: 'keyword', fields };
   }
+  for (const field of Object.values(DOC_FILTER_FIELDS[kind])) properties[field] = { type: 'keyword', fields: { lc: { type: 'keyword', normalizer: 'pharos_lowercase' } } };
+  // One flat_object for the senders' attributes: any key is searchable as `attributes.<key>` without a
+  // mapping entry per key (OpenSearch 2.7+), so a chatty sender cannot blow up the mapping.
+  const attributes = ATTRIBUTE_FIELD[kind];
+  if (attributes) properties[attributes] = { type: 'flat_object' };
   for (const field of texts) properties[field] ??= { type: 'text', analyzer: 'pharos_text' };
   return { dynamic: false, properties: sortKeys(properties) };
 }

@@ -1,7 +1,7 @@
 import { InputError } from '../../errors/errors.ts';
 import type { RecordKind } from '../../schemas/records.ts';
 import { planSearch, type SearchPlan } from '../../search/search-plan.ts';
-import { filterColumns, storedField } from '../record-fields.ts';
+import { filterColumns, filterTarget, type FilterTarget } from '../record-fields.ts';
 import type { RecordQuery } from '../record-store.ts';
 
 type Clause = Record<string, unknown>;
@@ -20,9 +20,9 @@ export function buildQuery(kind: RecordKind, query: RecordQuery): Clause {
     filter.push({ range: { time: range } });
   }
   for (const [name, values] of Object.entries(query.filters)) {
-    const field = storedField(kind, name);
-    if (field === undefined) throw new InputError(`Unknown filter "${name}" for ${kind}`, [{ path: name, message: 'not a filter of this kind' }]);
-    if (values.length > 0) filter.push({ terms: { [field]: [...values] } });
+    const target = filterTarget(kind, name);
+    if (target === undefined) throw new InputError(`Unknown filter "${name}" for ${kind}`, [{ path: name, message: 'not a filter of this kind' }]);
+    if (values.length > 0) filter.push({ terms: { [targetPath(target)]: [...values] } });
   }
   if (query.q) filter.push(planClause(kind, planSearch(kind, query.q)));
   return { bool: { filter } };
@@ -37,7 +37,11 @@ function planClause(kind: RecordKind, plan: SearchPlan): Clause {
     case 'not':
       return { bool: { must_not: [planClause(kind, plan.item)] } };
     case 'exact':
-      return { term: { [`${plan.field}.lc`]: plan.value } };
+      // Attributes are one flat_object field (keys are the senders' own), which has no normalizer: its
+      // term query compares case-insensitively instead.
+      return plan.target.type === 'attribute'
+        ? { term: { [targetPath(plan.target)]: { value: plan.value, case_insensitive: true } } }
+        : { term: { [`${plan.field}.lc`]: plan.value } };
     case 'text': {
       const keywords = new Set(filterColumns(kind));
       const paths = plan.fields.map((f) => (keywords.has(f) ? `${f}.text` : f));
@@ -49,4 +53,8 @@ function planClause(kind: RecordKind, plan: SearchPlan): Clause {
   }
 }
 
-export const sortClause = (order: 'asc' | 'desc'): Clause[] => [{ time: { order } }, { id: { order } }];
+/** The indexed path of a filter: a keyword field, or `attributes.<key>` inside the flat_object. */
+const targetPath = (target: FilterTarget): string => (target.type === 'attribute' ? `${target.field}.${target.key}` : target.field);
+
+/** Time, then id, then cluster: the same id from two clusters is two records, and paging must not skip one. */
+export const sortClause = (order: 'asc' | 'desc'): Clause[] => [{ time: { order } }, { id: { order } }, { cluster: { order } }];

@@ -16,7 +16,7 @@ import type {
 import { createClient, cursorError, osCall, reasonOf, type OpenSearchConnection } from './opensearch-call.ts';
 import { buildQuery, sortClause } from './opensearch-record-query.ts';
 import { indexDay, indexName, kindPattern } from './index-names.ts';
-import { indexTemplate, templateName } from './index-templates.ts';
+import { indexTemplate, kindMappings, templateName } from './index-templates.ts';
 
 export interface OpenSearchRecordStoreOptions extends OpenSearchConnection {
   indexPrefix: string;
@@ -26,7 +26,8 @@ export interface OpenSearchRecordStoreOptions extends OpenSearchConnection {
 
 interface Hit {
   _source: AnyDoc;
-  sort: [number, string];
+  /** sortClause's keys: time, id, cluster. */
+  sort: [number, string, string];
 }
 interface SearchBody {
   hits: { total: { value: number }; hits: Hit[] };
@@ -47,7 +48,7 @@ const ANY_INDEX = { ignore_unavailable: true, allow_no_indices: true } as const;
 
 /**
  * The scaling record store: daily indices per kind and cluster from composable templates, searched through
- * `<prefix>-<kind>-*`. Paging is search_after on (time, id): the first page is a plain search; the first
+ * `<prefix>-<kind>-*`. Paging is search_after on (time, id, cluster): the first page is a plain search; the first
  * follow-up opens a point in time that later cursors carry, so a page request never leaves a PIT behind
  * unless someone actually pages, and there is no 10,000 from/size window.
  */
@@ -64,6 +65,22 @@ export class OpenSearchRecordStore implements RecordStore {
     for (const kind of RECORD_KINDS) {
       const body = indexTemplate(kind, { indexPrefix, shards, replicas });
       await osCall(() => this.client.indices.putIndexTemplate({ name: templateName(indexPrefix, kind), body }), signal);
+      await this.extendExistingMappings(kind, signal);
+    }
+  }
+
+  /**
+   * Indices made before a version that added fields (the OTLP/Loki/ES intakes' severity, traceId,
+   * attributes) get the new properties too, so today's index indexes them at once rather than from the next
+   * daily index on. Adding properties is always allowed; should OpenSearch refuse it anyway (a changed
+   * field type), the old indices keep their mapping and the new fields are indexed from the next day's.
+   */
+  private async extendExistingMappings(kind: RecordKind, signal?: AbortSignal): Promise<void> {
+    const mappings = kindMappings(kind);
+    try {
+      await osCall(() => this.client.indices.putMapping({ index: kindPattern(this.options.indexPrefix, kind), body: mappings, ...ANY_INDEX }), signal);
+    } catch (err) {
+      if (signal?.aborted) throw err;
     }
   }
 
@@ -129,14 +146,14 @@ export class OpenSearchRecordStore implements RecordStore {
       size: request.size + 1,
       track_total_hits: true,
     };
-    if (after) body.search_after = [after.time, after.id];
+    if (after) body.search_after = [after.time, after.id, after.cluster];
     const res = await this.runSearch(kind, body, pit, signal);
     const hits = res.hits.hits;
     const items = hits.slice(0, request.size).map((h) => h._source);
     const last = hits.length > request.size ? hits[request.size - 1] : undefined;
     const nextPit = res.pit_id ?? pit;
     if (!last && nextPit) void this.closePit(nextPit);
-    const cursor: CursorState | undefined = last ? { time: last.sort[0], id: last.sort[1], fingerprint } : undefined;
+    const cursor: CursorState | undefined = last ? { time: last.sort[0], id: last.sort[1], cluster: last.sort[2], fingerprint } : undefined;
     if (cursor && nextPit) cursor.pit = nextPit;
     return { total: res.hits.total.value, items, cursor: cursor ? encodeCursor(cursor) : null };
   }
@@ -205,7 +222,7 @@ export class OpenSearchRecordStore implements RecordStore {
     if ((await this.count(kind, query, signal)) === 0) return;
     let pit = await this.openPit(kind, signal);
     try {
-      let after: [number, string] | undefined;
+      let after: Hit['sort'] | undefined;
       for (;;) {
         const body: Record<string, unknown> = { query: buildQuery(kind, query), sort: sortClause(query.sort), size: EXPORT_PAGE, track_total_hits: false };
         if (after) body.search_after = after;

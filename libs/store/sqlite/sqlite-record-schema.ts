@@ -17,14 +17,22 @@ export const q = (identifier: string): string => `"${identifier.replace(/"/g, '"
  */
 const FTS_TOKENIZER = `unicode61 remove_diacritics 0 categories 'L* N*'`;
 
+/**
+ * The kind's table, under `name` (a migration builds it beside the old one). A record's key is (cluster, id):
+ * the same id from two clusters is two rows (libs/schemas/record-key.ts).
+ */
+export function createTableStatement(kind: RecordKind, name = tableName(kind)): string {
+  const columns = filterColumns(kind).map((c) => `${q(c)} TEXT`);
+  return `CREATE TABLE IF NOT EXISTS ${name} (rid INTEGER PRIMARY KEY, id TEXT NOT NULL, time INTEGER NOT NULL, ${columns.join(', ')}, doc TEXT NOT NULL, UNIQUE (cluster, id))`;
+}
+
 export function schemaStatements(kind: RecordKind): string[] {
   const t = tableName(kind);
   const columns = filterColumns(kind);
   const statements = [
-    `CREATE TABLE IF NOT EXISTS ${t} (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, time INTEGER NOT NULL, ${columns
-      .map((c) => `${q(c)} TEXT`)
-      .join(', ')}, doc TEXT NOT NULL)`,
-    `CREATE INDEX IF NOT EXISTS ${t}_time ON ${t} (time, id)`,
+    createTableStatement(kind),
+    // The paging order (time, id, cluster), so a keyset page is an index range.
+    `CREATE INDEX IF NOT EXISTS ${t}_time ON ${t} (time, id, cluster)`,
     `CREATE VIRTUAL TABLE IF NOT EXISTS ${ftsName(kind)} USING fts5(${textFields(kind)
       .map(q)
       .join(', ')}, content='', contentless_delete=1, tokenize="${FTS_TOKENIZER}")`,

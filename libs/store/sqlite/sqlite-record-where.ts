@@ -1,7 +1,7 @@
 import { InputError } from '../../errors/errors.ts';
 import type { RecordKind } from '../../schemas/records.ts';
 import { planSearch, type SearchPlan } from '../../search/search-plan.ts';
-import { MULTI_VALUED_FIELDS, storedField } from '../record-fields.ts';
+import { filterTarget, MULTI_VALUED_FIELDS, type FilterTarget } from '../record-fields.ts';
 import type { RecordQuery } from '../record-store.ts';
 import { ftsName, q, tableName } from './sqlite-record-schema.ts';
 
@@ -31,16 +31,13 @@ export function whereClause(kind: RecordKind, query: RecordQuery): SqlPart {
     params.push(query.end);
   }
   for (const [name, values] of Object.entries(query.filters)) {
-    const field = storedField(kind, name);
-    if (field === undefined) throw new InputError(`Unknown filter "${name}" for ${kind}`, [{ path: name, message: 'not a filter of this kind' }]);
+    const target = filterTarget(kind, name);
+    if (target === undefined) throw new InputError(`Unknown filter "${name}" for ${kind}`, [{ path: name, message: 'not a filter of this kind' }]);
     if (values.length === 0) continue;
     const marks = values.map(() => '?').join(', ');
-    parts.push(
-      MULTI_VALUED_FIELDS.has(field)
-        ? `EXISTS (SELECT 1 FROM json_each(t.${q(field)}) j WHERE j.value IN (${marks}))`
-        : `t.${q(field)} IN (${marks})`,
-    );
-    params.push(...values);
+    const part = valuesMatch(target, (v) => `${v} IN (${marks})`);
+    parts.push(part.sql);
+    params.push(...part.params, ...values);
   }
   if (query.q) {
     const search = planSql(kind, planSearch(kind, query.q));
@@ -61,16 +58,31 @@ function planSql(kind: RecordKind, plan: SearchPlan): SqlPart {
       const inner = planSql(kind, plan.item);
       return { sql: `(NOT ${inner.sql})`, params: inner.params };
     }
-    case 'exact':
-      return MULTI_VALUED_FIELDS.has(plan.field)
-        ? { sql: `EXISTS (SELECT 1 FROM json_each(t.${q(plan.field)}) j WHERE ${LOWER_FN}(j.value) = ?)`, params: [plan.value] }
-        : { sql: `(t.${q(plan.field)} IS NOT NULL AND ${LOWER_FN}(t.${q(plan.field)}) = ?)`, params: [plan.value] };
+    case 'exact': {
+      const part = valuesMatch(plan.target, (v) => `${LOWER_FN}(${v}) = ?`);
+      return { sql: part.sql, params: [...part.params, plan.value] };
+    }
     case 'text': {
       // FTS5 syntax: {columns} : "phrase". Tokens hold only letters and digits, so nothing needs escaping.
       const match = `{${plan.fields.join(' ')}} : "${plan.tokens.join(' ')}"`;
       return { sql: `t.rid IN (SELECT rowid FROM ${ftsName(kind)} WHERE ${ftsName(kind)} MATCH ?)`, params: [match] };
     }
   }
+}
+
+/**
+ * SQL that is 1 when one of the target's values satisfies `test` (given the SQL of a value), else 0. Its own
+ * parameters come first, the caller's (those of `test`) after. Document fields and attributes are read
+ * from the stored JSON (json_each over the attribute map, so a key needs no escaping in a JSON path).
+ */
+function valuesMatch(target: FilterTarget, test: (value: string) => string): SqlPart {
+  const field = target.field;
+  if (target.type === 'attribute') {
+    return { sql: `EXISTS (SELECT 1 FROM json_each(t.doc, '$.${field}') a WHERE a.key = ? AND a.type = 'text' AND ${test('a.value')})`, params: [target.key] };
+  }
+  if (target.type === 'doc') return { sql: `coalesce(${test(`json_extract(t.doc, '$.${field}')`)}, 0)`, params: [] };
+  if (MULTI_VALUED_FIELDS.has(field)) return { sql: `EXISTS (SELECT 1 FROM json_each(t.${q(field)}) j WHERE ${test('j.value')})`, params: [] };
+  return { sql: `coalesce(${test(`t.${q(field)}`)}, 0)`, params: [] };
 }
 
 export const fromTable = (kind: RecordKind): string => `${tableName(kind)} t`;

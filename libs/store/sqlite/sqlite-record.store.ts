@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { InputError } from '../../errors/errors.ts';
+import type { Logger } from '../../logging/logger.ts';
 import { RECORD_KINDS, type RecordKind } from '../../schemas/records.ts';
 import { lowerSimple, tokenize } from '../../search/tokenize.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../cursor.ts';
@@ -16,12 +17,15 @@ import type {
   StatsResult,
   WriteItemResult,
 } from '../record-store.ts';
+import { migrateRecordTables } from './sqlite-record-migrate.ts';
 import { ftsName, q, schemaStatements, tableName } from './sqlite-record-schema.ts';
 import { fromTable, LOWER_FN, whereClause, type SqlValue } from './sqlite-record-where.ts';
 
 export interface SqliteRecordStoreOptions {
   /** Database file; its folder is created. `:memory:` for tests. */
   path: string;
+  /** Says when an older database is migrated at start. */
+  logger?: Logger;
 }
 
 interface Writer {
@@ -32,6 +36,13 @@ interface Writer {
   update: Database.Statement;
   ftsDelete: Database.Statement;
   ftsInsert: Database.Statement;
+}
+
+/** The paging order's key of a row: time, id, cluster (the same id from two clusters is two records). */
+interface Keyset {
+  time: number;
+  id: string;
+  cluster: string;
 }
 
 const EXPORT_PAGE = 1000;
@@ -54,9 +65,13 @@ export class SqliteRecordStore implements RecordStore {
     if (this.options.path !== ':memory:') mkdirSync(dirname(this.options.path), { recursive: true });
     const db = new Database(this.options.path);
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    // FULL: the indexer commits its bus offsets (synced, libs/bus/sqlite.bus.ts) after a write returns; a
+    // write only in an unsynced WAL could be lost at a power cut while the commit survives. One sync per
+    // bulk of up to 2,000 records costs little beside the bulk itself.
+    db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     db.function(LOWER_FN, { deterministic: true }, (v: unknown) => (typeof v === 'string' ? lowerSimple(v) : v));
+    migrateRecordTables(db, this.options.logger);
     for (const kind of RECORD_KINDS) for (const sql of schemaStatements(kind)) db.exec(sql);
     this.db = db;
   }
@@ -93,9 +108,9 @@ export class SqliteRecordStore implements RecordStore {
       return text === undefined ? null : tokenize(text).join(' ');
     });
     const text = json ?? JSON.stringify(doc);
-    const existing = writer.find.get(doc.id) as { rid: number } | undefined;
+    const existing = writer.find.get(doc.cluster, doc.id) as { rid: number } | undefined;
     if (existing) {
-      // Same id again (redelivery): replace the row and its text entry in place.
+      // The same record again (redelivery): replace the row and its text entry in place.
       writer.update.run(doc.time, ...columns, text, existing.rid);
       writer.ftsDelete.run(existing.rid);
       writer.ftsInsert.run(existing.rid, ...texts);
@@ -117,7 +132,7 @@ export class SqliteRecordStore implements RecordStore {
     const writer: Writer = {
       columns,
       texts,
-      find: db.prepare(`SELECT rid FROM ${t} WHERE id = ?`),
+      find: db.prepare(`SELECT rid FROM ${t} WHERE cluster = ? AND id = ?`),
       insert: db.prepare(`INSERT INTO ${t} (id, time, ${cols.join(', ')}, doc) VALUES (?, ?, ${cols.map(() => '?').join(', ')}, ?)`),
       update: db.prepare(`UPDATE ${t} SET time = ?, ${cols.map((c) => `${c} = ?`).join(', ')}, doc = ? WHERE rid = ?`),
       ftsDelete: db.prepare(`DELETE FROM ${ftsName(kind)} WHERE rowid = ?`),
@@ -136,18 +151,18 @@ export class SqliteRecordStore implements RecordStore {
     const rows = this.page(kind, { where: where.sql, params: where.params, sort: request.sort, size: request.size + 1, after });
     const items = rows.slice(0, request.size).map((r) => JSON.parse(r.doc) as AnyDoc);
     const last = rows.length > request.size ? rows[request.size - 1] : undefined;
-    return { total, items, cursor: last ? encodeCursor({ time: last.time, id: last.id, fingerprint }) : null };
+    return { total, items, cursor: last ? encodeCursor({ time: last.time, id: last.id, cluster: last.cluster, fingerprint }) : null };
   }
 
   private page(
     kind: RecordKind,
-    p: { where: string; params: SqlValue[]; sort: 'asc' | 'desc'; size: number; after?: { time: number; id: string } | undefined },
-  ): { doc: string; time: number; id: string }[] {
+    p: { where: string; params: SqlValue[]; sort: 'asc' | 'desc'; size: number; after?: Keyset | undefined },
+  ): (Keyset & { doc: string })[] {
     const dir = p.sort === 'asc' ? 'ASC' : 'DESC';
-    const keyset = p.after ? ` AND (t.time, t.id) ${p.sort === 'asc' ? '>' : '<'} (?, ?)` : '';
-    const params = p.after ? [...p.params, p.after.time, p.after.id, p.size] : [...p.params, p.size];
-    const sql = `SELECT t.doc, t.time, t.id FROM ${fromTable(kind)} WHERE ${p.where}${keyset} ORDER BY t.time ${dir}, t.id ${dir} LIMIT ?`;
-    return this.open().prepare(sql).all(...params) as { doc: string; time: number; id: string }[];
+    const keyset = p.after ? ` AND (t.time, t.id, t.cluster) ${p.sort === 'asc' ? '>' : '<'} (?, ?, ?)` : '';
+    const params = p.after ? [...p.params, p.after.time, p.after.id, p.after.cluster, p.size] : [...p.params, p.size];
+    const sql = `SELECT t.doc, t.time, t.id, t.cluster FROM ${fromTable(kind)} WHERE ${p.where}${keyset} ORDER BY t.time ${dir}, t.id ${dir}, t.cluster ${dir} LIMIT ?`;
+    return this.open().prepare(sql).all(...params) as (Keyset & { doc: string })[];
   }
 
   private countWhere(kind: RecordKind, where: string, params: SqlValue[]): number {
@@ -193,14 +208,14 @@ export class SqliteRecordStore implements RecordStore {
 
   async *exportAll(kind: RecordKind, query: RecordQuery & { sort: 'asc' | 'desc' }, signal?: AbortSignal): AsyncIterable<AnyDoc> {
     const where = whereClause(kind, query);
-    let after: { time: number; id: string } | undefined;
+    let after: Keyset | undefined;
     for (;;) {
       signal?.throwIfAborted();
       const rows = this.page(kind, { where: where.sql, params: where.params, sort: query.sort, size: EXPORT_PAGE, after });
       for (const row of rows) yield JSON.parse(row.doc) as AnyDoc;
       const last = rows[rows.length - 1];
       if (!last || rows.length < EXPORT_PAGE) return;
-      after = { time: last.time, id: last.id };
+      after = { time: last.time, id: last.id, cluster: last.cluster };
     }
   }
 

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { InputError } from '../../../libs/errors/errors.ts';
 import { tryParseDuration as parseDuration } from '../../../libs/promql/literals.ts';
+import { compileMatcherRegex, type Regex, type RegexError } from '../../../libs/promql/regex.ts';
 import type { AlertingModule } from '../alerting.module.ts';
 import { fingerprint } from '../engine/fingerprint.ts';
 import { isResolved, type NotifiableAlert } from '../engine/notifiable.ts';
@@ -13,11 +14,12 @@ import { expireSilence, getSilence, gettableSilence, listSilences, postableSilen
 
 const STARTED = Date.now();
 
-function anchored(pattern: string): RegExp {
+/** Alertmanager compiles the receiver filter as `^(?:re)$` with Go's regexp (api/v2/api.go): RE2, `.` stops at `\n`. */
+function anchored(pattern: string): Regex {
   try {
-    return new RegExp(`^(?:${pattern})$`);
+    return compileMatcherRegex(pattern, { dotAll: false });
   } catch (err) {
-    throw new InputError(`invalid receiver regex: ${(err as Error).message}`, [{ path: 'querystring.receiver', message: 'invalid regular expression' }]);
+    throw new InputError(`invalid receiver regex: ${(err as RegexError).reason}`, [{ path: 'querystring.receiver', message: 'invalid regular expression' }]);
   }
 }
 

@@ -1,9 +1,10 @@
 import { InputError } from '../../../libs/errors/errors.ts';
+import { compileMatcherRegex, RegexError, type Regex } from '../../../libs/promql/regex.ts';
 
 /**
  * Alertmanager label matchers (https://prometheus.io/docs/alerting/latest/configuration/#matcher):
  * `name="value"`, `name=~"regex"`, `name!="value"`, `name!~"regex"`, quotes optional, several in `{…}`
- * separated by commas. Regexes are anchored at both ends.
+ * separated by commas. Regexes are RE2 (Go's syntax, linear time: libs/promql/regex.ts), anchored at both ends.
  */
 export type MatchType = '=' | '!=' | '=~' | '!~';
 
@@ -11,7 +12,13 @@ export interface Matcher {
   name: string;
   type: MatchType;
   value: string;
-  re?: RegExp;
+  re?: Regex;
+  /**
+   * Set on a matcher read back from storage whose regex is not valid RE2 (accepted by an older Pharos, which
+   * used JavaScript's RegExp): such a matcher matches nothing, whatever its type, so the silence or rule that
+   * holds it mutes or selects nothing instead of failing every evaluation.
+   */
+  invalid?: string;
 }
 
 const ONE = /^\s*([a-zA-Z_][a-zA-Z0-9_]*|"[^"]+")\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|[^,}]*?)\s*$/;
@@ -20,12 +27,22 @@ export function matcher(name: string, type: MatchType, value: string): Matcher {
   const m: Matcher = { name, type, value };
   if (type === '=~' || type === '!~') {
     try {
-      m.re = new RegExp(`^(?:${value})$`, 's');
+      m.re = compileMatcherRegex(value);
     } catch (err) {
-      throw new InputError(`invalid regular expression in matcher ${name}${type}"${value}": ${(err as Error).message}`);
+      if (!(err instanceof RegexError)) throw err;
+      throw new InputError(`invalid regular expression in matcher ${name}${type}"${value}": ${err.reason}`);
     }
   }
   return m;
+}
+
+/** A matcher from storage: like `matcher`, but a regex that is no longer valid gives a matcher that matches nothing. */
+export function storedMatcher(name: string, type: MatchType, value: string): Matcher {
+  try {
+    return matcher(name, type, value);
+  } catch (err) {
+    return { name, type, value, invalid: (err as Error).message };
+  }
 }
 
 export function parseMatcher(text: string): Matcher {
@@ -75,6 +92,7 @@ export function configMatchers(c: { matchers?: string[] | undefined; match?: Rec
 }
 
 export function matches(m: Matcher, labels: Readonly<Record<string, string>>): boolean {
+  if (m.invalid !== undefined) return false;
   const v = labels[m.name] ?? '';
   switch (m.type) {
     case '=':
@@ -82,9 +100,9 @@ export function matches(m: Matcher, labels: Readonly<Record<string, string>>): b
     case '!=':
       return v !== m.value;
     case '=~':
-      return (m.re as RegExp).test(v);
+      return (m.re as Regex).test(v);
     case '!~':
-      return !(m.re as RegExp).test(v);
+      return !(m.re as Regex).test(v);
   }
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Scope } from '../../../libs/auth/principal.ts';
 import { InputError, NotFoundError } from '../../../libs/errors/errors.ts';
 import type { StateStore } from '../../../libs/store/state-store.ts';
-import { matcher, matchesAll, type Matcher } from './matchers.ts';
+import { matcher, matchesAll, storedMatcher, type Matcher, type MatchType } from './matchers.ts';
 
 export const SILENCE_COLLECTION = 'alerting_silences';
 
@@ -30,8 +30,16 @@ export type SilenceState = 'active' | 'pending' | 'expired';
 
 export const silenceState = (s: Silence, now: number): SilenceState => (now < s.startsAt ? 'pending' : now >= s.endsAt ? 'expired' : 'active');
 
-const toMatchers = (s: Silence): Matcher[] =>
-  s.matchers.map((m) => matcher(m.name, m.isRegex ? (m.isEqual === false ? '!~' : '=~') : m.isEqual === false ? '!=' : '=', m.value));
+const typeOf = (m: SilenceMatcher): MatchType => (m.isRegex ? (m.isEqual === false ? '!~' : '=~') : m.isEqual === false ? '!=' : '=');
+
+/** Strict, for a silence being written: an invalid regex is refused. */
+const toMatchers = (s: Silence): Matcher[] => s.matchers.map((m) => matcher(m.name, typeOf(m), m.value));
+
+/**
+ * For stored silences: one whose regex an older Pharos accepted and RE2 does not (a lookahead, a
+ * backreference) mutes nothing rather than failing every notification flush.
+ */
+const storedMatchers = (s: Silence): Matcher[] => s.matchers.map((m) => storedMatcher(m.name, typeOf(m), m.value));
 
 /**
  * Silences in the state store, so every instance (and the next leader) sees the same ones. Reads go through a
@@ -89,7 +97,7 @@ export class SilenceService {
     const now = this.now();
     if (!this.cache || now - this.cache.at > this.cacheMs) {
       const all = await this.list();
-      this.cache = { at: now, items: all.map((silence) => ({ silence, matchers: toMatchers(silence) })) };
+      this.cache = { at: now, items: all.map((silence) => ({ silence, matchers: storedMatchers(silence) })) };
     }
     return this.cache.items.filter((i) => silenceState(i.silence, now) === 'active' && matchesAll(i.matchers, labels)).map((i) => i.silence.id);
   }

@@ -1,5 +1,6 @@
 import { InputError } from '../../../libs/errors/errors.ts';
 import type { Binary, Expr, VectorSelector } from '../../../libs/promql/ast.ts';
+import { compileMatcherRegex, quoteRegex, type Regex } from '../../../libs/promql/regex.ts';
 import { FILTER_FIELDS, RECORD_KINDS, type RecordKind } from '../../../libs/schemas/records.ts';
 import { parseSearch } from '../../../libs/search/search-parser.ts';
 import type { SearchExpr } from '../../../libs/store/record-store.ts';
@@ -24,7 +25,8 @@ export type Condition = '>' | '>=' | '<' | '<=';
 export interface PostFilter {
   field: string;
   negate: boolean;
-  regex: RegExp;
+  /** RE2, anchored as PromQL anchors matchers (libs/promql/regex.ts): linear in the record's text. */
+  regex: Regex;
 }
 
 export interface RecordRuleQuery {
@@ -109,13 +111,7 @@ function selectorFilters(sel: VectorSelector): { kind: RecordKind; filters: Reco
 
 function postFilter(field: string, op: string, value: string): PostFilter {
   const literal = op === '=' || op === '!=';
-  try {
-    // PromQL regexes are anchored at both ends (RE2 syntax; the common subset is JavaScript's too).
-    const regex = new RegExp(`^(?:${literal ? value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : value})$`, 's');
-    return { field, negate: op.startsWith('!'), regex };
-  } catch (err) {
-    throw new InputError(`invalid regular expression "${value}": ${(err as Error).message}`);
-  }
+  return { field, negate: op.startsWith('!'), regex: compileMatcherRegex(literal ? quoteRegex(value) : value) };
 }
 
 function unparen(e: Expr): Expr {

@@ -1,6 +1,6 @@
 import { ConflictError, InputError, NotFoundError, zodDetails } from '../../../libs/errors/errors.ts';
 import type { StateStore } from '../../../libs/store/state-store.ts';
-import { compileGroup, groupId, type CompiledGroup } from './compile.ts';
+import { compileGroup, groupId, type CompiledGroup, type RuleCompileOptions } from './compile.ts';
 import { loadRuleFiles, type FileProblem } from './rule-files.ts';
 import { ruleGroupSchema, type RuleGroupSpec } from './rule.schema.ts';
 
@@ -11,7 +11,12 @@ export interface GroupView {
   source: CompiledGroup['source'];
   version?: number;
   group: RuleGroupSpec;
+  /** Set on a stored group that no longer compiles (see `refresh`): it is not evaluated. */
+  problem?: string;
 }
+
+/** A stored group: compiled, or the reason it no longer compiles. */
+type ApiGroup = { version: number; spec: RuleGroupSpec; compiled: CompiledGroup; problem?: undefined } | { version: number; spec: RuleGroupSpec; compiled?: undefined; problem: string };
 
 /**
  * Every rule group: from files (read-only here; edit the file) and from the API (kept in the state store, so
@@ -20,12 +25,12 @@ export interface GroupView {
 export class RuleCatalog {
   private fileGroups: CompiledGroup[] = [];
   private problems: FileProblem[] = [];
-  private apiGroups = new Map<string, { version: number; compiled: CompiledGroup }>();
+  private apiGroups = new Map<string, ApiGroup>();
 
-  constructor(private readonly store: StateStore, private readonly opts: { ruleFiles: readonly string[]; defaultIntervalMs: number; cwd?: string }) {}
+  constructor(private readonly store: StateStore, private readonly opts: RuleCompileOptions & { ruleFiles: readonly string[]; cwd?: string }) {}
 
   loadFiles(): FileProblem[] {
-    const { groups, problems } = loadRuleFiles(this.opts.ruleFiles, this.opts.defaultIntervalMs, this.opts.cwd);
+    const { groups, problems } = loadRuleFiles(this.opts.ruleFiles, this.opts, this.opts.cwd);
     this.fileGroups = groups;
     this.problems = problems;
     return problems;
@@ -35,29 +40,46 @@ export class RuleCatalog {
     return this.problems;
   }
 
+  /**
+   * Reloads the stored groups. One that no longer compiles (a regex an older Pharos accepted and RE2 refuses,
+   * an expression over a limit lowered since) is kept with its problem and not evaluated, never failing the
+   * others or the engine's start.
+   */
   async refresh(signal?: AbortSignal): Promise<void> {
-    const next = new Map<string, { version: number; compiled: CompiledGroup }>();
+    const next = new Map<string, ApiGroup>();
     let after: string | undefined;
     do {
       const page = await this.store.list<RuleGroupSpec>(RULE_GROUP_COLLECTION, { limit: 1000, ...(after ? { after } : {}) }, signal);
       for (const item of page.items) {
         const known = this.apiGroups.get(item.id);
-        if (known && known.version === item.version) next.set(item.id, known);
-        else next.set(item.id, { version: item.version, compiled: compileGroup(item.value, { type: 'api' }, this.opts.defaultIntervalMs) });
+        next.set(item.id, known && known.version === item.version ? known : this.compileStored(item.value, item.version));
       }
       after = page.next ?? undefined;
     } while (after);
     this.apiGroups = next;
   }
 
+  private compileStored(spec: RuleGroupSpec, version: number): ApiGroup {
+    try {
+      return { version, spec, compiled: compileGroup(spec, { type: 'api' }, this.opts) };
+    } catch (err) {
+      return { version, spec, problem: (err as Error).message };
+    }
+  }
+
+  /** Stored groups that are not evaluated, with why. */
+  storedProblems(): { name: string; message: string }[] {
+    return [...this.apiGroups.values()].flatMap((g) => (g.problem ? [{ name: g.spec.name, message: g.problem }] : []));
+  }
+
   groups(): CompiledGroup[] {
-    return [...this.fileGroups, ...[...this.apiGroups.values()].map((g) => g.compiled)];
+    return [...this.fileGroups, ...[...this.apiGroups.values()].flatMap((g) => (g.compiled ? [g.compiled] : []))];
   }
 
   views(): GroupView[] {
     return [
       ...this.fileGroups.map((g) => ({ id: g.id, source: g.source, group: g.spec })),
-      ...[...this.apiGroups.values()].map((g) => ({ id: g.compiled.id, source: g.compiled.source, version: g.version, group: g.compiled.spec })),
+      ...[...this.apiGroups.values()].map((g) => ({ id: groupId({ type: 'api' }, g.spec.name), source: { type: 'api' as const }, version: g.version, group: g.spec, ...(g.problem ? { problem: g.problem } : {}) })),
     ];
   }
 
@@ -74,7 +96,7 @@ export class RuleCatalog {
       const details = zodDetails(parsed.error.issues);
       throw new InputError(`invalid rule group: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
     }
-    return compileGroup(parsed.data, { type: 'api' }, this.opts.defaultIntervalMs);
+    return compileGroup(parsed.data, { type: 'api' }, this.opts);
   }
 
   async create(input: unknown): Promise<GroupView> {
@@ -82,7 +104,7 @@ export class RuleCatalog {
     const saved = await this.store.put(RULE_GROUP_COLLECTION, compiled.name, compiled.spec, 0).catch((err: unknown) => {
       throw err instanceof ConflictError ? new ConflictError(`rule group "${compiled.name}" already exists: use PUT to change it`) : err;
     });
-    this.apiGroups.set(compiled.name, { version: saved.version, compiled });
+    this.apiGroups.set(compiled.name, { version: saved.version, spec: compiled.spec, compiled });
     return { id: compiled.id, source: compiled.source, version: saved.version, group: compiled.spec };
   }
 
@@ -94,7 +116,7 @@ export class RuleCatalog {
     if (!existing) throw this.missing(name);
     const saved = await this.store.put(RULE_GROUP_COLLECTION, name, compiled.spec, expectedVersion ?? existing.version);
     const replaced = this.apiGroups.get(name)?.compiled;
-    this.apiGroups.set(name, { version: saved.version, compiled });
+    this.apiGroups.set(name, { version: saved.version, spec: compiled.spec, compiled });
     return { view: { id: compiled.id, source: compiled.source, version: saved.version, group: compiled.spec }, replaced };
   }
 

@@ -3,7 +3,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { InputError, PharosError, zodDetails, type ErrorDetail } from '../../../libs/errors/errors.ts';
-import { compileGroup, type CompiledGroup } from './compile.ts';
+import { compileGroup, type CompiledGroup, type RuleCompileOptions } from './compile.ts';
 import { prometheusRuleSchema, ruleFileSchema, type RuleGroupSpec } from './rule.schema.ts';
 
 export interface FileProblem {
@@ -41,7 +41,7 @@ export function parseRuleText(text: string): RuleGroupSpec[] {
 }
 
 /** Loads every file the globs match; a bad file is reported and skipped, the others still load. */
-export function loadRuleFiles(globs: readonly string[], defaultIntervalMs: number, cwd = process.cwd()): { groups: CompiledGroup[]; problems: FileProblem[] } {
+export function loadRuleFiles(globs: readonly string[], opts: RuleCompileOptions, cwd = process.cwd()): { groups: CompiledGroup[]; problems: FileProblem[] } {
   const groups: CompiledGroup[] = [];
   const problems: FileProblem[] = [];
   for (const file of expandGlobs(globs, cwd)) {
@@ -50,7 +50,7 @@ export function loadRuleFiles(globs: readonly string[], defaultIntervalMs: numbe
       const details: ErrorDetail[] = [];
       specs.forEach((spec, i) => {
         try {
-          groups.push(compileGroup(spec, { type: 'file', file }, defaultIntervalMs));
+          groups.push(compileGroup(spec, { type: 'file', file }, opts));
         } catch (err) {
           const inner = err instanceof PharosError ? (err.details ?? [{ message: err.message }]) : [{ message: (err as Error).message }];
           details.push(...inner.map((x) => ({ ...x, path: `groups.${i}.${x.path ?? ''}` })));

@@ -1,3 +1,4 @@
+import { compileRegex, type Regex } from '../../../libs/promql/regex.ts';
 import { formatG, formatValue, sprintf } from './go-format.ts';
 
 /**
@@ -96,9 +97,13 @@ function goTitle(s: string): string {
   return s.replace(/(^|[^\p{L}\p{N}_'])(\p{L})/gu, (_m, pre: string, c: string) => pre + c.toUpperCase());
 }
 
-/** Go regexps are RE2; the common subset is also valid JavaScript. Anchored as Prometheus does for reReplaceAll? No: unanchored, like Go. */
-function re(pattern: unknown): RegExp {
-  return new RegExp(String(pattern).replace(/\(\?P</g, '(?<'), 'g');
+/**
+ * Prometheus's and Alertmanager's `reReplaceAll` and `match` compile with Go's regexp (unanchored, `.` stops at
+ * `\n`): RE2, so a rule's template cannot backtrack for minutes. An invalid pattern fails the template, as
+ * Go's regexp.MustCompile does.
+ */
+function re(pattern: unknown): Regex {
+  return compileRegex(String(pattern));
 }
 
 export function builtins(ctx: FunctionContext): Record<string, TemplateFn> {
@@ -135,8 +140,8 @@ export function builtins(ctx: FunctionContext): Record<string, TemplateFn> {
     toLower: (s) => formatValue(s).toLowerCase(),
     title: (s) => goTitle(formatValue(s)),
     trimSpace: (s) => formatValue(s).trim(),
-    reReplaceAll: (p, r, s) => formatValue(s).replace(re(p), String(r).replace(/\$\{?(\w+)\}?/g, (_m, g: string) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`))),
-    match: (p, s) => new RegExp(String(p)).test(formatValue(s)),
+    reReplaceAll: (p, r, s) => re(p).replaceAll(formatValue(s), String(r)),
+    match: (p, s) => re(p).test(formatValue(s)),
     safeHtml: (s) => formatValue(s),
     safeUrl: (s) => formatValue(s),
     stripPort: (s) => formatValue(s).replace(/^\[?([^\]]*?)\]?(:\d+)?$/, '$1'),

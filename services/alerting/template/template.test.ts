@@ -23,6 +23,16 @@ describe('Go template subset', () => {
     expect(expandRuleTemplate('{{ query "up" | len }}', data).text).toBe('0');
   });
 
+  it('evaluates reReplaceAll and match with Go\'s regexp (RE2): its syntax, its replacement rules, linear time', () => {
+    const data = { labels: { pod: 'api-7f9c-x2', instance: 'Node-1.example.com:9100', long: 'a'.repeat(5000) }, value: 1 };
+    expect(expandRuleTemplate('{{ reReplaceAll "(?P<host>[^.:]+).*" "${host}" $labels.instance }}', data).text).toBe('Node-1');
+    expect(expandRuleTemplate('{{ reReplaceAll "-" "_" $labels.pod }}', data).text).toBe('api_7f9c_x2');
+    expect(expandRuleTemplate('{{ reReplaceAll "a*" "X" "baaac" }}', data).text).toBe('XbXcX');
+    expect(expandRuleTemplate('{{ if match "(?i)^node-" $labels.instance }}yes{{ end }}', data).text).toBe('yes');
+    expect(expandRuleTemplate('{{ if match "(a|aa)+$" (print $labels.long "!") }}yes{{ else }}no{{ end }}', data).text).toBe('no');
+    expect(expandRuleTemplate('{{ reReplaceAll "(?=x)" "" "x" }}', data).error).toMatch(/invalid regular expression/);
+  });
+
   it('falls back to the raw text with an error for unsupported constructs', () => {
     const r = expandRuleTemplate('{{ nosuchfn $value }}', { labels: {}, value: 1 });
     expect(r.text).toBe('{{ nosuchfn $value }}');

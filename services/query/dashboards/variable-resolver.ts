@@ -4,7 +4,9 @@ import { parseLabelValues } from '../../../libs/dashboards/label-values.ts';
 import { durationMs, type TimeRange } from '../../../libs/dashboards/time-range.ts';
 import { formatDuration } from '../../../libs/promql/literals.ts';
 import type { Scope } from '../../../libs/auth/principal.ts';
-import { PharosError } from '../../../libs/errors/errors.ts';
+import { InputError, PharosError } from '../../../libs/errors/errors.ts';
+import { compileVariableRegex } from '../../../libs/dashboards/variable-regex.ts';
+import type { Regex, RegexError } from '../../../libs/promql/regex.ts';
 import { filterLabelValues, scopeSeriesMatch } from '../../../libs/tenancy/promql-scope.ts';
 import type { MetricsPort } from './dashboards.ports.ts';
 
@@ -97,19 +99,21 @@ async function queryOptions(v: Extract<Variable, { type: 'query' }>, scope: Vari
   return values;
 }
 
-/** Grafana's variable regex: keeps matches; the first capture group, when present, is the value. */
+/**
+ * Grafana's variable regex: keeps matches; the first capture group, when present, is the value. RE2 (linear
+ * time); a stored regex that is not RE2 (saved by an older Pharos) keeps no value and the variable reports why.
+ */
 function applyRegex(values: string[], pattern: string): string[] {
-  const m = /^\/(.*)\/([gimsuy]*)$/s.exec(pattern);
-  let re: RegExp;
+  let re: Regex;
   try {
-    re = m ? new RegExp(m[1]!, m[2]!.replace('g', '')) : new RegExp(pattern);
-  } catch {
-    return values;
+    re = compileVariableRegex(pattern);
+  } catch (err) {
+    throw new InputError(`variable regex ${pattern} is not valid RE2 (${(err as RegexError).reason}); no option is kept`);
   }
   return values.flatMap((value) => {
     const hit = re.exec(value);
     if (!hit) return [];
-    return [hit[1] ?? hit[0]];
+    return [hit[1] ?? hit[0] ?? ''];
   });
 }
 

@@ -67,4 +67,19 @@ describe('FederatedQuery', () => {
     await expect(make(new FakeClient()).range({ query: 'up', start: 10, end: 0, step: 1 })).rejects.toThrow(InputError);
     await expect(make(new FakeClient()).range({ query: 'up', start: 0, end: 1e6, step: 1 })).rejects.toThrow('11,000');
   });
+
+  it('refuses what would cost a cluster too many points per series before asking any (issue 15)', async () => {
+    const client = new FakeClient();
+    const refused = [
+      make(client).instant({ query: 'max_over_time(kube_pod_info[30d:1ms])', time: 100 }),
+      make(client).instant({ query: 'sum(max_over_time(up{cluster="east"}[1d:1s]))', time: 100 }),
+      make(client).range({ query: 'max_over_time(up[1h:1s])', start: 0, end: 86_400 * 30, step: 3600 }),
+      make(client, { maxPointsPerSeries: 50 }).range({ query: 'up', start: 0, end: 100, step: 1 }),
+    ];
+    for (const r of refused) await expect(r).rejects.toThrow(LimitError);
+    await expect(make(client, { maxSubqueryPointsPerSeries: 100 }).instant({ query: 'max_over_time(up[2h:1m])', time: 100 })).rejects.toThrow(/federation\.maxSubqueryPointsPerSeries=100/);
+    expect(client.seen).toEqual([]);
+    await make(client, { maxPointsPerSeries: 50 }).instant({ query: 'max_over_time(up[49m:1m])', time: 100 });
+    expect(client.seen).toHaveLength(3);
+  });
 });

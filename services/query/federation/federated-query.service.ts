@@ -8,6 +8,7 @@ import { gridsOf, type Grid } from '../../../libs/promql/eval/subquery.ts';
 import type { Sample } from '../../../libs/promql/eval/values.ts';
 import { parsePromQL } from '../../../libs/promql/parser.ts';
 import { planQuery, type Plan } from '../../../libs/promql/planner.ts';
+import { checkRangeResolution, checkSubqueryPoints } from '../../../libs/promql/query-cost.ts';
 import { typeOf } from '../../../libs/promql/typecheck.ts';
 import { deadline, fanOut } from './cluster-fanout.ts';
 import { describeMembers, fleetSemantics, type FleetSemantics } from './fleet-semantics.ts';
@@ -26,8 +27,6 @@ export interface FederatedQueryOptions {
   members?: MemberInfoCache;
 }
 
-/** Prometheus refuses range queries over 11,000 points per series (web/api/v1/api.go). */
-const MAX_POINTS = 11_000;
 
 /**
  * Federated PromQL: parse, plan (cluster-local leaves), fan the leaves out, merge with a `cluster` label,
@@ -54,7 +53,7 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     const startMs = Math.round(q.start * 1000);
     const stepMs = Math.round(q.step * 1000);
     const steps = Math.floor((Math.round(q.end * 1000) - startMs) / stepMs) + 1;
-    if (steps > MAX_POINTS) throw new InputError('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+    checkRangeResolution(steps, this.limits);
     const grid = { startMs, endMs: startMs + (steps - 1) * stepMs, stepMs, steps };
     return this.run(q.query, { kind: 'range', grid, start: q.start, end: q.end, step: q.step }, q, signal);
   }
@@ -90,6 +89,8 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     const { expr, plan, sem } = await this.plan(query, w, signal);
     const type = typeOf(expr);
     if (w.kind === 'range' && type !== 'scalar' && type !== 'vector') throw new InputError(`invalid expression type "${type === 'matrix' ? 'range vector' : type}" for range query, must be Scalar or instant Vector`);
+    // What the leaves would cost the clusters is bounded before any is sent (issue 15).
+    checkSubqueryPoints(plan.root, topGrid(w), this.limits, sem.eval);
     const grids = gridsOf(plan.root, topGrid(w), sem.eval);
     const sig = deadline(q.timeoutMs ?? this.limits.timeoutMs, signal);
     const calls = leafCalls({ plan, window: w, grids, sem, cluster: (n) => this.cluster(n) });

@@ -1,6 +1,6 @@
 import { InputError, PharosError } from '../../../libs/errors/errors.ts';
 import type { LabelMatcher } from '../../../libs/promql/ast.ts';
-import { compileMatcherRegex } from '../../../libs/promql/labels.ts';
+import { compileMatcherRegex, type Regex, type RegexError } from '../../../libs/promql/regex.ts';
 import { parsePromQL } from '../../../libs/promql/parser.ts';
 import { PROMQL_ANY } from '../../../libs/promql/parse-options.ts';
 import { printExpr } from '../../../libs/promql/printer.ts';
@@ -28,11 +28,12 @@ export interface MetricResult {
 
 const NAMESPACED: ReadonlySet<MetricLevel> = new Set(['namespace', 'workload', 'pod', 'container']);
 
-function regexParam(name: string, v: string | undefined): RegExp {
+/** metrics_filter / resources_filter: RE2, anchored like a PromQL matcher (KubeSphere's filters are Go regexps). */
+function regexParam(name: string, v: string | undefined): Regex {
   try {
     return compileMatcherRegex(v ?? '.*');
-  } catch {
-    throw new InputError(`invalid parameter "${name}": not a valid regular expression`);
+  } catch (err) {
+    throw new InputError(`invalid parameter "${name}": not a valid regular expression (RE2 syntax): ${(err as RegexError).reason}`);
   }
 }
 
@@ -57,7 +58,7 @@ export class MetricsApiService {
     return { results };
   }
 
-  private async one(fed: FederatedQueryService, name: string, template: string, c: { req: MetricsRequest; inject: LabelMatcher[]; resourceLabel: string; resourcesRe: RegExp }, signal?: AbortSignal): Promise<MetricResult> {
+  private async one(fed: FederatedQueryService, name: string, template: string, c: { req: MetricsRequest; inject: LabelMatcher[]; resourceLabel: string; resourcesRe: Regex }, signal?: AbortSignal): Promise<MetricResult> {
     try {
       const query = printExpr(rewriteSelectors(parsePromQL(template, PROMQL_ANY), (s) => ({ ...s, matchers: [...s.matchers, ...c.inject] })));
       const r = c.req.range ? await fed.range({ query, ...c.req.range }, signal) : await fed.instant({ query, time: c.req.time ?? Date.now() / 1000 }, signal);

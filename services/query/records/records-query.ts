@@ -1,9 +1,9 @@
 import { InputError, LimitError } from '../../../libs/errors/errors.ts';
-import { FILTER_FIELDS, type RecordKind } from '../../../libs/schemas/records.ts';
+import { ATTRIBUTE_FIELD, ATTRIBUTE_FILTER_PREFIX, type RecordKind } from '../../../libs/schemas/records.ts';
 import { planSearch } from '../../../libs/search/search-plan.ts';
 import { parseSearch } from '../../../libs/search/search-parser.ts';
 import type { RecordQuery } from '../../../libs/store/record-store.ts';
-import { INTERVAL, type CommonQuery } from './records.schemas.ts';
+import { filterNames, INTERVAL, type CommonQuery } from './records.schemas.ts';
 
 export interface QueryLimits {
   maxRangeDays: number;
@@ -20,7 +20,8 @@ export const DEFAULT_RANGE_MS = 24 * HOUR;
 /** Query-string filters, q and time range → a store query (before scope), checking the configured limits. */
 export function toRecordQuery(kind: RecordKind, query: CommonQuery, limits: QueryLimits, now: number): Required<Pick<RecordQuery, 'start' | 'end'>> & RecordQuery {
   const filters: Record<string, string[]> = {};
-  for (const name of Object.keys(FILTER_FIELDS[kind])) {
+  const attributeNames = ATTRIBUTE_FIELD[kind] ? Object.keys(query).filter((k) => k.startsWith(ATTRIBUTE_FILTER_PREFIX)) : [];
+  for (const name of [...filterNames(kind), ...attributeNames]) {
     const raw = query[name];
     if (raw === undefined) continue;
     const values = [raw]

@@ -30,6 +30,7 @@ function logs(): LogDoc[] {
     ingestedAt: NOW,
     message: i % 5 ? `GET /health ok ${i}` : `ERROR connection refused, "db", ${i}`,
     pod: `api-${i % 4}`,
+    ...(i % 3 === 0 ? { severity: 'ERROR', traceId: `t${i % 2}`, attributes: { 'k8s.deployment.name': i % 2 ? 'api' : 'web', 'service.name': 'shop' } } : {}),
   }));
 }
 const audit: AuditDoc = {
@@ -52,6 +53,17 @@ describe('records routes', () => {
   });
   afterAll(() => app.close());
   const get = (url: string, headers: Record<string, string> = admin) => app.inject({ url, headers });
+
+  it('filters logs by severity, traceId and attr.<key>, and refuses other unknown parameters', async () => {
+    expect((await get('/v1/logs?attr.k8s.deployment.name=api&size=50')).json().total).toBe(5);
+    expect((await get('/v1/logs?attr.k8s.deployment.name=api,web&severity=ERROR&traceId=t1&size=50')).json().total).toBe(5);
+    expect((await get('/v1/logs/stats?by=pod&attr.service.name=shop')).json().total).toBe(10);
+    expect((await get('/v1/logs?q=attr.service.name:SHOP%20AND%20severity:error')).json().total).toBe(10);
+    const unknown = await get('/v1/logs?labels.app=x');
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().error.message).toMatch(/unknown parameter "labels.app"/);
+    expect((await get('/v1/audit?attr.x=y')).statusCode).toBe(400);
+  });
 
   it('needs a token, and a reader role', async () => {
     expect((await get('/v1/logs', {})).statusCode).toBe(401);

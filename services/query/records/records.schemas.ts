@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { docSchemaByKind, FILTER_FIELDS, type RecordKind } from '../../../libs/schemas/records.ts';
+import { ATTRIBUTE_FIELD, ATTRIBUTE_FILTER_PREFIX, DOC_FILTER_FIELDS, docSchemaByKind, FILTER_FIELDS, type RecordKind } from '../../../libs/schemas/records.ts';
 import { MAX_QUERY_LENGTH } from '../../../libs/search/search-parser.ts';
 
 /**
@@ -19,8 +19,28 @@ const time = z
 /** One value or a comma-separated list; a repeated parameter is accepted too. */
 const filterValue = z.union([z.string(), z.array(z.string())]).describe('exact value, or a comma-separated list of values (any matches)');
 
+/** Every filter name a kind takes as a query parameter (the `attr.<key>` ones aside). */
+export const filterNames = (kind: RecordKind): string[] => [...Object.keys(FILTER_FIELDS[kind]), ...Object.keys(DOC_FILTER_FIELDS[kind])];
+
 function filterShape(kind: RecordKind) {
-  return Object.fromEntries(Object.keys(FILTER_FIELDS[kind]).map((name) => [name, filterValue.optional()])) as Record<string, z.ZodOptional<typeof filterValue>>;
+  return Object.fromEntries(filterNames(kind).map((name) => [name, filterValue.optional()])) as Record<string, z.ZodOptional<typeof filterValue>>;
+}
+
+/**
+ * Strict, except that a kind with attributes (logs) also takes `attr.<key>=value` parameters, one per key:
+ * the keys are the senders' own, so they cannot be listed in the schema.
+ */
+function withAttributeFilters<S extends z.ZodRawShape>(kind: RecordKind, shape: S) {
+  if (!ATTRIBUTE_FIELD[kind]) return z.object(shape).strict();
+  return z
+    .object(shape)
+    .catchall(filterValue.describe(`attr.<key>: an attribute's exact value (e.g. attr.k8s.deployment.name=checkout), or a comma-separated list`))
+    .superRefine((value, ctx) => {
+      for (const key of Object.keys(value)) {
+        if (Object.hasOwn(shape, key) || (key.startsWith(ATTRIBUTE_FILTER_PREFIX) && key.length > ATTRIBUTE_FILTER_PREFIX.length)) continue;
+        ctx.addIssue({ code: 'custom', path: [key], message: `unknown parameter "${key}" (attributes are filtered as attr.<key>)` });
+      }
+    });
 }
 
 const common = {
@@ -39,48 +59,40 @@ const common = {
 };
 
 export function searchQuerySchema(kind: RecordKind) {
-  return z
-    .object({
-      ...filterShape(kind),
-      ...common,
-      sort: z.enum(['asc', 'desc']).default('desc').describe('by time, ties by id'),
-      size: z.coerce.number().int().min(1).optional().describe('page size; default query.defaultPageSize, at most query.maxPageSize'),
-      cursor: z.string().max(8192).optional().describe('the cursor of the previous page'),
-    })
-    .strict();
+  return withAttributeFilters(kind, {
+    ...filterShape(kind),
+    ...common,
+    sort: z.enum(['asc', 'desc']).default('desc').describe('by time, ties by id, then cluster'),
+    size: z.coerce.number().int().min(1).optional().describe('page size; default query.defaultPageSize, at most query.maxPageSize'),
+    cursor: z.string().max(8192).optional().describe('the cursor of the previous page'),
+  });
 }
 
 export function histogramQuerySchema(kind: RecordKind) {
-  return z
-    .object({
-      ...filterShape(kind),
-      ...common,
-      interval: z.string().regex(INTERVAL, 'a duration such as 30s, 1m, 5m, 1h, 1d').default('1m').describe('bucket width; buckets are aligned to the epoch'),
-    })
-    .strict();
+  return withAttributeFilters(kind, {
+    ...filterShape(kind),
+    ...common,
+    interval: z.string().regex(INTERVAL, 'a duration such as 30s, 1m, 5m, 1h, 1d').default('1m').describe('bucket width; buckets are aligned to the epoch'),
+  });
 }
 
 export function statsQuerySchema(kind: RecordKind) {
   const names = Object.keys(FILTER_FIELDS[kind]) as [string, ...string[]];
-  return z
-    .object({
-      ...filterShape(kind),
-      ...common,
-      by: z.enum(names).describe('the filter field to count by'),
-      size: z.coerce.number().int().min(1).max(10_000).default(10).describe('number of groups, largest first'),
-    })
-    .strict();
+  return withAttributeFilters(kind, {
+    ...filterShape(kind),
+    ...common,
+    by: z.enum(names).describe('the filter field to count by'),
+    size: z.coerce.number().int().min(1).max(10_000).default(10).describe('number of groups, largest first'),
+  });
 }
 
 export function exportQuerySchema(kind: RecordKind) {
-  return z
-    .object({
-      ...filterShape(kind),
-      ...common,
-      format: z.enum(['ndjson', 'csv']).default('ndjson'),
-      sort: z.enum(['asc', 'desc']).default('desc'),
-    })
-    .strict();
+  return withAttributeFilters(kind, {
+    ...filterShape(kind),
+    ...common,
+    format: z.enum(['ndjson', 'csv']).default('ndjson'),
+    sort: z.enum(['asc', 'desc']).default('desc'),
+  });
 }
 
 export type SearchQuery = z.infer<ReturnType<typeof searchQuerySchema>>;

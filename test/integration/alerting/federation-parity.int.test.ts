@@ -22,7 +22,7 @@ const timeline = (r: BacktestResult) =>
   r.rules.flatMap((rule) => rule.transitions.map((t) => `${new Date(t.time).toISOString()} ${JSON.stringify(Object.entries(t.labels).sort())} ${t.from}->${t.to}`)).sort();
 
 describe('metric rules: Pharos over three clusters vs a reference over the union Prometheus', () => {
-  const { groups, problems } = loadRuleFiles([join('test/integration/alerting/parity-rules.yaml')], 60_000);
+  const { groups, problems } = loadRuleFiles([join('test/integration/alerting/parity-rules.yaml')], { defaultIntervalMs: 60_000 });
 
   it('loads the parity rule file', () => {
     expect(problems).toEqual([]);

@@ -48,7 +48,7 @@ const engines: [string, () => Promise<{ store: RecordStore; cleanup: () => Promi
   }],
 ];
 
-const { groups } = loadRuleFiles(['alert-rules/*.yaml'], 60_000);
+const { groups } = loadRuleFiles(['alert-rules/*.yaml'], { defaultIntervalMs: 60_000 });
 const shipped = (name: string) => groups.flatMap((g) => g.rules).find((r) => r.name === name) as AlertRule;
 
 describe.each(engines)('rules over records (%s)', (_name, make) => {
@@ -88,7 +88,7 @@ describe.each(engines)('rules over records (%s)', (_name, make) => {
   });
 
   it('fewer than N in a window (flatline), including clusters with nothing at all', async () => {
-    const group = compileGroup({ name: 'flat', rules: [{ alert: 'PaymentsQuiet', expr: 'count_over_time(pharos_logs{namespace="payments"}[10m]) < 1' }] }, { type: 'api' }, 60_000);
+    const group = compileGroup({ name: 'flat', rules: [{ alert: 'PaymentsQuiet', expr: 'count_over_time(pharos_logs{namespace="payments"}[10m]) < 1' }] }, { type: 'api' }, { defaultIntervalMs: 60_000 });
     expect(await fire(group.rules[0] as AlertRule)).toEqual([{ labels: { cluster: 'east' }, value: 0 }, { labels: { cluster: 'north' }, value: 0 }]);
   });
 });

@@ -36,6 +36,51 @@ async function waitForHealth(url: string, ms: number): Promise<number> {
   throw new Error(`no 200 from ${url} within ${ms} ms`);
 }
 
+/** The pids of a process's children (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
+};
+
+describe.each(['SIGTERM', 'SIGINT'] as const)('npm start, stopped by its own pid with %s', (signal) => {
+  it('stops Pharos: the port closes and no node process is left', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pharos-npm-start-'));
+    const port = String(19000 + Math.floor(Math.random() * 1000));
+    const file = join(dir, 'pharos.yaml');
+    writeFileSync(file, `server: { host: 127.0.0.1, port: ${port} }\ndataDir: ${dir}\nlog: { level: warn }\nstorage: { type: sqlite, path: ${join(dir, 'pharos.db')} }\n`);
+    const npm = spawn('npm', ['start', '--silent', '--', '--config', file], { cwd: repo, env: { ...process.env, PHAROS_CONFIG: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const npmExited = new Promise<void>((res) => npm.on('exit', () => res()));
+    let tree: number[] = [];
+    try {
+      await waitForHealth(`http://127.0.0.1:${port}/healthz`, 60_000);
+      // npm runs the script through sh; `exec` makes node that shell's process, npm's child.
+      tree = [...childrenOf(npm.pid!), ...childrenOf(npm.pid!).flatMap(childrenOf)];
+      expect(tree.length).toBeGreaterThan(0);
+      npm.kill(signal);
+      await npmExited;
+      const deadline = Date.now() + 30_000;
+      while (tree.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(tree.filter(alive)).toEqual([]);
+      await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    } finally {
+      for (const pid of tree.filter(alive)) process.kill(pid, 'SIGKILL');
+      npm.kill('SIGKILL');
+    }
+  });
+});
+
 describe('pharos process', () => {
   it('prints every problem of a bad config file and exits non-zero, without a stack trace', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pharos-cli-'));

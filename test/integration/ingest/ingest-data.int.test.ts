@@ -30,7 +30,8 @@ const eventSources = (): { name: string; items: Raw[] }[] => [
 
 const setups: [string, () => Record<string, unknown>][] = [
   ['Kafka + OpenSearch', () => engineConfig(runId('data'), join(dir, 'engines'))],
-  ['embedded: in-process bus + SQLite', () => ({ dataDir: join(dir, 'embedded'), log: { level: 'warn' }, storage: { type: 'sqlite', path: join(dir, 'embedded', 'pharos.db') }, bus: { type: 'memory' }, collector: { cluster: 'it' }, auth: engineConfig('x', dir).auth })],
+  // No bus configured: the embedded default's durable SQLite bus (its dead letters and their replay included).
+  ['embedded default: SQLite bus + SQLite', () => ({ dataDir: join(dir, 'embedded'), log: { level: 'warn' }, storage: { type: 'sqlite', path: join(dir, 'embedded', 'pharos.db') }, collector: { cluster: 'it' }, auth: engineConfig('x', dir).auth })],
 ];
 
 describe.each(setups)('ingest of the shared data sets: %s', (_name, makeConfig) => {

@@ -46,29 +46,40 @@ export interface InProcessPipeline {
   ctx: ServiceContext;
   app: FastifyInstance;
   features: Feature[];
-  post(url: string, body: unknown, contentType?: string): Promise<{ status: number; body: { accepted?: number; rejected?: { index: number; reason: string }[]; error?: unknown } }>;
+  post(url: string, body: unknown, contentType?: string, token?: string): Promise<{ status: number; body: { accepted?: number; rejected?: { index: number; reason: string }[]; error?: unknown } }>;
+  /** Starts the indexer's consumers when `deferIndexer` held them back (so its first batches hold all that was posted). */
+  startIndexer(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Collector + indexer in this process, the way `npm start -- all` assembles them. */
-export async function startInProcess(raw: Record<string, unknown>, services: ('collector' | 'indexer')[] = ['collector', 'indexer']): Promise<InProcessPipeline> {
+export async function startInProcess(
+  raw: Record<string, unknown>,
+  services: ('collector' | 'indexer')[] = ['collector', 'indexer'],
+  options: { deferIndexer?: boolean } = {},
+): Promise<InProcessPipeline> {
   const config: PharosConfig = configSchema.parse(raw);
   const logger = pino({ level: process.env.PHAROS_TEST_LOG ?? 'error' });
   const authenticator = new TokenAuthenticator(config.auth.tokens);
   const ctx: ServiceContext = { config, logger, metrics: createMetricsRegistry(), authenticator, resources: new Resources() };
   const features: Feature[] = [];
+  const indexer = services.includes('indexer') ? await indexerFeatures(ctx) : [];
   if (services.includes('collector')) features.push(...(await collectorFeatures(ctx)));
-  if (services.includes('indexer')) features.push(...(await indexerFeatures(ctx)));
+  features.push(...indexer);
   const app = await buildApp({ logger, metrics: ctx.metrics, authenticator, features });
-  for (const f of features) await f.start?.();
+  const deferred = options.deferIndexer ? indexer : [];
+  for (const f of features) if (!deferred.includes(f)) await f.start?.();
   return {
     ctx, app, features,
-    async post(url, body, contentType = 'application/json') {
+    async post(url, body, contentType = 'application/json', token = INGEST_TOKEN) {
       const res = await app.inject({
-        method: 'POST', url, headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': contentType },
+        method: 'POST', url, headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
         payload: typeof body === 'string' ? body : JSON.stringify(body),
       });
       return { status: res.statusCode, body: res.json() };
+    },
+    async startIndexer() {
+      for (const f of deferred.splice(0)) await f.start?.();
     },
     async close() {
       await app.close();

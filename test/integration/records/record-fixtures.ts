@@ -93,9 +93,19 @@ export function logFixtures(count = 3000, seed = 42, cluster?: string): LogDoc[]
       node: `node-${Math.floor(rnd() * 4)}`,
       stream: rnd() > 0.8 ? 'stderr' : 'stdout',
       ...(rnd() > 0.5 ? { labels: { app } } : {}),
+      // The OTLP/Loki/ES intakes' fields, from the index alone so the generated data above stays as it was.
+      ...otlpFields(i, app),
     });
   }
   return docs;
+}
+
+function otlpFields(i: number, app: string): Partial<LogDoc> {
+  const fields: Partial<LogDoc> = {};
+  if (i % 3 === 0) fields.attributes = { 'service.name': app, 'k8s.deployment.name': `${app}-deploy`, ...(i % 2 === 0 ? { 'app.kubernetes.io/part-of': 'Shop' } : {}) };
+  if (i % 4 === 0) Object.assign(fields, { severity: i % 8 === 0 ? 'ERROR' : 'Info', severityNumber: i % 8 === 0 ? 17 : 9 });
+  if (i % 5 === 0) Object.assign(fields, { traceId: `${String(i % 50).padStart(32, '0')}`, spanId: `${String(i).padStart(16, '0')}` });
+  return fields;
 }
 
 /** Some sample files repeat an auditID/stage: the stores keep the last write of an id, so the fixtures do too. */

@@ -87,7 +87,8 @@ describe.each(ENGINES)('records API on $name', (engine) => {
     const first = (await app.inject({ url, headers: auth })).json();
     const second = (await app.inject({ url: `${url}&cursor=${first.cursor}`, headers: auth })).json();
     const packed = JSON.parse(Buffer.from(second.cursor, 'base64url').toString('utf8')) as unknown[];
-    const state = decodeCursor(second.cursor, packed[2] as string);
+    // The cursor packs [time, id, cluster, fingerprint, pit] (libs/store/cursor.ts).
+    const state = decodeCursor(second.cursor, packed[3] as string);
     expect(state.pit).toBeTypeOf('string');
     const client = new Client({ node: OPENSEARCH_URL });
     await client.deletePit({ body: { pit_id: [state.pit as string] } });
