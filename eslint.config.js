@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -16,4 +17,6 @@ export default tseslint.config(
       ],
     },
   },
+  // The console's modules run in the browser (served as they are, no build step).
+  { files: ['services/query/ui/**/*.js'], languageOptions: { globals: globals.browser } },
 );

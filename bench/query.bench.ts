@@ -1,17 +1,14 @@
-import { Client } from '@opensearch-project/opensearch';
 import { TokenAuthenticator } from '../libs/auth/token-authenticator.ts';
 import { buildApp } from '../libs/http/app.ts';
 import { createLogger } from '../libs/logging/logger.ts';
 import { createMetricsRegistry } from '../libs/metrics/metrics.ts';
-import type { LogDoc } from '../libs/schemas/records.ts';
 import { parseSearch } from '../libs/search/search-parser.ts';
 import { kindPattern } from '../libs/store/opensearch/index-names.ts';
-import { OpenSearchRecordStore } from '../libs/store/opensearch/opensearch-record.store.ts';
 import { buildQuery, sortClause } from '../libs/store/opensearch/opensearch-record-query.ts';
 import type { RecordQuery } from '../libs/store/record-store.ts';
 import { recordsRoutes } from '../services/query/records/records.routes.ts';
 import { RecordsService } from '../services/query/records/records.service.ts';
-import { prng } from '../test/integration/records/record-fixtures.ts';
+import { DOCS, END, PREFIX, START, URL_OS, openLogCorpus } from './log-corpus.ts';
 
 /**
  * Query API overhead on OpenSearch: ~10 representative log queries over ≥ 1,000,000 documents, each sent
@@ -19,74 +16,8 @@ import { prng } from '../test/integration/records/record-fixtures.ts';
  * the same Query DSL. Prints p50/p95 per query and the Pharos/direct ratio. The data (prefix pharos-bench)
  * is loaded once and reused. Run: `npm run bench -- query` (BENCH_DOCS, BENCH_ROUNDS to change sizes).
  */
-const URL_OS = 'http://127.0.0.1:9200';
-const PREFIX = 'pharos-bench';
-const DOCS = Number(process.env.BENCH_DOCS ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
-const START = Date.UTC(2024, 5, 1);
-const DAYS = 7;
-const END = START + DAYS * 86_400_000;
 const TOKEN = 'bench-token-0123456789abcdef';
-
-const MESSAGES = [
-  'GET /api/v1/users 200 12ms', 'ERROR connection refused to db-0:5432', 'WARN timeout waiting for lock on orders',
-  'Retrying request id=abc-123 after timeout', 'user alice logged in', 'panic: runtime error: index out of range',
-  'health check ok', 'POST /api/v1/orders 201 48ms', 'cache miss for key session:42', 'kube-system/coredns ready',
-];
-const NS = ['default', 'kube-system', 'monitoring', 'payments', 'checkout', 'search'];
-
-async function load(store: OpenSearchRecordStore, client: Client): Promise<void> {
-  const existing = await client.count({ index: kindPattern(PREFIX, 'logs'), ignore_unavailable: true, allow_no_indices: true });
-  const have = (existing.body as { count: number }).count;
-  if (have >= DOCS) return void console.log(`reusing ${have} documents under ${PREFIX}-logs-*`);
-  console.log(`loading ${DOCS} documents (found ${have}) …`);
-  const rnd = prng(2024);
-  const started = Date.now();
-  // A fixed spacing (1,000,000 documents over the 7 days) keeps each id on the same day whatever BENCH_DOCS is,
-  // so a smaller run loads a prefix of the larger one instead of leaving copies in other daily indices.
-  const step = (END - START) / 1_000_000;
-  const CHUNK = 5000;
-  for (let i = 0; i < DOCS; i += CHUNK * 2) {
-    const batch = (offset: number): LogDoc[] =>
-      Array.from({ length: Math.min(CHUNK, DOCS - offset) }, (_, j) => {
-        const n = offset + j;
-        const app = ['api', 'worker', 'db', 'proxy', 'web'][Math.floor(rnd() * 5)] as string;
-        return {
-          id: `bench-${n}`, kind: 'logs', cluster: ['east', 'west', 'north'][n % 3] as string, namespace: NS[Math.floor(rnd() * NS.length)] as string,
-          time: Math.floor(START + n * step), ingestedAt: START, message: `${MESSAGES[Math.floor(rnd() * MESSAGES.length)]} #${n % 997}`,
-          pod: `${app}-${Math.floor(rnd() * 20)}`, container: app, node: `node-${Math.floor(rnd() * 8)}`, stream: 'stdout',
-        };
-      });
-    const writes = [i, i + CHUNK].filter((o) => o < DOCS).map((o) => writeWithRetry(store, batch(o)));
-    await Promise.all(writes);
-    if (i % 100_000 === 0) console.log(`  ${i} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-  }
-  await store.refresh('logs');
-  await client.indices.forcemerge({ index: kindPattern(PREFIX, 'logs'), max_num_segments: 1 }).catch(() => undefined);
-  console.log(`loaded in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-}
-
-/** The shared engine may restart under other test runs: retry retryable items for a few minutes. */
-async function writeWithRetry(store: OpenSearchRecordStore, docs: LogDoc[]): Promise<void> {
-  let pending = docs;
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    const results = await store.write('logs', pending);
-    const failed = results.filter((r) => !r.ok);
-    if (failed.some((r) => !r.ok && !r.retryable) || attempt > 60) throw new Error(`bulk failures: ${JSON.stringify(failed.slice(0, 3))}`);
-    const again = new Set(failed.map((r) => r.id));
-    pending = pending.filter((d) => again.has(d.id));
-    if (pending.length) await new Promise((r) => setTimeout(r, 5000));
-  }
-}
-
-async function waitForEngine(client: Client): Promise<void> {
-  for (let i = 0; i < 60; i++) {
-    const ok = await client.cluster.health({ wait_for_status: 'yellow', timeout: '5s' }).then(() => true, () => false);
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 5000));
-  }
-  throw new Error(`OpenSearch at ${URL_OS} is not answering`);
-}
 
 interface BenchQuery {
   name: string;
@@ -142,11 +73,7 @@ async function timed(run: () => Promise<Response>): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const client = new Client({ node: URL_OS });
-  const store = new OpenSearchRecordStore({ url: URL_OS, indexPrefix: PREFIX, requestTimeoutMs: 120_000, shards: 1, replicas: 0 });
-  await waitForEngine(client);
-  await store.init();
-  await load(store, client);
+  const { client, store } = await openLogCorpus();
   const service = new RecordsService({ store: async () => store, limits: { maxRangeDays: 31, maxPageSize: 1000, defaultPageSize: 100, timeoutMs: 60_000 } });
   const authenticator = new TokenAuthenticator([{ name: 'bench', token: TOKEN, role: 'viewer' }]);
   const app = await buildApp({ logger: createLogger('warn'), metrics: createMetricsRegistry(), authenticator, features: [{ name: 'records', routes: recordsRoutes(service) }] });

@@ -102,6 +102,9 @@ export function busContract(make: () => Promise<{ bus: Bus; topic: string }>): v
     expect(new Set([...seen.values()].flat()).size).toBe(200);
     await Promise.all(subs.map((s) => s.stop()));
     await bus.publish(topic, messages(4));
+    // Any process may ask for a group's lag by name (the console's indexer lag): the 4 published since.
+    expect(await bus.groupLag(topic, `${topic}-g`)).toBe(4);
+    expect(await bus.groupLag(topic, `${topic}-never-subscribed`)).toBeUndefined();
     const probe = await bus.subscribe({ topic, groupId: `${topic}-g`, handle: async () => { throw new Error('hold'); } });
     expect(await probe.lag()).toBe(4);
     await probe.stop();

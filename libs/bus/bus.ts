@@ -51,6 +51,11 @@ export interface Bus {
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** Per partition, the offset the next published message will get (Kafka's high-water mark). */
   endOffsets(topic: string): Promise<Record<number, string>>;
+  /**
+   * Messages of `topic` not yet consumed by the group `groupId`, whichever process its members run in (the
+   * console's indexer lag); undefined when the group has committed nothing there (unknown, or not started).
+   */
+  groupLag(topic: string, groupId: string): Promise<number | undefined>;
   ping(signal?: AbortSignal): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -142,6 +142,14 @@ export class KafkaBus implements Bus {
     }, 0);
   }
 
+  async groupLag(topic: string, groupId: string): Promise<number | undefined> {
+    const admin = await this.getAdmin();
+    const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+    // Kafka answers -1 for every partition of a group that never committed (or does not exist).
+    if (!(committed[0]?.partitions ?? []).some((p) => Number(p.offset) >= 0)) return undefined;
+    return this.lagOf(topic, groupId);
+  }
+
   /** Creates the topic with `bus.partitions` on first use; an existing topic is left as it is. */
   ensureTopic(topic: string): Promise<void> {
     let ready = this.topicsReady.get(topic);

@@ -25,6 +25,8 @@ export interface PartitionLog {
   read(topic: string, partition: number, from: number, max: number): LoggedMessage[];
   /** Makes the group known (a new group starts at the earliest message still held, like fromBeginning). */
   join(topic: string, group: string): void;
+  /** Whether the group ever joined or committed on the topic. */
+  hasGroup(topic: string, group: string): boolean;
   /** The group's next offset per partition. */
   committed(topic: string, group: string): number[];
   /** Commits `next` for the partition and drops what every group consumed beyond the log's retention. */
@@ -102,11 +104,7 @@ export class LogBus implements Bus {
         clearTimeout(grace);
         members.delete(me);
       },
-      lag: async () => {
-        const ends = this.log.ends(topic);
-        const committed = this.log.committed(topic, group);
-        return ends.reduce((sum, end, p) => sum + end - (committed[p] ?? 0), 0);
-      },
+      lag: async () => this.lagOf(topic, group),
     };
   }
 
@@ -157,6 +155,16 @@ export class LogBus implements Bus {
       this.wake.on(topic, done);
       if (signal.aborted) done();
     });
+  }
+
+  private lagOf(topic: string, group: string): number {
+    const ends = this.log.ends(topic);
+    const committed = this.log.committed(topic, group);
+    return ends.reduce((sum, end, p) => sum + end - (committed[p] ?? 0), 0);
+  }
+
+  async groupLag(topic: string, groupId: string): Promise<number | undefined> {
+    return this.log.hasGroup(topic, groupId) ? this.lagOf(topic, groupId) : undefined;
   }
 
   async endOffsets(topic: string): Promise<Record<number, string>> {

@@ -80,6 +80,10 @@ class MemoryLog implements PartitionLog {
     if (!t.groups.has(group)) t.groups.set(group, t.partitions.map((p) => p.base));
   }
 
+  hasGroup(topic: string, group: string): boolean {
+    return this.topics.get(topic)?.groups.has(group) ?? false;
+  }
+
   committed(topic: string, group: string): number[] {
     const t = this.topic(topic);
     return t.groups.get(group) ?? t.partitions.map((p) => p.base);

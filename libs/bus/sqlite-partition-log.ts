@@ -138,6 +138,10 @@ export class SqlitePartitionLog implements PartitionLog {
     this.sql.join.run(group, this.topic(topic).tid);
   }
 
+  hasGroup(topic: string, group: string): boolean {
+    return this.sql.committed.all(this.topic(topic).tid, group).length > 0;
+  }
+
   committed(topic: string, group: string): number[] {
     const t = this.topic(topic);
     const out = (this.sql.bases.all(t.tid) as { base: number }[]).map((r) => r.base);

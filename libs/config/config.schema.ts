@@ -4,6 +4,7 @@ import { jwtConfigSchema, rateLimitConfigSchema, selfAuditConfigSchema } from '.
 import { dashboardsConfigSchema } from './sections/dashboards.ts';
 import { federationConfigSchema } from './sections/federation.ts';
 import { elasticsearchIntakeConfigSchema, lokiIntakeConfigSchema } from './sections/intakes.ts';
+import { tailConfigSchema } from './sections/tail.ts';
 
 /**
  * The configuration contract. Keys named in the issues (server.*, storage.*, bus.*, collector.cluster,
@@ -159,6 +160,8 @@ export const configSchema = z
         maxPageSize: z.number().int().positive().default(1000),
         defaultPageSize: z.number().int().positive().default(100),
         timeoutMs: z.number().int().positive().default(30_000),
+        /** Live tail (GET /v1/{kind}/tail, Server-Sent Events): docs/console.md. */
+        tail: tailConfigSchema,
       })
       .strict()
       .prefault({}),

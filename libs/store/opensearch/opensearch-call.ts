@@ -36,7 +36,12 @@ export function osCall<B>(run: () => Promise<OsResponse<unknown>>, signal?: Abor
 export async function osRequest<R>(run: () => Promise<R>, signal?: AbortSignal): Promise<R> {
   signal?.throwIfAborted();
   const pending = run() as Abortable<R>;
-  const onAbort = () => pending.abort?.();
+  // A block body on purpose: abort() returns the request itself, a thenable, and an EventTarget listener that
+  // returns a thenable gets its rejection rethrown as an uncaught exception (Node's event_target addCatch),
+  // which took the process down whenever a query timed out or its client went away.
+  const onAbort = (): void => {
+    pending.abort?.();
+  };
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     return await pending;

@@ -9,7 +9,6 @@ import type { MetricsPort, RecordsPort } from './dashboards.ports.ts';
 import { dashboardsRoutes } from './dashboards.routes.ts';
 import { DashboardsService } from './dashboards.service.ts';
 import { DashboardRenderer } from './render.service.ts';
-import { uiRoutes } from './ui.routes.ts';
 
 export interface DashboardsDeps {
   stateStore: () => Promise<StateStore>;
@@ -18,7 +17,7 @@ export interface DashboardsDeps {
 }
 
 /**
- * The dashboards feature of the query service: /v1/dashboards and the /ui viewer. Backends are asked for
+ * The dashboards feature of the query service: /v1/dashboards (the console at /ui shows them). Backends are asked for
  * lazily, so the API answers (with per-panel errors) even while one of them is still starting.
  */
 export function dashboardsFeature(ctx: ServiceContext, deps: DashboardsDeps): Feature {
@@ -29,12 +28,10 @@ export function dashboardsFeature(ctx: ServiceContext, deps: DashboardsDeps): Fe
   const renderer = new DashboardRenderer({ metrics: deps.metrics, records: deps.records, logger, timeoutMs: cfg.renderTimeoutMs, concurrency: cfg.renderConcurrency, maxRecordRangeDays: ctx.config.query.maxRangeDays });
   const service = new DashboardsService({ builtins, repository: new DashboardRepository(deps.stateStore), renderer, maxDataPoints: cfg.maxDataPoints });
   const api = dashboardsRoutes(service);
-  const ui = uiRoutes();
   return {
     name: 'dashboards',
     routes: async (app: FastifyInstance) => {
       await app.register(api);
-      await app.register(ui);
     },
   };
 }

@@ -202,15 +202,4 @@ describe('/v1/dashboards', () => {
     expect(refused.statusCode).toBe(400);
     expect(refused.json().error.message).toMatch(/CustomResourceDefinition .* not a dashboard/);
   });
-
-  it('serves the viewer without a token and uPlot from node_modules', async () => {
-    const page = await app.inject('/ui/');
-    expect(page.statusCode).toBe(200);
-    expect(page.headers['content-type']).toMatch(/text\/html/);
-    expect((await app.inject('/ui')).statusCode).toBe(302);
-    const uplot = await app.inject('/ui/vendor/uplot.js');
-    expect(uplot.statusCode).toBe(200);
-    expect(uplot.body).toContain('export { uPlot as default }');
-    expect((await app.inject('/ui/..%2F..%2Fpackage.json')).statusCode).toBe(404);
-  });
 });

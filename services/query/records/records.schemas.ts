@@ -58,6 +58,15 @@ const common = {
   end: time.optional().describe('exclusive end; default: now'),
 };
 
+/** A query-string schema of a kind's filters plus `extra` (strict, `attr.<key>` allowed where the kind has attributes). */
+export function recordQuerySchema<S extends z.ZodRawShape>(kind: RecordKind, extra: S) {
+  return withAttributeFilters(kind, { ...filterShape(kind), ...extra });
+}
+
+/** The text search parameter `q` and the time parameter's schema, shared by every record endpoint. */
+export const queryText = common.q;
+export const timeParam = time;
+
 export function searchQuerySchema(kind: RecordKind) {
   return withAttributeFilters(kind, {
     ...filterShape(kind),

@@ -10,6 +10,7 @@ import { createMetricsRegistry } from '../../../libs/metrics/metrics.ts';
 import type { ServiceContext } from '../../../libs/runtime/context.ts';
 import { Resources } from '../../../libs/runtime/resources.ts';
 import { dashboardBackends } from '../../../services/query/dashboards/dashboards.backends.ts';
+import { consoleFeature } from '../../../services/query/console/console.feature.ts';
 import { dashboardsFeature } from '../../../services/query/dashboards/dashboards.feature.ts';
 import { CLUSTER_NAMES, PROMETHEUS_PORTS } from '../../fixtures/prometheus/generate.ts';
 
@@ -26,7 +27,8 @@ export interface Harness {
 }
 
 /**
- * The dashboards feature with the backends the query service gives it, on real engines: the three
+ * The dashboards feature with the backends the query service gives it (and the console at /ui that shows
+ * them), on real engines: the three
  * fixture Prometheus servers behind the federation, and SQLite or OpenSearch for state and records.
  */
 export async function startQueryService(storage: StorageKind): Promise<Harness> {
@@ -40,7 +42,7 @@ export async function startQueryService(storage: StorageKind): Promise<Harness> 
   });
   const authenticator = new TokenAuthenticator([{ name: 'it-admin', token: ADMIN_TOKEN, role: 'admin' }]);
   const ctx: ServiceContext = { config, logger: createLogger('warn'), metrics: createMetricsRegistry(), authenticator, resources: new Resources() };
-  const app = await buildApp({ logger: ctx.logger, metrics: ctx.metrics, authenticator, features: [dashboardsFeature(ctx, dashboardBackends(ctx))] });
+  const app = await buildApp({ logger: ctx.logger, metrics: ctx.metrics, authenticator, features: [dashboardsFeature(ctx, dashboardBackends(ctx)), consoleFeature(ctx)] });
   return {
     app,
     ctx,

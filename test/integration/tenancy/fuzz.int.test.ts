@@ -62,7 +62,8 @@ describe('fuzz: malformed requests across every endpoint', () => {
   const tally: Tally = { total: 0, byStatus: {}, byRoute: {}, acceptedWrites: [] };
 
   beforeAll(async () => {
-    full = await buildFullApp();
+    // Live tails (/v1/{kind}/tail) stream until they reach query.tail.maxDurationMs: short here, so inject() returns.
+    full = await buildFullApp({ query: { tail: { maxDurationMs: 50, pollIntervalMs: 100 } } });
     await seed(full);
     before = dataSnapshot(full.dbPath);
     expect(before).toMatchObject({ 'table:rec_logs': '3', 'state:api-tokens': '1/1' });

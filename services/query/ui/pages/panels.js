@@ -1,7 +1,6 @@
-/* global document, ResizeObserver, Node */
-// Panel renderers keyed by panel type. Each gets (element, panel definition, rendered result).
-import uPlot from '/ui/vendor/uplot.js';
-import { PALETTE, cssColor, formatTime, formatValue, thresholdColor } from '/ui/format.js';
+// Dashboard panel renderers keyed by panel type. Each gets (element, panel definition, rendered result).
+import uPlot from 'uplot';
+import { PALETTE, cssColor, formatTime, formatValue, thresholdColor } from '/ui/lib/format.js';
 
 const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
@@ -58,7 +57,7 @@ function timeseries(node, panel, data) {
     legend: { show: series.length <= 12 },
     cursor: { points: { size: 5 } },
     scales: { x: { time: true }, y: panel.min !== undefined || panel.max !== undefined ? { range: [panel.min ?? null, panel.max ?? null] } : {} },
-    axes: [{ stroke: '#aaa', grid: { stroke: '#333' } }, { stroke: '#aaa', grid: { stroke: '#333' }, size: 70, values: (_u, ticks) => ticks.map(fmt) }],
+    axes: [{ stroke: '#8e8e8e', grid: { stroke: 'rgba(128,128,128,.25)' } }, { stroke: '#8e8e8e', grid: { stroke: 'rgba(128,128,128,.25)' }, size: 70, values: (_u, ticks) => ticks.map(fmt) }],
     series: [{}, ...series.map((s, i) => ({ label: s.name || s.refId, stroke: PALETTE[i % PALETTE.length], width: 1.5, value: (_u, v) => fmt(v), spanGaps: false, points: { show: false } }))],
   };
   const plot = new uPlot(opts, [xs.map((x) => x / 1000), ...ys], chart);
@@ -176,8 +175,19 @@ function empty(node, message = 'No data') {
 
 export const PANEL_RENDERERS = { timeseries, stat, gauge, bargauge, table, text, logs: records, events: records, audit: records };
 
-export function renderPanel(node, panel, result) {
+/**
+ * A metric that simply is not collected where the picker points (issue 19: "no data for this cluster") is a
+ * quiet note, not a red error: the render API answers PHAROS_ERR_NOT_FOUND with "no data: …" for it.
+ */
+const isNoData = (error) => error?.code === 'PHAROS_ERR_NOT_FOUND' && /^no data\b/.test(error.message);
+
+export function renderPanel(node, panel, result, noDataText = 'No data for this cluster') {
   node.replaceChildren();
+  if (isNoData(result?.error)) {
+    node.dataset.points = '0';
+    node.append(el('div', { class: 'panel-nodata', title: result.error.message }, noDataText));
+    return;
+  }
   if (result?.error) node.append(el('div', { class: 'panel-error', title: result.error.code }, result.error.message));
   if (!result) return empty(node);
   const warnings = result.data.warnings ?? [];
