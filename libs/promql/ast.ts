@@ -111,6 +111,11 @@ export interface Aggregate {
   param?: Expr;
   grouping: string[];
   without: boolean;
+  /**
+   * Set by the planner on an aggregation that combines partial aggregates the clusters computed (sum of
+   * per-cluster sums); native histograms there make the evaluator ask for the series instead (see planner.ts).
+   */
+  combinesPartials?: boolean;
 }
 
 export interface Call {

@@ -27,7 +27,16 @@ export const PHAROS_OVER_TIME = new Set([
   'double_exponential_smoothing', 'mad_over_time', 'first_over_time', 'ts_of_first_over_time', 'ts_of_last_over_time', 'ts_of_max_over_time', 'ts_of_min_over_time',
 ]);
 
-export function planQuery(expr: Expr, clusters: readonly string[]): Plan {
+export interface PlanOptions {
+  /**
+   * false: `sum` and `avg` over cluster-local expressions are not pushed down but evaluated by Pharos over the
+   * merged series, in the union's order; for answers holding native histograms, whose sums depend on the order
+   * the series are added in (HistogramPartialsError).
+   */
+  pushDownSums?: boolean;
+}
+
+export function planQuery(expr: Expr, clusters: readonly string[], opts: PlanOptions = {}): Plan {
   const leaves: Leaf[] = [];
   let grids = 0;
   const ctx: PlanContext = {
@@ -37,6 +46,7 @@ export function planQuery(expr: Expr, clusters: readonly string[]): Plan {
       return l;
     },
     nextGrid: () => grids++,
+    pushDownSums: opts.pushDownSums ?? true,
   };
   if (locality(expr) === 'local') {
     const l = ctx.leaf(expr, undefined);
@@ -48,6 +58,7 @@ export function planQuery(expr: Expr, clusters: readonly string[]): Plan {
 interface PlanContext {
   leaf: (e: Expr, gridId: number | undefined) => Leaf;
   nextGrid: () => number;
+  pushDownSums: boolean;
 }
 
 function hasSubquery(e: Expr): boolean {
@@ -75,7 +86,7 @@ function planNodeAt(e: Expr, ctx: PlanContext, gridId: number | undefined): Expr
       if (e.func === 'absent_over_time' && !sub) return { ...e, args: [ctx.leaf({ kind: 'call', func: 'present_over_time', args: e.args }, gridId)] };
       return { ...e, args: e.args.map(p) };
     }
-    case 'aggregate': return planAggregate(e, (x) => ctx.leaf(x, gridId), p);
+    case 'aggregate': return planAggregate(e, { leaf: (x) => ctx.leaf(x, gridId), p, pushDownSums: ctx.pushDownSums });
     case 'subquery': {
       const id = ctx.nextGrid();
       return { ...e, gridId: id, expr: planNode(e.expr, ctx, id) };
@@ -85,19 +96,30 @@ function planNodeAt(e: Expr, ctx: PlanContext, gridId: number | undefined): Expr
   }
 }
 
-function planAggregate(e: Aggregate, leaf: (e: Expr) => Leaf, p: (x: Expr) => Expr): Expr {
-  if (e.op === 'avg' && locality(e.expr) === 'local') {
+interface AggregatePlanning {
+  leaf: (e: Expr) => Leaf;
+  p: (x: Expr) => Expr;
+  pushDownSums: boolean;
+}
+
+function planAggregate(e: Aggregate, o: AggregatePlanning): Expr {
+  const local = locality(e.expr) === 'local';
+  const sums = e.op === 'sum' || e.op === 'avg';
+  if (e.op === 'avg' && local && o.pushDownSums) {
     // avg → sum of per-cluster sums / sum of per-cluster counts (equal within float rounding to 2.42's running mean).
-    const part = (op: 'sum' | 'count'): Aggregate => ({ ...e, op: 'sum', expr: leaf({ ...e, op }) });
+    const part = (op: 'sum' | 'count'): Aggregate => ({ ...e, op: 'sum', expr: o.leaf({ ...e, op }), combinesPartials: op === 'sum' });
     return { kind: 'binary', op: '/', lhs: part('sum'), rhs: part('count'), bool: false, matching: { on: false, labels: [], card: 'one-to-one', include: [] } };
   }
   const combineOp = PUSHDOWN[e.op];
-  if (combineOp && locality(e.expr) === 'local') {
-    return { ...e, op: combineOp, expr: leaf({ ...e }) };
+  if (combineOp && local && (o.pushDownSums || !sums)) {
+    return { ...e, op: combineOp, expr: o.leaf({ ...e }), ...(e.op === 'sum' ? { combinesPartials: true } : {}) };
   }
-  const planned: Aggregate = { ...e, expr: p(e.expr), ...(e.param ? { param: p(e.param) } : {}) };
+  const planned: Aggregate = { ...e, expr: o.p(e.expr), ...(e.param ? { param: o.p(e.param) } : {}) };
   if (e.op === 'limitk' && !keepsSeriesOrder(planned.expr)) {
     throw new UnprocessableError('limitk() across clusters is only federated over series of one metric, whose order Pharos keeps; over computed series it would pick others than one Prometheus picks');
+  }
+  if (sums && local && !keepsSeriesOrder(planned.expr)) {
+    throw new UnprocessableError(`${e.op}() of native histograms across clusters is only federated over series of one metric: Prometheus adds histograms one series at a time, its zero bucket and schema reconciliation depend on that order, and Pharos keeps it only for one metric's series`);
   }
   return planned;
 }

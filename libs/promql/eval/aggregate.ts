@@ -1,6 +1,6 @@
 import { UnprocessableError } from '../../errors/errors.ts';
 import type { AggregateOp } from '../ast.ts';
-import type { FloatHistogram } from '../histogram/float-histogram.ts';
+import { HistogramPartialsError, type FloatHistogram } from '../histogram/float-histogram.ts';
 import { formatValue } from '../literals.ts';
 import { isValidLabelName, sortedNames, type Labels } from '../labels.ts';
 import { aggregateK, kParam } from './aggregate-k.ts';
@@ -32,6 +32,8 @@ export interface AggregateArgs {
   param?: number;
   /** The label of count_values. */
   label?: string;
+  /** The input is per-cluster partial aggregates (planner pushdown): histograms there are not added (see HistogramPartialsError). */
+  partials?: boolean;
   /** Annotations: a histogram left out, or floats and histograms mixed in a group. */
   note?: (kind: 'ignored' | 'mixed') => void;
 }
@@ -58,6 +60,7 @@ export function aggregate(a: AggregateArgs, vec: Sample[]): Sample[] {
     }
     const key = groupKey(s.labels, sortedGrouping, a.without);
     const g = groups.get(key);
+    if (a.partials && s.histogram && g) throw new HistogramPartialsError();
     if (!g) {
       const ng = newGroup(a, s, groupLabels(s.labels, grouping, a.without));
       groups.set(key, ng);

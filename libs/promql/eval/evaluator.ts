@@ -54,7 +54,7 @@ export function evalStep(e: Expr, ctxIn: StepContext): StepValue {
       }
       const samples = aggregate(
         {
-          op: e.op, grouping: e.grouping, without: e.without, version: ctx.sem.version,
+          op: e.op, grouping: e.grouping, without: e.without, version: ctx.sem.version, ...(e.combinesPartials ? { partials: true } : {}),
           ...(param?.type === 'scalar' ? { param: param.value } : {}), ...(param?.type === 'string' ? { label: param.value } : {}),
           note: (kind) => (kind === 'ignored' ? ctx.notes.info(`ignored histogram in ${e.op} aggregation`, positionOf(e.expr)) : ctx.notes.warn('encountered a mix of histograms and floats for aggregation', positionOf(e.expr))),
         },

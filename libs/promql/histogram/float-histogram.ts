@@ -140,6 +140,18 @@ export class FloatHistogram {
 /** Errors Prometheus reports as an annotation while leaving the element out (ErrHistogramsIncompatibleSchema). */
 export class IncompatibleHistogramsError extends Error {}
 
+/**
+ * Native histograms met where per-cluster partial sums are combined. Prometheus adds histograms one series at a
+ * time, and the sum depends on that order (a wider zero bucket is adjusted to the buckets populated so far, before
+ * the finer schema is reduced): one Prometheus's `sum(rate(h[5m]))` differs from its own
+ * `sum(sum by (cluster) (rate(h[5m])))`. The federation then evaluates the sum itself, over the series.
+ */
+export class HistogramPartialsError extends Error {
+  constructor() {
+    super('native histograms in per-cluster partial sums');
+  }
+}
+
 function sameCounts(a: Map<number, number>, b: Map<number, number>): boolean {
   const nz = (m: Map<number, number>) => [...m].filter(([, c]) => c !== 0).sort((x, y) => x[0] - y[0]);
   const x = nz(a);

@@ -6,8 +6,9 @@ import { Annotations } from '../../../libs/promql/eval/annotations.ts';
 import { evalInstant, evalRange } from '../../../libs/promql/eval/evaluator.ts';
 import { gridsOf, type Grid } from '../../../libs/promql/eval/subquery.ts';
 import type { Sample } from '../../../libs/promql/eval/values.ts';
+import { HistogramPartialsError } from '../../../libs/promql/histogram/float-histogram.ts';
 import { parsePromQL } from '../../../libs/promql/parser.ts';
-import { planQuery, type Plan } from '../../../libs/promql/planner.ts';
+import { planQuery, type Plan, type PlanOptions } from '../../../libs/promql/planner.ts';
 import { checkRangeResolution, checkSubqueryPoints } from '../../../libs/promql/query-cost.ts';
 import { typeOf } from '../../../libs/promql/typecheck.ts';
 import { deadline, fanOut } from './cluster-fanout.ts';
@@ -62,11 +63,11 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
    * The query parsed, times resolved and planned with the rules of the members it touches. It is first parsed
    * with what is known of all members (a constant query asks none), then with the touched members' rules.
    */
-  private async plan(query: string, w: Window, signal?: AbortSignal): Promise<{ expr: Expr; plan: Plan; sem: FleetSemantics }> {
+  private async plan(query: string, w: Window, opts: PlanOptions, signal?: AbortSignal): Promise<{ expr: Expr; plan: Plan; sem: FleetSemantics }> {
     const build = (s: FleetSemantics) => {
       const grid = topGrid(w);
       const expr = resolveQueryTimes(parsePromQL(query, s.parse), { startMs: grid.startMs, endMs: grid.endMs, stepMs: w.kind === 'range' ? grid.stepMs : 0 });
-      return { expr, plan: planQuery(expr, this.clusterNames), sem: s };
+      return { expr, plan: planQuery(expr, this.clusterNames, opts), sem: s };
     };
     let fleet: ReturnType<typeof build>;
     try {
@@ -86,7 +87,18 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
   }
 
   private async run(query: string, w: Window, q: { partialResponse?: boolean; timeoutMs?: number }, signal?: AbortSignal): Promise<FederatedResult> {
-    const { expr, plan, sem } = await this.plan(query, w, signal);
+    try {
+      return await this.runPlanned(query, w, q, { pushDownSums: true }, signal);
+    } catch (err) {
+      // Per-cluster sums of native histograms cannot be added exactly (the order matters): asked again for the
+      // series, which Pharos adds in the union's order.
+      if (!(err instanceof HistogramPartialsError)) throw err;
+      return this.runPlanned(query, w, q, { pushDownSums: false }, signal);
+    }
+  }
+
+  private async runPlanned(query: string, w: Window, q: { partialResponse?: boolean; timeoutMs?: number }, opts: PlanOptions, signal?: AbortSignal): Promise<FederatedResult> {
+    const { expr, plan, sem } = await this.plan(query, w, opts, signal);
     const type = typeOf(expr);
     if (w.kind === 'range' && type !== 'scalar' && type !== 'vector') throw new InputError(`invalid expression type "${type === 'matrix' ? 'range vector' : type}" for range query, must be Scalar or instant Vector`);
     // What the leaves would cost the clusters is bounded before any is sent (issue 15).

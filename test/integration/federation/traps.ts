@@ -206,4 +206,7 @@ export const NATIVE_HISTOGRAM_TRAPS: DiffQuery[] = [
   'sum_over_time(sum(demo_nh_temperature_delta_celsius)[2m:1m])',
   'avg_over_time(sum(rate(demo_nh_request_duration_seconds[5m]))[3m:1m])',
   'last_over_time(sum(demo_nh_request_duration_seconds)[5m:1m])',
+  // Sums depend on the order series are added in: Pharos adds the series in the union's order, or refuses.
+  'sum by (instance) (rate(demo_nh_request_duration_seconds[5m]))',
+  'sum(sum by (cluster) (rate(demo_nh_request_duration_seconds[5m])))',
 ].map(trap);
