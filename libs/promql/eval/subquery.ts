@@ -14,6 +14,11 @@ export interface Grid {
   endMs: number;
   stepMs: number;
   steps: number;
+  /**
+   * The query's own grid: its `end` parameter, which `@ end()` and `end()` mean (PreprocessExpr gets the
+   * EvalStmt's End, not the last step on the grid when `end - start` is not a multiple of the step).
+   */
+  queryEndMs?: number;
 }
 
 /**
@@ -42,7 +47,7 @@ export function evalTimeOf(sq: Subquery, tMs: number, grids: ReadonlyMap<number,
   if (!sq.at) return tMs;
   if (sq.at.kind === 'time') return sq.at.ms;
   const q = grids.get(QUERY_GRID) as Grid;
-  return sq.at.kind === 'start' ? q.startMs : q.endMs;
+  return sq.at.kind === 'start' ? q.startMs : (q.queryEndMs ?? q.endMs);
 }
 
 /** Grids of every subquery Pharos evaluates, keyed by gridId, nested ones inside their parent's grid. */

@@ -55,7 +55,7 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     const stepMs = Math.round(q.step * 1000);
     const steps = Math.floor((Math.round(q.end * 1000) - startMs) / stepMs) + 1;
     checkRangeResolution(steps, this.limits);
-    const grid = { startMs, endMs: startMs + (steps - 1) * stepMs, stepMs, steps };
+    const grid = { startMs, endMs: startMs + (steps - 1) * stepMs, stepMs, steps, queryEndMs: Math.round(q.end * 1000) };
     return this.run(q.query, { kind: 'range', grid, start: q.start, end: q.end, step: q.step }, q, signal);
   }
 
@@ -66,7 +66,7 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
   private async plan(query: string, w: Window, opts: PlanOptions, signal?: AbortSignal): Promise<{ expr: Expr; plan: Plan; sem: FleetSemantics }> {
     const build = (s: FleetSemantics) => {
       const grid = topGrid(w);
-      const expr = resolveQueryTimes(parsePromQL(query, s.parse), { startMs: grid.startMs, endMs: grid.endMs, stepMs: w.kind === 'range' ? grid.stepMs : 0 });
+      const expr = resolveQueryTimes(parsePromQL(query, s.parse), { startMs: grid.startMs, endMs: grid.queryEndMs ?? grid.endMs, stepMs: w.kind === 'range' ? grid.stepMs : 0 });
       return { expr, plan: planQuery(expr, this.clusterNames, opts), sem: s };
     };
     let fleet: ReturnType<typeof build>;

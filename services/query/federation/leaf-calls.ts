@@ -41,7 +41,7 @@ export function leafCalls(o: LeafCallOptions): LeafCall[] {
     const grid = leaf.gridId === undefined ? undefined : (o.grids.get(leaf.gridId) as Grid);
     if (grid?.steps === 0) continue;
     for (const name of leaf.clusters) {
-      const text = leafText(o, leaf, name, grid ? { startMs: outer.startMs, endMs: outer.endMs } : undefined);
+      const text = leafText(o, leaf, name, grid ? { startMs: outer.startMs, endMs: outer.queryEndMs ?? outer.endMs } : undefined);
       const params = new URLSearchParams({ query: text.query });
       if (grid) for (const [k, v] of [['start', grid.startMs], ['end', grid.endMs], ['step', grid.stepMs]] as const) params.set(k, String(v / 1000));
       else if (o.window.kind === 'instant') params.set('time', String(o.window.time));
