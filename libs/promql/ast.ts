@@ -23,25 +23,46 @@ export interface StringLiteral {
   kind: 'string';
   value: string;
 }
+/**
+ * A duration written as an expression (Prometheus 3: `[5m+1m]`, `[step()*2]`, `offset -(1m)`), in seconds as
+ * promql/durations.go computes it. Kept beside the resolved milliseconds until the query's step and range are
+ * known (resolveDurations), so a rewritten query prints back as it was written.
+ */
+export type DurationExpr =
+  | { kind: 'dnum'; seconds: number }
+  | { kind: 'dstep' }
+  | { kind: 'drange' }
+  | { kind: 'dunary'; op: '-' | '+'; expr: DurationExpr }
+  | { kind: 'dparen'; expr: DurationExpr }
+  | { kind: 'dbinary'; op: '+' | '-' | '*' | '/' | '%' | '^'; lhs: DurationExpr; rhs: DurationExpr };
+
 export interface VectorSelector {
   kind: 'vector';
   /** Every matcher, including the one on `__name__` when the metric name is written before the braces. */
   matchers: LabelMatcher[];
   offsetMs: number;
+  offsetExpr?: DurationExpr;
   at?: AtModifier;
 }
 export interface MatrixSelector {
   kind: 'matrix';
   selector: VectorSelector;
   rangeMs: number;
+  rangeExpr?: DurationExpr;
+  /** Prometheus 3's extended range selectors (`[5m] anchored`, `[5m] smoothed`); only the clusters evaluate them. */
+  anchored?: boolean;
+  smoothed?: boolean;
 }
 export interface Subquery {
   kind: 'subquery';
   expr: Expr;
   rangeMs: number;
+  rangeExpr?: DurationExpr;
   /** 0 means the default evaluation interval. */
   stepMs: number;
+  stepExpr?: DurationExpr;
   offsetMs: number;
+  offsetExpr?: DurationExpr;
   at?: AtModifier;
   /** Set by the planner when Pharos evaluates this subquery over merged answers: the id of its time grid. */
   gridId?: number;
@@ -56,7 +77,7 @@ export interface Unary {
   expr: Expr;
 }
 
-export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '^' | 'atan2' | '==' | '!=' | '>' | '<' | '>=' | '<=' | 'and' | 'or' | 'unless';
+export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '^' | 'atan2' | '==' | '!=' | '>' | '<' | '>=' | '<=' | 'and' | 'or' | 'unless' | '</' | '>/';
 export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set(['==', '!=', '>', '<', '>=', '<=']);
 export const SET_OPS: ReadonlySet<BinaryOp> = new Set(['and', 'or', 'unless']);
 
@@ -67,6 +88,8 @@ export interface VectorMatching {
   card: 'one-to-one' | 'many-to-one' | 'one-to-many' | 'many-to-many';
   /** Labels copied from the "one" side by group_left/group_right. */
   include: string[];
+  /** Prometheus 3.16's fill modifiers (`fill(v)`, `fill_left(v)`, `fill_right(v)`): a missing side's value. */
+  fill?: { lhs?: number; rhs?: number };
 }
 
 export interface Binary {
@@ -79,7 +102,7 @@ export interface Binary {
   matching?: VectorMatching;
 }
 
-export type AggregateOp = 'sum' | 'avg' | 'count' | 'min' | 'max' | 'group' | 'stddev' | 'stdvar' | 'topk' | 'bottomk' | 'quantile' | 'count_values';
+export type AggregateOp = 'sum' | 'avg' | 'count' | 'min' | 'max' | 'group' | 'stddev' | 'stdvar' | 'topk' | 'bottomk' | 'quantile' | 'count_values' | 'limitk' | 'limit_ratio';
 
 export interface Aggregate {
   kind: 'aggregate';
@@ -88,6 +111,11 @@ export interface Aggregate {
   param?: Expr;
   grouping: string[];
   without: boolean;
+  /**
+   * Set by the planner on an aggregation that combines partial aggregates the clusters computed (sum of
+   * per-cluster sums); native histograms there make the evaluator ask for the series instead (see planner.ts).
+   */
+  combinesPartials?: boolean;
 }
 
 export interface Call {
@@ -135,10 +163,30 @@ export function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
     case 'subquery':
     case 'paren':
     case 'unary':
-    case 'leaf': return { ...e, expr: f(e.expr) };
-    case 'binary': return { ...e, lhs: f(e.lhs), rhs: f(e.rhs) };
-    case 'aggregate': return { ...e, expr: f(e.expr), ...(e.param ? { param: f(e.param) } : {}) };
-    case 'call': return { ...e, args: e.args.map(f) };
+    case 'leaf': return samePosition(e, { ...e, expr: f(e.expr) });
+    case 'binary': return samePosition(e, { ...e, lhs: f(e.lhs), rhs: f(e.rhs) });
+    case 'aggregate': return samePosition(e, { ...e, expr: f(e.expr), ...(e.param ? { param: f(e.param) } : {}) });
+    case 'call': return samePosition(e, { ...e, args: e.args.map(f) });
     default: return e;
   }
+}
+
+/**
+ * Where each node starts in the query text (for annotations' `(line:col)`), kept beside the tree so trees
+ * still compare equal whatever their text's layout; rewrites carry it over with samePosition.
+ */
+const POSITIONS = new WeakMap<Expr, number>();
+
+export function setPosition(e: Expr, offset: number): void {
+  if (!POSITIONS.has(e)) POSITIONS.set(e, offset);
+}
+
+export function positionOf(e: Expr | undefined): number | undefined {
+  return e ? POSITIONS.get(e) : undefined;
+}
+
+export function samePosition<T extends Expr>(from: Expr, to: T): T {
+  const p = POSITIONS.get(from);
+  if (p !== undefined && from !== to) POSITIONS.set(to, p);
+  return to;
 }

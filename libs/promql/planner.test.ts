@@ -44,6 +44,17 @@ describe('planQuery', () => {
     expect(printExpr(p.root)).toBe('count (sum by (namespace) (count by (namespace) (x)))');
   });
 
+  it('marks the sums that combine partial sums, and plans sums over the series when asked (native histograms)', () => {
+    const pushed = plan('avg(rate(h[5m]))');
+    expect(printExpr(pushed.root)).toBe('sum (sum (rate(h[5m]))) / sum (count (rate(h[5m])))');
+    const sides = pushed.root.kind === 'binary' ? [pushed.root.lhs, pushed.root.rhs] : [];
+    expect(sides.map((e) => e.kind === 'aggregate' && e.combinesPartials === true)).toEqual([true, false]);
+    const inOrder = planQuery(parsePromQL('histogram_quantile(0.9, sum by (le) (rate(h[5m]))) + on() group(count(h))'), CLUSTERS, { pushDownSums: false });
+    expect(inOrder.leaves.map((l) => leafQueryFor(l, 'east'))).toEqual(['rate(h[5m])', 'count (h)']);
+    expect(() => planQuery(parsePromQL('sum(sum by (cluster) (rate(h[5m])))'), CLUSTERS, { pushDownSums: false })).toThrow(/only federated over series of one metric/);
+    expect(() => planQuery(parsePromQL('sum({__name__=~"h.*"})'), CLUSTERS, { pushDownSums: false })).toThrow(/zero bucket and schema reconciliation/);
+  });
+
   it('fetches the inner vector for aggregations that cannot be split exactly', () => {
     const p = plan('quantile(0.9, rate(x[5m]))');
     expect(leafQueryFor(p.leaves[0]!, 'west')).toBe('rate(x[5m])');

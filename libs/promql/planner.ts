@@ -1,5 +1,5 @@
 import { UnprocessableError } from '../errors/errors.ts';
-import { childrenOf, mapChildren, type Aggregate, type AtModifier, type Expr, type LabelMatcher, type Leaf, type VectorSelector } from './ast.ts';
+import { childrenOf, mapChildren, samePosition, type Aggregate, type AtModifier, type Expr, type LabelMatcher, type Leaf, type VectorSelector } from './ast.ts';
 import { matcherMatches } from './labels.ts';
 import { CLUSTER_LABEL, locality } from './locality.ts';
 import { printExpr } from './printer.ts';
@@ -23,9 +23,20 @@ export const PHAROS_OVER_TIME = new Set([
   'avg_over_time', 'min_over_time', 'max_over_time', 'sum_over_time', 'count_over_time', 'last_over_time', 'present_over_time',
   'stddev_over_time', 'stdvar_over_time', 'quantile_over_time', 'absent_over_time',
   'rate', 'increase', 'delta', 'irate', 'idelta', 'changes', 'resets', 'deriv', 'predict_linear', 'holt_winters',
+  // Prometheus 3.
+  'double_exponential_smoothing', 'mad_over_time', 'first_over_time', 'ts_of_first_over_time', 'ts_of_last_over_time', 'ts_of_max_over_time', 'ts_of_min_over_time',
 ]);
 
-export function planQuery(expr: Expr, clusters: readonly string[]): Plan {
+export interface PlanOptions {
+  /**
+   * false: `sum` and `avg` over cluster-local expressions are not pushed down but evaluated by Pharos over the
+   * merged series, in the union's order; for answers holding native histograms, whose sums depend on the order
+   * the series are added in (HistogramPartialsError).
+   */
+  pushDownSums?: boolean;
+}
+
+export function planQuery(expr: Expr, clusters: readonly string[], opts: PlanOptions = {}): Plan {
   const leaves: Leaf[] = [];
   let grids = 0;
   const ctx: PlanContext = {
@@ -35,6 +46,7 @@ export function planQuery(expr: Expr, clusters: readonly string[]): Plan {
       return l;
     },
     nextGrid: () => grids++,
+    pushDownSums: opts.pushDownSums ?? true,
   };
   if (locality(expr) === 'local') {
     const l = ctx.leaf(expr, undefined);
@@ -46,6 +58,7 @@ export function planQuery(expr: Expr, clusters: readonly string[]): Plan {
 interface PlanContext {
   leaf: (e: Expr, gridId: number | undefined) => Leaf;
   nextGrid: () => number;
+  pushDownSums: boolean;
 }
 
 function hasSubquery(e: Expr): boolean {
@@ -55,6 +68,10 @@ function hasSubquery(e: Expr): boolean {
 export const unparen = (e: Expr): Expr => (e.kind === 'paren' ? unparen(e.expr) : e);
 
 function planNode(e: Expr, ctx: PlanContext, gridId: number | undefined): Expr {
+  return samePosition(e, planNodeAt(e, ctx, gridId));
+}
+
+function planNodeAt(e: Expr, ctx: PlanContext, gridId: number | undefined): Expr {
   const loc = locality(e);
   if (loc === 'local') return ctx.leaf(e, gridId);
   if (loc === 'const' && !hasSubquery(e)) return e;
@@ -69,7 +86,7 @@ function planNode(e: Expr, ctx: PlanContext, gridId: number | undefined): Expr {
       if (e.func === 'absent_over_time' && !sub) return { ...e, args: [ctx.leaf({ kind: 'call', func: 'present_over_time', args: e.args }, gridId)] };
       return { ...e, args: e.args.map(p) };
     }
-    case 'aggregate': return planAggregate(e, (x) => ctx.leaf(x, gridId), p);
+    case 'aggregate': return planAggregate(e, { leaf: (x) => ctx.leaf(x, gridId), p, pushDownSums: ctx.pushDownSums });
     case 'subquery': {
       const id = ctx.nextGrid();
       return { ...e, gridId: id, expr: planNode(e.expr, ctx, id) };
@@ -79,17 +96,50 @@ function planNode(e: Expr, ctx: PlanContext, gridId: number | undefined): Expr {
   }
 }
 
-function planAggregate(e: Aggregate, leaf: (e: Expr) => Leaf, p: (x: Expr) => Expr): Expr {
-  if (e.op === 'avg' && locality(e.expr) === 'local') {
+interface AggregatePlanning {
+  leaf: (e: Expr) => Leaf;
+  p: (x: Expr) => Expr;
+  pushDownSums: boolean;
+}
+
+function planAggregate(e: Aggregate, o: AggregatePlanning): Expr {
+  const local = locality(e.expr) === 'local';
+  const sums = e.op === 'sum' || e.op === 'avg';
+  if (e.op === 'avg' && local && o.pushDownSums) {
     // avg → sum of per-cluster sums / sum of per-cluster counts (equal within float rounding to 2.42's running mean).
-    const part = (op: 'sum' | 'count'): Aggregate => ({ ...e, op: 'sum', expr: leaf({ ...e, op }) });
+    const part = (op: 'sum' | 'count'): Aggregate => ({ ...e, op: 'sum', expr: o.leaf({ ...e, op }), combinesPartials: op === 'sum' });
     return { kind: 'binary', op: '/', lhs: part('sum'), rhs: part('count'), bool: false, matching: { on: false, labels: [], card: 'one-to-one', include: [] } };
   }
   const combineOp = PUSHDOWN[e.op];
-  if (combineOp && locality(e.expr) === 'local') {
-    return { ...e, op: combineOp, expr: leaf({ ...e }) };
+  if (combineOp && local && (o.pushDownSums || !sums)) {
+    return { ...e, op: combineOp, expr: o.leaf({ ...e }), ...(e.op === 'sum' ? { combinesPartials: true } : {}) };
   }
-  return { ...e, expr: p(e.expr), ...(e.param ? { param: p(e.param) } : {}) };
+  const planned: Aggregate = { ...e, expr: o.p(e.expr), ...(e.param ? { param: o.p(e.param) } : {}) };
+  if (e.op === 'limitk' && !keepsSeriesOrder(planned.expr)) {
+    throw new UnprocessableError('limitk() across clusters is only federated over series of one metric, whose order Pharos keeps; over computed series it would pick others than one Prometheus picks');
+  }
+  if (sums && local && !keepsSeriesOrder(planned.expr)) {
+    throw new UnprocessableError(`${e.op}() of native histograms across clusters is only federated over series of one metric: Prometheus adds histograms one series at a time, its zero bucket and schema reconciliation depend on that order, and Pharos keeps it only for one metric's series`);
+  }
+  return planned;
+}
+
+/**
+ * limitk takes the first k series of its input, in the order one Prometheus evaluates them: storage order
+ * (sorted label sets) for a selector of one metric and per-series functions of it. Merged leaves are sorted
+ * the same way; an aggregation's output order (first group seen) is not reproduced across clusters.
+ */
+function keepsSeriesOrder(e: Expr): boolean {
+  if (e.kind !== 'leaf') return false;
+  let ok = true;
+  const visit = (x: Expr): void => {
+    if (x.kind === 'aggregate' || x.kind === 'binary' || x.kind === 'subquery') ok = false;
+    const sel = x.kind === 'vector' ? x : x.kind === 'matrix' ? x.selector : undefined;
+    if (sel && !sel.matchers.some((m) => m.name === '__name__' && m.op === '=')) ok = false;
+    childrenOf(x).forEach(visit);
+  };
+  visit(e.expr);
+  return ok;
 }
 
 const clusterMatchers = (s: VectorSelector): LabelMatcher[] => s.matchers.filter((m) => m.name === CLUSTER_LABEL);
@@ -112,13 +162,18 @@ const ANY_NAME: LabelMatcher = { name: '__name__', op: '=~', value: '.+' };
  * Pharos adds it), and selectors whose `cluster` matchers exclude this cluster made to match nothing.
  */
 export function leafQueryFor(l: Leaf, cluster: string, query?: { startMs: number; endMs: number }): string {
+  return printExpr(leafExprFor(l, cluster, query));
+}
+
+/** The tree of leafQueryFor, before printing (a mixed fleet rewrites it further for Prometheus 2 members). */
+export function leafExprFor(l: Leaf, cluster: string, query?: { startMs: number; endMs: number }): Expr {
   const rewritten = rewriteSelectors(l.expr, (s) => {
     const keep = s.matchers.filter((m) => m.name !== CLUSTER_LABEL);
     if (!allows(s, cluster)) keep.push(NEVER);
     if (!keep.some((m) => !matcherMatches(m, ''))) keep.push(ANY_NAME);
     return { ...s, matchers: keep, ...(s.at && query ? { at: fixedAt(s.at, query) } : {}) };
   });
-  return printExpr(query ? fixSubqueryAt(rewritten, query) : rewritten);
+  return query ? fixSubqueryAt(rewritten, query) : rewritten;
 }
 
 /**

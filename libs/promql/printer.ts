@@ -1,4 +1,5 @@
-import type { AtModifier, Expr, LabelMatcher, VectorSelector } from './ast.ts';
+import type { AtModifier, DurationExpr, Expr, LabelMatcher, VectorSelector } from './ast.ts';
+import { printDuration } from './durations.ts';
 import { formatDuration, formatNumberLiteral, quote } from './literals.ts';
 
 /**
@@ -10,9 +11,12 @@ export function printExpr(e: Expr): string {
     case 'number': return formatNumberLiteral(e.value);
     case 'string': return quote(e.value);
     case 'vector': return printSelector(e);
-    case 'matrix': return `${printSelectorBody(e.selector)}[${formatDuration(e.rangeMs)}]${modifiers(e.selector.offsetMs, e.selector.at)}`;
+    case 'matrix': {
+      const ext = e.anchored ? ' anchored' : e.smoothed ? ' smoothed' : '';
+      return `${printSelectorBody(e.selector)}[${dur(e.rangeMs, e.rangeExpr)}]${modifiers(e.selector.offsetMs, e.selector.at, e.selector.offsetExpr)}${ext}`;
+    }
     case 'subquery':
-      return `${wrap(e.expr)}[${formatDuration(e.rangeMs)}:${e.stepMs ? formatDuration(e.stepMs) : ''}]${modifiers(e.offsetMs, e.at)}`;
+      return `${wrap(e.expr)}[${dur(e.rangeMs, e.rangeExpr)}:${e.stepMs || e.stepExpr ? dur(e.stepMs, e.stepExpr) : ''}]${modifiers(e.offsetMs, e.at, e.offsetExpr)}`;
     case 'paren': return `(${printExpr(e.expr)})`;
     case 'unary': return `${e.op}${wrap(e.expr)}`;
     case 'binary': {
@@ -21,6 +25,7 @@ export function printExpr(e: Expr): string {
       if (m && (m.on || m.labels.length > 0)) mods += ` ${m.on ? 'on' : 'ignoring'}(${m.labels.map(labelName).join(', ')})`;
       if (m?.card === 'many-to-one') mods += ` group_left(${m.include.map(labelName).join(', ')})`;
       if (m?.card === 'one-to-many') mods += ` group_right(${m.include.map(labelName).join(', ')})`;
+      if (m?.fill) mods += fillModifiers(m.fill);
       return `${wrap(e.lhs)} ${e.op}${mods} ${wrap(e.rhs)}`;
     }
     case 'aggregate': {
@@ -55,12 +60,26 @@ function printSelectorBody(s: VectorSelector): string {
 }
 
 function printSelector(s: VectorSelector): string {
-  return `${printSelectorBody(s)}${modifiers(s.offsetMs, s.at)}`;
+  return `${printSelectorBody(s)}${modifiers(s.offsetMs, s.at, s.offsetExpr)}`;
 }
 
-function modifiers(offsetMs: number, at: AtModifier | undefined): string {
+/** A duration as written (an expression stays one), else the resolved milliseconds. */
+function dur(ms: number, expr: DurationExpr | undefined): string {
+  return expr ? printDuration(expr) : formatDuration(ms);
+}
+
+function modifiers(offsetMs: number, at: AtModifier | undefined, offsetExpr?: DurationExpr): string {
   let out = '';
   if (at) out += at.kind === 'time' ? ` @ ${(at.ms / 1000).toFixed(3)}` : ` @ ${at.kind}()`;
-  if (offsetMs !== 0) out += ` offset ${offsetMs < 0 ? '-' : ''}${formatDuration(Math.abs(offsetMs))}`;
+  if (offsetExpr) out += ` offset ${offsetExpr.kind === 'dbinary' ? `(${printDuration(offsetExpr)})` : printDuration(offsetExpr)}`;
+  else if (offsetMs !== 0) out += ` offset ${offsetMs < 0 ? '-' : ''}${formatDuration(Math.abs(offsetMs))}`;
+  return out;
+}
+
+function fillModifiers(f: { lhs?: number; rhs?: number }): string {
+  if (f.lhs !== undefined && f.rhs !== undefined && Object.is(f.lhs, f.rhs)) return ` fill(${formatNumberLiteral(f.lhs)})`;
+  let out = '';
+  if (f.lhs !== undefined) out += ` fill_left(${formatNumberLiteral(f.lhs)})`;
+  if (f.rhs !== undefined) out += ` fill_right(${formatNumberLiteral(f.rhs)})`;
   return out;
 }

@@ -1,6 +1,7 @@
 import { LimitError } from '../errors/errors.ts';
 import { childrenOf, type Expr } from './ast.ts';
-import { DEFAULT_SUBQUERY_STEP_MS, QUERY_GRID, evalTimeOf, subqueryGrid, type Grid } from './eval/subquery.ts';
+import { EVAL_2_42, type EvalSemantics } from './eval/semantics.ts';
+import { QUERY_GRID, evalTimeOf, subqueryGrid, type Grid } from './eval/subquery.ts';
 import { formatDuration } from './literals.ts';
 
 /**
@@ -35,13 +36,15 @@ export function checkRangeResolution(points: number, limits: PointLimits): void 
  * Every subquery of `expr` (planned or not; inside leaves too) against the limits, `grid` being the query's own
  * (one step for an instant query). Throws LimitError naming the limit and the subquery.
  */
-export function checkSubqueryPoints(expr: Expr, grid: Grid, limits: PointLimits): void {
-  walk(expr, grid, { limits, grids: new Map([[QUERY_GRID, grid]]) });
+export function checkSubqueryPoints(expr: Expr, grid: Grid, limits: PointLimits, sem: EvalSemantics = EVAL_2_42): void {
+  walk(expr, grid, { limits, grids: new Map([[QUERY_GRID, grid]]), sem });
 }
 
 interface Walk {
   limits: PointLimits;
   grids: Map<number, Grid>;
+  /** The members' rules: the subquery grid's first step and the step of `[5m:]` (their evaluation_interval). */
+  sem: EvalSemantics;
 }
 
 function walk(e: Expr, parent: Grid, w: Walk): void {
@@ -49,7 +52,7 @@ function walk(e: Expr, parent: Grid, w: Walk): void {
     for (const child of childrenOf(e)) walk(child, parent, w);
     return;
   }
-  const step = e.stepMs || DEFAULT_SUBQUERY_STEP_MS;
+  const step = e.stepMs || w.sem.subqueryStepMs;
   const text = `[${formatDuration(e.rangeMs)}:${formatDuration(step)}]`;
   const { maxPointsPerSeries, maxSubqueryPointsPerSeries } = w.limits;
   const perStep = Math.floor(e.rangeMs / step) + 1;
@@ -57,7 +60,7 @@ function walk(e: Expr, parent: Grid, w: Walk): void {
     throw new LimitError(`the subquery ${text} evaluates ${fmt(perStep)} points per series at each step (range / step + 1), over federation.maxPointsPerSeries=${maxPointsPerSeries}: make its step (after the colon) larger or its range shorter`);
   }
   const at = e.at ? evalTimeOf(e, 0, w.grids) : undefined;
-  const grid = subqueryGrid(at === undefined ? parent : { startMs: at, endMs: at, stepMs: 1, steps: 1 }, e);
+  const grid = subqueryGrid(at === undefined ? parent : { startMs: at, endMs: at, stepMs: 1, steps: 1 }, e, w.sem);
   if (grid.steps > maxSubqueryPointsPerSeries) {
     throw new LimitError(`the subquery ${text} evaluates ${fmt(grid.steps)} points per series over this query's time range, over federation.maxSubqueryPointsPerSeries=${maxSubqueryPointsPerSeries}: make its step larger or the query's time range shorter`);
   }

@@ -2,6 +2,7 @@ import { isUnrestricted, type Scope } from '../auth/principal.ts';
 import { ForbiddenError, InputError } from '../errors/errors.ts';
 import type { Expr, LabelMatcher, VectorSelector } from '../promql/ast.ts';
 import { parsePromQL } from '../promql/parser.ts';
+import { PROMQL_ANY } from '../promql/parse-options.ts';
 import { printExpr } from '../promql/printer.ts';
 import { rewriteSelectors } from '../promql/rewrite.ts';
 
@@ -42,7 +43,7 @@ export function scopeExpr(expr: Expr, scope: Scope): Expr {
 
 /** Text in, scoped text out (for a Prometheus that keeps the `cluster` label, e.g. a union/Thanos view). */
 export function scopeQuery(query: string, scope: Scope): string {
-  return isFullScope(scope) ? query : printExpr(scopeExpr(parsePromQL(query), scope));
+  return isFullScope(scope) ? query : printExpr(scopeExpr(parsePromQL(query, PROMQL_ANY), scope));
 }
 
 /**
@@ -55,7 +56,7 @@ export function scopeSeriesMatch(match: readonly string[], scope: Scope): string
   const extra = scopeMatchers(scope);
   if (match.length === 0) return [printExpr({ kind: 'vector', matchers: extra, offsetMs: 0 })];
   return match.map((m, i) => {
-    const e = parsePromQL(m);
+    const e = parsePromQL(m, PROMQL_ANY);
     if (e.kind !== 'vector') throw new InputError(`match[${i}] must be a series selector such as up{job="api"}`);
     return printExpr({ ...e, matchers: [...e.matchers, ...extra] });
   });

@@ -55,7 +55,7 @@ function serverService(server: FixtureServer): Service {
 
 const services = FIXTURE_SERVERS.map(serverService);
 
-async function writeOpenMetrics(server: FixtureServer, file: string): Promise<void> {
+export async function writeOpenMetrics(server: FixtureServer, file: string): Promise<void> {
   const out = createWriteStream(file);
   for (const chunk of openMetricsChunks(generateServer(server))) {
     if (!out.write(chunk)) await once(out, 'drain');
@@ -67,7 +67,7 @@ async function writeOpenMetrics(server: FixtureServer, file: string): Promise<vo
 const FIXTURE_SOURCES = path.join(REPO_ROOT, 'test', 'fixtures', 'prometheus');
 
 /** Hash of the generator's own code: the generator is pure, so the same code gives the same text. */
-async function sourcesDigest(): Promise<string> {
+export async function sourcesDigest(): Promise<string> {
   const hash = createHash('sha256');
   for (const file of (await fs.readdir(FIXTURE_SOURCES)).filter((f) => f.endsWith('.ts')).sort()) {
     hash.update(file).update(await fs.readFile(path.join(FIXTURE_SOURCES, file)));
@@ -75,7 +75,7 @@ async function sourcesDigest(): Promise<string> {
   return hash.digest('hex');
 }
 
-const readText = (file: string): Promise<string> => fs.readFile(file, 'utf8').then((t) => t.trim(), () => '');
+export const readText = (file: string): Promise<string> => fs.readFile(file, 'utf8').then((t) => t.trim(), () => '');
 
 /**
  * Backfills a server's data from the fixture, unless the data on disk came from the same fixture text (its hash is

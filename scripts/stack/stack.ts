@@ -12,10 +12,11 @@ import { nodeExporter } from './node-exporter.ts';
 import { opensearch } from './opensearch.ts';
 import { HOST } from './paths.ts';
 import { prometheus } from './prometheus.ts';
+import { prometheus3 } from './prometheus3.ts';
 
 // Start order: the light daemons first, then one JVM at a time (two JVMs starting together on a 2-core machine
 // each take longer than both in turn). `down` goes in reverse.
-const ENGINES = { prometheus, 'node-exporter': nodeExporter, alertmanager, memcached, kafka, opensearch } as const;
+const ENGINES = { prometheus, prometheus3, 'node-exporter': nodeExporter, alertmanager, memcached, kafka, opensearch } as const;
 export type EngineName = keyof typeof ENGINES;
 export const ENGINE_NAMES = Object.keys(ENGINES) as EngineName[];
 

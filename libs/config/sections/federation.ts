@@ -33,6 +33,21 @@ export const federationConfigSchema = z
     metricTemplatesFile: z.string().min(1).default('config/metric-templates.yaml'),
     /** The query frontend: split range queries, cache results (federation-cache.ts). */
     cache: federationCacheConfigSchema,
+    /**
+     * Whose PromQL rules Pharos follows (issue 16): `auto` (each member's version from its buildinfo), or 2 / 3
+     * for every member. YAML numbers and strings (environment overrides) are both taken.
+     */
+    promqlVersion: z
+      .union([z.literal('auto'), z.literal(2), z.literal(3), z.literal('2'), z.literal('3')])
+      .default('auto')
+      .transform((v): 'auto' | 2 | 3 => (v === 'auto' ? 'auto' : (Number(v) as 2 | 3))),
+    /** Prometheus 3's experimental functions: on, off, or `auto` (on when every member has promql-experimental-functions). */
+    experimentalFunctions: z
+      .union([z.boolean(), z.literal('auto'), z.literal('true'), z.literal('false')])
+      .default('auto')
+      .transform((v): boolean | 'auto' => (v === 'true' ? true : v === 'false' ? false : v)),
+    /** How often each member's buildinfo, flags and config are asked again. */
+    memberInfoRefreshMs: z.number().int().positive().default(300_000),
   })
   .strict()
   .prefault({});

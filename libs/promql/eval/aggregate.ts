@@ -1,68 +1,108 @@
 import { UnprocessableError } from '../../errors/errors.ts';
 import type { AggregateOp } from '../ast.ts';
+import { HistogramPartialsError, type FloatHistogram } from '../histogram/float-histogram.ts';
 import { formatValue } from '../literals.ts';
 import { isValidLabelName, sortedNames, type Labels } from '../labels.ts';
+import { aggregateK, kParam } from './aggregate-k.ts';
+import { kahanInc } from './kahan.ts';
 import { quantile } from './quantile.ts';
-import { goHeapPop, goHeapPush } from './go-heap.ts';
-import { greaterNaNFirst, lessNaNFirst, type Sample } from './values.ts';
+import type { Sample } from './values.ts';
 
 interface Group {
   labels: Labels;
   value: number;
+  /** Kahan compensation (3.x sum and avg). */
+  c: number;
   mean: number;
   count: number;
-  heap: Sample[];
+  incremental: boolean;
+  values: number[];
+  hist?: FloatHistogram;
+  hasFloat: boolean;
+  hasHistogram: boolean;
 }
 
 export interface AggregateArgs {
   op: AggregateOp;
   grouping: string[];
   without: boolean;
-  /** k of topk/bottomk, φ of quantile. */
+  /** Whose engine.go to follow: 2.42 or 3.x (Kahan sums, native histograms, the new topk heap). */
+  version: 2 | 3;
+  /** k of topk/bottomk/limitk, φ of quantile. */
   param?: number;
   /** The label of count_values. */
   label?: string;
+  /** The input is per-cluster partial aggregates (planner pushdown): histograms there are not added (see HistogramPartialsError). */
+  partials?: boolean;
+  /** Annotations: a histogram left out, or floats and histograms mixed in a group. */
+  note?: (kind: 'ignored' | 'mixed') => void;
 }
 
-/** One aggregation step, as engine.go's aggregation() in Prometheus 2.42 computes it (same order, same float steps). */
+/** One aggregation step, as engine.go's aggregation() of the members' version computes it (same order, same float steps). */
 export function aggregate(a: AggregateArgs, vec: Sample[]): Sample[] {
-  let k = 0;
-  if (a.op === 'topk' || a.op === 'bottomk') {
-    const f = a.param ?? NaN;
-    if (!(Math.abs(f) <= 2 ** 63)) throw new UnprocessableError(`Scalar value ${formatValue(f)} overflows int64`);
-    k = Math.trunc(f);
-    if (k < 1) return [];
-  }
+  if (a.op === 'topk' || a.op === 'bottomk' || a.op === 'limitk' || a.op === 'limit_ratio') return aggregateK(a, vec);
   let grouping = a.grouping;
   if (a.op === 'count_values') {
-    if (!a.label || !isValidLabelName(a.label)) throw new UnprocessableError(`invalid label name "${a.label ?? ''}"`);
+    const valid = a.version === 3 ? (a.label ?? '') !== '' : isValidLabelName(a.label ?? '');
+    if (!a.label || !valid) throw new UnprocessableError(`invalid label name "${a.label ?? ''}"`);
     if (!a.without) grouping = [...grouping, a.label];
   }
   const sortedGrouping = [...grouping].sort();
   const groups = new Map<string, Group>();
   const ordered: Group[] = [];
   for (const s0 of vec) {
-    const s = a.op === 'count_values' ? { labels: { ...s0.labels, [a.label as string]: formatValue(s0.value) }, value: s0.value } : s0;
+    const s = a.op === 'count_values' ? { labels: { ...s0.labels, [a.label as string]: s0.histogram ? histogramString(s0.histogram) : formatValue(s0.value) }, value: s0.value } : s0;
+    if (a.version === 2 && s.histogram) throw new UnprocessableError('native histograms are not aggregated under Prometheus 2 semantics');
+    // 3.x leaves histograms out of min, max, stddev, stdvar and quantile (with an info annotation).
+    if (s.histogram && ['min', 'max', 'stddev', 'stdvar', 'quantile'].includes(a.op)) {
+      a.note?.('ignored');
+      continue;
+    }
     const key = groupKey(s.labels, sortedGrouping, a.without);
     const g = groups.get(key);
+    if (a.partials && s.histogram && g) throw new HistogramPartialsError();
     if (!g) {
-      const ng: Group = { labels: groupLabels(s.labels, grouping, a.without), value: s.value, mean: s.value, count: 1, heap: [] };
-      if (a.op === 'stddev' || a.op === 'stdvar') ng.value = 0;
-      if (a.op === 'topk' || a.op === 'bottomk' || a.op === 'quantile') ng.heap = [s];
-      if (a.op === 'group') ng.value = 1;
+      const ng = newGroup(a, s, groupLabels(s.labels, grouping, a.without));
       groups.set(key, ng);
       ordered.push(ng);
       continue;
     }
-    accumulate(a.op, g, s, k);
+    accumulate(a, g, s);
   }
   return finish(a, ordered);
 }
 
-function accumulate(op: AggregateOp, g: Group, s: Sample, k: number): void {
-  switch (op) {
-    case 'sum': g.value += s.value; break;
-    case 'avg': avgStep(g, s.value); break;
+function newGroup(a: AggregateArgs, s: Sample, labels: Labels): Group {
+  const g: Group = { labels, value: s.value, c: 0, mean: s.value, count: 1, incremental: false, values: [s.value], hasFloat: !s.histogram, hasHistogram: !!s.histogram };
+  if (s.histogram && (a.op === 'sum' || a.op === 'avg')) g.hist = s.histogram.copy();
+  if (a.op === 'stddev' || a.op === 'stdvar') g.value = a.version === 3 && !Number.isFinite(s.value) ? NaN : 0;
+  if (a.op === 'group') g.value = 1;
+  return g;
+}
+
+function accumulate(a: AggregateArgs, g: Group, s: Sample): void {
+  switch (a.op) {
+    case 'sum':
+      if (s.histogram) {
+        g.hasHistogram = true;
+        g.hist?.addScaled(s.histogram, 1);
+      } else {
+        g.hasFloat = true;
+        if (a.version === 3) [g.value, g.c] = kahanInc(s.value, g.value, g.c);
+        else g.value += s.value;
+      }
+      break;
+    case 'avg':
+      g.count++;
+      if (s.histogram) {
+        g.hasHistogram = true;
+        g.hist?.addScaled(s.histogram, 1);
+      } else {
+        g.hasFloat = true;
+        if (a.version === 3) avgStep3(g, s.value);
+        else avgStep2(g, s.value);
+      }
+      break;
     case 'max': if (g.value < s.value || Number.isNaN(g.value)) g.value = s.value; break;
     case 'min': if (g.value > s.value || Number.isNaN(g.value)) g.value = s.value; break;
     case 'count':
@@ -75,16 +115,13 @@ function accumulate(op: AggregateOp, g: Group, s: Sample, k: number): void {
       g.value += delta * (s.value - g.mean);
       break;
     }
-    case 'topk': heapOffer(g.heap, s, k, lessNaNFirst); break;
-    case 'bottomk': heapOffer(g.heap, s, k, greaterNaNFirst); break;
-    case 'quantile': g.heap.push(s); break;
-    case 'group': break;
+    case 'quantile': g.values.push(s.value); break;
+    default: break;
   }
 }
 
 /** The incremental mean of 2.42, with its guards for infinities. */
-function avgStep(g: Group, v: number): void {
-  g.count++;
+function avgStep2(g: Group, v: number): void {
   if (!Number.isFinite(g.mean) && !Number.isNaN(g.mean)) {
     if (!Number.isFinite(v) && !Number.isNaN(v) && g.mean > 0 === v > 0) return;
     if (Number.isFinite(v)) return;
@@ -92,37 +129,46 @@ function avgStep(g: Group, v: number): void {
   g.mean += v / g.count - g.mean / g.count;
 }
 
-/** topk keeps a min-heap of k (bottomk a max-heap); a better sample replaces the root. */
-function heapOffer(heap: Sample[], s: Sample, k: number, less: (a: number, b: number) => boolean): void {
-  const root = heap[0] as Sample;
-  if (heap.length < k || less(root.value, s.value)) {
-    if (heap.length === k) {
-      if (k === 1) {
-        heap[0] = s;
-        return;
-      }
-      goHeapPop(heap, (x, y) => less(x.value, y.value));
+/** 3.x: the direct mean with Kahan summation while the sum stays finite, then the incremental mean. */
+function avgStep3(g: Group, v: number): void {
+  if (!g.incremental) {
+    const [ns, nc] = kahanInc(v, g.value, g.c);
+    if (Number.isFinite(ns) || Number.isNaN(ns)) {
+      [g.value, g.c] = [ns, nc];
+      return;
     }
-    goHeapPush(heap, s, (x, y) => less(x.value, y.value));
+    g.incremental = true;
+    g.mean = g.value / (g.count - 1);
+    g.c /= g.count - 1;
   }
+  const q = (g.count - 1) / g.count;
+  [g.mean, g.c] = kahanInc(v / g.count, q * g.mean, q * g.c);
 }
 
 function finish(a: AggregateArgs, ordered: Group[]): Sample[] {
   const out: Sample[] = [];
   for (const g of ordered) {
+    // A group mixing floats and histograms gives nothing (and a warning) in 3.x sum and avg.
+    if ((a.op === 'sum' || a.op === 'avg') && g.hasFloat && g.hasHistogram) {
+      a.note?.('mixed');
+      continue;
+    }
+    if (g.hist && (a.op === 'sum' || a.op === 'avg')) {
+      const h = a.op === 'avg' ? g.hist.div(g.count) : g.hist;
+      out.push({ labels: g.labels, value: NaN, histogram: h.compact() });
+      continue;
+    }
     switch (a.op) {
-      case 'avg': g.value = g.mean; break;
+      case 'sum': if (a.version === 3) g.value += g.c; break;
+      case 'avg':
+        if (a.version === 2) g.value = g.mean;
+        else g.value = g.incremental ? g.mean + g.c : g.value / g.count + g.c / g.count;
+        break;
       case 'count':
       case 'count_values': g.value = g.count; break;
       case 'stdvar': g.value = g.value / g.count; break;
       case 'stddev': g.value = Math.sqrt(g.value / g.count); break;
-      case 'topk':
-        out.push(...[...g.heap].sort((x, y) => (lessNaNFirst(y.value, x.value) ? -1 : lessNaNFirst(x.value, y.value) ? 1 : 0)));
-        continue;
-      case 'bottomk':
-        out.push(...[...g.heap].sort((x, y) => (greaterNaNFirst(y.value, x.value) ? -1 : greaterNaNFirst(x.value, y.value) ? 1 : 0)));
-        continue;
-      case 'quantile': g.value = quantile(a.param ?? NaN, g.heap.map((s) => s.value)); break;
+      case 'quantile': g.value = quantile(a.param ?? NaN, g.values, a.version); break;
       default: break;
     }
     out.push({ labels: g.labels, value: g.value });
@@ -130,8 +176,13 @@ function finish(a: AggregateArgs, ordered: Group[]): Sample[] {
   return out;
 }
 
+/** count_values over a histogram labels it with FloatHistogram.String(); Pharos cannot reproduce that text. */
+function histogramString(_h: FloatHistogram): never {
+  throw new UnprocessableError('count_values() over native histograms above merged cluster answers cannot be federated exactly');
+}
+
 /** `grouping` sorted by the caller. */
-function groupKey(l: Labels, grouping: string[], without: boolean): string {
+export function groupKey(l: Labels, grouping: string[], without: boolean): string {
   let k = '';
   if (without) {
     for (const n of sortedNames(l)) if (n !== '__name__' && !grouping.includes(n)) k += `${n}\xff${l[n]}\xfe`;
@@ -147,3 +198,5 @@ function groupLabels(l: Labels, grouping: string[], without: boolean): Labels {
   }
   return out;
 }
+
+export { kParam };

@@ -1,5 +1,6 @@
 import { UnprocessableError } from '../../errors/errors.ts';
 import { COMPARISON_OPS, type BinaryOp, type VectorMatching } from '../ast.ts';
+import type { FloatHistogram } from '../histogram/float-histogram.ts';
 import { dropName, labelsKey, signature, type Labels } from '../labels.ts';
 import type { Sample } from './values.ts';
 
@@ -44,31 +45,76 @@ export function scalarBinop(op: BinaryOp, l: number, r: number, bool: boolean): 
   return v;
 }
 
+/**
+ * Prometheus 3's vectorElemBinop for native histograms: h * f, f * h, h / f, h + h, h - h, h == h, h != h;
+ * anything else with a histogram leaves the element out (with an info annotation).
+ */
+function histogramBinop(op: BinaryOp, l: number, r: number, hl: FloatHistogram | undefined, hr: FloatHistogram | undefined): [FloatHistogram | undefined, boolean] {
+  if (op === '</' || op === '>/') throw new UnprocessableError(`operator ${op} (native histogram trimming) is not evaluated above merged cluster answers`);
+  if (hl && hr) {
+    if (op === '+' || op === '-') return [hl.copy().addScaled(hr, op === '+' ? 1 : -1).compact(), true];
+    if (op === '==' || op === '!=') return [hl, hl.equals(hr) === (op === '==')];
+    return [undefined, false];
+  }
+  if (hr && op === '*') return [hr.copy().scale(l).compact(), true];
+  if (hl && op === '*') return [hl.copy().scale(r).compact(), true];
+  if (hl && op === '/') return [hl.copy().div(r).compact(), true];
+  return [undefined, false];
+}
+
 /** VectorscalarBinop: `swap` when the scalar was on the left. */
 export function vectorScalarBinop(op: BinaryOp, vec: Sample[], scalar: number, swap: boolean, bool: boolean): Sample[] {
   const out: Sample[] = [];
   const cmp = COMPARISON_OPS.has(op);
   for (const s of vec) {
     const [l, r] = swap ? [scalar, s.value] : [s.value, scalar];
-    let [value, keep] = elemBinop(op, l, r);
-    // The vector element's value is kept even when the vector is on the right (engine.go).
-    if (cmp && swap) value = r;
+    let h: FloatHistogram | undefined;
+    let value: number;
+    let keep: boolean;
+    if (s.histogram) {
+      [h, keep] = swap ? histogramBinop(op, l, r, undefined, s.histogram) : histogramBinop(op, l, r, s.histogram, undefined);
+      value = NaN;
+      // A comparison keeps the vector's element (engine.go): nothing here, a histogram is never compared to a float.
+    } else {
+      [value, keep] = elemBinop(op, l, r);
+      // The vector element's value is kept even when the vector is on the right (engine.go).
+      if (cmp && swap) value = r;
+    }
     if (bool) {
       value = keep ? 1 : 0;
+      h = undefined;
       keep = true;
     }
-    if (keep) out.push({ labels: DROPS_NAME.has(op) || bool ? dropName(s.labels) : s.labels, value });
+    if (keep) out.push({ labels: DROPS_NAME.has(op) || bool ? dropName(s.labels) : s.labels, value, ...(h ? { histogram: h } : {}) });
   }
   return out;
 }
 
-export function vectorBinop(op: BinaryOp, lhs: Sample[], rhs: Sample[], m: VectorMatching, bool: boolean): Sample[] {
+export function vectorBinop(op: BinaryOp, lhs: Sample[], rhs: Sample[], m: VectorMatching, bool: boolean, version: 2 | 3 = 2): Sample[] {
   switch (op) {
     case 'and': return setAnd(lhs, rhs, m, true);
     case 'unless': return setAnd(lhs, rhs, m, false);
     case 'or': return setOr(lhs, rhs, m);
-    default: return matchedBinop(op, lhs, rhs, m, bool);
+    default: return matchedBinop({ op, lhs, rhs, m, bool, version });
   }
+}
+
+/** labels.Labels.String(): `{name="value", …}`, names outside the legacy charset quoted. */
+function labelsString(l: Labels): string {
+  return `{${Object.keys(l).sort().map((n) => `${/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(n) ? n : JSON.stringify(n)}=${JSON.stringify(l[n])}`).join(', ')}}`;
+}
+
+/** matchLabels: the labels a vector matching compares (`on` the listed ones, or all but the ignored and the name). */
+function matchedLabels(l: Labels, m: VectorMatching): Labels {
+  return Object.fromEntries(Object.entries(l).filter(([n]) => (m.on ? m.labels.includes(n) : !m.labels.includes(n) && n !== '__name__')));
+}
+
+/** The many-to-many refusal of engine.go, naming the match group and both series (3.x orders them). */
+function duplicateError(m: VectorMatching, current: Labels, previous: Labels, version: 2 | 3): UnprocessableError {
+  const side = m.card === 'one-to-many' ? 'left' : 'right';
+  let [a, b] = [labelsString(current), labelsString(previous)];
+  if (version === 3 && a > b) [a, b] = [b, a];
+  return new UnprocessableError(`found duplicate series for the match group ${labelsString(matchedLabels(current, m))} on the ${side} hand-side of the operation: [${a}, ${b}];many-to-many matching not allowed: matching labels must be unique on one side`);
 }
 
 function sigOf(m: VectorMatching): (l: Labels) => string {
@@ -89,16 +135,16 @@ function setOr(lhs: Sample[], rhs: Sample[], m: VectorMatching): Sample[] {
   return [...lhs, ...rhs.filter((s) => !left.has(sig(s.labels)))];
 }
 
-function matchedBinop(op: BinaryOp, lhsIn: Sample[], rhsIn: Sample[], m: VectorMatching, bool: boolean): Sample[] {
+function matchedBinop(a: { op: BinaryOp; lhs: Sample[]; rhs: Sample[]; m: VectorMatching; bool: boolean; version: 2 | 3 }): Sample[] {
+  const { op, m, bool } = a;
   const sig = sigOf(m);
   const swapped = m.card === 'one-to-many';
-  const [lhs, rhs] = swapped ? [rhsIn, lhsIn] : [lhsIn, rhsIn];
+  const [lhs, rhs] = swapped ? [a.rhs, a.lhs] : [a.lhs, a.rhs];
   const right = new Map<string, Sample>();
   for (const rs of rhs) {
     const k = sig(rs.labels);
-    if (right.has(k)) {
-      throw new UnprocessableError(`found duplicate series for the match group on the ${swapped ? 'left' : 'right'} hand-side of the operation; many-to-many matching not allowed: matching labels must be unique on one side`);
-    }
+    const dup = right.get(k);
+    if (dup) throw duplicateError(m, rs.labels, dup.labels, a.version);
     right.set(k, rs);
   }
   const matched = new Map<string, Set<string> | null>();
@@ -108,9 +154,16 @@ function matchedBinop(op: BinaryOp, lhsIn: Sample[], rhsIn: Sample[], m: VectorM
     const rs = right.get(k);
     if (!rs) continue;
     const [vl, vr] = swapped ? [rs.value, ls.value] : [ls.value, rs.value];
-    let [value, keep] = elemBinop(op, vl, vr);
+    const [hl, hr] = swapped ? [rs.histogram, ls.histogram] : [ls.histogram, rs.histogram];
+    let h: FloatHistogram | undefined;
+    let value: number;
+    let keep: boolean;
+    if (hl || hr) [h, keep] = histogramBinop(op, vl, vr, hl, hr);
+    else [value, keep] = elemBinop(op, vl, vr);
+    value ??= NaN;
     if (bool) {
       value = keep ? 1 : 0;
+      h = undefined;
       keep = true;
     }
     if (!keep) continue;
@@ -123,11 +176,11 @@ function matchedBinop(op: BinaryOp, lhsIn: Sample[], rhsIn: Sample[], m: VectorM
     } else {
       const lk = labelsKey(labels);
       const set = inserted ?? new Set<string>();
-      if (set.has(lk)) throw new UnprocessableError('multiple matches for matching labels: many-to-one matching must be explicit (group_left/group_right)');
+      if (set.has(lk)) throw new UnprocessableError('multiple matches for labels: grouping labels must ensure unique matches');
       set.add(lk);
       matched.set(k, set);
     }
-    out.push({ labels, value });
+    out.push({ labels, value, ...(h ? { histogram: h } : {}) });
   }
   return out;
 }

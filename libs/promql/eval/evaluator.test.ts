@@ -3,13 +3,14 @@ import { UnprocessableError } from '../../errors/errors.ts';
 import { parsePromQL } from '../parser.ts';
 import { planQuery } from '../planner.ts';
 import { evalInstant, evalRange } from './evaluator.ts';
+import { EVAL_2_42 } from './semantics.ts';
 import type { Sample } from './values.ts';
 
 /** Plans `q` over two clusters and evaluates it with each leaf answered by `data(leafText)`. */
 function run(q: string, data: (leaf: string) => Sample[]) {
   const plan = planQuery(parsePromQL(q), ['east', 'west']);
   const leaves = new Map(plan.leaves.map((l) => [l.id, [data(JSON.stringify(l.expr))]]));
-  return evalInstant(plan.root, { leaves, grids: new Map() }, 1000_000);
+  return evalInstant(plan.root, { leaves, grids: new Map(), sem: EVAL_2_42 }, 1000_000);
 }
 
 const s = (labels: Record<string, string>, value: number): Sample => ({ labels, value });
@@ -69,7 +70,7 @@ describe('evaluation above merged cluster answers', () => {
   it('evaluates range queries step by step', () => {
     const plan = planQuery(parsePromQL('sum(x)'), ['east', 'west']);
     const leaves = new Map([[0, [[s({ cluster: 'east' }, 1), s({ cluster: 'west' }, 2)], [s({ cluster: 'east' }, 5)]]]]);
-    expect(evalRange(plan.root, { leaves, grids: new Map() }, { startMs: 0, endMs: 60_000, stepMs: 60_000, steps: 2 }).result).toEqual([{ metric: {}, values: [[0, '3'], [60, '5']] }]);
+    expect(evalRange(plan.root, { leaves, grids: new Map(), sem: EVAL_2_42 }, { startMs: 0, endMs: 60_000, stepMs: 60_000, steps: 2 }).result).toEqual([{ metric: {}, values: [[0, '3'], [60, '5']] }]);
   });
 });
 
@@ -79,6 +80,6 @@ describe('subqueries over merged answers', () => {
     // Outer instant at t=180s: grid 60s,120s,180s; sum per step = 3, 7, 5.
     const grids = new Map([[0, { startMs: 60_000, endMs: 180_000, stepMs: 60_000, steps: 3 }]]);
     const leaves = new Map([[0, [[s({ cluster: 'east' }, 1), s({ cluster: 'west' }, 2)], [s({ cluster: 'east' }, 7)], [s({ cluster: 'west' }, 5)]]]]);
-    expect(evalInstant(plan.root, { leaves, grids }, 180_000).result).toEqual([{ metric: {}, value: [180, '7'] }]);
+    expect(evalInstant(plan.root, { leaves, grids, sem: EVAL_2_42 }, 180_000).result).toEqual([{ metric: {}, value: [180, '7'] }]);
   });
 });

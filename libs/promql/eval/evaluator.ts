@@ -1,11 +1,15 @@
 import { UnprocessableError } from '../../errors/errors.ts';
-import type { Expr } from '../ast.ts';
+import { positionOf, type Expr } from '../ast.ts';
+import { histogramToJson, type HistogramJson } from '../histogram/histogram-json.ts';
 import { compareLabels, dropName, labelsKey, type Labels } from '../labels.ts';
 import { formatValue } from '../literals.ts';
 import { aggregate } from './aggregate.ts';
 import { scalarBinop, vectorBinop, vectorScalarBinop } from './binary.ts';
 import { callFunction } from './calls.ts';
 import { evalTimeOf, subqueryMatrix, windowAt, type Grid, type SubqueryContext } from './subquery.ts';
+import { Annotations } from './annotations.ts';
+import { formatG } from '../go-format.ts';
+import type { EvalSemantics } from './semantics.ts';
 import { asVector, assertUniqueLabelsets, type Sample, type StepValue } from './values.ts';
 import { unparen } from '../planner.ts';
 
@@ -24,10 +28,17 @@ export interface StepContext extends SubqueryContext {
 export interface EvalEnv {
   leaves: LeafSteps;
   grids: ReadonlyMap<number, Grid>;
+  sem: EvalSemantics;
+  /** Collects Prometheus 3's annotations; the caller renders them for the query text. */
+  notes?: Annotations;
 }
 
-/** Evaluates a planned tree at one step, with PromQL's semantics (promql/engine.go, Prometheus 2.42). */
-export function evalStep(e: Expr, ctx: StepContext): StepValue {
+/** Annotations of step-invariant parts are dropped after the first step: Prometheus evaluates those parts once. */
+const DISCARDED = new Annotations();
+
+/** Evaluates a planned tree at one step, with PromQL's semantics (promql/engine.go of the members' version). */
+export function evalStep(e: Expr, ctxIn: StepContext): StepValue {
+  const ctx = ctxIn.index > 0 && ctxIn.notes !== DISCARDED && (e.kind === 'call' || e.kind === 'aggregate') && isStepInvariant(e) ? { ...ctxIn, notes: DISCARDED } : ctxIn;
   switch (e.kind) {
     case 'number': return { type: 'scalar', value: e.value };
     case 'string': return { type: 'string', value: e.value };
@@ -37,8 +48,16 @@ export function evalStep(e: Expr, ctx: StepContext): StepValue {
     case 'binary': return evalBinary(e, ctx);
     case 'aggregate': {
       const param = e.param ? evalStep(e.param, ctx) : undefined;
+      const v3 = ctx.sem.version === 3;
+      if (v3 && e.op === 'quantile' && param?.type === 'scalar' && !(param.value >= 0 && param.value <= 1)) {
+        ctx.notes.warn(`quantile value should be between 0 and 1, got ${formatG(param.value)}`, positionOf(e.param));
+      }
       const samples = aggregate(
-        { op: e.op, grouping: e.grouping, without: e.without, ...(param?.type === 'scalar' ? { param: param.value } : {}), ...(param?.type === 'string' ? { label: param.value } : {}) },
+        {
+          op: e.op, grouping: e.grouping, without: e.without, version: ctx.sem.version, ...(e.combinesPartials ? { partials: true } : {}),
+          ...(param?.type === 'scalar' ? { param: param.value } : {}), ...(param?.type === 'string' ? { label: param.value } : {}),
+          note: (kind) => (kind === 'ignored' ? ctx.notes.info(`ignored histogram in ${e.op} aggregation`, positionOf(e.expr)) : ctx.notes.warn('encountered a mix of histograms and floats for aggregation', positionOf(e.expr))),
+        },
         asVector(evalStep(e.expr, ctx)),
       );
       return { type: 'vector', samples };
@@ -49,10 +68,36 @@ export function evalStep(e: Expr, ctx: StepContext): StepValue {
   }
 }
 
+/** AtModifierUnsafeFunctions: they read the evaluation time, so they are never step-invariant. */
+const TIME_DEPENDENT = new Set(['days_in_month', 'day_of_month', 'day_of_week', 'day_of_year', 'end', 'hour', 'minute', 'month', 'year', 'predict_linear', 'range', 'start', 'step', 'time', 'timestamp']);
+const invariance = new WeakMap<Expr, boolean>();
+
+/** preprocessExprHelper of engine.go: a part with no selector or subquery but those fixed by `@`. */
+export function isStepInvariant(e: Expr): boolean {
+  const known = invariance.get(e);
+  if (known !== undefined) return known;
+  let r: boolean;
+  switch (e.kind) {
+    case 'number':
+    case 'string': r = true; break;
+    case 'vector': r = e.at !== undefined; break;
+    case 'matrix': r = e.selector.at !== undefined; break;
+    case 'subquery': r = e.at !== undefined; break;
+    case 'leaf':
+    case 'paren':
+    case 'unary': r = isStepInvariant(e.expr); break;
+    case 'binary': r = isStepInvariant(e.lhs) && isStepInvariant(e.rhs); break;
+    case 'aggregate': r = isStepInvariant(e.expr); break;
+    case 'call': r = !TIME_DEPENDENT.has(e.func) && e.args.every((a, i) => (e.func === 'info' && i === 1) || isStepInvariant(a)); break;
+  }
+  invariance.set(e, r);
+  return r;
+}
+
 function evalUnary(op: '-' | '+', v: StepValue): StepValue {
   if (op === '+') return v;
   if (v.type === 'scalar') return { type: 'scalar', value: -v.value };
-  const samples = asVector(v).map((s) => ({ labels: dropName(s.labels), value: -s.value }));
+  const samples = asVector(v).map((s): Sample => (s.histogram ? { labels: dropName(s.labels), value: NaN, histogram: s.histogram.copy().scale(-1) } : { labels: dropName(s.labels), value: -s.value }));
   assertUniqueLabelsets(samples);
   return { type: 'vector', samples };
 }
@@ -66,7 +111,8 @@ function evalBinary(e: Extract<Expr, { kind: 'binary' }>, ctx: StepContext): Ste
   else if (l.type === 'scalar' && r.type === 'vector') samples = vectorScalarBinop(e.op, r.samples, l.value, true, e.bool);
   else {
     if (!e.matching) throw new UnprocessableError('vector matching missing');
-    samples = vectorBinop(e.op, asVector(l), asVector(r), e.matching, e.bool);
+    if (e.matching.fill) throw new UnprocessableError('binary operations with fill modifiers are not evaluated above merged cluster answers');
+    samples = vectorBinop(e.op, asVector(l), asVector(r), e.matching, e.bool, ctx.sem.version);
   }
   assertUniqueLabelsets(samples);
   return { type: 'vector', samples };
@@ -77,40 +123,60 @@ export interface InstantOutput {
   result: unknown;
 }
 
+/** A matrix series in Prometheus's JSON: `values` for floats, `histograms` for native histograms. */
+interface MatrixSeries {
+  metric: Labels;
+  values?: [number, string][];
+  histograms?: [number, HistogramJson][];
+}
+
+function addPoint(s: MatrixSeries, tMs: number, value: number, h: Sample['histogram']): void {
+  if (h) (s.histograms ??= []).push([tMs / 1000, histogramToJson(h)]);
+  else (s.values ??= []).push([tMs / 1000, formatValue(value)]);
+}
+
 export function evalInstant(root: Expr, env: EvalEnv, tMs: number): InstantOutput | { resultType: 'matrix'; result: unknown } {
-  const ctx: StepContext = { index: 0, tMs, leaves: env.leaves, grids: env.grids, cache: new Map() };
+  const ctx: StepContext = { index: 0, tMs, leaves: env.leaves, grids: env.grids, sem: env.sem, cache: new Map(), notes: env.notes ?? new Annotations(), multiStep: false };
   const t = tMs / 1000;
   const top = unparen(root);
   if (top.kind === 'subquery') {
     // An instant query for a subquery answers its points in the window, like a range selector.
-    const m = windowAt(subqueryMatrix(top, ctx, (e, index, at) => evalStep(e, { ...ctx, index, tMs: at })), top, evalTimeOf(top, tMs, env.grids));
-    return { resultType: 'matrix', result: m.map((s) => ({ metric: s.labels, values: s.values.map((v, i) => [(s.times[i] as number) / 1000, formatValue(v)]) })) };
+    const m = windowAt(subqueryMatrix(top, ctx, (e, index, at) => evalStep(e, { ...ctx, index, tMs: at })), top, evalTimeOf(top, tMs, env.grids), env.sem);
+    return {
+      resultType: 'matrix',
+      result: m.map((w) => {
+        const s: MatrixSeries = { metric: w.labels };
+        w.t.forEach((pt, i) => addPoint(s, pt, w.v[i] as number, w.h[i]));
+        return s;
+      }),
+    };
   }
   const v = evalStep(root, ctx);
   if (v.type === 'scalar') return { resultType: 'scalar', result: [t, formatValue(v.value)] };
   if (v.type === 'string') return { resultType: 'string', result: [t, v.value] };
-  return { resultType: 'vector', result: v.samples.map((s) => ({ metric: s.labels, value: [t, formatValue(s.value)] })) };
+  return { resultType: 'vector', result: v.samples.map((s) => (s.histogram ? { metric: s.labels, histogram: [t, histogramToJson(s.histogram)] } : { metric: s.labels, value: [t, formatValue(s.value)] })) };
 }
 
 export type RangeGrid = Grid;
 
 /** Step-by-step evaluation; series sorted by labels as Prometheus returns a matrix. */
 export function evalRange(root: Expr, env: EvalEnv, grid: RangeGrid): { resultType: 'matrix'; result: unknown } {
-  const series = new Map<string, { metric: Labels; values: [number, string][] }>();
+  const series = new Map<string, MatrixSeries>();
   const cache = new Map();
+  const notes = env.notes ?? new Annotations();
   for (let i = 0; i < grid.steps; i++) {
     const tMs = grid.startMs + i * grid.stepMs;
-    const v = evalStep(root, { index: i, tMs, leaves: env.leaves, grids: env.grids, cache });
+    const v = evalStep(root, { index: i, tMs, leaves: env.leaves, grids: env.grids, sem: env.sem, cache, notes, multiStep: grid.startMs !== grid.endMs });
     if (v.type === 'string') throw new UnprocessableError('invalid expression type "string" for range query, must be Scalar or instant Vector');
     const samples: Sample[] = v.type === 'scalar' ? [{ labels: {}, value: v.value }] : v.samples;
     for (const s of samples) {
       const k = labelsKey(s.labels);
       let entry = series.get(k);
       if (!entry) {
-        entry = { metric: s.labels, values: [] };
+        entry = { metric: s.labels };
         series.set(k, entry);
       }
-      entry.values.push([tMs / 1000, formatValue(s.value)]);
+      addPoint(entry, tMs, s.value, s.histogram);
     }
   }
   const result = [...series.values()].sort((a, b) => compareLabels(a.metric, b.metric));

@@ -1,7 +1,6 @@
 import { UnprocessableError } from '../../errors/errors.ts';
-import { dropName, isValidLabelName, labelsKey, type Labels } from '../labels.ts';
+import { dropName, isValidLabelName } from '../labels.ts';
 import { compileMatcherRegex, expandTemplate, type Regex } from '../regex.ts';
-import { bucketQuantile } from './quantile.ts';
 import type { Sample } from './values.ts';
 
 /**
@@ -67,57 +66,44 @@ export function sortVector(vec: Sample[], desc: boolean): Sample[] {
   return [...vec].sort((x, y) => nanLast(x.value, y.value));
 }
 
-/** label_replace (promql/functions.go): the regex anchored like a matcher, the replacement expanded as Go's Expand. */
-export function labelReplace(vec: Sample[], dst: string, repl: string, src: string, regex: string): Sample[] {
+export interface LabelReplaceArgs {
+  dst: string;
+  repl: string;
+  src: string;
+  regex: string;
+  version: 2 | 3;
+}
+
+/** 3.x takes any non-empty UTF-8 label name (model.UTF8Validation), 2.42 the legacy [a-zA-Z_][a-zA-Z0-9_]*. */
+const validName = (n: string, version: 2 | 3): boolean => (version === 3 ? n !== '' : isValidLabelName(n));
+
+/**
+ * label_replace (promql/functions.go): the regex anchored like a matcher (3.x `^(?s:re)$`, dot matches newline;
+ * 2.42 `^(?:re)$`), the replacement expanded as Go's Expand.
+ */
+export function labelReplace(vec: Sample[], a: LabelReplaceArgs): Sample[] {
   let re: Regex;
   try {
-    re = compileMatcherRegex(regex);
+    re = compileMatcherRegex(a.regex, { dotAll: a.version === 3 });
   } catch {
-    throw new UnprocessableError(`invalid regular expression in label_replace(): ${regex}`);
+    throw new UnprocessableError(`invalid regular expression in label_replace(): ${a.regex}`);
   }
-  if (!isValidLabelName(dst)) throw new UnprocessableError(`invalid destination label name in label_replace(): ${dst}`);
+  if (!validName(a.dst, a.version)) throw new UnprocessableError(`invalid destination label name in label_replace(): ${a.dst}`);
   return vec.map((s) => {
-    const m = re.exec(s.labels[src] ?? '');
+    const m = re.exec(s.labels[a.src] ?? '');
     if (!m) return s;
-    const res = expandTemplate(repl, m);
-    const { [dst]: _old, ...rest } = s.labels;
-    return { labels: res ? { ...rest, [dst]: res } : rest, value: s.value };
+    const res = expandTemplate(a.repl, m);
+    const { [a.dst]: _old, ...rest } = s.labels;
+    return { ...s, labels: res ? { ...rest, [a.dst]: res } : rest };
   });
 }
 
-export function labelJoin(vec: Sample[], dst: string, sep: string, srcs: string[]): Sample[] {
-  if (!isValidLabelName(dst)) throw new UnprocessableError(`invalid destination label name in label_join(): ${dst}`);
-  for (const s of srcs) if (!isValidLabelName(s)) throw new UnprocessableError(`invalid source label name in label_join(): ${s}`);
+export function labelJoin(vec: Sample[], a: { dst: string; sep: string; srcs: string[]; version: 2 | 3 }): Sample[] {
+  for (const s of a.srcs) if (!validName(s, a.version)) throw new UnprocessableError(`invalid source label name in label_join(): ${s}`);
+  if (!validName(a.dst, a.version)) throw new UnprocessableError(`invalid destination label name in label_join(): ${a.dst}`);
   return vec.map((s) => {
-    const joined = srcs.map((n) => s.labels[n] ?? '').join(sep);
-    const { [dst]: _old, ...rest } = s.labels;
-    return { labels: joined ? { ...rest, [dst]: joined } : rest, value: s.value };
+    const joined = a.srcs.map((n) => s.labels[n] ?? '').join(a.sep);
+    const { [a.dst]: _old, ...rest } = s.labels;
+    return { ...s, labels: joined ? { ...rest, [a.dst]: joined } : rest };
   });
-}
-
-/** Conventional-bucket histogram_quantile: series grouped by all labels but `le` (the name included). */
-export function histogramQuantile(q: number, vec: Sample[]): Sample[] {
-  const groups = new Map<string, { labels: Labels; buckets: { upperBound: number; count: number }[] }>();
-  for (const s of vec) {
-    const le = s.labels.le;
-    const bound = le === undefined ? NaN : parseBound(le);
-    if (Number.isNaN(bound)) continue;
-    const { le: _le, ...withoutLe } = s.labels;
-    const key = labelsKey(withoutLe);
-    let g = groups.get(key);
-    if (!g) {
-      g = { labels: dropName(withoutLe), buckets: [] };
-      groups.set(key, g);
-    }
-    g.buckets.push({ upperBound: bound, count: s.value });
-  }
-  return [...groups.values()].map((g) => ({ labels: g.labels, value: bucketQuantile(q, g.buckets) }));
-}
-
-function parseBound(le: string): number {
-  const t = le.trim();
-  if (/^[+]?inf(inity)?$/i.test(t)) return Infinity;
-  if (/^-inf(inity)?$/i.test(t)) return -Infinity;
-  if (t === '') return NaN;
-  return Number(t);
 }

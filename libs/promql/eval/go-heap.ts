@@ -45,3 +45,10 @@ export function goHeapPop<T>(h: T[], less: Less<T>): T | undefined {
   down(h, 0, n, less);
   return h.pop();
 }
+
+/** heap.Fix: restores the heap after the element at i changed. */
+export function goHeapFix<T>(h: T[], i: number, less: Less<T>): void {
+  const before = h[i];
+  down(h, i, h.length, less);
+  if (h[i] === before) up(h, i, less);
+}

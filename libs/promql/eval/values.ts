@@ -1,9 +1,12 @@
 import { UnprocessableError } from '../../errors/errors.ts';
+import type { FloatHistogram } from '../histogram/float-histogram.ts';
 import { labelsKey, type Labels } from '../labels.ts';
 
+/** One element of an instant vector: a float, or (Prometheus 3) a native histogram with `value` unused. */
 export interface Sample {
   labels: Labels;
   value: number;
+  histogram?: FloatHistogram;
 }
 
 /** What a node evaluates to at one step. */

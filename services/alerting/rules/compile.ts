@@ -3,6 +3,7 @@ import { federationConfigSchema } from '../../../libs/config/sections/federation
 import { InputError, LimitError, PharosError, type ErrorDetail } from '../../../libs/errors/errors.ts';
 import type { Expr } from '../../../libs/promql/ast.ts';
 import { parsePromQL } from '../../../libs/promql/parser.ts';
+import { PROMQL_ANY } from '../../../libs/promql/parse-options.ts';
 import { checkSubqueryPoints, type PointLimits } from '../../../libs/promql/query-cost.ts';
 import { tryParseDuration as parseDuration } from '../../../libs/promql/literals.ts';
 import { templateError } from '../template/rule-template.ts';
@@ -102,7 +103,7 @@ export function compileGroup(spec: RuleGroupSpec, source: GroupSource, opts: Rul
 }
 
 function compileRule(r: RuleSpec, group: string, limits: PointLimits): CompiledRule {
-  const ast = parsePromQL(r.expr);
+  const ast = parsePromQL(r.expr, PROMQL_ANY);
   const labels = { ...r.labels };
   const name = (r.alert ?? r.record) as string;
   const key = createHash('sha256').update(JSON.stringify([group, name, r.expr, Object.entries(labels).sort()])).digest('hex').slice(0, 24);

@@ -15,6 +15,8 @@ export interface FanoutResult {
   failed: Map<string, string>;
   statuses: Record<string, ClusterStatus>;
   warnings: string[];
+  /** Prometheus 3's info annotations of the answers, each once. */
+  infos: string[];
 }
 
 /**
@@ -44,8 +46,18 @@ export async function fanOut(client: ClusterClient, calls: FanoutCall[], opts: {
   const statuses: Record<string, ClusterStatus> = {};
   for (const c of opts.asked) statuses[c] = failed.has(c) ? { status: 'error', error: failed.get(c) as string } : { status: 'ok' };
   const warnings = [...failed].map(([c, e]) => `cluster "${c}" left out of the result: ${e}`);
-  for (const a of answers) if (a) warnings.push(...a.warnings);
-  return { answers, failed, statuses, warnings };
+  // Every cluster reports the same annotation for the same expression: each is kept once, as the union gives it.
+  const seen = new Set(warnings);
+  const infos = new Set<string>();
+  for (const a of answers) {
+    for (const w of a?.warnings ?? []) {
+      if (seen.has(w)) continue;
+      warnings.push(w);
+      seen.add(w);
+    }
+    for (const i of a?.infos ?? []) infos.add(i);
+  }
+  return { answers, failed, statuses, warnings, infos: [...infos] };
 }
 
 /** A deadline signal for the whole query, chained to the caller's signal. */

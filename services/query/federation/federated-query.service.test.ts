@@ -11,11 +11,14 @@ class FakeClient implements ClusterClient {
   readonly seen: { cluster: string; path: string; query: string | null }[] = [];
   constructor(private readonly failing: Record<string, Error> = {}, private readonly delayMs = 0) {}
   async call(c: ClusterConfig, path: string, params: URLSearchParams, signal: AbortSignal): Promise<ApiAnswer> {
-    this.seen.push({ cluster: c.name, path, query: params.get('query') });
+    // The members' buildinfo and flags are asked too (member-info.ts); `seen` keeps the queries.
+    if (!path.startsWith('status/')) this.seen.push({ cluster: c.name, path, query: params.get('query') });
     if (this.delayMs) await new Promise((r, j) => { const t = setTimeout(r, this.delayMs); signal.addEventListener('abort', () => { clearTimeout(t); j(signal.reason); }); });
     const fail = this.failing[c.name];
     if (fail) throw fail;
     if (path === 'query') return { data: { resultType: 'vector', result: [{ metric: { job: 'a' }, value: [Number(params.get('time')), '1'] }] }, warnings: [] };
+    if (path === 'status/buildinfo') return { data: { version: '2.42.0' }, warnings: [] };
+    if (path === 'status/flags') return { data: { 'query.lookback-delta': '5m' }, warnings: [] };
     return { data: [], warnings: [] };
   }
 }

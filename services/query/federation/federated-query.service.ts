@@ -1,18 +1,22 @@
 import type { FederationConfig } from '../../../libs/config/sections/federation.ts';
-import { InputError, LimitError } from '../../../libs/errors/errors.ts';
-import type { Leaf } from '../../../libs/promql/ast.ts';
-import { evalInstant, evalRange, type RangeGrid } from '../../../libs/promql/eval/evaluator.ts';
+import { InputError } from '../../../libs/errors/errors.ts';
+import type { Expr } from '../../../libs/promql/ast.ts';
+import { resolveQueryTimes } from '../../../libs/promql/durations.ts';
+import { Annotations } from '../../../libs/promql/eval/annotations.ts';
+import { evalInstant, evalRange } from '../../../libs/promql/eval/evaluator.ts';
 import { gridsOf, type Grid } from '../../../libs/promql/eval/subquery.ts';
-import { typeOf } from '../../../libs/promql/typecheck.ts';
 import type { Sample } from '../../../libs/promql/eval/values.ts';
-import { compareLabels } from '../../../libs/promql/labels.ts';
-import { parseValue } from '../../../libs/promql/literals.ts';
-import { CLUSTER_LABEL } from '../../../libs/promql/locality.ts';
+import { HistogramPartialsError } from '../../../libs/promql/histogram/float-histogram.ts';
 import { parsePromQL } from '../../../libs/promql/parser.ts';
+import { planQuery, type Plan, type PlanOptions } from '../../../libs/promql/planner.ts';
 import { checkRangeResolution, checkSubqueryPoints } from '../../../libs/promql/query-cost.ts';
-import { leafQueryFor, planQuery, type Plan } from '../../../libs/promql/planner.ts';
-import { deadline, fanOut, type FanoutCall } from './cluster-fanout.ts';
-import type { FederatedQueryService, FederatedResult, InstantQuery, PromSample, RangeQuery } from './federation.types.ts';
+import { typeOf } from '../../../libs/promql/typecheck.ts';
+import { deadline, fanOut } from './cluster-fanout.ts';
+import { describeMembers, fleetSemantics, type FleetSemantics } from './fleet-semantics.ts';
+import type { FederatedQueryService, FederatedResult, FederationBuildInfo, InstantQuery, RangeQuery } from './federation.types.ts';
+import { leafCalls, topGrid, type Window } from './leaf-calls.ts';
+import { mergeLeaves, toSteps, type MergedLeaf } from './leaf-merge.ts';
+import { MemberInfoCache } from './member-info.ts';
 import { MetadataQueries } from './metadata-queries.ts';
 import type { ClusterClient, ClusterConfig } from './prometheus.client.ts';
 
@@ -20,17 +24,22 @@ export interface FederatedQueryOptions {
   clusters: readonly ClusterConfig[];
   limits: FederationConfig;
   client: ClusterClient;
+  /** The members' versions and features; by default asked through `client`. */
+  members?: MemberInfoCache;
 }
 
-type Window = { kind: 'instant'; time: number } | { kind: 'range'; grid: RangeGrid; start: number; end: number; step: number };
 
 /**
  * Federated PromQL: parse, plan (cluster-local leaves), fan the leaves out, merge with a `cluster` label,
- * and evaluate the rest step by step. Answers what one Prometheus holding every cluster's series would.
+ * and evaluate the rest step by step, with the rules of the members' Prometheus version. Answers what one
+ * Prometheus holding every cluster's series would, or refuses.
  */
 export class FederatedQuery extends MetadataQueries implements FederatedQueryService {
+  readonly members: MemberInfoCache;
+
   constructor(opts: FederatedQueryOptions) {
     super(opts);
+    this.members = opts.members ?? new MemberInfoCache({ clusters: opts.clusters, client: opts.client, refreshMs: opts.limits.memberInfoRefreshMs });
   }
 
   async instant(q: InstantQuery, signal?: AbortSignal): Promise<FederatedResult> {
@@ -46,69 +55,73 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     const stepMs = Math.round(q.step * 1000);
     const steps = Math.floor((Math.round(q.end * 1000) - startMs) / stepMs) + 1;
     checkRangeResolution(steps, this.limits);
-    const grid = { startMs, endMs: startMs + (steps - 1) * stepMs, stepMs, steps };
+    const grid = { startMs, endMs: startMs + (steps - 1) * stepMs, stepMs, steps, queryEndMs: Math.round(q.end * 1000) };
     return this.run(q.query, { kind: 'range', grid, start: q.start, end: q.end, step: q.step }, q, signal);
   }
 
+  /**
+   * The query parsed, times resolved and planned with the rules of the members it touches. It is first parsed
+   * with what is known of all members (a constant query asks none), then with the touched members' rules.
+   */
+  private async plan(query: string, w: Window, opts: PlanOptions, signal?: AbortSignal): Promise<{ expr: Expr; plan: Plan; sem: FleetSemantics }> {
+    const build = (s: FleetSemantics) => {
+      const grid = topGrid(w);
+      const expr = resolveQueryTimes(parsePromQL(query, s.parse), { startMs: grid.startMs, endMs: grid.queryEndMs ?? grid.endMs, stepMs: w.kind === 'range' ? grid.stepMs : 0 });
+      return { expr, plan: planQuery(expr, this.clusterNames, opts), sem: s };
+    };
+    let fleet: ReturnType<typeof build>;
+    try {
+      fleet = build(fleetSemantics(this.members.known(), this.clusterNames, this.limits));
+    } catch (err) {
+      // Refused under rules guessed before any member was asked: ask them all, then decide.
+      if (!(err instanceof InputError) || this.clusterNames.every((c) => this.members.get(c))) throw err;
+      fleet = build(fleetSemantics(await this.members.ensure(this.clusterNames, signal), this.clusterNames, this.limits));
+    }
+    const touched = [...new Set(fleet.plan.leaves.flatMap((l) => l.clusters))];
+    // A query of constants reads no member, but follows the fleet's version all the same.
+    if (touched.length === 0) return build(fleetSemantics(await this.members.ensure(this.clusterNames, signal), this.clusterNames, this.limits));
+    const infos = await this.members.ensure(touched, signal);
+    const sem = fleetSemantics(infos, touched, this.limits);
+    const same = sem.parse.version === fleet.sem.parse.version && sem.parse.experimental === fleet.sem.parse.experimental && sem.parse.fillModifiers === fleet.sem.parse.fillModifiers;
+    return same ? { ...fleet, sem } : build(sem);
+  }
+
   private async run(query: string, w: Window, q: { partialResponse?: boolean; timeoutMs?: number }, signal?: AbortSignal): Promise<FederatedResult> {
-    const expr = parsePromQL(query);
+    try {
+      return await this.runPlanned(query, w, q, { pushDownSums: true }, signal);
+    } catch (err) {
+      // Per-cluster sums of native histograms cannot be added exactly (the order matters): asked again for the
+      // series, which Pharos adds in the union's order.
+      if (!(err instanceof HistogramPartialsError)) throw err;
+      return this.runPlanned(query, w, q, { pushDownSums: false }, signal);
+    }
+  }
+
+  private async runPlanned(query: string, w: Window, q: { partialResponse?: boolean; timeoutMs?: number }, opts: PlanOptions, signal?: AbortSignal): Promise<FederatedResult> {
+    const { expr, plan, sem } = await this.plan(query, w, opts, signal);
     const type = typeOf(expr);
     if (w.kind === 'range' && type !== 'scalar' && type !== 'vector') throw new InputError(`invalid expression type "${type === 'matrix' ? 'range vector' : type}" for range query, must be Scalar or instant Vector`);
-    const plan = planQuery(expr, this.clusterNames);
     // What the leaves would cost the clusters is bounded before any is sent (issue 15).
-    checkSubqueryPoints(plan.root, topGrid(w), this.limits);
-    const grids = gridsOf(plan.root, topGrid(w));
+    checkSubqueryPoints(plan.root, topGrid(w), this.limits, sem.eval);
+    const grids = gridsOf(plan.root, topGrid(w), sem.eval);
     const sig = deadline(q.timeoutMs ?? this.limits.timeoutMs, signal);
-    const calls: (FanoutCall & { leaf: Leaf })[] = [];
-    for (const leaf of plan.leaves) {
-      const grid = leaf.gridId === undefined ? undefined : (grids.get(leaf.gridId) as Grid);
-      if (grid?.steps === 0) continue;
-      for (const name of leaf.clusters) {
-        const outer = topGrid(w);
-        const params = new URLSearchParams({ query: leafQueryFor(leaf, name, grid ? { startMs: outer.startMs, endMs: outer.endMs } : undefined) });
-        // Leaves under a subquery are fetched on the subquery's grid, the rest on the query's own.
-        if (grid) for (const [k, v] of [['start', grid.startMs], ['end', grid.endMs], ['step', grid.stepMs]] as const) params.set(k, String(v / 1000));
-        else if (w.kind === 'instant') params.set('time', String(w.time));
-        else for (const k of ['start', 'end', 'step'] as const) params.set(k, String(w[k]));
-        calls.push({ leaf, cluster: this.cluster(name), path: !grid && w.kind === 'instant' ? 'query' : 'query_range', params });
-      }
-    }
+    const calls = leafCalls({ plan, window: w, grids, sem, cluster: (n) => this.cluster(n) });
     const asked = [...new Set(calls.map((c) => c.cluster.name))];
     const fan = await fanOut(this.client, calls, { partial: q.partialResponse ?? this.limits.partialResponse, signal: sig, asked });
-    const merged = this.mergeLeaves(plan, calls, fan.answers, fan.failed);
-    const out = this.evaluate(plan, merged, w, grids);
-    return { ...out, warnings: fan.warnings, clusters: fan.statuses };
+    const merged = mergeLeaves(plan, calls, fan.answers, fan.failed, this.limits);
+    const notes = new Annotations();
+    const out = this.evaluate(plan, merged, w, grids, { sem, notes });
+    // Pharos's own annotations, positioned in the query text, after the members' (positioned in the leaves').
+    const own = notes.render(query);
+    const perMember = sem.mixed && plan.passThrough ? Object.fromEntries(asked.map((c) => [c, sem.versions.get(c) ?? 'unknown'])) : undefined;
+    const warnings = [...fan.warnings, ...own.warnings, ...(perMember ? [`members run different Prometheus versions (${describeMembers(sem, asked)}): each cluster's series follow its own version's PromQL`] : [])];
+    const infos = [...fan.infos, ...own.infos];
+    return { ...out, warnings, ...(infos.length ? { infos } : {}), clusters: fan.statuses, semantics: { promql: sem.servedVersion, ...(perMember ? { perMember } : {}) } };
   }
 
-  /** Each leaf's answers from the clusters that did not fail, `cluster` added, sorted as the union's TSDB would. */
-  private mergeLeaves(plan: Plan, calls: (FanoutCall & { leaf: Leaf })[], answers: ({ data: unknown } | undefined)[], failed: Map<string, string>): Map<number, { resultType: string; series: PromSample[] }> {
-    const byLeaf = new Map<number, { resultType: string; series: PromSample[] }>();
-    for (const l of plan.leaves) byLeaf.set(l.id, { resultType: 'vector', series: [] });
-    let seriesCount = 0;
-    let samples = 0;
-    calls.forEach((c, i) => {
-      const a = answers[i];
-      if (!a || failed.has(c.cluster.name)) return;
-      const data = a.data as { resultType: string; result: PromSample[] };
-      const entry = byLeaf.get(c.leaf.id) as { resultType: string; series: PromSample[] };
-      entry.resultType = data.resultType;
-      for (const s of data.result) {
-        seriesCount++;
-        samples += s.values ? s.values.length : 1;
-        // The parsed answer is ours: `cluster` is set in place rather than copying every series.
-        s.metric[CLUSTER_LABEL] = c.cluster.name;
-        entry.series.push(s);
-      }
-      if (seriesCount > this.limits.maxSeries) throw new LimitError(`the query gathers more than federation.maxSeries=${this.limits.maxSeries} series from the clusters; narrow the selectors`);
-      if (samples > this.limits.maxSamples) throw new LimitError(`the query gathers more than federation.maxSamples=${this.limits.maxSamples} samples from the clusters; narrow the selectors or the time range`);
-    });
-    for (const e of byLeaf.values()) e.series.sort((a, b) => compareLabels(a.metric, b.metric));
-    return byLeaf;
-  }
-
-  private evaluate(plan: Plan, merged: Map<number, { resultType: string; series: PromSample[] }>, w: Window, grids: Map<number, Grid>): Pick<FederatedResult, 'resultType' | 'result'> {
+  private evaluate(plan: Plan, merged: Map<number, MergedLeaf>, w: Window, grids: Map<number, Grid>, o: { sem: FleetSemantics; notes: Annotations }): Pick<FederatedResult, 'resultType' | 'result'> {
     if (plan.passThrough) {
-      const only = merged.get(plan.passThrough.id) as { resultType: string; series: PromSample[] };
+      const only = merged.get(plan.passThrough.id) as MergedLeaf;
       const resultType = w.kind === 'range' ? 'matrix' : (only.resultType as 'vector' | 'matrix');
       return { resultType, result: only.series };
     }
@@ -117,26 +130,19 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
       const grid = leaf.gridId === undefined ? (w.kind === 'instant' ? undefined : w.grid) : (grids.get(leaf.gridId) as Grid);
       leaves.set(leaf.id, toSteps(merged.get(leaf.id)?.series ?? [], grid, grid ? grid.steps : 1));
     }
-    if (w.kind === 'instant') return evalInstant(plan.root, { leaves, grids }, Math.round(w.time * 1000));
-    return evalRange(plan.root, { leaves, grids }, w.grid);
+    const env = { leaves, grids, sem: o.sem.eval, notes: o.notes };
+    if (w.kind === 'instant') return evalInstant(plan.root, env, Math.round(w.time * 1000));
+    return evalRange(plan.root, env, w.grid);
   }
-}
 
-function topGrid(w: Window): Grid {
-  if (w.kind === 'range') return w.grid;
-  const t = Math.round(w.time * 1000);
-  return { startMs: t, endMs: t, stepMs: 1, steps: 1 };
-}
-
-/** Matrix or vector → one vector per step (a range leaf's points sit on the query's own step grid). */
-function toSteps(series: PromSample[], grid: RangeGrid | undefined, steps: number): Sample[][] {
-  const out: Sample[][] = Array.from({ length: Math.max(steps, 0) }, () => []);
-  for (const s of series) {
-    if (s.value) (out[0] as Sample[]).push({ labels: s.metric, value: parseValue(s.value[1]) });
-    for (const [t, v] of s.values ?? []) {
-      const i = grid ? Math.round((Math.round(t * 1000) - grid.startMs) / grid.stepMs) : 0;
-      out[i]?.push({ labels: s.metric, value: parseValue(v) });
-    }
+  /** Pharos's buildinfo: the semantics served over all members, and each member's version. */
+  async buildInfo(signal?: AbortSignal): Promise<FederationBuildInfo> {
+    const infos = await this.members.ensure(this.clusterNames, signal);
+    const sem = fleetSemantics(infos, this.clusterNames, this.limits);
+    const [major, minor] = sem.servedVersion.split('.');
+    const semantics = sem.mixed ? `mixed fleet (${describeMembers(sem, this.clusterNames)}); combined results follow Prometheus ${sem.servedVersion} or are refused` : `Prometheus ${major}.${minor}.x-compatible`;
+    const members = Object.fromEntries(this.clusterNames.map((c) => [c, infos.get(c)?.error ? { error: infos.get(c)?.error as string } : { version: infos.get(c)?.version ?? '' }]));
+    return { version: sem.servedVersion, semantics, members };
   }
-  return out;
+
 }

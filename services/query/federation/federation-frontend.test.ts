@@ -35,7 +35,7 @@ class CountingEngine implements FederatedQueryService {
   }
   async buildInfo() {
     this.versionsAsked.push('yes');
-    return { members: { east: { version: '3.16.0' } } };
+    return { version: '3.16.0', semantics: 'prometheus-3', members: { east: { version: '3.16.0' } } };
   }
 }
 
@@ -55,7 +55,7 @@ describe('frontFederation', () => {
     expect((await fed.series({ match: ['up'] })).data).toEqual([{ __name__: 'up', cluster: 'east' }]);
     expect(fed.clusters()).toEqual(['east']);
     // A method of the engine the interface does not list yet reaches it, bound to it.
-    expect(await (fed as unknown as CountingEngine).buildInfo()).toEqual({ members: { east: { version: '3.16.0' } } });
+    expect(await (fed as unknown as CountingEngine).buildInfo()).toEqual({ version: '3.16.0', semantics: 'prometheus-3', members: { east: { version: '3.16.0' } } });
     expect(engine.versionsAsked.length).toBeGreaterThan(0);
   });
 

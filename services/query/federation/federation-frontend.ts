@@ -63,11 +63,15 @@ function settingsOf(limits: FederationConfig): FrontendSettings {
   };
 }
 
-/** What answers depend on in the configuration: the clusters asked and the limits that decide refusals. */
+/**
+ * What answers depend on in the configuration: the clusters asked, the limits that decide refusals, and whose
+ * PromQL rules are followed (`promqlVersion: 2` counts a window's left-edge sample that 3.x leaves out).
+ */
 function fingerprintOf(clusters: readonly ClusterConfig[], limits: FederationConfig): string {
   const members = clusters.map((c) => [c.name, c.prometheus.url, c.prometheus.replicas, c.prometheus.replicaLabel]);
-  const { maxSeries, maxSamples, maxPointsPerSeries, maxSubqueryPointsPerSeries, maxResponseBytes } = limits;
-  return createHash('sha256').update(JSON.stringify([members, maxSeries, maxSamples, maxPointsPerSeries, maxSubqueryPointsPerSeries, maxResponseBytes])).digest('base64url');
+  const { maxSeries, maxSamples, maxPointsPerSeries, maxSubqueryPointsPerSeries, maxResponseBytes, promqlVersion, experimentalFunctions } = limits;
+  const answersDependOn = [members, maxSeries, maxSamples, maxPointsPerSeries, maxSubqueryPointsPerSeries, maxResponseBytes, promqlVersion, experimentalFunctions];
+  return createHash('sha256').update(JSON.stringify(answersDependOn)).digest('base64url');
 }
 
 /** An engine that knows its members' versions (issue 16 adds buildInfo); without it, every member reads as 2.42. */

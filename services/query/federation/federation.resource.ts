@@ -17,7 +17,15 @@ export function getFederation(ctx: ServiceContext): Promise<FederatedQueryServic
     const limits = federationConfigSchema.parse(ctx.config.federation ?? {});
     const clusters = ctx.config.clusters ?? [];
     const engine = new FederatedQuery({ clusters, limits, client: new HttpClusterClient(limits.maxResponseBytes) });
+    // The members' versions are learned at start and refreshed every federation.memberInfoRefreshMs.
+    engine.members.start();
     const fronted = frontFederation({ engine, clusters, limits, metrics: ctx.metrics, logger: ctx.logger });
-    return { value: fronted.service, close: () => fronted.close() };
+    return {
+      value: fronted.service,
+      close: async () => {
+        await engine.members.close();
+        await fronted.close();
+      },
+    };
   });
 }

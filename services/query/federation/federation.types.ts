@@ -8,6 +8,9 @@ export interface PromSample {
   metric: Record<string, string>;
   value?: [number, string];
   values?: [number, string][];
+  /** Native histograms (Prometheus 3): `{ count, sum, buckets }` as Prometheus's JSON has them. */
+  histogram?: [number, unknown];
+  histograms?: [number, unknown][];
 }
 
 export type ClusterStatus = { status: 'ok' | 'error'; error?: string };
@@ -17,7 +20,25 @@ export interface FederatedResult {
   /** Prometheus JSON shape: PromSample[] for vector/matrix, [time, "value"] for scalar/string. */
   result: unknown;
   warnings: string[];
+  /** Prometheus 3's info-level annotations, as its API returns them in `infos`. */
+  infos?: string[];
   clusters: Record<string, ClusterStatus>;
+  /** Whose rules the answer follows (issue 16). */
+  semantics?: AnswerSemantics;
+}
+
+export interface AnswerSemantics {
+  /** The Prometheus version whose PromQL the answer follows, e.g. "3.16.0". */
+  promql: string;
+  /** Set when the clusters asked run different versions and each answered under its own rules (cluster-local). */
+  perMember?: Record<string, string>;
+}
+
+/** Versions and features of the members and what Pharos serves (/api/v1/status/buildinfo). */
+export interface FederationBuildInfo {
+  version: string;
+  semantics: string;
+  members: Record<string, { version?: string; error?: string }>;
 }
 
 /** `scopeKey` and `cacheControl` are read by the query frontend in front of the engine (issue 21). */
@@ -68,6 +89,8 @@ export interface FederatedQueryService {
   metadata?(q?: { metric?: string; limit?: number }, signal?: AbortSignal): Promise<{ data: Record<string, MetricMetadata[]>; warnings: string[] }>;
   /** Names of the configured clusters. */
   clusters(): string[];
+  /** What /api/v1/status/buildinfo reports; optional: wrappers and fakes may omit it. */
+  buildInfo?(signal?: AbortSignal): Promise<FederationBuildInfo>;
 }
 
 export interface MetricMetadata {

@@ -4,6 +4,7 @@ import type { VectorSelector } from '../../../libs/promql/ast.ts';
 import { compareLabels, isValidLabelName, matcherMatches } from '../../../libs/promql/labels.ts';
 import { CLUSTER_LABEL } from '../../../libs/promql/locality.ts';
 import { parsePromQL } from '../../../libs/promql/parser.ts';
+import { PROMQL_ANY } from '../../../libs/promql/parse-options.ts';
 import { printExpr } from '../../../libs/promql/printer.ts';
 import { deadline, fanOut, type FanoutCall } from './cluster-fanout.ts';
 import type { LabelsQuery, ListResult, MetricMetadata, SeriesQuery } from './federation.types.ts';
@@ -110,7 +111,7 @@ export class MetadataQueries {
 }
 
 function parseSelector(text: string): VectorSelector {
-  const e = parsePromQL(text);
+  const e = parsePromQL(text, PROMQL_ANY);
   if (e.kind !== 'vector') throw new InputError(`invalid parameter "match[]": "${text}" is not a series selector`);
   return e;
 }

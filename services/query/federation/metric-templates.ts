@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { zodDetails } from '../../../libs/errors/errors.ts';
 import { ConfigError } from '../../../libs/config/config.loader.ts';
 import { parsePromQL } from '../../../libs/promql/parser.ts';
+import { PROMQL_ANY } from '../../../libs/promql/parse-options.ts';
 
 /** The levels of the KubeSphere-style metrics API, GET /v1/metrics/{level}. */
 export const METRIC_LEVELS = ['cluster', 'node', 'namespace', 'workload', 'pod', 'container'] as const;
@@ -34,7 +35,7 @@ export function parseMetricTemplates(text: string, source: string): MetricTempla
   for (const [level, def] of Object.entries(parsed.data.levels)) {
     for (const [name, query] of Object.entries(def.metrics)) {
       try {
-        parsePromQL(query);
+        parsePromQL(query, PROMQL_ANY);
       } catch (err) {
         problems.push(`levels.${level}.metrics.${name}: ${(err as Error).message}`);
       }

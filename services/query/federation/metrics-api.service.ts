@@ -2,6 +2,7 @@ import { InputError, PharosError } from '../../../libs/errors/errors.ts';
 import type { LabelMatcher } from '../../../libs/promql/ast.ts';
 import { compileMatcherRegex, type Regex, type RegexError } from '../../../libs/promql/regex.ts';
 import { parsePromQL } from '../../../libs/promql/parser.ts';
+import { PROMQL_ANY } from '../../../libs/promql/parse-options.ts';
 import { printExpr } from '../../../libs/promql/printer.ts';
 import { rewriteSelectors } from '../../../libs/promql/rewrite.ts';
 import type { FederatedQueryService, FederatedResult, PromSample } from './federation.types.ts';
@@ -59,7 +60,7 @@ export class MetricsApiService {
 
   private async one(fed: FederatedQueryService, name: string, template: string, c: { req: MetricsRequest; inject: LabelMatcher[]; resourceLabel: string; resourcesRe: Regex }, signal?: AbortSignal): Promise<MetricResult> {
     try {
-      const query = printExpr(rewriteSelectors(parsePromQL(template), (s) => ({ ...s, matchers: [...s.matchers, ...c.inject] })));
+      const query = printExpr(rewriteSelectors(parsePromQL(template, PROMQL_ANY), (s) => ({ ...s, matchers: [...s.matchers, ...c.inject] })));
       const r = c.req.range ? await fed.range({ query, ...c.req.range }, signal) : await fed.instant({ query, time: c.req.time ?? Date.now() / 1000 }, signal);
       const result = Array.isArray(r.result) ? (r.result as PromSample[]).filter((s) => c.resourcesRe.test(s.metric[c.resourceLabel] ?? '')) : r.result;
       return { metric_name: name, data: { resultType: r.resultType, result }, ...(r.warnings.length ? { warnings: r.warnings } : {}) };

@@ -23,8 +23,12 @@ const ERROR_TYPES: Partial<Record<ErrorCode, string>> = {
   PHAROS_ERR_FORBIDDEN: 'forbidden',
 };
 
-/** Version reported to Grafana: the Prometheus whose semantics the federation follows. */
-const BUILD_INFO = { version: '2.42.0', revision: 'pharos', branch: 'pharos', buildUser: 'pharos', buildDate: '20260101-00:00:00', goVersion: 'n/a' };
+/**
+ * Buildinfo for Grafana, which reads `version` to decide what the data source can do: the Prometheus version
+ * whose semantics the federation serves (the members', issue 16), then Pharos's own version and per member.
+ */
+const BUILD_INFO = { revision: 'pharos', branch: 'pharos', buildUser: 'pharos', buildDate: '20260101-00:00:00', goVersion: 'n/a' };
+const PHAROS_VERSION = '0.1.0';
 
 export interface PrometheusApiOptions {
   federation: () => Promise<FederatedQueryService>;
@@ -95,7 +99,13 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
       return success(r.data, r.warnings);
     });
     both('query_exemplars', 'Exemplars (not federated: always empty)', async () => success([], []));
-    app.get('/prometheus/api/v1/status/buildinfo', { config: viewer, schema: { tags: ['prometheus'], summary: 'Build information (Grafana reads the version)' } }, async () => success(BUILD_INFO, []));
+    app.get('/prometheus/api/v1/status/buildinfo', { config: viewer, schema: { tags: ['prometheus'], summary: 'Build information: the Prometheus semantics served (Grafana reads the version), Pharos\'s version, the members\' versions' } }, async (req, reply) => {
+      const fed = await opts.federation();
+      const info = fed.buildInfo ? await fed.buildInfo(abortOnClose(req, reply)) : undefined;
+      const visible = new Set((await fedFor(req)).clusters());
+      const members = Object.fromEntries(Object.entries(info?.members ?? {}).filter(([c]) => visible.has(c)));
+      return success({ version: info?.version ?? '2.42.0', ...BUILD_INFO, pharosVersion: PHAROS_VERSION, semantics: info?.semantics ?? 'Prometheus 2.42.x-compatible', members }, []);
+    });
   };
 }
 
@@ -118,8 +128,11 @@ function success(data: unknown, warnings: string[]): Record<string, unknown> {
   return warnings.length ? { status: 'success', data, warnings } : { status: 'success', data };
 }
 
-/** Per-cluster status goes in the body (`clusters`) and in a header, for clients that keep only `data`. */
+/**
+ * Per-cluster status goes in the body (`clusters`) and in a header, for clients that keep only `data`;
+ * Prometheus 3's `infos` annotations and the semantics the answer follows (`semantics`) beside them.
+ */
 function answer(reply: FastifyReply, r: FederatedResult): Record<string, unknown> {
   void reply.header('x-pharos-clusters', Object.entries(r.clusters).map(([c, s]) => `${c}=${s.status}`).join(','));
-  return { ...success({ resultType: r.resultType, result: r.result }, r.warnings), clusters: r.clusters };
+  return { ...success({ resultType: r.resultType, result: r.result }, r.warnings), ...(r.infos?.length ? { infos: r.infos } : {}), clusters: r.clusters, ...(r.semantics ? { semantics: r.semantics } : {}) };
 }

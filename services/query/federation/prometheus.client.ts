@@ -4,10 +4,11 @@ import { dedupReplicas } from './replica-dedup.ts';
 
 export type ClusterConfig = PharosConfig['clusters'][number];
 
-/** The `data` of a Prometheus API answer, with the answer's warnings. */
+/** The `data` of a Prometheus API answer, with the answer's warnings (and Prometheus 3's infos). */
 export interface ApiAnswer<T = unknown> {
   data: T;
   warnings: string[];
+  infos?: string[];
 }
 
 /**
@@ -30,6 +31,7 @@ interface PromEnvelope {
   errorType?: string;
   error?: string;
   warnings?: string[];
+  infos?: string[];
 }
 
 /**
@@ -62,8 +64,9 @@ async function callOne(url: string, cluster: ClusterConfig, path: string, params
   let res: Response;
   let body: PromEnvelope;
   try {
-    // POST with a form body: what Prometheus accepts for every read endpoint but label values, and no URL length limit.
-    const usePost = !path.startsWith('label/') && path !== 'metadata';
+    // POST with a form body: what Prometheus accepts for every read endpoint but label values, metadata and
+    // the status pages, and no URL length limit.
+    const usePost = !path.startsWith('label/') && path !== 'metadata' && !path.startsWith('status/');
     const target = `${url.replace(/\/+$/, '')}/api/v1/${path}${usePost ? '' : `?${params}`}`;
     res = await fetch(target, { method: usePost ? 'POST' : 'GET', headers, body: usePost ? params.toString() : null, signal: AbortSignal.any([signal, timeout]) });
     body = JSON.parse(await readBounded(res, maxBytes, cluster.name)) as PromEnvelope;
@@ -73,7 +76,7 @@ async function callOne(url: string, cluster: ClusterConfig, path: string, params
     if (signal.aborted) throw signal.reason instanceof PharosError ? signal.reason : new TimeoutError('query aborted');
     throw new ClusterUnavailableError(`cluster "${cluster.name}" is unreachable: ${(err as Error).message}`, err);
   }
-  if (body.status === 'success') return { data: body.data, warnings: body.warnings ?? [] };
+  if (body.status === 'success') return { data: body.data, warnings: body.warnings ?? [], ...(body.infos?.length ? { infos: body.infos } : {}) };
   const msg = `cluster "${cluster.name}": ${body.error ?? `HTTP ${res.status}`}`;
   if (res.status === 400 || body.errorType === 'bad_data') throw new InputError(msg);
   if (res.status === 422 || body.errorType === 'execution') throw new UnprocessableError(msg);
@@ -91,6 +94,6 @@ export class HttpClusterClient implements ClusterClient {
     const ok = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const queryError = settled.find((s) => s.status === 'rejected' && !(s.reason instanceof ClusterUnavailableError));
     if (ok.length === 0) throw queryError?.status === 'rejected' ? queryError.reason : (settled[0] as PromiseRejectedResult).reason;
-    return { data: dedupReplicas(path, ok.map((a) => a.data), cluster.prometheus.replicaLabel), warnings: ok.flatMap((a) => a.warnings) };
+    return { data: dedupReplicas(path, ok.map((a) => a.data), cluster.prometheus.replicaLabel), warnings: ok.flatMap((a) => a.warnings), infos: ok.flatMap((a) => a.infos ?? []) };
   }
 }

@@ -110,3 +110,103 @@ export const TRAPS: DiffQuery[] = [
   'timestamp(up{cluster="west", job="demo"})',
   'sum(holt_winters(demo_disk_usage_bytes[10m], 0.5, 0.5)) # a comment',
 ].map(trap);
+
+/**
+ * Traps for Prometheus 3 (issue 16), evaluated where they bite: windows that start exactly on a sample (the
+ * fixture samples every 15 s, the evaluation time is on a sample), subqueries above cross-cluster aggregations,
+ * lookback edges of series that stop, 3.x functions and syntax, native histograms merged across clusters.
+ */
+export const PROMETHEUS3_TRAPS: DiffQuery[] = [
+  // Windows starting exactly on a sample: 3.x leaves it out.
+  'count_over_time(sum(demo_memory_usage_bytes)[5m:1m])',
+  'sum_over_time(count(demo_memory_usage_bytes)[10m:1m])',
+  'rate(sum(demo_cpu_usage_seconds_total)[10m:1m])',
+  'increase(sum by (mode) (demo_cpu_usage_seconds_total)[5m:15s])',
+  'count_over_time(sum(up)[5m:])',
+  'sum(count_over_time(demo_memory_usage_bytes[5m]))',
+  'count_over_time(count(demo_intermittent_metric)[30m:15s])',
+  'count(last_over_time(demo_intermittent_metric[5m]))',
+  'absent_over_time(sum(demo_intermittent_metric)[1m:15s])',
+  'changes(count(demo_intermittent_metric)[1h:15s])',
+  'resets(sum(demo_api_request_duration_seconds_count)[2h:1m])',
+  'max_over_time(max_over_time(sum(up)[5m:1m])[15m:5m])',
+  'deriv(sum(demo_disk_usage_bytes)[10m:30s])',
+  'predict_linear(sum(demo_disk_usage_bytes)[10m:1m], 600)',
+  'quantile_over_time(0.9, sum by (cluster) (rate(demo_cpu_usage_seconds_total[5m]))[10m:1m])',
+  'stddev_over_time(sum(rate(demo_cpu_usage_seconds_total[1m]))[10m:15s])',
+  'avg_over_time(sum(rate(demo_api_request_duration_seconds_count[5m]))[10m:1m] offset 5m)',
+  'last_over_time(sum(up)[5m:1m] @ 1767232500)',
+  'irate(sum(demo_cpu_usage_seconds_total)[2m:15s])',
+  'idelta(count(demo_intermittent_metric)[5m:15s])',
+  // Lookback edges: instance index 0's intermittent series stops at +19m45s; at +24m45s its last sample sits
+  // exactly on the left edge of the 5-minute lookback (2.42 still sees it, 3.x no longer).
+  'count(demo_intermittent_metric @ 1767227085)',
+  'demo_intermittent_metric @ 1767227085',
+  'sum by (cluster) (demo_intermittent_metric @ 1767227085)',
+  'absent(demo_intermittent_metric{instance="demo.promlabs.com:10000"} @ 1767227085)',
+  'count(count_over_time(demo_intermittent_metric[5m] @ 1767227085))',
+  // 3.x functions and syntax (experimental functions are on in the 3.16 stack).
+  'double_exponential_smoothing(sum(demo_disk_usage_bytes)[10m:1m], 0.5, 0.5)',
+  'mad_over_time(sum(rate(demo_cpu_usage_seconds_total[5m]))[10m:1m])',
+  'ts_of_max_over_time(sum(demo_memory_usage_bytes)[10m:1m])',
+  'ts_of_min_over_time(sum(demo_memory_usage_bytes)[10m:1m])',
+  'ts_of_last_over_time(count(demo_intermittent_metric)[10m:15s])',
+  'first_over_time(sum(demo_memory_usage_bytes)[10m:1m])',
+  'sort_by_label(sum by (cluster, mode) (rate(demo_cpu_usage_seconds_total[5m])), "mode", "cluster")',
+  'sort_by_label_desc(count by (instance) (up), "instance")',
+  'limitk(2, demo_memory_usage_bytes)',
+  'limitk by (cluster) (1, up)',
+  'mad_over_time(demo_memory_usage_bytes[10m])',
+  'sum(demo_memory_usage_bytes offset (2m + 30s))',
+  'count_over_time(sum(up)[5m + 1m:30s])',
+  'sum({"__name__"="up", "job"="demo"})',
+  'sum by ("instance") ({"demo_memory_usage_bytes"})',
+  'sum(rate(demo_cpu_usage_seconds_total[5m] anchored))',
+  'sum(increase(demo_cpu_usage_seconds_total[5m] smoothed))',
+  'label_replace(sum by (instance) (up), "host.name", "$1", "instance", "(.*):.*")',
+  'holt_winters(sum(demo_disk_usage_bytes)[10m:1m], 0.5, 0.5)',
+  'histogram_quantile(0.9, sum by (le) (rate(demo_api_request_duration_seconds_bucket{le="1.0"}[5m])))',
+  // Annotations of what Pharos evaluates (Prometheus 3 gives them in warnings/infos).
+  'histogram_quantile(0.5, label_replace(vector(5), "le", "1", "", "") or label_replace(vector(4), "le", "2", "", "") or label_replace(vector(6), "le", "+Inf", "", ""))',
+  'histogram_quantile(0.5, sum by (le) (label_replace(demo_api_request_duration_seconds_bucket, "le", "x", "le", "1.0")))',
+  'histogram_quantile(1.5, sum by (le) (rate(demo_api_request_duration_seconds_bucket[5m])))',
+  'quantile(NaN, sum by (cluster) (up))',
+  'sort_desc(sum by (cluster) (rate(demo_cpu_usage_seconds_total[5m])))',
+  'sum by (le) (demo_api_request_duration_seconds_bucket)',
+].map(trap);
+
+/**
+ * Native histograms, merged across clusters of different schemas and zero buckets. Only the 3.16 servers hold
+ * them (2.42 cannot backfill them), so the mixed fleet, whose east is a 2.42 server, leaves these out.
+ */
+export const NATIVE_HISTOGRAM_TRAPS: DiffQuery[] = [
+  'sum(rate(demo_nh_request_duration_seconds[5m]))',
+  'histogram_quantile(0.9, sum(rate(demo_nh_request_duration_seconds[5m])))',
+  'histogram_quantile(0.5, sum by (method) (rate(demo_nh_request_duration_seconds[5m])))',
+  'histogram_quantile(0.99, sum(increase(demo_nh_request_duration_seconds[10m])))',
+  'histogram_count(sum(rate(demo_nh_request_duration_seconds[5m])))',
+  'histogram_sum(sum(rate(demo_nh_request_duration_seconds[5m])))',
+  'histogram_avg(sum(rate(demo_nh_request_duration_seconds[5m])))',
+  'histogram_fraction(0, 0.1, sum(rate(demo_nh_request_duration_seconds[5m])))',
+  'histogram_fraction(-1, 1, sum(rate(demo_nh_temperature_delta_celsius[5m])))',
+  'histogram_stddev(sum(rate(demo_nh_request_duration_seconds[5m])))',
+  'histogram_stdvar(sum by (method) (rate(demo_nh_request_duration_seconds[5m])))',
+  'avg(rate(demo_nh_request_duration_seconds[5m]))',
+  'count(demo_nh_request_duration_seconds)',
+  'sum(demo_nh_temperature_delta_celsius)',
+  'histogram_quantile(0.25, sum(rate(demo_nh_temperature_delta_celsius[5m])))',
+  'rate(sum(demo_nh_request_duration_seconds)[5m:1m])',
+  'increase(sum by (method) (demo_nh_request_duration_seconds)[10m:1m])',
+  'irate(sum(demo_nh_request_duration_seconds)[2m:15s])',
+  'histogram_quantile(0.9, rate(sum(demo_nh_request_duration_seconds)[5m:1m]))',
+  'sum(rate(demo_nh_request_duration_seconds[5m])) * 2',
+  'sum(rate(demo_nh_request_duration_seconds[5m])) / 60',
+  'demo_nh_request_duration_seconds{instance="demo.promlabs.com:10000", method="GET", cluster="west"}',
+  'histogram_count(rate(demo_nh_request_duration_seconds[5m]))',
+  'sum_over_time(sum(demo_nh_temperature_delta_celsius)[2m:1m])',
+  'avg_over_time(sum(rate(demo_nh_request_duration_seconds[5m]))[3m:1m])',
+  'last_over_time(sum(demo_nh_request_duration_seconds)[5m:1m])',
+  // Sums depend on the order series are added in: Pharos adds the series in the union's order, or refuses.
+  'sum by (instance) (rate(demo_nh_request_duration_seconds[5m]))',
+  'sum(sum by (cluster) (rate(demo_nh_request_duration_seconds[5m])))',
+].map(trap);
