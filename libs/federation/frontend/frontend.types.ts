@@ -50,4 +50,9 @@ export type QueryFn<Q, A> = (q: Q, signal?: AbortSignal) => Promise<A>;
 export interface QueryFunctions<A extends Answer> {
   instant: QueryFn<InstantAsk, A>;
   range: QueryFn<RangeAsk, A>;
+  /**
+   * Refuses a range query the engine would refuse as a whole (its limits count points over the whole range),
+   * asking no cluster. Called before the query is split: each part alone could pass a limit the whole is over.
+   */
+  checkRange?: QueryFn<RangeAsk, void>;
 }

@@ -84,6 +84,27 @@ describe('QueryFrontend, range queries', () => {
     );
   }, 60_000);
 
+  it('asks the engine to check the whole request before splitting it: a limit over the whole range is not dodged by its parts', async () => {
+    const { engine } = setup();
+    const checked: RangeAsk[] = [];
+    const refusing = new QueryFrontend({
+      engine: { range: engine.range, instant: engine.instant, checkRange: async (q: RangeAsk) => {
+        checked.push(q);
+        throw new Error('over federation.maxSubqueryPointsPerSeries');
+      } },
+      cache: new MemoryLruCache({ maxBytes: 2 ** 20 }),
+      settings: SETTINGS,
+      fingerprint: 'f',
+      memberVersions: async () => '2.42',
+      metrics: frontendMetrics(new Registry(), new MemoryLruCache({ maxBytes: 2 ** 20 })),
+      now: () => (T0 + 30 * 86_400) * 1000,
+    });
+    const q = range('max_over_time(x[1h:1s])', T0, T0 + 3 * 86_400, 3600);
+    await expect(refusing.range(q)).rejects.toThrow('maxSubqueryPointsPerSeries');
+    expect(checked).toEqual([q]);
+    expect(engine.calls).toEqual([]);
+  });
+
   it('a moved window asks the engine only for the steps it has not seen', async () => {
     const { engine, frontend, count } = setup();
     await frontend.range(range('up', T0, T0 + 6 * 3600, 60));

@@ -76,6 +76,8 @@ export class QueryFrontend<A extends Answer> implements QueryFunctions<A> {
     const cacheableUntilMs = this.now() - s.maxFreshnessMs;
     // Whatever the engine must refuse, or could not be cached at all, goes to it as it came.
     if (!this.usable(q) || !grid || grid.steps > s.maxPointsPerSeries || grid.startMs > cacheableUntilMs) return engine(q, signal);
+    // The whole request against the engine's limits first (maxSubqueryPointsPerSeries counts the whole range).
+    await this.opts.engine.checkRange?.(q, signal);
     const intervalMs = partIntervalMs(grid.stepMs, s.splitIntervalMs);
     const parts = splitGrid(grid, intervalMs);
     const versions = await this.opts.memberVersions(signal);

@@ -48,15 +48,14 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
   }
 
   async range(q: RangeQuery, signal?: AbortSignal): Promise<FederatedResult> {
-    if (![q.start, q.end, q.step].every(Number.isFinite)) throw new InputError('invalid parameter: start, end and step must be numbers');
-    if (q.end < q.start) throw new InputError('invalid parameter "end": end timestamp must not be before start time');
-    if (q.step <= 0) throw new InputError('invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer');
-    const startMs = Math.round(q.start * 1000);
-    const stepMs = Math.round(q.step * 1000);
-    const steps = Math.floor((Math.round(q.end * 1000) - startMs) / stepMs) + 1;
-    checkRangeResolution(steps, this.limits);
-    const grid = { startMs, endMs: startMs + (steps - 1) * stepMs, stepMs, steps, queryEndMs: Math.round(q.end * 1000) };
-    return this.run(q.query, { kind: 'range', grid, start: q.start, end: q.end, step: q.step }, q, signal);
+    return this.run(q.query, rangeWindow(q, this.limits), q, signal);
+  }
+
+  async checkRange(q: RangeQuery, signal?: AbortSignal): Promise<void> {
+    const w = rangeWindow(q, this.limits);
+    const { expr, plan, sem } = await this.plan(q.query, w, { pushDownSums: true }, signal);
+    checkAnswerType(expr, w);
+    checkSubqueryPoints(plan.root, topGrid(w), this.limits, sem.eval);
   }
 
   /**
@@ -99,8 +98,7 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
 
   private async runPlanned(query: string, w: Window, q: { partialResponse?: boolean; timeoutMs?: number }, opts: PlanOptions, signal?: AbortSignal): Promise<FederatedResult> {
     const { expr, plan, sem } = await this.plan(query, w, opts, signal);
-    const type = typeOf(expr);
-    if (w.kind === 'range' && type !== 'scalar' && type !== 'vector') throw new InputError(`invalid expression type "${type === 'matrix' ? 'range vector' : type}" for range query, must be Scalar or instant Vector`);
+    checkAnswerType(expr, w);
     // What the leaves would cost the clusters is bounded before any is sent (issue 15).
     checkSubqueryPoints(plan.root, topGrid(w), this.limits, sem.eval);
     const grids = gridsOf(plan.root, topGrid(w), sem.eval);
@@ -145,4 +143,23 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     return { version: sem.servedVersion, semantics, members };
   }
 
+}
+
+/** A range query's window: the parameters checked as Prometheus checks them, and its step grid. */
+function rangeWindow(q: RangeQuery, limits: FederationConfig): Window {
+  if (![q.start, q.end, q.step].every(Number.isFinite)) throw new InputError('invalid parameter: start, end and step must be numbers');
+  if (q.end < q.start) throw new InputError('invalid parameter "end": end timestamp must not be before start time');
+  if (q.step <= 0) throw new InputError('invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer');
+  const startMs = Math.round(q.start * 1000);
+  const stepMs = Math.round(q.step * 1000);
+  const steps = Math.floor((Math.round(q.end * 1000) - startMs) / stepMs) + 1;
+  checkRangeResolution(steps, limits);
+  const grid = { startMs, endMs: startMs + (steps - 1) * stepMs, stepMs, steps, queryEndMs: Math.round(q.end * 1000) };
+  return { kind: 'range', grid, start: q.start, end: q.end, step: q.step };
+}
+
+/** A range query answers scalars or instant vectors only (Prometheus's message). */
+function checkAnswerType(expr: Expr, w: Window): void {
+  const type = typeOf(expr);
+  if (w.kind === 'range' && type !== 'scalar' && type !== 'vector') throw new InputError(`invalid expression type "${type === 'matrix' ? 'range vector' : type}" for range query, must be Scalar or instant Vector`);
 }

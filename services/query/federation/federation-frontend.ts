@@ -42,7 +42,11 @@ export function frontFederation(opts: FederationFrontendOptions): FrontedFederat
   };
   const frontend = new QueryFrontend<FederatedResult>({
     ...shared,
-    engine: { instant: (q, signal) => opts.engine.instant(q, signal), range: (q, signal) => opts.engine.range(q, signal) },
+    engine: {
+      instant: (q, signal) => opts.engine.instant(q, signal),
+      range: (q, signal) => opts.engine.range(q, signal),
+      checkRange: async (q, signal) => opts.engine.checkRange?.(q, signal),
+    },
     settings,
   });
   const metadata = new MetadataCache({ ...shared, settings: { ...settings, ttlSeconds: parseDuration(cfg.metadataTtl) / 1000 } });

@@ -82,6 +82,8 @@ export interface ListResult<T> {
 export interface FederatedQueryService {
   instant(q: InstantQuery, signal?: AbortSignal): Promise<FederatedResult>;
   range(q: RangeQuery, signal?: AbortSignal): Promise<FederatedResult>;
+  /** Parses, plans and bounds a range query's cost as range() does, asking no cluster; throws what range() would. */
+  checkRange?(q: RangeQuery, signal?: AbortSignal): Promise<void>;
   series(q: SeriesQuery, signal?: AbortSignal): Promise<ListResult<Record<string, string>>>;
   labelNames(q?: LabelsQuery, signal?: AbortSignal): Promise<ListResult<string>>;
   labelValues(name: string, q?: LabelsQuery, signal?: AbortSignal): Promise<ListResult<string>>;
