@@ -1,3 +1,4 @@
+import { labelsKey } from '../../promql/labels.ts';
 import type { Extent } from './extents.ts';
 import type { Answer } from './frontend.types.ts';
 import type { ListAnswer } from './metadata-cache.ts';
@@ -50,8 +51,22 @@ export function decodeList<A extends ListAnswer>(buf: Buffer | undefined): A | u
 }
 
 function remember(buf: Buffer, value: unknown): Buffer {
+  keyLabels(value);
   decoded.set(buf, deepFreeze(value));
   return buf;
+}
+
+/**
+ * labelsKey and sortedNames keep their answer on the label set itself (libs/promql/labels.ts), which a frozen
+ * object no longer allows: they are computed once here, before freezing, for every series' `metric`.
+ */
+function keyLabels(value: unknown): void {
+  const v = value as { extents?: unknown; series?: unknown; result?: unknown };
+  const lists = Array.isArray(value) ? value.map((e: { series?: unknown }) => e.series) : [v.result];
+  for (const list of lists) {
+    if (!Array.isArray(list)) continue;
+    for (const s of list as { metric?: unknown }[]) if (typeof s?.metric === 'object' && s.metric !== null) labelsKey(s.metric as Record<string, string>);
+  }
 }
 
 /** Freezes every object and array reachable from v (answers are trees of plain JSON data). */
