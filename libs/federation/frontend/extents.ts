@@ -48,8 +48,9 @@ export function missingSpans(extents: readonly Extent[], from: number, to: numbe
 export function slice(series: readonly MatrixSeries[], from: number, to: number): MatrixSeries[] {
   const out: MatrixSeries[] = [];
   const within = ([t]: [number, unknown]) => msOf(t) >= from && msOf(t) <= to;
+  const allWithin = (pts: Points | undefined): boolean => pts === undefined || (pts.length > 0 && isSorted(pts) && within(pts[0] as Points[number]) && within(pts.at(-1) as Points[number]));
   for (const s of series) {
-    if (isPlain(s) && POINT_FIELDS.every((f) => s[f] === undefined || (s[f].length > 0 && s[f].every(within)))) {
+    if (isPlain(s) && allWithin(s.values) && allWithin(s.histograms)) {
       out.push(s);
       continue;
     }
@@ -73,14 +74,16 @@ function isPlain(s: MatrixSeries): boolean {
   return s.values !== undefined || s.histograms !== undefined;
 }
 
+function isSorted(pts: Points): boolean {
+  for (let i = 1; i < pts.length; i++) if ((pts[i] as Points[number])[0] <= (pts[i - 1] as Points[number])[0]) return false;
+  return true;
+}
+
 /** Points in strictly increasing time, none empty: what joinSeries would make of the series on its own. */
 function inOrder(s: MatrixSeries): boolean {
   return POINT_FIELDS.every((f) => {
     const pts: Points | undefined = s[f];
-    if (pts === undefined) return true;
-    if (pts.length === 0) return false;
-    for (let i = 1; i < pts.length; i++) if ((pts[i] as Points[number])[0] <= (pts[i - 1] as Points[number])[0]) return false;
-    return true;
+    return pts === undefined || (pts.length > 0 && isSorted(pts));
   });
 }
 
