@@ -5,6 +5,8 @@ import type { PharosProcess } from './pharos-process.ts';
 import { median, ms, timed } from './stats.ts';
 
 const BUILT_INS = ['cluster-overview', 'namespace', 'node', 'workload', 'events', 'audit'];
+/** Built-ins whose panels read the record store (logs/events/audit targets), which the federation cache does not hold. */
+const STORE_READERS = new Set(['events', 'audit']);
 const IMPORTED = { file: 'grafana_kubernetes-mixin_k8s-resources-cluster.json', id: 'efa86fd1d0c121a26444b636a3f509a8', vars: '&var-cluster=east' };
 
 /**
@@ -24,6 +26,7 @@ export async function dashboardReload(pharos: PharosProcess, sharedData: string,
   console.log(`\ndashboard reload, frontend on (in-process LRU): ${rounds} rounds, cold = a window new to the cache, warm = the same window again (p50 ms)`);
   console.log('dashboard | cold | warm | cold/warm');
   const totals = { cold: 0, warm: 0 };
+  const federated = { cold: 0, warm: 0 };
   for (const [i, d] of dashboards.entries()) {
     await render(d, i * 100); // the process's own warm-up (JIT, SQLite), not counted
     const cold: number[] = [];
@@ -34,11 +37,18 @@ export async function dashboardReload(pharos: PharosProcess, sharedData: string,
     }
     totals.cold += median(cold);
     totals.warm += median(warm);
+    if (!STORE_READERS.has(d.id)) {
+      federated.cold += median(cold);
+      federated.warm += median(warm);
+    }
     console.log(`${d.id} | ${ms(median(cold))} | ${ms(median(warm))} | ${(median(cold) / median(warm)).toFixed(1)}x`);
   }
   // The reload as a user waits for it: every dashboard once. events and audit read the store, not the
   // federation, so the cache does not change them; they are in the sum as they are in the reload.
   const ratio = totals.cold / totals.warm;
   console.log(`dashboard reload, all ${dashboards.length} dashboards: cold ${ms(totals.cold)} ms, warm ${ms(totals.warm)} ms: warm ${ratio.toFixed(1)}x faster (goal ≥ 10x)`);
+  // Shown beside it, not instead of it: what the frontend alone does for the dashboards that read Prometheus.
+  const n = dashboards.length - STORE_READERS.size;
+  console.log(`  of which the ${n} that read Prometheus only: cold ${ms(federated.cold)} ms, warm ${ms(federated.warm)} ms: warm ${(federated.cold / federated.warm).toFixed(1)}x faster`);
   return ratio;
 }

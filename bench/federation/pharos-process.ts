@@ -18,7 +18,16 @@ export const BENCH_TOKEN = 'federation-bench-admin-token-0123456789';
  * the benchmark's Prometheus servers. The query frontend is on (in-process LRU); a request with
  * `Cache-Control: no-store` goes to the engine as it came, which is how the engine alone is measured.
  */
-export async function startPharos(proc: BenchProcesses, root: string, set: string, servers: PromServer[], federation: Record<string, unknown> = {}): Promise<PharosProcess> {
+export interface PharosStart {
+  /** Settings under `federation:` (merged over the benchmark's timeouts). */
+  federation?: Record<string, unknown>;
+  /** Node flags before the entry point, e.g. --cpu-prof. */
+  nodeArgs?: string[];
+  /** A checkout whose services/main.ts runs instead of this one's: a baseline measured in the same run. */
+  tree?: string;
+}
+
+export async function startPharos(proc: BenchProcesses, root: string, set: string, servers: PromServer[], opts: PharosStart = {}): Promise<PharosProcess> {
   const port = await freePort();
   const dataDir = join(root, `pharos-${set}`);
   await mkdir(dataDir, { recursive: true });
@@ -31,12 +40,12 @@ export async function startPharos(proc: BenchProcesses, root: string, set: strin
     // cluster left out would make the answer partial (Thanos Query waits as long: no store timeout by default).
     clusters: servers.map((s) => ({ name: s.cluster, prometheus: { url: s.url, timeoutMs: 600_000 } })),
     auth: { tokens: [{ name: 'bench', token: BENCH_TOKEN, role: 'admin' }], rateLimit: { perSecond: 0 } },
-    federation: { timeoutMs: 900_000, ...federation },
+    federation: { timeoutMs: 900_000, ...opts.federation },
   };
   const file = join(root, `pharos-${set}.yaml`);
   await writeFile(file, stringify(config));
   const name = `pharos-${set}`;
-  const child = proc.start(name, process.execPath, ['--max-semi-space-size=32', '--import', 'tsx', 'services/main.ts', 'query', '--config', file]);
+  const child = proc.start(name, process.execPath, ['--max-semi-space-size=32', ...(opts.nodeArgs ?? []), '--import', 'tsx', join(opts.tree ?? '.', 'services/main.ts'), 'query', '--config', file]);
   const url = `http://127.0.0.1:${port}`;
   await proc.waitFor(name, () => httpOk(`${url}/readyz`));
   return { url, pid: child.pid, auth: { authorization: `Bearer ${BENCH_TOKEN}` } };

@@ -28,4 +28,13 @@ describe('MemoryLruCache', () => {
     expect((await c.getMany(['k'])).size).toBe(0);
     expect(await c.stats()).toEqual({ bytes: 0, items: 0, evictions: 0, errors: 0 });
   });
+
+  it('counts a value valueWeight times its bytes (the decoded value kept beside it)', async () => {
+    const c = new MemoryLruCache({ maxBytes: 100, valueWeight: 5 });
+    await c.set('a', buf(10), 60);
+    expect((await c.stats()).bytes).toBe(51);
+    await c.set('b', buf(10), 60);
+    expect(await c.stats()).toMatchObject({ items: 1, evictions: 1 });
+    expect((await c.getMany(['a', 'b'])).size).toBe(1);
+  });
 });

@@ -3,6 +3,11 @@ import type { ByteCache, ByteCacheStats } from './byte-cache.ts';
 export interface MemoryLruOptions {
   /** Bytes of keys and values held at most. */
   maxBytes: number;
+  /**
+   * What a value's byte counts for (default 1): a caller that keeps more per entry than the Buffer (the query
+   * frontend keeps its decoded value beside it) says how much more, so maxBytes bounds what the entries take.
+   */
+  valueWeight?: number;
   now?: () => number;
 }
 
@@ -21,9 +26,11 @@ export class MemoryLruCache implements ByteCache {
   private bytes = 0;
   private evictions = 0;
   private readonly now: () => number;
+  private readonly weight: number;
 
   constructor(private readonly opts: MemoryLruOptions) {
     this.now = opts.now ?? Date.now;
+    this.weight = opts.valueWeight ?? 1;
   }
 
   async getMany(keys: readonly string[]): Promise<Map<string, Buffer>> {
@@ -33,7 +40,7 @@ export class MemoryLruCache implements ByteCache {
       if (!slot) continue;
       this.slots.delete(key);
       if (slot.expiresAt <= this.now()) {
-        this.bytes -= sizeOf(key, slot.value);
+        this.bytes -= this.sizeOf(key, slot.value);
         continue;
       }
       this.slots.set(key, slot);
@@ -43,7 +50,7 @@ export class MemoryLruCache implements ByteCache {
   }
 
   async set(key: string, value: Buffer, ttlSeconds: number): Promise<void> {
-    const size = sizeOf(key, value);
+    const size = this.sizeOf(key, value);
     this.remove(key);
     if (size > this.opts.maxBytes) return;
     while (this.bytes + size > this.opts.maxBytes) {
@@ -68,9 +75,11 @@ export class MemoryLruCache implements ByteCache {
     const slot = this.slots.get(key);
     if (!slot) return;
     this.slots.delete(key);
-    this.bytes -= sizeOf(key, slot.value);
+    this.bytes -= this.sizeOf(key, slot.value);
+  }
+
+  /** A key's UTF-16 length stands in for its bytes (keys are short ASCII digests). */
+  private sizeOf(key: string, value: Buffer): number {
+    return key.length + Math.ceil(value.byteLength * this.weight);
   }
 }
-
-/** A key's UTF-16 length stands in for its bytes (keys are short ASCII digests). */
-const sizeOf = (key: string, value: Buffer): number => key.length + value.byteLength;

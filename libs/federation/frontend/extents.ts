@@ -40,14 +40,24 @@ export function missingSpans(extents: readonly Extent[], from: number, to: numbe
   return out;
 }
 
-/** The points of each series within [from, to]; series left without points are dropped. */
+/**
+ * The points of each series within [from, to]; series left without points are dropped. A series already
+ * wholly within (every cache hit on a part its extent covers) is returned as it is, not copied: cached values
+ * are frozen (entry-codec.ts), so sharing them is safe.
+ */
 export function slice(series: readonly MatrixSeries[], from: number, to: number): MatrixSeries[] {
   const out: MatrixSeries[] = [];
+  const within = ([t]: [number, unknown]) => msOf(t) >= from && msOf(t) <= to;
+  const allWithin = (pts: Points | undefined): boolean => pts === undefined || (pts.length > 0 && isSorted(pts) && within(pts[0] as Points[number]) && within(pts.at(-1) as Points[number]));
   for (const s of series) {
+    if (isPlain(s) && allWithin(s.values) && allWithin(s.histograms)) {
+      out.push(s);
+      continue;
+    }
     const kept: MatrixSeries = { metric: s.metric };
     let any = false;
     for (const f of POINT_FIELDS) {
-      const pts = s[f]?.filter(([t]) => msOf(t) >= from && msOf(t) <= to);
+      const pts = s[f]?.filter(within);
       if (pts?.length) {
         setPoints(kept, f, pts);
         any = true;
@@ -58,11 +68,39 @@ export function slice(series: readonly MatrixSeries[], from: number, to: number)
   return out;
 }
 
+/** Only the fields slice and joinSeries write (metric, values, histograms), with at least one set of points. */
+function isPlain(s: MatrixSeries): boolean {
+  for (const k in s) if (k !== 'metric' && k !== 'values' && k !== 'histograms') return false;
+  return s.values !== undefined || s.histograms !== undefined;
+}
+
+function isSorted(pts: Points): boolean {
+  for (let i = 1; i < pts.length; i++) if ((pts[i] as Points[number])[0] <= (pts[i - 1] as Points[number])[0]) return false;
+  return true;
+}
+
+/** Points in strictly increasing time, none empty: what joinSeries would make of the series on its own. */
+function inOrder(s: MatrixSeries): boolean {
+  return POINT_FIELDS.every((f) => {
+    const pts: Points | undefined = s[f];
+    return pts === undefined || (pts.length > 0 && isSorted(pts));
+  });
+}
+
 /**
  * Series of disjoint time spans joined by label set, points in time order, series in the engine's order
  * (labels compared as compareLabels does, which is how Prometheus sorts a matrix).
  */
 export function joinSeries(pieces: readonly (readonly MatrixSeries[])[]): MatrixSeries[] {
+  const nonEmpty = pieces.filter((p) => p.length > 0);
+  if (nonEmpty.length === 1) {
+    // One piece (a warm hit on one extent): nothing to join; its series are kept, not copied, when joining
+    // would not change them (one series per label set, points in order).
+    const only = nonEmpty[0] as readonly MatrixSeries[];
+    if (new Set(only.map((s) => labelsKey(s.metric))).size === only.length && only.every((s) => isPlain(s) && inOrder(s))) {
+      return [...only].sort((a, b) => compareLabels(a.metric, b.metric));
+    }
+  }
   const byKey = new Map<string, MatrixSeries>();
   for (const piece of pieces) {
     for (const s of piece) {

@@ -1,5 +1,6 @@
 import type { ByteCache } from '../../cache/byte-cache.ts';
 import { cacheKey, type KeyParts } from './cache-key.ts';
+import { decodeList, encodeList } from './entry-codec.ts';
 import type { FrontendMetrics } from './frontend.metrics.ts';
 import type { CacheControl } from './frontend.types.ts';
 
@@ -62,7 +63,7 @@ export class MetadataCache {
     }
     const answer = await ask();
     if (answer.warnings.length === 0) {
-      const buf = Buffer.from(JSON.stringify({ list: answer }));
+      const buf = encodeList(answer);
       if (buf.byteLength <= this.opts.settings.maxItemBytes) await this.opts.cache.set(key, buf, this.opts.settings.ttlSeconds);
     }
     return answer;
@@ -73,16 +74,5 @@ export class MetadataCache {
     const s = this.opts.settings;
     if (!s.enabled || q.cacheControl === 'no-store') return false;
     return q.start !== undefined && q.end !== undefined && Number.isFinite(q.start) && Number.isFinite(q.end) && q.end * 1000 <= this.now() - s.maxFreshnessMs;
-  }
-}
-
-/** Entries come from a shared cache: anything not of the expected shape reads as a miss. */
-function decodeList<A extends ListAnswer>(buf: Buffer | undefined): A | undefined {
-  if (!buf) return undefined;
-  try {
-    const list = (JSON.parse(buf.toString('utf8')) as { list?: ListAnswer }).list;
-    return list && Array.isArray(list.data) && Array.isArray(list.warnings) ? (list as A) : undefined;
-  } catch {
-    return undefined;
   }
 }

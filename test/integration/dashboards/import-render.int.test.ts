@@ -3,6 +3,7 @@ import { extname, join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interpolate, type VariableScope } from '../../../libs/dashboards/interpolate.ts';
+import { renderSchema } from '../../../services/query/dashboards/dashboards.schemas.ts';
 import { builtins, stepFor } from '../../../services/query/dashboards/render.service.ts';
 import { FIXTURE_END, FIXTURE_START } from '../../fixtures/prometheus/generate.ts';
 import { AUTH, repoRoot, startQueryService, unionQueryRange, type Harness, type StorageKind } from './harness.ts';
@@ -92,6 +93,7 @@ describe('dashboard rendering over the fixture Prometheus servers', () => {
       const res = await h.app.inject({ url: `/v1/dashboards/${id}/render?${window}&var-cluster=east`, headers: AUTH });
       expect(res.statusCode).toBe(200);
       const body = res.json();
+      expectRenderSchema(body);
       const definition = (await h.app.inject({ url: `/v1/dashboards/${id}`, headers: AUTH })).json().dashboard;
       const scope = scopeFrom(body.variables);
       const range = { from: FIXTURE_START * 1000, to: FIXTURE_END * 1000 };
@@ -143,6 +145,7 @@ describe('dashboard rendering over the fixture Prometheus servers', () => {
     for (const d of list) {
       const res = await h.app.inject({ url: `/v1/dashboards/${d.id}/render?${window}`, headers: AUTH });
       expect(res.statusCode, d.id).toBe(200);
+      expectRenderSchema(res.json());
       for (const p of res.json().panels as PanelAnswer[]) {
         expect(p.error, `${d.id}/${p.title}`).toBeUndefined();
         if (p.data.records.length === 0) expect(p.data.series.length, `${d.id}/${p.title}`).toBeGreaterThan(0);
@@ -150,6 +153,14 @@ describe('dashboard rendering over the fixture Prometheus servers', () => {
     }
   });
 });
+
+/**
+ * The render route writes its answer without the zod serializer (dashboards.routes.ts): the answer must already
+ * be exactly what the schema would let through (parsing strips unknown keys and refuses wrong types).
+ */
+function expectRenderSchema(body: unknown): void {
+  expect(renderSchema.parse(body)).toEqual(body);
+}
 
 /** The variables a render resolved, as the scope the renderer used (for the union oracle). */
 function scopeFrom(variables: { name: string; current: string[]; options: string[]; multi: boolean; includeAll: boolean }[]): VariableScope {
