@@ -15,6 +15,7 @@ import type {
 } from '../record-store.ts';
 import { createClient, cursorError, osCall, reasonOf, type OpenSearchConnection } from './opensearch-call.ts';
 import { buildQuery, sortClause } from './opensearch-record-query.ts';
+import { deleteDailyIndicesBefore } from './daily-retention.ts';
 import { indexDay, indexName, kindPattern } from './index-names.ts';
 import { indexTemplate, kindMappings, templateName } from './index-templates.ts';
 
@@ -240,21 +241,7 @@ export class OpenSearchRecordStore implements RecordStore {
 
   async deleteOlderThan(kind: RecordKind, before: Date, cluster?: string, signal?: AbortSignal): Promise<number> {
     const { indexPrefix } = this.options;
-    const res = await osCall<{ index: string; 'docs.count': string | null }[]>(
-      () => this.client.cat.indices({ index: kindPattern(indexPrefix, kind), format: 'json', h: 'index,docs.count', expand_wildcards: 'open' }),
-      signal,
-    );
-    const DAY = 86_400_000;
-    // Whole days only: an index is dropped when its last millisecond is before the cutoff.
-    const old = res.body.filter((i) => {
-      const day = indexDay(i.index, indexPrefix, kind, cluster);
-      return day !== undefined && day + DAY <= before.getTime();
-    });
-    for (let i = 0; i < old.length; i += 50) {
-      const batch = old.slice(i, i + 50).map((x) => x.index);
-      await osCall(() => this.client.indices.delete({ index: batch.join(',') }), signal);
-    }
-    return old.reduce((sum, i) => sum + Number(i['docs.count'] ?? 0), 0);
+    return deleteDailyIndicesBefore(this.client, { pattern: kindPattern(indexPrefix, kind), dayOf: (index) => indexDay(index, indexPrefix, kind, cluster), before, signal });
   }
 
   async refresh(kind?: RecordKind): Promise<void> {

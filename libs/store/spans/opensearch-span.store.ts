@@ -1,5 +1,6 @@
 import type { Client } from '@opensearch-project/opensearch';
 import type { SpanDoc } from '../../traces/span-doc.ts';
+import { deleteDailyIndicesBefore } from '../opensearch/daily-retention.ts';
 import { createClient, osCall, reasonOf, type OpenSearchConnection } from '../opensearch/opensearch-call.ts';
 import type { WriteItemResult } from '../record-store.ts';
 import { spanIndexDay, spanIndexName, spanPattern, spanTemplate } from './opensearch-span.index.ts';
@@ -22,7 +23,6 @@ interface SearchBody<S> {
 const ANY_INDEX = { ignore_unavailable: true, allow_no_indices: true } as const;
 const PAGE = 10_000;
 const EDGE_FIELDS = ['cluster', 'namespace', 'traceId', 'spanId', 'parentSpanId', 'serviceName', 'kind', 'durationInNanos', 'status.code'];
-const DAY_MS = 86_400_000;
 
 /** Spans on OpenSearch in Data Prepper's layout (opensearch-span.index.ts). */
 export class OpenSearchSpanStore implements SpanStore {
@@ -113,20 +113,7 @@ export class OpenSearchSpanStore implements SpanStore {
 
   async deleteOlderThan(before: Date, cluster?: string, signal?: AbortSignal): Promise<number> {
     const { indexPrefix } = this.options;
-    const res = await osCall<{ index: string; 'docs.count': string | null }[]>(
-      () => this.client.cat.indices({ index: spanPattern(indexPrefix), format: 'json', h: 'index,docs.count', expand_wildcards: 'open' }),
-      signal,
-    );
-    // Whole days only, as the record store: an index goes when its last millisecond is before the cutoff.
-    const old = res.body.filter((i) => {
-      const day = spanIndexDay(i.index, indexPrefix, cluster);
-      return day !== undefined && day + DAY_MS <= before.getTime();
-    });
-    for (let i = 0; i < old.length; i += 50) {
-      const batch = old.slice(i, i + 50).map((x) => x.index);
-      await osCall(() => this.client.indices.delete({ index: batch.join(',') }), signal);
-    }
-    return old.reduce((sum, i) => sum + Number(i['docs.count'] ?? 0), 0);
+    return deleteDailyIndicesBefore(this.client, { pattern: spanPattern(indexPrefix), dayOf: (index) => spanIndexDay(index, indexPrefix, cluster), before, signal });
   }
 
   async refresh(): Promise<void> {
