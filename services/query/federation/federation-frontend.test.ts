@@ -18,6 +18,10 @@ class CountingEngine implements FederatedQueryService {
   async range(): Promise<FederatedResult> {
     return { resultType: 'matrix', result: [], warnings: [], clusters: {} };
   }
+  readonly checked: string[] = [];
+  async checkRange(q: { query: string }) {
+    this.checked.push(q.query);
+  }
   async series() {
     return { data: [{ __name__: 'up', cluster: 'east' }], warnings: [] };
   }
@@ -57,6 +61,14 @@ describe('frontFederation', () => {
     // A method of the engine the interface does not list yet reaches it, bound to it.
     expect(await (fed as unknown as CountingEngine).buildInfo()).toEqual({ version: '3.16.0', semantics: 'prometheus-3', members: { east: { version: '3.16.0' } } });
     expect(engine.versionsAsked.length).toBeGreaterThan(0);
+  });
+
+  it('checks the whole range request with the engine before splitting only when the text can hold a subquery', async () => {
+    const { engine, fed } = setup();
+    const window = { start: 1_700_000_000, end: 1_700_000_000 + 3 * 86_400, step: 3600 };
+    await fed.range({ query: 'sum(rate(up[5m]))', ...window });
+    await fed.range({ query: 'max_over_time(sum(up)[1h:1m])', ...window });
+    expect(engine.checked).toEqual(['max_over_time(sum(up)[1h:1m])']);
   });
 
   it('federation.cache.enabled: false sends every query to the engine', async () => {
