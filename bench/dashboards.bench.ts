@@ -4,7 +4,7 @@
 // same run: the dashboard's slowest-looking single query sent straight to the federation.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { getFederation } from '../services/query/federation/federation.resource.ts';
+import { getFederation } from '../libs/runtime/federation.resource.ts';
 import { FIXTURE_END, FIXTURE_START } from '../test/fixtures/prometheus/generate.ts';
 import { AUTH, repoRoot, startQueryService } from '../test/integration/dashboards/harness.ts';
 

@@ -1,6 +1,6 @@
 /**
  * Which PromQL a query is parsed as: the syntax and functions of the Prometheus version whose semantics
- * Pharos serves (the members' version, see services/query/federation/fleet-semantics.ts), and the
+ * Pharos serves (the members' version, see libs/federation/fleet-semantics.ts), and the
  * features those members have switched on (--enable-feature=promql-experimental-functions,
  * promql-binop-fill-modifiers). A query the members' Prometheus would refuse is refused the same way.
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FederatedQueryService, InstantQuery, LabelsQuery, SeriesQuery } from '../../services/query/federation/federation.types.ts';
+import type { FederatedQueryService, InstantQuery, LabelsQuery, SeriesQuery } from '../federation/federation.types.ts';
 import { scopedFederation } from './scoped-federation.ts';
 
 /** A fake federation that records what it was asked and answers with series of several namespaces. */

@@ -1,5 +1,5 @@
 import { isUnrestricted, type Scope } from '../auth/principal.ts';
-import type { FederatedQueryService, FederatedResult, PromSample } from '../../services/query/federation/federation.types.ts';
+import type { FederatedQueryService, FederatedResult, PromSample } from '../federation/federation.types.ts';
 import { filterLabelSets, filterLabelValues, filterSeries, isFullScope, scopeQuery, scopeSeriesMatch } from './promql-scope.ts';
 import { scopeKeyOf } from './scope-key.ts';
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Feature } from '../../libs/http/feature.ts';
 import { getRecordStore, getStateStore } from '../../libs/runtime/backends.ts';
 import type { ServiceContext } from '../../libs/runtime/context.ts';
-import { getFederation } from '../query/federation/federation.resource.ts';
+import { getFederation } from '../../libs/runtime/federation.resource.ts';
 import { AlertingModule } from './alerting.module.ts';
 import { alertmanagerRoutes } from './api/alertmanager.routes.ts';
 import { alertsRoutes } from './api/alerts.routes.ts';

@@ -4,7 +4,7 @@ import { adminFeatures } from '../admin/admin.service.ts';
 import { consoleFeature } from './console/console.feature.ts';
 import { dashboardBackends } from './dashboards/dashboards.backends.ts';
 import { dashboardsFeature } from './dashboards/dashboards.feature.ts';
-import { federationFeature } from './federation/federation.feature.ts';
+import { federationFeature } from './prometheus-api/federation.feature.ts';
 import { recordsFeature } from './records/records.feature.ts';
 import { tracesFeature } from './traces/traces.feature.ts';
 

@@ -1,7 +1,7 @@
 /**
  * The narrow interface between the query frontend and the federated engine: the frontend takes the engine's
  * instant and range query functions and returns functions of the same shape. The shapes are the subset of
- * the engine's contract (services/query/federation/federation.types.ts) the frontend reads; anything else an
+ * the engine's contract (libs/federation/federation.types.ts) the frontend reads; anything else an
  * answer carries is kept as it is.
  */
 

@@ -1,6 +1,6 @@
 /**
  * The rules Pharos evaluates with above the merged cluster answers: those of the members' Prometheus
- * version (see services/query/federation/fleet-semantics.ts for how it is chosen).
+ * version (see libs/federation/fleet-semantics.ts for how it is chosen).
  */
 export interface EvalSemantics {
   version: 2 | 3;

@@ -1,4 +1,4 @@
-import type { FederatedQueryService, PromSample } from '../../query/federation/federation.types.ts';
+import type { FederatedQueryService, PromSample } from '../../../libs/federation/federation.types.ts';
 import type { RecordStore } from '../../../libs/store/record-store.ts';
 import type { AlertRule } from '../rules/compile.ts';
 import type { Sample } from './alert-state.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { alertingConfigSchema, type AlertingConfig } from '../../../libs/config/sections/alerting.ts';
 import { createLogger } from '../../../libs/logging/logger.ts';
-import type { FederatedResult, InstantQuery } from '../../query/federation/federation.types.ts';
+import type { FederatedResult, InstantQuery } from '../../../libs/federation/federation.types.ts';
 import { SqliteStateStore } from '../../../libs/store/state/sqlite-state.store.ts';
 import { AlertingModule, type AlertingModuleOptions } from '../alerting.module.ts';
 import type { RuleSources } from '../engine/rule-query.ts';

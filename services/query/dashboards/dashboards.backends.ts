@@ -2,7 +2,7 @@ import { getRecordStore, getStateStore } from '../../../libs/runtime/backends.ts
 import type { ServiceContext } from '../../../libs/runtime/context.ts';
 import { parseSearch } from '../../../libs/search/search-parser.ts';
 import type { RecordStore } from '../../../libs/store/record-store.ts';
-import { getFederation } from '../federation/federation.resource.ts';
+import { getFederation } from '../../../libs/runtime/federation.resource.ts';
 import type { DashboardsDeps } from './dashboards.feature.ts';
 import type { RecordsPort } from './dashboards.ports.ts';
 

@@ -1,4 +1,4 @@
-import type { FederatedQueryService } from '../federation/federation.types.ts';
+import type { FederatedQueryService } from '../../../libs/federation/federation.types.ts';
 import type { RecordKind } from '../../../libs/schemas/records.ts';
 import type { SearchPage } from '../../../libs/store/record-store.ts';
 

@@ -2,7 +2,7 @@ import type { PromTarget } from '../../../libs/dashboards/dashboard.schema.ts';
 import { interpolate } from '../../../libs/dashboards/interpolate.ts';
 import { filterSeries, scopeQuery } from '../../../libs/tenancy/promql-scope.ts';
 import { scopeKeyOf } from '../../../libs/tenancy/scope-key.ts';
-import type { FederatedResult, PromSample } from '../federation/federation.types.ts';
+import type { FederatedResult, PromSample } from '../../../libs/federation/federation.types.ts';
 import type { Series, TargetContext, TargetOutput } from './render.types.ts';
 
 /**

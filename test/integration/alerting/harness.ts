@@ -5,7 +5,7 @@ import { OpenSearchStateStore } from '../../../libs/store/state/opensearch-state
 import type { StateStore } from '../../../libs/store/state-store.ts';
 import { AlertingModule } from '../../../services/alerting/alerting.module.ts';
 import type { RuleSources } from '../../../services/alerting/engine/rule-query.ts';
-import type { FederatedResult, InstantQuery } from '../../../services/query/federation/federation.types.ts';
+import type { FederatedResult, InstantQuery } from '../../../libs/federation/federation.types.ts';
 
 export const OPENSEARCH = 'http://127.0.0.1:9200';
 

@@ -1,4 +1,4 @@
-import type { FederatedResult, InstantQuery } from '../../../services/query/federation/federation.types.ts';
+import type { FederatedResult, InstantQuery } from '../../../libs/federation/federation.types.ts';
 import type { RuleSources } from '../../../services/alerting/engine/rule-query.ts';
 
 /**

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { federationConfigSchema } from '../../../libs/config/sections/federation.ts';
 import { PharosError } from '../../../libs/errors/errors.ts';
-import { FederatedQuery } from '../../../services/query/federation/federated-query.service.ts';
-import type { FederatedResult } from '../../../services/query/federation/federation.types.ts';
-import { HttpClusterClient, type ClusterConfig } from '../../../services/query/federation/prometheus.client.ts';
+import { FederatedQuery } from '../../../libs/federation/federated-query.ts';
+import type { FederatedResult } from '../../../libs/federation/federation.types.ts';
+import { HttpClusterClient, type ClusterConfig } from '../../../libs/federation/prometheus.client.ts';
 import { CLUSTER_NAMES, FIXTURE_START, PROMETHEUS3_PORTS, PROMETHEUS_PORTS, type ClusterName } from '../../fixtures/prometheus/generate.ts';
 import { diffResults, type PromData } from './compare.ts';
 

@@ -7,9 +7,9 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { federationConfigSchema } from '../../../libs/config/sections/federation.ts';
 import { createLogger } from '../../../libs/logging/logger.ts';
-import { FederatedQuery } from '../../../services/query/federation/federated-query.service.ts';
-import { frontFederation } from '../../../services/query/federation/federation-frontend.ts';
-import { HttpClusterClient } from '../../../services/query/federation/prometheus.client.ts';
+import { FederatedQuery } from '../../../libs/federation/federated-query.ts';
+import { frontFederation } from '../../../libs/federation/federation-frontend.ts';
+import { HttpClusterClient } from '../../../libs/federation/prometheus.client.ts';
 import { clusterConfigs, complianceQueries, EVAL_TIME, RANGE, runOne, type DiffOutcome, type DiffQuery } from './differential.ts';
 import { TRAPS } from './traps.ts';
 

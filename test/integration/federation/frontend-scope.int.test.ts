@@ -11,7 +11,7 @@ import { createLogger } from '../../../libs/logging/logger.ts';
 import { createMetricsRegistry } from '../../../libs/metrics/metrics.ts';
 import type { ServiceContext } from '../../../libs/runtime/context.ts';
 import { Resources } from '../../../libs/runtime/resources.ts';
-import { federationFeature } from '../../../services/query/federation/federation.feature.ts';
+import { federationFeature } from '../../../services/query/prometheus-api/federation.feature.ts';
 import { FIXTURE_START, PROMETHEUS_PORTS } from '../../fixtures/prometheus/generate.ts';
 import { diffResults, type PromData } from './compare.ts';
 import { fixtureClusters } from './harness.ts';

@@ -2,7 +2,7 @@
 // through the federation, compared with the same template run on the union server.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMetricTemplates } from '../../../services/query/federation/metric-templates.ts';
+import { parseMetricTemplates } from '../../../services/query/prometheus-api/metric-templates.ts';
 import { PROMETHEUS_PORTS } from '../../fixtures/prometheus/generate.ts';
 import { EVAL_TIME, repoRoot } from './differential.ts';
 import { AUTH, startFederation } from './harness.ts';

@@ -1,4 +1,4 @@
-import type { FederatedResult, InstantQuery, RangeQuery } from '../../federation/federation.types.ts';
+import type { FederatedResult, InstantQuery, RangeQuery } from '../../../../libs/federation/federation.types.ts';
 import type { RecordKind } from '../../../../libs/schemas/records.ts';
 import type { MetricsPort, RecordsPort, RecordsQuery } from '../dashboards.ports.ts';
 

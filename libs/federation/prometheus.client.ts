@@ -1,5 +1,5 @@
-import { InputError, LimitError, PharosError, TimeoutError, UnavailableError, UnprocessableError } from '../../../libs/errors/errors.ts';
-import type { PharosConfig } from '../../../libs/config/config.schema.ts';
+import { InputError, LimitError, PharosError, TimeoutError, UnavailableError, UnprocessableError } from '../errors/errors.ts';
+import type { PharosConfig } from '../config/config.schema.ts';
 import { dedupReplicas } from './replica-dedup.ts';
 
 export type ClusterConfig = PharosConfig['clusters'][number];

@@ -1,4 +1,4 @@
-import { PharosError, TimeoutError, UnavailableError } from '../../../libs/errors/errors.ts';
+import { PharosError, TimeoutError, UnavailableError } from '../errors/errors.ts';
 import type { ClusterStatus } from './federation.types.ts';
 import { ClusterUnavailableError, type ApiAnswer, type ClusterClient, type ClusterConfig } from './prometheus.client.ts';
 

@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { federationConfigSchema } from '../../../libs/config/sections/federation.ts';
-import { createLogger } from '../../../libs/logging/logger.ts';
+import { federationConfigSchema } from '../config/sections/federation.ts';
+import { createLogger } from '../logging/logger.ts';
 import { frontFederation } from './federation-frontend.ts';
 import type { FederatedQueryService, FederatedResult } from './federation.types.ts';
 

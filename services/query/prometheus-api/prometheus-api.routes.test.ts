@@ -5,7 +5,7 @@ import { FULL_SCOPE, type Principal } from '../../../libs/auth/principal.ts';
 import { InputError, TimeoutError, UnprocessableError } from '../../../libs/errors/errors.ts';
 import { errorHandler } from '../../../libs/http/error-handler.ts';
 import '../../../libs/http/route-auth.ts';
-import type { FederatedQueryService, InstantQuery, RangeQuery } from './federation.types.ts';
+import type { FederatedQueryService, InstantQuery, RangeQuery } from '../../../libs/federation/federation.types.ts';
 import { metricsApiRoutes } from './metrics-api.routes.ts';
 import { prometheusApiRoutes } from './prometheus-api.routes.ts';
 import type { MetricTemplates } from './metric-templates.ts';

@@ -1,4 +1,4 @@
-import type { CacheDirectives } from '../../../libs/federation/frontend/frontend.types.ts';
+import type { CacheDirectives } from './frontend/frontend.types.ts';
 
 /**
  * The contract other features (alert engine, dashboards) code against. Shapes follow the Prometheus HTTP API

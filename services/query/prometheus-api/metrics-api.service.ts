@@ -5,7 +5,7 @@ import { parsePromQL } from '../../../libs/promql/parser.ts';
 import { PROMQL_ANY } from '../../../libs/promql/parse-options.ts';
 import { printExpr } from '../../../libs/promql/printer.ts';
 import { rewriteSelectors } from '../../../libs/promql/rewrite.ts';
-import type { FederatedQueryService, FederatedResult, PromSample } from './federation.types.ts';
+import type { FederatedQueryService, FederatedResult, PromSample } from '../../../libs/federation/federation.types.ts';
 import type { MetricLevel, MetricTemplates } from './metric-templates.ts';
 
 export interface MetricsRequest {

@@ -1,4 +1,4 @@
-import { labelsKey } from '../../../libs/promql/labels.ts';
+import { labelsKey } from '../promql/labels.ts';
 
 type Series = { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] };
 

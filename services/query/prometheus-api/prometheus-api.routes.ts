@@ -5,7 +5,7 @@ import { InputError, type ErrorCode } from '../../../libs/errors/errors.ts';
 import { toErrorBody } from '../../../libs/http/error-handler.ts';
 import { scopedFederation } from '../../../libs/tenancy/scoped-federation.ts';
 import { cacheControlOf } from './cache-control.ts';
-import type { FederatedQueryService, FederatedResult } from './federation.types.ts';
+import type { FederatedQueryService, FederatedResult } from '../../../libs/federation/federation.types.ts';
 import { matchParam, parseDurationParam, parseForm, parseTimeParam, partialParam, promParamsSchema, type PromParams } from './prom-params.ts';
 
 /** Prometheus's errorType for each Pharos error code (web/api/v1/api.go: bad_data 400, execution 422, timeout 503). */

@@ -1,6 +1,6 @@
-import type { FederationConfig } from '../../../libs/config/sections/federation.ts';
-import type { EvalSemantics } from '../../../libs/promql/eval/semantics.ts';
-import type { ParseOptions } from '../../../libs/promql/parse-options.ts';
+import type { FederationConfig } from '../config/sections/federation.ts';
+import type { EvalSemantics } from '../promql/eval/semantics.ts';
+import type { ParseOptions } from '../promql/parse-options.ts';
 import type { MemberInfo } from './member-info.ts';
 
 /**

@@ -1,8 +1,8 @@
-import { UnprocessableError } from '../../../libs/errors/errors.ts';
-import type { Leaf } from '../../../libs/promql/ast.ts';
-import type { Grid } from '../../../libs/promql/eval/subquery.ts';
-import { leafForPrometheus2 } from '../../../libs/promql/mixed-fleet.ts';
-import { leafExprFor, leafQueryFor, type Plan } from '../../../libs/promql/planner.ts';
+import { UnprocessableError } from '../errors/errors.ts';
+import type { Leaf } from '../promql/ast.ts';
+import type { Grid } from '../promql/eval/subquery.ts';
+import { leafForPrometheus2 } from '../promql/mixed-fleet.ts';
+import { leafExprFor, leafQueryFor, type Plan } from '../promql/planner.ts';
 import type { FanoutCall } from './cluster-fanout.ts';
 import { describeMembers, type FleetSemantics } from './fleet-semantics.ts';
 import type { ClusterConfig } from './prometheus.client.ts';

@@ -1,11 +1,11 @@
-import { federationConfigSchema } from '../../../libs/config/sections/federation.ts';
-import type { ServiceContext } from '../../../libs/runtime/context.ts';
-import { FederatedQuery } from './federated-query.service.ts';
-import { frontFederation } from './federation-frontend.ts';
-import type { FederatedQueryService } from './federation.types.ts';
-import { HttpClusterClient } from './prometheus.client.ts';
+import { federationConfigSchema } from '../config/sections/federation.ts';
+import type { ServiceContext } from './context.ts';
+import { FederatedQuery } from '../federation/federated-query.ts';
+import { frontFederation } from '../federation/federation-frontend.ts';
+import type { FederatedQueryService } from '../federation/federation.types.ts';
+import { HttpClusterClient } from '../federation/prometheus.client.ts';
 
-export type { FederatedQueryService, FederatedResult, PromSample, InstantQuery, RangeQuery, SeriesQuery, LabelsQuery, ListResult, ClusterStatus } from './federation.types.ts';
+export type { FederatedQueryService, FederatedResult, PromSample, InstantQuery, RangeQuery, SeriesQuery, LabelsQuery, ListResult, ClusterStatus } from '../federation/federation.types.ts';
 
 /**
  * The shared federated PromQL engine, created once per process, behind the query frontend (split range

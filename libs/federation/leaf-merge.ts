@@ -1,12 +1,12 @@
-import { LimitError, UnprocessableError } from '../../../libs/errors/errors.ts';
-import type { Grid } from '../../../libs/promql/eval/subquery.ts';
-import type { Sample } from '../../../libs/promql/eval/values.ts';
-import { histogramFromJson, type HistogramJson } from '../../../libs/promql/histogram/histogram-json.ts';
-import { compareLabels } from '../../../libs/promql/labels.ts';
-import { parseValue } from '../../../libs/promql/literals.ts';
-import { CLUSTER_LABEL } from '../../../libs/promql/locality.ts';
-import type { Plan } from '../../../libs/promql/planner.ts';
-import type { FederationConfig } from '../../../libs/config/sections/federation.ts';
+import { LimitError, UnprocessableError } from '../errors/errors.ts';
+import type { Grid } from '../promql/eval/subquery.ts';
+import type { Sample } from '../promql/eval/values.ts';
+import { histogramFromJson, type HistogramJson } from '../promql/histogram/histogram-json.ts';
+import { compareLabels } from '../promql/labels.ts';
+import { parseValue } from '../promql/literals.ts';
+import { CLUSTER_LABEL } from '../promql/locality.ts';
+import type { Plan } from '../promql/planner.ts';
+import type { FederationConfig } from '../config/sections/federation.ts';
 import type { PromSample } from './federation.types.ts';
 import type { LeafCall } from './leaf-calls.ts';
 

@@ -1,7 +1,7 @@
 import type { Feature } from '../../../libs/http/feature.ts';
 import type { ServiceContext } from '../../../libs/runtime/context.ts';
 import { federationConfigSchema } from '../../../libs/config/sections/federation.ts';
-import { getFederation } from './federation.resource.ts';
+import { getFederation } from '../../../libs/runtime/federation.resource.ts';
 import { metricsApiRoutes } from './metrics-api.routes.ts';
 import { loadMetricTemplates } from './metric-templates.ts';
 import { prometheusApiRoutes } from './prometheus-api.routes.ts';

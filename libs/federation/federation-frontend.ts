@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Registry } from 'prom-client';
-import { CACHE_REGISTRY } from '../../../libs/cache/registry.ts';
-import type { FederationConfig } from '../../../libs/config/sections/federation.ts';
-import { frontendMetrics } from '../../../libs/federation/frontend/frontend.metrics.ts';
-import { MetadataCache } from '../../../libs/federation/frontend/metadata-cache.ts';
-import { QueryFrontend, type FrontendSettings } from '../../../libs/federation/frontend/query-frontend.ts';
-import type { Logger } from '../../../libs/logging/logger.ts';
-import { parseDuration } from '../../../libs/promql/literals.ts';
+import { CACHE_REGISTRY } from '../cache/registry.ts';
+import type { FederationConfig } from '../config/sections/federation.ts';
+import { frontendMetrics } from './frontend/frontend.metrics.ts';
+import { MetadataCache } from './frontend/metadata-cache.ts';
+import { QueryFrontend, type FrontendSettings } from './frontend/query-frontend.ts';
+import type { Logger } from '../logging/logger.ts';
+import { parseDuration } from '../promql/literals.ts';
 import type { FederatedQueryService, FederatedResult } from './federation.types.ts';
 import type { ClusterConfig } from './prometheus.client.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { federationConfigSchema } from '../../../libs/config/sections/federation.ts';
-import { InputError, LimitError, TimeoutError, UnavailableError } from '../../../libs/errors/errors.ts';
-import { FederatedQuery } from './federated-query.service.ts';
+import { federationConfigSchema } from '../config/sections/federation.ts';
+import { InputError, LimitError, TimeoutError, UnavailableError } from '../errors/errors.ts';
+import { FederatedQuery } from './federated-query.ts';
 import { ClusterUnavailableError, type ApiAnswer, type ClusterClient, type ClusterConfig } from './prometheus.client.ts';
 
 const cluster = (name: string): ClusterConfig => ({ name, prometheus: { url: `http://${name}.invalid`, replicas: [], replicaLabel: 'replica', timeoutMs: 1000 } });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { InputError } from '../../../libs/errors/errors.ts';
 import type { Scope } from '../../../libs/auth/principal.ts';
 import { scopedFederation } from '../../../libs/tenancy/scoped-federation.ts';
-import type { FederatedQueryService } from './federation.types.ts';
+import type { FederatedQueryService } from '../../../libs/federation/federation.types.ts';
 import { METRIC_LEVELS, type MetricTemplates } from './metric-templates.ts';
 import { MetricsApiService } from './metrics-api.service.ts';
 import { parseDurationParam, parseTimeParam } from './prom-params.ts';
