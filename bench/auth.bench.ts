@@ -28,18 +28,43 @@ const logger = createLogger('silent');
 const ping: Feature = { name: 'ping', routes: async (app) => void app.get('/v1/ping', async () => ({ ok: true })) };
 const configured = new TokenAuthenticator([{ name: 'ops', token: 'bench-admin-token-0123456789', role: 'admin' }]);
 const runtime = new ApiTokenStore(async () => state);
-const { token: runtimeToken } = await runtime.create({ name: 'bench', role: 'viewer', scope: { clusters: ['*'], namespaces: ['payments'] } }, 'bench');
+const { token: runtimeToken } = await runtime.create(
+  { name: 'bench', role: 'viewer', scope: { clusters: ['*'], namespaces: ['payments'] } },
+  'bench',
+);
 const { publicKey, privateKey } = await generateKeyPair('RS256');
-const hs = await JwtAuthenticator.create(jwtConfigSchema.parse({ issuer: 'idp', audience: 'pharos', algorithms: ['HS256'], secret: SECRET }));
+const hs = await JwtAuthenticator.create(
+  jwtConfigSchema.parse({ issuer: 'idp', audience: 'pharos', algorithms: ['HS256'], secret: SECRET }),
+);
 writeFileSync(join(dir, 'pub.pem'), await exportSPKI(publicKey));
-const rs = await JwtAuthenticator.create(jwtConfigSchema.parse({ issuer: 'idp', audience: 'pharos', publicKeyFile: join(dir, 'pub.pem') }));
+const rs = await JwtAuthenticator.create(
+  jwtConfigSchema.parse({ issuer: 'idp', audience: 'pharos', publicKeyFile: join(dir, 'pub.pem') }),
+);
 const claims = { pharos_role: 'viewer', pharos_scope: { clusters: ['*'], namespaces: ['payments'] } };
-const hsJwt = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuer('idp').setAudience('pharos').setSubject('hs').setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
-const rsJwt = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256' }).setIssuer('idp').setAudience('pharos').setSubject('rs').setExpirationTime('1h').sign(privateKey);
+const hsJwt = await new SignJWT(claims)
+  .setProtectedHeader({ alg: 'HS256' })
+  .setIssuer('idp')
+  .setAudience('pharos')
+  .setSubject('hs')
+  .setExpirationTime('1h')
+  .sign(new TextEncoder().encode(SECRET));
+const rsJwt = await new SignJWT(claims)
+  .setProtectedHeader({ alg: 'RS256' })
+  .setIssuer('idp')
+  .setAudience('pharos')
+  .setSubject('rs')
+  .setExpirationTime('1h')
+  .sign(privateKey);
 
-const audit = new SelfAuditLog({ store: async () => state, config: { enabled: true, retentionDays: 1, bufferSize: 100_000 }, logger });
+const audit = new SelfAuditLog({
+  store: async () => state,
+  config: { enabled: true, retentionDays: 1, bufferSize: 100_000 },
+  logger,
+});
 const guarded = await buildApp({
-  logger, metrics: createMetricsRegistry(), features: [ping],
+  logger,
+  metrics: createMetricsRegistry(),
+  features: [ping],
   authenticator: new ChainAuthenticator([configured, runtime, hs, rs]),
   guards: { rateLimiter: new RateLimiter({ perSecond: 1e9, burst: 1e9 }), audit },
 });
@@ -57,7 +82,9 @@ async function measure(label: string, app: typeof bare, credential: string): Pro
     }
     us = Math.min(us, Number(process.hrtime.bigint() - t0) / 1000 / N);
   }
-  console.log(`${label.padEnd(44)} ${us.toFixed(1).padStart(8)} µs/request  ${(1e6 / us).toFixed(0).padStart(7)} req/s`);
+  console.log(
+    `${label.padEnd(44)} ${us.toFixed(1).padStart(8)} µs/request  ${(1e6 / us).toFixed(0).padStart(7)} req/s`,
+  );
 }
 
 console.log(`auth bench: ${N} sequential requests per round, best of 3, Node ${process.version}`);

@@ -14,7 +14,9 @@ const window = `from=${FIXTURE_START}&to=${FIXTURE_END}`;
 function summary(label: string, ms: number[]): void {
   const sorted = [...ms].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
-  console.log(`${label.padEnd(58)} n=${ms.length}  median ${at(0.5)} ms  p95 ${at(0.95)} ms  max ${sorted.at(-1)!.toFixed(1)} ms`);
+  console.log(
+    `${label.padEnd(58)} n=${ms.length}  median ${at(0.5)} ms  p95 ${at(0.95)} ms  max ${sorted.at(-1)!.toFixed(1)} ms`,
+  );
 }
 
 async function time(fn: () => Promise<void>): Promise<number> {
@@ -31,10 +33,17 @@ try {
   const mixin: number[] = [];
 
   const shared = resolve(repoRoot, '../shared/data/dashboards');
-  const files = readdirSync(shared, { recursive: true }).map(String).filter((f) => statSync(join(shared, f)).isFile());
+  const files = readdirSync(shared, { recursive: true })
+    .map(String)
+    .filter((f) => statSync(join(shared, f)).isFile());
   const importMs = await time(async () => {
     for (const f of files) {
-      await h.app.inject({ method: 'POST', url: '/v1/dashboards/import?overwrite=true', headers: { ...AUTH, 'content-type': 'text/plain' }, payload: readFileSync(join(shared, f), 'utf8') });
+      await h.app.inject({
+        method: 'POST',
+        url: '/v1/dashboards/import?overwrite=true',
+        headers: { ...AUTH, 'content-type': 'text/plain' },
+        payload: readFileSync(join(shared, f), 'utf8'),
+      });
     }
   });
   console.log(`import of ${files.length} shared files (13 dashboards, 2 CRDs refused): ${importMs.toFixed(0)} ms`);
@@ -47,7 +56,12 @@ try {
   for (let i = 0; i < ROUNDS; i++) {
     baseline.push(
       await time(async () => {
-        await federation.range({ query: 'sum by (cluster) (rate(container_cpu_usage_seconds_total[1m15s]))', start: FIXTURE_START, end: FIXTURE_END, step: 60 });
+        await federation.range({
+          query: 'sum by (cluster) (rate(container_cpu_usage_seconds_total[1m15s]))',
+          start: FIXTURE_START,
+          end: FIXTURE_END,
+          step: 60,
+        });
       }),
     );
     overview.push(await time(() => render('cluster-overview', '')));

@@ -24,13 +24,21 @@ type AuditEvent = Record<string, unknown>;
 
 function sample(): AuditEvent[] {
   if (!existsSync(SAMPLE)) throw new Error(`the audit sample is missing: ${SAMPLE}`);
-  return readFileSync(SAMPLE, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as AuditEvent);
+  return readFileSync(SAMPLE, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as AuditEvent);
 }
 
 function events(base: AuditEvent[], phase: string, metadataOnly: boolean): AuditEvent[] {
   const now = new Date().toISOString();
   return Array.from({ length: EVENTS }, (_, i) => {
-    const e: AuditEvent = { ...base[i % base.length]!, auditID: `${phase}-${i}`, requestReceivedTimestamp: now, stageTimestamp: now };
+    const e: AuditEvent = {
+      ...base[i % base.length]!,
+      auditID: `${phase}-${i}`,
+      requestReceivedTimestamp: now,
+      stageTimestamp: now,
+    };
     if (metadataOnly) {
       delete e.requestObject;
       delete e.responseObject;
@@ -56,7 +64,9 @@ async function post(d: LocalDeployment, batch: AuditEvent[]): Promise<number> {
 }
 
 async function indexedCount(prefix: string): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:9200/${prefix}-audit-*/_count?ignore_unavailable=true&allow_no_indices=true`);
+  const res = await fetch(
+    `http://127.0.0.1:9200/${prefix}-audit-*/_count?ignore_unavailable=true&allow_no_indices=true`,
+  );
   return ((await res.json()) as { count?: number }).count ?? 0;
 }
 
@@ -105,8 +115,13 @@ try {
     await deployment.start(s);
     await deployment.waitReady(s, 180_000);
   }
-  const idle = { collector: procStats(deployment.services.collector!.proc.child.pid!), indexer: procStats(deployment.services.indexer!.proc.child.pid!) };
-  console.log(`idle RSS: collector ${idle.collector.rssMb.toFixed(0)} MB, indexer ${idle.indexer.rssMb.toFixed(0)} MB (${EVENTS} events per phase, batches of ${BATCH})`);
+  const idle = {
+    collector: procStats(deployment.services.collector!.proc.child.pid!),
+    indexer: procStats(deployment.services.indexer!.proc.child.pid!),
+  };
+  console.log(
+    `idle RSS: collector ${idle.collector.rssMb.toFixed(0)} MB, indexer ${idle.indexer.rssMb.toFixed(0)} MB (${EVENTS} events per phase, batches of ${BATCH})`,
+  );
   await phase(deployment, 'Metadata', events(base, `${deployment.run}-meta`, true), 0);
   await phase(deployment, 'RequestResponse', events(base, `${deployment.run}-rr`, false), EVENTS);
   const codes = await deployment.stop();

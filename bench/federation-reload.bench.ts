@@ -31,7 +31,13 @@ try {
     console.log(`\n[bench] baseline: ${resolve(BASELINE)}`);
     ratios.push(`baseline ${(await dashboardReload(base, SHARED, ROUNDS)).toFixed(1)}x`);
   }
-  const pharos = await startPharos(proc, ROOT, 'reload', servers, PROFILE ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE)}`] } : {});
+  const pharos = await startPharos(
+    proc,
+    ROOT,
+    'reload',
+    servers,
+    PROFILE ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE)}`] } : {},
+  );
   console.log('\n[bench] this checkout');
   ratios.push(`this checkout ${(await dashboardReload(pharos, SHARED, ROUNDS)).toFixed(1)}x`);
   console.log(`\n[bench] warm reload faster than cold: ${ratios.join(', ')}`);

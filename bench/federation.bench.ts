@@ -39,7 +39,14 @@ const SMALL_QUERIES = [
 ];
 const SMALL_WINDOW = { start: FIXTURE_START + 1800, end: FIXTURE_END - 60, step: 30 };
 
-const BIG_QUERIES = ['sum by (namespace) (bench_series)', 'count(count by (pod) (bench_series))', 'topk(5, bench_series)', 'quantile(0.5, bench_series)', 'count by (container) (bench_series)', 'max(bench_series)'];
+const BIG_QUERIES = [
+  'sum by (namespace) (bench_series)',
+  'count(count by (pod) (bench_series))',
+  'topk(5, bench_series)',
+  'quantile(0.5, bench_series)',
+  'count by (container) (bench_series)',
+  'max(bench_series)',
+];
 
 const log = (m: string) => console.log(`[bench] ${m}`);
 
@@ -61,13 +68,29 @@ await withProcesses('big', async (proc) => {
   const tq = await startThanos(proc, thanos, 'big', servers);
   const pharos = await startPharos(proc, ROOT, 'big', servers);
   await seriesMemory(pharos, tq);
-  await compareLatency({ label: '100,002 series', window: BIG_WINDOW, queries: BIG_QUERIES, rounds: BIG_ROUNDS, pharos, thanos: tq, servers });
+  await compareLatency({
+    label: '100,002 series',
+    window: BIG_WINDOW,
+    queries: BIG_QUERIES,
+    rounds: BIG_ROUNDS,
+    pharos,
+    thanos: tq,
+    servers,
+  });
 });
 
 await withProcesses('small', async (proc) => {
   const servers = await smallSet(proc, ROOT, log);
   const tq = await startThanos(proc, thanos, 'small', servers);
   const pharos = await startPharos(proc, ROOT, 'small', servers);
-  await compareLatency({ label: 'small fixture (east, west, north)', window: SMALL_WINDOW, queries: SMALL_QUERIES, rounds: ROUNDS, pharos, thanos: tq, servers });
+  await compareLatency({
+    label: 'small fixture (east, west, north)',
+    window: SMALL_WINDOW,
+    queries: SMALL_QUERIES,
+    rounds: ROUNDS,
+    pharos,
+    thanos: tq,
+    servers,
+  });
   await dashboardReload(pharos, SHARED, Math.max(3, Math.round(ROUNDS / 4)));
 });

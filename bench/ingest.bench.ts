@@ -11,7 +11,13 @@ import { normalizeLogs } from '../libs/schemas/normalize/logs.normalize.ts';
 import type { LogDoc } from '../libs/schemas/records.ts';
 import { indexName, kindPattern } from '../libs/store/opensearch/index-names.ts';
 import { OpenSearchRecordStore } from '../libs/store/opensearch/opensearch-record.store.ts';
-import { configYaml, engineConfig, exited, INGEST_TOKEN, spawnService } from '../test/integration/ingest/pipeline.helpers.ts';
+import {
+  configYaml,
+  engineConfig,
+  exited,
+  INGEST_TOKEN,
+  spawnService,
+} from '../test/integration/ingest/pipeline.helpers.ts';
 import { until } from '../test/support/until.ts';
 
 /**
@@ -51,12 +57,13 @@ async function count(index: string): Promise<number> {
   return (res.body as { count: number }).count;
 }
 
-
 async function pool<T>(items: T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < items.length) await work(items[next++] as T);
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
 }
 
 /**
@@ -69,9 +76,17 @@ function watchVisibility(index: string): { seenAt: number[]; done: Promise<void>
   const seenAt = new Array<number>(batches).fill(0);
   const done = (async () => {
     for (;;) {
-      const res = await client.search({ index, ignore_unavailable: true, allow_no_indices: true, body: { size: 0, aggs: { b: { terms: { field: 'pod', size: batches + 10 } } } } }).catch(() => undefined);
+      const res = await client
+        .search({
+          index,
+          ignore_unavailable: true,
+          allow_no_indices: true,
+          body: { size: 0, aggs: { b: { terms: { field: 'pod', size: batches + 10 } } } },
+        })
+        .catch(() => undefined);
       const now = performance.now();
-      for (const bucket of (res?.body as { aggregations?: { b: { buckets: { key: string; doc_count: number }[] } } })?.aggregations?.b.buckets ?? []) {
+      for (const bucket of (res?.body as { aggregations?: { b: { buckets: { key: string; doc_count: number }[] } } })
+        ?.aggregations?.b.buckets ?? []) {
         const b = Number(bucket.key.slice(1));
         if (!seenAt[b] && bucket.doc_count >= batchSize(b)) seenAt[b] = now;
       }
@@ -84,20 +99,33 @@ function watchVisibility(index: string): { seenAt: number[]; done: Promise<void>
 }
 
 /** `cpuOf`: CPU-s per process by name (opensearch, kafka, and the services when metered). */
-interface Phase { rate: number; p50: number; p99: number; cpu: string; cpuOf: Record<string, number>; totalCpu: number }
+interface Phase {
+  rate: number;
+  p50: number;
+  p99: number;
+  cpu: string;
+  cpuOf: Record<string, number>;
+  totalCpu: number;
+}
 
 /** The stack's engine processes (from their pidfiles) and this process: where a phase's CPU went. */
 const ENGINES = ['opensearch', 'kafka'] as const;
 
 /** Starts counting CPU seconds; the returned function formats what each process used since. */
-function cpuMeter(extra: { name: string; pid: number | undefined }[] = []): () => Pick<Phase, 'cpu' | 'cpuOf' | 'totalCpu'> {
+function cpuMeter(
+  extra: { name: string; pid: number | undefined }[] = [],
+): () => Pick<Phase, 'cpu' | 'cpuOf' | 'totalCpu'> {
   const procs = [...ENGINES.map((name) => ({ name, pid: stackPid(name) })), ...extra];
   const before = procs.map((p) => procStats(p.pid).cpu);
   const self = process.cpuUsage();
   return () => {
     const used = procs.map((p, i) => procStats(p.pid).cpu - (before[i] as number));
     const mine = process.cpuUsage(self);
-    const cpu = [...procs.map((p, i) => `${p.name} ${(used[i] as number).toFixed(1)}`), `bench client ${((mine.user + mine.system) / 1e6).toFixed(1)}`].join(', ') + ' CPU-s';
+    const cpu =
+      [
+        ...procs.map((p, i) => `${p.name} ${(used[i] as number).toFixed(1)}`),
+        `bench client ${((mine.user + mine.system) / 1e6).toFixed(1)}`,
+      ].join(', ') + ' CPU-s';
     const totalCpu = used.reduce((a, n) => a + n, 0) + (mine.user + mine.system) / 1e6;
     return { cpu, cpuOf: Object.fromEntries(procs.map((p, i) => [p.name, used[i] as number])), totalCpu };
   };
@@ -114,14 +142,34 @@ function phaseResult(started: number, sentAt: number[], seenAt: number[]): Omit<
 /** Raw `_bulk` of the same docs, same index names and templates, 2,000 per request, 3 in flight. */
 async function rawBulk(round: number | string): Promise<Phase> {
   const prefix = `${run}-raw${round}`;
-  const store = new OpenSearchRecordStore({ url: OS, indexPrefix: prefix, requestTimeoutMs: 60_000, shards: 1, replicas: 0 });
+  const store = new OpenSearchRecordStore({
+    url: OS,
+    indexPrefix: prefix,
+    requestTimeoutMs: 60_000,
+    shards: 1,
+    replicas: 0,
+  });
   await store.init();
   const docs: LogDoc[] = [];
-  for (let b = 0; b < batches; b++) docs.push(...normalizeLogs(lines(b).map((value, index) => ({ index, value })), { cluster: 'bench', ingestedAt: Date.now() }).docs);
+  for (let b = 0; b < batches; b++)
+    docs.push(
+      ...normalizeLogs(
+        lines(b).map((value, index) => ({ index, value })),
+        { cluster: 'bench', ingestedAt: Date.now() },
+      ).docs,
+    );
   const chunks = Array.from({ length: Math.ceil(docs.length / 2000) }, (_, i) => docs.slice(i * 2000, (i + 1) * 2000));
   // As the pipeline phase does before its clock starts: the index made and holding the first 10 records.
   await store.write('logs', docs.slice(0, 10));
-  await until(() => count(kindPattern(prefix, 'logs')).then((n) => n >= 10, () => false), 600_000, 'first raw records searchable');
+  await until(
+    () =>
+      count(kindPattern(prefix, 'logs')).then(
+        (n) => n >= 10,
+        () => false,
+      ),
+    600_000,
+    'first raw records searchable',
+  );
   const sentAt = new Array<number>(batches);
   const watch = watchVisibility(kindPattern(prefix, 'logs'));
   const meter = cpuMeter();
@@ -129,7 +177,10 @@ async function rawBulk(round: number | string): Promise<Phase> {
   await pool(chunks, 3, async (chunk) => {
     const now = performance.now();
     for (const d of chunk) sentAt[Number(d.pod!.slice(1))] ??= now;
-    const body = chunk.flatMap((d) => [{ index: { _index: indexName(prefix, 'logs', d.cluster, d.time), _id: d.id } }, d]);
+    const body = chunk.flatMap((d) => [
+      { index: { _index: indexName(prefix, 'logs', d.cluster, d.time), _id: d.id } },
+      d,
+    ]);
     const res = await client.bulk({ body });
     if ((res.body as { errors: boolean }).errors) throw new Error('raw bulk had item errors');
   });
@@ -140,7 +191,13 @@ async function rawBulk(round: number | string): Promise<Phase> {
   return { ...phaseResult(started, sentAt, watch.seenAt), ...used };
 }
 
-interface Services { port: number; indexerPort: number; prefix: string; children: ChildProcess[]; close(): Promise<void> }
+interface Services {
+  port: number;
+  indexerPort: number;
+  prefix: string;
+  children: ChildProcess[];
+  close(): Promise<void>;
+}
 
 /**
  * One collector and one indexer process for the whole run, as they run in service: days, not seconds. A
@@ -158,7 +215,10 @@ async function startServices(): Promise<Services> {
   writeFileSync(join(dir, 'collector.yaml'), configYaml({ ...base, server: { host: '127.0.0.1', port } }));
   const indexerPort = await freePort();
   writeFileSync(join(dir, 'indexer.yaml'), configYaml({ ...base, server: { host: '127.0.0.1', port: indexerPort } }));
-  const children = [spawnService('indexer', join(dir, 'indexer.yaml')), spawnService('collector', join(dir, 'collector.yaml'))];
+  const children = [
+    spawnService('indexer', join(dir, 'indexer.yaml')),
+    spawnService('collector', join(dir, 'collector.yaml')),
+  ];
   const close = async () => {
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(children.map(exited));
@@ -167,7 +227,11 @@ async function startServices(): Promise<Services> {
   return { port, indexerPort, prefix, children, close };
 }
 
-interface ServiceStats { bulks: number; bulkSeconds: number; gc: Record<string, number> }
+interface ServiceStats {
+  bulks: number;
+  bulkSeconds: number;
+  gc: Record<string, number>;
+}
 
 /**
  * From the services' /metrics: the indexer's bulk writes so far and the time inside them (close to wall
@@ -176,29 +240,66 @@ interface ServiceStats { bulks: number; bulkSeconds: number; gc: Record<string, 
 async function serviceStats(svc: Services): Promise<ServiceStats> {
   const text = async (port: number) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const [indexer, collector] = await Promise.all([text(svc.indexerPort), text(svc.port)]);
-  const bulk = (what: string) => Number(new RegExp(`pharos_indexer_bulk_duration_seconds_${what}\\{[^}]*kind="logs"[^}]*\\} ([\\d.e+-]+)`).exec(indexer)?.[1] ?? 0);
+  const bulk = (what: string) =>
+    Number(
+      new RegExp(`pharos_indexer_bulk_duration_seconds_${what}\\{[^}]*kind="logs"[^}]*\\} ([\\d.e+-]+)`).exec(
+        indexer,
+      )?.[1] ?? 0,
+    );
   const gc: Record<string, number> = {};
-  for (const [name, metrics] of [['indexer', indexer], ['collector', collector]] as const) {
-    for (const m of metrics.matchAll(/pharos_nodejs_gc_duration_seconds_sum\{[^}]*kind="(\w+)"[^}]*\} ([\d.e+-]+)/g)) gc[`${name} ${m[1]}`] = Number(m[2]);
+  for (const [name, metrics] of [
+    ['indexer', indexer],
+    ['collector', collector],
+  ] as const) {
+    for (const m of metrics.matchAll(/pharos_nodejs_gc_duration_seconds_sum\{[^}]*kind="(\w+)"[^}]*\} ([\d.e+-]+)/g))
+      gc[`${name} ${m[1]}`] = Number(m[2]);
   }
   return { bulks: bulk('count'), bulkSeconds: bulk('sum'), gc };
 }
 
 /** The pipeline: POSTs one intake's batches to the collector with CONCURRENCY in flight, until all is searchable. */
-async function pipeline(round: number | string, svc: Services, intake: Intake = FLUENT_BIT): Promise<Phase & { bulks: string; gc: string; intake: string }> {
+async function pipeline(
+  round: number | string,
+  svc: Services,
+  intake: Intake = FLUENT_BIT,
+): Promise<Phase & { bulks: string; gc: string; intake: string }> {
   const cluster = `${intake.name}${round}`;
   const index = `${svc.prefix}-logs-${cluster}-*`;
-  const post = (body: string | Buffer) => fetch(`http://127.0.0.1:${svc.port}${intake.path}?cluster=${cluster}`, { method: 'POST', body: body as BodyInit, headers: { authorization: `Bearer ${INGEST_TOKEN}`, ...intake.headers } });
+  const post = (body: string | Buffer) =>
+    fetch(`http://127.0.0.1:${svc.port}${intake.path}?cluster=${cluster}`, {
+      method: 'POST',
+      body: body as BodyInit,
+      headers: { authorization: `Bearer ${INGEST_TOKEN}`, ...intake.headers },
+    });
   // Warm-up (not timed): processes up, topics made, consumer groups joined, this round's index created.
   // Either may fail while the processes start (connection refused, no index yet): that is "not yet".
-  await until(() => post(intake.body(0, 10)).then((r) => r.ok, () => false), 600_000, 'collector intake up');
-  await until(() => count(index).then((n) => n >= 10, () => false), 600_000, 'first records searchable');
+  await until(
+    () =>
+      post(intake.body(0, 10)).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    600_000,
+    'collector intake up',
+  );
+  await until(
+    () =>
+      count(index).then(
+        (n) => n >= 10,
+        () => false,
+      ),
+    600_000,
+    'first records searchable',
+  );
   // Bodies made before the clock starts, as the raw phase normalizes its docs before it: the sender's
   // serializing is Fluent Bit's work on other machines, not the pipeline's.
   const bodies = Array.from({ length: batches }, (_, b) => intake.body(b));
   const postedAt = new Array<number>(batches);
   const before = await serviceStats(svc);
-  const meter = cpuMeter([{ name: 'indexer', pid: svc.children[0]!.pid }, { name: 'collector', pid: svc.children[1]!.pid }]);
+  const meter = cpuMeter([
+    { name: 'indexer', pid: svc.children[0]!.pid },
+    { name: 'collector', pid: svc.children[1]!.pid },
+  ]);
   const watch = watchVisibility(index);
   const started = performance.now();
   await pool([...Array(batches).keys()], CONCURRENCY, async (b) => {
@@ -213,7 +314,9 @@ async function pipeline(round: number | string, svc: Services, intake: Intake = 
   await client.indices.delete({ index }).catch(() => undefined);
   const after = await serviceStats(svc);
   const bulks = `${after.bulks - before.bulks} bulk writes, ${(after.bulkSeconds - before.bulkSeconds).toFixed(1)} s inside them`;
-  const gc = Object.entries(after.gc).map(([k, v]) => `${k} ${(v - (before.gc[k] ?? 0)).toFixed(2)}`).join(', ');
+  const gc = Object.entries(after.gc)
+    .map(([k, v]) => `${k} ${(v - (before.gc[k] ?? 0)).toFixed(2)}`)
+    .join(', ');
   return { ...result, ...used, bulks, gc, intake: `every POST answered after ${intakeSeconds.toFixed(1)} s` };
 }
 
@@ -221,11 +324,19 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 /** Both phases under one CPU placement (bench/cpu-placement.ts), ROUNDS times; prints each, returns the ratios. */
-async function measure(placement: Placement, svc: Services): Promise<{ ratios: number[]; otlpRatios: number[]; p99s: number[] }> {
-  place(placement, svc.children.map((c) => c.pid));
+async function measure(
+  placement: Placement,
+  svc: Services,
+): Promise<{ ratios: number[]; otlpRatios: number[]; p99s: number[] }> {
+  place(
+    placement,
+    svc.children.map((c) => c.pid),
+  );
   const out = { ratios: [] as number[], otlpRatios: [] as number[], p99s: [] as number[] };
   for (let round = 1; round <= ROUNDS; round++) {
-    console.log(`\n[${placement === 'shared' ? 'shared cores: every process on every core' : 'separate: OpenSearch alone on core 0, everything else on the others'}; round ${round} of ${ROUNDS}]`);
+    console.log(
+      `\n[${placement === 'shared' ? 'shared cores: every process on every core' : 'separate: OpenSearch alone on core 0, everything else on the others'}; round ${round} of ${ROUNDS}]`,
+    );
     const { ratio, otlpRatio, p99 } = await oneRound(round + (placement === 'shared' ? 0 : ROUNDS), svc);
     out.ratios.push(ratio);
     out.otlpRatios.push(otlpRatio);
@@ -236,7 +347,9 @@ async function measure(placement: Placement, svc: Services): Promise<{ ratios: n
 
 async function oneRound(round: number, svc: Services): Promise<{ ratio: number; otlpRatio: number; p99: number }> {
   const raw = await rawBulk(round);
-  console.log(`raw _bulk into OpenSearch:            ${raw.rate.toFixed(0)} records/s (bulk-to-searchable p50 ${raw.p50.toFixed(0)} ms, p99 ${raw.p99.toFixed(0)} ms)`);
+  console.log(
+    `raw _bulk into OpenSearch:            ${raw.rate.toFixed(0)} records/s (bulk-to-searchable p50 ${raw.p50.toFixed(0)} ms, p99 ${raw.p99.toFixed(0)} ms)`,
+  );
   console.log(`raw _bulk CPU:                        ${raw.cpu} over ${(RECORDS / raw.rate).toFixed(1)} s`);
   const pipe = await pipeline(round, svc);
   const ratio = pipe.rate / raw.rate;
@@ -248,7 +361,9 @@ async function oneRound(round: number, svc: Services): Promise<{ ratio: number; 
   console.log(`collector intake:                     ${pipe.intake}`);
   console.log(`seconds in GC:                        ${pipe.gc}`);
   // When every core is busy (shared placement), records/s can be no better than the inverse of CPU-s spent.
-  console.log(`CPU-s, all processes: raw ${raw.totalCpu.toFixed(1)}, pipeline ${pipe.totalCpu.toFixed(1)} (raw / pipeline ${(raw.totalCpu / pipe.totalCpu).toFixed(2)})`);
+  console.log(
+    `CPU-s, all processes: raw ${raw.totalCpu.toFixed(1)}, pipeline ${pipe.totalCpu.toFixed(1)} (raw / pipeline ${(raw.totalCpu / pipe.totalCpu).toFixed(2)})`,
+  );
   const otlp = await pipeline(round, svc, OTLP);
   const otlpRatio = otlp.rate / raw.rate;
   console.log(`${OTLP.label}:  ${otlp.rate.toFixed(0)} records/s`);
@@ -276,7 +391,11 @@ for (let w = 1; w <= WARMUP; w++) {
 }
 const svc = await startServices();
 // BENCH_PLACEMENT=shared|separate runs one placement; by default both, when this machine can pin.
-const placements: Placement[] = process.env.BENCH_PLACEMENT ? [process.env.BENCH_PLACEMENT as Placement] : canSeparate() ? ['shared', 'separate'] : ['shared'];
+const placements: Placement[] = process.env.BENCH_PLACEMENT
+  ? [process.env.BENCH_PLACEMENT as Placement]
+  : canSeparate()
+    ? ['shared', 'separate']
+    : ['shared'];
 const summary: string[] = [];
 try {
   // Pipeline passes until Kafka's CPU per pass settles the same way (a restarted broker took 1.9 CPU-s on
@@ -294,11 +413,18 @@ try {
   console.log(`warm-up (OTLP pipeline, not counted): ${warmOtlp.rate.toFixed(0)} records/s, ${warmOtlp.cpu}`);
   for (const placement of placements) {
     const { ratios, otlpRatios, p99s } = await measure(placement, svc);
-    summary.push(`${placement}: median ratio ${median(ratios).toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}), median p99 ${median(p99s).toFixed(0)} ms`);
-    summary.push(`${placement}, OTLP protobuf: median ratio ${median(otlpRatios).toFixed(2)} (rounds ${otlpRatios.map((r) => r.toFixed(2)).join(', ')})`);
+    summary.push(
+      `${placement}: median ratio ${median(ratios).toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}), median p99 ${median(p99s).toFixed(0)} ms`,
+    );
+    summary.push(
+      `${placement}, OTLP protobuf: median ratio ${median(otlpRatios).toFixed(2)} (rounds ${otlpRatios.map((r) => r.toFixed(2)).join(', ')})`,
+    );
   }
 } finally {
-  place('shared', svc.children.map((c) => c.pid));
+  place(
+    'shared',
+    svc.children.map((c) => c.pid),
+  );
   await svc.close();
   await client.close();
 }

@@ -29,33 +29,65 @@ interface BenchQuery {
 
 const range = `start=${START / 1000}&end=${END / 1000}`;
 const base = (query: Partial<RecordQuery>): RecordQuery => ({ filters: {}, start: START, end: END, ...query });
-const search = (query: RecordQuery, size = 100) => ({ query: buildQuery('logs', query), sort: sortClause('desc'), size: size + 1, track_total_hits: true });
-const aggs = (query: RecordQuery, a: object) => ({ size: 0, track_total_hits: true, query: buildQuery('logs', query), aggs: a });
+const search = (query: RecordQuery, size = 100) => ({
+  query: buildQuery('logs', query),
+  sort: sortClause('desc'),
+  size: size + 1,
+  track_total_hits: true,
+});
+const aggs = (query: RecordQuery, a: object) => ({
+  size: 0,
+  track_total_hits: true,
+  query: buildQuery('logs', query),
+  aggs: a,
+});
 const terms = (field: string, size: number) => ({
   g: { terms: { field, size, shard_size: Math.max(size * 10, 10_000), order: [{ _count: 'desc' }, { _key: 'asc' }] } },
   d: { cardinality: { field, precision_threshold: 40_000 } },
 });
-const hist = (ms: number) => ({ h: { date_histogram: { field: 'time', fixed_interval: `${ms}ms`, min_doc_count: 1 } } });
+const hist = (ms: number) => ({
+  h: { date_histogram: { field: 'time', fixed_interval: `${ms}ms`, min_doc_count: 1 } },
+});
 
 const QUERIES: BenchQuery[] = [
   { name: 'latest 100', pharos: `/v1/logs?${range}&size=100`, direct: search(base({})) },
-  { name: 'cluster+namespace', pharos: `/v1/logs?${range}&cluster=east&namespace=payments`, direct: search(base({ filters: { cluster: ['east'], namespace: ['payments'] } })) },
+  {
+    name: 'cluster+namespace',
+    pharos: `/v1/logs?${range}&cluster=east&namespace=payments`,
+    direct: search(base({ filters: { cluster: ['east'], namespace: ['payments'] } })),
+  },
   { name: 'q word', pharos: `/v1/logs?${range}&q=error`, direct: search(base({ q: parseSearch('error') })) },
-  { name: 'q phrase', pharos: `/v1/logs?${range}&q=${encodeURIComponent('"connection refused"')}`, direct: search(base({ q: parseSearch('"connection refused"') })) },
+  {
+    name: 'q phrase',
+    pharos: `/v1/logs?${range}&q=${encodeURIComponent('"connection refused"')}`,
+    direct: search(base({ q: parseSearch('"connection refused"') })),
+  },
   {
     name: 'q boolean+field',
     pharos: `/v1/logs?${range}&q=${encodeURIComponent('(error OR timeout) AND NOT pod:api-0')}`,
     direct: search(base({ q: parseSearch('(error OR timeout) AND NOT pod:api-0') })),
   },
-  { name: 'page of 1000', pharos: `/v1/logs?${range}&cluster=west&size=1000`, direct: search(base({ filters: { cluster: ['west'] } }), 1000) },
-  { name: 'histogram 1h/7d', pharos: `/v1/logs/histogram?${range}&interval=1h`, direct: aggs(base({}), hist(3_600_000)) },
+  {
+    name: 'page of 1000',
+    pharos: `/v1/logs?${range}&cluster=west&size=1000`,
+    direct: search(base({ filters: { cluster: ['west'] } }), 1000),
+  },
+  {
+    name: 'histogram 1h/7d',
+    pharos: `/v1/logs/histogram?${range}&interval=1h`,
+    direct: aggs(base({}), hist(3_600_000)),
+  },
   {
     name: 'histogram 5m/1d+q',
     pharos: `/v1/logs/histogram?start=${START / 1000}&end=${START / 1000 + 86_400}&interval=5m&q=timeout`,
     direct: aggs({ filters: {}, start: START, end: START + 86_400_000, q: parseSearch('timeout') }, hist(300_000)),
   },
   { name: 'stats by pod', pharos: `/v1/logs/stats?${range}&by=pod&size=10`, direct: aggs(base({}), terms('pod', 10)) },
-  { name: 'stats ns with q', pharos: `/v1/logs/stats?${range}&by=namespace&q=refused`, direct: aggs(base({ q: parseSearch('refused') }), terms('namespace', 10)) },
+  {
+    name: 'stats ns with q',
+    pharos: `/v1/logs/stats?${range}&by=namespace&q=refused`,
+    direct: aggs(base({ q: parseSearch('refused') }), terms('namespace', 10)),
+  },
 ];
 
 function pct(values: number[], p: number): number {
@@ -74,15 +106,28 @@ async function timed(run: () => Promise<Response>): Promise<number> {
 
 async function main(): Promise<void> {
   const { client, store } = await openLogCorpus();
-  const service = new RecordsService({ store: async () => store, limits: { maxRangeDays: 31, maxPageSize: 1000, defaultPageSize: 100, timeoutMs: 60_000 } });
+  const service = new RecordsService({
+    store: async () => store,
+    limits: { maxRangeDays: 31, maxPageSize: 1000, defaultPageSize: 100, timeoutMs: 60_000 },
+  });
   const authenticator = new TokenAuthenticator([{ name: 'bench', token: TOKEN, role: 'viewer' }]);
-  const app = await buildApp({ logger: createLogger('warn'), metrics: createMetricsRegistry(), authenticator, features: [{ name: 'records', routes: recordsRoutes(service) }] });
+  const app = await buildApp({
+    logger: createLogger('warn'),
+    metrics: createMetricsRegistry(),
+    authenticator,
+    features: [{ name: 'records', routes: recordsRoutes(service) }],
+  });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const index = kindPattern(PREFIX, 'logs');
   const times = new Map(QUERIES.map((q) => [q.name, { pharos: [] as number[], direct: [] as number[] }]));
-  const pharos = (q: BenchQuery) => () => fetch(`${address}${q.pharos}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const pharos = (q: BenchQuery) => () =>
+    fetch(`${address}${q.pharos}`, { headers: { authorization: `Bearer ${TOKEN}` } });
   const direct = (q: BenchQuery) => () =>
-    fetch(`${URL_OS}/${index}/_search?ignore_unavailable=true&allow_no_indices=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(q.direct) });
+    fetch(`${URL_OS}/${index}/_search?ignore_unavailable=true&allow_no_indices=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(q.direct),
+    });
   const WARMUP = 3;
   for (let round = 0; round < WARMUP + ROUNDS; round++) {
     for (const q of QUERIES) {
@@ -104,11 +149,21 @@ function report(times: Map<string, { pharos: number[]; direct: number[] }>): voi
   const rows = [...times].map(([name, t]) => {
     const p = { p50: pct(t.pharos, 50), p95: pct(t.pharos, 95) };
     const d = { p50: pct(t.direct, 50), p95: pct(t.direct, 95) };
-    return { query: name, 'pharos p50 ms': +p.p50.toFixed(1), 'pharos p95 ms': +p.p95.toFixed(1), 'direct p50 ms': +d.p50.toFixed(1), 'direct p95 ms': +d.p95.toFixed(1), 'ratio p50': +(p.p50 / d.p50).toFixed(2), 'ratio p95': +(p.p95 / d.p95).toFixed(2) };
+    return {
+      query: name,
+      'pharos p50 ms': +p.p50.toFixed(1),
+      'pharos p95 ms': +p.p95.toFixed(1),
+      'direct p50 ms': +d.p50.toFixed(1),
+      'direct p95 ms': +d.p95.toFixed(1),
+      'ratio p50': +(p.p50 / d.p50).toFixed(2),
+      'ratio p95': +(p.p95 / d.p95).toFixed(2),
+    };
   });
   console.table(rows);
   const geo = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
-  console.log(`${DOCS} documents, ${ROUNDS} rounds; geometric mean ratio p50 ${geo(rows.map((r) => r['ratio p50'])).toFixed(2)}, p95 ${geo(rows.map((r) => r['ratio p95'])).toFixed(2)} (goal ≤ 1.2)`);
+  console.log(
+    `${DOCS} documents, ${ROUNDS} rounds; geometric mean ratio p50 ${geo(rows.map((r) => r['ratio p50'])).toFixed(2)}, p95 ${geo(rows.map((r) => r['ratio p95'])).toFixed(2)} (goal ≤ 1.2)`,
+  );
 }
 
 await main();

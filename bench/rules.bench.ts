@@ -25,7 +25,8 @@ const PER_GROUP = 100;
 const INTERVAL = '30s';
 
 const TEMPLATES = [
-  (i: number) => `rate(container_cpu_usage_seconds_total{namespace="${['payments', 'checkout', 'search', 'default'][i % 4]}"}[5m]) > ${(i % 50) / 100}`,
+  (i: number) =>
+    `rate(container_cpu_usage_seconds_total{namespace="${['payments', 'checkout', 'search', 'default'][i % 4]}"}[5m]) > ${(i % 50) / 100}`,
   (i: number) => `sum by (namespace) (rate(container_cpu_usage_seconds_total[5m])) > ${(i % 40) / 20}`,
   (i: number) => `up == ${i % 2}`,
   (i: number) => `demo_memory_usage_bytes{type="used"} > ${1e9 + i * 1e7}`,
@@ -40,26 +41,52 @@ const groups = Array.from({ length: GROUPS }, (_, g) => ({
   interval: INTERVAL,
   rules: Array.from({ length: PER_GROUP }, (_, r) => {
     const i = g * PER_GROUP + r;
-    return { alert: `BenchRule${i}`, expr: (TEMPLATES[i % TEMPLATES.length] as (i: number) => string)(i), for: '1m', labels: { bench: 'rules' } };
+    return {
+      alert: `BenchRule${i}`,
+      expr: (TEMPLATES[i % TEMPLATES.length] as (i: number) => string)(i),
+      for: '1m',
+      labels: { bench: 'rules' },
+    };
   }),
 }));
 
 const config = configSchema.parse({
   clusters: CLUSTER_NAMES.map((name) => ({ name, prometheus: { url: `http://127.0.0.1:${PROMETHEUS_PORTS[name]}` } })),
-  alerting: { ruleFiles: [], route: { receiver: 'default', group_by: ['alertname'] }, receivers: [{ name: 'default' }] },
+  alerting: {
+    ruleFiles: [],
+    route: { receiver: 'default', group_by: ['alertname'] },
+    receivers: [{ name: 'default' }],
+  },
 });
 const metrics = new Registry();
-const ctx = { config, logger: createLogger('warn'), metrics, authenticator: new TokenAuthenticator([]), resources: new Resources() };
+const ctx = {
+  config,
+  logger: createLogger('warn'),
+  metrics,
+  authenticator: new TokenAuthenticator([]),
+  resources: new Resources(),
+};
 const dir = mkdtempSync(join(tmpdir(), 'pharos-bench-rules-'));
 const onOpenSearch = process.env.BENCH_STORE === 'opensearch';
 const prefix = `pharos-bench-rules-${Date.now().toString(36)}`;
-const store = onOpenSearch ? new OpenSearchStateStore({ url: 'http://127.0.0.1:9200', indexPrefix: prefix, requestTimeoutMs: 30_000 }) : new SqliteStateStore(join(dir, 'state.db'));
+const store = onOpenSearch
+  ? new OpenSearchStateStore({ url: 'http://127.0.0.1:9200', indexPrefix: prefix, requestTimeoutMs: 30_000 })
+  : new SqliteStateStore(join(dir, 'state.db'));
 await store.init();
 
 const wallStart = Date.now();
 // Wall time runs on from one hour into the fixture window, so queries see data.
 const fixtureNow = () => (FIXTURE_START + 3600) * 1000 + (Date.now() - wallStart);
-const module = new AlertingModule({ config: config.alerting, store, sources: processSources(ctx), logger: ctx.logger, metrics, externalUrl: 'http://bench', holder: 'bench', now: fixtureNow });
+const module = new AlertingModule({
+  config: config.alerting,
+  store,
+  sources: processSources(ctx),
+  logger: ctx.logger,
+  metrics,
+  externalUrl: 'http://bench',
+  holder: 'bench',
+  now: fixtureNow,
+});
 for (const g of groups) await module.catalog.create(g);
 
 // Per-group durations, recorded by wrapping the engine's evaluation.
@@ -71,12 +98,18 @@ module.engine.evaluateGroup = async (group, at, signal) => {
   durations.push({ group: group.name, at, ms: performance.now() - t0 });
 };
 
-console.log(`rules bench (state store: ${store.type}): ${GROUPS * PER_GROUP} rules in ${GROUPS} groups, interval ${INTERVAL}, ${CYCLES} cycles, clusters ${CLUSTER_NAMES.join('/')}`);
+console.log(
+  `rules bench (state store: ${store.type}): ${GROUPS * PER_GROUP} rules in ${GROUPS} groups, interval ${INTERVAL}, ${CYCLES} cycles, clusters ${CLUSTER_NAMES.join('/')}`,
+);
 await module.start();
 await new Promise((r) => setTimeout(r, CYCLES * 30_000 + 5_000));
 await module.stop();
 
-const missed = (await metrics.getSingleMetric('pharos_alerting_group_missed_evaluations_total')?.get())?.values.reduce((s, v) => s + v.value, 0) ?? 0;
+const missed =
+  (await metrics.getSingleMetric('pharos_alerting_group_missed_evaluations_total')?.get())?.values.reduce(
+    (s, v) => s + v.value,
+    0,
+  ) ?? 0;
 const cycles = new Map<number, number[]>();
 for (const d of durations) {
   const cycle = Math.floor((d.at - (FIXTURE_START + 3600) * 1000) / 30_000);
@@ -85,12 +118,21 @@ for (const d of durations) {
 const sorted = durations.map((d) => d.ms).sort((a, b) => a - b);
 const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const states = module.engine.ruleStates();
-const health = [...states.values()].reduce<Record<string, number>>((acc, s) => ((acc[s.health] = (acc[s.health] ?? 0) + 1), acc), {});
-console.log(`group evaluations: ${durations.length}; per group (100 rules): p50 ${pct(50).toFixed(0)} ms, p95 ${pct(95).toFixed(0)} ms, max ${pct(100).toFixed(0)} ms`);
+const health = [...states.values()].reduce<Record<string, number>>(
+  (acc, s) => ((acc[s.health] = (acc[s.health] ?? 0) + 1), acc),
+  {},
+);
+console.log(
+  `group evaluations: ${durations.length}; per group (100 rules): p50 ${pct(50).toFixed(0)} ms, p95 ${pct(95).toFixed(0)} ms, max ${pct(100).toFixed(0)} ms`,
+);
 for (const [cycle, list] of [...cycles].sort(([a], [b]) => a - b)) {
-  console.log(`cycle ${cycle}: ${list.length} groups, evaluation time summed over groups ${(list.reduce((s, x) => s + x, 0) / 1000).toFixed(2)} s (of a 30 s interval)`);
+  console.log(
+    `cycle ${cycle}: ${list.length} groups, evaluation time summed over groups ${(list.reduce((s, x) => s + x, 0) / 1000).toFixed(2)} s (of a 30 s interval)`,
+  );
 }
-console.log(`rule health: ${JSON.stringify(health)}; active alerts: ${[...states.values()].reduce((s, st) => s + st.alerts.filter((a) => a.state !== 'inactive').length, 0)}`);
+console.log(
+  `rule health: ${JSON.stringify(health)}; active alerts: ${[...states.values()].reduce((s, st) => s + st.alerts.filter((a) => a.state !== 'inactive').length, 0)}`,
+);
 console.log(`missed evaluations: ${missed}`);
 await store.close();
 if (onOpenSearch) await fetch(`http://127.0.0.1:9200/${prefix}-state`, { method: 'DELETE' }).catch(() => undefined);

@@ -40,7 +40,9 @@ const batches = Math.ceil(SPANS / BATCH);
 
 function body(b: number): Buffer {
   const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
-  const resource = (service: string, cluster: string, ns: string) => ({ attributes: [str('service.name', service), str('k8s.cluster.name', cluster), str('k8s.namespace.name', ns)] });
+  const resource = (service: string, cluster: string, ns: string) => ({
+    attributes: [str('service.name', service), str('k8s.cluster.name', cluster), str('k8s.namespace.name', ns)],
+  });
   const clients: object[] = [];
   const servers: object[] = [];
   for (let i = 0; i < BATCH / 2; i++) {
@@ -49,10 +51,26 @@ function body(b: number): Buffer {
     const at = BigInt(START + Math.floor((n / SPANS) * 3_500_000)) * 1_000_000n;
     const clientId = Buffer.from((n + 1).toString(16).padStart(16, '0').replace(/^0/, 'c'), 'hex');
     const error = n % 40 === 0 ? { code: 2 } : { code: 0 };
-    clients.push({ traceId, spanId: clientId, name: 'POST', kind: 3, startTimeUnixNano: at.toString(), endTimeUnixNano: (at + 4_000_000n).toString(), attributes: [str('http.method', 'POST')], status: error });
+    clients.push({
+      traceId,
+      spanId: clientId,
+      name: 'POST',
+      kind: 3,
+      startTimeUnixNano: at.toString(),
+      endTimeUnixNano: (at + 4_000_000n).toString(),
+      attributes: [str('http.method', 'POST')],
+      status: error,
+    });
     servers.push({
-      traceId, spanId: Buffer.from((n + 2).toString(16).padStart(16, '0').replace(/^0/, 'a'), 'hex'), parentSpanId: clientId, name: 'POST /checkout', kind: 2,
-      startTimeUnixNano: (at + 500_000n).toString(), endTimeUnixNano: (at + 3_500_000n).toString(), attributes: [str('http.route', '/checkout')], status: error,
+      traceId,
+      spanId: Buffer.from((n + 2).toString(16).padStart(16, '0').replace(/^0/, 'a'), 'hex'),
+      parentSpanId: clientId,
+      name: 'POST /checkout',
+      kind: 2,
+      startTimeUnixNano: (at + 500_000n).toString(),
+      endTimeUnixNano: (at + 3_500_000n).toString(),
+      attributes: [str('http.route', '/checkout')],
+      status: error,
     });
   }
   const request = {
@@ -61,21 +79,35 @@ function body(b: number): Buffer {
       { resource: resource('checkout', 'east', 'pay'), scopeSpans: [{ scope: { name: 'bench' }, spans: servers }] },
     ],
   };
-  return Buffer.from(OtlpTypes.ExportTraceServiceRequest.encode(OtlpTypes.ExportTraceServiceRequest.fromObject(request)).finish());
+  return Buffer.from(
+    OtlpTypes.ExportTraceServiceRequest.encode(OtlpTypes.ExportTraceServiceRequest.fromObject(request)).finish(),
+  );
 }
 
 async function pool(n: number, work: (b: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < n) await work(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < n) await work(next++);
+    }),
+  );
 }
 
 async function rawBulk(): Promise<number> {
-  const store = new OpenSearchSpanStore({ url: 'http://127.0.0.1:9200', indexPrefix: `${run}-raw`, requestTimeoutMs: 60_000, shards: 1, replicas: 0 });
+  const store = new OpenSearchSpanStore({
+    url: 'http://127.0.0.1:9200',
+    indexPrefix: `${run}-raw`,
+    requestTimeoutMs: 60_000,
+    shards: 1,
+    replicas: 0,
+  });
   await store.init();
   // The same documents Pharos stores, made before the clock starts (a raw client has them already).
-  const docs = Array.from({ length: batches }, (_, b) => normalizeSpans(decodeTracesRequest(body(b), 'protobuf'), (c) => ({ cluster: c ?? 'x' }), Date.now()).spans);
+  const docs = Array.from(
+    { length: batches },
+    (_, b) =>
+      normalizeSpans(decodeTracesRequest(body(b), 'protobuf'), (c) => ({ cluster: c ?? 'x' }), Date.now()).spans,
+  );
   const t0 = performance.now();
   await pool(batches, async (b) => {
     // Retried while OpenSearch answers 429/5xx, as the indexer does.
@@ -94,10 +126,19 @@ async function rawBulk(): Promise<number> {
 
 async function pharos(): Promise<{ ms: number; topology: number[]; edges: unknown; read: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'pharos-bench-traces-'));
-  const config = configSchema.parse({ ...engineConfig(run, dir), collector: { cluster: 'bench', maxInFlight: 100_000 } });
+  const config = configSchema.parse({
+    ...engineConfig(run, dir),
+    collector: { cluster: 'bench', maxInFlight: 100_000 },
+  });
   const logger = pino({ level: 'warn' });
   const authenticator = new TokenAuthenticator(config.auth.tokens);
-  const ctx: ServiceContext = { config, logger, metrics: createMetricsRegistry(), authenticator, resources: new Resources() };
+  const ctx: ServiceContext = {
+    config,
+    logger,
+    metrics: createMetricsRegistry(),
+    authenticator,
+    resources: new Resources(),
+  };
   const features: Feature[] = [...(await collectorFeatures(ctx)), ...(await indexerFeatures(ctx))];
   const app = await buildApp({ logger, metrics: ctx.metrics, authenticator, features });
   for (const f of features) await f.start?.();
@@ -106,18 +147,31 @@ async function pharos(): Promise<{ ms: number; topology: number[]; edges: unknow
   const t0 = performance.now();
   await pool(batches, async (b) => {
     for (;;) {
-      const res = await app.inject({ method: 'POST', url: '/otlp/v1/traces', payload: bodies[b], headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/x-protobuf' } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/otlp/v1/traces',
+        payload: bodies[b],
+        headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/x-protobuf' },
+      });
       if (res.statusCode === 200) return;
       if (res.statusCode !== 503) throw new Error(`HTTP ${res.statusCode}: ${res.body}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   });
-  await until(async () => {
-    await store.refresh();
-    return (await store.find({}, 0)).total >= SPANS;
-  }, 1_800_000, `${SPANS} spans stored`);
+  await until(
+    async () => {
+      await store.refresh();
+      return (await store.find({}, 0)).total >= SPANS;
+    },
+    1_800_000,
+    `${SPANS} spans stored`,
+  );
   const ms = performance.now() - t0;
-  const service = new TracesService({ store: async () => store, maxTraceSpans: 20_000, maxTopologySpans: MAX_TOPOLOGY_SPANS });
+  const service = new TracesService({
+    store: async () => store,
+    maxTraceSpans: 20_000,
+    maxTopologySpans: MAX_TOPOLOGY_SPANS,
+  });
   const topology: number[] = [];
   let edges: unknown;
   let read = 0;
@@ -139,13 +193,28 @@ const raw = await rawBulk();
 const p = await pharos();
 const rawRate = SPANS / (raw / 1000);
 const rate = SPANS / (p.ms / 1000);
-console.log(JSON.stringify({
-  spans: SPANS, requestSpans: BATCH, concurrency: CONCURRENCY,
-  rawBulk: { ms: Math.round(raw), spansPerSec: Math.round(rawRate) },
-  pharos: { ms: Math.round(p.ms), spansPerSec: Math.round(rate) },
-  ratio: Number((rate / rawRate).toFixed(3)), goal: '≥ 0.8',
-  topology: { msRuns: p.topology.map(Math.round), spansRead: p.read, edges: p.edges, goal: '< 2 s for 1,000,000 spans' },
-}, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      spans: SPANS,
+      requestSpans: BATCH,
+      concurrency: CONCURRENCY,
+      rawBulk: { ms: Math.round(raw), spansPerSec: Math.round(rawRate) },
+      pharos: { ms: Math.round(p.ms), spansPerSec: Math.round(rate) },
+      ratio: Number((rate / rawRate).toFixed(3)),
+      goal: '≥ 0.8',
+      topology: {
+        msRuns: p.topology.map(Math.round),
+        spansRead: p.read,
+        edges: p.edges,
+        goal: '< 2 s for 1,000,000 spans',
+      },
+    },
+    null,
+    2,
+  ),
+);
 // The run's indices (raw and Pharos's) go; the data is made again each run.
-for (const prefix of [run, `${run}-raw`]) await fetch(`http://127.0.0.1:9200/otel-v1-apm-span-${prefix}.*`, { method: 'DELETE' }).catch(() => undefined);
+for (const prefix of [run, `${run}-raw`])
+  await fetch(`http://127.0.0.1:9200/otel-v1-apm-span-${prefix}.*`, { method: 'DELETE' }).catch(() => undefined);
 process.exit(0);

@@ -27,12 +27,27 @@ export interface CheckResult {
   templateProblems: string[];
 }
 
-const PHAROS_KEYS = ['server', 'dataDir', 'log', 'storage', 'bus', 'collector', 'clusters', 'auth', 'query', 'retention', 'federation', 'alerting', 'dashboards'];
+const PHAROS_KEYS = [
+  'server',
+  'dataDir',
+  'log',
+  'storage',
+  'bus',
+  'collector',
+  'clusters',
+  'auth',
+  'query',
+  'retention',
+  'federation',
+  'alerting',
+  'dashboards',
+];
 
 function templateProblems(c: { receivers: ReceiverConfig[]; global: GlobalConfig; templates: string[] }): string[] {
   const templates = new NotificationTemplates('http://check.invalid', c.templates);
   const out = [...templates.problems];
-  for (const r of c.receivers) integrationsOf(r, { global: c.global, templates }, (where, message) => out.push(`${where}: ${message}`));
+  for (const r of c.receivers)
+    integrationsOf(r, { global: c.global, templates }, (where, message) => out.push(`${where}: ${message}`));
   return out;
 }
 
@@ -41,25 +56,73 @@ export function checkAlertmanagerFile(file: string, env: NodeJS.ProcessEnv = pro
   const resolved = resolveEnvFields(read.value, env);
   const problems = [...read.problems, ...resolved.problems];
   const parsed = alertmanagerFileSchema.safeParse(resolved.value);
-  if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`));
-  if (problems.length || !parsed.success) return { file, kind: 'alertmanager', ok: false, problems, found: [], notes: { notActedOn: [], pharosOnly: [] }, missingFiles: [], templateProblems: [] };
+  if (!parsed.success)
+    problems.push(...parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`));
+  if (problems.length || !parsed.success)
+    return {
+      file,
+      kind: 'alertmanager',
+      ok: false,
+      problems,
+      found: [],
+      notes: { notActedOn: [], pharosOnly: [] },
+      missingFiles: [],
+      templateProblems: [],
+    };
   const c = parsed.data;
-  const found = ['global config', 'route', `${c.inhibit_rules.length} inhibit rules`, `${c.receivers.length} receivers`, `${c.templates.length} templates`];
-  return { file, kind: 'alertmanager', ok: true, problems, found, notes: configNotes(c, { envFields: resolved.used }), missingFiles: [], templateProblems: templateProblems(c) };
+  const found = [
+    'global config',
+    'route',
+    `${c.inhibit_rules.length} inhibit rules`,
+    `${c.receivers.length} receivers`,
+    `${c.templates.length} templates`,
+  ];
+  return {
+    file,
+    kind: 'alertmanager',
+    ok: true,
+    problems,
+    found,
+    notes: configNotes(c, { envFields: resolved.used }),
+    missingFiles: [],
+    templateProblems: templateProblems(c),
+  };
 }
 
 export function checkPharosFile(file: string, env: NodeJS.ProcessEnv = process.env): CheckResult {
   try {
     const c = loadConfig({ file, env }).alerting;
-    const found = [`${c.receivers.length} receivers`, `${c.inhibit_rules.length} inhibit rules`, `${c.time_intervals.length + c.mute_time_intervals.length} time intervals`];
-    return { file, kind: 'pharos', ok: true, problems: [], found, notes: configNotes(c), missingFiles: [], templateProblems: templateProblems(c) };
+    const found = [
+      `${c.receivers.length} receivers`,
+      `${c.inhibit_rules.length} inhibit rules`,
+      `${c.time_intervals.length + c.mute_time_intervals.length} time intervals`,
+    ];
+    return {
+      file,
+      kind: 'pharos',
+      ok: true,
+      problems: [],
+      found,
+      notes: configNotes(c),
+      missingFiles: [],
+      templateProblems: templateProblems(c),
+    };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     // Files the config names (token files, secrets) are read when Pharos starts, on the host it runs on: their
     // absence here is reported, not a failure of the file being checked.
     const missing = err.problems.filter((p) => p.includes('ENOENT'));
     const problems = err.problems.filter((p) => !p.includes('ENOENT'));
-    return { file, kind: 'pharos', ok: problems.length === 0, problems, found: [], notes: { notActedOn: [], pharosOnly: [] }, missingFiles: missing, templateProblems: [] };
+    return {
+      file,
+      kind: 'pharos',
+      ok: problems.length === 0,
+      problems,
+      found: [],
+      notes: { notActedOn: [], pharosOnly: [] },
+      missingFiles: missing,
+      templateProblems: [],
+    };
   }
 }
 
@@ -72,18 +135,29 @@ export function checkFile(file: string, env: NodeJS.ProcessEnv = process.env): C
   } catch {
     // Unreadable: the Alertmanager check reports it.
   }
-  const pharos = keys.some((k) => PHAROS_KEYS.includes(k)) && !keys.some((k) => (AM_TOP_LEVEL_KEYS as readonly string[]).includes(k));
+  const pharos =
+    keys.some((k) => PHAROS_KEYS.includes(k)) &&
+    !keys.some((k) => (AM_TOP_LEVEL_KEYS as readonly string[]).includes(k));
   return pharos ? checkPharosFile(file, env) : checkAlertmanagerFile(file, env);
 }
 
 export function formatResult(r: CheckResult): string {
-  const lines = [`Checking '${r.file}' (${r.kind === 'pharos' ? 'Pharos config' : 'alertmanager.yml'})  ${r.ok ? 'SUCCESS' : 'FAILED'}`];
+  const lines = [
+    `Checking '${r.file}' (${r.kind === 'pharos' ? 'Pharos config' : 'alertmanager.yml'})  ${r.ok ? 'SUCCESS' : 'FAILED'}`,
+  ];
   if (!r.ok) lines.push(...r.problems.map((p) => `  - ${p}`));
   else if (r.found.length) lines.push('Found:', ...r.found.map((f) => ` - ${f}`));
-  if (r.missingFiles.length) lines.push('Files not on this host (read when Pharos starts):', ...r.missingFiles.map((p) => ` - ${p}`));
-  if (r.templateProblems.length) lines.push('Integrations Pharos cannot build (they fail every notification until fixed):', ...r.templateProblems.map((p) => ` - ${p}`));
-  if (r.notes.notActedOn.length) lines.push('Accepted but not acted on by Pharos:', ...r.notes.notActedOn.map((p) => ` - ${p}`));
-  if (r.notes.pharosOnly.length) lines.push('Pharos options (Alertmanager refuses a file with these):', ...r.notes.pharosOnly.map((p) => ` - ${p}`));
+  if (r.missingFiles.length)
+    lines.push('Files not on this host (read when Pharos starts):', ...r.missingFiles.map((p) => ` - ${p}`));
+  if (r.templateProblems.length)
+    lines.push(
+      'Integrations Pharos cannot build (they fail every notification until fixed):',
+      ...r.templateProblems.map((p) => ` - ${p}`),
+    );
+  if (r.notes.notActedOn.length)
+    lines.push('Accepted but not acted on by Pharos:', ...r.notes.notActedOn.map((p) => ` - ${p}`));
+  if (r.notes.pharosOnly.length)
+    lines.push('Pharos options (Alertmanager refuses a file with these):', ...r.notes.pharosOnly.map((p) => ` - ${p}`));
   return lines.join('\n');
 }
 

@@ -8,7 +8,8 @@ describe('docs/openapi.json', () => {
     expect(readFileSync(OPENAPI_FILE, 'utf8')).toBe(generated);
     const doc = JSON.parse(generated) as { paths: Record<string, unknown> };
     for (const kind of ['logs', 'events', 'audit']) {
-      for (const suffix of ['', '/histogram', '/stats', '/export']) expect(doc.paths).toHaveProperty([`/v1/${kind}${suffix}`]);
+      for (const suffix of ['', '/histogram', '/stats', '/export'])
+        expect(doc.paths).toHaveProperty([`/v1/${kind}${suffix}`]);
     }
   }, 60_000);
 });

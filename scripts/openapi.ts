@@ -21,7 +21,12 @@ export const OPENAPI_FILE = fileURLToPath(new URL('../docs/openapi.json', import
 export async function generateOpenApi(): Promise<string> {
   // Defaults only (embedded SQLite in a throwaway folder): the document depends on routes, not on config.
   const dataDir = mkdtempSync(join(tmpdir(), 'pharos-openapi-'));
-  const config = loadConfig({ env: { PHAROS_DATA_DIR: dataDir, PHAROS_STORAGE: JSON.stringify({ type: 'sqlite', path: join(dataDir, 'pharos.db') }) } });
+  const config = loadConfig({
+    env: {
+      PHAROS_DATA_DIR: dataDir,
+      PHAROS_STORAGE: JSON.stringify({ type: 'sqlite', path: join(dataDir, 'pharos.db') }),
+    },
+  });
   const logger = createLogger('silent');
   const metrics = createMetricsRegistry();
   const authenticator = new TokenAuthenticator([]);

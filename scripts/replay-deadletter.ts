@@ -18,7 +18,13 @@ const USAGE = 'usage: npm run replay-deadletter -- --config <file> [--kind audit
  * does not replay the same letters twice.
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' }, kind: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    options: {
+      config: { type: 'string', short: 'c' },
+      kind: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) return void console.log(USAGE);
   const bad = values.kind?.filter((k) => !recordKindSchema.safeParse(k).success) ?? [];
   if (bad.length) {
@@ -29,15 +35,29 @@ async function main(): Promise<void> {
   const config = loadConfig({ file: values.config ?? process.env.PHAROS_CONFIG });
   const logger = createLogger(config.log.level);
   const resources = new Resources();
-  const ctx = { config, logger, metrics: createMetricsRegistry(), authenticator: new TokenAuthenticator(config.auth.tokens), resources };
+  const ctx = {
+    config,
+    logger,
+    metrics: createMetricsRegistry(),
+    authenticator: new TokenAuthenticator(config.auth.tokens),
+    resources,
+  };
   if (config.bus.type === 'memory') {
-    console.error('bus.type is memory: dead letters live inside the running process; replay needs the sqlite or the Kafka bus');
+    console.error(
+      'bus.type is memory: dead letters live inside the running process; replay needs the sqlite or the Kafka bus',
+    );
     process.exit(2);
   }
   try {
     // On the sqlite bus this process appends to the same file as the running Pharos, whose indexer reads it.
     const clientId = config.bus.type === 'kafka' ? config.bus.clientId : 'pharos';
-    const result = await replayDeadLetters({ bus: await getBus(ctx), topics: topicsFor(config.bus), logger, groupId: `${clientId}-deadletter-replay`, ...(kinds ? { kinds } : {}) });
+    const result = await replayDeadLetters({
+      bus: await getBus(ctx),
+      topics: topicsFor(config.bus),
+      logger,
+      groupId: `${clientId}-deadletter-replay`,
+      ...(kinds ? { kinds } : {}),
+    });
     console.log(`replayed ${result.replayed} record(s), skipped ${result.skipped}`);
   } finally {
     await resources.closeAll();

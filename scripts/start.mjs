@@ -16,7 +16,8 @@ function fail(message) {
 }
 
 if (production) {
-  if (!existsSync(entry)) fail(`NODE_ENV=production runs the build in dist/, and there is none: run \`npm run build\` first.`);
+  if (!existsSync(entry))
+    fail(`NODE_ENV=production runs the build in dist/, and there is none: run \`npm run build\` first.`);
   // module.setSourceMapsSupport is Node >= 22.14; process.setSourceMapsEnabled is its older name (Node 20).
   if (module.setSourceMapsSupport) module.setSourceMapsSupport(true);
   else process.setSourceMapsEnabled(true);
@@ -25,7 +26,9 @@ if (production) {
     await import('tsx');
   } catch (err) {
     if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    fail('tsx is a dev dependency, not installed here: run `npm ci` (with dev dependencies), or `npm run build` and start with NODE_ENV=production.');
+    fail(
+      'tsx is a dev dependency, not installed here: run `npm ci` (with dev dependencies), or `npm run build` and start with NODE_ENV=production.',
+    );
   }
 }
 // As if node had been started on the entry itself (`node services/main.ts …`).

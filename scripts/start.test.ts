@@ -17,7 +17,11 @@ describe('npm start (scripts/start.mjs)', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   const start = (env: Record<string, string>, ...args: string[]) =>
-    spawnSync(process.execPath, [join(root, 'scripts/start.mjs'), ...args], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8' });
+    spawnSync(process.execPath, [join(root, 'scripts/start.mjs'), ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
 
   it('with NODE_ENV=production and no build, says to run the build', () => {
     const run = start({ NODE_ENV: 'production' });
@@ -33,10 +37,15 @@ describe('npm start (scripts/start.mjs)', () => {
 
   it('with NODE_ENV=production, runs dist/services/main.js on plain node, as if started on it, with source maps on', () => {
     mkdirSync(join(root, 'dist/services'), { recursive: true });
-    const probe = 'console.log(JSON.stringify({ argv: process.argv.slice(1), maps: process.sourceMapsEnabled, loaders: process.execArgv }))';
+    const probe =
+      'console.log(JSON.stringify({ argv: process.argv.slice(1), maps: process.sourceMapsEnabled, loaders: process.execArgv }))';
     writeFileSync(join(root, 'dist/services/main.js'), probe);
     const run = start({ NODE_ENV: 'production' }, 'query', '--config', 'x.yaml');
     expect(run.stderr).toBe('');
-    expect(JSON.parse(run.stdout)).toEqual({ argv: [join(root, 'dist/services/main.js'), 'query', '--config', 'x.yaml'], maps: true, loaders: [] });
+    expect(JSON.parse(run.stdout)).toEqual({
+      argv: [join(root, 'dist/services/main.js'), 'query', '--config', 'x.yaml'],
+      maps: true,
+      loaders: [],
+    });
   });
 });

@@ -13,7 +13,10 @@ import { SERVICES, SERVICE_NAMES, type ServiceName } from './registry.ts';
 const USAGE = `usage: npm start -- [all|${SERVICE_NAMES.join('|')}] [--config <file>]`;
 
 async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } });
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) return void console.log(USAGE);
   const which = positionals[0] ?? 'all';
   if (which !== 'all' && !SERVICE_NAMES.includes(which as ServiceName)) {
@@ -39,8 +42,13 @@ async function main(): Promise<void> {
 
   const security = await securityFor(ctx);
   const app = await buildApp({
-    logger, metrics, features, bodyLimitBytes: config.server.bodyLimitBytes, limits: config.server,
-    authenticator: security.authenticator, guards: { rateLimiter: security.rateLimiter, audit: security.audit },
+    logger,
+    metrics,
+    features,
+    bodyLimitBytes: config.server.bodyLimitBytes,
+    limits: config.server,
+    authenticator: security.authenticator,
+    guards: { rateLimiter: security.rateLimiter, audit: security.audit },
   });
   for (const f of features) await f.start?.();
   await app.listen({ host: config.server.host, port: config.server.port });
@@ -48,7 +56,8 @@ async function main(): Promise<void> {
 
   stop.ready(async () => {
     await app.close();
-    for (const f of [...features].reverse()) await f.stop?.().catch((err: unknown) => logger.error({ err, feature: f.name }, 'stop failed'));
+    for (const f of [...features].reverse())
+      await f.stop?.().catch((err: unknown) => logger.error({ err, feature: f.name }, 'stop failed'));
     await security.audit.stop().catch(() => undefined);
     await resources.closeAll();
   });

@@ -7,7 +7,11 @@ import { median, ms, timed } from './stats.ts';
 const BUILT_INS = ['cluster-overview', 'namespace', 'node', 'workload', 'events', 'audit'];
 /** Built-ins whose panels read the record store (logs/events/audit targets), which the federation cache does not hold. */
 const STORE_READERS = new Set(['events', 'audit']);
-const IMPORTED = { file: 'grafana_kubernetes-mixin_k8s-resources-cluster.json', id: 'efa86fd1d0c121a26444b636a3f509a8', vars: '&var-cluster=east' };
+const IMPORTED = {
+  file: 'grafana_kubernetes-mixin_k8s-resources-cluster.json',
+  id: 'efa86fd1d0c121a26444b636a3f509a8',
+  vars: '&var-cluster=east',
+};
 
 /**
  * A dashboard reload through Pharos with the query frontend on: every panel rendered (GET
@@ -16,14 +20,23 @@ const IMPORTED = { file: 'grafana_kubernetes-mixin_k8s-resources-cluster.json', 
  * the "no data" explanation ask label values, which the frontend's metadata cache keeps (a window in the past).
  */
 export async function dashboardReload(pharos: PharosProcess, sharedData: string, rounds: number): Promise<number> {
-  const imported = await fetch(`${pharos.url}/v1/dashboards/import?overwrite=true`, { method: 'POST', headers: { ...pharos.auth, 'content-type': 'text/plain' }, body: readFileSync(join(sharedData, 'dashboards', IMPORTED.file), 'utf8') });
+  const imported = await fetch(`${pharos.url}/v1/dashboards/import?overwrite=true`, {
+    method: 'POST',
+    headers: { ...pharos.auth, 'content-type': 'text/plain' },
+    body: readFileSync(join(sharedData, 'dashboards', IMPORTED.file), 'utf8'),
+  });
   if (!imported.ok) throw new Error(`import of ${IMPORTED.file}: HTTP ${imported.status} ${await imported.text()}`);
   const dashboards = [...BUILT_INS.map((id) => ({ id, vars: '' })), { id: IMPORTED.id, vars: IMPORTED.vars }];
   // Each (dashboard, round) shifts the window by seconds of its own: a new grid phase, so nothing of it is in
   // the cache yet (dashboards share queries).
   const render = (d: { id: string; vars: string }, shift: number) =>
-    timed(`${pharos.url}/v1/dashboards/${d.id}/render?from=${(FIXTURE_START + 1800 + shift) * 1000}&to=${(FIXTURE_END - 60 + shift) * 1000}${d.vars}`, { headers: pharos.auth });
-  console.log(`\ndashboard reload, frontend on (in-process LRU): ${rounds} rounds, cold = a window new to the cache, warm = the same window again (p50 ms)`);
+    timed(
+      `${pharos.url}/v1/dashboards/${d.id}/render?from=${(FIXTURE_START + 1800 + shift) * 1000}&to=${(FIXTURE_END - 60 + shift) * 1000}${d.vars}`,
+      { headers: pharos.auth },
+    );
+  console.log(
+    `\ndashboard reload, frontend on (in-process LRU): ${rounds} rounds, cold = a window new to the cache, warm = the same window again (p50 ms)`,
+  );
   console.log('dashboard | cold | warm | cold/warm');
   const totals = { cold: 0, warm: 0 };
   const federated = { cold: 0, warm: 0 };
@@ -46,9 +59,13 @@ export async function dashboardReload(pharos: PharosProcess, sharedData: string,
   // The reload as a user waits for it: every dashboard once. events and audit read the store, not the
   // federation, so the cache does not change them; they are in the sum as they are in the reload.
   const ratio = totals.cold / totals.warm;
-  console.log(`dashboard reload, all ${dashboards.length} dashboards: cold ${ms(totals.cold)} ms, warm ${ms(totals.warm)} ms: warm ${ratio.toFixed(1)}x faster (goal ≥ 10x)`);
+  console.log(
+    `dashboard reload, all ${dashboards.length} dashboards: cold ${ms(totals.cold)} ms, warm ${ms(totals.warm)} ms: warm ${ratio.toFixed(1)}x faster (goal ≥ 10x)`,
+  );
   // Shown beside it, not instead of it: what the frontend alone does for the dashboards that read Prometheus.
   const n = dashboards.length - STORE_READERS.size;
-  console.log(`  of which the ${n} that read Prometheus only: cold ${ms(federated.cold)} ms, warm ${ms(federated.warm)} ms: warm ${(federated.cold / federated.warm).toFixed(1)}x faster`);
+  console.log(
+    `  of which the ${n} that read Prometheus only: cold ${ms(federated.cold)} ms, warm ${ms(federated.warm)} ms: warm ${(federated.cold / federated.warm).toFixed(1)}x faster`,
+  );
   return ratio;
 }

@@ -32,9 +32,20 @@ type Who = 'pharos' | 'thanos' | 'fanout';
  * always meets the others' warm caches. Then the frontend's warm answer (cache on, after one fill).
  */
 export async function compareLatency(r: LatencyRun): Promise<LatencySummary> {
-  const body = (q: string) => new URLSearchParams({ query: q, start: String(r.window.start), end: String(r.window.end), step: String(r.window.step) });
-  const post = (b: URLSearchParams, headers: Record<string, string> = {}): RequestInit => ({ method: 'POST', body: b, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
-  const pharos = (q: string, headers: Record<string, string>) => timed(`${r.pharos.url}/prometheus/api/v1/query_range`, post(body(q), { ...r.pharos.auth, ...headers }));
+  const body = (q: string) =>
+    new URLSearchParams({
+      query: q,
+      start: String(r.window.start),
+      end: String(r.window.end),
+      step: String(r.window.step),
+    });
+  const post = (b: URLSearchParams, headers: Record<string, string> = {}): RequestInit => ({
+    method: 'POST',
+    body: b,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+  });
+  const pharos = (q: string, headers: Record<string, string>) =>
+    timed(`${r.pharos.url}/prometheus/api/v1/query_range`, post(body(q), { ...r.pharos.auth, ...headers }));
   const run: Record<Who, (q: string) => Promise<number>> = {
     pharos: (q) => pharos(q, { 'cache-control': 'no-store' }),
     thanos: (q) => timed(`${r.thanos.url}/api/v1/query_range`, post(body(q))),
@@ -42,7 +53,9 @@ export async function compareLatency(r: LatencyRun): Promise<LatencySummary> {
   };
   const steps = Math.floor((r.window.end - r.window.start) / r.window.step) + 1;
   console.log(`\n${r.label}: range queries, ${steps} steps, ${r.rounds} interleaved rounds (p50 ms; ratios of p50)`);
-  console.log('query | Pharos | Thanos Query | bare fan-out | Pharos/Thanos | Pharos/fan-out | Pharos warm (cache) | agree');
+  console.log(
+    'query | Pharos | Thanos Query | bare fan-out | Pharos/Thanos | Pharos/fan-out | Pharos warm (cache) | agree',
+  );
   const ratios = { overThanos: [] as number[], overFanOut: [] as number[], warmOverThanos: [] as number[] };
   for (const q of r.queries) {
     const agree = await agreement(r, q, body);
@@ -62,33 +75,57 @@ export async function compareLatency(r: LatencyRun): Promise<LatencySummary> {
     ratios.overThanos.push(p / t);
     ratios.overFanOut.push(p / f);
     ratios.warmOverThanos.push(w / t);
-    console.log(`${q} | ${ms(p)} (p95 ${ms(pct(times.pharos, 95))}) | ${ms(t)} (p95 ${ms(pct(times.thanos, 95))}) | ${ms(f)} | ${(p / t).toFixed(2)}x | ${(p / f).toFixed(2)}x | ${ms(w)} | ${agree}`);
+    console.log(
+      `${q} | ${ms(p)} (p95 ${ms(pct(times.pharos, 95))}) | ${ms(t)} (p95 ${ms(pct(times.thanos, 95))}) | ${ms(f)} | ${(p / t).toFixed(2)}x | ${(p / f).toFixed(2)}x | ${ms(w)} | ${agree}`,
+    );
   }
-  const summary = { overThanos: median(ratios.overThanos), overFanOut: median(ratios.overFanOut), warmOverThanos: median(ratios.warmOverThanos) };
-  console.log(`${r.label}, medians over the queries: Pharos/Thanos ${summary.overThanos.toFixed(2)}x, Pharos/bare fan-out ${summary.overFanOut.toFixed(2)}x, Pharos warm/Thanos ${summary.warmOverThanos.toPrecision(2)}x`);
+  const summary = {
+    overThanos: median(ratios.overThanos),
+    overFanOut: median(ratios.overFanOut),
+    warmOverThanos: median(ratios.warmOverThanos),
+  };
+  console.log(
+    `${r.label}, medians over the queries: Pharos/Thanos ${summary.overThanos.toFixed(2)}x, Pharos/bare fan-out ${summary.overFanOut.toFixed(2)}x, Pharos warm/Thanos ${summary.warmOverThanos.toPrecision(2)}x`,
+  );
   return summary;
 }
 
 /** Pharos's leaf queries for this plan, to every cluster at once, straight to the members. */
 async function fanOut(r: LatencyRun, q: string, body: (q: string) => URLSearchParams): Promise<number> {
-  const plan = planQuery(parsePromQL(q), r.servers.map((s) => s.cluster));
+  const plan = planQuery(
+    parsePromQL(q),
+    r.servers.map((s) => s.cluster),
+  );
   const urlOf = new Map(r.servers.map((s) => [s.cluster, s.url]));
   const t0 = performance.now();
-  await Promise.all(plan.leaves.flatMap((l) => l.clusters.map((c) => timed(`${urlOf.get(c)}/api/v1/query_range`, { method: 'POST', body: body(leafQueryFor(l, c)) }))));
+  await Promise.all(
+    plan.leaves.flatMap((l) =>
+      l.clusters.map((c) =>
+        timed(`${urlOf.get(c)}/api/v1/query_range`, { method: 'POST', body: body(leafQueryFor(l, c)) }),
+      ),
+    ),
+  );
   return performance.now() - t0;
 }
 
 /** Whether Pharos and Thanos give the same answer (Thanos 0.42 evaluates with Prometheus 3's engine, so may not). */
 async function agreement(r: LatencyRun, q: string, body: (q: string) => URLSearchParams): Promise<string> {
-  const read = async (url: string, headers: Record<string, string>) => ((await (await fetch(url, { method: 'POST', body: body(q), headers })).json()) as { data: PromData }).data;
-  const a = await read(`${r.pharos.url}/prometheus/api/v1/query_range`, { ...r.pharos.auth, 'cache-control': 'no-store' });
+  const read = async (url: string, headers: Record<string, string>) =>
+    ((await (await fetch(url, { method: 'POST', body: body(q), headers })).json()) as { data: PromData }).data;
+  const a = await read(`${r.pharos.url}/prometheus/api/v1/query_range`, {
+    ...r.pharos.auth,
+    'cache-control': 'no-store',
+  });
   const b = await read(`${r.thanos.url}/api/v1/query_range`, {});
   const diff = diffResults(b, a, false);
   const n = (a.result as unknown[]).length;
   if (!diff) return `yes (${n} series)`;
   // Thanos 0.42 evaluates with Prometheus 3's engine (left-open range selectors), Pharos as the 2.42 members do.
-  const keys = (d: PromData) => new Set((d.result as { metric: Record<string, string> }[]).map((s) => labelsKey(s.metric)));
+  const keys = (d: PromData) =>
+    new Set((d.result as { metric: Record<string, string> }[]).map((s) => labelsKey(s.metric)));
   const [ka, kb] = [keys(a), keys(b)];
   const same = ka.size === kb.size && [...ka].every((k) => kb.has(k));
-  return same ? `same ${n} series, points differ (2.42 vs 3.x semantics): ${diff.slice(0, 80)}` : `differs: ${diff.slice(0, 100)}`;
+  return same
+    ? `same ${n} series, points differ (2.42 vs 3.x semantics): ${diff.slice(0, 80)}`
+    : `differs: ${diff.slice(0, 100)}`;
 }

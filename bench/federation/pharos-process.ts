@@ -27,7 +27,13 @@ export interface PharosStart {
   tree?: string;
 }
 
-export async function startPharos(proc: BenchProcesses, root: string, set: string, servers: PromServer[], opts: PharosStart = {}): Promise<PharosProcess> {
+export async function startPharos(
+  proc: BenchProcesses,
+  root: string,
+  set: string,
+  servers: PromServer[],
+  opts: PharosStart = {},
+): Promise<PharosProcess> {
   const port = await freePort();
   const dataDir = join(root, `pharos-${set}`);
   await mkdir(dataDir, { recursive: true });
@@ -45,7 +51,16 @@ export async function startPharos(proc: BenchProcesses, root: string, set: strin
   const file = join(root, `pharos-${set}.yaml`);
   await writeFile(file, stringify(config));
   const name = `pharos-${set}`;
-  const child = proc.start(name, process.execPath, ['--max-semi-space-size=32', ...(opts.nodeArgs ?? []), '--import', 'tsx', join(opts.tree ?? '.', 'services/main.ts'), 'query', '--config', file]);
+  const child = proc.start(name, process.execPath, [
+    '--max-semi-space-size=32',
+    ...(opts.nodeArgs ?? []),
+    '--import',
+    'tsx',
+    join(opts.tree ?? '.', 'services/main.ts'),
+    'query',
+    '--config',
+    file,
+  ]);
   const url = `http://127.0.0.1:${port}`;
   await proc.waitFor(name, () => httpOk(`${url}/readyz`));
   return { url, pid: child.pid, auth: { authorization: `Bearer ${BENCH_TOKEN}` } };

@@ -21,7 +21,10 @@ export class BenchProcesses {
 
   logTail(name: string): string {
     try {
-      return readFileSync(join(this.logDir, `${name}.log`), 'utf8').split('\n').slice(-15).join('\n');
+      return readFileSync(join(this.logDir, `${name}.log`), 'utf8')
+        .split('\n')
+        .slice(-15)
+        .join('\n');
     } catch {
       return '';
     }
@@ -33,7 +36,8 @@ export class BenchProcesses {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (await probe().catch(() => false)) return;
-      if (child && child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${this.logTail(name)}`);
+      if (child && child.exitCode !== null)
+        throw new Error(`${name} exited (${child.exitCode}):\n${this.logTail(name)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error(`${name} not ready after ${timeoutMs} ms:\n${this.logTail(name)}`);
@@ -53,7 +57,11 @@ export class BenchProcesses {
   }
 }
 
-export const httpOk = (url: string): Promise<boolean> => fetch(url).then(async (r) => (await r.arrayBuffer(), r.ok), () => false);
+export const httpOk = (url: string): Promise<boolean> =>
+  fetch(url).then(
+    async (r) => (await r.arrayBuffer(), r.ok),
+    () => false,
+  );
 
 /** Peak and current resident memory (VmHWM, VmRSS) of a process, MiB. */
 export function memoryOf(pid: number | undefined): { peakMb: number; rssMb: number } {

@@ -5,7 +5,14 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../scripts/deploy/image-layout.ts';
-import { CLUSTER_NAMES, FIXTURE_START, fixtureDigest, generateServer, openMetricsChunks, type ClusterName } from '../../test/fixtures/prometheus/generate.ts';
+import {
+  CLUSTER_NAMES,
+  FIXTURE_START,
+  fixtureDigest,
+  generateServer,
+  openMetricsChunks,
+  type ClusterName,
+} from '../../test/fixtures/prometheus/generate.ts';
 import { httpOk, type BenchProcesses } from './processes.ts';
 
 /**
@@ -25,11 +32,19 @@ export interface PromServer {
 const run = promisify(execFile);
 
 /** 33,334 series per server in ten waves of 15 minutes, one sample a minute: at any step ~1/10 of them are live. */
-export const BIG = { seriesPerServer: 33_334, waves: 10, waveSeconds: 900, sampleSeconds: 60, clusters: ['a', 'b', 'c'] as const, version: 1 };
+export const BIG = {
+  seriesPerServer: 33_334,
+  waves: 10,
+  waveSeconds: 900,
+  sampleSeconds: 60,
+  clusters: ['a', 'b', 'c'] as const,
+  version: 1,
+};
 export const BIG_WINDOW = { start: FIXTURE_START, end: FIXTURE_START + BIG.waves * BIG.waveSeconds + 600, step: 30 };
 
 /** Deterministic, and different per cluster, series and minute. */
-const bigValue = (cluster: number, i: number, k: number): number => ((i * 7919 + k * 104_729 + cluster * 31_337) % 10_007) / 10;
+const bigValue = (cluster: number, i: number, k: number): number =>
+  ((i * 7919 + k * 104_729 + cluster * 31_337) % 10_007) / 10;
 
 function* bigOpenMetrics(clusterIndex: number): Generator<string> {
   yield '# HELP bench_series Synthetic series for the federation benchmark.\n# TYPE bench_series gauge\n';
@@ -37,7 +52,8 @@ function* bigOpenMetrics(clusterIndex: number): Generator<string> {
     const head = `bench_series{namespace="ns-${i % 50}",pod="pod-${i}",container="c-${i % 3}"} `;
     const start = FIXTURE_START + (i % BIG.waves) * BIG.waveSeconds;
     const lines: string[] = [];
-    for (let k = 0; k * BIG.sampleSeconds <= BIG.waveSeconds; k++) lines.push(`${head}${bigValue(clusterIndex, i, k)} ${start + k * BIG.sampleSeconds}\n`);
+    for (let k = 0; k * BIG.sampleSeconds <= BIG.waveSeconds; k++)
+      lines.push(`${head}${bigValue(clusterIndex, i, k)} ${start + k * BIG.sampleSeconds}\n`);
     yield lines.join('');
   }
   yield '# EOF\n';
@@ -54,7 +70,9 @@ async function backfill(dir: string, digest: string, chunks: Iterable<string>): 
   for (const c of chunks) if (!out.write(c)) await once(out, 'drain');
   out.end();
   await once(out, 'finish');
-  await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', om, join(dir, 'data')], { maxBuffer: 64 * 2 ** 20 });
+  await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', om, join(dir, 'data')], {
+    maxBuffer: 64 * 2 ** 20,
+  });
   await rm(om);
   await writeFile(marker, digest);
 }
@@ -62,9 +80,17 @@ async function backfill(dir: string, digest: string, chunks: Iterable<string>): 
 async function startServer(proc: BenchProcesses, dir: string, cluster: string): Promise<PromServer> {
   const port = await freePort();
   const config = join(dir, 'prometheus.yml');
-  await writeFile(config, `global:\n  scrape_interval: 15s\n  evaluation_interval: 15s\n  external_labels:\n    cluster: ${cluster}\nscrape_configs: []\n`);
+  await writeFile(
+    config,
+    `global:\n  scrape_interval: 15s\n  evaluation_interval: 15s\n  external_labels:\n    cluster: ${cluster}\nscrape_configs: []\n`,
+  );
   const name = `prometheus-${cluster}`;
-  const child = proc.start(name, 'prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=100y']);
+  const child = proc.start(name, 'prometheus', [
+    `--config.file=${config}`,
+    `--storage.tsdb.path=${join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--storage.tsdb.retention.time=100y',
+  ]);
   const url = `http://127.0.0.1:${port}`;
   await proc.waitFor(name, () => httpOk(`${url}/-/ready`));
   return { cluster, url, dataDir: join(dir, 'data'), pid: child.pid };
@@ -73,7 +99,11 @@ async function startServer(proc: BenchProcesses, dir: string, cluster: string): 
 export async function smallSet(proc: BenchProcesses, root: string, log: (m: string) => void): Promise<PromServer[]> {
   const dirs = CLUSTER_NAMES.map((c) => join(root, `small-${c}`));
   const t0 = Date.now();
-  await Promise.all(CLUSTER_NAMES.map((c, i) => backfill(dirs[i] as string, fixtureDigest(c), openMetricsChunks(generateServer(c as ClusterName)))));
+  await Promise.all(
+    CLUSTER_NAMES.map((c, i) =>
+      backfill(dirs[i] as string, fixtureDigest(c), openMetricsChunks(generateServer(c as ClusterName))),
+    ),
+  );
   log(`fixture east/west/north ready in ${root} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   return Promise.all(CLUSTER_NAMES.map((c, i) => startServer(proc, dirs[i] as string, c)));
 }
@@ -82,8 +112,11 @@ export async function bigSet(proc: BenchProcesses, root: string, log: (m: string
   const dirs = BIG.clusters.map((c) => join(root, `big-${c}`));
   const t0 = Date.now();
   const fresh = !dirs.every((d) => existsSync(join(d, '.digest')));
-  if (fresh) log(`generating and backfilling ${BIG.clusters.length} × ${BIG.seriesPerServer} series (once; kept in ${root})`);
-  await Promise.all(BIG.clusters.map((c, i) => backfill(dirs[i] as string, `big-v${BIG.version}-${c}`, bigOpenMetrics(i))));
+  if (fresh)
+    log(`generating and backfilling ${BIG.clusters.length} × ${BIG.seriesPerServer} series (once; kept in ${root})`);
+  await Promise.all(
+    BIG.clusters.map((c, i) => backfill(dirs[i] as string, `big-v${BIG.version}-${c}`, bigOpenMetrics(i))),
+  );
   if (fresh) log(`backfilled in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   return Promise.all(BIG.clusters.map((c, i) => startServer(proc, dirs[i] as string, c)));
 }

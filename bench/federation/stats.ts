@@ -1,5 +1,6 @@
 /** Percentile by rank (nearest rank, no interpolation), as the other benchmarks print them. */
-export const pct = (xs: readonly number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] as number;
+export const pct = (xs: readonly number[], p: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] as number;
 
 export const median = (xs: readonly number[]): number => pct(xs, 50);
 
@@ -15,7 +16,9 @@ export async function timed(url: string, init: RequestInit): Promise<number> {
   const body = Buffer.from(await res.arrayBuffer());
   const elapsed = performance.now() - t0;
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${body.toString('utf8', 0, 300)}`);
-  const warned = /"warnings":\s*\[\s*"([^"]{0,200})/.exec(body.toString('latin1', Math.max(0, body.length - 4096)) + body.toString('latin1', 0, 4096));
+  const warned = /"warnings":\s*\[\s*"([^"]{0,200})/.exec(
+    body.toString('latin1', Math.max(0, body.length - 4096)) + body.toString('latin1', 0, 4096),
+  );
   if (warned) throw new Error(`${url}: partial answer (${warned[1]}); the machine is too loaded for this run`);
   return elapsed;
 }

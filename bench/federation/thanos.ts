@@ -22,7 +22,8 @@ const BUILD_TIMEOUT_MS = 90 * 60_000;
 
 const exec = promisify(execFile);
 
-export const thanosBinary = (): string => join(process.env.PHAROS_BIN_CACHE ?? join(homedir(), '.cache', 'pharos', 'bin'), `thanos-${VERSION}`);
+export const thanosBinary = (): string =>
+  join(process.env.PHAROS_BIN_CACHE ?? join(homedir(), '.cache', 'pharos', 'bin'), `thanos-${VERSION}`);
 
 export async function ensureThanos(log: (m: string) => void): Promise<string> {
   const bin = thanosBinary();
@@ -34,11 +35,18 @@ export async function ensureThanos(log: (m: string) => void): Promise<string> {
   // Built into a folder of its own and renamed into place: a concurrent run never sees half a binary.
   const staging = await mkdtemp(join(cache, '.thanos-build-'));
   const startedAt = Date.now();
-  const ticker = setInterval(() => log(`  … still building Thanos (${Math.round((Date.now() - startedAt) / 1000)} s)`), 30_000);
+  const ticker = setInterval(
+    () => log(`  … still building Thanos (${Math.round((Date.now() - startedAt) / 1000)} s)`),
+    30_000,
+  );
   try {
     log(`building Thanos ${VERSION} from ${MODULE} (first time on this machine, minutes on 2 cores; cached as ${bin})`);
     if (!existsSync(join(src, 'go.mod'))) {
-      const { stdout } = await exec('go', ['mod', 'download', '-json', MODULE], { env: GO_ENV, cwd: tmpdir(), maxBuffer: 16 * 2 ** 20 });
+      const { stdout } = await exec('go', ['mod', 'download', '-json', MODULE], {
+        env: GO_ENV,
+        cwd: tmpdir(),
+        maxBuffer: 16 * 2 ** 20,
+      });
       await rm(src, { recursive: true, force: true });
       await cp((JSON.parse(stdout) as { Dir: string }).Dir, src, { recursive: true });
       await chmodTree(src);
@@ -60,12 +68,20 @@ async function chmodTree(dir: string): Promise<void> {
 
 function goBuild(src: string, out: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('go', ['build', '-tags', 'netgo,slicelabels', '-o', out, './cmd/thanos'], { cwd: src, env: GO_ENV, timeout: BUILD_TIMEOUT_MS });
+    const child = spawn('go', ['build', '-tags', 'netgo,slicelabels', '-o', out, './cmd/thanos'], {
+      cwd: src,
+      env: GO_ENV,
+      timeout: BUILD_TIMEOUT_MS,
+    });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`go build exited with ${code}\n${output.split('\n').slice(-30).join('\n')}`))));
+    child.once('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`go build exited with ${code}\n${output.split('\n').slice(-30).join('\n')}`)),
+    );
   });
 }
 
@@ -75,18 +91,36 @@ export interface ThanosQuery {
 }
 
 /** A sidecar per server, then Thanos Query over all of them; ready when /api/v1/stores lists every sidecar. */
-export async function startThanos(proc: BenchProcesses, bin: string, set: string, servers: PromServer[]): Promise<ThanosQuery> {
+export async function startThanos(
+  proc: BenchProcesses,
+  bin: string,
+  set: string,
+  servers: PromServer[],
+): Promise<ThanosQuery> {
   const endpoints: string[] = [];
   for (const s of servers) {
     const [grpc, http] = [await freePort(), await freePort()];
     const name = `thanos-sidecar-${set}-${s.cluster}`;
-    proc.start(name, bin, ['sidecar', `--prometheus.url=${s.url}`, `--tsdb.path=${s.dataDir}`, `--grpc-address=127.0.0.1:${grpc}`, `--http-address=127.0.0.1:${http}`, '--log.level=warn']);
+    proc.start(name, bin, [
+      'sidecar',
+      `--prometheus.url=${s.url}`,
+      `--tsdb.path=${s.dataDir}`,
+      `--grpc-address=127.0.0.1:${grpc}`,
+      `--http-address=127.0.0.1:${http}`,
+      '--log.level=warn',
+    ]);
     await proc.waitFor(name, () => httpOk(`http://127.0.0.1:${http}/-/ready`));
     endpoints.push(`127.0.0.1:${grpc}`);
   }
   const [grpc, http] = [await freePort(), await freePort()];
   const name = `thanos-query-${set}`;
-  const child = proc.start(name, bin, ['query', `--http-address=127.0.0.1:${http}`, `--grpc-address=127.0.0.1:${grpc}`, ...endpoints.map((e) => `--endpoint=${e}`), '--log.level=warn']);
+  const child = proc.start(name, bin, [
+    'query',
+    `--http-address=127.0.0.1:${http}`,
+    `--grpc-address=127.0.0.1:${grpc}`,
+    ...endpoints.map((e) => `--endpoint=${e}`),
+    '--log.level=warn',
+  ]);
   const url = `http://127.0.0.1:${http}`;
   await proc.waitFor(name, async () => {
     const r = (await (await fetch(`${url}/api/v1/stores`)).json()) as { data?: Record<string, unknown[]> };

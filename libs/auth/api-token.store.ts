@@ -61,11 +61,17 @@ export class ApiTokenStore {
   async create(input: NewToken, createdBy: string): Promise<{ token: string; info: TokenInfo }> {
     const store = await this.store();
     const existing = await store.list<StoredToken>(API_TOKEN_COLLECTION, { where: { name: input.name }, limit: 1 });
-    if (existing.items.length) throw new ConflictError(`a token named "${input.name}" already exists: revoke it first or pick another name`);
+    if (existing.items.length)
+      throw new ConflictError(`a token named "${input.name}" already exists: revoke it first or pick another name`);
     const token = `pharos_${randomBytes(32).toString('base64url')}`;
     const id = `tok_${randomBytes(9).toString('base64url')}`;
     const value: StoredToken = {
-      name: input.name, role: input.role, scope: input.scope, sha256: sha256Hex(token), createdAt: this.now(), createdBy,
+      name: input.name,
+      role: input.role,
+      scope: input.scope,
+      sha256: sha256Hex(token),
+      createdAt: this.now(),
+      createdBy,
       ...(input.expiresAt !== undefined ? { expiresAt: input.expiresAt } : {}),
     };
     await store.put(API_TOKEN_COLLECTION, id, value, 0);
@@ -73,7 +79,10 @@ export class ApiTokenStore {
     return { token, info: toInfo(id, value) };
   }
 
-  async list(options: { limit: number; after?: string | undefined }): Promise<{ items: TokenInfo[]; next: string | null }> {
+  async list(options: {
+    limit: number;
+    after?: string | undefined;
+  }): Promise<{ items: TokenInfo[]; next: string | null }> {
     const page = await (await this.store()).list<StoredToken>(API_TOKEN_COLLECTION, options);
     return { items: page.items.map((d) => toInfo(d.id, d.value)), next: page.next };
   }

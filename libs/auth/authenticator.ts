@@ -11,7 +11,10 @@ export interface CredentialSource {
  * work, so a huge header cannot cost a hash or a signature check.
  */
 export class ChainAuthenticator {
-  constructor(private readonly sources: readonly CredentialSource[], private readonly maxLength = 8192) {}
+  constructor(
+    private readonly sources: readonly CredentialSource[],
+    private readonly maxLength = 8192,
+  ) {}
 
   async authenticate(credential: string): Promise<Principal | undefined> {
     if (credential.length === 0 || credential.length > this.maxLength) return undefined;

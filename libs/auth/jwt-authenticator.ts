@@ -1,5 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { createLocalJWKSet, importSPKI, importX509, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type KeyObject } from 'jose';
+import {
+  createLocalJWKSet,
+  importSPKI,
+  importX509,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type KeyObject,
+} from 'jose';
 import type { Role } from '../config/config.schema.ts';
 import type { JwtConfig } from '../config/sections/auth.ts';
 import type { Principal, Scope } from './principal.ts';
@@ -22,7 +30,10 @@ export const looksLikeJwt = (credential: string): boolean => /^[\w-]+\.[\w-]+\.[
  * - name: `nameClaim` (default `sub`), prefixed `jwt:` so it cannot collide with an API token's name.
  */
 export class JwtAuthenticator {
-  private constructor(private readonly config: JwtConfig, private readonly key: VerifyKey) {}
+  private constructor(
+    private readonly config: JwtConfig,
+    private readonly key: VerifyKey,
+  ) {}
 
   static async create(config: JwtConfig): Promise<JwtAuthenticator> {
     return new JwtAuthenticator(config, await loadKey(config));
@@ -47,7 +58,10 @@ export class JwtAuthenticator {
   }
 }
 
-export function principalFromClaims(payload: JWTPayload, config: Pick<JwtConfig, 'rolesClaim' | 'scopeClaim' | 'nameClaim'>): Principal | undefined {
+export function principalFromClaims(
+  payload: JWTPayload,
+  config: Pick<JwtConfig, 'rolesClaim' | 'scopeClaim' | 'nameClaim'>,
+): Principal | undefined {
   const role = pickRole(payload[config.rolesClaim]);
   const subject = payload[config.nameClaim];
   if (!role || typeof subject !== 'string' || subject === '') return undefined;
@@ -58,7 +72,12 @@ export function principalFromClaims(payload: JWTPayload, config: Pick<JwtConfig,
 }
 
 function pickRole(claim: unknown): Role | undefined {
-  const values = typeof claim === 'string' ? [claim] : Array.isArray(claim) ? claim.filter((v): v is string => typeof v === 'string') : [];
+  const values =
+    typeof claim === 'string'
+      ? [claim]
+      : Array.isArray(claim)
+        ? claim.filter((v): v is string => typeof v === 'string')
+        : [];
   return ROLE_ORDER.find((r) => values.includes(r));
 }
 

@@ -15,7 +15,10 @@ export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private lastSweep = 0;
 
-  constructor(private readonly config: RateLimitConfig, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly config: RateLimitConfig,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   get enabled(): boolean {
     return this.config.perSecond > 0;

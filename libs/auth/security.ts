@@ -33,6 +33,15 @@ async function build(ctx: ServiceContext): Promise<Security> {
   const tokens = new ApiTokenStore(store);
   const sources: CredentialSource[] = [ctx.authenticator, tokens];
   if (ctx.config.auth.jwt) sources.push(await JwtAuthenticator.create(ctx.config.auth.jwt));
-  const audit = new SelfAuditLog({ store, config: ctx.config.auth.audit, logger: ctx.logger.child({ component: 'self-audit' }) });
-  return { authenticator: new ChainAuthenticator(sources), tokens, rateLimiter: new RateLimiter(ctx.config.auth.rateLimit), audit };
+  const audit = new SelfAuditLog({
+    store,
+    config: ctx.config.auth.audit,
+    logger: ctx.logger.child({ component: 'self-audit' }),
+  });
+  return {
+    authenticator: new ChainAuthenticator(sources),
+    tokens,
+    rateLimiter: new RateLimiter(ctx.config.auth.rateLimit),
+    audit,
+  };
 }

@@ -4,21 +4,37 @@ import { SqliteStateStore } from '../store/state/sqlite-state.store.ts';
 import { SelfAuditLog, outcomeOf, type SelfAuditEntry } from './self-audit.log.ts';
 
 const entry = (time: number, over: Partial<SelfAuditEntry> = {}): SelfAuditEntry => ({
-  time, principal: 'alice', via: 'token', role: 'viewer', scope: { clusters: ['*'], namespaces: ['payments'] },
-  method: 'GET', route: '/v1/logs', status: 200, outcome: 'allowed', durationMs: 1.5, requestId: `r${time}`, ...over,
+  time,
+  principal: 'alice',
+  via: 'token',
+  role: 'viewer',
+  scope: { clusters: ['*'], namespaces: ['payments'] },
+  method: 'GET',
+  route: '/v1/logs',
+  status: 200,
+  outcome: 'allowed',
+  durationMs: 1.5,
+  requestId: `r${time}`,
+  ...over,
 });
 
 async function setup(now = 10 * 86_400_000) {
   const state = new SqliteStateStore(':memory:');
   await state.init();
-  const log = new SelfAuditLog({ store: async () => state, config: { enabled: true, retentionDays: 1, bufferSize: 100 }, logger: createLogger('silent'), now: () => now });
+  const log = new SelfAuditLog({
+    store: async () => state,
+    config: { enabled: true, retentionDays: 1, bufferSize: 100 },
+    logger: createLogger('silent'),
+    now: () => now,
+  });
   return { state, log };
 }
 
 describe('SelfAuditLog', () => {
   it('stores entries and answers filters, time bounds and pages in time order', async () => {
     const { log } = await setup();
-    for (let t = 1000; t < 1010; t++) log.record(entry(t, t % 2 ? { principal: 'bob', status: 403, outcome: 'denied' } : {}));
+    for (let t = 1000; t < 1010; t++)
+      log.record(entry(t, t % 2 ? { principal: 'bob', status: 403, outcome: 'denied' } : {}));
     const all = await log.query({ limit: 100, order: 'asc' });
     expect(all.items.map((e) => e.time)).toEqual([1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009]);
     const bob = await log.query({ principal: 'bob', outcome: 'denied', limit: 100, order: 'desc' });
@@ -52,7 +68,9 @@ describe('SelfAuditLog', () => {
     expect(await walk('asc', 4)).toEqual(all);
     expect(await walk('desc', 4)).toEqual([...all].reverse());
     expect(await walk('desc', 2, 'bob')).toEqual([23, 21, 13, 11, 3, 1]);
-    await expect(log.query({ limit: 1, order: 'asc', cursor: 'nope' })).rejects.toMatchObject({ code: 'PHAROS_ERR_VALIDATION' });
+    await expect(log.query({ limit: 1, order: 'asc', cursor: 'nope' })).rejects.toMatchObject({
+      code: 'PHAROS_ERR_VALIDATION',
+    });
   });
 
   it('drops the oldest when the buffer is full, and prunes past the retention', async () => {
@@ -65,6 +83,15 @@ describe('SelfAuditLog', () => {
   });
 
   it('classifies outcomes', () => {
-    expect([200, 302, 401, 403, 429, 400, 404, 500].map(outcomeOf)).toEqual(['allowed', 'allowed', 'denied', 'denied', 'denied', 'rejected', 'rejected', 'failed']);
+    expect([200, 302, 401, 403, 429, 400, 404, 500].map(outcomeOf)).toEqual([
+      'allowed',
+      'allowed',
+      'denied',
+      'denied',
+      'denied',
+      'rejected',
+      'rejected',
+      'failed',
+    ]);
   });
 });

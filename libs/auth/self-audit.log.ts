@@ -40,7 +40,13 @@ export interface SelfAuditQuery {
 }
 
 export const outcomeOf = (status: number): SelfAuditEntry['outcome'] =>
-  status < 400 ? 'allowed' : status === 401 || status === 403 || status === 429 ? 'denied' : status < 500 ? 'rejected' : 'failed';
+  status < 400
+    ? 'allowed'
+    : status === 401 || status === 403 || status === 429
+      ? 'denied'
+      : status < 500
+        ? 'rejected'
+        : 'failed';
 
 /** A batch of entries as stored: one state document per flush, so the store sees a few writes a second at most. */
 interface Batch {
@@ -71,7 +77,13 @@ export class SelfAuditLog {
   private flushing: Promise<void> | undefined;
 
   constructor(
-    private readonly opts: { store: () => Promise<StateStore>; config: SelfAuditConfig; logger: Logger; flushMs?: number; now?: () => number },
+    private readonly opts: {
+      store: () => Promise<StateStore>;
+      config: SelfAuditConfig;
+      logger: Logger;
+      flushMs?: number;
+      now?: () => number;
+    },
   ) {}
 
   get enabled(): boolean {
@@ -125,7 +137,8 @@ export class SelfAuditLog {
     await this.flush();
     const store = await this.opts.store();
     const keep = (e: SelfAuditEntry) =>
-      (q.since === undefined || e.time >= q.since) && (q.until === undefined || e.time < q.until) &&
+      (q.since === undefined || e.time >= q.since) &&
+      (q.until === undefined || e.time < q.until) &&
       (['principal', 'role', 'method', 'route', 'outcome'] as const).every((k) => q[k] === undefined || e[k] === q[k]);
     const desc = q.order === 'desc';
     const start = decodeAuditCursor(q.cursor) ?? { after: startKey(q), skip: 0 };
@@ -133,7 +146,11 @@ export class SelfAuditLog {
     let after = start.after;
     let skip = start.skip;
     for (let scanned = 0; scanned < MAX_SCAN_BATCHES;) {
-      const page = await store.list<Batch>(SELF_AUDIT_COLLECTION, { limit: 50, order: q.order, ...(after ? { after: encodeCursor(after) } : {}) });
+      const page = await store.list<Batch>(SELF_AUDIT_COLLECTION, {
+        limit: 50,
+        order: q.order,
+        ...(after ? { after: encodeCursor(after) } : {}),
+      });
       for (const doc of page.items) {
         scanned += 1;
         if (pastEnd(doc.value, q)) return { items, next: null };
@@ -143,7 +160,14 @@ export class SelfAuditLog {
           if (!keep(e)) continue;
           items.push(e);
           // A full page: the cursor resumes after this entry (next one in the same batch, or the next batch).
-          if (items.length === q.limit) return { items, next: encodeAuditCursor({ after: i + 1 < ordered.length ? prevKey(doc.id, desc) : doc.id, skip: i + 1 < ordered.length ? i + 1 : 0 }) };
+          if (items.length === q.limit)
+            return {
+              items,
+              next: encodeAuditCursor({
+                after: i + 1 < ordered.length ? prevKey(doc.id, desc) : doc.id,
+                skip: i + 1 < ordered.length ? i + 1 : 0,
+              }),
+            };
         }
         skip = 0;
         after = doc.id;
@@ -192,7 +216,9 @@ function startKey(q: SelfAuditQuery): string | undefined {
 
 /** Every later batch is outside the bounds too. */
 function pastEnd(b: Batch, q: SelfAuditQuery): boolean {
-  return q.order === 'asc' ? q.until !== undefined && b.from >= q.until : q.since !== undefined && b.to < q.since - MAX_BATCH_SPAN_MS;
+  return q.order === 'asc'
+    ? q.until !== undefined && b.from >= q.until
+    : q.since !== undefined && b.to < q.since - MAX_BATCH_SPAN_MS;
 }
 
 /** A key just before `id` in list order, so listing `after` it returns `id` again (to resume inside it). */
@@ -208,7 +234,8 @@ function decodeAuditCursor(cursor: string | undefined): { after: string; skip: n
   if (cursor === undefined) return undefined;
   try {
     const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown; skip?: unknown };
-    if (typeof c.after === 'string' && Number.isInteger(c.skip) && (c.skip as number) >= 0) return { after: c.after, skip: c.skip as number };
+    if (typeof c.after === 'string' && Number.isInteger(c.skip) && (c.skip as number) >= 0)
+      return { after: c.after, skip: c.skip as number };
   } catch {
     // fall through to the error below
   }

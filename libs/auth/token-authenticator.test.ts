@@ -5,7 +5,12 @@ import { TokenAuthenticator, credentialFromHeader, sha256Hex } from './token-aut
 describe('TokenAuthenticator', () => {
   const auth = new TokenAuthenticator([
     { name: 'ops', token: 'ops-token-0123456789', role: 'admin' },
-    { name: 'team', tokenSha256: sha256Hex('team-token-0123456789'), role: 'viewer', scope: { clusters: ['east'], namespaces: ['payments'] } },
+    {
+      name: 'team',
+      tokenSha256: sha256Hex('team-token-0123456789'),
+      role: 'viewer',
+      scope: { clusters: ['east'], namespaces: ['payments'] },
+    },
   ]);
 
   it('accepts clear and hashed tokens, rejects others', () => {

@@ -20,11 +20,21 @@ export class TokenAuthenticator {
     for (const t of configured) this.add(t.name, t.tokenSha256 ?? sha256Hex(t.token ?? ''), t.role, t.scope);
   }
 
-  add(name: string, hashHex: string, role: Principal['role'], scope?: { clusters: string[]; namespaces: string[] }): void {
+  add(
+    name: string,
+    hashHex: string,
+    role: Principal['role'],
+    scope?: { clusters: string[]; namespaces: string[] },
+  ): void {
     this.tokens = this.tokens.filter((t) => t.principal.name !== name);
     this.tokens.push({
       hash: Buffer.from(hashHex, 'hex'),
-      principal: Object.freeze({ name, role, scope: scope ? Object.freeze({ ...scope }) : FULL_SCOPE, via: 'token' as const }),
+      principal: Object.freeze({
+        name,
+        role,
+        scope: scope ? Object.freeze({ ...scope }) : FULL_SCOPE,
+        via: 'token' as const,
+      }),
     });
   }
 

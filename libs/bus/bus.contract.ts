@@ -8,18 +8,31 @@ import { until } from '../../test/support/until.ts';
  */
 export function busContract(make: () => Promise<{ bus: Bus; topic: string }>): void {
   const messages = (n: number, keys = 3): BusMessage[] =>
-    Array.from({ length: n }, (_, i) => ({ key: `k${i % keys}`, value: JSON.stringify({ i }), headers: { cluster: 'east', kind: 'logs' } }));
+    Array.from({ length: n }, (_, i) => ({
+      key: `k${i % keys}`,
+      value: JSON.stringify({ i }),
+      headers: { cluster: 'east', kind: 'logs' },
+    }));
   const index = (m: ConsumedMessage) => (JSON.parse(m.value) as { i: number }).i;
 
   it('delivers every message to a group with its key, value and headers, in order per key', async () => {
     const { bus, topic } = await make();
     await bus.publish(topic, messages(60));
     const seen: ConsumedMessage[] = [];
-    const sub = await bus.subscribe({ topic, groupId: `${topic}-g`, maxBatch: 7, handle: async (b) => void seen.push(...b) });
+    const sub = await bus.subscribe({
+      topic,
+      groupId: `${topic}-g`,
+      maxBatch: 7,
+      handle: async (b) => void seen.push(...b),
+    });
     await until(() => seen.length >= 60);
     await sub.stop();
     expect(new Set(seen.map(index)).size).toBe(60);
-    expect(seen[0]).toMatchObject({ topic, key: expect.stringMatching(/^k\d$/), headers: { cluster: 'east', kind: 'logs' } });
+    expect(seen[0]).toMatchObject({
+      topic,
+      key: expect.stringMatching(/^k\d$/),
+      headers: { cluster: 'east', kind: 'logs' },
+    });
     for (const key of ['k0', 'k1', 'k2']) {
       const order = seen.filter((m) => m.key === key).map(index);
       expect(order).toEqual([...order].sort((a, b) => a - b));
@@ -32,7 +45,8 @@ export function busContract(make: () => Promise<{ bus: Bus; topic: string }>): v
     let failures = 0;
     const done: number[] = [];
     const sub = await bus.subscribe({
-      topic, groupId: `${topic}-g`,
+      topic,
+      groupId: `${topic}-g`,
       handle: async (b) => {
         if (failures < 2) {
           failures += 1;
@@ -51,7 +65,11 @@ export function busContract(make: () => Promise<{ bus: Bus; topic: string }>): v
     const { bus, topic } = await make();
     await bus.publish(topic, messages(5));
     const first: number[] = [];
-    let sub = await bus.subscribe({ topic, groupId: `${topic}-a`, handle: async (b) => void first.push(...b.map(index)) });
+    let sub = await bus.subscribe({
+      topic,
+      groupId: `${topic}-a`,
+      handle: async (b) => void first.push(...b.map(index)),
+    });
     await until(() => first.length >= 5);
     await sub.stop();
     await bus.publish(topic, messages(8).slice(5));
@@ -59,7 +77,11 @@ export function busContract(make: () => Promise<{ bus: Bus; topic: string }>): v
     sub = await bus.subscribe({ topic, groupId: `${topic}-a`, handle: async (b) => void second.push(...b.map(index)) });
     await until(() => second.length >= 3);
     const other: number[] = [];
-    const sub2 = await bus.subscribe({ topic, groupId: `${topic}-b`, handle: async (b) => void other.push(...b.map(index)) });
+    const sub2 = await bus.subscribe({
+      topic,
+      groupId: `${topic}-b`,
+      handle: async (b) => void other.push(...b.map(index)),
+    });
     await until(() => other.length >= 8);
     await Promise.all([sub.stop(), sub2.stop()]);
     expect(second.sort((a, b) => a - b)).toEqual([5, 6, 7]);
@@ -73,7 +95,8 @@ export function busContract(make: () => Promise<{ bus: Bus; topic: string }>): v
     expect(Object.values(ends).reduce((a, v) => a + Number(v), 0)).toBe(6);
     const taken: number[] = [];
     let sub = await bus.subscribe({
-      topic, groupId: `${topic}-g`,
+      topic,
+      groupId: `${topic}-g`,
       handle: async (b) => {
         const keep = b.filter((m) => index(m) < 4);
         taken.push(...keep.map(index));
@@ -91,10 +114,20 @@ export function busContract(make: () => Promise<{ bus: Bus; topic: string }>): v
 
   it('shares partitions between members of one group and reports the lag', async () => {
     const { bus, topic } = await make();
-    const seen = new Map<string, number[]>([['one', []], ['two', []]]);
+    const seen = new Map<string, number[]>([
+      ['one', []],
+      ['two', []],
+    ]);
     const subs: Subscription[] = [];
     for (const name of ['one', 'two']) {
-      subs.push(await bus.subscribe({ topic, groupId: `${topic}-g`, maxBatch: 5, handle: async (b) => void seen.get(name)!.push(...b.map(index)) }));
+      subs.push(
+        await bus.subscribe({
+          topic,
+          groupId: `${topic}-g`,
+          maxBatch: 5,
+          handle: async (b) => void seen.get(name)!.push(...b.map(index)),
+        }),
+      );
     }
     await bus.publish(topic, messages(200, 40));
     await until(() => new Set([...seen.values()].flat()).size >= 200);
@@ -105,7 +138,13 @@ export function busContract(make: () => Promise<{ bus: Bus; topic: string }>): v
     // Any process may ask for a group's lag by name (the console's indexer lag): the 4 published since.
     expect(await bus.groupLag(topic, `${topic}-g`)).toBe(4);
     expect(await bus.groupLag(topic, `${topic}-never-subscribed`)).toBeUndefined();
-    const probe = await bus.subscribe({ topic, groupId: `${topic}-g`, handle: async () => { throw new Error('hold'); } });
+    const probe = await bus.subscribe({
+      topic,
+      groupId: `${topic}-g`,
+      handle: async () => {
+        throw new Error('hold');
+      },
+    });
     expect(await probe.lag()).toBe(4);
     await probe.stop();
   });

@@ -3,8 +3,15 @@ import { describe, expect, it } from 'vitest';
 import type { ConsumedMessage, HandledPart } from './bus.ts';
 import { PartitionLanes } from './kafka-lanes.ts';
 
-const msg = (partition: number, offset: number): ConsumedMessage => ({ topic: 't', partition, offset: String(offset), key: 'k', value: 'v'.repeat(10) });
-const chunk = (partition: number, from: number, n: number) => Array.from({ length: n }, (_, i) => msg(partition, from + i));
+const msg = (partition: number, offset: number): ConsumedMessage => ({
+  topic: 't',
+  partition,
+  offset: String(offset),
+  key: 'k',
+  value: 'v'.repeat(10),
+});
+const chunk = (partition: number, from: number, n: number) =>
+  Array.from({ length: n }, (_, i) => msg(partition, from + i));
 const kafka = { heartbeat: async () => undefined, isStale: () => false };
 
 /** A consumer that records what the lanes ask of it. */
@@ -13,7 +20,8 @@ function fakeConsumer() {
   return {
     calls,
     consumer: {
-      commitOffsets: async (o: { partition: number; offset: string }[]) => void calls.push(...o.map((x) => `commit ${x.partition}@${x.offset}`)),
+      commitOffsets: async (o: { partition: number; offset: string }[]) =>
+        void calls.push(...o.map((x) => `commit ${x.partition}@${x.offset}`)),
       pause: (tp: { partitions: number[] }[]) => void calls.push(`pause ${tp[0]!.partitions[0]}`),
       resume: (tp: { partitions: number[] }[]) => void calls.push(`resume ${tp[0]!.partitions[0]}`),
       seek: (o: { partition: number; offset: string }) => void calls.push(`seek ${o.partition}@${o.offset}`),
@@ -34,10 +42,15 @@ describe('PartitionLanes', () => {
     const { consumer, calls } = fakeConsumer();
     const gate = deferred();
     const handled: string[] = [];
-    const lanes = new PartitionLanes(consumer as never, 't', async (b) => {
-      if (b[0]!.partition === 0 && b[0]!.offset === '0') await gate.promise;
-      handled.push(`${b[0]!.partition}@${b[0]!.offset}`);
-    }, log);
+    const lanes = new PartitionLanes(
+      consumer as never,
+      't',
+      async (b) => {
+        if (b[0]!.partition === 0 && b[0]!.offset === '0') await gate.promise;
+        handled.push(`${b[0]!.partition}@${b[0]!.offset}`);
+      },
+      log,
+    );
     expect(await lanes.submit(chunk(0, 0, 5), kafka)).toBe(true);
     expect(await lanes.submit(chunk(0, 5, 5), kafka)).toBe(true);
     expect(await lanes.submit(chunk(1, 0, 5), kafka)).toBe(true);
@@ -55,10 +68,15 @@ describe('PartitionLanes', () => {
   it('on a failure commits nothing behind it, pauses, and sends kafkajs back to the first record not done', async () => {
     const { consumer, calls } = fakeConsumer();
     const handled: string[] = [];
-    const lanes = new PartitionLanes(consumer as never, 't', async (b): Promise<void | HandledPart> => {
-      handled.push(b[0]!.offset);
-      if (b[0]!.offset === '0') return { processed: 2 };
-    }, log);
+    const lanes = new PartitionLanes(
+      consumer as never,
+      't',
+      async (b): Promise<void | HandledPart> => {
+        handled.push(b[0]!.offset);
+        if (b[0]!.offset === '0') return { processed: 2 };
+      },
+      log,
+    );
     await lanes.submit(chunk(0, 0, 5), kafka);
     await lanes.submit(chunk(0, 5, 5), kafka);
     // While the lane recovers it takes nothing, so kafkajs does not move past the failed chunk.
@@ -80,10 +98,15 @@ describe('PartitionLanes', () => {
   it('a reset aborts the handlers in hand, committing nothing', async () => {
     const { consumer, calls } = fakeConsumer();
     const handled: string[] = [];
-    const lanes = new PartitionLanes(consumer as never, 't', async (b, signal) => {
-      handled.push(b[0]!.offset);
-      await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
-    }, log);
+    const lanes = new PartitionLanes(
+      consumer as never,
+      't',
+      async (b, signal) => {
+        handled.push(b[0]!.offset);
+        await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      },
+      log,
+    );
     await lanes.submit(chunk(0, 0, 5), kafka);
     await lanes.submit(chunk(0, 5, 5), kafka);
     await new Promise((r) => setTimeout(r, 10));
@@ -100,7 +123,9 @@ describe('PartitionLanes', () => {
     const lanes = new PartitionLanes(consumer as never, 't', () => gate.promise, log, 60);
     await lanes.submit(chunk(0, 0, 5), kafka);
     let taken = false;
-    const second = lanes.submit(chunk(1, 0, 5), { heartbeat: async () => void (beats += 1), isStale: () => false }).then((ok) => (taken = ok));
+    const second = lanes
+      .submit(chunk(1, 0, 5), { heartbeat: async () => void (beats += 1), isStale: () => false })
+      .then((ok) => (taken = ok));
     await new Promise((r) => setTimeout(r, 20));
     expect(taken).toBe(false);
     gate.resolve();

@@ -66,10 +66,12 @@ export class PartitionLanes {
     // Handled at once, alongside the partition's earlier chunks; committed only after them. Records of one
     // id carry the same content (ids are derived from it), so the order in which they are written is moot.
     const handled = this.handleChunk(chunk, signal);
-    lane.tail = lane.tail.then(() => this.settle(lane, epoch, chunk, handled, signal)).finally(() => {
-      this.pendingBytes -= bytes;
-      this.wakeAll();
-    });
+    lane.tail = lane.tail
+      .then(() => this.settle(lane, epoch, chunk, handled, signal))
+      .finally(() => {
+        this.pendingBytes -= bytes;
+        this.wakeAll();
+      });
     return true;
   }
 
@@ -97,18 +99,31 @@ export class PartitionLanes {
   }
 
   /** How much of the chunk the handler finished; never rejects. */
-  private async handleChunk(chunk: ConsumedMessage[], signal: AbortSignal): Promise<{ processed: number; failed: boolean }> {
+  private async handleChunk(
+    chunk: ConsumedMessage[],
+    signal: AbortSignal,
+  ): Promise<{ processed: number; failed: boolean }> {
     try {
       const done = await this.handle(chunk, signal);
       return { processed: done ? Math.max(0, Math.min(done.processed, chunk.length)) : chunk.length, failed: false };
     } catch (err) {
-      if (!signal.aborted) this.log.warn({ err, topic: this.topic, partition: chunk[0]!.partition, offset: chunk[0]!.offset }, 'batch handler failed; the batch will be delivered again');
+      if (!signal.aborted)
+        this.log.warn(
+          { err, topic: this.topic, partition: chunk[0]!.partition, offset: chunk[0]!.offset },
+          'batch handler failed; the batch will be delivered again',
+        );
       return { processed: 0, failed: true };
     }
   }
 
   /** In the lane's order: commits what the handler finished, or sends kafkajs back to what it did not. */
-  private async settle(lane: Lane, epoch: number, chunk: ConsumedMessage[], handled: Promise<{ processed: number; failed: boolean }>, signal: AbortSignal): Promise<void> {
+  private async settle(
+    lane: Lane,
+    epoch: number,
+    chunk: ConsumedMessage[],
+    handled: Promise<{ processed: number; failed: boolean }>,
+    signal: AbortSignal,
+  ): Promise<void> {
     const { processed, failed } = await handled;
     if (lane.epoch !== epoch || signal.aborted) return;
     if (processed > 0) this.done(chunk[processed - 1]!);

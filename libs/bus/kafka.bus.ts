@@ -1,4 +1,11 @@
-import kafkajs, { type Admin, type Consumer, type EachBatchPayload, type Kafka as KafkaClient, type LogEntry, type Producer } from 'kafkajs';
+import kafkajs, {
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka as KafkaClient,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
 import type { Logger } from '../logging/logger.ts';
 import { UnavailableError } from '../errors/errors.ts';
 import type { Bus, BusMessage, ConsumedMessage, SubscribeOptions, Subscription } from './bus.ts';
@@ -59,13 +66,21 @@ export class KafkaBus implements Bus {
       await this.ensureTopic(topic);
       const producer = await this.getProducer();
       for (const chunk of byteChunks(messages, MAX_REQUEST_BYTES)) {
-        await producer.send({ topic, acks: -1, timeout: timeoutMs, messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })) });
+        await producer.send({
+          topic,
+          acks: -1,
+          timeout: timeoutMs,
+          messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })),
+        });
       }
     })();
     try {
       await withTimeout(work, timeoutMs, signal);
     } catch (err) {
-      throw new UnavailableError(`Kafka did not acknowledge ${messages.length} message(s) on ${topic}: ${(err as Error).message}`, err);
+      throw new UnavailableError(
+        `Kafka did not acknowledge ${messages.length} message(s) on ${topic}: ${(err as Error).message}`,
+        err,
+      );
     }
   }
 
@@ -75,13 +90,25 @@ export class KafkaBus implements Bus {
     // and of at least 512 KiB unless 200 ms passed: handling runs behind fetching (kafka-lanes.ts), and
     // without a floor every fetch returned the few records published since the last one.
     const consumer = this.kafka.consumer({
-      groupId: options.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 200, minBytes: 512 * 1024,
-      maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 16 * 1024 * 1024, retry: { retries: 10 },
+      groupId: options.groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 200,
+      minBytes: 512 * 1024,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytes: 16 * 1024 * 1024,
+      retry: { retries: 10 },
     });
     this.consumers.add(consumer);
-    const lanes = new PartitionLanes(consumer, options.topic, options.handle, this.opts.logger.child({ component: 'kafka', topic: options.topic }));
+    const lanes = new PartitionLanes(
+      consumer,
+      options.topic,
+      options.handle,
+      this.opts.logger.child({ component: 'kafka', topic: options.topic }),
+    );
     // A new generation starts from the committed offsets: what the old one still holds is dropped.
-    for (const event of [consumer.events.REBALANCING, consumer.events.GROUP_JOIN, consumer.events.CRASH]) consumer.on(event, () => lanes.reset());
+    for (const event of [consumer.events.REBALANCING, consumer.events.GROUP_JOIN, consumer.events.CRASH])
+      consumer.on(event, () => lanes.reset());
     await consumer.connect();
     await consumer.subscribe({ topics: [options.topic], fromBeginning: true });
     await consumer.run({
@@ -106,7 +133,11 @@ export class KafkaBus implements Bus {
    * Hands a fetched batch to the partition's lane (kafka-lanes.ts) in chunks of `maxBatch` and resolves each
    * chunk taken, so kafkajs fetches on while the lane works; the lane commits once the chunk is handled.
    */
-  private async handleBatch(options: SubscribeOptions, payload: EachBatchPayload, lanes: PartitionLanes): Promise<void> {
+  private async handleBatch(
+    options: SubscribeOptions,
+    payload: EachBatchPayload,
+    lanes: PartitionLanes,
+  ): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const maxBatch = options.maxBatch ?? 1000;
     for (let start = 0; start < batch.messages.length; start += maxBatch) {
@@ -117,7 +148,9 @@ export class KafkaBus implements Bus {
         offset: m.offset,
         key: m.key?.toString() ?? '',
         value: m.value?.toString() ?? '',
-        headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')])),
+        headers: Object.fromEntries(
+          Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')]),
+        ),
       }));
       // Not taken: kafkajs fetches it again from the last resolved offset (or from where the lane sent it).
       if (!(await lanes.submit(chunk, { heartbeat, isStale }))) return;
@@ -134,7 +167,10 @@ export class KafkaBus implements Bus {
   /** Unconsumed messages of a group on a topic (any group, not only this process's), summed over partitions. */
   async lagOf(topic: string, groupId: string): Promise<number> {
     const admin = await this.getAdmin();
-    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const [ends, committed] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
     const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
     return ends.reduce((sum, p) => {
       const c = done.get(p.partition) ?? -1;
@@ -156,7 +192,10 @@ export class KafkaBus implements Bus {
     if (!ready) {
       ready = (async () => {
         const admin = await this.getAdmin();
-        await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: this.opts.partitions, replicationFactor: this.opts.replicationFactor }] });
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: [{ topic, numPartitions: this.opts.partitions, replicationFactor: this.opts.replicationFactor }],
+        });
       })();
       ready.catch(() => this.topicsReady.delete(topic));
       this.topicsReady.set(topic, ready);
@@ -166,7 +205,12 @@ export class KafkaBus implements Bus {
 
   private getProducer(): Promise<Producer> {
     if (!this.producer) {
-      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
       this.producer = producer.connect().then(() => producer);
       this.producer.catch(() => (this.producer = undefined));
     }

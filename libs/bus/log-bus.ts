@@ -71,7 +71,11 @@ export class LogBus implements Bus {
   private readonly opts: Required<LogBusOptions>;
   private closed = false;
 
-  constructor(readonly type: string, private readonly log: PartitionLog, options: LogBusOptions = {}) {
+  constructor(
+    readonly type: string,
+    private readonly log: PartitionLog,
+    options: LogBusOptions = {},
+  ) {
     this.opts = { redeliveryDelayMs: 200, stopGraceMs: 5_000, pollMs: 100, ...options };
   }
 
@@ -79,7 +83,10 @@ export class LogBus implements Bus {
     if (this.closed) throw new UnavailableError(`the ${this.type} bus is closed`);
     if (messages.length === 0) return;
     const n = this.log.partitions(topic);
-    await this.log.append(topic, messages.map((message) => ({ partition: partitionFor(message.key, n), message })));
+    await this.log.append(
+      topic,
+      messages.map((message) => ({ partition: partitionFor(message.key, n), message })),
+    );
     this.wake.emit(topic);
   }
 
@@ -132,7 +139,12 @@ export class LogBus implements Bus {
     const slice = this.log.read(topic, p, from, options.maxBatch ?? 1000);
     if (slice.length === 0) return false;
     try {
-      const batch: ConsumedMessage[] = slice.map((m) => ({ ...m.message, topic, partition: p, offset: String(m.offset) }));
+      const batch: ConsumedMessage[] = slice.map((m) => ({
+        ...m.message,
+        topic,
+        partition: p,
+        offset: String(m.offset),
+      }));
       const done = await options.handle(batch, run.abort);
       const processed = done ? Math.max(0, Math.min(done.processed, slice.length)) : slice.length;
       // A closed log cannot commit: the batch is delivered again after the restart (ids are idempotent).

@@ -11,19 +11,29 @@ describe('MemoryBus', () => {
 
   it('refuses to publish past its backlog bound, so memory stays bounded under bursts', async () => {
     const small = new MemoryBus({ maxBacklog: 10 });
-    await small.publish('x', Array.from({ length: 10 }, (_, i) => ({ key: String(i), value: 'v' })));
-    await expect(small.publish('x', [{ key: 'a', value: 'v' }])).rejects.toMatchObject({ code: 'PHAROS_ERR_UNAVAILABLE' });
+    await small.publish(
+      'x',
+      Array.from({ length: 10 }, (_, i) => ({ key: String(i), value: 'v' })),
+    );
+    await expect(small.publish('x', [{ key: 'a', value: 'v' }])).rejects.toMatchObject({
+      code: 'PHAROS_ERR_UNAVAILABLE',
+    });
   });
 
   it('bounds its backlog in bytes too, since one message may pack many records', async () => {
     const small = new MemoryBus({ maxBacklogBytes: 100 });
     await small.publish('x', [{ key: 'a', value: 'v'.repeat(60) }]);
-    await expect(small.publish('x', [{ key: 'a', value: 'v'.repeat(60) }])).rejects.toMatchObject({ code: 'PHAROS_ERR_UNAVAILABLE' });
+    await expect(small.publish('x', [{ key: 'a', value: 'v'.repeat(60) }])).rejects.toMatchObject({
+      code: 'PHAROS_ERR_UNAVAILABLE',
+    });
   });
 
   it('hands a handler at most maxBatchBytes of values (but always one message)', async () => {
     const b = new MemoryBus({ partitions: 1, maxBatchBytes: 250 });
-    await b.publish('z', [...Array.from({ length: 10 }, (_, i) => ({ key: 'k', value: `${i}`.padEnd(100) })), { key: 'k', value: 'x'.repeat(1000) }]);
+    await b.publish('z', [
+      ...Array.from({ length: 10 }, (_, i) => ({ key: 'k', value: `${i}`.padEnd(100) })),
+      { key: 'k', value: 'x'.repeat(1000) },
+    ]);
     const sizes: number[] = [];
     const sub = await b.subscribe({ topic: 'z', groupId: 'g', handle: async (batch) => void sizes.push(batch.length) });
     while (sizes.reduce((a, n) => a + n, 0) < 11) await new Promise((r) => setTimeout(r, 10));
@@ -35,12 +45,24 @@ describe('MemoryBus', () => {
   it('drops consumed messages beyond its retention', async () => {
     const b = new MemoryBus({ partitions: 1, retainConsumed: 0 });
     let got = 0;
-    await b.publish('y', Array.from({ length: 2000 }, (_, i) => ({ key: 'k', value: String(i) })));
-    const sub = await b.subscribe({ topic: 'y', groupId: 'g', maxBatch: 2000, handle: async (batch) => void (got += batch.length) });
+    await b.publish(
+      'y',
+      Array.from({ length: 2000 }, (_, i) => ({ key: 'k', value: String(i) })),
+    );
+    const sub = await b.subscribe({
+      topic: 'y',
+      groupId: 'g',
+      maxBatch: 2000,
+      handle: async (batch) => void (got += batch.length),
+    });
     while (got < 2000) await new Promise((r) => setTimeout(r, 10));
     await sub.stop();
     const late: string[] = [];
-    const sub2 = await b.subscribe({ topic: 'y', groupId: 'late', handle: async (batch) => void late.push(...batch.map((m) => m.value)) });
+    const sub2 = await b.subscribe({
+      topic: 'y',
+      groupId: 'late',
+      handle: async (batch) => void late.push(...batch.map((m) => m.value)),
+    });
     await new Promise((r) => setTimeout(r, 150));
     await sub2.stop();
     expect(late).toEqual([]);

@@ -31,7 +31,9 @@ interface Topic {
   groups: Map<string, number[]>;
 }
 
-type Limits = Required<Pick<MemoryBusOptions, 'partitions' | 'maxBacklog' | 'maxBacklogBytes' | 'maxBatchBytes' | 'retainConsumed'>>;
+type Limits = Required<
+  Pick<MemoryBusOptions, 'partitions' | 'maxBacklog' | 'maxBacklogBytes' | 'maxBatchBytes' | 'retainConsumed'>
+>;
 
 /**
  * The in-process bus: the same semantics as the durable one (sqlite.bus.ts) and Kafka's where the contract
@@ -40,7 +42,18 @@ type Limits = Required<Pick<MemoryBusOptions, 'partitions' | 'maxBacklog' | 'max
  */
 export class MemoryBus extends LogBus {
   constructor(options: MemoryBusOptions = {}) {
-    super('memory', new MemoryLog({ partitions: 4, maxBacklog: 200_000, maxBacklogBytes: 256 * 2 ** 20, maxBatchBytes: 4 * 2 ** 20, retainConsumed: 10_000, ...options }), options);
+    super(
+      'memory',
+      new MemoryLog({
+        partitions: 4,
+        maxBacklog: 200_000,
+        maxBacklogBytes: 256 * 2 ** 20,
+        maxBatchBytes: 4 * 2 ** 20,
+        retainConsumed: 10_000,
+        ...options,
+      }),
+      options,
+    );
   }
 }
 
@@ -59,7 +72,9 @@ class MemoryLog implements PartitionLog {
     const bytes = messages.reduce((sum, m) => sum + m.message.value.length, 0);
     const { maxBacklog, maxBacklogBytes } = this.limits;
     if (held.messages + messages.length > maxBacklog || held.bytes + bytes > maxBacklogBytes) {
-      throw new UnavailableError(`the in-process bus holds ${held.messages} unconsumed messages (${held.bytes} bytes) on ${topic}, its limit is ${maxBacklog} (${maxBacklogBytes} bytes); retry later`);
+      throw new UnavailableError(
+        `the in-process bus holds ${held.messages} unconsumed messages (${held.bytes} bytes) on ${topic}, its limit is ${maxBacklog} (${maxBacklogBytes} bytes); retry later`,
+      );
     }
     for (const { partition, message } of messages) {
       const part = t.partitions[partition]!;
@@ -77,7 +92,11 @@ class MemoryLog implements PartitionLog {
 
   join(topic: string, group: string): void {
     const t = this.topic(topic);
-    if (!t.groups.has(group)) t.groups.set(group, t.partitions.map((p) => p.base));
+    if (!t.groups.has(group))
+      t.groups.set(
+        group,
+        t.partitions.map((p) => p.base),
+      );
   }
 
   hasGroup(topic: string, group: string): boolean {
@@ -105,7 +124,10 @@ class MemoryLog implements PartitionLog {
   private topic(name: string): Topic {
     let t = this.topics.get(name);
     if (!t) {
-      t = { partitions: Array.from({ length: this.limits.partitions }, () => ({ base: 0, messages: [], cum: [] })), groups: new Map() };
+      t = {
+        partitions: Array.from({ length: this.limits.partitions }, () => ({ base: 0, messages: [], cum: [] })),
+        groups: new Map(),
+      };
       this.topics.set(name, t);
     }
     return t;

@@ -7,7 +7,11 @@ describe('record packing', () => {
   it('puts one key and cluster per message, in order, and unpacks to the same records', () => {
     const records = [rec('east', 'a', 1), rec('east', 'b', 2), rec('west', 'a', 3), rec('east', 'a', 4)];
     const messages = packRecords('logs', records, (r) => r.pod);
-    expect(messages.map((m) => [m.key, m.headers?.['pharos-cluster']])).toEqual([['a', 'east'], ['b', 'east'], ['a', 'west']]);
+    expect(messages.map((m) => [m.key, m.headers?.['pharos-cluster']])).toEqual([
+      ['a', 'east'],
+      ['b', 'east'],
+      ['a', 'west'],
+    ]);
     const back = messages.flatMap((m) => unpackRecords(m.value).map((l) => JSON.parse(l) as ReturnType<typeof rec>));
     expect(back.map((r) => r.n).sort()).toEqual([1, 2, 3, 4]);
     expect(back.filter((r) => r.cluster === 'east' && r.pod === 'a').map((r) => r.n)).toEqual([1, 4]);
@@ -20,7 +24,9 @@ describe('record packing', () => {
     expect(byCount.map((m) => unpackRecords(m.value).length)).toEqual([10, 10, 5]);
     const bySize = packRecords('logs', records, (r) => r.pod, { maxBytes: 200, maxRecords: 1000 });
     expect(bySize.every((m) => m.value.length <= 200)).toBe(true);
-    expect(bySize.flatMap((m) => unpackRecords(m.value).map((l) => (JSON.parse(l) as { n: number }).n))).toEqual(records.map((r) => r.n));
+    expect(bySize.flatMap((m) => unpackRecords(m.value).map((l) => (JSON.parse(l) as { n: number }).n))).toEqual(
+      records.map((r) => r.n),
+    );
   });
 
   it('reads a one-record message as plain JSON and ignores blank lines', () => {

@@ -35,7 +35,8 @@ export function packRecords<T extends { cluster: string }>(
 ): BusMessage[] {
   const out: BusMessage[] = [];
   const open = new Map<string, Open>();
-  const flush = (o: Open) => out.push({ key: o.key, value: o.lines.join('\n'), headers: { [HEADER.cluster]: o.cluster, [HEADER.kind]: kind } });
+  const flush = (o: Open) =>
+    out.push({ key: o.key, value: o.lines.join('\n'), headers: { [HEADER.cluster]: o.cluster, [HEADER.kind]: kind } });
   for (const record of records) {
     const key = keyOf(record);
     const line = serialize(record);

@@ -11,12 +11,22 @@ export const BUS_REGISTRY: Record<PharosConfig['bus']['type'], (ctx: ServiceCont
   sqlite: (ctx) => {
     const c = ctx.config.bus;
     if (c.type !== 'sqlite') throw new Error('unreachable: bus.type is not sqlite');
-    return new SqliteBus({ path: c.path ?? join(ctx.config.dataDir, 'bus.db'), synchronous: c.synchronous, maxBacklogBytes: c.maxBacklogBytes });
+    return new SqliteBus({
+      path: c.path ?? join(ctx.config.dataDir, 'bus.db'),
+      synchronous: c.synchronous,
+      maxBacklogBytes: c.maxBacklogBytes,
+    });
   },
   memory: () => new MemoryBus({ maxBacklog: 200_000 }),
   kafka: (ctx) => {
     const c = ctx.config.bus;
     if (c.type !== 'kafka') throw new Error('unreachable: bus.type is not kafka');
-    return new KafkaBus({ brokers: c.brokers, clientId: c.clientId, partitions: c.partitions, replicationFactor: c.replicationFactor, logger: ctx.logger });
+    return new KafkaBus({
+      brokers: c.brokers,
+      clientId: c.clientId,
+      partitions: c.partitions,
+      replicationFactor: c.replicationFactor,
+      logger: ctx.logger,
+    });
   },
 };

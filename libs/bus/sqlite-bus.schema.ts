@@ -33,16 +33,25 @@ export function busStatements(db: Database.Database) {
     partitionsWithLowest: db.prepare(`SELECT p.part, p.base, p.next, p.bytes,
       (SELECT min(o.next) FROM bus_offsets o WHERE o.tid = p.tid AND o.part = p.part) AS low
       FROM bus_partitions p WHERE p.tid = ?`),
-    insertMessage: db.prepare('INSERT INTO bus_messages (tid, part, off, cum, len, key, headers, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+    insertMessage: db.prepare(
+      'INSERT INTO bus_messages (tid, part, off, cum, len, key, headers, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
     advance: db.prepare('UPDATE bus_partitions SET next = ?, bytes = ? WHERE tid = ? AND part = ?'),
     /** The first held message at or after an offset, and the partition's bytes before it. */
-    firstFrom: db.prepare('SELECT off, cum - len AS start FROM bus_messages WHERE tid = ? AND part = ? AND off >= ? ORDER BY off LIMIT 1'),
+    firstFrom: db.prepare(
+      'SELECT off, cum - len AS start FROM bus_messages WHERE tid = ? AND part = ? AND off >= ? ORDER BY off LIMIT 1',
+    ),
     readFrom: db.prepare(`SELECT off, key, headers, value FROM bus_messages
       WHERE tid = ? AND part = ? AND off >= ? AND off < ? AND (off = ? OR cum <= ?) ORDER BY off`),
-    join: db.prepare('INSERT OR IGNORE INTO bus_offsets (tid, grp, part, next) SELECT tid, ?, part, base FROM bus_partitions WHERE tid = ?'),
+    join: db.prepare(
+      'INSERT OR IGNORE INTO bus_offsets (tid, grp, part, next) SELECT tid, ?, part, base FROM bus_partitions WHERE tid = ?',
+    ),
     committed: db.prepare('SELECT part, next FROM bus_offsets WHERE tid = ? AND grp = ?'),
-    commit: db.prepare('INSERT INTO bus_offsets (tid, grp, part, next) VALUES (?, ?, ?, ?) ON CONFLICT (tid, grp, part) DO UPDATE SET next = excluded.next'),
-    lowest: db.prepare(`SELECT p.base, (SELECT min(o.next) FROM bus_offsets o WHERE o.tid = p.tid AND o.part = p.part) AS low
+    commit: db.prepare(
+      'INSERT INTO bus_offsets (tid, grp, part, next) VALUES (?, ?, ?, ?) ON CONFLICT (tid, grp, part) DO UPDATE SET next = excluded.next',
+    ),
+    lowest:
+      db.prepare(`SELECT p.base, (SELECT min(o.next) FROM bus_offsets o WHERE o.tid = p.tid AND o.part = p.part) AS low
       FROM bus_partitions p WHERE p.tid = ? AND p.part = ?`),
     dropBefore: db.prepare('DELETE FROM bus_messages WHERE tid = ? AND part = ? AND off < ?'),
     rebase: db.prepare('UPDATE bus_partitions SET base = ? WHERE tid = ? AND part = ?'),

@@ -37,7 +37,10 @@ export class SqlitePartitionLog implements PartitionLog {
   private readonly topics = new Map<string, TopicRow>();
   private queue: Pending[] = [];
 
-  constructor(private readonly db: Database.Database, private readonly limits: SqliteLogLimits) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly limits: SqliteLogLimits,
+  ) {
     this.sql = busStatements(db);
   }
 
@@ -60,22 +63,32 @@ export class SqlitePartitionLog implements PartitionLog {
     const refused = new Map<Pending, Error>();
     try {
       for (const w of work) this.topic(w.topic);
-      this.db.transaction(() => {
-        const held = new Map<number, { messages: number; bytes: number }>();
-        for (const w of work) {
-          const t = this.topic(w.topic);
-          const h = held.get(t.tid) ?? this.backlog(t);
-          held.set(t.tid, h);
-          const bytes = w.messages.reduce((sum, m) => sum + m.message.value.length, 0);
-          if (h.messages + w.messages.length > this.limits.maxBacklog || h.bytes + bytes > this.limits.maxBacklogBytes) {
-            refused.set(w, new UnavailableError(`the bus holds ${h.messages} unconsumed messages (${h.bytes} bytes) on ${w.topic}, its limit is ${this.limits.maxBacklog} (${this.limits.maxBacklogBytes} bytes, bus.maxBacklogBytes); retry later`));
-            continue;
+      this.db
+        .transaction(() => {
+          const held = new Map<number, { messages: number; bytes: number }>();
+          for (const w of work) {
+            const t = this.topic(w.topic);
+            const h = held.get(t.tid) ?? this.backlog(t);
+            held.set(t.tid, h);
+            const bytes = w.messages.reduce((sum, m) => sum + m.message.value.length, 0);
+            if (
+              h.messages + w.messages.length > this.limits.maxBacklog ||
+              h.bytes + bytes > this.limits.maxBacklogBytes
+            ) {
+              refused.set(
+                w,
+                new UnavailableError(
+                  `the bus holds ${h.messages} unconsumed messages (${h.bytes} bytes) on ${w.topic}, its limit is ${this.limits.maxBacklog} (${this.limits.maxBacklogBytes} bytes, bus.maxBacklogBytes); retry later`,
+                ),
+              );
+              continue;
+            }
+            this.insert(t, w.messages);
+            h.messages += w.messages.length;
+            h.bytes += bytes;
           }
-          this.insert(t, w.messages);
-          h.messages += w.messages.length;
-          h.bytes += bytes;
-        }
-      }).immediate();
+        })
+        .immediate();
     } catch (err) {
       const failure = new UnavailableError(`the bus could not store the messages: ${(err as Error).message}`, err);
       for (const w of work) w.reject(failure);
@@ -100,7 +113,16 @@ export class SqlitePartitionLog implements PartitionLog {
       let { next, bytes } = p;
       for (const m of list) {
         bytes += m.value.length;
-        this.sql.insertMessage.run(t.tid, part, next, bytes, m.value.length, m.key, m.headers ? JSON.stringify(m.headers) : null, m.value);
+        this.sql.insertMessage.run(
+          t.tid,
+          part,
+          next,
+          bytes,
+          m.value.length,
+          m.key,
+          m.headers ? JSON.stringify(m.headers) : null,
+          m.value,
+        );
         next += 1;
       }
       this.sql.advance.run(next, bytes, t.tid, part);
@@ -110,7 +132,13 @@ export class SqlitePartitionLog implements PartitionLog {
   /** Unconsumed messages and value bytes of the slowest group (all held messages when no group exists yet). */
   private backlog(t: TopicRow): { messages: number; bytes: number } {
     const worst = { messages: 0, bytes: 0 };
-    for (const p of this.sql.partitionsWithLowest.all(t.tid) as { part: number; base: number; next: number; bytes: number; low: number | null }[]) {
+    for (const p of this.sql.partitionsWithLowest.all(t.tid) as {
+      part: number;
+      base: number;
+      next: number;
+      bytes: number;
+      low: number | null;
+    }[]) {
       const lowest = p.low ?? p.base;
       if (lowest >= p.next) continue;
       const first = this.sql.firstFrom.get(t.tid, p.part, lowest) as { start: number } | undefined;
@@ -125,8 +153,14 @@ export class SqlitePartitionLog implements PartitionLog {
     const first = this.sql.firstFrom.get(t.tid, partition, from) as { off: number; start: number } | undefined;
     if (!first) return [];
     // Offsets are dense and `cum` grows with them: the rows within max and maxBatchBytes are a prefix.
-    const rows = this.sql.readFrom.all(t.tid, partition, first.off, first.off + max, first.off, first.start + this.limits.maxBatchBytes) as
-      { off: number; key: string; headers: string | null; value: string }[];
+    const rows = this.sql.readFrom.all(
+      t.tid,
+      partition,
+      first.off,
+      first.off + max,
+      first.off,
+      first.start + this.limits.maxBatchBytes,
+    ) as { off: number; key: string; headers: string | null; value: string }[];
     return rows.map((r) => {
       const message: BusMessage = { key: r.key, value: r.value };
       if (r.headers !== null) message.headers = JSON.parse(r.headers) as Record<string, string>;
@@ -151,17 +185,19 @@ export class SqlitePartitionLog implements PartitionLog {
 
   commit(topic: string, group: string, partition: number, next: number): void {
     const t = this.topic(topic);
-    this.db.transaction(() => {
-      this.sql.commit.run(t.tid, group, partition, next);
-      // Retention: what every group consumed, beyond the newest `retainConsumed`, in chunks (a delete per
-      // commit would cost more than it frees).
-      const { base, low } = this.sql.lowest.get(t.tid, partition) as { base: number; low: number };
-      const until = low - this.limits.retainConsumed;
-      if (until - base >= Math.max(256, this.limits.retainConsumed / 4)) {
-        this.sql.dropBefore.run(t.tid, partition, until);
-        this.sql.rebase.run(until, t.tid, partition);
-      }
-    }).immediate();
+    this.db
+      .transaction(() => {
+        this.sql.commit.run(t.tid, group, partition, next);
+        // Retention: what every group consumed, beyond the newest `retainConsumed`, in chunks (a delete per
+        // commit would cost more than it frees).
+        const { base, low } = this.sql.lowest.get(t.tid, partition) as { base: number; low: number };
+        const until = low - this.limits.retainConsumed;
+        if (until - base >= Math.max(256, this.limits.retainConsumed / 4)) {
+          this.sql.dropBefore.run(t.tid, partition, until);
+          this.sql.rebase.run(until, t.tid, partition);
+        }
+      })
+      .immediate();
   }
 
   ends(topic: string): number[] {
@@ -180,13 +216,15 @@ export class SqlitePartitionLog implements PartitionLog {
   private topic(name: string): TopicRow {
     let t = this.topics.get(name);
     if (!t) {
-      t = this.db.transaction(() => {
-        const found = this.sql.topic.get(name) as TopicRow | undefined;
-        if (found) return found;
-        const tid = Number(this.sql.insertTopic.run(name, this.limits.partitions).lastInsertRowid);
-        for (let p = 0; p < this.limits.partitions; p++) this.sql.insertPartition.run(tid, p);
-        return { tid, partitions: this.limits.partitions };
-      }).immediate();
+      t = this.db
+        .transaction(() => {
+          const found = this.sql.topic.get(name) as TopicRow | undefined;
+          if (found) return found;
+          const tid = Number(this.sql.insertTopic.run(name, this.limits.partitions).lastInsertRowid);
+          for (let p = 0; p < this.limits.partitions; p++) this.sql.insertPartition.run(tid, p);
+          return { tid, partitions: this.limits.partitions };
+        })
+        .immediate();
       this.topics.set(name, t);
     }
     return t;

@@ -12,16 +12,25 @@ const dir = mkdtempSync(join(tmpdir(), 'pharos-sqlite-bus-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 const newFile = () => join(dir, `bus-${files++}.db`);
-const open = (path: string, options: Partial<SqliteBusOptions> = {}) => new SqliteBus({ path, redeliveryDelayMs: 10, pollMs: 20, ...options });
+const open = (path: string, options: Partial<SqliteBusOptions> = {}) =>
+  new SqliteBus({ path, redeliveryDelayMs: 10, pollMs: 20, ...options });
 const messages = (n: number, from = 0, key = (i: number) => `k${i % 3}`): BusMessage[] =>
-  Array.from({ length: n }, (_, j) => ({ key: key(from + j), value: JSON.stringify({ i: from + j }), headers: { 'pharos-cluster': 'east' } }));
+  Array.from({ length: n }, (_, j) => ({
+    key: key(from + j),
+    value: JSON.stringify({ i: from + j }),
+    headers: { 'pharos-cluster': 'east' },
+  }));
 const index = (m: ConsumedMessage) => (JSON.parse(m.value) as { i: number }).i;
 
 /** Collects what a group is handed until `n` messages came, then stops it. */
 async function consume(bus: Bus, topic: string, group: string, n: number): Promise<number[]> {
   const seen: number[] = [];
   const sub = await bus.subscribe({ topic, groupId: group, handle: async (b) => void seen.push(...b.map(index)) });
-  await until(() => seen.length >= n, 10_000, () => `${seen.length} of ${n} messages`);
+  await until(
+    () => seen.length >= n,
+    10_000,
+    () => `${seen.length} of ${n} messages`,
+  );
   await sub.stop();
   return seen.sort((a, b) => a - b);
 }
@@ -45,16 +54,25 @@ describe('SqliteBus durability', () => {
     bus = open(path);
     // Only the 30 published after the commit come again, every one of them.
     expect(await consume(bus, 'logs', 'indexer', 30)).toEqual(Array.from({ length: 30 }, (_, i) => 50 + i));
-    expect(await bus.endOffsets('logs')).toSatisfy((ends: Record<number, string>) => Object.values(ends).reduce((a, v) => a + Number(v), 0) === 80);
+    expect(await bus.endOffsets('logs')).toSatisfy(
+      (ends: Record<number, string>) => Object.values(ends).reduce((a, v) => a + Number(v), 0) === 80,
+    );
     await bus.close();
   });
 
   it('delivers a batch again after a restart when its handler never resolved (the process died mid-batch)', async () => {
     const path = newFile();
     let bus = open(path);
-    await bus.publish('audit', messages(10, 0, () => 'one-key'));
+    await bus.publish(
+      'audit',
+      messages(10, 0, () => 'one-key'),
+    );
     let started = 0;
-    const sub = await bus.subscribe({ topic: 'audit', groupId: 'indexer', handle: () => new Promise<void>(() => void (started += 1)) });
+    const sub = await bus.subscribe({
+      topic: 'audit',
+      groupId: 'indexer',
+      handle: () => new Promise<void>(() => void (started += 1)),
+    });
     await until(() => started > 0);
     // close() without stop(): as close to a kill as a test in one process gets; nothing was committed.
     await bus.close();
@@ -66,7 +84,14 @@ describe('SqliteBus durability', () => {
 
   it('commits appends that arrive together in one transaction, each still in its key order', async () => {
     const bus = open(newFile());
-    await Promise.all(Array.from({ length: 20 }, (_, i) => bus.publish('events', messages(5, i * 5, () => `key-${i % 2}`))));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        bus.publish(
+          'events',
+          messages(5, i * 5, () => `key-${i % 2}`),
+        ),
+      ),
+    );
     const seen: ConsumedMessage[] = [];
     const sub = await bus.subscribe({ topic: 'events', groupId: 'g', handle: async (b) => void seen.push(...b) });
     await until(() => seen.length >= 100);
@@ -82,12 +107,22 @@ describe('SqliteBus durability', () => {
   it('refuses to publish past its backlog bound in bytes, and takes more once the group caught up', async () => {
     const bus = open(newFile(), { maxBacklogBytes: 1000 });
     await bus.publish('logs', [{ key: 'a', value: 'v'.repeat(600) }]);
-    await expect(bus.publish('logs', [{ key: 'a', value: 'v'.repeat(600) }])).rejects.toMatchObject({ code: 'PHAROS_ERR_UNAVAILABLE', message: expect.stringMatching(/bus\.maxBacklogBytes/) });
+    await expect(bus.publish('logs', [{ key: 'a', value: 'v'.repeat(600) }])).rejects.toMatchObject({
+      code: 'PHAROS_ERR_UNAVAILABLE',
+      message: expect.stringMatching(/bus\.maxBacklogBytes/),
+    });
     // Refused alone: an append in the same turn that fits is stored.
-    const both = await Promise.allSettled([bus.publish('logs', [{ key: 'a', value: 'v'.repeat(600) }]), bus.publish('logs', [{ key: 'b', value: 'small' }])]);
+    const both = await Promise.allSettled([
+      bus.publish('logs', [{ key: 'a', value: 'v'.repeat(600) }]),
+      bus.publish('logs', [{ key: 'b', value: 'small' }]),
+    ]);
     expect(both.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
     const got: string[] = [];
-    const sub = await bus.subscribe({ topic: 'logs', groupId: 'indexer', handle: async (b) => void got.push(...b.map((m) => m.key)) });
+    const sub = await bus.subscribe({
+      topic: 'logs',
+      groupId: 'indexer',
+      handle: async (b) => void got.push(...b.map((m) => m.key)),
+    });
     await until(() => got.length >= 2);
     await sub.stop();
     await bus.publish('logs', [{ key: 'a', value: 'v'.repeat(600) }]);
@@ -101,7 +136,10 @@ describe('SqliteBus durability', () => {
     expect(await consume(bus, 'logs', 'indexer', 2000)).toHaveLength(2000);
     await bus.close();
     const db = new Database(path, { readonly: true });
-    const held = (db.prepare('SELECT count(*) AS n, min(off) AS low FROM bus_messages').get() as { n: number; low: number });
+    const held = db.prepare('SELECT count(*) AS n, min(off) AS low FROM bus_messages').get() as {
+      n: number;
+      low: number;
+    };
     db.close();
     expect(held.n).toBeLessThanOrEqual(100 + 256);
     expect(held.low).toBeGreaterThan(0);
@@ -117,7 +155,11 @@ describe('SqliteBus durability', () => {
     const consumer = open(path);
     const writer = open(path);
     const seen: number[] = [];
-    const sub = await consumer.subscribe({ topic: 'audit', groupId: 'indexer', handle: async (b) => void seen.push(...b.map(index)) });
+    const sub = await consumer.subscribe({
+      topic: 'audit',
+      groupId: 'indexer',
+      handle: async (b) => void seen.push(...b.map(index)),
+    });
     await writer.publish('audit', messages(5));
     await consumer.publish('audit', messages(5, 5));
     await until(() => seen.length >= 10);
@@ -129,9 +171,16 @@ describe('SqliteBus durability', () => {
 
   it('hands a handler at most maxBatchBytes of values (but always one message)', async () => {
     const bus = open(newFile(), { partitions: 1, maxBatchBytes: 250 });
-    await bus.publish('z', [...Array.from({ length: 10 }, (_, i) => ({ key: 'k', value: `${i}`.padEnd(100) })), { key: 'k', value: 'x'.repeat(1000) }]);
+    await bus.publish('z', [
+      ...Array.from({ length: 10 }, (_, i) => ({ key: 'k', value: `${i}`.padEnd(100) })),
+      { key: 'k', value: 'x'.repeat(1000) },
+    ]);
     const sizes: number[] = [];
-    const sub = await bus.subscribe({ topic: 'z', groupId: 'g', handle: async (batch) => void sizes.push(batch.length) });
+    const sub = await bus.subscribe({
+      topic: 'z',
+      groupId: 'g',
+      handle: async (batch) => void sizes.push(batch.length),
+    });
     await until(() => sizes.reduce((a, n) => a + n, 0) >= 11);
     await sub.stop();
     expect(Math.max(...sizes.slice(0, -1))).toBeLessThanOrEqual(2);

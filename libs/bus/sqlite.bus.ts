@@ -43,7 +43,10 @@ function openBusFile(path: string, synchronous: 'full' | 'normal'): Database.Dat
   const db = new Database(path);
   try {
     const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > BUS_SCHEMA_VERSION) throw new Error(`${path} was written by a newer Pharos (bus schema ${version}, this one knows ${BUS_SCHEMA_VERSION})`);
+    if (version > BUS_SCHEMA_VERSION)
+      throw new Error(
+        `${path} was written by a newer Pharos (bus schema ${version}, this one knows ${BUS_SCHEMA_VERSION})`,
+      );
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('busy_timeout = 5000');

@@ -36,7 +36,15 @@ export class MemcachedCache implements ByteCache {
     this.now = opts.now ?? Date.now;
     this.servers = opts.servers.map((name) => {
       const i = name.lastIndexOf(':');
-      return { name, conn: new MemcachedConnection({ host: name.slice(0, i), port: Number(name.slice(i + 1)), timeoutMs: opts.timeoutMs }), downUntil: 0 };
+      return {
+        name,
+        conn: new MemcachedConnection({
+          host: name.slice(0, i),
+          port: Number(name.slice(i + 1)),
+          timeoutMs: opts.timeoutMs,
+        }),
+        downUntil: 0,
+      };
     });
   }
 
@@ -60,7 +68,9 @@ export class MemcachedCache implements ByteCache {
   async set(key: string, value: Buffer, ttlSeconds: number): Promise<void> {
     const server = this.serverFor(key);
     if (server.downUntil > this.now()) return;
-    const reply = await this.guard(server, () => server.conn.request(setCommand(key, value, ttlSeconds, this.now()), parseStore));
+    const reply = await this.guard(server, () =>
+      server.conn.request(setCommand(key, value, ttlSeconds, this.now()), parseStore),
+    );
     // SERVER_ERROR "object too large for cache" and the like: not kept, the server itself is fine.
     if (reply !== undefined && reply !== 'STORED') this.errors++;
   }

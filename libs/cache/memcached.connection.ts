@@ -32,8 +32,16 @@ export class MemcachedConnection {
   async request<T>(command: Buffer, parse: ReplyParser<T>): Promise<T> {
     const socket = await this.connect();
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(new Error(`memcached ${this.address()} did not answer within ${this.opts.timeoutMs} ms`)), this.opts.timeoutMs);
-      this.inFlight.push({ parse: parse as ReplyParser<unknown>, resolve: resolve as (v: unknown) => void, reject, timer });
+      const timer = setTimeout(
+        () => this.fail(new Error(`memcached ${this.address()} did not answer within ${this.opts.timeoutMs} ms`)),
+        this.opts.timeoutMs,
+      );
+      this.inFlight.push({
+        parse: parse as ReplyParser<unknown>,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        timer,
+      });
       socket.write(command);
     });
   }
@@ -51,7 +59,10 @@ export class MemcachedConnection {
     this.connecting ??= new Promise<Socket>((resolve, reject) => {
       const socket = new Socket();
       socket.setNoDelay(true);
-      const timer = setTimeout(() => socket.destroy(new Error(`memcached ${this.address()}: no connection within ${this.opts.timeoutMs} ms`)), this.opts.timeoutMs);
+      const timer = setTimeout(
+        () => socket.destroy(new Error(`memcached ${this.address()}: no connection within ${this.opts.timeoutMs} ms`)),
+        this.opts.timeoutMs,
+      );
       let settled = false;
       socket.once('connect', () => {
         clearTimeout(timer);

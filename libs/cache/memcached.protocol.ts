@@ -39,7 +39,9 @@ function line(buf: Buffer, from: number): { text: string; next: number } | undef
 }
 
 function refusal(text: string): MemcachedReplyError | undefined {
-  return text === 'ERROR' || text.startsWith('CLIENT_ERROR') || text.startsWith('SERVER_ERROR') ? new MemcachedReplyError(text) : undefined;
+  return text === 'ERROR' || text.startsWith('CLIENT_ERROR') || text.startsWith('SERVER_ERROR')
+    ? new MemcachedReplyError(text)
+    : undefined;
 }
 
 /** `VALUE <key> <flags> <bytes>` blocks, then `END`. */

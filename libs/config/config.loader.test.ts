@@ -48,7 +48,12 @@ auth:
 
   it('applies environment overrides by path', () => {
     const c = loadConfig({
-      env: { PHAROS_SERVER__PORT: '9999', PHAROS_BUS__TYPE: 'kafka', PHAROS_BUS__BROKERS: '[127.0.0.1:9092]', PHAROS_COLLECTOR__CLUSTER: 'east' },
+      env: {
+        PHAROS_SERVER__PORT: '9999',
+        PHAROS_BUS__TYPE: 'kafka',
+        PHAROS_BUS__BROKERS: '[127.0.0.1:9092]',
+        PHAROS_COLLECTOR__CLUSTER: 'east',
+      },
     });
     expect(c.server.port).toBe(9999);
     expect(c.bus).toMatchObject({ type: 'kafka', brokers: ['127.0.0.1:9092'], topicPrefix: 'pharos' });
@@ -75,8 +80,14 @@ auth:
   });
 
   it('has HTTP timeouts and a header limit by default, and keeps the header timeout within the request timeout', () => {
-    expect(loadConfig({ env: {} }).server).toMatchObject({ requestTimeoutMs: 60_000, headersTimeoutMs: 10_000, maxHeaderBytes: 16_384 });
-    expect(() => loadConfig({ env: { PHAROS_SERVER__REQUEST_TIMEOUT_MS: '5000' } })).toThrow(/server\.headersTimeoutMs: must not be over server\.requestTimeoutMs/);
+    expect(loadConfig({ env: {} }).server).toMatchObject({
+      requestTimeoutMs: 60_000,
+      headersTimeoutMs: 10_000,
+      maxHeaderBytes: 16_384,
+    });
+    expect(() => loadConfig({ env: { PHAROS_SERVER__REQUEST_TIMEOUT_MS: '5000' } })).toThrow(
+      /server\.headersTimeoutMs: must not be over server\.requestTimeoutMs/,
+    );
   });
 
   it('rejects unknown keys so typos are not silently ignored', () => {

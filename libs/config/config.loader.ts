@@ -9,7 +9,9 @@ import { prepareAlerting } from './sections/alertmanager/am-load.ts';
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(source: string, problems: string[]) {
-    super(`Invalid configuration (${source}): ${problems.length} problem(s)\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `Invalid configuration (${source}): ${problems.length} problem(s)\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
     this.problems = problems;
   }
@@ -45,15 +47,31 @@ export function loadConfig(options: LoadOptions = {}): Readonly<PharosConfig> {
     } catch (err) {
       throw new ConfigError(source, [`not valid YAML: ${(err as Error).message.split('\n')[0]}`]);
     }
-    if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(source, ['the top level must be a mapping']);
+    if (typeof raw !== 'object' || Array.isArray(raw))
+      throw new ConfigError(source, ['the top level must be a mapping']);
   }
   const withEnv = applyEnvOverrides(raw as Record<string, unknown>, env);
-  const alerting = typeof withEnv.alerting === 'object' && withEnv.alerting !== null ? prepareAlerting(withEnv.alerting as Record<string, unknown>, env) : undefined;
+  const alerting =
+    typeof withEnv.alerting === 'object' && withEnv.alerting !== null
+      ? prepareAlerting(withEnv.alerting as Record<string, unknown>, env)
+      : undefined;
   const result = configSchema.safeParse(alerting ? { ...withEnv, alerting: alerting.alerting } : withEnv);
-  const fromFile = (path: PropertyKey[]) => alerting?.file && path[0] === 'alerting' && typeof path[1] === 'string' && ['global', 'route', 'receivers', 'inhibit_rules', 'templates', 'time_intervals', 'mute_time_intervals'].includes(path[1]);
+  const fromFile = (path: PropertyKey[]) =>
+    alerting?.file &&
+    path[0] === 'alerting' &&
+    typeof path[1] === 'string' &&
+    ['global', 'route', 'receivers', 'inhibit_rules', 'templates', 'time_intervals', 'mute_time_intervals'].includes(
+      path[1],
+    );
   const problems = [
     ...(alerting?.problems ?? []),
-    ...(result.success ? [] : result.error.issues.map((i) => (fromFile(i.path) ? `${alerting?.file}: ${i.path.slice(1).map(String).join('.')}: ${i.message}` : `${i.path.map(String).join('.') || '(root)'}: ${i.message}`))),
+    ...(result.success
+      ? []
+      : result.error.issues.map((i) =>
+          fromFile(i.path)
+            ? `${alerting?.file}: ${i.path.slice(1).map(String).join('.')}: ${i.message}`
+            : `${i.path.map(String).join('.') || '(root)'}: ${i.message}`,
+        )),
   ];
   if (!result.success || problems.length) throw new ConfigError(source, problems);
   return deepFreeze(resolveShippedDefaults(resolveSecretFiles(result.data, source)));
@@ -62,7 +80,13 @@ export function loadConfig(options: LoadOptions = {}): Readonly<PharosConfig> {
 function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out = structuredClone(raw);
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith('PHAROS_') || value === undefined || name === 'PHAROS_CONFIG' || name.startsWith('PHAROS_STACK')) continue;
+    if (
+      !name.startsWith('PHAROS_') ||
+      value === undefined ||
+      name === 'PHAROS_CONFIG' ||
+      name.startsWith('PHAROS_STACK')
+    )
+      continue;
     const path = name.slice('PHAROS_'.length).split('__').filter(Boolean);
     if (path.length === 0) continue;
     setPath(out, path, parseYaml(value));
@@ -111,12 +135,16 @@ export const PACKAGE_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url))
  * their default they resolve against it: `npm start` then works from any directory.
  */
 function resolveShippedDefaults(config: PharosConfig): PharosConfig {
-  const shipped = (value: string, dflt: string) => (value === dflt && !isAbsolute(value) ? resolve(PACKAGE_ROOT, value) : value);
+  const shipped = (value: string, dflt: string) =>
+    value === dflt && !isAbsolute(value) ? resolve(PACKAGE_ROOT, value) : value;
   const d = configSchema.parse({});
   return {
     ...config,
     dashboards: { ...config.dashboards, dir: shipped(config.dashboards.dir, d.dashboards.dir) },
-    federation: { ...config.federation, metricTemplatesFile: shipped(config.federation.metricTemplatesFile, d.federation.metricTemplatesFile) },
+    federation: {
+      ...config.federation,
+      metricTemplatesFile: shipped(config.federation.metricTemplatesFile, d.federation.metricTemplatesFile),
+    },
     alerting: {
       ...config.alerting,
       ruleFiles:

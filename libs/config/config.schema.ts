@@ -36,7 +36,10 @@ const tokenSchema = z
   .object({
     name: z.string().min(1),
     token: z.string().min(16, 'tokens must be at least 16 characters').optional(),
-    tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters').optional(),
+    tokenSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters')
+      .optional(),
     /** A file holding the token, so secrets need not sit in the config file. */
     tokenFile: z.string().min(1).optional(),
     role: roleSchema,
@@ -53,7 +56,10 @@ const storageSchema = z.discriminatedUnion('type', [
     .object({
       type: z.literal('opensearch'),
       url: z.url(),
-      indexPrefix: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, _ and -').default('pharos'),
+      indexPrefix: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, _ and -')
+        .default('pharos'),
       username: z.string().optional(),
       password: z.string().optional(),
       requestTimeoutMs: z.number().int().positive().default(30_000),
@@ -73,7 +79,11 @@ const busSchema = z.discriminatedUnion('type', [
       /** full: each acknowledged batch is synced to disk (survives power loss); normal: survives a crash of Pharos only. */
       synchronous: z.enum(['full', 'normal']).default('full'),
       /** Unconsumed bytes the bus may hold; over it the intakes answer 503. */
-      maxBacklogBytes: z.number().int().positive().default(2 ** 30),
+      maxBacklogBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(2 ** 30),
     })
     .strict(),
   z.object({ type: z.literal('memory') }).strict(),
@@ -81,7 +91,10 @@ const busSchema = z.discriminatedUnion('type', [
     .object({
       type: z.literal('kafka'),
       brokers: z.array(z.string().min(1)).min(1),
-      topicPrefix: z.string().regex(/^[a-zA-Z0-9._-]+$/).default('pharos'),
+      topicPrefix: z
+        .string()
+        .regex(/^[a-zA-Z0-9._-]+$/)
+        .default('pharos'),
       clientId: z.string().default('pharos'),
       partitions: z.number().int().positive().default(6),
       replicationFactor: z.number().int().positive().default(1),
@@ -113,10 +126,19 @@ const retentionSchema = z
     /** Trace spans (issue 22; docs/traces.md). */
     spans: z.number().int().positive().default(7),
     /** Per-cluster overrides: { clusterName: { logs: 3 } }. */
-    clusters: z.record(z.string(), z.object({
-      logs: z.number().int().positive().optional(), events: z.number().int().positive().optional(), audit: z.number().int().positive().optional(),
-      spans: z.number().int().positive().optional(),
-    }).strict()).default({}),
+    clusters: z
+      .record(
+        z.string(),
+        z
+          .object({
+            logs: z.number().int().positive().optional(),
+            events: z.number().int().positive().optional(),
+            audit: z.number().int().positive().optional(),
+            spans: z.number().int().positive().optional(),
+          })
+          .strict(),
+      )
+      .default({}),
     schedule: z.string().default('15 3 * * *'),
   })
   .strict();
@@ -127,25 +149,43 @@ export const configSchema = z
       .object({
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
-        bodyLimitBytes: z.number().int().positive().default(16 * 1024 * 1024),
+        bodyLimitBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(16 * 1024 * 1024),
         publicUrl: z.url().optional(),
         /** Whole request (headers and body) must arrive within this; else 408 and the connection is closed. */
         requestTimeoutMs: z.number().int().positive().default(HTTP_DEFAULTS.requestTimeoutMs),
         /** Request line and headers must arrive within this (slowloris); at most requestTimeoutMs. */
         headersTimeoutMs: z.number().int().positive().default(HTTP_DEFAULTS.headersTimeoutMs),
         /** Request line plus headers; over it 431. Node's own default (--max-http-header-size). */
-        maxHeaderBytes: z.number().int().min(1024).max(1024 * 1024).default(HTTP_DEFAULTS.maxHeaderBytes),
+        maxHeaderBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(1024 * 1024)
+          .default(HTTP_DEFAULTS.maxHeaderBytes),
       })
       .strict()
-      .refine((s) => s.headersTimeoutMs <= s.requestTimeoutMs, { path: ['headersTimeoutMs'], message: 'must not be over server.requestTimeoutMs' })
+      .refine((s) => s.headersTimeoutMs <= s.requestTimeoutMs, {
+        path: ['headersTimeoutMs'],
+        message: 'must not be over server.requestTimeoutMs',
+      })
       .prefault({}),
     dataDir: z.string().default('data'),
-    log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).strict().prefault({}),
+    log: z
+      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
+      .strict()
+      .prefault({}),
     storage: storageSchema.default({ type: 'sqlite', path: 'data/pharos.db' }),
     bus: busSchema.prefault({ type: 'sqlite' }),
     collector: z
       .object({
-        cluster: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/).default('local'),
+        cluster: z
+          .string()
+          .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/)
+          .default('local'),
         kubernetes: z
           .object({
             enabled: z.boolean().default(false),
@@ -199,7 +239,8 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     const seen = new Set<string>();
     c.clusters.forEach((cl, i) => {
-      if (seen.has(cl.name)) ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster name "${cl.name}"` });
+      if (seen.has(cl.name))
+        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster name "${cl.name}"` });
       seen.add(cl.name);
     });
   });

@@ -4,7 +4,13 @@ import { indentQuotedContinuations, parseDocumentText, slugify, validateDashboar
 
 describe('validateDashboard', () => {
   it('applies defaults and numbers panels in reading order after the highest given id', () => {
-    const d = validateDashboard({ title: 'T', rows: [{ panels: [{ type: 'stat' }, { id: 7, type: 'text', content: 'x' }] }, { panels: [{ type: 'timeseries', targets: [{ expr: 'up' }] }] }] });
+    const d = validateDashboard({
+      title: 'T',
+      rows: [
+        { panels: [{ type: 'stat' }, { id: 7, type: 'text', content: 'x' }] },
+        { panels: [{ type: 'timeseries', targets: [{ expr: 'up' }] }] },
+      ],
+    });
     expect(d.time).toEqual({ from: 'now-1h', to: 'now' });
     expect(d.rows.flatMap((r) => r.panels.map((p) => p.id))).toEqual([8, 7, 9]);
     expect(d.rows[1]!.panels[0]!.gridPos).toEqual({ x: 0, y: 0, w: 12, h: 8 });
@@ -13,17 +19,36 @@ describe('validateDashboard', () => {
   it('lists every problem with the field path', () => {
     const bad = {
       title: '',
-      variables: [{ type: 'query', name: '1x', query: 'up' }, { type: 'custom', name: 'a', options: ['x'] }, { type: 'custom', name: 'a', options: ['y'] }],
-      rows: [{ panels: [{ type: 'stat', gridPos: { w: 30 }, targets: [{ expr: '' }] }, { type: 'text', targets: [{ expr: 'up' }] }] }],
+      variables: [
+        { type: 'query', name: '1x', query: 'up' },
+        { type: 'custom', name: 'a', options: ['x'] },
+        { type: 'custom', name: 'a', options: ['y'] },
+      ],
+      rows: [
+        {
+          panels: [
+            { type: 'stat', gridPos: { w: 30 }, targets: [{ expr: '' }] },
+            { type: 'text', targets: [{ expr: 'up' }] },
+          ],
+        },
+      ],
     };
     try {
       validateDashboard(bad, 'test');
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(InputError);
-      expect((err as InputError).details?.map((d) => d.path)).toEqual(expect.arrayContaining([
-        'title', 'variables.0.name', 'variables.0.query', 'variables.2.name', 'rows.0.panels.0.gridPos.w', 'rows.0.panels.0.targets.0.expr', 'rows.0.panels.1.targets',
-      ]));
+      expect((err as InputError).details?.map((d) => d.path)).toEqual(
+        expect.arrayContaining([
+          'title',
+          'variables.0.name',
+          'variables.0.query',
+          'variables.2.name',
+          'rows.0.panels.0.gridPos.w',
+          'rows.0.panels.0.targets.0.expr',
+          'rows.0.panels.1.targets',
+        ]),
+      );
     }
   });
 });

@@ -38,7 +38,8 @@ function parseOne(text: string, source: string): unknown {
     throw new InputError(`${source}: not valid YAML/JSON${line ? ` (line ${line})` : ''}: ${e.message.split('\n')[0]}`);
   }
   if (nonEmpty.length === 0) throw new InputError(`${source}: the document is empty`);
-  if (nonEmpty.length > 1) throw new InputError(`${source}: holds ${nonEmpty.length} documents; send one dashboard at a time`);
+  if (nonEmpty.length > 1)
+    throw new InputError(`${source}: holds ${nonEmpty.length} documents; send one dashboard at a time`);
   return yamlToJs(nonEmpty[0]!, source, REQUEST_YAML_LIMITS);
 }
 
@@ -74,7 +75,10 @@ export function validateDashboard(raw: unknown, source = 'dashboard'): Dashboard
   const result = dashboardSchema.safeParse(raw);
   if (!result.success) {
     const details = zodDetails(result.error.issues);
-    throw new InputError(`${source} is not a valid dashboard: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+    throw new InputError(
+      `${source} is not a valid dashboard: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+      details,
+    );
   }
   return assignPanelIds(result.data);
 }

@@ -61,14 +61,28 @@ export const recordTargetSchema = z
     const known = FILTER_FIELDS[t.datasource];
     for (const name of Object.keys(t.filters)) {
       if (!(name in known)) {
-        ctx.addIssue({ code: 'custom', path: ['filters', name], message: `unknown ${t.datasource} filter "${name}"; known: ${Object.keys(known).join(', ')}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['filters', name],
+          message: `unknown ${t.datasource} filter "${name}"; known: ${Object.keys(known).join(', ')}`,
+        });
       }
     }
   });
 
 export const targetSchema = z.discriminatedUnion('datasource', [promTargetSchema, recordTargetSchema]);
 
-export const PANEL_TYPES = ['timeseries', 'stat', 'gauge', 'bargauge', 'table', 'text', 'logs', 'events', 'audit'] as const;
+export const PANEL_TYPES = [
+  'timeseries',
+  'stat',
+  'gauge',
+  'bargauge',
+  'table',
+  'text',
+  'logs',
+  'events',
+  'audit',
+] as const;
 
 export const gridPosSchema = z
   .object({
@@ -102,8 +116,10 @@ export const panelSchema = z
   })
   .strict()
   .superRefine((p, ctx) => {
-    if (p.type === 'text' && p.targets.length) ctx.addIssue({ code: 'custom', path: ['targets'], message: 'text panels have no targets' });
-    if (p.type !== 'text' && p.content !== undefined) ctx.addIssue({ code: 'custom', path: ['content'], message: 'only text panels have content' });
+    if (p.type === 'text' && p.targets.length)
+      ctx.addIssue({ code: 'custom', path: ['targets'], message: 'text panels have no targets' });
+    if (p.type !== 'text' && p.content !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['content'], message: 'only text panels have content' });
   });
 
 export const rowSchema = z
@@ -141,7 +157,11 @@ export const queryVariableSchema = z
       .optional()
       .superRefine((re, ctx) => {
         const problem = re === undefined ? undefined : variableRegexProblem(re);
-        if (problem) ctx.addIssue({ code: 'custom', message: `not a valid RE2 regular expression (Pharos evaluates regexes in linear time, with Go's syntax: no lookarounds or backreferences): ${problem}` });
+        if (problem)
+          ctx.addIssue({
+            code: 'custom',
+            message: `not a valid RE2 regular expression (Pharos evaluates regexes in linear time, with Go's syntax: no lookarounds or backreferences): ${problem}`,
+          });
       }),
     sort: z.enum(['none', 'asc', 'desc']).default('asc'),
   })
@@ -164,7 +184,11 @@ export const intervalVariableSchema = z
   })
   .strict();
 
-export const variableSchema = z.discriminatedUnion('type', [queryVariableSchema, customVariableSchema, intervalVariableSchema]);
+export const variableSchema = z.discriminatedUnion('type', [
+  queryVariableSchema,
+  customVariableSchema,
+  intervalVariableSchema,
+]);
 
 export const DASHBOARD_ID = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 
@@ -184,17 +208,22 @@ export const dashboardSchema = z
   .strict()
   .superRefine(checkUnique);
 
-function checkUnique(d: { variables: { name: string }[]; rows: { panels: { id?: number | undefined }[] }[] }, ctx: z.RefinementCtx): void {
+function checkUnique(
+  d: { variables: { name: string }[]; rows: { panels: { id?: number | undefined }[] }[] },
+  ctx: z.RefinementCtx,
+): void {
   const names = new Set<string>();
   d.variables.forEach((v, i) => {
-    if (names.has(v.name)) ctx.addIssue({ code: 'custom', path: ['variables', i, 'name'], message: `duplicate variable "${v.name}"` });
+    if (names.has(v.name))
+      ctx.addIssue({ code: 'custom', path: ['variables', i, 'name'], message: `duplicate variable "${v.name}"` });
     names.add(v.name);
   });
   const ids = new Set<number>();
   d.rows.forEach((r, ri) =>
     r.panels.forEach((p, pi) => {
       if (p.id === undefined) return;
-      if (ids.has(p.id)) ctx.addIssue({ code: 'custom', path: ['rows', ri, 'panels', pi, 'id'], message: `duplicate panel id ${p.id}` });
+      if (ids.has(p.id))
+        ctx.addIssue({ code: 'custom', path: ['rows', ri, 'panels', pi, 'id'], message: `duplicate panel id ${p.id}` });
       ids.add(p.id);
     }),
   );
@@ -215,7 +244,10 @@ export const isPromTarget = (t: Target): t is PromTarget => t.datasource === und
 /** Gives every panel an id (max + 1, in reading order), so render answers and the viewer can refer to it. */
 export function assignPanelIds(d: Dashboard): Dashboard {
   let next = Math.max(0, ...d.rows.flatMap((r) => r.panels.map((p) => p.id ?? 0))) + 1;
-  return { ...d, rows: d.rows.map((r) => ({ ...r, panels: r.panels.map((p) => (p.id === undefined ? { ...p, id: next++ } : p)) })) };
+  return {
+    ...d,
+    rows: d.rows.map((r) => ({ ...r, panels: r.panels.map((p) => (p.id === undefined ? { ...p, id: next++ } : p)) })),
+  };
 }
 
 export const allPanels = (d: Dashboard): Panel[] => d.rows.flatMap((r) => r.panels);

@@ -3,13 +3,20 @@ import { constant, interpolate, interpolateFilter, referencedNames, type Resolve
 
 const single = (v: string): ResolvedVariable => ({ values: [v], isAll: false, regexFormat: false });
 const multi = (...values: string[]): ResolvedVariable => ({ values, isAll: false, regexFormat: true });
-const all = (values: string[], allValue?: string): ResolvedVariable => ({ values, isAll: true, allValue, regexFormat: true });
+const all = (values: string[], allValue?: string): ResolvedVariable => ({
+  values,
+  isAll: true,
+  allValue,
+  regexFormat: true,
+});
 
 describe('interpolate', () => {
   const scope = { ns: multi('default', 'kube.system'), job: single('node'), cluster: multi('east'), i: constant('5m') };
 
   it('substitutes $var, ${var} and [[var]] alike', () => {
-    expect(interpolate('up{job="$job"} up{job="${job}"} up{job="[[job]]"}', scope)).toBe('up{job="node"} up{job="node"} up{job="node"}');
+    expect(interpolate('up{job="$job"} up{job="${job}"} up{job="[[job]]"}', scope)).toBe(
+      'up{job="node"} up{job="node"} up{job="node"}',
+    );
   });
 
   it('turns multi values into a regex alternation with each value escaped', () => {
@@ -28,7 +35,9 @@ describe('interpolate', () => {
   });
 
   it('applies ${var:format} formats', () => {
-    expect(interpolate('${ns:csv} ${ns:pipe} ${ns:raw} ${ns:text} ${ns:search}', scope)).toBe('default,kube.system default|kube.system default,kube.system default + kube.system ("default" OR "kube.system")');
+    expect(interpolate('${ns:csv} ${ns:pipe} ${ns:raw} ${ns:text} ${ns:search}', scope)).toBe(
+      'default,kube.system default|kube.system default,kube.system default + kube.system ("default" OR "kube.system")',
+    );
   });
 
   it('leaves unknown variables and prefixes of longer names alone', () => {

@@ -17,7 +17,8 @@ export interface ResolvedVariable {
 
 export type VariableScope = Record<string, ResolvedVariable>;
 
-const PATTERN = /\$([A-Za-z_][A-Za-z0-9_]*)|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?\}|\[\[([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?\]\]/g;
+const PATTERN =
+  /\$([A-Za-z_][A-Za-z0-9_]*)|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?\}|\[\[([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?\]\]/g;
 
 /** Escapes a value for a PromQL double- or single-quoted string (https://prometheus.io/docs/prometheus/latest/querying/basics/#string-literals). */
 export const stringEscape = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/'/g, "\\'");
@@ -50,13 +51,16 @@ function alternation(v: ResolvedVariable, escape: (s: string) => string, always:
 
 /** Substitutes every known variable in `text`; `defaultFormat` applies when the reference names none. */
 export function interpolate(text: string, scope: VariableScope, defaultFormat = 'prometheus'): string {
-  return text.replace(PATTERN, (match, plain?: string, braced?: string, fmt1?: string, bracket?: string, fmt2?: string) => {
-    const name = plain ?? braced ?? bracket ?? '';
-    const variable = scope[name];
-    if (!variable) return match;
-    const format = FORMATS[fmt1 ?? fmt2 ?? defaultFormat] ?? FORMATS[defaultFormat]!;
-    return format(variable);
-  });
+  return text.replace(
+    PATTERN,
+    (match, plain?: string, braced?: string, fmt1?: string, bracket?: string, fmt2?: string) => {
+      const name = plain ?? braced ?? bracket ?? '';
+      const variable = scope[name];
+      if (!variable) return match;
+      const format = FORMATS[fmt1 ?? fmt2 ?? defaultFormat] ?? FORMATS[defaultFormat]!;
+      return format(variable);
+    },
+  );
 }
 
 /** Names referenced in `text`, for dependency order and for "which variables does this panel use". */

@@ -5,7 +5,16 @@ import { InputError } from '../errors/errors.ts';
  * `now`, `now-6h`, `now-7d/d` (rounded to the start of the unit, UTC), RFC 3339, and epoch numbers — 13+
  * digits are milliseconds, fewer are seconds (Grafana's URLs carry ms, Prometheus's API seconds).
  */
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3, M: 30 * 86400e3, y: 365 * 86400e3 };
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1e3,
+  m: 60e3,
+  h: 3600e3,
+  d: 86400e3,
+  w: 7 * 86400e3,
+  M: 30 * 86400e3,
+  y: 365 * 86400e3,
+};
 const RELATIVE = /^now(?:([+-])(\d+)(ms|s|m|h|d|w|M|y))?(?:\/(s|m|h|d|w|M|y))?$/;
 
 export function parseTime(value: string, now: number, field = 'time'): number {
@@ -25,7 +34,9 @@ export function parseTime(value: string, now: number, field = 'time'): number {
     const t = Date.parse(v);
     if (Number.isFinite(t)) return t;
   }
-  throw new InputError(`${field}: "${value}" is not a time; use now, now-6h, RFC 3339 or epoch ms/s`, [{ path: field, message: 'not a time' }]);
+  throw new InputError(`${field}: "${value}" is not a time; use now, now-6h, RFC 3339 or epoch ms/s`, [
+    { path: field, message: 'not a time' },
+  ]);
 }
 
 function roundDown(t: number, unit: string): number {
@@ -48,7 +59,8 @@ export interface TimeRange {
 
 export function parseTimeRange(from: string, to: string, now = Date.now()): TimeRange {
   const range = { from: parseTime(from, now, 'from'), to: parseTime(to, now, 'to') };
-  if (range.from >= range.to) throw new InputError(`from (${from}) must be before to (${to})`, [{ path: 'from', message: 'must be before to' }]);
+  if (range.from >= range.to)
+    throw new InputError(`from (${from}) must be before to (${to})`, [{ path: 'from', message: 'must be before to' }]);
   return range;
 }
 
@@ -58,4 +70,3 @@ export function durationMs(text: string): number {
   for (const m of text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) total += Number(m[1]) * (UNIT_MS[m[2]!] ?? 0);
   return total;
 }
-

@@ -13,4 +13,5 @@ export function compileVariableRegex(text: string): Regex {
 }
 
 /** Why a variable regex cannot be evaluated (not RE2: a lookaround, a backreference), or undefined. */
-export const variableRegexProblem = (text: string): string | undefined => regexProblem(() => compileVariableRegex(text));
+export const variableRegexProblem = (text: string): string | undefined =>
+  regexProblem(() => compileVariableRegex(text));

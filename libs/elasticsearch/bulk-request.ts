@@ -35,7 +35,8 @@ export function parseBulk(text: string): BulkAction[] {
     }
     i += 1;
     const sourceLine = lines[i];
-    if (sourceLine === undefined || sourceLine.trim() === '') throw new InputError(`line ${i + 1}: the ${op} action of line ${i} needs a document on the next line`);
+    if (sourceLine === undefined || sourceLine.trim() === '')
+      throw new InputError(`line ${i + 1}: the ${op} action of line ${i} needs a document on the next line`);
     actions.push({ op, index: str(meta._index), id: str(meta._id), ...document(sourceLine) });
   }
   return actions;
@@ -51,21 +52,26 @@ function actionLine(line: string, i: number): { op: BulkOp; meta: Record<string,
   const keys = value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
   const op = keys[0] as BulkOp | undefined;
   if (keys.length !== 1 || !op || !OPS.has(op)) {
-    throw new InputError(`line ${i + 1}: Malformed action/metadata line: expected one of index, create, update, delete, got ${JSON.stringify(keys)}`);
+    throw new InputError(
+      `line ${i + 1}: Malformed action/metadata line: expected one of index, create, update, delete, got ${JSON.stringify(keys)}`,
+    );
   }
   const meta = (value as Record<string, unknown>)[op];
-  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) throw new InputError(`line ${i + 1}: the ${op} action must be an object`);
+  if (!meta || typeof meta !== 'object' || Array.isArray(meta))
+    throw new InputError(`line ${i + 1}: the ${op} action must be an object`);
   return { op, meta: meta as Record<string, unknown> };
 }
 
 function document(line: string): Pick<BulkAction, 'source' | 'problem'> {
   try {
     const value: unknown = JSON.parse(line);
-    if (value && typeof value === 'object' && !Array.isArray(value)) return { source: value as Record<string, unknown> };
+    if (value && typeof value === 'object' && !Array.isArray(value))
+      return { source: value as Record<string, unknown> };
     return { source: undefined, problem: 'the document must be a JSON object' };
   } catch (err) {
     return { source: undefined, problem: `failed to parse the document: ${(err as Error).message}` };
   }
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;

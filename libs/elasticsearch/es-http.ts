@@ -6,8 +6,14 @@ import { setProtocolErrorHandler } from '../http/protocol-error-handler.ts';
  * the Fluent Bit es output, Vector, Filebeat and the official clients retry 429 and 5xx, never other 4xx.
  */
 const ERROR_TYPE: Record<number, string> = {
-  400: 'illegal_argument_exception', 401: 'security_exception', 403: 'security_exception', 404: 'resource_not_found_exception',
-  408: 'timeout_exception', 413: 'content_too_long_exception', 415: 'media_type_header_exception', 429: 'es_rejected_execution_exception',
+  400: 'illegal_argument_exception',
+  401: 'security_exception',
+  403: 'security_exception',
+  404: 'resource_not_found_exception',
+  408: 'timeout_exception',
+  413: 'content_too_long_exception',
+  415: 'media_type_header_exception',
+  429: 'es_rejected_execution_exception',
   503: 'unavailable_shards_exception',
 };
 
@@ -27,9 +33,20 @@ export function elasticsearchPlugin(app: FastifyInstance): void {
   setProtocolErrorHandler(app, (status, body) => {
     const type = ERROR_TYPE[status] ?? (status >= 500 ? 'exception' : 'illegal_argument_exception');
     const reason = body.error.message;
-    const error = { root_cause: [{ type, reason }], type, reason, code: body.error.code, message: body.error.message, ...(body.error.details ? { details: body.error.details } : {}) };
+    const error = {
+      root_cause: [{ type, reason }],
+      type,
+      reason,
+      code: body.error.code,
+      message: body.error.message,
+      ...(body.error.details ? { details: body.error.details } : {}),
+    };
     // Elasticsearch names its schemes on 401; Basic is what Fluent Bit's http_user/http_passwd and Vector send.
     const headers = status === 401 ? { 'www-authenticate': 'Basic realm="pharos", ApiKey, Bearer' } : undefined;
-    return { contentType: 'application/json; charset=UTF-8', payload: JSON.stringify({ error, status }), ...(headers ? { headers } : {}) };
+    return {
+      contentType: 'application/json; charset=UTF-8',
+      payload: JSON.stringify({ error, status }),
+      ...(headers ? { headers } : {}),
+    };
   });
 }

@@ -1,6 +1,11 @@
 import { PharosError, TimeoutError, UnavailableError } from '../errors/errors.ts';
 import type { ClusterStatus } from './federation.types.ts';
-import { ClusterUnavailableError, type ApiAnswer, type ClusterClient, type ClusterConfig } from './prometheus.client.ts';
+import {
+  ClusterUnavailableError,
+  type ApiAnswer,
+  type ClusterClient,
+  type ClusterConfig,
+} from './prometheus.client.ts';
 
 export interface FanoutCall {
   cluster: ClusterConfig;
@@ -24,7 +29,11 @@ export interface FanoutResult {
  * query with a warning, or fails the query when partial response is off; an error about the query itself
  * (bad_data, execution) fails the query, since the union would fail the same way.
  */
-export async function fanOut(client: ClusterClient, calls: FanoutCall[], opts: { partial: boolean; signal: AbortSignal; asked: string[] }): Promise<FanoutResult> {
+export async function fanOut(
+  client: ClusterClient,
+  calls: FanoutCall[],
+  opts: { partial: boolean; signal: AbortSignal; asked: string[] },
+): Promise<FanoutResult> {
   const settled = await Promise.allSettled(calls.map((c) => client.call(c.cluster, c.path, c.params, opts.signal)));
   const failed = new Map<string, string>();
   const answers: (ApiAnswer | undefined)[] = [];
@@ -33,18 +42,25 @@ export async function fanOut(client: ClusterClient, calls: FanoutCall[], opts: {
     if (s.status === 'fulfilled') answers.push(s.value);
     else {
       answers.push(undefined);
-      if (!(s.reason instanceof ClusterUnavailableError)) throw s.reason instanceof PharosError ? s.reason : new UnavailableError(`cluster "${call.cluster.name}": ${String(s.reason)}`, s.reason);
+      if (!(s.reason instanceof ClusterUnavailableError))
+        throw s.reason instanceof PharosError
+          ? s.reason
+          : new UnavailableError(`cluster "${call.cluster.name}": ${String(s.reason)}`, s.reason);
       if (!failed.has(call.cluster.name)) failed.set(call.cluster.name, (s.reason as Error).message);
     }
   });
-  if (opts.signal.aborted) throw opts.signal.reason instanceof PharosError ? opts.signal.reason : new TimeoutError('query timed out');
+  if (opts.signal.aborted)
+    throw opts.signal.reason instanceof PharosError ? opts.signal.reason : new TimeoutError('query timed out');
   if (failed.size > 0 && !opts.partial) {
     const list = [...failed].map(([c, e]) => `${c}: ${e}`).join('; ');
     const allTimeouts = [...failed.values()].every((e) => e.includes('did not answer within'));
-    throw allTimeouts ? new TimeoutError(`partial_response=false and clusters failed: ${list}`) : new UnavailableError(`partial_response=false and clusters failed: ${list}`);
+    throw allTimeouts
+      ? new TimeoutError(`partial_response=false and clusters failed: ${list}`)
+      : new UnavailableError(`partial_response=false and clusters failed: ${list}`);
   }
   const statuses: Record<string, ClusterStatus> = {};
-  for (const c of opts.asked) statuses[c] = failed.has(c) ? { status: 'error', error: failed.get(c) as string } : { status: 'ok' };
+  for (const c of opts.asked)
+    statuses[c] = failed.has(c) ? { status: 'error', error: failed.get(c) as string } : { status: 'ok' };
   const warnings = [...failed].map(([c, e]) => `cluster "${c}" left out of the result: ${e}`);
   // Every cluster reports the same annotation for the same expression: each is kept once, as the union gives it.
   const seen = new Set(warnings);
@@ -64,6 +80,8 @@ export async function fanOut(client: ClusterClient, calls: FanoutCall[], opts: {
 export function deadline(timeoutMs: number, signal?: AbortSignal): AbortSignal {
   const timer = AbortSignal.timeout(timeoutMs);
   const timeout = new AbortController();
-  timer.addEventListener('abort', () => timeout.abort(new TimeoutError(`query timed out after ${timeoutMs} ms`)), { once: true });
+  timer.addEventListener('abort', () => timeout.abort(new TimeoutError(`query timed out after ${timeoutMs} ms`)), {
+    once: true,
+  });
   return signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
 }

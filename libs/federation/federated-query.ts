@@ -13,7 +13,13 @@ import { checkRangeResolution, checkSubqueryPoints } from '../promql/query-cost.
 import { typeOf } from '../promql/typecheck.ts';
 import { deadline, fanOut } from './cluster-fanout.ts';
 import { describeMembers, fleetSemantics, type FleetSemantics } from './fleet-semantics.ts';
-import type { FederatedQueryService, FederatedResult, FederationBuildInfo, InstantQuery, RangeQuery } from './federation.types.ts';
+import type {
+  FederatedQueryService,
+  FederatedResult,
+  FederationBuildInfo,
+  InstantQuery,
+  RangeQuery,
+} from './federation.types.ts';
 import { leafCalls, topGrid, type Window } from './leaf-calls.ts';
 import { mergeLeaves, toSteps, type MergedLeaf } from './leaf-merge.ts';
 import { MemberInfoCache } from './member-info.ts';
@@ -28,7 +34,6 @@ export interface FederatedQueryOptions {
   members?: MemberInfoCache;
 }
 
-
 /**
  * Federated PromQL: parse, plan (cluster-local leaves), fan the leaves out, merge with a `cluster` label,
  * and evaluate the rest step by step, with the rules of the members' Prometheus version. Answers what one
@@ -39,7 +44,9 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
 
   constructor(opts: FederatedQueryOptions) {
     super(opts);
-    this.members = opts.members ?? new MemberInfoCache({ clusters: opts.clusters, client: opts.client, refreshMs: opts.limits.memberInfoRefreshMs });
+    this.members =
+      opts.members ??
+      new MemberInfoCache({ clusters: opts.clusters, client: opts.client, refreshMs: opts.limits.memberInfoRefreshMs });
   }
 
   async instant(q: InstantQuery, signal?: AbortSignal): Promise<FederatedResult> {
@@ -62,10 +69,19 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
    * The query parsed, times resolved and planned with the rules of the members it touches. It is first parsed
    * with what is known of all members (a constant query asks none), then with the touched members' rules.
    */
-  private async plan(query: string, w: Window, opts: PlanOptions, signal?: AbortSignal): Promise<{ expr: Expr; plan: Plan; sem: FleetSemantics }> {
+  private async plan(
+    query: string,
+    w: Window,
+    opts: PlanOptions,
+    signal?: AbortSignal,
+  ): Promise<{ expr: Expr; plan: Plan; sem: FleetSemantics }> {
     const build = (s: FleetSemantics) => {
       const grid = topGrid(w);
-      const expr = resolveQueryTimes(parsePromQL(query, s.parse), { startMs: grid.startMs, endMs: grid.queryEndMs ?? grid.endMs, stepMs: w.kind === 'range' ? grid.stepMs : 0 });
+      const expr = resolveQueryTimes(parsePromQL(query, s.parse), {
+        startMs: grid.startMs,
+        endMs: grid.queryEndMs ?? grid.endMs,
+        stepMs: w.kind === 'range' ? grid.stepMs : 0,
+      });
       return { expr, plan: planQuery(expr, this.clusterNames, opts), sem: s };
     };
     let fleet: ReturnType<typeof build>;
@@ -74,18 +90,31 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     } catch (err) {
       // Refused under rules guessed before any member was asked: ask them all, then decide.
       if (!(err instanceof InputError) || this.clusterNames.every((c) => this.members.get(c))) throw err;
-      fleet = build(fleetSemantics(await this.members.ensure(this.clusterNames, signal), this.clusterNames, this.limits));
+      fleet = build(
+        fleetSemantics(await this.members.ensure(this.clusterNames, signal), this.clusterNames, this.limits),
+      );
     }
     const touched = [...new Set(fleet.plan.leaves.flatMap((l) => l.clusters))];
     // A query of constants reads no member, but follows the fleet's version all the same.
-    if (touched.length === 0) return build(fleetSemantics(await this.members.ensure(this.clusterNames, signal), this.clusterNames, this.limits));
+    if (touched.length === 0)
+      return build(
+        fleetSemantics(await this.members.ensure(this.clusterNames, signal), this.clusterNames, this.limits),
+      );
     const infos = await this.members.ensure(touched, signal);
     const sem = fleetSemantics(infos, touched, this.limits);
-    const same = sem.parse.version === fleet.sem.parse.version && sem.parse.experimental === fleet.sem.parse.experimental && sem.parse.fillModifiers === fleet.sem.parse.fillModifiers;
+    const same =
+      sem.parse.version === fleet.sem.parse.version &&
+      sem.parse.experimental === fleet.sem.parse.experimental &&
+      sem.parse.fillModifiers === fleet.sem.parse.fillModifiers;
     return same ? { ...fleet, sem } : build(sem);
   }
 
-  private async run(query: string, w: Window, q: { partialResponse?: boolean; timeoutMs?: number }, signal?: AbortSignal): Promise<FederatedResult> {
+  private async run(
+    query: string,
+    w: Window,
+    q: { partialResponse?: boolean; timeoutMs?: number },
+    signal?: AbortSignal,
+  ): Promise<FederatedResult> {
     try {
       return await this.runPlanned(query, w, q, { pushDownSums: true }, signal);
     } catch (err) {
@@ -96,7 +125,13 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     }
   }
 
-  private async runPlanned(query: string, w: Window, q: { partialResponse?: boolean; timeoutMs?: number }, opts: PlanOptions, signal?: AbortSignal): Promise<FederatedResult> {
+  private async runPlanned(
+    query: string,
+    w: Window,
+    q: { partialResponse?: boolean; timeoutMs?: number },
+    opts: PlanOptions,
+    signal?: AbortSignal,
+  ): Promise<FederatedResult> {
     const { expr, plan, sem } = await this.plan(query, w, opts, signal);
     checkAnswerType(expr, w);
     // What the leaves would cost the clusters is bounded before any is sent (issue 15).
@@ -105,19 +140,46 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     const sig = deadline(q.timeoutMs ?? this.limits.timeoutMs, signal);
     const calls = leafCalls({ plan, window: w, grids, sem, cluster: (n) => this.cluster(n) });
     const asked = [...new Set(calls.map((c) => c.cluster.name))];
-    const fan = await fanOut(this.client, calls, { partial: q.partialResponse ?? this.limits.partialResponse, signal: sig, asked });
+    const fan = await fanOut(this.client, calls, {
+      partial: q.partialResponse ?? this.limits.partialResponse,
+      signal: sig,
+      asked,
+    });
     const merged = mergeLeaves(plan, calls, fan.answers, fan.failed, this.limits);
     const notes = new Annotations();
     const out = this.evaluate(plan, merged, w, grids, { sem, notes });
     // Pharos's own annotations, positioned in the query text, after the members' (positioned in the leaves').
     const own = notes.render(query);
-    const perMember = sem.mixed && plan.passThrough ? Object.fromEntries(asked.map((c) => [c, sem.versions.get(c) ?? 'unknown'])) : undefined;
-    const warnings = [...fan.warnings, ...own.warnings, ...(perMember ? [`members run different Prometheus versions (${describeMembers(sem, asked)}): each cluster's series follow its own version's PromQL`] : [])];
+    const perMember =
+      sem.mixed && plan.passThrough
+        ? Object.fromEntries(asked.map((c) => [c, sem.versions.get(c) ?? 'unknown']))
+        : undefined;
+    const warnings = [
+      ...fan.warnings,
+      ...own.warnings,
+      ...(perMember
+        ? [
+            `members run different Prometheus versions (${describeMembers(sem, asked)}): each cluster's series follow its own version's PromQL`,
+          ]
+        : []),
+    ];
     const infos = [...fan.infos, ...own.infos];
-    return { ...out, warnings, ...(infos.length ? { infos } : {}), clusters: fan.statuses, semantics: { promql: sem.servedVersion, ...(perMember ? { perMember } : {}) } };
+    return {
+      ...out,
+      warnings,
+      ...(infos.length ? { infos } : {}),
+      clusters: fan.statuses,
+      semantics: { promql: sem.servedVersion, ...(perMember ? { perMember } : {}) },
+    };
   }
 
-  private evaluate(plan: Plan, merged: Map<number, MergedLeaf>, w: Window, grids: Map<number, Grid>, o: { sem: FleetSemantics; notes: Annotations }): Pick<FederatedResult, 'resultType' | 'result'> {
+  private evaluate(
+    plan: Plan,
+    merged: Map<number, MergedLeaf>,
+    w: Window,
+    grids: Map<number, Grid>,
+    o: { sem: FleetSemantics; notes: Annotations },
+  ): Pick<FederatedResult, 'resultType' | 'result'> {
     if (plan.passThrough) {
       const only = merged.get(plan.passThrough.id) as MergedLeaf;
       const resultType = w.kind === 'range' ? 'matrix' : (only.resultType as 'vector' | 'matrix');
@@ -125,7 +187,8 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     }
     const leaves = new Map<number, Sample[][]>();
     for (const leaf of plan.leaves) {
-      const grid = leaf.gridId === undefined ? (w.kind === 'instant' ? undefined : w.grid) : (grids.get(leaf.gridId) as Grid);
+      const grid =
+        leaf.gridId === undefined ? (w.kind === 'instant' ? undefined : w.grid) : (grids.get(leaf.gridId) as Grid);
       leaves.set(leaf.id, toSteps(merged.get(leaf.id)?.series ?? [], grid, grid ? grid.steps : 1));
     }
     const env = { leaves, grids, sem: o.sem.eval, notes: o.notes };
@@ -138,18 +201,28 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     const infos = await this.members.ensure(this.clusterNames, signal);
     const sem = fleetSemantics(infos, this.clusterNames, this.limits);
     const [major, minor] = sem.servedVersion.split('.');
-    const semantics = sem.mixed ? `mixed fleet (${describeMembers(sem, this.clusterNames)}); combined results follow Prometheus ${sem.servedVersion} or are refused` : `Prometheus ${major}.${minor}.x-compatible`;
-    const members = Object.fromEntries(this.clusterNames.map((c) => [c, infos.get(c)?.error ? { error: infos.get(c)?.error as string } : { version: infos.get(c)?.version ?? '' }]));
+    const semantics = sem.mixed
+      ? `mixed fleet (${describeMembers(sem, this.clusterNames)}); combined results follow Prometheus ${sem.servedVersion} or are refused`
+      : `Prometheus ${major}.${minor}.x-compatible`;
+    const members = Object.fromEntries(
+      this.clusterNames.map((c) => [
+        c,
+        infos.get(c)?.error ? { error: infos.get(c)?.error as string } : { version: infos.get(c)?.version ?? '' },
+      ]),
+    );
     return { version: sem.servedVersion, semantics, members };
   }
-
 }
 
 /** A range query's window: the parameters checked as Prometheus checks them, and its step grid. */
 function rangeWindow(q: RangeQuery, limits: FederationConfig): Window {
-  if (![q.start, q.end, q.step].every(Number.isFinite)) throw new InputError('invalid parameter: start, end and step must be numbers');
+  if (![q.start, q.end, q.step].every(Number.isFinite))
+    throw new InputError('invalid parameter: start, end and step must be numbers');
   if (q.end < q.start) throw new InputError('invalid parameter "end": end timestamp must not be before start time');
-  if (q.step <= 0) throw new InputError('invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer');
+  if (q.step <= 0)
+    throw new InputError(
+      'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer',
+    );
   const startMs = Math.round(q.start * 1000);
   const stepMs = Math.round(q.step * 1000);
   const steps = Math.floor((Math.round(q.end * 1000) - startMs) / stepMs) + 1;
@@ -161,5 +234,8 @@ function rangeWindow(q: RangeQuery, limits: FederationConfig): Window {
 /** A range query answers scalars or instant vectors only (Prometheus's message). */
 function checkAnswerType(expr: Expr, w: Window): void {
   const type = typeOf(expr);
-  if (w.kind === 'range' && type !== 'scalar' && type !== 'vector') throw new InputError(`invalid expression type "${type === 'matrix' ? 'range vector' : type}" for range query, must be Scalar or instant Vector`);
+  if (w.kind === 'range' && type !== 'scalar' && type !== 'vector')
+    throw new InputError(
+      `invalid expression type "${type === 'matrix' ? 'range vector' : type}" for range query, must be Scalar or instant Vector`,
+    );
 }

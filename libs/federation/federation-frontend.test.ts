@@ -5,7 +5,12 @@ import { createLogger } from '../logging/logger.ts';
 import { frontFederation } from './federation-frontend.ts';
 import type { FederatedQueryService, FederatedResult } from './federation.types.ts';
 
-const answer = (time: number): FederatedResult => ({ resultType: 'vector', result: [{ metric: { cluster: 'east' }, value: [time, '1'] }], warnings: [], clusters: { east: { status: 'ok' } } });
+const answer = (time: number): FederatedResult => ({
+  resultType: 'vector',
+  result: [{ metric: { cluster: 'east' }, value: [time, '1'] }],
+  warnings: [],
+  clusters: { east: { status: 'ok' } },
+});
 
 /** An engine that counts its calls and has a method the interface does not name (as buildinfo is added later). */
 class CountingEngine implements FederatedQueryService {
@@ -46,7 +51,14 @@ class CountingEngine implements FederatedQueryService {
 function setup(cache: Record<string, unknown> = {}) {
   const engine = new CountingEngine();
   const limits = federationConfigSchema.parse({ cache });
-  const f = frontFederation({ engine, clusters: [], limits, metrics: new Registry(), logger: createLogger('silent'), now: () => 2_000_000_000_000 });
+  const f = frontFederation({
+    engine,
+    clusters: [],
+    limits,
+    metrics: new Registry(),
+    logger: createLogger('silent'),
+    now: () => 2_000_000_000_000,
+  });
   return { engine, fed: f.service };
 }
 
@@ -59,7 +71,11 @@ describe('frontFederation', () => {
     expect((await fed.series({ match: ['up'] })).data).toEqual([{ __name__: 'up', cluster: 'east' }]);
     expect(fed.clusters()).toEqual(['east']);
     // A method of the engine the interface does not list yet reaches it, bound to it.
-    expect(await (fed as unknown as CountingEngine).buildInfo()).toEqual({ version: '3.16.0', semantics: 'prometheus-3', members: { east: { version: '3.16.0' } } });
+    expect(await (fed as unknown as CountingEngine).buildInfo()).toEqual({
+      version: '3.16.0',
+      semantics: 'prometheus-3',
+      members: { east: { version: '3.16.0' } },
+    });
     expect(engine.versionsAsked.length).toBeGreaterThan(0);
   });
 
@@ -97,7 +113,10 @@ describe('frontFederation', () => {
     // no-cache asks the engine afresh (and keeps that), no-store bypasses the cache.
     await fed.labelValues('cluster', { ...past, cacheControl: 'no-cache' });
     await fed.labelValues('cluster', { ...past, cacheControl: 'no-store' });
-    expect(engine.labelCalls.slice(7)).toEqual([['cluster', { ...past, cacheControl: 'no-cache' }], ['cluster', { ...past, cacheControl: 'no-store' }]]);
+    expect(engine.labelCalls.slice(7)).toEqual([
+      ['cluster', { ...past, cacheControl: 'no-cache' }],
+      ['cluster', { ...past, cacheControl: 'no-store' }],
+    ]);
   });
 
   it('label values with warnings (a cluster left out) are not kept; the cache switch bypasses them too', async () => {
@@ -117,6 +136,11 @@ describe('frontFederation', () => {
     expect(() => federationConfigSchema.parse({ cache: { maxFreshness: 'soon' } })).toThrow();
     expect(() => federationConfigSchema.parse({ cache: { backend: 'redis' } })).toThrow();
     expect(() => federationConfigSchema.parse({ cache: { memcached: { servers: ['no-port'] } } })).toThrow();
-    expect(federationConfigSchema.parse({}).cache).toMatchObject({ enabled: true, backend: 'memory', maxFreshness: '5m', splitInterval: '24h' });
+    expect(federationConfigSchema.parse({}).cache).toMatchObject({
+      enabled: true,
+      backend: 'memory',
+      maxFreshness: '5m',
+      splitInterval: '24h',
+    });
   });
 });

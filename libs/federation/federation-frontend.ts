@@ -49,7 +49,10 @@ export function frontFederation(opts: FederationFrontendOptions): FrontedFederat
     },
     settings,
   });
-  const metadata = new MetadataCache({ ...shared, settings: { ...settings, ttlSeconds: parseDuration(cfg.metadataTtl) / 1000 } });
+  const metadata = new MetadataCache({
+    ...shared,
+    settings: { ...settings, ttlSeconds: parseDuration(cfg.metadataTtl) / 1000 },
+  });
   return { service: withFrontend(opts.engine, frontend, metadata), close: () => cache.close() };
 }
 
@@ -73,8 +76,25 @@ function settingsOf(limits: FederationConfig): FrontendSettings {
  */
 function fingerprintOf(clusters: readonly ClusterConfig[], limits: FederationConfig): string {
   const members = clusters.map((c) => [c.name, c.prometheus.url, c.prometheus.replicas, c.prometheus.replicaLabel]);
-  const { maxSeries, maxSamples, maxPointsPerSeries, maxSubqueryPointsPerSeries, maxResponseBytes, promqlVersion, experimentalFunctions } = limits;
-  const answersDependOn = [members, maxSeries, maxSamples, maxPointsPerSeries, maxSubqueryPointsPerSeries, maxResponseBytes, promqlVersion, experimentalFunctions];
+  const {
+    maxSeries,
+    maxSamples,
+    maxPointsPerSeries,
+    maxSubqueryPointsPerSeries,
+    maxResponseBytes,
+    promqlVersion,
+    experimentalFunctions,
+  } = limits;
+  const answersDependOn = [
+    members,
+    maxSeries,
+    maxSamples,
+    maxPointsPerSeries,
+    maxSubqueryPointsPerSeries,
+    maxResponseBytes,
+    promqlVersion,
+    experimentalFunctions,
+  ];
   return createHash('sha256').update(JSON.stringify(answersDependOn)).digest('base64url');
 }
 
@@ -87,7 +107,11 @@ interface VersionSource {
 async function memberVersionsOf(engine: VersionSource, signal?: AbortSignal): Promise<string> {
   if (!engine.buildInfo) return 'prometheus-2.42';
   const { members } = await engine.buildInfo(signal);
-  return JSON.stringify(Object.entries(members).map(([c, m]) => [c, m.error ? 'unknown' : (m.version ?? '')]).sort());
+  return JSON.stringify(
+    Object.entries(members)
+      .map(([c, m]) => [c, m.error ? 'unknown' : (m.version ?? '')])
+      .sort(),
+  );
 }
 
 /**
@@ -95,11 +119,23 @@ async function memberVersionsOf(engine: VersionSource, signal?: AbortSignal): Pr
  * proxy rather than a copy of each method, so whatever the engine offers besides (metadata, buildinfo, methods
  * added later) stays reachable as it is.
  */
-function withFrontend(engine: FederatedQueryService, frontend: QueryFrontend<FederatedResult>, metadata: MetadataCache): FederatedQueryService {
+function withFrontend(
+  engine: FederatedQueryService,
+  frontend: QueryFrontend<FederatedResult>,
+  metadata: MetadataCache,
+): FederatedQueryService {
   const lists: Pick<FederatedQueryService, 'series' | 'labelNames' | 'labelValues'> = {
     series: (q, signal) => metadata.answer('series', withoutDirectives(q), q, () => engine.series(q, signal), signal),
-    labelNames: (q = {}, signal) => metadata.answer('labels', withoutDirectives(q), q, () => engine.labelNames(q, signal), signal),
-    labelValues: (name, q = {}, signal) => metadata.answer('label-values', [name, withoutDirectives(q)], q, () => engine.labelValues(name, q, signal), signal),
+    labelNames: (q = {}, signal) =>
+      metadata.answer('labels', withoutDirectives(q), q, () => engine.labelNames(q, signal), signal),
+    labelValues: (name, q = {}, signal) =>
+      metadata.answer(
+        'label-values',
+        [name, withoutDirectives(q)],
+        q,
+        () => engine.labelValues(name, q, signal),
+        signal,
+      ),
   };
   return new Proxy(engine, {
     get(target, prop) {
@@ -113,7 +149,9 @@ function withFrontend(engine: FederatedQueryService, frontend: QueryFrontend<Fed
 }
 
 /** The request's arguments as the engine reads them: what the metadata cache keys on. */
-function withoutDirectives<Q extends { cacheControl?: unknown; scopeKey?: unknown }>(q: Q): Omit<Q, 'cacheControl' | 'scopeKey'> {
+function withoutDirectives<Q extends { cacheControl?: unknown; scopeKey?: unknown }>(
+  q: Q,
+): Omit<Q, 'cacheControl' | 'scopeKey'> {
   const { cacheControl: _c, scopeKey: _s, ...args } = q;
   return args;
 }

@@ -88,7 +88,10 @@ export interface FederatedQueryService {
   labelNames(q?: LabelsQuery, signal?: AbortSignal): Promise<ListResult<string>>;
   labelValues(name: string, q?: LabelsQuery, signal?: AbortSignal): Promise<ListResult<string>>;
   /** Metric metadata (type, help, unit) merged across clusters, as /api/v1/metadata answers. Optional: wrappers may omit it. */
-  metadata?(q?: { metric?: string; limit?: number }, signal?: AbortSignal): Promise<{ data: Record<string, MetricMetadata[]>; warnings: string[] }>;
+  metadata?(
+    q?: { metric?: string; limit?: number },
+    signal?: AbortSignal,
+  ): Promise<{ data: Record<string, MetricMetadata[]>; warnings: string[] }>;
   /** Names of the configured clusters. */
   clusters(): string[];
   /** What /api/v1/status/buildinfo reports; optional: wrappers and fakes may omit it. */

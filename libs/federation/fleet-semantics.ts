@@ -38,7 +38,11 @@ function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-export function fleetSemantics(infos: ReadonlyMap<string, MemberInfo>, clusters: readonly string[], cfg: SemanticsConfig): FleetSemantics {
+export function fleetSemantics(
+  infos: ReadonlyMap<string, MemberInfo>,
+  clusters: readonly string[],
+  cfg: SemanticsConfig,
+): FleetSemantics {
   const answering = clusters.filter((c) => infos.get(c) && infos.get(c)?.error === undefined);
   const forced = cfg.promqlVersion === 'auto' ? undefined : cfg.promqlVersion;
   const majors = new Map<string, 2 | 3 | undefined>(clusters.map((c) => [c, forced ?? infos.get(c)?.major]));
@@ -48,20 +52,35 @@ export function fleetSemantics(infos: ReadonlyMap<string, MemberInfo>, clusters:
   const version: 2 | 3 = forced ?? (known.includes(3) ? 3 : 2);
   const mixed = forced === undefined && (new Set(known).size > 1 || unknown);
   const served = answering.filter((c) => majors.get(c) === version);
-  const experimental = cfg.experimentalFunctions === 'auto' ? served.length > 0 && served.every((c) => infos.get(c)?.features.includes('promql-experimental-functions')) : cfg.experimentalFunctions;
-  const fill = experimental && (cfg.experimentalFunctions === true || served.every((c) => infos.get(c)?.features.includes('promql-binop-fill-modifiers')));
+  const experimental =
+    cfg.experimentalFunctions === 'auto'
+      ? served.length > 0 && served.every((c) => infos.get(c)?.features.includes('promql-experimental-functions'))
+      : cfg.experimentalFunctions;
+  const fill =
+    experimental &&
+    (cfg.experimentalFunctions === true ||
+      served.every((c) => infos.get(c)?.features.includes('promql-binop-fill-modifiers')));
   const intervals = new Set(served.map((c) => infos.get(c)?.evaluationIntervalMs as number));
-  const versions = new Map(clusters.flatMap((c) => (infos.get(c)?.version ? [[c, infos.get(c)?.version as string]] : [])));
-  const servedVersions = served.map((c) => versions.get(c)).filter((v): v is string => !!v && /^\d/.test(bare(v)) && bare(v).startsWith(`${version}.`));
+  const versions = new Map(
+    clusters.flatMap((c) => (infos.get(c)?.version ? [[c, infos.get(c)?.version as string]] : [])),
+  );
+  const servedVersions = served
+    .map((c) => versions.get(c))
+    .filter((v): v is string => !!v && /^\d/.test(bare(v)) && bare(v).startsWith(`${version}.`));
   return {
     parse: { version, experimental: version === 3 && experimental, fillModifiers: version === 3 && fill },
     // Members that disagree on evaluation_interval leave the default subquery step undefined (NaN): refused.
-    eval: { version, subqueryStepMs: intervals.size === 0 ? 60_000 : intervals.size === 1 ? ([...intervals][0] as number) : NaN },
+    eval: {
+      version,
+      subqueryStepMs: intervals.size === 0 ? 60_000 : intervals.size === 1 ? ([...intervals][0] as number) : NaN,
+    },
     majors,
     versions,
     lookbackMs: new Map(clusters.map((c) => [c, infos.get(c)?.lookbackDeltaMs ?? 300_000])),
     mixed,
-    servedVersion: servedVersions.length ? bare(servedVersions.sort(compareVersions)[0] as string) : FALLBACK_VERSION[version],
+    servedVersion: servedVersions.length
+      ? bare(servedVersions.sort(compareVersions)[0] as string)
+      : FALLBACK_VERSION[version],
   };
 }
 

@@ -7,7 +7,8 @@ import type { FanoutCall } from './cluster-fanout.ts';
 import { describeMembers, type FleetSemantics } from './fleet-semantics.ts';
 import type { ClusterConfig } from './prometheus.client.ts';
 
-export type Window = { kind: 'instant'; time: number } | { kind: 'range'; grid: Grid; start: number; end: number; step: number };
+export type Window =
+  { kind: 'instant'; time: number } | { kind: 'range'; grid: Grid; start: number; end: number; step: number };
 
 export interface LeafCall extends FanoutCall {
   leaf: Leaf;
@@ -41,33 +42,66 @@ export function leafCalls(o: LeafCallOptions): LeafCall[] {
     const grid = leaf.gridId === undefined ? undefined : (o.grids.get(leaf.gridId) as Grid);
     if (grid?.steps === 0) continue;
     for (const name of leaf.clusters) {
-      const text = leafText(o, leaf, name, grid ? { startMs: outer.startMs, endMs: outer.queryEndMs ?? outer.endMs } : undefined);
+      const text = leafText(
+        o,
+        leaf,
+        name,
+        grid ? { startMs: outer.startMs, endMs: outer.queryEndMs ?? outer.endMs } : undefined,
+      );
       const params = new URLSearchParams({ query: text.query });
-      if (grid) for (const [k, v] of [['start', grid.startMs], ['end', grid.endMs], ['step', grid.stepMs]] as const) params.set(k, String(v / 1000));
+      if (grid)
+        for (const [k, v] of [
+          ['start', grid.startMs],
+          ['end', grid.endMs],
+          ['step', grid.stepMs],
+        ] as const)
+          params.set(k, String(v / 1000));
       else if (o.window.kind === 'instant') params.set('time', String(o.window.time));
       else for (const k of ['start', 'end', 'step'] as const) params.set(k, String(o.window[k]));
-      calls.push({ leaf, cluster: o.cluster(name), path: !grid && o.window.kind === 'instant' ? 'query' : 'query_range', params, rewritten: text.rewritten });
+      calls.push({
+        leaf,
+        cluster: o.cluster(name),
+        path: !grid && o.window.kind === 'instant' ? 'query' : 'query_range',
+        params,
+        rewritten: text.rewritten,
+      });
     }
   }
   return calls;
 }
 
-function leafText(o: LeafCallOptions, leaf: Leaf, cluster: string, times: { startMs: number; endMs: number } | undefined): { query: string; rewritten: boolean } {
+function leafText(
+  o: LeafCallOptions,
+  leaf: Leaf,
+  cluster: string,
+  times: { startMs: number; endMs: number } | undefined,
+): { query: string; rewritten: boolean } {
   const plain = leafQueryFor(leaf, cluster, times);
   const { sem } = o;
   // Cluster-local queries are each member's own answer; only combined parts must agree on the rules.
   if (!sem.mixed || o.plan.passThrough) return { query: plain, rewritten: false };
   const major = sem.majors.get(cluster);
   if (major === sem.parse.version) return { query: plain, rewritten: false };
-  const members = describeMembers(sem, o.plan.leaves.flatMap((l) => l.clusters).filter((c, i, all) => all.indexOf(c) === i));
+  const members = describeMembers(
+    sem,
+    o.plan.leaves.flatMap((l) => l.clusters).filter((c, i, all) => all.indexOf(c) === i),
+  );
   const why = (reason: string): never => {
-    throw new UnprocessableError(`members run different Prometheus versions (${members}); this query combines their answers across clusters, and ${reason}. Ask one version's clusters (a cluster matcher) or set federation.promqlVersion`);
+    throw new UnprocessableError(
+      `members run different Prometheus versions (${members}); this query combines their answers across clusters, and ${reason}. Ask one version's clusters (a cluster matcher) or set federation.promqlVersion`,
+    );
   };
   if (major === undefined) return why(`cluster "${cluster}" does not report its version`);
   if (sem.parse.version !== 3 || major !== 2) return why(`Pharos serves Prometheus ${sem.parse.version} rules here`);
   try {
     // The rewrite works on the leaf as sent (cluster matchers already resolved for this cluster).
-    return { query: leafForPrometheus2(leafExprFor(leaf, cluster, times), { lookbackMs: sem.lookbackMs.get(cluster) ?? 300_000, subqueryStepMs: sem.eval.subqueryStepMs }), rewritten: true };
+    return {
+      query: leafForPrometheus2(leafExprFor(leaf, cluster, times), {
+        lookbackMs: sem.lookbackMs.get(cluster) ?? 300_000,
+        subqueryStepMs: sem.eval.subqueryStepMs,
+      }),
+      rewritten: true,
+    };
   } catch (err) {
     if (err instanceof UnprocessableError) return why(err.message);
     throw err;

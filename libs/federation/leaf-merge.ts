@@ -19,7 +19,13 @@ export interface MergedLeaf {
  * Each leaf's answers from the clusters that did not fail, `cluster` added, sorted as the union's TSDB would
  * order them; maxSeries and maxSamples are checked as each answer is added.
  */
-export function mergeLeaves(plan: Plan, calls: LeafCall[], answers: ({ data: unknown } | undefined)[], failed: Map<string, string>, limits: FederationConfig): Map<number, MergedLeaf> {
+export function mergeLeaves(
+  plan: Plan,
+  calls: LeafCall[],
+  answers: ({ data: unknown } | undefined)[],
+  failed: Map<string, string>,
+  limits: FederationConfig,
+): Map<number, MergedLeaf> {
   const byLeaf = new Map<number, MergedLeaf>();
   for (const l of plan.leaves) byLeaf.set(l.id, { resultType: 'vector', series: [] });
   let seriesCount = 0;
@@ -38,8 +44,14 @@ export function mergeLeaves(plan: Plan, calls: LeafCall[], answers: ({ data: unk
       s.metric[CLUSTER_LABEL] = c.cluster.name;
       entry.series.push(s);
     }
-    if (seriesCount > limits.maxSeries) throw new LimitError(`the query gathers more than federation.maxSeries=${limits.maxSeries} series from the clusters; narrow the selectors`);
-    if (samples > limits.maxSamples) throw new LimitError(`the query gathers more than federation.maxSamples=${limits.maxSamples} samples from the clusters; narrow the selectors or the time range`);
+    if (seriesCount > limits.maxSeries)
+      throw new LimitError(
+        `the query gathers more than federation.maxSeries=${limits.maxSeries} series from the clusters; narrow the selectors`,
+      );
+    if (samples > limits.maxSamples)
+      throw new LimitError(
+        `the query gathers more than federation.maxSamples=${limits.maxSamples} samples from the clusters; narrow the selectors or the time range`,
+      );
   });
   for (const e of byLeaf.values()) e.series.sort((a, b) => compareLabels(a.metric, b.metric));
   return byLeaf;
@@ -55,7 +67,9 @@ function checkNormalizedLabels(metric: Record<string, string>, cluster: string):
     if (v === undefined) continue;
     const f = parseValue(v);
     if (!Number.isNaN(f) && openMetricsFloat(f) !== v) {
-      throw new UnprocessableError(`cluster "${cluster}" runs Prometheus 2, which keeps ${name}="${v}" where Prometheus 3 stores ${name}="${openMetricsFloat(f)}"; results combined with Prometheus 3 members would not match one Prometheus 3`);
+      throw new UnprocessableError(
+        `cluster "${cluster}" runs Prometheus 2, which keeps ${name}="${v}" where Prometheus 3 stores ${name}="${openMetricsFloat(f)}"; results combined with Prometheus 3 members would not match one Prometheus 3`,
+      );
     }
   }
 }
@@ -87,9 +101,15 @@ export function toSteps(series: PromSample[], grid: Grid | undefined, steps: num
   const at = (t: number): number => (grid ? Math.round((Math.round(t * 1000) - grid.startMs) / grid.stepMs) : 0);
   for (const s of series) {
     if (s.value) (out[0] as Sample[]).push({ labels: s.metric, value: parseValue(s.value[1]) });
-    if (s.histogram) (out[0] as Sample[]).push({ labels: s.metric, value: NaN, histogram: histogramFromJson(s.histogram[1] as HistogramJson) });
+    if (s.histogram)
+      (out[0] as Sample[]).push({
+        labels: s.metric,
+        value: NaN,
+        histogram: histogramFromJson(s.histogram[1] as HistogramJson),
+      });
     for (const [t, v] of s.values ?? []) out[at(t)]?.push({ labels: s.metric, value: parseValue(v) });
-    for (const [t, h] of s.histograms ?? []) out[at(t)]?.push({ labels: s.metric, value: NaN, histogram: histogramFromJson(h as HistogramJson) });
+    for (const [t, h] of s.histograms ?? [])
+      out[at(t)]?.push({ labels: s.metric, value: NaN, histogram: histogramFromJson(h as HistogramJson) });
   }
   return out;
 }

@@ -98,7 +98,10 @@ export class MemberInfoCache {
     await Promise.all(
       names.map((n) => {
         const have = this.infos.get(n);
-        const stale = !have || t - have.checkedAt > this.opts.refreshMs || (have.error !== undefined && t - have.checkedAt > RETRY_MS);
+        const stale =
+          !have ||
+          t - have.checkedAt > this.opts.refreshMs ||
+          (have.error !== undefined && t - have.checkedAt > RETRY_MS);
         return stale ? this.fetch(n, signal) : undefined;
       }),
     );
@@ -119,18 +122,27 @@ export class MemberInfoCache {
 
   private async ask(name: string, signal?: AbortSignal): Promise<MemberInfo> {
     const cluster = this.byName.get(name) as ClusterConfig;
-    const sig = signal ? AbortSignal.any([signal, AbortSignal.timeout(cluster.prometheus.timeoutMs)]) : AbortSignal.timeout(cluster.prometheus.timeoutMs);
+    const sig = signal
+      ? AbortSignal.any([signal, AbortSignal.timeout(cluster.prometheus.timeoutMs)])
+      : AbortSignal.timeout(cluster.prometheus.timeoutMs);
     const call = (path: string) => this.opts.client.call(cluster, path, new URLSearchParams(), sig).then((a) => a.data);
     let info: MemberInfo;
     try {
-      const [build, flags, config] = await Promise.all([call('status/buildinfo'), call('status/flags'), call('status/config').catch(() => undefined)]);
+      const [build, flags, config] = await Promise.all([
+        call('status/buildinfo'),
+        call('status/flags'),
+        call('status/config').catch(() => undefined),
+      ]);
       const f = (flags ?? {}) as Record<string, string>;
       const version = String((build as { version?: string } | undefined)?.version ?? '');
       const major = majorOf(version, f);
       info = {
         version,
         ...(major ? { major } : {}),
-        features: (f['enable-feature'] ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+        features: (f['enable-feature'] ?? '')
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
         lookbackDeltaMs: tryParseDuration(f['query.lookback-delta'] ?? '') ?? DEFAULT_LOOKBACK_MS,
         evaluationIntervalMs: evaluationInterval((config as { yaml?: string } | undefined)?.yaml),
         checkedAt: this.now(),
@@ -138,7 +150,16 @@ export class MemberInfoCache {
     } catch (err) {
       const prev = this.infos.get(name);
       // A member that answered before and fails now keeps what it said (it is most likely just down).
-      info = prev && prev.error === undefined ? { ...prev, checkedAt: this.now() - this.opts.refreshMs + RETRY_MS } : { features: [], lookbackDeltaMs: DEFAULT_LOOKBACK_MS, evaluationIntervalMs: DEFAULT_EVALUATION_INTERVAL_MS, error: (err as Error).message, checkedAt: this.now() };
+      info =
+        prev && prev.error === undefined
+          ? { ...prev, checkedAt: this.now() - this.opts.refreshMs + RETRY_MS }
+          : {
+              features: [],
+              lookbackDeltaMs: DEFAULT_LOOKBACK_MS,
+              evaluationIntervalMs: DEFAULT_EVALUATION_INTERVAL_MS,
+              error: (err as Error).message,
+              checkedAt: this.now(),
+            };
     }
     this.infos.set(name, info);
     return info;

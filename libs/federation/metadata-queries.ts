@@ -48,7 +48,8 @@ export class MetadataQueries {
         metric[CLUSTER_LABEL] = c.cluster.name;
         all.push(metric);
       }
-      if (all.length > this.limits.maxSeries) throw new LimitError(`more than federation.maxSeries=${this.limits.maxSeries} series match; narrow match[]`);
+      if (all.length > this.limits.maxSeries)
+        throw new LimitError(`more than federation.maxSeries=${this.limits.maxSeries} series match; narrow match[]`);
     });
     return { data: all.sort(compareLabels), warnings };
   }
@@ -65,7 +66,9 @@ export class MetadataQueries {
     if (!isValidLabelName(name)) throw new InputError(`invalid label name: "${name}"`);
     if (name === CLUSTER_LABEL) {
       const { answers, calls, warnings } = await this.fan('labels', q, signal);
-      const withData = calls.filter((_, i) => ((answers[i]?.data as string[] | undefined) ?? []).length > 0).map((c) => c.cluster.name);
+      const withData = calls
+        .filter((_, i) => ((answers[i]?.data as string[] | undefined) ?? []).length > 0)
+        .map((c) => c.cluster.name);
       return { data: [...new Set(withData)].sort(), warnings };
     }
     const { answers, warnings } = await this.fan(`label/${encodeURIComponent(name)}/values`, q, signal);
@@ -75,17 +78,25 @@ export class MetadataQueries {
   }
 
   /** Metadata of every cluster, identical entries listed once (clusters usually run the same exporters). */
-  async metadata(q: { metric?: string; limit?: number } = {}, signal?: AbortSignal): Promise<{ data: Record<string, MetricMetadata[]>; warnings: string[] }> {
+  async metadata(
+    q: { metric?: string; limit?: number } = {},
+    signal?: AbortSignal,
+  ): Promise<{ data: Record<string, MetricMetadata[]>; warnings: string[] }> {
     const params = new URLSearchParams();
     if (q.metric) params.set('metric', q.metric);
     if (q.limit !== undefined) params.set('limit', String(q.limit));
     const calls = this.clusterNames.map((name) => ({ cluster: this.cluster(name), path: 'metadata', params }));
-    const fan = await fanOut(this.client, calls, { partial: this.limits.partialResponse, signal: deadline(this.limits.timeoutMs, signal), asked: this.clusterNames });
+    const fan = await fanOut(this.client, calls, {
+      partial: this.limits.partialResponse,
+      signal: deadline(this.limits.timeoutMs, signal),
+      asked: this.clusterNames,
+    });
     const data: Record<string, MetricMetadata[]> = {};
     for (const a of fan.answers) {
       for (const [metric, entries] of Object.entries((a?.data as Record<string, MetricMetadata[]> | undefined) ?? {})) {
         const list = (data[metric] ??= []);
-        for (const e of entries) if (!list.some((x) => x.type === e.type && x.help === e.help && x.unit === e.unit)) list.push(e);
+        for (const e of entries)
+          if (!list.some((x) => x.type === e.type && x.help === e.help && x.unit === e.unit)) list.push(e);
       }
     }
     return { data, warnings: fan.warnings };
@@ -96,7 +107,9 @@ export class MetadataQueries {
     const selectors = (q.match ?? []).map(parseSelector);
     const calls: FanoutCall[] = [];
     for (const name of this.clusterNames) {
-      const mine = selectors.filter((s) => s.matchers.every((m) => m.name !== CLUSTER_LABEL || matcherMatches(m, name)));
+      const mine = selectors.filter((s) =>
+        s.matchers.every((m) => m.name !== CLUSTER_LABEL || matcherMatches(m, name)),
+      );
       if (selectors.length > 0 && mine.length === 0) continue;
       const params = new URLSearchParams();
       for (const s of mine) params.append('match[]', printExpr(stripCluster(s)));
@@ -105,7 +118,11 @@ export class MetadataQueries {
       calls.push({ cluster: this.cluster(name), path, params });
     }
     const asked = calls.map((c) => c.cluster.name);
-    const fan = await fanOut(this.client, calls, { partial: this.limits.partialResponse, signal: deadline(this.limits.timeoutMs, signal), asked });
+    const fan = await fanOut(this.client, calls, {
+      partial: this.limits.partialResponse,
+      signal: deadline(this.limits.timeoutMs, signal),
+      asked,
+    });
     return { answers: fan.answers, calls, warnings: fan.warnings };
   }
 }

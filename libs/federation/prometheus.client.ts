@@ -1,4 +1,11 @@
-import { InputError, LimitError, PharosError, TimeoutError, UnavailableError, UnprocessableError } from '../errors/errors.ts';
+import {
+  InputError,
+  LimitError,
+  PharosError,
+  TimeoutError,
+  UnavailableError,
+  UnprocessableError,
+} from '../errors/errors.ts';
 import type { PharosConfig } from '../config/config.schema.ts';
 import { dedupReplicas } from './replica-dedup.ts';
 
@@ -49,17 +56,30 @@ async function readBounded(res: Response, maxBytes: number, cluster: string): Pr
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel();
-      throw new LimitError(`cluster "${cluster}" answered more than federation.maxResponseBytes=${maxBytes} bytes; narrow the query`);
+      throw new LimitError(
+        `cluster "${cluster}" answered more than federation.maxResponseBytes=${maxBytes} bytes; narrow the query`,
+      );
     }
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function callOne(url: string, cluster: ClusterConfig, path: string, params: URLSearchParams, signal: AbortSignal, maxBytes: number): Promise<ApiAnswer> {
+async function callOne(
+  url: string,
+  cluster: ClusterConfig,
+  path: string,
+  params: URLSearchParams,
+  signal: AbortSignal,
+  maxBytes: number,
+): Promise<ApiAnswer> {
   const timeout = AbortSignal.timeout(cluster.prometheus.timeoutMs);
   // No gzip: Prometheus and Pharos usually sit in one network, and compressing every answer costs both sides CPU.
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'accept-encoding': 'identity' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+    'accept-encoding': 'identity',
+  };
   if (cluster.prometheus.bearerToken) headers.authorization = `Bearer ${cluster.prometheus.bearerToken}`;
   let res: Response;
   let body: PromEnvelope;
@@ -68,15 +88,24 @@ async function callOne(url: string, cluster: ClusterConfig, path: string, params
     // the status pages, and no URL length limit.
     const usePost = !path.startsWith('label/') && path !== 'metadata' && !path.startsWith('status/');
     const target = `${url.replace(/\/+$/, '')}/api/v1/${path}${usePost ? '' : `?${params}`}`;
-    res = await fetch(target, { method: usePost ? 'POST' : 'GET', headers, body: usePost ? params.toString() : null, signal: AbortSignal.any([signal, timeout]) });
+    res = await fetch(target, {
+      method: usePost ? 'POST' : 'GET',
+      headers,
+      body: usePost ? params.toString() : null,
+      signal: AbortSignal.any([signal, timeout]),
+    });
     body = JSON.parse(await readBounded(res, maxBytes, cluster.name)) as PromEnvelope;
   } catch (err) {
     if (err instanceof LimitError) throw err;
-    if (timeout.aborted) throw new ClusterUnavailableError(`cluster "${cluster.name}" did not answer within ${cluster.prometheus.timeoutMs} ms`);
+    if (timeout.aborted)
+      throw new ClusterUnavailableError(
+        `cluster "${cluster.name}" did not answer within ${cluster.prometheus.timeoutMs} ms`,
+      );
     if (signal.aborted) throw signal.reason instanceof PharosError ? signal.reason : new TimeoutError('query aborted');
     throw new ClusterUnavailableError(`cluster "${cluster.name}" is unreachable: ${(err as Error).message}`, err);
   }
-  if (body.status === 'success') return { data: body.data, warnings: body.warnings ?? [], ...(body.infos?.length ? { infos: body.infos } : {}) };
+  if (body.status === 'success')
+    return { data: body.data, warnings: body.warnings ?? [], ...(body.infos?.length ? { infos: body.infos } : {}) };
   const msg = `cluster "${cluster.name}": ${body.error ?? `HTTP ${res.status}`}`;
   if (res.status === 400 || body.errorType === 'bad_data') throw new InputError(msg);
   if (res.status === 422 || body.errorType === 'execution') throw new UnprocessableError(msg);
@@ -90,10 +119,21 @@ export class HttpClusterClient implements ClusterClient {
   async call(cluster: ClusterConfig, path: string, params: URLSearchParams, signal: AbortSignal): Promise<ApiAnswer> {
     const urls = [cluster.prometheus.url, ...cluster.prometheus.replicas];
     if (urls.length === 1) return callOne(urls[0] as string, cluster, path, params, signal, this.maxResponseBytes);
-    const settled = await Promise.allSettled(urls.map((u) => callOne(u, cluster, path, params, signal, this.maxResponseBytes)));
+    const settled = await Promise.allSettled(
+      urls.map((u) => callOne(u, cluster, path, params, signal, this.maxResponseBytes)),
+    );
     const ok = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const queryError = settled.find((s) => s.status === 'rejected' && !(s.reason instanceof ClusterUnavailableError));
-    if (ok.length === 0) throw queryError?.status === 'rejected' ? queryError.reason : (settled[0] as PromiseRejectedResult).reason;
-    return { data: dedupReplicas(path, ok.map((a) => a.data), cluster.prometheus.replicaLabel), warnings: ok.flatMap((a) => a.warnings), infos: ok.flatMap((a) => a.infos ?? []) };
+    if (ok.length === 0)
+      throw queryError?.status === 'rejected' ? queryError.reason : (settled[0] as PromiseRejectedResult).reason;
+    return {
+      data: dedupReplicas(
+        path,
+        ok.map((a) => a.data),
+        cluster.prometheus.replicaLabel,
+      ),
+      warnings: ok.flatMap((a) => a.warnings),
+      infos: ok.flatMap((a) => a.infos ?? []),
+    };
   }
 }

@@ -14,12 +14,20 @@ function strip(metric: Record<string, string>, replicaLabel: string): Record<str
  * filled from the other replicas (the Thanos "one replica per series, gaps filled" rule).
  */
 export function dedupReplicas(path: string, answers: unknown[], replicaLabel: string): unknown {
-  if (path === 'labels' || path.startsWith('label/')) return [...new Set(answers.flatMap((a) => (a as string[]) ?? []))].filter((l) => l !== replicaLabel).sort();
-  if (path === 'series') return dedupSeries(answers.map((a) => (a as Record<string, string>[]).map((metric) => ({ metric }))), replicaLabel).map((s) => s.metric);
+  if (path === 'labels' || path.startsWith('label/'))
+    return [...new Set(answers.flatMap((a) => (a as string[]) ?? []))].filter((l) => l !== replicaLabel).sort();
+  if (path === 'series')
+    return dedupSeries(
+      answers.map((a) => (a as Record<string, string>[]).map((metric) => ({ metric }))),
+      replicaLabel,
+    ).map((s) => s.metric);
   if (path === 'query' || path === 'query_range') {
     const first = answers[0] as { resultType: string; result: unknown };
     if (first.resultType !== 'vector' && first.resultType !== 'matrix') return first;
-    const result = dedupSeries(answers.map((a) => (a as { result: Series[] }).result), replicaLabel);
+    const result = dedupSeries(
+      answers.map((a) => (a as { result: Series[] }).result),
+      replicaLabel,
+    );
     return { resultType: first.resultType, result };
   }
   return answers[0];

@@ -13,7 +13,10 @@ const echo: Feature = {
   name: 'echo',
   routes: async (app) => {
     const r = app.withTypeProvider<ZodTypeProvider>();
-    r.post('/v1/echo', { schema: { body: z.object({ n: z.number().int().max(10) }) } }, async (req) => ({ n: req.body.n, who: req.principal.name }));
+    r.post('/v1/echo', { schema: { body: z.object({ n: z.number().int().max(10) }) } }, async (req) => ({
+      n: req.body.n,
+      who: req.principal.name,
+    }));
     r.get('/v1/fail', async () => {
       throw new InputError('bad thing', [{ path: 'query.x', message: 'nope' }]);
     });
@@ -68,8 +71,14 @@ describe('buildApp', () => {
     expect((await post('viewer-token-0123456789')).statusCode).toBe(403);
     expect((await post('admin-token-0123456789')).json()).toEqual({ n: 1, who: 'admin' });
     expect((await app.inject({ url: '/v1/fail', headers: auth('ingest-token-0123456789') })).statusCode).toBe(403);
-    expect((await app.inject({ method: 'POST', url: '/v1/ingest-only', headers: auth('ingest-token-0123456789') })).statusCode).toBe(200);
-    expect((await app.inject({ method: 'POST', url: '/v1/ingest-only', headers: auth('viewer-token-0123456789') })).statusCode).toBe(403);
+    expect(
+      (await app.inject({ method: 'POST', url: '/v1/ingest-only', headers: auth('ingest-token-0123456789') }))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      (await app.inject({ method: 'POST', url: '/v1/ingest-only', headers: auth('viewer-token-0123456789') }))
+        .statusCode,
+    ).toBe(403);
   });
 
   it('maps bad input to 4xx with a code, never 500', async () => {
@@ -80,11 +89,18 @@ describe('buildApp', () => {
     const wrongType = await app.inject({ method: 'POST', url: '/v1/echo', headers: h, payload: '{"n":"x"}' });
     expect(wrongType.statusCode).toBe(400);
     expect(wrongType.json().error).toMatchObject({ code: 'PHAROS_ERR_VALIDATION', details: [{ path: 'body.n' }] });
-    const media = await app.inject({ method: 'POST', url: '/v1/echo', headers: { ...auth('admin-token-0123456789'), 'content-type': 'application/xml' }, payload: '<n/>' });
+    const media = await app.inject({
+      method: 'POST',
+      url: '/v1/echo',
+      headers: { ...auth('admin-token-0123456789'), 'content-type': 'application/xml' },
+      payload: '<n/>',
+    });
     expect(media.statusCode).toBe(415);
     expect(media.json().error.code).toBe('PHAROS_ERR_UNSUPPORTED_MEDIA_TYPE');
     const domain = await app.inject({ url: '/v1/fail', headers: h });
-    expect(domain.json()).toEqual({ error: { code: 'PHAROS_ERR_VALIDATION', message: 'bad thing', details: [{ path: 'query.x', message: 'nope' }] } });
+    expect(domain.json()).toEqual({
+      error: { code: 'PHAROS_ERR_VALIDATION', message: 'bad thing', details: [{ path: 'query.x', message: 'nope' }] },
+    });
   });
 
   it('hides internals of unexpected errors', async () => {

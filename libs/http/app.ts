@@ -1,7 +1,12 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import { HTTP_DEFAULTS } from '../config/config.schema.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -61,7 +66,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     throw new NotFoundError(`no route ${req.method} ${req.url.split('?')[0]}`);
   });
   // NDJSON bodies (log intake) arrive as text; the route parses line by line and reports bad lines.
-  app.addContentTypeParser(['application/x-ndjson', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(['application/x-ndjson', 'text/plain'], { parseAs: 'string' }, (_req, body, done) =>
+    done(null, body),
+  );
 
   await app.register(swagger, {
     openapi: {

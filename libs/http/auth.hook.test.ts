@@ -20,21 +20,37 @@ describe('auth hook guards', () => {
   beforeAll(async () => {
     const tokens = new TokenAuthenticator([
       { name: 'admin', token: 'admin-token-0123456789', role: 'admin' },
-      { name: 'team', token: 'team-token-01234567890', role: 'viewer', scope: { clusters: ['east'], namespaces: ['payments'] } },
+      {
+        name: 'team',
+        token: 'team-token-01234567890',
+        role: 'viewer',
+        scope: { clusters: ['east'], namespaces: ['payments'] },
+      },
     ]);
     app = await buildApp({
       logger: createLogger('silent'),
       metrics: createMetricsRegistry(),
-      authenticator: new ChainAuthenticator([tokens, await JwtAuthenticator.create(jwtConfigSchema.parse({ issuer: 'idp', audience: 'pharos', algorithms: ['HS256'], secret: SECRET }))]),
-      guards: { rateLimiter: new RateLimiter({ perSecond: 0.001, burst: 3 }), audit: { record: (e) => audited.push(e) } },
-      features: [{ name: 't', routes: async (a) => void a.get('/v1/ping', async (req) => ({ who: req.principal.name })) }],
+      authenticator: new ChainAuthenticator([
+        tokens,
+        await JwtAuthenticator.create(
+          jwtConfigSchema.parse({ issuer: 'idp', audience: 'pharos', algorithms: ['HS256'], secret: SECRET }),
+        ),
+      ]),
+      guards: {
+        rateLimiter: new RateLimiter({ perSecond: 0.001, burst: 3 }),
+        audit: { record: (e) => audited.push(e) },
+      },
+      features: [
+        { name: 't', routes: async (a) => void a.get('/v1/ping', async (req) => ({ who: req.principal.name })) },
+      ],
     });
   });
   afterAll(() => app.close());
 
   it('answers 429 with Retry-After once the bucket is empty, per principal', async () => {
     const codes = [];
-    for (let i = 0; i < 4; i++) codes.push((await app.inject({ url: '/v1/ping', headers: h('team-token-01234567890') })).statusCode);
+    for (let i = 0; i < 4; i++)
+      codes.push((await app.inject({ url: '/v1/ping', headers: h('team-token-01234567890') })).statusCode);
     expect(codes).toEqual([200, 200, 200, 429]);
     const limited = await app.inject({ url: '/v1/ping', headers: h('team-token-01234567890') });
     expect(limited.headers['retry-after']).toMatch(/^\d+$/);
@@ -43,8 +59,15 @@ describe('auth hook guards', () => {
   });
 
   it('accepts a JWT after the API tokens, with the principal from its claims', async () => {
-    const jwt = await new SignJWT({ pharos_role: 'viewer', pharos_scope: { clusters: ['*'], namespaces: ['payments'] } })
-      .setProtectedHeader({ alg: 'HS256' }).setIssuer('idp').setAudience('pharos').setSubject('alice').setExpirationTime('5m')
+    const jwt = await new SignJWT({
+      pharos_role: 'viewer',
+      pharos_scope: { clusters: ['*'], namespaces: ['payments'] },
+    })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('idp')
+      .setAudience('pharos')
+      .setSubject('alice')
+      .setExpirationTime('5m')
       .sign(new TextEncoder().encode(SECRET));
     const res = await app.inject({ url: '/v1/ping', headers: h(jwt) });
     expect(res.json()).toEqual({ who: 'jwt:alice' });
@@ -52,13 +75,25 @@ describe('auth hook guards', () => {
   });
 
   it('refuses a principal whose scope lists no cluster or no namespace, whatever its role, and says why', async () => {
-    const sign = (scope: object, sub: string) => new SignJWT({ pharos_role: 'admin', pharos_scope: scope })
-      .setProtectedHeader({ alg: 'HS256' }).setIssuer('idp').setAudience('pharos').setSubject(sub).setExpirationTime('5m')
-      .sign(new TextEncoder().encode(SECRET));
-    for (const [scope, what] of [[{ clusters: ['*'], namespaces: [] }, 'no namespaces'], [{ clusters: [], namespaces: ['*'] }, 'no clusters'], [{ clusters: [], namespaces: [] }, 'no clusters and no namespaces']] as const) {
+    const sign = (scope: object, sub: string) =>
+      new SignJWT({ pharos_role: 'admin', pharos_scope: scope })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer('idp')
+        .setAudience('pharos')
+        .setSubject(sub)
+        .setExpirationTime('5m')
+        .sign(new TextEncoder().encode(SECRET));
+    for (const [scope, what] of [
+      [{ clusters: ['*'], namespaces: [] }, 'no namespaces'],
+      [{ clusters: [], namespaces: ['*'] }, 'no clusters'],
+      [{ clusters: [], namespaces: [] }, 'no clusters and no namespaces'],
+    ] as const) {
       const res = await app.inject({ url: '/v1/ping', headers: h(await sign(scope, `empty-${what.length}`)) });
       expect(res.statusCode).toBe(403);
-      expect(res.json().error).toEqual({ code: 'PHAROS_ERR_FORBIDDEN', message: `"jwt:empty-${what.length}" may not call any API: its scope lists ${what}, so it grants nothing` });
+      expect(res.json().error).toEqual({
+        code: 'PHAROS_ERR_FORBIDDEN',
+        message: `"jwt:empty-${what.length}" may not call any API: its scope lists ${what}, so it grants nothing`,
+      });
     }
   });
 

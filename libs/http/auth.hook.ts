@@ -30,46 +30,54 @@ const isPublic = (request: FastifyRequest): boolean =>
  * every feature plugin registered after it; a route opts out only with `config.access.public`.
  * Unknown routes are also guarded, so probing the route table needs a token.
  */
-export const authHook = fp(async (app: FastifyInstance, opts: { authenticator: Authenticator } & AccessGuards) => {
-  app.decorateRequest('principal', undefined as unknown as Principal);
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    // The API description is not data: /docs stays readable so users can find their way in.
-    if (isPublic(request)) return;
-    const credential = credentialFromHeader(request.headers.authorization);
-    const principal = credential ? await opts.authenticator.authenticate(credential) : undefined;
-    if (!principal) throw new UnauthenticatedError();
-    // Set before the checks below so the audit trail names who was refused.
-    request.principal = principal;
-    const rate = opts.rateLimiter?.take(principal.name);
-    if (rate && !rate.allowed) {
-      void reply.header('retry-after', String(rate.retryAfterSec));
-      throw new PharosError('PHAROS_ERR_RATE_LIMITED', `too many requests for "${principal.name}": retry after ${rate.retryAfterSec}s`);
-    }
-    const empty = emptyScopeProblem(principal.scope);
-    if (empty) throw new ForbiddenError(`"${principal.name}" may not call any API: ${empty}`);
-    const needed = requiredRole(request.method, request.routeOptions.config?.access);
-    if (!roleAllows(principal.role, needed)) {
-      throw new ForbiddenError(`role "${principal.role}" may not ${request.method} ${request.routeOptions.url ?? request.url} (needs ${needed})`);
-    }
-  });
-  if (opts.audit) {
-    const audit = opts.audit;
-    app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+export const authHook = fp(
+  async (app: FastifyInstance, opts: { authenticator: Authenticator } & AccessGuards) => {
+    app.decorateRequest('principal', undefined as unknown as Principal);
+    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      // The API description is not data: /docs stays readable so users can find their way in.
       if (isPublic(request)) return;
-      const p = request.principal;
-      audit.record({
-        time: Date.now(),
-        principal: p?.name ?? 'anonymous',
-        via: p?.via ?? 'anonymous',
-        role: p?.role ?? 'none',
-        scope: { clusters: [...(p?.scope.clusters ?? [])], namespaces: [...(p?.scope.namespaces ?? [])] },
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status: reply.statusCode,
-        outcome: outcomeOf(reply.statusCode),
-        durationMs: Math.round(reply.elapsedTime * 100) / 100,
-        requestId: String(request.id),
-      });
+      const credential = credentialFromHeader(request.headers.authorization);
+      const principal = credential ? await opts.authenticator.authenticate(credential) : undefined;
+      if (!principal) throw new UnauthenticatedError();
+      // Set before the checks below so the audit trail names who was refused.
+      request.principal = principal;
+      const rate = opts.rateLimiter?.take(principal.name);
+      if (rate && !rate.allowed) {
+        void reply.header('retry-after', String(rate.retryAfterSec));
+        throw new PharosError(
+          'PHAROS_ERR_RATE_LIMITED',
+          `too many requests for "${principal.name}": retry after ${rate.retryAfterSec}s`,
+        );
+      }
+      const empty = emptyScopeProblem(principal.scope);
+      if (empty) throw new ForbiddenError(`"${principal.name}" may not call any API: ${empty}`);
+      const needed = requiredRole(request.method, request.routeOptions.config?.access);
+      if (!roleAllows(principal.role, needed)) {
+        throw new ForbiddenError(
+          `role "${principal.role}" may not ${request.method} ${request.routeOptions.url ?? request.url} (needs ${needed})`,
+        );
+      }
     });
-  }
-}, { name: 'pharos-auth' });
+    if (opts.audit) {
+      const audit = opts.audit;
+      app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+        if (isPublic(request)) return;
+        const p = request.principal;
+        audit.record({
+          time: Date.now(),
+          principal: p?.name ?? 'anonymous',
+          via: p?.via ?? 'anonymous',
+          role: p?.role ?? 'none',
+          scope: { clusters: [...(p?.scope.clusters ?? [])], namespaces: [...(p?.scope.namespaces ?? [])] },
+          method: request.method,
+          route: request.routeOptions.url ?? 'unmatched',
+          status: reply.statusCode,
+          outcome: outcomeOf(reply.statusCode),
+          durationMs: Math.round(reply.elapsedTime * 100) / 100,
+          requestId: String(request.id),
+        });
+      });
+    }
+  },
+  { name: 'pharos-auth' },
+);

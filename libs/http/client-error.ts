@@ -16,11 +16,21 @@ export interface HttpLimits {
  * over maxHeaderSize (HPE_HEADER_OVERFLOW), or a request llhttp cannot parse (HPE_*). Mapped to the
  * catalogue so these answers have the same body as every other error.
  */
-export function clientErrorAnswer(err: NodeJS.ErrnoException, limits: HttpLimits, headersReceived: boolean): { code: ErrorCode; message: string } {
+export function clientErrorAnswer(
+  err: NodeJS.ErrnoException,
+  limits: HttpLimits,
+  headersReceived: boolean,
+): { code: ErrorCode; message: string } {
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     return headersReceived
-      ? { code: 'PHAROS_ERR_REQUEST_TIMEOUT', message: `The request body did not arrive within ${limits.requestTimeoutMs} ms (server.requestTimeoutMs); the connection is closed` }
-      : { code: 'PHAROS_ERR_REQUEST_TIMEOUT', message: `The request headers did not arrive within ${limits.headersTimeoutMs} ms (server.headersTimeoutMs); the connection is closed` };
+      ? {
+          code: 'PHAROS_ERR_REQUEST_TIMEOUT',
+          message: `The request body did not arrive within ${limits.requestTimeoutMs} ms (server.requestTimeoutMs); the connection is closed`,
+        }
+      : {
+          code: 'PHAROS_ERR_REQUEST_TIMEOUT',
+          message: `The request headers did not arrive within ${limits.headersTimeoutMs} ms (server.headersTimeoutMs); the connection is closed`,
+        };
   }
   if (err.code === 'HPE_HEADER_OVERFLOW') {
     return {
@@ -29,7 +39,10 @@ export function clientErrorAnswer(err: NodeJS.ErrnoException, limits: HttpLimits
     };
   }
   const reason = (err as { reason?: unknown }).reason;
-  return { code: 'PHAROS_ERR_VALIDATION', message: `Malformed HTTP request: ${typeof reason === 'string' && reason ? reason : err.message}` };
+  return {
+    code: 'PHAROS_ERR_VALIDATION',
+    message: `Malformed HTTP request: ${typeof reason === 'string' && reason ? reason : err.message}`,
+  };
 }
 
 /**
@@ -38,7 +51,11 @@ export function clientErrorAnswer(err: NodeJS.ErrnoException, limits: HttpLimits
  * (lib/_http_server.js socketOnError), it writes nothing once a response has begun on the socket, and
  * nothing for a connection the client already reset.
  */
-export function clientErrorHandler(limits: HttpLimits, log: FastifyBaseLogger, answered: (status: number) => void = () => undefined) {
+export function clientErrorHandler(
+  limits: HttpLimits,
+  log: FastifyBaseLogger,
+  answered: (status: number) => void = () => undefined,
+) {
   return (err: NodeJS.ErrnoException, socket: Socket): void => {
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
     // The response of the request being read, if Node dispatched it (its headers were complete).

@@ -38,18 +38,26 @@ export function toErrorBody(error: unknown): { status: number; body: ErrorBody }
       path: [error.validationContext, ...String(v.instancePath).split('/').filter(Boolean)].filter(Boolean).join('.'),
       message: v.message ?? 'invalid',
     }));
-    return make('PHAROS_ERR_VALIDATION', `Invalid ${error.validationContext ?? 'request'}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+    return make(
+      'PHAROS_ERR_VALIDATION',
+      `Invalid ${error.validationContext ?? 'request'}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+      details,
+    );
   }
   if (e.validation) return make('PHAROS_ERR_VALIDATION', e.message ?? 'invalid request');
   if (e.code && FASTIFY_CODES[e.code]) return make(FASTIFY_CODES[e.code] as ErrorCode, e.message ?? e.code);
   if (error instanceof SyntaxError) return make('PHAROS_ERR_BAD_JSON', `Body is not valid JSON: ${error.message}`);
   const status = e.statusCode ?? 500;
-  if (status >= 400 && status < 500) return make(BY_STATUS[status] ?? 'PHAROS_ERR_VALIDATION', e.message ?? 'bad request');
+  if (status >= 400 && status < 500)
+    return make(BY_STATUS[status] ?? 'PHAROS_ERR_VALIDATION', e.message ?? 'bad request');
   return make('PHAROS_ERR_INTERNAL', 'Internal error; see the server log for this request id.');
 }
 
 function make(code: ErrorCode, message: string, details?: ErrorDetail[]): { status: number; body: ErrorBody } {
-  return { status: ERROR_CATALOGUE[code].status, body: { error: details?.length ? { code, message, details } : { code, message } } };
+  return {
+    status: ERROR_CATALOGUE[code].status,
+    body: { error: details?.length ? { code, message, details } : { code, message } },
+  };
 }
 
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): void {

@@ -2,7 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toErrorBody, type ErrorBody } from './error-handler.ts';
 
 /** How a protocol writes an error: its content type and body, from Pharos's status and error body. */
-export type ErrorRenderer = (status: number, body: ErrorBody, request: FastifyRequest) => { contentType: string; payload: string | Buffer; headers?: Record<string, string> };
+export type ErrorRenderer = (
+  status: number,
+  body: ErrorBody,
+  request: FastifyRequest,
+) => { contentType: string; payload: string | Buffer; headers?: Record<string, string> };
 
 /**
  * Seconds a sender should wait before retrying a 429/503 (RFC 9110 §10.2.3). Agents back off
@@ -21,8 +25,13 @@ export function setProtocolErrorHandler(app: FastifyInstance, render: ErrorRende
     const { status, body } = toErrorBody(error);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: body.error.code, msg: body.error.message }, 'request rejected');
-    if ((status === 429 || status === 503) && !reply.hasHeader('retry-after')) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    if ((status === 429 || status === 503) && !reply.hasHeader('retry-after'))
+      void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     const { contentType, payload, headers } = render(status, body, request);
-    void reply.code(status).headers(headers ?? {}).header('content-type', contentType).send(payload);
+    void reply
+      .code(status)
+      .headers(headers ?? {})
+      .header('content-type', contentType)
+      .send(payload);
   });
 }

@@ -12,7 +12,15 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       base: { service: 'pharos' },
       redact: {
-        paths: ['req.headers.authorization', 'headers.authorization', '*.token', '*.password', '*.tokenSha256', 'auth.tokens', 'storage.password'],
+        paths: [
+          'req.headers.authorization',
+          'headers.authorization',
+          '*.token',
+          '*.password',
+          '*.tokenSha256',
+          'auth.tokens',
+          'storage.password',
+        ],
         censor: '[redacted]',
       },
     },

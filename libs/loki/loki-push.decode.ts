@@ -23,7 +23,12 @@ const jsonPush = z.object({
   streams: z.array(
     z.object({
       stream: z.record(z.string(), z.string()).default({}),
-      values: z.array(z.union([z.tuple([z.string().regex(/^\d{1,19}$/, 'epoch nanoseconds as a decimal string'), z.string()]), z.tuple([z.string().regex(/^\d{1,19}$/), z.string(), z.record(z.string(), z.string())])])),
+      values: z.array(
+        z.union([
+          z.tuple([z.string().regex(/^\d{1,19}$/, 'epoch nanoseconds as a decimal string'), z.string()]),
+          z.tuple([z.string().regex(/^\d{1,19}$/), z.string(), z.record(z.string(), z.string())]),
+        ]),
+      ),
     }),
   ),
 });
@@ -38,7 +43,10 @@ export function decodeLokiJson(body: Buffer): LokiStream[] {
   const parsed = jsonPush.safeParse(value);
   if (!parsed.success) {
     const details = zodDetails(parsed.error.issues).slice(0, 20);
-    throw new InputError(`the body is not a Loki push request: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+    throw new InputError(
+      `the body is not a Loki push request: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+      details,
+    );
   }
   return parsed.data.streams.map((s) => ({
     labels: s.stream,
@@ -53,7 +61,11 @@ export function decodeLokiProtobuf(body: Buffer, maxBytes: number): LokiStream[]
     raw = uncompress(body, maxBytes);
   } catch (err) {
     const message = (err as Error).message;
-    if (/too big/.test(message)) throw new PharosError('PHAROS_ERR_PAYLOAD_TOO_LARGE', `the snappy-decoded body is over ${maxBytes} bytes (server.bodyLimitBytes)`);
+    if (/too big/.test(message))
+      throw new PharosError(
+        'PHAROS_ERR_PAYLOAD_TOO_LARGE',
+        `the snappy-decoded body is over ${maxBytes} bytes (server.bodyLimitBytes)`,
+      );
     throw new InputError(`the body is not snappy-compressed (Loki's protobuf push is snappy block format): ${message}`);
   }
   let request: PbPushRequest;

@@ -20,6 +20,10 @@ export const PushRequest = protobuf.parse(PROTO, { keepCase: true }).root.lookup
 export interface PbPushRequest {
   streams: {
     labels: string;
-    entries: { timestamp?: { seconds: number | { toString(): string }; nanos: number } | null; line: string; structuredMetadata: { name: string; value: string }[] }[];
+    entries: {
+      timestamp?: { seconds: number | { toString(): string }; nanos: number } | null;
+      line: string;
+      structuredMetadata: { name: string; value: string }[];
+    }[];
   }[];
 }

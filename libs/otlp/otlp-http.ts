@@ -26,7 +26,10 @@ export function encodingOf(request: FastifyRequest): OtlpEncoding | undefined {
 }
 
 /** The request's encoding and its decompressed body; 415 for a media type OTLP does not define. */
-export async function otlpBody(request: FastifyRequest, maxBytes: number): Promise<{ encoding: OtlpEncoding; body: Buffer }> {
+export async function otlpBody(
+  request: FastifyRequest,
+  maxBytes: number,
+): Promise<{ encoding: OtlpEncoding; body: Buffer }> {
   const encoding = encodingOf(request);
   if (!encoding) {
     throw new PharosError(

@@ -14,7 +14,12 @@ import type { OtlpAttributes, OtlpValue } from './otlp-values.ts';
 const int64 = z.union([z.string().regex(/^-?\d{1,20}$/, 'a decimal integer'), z.number().int()]);
 export const uint64 = z.union([z.string().regex(/^\d{1,20}$/, 'a decimal integer'), z.number().int().nonnegative()]);
 export const hexId = (bytes: number) =>
-  z.string().refine((s) => s === '' || new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(s), `${bytes * 2} hex digits (OTLP/JSON encodes ids as hex, not base64)`);
+  z
+    .string()
+    .refine(
+      (s) => s === '' || new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(s),
+      `${bytes * 2} hex digits (OTLP/JSON encodes ids as hex, not base64)`,
+    );
 
 interface JsonAnyValue {
   stringValue?: string | undefined;
@@ -55,8 +60,17 @@ const entityRef = z.strictObject({
   idKeys: z.array(z.string()).optional(),
   descriptionKeys: z.array(z.string()).optional(),
 });
-export const resource = z.strictObject({ attributes, droppedAttributesCount: z.number().int().optional(), entityRefs: z.array(entityRef).optional() });
-export const scope = z.strictObject({ name: z.string().optional(), version: z.string().optional(), attributes, droppedAttributesCount: z.number().int().optional() });
+export const resource = z.strictObject({
+  attributes,
+  droppedAttributesCount: z.number().int().optional(),
+  entityRefs: z.array(entityRef).optional(),
+});
+export const scope = z.strictObject({
+  name: z.string().optional(),
+  version: z.string().optional(),
+  attributes,
+  droppedAttributesCount: z.number().int().optional(),
+});
 
 const logRecord = z.strictObject({
   timeUnixNano: uint64.optional(),
@@ -77,7 +91,15 @@ export const logsRequestJson = z.strictObject({
     .array(
       z.strictObject({
         resource: resource.nullish(),
-        scopeLogs: z.array(z.strictObject({ scope: scope.nullish(), logRecords: z.array(logRecord).optional(), schemaUrl: z.string().optional() })).optional(),
+        scopeLogs: z
+          .array(
+            z.strictObject({
+              scope: scope.nullish(),
+              logRecords: z.array(logRecord).optional(),
+              schemaUrl: z.string().optional(),
+            }),
+          )
+          .optional(),
         schemaUrl: z.string().optional(),
       }),
     )
@@ -89,7 +111,8 @@ export function jsonValue(v: JsonAnyValue | null | undefined): OtlpValue {
   if (!v) return null;
   if (v.stringValue !== undefined) return v.stringValue;
   if (v.boolValue !== undefined) return v.boolValue;
-  if (v.intValue !== undefined) return typeof v.intValue === 'number' || Number.isSafeInteger(Number(v.intValue)) ? Number(v.intValue) : v.intValue;
+  if (v.intValue !== undefined)
+    return typeof v.intValue === 'number' || Number.isSafeInteger(Number(v.intValue)) ? Number(v.intValue) : v.intValue;
   if (v.doubleValue !== undefined) return typeof v.doubleValue === 'number' ? v.doubleValue : v.doubleValue;
   if (v.arrayValue !== undefined) return (v.arrayValue.values ?? []).map(jsonValue);
   if (v.kvlistValue !== undefined) return jsonAttributes(v.kvlistValue.values);

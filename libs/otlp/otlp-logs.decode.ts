@@ -70,7 +70,10 @@ function decodeJson(body: Buffer): OtlpResourceLogs[] {
   const parsed = logsRequestJson.safeParse(value);
   if (!parsed.success) {
     const details = zodDetails(parsed.error.issues).slice(0, 20);
-    throw new InputError(`the body is not an OTLP/JSON ExportLogsServiceRequest: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+    throw new InputError(
+      `the body is not an OTLP/JSON ExportLogsServiceRequest: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+      details,
+    );
   }
   return (parsed.data.resourceLogs ?? []).map((rl) => ({
     resource: jsonAttributes(rl.resource?.attributes),

@@ -60,8 +60,17 @@ function decodeProtobuf(body: Buffer): OtlpResourceSpans[] {
         endTimeUnixNano: nanosText(s.endTimeUnixNano),
         attributes: pbAttributes(s.attributes),
         droppedAttributesCount: s.droppedAttributesCount,
-        events: s.events.map((e) => ({ timeUnixNano: nanosText(e.timeUnixNano), name: e.name, attributes: pbAttributes(e.attributes) })),
-        links: s.links.map((l) => ({ traceId: hex(l.traceId), spanId: hex(l.spanId), traceState: l.traceState, attributes: pbAttributes(l.attributes) })),
+        events: s.events.map((e) => ({
+          timeUnixNano: nanosText(e.timeUnixNano),
+          name: e.name,
+          attributes: pbAttributes(e.attributes),
+        })),
+        links: s.links.map((l) => ({
+          traceId: hex(l.traceId),
+          spanId: hex(l.spanId),
+          traceState: l.traceState,
+          attributes: pbAttributes(l.attributes),
+        })),
         status: { code: s.status?.code ?? 0, message: s.status?.message ?? '' },
       })),
     })),
@@ -78,7 +87,10 @@ function decodeJson(body: Buffer): OtlpResourceSpans[] {
   const parsed = tracesRequestJson.safeParse(value);
   if (!parsed.success) {
     const details = zodDetails(parsed.error.issues).slice(0, 20);
-    throw new InputError(`the body is not an OTLP/JSON ExportTraceServiceRequest: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+    throw new InputError(
+      `the body is not an OTLP/JSON ExportTraceServiceRequest: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+      details,
+    );
   }
   return (parsed.data.resourceSpans ?? []).map((rs) => ({
     resource: jsonAttributes(rs.resource?.attributes),
@@ -95,8 +107,17 @@ function decodeJson(body: Buffer): OtlpResourceSpans[] {
         endTimeUnixNano: String(s.endTimeUnixNano ?? '0'),
         attributes: jsonAttributes(s.attributes),
         droppedAttributesCount: s.droppedAttributesCount ?? 0,
-        events: (s.events ?? []).map((e) => ({ timeUnixNano: String(e.timeUnixNano ?? '0'), name: e.name ?? '', attributes: jsonAttributes(e.attributes) })),
-        links: (s.links ?? []).map((l) => ({ traceId: (l.traceId ?? '').toLowerCase(), spanId: (l.spanId ?? '').toLowerCase(), traceState: l.traceState ?? '', attributes: jsonAttributes(l.attributes) })),
+        events: (s.events ?? []).map((e) => ({
+          timeUnixNano: String(e.timeUnixNano ?? '0'),
+          name: e.name ?? '',
+          attributes: jsonAttributes(e.attributes),
+        })),
+        links: (s.links ?? []).map((l) => ({
+          traceId: (l.traceId ?? '').toLowerCase(),
+          spanId: (l.spanId ?? '').toLowerCase(),
+          traceState: l.traceState ?? '',
+          attributes: jsonAttributes(l.attributes),
+        })),
         status: { code: s.status?.code ?? 0, message: s.status?.message ?? '' },
       })),
     })),

@@ -6,7 +6,12 @@ import { attributes, hexId, resource, scope, uint64 } from './otlp-json.ts';
  * strict as the logs one is (otlp-json.ts: a misspelt key is a 400 naming it, not an empty 200). Span kind
  * and status code are integers in proto3 JSON; trace and span ids hex.
  */
-const event = z.strictObject({ timeUnixNano: uint64.optional(), name: z.string().optional(), attributes, droppedAttributesCount: z.number().int().optional() });
+const event = z.strictObject({
+  timeUnixNano: uint64.optional(),
+  name: z.string().optional(),
+  attributes,
+  droppedAttributesCount: z.number().int().optional(),
+});
 const link = z.strictObject({
   traceId: hexId(16).optional(),
   spanId: hexId(8).optional(),
@@ -39,7 +44,15 @@ export const tracesRequestJson = z.strictObject({
     .array(
       z.strictObject({
         resource: resource.nullish(),
-        scopeSpans: z.array(z.strictObject({ scope: scope.nullish(), spans: z.array(span).optional(), schemaUrl: z.string().optional() })).optional(),
+        scopeSpans: z
+          .array(
+            z.strictObject({
+              scope: scope.nullish(),
+              spans: z.array(span).optional(),
+              schemaUrl: z.string().optional(),
+            }),
+          )
+          .optional(),
         schemaUrl: z.string().optional(),
       }),
     )

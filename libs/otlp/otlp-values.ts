@@ -59,7 +59,8 @@ export function nanosToMillis(nanos: string): number {
   return Number(BigInt(nanos) / 1_000_000n);
 }
 
-export const hex = (bytes: Uint8Array | undefined): string => (bytes && bytes.length > 0 ? Buffer.from(bytes).toString('hex') : '');
+export const hex = (bytes: Uint8Array | undefined): string =>
+  bytes && bytes.length > 0 ? Buffer.from(bytes).toString('hex') : '';
 
 /** Attribute values as the strings stored in records: strings as they are, anything else as JSON. */
 export function valueText(v: OtlpValue): string {

@@ -77,7 +77,25 @@ export interface Unary {
   expr: Expr;
 }
 
-export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '^' | 'atan2' | '==' | '!=' | '>' | '<' | '>=' | '<=' | 'and' | 'or' | 'unless' | '</' | '>/';
+export type BinaryOp =
+  | '+'
+  | '-'
+  | '*'
+  | '/'
+  | '%'
+  | '^'
+  | 'atan2'
+  | '=='
+  | '!='
+  | '>'
+  | '<'
+  | '>='
+  | '<='
+  | 'and'
+  | 'or'
+  | 'unless'
+  | '</'
+  | '>/';
 export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set(['==', '!=', '>', '<', '>=', '<=']);
 export const SET_OPS: ReadonlySet<BinaryOp> = new Set(['and', 'or', 'unless']);
 
@@ -102,7 +120,21 @@ export interface Binary {
   matching?: VectorMatching;
 }
 
-export type AggregateOp = 'sum' | 'avg' | 'count' | 'min' | 'max' | 'group' | 'stddev' | 'stdvar' | 'topk' | 'bottomk' | 'quantile' | 'count_values' | 'limitk' | 'limit_ratio';
+export type AggregateOp =
+  | 'sum'
+  | 'avg'
+  | 'count'
+  | 'min'
+  | 'max'
+  | 'group'
+  | 'stddev'
+  | 'stdvar'
+  | 'topk'
+  | 'bottomk'
+  | 'quantile'
+  | 'count_values'
+  | 'limitk'
+  | 'limit_ratio';
 
 export interface Aggregate {
   kind: 'aggregate';
@@ -138,7 +170,18 @@ export interface Leaf {
   gridId?: number;
 }
 
-export type Expr = NumberLiteral | StringLiteral | VectorSelector | MatrixSelector | Subquery | Paren | Unary | Binary | Aggregate | Call | Leaf;
+export type Expr =
+  | NumberLiteral
+  | StringLiteral
+  | VectorSelector
+  | MatrixSelector
+  | Subquery
+  | Paren
+  | Unary
+  | Binary
+  | Aggregate
+  | Call
+  | Leaf;
 
 /**
  * The direct sub-expressions of a node (an aggregate's `expr` before its `param`, as `mapChildren` visits
@@ -149,11 +192,16 @@ export function childrenOf(e: Expr): Expr[] {
     case 'subquery':
     case 'paren':
     case 'unary':
-    case 'leaf': return [e.expr];
-    case 'binary': return [e.lhs, e.rhs];
-    case 'aggregate': return e.param ? [e.expr, e.param] : [e.expr];
-    case 'call': return e.args;
-    default: return [];
+    case 'leaf':
+      return [e.expr];
+    case 'binary':
+      return [e.lhs, e.rhs];
+    case 'aggregate':
+      return e.param ? [e.expr, e.param] : [e.expr];
+    case 'call':
+      return e.args;
+    default:
+      return [];
   }
 }
 
@@ -163,11 +211,16 @@ export function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
     case 'subquery':
     case 'paren':
     case 'unary':
-    case 'leaf': return samePosition(e, { ...e, expr: f(e.expr) });
-    case 'binary': return samePosition(e, { ...e, lhs: f(e.lhs), rhs: f(e.rhs) });
-    case 'aggregate': return samePosition(e, { ...e, expr: f(e.expr), ...(e.param ? { param: f(e.param) } : {}) });
-    case 'call': return samePosition(e, { ...e, args: e.args.map(f) });
-    default: return e;
+    case 'leaf':
+      return samePosition(e, { ...e, expr: f(e.expr) });
+    case 'binary':
+      return samePosition(e, { ...e, lhs: f(e.lhs), rhs: f(e.rhs) });
+    case 'aggregate':
+      return samePosition(e, { ...e, expr: f(e.expr), ...(e.param ? { param: f(e.param) } : {}) });
+    case 'call':
+      return samePosition(e, { ...e, args: e.args.map(f) });
+    default:
+      return e;
   }
 }
 

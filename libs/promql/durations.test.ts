@@ -7,7 +7,10 @@ import { printExpr } from './printer.ts';
 describe('duration expressions and query-context functions (Prometheus 3)', () => {
   const range = { startMs: 0, endMs: 3_600_000, stepMs: 30_000 };
   it('computes durations from step() and range() of the query, in seconds truncated to milliseconds', () => {
-    const e = resolveQueryTimes(parsePromQL('max_over_time(x[step() * 4 + 1m:step()] offset -(1m / 3))', PROMQL_3), range);
+    const e = resolveQueryTimes(
+      parsePromQL('max_over_time(x[step() * 4 + 1m:step()] offset -(1m / 3))', PROMQL_3),
+      range,
+    );
     expect(printExpr(e)).toBe('max_over_time(x[3m:30s] offset -20s)');
   });
 
@@ -18,7 +21,9 @@ describe('duration expressions and query-context functions (Prometheus 3)', () =
   });
 
   it('refuses what durations.go refuses', () => {
-    expect(() => resolveQueryTimes(parsePromQL('x[step()]', PROMQL_3), { startMs: 0, endMs: 0, stepMs: 0 })).toThrow('duration must be greater than 0');
+    expect(() => resolveQueryTimes(parsePromQL('x[step()]', PROMQL_3), { startMs: 0, endMs: 0, stepMs: 0 })).toThrow(
+      'duration must be greater than 0',
+    );
     expect(() => resolveQueryTimes(parsePromQL('x[1m / 0]', PROMQL_3), range)).toThrow('division by zero');
   });
 });

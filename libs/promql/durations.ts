@@ -14,25 +14,34 @@ export interface DurationContext {
 
 export function durationSeconds(d: DurationExpr, ctx: DurationContext): number {
   switch (d.kind) {
-    case 'dnum': return d.seconds;
-    case 'dstep': return ctx.stepMs / 1000;
-    case 'drange': return ctx.rangeMs / 1000;
-    case 'dparen': return durationSeconds(d.expr, ctx);
-    case 'dunary': return d.op === '-' ? -durationSeconds(d.expr, ctx) : durationSeconds(d.expr, ctx);
+    case 'dnum':
+      return d.seconds;
+    case 'dstep':
+      return ctx.stepMs / 1000;
+    case 'drange':
+      return ctx.rangeMs / 1000;
+    case 'dparen':
+      return durationSeconds(d.expr, ctx);
+    case 'dunary':
+      return d.op === '-' ? -durationSeconds(d.expr, ctx) : durationSeconds(d.expr, ctx);
     case 'dbinary': {
       const l = durationSeconds(d.lhs, ctx);
       const r = durationSeconds(d.rhs, ctx);
       switch (d.op) {
-        case '+': return l + r;
-        case '-': return l - r;
-        case '*': return l * r;
+        case '+':
+          return l + r;
+        case '-':
+          return l - r;
+        case '*':
+          return l * r;
         case '/':
           if (r === 0) throw new InputError('division by zero in a duration expression');
           return l / r;
         case '%':
           if (r === 0) throw new InputError('modulo by zero in a duration expression');
           return l % r;
-        case '^': return Math.pow(l, r);
+        case '^':
+          return Math.pow(l, r);
       }
     }
   }
@@ -51,11 +60,15 @@ export function durationMs(d: DurationExpr, ctx: DurationContext, allowNegative:
 export function needsQueryTimes(d: DurationExpr): boolean {
   switch (d.kind) {
     case 'dstep':
-    case 'drange': return true;
-    case 'dnum': return false;
+    case 'drange':
+      return true;
+    case 'dnum':
+      return false;
     case 'dparen':
-    case 'dunary': return needsQueryTimes(d.expr);
-    case 'dbinary': return needsQueryTimes(d.lhs) || needsQueryTimes(d.rhs);
+    case 'dunary':
+      return needsQueryTimes(d.expr);
+    case 'dbinary':
+      return needsQueryTimes(d.lhs) || needsQueryTimes(d.rhs);
   }
 }
 
@@ -67,10 +80,15 @@ export function resolveDurations(e: Expr, ctx: DurationContext): Expr {
 function resolveNode(e: Expr, ctx: DurationContext): Expr {
   const mapped = mapChildren(e, (x) => resolveDurations(x, ctx));
   switch (mapped.kind) {
-    case 'vector': return resolveSelector(mapped, ctx);
+    case 'vector':
+      return resolveSelector(mapped, ctx);
     case 'matrix': {
       const { rangeExpr, ...rest } = mapped;
-      return { ...rest, selector: resolveSelector(mapped.selector, ctx), ...(rangeExpr ? { rangeMs: durationMs(rangeExpr, ctx, false) } : {}) };
+      return {
+        ...rest,
+        selector: resolveSelector(mapped.selector, ctx),
+        ...(rangeExpr ? { rangeMs: durationMs(rangeExpr, ctx, false) } : {}),
+      };
     }
     case 'subquery': {
       const { rangeExpr, stepExpr, offsetExpr, ...rest } = mapped;
@@ -81,7 +99,8 @@ function resolveNode(e: Expr, ctx: DurationContext): Expr {
         ...(offsetExpr ? { offsetMs: durationMs(offsetExpr, ctx, true) } : {}),
       };
     }
-    default: return mapped;
+    default:
+      return mapped;
   }
 }
 
@@ -95,7 +114,12 @@ function resolveSelector<T extends { offsetMs: number; offsetExpr?: DurationExpr
 export function hasDurationExpr(e: Expr): boolean {
   let found = false;
   const visit = (x: Expr): Expr => {
-    if ((x.kind === 'vector' && x.offsetExpr) || (x.kind === 'matrix' && (x.rangeExpr || x.selector.offsetExpr)) || (x.kind === 'subquery' && (x.rangeExpr || x.stepExpr || x.offsetExpr))) found = true;
+    if (
+      (x.kind === 'vector' && x.offsetExpr) ||
+      (x.kind === 'matrix' && (x.rangeExpr || x.selector.offsetExpr)) ||
+      (x.kind === 'subquery' && (x.rangeExpr || x.stepExpr || x.offsetExpr))
+    )
+      found = true;
     return mapChildren(x, visit);
   };
   visit(e);
@@ -111,13 +135,18 @@ export function printDuration(d: DurationExpr): string {
       const ms = d.seconds * 1000;
       return Number.isInteger(ms) && ms > 0 ? formatDuration(ms) : String(d.seconds);
     }
-    case 'dstep': return 'step()';
-    case 'drange': return 'range()';
-    case 'dparen': return `(${printDuration(d.expr)})`;
-    case 'dunary': return `${d.op}${d.expr.kind === 'dbinary' ? `(${printDuration(d.expr)})` : printDuration(d.expr)}`;
+    case 'dstep':
+      return 'step()';
+    case 'drange':
+      return 'range()';
+    case 'dparen':
+      return `(${printDuration(d.expr)})`;
+    case 'dunary':
+      return `${d.op}${d.expr.kind === 'dbinary' ? `(${printDuration(d.expr)})` : printDuration(d.expr)}`;
     case 'dbinary': {
       const p = OP_PRECEDENCE[d.op] as number;
-      const side = (x: DurationExpr): string => (x.kind === 'dbinary' && (OP_PRECEDENCE[x.op] as number) <= p ? `(${printDuration(x)})` : printDuration(x));
+      const side = (x: DurationExpr): string =>
+        x.kind === 'dbinary' && (OP_PRECEDENCE[x.op] as number) <= p ? `(${printDuration(x)})` : printDuration(x);
       return `${side(d.lhs)} ${d.op} ${side(d.rhs)}`;
     }
   }

@@ -21,8 +21,42 @@ const m = 'matrix' as const;
 const s = 'scalar' as const;
 const str = 'string' as const;
 
-const mathFns = ['abs', 'ceil', 'floor', 'exp', 'sqrt', 'ln', 'log2', 'log10', 'sgn', 'deg', 'rad', 'acos', 'acosh', 'asin', 'asinh', 'atan', 'atanh', 'cos', 'cosh', 'sin', 'sinh', 'tan', 'tanh'];
-const overTime = ['avg_over_time', 'min_over_time', 'max_over_time', 'sum_over_time', 'count_over_time', 'last_over_time', 'present_over_time', 'stddev_over_time', 'stdvar_over_time'];
+const mathFns = [
+  'abs',
+  'ceil',
+  'floor',
+  'exp',
+  'sqrt',
+  'ln',
+  'log2',
+  'log10',
+  'sgn',
+  'deg',
+  'rad',
+  'acos',
+  'acosh',
+  'asin',
+  'asinh',
+  'atan',
+  'atanh',
+  'cos',
+  'cosh',
+  'sin',
+  'sinh',
+  'tan',
+  'tanh',
+];
+const overTime = [
+  'avg_over_time',
+  'min_over_time',
+  'max_over_time',
+  'sum_over_time',
+  'count_over_time',
+  'last_over_time',
+  'present_over_time',
+  'stddev_over_time',
+  'stdvar_over_time',
+];
 const rangeFns = ['rate', 'irate', 'increase', 'delta', 'idelta', 'deriv', 'changes', 'resets'];
 const dateFns = ['day_of_month', 'day_of_week', 'day_of_year', 'days_in_month', 'hour', 'minute', 'month', 'year'];
 
@@ -87,7 +121,10 @@ export const FUNCTIONS_3: Readonly<Record<string, FunctionSignature>> = Object.f
   max_of: exp({ args: [s, s], returns: s }),
 });
 
-const FUNCTIONS_ANY: Readonly<Record<string, FunctionSignature>> = Object.freeze({ ...FUNCTIONS_3, holt_winters: FUNCTIONS.holt_winters as FunctionSignature });
+const FUNCTIONS_ANY: Readonly<Record<string, FunctionSignature>> = Object.freeze({
+  ...FUNCTIONS_3,
+  holt_winters: FUNCTIONS.holt_winters as FunctionSignature,
+});
 
 export function functionTable(version: 2 | 3 | 'any'): Readonly<Record<string, FunctionSignature>> {
   return version === 3 ? FUNCTIONS_3 : version === 2 ? FUNCTIONS : FUNCTIONS_ANY;

@@ -9,10 +9,14 @@ export type Labels = Record<string, string>;
 export function matcherMatches(m: LabelMatcher, value: string | undefined): boolean {
   const v = value ?? '';
   switch (m.op) {
-    case '=': return v === m.value;
-    case '!=': return v !== m.value;
-    case '=~': return compileMatcherRegex(m.value).test(v);
-    case '!~': return !compileMatcherRegex(m.value).test(v);
+    case '=':
+      return v === m.value;
+    case '!=':
+      return v !== m.value;
+    case '=~':
+      return compileMatcherRegex(m.value).test(v);
+    case '!~':
+      return !compileMatcherRegex(m.value).test(v);
   }
 }
 

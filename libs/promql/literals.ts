@@ -15,7 +15,15 @@ export function parseNumber(text: string): number {
   return sign * n;
 }
 
-const UNITS: Record<string, number> = { y: 365 * 86_400_000, w: 7 * 86_400_000, d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+const UNITS: Record<string, number> = {
+  y: 365 * 86_400_000,
+  w: 7 * 86_400_000,
+  d: 86_400_000,
+  h: 3_600_000,
+  m: 60_000,
+  s: 1000,
+  ms: 1,
+};
 const UNIT_ORDER = ['y', 'w', 'd', 'h', 'm', 's', 'ms'];
 
 /** model.ParseDuration: units in decreasing order, each at most once; "0" alone is allowed. */
@@ -61,7 +69,18 @@ export function formatDuration(ms: number): string {
   return out;
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', "'": "'", '"': '"' };
+const SIMPLE_ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+};
 
 /** Go's strconv.Unquote for "…", '…' and `…` literals. */
 export function unquote(text: string): string {
@@ -77,7 +96,8 @@ export function unquote(text: string): string {
       continue;
     }
     const e = body[++i] ?? '';
-    if (SIMPLE_ESCAPES[e] !== undefined && (e !== "'" || q === "'") && (e !== '"' || q === '"')) out += SIMPLE_ESCAPES[e];
+    if (SIMPLE_ESCAPES[e] !== undefined && (e !== "'" || q === "'") && (e !== '"' || q === '"'))
+      out += SIMPLE_ESCAPES[e];
     else if (e === 'x' || e === 'u' || e === 'U') {
       const len = e === 'x' ? 2 : e === 'u' ? 4 : 8;
       const hex = body.slice(i + 1, i + 1 + len);

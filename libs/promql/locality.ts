@@ -14,24 +14,44 @@ export const CLUSTER_LABEL = 'cluster';
 
 /** Functions whose output is not one series per input series of one cluster. */
 const CROSS_SERIES_FUNCTIONS = new Set([
-  'absent', 'absent_over_time', 'scalar', 'vector', 'sort', 'sort_desc', 'time', 'pi',
+  'absent',
+  'absent_over_time',
+  'scalar',
+  'vector',
+  'sort',
+  'sort_desc',
+  'time',
+  'pi',
   // Prometheus 3: ordering over all series, and info(), which joins target_info on instance/job (not cluster).
-  'sort_by_label', 'sort_by_label_desc', 'info', 'start', 'end', 'step', 'range',
+  'sort_by_label',
+  'sort_by_label_desc',
+  'info',
+  'start',
+  'end',
+  'step',
+  'range',
 ]);
 
 export function locality(e: Expr): Locality {
   switch (e.kind) {
     case 'number':
-    case 'string': return 'const';
+    case 'string':
+      return 'const';
     case 'vector':
-    case 'matrix': return 'local';
-    case 'leaf': return 'local';
+    case 'matrix':
+      return 'local';
+    case 'leaf':
+      return 'local';
     case 'subquery':
     case 'paren':
-    case 'unary': return locality(e.expr);
-    case 'call': return callLocality(e);
-    case 'aggregate': return aggregateLocality(e);
-    case 'binary': return binaryLocality(e);
+    case 'unary':
+      return locality(e.expr);
+    case 'call':
+      return callLocality(e);
+    case 'aggregate':
+      return aggregateLocality(e);
+    case 'binary':
+      return binaryLocality(e);
   }
 }
 
@@ -46,7 +66,8 @@ function callLocality(e: Extract<Expr, { kind: 'call' }>): Locality {
   if (all !== 'local') return all;
   if (CROSS_SERIES_FUNCTIONS.has(e.func)) return 'global';
   // Only the series argument may depend on a cluster; parameters computed from other series would need the whole union.
-  const seriesArg = e.func === 'histogram_quantile' || e.func === 'quantile_over_time' ? 1 : e.func === 'histogram_fraction' ? 2 : 0;
+  const seriesArg =
+    e.func === 'histogram_quantile' || e.func === 'quantile_over_time' ? 1 : e.func === 'histogram_fraction' ? 2 : 0;
   if (parts.some((p, i) => i !== seriesArg && p !== 'const')) return 'global';
   if (e.func === 'label_replace' || e.func === 'label_join') {
     const touched = e.func === 'label_replace' ? [e.args[1], e.args[3]] : [e.args[1], ...e.args.slice(3)];

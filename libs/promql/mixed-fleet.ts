@@ -23,8 +23,23 @@ export interface MemberRewrite {
 
 /** Range functions whose value over (t - r, t] depends only on the samples in it, the same in 2.42 and 3.x. */
 const WINDOW_ONLY = new Set([
-  'avg_over_time', 'min_over_time', 'max_over_time', 'sum_over_time', 'count_over_time', 'last_over_time', 'present_over_time',
-  'stddev_over_time', 'stdvar_over_time', 'quantile_over_time', 'absent_over_time', 'changes', 'resets', 'irate', 'idelta', 'deriv', 'predict_linear',
+  'avg_over_time',
+  'min_over_time',
+  'max_over_time',
+  'sum_over_time',
+  'count_over_time',
+  'last_over_time',
+  'present_over_time',
+  'stddev_over_time',
+  'stdvar_over_time',
+  'quantile_over_time',
+  'absent_over_time',
+  'changes',
+  'resets',
+  'irate',
+  'idelta',
+  'deriv',
+  'predict_linear',
 ]);
 
 const refuse = (why: string): never => {
@@ -33,9 +48,14 @@ const refuse = (why: string): never => {
 
 function checkMatchers(matchers: LabelMatcher[]): LabelMatcher[] {
   return matchers.map((m) => {
-    if (!isValidLabelName(m.name) && m.name !== '__name__') refuse(`label name "${m.name}" cannot be sent to a Prometheus 2 member`);
-    if (m.name === '__name__' && m.op === '=' && !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(m.value)) refuse(`metric name "${m.value}" cannot be sent to a Prometheus 2 member`);
-    if (m.name === 'le' || m.name === 'quantile') refuse(`a matcher on "${m.name}" means different values in Prometheus 2 and 3 (3.x normalizes them on ingestion)`);
+    if (!isValidLabelName(m.name) && m.name !== '__name__')
+      refuse(`label name "${m.name}" cannot be sent to a Prometheus 2 member`);
+    if (m.name === '__name__' && m.op === '=' && !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(m.value))
+      refuse(`metric name "${m.value}" cannot be sent to a Prometheus 2 member`);
+    if (m.name === 'le' || m.name === 'quantile')
+      refuse(
+        `a matcher on "${m.name}" means different values in Prometheus 2 and 3 (3.x normalizes them on ingestion)`,
+      );
     return m.op === '=~' || m.op === '!~' ? { ...m, value: `(?s:${m.value})` } : m;
   });
 }
@@ -45,7 +65,14 @@ function instantSelector(s: VectorSelector, r: MemberRewrite): Expr {
   const window: MatrixSelector = { kind: 'matrix', selector: sel, rangeMs: r.lookbackMs - 1 };
   return {
     kind: 'paren',
-    expr: { kind: 'binary', op: 'and', lhs: sel, rhs: { kind: 'call', func: 'present_over_time', args: [window] }, bool: false, matching: { on: false, labels: [], card: 'many-to-many', include: [] } },
+    expr: {
+      kind: 'binary',
+      op: 'and',
+      lhs: sel,
+      rhs: { kind: 'call', func: 'present_over_time', args: [window] },
+      bool: false,
+      matching: { on: false, labels: [], card: 'many-to-many', include: [] },
+    },
   };
 }
 
@@ -54,33 +81,53 @@ function windowArg(a: Expr, func: string, r: MemberRewrite): Expr {
     if (a.anchored || a.smoothed) refuse('anchored and smoothed range selectors do not exist in Prometheus 2');
     return { ...a, selector: { ...a.selector, matchers: checkMatchers(a.selector.matchers) }, rangeMs: a.rangeMs - 1 };
   }
-  if (a.kind === 'subquery') return { ...a, expr: rewrite(a.expr, r), rangeMs: a.rangeMs - 1, stepMs: a.stepMs || r.subqueryStepMs };
+  if (a.kind === 'subquery')
+    return { ...a, expr: rewrite(a.expr, r), rangeMs: a.rangeMs - 1, stepMs: a.stepMs || r.subqueryStepMs };
   if (a.kind === 'paren') return { ...a, expr: windowArg(a.expr, func, r) };
   return rewrite(a, r);
 }
 
 function rewrite(e: Expr, r: MemberRewrite): Expr {
   switch (e.kind) {
-    case 'vector': return instantSelector(e, r);
+    case 'vector':
+      return instantSelector(e, r);
     case 'matrix':
-    case 'subquery': return refuse(`a bare ${e.kind === 'matrix' ? 'range selector' : 'subquery'} gives different points in Prometheus 2 and 3`);
+    case 'subquery':
+      return refuse(
+        `a bare ${e.kind === 'matrix' ? 'range selector' : 'subquery'} gives different points in Prometheus 2 and 3`,
+      );
     case 'call': {
       if (!FUNCTIONS[e.func]) refuse(`${e.func}() does not exist in Prometheus 2`);
-      if (e.func === 'timestamp') refuse('timestamp() of a selector reads the samples\' own times, which the lookback rewrite hides');
+      if (e.func === 'timestamp')
+        refuse("timestamp() of a selector reads the samples' own times, which the lookback rewrite hides");
       const windowed = e.args.findIndex((a) => a.kind === 'matrix' || a.kind === 'subquery' || a.kind === 'paren');
-      if (windowed >= 0 && !WINDOW_ONLY.has(e.func) && (e.args[windowed]?.kind === 'matrix' || e.args[windowed]?.kind === 'subquery')) {
-        refuse(`${e.func}() over a range extrapolates to the window's edges, which are closed in Prometheus 2 and left-open in 3`);
+      if (
+        windowed >= 0 &&
+        !WINDOW_ONLY.has(e.func) &&
+        (e.args[windowed]?.kind === 'matrix' || e.args[windowed]?.kind === 'subquery')
+      ) {
+        refuse(
+          `${e.func}() over a range extrapolates to the window's edges, which are closed in Prometheus 2 and left-open in 3`,
+        );
       }
-      return { ...e, args: e.args.map((a) => (a.kind === 'matrix' || a.kind === 'subquery' ? windowArg(a, e.func, r) : rewrite(a, r))) };
+      return {
+        ...e,
+        args: e.args.map((a) =>
+          a.kind === 'matrix' || a.kind === 'subquery' ? windowArg(a, e.func, r) : rewrite(a, r),
+        ),
+      };
     }
     case 'aggregate':
       if (e.op === 'limitk' || e.op === 'limit_ratio') refuse(`${e.op}() does not exist in Prometheus 2`);
-      if (!e.without && e.grouping.some((l) => !isValidLabelName(l))) refuse('quoted label names do not exist in Prometheus 2');
+      if (!e.without && e.grouping.some((l) => !isValidLabelName(l)))
+        refuse('quoted label names do not exist in Prometheus 2');
       return mapChildren(e, (x) => rewrite(x, r));
     case 'binary':
-      if (e.op === '</' || e.op === '>/' || e.matching?.fill) refuse(`this operator form does not exist in Prometheus 2`);
+      if (e.op === '</' || e.op === '>/' || e.matching?.fill)
+        refuse(`this operator form does not exist in Prometheus 2`);
       return mapChildren(e, (x) => rewrite(x, r));
-    default: return mapChildren(e, (x) => rewrite(x, r));
+    default:
+      return mapChildren(e, (x) => rewrite(x, r));
   }
 }
 

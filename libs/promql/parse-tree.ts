@@ -1,6 +1,17 @@
 import type { SyntaxNode } from '@lezer/common';
 import { InputError } from '../errors/errors.ts';
-import { setPosition, type AggregateOp, type AtModifier, type BinaryOp, type DurationExpr, type Expr, type LabelMatcher, type MatchOp, type VectorMatching, type VectorSelector } from './ast.ts';
+import {
+  setPosition,
+  type AggregateOp,
+  type AtModifier,
+  type BinaryOp,
+  type DurationExpr,
+  type Expr,
+  type LabelMatcher,
+  type MatchOp,
+  type VectorMatching,
+  type VectorSelector,
+} from './ast.ts';
 import { durationMs, needsQueryTimes } from './durations.ts';
 import { functionTable } from './functions.ts';
 import { parseDuration, parseNumber, tryParseDuration, unquote } from './literals.ts';
@@ -14,13 +25,51 @@ export function kids(node: SyntaxNode): SyntaxNode[] {
 }
 
 const BIN_OPS: Record<string, BinaryOp> = {
-  Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^', Atan2: 'atan2', Eql: '==', Neq: '!=', Gtr: '>', Lss: '<', Gte: '>=', Lte: '<=', And: 'and', Or: 'or', Unless: 'unless',
-  TrimUpper: '</', TrimLower: '>/',
+  Add: '+',
+  Sub: '-',
+  Mul: '*',
+  Div: '/',
+  Mod: '%',
+  Pow: '^',
+  Atan2: 'atan2',
+  Eql: '==',
+  Neq: '!=',
+  Gtr: '>',
+  Lss: '<',
+  Gte: '>=',
+  Lte: '<=',
+  And: 'and',
+  Or: 'or',
+  Unless: 'unless',
+  TrimUpper: '</',
+  TrimLower: '>/',
 };
 const MATCH_OPS: Record<string, MatchOp> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
-const AGG_OPS = new Set(['sum', 'avg', 'count', 'min', 'max', 'group', 'stddev', 'stdvar', 'topk', 'bottomk', 'quantile', 'count_values', 'limitk', 'limit_ratio']);
+const AGG_OPS = new Set([
+  'sum',
+  'avg',
+  'count',
+  'min',
+  'max',
+  'group',
+  'stddev',
+  'stdvar',
+  'topk',
+  'bottomk',
+  'quantile',
+  'count_values',
+  'limitk',
+  'limit_ratio',
+]);
 const PARAM_AGGS = new Set(['topk', 'bottomk', 'quantile', 'count_values', 'limitk', 'limit_ratio']);
-const DURATION_OPS: Record<string, '+' | '-' | '*' | '/' | '%' | '^'> = { Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^' };
+const DURATION_OPS: Record<string, '+' | '-' | '*' | '/' | '%' | '^'> = {
+  Add: '+',
+  Sub: '-',
+  Mul: '*',
+  Div: '/',
+  Mod: '%',
+  Pow: '^',
+};
 
 /** A parsed duration: milliseconds, and the expression when it was not a plain literal. */
 interface Duration {
@@ -58,24 +107,37 @@ export class TreeBuilder {
   private node(n: SyntaxNode): Expr {
     const c = kids(n);
     switch (n.name) {
-      case 'NumberDurationLiteral': return { kind: 'number', value: this.number(n) };
-      case 'StringLiteral': return { kind: 'string', value: unquote(this.text(n)) };
-      case 'VectorSelector': return this.selector(n);
-      case 'ParenExpr': return { kind: 'paren', expr: this.expr(c[0] as SyntaxNode) };
+      case 'NumberDurationLiteral':
+        return { kind: 'number', value: this.number(n) };
+      case 'StringLiteral':
+        return { kind: 'string', value: unquote(this.text(n)) };
+      case 'VectorSelector':
+        return this.selector(n);
+      case 'ParenExpr':
+        return { kind: 'paren', expr: this.expr(c[0] as SyntaxNode) };
       case 'UnaryExpr': {
         const op = this.text(c[0] as SyntaxNode) as '-' | '+';
         return { kind: 'unary', op, expr: this.expr(c[1] as SyntaxNode) };
       }
-      case 'MatrixSelector': return this.matrix(c);
-      case 'SubqueryExpr': return this.subquery(c);
-      case 'OffsetExpr': return this.offset(c);
-      case 'StepInvariantExpr': return this.at(c);
+      case 'MatrixSelector':
+        return this.matrix(c);
+      case 'SubqueryExpr':
+        return this.subquery(c);
+      case 'OffsetExpr':
+        return this.offset(c);
+      case 'StepInvariantExpr':
+        return this.at(c);
       case 'AnchoredExpr':
-      case 'SmoothedExpr': return this.extendedRange(n, c);
-      case 'BinaryExpr': return this.binary(c);
-      case 'AggregateExpr': return this.aggregate(c);
-      case 'FunctionCall': return this.call(c);
-      default: return this.unsupported(n, n.name);
+      case 'SmoothedExpr':
+        return this.extendedRange(n, c);
+      case 'BinaryExpr':
+        return this.binary(c);
+      case 'AggregateExpr':
+        return this.aggregate(c);
+      case 'FunctionCall':
+        return this.call(c);
+      default:
+        return this.unsupported(n, n.name);
     }
   }
 
@@ -95,7 +157,8 @@ export class TreeBuilder {
     const func = this.holtWinters && name === 'double_exponential_smoothing' ? 'holt_winters' : name;
     const sig = functionTable(this.opts.version)[func];
     if (!sig) throw new InputError(`parse error: unknown function with name "${func}"`);
-    if (sig.experimental && !this.opts.experimental) throw new InputError(`parse error: function "${func}" is not enabled`);
+    if (sig.experimental && !this.opts.experimental)
+      throw new InputError(`parse error: function "${func}" is not enabled`);
     return { kind: 'call', func, args: kids(c[1] as SyntaxNode).map((a) => this.expr(a)) };
   }
 
@@ -112,15 +175,26 @@ export class TreeBuilder {
   /** DurationExpr / OffsetDurationExpr: a literal, or (3.x) arithmetic, step(), range(). */
   private durationExpr(n: SyntaxNode): DurationExpr {
     const c = kids(n);
-    if (c.length === 1 && c[0]?.name === 'NumberDurationLiteralInDurationContext') return { kind: 'dnum', seconds: this.durationLiteralMs(c[0]) / 1000 };
+    if (c.length === 1 && c[0]?.name === 'NumberDurationLiteralInDurationContext')
+      return { kind: 'dnum', seconds: this.durationLiteralMs(c[0]) / 1000 };
     // `offset -5m` is 2.42 syntax too; anything else here is 3.x's duration arithmetic.
-    const negativeOffset = n.name === 'OffsetDurationExpr' && c[0]?.name === 'UnaryOp' && kids(c[1] as SyntaxNode)[0]?.name === 'NumberDurationLiteralInDurationContext';
+    const negativeOffset =
+      n.name === 'OffsetDurationExpr' &&
+      c[0]?.name === 'UnaryOp' &&
+      kids(c[1] as SyntaxNode)[0]?.name === 'NumberDurationLiteralInDurationContext';
     if (!negativeOffset) this.needs3(n, 'duration arithmetic');
     if (c.length === 1 && c[0]?.name === 'DurationExpr') return { kind: 'dparen', expr: this.durationExpr(c[0]) };
     if (c[0]?.name === 'DurationStep') return { kind: 'dstep' };
     if (c[0]?.name === 'DurationRange') return { kind: 'drange' };
-    if (c[0]?.name === 'UnaryOp') return { kind: 'dunary', op: this.text(c[0]) as '-' | '+', expr: this.durationExpr(c[1] as SyntaxNode) };
-    if (c.length === 3 && c[1] && DURATION_OPS[c[1].name]) return { kind: 'dbinary', op: DURATION_OPS[c[1].name] as '+', lhs: this.durationExpr(c[0] as SyntaxNode), rhs: this.durationExpr(c[2] as SyntaxNode) };
+    if (c[0]?.name === 'UnaryOp')
+      return { kind: 'dunary', op: this.text(c[0]) as '-' | '+', expr: this.durationExpr(c[1] as SyntaxNode) };
+    if (c.length === 3 && c[1] && DURATION_OPS[c[1].name])
+      return {
+        kind: 'dbinary',
+        op: DURATION_OPS[c[1].name] as '+',
+        lhs: this.durationExpr(c[0] as SyntaxNode),
+        rhs: this.durationExpr(c[2] as SyntaxNode),
+      };
     return this.unsupported(n, 'this duration expression');
   }
 
@@ -128,12 +202,16 @@ export class TreeBuilder {
     const expr = this.durationExpr(n);
     if (expr.kind === 'dnum') {
       const ms = Math.round(expr.seconds * 1000);
-      if (ms <= 0 && !allowNegative && allows3(this.opts)) throw new InputError('parse error: duration must be greater than 0');
+      if (ms <= 0 && !allowNegative && allows3(this.opts))
+        throw new InputError('parse error: duration must be greater than 0');
       return { ms };
     }
-    if (expr.kind === 'dunary' && expr.expr.kind === 'dnum') return { ms: (expr.op === '-' ? -1 : 1) * Math.round(expr.expr.seconds * 1000) };
+    if (expr.kind === 'dunary' && expr.expr.kind === 'dnum')
+      return { ms: (expr.op === '-' ? -1 : 1) * Math.round(expr.expr.seconds * 1000) };
     // Known now unless it reads the query's step or range; resolveDurations fills it in then.
-    return needsQueryTimes(expr) ? { ms: 0, expr } : { ms: durationMs(expr, { stepMs: 0, rangeMs: 0 }, allowNegative), expr };
+    return needsQueryTimes(expr)
+      ? { ms: 0, expr }
+      : { ms: durationMs(expr, { stepMs: 0, rangeMs: 0 }, allowNegative), expr };
   }
 
   private selector(n: SyntaxNode): VectorSelector {
@@ -149,9 +227,11 @@ export class TreeBuilder {
     const c = kids(m);
     if (m.name !== 'UnquotedLabelMatcher') this.needs3(m, 'a quoted label or metric name');
     // {"metric_name"} is the quoted form of a bare metric name.
-    if (m.name === 'QuotedLabelName') return { name: '__name__', op: '=', value: unquote(this.text(c[0] as SyntaxNode)) };
+    if (m.name === 'QuotedLabelName')
+      return { name: '__name__', op: '=', value: unquote(this.text(c[0] as SyntaxNode)) };
     const nameNode = c[0] as SyntaxNode;
-    const name = m.name === 'QuotedLabelMatcher' ? unquote(this.text(kids(nameNode)[0] as SyntaxNode)) : this.text(nameNode);
+    const name =
+      m.name === 'QuotedLabelMatcher' ? unquote(this.text(kids(nameNode)[0] as SyntaxNode)) : this.text(nameNode);
     const op = MATCH_OPS[(kids(c[1] as SyntaxNode)[0] as SyntaxNode).name] as MatchOp;
     return { name, op, value: unquote(this.text(c[2] as SyntaxNode)) };
   }
@@ -159,7 +239,8 @@ export class TreeBuilder {
   private matrix(c: SyntaxNode[]): Expr {
     const inner = this.expr(c[0] as SyntaxNode);
     if (inner.kind !== 'vector') throw new InputError('parse error: ranges only allowed for vector selectors');
-    if (inner.offsetMs !== 0 || inner.offsetExpr || inner.at) throw new InputError('parse error: no offset or @ modifiers allowed before range');
+    if (inner.offsetMs !== 0 || inner.offsetExpr || inner.at)
+      throw new InputError('parse error: no offset or @ modifiers allowed before range');
     const d = this.duration(c[1] as SyntaxNode);
     return { kind: 'matrix', selector: inner, rangeMs: d.ms, ...(d.expr ? { rangeExpr: d.expr } : {}) };
   }
@@ -168,8 +249,13 @@ export class TreeBuilder {
     const range = this.duration(c[1] as SyntaxNode);
     const step = c[2] ? this.duration(c[2]) : { ms: 0 };
     return {
-      kind: 'subquery', expr: this.expr(c[0] as SyntaxNode), rangeMs: range.ms, stepMs: step.ms, offsetMs: 0,
-      ...(range.expr ? { rangeExpr: range.expr } : {}), ...(step.expr ? { stepExpr: step.expr } : {}),
+      kind: 'subquery',
+      expr: this.expr(c[0] as SyntaxNode),
+      rangeMs: range.ms,
+      stepMs: step.ms,
+      offsetMs: 0,
+      ...(range.expr ? { rangeExpr: range.expr } : {}),
+      ...(step.expr ? { stepExpr: step.expr } : {}),
     };
   }
 
@@ -178,9 +264,12 @@ export class TreeBuilder {
     const d = this.duration(c[2] as SyntaxNode, true);
     const target = inner.kind === 'matrix' ? inner.selector : inner;
     if (target.kind !== 'vector' && target.kind !== 'subquery') {
-      throw new InputError('parse error: offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+      throw new InputError(
+        'parse error: offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+      );
     }
-    if (target.offsetMs !== 0 || target.offsetExpr) throw new InputError('parse error: offset may not be set multiple times');
+    if (target.offsetMs !== 0 || target.offsetExpr)
+      throw new InputError('parse error: offset may not be set multiple times');
     target.offsetMs = d.ms;
     if (d.expr) target.offsetExpr = d.expr;
     return inner;
@@ -198,7 +287,9 @@ export class TreeBuilder {
     }
     const target = inner.kind === 'matrix' ? inner.selector : inner;
     if (target.kind !== 'vector' && target.kind !== 'subquery') {
-      throw new InputError('parse error: @ modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+      throw new InputError(
+        'parse error: @ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+      );
     }
     if (target.at) throw new InputError('parse error: @ <timestamp> may not be set multiple times');
     target.at = at;
@@ -210,10 +301,14 @@ export class TreeBuilder {
     this.needs3(n, 'an anchored or smoothed range selector');
     const inner = this.expr(c[0] as SyntaxNode);
     const which = n.name === 'AnchoredExpr' ? 'anchored' : 'smoothed';
-    if (inner.kind === 'subquery') throw new InputError(`parse error: ${which} modifier is not supported for subqueries`);
-    if (inner.kind !== 'matrix' && inner.kind !== 'vector') throw new InputError(`parse error: ${which} modifier not implemented`);
-    if (inner.kind === 'vector') throw new InputError(`parse error: ${which} modifier is only allowed on range selectors`);
-    if (inner.anchored || inner.smoothed) throw new InputError('parse error: anchored and smoothed modifiers cannot be used together');
+    if (inner.kind === 'subquery')
+      throw new InputError(`parse error: ${which} modifier is not supported for subqueries`);
+    if (inner.kind !== 'matrix' && inner.kind !== 'vector')
+      throw new InputError(`parse error: ${which} modifier not implemented`);
+    if (inner.kind === 'vector')
+      throw new InputError(`parse error: ${which} modifier is only allowed on range selectors`);
+    if (inner.anchored || inner.smoothed)
+      throw new InputError('parse error: anchored and smoothed modifiers cannot be used together');
     return { ...inner, [which]: true };
   }
 
@@ -244,7 +339,8 @@ export class TreeBuilder {
 
   private fill(m: SyntaxNode): VectorMatching['fill'] {
     this.needs3(m, 'a fill modifier');
-    if (!this.opts.fillModifiers) throw new InputError('parse error: binop fill modifiers are experimental and not enabled');
+    if (!this.opts.fillModifiers)
+      throw new InputError('parse error: binop fill modifiers are experimental and not enabled');
     const out: { lhs?: number; rhs?: number } = {};
     for (const clause of kids(m)) {
       const [kw, value] = kids(clause);
@@ -279,16 +375,29 @@ export class TreeBuilder {
     if (!AGG_OPS.has(op)) this.unsupported(opNode, `aggregation ${op}`);
     if (op === 'limitk' || op === 'limit_ratio') {
       this.needs3(opNode, `aggregation ${op}`);
-      if (!this.opts.experimental) throw new InputError(`parse error: ${op}() is experimental and must be enabled with --enable-feature=promql-experimental-functions`);
+      if (!this.opts.experimental)
+        throw new InputError(
+          `parse error: ${op}() is experimental and must be enabled with --enable-feature=promql-experimental-functions`,
+        );
     }
     const body = c.find((x) => x.name === 'FunctionCallBody') as SyntaxNode;
     const mod = c.find((x) => x.name === 'AggregateModifier');
     const args = kids(body).map((a) => this.expr(a));
     const needsParam = PARAM_AGGS.has(op);
-    if (args.length !== (needsParam ? 2 : 1)) throw new InputError(`parse error: wrong number of arguments for aggregate expression provided, expected ${needsParam ? 2 : 1}, got ${args.length}`);
+    if (args.length !== (needsParam ? 2 : 1))
+      throw new InputError(
+        `parse error: wrong number of arguments for aggregate expression provided, expected ${needsParam ? 2 : 1}, got ${args.length}`,
+      );
     const without = mod ? (kids(mod)[0] as SyntaxNode).name === 'Without' : false;
     const grouping = mod ? this.labels(kids(mod)[1] as SyntaxNode) : [];
     const expr = args[args.length - 1] as Expr;
-    return { kind: 'aggregate', op: op as AggregateOp, expr, grouping, without, ...(needsParam ? { param: args[0] as Expr } : {}) };
+    return {
+      kind: 'aggregate',
+      op: op as AggregateOp,
+      expr,
+      grouping,
+      without,
+      ...(needsParam ? { param: args[0] as Expr } : {}),
+    };
   }
 }

@@ -71,11 +71,20 @@ describe('parsePromQL per Prometheus version (issue 16)', () => {
   });
 
   it('3.x knows double_exponential_smoothing but not holt_winters, and gates experimental functions', () => {
-    expect(() => parsePromQL('holt_winters(x[5m], 0.5, 0.5)', PROMQL_3)).toThrow('unknown function with name "holt_winters"');
-    expect(() => parsePromQL('double_exponential_smoothing(x[5m], 0.5, 0.5)', PROMQL_3)).toThrow('function "double_exponential_smoothing" is not enabled');
+    expect(() => parsePromQL('holt_winters(x[5m], 0.5, 0.5)', PROMQL_3)).toThrow(
+      'unknown function with name "holt_winters"',
+    );
+    expect(() => parsePromQL('double_exponential_smoothing(x[5m], 0.5, 0.5)', PROMQL_3)).toThrow(
+      'function "double_exponential_smoothing" is not enabled',
+    );
     expect(() => parsePromQL('limitk(1, x)', PROMQL_3)).toThrow('--enable-feature=promql-experimental-functions');
-    expect(() => parsePromQL('a + fill(0) b', { ...PROMQL_3, experimental: true })).toThrow('binop fill modifiers are experimental and not enabled');
-    expect(parsePromQL('mad_over_time(x[5m])', { ...PROMQL_3, experimental: true })).toMatchObject({ kind: 'call', func: 'mad_over_time' });
+    expect(() => parsePromQL('a + fill(0) b', { ...PROMQL_3, experimental: true })).toThrow(
+      'binop fill modifiers are experimental and not enabled',
+    );
+    expect(parsePromQL('mad_over_time(x[5m])', { ...PROMQL_3, experimental: true })).toMatchObject({
+      kind: 'call',
+      func: 'mad_over_time',
+    });
   });
 
   it('3.x reads plain numbers as seconds in durations and durations as numbers', () => {

@@ -18,9 +18,12 @@ export function parsePromQL(query: string, opts: ParseOptions = PROMQL_2): Expr 
   if (query.replace(/#[^\n]*/g, '').trim() === '') throw new InputError('parse error: no expression found in input');
   // lezer-promql no longer knows holt_winters (renamed double_exponential_smoothing in Prometheus 3); 2.42 has
   // it with the same arguments, so it is parsed under the new name and renamed back.
-  const holtWinters = opts.version !== 3 && /\bholt_winters\s*\(/.test(query) && !query.includes('double_exponential_smoothing');
+  const holtWinters =
+    opts.version !== 3 && /\bholt_winters\s*\(/.test(query) && !query.includes('double_exponential_smoothing');
   const uncommented = query.includes('#') ? stripPromQLComments(query) : query;
-  const text = holtWinters ? uncommented.replace(/\bholt_winters(\s*\()/g, 'double_exponential_smoothing$1') : uncommented;
+  const text = holtWinters
+    ? uncommented.replace(/\bholt_winters(\s*\()/g, 'double_exponential_smoothing$1')
+    : uncommented;
   const top = parser.parse(text).topNode;
   const bad = findError(top);
   if (bad) throw parseFailure(text, bad, opts);
@@ -40,12 +43,17 @@ function parseFailure(text: string, bad: SyntaxNode, opts: ParseOptions): Error 
   if (fn && text.slice(bad.from).trimStart().startsWith('(')) {
     const name = fn[1] as string;
     if (allows3(opts) && LEZER_UNKNOWN.has(name) && FUNCTIONS_3[name]) {
-      if (FUNCTIONS_3[name]?.experimental && !opts.experimental) return new InputError(`parse error: function "${name}" is not enabled`);
-      return new UnprocessableError(`${name}() is valid Prometheus 3 PromQL, but Pharos's parser (lezer-promql 0.315) does not read it yet`);
+      if (FUNCTIONS_3[name]?.experimental && !opts.experimental)
+        return new InputError(`parse error: function "${name}" is not enabled`);
+      return new UnprocessableError(
+        `${name}() is valid Prometheus 3 PromQL, but Pharos's parser (lezer-promql 0.315) does not read it yet`,
+      );
     }
     return new InputError(`parse error: unknown function with name "${name}"`);
   }
-  return new InputError(`parse error at char ${bad.from + 1}: unexpected "${text.slice(bad.from, bad.to + 1) || 'end of input'}"`);
+  return new InputError(
+    `parse error at char ${bad.from + 1}: unexpected "${text.slice(bad.from, bad.to + 1) || 'end of input'}"`,
+  );
 }
 
 function findError(node: SyntaxNode): SyntaxNode | undefined {

@@ -49,10 +49,18 @@ describe('planQuery', () => {
     expect(printExpr(pushed.root)).toBe('sum (sum (rate(h[5m]))) / sum (count (rate(h[5m])))');
     const sides = pushed.root.kind === 'binary' ? [pushed.root.lhs, pushed.root.rhs] : [];
     expect(sides.map((e) => e.kind === 'aggregate' && e.combinesPartials === true)).toEqual([true, false]);
-    const inOrder = planQuery(parsePromQL('histogram_quantile(0.9, sum by (le) (rate(h[5m]))) + on() group(count(h))'), CLUSTERS, { pushDownSums: false });
+    const inOrder = planQuery(
+      parsePromQL('histogram_quantile(0.9, sum by (le) (rate(h[5m]))) + on() group(count(h))'),
+      CLUSTERS,
+      { pushDownSums: false },
+    );
     expect(inOrder.leaves.map((l) => leafQueryFor(l, 'east'))).toEqual(['rate(h[5m])', 'count (h)']);
-    expect(() => planQuery(parsePromQL('sum(sum by (cluster) (rate(h[5m])))'), CLUSTERS, { pushDownSums: false })).toThrow(/only federated over series of one metric/);
-    expect(() => planQuery(parsePromQL('sum({__name__=~"h.*"})'), CLUSTERS, { pushDownSums: false })).toThrow(/zero bucket and schema reconciliation/);
+    expect(() =>
+      planQuery(parsePromQL('sum(sum by (cluster) (rate(h[5m])))'), CLUSTERS, { pushDownSums: false }),
+    ).toThrow(/only federated over series of one metric/);
+    expect(() => planQuery(parsePromQL('sum({__name__=~"h.*"})'), CLUSTERS, { pushDownSums: false })).toThrow(
+      /zero bucket and schema reconciliation/,
+    );
   });
 
   it('fetches the inner vector for aggregations that cannot be split exactly', () => {
@@ -73,16 +81,18 @@ describe('planQuery', () => {
     expect(plan('vector(1) + time()').leaves).toEqual([]);
   });
 
-  it('evaluates *_over_time of a cross-cluster subquery in Pharos, on the subquery\'s own grid', () => {
+  it("evaluates *_over_time of a cross-cluster subquery in Pharos, on the subquery's own grid", () => {
     const p = plan('max_over_time(sum(x)[5m:1m])');
     expect(p.leaves.map((l) => [leafQueryFor(l, 'east'), l.gridId])).toEqual([['sum (x)', 0]]);
   });
-
 });
 
 describe('rewriteSelectors', () => {
   it('injects matchers into every selector, inside ranges too', () => {
-    const e = rewriteSelectors(parsePromQL('sum(rate(x[5m])) / count(y)'), (s) => ({ ...s, matchers: [...s.matchers, { name: 'namespace', op: '=', value: 'a' }] }));
+    const e = rewriteSelectors(parsePromQL('sum(rate(x[5m])) / count(y)'), (s) => ({
+      ...s,
+      matchers: [...s.matchers, { name: 'namespace', op: '=', value: 'a' }],
+    }));
     expect(printExpr(e)).toBe('sum (rate(x{namespace="a"}[5m])) / count (y{namespace="a"})');
   });
 });

@@ -1,5 +1,15 @@
 import { UnprocessableError } from '../errors/errors.ts';
-import { childrenOf, mapChildren, samePosition, type Aggregate, type AtModifier, type Expr, type LabelMatcher, type Leaf, type VectorSelector } from './ast.ts';
+import {
+  childrenOf,
+  mapChildren,
+  samePosition,
+  type Aggregate,
+  type AtModifier,
+  type Expr,
+  type LabelMatcher,
+  type Leaf,
+  type VectorSelector,
+} from './ast.ts';
 import { matcherMatches } from './labels.ts';
 import { CLUSTER_LABEL, locality } from './locality.ts';
 import { printExpr } from './printer.ts';
@@ -16,15 +26,45 @@ export interface Plan {
 }
 
 /** Partial aggregates each cluster computes and Pharos combines with `combine` (count → sum of counts). */
-const PUSHDOWN: Partial<Record<Aggregate['op'], Aggregate['op']>> = { sum: 'sum', count: 'sum', min: 'min', max: 'max', group: 'group' };
+const PUSHDOWN: Partial<Record<Aggregate['op'], Aggregate['op']>> = {
+  sum: 'sum',
+  count: 'sum',
+  min: 'min',
+  max: 'max',
+  group: 'group',
+};
 
 /** Range functions Pharos applies itself to a subquery over merged answers (the rest run in the clusters). */
 export const PHAROS_OVER_TIME = new Set([
-  'avg_over_time', 'min_over_time', 'max_over_time', 'sum_over_time', 'count_over_time', 'last_over_time', 'present_over_time',
-  'stddev_over_time', 'stdvar_over_time', 'quantile_over_time', 'absent_over_time',
-  'rate', 'increase', 'delta', 'irate', 'idelta', 'changes', 'resets', 'deriv', 'predict_linear', 'holt_winters',
+  'avg_over_time',
+  'min_over_time',
+  'max_over_time',
+  'sum_over_time',
+  'count_over_time',
+  'last_over_time',
+  'present_over_time',
+  'stddev_over_time',
+  'stdvar_over_time',
+  'quantile_over_time',
+  'absent_over_time',
+  'rate',
+  'increase',
+  'delta',
+  'irate',
+  'idelta',
+  'changes',
+  'resets',
+  'deriv',
+  'predict_linear',
+  'holt_winters',
   // Prometheus 3.
-  'double_exponential_smoothing', 'mad_over_time', 'first_over_time', 'ts_of_first_over_time', 'ts_of_last_over_time', 'ts_of_max_over_time', 'ts_of_min_over_time',
+  'double_exponential_smoothing',
+  'mad_over_time',
+  'first_over_time',
+  'ts_of_first_over_time',
+  'ts_of_last_over_time',
+  'ts_of_max_over_time',
+  'ts_of_min_over_time',
 ]);
 
 export interface PlanOptions {
@@ -41,7 +81,13 @@ export function planQuery(expr: Expr, clusters: readonly string[], opts: PlanOpt
   let grids = 0;
   const ctx: PlanContext = {
     leaf: (e, gridId) => {
-      const l: Leaf = { kind: 'leaf', id: leaves.length, expr: e, clusters: clustersOf(e, clusters), ...(gridId === undefined ? {} : { gridId }) };
+      const l: Leaf = {
+        kind: 'leaf',
+        id: leaves.length,
+        expr: e,
+        clusters: clustersOf(e, clusters),
+        ...(gridId === undefined ? {} : { gridId }),
+      };
       leaves.push(l);
       return l;
     },
@@ -79,14 +125,20 @@ function planNodeAt(e: Expr, ctx: PlanContext, gridId: number | undefined): Expr
   switch (e.kind) {
     case 'paren':
     case 'unary':
-    case 'binary': return mapChildren(e, p);
+    case 'binary':
+      return mapChildren(e, p);
     case 'call': {
       const sub = e.args.map(unparen).find((a) => a.kind === 'subquery');
-      if (sub && !PHAROS_OVER_TIME.has(e.func)) throw new UnprocessableError(`${e.func}() over a subquery of a cross-cluster expression cannot be federated exactly; Pharos does not evaluate this function there`);
-      if (e.func === 'absent_over_time' && !sub) return { ...e, args: [ctx.leaf({ kind: 'call', func: 'present_over_time', args: e.args }, gridId)] };
+      if (sub && !PHAROS_OVER_TIME.has(e.func))
+        throw new UnprocessableError(
+          `${e.func}() over a subquery of a cross-cluster expression cannot be federated exactly; Pharos does not evaluate this function there`,
+        );
+      if (e.func === 'absent_over_time' && !sub)
+        return { ...e, args: [ctx.leaf({ kind: 'call', func: 'present_over_time', args: e.args }, gridId)] };
       return { ...e, args: e.args.map(p) };
     }
-    case 'aggregate': return planAggregate(e, { leaf: (x) => ctx.leaf(x, gridId), p, pushDownSums: ctx.pushDownSums });
+    case 'aggregate':
+      return planAggregate(e, { leaf: (x) => ctx.leaf(x, gridId), p, pushDownSums: ctx.pushDownSums });
     case 'subquery': {
       const id = ctx.nextGrid();
       return { ...e, gridId: id, expr: planNode(e.expr, ctx, id) };
@@ -107,8 +159,20 @@ function planAggregate(e: Aggregate, o: AggregatePlanning): Expr {
   const sums = e.op === 'sum' || e.op === 'avg';
   if (e.op === 'avg' && local && o.pushDownSums) {
     // avg → sum of per-cluster sums / sum of per-cluster counts (equal within float rounding to 2.42's running mean).
-    const part = (op: 'sum' | 'count'): Aggregate => ({ ...e, op: 'sum', expr: o.leaf({ ...e, op }), combinesPartials: op === 'sum' });
-    return { kind: 'binary', op: '/', lhs: part('sum'), rhs: part('count'), bool: false, matching: { on: false, labels: [], card: 'one-to-one', include: [] } };
+    const part = (op: 'sum' | 'count'): Aggregate => ({
+      ...e,
+      op: 'sum',
+      expr: o.leaf({ ...e, op }),
+      combinesPartials: op === 'sum',
+    });
+    return {
+      kind: 'binary',
+      op: '/',
+      lhs: part('sum'),
+      rhs: part('count'),
+      bool: false,
+      matching: { on: false, labels: [], card: 'one-to-one', include: [] },
+    };
   }
   const combineOp = PUSHDOWN[e.op];
   if (combineOp && local && (o.pushDownSums || !sums)) {
@@ -116,10 +180,14 @@ function planAggregate(e: Aggregate, o: AggregatePlanning): Expr {
   }
   const planned: Aggregate = { ...e, expr: o.p(e.expr), ...(e.param ? { param: o.p(e.param) } : {}) };
   if (e.op === 'limitk' && !keepsSeriesOrder(planned.expr)) {
-    throw new UnprocessableError('limitk() across clusters is only federated over series of one metric, whose order Pharos keeps; over computed series it would pick others than one Prometheus picks');
+    throw new UnprocessableError(
+      'limitk() across clusters is only federated over series of one metric, whose order Pharos keeps; over computed series it would pick others than one Prometheus picks',
+    );
   }
   if (sums && local && !keepsSeriesOrder(planned.expr)) {
-    throw new UnprocessableError(`${e.op}() of native histograms across clusters is only federated over series of one metric: Prometheus adds histograms one series at a time, its zero bucket and schema reconciliation depend on that order, and Pharos keeps it only for one metric's series`);
+    throw new UnprocessableError(
+      `${e.op}() of native histograms across clusters is only federated over series of one metric: Prometheus adds histograms one series at a time, its zero bucket and schema reconciliation depend on that order, and Pharos keeps it only for one metric's series`,
+    );
   }
   return planned;
 }

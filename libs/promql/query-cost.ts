@@ -29,7 +29,10 @@ const fmt = (n: number): string => n.toLocaleString('en-US');
 /** Range queries: Prometheus's own message, with the limit named. */
 export function checkRangeResolution(points: number, limits: PointLimits): void {
   const max = limits.maxPointsPerSeries;
-  if (points > max) throw new LimitError(`exceeded maximum resolution of ${fmt(max)} points per timeseries (federation.maxPointsPerSeries; this query asks ${fmt(points)}). Try decreasing the query resolution (?step=XX)`);
+  if (points > max)
+    throw new LimitError(
+      `exceeded maximum resolution of ${fmt(max)} points per timeseries (federation.maxPointsPerSeries; this query asks ${fmt(points)}). Try decreasing the query resolution (?step=XX)`,
+    );
 }
 
 /**
@@ -57,15 +60,21 @@ function walk(e: Expr, parent: Grid, w: Walk): void {
   const { maxPointsPerSeries, maxSubqueryPointsPerSeries } = w.limits;
   const perStep = Math.floor(e.rangeMs / step) + 1;
   if (perStep > maxPointsPerSeries) {
-    throw new LimitError(`the subquery ${text} evaluates ${fmt(perStep)} points per series at each step (range / step + 1), over federation.maxPointsPerSeries=${maxPointsPerSeries}: make its step (after the colon) larger or its range shorter`);
+    throw new LimitError(
+      `the subquery ${text} evaluates ${fmt(perStep)} points per series at each step (range / step + 1), over federation.maxPointsPerSeries=${maxPointsPerSeries}: make its step (after the colon) larger or its range shorter`,
+    );
   }
   const at = e.at ? evalTimeOf(e, 0, w.grids) : undefined;
   const grid = subqueryGrid(at === undefined ? parent : { startMs: at, endMs: at, stepMs: 1, steps: 1 }, e, w.sem);
   if (grid.steps > maxSubqueryPointsPerSeries) {
-    throw new LimitError(`the subquery ${text} evaluates ${fmt(grid.steps)} points per series over this query's time range, over federation.maxSubqueryPointsPerSeries=${maxSubqueryPointsPerSeries}: make its step larger or the query's time range shorter`);
+    throw new LimitError(
+      `the subquery ${text} evaluates ${fmt(grid.steps)} points per series over this query's time range, over federation.maxSubqueryPointsPerSeries=${maxSubqueryPointsPerSeries}: make its step larger or the query's time range shorter`,
+    );
   }
   if (e.gridId !== undefined && containsLeaf(e.expr) && grid.steps > maxPointsPerSeries) {
-    throw new LimitError(`the subquery ${text} is above a cross-cluster expression, so Pharos fetches its inner part as a range query of ${fmt(grid.steps)} points per series, over federation.maxPointsPerSeries=${maxPointsPerSeries}: make its step larger or the query's time range shorter`);
+    throw new LimitError(
+      `the subquery ${text} is above a cross-cluster expression, so Pharos fetches its inner part as a range query of ${fmt(grid.steps)} points per series, over federation.maxPointsPerSeries=${maxPointsPerSeries}: make its step larger or the query's time range shorter`,
+    );
   }
   walk(e.expr, grid, w);
 }

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { CATASTROPHIC } from '../../test/support/backtracking.ts';
-import { compileJsRegex, compileMatcherRegex, compileRegex, expandTemplate, quoteRegex, RegexError, regexProblem } from './regex.ts';
+import {
+  compileJsRegex,
+  compileMatcherRegex,
+  compileRegex,
+  expandTemplate,
+  quoteRegex,
+  RegexError,
+  regexProblem,
+} from './regex.ts';
 
 describe('compileMatcherRegex', () => {
   it('anchors as Prometheus does: the whole value, with an alternation inside the group', () => {
@@ -31,7 +39,9 @@ describe('compileMatcherRegex', () => {
     for (const bad of ['(?=x)y', '(a)\\1', 'a{1001}', '(', 'a**']) {
       expect(() => compileMatcherRegex(bad), bad).toThrow(RegexError);
     }
-    expect(() => compileMatcherRegex('(?!kube-).*')).toThrow(/parse error: invalid regular expression "\(\?!kube-\)\.\*": invalid or unsupported Perl syntax/);
+    expect(() => compileMatcherRegex('(?!kube-).*')).toThrow(
+      /parse error: invalid regular expression "\(\?!kube-\)\.\*": invalid or unsupported Perl syntax/,
+    );
     expect(regexProblem(() => compileMatcherRegex('('))).toMatch(/missing closing \)/);
     expect(regexProblem(() => compileMatcherRegex('a|b'))).toBeUndefined();
   });
@@ -69,7 +79,9 @@ describe('remembered results', () => {
 });
 
 describe('expandTemplate and replaceAll (Go regexp.Expand, ReplaceAllString)', () => {
-  const m = compileMatcherRegex('(?P<pod>[a-z]+)-(\\d+)').exec('api-12') as NonNullable<ReturnType<ReturnType<typeof compileMatcherRegex>['exec']>>;
+  const m = compileMatcherRegex('(?P<pod>[a-z]+)-(\\d+)').exec('api-12') as NonNullable<
+    ReturnType<ReturnType<typeof compileMatcherRegex>['exec']>
+  >;
 
   it('expands numbered and named groups, the longest name, $$, and leaves a bare $', () => {
     expect(expandTemplate('$1/$2/${pod}/$pod', m)).toBe('api/12/api/api');

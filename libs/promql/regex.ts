@@ -92,12 +92,15 @@ function matchOf(m: ReturnType<RE2JS['matcher']>, names: Record<string, number>)
  * expands to nothing; a `$` followed by no name is kept as it is.
  */
 export function expandTemplate(template: string, m: RegexMatch): string {
-  return template.replace(/\$(?:(\$)|\{([a-zA-Z0-9_]+)\}|([a-zA-Z0-9_]+))/g, (_all, dollar?: string, braced?: string, bare?: string) => {
-    if (dollar) return '$';
-    const name = (braced ?? bare) as string;
-    if (/^(0|[1-9]\d{0,7})$/.test(name)) return m[Number(name)] ?? '';
-    return m.groups?.[name] ?? '';
-  });
+  return template.replace(
+    /\$(?:(\$)|\{([a-zA-Z0-9_]+)\}|([a-zA-Z0-9_]+))/g,
+    (_all, dollar?: string, braced?: string, bare?: string) => {
+      if (dollar) return '$';
+      const name = (braced ?? bare) as string;
+      if (/^(0|[1-9]\d{0,7})$/.test(name)) return m[Number(name)] ?? '';
+      return m.groups?.[name] ?? '';
+    },
+  );
 }
 
 export interface MatcherRegexOptions {
@@ -158,7 +161,9 @@ function compile(source: string, text: string, flags: number, prefix = ''): Rege
  */
 export function compileMatcherRegex(re: string, opts: MatcherRegexOptions = {}): Regex {
   const dotAll = opts.dotAll ?? true;
-  return cached(`${dotAll ? 'a' : 'A'}\u0000${re}`, () => compile(re, dotAll ? `^(?s:${re})$` : `^(?:${re})$`, 0, 'parse error: '));
+  return cached(`${dotAll ? 'a' : 'A'}\u0000${re}`, () =>
+    compile(re, dotAll ? `^(?s:${re})$` : `^(?:${re})$`, 0, 'parse error: '),
+  );
 }
 
 /** An unanchored pattern, as Go's regexp.MatchString / ReplaceAllString and Grafana's variable regex use. */

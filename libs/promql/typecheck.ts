@@ -7,17 +7,25 @@ import { PROMQL_2, type ParseOptions } from './parse-options.ts';
 /** The static type of an expression (Prometheus parser.Expr.Type()). */
 export function typeOf(e: Expr): ValueType {
   switch (e.kind) {
-    case 'number': return 'scalar';
-    case 'string': return 'string';
-    case 'vector': return 'vector';
+    case 'number':
+      return 'scalar';
+    case 'string':
+      return 'string';
+    case 'vector':
+      return 'vector';
     case 'matrix':
-    case 'subquery': return 'matrix';
+    case 'subquery':
+      return 'matrix';
     case 'paren':
     case 'unary':
-    case 'leaf': return typeOf(e.expr);
-    case 'binary': return typeOf(e.lhs) === 'scalar' && typeOf(e.rhs) === 'scalar' ? 'scalar' : 'vector';
-    case 'aggregate': return 'vector';
-    case 'call': return functionTable('any')[e.func]?.returns ?? 'vector';
+    case 'leaf':
+      return typeOf(e.expr);
+    case 'binary':
+      return typeOf(e.lhs) === 'scalar' && typeOf(e.rhs) === 'scalar' ? 'scalar' : 'vector';
+    case 'aggregate':
+      return 'vector';
+    case 'call':
+      return functionTable('any')[e.func]?.returns ?? 'vector';
   }
 }
 
@@ -44,22 +52,27 @@ export function checkExpr(e: Expr, opts: ParseOptions = PROMQL_2): void {
 function checkNode(e: Expr, opts: ParseOptions): void {
   const checkExpr = (x: Expr): void => checkNode(x, opts);
   switch (e.kind) {
-    case 'vector': return checkSelector(e);
-    case 'matrix': return checkSelector(e.selector);
+    case 'vector':
+      return checkSelector(e);
+    case 'matrix':
+      return checkSelector(e.selector);
     case 'subquery': {
       checkExpr(e.expr);
       const t = typeOf(e.expr);
       if (t !== 'vector') fail(`subquery is only allowed on instant vector, got ${typeName(t)} instead`);
       return;
     }
-    case 'paren': return checkExpr(e.expr);
+    case 'paren':
+      return checkExpr(e.expr);
     case 'unary': {
       checkExpr(e.expr);
       const t = typeOf(e.expr);
-      if (t !== 'scalar' && t !== 'vector') fail('unary expression only allowed on expressions of type scalar or instant vector');
+      if (t !== 'scalar' && t !== 'vector')
+        fail('unary expression only allowed on expressions of type scalar or instant vector');
       return;
     }
-    case 'binary': return checkBinary(e, opts);
+    case 'binary':
+      return checkBinary(e, opts);
     case 'aggregate': {
       checkExpr(e.expr);
       expectType(e.expr, 'vector', 'aggregation expression');
@@ -69,8 +82,10 @@ function checkNode(e: Expr, opts: ParseOptions): void {
       }
       return;
     }
-    case 'call': return checkCall(e, opts);
-    default: return;
+    case 'call':
+      return checkCall(e, opts);
+    default:
+      return;
   }
 }
 
@@ -94,13 +109,17 @@ function checkBinary(e: Extract<Expr, { kind: 'binary' }>, opts: ParseOptions): 
   checkNode(e.rhs, opts);
   const lt = typeOf(e.lhs);
   const rt = typeOf(e.rhs);
-  if ((lt !== 'scalar' && lt !== 'vector') || (rt !== 'scalar' && rt !== 'vector')) fail('binary expression must contain only scalar and instant vector types');
+  if ((lt !== 'scalar' && lt !== 'vector') || (rt !== 'scalar' && rt !== 'vector'))
+    fail('binary expression must contain only scalar and instant vector types');
   if (e.bool && !COMPARISON_OPS.has(e.op)) fail('bool modifier can only be used on comparison operators');
-  if (COMPARISON_OPS.has(e.op) && lt === 'scalar' && rt === 'scalar' && !e.bool) fail('comparisons between scalars must use BOOL modifier');
+  if (COMPARISON_OPS.has(e.op) && lt === 'scalar' && rt === 'scalar' && !e.bool)
+    fail('comparisons between scalars must use BOOL modifier');
   const isSet = SET_OPS.has(e.op);
-  if (isSet && (lt !== 'vector' || rt !== 'vector')) fail(`set operator "${e.op}" not allowed in binary scalar expression`);
+  if (isSet && (lt !== 'vector' || rt !== 'vector'))
+    fail(`set operator "${e.op}" not allowed in binary scalar expression`);
   if (lt !== 'vector' || rt !== 'vector') {
-    if (e.matching && (e.matching.labels.length > 0 || e.matching.on || e.matching.card !== 'one-to-one')) fail('vector matching only allowed between instant vectors');
+    if (e.matching && (e.matching.labels.length > 0 || e.matching.on || e.matching.card !== 'one-to-one'))
+      fail('vector matching only allowed between instant vectors');
     if (e.matching?.fill) fail('filling in missing series only allowed between instant vectors');
     delete e.matching;
     return;
@@ -111,7 +130,9 @@ function checkBinary(e: Extract<Expr, { kind: 'binary' }>, opts: ParseOptions): 
     if (m.fill) fail('filling in missing series not allowed for set operators');
     m.card = 'many-to-many';
   }
-  if (m.on) for (const l of m.include) if (m.labels.includes(l)) fail(`label "${l}" must not occur in ON and GROUP clause at once`);
+  if (m.on)
+    for (const l of m.include)
+      if (m.labels.includes(l)) fail(`label "${l}" must not occur in ON and GROUP clause at once`);
   e.matching = m;
 }
 
@@ -137,12 +158,14 @@ function checkArity(e: Extract<Expr, { kind: 'call' }>, sig: FunctionSignature):
     return;
   }
   if (got < n - 1) fail(`expected at least ${n - 1} argument(s) in call to "${e.func}", got ${got}`);
-  if (sig.variadic > 0 && got > n - 1 + sig.variadic) fail(`expected at most ${n - 1 + sig.variadic} argument(s) in call to "${e.func}", got ${got}`);
+  if (sig.variadic > 0 && got > n - 1 + sig.variadic)
+    fail(`expected at most ${n - 1 + sig.variadic} argument(s) in call to "${e.func}", got ${got}`);
 }
 
 /** info(v, {…}): the second argument is label matchers only (Prometheus 3.16 checkAST). */
 function checkInfoSelector(a: Expr): void {
-  if (typeOf(a) !== 'vector') fail(`expected type instant vector in call to function "info", got ${typeName(typeOf(a))}`);
+  if (typeOf(a) !== 'vector')
+    fail(`expected type instant vector in call to function "info", got ${typeName(typeOf(a))}`);
   if (a.kind !== 'vector') return fail('expected label selectors only');
   if (a.matchers.some((m) => m.name === '__name__')) fail('expected label selectors only, got vector selector instead');
 }

@@ -5,7 +5,17 @@ import { frontFederation } from '../federation/federation-frontend.ts';
 import type { FederatedQueryService } from '../federation/federation.types.ts';
 import { HttpClusterClient } from '../federation/prometheus.client.ts';
 
-export type { FederatedQueryService, FederatedResult, PromSample, InstantQuery, RangeQuery, SeriesQuery, LabelsQuery, ListResult, ClusterStatus } from '../federation/federation.types.ts';
+export type {
+  FederatedQueryService,
+  FederatedResult,
+  PromSample,
+  InstantQuery,
+  RangeQuery,
+  SeriesQuery,
+  LabelsQuery,
+  ListResult,
+  ClusterStatus,
+} from '../federation/federation.types.ts';
 
 /**
  * The shared federated PromQL engine, created once per process, behind the query frontend (split range

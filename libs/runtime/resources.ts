@@ -27,7 +27,10 @@ export class Resources {
 
   async closeAll(): Promise<void> {
     for (const name of [...this.order].reverse()) {
-      await this.made.get(name)?.close().catch(() => undefined);
+      await this.made
+        .get(name)
+        ?.close()
+        .catch(() => undefined);
       this.made.delete(name);
     }
     this.order.length = 0;

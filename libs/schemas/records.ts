@@ -109,12 +109,33 @@ export const docSchemaByKind = { logs: logDocSchema, events: eventDocSchema, aud
  */
 export const FILTER_FIELDS: Record<RecordKind, Record<string, string>> = {
   logs: { cluster: 'cluster', namespace: 'namespace', pod: 'pod', container: 'container', node: 'node' },
-  events: { cluster: 'cluster', namespace: 'namespace', kind: 'objectKind', name: 'name', reason: 'reason', type: 'type' },
+  events: {
+    cluster: 'cluster',
+    namespace: 'namespace',
+    kind: 'objectKind',
+    name: 'name',
+    reason: 'reason',
+    type: 'type',
+  },
   audit: {
-    cluster: 'cluster', namespace: 'namespace', verb: 'verb', user: 'user', group: 'groups', sourceIP: 'sourceIP',
-    resource: 'resource', subresource: 'subresource', name: 'name', code: 'code', level: 'level', stage: 'stage',
-    impersonatedUser: 'impersonatedUser', impersonatedGroup: 'impersonatedGroups', decision: 'decision', authzReason: 'authzReason',
-    responseReason: 'responseReason', objectUid: 'objectUid',
+    cluster: 'cluster',
+    namespace: 'namespace',
+    verb: 'verb',
+    user: 'user',
+    group: 'groups',
+    sourceIP: 'sourceIP',
+    resource: 'resource',
+    subresource: 'subresource',
+    name: 'name',
+    code: 'code',
+    level: 'level',
+    stage: 'stage',
+    impersonatedUser: 'impersonatedUser',
+    impersonatedGroup: 'impersonatedGroups',
+    decision: 'decision',
+    authzReason: 'authzReason',
+    responseReason: 'responseReason',
+    objectUid: 'objectUid',
   },
 };
 

@@ -24,7 +24,13 @@ describe('parseSearch', () => {
     expect(parseSearch('a b OR NOT c')).toEqual({
       type: 'or',
       items: [
-        { type: 'and', items: [{ type: 'term', value: 'a' }, { type: 'term', value: 'b' }] },
+        {
+          type: 'and',
+          items: [
+            { type: 'term', value: 'a' },
+            { type: 'term', value: 'b' },
+          ],
+        },
         { type: 'not', item: { type: 'term', value: 'c' } },
       ],
     });
@@ -33,13 +39,29 @@ describe('parseSearch', () => {
   it('honours parentheses and explicit AND', () => {
     expect(parseSearch('(a OR b) AND c')).toEqual({
       type: 'and',
-      items: [{ type: 'or', items: [{ type: 'term', value: 'a' }, { type: 'term', value: 'b' }] }, { type: 'term', value: 'c' }],
+      items: [
+        {
+          type: 'or',
+          items: [
+            { type: 'term', value: 'a' },
+            { type: 'term', value: 'b' },
+          ],
+        },
+        { type: 'term', value: 'c' },
+      ],
     });
   });
 
   it('treats lowercase operators as words and keeps a colon value whole', () => {
-    expect(parseSearch('a and b')).toEqual({ type: 'and', items: ['a', 'and', 'b'].map((value) => ({ type: 'term', value })) });
-    expect(parseSearch('user:system:serviceaccount:kube')).toEqual({ type: 'term', value: 'system:serviceaccount:kube', field: 'user' });
+    expect(parseSearch('a and b')).toEqual({
+      type: 'and',
+      items: ['a', 'and', 'b'].map((value) => ({ type: 'term', value })),
+    });
+    expect(parseSearch('user:system:serviceaccount:kube')).toEqual({
+      type: 'term',
+      value: 'system:serviceaccount:kube',
+      field: 'user',
+    });
     expect(parseSearch('http://x')).toEqual({ type: 'term', value: '//x', field: 'http' });
     expect(parseSearch(':x')).toEqual({ type: 'term', value: ':x' });
   });

@@ -30,7 +30,8 @@ const IDENT = /^(?:[A-Za-z][A-Za-z0-9_]*|attr\.[A-Za-z0-9_.\-/]+)$/;
 
 /** Parses `q`; undefined for an empty or blank query. Throws InputError with the position of the first problem. */
 export function parseSearch(q: string): SearchExpr | undefined {
-  if (q.length > MAX_QUERY_LENGTH) throw queryError(`is longer than ${MAX_QUERY_LENGTH} characters`, MAX_QUERY_LENGTH + 1);
+  if (q.length > MAX_QUERY_LENGTH)
+    throw queryError(`is longer than ${MAX_QUERY_LENGTH} characters`, MAX_QUERY_LENGTH + 1);
   const tokens = lex(q);
   if (tokens.length === 0) return undefined;
   if (tokens.filter((t) => t.kind === 'word' || t.kind === 'phrase').length > MAX_TERMS) {
@@ -41,7 +42,9 @@ export function parseSearch(q: string): SearchExpr | undefined {
 }
 
 function queryError(problem: string, pos: number): InputError {
-  return new InputError(`Invalid search query q: ${problem} (at position ${pos})`, [{ path: 'q', message: `${problem} at position ${pos}` }]);
+  return new InputError(`Invalid search query q: ${problem} (at position ${pos})`, [
+    { path: 'q', message: `${problem} at position ${pos}` },
+  ]);
 }
 
 function lex(q: string): Token[] {
@@ -155,20 +158,29 @@ class Parser {
     if (token.kind === 'lparen') {
       this.index++;
       const inner = this.nested(() => this.parseOr());
-      if (this.tokens[this.index]?.kind !== 'rparen') throw queryError('missing ")"', this.tokens[this.index]?.pos ?? this.length + 1);
+      if (this.tokens[this.index]?.kind !== 'rparen')
+        throw queryError('missing ")"', this.tokens[this.index]?.pos ?? this.length + 1);
       this.index++;
       return inner;
     }
     if (token.kind === 'word' || token.kind === 'phrase') {
       this.index++;
       const type = token.kind === 'word' ? 'term' : 'phrase';
-      return token.field === undefined ? { type, value: token.value } : { type, value: token.value, field: token.field };
+      return token.field === undefined
+        ? { type, value: token.value }
+        : { type, value: token.value, field: token.field };
     }
-    throw queryError(token.kind === 'rparen' ? 'unexpected ")"' : `expected a term, found operator ${token.kind === 'op' ? token.value : ''}`, token.pos);
+    throw queryError(
+      token.kind === 'rparen'
+        ? 'unexpected ")"'
+        : `expected a term, found operator ${token.kind === 'op' ? token.value : ''}`,
+      token.pos,
+    );
   }
 
   private nested<T>(parse: () => T): T {
-    if (++this.depth > MAX_DEPTH) throw queryError(`nests deeper than ${MAX_DEPTH} levels`, this.tokens[this.index]?.pos ?? this.length);
+    if (++this.depth > MAX_DEPTH)
+      throw queryError(`nests deeper than ${MAX_DEPTH} levels`, this.tokens[this.index]?.pos ?? this.length);
     try {
       return parse();
     } finally {
@@ -183,6 +195,9 @@ class Parser {
 
   private startsOperand(): boolean {
     const t = this.tokens[this.index];
-    return t !== undefined && (t.kind === 'word' || t.kind === 'phrase' || t.kind === 'lparen' || (t.kind === 'op' && t.value === 'NOT'));
+    return (
+      t !== undefined &&
+      (t.kind === 'word' || t.kind === 'phrase' || t.kind === 'lparen' || (t.kind === 'op' && t.value === 'NOT'))
+    );
   }
 }

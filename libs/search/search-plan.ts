@@ -37,10 +37,16 @@ function planLeaf(kind: RecordKind, leaf: Extract<SearchExpr, { type: 'term' | '
   const target = leaf.field === undefined ? undefined : filterTarget(kind, leaf.field);
   if (target !== undefined) return { type: 'exact', field: target.field, value: lowerSimple(leaf.value), target };
   if (leaf.field !== undefined && !TEXT_FIELDS[kind].includes(leaf.field)) {
-    const known = [...Object.keys(FILTER_FIELDS[kind]), ...Object.keys(DOC_FILTER_FIELDS[kind]), ...TEXT_FIELDS[kind], ...(ATTRIBUTE_FIELD[kind] ? ['attr.<key>'] : [])];
-    throw new InputError(`Invalid search query q: unknown field "${leaf.field}" for ${kind}; use one of ${[...new Set(known)].join(', ')}`, [
-      { path: 'q', message: `unknown field "${leaf.field}"` },
-    ]);
+    const known = [
+      ...Object.keys(FILTER_FIELDS[kind]),
+      ...Object.keys(DOC_FILTER_FIELDS[kind]),
+      ...TEXT_FIELDS[kind],
+      ...(ATTRIBUTE_FIELD[kind] ? ['attr.<key>'] : []),
+    ];
+    throw new InputError(
+      `Invalid search query q: unknown field "${leaf.field}" for ${kind}; use one of ${[...new Set(known)].join(', ')}`,
+      [{ path: 'q', message: `unknown field "${leaf.field}"` }],
+    );
   }
   const tokens = tokenize(leaf.value);
   if (tokens.length === 0) {

@@ -3,7 +3,17 @@ import { lowerSimple, tokenize } from './tokenize.ts';
 
 describe('tokenize', () => {
   it('splits on anything but letters and digits, and lowercases', () => {
-    expect(tokenize('GET /api/v1/namespaces/kube-system/pods?limit=500')).toEqual(['get', 'api', 'v1', 'namespaces', 'kube', 'system', 'pods', 'limit', '500']);
+    expect(tokenize('GET /api/v1/namespaces/kube-system/pods?limit=500')).toEqual([
+      'get',
+      'api',
+      'v1',
+      'namespaces',
+      'kube',
+      'system',
+      'pods',
+      'limit',
+      '500',
+    ]);
     expect(tokenize('  --  ')).toEqual([]);
     expect(tokenize('Zürich ÉTÉ 東京')).toEqual(['zürich', 'été', '東京']);
   });

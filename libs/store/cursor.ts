@@ -39,12 +39,20 @@ export function decodeCursor(cursor: string, fingerprint: string): CursorState {
   } catch {
     throw invalid('it is not a cursor returned by this API');
   }
-  if (!Array.isArray(packed) || packed.length < 4 || packed.length > 5) throw invalid('it is not a cursor returned by this API');
+  if (!Array.isArray(packed) || packed.length < 4 || packed.length > 5)
+    throw invalid('it is not a cursor returned by this API');
   const [time, id, cluster, fp, pit] = packed as unknown[];
-  if (!Number.isSafeInteger(time) || typeof id !== 'string' || typeof cluster !== 'string' || typeof fp !== 'string' || (pit !== undefined && typeof pit !== 'string')) {
+  if (
+    !Number.isSafeInteger(time) ||
+    typeof id !== 'string' ||
+    typeof cluster !== 'string' ||
+    typeof fp !== 'string' ||
+    (pit !== undefined && typeof pit !== 'string')
+  ) {
     throw invalid('it is not a cursor returned by this API');
   }
-  if (fp !== fingerprint) throw invalid('it belongs to a query with other filters, search or sort; repeat the same query with it');
+  if (fp !== fingerprint)
+    throw invalid('it belongs to a query with other filters, search or sort; repeat the same query with it');
   const state: CursorState = { time: time as number, id, cluster, fingerprint: fp };
   if (pit !== undefined) state.pit = pit as string;
   return state;

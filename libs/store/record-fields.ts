@@ -1,4 +1,11 @@
-import { ATTRIBUTE_FIELD, ATTRIBUTE_FILTER_PREFIX, DOC_FILTER_FIELDS, FILTER_FIELDS, TEXT_FIELDS, type RecordKind } from '../schemas/records.ts';
+import {
+  ATTRIBUTE_FIELD,
+  ATTRIBUTE_FILTER_PREFIX,
+  DOC_FILTER_FIELDS,
+  FILTER_FIELDS,
+  TEXT_FIELDS,
+  type RecordKind,
+} from '../schemas/records.ts';
 import type { AnyDoc } from './record-store.ts';
 
 /**

@@ -45,7 +45,12 @@ export function recordStoreContract(engine: EngineUnderTest, fixtures: () => Rec
 
   it('writes idempotently by id: a second write of the same documents, given as JSON text, adds nothing', async () => {
     const again = data.audit.slice(0, 30);
-    const results = await store.write('audit', again, undefined, again.map((d) => JSON.stringify(d)));
+    const results = await store.write(
+      'audit',
+      again,
+      undefined,
+      again.map((d) => JSON.stringify(d)),
+    );
     expect(results.every((r) => r.ok)).toBe(true);
     await store.refresh('audit');
     expect(await store.count('audit', { filters: {} })).toBe(data.audit.length);
@@ -55,9 +60,22 @@ export function recordStoreContract(engine: EngineUnderTest, fixtures: () => Rec
 
   it('keys records by cluster and id: the same id from three clusters is three records, paged one by one', async () => {
     const time = Date.UTC(2024, 2, 1);
-    const audit = (cluster: string, user: string): AuditDoc => ({ id: 'same-audit:ResponseComplete', kind: 'audit', cluster, time, ingestedAt: 0, auditID: 'same-audit', stage: 'ResponseComplete', user, verb: 'get' });
+    const audit = (cluster: string, user: string): AuditDoc => ({
+      id: 'same-audit:ResponseComplete',
+      kind: 'audit',
+      cluster,
+      time,
+      ingestedAt: 0,
+      auditID: 'same-audit',
+      stage: 'ResponseComplete',
+      user,
+      verb: 'get',
+    });
     const clusters = ['twin-c', 'twin-a', 'twin-b'];
-    await store.write('audit', clusters.map((c) => audit(c, `first-${c}`)));
+    await store.write(
+      'audit',
+      clusters.map((c) => audit(c, `first-${c}`)),
+    );
     // The same record of one cluster again replaces only that cluster's.
     await store.write('audit', [audit('twin-a', 'second-twin-a')]);
     await store.refresh('audit');
@@ -80,7 +98,14 @@ export function recordStoreContract(engine: EngineUnderTest, fixtures: () => Rec
   });
 
   it('reports refused items one by one, without failing the others', async () => {
-    const good: LogDoc = { id: 'contract-good', kind: 'logs', cluster: 'contract', time: Date.UTC(2024, 0, 1), ingestedAt: 0, message: 'fine' };
+    const good: LogDoc = {
+      id: 'contract-good',
+      kind: 'logs',
+      cluster: 'contract',
+      time: Date.UTC(2024, 0, 1),
+      ingestedAt: 0,
+      message: 'fine',
+    };
     const wrongKind = { ...good, id: 'contract-wrong-kind', kind: 'events' } as unknown as AnyDoc;
     const results = await store.write('logs', [good, wrongKind]);
     expect(results[0]).toEqual({ id: 'contract-good', ok: true });
@@ -91,8 +116,20 @@ export function recordStoreContract(engine: EngineUnderTest, fixtures: () => Rec
 
   it('deletes records older than the cutoff for one cluster only', async () => {
     const day = Date.UTC(2020, 0, 10);
-    const mk = (id: string, cluster: string, time: number): LogDoc => ({ id, kind: 'logs', cluster, time, ingestedAt: 0, message: 'retention' });
-    await store.write('logs', [mk('r-old-1', 'retain-a', day + 1000), mk('r-old-2', 'retain-a', day + 5000), mk('r-new', 'retain-a', day + 2 * 86_400_000), mk('r-other', 'retain-b', day + 1000)]);
+    const mk = (id: string, cluster: string, time: number): LogDoc => ({
+      id,
+      kind: 'logs',
+      cluster,
+      time,
+      ingestedAt: 0,
+      message: 'retention',
+    });
+    await store.write('logs', [
+      mk('r-old-1', 'retain-a', day + 1000),
+      mk('r-old-2', 'retain-a', day + 5000),
+      mk('r-new', 'retain-a', day + 2 * 86_400_000),
+      mk('r-other', 'retain-b', day + 1000),
+    ]);
     await store.refresh('logs');
     const deleted = await store.deleteOlderThan('logs', new Date(day + 86_400_000), 'retain-a');
     expect([2, -1]).toContain(deleted);
@@ -104,11 +141,20 @@ export function recordStoreContract(engine: EngineUnderTest, fixtures: () => Rec
   it('refuses a cursor from another query, a forged cursor and a stats field that is not a filter', async () => {
     const first = await store.search('logs', { filters: { cluster: ['east'] }, sort: 'desc', size: 5 });
     expect(first.cursor).toBeTypeOf('string');
-    const replay = store.search('logs', { filters: { cluster: ['west'] }, sort: 'desc', size: 5, cursor: first.cursor as string });
+    const replay = store.search('logs', {
+      filters: { cluster: ['west'] },
+      sort: 'desc',
+      size: 5,
+      cursor: first.cursor as string,
+    });
     await expect(replay).rejects.toBeInstanceOf(InputError);
-    await expect(store.search('logs', { filters: {}, sort: 'desc', size: 5, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InputError);
+    await expect(
+      store.search('logs', { filters: {}, sort: 'desc', size: 5, cursor: 'not-a-cursor' }),
+    ).rejects.toBeInstanceOf(InputError);
     await expect(store.stats('logs', { filters: {} }, 'message', 5)).rejects.toBeInstanceOf(InputError);
-    await expect(store.search('logs', { filters: {}, q: parseSearch('nofield:x'), sort: 'desc', size: 5 })).rejects.toBeInstanceOf(InputError);
+    await expect(
+      store.search('logs', { filters: {}, q: parseSearch('nofield:x'), sort: 'desc', size: 5 }),
+    ).rejects.toBeInstanceOf(InputError);
   });
 
   it('answers ping', async () => {
@@ -124,7 +170,10 @@ export function pagingContract(engine: EngineUnderTest, docs: () => LogDoc[], pa
       const all = docs();
       // Two bulk writes in flight keep an OpenSearch node busy without overloading it; SQLite just queues them.
       for (let i = 0; i < all.length; i += 20_000) {
-        const results = await Promise.all([store.write('logs', all.slice(i, i + 10_000)), store.write('logs', all.slice(i + 10_000, i + 20_000))]);
+        const results = await Promise.all([
+          store.write('logs', all.slice(i, i + 10_000)),
+          store.write('logs', all.slice(i + 10_000, i + 20_000)),
+        ]);
         expect(results.flat().filter((r) => !r.ok)).toEqual([]);
       }
       await store.refresh('logs');
@@ -134,7 +183,12 @@ export function pagingContract(engine: EngineUnderTest, docs: () => LogDoc[], pa
       let previous: number | undefined;
       let ordered = true;
       do {
-        const page = await store.search('logs', { filters: {}, sort: 'desc', size: pageSize, ...(cursor ? { cursor } : {}) });
+        const page = await store.search('logs', {
+          filters: {},
+          sort: 'desc',
+          size: pageSize,
+          ...(cursor ? { cursor } : {}),
+        });
         expect(page.total).toBe(all.length);
         for (const d of page.items) {
           if (seen.has(d.id)) duplicates++;

@@ -4,9 +4,7 @@ export type DocOf<K extends RecordKind> = K extends 'logs' ? LogDoc : K extends 
 export type AnyDoc = LogDoc | EventDoc | AuditDoc;
 
 /** Outcome of one document of a bulk write, so the indexer can retry or dead-letter item by item. */
-export type WriteItemResult =
-  | { id: string; ok: true }
-  | { id: string; ok: false; retryable: boolean; reason: string };
+export type WriteItemResult = { id: string; ok: true } | { id: string; ok: false; retryable: boolean; reason: string };
 
 /**
  * A query over one kind, after HTTP parsing and scope enforcement. Filters are exact matches, each with one
@@ -68,12 +66,21 @@ export interface RecordStore {
    * JSON text: the indexer has the text it parsed, and serializing 100k docs again cost it about as much
    * CPU as parsing them, so stores that keep JSON take it as is.
    */
-  write(kind: RecordKind, docs: readonly AnyDoc[], signal?: AbortSignal, json?: readonly (string | undefined)[]): Promise<WriteItemResult[]>;
+  write(
+    kind: RecordKind,
+    docs: readonly AnyDoc[],
+    signal?: AbortSignal,
+    json?: readonly (string | undefined)[],
+  ): Promise<WriteItemResult[]>;
   search(kind: RecordKind, request: SearchRequest, signal?: AbortSignal): Promise<SearchPage>;
   histogram(kind: RecordKind, query: RecordQuery, intervalMs: number, signal?: AbortSignal): Promise<HistogramResult>;
   stats(kind: RecordKind, query: RecordQuery, by: string, limit: number, signal?: AbortSignal): Promise<StatsResult>;
   /** Every matching record in time order, read in pages, so memory stays bounded. */
-  exportAll(kind: RecordKind, query: RecordQuery & { sort: 'asc' | 'desc' }, signal?: AbortSignal): AsyncIterable<AnyDoc>;
+  exportAll(
+    kind: RecordKind,
+    query: RecordQuery & { sort: 'asc' | 'desc' },
+    signal?: AbortSignal,
+  ): AsyncIterable<AnyDoc>;
   count(kind: RecordKind, query: RecordQuery, signal?: AbortSignal): Promise<number>;
   /** Retention: deletes records of one kind (optionally one cluster) older than `before`. Returns count or -1 when unknown. */
   deleteOlderThan(kind: RecordKind, before: Date, cluster?: string, signal?: AbortSignal): Promise<number>;

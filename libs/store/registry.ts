@@ -8,7 +8,11 @@ type Storage = PharosConfig['storage'];
 
 /** Record store engines keyed by `storage.type`. */
 export const RECORD_STORE_REGISTRY: Record<Storage['type'], (ctx: ServiceContext) => RecordStore> = {
-  sqlite: (ctx) => new SqliteRecordStore({ path: (ctx.config.storage as Extract<Storage, { type: 'sqlite' }>).path, logger: ctx.logger }),
+  sqlite: (ctx) =>
+    new SqliteRecordStore({
+      path: (ctx.config.storage as Extract<Storage, { type: 'sqlite' }>).path,
+      logger: ctx.logger,
+    }),
   opensearch: (ctx) => {
     const s = ctx.config.storage as Extract<Storage, { type: 'opensearch' }>;
     return new OpenSearchRecordStore({

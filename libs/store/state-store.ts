@@ -23,7 +23,13 @@ export interface StateStore {
   init(signal?: AbortSignal): Promise<void>;
   get<T>(collection: string, id: string, signal?: AbortSignal): Promise<Versioned<T> | undefined>;
   /** Creates or replaces. With `expectedVersion`, fails with ConflictError when the stored version differs (0 = must not exist). */
-  put<T>(collection: string, id: string, value: T, expectedVersion?: number, signal?: AbortSignal): Promise<Versioned<T>>;
+  put<T>(
+    collection: string,
+    id: string,
+    value: T,
+    expectedVersion?: number,
+    signal?: AbortSignal,
+  ): Promise<Versioned<T>>;
   /**
    * Creates or replaces many documents of one collection at once, without version checks (each stored version still
    * goes up by one), visible to `list` when it resolves. For write-heavy callers (the alert engine's state and
@@ -31,7 +37,11 @@ export interface StateStore {
    */
   putMany?<T>(collection: string, items: readonly { id: string; value: T }[], signal?: AbortSignal): Promise<void>;
   delete(collection: string, id: string, signal?: AbortSignal): Promise<boolean>;
-  list<T>(collection: string, options?: ListOptions, signal?: AbortSignal): Promise<{ items: Versioned<T>[]; next: string | null }>;
+  list<T>(
+    collection: string,
+    options?: ListOptions,
+    signal?: AbortSignal,
+  ): Promise<{ items: Versioned<T>[]; next: string | null }>;
   /**
    * A lease for leader election: true when `holder` now holds `name` until now+ttlMs (acquired or renewed),
    * false when another holder's lease is still valid.

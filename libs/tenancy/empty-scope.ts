@@ -7,6 +7,9 @@ import type { Scope } from '../auth/principal.ts';
  * auth hook before any route runs, so no API can read an empty list as "no filter".
  */
 export function emptyScopeProblem(scope: Scope): string | undefined {
-  const empty = [scope.clusters.length === 0 ? 'clusters' : undefined, scope.namespaces.length === 0 ? 'namespaces' : undefined].filter(Boolean);
+  const empty = [
+    scope.clusters.length === 0 ? 'clusters' : undefined,
+    scope.namespaces.length === 0 ? 'namespaces' : undefined,
+  ].filter(Boolean);
   return empty.length ? `its scope lists no ${empty.join(' and no ')}, so it grants nothing` : undefined;
 }

@@ -18,7 +18,10 @@ export interface IngestClusters {
   resolve(own: string | undefined): { cluster: string } | { reason: string };
 }
 
-export function ingestClusters(scope: Scope, opts: { requested?: string | undefined; configured: string }): IngestClusters {
+export function ingestClusters(
+  scope: Scope,
+  opts: { requested?: string | undefined; configured: string },
+): IngestClusters {
   const only = !isUnrestricted(scope.clusters) && scope.clusters.length === 1 ? scope.clusters[0] : undefined;
   const fallback = opts.requested ?? only ?? opts.configured;
   const allowed = (cluster: string): boolean => isUnrestricted(scope.clusters) || scope.clusters.includes(cluster);
@@ -27,7 +30,8 @@ export function ingestClusters(scope: Scope, opts: { requested?: string | undefi
     fallback,
     resolve(own) {
       if (own === undefined || own === '') return { cluster: fallback };
-      if (!CLUSTER_NAME.test(own)) return { reason: `cluster "${own}" is not a valid cluster name (letters, digits, _ . -)` };
+      if (!CLUSTER_NAME.test(own))
+        return { reason: `cluster "${own}" is not a valid cluster name (letters, digits, _ . -)` };
       if (!allowed(own)) throw outside(own, scope);
       return { cluster: own };
     },
@@ -35,5 +39,7 @@ export function ingestClusters(scope: Scope, opts: { requested?: string | undefi
 }
 
 function outside(cluster: string, scope: Scope): ForbiddenError {
-  return new ForbiddenError(`this token may not ingest for cluster "${cluster}" (its scope: ${scope.clusters.join(', ') || 'none'})`);
+  return new ForbiddenError(
+    `this token may not ingest for cluster "${cluster}" (its scope: ${scope.clusters.join(', ') || 'none'})`,
+  );
 }

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { Principal } from '../auth/principal.ts';
 import { ownerScope, scopeWithin } from './object-scope.ts';
 
-const principal = (clusters: string[], namespaces: string[]): Principal => ({ name: 'p', role: 'editor', via: 'token', scope: { clusters, namespaces } });
+const principal = (clusters: string[], namespaces: string[]): Principal => ({
+  name: 'p',
+  role: 'editor',
+  via: 'token',
+  scope: { clusters, namespaces },
+});
 
 describe('object scopes', () => {
   it('gives restricted creators their scope and unrestricted ones none (global)', () => {
@@ -17,7 +22,12 @@ describe('object scopes', () => {
     expect(scopeWithin(undefined, pay)).toBe(false);
     expect(scopeWithin(undefined, { clusters: ['*'], namespaces: ['*'] })).toBe(true);
     expect(scopeWithin(pay, { clusters: ['east'], namespaces: ['payments'] })).toBe(false);
-    expect(scopeWithin({ clusters: ['east'], namespaces: ['payments'] }, { clusters: ['east', 'west'], namespaces: ['payments', 'shop'] })).toBe(true);
+    expect(
+      scopeWithin(
+        { clusters: ['east'], namespaces: ['payments'] },
+        { clusters: ['east', 'west'], namespaces: ['payments', 'shop'] },
+      ),
+    ).toBe(true);
     expect(scopeWithin({ clusters: ['east'], namespaces: ['payments', 'shop'] }, pay)).toBe(false);
   });
 });

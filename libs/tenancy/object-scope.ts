@@ -8,7 +8,8 @@ export type ObjectScope = Scope | undefined;
 
 /** The scope a new object gets: the creator's, or none (global) for an unrestricted creator. */
 export function ownerScope(principal: Principal | undefined): ObjectScope {
-  if (!principal || (isUnrestricted(principal.scope.clusters) && isUnrestricted(principal.scope.namespaces))) return undefined;
+  if (!principal || (isUnrestricted(principal.scope.clusters) && isUnrestricted(principal.scope.namespaces)))
+    return undefined;
   return { clusters: [...principal.scope.clusters], namespaces: [...principal.scope.namespaces] };
 }
 

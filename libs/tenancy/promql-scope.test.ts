@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { Scope } from '../auth/principal.ts';
 import { parsePromQL } from '../promql/parser.ts';
 import { selectorsOf } from '../promql/rewrite.ts';
-import { filterLabelValues, filterSeries, scopeMatchers, scopeQuery, scopeSeriesMatch, seriesInScope } from './promql-scope.ts';
+import {
+  filterLabelValues,
+  filterSeries,
+  scopeMatchers,
+  scopeQuery,
+  scopeSeriesMatch,
+  seriesInScope,
+} from './promql-scope.ts';
 
 const ns: Scope = { clusters: ['*'], namespaces: ['payments', 'shop'] };
 const both: Scope = { clusters: ['east'], namespaces: ['payments'] };
@@ -37,7 +44,7 @@ describe('scopeQuery', () => {
     }
   });
 
-  it('prints matchers Prometheus understands, keeps the caller\'s own, and escapes regex characters', () => {
+  it("prints matchers Prometheus understands, keeps the caller's own, and escapes regex characters", () => {
     expect(scopeQuery('rate(x{job="a"}[5m])', ns)).toBe('rate(x{job="a", namespace=~"payments|shop"}[5m])');
     expect(scopeQuery('x', { clusters: ['*'], namespaces: ['a.b', 'c|d'] })).toBe('x{namespace=~"a\\\\.b|c\\\\|d"}');
     expect(scopeQuery('x', full)).toBe('x');
@@ -51,7 +58,10 @@ describe('scopeQuery', () => {
 
 describe('metadata match[]', () => {
   it('scopes given selectors and supplies one when none is given', () => {
-    expect(scopeSeriesMatch(['up', '{job="x"}'], ns)).toEqual(['up{namespace=~"payments|shop"}', '{job="x", namespace=~"payments|shop"}']);
+    expect(scopeSeriesMatch(['up', '{job="x"}'], ns)).toEqual([
+      'up{namespace=~"payments|shop"}',
+      '{job="x", namespace=~"payments|shop"}',
+    ]);
     expect(scopeSeriesMatch([], both)).toEqual(['{cluster=~"east", namespace=~"payments"}']);
     expect(scopeSeriesMatch([], full)).toEqual([]);
     expect(() => scopeSeriesMatch(['sum(up)'], ns)).toThrow(/series selector/);
@@ -64,7 +74,10 @@ describe('answer re-check', () => {
     expect(seriesInScope({ namespace: 'kube-system' }, ns)).toBe(false);
     expect(seriesInScope({ job: 'x' }, ns)).toBe(true);
     expect(seriesInScope({ cluster: 'west', namespace: 'payments' }, both)).toBe(false);
-    const r = filterSeries([{ metric: { namespace: 'payments' } }, { metric: { namespace: 'kube-system' } }, { metric: {} }], ns);
+    const r = filterSeries(
+      [{ metric: { namespace: 'payments' } }, { metric: { namespace: 'kube-system' } }, { metric: {} }],
+      ns,
+    );
     expect(r).toEqual({ kept: [{ metric: { namespace: 'payments' } }, { metric: {} }], dropped: 1 });
     expect(filterLabelValues('namespace', ['payments', 'kube-system'], ns)).toEqual(['payments']);
     expect(filterLabelValues('cluster', ['east', 'west'], both)).toEqual(['east']);

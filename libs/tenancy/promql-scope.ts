@@ -24,15 +24,20 @@ const RE2_META = /[\\.+*?()|[\]{}^$]/g;
 /** The scope as PromQL matchers; empty for an unrestricted scope. An empty list grants nothing: refused. */
 export function scopeMatchers(scope: Scope): LabelMatcher[] {
   const out: LabelMatcher[] = [];
-  for (const [name, values] of [[CLUSTER_LABEL, scope.clusters], [NAMESPACE_LABEL, scope.namespaces]] as const) {
+  for (const [name, values] of [
+    [CLUSTER_LABEL, scope.clusters],
+    [NAMESPACE_LABEL, scope.namespaces],
+  ] as const) {
     if (isUnrestricted(values)) continue;
-    if (values.length === 0) throw new ForbiddenError(`your scope grants no ${name === CLUSTER_LABEL ? 'clusters' : 'namespaces'}`);
+    if (values.length === 0)
+      throw new ForbiddenError(`your scope grants no ${name === CLUSTER_LABEL ? 'clusters' : 'namespaces'}`);
     out.push({ name, op: '=~', value: values.map((v) => v.replace(RE2_META, '\\$&')).join('|') });
   }
   return out;
 }
 
-export const isFullScope = (scope: Scope): boolean => isUnrestricted(scope.clusters) && isUnrestricted(scope.namespaces);
+export const isFullScope = (scope: Scope): boolean =>
+  isUnrestricted(scope.clusters) && isUnrestricted(scope.namespaces);
 
 /** Adds the scope matchers to every selector of the tree (rewrite hook of libs/promql). */
 export function scopeExpr(expr: Expr, scope: Scope): Expr {
@@ -76,7 +81,10 @@ export function seriesInScope(labels: Readonly<Record<string, string>>, scope: S
 }
 
 /** Keeps the in-scope series of a vector/matrix result (`metric` labels) and says how many were dropped. */
-export function filterSeries<T extends { metric: Readonly<Record<string, string>> }>(series: readonly T[], scope: Scope): { kept: T[]; dropped: number } {
+export function filterSeries<T extends { metric: Readonly<Record<string, string>> }>(
+  series: readonly T[],
+  scope: Scope,
+): { kept: T[]; dropped: number } {
   if (isFullScope(scope)) return { kept: [...series], dropped: 0 };
   const kept = series.filter((s) => seriesInScope(s.metric, scope));
   return { kept, dropped: series.length - kept.length };
@@ -89,7 +97,9 @@ export function filterLabelSets<T extends Readonly<Record<string, string>>>(sets
 
 /** /label/<name>/values: values of `cluster`/`namespace` outside the scope are removed. */
 export function filterLabelValues(name: string, values: readonly string[], scope: Scope): string[] {
-  if (name === CLUSTER_LABEL && !isUnrestricted(scope.clusters)) return values.filter((v) => scope.clusters.includes(v));
-  if (name === NAMESPACE_LABEL && !isUnrestricted(scope.namespaces)) return values.filter((v) => scope.namespaces.includes(v));
+  if (name === CLUSTER_LABEL && !isUnrestricted(scope.clusters))
+    return values.filter((v) => scope.clusters.includes(v));
+  if (name === NAMESPACE_LABEL && !isUnrestricted(scope.namespaces))
+    return values.filter((v) => scope.namespaces.includes(v));
   return [...values];
 }

@@ -11,25 +11,40 @@ import { ForbiddenError } from '../errors/errors.ts';
  * `q` can only narrow. Records without a namespace (cluster-level events, audit of cluster-scoped
  * resources) match no namespace filter, so a namespace-scoped caller does not see them.
  */
-export function scopeRecordFilters(filters: Readonly<Record<string, readonly string[]>>, scope: Scope): Record<string, readonly string[]> {
+export function scopeRecordFilters(
+  filters: Readonly<Record<string, readonly string[]>>,
+  scope: Scope,
+): Record<string, readonly string[]> {
   const out: Record<string, readonly string[]> = { ...filters };
-  for (const [field, allowed] of [['cluster', scope.clusters], ['namespace', scope.namespaces]] as const) {
+  for (const [field, allowed] of [
+    ['cluster', scope.clusters],
+    ['namespace', scope.namespaces],
+  ] as const) {
     if (isUnrestricted(allowed)) continue;
-    if (allowed.length === 0) throw new ForbiddenError(`your scope grants no ${field === 'cluster' ? 'clusters' : 'namespaces'}`);
+    if (allowed.length === 0)
+      throw new ForbiddenError(`your scope grants no ${field === 'cluster' ? 'clusters' : 'namespaces'}`);
     const asked = filters[field];
     if (asked === undefined || asked.length === 0) {
       out[field] = [...allowed];
       continue;
     }
     const outside = asked.filter((v) => !allowed.includes(v));
-    if (outside.length) throw new ForbiddenError(`${field} ${outside.map((v) => `"${v}"`).join(', ')} is outside your scope (${allowed.join(', ')})`);
+    if (outside.length)
+      throw new ForbiddenError(
+        `${field} ${outside.map((v) => `"${v}"`).join(', ')} is outside your scope (${allowed.join(', ')})`,
+      );
   }
   return out;
 }
 
 /** Re-check of an answer: a record outside the scope never leaves the API, whatever the query did. */
-export function recordInScope(doc: { cluster?: string | undefined; namespace?: string | undefined }, scope: Scope): boolean {
-  const clusterOk = isUnrestricted(scope.clusters) || (doc.cluster !== undefined && scope.clusters.includes(doc.cluster));
-  const nsOk = isUnrestricted(scope.namespaces) || (doc.namespace !== undefined && scope.namespaces.includes(doc.namespace));
+export function recordInScope(
+  doc: { cluster?: string | undefined; namespace?: string | undefined },
+  scope: Scope,
+): boolean {
+  const clusterOk =
+    isUnrestricted(scope.clusters) || (doc.cluster !== undefined && scope.clusters.includes(doc.cluster));
+  const nsOk =
+    isUnrestricted(scope.namespaces) || (doc.namespace !== undefined && scope.namespaces.includes(doc.namespace));
   return clusterOk && nsOk;
 }

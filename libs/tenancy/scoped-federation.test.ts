@@ -8,7 +8,16 @@ function fake() {
   const fed: FederatedQueryService = {
     instant: async (q: InstantQuery) => {
       asked.push(q.query);
-      return { resultType: 'vector', result: [{ metric: { namespace: 'payments' }, value: [1, '1'] }, { metric: { namespace: 'kube-system' }, value: [1, '2'] }, { metric: {}, value: [1, '3'] }], warnings: [], clusters: {} };
+      return {
+        resultType: 'vector',
+        result: [
+          { metric: { namespace: 'payments' }, value: [1, '1'] },
+          { metric: { namespace: 'kube-system' }, value: [1, '2'] },
+          { metric: {}, value: [1, '3'] },
+        ],
+        warnings: [],
+        clusters: {},
+      };
     },
     range: async () => ({ resultType: 'scalar', result: [1, '1'], warnings: [], clusters: {} }),
     series: async (q: SeriesQuery) => {
@@ -34,8 +43,13 @@ describe('scopedFederation', () => {
   it('scopes the query and re-checks the answer', async () => {
     const { fed, asked } = fake();
     const r = await scopedFederation(fed, scope).instant({ query: 'sum(x) or y', time: 1 });
-    expect(asked).toEqual(['sum (x{cluster=~"east", namespace=~"payments"}) or y{cluster=~"east", namespace=~"payments"}']);
-    expect(r.result).toEqual([{ metric: { namespace: 'payments' }, value: [1, '1'] }, { metric: {}, value: [1, '3'] }]);
+    expect(asked).toEqual([
+      'sum (x{cluster=~"east", namespace=~"payments"}) or y{cluster=~"east", namespace=~"payments"}',
+    ]);
+    expect(r.result).toEqual([
+      { metric: { namespace: 'payments' }, value: [1, '1'] },
+      { metric: {}, value: [1, '3'] },
+    ]);
     expect(r.warnings).toEqual(['1 series outside your scope were left out']);
   });
 
@@ -45,7 +59,11 @@ describe('scopedFederation', () => {
     expect((await s.series({ match: ['up'] })).data).toEqual([{ namespace: 'payments' }]);
     await s.labelNames();
     expect((await s.labelValues('namespace')).data).toEqual(['payments']);
-    expect(asked).toEqual([['up{cluster=~"east", namespace=~"payments"}'], ['{cluster=~"east", namespace=~"payments"}'], ['{cluster=~"east", namespace=~"payments"}']]);
+    expect(asked).toEqual([
+      ['up{cluster=~"east", namespace=~"payments"}'],
+      ['{cluster=~"east", namespace=~"payments"}'],
+      ['{cluster=~"east", namespace=~"payments"}'],
+    ]);
     expect(s.clusters()).toEqual(['east']);
   });
 

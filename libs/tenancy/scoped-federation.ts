@@ -1,6 +1,13 @@
 import { isUnrestricted, type Scope } from '../auth/principal.ts';
 import type { FederatedQueryService, FederatedResult, PromSample } from '../federation/federation.types.ts';
-import { filterLabelSets, filterLabelValues, filterSeries, isFullScope, scopeQuery, scopeSeriesMatch } from './promql-scope.ts';
+import {
+  filterLabelSets,
+  filterLabelValues,
+  filterSeries,
+  isFullScope,
+  scopeQuery,
+  scopeSeriesMatch,
+} from './promql-scope.ts';
 import { scopeKeyOf } from './scope-key.ts';
 
 /**
@@ -15,10 +22,13 @@ export function scopedFederation(fed: FederatedQueryService, scope: Scope): Fede
   const recheck = (r: FederatedResult): FederatedResult => {
     if (r.resultType !== 'vector' && r.resultType !== 'matrix') return r;
     const { kept, dropped } = filterSeries(r.result as PromSample[], scope);
-    return dropped ? { ...r, result: kept, warnings: [...r.warnings, `${dropped} series outside your scope were left out`] } : { ...r, result: kept };
+    return dropped
+      ? { ...r, result: kept, warnings: [...r.warnings, `${dropped} series outside your scope were left out`] }
+      : { ...r, result: kept };
   };
   return {
-    instant: async (q, signal) => recheck(await fed.instant({ ...q, query: scopeQuery(q.query, scope), scopeKey }, signal)),
+    instant: async (q, signal) =>
+      recheck(await fed.instant({ ...q, query: scopeQuery(q.query, scope), scopeKey }, signal)),
     range: async (q, signal) => recheck(await fed.range({ ...q, query: scopeQuery(q.query, scope), scopeKey }, signal)),
     // /series requires match[] (Prometheus answers 400 without); only a given one is scoped.
     series: async (q, signal) => {

@@ -37,13 +37,22 @@ export const spanDocSchema = z.object({
   resource: z.object({ attributes: attributeMap }),
   instrumentationScope: z.object({ name: z.string(), version: z.string() }),
   events: z.array(z.object({ name: z.string(), time: z.string(), timeUnixNano: z.string(), attributes: attributeMap })),
-  links: z.array(z.object({ traceId: z.string(), spanId: z.string(), traceState: z.string(), attributes: attributeMap })),
+  links: z.array(
+    z.object({ traceId: z.string(), spanId: z.string(), traceState: z.string(), attributes: attributeMap }),
+  ),
   droppedAttributesCount: z.number().int(),
 });
 export type SpanDoc = z.infer<typeof spanDocSchema>;
 
 /** SpanKind numbers → Data Prepper's names (the proto enum's names). */
-export const SPAN_KINDS = ['SPAN_KIND_UNSPECIFIED', 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER', 'SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER', 'SPAN_KIND_CONSUMER'] as const;
+export const SPAN_KINDS = [
+  'SPAN_KIND_UNSPECIFIED',
+  'SPAN_KIND_INTERNAL',
+  'SPAN_KIND_SERVER',
+  'SPAN_KIND_CLIENT',
+  'SPAN_KIND_PRODUCER',
+  'SPAN_KIND_CONSUMER',
+] as const;
 export const spanKindNumber = (kind: string): number => Math.max(0, (SPAN_KINDS as readonly string[]).indexOf(kind));
 
 /** Status code of an error span (OTLP StatusCode STATUS_CODE_ERROR). */

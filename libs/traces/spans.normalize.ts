@@ -25,7 +25,11 @@ const ZERO_TRACE = /^0+$/;
  * `unknown_service:<process>`). A span without a valid trace or span id, or with no start time, cannot be
  * stored or joined into a trace: it is refused (OTLP: "a span with an invalid id is invalid").
  */
-export function normalizeSpans(batch: readonly OtlpResourceSpans[], clusterOf: ClusterOf, ingestedAt: number): SpansResult {
+export function normalizeSpans(
+  batch: readonly OtlpResourceSpans[],
+  clusterOf: ClusterOf,
+  ingestedAt: number,
+): SpansResult {
   const out: SpansResult = { spans: [], rejected: [] };
   const roots = new Map<string, string>();
   let index = 0;
@@ -57,14 +61,19 @@ interface SpanInput {
 }
 
 function spanDoc({ span, resource, scope, clusterOf, ingestedAt }: SpanInput): SpanDoc | string {
-  if (!/^[0-9a-f]{32}$/.test(span.traceId) || ZERO_TRACE.test(span.traceId)) return 'span without a valid trace id (16 bytes, not all zero)';
-  if (!/^[0-9a-f]{16}$/.test(span.spanId) || ZERO_TRACE.test(span.spanId)) return 'span without a valid span id (8 bytes, not all zero)';
+  if (!/^[0-9a-f]{32}$/.test(span.traceId) || ZERO_TRACE.test(span.traceId))
+    return 'span without a valid trace id (16 bytes, not all zero)';
+  if (!/^[0-9a-f]{16}$/.test(span.spanId) || ZERO_TRACE.test(span.spanId))
+    return 'span without a valid span id (8 bytes, not all zero)';
   if (span.parentSpanId !== '' && !/^[0-9a-f]{16}$/.test(span.parentSpanId)) return 'parent span id is not 8 bytes';
   if (span.startTimeUnixNano === '0') return 'span without a start time';
   const ownCluster = text(span.attributes['k8s.cluster.name']) ?? text(resource['k8s.cluster.name']);
   const where = clusterOf(ownCluster);
   if ('reason' in where) return where.reason;
-  const end = span.endTimeUnixNano === '0' || BigInt(span.endTimeUnixNano) < BigInt(span.startTimeUnixNano) ? span.startTimeUnixNano : span.endTimeUnixNano;
+  const end =
+    span.endTimeUnixNano === '0' || BigInt(span.endTimeUnixNano) < BigInt(span.startTimeUnixNano)
+      ? span.startTimeUnixNano
+      : span.endTimeUnixNano;
   const namespace = text(span.attributes['k8s.namespace.name']) ?? text(resource['k8s.namespace.name']);
   const doc: SpanDoc = {
     id: `${span.traceId}${span.spanId}`,
@@ -89,7 +98,12 @@ function spanDoc({ span, resource, scope, clusterOf, ingestedAt }: SpanInput): S
     attributes: span.attributes,
     resource: { attributes: resource },
     instrumentationScope: scope,
-    events: span.events.map((e) => ({ name: e.name, time: isoNanos(e.timeUnixNano), timeUnixNano: e.timeUnixNano, attributes: e.attributes })),
+    events: span.events.map((e) => ({
+      name: e.name,
+      time: isoNanos(e.timeUnixNano),
+      timeUnixNano: e.timeUnixNano,
+      attributes: e.attributes,
+    })),
     links: span.links,
     droppedAttributesCount: span.droppedAttributesCount,
   };

@@ -28,10 +28,17 @@ export function anyValue(v: unknown): JsonAnyValue {
   return { stringValue: '' };
 }
 
-export const keyValues = (attrs: Record<string, unknown>): JsonKeyValue[] => Object.entries(attrs).map(([key, value]) => ({ key, value: anyValue(value) }));
+export const keyValues = (attrs: Record<string, unknown>): JsonKeyValue[] =>
+  Object.entries(attrs).map(([key, value]) => ({ key, value: anyValue(value) }));
 
 export function resourceSpans(spans: readonly SpanDoc[]): object[] {
-  const byResource = new Map<string, { resource: Record<string, unknown>; scopes: Map<string, { scope: SpanDoc['instrumentationScope']; spans: object[] }> }>();
+  const byResource = new Map<
+    string,
+    {
+      resource: Record<string, unknown>;
+      scopes: Map<string, { scope: SpanDoc['instrumentationScope']; spans: object[] }>;
+    }
+  >();
   for (const s of spans) {
     const rkey = `${s.cluster}\u0000${JSON.stringify(s.resource.attributes)}`;
     let r = byResource.get(rkey);
@@ -60,7 +67,12 @@ function otlpSpan(s: SpanDoc): object {
     attributes: keyValues(s.attributes),
     ...(s.droppedAttributesCount ? { droppedAttributesCount: s.droppedAttributesCount } : {}),
     events: s.events.map((e) => ({ timeUnixNano: e.timeUnixNano, name: e.name, attributes: keyValues(e.attributes) })),
-    links: s.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, ...(l.traceState ? { traceState: l.traceState } : {}), attributes: keyValues(l.attributes) })),
+    links: s.links.map((l) => ({
+      traceId: l.traceId,
+      spanId: l.spanId,
+      ...(l.traceState ? { traceState: l.traceState } : {}),
+      attributes: keyValues(l.attributes),
+    })),
     status: { code: s.status.code, ...(s.status.message ? { message: s.status.message } : {}) },
   };
 }

@@ -18,6 +18,7 @@ function hexToBytes(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(hexToBytes);
   if (!v || typeof v !== 'object') return v;
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) out[k] = ID_KEYS.has(k) && typeof x === 'string' ? Buffer.from(x, 'hex') : hexToBytes(x);
+  for (const [k, x] of Object.entries(v))
+    out[k] = ID_KEYS.has(k) && typeof x === 'string' ? Buffer.from(x, 'hex') : hexToBytes(x);
   return out;
 }

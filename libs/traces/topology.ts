@@ -34,10 +34,19 @@ export interface Topology {
   edges: TopologyEdge[];
 }
 
-const CALLER: Record<string, string> = { SPAN_KIND_SERVER: 'SPAN_KIND_CLIENT', SPAN_KIND_CONSUMER: 'SPAN_KIND_PRODUCER' };
-export const TOPOLOGY_KINDS = ['SPAN_KIND_CLIENT', 'SPAN_KIND_SERVER', 'SPAN_KIND_PRODUCER', 'SPAN_KIND_CONSUMER'] as const;
+const CALLER: Record<string, string> = {
+  SPAN_KIND_SERVER: 'SPAN_KIND_CLIENT',
+  SPAN_KIND_CONSUMER: 'SPAN_KIND_PRODUCER',
+};
+export const TOPOLOGY_KINDS = [
+  'SPAN_KIND_CLIENT',
+  'SPAN_KIND_SERVER',
+  'SPAN_KIND_PRODUCER',
+  'SPAN_KIND_CONSUMER',
+] as const;
 
-export const nodeId = (s: Pick<SpanEdgeFields, 'cluster' | 'namespace' | 'serviceName'>): string => `${s.cluster}/${s.namespace ?? ''}/${s.serviceName}`;
+export const nodeId = (s: Pick<SpanEdgeFields, 'cluster' | 'namespace' | 'serviceName'>): string =>
+  `${s.cluster}/${s.namespace ?? ''}/${s.serviceName}`;
 
 /**
  * The service graph from spans, as Tempo's servicegraph processor and the Collector's servicegraph
@@ -48,13 +57,28 @@ export const nodeId = (s: Pick<SpanEdgeFields, 'cluster' | 'namespace' | 'servic
  */
 export function buildTopology(spans: readonly SpanEdgeFields[], windowMs: number): Topology {
   const callers = new Map<string, SpanEdgeFields>();
-  for (const s of spans) if (s.kind === 'SPAN_KIND_CLIENT' || s.kind === 'SPAN_KIND_PRODUCER') callers.set(`${s.traceId}:${s.spanId}`, s);
+  for (const s of spans)
+    if (s.kind === 'SPAN_KIND_CLIENT' || s.kind === 'SPAN_KIND_PRODUCER') callers.set(`${s.traceId}:${s.spanId}`, s);
   const nodes = new Map<string, TopologyNode>();
-  const edges = new Map<string, { edge: Omit<TopologyEdge, 'requestRate' | 'errorRate' | 'p50Ms' | 'p95Ms'>; latencies: number[] }>();
+  const edges = new Map<
+    string,
+    { edge: Omit<TopologyEdge, 'requestRate' | 'errorRate' | 'p50Ms' | 'p95Ms'>; latencies: number[] }
+  >();
   const node = (s: SpanEdgeFields): TopologyNode => {
     const id = nodeId(s);
     let n = nodes.get(id);
-    if (!n) nodes.set(id, (n = { id, service: s.serviceName, cluster: s.cluster, namespace: s.namespace ?? null, requests: 0, errors: 0 }));
+    if (!n)
+      nodes.set(
+        id,
+        (n = {
+          id,
+          service: s.serviceName,
+          cluster: s.cluster,
+          namespace: s.namespace ?? null,
+          requests: 0,
+          errors: 0,
+        }),
+      );
     return n;
   };
   for (const callee of spans) {
@@ -71,7 +95,21 @@ export function buildTopology(spans: readonly SpanEdgeFields[], windowMs: number
     let e = edges.get(id);
     if (!e) {
       const type = callee.kind === 'SPAN_KIND_CONSUMER' ? 'messaging' : 'request';
-      edges.set(id, (e = { edge: { id, source: from.id, target: to.id, requests: 0, errors: 0, type, crossCluster: from.cluster !== to.cluster }, latencies: [] }));
+      edges.set(
+        id,
+        (e = {
+          edge: {
+            id,
+            source: from.id,
+            target: to.id,
+            requests: 0,
+            errors: 0,
+            type,
+            crossCluster: from.cluster !== to.cluster,
+          },
+          latencies: [],
+        }),
+      );
     }
     e.edge.requests += 1;
     if (failed) e.edge.errors += 1;
@@ -80,7 +118,13 @@ export function buildTopology(spans: readonly SpanEdgeFields[], windowMs: number
   const seconds = Math.max(windowMs, 1) / 1000;
   const out = [...edges.values()].map(({ edge, latencies }) => {
     latencies.sort((a, b) => a - b);
-    return { ...edge, requestRate: edge.requests / seconds, errorRate: edge.errors / edge.requests, p50Ms: rank(latencies, 0.5), p95Ms: rank(latencies, 0.95) };
+    return {
+      ...edge,
+      requestRate: edge.requests / seconds,
+      errorRate: edge.errors / edge.requests,
+      p50Ms: rank(latencies, 0.5),
+      p95Ms: rank(latencies, 0.95),
+    };
   });
   const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   return { nodes: [...nodes.values()].sort(byId), edges: out.sort(byId) };
@@ -93,7 +137,10 @@ function rank(sorted: readonly number[], q: number): number {
 }
 
 /** Keeps the edges with an end in the cluster / namespace asked for, and their nodes. */
-export function filterTopology(t: Topology, where: { cluster?: string | undefined; namespace?: string | undefined }): Topology {
+export function filterTopology(
+  t: Topology,
+  where: { cluster?: string | undefined; namespace?: string | undefined },
+): Topology {
   if (!where.cluster && !where.namespace) return t;
   const nodes = new Map(t.nodes.map((n) => [n.id, n]));
   const matches = (id: string) => {
@@ -124,32 +171,98 @@ export interface NodeGraphFrame {
 }
 
 export function nodeGraphFrames(t: Topology): { nodes: NodeGraphFrame; edges: NodeGraphFrame } {
-  const field = (name: string, type: 'string' | 'number', values: (string | number)[], displayName?: string): NodeGraphField => ({ name, type, values, ...(displayName ? { config: { displayName } } : {}) });
+  const field = (
+    name: string,
+    type: 'string' | 'number',
+    values: (string | number)[],
+    displayName?: string,
+  ): NodeGraphField => ({ name, type, values, ...(displayName ? { config: { displayName } } : {}) });
   const meta = { preferredVisualisationType: 'nodeGraph' };
   const ok = (n: TopologyNode) => (n.requests === 0 ? 1 : (n.requests - n.errors) / n.requests);
   return {
     nodes: {
-      name: 'nodes', meta,
+      name: 'nodes',
+      meta,
       fields: [
-        field('id', 'string', t.nodes.map((n) => n.id)),
-        field('title', 'string', t.nodes.map((n) => n.service)),
-        field('subtitle', 'string', t.nodes.map((n) => (n.namespace ? `${n.cluster}/${n.namespace}` : n.cluster))),
-        field('mainstat', 'number', t.nodes.map((n) => n.requests), 'Requests'),
-        field('secondarystat', 'number', t.nodes.map((n) => n.errors), 'Errors'),
+        field(
+          'id',
+          'string',
+          t.nodes.map((n) => n.id),
+        ),
+        field(
+          'title',
+          'string',
+          t.nodes.map((n) => n.service),
+        ),
+        field(
+          'subtitle',
+          'string',
+          t.nodes.map((n) => (n.namespace ? `${n.cluster}/${n.namespace}` : n.cluster)),
+        ),
+        field(
+          'mainstat',
+          'number',
+          t.nodes.map((n) => n.requests),
+          'Requests',
+        ),
+        field(
+          'secondarystat',
+          'number',
+          t.nodes.map((n) => n.errors),
+          'Errors',
+        ),
         field('arc__success', 'number', t.nodes.map(ok), 'Success'),
-        field('arc__failed', 'number', t.nodes.map((n) => 1 - ok(n)), 'Failed'),
+        field(
+          'arc__failed',
+          'number',
+          t.nodes.map((n) => 1 - ok(n)),
+          'Failed',
+        ),
       ],
     },
     edges: {
-      name: 'edges', meta,
+      name: 'edges',
+      meta,
       fields: [
-        field('id', 'string', t.edges.map((e) => e.id)),
-        field('source', 'string', t.edges.map((e) => e.source)),
-        field('target', 'string', t.edges.map((e) => e.target)),
-        field('mainstat', 'number', t.edges.map((e) => e.requestRate), 'Requests/s'),
-        field('secondarystat', 'number', t.edges.map((e) => e.p95Ms), 'p95 ms'),
-        field('detail__errorRate', 'number', t.edges.map((e) => e.errorRate), 'Error rate'),
-        field('detail__p50Ms', 'number', t.edges.map((e) => e.p50Ms), 'p50 ms'),
+        field(
+          'id',
+          'string',
+          t.edges.map((e) => e.id),
+        ),
+        field(
+          'source',
+          'string',
+          t.edges.map((e) => e.source),
+        ),
+        field(
+          'target',
+          'string',
+          t.edges.map((e) => e.target),
+        ),
+        field(
+          'mainstat',
+          'number',
+          t.edges.map((e) => e.requestRate),
+          'Requests/s',
+        ),
+        field(
+          'secondarystat',
+          'number',
+          t.edges.map((e) => e.p95Ms),
+          'p95 ms',
+        ),
+        field(
+          'detail__errorRate',
+          'number',
+          t.edges.map((e) => e.errorRate),
+          'Error rate',
+        ),
+        field(
+          'detail__p50Ms',
+          'number',
+          t.edges.map((e) => e.p50Ms),
+          'p50 ms',
+        ),
       ],
     },
   };

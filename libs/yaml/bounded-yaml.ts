@@ -38,11 +38,19 @@ export const FILE_YAML_LIMITS: YamlLimits = { maxBytes: Number.POSITIVE_INFINITY
 export function parseYamlDocuments(text: string, source: string, limits: YamlLimits): Document[] {
   const bytes = Buffer.byteLength(text);
   if (bytes > limits.maxBytes) {
-    throw new YamlLimitError(source, `YAML of ${bytes} bytes is over the limit of ${limits.maxBytes} bytes; send JSON (application/json) or a smaller document`, `YAML over ${limits.maxBytes} bytes`);
+    throw new YamlLimitError(
+      source,
+      `YAML of ${bytes} bytes is over the limit of ${limits.maxBytes} bytes; send JSON (application/json) or a smaller document`,
+      `YAML over ${limits.maxBytes} bytes`,
+    );
   }
   const depth = yamlDepth(text);
   if (depth > limits.maxDepth) {
-    throw new YamlLimitError(source, `YAML nested deeper than ${limits.maxDepth} levels (or indented past column ${limits.maxDepth})`, `nested deeper than ${limits.maxDepth} levels`);
+    throw new YamlLimitError(
+      source,
+      `YAML nested deeper than ${limits.maxDepth} levels (or indented past column ${limits.maxDepth})`,
+      `nested deeper than ${limits.maxDepth} levels`,
+    );
   }
   const docs = parseAllDocuments(text, { prettyErrors: false });
   // A stream with no document at all comes back as an EmptyStream, not an array.
@@ -55,7 +63,11 @@ export function yamlToJs(doc: Document, source: string, limits: YamlLimits): unk
     return doc.toJS({ maxAliasCount: limits.maxAliasCount });
   } catch (err) {
     if (err instanceof ReferenceError || err instanceof RangeError) {
-      throw new YamlLimitError(source, `YAML aliases expand past ${limits.maxAliasCount} nodes (an alias bomb) or do not resolve: ${err.message}`, 'alias expansion refused');
+      throw new YamlLimitError(
+        source,
+        `YAML aliases expand past ${limits.maxAliasCount} nodes (an alias bomb) or do not resolve: ${err.message}`,
+        'alias expansion refused',
+      );
     }
     throw err;
   }

@@ -35,7 +35,8 @@ describe('npm run build', () => {
     const assets = runtimeAssets();
     expect(assets).toContain('services/query/ui/index.html');
     expect(assets).toContain('libs/store/opensearch/templates/audit.json');
-    for (const file of assets) expect(readFileSync(join(out, file)).equals(readFileSync(join(REPO_ROOT, file))), file).toBe(true);
+    for (const file of assets)
+      expect(readFileSync(join(out, file)).equals(readFileSync(join(REPO_ROOT, file))), file).toBe(true);
     for (const path of SHIPPED_DEFAULTS) expect(existsSync(join(out, path)), path).toBe(true);
     expect(readdirSync(join(out, 'dashboards')).sort()).toEqual(readdirSync(join(REPO_ROOT, 'dashboards')).sort());
   });
@@ -43,9 +44,13 @@ describe('npm run build', () => {
   it('runs on plain node, and stack traces name the TypeScript file and line', () => {
     const loader = pathToFileURL(join(out, 'libs/config/config.loader.js')).href;
     const script = `import { loadConfig } from '${loader}'; try { loadConfig({ file: '/nonexistent/pharos.yaml' }) } catch (e) { console.log(e.stack) }`;
-    const stack = execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const stack = execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
     expect(stack).toMatch(/cannot read file/);
-    expect(stack).toMatch(new RegExp(`${join(REPO_ROOT, 'libs/config/config.loader.ts').replaceAll('/', '\\/')}:\\d+:\\d+`));
+    expect(stack).toMatch(
+      new RegExp(`${join(REPO_ROOT, 'libs/config/config.loader.ts').replaceAll('/', '\\/')}:\\d+:\\d+`),
+    );
   });
 
   it('gives the compiled health check its exit code: 1 where nothing listens', () => {

@@ -21,7 +21,11 @@ export const ASSET_ROOTS = ['libs', 'services'] as const;
 export const SHIPPED_DEFAULTS = ['dashboards', 'alert-rules', 'config/metric-templates.yaml'] as const;
 
 /** The processes a deployment starts from dist/: the services, the image's health check, dead-letter replay. */
-export const ENTRY_POINTS = ['services/main.js', 'scripts/deploy/healthcheck.js', 'scripts/replay-deadletter.js'] as const;
+export const ENTRY_POINTS = [
+  'services/main.js',
+  'scripts/deploy/healthcheck.js',
+  'scripts/replay-deadletter.js',
+] as const;
 
 export interface BuildOptions {
   /** Where the build goes; emptied first. */
@@ -50,7 +54,14 @@ export function runtimeAssets(root = REPO_ROOT): string[] {
 export function build({ outDir, typeCheck }: BuildOptions): void {
   rmSync(outDir, { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const args = [tsc, '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', outDir, ...(typeCheck ? [] : ['--noCheck'])];
+  const args = [
+    tsc,
+    '-p',
+    join(REPO_ROOT, 'tsconfig.build.json'),
+    '--outDir',
+    outDir,
+    ...(typeCheck ? [] : ['--noCheck']),
+  ];
   execFileSync(process.execPath, args, { cwd: REPO_ROOT, stdio: 'inherit' });
   for (const file of [...runtimeAssets(), ...SHIPPED_DEFAULTS]) {
     mkdirSync(dirname(join(outDir, file)), { recursive: true });

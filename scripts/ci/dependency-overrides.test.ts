@@ -16,7 +16,9 @@ import { REPO_ROOT } from '../build/build.ts';
  * packages as Pharos loads them.
  */
 
-const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> };
+const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as {
+  packages: Record<string, { version: string }>;
+};
 const fromSwaggerUi = createRequire(createRequire(import.meta.url).resolve('@fastify/swagger-ui'));
 const fastifyStatic = fromSwaggerUi('@fastify/static') as FastifyPluginAsync<{ root: string; serve: boolean }>;
 
@@ -34,10 +36,14 @@ describe('dependency overrides', () => {
     const app = Fastify();
     await app.register(fastifyStatic, { root: dir, serve: false });
     // reply.download is @fastify/static's decorator (its types are not loaded through require).
-    app.get('/export', (_req, reply) => (reply as unknown as { download(file: string, name: string): unknown }).download('report.csv', 'résumé 2026.csv'));
+    app.get('/export', (_req, reply) =>
+      (reply as unknown as { download(file: string, name: string): unknown }).download('report.csv', 'résumé 2026.csv'),
+    );
     const res = await app.inject({ url: '/export' });
     expect(res.statusCode).toBe(200);
-    expect(res.headers['content-disposition']).toBe(`attachment; filename="r?sum? 2026.csv"; filename*=UTF-8''r%C3%A9sum%C3%A9%202026.csv`);
+    expect(res.headers['content-disposition']).toBe(
+      `attachment; filename="r?sum? 2026.csv"; filename*=UTF-8''r%C3%A9sum%C3%A9%202026.csv`,
+    );
     expect(res.body).toBe('a,b\n');
     await app.close();
   });
@@ -47,7 +53,11 @@ describe('dependency overrides', () => {
     app.get('/', (req) => ({ cookie: req.headers.cookie }));
     const asObject = await app.inject({ url: '/', cookies: { session: 'a b', theme: 'dark' } });
     expect(asObject.json()).toEqual({ cookie: 'session=a%20b; theme=dark' });
-    const asList = await app.inject({ url: '/', cookies: [{ name: 'session', value: 'x' }], headers: { cookie: 'first=1' } });
+    const asList = await app.inject({
+      url: '/',
+      cookies: [{ name: 'session', value: 'x' }],
+      headers: { cookie: 'first=1' },
+    });
     expect(asList.json()).toEqual({ cookie: 'first=1; session=x' });
     await app.close();
   });

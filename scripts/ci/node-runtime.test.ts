@@ -8,7 +8,9 @@ import { NODE_LTS_LINES, ciLtsVersion } from './node-releases.ts';
 
 const read = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
 const pkg = JSON.parse(read('package.json')) as { engines: { node: string } };
-const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { version?: string; engines?: unknown }> };
+const lock = JSON.parse(read('package-lock.json')) as {
+  packages: Record<string, { version?: string; engines?: unknown }>;
+};
 const supported = pkg.engines.node;
 
 describe('the Node versions Pharos supports (package.json engines)', () => {
@@ -17,7 +19,9 @@ describe('the Node versions Pharos supports (package.json engines)', () => {
       .filter(([path]) => path !== '')
       .flatMap(([path, entry]) => {
         const range = (entry.engines as { node?: unknown } | undefined)?.node;
-        return typeof range === 'string' && !semver.subset(supported, range) ? [`${path}@${entry.version}: node ${range}`] : [];
+        return typeof range === 'string' && !semver.subset(supported, range)
+          ? [`${path}@${entry.version}: node ${range}`]
+          : [];
       });
     expect(narrower, `engines.node "${supported}" claims versions these packages exclude`).toEqual([]);
   });
@@ -25,7 +29,14 @@ describe('the Node versions Pharos supports (package.json engines)', () => {
   it('are LTS lines, and include the one CI tests and the machine Node this run uses', () => {
     expect(semver.satisfies(ciLtsVersion(), supported)).toBe(true);
     expect(semver.satisfies(process.version, supported), process.version).toBe(true);
-    const majors = [...new Set(semver.validRange(supported)!.split('||').map((r) => semver.minVersion(r.trim())!.major))];
+    const majors = [
+      ...new Set(
+        semver
+          .validRange(supported)!
+          .split('||')
+          .map((r) => semver.minVersion(r.trim())!.major),
+      ),
+    ];
     expect(majors.filter((m) => !(m in NODE_LTS_LINES))).toEqual([]);
   });
 
@@ -47,8 +58,14 @@ describe('the image', () => {
     const [, major = '', minor = ''] = tag ?? [];
     const line = NODE_LTS_LINES[Number(major)];
     expect(line, `node ${major} is not an LTS line`).toBeDefined();
-    expect(semver.gte(`${major}.${minor}.0`, line!.firstLts), `node ${major}.${minor} predates ${line!.codename}'s first LTS release`).toBe(true);
-    expect(new Date().toISOString().slice(0, 10) < line!.endOfLife, `node ${major} reaches its end of life on ${line!.endOfLife}: move the image and CI to a newer LTS`).toBe(true);
+    expect(
+      semver.gte(`${major}.${minor}.0`, line!.firstLts),
+      `node ${major}.${minor} predates ${line!.codename}'s first LTS release`,
+    ).toBe(true);
+    expect(
+      new Date().toISOString().slice(0, 10) < line!.endOfLife,
+      `node ${major} reaches its end of life on ${line!.endOfLife}: move the image and CI to a newer LTS`,
+    ).toBe(true);
     expect(semver.satisfies(`${major}.${minor}.0`, supported)).toBe(true);
     expect(ciLtsVersion().split('.').slice(0, 2)).toEqual([major, minor]);
   });

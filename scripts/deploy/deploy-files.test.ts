@@ -1,5 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +17,15 @@ import { parse as parseYaml } from 'yaml';
 import { loadRuleFiles } from '../../services/alerting/rules/rule-files.ts';
 import { loadBuiltinDashboards } from '../../services/query/dashboards/builtin-dashboards.ts';
 import { ENTRY_POINTS, SHIPPED_DEFAULTS, runtimeAssets } from '../build/build.ts';
-import { PHAROS_IMAGE as IMAGE, auditPolicySchema, configProblems, parseDockerfile, runtimeGraph, webhookKubeconfigSchema, type DockerStage } from './deploy-files.ts';
+import {
+  PHAROS_IMAGE as IMAGE,
+  auditPolicySchema,
+  configProblems,
+  parseDockerfile,
+  runtimeGraph,
+  webhookKubeconfigSchema,
+  type DockerStage,
+} from './deploy-files.ts';
 import { imageCommand, imageEnv } from './image-stages.ts';
 import { configSchema } from '../../libs/config/config.schema.ts';
 import { REPO_ROOT } from './kustomize.ts';
@@ -19,9 +37,17 @@ describe('Dockerfile', () => {
   const { stages } = parseDockerfile(read('Dockerfile'));
   const runtime = stages.at(-1)!;
   const ops = (op: string, stage = runtime) => stage.instructions.filter((i) => i.op === op).map((i) => i.args);
-  const contextCopies = (stage: DockerStage) => ops('COPY', stage).filter((a) => !a.startsWith('--from')).map((a) => a.split(' ').slice(0, -1)).flat();
-  const covered = (files: string[], copied: string[]) => files.filter((f) => !copied.some((c) => f === c || f.startsWith(`${c}/`)));
-  const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const contextCopies = (stage: DockerStage) =>
+    ops('COPY', stage)
+      .filter((a) => !a.startsWith('--from'))
+      .map((a) => a.split(' ').slice(0, -1))
+      .flat();
+  const covered = (files: string[], copied: string[]) =>
+    files.filter((f) => !copied.some((c) => f === c || f.startsWith(`${c}/`)));
+  const pkg = JSON.parse(read('package.json')) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
   const deps = stages.find((s) => s.instructions.some((i) => i.op === 'RUN' && /npm ci --omit=dev/.test(i.args)))!;
   const build = stages.find((s) => s.instructions.some((i) => i.op === 'RUN' && /npm run build/.test(i.args)))!;
 
@@ -36,8 +62,13 @@ describe('Dockerfile', () => {
     expect(build).toBeDefined();
     expect(build).not.toBe(deps);
     expect(ops('COPY')).toContain(`--from=${build.name} /app/dist ./`);
-    expect(ops('COPY').filter((a) => a.startsWith('--from')).map((a) => a.split(' ')[0])).toEqual([`--from=${deps.name}`, `--from=${build.name}`]);
-    for (const src of contextCopies(runtime)) expect(src, 'runtime stage copies from the context').not.toMatch(/\.ts$|^(libs|services|scripts)$/);
+    expect(
+      ops('COPY')
+        .filter((a) => a.startsWith('--from'))
+        .map((a) => a.split(' ')[0]),
+    ).toEqual([`--from=${deps.name}`, `--from=${build.name}`]);
+    for (const src of contextCopies(runtime))
+      expect(src, 'runtime stage copies from the context').not.toMatch(/\.ts$|^(libs|services|scripts)$/);
     expect(imageCommand('ENTRYPOINT')).toEqual(['node', '--enable-source-maps', 'services/main.js']);
     expect(imageCommand('HEALTHCHECK')).toEqual(['node', 'scripts/deploy/healthcheck.js']);
     expect(`${ops('ENTRYPOINT')} ${ops('HEALTHCHECK')} ${ops('ENV')}`).not.toMatch(/tsx|--import|--loader|\.ts\b/);
@@ -61,7 +92,9 @@ describe('Dockerfile', () => {
   it('builds every tracked file or folder that a config default names relative to the installation', () => {
     const named = defaultPaths(configSchema.parse({}));
     expect(named).toContain('config/metric-templates.yaml');
-    const tracked = named.filter((p) => execFileSync('git', ['ls-files', '--', p], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() !== '');
+    const tracked = named.filter(
+      (p) => execFileSync('git', ['ls-files', '--', p], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() !== '',
+    );
     expect(covered(tracked, [...SHIPPED_DEFAULTS])).toEqual([]);
     expect(covered([...SHIPPED_DEFAULTS], contextCopies(build))).toEqual([]);
   });
@@ -78,10 +111,14 @@ describe('Dockerfile', () => {
     expect(entries.map((e) => e.replace(/\.ts$/, '.js'))).toEqual([...ENTRY_POINTS]);
     const { files } = runtimeGraph(REPO_ROOT, [...entries, 'scripts/build/build.ts']);
     expect(files.length).toBeGreaterThan(20);
-    expect(covered([...files, 'tsconfig.json', 'tsconfig.build.json', ...runtimeAssets()], contextCopies(build))).toEqual([]);
+    expect(
+      covered([...files, 'tsconfig.json', 'tsconfig.build.json', ...runtimeAssets()], contextCopies(build)),
+    ).toEqual([]);
     expect(files.filter((f) => f.endsWith('.test.ts'))).toEqual([]);
     const { packages } = runtimeGraph(REPO_ROOT, entries);
-    expect([...packages].filter(([name]) => !(name in pkg.dependencies)).map(([name, file]) => `${name} (${file})`)).toEqual([]);
+    expect(
+      [...packages].filter(([name]) => !(name in pkg.dependencies)).map(([name, file]) => `${name} (${file})`),
+    ).toEqual([]);
   });
 });
 
@@ -98,7 +135,16 @@ function defaultPaths(value: unknown): string[] {
 
 describe('docker-compose.yml', () => {
   const compose = parseYaml(read('docker-compose.yml'), { merge: true }) as {
-    services: Record<string, { image: string; command?: string[]; environment?: Record<string, string>; volumes?: string[]; secrets?: string[] }>;
+    services: Record<
+      string,
+      {
+        image: string;
+        command?: string[];
+        environment?: Record<string, string>;
+        volumes?: string[];
+        secrets?: string[];
+      }
+    >;
     secrets: Record<string, { file: string }>;
   };
 
@@ -109,7 +155,8 @@ describe('docker-compose.yml', () => {
     expect(opensearch?.image).toMatch(/^opensearchproject\/opensearch:2\.19\./);
     expect(opensearch?.environment?.DISABLE_SECURITY_PLUGIN).toBe('true');
     expect(prometheus?.image).toMatch(/^prom\/prometheus:/);
-    const promConfig = prometheus?.volumes?.find((v) => v.includes('/etc/prometheus/prometheus.yml'))?.split(':')[0] ?? '';
+    const promConfig =
+      prometheus?.volumes?.find((v) => v.includes('/etc/prometheus/prometheus.yml'))?.split(':')[0] ?? '';
     expect(existsSync(join(REPO_ROOT, promConfig))).toBe(true);
   });
 
@@ -159,7 +206,10 @@ describe('provision-files.sh, the init container of query and alerting', () => {
         env: { ...process.env, APP_DIR: app, SITE_DIR: join(tmp, 'site'), PROVISIONED_DIR: join(app, 'provisioned') },
         stdio: 'pipe',
       });
-      const cfg = parseYaml(read(`${HOST}/config/pharos.yaml`)) as { alerting: { ruleFiles: string[] }; dashboards: { dir: string } };
+      const cfg = parseYaml(read(`${HOST}/config/pharos.yaml`)) as {
+        alerting: { ruleFiles: string[] };
+        dashboards: { dir: string };
+      };
       const siteGlobs = cfg.alerting.ruleFiles.filter((g) => g.startsWith('provisioned/'));
       const rules = loadRuleFiles(siteGlobs, { defaultIntervalMs: 60_000 }, app);
       expect(rules.problems).toEqual([]);
@@ -182,7 +232,9 @@ describe('kube-apiserver audit files', () => {
   });
 
   it('has a webhook kubeconfig whose context, cluster and user agree, with the token in a file', () => {
-    const kc = webhookKubeconfigSchema.parse(parseYaml(read('deploy/kubernetes/apiserver/audit-webhook-kubeconfig.yaml')));
+    const kc = webhookKubeconfigSchema.parse(
+      parseYaml(read('deploy/kubernetes/apiserver/audit-webhook-kubeconfig.yaml')),
+    );
     const ctx = kc.contexts.find((c) => c.name === kc['current-context'])!;
     expect(ctx.context.cluster).toBe(kc.clusters[0]!.name);
     expect(ctx.context.user).toBe(kc.users[0]!.name);
@@ -191,7 +243,11 @@ describe('kube-apiserver audit files', () => {
   });
 
   it('rejects a policy with an unknown level or field', () => {
-    const bad = { apiVersion: 'audit.k8s.io/v1', kind: 'Policy', rules: [{ level: 'Everything' }, { level: 'None', user: ['x'] }] };
+    const bad = {
+      apiVersion: 'audit.k8s.io/v1',
+      kind: 'Policy',
+      rules: [{ level: 'Everything' }, { level: 'None', user: ['x'] }],
+    };
     const issues = auditPolicySchema.safeParse(bad).error?.issues.map((i) => i.path.join('.'));
     expect(issues).toEqual(['rules.0.level', 'rules.1']);
   });
@@ -201,8 +257,16 @@ describe('docs/deploy.md', () => {
   const doc = read('docs/deploy.md');
   // Blocks inside list items are indented; strip the common indentation before parsing.
   const dedent = (block: string) => {
-    const indent = Math.min(...block.split('\n').filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length));
-    return block.split('\n').map((l) => l.slice(indent)).join('\n');
+    const indent = Math.min(
+      ...block
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => /^ */.exec(l)![0].length),
+    );
+    return block
+      .split('\n')
+      .map((l) => l.slice(indent))
+      .join('\n');
   };
   const yamlBlocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => dedent(m[1]!));
   const CONFIG_KEYS = /^(server|storage|bus|collector|clusters|auth|retention|alerting):/m;
@@ -215,7 +279,16 @@ describe('docs/deploy.md', () => {
   });
 
   it('names the image, both overlays, the apiserver flags and the endpoints it documents', () => {
-    for (const text of [IMAGE, 'deploy/kubernetes/overlays/member', 'deploy/kubernetes/overlays/host', '--audit-webhook-config-file', '--audit-policy-file', '/v1/ingest/audit', '/healthz', '/readyz']) {
+    for (const text of [
+      IMAGE,
+      'deploy/kubernetes/overlays/member',
+      'deploy/kubernetes/overlays/host',
+      '--audit-webhook-config-file',
+      '--audit-policy-file',
+      '/v1/ingest/audit',
+      '/healthz',
+      '/readyz',
+    ]) {
       expect(doc).toContain(text);
     }
   });

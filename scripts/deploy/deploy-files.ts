@@ -32,7 +32,15 @@ export const auditPolicySchema = z
             userGroups: z.array(z.string()).optional(),
             verbs: z.array(z.string()).optional(),
             resources: z
-              .array(z.object({ group: z.string().optional(), resources: z.array(z.string()).optional(), resourceNames: z.array(z.string()).optional() }).strict())
+              .array(
+                z
+                  .object({
+                    group: z.string().optional(),
+                    resources: z.array(z.string()).optional(),
+                    resourceNames: z.array(z.string()).optional(),
+                  })
+                  .strict(),
+              )
               .optional(),
             namespaces: z.array(z.string()).optional(),
             nonResourceURLs: z.array(z.string()).optional(),
@@ -50,10 +58,32 @@ export const webhookKubeconfigSchema = z
   .object({
     apiVersion: z.literal('v1'),
     kind: z.literal('Config'),
-    clusters: z.array(z.object({ name: z.string(), cluster: z.object({ server: z.url(), 'certificate-authority': z.string().optional() }).strict() }).strict()).length(1),
-    contexts: z.array(z.object({ name: z.string(), context: z.object({ cluster: z.string(), user: z.string() }).strict() }).strict()).length(1),
+    clusters: z
+      .array(
+        z
+          .object({
+            name: z.string(),
+            cluster: z.object({ server: z.url(), 'certificate-authority': z.string().optional() }).strict(),
+          })
+          .strict(),
+      )
+      .length(1),
+    contexts: z
+      .array(
+        z.object({ name: z.string(), context: z.object({ cluster: z.string(), user: z.string() }).strict() }).strict(),
+      )
+      .length(1),
     'current-context': z.string(),
-    users: z.array(z.object({ name: z.string(), user: z.object({ token: z.string().optional(), tokenFile: z.string().optional() }).strict() }).strict()).length(1),
+    users: z
+      .array(
+        z
+          .object({
+            name: z.string(),
+            user: z.object({ token: z.string().optional(), tokenFile: z.string().optional() }).strict(),
+          })
+          .strict(),
+      )
+      .length(1),
   })
   .strict();
 
@@ -77,7 +107,11 @@ export function parseDockerfile(text: string): { args: Record<string, string>; s
     const upper = op.toUpperCase();
     if (upper === 'FROM') {
       const [, from = '', name] = /^(\S+)(?:\s+AS\s+(\S+))?/i.exec(rest) ?? [];
-      stages.push({ from: from.replace(/\$\{(\w+)\}/g, (_, k: string) => args[k] ?? ''), ...(name ? { name } : {}), instructions: [] });
+      stages.push({
+        from: from.replace(/\$\{(\w+)\}/g, (_, k: string) => args[k] ?? ''),
+        ...(name ? { name } : {}),
+        instructions: [],
+      });
     } else if (stages.length === 0 && upper === 'ARG') {
       const [k = '', v = ''] = rest.split('=');
       args[k] = v;
@@ -93,9 +127,13 @@ export function parseDockerfile(text: string): { args: Record<string, string>; s
  * (static and dynamic), and every bare package those files import at run time, with the first importer.
  * Type-only imports are skipped: they are erased before the code runs.
  */
-export function runtimeGraph(root: string, entries: readonly string[]): { files: string[]; packages: Map<string, string> } {
+export function runtimeGraph(
+  root: string,
+  entries: readonly string[],
+): { files: string[]; packages: Map<string, string> } {
   const builtins = new Set(builtinModules);
-  const importRe = /^\s*(?:import|export)\s+(?!type\b)(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
+  const importRe =
+    /^\s*(?:import|export)\s+(?!type\b)(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
   const packages = new Map<string, string>();
   const seen = new Set<string>();
   const queue = entries.map((e) => join(root, e));
@@ -126,5 +164,7 @@ export function configProblems(text: string): string[] {
     return [`not valid YAML: ${(err as Error).message}`];
   }
   const result = configSchema.safeParse(raw ?? {});
-  return result.success ? [] : result.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  return result.success
+    ? []
+    : result.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
 }

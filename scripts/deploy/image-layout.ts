@@ -90,8 +90,14 @@ export interface Started {
 export function runInImage(layout: ImageLayout, command: string[], env: Record<string, string>): Started {
   const [bin, ...argv] = command;
   if (bin !== 'node') throw new Error(`image command ${JSON.stringify(command)}: only node commands run here`);
-  const image = Object.fromEntries(Object.entries(imageEnv()).map(([k, v]) => [k, v.startsWith('/') ? layout.path(v) : v]));
-  const child = spawn(process.execPath, argv, { cwd: layout.app, env: { ...process.env, ...image, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const image = Object.fromEntries(
+    Object.entries(imageEnv()).map(([k, v]) => [k, v.startsWith('/') ? layout.path(v) : v]),
+  );
+  const child = spawn(process.execPath, argv, {
+    cwd: layout.app,
+    env: { ...process.env, ...image, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -151,23 +157,45 @@ export class LocalDeployment {
 
   static async prepare(run: string): Promise<LocalDeployment> {
     const layout = buildImageLayout();
-    const [host, member] = await Promise.all([renderKustomization('deploy/kubernetes/overlays/host'), renderKustomization('deploy/kubernetes/overlays/member')]);
-    const tokens = { 'ingest-token': `${run}-ingest-token`, 'admin-token': `${run}-admin-token`, 'viewer-token': `${run}-viewer-token` };
+    const [host, member] = await Promise.all([
+      renderKustomization('deploy/kubernetes/overlays/host'),
+      renderKustomization('deploy/kubernetes/overlays/member'),
+    ]);
+    const tokens = {
+      'ingest-token': `${run}-ingest-token`,
+      'admin-token': `${run}-admin-token`,
+      'viewer-token': `${run}-viewer-token`,
+    };
     mkdirSync(layout.path('/etc/pharos/secrets'), { recursive: true });
-    for (const [key, token] of Object.entries(tokens)) writeFileSync(layout.path(`/etc/pharos/secrets/${key}`), `${token}\n`);
+    for (const [key, token] of Object.entries(tokens))
+      writeFileSync(layout.path(`/etc/pharos/secrets/${key}`), `${token}\n`);
     mountConfigMap(layout.path('/etc/pharos/site/rules'), configMapData(host, 'pharos-alert-rules'));
     mountConfigMap(layout.path('/etc/pharos/site/dashboards'), configMapData(host, 'pharos-dashboards'));
     execFileSync('sh', [join(layout.app, 'deploy/docker/provision-files.sh')], {
-      env: { ...process.env, APP_DIR: layout.app, SITE_DIR: layout.path('/etc/pharos/site'), PROVISIONED_DIR: join(layout.app, 'provisioned') },
+      env: {
+        ...process.env,
+        APP_DIR: layout.app,
+        SITE_DIR: layout.path('/etc/pharos/site'),
+        PROVISIONED_DIR: join(layout.app, 'provisioned'),
+      },
       stdio: 'pipe',
     });
     // The config as the pod mounts it; secrets are read from the layout's secret folder.
     const write = (objects: K8sObject[], configMap: string, name: string) => {
       const file = layout.path(`/etc/pharos/${name}.yaml`);
-      writeFileSync(file, configMapData(objects, configMap)['pharos.yaml']!.replaceAll('/etc/pharos/secrets/', `${layout.path('/etc/pharos/secrets')}/`));
+      writeFileSync(
+        file,
+        configMapData(objects, configMap)['pharos.yaml']!.replaceAll(
+          '/etc/pharos/secrets/',
+          `${layout.path('/etc/pharos/secrets')}/`,
+        ),
+      );
       return file;
     };
-    return new LocalDeployment(run, layout, tokens, { host: write(host, 'pharos-config', 'host'), member: write(member, 'pharos-collector-config', 'member') });
+    return new LocalDeployment(run, layout, tokens, {
+      host: write(host, 'pharos-config', 'host'),
+      member: write(member, 'pharos-collector-config', 'member'),
+    });
   }
 
   async start(service: PharosService): Promise<void> {
@@ -186,7 +214,8 @@ export class LocalDeployment {
       PHAROS_STORAGE__INDEX_PREFIX: this.run,
       PHAROS_STORAGE__SHARDS: '1',
       PHAROS_STORAGE__REPLICAS: '0',
-      PHAROS_CLUSTERS: '[{name: member-1, prometheus: {url: "http://127.0.0.1:19091"}}, {name: east, prometheus: {url: "http://127.0.0.1:19092"}}]',
+      PHAROS_CLUSTERS:
+        '[{name: member-1, prometheus: {url: "http://127.0.0.1:19091"}}, {name: east, prometheus: {url: "http://127.0.0.1:19092"}}]',
     };
     const isCollector = service === 'collector';
     const env = isCollector ? { ...common, PHAROS_COLLECTOR__KUBERNETES__ENABLED: 'false' } : { ...common, ...hostEnv };
@@ -197,11 +226,15 @@ export class LocalDeployment {
   async waitReady(service: PharosService, timeoutMs: number): Promise<void> {
     const proc = this.services[service]!.proc;
     const exited = () => (proc.child.exitCode === null ? undefined : `exited with ${proc.child.exitCode}`);
-    await waitFor(`${service} /readyz`, async () => ((await fetch(this.url(service, '/readyz'))).status === 200 ? true : undefined), {
-      timeoutMs,
-      context: () => this.output(),
-      gaveUp: exited,
-    });
+    await waitFor(
+      `${service} /readyz`,
+      async () => ((await fetch(this.url(service, '/readyz'))).status === 200 ? true : undefined),
+      {
+        timeoutMs,
+        context: () => this.output(),
+        gaveUp: exited,
+      },
+    );
   }
 
   url(service: PharosService, path: string): string {
@@ -209,14 +242,18 @@ export class LocalDeployment {
   }
 
   output(): string {
-    return Object.entries(this.services).map(([name, s]) => `--- ${name}\n${s.proc.output().slice(-3000)}`).join('\n');
+    return Object.entries(this.services)
+      .map(([name, s]) => `--- ${name}\n${s.proc.output().slice(-3000)}`)
+      .join('\n');
   }
 
   /** SIGTERM to every service, as the kubelet stops a pod; resolves to their exit codes. */
   async stop(): Promise<Record<string, number | null>> {
     const entries = Object.entries(this.services);
     for (const [, s] of entries) if (s.proc.child.exitCode === null) s.proc.child.kill('SIGTERM');
-    return Object.fromEntries(await Promise.all(entries.map(async ([name, s]) => [name, await s.proc.exited] as const)));
+    return Object.fromEntries(
+      await Promise.all(entries.map(async ([name, s]) => [name, await s.proc.exited] as const)),
+    );
   }
 
   async dispose(): Promise<void> {

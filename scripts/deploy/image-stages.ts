@@ -43,7 +43,9 @@ interface LockEntry {
  * package for another platform is not). Nested ones come inside their parent's folder.
  */
 export function productionPackages(root = REPO_ROOT): string[] {
-  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, LockEntry>;
+  };
   return Object.entries(lock.packages)
     .filter(([path, entry]) => /^node_modules\/(@[^/]+\/)?[^/]+$/.test(path) && !entry.dev)
     .map(([path]) => path.slice('node_modules/'.length))

@@ -51,7 +51,8 @@ function unknownFields(value: unknown, type: string, path: string): string[] {
   const array = /^Array<(.+)>$/.exec(type);
   if (array) return Array.isArray(value) ? value.flatMap((v, i) => unknownFields(v, array[1]!, `${path}[${i}]`)) : [];
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
-  if (map) return isObject(value) ? Object.entries(value).flatMap(([k, v]) => unknownFields(v, map[1]!, `${path}.${k}`)) : [];
+  if (map)
+    return isObject(value) ? Object.entries(value).flatMap(([k, v]) => unknownFields(v, map[1]!, `${path}.${k}`)) : [];
   const attributes = typeMaps[type]?.getAttributeTypeMap?.();
   if (!attributes || !isObject(value)) return [];
   const known = new Map(attributes.map((a) => [a.baseName, a.type]));

@@ -44,7 +44,9 @@ export async function ensureKustomize(): Promise<string> {
     chmodSync(`${cached}.${process.pid}`, 0o755);
     renameSync(`${cached}.${process.pid}`, cached);
   } catch (err) {
-    throw new Error(`kustomize is not installed and "go install ${KUSTOMIZE_MODULE}" failed: ${(err as Error).message}`);
+    throw new Error(
+      `kustomize is not installed and "go install ${KUSTOMIZE_MODULE}" failed: ${(err as Error).message}`,
+    );
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

@@ -36,7 +36,12 @@ export interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
   securityContext?: SecurityContext;
-  volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string; items?: { key: string; path: string }[] }; emptyDir?: object }[];
+  volumes?: {
+    name: string;
+    configMap?: { name: string };
+    secret?: { secretName: string; items?: { key: string; path: string }[] };
+    emptyDir?: object;
+  }[];
 }
 export interface Workload {
   kind: string;
@@ -52,8 +57,17 @@ export function workloads(objects: readonly K8sObject[]): Workload[] {
   return objects
     .filter((o) => WORKLOAD_KINDS.has(o.kind))
     .map((o) => {
-      const spec = o.spec as { replicas?: number; template: { metadata?: { labels?: Record<string, string> }; spec: PodSpec } };
-      return { kind: o.kind, name: o.metadata.name, replicas: spec.replicas ?? 1, labels: spec.template.metadata?.labels ?? {}, pod: spec.template.spec };
+      const spec = o.spec as {
+        replicas?: number;
+        template: { metadata?: { labels?: Record<string, string> }; spec: PodSpec };
+      };
+      return {
+        kind: o.kind,
+        name: o.metadata.name,
+        replicas: spec.replicas ?? 1,
+        labels: spec.template.metadata?.labels ?? {},
+        pod: spec.template.spec,
+      };
     });
 }
 
@@ -79,10 +93,12 @@ function containerProblems(pod: PodSpec, c: Container, isInit: boolean): string[
   if (!isInit && c.readinessProbe?.httpGet?.path !== '/readyz') problems.push('readinessProbe must GET /readyz');
   for (const probe of [c.livenessProbe, c.readinessProbe]) {
     const port = probe?.httpGet?.port;
-    if (port !== undefined && !c.ports?.some((p) => p.name === port || p.containerPort === port)) problems.push(`probe port ${port} is not a container port`);
+    if (port !== undefined && !c.ports?.some((p) => p.name === port || p.containerPort === port))
+      problems.push(`probe port ${port} is not a container port`);
   }
   for (const section of ['requests', 'limits'] as const) {
-    for (const resource of ['cpu', 'memory']) if (!c.resources?.[section]?.[resource]) problems.push(`no ${section}.${resource}`);
+    for (const resource of ['cpu', 'memory'])
+      if (!c.resources?.[section]?.[resource]) problems.push(`no ${section}.${resource}`);
   }
   const sc = { ...pod.securityContext, ...c.securityContext };
   if (sc.runAsNonRoot !== true) problems.push('runAsNonRoot is not true');
@@ -116,8 +132,13 @@ export function checkEventsOnlyRbac(objects: readonly K8sObject[]): string[] {
     const where = `${role.kind}/${role.metadata.name}`;
     if (role.aggregationRule) problems.push(`${where}: aggregationRule pulls in other roles' rules`);
     ((role.rules as PolicyRule[] | undefined) ?? []).forEach((rule, i) => {
-      const outside = (list: string[] | undefined, allowed: string[]) => (list ?? []).filter((x) => !allowed.includes(x));
-      const bad = [...outside(rule.apiGroups, EVENT_GROUPS), ...outside(rule.resources, ['events']), ...outside(rule.verbs, READ_VERBS)];
+      const outside = (list: string[] | undefined, allowed: string[]) =>
+        (list ?? []).filter((x) => !allowed.includes(x));
+      const bad = [
+        ...outside(rule.apiGroups, EVENT_GROUPS),
+        ...outside(rule.resources, ['events']),
+        ...outside(rule.verbs, READ_VERBS),
+      ];
       if (bad.length) problems.push(`${where} rule ${i}: grants beyond reading events: ${bad.join(', ')}`);
       if (rule.nonResourceURLs?.length) problems.push(`${where} rule ${i}: grants nonResourceURLs`);
     });
@@ -136,7 +157,8 @@ export function grantedPermissions(objects: readonly K8sObject[]): string[] {
   const out = new Set<string>();
   for (const role of objects.filter((o) => ROLE_KINDS.has(o.kind))) {
     for (const rule of (role.rules as PolicyRule[] | undefined) ?? []) {
-      for (const g of rule.apiGroups ?? []) for (const r of rule.resources ?? []) for (const v of rule.verbs ?? []) out.add(`${g}/${r}:${v}`);
+      for (const g of rule.apiGroups ?? [])
+        for (const r of rule.resources ?? []) for (const v of rule.verbs ?? []) out.add(`${g}/${r}:${v}`);
     }
   }
   return [...out].sort();
@@ -150,18 +172,23 @@ export function checkSelectors(objects: readonly K8sObject[]): string[] {
   const all = workloads(objects);
   const problems: string[] = [];
   for (const svc of objects.filter((o) => o.kind === 'Service')) {
-    const spec = svc.spec as { selector?: Record<string, string>; ports: { targetPort?: number | string; port: number }[] };
+    const spec = svc.spec as {
+      selector?: Record<string, string>;
+      ports: { targetPort?: number | string; port: number }[];
+    };
     const target = all.find((w) => selects(spec.selector, w.labels));
     if (!target) problems.push(`Service/${svc.metadata.name}: selects no workload`);
     for (const port of spec.ports) {
       const tp = port.targetPort ?? port.port;
       const found = target?.pod.containers.some((c) => c.ports?.some((p) => p.name === tp || p.containerPort === tp));
-      if (target && !found) problems.push(`Service/${svc.metadata.name}: targetPort ${tp} is not a port of ${target.name}`);
+      if (target && !found)
+        problems.push(`Service/${svc.metadata.name}: targetPort ${tp} is not a port of ${target.name}`);
     }
   }
   for (const pdb of objects.filter((o) => o.kind === 'PodDisruptionBudget')) {
     const sel = (pdb.spec as { selector?: { matchLabels?: Record<string, string> } }).selector?.matchLabels;
-    if (!all.some((w) => selects(sel, w.labels))) problems.push(`PodDisruptionBudget/${pdb.metadata.name}: selects no workload`);
+    if (!all.some((w) => selects(sel, w.labels)))
+      problems.push(`PodDisruptionBudget/${pdb.metadata.name}: selects no workload`);
   }
   return problems;
 }

@@ -5,7 +5,17 @@ import { parse as parseYaml } from 'yaml';
 import { PHAROS_IMAGE as IMAGE, configProblems } from './deploy-files.ts';
 import { validateObjects } from './k8s-schema.ts';
 import { REPO_ROOT, renderKustomization, type K8sObject } from './kustomize.ts';
-import { allContainers, checkContainers, type Container, checkEventsOnlyRbac, checkSelectors, grantedPermissions, workloads, workloadsWithoutPdb, type Workload } from './manifest-checks.ts';
+import {
+  allContainers,
+  checkContainers,
+  type Container,
+  checkEventsOnlyRbac,
+  checkSelectors,
+  grantedPermissions,
+  workloads,
+  workloadsWithoutPdb,
+  type Workload,
+} from './manifest-checks.ts';
 
 const SERVICES = ['all', 'collector', 'indexer', 'query', 'alerting'];
 const OVERLAYS = {
@@ -71,7 +81,7 @@ describe.each(Object.keys(OVERLAYS) as OverlayName[])('overlay %s', (name) => {
         const secret = w.pod.volumes?.find((v) => v.name === m.name)?.secret;
         return (secret?.items ?? []).map((item) => `${m.mountPath}/${item.path}`);
       });
-      const tokens = ((configOf(rendered[name], w).parsed.auth as { tokens?: { tokenFile?: string }[] })?.tokens ?? []);
+      const tokens = (configOf(rendered[name], w).parsed.auth as { tokens?: { tokenFile?: string }[] })?.tokens ?? [];
       expect(tokens.length).toBeGreaterThan(0);
       for (const t of tokens) expect(secretFiles).toContain(t.tokenFile);
     }
@@ -83,19 +93,28 @@ describe.each(Object.keys(OVERLAYS) as OverlayName[])('overlay %s', (name) => {
 });
 
 describe('member overlay', () => {
-  it("grants the collector nothing beyond get/list/watch on events, core and events.k8s.io", () => {
+  it('grants the collector nothing beyond get/list/watch on events, core and events.k8s.io', () => {
     const objects = rendered.member;
     expect(checkEventsOnlyRbac(objects)).toEqual([]);
-    expect(grantedPermissions(objects)).toEqual(
-      ['/events:get', '/events:list', '/events:watch', 'events.k8s.io/events:get', 'events.k8s.io/events:list', 'events.k8s.io/events:watch'],
-    );
+    expect(grantedPermissions(objects)).toEqual([
+      '/events:get',
+      '/events:list',
+      '/events:watch',
+      'events.k8s.io/events:get',
+      'events.k8s.io/events:list',
+      'events.k8s.io/events:watch',
+    ]);
     const binding = byKind(objects, 'ClusterRoleBinding')[0]!;
     const collector = workload(objects, 'collector');
-    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: collector.pod.serviceAccountName, namespace: 'pharos' }]);
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: collector.pod.serviceAccountName, namespace: 'pharos' },
+    ]);
   });
 
   it("points the kube-apiserver's audit webhook kubeconfig at the collector Service's audit intake", () => {
-    const kubeconfig = parseYaml(readFileSync(join(REPO_ROOT, 'deploy/kubernetes/apiserver/audit-webhook-kubeconfig.yaml'), 'utf8')) as {
+    const kubeconfig = parseYaml(
+      readFileSync(join(REPO_ROOT, 'deploy/kubernetes/apiserver/audit-webhook-kubeconfig.yaml'), 'utf8'),
+    ) as {
       clusters: { cluster: { server: string } }[];
     };
     const url = new URL(kubeconfig.clusters[0]!.cluster.server);
@@ -123,13 +142,17 @@ describe('host overlay', () => {
     expect(workload(objects, 'indexer').replicas).toBeGreaterThanOrEqual(2);
     expect(workload(objects, 'alerting').replicas).toBe(2);
     expect(workload(objects, 'query').replicas).toBeGreaterThanOrEqual(2);
-    const services = byKind(objects, 'Service').map((s) => (s.spec as { selector: Record<string, string> }).selector['app.kubernetes.io/component']);
+    const services = byKind(objects, 'Service').map(
+      (s) => (s.spec as { selector: Record<string, string> }).selector['app.kubernetes.io/component'],
+    );
     expect(services.sort()).toEqual(['alerting', 'query']);
     expect(workloadsWithoutPdb(objects)).toEqual([]);
   });
 
   it('shares one Kafka consumer group: every indexer replica runs the same config', () => {
-    const cfg = configOf(rendered.host, workload(rendered.host, 'indexer')).parsed as { bus: { type: string; partitions: number } };
+    const cfg = configOf(rendered.host, workload(rendered.host, 'indexer')).parsed as {
+      bus: { type: string; partitions: number };
+    };
     expect(cfg.bus.type).toBe('kafka');
     expect(workload(rendered.host, 'indexer').replicas).toBeLessThanOrEqual(cfg.bus.partitions);
   });
@@ -141,10 +164,12 @@ describe('host overlay', () => {
       const w = workload(objects, component);
       const init = w.pod.initContainers?.[0];
       expect(init?.command).toEqual(['sh', '/app/deploy/docker/provision-files.sh']);
-      const volumeOf = (mountPath: string, c: Container | undefined) => w.pod.volumes?.find((v) => v.name === c?.volumeMounts?.find((m) => m.mountPath === mountPath)?.name);
+      const volumeOf = (mountPath: string, c: Container | undefined) =>
+        w.pod.volumes?.find((v) => v.name === c?.volumeMounts?.find((m) => m.mountPath === mountPath)?.name);
       expect(volumeOf('/etc/pharos/site/rules', init)?.configMap?.name).toMatch(/^pharos-alert-rules-/);
       expect(volumeOf('/etc/pharos/site/dashboards', init)?.configMap?.name).toMatch(/^pharos-dashboards-/);
-      for (const cm of ['/etc/pharos/site/rules', '/etc/pharos/site/dashboards']) expect(cmNames).toContain(volumeOf(cm, init)?.configMap?.name);
+      for (const cm of ['/etc/pharos/site/rules', '/etc/pharos/site/dashboards'])
+        expect(cmNames).toContain(volumeOf(cm, init)?.configMap?.name);
       expect(volumeOf('/app/provisioned', w.pod.containers[0])).toEqual(volumeOf('/app/provisioned', init));
       expect(volumeOf('/app/provisioned', init)).toHaveProperty('emptyDir');
       const cfg = configOf(objects, w).parsed as { alerting: { ruleFiles: string[] }; dashboards: { dir: string } };
@@ -154,9 +179,15 @@ describe('host overlay', () => {
   });
 
   it("lists every member overlay's cluster under clusters, on the same Kafka topics", () => {
-    const host = configOf(rendered.host, workload(rendered.host, 'query')).parsed as { clusters: { name: string }[]; bus: { topicPrefix: string } };
+    const host = configOf(rendered.host, workload(rendered.host, 'query')).parsed as {
+      clusters: { name: string }[];
+      bus: { topicPrefix: string };
+    };
     for (const member of ['member', 'east'] as const) {
-      const cfg = configOf(rendered[member], workload(rendered[member], 'collector')).parsed as { collector: { cluster: string }; bus: { topicPrefix: string } };
+      const cfg = configOf(rendered[member], workload(rendered[member], 'collector')).parsed as {
+        collector: { cluster: string };
+        bus: { topicPrefix: string };
+      };
       expect(host.clusters.map((c) => c.name)).toContain(cfg.collector.cluster);
       expect(cfg.bus.topicPrefix).toBe(host.bus.topicPrefix);
     }
@@ -165,10 +196,15 @@ describe('host overlay', () => {
 
 describe('a new member cluster (clusters/east)', () => {
   it('differs from the member overlay only in its collector config', () => {
-    const cfg = configOf(rendered.east, workload(rendered.east, 'collector')).parsed as { collector: { cluster: string } };
+    const cfg = configOf(rendered.east, workload(rendered.east, 'collector')).parsed as {
+      collector: { cluster: string };
+    };
     expect(cfg.collector.cluster).toBe('east');
     const strip = (objects: K8sObject[]) =>
-      JSON.stringify(objects.filter((o) => o.kind !== 'ConfigMap')).replace(/pharos-collector-config-[a-z0-9]+/g, 'pharos-collector-config');
+      JSON.stringify(objects.filter((o) => o.kind !== 'ConfigMap')).replace(
+        /pharos-collector-config-[a-z0-9]+/g,
+        'pharos-collector-config',
+      );
     expect(strip(rendered.east)).toBe(strip(rendered.member));
   });
 });

@@ -1,5 +1,15 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -30,10 +40,17 @@ export async function ensureOtelcol(): Promise<string> {
   try {
     // The builder writes its Go sources and the binary to dist.output_path; a staging folder keeps a
     // concurrent run from seeing half a binary.
-    const manifest = readFileSync(MANIFEST, 'utf8').replace('dist:\n', `dist:\n  output_path: ${join(staging, 'out')}\n`);
+    const manifest = readFileSync(MANIFEST, 'utf8').replace(
+      'dist:\n',
+      `dist:\n  output_path: ${join(staging, 'out')}\n`,
+    );
     writeFileSync(join(staging, 'manifest.yaml'), manifest);
     log(`building the collector (${OTELCOL_VERSION}) with the collector builder; about 1.5 minutes the first time`);
-    await run(builder, ['--config', join(staging, 'manifest.yaml')], { timeout: BUILD_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, env: goEnv() });
+    await run(builder, ['--config', join(staging, 'manifest.yaml')], {
+      timeout: BUILD_TIMEOUT_MS,
+      maxBuffer: 64 * 1024 * 1024,
+      env: goEnv(),
+    });
     install(join(staging, 'out', 'otelcol-pharos'), target);
     log(`built ${target}`);
   } catch (err) {
@@ -50,7 +67,11 @@ async function ensureBuilder(): Promise<string> {
   const staging = mkdtempSync(join(tmpdir(), 'pharos-ocb-'));
   try {
     log(`go install ${BUILDER_MODULE}`);
-    await run('go', ['install', BUILDER_MODULE], { env: { ...goEnv(), GOBIN: staging }, timeout: BUILD_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 });
+    await run('go', ['install', BUILDER_MODULE], {
+      env: { ...goEnv(), GOBIN: staging },
+      timeout: BUILD_TIMEOUT_MS,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     install(join(staging, 'builder'), target);
   } finally {
     rmSync(staging, { recursive: true, force: true });

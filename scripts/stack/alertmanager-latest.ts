@@ -23,12 +23,22 @@ export interface AlertmanagerBinaries {
   version: string;
 }
 
-export async function ensureLatestAlertmanager(log: (m: string) => void = () => undefined): Promise<AlertmanagerBinaries> {
-  const bins = { alertmanager: join(CACHE_BIN, `alertmanager-${ALERTMANAGER_LATEST}`), amtool: join(CACHE_BIN, `amtool-${ALERTMANAGER_LATEST}`), version: ALERTMANAGER_LATEST };
+export async function ensureLatestAlertmanager(
+  log: (m: string) => void = () => undefined,
+): Promise<AlertmanagerBinaries> {
+  const bins = {
+    alertmanager: join(CACHE_BIN, `alertmanager-${ALERTMANAGER_LATEST}`),
+    amtool: join(CACHE_BIN, `amtool-${ALERTMANAGER_LATEST}`),
+    version: ALERTMANAGER_LATEST,
+  };
   if (existsSync(bins.alertmanager) && existsSync(bins.amtool)) return bins;
   log(`building Alertmanager ${ALERTMANAGER_LATEST} from the Go module (first time; a few minutes)`);
   const opts = { env: { ...process.env, GOFLAGS: '-mod=mod' }, timeout: 20 * 60_000, maxBuffer: 32 * 1024 * 1024 };
-  const { stdout } = await run('go', ['mod', 'download', '-json', `${ALERTMANAGER_MODULE}@v${ALERTMANAGER_LATEST}`], opts);
+  const { stdout } = await run(
+    'go',
+    ['mod', 'download', '-json', `${ALERTMANAGER_MODULE}@v${ALERTMANAGER_LATEST}`],
+    opts,
+  );
   const dir = (JSON.parse(stdout) as { Dir: string }).Dir;
   const work = mkdtempSync(join(tmpdir(), 'pharos-am-build-'));
   try {
@@ -38,14 +48,32 @@ export async function ensureLatestAlertmanager(log: (m: string) => void = () => 
     await run('chmod', ['-R', 'u+w', src]);
     for (const ui of ['elm', 'mantine']) {
       mkdirSync(join(src, 'ui/app/dist', ui), { recursive: true });
-      writeFileSync(join(src, 'ui/app/dist', ui, 'index.html'), '<!doctype html><title>Alertmanager (no UI in this build)</title>\n');
+      writeFileSync(
+        join(src, 'ui/app/dist', ui, 'index.html'),
+        '<!doctype html><title>Alertmanager (no UI in this build)</title>\n',
+      );
     }
     const out = join(work, 'bin');
     mkdirSync(out);
-    await run('go', ['build', '-o', `${out}/`, '-ldflags', `-X github.com/prometheus/common/version.Version=${ALERTMANAGER_LATEST}`, './cmd/alertmanager', './cmd/amtool'], { ...opts, cwd: src });
+    await run(
+      'go',
+      [
+        'build',
+        '-o',
+        `${out}/`,
+        '-ldflags',
+        `-X github.com/prometheus/common/version.Version=${ALERTMANAGER_LATEST}`,
+        './cmd/alertmanager',
+        './cmd/amtool',
+      ],
+      { ...opts, cwd: src },
+    );
     mkdirSync(CACHE_BIN, { recursive: true });
     // Renamed into place: a concurrent run never sees half a binary.
-    for (const [name, target] of [['alertmanager', bins.alertmanager], ['amtool', bins.amtool]] as const) {
+    for (const [name, target] of [
+      ['alertmanager', bins.alertmanager],
+      ['amtool', bins.amtool],
+    ] as const) {
       cpSync(join(out, name), `${target}.${process.pid}`);
       chmodSync(`${target}.${process.pid}`, 0o755);
       renameSync(`${target}.${process.pid}`, target);

@@ -27,7 +27,9 @@ export const PROMETHEUS3: GoBinarySet = {
   module: 'github.com/prometheus/prometheus',
   moduleVersion: 'v0.316.0',
   commands: ['cmd/prometheus', 'cmd/promtool'],
-  ldflags: ['Version=3.16.0', 'Revision=v0.316.0', 'Branch=HEAD'].map((kv) => `-X github.com/prometheus/common/version.${kv}`).join(' '),
+  ldflags: ['Version=3.16.0', 'Revision=v0.316.0', 'Branch=HEAD']
+    .map((kv) => `-X github.com/prometheus/common/version.${kv}`)
+    .join(' '),
 };
 
 export function binCache(): string {
@@ -51,7 +53,10 @@ export async function ensureGoBinaries(set: GoBinarySet, log: Log): Promise<Reco
   const targets = set.commands.map((c) => `${set.module}/${c}@${set.moduleVersion}`);
   log(`building ${targets.join(' ')} with go install (first time on this machine; cached in ${binCache()})`);
   const startedAt = Date.now();
-  const ticker = setInterval(() => log(`  … still building (${Math.round((Date.now() - startedAt) / 1000)} s)`), 30_000);
+  const ticker = setInterval(
+    () => log(`  … still building (${Math.round((Date.now() - startedAt) / 1000)} s)`),
+    30_000,
+  );
   try {
     await goInstall(targets, set.ldflags, staging);
     for (const c of set.commands) await fs.promises.rename(path.join(staging, path.basename(c)), binaryPath(set, c));
@@ -65,12 +70,19 @@ export async function ensureGoBinaries(set: GoBinarySet, log: Log): Promise<Reco
 
 function goInstall(targets: string[], ldflags: string, gobin: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('go', ['install', '-ldflags', ldflags, ...targets], { env: { ...process.env, GOBIN: gobin }, timeout: BUILD_TIMEOUT_MS });
+    const child = spawn('go', ['install', '-ldflags', ldflags, ...targets], {
+      env: { ...process.env, GOBIN: gobin },
+      timeout: BUILD_TIMEOUT_MS,
+    });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`go install exited with ${code}\n${output.split('\n').slice(-30).join('\n')}`))));
+    child.once('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`go install exited with ${code}\n${output.split('\n').slice(-30).join('\n')}`)),
+    );
   });
 }
 
@@ -82,5 +94,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     console.error(`usage: tsx scripts/stack/go-binaries.ts ${Object.keys(sets).join('|')}`);
     process.exit(2);
   }
-  for (const w of wanted) console.log(JSON.stringify(await ensureGoBinaries(sets[w] as GoBinarySet, (m) => console.log(`[stack] ${m}`))));
+  for (const w of wanted)
+    console.log(JSON.stringify(await ensureGoBinaries(sets[w] as GoBinarySet, (m) => console.log(`[stack] ${m}`))));
 }

@@ -78,7 +78,9 @@ export interface JvmEngineFiles {
 export async function leaveRunningJvm({ engine, dir, pom, libDir }: JvmEngineFiles, log: Log): Promise<boolean> {
   if (livePid(dir) === undefined) return false;
   if (!(await isClasspathCurrent(pom, libDir))) {
-    log(`${engine}: ${path.relative(process.cwd(), pom)} changed; \`npm run stack -- down ${engine}\` then \`up\` to use it`);
+    log(
+      `${engine}: ${path.relative(process.cwd(), pom)} changed; \`npm run stack -- down ${engine}\` then \`up\` to use it`,
+    );
   }
   return true;
 }

@@ -41,7 +41,20 @@ const server: Service = {
   command: () => ({
     command: 'memcached',
     // -u: memcached refuses to run as root without naming a user (CI runs as root); ignored otherwise.
-    args: ['-l', HOST, '-p', String(MEMCACHED_PORT), '-U', '0', '-m', '64', '-u', os.userInfo().username, '-P', path.join(dir, 'memcached.pid')],
+    args: [
+      '-l',
+      HOST,
+      '-p',
+      String(MEMCACHED_PORT),
+      '-U',
+      '0',
+      '-m',
+      '64',
+      '-u',
+      os.userInfo().username,
+      '-P',
+      path.join(dir, 'memcached.pid'),
+    ],
   }),
   ready: answersVersion,
 };

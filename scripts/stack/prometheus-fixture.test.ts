@@ -89,7 +89,9 @@ describe('prometheus fixture', () => {
     for (const ns of namespaces) counts.set(ns, (counts.get(ns) ?? 0) + 1);
     expect([...counts.values()].some((n) => n === CLUSTER_NAMES.length)).toBe(true);
     expect([...counts.values()].some((n) => n === 1)).toBe(true);
-    const pods = CLUSTER_NAMES.map((c) => new Set(selectSeries(generateServer(c), 'kube_pod_info').map((s) => s.labels.pod)));
+    const pods = CLUSTER_NAMES.map(
+      (c) => new Set(selectSeries(generateServer(c), 'kube_pod_info').map((s) => s.labels.pod)),
+    );
     expect([...(pods[0] ?? [])].some((pod) => pods[1]?.has(pod))).toBe(true);
   });
 });

@@ -75,7 +75,11 @@ export async function sourcesDigest(): Promise<string> {
   return hash.digest('hex');
 }
 
-export const readText = (file: string): Promise<string> => fs.readFile(file, 'utf8').then((t) => t.trim(), () => '');
+export const readText = (file: string): Promise<string> =>
+  fs.readFile(file, 'utf8').then(
+    (t) => t.trim(),
+    () => '',
+  );
 
 /**
  * Backfills a server's data from the fixture, unless the data on disk came from the same fixture text (its hash is

@@ -7,7 +7,12 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { FIXTURE_SERVERS, PROMETHEUS3_PORTS, fixtureDigest, type FixtureServer } from '../../test/fixtures/prometheus/generate.ts';
+import {
+  FIXTURE_SERVERS,
+  PROMETHEUS3_PORTS,
+  fixtureDigest,
+  type FixtureServer,
+} from '../../test/fixtures/prometheus/generate.ts';
 import { nativeHistogramsFor } from '../../test/fixtures/prometheus/native-histograms.ts';
 import { ruleTestOpenMetrics } from '../../test/fixtures/prometheus/rule-tests.ts';
 import { stopService, type Engine, type Log, type Service } from './engine.ts';
@@ -78,21 +83,32 @@ async function nativeHistogramBlock(server: FixtureServer, dir: string, dataDir:
   const port = await freePort();
   const child = spawn(prometheusBin(), serverArgs(dir, scratch, port), { stdio: 'ignore' });
   try {
-    await waitUntil((signal) => httpOk(`http://${HOST}:${port}/-/ready`, signal), { what: `prometheus3/${server} (scratch)`, timeoutMs: 60_000, ...(child.pid ? { pid: child.pid } : {}) });
+    await waitUntil((signal) => httpOk(`http://${HOST}:${port}/-/ready`, signal), {
+      what: `prometheus3/${server} (scratch)`,
+      timeoutMs: 60_000,
+      ...(child.pid ? { pid: child.pid } : {}),
+    });
     // In time order, all series together, half an hour per request: the head takes samples no older than an
     // hour before its newest one.
     const all = nativeHistogramsFor(server);
     const t0 = Math.min(...all.map((s) => s.samples[0]?.timestampMs ?? Infinity));
     const t1 = Math.max(...all.map((s) => s.samples[s.samples.length - 1]?.timestampMs ?? -Infinity));
     for (let from = t0; from <= t1; from += 30 * 60_000) {
-      const slice = all.map((s) => ({ ...s, samples: s.samples.filter((h) => h.timestampMs >= from && h.timestampMs < from + 30 * 60_000) }));
-      await remoteWrite(`http://${HOST}:${port}/api/v1/write`, slice.filter((s) => s.samples.length > 0));
+      const slice = all.map((s) => ({
+        ...s,
+        samples: s.samples.filter((h) => h.timestampMs >= from && h.timestampMs < from + 30 * 60_000),
+      }));
+      await remoteWrite(
+        `http://${HOST}:${port}/api/v1/write`,
+        slice.filter((s) => s.samples.length > 0),
+      );
     }
     const res = await fetch(`http://${HOST}:${port}/api/v1/admin/tsdb/snapshot?skip_head=false`, { method: 'POST' });
     const name = ((await res.json()) as { data?: { name?: string } }).data?.name;
     if (!res.ok || !name) throw new Error(`prometheus3/${server}: snapshot failed (HTTP ${res.status})`);
     const snapshot = path.join(scratch, 'snapshots', name);
-    for (const block of await fs.readdir(snapshot)) await fs.rename(path.join(snapshot, block), path.join(dataDir, block));
+    for (const block of await fs.readdir(snapshot))
+      await fs.rename(path.join(snapshot, block), path.join(dataDir, block));
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(undefined)));
@@ -145,6 +161,7 @@ export const prometheus3: Engine = {
     await ensureGoBinaries(PROMETHEUS3, log);
     const sources = await sourcesDigest();
     // One server at a time: each runs a throwaway Prometheus, and the machine has two cores.
-    for (const [i, server] of FIXTURE_SERVERS.entries()) await prepareServer(server, services[i] as Service, sources, log);
+    for (const [i, server] of FIXTURE_SERVERS.entries())
+      await prepareServer(server, services[i] as Service, sources, log);
   },
 };

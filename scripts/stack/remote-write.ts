@@ -36,7 +36,7 @@ class ProtoWriter {
   /** sint32/sint64: zigzag. */
   sint(field: number, n: number): this {
     const v = BigInt(n);
-    return this.key(field, 0).varint(v >= 0n ? v << 1n : ((-v) << 1n) - 1n);
+    return this.key(field, 0).varint(v >= 0n ? v << 1n : (-v << 1n) - 1n);
   }
 
   double(field: number, v: number): this {
@@ -67,7 +67,7 @@ class ProtoWriter {
     const w = new ProtoWriter();
     for (const v of values) {
       const b = BigInt(v);
-      w.varint(b >= 0n ? b << 1n : ((-b) << 1n) - 1n);
+      w.varint(b >= 0n ? b << 1n : (-b << 1n) - 1n);
     }
     return this.bytes(field, w.finish());
   }
@@ -78,7 +78,10 @@ class ProtoWriter {
 }
 
 /** Sparse bucket counts (index → absolute count) as spans and deltas of an integer histogram. */
-function spansAndDeltas(buckets: ReadonlyMap<number, number>): { spans: { offset: number; length: number }[]; deltas: number[] } {
+function spansAndDeltas(buckets: ReadonlyMap<number, number>): {
+  spans: { offset: number; length: number }[];
+  deltas: number[];
+} {
   const idx = [...buckets.keys()].sort((a, b) => a - b);
   const spans: { offset: number; length: number }[] = [];
   const deltas: number[] = [];
@@ -110,7 +113,8 @@ export function encodeWriteRequest(series: readonly NativeHistogramSeries[]): Bu
   const w = new ProtoWriter();
   for (const s of series) {
     w.message(1, (ts) => {
-      for (const [name, value] of Object.entries(s.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) ts.message(1, (l) => l.string(1, name).string(2, value));
+      for (const [name, value] of Object.entries(s.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        ts.message(1, (l) => l.string(1, name).string(2, value));
       for (const h of s.samples) ts.message(4, (m) => writeHistogram(m, h));
     });
   }
@@ -132,10 +136,18 @@ export function snappyLiterals(data: Buffer): Buffer {
   return Buffer.concat(out);
 }
 
-export async function remoteWrite(url: string, series: readonly NativeHistogramSeries[], signal?: AbortSignal): Promise<void> {
+export async function remoteWrite(
+  url: string,
+  series: readonly NativeHistogramSeries[],
+  signal?: AbortSignal,
+): Promise<void> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', 'x-prometheus-remote-write-version': '0.1.0' },
+    headers: {
+      'content-type': 'application/x-protobuf',
+      'content-encoding': 'snappy',
+      'x-prometheus-remote-write-version': '0.1.0',
+    },
     body: new Uint8Array(snappyLiterals(encodeWriteRequest(series))),
     ...(signal ? { signal } : {}),
   });

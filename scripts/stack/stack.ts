@@ -16,7 +16,15 @@ import { prometheus3 } from './prometheus3.ts';
 
 // Start order: the light daemons first, then one JVM at a time (two JVMs starting together on a 2-core machine
 // each take longer than both in turn). `down` goes in reverse.
-const ENGINES = { prometheus, prometheus3, 'node-exporter': nodeExporter, alertmanager, memcached, kafka, opensearch } as const;
+const ENGINES = {
+  prometheus,
+  prometheus3,
+  'node-exporter': nodeExporter,
+  alertmanager,
+  memcached,
+  kafka,
+  opensearch,
+} as const;
 export type EngineName = keyof typeof ENGINES;
 export const ENGINE_NAMES = Object.keys(ENGINES) as EngineName[];
 
@@ -37,7 +45,9 @@ export async function ensureStack(engines: readonly string[] = [], log: Log = de
   const selected = select(engines);
   await withStackLock(async () => {
     const prepared = await Promise.allSettled(selected.map((engine) => engine.prepare(log)));
-    const failures = prepared.flatMap((p, i) => (p.status === 'rejected' ? [`${selected[i]?.name}: ${errorText(p.reason)}`] : []));
+    const failures = prepared.flatMap((p, i) =>
+      p.status === 'rejected' ? [`${selected[i]?.name}: ${errorText(p.reason)}`] : [],
+    );
     if (failures.length > 0) throw new Error(`could not prepare the stack:\n${failures.join('\n')}`);
     for (const engine of selected) {
       for (const service of engine.services) await startService(service, log);

@@ -25,13 +25,27 @@ describe('admin API', () => {
     const config = configSchema.parse({
       dataDir: dir,
       storage: { type: 'sqlite', path: join(dir, 'pharos.db') },
-      auth: { tokens: [{ name: 'ops', token: ADMIN, role: 'admin' }, { name: 'viewer', token: VIEWER, role: 'viewer' }] },
+      auth: {
+        tokens: [
+          { name: 'ops', token: ADMIN, role: 'admin' },
+          { name: 'viewer', token: VIEWER, role: 'viewer' },
+        ],
+      },
     });
-    ctx = { config, logger: createLogger('silent'), metrics: createMetricsRegistry(), authenticator: new TokenAuthenticator(config.auth.tokens), resources: new Resources() };
+    ctx = {
+      config,
+      logger: createLogger('silent'),
+      metrics: createMetricsRegistry(),
+      authenticator: new TokenAuthenticator(config.auth.tokens),
+      resources: new Resources(),
+    };
     const security = await securityFor(ctx);
     app = await buildApp({
-      logger: ctx.logger, metrics: ctx.metrics, features: await adminFeatures(ctx),
-      authenticator: security.authenticator, guards: { rateLimiter: security.rateLimiter, audit: security.audit },
+      logger: ctx.logger,
+      metrics: ctx.metrics,
+      features: await adminFeatures(ctx),
+      authenticator: security.authenticator,
+      guards: { rateLimiter: security.rateLimiter, audit: security.audit },
     });
   });
   afterAll(async () => {
@@ -42,12 +56,19 @@ describe('admin API', () => {
 
   it('creates a token returned once, which then authenticates with its role and scope', async () => {
     const created = await app.inject({
-      method: 'POST', url: '/v1/admin/tokens', headers: as(ADMIN),
+      method: 'POST',
+      url: '/v1/admin/tokens',
+      headers: as(ADMIN),
       payload: { name: 'team-payments', role: 'viewer', scope: { namespaces: ['payments'] } },
     });
     expect(created.statusCode).toBe(201);
     const body = created.json();
-    expect(body).toMatchObject({ name: 'team-payments', role: 'viewer', scope: { clusters: ['*'], namespaces: ['payments'] }, createdBy: 'ops' });
+    expect(body).toMatchObject({
+      name: 'team-payments',
+      role: 'viewer',
+      scope: { clusters: ['*'], namespaces: ['payments'] },
+      createdBy: 'ops',
+    });
     const list = await app.inject({ url: '/v1/admin/tokens', headers: as(ADMIN) });
     expect(list.json().items).toHaveLength(1);
     expect(list.body).not.toContain(body.token);
@@ -57,11 +78,14 @@ describe('admin API', () => {
     const revoked = await app.inject({ method: 'DELETE', url: `/v1/admin/tokens/${body.id}`, headers: as(ADMIN) });
     expect(revoked.statusCode).toBe(200);
     expect((await app.inject({ url: '/v1/admin/tokens', headers: as(body.token) })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'DELETE', url: `/v1/admin/tokens/${body.id}`, headers: as(ADMIN) })).statusCode).toBe(404);
+    expect(
+      (await app.inject({ method: 'DELETE', url: `/v1/admin/tokens/${body.id}`, headers: as(ADMIN) })).statusCode,
+    ).toBe(404);
   });
 
   it('refuses bad input, duplicate and configured names, and non-admins', async () => {
-    const post = (payload: unknown, t = ADMIN) => app.inject({ method: 'POST', url: '/v1/admin/tokens', headers: as(t), payload: payload as object });
+    const post = (payload: unknown, t = ADMIN) =>
+      app.inject({ method: 'POST', url: '/v1/admin/tokens', headers: as(t), payload: payload as object });
     expect((await post({ name: 'x', role: 'root' })).statusCode).toBe(400);
     expect((await post({ name: '../etc', role: 'viewer' })).statusCode).toBe(400);
     expect((await post({ name: 'x', role: 'viewer', scope: { namespaces: [] } })).statusCode).toBe(400);
@@ -69,7 +93,9 @@ describe('admin API', () => {
     expect((await post({ name: 'dup', role: 'viewer' })).statusCode).toBe(201);
     expect((await post({ name: 'dup', role: 'viewer' })).statusCode).toBe(409);
     expect((await post({ name: 'y', role: 'viewer' }, VIEWER)).statusCode).toBe(403);
-    expect((await app.inject({ method: 'DELETE', url: '/v1/admin/tokens/nope', headers: as(ADMIN) })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'DELETE', url: '/v1/admin/tokens/nope', headers: as(ADMIN) })).statusCode).toBe(
+      400,
+    );
   });
 
   it('answers the self-audit trail with filters', async () => {
@@ -78,8 +104,22 @@ describe('admin API', () => {
     expect(res.statusCode).toBe(200);
     const items = res.json().items;
     expect(items.length).toBeGreaterThan(0);
-    expect(items[0]).toMatchObject({ principal: 'viewer', role: 'viewer', method: 'GET', route: '/v1/admin/tokens', status: 403, scope: { clusters: ['*'], namespaces: ['*'] } });
-    expect((await app.inject({ url: '/v1/admin/audit?since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z', headers: as(ADMIN) })).statusCode).toBe(400);
+    expect(items[0]).toMatchObject({
+      principal: 'viewer',
+      role: 'viewer',
+      method: 'GET',
+      route: '/v1/admin/tokens',
+      status: 403,
+      scope: { clusters: ['*'], namespaces: ['*'] },
+    });
+    expect(
+      (
+        await app.inject({
+          url: '/v1/admin/audit?since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z',
+          headers: as(ADMIN),
+        })
+      ).statusCode,
+    ).toBe(400);
     expect((await app.inject({ url: '/v1/admin/audit?limit=-4', headers: as(ADMIN) })).statusCode).toBe(400);
     expect((await app.inject({ url: '/v1/admin/audit?cursor=%%%', headers: as(ADMIN) })).statusCode).toBe(400);
     expect((await app.inject({ url: '/v1/admin/audit', headers: as(VIEWER) })).statusCode).toBe(403);

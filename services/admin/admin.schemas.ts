@@ -17,8 +17,12 @@ export const createTokenBody = z
   .object({
     name: z.string().regex(NAME, 'letters, digits and _ . : @ -, at most 100, starting with a letter or digit'),
     role: roleSchema,
-    scope: tokenScopeSchema.prefault({}).describe('Clusters and namespaces the token may see; `*` means all. Default: all.'),
-    expiresAt: z.union([z.number().int().positive().max(MAX_TIME), z.iso.datetime({ offset: true })]).optional()
+    scope: tokenScopeSchema
+      .prefault({})
+      .describe('Clusters and namespaces the token may see; `*` means all. Default: all.'),
+    expiresAt: z
+      .union([z.number().int().positive().max(MAX_TIME), z.iso.datetime({ offset: true })])
+      .optional()
       .describe('Epoch ms or RFC 3339; the token stops working then.'),
   })
   .strict();
@@ -33,7 +37,9 @@ export const tokenInfo = z.object({
   expiresAt: z.number().optional(),
 });
 
-export const createdToken = tokenInfo.extend({ token: z.string().describe('The secret: shown once, stored only as a SHA-256 hash.') });
+export const createdToken = tokenInfo.extend({
+  token: z.string().describe('The secret: shown once, stored only as a SHA-256 hash.'),
+});
 
 export const pageQuery = z
   .object({
@@ -44,7 +50,9 @@ export const pageQuery = z
 
 export const tokenList = z.object({ items: z.array(tokenInfo), next: z.string().nullable() });
 
-export const tokenIdParams = z.object({ id: z.string().regex(/^tok_[A-Za-z0-9_-]{1,64}$/, 'a token id such as tok_AbC123') });
+export const tokenIdParams = z.object({
+  id: z.string().regex(/^tok_[A-Za-z0-9_-]{1,64}$/, 'a token id such as tok_AbC123'),
+});
 
 export const auditQuery = pageQuery
   .extend({

@@ -11,7 +11,8 @@ export async function adminFeatures(ctx: ServiceContext): Promise<Feature[]> {
   const security = await securityFor(ctx);
   const log = ctx.logger.child({ component: 'admin' });
   let pruner: NodeJS.Timeout | undefined;
-  const prune = () => void security.audit.prune().catch((err: unknown) => log.error({ err }, 'self-audit prune failed'));
+  const prune = () =>
+    void security.audit.prune().catch((err: unknown) => log.error({ err }, 'self-audit prune failed'));
   return [
     {
       name: 'admin',

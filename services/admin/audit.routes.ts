@@ -8,13 +8,23 @@ import { auditPage, auditQuery } from './admin.schemas.ts';
 export function selfAuditRoutes(opts: { audit: SelfAuditLog }): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
-    app.get('/v1/admin/audit', {
-      config: { access: { role: 'admin' } },
-      schema: { summary: 'Who called Pharos, with what scope and result', tags: ['admin'], querystring: auditQuery, response: { 200: auditPage } },
-    }, async (req) => {
-      const q = req.query;
-      if (q.since !== undefined && q.until !== undefined && q.since >= q.until) throw new InputError('since must be before until');
-      return opts.audit.query({ ...q, cursor: q.cursor });
-    });
+    app.get(
+      '/v1/admin/audit',
+      {
+        config: { access: { role: 'admin' } },
+        schema: {
+          summary: 'Who called Pharos, with what scope and result',
+          tags: ['admin'],
+          querystring: auditQuery,
+          response: { 200: auditPage },
+        },
+      },
+      async (req) => {
+        const q = req.query;
+        if (q.since !== undefined && q.until !== undefined && q.since >= q.until)
+          throw new InputError('since must be before until');
+        return opts.audit.query({ ...q, cursor: q.cursor });
+      },
+    );
   };
 }

@@ -47,10 +47,16 @@ export interface AlertingModuleOptions {
 const ms = (d: string) => modelDurationMs(d) as number;
 
 /** Each receiver's retry policy and attempt timeout: alerting.notification, overridden per receiver. */
-export function deliverySettings(c: AlertingConfig, extra: Partial<RetryPolicy> = {}): (receiver: string) => DeliverySettings {
+export function deliverySettings(
+  c: AlertingConfig,
+  extra: Partial<RetryPolicy> = {},
+): (receiver: string) => DeliverySettings {
   return (receiver) => {
     const n = { ...c.notification, ...c.notification.receivers[receiver] };
-    return { retry: { initialMs: ms(n.initialBackoff), maxMs: ms(n.maxBackoff), giveUpAfterMs: ms(n.giveUpAfter), ...extra }, timeoutMs: ms(n.timeout) };
+    return {
+      retry: { initialMs: ms(n.initialBackoff), maxMs: ms(n.maxBackoff), giveUpAfterMs: ms(n.giveUpAfter), ...extra },
+      timeoutMs: ms(n.timeout),
+    };
   };
 }
 
@@ -73,14 +79,22 @@ export class AlertingModule {
     const { config: c, store, logger } = opts;
     const log = logger.child({ component: 'alerting' });
     const metrics = alertingMetrics(opts.metrics);
-    this.catalog = new RuleCatalog(store, { ruleFiles: c.ruleFiles, defaultIntervalMs: ms(c.evaluation.defaultInterval), ...(opts.queryLimits ? { limits: opts.queryLimits } : {}), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+    this.catalog = new RuleCatalog(store, {
+      ruleFiles: c.ruleFiles,
+      defaultIntervalMs: ms(c.evaluation.defaultInterval),
+      ...(opts.queryLimits ? { limits: opts.queryLimits } : {}),
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    });
     this.repo = new AlertRepository(store);
     this.silences = new SilenceService(store);
     this.nflog = new NotificationLog(store);
     this.templates = new NotificationTemplates(opts.externalUrl, c.templates);
     for (const problem of this.templates.problems) log.error({}, `alerting config: ${problem}`);
-    const onProblem = (where: string, message: string) => log.error({ where }, `alerting config: integration not usable: ${message}`);
-    this.receivers = new Map(c.receivers.map((r) => [r.name, integrationsOf(r, { global: c.global, templates: this.templates }, onProblem)]));
+    const onProblem = (where: string, message: string) =>
+      log.error({ where }, `alerting config: integration not usable: ${message}`);
+    this.receivers = new Map(
+      c.receivers.map((r) => [r.name, integrationsOf(r, { global: c.global, templates: this.templates }, onProblem)]),
+    );
     const notes = configNotes(c);
     for (const note of notes.notActedOn) log.warn({ config: note }, 'alerting config: accepted but not acted on');
     const settings = deliverySettings(c, opts.retry);
@@ -97,7 +111,8 @@ export class AlertingModule {
       logger: log,
       retentionMs: ms(c.evaluation.resolvedRetention),
       onNotification: (r) => {
-        if (r.result === 'sent' || r.result === 'failed') metrics.notifications.inc({ receiver: r.receiver, integration: r.integration, result: r.result });
+        if (r.result === 'sent' || r.result === 'failed')
+          metrics.notifications.inc({ receiver: r.receiver, integration: r.integration, result: r.result });
         metrics.deliveries.inc({ integration: r.integration, result: r.result });
       },
     });
@@ -135,14 +150,19 @@ export class AlertingModule {
         if (Date.now() - this.lastPrune > 3600_000) {
           this.lastPrune = Date.now();
           const before = Date.now() - ms(c.evaluation.historyRetention);
-          Promise.all([this.repo.pruneHistory(before), this.nflog.prune(before)]).catch((err: unknown) => log.warn({ err }, 'history pruning failed'));
+          Promise.all([this.repo.pruneHistory(before), this.nflog.prune(before)]).catch((err: unknown) =>
+            log.warn({ err }, 'history pruning failed'),
+          );
         }
       },
       metrics,
       logger: log,
       ...(opts.now ? { now: opts.now } : {}),
     });
-    this.prometheusRules = new PrometheusRulesService({ groups: () => this.catalog.groups(), states: () => this.repo.loadAll() });
+    this.prometheusRules = new PrometheusRulesService({
+      groups: () => this.catalog.groups(),
+      states: () => this.repo.loadAll(),
+    });
     const problems = this.catalog.loadFiles();
     for (const p of problems) log.error({ file: p.file, details: p.details }, `rule file not loaded: ${p.message}`);
   }
@@ -150,7 +170,8 @@ export class AlertingModule {
   async start(): Promise<void> {
     await this.catalog.refresh();
     const log = this.opts.logger.child({ component: 'alerting' });
-    for (const p of this.catalog.storedProblems()) log.error({ group: p.name }, `stored rule group not evaluated: ${p.message}`);
+    for (const p of this.catalog.storedProblems())
+      log.error({ group: p.name }, `stored rule group not evaluated: ${p.message}`);
     await this.scheduler.start();
   }
 

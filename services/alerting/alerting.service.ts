@@ -46,7 +46,11 @@ export async function alertingFeatures(ctx: ServiceContext): Promise<Feature[]> 
           logger: ctx.logger,
           metrics: ctx.metrics,
           queryLimits: ctx.config.federation,
-          externalUrl: (config.externalUrl ?? ctx.config.server.publicUrl ?? `http://${ctx.config.server.host}:${ctx.config.server.port}`).replace(/\/$/, ''),
+          externalUrl: (
+            config.externalUrl ??
+            ctx.config.server.publicUrl ??
+            `http://${ctx.config.server.host}:${ctx.config.server.port}`
+          ).replace(/\/$/, ''),
         }),
     ));
   return [

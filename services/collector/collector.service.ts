@@ -46,13 +46,36 @@ function agentIntakes(ctx: ServiceContext, ingest: IngestService, metrics: Inges
   const maxBodyBytes = server.bodyLimitBytes;
   return [
     { name: 'otlp-intake', routes: otlpLogsRoutes({ intake, maxBodyBytes }), ready },
-    { name: 'otlp-traces-intake', routes: otlpTracesRoutes({ intake, spans: spanPublisher(ctx, metrics), metrics, maxBodyBytes }), ready },
-    { name: 'loki-intake', routes: lokiPushRoutes({ intake, maxBodyBytes, labels: collector.loki.labels, tenantAsCluster: collector.loki.tenantAsCluster }), ready },
-    { name: 'elasticsearch-intake', routes: esBulkRoutes({ intake, maxBodyBytes, version: collector.elasticsearch.version }), ready },
+    {
+      name: 'otlp-traces-intake',
+      routes: otlpTracesRoutes({ intake, spans: spanPublisher(ctx, metrics), metrics, maxBodyBytes }),
+      ready,
+    },
+    {
+      name: 'loki-intake',
+      routes: lokiPushRoutes({
+        intake,
+        maxBodyBytes,
+        labels: collector.loki.labels,
+        tenantAsCluster: collector.loki.tenantAsCluster,
+      }),
+      ready,
+    },
+    {
+      name: 'elasticsearch-intake',
+      routes: esBulkRoutes({ intake, maxBodyBytes, version: collector.elasticsearch.version }),
+      ready,
+    },
   ];
 }
 
 function spanPublisher(ctx: ServiceContext, metrics: IngestMetrics) {
   const topic = topicsFor(ctx.config.bus).spans;
-  return createSpanPublisher({ bus: () => getBus(ctx), topic, maxInFlight: ctx.config.collector.maxInFlight, metrics, logger: ctx.logger });
+  return createSpanPublisher({
+    bus: () => getBus(ctx),
+    topic,
+    maxInFlight: ctx.config.collector.maxInFlight,
+    metrics,
+    logger: ctx.logger,
+  });
 }

@@ -14,7 +14,8 @@ export interface IngestMetrics {
 }
 
 export function ingestMetrics(registry: Registry): IngestMetrics {
-  const existing = registry.getSingleMetric('pharos_ingest_records_total') as Counter<'kind' | 'cluster' | 'result' | 'protocol'> | undefined;
+  const existing = registry.getSingleMetric('pharos_ingest_records_total') as
+    Counter<'kind' | 'cluster' | 'result' | 'protocol'> | undefined;
   const records =
     existing ??
     new Counter({

@@ -22,16 +22,31 @@ const PRINCIPALS: Record<string, Principal> = {
 };
 const topics = topicsFor({ type: 'memory' });
 const event = (auditID: string, extra: Record<string, unknown> = {}) => ({
-  kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID, stage: 'ResponseComplete', verb: 'get',
-  requestURI: '/api/v1/pods', user: { username: 'alice' }, requestReceivedTimestamp: '2024-01-01T00:00:00.000000Z', ...extra,
+  kind: 'Event',
+  apiVersion: 'audit.k8s.io/v1',
+  level: 'Metadata',
+  auditID,
+  stage: 'ResponseComplete',
+  verb: 'get',
+  requestURI: '/api/v1/pods',
+  user: { username: 'alice' },
+  requestReceivedTimestamp: '2024-01-01T00:00:00.000000Z',
+  ...extra,
 });
 
 async function appWith(bus: Bus, maxInFlight = 1000): Promise<{ app: FastifyInstance; registry: Registry }> {
   const registry = new Registry();
   const metrics = ingestMetrics(registry);
-  const ingest = createIngestService({ bus: async () => bus, topics, maxInFlight, metrics, logger: pino({ level: 'silent' }) });
+  const ingest = createIngestService({
+    bus: async () => bus,
+    topics,
+    maxInFlight,
+    metrics,
+    logger: pino({ level: 'silent' }),
+  });
   const app = await buildApp({
-    logger: pino({ level: 'silent' }), metrics: registry,
+    logger: pino({ level: 'silent' }),
+    metrics: registry,
     authenticator: { authenticate: (c) => PRINCIPALS[c] },
     features: [{ name: 'collector-intake', routes: ingestRoutes({ ingest, metrics, cluster: 'local' }) }],
   });
@@ -39,9 +54,18 @@ async function appWith(bus: Bus, maxInFlight = 1000): Promise<{ app: FastifyInst
 }
 
 /** Reads a topic from the start (a new group) until `expected` messages matching `match` came. */
-async function drain(bus: Bus, topic: string, expected: number, match: (m: ConsumedMessage) => boolean = () => true): Promise<ConsumedMessage[]> {
+async function drain(
+  bus: Bus,
+  topic: string,
+  expected: number,
+  match: (m: ConsumedMessage) => boolean = () => true,
+): Promise<ConsumedMessage[]> {
   const got: ConsumedMessage[] = [];
-  const sub = await bus.subscribe({ topic, groupId: `drain-${Math.random()}`, handle: async (b) => void got.push(...b.filter(match)) });
+  const sub = await bus.subscribe({
+    topic,
+    groupId: `drain-${Math.random()}`,
+    handle: async (b) => void got.push(...b.filter(match)),
+  });
   for (let i = 0; i < 200 && got.length < expected; i++) await new Promise((r) => setTimeout(r, 10));
   await sub.stop();
   return got;
@@ -54,16 +78,27 @@ describe('ingest routes', () => {
   beforeAll(async () => ({ app, registry } = await appWith(bus)));
   afterAll(() => app.close());
   const post = (url: string, payload: unknown, token = 'ingest', contentType = 'application/json') =>
-    app.inject({ method: 'POST', url, payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { authorization: `Bearer ${token}`, 'content-type': contentType } });
+    app.inject({
+      method: 'POST',
+      url,
+      payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+      headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+    });
 
   it('stores the valid items of an audit EventList and reports the invalid ones by index', async () => {
-    const res = await post('/v1/ingest/audit?cluster=east', { kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [event('a1'), { auditID: 'x' }, event('a2', { stage: 'RequestReceived' })] });
+    const res = await post('/v1/ingest/audit?cluster=east', {
+      kind: 'EventList',
+      apiVersion: 'audit.k8s.io/v1',
+      items: [event('a1'), { auditID: 'x' }, event('a2', { stage: 'RequestReceived' })],
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ accepted: 2, rejected: [{ index: 1, reason: expect.stringContaining('stage') }] });
     const got = await drain(bus, topics.kind('audit'), 2);
     expect(got.map((m) => JSON.parse(m.value).id).sort()).toEqual(['a1:ResponseComplete', 'a2:RequestReceived']);
     expect(got[0]!.headers).toMatchObject({ 'pharos-cluster': 'east', 'pharos-kind': 'audit' });
-    expect(await registry.metrics()).toMatch(/pharos_ingest_records_total\{kind="audit",cluster="east",result="accepted",protocol="pharos"\} 2/);
+    expect(await registry.metrics()).toMatch(
+      /pharos_ingest_records_total\{kind="audit",cluster="east",result="accepted",protocol="pharos"\} 2/,
+    );
   });
 
   it('answers 400 with a code for unparseable JSON, and for a batch with no valid item', async () => {
@@ -77,12 +112,29 @@ describe('ingest routes', () => {
   });
 
   it('takes events and NDJSON / array logs, stamping collector.cluster', async () => {
-    const ev = { apiVersion: 'v1', kind: 'Event', metadata: { uid: 'e1', namespace: 'ns' }, involvedObject: { kind: 'Pod', name: 'p', uid: 'p1' }, count: 3, lastTimestamp: '2024-01-01T00:00:00Z' };
-    expect((await post('/v1/ingest/events', { kind: 'EventList', apiVersion: 'v1', items: [ev] })).json()).toEqual({ accepted: 1, rejected: [] });
-    const line = { date: 1714557600.5, log: 'hello', kubernetes: { namespace_name: 'ns', pod_name: 'p', container_name: 'c' } };
+    const ev = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { uid: 'e1', namespace: 'ns' },
+      involvedObject: { kind: 'Pod', name: 'p', uid: 'p1' },
+      count: 3,
+      lastTimestamp: '2024-01-01T00:00:00Z',
+    };
+    expect((await post('/v1/ingest/events', { kind: 'EventList', apiVersion: 'v1', items: [ev] })).json()).toEqual({
+      accepted: 1,
+      rejected: [],
+    });
+    const line = {
+      date: 1714557600.5,
+      log: 'hello',
+      kubernetes: { namespace_name: 'ns', pod_name: 'p', container_name: 'c' },
+    };
     const nd = await post('/v1/ingest/logs', `${JSON.stringify(line)}\nnot json\n`, 'ingest', 'application/x-ndjson');
     expect(nd.json()).toEqual({ accepted: 1, rejected: [{ index: 1, reason: expect.stringContaining('not JSON') }] });
-    expect((await post('/v1/ingest/logs', [line, { ...line, log: 'again' }])).json()).toEqual({ accepted: 2, rejected: [] });
+    expect((await post('/v1/ingest/logs', [line, { ...line, log: 'again' }])).json()).toEqual({
+      accepted: 2,
+      rejected: [],
+    });
     const events = await drain(bus, topics.kind('events'), 1);
     expect(JSON.parse(events[0]!.value)).toMatchObject({ id: 'e1:3', cluster: 'local' });
     expect(events[0]!.key).toBe('p1');
@@ -100,11 +152,21 @@ describe('ingest routes', () => {
     const unnamed = await post('/v1/ingest/logs', [{ date: 1714557600, log: 'x' }], 'eastOnly');
     expect(unnamed.statusCode).toBe(403);
     expect(unnamed.json().error.message).toMatch(/"local".*\?cluster=east/);
-    const forged = { date: 1714557600, log: 'forged', cluster: 'west', kubernetes: { namespace_name: 'ns', pod_name: 'p', container_name: 'c', cluster: 'west' } };
+    const forged = {
+      date: 1714557600,
+      log: 'forged',
+      cluster: 'west',
+      kubernetes: { namespace_name: 'ns', pod_name: 'p', container_name: 'c', cluster: 'west' },
+    };
     expect((await post('/v1/ingest/logs?cluster=east', [forged], 'eastOnly')).statusCode).toBe(200);
-    expect((await post('/v1/ingest/audit?cluster=east', event('forged', { cluster: 'west' }), 'eastOnly')).statusCode).toBe(200);
+    expect(
+      (await post('/v1/ingest/audit?cluster=east', event('forged', { cluster: 'west' }), 'eastOnly')).statusCode,
+    ).toBe(200);
     const isForged = (m: ConsumedMessage) => m.value.includes('forged');
-    const got = [...(await drain(bus, topics.kind('logs'), 1, isForged)), ...(await drain(bus, topics.kind('audit'), 1, isForged))];
+    const got = [
+      ...(await drain(bus, topics.kind('logs'), 1, isForged)),
+      ...(await drain(bus, topics.kind('audit'), 1, isForged)),
+    ];
     expect(got).toHaveLength(2);
     for (const m of got) {
       expect(m.headers).toMatchObject({ 'pharos-cluster': 'east' });
@@ -115,9 +177,19 @@ describe('ingest routes', () => {
 
 describe('ingest when the bus cannot take records', () => {
   it('answers 503 instead of accepting and losing, when the bus is down or the in-flight bound is reached', async () => {
-    const down = { type: 'x', publish: async () => { throw new Error('ECONNREFUSED'); } } as unknown as Bus;
+    const down = {
+      type: 'x',
+      publish: async () => {
+        throw new Error('ECONNREFUSED');
+      },
+    } as unknown as Bus;
     const { app } = await appWith(down);
-    const res = await app.inject({ method: 'POST', url: '/v1/ingest/audit', payload: event('a'), headers: { authorization: 'Bearer ingest' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/ingest/audit',
+      payload: event('a'),
+      headers: { authorization: 'Bearer ingest' },
+    });
     expect(res.statusCode).toBe(503);
     expect(res.json().error.code).toBe('PHAROS_ERR_UNAVAILABLE');
     await app.close();
@@ -127,17 +199,35 @@ describe('ingest when the bus cannot take records', () => {
     const durable = new SqliteBus({ path: join(dir, 'bus.db'), maxBacklogBytes: 2000 });
     const full = await appWith(durable);
     const batch = Array.from({ length: 10 }, (_, i) => event(`full-${i}`));
-    const first = await full.app.inject({ method: 'POST', url: '/v1/ingest/audit', payload: batch.slice(0, 2), headers: { authorization: 'Bearer ingest' } });
+    const first = await full.app.inject({
+      method: 'POST',
+      url: '/v1/ingest/audit',
+      payload: batch.slice(0, 2),
+      headers: { authorization: 'Bearer ingest' },
+    });
     expect(first.statusCode).toBe(200);
-    const refused = await full.app.inject({ method: 'POST', url: '/v1/ingest/audit', payload: batch, headers: { authorization: 'Bearer ingest' } });
+    const refused = await full.app.inject({
+      method: 'POST',
+      url: '/v1/ingest/audit',
+      payload: batch,
+      headers: { authorization: 'Bearer ingest' },
+    });
     expect(refused.statusCode).toBe(503);
-    expect(refused.json().error).toMatchObject({ code: 'PHAROS_ERR_UNAVAILABLE', message: expect.stringMatching(/bus\.maxBacklogBytes/) });
+    expect(refused.json().error).toMatchObject({
+      code: 'PHAROS_ERR_UNAVAILABLE',
+      message: expect.stringMatching(/bus\.maxBacklogBytes/),
+    });
     await full.app.close();
     await durable.close();
     rmSync(dir, { recursive: true, force: true });
 
     const small = await appWith(new MemoryBus(), 2);
-    const over = await small.app.inject({ method: 'POST', url: '/v1/ingest/audit', payload: [event('a'), event('b'), event('c')], headers: { authorization: 'Bearer ingest' } });
+    const over = await small.app.inject({
+      method: 'POST',
+      url: '/v1/ingest/audit',
+      payload: [event('a'), event('b'), event('c')],
+      headers: { authorization: 'Bearer ingest' },
+    });
     expect(over.statusCode).toBe(503);
     expect(over.json().error.message).toMatch(/maxInFlight/);
     await small.app.close();

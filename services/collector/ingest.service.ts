@@ -39,12 +39,18 @@ export interface IngestService {
 export function createIngestService(opts: IngestServiceOptions): IngestService {
   const state = { inFlight: 0 };
   const log = opts.logger.child({ component: 'ingest' });
-  const forProtocol = (protocol: IngestProtocol): IngestService => publisher({ opts: { ...opts, metrics: opts.metrics.forProtocol(protocol) }, state, log, forProtocol });
+  const forProtocol = (protocol: IngestProtocol): IngestService =>
+    publisher({ opts: { ...opts, metrics: opts.metrics.forProtocol(protocol) }, state, log, forProtocol });
   return publisher({ opts, state, log, forProtocol });
 }
 
 /** One protocol's view of the service; all views share `state`, so collector.maxInFlight bounds them together. */
-function publisher({ opts, state, log, forProtocol }: {
+function publisher({
+  opts,
+  state,
+  log,
+  forProtocol,
+}: {
   opts: IngestServiceOptions;
   state: { inFlight: number };
   log: Logger;
@@ -58,7 +64,9 @@ function publisher({ opts, state, log, forProtocol }: {
       if (docs.length === 0) return;
       if (inFlight + docs.length > opts.maxInFlight) {
         countByCluster(opts.metrics, kind, docs, 'unavailable');
-        throw new UnavailableError(`the collector already holds ${inFlight} records waiting for the bus (collector.maxInFlight ${opts.maxInFlight}); retry later`);
+        throw new UnavailableError(
+          `the collector already holds ${inFlight} records waiting for the bus (collector.maxInFlight ${opts.maxInFlight}); retry later`,
+        );
       }
       state.inFlight += docs.length;
       try {
@@ -70,7 +78,10 @@ function publisher({ opts, state, log, forProtocol }: {
         });
         if (trimmed.length > 0) {
           countByCluster(opts.metrics, kind, trimmed, 'trimmed');
-          log.warn({ kind, records: trimmed.length, maxBytes: MAX_RECORD_BYTES }, 'records over the bus limit are published without raw (and with message cut if need be)');
+          log.warn(
+            { kind, records: trimmed.length, maxBytes: MAX_RECORD_BYTES },
+            'records over the bus limit are published without raw (and with message cut if need be)',
+          );
         }
         const bus = await opts.bus();
         await bus.publish(opts.topics.kind(kind), messages, signal);
@@ -78,7 +89,9 @@ function publisher({ opts, state, log, forProtocol }: {
       } catch (err) {
         countByCluster(opts.metrics, kind, docs, 'unavailable');
         log.warn({ err, kind, records: docs.length }, 'bus publish failed; the sender will retry');
-        throw err instanceof PharosError ? err : new UnavailableError(`the bus is unavailable: ${(err as Error).message}`, err);
+        throw err instanceof PharosError
+          ? err
+          : new UnavailableError(`the bus is unavailable: ${(err as Error).message}`, err);
       } finally {
         state.inFlight -= docs.length;
       }
@@ -86,7 +99,12 @@ function publisher({ opts, state, log, forProtocol }: {
   };
 }
 
-function countByCluster(metrics: IngestMetrics, kind: RecordKind, docs: readonly AnyDoc[], result: 'accepted' | 'unavailable' | 'trimmed'): void {
+function countByCluster(
+  metrics: IngestMetrics,
+  kind: RecordKind,
+  docs: readonly AnyDoc[],
+  result: 'accepted' | 'unavailable' | 'trimmed',
+): void {
   const byCluster = new Map<string, number>();
   for (const d of docs) byCluster.set(d.cluster, (byCluster.get(d.cluster) ?? 0) + 1);
   for (const [cluster, n] of byCluster) metrics.count(kind, cluster, result, n);

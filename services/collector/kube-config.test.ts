@@ -35,12 +35,19 @@ users:
   const applied = async (file: string) => {
     const options: { headers?: Record<string, string>; ca?: Buffer; cert?: Buffer; key?: Buffer } = {};
     await loadKubeConfig({ kubeconfig: file, inCluster: false }).applyToHTTPSOptions(options);
-    return { authorization: options.headers?.Authorization, ca: options.ca?.toString(), cert: options.cert?.toString(), key: options.key?.toString() };
+    return {
+      authorization: options.headers?.Authorization,
+      ca: options.ca?.toString(),
+      cert: options.cert?.toString(),
+      key: options.key?.toString(),
+    };
   };
 
   it('loads a token user of the current context', async () => {
     const file = write('token', config('{ token: abc }'));
-    expect(loadKubeConfig({ kubeconfig: file, inCluster: false }).getCurrentCluster()?.server).toBe('https://127.0.0.1:6443');
+    expect(loadKubeConfig({ kubeconfig: file, inCluster: false }).getCurrentCluster()?.server).toBe(
+      'https://127.0.0.1:6443',
+    );
     expect(await applied(file)).toMatchObject({ authorization: 'Bearer abc', ca: 'CA' });
   });
 
@@ -66,12 +73,16 @@ users:
   });
 
   it('says which file is missing', () => {
-    expect(() => loadKubeConfig({ kubeconfig: join(dir, 'nope'), inCluster: false })).toThrow(/nope \(collector\.kubernetes\.kubeconfig\) does not exist/);
+    expect(() => loadKubeConfig({ kubeconfig: join(dir, 'nope'), inCluster: false })).toThrow(
+      /nope \(collector\.kubernetes\.kubeconfig\) does not exist/,
+    );
   });
 
   it('says when the current context has no cluster', () => {
     const noContext = write('no-context', config('{ token: abc }', 'north'));
-    expect(() => loadKubeConfig({ kubeconfig: noContext, inCluster: false })).toThrow(/current context "north" is not defined/);
+    expect(() => loadKubeConfig({ kubeconfig: noContext, inCluster: false })).toThrow(
+      /current context "north" is not defined/,
+    );
     const noCurrent = write('no-current', 'clusters: []\ncontexts: []\nusers: []\n');
     expect(() => loadKubeConfig({ kubeconfig: noCurrent, inCluster: false })).toThrow(/no current-context/);
   });
@@ -83,6 +94,8 @@ users:
 
   it('in-cluster without the pod environment names the setting', () => {
     vi.stubEnv('KUBERNETES_SERVICE_HOST', '');
-    expect(() => loadKubeConfig({ inCluster: true })).toThrow(/collector\.kubernetes\.inCluster: KUBERNETES_SERVICE_HOST/);
+    expect(() => loadKubeConfig({ inCluster: true })).toThrow(
+      /collector\.kubernetes\.inCluster: KUBERNETES_SERVICE_HOST/,
+    );
   });
 });

@@ -29,7 +29,9 @@ export function loadKubeConfig(options: KubeConfigOptions): KubeConfig {
   if (!cluster) throw new InputError(`${source}: the current context "${context}" names no defined cluster`);
   // client-node refuses plain HTTP at request time unless TLS checks are explicitly off; say so at boot.
   if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify && !cluster.proxyUrl) {
-    throw new InputError(`${source}: cluster "${cluster.name}" has an http:// server; the client accepts it only with insecure-skip-tls-verify: true`);
+    throw new InputError(
+      `${source}: cluster "${cluster.name}" has an http:// server; the client accepts it only with insecure-skip-tls-verify: true`,
+    );
   }
   return kc;
 }
@@ -39,7 +41,8 @@ function loadInCluster(kc: KubeConfig): string {
   if (!process.env.KUBERNETES_SERVICE_HOST || !process.env.KUBERNETES_SERVICE_PORT) {
     throw new InputError(`${source}: KUBERNETES_SERVICE_HOST/PORT are not set (not running in a pod?)`);
   }
-  if (!existsSync(SA_TOKEN)) throw new InputError(`${source}: no service account token at ${SA_TOKEN} (automountServiceAccountToken off?)`);
+  if (!existsSync(SA_TOKEN))
+    throw new InputError(`${source}: no service account token at ${SA_TOKEN} (automountServiceAccountToken off?)`);
   kc.loadFromCluster();
   return source;
 }
@@ -48,11 +51,14 @@ function loadInCluster(kc: KubeConfig): string {
 function loadFiles(kc: KubeConfig, explicit: string | undefined): string {
   const files = explicit ? [explicit] : defaultFiles();
   if (files.length === 0) {
-    throw new InputError('collector.kubernetes: no kubeconfig found; set collector.kubernetes.kubeconfig or $KUBECONFIG, create ~/.kube/config, or set inCluster: true');
+    throw new InputError(
+      'collector.kubernetes: no kubeconfig found; set collector.kubernetes.kubeconfig or $KUBECONFIG, create ~/.kube/config, or set inCluster: true',
+    );
   }
   const setting = explicit ? 'collector.kubernetes.kubeconfig' : process.env.KUBECONFIG ? '$KUBECONFIG' : 'default';
   const source = `kubeconfig ${files.join(delimiter)} (${setting})`;
-  for (const file of files) if (!existsSync(file)) throw new InputError(`kubeconfig ${file} (${setting}) does not exist`);
+  for (const file of files)
+    if (!existsSync(file)) throw new InputError(`kubeconfig ${file} (${setting}) does not exist`);
   try {
     if (explicit) kc.loadFromFile(explicit);
     else kc.loadFromDefault();
@@ -78,7 +84,9 @@ function defaultFiles(): string[] {
  */
 function useTokenFiles(kc: KubeConfig, files: readonly string[]): void {
   for (const file of files) {
-    const raw = parseYaml(readFileSync(file, 'utf8')) as { users?: { name?: string; user?: { tokenFile?: unknown } }[] } | null;
+    const raw = parseYaml(readFileSync(file, 'utf8')) as {
+      users?: { name?: string; user?: { tokenFile?: unknown } }[];
+    } | null;
     for (const entry of raw?.users ?? []) {
       const tokenFile = entry.user?.tokenFile;
       if (typeof tokenFile !== 'string') continue;

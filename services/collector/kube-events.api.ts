@@ -6,12 +6,19 @@ import { loadKubeConfig, type KubeConfigOptions } from './kube-config.ts';
 /** The two calls the event watch needs from the API server, so the logic can be tested against a fake. */
 export interface KubeEventsApi {
   /** One page of `GET /api/v1/events` (all namespaces). */
-  list(options: { limit: number; continue?: string | undefined }): Promise<{ items: unknown[]; resourceVersion: string; continue?: string | undefined }>;
+  list(options: {
+    limit: number;
+    continue?: string | undefined;
+  }): Promise<{ items: unknown[]; resourceVersion: string; continue?: string | undefined }>;
   /**
    * `GET /api/v1/events?watch=true&resourceVersion=…`. `onEvent` gets each watch event; `done` is called once
    * when the stream ends (err undefined) or fails (an HTTP 410 carries `statusCode: 410`).
    */
-  watch(resourceVersion: string, onEvent: (type: string, object: unknown) => void, done: (err?: unknown) => void): Promise<{ abort(): void }>;
+  watch(
+    resourceVersion: string,
+    onEvent: (type: string, object: unknown) => void,
+    done: (err?: unknown) => void,
+  ): Promise<{ abort(): void }>;
 }
 
 /** Server-side length of one watch; the watcher then resumes from the last resourceVersion it saw. */
@@ -36,11 +43,23 @@ export function kubeEventsApi(options: KubeConfigOptions | KubeConfig): KubeEven
     async list({ limit, continue: token }) {
       const query = new URLSearchParams({ limit: String(limit) });
       if (token) query.set('continue', token);
-      const page = (await getJson(kc, `/api/v1/events?${query}`)) as { items?: unknown[]; metadata?: { resourceVersion?: string; continue?: string } };
-      return { items: page.items ?? [], resourceVersion: page.metadata?.resourceVersion ?? '', continue: page.metadata?.continue || undefined };
+      const page = (await getJson(kc, `/api/v1/events?${query}`)) as {
+        items?: unknown[];
+        metadata?: { resourceVersion?: string; continue?: string };
+      };
+      return {
+        items: page.items ?? [],
+        resourceVersion: page.metadata?.resourceVersion ?? '',
+        continue: page.metadata?.continue || undefined,
+      };
     },
     async watch(resourceVersion, onEvent, done) {
-      return watchEvents(kc, { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: WATCH_SECONDS }, onEvent, done);
+      return watchEvents(
+        kc,
+        { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: WATCH_SECONDS },
+        onEvent,
+        done,
+      );
     },
   };
 }
@@ -50,7 +69,12 @@ export function kubeEventsApi(options: KubeConfigOptions | KubeConfig): KubeEven
  * deadline; the handle returned here stops the watch at any point (events after it are dropped, `done`
  * runs once, at once) and a stuck connection ends with an error after WATCH_DEADLINE_MS.
  */
-function watchEvents(kc: KubeConfig, query: Record<string, string | number | boolean>, onEvent: (type: string, object: unknown) => void, done: (err?: unknown) => void): { abort(): void } {
+function watchEvents(
+  kc: KubeConfig,
+  query: Record<string, string | number | boolean>,
+  onEvent: (type: string, object: unknown) => void,
+  done: (err?: unknown) => void,
+): { abort(): void } {
   let controller: AbortController | undefined;
   let ended = false;
   const finish = (err?: unknown) => {
@@ -60,7 +84,10 @@ function watchEvents(kc: KubeConfig, query: Record<string, string | number | boo
     controller?.abort();
     done(err);
   };
-  const deadline = setTimeout(() => finish(new Error(`watch events: the API server did not end the watch within ${WATCH_DEADLINE_MS / 1000}s`)), WATCH_DEADLINE_MS);
+  const deadline = setTimeout(
+    () => finish(new Error(`watch events: the API server did not end the watch within ${WATCH_DEADLINE_MS / 1000}s`)),
+    WATCH_DEADLINE_MS,
+  );
   new Watch(kc)
     .watch(
       '/api/v1/events',
@@ -70,10 +97,13 @@ function watchEvents(kc: KubeConfig, query: Record<string, string | number | boo
       },
       (err: unknown) => finish(err ? watchError(err) : undefined),
     )
-    .then((c) => {
-      controller = c;
-      if (ended) c.abort();
-    }, (err: unknown) => finish(watchError(err)));
+    .then(
+      (c) => {
+        controller = c;
+        if (ended) c.abort();
+      },
+      (err: unknown) => finish(watchError(err)),
+    );
   return { abort: () => finish() };
 }
 
@@ -92,13 +122,17 @@ async function getJson(kc: KubeConfig, path: string): Promise<unknown> {
   await kc.applyToHTTPSOptions(options);
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
     const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, resolve);
-    req.on('timeout', () => req.destroy(new Error(`GET ${url.pathname}: the API server did not answer within ${LIST_TIMEOUT_MS / 1000}s`)));
+    req.on('timeout', () =>
+      req.destroy(new Error(`GET ${url.pathname}: the API server did not answer within ${LIST_TIMEOUT_MS / 1000}s`)),
+    );
     req.on('error', reject);
     req.end();
   });
   const body = await readBody(res);
   if (res.statusCode !== 200) {
-    throw Object.assign(new Error(`GET ${url.pathname}: HTTP ${res.statusCode}: ${body.slice(0, 300)}`), { statusCode: res.statusCode });
+    throw Object.assign(new Error(`GET ${url.pathname}: HTTP ${res.statusCode}: ${body.slice(0, 300)}`), {
+      statusCode: res.statusCode,
+    });
   }
   return JSON.parse(body);
 }

@@ -13,14 +13,19 @@ export function fileCheckpoint(file: string): Checkpoint {
     load() {
       try {
         const parsed = JSON.parse(readFileSync(file, 'utf8')) as { resourceVersion?: unknown };
-        return typeof parsed.resourceVersion === 'string' && parsed.resourceVersion ? parsed.resourceVersion : undefined;
+        return typeof parsed.resourceVersion === 'string' && parsed.resourceVersion
+          ? parsed.resourceVersion
+          : undefined;
       } catch {
         return undefined;
       }
     },
     save(resourceVersion) {
       mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(`${file}.tmp`, JSON.stringify({ resourceVersion: resourceVersion ?? null, savedAt: new Date().toISOString() }));
+      writeFileSync(
+        `${file}.tmp`,
+        JSON.stringify({ resourceVersion: resourceVersion ?? null, savedAt: new Date().toISOString() }),
+      );
       renameSync(`${file}.tmp`, file);
     },
   };

@@ -23,7 +23,9 @@ export interface KubeEventsWatcherOptions {
 class GoneError extends Error {}
 
 const isGone = (err: unknown): boolean =>
-  err instanceof GoneError || (err as { statusCode?: number })?.statusCode === 410 || (err as { code?: number })?.code === 410;
+  err instanceof GoneError ||
+  (err as { statusCode?: number })?.statusCode === 410 ||
+  (err as { code?: number })?.code === 410;
 
 /**
  * List+watch of core/v1 Events (the Kubernetes "list then watch from the list's resourceVersion" protocol,
@@ -112,7 +114,12 @@ export class KubeEventsWatcher {
       const onEvent = (type: string, object: unknown) => {
         if (failed) return;
         const obj = object as { code?: number; metadata?: { resourceVersion?: string } };
-        if (type === 'ERROR') return fail(obj?.code === 410 ? new GoneError('410 Gone') : new Error(`watch error: ${JSON.stringify(object).slice(0, 300)}`));
+        if (type === 'ERROR')
+          return fail(
+            obj?.code === 410
+              ? new GoneError('410 Gone')
+              : new Error(`watch error: ${JSON.stringify(object).slice(0, 300)}`),
+          );
         if (obj?.metadata?.resourceVersion) latest = obj.metadata.resourceVersion;
         if (type === 'ADDED' || type === 'MODIFIED') queue.push(object);
         if (queue.length >= 200) flush();

@@ -1,7 +1,11 @@
 import type { AnyDoc, WriteItemResult } from '../../libs/store/record-store.ts';
 
 /** `json[i]`, when given, is docs[i] as JSON text (RecordStore.write). */
-export type BulkWrite = (docs: AnyDoc[], signal: AbortSignal, json?: (string | undefined)[]) => Promise<WriteItemResult[]>;
+export type BulkWrite = (
+  docs: AnyDoc[],
+  signal: AbortSignal,
+  json?: (string | undefined)[],
+) => Promise<WriteItemResult[]>;
 
 export interface CoalescerOptions {
   /** Docs per bulk request at most. */
@@ -37,11 +41,28 @@ export function bulkCoalescer(opts: CoalescerOptions): { write: BulkWrite } {
   const send = () => {
     const part = queue.splice(0, opts.maxDocs);
     inFlight += 1;
-    void opts.write(part.map((p) => p.doc), never, part.map((p) => p.json))
-      .catch((err: unknown) => part.map((p): WriteItemResult => ({ id: p.doc.id, ok: false, retryable: true, reason: (err as Error).message })))
+    void opts
+      .write(
+        part.map((p) => p.doc),
+        never,
+        part.map((p) => p.json),
+      )
+      .catch((err: unknown) =>
+        part.map((p): WriteItemResult => ({
+          id: p.doc.id,
+          ok: false,
+          retryable: true,
+          reason: (err as Error).message,
+        })),
+      )
       .then((results) => {
         part.forEach((p, i) => {
-          p.ticket.results[p.index] = results[i] ?? { id: p.doc.id, ok: false, retryable: true, reason: 'no item result' };
+          p.ticket.results[p.index] = results[i] ?? {
+            id: p.doc.id,
+            ok: false,
+            retryable: true,
+            reason: 'no item result',
+          };
           if (--p.ticket.remaining === 0) p.ticket.resolve(p.ticket.results);
         });
       })
@@ -74,7 +95,8 @@ export function bulkCoalescer(opts: CoalescerOptions): { write: BulkWrite } {
         if (signal.aborted) return onAbort();
         signal.addEventListener('abort', onAbort, { once: true });
         const ticket: Ticket = {
-          results: new Array(docs.length), remaining: docs.length,
+          results: new Array(docs.length),
+          remaining: docs.length,
           resolve: (r) => {
             signal.removeEventListener('abort', onAbort);
             resolve(r);

@@ -27,7 +27,11 @@ export function toDeadLetter(kind: RecordKind, message: ConsumedMessage, reason:
     headers: message.headers ?? {},
     record: message.value,
   };
-  return { key: message.key, value: JSON.stringify(letter), headers: { ...(message.headers ?? {}), [HEADER.kind]: kind, 'pharos-reason': reason.slice(0, 200) } };
+  return {
+    key: message.key,
+    value: JSON.stringify(letter),
+    headers: { ...(message.headers ?? {}), [HEADER.kind]: kind, 'pharos-reason': reason.slice(0, 200) },
+  };
 }
 
 export interface ReplayOptions {
@@ -58,7 +62,10 @@ export async function replayDeadLetters(opts: ReplayOptions): Promise<{ replayed
     topic,
     groupId: opts.groupId,
     handle: async (batch, signal) => {
-      const inFence = batch.slice(0, indexOrLength(batch, (m) => !beforeFence(m)));
+      const inFence = batch.slice(
+        0,
+        indexOrLength(batch, (m) => !beforeFence(m)),
+      );
       const byKind = new Map<RecordKind, BusMessage[]>();
       for (const m of inFence) {
         const parsed = deadLetterSchema.safeParse(safeJson(m.value));
@@ -79,7 +86,8 @@ export async function replayDeadLetters(opts: ReplayOptions): Promise<{ replayed
   const sum = (o: Record<number, string>) => Object.values(o).reduce((a, v) => a + Number(v), 0);
   try {
     // Done when everything left unconsumed was written after the fence.
-    while (!opts.signal?.aborted && (await sub.lag()) > sum(await opts.bus.endOffsets(topic)) - sum(fence)) await new Promise((r) => setTimeout(r, 200));
+    while (!opts.signal?.aborted && (await sub.lag()) > sum(await opts.bus.endOffsets(topic)) - sum(fence))
+      await new Promise((r) => setTimeout(r, 200));
   } finally {
     await sub.stop();
   }

@@ -9,8 +9,22 @@ import { deadLetterSchema } from './dead-letter.ts';
 import { indexBatchHandler } from './index-batch.ts';
 import { indexerMetrics } from './indexer.metrics.ts';
 
-const doc = (id: string): LogDoc => ({ id, kind: 'logs', cluster: 'east', time: 1_700_000_000_000, ingestedAt: 1_700_000_000_001, message: `line ${id}` });
-const msg = (value: string, offset: number): ConsumedMessage => ({ topic: 'pharos.logs', partition: 0, offset: String(offset), key: 'k', value, headers: { 'pharos-cluster': 'east' } });
+const doc = (id: string): LogDoc => ({
+  id,
+  kind: 'logs',
+  cluster: 'east',
+  time: 1_700_000_000_000,
+  ingestedAt: 1_700_000_000_001,
+  message: `line ${id}`,
+});
+const msg = (value: string, offset: number): ConsumedMessage => ({
+  topic: 'pharos.logs',
+  partition: 0,
+  offset: String(offset),
+  key: 'k',
+  value,
+  headers: { 'pharos-cluster': 'east' },
+});
 
 /** A store that is down for its first `downCalls` writes, then answers per id from `verdicts`, storing the ok ones. */
 function fakeStore(downCalls: number, verdicts: Record<string, Array<'ok' | 'retry' | 'refuse'>>) {
@@ -18,7 +32,12 @@ function fakeStore(downCalls: number, verdicts: Record<string, Array<'ok' | 'ret
   const texts = new Map<string, string | undefined>();
   let calls = 0;
   const store = {
-    async write(_kind: string, docs: readonly AnyDoc[], _signal?: AbortSignal, json?: readonly (string | undefined)[]): Promise<WriteItemResult[]> {
+    async write(
+      _kind: string,
+      docs: readonly AnyDoc[],
+      _signal?: AbortSignal,
+      json?: readonly (string | undefined)[],
+    ): Promise<WriteItemResult[]> {
       calls += 1;
       if (calls <= downCalls) throw new Error('connect ECONNREFUSED 127.0.0.1:9200');
       return docs.map((d, i) => {
@@ -27,7 +46,14 @@ function fakeStore(downCalls: number, verdicts: Record<string, Array<'ok' | 'ret
           stored.set(d.id, d);
           texts.set(d.id, json?.[i]);
         }
-        return v === 'ok' ? { id: d.id, ok: true } : { id: d.id, ok: false, retryable: v === 'retry', reason: v === 'retry' ? '429 es_rejected_execution_exception' : '400 mapper_parsing_exception: bad field' };
+        return v === 'ok'
+          ? { id: d.id, ok: true }
+          : {
+              id: d.id,
+              ok: false,
+              retryable: v === 'retry',
+              reason: v === 'retry' ? '429 es_rejected_execution_exception' : '400 mapper_parsing_exception: bad field',
+            };
       });
     },
   } as unknown as RecordStore;
@@ -40,10 +66,21 @@ describe('indexBatchHandler', () => {
     const { store, stored } = fakeStore(2, { b: ['retry', 'retry', 'ok'], c: ['refuse'] });
     const letters: BusMessage[] = [];
     const handle = indexBatchHandler({
-      kind: 'logs', store: async () => store, metrics: indexerMetrics(registry), logger: pino({ level: 'silent' }),
-      deadLetter: async (m) => void letters.push(...m), backoff: { initialMs: 1, maxMs: 5 },
+      kind: 'logs',
+      store: async () => store,
+      metrics: indexerMetrics(registry),
+      logger: pino({ level: 'silent' }),
+      deadLetter: async (m) => void letters.push(...m),
+      backoff: { initialMs: 1, maxMs: 5 },
     });
-    const batch = [msg(JSON.stringify(doc('a')), 0), msg(JSON.stringify(doc('b')), 1), msg(JSON.stringify(doc('c')), 2), msg('{not json', 3), msg(JSON.stringify({ ...doc('d'), time: 'soon' }), 4), msg(JSON.stringify(doc('a')), 5)];
+    const batch = [
+      msg(JSON.stringify(doc('a')), 0),
+      msg(JSON.stringify(doc('b')), 1),
+      msg(JSON.stringify(doc('c')), 2),
+      msg('{not json', 3),
+      msg(JSON.stringify({ ...doc('d'), time: 'soon' }), 4),
+      msg(JSON.stringify(doc('a')), 5),
+    ];
     await handle(batch, new AbortController().signal);
     expect([...stored.keys()].sort()).toEqual(['a', 'b']);
     const reasons = letters.map((l) => deadLetterSchema.parse(JSON.parse(l.value)));
@@ -61,10 +98,17 @@ describe('indexBatchHandler', () => {
     const { store, stored } = fakeStore(0, {});
     const letters: BusMessage[] = [];
     const handle = indexBatchHandler({
-      kind: 'logs', store: async () => store, metrics: indexerMetrics(new Registry()), logger: pino({ level: 'silent' }),
+      kind: 'logs',
+      store: async () => store,
+      metrics: indexerMetrics(new Registry()),
+      logger: pino({ level: 'silent' }),
       deadLetter: async (m) => void letters.push(...m),
     });
-    const packed = [JSON.stringify(doc('p1')), JSON.stringify({ ...doc('p2'), time: 'soon' }), JSON.stringify(doc('p3'))].join('\n');
+    const packed = [
+      JSON.stringify(doc('p1')),
+      JSON.stringify({ ...doc('p2'), time: 'soon' }),
+      JSON.stringify(doc('p3')),
+    ].join('\n');
     await handle([msg(packed, 7)], new AbortController().signal);
     expect([...stored.keys()].sort()).toEqual(['p1', 'p3']);
     expect(letters).toHaveLength(1);
@@ -76,7 +120,10 @@ describe('indexBatchHandler', () => {
   it('hands the store the record text it received, unless validation dropped a key', async () => {
     const { store, stored, texts } = fakeStore(0, {});
     const handle = indexBatchHandler({
-      kind: 'logs', store: async () => store, metrics: indexerMetrics(new Registry()), logger: pino({ level: 'silent' }),
+      kind: 'logs',
+      store: async () => store,
+      metrics: indexerMetrics(new Registry()),
+      logger: pino({ level: 'silent' }),
       deadLetter: async () => undefined,
     });
     const kept = JSON.stringify({ ...doc('k'), labels: { app: 'cart' } });
@@ -92,23 +139,36 @@ describe('indexBatchHandler', () => {
     const store = new MemoryRecordStore();
     const registry = new Registry();
     const handle = indexBatchHandler({
-      kind: 'logs', store: async () => store, metrics: indexerMetrics(registry), logger: pino({ level: 'silent' }),
+      kind: 'logs',
+      store: async () => store,
+      metrics: indexerMetrics(registry),
+      logger: pino({ level: 'silent' }),
       deadLetter: async () => undefined,
     });
     const east = doc('same');
     const west = { ...doc('same'), cluster: 'west', message: 'from west' };
     const eastAgain = { ...east, message: 'east, resent' };
-    await handle([msg(JSON.stringify(east), 0), msg(JSON.stringify(west), 1), msg(JSON.stringify(eastAgain), 2)], new AbortController().signal);
+    await handle(
+      [msg(JSON.stringify(east), 0), msg(JSON.stringify(west), 1), msg(JSON.stringify(eastAgain), 2)],
+      new AbortController().signal,
+    );
     const page = await store.search('logs', { filters: {}, sort: 'asc', size: 10 });
-    expect(page.items.map((d) => [d.cluster, d.id, (d as LogDoc).message]).sort()).toEqual([['east', 'same', 'east, resent'], ['west', 'same', 'from west']]);
+    expect(page.items.map((d) => [d.cluster, d.id, (d as LogDoc).message]).sort()).toEqual([
+      ['east', 'same', 'east, resent'],
+      ['west', 'same', 'from west'],
+    ]);
     expect(await registry.metrics()).toMatch(/pharos_indexer_records_total\{kind="logs",result="indexed"\} 3/);
   });
 
   it('stops when aborted without resolving, so the batch is not committed', async () => {
     const { store } = fakeStore(1_000, {});
     const handle = indexBatchHandler({
-      kind: 'logs', store: async () => store, metrics: indexerMetrics(new Registry()), logger: pino({ level: 'silent' }),
-      deadLetter: async () => undefined, backoff: { initialMs: 1, maxMs: 2 },
+      kind: 'logs',
+      store: async () => store,
+      metrics: indexerMetrics(new Registry()),
+      logger: pino({ level: 'silent' }),
+      deadLetter: async () => undefined,
+      backoff: { initialMs: 1, maxMs: 2 },
     });
     const controller = new AbortController();
     const running = handle([msg(JSON.stringify(doc('a')), 0)], controller.signal);

@@ -32,7 +32,9 @@ export interface IndexBatchOptions {
  * store unreachable) is retried with capped exponential backoff for as long as it takes: the handler
  * resolves, and the bus commits the offsets, only when every record is stored or dead-lettered.
  */
-export function indexBatchHandler(opts: IndexBatchOptions): (batch: ConsumedMessage[], signal: AbortSignal) => Promise<void> {
+export function indexBatchHandler(
+  opts: IndexBatchOptions,
+): (batch: ConsumedMessage[], signal: AbortSignal) => Promise<void> {
   const { kind, metrics } = opts;
   const schema = docSchemaByKind[kind];
   const log = opts.logger.child({ component: 'indexer', kind });
@@ -45,14 +47,20 @@ export function indexBatchHandler(opts: IndexBatchOptions): (batch: ConsumedMess
     // Keyed by cluster and id (libs/schemas/record-key.ts): another cluster's record with the same id is
     // another record, not a duplicate. `copies` counts the messages an entry stands for, so records-out
     // matches records-in.
-    const byKey = new Map<string, { doc: AnyDoc; json: string | undefined; value: string; packed: ConsumedMessage; copies: number }>();
+    const byKey = new Map<
+      string,
+      { doc: AnyDoc; json: string | undefined; value: string; packed: ConsumedMessage; copies: number }
+    >();
     // A message may carry several records (libs/bus/record-pack.ts); each one is validated, stored or
     // dead-lettered on its own, under a copy of its message that holds just that record (made only then).
     for (const packed of batch) {
       for (const value of unpackRecords(packed.value)) {
         const input = parseJson(value);
         const parsed = schema.safeParse(input);
-        if (!parsed.success) dead.push(toDeadLetter(kind, single(packed, value), `invalid ${kind} record: ${issuesText(parsed.error.issues)}`));
+        if (!parsed.success)
+          dead.push(
+            toDeadLetter(kind, single(packed, value), `invalid ${kind} record: ${issuesText(parsed.error.issues)}`),
+          );
         else {
           const doc = parsed.data as AnyDoc;
           // The text as received is the doc when validation kept every key: the store then need not serialize it.
@@ -70,7 +78,11 @@ export function indexBatchHandler(opts: IndexBatchOptions): (batch: ConsumedMess
         await sleep(Math.min(maxMs, initialMs * 2 ** (attempt - 1)), signal);
       }
       signal.throwIfAborted();
-      const results = await write(pending.map((p) => p.doc), signal, pending.map((p) => p.json));
+      const results = await write(
+        pending.map((p) => p.doc),
+        signal,
+        pending.map((p) => p.json),
+      );
       const retry: typeof pending = [];
       results.forEach((r, i) => {
         const item = pending[i]!;
@@ -78,7 +90,8 @@ export function indexBatchHandler(opts: IndexBatchOptions): (batch: ConsumedMess
         else if (r.retryable) retry.push(item);
         else dead.push(toDeadLetter(kind, single(item.packed, item.value), `store refused: ${r.reason}`));
       });
-      if (retry.length) log.warn({ attempt, records: retry.length, reason: firstReason(results) }, 'store write failed; retrying');
+      if (retry.length)
+        log.warn({ attempt, records: retry.length, reason: firstReason(results) }, 'store write failed; retrying');
       pending = retry;
     }
     if (dead.length) {

@@ -35,12 +35,26 @@ export async function indexerFeatures(ctx: ServiceContext): Promise<Feature[]> {
       for (const kind of RECORD_KINDS) {
         // Bulks as raw `_bulk` clients size them: up to 2,000 docs, 3 in flight, whichever partitions they
         // come from (bench/ingest.bench.ts measured smaller, more numerous bulks costing OpenSearch more CPU).
-        const { write } = bulkCoalescer({ maxDocs: 2000, maxInFlight: 3, lingerMs: 50, write: storeWrite({ kind, store, metrics }) });
+        const { write } = bulkCoalescer({
+          maxDocs: 2000,
+          maxInFlight: 3,
+          lingerMs: 50,
+          write: storeWrite({ kind, store, metrics }),
+        });
         const handle = indexBatchHandler({
-          kind, store, metrics, logger: ctx.logger, write,
+          kind,
+          store,
+          metrics,
+          logger: ctx.logger,
+          write,
           deadLetter: (messages, signal) => bus.publish(topics.deadLetter, messages, signal),
         });
-        const sub = await bus.subscribe({ topic: topics.kind(kind), groupId: indexerGroupId(ctx, kind), maxBatch: 2000, handle });
+        const sub = await bus.subscribe({
+          topic: topics.kind(kind),
+          groupId: indexerGroupId(ctx, kind),
+          maxBatch: 2000,
+          handle,
+        });
         metrics.lagSource(kind, () => sub.lag());
         subscriptions.push(sub);
       }

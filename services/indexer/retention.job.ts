@@ -21,7 +21,12 @@ export interface RetentionRun {
  * cluster (the clusters seen in the store plus the overridden ones), each with its own cut-off, so a
  * longer override is never cut short by the default. Other kinds and clusters are never touched.
  */
-export async function applyRetention(opts: { store: RecordStore; retention: PharosConfig['retention']; now: number; signal?: AbortSignal }): Promise<RetentionRun[]> {
+export async function applyRetention(opts: {
+  store: RecordStore;
+  retention: PharosConfig['retention'];
+  now: number;
+  signal?: AbortSignal;
+}): Promise<RetentionRun[]> {
   const { store, retention, now, signal } = opts;
   const runs: RetentionRun[] = [];
   for (const kind of RECORD_KINDS) {
@@ -29,29 +34,48 @@ export async function applyRetention(opts: { store: RecordStore; retention: Phar
     const cutoff = (days: number) => new Date(now - days * DAY_MS);
     if (overrides.length === 0) {
       const before = cutoff(retention[kind]);
-      runs.push({ kind, before: before.toISOString(), deleted: await store.deleteOlderThan(kind, before, undefined, signal) });
+      runs.push({
+        kind,
+        before: before.toISOString(),
+        deleted: await store.deleteOlderThan(kind, before, undefined, signal),
+      });
       continue;
     }
     const seen = await store.stats(kind, { filters: {} }, 'cluster', 10_000, signal);
     const clusters = new Set([...seen.groups.map((g) => g.key), ...overrides.map(([c]) => c)]);
     for (const cluster of clusters) {
       const before = cutoff(retention.clusters[cluster]?.[kind] ?? retention[kind]);
-      runs.push({ kind, cluster, before: before.toISOString(), deleted: await store.deleteOlderThan(kind, before, cluster, signal) });
+      runs.push({
+        kind,
+        cluster,
+        before: before.toISOString(),
+        deleted: await store.deleteOlderThan(kind, before, cluster, signal),
+      });
     }
   }
   return runs;
 }
 
 /** Runs applyRetention on `retention.schedule` (node-cron), one run at a time. */
-export function scheduleRetention(opts: { store: () => Promise<RecordStore>; retention: PharosConfig['retention']; logger: Logger }): { stop(): Promise<void> } {
-  if (!validate(opts.retention.schedule)) throw new InputError(`retention.schedule: "${opts.retention.schedule}" is not a cron expression`);
+export function scheduleRetention(opts: {
+  store: () => Promise<RecordStore>;
+  retention: PharosConfig['retention'];
+  logger: Logger;
+}): { stop(): Promise<void> } {
+  if (!validate(opts.retention.schedule))
+    throw new InputError(`retention.schedule: "${opts.retention.schedule}" is not a cron expression`);
   const log = opts.logger.child({ component: 'retention' });
   const controller = new AbortController();
   const task: ScheduledTask = schedule(
     opts.retention.schedule,
     async () => {
       try {
-        const runs = await applyRetention({ store: await opts.store(), retention: opts.retention, now: Date.now(), signal: controller.signal });
+        const runs = await applyRetention({
+          store: await opts.store(),
+          retention: opts.retention,
+          now: Date.now(),
+          signal: controller.signal,
+        });
         log.info({ runs }, 'retention applied');
       } catch (err) {
         log.error({ err }, 'retention run failed; the next scheduled run tries again');

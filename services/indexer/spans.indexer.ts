@@ -37,9 +37,19 @@ export function spansIndexerFeatures(ctx: ServiceContext): Feature[] {
         const bus = await getBus(ctx);
         // Bulks shared across partitions, as the records' indexer does (bulk-coalescer.ts): a few full bulks
         // cost OpenSearch less than one small bulk per partition batch. The coalescer only reads `id`.
-        const coalesced = bulkCoalescer({ maxDocs: 2000, maxInFlight: 3, lingerMs: 50, write: async (docs, signal) => (await store()).write(docs as unknown as SpanDoc[], signal) });
+        const coalesced = bulkCoalescer({
+          maxDocs: 2000,
+          maxInFlight: 3,
+          lingerMs: 50,
+          write: async (docs, signal) => (await store()).write(docs as unknown as SpanDoc[], signal),
+        });
         const write = (docs: SpanDoc[], signal: AbortSignal) => coalesced.write(docs as unknown as AnyDoc[], signal);
-        sub = await bus.subscribe({ topic: topicsFor(ctx.config.bus).spans, groupId, maxBatch: 2000, handle: spanBatchHandler({ store, logger: log, write }) });
+        sub = await bus.subscribe({
+          topic: topicsFor(ctx.config.bus).spans,
+          groupId,
+          maxBatch: 2000,
+          handle: spanBatchHandler({ store, logger: log, write }),
+        });
       },
       async stop() {
         await sub?.stop();
@@ -49,13 +59,20 @@ export function spansIndexerFeatures(ctx: ServiceContext): Feature[] {
     {
       name: 'indexer-spans-retention',
       async start() {
-        retention = schedule(ctx.config.retention.schedule, async () => {
-          try {
-            log.info({ runs: await applySpanRetention(await store(), ctx.config.retention, Date.now()) }, 'span retention applied');
-          } catch (err) {
-            log.error({ err }, 'span retention failed; the next scheduled run tries again');
-          }
-        }, { name: 'pharos-span-retention', noOverlap: true });
+        retention = schedule(
+          ctx.config.retention.schedule,
+          async () => {
+            try {
+              log.info(
+                { runs: await applySpanRetention(await store(), ctx.config.retention, Date.now()) },
+                'span retention applied',
+              );
+            } catch (err) {
+              log.error({ err }, 'span retention failed; the next scheduled run tries again');
+            }
+          },
+          { name: 'pharos-span-retention', noOverlap: true },
+        );
       },
       async stop() {
         await retention?.stop();
@@ -74,7 +91,8 @@ export interface SpanBatchOptions {
 
 export function spanBatchHandler(opts: SpanBatchOptions) {
   const { initialMs, maxMs } = opts.backoff ?? { initialMs: 200, maxMs: 10_000 };
-  const write = opts.write ?? (async (docs: SpanDoc[], signal: AbortSignal) => (await opts.store()).write(docs, signal));
+  const write =
+    opts.write ?? (async (docs: SpanDoc[], signal: AbortSignal) => (await opts.store()).write(docs, signal));
   return async (batch: ConsumedMessage[], signal: AbortSignal): Promise<void> => {
     const byKey = new Map<string, SpanDoc>();
     let invalid = 0;
@@ -85,7 +103,8 @@ export function spanBatchHandler(opts: SpanBatchOptions) {
         else byKey.set(`${parsed.data.cluster}\u0000${parsed.data.id}`, parsed.data);
       }
     }
-    if (invalid > 0) opts.logger.warn({ spans: invalid }, 'messages on the spans topic that are not spans were dropped');
+    if (invalid > 0)
+      opts.logger.warn({ spans: invalid }, 'messages on the spans topic that are not spans were dropped');
     let pending = [...byKey.values()];
     for (let attempt = 0; pending.length > 0; attempt += 1) {
       if (attempt > 0) await sleep(Math.min(maxMs, initialMs * 2 ** (attempt - 1)), signal);
@@ -110,7 +129,11 @@ export function spanBatchHandler(opts: SpanBatchOptions) {
 }
 
 /** retention.spans (and per-cluster `spans` overrides): whole days on OpenSearch, rows on SQLite. */
-export async function applySpanRetention(store: SpanStore, retention: PharosConfig['retention'], now: number): Promise<{ cluster?: string; deleted: number }[]> {
+export async function applySpanRetention(
+  store: SpanStore,
+  retention: PharosConfig['retention'],
+  now: number,
+): Promise<{ cluster?: string; deleted: number }[]> {
   const overrides = Object.entries(retention.clusters).filter(([, o]) => o.spans !== undefined);
   const cutoff = (days: number) => new Date(now - days * DAY_MS);
   if (overrides.length === 0) return [{ deleted: await store.deleteOlderThan(cutoff(retention.spans)) }];
@@ -118,7 +141,11 @@ export async function applySpanRetention(store: SpanStore, retention: PharosConf
   // for records: a longer override is never cut short by the default.
   const clusters = new Set([...(await store.clusters()), ...overrides.map(([c]) => c)]);
   const runs: { cluster?: string; deleted: number }[] = [];
-  for (const cluster of clusters) runs.push({ cluster, deleted: await store.deleteOlderThan(cutoff(retention.clusters[cluster]?.spans ?? retention.spans), cluster) });
+  for (const cluster of clusters)
+    runs.push({
+      cluster,
+      deleted: await store.deleteOlderThan(cutoff(retention.clusters[cluster]?.spans ?? retention.spans), cluster),
+    });
   return runs;
 }
 

@@ -11,5 +11,12 @@ import { tracesFeature } from './traces/traces.feature.ts';
 /** The query service: the features it contributes to a process. */
 export async function queryFeatures(ctx: ServiceContext): Promise<Feature[]> {
   // The admin API (tokens, Pharos's own audit trail) is served wherever the query API is.
-  return [...(await adminFeatures(ctx)), dashboardsFeature(ctx, dashboardBackends(ctx)), recordsFeature(ctx), federationFeature(ctx), consoleFeature(ctx), tracesFeature(ctx)];
+  return [
+    ...(await adminFeatures(ctx)),
+    dashboardsFeature(ctx, dashboardBackends(ctx)),
+    recordsFeature(ctx),
+    federationFeature(ctx),
+    consoleFeature(ctx),
+    tracesFeature(ctx),
+  ];
 }

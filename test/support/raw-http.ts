@@ -30,7 +30,11 @@ export function rawHttp(req: RawRequest): Promise<RawAnswer> {
     const timers: NodeJS.Timeout[] = [];
     const guard = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`no close within ${req.timeoutMs ?? 30_000} ms; got ${Buffer.concat(received).toString('latin1').slice(0, 200)}`));
+      reject(
+        new Error(
+          `no close within ${req.timeoutMs ?? 30_000} ms; got ${Buffer.concat(received).toString('latin1').slice(0, 200)}`,
+        ),
+      );
     }, req.timeoutMs ?? 30_000);
     socket.on('data', (d: Buffer) => received.push(d));
     socket.on('error', () => undefined);

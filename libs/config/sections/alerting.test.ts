@@ -55,8 +55,18 @@ receivers:
     const paths = r.error?.issues.map((i) => i.path.join('.'));
     // Slack is delivered now: what is wrong with this entry is the missing webhook URL (and no global one).
     expect(paths).toEqual(expect.arrayContaining(['route.group_wait', 'receivers.0.slack_configs.0.api_url']));
-    const again = alertingConfigSchema.safeParse({ route: { receiver: 'nope', mute_time_intervals: ['weekend'] }, receivers: [{ name: 'a' }, { name: 'a' }] });
+    const again = alertingConfigSchema.safeParse({
+      route: { receiver: 'nope', mute_time_intervals: ['weekend'] },
+      receivers: [{ name: 'a' }, { name: 'a' }],
+    });
     // Time intervals are supported; the root route may not have any, and "weekend" is not defined.
-    expect(again.error?.issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['receivers.1.name', 'route.receiver', 'route.mute_time_intervals', 'route.mute_time_intervals.0']));
+    expect(again.error?.issues.map((i) => i.path.join('.'))).toEqual(
+      expect.arrayContaining([
+        'receivers.1.name',
+        'route.receiver',
+        'route.mute_time_intervals',
+        'route.mute_time_intervals.0',
+      ]),
+    );
   });
 });

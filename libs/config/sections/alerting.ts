@@ -4,7 +4,12 @@ import { modelDurationMs } from './alertmanager/am-primitives.ts';
 import { receiverSchema } from './alertmanager/am-receiver.ts';
 import { routeSchema } from './alertmanager/am-route.ts';
 
-export { emailConfigSchema, webhookConfigSchema, type EmailConfig, type WebhookConfig } from './alertmanager/am-receivers-basic.ts';
+export {
+  emailConfigSchema,
+  webhookConfigSchema,
+  type EmailConfig,
+  type WebhookConfig,
+} from './alertmanager/am-receivers-basic.ts';
 export { receiverSchema, type ReceiverConfig } from './alertmanager/am-receiver.ts';
 export { routeSchema, type AmRoute, type InhibitRuleConfig } from './alertmanager/am-route.ts';
 
@@ -15,7 +20,9 @@ export { routeSchema, type AmRoute, type InhibitRuleConfig } from './alertmanage
  * libs/config/sections/alertmanager/), so an existing alertmanager.yml can be pasted in, or given whole by path with
  * `alertmanagerConfigFile`. Everything else is Pharos's own.
  */
-const duration = z.string().refine((s) => modelDurationMs(s) !== undefined, 'must be a Prometheus duration such as 30s, 5m, 1h30m');
+const duration = z
+  .string()
+  .refine((s) => modelDurationMs(s) !== undefined, 'must be a Prometheus duration such as 30s, 5m, 1h30m');
 
 /** Retry and timeout settings of notification delivery; per receiver in `notification.receivers.<name>`. */
 const deliveryFields = {
@@ -76,7 +83,8 @@ export const alertingConfigSchema = z
   .superRefine((c, ctx) => {
     checkAlertmanagerConfig(c, ctx);
     for (const name of Object.keys(c.notification.receivers)) {
-      if (!c.receivers.some((r) => r.name === name)) ctx.addIssue({ code: 'custom', path: ['notification', 'receivers', name], message: `no receiver "${name}"` });
+      if (!c.receivers.some((r) => r.name === name))
+        ctx.addIssue({ code: 'custom', path: ['notification', 'receivers', name], message: `no receiver "${name}"` });
     }
   })
   .prefault({});

@@ -10,7 +10,10 @@ export const jwtConfigSchema = z
   .object({
     issuer: z.string().min(1),
     audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
-    algorithms: z.array(z.enum(['HS256', 'RS256'])).min(1).default(['RS256']),
+    algorithms: z
+      .array(z.enum(['HS256', 'RS256']))
+      .min(1)
+      .default(['RS256']),
     /** Shared HS256 secret (at least 32 bytes, RFC 7518 §3.2). */
     secret: z.string().min(32, 'an HS256 secret must be at least 32 characters').optional(),
     secretFile: z.string().min(1).optional(),

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { tryParseDuration } from '../../promql/literals.ts';
 
-const duration = z.string().refine((s) => (tryParseDuration(s) ?? 0) > 0, 'must be a positive Prometheus duration such as 30s, 5m, 24h');
+const duration = z
+  .string()
+  .refine((s) => (tryParseDuration(s) ?? 0) > 0, 'must be a positive Prometheus duration such as 30s, 5m, 24h');
 
 const hostPort = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:11211');
 
@@ -31,11 +33,19 @@ export const federationCacheConfigSchema = z
      */
     metadataTtl: duration.default('5m'),
     /** Largest entry stored; a larger part is answered but not kept. memcached's default item limit is 1 MiB. */
-    maxItemBytes: z.number().int().positive().default(2 ** 20),
+    maxItemBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(2 ** 20),
     memory: z
       .object({
         /** Bytes the in-process LRU holds (keys and values); the least recently used entries go first. */
-        maxBytes: z.number().int().positive().default(128 * 2 ** 20),
+        maxBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(128 * 2 ** 20),
       })
       .strict()
       .prefault({}),

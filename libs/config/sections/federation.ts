@@ -24,7 +24,11 @@ export const federationConfigSchema = z
      */
     maxSubqueryPointsPerSeries: z.number().int().positive().default(110_000),
     /** Most bytes read from one cluster's answer (memory bound while merging); over it the query fails. */
-    maxResponseBytes: z.number().int().positive().default(256 * 2 ** 20),
+    maxResponseBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(256 * 2 ** 20),
     /** Whole-query timeout; each cluster also has its own clusters[].prometheus.timeoutMs. */
     timeoutMs: z.number().int().positive().default(120_000),
     /** A failed cluster is left out with a warning (true), or fails the query (false). */

@@ -40,7 +40,10 @@ export const elasticsearchIntakeConfigSchema = z
      * api_version auto; 8.x means no `_type`); Beats refuse a server older than themselves unless
      * allow_older_versions is set.
      */
-    version: z.string().regex(/^\d+\.\d+\.\d+$/, 'major.minor.patch').default('8.19.0'),
+    version: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+$/, 'major.minor.patch')
+      .default('8.19.0'),
   })
   .strict()
   .prefault({});

@@ -23,7 +23,12 @@ export const tailConfigSchema = z
      * A stream ends (event `end`) after this long; clients open a new one (the console does, from the newest record
      * it has). Bounds how long one request holds a slot, and lets in-process clients (tests) see an end.
      */
-    maxDurationMs: z.number().int().min(10).max(86_400_000).default(30 * 60_000),
+    maxDurationMs: z
+      .number()
+      .int()
+      .min(10)
+      .max(86_400_000)
+      .default(30 * 60_000),
     /** Comment line sent when nothing else was, so proxies keep the stream open and a gone client is noticed. */
     heartbeatMs: z.number().int().min(1000).max(300_000).default(15_000),
   })

@@ -4,7 +4,16 @@ import { slugify } from '../dashboard.parse.ts';
 import { DURATION, type DashboardInput, type rowSchema } from '../dashboard.schema.ts';
 import { convertPanel } from './grafana.panels.ts';
 import { convertVariables } from './grafana.variables.ts';
-import { Notes, asArray, asNumber, asObject, asString, type Conversion, type Importer, type Json } from './import.types.ts';
+import {
+  Notes,
+  asArray,
+  asNumber,
+  asObject,
+  asString,
+  type Conversion,
+  type Importer,
+  type Json,
+} from './import.types.ts';
 
 /**
  * Grafana dashboard JSON (https://grafana.com/docs/grafana/latest/dashboards/build-dashboards/view-dashboard-json-model/),
@@ -21,22 +30,28 @@ export const grafanaImporter: Importer = {
   // (`"panels": "00001"`) does not make an object a dashboard.
   detect: (doc) => {
     const d = asObject(doc.dashboard) ?? doc;
-    return (Array.isArray(d.panels) || Array.isArray(d.rows) || typeof d.schemaVersion === 'number') && !('apiVersion' in d);
+    return (
+      (Array.isArray(d.panels) || Array.isArray(d.rows) || typeof d.schemaVersion === 'number') && !('apiVersion' in d)
+    );
   },
   convert: (doc) => convertGrafana(asObject(doc.dashboard) ?? doc),
 };
 
 function convertGrafana(d: Json): Conversion {
   for (const key of ['panels', 'rows'] as const) {
-    if (key in d && !Array.isArray(d[key])) throw new InputError(`${key}: expected a list of panels, got ${typeof d[key]}`);
+    if (key in d && !Array.isArray(d[key]))
+      throw new InputError(`${key}: expected a list of panels, got ${typeof d[key]}`);
   }
   const notes = new Notes();
   const schemaVersion = asNumber(d.schemaVersion);
-  if (schemaVersion !== undefined && schemaVersion < 16) notes.add('schemaVersion', `schemaVersion ${schemaVersion} predates 16; converted on a best-effort basis`);
+  if (schemaVersion !== undefined && schemaVersion < 16)
+    notes.add('schemaVersion', `schemaVersion ${schemaVersion} predates 16; converted on a best-effort basis`);
   const title = asString(d.title)?.trim() || 'Imported dashboard';
   const dashboard: DashboardInput = {
     title,
-    tags: asArray(d.tags).map(asString).filter((t): t is string => !!t),
+    tags: asArray(d.tags)
+      .map(asString)
+      .filter((t): t is string => !!t),
     variables: convertVariables(asArray(asObject(d.templating)?.list), 'templating.list', notes),
     rows: asArray(d.panels).length ? layoutPanels(asArray(d.panels), notes) : layoutLegacyRows(asArray(d.rows), notes),
   };
@@ -46,7 +61,8 @@ function convertGrafana(d: Json): Conversion {
   if (time) dashboard.time = { from: asString(time.from) ?? 'now-1h', to: asString(time.to) ?? 'now' };
   const refresh = asString(d.refresh);
   if (refresh && DURATION.test(refresh)) dashboard.refresh = refresh;
-  if (asArray(asObject(d.annotations)?.list).some((a) => asObject(a)?.builtIn !== 1)) notes.add('annotations', 'annotations are not converted');
+  if (asArray(asObject(d.annotations)?.list).some((a) => asObject(a)?.builtIn !== 1))
+    notes.add('annotations', 'annotations are not converted');
   if (asArray(d.links).length) notes.add('links', 'dashboard links are not converted');
   return { format: 'grafana', id: slugify(asString(d.uid) ?? title), dashboard, unconverted: notes.items };
 }
@@ -75,9 +91,15 @@ function layoutPanels(panels: unknown[], notes: Notes): RowInput[] {
 
 function gridPos(raw: Json, rowTop: number): PanelInput['gridPos'] {
   const g = asObject(raw.gridPos) ?? {};
-  const clamp = (v: number | undefined, lo: number, hi: number, dflt: number) => Math.max(lo, Math.min(hi, Math.round(v ?? dflt)));
+  const clamp = (v: number | undefined, lo: number, hi: number, dflt: number) =>
+    Math.max(lo, Math.min(hi, Math.round(v ?? dflt)));
   const w = clamp(asNumber(g.w), 1, 24, 12);
-  return { x: clamp(asNumber(g.x), 0, 24 - w, 0), y: clamp((asNumber(g.y) ?? rowTop) - rowTop, 0, 10_000, 0), w, h: clamp(asNumber(g.h), 1, 100, 8) };
+  return {
+    x: clamp(asNumber(g.x), 0, 24 - w, 0),
+    y: clamp((asNumber(g.y) ?? rowTop) - rowTop, 0, 10_000, 0),
+    w,
+    h: clamp(asNumber(g.h), 1, 100, 8),
+  };
 }
 
 /** Pre-16 model: rows with `height` in px and panels with `span` (of 12). Panels flow left to right. */
@@ -96,6 +118,10 @@ function layoutLegacyRows(rows: unknown[], notes: Notes): RowInput[] {
       if (panel) panels.push({ ...panel, gridPos: { x, y, w, h } });
       x += w;
     });
-    return { title: row.showTitle === false ? '' : (asString(row.title) ?? ''), collapsed: row.collapse === true, panels };
+    return {
+      title: row.showTitle === false ? '' : (asString(row.title) ?? ''),
+      collapsed: row.collapse === true,
+      panels,
+    };
   });
 }

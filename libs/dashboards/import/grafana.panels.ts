@@ -28,10 +28,21 @@ const PANEL_TYPES: Record<string, { type: PanelType; note?: string }> = {
 
 /** Grafana reducers (reduceOptions.calcs, singlestat valueName) → Pharos reduce. */
 const REDUCERS: Record<string, PanelInput['reduce']> = {
-  last: 'last', lastNotNull: 'last', current: 'last', mean: 'mean', avg: 'mean', max: 'max', min: 'min', sum: 'sum', total: 'sum', first: 'first', firstNotNull: 'first',
+  last: 'last',
+  lastNotNull: 'last',
+  current: 'last',
+  mean: 'mean',
+  avg: 'mean',
+  max: 'max',
+  min: 'min',
+  sum: 'sum',
+  total: 'sum',
+  first: 'first',
+  firstNotNull: 'first',
 };
 
-const NON_PROMETHEUS = /^(-- ?(grafana|dashboard|mixed) ?--|grafana|loki|elasticsearch|influxdb|graphite|mysql|postgres|testdata|tempo|jaeger|cloudwatch)$/i;
+const NON_PROMETHEUS =
+  /^(-- ?(grafana|dashboard|mixed) ?--|grafana|loki|elasticsearch|influxdb|graphite|mysql|postgres|testdata|tempo|jaeger|cloudwatch)$/i;
 
 /** Whether a panel/target `datasource` is (or may be) Prometheus; variables and names are trusted. */
 export function isPrometheusDatasource(ds: unknown): boolean {
@@ -106,10 +117,21 @@ function convertThresholds(raw: Json, defaults: Json): PanelInput['thresholds'] 
   }
   // singlestat: thresholds "80,90" with three colours.
   const legacy = asString(raw.thresholds);
-  const colors = asArray(raw.colors).map(asString).filter((c): c is string => !!c);
+  const colors = asArray(raw.colors)
+    .map(asString)
+    .filter((c): c is string => !!c);
   if (legacy && colors.length) {
-    const values = legacy.split(',').map((v) => asNumber(v.trim())).filter((v): v is number => v !== undefined);
-    return { mode: 'absolute', steps: [{ value: null, color: colors[0]! }, ...values.map((v, i) => ({ value: v, color: colors[i + 1] ?? colors.at(-1)! }))] };
+    const values = legacy
+      .split(',')
+      .map((v) => asNumber(v.trim()))
+      .filter((v): v is number => v !== undefined);
+    return {
+      mode: 'absolute',
+      steps: [
+        { value: null, color: colors[0]! },
+        ...values.map((v, i) => ({ value: v, color: colors[i + 1] ?? colors.at(-1)! })),
+      ],
+    };
   }
   return undefined;
 }
@@ -119,7 +141,8 @@ function displayOptions(raw: Json, type: PanelType, ctx: PanelContext): Partial<
   const out: Partial<PanelInput> = {};
   if (type === 'text') {
     out.content = asString(options.content) ?? asString(raw.content) ?? '';
-    if ((asString(options.mode) ?? asString(raw.mode)) === 'html') ctx.notes.add(ctx.path, `panel "${asString(raw.title) ?? ''}": HTML content is shown as text`);
+    if ((asString(options.mode) ?? asString(raw.mode)) === 'html')
+      ctx.notes.add(ctx.path, `panel "${asString(raw.title) ?? ''}": HTML content is shown as text`);
   }
   const calc = asString(asArray(asObject(options.reduceOptions)?.calcs)[0]) ?? asString(raw.valueName);
   const reduce = calc ? REDUCERS[calc] : undefined;
@@ -157,7 +180,10 @@ function convertTargets(raw: Json, ctx: PanelContext): NonNullable<PanelInput['t
 }
 
 function noteLosses(raw: Json, title: string, ctx: PanelContext): void {
-  if (asArray(raw.transformations).length) ctx.notes.add(ctx.path, `panel "${title}": transformations are not converted; data is shown as queried`);
-  if (asArray(asObject(raw.fieldConfig)?.overrides).length) ctx.notes.add(ctx.path, `panel "${title}": field overrides are not converted`);
-  if (asString(raw.repeat)) ctx.notes.add(ctx.path, `panel "${title}": repeat by $${asString(raw.repeat)} is not supported; shown once`);
+  if (asArray(raw.transformations).length)
+    ctx.notes.add(ctx.path, `panel "${title}": transformations are not converted; data is shown as queried`);
+  if (asArray(asObject(raw.fieldConfig)?.overrides).length)
+    ctx.notes.add(ctx.path, `panel "${title}": field overrides are not converted`);
+  if (asString(raw.repeat))
+    ctx.notes.add(ctx.path, `panel "${title}": repeat by $${asString(raw.repeat)} is not supported; shown once`);
 }

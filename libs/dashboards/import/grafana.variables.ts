@@ -19,23 +19,38 @@ const CONVERTERS: Record<string, Converter> = {
       const out: VariableInput = { type: 'query', name, query, ...selection(v), sort: sortOf(v.sort) };
       const regex = asString(v.regex);
       const problem = regex ? variableRegexProblem(regex) : undefined;
-      if (problem) notes.add(path, `variable $${name}: regex ${regex} is not RE2, which Pharos evaluates (${problem}); left out, so every value is listed`);
+      if (problem)
+        notes.add(
+          path,
+          `variable $${name}: regex ${regex} is not RE2, which Pharos evaluates (${problem}); left out, so every value is listed`,
+        );
       else if (regex) out.regex = regex;
       return out;
     }
     const current = currentValues(v);
-    notes.add(path, `variable $${name}: query "${query}" is not label_values(); ${current.length ? 'kept as a fixed list of its current value' : 'left out'}`);
+    notes.add(
+      path,
+      `variable $${name}: query "${query}" is not label_values(); ${current.length ? 'kept as a fixed list of its current value' : 'left out'}`,
+    );
     return current.length ? { type: 'custom', name, options: current, ...selection(v) } : undefined;
   },
   custom: (v, name) => {
-    const fromOptions = asArray(v.options).map((o) => asString(asObject(o)?.value)).filter((o): o is string => !!o && o !== '$__all');
+    const fromOptions = asArray(v.options)
+      .map((o) => asString(asObject(o)?.value))
+      .filter((o): o is string => !!o && o !== '$__all');
     // Grafana's custom query: comma-separated, `text : value` pairs allowed, `\,` escapes a comma.
-    const fromQuery = (asString(v.query) ?? '').split(/(?<!\\),/).map((s) => s.replace(/\\,/g, ',').split(' : ').at(-1)!.trim()).filter(Boolean);
+    const fromQuery = (asString(v.query) ?? '')
+      .split(/(?<!\\),/)
+      .map((s) => s.replace(/\\,/g, ',').split(' : ').at(-1)!.trim())
+      .filter(Boolean);
     const options = fromQuery.length ? fromQuery : fromOptions;
     return options.length ? { type: 'custom', name, options, ...selection(v) } : undefined;
   },
   interval: (v, name) => {
-    const options = (asString(v.query) ?? '').split(',').map((s) => s.trim()).filter((s) => DURATION.test(s));
+    const options = (asString(v.query) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => DURATION.test(s));
     if (!options.length) return undefined;
     const out: VariableInput = { type: 'interval', name, options, auto: asBool(v.auto) ?? false };
     const count = asNumber(v.auto_count);
@@ -43,7 +58,8 @@ const CONVERTERS: Record<string, Converter> = {
     const min = asString(v.auto_min);
     if (min && DURATION.test(min)) out.autoMin = min;
     const current = currentValues(v)[0];
-    if (current && (DURATION.test(current) || current === '$__auto_interval' || current === 'auto')) out.default = current.startsWith('$') ? 'auto' : current;
+    if (current && (DURATION.test(current) || current === '$__auto_interval' || current === 'auto'))
+      out.default = current.startsWith('$') ? 'auto' : current;
     return out;
   },
   constant: (v, name) => {
@@ -56,7 +72,10 @@ const CONVERTERS: Record<string, Converter> = {
     return { type: 'custom', name, options: [value], default: value };
   },
   datasource: (_v, name, path, notes) => {
-    notes.add(path, `variable $${name}: data source variables are not needed (Pharos queries its federated Prometheus); left out`);
+    notes.add(
+      path,
+      `variable $${name}: data source variables are not needed (Pharos queries its federated Prometheus); left out`,
+    );
     return undefined;
   },
 };
@@ -83,13 +102,20 @@ export function convertVariables(list: unknown[], basePath: string, notes: Notes
     if (v.hide === 2) variable.hide = true;
     const checked = variableSchema.safeParse(variable);
     if (checked.success) out.push(variable);
-    else notes.add(path, `variable $${name} could not be converted: ${checked.error.issues.map((e) => `${e.path.join('.')}: ${e.message}`).join('; ')}`);
+    else
+      notes.add(
+        path,
+        `variable $${name} could not be converted: ${checked.error.issues.map((e) => `${e.path.join('.')}: ${e.message}`).join('; ')}`,
+      );
   });
   return out;
 }
 
 function selection(v: Json): { multi: boolean; includeAll: boolean; allValue?: string; default?: string | string[] } {
-  const out: ReturnType<typeof selection> = { multi: asBool(v.multi) ?? false, includeAll: asBool(v.includeAll) ?? false };
+  const out: ReturnType<typeof selection> = {
+    multi: asBool(v.multi) ?? false,
+    includeAll: asBool(v.includeAll) ?? false,
+  };
   const allValue = asString(v.allValue);
   if (allValue) out.allValue = allValue;
   const current = currentValues(v);

@@ -26,14 +26,24 @@ export interface ImportOutcome {
 export function importDashboard(input: unknown, source = 'import'): ImportOutcome {
   const raw = typeof input === 'string' ? parseDocumentText(input, source) : input;
   const doc = asObject(raw);
-  if (!doc) throw new InputError(`${source}: expected a dashboard object (Grafana JSON or a KubeSphere Dashboard), got ${Array.isArray(raw) ? 'a list' : typeof raw}`);
+  if (!doc)
+    throw new InputError(
+      `${source}: expected a dashboard object (Grafana JSON or a KubeSphere Dashboard), got ${Array.isArray(raw) ? 'a list' : typeof raw}`,
+    );
   const importer = Object.values(IMPORTERS).find((i) => i.detect(doc));
   if (!importer) {
     if ('apiVersion' in doc || 'kind' in doc) throw new InputError(`${source}: ${notADashboard(doc)}`);
-    throw new InputError(`${source}: not a recognised dashboard; expected Grafana dashboard JSON (panels, schemaVersion) or a monitoring.kubesphere.io Dashboard/ClusterDashboard`);
+    throw new InputError(
+      `${source}: not a recognised dashboard; expected Grafana dashboard JSON (panels, schemaVersion) or a monitoring.kubesphere.io Dashboard/ClusterDashboard`,
+    );
   }
   const conversion = dedupe(importer.convert(doc));
-  return { format: conversion.format, id: conversion.id, dashboard: validateDashboard(conversion.dashboard, source), unconverted: conversion.unconverted };
+  return {
+    format: conversion.format,
+    id: conversion.id,
+    dashboard: validateDashboard(conversion.dashboard, source),
+    unconverted: conversion.unconverted,
+  };
 }
 
 /**

@@ -21,7 +21,15 @@ const KINDS = ['Dashboard', 'ClusterDashboard'];
 
 /** KubeSphere unit names → Grafana unit ids. */
 const UNITS: Record<string, string> = {
-  Byte: 'bytes', 'Byte/s': 'Bps', 'percent (0.0-1.0)': 'percentunit', 'percent (0-100)': 'percent', none: 'none', ms: 'ms', s: 's', second: 's', bps: 'bps',
+  Byte: 'bytes',
+  'Byte/s': 'Bps',
+  'percent (0.0-1.0)': 'percentunit',
+  'percent (0-100)': 'percent',
+  none: 'none',
+  ms: 'ms',
+  s: 's',
+  second: 's',
+  bps: 'bps',
 };
 
 export const kubesphereImporter: Importer = {
@@ -34,7 +42,8 @@ export const kubesphereImporter: Importer = {
 export function notADashboard(doc: Json): string | undefined {
   const apiVersion = String(doc.apiVersion ?? '');
   const kind = String(doc.kind ?? '');
-  if (kind === 'CustomResourceDefinition') return `this is the CustomResourceDefinition ${asString(asObject(doc.metadata)?.name) ?? ''} (a schema), not a dashboard`;
+  if (kind === 'CustomResourceDefinition')
+    return `this is the CustomResourceDefinition ${asString(asObject(doc.metadata)?.name) ?? ''} (a schema), not a dashboard`;
   if (apiVersion.startsWith(`${GROUP}/`) && KINDS.includes(kind) && !VERSIONS.includes(apiVersion.split('/')[1]!)) {
     return `${apiVersion} is not supported; use ${VERSIONS.map((v) => `${GROUP}/${v}`).join(' or ')}`;
   }
@@ -47,12 +56,30 @@ function convertKubeSphere(doc: Json): Conversion {
   const spec = asObject(doc.spec) ?? {};
   const name = asString(metadata.name) ?? 'dashboard';
   const namespace = asString(metadata.namespace);
-  const known = new Set(['title', 'description', 'datasource', 'panels', 'templating', 'templatings', 'time', 'auto_refresh', 'editable', 'tags', 'annotations', 'shared_crosshair', 'timezone', 'id', 'uid']);
+  const known = new Set([
+    'title',
+    'description',
+    'datasource',
+    'panels',
+    'templating',
+    'templatings',
+    'time',
+    'auto_refresh',
+    'editable',
+    'tags',
+    'annotations',
+    'shared_crosshair',
+    'timezone',
+    'id',
+    'uid',
+  ]);
   for (const key of Object.keys(spec)) if (!known.has(key)) notes.add(`spec.${key}`, `unknown field "${key}"; ignored`);
   if (asArray(spec.annotations).length) notes.add('spec.annotations', 'annotations are not converted');
   const dashboard: DashboardInput = {
     title: asString(spec.title)?.trim() || name,
-    tags: asArray(spec.tags).map(asString).filter((t): t is string => !!t),
+    tags: asArray(spec.tags)
+      .map(asString)
+      .filter((t): t is string => !!t),
     variables: convertVariables(
       asArray(spec.templatings).length ? asArray(spec.templatings) : asArray(spec.templating),
       asArray(spec.templatings).length ? 'spec.templatings' : 'spec.templating',

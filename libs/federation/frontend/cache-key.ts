@@ -24,7 +24,17 @@ export interface KeyParts {
 /** A memcached-safe key (no spaces, far below 250 bytes): a digest of every part. */
 export function cacheKey(p: KeyParts): string {
   const digest = createHash('sha256')
-    .update(JSON.stringify([FORMAT, p.kind, p.query, p.scopeKey, p.fingerprint, p.memberVersions, Object.entries(p.window).sort()]))
+    .update(
+      JSON.stringify([
+        FORMAT,
+        p.kind,
+        p.query,
+        p.scopeKey,
+        p.fingerprint,
+        p.memberVersions,
+        Object.entries(p.window).sort(),
+      ]),
+    )
     .digest('base64url');
   return `pharos:fq${FORMAT}:${digest}`;
 }

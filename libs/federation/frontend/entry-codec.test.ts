@@ -3,7 +3,22 @@ import { decodeAnswer, decodeExtents, decodeList, encodeAnswer, encodeExtents, e
 import type { Extent } from './extents.ts';
 
 const meta = { resultType: 'matrix', warnings: [], clusters: { east: { status: 'ok' } } };
-const extents = (): Extent[] => [{ startMs: 0, endMs: 30_000, meta, series: [{ metric: { job: 'a' }, values: [[0, '1'], [30, '2']] }] }];
+const extents = (): Extent[] => [
+  {
+    startMs: 0,
+    endMs: 30_000,
+    meta,
+    series: [
+      {
+        metric: { job: 'a' },
+        values: [
+          [0, '1'],
+          [30, '2'],
+        ],
+      },
+    ],
+  },
+];
 
 describe('entry codec', () => {
   it('answers a hit on the Buffer it encoded with the value it was encoded from, frozen to the leaves', () => {

@@ -47,7 +47,9 @@ export function encodeList(list: ListAnswer): Buffer {
 export function decodeList<A extends ListAnswer>(buf: Buffer | undefined): A | undefined {
   if (buf && decoded.has(buf)) return decoded.get(buf) as A;
   const list = (parse(buf) as { list?: unknown } | undefined)?.list;
-  return isObject(list) && Array.isArray(list.data) && Array.isArray(list.warnings) ? (list as unknown as A) : undefined;
+  return isObject(list) && Array.isArray(list.data) && Array.isArray(list.warnings)
+    ? (list as unknown as A)
+    : undefined;
 }
 
 function remember(buf: Buffer, value: unknown): Buffer {
@@ -65,7 +67,8 @@ function keyLabels(value: unknown): void {
   const lists = Array.isArray(value) ? value.map((e: { series?: unknown }) => e.series) : [v.result];
   for (const list of lists) {
     if (!Array.isArray(list)) continue;
-    for (const s of list as { metric?: unknown }[]) if (typeof s?.metric === 'object' && s.metric !== null) labelsKey(s.metric as Record<string, string>);
+    for (const s of list as { metric?: unknown }[])
+      if (typeof s?.metric === 'object' && s.metric !== null) labelsKey(s.metric as Record<string, string>);
   }
 }
 
@@ -93,5 +96,12 @@ function isMeta(v: unknown): boolean {
 }
 
 function isExtent(v: unknown): boolean {
-  return isObject(v) && Number.isFinite(v.startMs) && Number.isFinite(v.endMs) && isMeta(v.meta) && Array.isArray(v.series) && v.series.every((s) => isObject(s) && isObject(s.metric));
+  return (
+    isObject(v) &&
+    Number.isFinite(v.startMs) &&
+    Number.isFinite(v.endMs) &&
+    isMeta(v.meta) &&
+    Array.isArray(v.series) &&
+    v.series.every((s) => isObject(s) && isObject(s.metric))
+  );
 }

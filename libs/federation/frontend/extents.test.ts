@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { joinSeries, slice } from './extents.ts';
 import type { MatrixSeries } from './frontend.types.ts';
 
-const a: MatrixSeries = { metric: { job: 'a' }, values: [[0, '1'], [30, '2']] };
+const a: MatrixSeries = {
+  metric: { job: 'a' },
+  values: [
+    [0, '1'],
+    [30, '2'],
+  ],
+};
 const b: MatrixSeries = { metric: { job: 'b' }, values: [[30, '3']] };
 
 describe('slice and joinSeries', () => {
@@ -16,10 +22,25 @@ describe('slice and joinSeries', () => {
   });
 
   it('still joins, sorts and drops what a single piece needs it to', () => {
-    const unsorted: MatrixSeries = { metric: { job: 'a' }, values: [[30, '2'], [0, '1']] };
+    const unsorted: MatrixSeries = {
+      metric: { job: 'a' },
+      values: [
+        [30, '2'],
+        [0, '1'],
+      ],
+    };
     expect(joinSeries([[unsorted]])).toEqual([a]);
-    expect(joinSeries([[{ metric: { job: 'a' }, values: [[0, '1']] }, { metric: { job: 'a' }, values: [[30, '2']] }]])).toEqual([a]);
-    expect(joinSeries([[{ metric: { job: 'a' }, values: [], histograms: [[0, { count: '1' }]] }]])).toEqual([{ metric: { job: 'a' }, histograms: [[0, { count: '1' }]] }]);
+    expect(
+      joinSeries([
+        [
+          { metric: { job: 'a' }, values: [[0, '1']] },
+          { metric: { job: 'a' }, values: [[30, '2']] },
+        ],
+      ]),
+    ).toEqual([a]);
+    expect(joinSeries([[{ metric: { job: 'a' }, values: [], histograms: [[0, { count: '1' }]] }]])).toEqual([
+      { metric: { job: 'a' }, histograms: [[0, { count: '1' }]] },
+    ]);
     expect(slice([{ metric: { job: 'a' }, values: [] }], 0, 30_000)).toEqual([]);
   });
 });

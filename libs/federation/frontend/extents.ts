@@ -48,7 +48,9 @@ export function missingSpans(extents: readonly Extent[], from: number, to: numbe
 export function slice(series: readonly MatrixSeries[], from: number, to: number): MatrixSeries[] {
   const out: MatrixSeries[] = [];
   const within = ([t]: [number, unknown]) => msOf(t) >= from && msOf(t) <= to;
-  const allWithin = (pts: Points | undefined): boolean => pts === undefined || (pts.length > 0 && isSorted(pts) && within(pts[0] as Points[number]) && within(pts.at(-1) as Points[number]));
+  const allWithin = (pts: Points | undefined): boolean =>
+    pts === undefined ||
+    (pts.length > 0 && isSorted(pts) && within(pts[0] as Points[number]) && within(pts.at(-1) as Points[number]));
   for (const s of series) {
     if (isPlain(s) && allWithin(s.values) && allWithin(s.histograms)) {
       out.push(s);
@@ -75,7 +77,8 @@ function isPlain(s: MatrixSeries): boolean {
 }
 
 function isSorted(pts: Points): boolean {
-  for (let i = 1; i < pts.length; i++) if ((pts[i] as Points[number])[0] <= (pts[i - 1] as Points[number])[0]) return false;
+  for (let i = 1; i < pts.length; i++)
+    if ((pts[i] as Points[number])[0] <= (pts[i - 1] as Points[number])[0]) return false;
   return true;
 }
 
@@ -97,7 +100,10 @@ export function joinSeries(pieces: readonly (readonly MatrixSeries[])[]): Matrix
     // One piece (a warm hit on one extent): nothing to join; its series are kept, not copied, when joining
     // would not change them (one series per label set, points in order).
     const only = nonEmpty[0] as readonly MatrixSeries[];
-    if (new Set(only.map((s) => labelsKey(s.metric))).size === only.length && only.every((s) => isPlain(s) && inOrder(s))) {
+    if (
+      new Set(only.map((s) => labelsKey(s.metric))).size === only.length &&
+      only.every((s) => isPlain(s) && inOrder(s))
+    ) {
       return [...only].sort((a, b) => compareLabels(a.metric, b.metric));
     }
   }
@@ -139,7 +145,12 @@ export function coalesce(extents: readonly Extent[], stepMs: number): Extent[] {
     }
     if (e.endMs <= last.endMs) continue;
     const tail = slice(e.series, last.endMs + stepMs, e.endMs);
-    out[out.length - 1] = { startMs: last.startMs, endMs: e.endMs, meta: joinMeta([last.meta, e.meta]), series: joinSeries([last.series, tail]) };
+    out[out.length - 1] = {
+      startMs: last.startMs,
+      endMs: e.endMs,
+      meta: joinMeta([last.meta, e.meta]),
+      series: joinSeries([last.series, tail]),
+    };
   }
   return out;
 }

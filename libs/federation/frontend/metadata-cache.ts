@@ -53,9 +53,22 @@ export class MetadataCache {
   }
 
   /** `args` is everything the engine is asked with (label name, match[], window): the key is made from it. */
-  async answer<A extends ListAnswer>(kind: MetadataKind, args: unknown, q: MetadataAsk, ask: () => Promise<A>, signal?: AbortSignal): Promise<A> {
+  async answer<A extends ListAnswer>(
+    kind: MetadataKind,
+    args: unknown,
+    q: MetadataAsk,
+    ask: () => Promise<A>,
+    signal?: AbortSignal,
+  ): Promise<A> {
     if (!this.cacheable(q)) return ask();
-    const key = cacheKey({ kind, query: JSON.stringify(args), scopeKey: '', fingerprint: this.opts.fingerprint, memberVersions: await this.opts.memberVersions(signal), window: {} });
+    const key = cacheKey({
+      kind,
+      query: JSON.stringify(args),
+      scopeKey: '',
+      fingerprint: this.opts.fingerprint,
+      memberVersions: await this.opts.memberVersions(signal),
+      window: {},
+    });
     if (q.cacheControl !== 'no-cache') {
       const hit = decodeList<A>((await this.opts.cache.getMany([key], signal)).get(key));
       (hit ? this.opts.metrics.hits : this.opts.metrics.misses).inc({ backend: this.opts.cache.backend, kind });
@@ -64,7 +77,8 @@ export class MetadataCache {
     const answer = await ask();
     if (answer.warnings.length === 0) {
       const buf = encodeList(answer);
-      if (buf.byteLength <= this.opts.settings.maxItemBytes) await this.opts.cache.set(key, buf, this.opts.settings.ttlSeconds);
+      if (buf.byteLength <= this.opts.settings.maxItemBytes)
+        await this.opts.cache.set(key, buf, this.opts.settings.ttlSeconds);
     }
     return answer;
   }
@@ -73,6 +87,12 @@ export class MetadataCache {
   private cacheable(q: MetadataAsk): boolean {
     const s = this.opts.settings;
     if (!s.enabled || q.cacheControl === 'no-store') return false;
-    return q.start !== undefined && q.end !== undefined && Number.isFinite(q.start) && Number.isFinite(q.end) && q.end * 1000 <= this.now() - s.maxFreshnessMs;
+    return (
+      q.start !== undefined &&
+      q.end !== undefined &&
+      Number.isFinite(q.start) &&
+      Number.isFinite(q.end) &&
+      q.end * 1000 <= this.now() - s.maxFreshnessMs
+    );
   }
 }

@@ -40,17 +40,36 @@ class FakeEngine {
         series.set(p.metric.s as string, s);
       }
     }
-    return { resultType: 'matrix', result: [...series.values()], warnings: [...this.warnings], clusters: structuredClone(this.clusters) };
+    return {
+      resultType: 'matrix',
+      result: [...series.values()],
+      warnings: [...this.warnings],
+      clusters: structuredClone(this.clusters),
+    };
   };
 
   readonly instant = async (q: InstantAsk): Promise<Answer> => {
     this.calls.push({ kind: 'instant', time: q.time });
     const tMs = Math.round(q.time * 1000);
-    return { resultType: 'vector', result: this.pointsAt(q.query, tMs).map((p) => ({ metric: p.metric, value: [q.time, p.value] })), warnings: [], clusters: structuredClone(this.clusters) };
+    return {
+      resultType: 'vector',
+      result: this.pointsAt(q.query, tMs).map((p) => ({ metric: p.metric, value: [q.time, p.value] })),
+      warnings: [],
+      clusters: structuredClone(this.clusters),
+    };
   };
 }
 
-const SETTINGS: FrontendSettings = { enabled: true, maxFreshnessMs: 5 * 60_000, splitIntervalMs: HOUR, splitParallelism: 2, ttlSeconds: 3600, maxItemBytes: 2 ** 20, maxPointsPerSeries: 11_000, maxSamples: 1_000_000 };
+const SETTINGS: FrontendSettings = {
+  enabled: true,
+  maxFreshnessMs: 5 * 60_000,
+  splitIntervalMs: HOUR,
+  splitParallelism: 2,
+  ttlSeconds: 3600,
+  maxItemBytes: 2 ** 20,
+  maxPointsPerSeries: 11_000,
+  maxSamples: 1_000_000,
+};
 
 function setup(opts: { now?: number; settings?: Partial<FrontendSettings> } = {}) {
   const engine = new FakeEngine();
@@ -59,27 +78,47 @@ function setup(opts: { now?: number; settings?: Partial<FrontendSettings> } = {}
   const metrics = frontendMetrics(registry, cache);
   let versions = '2.42';
   const clock = { now: opts.now ?? (T0 + 30 * 86_400) * 1000 };
-  const frontend = new QueryFrontend({ engine, cache, settings: { ...SETTINGS, ...opts.settings }, fingerprint: 'f', memberVersions: async () => versions, metrics, now: () => clock.now });
-  const count = async (name: string) => ((await registry.getSingleMetric(name)?.get())?.values ?? []).reduce((a, v) => a + v.value, 0);
+  const frontend = new QueryFrontend({
+    engine,
+    cache,
+    settings: { ...SETTINGS, ...opts.settings },
+    fingerprint: 'f',
+    memberVersions: async () => versions,
+    metrics,
+    now: () => clock.now,
+  });
+  const count = async (name: string) =>
+    ((await registry.getSingleMetric(name)?.get())?.values ?? []).reduce((a, v) => a + v.value, 0);
   return { engine, cache, frontend, clock, count, registry, setVersions: (v: string) => (versions = v) };
 }
 
-const range = (query: string, start: number, end: number, step: number, extra: Partial<RangeAsk> = {}): RangeAsk => ({ query, start, end, step, ...extra });
+const range = (query: string, start: number, end: number, step: number, extra: Partial<RangeAsk> = {}): RangeAsk => ({
+  query,
+  start,
+  end,
+  step,
+  ...extra,
+});
 
 describe('QueryFrontend, range queries', () => {
   it('answers exactly what the engine answers for the whole window, cold and warm, for any window and step', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 3 * 86_400 }), fc.integer({ min: 0, max: 86_400 }), fc.constantFrom(30, 60, 300, 3600), async (offset, len, step) => {
-        const { engine, frontend } = setup();
-        const q = range('sum(x)', T0 + offset, T0 + offset + len, step);
-        const expected = await new FakeEngine().range(q);
-        const cold = await frontend.range(q);
-        expect(cold.result).toEqual(expected.result);
-        const callsCold = engine.calls.length;
-        const warm = await frontend.range(q);
-        expect(warm.result).toEqual(expected.result);
-        expect(engine.calls.length).toBe(callsCold);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 3 * 86_400 }),
+        fc.integer({ min: 0, max: 86_400 }),
+        fc.constantFrom(30, 60, 300, 3600),
+        async (offset, len, step) => {
+          const { engine, frontend } = setup();
+          const q = range('sum(x)', T0 + offset, T0 + offset + len, step);
+          const expected = await new FakeEngine().range(q);
+          const cold = await frontend.range(q);
+          expect(cold.result).toEqual(expected.result);
+          const callsCold = engine.calls.length;
+          const warm = await frontend.range(q);
+          expect(warm.result).toEqual(expected.result);
+          expect(engine.calls.length).toBe(callsCold);
+        },
+      ),
       { numRuns: 40 },
     );
   }, 60_000);
@@ -88,10 +127,14 @@ describe('QueryFrontend, range queries', () => {
     const { engine } = setup();
     const checked: RangeAsk[] = [];
     const refusing = new QueryFrontend({
-      engine: { range: engine.range, instant: engine.instant, checkRange: async (q: RangeAsk) => {
-        checked.push(q);
-        throw new Error('over federation.maxSubqueryPointsPerSeries');
-      } },
+      engine: {
+        range: engine.range,
+        instant: engine.instant,
+        checkRange: async (q: RangeAsk) => {
+          checked.push(q);
+          throw new Error('over federation.maxSubqueryPointsPerSeries');
+        },
+      },
       cache: new MemoryLruCache({ maxBytes: 2 ** 20 }),
       settings: SETTINGS,
       fingerprint: 'f',
@@ -126,7 +169,10 @@ describe('QueryFrontend, range queries', () => {
     const again = await frontend.range(q);
     const cutoff = T0 + 2 * 3600 - 300;
     // Only steps after the cutoff are asked again (the window's last step opens a part of its own).
-    expect(engine.calls.map((c) => [c.start, c.end])).toEqual([[cutoff + 60, T0 + 2 * 3600 - 60], [T0 + 2 * 3600, T0 + 2 * 3600]]);
+    expect(engine.calls.map((c) => [c.start, c.end])).toEqual([
+      [cutoff + 60, T0 + 2 * 3600 - 60],
+      [T0 + 2 * 3600, T0 + 2 * 3600],
+    ]);
     const a = (again.result as MatrixSeries[]).find((s) => s.metric.s === 'a')!;
     const fresh = new FakeEngine();
     fresh.version = 2;

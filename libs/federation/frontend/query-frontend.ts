@@ -65,7 +65,8 @@ export class QueryFrontend<A extends Answer> implements QueryFunctions<A> {
     }
     const answer = await engine(q, signal);
     const buf = isClean(answer) ? encodeAnswer(answer) : undefined;
-    if (buf && buf.byteLength <= this.opts.settings.maxItemBytes) await this.opts.cache.set(key, buf, this.opts.settings.ttlSeconds);
+    if (buf && buf.byteLength <= this.opts.settings.maxItemBytes)
+      await this.opts.cache.set(key, buf, this.opts.settings.ttlSeconds);
     return answer;
   };
 
@@ -75,24 +76,39 @@ export class QueryFrontend<A extends Answer> implements QueryFunctions<A> {
     const grid = gridOf(q);
     const cacheableUntilMs = this.now() - s.maxFreshnessMs;
     // Whatever the engine must refuse, or could not be cached at all, goes to it as it came.
-    if (!this.usable(q) || !grid || grid.steps > s.maxPointsPerSeries || grid.startMs > cacheableUntilMs) return engine(q, signal);
+    if (!this.usable(q) || !grid || grid.steps > s.maxPointsPerSeries || grid.startMs > cacheableUntilMs)
+      return engine(q, signal);
     // The whole request against the engine's limits first (maxSubqueryPointsPerSeries counts the whole range).
     await this.opts.engine.checkRange?.(q, signal);
     const intervalMs = partIntervalMs(grid.stepMs, s.splitIntervalMs);
     const parts = splitGrid(grid, intervalMs);
     const versions = await this.opts.memberVersions(signal);
-    const keys = parts.map((p) => (p.startMs <= cacheableUntilMs ? this.key(q, 'range', versions, { stepMs: grid.stepMs, phaseMs: phaseOf(grid), intervalMs, bucket: p.bucket }) : undefined));
+    const keys = parts.map((p) =>
+      p.startMs <= cacheableUntilMs
+        ? this.key(q, 'range', versions, { stepMs: grid.stepMs, phaseMs: phaseOf(grid), intervalMs, bucket: p.bucket })
+        : undefined,
+    );
     const wanted = keys.filter((k): k is string => k !== undefined);
-    const stored = q.cacheControl === 'no-cache' ? new Map<string, Buffer>() : await this.opts.cache.getMany(wanted, signal);
+    const stored =
+      q.cacheControl === 'no-cache' ? new Map<string, Buffer>() : await this.opts.cache.getMany(wanted, signal);
     const run = { engine, cache: this.opts.cache, ttlSeconds: s.ttlSeconds, maxItemBytes: s.maxItemBytes };
     const answers = await mapLimit(parts, s.splitParallelism, (part, i) => {
       const key = keys[i];
-      return answerPart(run, { q, grid, part, key, stored: key === undefined ? undefined : stored.get(key), cacheableUntilMs, signal });
+      return answerPart(run, {
+        q,
+        grid,
+        part,
+        key,
+        stored: key === undefined ? undefined : stored.get(key),
+        cacheableUntilMs,
+        signal,
+      });
     });
     for (const a of answers) if (a.hit !== undefined && q.cacheControl !== 'no-cache') this.count(a.hit, 'range');
     // A cluster that failed in one part only would be in the other parts' data: the engine, asked once for the
     // whole window, leaves it out of all of it (an answer for the whole window in one call already is that).
-    if (answers.some((a) => a.failed)) return parts.length === 1 && answers[0]?.entire ? (answers[0].entire as A) : engine(q, signal);
+    if (answers.some((a) => a.failed))
+      return parts.length === 1 && answers[0]?.entire ? (answers[0].entire as A) : engine(q, signal);
     return this.join(answers);
   };
 
@@ -100,7 +116,10 @@ export class QueryFrontend<A extends Answer> implements QueryFunctions<A> {
     const series = joinSeries(answers.map((a) => a.series));
     let points = 0;
     for (const s of series) points += (s.values?.length ?? 0) + (s.histograms?.length ?? 0);
-    if (points > this.opts.settings.maxSamples) throw new LimitError(`the answer holds more than federation.maxSamples=${this.opts.settings.maxSamples} points; narrow the selectors or the time range`);
+    if (points > this.opts.settings.maxSamples)
+      throw new LimitError(
+        `the answer holds more than federation.maxSamples=${this.opts.settings.maxSamples} points; narrow the selectors or the time range`,
+      );
     return { ...joinMeta(answers.map((a) => a.meta)), result: series } as unknown as A;
   }
 
@@ -108,8 +127,20 @@ export class QueryFrontend<A extends Answer> implements QueryFunctions<A> {
     return this.opts.settings.enabled && q.cacheControl !== 'no-store' && !PINNED.test(q.query);
   }
 
-  private key(q: InstantAsk | RangeAsk, kind: KeyParts['kind'], memberVersions: string, window: Record<string, number>): string {
-    return cacheKey({ kind, query: q.query, scopeKey: q.scopeKey ?? '', fingerprint: this.opts.fingerprint, memberVersions, window });
+  private key(
+    q: InstantAsk | RangeAsk,
+    kind: KeyParts['kind'],
+    memberVersions: string,
+    window: Record<string, number>,
+  ): string {
+    return cacheKey({
+      kind,
+      query: q.query,
+      scopeKey: q.scopeKey ?? '',
+      fingerprint: this.opts.fingerprint,
+      memberVersions,
+      window,
+    });
   }
 
   private count(hit: boolean, kind: KeyParts['kind']): void {
@@ -118,7 +149,11 @@ export class QueryFrontend<A extends Answer> implements QueryFunctions<A> {
 }
 
 /** fn over every item, at most `limit` at a time, results in item order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

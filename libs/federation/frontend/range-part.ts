@@ -60,16 +60,35 @@ export async function answerPart<A extends Answer>(opts: PartRunnerOptions<A>, r
   const missing = r.key ? missingSpans(kept, part.startMs, lastCacheable, grid.stepMs) : [];
   const freshFrom = Math.max(part.startMs, lastCacheable + grid.stepMs);
   const asked: Span[] = freshFrom <= part.endMs ? [...missing, { startMs: freshFrom, endMs: part.endMs }] : missing;
-  const answers = await Promise.all(asked.map((s) => opts.engine({ ...r.q, start: s.startMs / 1000, end: s.endMs / 1000 }, r.signal)));
+  const answers = await Promise.all(
+    asked.map((s) => opts.engine({ ...r.q, start: s.startMs / 1000, end: s.endMs / 1000 }, r.signal)),
+  );
   const hit = r.key ? overlapping.length > 0 : undefined;
-  const entire = answers.length === 1 && overlapping.length === 0 && asked[0]?.startMs === part.startMs && asked[0].endMs === part.endMs ? answers[0] : undefined;
-  if (answers.some(failedCluster)) return { series: [], meta: metaOf(answers[0] as A), failed: true, ...(entire ? { entire } : {}), ...(hit === undefined ? {} : { hit }) };
+  const entire =
+    answers.length === 1 &&
+    overlapping.length === 0 &&
+    asked[0]?.startMs === part.startMs &&
+    asked[0].endMs === part.endMs
+      ? answers[0]
+      : undefined;
+  if (answers.some(failedCluster))
+    return {
+      series: [],
+      meta: metaOf(answers[0] as A),
+      failed: true,
+      ...(entire ? { entire } : {}),
+      ...(hit === undefined ? {} : { hit }),
+    };
   const computed: Extent[] = [];
   answers.forEach((a, i) => {
-    if (i < missing.length && isClean(a)) computed.push({ ...(missing[i] as Span), meta: metaOf(a), series: a.result as MatrixSeries[] });
+    if (i < missing.length && isClean(a))
+      computed.push({ ...(missing[i] as Span), meta: metaOf(a), series: a.result as MatrixSeries[] });
   });
   if (r.key && computed.length > 0) await store(opts, r.key, coalesce([...kept, ...computed], grid.stepMs));
-  const series = joinSeries([...overlapping.map((e) => slice(e.series, part.startMs, part.endMs)), ...answers.map((a) => a.result as MatrixSeries[])]);
+  const series = joinSeries([
+    ...overlapping.map((e) => slice(e.series, part.startMs, part.endMs)),
+    ...answers.map((a) => a.result as MatrixSeries[]),
+  ]);
   const meta = joinMeta([...overlapping.map((e) => e.meta), ...answers.map(metaOf)]);
   return { series, meta, failed: false, ...(hit === undefined ? {} : { hit }) };
 }
@@ -77,8 +96,16 @@ export async function answerPart<A extends Answer>(opts: PartRunnerOptions<A>, r
 /** Extents on this grid, cut at the last cacheable time (an entry written by a replica whose clock runs ahead). */
 function usableExtents(extents: Extent[], grid: RangeGrid, lastCacheable: number): Extent[] {
   return extents
-    .filter((e) => e.startMs <= e.endMs && (e.startMs - grid.startMs) % grid.stepMs === 0 && (e.endMs - grid.startMs) % grid.stepMs === 0 && e.startMs <= lastCacheable)
-    .map((e) => (e.endMs <= lastCacheable ? e : { ...e, endMs: lastCacheable, series: slice(e.series, e.startMs, lastCacheable) }));
+    .filter(
+      (e) =>
+        e.startMs <= e.endMs &&
+        (e.startMs - grid.startMs) % grid.stepMs === 0 &&
+        (e.endMs - grid.startMs) % grid.stepMs === 0 &&
+        e.startMs <= lastCacheable,
+    )
+    .map((e) =>
+      e.endMs <= lastCacheable ? e : { ...e, endMs: lastCacheable, series: slice(e.series, e.startMs, lastCacheable) },
+    );
 }
 
 async function store<A extends Answer>(opts: PartRunnerOptions<A>, key: string, extents: Extent[]): Promise<void> {

@@ -14,7 +14,8 @@ import { greaterNaNFirst, lessNaNFirst, type Sample } from './values.ts';
 export function kParam(f: number | undefined, version: 2 | 3): number {
   const v = f ?? NaN;
   if (version === 3 && Number.isNaN(v)) throw new UnprocessableError('Parameter value is NaN');
-  if (!(Math.abs(v) <= 2 ** 63)) throw new UnprocessableError(`Scalar value ${formatValue(v)} ${v < 0 ? 'underflows' : 'overflows'} int64`);
+  if (!(Math.abs(v) <= 2 ** 63))
+    throw new UnprocessableError(`Scalar value ${formatValue(v)} ${v < 0 ? 'underflows' : 'overflows'} int64`);
   return Math.trunc(v);
 }
 
@@ -24,7 +25,10 @@ interface KGroup {
 }
 
 export function aggregateK(a: AggregateArgs, vec: Sample[]): Sample[] {
-  if (a.op === 'limit_ratio') throw new UnprocessableError('limit_ratio() across clusters cannot be federated exactly (it samples by Prometheus\'s label hash)');
+  if (a.op === 'limit_ratio')
+    throw new UnprocessableError(
+      "limit_ratio() across clusters cannot be federated exactly (it samples by Prometheus's label hash)",
+    );
   let k = kParam(a.param, a.version);
   if (a.version === 3) k = Math.min(k, vec.length);
   if (k < 1) return [];
@@ -35,7 +39,8 @@ export function aggregateK(a: AggregateArgs, vec: Sample[]): Sample[] {
   const bottomLess = (x: Sample, y: Sample) => greaterNaNFirst(x.value, y.value);
   for (const s of vec) {
     if (s.histogram && a.op !== 'limitk') {
-      if (a.version === 2) throw new UnprocessableError('native histograms are not aggregated under Prometheus 2 semantics');
+      if (a.version === 2)
+        throw new UnprocessableError('native histograms are not aggregated under Prometheus 2 semantics');
       a.note?.('ignored');
       continue;
     }
@@ -83,7 +88,13 @@ function offer2(heap: Sample[], s: Sample, k: number, less: (a: Sample, b: Sampl
 }
 
 /** 3.x: push while there is room; a better sample (or a number over a NaN root) overwrites the root, then fixed. */
-function offer3(heap: Sample[], s: Sample, k: number, less: (a: Sample, b: Sample) => boolean, beats: (root: number, x: number) => boolean): void {
+function offer3(
+  heap: Sample[],
+  s: Sample,
+  k: number,
+  less: (a: Sample, b: Sample) => boolean,
+  beats: (root: number, x: number) => boolean,
+): void {
   if (heap.length < k) {
     goHeapPush(heap, s, less);
     return;

@@ -15,13 +15,20 @@ function hist(zeroThreshold: number, zeroCount: number, buckets: [number, number
 describe('aggregate over per-cluster partial sums', () => {
   const sum = { op: 'sum' as const, grouping: [], without: false, version: 3 as const, partials: true };
 
-  it('adds floats, and passes one cluster\'s histogram through', () => {
-    expect(aggregate(sum, [{ labels: { cluster: 'east' }, value: 1 }, { labels: { cluster: 'west' }, value: 2 }])[0]?.value).toBe(3);
-    const [only] = aggregate(sum, [{ labels: { cluster: 'north' }, value: NaN, histogram: hist(0.001, 1, [[-19, 2]]) }]);
+  it("adds floats, and passes one cluster's histogram through", () => {
+    expect(
+      aggregate(sum, [
+        { labels: { cluster: 'east' }, value: 1 },
+        { labels: { cluster: 'west' }, value: 2 },
+      ])[0]?.value,
+    ).toBe(3);
+    const [only] = aggregate(sum, [
+      { labels: { cluster: 'north' }, value: NaN, histogram: hist(0.001, 1, [[-19, 2]]) },
+    ]);
     expect(only?.histogram?.count).toBe(3);
   });
 
-  it('does not add two clusters\' histograms: the order of addition changes their sum (HistogramPartialsError)', () => {
+  it("does not add two clusters' histograms: the order of addition changes their sum (HistogramPartialsError)", () => {
     const vec = [
       { labels: { cluster: 'east' }, value: NaN, histogram: hist(2 ** -128, 0, [[-19, 2]]) },
       { labels: { cluster: 'north' }, value: NaN, histogram: hist(0.001, 1, [[-18, 1]]) },

@@ -51,8 +51,18 @@ export function aggregate(a: AggregateArgs, vec: Sample[]): Sample[] {
   const groups = new Map<string, Group>();
   const ordered: Group[] = [];
   for (const s0 of vec) {
-    const s = a.op === 'count_values' ? { labels: { ...s0.labels, [a.label as string]: s0.histogram ? histogramString(s0.histogram) : formatValue(s0.value) }, value: s0.value } : s0;
-    if (a.version === 2 && s.histogram) throw new UnprocessableError('native histograms are not aggregated under Prometheus 2 semantics');
+    const s =
+      a.op === 'count_values'
+        ? {
+            labels: {
+              ...s0.labels,
+              [a.label as string]: s0.histogram ? histogramString(s0.histogram) : formatValue(s0.value),
+            },
+            value: s0.value,
+          }
+        : s0;
+    if (a.version === 2 && s.histogram)
+      throw new UnprocessableError('native histograms are not aggregated under Prometheus 2 semantics');
     // 3.x leaves histograms out of min, max, stddev, stdvar and quantile (with an info annotation).
     if (s.histogram && ['min', 'max', 'stddev', 'stdvar', 'quantile'].includes(a.op)) {
       a.note?.('ignored');
@@ -73,7 +83,17 @@ export function aggregate(a: AggregateArgs, vec: Sample[]): Sample[] {
 }
 
 function newGroup(a: AggregateArgs, s: Sample, labels: Labels): Group {
-  const g: Group = { labels, value: s.value, c: 0, mean: s.value, count: 1, incremental: false, values: [s.value], hasFloat: !s.histogram, hasHistogram: !!s.histogram };
+  const g: Group = {
+    labels,
+    value: s.value,
+    c: 0,
+    mean: s.value,
+    count: 1,
+    incremental: false,
+    values: [s.value],
+    hasFloat: !s.histogram,
+    hasHistogram: !!s.histogram,
+  };
   if (s.histogram && (a.op === 'sum' || a.op === 'avg')) g.hist = s.histogram.copy();
   if (a.op === 'stddev' || a.op === 'stdvar') g.value = a.version === 3 && !Number.isFinite(s.value) ? NaN : 0;
   if (a.op === 'group') g.value = 1;
@@ -103,10 +123,16 @@ function accumulate(a: AggregateArgs, g: Group, s: Sample): void {
         else avgStep2(g, s.value);
       }
       break;
-    case 'max': if (g.value < s.value || Number.isNaN(g.value)) g.value = s.value; break;
-    case 'min': if (g.value > s.value || Number.isNaN(g.value)) g.value = s.value; break;
+    case 'max':
+      if (g.value < s.value || Number.isNaN(g.value)) g.value = s.value;
+      break;
+    case 'min':
+      if (g.value > s.value || Number.isNaN(g.value)) g.value = s.value;
+      break;
     case 'count':
-    case 'count_values': g.count++; break;
+    case 'count_values':
+      g.count++;
+      break;
     case 'stddev':
     case 'stdvar': {
       g.count++;
@@ -115,8 +141,11 @@ function accumulate(a: AggregateArgs, g: Group, s: Sample): void {
       g.value += delta * (s.value - g.mean);
       break;
     }
-    case 'quantile': g.values.push(s.value); break;
-    default: break;
+    case 'quantile':
+      g.values.push(s.value);
+      break;
+    default:
+      break;
   }
 }
 
@@ -159,17 +188,28 @@ function finish(a: AggregateArgs, ordered: Group[]): Sample[] {
       continue;
     }
     switch (a.op) {
-      case 'sum': if (a.version === 3) g.value += g.c; break;
+      case 'sum':
+        if (a.version === 3) g.value += g.c;
+        break;
       case 'avg':
         if (a.version === 2) g.value = g.mean;
         else g.value = g.incremental ? g.mean + g.c : g.value / g.count + g.c / g.count;
         break;
       case 'count':
-      case 'count_values': g.value = g.count; break;
-      case 'stdvar': g.value = g.value / g.count; break;
-      case 'stddev': g.value = Math.sqrt(g.value / g.count); break;
-      case 'quantile': g.value = quantile(a.param ?? NaN, g.values, a.version); break;
-      default: break;
+      case 'count_values':
+        g.value = g.count;
+        break;
+      case 'stdvar':
+        g.value = g.value / g.count;
+        break;
+      case 'stddev':
+        g.value = Math.sqrt(g.value / g.count);
+        break;
+      case 'quantile':
+        g.value = quantile(a.param ?? NaN, g.values, a.version);
+        break;
+      default:
+        break;
     }
     out.push({ labels: g.labels, value: g.value });
   }
@@ -178,7 +218,9 @@ function finish(a: AggregateArgs, ordered: Group[]): Sample[] {
 
 /** count_values over a histogram labels it with FloatHistogram.String(); Pharos cannot reproduce that text. */
 function histogramString(_h: FloatHistogram): never {
-  throw new UnprocessableError('count_values() over native histograms above merged cluster answers cannot be federated exactly');
+  throw new UnprocessableError(
+    'count_values() over native histograms above merged cluster answers cannot be federated exactly',
+  );
 }
 
 /** `grouping` sorted by the caller. */

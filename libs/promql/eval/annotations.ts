@@ -25,11 +25,20 @@ export class Annotations {
     if (!this.notes.has(text)) this.notes.set(text, { level: 'info', text: `PromQL info: ${text}`, pos });
   }
 
-  forcedMonotonicity(pos: number | undefined, tMs: number, m: { minBucket: number; maxBucket: number; maxDiff: number }): void {
+  forcedMonotonicity(
+    pos: number | undefined,
+    tMs: number,
+    m: { minBucket: number; maxBucket: number; maxDiff: number },
+  ): void {
     const key = 'forced monotonicity';
     const have = this.notes.get(key)?.monotonicity;
     if (!have) {
-      this.notes.set(key, { level: 'info', text: 'PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)', pos, monotonicity: { ...m, count: 0, minTs: tMs, maxTs: tMs } });
+      this.notes.set(key, {
+        level: 'info',
+        text: 'PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)',
+        pos,
+        monotonicity: { ...m, count: 0, minTs: tMs, maxTs: tMs },
+      });
       return;
     }
     have.minBucket = Math.min(have.minBucket, m.minBucket);

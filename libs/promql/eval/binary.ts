@@ -10,20 +10,34 @@ const DROPS_NAME: ReadonlySet<BinaryOp> = new Set(['+', '-', '*', '/', '%', '^',
 /** vectorElemBinop: the value, and whether a comparison keeps the element. */
 export function elemBinop(op: BinaryOp, l: number, r: number): [number, boolean] {
   switch (op) {
-    case '+': return [l + r, true];
-    case '-': return [l - r, true];
-    case '*': return [l * r, true];
-    case '/': return [l / r, true];
-    case '^': return [goPow(l, r), true];
-    case '%': return [goMod(l, r), true];
-    case 'atan2': return [Math.atan2(l, r), true];
-    case '==': return [l, l === r];
-    case '!=': return [l, l !== r];
-    case '>': return [l, l > r];
-    case '<': return [l, l < r];
-    case '>=': return [l, l >= r];
-    case '<=': return [l, l <= r];
-    default: throw new UnprocessableError(`operator "${op}" not allowed between these operands`);
+    case '+':
+      return [l + r, true];
+    case '-':
+      return [l - r, true];
+    case '*':
+      return [l * r, true];
+    case '/':
+      return [l / r, true];
+    case '^':
+      return [goPow(l, r), true];
+    case '%':
+      return [goMod(l, r), true];
+    case 'atan2':
+      return [Math.atan2(l, r), true];
+    case '==':
+      return [l, l === r];
+    case '!=':
+      return [l, l !== r];
+    case '>':
+      return [l, l > r];
+    case '<':
+      return [l, l < r];
+    case '>=':
+      return [l, l >= r];
+    case '<=':
+      return [l, l <= r];
+    default:
+      throw new UnprocessableError(`operator "${op}" not allowed between these operands`);
   }
 }
 
@@ -49,10 +63,26 @@ export function scalarBinop(op: BinaryOp, l: number, r: number, bool: boolean): 
  * Prometheus 3's vectorElemBinop for native histograms: h * f, f * h, h / f, h + h, h - h, h == h, h != h;
  * anything else with a histogram leaves the element out (with an info annotation).
  */
-function histogramBinop(op: BinaryOp, l: number, r: number, hl: FloatHistogram | undefined, hr: FloatHistogram | undefined): [FloatHistogram | undefined, boolean] {
-  if (op === '</' || op === '>/') throw new UnprocessableError(`operator ${op} (native histogram trimming) is not evaluated above merged cluster answers`);
+function histogramBinop(
+  op: BinaryOp,
+  l: number,
+  r: number,
+  hl: FloatHistogram | undefined,
+  hr: FloatHistogram | undefined,
+): [FloatHistogram | undefined, boolean] {
+  if (op === '</' || op === '>/')
+    throw new UnprocessableError(
+      `operator ${op} (native histogram trimming) is not evaluated above merged cluster answers`,
+    );
   if (hl && hr) {
-    if (op === '+' || op === '-') return [hl.copy().addScaled(hr, op === '+' ? 1 : -1).compact(), true];
+    if (op === '+' || op === '-')
+      return [
+        hl
+          .copy()
+          .addScaled(hr, op === '+' ? 1 : -1)
+          .compact(),
+        true,
+      ];
     if (op === '==' || op === '!=') return [hl, hl.equals(hr) === (op === '==')];
     return [undefined, false];
   }
@@ -72,7 +102,9 @@ export function vectorScalarBinop(op: BinaryOp, vec: Sample[], scalar: number, s
     let value: number;
     let keep: boolean;
     if (s.histogram) {
-      [h, keep] = swap ? histogramBinop(op, l, r, undefined, s.histogram) : histogramBinop(op, l, r, s.histogram, undefined);
+      [h, keep] = swap
+        ? histogramBinop(op, l, r, undefined, s.histogram)
+        : histogramBinop(op, l, r, s.histogram, undefined);
       value = NaN;
       // A comparison keeps the vector's element (engine.go): nothing here, a histogram is never compared to a float.
     } else {
@@ -85,28 +117,49 @@ export function vectorScalarBinop(op: BinaryOp, vec: Sample[], scalar: number, s
       h = undefined;
       keep = true;
     }
-    if (keep) out.push({ labels: DROPS_NAME.has(op) || bool ? dropName(s.labels) : s.labels, value, ...(h ? { histogram: h } : {}) });
+    if (keep)
+      out.push({
+        labels: DROPS_NAME.has(op) || bool ? dropName(s.labels) : s.labels,
+        value,
+        ...(h ? { histogram: h } : {}),
+      });
   }
   return out;
 }
 
-export function vectorBinop(op: BinaryOp, lhs: Sample[], rhs: Sample[], m: VectorMatching, bool: boolean, version: 2 | 3 = 2): Sample[] {
+export function vectorBinop(
+  op: BinaryOp,
+  lhs: Sample[],
+  rhs: Sample[],
+  m: VectorMatching,
+  bool: boolean,
+  version: 2 | 3 = 2,
+): Sample[] {
   switch (op) {
-    case 'and': return setAnd(lhs, rhs, m, true);
-    case 'unless': return setAnd(lhs, rhs, m, false);
-    case 'or': return setOr(lhs, rhs, m);
-    default: return matchedBinop({ op, lhs, rhs, m, bool, version });
+    case 'and':
+      return setAnd(lhs, rhs, m, true);
+    case 'unless':
+      return setAnd(lhs, rhs, m, false);
+    case 'or':
+      return setOr(lhs, rhs, m);
+    default:
+      return matchedBinop({ op, lhs, rhs, m, bool, version });
   }
 }
 
 /** labels.Labels.String(): `{name="value", …}`, names outside the legacy charset quoted. */
 function labelsString(l: Labels): string {
-  return `{${Object.keys(l).sort().map((n) => `${/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(n) ? n : JSON.stringify(n)}=${JSON.stringify(l[n])}`).join(', ')}}`;
+  return `{${Object.keys(l)
+    .sort()
+    .map((n) => `${/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(n) ? n : JSON.stringify(n)}=${JSON.stringify(l[n])}`)
+    .join(', ')}}`;
 }
 
 /** matchLabels: the labels a vector matching compares (`on` the listed ones, or all but the ignored and the name). */
 function matchedLabels(l: Labels, m: VectorMatching): Labels {
-  return Object.fromEntries(Object.entries(l).filter(([n]) => (m.on ? m.labels.includes(n) : !m.labels.includes(n) && n !== '__name__')));
+  return Object.fromEntries(
+    Object.entries(l).filter(([n]) => (m.on ? m.labels.includes(n) : !m.labels.includes(n) && n !== '__name__')),
+  );
 }
 
 /** The many-to-many refusal of engine.go, naming the match group and both series (3.x orders them). */
@@ -114,7 +167,9 @@ function duplicateError(m: VectorMatching, current: Labels, previous: Labels, ve
   const side = m.card === 'one-to-many' ? 'left' : 'right';
   let [a, b] = [labelsString(current), labelsString(previous)];
   if (version === 3 && a > b) [a, b] = [b, a];
-  return new UnprocessableError(`found duplicate series for the match group ${labelsString(matchedLabels(current, m))} on the ${side} hand-side of the operation: [${a}, ${b}];many-to-many matching not allowed: matching labels must be unique on one side`);
+  return new UnprocessableError(
+    `found duplicate series for the match group ${labelsString(matchedLabels(current, m))} on the ${side} hand-side of the operation: [${a}, ${b}];many-to-many matching not allowed: matching labels must be unique on one side`,
+  );
 }
 
 function sigOf(m: VectorMatching): (l: Labels) => string {
@@ -135,7 +190,14 @@ function setOr(lhs: Sample[], rhs: Sample[], m: VectorMatching): Sample[] {
   return [...lhs, ...rhs.filter((s) => !left.has(sig(s.labels)))];
 }
 
-function matchedBinop(a: { op: BinaryOp; lhs: Sample[]; rhs: Sample[]; m: VectorMatching; bool: boolean; version: 2 | 3 }): Sample[] {
+function matchedBinop(a: {
+  op: BinaryOp;
+  lhs: Sample[];
+  rhs: Sample[];
+  m: VectorMatching;
+  bool: boolean;
+  version: 2 | 3;
+}): Sample[] {
   const { op, m, bool } = a;
   const sig = sigOf(m);
   const swapped = m.card === 'one-to-many';
@@ -171,12 +233,16 @@ function matchedBinop(a: { op: BinaryOp; lhs: Sample[]; rhs: Sample[]; m: Vector
     if (bool) labels = dropName(labels);
     const inserted = matched.get(k);
     if (m.card === 'one-to-one') {
-      if (matched.has(k)) throw new UnprocessableError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
+      if (matched.has(k))
+        throw new UnprocessableError(
+          'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
+        );
       matched.set(k, null);
     } else {
       const lk = labelsKey(labels);
       const set = inserted ?? new Set<string>();
-      if (set.has(lk)) throw new UnprocessableError('multiple matches for labels: grouping labels must ensure unique matches');
+      if (set.has(lk))
+        throw new UnprocessableError('multiple matches for labels: grouping labels must ensure unique matches');
       set.add(lk);
       matched.set(k, set);
     }

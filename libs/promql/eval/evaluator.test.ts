@@ -19,45 +19,74 @@ const pods = [
   s({ __name__: 'x', cluster: 'east', namespace: 'b', pod: 'p2' }, 2),
   s({ __name__: 'x', cluster: 'west', namespace: 'a', pod: 'p1' }, 3),
 ];
-const values = (r: ReturnType<typeof run>) => (r.result as { metric: Record<string, string>; value: [number, string] }[]).map((x) => [x.metric, x.value[1]]);
+const values = (r: ReturnType<typeof run>) =>
+  (r.result as { metric: Record<string, string>; value: [number, string] }[]).map((x) => [x.metric, x.value[1]]);
 
 describe('evaluation above merged cluster answers', () => {
   it('counts distinct label values across clusters, not the sum of per-cluster counts', () => {
     // The leaf is `count by (namespace) (x)`, answered per cluster.
-    const r = run('count(count by (namespace) (x))', () => [s({ cluster: 'east', namespace: 'a' }, 1), s({ cluster: 'east', namespace: 'b' }, 1), s({ cluster: 'west', namespace: 'a' }, 1)]);
+    const r = run('count(count by (namespace) (x))', () => [
+      s({ cluster: 'east', namespace: 'a' }, 1),
+      s({ cluster: 'east', namespace: 'b' }, 1),
+      s({ cluster: 'west', namespace: 'a' }, 1),
+    ]);
     expect(values(r)).toEqual([[{}, '2']]);
   });
 
   it('vector(1) is one series, absent() is empty when any cluster has the series', () => {
     expect(values(run('vector(1)', () => []))).toEqual([[{}, '1']]);
     expect(values(run('absent(x{namespace="a"})', () => pods))).toEqual([]);
-    expect(values(run('absent(x{namespace="a", cluster="east"})', () => []))).toEqual([[{ namespace: 'a', cluster: 'east' }, '1']]);
+    expect(values(run('absent(x{namespace="a", cluster="east"})', () => []))).toEqual([
+      [{ namespace: 'a', cluster: 'east' }, '1'],
+    ]);
   });
 
   it('aggregates like Prometheus: avg, stddev, quantile, topk, count_values', () => {
     // avg is pushed down as per-cluster sums and counts.
-    const partials = (leaf: string) => (leaf.includes('"count"') ? [s({ cluster: 'east' }, 2), s({ cluster: 'west' }, 1)] : [s({ cluster: 'east' }, 3), s({ cluster: 'west' }, 3)]);
+    const partials = (leaf: string) =>
+      leaf.includes('"count"')
+        ? [s({ cluster: 'east' }, 2), s({ cluster: 'west' }, 1)]
+        : [s({ cluster: 'east' }, 3), s({ cluster: 'west' }, 3)];
     expect(values(run('avg(x)', partials))).toEqual([[{}, '2']]);
     expect(Number(values(run('stddev(x)', () => pods))[0]![1])).toBeCloseTo(Math.sqrt(2 / 3), 12);
     expect(values(run('quantile(0.5, x)', () => pods))).toEqual([[{}, '2']]);
     expect(values(run('topk(1, x)', () => pods))).toEqual([[pods[2]!.labels, '3']]);
-    expect(values(run('count_values("v", x)', () => pods)).map((v) => v[0])).toEqual([{ v: '1' }, { v: '2' }, { v: '3' }]);
+    expect(values(run('count_values("v", x)', () => pods)).map((v) => v[0])).toEqual([
+      { v: '1' },
+      { v: '2' },
+      { v: '3' },
+    ]);
   });
 
   it('matches vectors across clusters and refuses many-to-many like Prometheus', () => {
-    const r = run('sum by (namespace) (x) / on (namespace) group_left count by (namespace) (x)', (leaf) => (leaf.includes('"sum"') ? [s({ cluster: 'east', namespace: 'a' }, 4), s({ cluster: 'west', namespace: 'a' }, 2)] : [s({ cluster: 'east', namespace: 'a' }, 1), s({ cluster: 'west', namespace: 'a' }, 2)]));
+    const r = run('sum by (namespace) (x) / on (namespace) group_left count by (namespace) (x)', (leaf) =>
+      leaf.includes('"sum"')
+        ? [s({ cluster: 'east', namespace: 'a' }, 4), s({ cluster: 'west', namespace: 'a' }, 2)]
+        : [s({ cluster: 'east', namespace: 'a' }, 1), s({ cluster: 'west', namespace: 'a' }, 2)],
+    );
     expect(values(r)).toEqual([[{ namespace: 'a' }, '2']]);
     expect(() => run('x + on (pod) x', () => pods)).toThrow(UnprocessableError);
   });
 
   it('histogram_quantile over merged buckets', () => {
     const bucket = (cluster: string, le: string, v: number) => s({ cluster, le }, v);
-    const r = run('histogram_quantile(0.5, sum by (le) (b))', () => [bucket('east', '1', 1), bucket('east', '+Inf', 2), bucket('west', '1', 1), bucket('west', '+Inf', 2)]);
+    const r = run('histogram_quantile(0.5, sum by (le) (b))', () => [
+      bucket('east', '1', 1),
+      bucket('east', '+Inf', 2),
+      bucket('west', '1', 1),
+      bucket('west', '+Inf', 2),
+    ]);
     expect(values(r)).toEqual([[{}, '1']]);
   });
 
   it('sort orders the merged vector; comparisons filter; scalar() of many is NaN', () => {
-    expect(values(run('sort_desc(sum by (pod) (x))', () => pods.map((p) => s({ cluster: p.labels.cluster!, pod: p.labels.pod! }, p.value)))).map((v) => v[1])).toEqual(['4', '2']);
+    expect(
+      values(
+        run('sort_desc(sum by (pod) (x))', () =>
+          pods.map((p) => s({ cluster: p.labels.cluster!, pod: p.labels.pod! }, p.value)),
+        ),
+      ).map((v) => v[1]),
+    ).toEqual(['4', '2']);
     expect(values(run('sum(x) > 5', () => [s({ cluster: 'east' }, 6)]))).toEqual([[{}, '6']]);
     expect(run('scalar(x)', () => pods).result).toEqual([1000, 'NaN']);
   });
@@ -69,8 +98,24 @@ describe('evaluation above merged cluster answers', () => {
 
   it('evaluates range queries step by step', () => {
     const plan = planQuery(parsePromQL('sum(x)'), ['east', 'west']);
-    const leaves = new Map([[0, [[s({ cluster: 'east' }, 1), s({ cluster: 'west' }, 2)], [s({ cluster: 'east' }, 5)]]]]);
-    expect(evalRange(plan.root, { leaves, grids: new Map(), sem: EVAL_2_42 }, { startMs: 0, endMs: 60_000, stepMs: 60_000, steps: 2 }).result).toEqual([{ metric: {}, values: [[0, '3'], [60, '5']] }]);
+    const leaves = new Map([
+      [0, [[s({ cluster: 'east' }, 1), s({ cluster: 'west' }, 2)], [s({ cluster: 'east' }, 5)]]],
+    ]);
+    expect(
+      evalRange(
+        plan.root,
+        { leaves, grids: new Map(), sem: EVAL_2_42 },
+        { startMs: 0, endMs: 60_000, stepMs: 60_000, steps: 2 },
+      ).result,
+    ).toEqual([
+      {
+        metric: {},
+        values: [
+          [0, '3'],
+          [60, '5'],
+        ],
+      },
+    ]);
   });
 });
 
@@ -79,7 +124,18 @@ describe('subqueries over merged answers', () => {
     const plan = planQuery(parsePromQL('max_over_time(sum(x)[2m:1m])'), ['east', 'west']);
     // Outer instant at t=180s: grid 60s,120s,180s; sum per step = 3, 7, 5.
     const grids = new Map([[0, { startMs: 60_000, endMs: 180_000, stepMs: 60_000, steps: 3 }]]);
-    const leaves = new Map([[0, [[s({ cluster: 'east' }, 1), s({ cluster: 'west' }, 2)], [s({ cluster: 'east' }, 7)], [s({ cluster: 'west' }, 5)]]]]);
-    expect(evalInstant(plan.root, { leaves, grids, sem: EVAL_2_42 }, 180_000).result).toEqual([{ metric: {}, value: [180, '7'] }]);
+    const leaves = new Map([
+      [
+        0,
+        [
+          [s({ cluster: 'east' }, 1), s({ cluster: 'west' }, 2)],
+          [s({ cluster: 'east' }, 7)],
+          [s({ cluster: 'west' }, 5)],
+        ],
+      ],
+    ]);
+    expect(evalInstant(plan.root, { leaves, grids, sem: EVAL_2_42 }, 180_000).result).toEqual([
+      { metric: {}, value: [180, '7'] },
+    ]);
   });
 });

@@ -38,14 +38,23 @@ const DISCARDED = new Annotations();
 
 /** Evaluates a planned tree at one step, with PromQL's semantics (promql/engine.go of the members' version). */
 export function evalStep(e: Expr, ctxIn: StepContext): StepValue {
-  const ctx = ctxIn.index > 0 && ctxIn.notes !== DISCARDED && (e.kind === 'call' || e.kind === 'aggregate') && isStepInvariant(e) ? { ...ctxIn, notes: DISCARDED } : ctxIn;
+  const ctx =
+    ctxIn.index > 0 && ctxIn.notes !== DISCARDED && (e.kind === 'call' || e.kind === 'aggregate') && isStepInvariant(e)
+      ? { ...ctxIn, notes: DISCARDED }
+      : ctxIn;
   switch (e.kind) {
-    case 'number': return { type: 'scalar', value: e.value };
-    case 'string': return { type: 'string', value: e.value };
-    case 'leaf': return { type: 'vector', samples: ctx.leaves.get(e.id)?.[ctx.index] ?? [] };
-    case 'paren': return evalStep(e.expr, ctx);
-    case 'unary': return evalUnary(e.op, evalStep(e.expr, ctx));
-    case 'binary': return evalBinary(e, ctx);
+    case 'number':
+      return { type: 'scalar', value: e.value };
+    case 'string':
+      return { type: 'string', value: e.value };
+    case 'leaf':
+      return { type: 'vector', samples: ctx.leaves.get(e.id)?.[ctx.index] ?? [] };
+    case 'paren':
+      return evalStep(e.expr, ctx);
+    case 'unary':
+      return evalUnary(e.op, evalStep(e.expr, ctx));
+    case 'binary':
+      return evalBinary(e, ctx);
     case 'aggregate': {
       const param = e.param ? evalStep(e.param, ctx) : undefined;
       const v3 = ctx.sem.version === 3;
@@ -54,22 +63,47 @@ export function evalStep(e: Expr, ctxIn: StepContext): StepValue {
       }
       const samples = aggregate(
         {
-          op: e.op, grouping: e.grouping, without: e.without, version: ctx.sem.version, ...(e.combinesPartials ? { partials: true } : {}),
-          ...(param?.type === 'scalar' ? { param: param.value } : {}), ...(param?.type === 'string' ? { label: param.value } : {}),
-          note: (kind) => (kind === 'ignored' ? ctx.notes.info(`ignored histogram in ${e.op} aggregation`, positionOf(e.expr)) : ctx.notes.warn('encountered a mix of histograms and floats for aggregation', positionOf(e.expr))),
+          op: e.op,
+          grouping: e.grouping,
+          without: e.without,
+          version: ctx.sem.version,
+          ...(e.combinesPartials ? { partials: true } : {}),
+          ...(param?.type === 'scalar' ? { param: param.value } : {}),
+          ...(param?.type === 'string' ? { label: param.value } : {}),
+          note: (kind) =>
+            kind === 'ignored'
+              ? ctx.notes.info(`ignored histogram in ${e.op} aggregation`, positionOf(e.expr))
+              : ctx.notes.warn('encountered a mix of histograms and floats for aggregation', positionOf(e.expr)),
         },
         asVector(evalStep(e.expr, ctx)),
       );
       return { type: 'vector', samples };
     }
-    case 'call': return callFunction(e, ctx, evalStep);
+    case 'call':
+      return callFunction(e, ctx, evalStep);
     default:
       throw new UnprocessableError(`cannot evaluate ${e.kind} above merged cluster answers`);
   }
 }
 
 /** AtModifierUnsafeFunctions: they read the evaluation time, so they are never step-invariant. */
-const TIME_DEPENDENT = new Set(['days_in_month', 'day_of_month', 'day_of_week', 'day_of_year', 'end', 'hour', 'minute', 'month', 'year', 'predict_linear', 'range', 'start', 'step', 'time', 'timestamp']);
+const TIME_DEPENDENT = new Set([
+  'days_in_month',
+  'day_of_month',
+  'day_of_week',
+  'day_of_year',
+  'end',
+  'hour',
+  'minute',
+  'month',
+  'year',
+  'predict_linear',
+  'range',
+  'start',
+  'step',
+  'time',
+  'timestamp',
+]);
 const invariance = new WeakMap<Expr, boolean>();
 
 /** preprocessExprHelper of engine.go: a part with no selector or subquery but those fixed by `@`. */
@@ -79,16 +113,32 @@ export function isStepInvariant(e: Expr): boolean {
   let r: boolean;
   switch (e.kind) {
     case 'number':
-    case 'string': r = true; break;
-    case 'vector': r = e.at !== undefined; break;
-    case 'matrix': r = e.selector.at !== undefined; break;
-    case 'subquery': r = e.at !== undefined; break;
+    case 'string':
+      r = true;
+      break;
+    case 'vector':
+      r = e.at !== undefined;
+      break;
+    case 'matrix':
+      r = e.selector.at !== undefined;
+      break;
+    case 'subquery':
+      r = e.at !== undefined;
+      break;
     case 'leaf':
     case 'paren':
-    case 'unary': r = isStepInvariant(e.expr); break;
-    case 'binary': r = isStepInvariant(e.lhs) && isStepInvariant(e.rhs); break;
-    case 'aggregate': r = isStepInvariant(e.expr); break;
-    case 'call': r = !TIME_DEPENDENT.has(e.func) && e.args.every((a, i) => (e.func === 'info' && i === 1) || isStepInvariant(a)); break;
+    case 'unary':
+      r = isStepInvariant(e.expr);
+      break;
+    case 'binary':
+      r = isStepInvariant(e.lhs) && isStepInvariant(e.rhs);
+      break;
+    case 'aggregate':
+      r = isStepInvariant(e.expr);
+      break;
+    case 'call':
+      r = !TIME_DEPENDENT.has(e.func) && e.args.every((a, i) => (e.func === 'info' && i === 1) || isStepInvariant(a));
+      break;
   }
   invariance.set(e, r);
   return r;
@@ -97,7 +147,11 @@ export function isStepInvariant(e: Expr): boolean {
 function evalUnary(op: '-' | '+', v: StepValue): StepValue {
   if (op === '+') return v;
   if (v.type === 'scalar') return { type: 'scalar', value: -v.value };
-  const samples = asVector(v).map((s): Sample => (s.histogram ? { labels: dropName(s.labels), value: NaN, histogram: s.histogram.copy().scale(-1) } : { labels: dropName(s.labels), value: -s.value }));
+  const samples = asVector(v).map((s): Sample =>
+    s.histogram
+      ? { labels: dropName(s.labels), value: NaN, histogram: s.histogram.copy().scale(-1) }
+      : { labels: dropName(s.labels), value: -s.value },
+  );
   assertUniqueLabelsets(samples);
   return { type: 'vector', samples };
 }
@@ -105,13 +159,18 @@ function evalUnary(op: '-' | '+', v: StepValue): StepValue {
 function evalBinary(e: Extract<Expr, { kind: 'binary' }>, ctx: StepContext): StepValue {
   const l = evalStep(e.lhs, ctx);
   const r = evalStep(e.rhs, ctx);
-  if (l.type === 'scalar' && r.type === 'scalar') return { type: 'scalar', value: scalarBinop(e.op, l.value, r.value, e.bool) };
+  if (l.type === 'scalar' && r.type === 'scalar')
+    return { type: 'scalar', value: scalarBinop(e.op, l.value, r.value, e.bool) };
   let samples: Sample[];
   if (l.type === 'vector' && r.type === 'scalar') samples = vectorScalarBinop(e.op, l.samples, r.value, false, e.bool);
-  else if (l.type === 'scalar' && r.type === 'vector') samples = vectorScalarBinop(e.op, r.samples, l.value, true, e.bool);
+  else if (l.type === 'scalar' && r.type === 'vector')
+    samples = vectorScalarBinop(e.op, r.samples, l.value, true, e.bool);
   else {
     if (!e.matching) throw new UnprocessableError('vector matching missing');
-    if (e.matching.fill) throw new UnprocessableError('binary operations with fill modifiers are not evaluated above merged cluster answers');
+    if (e.matching.fill)
+      throw new UnprocessableError(
+        'binary operations with fill modifiers are not evaluated above merged cluster answers',
+      );
     samples = vectorBinop(e.op, asVector(l), asVector(r), e.matching, e.bool, ctx.sem.version);
   }
   assertUniqueLabelsets(samples);
@@ -135,13 +194,31 @@ function addPoint(s: MatrixSeries, tMs: number, value: number, h: Sample['histog
   else (s.values ??= []).push([tMs / 1000, formatValue(value)]);
 }
 
-export function evalInstant(root: Expr, env: EvalEnv, tMs: number): InstantOutput | { resultType: 'matrix'; result: unknown } {
-  const ctx: StepContext = { index: 0, tMs, leaves: env.leaves, grids: env.grids, sem: env.sem, cache: new Map(), notes: env.notes ?? new Annotations(), multiStep: false };
+export function evalInstant(
+  root: Expr,
+  env: EvalEnv,
+  tMs: number,
+): InstantOutput | { resultType: 'matrix'; result: unknown } {
+  const ctx: StepContext = {
+    index: 0,
+    tMs,
+    leaves: env.leaves,
+    grids: env.grids,
+    sem: env.sem,
+    cache: new Map(),
+    notes: env.notes ?? new Annotations(),
+    multiStep: false,
+  };
   const t = tMs / 1000;
   const top = unparen(root);
   if (top.kind === 'subquery') {
     // An instant query for a subquery answers its points in the window, like a range selector.
-    const m = windowAt(subqueryMatrix(top, ctx, (e, index, at) => evalStep(e, { ...ctx, index, tMs: at })), top, evalTimeOf(top, tMs, env.grids), env.sem);
+    const m = windowAt(
+      subqueryMatrix(top, ctx, (e, index, at) => evalStep(e, { ...ctx, index, tMs: at })),
+      top,
+      evalTimeOf(top, tMs, env.grids),
+      env.sem,
+    );
     return {
       resultType: 'matrix',
       result: m.map((w) => {
@@ -154,7 +231,14 @@ export function evalInstant(root: Expr, env: EvalEnv, tMs: number): InstantOutpu
   const v = evalStep(root, ctx);
   if (v.type === 'scalar') return { resultType: 'scalar', result: [t, formatValue(v.value)] };
   if (v.type === 'string') return { resultType: 'string', result: [t, v.value] };
-  return { resultType: 'vector', result: v.samples.map((s) => (s.histogram ? { metric: s.labels, histogram: [t, histogramToJson(s.histogram)] } : { metric: s.labels, value: [t, formatValue(s.value)] })) };
+  return {
+    resultType: 'vector',
+    result: v.samples.map((s) =>
+      s.histogram
+        ? { metric: s.labels, histogram: [t, histogramToJson(s.histogram)] }
+        : { metric: s.labels, value: [t, formatValue(s.value)] },
+    ),
+  };
 }
 
 export type RangeGrid = Grid;
@@ -166,8 +250,20 @@ export function evalRange(root: Expr, env: EvalEnv, grid: RangeGrid): { resultTy
   const notes = env.notes ?? new Annotations();
   for (let i = 0; i < grid.steps; i++) {
     const tMs = grid.startMs + i * grid.stepMs;
-    const v = evalStep(root, { index: i, tMs, leaves: env.leaves, grids: env.grids, sem: env.sem, cache, notes, multiStep: grid.startMs !== grid.endMs });
-    if (v.type === 'string') throw new UnprocessableError('invalid expression type "string" for range query, must be Scalar or instant Vector');
+    const v = evalStep(root, {
+      index: i,
+      tMs,
+      leaves: env.leaves,
+      grids: env.grids,
+      sem: env.sem,
+      cache,
+      notes,
+      multiStep: grid.startMs !== grid.endMs,
+    });
+    if (v.type === 'string')
+      throw new UnprocessableError(
+        'invalid expression type "string" for range query, must be Scalar or instant Vector',
+      );
     const samples: Sample[] = v.type === 'scalar' ? [{ labels: {}, value: v.value }] : v.samples;
     for (const s of samples) {
       const k = labelsKey(s.labels);

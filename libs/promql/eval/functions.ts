@@ -10,10 +10,29 @@ import type { Sample } from './values.ts';
 type MathFn = (v: number) => number;
 
 const MATH: Record<string, MathFn> = {
-  abs: Math.abs, ceil: Math.ceil, floor: Math.floor, exp: Math.exp, sqrt: Math.sqrt, ln: Math.log, log2: Math.log2, log10: Math.log10,
-  sgn: (v) => (v > 0 ? 1 : v < 0 ? -1 : v), deg: (v) => (v * 180) / Math.PI, rad: (v) => (v * Math.PI) / 180,
-  acos: Math.acos, acosh: Math.acosh, asin: Math.asin, asinh: Math.asinh, atan: Math.atan, atanh: Math.atanh,
-  cos: Math.cos, cosh: Math.cosh, sin: Math.sin, sinh: Math.sinh, tan: Math.tan, tanh: Math.tanh,
+  abs: Math.abs,
+  ceil: Math.ceil,
+  floor: Math.floor,
+  exp: Math.exp,
+  sqrt: Math.sqrt,
+  ln: Math.log,
+  log2: Math.log2,
+  log10: Math.log10,
+  sgn: (v) => (v > 0 ? 1 : v < 0 ? -1 : v),
+  deg: (v) => (v * 180) / Math.PI,
+  rad: (v) => (v * Math.PI) / 180,
+  acos: Math.acos,
+  acosh: Math.acosh,
+  asin: Math.asin,
+  asinh: Math.asinh,
+  atan: Math.atan,
+  atanh: Math.atanh,
+  cos: Math.cos,
+  cosh: Math.cosh,
+  sin: Math.sin,
+  sinh: Math.sinh,
+  tan: Math.tan,
+  tanh: Math.tanh,
 };
 
 export function isMathFunction(name: string): boolean {
@@ -29,7 +48,10 @@ export function mathFunction(name: string, vec: Sample[]): Sample[] {
 const DATE: Record<string, (d: Date) => number> = {
   day_of_month: (d) => d.getUTCDate(),
   day_of_week: (d) => d.getUTCDay(),
-  day_of_year: (d) => Math.floor((Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000) + 1,
+  day_of_year: (d) =>
+    Math.floor(
+      (Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000,
+    ) + 1,
   days_in_month: (d) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate(),
   hour: (d) => d.getUTCHours(),
   minute: (d) => d.getUTCMinutes(),
@@ -88,7 +110,8 @@ export function labelReplace(vec: Sample[], a: LabelReplaceArgs): Sample[] {
   } catch {
     throw new UnprocessableError(`invalid regular expression in label_replace(): ${a.regex}`);
   }
-  if (!validName(a.dst, a.version)) throw new UnprocessableError(`invalid destination label name in label_replace(): ${a.dst}`);
+  if (!validName(a.dst, a.version))
+    throw new UnprocessableError(`invalid destination label name in label_replace(): ${a.dst}`);
   return vec.map((s) => {
     const m = re.exec(s.labels[a.src] ?? '');
     if (!m) return s;
@@ -99,8 +122,10 @@ export function labelReplace(vec: Sample[], a: LabelReplaceArgs): Sample[] {
 }
 
 export function labelJoin(vec: Sample[], a: { dst: string; sep: string; srcs: string[]; version: 2 | 3 }): Sample[] {
-  for (const s of a.srcs) if (!validName(s, a.version)) throw new UnprocessableError(`invalid source label name in label_join(): ${s}`);
-  if (!validName(a.dst, a.version)) throw new UnprocessableError(`invalid destination label name in label_join(): ${a.dst}`);
+  for (const s of a.srcs)
+    if (!validName(s, a.version)) throw new UnprocessableError(`invalid source label name in label_join(): ${s}`);
+  if (!validName(a.dst, a.version))
+    throw new UnprocessableError(`invalid destination label name in label_join(): ${a.dst}`);
   return vec.map((s) => {
     const joined = a.srcs.map((n) => s.labels[n] ?? '').join(a.sep);
     const { [a.dst]: _old, ...rest } = s.labels;

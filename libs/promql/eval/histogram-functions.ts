@@ -34,7 +34,8 @@ function split(vec: Sample[], o?: HistogramCallOptions): { native: Sample[]; cla
     const le = s.labels.le;
     const bound = le === undefined ? NaN : parseBound(le);
     if (Number.isNaN(bound)) {
-      if (o?.version === 3) o.notes.warn(`bucket label "le" is missing or has a malformed value of ${JSON.stringify(le ?? '')}`, o.pos);
+      if (o?.version === 3)
+        o.notes.warn(`bucket label "le" is missing or has a malformed value of ${JSON.stringify(le ?? '')}`, o.pos);
       continue;
     }
     const { le: _le, ...withoutLe } = s.labels;
@@ -64,7 +65,8 @@ function parseBound(le: string): number {
 
 export function histogramQuantile(q: number, vec: Sample[], o: HistogramCallOptions): Sample[] {
   if (o.version === 2) {
-    if (vec.some((s) => s.histogram)) throw new UnprocessableError('native histograms are not evaluated under Prometheus 2 semantics');
+    if (vec.some((s) => s.histogram))
+      throw new UnprocessableError('native histograms are not evaluated under Prometheus 2 semantics');
     return [...split(vec).classic.values()].map((g) => ({ labels: g.labels, value: bucketQuantile(q, g.buckets) }));
   }
   const { native, classic } = split(vec, o);
@@ -73,7 +75,13 @@ export function histogramQuantile(q: number, vec: Sample[], o: HistogramCallOpti
     if (r.forced) o.notes.forcedMonotonicity(o.pos, o.tMs, r.forced);
     return { labels: g.labels, value: r.value };
   });
-  return [...native.map((s) => ({ labels: dropName(s.labels), value: nativeQuantile(q, s.histogram as NonNullable<Sample['histogram']>) })), ...classicOut];
+  return [
+    ...native.map((s) => ({
+      labels: dropName(s.labels),
+      value: nativeQuantile(q, s.histogram as NonNullable<Sample['histogram']>),
+    })),
+    ...classicOut,
+  ];
 }
 
 /** histogram_count, _sum, _avg, _stddev, _stdvar: native histograms only, the metric name dropped. */
@@ -95,8 +103,17 @@ export function nativeStat(f: string, vec: Sample[]): Sample[] {
 }
 
 export function histogramFraction(lower: number, upper: number, vec: Sample[], o: HistogramCallOptions): Sample[] {
-  if (o.version === 2) throw new UnprocessableError('histogram_fraction() over a cross-cluster expression is not evaluated under Prometheus 2 semantics');
+  if (o.version === 2)
+    throw new UnprocessableError(
+      'histogram_fraction() over a cross-cluster expression is not evaluated under Prometheus 2 semantics',
+    );
   const { native, classic } = split(vec, o);
-  if (classic.size > 0) throw new UnprocessableError('histogram_fraction() over classic buckets across clusters is not evaluated by Pharos');
-  return native.map((s) => ({ labels: dropName(s.labels), value: nativeFraction(lower, upper, s.histogram as NonNullable<Sample['histogram']>) }));
+  if (classic.size > 0)
+    throw new UnprocessableError(
+      'histogram_fraction() over classic buckets across clusters is not evaluated by Pharos',
+    );
+  return native.map((s) => ({
+    labels: dropName(s.labels),
+    value: nativeFraction(lower, upper, s.histogram as NonNullable<Sample['histogram']>),
+  }));
 }

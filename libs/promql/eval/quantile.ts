@@ -7,7 +7,9 @@ export function quantile(q: number, values: number[], version: 2 | 3 = 2): numbe
   if (version === 3 && Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  const sorted = [...values].sort((a, b) => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : -1) : Number.isNaN(b) ? 1 : a - b));
+  const sorted = [...values].sort((a, b) =>
+    Number.isNaN(a) ? (Number.isNaN(b) ? 0 : -1) : Number.isNaN(b) ? 1 : a - b,
+  );
   const n = sorted.length;
   const rank = q * (n - 1);
   const lower = Math.max(0, Math.floor(rank));
@@ -77,7 +79,10 @@ function almostEqual(a: number, b: number, epsilon: number): boolean {
  * BucketQuantile of Prometheus 3: NaN for a NaN φ, and before forcing monotonicity, differences between
  * neighbouring buckets below a relative 1e-12 (float noise) are ignored in either direction.
  */
-export function bucketQuantile3(q: number, input: Bucket[]): { value: number; forced?: { minBucket: number; maxBucket: number; maxDiff: number } } {
+export function bucketQuantile3(
+  q: number,
+  input: Bucket[],
+): { value: number; forced?: { minBucket: number; maxBucket: number; maxDiff: number } } {
   if (Number.isNaN(q)) return { value: NaN };
   if (q < 0) return { value: -Infinity };
   if (q > 1) return { value: Infinity };

@@ -147,7 +147,10 @@ function compare(better: (cur: number, best: number) => boolean, timestamp: bool
 }
 
 /** changes / resets over floats and histograms in time order (3.x), floats only in 2.42. */
-function transitions(count: (prev: number, cur: number) => boolean, hist: (prev: FloatHistogram, cur: FloatHistogram) => boolean): RangeFn {
+function transitions(
+  count: (prev: number, cur: number) => boolean,
+  hist: (prev: FloatHistogram, cur: FloatHistogram) => boolean,
+): RangeFn {
   return (w) => {
     if (w.t.length === 0) return undefined;
     let n = 0;
@@ -161,12 +164,14 @@ function transitions(count: (prev: number, cur: number) => boolean, hist: (prev:
   };
 }
 
-const lastOrFirst = (last: boolean): RangeFn => (w) => {
-  if (w.t.length === 0) return undefined;
-  const i = last ? w.t.length - 1 : 0;
-  const h = w.h[i];
-  return h ? { histogram: h.copy() } : num(w.v[i] as number);
-};
+const lastOrFirst =
+  (last: boolean): RangeFn =>
+  (w) => {
+    if (w.t.length === 0) return undefined;
+    const i = last ? w.t.length - 1 : 0;
+    const h = w.h[i];
+    return h ? { histogram: h.copy() } : num(w.v[i] as number);
+  };
 
 const FUNCTIONS: Record<string, RangeFn> = {
   sum_over_time: (w, a) => {
@@ -202,15 +207,25 @@ const FUNCTIONS: Record<string, RangeFn> = {
   mad_over_time: floatOnly((v) => {
     if (v.some(Number.isNaN)) return NaN;
     const median = quantile(0.5, v, 3);
-    return quantile(0.5, v.map((x) => Math.abs(x - median)), 3);
+    return quantile(
+      0.5,
+      v.map((x) => Math.abs(x - median)),
+      3,
+    );
   }),
   rate: extrapolated(true, true),
   increase: extrapolated(true, false),
   delta: extrapolated(false, false),
   irate: instant(true),
   idelta: instant(false),
-  changes: transitions((p, c) => c !== p && !(Number.isNaN(c) && Number.isNaN(p)), (p, c) => !c.equals(p)),
-  resets: transitions((p, c) => c < p, (p, c) => c.detectReset(p)),
+  changes: transitions(
+    (p, c) => c !== p && !(Number.isNaN(c) && Number.isNaN(p)),
+    (p, c) => !c.equals(p),
+  ),
+  resets: transitions(
+    (p, c) => c < p,
+    (p, c) => c.detectReset(p),
+  ),
   deriv: floatOnly((v, t) => (v.length < 2 ? undefined : linearRegression(v, t, t[0] as number)[0])),
   predict_linear: floatOnly((v, t, a) => {
     if (v.length < 2) return undefined;
@@ -228,7 +243,9 @@ export function isRangeFunction(name: string): boolean {
 /** One range function over one window; undefined where Prometheus leaves the series out. */
 export function applyRangeFunction(name: string, w: Window, a: RangeArgs): RangeResult {
   const f = FUNCTIONS[name];
-  if (!f) throw new UnprocessableError(`${name}() over a subquery of a cross-cluster expression cannot be federated exactly`);
-  if (a.version === 2 && hasHistograms(w)) throw new UnprocessableError(`${name}() over native histograms is not evaluated under Prometheus 2 semantics`);
+  if (!f)
+    throw new UnprocessableError(`${name}() over a subquery of a cross-cluster expression cannot be federated exactly`);
+  if (a.version === 2 && hasHistograms(w))
+    throw new UnprocessableError(`${name}() over native histograms is not evaluated under Prometheus 2 semantics`);
   return f(w, a);
 }

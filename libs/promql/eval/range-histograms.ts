@@ -22,7 +22,9 @@ export function histogramRate(points: FloatHistogram[], isCounter: boolean): Flo
   try {
     const h = last.copy();
     // CopyToSchema(min schema of the window): reduce before subtracting.
-    const seen = [last, prev, ...(isCounter ? points.slice(1, -1) : [])].filter((p) => p.schemaKnown).map((p) => p.schema);
+    const seen = [last, prev, ...(isCounter ? points.slice(1, -1) : [])]
+      .filter((p) => p.schemaKnown)
+      .map((p) => p.schema);
     const minSchema = Math.min(h.schema, ...seen);
     if (!h.usesCustomBuckets && minSchema < h.schema) {
       const pivot = new FloatHistogram();
@@ -47,7 +49,12 @@ export function histogramRate(points: FloatHistogram[], isCounter: boolean): Flo
 }
 
 /** irate / idelta over two histograms (instantValue): the difference, or the later one after a reset. */
-export function instantHistogram(h0: FloatHistogram, h1: FloatHistogram, isRate: boolean, seconds: number): FloatHistogram {
+export function instantHistogram(
+  h0: FloatHistogram,
+  h1: FloatHistogram,
+  isRate: boolean,
+  seconds: number,
+): FloatHistogram {
   const out = h1.copy();
   if (!isRate || !h1.detectReset(h0)) out.addScaled(h0, -1);
   out.compact();

@@ -49,7 +49,12 @@ export function linearRegression(vs: number[], ts: number[], interceptMs: number
     inc(sxy, x * y);
     inc(sx2, x * x);
   }
-  const [sumX, sumY, sumXY, sumX2] = [sx, sy, sxy, sx2].map((a) => (a[0] as number) + (a[1] as number)) as [number, number, number, number];
+  const [sumX, sumY, sumXY, sumX2] = [sx, sy, sxy, sx2].map((a) => (a[0] as number) + (a[1] as number)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   const slope = (sumXY - (sumX * sumY) / n) / (sumX2 - (sumX * sumX) / n);
   return [slope, sumY / n - (slope * sumX) / n];
 }
@@ -63,7 +68,8 @@ export function extrapolated(isCounter: boolean, isRate: boolean): RangeFn {
     const parts = split(w);
     const hist = parts.hv.length > 0;
     if (hist && parts.fv.length > 0) return undefined;
-    if (hist && a.version === 2) throw new UnprocessableError('native histograms are not evaluated under Prometheus 2 semantics');
+    if (hist && a.version === 2)
+      throw new UnprocessableError('native histograms are not evaluated under Prometheus 2 semantics');
     const pts = hist ? parts.ht : parts.ft;
     if (pts.length < 2) return undefined;
     const rangeStart = a.tMs - (a.rangeMs + a.offsetMs);
@@ -79,7 +85,8 @@ export function extrapolated(isCounter: boolean, isRate: boolean): RangeFn {
       const v = parts.fv;
       first = v[0] as number;
       result = (v[v.length - 1] as number) - first;
-      if (isCounter) for (let i = 1; i < v.length; i++) if ((v[i] as number) < (v[i - 1] as number)) result += v[i - 1] as number;
+      if (isCounter)
+        for (let i = 1; i < v.length; i++) if ((v[i] as number) < (v[i - 1] as number)) result += v[i - 1] as number;
     }
     const total = resultHist ? resultHist.count : result;
     let toStart = ((pts[0] as number) - rangeStart) / 1000;
@@ -142,4 +149,3 @@ export const smoothing: RangeFn = (w, a) => {
   }
   return num(s1);
 };
-

@@ -28,7 +28,10 @@ export interface Grid {
  */
 export function subqueryGrid(parent: Grid, sq: Subquery, sem: EvalSemantics): Grid {
   const step = sq.stepMs || sem.subqueryStepMs;
-  if (!Number.isFinite(step)) throw new UnprocessableError('the members have different global evaluation_interval settings, which a subquery without a step ([5m:]) uses; write its step out ([5m:1m])');
+  if (!Number.isFinite(step))
+    throw new UnprocessableError(
+      'the members have different global evaluation_interval settings, which a subquery without a step ([5m:]) uses; write its step out ([5m:1m])',
+    );
   const lo = parent.startMs - sq.offsetMs - sq.rangeMs;
   let start = Math.trunc(lo / step) * step;
   if (sem.version === 2 ? start < lo : start <= lo) start += step;
@@ -51,7 +54,12 @@ export function evalTimeOf(sq: Subquery, tMs: number, grids: ReadonlyMap<number,
 }
 
 /** Grids of every subquery Pharos evaluates, keyed by gridId, nested ones inside their parent's grid. */
-export function gridsOf(e: Expr, parent: Grid, sem: EvalSemantics, out = new Map<number, Grid>([[QUERY_GRID, parent]])): Map<number, Grid> {
+export function gridsOf(
+  e: Expr,
+  parent: Grid,
+  sem: EvalSemantics,
+  out = new Map<number, Grid>([[QUERY_GRID, parent]]),
+): Map<number, Grid> {
   switch (e.kind) {
     case 'subquery': {
       if (e.gridId === undefined) return out;
@@ -86,7 +94,11 @@ export interface SubqueryContext {
 }
 
 /** The whole matrix of a subquery over merged answers, by evaluating its inner expression at each grid point. */
-export function subqueryMatrix(sq: Subquery, ctx: SubqueryContext, evalAt: (e: Expr, index: number, tMs: number) => StepValue): SeriesPoints[] {
+export function subqueryMatrix(
+  sq: Subquery,
+  ctx: SubqueryContext,
+  evalAt: (e: Expr, index: number, tMs: number) => StepValue,
+): SeriesPoints[] {
   const id = sq.gridId;
   const grid = id === undefined ? undefined : ctx.grids.get(id);
   if (id === undefined || !grid) throw new UnprocessableError('subquery without a planned grid');
@@ -96,7 +108,8 @@ export function subqueryMatrix(sq: Subquery, ctx: SubqueryContext, evalAt: (e: E
   for (let i = 0; i < grid.steps; i++) {
     const t = grid.startMs + i * grid.stepMs;
     const v = evalAt(sq.expr, i, t);
-    const samples: Sample[] = v.type === 'vector' ? v.samples : v.type === 'scalar' ? [{ labels: {}, value: v.value }] : [];
+    const samples: Sample[] =
+      v.type === 'vector' ? v.samples : v.type === 'scalar' ? [{ labels: {}, value: v.value }] : [];
     for (const s of samples) {
       const k = labelsKey(s.labels);
       let e = series.get(k);
@@ -146,19 +159,38 @@ const KEEPS_NAME = new Set(['last_over_time', 'first_over_time']);
 const COUNTER_SUFFIXES = ['_total', '_sum', '_count', '_bucket'];
 
 /** f(subquery) at one outer step. */
-export function overTime(func: string, windows: LabelledWindow[], at: { tMs: number; sq: Subquery; params: number[]; sem: EvalSemantics; notes?: Annotations }): Sample[] {
+export function overTime(
+  func: string,
+  windows: LabelledWindow[],
+  at: { tMs: number; sq: Subquery; params: number[]; sem: EvalSemantics; notes?: Annotations },
+): Sample[] {
   if (func === 'absent_over_time') return windows.length ? [] : [{ labels: {}, value: 1 }];
   const out: Sample[] = [];
   for (const w of windows) {
     const name = w.labels.__name__;
-    if (at.notes && at.sem.version === 3 && (func === 'rate' || func === 'increase') && name && w.h.some((h) => !h) && !COUNTER_SUFFIXES.some((x) => name.endsWith(x))) {
-      at.notes.info(`metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(name)}`, positionOf(at.sq));
+    if (
+      at.notes &&
+      at.sem.version === 3 &&
+      (func === 'rate' || func === 'increase') &&
+      name &&
+      w.h.some((h) => !h) &&
+      !COUNTER_SUFFIXES.some((x) => name.endsWith(x))
+    ) {
+      at.notes.info(
+        `metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(name)}`,
+        positionOf(at.sq),
+      );
     }
-    const r = applyRangeFunction(func, w, { version: at.sem.version, tMs: at.tMs, rangeMs: at.sq.rangeMs, offsetMs: at.sq.offsetMs, params: at.params });
+    const r = applyRangeFunction(func, w, {
+      version: at.sem.version,
+      tMs: at.tMs,
+      rangeMs: at.sq.rangeMs,
+      offsetMs: at.sq.offsetMs,
+      params: at.params,
+    });
     if (!r) continue;
     const labels = KEEPS_NAME.has(func) ? w.labels : dropName(w.labels);
     out.push('histogram' in r ? { labels, value: NaN, histogram: r.histogram } : { labels, value: r.value });
   }
   return out;
 }
-

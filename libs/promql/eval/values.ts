@@ -10,7 +10,8 @@ export interface Sample {
 }
 
 /** What a node evaluates to at one step. */
-export type StepValue = { type: 'scalar'; value: number } | { type: 'vector'; samples: Sample[] } | { type: 'string'; value: string };
+export type StepValue =
+  { type: 'scalar'; value: number } | { type: 'vector'; samples: Sample[] } | { type: 'string'; value: string };
 
 export function asVector(v: StepValue): Sample[] {
   if (v.type !== 'vector') throw new UnprocessableError(`expected an instant vector, got ${v.type}`);

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { bucketBound, FloatHistogram, reduce } from './float-histogram.ts';
 
-const hist = (schema: number, zt: number, zc: number, pos: [number, number][], neg: [number, number][] = []): FloatHistogram => {
+const hist = (
+  schema: number,
+  zt: number,
+  zc: number,
+  pos: [number, number][],
+  neg: [number, number][] = [],
+): FloatHistogram => {
   const h = new FloatHistogram();
   Object.assign(h, { schema, zeroThreshold: zt, zeroCount: zc, positive: new Map(pos), negative: new Map(neg) });
   h.count = zc + [...pos, ...neg].reduce((a, [, c]) => a + c, 0);
@@ -20,16 +26,39 @@ describe('FloatHistogram (model/histogram, v0.316.0)', () => {
   });
 
   it('reduces a schema by merging 2^(from-to) neighbouring buckets (targetIdx)', () => {
-    expect([...reduce(new Map([[1, 1], [2, 2], [3, 4], [4, 8], [5, 16]]), 2, 0)]).toEqual([[1, 15], [2, 16]]);
+    expect([
+      ...reduce(
+        new Map([
+          [1, 1],
+          [2, 2],
+          [3, 4],
+          [4, 8],
+          [5, 16],
+        ]),
+        2,
+        0,
+      ),
+    ]).toEqual([
+      [1, 15],
+      [2, 16],
+    ]);
   });
 
   it('adds histograms of different schemas at the lower one', () => {
-    const a = hist(3, 2 ** -128, 1, [[1, 1], [8, 2], [9, 3]]);
+    const a = hist(3, 2 ** -128, 1, [
+      [1, 1],
+      [8, 2],
+      [9, 3],
+    ]);
     const b = hist(1, 2 ** -128, 2, [[1, 5]]);
     const sum = a.copy().addScaled(b, 1);
     expect(sum.schema).toBe(1);
     // Schema 3 buckets 1..4 are schema 1 bucket 1, 5..8 bucket 2, 9 bucket 3.
-    expect([...sum.positive].sort((x, y) => x[0] - y[0])).toEqual([[1, 6], [2, 2], [3, 3]]);
+    expect([...sum.positive].sort((x, y) => x[0] - y[0])).toEqual([
+      [1, 6],
+      [2, 2],
+      [3, 3],
+    ]);
     expect(sum.zeroCount).toBe(3);
     expect(sum.count).toBe(a.count + b.count);
   });
@@ -37,11 +66,18 @@ describe('FloatHistogram (model/histogram, v0.316.0)', () => {
   it('widens the zero bucket to the larger threshold, folding buckets below it (reconcileZeroBuckets)', () => {
     // Bucket -1 of schema 0 is (0.25, 0.5]; a threshold of 0.3 falls into it, so the zero bucket widens to 0.5.
     const wide = hist(0, 0.3, 4, [[1, 1]]);
-    const narrow = hist(0, 2 ** -128, 0, [[-1, 2], [0, 3], [1, 1]]);
+    const narrow = hist(0, 2 ** -128, 0, [
+      [-1, 2],
+      [0, 3],
+      [1, 1],
+    ]);
     const sum = wide.copy().addScaled(narrow, 1);
     expect(sum.zeroThreshold).toBe(0.5);
     expect(sum.zeroCount).toBe(4 + 2);
-    expect([...sum.positive].sort((x, y) => x[0] - y[0])).toEqual([[0, 3], [1, 2]]);
+    expect([...sum.positive].sort((x, y) => x[0] - y[0])).toEqual([
+      [0, 3],
+      [1, 2],
+    ]);
   });
 
   it("takes an unknown zero threshold (empty zero bucket in the JSON) to be the other one's", () => {
@@ -52,9 +88,18 @@ describe('FloatHistogram (model/histogram, v0.316.0)', () => {
   });
 
   it('detects counter resets from the data, bucket by bucket', () => {
-    const before = hist(1, 2 ** -128, 1, [[1, 5], [2, 3]]);
-    const grown = hist(1, 2 ** -128, 2, [[1, 6], [2, 3]]);
-    const shrunk = hist(1, 2 ** -128, 2, [[1, 6], [2, 2]]);
+    const before = hist(1, 2 ** -128, 1, [
+      [1, 5],
+      [2, 3],
+    ]);
+    const grown = hist(1, 2 ** -128, 2, [
+      [1, 6],
+      [2, 3],
+    ]);
+    const shrunk = hist(1, 2 ** -128, 2, [
+      [1, 6],
+      [2, 2],
+    ]);
     shrunk.count = grown.count + 5;
     expect(grown.detectReset(before)).toBe(false);
     expect(shrunk.detectReset(before)).toBe(true);

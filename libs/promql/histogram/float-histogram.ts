@@ -75,11 +75,14 @@ export class FloatHistogram {
 
   /** h + other (sign 1) or h - other (sign -1), as Add/Sub: zero buckets reconciled, the finer schema reduced. */
   addScaled(other: FloatHistogram, sign: 1 | -1): this {
-    if (this.usesCustomBuckets !== other.usesCustomBuckets) throw new IncompatibleHistogramsError('mixed exponential and custom bucket histograms');
+    if (this.usesCustomBuckets !== other.usesCustomBuckets)
+      throw new IncompatibleHistogramsError('mixed exponential and custom bucket histograms');
     if (this.usesCustomBuckets) {
       // Their empty buckets, and so their full bounds, are not in the answers: Prometheus's reconciliation of
       // different bounds cannot be reproduced.
-      throw new UnprocessableError('native histograms with custom buckets cannot be combined across clusters exactly (their bucket bounds are not all visible in the clusters\' answers)');
+      throw new UnprocessableError(
+        "native histograms with custom buckets cannot be combined across clusters exactly (their bucket bounds are not all visible in the clusters' answers)",
+      );
     }
     this.count += sign * other.count;
     this.sum += sign * other.sum;
@@ -101,8 +104,10 @@ export class FloatHistogram {
     // Buckets of `other` inside the (possibly widened) zero bucket are already in otherZero.
     const op = reduce(other.positive, otherSchema, target);
     const on = reduce(other.negative, otherSchema, target);
-    for (const [i, c] of op) if (bucketBound(i, target) > zt) this.positive.set(i, (this.positive.get(i) ?? 0) + sign * c);
-    for (const [i, c] of on) if (bucketBound(i, target) > zt) this.negative.set(i, (this.negative.get(i) ?? 0) + sign * c);
+    for (const [i, c] of op)
+      if (bucketBound(i, target) > zt) this.positive.set(i, (this.positive.get(i) ?? 0) + sign * c);
+    for (const [i, c] of on)
+      if (bucketBound(i, target) > zt) this.negative.set(i, (this.negative.get(i) ?? 0) + sign * c);
     return this;
   }
 
@@ -123,15 +128,23 @@ export class FloatHistogram {
     if (newThreshold !== zt) return true;
     if (this.zeroCount < prevZero) return true;
     const schema = this.schemaKnown ? this.schema : prev.schema;
-    const keep = (m: Map<number, number>, s: number): Map<number, number> => new Map([...reduce(m, s, schema)].filter(([i]) => bucketBound(i, schema) > zt));
+    const keep = (m: Map<number, number>, s: number): Map<number, number> =>
+      new Map([...reduce(m, s, schema)].filter(([i]) => bucketBound(i, schema) > zt));
     const prevSchema = prev.schemaKnown ? prev.schema : schema;
-    return decreased(keep(this.positive, schema), keep(prev.positive, prevSchema)) || decreased(keep(this.negative, schema), keep(prev.negative, prevSchema));
+    return (
+      decreased(keep(this.positive, schema), keep(prev.positive, prevSchema)) ||
+      decreased(keep(this.negative, schema), keep(prev.negative, prevSchema))
+    );
   }
 
   /** Equals: same layout and bit-identical counts (after compaction on both sides). */
   equals(o: FloatHistogram): boolean {
     if (this.schema !== o.schema || !Object.is(this.count, o.count) || !Object.is(this.sum, o.sum)) return false;
-    if (this.usesCustomBuckets) return this.custom.length === o.custom.length && this.custom.every((b, i) => b.upper === o.custom[i]?.upper && Object.is(b.count, o.custom[i]?.count));
+    if (this.usesCustomBuckets)
+      return (
+        this.custom.length === o.custom.length &&
+        this.custom.every((b, i) => b.upper === o.custom[i]?.upper && Object.is(b.count, o.custom[i]?.count))
+      );
     if (this.zeroThreshold !== o.zeroThreshold || !Object.is(this.zeroCount, o.zeroCount)) return false;
     return sameCounts(this.positive, o.positive) && sameCounts(this.negative, o.negative);
   }
@@ -156,7 +169,10 @@ function sameCounts(a: Map<number, number>, b: Map<number, number>): boolean {
   const nz = (m: Map<number, number>) => [...m].filter(([, c]) => c !== 0).sort((x, y) => x[0] - y[0]);
   const x = nz(a);
   const y = nz(b);
-  return x.length === y.length && x.every(([i, c], k) => i === (y[k] as [number, number])[0] && Object.is(c, (y[k] as [number, number])[1]));
+  return (
+    x.length === y.length &&
+    x.every(([i, c], k) => i === (y[k] as [number, number])[0] && Object.is(c, (y[k] as [number, number])[1]))
+  );
 }
 
 function decreased(curr: Map<number, number>, prev: Map<number, number>): boolean {
@@ -185,7 +201,8 @@ const seenBounds = new Map<string, number>();
 
 export function rememberBound(idx: number, schema: number, value: number): void {
   const computed = computedBound(idx, schema);
-  if (value !== computed && Math.abs(value - computed) <= 1e-12 * Math.abs(computed) && seenBounds.size < 100_000) seenBounds.set(`${schema}/${idx}`, value);
+  if (value !== computed && Math.abs(value - computed) <= 1e-12 * Math.abs(computed) && seenBounds.size < 100_000)
+    seenBounds.set(`${schema}/${idx}`, value);
 }
 
 /** getBoundExponential: the upper bound of bucket `idx` (the absolute one, for negative buckets). */
@@ -251,16 +268,19 @@ function zeroCountForLargerThreshold(h: FloatHistogram, largerIn: number): [numb
 function reconcileZeroBuckets(h: FloatHistogram, otherIn: FloatHistogram): number {
   if (h.zeroThreshold === undefined && otherIn.zeroThreshold === undefined) return otherIn.zeroCount;
   h.zeroThreshold ??= otherIn.zeroThreshold;
-  const other = otherIn.zeroThreshold === undefined ? Object.assign(otherIn.copy(), { zeroThreshold: h.zeroThreshold }) : otherIn;
+  const other =
+    otherIn.zeroThreshold === undefined ? Object.assign(otherIn.copy(), { zeroThreshold: h.zeroThreshold }) : otherIn;
   let otherZero = other.zeroCount;
   let otherThreshold = other.zeroThreshold as number;
   while (otherThreshold !== h.zeroThreshold) {
-    if ((h.zeroThreshold as number) > otherThreshold) [otherZero, otherThreshold] = zeroCountForLargerThreshold(other, h.zeroThreshold as number);
+    if ((h.zeroThreshold as number) > otherThreshold)
+      [otherZero, otherThreshold] = zeroCountForLargerThreshold(other, h.zeroThreshold as number);
     if (otherThreshold > (h.zeroThreshold as number)) {
       const [zc, zt] = zeroCountForLargerThreshold(h, otherThreshold);
       h.zeroCount = zc;
       h.zeroThreshold = zt;
-      for (const m of [h.positive, h.negative]) for (const i of [...m.keys()]) if (bucketBound(i - 1, h.schema) < zt) m.delete(i);
+      for (const m of [h.positive, h.negative])
+        for (const i of [...m.keys()]) if (bucketBound(i - 1, h.schema) < zt) m.delete(i);
     }
   }
   return otherZero;

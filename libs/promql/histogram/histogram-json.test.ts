@@ -18,7 +18,12 @@ const NORTH = {
 describe("native histograms in Prometheus's JSON", () => {
   it('reads schema, indices and zero threshold back from the bucket bounds, and writes them as Prometheus does', () => {
     const h = histogramFromJson(NORTH);
-    expect({ schema: h.schema, zt: h.zeroThreshold, zc: h.zeroCount, custom: h.usesCustomBuckets }).toEqual({ schema: 1, zt: 0.001, zc: 4, custom: false });
+    expect({ schema: h.schema, zt: h.zeroThreshold, zc: h.zeroCount, custom: h.usesCustomBuckets }).toEqual({
+      schema: 1,
+      zt: 0.001,
+      zc: 4,
+      custom: false,
+    });
     // The bucket the threshold falls into, (2^-10, 2^-9.5], shows the threshold as its lower bound.
     expect(h.positive.get(-19)).toBe(3);
     expect(h.negative.get(2)).toBe(1);
@@ -26,7 +31,14 @@ describe("native histograms in Prometheus's JSON", () => {
   });
 
   it('recognizes custom buckets (open-ended first bucket, bounds that are not powers of two)', () => {
-    const nhcb = histogramFromJson({ count: '3', sum: '1', buckets: [[0, '-Inf', '0.1', '1'], [0, '0.1', '0.3', '2']] });
+    const nhcb = histogramFromJson({
+      count: '3',
+      sum: '1',
+      buckets: [
+        [0, '-Inf', '0.1', '1'],
+        [0, '0.1', '0.3', '2'],
+      ],
+    });
     expect(nhcb.usesCustomBuckets).toBe(true);
     expect(nativeQuantile(0.5, nhcb)).toBeCloseTo(0.1 + 0.2 * (0.5 / 2), 12);
   });
@@ -36,7 +48,14 @@ describe("native histograms in Prometheus's JSON", () => {
   });
 
   it('quantile, fraction and variance follow promql/quantile.go', () => {
-    const h = histogramFromJson({ count: '4', sum: '6', buckets: [[0, '1', '2', '2'], [0, '2', '4', '2']] });
+    const h = histogramFromJson({
+      count: '4',
+      sum: '6',
+      buckets: [
+        [0, '1', '2', '2'],
+        [0, '2', '4', '2'],
+      ],
+    });
     // Rank 1 of 4 sits halfway into (1, 2]: exponential interpolation gives 2^0.5.
     expect(nativeQuantile(0.25, h)).toBeCloseTo(Math.SQRT2, 12);
     // The upper half starts at 2 (backward iteration above the median).

@@ -8,8 +8,10 @@ import { histogramBuckets } from './histogram-json.ts';
  */
 type Bucket = { lower: number; upper: number; count: number };
 
-const hasPositive = (h: FloatHistogram): boolean => (h.usesCustomBuckets ? false : [...h.positive.values()].some((c) => c !== 0));
-const hasNegative = (h: FloatHistogram): boolean => (h.usesCustomBuckets ? false : [...h.negative.values()].some((c) => c !== 0));
+const hasPositive = (h: FloatHistogram): boolean =>
+  h.usesCustomBuckets ? false : [...h.positive.values()].some((c) => c !== 0);
+const hasNegative = (h: FloatHistogram): boolean =>
+  h.usesCustomBuckets ? false : [...h.negative.values()].some((c) => c !== 0);
 
 /** HistogramQuantile: forward iteration below the median (or with NaN observations), backward above it. */
 export function nativeQuantile(q: number, h: FloatHistogram): number {
@@ -43,7 +45,8 @@ export function nativeQuantile(q: number, h: FloatHistogram): number {
   if (forward) rank -= count - bucket.count;
   else rank = count - rank;
   const fraction = rank / bucket.count;
-  if (h.usesCustomBuckets || (bucket.lower <= 0 && bucket.upper >= 0)) return bucket.lower + (bucket.upper - bucket.lower) * fraction;
+  if (h.usesCustomBuckets || (bucket.lower <= 0 && bucket.upper >= 0))
+    return bucket.lower + (bucket.upper - bucket.lower) * fraction;
   const logLower = Math.log2(Math.abs(bucket.lower));
   const logUpper = Math.log2(Math.abs(bucket.upper));
   if (bucket.lower > 0) return 2 ** (logLower + (logUpper - logLower) * fraction);
@@ -81,7 +84,8 @@ export function nativeFraction(lower: number, upper: number, h: FloatHistogram):
       else if (!hasPositive(h) && hasNegative(h)) b.upper = 0;
     }
     const linear = h.usesCustomBuckets || zeroBucket;
-    const at = (v: number): number => (linear && b.lower === -Infinity ? b.count : rank + b.count * fractionBelow(b, v, linear));
+    const at = (v: number): number =>
+      linear && b.lower === -Infinity ? b.count : rank + b.count * fractionBelow(b, v, linear);
     if (!lowerSet && b.lower >= lower) [lowerRank, lowerSet] = [rank, true];
     if (!upperSet && b.lower >= upper) [upperRank, upperSet] = [rank, true];
     if (lowerSet && upperSet) break;

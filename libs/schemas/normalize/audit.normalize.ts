@@ -20,7 +20,9 @@ const rawAuditEventSchema = z.looseObject({
   verb: z.string().optional(),
   requestURI: z.string().optional(),
   user: z.looseObject({ username: z.string().optional(), groups: z.array(z.string()).optional() }).optional(),
-  impersonatedUser: z.looseObject({ username: z.string().optional(), groups: z.array(z.string()).optional() }).nullish(),
+  impersonatedUser: z
+    .looseObject({ username: z.string().optional(), groups: z.array(z.string()).optional() })
+    .nullish(),
   sourceIPs: z.array(z.string()).optional(),
   userAgent: z.string().optional(),
   objectRef: z
@@ -34,7 +36,9 @@ const rawAuditEventSchema = z.looseObject({
       uid: z.string().optional(),
     })
     .optional(),
-  responseStatus: z.looseObject({ code: z.number().int().optional(), reason: z.string().optional(), message: z.string().optional() }).optional(),
+  responseStatus: z
+    .looseObject({ code: z.number().int().optional(), reason: z.string().optional(), message: z.string().optional() })
+    .optional(),
   annotations: z.record(z.string(), z.unknown()).nullish(),
   requestReceivedTimestamp: z.unknown().optional(),
   stageTimestamp: z.unknown().optional(),
@@ -59,7 +63,11 @@ export function normalizeAudit(body: unknown, ctx: NormalizeContext): NormalizeR
     const ev = parsed.data;
     // The request time is what people search by; stageTimestamp is the fallback (both are required by the API).
     const time = parseTime(ev.requestReceivedTimestamp) ?? parseTime(ev.stageTimestamp) ?? parseTime(ev.timestamp);
-    if (time === undefined) return void result.rejected.push({ index, reason: 'requestReceivedTimestamp / stageTimestamp: missing or not a time' });
+    if (time === undefined)
+      return void result.rejected.push({
+        index,
+        reason: 'requestReceivedTimestamp / stageTimestamp: missing or not a time',
+      });
     result.docs.push(toAuditDoc(ev, time, ctx));
   });
   return result;
@@ -80,7 +88,11 @@ function checkEnvelope(body: unknown): void {
   if (kind !== undefined && kind !== 'EventList' && kind !== 'Event') {
     details.push({ path: 'body.kind', message: `must be EventList or Event, not ${JSON.stringify(kind)}` });
   }
-  if (details.length) throw new InputError(`not an audit.k8s.io EventList or Event: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details);
+  if (details.length)
+    throw new InputError(
+      `not an audit.k8s.io EventList or Event: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`,
+      details,
+    );
 }
 
 function toAuditDoc(ev: RawAuditEvent, time: number, ctx: NormalizeContext): AuditDoc {
@@ -113,7 +125,8 @@ function toAuditDoc(ev: RawAuditEvent, time: number, ctx: NormalizeContext): Aud
     code: ev.responseStatus?.code,
     ...auditOutcome(ev),
   };
-  for (const [k, v] of Object.entries(optional)) if (v !== undefined && v !== '') (doc as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(optional))
+    if (v !== undefined && v !== '') (doc as Record<string, unknown>)[k] = v;
   return doc;
 }
 
@@ -123,8 +136,11 @@ function toAuditDoc(ev: RawAuditEvent, time: number, ctx: NormalizeContext): Aud
  * https://kubernetes.io/docs/reference/labels-annotations-taints/audit-annotations/), and the response
  * status's reason and message (the text of a 403, "pods is forbidden: User ... cannot list ...").
  */
-export function auditOutcome(ev: Pick<RawAuditEvent, 'impersonatedUser' | 'annotations' | 'responseStatus' | 'objectRef'>): Partial<AuditDoc> {
-  const annotation = (key: string) => (typeof ev.annotations?.[key] === 'string' ? (ev.annotations[key] as string) : undefined);
+export function auditOutcome(
+  ev: Pick<RawAuditEvent, 'impersonatedUser' | 'annotations' | 'responseStatus' | 'objectRef'>,
+): Partial<AuditDoc> {
+  const annotation = (key: string) =>
+    typeof ev.annotations?.[key] === 'string' ? (ev.annotations[key] as string) : undefined;
   return {
     impersonatedUser: ev.impersonatedUser?.username,
     impersonatedGroups: ev.impersonatedUser?.groups,
@@ -141,9 +157,13 @@ export function auditOutcome(ev: Pick<RawAuditEvent, 'impersonatedUser' | 'annot
  * Only what passes the event schema is taken, so an odd raw value never becomes a field.
  */
 export function auditOutcomeFromRaw(raw: unknown): Partial<AuditDoc> {
-  const parsed = rawAuditEventSchema.pick({ impersonatedUser: true, annotations: true, responseStatus: true, objectRef: true }).safeParse(raw);
+  const parsed = rawAuditEventSchema
+    .pick({ impersonatedUser: true, annotations: true, responseStatus: true, objectRef: true })
+    .safeParse(raw);
   if (!parsed.success) return {};
-  return Object.fromEntries(Object.entries(auditOutcome(parsed.data)).filter(([, v]) => v !== undefined && v !== '')) as Partial<AuditDoc>;
+  return Object.fromEntries(
+    Object.entries(auditOutcome(parsed.data)).filter(([, v]) => v !== undefined && v !== ''),
+  ) as Partial<AuditDoc>;
 }
 
 export const auditId = (auditID: string, stage: string): string => `${auditID}:${stage}`;

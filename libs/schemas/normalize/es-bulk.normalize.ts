@@ -16,11 +16,34 @@ import { parseTime } from './time.ts';
 const PATHS = {
   message: ['message', 'log', 'msg', 'body.text', 'body'],
   time: ['@timestamp', 'timestamp', 'time', 'date'],
-  cluster: ['cluster', 'kubernetes.cluster', 'orchestrator.cluster.name', 'k8s.cluster.name', 'resource.attributes.k8s.cluster.name'],
-  namespace: ['kubernetes.namespace_name', 'kubernetes.namespace', 'kubernetes.pod_namespace', 'k8s.namespace.name', 'resource.attributes.k8s.namespace.name'],
+  cluster: [
+    'cluster',
+    'kubernetes.cluster',
+    'orchestrator.cluster.name',
+    'k8s.cluster.name',
+    'resource.attributes.k8s.cluster.name',
+  ],
+  namespace: [
+    'kubernetes.namespace_name',
+    'kubernetes.namespace',
+    'kubernetes.pod_namespace',
+    'k8s.namespace.name',
+    'resource.attributes.k8s.namespace.name',
+  ],
   pod: ['kubernetes.pod_name', 'kubernetes.pod.name', 'k8s.pod.name', 'resource.attributes.k8s.pod.name'],
-  container: ['kubernetes.container_name', 'kubernetes.container.name', 'k8s.container.name', 'resource.attributes.k8s.container.name'],
-  node: ['kubernetes.host', 'kubernetes.node.name', 'kubernetes.pod_node_name', 'k8s.node.name', 'resource.attributes.k8s.node.name'],
+  container: [
+    'kubernetes.container_name',
+    'kubernetes.container.name',
+    'k8s.container.name',
+    'resource.attributes.k8s.container.name',
+  ],
+  node: [
+    'kubernetes.host',
+    'kubernetes.node.name',
+    'kubernetes.pod_node_name',
+    'k8s.node.name',
+    'resource.attributes.k8s.node.name',
+  ],
   stream: ['stream', 'log.iostream', 'attributes.log.iostream'],
   severity: ['level', 'log.level', 'severity', 'severity_text', 'severity.text'],
   traceId: ['trace_id', 'trace.id', 'traceId'],
@@ -50,9 +73,15 @@ export function normalizeEsBulk(actions: readonly BulkAction[], ctx: EsBulkConte
 
 function normalizeItem(action: BulkAction, ctx: EsBulkContext, ids: ContentIds): ItemOutcome {
   if (action.op === 'update' || action.op === 'delete') {
-    return { ok: false, status: 400, type: 'action_request_validation_exception', reason: `${action.op} is not supported: Pharos stores log records append-only (use index or create)` };
+    return {
+      ok: false,
+      status: 400,
+      type: 'action_request_validation_exception',
+      reason: `${action.op} is not supported: Pharos stores log records append-only (use index or create)`,
+    };
   }
-  if (!action.source) return { ok: false, status: 400, type: 'document_parsing_exception', reason: action.problem ?? 'no document' };
+  if (!action.source)
+    return { ok: false, status: 400, type: 'document_parsing_exception', reason: action.problem ?? 'no document' };
   const src = action.source;
   const used = new Set<string>();
   const take = (paths: readonly string[]): unknown => {
@@ -66,27 +95,56 @@ function normalizeItem(action: BulkAction, ctx: EsBulkContext, ids: ContentIds):
     return undefined;
   };
   const message = take(PATHS.message);
-  if (typeof message !== 'string') return { ok: false, status: 400, type: 'document_parsing_exception', reason: 'the document has no message (message, log, msg or body.text)' };
+  if (typeof message !== 'string')
+    return {
+      ok: false,
+      status: 400,
+      type: 'document_parsing_exception',
+      reason: 'the document has no message (message, log, msg or body.text)',
+    };
   const rawTime = take(PATHS.time);
   const time = parseTime(rawTime);
-  if (time === undefined) return { ok: false, status: 400, type: 'document_parsing_exception', reason: 'the document has no time (@timestamp, timestamp or time) that parses as one' };
+  if (time === undefined)
+    return {
+      ok: false,
+      status: 400,
+      type: 'document_parsing_exception',
+      reason: 'the document has no time (@timestamp, timestamp or time) that parses as one',
+    };
   const resolved = ctx.clusterOf(text(take(PATHS.cluster)));
-  if ('reason' in resolved) return { ok: false, status: 400, type: 'illegal_argument_exception', reason: resolved.reason };
+  if ('reason' in resolved)
+    return { ok: false, status: 400, type: 'illegal_argument_exception', reason: resolved.reason };
   const labels = take(PATHS.labels);
   const index = action.index ?? ctx.defaultIndex;
   const fields: LogFields = {
-    time, message,
-    namespace: text(take(PATHS.namespace)), pod: text(take(PATHS.pod)), container: text(take(PATHS.container)), node: text(take(PATHS.node)),
-    stream: text(take(PATHS.stream)), severity: text(take(PATHS.severity)),
-    traceId: text(take(PATHS.traceId))?.toLowerCase(), spanId: text(take(PATHS.spanId))?.toLowerCase(),
+    time,
+    message,
+    namespace: text(take(PATHS.namespace)),
+    pod: text(take(PATHS.pod)),
+    container: text(take(PATHS.container)),
+    node: text(take(PATHS.node)),
+    stream: text(take(PATHS.stream)),
+    severity: text(take(PATHS.severity)),
+    traceId: text(take(PATHS.traceId))?.toLowerCase(),
+    spanId: text(take(PATHS.spanId))?.toLowerCase(),
     labels: isObject(labels) ? stringValues(labels) : undefined,
   };
   const attributes: Record<string, string> = index ? { 'es.index': index } : {};
   flatten(attributes, '', src, used);
   fields.attributes = attributes;
-  const id = action.id !== undefined
-    ? hashId([resolved.cluster, index, action.id])
-    : ids.next([resolved.cluster, index, fields.namespace, fields.pod, fields.container, String(rawTime), message, attributesKey(attributes)]);
+  const id =
+    action.id !== undefined
+      ? hashId([resolved.cluster, index, action.id])
+      : ids.next([
+          resolved.cluster,
+          index,
+          fields.namespace,
+          fields.pod,
+          fields.container,
+          String(rawTime),
+          message,
+          attributesKey(attributes),
+        ]);
   return { ok: true, doc: logDoc(id, fields, { cluster: resolved.cluster, ingestedAt: ctx.ingestedAt }) };
 }
 
@@ -104,21 +162,30 @@ export function getPath(obj: Record<string, unknown>, path: string): unknown {
 }
 
 /** The document's other fields as dotted keys: strings as they are, numbers, booleans and lists as JSON. */
-function flatten(out: Record<string, string>, prefix: string, obj: Record<string, unknown>, used: ReadonlySet<string>): void {
+function flatten(
+  out: Record<string, string>,
+  prefix: string,
+  obj: Record<string, unknown>,
+  used: ReadonlySet<string>,
+): void {
   for (const key in obj) {
     const name = prefix + key;
     if (used.has(name)) continue;
     const value = obj[key];
     if (isObject(value)) flatten(out, `${name}.`, value, used);
-    else if (value !== null && value !== undefined) out[name] = typeof value === 'string' ? value : JSON.stringify(value);
+    else if (value !== null && value !== undefined)
+      out[name] = typeof value === 'string' ? value : JSON.stringify(value);
   }
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
+const text = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
 
 function stringValues(o: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const key in o) if (o[key] !== null && o[key] !== undefined) out[key] = typeof o[key] === 'string' ? (o[key] as string) : JSON.stringify(o[key]);
+  for (const key in o)
+    if (o[key] !== null && o[key] !== undefined)
+      out[key] = typeof o[key] === 'string' ? (o[key] as string) : JSON.stringify(o[key]);
   return out;
 }

@@ -3,14 +3,21 @@ import type { EventDoc } from '../records.ts';
 import { issuesText, listItems, type NormalizeContext, type NormalizeResult } from './normalize.types.ts';
 import { parseTime } from './time.ts';
 
-const objectRef = z.looseObject({ kind: z.string().optional(), name: z.string().optional(), namespace: z.string().optional(), uid: z.string().optional() });
+const objectRef = z.looseObject({
+  kind: z.string().optional(),
+  name: z.string().optional(),
+  namespace: z.string().optional(),
+  uid: z.string().optional(),
+});
 const metadata = z.looseObject({
   uid: z.string().optional(),
   name: z.string().optional(),
   namespace: z.string().optional(),
   creationTimestamp: z.unknown().optional(),
 });
-const series = z.looseObject({ count: z.number().int().optional(), lastObservedTime: z.unknown().optional() }).nullish();
+const series = z
+  .looseObject({ count: z.number().int().optional(), lastObservedTime: z.unknown().optional() })
+  .nullish();
 const source = z.looseObject({ component: z.string().optional(), host: z.string().optional() }).nullish();
 
 /** core/v1 Event (https://kubernetes.io/docs/reference/kubernetes-api/cluster-resources/event-v1/). */
@@ -64,7 +71,10 @@ interface Unified {
 
 const isNewApi = (item: unknown): boolean => {
   const o = item as { apiVersion?: unknown; regarding?: unknown };
-  return (typeof o?.apiVersion === 'string' && o.apiVersion.startsWith('events.k8s.io/')) || (o?.regarding !== undefined && o?.apiVersion === undefined);
+  return (
+    (typeof o?.apiVersion === 'string' && o.apiVersion.startsWith('events.k8s.io/')) ||
+    (o?.regarding !== undefined && o?.apiVersion === undefined)
+  );
 };
 
 function unify(item: unknown): { ok: true; value: Unified } | { ok: false; reason: string } {
@@ -76,10 +86,19 @@ function unify(item: unknown): { ok: true; value: Unified } | { ok: false; reaso
     return {
       ok: true,
       value: {
-        uid: e.metadata.uid, metaName: e.metadata.name, namespace: e.metadata.namespace ?? e.regarding?.namespace, regarding: e.regarding,
-        reason: e.reason, message: e.note, type: e.type, count: e.series?.count ?? e.deprecatedCount ?? 1,
-        first: parseTime(e.deprecatedFirstTimestamp), last, time: last ?? parseTime(e.eventTime) ?? parseTime(e.metadata.creationTimestamp),
-        source: e.reportingController ?? e.deprecatedSource?.component, host: e.deprecatedSource?.host,
+        uid: e.metadata.uid,
+        metaName: e.metadata.name,
+        namespace: e.metadata.namespace ?? e.regarding?.namespace,
+        regarding: e.regarding,
+        reason: e.reason,
+        message: e.note,
+        type: e.type,
+        count: e.series?.count ?? e.deprecatedCount ?? 1,
+        first: parseTime(e.deprecatedFirstTimestamp),
+        last,
+        time: last ?? parseTime(e.eventTime) ?? parseTime(e.metadata.creationTimestamp),
+        source: e.reportingController ?? e.deprecatedSource?.component,
+        host: e.deprecatedSource?.host,
       },
     };
   }
@@ -91,10 +110,19 @@ function unify(item: unknown): { ok: true; value: Unified } | { ok: false; reaso
   return {
     ok: true,
     value: {
-      uid: e.metadata.uid, metaName: e.metadata.name, namespace: e.metadata.namespace ?? e.involvedObject?.namespace, regarding: e.involvedObject,
-      reason: e.reason, message: e.message, type: e.type, count: e.series?.count ?? e.count ?? 1,
-      first, last, time: last ?? parseTime(e.eventTime) ?? first ?? parseTime(e.metadata.creationTimestamp),
-      source: e.source?.component || e.reportingComponent, host: e.source?.host,
+      uid: e.metadata.uid,
+      metaName: e.metadata.name,
+      namespace: e.metadata.namespace ?? e.involvedObject?.namespace,
+      regarding: e.involvedObject,
+      reason: e.reason,
+      message: e.message,
+      type: e.type,
+      count: e.series?.count ?? e.count ?? 1,
+      first,
+      last,
+      time: last ?? parseTime(e.eventTime) ?? first ?? parseTime(e.metadata.creationTimestamp),
+      source: e.source?.component || e.reportingComponent,
+      host: e.source?.host,
     },
   };
 }
@@ -124,14 +152,33 @@ export function normalizeEvent(item: unknown, ctx: NormalizeContext): EventDoc |
   // The API server always sets metadata.uid; push setups may not, and then namespace/name is the identity.
   const identity = e.uid || (e.metaName ? `${e.namespace ?? ''}/${e.metaName}` : undefined);
   if (!identity) return 'metadata.uid (or metadata.name): required to identify the event';
-  if (e.time === undefined) return 'lastTimestamp / eventTime / firstTimestamp / metadata.creationTimestamp: none is a time';
-  const doc: EventDoc = { id: `${identity}:${e.count}`, kind: 'events', cluster: ctx.cluster, time: e.time, ingestedAt: ctx.ingestedAt, count: e.count, raw: item };
-  const optional: Partial<EventDoc> = {
-    namespace: e.namespace, objectKind: e.regarding?.kind, name: e.regarding?.name, objectUid: e.regarding?.uid,
-    reason: e.reason ?? undefined, type: e.type ?? undefined, message: e.message ?? undefined, source: e.source ?? undefined,
-    host: e.host ?? undefined, firstTimestamp: e.first, lastTimestamp: e.last, uid: e.uid,
+  if (e.time === undefined)
+    return 'lastTimestamp / eventTime / firstTimestamp / metadata.creationTimestamp: none is a time';
+  const doc: EventDoc = {
+    id: `${identity}:${e.count}`,
+    kind: 'events',
+    cluster: ctx.cluster,
+    time: e.time,
+    ingestedAt: ctx.ingestedAt,
+    count: e.count,
+    raw: item,
   };
-  for (const [k, v] of Object.entries(optional)) if (v !== undefined && v !== '') (doc as Record<string, unknown>)[k] = v;
+  const optional: Partial<EventDoc> = {
+    namespace: e.namespace,
+    objectKind: e.regarding?.kind,
+    name: e.regarding?.name,
+    objectUid: e.regarding?.uid,
+    reason: e.reason ?? undefined,
+    type: e.type ?? undefined,
+    message: e.message ?? undefined,
+    source: e.source ?? undefined,
+    host: e.host ?? undefined,
+    firstTimestamp: e.first,
+    lastTimestamp: e.last,
+    uid: e.uid,
+  };
+  for (const [k, v] of Object.entries(optional))
+    if (v !== undefined && v !== '') (doc as Record<string, unknown>)[k] = v;
   return doc;
 }
 

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { AnyDoc } from '../../store/record-store.ts';
 import { fitRecord } from './fit-record.ts';
 
-const base = { id: 'a', kind: 'audit', cluster: 'east', time: 1, ingestedAt: 1, auditID: 'x', stage: 'ResponseComplete', verb: 'update' };
+const base = {
+  id: 'a',
+  kind: 'audit',
+  cluster: 'east',
+  time: 1,
+  ingestedAt: 1,
+  auditID: 'x',
+  stage: 'ResponseComplete',
+  verb: 'update',
+};
 
 describe('fitRecord', () => {
   it('leaves a record that fits alone', () => {
@@ -29,9 +38,18 @@ describe('fitRecord', () => {
   });
 
   it('cuts an audit response message the same way', () => {
-    const doc = { ...base, responseMessage: `admission webhook denied the request: ${'x'.repeat(5000)}`, raw: { big: 'y'.repeat(5000) } } as AnyDoc;
+    const doc = {
+      ...base,
+      responseMessage: `admission webhook denied the request: ${'x'.repeat(5000)}`,
+      raw: { big: 'y'.repeat(5000) },
+    } as AnyDoc;
     const out = fitRecord(doc, 1000);
     expect(Buffer.byteLength(out.json)).toBeLessThanOrEqual(1000);
-    expect(out.doc).toMatchObject({ ...base, responseMessage: expect.stringMatching(/^admission webhook denied the request: x+… \[pharos: \d+ characters cut to fit the bus\]$/) });
+    expect(out.doc).toMatchObject({
+      ...base,
+      responseMessage: expect.stringMatching(
+        /^admission webhook denied the request: x+… \[pharos: \d+ characters cut to fit the bus\]$/,
+      ),
+    });
   });
 });

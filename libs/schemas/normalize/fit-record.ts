@@ -32,7 +32,10 @@ export function fitRecord(doc: AnyDoc, maxBytes = MAX_RECORD_BYTES): { doc: AnyD
     // (encodeInto stops before a character that would not fit, and reports how much it read).
     const room = Math.max(0, byteLength(text) - over - 80);
     const keep = new TextEncoder().encodeInto(text, new Uint8Array(room)).read;
-    fitted = { ...fitted, [field]: `${text.slice(0, keep)}… [pharos: ${text.length - keep} characters cut to fit the bus]` };
+    fitted = {
+      ...fitted,
+      [field]: `${text.slice(0, keep)}… [pharos: ${text.length - keep} characters cut to fit the bus]`,
+    };
     json = JSON.stringify(fitted);
   }
   return { doc: fitted, json, trimmed: true };

@@ -27,7 +27,14 @@ export const MAX_ATTRIBUTES = 256;
 export const MAX_ATTRIBUTE_CHARS = 8192;
 
 export function logDoc(id: string, f: LogFields, ctx: NormalizeContext): LogDoc {
-  const doc: LogDoc = { id, kind: 'logs', cluster: ctx.cluster, time: f.time, ingestedAt: ctx.ingestedAt, message: f.message };
+  const doc: LogDoc = {
+    id,
+    kind: 'logs',
+    cluster: ctx.cluster,
+    time: f.time,
+    ingestedAt: ctx.ingestedAt,
+    message: f.message,
+  };
   // Plain assignments of what is set: this runs once per record on the intakes' hot path.
   if (f.namespace) doc.namespace = f.namespace;
   if (f.pod) doc.pod = f.pod;

@@ -4,8 +4,17 @@ import { logKey, normalizeLogs, parseNdjson } from './logs.normalize.ts';
 
 const ctx = { cluster: 'north', ingestedAt: 1_700_000_000_000 };
 const line = (log: string, time: string | number = '2024-05-01T10:00:00.123456789Z') => ({
-  date: 1714557600.123, time, log, stream: 'stdout',
-  kubernetes: { namespace_name: 'shop', pod_name: 'cart-1', container_name: 'app', host: 'node-a', labels: { app: 'cart', tier: 1 } },
+  date: 1714557600.123,
+  time,
+  log,
+  stream: 'stdout',
+  kubernetes: {
+    namespace_name: 'shop',
+    pod_name: 'cart-1',
+    container_name: 'app',
+    host: 'node-a',
+    labels: { app: 'cart', tier: 1 },
+  },
 });
 
 describe('normalizeLogs', () => {
@@ -13,7 +22,17 @@ describe('normalizeLogs', () => {
     const r = normalizeLogs([{ index: 0, value: line('hello') }], ctx);
     const d = r.docs[0]!;
     expect(logDocSchema.safeParse(d).success).toBe(true);
-    expect(d).toMatchObject({ cluster: 'north', namespace: 'shop', pod: 'cart-1', container: 'app', node: 'node-a', stream: 'stdout', message: 'hello', labels: { app: 'cart', tier: '1' }, time: Date.parse('2024-05-01T10:00:00.123Z') });
+    expect(d).toMatchObject({
+      cluster: 'north',
+      namespace: 'shop',
+      pod: 'cart-1',
+      container: 'app',
+      node: 'node-a',
+      stream: 'stdout',
+      message: 'hello',
+      labels: { app: 'cart', tier: '1' },
+      time: Date.parse('2024-05-01T10:00:00.123Z'),
+    });
     expect(logKey(d)).toBe('shop/cart-1/app');
   });
 
@@ -27,7 +46,9 @@ describe('normalizeLogs', () => {
   });
 
   it('reports lines without a message or time, and NDJSON lines that are not JSON', () => {
-    const { items, rejected } = parseNdjson(`${JSON.stringify(line('ok'))}\n{oops\n\n${JSON.stringify({ log: 'x' })}\n${JSON.stringify({ time: '2024-01-01T00:00:00Z' })}\n`);
+    const { items, rejected } = parseNdjson(
+      `${JSON.stringify(line('ok'))}\n{oops\n\n${JSON.stringify({ log: 'x' })}\n${JSON.stringify({ time: '2024-01-01T00:00:00Z' })}\n`,
+    );
     expect(rejected).toEqual([{ index: 1, reason: expect.stringContaining('not JSON') }]);
     const r = normalizeLogs(items, ctx);
     expect(r.docs).toHaveLength(1);

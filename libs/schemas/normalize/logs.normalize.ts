@@ -52,7 +52,10 @@ export function parseNdjson(text: string): { items: { index: number; value: unkn
  * `:1`, the third `:2`. A sender that resends a batch resends the same lines in the same order, so the
  * sequence is stable; identical lines split across different batches collapse into one (documented limit).
  */
-export function normalizeLogs(items: readonly { index: number; value: unknown }[], ctx: NormalizeContext): NormalizeResult<LogDoc> {
+export function normalizeLogs(
+  items: readonly { index: number; value: unknown }[],
+  ctx: NormalizeContext,
+): NormalizeResult<LogDoc> {
   const result: NormalizeResult<LogDoc> = { docs: [], rejected: [] };
   const seen = new Map<string, number>();
   for (const { index, value } of items) {
@@ -77,7 +80,14 @@ export function normalizeLogs(items: readonly { index: number; value: unknown }[
     const base = hashId([ctx.cluster, k?.namespace_name, k?.pod_name, k?.container_name, String(rawTime), message]);
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
-    const doc: LogDoc = { id: n === 0 ? base : `${base}:${n}`, kind: 'logs', cluster: ctx.cluster, time, ingestedAt: ctx.ingestedAt, message };
+    const doc: LogDoc = {
+      id: n === 0 ? base : `${base}:${n}`,
+      kind: 'logs',
+      cluster: ctx.cluster,
+      time,
+      ingestedAt: ctx.ingestedAt,
+      message,
+    };
     // Plain assignments, not a spread of optional fields: this runs once per log line on the intake's hot path.
     if (k?.namespace_name) doc.namespace = k.namespace_name;
     if (k?.pod_name) doc.pod = k.pod_name;

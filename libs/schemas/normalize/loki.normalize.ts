@@ -48,7 +48,12 @@ export function normalizeLoki(streams: readonly LokiStream[], ctx: LokiContext):
         out.rejected.push({ index: at, reason: 'timestamp: unset or not epoch nanoseconds' });
         continue;
       }
-      const record: LogFields = { ...fields, time: Number(BigInt(entry.nanos) / 1_000_000n), message: entry.line, attributes: { ...attributes } };
+      const record: LogFields = {
+        ...fields,
+        time: Number(BigInt(entry.nanos) / 1_000_000n),
+        message: entry.line,
+        attributes: { ...attributes },
+      };
       addMetadata(record, entry.metadata);
       const id = ids.next([resolved.cluster, labelsKey, entry.nanos, entry.line]);
       out.logs.push(logDoc(id, record, { cluster: resolved.cluster, ingestedAt: ctx.ingestedAt }));
@@ -71,8 +76,12 @@ function streamFields(labels: Record<string, string>, map: LokiLabelMap) {
   };
   const cluster = pick(map.cluster);
   const fields = {
-    namespace: pick(map.namespace), pod: pick(map.pod), container: pick(map.container),
-    node: pick(map.node), stream: pick(map.stream), severity: pick(map.severity),
+    namespace: pick(map.namespace),
+    pod: pick(map.pod),
+    container: pick(map.container),
+    node: pick(map.node),
+    stream: pick(map.stream),
+    severity: pick(map.severity),
   };
   const attributes: Record<string, string> = {};
   for (const key in labels) if (!used.has(key)) attributes[key] = labels[key]!;

@@ -31,6 +31,7 @@ export function listItems(body: unknown, listKind: string): unknown[] | undefine
   if (Array.isArray(body)) return body;
   if (typeof body !== 'object' || body === null) return undefined;
   const record = body as { kind?: unknown; items?: unknown };
-  if (record.kind === listKind || Array.isArray(record.items)) return Array.isArray(record.items) ? record.items : undefined;
+  if (record.kind === listKind || Array.isArray(record.items))
+    return Array.isArray(record.items) ? record.items : undefined;
   return [body];
 }

@@ -34,7 +34,12 @@ const MAPPED = new Set<string>(Object.values(FIELD_KEYS));
  * Fluent Bit's opentelemetry output with `logs_body_key_attributes` sends its kubernetes filter's map as a
  * `kubernetes` attribute: read as a fallback for the semantic-convention keys (it stays among the attributes).
  */
-const FLUENT_BIT_KEYS: Partial<Record<keyof typeof FIELD_KEYS, string>> = { namespace: 'namespace_name', pod: 'pod_name', container: 'container_name', node: 'host' };
+const FLUENT_BIT_KEYS: Partial<Record<keyof typeof FIELD_KEYS, string>> = {
+  namespace: 'namespace_name',
+  pod: 'pod_name',
+  container: 'container_name',
+  node: 'host',
+};
 
 /** Short names of SeverityNumber (logs data model, "Field: SeverityNumber"), for records that send no text. */
 const SEVERITY_NAMES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
@@ -51,7 +56,11 @@ export function severityName(n: number): string | undefined {
  * (cluster, its resource's k8s fields, time in nanoseconds, body, severity, ids and attributes): OTLP gives
  * records no id of their own.
  */
-export function normalizeOtlpLogs(batch: readonly OtlpResourceLogs[], clusterOf: ClusterOf, ingestedAt: number): IntakeResult {
+export function normalizeOtlpLogs(
+  batch: readonly OtlpResourceLogs[],
+  clusterOf: ClusterOf,
+  ingestedAt: number,
+): IntakeResult {
   const out: IntakeResult = { logs: [], events: [], rejected: [] };
   const ids = new ContentIds(true);
   let index = 0;
@@ -85,7 +94,11 @@ function addRecord(out: IntakeResult, input: RecordInput): string | undefined {
   const field = (name: keyof typeof FIELD_KEYS): string | undefined => {
     const key = FIELD_KEYS[name];
     const nested = FLUENT_BIT_KEYS[name];
-    return text(record.attributes[key]) ?? text(resource[key]) ?? (nested && isMap(fluentBit) ? text(fluentBit[nested]) : undefined);
+    return (
+      text(record.attributes[key]) ??
+      text(resource[key]) ??
+      (nested && isMap(fluentBit) ? text(fluentBit[nested]) : undefined)
+    );
   };
   const resolved = input.clusterOf(field('cluster'));
   if ('reason' in resolved) return resolved.reason;
@@ -102,17 +115,34 @@ function addRecord(out: IntakeResult, input: RecordInput): string | undefined {
   if (nanos === '0') return 'time_unix_nano and observed_time_unix_nano are both unset';
   const own = ownAttributes(record);
   const attributes = { ...input.shared.attributes, ...own };
-  const message = typeof record.body === 'string' ? record.body : record.body === null ? '' : JSON.stringify(record.body);
+  const message =
+    typeof record.body === 'string' ? record.body : record.body === null ? '' : JSON.stringify(record.body);
   const fields = {
-    time: nanosToMillis(nanos), message,
-    namespace: field('namespace'), pod: field('pod'), container: field('container'),
-    node: field('node'), stream: field('stream') ?? text(record.attributes.stream),
-    severity: record.severityText || severityName(record.severityNumber), severityNumber: record.severityNumber,
-    traceId: record.traceId, spanId: record.spanId, attributes,
+    time: nanosToMillis(nanos),
+    message,
+    namespace: field('namespace'),
+    pod: field('pod'),
+    container: field('container'),
+    node: field('node'),
+    stream: field('stream') ?? text(record.attributes.stream),
+    severity: record.severityText || severityName(record.severityNumber),
+    severityNumber: record.severityNumber,
+    traceId: record.traceId,
+    spanId: record.spanId,
+    attributes,
   };
   const id = input.ids.next([
-    ctx.cluster, fields.namespace, fields.pod, fields.container, nanos, message, fields.severity,
-    record.traceId, record.spanId, input.shared.key, attributesKey(own),
+    ctx.cluster,
+    fields.namespace,
+    fields.pod,
+    fields.container,
+    nanos,
+    message,
+    fields.severity,
+    record.traceId,
+    record.spanId,
+    input.shared.key,
+    attributesKey(own),
   ]);
   out.logs.push(logDoc(id, fields, ctx));
   return undefined;
@@ -123,7 +153,10 @@ function addRecord(out: IntakeResult, input: RecordInput): string | undefined {
  * become dotted keys, other values JSON text. The scope name and the event name are kept as the
  * Collector's Elasticsearch exporter keeps them.
  */
-function sharedAttributes(resource: OtlpAttributes, scope: { name: string; version: string }): { attributes: Record<string, string>; key: string } {
+function sharedAttributes(
+  resource: OtlpAttributes,
+  scope: { name: string; version: string },
+): { attributes: Record<string, string>; key: string } {
   const attributes: Record<string, string> = {};
   flatten(attributes, '', resource);
   if (scope.name) attributes['otel.scope.name'] = scope.name;
@@ -138,7 +171,6 @@ function ownAttributes(record: OtlpLogRecord): Record<string, string> {
   return out;
 }
 
-
 function flatten(out: Record<string, string>, prefix: string, attributes: OtlpAttributes): void {
   for (const key in attributes) {
     const name = prefix + key;
@@ -150,4 +182,5 @@ function flatten(out: Record<string, string>, prefix: string, attributes: OtlpAt
 }
 
 const text = (v: OtlpValue | undefined): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const isMap = (v: OtlpValue | undefined): v is { [key: string]: OtlpValue } => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isMap = (v: OtlpValue | undefined): v is { [key: string]: OtlpValue } =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -17,6 +17,7 @@ describe('parseTime', () => {
     expect(parseTime('1700000000.5')).toBe(1700000000500);
   });
   it('refuses what is not a time', () => {
-    for (const v of [undefined, null, '', 'yesterday', '2024-13-45T99:99:99Z', -1, Number.NaN, {}]) expect(parseTime(v)).toBeUndefined();
+    for (const v of [undefined, null, '', 'yesterday', '2024-13-45T99:99:99Z', -1, Number.NaN, {}])
+      expect(parseTime(v)).toBeUndefined();
   });
 });

@@ -17,7 +17,8 @@ export function matcher(kind: RecordKind, query: RecordQuery): (doc: AnyDoc) => 
   return (doc) => {
     if (query.start !== undefined && doc.time < query.start) return false;
     if (query.end !== undefined && doc.time >= query.end) return false;
-    for (const f of filters) if (f.values.size > 0 && !targetValues(doc, f.target).some((v) => f.values.has(v))) return false;
+    for (const f of filters)
+      if (f.values.size > 0 && !targetValues(doc, f.target).some((v) => f.values.has(v))) return false;
     return plan === undefined || matchesPlan(doc, plan);
   };
 }

@@ -22,7 +22,11 @@ import { compareBytes, compareDocs, matcher } from './memory-record-match.ts';
  */
 export class MemoryRecordStore implements RecordStore {
   readonly type = 'memory';
-  private readonly docs: Record<RecordKind, Map<string, AnyDoc>> = { logs: new Map(), events: new Map(), audit: new Map() };
+  private readonly docs: Record<RecordKind, Map<string, AnyDoc>> = {
+    logs: new Map(),
+    events: new Map(),
+    audit: new Map(),
+  };
 
   async init(): Promise<void> {}
 
@@ -37,7 +41,10 @@ export class MemoryRecordStore implements RecordStore {
 
   private select(kind: RecordKind, query: RecordQuery, sort: 'asc' | 'desc' = 'desc'): AnyDoc[] {
     for (const name of Object.keys(query.filters)) {
-      if (filterTarget(kind, name) === undefined) throw new InputError(`Unknown filter "${name}" for ${kind}`, [{ path: name, message: 'not a filter of this kind' }]);
+      if (filterTarget(kind, name) === undefined)
+        throw new InputError(`Unknown filter "${name}" for ${kind}`, [
+          { path: name, message: 'not a filter of this kind' },
+        ]);
     }
     const match = matcher(kind, query);
     return [...this.docs[kind].values()].filter(match).sort((a, b) => compareDocs(a, b, sort));
@@ -48,10 +55,18 @@ export class MemoryRecordStore implements RecordStore {
     const fingerprint = queryFingerprint(kind, request, request.sort);
     const after = request.cursor ? decodeCursor(request.cursor, fingerprint) : undefined;
     const all = this.select(kind, request, request.sort);
-    const rest = after ? all.filter((d) => compareDocs(d, { ...d, time: after.time, id: after.id, cluster: after.cluster }, request.sort) > 0) : all;
+    const rest = after
+      ? all.filter(
+          (d) => compareDocs(d, { ...d, time: after.time, id: after.id, cluster: after.cluster }, request.sort) > 0,
+        )
+      : all;
     const items = rest.slice(0, request.size);
     const last = rest.length > request.size ? items[items.length - 1] : undefined;
-    return { total: all.length, items: structuredClone(items), cursor: last ? encodeCursor({ time: last.time, id: last.id, cluster: last.cluster, fingerprint }) : null };
+    return {
+      total: all.length,
+      items: structuredClone(items),
+      cursor: last ? encodeCursor({ time: last.time, id: last.id, cluster: last.cluster, fingerprint }) : null,
+    };
   }
 
   async count(kind: RecordKind, query: RecordQuery): Promise<number> {
@@ -71,7 +86,10 @@ export class MemoryRecordStore implements RecordStore {
 
   async stats(kind: RecordKind, query: RecordQuery, by: string, limit: number): Promise<StatsResult> {
     const field = storedField(kind, by);
-    if (field === undefined) throw new InputError(`Cannot group ${kind} by "${by}": not a filter field`, [{ path: 'by', message: 'not a filter field' }]);
+    if (field === undefined)
+      throw new InputError(`Cannot group ${kind} by "${by}": not a filter field`, [
+        { path: 'by', message: 'not a filter field' },
+      ]);
     const docs = this.select(kind, query);
     const counts = new Map<string, number>();
     let missing = 0;
@@ -87,7 +105,11 @@ export class MemoryRecordStore implements RecordStore {
     return { total: docs.length, distinct: counts.size, groups, missing };
   }
 
-  async *exportAll(kind: RecordKind, query: RecordQuery & { sort: 'asc' | 'desc' }, signal?: AbortSignal): AsyncIterable<AnyDoc> {
+  async *exportAll(
+    kind: RecordKind,
+    query: RecordQuery & { sort: 'asc' | 'desc' },
+    signal?: AbortSignal,
+  ): AsyncIterable<AnyDoc> {
     for (const doc of this.select(kind, query, query.sort)) {
       signal?.throwIfAborted();
       yield structuredClone(doc);

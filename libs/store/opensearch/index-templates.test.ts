@@ -5,12 +5,16 @@ import { indexTemplate } from './index-templates.ts';
 import { renderTemplate, templateFile } from './templates.generate.ts';
 
 describe('OpenSearch index templates', () => {
-  it.each(RECORD_KINDS)('the committed %s template equals the generated one (npx tsx libs/store/opensearch/templates.generate.ts)', (kind) => {
-    expect(readFileSync(templateFile(kind), 'utf8')).toBe(renderTemplate(kind));
-  });
+  it.each(RECORD_KINDS)(
+    'the committed %s template equals the generated one (npx tsx libs/store/opensearch/templates.generate.ts)',
+    (kind) => {
+      expect(readFileSync(templateFile(kind), 'utf8')).toBe(renderTemplate(kind));
+    },
+  );
 
   it('keeps raw documents stored but not indexed', () => {
-    const mappings = (indexTemplate('audit') as { template: { mappings: { properties: Record<string, unknown> } } }).template.mappings;
+    const mappings = (indexTemplate('audit') as { template: { mappings: { properties: Record<string, unknown> } } })
+      .template.mappings;
     expect(mappings.properties.raw).toEqual({ type: 'object', enabled: false });
     expect(mappings.properties.time).toEqual({ type: 'date', format: 'epoch_millis' });
     expect(mappings.properties.user).toMatchObject({ type: 'keyword', fields: { text: { analyzer: 'pharos_text' } } });

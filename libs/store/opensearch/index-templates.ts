@@ -35,11 +35,21 @@ const notIndexed = { type: 'object', enabled: false };
 const EXTRA_FIELDS: Record<RecordKind, Record<string, object>> = {
   logs: { stream: keyword, labels: notIndexed, severityNumber: { type: 'short' } },
   events: {
-    objectUid: keyword, source: keyword, host: keyword, uid: keyword, count: { type: 'long' },
-    firstTimestamp: date, lastTimestamp: date, raw: notIndexed,
+    objectUid: keyword,
+    source: keyword,
+    host: keyword,
+    uid: keyword,
+    count: { type: 'long' },
+    firstTimestamp: date,
+    lastTimestamp: date,
+    raw: notIndexed,
   },
   audit: {
-    auditID: keyword, userAgent: { type: 'keyword', ignore_above: 1024 }, apiGroup: keyword, apiVersion: keyword, raw: notIndexed,
+    auditID: keyword,
+    userAgent: { type: 'keyword', ignore_above: 1024 },
+    apiGroup: keyword,
+    apiVersion: keyword,
+    raw: notIndexed,
   },
 };
 
@@ -63,7 +73,8 @@ export function kindMappings(kind: RecordKind): object {
     if (texts.includes(field)) fields.text = { type: 'text', analyzer: 'pharos_text' };
     properties[field] = { type: 'keyword', fields };
   }
-  for (const field of Object.values(DOC_FILTER_FIELDS[kind])) properties[field] = { type: 'keyword', fields: { lc: { type: 'keyword', normalizer: 'pharos_lowercase' } } };
+  for (const field of Object.values(DOC_FILTER_FIELDS[kind]))
+    properties[field] = { type: 'keyword', fields: { lc: { type: 'keyword', normalizer: 'pharos_lowercase' } } };
   // One flat_object for the senders' attributes: any key is searchable as `attributes.<key>` without a
   // mapping entry per key (OpenSearch 2.7+), so a chatty sender cannot blow up the mapping.
   const attributes = ATTRIBUTE_FIELD[kind];

@@ -60,15 +60,22 @@ export function statusOf(err: unknown): number | undefined {
 
 export function reasonOf(err: unknown): string {
   const cause = err instanceof PharosError ? err.cause : err;
-  const body = (cause as { meta?: { body?: { error?: { type?: string; reason?: string; root_cause?: { type?: string; reason?: string }[] } } } })?.meta?.body;
+  const body = (
+    cause as {
+      meta?: {
+        body?: { error?: { type?: string; reason?: string; root_cause?: { type?: string; reason?: string }[] } };
+      };
+    }
+  )?.meta?.body;
   const root = body?.error?.root_cause?.[0] ?? body?.error;
-  return root ? `${root.type ?? 'error'}: ${root.reason ?? ''}` : (cause as Error)?.message ?? String(cause);
+  return root ? `${root.type ?? 'error'}: ${root.reason ?? ''}` : ((cause as Error)?.message ?? String(cause));
 }
 
 function mapError(err: unknown): PharosError {
   if (err instanceof PharosError) return err;
   const status = statusOf(err);
-  if (status === undefined || status >= 500 || status === 429) return new UnavailableError(`OpenSearch unavailable: ${reasonOf(err)}`, err);
+  if (status === undefined || status >= 500 || status === 429)
+    return new UnavailableError(`OpenSearch unavailable: ${reasonOf(err)}`, err);
   return new PharosError('PHAROS_ERR_INTERNAL', `OpenSearch rejected a request: ${reasonOf(err)}`, { cause: err });
 }
 

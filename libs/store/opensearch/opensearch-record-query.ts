@@ -21,7 +21,10 @@ export function buildQuery(kind: RecordKind, query: RecordQuery): Clause {
   }
   for (const [name, values] of Object.entries(query.filters)) {
     const target = filterTarget(kind, name);
-    if (target === undefined) throw new InputError(`Unknown filter "${name}" for ${kind}`, [{ path: name, message: 'not a filter of this kind' }]);
+    if (target === undefined)
+      throw new InputError(`Unknown filter "${name}" for ${kind}`, [
+        { path: name, message: 'not a filter of this kind' },
+      ]);
     if (values.length > 0) filter.push({ terms: { [targetPath(target)]: [...values] } });
   }
   if (query.q) filter.push(planClause(kind, planSearch(kind, query.q)));
@@ -54,7 +57,12 @@ function planClause(kind: RecordKind, plan: SearchPlan): Clause {
 }
 
 /** The indexed path of a filter: a keyword field, or `attributes.<key>` inside the flat_object. */
-const targetPath = (target: FilterTarget): string => (target.type === 'attribute' ? `${target.field}.${target.key}` : target.field);
+const targetPath = (target: FilterTarget): string =>
+  target.type === 'attribute' ? `${target.field}.${target.key}` : target.field;
 
 /** Time, then id, then cluster: the same id from two clusters is two records, and paging must not skip one. */
-export const sortClause = (order: 'asc' | 'desc'): Clause[] => [{ time: { order } }, { id: { order } }, { cluster: { order } }];
+export const sortClause = (order: 'asc' | 'desc'): Clause[] => [
+  { time: { order } },
+  { id: { order } },
+  { cluster: { order } },
+];

@@ -33,7 +33,10 @@ interface Hit {
 interface SearchBody {
   hits: { total: { value: number }; hits: Hit[] };
   pit_id?: string;
-  aggregations?: Record<string, { buckets?: { key: number | string; doc_count: number }[]; value?: number; doc_count?: number }>;
+  aggregations?: Record<
+    string,
+    { buckets?: { key: number | string; doc_count: number }[]; value?: number; doc_count?: number }
+  >;
 }
 
 const PIT_KEEP_ALIVE = '5m';
@@ -79,21 +82,41 @@ export class OpenSearchRecordStore implements RecordStore {
   private async extendExistingMappings(kind: RecordKind, signal?: AbortSignal): Promise<void> {
     const mappings = kindMappings(kind);
     try {
-      await osCall(() => this.client.indices.putMapping({ index: kindPattern(this.options.indexPrefix, kind), body: mappings, ...ANY_INDEX }), signal);
+      await osCall(
+        () =>
+          this.client.indices.putMapping({
+            index: kindPattern(this.options.indexPrefix, kind),
+            body: mappings,
+            ...ANY_INDEX,
+          }),
+        signal,
+      );
     } catch (err) {
       if (signal?.aborted) throw err;
     }
   }
 
-  async write(kind: RecordKind, docs: readonly AnyDoc[], signal?: AbortSignal, json?: readonly (string | undefined)[]): Promise<WriteItemResult[]> {
+  async write(
+    kind: RecordKind,
+    docs: readonly AnyDoc[],
+    signal?: AbortSignal,
+    json?: readonly (string | undefined)[],
+  ): Promise<WriteItemResult[]> {
     const results: WriteItemResult[] = [];
     for (let i = 0; i < docs.length; i += BULK_CHUNK) {
-      results.push(...(await this.writeChunk(kind, docs.slice(i, i + BULK_CHUNK), json?.slice(i, i + BULK_CHUNK), signal)));
+      results.push(
+        ...(await this.writeChunk(kind, docs.slice(i, i + BULK_CHUNK), json?.slice(i, i + BULK_CHUNK), signal)),
+      );
     }
     return results;
   }
 
-  private async writeChunk(kind: RecordKind, docs: readonly AnyDoc[], json: readonly (string | undefined)[] | undefined, signal?: AbortSignal): Promise<WriteItemResult[]> {
+  private async writeChunk(
+    kind: RecordKind,
+    docs: readonly AnyDoc[],
+    json: readonly (string | undefined)[] | undefined,
+    signal?: AbortSignal,
+  ): Promise<WriteItemResult[]> {
     const results: WriteItemResult[] = new Array(docs.length);
     // NDJSON built here, not by the client, so a doc whose JSON text the caller has is not serialized again.
     const lines: string[] = [];
@@ -119,10 +142,12 @@ export class OpenSearchRecordStore implements RecordStore {
     type BulkItem = { index?: { status: number; error?: { type?: string; reason?: string } } };
     let items: BulkItem[];
     try {
-      items = (await osCall<{ items: BulkItem[] }>(() => this.client.bulk({ body, filter_path: BULK_FILTER }), signal)).body.items;
+      items = (await osCall<{ items: BulkItem[] }>(() => this.client.bulk({ body, filter_path: BULK_FILTER }), signal))
+        .body.items;
     } catch (err) {
       if (signal?.aborted) throw err;
-      for (const i of sent) results[i] = { id: (docs[i] as AnyDoc).id, ok: false, retryable: true, reason: reasonOf(err) };
+      for (const i of sent)
+        results[i] = { id: (docs[i] as AnyDoc).id, ok: false, retryable: true, reason: reasonOf(err) };
       return results;
     }
     sent.forEach((docIndex, n) => {
@@ -131,7 +156,12 @@ export class OpenSearchRecordStore implements RecordStore {
       if (r && !r.error && r.status < 300) results[docIndex] = { id, ok: true };
       else {
         const status = r?.status ?? 500;
-        results[docIndex] = { id, ok: false, retryable: status === 429 || status >= 500, reason: `${status} ${r?.error?.type ?? ''}: ${r?.error?.reason ?? 'no item result'}` };
+        results[docIndex] = {
+          id,
+          ok: false,
+          retryable: status === 429 || status >= 500,
+          reason: `${status} ${r?.error?.type ?? ''}: ${r?.error?.reason ?? 'no item result'}`,
+        };
       }
     });
     return results;
@@ -154,18 +184,35 @@ export class OpenSearchRecordStore implements RecordStore {
     const last = hits.length > request.size ? hits[request.size - 1] : undefined;
     const nextPit = res.pit_id ?? pit;
     if (!last && nextPit) void this.closePit(nextPit);
-    const cursor: CursorState | undefined = last ? { time: last.sort[0], id: last.sort[1], cluster: last.sort[2], fingerprint } : undefined;
+    const cursor: CursorState | undefined = last
+      ? { time: last.sort[0], id: last.sort[1], cluster: last.sort[2], fingerprint }
+      : undefined;
     if (cursor && nextPit) cursor.pit = nextPit;
     return { total: res.hits.total.value, items, cursor: cursor ? encodeCursor(cursor) : null };
   }
 
   /** A search on the kind's indices, or inside a point in time (then no index in the path, as the PIT API requires). */
-  private async runSearch(kind: RecordKind, body: Record<string, unknown>, pit: string | undefined, signal?: AbortSignal): Promise<SearchBody> {
+  private async runSearch(
+    kind: RecordKind,
+    body: Record<string, unknown>,
+    pit: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<SearchBody> {
     if (!pit) {
-      return (await osCall<SearchBody>(() => this.client.search({ index: kindPattern(this.options.indexPrefix, kind), body, ...ANY_INDEX }), signal)).body;
+      return (
+        await osCall<SearchBody>(
+          () => this.client.search({ index: kindPattern(this.options.indexPrefix, kind), body, ...ANY_INDEX }),
+          signal,
+        )
+      ).body;
     }
     try {
-      return (await osCall<SearchBody>(() => this.client.search({ body: { ...body, pit: { id: pit, keep_alive: PIT_KEEP_ALIVE } } }), signal)).body;
+      return (
+        await osCall<SearchBody>(
+          () => this.client.search({ body: { ...body, pit: { id: pit, keep_alive: PIT_KEEP_ALIVE } } }),
+          signal,
+        )
+      ).body;
     } catch (err) {
       throw (signal?.aborted ? undefined : cursorError(err)) ?? err;
     }
@@ -174,12 +221,18 @@ export class OpenSearchRecordStore implements RecordStore {
   private async openPit(kind: RecordKind, signal?: AbortSignal): Promise<string> {
     const index = kindPattern(this.options.indexPrefix, kind);
     try {
-      const res = await osCall<{ pit_id: string }>(() => this.client.createPit({ index, keep_alive: PIT_KEEP_ALIVE }), signal);
+      const res = await osCall<{ pit_id: string }>(
+        () => this.client.createPit({ index, keep_alive: PIT_KEEP_ALIVE }),
+        signal,
+      );
       return res.body.pit_id;
     } catch (err) {
       // The engine caps open points in time (search.max_open_pit_context): a busy moment, not a bad request.
       if (signal?.aborted || !(err instanceof PharosError) || err.code !== 'PHAROS_ERR_INTERNAL') throw err;
-      throw new UnavailableError(`OpenSearch could not open a point in time for paging (${reasonOf(err)}); retry later`, err);
+      throw new UnavailableError(
+        `OpenSearch could not open a point in time for paging (${reasonOf(err)}); retry later`,
+        err,
+      );
     }
   }
 
@@ -189,11 +242,19 @@ export class OpenSearchRecordStore implements RecordStore {
 
   async count(kind: RecordKind, query: RecordQuery, signal?: AbortSignal): Promise<number> {
     const index = kindPattern(this.options.indexPrefix, kind);
-    const res = await osCall<{ count: number }>(() => this.client.count({ index, body: { query: buildQuery(kind, query) }, ...ANY_INDEX }), signal);
+    const res = await osCall<{ count: number }>(
+      () => this.client.count({ index, body: { query: buildQuery(kind, query) }, ...ANY_INDEX }),
+      signal,
+    );
     return res.body.count;
   }
 
-  async histogram(kind: RecordKind, query: RecordQuery, intervalMs: number, signal?: AbortSignal): Promise<HistogramResult> {
+  async histogram(
+    kind: RecordKind,
+    query: RecordQuery,
+    intervalMs: number,
+    signal?: AbortSignal,
+  ): Promise<HistogramResult> {
     // fixed_interval in milliseconds with offset 0: buckets start at multiples of the interval since the epoch.
     const aggs = { h: { date_histogram: { field: 'time', fixed_interval: `${intervalMs}ms`, min_doc_count: 1 } } };
     const res = await this.aggregate(kind, query, aggs, signal);
@@ -201,12 +262,30 @@ export class OpenSearchRecordStore implements RecordStore {
     return { total: res.hits.total.value, buckets };
   }
 
-  async stats(kind: RecordKind, query: RecordQuery, by: string, limit: number, signal?: AbortSignal): Promise<StatsResult> {
+  async stats(
+    kind: RecordKind,
+    query: RecordQuery,
+    by: string,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<StatsResult> {
     const field = storedField(kind, by);
-    if (field === undefined) throw new InputError(`Cannot group ${kind} by "${by}": not a filter field`, [{ path: 'by', message: 'not a filter field' }]);
+    if (field === undefined)
+      throw new InputError(`Cannot group ${kind} by "${by}": not a filter field`, [
+        { path: 'by', message: 'not a filter field' },
+      ]);
     // Daily indices are many shards: a generous shard_size keeps the top counts exact for realistic cardinalities.
-    const terms = { field, size: limit, shard_size: Math.max(limit * 10, 10_000), order: [{ _count: 'desc' }, { _key: 'asc' }] };
-    const aggs = { g: { terms }, d: { cardinality: { field, precision_threshold: 40_000 } }, m: { missing: { field } } };
+    const terms = {
+      field,
+      size: limit,
+      shard_size: Math.max(limit * 10, 10_000),
+      order: [{ _count: 'desc' }, { _key: 'asc' }],
+    };
+    const aggs = {
+      g: { terms },
+      d: { cardinality: { field, precision_threshold: 40_000 } },
+      m: { missing: { field } },
+    };
     const res = await this.aggregate(kind, query, aggs, signal);
     const groups = (res.aggregations?.g?.buckets ?? []).map((b) => ({ key: String(b.key), count: b.doc_count }));
     // Fewer groups than asked means all of them are here: an exact distinct count; else HyperLogLog's estimate.
@@ -214,18 +293,32 @@ export class OpenSearchRecordStore implements RecordStore {
     return { total: res.hits.total.value, distinct, groups, missing: res.aggregations?.m?.doc_count ?? 0 };
   }
 
-  private async aggregate(kind: RecordKind, query: RecordQuery, aggs: object, signal?: AbortSignal): Promise<SearchBody> {
+  private async aggregate(
+    kind: RecordKind,
+    query: RecordQuery,
+    aggs: object,
+    signal?: AbortSignal,
+  ): Promise<SearchBody> {
     const body = { size: 0, track_total_hits: true, query: buildQuery(kind, query), aggs };
     return this.runSearch(kind, body, undefined, signal);
   }
 
-  async *exportAll(kind: RecordKind, query: RecordQuery & { sort: 'asc' | 'desc' }, signal?: AbortSignal): AsyncIterable<AnyDoc> {
+  async *exportAll(
+    kind: RecordKind,
+    query: RecordQuery & { sort: 'asc' | 'desc' },
+    signal?: AbortSignal,
+  ): AsyncIterable<AnyDoc> {
     if ((await this.count(kind, query, signal)) === 0) return;
     let pit = await this.openPit(kind, signal);
     try {
       let after: Hit['sort'] | undefined;
       for (;;) {
-        const body: Record<string, unknown> = { query: buildQuery(kind, query), sort: sortClause(query.sort), size: EXPORT_PAGE, track_total_hits: false };
+        const body: Record<string, unknown> = {
+          query: buildQuery(kind, query),
+          sort: sortClause(query.sort),
+          size: EXPORT_PAGE,
+          track_total_hits: false,
+        };
         if (after) body.search_after = after;
         const res = await this.runSearch(kind, body, pit, signal);
         pit = res.pit_id ?? pit;
@@ -241,7 +334,12 @@ export class OpenSearchRecordStore implements RecordStore {
 
   async deleteOlderThan(kind: RecordKind, before: Date, cluster?: string, signal?: AbortSignal): Promise<number> {
     const { indexPrefix } = this.options;
-    return deleteDailyIndicesBefore(this.client, { pattern: kindPattern(indexPrefix, kind), dayOf: (index) => indexDay(index, indexPrefix, kind, cluster), before, signal });
+    return deleteDailyIndicesBefore(this.client, {
+      pattern: kindPattern(indexPrefix, kind),
+      dayOf: (index) => indexDay(index, indexPrefix, kind, cluster),
+      before,
+      signal,
+    });
   }
 
   async refresh(kind?: RecordKind): Promise<void> {

@@ -9,7 +9,8 @@ import { indexTemplate } from './index-templates.ts';
  */
 export const templateFile = (kind: string): URL => new URL(`./templates/${kind}.json`, import.meta.url);
 
-export const renderTemplate = (kind: (typeof RECORD_KINDS)[number]): string => `${JSON.stringify(indexTemplate(kind), null, 2)}\n`;
+export const renderTemplate = (kind: (typeof RECORD_KINDS)[number]): string =>
+  `${JSON.stringify(indexTemplate(kind), null, 2)}\n`;
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const kind of RECORD_KINDS) writeFileSync(templateFile(kind), renderTemplate(kind));

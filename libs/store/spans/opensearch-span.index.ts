@@ -11,14 +11,18 @@ import { dayOf, encodeCluster } from '../opensearch/index-names.ts';
 export const SPAN_INDEX_HEAD = 'otel-v1-apm-span';
 
 export const spanPattern = (prefix: string): string => `${SPAN_INDEX_HEAD}-${prefix}.*`;
-export const spanIndexName = (prefix: string, cluster: string, time: number): string => `${SPAN_INDEX_HEAD}-${prefix}.${encodeCluster(cluster)}-${dayOf(time)}`;
+export const spanIndexName = (prefix: string, cluster: string, time: number): string =>
+  `${SPAN_INDEX_HEAD}-${prefix}.${encodeCluster(cluster)}-${dayOf(time)}`;
 
 /** The UTC start of the day an index holds, when it is a span index of this prefix (and cluster). */
 export function spanIndexDay(index: string, prefix: string, cluster?: string): number | undefined {
   const m = /^(.*)-(\d{4})\.(\d{2})\.(\d{2})$/.exec(index);
   if (!m) return undefined;
   const head = m[1] as string;
-  const ok = cluster === undefined ? head.startsWith(`${SPAN_INDEX_HEAD}-${prefix}.`) : head === `${SPAN_INDEX_HEAD}-${prefix}.${encodeCluster(cluster)}`;
+  const ok =
+    cluster === undefined
+      ? head.startsWith(`${SPAN_INDEX_HEAD}-${prefix}.`)
+      : head === `${SPAN_INDEX_HEAD}-${prefix}.${encodeCluster(cluster)}`;
   return ok ? Date.UTC(Number(m[2]), Number(m[3]) - 1, Number(m[4])) : undefined;
 }
 
@@ -40,12 +44,24 @@ export function spanTemplate(prefix: string, shards: number, replicas: number): 
       mappings: {
         dynamic: false,
         properties: {
-          id: keyword, cluster: keyword, namespace: keyword,
-          time: { type: 'date', format: 'epoch_millis' }, ingestedAt: { type: 'date', format: 'epoch_millis' },
-          traceId: keyword, spanId: keyword, parentSpanId: keyword, traceState: keyword, name: keyword, kind: keyword,
-          serviceName: keyword, traceGroup: keyword,
-          startTime: { type: 'date_nanos' }, endTime: { type: 'date_nanos' }, durationInNanos: { type: 'long' },
-          startTimeUnixNano: { type: 'keyword', index: false }, endTimeUnixNano: { type: 'keyword', index: false },
+          id: keyword,
+          cluster: keyword,
+          namespace: keyword,
+          time: { type: 'date', format: 'epoch_millis' },
+          ingestedAt: { type: 'date', format: 'epoch_millis' },
+          traceId: keyword,
+          spanId: keyword,
+          parentSpanId: keyword,
+          traceState: keyword,
+          name: keyword,
+          kind: keyword,
+          serviceName: keyword,
+          traceGroup: keyword,
+          startTime: { type: 'date_nanos' },
+          endTime: { type: 'date_nanos' },
+          durationInNanos: { type: 'long' },
+          startTimeUnixNano: { type: 'keyword', index: false },
+          endTimeUnixNano: { type: 'keyword', index: false },
           status: { properties: { code: { type: 'integer' }, message: keyword } },
           attributes,
           resource: { properties: { attributes } },

@@ -22,7 +22,17 @@ interface SearchBody<S> {
 
 const ANY_INDEX = { ignore_unavailable: true, allow_no_indices: true } as const;
 const PAGE = 10_000;
-const EDGE_FIELDS = ['cluster', 'namespace', 'traceId', 'spanId', 'parentSpanId', 'serviceName', 'kind', 'durationInNanos', 'status.code'];
+const EDGE_FIELDS = [
+  'cluster',
+  'namespace',
+  'traceId',
+  'spanId',
+  'parentSpanId',
+  'serviceName',
+  'kind',
+  'durationInNanos',
+  'status.code',
+];
 
 /** Spans on OpenSearch in Data Prepper's layout (opensearch-span.index.ts). */
 export class OpenSearchSpanStore implements SpanStore {
@@ -43,12 +53,20 @@ export class OpenSearchSpanStore implements SpanStore {
     if (docs.length === 0) return [];
     const lines: string[] = [];
     for (const d of docs) {
-      lines.push(JSON.stringify({ index: { _index: spanIndexName(this.options.indexPrefix, d.cluster, d.time), _id: d.id } }), JSON.stringify(d));
+      lines.push(
+        JSON.stringify({ index: { _index: spanIndexName(this.options.indexPrefix, d.cluster, d.time), _id: d.id } }),
+        JSON.stringify(d),
+      );
     }
     type BulkItem = { index?: { status: number; error?: { type?: string; reason?: string } } };
     let items: BulkItem[];
     try {
-      items = (await osCall<{ items: BulkItem[] }>(() => this.client.bulk({ body: `${lines.join('\n')}\n`, filter_path: 'errors,items.*.status,items.*.error' }), signal)).body.items;
+      items = (
+        await osCall<{ items: BulkItem[] }>(
+          () => this.client.bulk({ body: `${lines.join('\n')}\n`, filter_path: 'errors,items.*.status,items.*.error' }),
+          signal,
+        )
+      ).body.items;
     } catch (err) {
       if (signal?.aborted) throw err;
       return docs.map((d) => ({ id: d.id, ok: false, retryable: true, reason: reasonOf(err) }));
@@ -57,28 +75,61 @@ export class OpenSearchSpanStore implements SpanStore {
       const r = items[i]?.index;
       if (r && !r.error && r.status < 300) return { id: d.id, ok: true };
       const status = r?.status ?? 500;
-      return { id: d.id, ok: false, retryable: status === 429 || status >= 500, reason: `${status} ${r?.error?.type ?? ''}: ${r?.error?.reason ?? 'no item result'}` };
+      return {
+        id: d.id,
+        ok: false,
+        retryable: status === 429 || status >= 500,
+        reason: `${status} ${r?.error?.type ?? ''}: ${r?.error?.reason ?? 'no item result'}`,
+      };
     });
   }
 
   async find(query: SpanQuery, limit: number, signal?: AbortSignal): Promise<{ total: number; spans: SpanDoc[] }> {
-    return this.paged<SpanDoc, SpanDoc>(query, limit, {}, (s) => s, signal, (h) => h._source as SpanDoc);
+    return this.paged<SpanDoc, SpanDoc>(
+      query,
+      limit,
+      {},
+      (s) => s,
+      signal,
+      (h) => h._source as SpanDoc,
+    );
   }
 
-  async edgeFields(query: SpanQuery, limit: number, signal?: AbortSignal): Promise<{ total: number; spans: SpanEdgeFields[] }> {
+  async edgeFields(
+    query: SpanQuery,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<{ total: number; spans: SpanEdgeFields[] }> {
     // Doc values, not _source: a span's _source is ~1 KB of attributes to parse for nine small fields.
     const first = (f: Record<string, unknown[]>, k: string) => f[k]?.[0];
-    return this.paged<Record<string, unknown[]>, SpanEdgeFields>(query, limit, { _source: false, docvalue_fields: EDGE_FIELDS }, (f) => ({
-      cluster: first(f, 'cluster') as string, traceId: first(f, 'traceId') as string, spanId: first(f, 'spanId') as string,
-      parentSpanId: (first(f, 'parentSpanId') as string | undefined) ?? '', serviceName: first(f, 'serviceName') as string, kind: first(f, 'kind') as string,
-      durationInNanos: Number(first(f, 'durationInNanos') ?? 0), statusCode: Number(first(f, 'status.code') ?? 0),
-      ...(first(f, 'namespace') !== undefined ? { namespace: first(f, 'namespace') as string } : {}),
-    }), signal, (h) => (h as { fields?: Record<string, unknown[]> }).fields ?? {});
+    return this.paged<Record<string, unknown[]>, SpanEdgeFields>(
+      query,
+      limit,
+      { _source: false, docvalue_fields: EDGE_FIELDS },
+      (f) => ({
+        cluster: first(f, 'cluster') as string,
+        traceId: first(f, 'traceId') as string,
+        spanId: first(f, 'spanId') as string,
+        parentSpanId: (first(f, 'parentSpanId') as string | undefined) ?? '',
+        serviceName: first(f, 'serviceName') as string,
+        kind: first(f, 'kind') as string,
+        durationInNanos: Number(first(f, 'durationInNanos') ?? 0),
+        statusCode: Number(first(f, 'status.code') ?? 0),
+        ...(first(f, 'namespace') !== undefined ? { namespace: first(f, 'namespace') as string } : {}),
+      }),
+      signal,
+      (h) => (h as { fields?: Record<string, unknown[]> }).fields ?? {},
+    );
   }
 
   /** Up to `limit` matches newest first, in pages of 10,000 by search_after (no from/size window). */
   private async paged<S, T>(
-    query: SpanQuery, limit: number, extra: object, map: (s: S) => T, signal: AbortSignal | undefined, pick: (hit: Hit<unknown>) => S,
+    query: SpanQuery,
+    limit: number,
+    extra: object,
+    map: (s: S) => T,
+    signal: AbortSignal | undefined,
+    pick: (hit: Hit<unknown>) => S,
   ): Promise<{ total: number; spans: T[] }> {
     const spans: T[] = [];
     let total = 0;
@@ -87,7 +138,11 @@ export class OpenSearchSpanStore implements SpanStore {
     for (let first = true; first || spans.length < limit; first = false) {
       const size = Math.min(PAGE, limit - spans.length);
       const body: Record<string, unknown> = {
-        query: buildQuery(query), size, sort: [{ time: 'desc' }, { id: 'asc' }, { cluster: 'asc' }], track_total_hits: after === undefined, ...extra,
+        query: buildQuery(query),
+        size,
+        sort: [{ time: 'desc' }, { id: 'asc' }, { cluster: 'asc' }],
+        track_total_hits: after === undefined,
+        ...extra,
       };
       if (after) body.search_after = after;
       const res = await this.search<unknown>(body, signal);
@@ -107,13 +162,20 @@ export class OpenSearchSpanStore implements SpanStore {
 
   async clusters(signal?: AbortSignal): Promise<string[]> {
     const body = { size: 0, aggs: { c: { terms: { field: 'cluster', size: 10_000 } } } };
-    const res = (await this.search<never>(body, signal)) as SearchBody<never> & { aggregations?: { c?: { buckets: { key: string }[] } } };
+    const res = (await this.search<never>(body, signal)) as SearchBody<never> & {
+      aggregations?: { c?: { buckets: { key: string }[] } };
+    };
     return (res.aggregations?.c?.buckets ?? []).map((b) => b.key);
   }
 
   async deleteOlderThan(before: Date, cluster?: string, signal?: AbortSignal): Promise<number> {
     const { indexPrefix } = this.options;
-    return deleteDailyIndicesBefore(this.client, { pattern: spanPattern(indexPrefix), dayOf: (index) => spanIndexDay(index, indexPrefix, cluster), before, signal });
+    return deleteDailyIndicesBefore(this.client, {
+      pattern: spanPattern(indexPrefix),
+      dayOf: (index) => spanIndexDay(index, indexPrefix, cluster),
+      before,
+      signal,
+    });
   }
 
   async refresh(): Promise<void> {
@@ -140,7 +202,12 @@ export function buildQuery(q: SpanQuery): object {
   const terms = (field: string, values: readonly string[] | undefined) => {
     if (values !== undefined) filter.push({ terms: { [field]: [...values] } });
   };
-  if (q.start !== undefined || q.end !== undefined) filter.push({ range: { time: { ...(q.start !== undefined ? { gte: q.start } : {}), ...(q.end !== undefined ? { lt: q.end } : {}) } } });
+  if (q.start !== undefined || q.end !== undefined)
+    filter.push({
+      range: {
+        time: { ...(q.start !== undefined ? { gte: q.start } : {}), ...(q.end !== undefined ? { lt: q.end } : {}) },
+      },
+    });
   terms('cluster', q.clusters);
   terms('namespace', q.namespaces);
   terms('traceId', q.traceIds);
@@ -148,10 +215,22 @@ export function buildQuery(q: SpanQuery): object {
   terms('name', q.names);
   terms('kind', q.kinds);
   if (q.minDurationNanos !== undefined || q.maxDurationNanos !== undefined) {
-    filter.push({ range: { durationInNanos: { ...(q.minDurationNanos !== undefined ? { gte: q.minDurationNanos } : {}), ...(q.maxDurationNanos !== undefined ? { lte: q.maxDurationNanos } : {}) } } });
+    filter.push({
+      range: {
+        durationInNanos: {
+          ...(q.minDurationNanos !== undefined ? { gte: q.minDurationNanos } : {}),
+          ...(q.maxDurationNanos !== undefined ? { lte: q.maxDurationNanos } : {}),
+        },
+      },
+    });
   }
   for (const [key, value] of Object.entries(q.tags ?? {})) {
-    filter.push({ bool: { should: [{ term: { [`attributes.${key}`]: value } }, { term: { [`resource.attributes.${key}`]: value } }], minimum_should_match: 1 } });
+    filter.push({
+      bool: {
+        should: [{ term: { [`attributes.${key}`]: value } }, { term: { [`resource.attributes.${key}`]: value } }],
+        minimum_should_match: 1,
+      },
+    });
   }
   return { bool: { filter } };
 }

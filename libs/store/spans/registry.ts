@@ -12,8 +12,13 @@ export const SPAN_STORE_REGISTRY: Record<Storage['type'], (ctx: ServiceContext) 
   opensearch: (ctx) => {
     const s = ctx.config.storage as Extract<Storage, { type: 'opensearch' }>;
     return new OpenSearchSpanStore({
-      url: s.url, indexPrefix: s.indexPrefix, username: s.username, password: s.password,
-      requestTimeoutMs: s.requestTimeoutMs, shards: s.shards, replicas: s.replicas,
+      url: s.url,
+      indexPrefix: s.indexPrefix,
+      username: s.username,
+      password: s.password,
+      requestTimeoutMs: s.requestTimeoutMs,
+      shards: s.shards,
+      replicas: s.replicas,
     });
   },
 };

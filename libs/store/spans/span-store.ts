@@ -22,7 +22,10 @@ export interface SpanQuery {
 }
 
 /** What topology needs of a span: the join keys and the figures, nothing else. */
-export type SpanEdgeFields = Pick<SpanDoc, 'cluster' | 'namespace' | 'traceId' | 'spanId' | 'parentSpanId' | 'serviceName' | 'kind' | 'durationInNanos'> & {
+export type SpanEdgeFields = Pick<
+  SpanDoc,
+  'cluster' | 'namespace' | 'traceId' | 'spanId' | 'parentSpanId' | 'serviceName' | 'kind' | 'durationInNanos'
+> & {
   statusCode: number;
 };
 
@@ -37,7 +40,11 @@ export interface SpanStore {
   /** Matching spans, newest start first, at most `limit`; `total` counts every match. */
   find(query: SpanQuery, limit: number, signal?: AbortSignal): Promise<{ total: number; spans: SpanDoc[] }>;
   /** The join fields of matching spans, at most `limit` (topology reads these in one pass). */
-  edgeFields(query: SpanQuery, limit: number, signal?: AbortSignal): Promise<{ total: number; spans: SpanEdgeFields[] }>;
+  edgeFields(
+    query: SpanQuery,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<{ total: number; spans: SpanEdgeFields[] }>;
   /** Clusters that have spans (retention with per-cluster overrides). */
   clusters(signal?: AbortSignal): Promise<string[]>;
   deleteOlderThan(before: Date, cluster?: string, signal?: AbortSignal): Promise<number>;

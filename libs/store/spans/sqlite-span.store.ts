@@ -32,7 +32,8 @@ const DELETE_BATCH = 5000;
  * An attribute as text, as OpenSearch's flat_object indexes it (and tagValues lists it): booleans as
  * true/false (json_extract alone gives 1/0), numbers as their JSON text. Both `?` are the same path.
  */
-const AS_TEXT = "(CASE json_type(doc, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(doc, ?) AS TEXT) END)";
+const AS_TEXT =
+  "(CASE json_type(doc, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(doc, ?) AS TEXT) END)";
 
 export class SqliteSpanStore implements SpanStore {
   readonly type = 'sqlite';
@@ -70,10 +71,28 @@ export class SqliteSpanStore implements SpanStore {
       for (const d of docs) {
         // The indexer validated every doc against spanDocSchema; this guards the keys only.
         if (typeof d?.traceId !== 'string' || typeof d.spanId !== 'string' || typeof d.cluster !== 'string') {
-          results.push({ id: String(d?.id), ok: false, retryable: false, reason: 'not a span: traceId, spanId and cluster are required' });
+          results.push({
+            id: String(d?.id),
+            ok: false,
+            retryable: false,
+            reason: 'not a span: traceId, spanId and cluster are required',
+          });
           continue;
         }
-        upsert.run(d.cluster, d.traceId, d.spanId, d.parentSpanId, d.namespace ?? null, d.serviceName, d.name, d.kind, d.time, d.durationInNanos, d.status.code, JSON.stringify(d));
+        upsert.run(
+          d.cluster,
+          d.traceId,
+          d.spanId,
+          d.parentSpanId,
+          d.namespace ?? null,
+          d.serviceName,
+          d.name,
+          d.kind,
+          d.time,
+          d.durationInNanos,
+          d.status.code,
+          JSON.stringify(d),
+        );
         results.push({ id: d.id, ok: true });
       }
     });
@@ -81,7 +100,12 @@ export class SqliteSpanStore implements SpanStore {
       run();
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
-      return docs.map((d) => ({ id: String(d?.id), ok: false, retryable: code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'), reason: `sqlite: ${(err as Error).message}` }));
+      return docs.map((d) => ({
+        id: String(d?.id),
+        ok: false,
+        retryable: code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'),
+        reason: `sqlite: ${(err as Error).message}`,
+      }));
     }
     return results;
   }
@@ -91,22 +115,40 @@ export class SqliteSpanStore implements SpanStore {
     const { sql, params } = where(query);
     const db = this.open();
     const total = (db.prepare(`SELECT count(*) AS n FROM trace_spans ${sql}`).get(...params) as { n: number }).n;
-    const rows = db.prepare(`SELECT doc FROM trace_spans ${sql} ORDER BY time DESC, trace_id, span_id LIMIT ?`).all(...params, limit) as { doc: string }[];
+    const rows = db
+      .prepare(`SELECT doc FROM trace_spans ${sql} ORDER BY time DESC, trace_id, span_id LIMIT ?`)
+      .all(...params, limit) as { doc: string }[];
     return { total, spans: rows.map((r) => JSON.parse(r.doc) as SpanDoc) };
   }
 
-  async edgeFields(query: SpanQuery, limit: number, signal?: AbortSignal): Promise<{ total: number; spans: SpanEdgeFields[] }> {
+  async edgeFields(
+    query: SpanQuery,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<{ total: number; spans: SpanEdgeFields[] }> {
     signal?.throwIfAborted();
     const { sql, params } = where(query);
     const db = this.open();
     const total = (db.prepare(`SELECT count(*) AS n FROM trace_spans ${sql}`).get(...params) as { n: number }).n;
     const rows = db
-      .prepare(`SELECT cluster, namespace, trace_id, span_id, parent_span_id, service, kind, duration, status FROM trace_spans ${sql} ORDER BY time DESC LIMIT ?`)
+      .prepare(
+        `SELECT cluster, namespace, trace_id, span_id, parent_span_id, service, kind, duration, status FROM trace_spans ${sql} ORDER BY time DESC LIMIT ?`,
+      )
       .raw()
       .all(...params, limit) as [string, string | null, string, string, string, string, string, number, number][];
-    const spans = rows.map(([cluster, namespace, traceId, spanId, parentSpanId, serviceName, kind, durationInNanos, statusCode]) => ({
-      cluster, traceId, spanId, parentSpanId, serviceName, kind, durationInNanos, statusCode, ...(namespace === null ? {} : { namespace }),
-    }));
+    const spans = rows.map(
+      ([cluster, namespace, traceId, spanId, parentSpanId, serviceName, kind, durationInNanos, statusCode]) => ({
+        cluster,
+        traceId,
+        spanId,
+        parentSpanId,
+        serviceName,
+        kind,
+        durationInNanos,
+        statusCode,
+        ...(namespace === null ? {} : { namespace }),
+      }),
+    );
     return { total, spans };
   }
 
@@ -119,7 +161,9 @@ export class SqliteSpanStore implements SpanStore {
     const db = this.open();
     const where = cluster === undefined ? 'time < ?' : 'time < ? AND cluster = ?';
     const params = cluster === undefined ? [before.getTime()] : [before.getTime(), cluster];
-    const batch = db.prepare(`DELETE FROM trace_spans WHERE (cluster, trace_id, span_id) IN (SELECT cluster, trace_id, span_id FROM trace_spans WHERE ${where} LIMIT ${DELETE_BATCH})`);
+    const batch = db.prepare(
+      `DELETE FROM trace_spans WHERE (cluster, trace_id, span_id) IN (SELECT cluster, trace_id, span_id FROM trace_spans WHERE ${where} LIMIT ${DELETE_BATCH})`,
+    );
     // In batches with a yield between them, as the record store does: one DELETE of millions of rows would
     // hold the event loop (better-sqlite3 is synchronous) and the write lock for its whole length.
     let deleted = 0;

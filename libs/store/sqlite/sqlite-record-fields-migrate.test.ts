@@ -13,26 +13,65 @@ import { SqliteRecordStore } from './sqlite-record.store.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const TRACE = resolve(ROOT, 'test/fixtures/k8s-audit/kubectl-as-impersonation.jsonl');
-const raw = readFileSync(TRACE, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-const NEW_FIELDS = ['impersonatedUser', 'impersonatedGroups', 'decision', 'authzReason', 'responseReason', 'responseMessage', 'objectUid'];
+const raw = readFileSync(TRACE, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l) as Record<string, unknown>);
+const NEW_FIELDS = [
+  'impersonatedUser',
+  'impersonatedGroups',
+  'decision',
+  'authzReason',
+  'responseReason',
+  'responseMessage',
+  'objectUid',
+];
 
 /** The audit table as version 0.1.0 made it (libs/store/sqlite/sqlite-record-schema.ts then): 12 filter columns, 3 text fields. */
-const OLD_COLUMNS = ['cluster', 'namespace', 'verb', 'user', 'groups', 'sourceIP', 'resource', 'subresource', 'name', 'code', 'level', 'stage'];
+const OLD_COLUMNS = [
+  'cluster',
+  'namespace',
+  'verb',
+  'user',
+  'groups',
+  'sourceIP',
+  'resource',
+  'subresource',
+  'name',
+  'code',
+  'level',
+  'stage',
+];
 const OLD_TEXTS = ['requestURI', 'user', 'name'];
 
 /** A database written by 0.1.0: its layout, and documents as its normalizer made them (no new fields, `raw` kept). */
 function oldDatabase(path: string): AuditDoc[] {
-  const docs = normalizeAudit(raw, { cluster: 'east', ingestedAt: 1 })!.docs.map((d) => Object.fromEntries(Object.entries(d).filter(([k]) => !NEW_FIELDS.includes(k))) as AuditDoc);
+  const docs = normalizeAudit(raw, { cluster: 'east', ingestedAt: 1 })!.docs.map(
+    (d) => Object.fromEntries(Object.entries(d).filter(([k]) => !NEW_FIELDS.includes(k))) as AuditDoc,
+  );
   const db = new Database(path);
-  db.exec(`CREATE TABLE rec_audit (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, time INTEGER NOT NULL, ${OLD_COLUMNS.map((c) => `"${c}" TEXT`).join(', ')}, doc TEXT NOT NULL)`);
-  db.exec(`CREATE VIRTUAL TABLE rec_audit_fts USING fts5(${OLD_TEXTS.map((c) => `"${c}"`).join(', ')}, content='', contentless_delete=1, tokenize="unicode61 remove_diacritics 0 categories 'L* N*'")`);
-  const insert = db.prepare(`INSERT INTO rec_audit (id, time, ${OLD_COLUMNS.map((c) => `"${c}"`).join(', ')}, doc) VALUES (?, ?, ${OLD_COLUMNS.map(() => '?').join(', ')}, ?)`);
-  const fts = db.prepare(`INSERT INTO rec_audit_fts (rowid, ${OLD_TEXTS.map((c) => `"${c}"`).join(', ')}) VALUES (?, ?, ?, ?)`);
+  db.exec(
+    `CREATE TABLE rec_audit (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, time INTEGER NOT NULL, ${OLD_COLUMNS.map((c) => `"${c}" TEXT`).join(', ')}, doc TEXT NOT NULL)`,
+  );
+  db.exec(
+    `CREATE VIRTUAL TABLE rec_audit_fts USING fts5(${OLD_TEXTS.map((c) => `"${c}"`).join(', ')}, content='', contentless_delete=1, tokenize="unicode61 remove_diacritics 0 categories 'L* N*'")`,
+  );
+  const insert = db.prepare(
+    `INSERT INTO rec_audit (id, time, ${OLD_COLUMNS.map((c) => `"${c}"`).join(', ')}, doc) VALUES (?, ?, ${OLD_COLUMNS.map(() => '?').join(', ')}, ?)`,
+  );
+  const fts = db.prepare(
+    `INSERT INTO rec_audit_fts (rowid, ${OLD_TEXTS.map((c) => `"${c}"`).join(', ')}) VALUES (?, ?, ?, ?)`,
+  );
   for (const d of docs) {
     const record = d as unknown as Record<string, unknown>;
-    const values = OLD_COLUMNS.map((c) => (Array.isArray(record[c]) ? JSON.stringify(record[c]) : record[c] === undefined ? null : String(record[c])));
+    const values = OLD_COLUMNS.map((c) =>
+      Array.isArray(record[c]) ? JSON.stringify(record[c]) : record[c] === undefined ? null : String(record[c]),
+    );
     const rid = insert.run(d.id, d.time, ...values, JSON.stringify(d)).lastInsertRowid;
-    fts.run(rid, ...OLD_TEXTS.map((f) => (typeof record[f] === 'string' ? tokenize(record[f] as string).join(' ') : null)));
+    fts.run(
+      rid,
+      ...OLD_TEXTS.map((f) => (typeof record[f] === 'string' ? tokenize(record[f] as string).join(' ') : null)),
+    );
   }
   db.close();
   return docs;
@@ -49,11 +88,18 @@ describe('SQLite record store: databases of earlier versions', () => {
     const store = new SqliteRecordStore({ path });
     await store.init();
     try {
-      const count = async (filters: Record<string, string[]>, q?: string) => store.count('audit', { filters, ...all, ...(q ? { q: parseSearch(q) } : {}) });
+      const count = async (filters: Record<string, string[]>, q?: string) =>
+        store.count('audit', { filters, ...all, ...(q ? { q: parseSearch(q) } : {}) });
       expect(await count({})).toBe(old.length);
-      const asBob = raw.filter((e) => (e.impersonatedUser as { username?: string } | undefined)?.username === 'bob').length;
-      const forbid = raw.filter((e) => (e.annotations as Record<string, string> | undefined)?.['authorization.k8s.io/decision'] === 'forbid').length;
-      const forbiddenText = raw.filter((e) => /\bforbidden\b/i.test(String((e.responseStatus as { message?: string } | undefined)?.message ?? ''))).length;
+      const asBob = raw.filter(
+        (e) => (e.impersonatedUser as { username?: string } | undefined)?.username === 'bob',
+      ).length;
+      const forbid = raw.filter(
+        (e) => (e.annotations as Record<string, string> | undefined)?.['authorization.k8s.io/decision'] === 'forbid',
+      ).length;
+      const forbiddenText = raw.filter((e) =>
+        /\bforbidden\b/i.test(String((e.responseStatus as { message?: string } | undefined)?.message ?? '')),
+      ).length;
       expect(asBob).toBeGreaterThan(25);
       expect(await count({ impersonatedUser: ['bob'] })).toBe(asBob);
       expect(await count({ decision: ['forbid'] })).toBe(forbid);
@@ -61,9 +107,15 @@ describe('SQLite record store: databases of earlier versions', () => {
       expect(await count({}, 'forbidden')).toBe(forbiddenText);
       expect(await count({ impersonatedGroup: ['qa'] })).toBeGreaterThan(0);
       // What the old text index held still matches, and the documents now carry the fields.
-      expect(await count({}, 'requestURI:"namespaces/dev"')).toBe(raw.filter((e) => String(e.requestURI).includes('/namespaces/dev')).length);
+      expect(await count({}, 'requestURI:"namespaces/dev"')).toBe(
+        raw.filter((e) => String(e.requestURI).includes('/namespaces/dev')).length,
+      );
       const page = await store.search('audit', { filters: { decision: ['forbid'] }, ...all, sort: 'asc', size: 1 });
-      expect(page.items[0]).toMatchObject({ decision: 'forbid', responseReason: 'Forbidden', responseMessage: expect.stringMatching(/is forbidden: User/) });
+      expect(page.items[0]).toMatchObject({
+        decision: 'forbid',
+        responseReason: 'Forbidden',
+        responseMessage: expect.stringMatching(/is forbidden: User/),
+      });
       const stats = await store.stats('audit', { filters: {}, ...all }, 'decision', 10);
       expect(stats.groups.reduce((s, g) => s + g.count, 0) + stats.missing).toBe(stats.total);
     } finally {
@@ -88,9 +140,14 @@ describe('SQLite record store: databases of earlier versions', () => {
         migrateRecordTables(db);
         // After the rekey the new columns exist (its rebuild makes today's table) but are empty.
         const second = addRecordFields(db, 'audit');
-        if (order === 'rekey-first') expect(second).toMatchObject({ addedColumns: [], rebuiltText: true, rows: old.length });
+        if (order === 'rekey-first')
+          expect(second).toMatchObject({ addedColumns: [], rebuiltText: true, rows: old.length });
         else expect(second).toEqual({ addedColumns: [], rebuiltText: false, rows: 0 });
-        const rows = db.prepare(`SELECT cluster, id, impersonatedUser, decision, responseReason, objectUid, impersonatedGroups FROM rec_audit ORDER BY rid`).all();
+        const rows = db
+          .prepare(
+            `SELECT cluster, id, impersonatedUser, decision, responseReason, objectUid, impersonatedGroups FROM rec_audit ORDER BY rid`,
+          )
+          .all();
         const text = db.prepare(`SELECT count(*) AS n FROM rec_audit_fts WHERE rec_audit_fts MATCH 'forbidden'`).get();
         return { rows, text };
       } finally {
@@ -100,7 +157,9 @@ describe('SQLite record store: databases of earlier versions', () => {
     const old = normalizeAudit(raw, { cluster: 'east', ingestedAt: 1 })!.docs;
     const fieldsFirst = layout('fields-first');
     expect(layout('rekey-first')).toEqual(fieldsFirst);
-    expect(fieldsFirst.rows.filter((r) => (r as { impersonatedUser: string | null }).impersonatedUser === 'bob')).toHaveLength(old.filter((d) => d.impersonatedUser === 'bob').length);
+    expect(
+      fieldsFirst.rows.filter((r) => (r as { impersonatedUser: string | null }).impersonatedUser === 'bob'),
+    ).toHaveLength(old.filter((d) => d.impersonatedUser === 'bob').length);
     expect((fieldsFirst.text as { n: number }).n).toBeGreaterThan(0);
   });
 

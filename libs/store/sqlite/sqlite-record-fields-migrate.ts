@@ -27,7 +27,10 @@ const BATCH = 1000;
  * a crash half-way leaves the old layout, migrated again at the next start. Nothing to do for a new or
  * current database.
  */
-export function addRecordFields(db: Database.Database, kind: RecordKind): { addedColumns: string[]; rebuiltText: boolean; rows: number } {
+export function addRecordFields(
+  db: Database.Database,
+  kind: RecordKind,
+): { addedColumns: string[]; rebuiltText: boolean; rows: number } {
   const t = tableName(kind);
   const columns = new Set(columnNames(db, t));
   if (columns.size === 0) return { addedColumns: [], rebuiltText: false, rows: 0 };
@@ -48,12 +51,19 @@ export function addRecordFields(db: Database.Database, kind: RecordKind): { adde
 }
 
 /** Every row once, in rid order: derived fields into the document, the filter columns, and the text entry. */
-function rewriteRows(db: Database.Database, kind: RecordKind, columns: readonly string[], rebuildText: boolean): number {
+function rewriteRows(
+  db: Database.Database,
+  kind: RecordKind,
+  columns: readonly string[],
+  rebuildText: boolean,
+): number {
   const t = tableName(kind);
   const texts = textFields(kind);
   const select = db.prepare(`SELECT rid, doc FROM ${t} WHERE rid > ? ORDER BY rid LIMIT ${BATCH}`);
   const update = db.prepare(`UPDATE ${t} SET doc = ?${columns.map((c) => `, ${q(c)} = ?`).join('')} WHERE rid = ?`);
-  const ftsInsert = db.prepare(`INSERT INTO ${ftsName(kind)} (rowid, ${texts.map(q).join(', ')}) VALUES (?, ${texts.map(() => '?').join(', ')})`);
+  const ftsInsert = db.prepare(
+    `INSERT INTO ${ftsName(kind)} (rowid, ${texts.map(q).join(', ')}) VALUES (?, ${texts.map(() => '?').join(', ')})`,
+  );
   const derive = DERIVED[kind];
   let after = 0;
   let rows = 0;
@@ -63,7 +73,11 @@ function rewriteRows(db: Database.Database, kind: RecordKind, columns: readonly 
       const stored = JSON.parse(row.doc) as AnyDoc;
       const extra = derive?.(stored) ?? {};
       const doc = { ...stored, ...extra } as AnyDoc;
-      update.run(Object.keys(extra).length > 0 ? JSON.stringify(doc) : row.doc, ...columns.map((c) => columnValue(doc, c)), row.rid);
+      update.run(
+        Object.keys(extra).length > 0 ? JSON.stringify(doc) : row.doc,
+        ...columns.map((c) => columnValue(doc, c)),
+        row.rid,
+      );
       if (rebuildText) ftsInsert.run(row.rid, ...texts.map((f) => textOf(doc, f)));
     }
     rows += batch.length;

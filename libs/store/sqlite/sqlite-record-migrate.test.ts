@@ -33,16 +33,44 @@ describe('a record database made by Pharos 0.1.0 (id unique across clusters)', (
       // Free text goes through the FTS table, keyed by the rowids the migration kept.
       const refused = await store.search('logs', { filters: {}, q: parseSearch('refused'), sort: 'asc', size: 10 });
       expect(refused.items.map((d) => d.id)).toEqual(['log-2']);
-      const denied = await store.search('audit', { filters: { code: ['403'] }, q: parseSearch('secrets'), sort: 'asc', size: 10 });
-      expect(denied.items).toMatchObject([{ id: 'audit-1:ResponseComplete', cluster: 'core', user: 'alice', groups: ['system:authenticated'] }]);
+      const denied = await store.search('audit', {
+        filters: { code: ['403'] },
+        q: parseSearch('secrets'),
+        sort: 'asc',
+        size: 10,
+      });
+      expect(denied.items).toMatchObject([
+        { id: 'audit-1:ResponseComplete', cluster: 'core', user: 'alice', groups: ['system:authenticated'] },
+      ]);
 
       // Another cluster's record with core's audit id is its own record; core's stays as it was.
-      const forged: AuditDoc = { id: 'audit-1:ResponseComplete', kind: 'audit', cluster: 'edge', auditID: 'audit-1', stage: 'ResponseComplete', user: 'mallory', verb: 'get', time: T, ingestedAt: T };
+      const forged: AuditDoc = {
+        id: 'audit-1:ResponseComplete',
+        kind: 'audit',
+        cluster: 'edge',
+        auditID: 'audit-1',
+        stage: 'ResponseComplete',
+        user: 'mallory',
+        verb: 'get',
+        time: T,
+        ingestedAt: T,
+      };
       expect(await store.write('audit', [forged])).toEqual([{ id: forged.id, ok: true }]);
       const both = await store.search('audit', { filters: { user: ['alice', 'mallory'] }, sort: 'asc', size: 10 });
-      expect(both.items.map((d) => [d.cluster, (d as AuditDoc).user])).toEqual([['core', 'alice'], ['edge', 'mallory']]);
+      expect(both.items.map((d) => [d.cluster, (d as AuditDoc).user])).toEqual([
+        ['core', 'alice'],
+        ['edge', 'mallory'],
+      ]);
       // The same cluster's record again still replaces it (redelivery), text index included.
-      const again: LogDoc = { id: 'log-2', kind: 'logs', cluster: 'core', namespace: 'shop', time: T + 1000, ingestedAt: T, message: 'payment retried for order 18' };
+      const again: LogDoc = {
+        id: 'log-2',
+        kind: 'logs',
+        cluster: 'core',
+        namespace: 'shop',
+        time: T + 1000,
+        ingestedAt: T,
+        message: 'payment retried for order 18',
+      };
       await store.write('logs', [again]);
       expect(await store.count('logs', { filters: {} })).toBe(2);
       expect(await store.count('logs', { filters: {}, q: parseSearch('refused') })).toBe(0);
@@ -67,7 +95,9 @@ describe('a record database made by Pharos 0.1.0 (id unique across clusters)', (
     }
     const db = new Database(path, { readonly: true });
     const sql = (db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'rec_audit'`).get() as { sql: string }).sql;
-    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'rec_%rekeyed'`).all() as unknown[]).length;
+    const tables = (
+      db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'rec_%rekeyed'`).all() as unknown[]
+    ).length;
     db.close();
     expect(sql).toMatch(/UNIQUE \(cluster, id\)/);
     expect(sql).not.toMatch(/id TEXT NOT NULL UNIQUE/);

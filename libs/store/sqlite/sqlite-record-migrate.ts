@@ -22,10 +22,15 @@ export function migrateRecordTables(db: Database.Database, logger?: Logger): voi
 
 /** True when the table exists and has a unique index on `id` alone (the old schema). */
 function hasIdOnlyUniqueKey(db: Database.Database, table: string): boolean {
-  const indices = db.prepare(`SELECT name, "unique" AS u FROM pragma_index_list(?)`).all(table) as { name: string; u: number }[];
+  const indices = db.prepare(`SELECT name, "unique" AS u FROM pragma_index_list(?)`).all(table) as {
+    name: string;
+    u: number;
+  }[];
   return indices.some((i) => {
     if (i.u !== 1) return false;
-    const columns = (db.prepare('SELECT name FROM pragma_index_info(?)').all(i.name) as { name: string }[]).map((c) => c.name);
+    const columns = (db.prepare('SELECT name FROM pragma_index_info(?)').all(i.name) as { name: string }[]).map(
+      (c) => c.name,
+    );
     return columns.length === 1 && columns[0] === 'id';
   });
 }
@@ -37,9 +42,13 @@ function rebuild(db: Database.Database, kind: RecordKind): number {
     db.exec(`DROP TABLE IF EXISTS ${next}`);
     db.exec(createTableStatement(kind, next));
     // The columns both tables have: a newer schema may have added some, which then stay empty.
-    const columnsOf = (t: string) => (db.prepare('SELECT name FROM pragma_table_info(?)').all(t) as { name: string }[]).map((c) => c.name);
+    const columnsOf = (t: string) =>
+      (db.prepare('SELECT name FROM pragma_table_info(?)').all(t) as { name: string }[]).map((c) => c.name);
     const old = new Set(columnsOf(table));
-    const shared = columnsOf(next).filter((c) => old.has(c)).map(q).join(', ');
+    const shared = columnsOf(next)
+      .filter((c) => old.has(c))
+      .map(q)
+      .join(', ');
     const copied = db.prepare(`INSERT INTO ${next} (${shared}) SELECT ${shared} FROM ${table}`).run().changes;
     db.exec(`DROP TABLE ${table}`);
     db.exec(`ALTER TABLE ${next} RENAME TO ${table}`);

@@ -32,7 +32,10 @@ export function whereClause(kind: RecordKind, query: RecordQuery): SqlPart {
   }
   for (const [name, values] of Object.entries(query.filters)) {
     const target = filterTarget(kind, name);
-    if (target === undefined) throw new InputError(`Unknown filter "${name}" for ${kind}`, [{ path: name, message: 'not a filter of this kind' }]);
+    if (target === undefined)
+      throw new InputError(`Unknown filter "${name}" for ${kind}`, [
+        { path: name, message: 'not a filter of this kind' },
+      ]);
     if (values.length === 0) continue;
     const marks = values.map(() => '?').join(', ');
     const part = valuesMatch(target, (v) => `${v} IN (${marks})`);
@@ -52,7 +55,10 @@ function planSql(kind: RecordKind, plan: SearchPlan): SqlPart {
     case 'and':
     case 'or': {
       const items = plan.items.map((p) => planSql(kind, p));
-      return { sql: `(${items.map((i) => i.sql).join(plan.type === 'and' ? ' AND ' : ' OR ')})`, params: items.flatMap((i) => i.params) };
+      return {
+        sql: `(${items.map((i) => i.sql).join(plan.type === 'and' ? ' AND ' : ' OR ')})`,
+        params: items.flatMap((i) => i.params),
+      };
     }
     case 'not': {
       const inner = planSql(kind, plan.item);
@@ -78,10 +84,14 @@ function planSql(kind: RecordKind, plan: SearchPlan): SqlPart {
 function valuesMatch(target: FilterTarget, test: (value: string) => string): SqlPart {
   const field = target.field;
   if (target.type === 'attribute') {
-    return { sql: `EXISTS (SELECT 1 FROM json_each(t.doc, '$.${field}') a WHERE a.key = ? AND a.type = 'text' AND ${test('a.value')})`, params: [target.key] };
+    return {
+      sql: `EXISTS (SELECT 1 FROM json_each(t.doc, '$.${field}') a WHERE a.key = ? AND a.type = 'text' AND ${test('a.value')})`,
+      params: [target.key],
+    };
   }
   if (target.type === 'doc') return { sql: `coalesce(${test(`json_extract(t.doc, '$.${field}')`)}, 0)`, params: [] };
-  if (MULTI_VALUED_FIELDS.has(field)) return { sql: `EXISTS (SELECT 1 FROM json_each(t.${q(field)}) j WHERE ${test('j.value')})`, params: [] };
+  if (MULTI_VALUED_FIELDS.has(field))
+    return { sql: `EXISTS (SELECT 1 FROM json_each(t.${q(field)}) j WHERE ${test('j.value')})`, params: [] };
   return { sql: `coalesce(${test(`t.${q(field)}`)}, 0)`, params: [] };
 }
 

@@ -77,13 +77,19 @@ export class SqliteRecordStore implements RecordStore {
     migrateRecordTables(db, this.options.logger);
     for (const kind of RECORD_KINDS) {
       const fields = addRecordFields(db, kind);
-      if (fields.rows > 0) this.options.logger?.info({ kind, ...fields }, 'record table given the fields added since its version');
+      if (fields.rows > 0)
+        this.options.logger?.info({ kind, ...fields }, 'record table given the fields added since its version');
     }
     for (const kind of RECORD_KINDS) for (const sql of schemaStatements(kind)) db.exec(sql);
     this.db = db;
   }
 
-  async write(kind: RecordKind, docs: readonly AnyDoc[], signal?: AbortSignal, json?: readonly (string | undefined)[]): Promise<WriteItemResult[]> {
+  async write(
+    kind: RecordKind,
+    docs: readonly AnyDoc[],
+    signal?: AbortSignal,
+    json?: readonly (string | undefined)[],
+  ): Promise<WriteItemResult[]> {
     signal?.throwIfAborted();
     const db = this.open();
     const writer = this.writer(kind);
@@ -97,7 +103,12 @@ export class SqliteRecordStore implements RecordStore {
       // The transaction rolled back: every item failed; SQLITE_BUSY (another writer) is worth a retry.
       const code = (err as { code?: string }).code ?? '';
       const reason = `sqlite: ${(err as Error).message}`;
-      return docs.map((d) => ({ id: String(d?.id), ok: false, retryable: code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'), reason }));
+      return docs.map((d) => ({
+        id: String(d?.id),
+        ok: false,
+        retryable: code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'),
+        reason,
+      }));
     }
     return results;
   }
@@ -133,10 +144,14 @@ export class SqliteRecordStore implements RecordStore {
       columns,
       texts,
       find: db.prepare(`SELECT rid FROM ${t} WHERE cluster = ? AND id = ?`),
-      insert: db.prepare(`INSERT INTO ${t} (id, time, ${cols.join(', ')}, doc) VALUES (?, ?, ${cols.map(() => '?').join(', ')}, ?)`),
+      insert: db.prepare(
+        `INSERT INTO ${t} (id, time, ${cols.join(', ')}, doc) VALUES (?, ?, ${cols.map(() => '?').join(', ')}, ?)`,
+      ),
       update: db.prepare(`UPDATE ${t} SET time = ?, ${cols.map((c) => `${c} = ?`).join(', ')}, doc = ? WHERE rid = ?`),
       ftsDelete: db.prepare(`DELETE FROM ${ftsName(kind)} WHERE rowid = ?`),
-      ftsInsert: db.prepare(`INSERT INTO ${ftsName(kind)} (rowid, ${texts.map(q).join(', ')}) VALUES (?, ${texts.map(() => '?').join(', ')})`),
+      ftsInsert: db.prepare(
+        `INSERT INTO ${ftsName(kind)} (rowid, ${texts.map(q).join(', ')}) VALUES (?, ${texts.map(() => '?').join(', ')})`,
+      ),
     };
     this.writers.set(kind, writer);
     return writer;
@@ -148,10 +163,20 @@ export class SqliteRecordStore implements RecordStore {
     const after = request.cursor ? decodeCursor(request.cursor, fingerprint) : undefined;
     const where = whereClause(kind, request);
     const total = this.countWhere(kind, where.sql, where.params);
-    const rows = this.page(kind, { where: where.sql, params: where.params, sort: request.sort, size: request.size + 1, after });
+    const rows = this.page(kind, {
+      where: where.sql,
+      params: where.params,
+      sort: request.sort,
+      size: request.size + 1,
+      after,
+    });
     const items = rows.slice(0, request.size).map((r) => JSON.parse(r.doc) as AnyDoc);
     const last = rows.length > request.size ? rows[request.size - 1] : undefined;
-    return { total, items, cursor: last ? encodeCursor({ time: last.time, id: last.id, cluster: last.cluster, fingerprint }) : null };
+    return {
+      total,
+      items,
+      cursor: last ? encodeCursor({ time: last.time, id: last.id, cluster: last.cluster, fingerprint }) : null,
+    };
   }
 
   private page(
@@ -162,11 +187,15 @@ export class SqliteRecordStore implements RecordStore {
     const keyset = p.after ? ` AND (t.time, t.id, t.cluster) ${p.sort === 'asc' ? '>' : '<'} (?, ?, ?)` : '';
     const params = p.after ? [...p.params, p.after.time, p.after.id, p.after.cluster, p.size] : [...p.params, p.size];
     const sql = `SELECT t.doc, t.time, t.id, t.cluster FROM ${fromTable(kind)} WHERE ${p.where}${keyset} ORDER BY t.time ${dir}, t.id ${dir}, t.cluster ${dir} LIMIT ?`;
-    return this.open().prepare(sql).all(...params) as (Keyset & { doc: string })[];
+    return this.open()
+      .prepare(sql)
+      .all(...params) as (Keyset & { doc: string })[];
   }
 
   private countWhere(kind: RecordKind, where: string, params: SqlValue[]): number {
-    const row = this.open().prepare(`SELECT count(*) AS n FROM ${fromTable(kind)} WHERE ${where}`).get(...params) as { n: number };
+    const row = this.open()
+      .prepare(`SELECT count(*) AS n FROM ${fromTable(kind)} WHERE ${where}`)
+      .get(...params) as { n: number };
     return row.n;
   }
 
@@ -176,7 +205,12 @@ export class SqliteRecordStore implements RecordStore {
     return this.countWhere(kind, where.sql, where.params);
   }
 
-  async histogram(kind: RecordKind, query: RecordQuery, intervalMs: number, signal?: AbortSignal): Promise<HistogramResult> {
+  async histogram(
+    kind: RecordKind,
+    query: RecordQuery,
+    intervalMs: number,
+    signal?: AbortSignal,
+  ): Promise<HistogramResult> {
     signal?.throwIfAborted();
     const where = whereClause(kind, query);
     // Floor to a multiple of the interval since the epoch, also for times before 1970.
@@ -188,10 +222,19 @@ export class SqliteRecordStore implements RecordStore {
     return { total: buckets.reduce((s, b) => s + b.count, 0), buckets };
   }
 
-  async stats(kind: RecordKind, query: RecordQuery, by: string, limit: number, signal?: AbortSignal): Promise<StatsResult> {
+  async stats(
+    kind: RecordKind,
+    query: RecordQuery,
+    by: string,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<StatsResult> {
     signal?.throwIfAborted();
     const field = storedField(kind, by);
-    if (field === undefined) throw new InputError(`Cannot group ${kind} by "${by}": not a filter field`, [{ path: 'by', message: 'not a filter field' }]);
+    if (field === undefined)
+      throw new InputError(`Cannot group ${kind} by "${by}": not a filter field`, [
+        { path: 'by', message: 'not a filter field' },
+      ]);
     const where = whereClause(kind, query);
     const db = this.open();
     const source = MULTI_VALUED_FIELDS.has(field)
@@ -199,21 +242,35 @@ export class SqliteRecordStore implements RecordStore {
       : `${fromTable(kind)} WHERE ${where.sql} AND t.${q(field)} IS NOT NULL`;
     const key = MULTI_VALUED_FIELDS.has(field) ? 'j.value' : `t.${q(field)}`;
     const groups = db
-      .prepare(`SELECT ${key} AS key, count(*) AS count FROM ${source} GROUP BY ${key} ORDER BY count DESC, key ASC LIMIT ?`)
+      .prepare(
+        `SELECT ${key} AS key, count(*) AS count FROM ${source} GROUP BY ${key} ORDER BY count DESC, key ASC LIMIT ?`,
+      )
       .all(...where.params, limit) as { key: string; count: number }[];
-    const distinct = (db.prepare(`SELECT count(DISTINCT ${key}) AS d FROM ${source}`).get(...where.params) as { d: number }).d;
+    const distinct = (
+      db.prepare(`SELECT count(DISTINCT ${key}) AS d FROM ${source}`).get(...where.params) as { d: number }
+    ).d;
     const total = this.countWhere(kind, where.sql, where.params);
     // A list column holds NULL when the record has no value (writeOne), as a plain column does.
     const missing = this.countWhere(kind, `${where.sql} AND t.${q(field)} IS NULL`, where.params);
     return { total, distinct, groups: groups.map((g) => ({ key: String(g.key), count: g.count })), missing };
   }
 
-  async *exportAll(kind: RecordKind, query: RecordQuery & { sort: 'asc' | 'desc' }, signal?: AbortSignal): AsyncIterable<AnyDoc> {
+  async *exportAll(
+    kind: RecordKind,
+    query: RecordQuery & { sort: 'asc' | 'desc' },
+    signal?: AbortSignal,
+  ): AsyncIterable<AnyDoc> {
     const where = whereClause(kind, query);
     let after: Keyset | undefined;
     for (;;) {
       signal?.throwIfAborted();
-      const rows = this.page(kind, { where: where.sql, params: where.params, sort: query.sort, size: EXPORT_PAGE, after });
+      const rows = this.page(kind, {
+        where: where.sql,
+        params: where.params,
+        sort: query.sort,
+        size: EXPORT_PAGE,
+        after,
+      });
       for (const row of rows) yield JSON.parse(row.doc) as AnyDoc;
       const last = rows[rows.length - 1];
       if (!last || rows.length < EXPORT_PAGE) return;
@@ -224,7 +281,9 @@ export class SqliteRecordStore implements RecordStore {
   async deleteOlderThan(kind: RecordKind, before: Date, cluster?: string, signal?: AbortSignal): Promise<number> {
     const db = this.open();
     const t = tableName(kind);
-    const select = db.prepare(`SELECT rid FROM ${t} WHERE time < ?${cluster === undefined ? '' : ' AND cluster = ?'} LIMIT ${DELETE_BATCH}`);
+    const select = db.prepare(
+      `SELECT rid FROM ${t} WHERE time < ?${cluster === undefined ? '' : ' AND cluster = ?'} LIMIT ${DELETE_BATCH}`,
+    );
     const delRow = db.prepare(`DELETE FROM ${t} WHERE rid = ?`);
     const delFts = db.prepare(`DELETE FROM ${ftsName(kind)} WHERE rowid = ?`);
     const params = cluster === undefined ? [before.getTime()] : [before.getTime(), cluster];

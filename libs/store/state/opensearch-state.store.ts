@@ -86,7 +86,13 @@ export class OpenSearchStateStore implements StateStore {
     return hit ? toVersioned<T>(hit._source) : undefined;
   }
 
-  async put<T>(collection: string, id: string, value: T, expectedVersion?: number, signal?: AbortSignal): Promise<Versioned<T>> {
+  async put<T>(
+    collection: string,
+    id: string,
+    value: T,
+    expectedVersion?: number,
+    signal?: AbortSignal,
+  ): Promise<Versioned<T>> {
     // Without an expected version the write still goes through seq_no, retrying a lost race, so versions
     // stay a gapless count of writes.
     for (let attempt = 0; ; attempt++) {
@@ -108,7 +114,11 @@ export class OpenSearchStateStore implements StateStore {
    * One _bulk of scripted upserts: the version increment happens on the shard, so it stays exact without a read
    * per document; one `refresh: wait_for` for the whole batch instead of a forced refresh per document.
    */
-  async putMany<T>(collection: string, items: readonly { id: string; value: T }[], signal?: AbortSignal): Promise<void> {
+  async putMany<T>(
+    collection: string,
+    items: readonly { id: string; value: T }[],
+    signal?: AbortSignal,
+  ): Promise<void> {
     if (items.length === 0) return;
     const now = this.now();
     const body: object[] = [];
@@ -117,7 +127,12 @@ export class OpenSearchStateStore implements StateStore {
       const f = stringFields(item.value);
       body.push({ update: { _index: this.index, _id: docKey(collection, item.id), retry_on_conflict: 5 } });
       body.push({
-        script: { lang: 'painless', source: 'ctx._source.version += 1; ctx._source.updatedAt = params.t; ctx._source.json = params.json; ctx._source.f = params.f;', params: { t: now, json, f } },
+        script: {
+          lang: 'painless',
+          source:
+            'ctx._source.version += 1; ctx._source.updatedAt = params.t; ctx._source.json = params.json; ctx._source.f = params.f;',
+          params: { t: now, json, f },
+        },
         upsert: { collection, docId: item.id, version: 1, updatedAt: now, json, f } satisfies StateSource,
       });
     }
@@ -130,15 +145,23 @@ export class OpenSearchStateStore implements StateStore {
   }
 
   async delete(collection: string, id: string, signal?: AbortSignal): Promise<boolean> {
-    const res = await this.call((c) => c.delete({ index: this.index, id: docKey(collection, id), refresh: true }, { ignore: [404] }), signal);
+    const res = await this.call(
+      (c) => c.delete({ index: this.index, id: docKey(collection, id), refresh: true }, { ignore: [404] }),
+      signal,
+    );
     return res.statusCode === 200;
   }
 
-  async list<T>(collection: string, options: ListOptions = {}, signal?: AbortSignal): Promise<{ items: Versioned<T>[]; next: string | null }> {
+  async list<T>(
+    collection: string,
+    options: ListOptions = {},
+    signal?: AbortSignal,
+  ): Promise<{ items: Versioned<T>[]; next: string | null }> {
     const limit = listLimit(options.limit);
     const order = options.order === 'desc' ? 'desc' : 'asc';
     const filter: object[] = [{ term: { collection } }];
-    for (const [field, expected] of Object.entries(options.where ?? {})) filter.push({ term: { [`f.${checkField(field)}`]: expected } });
+    for (const [field, expected] of Object.entries(options.where ?? {}))
+      filter.push({ term: { [`f.${checkField(field)}`]: expected } });
     const after = decodeCursor(options.after);
     const res = await this.call(
       (c) =>
@@ -156,7 +179,10 @@ export class OpenSearchStateStore implements StateStore {
     const hits = (res.body as { hits: { hits: Hit[] } }).hits.hits;
     const page = hits.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page.map((h) => toVersioned<T>(h._source)), next: hits.length > limit && last ? encodeCursor(last._source.docId) : null };
+    return {
+      items: page.map((h) => toVersioned<T>(h._source)),
+      next: hits.length > limit && last ? encodeCursor(last._source.docId) : null,
+    };
   }
 
   async acquireLease(name: string, holder: string, ttlMs: number, signal?: AbortSignal): Promise<boolean> {
@@ -176,7 +202,12 @@ export class OpenSearchStateStore implements StateStore {
   async releaseLease(name: string, holder: string, signal?: AbortSignal): Promise<void> {
     const current = await this.getHit(LEASES, name, signal);
     if (!current || (JSON.parse(current._source.json) as { holder: string }).holder !== holder) return;
-    await this.write(LEASES, { id: name, version: current._source.version + 1, updatedAt: this.now(), value: { holder, expiresAt: 0 } }, current, signal);
+    await this.write(
+      LEASES,
+      { id: name, version: current._source.version + 1, updatedAt: this.now(), value: { holder, expiresAt: 0 } },
+      current,
+      signal,
+    );
   }
 
   async close(): Promise<void> {
@@ -184,13 +215,21 @@ export class OpenSearchStateStore implements StateStore {
   }
 
   private async getHit(collection: string, id: string, signal?: AbortSignal): Promise<Hit | undefined> {
-    const res = await this.call((c) => c.get({ index: this.index, id: docKey(collection, id) }, { ignore: [404] }), signal);
+    const res = await this.call(
+      (c) => c.get({ index: this.index, id: docKey(collection, id) }, { ignore: [404] }),
+      signal,
+    );
     const body = res.body as Hit & { found?: boolean };
     return res.statusCode === 200 && body.found ? body : undefined;
   }
 
   /** Writes guarded by the seen seq_no (or create-only when there was none); false when someone else won. */
-  private async write<T>(collection: string, doc: Versioned<T>, current: Hit | undefined, signal?: AbortSignal): Promise<boolean> {
+  private async write<T>(
+    collection: string,
+    doc: Versioned<T>,
+    current: Hit | undefined,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
     const source: StateSource = {
       collection,
       docId: doc.id,
@@ -199,9 +238,15 @@ export class OpenSearchStateStore implements StateStore {
       json: JSON.stringify(doc.value),
       f: stringFields(doc.value),
     };
-    const guard = current ? { if_seq_no: current._seq_no, if_primary_term: current._primary_term } : { op_type: 'create' as const };
+    const guard = current
+      ? { if_seq_no: current._seq_no, if_primary_term: current._primary_term }
+      : { op_type: 'create' as const };
     const res = await this.call(
-      (c) => c.index({ index: this.index, id: docKey(collection, doc.id), body: source, refresh: true, ...guard }, { ignore: [409] }),
+      (c) =>
+        c.index(
+          { index: this.index, id: docKey(collection, doc.id), body: source, refresh: true, ...guard },
+          { ignore: [409] },
+        ),
       signal,
     );
     return res.statusCode !== 409;

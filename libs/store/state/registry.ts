@@ -11,6 +11,12 @@ export const STATE_STORE_REGISTRY: Record<Storage['type'], (ctx: ServiceContext)
   sqlite: (ctx) => new SqliteStateStore((ctx.config.storage as Extract<Storage, { type: 'sqlite' }>).path),
   opensearch: (ctx) => {
     const s = ctx.config.storage as Extract<Storage, { type: 'opensearch' }>;
-    return new OpenSearchStateStore({ url: s.url, indexPrefix: s.indexPrefix, username: s.username, password: s.password, requestTimeoutMs: s.requestTimeoutMs });
+    return new OpenSearchStateStore({
+      url: s.url,
+      indexPrefix: s.indexPrefix,
+      username: s.username,
+      password: s.password,
+      requestTimeoutMs: s.requestTimeoutMs,
+    });
   },
 };

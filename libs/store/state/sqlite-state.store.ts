@@ -21,7 +21,10 @@ export class SqliteStateStore implements StateStore {
   readonly type = 'sqlite';
   private db: Database.Database | undefined;
 
-  constructor(private readonly path: string, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly path: string,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async init(): Promise<void> {
     if (this.db) return;
@@ -45,29 +48,47 @@ export class SqliteStateStore implements StateStore {
 
   async get<T>(collection: string, id: string, signal?: AbortSignal): Promise<Versioned<T> | undefined> {
     signal?.throwIfAborted();
-    const row = this.conn().prepare('SELECT id, version, updated_at, value FROM state_docs WHERE collection = ? AND id = ?').get(collection, id) as Row | undefined;
+    const row = this.conn()
+      .prepare('SELECT id, version, updated_at, value FROM state_docs WHERE collection = ? AND id = ?')
+      .get(collection, id) as Row | undefined;
     return row ? toVersioned<T>(row) : undefined;
   }
 
-  async put<T>(collection: string, id: string, value: T, expectedVersion?: number, signal?: AbortSignal): Promise<Versioned<T>> {
+  async put<T>(
+    collection: string,
+    id: string,
+    value: T,
+    expectedVersion?: number,
+    signal?: AbortSignal,
+  ): Promise<Versioned<T>> {
     signal?.throwIfAborted();
     const db = this.conn();
     // One transaction: the version check and the write cannot be split by the other connection.
-    return db.transaction(() => {
-      const current = db.prepare('SELECT version FROM state_docs WHERE collection = ? AND id = ?').get(collection, id) as { version: number } | undefined;
-      const have = current?.version ?? 0;
-      if (expectedVersion !== undefined && expectedVersion !== have) {
-        throw new ConflictError(`${collection}/${id} is at version ${have}, not ${expectedVersion}: reload and retry`);
-      }
-      const doc: Versioned<T> = { id, version: have + 1, updatedAt: this.now(), value };
-      db.prepare('INSERT OR REPLACE INTO state_docs (collection, id, version, updated_at, value) VALUES (?, ?, ?, ?, ?)').run(
-        collection, id, doc.version, doc.updatedAt, JSON.stringify(value),
-      );
-      return doc;
-    }).immediate();
+    return db
+      .transaction(() => {
+        const current = db
+          .prepare('SELECT version FROM state_docs WHERE collection = ? AND id = ?')
+          .get(collection, id) as { version: number } | undefined;
+        const have = current?.version ?? 0;
+        if (expectedVersion !== undefined && expectedVersion !== have) {
+          throw new ConflictError(
+            `${collection}/${id} is at version ${have}, not ${expectedVersion}: reload and retry`,
+          );
+        }
+        const doc: Versioned<T> = { id, version: have + 1, updatedAt: this.now(), value };
+        db.prepare(
+          'INSERT OR REPLACE INTO state_docs (collection, id, version, updated_at, value) VALUES (?, ?, ?, ?, ?)',
+        ).run(collection, id, doc.version, doc.updatedAt, JSON.stringify(value));
+        return doc;
+      })
+      .immediate();
   }
 
-  async putMany<T>(collection: string, items: readonly { id: string; value: T }[], signal?: AbortSignal): Promise<void> {
+  async putMany<T>(
+    collection: string,
+    items: readonly { id: string; value: T }[],
+    signal?: AbortSignal,
+  ): Promise<void> {
     signal?.throwIfAborted();
     const db = this.conn();
     const now = this.now();
@@ -82,10 +103,16 @@ export class SqliteStateStore implements StateStore {
 
   async delete(collection: string, id: string, signal?: AbortSignal): Promise<boolean> {
     signal?.throwIfAborted();
-    return this.conn().prepare('DELETE FROM state_docs WHERE collection = ? AND id = ?').run(collection, id).changes > 0;
+    return (
+      this.conn().prepare('DELETE FROM state_docs WHERE collection = ? AND id = ?').run(collection, id).changes > 0
+    );
   }
 
-  async list<T>(collection: string, options: ListOptions = {}, signal?: AbortSignal): Promise<{ items: Versioned<T>[]; next: string | null }> {
+  async list<T>(
+    collection: string,
+    options: ListOptions = {},
+    signal?: AbortSignal,
+  ): Promise<{ items: Versioned<T>[]; next: string | null }> {
     signal?.throwIfAborted();
     const limit = listLimit(options.limit);
     const desc = options.order === 'desc';
@@ -101,10 +128,15 @@ export class SqliteStateStore implements StateStore {
       params.push(after);
     }
     const sql = `SELECT id, version, updated_at, value FROM state_docs WHERE ${clauses.join(' AND ')} ORDER BY id ${desc ? 'DESC' : 'ASC'} LIMIT ?`;
-    const rows = this.conn().prepare(sql).all(...params, limit + 1) as Row[];
+    const rows = this.conn()
+      .prepare(sql)
+      .all(...params, limit + 1) as Row[];
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page.map((r) => toVersioned<T>(r)), next: rows.length > limit && last ? encodeCursor(last.id) : null };
+    return {
+      items: page.map((r) => toVersioned<T>(r)),
+      next: rows.length > limit && last ? encodeCursor(last.id) : null,
+    };
   }
 
   async acquireLease(name: string, holder: string, ttlMs: number, signal?: AbortSignal): Promise<boolean> {

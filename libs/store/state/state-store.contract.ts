@@ -68,8 +68,12 @@ export function stateStoreContract(make: () => Promise<{ store: StateStore; pref
 
   it('rejects a bad cursor and a bad where field with a validation error', async () => {
     const { store, prefix } = await make();
-    await expect(store.list(`${prefix}x`, { after: 'not-a-cursor' })).rejects.toMatchObject({ code: 'PHAROS_ERR_VALIDATION' });
-    await expect(store.list(`${prefix}x`, { where: { 'a.b': 'x' } })).rejects.toMatchObject({ code: 'PHAROS_ERR_VALIDATION' });
+    await expect(store.list(`${prefix}x`, { after: 'not-a-cursor' })).rejects.toMatchObject({
+      code: 'PHAROS_ERR_VALIDATION',
+    });
+    await expect(store.list(`${prefix}x`, { where: { 'a.b': 'x' } })).rejects.toMatchObject({
+      code: 'PHAROS_ERR_VALIDATION',
+    });
   });
 
   it('grants a lease to one holder until it expires or is released', async () => {
@@ -96,9 +100,17 @@ export function stateStoreContract(make: () => Promise<{ store: StateStore; pref
     if (!store.putMany) return;
     const c = `${prefix}many`;
     await store.put(c, 'b', { kind: 'x', n: 0 });
-    await store.putMany(c, [{ id: 'a', value: { kind: 'x', n: 1 } }, { id: 'b', value: { kind: 'y', n: 2 } }, { id: 'c', value: { kind: 'x', n: 3 } }]);
+    await store.putMany(c, [
+      { id: 'a', value: { kind: 'x', n: 1 } },
+      { id: 'b', value: { kind: 'y', n: 2 } },
+      { id: 'c', value: { kind: 'x', n: 3 } },
+    ]);
     const listed = await store.list<{ n: number }>(c);
-    expect(listed.items.map((d) => [d.id, d.version, d.value.n])).toEqual([['a', 1, 1], ['b', 2, 2], ['c', 1, 3]]);
+    expect(listed.items.map((d) => [d.id, d.version, d.value.n])).toEqual([
+      ['a', 1, 1],
+      ['b', 2, 2],
+      ['c', 1, 3],
+    ]);
     expect((await store.list(c, { where: { kind: 'x' } })).items.map((d) => d.id)).toEqual(['a', 'c']);
     await store.putMany(c, []);
   });

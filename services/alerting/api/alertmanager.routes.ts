@@ -10,7 +10,14 @@ import { isResolved, type NotifiableAlert } from '../engine/notifiable.ts';
 import { matchesAll } from '../notify/matchers.ts';
 import { scopeVisible } from './alerts.routes.ts';
 import { boolParam, filterMatchers, filterParam, labelsSchema } from './api-schemas.ts';
-import { expireSilence, getSilence, gettableSilence, listSilences, postableSilenceSchema, upsertSilence } from './silences.routes.ts';
+import {
+  expireSilence,
+  getSilence,
+  gettableSilence,
+  listSilences,
+  postableSilenceSchema,
+  upsertSilence,
+} from './silences.routes.ts';
 
 const STARTED = Date.now();
 
@@ -19,7 +26,9 @@ function anchored(pattern: string): Regex {
   try {
     return compileMatcherRegex(pattern, { dotAll: false });
   } catch (err) {
-    throw new InputError(`invalid receiver regex: ${(err as RegexError).reason}`, [{ path: 'querystring.receiver', message: 'invalid regular expression' }]);
+    throw new InputError(`invalid receiver regex: ${(err as RegexError).reason}`, [
+      { path: 'querystring.receiver', message: 'invalid regular expression' },
+    ]);
   }
 }
 
@@ -45,16 +54,37 @@ export function alertmanagerRoutes(getModule: () => Promise<AlertingModule>): Fa
 
     app.get(`${p}/status`, { schema: { tags } }, async () => ({
       cluster: { name: 'pharos', status: 'ready', peers: [] },
-      versionInfo: { version: '0.25.0-pharos', revision: 'pharos', branch: 'main', buildUser: 'pharos', buildDate: '', goVersion: 'n/a' },
+      versionInfo: {
+        version: '0.25.0-pharos',
+        revision: 'pharos',
+        branch: 'main',
+        buildUser: 'pharos',
+        buildDate: '',
+        goVersion: 'n/a',
+      },
       config: { original: '' },
       uptime: new Date(STARTED).toISOString(),
     }));
 
-    app.get(`${p}/receivers`, { schema: { tags } }, async () => [...(await getModule()).receivers.keys()].map((name) => ({ name })));
+    app.get(`${p}/receivers`, { schema: { tags } }, async () =>
+      [...(await getModule()).receivers.keys()].map((name) => ({ name })),
+    );
 
     app.get(
       `${p}/alerts`,
-      { schema: { tags, querystring: z.object({ filter: filterParam, active: boolParam, silenced: boolParam, inhibited: boolParam, unprocessed: boolParam, receiver: z.string().optional() }) } },
+      {
+        schema: {
+          tags,
+          querystring: z.object({
+            filter: filterParam,
+            active: boolParam,
+            silenced: boolParam,
+            inhibited: boolParam,
+            unprocessed: boolParam,
+            receiver: z.string().optional(),
+          }),
+        },
+      },
       async (req) => {
         const m = await getModule();
         const matchers = filterMatchers(req.query.filter);
@@ -68,11 +98,21 @@ export function alertmanagerRoutes(getModule: () => Promise<AlertingModule>): Fa
           if (receiverRe && !receivers.some((r) => receiverRe.test(r))) continue;
           const { silencedBy, inhibitedBy } = await m.dispatcher.status(a);
           const state = silencedBy.length || inhibitedBy.length ? 'suppressed' : 'active';
-          if ((state === 'active' && req.query.active === false) || (silencedBy.length && req.query.silenced === false) || (inhibitedBy.length && req.query.inhibited === false)) continue;
+          if (
+            (state === 'active' && req.query.active === false) ||
+            (silencedBy.length && req.query.silenced === false) ||
+            (inhibitedBy.length && req.query.inhibited === false)
+          )
+            continue;
           out.push({
-            labels: a.labels, annotations: a.annotations, startsAt: new Date(a.startsAt).toISOString(),
-            endsAt: new Date(a.endsAt ?? now + resolveMs).toISOString(), updatedAt: new Date(a.updatedAt).toISOString(),
-            generatorURL: a.generatorURL, fingerprint: a.fingerprint, receivers: receivers.map((name) => ({ name })),
+            labels: a.labels,
+            annotations: a.annotations,
+            startsAt: new Date(a.startsAt).toISOString(),
+            endsAt: new Date(a.endsAt ?? now + resolveMs).toISOString(),
+            updatedAt: new Date(a.updatedAt).toISOString(),
+            generatorURL: a.generatorURL,
+            fingerprint: a.fingerprint,
+            receivers: receivers.map((name) => ({ name })),
             status: { state, silencedBy, inhibitedBy },
           });
         }
@@ -81,19 +121,31 @@ export function alertmanagerRoutes(getModule: () => Promise<AlertingModule>): Fa
     );
 
     // Prometheus (and amtool alert add) post here; machine intake, so the ingest role.
-    app.post(`${p}/alerts`, { config: { access: { role: 'ingest' } }, schema: { tags, body: postableAlerts } }, async (req) => {
-      const m = await getModule();
-      const now = Date.now();
-      const resolveMs = parseDuration(m.opts.config.global.resolve_timeout) as number;
-      const alerts: NotifiableAlert[] = req.body.map((a) => {
-        const startsAt = a.startsAt ? Date.parse(a.startsAt) : now;
-        // Alertmanager: an alert without endsAt is firing until resolve_timeout passes without an update.
-        const endsAt = a.endsAt && Date.parse(a.endsAt) > 0 ? Date.parse(a.endsAt) : now + resolveMs;
-        return { fingerprint: fingerprint(a.labels), labels: a.labels, annotations: a.annotations, startsAt, endsAt, generatorURL: a.generatorURL, updatedAt: now };
-      });
-      m.dispatcher.put(alerts);
-      return {};
-    });
+    app.post(
+      `${p}/alerts`,
+      { config: { access: { role: 'ingest' } }, schema: { tags, body: postableAlerts } },
+      async (req) => {
+        const m = await getModule();
+        const now = Date.now();
+        const resolveMs = parseDuration(m.opts.config.global.resolve_timeout) as number;
+        const alerts: NotifiableAlert[] = req.body.map((a) => {
+          const startsAt = a.startsAt ? Date.parse(a.startsAt) : now;
+          // Alertmanager: an alert without endsAt is firing until resolve_timeout passes without an update.
+          const endsAt = a.endsAt && Date.parse(a.endsAt) > 0 ? Date.parse(a.endsAt) : now + resolveMs;
+          return {
+            fingerprint: fingerprint(a.labels),
+            labels: a.labels,
+            annotations: a.annotations,
+            startsAt,
+            endsAt,
+            generatorURL: a.generatorURL,
+            updatedAt: now,
+          };
+        });
+        m.dispatcher.put(alerts);
+        return {};
+      },
+    );
 
     app.get(`${p}/silences`, { schema: { tags, querystring: z.object({ filter: filterParam }) } }, async (req) => {
       const now = Date.now();
@@ -106,7 +158,9 @@ export function alertmanagerRoutes(getModule: () => Promise<AlertingModule>): Fa
     });
 
     const idParams = z.object({ id: z.string().min(1) });
-    app.get(`${p}/silence/:id`, { schema: { tags, params: idParams } }, async (req) => gettableSilence(await getSilence(await getModule(), req, req.params.id)));
+    app.get(`${p}/silence/:id`, { schema: { tags, params: idParams } }, async (req) =>
+      gettableSilence(await getSilence(await getModule(), req, req.params.id)),
+    );
     app.delete(`${p}/silence/:id`, { schema: { tags, params: idParams } }, async (req) => {
       await expireSilence(await getModule(), req, req.params.id);
       return {};

@@ -40,25 +40,55 @@ export function prometheusRulesRoutes(getService: () => Promise<PrometheusRulesS
     const app = base.withTypeProvider<ZodTypeProvider>();
     app.setErrorHandler((error, _req, reply) => {
       const { status, body } = toErrorBody(error);
-      void reply.code(status).send({ status: 'error', errorType: status === 400 ? 'bad_data' : status === 403 ? 'forbidden' : 'internal', error: body.error.message, code: body.error.code });
+      void reply.code(status).send({
+        status: 'error',
+        errorType: status === 400 ? 'bad_data' : status === 403 ? 'forbidden' : 'internal',
+        error: body.error.message,
+        code: body.error.code,
+      });
     });
     const tags = ['prometheus'];
-    app.get('/prometheus/api/v1/rules', { schema: { tags, summary: 'Alerting and recording rules with their state, as Prometheus answers', querystring: rulesQuery } }, async (req) => {
-      const q = req.query;
-      const type = q.type?.toLowerCase() ?? '';
-      if (type !== '' && type !== 'alert' && type !== 'record') throw new InputError(`invalid parameter "type": not supported value "${q.type}"`);
-      const excludeAlerts = q.exclude_alerts === undefined || q.exclude_alerts === '' ? false : /^(1|t|true)$/i.test(q.exclude_alerts) ? true : /^(0|f|false)$/i.test(q.exclude_alerts) ? false : undefined;
-      if (excludeAlerts === undefined) throw new InputError(`invalid parameter "exclude_alerts": not a boolean: "${q.exclude_alerts}"`);
-      const data = await (await getService()).rules(req.principal.scope, {
-        ...(type ? { type: type as 'alert' | 'record' } : {}),
-        ruleNames: list(q['rule_name[]']),
-        ruleGroups: list(q['rule_group[]']),
-        files: list(q['file[]']),
-        match: list(q['match[]']).map(selectorMatchers),
-        excludeAlerts,
-      });
-      return { status: 'success', data };
-    });
-    app.get('/prometheus/api/v1/alerts', { schema: { tags, summary: 'Active alerts (pending and firing), as Prometheus answers' } }, async (req) => ({ status: 'success', data: await (await getService()).alerts(req.principal.scope) }));
+    app.get(
+      '/prometheus/api/v1/rules',
+      {
+        schema: {
+          tags,
+          summary: 'Alerting and recording rules with their state, as Prometheus answers',
+          querystring: rulesQuery,
+        },
+      },
+      async (req) => {
+        const q = req.query;
+        const type = q.type?.toLowerCase() ?? '';
+        if (type !== '' && type !== 'alert' && type !== 'record')
+          throw new InputError(`invalid parameter "type": not supported value "${q.type}"`);
+        const excludeAlerts =
+          q.exclude_alerts === undefined || q.exclude_alerts === ''
+            ? false
+            : /^(1|t|true)$/i.test(q.exclude_alerts)
+              ? true
+              : /^(0|f|false)$/i.test(q.exclude_alerts)
+                ? false
+                : undefined;
+        if (excludeAlerts === undefined)
+          throw new InputError(`invalid parameter "exclude_alerts": not a boolean: "${q.exclude_alerts}"`);
+        const data = await (
+          await getService()
+        ).rules(req.principal.scope, {
+          ...(type ? { type: type as 'alert' | 'record' } : {}),
+          ruleNames: list(q['rule_name[]']),
+          ruleGroups: list(q['rule_group[]']),
+          files: list(q['file[]']),
+          match: list(q['match[]']).map(selectorMatchers),
+          excludeAlerts,
+        });
+        return { status: 'success', data };
+      },
+    );
+    app.get(
+      '/prometheus/api/v1/alerts',
+      { schema: { tags, summary: 'Active alerts (pending and firing), as Prometheus answers' } },
+      async (req) => ({ status: 'success', data: await (await getService()).alerts(req.principal.scope) }),
+    );
   };
 }

@@ -15,8 +15,14 @@ function pinnedValues(m: SilenceMatcher): string[] | undefined {
 }
 
 /** The label (`namespace`, `cluster`) a silence's matchers do not confine to `scope`, if any. */
-export function unconfinedLabel(matchers: readonly SilenceMatcher[], scope: Scope): 'cluster' | 'namespace' | undefined {
-  for (const [label, allowed] of [['namespace', scope.namespaces], ['cluster', scope.clusters]] as const) {
+export function unconfinedLabel(
+  matchers: readonly SilenceMatcher[],
+  scope: Scope,
+): 'cluster' | 'namespace' | undefined {
+  for (const [label, allowed] of [
+    ['namespace', scope.namespaces],
+    ['cluster', scope.clusters],
+  ] as const) {
     if (isUnrestricted(allowed)) continue;
     const ok = matchers.some((m) => m.name === label && pinnedValues(m)?.every((v) => allowed.includes(v)));
     if (!ok) return label;
@@ -40,13 +46,18 @@ export function assertSilenceVisible(req: FastifyRequest, s: Silence): Silence {
  * A restricted editor may only silence alerts of its own scope: the matchers must pin `namespace` (and
  * `cluster`, when clusters are restricted) to values of the scope. The silence keeps the creator's scope.
  */
-export function scopedSilenceInput<T extends { matchers: SilenceMatcher[] }>(req: FastifyRequest, body: T): T & { scope?: Scope } {
+export function scopedSilenceInput<T extends { matchers: SilenceMatcher[] }>(
+  req: FastifyRequest,
+  body: T,
+): T & { scope?: Scope } {
   const scope = ownerScope(req.principal);
   if (!scope) return body;
   const label = unconfinedLabel(body.matchers, scope);
   if (label) {
     const allowed = label === 'namespace' ? scope.namespaces : scope.clusters;
-    throw new ForbiddenError(`a silence from a token restricted to some ${label}s needs a matcher ${label}="<value>" (or ${label}=~"a|b") with values among ${allowed.join(', ')}`);
+    throw new ForbiddenError(
+      `a silence from a token restricted to some ${label}s needs a matcher ${label}="<value>" (or ${label}=~"a|b") with values among ${allowed.join(', ')}`,
+    );
   }
   return { ...body, scope };
 }

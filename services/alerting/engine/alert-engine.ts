@@ -63,8 +63,20 @@ export class AlertEngine {
     this.opts.sink.put(out);
   }
 
-  private async evaluateRule(group: CompiledGroup, rule: AlertRule, nowMs: number, signal: AbortSignal): Promise<{ notifiable: NotifiableAlert[]; changed?: { state: RuleState; transitions: Transition[] } }> {
-    const prev = this.states.get(rule.key) ?? { ruleKey: rule.key, group: group.id, alertname: rule.name, health: 'unknown' as RuleHealth, clusterErrors: {}, alerts: [] };
+  private async evaluateRule(
+    group: CompiledGroup,
+    rule: AlertRule,
+    nowMs: number,
+    signal: AbortSignal,
+  ): Promise<{ notifiable: NotifiableAlert[]; changed?: { state: RuleState; transitions: Transition[] } }> {
+    const prev = this.states.get(rule.key) ?? {
+      ruleKey: rule.key,
+      group: group.id,
+      alertname: rule.name,
+      health: 'unknown' as RuleHealth,
+      clusterErrors: {},
+      alerts: [],
+    };
     const started = performance.now();
     let next: RuleState;
     let transitions: Transition[] = [];
@@ -72,7 +84,12 @@ export class AlertEngine {
       const timeout = AbortSignal.any([signal, AbortSignal.timeout(this.opts.queryTimeoutMs)]);
       const result = await queryRule(rule, nowMs, this.opts.sources, timeout);
       const failed = new Set(result.failedClusters.keys());
-      const applied = applyResult(rule, prev.alerts, result.samples, { now: nowMs, resolvedRetentionMs: this.opts.resolvedRetentionMs, externalUrl: this.opts.externalUrl, failedClusters: failed });
+      const applied = applyResult(rule, prev.alerts, result.samples, {
+        now: nowMs,
+        resolvedRetentionMs: this.opts.resolvedRetentionMs,
+        externalUrl: this.opts.externalUrl,
+        failedClusters: failed,
+      });
       transitions = applied.transitions;
       let alerts = applied.alerts;
       let lastError: string | undefined;
@@ -81,18 +98,43 @@ export class AlertEngine {
         lastError = `exceeded limit of ${group.limit} alerts`;
         alerts = [];
       }
-      const health: RuleHealth = lastError || (failed.size > 0 && failed.size >= this.opts.sources.clusters().length && rule.source === 'metric') ? 'err' : failed.size ? 'partial' : 'ok';
-      next = { ...prev, alerts, health, clusterErrors: Object.fromEntries(result.failedClusters), lastEvaluation: nowMs, evaluationMs: performance.now() - started };
+      const health: RuleHealth =
+        lastError || (failed.size > 0 && failed.size >= this.opts.sources.clusters().length && rule.source === 'metric')
+          ? 'err'
+          : failed.size
+            ? 'partial'
+            : 'ok';
+      next = {
+        ...prev,
+        alerts,
+        health,
+        clusterErrors: Object.fromEntries(result.failedClusters),
+        lastEvaluation: nowMs,
+        evaluationMs: performance.now() - started,
+      };
       if (lastError) next.lastError = lastError;
       else delete next.lastError;
     } catch (err) {
       if (signal.aborted) return { notifiable: [] };
       // A failed query changes nothing: alerts hold their state until the rule can be evaluated again.
-      next = { ...prev, health: 'err', lastError: (err as Error).message, lastEvaluation: nowMs, evaluationMs: performance.now() - started };
-      this.opts.logger.warn({ rule: rule.name, group: group.name, err: (err as Error).message }, 'rule evaluation failed');
+      next = {
+        ...prev,
+        health: 'err',
+        lastError: (err as Error).message,
+        lastEvaluation: nowMs,
+        evaluationMs: performance.now() - started,
+      };
+      this.opts.logger.warn(
+        { rule: rule.name, group: group.name, err: (err as Error).message },
+        'rule evaluation failed',
+      );
     }
     this.states.set(rule.key, next);
-    const changed = transitions.length > 0 || next.health !== prev.health || next.lastError !== prev.lastError || JSON.stringify(next.clusterErrors) !== JSON.stringify(prev.clusterErrors);
+    const changed =
+      transitions.length > 0 ||
+      next.health !== prev.health ||
+      next.lastError !== prev.lastError ||
+      JSON.stringify(next.clusterErrors) !== JSON.stringify(prev.clusterErrors);
     return { notifiable: this.notifiable(next, nowMs), ...(changed ? { changed: { state: next, transitions } } : {}) };
   }
 

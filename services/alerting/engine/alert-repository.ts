@@ -38,7 +38,11 @@ export class AlertRepository {
     const out = new Map<string, RuleState>();
     let after: string | undefined;
     do {
-      const page = await this.store.list<RuleState>(STATE_COLLECTION, { limit: 1000, ...(after ? { after } : {}) }, signal);
+      const page = await this.store.list<RuleState>(
+        STATE_COLLECTION,
+        { limit: 1000, ...(after ? { after } : {}) },
+        signal,
+      );
       for (const item of page.items) out.set(item.id, item.value);
       after = page.next ?? undefined;
     } while (after);
@@ -53,7 +57,12 @@ export class AlertRepository {
     await this.store.delete(STATE_COLLECTION, ruleKey);
   }
 
-  async appendHistory(group: string, ruleKey: string, transitions: readonly Transition[], signal?: AbortSignal): Promise<void> {
+  async appendHistory(
+    group: string,
+    ruleKey: string,
+    transitions: readonly Transition[],
+    signal?: AbortSignal,
+  ): Promise<void> {
     await this.saveMany([], [{ group, ruleKey, transitions }], signal);
   }
 
@@ -61,7 +70,11 @@ export class AlertRepository {
    * Everything one group evaluation changed, in as few store calls as the engine allows (one bulk per collection
    * where the store has putMany): per-document writes made OpenSearch the bottleneck at 1,000 rules.
    */
-  async saveMany(states: readonly RuleState[], history: readonly { group: string; ruleKey: string; transitions: readonly Transition[] }[], signal?: AbortSignal): Promise<void> {
+  async saveMany(
+    states: readonly RuleState[],
+    history: readonly { group: string; ruleKey: string; transitions: readonly Transition[] }[],
+    signal?: AbortSignal,
+  ): Promise<void> {
     const entries = history.flatMap((h) =>
       h.transitions.map((t) => ({
         // Ids sort by time, so listing in id order is listing in time order.
@@ -88,7 +101,10 @@ export class AlertRepository {
    * History, newest first, filtered by alertname (in the store) and labels (here, scanning at most `scan`
    * entries per call), paged by the store's cursor.
    */
-  async history(opts: { alertname?: string; labels?: Record<string, string>; state?: string; limit: number; cursor?: string }, signal?: AbortSignal): Promise<{ items: HistoryEntry[]; next: string | null }> {
+  async history(
+    opts: { alertname?: string; labels?: Record<string, string>; state?: string; limit: number; cursor?: string },
+    signal?: AbortSignal,
+  ): Promise<{ items: HistoryEntry[]; next: string | null }> {
     const where: Record<string, string> = {};
     if (opts.alertname) where.alertname = opts.alertname;
     if (opts.state) where.state = opts.state;
@@ -96,11 +112,19 @@ export class AlertRepository {
     let after = opts.cursor;
     let scanned = 0;
     for (;;) {
-      const page = await this.store.list<HistoryEntry>(HISTORY_COLLECTION, { where, order: 'desc', limit: opts.limit, ...(after ? { after } : {}) }, signal);
+      const page = await this.store.list<HistoryEntry>(
+        HISTORY_COLLECTION,
+        { where, order: 'desc', limit: opts.limit, ...(after ? { after } : {}) },
+        signal,
+      );
       for (const item of page.items) {
         scanned++;
         if (Object.entries(opts.labels ?? {}).every(([k, v]) => item.value.labels[k] === v)) items.push(item.value);
-        if (items.length === opts.limit) return { items, next: page.next === null && item === page.items[page.items.length - 1] ? null : encodeCursor(item.id) };
+        if (items.length === opts.limit)
+          return {
+            items,
+            next: page.next === null && item === page.items[page.items.length - 1] ? null : encodeCursor(item.id),
+          };
       }
       if (!page.next || scanned >= 10_000) return { items, next: page.next };
       after = page.next;
@@ -109,7 +133,12 @@ export class AlertRepository {
 }
 
 /** Collections whose ids start with a zero-padded epoch-ms time: delete the oldest until one is newer than `before`. */
-export async function pruneByTimeId(store: StateStore, collection: string, before: number, max: number): Promise<number> {
+export async function pruneByTimeId(
+  store: StateStore,
+  collection: string,
+  before: number,
+  max: number,
+): Promise<number> {
   let deleted = 0;
   while (deleted < max) {
     const page = await store.list(collection, { limit: Math.min(500, max - deleted) });

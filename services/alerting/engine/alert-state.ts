@@ -46,12 +46,25 @@ export interface ApplyOptions {
  * firing → resolved (inactive), with keep_firing_for; resolved alerts are kept for resolvedRetention so
  * their resolution is re-sent, then dropped. Pure: state in, state and transitions out.
  */
-export function applyResult(rule: AlertRule, previous: readonly ActiveAlert[], samples: readonly Sample[], opts: ApplyOptions): { alerts: ActiveAlert[]; transitions: Transition[] } {
+export function applyResult(
+  rule: AlertRule,
+  previous: readonly ActiveAlert[],
+  samples: readonly Sample[],
+  opts: ApplyOptions,
+): { alerts: ActiveAlert[]; transitions: Transition[] } {
   const { now } = opts;
   const active = new Map(previous.map((a) => [a.fingerprint, { ...a }]));
   const transitions: Transition[] = [];
   const note = (a: ActiveAlert, from: AlertState, to: AlertState) =>
-    transitions.push({ time: now, fingerprint: a.fingerprint, alertname: rule.name, labels: a.labels, from, to, value: a.value });
+    transitions.push({
+      time: now,
+      fingerprint: a.fingerprint,
+      alertname: rule.name,
+      labels: a.labels,
+      from,
+      to,
+      value: a.value,
+    });
   const seen = new Set<string>();
 
   for (const sample of samples) {
@@ -65,7 +78,14 @@ export function applyResult(rule: AlertRule, previous: readonly ActiveAlert[], s
       existing.annotations = annotations;
       continue;
     }
-    const fresh: ActiveAlert = { fingerprint: fp, labels, annotations, state: 'pending', value: sample.value, activeAt: now };
+    const fresh: ActiveAlert = {
+      fingerprint: fp,
+      labels,
+      annotations,
+      state: 'pending',
+      value: sample.value,
+      activeAt: now,
+    };
     active.set(fp, fresh);
     note(fresh, existing?.state ?? 'inactive', 'pending');
   }
@@ -77,7 +97,10 @@ export function applyResult(rule: AlertRule, previous: readonly ActiveAlert[], s
         a.keepFiringSince ??= now;
         if (now - a.keepFiringSince < rule.keepFiringForMs) continue;
       }
-      if (a.state === 'pending' || (a.state === 'inactive' && a.resolvedAt !== undefined && now - a.resolvedAt > opts.resolvedRetentionMs)) {
+      if (
+        a.state === 'pending' ||
+        (a.state === 'inactive' && a.resolvedAt !== undefined && now - a.resolvedAt > opts.resolvedRetentionMs)
+      ) {
         if (a.state === 'pending') note(a, 'pending', 'inactive');
         active.delete(fp);
       } else if (a.state !== 'inactive') {
@@ -98,7 +121,11 @@ export function applyResult(rule: AlertRule, previous: readonly ActiveAlert[], s
 }
 
 /** Series labels (minus __name__), then the rule's templated labels, then alertname: Prometheus's order. */
-export function alertLabels(rule: AlertRule, sample: Sample, externalUrl?: string): { labels: Record<string, string>; annotations: Record<string, string> } {
+export function alertLabels(
+  rule: AlertRule,
+  sample: Sample,
+  externalUrl?: string,
+): { labels: Record<string, string>; annotations: Record<string, string> } {
   const seriesLabels = { ...sample.labels };
   delete seriesLabels.__name__;
   const data = { labels: seriesLabels, value: sample.value, ...(externalUrl ? { externalUrl } : {}) };

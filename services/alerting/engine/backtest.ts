@@ -19,21 +19,40 @@ export interface BacktestResult {
   end: number;
   stepMs: number;
   evaluations: number;
-  rules: { alert: string; transitions: Transition[]; episodes: Episode[]; errors: { time: number; error: string; clusters?: Record<string, string> }[] }[];
+  rules: {
+    alert: string;
+    transitions: Transition[];
+    episodes: Episode[];
+    errors: { time: number; error: string; clusters?: Record<string, string> }[];
+  }[];
 }
 
 /**
  * Evaluates a group at every step of a past range with the same lifecycle code as the live engine, from an empty
  * state, without touching stored state or notifying. Times in epoch ms.
  */
-export async function backtest(group: CompiledGroup, range: { start: number; end: number; stepMs?: number }, sources: RuleSources, opts: { resolvedRetentionMs: number; externalUrl: string; signal: AbortSignal }): Promise<BacktestResult> {
+export async function backtest(
+  group: CompiledGroup,
+  range: { start: number; end: number; stepMs?: number },
+  sources: RuleSources,
+  opts: { resolvedRetentionMs: number; externalUrl: string; signal: AbortSignal },
+): Promise<BacktestResult> {
   const stepMs = range.stepMs ?? group.intervalMs;
   const rules = group.rules.filter((r): r is AlertRule => r.type === 'alert');
   const steps = Math.floor((range.end - range.start) / stepMs) + 1;
   if (steps * rules.length > MAX_BACKTEST_EVALUATIONS) {
-    throw new LimitError(`backtest would run ${steps * rules.length} rule evaluations (limit ${MAX_BACKTEST_EVALUATIONS}): shorten the range or raise the step`);
+    throw new LimitError(
+      `backtest would run ${steps * rules.length} rule evaluations (limit ${MAX_BACKTEST_EVALUATIONS}): shorten the range or raise the step`,
+    );
   }
-  const out: BacktestResult = { group: group.name, start: range.start, end: range.end, stepMs, evaluations: 0, rules: [] };
+  const out: BacktestResult = {
+    group: group.name,
+    start: range.start,
+    end: range.end,
+    stepMs,
+    evaluations: 0,
+    rules: [],
+  };
   for (const rule of rules) {
     let state: ActiveAlert[] = [];
     const result: BacktestResult['rules'][number] = { alert: rule.name, transitions: [], episodes: [], errors: [] };
@@ -48,8 +67,18 @@ export async function backtest(group: CompiledGroup, range: { start: number; end
         result.errors.push({ time: t, error: (err as Error).message });
         continue;
       }
-      if (res.failedClusters.size) result.errors.push({ time: t, error: 'some clusters failed', clusters: Object.fromEntries(res.failedClusters) });
-      const applied = applyResult(rule, state, res.samples, { now: t, resolvedRetentionMs: opts.resolvedRetentionMs, externalUrl: opts.externalUrl, failedClusters: new Set(res.failedClusters.keys()) });
+      if (res.failedClusters.size)
+        result.errors.push({
+          time: t,
+          error: 'some clusters failed',
+          clusters: Object.fromEntries(res.failedClusters),
+        });
+      const applied = applyResult(rule, state, res.samples, {
+        now: t,
+        resolvedRetentionMs: opts.resolvedRetentionMs,
+        externalUrl: opts.externalUrl,
+        failedClusters: new Set(res.failedClusters.keys()),
+      });
       state = applied.alerts;
       for (const tr of applied.transitions) {
         result.transitions.push(tr);

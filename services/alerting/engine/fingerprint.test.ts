@@ -4,7 +4,14 @@ import { fingerprint } from './fingerprint.ts';
 describe('fingerprint', () => {
   it('matches the fingerprint Alertmanager 0.25 sent for the same labels', () => {
     // From ../shared/data/alertmanager-webhook/generated-locally-am0.25/payload_001.json
-    const labels = { alertname: 'ShortLivedCondition', cluster: 'local-test', instance: '127.0.0.1:19090', job: 'prometheus', severity: 'warning', team: 'observability' };
+    const labels = {
+      alertname: 'ShortLivedCondition',
+      cluster: 'local-test',
+      instance: '127.0.0.1:19090',
+      job: 'prometheus',
+      severity: 'warning',
+      team: 'observability',
+    };
     expect(fingerprint(labels)).toBe('b50d6b41a22ad808');
   });
 

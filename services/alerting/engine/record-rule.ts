@@ -14,13 +14,26 @@ type Store = Pick<RecordStore, 'count' | 'stats' | 'exportAll'>;
  * meets the condition. For "fewer than N" (flatline) a group that had records in the window before and none now
  * counts as 0, as do configured clusters with no records at all, so silence itself can fire.
  */
-export async function evaluateRecordRule(q: RecordRuleQuery, nowMs: number, store: Store, clusters: string[], signal: AbortSignal): Promise<RuleResult> {
+export async function evaluateRecordRule(
+  q: RecordRuleQuery,
+  nowMs: number,
+  store: Store,
+  clusters: string[],
+  signal: AbortSignal,
+): Promise<RuleResult> {
   const warnings: string[] = [];
   const current = await countGroups(q, { start: nowMs - q.windowMs, end: nowMs }, store, signal, warnings);
   if (q.op === '<' || q.op === '<=') {
-    const before = await countGroups(q, { start: nowMs - 2 * q.windowMs, end: nowMs - q.windowMs }, store, signal, warnings);
+    const before = await countGroups(
+      q,
+      { start: nowMs - 2 * q.windowMs, end: nowMs - q.windowMs },
+      store,
+      signal,
+      warnings,
+    );
     for (const key of before.keys()) if (!current.has(key)) current.set(key, 0);
-    if (q.groupBy.length === 0) for (const c of clusters) if (!current.has(JSON.stringify([c]))) current.set(JSON.stringify([c]), 0);
+    if (q.groupBy.length === 0)
+      for (const c of clusters) if (!current.has(JSON.stringify([c]))) current.set(JSON.stringify([c]), 0);
   }
   const samples: Sample[] = [];
   for (const [key, count] of current) {
@@ -40,7 +53,13 @@ function compare(v: number, op: RecordRuleQuery['op'], n: number): boolean {
 }
 
 /** Group key (JSON of [cluster, ...by values]) → count. Pushes work to the store where it can group. */
-async function countGroups(q: RecordRuleQuery, window: { start: number; end: number }, store: Store, signal: AbortSignal, warnings: string[]): Promise<Map<string, number>> {
+async function countGroups(
+  q: RecordRuleQuery,
+  window: { start: number; end: number },
+  store: Store,
+  signal: AbortSignal,
+  warnings: string[],
+): Promise<Map<string, number>> {
   const query: RecordQuery = { filters: q.filters, ...(q.q ? { q: q.q } : {}), ...window };
   const out = new Map<string, number>();
   if (q.post.length === 0 && q.groupBy.length <= 1) {
@@ -50,7 +69,13 @@ async function countGroups(q: RecordRuleQuery, window: { start: number; end: num
         out.set(JSON.stringify([c.key]), c.count);
         continue;
       }
-      const by = await store.stats(q.kind, { ...query, filters: { ...q.filters, cluster: [c.key] } }, q.groupBy[0] as string, 1000, signal);
+      const by = await store.stats(
+        q.kind,
+        { ...query, filters: { ...q.filters, cluster: [c.key] } },
+        q.groupBy[0] as string,
+        1000,
+        signal,
+      );
       for (const g of by.groups) out.set(JSON.stringify([c.key, g.key]), g.count);
     }
     return out;
@@ -58,7 +83,9 @@ async function countGroups(q: RecordRuleQuery, window: { start: number; end: num
   let scanned = 0;
   for await (const doc of store.exportAll(q.kind, { ...query, sort: 'desc' }, signal)) {
     if (++scanned > MAX_SCANNED) {
-      warnings.push(`more than ${MAX_SCANNED} records matched the pushed-down filters; counted the newest ${MAX_SCANNED}`);
+      warnings.push(
+        `more than ${MAX_SCANNED} records matched the pushed-down filters; counted the newest ${MAX_SCANNED}`,
+      );
       break;
     }
     if (!q.post.every((p) => p.regex.test(fieldText(doc, p.field)) !== p.negate)) continue;

@@ -18,12 +18,18 @@ export interface RuleSources {
   clusters: () => string[];
 }
 
-export async function queryRule(rule: AlertRule, nowMs: number, sources: RuleSources, signal: AbortSignal): Promise<RuleResult> {
+export async function queryRule(
+  rule: AlertRule,
+  nowMs: number,
+  sources: RuleSources,
+  signal: AbortSignal,
+): Promise<RuleResult> {
   if (rule.records) return evaluateRecordRule(rule.records, nowMs, await sources.records(), sources.clusters(), signal);
   const fed = await sources.federation();
   const res = await fed.instant({ query: rule.expr, time: nowMs / 1000, partialResponse: true }, signal);
   const failedClusters = new Map<string, string>();
-  for (const [name, status] of Object.entries(res.clusters)) if (status.status === 'error') failedClusters.set(name, status.error ?? 'evaluation failed');
+  for (const [name, status] of Object.entries(res.clusters))
+    if (status.status === 'error') failedClusters.set(name, status.error ?? 'evaluation failed');
   return { samples: toSamples(res.resultType, res.result), failedClusters, warnings: res.warnings };
 }
 

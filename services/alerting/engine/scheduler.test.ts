@@ -10,8 +10,25 @@ import { alertingMetrics } from './alerting-metrics.ts';
 import { Scheduler } from './scheduler.ts';
 
 const group = (intervalMs: number): CompiledGroup => ({
-  id: 'api/g', name: 'g', source: { type: 'api' }, intervalMs, limit: 0, spec: { name: 'g', rules: [] },
-  rules: [{ type: 'alert', key: 'k', name: 'A', expr: 'up', source: 'metric', forMs: 0, keepFiringForMs: 0, labels: {}, annotations: {} }],
+  id: 'api/g',
+  name: 'g',
+  source: { type: 'api' },
+  intervalMs,
+  limit: 0,
+  spec: { name: 'g', rules: [] },
+  rules: [
+    {
+      type: 'alert',
+      key: 'k',
+      name: 'A',
+      expr: 'up',
+      source: 'metric',
+      forMs: 0,
+      keepFiringForMs: 0,
+      labels: {},
+      annotations: {},
+    },
+  ],
 });
 
 async function run(opts: { evalMs: number; holders: string[] }) {
@@ -24,7 +41,13 @@ async function run(opts: { evalMs: number; holders: string[] }) {
   const schedulers = opts.holders.map(
     (holder) =>
       new Scheduler({
-        store, holder, leaseTtlMs: 5000, tickMs: 10, groups: () => [group(100)], metrics: alertingMetrics(metrics), logger: createLogger('silent'),
+        store,
+        holder,
+        leaseTtlMs: 5000,
+        tickMs: 10,
+        groups: () => [group(100)],
+        metrics: alertingMetrics(metrics),
+        logger: createLogger('silent'),
         evaluate: async (_g, at) => {
           if (running++) overlap = true;
           slots.push(at);
@@ -39,7 +62,11 @@ async function run(opts: { evalMs: number; holders: string[] }) {
   await new Promise((r) => setTimeout(r, 1000));
   const leaders = schedulers.filter((s) => s.isLeader).length;
   for (const s of schedulers) await s.stop();
-  const missed = (await metrics.getSingleMetric('pharos_alerting_group_missed_evaluations_total')?.get())?.values.reduce((a, v) => a + v.value, 0) ?? 0;
+  const missed =
+    (await metrics.getSingleMetric('pharos_alerting_group_missed_evaluations_total')?.get())?.values.reduce(
+      (a, v) => a + v.value,
+      0,
+    ) ?? 0;
   return { slots, missed, overlap, leaders };
 }
 
@@ -49,7 +76,11 @@ describe('Scheduler', () => {
     expect(r.leaders).toBe(1);
     // Slot times are exact multiples of the interval apart however late a timer fires.
     expect(r.slots.length).toBeGreaterThanOrEqual(2);
-    expect(r.slots.every((t, i) => i === 0 || ((t - (r.slots[i - 1] as number)) % 100 === 0 && t > (r.slots[i - 1] as number)))).toBe(true);
+    expect(
+      r.slots.every(
+        (t, i) => i === 0 || ((t - (r.slots[i - 1] as number)) % 100 === 0 && t > (r.slots[i - 1] as number)),
+      ),
+    ).toBe(true);
   });
 
   it('counts an overrun as missed evaluations and never runs a group twice at once', async () => {

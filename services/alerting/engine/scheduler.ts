@@ -85,7 +85,9 @@ export class Scheduler {
 
   /** The first slot at or after `now` for a group: multiples of the interval, shifted by the group's offset. */
   static slotAfter(group: CompiledGroup, now: number): number {
-    const offset = Number(BigInt(`0x${createHash('sha256').update(group.id).digest('hex').slice(0, 12)}`) % BigInt(group.intervalMs));
+    const offset = Number(
+      BigInt(`0x${createHash('sha256').update(group.id).digest('hex').slice(0, 12)}`) % BigInt(group.intervalMs),
+    );
     const base = Math.floor((now - offset) / group.intervalMs) * group.intervalMs + offset;
     return base < now ? base + group.intervalMs : base;
   }

@@ -6,7 +6,11 @@ import { matcher, type Matcher } from './matchers.ts';
  * line parsed as Alertmanager's default (fallback) parser does (classic syntax, or the UTF-8 syntax of 0.27+).
  * Builds them with matchers.ts's `matcher`, so matching itself stays in one place.
  */
-export function amConfigMatchers(c: { matchers?: readonly string[] | undefined; match?: Record<string, string> | undefined; match_re?: Record<string, string> | undefined }): Matcher[] {
+export function amConfigMatchers(c: {
+  matchers?: readonly string[] | undefined;
+  match?: Record<string, string> | undefined;
+  match_re?: Record<string, string> | undefined;
+}): Matcher[] {
   return [
     ...Object.entries(c.match ?? {}).map(([k, v]) => matcher(k, '=', v)),
     ...Object.entries(c.match_re ?? {}).map(([k, v]) => matcher(k, '=~', v)),

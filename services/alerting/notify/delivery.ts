@@ -62,10 +62,21 @@ export class Delivery {
     return job.integ.sendResolved ? job.active : job.active.filter((a) => job.firing.has(a.fingerprint));
   }
 
-  private base(job: DeliveryJob, alerts: NotifiableAlert[], status: NotificationRecord['status']): Omit<NotificationRecord, 'result' | 'attempts' | 'durationMs'> {
+  private base(
+    job: DeliveryJob,
+    alerts: NotifiableAlert[],
+    status: NotificationRecord['status'],
+  ): Omit<NotificationRecord, 'result' | 'attempts' | 'durationMs'> {
     return {
-      time: this.opts.now(), receiver: job.receiver, integration: job.integ.type, target: job.integ.target, groupKey: job.groupKey, status,
-      alertnames: [...new Set(alerts.map((a) => a.labels.alertname ?? ''))].join(','), alerts: alerts.length, fingerprints: alerts.map((a) => a.fingerprint),
+      time: this.opts.now(),
+      receiver: job.receiver,
+      integration: job.integ.type,
+      target: job.integ.target,
+      groupKey: job.groupKey,
+      status,
+      alertnames: [...new Set(alerts.map((a) => a.labels.alertname ?? ''))].join(','),
+      alerts: alerts.length,
+      fingerprints: alerts.map((a) => a.fingerprint),
     };
   }
 
@@ -79,9 +90,18 @@ export class Delivery {
     if (this.lastMuted.get(key) === content) return true;
     this.lastMuted.set(key, content);
     const status = alerts.some((a) => job.firing.has(a.fingerprint)) ? 'firing' : 'resolved';
-    await this.opts.nflog.record({ ...this.base(job, alerts, status), result: 'muted', attempts: 0, durationMs: 0, mutedBy: reasons });
+    await this.opts.nflog.record({
+      ...this.base(job, alerts, status),
+      result: 'muted',
+      attempts: 0,
+      durationMs: 0,
+      mutedBy: reasons,
+    });
     this.opts.onNotification?.({ receiver: job.receiver, integration: job.integ.type, result: 'muted' });
-    this.opts.logger.info({ receiver: job.receiver, integration: this.name(job.integ), group: job.groupKey, mutedBy: reasons }, 'notification muted by time interval');
+    this.opts.logger.info(
+      { receiver: job.receiver, integration: this.name(job.integ), group: job.groupKey, mutedBy: reasons },
+      'notification muted by time interval',
+    );
     return true;
   }
 
@@ -91,9 +111,24 @@ export class Delivery {
     this.lastMuted.delete(`${job.groupKey}\u0000${job.receiver}\u0000${this.name(job.integ)}`);
     const alerts = this.toSend(job);
     const name = this.name(job.integ);
-    const mark = () => this.opts.nflog.markSent({ groupKey: job.groupKey, receiver: job.receiver, integration: name, firing: [...job.firing], resolved: [...job.resolved], at: job.now });
+    const mark = () =>
+      this.opts.nflog.markSent({
+        groupKey: job.groupKey,
+        receiver: job.receiver,
+        integration: name,
+        firing: [...job.firing],
+        resolved: [...job.resolved],
+        at: job.now,
+      });
     if (alerts.length === 0) return mark().then(() => true);
-    const data = notificationData({ receiver: job.receiver, groupKey: job.groupKey, groupLabels: job.groupLabels, alerts, now: job.now, externalUrl: this.opts.externalUrl });
+    const data = notificationData({
+      receiver: job.receiver,
+      groupKey: job.groupKey,
+      groupLabels: job.groupLabels,
+      alerts,
+      now: job.now,
+      externalUrl: this.opts.externalUrl,
+    });
     const settings = this.opts.settings(job.receiver);
     const timeoutMs = job.integ.timeoutMs ?? settings.timeoutMs;
     const log = this.opts.logger.child({ receiver: job.receiver, integration: name, group: job.groupKey });
@@ -113,27 +148,54 @@ export class Delivery {
       signal,
       async ({ error, attempt, retryInMs }) => {
         const status = error instanceof NotifyError ? error.details.status : undefined;
-        attemptLog.push({ at: attemptStart, durationMs: this.opts.now() - attemptStart, ok: false, ...(status ? { status } : {}), error: error.message, ...(retryInMs !== undefined ? { retryInMs } : {}) });
+        attemptLog.push({
+          at: attemptStart,
+          durationMs: this.opts.now() - attemptStart,
+          ok: false,
+          ...(status ? { status } : {}),
+          error: error.message,
+          ...(retryInMs !== undefined ? { retryInMs } : {}),
+        });
         log.warn({ attempt, status, err: error.message, retryInMs }, 'notification attempt failed');
         if (retryInMs === undefined) return;
         this.opts.onNotification?.({ receiver: job.receiver, integration: job.integ.type, result: 'retried' });
-        const record: NotificationRecord = { ...base, result: 'retrying', attempts: attempt, error: error.message, durationMs: this.opts.now() - started, attemptLog: attemptLog.slice(-MAX_ATTEMPT_LOG) };
+        const record: NotificationRecord = {
+          ...base,
+          result: 'retrying',
+          attempts: attempt,
+          error: error.message,
+          durationMs: this.opts.now() - started,
+          attemptLog: attemptLog.slice(-MAX_ATTEMPT_LOG),
+        };
         if (recordId) await this.opts.nflog.update(recordId, record);
         else recordId = await this.opts.nflog.record(record);
       },
     );
     if (!outcome.error) {
       const status = last.report?.status;
-      attemptLog.push({ at: attemptStart, durationMs: this.opts.now() - attemptStart, ok: true, ...(status ? { status } : {}) });
+      attemptLog.push({
+        at: attemptStart,
+        durationMs: this.opts.now() - attemptStart,
+        ok: true,
+        ...(status ? { status } : {}),
+      });
       await mark();
     }
     const final: NotificationRecord = {
-      ...base, result: outcome.error ? 'failed' : 'sent', attempts: outcome.attempts, ...(outcome.error ? { error: outcome.error.message } : {}),
-      durationMs: this.opts.now() - started, attemptLog: attemptLog.slice(-MAX_ATTEMPT_LOG),
+      ...base,
+      result: outcome.error ? 'failed' : 'sent',
+      attempts: outcome.attempts,
+      ...(outcome.error ? { error: outcome.error.message } : {}),
+      durationMs: this.opts.now() - started,
+      attemptLog: attemptLog.slice(-MAX_ATTEMPT_LOG),
     };
     if (recordId) await this.opts.nflog.update(recordId, final);
     else await this.opts.nflog.record(final);
-    this.opts.onNotification?.({ receiver: job.receiver, integration: job.integ.type, result: outcome.error ? 'failed' : 'sent' });
+    this.opts.onNotification?.({
+      receiver: job.receiver,
+      integration: job.integ.type,
+      result: outcome.error ? 'failed' : 'sent',
+    });
     if (outcome.error) log.error({ attempts: outcome.attempts, err: outcome.error.message }, 'notification failed');
     return !outcome.error;
   }

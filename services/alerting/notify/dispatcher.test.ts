@@ -18,10 +18,18 @@ async function setup(store?: SqliteStateStore) {
   const clock = { t: 1_000_000 };
   const integ = recordingIntegration();
   const d = new Dispatcher({
-    route: buildRoute({ receiver: 'r', group_by: ['alertname'], group_wait: '30s', group_interval: '5m', repeat_interval: '4h' }),
+    route: buildRoute({
+      receiver: 'r',
+      group_by: ['alertname'],
+      group_wait: '30s',
+      group_interval: '5m',
+      repeat_interval: '4h',
+    }),
     receivers: new Map([['r', [integ]]]),
     silences: new SilenceService(st, () => clock.t),
-    inhibitor: new Inhibitor([{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['cluster'] }]),
+    inhibitor: new Inhibitor([
+      { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['cluster'] },
+    ]),
     nflog: new NotificationLog(st),
     retry: { initialMs: 1, maxMs: 1, giveUpAfterMs: 60_000, sleep: async () => undefined, now: () => clock.t },
     externalUrl: 'http://pharos.test',
@@ -37,7 +45,13 @@ async function setup(store?: SqliteStateStore) {
 }
 
 const alert = (name: string, labels: Record<string, string>, startsAt: number, endsAt?: number): NotifiableAlert => ({
-  fingerprint: `${name}-${JSON.stringify(labels)}`, labels: { alertname: name, ...labels }, annotations: {}, startsAt, ...(endsAt ? { endsAt } : {}), generatorURL: 'x', updatedAt: startsAt,
+  fingerprint: `${name}-${JSON.stringify(labels)}`,
+  labels: { alertname: name, ...labels },
+  annotations: {},
+  startsAt,
+  ...(endsAt ? { endsAt } : {}),
+  generatorURL: 'x',
+  updatedAt: startsAt,
 });
 
 describe('Dispatcher', () => {
@@ -96,10 +110,23 @@ describe('Dispatcher', () => {
 
   it('mutes inhibited and silenced alerts', async () => {
     const { d, integ, clock, step, store } = await setup();
-    await new SilenceService(store, () => clock.t).upsert({ matchers: [{ name: 'alertname', value: 'Silenced', isRegex: false }], startsAt: clock.t - 1, endsAt: clock.t + 3600_000, createdBy: 't', comment: '' });
-    d.put([alert('Crit', { severity: 'critical', cluster: 'east' }, clock.t), alert('Warn', { severity: 'warning', cluster: 'east' }, clock.t), alert('Warn', { severity: 'warning', cluster: 'west' }, clock.t), alert('Silenced', {}, clock.t)]);
+    await new SilenceService(store, () => clock.t).upsert({
+      matchers: [{ name: 'alertname', value: 'Silenced', isRegex: false }],
+      startsAt: clock.t - 1,
+      endsAt: clock.t + 3600_000,
+      createdBy: 't',
+      comment: '',
+    });
+    d.put([
+      alert('Crit', { severity: 'critical', cluster: 'east' }, clock.t),
+      alert('Warn', { severity: 'warning', cluster: 'east' }, clock.t),
+      alert('Warn', { severity: 'warning', cluster: 'west' }, clock.t),
+      alert('Silenced', {}, clock.t),
+    ]);
     await step(31_000);
-    const sent = integ.sent.flatMap((s) => s.Alerts.map((a) => `${a.Labels.alertname}/${a.Labels.cluster ?? ''}`)).sort();
+    const sent = integ.sent
+      .flatMap((s) => s.Alerts.map((a) => `${a.Labels.alertname}/${a.Labels.cluster ?? ''}`))
+      .sort();
     expect(sent).toEqual(['Crit/east', 'Warn/west']);
   });
 });

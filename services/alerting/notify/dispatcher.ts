@@ -71,7 +71,8 @@ export class Dispatcher implements AlertSink {
     for (const alert of alerts) {
       const prev = this.alerts.get(alert.fingerprint);
       // Alertmanager merges repeated sends of one alert: the earliest start wins.
-      const merged = prev && !isResolved(prev, now) ? { ...alert, startsAt: Math.min(prev.startsAt, alert.startsAt) } : alert;
+      const merged =
+        prev && !isResolved(prev, now) ? { ...alert, startsAt: Math.min(prev.startsAt, alert.startsAt) } : alert;
       this.alerts.set(alert.fingerprint, merged);
       for (const route of matchRoutes(this.opts.route, merged.labels)) this.insert(route, merged, now);
     }
@@ -82,7 +83,15 @@ export class Dispatcher implements AlertSink {
     const key = groupKey(route, labels);
     let g = this.groups.get(key);
     if (!g) {
-      g = { key, route, labels, alerts: new Map(), nextFlush: now + route.groupWaitMs, flushing: false, hasFlushed: false };
+      g = {
+        key,
+        route,
+        labels,
+        alerts: new Map(),
+        nextFlush: now + route.groupWaitMs,
+        flushing: false,
+        hasFlushed: false,
+      };
       this.groups.set(key, g);
     }
     g.alerts.set(alert.fingerprint, alert);
@@ -100,7 +109,10 @@ export class Dispatcher implements AlertSink {
   }
 
   async status(alert: NotifiableAlert): Promise<{ silencedBy: string[]; inhibitedBy: string[] }> {
-    return { silencedBy: await this.opts.silences.mutedBy(alert.labels), inhibitedBy: this.opts.inhibitor.inhibitedBy(alert.fingerprint, alert.labels, this.firing()) };
+    return {
+      silencedBy: await this.opts.silences.mutedBy(alert.labels),
+      inhibitedBy: this.opts.inhibitor.inhibitedBy(alert.fingerprint, alert.labels, this.firing()),
+    };
   }
 
   private firing(): NotifiableAlert[] {
@@ -132,7 +144,9 @@ export class Dispatcher implements AlertSink {
     const firingAll = this.firing();
     const active: NotifiableAlert[] = [];
     for (const a of g.alerts.values()) {
-      const muted = (await this.opts.silences.mutedBy(a.labels)).length > 0 || this.opts.inhibitor.inhibitedBy(a.fingerprint, a.labels, firingAll).length > 0;
+      const muted =
+        (await this.opts.silences.mutedBy(a.labels)).length > 0 ||
+        this.opts.inhibitor.inhibitedBy(a.fingerprint, a.labels, firingAll).length > 0;
       if (!muted) active.push(a);
     }
     const firing = new Set(active.filter((a) => !isResolved(a, now)).map((a) => a.fingerprint));
@@ -142,7 +156,17 @@ export class Dispatcher implements AlertSink {
     const mutedBy = this.intervals.mutedBy(g.route, now);
     const results = await Promise.all(
       integrations.map((integ) => {
-        const job = { groupKey: g.key, groupLabels: g.labels, receiver: g.route.receiver, repeatIntervalMs: g.route.repeatIntervalMs, integ, active, firing, resolved, now };
+        const job = {
+          groupKey: g.key,
+          groupLabels: g.labels,
+          receiver: g.route.receiver,
+          repeatIntervalMs: g.route.repeatIntervalMs,
+          integ,
+          active,
+          firing,
+          resolved,
+          now,
+        };
         return mutedBy.length ? this.delivery.muted(job, mutedBy) : this.delivery.deliver(job, this.abort.signal);
       }),
     );

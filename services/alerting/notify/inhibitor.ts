@@ -24,7 +24,11 @@ export class Inhibitor {
   }
 
   /** Fingerprints of the firing alerts inhibiting `labels`, empty when none. */
-  inhibitedBy(fp: string, labels: Readonly<Record<string, string>>, firing: readonly { fingerprint: string; labels: Record<string, string> }[]): string[] {
+  inhibitedBy(
+    fp: string,
+    labels: Readonly<Record<string, string>>,
+    firing: readonly { fingerprint: string; labels: Record<string, string> }[],
+  ): string[] {
     const out: string[] = [];
     for (const rule of this.rules) {
       if (!matchesAll(rule.target, labels)) continue;

@@ -13,7 +13,9 @@ describe('Alertmanager matchers, RE2', () => {
     const [m] = parseMatchers(['{alertname=~"(?i)disk.*"}']);
     expect(matches(m!, { alertname: 'DiskFull' })).toBe(true);
     expect(matches(m!, { alertname: 'NoDisk' })).toBe(false);
-    expect(matchesAll(configMatchers({ match_re: { severity: '(?i:CRIT)ical|page' } }), { severity: 'critical' })).toBe(true);
+    expect(matchesAll(configMatchers({ match_re: { severity: '(?i:CRIT)ical|page' } }), { severity: 'critical' })).toBe(
+      true,
+    );
   });
 
   it('refuses what RE2 does not have when a matcher is written', () => {
@@ -22,7 +24,8 @@ describe('Alertmanager matchers, RE2', () => {
   });
 
   it('answers backtracking patterns at once', () => {
-    for (const [pattern, subject] of CATASTROPHIC) expect(matches(matcher('alertname', '=~', pattern), { alertname: subject })).toBe(false);
+    for (const [pattern, subject] of CATASTROPHIC)
+      expect(matches(matcher('alertname', '=~', pattern), { alertname: subject })).toBe(false);
   });
 
   it('reads a stored matcher that is not RE2 as one that matches nothing, whatever its type', () => {
@@ -41,13 +44,29 @@ describe('stored silences whose regex an older Pharos accepted', () => {
     const store = new SqliteStateStore(join(mkdtempSync(join(tmpdir(), 'pharos-silence-re2-')), 's.db'));
     await store.init();
     const now = Date.now();
-    const old: Silence = { id: 'legacy', matchers: [{ name: 'alertname', value: '(?!Watchdog).*', isRegex: true, isEqual: false }], startsAt: now - 1000, endsAt: now + 3600_000, createdBy: 'old', comment: '', updatedAt: now };
+    const old: Silence = {
+      id: 'legacy',
+      matchers: [{ name: 'alertname', value: '(?!Watchdog).*', isRegex: true, isEqual: false }],
+      startsAt: now - 1000,
+      endsAt: now + 3600_000,
+      createdBy: 'old',
+      comment: '',
+      updatedAt: now,
+    };
     await store.put(SILENCE_COLLECTION, old.id, old);
     const silences = new SilenceService(store);
-    const fresh = await silences.upsert({ matchers: [{ name: 'alertname', value: '(?i)disk.*', isRegex: true }], startsAt: now - 1000, endsAt: now + 3600_000, createdBy: 't', comment: '' });
+    const fresh = await silences.upsert({
+      matchers: [{ name: 'alertname', value: '(?i)disk.*', isRegex: true }],
+      startsAt: now - 1000,
+      endsAt: now + 3600_000,
+      createdBy: 't',
+      comment: '',
+    });
     expect(await silences.mutedBy({ alertname: 'DiskFull' })).toEqual([fresh.id]);
     expect(await silences.mutedBy({ alertname: 'Watchdog' })).toEqual([]);
-    await expect(silences.upsert({ matchers: old.matchers, startsAt: now, endsAt: now + 1000, createdBy: 't', comment: '' })).rejects.toThrow(/invalid or unsupported Perl syntax/);
+    await expect(
+      silences.upsert({ matchers: old.matchers, startsAt: now, endsAt: now + 1000, createdBy: 't', comment: '' }),
+    ).rejects.toThrow(/invalid or unsupported Perl syntax/);
     await store.close();
   });
 });

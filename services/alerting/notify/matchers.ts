@@ -47,7 +47,10 @@ export function storedMatcher(name: string, type: MatchType, value: string): Mat
 
 export function parseMatcher(text: string): Matcher {
   const m = ONE.exec(text);
-  if (!m) throw new InputError(`invalid matcher "${text}": expected name="value", name=~"regex", name!="value" or name!~"regex"`);
+  if (!m)
+    throw new InputError(
+      `invalid matcher "${text}": expected name="value", name=~"regex", name!="value" or name!~"regex"`,
+    );
   const name = (m[1] as string).replace(/^"|"$/g, '');
   let value = m[3] as string;
   if (value.startsWith('"')) value = JSON.parse(value) as string;
@@ -58,7 +61,9 @@ export function parseMatcher(text: string): Matcher {
 export function parseMatchers(texts: readonly string[]): Matcher[] {
   return texts.flatMap((t) => {
     const inner = t.trim().replace(/^\{/, '').replace(/\}$/, '');
-    return splitTopLevel(inner).filter((p) => p.trim() !== '').map(parseMatcher);
+    return splitTopLevel(inner)
+      .filter((p) => p.trim() !== '')
+      .map(parseMatcher);
   });
 }
 
@@ -83,7 +88,11 @@ function splitTopLevel(s: string): string[] {
 }
 
 /** Legacy `match` / `match_re` maps plus `matchers`, as Alertmanager still accepts all three. */
-export function configMatchers(c: { matchers?: string[] | undefined; match?: Record<string, string> | undefined; match_re?: Record<string, string> | undefined }): Matcher[] {
+export function configMatchers(c: {
+  matchers?: string[] | undefined;
+  match?: Record<string, string> | undefined;
+  match_re?: Record<string, string> | undefined;
+}): Matcher[] {
   return [
     ...Object.entries(c.match ?? {}).map(([k, v]) => matcher(k, '=', v)),
     ...Object.entries(c.match_re ?? {}).map(([k, v]) => matcher(k, '=~', v)),
@@ -106,7 +115,8 @@ export function matches(m: Matcher, labels: Readonly<Record<string, string>>): b
   }
 }
 
-export const matchesAll = (ms: readonly Matcher[], labels: Readonly<Record<string, string>>): boolean => ms.every((m) => matches(m, labels));
+export const matchesAll = (ms: readonly Matcher[], labels: Readonly<Record<string, string>>): boolean =>
+  ms.every((m) => matches(m, labels));
 
 export function matcherString(m: Matcher): string {
   return `${m.name}${m.type}${JSON.stringify(m.value)}`;

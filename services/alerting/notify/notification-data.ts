@@ -11,7 +11,9 @@ export class KV {
     Object.assign(this, labels);
   }
   private own(): [string, string][] {
-    const entries = Object.entries(this as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string');
+    const entries = Object.entries(this as Record<string, unknown>).filter(
+      (e): e is [string, string] => typeof e[1] === 'string',
+    );
     const rest = entries.filter(([k]) => k !== 'alertname').sort(([a], [b]) => (a < b ? -1 : 1));
     const name = entries.find(([k]) => k === 'alertname');
     return name ? [name, ...rest] : rest;
@@ -96,7 +98,14 @@ export function alertOrder(a: NotifiableAlert, b: NotifiableAlert): number {
   return labelSetBefore(a.labels, b.labels);
 }
 
-export function notificationData(opts: { receiver: string; groupKey: string; groupLabels: Record<string, string>; alerts: readonly NotifiableAlert[]; now: number; externalUrl: string }): NotificationData {
+export function notificationData(opts: {
+  receiver: string;
+  groupKey: string;
+  groupLabels: Record<string, string>;
+  alerts: readonly NotifiableAlert[];
+  now: number;
+  externalUrl: string;
+}): NotificationData {
   const sorted = [...opts.alerts].sort(alertOrder);
   const list = sorted.map((a): TemplateAlert => {
     const resolved = a.endsAt !== undefined && a.endsAt <= opts.now;
@@ -110,7 +119,10 @@ export function notificationData(opts: { receiver: string; groupKey: string; gro
       Fingerprint: a.fingerprint,
     };
   });
-  const alerts = Object.assign(list, { Firing: () => list.filter((a) => a.Status === 'firing'), Resolved: () => list.filter((a) => a.Status === 'resolved') });
+  const alerts = Object.assign(list, {
+    Firing: () => list.filter((a) => a.Status === 'firing'),
+    Resolved: () => list.filter((a) => a.Status === 'resolved'),
+  });
   return {
     Receiver: quoteMeta(opts.receiver),
     Status: list.some((a) => a.Status === 'firing') ? 'firing' : 'resolved',

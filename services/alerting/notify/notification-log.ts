@@ -42,7 +42,14 @@ export interface NotificationRecord {
  * resolved after a firing notification, when a resolution is new and the integration sends resolutions, or when
  * repeat_interval has passed.
  */
-export function needsUpdate(entry: NflogEntry | undefined, firing: ReadonlySet<string>, resolved: ReadonlySet<string>, sendResolved: boolean, repeatMs: number, now: number): boolean {
+export function needsUpdate(
+  entry: NflogEntry | undefined,
+  firing: ReadonlySet<string>,
+  resolved: ReadonlySet<string>,
+  sendResolved: boolean,
+  repeatMs: number,
+  now: number,
+): boolean {
   if (!entry) return firing.size > 0;
   const was = new Set(entry.firing);
   if (![...firing].every((f) => was.has(f))) return true;
@@ -60,11 +67,16 @@ export class NotificationLog {
   }
 
   async lastSent(groupKey: string, receiver: string, integration: string): Promise<NflogEntry | undefined> {
-    return (await this.store.get<NflogEntry>(NFLOG_COLLECTION, NotificationLog.key(groupKey, receiver, integration)))?.value;
+    return (await this.store.get<NflogEntry>(NFLOG_COLLECTION, NotificationLog.key(groupKey, receiver, integration)))
+      ?.value;
   }
 
   async markSent(entry: NflogEntry): Promise<void> {
-    await this.store.put(NFLOG_COLLECTION, NotificationLog.key(entry.groupKey, entry.receiver, entry.integration), entry);
+    await this.store.put(
+      NFLOG_COLLECTION,
+      NotificationLog.key(entry.groupKey, entry.receiver, entry.integration),
+      entry,
+    );
   }
 
   /** Adds a record and returns its id, which `update` takes to rewrite it (a retry series is one record). */
@@ -82,10 +94,21 @@ export class NotificationLog {
     return pruneByTimeId(this.store, NOTIFICATIONS_COLLECTION, before, max);
   }
 
-  async list(opts: { receiver?: string; result?: string; status?: string; limit: number; cursor?: string }): Promise<{ items: NotificationRecord[]; next: string | null }> {
+  async list(opts: {
+    receiver?: string;
+    result?: string;
+    status?: string;
+    limit: number;
+    cursor?: string;
+  }): Promise<{ items: NotificationRecord[]; next: string | null }> {
     const where: Record<string, string> = {};
     for (const k of ['receiver', 'result', 'status'] as const) if (opts[k]) where[k] = opts[k] as string;
-    const page = await this.store.list<NotificationRecord>(NOTIFICATIONS_COLLECTION, { where, order: 'desc', limit: opts.limit, ...(opts.cursor ? { after: opts.cursor } : {}) });
+    const page = await this.store.list<NotificationRecord>(NOTIFICATIONS_COLLECTION, {
+      where,
+      order: 'desc',
+      limit: opts.limit,
+      ...(opts.cursor ? { after: opts.cursor } : {}),
+    });
     return { items: page.items.map((i) => i.value), next: page.next };
   }
 }

@@ -36,7 +36,12 @@ export interface AttemptFailure {
  * growing delay (initial, ×2, capped at max, with ±20% jitter so many groups do not retry in step), and never less
  * than the provider asked for (Retry-After, Telegram's retry_after) even beyond max.
  */
-export async function withRetry(attempt: (n: number) => Promise<void>, policy: RetryPolicy, signal: AbortSignal, onFailure?: (f: AttemptFailure) => void | Promise<void>): Promise<{ attempts: number; error?: Error }> {
+export async function withRetry(
+  attempt: (n: number) => Promise<void>,
+  policy: RetryPolicy,
+  signal: AbortSignal,
+  onFailure?: (f: AttemptFailure) => void | Promise<void>,
+): Promise<{ attempts: number; error?: Error }> {
   const sleep = policy.sleep ?? abortableSleep;
   const now = policy.now ?? Date.now;
   const start = now();

@@ -8,7 +8,12 @@ const tree = buildRoute({
   group_wait: '10s',
   routes: [
     { matchers: ['severity="critical"'], receiver: 'pager', continue: true, group_by: ['...'] },
-    { match: { team: 'db' }, receiver: 'db', repeat_interval: '1h', routes: [{ matchers: ['env=~"prod|stage"'], receiver: 'db-prod' }] },
+    {
+      match: { team: 'db' },
+      receiver: 'db',
+      repeat_interval: '1h',
+      routes: [{ matchers: ['env=~"prod|stage"'], receiver: 'db-prod' }],
+    },
     { matchers: ['team="db"'], receiver: 'never' },
   ],
 });
@@ -26,14 +31,21 @@ describe('routing tree', () => {
   it('builds Alertmanager group keys', () => {
     expect(groupKey(tree, groupLabels(tree, { alertname: 'X', cluster: 'east' }))).toBe('{}:{alertname="X"}');
     const pager = matchRoutes(tree, { alertname: 'X', severity: 'critical' })[0]!;
-    expect(groupKey(pager, groupLabels(pager, { alertname: 'X', severity: 'critical' }))).toBe('{}/{severity="critical"}:{alertname="X", severity="critical"}');
+    expect(groupKey(pager, groupLabels(pager, { alertname: 'X', severity: 'critical' }))).toBe(
+      '{}/{severity="critical"}:{alertname="X", severity="critical"}',
+    );
     const db = matchRoutes(tree, { team: 'db', env: 'prod' })[0]!;
     expect(db.key).toBe('{}/{team="db"}/{env=~"prod|stage"}');
   });
 
   it('parses matchers as amtool and Alertmanager write them', () => {
-    expect(parseMatchers(['{alertname="A", cluster=~"e.*"}', 'x!=y', 'q!~"a,b"']).map((m) => [m.name, m.type, m.value])).toEqual([
-      ['alertname', '=', 'A'], ['cluster', '=~', 'e.*'], ['x', '!=', 'y'], ['q', '!~', 'a,b'],
+    expect(
+      parseMatchers(['{alertname="A", cluster=~"e.*"}', 'x!=y', 'q!~"a,b"']).map((m) => [m.name, m.type, m.value]),
+    ).toEqual([
+      ['alertname', '=', 'A'],
+      ['cluster', '=~', 'e.*'],
+      ['x', '!=', 'y'],
+      ['q', '!~', 'a,b'],
     ]);
     expect(() => parseMatchers(['nope'])).toThrow(/invalid matcher/);
     expect(() => parseMatchers(['a=~"("'])).toThrow(/regular expression/);

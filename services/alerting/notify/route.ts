@@ -28,9 +28,20 @@ const DEFAULTS = { groupWaitMs: 30_000, groupIntervalMs: 5 * 60_000, repeatInter
 export function buildRoute(cfg: AmRoute, parent?: RouteNode): RouteNode {
   const types = ['=', '!=', '=~', '!~'];
   // labels.Matchers order: name, value, type; byte order as Go compares strings.
-  const matchers = amConfigMatchers(cfg).sort((a, b) => (a.name !== b.name ? (a.name < b.name ? -1 : 1) : a.value !== b.value ? (a.value < b.value ? -1 : 1) : types.indexOf(a.type) - types.indexOf(b.type)));
+  const matchers = amConfigMatchers(cfg).sort((a, b) =>
+    a.name !== b.name
+      ? a.name < b.name
+        ? -1
+        : 1
+      : a.value !== b.value
+        ? a.value < b.value
+          ? -1
+          : 1
+        : types.indexOf(a.type) - types.indexOf(b.type),
+  );
   const groupBy = cfg.group_by ?? parent?.groupBy ?? [];
-  const ms = (v: string | undefined, inherited: number) => (v === undefined ? inherited : (modelDurationMs(v) as number));
+  const ms = (v: string | undefined, inherited: number) =>
+    v === undefined ? inherited : (modelDurationMs(v) as number);
   const node: RouteNode = {
     key: `${parent ? `${parent.key}/` : ''}{${matchers.map(matcherString).join(',')}}`,
     receiver: cfg.receiver ?? parent?.receiver ?? '',

@@ -28,9 +28,11 @@ export interface Silence {
 
 export type SilenceState = 'active' | 'pending' | 'expired';
 
-export const silenceState = (s: Silence, now: number): SilenceState => (now < s.startsAt ? 'pending' : now >= s.endsAt ? 'expired' : 'active');
+export const silenceState = (s: Silence, now: number): SilenceState =>
+  now < s.startsAt ? 'pending' : now >= s.endsAt ? 'expired' : 'active';
 
-const typeOf = (m: SilenceMatcher): MatchType => (m.isRegex ? (m.isEqual === false ? '!~' : '=~') : m.isEqual === false ? '!=' : '=');
+const typeOf = (m: SilenceMatcher): MatchType =>
+  m.isRegex ? (m.isEqual === false ? '!~' : '=~') : m.isEqual === false ? '!=' : '=';
 
 /** Strict, for a silence being written: an invalid regex is refused. */
 const toMatchers = (s: Silence): Matcher[] => s.matchers.map((m) => matcher(m.name, typeOf(m), m.value));
@@ -48,7 +50,11 @@ const storedMatchers = (s: Silence): Matcher[] => s.matchers.map((m) => storedMa
 export class SilenceService {
   private cache: { at: number; items: { silence: Silence; matchers: Matcher[] }[] } | undefined;
 
-  constructor(private readonly store: StateStore, private readonly now: () => number = Date.now, private readonly cacheMs = 1000) {}
+  constructor(
+    private readonly store: StateStore,
+    private readonly now: () => number = Date.now,
+    private readonly cacheMs = 1000,
+  ) {}
 
   async list(): Promise<Silence[]> {
     const out: Silence[] = [];
@@ -99,7 +105,9 @@ export class SilenceService {
       const all = await this.list();
       this.cache = { at: now, items: all.map((silence) => ({ silence, matchers: storedMatchers(silence) })) };
     }
-    return this.cache.items.filter((i) => silenceState(i.silence, now) === 'active' && matchesAll(i.matchers, labels)).map((i) => i.silence.id);
+    return this.cache.items
+      .filter((i) => silenceState(i.silence, now) === 'active' && matchesAll(i.matchers, labels))
+      .map((i) => i.silence.id);
   }
 }
 
@@ -109,12 +117,14 @@ function validate(s: Omit<Silence, 'id' | 'updatedAt'>, now: number): void {
   try {
     const ms = toMatchers(s as Silence);
     // Alertmanager refuses silences that would match every alert.
-    if (ms.length && ms.every((m) => matchesAll([m], {}))) details.push({ path: 'matchers', message: 'at least one matcher must not match the empty string' });
+    if (ms.length && ms.every((m) => matchesAll([m], {})))
+      details.push({ path: 'matchers', message: 'at least one matcher must not match the empty string' });
   } catch (err) {
     details.push({ path: 'matchers', message: (err as Error).message });
   }
   if (!(s.endsAt > s.startsAt)) details.push({ path: 'endsAt', message: 'endsAt must be after startsAt' });
   if (s.endsAt <= now) details.push({ path: 'endsAt', message: 'endsAt must be in the future' });
   if (!s.createdBy) details.push({ path: 'createdBy', message: 'createdBy is required' });
-  if (details.length) throw new InputError(`invalid silence: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+  if (details.length)
+    throw new InputError(`invalid silence: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
 }

@@ -16,7 +16,10 @@ export class NotificationTemplates {
   /** Template files that could not be read or parsed (skipped; their definitions are missing). */
   readonly problems: string[] = [];
 
-  constructor(readonly externalUrl: string, globs: readonly string[] = []) {
+  constructor(
+    readonly externalUrl: string,
+    globs: readonly string[] = [],
+  ) {
     const defines = new Map(new GoTemplate(DEFAULT_TEMPLATES).defines);
     for (const file of expandGlobs(globs, process.cwd())) {
       try {
@@ -35,12 +38,22 @@ export class NotificationTemplates {
 
   /** Executes a text field as text/template does (Alertmanager's ExecuteTextString); "" stays "". */
   text(text: string | undefined, data: NotificationData): string {
-    return text ? this.compiled(text).render(data, {}, { dialect: 'alertmanager', externalUrl: this.externalUrl }, this.defines) : '';
+    return text
+      ? this.compiled(text).render(data, {}, { dialect: 'alertmanager', externalUrl: this.externalUrl }, this.defines)
+      : '';
   }
 
   /** Executes as html/template does (email html, Telegram with parse_mode HTML). */
   html(text: string | undefined, data: NotificationData): string {
-    return text ? this.compiled(text).render(data, {}, { dialect: 'alertmanager', externalUrl: this.externalUrl }, this.defines, 'html') : '';
+    return text
+      ? this.compiled(text).render(
+          data,
+          {},
+          { dialect: 'alertmanager', externalUrl: this.externalUrl },
+          this.defines,
+          'html',
+        )
+      : '';
   }
 
   private compiled(text: string): GoTemplate {

@@ -14,12 +14,25 @@ import { buildRoute } from './route.ts';
 import { SilenceService } from './silences.ts';
 import { specContains, TimeIntervals } from './time-intervals.ts';
 
-const parse = (intervals: unknown[]) => alertingConfigSchema.parse({ ruleFiles: [], time_intervals: intervals }).time_intervals;
+const parse = (intervals: unknown[]) =>
+  alertingConfigSchema.parse({ ruleFiles: [], time_intervals: intervals }).time_intervals;
 const at = (iso: string) => Date.parse(iso);
 
 describe('time interval specs (timeinterval.ContainsTime)', () => {
   it('matches times [start, end), weekday and month ranges, years, in UTC when no location', () => {
-    const [spec] = parse([{ name: 'x', time_intervals: [{ times: [{ start_time: '09:00', end_time: '17:00' }], weekdays: ['monday:friday'], months: ['march:april'], years: ['2026'] }] }])[0]!.time_intervals;
+    const [spec] = parse([
+      {
+        name: 'x',
+        time_intervals: [
+          {
+            times: [{ start_time: '09:00', end_time: '17:00' }],
+            weekdays: ['monday:friday'],
+            months: ['march:april'],
+            years: ['2026'],
+          },
+        ],
+      },
+    ])[0]!.time_intervals;
     expect(specContains(spec!, at('2026-03-02T09:00:00Z'))).toBe(true); // Monday 09:00
     expect(specContains(spec!, at('2026-03-02T16:59:59Z'))).toBe(true);
     expect(specContains(spec!, at('2026-03-02T17:00:00Z'))).toBe(false); // end is exclusive
@@ -30,11 +43,20 @@ describe('time interval specs (timeinterval.ContainsTime)', () => {
 
   it('lets a weekday range wrap around the end of the week, as Alertmanager 0.35 does', () => {
     const [spec] = parse([{ name: 'x', time_intervals: [{ weekdays: ['friday:monday'] }] }])[0]!.time_intervals;
-    expect(['2026-03-06', '2026-03-07', '2026-03-08', '2026-03-09', '2026-03-10'].map((d) => specContains(spec!, at(`${d}T12:00:00Z`)))).toEqual([true, true, true, true, false]);
+    expect(
+      ['2026-03-06', '2026-03-07', '2026-03-08', '2026-03-09', '2026-03-10'].map((d) =>
+        specContains(spec!, at(`${d}T12:00:00Z`)),
+      ),
+    ).toEqual([true, true, true, true, false]);
   });
 
   it('counts negative days from the end of the month in the location, and clamps', () => {
-    const specs = parse([{ name: 'x', time_intervals: [{ days_of_month: ['-2:-1'], location: 'Asia/Tokyo' }, { days_of_month: ['28:31'] }] }])[0]!.time_intervals;
+    const specs = parse([
+      {
+        name: 'x',
+        time_intervals: [{ days_of_month: ['-2:-1'], location: 'Asia/Tokyo' }, { days_of_month: ['28:31'] }],
+      },
+    ])[0]!.time_intervals;
     // 2028 is a leap year: the last two days of February are the 28th and 29th.
     expect(specContains(specs[0]!, at('2028-02-28T00:00:00+09:00'))).toBe(true);
     expect(specContains(specs[0]!, at('2028-02-27T23:59:00+09:00'))).toBe(false);
@@ -44,11 +66,24 @@ describe('time interval specs (timeinterval.ContainsTime)', () => {
   });
 
   it('refuses what Alertmanager refuses, with the path', () => {
-    const r = alertingConfigSchema.safeParse({ time_intervals: [{ name: 'bad', time_intervals: [{ weekdays: ['friday:funday'], times: [{ start_time: '25:00', end_time: '26:00' }], location: 'europe/berlin' }] }] });
+    const r = alertingConfigSchema.safeParse({
+      time_intervals: [
+        {
+          name: 'bad',
+          time_intervals: [
+            {
+              weekdays: ['friday:funday'],
+              times: [{ start_time: '25:00', end_time: '26:00' }],
+              location: 'europe/berlin',
+            },
+          ],
+        },
+      ],
+    });
     expect(r.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(
       expect.arrayContaining([
         'time_intervals.0.time_intervals.0.weekdays.0: funday is not a valid weekday',
-        'time_intervals.0.time_intervals.0.times.0.start_time: couldn\'t parse timestamp 25:00, invalid format',
+        "time_intervals.0.time_intervals.0.times.0.start_time: couldn't parse timestamp 25:00, invalid format",
         'time_intervals.0.time_intervals.0.location: unknown time zone europe/berlin',
       ]),
     );
@@ -66,8 +101,20 @@ describe('time interval specs (timeinterval.ContainsTime)', () => {
 const WEEKS = [
   { zone: 'Europe/Berlin', start: '2026-03-23T00:00:00Z', change: '2026-03-29T01:00:00Z', before: 60, after: 120 },
   { zone: 'Europe/Berlin', start: '2026-10-19T00:00:00Z', change: '2026-10-25T01:00:00Z', before: 120, after: 60 },
-  { zone: 'America/New_York', start: '2026-03-05T00:00:00Z', change: '2026-03-08T07:00:00Z', before: -300, after: -240 },
-  { zone: 'America/New_York', start: '2026-10-29T00:00:00Z', change: '2026-11-01T06:00:00Z', before: -240, after: -300 },
+  {
+    zone: 'America/New_York',
+    start: '2026-03-05T00:00:00Z',
+    change: '2026-03-08T07:00:00Z',
+    before: -300,
+    after: -240,
+  },
+  {
+    zone: 'America/New_York',
+    start: '2026-10-29T00:00:00Z',
+    change: '2026-11-01T06:00:00Z',
+    before: -240,
+    after: -300,
+  },
 ];
 
 function expectedOpen(ms: number, w: (typeof WEEKS)[number]): boolean {
@@ -85,10 +132,29 @@ describe.each(WEEKS)('a week across the DST change in $zone at $change', (w) => 
     const c = alertingConfigSchema.parse({
       ruleFiles: [],
       time_intervals: [
-        { name: 'office', time_intervals: [{ weekdays: ['monday:friday'], times: [{ start_time: '08:00', end_time: '18:00' }], location: w.zone }] },
+        {
+          name: 'office',
+          time_intervals: [
+            { weekdays: ['monday:friday'], times: [{ start_time: '08:00', end_time: '18:00' }], location: w.zone },
+          ],
+        },
         { name: 'lunch', time_intervals: [{ times: [{ start_time: '12:00', end_time: '13:00' }], location: w.zone }] },
       ],
-      route: { receiver: 'r', routes: [{ matchers: ['team="ops"'], receiver: 'r', group_by: ['team'], group_wait: '0s', group_interval: '10m', repeat_interval: '1000h', active_time_intervals: ['office'], mute_time_intervals: ['lunch'] }] },
+      route: {
+        receiver: 'r',
+        routes: [
+          {
+            matchers: ['team="ops"'],
+            receiver: 'r',
+            group_by: ['team'],
+            group_wait: '0s',
+            group_interval: '10m',
+            repeat_interval: '1000h',
+            active_time_intervals: ['office'],
+            mute_time_intervals: ['lunch'],
+          },
+        ],
+      },
       receivers: [{ name: 'r' }],
     });
     const store = new SqliteStateStore(join(mkdtempSync(join(tmpdir(), 'pharos-dst-')), 's.db'));
@@ -117,7 +183,15 @@ describe.each(WEEKS)('a week across the DST change in $zone at $change', (w) => 
     const flushes: number[] = [];
     const end = at(w.start) + 7 * 86_400_000;
     for (let i = 0; clock.t < end; i++) {
-      const alert: NotifiableAlert = { fingerprint: `a${i}`, labels: { alertname: 'Walk', team: 'ops', step: String(i) }, annotations: {}, startsAt: clock.t, endsAt: end + 86_400_000, generatorURL: '', updatedAt: clock.t };
+      const alert: NotifiableAlert = {
+        fingerprint: `a${i}`,
+        labels: { alertname: 'Walk', team: 'ops', step: String(i) },
+        annotations: {},
+        startsAt: clock.t,
+        endsAt: end + 86_400_000,
+        generatorURL: '',
+        updatedAt: clock.t,
+      };
       d.put([alert]);
       d.tick();
       await d.idle();

@@ -1,4 +1,7 @@
-import type { NamedTimeInterval, TimeIntervalSpec } from '../../../libs/config/sections/alertmanager/am-time-intervals.ts';
+import type {
+  NamedTimeInterval,
+  TimeIntervalSpec,
+} from '../../../libs/config/sections/alertmanager/am-time-intervals.ts';
 
 /**
  * Evaluates Alertmanager's time intervals (timeinterval.TimeInterval.ContainsTime): the instant is turned into wall
@@ -19,16 +22,37 @@ const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 function wall(ms: number, zone: string | undefined): Wall {
   if (!zone) {
     const d = new Date(ms);
-    return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), weekday: d.getUTCDay(), minuteOfDay: d.getUTCHours() * 60 + d.getUTCMinutes() };
+    return {
+      year: d.getUTCFullYear(),
+      month: d.getUTCMonth() + 1,
+      day: d.getUTCDate(),
+      weekday: d.getUTCDay(),
+      minuteOfDay: d.getUTCHours() * 60 + d.getUTCMinutes(),
+    };
   }
   const tz = zone === 'Local' ? Intl.DateTimeFormat().resolvedOptions().timeZone : zone;
   let f = formatters.get(tz);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', weekday: 'short' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      weekday: 'short',
+    });
     formatters.set(tz, f);
   }
   const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-  return { year: Number(p.year), month: Number(p.month), day: Number(p.day), weekday: WEEKDAYS.indexOf(p.weekday as string), minuteOfDay: Number(p.hour) * 60 + Number(p.minute) };
+  return {
+    year: Number(p.year),
+    month: Number(p.month),
+    day: Number(p.day),
+    weekday: WEEKDAYS.indexOf(p.weekday as string),
+    minuteOfDay: Number(p.hour) * 60 + Number(p.minute),
+  };
 }
 
 /** Days in the wall-clock month (the calendar's, whatever the zone). */
@@ -38,7 +62,8 @@ const clamp = (n: number, min: number, max: number) => (n <= min ? min : n >= ma
 
 export function specContains(spec: TimeIntervalSpec, ms: number): boolean {
   const t = wall(ms, spec.location);
-  if (spec.times && !spec.times.some((r) => t.minuteOfDay >= r.startMinute && t.minuteOfDay < r.endMinute)) return false;
+  if (spec.times && !spec.times.some((r) => t.minuteOfDay >= r.startMinute && t.minuteOfDay < r.endMinute))
+    return false;
   if (spec.daysOfMonth) {
     const days = daysInMonth(t.year, t.month);
     const inRange = spec.daysOfMonth.some((r) => {
@@ -53,7 +78,13 @@ export function specContains(spec: TimeIntervalSpec, ms: number): boolean {
   }
   if (spec.months && !spec.months.some((r) => t.month >= r.begin && t.month <= r.end)) return false;
   // A range may wrap around the week's end (friday:monday).
-  if (spec.weekdays && !spec.weekdays.some((r) => (r.begin <= r.end ? t.weekday >= r.begin && t.weekday <= r.end : t.weekday >= r.begin || t.weekday <= r.end))) return false;
+  if (
+    spec.weekdays &&
+    !spec.weekdays.some((r) =>
+      r.begin <= r.end ? t.weekday >= r.begin && t.weekday <= r.end : t.weekday >= r.begin || t.weekday <= r.end,
+    )
+  )
+    return false;
   if (spec.years && !spec.years.some((r) => t.year >= r.begin && t.year <= r.end)) return false;
   return true;
 }
@@ -78,7 +109,8 @@ export class TimeIntervals {
   mutedBy(route: { muteIntervals: readonly string[]; activeIntervals: readonly string[] }, ms: number): string[] {
     const muting = this.containing(route.muteIntervals, ms).map((n) => `mute_time_intervals: ${n}`);
     if (muting.length) return muting;
-    if (route.activeIntervals.length && this.containing(route.activeIntervals, ms).length === 0) return [`outside active_time_intervals: ${route.activeIntervals.join(', ')}`];
+    if (route.activeIntervals.length && this.containing(route.activeIntervals, ms).length === 0)
+      return [`outside active_time_intervals: ${route.activeIntervals.join(', ')}`];
     return [];
   }
 }

@@ -72,7 +72,11 @@ function print(e: Expr): string {
       return `${print(e.lhs)} ${e.op}${mods} ${print(e.rhs)}`;
     }
     case 'aggregate': {
-      const grouping = e.without ? ` without (${e.grouping.join(', ')}) ` : e.grouping.length ? ` by (${e.grouping.join(', ')}) ` : '';
+      const grouping = e.without
+        ? ` without (${e.grouping.join(', ')}) `
+        : e.grouping.length
+          ? ` by (${e.grouping.join(', ')}) `
+          : '';
       return `${e.op}${grouping}(${e.param ? `${print(e.param)}, ` : ''}${print(e.expr)})`;
     }
     case 'call':

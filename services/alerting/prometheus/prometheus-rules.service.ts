@@ -47,7 +47,8 @@ export function goFloatE(v: number): string {
 const iso = (ms: number) => new GoTime(ms).toJSON();
 
 /** Label sets as Prometheus writes them: sorted by name. */
-const sorted = (kv: Record<string, string>) => Object.fromEntries(Object.entries(kv).sort(([a], [b]) => (a < b ? -1 : 1)));
+const sorted = (kv: Record<string, string>) =>
+  Object.fromEntries(Object.entries(kv).sort(([a], [b]) => (a < b ? -1 : 1)));
 
 function apiAlert(a: ActiveAlert): PromAlert {
   return {
@@ -70,10 +71,17 @@ export class PrometheusRulesService {
   constructor(private readonly deps: PrometheusRulesDeps) {}
 
   private activeAlerts(s: RuleState | undefined, scope: Scope): ActiveAlert[] {
-    return (s?.alerts ?? []).filter((a) => a.state !== 'inactive' && scopeAllows(scope, a.labels.cluster, a.labels.namespace));
+    return (s?.alerts ?? []).filter(
+      (a) => a.state !== 'inactive' && scopeAllows(scope, a.labels.cluster, a.labels.namespace),
+    );
   }
 
-  private rule(r: CompiledRule, s: RuleState | undefined, scope: Scope, excludeAlerts: boolean): Record<string, unknown> {
+  private rule(
+    r: CompiledRule,
+    s: RuleState | undefined,
+    scope: Scope,
+    excludeAlerts: boolean,
+  ): Record<string, unknown> {
     // Pharos's "partial" (some clusters failed, their alerts held as they were) has no Prometheus equivalent:
     // it is reported as ok with the failing clusters in lastError.
     const failed = Object.entries(s?.clusterErrors ?? {}).map(([c, e]) => `${c}: ${e}`);
@@ -135,7 +143,9 @@ export class PrometheusRulesService {
   async alerts(scope: Scope): Promise<{ alerts: PromAlert[] }> {
     const states = await this.deps.states();
     const out: PromAlert[] = [];
-    for (const g of this.deps.groups()) for (const r of g.rules) if (r.type === 'alert') out.push(...this.activeAlerts(states.get(r.key), scope).map(apiAlert));
+    for (const g of this.deps.groups())
+      for (const r of g.rules)
+        if (r.type === 'alert') out.push(...this.activeAlerts(states.get(r.key), scope).map(apiAlert));
     return { alerts: out };
   }
 }

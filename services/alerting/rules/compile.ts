@@ -106,7 +106,10 @@ function compileRule(r: RuleSpec, group: string, limits: PointLimits): CompiledR
   const ast = parsePromQL(r.expr, PROMQL_ANY);
   const labels = { ...r.labels };
   const name = (r.alert ?? r.record) as string;
-  const key = createHash('sha256').update(JSON.stringify([group, name, r.expr, Object.entries(labels).sort()])).digest('hex').slice(0, 24);
+  const key = createHash('sha256')
+    .update(JSON.stringify([group, name, r.expr, Object.entries(labels).sort()]))
+    .digest('hex')
+    .slice(0, 24);
   if (r.record) return { type: 'record', key, name, expr: r.expr, labels };
   const records = readsRecords(ast) ? toRecordQuery(ast) : undefined;
   if (!records) checkInstantCost(ast, limits);

@@ -17,7 +17,9 @@ import type { SearchExpr } from '../../../libs/store/record-store.ts';
  * record's original JSON) are checked in Pharos on the records the pushed-down part selects, at most
  * MAX_SCANNED per evaluation. Results are always per cluster, plus the `by` fields.
  */
-export const RECORD_METRICS: Record<string, RecordKind> = Object.fromEntries(RECORD_KINDS.map((k) => [`pharos_${k}`, k]));
+export const RECORD_METRICS: Record<string, RecordKind> = Object.fromEntries(
+  RECORD_KINDS.map((k) => [`pharos_${k}`, k]),
+);
 
 export type Condition = '>' | '>=' | '<' | '<=';
 
@@ -59,7 +61,8 @@ const FORMS = 'count_over_time(pharos_<kind>{…}[window]) <op> N, optionally in
 
 export function toRecordQuery(expr: Expr): RecordRuleQuery {
   const top = unparen(expr);
-  if (top.kind !== 'binary' || !['>', '>=', '<', '<='].includes(top.op)) throw new InputError(`a rule over records must compare a count: ${FORMS}`);
+  if (top.kind !== 'binary' || !['>', '>=', '<', '<='].includes(top.op))
+    throw new InputError(`a rule over records must compare a count: ${FORMS}`);
   const bin = top as Binary;
   const rhs = unparen(bin.rhs);
   if (rhs.kind !== 'number' || bin.bool) throw new InputError(`the right side must be a number: ${FORMS}`);
@@ -70,19 +73,36 @@ export function toRecordQuery(expr: Expr): RecordRuleQuery {
     groupBy = lhs.grouping;
     lhs = unparen(lhs.expr);
   }
-  if (lhs.kind !== 'call' || lhs.func !== 'count_over_time' || lhs.args[0]?.kind !== 'matrix') throw new InputError(`expected ${FORMS}`);
+  if (lhs.kind !== 'call' || lhs.func !== 'count_over_time' || lhs.args[0]?.kind !== 'matrix')
+    throw new InputError(`expected ${FORMS}`);
   const matrix = lhs.args[0];
   const { kind, filters, post, q, qText } = selectorFilters(matrix.selector);
   const allowed = FILTER_FIELDS[kind];
   for (const g of groupBy) {
-    if (!(g in allowed)) throw new InputError(`cannot group ${kind} by "${g}": use one of ${Object.keys(allowed).join(', ')}`);
+    if (!(g in allowed))
+      throw new InputError(`cannot group ${kind} by "${g}": use one of ${Object.keys(allowed).join(', ')}`);
   }
-  return { kind, filters, post, ...(q ? { q, qText } : {}), windowMs: matrix.rangeMs, groupBy: groupBy.filter((g) => g !== 'cluster'), op: bin.op as Condition, threshold: rhs.value };
+  return {
+    kind,
+    filters,
+    post,
+    ...(q ? { q, qText } : {}),
+    windowMs: matrix.rangeMs,
+    groupBy: groupBy.filter((g) => g !== 'cluster'),
+    op: bin.op as Condition,
+    threshold: rhs.value,
+  };
 }
 
 const LITERAL_ALTERNATIVES = /^[^\\^$.*+?()[\]{}]+(\|[^\\^$.*+?()[\]{}]+)*$/;
 
-function selectorFilters(sel: VectorSelector): { kind: RecordKind; filters: Record<string, string[]>; post: PostFilter[]; q?: SearchExpr; qText?: string } {
+function selectorFilters(sel: VectorSelector): {
+  kind: RecordKind;
+  filters: Record<string, string[]>;
+  post: PostFilter[];
+  q?: SearchExpr;
+  qText?: string;
+} {
   if (sel.offsetMs || sel.at) throw new InputError('offset and @ are not supported in rules over records');
   const name = sel.matchers.find((m) => m.name === '__name__');
   const kind = name ? RECORD_METRICS[name.value] : undefined;
@@ -101,9 +121,13 @@ function selectorFilters(sel: VectorSelector): { kind: RecordKind; filters: Reco
       continue;
     }
     const field = m.name === 'raw' ? 'raw' : allowed[m.name];
-    if (!field) throw new InputError(`"${m.name}" is not a filter of ${kind}: use one of ${Object.keys(allowed).join(', ')}, q or raw`);
+    if (!field)
+      throw new InputError(
+        `"${m.name}" is not a filter of ${kind}: use one of ${Object.keys(allowed).join(', ')}, q or raw`,
+      );
     if (field !== 'raw' && m.op === '=') filters[m.name] = [...(filters[m.name] ?? []), m.value];
-    else if (field !== 'raw' && m.op === '=~' && LITERAL_ALTERNATIVES.test(m.value)) filters[m.name] = [...(filters[m.name] ?? []), ...m.value.split('|')];
+    else if (field !== 'raw' && m.op === '=~' && LITERAL_ALTERNATIVES.test(m.value))
+      filters[m.name] = [...(filters[m.name] ?? []), ...m.value.split('|')];
     else post.push(postFilter(field, m.op, m.value));
   }
   return { kind, filters, post, ...(q ? { q, qText } : {}) };

@@ -16,7 +16,9 @@ export interface GroupView {
 }
 
 /** A stored group: compiled, or the reason it no longer compiles. */
-type ApiGroup = { version: number; spec: RuleGroupSpec; compiled: CompiledGroup; problem?: undefined } | { version: number; spec: RuleGroupSpec; compiled?: undefined; problem: string };
+type ApiGroup =
+  | { version: number; spec: RuleGroupSpec; compiled: CompiledGroup; problem?: undefined }
+  | { version: number; spec: RuleGroupSpec; compiled?: undefined; problem: string };
 
 /**
  * Every rule group: from files (read-only here; edit the file) and from the API (kept in the state store, so
@@ -27,7 +29,10 @@ export class RuleCatalog {
   private problems: FileProblem[] = [];
   private apiGroups = new Map<string, ApiGroup>();
 
-  constructor(private readonly store: StateStore, private readonly opts: RuleCompileOptions & { ruleFiles: readonly string[]; cwd?: string }) {}
+  constructor(
+    private readonly store: StateStore,
+    private readonly opts: RuleCompileOptions & { ruleFiles: readonly string[]; cwd?: string },
+  ) {}
 
   loadFiles(): FileProblem[] {
     const { groups, problems } = loadRuleFiles(this.opts.ruleFiles, this.opts, this.opts.cwd);
@@ -49,10 +54,17 @@ export class RuleCatalog {
     const next = new Map<string, ApiGroup>();
     let after: string | undefined;
     do {
-      const page = await this.store.list<RuleGroupSpec>(RULE_GROUP_COLLECTION, { limit: 1000, ...(after ? { after } : {}) }, signal);
+      const page = await this.store.list<RuleGroupSpec>(
+        RULE_GROUP_COLLECTION,
+        { limit: 1000, ...(after ? { after } : {}) },
+        signal,
+      );
       for (const item of page.items) {
         const known = this.apiGroups.get(item.id);
-        next.set(item.id, known && known.version === item.version ? known : this.compileStored(item.value, item.version));
+        next.set(
+          item.id,
+          known && known.version === item.version ? known : this.compileStored(item.value, item.version),
+        );
       }
       after = page.next ?? undefined;
     } while (after);
@@ -79,7 +91,13 @@ export class RuleCatalog {
   views(): GroupView[] {
     return [
       ...this.fileGroups.map((g) => ({ id: g.id, source: g.source, group: g.spec })),
-      ...[...this.apiGroups.values()].map((g) => ({ id: groupId({ type: 'api' }, g.spec.name), source: { type: 'api' as const }, version: g.version, group: g.spec, ...(g.problem ? { problem: g.problem } : {}) })),
+      ...[...this.apiGroups.values()].map((g) => ({
+        id: groupId({ type: 'api' }, g.spec.name),
+        source: { type: 'api' as const },
+        version: g.version,
+        group: g.spec,
+        ...(g.problem ? { problem: g.problem } : {}),
+      })),
     ];
   }
 
@@ -102,22 +120,34 @@ export class RuleCatalog {
   async create(input: unknown): Promise<GroupView> {
     const compiled = this.validate(input);
     const saved = await this.store.put(RULE_GROUP_COLLECTION, compiled.name, compiled.spec, 0).catch((err: unknown) => {
-      throw err instanceof ConflictError ? new ConflictError(`rule group "${compiled.name}" already exists: use PUT to change it`) : err;
+      throw err instanceof ConflictError
+        ? new ConflictError(`rule group "${compiled.name}" already exists: use PUT to change it`)
+        : err;
     });
     this.apiGroups.set(compiled.name, { version: saved.version, spec: compiled.spec, compiled });
     return { id: compiled.id, source: compiled.source, version: saved.version, group: compiled.spec };
   }
 
-  async update(name: string, input: unknown, expectedVersion?: number): Promise<{ view: GroupView; replaced: CompiledGroup | undefined }> {
+  async update(
+    name: string,
+    input: unknown,
+    expectedVersion?: number,
+  ): Promise<{ view: GroupView; replaced: CompiledGroup | undefined }> {
     this.refuseFileGroup(name);
     const compiled = this.validate(input);
-    if (compiled.name !== name) throw new InputError(`the body names group "${compiled.name}" but the URL names "${name}"`, [{ path: 'name', message: 'must match the URL' }]);
+    if (compiled.name !== name)
+      throw new InputError(`the body names group "${compiled.name}" but the URL names "${name}"`, [
+        { path: 'name', message: 'must match the URL' },
+      ]);
     const existing = await this.store.get<RuleGroupSpec>(RULE_GROUP_COLLECTION, name);
     if (!existing) throw this.missing(name);
     const saved = await this.store.put(RULE_GROUP_COLLECTION, name, compiled.spec, expectedVersion ?? existing.version);
     const replaced = this.apiGroups.get(name)?.compiled;
     this.apiGroups.set(name, { version: saved.version, spec: compiled.spec, compiled });
-    return { view: { id: compiled.id, source: compiled.source, version: saved.version, group: compiled.spec }, replaced };
+    return {
+      view: { id: compiled.id, source: compiled.source, version: saved.version, group: compiled.spec },
+      replaced,
+    };
   }
 
   async remove(name: string): Promise<CompiledGroup | undefined> {
@@ -132,13 +162,15 @@ export class RuleCatalog {
   /** Not an API group: a file group of that name is a conflict (edit the file), otherwise not found. */
   private missing(name: string): Error {
     const file = this.fileGroups.find((g) => g.name === name);
-    if (file?.source.type === 'file') return new ConflictError(`rule group "${name}" comes from ${file.source.file}: edit the file`);
+    if (file?.source.type === 'file')
+      return new ConflictError(`rule group "${name}" comes from ${file.source.file}: edit the file`);
     return new NotFoundError(`rule group "${name}" not found`);
   }
 
   private refuseFileGroup(name: string): void {
     const file = this.fileGroups.find((g) => g.id === name);
-    if (file && file.source.type === 'file') throw new ConflictError(`rule group "${file.name}" comes from ${file.source.file}: edit the file`);
+    if (file && file.source.type === 'file')
+      throw new ConflictError(`rule group "${file.name}" comes from ${file.source.file}: edit the file`);
   }
 }
 

@@ -23,7 +23,9 @@ export function parseRuleText(text: string): RuleGroupSpec[] {
   docs.forEach((doc, d) => {
     const prefix = docs.length > 1 ? `documents.${d}.` : '';
     if (doc.errors.length) {
-      details.push(...doc.errors.map((e) => ({ path: `${prefix}(yaml)`, message: e.message.split('\n')[0] as string })));
+      details.push(
+        ...doc.errors.map((e) => ({ path: `${prefix}(yaml)`, message: e.message.split('\n')[0] as string })),
+      );
       return;
     }
     const value = yamlToJs(doc, 'rule file', FILE_YAML_LIMITS);
@@ -34,14 +36,23 @@ export function parseRuleText(text: string): RuleGroupSpec[] {
       details.push(...zodDetails(parsed.error.issues).map((x) => ({ ...x, path: prefix + x.path })));
       return;
     }
-    groups.push(...(isCr ? (parsed.data as z.infer<typeof prometheusRuleSchema>).spec.groups : (parsed.data as z.infer<typeof ruleFileSchema>).groups));
+    groups.push(
+      ...(isCr
+        ? (parsed.data as z.infer<typeof prometheusRuleSchema>).spec.groups
+        : (parsed.data as z.infer<typeof ruleFileSchema>).groups),
+    );
   });
-  if (details.length) throw new InputError(`invalid rule file: ${details.map((x) => `${x.path}: ${x.message}`).join('; ')}`, details);
+  if (details.length)
+    throw new InputError(`invalid rule file: ${details.map((x) => `${x.path}: ${x.message}`).join('; ')}`, details);
   return groups;
 }
 
 /** Loads every file the globs match; a bad file is reported and skipped, the others still load. */
-export function loadRuleFiles(globs: readonly string[], opts: RuleCompileOptions, cwd = process.cwd()): { groups: CompiledGroup[]; problems: FileProblem[] } {
+export function loadRuleFiles(
+  globs: readonly string[],
+  opts: RuleCompileOptions,
+  cwd = process.cwd(),
+): { groups: CompiledGroup[]; problems: FileProblem[] } {
   const groups: CompiledGroup[] = [];
   const problems: FileProblem[] = [];
   for (const file of expandGlobs(globs, cwd)) {
@@ -52,13 +63,20 @@ export function loadRuleFiles(globs: readonly string[], opts: RuleCompileOptions
         try {
           groups.push(compileGroup(spec, { type: 'file', file }, opts));
         } catch (err) {
-          const inner = err instanceof PharosError ? (err.details ?? [{ message: err.message }]) : [{ message: (err as Error).message }];
+          const inner =
+            err instanceof PharosError
+              ? (err.details ?? [{ message: err.message }])
+              : [{ message: (err as Error).message }];
           details.push(...inner.map((x) => ({ ...x, path: `groups.${i}.${x.path ?? ''}` })));
         }
       });
       if (details.length) problems.push({ file, message: `${details.length} problem(s)`, details });
     } catch (err) {
-      problems.push({ file, message: (err as Error).message, details: err instanceof PharosError ? (err.details ?? []) : [] });
+      problems.push({
+        file,
+        message: (err as Error).message,
+        details: err instanceof PharosError ? (err.details ?? []) : [],
+      });
     }
   }
   return { groups, problems };
@@ -100,7 +118,11 @@ function globToRegExp(glob: string): RegExp {
     else if (c === '?') re += '[^/]';
     else if (c === '{') {
       const end = glob.indexOf('}', i);
-      re += `(?:${glob.slice(i + 1, end).split(',').map(escape).join('|')})`;
+      re += `(?:${glob
+        .slice(i + 1, end)
+        .split(',')
+        .map(escape)
+        .join('|')})`;
       i = end;
     } else re += escape(c);
   }
@@ -127,7 +149,14 @@ function* walk(dir: string): Generator<string> {
   for (const e of entries) {
     const p = join(dir, e.name);
     // ConfigMap volumes are symlinks (..data/…): follow them, but skip the ..-prefixed internals.
-    const kind = e.isSymbolicLink() && !e.name.startsWith('..') ? statKind(p) : e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'other';
+    const kind =
+      e.isSymbolicLink() && !e.name.startsWith('..')
+        ? statKind(p)
+        : e.isDirectory()
+          ? 'dir'
+          : e.isFile()
+            ? 'file'
+            : 'other';
     if (kind === 'dir') yield* walk(p);
     else if (kind === 'file') yield p;
   }

@@ -6,14 +6,22 @@ import { tryParseDuration as parseDuration } from '../../../libs/promql/literals
  * the one contract for rule files, the API and the OpenAPI document. Unknown keys are refused, as Prometheus's
  * strict YAML decoding does, so a typo (`anotations`) is reported rather than ignored.
  */
-const duration = z.string().refine((s) => parseDuration(s) !== undefined, 'must be a Prometheus duration such as 30s, 5m, 1h30m');
+const duration = z
+  .string()
+  .refine((s) => parseDuration(s) !== undefined, 'must be a Prometheus duration such as 30s, 5m, 1h30m');
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const labelMap = z.record(z.string().regex(LABEL_NAME, 'label names are letters, digits and _, not starting with a digit'), z.string());
+const labelMap = z.record(
+  z.string().regex(LABEL_NAME, 'label names are letters, digits and _, not starting with a digit'),
+  z.string(),
+);
 
 export const ruleSchema = z
   .object({
     alert: z.string().min(1).optional(),
-    record: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a valid metric name').optional(),
+    record: z
+      .string()
+      .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a valid metric name')
+      .optional(),
     expr: z.union([z.string(), z.number().transform(String)]).pipe(z.string().trim().min(1, 'expr is required')),
     for: duration.optional(),
     keep_firing_for: duration.optional(),
@@ -22,10 +30,12 @@ export const ruleSchema = z
   })
   .strict()
   .superRefine((r, ctx) => {
-    if (Boolean(r.alert) === Boolean(r.record)) ctx.addIssue({ code: 'custom', path: ['alert'], message: 'give exactly one of alert or record' });
+    if (Boolean(r.alert) === Boolean(r.record))
+      ctx.addIssue({ code: 'custom', path: ['alert'], message: 'give exactly one of alert or record' });
     if (r.record) {
       for (const key of ['for', 'keep_firing_for', 'annotations'] as const) {
-        if (r[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is only for alerting rules` });
+        if (r[key] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: `${key} is only for alerting rules` });
       }
     }
   });
@@ -45,7 +55,8 @@ export const ruleFileSchema = z
   .superRefine((f, ctx) => {
     const seen = new Set<string>();
     f.groups.forEach((g, i) => {
-      if (seen.has(g.name)) ctx.addIssue({ code: 'custom', path: ['groups', i, 'name'], message: `duplicate group name "${g.name}"` });
+      if (seen.has(g.name))
+        ctx.addIssue({ code: 'custom', path: ['groups', i, 'name'], message: `duplicate group name "${g.name}"` });
       seen.add(g.name);
     });
   });

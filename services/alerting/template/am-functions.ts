@@ -20,7 +20,8 @@ export function parseGoDuration(text: string): number {
   const m = /^([-+]?)((?:\d*\.?\d+(?:ns|us|µs|ms|s|m|h))+|0)$/.exec(text);
   if (!m) throw new Error(`time: invalid duration "${text}"`);
   let total = 0;
-  for (const part of (m[2] as string).matchAll(/(\d*\.?\d+)(ns|us|µs|ms|s|m|h)/g)) total += Number(part[1]) * (GO_UNITS[part[2] as string] as number);
+  for (const part of (m[2] as string).matchAll(/(\d*\.?\d+)(ns|us|µs|ms|s|m|h)/g))
+    total += Number(part[1]) * (GO_UNITS[part[2] as string] as number);
   return m[1] === '-' ? -total : total;
 }
 
@@ -50,10 +51,18 @@ export function goJson(v: unknown): string {
     if (x instanceof GoTime) return x.toJSON();
     if (x instanceof SafeHtml) return x.value;
     if (Array.isArray(x)) return x.map(sortKeys);
-    if (x && typeof x === 'object') return Object.fromEntries(Object.keys(x).sort().map((k) => [k, sortKeys((x as Record<string, unknown>)[k])]));
+    if (x && typeof x === 'object')
+      return Object.fromEntries(
+        Object.keys(x)
+          .sort()
+          .map((k) => [k, sortKeys((x as Record<string, unknown>)[k])]),
+      );
     return x;
   };
-  return JSON.stringify(sortKeys(v) ?? null).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(sortKeys(v) ?? null).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** cases.Title(language.AmericanEnglish): each word's first letter upper-case, the rest lower-case. */
@@ -97,6 +106,11 @@ export const alertmanagerFunctions: Record<string, TemplateFn> = {
     }
     return out;
   },
-  join: (sep, list) => (Array.isArray(list) ? list.map(formatValue).join(String(sep)) : list === undefined || list === null || list === '' ? '' : formatValue(list)),
+  join: (sep, list) =>
+    Array.isArray(list)
+      ? list.map(formatValue).join(String(sep))
+      : list === undefined || list === null || list === ''
+        ? ''
+        : formatValue(list),
   routeLabels: () => '',
 };

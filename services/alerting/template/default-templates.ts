@@ -10,16 +10,20 @@ const def = (name: string, body: string) => `{{ define "${name}" }}${body}{{ end
 type Kind = 'Firing' | 'Resolved';
 
 /** One alert per block: its labels, its annotations, its source (plain text). */
-const textList = '{{ range . }}Labels:\n{{ range .Labels.SortedPairs }} - {{ .Name }} = {{ .Value }}\n{{ end }}Annotations:\n{{ range .Annotations.SortedPairs }} - {{ .Name }} = {{ .Value }}\n{{ end }}Source: {{ .GeneratorURL }}\n{{ end }}';
+const textList =
+  '{{ range . }}Labels:\n{{ range .Labels.SortedPairs }} - {{ .Name }} = {{ .Value }}\n{{ end }}Annotations:\n{{ range .Annotations.SortedPairs }} - {{ .Name }} = {{ .Value }}\n{{ end }}Source: {{ .GeneratorURL }}\n{{ end }}';
 
 /** The same as Markdown lists, with blank lines between the parts (Teams). */
-const markdownList = '{{ range . }}\nLabels:\n{{ range .Labels.SortedPairs }}  - {{ .Name }} = {{ .Value }}\n{{ end }}\nAnnotations:\n{{ range .Annotations.SortedPairs }}  - {{ .Name }} = {{ .Value }}\n{{ end }}\nSource: {{ .GeneratorURL }}\n{{ end }}\n';
+const markdownList =
+  '{{ range . }}\nLabels:\n{{ range .Labels.SortedPairs }}  - {{ .Name }} = {{ .Value }}\n{{ end }}\nAnnotations:\n{{ range .Annotations.SortedPairs }}  - {{ .Name }} = {{ .Value }}\n{{ end }}\nSource: {{ .GeneratorURL }}\n{{ end }}\n';
 
 /** "Alerts Firing:" and its list, present only when there are such alerts; three spacings are in use. */
 function section(kind: Kind, style: 'tight' | 'loose' | 'markdown'): string {
   const when = `{{ if gt (len .Alerts.${kind}) 0`;
-  if (style === 'tight') return `${when} -}}\nAlerts ${kind}:\n{{ template "__text_alert_list" .Alerts.${kind} }}\n{{- end }}`;
-  if (style === 'loose') return `${when} }}\nAlerts ${kind}:\n{{ template "__text_alert_list" .Alerts.${kind} }}\n{{ end }}`;
+  if (style === 'tight')
+    return `${when} -}}\nAlerts ${kind}:\n{{ template "__text_alert_list" .Alerts.${kind} }}\n{{- end }}`;
+  if (style === 'loose')
+    return `${when} }}\nAlerts ${kind}:\n{{ template "__text_alert_list" .Alerts.${kind} }}\n{{ end }}`;
   return `${when} }}\n# Alerts ${kind}:\n{{ template "__text_alert_list_markdown" .Alerts.${kind} }}\n{{ end }}`;
 }
 

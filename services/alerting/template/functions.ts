@@ -20,7 +20,8 @@ const num = (v: unknown): number => {
   if (typeof v === 'number') return v;
   const n = Number(String(v).trim());
   if (String(v).trim() === '' || Number.isNaN(n)) {
-    if (/^[-+]?(nan|inf)/i.test(String(v).trim())) return String(v).toLowerCase().includes('nan') ? NaN : String(v).startsWith('-') ? -Infinity : Infinity;
+    if (/^[-+]?(nan|inf)/i.test(String(v).trim()))
+      return String(v).toLowerCase().includes('nan') ? NaN : String(v).startsWith('-') ? -Infinity : Infinity;
     throw new Error(`cannot convert "${formatValue(v)}" to a number`);
   }
   return n;
@@ -84,7 +85,15 @@ export function humanizeDuration(input: unknown): string {
 }
 
 const truthy = (v: unknown): boolean =>
-  !(v === undefined || v === null || v === false || v === 0 || v === '' || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0));
+  !(
+    v === undefined ||
+    v === null ||
+    v === false ||
+    v === 0 ||
+    v === '' ||
+    (Array.isArray(v) && v.length === 0) ||
+    (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)
+  );
 
 export { truthy };
 
@@ -94,7 +103,13 @@ function compare(a: unknown, b: unknown): number {
   throw new Error(`incompatible types for comparison: ${typeof a} and ${typeof b}`);
 }
 
-const html = (s: unknown) => String(formatValue(s)).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
+const html = (s: unknown) =>
+  String(formatValue(s))
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&#34;')
+    .replace(/'/g, '&#39;');
 
 function goTitle(s: string): string {
   return s.replace(/(^|[^\p{L}\p{N}_'])(\p{L})/gu, (_m, pre: string, c: string) => pre + c.toUpperCase());
@@ -115,14 +130,22 @@ export function builtins(ctx: FunctionContext): Record<string, TemplateFn> {
     and: (...a) => a.find((x) => !truthy(x)) ?? a[a.length - 1],
     or: (...a) => a.find((x) => truthy(x)) ?? a[a.length - 1],
     not: (a) => !truthy(a),
-    len: (a) => (typeof a === 'string' || Array.isArray(a) ? a.length : a && typeof a === 'object' ? Object.keys(a).length : 0),
-    index: (a, ...keys) => keys.reduce<unknown>((acc, k) => (acc == null ? undefined : (acc as Record<string, unknown>)[String(k)]), a),
-    print: (...a) => a.map((x, i) => (i > 0 && typeof x !== 'string' && typeof a[i - 1] !== 'string' ? ' ' : '') + formatValue(x)).join(''),
+    len: (a) =>
+      typeof a === 'string' || Array.isArray(a) ? a.length : a && typeof a === 'object' ? Object.keys(a).length : 0,
+    index: (a, ...keys) =>
+      keys.reduce<unknown>((acc, k) => (acc == null ? undefined : (acc as Record<string, unknown>)[String(k)]), a),
+    print: (...a) =>
+      a
+        .map((x, i) => (i > 0 && typeof x !== 'string' && typeof a[i - 1] !== 'string' ? ' ' : '') + formatValue(x))
+        .join(''),
     println: (...a) => `${a.map(formatValue).join(' ')}\n`,
     printf: (f, ...a) => sprintf(String(f), a),
     html,
     // url.QueryEscape: only letters, digits and -_.~ stay; a space is '+'.
-    urlquery: (...a) => encodeURIComponent(a.map(formatValue).join('')).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+'),
+    urlquery: (...a) =>
+      encodeURIComponent(a.map(formatValue).join(''))
+        .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+        .replace(/%20/g, '+'),
     js: (s) => JSON.stringify(formatValue(s)).slice(1, -1),
     eq: (a, ...bs) => bs.some((b) => a === b),
     ne: (a, b) => a !== b,
@@ -137,7 +160,9 @@ export function builtins(ctx: FunctionContext): Record<string, TemplateFn> {
     humanizePercentage: (v) => `${formatG(num(v) * 100, 4)}%`,
     humanizeTimestamp: (v) => {
       const n = num(v);
-      return Number.isFinite(n) ? new Date(n * 1000).toISOString().replace('T', ' ').replace('Z', ' +0000 UTC') : formatG(n, 4);
+      return Number.isFinite(n)
+        ? new Date(n * 1000).toISOString().replace('T', ' ').replace('Z', ' +0000 UTC')
+        : formatG(n, 4);
     },
     toTime: (v) => new Date(num(v) * 1000),
     toUpper: (s) => formatValue(s).toUpperCase(),
@@ -152,10 +177,14 @@ export function builtins(ctx: FunctionContext): Record<string, TemplateFn> {
     stripDomain: (s) => formatValue(s).replace(/^([^.:]+)[^:]*(:\d+)?$/, '$1$2'),
     query: (q) => ctx.query?.(String(q)) ?? [],
     first: (v) => (Array.isArray(v) ? v[0] : undefined),
-    label: (name, sample) => ((sample as { labels?: Record<string, string> } | undefined)?.labels ?? {})[String(name)] ?? '',
+    label: (name, sample) =>
+      ((sample as { labels?: Record<string, string> } | undefined)?.labels ?? {})[String(name)] ?? '',
     value: (sample) => (sample as { value?: number } | undefined)?.value,
     strvalue: (sample) => (sample as { labels?: Record<string, string> } | undefined)?.labels?.__value__ ?? '',
-    sortByLabel: (name, v) => (Array.isArray(v) ? [...v].sort((a, b) => compare(a?.labels?.[String(name)] ?? '', b?.labels?.[String(name)] ?? '')) : v),
+    sortByLabel: (name, v) =>
+      Array.isArray(v)
+        ? [...v].sort((a, b) => compare(a?.labels?.[String(name)] ?? '', b?.labels?.[String(name)] ?? ''))
+        : v,
     args: (...a) => Object.fromEntries(a.map((x, i) => [`arg${i}`, x])),
     externalURL: () => ctx.externalUrl ?? '',
     pathPrefix: () => (ctx.externalUrl ? new URL(ctx.externalUrl).pathname.replace(/\/$/, '') : ''),

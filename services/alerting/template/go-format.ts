@@ -10,7 +10,10 @@ export function formatG(v: number, prec: number | undefined): string {
   const exp = Number((digits === undefined ? v.toExponential() : v.toExponential(digits - 1)).split('e')[1]);
   const limit = digits ?? 6;
   if (exp < -4 || exp >= limit) {
-    const [mant, e] = (digits === undefined ? v.toExponential() : v.toExponential(digits - 1)).split('e') as [string, string];
+    const [mant, e] = (digits === undefined ? v.toExponential() : v.toExponential(digits - 1)).split('e') as [
+      string,
+      string,
+    ];
     const sign = e.startsWith('-') ? '-' : '+';
     const abs = e.replace(/^[-+]/, '');
     return `${stripZeros(mant)}e${sign}${abs.padStart(2, '0')}`;
@@ -48,7 +51,8 @@ export function formatValue(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(formatValue).join(' ')}]`;
   if (v instanceof Date) return v.toISOString();
   // Values with Go's Stringer (GoTime, safe HTML) print what String() returns, as fmt does.
-  if (typeof v === 'object' && typeof (v as { String?: unknown }).String === 'function') return String((v as { String: () => unknown }).String());
+  if (typeof v === 'object' && typeof (v as { String?: unknown }).String === 'function')
+    return String((v as { String: () => unknown }).String());
   if (typeof v === 'object') {
     const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
     return `map[${entries.map(([k, x]) => `${k}:${formatValue(x)}`).join(' ')}]`;
@@ -60,23 +64,26 @@ const VERB = /%([-+# 0]*)(\d+)?(?:\.(\d*))?([a-zA-Z%])/g;
 
 export function sprintf(format: string, args: unknown[]): string {
   let next = 0;
-  const out = format.replace(VERB, (_whole, flags: string, width: string | undefined, precText: string | undefined, verb: string) => {
-    if (verb === '%') return '%';
-    if (next >= args.length) return `%!${verb}(MISSING)`;
-    const arg = args[next++];
-    const prec = precText === undefined ? undefined : Number(precText || '0');
-    let s = formatOne(verb, arg, prec, flags);
-    if (s === undefined) return `%!${verb}(${typeof arg}=${formatValue(arg)})`;
-    const w = width ? Number(width) : 0;
-    if (s.length < w) {
-      if (flags.includes('-')) s = s.padEnd(w);
-      else if (flags.includes('0') && /^[-+]?[\d.]/.test(s) && 'dfeg'.includes(verb)) {
-        const sign = /^[-+]/.test(s) ? (s[0] as string) : '';
-        s = sign + s.slice(sign.length).padStart(w - sign.length, '0');
-      } else s = s.padStart(w);
-    }
-    return s;
-  });
+  const out = format.replace(
+    VERB,
+    (_whole, flags: string, width: string | undefined, precText: string | undefined, verb: string) => {
+      if (verb === '%') return '%';
+      if (next >= args.length) return `%!${verb}(MISSING)`;
+      const arg = args[next++];
+      const prec = precText === undefined ? undefined : Number(precText || '0');
+      let s = formatOne(verb, arg, prec, flags);
+      if (s === undefined) return `%!${verb}(${typeof arg}=${formatValue(arg)})`;
+      const w = width ? Number(width) : 0;
+      if (s.length < w) {
+        if (flags.includes('-')) s = s.padEnd(w);
+        else if (flags.includes('0') && /^[-+]?[\d.]/.test(s) && 'dfeg'.includes(verb)) {
+          const sign = /^[-+]/.test(s) ? (s[0] as string) : '';
+          s = sign + s.slice(sign.length).padStart(w - sign.length, '0');
+        } else s = s.padStart(w);
+      }
+      return s;
+    },
+  );
   return next < args.length ? `${out}%!(EXTRA ${args.slice(next).map(formatValue).join(', ')})` : out;
 }
 
@@ -109,7 +116,12 @@ function formatOne(verb: string, arg: unknown, prec: number | undefined, flags: 
       return n === undefined ? undefined : plus(formatG(n, prec), n);
     case 'x':
     case 'X': {
-      const s = n !== undefined && Number.isInteger(n) ? n.toString(16) : typeof arg === 'string' ? Buffer.from(arg).toString('hex') : undefined;
+      const s =
+        n !== undefined && Number.isInteger(n)
+          ? n.toString(16)
+          : typeof arg === 'string'
+            ? Buffer.from(arg).toString('hex')
+            : undefined;
       return s && verb === 'X' ? s.toUpperCase() : s;
     }
     default:

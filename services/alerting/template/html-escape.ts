@@ -14,7 +14,15 @@ export class SafeHtml {
   }
 }
 
-const HTML_ESCAPES: Record<string, string> = { '\0': '\uFFFD', '"': '&#34;', '&': '&amp;', "'": '&#39;', '+': '&#43;', '<': '&lt;', '>': '&gt;' };
+const HTML_ESCAPES: Record<string, string> = {
+  '\0': '\uFFFD',
+  '"': '&#34;',
+  '&': '&amp;',
+  "'": '&#39;',
+  '+': '&#43;',
+  '<': '&lt;',
+  '>': '&gt;',
+};
 
 export const htmlEscape = (s: string): string => s.replace(/[\0"&'+<>]/g, (c) => HTML_ESCAPES[c] as string);
 

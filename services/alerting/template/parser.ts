@@ -60,7 +60,8 @@ export function parseTemplate(src: string): Parsed {
         const body = list(false);
         if (body.stop !== 'end') throw new TemplateError(`{{${kw} "${name}"}} is not closed`);
         defines.set(name, body.nodes);
-        if (kw === 'block') nodes.push({ n: 'template', name, pipe: rest.length > 1 ? pipeline(rest.slice(1)) : undefined });
+        if (kw === 'block')
+          nodes.push({ n: 'template', name, pipe: rest.length > 1 ? pipeline(rest.slice(1)) : undefined });
       } else if (kw === 'template') {
         const name = rest[0]?.t === 'string' ? rest[0].v : undefined;
         if (name === undefined) throw new TemplateError('{{template}} needs a quoted name');

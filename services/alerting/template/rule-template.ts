@@ -29,7 +29,11 @@ export interface RuleTemplateData {
   externalUrl?: string;
 }
 
-export function expandRuleTemplate(text: string, data: RuleTemplateData, ctx: FunctionContext = {}): { text: string; error?: string } {
+export function expandRuleTemplate(
+  text: string,
+  data: RuleTemplateData,
+  ctx: FunctionContext = {},
+): { text: string; error?: string } {
   if (!text.includes('{{')) return { text };
   const t = compile(text);
   if (t instanceof Error) return { text, error: t.message };
@@ -37,7 +41,13 @@ export function expandRuleTemplate(text: string, data: RuleTemplateData, ctx: Fu
   const externalURL = data.externalUrl ?? '';
   try {
     const dot = { Labels: data.labels, ExternalLabels: externalLabels, ExternalURL: externalURL, Value: data.value };
-    return { text: t.render(dot, { labels: data.labels, externalLabels, externalURL, value: data.value }, { ...ctx, externalUrl: externalURL }) };
+    return {
+      text: t.render(
+        dot,
+        { labels: data.labels, externalLabels, externalURL, value: data.value },
+        { ...ctx, externalUrl: externalURL },
+      ),
+    };
   } catch (err) {
     return { text, error: (err as Error).message };
   }

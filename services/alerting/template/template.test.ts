@@ -12,24 +12,35 @@ const render = (src: string, dot: unknown, vars: Record<string, unknown> = {}) =
 describe('Go template subset', () => {
   it('expands Prometheus rule annotations', () => {
     const data = { labels: { namespace: 'ns', pod: 'p-1', job: 'api' }, value: 0.12345 };
-    expect(expandRuleTemplate('Pod {{ $labels.namespace }}/{{$labels.pod}} is {{ $value | humanizePercentage }}', data).text).toBe('Pod ns/p-1 is 12.35%');
+    expect(
+      expandRuleTemplate('Pod {{ $labels.namespace }}/{{$labels.pod}} is {{ $value | humanizePercentage }}', data).text,
+    ).toBe('Pod ns/p-1 is 12.35%');
     expect(expandRuleTemplate('{{ printf "%.2f" $value }}', data).text).toBe('0.12');
     expect(expandRuleTemplate('{{ with $labels.job -}} job={{ . }} {{- end }}!', data).text).toBe('job=api!');
     expect(expandRuleTemplate('{{ if gt $value 0.1 }}high{{ else }}low{{ end }}', data).text).toBe('high');
     expect(expandRuleTemplate('{{ $labels.missing }}|', data).text).toBe('|');
     expect(expandRuleTemplate('{{ "43200" | humanizeDuration }}', data).text).toBe('12h 0m 0s');
-    expect(expandRuleTemplate('{{ $labels.job | toUpper }} {{ title "hello world" }}', data).text).toBe('API Hello World');
+    expect(expandRuleTemplate('{{ $labels.job | toUpper }} {{ title "hello world" }}', data).text).toBe(
+      'API Hello World',
+    );
     expect(expandRuleTemplate('{{ reReplaceAll "(.*)-(\\\\d)" "$2" $labels.pod }}', data).text).toBe('1');
     expect(expandRuleTemplate('{{ query "up" | len }}', data).text).toBe('0');
   });
 
-  it('evaluates reReplaceAll and match with Go\'s regexp (RE2): its syntax, its replacement rules, linear time', () => {
-    const data = { labels: { pod: 'api-7f9c-x2', instance: 'Node-1.example.com:9100', long: 'a'.repeat(5000) }, value: 1 };
-    expect(expandRuleTemplate('{{ reReplaceAll "(?P<host>[^.:]+).*" "${host}" $labels.instance }}', data).text).toBe('Node-1');
+  it("evaluates reReplaceAll and match with Go's regexp (RE2): its syntax, its replacement rules, linear time", () => {
+    const data = {
+      labels: { pod: 'api-7f9c-x2', instance: 'Node-1.example.com:9100', long: 'a'.repeat(5000) },
+      value: 1,
+    };
+    expect(expandRuleTemplate('{{ reReplaceAll "(?P<host>[^.:]+).*" "${host}" $labels.instance }}', data).text).toBe(
+      'Node-1',
+    );
     expect(expandRuleTemplate('{{ reReplaceAll "-" "_" $labels.pod }}', data).text).toBe('api_7f9c_x2');
     expect(expandRuleTemplate('{{ reReplaceAll "a*" "X" "baaac" }}', data).text).toBe('XbXcX');
     expect(expandRuleTemplate('{{ if match "(?i)^node-" $labels.instance }}yes{{ end }}', data).text).toBe('yes');
-    expect(expandRuleTemplate('{{ if match "(a|aa)+$" (print $labels.long "!") }}yes{{ else }}no{{ end }}', data).text).toBe('no');
+    expect(
+      expandRuleTemplate('{{ if match "(a|aa)+$" (print $labels.long "!") }}yes{{ else }}no{{ end }}', data).text,
+    ).toBe('no');
     expect(expandRuleTemplate('{{ reReplaceAll "(?=x)" "" "x" }}', data).error).toMatch(/invalid regular expression/);
   });
 
@@ -43,8 +54,15 @@ describe('Go template subset', () => {
 
   it('ranges, declares variables and renders Alertmanager-style data', () => {
     const data = { CommonLabels: { alertname: 'X' }, Alerts: [{ Labels: { pod: 'a' } }, { Labels: { pod: 'b' } }] };
-    expect(render('{{ .CommonLabels.alertname }}:{{ range $i, $a := .Alerts }}{{ if $i }},{{ end }}{{ $a.Labels.pod }}{{ end }}', data)).toBe('X:a,b');
-    expect(render('{{ $n := len .Alerts }}{{ $n }} {{ range .Alerts }}[{{ .Labels.pod }}]{{ else }}none{{ end }}', data)).toBe('2 [a][b]');
+    expect(
+      render(
+        '{{ .CommonLabels.alertname }}:{{ range $i, $a := .Alerts }}{{ if $i }},{{ end }}{{ $a.Labels.pod }}{{ end }}',
+        data,
+      ),
+    ).toBe('X:a,b');
+    expect(
+      render('{{ $n := len .Alerts }}{{ $n }} {{ range .Alerts }}[{{ .Labels.pod }}]{{ else }}none{{ end }}', data),
+    ).toBe('2 [a][b]');
     expect(render('{{ define "x" }}<{{ . }}>{{ end }}{{ template "x" .CommonLabels.alertname }}', data)).toBe('<X>');
     expect(render('{{ if and (eq .CommonLabels.alertname "X") (not false) }}yes{{ end }}', data)).toBe('yes');
   });
@@ -67,12 +85,17 @@ describe('Go template subset', () => {
     let count = 0;
     for (const file of readdirSync(dir)) {
       const doc = parse(readFileSync(join(dir, file), 'utf8')) as { groups?: unknown[]; spec?: { groups: unknown[] } };
-      for (const g of (doc.spec?.groups ?? doc.groups ?? []) as { rules: { annotations?: Record<string, string> }[] }[]) {
+      for (const g of (doc.spec?.groups ?? doc.groups ?? []) as {
+        rules: { annotations?: Record<string, string> }[];
+      }[]) {
         for (const r of g.rules) {
           for (const text of Object.values(r.annotations ?? {})) {
             count++;
             expect(templateError(text), text).toBeUndefined();
-            expect(expandRuleTemplate(text, { labels: { namespace: 'n', pod: 'p' }, value: 0.5 }).error, text).toBeUndefined();
+            expect(
+              expandRuleTemplate(text, { labels: { namespace: 'n', pod: 'p' }, value: 0.5 }).error,
+              text,
+            ).toBeUndefined();
           }
         }
       }

@@ -38,7 +38,13 @@ export class GoTemplate {
    * `mode: 'html'` executes as Go's html/template does for HTML text and attributes: every action's output is
    * escaped for where it lands (see html-escape.ts), except values marked safe (`safeHtml`).
    */
-  render(dot: unknown, vars: Record<string, unknown> = {}, ctx: FunctionContext = {}, extraDefines?: Map<string, Node[]>, mode: 'text' | 'html' = 'text'): string {
+  render(
+    dot: unknown,
+    vars: Record<string, unknown> = {},
+    ctx: FunctionContext = {},
+    extraDefines?: Map<string, Node[]>,
+    mode: 'text' | 'html' = 'text',
+  ): string {
     const run = new Run(new Map([...(extraDefines ?? []), ...this.parsed.defines]), { ...builtins(ctx) }, mode);
     const scope = new Scope();
     scope.declare('', dot);
@@ -55,7 +61,11 @@ export class GoTemplate {
 class Run {
   out = '';
   private steps = 0;
-  constructor(private readonly defines: Map<string, Node[]>, private readonly fns: Record<string, TemplateFn>, private readonly mode: 'text' | 'html' = 'text') {}
+  constructor(
+    private readonly defines: Map<string, Node[]>,
+    private readonly fns: Record<string, TemplateFn>,
+    private readonly mode: 'text' | 'html' = 'text',
+  ) {}
 
   nodes(list: Node[], dot: unknown, scope: Scope): void {
     for (const node of list) this.node(node, dot, scope);
@@ -68,7 +78,8 @@ class Run {
         return this.write(node.text);
       case 'action': {
         const v = this.pipe(node.pipe, dot, scope);
-        if (node.pipe.decl.length === 0) this.write(this.mode === 'html' ? escapeForContext(this.out, v) : formatValue(v));
+        if (node.pipe.decl.length === 0)
+          this.write(this.mode === 'html' ? escapeForContext(this.out, v) : formatValue(v));
         return;
       }
       case 'if':
@@ -134,10 +145,15 @@ class Run {
 
   private command(cmd: Operand[], dot: unknown, scope: Scope, piped: unknown[]): unknown {
     const [head, ...rest] = cmd as [Operand, ...Operand[]];
-    if ((head.o === 'field' || head.o === 'var' || head.o === 'sub') && head.fields.length && (rest.length || piped.length)) {
+    if (
+      (head.o === 'field' || head.o === 'var' || head.o === 'sub') &&
+      head.fields.length &&
+      (rest.length || piped.length)
+    ) {
       // A method given arguments (`.CommonLabels.Remove .GroupLabels.Names`, `(x).StartsAt.Format "…"`): Go
       // evaluates the chain up to the method, then calls it with the arguments (the piped value last).
-      const start = head.o === 'field' ? dot : head.o === 'var' ? scope.get(head.name) : this.pipe(head.pipe, dot, scope);
+      const start =
+        head.o === 'field' ? dot : head.o === 'var' ? scope.get(head.name) : this.pipe(head.pipe, dot, scope);
       const receiver = fields(start, head.fields.slice(0, -1));
       const name = head.fields[head.fields.length - 1] as string;
       const method = receiver && typeof receiver === 'object' ? (receiver as Record<string, unknown>)[name] : undefined;

@@ -12,9 +12,18 @@ import type { Integration } from '../notify/receivers/integration.ts';
 import type { NotificationData } from '../notify/notification-data.ts';
 
 /** A federation stand-in: answers instant queries from a function of (query, time in s). */
-export function fakeSources(answer: (q: InstantQuery) => Partial<FederatedResult>, clusters = ['east', 'west']): RuleSources {
+export function fakeSources(
+  answer: (q: InstantQuery) => Partial<FederatedResult>,
+  clusters = ['east', 'west'],
+): RuleSources {
   const fed = {
-    instant: async (q: InstantQuery): Promise<FederatedResult> => ({ resultType: 'vector', result: [], warnings: [], clusters: Object.fromEntries(clusters.map((c) => [c, { status: 'ok' as const }])), ...answer(q) }),
+    instant: async (q: InstantQuery): Promise<FederatedResult> => ({
+      resultType: 'vector',
+      result: [],
+      warnings: [],
+      clusters: Object.fromEntries(clusters.map((c) => [c, { status: 'ok' as const }])),
+      ...answer(q),
+    }),
     clusters: () => clusters,
   };
   return {
@@ -26,7 +35,11 @@ export function fakeSources(answer: (q: InstantQuery) => Partial<FederatedResult
   };
 }
 
-export async function testModule(config: Partial<Record<keyof AlertingConfig, unknown>>, sources: RuleSources, extra: Partial<AlertingModuleOptions> = {}): Promise<{ module: AlertingModule; store: SqliteStateStore; dir: string }> {
+export async function testModule(
+  config: Partial<Record<keyof AlertingConfig, unknown>>,
+  sources: RuleSources,
+  extra: Partial<AlertingModuleOptions> = {},
+): Promise<{ module: AlertingModule; store: SqliteStateStore; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'pharos-alerting-'));
   const store = new SqliteStateStore(join(dir, 'state.db'));
   await store.init();

@@ -20,11 +20,22 @@ export interface EsBulkRoutesOptions {
 }
 
 /** Media types Elasticsearch takes for `_bulk` (the official clients send the vnd.elasticsearch ones). */
-const BULK_TYPES = new Set(['application/x-ndjson', 'application/json', 'application/vnd.elasticsearch+x-ndjson', 'application/vnd.elasticsearch+json']);
+const BULK_TYPES = new Set([
+  'application/x-ndjson',
+  'application/json',
+  'application/vnd.elasticsearch+x-ndjson',
+  'application/vnd.elasticsearch+json',
+]);
 const querystring = intakeQuerystring.extend({
   // Accepted for compatibility, without effect: records are searchable once indexed, and answers are whole.
-  refresh: z.string().optional(), pipeline: z.string().optional(), filter_path: z.string().optional(), timeout: z.string().optional(),
-  require_alias: z.string().optional(), require_data_stream: z.string().optional(), routing: z.string().optional(), wait_for_active_shards: z.string().optional(),
+  refresh: z.string().optional(),
+  pipeline: z.string().optional(),
+  filter_path: z.string().optional(),
+  timeout: z.string().optional(),
+  require_alias: z.string().optional(),
+  require_data_stream: z.string().optional(),
+  routing: z.string().optional(),
+  wait_for_active_shards: z.string().optional(),
 });
 
 /**
@@ -37,17 +48,31 @@ export function esBulkRoutes(opts: EsBulkRoutesOptions): FastifyPluginAsync {
     elasticsearchPlugin(fastify);
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     const config = { access: { role: 'ingest' as const } };
-    const schema = { tags: ['ingest'], querystring, summary: 'Elasticsearch bulk API: index and create actions become log records (NDJSON, gzip or not); see docs/ingest.md' };
-    const handler = async (req: FastifyRequest<{ Querystring: z.infer<typeof querystring>; Params: { index?: string } }>) => {
+    const schema = {
+      tags: ['ingest'],
+      querystring,
+      summary:
+        'Elasticsearch bulk API: index and create actions become log records (NDJSON, gzip or not); see docs/ingest.md',
+    };
+    const handler = async (
+      req: FastifyRequest<{ Querystring: z.infer<typeof querystring>; Params: { index?: string } }>,
+    ) => {
       const clusters = opts.intake.clusters(req.principal.scope, req.query.cluster);
       if (!BULK_TYPES.has(mediaType(req.headers['content-type']))) {
-        throw new PharosError('PHAROS_ERR_UNSUPPORTED_MEDIA_TYPE', `Content-Type header [${req.headers['content-type'] ?? ''}] is not supported for _bulk: send application/x-ndjson`);
+        throw new PharosError(
+          'PHAROS_ERR_UNSUPPORTED_MEDIA_TYPE',
+          `Content-Type header [${req.headers['content-type'] ?? ''}] is not supported for _bulk: send application/x-ndjson`,
+        );
       }
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const body = await decodeContentEncoding(raw, req.headers['content-encoding'], opts.maxBodyBytes);
       const started = Date.now();
       const actions = parseBulk(body.toString('utf8'));
-      const outcomes = normalizeEsBulk(actions, { clusterOf: clusters.resolve, defaultIndex: req.params.index, ingestedAt: started });
+      const outcomes = normalizeEsBulk(actions, {
+        clusterOf: clusters.resolve,
+        defaultIndex: req.params.index,
+        ingestedAt: started,
+      });
       const rejected: Rejection[] = [];
       outcomes.forEach((o, index) => o.ok || rejected.push({ index, reason: o.reason }));
       const logs = outcomes.flatMap((o) => (o.ok ? [o.doc] : []));
@@ -63,16 +88,30 @@ export function esBulkRoutes(opts: EsBulkRoutesOptions): FastifyPluginAsync {
 }
 
 /** The bulk answer (docs-bulk.html, "Response body"): one item per action, in order, keyed by its action. */
-function bulkAnswer(a: { actions: readonly BulkAction[]; outcomes: readonly ItemOutcome[]; took: number; defaultIndex: string | undefined }) {
+function bulkAnswer(a: {
+  actions: readonly BulkAction[];
+  outcomes: readonly ItemOutcome[];
+  took: number;
+  defaultIndex: string | undefined;
+}) {
   const { actions, outcomes, took } = a;
   const items = outcomes.map((o, i) => {
     const action = actions[i]!;
     const _index = action.index ?? a.defaultIndex ?? null;
-    if (!o.ok) return { [action.op]: { _index, _id: action.id ?? null, status: o.status, error: { type: o.type, reason: o.reason } } };
+    if (!o.ok)
+      return {
+        [action.op]: { _index, _id: action.id ?? null, status: o.status, error: { type: o.type, reason: o.reason } },
+      };
     return {
       [action.op]: {
-        _index, _id: action.id ?? o.doc.id, _version: 1, result: 'created', status: 201,
-        _shards: { total: 1, successful: 1, failed: 0 }, _seq_no: 0, _primary_term: 1,
+        _index,
+        _id: action.id ?? o.doc.id,
+        _version: 1,
+        result: 'created',
+        status: 201,
+        _shards: { total: 1, successful: 1, failed: 0 },
+        _seq_no: 0,
+        _primary_term: 1,
       },
     };
   });

@@ -33,7 +33,9 @@ export interface IntakeApp {
   published(kind: RecordKind): Promise<AnyDoc[]>;
 }
 
-export async function intakeApp(opts: { bus?: Bus; maxBodyBytes?: number; tenantAsCluster?: boolean } = {}): Promise<IntakeApp> {
+export async function intakeApp(
+  opts: { bus?: Bus; maxBodyBytes?: number; tenantAsCluster?: boolean } = {},
+): Promise<IntakeApp> {
   const bus = opts.bus ?? new MemoryBus();
   const registry = new Registry();
   const metrics = ingestMetrics(registry);
@@ -43,11 +45,21 @@ export async function intakeApp(opts: { bus?: Bus; maxBodyBytes?: number; tenant
   const config = loadConfig({ env: {} });
   const maxBodyBytes = opts.maxBodyBytes ?? 1024 * 1024;
   const app = await buildApp({
-    logger, metrics: registry, bodyLimitBytes: maxBodyBytes,
+    logger,
+    metrics: registry,
+    bodyLimitBytes: maxBodyBytes,
     authenticator: { authenticate: (c) => PRINCIPALS[c] },
     features: [
       { name: 'otlp', routes: otlpLogsRoutes({ intake, maxBodyBytes }) },
-      { name: 'loki', routes: lokiPushRoutes({ intake, maxBodyBytes, labels: config.collector.loki.labels, tenantAsCluster: opts.tenantAsCluster ?? false }) },
+      {
+        name: 'loki',
+        routes: lokiPushRoutes({
+          intake,
+          maxBodyBytes,
+          labels: config.collector.loki.labels,
+          tenantAsCluster: opts.tenantAsCluster ?? false,
+        }),
+      },
       { name: 'es', routes: esBulkRoutes({ intake, maxBodyBytes, version: config.collector.elasticsearch.version }) },
     ],
   });
@@ -56,9 +68,17 @@ export async function intakeApp(opts: { bus?: Bus; maxBodyBytes?: number; tenant
   const published = async (kind: RecordKind) => {
     if (!subs.has(kind)) {
       seen.set(kind, []);
-      subs.set(kind, bus.subscribe({ topic: topics.kind(kind), groupId: `test-${kind}`, handle: async (batch) => {
-        for (const m of batch) seen.get(kind)!.push(...unpackRecords(m.value).map((line) => JSON.parse(line) as AnyDoc));
-      } }));
+      subs.set(
+        kind,
+        bus.subscribe({
+          topic: topics.kind(kind),
+          groupId: `test-${kind}`,
+          handle: async (batch) => {
+            for (const m of batch)
+              seen.get(kind)!.push(...unpackRecords(m.value).map((line) => JSON.parse(line) as AnyDoc));
+          },
+        }),
+      );
       await subs.get(kind);
     }
     await new Promise((r) => setTimeout(r, 30));

@@ -31,26 +31,50 @@ export function lokiPushRoutes(opts: LokiPushRoutesOptions): FastifyPluginAsync 
   return async (fastify) => {
     fastify.removeAllContentTypeParsers();
     fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    setProtocolErrorHandler(fastify, (_status, body) => ({ contentType: 'application/json; charset=utf-8', payload: JSON.stringify(body) }));
+    setProtocolErrorHandler(fastify, (_status, body) => ({
+      contentType: 'application/json; charset=utf-8',
+      payload: JSON.stringify(body),
+    }));
     const app = fastify.withTypeProvider<ZodTypeProvider>();
-    app.post('/loki/api/v1/push', {
-      config: { access: { role: 'ingest' } },
-      schema: { tags: ['ingest'], querystring: intakeQuerystring, summary: 'Loki push API: JSON or snappy protobuf PushRequest; see docs/ingest.md' },
-    }, async (req, reply) => {
-      const clusters = opts.intake.clusters(req.principal.scope, req.query.cluster);
-      const type = mediaType(req.headers['content-type']);
-      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const body = await decodeContentEncoding(raw, req.headers['content-encoding'], opts.maxBodyBytes);
-      let streams;
-      if (type === 'application/x-protobuf') streams = decodeLokiProtobuf(body, opts.maxBodyBytes);
-      else if (type === 'application/json' || type === '') streams = decodeLokiJson(body);
-      else throw new PharosError('PHAROS_ERR_UNSUPPORTED_MEDIA_TYPE', `Content-Type "${type}" is not a Loki push: send application/json or application/x-protobuf (snappy)`);
-      const tenant = opts.tenantAsCluster ? headerText(req.headers['x-scope-orgid']) : undefined;
-      const result = normalizeLoki(streams, { clusterOf: clusters.resolve, labels: opts.labels, tenantCluster: tenant, ingestedAt: Date.now() });
-      await opts.intake.publish('loki', result, clusters.fallback, abortOnClose(req));
-      if (result.rejected.length > 0) throw new InputError(`${rejectionSummary(result)}; the other ${result.logs.length} entries are stored`, result.rejected.slice(0, 100).map((r) => ({ path: `entries.${r.index}`, message: r.reason })));
-      return reply.code(204).send();
-    });
+    app.post(
+      '/loki/api/v1/push',
+      {
+        config: { access: { role: 'ingest' } },
+        schema: {
+          tags: ['ingest'],
+          querystring: intakeQuerystring,
+          summary: 'Loki push API: JSON or snappy protobuf PushRequest; see docs/ingest.md',
+        },
+      },
+      async (req, reply) => {
+        const clusters = opts.intake.clusters(req.principal.scope, req.query.cluster);
+        const type = mediaType(req.headers['content-type']);
+        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const body = await decodeContentEncoding(raw, req.headers['content-encoding'], opts.maxBodyBytes);
+        let streams;
+        if (type === 'application/x-protobuf') streams = decodeLokiProtobuf(body, opts.maxBodyBytes);
+        else if (type === 'application/json' || type === '') streams = decodeLokiJson(body);
+        else
+          throw new PharosError(
+            'PHAROS_ERR_UNSUPPORTED_MEDIA_TYPE',
+            `Content-Type "${type}" is not a Loki push: send application/json or application/x-protobuf (snappy)`,
+          );
+        const tenant = opts.tenantAsCluster ? headerText(req.headers['x-scope-orgid']) : undefined;
+        const result = normalizeLoki(streams, {
+          clusterOf: clusters.resolve,
+          labels: opts.labels,
+          tenantCluster: tenant,
+          ingestedAt: Date.now(),
+        });
+        await opts.intake.publish('loki', result, clusters.fallback, abortOnClose(req));
+        if (result.rejected.length > 0)
+          throw new InputError(
+            `${rejectionSummary(result)}; the other ${result.logs.length} entries are stored`,
+            result.rejected.slice(0, 100).map((r) => ({ path: `entries.${r.index}`, message: r.reason })),
+          );
+        return reply.code(204).send();
+      },
+    );
   };
 }
 

@@ -16,7 +16,11 @@ export interface OtlpLogsRoutesOptions {
 }
 
 export const intakeQuerystring = z.object({
-  cluster: z.string().regex(CLUSTER_NAME, 'letters, digits, _ . -').optional().describe('Cluster of records that name none (else the token\'s only cluster, else collector.cluster).'),
+  cluster: z
+    .string()
+    .regex(CLUSTER_NAME, 'letters, digits, _ . -')
+    .optional()
+    .describe("Cluster of records that name none (else the token's only cluster, else collector.cluster)."),
 });
 
 /**
@@ -28,21 +32,30 @@ export function otlpLogsRoutes(opts: OtlpLogsRoutesOptions): FastifyPluginAsync 
   return async (fastify) => {
     otlpPlugin(fastify);
     const app = fastify.withTypeProvider<ZodTypeProvider>();
-    app.post('/otlp/v1/logs', {
-      config: { access: { role: 'ingest' } },
-      schema: {
-        summary: 'OTLP/HTTP logs: ExportLogsServiceRequest as application/x-protobuf or application/json, optionally gzip',
-        description: 'Answers ExportLogsServiceResponse in the request\'s encoding; failures are google.rpc.Status with an ErrorInfo whose reason is the PHAROS_ERR code. See docs/ingest.md.',
-        tags: ['ingest'],
-        querystring: intakeQuerystring,
+    app.post(
+      '/otlp/v1/logs',
+      {
+        config: { access: { role: 'ingest' } },
+        schema: {
+          summary:
+            'OTLP/HTTP logs: ExportLogsServiceRequest as application/x-protobuf or application/json, optionally gzip',
+          description:
+            "Answers ExportLogsServiceResponse in the request's encoding; failures are google.rpc.Status with an ErrorInfo whose reason is the PHAROS_ERR code. See docs/ingest.md.",
+          tags: ['ingest'],
+          querystring: intakeQuerystring,
+        },
       },
-    }, async (req, reply) => {
-      const clusters = opts.intake.clusters(req.principal.scope, req.query.cluster);
-      const { encoding, body } = await otlpBody(req, opts.maxBodyBytes);
-      const result = normalizeOtlpLogs(decodeLogsRequest(body, encoding), clusters.resolve, Date.now());
-      await opts.intake.publish('otlp', result, clusters.fallback, abortOnClose(req));
-      const partial = result.rejected.length > 0 ? { rejected: result.rejected.length, message: rejectionSummary(result) } : undefined;
-      return reply.header('content-type', CONTENT_TYPE[encoding]).send(exportLogsResponse(encoding, partial));
-    });
+      async (req, reply) => {
+        const clusters = opts.intake.clusters(req.principal.scope, req.query.cluster);
+        const { encoding, body } = await otlpBody(req, opts.maxBodyBytes);
+        const result = normalizeOtlpLogs(decodeLogsRequest(body, encoding), clusters.resolve, Date.now());
+        await opts.intake.publish('otlp', result, clusters.fallback, abortOnClose(req));
+        const partial =
+          result.rejected.length > 0
+            ? { rejected: result.rejected.length, message: rejectionSummary(result) }
+            : undefined;
+        return reply.header('content-type', CONTENT_TYPE[encoding]).send(exportLogsResponse(encoding, partial));
+      },
+    );
   };
 }

@@ -29,26 +29,35 @@ export function otlpTracesRoutes(opts: OtlpTracesRoutesOptions): FastifyPluginAs
   return async (fastify) => {
     otlpPlugin(fastify);
     const app = fastify.withTypeProvider<ZodTypeProvider>();
-    app.post('/otlp/v1/traces', {
-      config: { access: { role: 'ingest' } },
-      schema: {
-        summary: 'OTLP/HTTP traces: ExportTraceServiceRequest as application/x-protobuf or application/json, optionally gzip',
-        description: 'Answers ExportTraceServiceResponse in the request\'s encoding; failures are google.rpc.Status with an ErrorInfo whose reason is the PHAROS_ERR code. See docs/traces.md.',
-        tags: ['ingest'],
-        querystring: intakeQuerystring,
+    app.post(
+      '/otlp/v1/traces',
+      {
+        config: { access: { role: 'ingest' } },
+        schema: {
+          summary:
+            'OTLP/HTTP traces: ExportTraceServiceRequest as application/x-protobuf or application/json, optionally gzip',
+          description:
+            "Answers ExportTraceServiceResponse in the request's encoding; failures are google.rpc.Status with an ErrorInfo whose reason is the PHAROS_ERR code. See docs/traces.md.",
+          tags: ['ingest'],
+          querystring: intakeQuerystring,
+        },
       },
-    }, async (req, reply) => {
-      const clusters = opts.intake.clusters(req.principal.scope, req.query.cluster);
-      const { encoding, body } = await otlpBody(req, opts.maxBodyBytes);
-      const batch = decodeTracesRequest(body, encoding);
-      const n = batch.reduce((sum, rs) => sum + rs.scopeSpans.reduce((m, ss) => m + ss.spans.length, 0), 0);
-      if (n > opts.spans.maxSpans) throw tooManySpans(n, opts.spans.maxSpans);
-      const result = normalizeSpans(batch, clusters.resolve, Date.now());
-      opts.metrics.forProtocol('otlp').count('spans', clusters.fallback, 'rejected', result.rejected.length);
-      await opts.spans.publish(result.spans, abortOnClose(req));
-      const partial = result.rejected.length > 0 ? { rejected: result.rejected.length, message: summary(result.rejected) } : undefined;
-      return reply.header('content-type', CONTENT_TYPE[encoding]).send(exportTracesResponse(encoding, partial));
-    });
+      async (req, reply) => {
+        const clusters = opts.intake.clusters(req.principal.scope, req.query.cluster);
+        const { encoding, body } = await otlpBody(req, opts.maxBodyBytes);
+        const batch = decodeTracesRequest(body, encoding);
+        const n = batch.reduce((sum, rs) => sum + rs.scopeSpans.reduce((m, ss) => m + ss.spans.length, 0), 0);
+        if (n > opts.spans.maxSpans) throw tooManySpans(n, opts.spans.maxSpans);
+        const result = normalizeSpans(batch, clusters.resolve, Date.now());
+        opts.metrics.forProtocol('otlp').count('spans', clusters.fallback, 'rejected', result.rejected.length);
+        await opts.spans.publish(result.spans, abortOnClose(req));
+        const partial =
+          result.rejected.length > 0
+            ? { rejected: result.rejected.length, message: summary(result.rejected) }
+            : undefined;
+        return reply.header('content-type', CONTENT_TYPE[encoding]).send(exportTracesResponse(encoding, partial));
+      },
+    );
   };
 }
 

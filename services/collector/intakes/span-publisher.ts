@@ -42,7 +42,9 @@ export function createSpanPublisher(opts: SpanPublisherOptions): SpanPublisher {
       if (spans.length > opts.maxInFlight) throw tooManySpans(spans.length, opts.maxInFlight);
       if (inFlight + spans.length > opts.maxInFlight) {
         count(spans, 'unavailable');
-        throw new UnavailableError(`the collector already holds ${inFlight} spans waiting for the bus (collector.maxInFlight ${opts.maxInFlight}); retry later`);
+        throw new UnavailableError(
+          `the collector already holds ${inFlight} spans waiting for the bus (collector.maxInFlight ${opts.maxInFlight}); retry later`,
+        );
       }
       inFlight += spans.length;
       try {
@@ -54,7 +56,9 @@ export function createSpanPublisher(opts: SpanPublisherOptions): SpanPublisher {
       } catch (err) {
         count(spans, 'unavailable');
         log.warn({ err, spans: spans.length }, 'bus publish failed; the sender will retry');
-        throw err instanceof PharosError ? err : new UnavailableError(`the bus is unavailable: ${(err as Error).message}`, err);
+        throw err instanceof PharosError
+          ? err
+          : new UnavailableError(`the bus is unavailable: ${(err as Error).message}`, err);
       } finally {
         inFlight -= spans.length;
       }
@@ -67,4 +71,7 @@ export function createSpanPublisher(opts: SpanPublisherOptions): SpanPublisher {
  * it) rather than a 503 the sender would retry for ever. The SDKs' batches (512 spans by default) are far below.
  */
 export const tooManySpans = (n: number, max: number): PharosError =>
-  new PharosError('PHAROS_ERR_PAYLOAD_TOO_LARGE', `${n} spans in one request is more than collector.maxInFlight (${max}); send smaller batches`);
+  new PharosError(
+    'PHAROS_ERR_PAYLOAD_TOO_LARGE',
+    `${n} spans in one request is more than collector.maxInFlight (${max}); send smaller batches`,
+  );

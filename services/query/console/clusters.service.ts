@@ -61,18 +61,42 @@ export class ClustersService {
 
   async list(scope: Scope): Promise<ClustersAnswer> {
     const now = this.now();
-    const window = (minutes: number) => ({ start: String((now - minutes * 60_000) / 1000), end: String(now / 1000 + 60) });
+    const window = (minutes: number) => ({
+      start: String((now - minutes * 60_000) / 1000),
+      end: String(now / 1000 + 60),
+    });
     const counts = await Promise.all(
       RECORD_KINDS.map(async (kind) => {
-        const stats = (minutes: number) => this.options.records.stats(kind, { by: 'cluster', size: MAX_CLUSTERS, ...window(minutes) } as StatsQuery, scope);
+        const stats = (minutes: number) =>
+          this.options.records.stats(
+            kind,
+            { by: 'cluster', size: MAX_CLUSTERS, ...window(minutes) } as StatsQuery,
+            scope,
+          );
         const [day, recent] = await Promise.all([stats(24 * 60), stats(RATE_WINDOW_MIN)]);
-        return { kind, day: new Map(day.groups.map((g) => [g.key, g.count])), recent: new Map(recent.groups.map((g) => [g.key, g.count])) };
+        return {
+          kind,
+          day: new Map(day.groups.map((g) => [g.key, g.count])),
+          recent: new Map(recent.groups.map((g) => [g.key, g.count])),
+        };
       }),
     );
-    const configured = this.options.clusters().filter((c) => isUnrestricted(scope.clusters) || scope.clusters.includes(c.name));
+    const configured = this.options
+      .clusters()
+      .filter((c) => isUnrestricted(scope.clusters) || scope.clusters.includes(c.name));
     const names = [...new Set([...configured.map((c) => c.name), ...counts.flatMap((c) => [...c.day.keys()])])].sort();
     const [rows, lag] = await Promise.all([
-      Promise.all(names.map((name) => this.row(name, configured.find((c) => c.name === name), counts, scope, window(24 * 60)))),
+      Promise.all(
+        names.map((name) =>
+          this.row(
+            name,
+            configured.find((c) => c.name === name),
+            counts,
+            scope,
+            window(24 * 60),
+          ),
+        ),
+      ),
       this.lag(),
     ]);
     const restricted = !isUnrestricted(scope.clusters) || !isUnrestricted(scope.namespaces);
@@ -80,27 +104,61 @@ export class ClustersService {
       generatedAt: now,
       clusters: rows,
       indexerLag: lag,
-      ...(restricted ? { scopeNote: `Your token is limited to clusters ${scope.clusters.join(', ')} and namespaces ${scope.namespaces.join(', ')}: other clusters are hidden and counts include only records of your namespaces.` } : {}),
+      ...(restricted
+        ? {
+            scopeNote: `Your token is limited to clusters ${scope.clusters.join(', ')} and namespaces ${scope.namespaces.join(', ')}: other clusters are hidden and counts include only records of your namespaces.`,
+          }
+        : {}),
     };
   }
 
-  private async row(name: string, config: ClusterConfig | undefined, counts: { kind: RecordKind; day: Map<string, number>; recent: Map<string, number> }[], scope: Scope, day: { start: string; end: string }): Promise<ClusterRow> {
+  private async row(
+    name: string,
+    config: ClusterConfig | undefined,
+    counts: { kind: RecordKind; day: Map<string, number>; recent: Map<string, number> }[],
+    scope: Scope,
+    day: { start: string; end: string },
+  ): Promise<ClusterRow> {
     const [prometheus, ...activity] = await Promise.all([
       config ? this.options.probe.health(config) : Promise.resolve(null),
       ...counts.map(async ({ kind, day: d, recent }) => {
         const last24h = d.get(name) ?? 0;
-        const newest = last24h > 0 ? (await this.options.records.search(kind, { cluster: name, sort: 'desc', size: 1, ...day } as SearchQuery, scope)).items[0] : undefined;
-        const a: KindActivity = { last24h, perMinute: Math.round(((recent.get(name) ?? 0) / RATE_WINDOW_MIN) * 10) / 10, lastRecordAt: newest?.time ?? null, lastIngestedAt: newest?.ingestedAt ?? null };
+        const newest =
+          last24h > 0
+            ? (
+                await this.options.records.search(
+                  kind,
+                  { cluster: name, sort: 'desc', size: 1, ...day } as SearchQuery,
+                  scope,
+                )
+              ).items[0]
+            : undefined;
+        const a: KindActivity = {
+          last24h,
+          perMinute: Math.round(((recent.get(name) ?? 0) / RATE_WINDOW_MIN) * 10) / 10,
+          lastRecordAt: newest?.time ?? null,
+          lastIngestedAt: newest?.ingestedAt ?? null,
+        };
         return [kind, a] as const;
       }),
     ]);
     const records = Object.fromEntries(activity) as Record<RecordKind, KindActivity>;
-    const seen = Object.values(records).map((r) => r.lastIngestedAt).filter((t): t is number => t !== null);
-    return { name, configured: config !== undefined, prometheus, records, collectorLastSeen: seen.length ? Math.max(...seen) : null };
+    const seen = Object.values(records)
+      .map((r) => r.lastIngestedAt)
+      .filter((t): t is number => t !== null);
+    return {
+      name,
+      configured: config !== undefined,
+      prometheus,
+      records,
+      collectorLastSeen: seen.length ? Math.max(...seen) : null,
+    };
   }
 
   private async lag(): Promise<Record<RecordKind, number | null>> {
-    const entries = await Promise.all(RECORD_KINDS.map(async (k) => [k, (await this.options.indexerLag(k).catch(() => undefined)) ?? null] as const));
+    const entries = await Promise.all(
+      RECORD_KINDS.map(async (k) => [k, (await this.options.indexerLag(k).catch(() => undefined)) ?? null] as const),
+    );
     return Object.fromEntries(entries) as Record<RecordKind, number | null>;
   }
 }

@@ -16,49 +16,123 @@ import { consoleUiRoutes } from './ui.routes.ts';
 const NOW = Date.UTC(2024, 2, 2, 12);
 const tokens = new TokenAuthenticator([
   { name: 'admin', token: 'admin-token-0123456789', role: 'admin' },
-  { name: 'shop', token: 'shop-token-0123456789', role: 'viewer', scope: { clusters: ['east', 'edge'], namespaces: ['shop'] } },
+  {
+    name: 'shop',
+    token: 'shop-token-0123456789',
+    role: 'viewer',
+    scope: { clusters: ['east', 'edge'], namespaces: ['shop'] },
+  },
   { name: 'shipper', token: 'ingest-token-0123456789', role: 'ingest' },
 ]);
 const as = (token: string) => ({ authorization: `Bearer ${token}` });
 
 function log(id: string, cluster: string, namespace: string, minutesAgo: number): LogDoc {
-  return { id, kind: 'logs', cluster, namespace, time: NOW - minutesAgo * 60_000, ingestedAt: NOW - minutesAgo * 60_000 + 500, message: 'x' };
+  return {
+    id,
+    kind: 'logs',
+    cluster,
+    namespace,
+    time: NOW - minutesAgo * 60_000,
+    ingestedAt: NOW - minutesAgo * 60_000 + 500,
+    message: 'x',
+  };
 }
 
 describe('console routes', () => {
   let app: FastifyInstance;
   beforeAll(async () => {
     const store = new MemoryRecordStore();
-    await store.write('logs', [log('a', 'east', 'shop', 1), log('b', 'east', 'shop', 2), log('c', 'east', 'bank', 3), log('d', 'edge', 'shop', 30), log('e', 'west', 'shop', 60 * 30)]);
-    const records = new RecordsService({ store: async () => store, limits: { maxRangeDays: 31, maxPageSize: 100, defaultPageSize: 10, timeoutMs: 2000 }, now: () => NOW });
-    const probe = { health: async (c: { name: string }) => (c.name === 'east' ? { reachable: true, version: '2.42.0', responseMs: 3, endpoints: 1, endpointsUp: 1 } : { reachable: false, error: 'unreachable: ECONNREFUSED', endpoints: 1, endpointsUp: 0 }) } as unknown as PrometheusProbe;
-    const prom = (name: string) => ({ name, prometheus: { url: `http://127.0.0.1:1/${name}`, replicas: [], replicaLabel: 'replica', timeoutMs: 1000 } });
-    const clusters = new ClustersService({ clusters: () => [prom('east'), prom('west')], records, probe, indexerLag: async (k) => (k === 'logs' ? 7 : undefined), now: () => NOW });
-    app = await buildApp({ logger: createLogger('silent'), metrics: createMetricsRegistry(), authenticator: tokens, features: [{ name: 'console', routes: async (a) => { await a.register(consoleRoutes(clusters)); await a.register(consoleUiRoutes()); } }] });
+    await store.write('logs', [
+      log('a', 'east', 'shop', 1),
+      log('b', 'east', 'shop', 2),
+      log('c', 'east', 'bank', 3),
+      log('d', 'edge', 'shop', 30),
+      log('e', 'west', 'shop', 60 * 30),
+    ]);
+    const records = new RecordsService({
+      store: async () => store,
+      limits: { maxRangeDays: 31, maxPageSize: 100, defaultPageSize: 10, timeoutMs: 2000 },
+      now: () => NOW,
+    });
+    const probe = {
+      health: async (c: { name: string }) =>
+        c.name === 'east'
+          ? { reachable: true, version: '2.42.0', responseMs: 3, endpoints: 1, endpointsUp: 1 }
+          : { reachable: false, error: 'unreachable: ECONNREFUSED', endpoints: 1, endpointsUp: 0 },
+    } as unknown as PrometheusProbe;
+    const prom = (name: string) => ({
+      name,
+      prometheus: { url: `http://127.0.0.1:1/${name}`, replicas: [], replicaLabel: 'replica', timeoutMs: 1000 },
+    });
+    const clusters = new ClustersService({
+      clusters: () => [prom('east'), prom('west')],
+      records,
+      probe,
+      indexerLag: async (k) => (k === 'logs' ? 7 : undefined),
+      now: () => NOW,
+    });
+    app = await buildApp({
+      logger: createLogger('silent'),
+      metrics: createMetricsRegistry(),
+      authenticator: tokens,
+      features: [
+        {
+          name: 'console',
+          routes: async (a) => {
+            await a.register(consoleRoutes(clusters));
+            await a.register(consoleUiRoutes());
+          },
+        },
+      ],
+    });
   });
   afterAll(() => app.close());
 
   it('GET /v1/me says who the caller is and whether the scope is restricted', async () => {
-    expect((await app.inject({ url: '/v1/me', headers: as('admin-token-0123456789') })).json()).toEqual({ name: 'admin', role: 'admin', via: 'token', scope: { clusters: ['*'], namespaces: ['*'] }, restricted: false });
-    expect((await app.inject({ url: '/v1/me', headers: as('shop-token-0123456789') })).json()).toMatchObject({ name: 'shop', restricted: true });
+    expect((await app.inject({ url: '/v1/me', headers: as('admin-token-0123456789') })).json()).toEqual({
+      name: 'admin',
+      role: 'admin',
+      via: 'token',
+      scope: { clusters: ['*'], namespaces: ['*'] },
+      restricted: false,
+    });
+    expect((await app.inject({ url: '/v1/me', headers: as('shop-token-0123456789') })).json()).toMatchObject({
+      name: 'shop',
+      restricted: true,
+    });
     expect((await app.inject({ url: '/v1/me' })).statusCode).toBe(401);
-    expect((await app.inject({ url: '/v1/me', headers: as('ingest-token-0123456789') })).json().error.code).toBe('PHAROS_ERR_FORBIDDEN');
+    expect((await app.inject({ url: '/v1/me', headers: as('ingest-token-0123456789') })).json().error.code).toBe(
+      'PHAROS_ERR_FORBIDDEN',
+    );
   });
 
   it('GET /v1/clusters: configured and seen clusters, Prometheus health, rates, last records, indexer lag', async () => {
     const body = (await app.inject({ url: '/v1/clusters', headers: as('admin-token-0123456789') })).json();
     expect(body.clusters.map((c: { name: string }) => c.name)).toEqual(['east', 'edge', 'west']);
     const [east, edge, west] = body.clusters;
-    expect(east).toMatchObject({ configured: true, prometheus: { reachable: true, version: '2.42.0' }, collectorLastSeen: NOW - 60_000 + 500 });
+    expect(east).toMatchObject({
+      configured: true,
+      prometheus: { reachable: true, version: '2.42.0' },
+      collectorLastSeen: NOW - 60_000 + 500,
+    });
     // Three records within the last 5 minutes: 0.6 per minute.
-    expect(east.records.logs).toEqual({ last24h: 3, perMinute: 0.6, lastRecordAt: NOW - 60_000, lastIngestedAt: NOW - 60_000 + 500 });
-    expect(edge).toMatchObject({ configured: false, prometheus: null, records: { logs: { last24h: 1, perMinute: 0 } } });
+    expect(east.records.logs).toEqual({
+      last24h: 3,
+      perMinute: 0.6,
+      lastRecordAt: NOW - 60_000,
+      lastIngestedAt: NOW - 60_000 + 500,
+    });
+    expect(edge).toMatchObject({
+      configured: false,
+      prometheus: null,
+      records: { logs: { last24h: 1, perMinute: 0 } },
+    });
     expect(west).toMatchObject({ configured: true, prometheus: { reachable: false }, collectorLastSeen: null });
     expect(body.indexerLag).toEqual({ logs: 7, events: null, audit: null });
     expect(body.scopeNote).toBeUndefined();
   });
 
-  it('GET /v1/clusters within a scope: other clusters hidden, counts only of the scope\'s namespaces, and a note why', async () => {
+  it("GET /v1/clusters within a scope: other clusters hidden, counts only of the scope's namespaces, and a note why", async () => {
     const body = (await app.inject({ url: '/v1/clusters', headers: as('shop-token-0123456789') })).json();
     expect(body.clusters.map((c: { name: string }) => c.name)).toEqual(['east', 'edge']);
     expect(body.clusters[0].records.logs.last24h).toBe(2);

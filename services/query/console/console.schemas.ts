@@ -11,13 +11,14 @@ export const meResponseSchema = z.object({
 });
 
 const kindActivity = z.object({
-  last24h: z.number().int().describe('records of the last 24 hours, within the caller\'s scope'),
+  last24h: z.number().int().describe("records of the last 24 hours, within the caller's scope"),
   perMinute: z.number().describe('records per minute over the last 5 minutes'),
   lastRecordAt: z.number().int().nullable().describe('time of the newest record of the last 24 hours (epoch ms)'),
   lastIngestedAt: z.number().int().nullable().describe('when the collector accepted that record (epoch ms)'),
 });
 
-const byKind = <T extends z.ZodType>(t: T) => z.object(Object.fromEntries(RECORD_KINDS.map((k) => [k, t])) as Record<(typeof RECORD_KINDS)[number], T>);
+const byKind = <T extends z.ZodType>(t: T) =>
+  z.object(Object.fromEntries(RECORD_KINDS.map((k) => [k, t])) as Record<(typeof RECORD_KINDS)[number], T>);
 
 /** GET /v1/clusters. */
 export const clustersResponseSchema = z.object({
@@ -37,9 +38,17 @@ export const clustersResponseSchema = z.object({
         })
         .nullable(),
       records: byKind(kindActivity),
-      collectorLastSeen: z.number().int().nullable().describe('newest lastIngestedAt over the kinds: the last record this cluster\'s collector accepted that is stored'),
+      collectorLastSeen: z
+        .number()
+        .int()
+        .nullable()
+        .describe(
+          "newest lastIngestedAt over the kinds: the last record this cluster's collector accepted that is stored",
+        ),
     }),
   ),
-  indexerLag: byKind(z.number().int().nullable()).describe('bus messages per kind not yet stored by the indexer group (topics are shared by all clusters); null when unknown here'),
+  indexerLag: byKind(z.number().int().nullable()).describe(
+    'bus messages per kind not yet stored by the indexer group (topics are shared by all clusters); null when unknown here',
+  ),
   scopeNote: z.string().optional(),
 });

@@ -48,20 +48,33 @@ export class PrometheusProbe {
     return { reachable: false, error: answers.map((a) => a.error).join('; '), endpoints: urls.length, endpointsUp: 0 };
   }
 
-  private async probe(url: string, cluster: ClusterConfig): Promise<Omit<PrometheusHealth, 'endpoints' | 'endpointsUp'>> {
+  private async probe(
+    url: string,
+    cluster: ClusterConfig,
+  ): Promise<Omit<PrometheusHealth, 'endpoints' | 'endpointsUp'>> {
     const started = performance.now();
     const headers: Record<string, string> = { accept: 'application/json' };
     if (cluster.prometheus.bearerToken) headers.authorization = `Bearer ${cluster.prometheus.bearerToken}`;
     const timeoutMs = Math.min(this.options.timeoutMs, cluster.prometheus.timeoutMs);
     try {
-      const res = await fetch(`${url.replace(/\/+$/, '')}/api/v1/status/buildinfo`, { headers, signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetch(`${url.replace(/\/+$/, '')}/api/v1/status/buildinfo`, {
+        headers,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       const responseMs = Math.round(performance.now() - started);
       const body = (await res.json().catch(() => ({}))) as { status?: string; data?: { version?: string } };
-      if (!res.ok || body.status !== 'success') return { reachable: false, responseMs, error: `HTTP ${res.status} from ${url}/api/v1/status/buildinfo` };
+      if (!res.ok || body.status !== 'success')
+        return { reachable: false, responseMs, error: `HTTP ${res.status} from ${url}/api/v1/status/buildinfo` };
       return { reachable: true, responseMs, ...(body.data?.version ? { version: body.data.version } : {}) };
     } catch (err) {
       const e = err as Error;
-      return { reachable: false, error: e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `unreachable: ${(e.cause as Error | undefined)?.message ?? e.message}` };
+      return {
+        reachable: false,
+        error:
+          e.name === 'TimeoutError'
+            ? `no answer within ${timeoutMs} ms`
+            : `unreachable: ${(e.cause as Error | undefined)?.message ?? e.message}`,
+      };
     }
   }
 }

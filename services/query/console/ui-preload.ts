@@ -23,7 +23,13 @@ export class ModulePreloads {
     for (const [file, asset] of assets) {
       if (!file.endsWith('.js')) continue;
       const found = [...asset.body.toString('utf8').matchAll(IMPORT)].map((m) => map[m[1]!] ?? m[1]!);
-      this.deps.set(file, found.filter((f) => f.startsWith('/ui/')).map((f) => f.slice('/ui/'.length)).filter((f) => assets.has(f)));
+      this.deps.set(
+        file,
+        found
+          .filter((f) => f.startsWith('/ui/'))
+          .map((f) => f.slice('/ui/'.length))
+          .filter((f) => assets.has(f)),
+      );
     }
   }
 

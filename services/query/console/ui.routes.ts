@@ -47,7 +47,8 @@ export function loadUiAssets(dir = UI_DIR): Map<string, UiAsset> {
   const assets = new Map<string, UiAsset>();
   for (const file of readdirSync(dir, { recursive: true }) as string[]) {
     const path = join(dir, file);
-    if (TYPES[extname(file)] && statSync(path).isFile()) assets.set(file.split(sep).join('/'), asset(file, readFileSync(path)));
+    if (TYPES[extname(file)] && statSync(path).isFile())
+      assets.set(file.split(sep).join('/'), asset(file, readFileSync(path)));
   }
   // The record kinds and their filter fields, from the one contract (libs/schemas/records.ts), never a copy.
   const fields = `export const RECORD_KINDS = ${JSON.stringify(RECORD_KINDS)};\nexport const FILTER_FIELDS = ${JSON.stringify(FILTER_FIELDS)};\nexport const TEXT_FIELDS = ${JSON.stringify(TEXT_FIELDS)};\n`;
@@ -67,7 +68,16 @@ const resolveModule = (spec: string): string => fileURLToPath(import.meta.resolv
 function contentSecurityPolicy(indexHtml: string): string {
   const importMap = /<script type="importmap">([\s\S]*?)<\/script>/.exec(indexHtml)?.[1] ?? '';
   const hash = createHash('sha256').update(importMap).digest('base64');
-  return [`default-src 'self'`, `script-src 'self' 'sha256-${hash}'`, `style-src 'self' 'unsafe-inline'`, `img-src 'self' data:`, `connect-src 'self'`, `frame-ancestors 'none'`, `base-uri 'none'`, `form-action 'self'`].join('; ');
+  return [
+    `default-src 'self'`,
+    `script-src 'self' 'sha256-${hash}'`,
+    `style-src 'self' 'unsafe-inline'`,
+    `img-src 'self' data:`,
+    `connect-src 'self'`,
+    `frame-ancestors 'none'`,
+    `base-uri 'none'`,
+    `form-action 'self'`,
+  ].join('; ');
 }
 
 export function consoleUiRoutes(assets: Map<string, UiAsset> = loadUiAssets()) {
@@ -98,7 +108,10 @@ export function consoleUiRoutes(assets: Map<string, UiAsset> = loadUiAssets()) {
     const config = { access: { public: true } };
     const schema = { hide: true };
     const page = (req: FastifyRequest, reply: FastifyReply, path = '') => {
-      void reply.header('content-security-policy', csp).header('referrer-policy', 'no-referrer').header('x-frame-options', 'DENY');
+      void reply
+        .header('content-security-policy', csp)
+        .header('referrer-policy', 'no-referrer')
+        .header('x-frame-options', 'DENY');
       return send(req, reply, pageHtml(path.split('/')[0] ?? ''));
     };
     app.get('/ui', { config, schema }, async (_req, reply) => reply.redirect('/ui/'));

@@ -17,7 +17,9 @@ export interface BuiltinDashboard {
 export function loadBuiltinDashboards(dir: string): BuiltinDashboard[] {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => ['.yaml', '.yml', '.json'].includes(extname(f))).sort();
+    files = readdirSync(dir)
+      .filter((f) => ['.yaml', '.yml', '.json'].includes(extname(f)))
+      .sort();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;

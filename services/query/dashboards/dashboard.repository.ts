@@ -45,25 +45,52 @@ export class DashboardRepository {
     return out;
   }
 
-  async create(id: string, definition: Dashboard, author: string, scope: Scope | undefined, signal?: AbortSignal): Promise<Versioned<StoredDashboard>> {
+  async create(
+    id: string,
+    definition: Dashboard,
+    author: string,
+    scope: Scope | undefined,
+    signal?: AbortSignal,
+  ): Promise<Versioned<StoredDashboard>> {
     const store = await this.store();
     try {
-      return await store.put<StoredDashboard>(CURRENT, id, { definition, author, createdAt: Date.now(), ...(scope ? { scope } : {}) }, 0, signal);
+      return await store.put<StoredDashboard>(
+        CURRENT,
+        id,
+        { definition, author, createdAt: Date.now(), ...(scope ? { scope } : {}) },
+        0,
+        signal,
+      );
     } catch (err) {
-      if (err instanceof ConflictError) throw new ConflictError(`dashboard "${id}" already exists; update it with PUT /v1/dashboards/${id}`);
+      if (err instanceof ConflictError)
+        throw new ConflictError(`dashboard "${id}" already exists; update it with PUT /v1/dashboards/${id}`);
       throw err;
     }
   }
 
   /** Replaces the definition, keeping the old one as a version. `expectedVersion` guards concurrent edits. */
-  async update(id: string, definition: Dashboard, author: string, expectedVersion?: number, signal?: AbortSignal): Promise<Versioned<StoredDashboard>> {
+  async update(
+    id: string,
+    definition: Dashboard,
+    author: string,
+    expectedVersion?: number,
+    signal?: AbortSignal,
+  ): Promise<Versioned<StoredDashboard>> {
     const store = await this.store();
     const current = await store.get<StoredDashboard>(CURRENT, id, signal);
     if (!current) throw new NotFoundError(`no dashboard "${id}"`);
     if (expectedVersion !== undefined && expectedVersion !== current.version) {
-      throw new ConflictError(`dashboard "${id}" is at version ${current.version}, not ${expectedVersion}; reload it and apply your change again`);
+      throw new ConflictError(
+        `dashboard "${id}" is at version ${current.version}, not ${expectedVersion}; reload it and apply your change again`,
+      );
     }
-    const old: DashboardVersion = { dashboardId: id, version: current.version, updatedAt: current.updatedAt, author: current.value.author, definition: current.value.definition };
+    const old: DashboardVersion = {
+      dashboardId: id,
+      version: current.version,
+      updatedAt: current.updatedAt,
+      author: current.value.author,
+      definition: current.value.definition,
+    };
     await store.put(HISTORY, `${id}@${current.version}`, old, undefined, signal);
     return store.put<StoredDashboard>(CURRENT, id, { ...current.value, definition, author }, current.version, signal);
   }
@@ -81,7 +108,11 @@ export class DashboardRepository {
     const out: DashboardVersion[] = [];
     let after: string | undefined;
     do {
-      const page = await store.list<DashboardVersion>(HISTORY, { where: { dashboardId: id }, limit: 500, ...(after ? { after } : {}) }, signal);
+      const page = await store.list<DashboardVersion>(
+        HISTORY,
+        { where: { dashboardId: id }, limit: 500, ...(after ? { after } : {}) },
+        signal,
+      );
       out.push(...page.items.map((i) => i.value));
       after = page.next ?? undefined;
     } while (after);

@@ -20,7 +20,18 @@ export function recordsPort(store: RecordStore): RecordsPort {
   return {
     search: (kind, query, signal) => {
       const q = query.q ? parseSearch(query.q) : undefined;
-      return store.search(kind, { filters: query.filters, ...(q ? { q } : {}), start: query.start, end: query.end, sort: 'desc', size: query.size }, signal);
+      return store.search(
+        kind,
+        {
+          filters: query.filters,
+          ...(q ? { q } : {}),
+          start: query.start,
+          end: query.end,
+          sort: 'desc',
+          size: query.size,
+        },
+        signal,
+      );
     },
   };
 }

@@ -25,8 +25,20 @@ export function dashboardsFeature(ctx: ServiceContext, deps: DashboardsDeps): Fe
   const logger = ctx.logger.child({ component: 'dashboards' });
   const builtins = loadBuiltinDashboards(resolve(cfg.dir));
   logger.info({ dir: cfg.dir, count: builtins.length }, 'built-in dashboards loaded');
-  const renderer = new DashboardRenderer({ metrics: deps.metrics, records: deps.records, logger, timeoutMs: cfg.renderTimeoutMs, concurrency: cfg.renderConcurrency, maxRecordRangeDays: ctx.config.query.maxRangeDays });
-  const service = new DashboardsService({ builtins, repository: new DashboardRepository(deps.stateStore), renderer, maxDataPoints: cfg.maxDataPoints });
+  const renderer = new DashboardRenderer({
+    metrics: deps.metrics,
+    records: deps.records,
+    logger,
+    timeoutMs: cfg.renderTimeoutMs,
+    concurrency: cfg.renderConcurrency,
+    maxRecordRangeDays: ctx.config.query.maxRangeDays,
+  });
+  const service = new DashboardsService({
+    builtins,
+    repository: new DashboardRepository(deps.stateStore),
+    renderer,
+    maxDataPoints: cfg.maxDataPoints,
+  });
   const api = dashboardsRoutes(service);
   return {
     name: 'dashboards',

@@ -23,7 +23,7 @@ import { z } from 'zod';
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 const tags = ['dashboards'];
 const VIEW_DESCRIPTION =
-  '`from`/`to`: `now`, `now-6h`, `now-1d/d`, RFC 3339, epoch ms or s (default: the dashboard\'s time). ' +
+  "`from`/`to`: `now`, `now-6h`, `now-1d/d`, RFC 3339, epoch ms or s (default: the dashboard's time). " +
   'Variables: `var-<name>=<value>`, repeated for several values; `var-<name>=$__all` selects All. ' +
   'Each panel answers `{ id, title, type, data, error? }`; one failing panel does not fail the others.';
 
@@ -40,58 +40,150 @@ export function dashboardsRoutes(service: DashboardsService) {
       }
     });
 
-    app.get('/v1/dashboards', { schema: { tags, summary: 'List built-in and user dashboards', response: { 200: listSchema } } }, async (req, reply) => ({
-      dashboards: await service.list(req.principal, signalOf(reply)),
-    }));
-
-    app.post('/v1/dashboards', { schema: { tags, summary: 'Create a dashboard', body: dashboardSchema, response: { 201: dashboardDocSchema } } }, async (req, reply) =>
-      reply.code(201).send(await service.create(req.body, req.principal, signalOf(reply))),
+    app.get(
+      '/v1/dashboards',
+      { schema: { tags, summary: 'List built-in and user dashboards', response: { 200: listSchema } } },
+      async (req, reply) => ({
+        dashboards: await service.list(req.principal, signalOf(reply)),
+      }),
     );
 
-    app.post('/v1/dashboards/import', {
-      // The import takes YAML or JSON text as text/plain too (docs/dashboards.md).
-      config: { bodyTypes: ['text/plain'] },
-      schema: { tags, summary: 'Import a Grafana dashboard or a KubeSphere Dashboard/ClusterDashboard', querystring: importQuerySchema, body: importBodySchema, response: { 200: importResultSchema, 201: importResultSchema } },
-    }, async (req, reply) => {
-      const result = await service.import(req.body, req.query, req.principal, signalOf(reply));
-      return reply.code(req.query.dryRun ? 200 : 201).send(result);
-    });
-
-    app.get('/v1/dashboards/:id', { schema: { tags, summary: 'Get a dashboard definition', params: idParams, response: { 200: dashboardDocSchema } } }, async (req, reply) =>
-      service.get(req.params.id, req.principal, signalOf(reply)),
+    app.post(
+      '/v1/dashboards',
+      { schema: { tags, summary: 'Create a dashboard', body: dashboardSchema, response: { 201: dashboardDocSchema } } },
+      async (req, reply) => reply.code(201).send(await service.create(req.body, req.principal, signalOf(reply))),
     );
 
-    app.put('/v1/dashboards/:id', {
-      schema: { tags, summary: 'Replace a user dashboard (the old definition is kept as a version)', params: idParams, headers: ifMatchHeaders, body: dashboardSchema, response: { 200: dashboardDocSchema } },
-    }, async (req, reply) => {
-      const ifMatch = req.headers['if-match'];
-      return service.update(req.params.id, req.body, req.principal, ifMatch ? Number(ifMatch.replace(/"/g, '')) : undefined, signalOf(reply));
-    });
-
-    app.delete('/v1/dashboards/:id', { schema: { tags, summary: 'Delete a user dashboard and its versions', params: idParams } }, async (req, reply) => {
-      await service.delete(req.params.id, req.principal, signalOf(reply));
-      return reply.code(204).send();
-    });
-
-    app.get('/v1/dashboards/:id/versions', { schema: { tags, summary: 'Previous versions of a dashboard, newest first', params: idParams, response: { 200: versionsSchema } } }, async (req, reply) => ({
-      versions: (await service.versions(req.params.id, req.principal, signalOf(reply))).map(({ definition: _d, ...v }) => v),
-    }));
-
-    app.get('/v1/dashboards/:id/versions/:version', { schema: { tags, summary: 'One version of a dashboard', params: versionParams, response: { 200: versionSchema } } }, async (req, reply) =>
-      service.version(req.params.id, req.params.version, req.principal, signalOf(reply)),
+    app.post(
+      '/v1/dashboards/import',
+      {
+        // The import takes YAML or JSON text as text/plain too (docs/dashboards.md).
+        config: { bodyTypes: ['text/plain'] },
+        schema: {
+          tags,
+          summary: 'Import a Grafana dashboard or a KubeSphere Dashboard/ClusterDashboard',
+          querystring: importQuerySchema,
+          body: importBodySchema,
+          response: { 200: importResultSchema, 201: importResultSchema },
+        },
+      },
+      async (req, reply) => {
+        const result = await service.import(req.body, req.query, req.principal, signalOf(reply));
+        return reply.code(req.query.dryRun ? 200 : 201).send(result);
+      },
     );
 
-    app.get('/v1/dashboards/:id/render', {
-      // The schema documents the answer; DashboardRenderer builds it from its own types (render.types.ts, the
-      // same zod schema: render.service.test.ts parses rendered answers with it), so 60-210 KB of panel points
-      // are written without re-validating every point (issue 21: a sixth of a warm reload), as /v1/logs does.
-      serializerCompiler: () => (data) => JSON.stringify(data),
-      schema: { tags, summary: 'Run every panel with variables substituted', description: VIEW_DESCRIPTION, params: idParams, querystring: viewQuerySchema, response: { 200: renderSchema } },
-    }, async (req, reply) => service.render(req.params.id, viewParams(req.query), req.principal, signalOf(reply)));
+    app.get(
+      '/v1/dashboards/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Get a dashboard definition',
+          params: idParams,
+          response: { 200: dashboardDocSchema },
+        },
+      },
+      async (req, reply) => service.get(req.params.id, req.principal, signalOf(reply)),
+    );
 
-    app.get('/v1/dashboards/:id/variables', {
-      schema: { tags, summary: 'Variables with their options and selection (for pickers)', description: VIEW_DESCRIPTION, params: idParams, querystring: viewQuerySchema, response: { 200: z.object({ variables: z.array(variableStateSchema) }) } },
-    }, async (req, reply) => ({ variables: await service.variables(req.params.id, viewParams(req.query), req.principal, signalOf(reply)) }));
+    app.put(
+      '/v1/dashboards/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Replace a user dashboard (the old definition is kept as a version)',
+          params: idParams,
+          headers: ifMatchHeaders,
+          body: dashboardSchema,
+          response: { 200: dashboardDocSchema },
+        },
+      },
+      async (req, reply) => {
+        const ifMatch = req.headers['if-match'];
+        return service.update(
+          req.params.id,
+          req.body,
+          req.principal,
+          ifMatch ? Number(ifMatch.replace(/"/g, '')) : undefined,
+          signalOf(reply),
+        );
+      },
+    );
+
+    app.delete(
+      '/v1/dashboards/:id',
+      { schema: { tags, summary: 'Delete a user dashboard and its versions', params: idParams } },
+      async (req, reply) => {
+        await service.delete(req.params.id, req.principal, signalOf(reply));
+        return reply.code(204).send();
+      },
+    );
+
+    app.get(
+      '/v1/dashboards/:id/versions',
+      {
+        schema: {
+          tags,
+          summary: 'Previous versions of a dashboard, newest first',
+          params: idParams,
+          response: { 200: versionsSchema },
+        },
+      },
+      async (req, reply) => ({
+        versions: (await service.versions(req.params.id, req.principal, signalOf(reply))).map(
+          ({ definition: _d, ...v }) => v,
+        ),
+      }),
+    );
+
+    app.get(
+      '/v1/dashboards/:id/versions/:version',
+      {
+        schema: {
+          tags,
+          summary: 'One version of a dashboard',
+          params: versionParams,
+          response: { 200: versionSchema },
+        },
+      },
+      async (req, reply) => service.version(req.params.id, req.params.version, req.principal, signalOf(reply)),
+    );
+
+    app.get(
+      '/v1/dashboards/:id/render',
+      {
+        // The schema documents the answer; DashboardRenderer builds it from its own types (render.types.ts, the
+        // same zod schema: render.service.test.ts parses rendered answers with it), so 60-210 KB of panel points
+        // are written without re-validating every point (issue 21: a sixth of a warm reload), as /v1/logs does.
+        serializerCompiler: () => (data) => JSON.stringify(data),
+        schema: {
+          tags,
+          summary: 'Run every panel with variables substituted',
+          description: VIEW_DESCRIPTION,
+          params: idParams,
+          querystring: viewQuerySchema,
+          response: { 200: renderSchema },
+        },
+      },
+      async (req, reply) => service.render(req.params.id, viewParams(req.query), req.principal, signalOf(reply)),
+    );
+
+    app.get(
+      '/v1/dashboards/:id/variables',
+      {
+        schema: {
+          tags,
+          summary: 'Variables with their options and selection (for pickers)',
+          description: VIEW_DESCRIPTION,
+          params: idParams,
+          querystring: viewQuerySchema,
+          response: { 200: z.object({ variables: z.array(variableStateSchema) }) },
+        },
+      },
+      async (req, reply) => ({
+        variables: await service.variables(req.params.id, viewParams(req.query), req.principal, signalOf(reply)),
+      }),
+    );
   };
 }
 
@@ -102,7 +194,12 @@ function viewParams(query: Record<string, unknown>): ViewParams {
     // Grafana sends a multi-value selection as repeated parameters.
     vars[key.slice(4)] = (Array.isArray(value) ? value : [value]).map(String);
   }
-  return { from: query.from as string | undefined, to: query.to as string | undefined, maxDataPoints: query.maxDataPoints as number | undefined, vars };
+  return {
+    from: query.from as string | undefined,
+    to: query.to as string | undefined,
+    maxDataPoints: query.maxDataPoints as number | undefined,
+    vars,
+  };
 }
 
 /** Aborted when the client goes away before the answer is written, so an abandoned render stops querying. */

@@ -15,14 +15,30 @@ const docFields = {
   author: z.string().optional(),
 };
 export const dashboardDocSchema = z.object({ ...docFields, dashboard: dashboardSchema });
-export const summarySchema = z.object({ ...docFields, title: z.string(), description: z.string().optional(), tags: z.array(z.string()) });
+export const summarySchema = z.object({
+  ...docFields,
+  title: z.string(),
+  description: z.string().optional(),
+  tags: z.array(z.string()),
+});
 export const listSchema = z.object({ dashboards: z.array(summarySchema) });
 
-export const versionSchema = z.object({ dashboardId: z.string(), version: z.number().int(), updatedAt: z.number(), author: z.string(), definition: dashboardSchema });
+export const versionSchema = z.object({
+  dashboardId: z.string(),
+  version: z.number().int(),
+  updatedAt: z.number(),
+  author: z.string(),
+  definition: dashboardSchema,
+});
 export const versionsSchema = z.object({ versions: z.array(versionSchema.omit({ definition: true })) });
 
 /** `If-Match: <version>` (quotes allowed, as for an ETag) makes an update fail if someone saved in between. */
-export const ifMatchHeaders = z.object({ 'if-match': z.string().regex(/^"?\d+"?$/, 'a dashboard version number').optional() });
+export const ifMatchHeaders = z.object({
+  'if-match': z
+    .string()
+    .regex(/^"?\d+"?$/, 'a dashboard version number')
+    .optional(),
+});
 
 /**
  * `from`/`to` as Grafana takes them, and `var-<name>` per variable (repeat for several values). Other
@@ -63,8 +79,14 @@ export const renderSchema = z.object({
 });
 
 export const importQuerySchema = z.object({
-  dryRun: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
-  overwrite: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  dryRun: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  overwrite: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 /** Grafana JSON or a KubeSphere resource as JSON, or either as YAML/JSON text. */
 export const importBodySchema = z.union([z.record(z.string(), z.unknown()), z.string()]);

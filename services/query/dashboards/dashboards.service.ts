@@ -60,10 +60,21 @@ export class DashboardsService {
   }
 
   async list(principal: Principal, signal?: AbortSignal): Promise<DashboardSummary[]> {
-    const builtin = [...this.builtins.values()].map((b) => summary({ id: b.id, builtin: true, version: 0, updatedAt: null, dashboard: b.definition }));
-    const stored = (await this.opts.repository.list(signal)).filter((s) => visibleTo(s.value, principal)).map((s) =>
-      summary({ id: s.id, builtin: false, version: s.version, updatedAt: s.updatedAt, author: s.value.author, dashboard: s.value.definition }),
+    const builtin = [...this.builtins.values()].map((b) =>
+      summary({ id: b.id, builtin: true, version: 0, updatedAt: null, dashboard: b.definition }),
     );
+    const stored = (await this.opts.repository.list(signal))
+      .filter((s) => visibleTo(s.value, principal))
+      .map((s) =>
+        summary({
+          id: s.id,
+          builtin: false,
+          version: s.version,
+          updatedAt: s.updatedAt,
+          author: s.value.author,
+          dashboard: s.value.definition,
+        }),
+      );
     return [...builtin, ...stored.sort((a, b) => a.title.localeCompare(b.title))];
   }
 
@@ -72,23 +83,46 @@ export class DashboardsService {
     const builtin = this.builtins.get(id);
     if (builtin) return { id, builtin: true, version: 0, updatedAt: null, dashboard: builtin.definition };
     const stored = await this.opts.repository.get(id, signal);
-    if (!stored || !visibleTo(stored.value, principal)) throw new NotFoundError(`no dashboard "${id}"; GET /v1/dashboards lists them`);
-    return { id, builtin: false, version: stored.version, updatedAt: stored.updatedAt, author: stored.value.author, dashboard: stored.value.definition };
+    if (!stored || !visibleTo(stored.value, principal))
+      throw new NotFoundError(`no dashboard "${id}"; GET /v1/dashboards lists them`);
+    return {
+      id,
+      builtin: false,
+      version: stored.version,
+      updatedAt: stored.updatedAt,
+      author: stored.value.author,
+      dashboard: stored.value.definition,
+    };
   }
 
   async create(input: unknown, principal: Principal, signal?: AbortSignal): Promise<DashboardDoc> {
     const definition = validateDashboard(input);
     const id = definition.id ?? (await this.freeId(slugify(definition.title), signal));
     this.assertWritable(id, 'create');
-    const saved = await this.opts.repository.create(id, { ...definition, id }, principal.name, ownerScope(principal), signal);
+    const saved = await this.opts.repository.create(
+      id,
+      { ...definition, id },
+      principal.name,
+      ownerScope(principal),
+      signal,
+    );
     return this.get(saved.id, principal, signal);
   }
 
-  async update(id: string, input: unknown, principal: Principal, expectedVersion?: number, signal?: AbortSignal): Promise<DashboardDoc> {
+  async update(
+    id: string,
+    input: unknown,
+    principal: Principal,
+    expectedVersion?: number,
+    signal?: AbortSignal,
+  ): Promise<DashboardDoc> {
     this.assertWritable(id, 'update');
     await this.assertEditable(id, principal, signal);
     const definition = validateDashboard(input);
-    if (definition.id !== undefined && definition.id !== id) throw new InputError(`the body's id "${definition.id}" differs from the URL's "${id}"`, [{ path: 'id', message: 'must match the URL' }]);
+    if (definition.id !== undefined && definition.id !== id)
+      throw new InputError(`the body's id "${definition.id}" differs from the URL's "${id}"`, [
+        { path: 'id', message: 'must match the URL' },
+      ]);
     await this.opts.repository.update(id, { ...definition, id }, principal.name, expectedVersion, signal);
     return this.get(id, principal, signal);
   }
@@ -106,7 +140,14 @@ export class DashboardsService {
 
   async version(id: string, version: number, principal: Principal, signal?: AbortSignal): Promise<DashboardVersion> {
     const current = await this.get(id, principal, signal);
-    if (version === current.version) return { dashboardId: id, version, updatedAt: current.updatedAt ?? 0, author: current.author ?? '', definition: current.dashboard };
+    if (version === current.version)
+      return {
+        dashboardId: id,
+        version,
+        updatedAt: current.updatedAt ?? 0,
+        author: current.author ?? '',
+        definition: current.dashboard,
+      };
     const found = (await this.opts.repository.versions(id, signal)).find((v) => v.version === version);
     if (!found) throw new NotFoundError(`dashboard "${id}" has no version ${version}`);
     return found;
@@ -116,17 +157,29 @@ export class DashboardsService {
    * Converts a Grafana or KubeSphere dashboard and, unless a dry run, stores it. An id already in use is
    * replaced with `overwrite`, otherwise the import gets the next free id (`<id>-2` …), as a copy.
    */
-  async import(body: unknown, opts: { dryRun: boolean; overwrite: boolean }, principal: Principal, signal?: AbortSignal): Promise<ImportResult> {
+  async import(
+    body: unknown,
+    opts: { dryRun: boolean; overwrite: boolean },
+    principal: Principal,
+    signal?: AbortSignal,
+  ): Promise<ImportResult> {
     const outcome = importDashboard(body, 'import');
     if (opts.dryRun) return { format: outcome.format, dashboard: outcome.dashboard, unconverted: outcome.unconverted };
     const exists = !this.builtins.has(outcome.id) && (await this.opts.repository.get(outcome.id, signal)) !== undefined;
     if (opts.overwrite && exists) await this.assertEditable(outcome.id, principal, signal);
     const id = opts.overwrite && exists ? outcome.id : await this.freeId(outcome.id, signal);
     const definition = { ...outcome.dashboard, id };
-    const saved = opts.overwrite && exists
-      ? await this.opts.repository.update(id, definition, principal.name, undefined, signal)
-      : await this.opts.repository.create(id, definition, principal.name, ownerScope(principal), signal);
-    return { format: outcome.format, id, version: saved.version, dashboard: definition, unconverted: outcome.unconverted };
+    const saved =
+      opts.overwrite && exists
+        ? await this.opts.repository.update(id, definition, principal.name, undefined, signal)
+        : await this.opts.repository.create(id, definition, principal.name, ownerScope(principal), signal);
+    return {
+      format: outcome.format,
+      id,
+      version: saved.version,
+      dashboard: definition,
+      unconverted: outcome.unconverted,
+    };
   }
 
   async render(id: string, params: ViewParams, principal: Principal, signal?: AbortSignal): Promise<RenderResult> {
@@ -142,11 +195,21 @@ export class DashboardsService {
     });
   }
 
-  async variables(id: string, params: ViewParams, principal: Principal, signal?: AbortSignal): Promise<VariableState[]> {
+  async variables(
+    id: string,
+    params: ViewParams,
+    principal: Principal,
+    signal?: AbortSignal,
+  ): Promise<VariableState[]> {
     const { dashboard } = await this.get(id, principal, signal);
     const range = parseTimeRange(params.from ?? dashboard.time.from, params.to ?? dashboard.time.to);
     this.checkVariables(dashboard, params.vars);
-    return this.opts.renderer.variables(dashboard, { range, requested: params.vars, principalScope: principal.scope, signal });
+    return this.opts.renderer.variables(dashboard, {
+      range,
+      requested: params.vars,
+      principalScope: principal.scope,
+      signal,
+    });
   }
 
   /** A `var-` parameter naming no variable is a typo worth reporting, not something to ignore. */
@@ -154,13 +217,18 @@ export class DashboardsService {
     const known = new Set(dashboard.variables.map((v) => v.name));
     const unknown = Object.keys(vars).filter((n) => !known.has(n));
     if (unknown.length) {
-      throw new InputError(`unknown variable${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `var-${n}`).join(', ')}; this dashboard has ${[...known].join(', ') || 'none'}`,
-        unknown.map((n) => ({ path: `querystring.var-${n}`, message: 'no such variable' })));
+      throw new InputError(
+        `unknown variable${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `var-${n}`).join(', ')}; this dashboard has ${[...known].join(', ') || 'none'}`,
+        unknown.map((n) => ({ path: `querystring.var-${n}`, message: 'no such variable' })),
+      );
     }
   }
 
   private assertWritable(id: string, action: string): void {
-    if (this.builtins.has(id)) throw new ConflictError(`dashboard "${id}" is built in and read-only; to ${action} a copy, POST it under another id`);
+    if (this.builtins.has(id))
+      throw new ConflictError(
+        `dashboard "${id}" is built in and read-only; to ${action} a copy, POST it under another id`,
+      );
   }
 
   /**
@@ -170,7 +238,10 @@ export class DashboardsService {
   private async assertEditable(id: string, principal: Principal, signal?: AbortSignal): Promise<void> {
     const stored = await this.opts.repository.get(id, signal);
     if (!stored || !visibleTo(stored.value, principal)) throw new NotFoundError(`no dashboard "${id}"`);
-    if (!scopeWithin(stored.value.scope, principal.scope)) throw new ForbiddenError(`dashboard "${id}" is global; only a token not restricted to some clusters or namespaces may change it`);
+    if (!scopeWithin(stored.value.scope, principal.scope))
+      throw new ForbiddenError(
+        `dashboard "${id}" is global; only a token not restricted to some clusters or namespaces may change it`,
+      );
   }
 
   private async freeId(base: string, signal?: AbortSignal): Promise<string> {

@@ -16,7 +16,10 @@ export async function runPromTarget(target: PromTarget, ctx: TargetContext): Pro
   const scopeKey = scopeKeyOf(ctx.principalScope);
   let result = target.instant
     ? await metrics.instant({ query, time: ctx.range.to / 1000, scopeKey }, ctx.signal)
-    : await metrics.range({ query, start: ctx.range.from / 1000, end: ctx.range.to / 1000, step: ctx.stepMs / 1000, scopeKey }, ctx.signal);
+    : await metrics.range(
+        { query, start: ctx.range.from / 1000, end: ctx.range.to / 1000, step: ctx.stepMs / 1000, scopeKey },
+        ctx.signal,
+      );
   const warnings = warningsOf(result);
   if (result.resultType === 'vector' || result.resultType === 'matrix') {
     const { kept, dropped } = filterSeries(result.result as PromSample[], ctx.principalScope);
@@ -34,7 +37,12 @@ function warningsOf(result: FederatedResult): string[] {
 }
 
 /** Prometheus JSON (https://prometheus.io/docs/prometheus/latest/querying/api/#expression-query-result-formats) → series. */
-export function toSeries(result: FederatedResult, refId: string, legendFormat: string | undefined, expr: string): Series[] {
+export function toSeries(
+  result: FederatedResult,
+  refId: string,
+  legendFormat: string | undefined,
+  expr: string,
+): Series[] {
   if (result.resultType === 'scalar') {
     const [t, v] = result.result as [number, string];
     return [{ refId, name: legendFormat || expr, labels: {}, points: [[Math.round(t * 1000), num(v)]] }];
@@ -44,7 +52,9 @@ export function toSeries(result: FederatedResult, refId: string, legendFormat: s
     refId,
     name: legend(s.metric, legendFormat, expr),
     labels: s.metric,
-    points: (s.values ?? (s.value ? [s.value] : [])).map(([t, v]) => [Math.round(t * 1000), num(v)] as [number, number | null]),
+    points: (s.values ?? (s.value ? [s.value] : [])).map(
+      ([t, v]) => [Math.round(t * 1000), num(v)] as [number, number | null],
+    ),
   }));
 }
 

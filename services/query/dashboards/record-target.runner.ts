@@ -10,7 +10,9 @@ import type { TargetContext, TargetOutput } from './render.types.ts';
  */
 export async function runRecordTarget(target: RecordTarget, ctx: TargetContext): Promise<TargetOutput> {
   if (ctx.range.to - ctx.range.from > ctx.maxRecordRangeMs) {
-    throw new LimitError(`the time range is over ${Math.round(ctx.maxRecordRangeMs / 86_400_000)} days (query.maxRangeDays) for ${target.datasource}; narrow from/to`);
+    throw new LimitError(
+      `the time range is over ${Math.round(ctx.maxRecordRangeMs / 86_400_000)} days (query.maxRangeDays) for ${target.datasource}; narrow from/to`,
+    );
   }
   const filters: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(target.filters)) {
@@ -22,13 +24,25 @@ export async function runRecordTarget(target: RecordTarget, ctx: TargetContext):
   const records = await ctx.records();
   const page = await records.search(
     target.datasource,
-    { filters: scoped as Record<string, string[]>, ...(q ? { q } : {}), start: ctx.range.from, end: ctx.range.to, size: target.limit },
+    {
+      filters: scoped as Record<string, string[]>,
+      ...(q ? { q } : {}),
+      start: ctx.range.from,
+      end: ctx.range.to,
+      size: target.limit,
+    },
     ctx.signal,
   );
   // `raw` is the whole original object: too big for a panel, and the Query API serves it on demand.
-  const items = page.items.filter((doc) => recordInScope(doc, ctx.principalScope)).map((doc) => {
-    const { raw: _raw, ...rest } = doc as unknown as Record<string, unknown>;
-    return rest;
-  });
-  return { series: [], records: [{ refId: ctx.refId, source: target.datasource, total: page.total, items }], warnings: [] };
+  const items = page.items
+    .filter((doc) => recordInScope(doc, ctx.principalScope))
+    .map((doc) => {
+      const { raw: _raw, ...rest } = doc as unknown as Record<string, unknown>;
+      return rest;
+    });
+  return {
+    series: [],
+    records: [{ refId: ctx.refId, source: target.datasource, total: page.total, items }],
+    warnings: [],
+  };
 }

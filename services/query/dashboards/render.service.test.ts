@@ -18,7 +18,13 @@ describe('stepFor', () => {
 
   it('gives Grafana-like built-in variables', () => {
     const b = builtins({ from: 0, to: 6 * H }, 60_000);
-    expect(Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v.values[0]]))).toMatchObject({ __interval: '1m', __interval_ms: '60000', __rate_interval: '1m15s', __range: '6h', __range_s: '21600' });
+    expect(Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v.values[0]]))).toMatchObject({
+      __interval: '1m',
+      __interval_ms: '60000',
+      __rate_interval: '1m15s',
+      __range: '6h',
+      __range_s: '21600',
+    });
   });
 });
 
@@ -42,16 +48,45 @@ describe('limiter', () => {
 
 describe('DashboardRenderer', () => {
   it('reports a panel that outlives the render timeout as PHAROS_ERR_TIMEOUT, beside the finished ones', async () => {
-    const hang = (signal?: AbortSignal) => new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
+    const hang = (signal?: AbortSignal) =>
+      new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
     const metrics: MetricsPort = {
       clusters: () => ['east'],
       labelValues: async () => ({ data: ['fast'], warnings: [] }),
-      instant: async (q, signal) => (q.query.includes('slow') ? hang(signal) : { resultType: 'vector', result: [{ metric: {}, value: [q.time, '1'] }], warnings: [], clusters: {} }),
+      instant: async (q, signal) =>
+        q.query.includes('slow')
+          ? hang(signal)
+          : { resultType: 'vector', result: [{ metric: {}, value: [q.time, '1'] }], warnings: [], clusters: {} },
       range: async (_q, signal) => hang(signal),
     };
-    const renderer = new DashboardRenderer({ metrics: async () => metrics, records: async () => new FakeRecords(), logger: createLogger('silent'), timeoutMs: 200, concurrency: 4, maxRecordRangeDays: 31 });
-    const dashboard = validateDashboard({ title: 't', rows: [{ panels: [{ type: 'stat', title: 'fast', targets: [{ expr: 'fast', instant: true }] }, { type: 'stat', title: 'slow', targets: [{ expr: 'slow', instant: true }] }] }] });
-    const out = await renderer.render(dashboard, { range: { from: 0, to: H }, requested: {}, principalScope: FULL_SCOPE, maxDataPoints: 300 });
-    expect(out.panels.map((p) => [p.title, p.error?.code])).toEqual([['fast', undefined], ['slow', 'PHAROS_ERR_TIMEOUT']]);
+    const renderer = new DashboardRenderer({
+      metrics: async () => metrics,
+      records: async () => new FakeRecords(),
+      logger: createLogger('silent'),
+      timeoutMs: 200,
+      concurrency: 4,
+      maxRecordRangeDays: 31,
+    });
+    const dashboard = validateDashboard({
+      title: 't',
+      rows: [
+        {
+          panels: [
+            { type: 'stat', title: 'fast', targets: [{ expr: 'fast', instant: true }] },
+            { type: 'stat', title: 'slow', targets: [{ expr: 'slow', instant: true }] },
+          ],
+        },
+      ],
+    });
+    const out = await renderer.render(dashboard, {
+      range: { from: 0, to: H },
+      requested: {},
+      principalScope: FULL_SCOPE,
+      maxDataPoints: 300,
+    });
+    expect(out.panels.map((p) => [p.title, p.error?.code])).toEqual([
+      ['fast', undefined],
+      ['slow', 'PHAROS_ERR_TIMEOUT'],
+    ]);
   });
 });

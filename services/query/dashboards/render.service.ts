@@ -1,5 +1,11 @@
 import type { Scope } from '../../../libs/auth/principal.ts';
-import { allPanels, isPromTarget, type Dashboard, type Panel, type Target } from '../../../libs/dashboards/dashboard.schema.ts';
+import {
+  allPanels,
+  isPromTarget,
+  type Dashboard,
+  type Panel,
+  type Target,
+} from '../../../libs/dashboards/dashboard.schema.ts';
 import { constant, interpolate, type VariableScope } from '../../../libs/dashboards/interpolate.ts';
 import { vectorSelectors } from '../../../libs/dashboards/metric-names.ts';
 import { durationMs, type TimeRange } from '../../../libs/dashboards/time-range.ts';
@@ -14,7 +20,10 @@ import type { PanelData, PanelResult, TargetContext, TargetOutput } from './rend
 import { resolveVariables, type VariableState } from './variable-resolver.ts';
 
 /** Target runners keyed by data source; a new source is one entry here. */
-const TARGET_RUNNERS: Record<NonNullable<Target['datasource']>, (t: Target, ctx: TargetContext) => Promise<TargetOutput>> = {
+const TARGET_RUNNERS: Record<
+  NonNullable<Target['datasource']>,
+  (t: Target, ctx: TargetContext) => Promise<TargetOutput>
+> = {
   prometheus: (t, ctx) => runPromTarget(t as Extract<Target, { expr: string }>, ctx),
   logs: (t, ctx) => runRecordTarget(t as Extract<Target, { datasource: 'logs' }>, ctx),
   events: (t, ctx) => runRecordTarget(t as Extract<Target, { datasource: 'events' }>, ctx),
@@ -25,7 +34,9 @@ const TARGET_RUNNERS: Record<NonNullable<Target['datasource']>, (t: Target, ctx:
 const DEFAULT_MIN_STEP_MS = 15_000;
 /** Prometheus refuses range queries of more than 11,000 points per series. */
 const MAX_POINTS = 11_000;
-const NICE_STEPS_S = [1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1200, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800];
+const NICE_STEPS_S = [
+  1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1200, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800,
+];
 
 export interface RendererOptions {
   metrics: () => Promise<MetricsPort>;
@@ -60,22 +71,41 @@ export class DashboardRenderer {
   /** Every panel, collapsed rows included, at once; one panel's failure is reported beside the others. */
   async render(dashboard: Dashboard, req: RenderRequest): Promise<RenderResult> {
     const signal = AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs), ...(req.signal ? [req.signal] : [])]);
-    const { scope, states } = await resolveVariables(dashboard.variables, { range: req.range, requested: req.requested, metrics: this.opts.metrics, principalScope: req.principalScope, withOptions: false, signal });
+    const { scope, states } = await resolveVariables(dashboard.variables, {
+      range: req.range,
+      requested: req.requested,
+      metrics: this.opts.metrics,
+      principalScope: req.principalScope,
+      withOptions: false,
+      signal,
+    });
     const limit = limiter(this.opts.concurrency);
-    const panels = await Promise.all(allPanels(dashboard).map((p) => this.renderPanel(p, { scope, req, signal, limit })));
+    const panels = await Promise.all(
+      allPanels(dashboard).map((p) => this.renderPanel(p, { scope, req, signal, limit })),
+    );
     return { from: req.range.from, to: req.range.to, variables: states, panels };
   }
 
   /** The viewer's pickers: every variable with its options and selection. */
   async variables(dashboard: Dashboard, req: Omit<RenderRequest, 'maxDataPoints'>): Promise<VariableState[]> {
     const signal = AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs), ...(req.signal ? [req.signal] : [])]);
-    return (await resolveVariables(dashboard.variables, { range: req.range, requested: req.requested, metrics: this.opts.metrics, principalScope: req.principalScope, withOptions: true, signal })).states;
+    return (
+      await resolveVariables(dashboard.variables, {
+        range: req.range,
+        requested: req.requested,
+        metrics: this.opts.metrics,
+        principalScope: req.principalScope,
+        withOptions: true,
+        signal,
+      })
+    ).states;
   }
 
   private async renderPanel(panel: Panel, run: PanelRun): Promise<PanelResult> {
     const head = { id: panel.id ?? 0, title: interpolate(panel.title, run.scope, 'text'), type: panel.type };
     const data: PanelData = { series: [], records: [], warnings: [] };
-    if (panel.type === 'text') return { ...head, data: { ...data, content: interpolate(panel.content ?? '', run.scope, 'raw') } };
+    if (panel.type === 'text')
+      return { ...head, data: { ...data, content: interpolate(panel.content ?? '', run.scope, 'raw') } };
     const targets = panel.targets.filter((t) => !t.hide);
     const outcomes = await Promise.allSettled(targets.map((t, i) => run.limit(() => this.runTarget(t, i, run))));
     const errors: string[] = [];
@@ -123,14 +153,20 @@ export class DashboardRenderer {
     const prom = targets.filter(isPromTarget);
     if (prom.length === 0 || data.series.length > 0) return undefined;
     const scope = { ...run.scope, ...builtins(run.req.range, DEFAULT_MIN_STEP_MS) };
-    const selectors = [...new Map(prom.flatMap((t) => vectorSelectors(interpolate(t.expr, scope))).map((s) => [s.text, s])).values()];
+    const selectors = [
+      ...new Map(prom.flatMap((t) => vectorSelectors(interpolate(t.expr, scope))).map((s) => [s.text, s])).values(),
+    ];
     const matches = (selector: string) => this.matchesAny(selector, run);
     const empty = (await Promise.all(selectors.map(async (s) => ((await matches(s.text)) ? [] : [s])))).flat();
     if (empty.length === 0) return undefined;
     const metrics = [...new Set(empty.flatMap((s) => (s.metric ? [s.metric] : [])))];
     const absent = (await Promise.all(metrics.map(async (m) => ((await matches(m)) ? [] : [m])))).flat();
-    if (absent.length) return `no data: metric${absent.length > 1 ? 's' : ''} ${absent.join(', ')} not found in any cluster in this time range`;
-    const shown = empty.slice(0, 3).map((s) => s.text).join(', ');
+    if (absent.length)
+      return `no data: metric${absent.length > 1 ? 's' : ''} ${absent.join(', ')} not found in any cluster in this time range`;
+    const shown = empty
+      .slice(0, 3)
+      .map((s) => s.text)
+      .join(', ');
     return `no data: ${shown}${empty.length > 3 ? ` and ${empty.length - 3} more` : ''} match${empty.length > 1 ? '' : 'es'} no series (the metric exists, the label matchers exclude it)`;
   }
 
@@ -139,14 +175,20 @@ export class DashboardRenderer {
     const metrics = await this.opts.metrics();
     const window = { start: run.req.range.from / 1000, end: run.req.range.to / 1000 };
     return run.limit(() =>
-      metrics.labelValues('__name__', { match: scopeSeriesMatch([selector], run.req.principalScope), ...window }, run.signal).then((r) => r.data.length > 0, () => true),
+      metrics
+        .labelValues('__name__', { match: scopeSeriesMatch([selector], run.req.principalScope), ...window }, run.signal)
+        .then(
+          (r) => r.data.length > 0,
+          () => true,
+        ),
     );
   }
 
   private describe(err: unknown, panel: Panel): { code: string; message: string } {
     if (err instanceof PharosError) return { code: err.code, message: err.message };
     const name = (err as Error)?.name;
-    if (name === 'TimeoutError' || name === 'AbortError') return { code: 'PHAROS_ERR_TIMEOUT', message: `the panel did not finish within ${this.opts.timeoutMs} ms` };
+    if (name === 'TimeoutError' || name === 'AbortError')
+      return { code: 'PHAROS_ERR_TIMEOUT', message: `the panel did not finish within ${this.opts.timeoutMs} ms` };
     this.opts.logger.warn({ err, panel: panel.id }, 'dashboard panel failed');
     return { code: 'PHAROS_ERR_INTERNAL', message: `panel failed: ${(err as Error)?.message ?? String(err)}` };
   }

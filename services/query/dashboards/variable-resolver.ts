@@ -1,5 +1,10 @@
 import type { Variable } from '../../../libs/dashboards/dashboard.schema.ts';
-import { constant, interpolate, type ResolvedVariable, type VariableScope } from '../../../libs/dashboards/interpolate.ts';
+import {
+  constant,
+  interpolate,
+  type ResolvedVariable,
+  type VariableScope,
+} from '../../../libs/dashboards/interpolate.ts';
 import { parseLabelValues } from '../../../libs/dashboards/label-values.ts';
 import { durationMs, type TimeRange } from '../../../libs/dashboards/time-range.ts';
 import { formatDuration } from '../../../libs/promql/literals.ts';
@@ -43,7 +48,10 @@ export interface ResolveOptions {
  * Resolves variables in definition order, each seeing the ones before it (a query may use `$cluster`).
  * A variable whose options cannot be fetched keeps its requested or default selection and reports why.
  */
-export async function resolveVariables(variables: readonly Variable[], opts: ResolveOptions): Promise<{ scope: VariableScope; states: VariableState[] }> {
+export async function resolveVariables(
+  variables: readonly Variable[],
+  opts: ResolveOptions,
+): Promise<{ scope: VariableScope; states: VariableState[] }> {
   const scope: VariableScope = {};
   const states: VariableState[] = [];
   for (const v of variables) {
@@ -59,16 +67,30 @@ async function resolveOne(v: Variable, scope: VariableScope, opts: ResolveOption
   if (v.type === 'interval') {
     const options = v.auto ? ['auto', ...v.options] : v.options;
     const wanted = opts.requested[v.name]?.[0] ?? v.default ?? options[0]!;
-    return { ...base, multi: false, includeAll: false, options, current: [options.includes(wanted) || /^\d/.test(wanted) ? wanted : options[0]!] };
+    return {
+      ...base,
+      multi: false,
+      includeAll: false,
+      options,
+      current: [options.includes(wanted) || /^\d/.test(wanted) ? wanted : options[0]!],
+    };
   }
   const requested = normaliseSelection(opts.requested[v.name] ?? asList(v.default), v);
-  const state: VariableState = { ...base, multi: v.multi, includeAll: v.includeAll, options: v.type === 'custom' ? v.options : [], current: requested ?? [] };
-  const needOptions = v.type === 'query' && (opts.withOptions || !requested || (requested[0] === ALL && v.allValue === undefined));
+  const state: VariableState = {
+    ...base,
+    multi: v.multi,
+    includeAll: v.includeAll,
+    options: v.type === 'custom' ? v.options : [],
+    current: requested ?? [],
+  };
+  const needOptions =
+    v.type === 'query' && (opts.withOptions || !requested || (requested[0] === ALL && v.allValue === undefined));
   if (needOptions && v.type === 'query') {
     try {
       state.options = await queryOptions(v, scope, opts);
     } catch (err) {
-      state.error = err instanceof PharosError ? err.message : `options could not be fetched: ${(err as Error).message}`;
+      state.error =
+        err instanceof PharosError ? err.message : `options could not be fetched: ${(err as Error).message}`;
     }
   }
   if (!requested) state.current = v.includeAll ? [ALL] : state.options.slice(0, 1);
@@ -76,26 +98,40 @@ async function resolveOne(v: Variable, scope: VariableScope, opts: ResolveOption
 }
 
 /** `All`/`$__all` → [ALL]; a single-value variable keeps the first value; empty means "not given". */
-function normaliseSelection(values: string[] | undefined, v: { multi: boolean; includeAll: boolean }): string[] | undefined {
+function normaliseSelection(
+  values: string[] | undefined,
+  v: { multi: boolean; includeAll: boolean },
+): string[] | undefined {
   if (!values || values.length === 0) return undefined;
   if (values.some((x) => x === ALL || (v.includeAll && x === 'All'))) return [ALL];
   return v.multi ? values : values.slice(0, 1);
 }
 
-const asList = (d: string | string[] | undefined): string[] | undefined => (d === undefined ? undefined : Array.isArray(d) ? d : [d]);
+const asList = (d: string | string[] | undefined): string[] | undefined =>
+  d === undefined ? undefined : Array.isArray(d) ? d : [d];
 
-async function queryOptions(v: Extract<Variable, { type: 'query' }>, scope: VariableScope, opts: ResolveOptions): Promise<string[]> {
+async function queryOptions(
+  v: Extract<Variable, { type: 'query' }>,
+  scope: VariableScope,
+  opts: ResolveOptions,
+): Promise<string[]> {
   const { label, match } = parseLabelValues(interpolate(v.query, scope));
   const metrics = await opts.metrics();
   const window = { start: opts.range.from / 1000, end: opts.range.to / 1000 };
   const scopedMatch = scopeSeriesMatch(match ? [match] : [], opts.principalScope);
-  const answer = await metrics.labelValues(label, scopedMatch.length ? { match: scopedMatch, ...window } : window, opts.signal);
+  const answer = await metrics.labelValues(
+    label,
+    scopedMatch.length ? { match: scopedMatch, ...window } : window,
+    opts.signal,
+  );
   let values = filterLabelValues(label, answer.data, opts.principalScope);
   // The federation adds `cluster` to every series; if it does not list it as a label, the clusters are its values.
-  if (label === 'cluster' && values.length === 0) values = filterLabelValues(label, metrics.clusters(), opts.principalScope);
+  if (label === 'cluster' && values.length === 0)
+    values = filterLabelValues(label, metrics.clusters(), opts.principalScope);
   if (v.regex) values = applyRegex(values, v.regex);
   values = [...new Set(values)];
-  if (v.sort !== 'none') values.sort((a, b) => a.localeCompare(b, undefined, { numeric: true }) * (v.sort === 'desc' ? -1 : 1));
+  if (v.sort !== 'none')
+    values.sort((a, b) => a.localeCompare(b, undefined, { numeric: true }) * (v.sort === 'desc' ? -1 : 1));
   return values;
 }
 
@@ -108,7 +144,9 @@ function applyRegex(values: string[], pattern: string): string[] {
   try {
     re = compileVariableRegex(pattern);
   } catch (err) {
-    throw new InputError(`variable regex ${pattern} is not valid RE2 (${(err as RegexError).reason}); no option is kept`);
+    throw new InputError(
+      `variable regex ${pattern} is not valid RE2 (${(err as RegexError).reason}); no option is kept`,
+    );
   }
   return values.flatMap((value) => {
     const hit = re.exec(value);
@@ -123,7 +161,12 @@ function toResolved(v: Variable, state: VariableState, range: TimeRange): Resolv
     return constant(value);
   }
   const isAll = state.current[0] === ALL;
-  return { values: isAll ? state.options : state.current, isAll, allValue: v.allValue, regexFormat: v.multi || v.includeAll };
+  return {
+    values: isAll ? state.options : state.current,
+    isAll,
+    allValue: v.allValue,
+    regexFormat: v.multi || v.includeAll,
+  };
 }
 
 /** Grafana's auto interval: range / autoCount, never below autoMin. */

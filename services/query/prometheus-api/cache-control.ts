@@ -8,7 +8,10 @@ import type { CacheControl } from '../../../libs/federation/frontend/frontend.ty
  */
 export function cacheControlOf(headers: IncomingHttpHeaders): { cacheControl?: CacheControl } {
   const cc = headers['cache-control'];
-  const directives = (cc === undefined ? String(headers.pragma ?? '') : String(cc)).toLowerCase().split(',').map((d) => d.trim());
+  const directives = (cc === undefined ? String(headers.pragma ?? '') : String(cc))
+    .toLowerCase()
+    .split(',')
+    .map((d) => d.trim());
   if (directives.includes('no-store')) return { cacheControl: 'no-store' };
   if (directives.includes('no-cache')) return { cacheControl: 'no-cache' };
   return {};

@@ -15,7 +15,9 @@ export function federationFeature(ctx: ServiceContext): Feature {
     name: 'federation',
     routes: async (app) => {
       await app.register(prometheusApiRoutes({ federation }));
-      await app.register(metricsApiRoutes({ federation, templates: loadMetricTemplates(settings.metricTemplatesFile) }));
+      await app.register(
+        metricsApiRoutes({ federation, templates: loadMetricTemplates(settings.metricTemplatesFile) }),
+      );
     },
   };
 }

@@ -19,7 +19,11 @@ const levelSchema = z
   .strict();
 
 export const metricTemplatesSchema = z
-  .object({ levels: z.object(Object.fromEntries(METRIC_LEVELS.map((l) => [l, levelSchema])) as Record<MetricLevel, typeof levelSchema>).strict() })
+  .object({
+    levels: z
+      .object(Object.fromEntries(METRIC_LEVELS.map((l) => [l, levelSchema])) as Record<MetricLevel, typeof levelSchema>)
+      .strict(),
+  })
   .strict();
 
 export type MetricTemplates = z.infer<typeof metricTemplatesSchema>;
@@ -30,7 +34,11 @@ export type MetricTemplates = z.infer<typeof metricTemplatesSchema>;
  */
 export function parseMetricTemplates(text: string, source: string): MetricTemplates {
   const parsed = metricTemplatesSchema.safeParse(parse(text));
-  if (!parsed.success) throw new ConfigError(`metric templates ${source}`, zodDetails(parsed.error.issues).map((d) => `${d.path}: ${d.message}`));
+  if (!parsed.success)
+    throw new ConfigError(
+      `metric templates ${source}`,
+      zodDetails(parsed.error.issues).map((d) => `${d.path}: ${d.message}`),
+    );
   const problems: string[] = [];
   for (const [level, def] of Object.entries(parsed.data.levels)) {
     for (const [name, query] of Object.entries(def.metrics)) {

@@ -12,7 +12,10 @@ import { parseDurationParam, parseTimeParam } from './prom-params.ts';
 const querySchema = z
   .object({
     metrics_filter: z.string().optional().describe('Regex over template names (anchored), default all'),
-    resources_filter: z.string().optional().describe('Regex over the resource names of the level (anchored), default all'),
+    resources_filter: z
+      .string()
+      .optional()
+      .describe('Regex over the resource names of the level (anchored), default all'),
     cluster: z.string().optional(),
     namespace: z.string().optional(),
     time: z.string().optional().describe('Instant query time (RFC 3339 or Unix seconds); default now'),
@@ -23,22 +26,38 @@ const querySchema = z
   .strict();
 
 /** GET /v1/metrics/{cluster|node|namespace|workload|pod|container}: KubeSphere-style named metrics. */
-export function metricsApiRoutes(opts: { federation: () => Promise<FederatedQueryService>; templates: MetricTemplates }): FastifyPluginAsync {
+export function metricsApiRoutes(opts: {
+  federation: () => Promise<FederatedQueryService>;
+  templates: MetricTemplates;
+}): FastifyPluginAsync {
   // Issue 8: the templates' PromQL runs under the caller's scope (libs/tenancy), like the Prometheus API.
-  const serviceFor = (scope: Scope) => new MetricsApiService({ ...opts, federation: async () => scopedFederation(await opts.federation(), scope) });
+  const serviceFor = (scope: Scope) =>
+    new MetricsApiService({ ...opts, federation: async () => scopedFederation(await opts.federation(), scope) });
   return async (root) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
     app.get(
       '/v1/metrics/:level',
       {
         config: { access: { role: 'viewer' } },
-        schema: { params: z.object({ level: z.enum(METRIC_LEVELS) }), querystring: querySchema, tags: ['metrics'], summary: 'Named metric templates of one level, across clusters' },
+        schema: {
+          params: z.object({ level: z.enum(METRIC_LEVELS) }),
+          querystring: querySchema,
+          tags: ['metrics'],
+          summary: 'Named metric templates of one level, across clusters',
+        },
       },
       async (req) => {
         const q = req.query;
         const isRange = q.start !== undefined || q.end !== undefined || q.step !== undefined;
-        if (isRange && (q.start === undefined || q.end === undefined || q.step === undefined)) throw new InputError('a range needs start, end and step together');
-        const range = isRange ? { start: parseTimeParam('start', q.start, 0), end: parseTimeParam('end', q.end, 0), step: parseDurationParam('step', q.step) as number } : undefined;
+        if (isRange && (q.start === undefined || q.end === undefined || q.step === undefined))
+          throw new InputError('a range needs start, end and step together');
+        const range = isRange
+          ? {
+              start: parseTimeParam('start', q.start, 0),
+              end: parseTimeParam('end', q.end, 0),
+              step: parseDurationParam('step', q.step) as number,
+            }
+          : undefined;
         return serviceFor(req.principal.scope).query({
           level: req.params.level,
           ...(q.metrics_filter !== undefined ? { metricsFilter: q.metrics_filter } : {}),

@@ -33,7 +33,9 @@ function regexParam(name: string, v: string | undefined): Regex {
   try {
     return compileMatcherRegex(v ?? '.*');
   } catch (err) {
-    throw new InputError(`invalid parameter "${name}": not a valid regular expression (RE2 syntax): ${(err as RegexError).reason}`);
+    throw new InputError(
+      `invalid parameter "${name}": not a valid regular expression (RE2 syntax): ${(err as RegexError).reason}`,
+    );
   }
 }
 
@@ -43,27 +45,57 @@ function regexParam(name: string, v: string | undefined): Regex {
  * label matches resources_filter.
  */
 export class MetricsApiService {
-  constructor(private readonly opts: { federation: () => Promise<FederatedQueryService>; templates: MetricTemplates }) {}
+  constructor(
+    private readonly opts: { federation: () => Promise<FederatedQueryService>; templates: MetricTemplates },
+  ) {}
 
   async query(req: MetricsRequest, signal?: AbortSignal): Promise<{ results: MetricResult[] }> {
     const metricsRe = regexParam('metrics_filter', req.metricsFilter);
     const resourcesRe = regexParam('resources_filter', req.resourcesFilter);
     const level = this.opts.templates.levels[req.level];
-    const names = Object.keys(level.metrics).filter((n) => metricsRe.test(n)).sort();
+    const names = Object.keys(level.metrics)
+      .filter((n) => metricsRe.test(n))
+      .sort();
     const inject: LabelMatcher[] = [];
     if (req.cluster) inject.push({ name: 'cluster', op: '=', value: req.cluster });
     if (req.namespace && NAMESPACED.has(req.level)) inject.push({ name: 'namespace', op: '=', value: req.namespace });
     const fed = await this.opts.federation();
-    const results = await Promise.all(names.map((name) => this.one(fed, name, level.metrics[name] as string, { req, inject, resourceLabel: level.resourceLabel, resourcesRe }, signal)));
+    const results = await Promise.all(
+      names.map((name) =>
+        this.one(
+          fed,
+          name,
+          level.metrics[name] as string,
+          { req, inject, resourceLabel: level.resourceLabel, resourcesRe },
+          signal,
+        ),
+      ),
+    );
     return { results };
   }
 
-  private async one(fed: FederatedQueryService, name: string, template: string, c: { req: MetricsRequest; inject: LabelMatcher[]; resourceLabel: string; resourcesRe: Regex }, signal?: AbortSignal): Promise<MetricResult> {
+  private async one(
+    fed: FederatedQueryService,
+    name: string,
+    template: string,
+    c: { req: MetricsRequest; inject: LabelMatcher[]; resourceLabel: string; resourcesRe: Regex },
+    signal?: AbortSignal,
+  ): Promise<MetricResult> {
     try {
-      const query = printExpr(rewriteSelectors(parsePromQL(template, PROMQL_ANY), (s) => ({ ...s, matchers: [...s.matchers, ...c.inject] })));
-      const r = c.req.range ? await fed.range({ query, ...c.req.range }, signal) : await fed.instant({ query, time: c.req.time ?? Date.now() / 1000 }, signal);
-      const result = Array.isArray(r.result) ? (r.result as PromSample[]).filter((s) => c.resourcesRe.test(s.metric[c.resourceLabel] ?? '')) : r.result;
-      return { metric_name: name, data: { resultType: r.resultType, result }, ...(r.warnings.length ? { warnings: r.warnings } : {}) };
+      const query = printExpr(
+        rewriteSelectors(parsePromQL(template, PROMQL_ANY), (s) => ({ ...s, matchers: [...s.matchers, ...c.inject] })),
+      );
+      const r = c.req.range
+        ? await fed.range({ query, ...c.req.range }, signal)
+        : await fed.instant({ query, time: c.req.time ?? Date.now() / 1000 }, signal);
+      const result = Array.isArray(r.result)
+        ? (r.result as PromSample[]).filter((s) => c.resourcesRe.test(s.metric[c.resourceLabel] ?? ''))
+        : r.result;
+      return {
+        metric_name: name,
+        data: { resultType: r.resultType, result },
+        ...(r.warnings.length ? { warnings: r.warnings } : {}),
+      };
     } catch (err) {
       if (!(err instanceof PharosError)) throw err;
       return { metric_name: name, error: `${err.code}: ${err.message}` };

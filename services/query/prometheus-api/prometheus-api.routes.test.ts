@@ -17,7 +17,15 @@ function fakeFederation(failures: Record<string, Error> = {}) {
     seen.push(q);
     const f = Object.entries(failures).find(([k]) => q.query.includes(k));
     if (f) throw f[1];
-    return { resultType: 'vector' as const, result: [{ metric: { pod: 'p1', cluster: 'east' }, value: [1, '1'] }, { metric: { pod: 'q1', cluster: 'west' }, value: [1, '2'] }], warnings: [], clusters: { east: { status: 'ok' as const } } };
+    return {
+      resultType: 'vector' as const,
+      result: [
+        { metric: { pod: 'p1', cluster: 'east' }, value: [1, '1'] },
+        { metric: { pod: 'q1', cluster: 'west' }, value: [1, '2'] },
+      ],
+      warnings: [],
+      clusters: { east: { status: 'ok' as const } },
+    };
   };
   const fed: FederatedQueryService = {
     instant: async (q) => answer(q),
@@ -46,14 +54,25 @@ async function app(fed: FederatedQueryService, templates?: MetricTemplates) {
 }
 
 describe('Prometheus API routes', () => {
-  it('answers GET and form POST with Prometheus\'s envelope and per-cluster status', async () => {
+  it("answers GET and form POST with Prometheus's envelope and per-cluster status", async () => {
     const { fed, seen } = fakeFederation();
     const a = await app(fed);
-    const get = await a.inject({ url: '/prometheus/api/v1/query?query=up&time=2026-01-01T00:00:00Z&partial_response=false' });
-    expect(get.json()).toMatchObject({ status: 'success', data: { resultType: 'vector' }, clusters: { east: { status: 'ok' } } });
+    const get = await a.inject({
+      url: '/prometheus/api/v1/query?query=up&time=2026-01-01T00:00:00Z&partial_response=false',
+    });
+    expect(get.json()).toMatchObject({
+      status: 'success',
+      data: { resultType: 'vector' },
+      clusters: { east: { status: 'ok' } },
+    });
     expect(get.headers['x-pharos-clusters']).toBe('east=ok');
     expect(seen[0]).toEqual({ query: 'up', time: 1767225600, partialResponse: false });
-    const post = await a.inject({ method: 'POST', url: '/prometheus/api/v1/query_range', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'query=up&start=0&end=60&step=15s&timeout=5s' });
+    const post = await a.inject({
+      method: 'POST',
+      url: '/prometheus/api/v1/query_range',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'query=up&start=0&end=60&step=15s&timeout=5s',
+    });
     expect(post.statusCode).toBe(200);
     expect(seen[1]).toEqual({ query: 'up', start: 0, end: 60, step: 15, timeoutMs: 5000 });
   });
@@ -71,14 +90,27 @@ describe('Prometheus API routes', () => {
 
   it('refuses missing or malformed parameters with bad_data', async () => {
     const a = await app(fakeFederation().fed);
-    expect((await a.inject({ url: '/prometheus/api/v1/query_range?query=up&start=0&end=10' })).json()).toMatchObject({ errorType: 'bad_data', error: 'invalid parameter "step": missing' });
+    expect((await a.inject({ url: '/prometheus/api/v1/query_range?query=up&start=0&end=10' })).json()).toMatchObject({
+      errorType: 'bad_data',
+      error: 'invalid parameter "step": missing',
+    });
     expect((await a.inject({ url: '/prometheus/api/v1/query?query=up&time=yesterday' })).statusCode).toBe(400);
     expect((await a.inject({ url: '/prometheus/api/v1/status/buildinfo' })).json().data.version).toBe('2.42.0');
   });
 });
 
 describe('metrics API routes', () => {
-  const templates = { levels: Object.fromEntries(['cluster', 'node', 'namespace', 'workload', 'pod', 'container'].map((l) => [l, { resourceLabel: l, metrics: { [`${l}_a`]: 'sum by (cluster, pod) (x)', [`${l}_broken`]: 'sum by (cluster, pod) (broken)' } }])) } as MetricTemplates;
+  const templates = {
+    levels: Object.fromEntries(
+      ['cluster', 'node', 'namespace', 'workload', 'pod', 'container'].map((l) => [
+        l,
+        {
+          resourceLabel: l,
+          metrics: { [`${l}_a`]: 'sum by (cluster, pod) (x)', [`${l}_broken`]: 'sum by (cluster, pod) (broken)' },
+        },
+      ]),
+    ),
+  } as MetricTemplates;
 
   it('reports each metric, a failing one beside the others, filters resources, injects scope matchers', async () => {
     const { fed, seen } = fakeFederation({ broken: new UnprocessableError('no') });
@@ -86,7 +118,10 @@ describe('metrics API routes', () => {
     const res = await a.inject({ url: '/v1/metrics/pod?namespace=ns1&cluster=east&resources_filter=p.*&time=10' });
     expect(res.statusCode).toBe(200);
     expect(res.json().results).toEqual([
-      { metric_name: 'pod_a', data: { resultType: 'vector', result: [{ metric: { pod: 'p1', cluster: 'east' }, value: [1, '1'] }] } },
+      {
+        metric_name: 'pod_a',
+        data: { resultType: 'vector', result: [{ metric: { pod: 'p1', cluster: 'east' }, value: [1, '1'] }] },
+      },
       { metric_name: 'pod_broken', error: 'PHAROS_ERR_UNPROCESSABLE: no' },
     ]);
     expect(seen[0]?.query).toBe('sum by (cluster, pod) (x{cluster="east", namespace="ns1"})');

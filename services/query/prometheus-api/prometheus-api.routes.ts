@@ -6,7 +6,15 @@ import { toErrorBody } from '../../../libs/http/error-handler.ts';
 import { scopedFederation } from '../../../libs/tenancy/scoped-federation.ts';
 import { cacheControlOf } from './cache-control.ts';
 import type { FederatedQueryService, FederatedResult } from '../../../libs/federation/federation.types.ts';
-import { matchParam, parseDurationParam, parseForm, parseTimeParam, partialParam, promParamsSchema, type PromParams } from './prom-params.ts';
+import {
+  matchParam,
+  parseDurationParam,
+  parseForm,
+  parseTimeParam,
+  partialParam,
+  promParamsSchema,
+  type PromParams,
+} from './prom-params.ts';
 
 /** Prometheus's errorType for each Pharos error code (web/api/v1/api.go: bad_data 400, execution 422, timeout 503). */
 const ERROR_TYPES: Partial<Record<ErrorCode, string>> = {
@@ -27,7 +35,13 @@ const ERROR_TYPES: Partial<Record<ErrorCode, string>> = {
  * Buildinfo for Grafana, which reads `version` to decide what the data source can do: the Prometheus version
  * whose semantics the federation serves (the members', issue 16), then Pharos's own version and per member.
  */
-const BUILD_INFO = { revision: 'pharos', branch: 'pharos', buildUser: 'pharos', buildDate: '20260101-00:00:00', goVersion: 'n/a' };
+const BUILD_INFO = {
+  revision: 'pharos',
+  branch: 'pharos',
+  buildUser: 'pharos',
+  buildDate: '20260101-00:00:00',
+  goVersion: 'n/a',
+};
 const PHAROS_VERSION = '0.1.0';
 
 export interface PrometheusApiOptions {
@@ -43,19 +57,44 @@ const viewer = { access: { role: 'viewer' as const } };
 export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAsync {
   return async (root) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
-    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, parseForm(body as string)));
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+      done(null, parseForm(body as string)),
+    );
     app.setErrorHandler((error, request, reply) => {
       const { status, body } = toErrorBody(error);
-      if (status >= 500 && body.error.code === 'PHAROS_ERR_INTERNAL') request.log.error({ err: error }, 'prometheus api request failed');
-      void reply.code(status).send({ status: 'error', errorType: ERROR_TYPES[body.error.code] ?? 'internal', error: body.error.message, code: body.error.code });
+      if (status >= 500 && body.error.code === 'PHAROS_ERR_INTERNAL')
+        request.log.error({ err: error }, 'prometheus api request failed');
+      void reply.code(status).send({
+        status: 'error',
+        errorType: ERROR_TYPES[body.error.code] ?? 'internal',
+        error: body.error.message,
+        code: body.error.code,
+      });
     });
-    const schemaFor = (method: 'GET' | 'POST') => ({ querystring: promParamsSchema, ...(method === 'POST' ? { body: promParamsSchema.optional() } : {}), tags: ['prometheus'] });
-    const params = (req: FastifyRequest): PromParams => ({ ...(req.query as PromParams), ...((req.body as PromParams | undefined) ?? {}) });
+    const schemaFor = (method: 'GET' | 'POST') => ({
+      querystring: promParamsSchema,
+      ...(method === 'POST' ? { body: promParamsSchema.optional() } : {}),
+      tags: ['prometheus'],
+    });
+    const params = (req: FastifyRequest): PromParams => ({
+      ...(req.query as PromParams),
+      ...((req.body as PromParams | undefined) ?? {}),
+    });
     // Issue 8: every query and match[] carries the caller's scope, and answers are re-checked (libs/tenancy).
     const fedFor = async (req: FastifyRequest) => scopedFederation(await opts.federation(), req.principal.scope);
-    const both = (path: string, summary: string, handler: (p: PromParams, req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => {
+    const both = (
+      path: string,
+      summary: string,
+      handler: (p: PromParams, req: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
+    ) => {
       for (const method of ['GET', 'POST'] as const) {
-        app.route({ method, url: `/prometheus/api/v1/${path}`, config: viewer, schema: { ...schemaFor(method), summary }, handler: (req, reply) => handler(params(req), req, reply) });
+        app.route({
+          method,
+          url: `/prometheus/api/v1/${path}`,
+          config: viewer,
+          schema: { ...schemaFor(method), summary },
+          handler: (req, reply) => handler(params(req), req, reply),
+        });
       }
     };
     // A client that goes away cancels its cluster calls (the response socket closes before we answer).
@@ -69,43 +108,118 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
 
     both('query', 'PromQL instant query across every cluster', async (p, req, reply) => {
       const fed = await fedFor(req);
-      const r = await fed.instant({ query: required(p.query, 'query'), time: parseTimeParam('time', p.time, Date.now() / 1000), ...common(p), ...cacheControlOf(req.headers) }, abortOnClose(req, reply));
+      const r = await fed.instant(
+        {
+          query: required(p.query, 'query'),
+          time: parseTimeParam('time', p.time, Date.now() / 1000),
+          ...common(p),
+          ...cacheControlOf(req.headers),
+        },
+        abortOnClose(req, reply),
+      );
       return answer(reply, r);
     });
     both('query_range', 'PromQL range query across every cluster', async (p, req, reply) => {
       const fed = await fedFor(req);
       const step = parseDurationParam('step', required(p.step, 'step')) as number;
-      const r = await fed.range({ query: required(p.query, 'query'), start: parseTimeParam('start', required(p.start, 'start'), 0), end: parseTimeParam('end', required(p.end, 'end'), 0), step, ...common(p), ...cacheControlOf(req.headers) }, abortOnClose(req, reply));
+      const r = await fed.range(
+        {
+          query: required(p.query, 'query'),
+          start: parseTimeParam('start', required(p.start, 'start'), 0),
+          end: parseTimeParam('end', required(p.end, 'end'), 0),
+          step,
+          ...common(p),
+          ...cacheControlOf(req.headers),
+        },
+        abortOnClose(req, reply),
+      );
       return answer(reply, r);
     });
     both('series', 'Series matching match[] in every cluster, with a cluster label', async (p, req, reply) => {
-      const r = await (await fedFor(req)).series({ match: matchParam(p), ...range(p), ...cacheControlOf(req.headers) }, abortOnClose(req, reply));
+      const r = await (
+        await fedFor(req)
+      ).series({ match: matchParam(p), ...range(p), ...cacheControlOf(req.headers) }, abortOnClose(req, reply));
       return success(r.data, r.warnings);
     });
     both('labels', 'Label names across clusters', async (p, req, reply) => {
-      const r = await (await fedFor(req)).labelNames({ match: matchParam(p), ...range(p), ...cacheControlOf(req.headers) }, abortOnClose(req, reply));
+      const r = await (
+        await fedFor(req)
+      ).labelNames({ match: matchParam(p), ...range(p), ...cacheControlOf(req.headers) }, abortOnClose(req, reply));
       return success(r.data, r.warnings);
     });
-    app.get('/prometheus/api/v1/label/:name/values', { config: viewer, schema: { querystring: promParamsSchema, params: z.object({ name: z.string() }), tags: ['prometheus'], summary: 'Values of one label across clusters' } }, async (req, reply) => {
-      const r = await (await fedFor(req)).labelValues(req.params.name, { match: matchParam(req.query), ...range(req.query), ...cacheControlOf(req.headers) }, abortOnClose(req, reply));
-      return success(r.data, r.warnings);
-    });
-    app.get('/prometheus/api/v1/metadata', { config: viewer, schema: { querystring: promParamsSchema, tags: ['prometheus'], summary: 'Metric metadata merged across clusters' } }, async (req, reply) => {
-      const limit = req.query.limit === undefined || req.query.limit === '' ? undefined : Number(req.query.limit);
-      if (limit !== undefined && !Number.isInteger(limit)) throw new InputError('invalid parameter "limit": not an integer');
-      const fed = await opts.federation();
-      const q = { ...(req.query.metric ? { metric: req.query.metric } : {}), ...(limit === undefined ? {} : { limit }) };
-      const r = fed.metadata ? await fed.metadata(q, abortOnClose(req, reply)) : { data: {}, warnings: [] };
-      return success(r.data, r.warnings);
-    });
+    app.get(
+      '/prometheus/api/v1/label/:name/values',
+      {
+        config: viewer,
+        schema: {
+          querystring: promParamsSchema,
+          params: z.object({ name: z.string() }),
+          tags: ['prometheus'],
+          summary: 'Values of one label across clusters',
+        },
+      },
+      async (req, reply) => {
+        const r = await (
+          await fedFor(req)
+        ).labelValues(
+          req.params.name,
+          { match: matchParam(req.query), ...range(req.query), ...cacheControlOf(req.headers) },
+          abortOnClose(req, reply),
+        );
+        return success(r.data, r.warnings);
+      },
+    );
+    app.get(
+      '/prometheus/api/v1/metadata',
+      {
+        config: viewer,
+        schema: {
+          querystring: promParamsSchema,
+          tags: ['prometheus'],
+          summary: 'Metric metadata merged across clusters',
+        },
+      },
+      async (req, reply) => {
+        const limit = req.query.limit === undefined || req.query.limit === '' ? undefined : Number(req.query.limit);
+        if (limit !== undefined && !Number.isInteger(limit))
+          throw new InputError('invalid parameter "limit": not an integer');
+        const fed = await opts.federation();
+        const q = {
+          ...(req.query.metric ? { metric: req.query.metric } : {}),
+          ...(limit === undefined ? {} : { limit }),
+        };
+        const r = fed.metadata ? await fed.metadata(q, abortOnClose(req, reply)) : { data: {}, warnings: [] };
+        return success(r.data, r.warnings);
+      },
+    );
     both('query_exemplars', 'Exemplars (not federated: always empty)', async () => success([], []));
-    app.get('/prometheus/api/v1/status/buildinfo', { config: viewer, schema: { tags: ['prometheus'], summary: 'Build information: the Prometheus semantics served (Grafana reads the version), Pharos\'s version, the members\' versions' } }, async (req, reply) => {
-      const fed = await opts.federation();
-      const info = fed.buildInfo ? await fed.buildInfo(abortOnClose(req, reply)) : undefined;
-      const visible = new Set((await fedFor(req)).clusters());
-      const members = Object.fromEntries(Object.entries(info?.members ?? {}).filter(([c]) => visible.has(c)));
-      return success({ version: info?.version ?? '2.42.0', ...BUILD_INFO, pharosVersion: PHAROS_VERSION, semantics: info?.semantics ?? 'Prometheus 2.42.x-compatible', members }, []);
-    });
+    app.get(
+      '/prometheus/api/v1/status/buildinfo',
+      {
+        config: viewer,
+        schema: {
+          tags: ['prometheus'],
+          summary:
+            "Build information: the Prometheus semantics served (Grafana reads the version), Pharos's version, the members' versions",
+        },
+      },
+      async (req, reply) => {
+        const fed = await opts.federation();
+        const info = fed.buildInfo ? await fed.buildInfo(abortOnClose(req, reply)) : undefined;
+        const visible = new Set((await fedFor(req)).clusters());
+        const members = Object.fromEntries(Object.entries(info?.members ?? {}).filter(([c]) => visible.has(c)));
+        return success(
+          {
+            version: info?.version ?? '2.42.0',
+            ...BUILD_INFO,
+            pharosVersion: PHAROS_VERSION,
+            semantics: info?.semantics ?? 'Prometheus 2.42.x-compatible',
+            members,
+          },
+          [],
+        );
+      },
+    );
   };
 }
 
@@ -117,11 +231,17 @@ function required(v: string | undefined, name: string): string {
 function common(p: PromParams): { partialResponse?: boolean; timeoutMs?: number } {
   const partial = partialParam(p);
   const timeout = parseDurationParam('timeout', p.timeout);
-  return { ...(partial === undefined ? {} : { partialResponse: partial }), ...(timeout === undefined ? {} : { timeoutMs: Math.round(timeout * 1000) }) };
+  return {
+    ...(partial === undefined ? {} : { partialResponse: partial }),
+    ...(timeout === undefined ? {} : { timeoutMs: Math.round(timeout * 1000) }),
+  };
 }
 
 function range(p: PromParams): { start?: number; end?: number } {
-  return { ...(p.start ? { start: parseTimeParam('start', p.start, 0) } : {}), ...(p.end ? { end: parseTimeParam('end', p.end, 0) } : {}) };
+  return {
+    ...(p.start ? { start: parseTimeParam('start', p.start, 0) } : {}),
+    ...(p.end ? { end: parseTimeParam('end', p.end, 0) } : {}),
+  };
 }
 
 function success(data: unknown, warnings: string[]): Record<string, unknown> {
@@ -133,6 +253,16 @@ function success(data: unknown, warnings: string[]): Record<string, unknown> {
  * Prometheus 3's `infos` annotations and the semantics the answer follows (`semantics`) beside them.
  */
 function answer(reply: FastifyReply, r: FederatedResult): Record<string, unknown> {
-  void reply.header('x-pharos-clusters', Object.entries(r.clusters).map(([c, s]) => `${c}=${s.status}`).join(','));
-  return { ...success({ resultType: r.resultType, result: r.result }, r.warnings), ...(r.infos?.length ? { infos: r.infos } : {}), clusters: r.clusters, ...(r.semantics ? { semantics: r.semantics } : {}) };
+  void reply.header(
+    'x-pharos-clusters',
+    Object.entries(r.clusters)
+      .map(([c, s]) => `${c}=${s.status}`)
+      .join(','),
+  );
+  return {
+    ...success({ resultType: r.resultType, result: r.result }, r.warnings),
+    ...(r.infos?.length ? { infos: r.infos } : {}),
+    clusters: r.clusters,
+    ...(r.semantics ? { semantics: r.semantics } : {}),
+  };
 }

@@ -15,7 +15,14 @@ describe('export stream', () => {
       try {
         for (;;) {
           produced++;
-          const doc: LogDoc = { id: `e${produced}`, kind: 'logs', cluster: 'c', time: produced, ingestedAt: 0, message: 'x'.repeat(200) };
+          const doc: LogDoc = {
+            id: `e${produced}`,
+            kind: 'logs',
+            cluster: 'c',
+            time: produced,
+            ingestedAt: 0,
+            message: 'x'.repeat(200),
+          };
           yield doc;
         }
       } finally {
@@ -24,7 +31,12 @@ describe('export stream', () => {
     };
     const limits = { maxRangeDays: 7, maxPageSize: 100, defaultPageSize: 10, timeoutMs: 1000 };
     const service = new RecordsService({ store: async () => endless, limits });
-    const { docs } = await service.export('logs', { format: 'ndjson', sort: 'desc' }, FULL_SCOPE, new AbortController().signal);
+    const { docs } = await service.export(
+      'logs',
+      { format: 'ndjson', sort: 'desc' },
+      FULL_SCOPE,
+      new AbortController().signal,
+    );
     const stream = exportStream('logs', 'ndjson', docs);
     const reader = stream[Symbol.asyncIterator]();
     const first = await reader.next();

@@ -8,16 +8,40 @@ const CSV_COLUMNS: Record<RecordKind, readonly string[]> = {
   events: ['time', 'cluster', 'namespace', 'objectKind', 'name', 'reason', 'type', 'count', 'source', 'message', 'id'],
   // Columns added later go last, so that readers by position keep working.
   audit: [
-    'time', 'cluster', 'namespace', 'verb', 'user', 'groups', 'sourceIP', 'resource', 'subresource', 'name', 'code',
-    'stage', 'level', 'requestURI', 'userAgent', 'auditID', 'id',
-    'impersonatedUser', 'impersonatedGroups', 'decision', 'authzReason', 'responseReason', 'responseMessage', 'objectUid',
+    'time',
+    'cluster',
+    'namespace',
+    'verb',
+    'user',
+    'groups',
+    'sourceIP',
+    'resource',
+    'subresource',
+    'name',
+    'code',
+    'stage',
+    'level',
+    'requestURI',
+    'userAgent',
+    'auditID',
+    'id',
+    'impersonatedUser',
+    'impersonatedGroups',
+    'decision',
+    'authzReason',
+    'responseReason',
+    'responseMessage',
+    'objectUid',
   ],
 };
 
 /** Headers of an export answer holding its effective time range, epoch milliseconds (as `start`/`end` of the JSON answers). */
 export const RANGE_HEADERS = { start: 'pharos-range-start', end: 'pharos-range-end' } as const;
 
-export const EXPORT_CONTENT_TYPE = { ndjson: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' } as const;
+export const EXPORT_CONTENT_TYPE = {
+  ndjson: 'application/x-ndjson; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+} as const;
 
 /** RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled. */
 function csvField(value: unknown): string {

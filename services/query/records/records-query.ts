@@ -18,9 +18,16 @@ const DAY = 24 * HOUR;
 export const DEFAULT_RANGE_MS = 24 * HOUR;
 
 /** Query-string filters, q and time range → a store query (before scope), checking the configured limits. */
-export function toRecordQuery(kind: RecordKind, query: CommonQuery, limits: QueryLimits, now: number): Required<Pick<RecordQuery, 'start' | 'end'>> & RecordQuery {
+export function toRecordQuery(
+  kind: RecordKind,
+  query: CommonQuery,
+  limits: QueryLimits,
+  now: number,
+): Required<Pick<RecordQuery, 'start' | 'end'>> & RecordQuery {
   const filters: Record<string, string[]> = {};
-  const attributeNames = ATTRIBUTE_FIELD[kind] ? Object.keys(query).filter((k) => k.startsWith(ATTRIBUTE_FILTER_PREFIX)) : [];
+  const attributeNames = ATTRIBUTE_FIELD[kind]
+    ? Object.keys(query).filter((k) => k.startsWith(ATTRIBUTE_FILTER_PREFIX))
+    : [];
   for (const name of [...filterNames(kind), ...attributeNames]) {
     const raw = query[name];
     if (raw === undefined) continue;
@@ -29,7 +36,10 @@ export function toRecordQuery(kind: RecordKind, query: CommonQuery, limits: Quer
       .flatMap((v) => v.split(','))
       .map((v) => v.trim())
       .filter((v) => v !== '');
-    if (values.length === 0) throw new InputError(`Filter ${name} needs at least one value`, [{ path: `querystring.${name}`, message: 'empty' }]);
+    if (values.length === 0)
+      throw new InputError(`Filter ${name} needs at least one value`, [
+        { path: `querystring.${name}`, message: 'empty' },
+      ]);
     filters[name] = [...new Set(values)];
   }
   const q = query.q === undefined ? undefined : parseSearch(query.q);
@@ -42,7 +52,8 @@ export function toRecordQuery(kind: RecordKind, query: CommonQuery, limits: Quer
 function timeRange(query: CommonQuery, limits: QueryLimits, now: number): { start: number; end: number } {
   const end = query.end === undefined ? now : parseTime(query.end);
   const start = query.start === undefined ? end - DEFAULT_RANGE_MS : parseTime(query.start);
-  if (start >= end) throw new InputError('start must be before end', [{ path: 'querystring.start', message: 'not before end' }]);
+  if (start >= end)
+    throw new InputError('start must be before end', [{ path: 'querystring.start', message: 'not before end' }]);
   if (end - start > limits.maxRangeDays * DAY) {
     throw new LimitError(`The time range is over ${limits.maxRangeDays} days (query.maxRangeDays); narrow start/end`);
   }
@@ -51,7 +62,9 @@ function timeRange(query: CommonQuery, limits: QueryLimits, now: number): { star
 
 /** RFC 3339 (any case, `T` or space) or epoch seconds (the schema checked the format) → epoch milliseconds. */
 export function parseTime(value: string): number {
-  return /^\d+(\.\d+)?$/.test(value) ? Math.round(Number(value) * 1000) : Date.parse(value.toUpperCase().replace(' ', 'T'));
+  return /^\d+(\.\d+)?$/.test(value)
+    ? Math.round(Number(value) * 1000)
+    : Date.parse(value.toUpperCase().replace(' ', 'T'));
 }
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: HOUR, d: DAY } as const;
@@ -59,12 +72,18 @@ const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: HOUR, d: DAY } as const;
 export function intervalMs(interval: string): number {
   const m = INTERVAL.exec(interval);
   const ms = m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : 0;
-  if (ms <= 0) throw new InputError(`interval "${interval}" must be a positive duration such as 1m`, [{ path: 'querystring.interval', message: 'not positive' }]);
+  if (ms <= 0)
+    throw new InputError(`interval "${interval}" must be a positive duration such as 1m`, [
+      { path: 'querystring.interval', message: 'not positive' },
+    ]);
   return ms;
 }
 
 export function pageSize(size: number | undefined, limits: QueryLimits): number {
   const n = size ?? limits.defaultPageSize;
-  if (n > limits.maxPageSize) throw new LimitError(`size ${n} is over the maximum page size ${limits.maxPageSize} (query.maxPageSize); use the cursor to page`);
+  if (n > limits.maxPageSize)
+    throw new LimitError(
+      `size ${n} is over the maximum page size ${limits.maxPageSize} (query.maxPageSize); use the cursor to page`,
+    );
   return n;
 }

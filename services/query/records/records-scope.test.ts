@@ -5,7 +5,9 @@ import { applyScope } from './records-scope.ts';
 describe('applyScope', () => {
   it('makes a restricted list the filter, and refuses names outside it', () => {
     expect(applyScope({}, { clusters: ['east'], namespaces: ['*'] })).toEqual({ cluster: ['east'] });
-    expect(() => applyScope({ namespace: ['shop'] }, { clusters: ['*'], namespaces: ['payments'] })).toThrow(ForbiddenError);
+    expect(() => applyScope({ namespace: ['shop'] }, { clusters: ['*'], namespaces: ['payments'] })).toThrow(
+      ForbiddenError,
+    );
   });
 
   it('never reads an empty list as "no filter": it grants nothing', () => {

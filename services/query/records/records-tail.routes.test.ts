@@ -15,8 +15,17 @@ const tokens = new TokenAuthenticator([
 
 async function start() {
   const store = new MemoryRecordStore();
-  const tail = new RecordsTail({ store: async () => store, limits: { maxRangeDays: 7, maxPageSize: 100, defaultPageSize: 10, timeoutMs: 2000 }, tail: tailConfigSchema.parse({ pollIntervalMs: 100, maxStreamsPerPrincipal: 1 }) });
-  const app = await buildApp({ logger: createLogger('silent'), metrics: createMetricsRegistry(), authenticator: tokens, features: [{ name: 'tail', routes: recordsTailRoutes(tail) }] });
+  const tail = new RecordsTail({
+    store: async () => store,
+    limits: { maxRangeDays: 7, maxPageSize: 100, defaultPageSize: 10, timeoutMs: 2000 },
+    tail: tailConfigSchema.parse({ pollIntervalMs: 100, maxStreamsPerPrincipal: 1 }),
+  });
+  const app = await buildApp({
+    logger: createLogger('silent'),
+    metrics: createMetricsRegistry(),
+    authenticator: tokens,
+    features: [{ name: 'tail', routes: recordsTailRoutes(tail) }],
+  });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   return { store, tail, app, base };
 }
@@ -50,7 +59,9 @@ describe('GET /v1/{kind}/tail', () => {
     };
     await readUntil('event: open');
     const now = Date.now();
-    await store.write('logs', [{ id: 'l1', kind: 'logs', cluster: 'c', namespace: 'shop', time: now, ingestedAt: now, message: 'hello world' }]);
+    await store.write('logs', [
+      { id: 'l1', kind: 'logs', cluster: 'c', namespace: 'shop', time: now, ingestedAt: now, message: 'hello world' },
+    ]);
     await readUntil('id: l1');
     expect(text).toMatch(/event: record\nid: l1\ndata: \{.*"message":"hello world".*\}\n\n/);
     const closing = app.close();

@@ -29,23 +29,34 @@ export function recordsTailRoutes(tail: RecordsTail): FastifyPluginAsync {
     const app = base.withTypeProvider<ZodTypeProvider>();
     app.addHook('preClose', async () => tail.closeAll());
     for (const kind of RECORD_KINDS) {
-      app.get(`/v1/${kind}/tail`, {
-        config: { access: { role: 'viewer' } },
-        schema: { tags: [kind], summary: `Live tail of new ${kind} records (Server-Sent Events)`, description: TAIL_EVENTS_DESCRIPTION, querystring: tailQuerySchema(kind) },
-      }, async (request, reply) => {
-        const gone = new AbortController();
-        reply.raw.on('close', () => gone.abort());
-        const events = tail.open(kind, request.query, request.principal, gone.signal);
-        async function* frames(): AsyncGenerator<string> {
-          for await (const e of events) yield sseFrame(e);
-        }
-        return reply
-          .header('content-type', 'text/event-stream; charset=utf-8')
-          .header('cache-control', 'no-cache, no-transform')
-          // Proxies that buffer (nginx) would hold the events back.
-          .header('x-accel-buffering', 'no')
-          .send(Readable.from(frames(), { objectMode: false }));
-      });
+      app.get(
+        `/v1/${kind}/tail`,
+        {
+          config: { access: { role: 'viewer' } },
+          schema: {
+            tags: [kind],
+            summary: `Live tail of new ${kind} records (Server-Sent Events)`,
+            description: TAIL_EVENTS_DESCRIPTION,
+            querystring: tailQuerySchema(kind),
+          },
+        },
+        async (request, reply) => {
+          const gone = new AbortController();
+          reply.raw.on('close', () => gone.abort());
+          const events = tail.open(kind, request.query, request.principal, gone.signal);
+          async function* frames(): AsyncGenerator<string> {
+            for await (const e of events) yield sseFrame(e);
+          }
+          return (
+            reply
+              .header('content-type', 'text/event-stream; charset=utf-8')
+              .header('cache-control', 'no-cache, no-transform')
+              // Proxies that buffer (nginx) would hold the events back.
+              .header('x-accel-buffering', 'no')
+              .send(Readable.from(frames(), { objectMode: false }))
+          );
+        },
+      );
     }
   };
 }

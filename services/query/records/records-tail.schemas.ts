@@ -11,7 +11,9 @@ export function tailQuerySchema(kind: RecordKind) {
   // and zod cannot omit keys from a refined object.
   return recordQuerySchema(kind, {
     q: queryText,
-    start: timeParam.optional().describe('show matching records from this time on (RFC 3339 or epoch seconds); default: when the stream opens'),
+    start: timeParam
+      .optional()
+      .describe('show matching records from this time on (RFC 3339 or epoch seconds); default: when the stream opens'),
   });
 }
 
@@ -24,7 +26,7 @@ export type TailQuery = z.infer<ReturnType<typeof tailQuerySchema>>;
 export const TAIL_EVENTS_DESCRIPTION = [
   'Server-Sent Events (text/event-stream):',
   '`open` {start, pollIntervalMs, lateMs} once;',
-  '`record` one stored record (the search API\'s item shape), `id:` its id;',
+  "`record` one stored record (the search API's item shape), `id:` its id;",
   '`dropped` {count, message} when more records matched than one poll shows;',
   '`error` {code, message} when the store fails (the tail retries), then `resumed`;',
   '`end` {reason} when the stream reached query.tail.maxDurationMs (open a new one);',

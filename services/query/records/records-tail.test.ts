@@ -17,12 +17,21 @@ function log(id: string, time: number, namespace = 'shop', message = `line ${id}
 function setup(tail: Partial<ReturnType<typeof tailConfigSchema.parse>> = {}) {
   const store = new MemoryRecordStore();
   let now = T0;
-  const service = new RecordsTail({ store: async () => store, limits, tail: tailConfigSchema.parse({ pollIntervalMs: 100, lateMs: 5_000, ...tail }), now: () => now });
+  const service = new RecordsTail({
+    store: async () => store,
+    limits,
+    tail: tailConfigSchema.parse({ pollIntervalMs: 100, lateMs: 5_000, ...tail }),
+    now: () => now,
+  });
   return { store, service, advance: (ms: number) => (now += ms) };
 }
 
 /** Reads events until `count` records (or `until` holds) arrived, then stops the stream. */
-async function take(events: AsyncIterable<TailEvent>, stop: (got: TailEvent[]) => boolean, abort: AbortController): Promise<TailEvent[]> {
+async function take(
+  events: AsyncIterable<TailEvent>,
+  stop: (got: TailEvent[]) => boolean,
+  abort: AbortController,
+): Promise<TailEvent[]> {
   const got: TailEvent[] = [];
   for await (const e of events) {
     got.push(e);
@@ -55,24 +64,54 @@ describe('live tail', () => {
   it('applies filters, q and the scope; a namespace outside the scope is refused before streaming', async () => {
     const { store, service } = setup();
     const scope = { clusters: ['*'], namespaces: ['shop'] };
-    expect(() => service.open('logs', { namespace: 'bank' } as TailQuery, { name: 's', scope }, new AbortController().signal)).toThrow(/outside your scope/);
+    expect(() =>
+      service.open('logs', { namespace: 'bank' } as TailQuery, { name: 's', scope }, new AbortController().signal),
+    ).toThrow(/outside your scope/);
     expect(() => service.open('logs', { q: 'a AND' }, { name: 's', scope }, new AbortController().signal)).toThrow();
     const abort = new AbortController();
     const events = service.open('logs', { q: 'error' }, { name: 's', scope }, abort.signal);
     const done = take(events, (got) => records(got).length >= 1, abort);
-    await store.write('logs', [log('other-ns', T0 + 1, 'bank', 'error here'), log('no-match', T0 + 2, 'shop', 'fine'), log('hit', T0 + 3, 'shop', 'an error')]);
+    await store.write('logs', [
+      log('other-ns', T0 + 1, 'bank', 'error here'),
+      log('no-match', T0 + 2, 'shop', 'fine'),
+      log('hit', T0 + 3, 'shop', 'an error'),
+    ]);
     expect(records(await done)).toEqual(['hit']);
   });
 
   it('follows audit records by the impersonated user, the decision and the words of the response message', async () => {
     const { store, service } = setup();
-    const audit = (id: string, time: number, extra: Partial<AuditDoc>): AuditDoc => ({ id, kind: 'audit', cluster: 'east', namespace: 'dev', time, ingestedAt: T0, auditID: id, stage: 'ResponseComplete', user: 'system:admin', verb: 'get', ...extra });
-    const forbidden = (user: string) => ({ decision: 'forbid', responseReason: 'Forbidden', responseMessage: `secrets "db" is forbidden: User "${user}" cannot get resource "secrets"` });
+    const audit = (id: string, time: number, extra: Partial<AuditDoc>): AuditDoc => ({
+      id,
+      kind: 'audit',
+      cluster: 'east',
+      namespace: 'dev',
+      time,
+      ingestedAt: T0,
+      auditID: id,
+      stage: 'ResponseComplete',
+      user: 'system:admin',
+      verb: 'get',
+      ...extra,
+    });
+    const forbidden = (user: string) => ({
+      decision: 'forbid',
+      responseReason: 'Forbidden',
+      responseMessage: `secrets "db" is forbidden: User "${user}" cannot get resource "secrets"`,
+    });
     // The expected records are the newest, so one that should not match would be shown before them.
-    const written = [audit('as-alice', T0 + 1, { impersonatedUser: 'alice' }), audit('direct', T0 + 2, { user: 'carol', ...forbidden('carol') }), audit('as-bob', T0 + 3, { impersonatedUser: 'bob', ...forbidden('bob') })];
+    const written = [
+      audit('as-alice', T0 + 1, { impersonatedUser: 'alice' }),
+      audit('direct', T0 + 2, { user: 'carol', ...forbidden('carol') }),
+      audit('as-bob', T0 + 3, { impersonatedUser: 'bob', ...forbidden('bob') }),
+    ];
     const follow = async (query: TailQuery, want: number) => {
       const abort = new AbortController();
-      const done = take(service.open('audit', query, { name: 'a', scope: FULL_SCOPE }, abort.signal), (got) => records(got).length >= want, abort);
+      const done = take(
+        service.open('audit', query, { name: 'a', scope: FULL_SCOPE }, abort.signal),
+        (got) => records(got).length >= want,
+        abort,
+      );
       await store.write('audit', written);
       return records(await done);
     };
@@ -86,7 +125,10 @@ describe('live tail', () => {
     const abort = new AbortController();
     const events = service.open('logs', {}, { name: 'a', scope: FULL_SCOPE }, abort.signal);
     const done = take(events, (got) => records(got).length >= 5, abort);
-    await store.write('logs', Array.from({ length: 20 }, (_, i) => log(`n${String(i).padStart(2, '0')}`, T0 + i)));
+    await store.write(
+      'logs',
+      Array.from({ length: 20 }, (_, i) => log(`n${String(i).padStart(2, '0')}`, T0 + i)),
+    );
     const got = await done;
     expect(got.find((e) => e.type === 'dropped')).toMatchObject({ count: 15 });
     expect(records(got)).toEqual(['n15', 'n16', 'n17', 'n18', 'n19']);
@@ -97,9 +139,13 @@ describe('live tail', () => {
     const a1 = new AbortController();
     service.open('logs', {}, { name: 'a', scope: FULL_SCOPE }, a1.signal);
     service.open('logs', {}, { name: 'a', scope: FULL_SCOPE }, new AbortController().signal);
-    expect(() => service.open('logs', {}, { name: 'a', scope: FULL_SCOPE }, new AbortController().signal)).toThrow(/maxStreamsPerPrincipal/);
+    expect(() => service.open('logs', {}, { name: 'a', scope: FULL_SCOPE }, new AbortController().signal)).toThrow(
+      /maxStreamsPerPrincipal/,
+    );
     service.open('events', {}, { name: 'b', scope: FULL_SCOPE }, new AbortController().signal);
-    expect(() => service.open('logs', {}, { name: 'c', scope: FULL_SCOPE }, new AbortController().signal)).toThrow(/query.tail.maxStreams/);
+    expect(() => service.open('logs', {}, { name: 'c', scope: FULL_SCOPE }, new AbortController().signal)).toThrow(
+      /query.tail.maxStreams/,
+    );
     a1.abort();
     expect(service.openStreams).toBe(2);
     service.open('logs', {}, { name: 'c', scope: FULL_SCOPE }, new AbortController().signal);
@@ -110,8 +156,17 @@ describe('live tail', () => {
   it('ends its streams on closeAll, and reports a failing store then its recovery', async () => {
     const store = new MemoryRecordStore();
     let fail = true;
-    const flaky = { ...store, search: (...args: Parameters<MemoryRecordStore['search']>) => (fail ? Promise.reject(new Error('store down')) : store.search(...args)) } as unknown as MemoryRecordStore;
-    const service = new RecordsTail({ store: async () => flaky, limits, tail: tailConfigSchema.parse({ pollIntervalMs: 100 }), now: () => T0 });
+    const flaky = {
+      ...store,
+      search: (...args: Parameters<MemoryRecordStore['search']>) =>
+        fail ? Promise.reject(new Error('store down')) : store.search(...args),
+    } as unknown as MemoryRecordStore;
+    const service = new RecordsTail({
+      store: async () => flaky,
+      limits,
+      tail: tailConfigSchema.parse({ pollIntervalMs: 100 }),
+      now: () => T0,
+    });
     const events = service.open('logs', {}, { name: 'a', scope: FULL_SCOPE }, new AbortController().signal);
     const got: TailEvent[] = [];
     const reading = (async () => {
@@ -128,9 +183,14 @@ describe('live tail', () => {
 
   it('ends a stream with `end` after maxDurationMs, releasing its slot', async () => {
     const store = new MemoryRecordStore();
-    const service = new RecordsTail({ store: async () => store, limits, tail: tailConfigSchema.parse({ pollIntervalMs: 100, maxDurationMs: 150 }) });
+    const service = new RecordsTail({
+      store: async () => store,
+      limits,
+      tail: tailConfigSchema.parse({ pollIntervalMs: 100, maxDurationMs: 150 }),
+    });
     const got: TailEvent[] = [];
-    for await (const e of service.open('logs', {}, { name: 'a', scope: FULL_SCOPE }, new AbortController().signal)) got.push(e);
+    for await (const e of service.open('logs', {}, { name: 'a', scope: FULL_SCOPE }, new AbortController().signal))
+      got.push(e);
     expect(got.at(-1)).toMatchObject({ type: 'end', reason: expect.stringContaining('maxDurationMs') });
     expect(service.openStreams).toBe(0);
   });

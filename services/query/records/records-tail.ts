@@ -55,14 +55,23 @@ export class RecordsTail {
    * Checks the query and the scope and takes a slot before returning, so a bad request or a full house is an
    * error answer, not a cut stream. The stream ends when `signal` aborts or closeAll() is called.
    */
-  open(kind: RecordKind, query: TailQuery, caller: { name: string; scope: Scope }, signal: AbortSignal): AsyncIterable<TailEvent> {
+  open(
+    kind: RecordKind,
+    query: TailQuery,
+    caller: { name: string; scope: Scope },
+    signal: AbortSignal,
+  ): AsyncIterable<TailEvent> {
     const { start, ...rest } = query;
     const now = this.now();
     const parsed = toRecordQuery(kind, rest as Record<string, string | string[] | undefined>, this.options.limits, now);
-    const base: RecordQuery = { filters: scopeRecordFilters(parsed.filters, caller.scope), ...(parsed.q ? { q: parsed.q } : {}) };
+    const base: RecordQuery = {
+      filters: scopeRecordFilters(parsed.filters, caller.scope),
+      ...(parsed.q ? { q: parsed.q } : {}),
+    };
     // The schema checked `start` as one time string (the attr.<key> catch-all widens its type only).
     const floor = start === undefined ? now : parseTime(start as string);
-    if (now - floor > this.options.limits.maxRangeDays * DAY_MS) throw new LimitError(`start is more than ${this.options.limits.maxRangeDays} days ago (query.maxRangeDays)`);
+    if (now - floor > this.options.limits.maxRangeDays * DAY_MS)
+      throw new LimitError(`start is more than ${this.options.limits.maxRangeDays} days ago (query.maxRangeDays)`);
     const slot = this.slots.take(caller.name, signal);
     return this.run(kind, base, caller.scope, floor, slot);
   }
@@ -71,7 +80,13 @@ export class RecordsTail {
     this.slots.closeAll();
   }
 
-  private async *run(kind: RecordKind, base: RecordQuery, scope: Scope, start: number, slot: { signal: AbortSignal; release(): void }): AsyncGenerator<TailEvent> {
+  private async *run(
+    kind: RecordKind,
+    base: RecordQuery,
+    scope: Scope,
+    start: number,
+    slot: { signal: AbortSignal; release(): void },
+  ): AsyncGenerator<TailEvent> {
     const { pollIntervalMs, lateMs, heartbeatMs, maxDurationMs } = this.options.tail;
     const window = new TailWindow(start, lateMs);
     const until = this.now() + maxDurationMs;
@@ -90,7 +105,15 @@ export class RecordsTail {
         } catch (err) {
           if (slot.signal.aborted) break;
           const e = err instanceof PharosError ? err : undefined;
-          events = failing ? [] : [{ type: 'error', code: e?.code ?? 'PHAROS_ERR_UNAVAILABLE', message: `live tail paused, retrying: ${(err as Error).message}` }];
+          events = failing
+            ? []
+            : [
+                {
+                  type: 'error',
+                  code: e?.code ?? 'PHAROS_ERR_UNAVAILABLE',
+                  message: `live tail paused, retrying: ${(err as Error).message}`,
+                },
+              ];
           failing = true;
           backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
         }
@@ -98,7 +121,10 @@ export class RecordsTail {
         for (const e of events) yield e;
         if (events.length) lastSent = this.now();
         if (this.now() >= until) {
-          yield { type: 'end', reason: `the stream reached query.tail.maxDurationMs (${maxDurationMs} ms); open a new one from the newest record shown` };
+          yield {
+            type: 'end',
+            reason: `the stream reached query.tail.maxDurationMs (${maxDurationMs} ms); open a new one from the newest record shown`,
+          };
           break;
         }
         await sleep(Math.min(failing ? backoff : pollIntervalMs, Math.max(0, until - this.now())), slot.signal);
@@ -109,17 +135,31 @@ export class RecordsTail {
   }
 
   /** One store read: the newest `maxPerPoll` matching records since the window's floor, minus those shown. */
-  private async poll(kind: RecordKind, base: RecordQuery, scope: Scope, window: TailWindow, signal: AbortSignal): Promise<TailEvent[]> {
+  private async poll(
+    kind: RecordKind,
+    base: RecordQuery,
+    scope: Scope,
+    window: TailWindow,
+    signal: AbortSignal,
+  ): Promise<TailEvent[]> {
     const { maxPerPoll } = this.options.tail;
     const store = await this.options.store();
     const now = this.now();
     const timeout = AbortSignal.any([signal, AbortSignal.timeout(this.options.limits.timeoutMs)]);
-    const page = await store.search(kind, { ...base, start: window.floor, end: now + FUTURE_MS, sort: 'desc', size: maxPerPoll }, timeout);
+    const page = await store.search(
+      kind,
+      { ...base, start: window.floor, end: now + FUTURE_MS, sort: 'desc', size: maxPerPoll },
+      timeout,
+    );
     const fresh = page.items.filter((d) => !window.has(d.id) && recordInScope(d, scope)).reverse();
     const events: TailEvent[] = [];
     const skipped = page.items.length === maxPerPoll ? page.total - fresh.length - window.sizeSinceFloor() : 0;
     if (skipped > 0) {
-      events.push({ type: 'dropped', count: skipped, message: `${skipped} matching records arrived faster than the tail shows (query.tail.maxPerPoll=${maxPerPoll} per poll); narrow the query to see them all` });
+      events.push({
+        type: 'dropped',
+        count: skipped,
+        message: `${skipped} matching records arrived faster than the tail shows (query.tail.maxPerPoll=${maxPerPoll} per poll); narrow the query to see them all`,
+      });
       window.raiseFloor(fresh[0]?.time ?? window.floor);
     }
     for (const doc of fresh) events.push({ type: 'record', doc });

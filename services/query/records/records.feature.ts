@@ -12,7 +12,11 @@ export function recordsFeature(ctx: ServiceContext): Feature {
   const store = () => getRecordStore(ctx);
   const service = new RecordsService({ store, limits: ctx.config.query });
   // Contexts built by hand (tests of other features) may lack the section: its defaults apply.
-  const tail = new RecordsTail({ store, limits: ctx.config.query, tail: tailConfigSchema.parse(ctx.config.query.tail ?? {}) });
+  const tail = new RecordsTail({
+    store,
+    limits: ctx.config.query,
+    tail: tailConfigSchema.parse(ctx.config.query.tail ?? {}),
+  });
   return {
     name: 'records-query',
     routes: async (app) => {

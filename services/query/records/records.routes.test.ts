@@ -30,17 +30,38 @@ function logs(): LogDoc[] {
     ingestedAt: NOW,
     message: i % 5 ? `GET /health ok ${i}` : `ERROR connection refused, "db", ${i}`,
     pod: `api-${i % 4}`,
-    ...(i % 3 === 0 ? { severity: 'ERROR', traceId: `t${i % 2}`, attributes: { 'k8s.deployment.name': i % 2 ? 'api' : 'web', 'service.name': 'shop' } } : {}),
+    ...(i % 3 === 0
+      ? {
+          severity: 'ERROR',
+          traceId: `t${i % 2}`,
+          attributes: { 'k8s.deployment.name': i % 2 ? 'api' : 'web', 'service.name': 'shop' },
+        }
+      : {}),
   }));
 }
 const audit: AuditDoc = {
-  id: 'a1', kind: 'audit', cluster: 'east', time: NOW - 1000, ingestedAt: NOW, auditID: 'a1', stage: 'ResponseComplete',
-  verb: 'get', user: 'alice', groups: ['dev', 'ops'], code: 200, requestURI: '/api/v1/pods',
+  id: 'a1',
+  kind: 'audit',
+  cluster: 'east',
+  time: NOW - 1000,
+  ingestedAt: NOW,
+  auditID: 'a1',
+  stage: 'ResponseComplete',
+  verb: 'get',
+  user: 'alice',
+  groups: ['dev', 'ops'],
+  code: 200,
+  requestURI: '/api/v1/pods',
 };
 
 async function appWith(store: RecordStore, timeoutMs = limits.timeoutMs): Promise<FastifyInstance> {
   const service = new RecordsService({ store: async () => store, limits: { ...limits, timeoutMs }, now: () => NOW });
-  return buildApp({ logger: createLogger('silent'), metrics: createMetricsRegistry(), authenticator: tokens, features: [{ name: 'records', routes: recordsRoutes(service) }] });
+  return buildApp({
+    logger: createLogger('silent'),
+    metrics: createMetricsRegistry(),
+    authenticator: tokens,
+    features: [{ name: 'records', routes: recordsRoutes(service) }],
+  });
 }
 
 describe('records routes', () => {
@@ -56,7 +77,9 @@ describe('records routes', () => {
 
   it('filters logs by severity, traceId and attr.<key>, and refuses other unknown parameters', async () => {
     expect((await get('/v1/logs?attr.k8s.deployment.name=api&size=50')).json().total).toBe(5);
-    expect((await get('/v1/logs?attr.k8s.deployment.name=api,web&severity=ERROR&traceId=t1&size=50')).json().total).toBe(5);
+    expect(
+      (await get('/v1/logs?attr.k8s.deployment.name=api,web&severity=ERROR&traceId=t1&size=50')).json().total,
+    ).toBe(5);
     expect((await get('/v1/logs/stats?by=pod&attr.service.name=shop')).json().total).toBe(10);
     expect((await get('/v1/logs?q=attr.service.name:SHOP%20AND%20severity:error')).json().total).toBe(10);
     const unknown = await get('/v1/logs?labels.app=x');
@@ -74,8 +97,12 @@ describe('records routes', () => {
     const res = await get('/v1/logs?cluster=east,west&namespace=default&q=ERROR%20OR%20pod:API-1&size=5');
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body.total).toBe(logs().filter((d) => d.namespace === 'default' && (d.message.startsWith('ERROR') || d.pod === 'api-1')).length);
-    expect(body.items.map((d: LogDoc) => d.time)).toEqual([...body.items.map((d: LogDoc) => d.time)].sort((a, b) => b - a));
+    expect(body.total).toBe(
+      logs().filter((d) => d.namespace === 'default' && (d.message.startsWith('ERROR') || d.pod === 'api-1')).length,
+    );
+    expect(body.items.map((d: LogDoc) => d.time)).toEqual(
+      [...body.items.map((d: LogDoc) => d.time)].sort((a, b) => b - a),
+    );
     expect((await get('/v1/logs?sort=asc&size=1')).json().items[0].id).toBe('l00');
   });
 
@@ -83,7 +110,9 @@ describe('records routes', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const body: { items: LogDoc[]; cursor: string | null } = (await get(`/v1/logs?size=7${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      const body: { items: LogDoc[]; cursor: string | null } = (
+        await get(`/v1/logs?size=7${cursor ? `&cursor=${cursor}` : ''}`)
+      ).json();
       seen.push(...body.items.map((d) => d.id));
       cursor = body.cursor;
     } while (cursor);
@@ -92,7 +121,9 @@ describe('records routes', () => {
   });
 
   it('takes start and end as RFC 3339 or epoch seconds', async () => {
-    const a = (await get(`/v1/logs?start=${new Date(NOW - 3_600_000).toISOString()}&end=${(NOW - 3_000_000) / 1000}`)).json();
+    const a = (
+      await get(`/v1/logs?start=${new Date(NOW - 3_600_000).toISOString()}&end=${(NOW - 3_000_000) / 1000}`)
+    ).json();
     const b = (await get(`/v1/logs?start=${(NOW - 3_600_000) / 1000}&end=2024-03-01T23:10:00%2B00:00`)).json();
     const c = (await get(`/v1/logs?start=2024-03-01t23:00:00z&end=2024-03-01 23:10:00Z`)).json();
     expect(a.total).toBe(10);
@@ -101,7 +132,9 @@ describe('records routes', () => {
   });
 
   it('counts per epoch-aligned bucket, filling empty ones', async () => {
-    const body = (await get(`/v1/logs/histogram?interval=15m&start=${(NOW - 7_200_000) / 1000}&end=${NOW / 1000}`)).json();
+    const body = (
+      await get(`/v1/logs/histogram?interval=15m&start=${(NOW - 7_200_000) / 1000}&end=${NOW / 1000}`)
+    ).json();
     expect(body.total).toBe(30);
     expect(body.buckets).toHaveLength(8);
     expect(body.buckets.slice(0, 4).every((b: { count: number }) => b.count === 0)).toBe(true);
@@ -110,15 +143,36 @@ describe('records routes', () => {
 
   it('gives terms counts and distinct counts, also over list fields', async () => {
     const body = (await get('/v1/logs/stats?by=pod&size=2')).json();
-    expect(body).toEqual({ total: 30, distinct: 4, groups: [{ key: 'api-0', count: 8 }, { key: 'api-1', count: 8 }], missing: 0, start: NOW - 86_400_000, end: NOW });
-    expect((await get('/v1/audit/stats?by=group')).json().groups).toEqual([{ key: 'dev', count: 1 }, { key: 'ops', count: 1 }]);
+    expect(body).toEqual({
+      total: 30,
+      distinct: 4,
+      groups: [
+        { key: 'api-0', count: 8 },
+        { key: 'api-1', count: 8 },
+      ],
+      missing: 0,
+      start: NOW - 86_400_000,
+      end: NOW,
+    });
+    expect((await get('/v1/audit/stats?by=group')).json().groups).toEqual([
+      { key: 'dev', count: 1 },
+      { key: 'ops', count: 1 },
+    ]);
   });
 
   it('counts the records without the field as missing, so groups plus missing make the total', async () => {
-    for (const [url, missing] of [['/v1/audit/stats?by=namespace', 1], ['/v1/audit/stats?by=impersonatedUser', 1], ['/v1/audit/stats?by=decision', 1], ['/v1/audit/stats?by=user', 0], ['/v1/audit/stats?by=impersonatedGroup', 1]] as const) {
+    for (const [url, missing] of [
+      ['/v1/audit/stats?by=namespace', 1],
+      ['/v1/audit/stats?by=impersonatedUser', 1],
+      ['/v1/audit/stats?by=decision', 1],
+      ['/v1/audit/stats?by=user', 0],
+      ['/v1/audit/stats?by=impersonatedGroup', 1],
+    ] as const) {
       const body = (await get(url)).json();
       expect(body.missing, url).toBe(missing);
-      expect(body.groups.reduce((s: number, g: { count: number }) => s + g.count, 0) + body.missing, url).toBe(body.total);
+      expect(body.groups.reduce((s: number, g: { count: number }) => s + g.count, 0) + body.missing, url).toBe(
+        body.total,
+      );
     }
     const logs = (await get('/v1/logs/stats?by=node')).json();
     expect(logs).toMatchObject({ total: 30, groups: [], missing: 30 });
@@ -128,12 +182,18 @@ describe('records routes', () => {
     const day = { start: NOW - 86_400_000, end: NOW };
     expect((await get('/v1/logs?size=1')).json()).toMatchObject(day);
     expect((await get('/v1/logs/histogram?interval=1h')).json()).toMatchObject(day);
-    expect((await get(`/v1/logs/stats?by=pod&start=${(NOW - 3_600_000) / 1000}`)).json()).toMatchObject({ start: NOW - 3_600_000, end: NOW });
+    expect((await get(`/v1/logs/stats?by=pod&start=${(NOW - 3_600_000) / 1000}`)).json()).toMatchObject({
+      start: NOW - 3_600_000,
+      end: NOW,
+    });
     const explicit = (await get('/v1/audit?start=2024-03-01T00:00:00Z&end=2024-03-01T12:00:00.500Z')).json();
     expect(explicit).toMatchObject({ total: 0, start: Date.UTC(2024, 2, 1), end: Date.UTC(2024, 2, 1, 12, 0, 0, 500) });
     for (const format of ['ndjson', 'csv']) {
       const exported = await get(`/v1/audit/export?format=${format}`);
-      expect(exported.headers).toMatchObject({ 'pharos-range-start': String(day.start), 'pharos-range-end': String(day.end) });
+      expect(exported.headers).toMatchObject({
+        'pharos-range-start': String(day.start),
+        'pharos-range-end': String(day.end),
+      });
     }
   });
 
@@ -141,17 +201,24 @@ describe('records routes', () => {
     const nd = await get('/v1/logs/export?cluster=east&q=refused');
     expect(nd.statusCode).toBe(200);
     expect(nd.headers['content-type']).toContain('application/x-ndjson');
-    const lines = nd.body.trim().split('\n').map((l) => JSON.parse(l) as LogDoc);
+    const lines = nd.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as LogDoc);
     expect(lines.map((d) => d.id)).toEqual(['l25', 'l15', 'l05']);
     const csv = await get('/v1/logs/export?format=csv&cluster=east&q=refused&sort=asc');
     expect(csv.headers['content-type']).toContain('text/csv');
     const rows = csv.body.trim().split('\r\n');
     expect(rows[0]).toBe('time,cluster,namespace,pod,container,node,stream,message,id');
-    expect(rows[1]).toBe(`${new Date(NOW - 3_600_000 + 5 * 60_000).toISOString()},east,default,api-1,,,,"ERROR connection refused, ""db"", 5",l05`);
+    expect(rows[1]).toBe(
+      `${new Date(NOW - 3_600_000 + 5 * 60_000).toISOString()},east,default,api-1,,,,"ERROR connection refused, ""db"", 5",l05`,
+    );
     expect(rows).toHaveLength(4);
     const audit = (await get('/v1/audit/export?format=csv')).body.trim().split('\r\n');
-    expect(audit[0]).toBe('time,cluster,namespace,verb,user,groups,sourceIP,resource,subresource,name,code,stage,level,requestURI,userAgent,auditID,id,' +
-      'impersonatedUser,impersonatedGroups,decision,authzReason,responseReason,responseMessage,objectUid');
+    expect(audit[0]).toBe(
+      'time,cluster,namespace,verb,user,groups,sourceIP,resource,subresource,name,code,stage,level,requestURI,userAgent,auditID,id,' +
+        'impersonatedUser,impersonatedGroups,decision,authzReason,responseReason,responseMessage,objectUid',
+    );
   });
 
   it('narrows to the token scope, refuses explicit out-of-scope filters, and q cannot widen it', async () => {
@@ -163,7 +230,12 @@ describe('records routes', () => {
     expect(refused.json().error.code).toBe('PHAROS_ERR_FORBIDDEN');
     expect((await get('/v1/logs?q=cluster:west', team)).json().total).toBe(0);
     expect((await get('/v1/logs/stats?by=cluster', team)).json().groups).toEqual([{ key: 'east', count: 15 }]);
-    expect((await get('/v1/logs/export?q=cluster:west%20OR%20ok', team)).body.trim().split('\n').every((l) => JSON.parse(l).cluster === 'east')).toBe(true);
+    expect(
+      (await get('/v1/logs/export?q=cluster:west%20OR%20ok', team)).body
+        .trim()
+        .split('\n')
+        .every((l) => JSON.parse(l).cluster === 'east'),
+    ).toBe(true);
   });
 
   it.each([
@@ -211,6 +283,9 @@ describe('records query timeout', () => {
     const res = await app.inject({ url: '/v1/events', headers: admin });
     await app.close();
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toMatchObject({ code: 'PHAROS_ERR_LIMIT', message: expect.stringMatching(/query.timeoutMs/) });
+    expect(res.json().error).toMatchObject({
+      code: 'PHAROS_ERR_LIMIT',
+      message: expect.stringMatching(/query.timeoutMs/),
+    });
   });
 });

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { ATTRIBUTE_FIELD, ATTRIBUTE_FILTER_PREFIX, DOC_FILTER_FIELDS, docSchemaByKind, FILTER_FIELDS, type RecordKind } from '../../../libs/schemas/records.ts';
+import {
+  ATTRIBUTE_FIELD,
+  ATTRIBUTE_FILTER_PREFIX,
+  DOC_FILTER_FIELDS,
+  docSchemaByKind,
+  FILTER_FIELDS,
+  type RecordKind,
+} from '../../../libs/schemas/records.ts';
 import { MAX_QUERY_LENGTH } from '../../../libs/search/search-parser.ts';
 
 /**
@@ -13,17 +20,28 @@ export const INTERVAL = /^(\d{1,9})(ms|s|m|h|d)$/;
 
 const time = z
   .string()
-  .refine((v) => EPOCH_SECONDS.test(v) || (RFC3339.test(v) && !Number.isNaN(Date.parse(v.toUpperCase().replace(' ', 'T')))), 'RFC 3339 (2024-03-01T12:00:00Z) or epoch seconds')
+  .refine(
+    (v) => EPOCH_SECONDS.test(v) || (RFC3339.test(v) && !Number.isNaN(Date.parse(v.toUpperCase().replace(' ', 'T')))),
+    'RFC 3339 (2024-03-01T12:00:00Z) or epoch seconds',
+  )
   .describe('RFC 3339 timestamp or epoch seconds');
 
 /** One value or a comma-separated list; a repeated parameter is accepted too. */
-const filterValue = z.union([z.string(), z.array(z.string())]).describe('exact value, or a comma-separated list of values (any matches)');
+const filterValue = z
+  .union([z.string(), z.array(z.string())])
+  .describe('exact value, or a comma-separated list of values (any matches)');
 
 /** Every filter name a kind takes as a query parameter (the `attr.<key>` ones aside). */
-export const filterNames = (kind: RecordKind): string[] => [...Object.keys(FILTER_FIELDS[kind]), ...Object.keys(DOC_FILTER_FIELDS[kind])];
+export const filterNames = (kind: RecordKind): string[] => [
+  ...Object.keys(FILTER_FIELDS[kind]),
+  ...Object.keys(DOC_FILTER_FIELDS[kind]),
+];
 
 function filterShape(kind: RecordKind) {
-  return Object.fromEntries(filterNames(kind).map((name) => [name, filterValue.optional()])) as Record<string, z.ZodOptional<typeof filterValue>>;
+  return Object.fromEntries(filterNames(kind).map((name) => [name, filterValue.optional()])) as Record<
+    string,
+    z.ZodOptional<typeof filterValue>
+  >;
 }
 
 /**
@@ -34,11 +52,23 @@ function withAttributeFilters<S extends z.ZodRawShape>(kind: RecordKind, shape: 
   if (!ATTRIBUTE_FIELD[kind]) return z.object(shape).strict();
   return z
     .object(shape)
-    .catchall(filterValue.describe(`attr.<key>: an attribute's exact value (e.g. attr.k8s.deployment.name=checkout), or a comma-separated list`))
+    .catchall(
+      filterValue.describe(
+        `attr.<key>: an attribute's exact value (e.g. attr.k8s.deployment.name=checkout), or a comma-separated list`,
+      ),
+    )
     .superRefine((value, ctx) => {
       for (const key of Object.keys(value)) {
-        if (Object.hasOwn(shape, key) || (key.startsWith(ATTRIBUTE_FILTER_PREFIX) && key.length > ATTRIBUTE_FILTER_PREFIX.length)) continue;
-        ctx.addIssue({ code: 'custom', path: [key], message: `unknown parameter "${key}" (attributes are filtered as attr.<key>)` });
+        if (
+          Object.hasOwn(shape, key) ||
+          (key.startsWith(ATTRIBUTE_FILTER_PREFIX) && key.length > ATTRIBUTE_FILTER_PREFIX.length)
+        )
+          continue;
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `unknown parameter "${key}" (attributes are filtered as attr.<key>)`,
+        });
       }
     });
 }
@@ -73,7 +103,12 @@ export function searchQuerySchema(kind: RecordKind) {
     ...filterShape(kind),
     ...common,
     sort: z.enum(['asc', 'desc']).default('desc').describe('by time, ties by id, then cluster'),
-    size: z.coerce.number().int().min(1).optional().describe('page size; default query.defaultPageSize, at most query.maxPageSize'),
+    size: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('page size; default query.defaultPageSize, at most query.maxPageSize'),
     cursor: z.string().max(8192).optional().describe('the cursor of the previous page'),
   });
 }
@@ -82,7 +117,11 @@ export function histogramQuerySchema(kind: RecordKind) {
   return withAttributeFilters(kind, {
     ...filterShape(kind),
     ...common,
-    interval: z.string().regex(INTERVAL, 'a duration such as 30s, 1m, 5m, 1h, 1d').default('1m').describe('bucket width; buckets are aligned to the epoch'),
+    interval: z
+      .string()
+      .regex(INTERVAL, 'a duration such as 30s, 1m, 5m, 1h, 1d')
+      .default('1m')
+      .describe('bucket width; buckets are aligned to the epoch'),
   });
 }
 
@@ -110,11 +149,18 @@ export type HistogramQuery = z.infer<ReturnType<typeof histogramQuerySchema>>;
 export type StatsQuery = z.infer<ReturnType<typeof statsQuerySchema>>;
 export type ExportQuery = z.infer<ReturnType<typeof exportQuerySchema>>;
 /** The parts every endpoint shares: filters by name, q, start, end. */
-export type CommonQuery = Record<string, string | string[] | undefined> & { q?: string | undefined; start?: string | undefined; end?: string | undefined };
+export type CommonQuery = Record<string, string | string[] | undefined> & {
+  q?: string | undefined;
+  start?: string | undefined;
+  end?: string | undefined;
+};
 
 /** The range every answer covered: without start a query covers the last 24 hours only. */
 const range = {
-  start: z.number().int().describe('effective start of the range, epoch milliseconds, inclusive (default: end minus 24 hours)'),
+  start: z
+    .number()
+    .int()
+    .describe('effective start of the range, epoch milliseconds, inclusive (default: end minus 24 hours)'),
   end: z.number().int().describe('effective end of the range, epoch milliseconds, exclusive (default: now)'),
 };
 
@@ -128,14 +174,24 @@ export const searchResponseSchema = (kind: RecordKind) =>
 
 export const histogramResponseSchema = z.object({
   total: z.number().int(),
-  buckets: z.array(z.object({ time: z.number().int().describe('bucket start, epoch milliseconds'), count: z.number().int() })),
+  buckets: z.array(
+    z.object({ time: z.number().int().describe('bucket start, epoch milliseconds'), count: z.number().int() }),
+  ),
   ...range,
 });
 
 export const statsResponseSchema = z.object({
   total: z.number().int().describe('records matching the query'),
-  distinct: z.number().int().describe('distinct values of the field among them (approximate above 40,000 on OpenSearch)'),
+  distinct: z
+    .number()
+    .int()
+    .describe('distinct values of the field among them (approximate above 40,000 on OpenSearch)'),
   groups: z.array(z.object({ key: z.string(), count: z.number().int() })),
-  missing: z.number().int().describe('records matching the query without the field (a list field: without any value); for a single-valued field the groups plus missing make total when size covers every group'),
+  missing: z
+    .number()
+    .int()
+    .describe(
+      'records matching the query without the field (a list field: without any value); for a single-valued field the groups plus missing make total when size covers every group',
+    ),
   ...range,
 });

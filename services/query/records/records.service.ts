@@ -1,7 +1,14 @@
 import type { Scope } from '../../../libs/auth/principal.ts';
 import { LimitError } from '../../../libs/errors/errors.ts';
 import type { RecordKind } from '../../../libs/schemas/records.ts';
-import type { AnyDoc, HistogramResult, RecordQuery, RecordStore, SearchPage, StatsResult } from '../../../libs/store/record-store.ts';
+import type {
+  AnyDoc,
+  HistogramResult,
+  RecordQuery,
+  RecordStore,
+  SearchPage,
+  StatsResult,
+} from '../../../libs/store/record-store.ts';
 import { intervalMs, pageSize, toRecordQuery, type QueryLimits } from './records-query.ts';
 import { applyScope } from './records-scope.ts';
 import type { ExportQuery, HistogramQuery, SearchQuery, StatsQuery } from './records.schemas.ts';
@@ -39,7 +46,13 @@ export class RecordsService {
   async search(kind: RecordKind, query: SearchQuery, scope: Scope): Promise<SearchPage & EffectiveRange> {
     const size = pageSize(query.size, this.options.limits);
     const base = this.resolve(kind, query, scope);
-    const page = await this.timed((store, signal) => store.search(kind, { ...base, sort: query.sort, size, ...(query.cursor ? { cursor: query.cursor } : {}) }, signal));
+    const page = await this.timed((store, signal) =>
+      store.search(
+        kind,
+        { ...base, sort: query.sort, size, ...(query.cursor ? { cursor: query.cursor } : {}) },
+        signal,
+      ),
+    );
     return { ...page, start: base.start, end: base.end };
   }
 
@@ -48,11 +61,17 @@ export class RecordsService {
     const interval = intervalMs(query.interval);
     const first = base.start - (((base.start % interval) + interval) % interval);
     const count = Math.ceil((base.end - first) / interval);
-    if (count > MAX_BUCKETS) throw new LimitError(`interval ${query.interval} gives ${count} buckets over this range, over ${MAX_BUCKETS}; widen the interval or narrow the range`);
+    if (count > MAX_BUCKETS)
+      throw new LimitError(
+        `interval ${query.interval} gives ${count} buckets over this range, over ${MAX_BUCKETS}; widen the interval or narrow the range`,
+      );
     const found = await this.timed((store, signal) => store.histogram(kind, base, interval, signal));
     // Empty buckets are filled in, so a chart has every step of the range.
     const byTime = new Map(found.buckets.map((b) => [b.time, b.count]));
-    const buckets = Array.from({ length: count }, (_, i) => ({ time: first + i * interval, count: byTime.get(first + i * interval) ?? 0 }));
+    const buckets = Array.from({ length: count }, (_, i) => ({
+      time: first + i * interval,
+      count: byTime.get(first + i * interval) ?? 0,
+    }));
     return { total: found.total, buckets, start: base.start, end: base.end };
   }
 
@@ -67,7 +86,12 @@ export class RecordsService {
    * down backend is still an error response, not a cut stream. No timeout: an export may be long; the
    * signal (client gone) stops it.
    */
-  async export(kind: RecordKind, query: ExportQuery, scope: Scope, signal: AbortSignal): Promise<EffectiveRange & { docs: AsyncIterable<AnyDoc> }> {
+  async export(
+    kind: RecordKind,
+    query: ExportQuery,
+    scope: Scope,
+    signal: AbortSignal,
+  ): Promise<EffectiveRange & { docs: AsyncIterable<AnyDoc> }> {
     const base = this.resolve(kind, query, scope);
     const store = await this.options.store();
     const iterator = store.exportAll(kind, { ...base, sort: query.sort }, signal)[Symbol.asyncIterator]();
@@ -85,8 +109,17 @@ export class RecordsService {
     return { start: base.start, end: base.end, docs };
   }
 
-  private resolve(kind: RecordKind, query: SearchQuery | HistogramQuery | StatsQuery | ExportQuery, scope: Scope): RecordQuery & { start: number; end: number } {
-    const base = toRecordQuery(kind, query as Record<string, string | string[] | undefined>, this.options.limits, this.now());
+  private resolve(
+    kind: RecordKind,
+    query: SearchQuery | HistogramQuery | StatsQuery | ExportQuery,
+    scope: Scope,
+  ): RecordQuery & { start: number; end: number } {
+    const base = toRecordQuery(
+      kind,
+      query as Record<string, string | string[] | undefined>,
+      this.options.limits,
+      this.now(),
+    );
     return { ...base, filters: applyScope(base.filters, scope) };
   }
 
@@ -98,7 +131,10 @@ export class RecordsService {
     try {
       return await run(store, signal);
     } catch (err) {
-      if (signal.aborted) throw new LimitError(`The query took longer than ${timeoutMs} ms (query.timeoutMs); narrow the time range or add filters`);
+      if (signal.aborted)
+        throw new LimitError(
+          `The query took longer than ${timeoutMs} ms (query.timeoutMs); narrow the time range or add filters`,
+        );
       throw err;
     }
   }

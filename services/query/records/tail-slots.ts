@@ -26,11 +26,17 @@ export class TailSlots {
 
   take(owner: string, signal: AbortSignal): TailSlot {
     if (this.open.size >= this.max) {
-      throw new PharosError('PHAROS_ERR_RATE_LIMITED', `${this.max} live tails are open on this server (query.tail.maxStreams); close one or retry later`);
+      throw new PharosError(
+        'PHAROS_ERR_RATE_LIMITED',
+        `${this.max} live tails are open on this server (query.tail.maxStreams); close one or retry later`,
+      );
     }
     const mine = this.perOwner.get(owner) ?? 0;
     if (mine >= this.maxPerOwner) {
-      throw new PharosError('PHAROS_ERR_RATE_LIMITED', `"${owner}" already has ${mine} live tails open (query.tail.maxStreamsPerPrincipal); close one first`);
+      throw new PharosError(
+        'PHAROS_ERR_RATE_LIMITED',
+        `"${owner}" already has ${mine} live tails open (query.tail.maxStreamsPerPrincipal); close one first`,
+      );
     }
     const abort = new AbortController();
     let released = false;

@@ -21,38 +21,89 @@ export function tempoRoutes(service: TracesService): FastifyPluginAsync {
   return async (base) => {
     const app = base.withTypeProvider<ZodTypeProvider>();
 
-    app.get('/tempo/api/echo', { config: access, schema: { tags, summary: 'Tempo echo: the data source\'s connection check' } }, async (_req, reply) =>
-      reply.type('text/plain').send('echo'));
+    app.get(
+      '/tempo/api/echo',
+      { config: access, schema: { tags, summary: "Tempo echo: the data source's connection check" } },
+      async (_req, reply) => reply.type('text/plain').send('echo'),
+    );
 
-    app.get('/tempo/api/traces/:traceID', {
-      config: access,
-      schema: { tags, summary: 'A trace by id as Tempo answers it: {"batches": [OTLP/JSON ResourceSpans]}, or tempopb.Trace in protobuf for Accept: application/protobuf', params: traceIdParams },
-    }, async (req, reply) => {
-      const id = req.params.traceID.toLowerCase().padStart(32, '0');
-      const answer = await service.trace(id, req.principal.scope);
-      const batches = resourceSpans(answer.spans);
-      void reply.header('x-pharos-withheld-spans', String(answer.withheld)).header('x-pharos-truncated', String(answer.truncated));
-      if (wantsProtobuf(req.headers.accept)) return reply.type('application/protobuf').send(traceProtobuf(batches));
-      return { batches, pharos: { spans: answer.spans.length, withheldSpans: answer.withheld, truncated: answer.truncated } };
-    });
+    app.get(
+      '/tempo/api/traces/:traceID',
+      {
+        config: access,
+        schema: {
+          tags,
+          summary:
+            'A trace by id as Tempo answers it: {"batches": [OTLP/JSON ResourceSpans]}, or tempopb.Trace in protobuf for Accept: application/protobuf',
+          params: traceIdParams,
+        },
+      },
+      async (req, reply) => {
+        const id = req.params.traceID.toLowerCase().padStart(32, '0');
+        const answer = await service.trace(id, req.principal.scope);
+        const batches = resourceSpans(answer.spans);
+        void reply
+          .header('x-pharos-withheld-spans', String(answer.withheld))
+          .header('x-pharos-truncated', String(answer.truncated));
+        if (wantsProtobuf(req.headers.accept)) return reply.type('application/protobuf').send(traceProtobuf(batches));
+        return {
+          batches,
+          pharos: { spans: answer.spans.length, withheldSpans: answer.withheld, truncated: answer.truncated },
+        };
+      },
+    );
 
-    app.get('/tempo/api/search', {
-      config: access,
-      schema: { tags, summary: 'Search traces (Tempo\'s tag search): tags, minDuration/maxDuration, start/end, limit', querystring: searchQuerySchema },
-    }, async (req) => {
-      const q = req.query;
-      if (q.q !== undefined) throw new InputError('TraceQL (q) is not supported by Pharos: search with tags, minDuration, maxDuration', [{ path: 'q', message: 'not supported' }]);
-      const result = await service.search(searchParams(q), req.principal.scope);
-      return { traces: result.traces, metrics: { inspectedTraces: result.inspectedTraces, inspectedSpans: result.inspectedSpans, completedJobs: 1, totalJobs: 1 } };
-    });
+    app.get(
+      '/tempo/api/search',
+      {
+        config: access,
+        schema: {
+          tags,
+          summary: "Search traces (Tempo's tag search): tags, minDuration/maxDuration, start/end, limit",
+          querystring: searchQuerySchema,
+        },
+      },
+      async (req) => {
+        const q = req.query;
+        if (q.q !== undefined)
+          throw new InputError('TraceQL (q) is not supported by Pharos: search with tags, minDuration, maxDuration', [
+            { path: 'q', message: 'not supported' },
+          ]);
+        const result = await service.search(searchParams(q), req.principal.scope);
+        return {
+          traces: result.traces,
+          metrics: {
+            inspectedTraces: result.inspectedTraces,
+            inspectedSpans: result.inspectedSpans,
+            completedJobs: 1,
+            totalJobs: 1,
+          },
+        };
+      },
+    );
 
-    app.get('/tempo/api/search/tags', {
-      config: access, schema: { tags, summary: 'Tag names of recent spans in scope', querystring: tagsQuerySchema },
-    }, async (req) => ({ tagNames: await service.tagNames(range(req.query), req.principal.scope) }));
+    app.get(
+      '/tempo/api/search/tags',
+      {
+        config: access,
+        schema: { tags, summary: 'Tag names of recent spans in scope', querystring: tagsQuerySchema },
+      },
+      async (req) => ({ tagNames: await service.tagNames(range(req.query), req.principal.scope) }),
+    );
 
-    app.get('/tempo/api/search/tag/:name/values', {
-      config: access, schema: { tags, summary: 'Values of one tag among recent spans in scope', params: tagNameParams, querystring: tagsQuerySchema },
-    }, async (req) => ({ tagValues: await service.tagValues(req.params.name, range(req.query), req.principal.scope) }));
+    app.get(
+      '/tempo/api/search/tag/:name/values',
+      {
+        config: access,
+        schema: {
+          tags,
+          summary: 'Values of one tag among recent spans in scope',
+          params: tagNameParams,
+          querystring: tagsQuerySchema,
+        },
+      },
+      async (req) => ({ tagValues: await service.tagValues(req.params.name, range(req.query), req.principal.scope) }),
+    );
   };
 }
 
@@ -67,16 +118,30 @@ function range(q: { start?: string | undefined; end?: string | undefined }): { s
   return { start, end: end + 1000 };
 }
 
-function searchParams(q: { tags?: string | undefined; service?: string | undefined; spanName?: string | undefined; minDuration?: string | undefined; maxDuration?: string | undefined; limit: number; start?: string | undefined; end?: string | undefined }): SearchParams {
+function searchParams(q: {
+  tags?: string | undefined;
+  service?: string | undefined;
+  spanName?: string | undefined;
+  minDuration?: string | undefined;
+  maxDuration?: string | undefined;
+  limit: number;
+  start?: string | undefined;
+  end?: string | undefined;
+}): SearchParams {
   const parsed = parseLogfmtTags(q.tags ?? '');
   const { name, 'service.name': serviceTag, ...rest } = parsed;
   const services = [q.service, serviceTag].filter((v): v is string => v !== undefined);
   const names = [q.spanName, name].filter((v): v is string => v !== undefined);
-  if (new Set(services).size > 1 || new Set(names).size > 1) throw new InputError('service / span name given twice with different values', [{ path: 'tags', message: 'conflicting values' }]);
+  if (new Set(services).size > 1 || new Set(names).size > 1)
+    throw new InputError('service / span name given twice with different values', [
+      { path: 'tags', message: 'conflicting values' },
+    ]);
   const minDurationNanos = q.minDuration === undefined ? undefined : goDurationNanos(q.minDuration, 'minDuration');
   const maxDurationNanos = q.maxDuration === undefined ? undefined : goDurationNanos(q.maxDuration, 'maxDuration');
   return {
-    ...range(q), tags: rest, limit: q.limit,
+    ...range(q),
+    tags: rest,
+    limit: q.limit,
     ...(services.length ? { services: [services[0] as string] } : {}),
     ...(names.length ? { names: [names[0] as string] } : {}),
     ...(minDurationNanos !== undefined ? { minDurationNanos } : {}),

@@ -13,20 +13,31 @@ import type { TracesService } from './traces.service.ts';
 export function topologyRoutes(service: TracesService): FastifyPluginAsync {
   return async (base) => {
     const app = base.withTypeProvider<ZodTypeProvider>();
-    app.get('/v1/topology', {
-      config: { access: { role: 'viewer' } },
-      schema: {
-        tags: ['traces'], summary: 'Service topology from spans: nodes (service, cluster, namespace), edges with rates and latency',
-        querystring: topologyQuerySchema, response: { 200: z.union([topologyResponseSchema, nodeGraphResponseSchema]) },
+    app.get(
+      '/v1/topology',
+      {
+        config: { access: { role: 'viewer' } },
+        schema: {
+          tags: ['traces'],
+          summary: 'Service topology from spans: nodes (service, cluster, namespace), edges with rates and latency',
+          querystring: topologyQuerySchema,
+          response: { 200: z.union([topologyResponseSchema, nodeGraphResponseSchema]) },
+        },
       },
-    }, async (req) => {
-      const q = req.query;
-      const t = await service.topology({
-        start: q.start === undefined ? undefined : parseTime(q.start), end: q.end === undefined ? undefined : parseTime(q.end),
-        cluster: q.cluster, namespace: q.namespace,
-      }, req.principal.scope);
-      if (q.format === 'nodegraph') return { start: t.start, end: t.end, ...nodeGraphFrames(t) };
-      return t;
-    });
+      async (req) => {
+        const q = req.query;
+        const t = await service.topology(
+          {
+            start: q.start === undefined ? undefined : parseTime(q.start),
+            end: q.end === undefined ? undefined : parseTime(q.end),
+            cluster: q.cluster,
+            namespace: q.namespace,
+          },
+          req.principal.scope,
+        );
+        if (q.format === 'nodegraph') return { start: t.start, end: t.end, ...nodeGraphFrames(t) };
+        return t;
+      },
+    );
   };
 }

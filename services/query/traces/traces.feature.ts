@@ -11,7 +11,11 @@ export const MAX_TOPOLOGY_SPANS = 1_000_000;
 
 /** The trace API under /tempo and /v1/topology (issue 22). */
 export function tracesFeature(ctx: ServiceContext): Feature {
-  const service = new TracesService({ store: () => getSpanStore(ctx), maxTraceSpans: MAX_TRACE_SPANS, maxTopologySpans: MAX_TOPOLOGY_SPANS });
+  const service = new TracesService({
+    store: () => getSpanStore(ctx),
+    maxTraceSpans: MAX_TRACE_SPANS,
+    maxTopologySpans: MAX_TOPOLOGY_SPANS,
+  });
   return {
     name: 'traces',
     // The store at start, as the record store is: its tables and templates exist before the first request.

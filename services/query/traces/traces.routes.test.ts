@@ -20,14 +20,35 @@ const ns = (ms: number) => (BigInt(NOW + ms) * 1_000_000n).toString();
 const TRACE = 'a'.repeat(31) + '1';
 const TRACE2 = 'b'.repeat(31) + '2';
 
-function span(traceId: string, spanId: string, parent: string, kind: number, name: string, at: number, ms: number, error = false): OtlpSpan {
+function span(
+  traceId: string,
+  spanId: string,
+  parent: string,
+  kind: number,
+  name: string,
+  at: number,
+  ms: number,
+  error = false,
+): OtlpSpan {
   return {
-    traceId, spanId, parentSpanId: parent, traceState: '', name, kind, startTimeUnixNano: ns(at), endTimeUnixNano: ns(at + ms),
-    attributes: { 'http.route': name }, droppedAttributesCount: 0, events: [], links: [], status: { code: error ? 2 : 0, message: '' },
+    traceId,
+    spanId,
+    parentSpanId: parent,
+    traceState: '',
+    name,
+    kind,
+    startTimeUnixNano: ns(at),
+    endTimeUnixNano: ns(at + ms),
+    attributes: { 'http.route': name },
+    droppedAttributesCount: 0,
+    events: [],
+    links: [],
+    status: { code: error ? 2 : 0, message: '' },
   };
 }
 const resource = (service: string, cluster: string, namespace: string, spans: OtlpSpan[]): OtlpResourceSpans => ({
-  resource: { 'service.name': service, 'k8s.cluster.name': cluster, 'k8s.namespace.name': namespace }, scopeSpans: [{ scope: { name: 'http', version: '1' }, spans }],
+  resource: { 'service.name': service, 'k8s.cluster.name': cluster, 'k8s.namespace.name': namespace },
+  scopeSpans: [{ scope: { name: 'http', version: '1' }, spans }],
 });
 
 describe('trace API and topology', () => {
@@ -48,24 +69,38 @@ describe('trace API and topology', () => {
         span(TRACE, '1000000000000004', '1000000000000003', 3, 'GET', 30, 40),
         span(TRACE2, '2000000000000003', '2000000000000002', 2, 'POST /checkout', 1015, 20, true),
       ]),
-      resource('ledger', 'west', 'pay', [span(TRACE, '1000000000000005', '1000000000000004', 2, 'GET /ledger', 35, 30)]),
+      resource('ledger', 'west', 'pay', [
+        span(TRACE, '1000000000000005', '1000000000000004', 2, 'GET /ledger', 35, 30),
+      ]),
     ];
     // Typed attributes: matched as text the way OpenSearch's flat_object indexes them.
     Object.assign(batch[2]!.scopeSpans[0]!.spans[0]!.attributes, { 'http.status_code': 200, 'cache.hit': true });
     const { spans, rejected } = normalizeSpans(batch, (c) => ({ cluster: c ?? 'x' }), NOW);
     expect(rejected).toEqual([]);
     await store.write(spans);
-    const service = new TracesService({ store: async () => store, maxTraceSpans: 100, maxTopologySpans: 1000, now: () => NOW + 60_000 });
+    const service = new TracesService({
+      store: async () => store,
+      maxTraceSpans: 100,
+      maxTopologySpans: 1000,
+      now: () => NOW + 60_000,
+    });
     app = await buildApp({
-      logger: pino({ level: 'silent' }), metrics: new Registry(), bodyLimitBytes: 1 << 20, authenticator: { authenticate: (c) => PRINCIPALS[c] },
-      features: [{ name: 'tempo', routes: tempoRoutes(service) }, { name: 'topology', routes: topologyRoutes(service) }],
+      logger: pino({ level: 'silent' }),
+      metrics: new Registry(),
+      bodyLimitBytes: 1 << 20,
+      authenticator: { authenticate: (c) => PRINCIPALS[c] },
+      features: [
+        { name: 'tempo', routes: tempoRoutes(service) },
+        { name: 'topology', routes: topologyRoutes(service) },
+      ],
     });
   });
   afterAll(async () => {
     await app.close();
     await store.close();
   });
-  const get = (url: string, token = 'viewer') => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+  const get = (url: string, token = 'viewer') =>
+    app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
   const range = `start=${Math.floor(NOW / 1000) - 10}&end=${Math.floor(NOW / 1000) + 10}`;
 
   it('answers a trace as Tempo does, every span, grouped by resource, ids hex', async () => {
@@ -73,21 +108,43 @@ describe('trace API and topology', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.pharos).toEqual({ spans: 5, withheldSpans: 0, truncated: false });
-    const services = body.batches.map((b: { resource: { attributes: { key: string; value: { stringValue: string } }[] } }) => b.resource.attributes.find((a) => a.key === 'service.name')!.value.stringValue);
+    const services = body.batches.map(
+      (b: { resource: { attributes: { key: string; value: { stringValue: string } }[] } }) =>
+        b.resource.attributes.find((a) => a.key === 'service.name')!.value.stringValue,
+    );
     expect(services.sort()).toEqual(['checkout', 'frontend', 'ledger']);
-    const all = body.batches.flatMap((b: { scopeSpans: { spans: unknown[] }[] }) => b.scopeSpans.flatMap((s) => s.spans));
+    const all = body.batches.flatMap((b: { scopeSpans: { spans: unknown[] }[] }) =>
+      b.scopeSpans.flatMap((s) => s.spans),
+    );
     expect(all).toHaveLength(5);
-    expect(all).toContainEqual(expect.objectContaining({ spanId: '1000000000000003', parentSpanId: '1000000000000002', kind: 2, startTimeUnixNano: ns(20), endTimeUnixNano: ns(170) }));
+    expect(all).toContainEqual(
+      expect.objectContaining({
+        spanId: '1000000000000003',
+        parentSpanId: '1000000000000002',
+        kind: 2,
+        startTimeUnixNano: ns(20),
+        endTimeUnixNano: ns(170),
+      }),
+    );
     expect((await get('/tempo/api/traces/' + 'c'.repeat(32))).statusCode).toBe(404);
     expect((await get('/tempo/api/traces/xyz')).statusCode).toBe(400);
   });
 
   it('answers protobuf (tempopb.Trace, wire-equal to ExportTraceServiceRequest) for Accept: application/protobuf, as Grafana asks', async () => {
-    const res = await app.inject({ method: 'GET', url: `/tempo/api/traces/${TRACE}`, headers: { authorization: 'Bearer viewer', accept: 'application/protobuf' } });
+    const res = await app.inject({
+      method: 'GET',
+      url: `/tempo/api/traces/${TRACE}`,
+      headers: { authorization: 'Bearer viewer', accept: 'application/protobuf' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/protobuf');
-    const decoded = OtlpTypes.ExportTraceServiceRequest.toObject(OtlpTypes.ExportTraceServiceRequest.decode(res.rawPayload), { longs: String, bytes: String }) as {
-      resourceSpans: { scopeSpans: { spans: { spanId: string; parentSpanId?: string; startTimeUnixNano: string; kind: number }[] }[] }[];
+    const decoded = OtlpTypes.ExportTraceServiceRequest.toObject(
+      OtlpTypes.ExportTraceServiceRequest.decode(res.rawPayload),
+      { longs: String, bytes: String },
+    ) as {
+      resourceSpans: {
+        scopeSpans: { spans: { spanId: string; parentSpanId?: string; startTimeUnixNano: string; kind: number }[] }[];
+      }[];
     };
     const spans = decoded.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
     expect(spans).toHaveLength(5);
@@ -106,14 +163,23 @@ describe('trace API and topology', () => {
     const search = async (q: string, token = 'viewer') => {
       const res = await get(`/tempo/api/search?${range}&${q}`, token);
       expect(res.statusCode, res.body).toBe(200);
-      return (res.json().traces as { traceID: string; rootServiceName: string; durationMs: number }[]).map((t) => [t.traceID, t.rootServiceName, t.durationMs]);
+      return (res.json().traces as { traceID: string; rootServiceName: string; durationMs: number }[]).map((t) => [
+        t.traceID,
+        t.rootServiceName,
+        t.durationMs,
+      ]);
     };
     expect(await search('tags=service.name%3Dledger')).toEqual([[TRACE, 'frontend', 300]]);
     expect(await search('service=checkout&minDuration=100ms')).toEqual([[TRACE, 'frontend', 300]]);
     expect(await search('service=checkout&maxDuration=0.1s')).toEqual([[TRACE2, 'frontend', 50]]);
-    expect(await search('tags=' + encodeURIComponent('name="POST /checkout" http.route="POST /checkout"'))).toEqual([[TRACE2, 'frontend', 50], [TRACE, 'frontend', 300]]);
+    expect(await search('tags=' + encodeURIComponent('name="POST /checkout" http.route="POST /checkout"'))).toEqual([
+      [TRACE2, 'frontend', 50],
+      [TRACE, 'frontend', 300],
+    ]);
     expect(await search('service=checkout', 'shop')).toEqual([]);
-    expect(await search('tags=' + encodeURIComponent('http.status_code=200 cache.hit=true'))).toEqual([[TRACE, 'frontend', 300]]);
+    expect(await search('tags=' + encodeURIComponent('http.status_code=200 cache.hit=true'))).toEqual([
+      [TRACE, 'frontend', 300],
+    ]);
     expect(await search('tags=' + encodeURIComponent('cache.hit=1'))).toEqual([]);
     expect((await get(`/tempo/api/search?minDuration=fast`)).statusCode).toBe(400);
     expect((await get(`/tempo/api/search?q=${encodeURIComponent('{}')}`)).statusCode).toBe(400);
@@ -121,28 +187,67 @@ describe('trace API and topology', () => {
   });
 
   it('lists tag names and values, and echoes', async () => {
-    expect((await get(`/tempo/api/search/tags?${range}`)).json().tagNames).toEqual(expect.arrayContaining(['http.route', 'service.name', 'k8s.cluster.name', 'name']));
-    expect((await get(`/tempo/api/search/tag/service.name/values?${range}`)).json().tagValues).toEqual(['checkout', 'frontend', 'ledger']);
-    expect((await get(`/tempo/api/search/tag/service.name/values?${range}`, 'shop')).json().tagValues).toEqual(['frontend']);
+    expect((await get(`/tempo/api/search/tags?${range}`)).json().tagNames).toEqual(
+      expect.arrayContaining(['http.route', 'service.name', 'k8s.cluster.name', 'name']),
+    );
+    expect((await get(`/tempo/api/search/tag/service.name/values?${range}`)).json().tagValues).toEqual([
+      'checkout',
+      'frontend',
+      'ledger',
+    ]);
+    expect((await get(`/tempo/api/search/tag/service.name/values?${range}`, 'shop')).json().tagValues).toEqual([
+      'frontend',
+    ]);
     const echo = await get('/tempo/api/echo');
     expect([echo.statusCode, echo.body]).toEqual([200, 'echo']);
   });
 
   it('builds the topology across clusters with counts, error counts and latency', async () => {
-    const res = await get(`/v1/topology?start=${new Date(NOW - 1000).toISOString()}&end=${new Date(NOW + 59_000).toISOString()}`);
+    const res = await get(
+      `/v1/topology?start=${new Date(NOW - 1000).toISOString()}&end=${new Date(NOW + 59_000).toISOString()}`,
+    );
     expect(res.statusCode, res.body).toBe(200);
     const t = res.json();
-    expect(t.nodes.map((n: { id: string }) => n.id)).toEqual(['east/shop/frontend', 'west/pay/checkout', 'west/pay/ledger']);
-    expect(t.edges.map((e: Record<string, unknown>) => [e.source, e.target, e.requests, e.errors, e.crossCluster, e.p50Ms, e.p95Ms])).toEqual([
+    expect(t.nodes.map((n: { id: string }) => n.id)).toEqual([
+      'east/shop/frontend',
+      'west/pay/checkout',
+      'west/pay/ledger',
+    ]);
+    expect(
+      t.edges.map((e: Record<string, unknown>) => [
+        e.source,
+        e.target,
+        e.requests,
+        e.errors,
+        e.crossCluster,
+        e.p50Ms,
+        e.p95Ms,
+      ]),
+    ).toEqual([
       ['east/shop/frontend', 'west/pay/checkout', 2, 1, true, 20, 150],
       ['west/pay/checkout', 'west/pay/ledger', 1, 0, false, 30, 30],
     ]);
     expect(t.edges[0].requestRate).toBeCloseTo(2 / 60);
-    const west = (await get(`/v1/topology?start=${new Date(NOW - 1000).toISOString()}&end=${new Date(NOW + 59_000).toISOString()}&cluster=west&namespace=pay`)).json();
+    const west = (
+      await get(
+        `/v1/topology?start=${new Date(NOW - 1000).toISOString()}&end=${new Date(NOW + 59_000).toISOString()}&cluster=west&namespace=pay`,
+      )
+    ).json();
     expect(west.edges).toHaveLength(2);
-    const graph = (await get(`/v1/topology?start=${new Date(NOW - 1000).toISOString()}&end=${new Date(NOW + 59_000).toISOString()}&format=nodegraph`)).json();
-    expect(graph.nodes.fields.find((f: { name: string }) => f.name === 'title').values).toEqual(['frontend', 'checkout', 'ledger']);
-    expect(graph.edges.fields.find((f: { name: string }) => f.name === 'source').values).toEqual(['east/shop/frontend', 'west/pay/checkout']);
+    const graph = (
+      await get(
+        `/v1/topology?start=${new Date(NOW - 1000).toISOString()}&end=${new Date(NOW + 59_000).toISOString()}&format=nodegraph`,
+      )
+    ).json();
+    expect(graph.nodes.fields.find((f: { name: string }) => f.name === 'title').values).toEqual([
+      'frontend',
+      'checkout',
+      'ledger',
+    ]);
+    expect(graph.edges.fields.find((f: { name: string }) => f.name === 'source').values).toEqual([
+      'east/shop/frontend',
+      'west/pay/checkout',
+    ]);
     // A namespace-scoped caller sees no edge with an end outside its scope, and may not ask for another namespace.
     expect((await get(`/v1/topology?start=${new Date(NOW - 1000).toISOString()}`, 'shop')).json().edges).toEqual([]);
     expect((await get('/v1/topology?namespace=pay', 'shop')).statusCode).toBe(403);
@@ -154,7 +259,17 @@ describe('a trace of 100,000 spans', () => {
   it('is answered cut to the limit, and the answer says so', { timeout: 60_000 }, async () => {
     const store = new SqliteSpanStore({ path: ':memory:' });
     await store.init();
-    const spans = Array.from({ length: 100_000 }, (_, i) => span(TRACE, (i + 1).toString(16).padStart(16, '0'), i === 0 ? '' : '0000000000000001', 1, `step ${i}`, i % 1000, 1));
+    const spans = Array.from({ length: 100_000 }, (_, i) =>
+      span(
+        TRACE,
+        (i + 1).toString(16).padStart(16, '0'),
+        i === 0 ? '' : '0000000000000001',
+        1,
+        `step ${i}`,
+        i % 1000,
+        1,
+      ),
+    );
     const docs = normalizeSpans([resource('batch', 'east', 'jobs', spans)], (c) => ({ cluster: c ?? 'x' }), NOW).spans;
     for (let i = 0; i < docs.length; i += 10_000) await store.write(docs.slice(i, i + 10_000));
     const service = new TracesService({ store: async () => store, maxTraceSpans: 20_000, maxTopologySpans: 1000 });

@@ -2,24 +2,48 @@ import { z } from 'zod';
 import { timeParam } from '../records/records.schemas.ts';
 
 /** Tempo takes ids of up to 32 hex digits and pads shorter ones with leading zeros. */
-export const traceIdParams = z.object({ traceID: z.string().regex(/^[0-9a-fA-F]{1,32}$/, 'a trace id: up to 32 hex digits') });
+export const traceIdParams = z.object({
+  traceID: z.string().regex(/^[0-9a-fA-F]{1,32}$/, 'a trace id: up to 32 hex digits'),
+});
 
-const unixSeconds = z.string().regex(/^\d{1,12}$/, 'Unix seconds').describe('Unix seconds (Tempo\'s convention)');
+const unixSeconds = z
+  .string()
+  .regex(/^\d{1,12}$/, 'Unix seconds')
+  .describe("Unix seconds (Tempo's convention)");
 
 export const searchQuerySchema = z.object({
-  tags: z.string().max(4096).optional().describe('logfmt: service.name=cart http.status_code=500 name="GET /cart"; all on one span'),
-  service: z.string().max(256).optional().describe('Pharos: service.name of a span of the trace (same as tags service.name=…)'),
+  tags: z
+    .string()
+    .max(4096)
+    .optional()
+    .describe('logfmt: service.name=cart http.status_code=500 name="GET /cart"; all on one span'),
+  service: z
+    .string()
+    .max(256)
+    .optional()
+    .describe('Pharos: service.name of a span of the trace (same as tags service.name=…)'),
   spanName: z.string().max(1024).optional().describe('Pharos: name of a span of the trace (same as tags name=…)'),
   minDuration: z.string().max(32).optional().describe('trace duration at least this (Go duration: 100ms, 1.5s)'),
   maxDuration: z.string().max(32).optional().describe('trace duration at most this'),
   limit: z.coerce.number().int().min(1).max(1000).default(20),
   start: unixSeconds.optional().describe('default: end minus one hour'),
   end: unixSeconds.optional().describe('default: now'),
-  spss: z.coerce.number().int().min(0).max(1000).optional().describe('accepted; up to 3 matched spans are listed per trace'),
+  spss: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .optional()
+    .describe('accepted; up to 3 matched spans are listed per trace'),
   q: z.string().optional().describe('TraceQL: not supported (400); use tags'),
 });
 
-export const tagsQuerySchema = z.object({ start: unixSeconds.optional(), end: unixSeconds.optional(), scope: z.string().optional(), q: z.string().optional() });
+export const tagsQuerySchema = z.object({
+  start: unixSeconds.optional(),
+  end: unixSeconds.optional(),
+  scope: z.string().optional(),
+  q: z.string().optional(),
+});
 export const tagNameParams = z.object({ name: z.string().regex(/^[^"\s=]{1,256}$/, 'a tag name') });
 
 export const topologyQuerySchema = z.object({
@@ -27,23 +51,54 @@ export const topologyQuerySchema = z.object({
   end: timeParam.optional().describe('exclusive end; default: now'),
   cluster: z.string().max(256).optional().describe('only edges with an end in this cluster'),
   namespace: z.string().max(256).optional().describe('only edges with an end in this namespace'),
-  format: z.enum(['pharos', 'nodegraph']).default('pharos').describe('nodegraph: Grafana Node Graph frames (nodes/edges fields)'),
+  format: z
+    .enum(['pharos', 'nodegraph'])
+    .default('pharos')
+    .describe('nodegraph: Grafana Node Graph frames (nodes/edges fields)'),
 });
 
-const node = z.object({ id: z.string(), service: z.string(), cluster: z.string(), namespace: z.string().nullable(), requests: z.number().int(), errors: z.number().int() });
+const node = z.object({
+  id: z.string(),
+  service: z.string(),
+  cluster: z.string(),
+  namespace: z.string().nullable(),
+  requests: z.number().int(),
+  errors: z.number().int(),
+});
 const edge = z.object({
-  id: z.string(), source: z.string(), target: z.string(), requests: z.number().int(), errors: z.number().int(),
-  requestRate: z.number(), errorRate: z.number(), p50Ms: z.number(), p95Ms: z.number(), type: z.enum(['request', 'messaging']), crossCluster: z.boolean(),
+  id: z.string(),
+  source: z.string(),
+  target: z.string(),
+  requests: z.number().int(),
+  errors: z.number().int(),
+  requestRate: z.number(),
+  errorRate: z.number(),
+  p50Ms: z.number(),
+  p95Ms: z.number(),
+  type: z.enum(['request', 'messaging']),
+  crossCluster: z.boolean(),
 });
 export const topologyResponseSchema = z.object({
-  start: z.number().int().describe('epoch ms'), end: z.number().int(), spans: z.number().int().describe('spans read'),
+  start: z.number().int().describe('epoch ms'),
+  end: z.number().int(),
+  spans: z.number().int().describe('spans read'),
   partial: z.boolean().describe('more spans in the window than topology reads (traces.maxTopologySpans)'),
-  nodes: z.array(node), edges: z.array(edge),
+  nodes: z.array(node),
+  edges: z.array(edge),
 });
 
 const frame = z.object({
   name: z.string(),
   meta: z.object({ preferredVisualisationType: z.string() }),
-  fields: z.array(z.object({ name: z.string(), type: z.enum(['string', 'number']), values: z.array(z.union([z.string(), z.number()])), config: z.object({ displayName: z.string() }).optional() })),
+  fields: z.array(
+    z.object({
+      name: z.string(),
+      type: z.enum(['string', 'number']),
+      values: z.array(z.union([z.string(), z.number()])),
+      config: z.object({ displayName: z.string() }).optional(),
+    }),
+  ),
 });
-export const nodeGraphResponseSchema = z.object({ start: z.number().int(), end: z.number().int(), nodes: frame, edges: frame }).describe('format=nodegraph');
+export const nodeGraphResponseSchema = z
+  .object({ start: z.number().int(), end: z.number().int(), nodes: frame, edges: frame })
+  .describe('format=nodegraph');

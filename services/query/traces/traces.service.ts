@@ -60,15 +60,26 @@ export class TracesService {
     const visible = spans.filter((s) => scopeAllows(scope, s.cluster, s.namespace));
     if (visible.length === 0) throw new NotFoundError(`trace ${traceId} not found`);
     const truncated = total > this.opts.maxTraceSpans;
-    const kept = visible.slice(0, this.opts.maxTraceSpans).sort((a, b) => compareNanos(a.startTimeUnixNano, b.startTimeUnixNano));
+    const kept = visible
+      .slice(0, this.opts.maxTraceSpans)
+      .sort((a, b) => compareNanos(a.startTimeUnixNano, b.startTimeUnixNano));
     // When cut, the withheld count is of the spans read; the rest were not looked at.
     return { spans: kept, withheld: spans.length - visible.length, truncated };
   }
 
-  async search(params: SearchParams, scope: Scope, signal?: AbortSignal): Promise<{ traces: TraceSummary[]; inspectedSpans: number; inspectedTraces: number }> {
+  async search(
+    params: SearchParams,
+    scope: Scope,
+    signal?: AbortSignal,
+  ): Promise<{ traces: TraceSummary[]; inspectedSpans: number; inspectedTraces: number }> {
     const store = await this.opts.store();
     const within = { start: params.start, end: params.end, ...scopeSpanQuery(scope, {}) };
-    const query: SpanQuery = { ...within, tags: params.tags, ...(params.services ? { services: params.services } : {}), ...(params.names ? { names: params.names } : {}) };
+    const query: SpanQuery = {
+      ...within,
+      tags: params.tags,
+      ...(params.services ? { services: params.services } : {}),
+      ...(params.names ? { names: params.names } : {}),
+    };
     const matched = await store.find(query, SEARCH_SPANS, signal);
     const byTrace = new Map<string, SpanDoc[]>();
     for (const s of matched.spans) byTrace.set(s.traceId, [...(byTrace.get(s.traceId) ?? []), s]);
@@ -80,7 +91,11 @@ export class TracesService {
       const all = await store.find({ ...scopeSpanQuery(scope, {}), traceIds: chunk }, this.opts.maxTraceSpans, signal);
       inspected += chunk.length;
       for (const id of chunk) {
-        const summary = summarize(id, all.spans.filter((s) => s.traceId === id), byTrace.get(id) as SpanDoc[]);
+        const summary = summarize(
+          id,
+          all.spans.filter((s) => s.traceId === id),
+          byTrace.get(id) as SpanDoc[],
+        );
         const nanos = summary.durationMs * 1e6;
         if (params.minDurationNanos !== undefined && nanos < params.minDurationNanos) continue;
         if (params.maxDurationNanos !== undefined && nanos > params.maxDurationNanos) continue;
@@ -93,14 +108,24 @@ export class TracesService {
 
   /** Attribute keys of recent spans in scope (span and resource), plus the intrinsic `name`. */
   async tagNames(range: { start: number; end: number }, scope: Scope, signal?: AbortSignal): Promise<string[]> {
-    const { spans } = await (await this.opts.store()).find({ ...range, ...scopeSpanQuery(scope, {}) }, SAMPLE_SPANS, signal);
+    const { spans } = await (
+      await this.opts.store()
+    ).find({ ...range, ...scopeSpanQuery(scope, {}) }, SAMPLE_SPANS, signal);
     const names = new Set<string>(['name']);
-    for (const s of spans) for (const k of [...Object.keys(s.attributes), ...Object.keys(s.resource.attributes)]) names.add(k);
+    for (const s of spans)
+      for (const k of [...Object.keys(s.attributes), ...Object.keys(s.resource.attributes)]) names.add(k);
     return [...names].sort();
   }
 
-  async tagValues(tag: string, range: { start: number; end: number }, scope: Scope, signal?: AbortSignal): Promise<string[]> {
-    const { spans } = await (await this.opts.store()).find({ ...range, ...scopeSpanQuery(scope, {}) }, SAMPLE_SPANS, signal);
+  async tagValues(
+    tag: string,
+    range: { start: number; end: number },
+    scope: Scope,
+    signal?: AbortSignal,
+  ): Promise<string[]> {
+    const { spans } = await (
+      await this.opts.store()
+    ).find({ ...range, ...scopeSpanQuery(scope, {}) }, SAMPLE_SPANS, signal);
     const values = new Set<string>();
     for (const s of spans) {
       const v = tag === 'name' ? s.name : (s.attributes[tag] ?? s.resource.attributes[tag]);
@@ -109,14 +134,29 @@ export class TracesService {
     return [...values].sort();
   }
 
-  async topology(params: { start?: number | undefined; end?: number | undefined; cluster?: string | undefined; namespace?: string | undefined }, scope: Scope, signal?: AbortSignal): Promise<Topology & { start: number; end: number; spans: number; partial: boolean }> {
+  async topology(
+    params: {
+      start?: number | undefined;
+      end?: number | undefined;
+      cluster?: string | undefined;
+      namespace?: string | undefined;
+    },
+    scope: Scope,
+    signal?: AbortSignal,
+  ): Promise<Topology & { start: number; end: number; spans: number; partial: boolean }> {
     const end = params.end ?? this.now();
     const start = params.start ?? end - 3_600_000;
     if (start >= end) throw new InputError('start must be before end', [{ path: 'start', message: 'not before end' }]);
     // The scope check of cluster/namespace (403 outside it), but spans are read across the whole scope: an
     // edge into the asked cluster from another one needs the other end's span too.
     scopeSpanQuery(scope, params);
-    const { total, spans } = await (await this.opts.store()).edgeFields({ start, end, kinds: [...TOPOLOGY_KINDS], ...scopeSpanQuery(scope, {}) }, this.opts.maxTopologySpans, signal);
+    const { total, spans } = await (
+      await this.opts.store()
+    ).edgeFields(
+      { start, end, kinds: [...TOPOLOGY_KINDS], ...scopeSpanQuery(scope, {}) },
+      this.opts.maxTopologySpans,
+      signal,
+    );
     const topology = filterTopology(buildTopology(spans, end - start), params);
     return { ...topology, start, end, spans: spans.length, partial: total > spans.length };
   }
@@ -133,10 +173,21 @@ function summarize(traceID: string, spans: readonly SpanDoc[], matched: readonly
   }
   const root = all.find((s) => s.parentSpanId === '') ?? first;
   return {
-    traceID, rootServiceName: root.serviceName, rootTraceName: root.name, startTimeUnixNano: startNs.toString(),
+    traceID,
+    rootServiceName: root.serviceName,
+    rootTraceName: root.name,
+    startTimeUnixNano: startNs.toString(),
     durationMs: Number(endNs - startNs) / 1e6,
-    spanSet: { spans: matched.slice(0, 3).map((s) => ({ spanID: s.spanId, startTimeUnixNano: s.startTimeUnixNano, durationNanos: String(s.durationInNanos) })), matched: matched.length },
+    spanSet: {
+      spans: matched.slice(0, 3).map((s) => ({
+        spanID: s.spanId,
+        startTimeUnixNano: s.startTimeUnixNano,
+        durationNanos: String(s.durationInNanos),
+      })),
+      matched: matched.length,
+    },
   };
 }
 
-const compareNanos = (a: string, b: string): number => (a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0);
+const compareNanos = (a: string, b: string): number =>
+  a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;

@@ -16,7 +16,14 @@ const PAGES = {
   clusters: ['Clusters', () => import('/ui/pages/clusters.js')],
   dashboards: ['Dashboards', () => import('/ui/pages/dashboards.js')],
 };
-const NAV = [['explore/logs', 'Explore', 'explore'], ['alerts', 'Alerts', 'alerts'], ['silences', 'Silences', 'silences'], ['rules', 'Rules', 'rules'], ['clusters', 'Clusters', 'clusters'], ['dashboards', 'Dashboards', 'dashboards']];
+const NAV = [
+  ['explore/logs', 'Explore', 'explore'],
+  ['alerts', 'Alerts', 'alerts'],
+  ['silences', 'Silences', 'silences'],
+  ['rules', 'Rules', 'rules'],
+  ['clusters', 'Clusters', 'clusters'],
+  ['dashboards', 'Dashboards', 'dashboards'],
+];
 
 const THEME_KEY = 'pharos.theme';
 function applyTheme(theme) {
@@ -44,7 +51,9 @@ function TokenPrompt({ message, onSaved }) {
 
 function ScopeBadge({ me }) {
   if (!me) return null;
-  const text = me.restricted ? `clusters: ${me.scope.clusters.join(', ')} · namespaces: ${me.scope.namespaces.join(', ')}` : 'all clusters and namespaces';
+  const text = me.restricted
+    ? `clusters: ${me.scope.clusters.join(', ')} · namespaces: ${me.scope.namespaces.join(', ')}`
+    : 'all clusters and namespaces';
   return html`<span class=${`scope-badge${me.restricted ? ' restricted' : ''}`} id="scope-badge" title=${`Token "${me.name}", role ${me.role}. ${me.restricted ? 'Data outside this scope is hidden on every page.' : ''}`}>
     ${me.name} · ${me.role}${me.restricted ? html` · 🔒 ${text}` : ''}</span>`;
 }
@@ -62,7 +71,8 @@ function Page({ route, me }) {
   useEffect(() => {
     document.title = `${entry ? entry[0] : 'Not found'} · Pharos`;
   }, [key]);
-  if (!entry) return html`<div class="page"><h1>No such page</h1><p>There is no console page at this address. Use the menu above.</p></div>`;
+  if (!entry)
+    return html`<div class="page"><h1>No such page</h1><p>There is no console page at this address. Use the menu above.</p></div>`;
   if (error) return html`<${ErrorBox} error=${error} />`;
   if (!mod) return html`<div class="page" aria-busy="true"></div>`;
   const Component = mod;
@@ -76,17 +86,21 @@ function App() {
   const [me, setMe] = useState(null);
   const [meError, setMeError] = useState(null);
   const [theme, setTheme] = useState(document.documentElement.dataset.theme);
-  useEffect(() => onUnauthenticated(() => setPrompt('Your token was refused (expired or revoked?): paste a valid one.')), []);
+  useEffect(
+    () => onUnauthenticated(() => setPrompt('Your token was refused (expired or revoked?): paste a valid one.')),
+    [],
+  );
   useEffect(() => {
     if (!token || prompt) return;
     setMe(null);
     setMeError(null);
     api('/v1/me').then(setMe, (err) => (err instanceof ApiError && err.status === 401 ? null : setMeError(err)));
   }, [token, prompt]);
-  if (prompt) return html`<${TokenPrompt} message=${getToken() ? prompt : ''} onSaved=${() => {
-    setTokenState(getToken());
-    setPrompt('');
-  }} />`;
+  if (prompt)
+    return html`<${TokenPrompt} message=${getToken() ? prompt : ''} onSaved=${() => {
+      setTokenState(getToken());
+      setPrompt('');
+    }} />`;
   const active = route.parts[0] ?? '';
   return html`<div class="shell">
     <a class="skip" href="#main">Skip to content</a>
@@ -109,7 +123,9 @@ function App() {
 }
 
 upgradeLegacyHash();
-applyTheme(localStorage.getItem(THEME_KEY) ?? (window.matchMedia?.('(prefers-color-scheme: light)').matches ? 'light' : 'dark'));
+applyTheme(
+  localStorage.getItem(THEME_KEY) ?? (window.matchMedia?.('(prefers-color-scheme: light)').matches ? 'light' : 'dark'),
+);
 const root = document.getElementById('app');
 interceptLinks(root);
 render(html`<${App} />`, root);

@@ -39,7 +39,12 @@ receivers:
 
 const now = Date.now();
 const alerts = [
-  { labels: { alertname: 'QueueStuck', queue: 'payments', severity: 'critical' }, annotations: { description: 'No progress for 10m on *payments*' }, startsAt: now - 600_000, generatorURL: 'http://prometheus.example/graph?g0.expr=q' },
+  {
+    labels: { alertname: 'QueueStuck', queue: 'payments', severity: 'critical' },
+    annotations: { description: 'No progress for 10m on *payments*' },
+    startsAt: now - 600_000,
+    generatorURL: 'http://prometheus.example/graph?g0.expr=q',
+  },
 ];
 
 describe('notifications equal to the newer Alertmanager for receivers 0.25 lacks', () => {
@@ -65,7 +70,10 @@ describe('notifications equal to the newer Alertmanager for receivers 0.25 lacks
       await pharosFake.waitFor(p, 2);
     }
     for (const p of providers) {
-      expect({ provider: p, requests: pharosFake.of(p).map(requestShape) }).toEqual({ provider: p, requests: amFake.of(p).map(requestShape) });
+      expect({ provider: p, requests: pharosFake.of(p).map(requestShape) }).toEqual({
+        provider: p,
+        requests: amFake.of(p).map(requestShape),
+      });
     }
     expect(amFake.of('msteamsv2')[0]?.headers['user-agent']).toMatch(/^Alertmanager\/0\.35/);
   });

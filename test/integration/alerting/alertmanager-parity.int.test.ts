@@ -62,11 +62,33 @@ receivers:
 
 const now = Date.now();
 const labels = [
-  { alertname: 'DiskFull', cluster: 'zürich', instance: 'node-2:9100', job: 'node', severity: 'warning', device: '/dev/sda1' },
-  { alertname: 'DiskFull', cluster: 'zürich', instance: 'node-1:9100', job: 'node', severity: 'warning', device: '/dev/sdb' },
+  {
+    alertname: 'DiskFull',
+    cluster: 'zürich',
+    instance: 'node-2:9100',
+    job: 'node',
+    severity: 'warning',
+    device: '/dev/sda1',
+  },
+  {
+    alertname: 'DiskFull',
+    cluster: 'zürich',
+    instance: 'node-1:9100',
+    job: 'node',
+    severity: 'warning',
+    device: '/dev/sdb',
+  },
 ];
-const annotations = { summary: 'Disk "data" < 5% free & falling', runbook_url: 'https://runbooks.example/disk?x=1&y=2' };
-const alerts = labels.map((l) => ({ labels: l, annotations, startsAt: now, generatorURL: 'http://prometheus.example:9090/graph?g0.expr=disk' }));
+const annotations = {
+  summary: 'Disk "data" < 5% free & falling',
+  runbook_url: 'https://runbooks.example/disk?x=1&y=2',
+};
+const alerts = labels.map((l) => ({
+  labels: l,
+  annotations,
+  startsAt: now,
+  generatorURL: 'http://prometheus.example:9090/graph?g0.expr=disk',
+}));
 
 /**
  * The group's alerts as they start now: a new group whose alert started more than group_wait ago is flushed at once
@@ -87,7 +109,15 @@ describe('notifications equal to Alertmanager 0.25 for the same alert group', ()
   afterAll(async () => parity?.close());
 
   // Requests per provider for one firing and one resolved notification (WeCom: one token request first).
-  const expected: Record<string, number> = { slack: 2, pagerduty: 2, opsgenie: 2, telegram: 2, discord: 2, wechat: 3, hook: 2 };
+  const expected: Record<string, number> = {
+    slack: 2,
+    pagerduty: 2,
+    opsgenie: 2,
+    telegram: 2,
+    discord: 2,
+    wechat: 3,
+    hook: 2,
+  };
 
   it('sends the same firing and resolved requests to Slack, PagerDuty, Opsgenie, Telegram, Discord, WeChat and the webhook', async () => {
     const { amFake, pharosFake } = parity;
@@ -103,11 +133,18 @@ describe('notifications equal to Alertmanager 0.25 for the same alert group', ()
       await pharosFake.waitFor(p, n);
     }
     for (const p of Object.keys(expected)) {
-      expect({ provider: p, requests: pharosFake.of(p).map(requestShape) }).toEqual({ provider: p, requests: amFake.of(p).map(requestShape) });
+      expect({ provider: p, requests: pharosFake.of(p).map(requestShape) }).toEqual({
+        provider: p,
+        requests: amFake.of(p).map(requestShape),
+      });
     }
     expect(amFake.of('slack')[0]?.headers['user-agent']).toMatch(/^Alertmanager\/0\.25/);
     expect(pharosFake.of('slack')[0]?.headers['user-agent']).toBe('Pharos-Alerting/0.1');
-    expect(pharosFake.of('hook')[0]?.json).toMatchObject({ externalURL: PARITY_EXTERNAL_URL, receiver: 'team\\.ops', status: 'firing' });
+    expect(pharosFake.of('hook')[0]?.json).toMatchObject({
+      externalURL: PARITY_EXTERNAL_URL,
+      receiver: 'team\\.ops',
+      status: 'firing',
+    });
   });
 
   // A group with one alert resolved and one still firing: the default texts' "Resolved" sections, Opsgenie's and
@@ -116,7 +153,9 @@ describe('notifications equal to Alertmanager 0.25 for the same alert group', ()
     const { amFake, pharosFake } = parity;
     amFake.clear();
     pharosFake.clear();
-    const group = starting(alerts.map((a, i) => ({ ...a, labels: { ...a.labels, cluster: 'genève', instance: `node-${i + 5}:9100` } })));
+    const group = starting(
+      alerts.map((a, i) => ({ ...a, labels: { ...a.labels, cluster: 'genève', instance: `node-${i + 5}:9100` } })),
+    );
     const each = (n: number) => Object.fromEntries(Object.keys(expected).map((p) => [p, n]));
     const steps: [() => number | number[], Record<string, number>][] = [
       [() => now + 3600_000, each(1)],
@@ -131,10 +170,17 @@ describe('notifications equal to Alertmanager 0.25 for the same alert group', ()
       }
     }
     for (const p of Object.keys(expected)) {
-      expect({ provider: p, requests: pharosFake.of(p).map(requestShape) }).toEqual({ provider: p, requests: amFake.of(p).map(requestShape) });
+      expect({ provider: p, requests: pharosFake.of(p).map(requestShape) }).toEqual({
+        provider: p,
+        requests: amFake.of(p).map(requestShape),
+      });
     }
-    const slackTitles = pharosFake.of('slack').map((r) => (r.json as { attachments: { title: string }[] }).attachments[0]?.title);
+    const slackTitles = pharosFake
+      .of('slack')
+      .map((r) => (r.json as { attachments: { title: string }[] }).attachments[0]?.title);
     expect(slackTitles[1]).toMatch(/^\[FIRING:1\] DiskFull genève/);
-    expect((pharosFake.of('hook')[1]?.json as { alerts: { status: string }[] }).alerts.map((a) => a.status).sort()).toEqual(['firing', 'resolved']);
+    expect(
+      (pharosFake.of('hook')[1]?.json as { alerts: { status: string }[] }).alerts.map((a) => a.status).sort(),
+    ).toEqual(['firing', 'resolved']);
   });
 });

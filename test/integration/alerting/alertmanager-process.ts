@@ -14,13 +14,23 @@ export interface AlertmanagerProcess {
   stop(): Promise<void>;
 }
 
-export async function startAlertmanager(opts: { binary: string; config: string; externalUrl: string }): Promise<AlertmanagerProcess> {
+export async function startAlertmanager(opts: {
+  binary: string;
+  config: string;
+  externalUrl: string;
+}): Promise<AlertmanagerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'pharos-am-'));
   writeFileSync(join(dir, 'alertmanager.yml'), opts.config);
   const port = await freePort();
   const child: ChildProcess = spawn(
     opts.binary,
-    [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', `--web.external-url=${opts.externalUrl}`],
+    [
+      `--config.file=${join(dir, 'alertmanager.yml')}`,
+      `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      `--web.external-url=${opts.externalUrl}`,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -28,11 +38,19 @@ export async function startAlertmanager(opts: { binary: string; config: string; 
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  await until(async () => (await fetch(`${url}/-/ready`).catch(() => undefined))?.ok === true, 30_000, () => `alertmanager ready\n${out}`);
+  await until(
+    async () => (await fetch(`${url}/-/ready`).catch(() => undefined))?.ok === true,
+    30_000,
+    () => `alertmanager ready\n${out}`,
+  );
   return {
     url,
     async postAlerts(alerts) {
-      const res = await fetch(`${url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts) });
+      const res = await fetch(`${url}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(alerts),
+      });
       if (!res.ok) throw new Error(`alertmanager refused the alerts: ${res.status} ${await res.text()}`);
     },
     output: () => out,

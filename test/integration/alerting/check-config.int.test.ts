@@ -10,7 +10,9 @@ import { ensureLatestAlertmanager } from '../../../scripts/stack/alertmanager-la
 
 const run = promisify(execFile);
 const DIR = resolve('test/fixtures/alertmanager-configs');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.yml')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
 
 /** amtool check-config's verdict (exit code 0 = accepted), with its message. */
 async function amtool(binary: string, file: string): Promise<{ ok: boolean; output: string }> {
@@ -50,8 +52,16 @@ describe('npm run check-config agrees with amtool check-config on the corpus', (
     // An unmarked file is about behaviour both versions share.
     if (!newer) expect({ file: f, am025: v.am25, am035: v.am35 }).toEqual({ file: f, am025: v.am25, am035: v.am25 });
     const pharos = checkAlertmanagerFile(join(DIR, f), {});
-    expect({ file: f, accepted: pharos.ok, problems: pharos.problems, amtool: (newer ? v.out35 : v.out25).split('\n')[0] }).toMatchObject({ file: f, accepted: oracle });
-    if (!pharos.ok) expect(pharos.problems.every((p) => /^[\w.]+: /.test(p) || p.includes(': yaml:') || p.includes('field '))).toBe(true);
+    expect({
+      file: f,
+      accepted: pharos.ok,
+      problems: pharos.problems,
+      amtool: (newer ? v.out35 : v.out25).split('\n')[0],
+    }).toMatchObject({ file: f, accepted: oracle });
+    if (!pharos.ok)
+      expect(pharos.problems.every((p) => /^[\w.]+: /.test(p) || p.includes(': yaml:') || p.includes('field '))).toBe(
+        true,
+      );
     // Every integration of an accepted file can be built (its templates are within Pharos's Go-template subset).
     else expect(pharos.templateProblems).toEqual([]);
   });
@@ -59,12 +69,23 @@ describe('npm run check-config agrees with amtool check-config on the corpus', (
   it('the CLI prints SUCCESS, what is not acted on, and FAILED with field paths; exit code as amtool', async () => {
     const ok = await run('npx', ['tsx', 'scripts/check-config.ts', join(DIR, '05-every-receiver-of-0.25.yml')]);
     expect(ok.stdout).toContain('SUCCESS');
-    expect(ok.stdout).toContain('receivers.0.pushover_configs (receiver "all"): Pharos does not deliver to Pushover yet');
-    const bad = await run('npx', ['tsx', 'scripts/check-config.ts', join(DIR, '43-slack-without-url.yml')]).catch((e: { code: number; stdout: string }) => e);
+    expect(ok.stdout).toContain(
+      'receivers.0.pushover_configs (receiver "all"): Pharos does not deliver to Pushover yet',
+    );
+    const bad = await run('npx', ['tsx', 'scripts/check-config.ts', join(DIR, '43-slack-without-url.yml')]).catch(
+      (e: { code: number; stdout: string }) => e,
+    );
     expect((bad as { code?: number }).code).toBe(1);
-    expect((bad as { stdout: string }).stdout).toContain('receivers.0.slack_configs.0.api_url: no Slack API URL nor App token set either inline or in a file');
+    expect((bad as { stdout: string }).stdout).toContain(
+      'receivers.0.slack_configs.0.api_url: no Slack API URL nor App token set either inline or in a file',
+    );
     // A Pharos config is checked as Pharos loads it; files it names that this host lacks are listed, not failures.
-    const pharos = await run('npx', ['tsx', 'scripts/check-config.ts', 'config/pharos.full-stack.yaml', 'config/pharos.embedded.yaml']);
+    const pharos = await run('npx', [
+      'tsx',
+      'scripts/check-config.ts',
+      'config/pharos.full-stack.yaml',
+      'config/pharos.embedded.yaml',
+    ]);
     expect(pharos.stdout).toContain("Checking 'config/pharos.full-stack.yaml' (Pharos config)  SUCCESS");
     expect(pharos.stdout).toContain('Files not on this host (read when Pharos starts):');
   });

@@ -17,7 +17,9 @@ const TOKEN = 'amtool-token-0123456789';
 
 describe('promtool and amtool against Pharos', () => {
   it('promtool check rules accepts every shipped rule file', async () => {
-    const files = readdirSync('alert-rules').filter((f) => /\.ya?ml$/.test(f)).map((f) => join('alert-rules', f));
+    const files = readdirSync('alert-rules')
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f) => join('alert-rules', f));
     expect(files.length).toBeGreaterThan(0);
     const { stdout } = await run('promtool', ['check', 'rules', ...files]);
     expect(stdout.match(/SUCCESS/g)).toHaveLength(files.length);
@@ -28,10 +30,18 @@ describe('promtool and amtool against Pharos', () => {
     let base: string;
     let httpConfig: string;
     beforeAll(async () => {
-      const { module } = await testModule({}, fakeSources(() => ({})));
+      const { module } = await testModule(
+        {},
+        fakeSources(() => ({})),
+      );
       const authenticator = new TokenAuthenticator([]);
       authenticator.add('amtool', sha256Hex(TOKEN), 'editor');
-      app = await buildApp({ logger: createLogger('silent'), metrics: new Registry(), authenticator, features: [{ name: 'alerting', routes: alertingPlugin(async () => module) }] });
+      app = await buildApp({
+        logger: createLogger('silent'),
+        metrics: new Registry(),
+        authenticator,
+        features: [{ name: 'alerting', routes: alertingPlugin(async () => module) }],
+      });
       await app.listen({ host: '127.0.0.1', port: 0 });
       const port = (app.server.address() as { port: number }).port;
       base = `127.0.0.1:${port}/alertmanager`;
@@ -40,7 +50,8 @@ describe('promtool and amtool against Pharos', () => {
     });
     afterAll(async () => app?.close());
 
-    const amtool = (args: string[], url = `http://${base}`, extra: string[] = []) => run('amtool', [`--alertmanager.url=${url}`, ...extra, ...args]);
+    const amtool = (args: string[], url = `http://${base}`, extra: string[] = []) =>
+      run('amtool', [`--alertmanager.url=${url}`, ...extra, ...args]);
 
     it('is refused without a token', async () => {
       await expect(amtool(['silence', 'query'])).rejects.toThrow();
@@ -48,12 +59,30 @@ describe('promtool and amtool against Pharos', () => {
 
     it('adds, lists and expires a silence with a bearer token from --http.config.file', async () => {
       const cfg = [`--http.config.file=${httpConfig}`];
-      const { stdout: id } = await amtool(['silence', 'add', 'alertname=NodeDown', 'cluster=~"east|west"', '--comment=maintenance', '--author=ops', '--duration=2h'], undefined, cfg);
+      const { stdout: id } = await amtool(
+        [
+          'silence',
+          'add',
+          'alertname=NodeDown',
+          'cluster=~"east|west"',
+          '--comment=maintenance',
+          '--author=ops',
+          '--duration=2h',
+        ],
+        undefined,
+        cfg,
+      );
       expect(id.trim()).toMatch(/^[0-9a-f-]{36}$/);
       const { stdout: listed } = await amtool(['silence', 'query', '-o', 'json'], undefined, cfg);
-      const silences = JSON.parse(listed) as { id: string; createdBy: string; matchers: { name: string; value: string; isRegex: boolean }[] }[];
+      const silences = JSON.parse(listed) as {
+        id: string;
+        createdBy: string;
+        matchers: { name: string; value: string; isRegex: boolean }[];
+      }[];
       expect(silences.map((s) => s.id)).toContain(id.trim());
-      expect(silences.find((s) => s.id === id.trim())?.matchers).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'cluster', value: 'east|west', isRegex: true })]));
+      expect(silences.find((s) => s.id === id.trim())?.matchers).toEqual(
+        expect.arrayContaining([expect.objectContaining({ name: 'cluster', value: 'east|west', isRegex: true })]),
+      );
       await amtool(['silence', 'expire', id.trim()], undefined, cfg);
       const { stdout: after } = await amtool(['silence', 'query', '-o', 'json'], undefined, cfg);
       expect((JSON.parse(after) as { id: string }[]).map((s) => s.id)).not.toContain(id.trim());

@@ -17,7 +17,13 @@ function federationWith(westUrl: string): RuleSources {
       { name: 'west', prometheus: { url: westUrl, timeoutMs: 2000 } },
     ],
   });
-  return processSources({ config, logger: createLogger('silent'), metrics: new Registry(), authenticator: new TokenAuthenticator([]), resources: new Resources() });
+  return processSources({
+    config,
+    logger: createLogger('silent'),
+    metrics: new Registry(),
+    authenticator: new TokenAuthenticator([]),
+    resources: new Resources(),
+  });
 }
 
 describe('a cluster that fails evaluation', () => {
@@ -25,16 +31,24 @@ describe('a cluster that fails evaluation', () => {
     const healthy = federationWith(`http://127.0.0.1:${PROMETHEUS_PORTS.west}`);
     const broken = federationWith('http://127.0.0.1:1');
     let current = healthy;
-    const sources: RuleSources = { federation: () => current.federation(), records: () => current.records(), clusters: () => ['east', 'west'] };
+    const sources: RuleSources = {
+      federation: () => current.federation(),
+      records: () => current.records(),
+      clusters: () => ['east', 'west'],
+    };
     const { module } = await testModule({}, sources);
-    const group = await module.catalog.create({ name: 'down', rules: [{ alert: 'TargetDown', expr: 'up == 0' }] }).then(() => module.catalog.groups()[0]!);
+    const group = await module.catalog
+      .create({ name: 'down', rules: [{ alert: 'TargetDown', expr: 'up == 0' }] })
+      .then(() => module.catalog.groups()[0]!);
     const { from, to, instance } = FIXTURE_EVENTS.nodeDown;
     const signal = AbortSignal.timeout(60_000);
     const state = () => [...module.engine.ruleStates().values()][0]!;
 
     await module.engine.evaluateGroup(group, (from + 300) * 1000, signal);
     expect(state().health).toBe('ok');
-    expect(state().alerts.map((a) => [a.labels.cluster, a.labels.instance, a.state])).toEqual([['west', instance, 'firing']]);
+    expect(state().alerts.map((a) => [a.labels.cluster, a.labels.instance, a.state])).toEqual([
+      ['west', instance, 'firing'],
+    ]);
 
     current = broken;
     await module.engine.evaluateGroup(group, (to + 300) * 1000, signal);

@@ -18,7 +18,27 @@ describe('email over STARTTLS with a verified certificate', () => {
   let port = 0;
 
   beforeAll(async () => {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=pharos-test-smtp', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:pharos-test-smtp'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=pharos-test-smtp',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:pharos-test-smtp',
+      ],
+      { stdio: 'ignore' },
+    );
     server = new SMTPServer({
       key: readFileSync(join(dir, 'key.pem')),
       cert: readFileSync(join(dir, 'cert.pem')),
@@ -39,19 +59,53 @@ describe('email over STARTTLS with a verified certificate', () => {
   afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
 
   const data = notificationData({
-    receiver: 'mail', groupKey: '{}:{alertname="TlsCheck"}', groupLabels: { alertname: 'TlsCheck' }, now: Date.now(), externalUrl: 'http://pharos.test',
-    alerts: [{ fingerprint: 'f', labels: { alertname: 'TlsCheck' }, annotations: {}, startsAt: Date.now() - 1000, generatorURL: 'g', updatedAt: Date.now() }],
+    receiver: 'mail',
+    groupKey: '{}:{alertname="TlsCheck"}',
+    groupLabels: { alertname: 'TlsCheck' },
+    now: Date.now(),
+    externalUrl: 'http://pharos.test',
+    alerts: [
+      {
+        fingerprint: 'f',
+        labels: { alertname: 'TlsCheck' },
+        annotations: {},
+        startsAt: Date.now() - 1000,
+        generatorURL: 'g',
+        updatedAt: Date.now(),
+      },
+    ],
   });
   const global = alertingConfigSchema.parse({}).global;
 
   it('upgrades with STARTTLS, checks the server certificate against ca_file, and sends', async () => {
-    const integ = emailIntegration({ to: 'a@example.test', from: 'p@example.test', smarthost: `127.0.0.1:${port}`, require_tls: true, send_resolved: false, tls_config: { ca_file: join(dir, 'cert.pem') } }, 0, { global });
+    const integ = emailIntegration(
+      {
+        to: 'a@example.test',
+        from: 'p@example.test',
+        smarthost: `127.0.0.1:${port}`,
+        require_tls: true,
+        send_resolved: false,
+        tls_config: { ca_file: join(dir, 'cert.pem') },
+      },
+      0,
+      { global },
+    );
     await integ.notify(data, AbortSignal.timeout(20_000));
     expect(received).toEqual([{ subject: '[FIRING:1] TlsCheck', secure: true }]);
   });
 
   it('refuses a server whose certificate it cannot verify', async () => {
-    const integ = emailIntegration({ to: 'a@example.test', from: 'p@example.test', smarthost: `127.0.0.1:${port}`, require_tls: true, send_resolved: false }, 0, { global });
+    const integ = emailIntegration(
+      {
+        to: 'a@example.test',
+        from: 'p@example.test',
+        smarthost: `127.0.0.1:${port}`,
+        require_tls: true,
+        send_resolved: false,
+      },
+      0,
+      { global },
+    );
     await expect(integ.notify(data, AbortSignal.timeout(20_000))).rejects.toThrow(/certificate/i);
     expect(received).toHaveLength(1);
   });

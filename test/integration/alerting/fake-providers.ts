@@ -41,14 +41,25 @@ function success(provider: string, path: string, json: unknown): { status: numbe
       return { status: 200, body: 'ok', type: 'text/plain; charset=utf-8' };
     case 'telegram': {
       const chat = Number((json as { chat_id?: string } | undefined)?.chat_id ?? 0);
-      return { status: 200, body: JSON.stringify({ ok: true, result: { message_id: 1, date: Math.floor(Date.now() / 1000), chat: { id: chat, type: 'group' }, text: 'x' } }) };
+      return {
+        status: 200,
+        body: JSON.stringify({
+          ok: true,
+          result: { message_id: 1, date: Math.floor(Date.now() / 1000), chat: { id: chat, type: 'group' }, text: 'x' },
+        }),
+      };
     }
     case 'pagerduty':
       return { status: 202, body: JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: 'x' }) };
     case 'opsgenie':
       return { status: 202, body: JSON.stringify({ result: 'Request will be processed', took: 0.01, requestId: 'r' }) };
     case 'wechat':
-      return path.includes('gettoken') ? { status: 200, body: JSON.stringify({ errcode: 0, errmsg: 'ok', access_token: 'wecom-token', expires_in: 7200 }) } : { status: 200, body: JSON.stringify({ errcode: 0, errmsg: 'ok' }) };
+      return path.includes('gettoken')
+        ? {
+            status: 200,
+            body: JSON.stringify({ errcode: 0, errmsg: 'ok', access_token: 'wecom-token', expires_in: 7200 }),
+          }
+        : { status: 200, body: JSON.stringify({ errcode: 0, errmsg: 'ok' }) };
     case 'discord':
       return { status: 204, body: '' };
     case 'dingtalk':
@@ -81,7 +92,10 @@ export async function startFakeProviders(): Promise<FakeProviders> {
       requests.push({ provider, method: req.method ?? '', url, headers: req.headers, body, json, at: Date.now() });
       const failure = failures.get(provider)?.shift();
       const answer = failure ?? success(provider, url, json);
-      res.writeHead(answer.status, { 'content-type': (answer as { type?: string }).type ?? 'application/json', ...(failure?.headers ?? {}) });
+      res.writeHead(answer.status, {
+        'content-type': (answer as { type?: string }).type ?? 'application/json',
+        ...(failure?.headers ?? {}),
+      });
       res.end(failure ? (failure.body ?? '{"error":"simulated"}') : (answer as { body: string }).body);
     });
   });
@@ -93,7 +107,11 @@ export async function startFakeProviders(): Promise<FakeProviders> {
     requests,
     of,
     async waitFor(p, count, timeoutMs = 30_000) {
-      await until(() => of(p).length >= count, timeoutMs, () => `${p}: expected ${count} requests, got ${of(p).length}`);
+      await until(
+        () => of(p).length >= count,
+        timeoutMs,
+        () => `${p}: expected ${count} requests, got ${of(p).length}`,
+      );
       return of(p);
     },
     failNext(p, ...list) {

@@ -14,7 +14,10 @@ export async function openSearchStore(name: string): Promise<{ store: StateStore
   const prefix = `pharos-it-${name}-${Date.now().toString(36)}`;
   const store = new OpenSearchStateStore({ url: OPENSEARCH, indexPrefix: prefix, requestTimeoutMs: 30_000 });
   await store.init();
-  return { store, drop: async () => void (await fetch(`${OPENSEARCH}/${prefix}-state`, { method: 'DELETE' }).catch(() => undefined)) };
+  return {
+    store,
+    drop: async () => void (await fetch(`${OPENSEARCH}/${prefix}-state`, { method: 'DELETE' }).catch(() => undefined)),
+  };
 }
 
 /**
@@ -25,14 +28,38 @@ export function switchableSource(): { sources: RuleSources; down: Set<string> } 
   const down = new Set<string>();
   const instant = async (q: InstantQuery): Promise<FederatedResult> => ({
     resultType: 'vector',
-    result: q.query === 'up == 0' ? [...down].map((d) => ({ metric: { __name__: 'up', cluster: d.split('/')[0], instance: d.split('/')[1], job: 'node' }, value: [q.time, '0'] })) : [],
+    result:
+      q.query === 'up == 0'
+        ? [...down].map((d) => ({
+            metric: { __name__: 'up', cluster: d.split('/')[0], instance: d.split('/')[1], job: 'node' },
+            value: [q.time, '0'],
+          }))
+        : [],
     warnings: [],
     clusters: { east: { status: 'ok' }, west: { status: 'ok' } },
   });
-  return { down, sources: { federation: async () => ({ instant, clusters: () => ['east', 'west'] }), records: async () => Promise.reject(new Error('none')), clusters: () => ['east', 'west'] } };
+  return {
+    down,
+    sources: {
+      federation: async () => ({ instant, clusters: () => ['east', 'west'] }),
+      records: async () => Promise.reject(new Error('none')),
+      clusters: () => ['east', 'west'],
+    },
+  };
 }
 
-export const RULE_GROUP = { name: 'it-node', interval: '1s', rules: [{ alert: 'NodeDown', expr: 'up == 0', labels: { severity: 'critical' }, annotations: { summary: '{{ $labels.instance }} in {{ $labels.cluster }} is down' } }] };
+export const RULE_GROUP = {
+  name: 'it-node',
+  interval: '1s',
+  rules: [
+    {
+      alert: 'NodeDown',
+      expr: 'up == 0',
+      labels: { severity: 'critical' },
+      annotations: { summary: '{{ $labels.instance }} in {{ $labels.cluster }} is down' },
+    },
+  ],
+};
 
 /** Fast timings so a test sees a whole episode in seconds; the pipeline is the production one. */
 export function fastConfig(receivers: unknown[]) {
@@ -40,12 +67,23 @@ export function fastConfig(receivers: unknown[]) {
     ruleFiles: [],
     evaluation: { leaseTtl: '3s', resolvedRetention: '1m' },
     notification: { initialBackoff: '500ms', maxBackoff: '3s', giveUpAfter: '10m' },
-    route: { receiver: 'team', group_by: ['alertname', 'cluster'], group_wait: '1s', group_interval: '2s', repeat_interval: '1h' },
+    route: {
+      receiver: 'team',
+      group_by: ['alertname', 'cluster'],
+      group_wait: '1s',
+      group_interval: '2s',
+      repeat_interval: '1h',
+    },
     receivers,
   });
 }
 
-export function startModule(opts: { store: StateStore; sources: RuleSources; receivers: unknown[]; holder: string }): AlertingModule {
+export function startModule(opts: {
+  store: StateStore;
+  sources: RuleSources;
+  receivers: unknown[];
+  holder: string;
+}): AlertingModule {
   return new AlertingModule({
     config: fastConfig(opts.receivers),
     store: opts.store,

@@ -25,7 +25,17 @@ describe('notifications over real SMTP and HTTP', () => {
       receivers: [
         {
           name: 'team',
-          email_configs: [{ to: 'oncall@example.test', from: 'pharos@example.test', smarthost: `127.0.0.1:${smtp.port}`, require_tls: false, send_resolved: true, auth_username: 'pharos', auth_password: 'smtp-secret' }],
+          email_configs: [
+            {
+              to: 'oncall@example.test',
+              from: 'pharos@example.test',
+              smarthost: `127.0.0.1:${smtp.port}`,
+              require_tls: false,
+              send_resolved: true,
+              auth_username: 'pharos',
+              auth_password: 'smtp-secret',
+            },
+          ],
           webhook_configs: [{ url: `${hook.url}/alerts`, hmac_secret: 'shh' }],
         },
       ],
@@ -55,8 +65,18 @@ describe('notifications over real SMTP and HTTP', () => {
     expect(smtp.messages).toHaveLength(2);
     const bodies = both.map((r) => webhookPayloadSchema.parse(r.json));
     expect(bodies.map((b) => b.status)).toEqual(['firing', 'resolved']);
-    expect(bodies[0]).toMatchObject({ receiver: 'team', groupLabels: { alertname: 'NodeDown', cluster: 'east' }, externalURL: 'http://pharos.test', groupKey: '{}:{alertname="NodeDown", cluster="east"}' });
-    expect(bodies[0]?.alerts[0]).toMatchObject({ labels: { alertname: 'NodeDown', cluster: 'east', instance: 'node-1:9100', severity: 'critical' }, annotations: { summary: 'node-1:9100 in east is down' }, endsAt: '0001-01-01T00:00:00Z', generatorURL: expect.stringContaining('http://pharos.test/v1/alert-rules/') });
+    expect(bodies[0]).toMatchObject({
+      receiver: 'team',
+      groupLabels: { alertname: 'NodeDown', cluster: 'east' },
+      externalURL: 'http://pharos.test',
+      groupKey: '{}:{alertname="NodeDown", cluster="east"}',
+    });
+    expect(bodies[0]?.alerts[0]).toMatchObject({
+      labels: { alertname: 'NodeDown', cluster: 'east', instance: 'node-1:9100', severity: 'critical' },
+      annotations: { summary: 'node-1:9100 in east is down' },
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: expect.stringContaining('http://pharos.test/v1/alert-rules/'),
+    });
     expect(bodies[0]?.alerts[0]?.fingerprint).toMatch(/^[0-9a-f]{16}$/);
     expect(bodies[1]?.alerts[0]?.endsAt).not.toBe('0001-01-01T00:00:00Z');
     expect(firingHook?.headers['x-pharos-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
@@ -70,8 +90,17 @@ describe('notifications over real SMTP and HTTP', () => {
     expect(smtp.messages[1]?.subject).toBe('[RESOLVED] NodeDown east (node-1:9100 node critical)');
 
     const log = await module.nflog.list({ limit: 10 });
-    expect(log.items.map((n) => `${n.integration}:${n.status}:${n.result}`).sort()).toEqual(['email:firing:sent', 'email:resolved:sent', 'webhook:firing:sent', 'webhook:resolved:sent']);
+    expect(log.items.map((n) => `${n.integration}:${n.status}:${n.result}`).sort()).toEqual([
+      'email:firing:sent',
+      'email:resolved:sent',
+      'webhook:firing:sent',
+      'webhook:resolved:sent',
+    ]);
     const history = await module.repo.history({ alertname: 'NodeDown', limit: 10 });
-    expect(history.items.map((h) => `${h.from}->${h.to}`)).toEqual(['firing->inactive', 'pending->firing', 'inactive->pending']);
+    expect(history.items.map((h) => `${h.from}->${h.to}`)).toEqual([
+      'firing->inactive',
+      'pending->firing',
+      'inactive->pending',
+    ]);
   });
 });

@@ -38,14 +38,29 @@ export async function startParity(opts: { binary: string; config: (fakeUrl: stri
   let module: AlertingModule | undefined;
   let store: SqliteStateStore | undefined;
   try {
-    am = await startAlertmanager({ binary: opts.binary, config: opts.config(amFake.url), externalUrl: PARITY_EXTERNAL_URL });
+    am = await startAlertmanager({
+      binary: opts.binary,
+      config: opts.config(amFake.url),
+      externalUrl: PARITY_EXTERNAL_URL,
+    });
     const dir = mkdtempSync(join(tmpdir(), 'pharos-parity-'));
     writeFileSync(join(dir, 'alertmanager.yml'), opts.config(pharosFake.url));
-    writeFileSync(join(dir, 'pharos.yaml'), `alerting:\n  ruleFiles: []\n  alertmanagerConfigFile: ${join(dir, 'alertmanager.yml')}\n`);
+    writeFileSync(
+      join(dir, 'pharos.yaml'),
+      `alerting:\n  ruleFiles: []\n  alertmanagerConfigFile: ${join(dir, 'alertmanager.yml')}\n`,
+    );
     const config = loadConfig({ file: join(dir, 'pharos.yaml'), env: {} });
     store = new SqliteStateStore(join(dir, 'state.db'));
     await store.init();
-    module = new AlertingModule({ config: config.alerting, store, sources: fakeSources(() => ({})), logger: createLogger(process.env.PHAROS_TEST_LOG ?? 'silent'), metrics: new Registry(), externalUrl: PARITY_EXTERNAL_URL, tickMs: 200 });
+    module = new AlertingModule({
+      config: config.alerting,
+      store,
+      sources: fakeSources(() => ({})),
+      logger: createLogger(process.env.PHAROS_TEST_LOG ?? 'silent'),
+      metrics: new Registry(),
+      externalUrl: PARITY_EXTERNAL_URL,
+      tickMs: 200,
+    });
     await module.start();
   } catch (err) {
     await am?.stop();
@@ -58,8 +73,26 @@ export async function startParity(opts: { binary: string; config: (fakeUrl: stri
     pharosFake,
     async post(alerts, endsAt) {
       const ends = (i: number) => (Array.isArray(endsAt) ? (endsAt[i] as number) : endsAt);
-      await a.postAlerts(alerts.map((x, i) => ({ labels: x.labels, annotations: x.annotations, startsAt: new Date(x.startsAt).toISOString(), endsAt: new Date(ends(i)).toISOString(), generatorURL: x.generatorURL })));
-      m.dispatcher.put(alerts.map((x, i) => ({ fingerprint: fingerprint(x.labels), labels: x.labels, annotations: x.annotations, startsAt: x.startsAt, endsAt: ends(i), generatorURL: x.generatorURL, updatedAt: Date.now() })));
+      await a.postAlerts(
+        alerts.map((x, i) => ({
+          labels: x.labels,
+          annotations: x.annotations,
+          startsAt: new Date(x.startsAt).toISOString(),
+          endsAt: new Date(ends(i)).toISOString(),
+          generatorURL: x.generatorURL,
+        })),
+      );
+      m.dispatcher.put(
+        alerts.map((x, i) => ({
+          fingerprint: fingerprint(x.labels),
+          labels: x.labels,
+          annotations: x.annotations,
+          startsAt: x.startsAt,
+          endsAt: ends(i),
+          generatorURL: x.generatorURL,
+          updatedAt: Date.now(),
+        })),
+      );
     },
     async close() {
       await m.stop();
@@ -73,5 +106,11 @@ export async function startParity(opts: { binary: string; config: (fakeUrl: stri
 
 /** What is compared of a request: everything but the host and the sender's own User-Agent. */
 export function requestShape(r: ProviderRequest) {
-  return { method: r.method, path: r.url, contentType: r.headers['content-type'], authorization: r.headers.authorization, body: r.json ?? r.body };
+  return {
+    method: r.method,
+    path: r.url,
+    contentType: r.headers['content-type'],
+    authorization: r.headers.authorization,
+    body: r.json ?? r.body,
+  };
 }

@@ -56,13 +56,20 @@ const VOLATILE = new Set(['evaluationTime', 'lastEvaluation', 'activeAt']);
 function normalise(v: unknown, key = ''): unknown {
   if (VOLATILE.has(key)) return typeof v;
   if (Array.isArray(v)) return v.map((x) => normalise(x));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, normalise(x, k)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, x]) => [k, normalise(x, k)]),
+    );
   return v;
 }
 
 /** The recording rule's health is the one value that must differ (see above). */
 function comparable(x: { data: { groups: Record<string, unknown>[] } }): unknown {
-  for (const g of x.data.groups) for (const r of g.rules as Record<string, unknown>[]) if (r.type === 'recording') r.health = 'differs (not evaluated by Pharos)';
+  for (const g of x.data.groups)
+    for (const r of g.rules as Record<string, unknown>[])
+      if (r.type === 'recording') r.health = 'differs (not evaluated by Pharos)';
   return normalise(x);
 }
 
@@ -80,20 +87,65 @@ describe('Prometheus rules and alerts API, against Prometheus 2.42 with the same
     writeFileSync(join(dir, 'prometheus.yml'), `global:\n  evaluation_interval: 1s\nrule_files:\n  - ${ruleFile}\n`);
     const port = await freePort();
     promUrl = `http://127.0.0.1:${port}`;
-    prom = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
-    const config = configSchema.parse({ clusters: CLUSTER_NAMES.map((name) => ({ name, prometheus: { url: `http://127.0.0.1:${PROMETHEUS_PORTS[name]}` } })), alerting: { ruleFiles: [ruleFile], notification: { tick: '200ms' } } });
-    const ctx = { config, logger: createLogger('silent'), metrics: new Registry(), authenticator: new TokenAuthenticator([]), resources: new Resources() };
+    prom = spawn(
+      'prometheus',
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      { stdio: 'ignore' },
+    );
+    const config = configSchema.parse({
+      clusters: CLUSTER_NAMES.map((name) => ({
+        name,
+        prometheus: { url: `http://127.0.0.1:${PROMETHEUS_PORTS[name]}` },
+      })),
+      alerting: { ruleFiles: [ruleFile], notification: { tick: '200ms' } },
+    });
+    const ctx = {
+      config,
+      logger: createLogger('silent'),
+      metrics: new Registry(),
+      authenticator: new TokenAuthenticator([]),
+      resources: new Resources(),
+    };
     store = new SqliteStateStore(join(dir, 'state.db'));
     await store.init();
-    module = new AlertingModule({ config: config.alerting, store, sources: processSources(ctx), logger: ctx.logger, metrics: ctx.metrics, externalUrl: 'http://pharos.test', tickMs: 200 });
+    module = new AlertingModule({
+      config: config.alerting,
+      store,
+      sources: processSources(ctx),
+      logger: ctx.logger,
+      metrics: ctx.metrics,
+      externalUrl: 'http://pharos.test',
+      tickMs: 200,
+    });
     await module.start();
     const authenticator = new TokenAuthenticator([]);
     authenticator.add('grafana', sha256Hex(TOKEN), 'viewer');
     authenticator.add('east-only', sha256Hex(`${TOKEN}-east`), 'viewer', { clusters: ['east'], namespaces: ['*'] });
     authenticator.add('west-only', sha256Hex(`${TOKEN}-west`), 'viewer', { clusters: ['west'], namespaces: ['*'] });
-    app = await buildApp({ logger: createLogger('silent'), metrics: new Registry(), authenticator, features: [{ name: 'alerting', routes: alertingPlugin(async () => module) }] });
-    await until(async () => ((await (await fetch(`${promUrl}/api/v1/rules`).catch(() => undefined))?.json().catch(() => undefined)) as { data?: { groups?: { rules: { lastEvaluation: string }[] }[] } } | undefined)?.data?.groups?.[0]?.rules.every((r) => !r.lastEvaluation.startsWith('0001')) === true, 30_000, 'prometheus evaluated the rules');
-    await until(async () => (await pharos('/prometheus/api/v1/alerts')).data.alerts.length >= 4, 30_000, 'pharos evaluated the rules');
+    app = await buildApp({
+      logger: createLogger('silent'),
+      metrics: new Registry(),
+      authenticator,
+      features: [{ name: 'alerting', routes: alertingPlugin(async () => module) }],
+    });
+    await until(
+      async () =>
+        (
+          (await (await fetch(`${promUrl}/api/v1/rules`).catch(() => undefined))?.json().catch(() => undefined)) as
+            { data?: { groups?: { rules: { lastEvaluation: string }[] }[] } } | undefined
+        )?.data?.groups?.[0]?.rules.every((r) => !r.lastEvaluation.startsWith('0001')) === true,
+      30_000,
+      'prometheus evaluated the rules',
+    );
+    await until(
+      async () => (await pharos('/prometheus/api/v1/alerts')).data.alerts.length >= 4,
+      30_000,
+      'pharos evaluated the rules',
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -108,13 +160,19 @@ describe('Prometheus rules and alerts API, against Prometheus 2.42 with the same
 
   async function pharos(path: string, token = TOKEN) {
     const res = await app.inject({ method: 'GET', url: path, headers: { authorization: `Bearer ${token}` } });
-    return res.json() as { status: string; data: { groups: Record<string, unknown>[]; alerts: Record<string, unknown>[] }; errorType?: string };
+    return res.json() as {
+      status: string;
+      data: { groups: Record<string, unknown>[]; alerts: Record<string, unknown>[] };
+      errorType?: string;
+    };
   }
-  const prometheus = async (path: string) => (await (await fetch(`${promUrl}${path}`)).json()) as Awaited<ReturnType<typeof pharos>>;
+  const prometheus = async (path: string) =>
+    (await (await fetch(`${promUrl}${path}`)).json()) as Awaited<ReturnType<typeof pharos>>;
 
   it('answers /api/v1/rules in the same shape with the same values', async () => {
     const [p, q] = await Promise.all([pharos('/prometheus/api/v1/rules'), prometheus('/api/v1/rules')]);
-    const recording = (x: Awaited<ReturnType<typeof pharos>>) => (x.data.groups[0]?.rules as Record<string, unknown>[]).find((r) => r.type === 'recording');
+    const recording = (x: Awaited<ReturnType<typeof pharos>>) =>
+      (x.data.groups[0]?.rules as Record<string, unknown>[]).find((r) => r.type === 'recording');
     expect(recording(p)).toMatchObject({ health: 'unknown', lastEvaluation: '0001-01-01T00:00:00Z' });
     expect(recording(q)).toMatchObject({ health: 'ok' });
     expect(comparable(p)).toEqual(comparable(q));
@@ -122,31 +180,44 @@ describe('Prometheus rules and alerts API, against Prometheus 2.42 with the same
 
   it('answers /api/v1/alerts in the same shape with the same values', async () => {
     const [p, q] = await Promise.all([pharos('/prometheus/api/v1/alerts'), prometheus('/api/v1/alerts')]);
-    const order = (x: Awaited<ReturnType<typeof pharos>>) => (normalise(x.data.alerts) as unknown[]).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+    const order = (x: Awaited<ReturnType<typeof pharos>>) =>
+      (normalise(x.data.alerts) as unknown[]).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
     expect(order(p)).toEqual(order(q));
     expect(p.data.alerts.map((a) => a.state).sort()).toEqual(['firing', 'firing', 'firing', 'pending']);
   });
 
   it('filters by type as Prometheus 2.42 does, and refuses an unknown type', async () => {
     for (const query of ['type=record', 'type=alert', 'type=ALERT']) {
-      const [p, q] = await Promise.all([pharos(`/prometheus/api/v1/rules?${query}`), prometheus(`/api/v1/rules?${query}`)]);
+      const [p, q] = await Promise.all([
+        pharos(`/prometheus/api/v1/rules?${query}`),
+        prometheus(`/api/v1/rules?${query}`),
+      ]);
       expect({ query, answer: comparable(p) }).toEqual({ query, answer: comparable(q) });
     }
-    const [bad, promBad] = await Promise.all([pharos('/prometheus/api/v1/rules?type=nope'), prometheus('/api/v1/rules?type=nope')]);
+    const [bad, promBad] = await Promise.all([
+      pharos('/prometheus/api/v1/rules?type=nope'),
+      prometheus('/api/v1/rules?type=nope'),
+    ]);
     expect(bad).toMatchObject({ status: 'error', errorType: promBad.errorType });
   });
 
   // Filters Prometheus 2.42 ignores and 2.44+/3.x apply (web/api/v1/api.go rules(): rule_name[], rule_group[],
   // file[], exclude_alerts, match[]): checked on Pharos alone, against what their documentation says.
   it('applies the newer filters: rule_name[], rule_group[], file[], match[], exclude_alerts', async () => {
-    const names = async (query: string) => (await pharos(`/prometheus/api/v1/rules?${query}`)).data.groups.flatMap((g) => (g.rules as { name: string }[]).map((r) => r.name));
+    const names = async (query: string) =>
+      (await pharos(`/prometheus/api/v1/rules?${query}`)).data.groups.flatMap((g) =>
+        (g.rules as { name: string }[]).map((r) => r.name),
+      );
     expect(await names('rule_name[]=Missing&rule_name[]=NeverFires')).toEqual(['NeverFires', 'Missing']);
     expect(await names('rule_group[]=other')).toEqual([]);
     expect(await names(`file[]=${encodeURIComponent(ruleFile)}&type=record`)).toEqual(['job:up:sum']);
     expect(await names(`match[]=${encodeURIComponent('{severity="info"}')}`)).toEqual(['AlwaysFiring']);
     const without = await pharos('/prometheus/api/v1/rules?exclude_alerts=true');
     expect((without.data.groups[0]?.rules as Record<string, unknown>[]).some((r) => 'alerts' in r)).toBe(false);
-    expect(await pharos('/prometheus/api/v1/rules?match[]=up%5B')).toMatchObject({ status: 'error', errorType: 'bad_data' });
+    expect(await pharos('/prometheus/api/v1/rules?match[]=up%5B')).toMatchObject({
+      status: 'error',
+      errorType: 'bad_data',
+    });
   });
 
   it('is scoped: a token restricted to one cluster sees no rule groups and only alerts of its cluster', async () => {
@@ -154,7 +225,11 @@ describe('Prometheus rules and alerts API, against Prometheus 2.42 with the same
     expect(p.data.groups).toEqual([]);
     // Only EastOnly carries a cluster label; the others (vector() and absent() aggregate every cluster away) are out
     // of a restricted scope, as everywhere.
-    expect((await pharos('/prometheus/api/v1/alerts', `${TOKEN}-east`)).data.alerts.map((a) => (a.labels as Record<string, string>).alertname)).toEqual(['EastOnly']);
+    expect(
+      (await pharos('/prometheus/api/v1/alerts', `${TOKEN}-east`)).data.alerts.map(
+        (a) => (a.labels as Record<string, string>).alertname,
+      ),
+    ).toEqual(['EastOnly']);
     expect((await pharos('/prometheus/api/v1/alerts', `${TOKEN}-west`)).data.alerts).toEqual([]);
   });
 });

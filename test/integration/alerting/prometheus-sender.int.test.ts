@@ -37,25 +37,51 @@ describe('an existing Prometheus sends its alerts to Pharos', () => {
   beforeAll(async () => {
     hook = await startWebhookReceiver();
     ({ module } = await testModule(
-      { route: { receiver: 'hook', group_by: ['alertname'], group_wait: '1s', group_interval: '2s', repeat_interval: '1h' }, receivers: [{ name: 'hook', webhook_configs: [{ url: `${hook.url}/am` }] }] },
+      {
+        route: {
+          receiver: 'hook',
+          group_by: ['alertname'],
+          group_wait: '1s',
+          group_interval: '2s',
+          repeat_interval: '1h',
+        },
+        receivers: [{ name: 'hook', webhook_configs: [{ url: `${hook.url}/am` }] }],
+      },
       fakeSources(() => ({})),
       { tickMs: 200 },
     ));
     const authenticator = new TokenAuthenticator([]);
     authenticator.add('prometheus', sha256Hex(TOKEN), 'ingest');
-    app = await buildApp({ logger: createLogger('silent'), metrics: new Registry(), authenticator, features: [{ name: 'alerting', routes: alertingPlugin(async () => module) }] });
+    app = await buildApp({
+      logger: createLogger('silent'),
+      metrics: new Registry(),
+      authenticator,
+      features: [{ name: 'alerting', routes: alertingPlugin(async () => module) }],
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
     await module.start();
     const pharosPort = (app.server.address() as AddressInfo).port;
 
     const dir = mkdtempSync(join(tmpdir(), 'pharos-prom-sender-'));
-    writeFileSync(join(dir, 'rules.yml'), 'groups:\n  - name: sender\n    interval: 1s\n    rules:\n      - alert: FromPrometheus\n        expr: vector(1)\n        labels: { severity: info, cluster: lab }\n        annotations: { summary: "sent by a real Prometheus" }\n');
+    writeFileSync(
+      join(dir, 'rules.yml'),
+      'groups:\n  - name: sender\n    interval: 1s\n    rules:\n      - alert: FromPrometheus\n        expr: vector(1)\n        labels: { severity: info, cluster: lab }\n        annotations: { summary: "sent by a real Prometheus" }\n',
+    );
     writeFileSync(
       join(dir, 'prometheus.yml'),
       `global: { evaluation_interval: 1s }\nrule_files: [${join(dir, 'rules.yml')}]\nalerting:\n  alertmanagers:\n    - api_version: v2\n      path_prefix: /alertmanager\n      authorization: { credentials: ${TOKEN} }\n      static_configs: [{ targets: ['127.0.0.1:${pharosPort}'] }]\n`,
     );
     const port = await freePort();
-    prom = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--rules.alert.resend-delay=1s'], { stdio: ['ignore', 'ignore', process.env.PHAROS_TEST_LOG ? 'inherit' : 'ignore'] });
+    prom = spawn(
+      'prometheus',
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--rules.alert.resend-delay=1s',
+      ],
+      { stdio: ['ignore', 'ignore', process.env.PHAROS_TEST_LOG ? 'inherit' : 'ignore'] },
+    );
   });
 
   afterAll(async () => {
@@ -69,9 +95,15 @@ describe('an existing Prometheus sends its alerts to Pharos', () => {
     const [req] = await hook.waitForRequests(1, 60_000);
     const body = webhookPayloadSchema.parse(req?.json);
     expect(body).toMatchObject({ status: 'firing', receiver: 'hook', groupKey: '{}:{alertname="FromPrometheus"}' });
-    expect(body.alerts[0]).toMatchObject({ labels: { alertname: 'FromPrometheus', severity: 'info', cluster: 'lab' }, annotations: { summary: 'sent by a real Prometheus' } });
+    expect(body.alerts[0]).toMatchObject({
+      labels: { alertname: 'FromPrometheus', severity: 'info', cluster: 'lab' },
+      annotations: { summary: 'sent by a real Prometheus' },
+    });
     expect(body.alerts[0]?.generatorURL).toContain('/graph?g0.expr=vector');
-    const listed = await app.inject({ url: '/alertmanager/api/v2/alerts', headers: { authorization: `Bearer ${TOKEN}` } });
+    const listed = await app.inject({
+      url: '/alertmanager/api/v2/alerts',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(listed.statusCode).toBe(403); // the ingest role may post alerts, not read them
   });
 });

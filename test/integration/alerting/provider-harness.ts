@@ -22,15 +22,32 @@ export interface ProviderHarness {
   close(): Promise<void>;
 }
 
-const LABELS = { alertname: 'KubePodCrashLooping', cluster: 'east', namespace: 'payments', pod: 'api-7d9f', severity: 'critical' };
+const LABELS = {
+  alertname: 'KubePodCrashLooping',
+  cluster: 'east',
+  namespace: 'payments',
+  pod: 'api-7d9f',
+  severity: 'critical',
+};
 
 /** `receiver` is one alertmanager.yml receiver (as parsed from YAML), `global` its global section. */
-export async function providerHarness(receiver: Record<string, unknown>, global: Record<string, unknown> = {}): Promise<ProviderHarness> {
-  const config = alertingConfigSchema.parse({ ruleFiles: [], global, route: { receiver: String(receiver.name) }, receivers: [receiver] });
+export async function providerHarness(
+  receiver: Record<string, unknown>,
+  global: Record<string, unknown> = {},
+): Promise<ProviderHarness> {
+  const config = alertingConfigSchema.parse({
+    ruleFiles: [],
+    global,
+    route: { receiver: String(receiver.name) },
+    receivers: [receiver],
+  });
   const store = new SqliteStateStore(join(mkdtempSync(join(tmpdir(), 'pharos-prov-')), 's.db'));
   await store.init();
   const nflog = new NotificationLog(store);
-  const [integ] = integrationsOf(config.receivers[0]!, { global: config.global, templates: new NotificationTemplates(EXTERNAL_URL) });
+  const [integ] = integrationsOf(config.receivers[0]!, {
+    global: config.global,
+    templates: new NotificationTemplates(EXTERNAL_URL),
+  });
   if (!integ) throw new Error('no integration in the receiver');
   const delivery = new Delivery({
     nflog,
@@ -44,13 +61,42 @@ export async function providerHarness(receiver: Record<string, unknown>, global:
   return {
     async notify(status) {
       const now = Date.now();
-      const alert: NotifiableAlert = { fingerprint: fingerprint(LABELS), labels: LABELS, annotations: { summary: 'api-7d9f restarts', description: 'Pod payments/api-7d9f restarted 5 times' }, startsAt: now - 600_000, ...(status === 'resolved' ? { endsAt: now - 1000 } : {}), generatorURL: 'http://prometheus.example/graph?g0.expr=restarts', updatedAt: now };
+      const alert: NotifiableAlert = {
+        fingerprint: fingerprint(LABELS),
+        labels: LABELS,
+        annotations: { summary: 'api-7d9f restarts', description: 'Pod payments/api-7d9f restarted 5 times' },
+        startsAt: now - 600_000,
+        ...(status === 'resolved' ? { endsAt: now - 1000 } : {}),
+        generatorURL: 'http://prometheus.example/graph?g0.expr=restarts',
+        updatedAt: now,
+      };
       const groupKey = `{}:{alertname="KubePodCrashLooping", run="${++n}"}`;
       const firing = new Set(status === 'firing' ? [alert.fingerprint] : []);
       const resolved = new Set(status === 'resolved' ? [alert.fingerprint] : []);
       // A resolved notification follows a firing one in the log (otherwise there is nothing to resolve).
-      if (status === 'resolved') await nflog.markSent({ groupKey, receiver: String(receiver.name), integration: `${integ.type}[0]`, firing: [alert.fingerprint], resolved: [], at: now - 60_000 });
-      await delivery.deliver({ groupKey, groupLabels: { alertname: LABELS.alertname }, receiver: String(receiver.name), repeatIntervalMs: 3600_000, integ, active: [alert], firing, resolved, now }, AbortSignal.timeout(30_000));
+      if (status === 'resolved')
+        await nflog.markSent({
+          groupKey,
+          receiver: String(receiver.name),
+          integration: `${integ.type}[0]`,
+          firing: [alert.fingerprint],
+          resolved: [],
+          at: now - 60_000,
+        });
+      await delivery.deliver(
+        {
+          groupKey,
+          groupLabels: { alertname: LABELS.alertname },
+          receiver: String(receiver.name),
+          repeatIntervalMs: 3600_000,
+          integ,
+          active: [alert],
+          firing,
+          resolved,
+          now,
+        },
+        AbortSignal.timeout(30_000),
+      );
       const page = await nflog.list({ limit: 1 });
       return page.items[0] as NotificationRecord;
     },

@@ -39,17 +39,33 @@ describe('receivers through the API: delivery, the notification log, metrics, te
     const receivers = [
       {
         name: 'team',
-        slack_configs: [{ api_url: `${fake.url}/slack/services/T0/B0/s3cr3tPath`, channel: '#ops', send_resolved: true }],
+        slack_configs: [
+          { api_url: `${fake.url}/slack/services/T0/B0/s3cr3tPath`, channel: '#ops', send_resolved: true },
+        ],
         telegram_configs: [{ bot_token: '999:TGSECRET', chat_id: 42, api_url: `${fake.url}/telegram` }],
       },
       { name: 'pager', pagerduty_configs: [{ routing_key: 'R0UT1NGKEY', url: `${fake.url}/pagerduty/v2/enqueue` }] },
     ];
-    module = new AlertingModule({ config: fastConfig(receivers), store, sources: src.sources, logger: createLogger('silent'), metrics, externalUrl: 'http://pharos.test', holder: 'recv-api', tickMs: 200 });
+    module = new AlertingModule({
+      config: fastConfig(receivers),
+      store,
+      sources: src.sources,
+      logger: createLogger('silent'),
+      metrics,
+      externalUrl: 'http://pharos.test',
+      holder: 'recv-api',
+      tickMs: 200,
+    });
     await module.catalog.create(RULE_GROUP);
     await module.start();
     const authenticator = new TokenAuthenticator([]);
     authenticator.add('admin', sha256Hex(TOKEN), 'admin');
-    app = await buildApp({ logger: createLogger('silent'), metrics: new Registry(), authenticator, features: [{ name: 'alerting', routes: alertingPlugin(async () => module) }] });
+    app = await buildApp({
+      logger: createLogger('silent'),
+      metrics: new Registry(),
+      authenticator,
+      features: [{ name: 'alerting', routes: alertingPlugin(async () => module) }],
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -60,7 +76,12 @@ describe('receivers through the API: delivery, the notification log, metrics, te
   });
 
   const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    app.inject({ method, url, headers: { authorization: `Bearer ${TOKEN}`, ...(payload ? { 'content-type': 'application/json' } : {}) }, ...(payload ? { payload: JSON.stringify(payload) } : {}) });
+    app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
+      ...(payload ? { payload: JSON.stringify(payload) } : {}),
+    });
   const noSecrets = (body: string) => expect(SECRETS.filter((s) => body.includes(s))).toEqual([]);
 
   it('retries Slack after its Retry-After, logs each attempt, counts by integration and result', async () => {
@@ -69,42 +90,84 @@ describe('receivers through the API: delivery, the notification log, metrics, te
     const slack = await fake.waitFor('slack', 2);
     await fake.waitFor('telegram', 1);
     expect((slack[1]?.at ?? 0) - (slack[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
-    expect((slack[1]?.json as { attachments: { title: string }[] }).attachments[0]?.title).toMatch(/^\[FIRING:1\] NodeDown east/);
+    expect((slack[1]?.json as { attachments: { title: string }[] }).attachments[0]?.title).toMatch(
+      /^\[FIRING:1\] NodeDown east/,
+    );
 
-    await until(async () => (await module.nflog.list({ limit: 10 })).items.filter((r) => r.result === 'sent').length === 2, 30_000, 'both sent');
+    await until(
+      async () => (await module.nflog.list({ limit: 10 })).items.filter((r) => r.result === 'sent').length === 2,
+      30_000,
+      'both sent',
+    );
     const res = await api('GET', '/v1/notifications');
     expect(res.statusCode).toBe(200);
     noSecrets(res.body);
-    const items = (res.json() as { items: { integration: string; result: string; attempts: number; target: string; attemptLog: { ok: boolean; status?: number }[] }[] }).items;
+    const items = (
+      res.json() as {
+        items: {
+          integration: string;
+          result: string;
+          attempts: number;
+          target: string;
+          attemptLog: { ok: boolean; status?: number }[];
+        }[];
+      }
+    ).items;
     const byKind = Object.fromEntries(items.map((r) => [r.integration, r]));
     expect(byKind.slack).toMatchObject({ result: 'sent', attempts: 2, target: 'slack #ops' });
-    expect(byKind.slack?.attemptLog.map((a) => [a.ok, a.status])).toEqual([[false, 429], [true, 200]]);
+    expect(byKind.slack?.attemptLog.map((a) => [a.ok, a.status])).toEqual([
+      [false, 429],
+      [true, 200],
+    ]);
     expect(byKind.telegram).toMatchObject({ result: 'sent', attempts: 1 });
 
-    const counted = (await metrics.getSingleMetric('pharos_notifications_total')?.get())?.values.map((v) => `${v.labels.integration}:${v.labels.result}=${v.value}`).sort();
+    const counted = (await metrics.getSingleMetric('pharos_notifications_total')?.get())?.values
+      .map((v) => `${v.labels.integration}:${v.labels.result}=${v.value}`)
+      .sort();
     expect(counted).toEqual(['slack:retried=1', 'slack:sent=1', 'telegram:sent=1']);
   });
 
   it('test-sends one attempt per integration of a receiver and reports each result', async () => {
     const before = { slack: fake.of('slack').length, telegram: fake.of('telegram').length };
-    const res = await api('POST', '/v1/receivers/team/test', { alerts: [{ labels: { alertname: 'TryMe', cluster: 'west' }, annotations: { summary: 'a test' } }] });
+    const res = await api('POST', '/v1/receivers/team/test', {
+      alerts: [{ labels: { alertname: 'TryMe', cluster: 'west' }, annotations: { summary: 'a test' } }],
+    });
     expect(res.statusCode).toBe(200);
     noSecrets(res.body);
-    expect(res.json()).toEqual({ results: [{ type: 'slack', index: 0, target: 'slack #ops', ok: true, status: 200 }, { type: 'telegram', index: 0, target: expect.any(String), ok: true, status: 200 }] });
+    expect(res.json()).toEqual({
+      results: [
+        { type: 'slack', index: 0, target: 'slack #ops', ok: true, status: 200 },
+        { type: 'telegram', index: 0, target: expect.any(String), ok: true, status: 200 },
+      ],
+    });
     const slack = fake.of('slack').slice(before.slack);
     const telegram = fake.of('telegram').slice(before.telegram);
     expect([slack.length, telegram.length]).toEqual([1, 1]);
-    expect((slack[0]?.json as { attachments: { title: string }[] }).attachments[0]?.title).toBe('[FIRING:1]  (TryMe west)') // __subject: no group labels, then the common ones;
-    expect([telegram[0]?.url, (telegram[0]?.json as { chat_id: string }).chat_id]).toEqual(['/telegram/bot999:TGSECRET/sendMessage', '42']);
+    expect((slack[0]?.json as { attachments: { title: string }[] }).attachments[0]?.title).toBe(
+      '[FIRING:1]  (TryMe west)',
+    ); // __subject: no group labels, then the common ones;
+    expect([telegram[0]?.url, (telegram[0]?.json as { chat_id: string }).chat_id]).toEqual([
+      '/telegram/bot999:TGSECRET/sendMessage',
+      '42',
+    ]);
   });
 
   it("reports a provider's refusal with its status, after one attempt, without the secret", async () => {
     const before = fake.of('pagerduty').length;
-    fake.failNext('pagerduty', { status: 400, body: JSON.stringify({ status: 'invalid event', message: 'Event object is invalid', errors: ['Length of routing_key is incorrect'] }) });
+    fake.failNext('pagerduty', {
+      status: 400,
+      body: JSON.stringify({
+        status: 'invalid event',
+        message: 'Event object is invalid',
+        errors: ['Length of routing_key is incorrect'],
+      }),
+    });
     const res = await api('POST', '/v1/receivers/pager/test');
     expect(res.statusCode, res.body).toBe(200);
     noSecrets(res.body);
-    expect(res.json()).toMatchObject({ results: [{ type: 'pagerduty', ok: false, status: 400, error: expect.stringContaining('400') }] });
+    expect(res.json()).toMatchObject({
+      results: [{ type: 'pagerduty', ok: false, status: 400, error: expect.stringContaining('400') }],
+    });
     expect(fake.of('pagerduty').length - before).toBe(1);
     const missing = await api('POST', '/v1/receivers/nobody/test');
     expect([missing.statusCode, missing.json().error.code]).toEqual([404, 'PHAROS_ERR_NOT_FOUND']);

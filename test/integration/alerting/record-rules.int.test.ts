@@ -13,10 +13,38 @@ import { loadRuleFiles } from '../../../services/alerting/rules/rule-files.ts';
 const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
 const min = 60_000;
 let seq = 0;
-const base = (cluster: string, namespace: string | undefined, ago: number) => ({ id: `it-${seq++}`, cluster, ...(namespace ? { namespace } : {}), time: NOW - ago, ingestedAt: NOW - ago });
-const event = (cluster: string, namespace: string, name: string, reason: string, ago: number): EventDoc => ({ ...base(cluster, namespace, ago), kind: 'events', reason, type: 'Warning', name, objectKind: 'Pod', message: `${reason} for ${name}` });
-const audit = (cluster: string, over: Partial<AuditDoc>, ago: number): AuditDoc => ({ ...base(cluster, over.namespace, ago), kind: 'audit', auditID: `a-${seq}`, stage: 'ResponseComplete', verb: 'get', user: 'alice', code: 200, ...over });
-const log = (cluster: string, namespace: string, ago: number): LogDoc => ({ ...base(cluster, namespace, ago), kind: 'logs', message: 'payment accepted', pod: 'pay-1' });
+const base = (cluster: string, namespace: string | undefined, ago: number) => ({
+  id: `it-${seq++}`,
+  cluster,
+  ...(namespace ? { namespace } : {}),
+  time: NOW - ago,
+  ingestedAt: NOW - ago,
+});
+const event = (cluster: string, namespace: string, name: string, reason: string, ago: number): EventDoc => ({
+  ...base(cluster, namespace, ago),
+  kind: 'events',
+  reason,
+  type: 'Warning',
+  name,
+  objectKind: 'Pod',
+  message: `${reason} for ${name}`,
+});
+const audit = (cluster: string, over: Partial<AuditDoc>, ago: number): AuditDoc => ({
+  ...base(cluster, over.namespace, ago),
+  kind: 'audit',
+  auditID: `a-${seq}`,
+  stage: 'ResponseComplete',
+  verb: 'get',
+  user: 'alice',
+  code: 200,
+  ...over,
+});
+const log = (cluster: string, namespace: string, ago: number): LogDoc => ({
+  ...base(cluster, namespace, ago),
+  kind: 'logs',
+  message: 'payment accepted',
+  pod: 'pay-1',
+});
 
 const DOCS = {
   events: [
@@ -26,26 +54,74 @@ const DOCS = {
     event('west', 'db', 'pg-0', 'FailedMount', 2 * min),
   ],
   audit: [
-    audit('east', { namespace: 'shop', verb: 'create', resource: 'pods', subresource: 'exec', name: 'cart-1', user: 'bob' }, 1 * min),
+    audit(
+      'east',
+      { namespace: 'shop', verb: 'create', resource: 'pods', subresource: 'exec', name: 'cart-1', user: 'bob' },
+      1 * min,
+    ),
     audit('east', { namespace: 'shop', resource: 'secrets', name: 'db-creds', user: 'alice' }, 2 * min),
-    audit('east', { namespace: 'shop', resource: 'secrets', name: 'db-creds', user: 'system:serviceaccount:shop:app' }, 2 * min),
-    audit('west', { namespace: 'ci', verb: 'create', resource: 'pods', user: 'mallory', raw: { requestObject: { spec: { containers: [{ securityContext: { privileged: true } }] } } } }, 1 * min),
-    audit('west', { namespace: 'ci', verb: 'create', resource: 'pods', user: 'carol', raw: { requestObject: { spec: { containers: [{}] } } } }, 1 * min),
-    ...Array.from({ length: 25 }, (_, i) => audit('north', { resource: 'nodes', user: 'scanner', code: 403 }, (i % 4) * min + 1000)),
+    audit(
+      'east',
+      { namespace: 'shop', resource: 'secrets', name: 'db-creds', user: 'system:serviceaccount:shop:app' },
+      2 * min,
+    ),
+    audit(
+      'west',
+      {
+        namespace: 'ci',
+        verb: 'create',
+        resource: 'pods',
+        user: 'mallory',
+        raw: { requestObject: { spec: { containers: [{ securityContext: { privileged: true } }] } } },
+      },
+      1 * min,
+    ),
+    audit(
+      'west',
+      {
+        namespace: 'ci',
+        verb: 'create',
+        resource: 'pods',
+        user: 'carol',
+        raw: { requestObject: { spec: { containers: [{}] } } },
+      },
+      1 * min,
+    ),
+    ...Array.from({ length: 25 }, (_, i) =>
+      audit('north', { resource: 'nodes', user: 'scanner', code: 403 }, (i % 4) * min + 1000),
+    ),
   ],
   logs: [log('east', 'payments', 15 * min), log('west', 'payments', 15 * min), log('west', 'payments', 3 * min)],
 };
 
 const engines: [string, () => Promise<{ store: RecordStore; cleanup: () => Promise<void> }>][] = [
-  ['sqlite', async () => {
-    const store = new SqliteRecordStore({ path: join(mkdtempSync(join(tmpdir(), 'pharos-rr-')), 'records.db') });
-    return { store, cleanup: () => store.close() };
-  }],
-  ['opensearch', async () => {
-    const prefix = `pharos-it-rr-${Date.now().toString(36)}`;
-    const store = new OpenSearchRecordStore({ url: 'http://127.0.0.1:9200', indexPrefix: prefix, requestTimeoutMs: 30_000, shards: 1, replicas: 0 });
-    return { store, cleanup: async () => { await fetch(`http://127.0.0.1:9200/${prefix}-*`, { method: 'DELETE' }).catch(() => undefined); await store.close(); } };
-  }],
+  [
+    'sqlite',
+    async () => {
+      const store = new SqliteRecordStore({ path: join(mkdtempSync(join(tmpdir(), 'pharos-rr-')), 'records.db') });
+      return { store, cleanup: () => store.close() };
+    },
+  ],
+  [
+    'opensearch',
+    async () => {
+      const prefix = `pharos-it-rr-${Date.now().toString(36)}`;
+      const store = new OpenSearchRecordStore({
+        url: 'http://127.0.0.1:9200',
+        indexPrefix: prefix,
+        requestTimeoutMs: 30_000,
+        shards: 1,
+        replicas: 0,
+      });
+      return {
+        store,
+        cleanup: async () => {
+          await fetch(`http://127.0.0.1:9200/${prefix}-*`, { method: 'DELETE' }).catch(() => undefined);
+          await store.close();
+        },
+      };
+    },
+  ],
 ];
 
 const { groups } = loadRuleFiles(['alert-rules/*.yaml'], { defaultIntervalMs: 60_000 });
@@ -63,32 +139,61 @@ describe.each(engines)('rules over records (%s)', (_name, make) => {
       expect(results.every((r) => r.ok)).toBe(true);
       await store.refresh(kind);
     }
-    sources = { federation: async () => Promise.reject(new Error('unused')), records: async () => store, clusters: () => ['east', 'west', 'north'] };
+    sources = {
+      federation: async () => Promise.reject(new Error('unused')),
+      records: async () => store,
+      clusters: () => ['east', 'west', 'north'],
+    };
   });
   afterAll(async () => cleanup?.());
 
-  const fire = async (rule: AlertRule) => (await queryRule(rule, NOW, sources, AbortSignal.timeout(30_000))).samples.sort((a, b) => JSON.stringify(a.labels).localeCompare(JSON.stringify(b.labels)));
+  const fire = async (rule: AlertRule) =>
+    (await queryRule(rule, NOW, sources, AbortSignal.timeout(30_000))).samples.sort((a, b) =>
+      JSON.stringify(a.labels).localeCompare(JSON.stringify(b.labels)),
+    );
 
   it('at least N matches in a window, per grouping fields (KubePodBackOff: ≥ 3 in 10m per pod)', async () => {
-    expect(await fire(shipped('KubePodBackOff'))).toEqual([{ labels: { cluster: 'east', namespace: 'shop', name: 'cart-1' }, value: 3 }]);
+    expect(await fire(shipped('KubePodBackOff'))).toEqual([
+      { labels: { cluster: 'east', namespace: 'shop', name: 'cart-1' }, value: 3 },
+    ]);
   });
 
   it('any match (KubeFailedMount, KubeExecIntoPod)', async () => {
-    expect(await fire(shipped('KubeFailedMount'))).toEqual([{ labels: { cluster: 'west', namespace: 'db', name: 'pg-0' }, value: 1 }]);
-    expect(await fire(shipped('KubeExecIntoPod'))).toEqual([{ labels: { cluster: 'east', namespace: 'shop', name: 'cart-1', user: 'bob' }, value: 1 }]);
+    expect(await fire(shipped('KubeFailedMount'))).toEqual([
+      { labels: { cluster: 'west', namespace: 'db', name: 'pg-0' }, value: 1 },
+    ]);
+    expect(await fire(shipped('KubeExecIntoPod'))).toEqual([
+      { labels: { cluster: 'east', namespace: 'shop', name: 'cart-1', user: 'bob' }, value: 1 },
+    ]);
   });
 
   it('checks matchers the store cannot (user!~, raw=~) in Pharos', async () => {
-    expect(await fire(shipped('KubeSecretReadByUser'))).toEqual([{ labels: { cluster: 'east', namespace: 'shop', user: 'alice' }, value: 1 }]);
-    expect(await fire(shipped('KubePrivilegedPodCreated'))).toEqual([{ labels: { cluster: 'west', namespace: 'ci', user: 'mallory' }, value: 1 }]);
+    expect(await fire(shipped('KubeSecretReadByUser'))).toEqual([
+      { labels: { cluster: 'east', namespace: 'shop', user: 'alice' }, value: 1 },
+    ]);
+    expect(await fire(shipped('KubePrivilegedPodCreated'))).toEqual([
+      { labels: { cluster: 'west', namespace: 'ci', user: 'mallory' }, value: 1 },
+    ]);
   });
 
   it('bursts of 403 per user', async () => {
-    expect(await fire(shipped('KubeForbiddenBurst'))).toEqual([{ labels: { cluster: 'north', user: 'scanner' }, value: 25 }]);
+    expect(await fire(shipped('KubeForbiddenBurst'))).toEqual([
+      { labels: { cluster: 'north', user: 'scanner' }, value: 25 },
+    ]);
   });
 
   it('fewer than N in a window (flatline), including clusters with nothing at all', async () => {
-    const group = compileGroup({ name: 'flat', rules: [{ alert: 'PaymentsQuiet', expr: 'count_over_time(pharos_logs{namespace="payments"}[10m]) < 1' }] }, { type: 'api' }, { defaultIntervalMs: 60_000 });
-    expect(await fire(group.rules[0] as AlertRule)).toEqual([{ labels: { cluster: 'east' }, value: 0 }, { labels: { cluster: 'north' }, value: 0 }]);
+    const group = compileGroup(
+      {
+        name: 'flat',
+        rules: [{ alert: 'PaymentsQuiet', expr: 'count_over_time(pharos_logs{namespace="payments"}[10m]) < 1' }],
+      },
+      { type: 'api' },
+      { defaultIntervalMs: 60_000 },
+    );
+    expect(await fire(group.rules[0] as AlertRule)).toEqual([
+      { labels: { cluster: 'east' }, value: 0 },
+      { labels: { cluster: 'north' }, value: 0 },
+    ]);
   });
 });

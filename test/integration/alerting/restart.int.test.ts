@@ -44,7 +44,9 @@ describe('alert engine restarted while alerts fire', () => {
     await sleep(8000);
     expect(hook.requests).toHaveLength(2);
     const after = [...second.engine.ruleStates().values()].flatMap((s) => s.alerts);
-    expect(after.map((a) => [a.fingerprint, a.state, a.activeAt, a.firedAt])).toEqual(before.map((a) => [a.fingerprint, 'firing', a.activeAt, a.firedAt]));
+    expect(after.map((a) => [a.fingerprint, a.state, a.activeAt, a.firedAt])).toEqual(
+      before.map((a) => [a.fingerprint, 'firing', a.activeAt, a.firedAt]),
+    );
 
     src.down.delete('east/node-1:9100');
     const [, , resolved] = await hook.waitForRequests(3, 30_000);

@@ -20,7 +20,19 @@ describe('SMTP down for 60 s', () => {
       store,
       sources: src.sources,
       holder: 'smtp-outage-test',
-      receivers: [{ name: 'team', email_configs: [{ to: 'oncall@example.test', from: 'pharos@example.test', smarthost: `127.0.0.1:${smtp.port}`, require_tls: false }] }],
+      receivers: [
+        {
+          name: 'team',
+          email_configs: [
+            {
+              to: 'oncall@example.test',
+              from: 'pharos@example.test',
+              smarthost: `127.0.0.1:${smtp.port}`,
+              require_tls: false,
+            },
+          ],
+        },
+      ],
     });
     await module.catalog.create(RULE_GROUP);
   });

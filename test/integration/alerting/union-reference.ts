@@ -9,9 +9,18 @@ export function unionSources(url: string): RuleSources {
   const instant = async (q: InstantQuery, signal?: AbortSignal): Promise<FederatedResult> => {
     const params = new URLSearchParams({ query: q.query, time: String(q.time) });
     const res = await fetch(`${url}/api/v1/query?${params}`, { ...(signal ? { signal } : {}) });
-    const body = (await res.json()) as { status: string; error?: string; data: { resultType: FederatedResult['resultType']; result: unknown } };
+    const body = (await res.json()) as {
+      status: string;
+      error?: string;
+      data: { resultType: FederatedResult['resultType']; result: unknown };
+    };
     if (body.status !== 'success') throw new Error(`union Prometheus: ${body.error}`);
-    return { resultType: body.data.resultType, result: body.data.result, warnings: [], clusters: { union: { status: 'ok' } } };
+    return {
+      resultType: body.data.resultType,
+      result: body.data.result,
+      warnings: [],
+      clusters: { union: { status: 'ok' } },
+    };
   };
   return {
     federation: async () => ({ instant, clusters: () => ['union'] }),

@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium, headless, with nothing of its own reaching out (no sync, updates or background traffic). */
-export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export const SCREENSHOTS = join(import.meta.dirname, '../../../test-output/console');
 
@@ -20,7 +29,13 @@ export interface Browser {
 export async function openBrowser(base: string, viewport = { width: 1280, height: 800 }): Promise<Browser> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'pharos-chromium-'));
-  const context = await chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', headless: false, args: CHROMIUM_FLAGS, viewport, timezoneId: 'Europe/Berlin' });
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: '/usr/bin/chromium',
+    headless: false,
+    args: CHROMIUM_FLAGS,
+    viewport,
+    timezoneId: 'Europe/Berlin',
+  });
   const errors: string[] = [];
   await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
   return {

@@ -46,22 +46,34 @@ export interface ConsoleApp {
 export async function startConsoleApp(backend: Backend, webhookUrl: string): Promise<ConsoleApp> {
   const dir = mkdtempSync(join(tmpdir(), 'pharos-console-'));
   const run = runId('console');
-  const engines = backend === 'embedded'
-    ? { storage: { type: 'sqlite', path: join(dir, 'pharos.db') }, bus: { type: 'memory' } }
-    : { storage: { type: 'opensearch', url: 'http://127.0.0.1:9200', indexPrefix: run }, bus: { type: 'kafka', brokers: ['127.0.0.1:9092'], topicPrefix: run, clientId: run, partitions: 3 } };
+  const engines =
+    backend === 'embedded'
+      ? { storage: { type: 'sqlite', path: join(dir, 'pharos.db') }, bus: { type: 'memory' } }
+      : {
+          storage: { type: 'opensearch', url: 'http://127.0.0.1:9200', indexPrefix: run },
+          bus: { type: 'kafka', brokers: ['127.0.0.1:9092'], topicPrefix: run, clientId: run, partitions: 3 },
+        };
   const raw = {
     server: { host: '127.0.0.1', port: 0 },
     dataDir: dir,
     log: { level: 'silent' },
     ...engines,
     collector: { cluster: 'east' },
-    clusters: CLUSTER_NAMES.map((name) => ({ name, prometheus: { url: `http://127.0.0.1:${PROMETHEUS_PORTS[name]}`, timeoutMs: 10_000 } })),
+    clusters: CLUSTER_NAMES.map((name) => ({
+      name,
+      prometheus: { url: `http://127.0.0.1:${PROMETHEUS_PORTS[name]}`, timeoutMs: 10_000 },
+    })),
     // The real data spans 2021-08-03 (AWS events) to 2021-09-13 (Azure events): one view over both is 41 days.
     query: { maxRangeDays: 60, tail: { pollIntervalMs: 250 } },
     auth: {
       tokens: [
         { name: 'admin', token: TOKENS.admin, role: 'admin' },
-        { name: 'multus-viewer', token: TOKENS.multus, role: 'viewer', scope: { clusters: ['*'], namespaces: [SCOPED_NAMESPACE] } },
+        {
+          name: 'multus-viewer',
+          token: TOKENS.multus,
+          role: 'viewer',
+          scope: { clusters: ['*'], namespaces: [SCOPED_NAMESPACE] },
+        },
         { name: 'ingest', token: TOKENS.ingest, role: 'ingest' },
       ],
       rateLimit: { perSecond: 0 },
@@ -70,7 +82,13 @@ export async function startConsoleApp(backend: Backend, webhookUrl: string): Pro
       ruleFiles: [],
       evaluation: { leaseTtl: '3s' },
       notification: { tick: '200ms' },
-      route: { receiver: 'team', group_by: ['alertname', 'cluster'], group_wait: '1s', group_interval: '2s', repeat_interval: '1h' },
+      route: {
+        receiver: 'team',
+        group_by: ['alertname', 'cluster'],
+        group_wait: '1s',
+        group_interval: '2s',
+        repeat_interval: '1h',
+      },
       receivers: [{ name: 'team', webhook_configs: [{ url: webhookUrl }] }],
     },
     dashboards: { dir: join(import.meta.dirname, '../../../dashboards') },
@@ -79,11 +97,23 @@ export async function startConsoleApp(backend: Backend, webhookUrl: string): Pro
   writeFileSync(file, stringify(raw));
   const config = loadConfig({ file, env: {} });
   const logger = createLogger(process.env.PHAROS_TEST_LOG ?? 'silent');
-  const ctx: ServiceContext = { config, logger, metrics: createMetricsRegistry(), authenticator: new TokenAuthenticator(config.auth.tokens), resources: new Resources() };
+  const ctx: ServiceContext = {
+    config,
+    logger,
+    metrics: createMetricsRegistry(),
+    authenticator: new TokenAuthenticator(config.auth.tokens),
+    resources: new Resources(),
+  };
   const features: Feature[] = [];
   for (const name of SERVICE_NAMES) features.push(...(await SERVICES[name](ctx)));
   const security = await securityFor(ctx);
-  const app: FastifyInstance = await buildApp({ logger, metrics: ctx.metrics, features, authenticator: security.authenticator, guards: { rateLimiter: security.rateLimiter, audit: security.audit } });
+  const app: FastifyInstance = await buildApp({
+    logger,
+    metrics: ctx.metrics,
+    features,
+    authenticator: security.authenticator,
+    guards: { rateLimiter: security.rateLimiter, audit: security.audit },
+  });
   for (const f of features) await f.start?.();
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const headers = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -98,7 +128,11 @@ export async function startConsoleApp(backend: Backend, webhookUrl: string): Pro
       return body;
     },
     async post(path, body, token = TOKENS.admin, contentType = 'application/json') {
-      const res = await fetch(`${base}${path}`, { method: 'POST', headers: { ...headers(token), 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+      const res = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { ...headers(token), 'content-type': contentType },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
       return { status: res.status, body: await res.json().catch(() => ({})) };
     },
     async close() {
@@ -106,7 +140,8 @@ export async function startConsoleApp(backend: Backend, webhookUrl: string): Pro
       for (const f of [...features].reverse()) await f.stop?.().catch(() => undefined);
       await security.audit.stop().catch(() => undefined);
       await ctx.resources.closeAll();
-      if (backend !== 'embedded') await fetch(`http://127.0.0.1:9200/${run}*`, { method: 'DELETE' }).catch(() => undefined);
+      if (backend !== 'embedded')
+        await fetch(`http://127.0.0.1:9200/${run}*`, { method: 'DELETE' }).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -133,16 +168,37 @@ export async function seed(app: ConsoleApp): Promise<void> {
   await send('/v1/ingest/audit?cluster=east', readJsonl(SEED.audit));
   // A new OpenSearch index may answer "all shards failed" for a moment while its shard starts: ask again.
   const count = async (path: string) => (await app.get<{ total: number }>(path).catch(() => ({ total: -1 }))).total;
-  await until(async () => (await count('/v1/events?start=2021-08-01T00:00:00Z&end=2021-09-30T00:00:00Z&size=1')) === EVENTS_TOTAL, 180_000, 'seeded events indexed');
-  await until(async () => (await count('/v1/audit?start=2023-06-12T00:00:00Z&end=2023-06-13T00:00:00Z&size=1')) === 100, 180_000, 'seeded audit indexed');
+  await until(
+    async () => (await count('/v1/events?start=2021-08-01T00:00:00Z&end=2021-09-30T00:00:00Z&size=1')) === EVENTS_TOTAL,
+    180_000,
+    'seeded events indexed',
+  );
+  await until(
+    async () => (await count('/v1/audit?start=2023-06-12T00:00:00Z&end=2023-06-13T00:00:00Z&size=1')) === 100,
+    180_000,
+    'seeded audit indexed',
+  );
   // One log line through the pipeline first: the logs topic's first message pays for topic metadata and the
   // consumer's first fetch, which the live-tail test should not measure.
-  const res = await app.post('/v1/ingest/logs?cluster=east', logLines('east', 'warmup', 'warmup-0', ['pipeline warm-up']), TOKENS.ingest, 'application/x-ndjson');
+  const res = await app.post(
+    '/v1/ingest/logs?cluster=east',
+    logLines('east', 'warmup', 'warmup-0', ['pipeline warm-up']),
+    TOKENS.ingest,
+    'application/x-ndjson',
+  );
   if (res.status !== 200) throw new Error(`warm-up log: ${res.status}`);
   await until(async () => (await count('/v1/logs?namespace=warmup&size=1')) === 1, 180_000, 'warm-up log indexed');
 }
 
 /** Fluent Bit's JSON shape (`date` in epoch seconds, `log`, `kubernetes.*`), one line per record. */
 export function logLines(cluster: string, namespace: string, pod: string, messages: string[], at = Date.now()): string {
-  return messages.map((log, i) => JSON.stringify({ date: (at + i) / 1000, log, kubernetes: { namespace_name: namespace, pod_name: pod, container_name: 'app', host: 'node-1' } })).join('\n');
+  return messages
+    .map((log, i) =>
+      JSON.stringify({
+        date: (at + i) / 1000,
+        log,
+        kubernetes: { namespace_name: namespace, pod_name: pod, container_name: 'app', host: 'node-1' },
+      }),
+    )
+    .join('\n');
 }

@@ -36,30 +36,57 @@ export async function startQueryService(storage: StorageKind): Promise<Harness> 
   const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const config = configSchema.parse({
     dataDir: dir,
-    storage: storage === 'sqlite' ? { type: 'sqlite', path: join(dir, 'pharos.db') } : { type: 'opensearch', url: 'http://127.0.0.1:9200', indexPrefix: `pharos-dash-it-${run}` },
-    clusters: CLUSTER_NAMES.map((name) => ({ name, prometheus: { url: `http://127.0.0.1:${PROMETHEUS_PORTS[name]}` } })),
+    storage:
+      storage === 'sqlite'
+        ? { type: 'sqlite', path: join(dir, 'pharos.db') }
+        : { type: 'opensearch', url: 'http://127.0.0.1:9200', indexPrefix: `pharos-dash-it-${run}` },
+    clusters: CLUSTER_NAMES.map((name) => ({
+      name,
+      prometheus: { url: `http://127.0.0.1:${PROMETHEUS_PORTS[name]}` },
+    })),
     dashboards: { dir: join(repoRoot, 'dashboards') },
   });
   const authenticator = new TokenAuthenticator([{ name: 'it-admin', token: ADMIN_TOKEN, role: 'admin' }]);
-  const ctx: ServiceContext = { config, logger: createLogger('warn'), metrics: createMetricsRegistry(), authenticator, resources: new Resources() };
-  const app = await buildApp({ logger: ctx.logger, metrics: ctx.metrics, authenticator, features: [dashboardsFeature(ctx, dashboardBackends(ctx)), consoleFeature(ctx)] });
+  const ctx: ServiceContext = {
+    config,
+    logger: createLogger('warn'),
+    metrics: createMetricsRegistry(),
+    authenticator,
+    resources: new Resources(),
+  };
+  const app = await buildApp({
+    logger: ctx.logger,
+    metrics: ctx.metrics,
+    authenticator,
+    features: [dashboardsFeature(ctx, dashboardBackends(ctx)), consoleFeature(ctx)],
+  });
   return {
     app,
     ctx,
     close: async () => {
       await app.close();
       await ctx.resources.closeAll();
-      if (storage === 'opensearch') await fetch(`http://127.0.0.1:9200/pharos-dash-it-${run}*`, { method: 'DELETE' }).catch(() => undefined);
+      if (storage === 'opensearch')
+        await fetch(`http://127.0.0.1:9200/pharos-dash-it-${run}*`, { method: 'DELETE' }).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
 /** The union fixture server holds every cluster's series with a `cluster` label: the oracle for federated answers. */
-export async function unionQueryRange(query: string, start: number, end: number, step: number): Promise<{ metric: Record<string, string>; values: [number, string][] }[]> {
+export async function unionQueryRange(
+  query: string,
+  start: number,
+  end: number,
+  step: number,
+): Promise<{ metric: Record<string, string>; values: [number, string][] }[]> {
   const params = new URLSearchParams({ query, start: String(start), end: String(end), step: String(step) });
   const res = await fetch(`http://127.0.0.1:${PROMETHEUS_PORTS.union}/api/v1/query_range?${params}`);
-  const body = (await res.json()) as { status: string; data?: { result: { metric: Record<string, string>; values: [number, string][] }[] }; error?: string };
+  const body = (await res.json()) as {
+    status: string;
+    data?: { result: { metric: Record<string, string>; values: [number, string][] }[] };
+    error?: string;
+  };
   if (body.status !== 'success') throw new Error(`union Prometheus refused ${query}: ${body.error}`);
   return body.data?.result ?? [];
 }

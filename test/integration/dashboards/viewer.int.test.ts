@@ -48,7 +48,9 @@ describe('web viewer in headless Chromium', () => {
     await page.click('#token-form button[type=submit]');
     await page.locator('#dashboard-list li').first().waitFor();
     const titles = await page.locator('#dashboard-list a').allTextContents();
-    expect(titles).toEqual(expect.arrayContaining(['Cluster overview', 'Node', 'Namespace', 'Workload', 'Events', 'Audit']));
+    expect(titles).toEqual(
+      expect.arrayContaining(['Cluster overview', 'Node', 'Namespace', 'Workload', 'Events', 'Audit']),
+    );
     expect(await page.evaluate(() => localStorage.getItem('pharos.token'))).toBe(ADMIN_TOKEN);
   });
 
@@ -77,13 +79,17 @@ describe('web viewer in headless Chromium', () => {
 
   it('re-renders when a variable or the time range changes', async () => {
     await page.selectOption('select[data-var=cluster]', ['east']);
-    await page.waitForFunction(() => document.querySelector('.panel-timeseries .panel-body')?.getAttribute('data-series') === '1');
+    await page.waitForFunction(
+      () => document.querySelector('.panel-timeseries .panel-body')?.getAttribute('data-series') === '1',
+    );
     expect(page.url()).toContain('var-cluster=east');
     const charts = await chartStats(page);
     expect(charts.every((c) => c.series === 1 && c.points > 100)).toBe(true);
     await page.fill('#range-from', String((FIXTURE_END - 3600) * 1000));
     await page.click('#toolbar button[type=submit]');
-    await page.waitForFunction(() => Number(document.querySelector('.panel-timeseries .panel-body')?.getAttribute('data-points')) < 100);
+    await page.waitForFunction(
+      () => Number(document.querySelector('.panel-timeseries .panel-body')?.getAttribute('data-points')) < 100,
+    );
     expect((await chartStats(page))[0]!.points).toBeGreaterThan(30);
   });
 
@@ -107,19 +113,47 @@ async function seedRecords(h: Harness): Promise<void> {
   const store = await getRecordStore(h.ctx);
   const at = (minutes: number) => (FIXTURE_START + minutes * 60) * 1000;
   const event = (n: number, type: string, reason: string, message: string) => ({
-    id: `viewer-ev-${n}`, kind: 'events' as const, cluster: 'west', namespace: 'checkout', time: at(120 + n), ingestedAt: at(121 + n),
-    objectKind: 'Pod', name: 'checkout-0', type, reason, message,
+    id: `viewer-ev-${n}`,
+    kind: 'events' as const,
+    cluster: 'west',
+    namespace: 'checkout',
+    time: at(120 + n),
+    ingestedAt: at(121 + n),
+    objectKind: 'Pod',
+    name: 'checkout-0',
+    type,
+    reason,
+    message,
   });
-  await store.write('events', [event(1, 'Warning', 'BackOff', 'Back-off restarting failed container checkout'), event(2, 'Normal', 'Pulled', 'Container image pulled')]);
-  const log = (n: number, message: string) => ({ id: `viewer-log-${n}`, kind: 'logs' as const, cluster: 'west', namespace: 'checkout', pod: 'checkout-0', container: 'checkout', time: at(100 + n), ingestedAt: at(100 + n), message });
-  await store.write('logs', [log(1, 'starting checkout service'), log(2, 'listening on :8080'), log(3, 'payment backend slow: 2.3s')]);
+  await store.write('events', [
+    event(1, 'Warning', 'BackOff', 'Back-off restarting failed container checkout'),
+    event(2, 'Normal', 'Pulled', 'Container image pulled'),
+  ]);
+  const log = (n: number, message: string) => ({
+    id: `viewer-log-${n}`,
+    kind: 'logs' as const,
+    cluster: 'west',
+    namespace: 'checkout',
+    pod: 'checkout-0',
+    container: 'checkout',
+    time: at(100 + n),
+    ingestedAt: at(100 + n),
+    message,
+  });
+  await store.write('logs', [
+    log(1, 'starting checkout service'),
+    log(2, 'listening on :8080'),
+    log(3, 'payment backend slow: 2.3s'),
+  ]);
   await store.refresh();
 }
 
 /** Per chart: points handed to uPlot, series count, and canvas pixels in a series colour. */
 function chartStats(page: Page) {
   return page.evaluate(() => {
-    const palette = ['#7eb26d', '#eab839', '#6ed0e0'].map((hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)));
+    const palette = ['#7eb26d', '#eab839', '#6ed0e0'].map((hex) =>
+      [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)),
+    );
     return [...document.querySelectorAll('.panel-timeseries')].map((panel) => {
       const body = panel.querySelector('.panel-body') as HTMLElement;
       const canvas = panel.querySelector('canvas') as HTMLCanvasElement | null;
@@ -127,10 +161,21 @@ function chartStats(page: Page) {
       if (canvas) {
         const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
         for (let i = 0; i < data.length; i += 4) {
-          if (palette.some(([r, g, b]) => Math.abs(data[i]! - r!) < 12 && Math.abs(data[i + 1]! - g!) < 12 && Math.abs(data[i + 2]! - b!) < 12)) coloured++;
+          if (
+            palette.some(
+              ([r, g, b]) =>
+                Math.abs(data[i]! - r!) < 12 && Math.abs(data[i + 1]! - g!) < 12 && Math.abs(data[i + 2]! - b!) < 12,
+            )
+          )
+            coloured++;
         }
       }
-      return { title: panel.querySelector('.panel-title')?.textContent ?? '', points: Number(body.dataset.points ?? 0), series: Number(body.dataset.series ?? 0), coloured };
+      return {
+        title: panel.querySelector('.panel-title')?.textContent ?? '',
+        points: Number(body.dataset.points ?? 0),
+        series: Number(body.dataset.series ?? 0),
+        coloured,
+      };
     });
   });
 }

@@ -1,7 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, healthcheck, LocalDeployment, runInImage, waitFor, type PharosService } from '../../../scripts/deploy/image-layout.ts';
+import {
+  freePort,
+  healthcheck,
+  LocalDeployment,
+  runInImage,
+  waitFor,
+  type PharosService,
+} from '../../../scripts/deploy/image-layout.ts';
 
 /**
  * The four services started as the Kubernetes manifests start them (scripts/deploy/image-layout.ts says
@@ -28,13 +35,17 @@ afterAll(async () => {
 
 describe('services started as the Kubernetes manifests start them', () => {
   it("run the image's compiled JavaScript on plain node, with no TypeScript file and no dev dependency in the layout", () => {
-    const files = (readdirSync(deployment.layout.app, { recursive: true }) as string[]).filter((f) => !f.startsWith('node_modules'));
+    const files = (readdirSync(deployment.layout.app, { recursive: true }) as string[]).filter(
+      (f) => !f.startsWith('node_modules'),
+    );
     expect(files.filter((f) => f.endsWith('.ts'))).toEqual([]);
     expect(files).toContain('services/main.js.map');
     const modules = readdirSync(join(deployment.layout.app, 'node_modules'));
     for (const dev of ['tsx', 'typescript', 'vitest', 'esbuild']) expect(modules).not.toContain(dev);
     for (const svc of SERVICES) {
-      const argv = readFileSync(`/proc/${deployment.services[svc]!.proc.child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      const argv = readFileSync(`/proc/${deployment.services[svc]!.proc.child.pid}/cmdline`, 'utf8')
+        .split('\0')
+        .filter(Boolean);
       expect(argv.slice(1, 4), svc).toEqual(['--enable-source-maps', 'services/main.js', svc]);
     }
   });
@@ -45,13 +56,23 @@ describe('services started as the Kubernetes manifests start them', () => {
     const eventList = {
       kind: 'EventList',
       apiVersion: 'audit.k8s.io/v1',
-      items: [{
-        kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Request', auditID, stage: 'ResponseComplete',
-        requestURI: '/api/v1/namespaces/shop/configmaps', verb: 'create',
-        user: { username: 'alice@example.com', groups: ['system:authenticated'] }, sourceIPs: ['10.0.0.7'],
-        objectRef: { resource: 'configmaps', namespace: 'shop', name: 'settings', apiVersion: 'v1' },
-        responseStatus: { metadata: {}, code: 201 }, requestReceivedTimestamp: now, stageTimestamp: now,
-      }],
+      items: [
+        {
+          kind: 'Event',
+          apiVersion: 'audit.k8s.io/v1',
+          level: 'Request',
+          auditID,
+          stage: 'ResponseComplete',
+          requestURI: '/api/v1/namespaces/shop/configmaps',
+          verb: 'create',
+          user: { username: 'alice@example.com', groups: ['system:authenticated'] },
+          sourceIPs: ['10.0.0.7'],
+          objectRef: { resource: 'configmaps', namespace: 'shop', name: 'settings', apiVersion: 'v1' },
+          responseStatus: { metadata: {}, code: 201 },
+          requestReceivedTimestamp: now,
+          stageTimestamp: now,
+        },
+      ],
     };
     const posted = await fetch(deployment.url('collector', '/v1/ingest/audit'), {
       method: 'POST',
@@ -60,17 +81,25 @@ describe('services started as the Kubernetes manifests start them', () => {
     });
     expect(posted.ok, await posted.clone().text()).toBe(true);
 
-    const found = await waitFor('the audit record in the Query API', async () => {
-      const res = await fetch(deployment.url('query', '/v1/audit?cluster=member-1&verb=create'), { headers: bearer(deployment.tokens['viewer-token']) });
-      const body = (await res.json()) as { items?: { auditID: string; cluster: string; user?: string }[] };
-      return body.items?.find((i) => i.auditID === auditID);
-    }, { timeoutMs: 90_000, context: () => deployment.output() });
+    const found = await waitFor(
+      'the audit record in the Query API',
+      async () => {
+        const res = await fetch(deployment.url('query', '/v1/audit?cluster=member-1&verb=create'), {
+          headers: bearer(deployment.tokens['viewer-token']),
+        });
+        const body = (await res.json()) as { items?: { auditID: string; cluster: string; user?: string }[] };
+        return body.items?.find((i) => i.auditID === auditID);
+      },
+      { timeoutMs: 90_000, context: () => deployment.output() },
+    );
     expect(found).toMatchObject({ cluster: 'member-1', user: 'alice@example.com' });
   });
 
   it("loads the image's built-in and the site's dashboards and rules, provisioned by the init container", async () => {
     const admin = bearer(deployment.tokens['admin-token']);
-    const dashboards = (await (await fetch(deployment.url('query', '/v1/dashboards'), { headers: admin })).json()) as { dashboards: { id: string }[] };
+    const dashboards = (await (await fetch(deployment.url('query', '/v1/dashboards'), { headers: admin })).json()) as {
+      dashboards: { id: string }[];
+    };
     const ids = dashboards.dashboards.map((d) => d.id);
     expect(ids).toContain('site-example');
     expect(ids).toContain('cluster-overview');

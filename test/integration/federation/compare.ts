@@ -8,7 +8,13 @@ export interface PromData {
 }
 
 type HistogramJson = { count: string; sum: string; buckets?: [number, string, string, string][] };
-type Series = { metric: Record<string, string>; value?: [number, string]; values?: [number, string][]; histogram?: [number, HistogramJson]; histograms?: [number, HistogramJson][] };
+type Series = {
+  metric: Record<string, string>;
+  value?: [number, string];
+  values?: [number, string][];
+  histogram?: [number, HistogramJson];
+  histograms?: [number, HistogramJson][];
+};
 
 const REL = 1e-6;
 /** Native histograms: the issue's bar, 1e-9 relative on every count, sum and bucket bound. */
@@ -39,7 +45,8 @@ export function diffHistograms(e: HistogramJson, a: HistogramJson): string | und
   if (eb.length !== ab.length) return `${ab.length} buckets, expected ${eb.length}`;
   for (let i = 0; i < eb.length; i++) {
     const [x, y] = [eb[i] as [number, string, string, string], ab[i] as [number, string, string, string]];
-    if (x[0] !== y[0] || !num(x[1], y[1]) || !num(x[2], y[2]) || !num(x[3], y[3])) return `bucket ${i}: ${JSON.stringify(y)}, expected ${JSON.stringify(x)}`;
+    if (x[0] !== y[0] || !num(x[1], y[1]) || !num(x[2], y[2]) || !num(x[3], y[3]))
+      return `bucket ${i}: ${JSON.stringify(y)}, expected ${JSON.stringify(x)}`;
   }
   return undefined;
 }
@@ -47,7 +54,8 @@ export function diffHistograms(e: HistogramJson, a: HistogramJson): string | und
 function diffHistogramPoints(e: Series, a: Series): string | undefined {
   const pe = histogramPoints(e);
   const pa = histogramPoints(a);
-  if (pe.length !== pa.length) return `${JSON.stringify(e.metric)}: ${pa.length} histogram points, expected ${pe.length}`;
+  if (pe.length !== pa.length)
+    return `${JSON.stringify(e.metric)}: ${pa.length} histogram points, expected ${pe.length}`;
   for (let j = 0; j < pe.length; j++) {
     const [te, he] = pe[j] as [number, HistogramJson];
     const [ta, ha] = pa[j] as [number, HistogramJson];
@@ -64,7 +72,13 @@ export function diffResults(expected: PromData, actual: PromData, ordered: boole
     const [te, ve] = expected.result as [number, string];
     const [ta, va] = actual.result as [number, string];
     if (te !== ta) return `time ${ta} != ${te}`;
-    return expected.resultType === 'string' ? (ve === va ? undefined : `"${va}" != "${ve}"`) : closeEnough(parseValue(ve), parseValue(va), rel) ? undefined : `${va} != ${ve}`;
+    return expected.resultType === 'string'
+      ? ve === va
+        ? undefined
+        : `"${va}" != "${ve}"`
+      : closeEnough(parseValue(ve), parseValue(va), rel)
+        ? undefined
+        : `${va} != ${ve}`;
   }
   const exp = expected.result as Series[];
   const act = actual.result as Series[];
@@ -73,14 +87,16 @@ export function diffResults(expected: PromData, actual: PromData, ordered: boole
   for (const [i, e] of exp.entries()) {
     const k = labelsKey(e.metric);
     const a = ordered ? act[i] : byKey.get(k);
-    if (!a || labelsKey(a.metric) !== k) return `missing series ${JSON.stringify(e.metric)}${ordered ? ` at position ${i}` : ''}`;
+    if (!a || labelsKey(a.metric) !== k)
+      return `missing series ${JSON.stringify(e.metric)}${ordered ? ` at position ${i}` : ''}`;
     const pe = points(e);
     const pa = points(a);
     if (pe.length !== pa.length) return `${JSON.stringify(e.metric)}: ${pa.length} points, expected ${pe.length}`;
     for (let j = 0; j < pe.length; j++) {
       const [te, ve] = pe[j] as [number, string];
       const [ta, va] = pa[j] as [number, string];
-      if (te !== ta || !closeEnough(parseValue(ve), parseValue(va), rel)) return `${JSON.stringify(e.metric)} @${te}: ${va} (t=${ta}), expected ${ve}`;
+      if (te !== ta || !closeEnough(parseValue(ve), parseValue(va), rel))
+        return `${JSON.stringify(e.metric)} @${te}: ${va} (t=${ta}), expected ${ve}`;
     }
     const h = diffHistogramPoints(e, a);
     if (h) return h;

@@ -26,7 +26,9 @@ describe.each(SUITES)('federated PromQL against the union Prometheus, fleet $fle
     }
     const count = (v: DiffOutcome['verdict']) => outcomes.filter((o) => o.verdict === v).length;
     const refused = outcomes.filter((o) => o.verdict === 'refused').map((o) => o.query);
-    console.log(`[federation differential ${fleet} ${kind}] ${queries.length} queries: equal ${count('equal')}, failed on both ${count('both-failed')}, refused (422) ${count('refused')}, wrong ${count('wrong')}; refused: ${JSON.stringify(refused)}`);
+    console.log(
+      `[federation differential ${fleet} ${kind}] ${queries.length} queries: equal ${count('equal')}, failed on both ${count('both-failed')}, refused (422) ${count('refused')}, wrong ${count('wrong')}; refused: ${JSON.stringify(refused)}`,
+    );
     expect(outcomes.filter((o) => o.verdict === 'wrong')).toEqual([]);
     // The bulk of the suite is answered, not refused (a mixed fleet refuses what depends on the version).
     expect(count('equal')).toBeGreaterThan(queries.length * (fleet === 'mixed' ? 0.5 : 0.85));

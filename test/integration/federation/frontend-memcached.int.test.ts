@@ -20,7 +20,12 @@ import { MEMCACHED_PORT } from '../../../scripts/stack/memcached.ts';
 import { FIXTURE_START } from '../../fixtures/prometheus/generate.ts';
 import { clusterConfigs } from './differential.ts';
 
-const RANGE = { query: 'sum by (cluster, namespace) (rate(container_cpu_usage_seconds_total[5m]))', start: FIXTURE_START + 1800, end: FIXTURE_START + 3 * 3600 - 60, step: 30 };
+const RANGE = {
+  query: 'sum by (cluster, namespace) (rate(container_cpu_usage_seconds_total[5m]))',
+  start: FIXTURE_START + 1800,
+  end: FIXTURE_START + 3 * 3600 - 60,
+  step: 30,
+};
 
 interface Replica {
   fed: FederatedQueryService;
@@ -40,7 +45,13 @@ afterEach(async () => {
 
 function replica(servers: string[], memcached: Record<string, unknown> = {}): Replica {
   const clusters = clusterConfigs();
-  const limits = federationConfigSchema.parse({ cache: { backend: 'memcached', splitInterval: '1h', memcached: { servers, timeoutMs: 200, retryAfterMs: 300, ...memcached } } });
+  const limits = federationConfigSchema.parse({
+    cache: {
+      backend: 'memcached',
+      splitInterval: '1h',
+      memcached: { servers, timeoutMs: 200, retryAfterMs: 300, ...memcached },
+    },
+  });
   const engine = new FederatedQuery({ clusters, limits, client: new HttpClusterClient() });
   const registry = new Registry();
   const f = frontFederation({ engine, clusters, limits, metrics: registry, logger: createLogger('silent') });
@@ -49,16 +60,25 @@ function replica(servers: string[], memcached: Record<string, unknown> = {}): Re
   return r;
 }
 
-const total = async (r: Replica, name: string) => ((await r.registry.getSingleMetric(name)?.get())?.values ?? []).reduce((a, v) => a + v.value, 0);
+const total = async (r: Replica, name: string) =>
+  ((await r.registry.getSingleMetric(name)?.get())?.values ?? []).reduce((a, v) => a + v.value, 0);
 
 /** The engine's own answer, no frontend: what every answer must equal. */
 async function direct(scopeKey: string): Promise<FederatedResult> {
-  const fed = new FederatedQuery({ clusters: clusterConfigs(), limits: federationConfigSchema.parse({}), client: new HttpClusterClient() });
+  const fed = new FederatedQuery({
+    clusters: clusterConfigs(),
+    limits: federationConfigSchema.parse({}),
+    client: new HttpClusterClient(),
+  });
   return fed.range({ ...RANGE, scopeKey });
 }
 
 async function startMemcached(port: number): Promise<ChildProcess> {
-  const child = spawn('memcached', ['-l', '127.0.0.1', '-p', String(port), '-U', '0', '-m', '16', '-u', os.userInfo().username], { stdio: 'ignore' });
+  const child = spawn(
+    'memcached',
+    ['-l', '127.0.0.1', '-p', String(port), '-U', '0', '-m', '16', '-u', os.userInfo().username],
+    { stdio: 'ignore' },
+  );
   children.push(child);
   for (let i = 0; i < 100; i++) {
     const up = await new Promise<boolean>((resolve) => {
@@ -109,7 +129,9 @@ describe('query frontend on memcached', () => {
     const t1 = performance.now();
     expect((await r.fed.range(RANGE)).result).toEqual(expected.result);
     expect(await total(r, 'pharos_federation_cache_errors_total')).toBeGreaterThan(0);
-    console.log(`[frontend memcached] hanging server: first answer ${first.toFixed(0)} ms (waits the 200 ms timeout), next ${(performance.now() - t1).toFixed(0)} ms`);
+    console.log(
+      `[frontend memcached] hanging server: first answer ${first.toFixed(0)} ms (waits the 200 ms timeout), next ${(performance.now() - t1).toFixed(0)} ms`,
+    );
   });
 
   it('memcached going away mid-way and coming back: answers stay right, caching resumes', async () => {

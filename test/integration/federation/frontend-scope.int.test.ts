@@ -16,7 +16,11 @@ import { FIXTURE_START, PROMETHEUS_PORTS } from '../../fixtures/prometheus/gener
 import { diffResults, type PromData } from './compare.ts';
 import { fixtureClusters } from './harness.ts';
 
-const TOKENS = { east: 'frontend-scope-east-0123456789', west: 'frontend-scope-west-0123456789', full: 'frontend-scope-full-0123456789' };
+const TOKENS = {
+  east: 'frontend-scope-east-0123456789',
+  west: 'frontend-scope-west-0123456789',
+  full: 'frontend-scope-full-0123456789',
+};
 const SCOPES = {
   east: { clusters: ['east'], namespaces: ['*'] },
   west: { clusters: ['west'], namespaces: ['checkout'] },
@@ -25,11 +29,18 @@ const SCOPES = {
 type Who = keyof typeof SCOPES;
 
 /** The same scope as union-server matchers: what one Prometheus holding every cluster answers for that caller. */
-const UNION_MATCHERS: Record<Who, string> = { east: 'cluster="east"', west: 'cluster="west",namespace="checkout"', full: '' };
+const UNION_MATCHERS: Record<Who, string> = {
+  east: 'cluster="east"',
+  west: 'cluster="west",namespace="checkout"',
+  full: '',
+};
 
 const WINDOW = { start: FIXTURE_START + 3600, end: FIXTURE_START + 7200, step: 60 };
 const QUERIES = [
-  { pharos: 'sum by (namespace) (rate(container_cpu_usage_seconds_total[5m]))', union: (m: string) => `sum by (namespace) (rate(container_cpu_usage_seconds_total{${m}}[5m]))` },
+  {
+    pharos: 'sum by (namespace) (rate(container_cpu_usage_seconds_total[5m]))',
+    union: (m: string) => `sum by (namespace) (rate(container_cpu_usage_seconds_total{${m}}[5m]))`,
+  },
   { pharos: 'count(kube_pod_info)', union: (m: string) => `count(kube_pod_info{${m}})` },
 ];
 
@@ -39,10 +50,23 @@ let ctx: ServiceContext;
 beforeAll(async () => {
   const config = configSchema.parse({
     clusters: fixtureClusters(),
-    auth: { tokens: (Object.keys(SCOPES) as Who[]).map((who) => ({ name: who, token: TOKENS[who], role: 'viewer', scope: SCOPES[who] })) },
+    auth: {
+      tokens: (Object.keys(SCOPES) as Who[]).map((who) => ({
+        name: who,
+        token: TOKENS[who],
+        role: 'viewer',
+        scope: SCOPES[who],
+      })),
+    },
   });
   const authenticator = new TokenAuthenticator(config.auth.tokens);
-  ctx = { config, logger: createLogger('warn'), metrics: createMetricsRegistry(), authenticator, resources: new Resources() };
+  ctx = {
+    config,
+    logger: createLogger('warn'),
+    metrics: createMetricsRegistry(),
+    authenticator,
+    resources: new Resources(),
+  };
   app = await buildApp({ logger: ctx.logger, metrics: ctx.metrics, authenticator, features: [federationFeature(ctx)] });
 });
 
@@ -53,26 +77,39 @@ afterAll(async () => {
 
 /** Shifted by `shift` seconds: another evaluation time, or another grid phase, so another cache entry. */
 function paramsOf(kind: 'instant' | 'range', query: string, shift: number): Record<string, string> {
-  return kind === 'instant' ? { query, time: String(WINDOW.end + shift) } : { query, start: String(WINDOW.start + shift), end: String(WINDOW.end), step: String(WINDOW.step) };
+  return kind === 'instant'
+    ? { query, time: String(WINDOW.end + shift) }
+    : { query, start: String(WINDOW.start + shift), end: String(WINDOW.end), step: String(WINDOW.step) };
 }
 
 async function ask(who: Who, kind: 'instant' | 'range', query: string, shift: number): Promise<PromData> {
   const params = paramsOf(kind, query, shift);
-  const res = await app.inject({ method: 'POST', url: `/prometheus/api/v1/${kind === 'instant' ? 'query' : 'query_range'}`, headers: { authorization: `Bearer ${TOKENS[who]}`, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(params).toString() });
+  const res = await app.inject({
+    method: 'POST',
+    url: `/prometheus/api/v1/${kind === 'instant' ? 'query' : 'query_range'}`,
+    headers: { authorization: `Bearer ${TOKENS[who]}`, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams(params).toString(),
+  });
   expect(res.statusCode, res.body).toBe(200);
   return (res.json() as { data: PromData }).data;
 }
 
 async function union(kind: 'instant' | 'range', query: string, shift: number): Promise<PromData> {
   const params = paramsOf(kind, query, shift);
-  const res = await fetch(`http://127.0.0.1:${PROMETHEUS_PORTS.union}/api/v1/${kind === 'instant' ? 'query' : 'query_range'}`, { method: 'POST', body: new URLSearchParams(params) });
+  const res = await fetch(
+    `http://127.0.0.1:${PROMETHEUS_PORTS.union}/api/v1/${kind === 'instant' ? 'query' : 'query_range'}`,
+    { method: 'POST', body: new URLSearchParams(params) },
+  );
   return ((await res.json()) as { data: PromData }).data;
 }
 
 /** Label values over the window (shifted): what template variables ask on every dashboard reload. */
 async function askValues(who: Who, label: string, shift: number): Promise<string[]> {
   const qs = new URLSearchParams({ start: String(WINDOW.start + shift), end: String(WINDOW.end) });
-  const res = await app.inject({ url: `/prometheus/api/v1/label/${label}/values?${qs}`, headers: { authorization: `Bearer ${TOKENS[who]}` } });
+  const res = await app.inject({
+    url: `/prometheus/api/v1/label/${label}/values?${qs}`,
+    headers: { authorization: `Bearer ${TOKENS[who]}` },
+  });
   expect(res.statusCode, res.body).toBe(200);
   return (res.json() as { data: string[] }).data;
 }
@@ -84,32 +121,49 @@ async function unionValues(who: Who, label: string, shift: number): Promise<stri
   return ((await res.json()) as { data: string[] }).data;
 }
 
-const hits = async () => ((await ctx.metrics.getSingleMetric('pharos_federation_cache_hits_total')?.get())?.values ?? []).reduce((a, v) => a + v.value, 0);
+const hits = async () =>
+  ((await ctx.metrics.getSingleMetric('pharos_federation_cache_hits_total')?.get())?.values ?? []).reduce(
+    (a, v) => a + v.value,
+    0,
+  );
 
 describe('query frontend cache and scopes', () => {
   // Every order of two different scopes, each followed by a repeat of the first: viewer first, then another
   // scope, and the other way round.
-  const ORDERS: [Who, Who][] = [['east', 'west'], ['west', 'east'], ['east', 'full'], ['full', 'east']];
+  const ORDERS: [Who, Who][] = [
+    ['east', 'west'],
+    ['west', 'east'],
+    ['east', 'full'],
+    ['full', 'east'],
+  ];
 
-  it.each(['range', 'instant'] as const)('%s: each scope gets its own answer whoever asked first; a repeat is a hit', async (kind) => {
-    for (const [i, [first, second]] of ORDERS.entries()) {
-      for (const q of QUERIES) {
-        // Each order on a window of its own (shifted by i seconds), so its first ask starts cold.
-        const query = q.pharos;
-        const expected = { [first]: await union(kind, q.union(UNION_MATCHERS[first]), i), [second]: await union(kind, q.union(UNION_MATCHERS[second]), i) } as Record<Who, PromData>;
-        const before = await hits();
-        const a = await ask(first, kind, query, i);
-        const b = await ask(second, kind, query, i);
-        expect(await hits(), `${first} then ${second}: the second scope must not hit the first one's entry`).toBe(before);
-        const again = await ask(first, kind, query, i);
-        expect(await hits()).toBeGreaterThan(before);
-        expect(diffResults(expected[first], a, false), `${first}: ${query}`).toBeUndefined();
-        expect(diffResults(expected[second], b, false), `${second}: ${query}`).toBeUndefined();
-        expect(again).toEqual(a);
-        expect(diffResults(expected[first], expected[second], false), 'the scopes see different data').toBeDefined();
+  it.each(['range', 'instant'] as const)(
+    '%s: each scope gets its own answer whoever asked first; a repeat is a hit',
+    async (kind) => {
+      for (const [i, [first, second]] of ORDERS.entries()) {
+        for (const q of QUERIES) {
+          // Each order on a window of its own (shifted by i seconds), so its first ask starts cold.
+          const query = q.pharos;
+          const expected = {
+            [first]: await union(kind, q.union(UNION_MATCHERS[first]), i),
+            [second]: await union(kind, q.union(UNION_MATCHERS[second]), i),
+          } as Record<Who, PromData>;
+          const before = await hits();
+          const a = await ask(first, kind, query, i);
+          const b = await ask(second, kind, query, i);
+          expect(await hits(), `${first} then ${second}: the second scope must not hit the first one's entry`).toBe(
+            before,
+          );
+          const again = await ask(first, kind, query, i);
+          expect(await hits()).toBeGreaterThan(before);
+          expect(diffResults(expected[first], a, false), `${first}: ${query}`).toBeUndefined();
+          expect(diffResults(expected[second], b, false), `${second}: ${query}`).toBeUndefined();
+          expect(again).toEqual(a);
+          expect(diffResults(expected[first], expected[second], false), 'the scopes see different data').toBeDefined();
+        }
       }
-    }
-  });
+    },
+  );
 
   it('label values: each scope gets its own, whoever asked first; a repeat is a hit', async () => {
     for (const [i, [first, second]] of ORDERS.entries()) {

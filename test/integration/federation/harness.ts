@@ -19,13 +19,32 @@ export interface ClusterEntry {
   prometheus: { url: string; replicas?: string[]; replicaLabel?: string; timeoutMs?: number };
 }
 
-export const fixtureClusters = (): ClusterEntry[] => CLUSTER_NAMES.map((name) => ({ name, prometheus: { url: `http://127.0.0.1:${PROMETHEUS_PORTS[name]}` } }));
+export const fixtureClusters = (): ClusterEntry[] =>
+  CLUSTER_NAMES.map((name) => ({ name, prometheus: { url: `http://127.0.0.1:${PROMETHEUS_PORTS[name]}` } }));
 
-export async function startFederation(clusters: ClusterEntry[] = fixtureClusters(), federation: Record<string, unknown> = {}): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
-  const config = configSchema.parse({ clusters, federation, auth: { tokens: [{ name: 'it-viewer', token: TOKEN, role: 'viewer' }] } });
+export async function startFederation(
+  clusters: ClusterEntry[] = fixtureClusters(),
+  federation: Record<string, unknown> = {},
+): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
+  const config = configSchema.parse({
+    clusters,
+    federation,
+    auth: { tokens: [{ name: 'it-viewer', token: TOKEN, role: 'viewer' }] },
+  });
   const authenticator = new TokenAuthenticator(config.auth.tokens);
-  const ctx: ServiceContext = { config, logger: createLogger('warn'), metrics: createMetricsRegistry(), authenticator, resources: new Resources() };
-  const app = await buildApp({ logger: ctx.logger, metrics: ctx.metrics, authenticator, features: [federationFeature(ctx)] });
+  const ctx: ServiceContext = {
+    config,
+    logger: createLogger('warn'),
+    metrics: createMetricsRegistry(),
+    authenticator,
+    resources: new Resources(),
+  };
+  const app = await buildApp({
+    logger: ctx.logger,
+    metrics: ctx.metrics,
+    authenticator,
+    features: [federationFeature(ctx)],
+  });
   return {
     app,
     close: async () => {

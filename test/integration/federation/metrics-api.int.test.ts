@@ -7,13 +7,22 @@ import { PROMETHEUS_PORTS } from '../../fixtures/prometheus/generate.ts';
 import { EVAL_TIME, repoRoot } from './differential.ts';
 import { AUTH, startFederation } from './harness.ts';
 
-const templates = parseMetricTemplates(readFileSync(`${repoRoot}/config/metric-templates.yaml`, 'utf8'), 'metric-templates.yaml');
+const templates = parseMetricTemplates(
+  readFileSync(`${repoRoot}/config/metric-templates.yaml`, 'utf8'),
+  'metric-templates.yaml',
+);
 
 type Series = { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] };
-const byKey = (r: Series[]) => Object.fromEntries(r.map((s) => [JSON.stringify(Object.entries(s.metric).sort()), s.value?.[1] ?? s.values?.map((v) => v[1])]));
+const byKey = (r: Series[]) =>
+  Object.fromEntries(
+    r.map((s) => [JSON.stringify(Object.entries(s.metric).sort()), s.value?.[1] ?? s.values?.map((v) => v[1])]),
+  );
 
 async function union(query: string, params: Record<string, string>): Promise<Series[]> {
-  const res = await fetch(`http://127.0.0.1:${PROMETHEUS_PORTS.union}/api/v1/${params.time ? 'query' : 'query_range'}`, { method: 'POST', body: new URLSearchParams({ query, ...params }) });
+  const res = await fetch(
+    `http://127.0.0.1:${PROMETHEUS_PORTS.union}/api/v1/${params.time ? 'query' : 'query_range'}`,
+    { method: 'POST', body: new URLSearchParams({ query, ...params }) },
+  );
   return ((await res.json()) as { data: { result: Series[] } }).data.result;
 }
 
@@ -32,7 +41,9 @@ describe('GET /v1/metrics/{level}', () => {
       expect(results.map((r) => r.metric_name)).toEqual(Object.keys(def.metrics).sort());
       for (const r of results) {
         expect(r.error).toBeUndefined();
-        expect(byKey(r.data?.result ?? []), `${level}/${r.metric_name}`).toEqual(byKey(await union(def.metrics[r.metric_name] as string, { time: String(EVAL_TIME) })));
+        expect(byKey(r.data?.result ?? []), `${level}/${r.metric_name}`).toEqual(
+          byKey(await union(def.metrics[r.metric_name] as string, { time: String(EVAL_TIME) })),
+        );
       }
     }
   });
@@ -43,13 +54,18 @@ describe('GET /v1/metrics/{level}', () => {
     expect(res.statusCode).toBe(200);
     const [only] = res.json().results as { metric_name: string; data: { resultType: string; result: Series[] } }[];
     expect(only?.data.resultType).toBe('matrix');
-    const expected = (await union('sum by (cluster, namespace, pod) (rate(container_cpu_usage_seconds_total{container!="", cluster="north", namespace="payments", pod=~"payments-api-.*gv5.*"}[5m]))', { start: String(EVAL_TIME - 600), end: String(EVAL_TIME), step: '60' }));
+    const expected = await union(
+      'sum by (cluster, namespace, pod) (rate(container_cpu_usage_seconds_total{container!="", cluster="north", namespace="payments", pod=~"payments-api-.*gv5.*"}[5m]))',
+      { start: String(EVAL_TIME - 600), end: String(EVAL_TIME), step: '60' },
+    );
     expect(expected.length).toBeGreaterThan(0);
     expect(byKey(only?.data.result ?? [])).toEqual(byKey(expected));
   });
 
   it('refuses an unknown level or a bad filter with 400', async () => {
     expect((await server.app.inject({ url: '/v1/metrics/galaxy', headers: AUTH })).statusCode).toBe(400);
-    expect((await server.app.inject({ url: '/v1/metrics/pod?resources_filter=(', headers: AUTH })).statusCode).toBe(400);
+    expect((await server.app.inject({ url: '/v1/metrics/pod?resources_filter=(', headers: AUTH })).statusCode).toBe(
+      400,
+    );
   });
 });

@@ -7,7 +7,11 @@ import { diffResults } from './compare.ts';
 import { EVAL_TIME, union } from './differential.ts';
 import { AUTH, startFederation } from './harness.ts';
 
-const mixed = () => CLUSTER_NAMES.map((name) => ({ name, prometheus: { url: `http://127.0.0.1:${(name === 'east' ? PROMETHEUS_PORTS : PROMETHEUS3_PORTS)[name]}` } }));
+const mixed = () =>
+  CLUSTER_NAMES.map((name) => ({
+    name,
+    prometheus: { url: `http://127.0.0.1:${(name === 'east' ? PROMETHEUS_PORTS : PROMETHEUS3_PORTS)[name]}` },
+  }));
 
 describe('a mixed fleet: east 2.42, west and north 3.16', () => {
   let server: Awaited<ReturnType<typeof startFederation>>;
@@ -16,16 +20,26 @@ describe('a mixed fleet: east 2.42, west and north 3.16', () => {
   });
   afterAll(async () => server.close());
 
-  const query = (q: string) => server.app.inject({ url: `/prometheus/api/v1/query?query=${encodeURIComponent(q)}&time=${EVAL_TIME}`, headers: AUTH });
+  const query = (q: string) =>
+    server.app.inject({
+      url: `/prometheus/api/v1/query?query=${encodeURIComponent(q)}&time=${EVAL_TIME}`,
+      headers: AUTH,
+    });
 
   it('answers a cluster-local query with each member under its own rules, and says so', async () => {
     const res = await query('count_over_time(demo_memory_usage_bytes[5m])');
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body.warnings.join(' ')).toContain('members run different Prometheus versions (east: Prometheus 2.42.0+ds; west, north: Prometheus 3.16.0)');
+    expect(body.warnings.join(' ')).toContain(
+      'members run different Prometheus versions (east: Prometheus 2.42.0+ds; west, north: Prometheus 3.16.0)',
+    );
     expect(body.semantics.perMember).toEqual({ east: '2.42.0+ds', west: '3.16.0', north: '3.16.0' });
     // A window starting on a sample: 21 points in 2.42's closed window, 20 in 3.x's left-open one.
-    const counts = new Set((body.data.result as { metric: { cluster: string }; value: [number, string] }[]).map((s) => `${s.metric.cluster}=${s.value[1]}`));
+    const counts = new Set(
+      (body.data.result as { metric: { cluster: string }; value: [number, string] }[]).map(
+        (s) => `${s.metric.cluster}=${s.value[1]}`,
+      ),
+    );
     expect([...counts].sort()).toEqual(['east=21', 'north=20', 'west=20']);
   });
 
@@ -53,7 +67,10 @@ describe('a mixed fleet: east 2.42, west and north 3.16', () => {
 
   it('buildinfo describes the mixed fleet', async () => {
     const res = await server.app.inject({ url: '/prometheus/api/v1/status/buildinfo', headers: AUTH });
-    expect(res.json().data).toMatchObject({ version: '3.16.0', members: { east: { version: '2.42.0+ds' }, west: { version: '3.16.0' } } });
+    expect(res.json().data).toMatchObject({
+      version: '3.16.0',
+      members: { east: { version: '2.42.0+ds' }, west: { version: '3.16.0' } },
+    });
     expect(res.json().data.semantics).toContain('mixed fleet');
   });
 });
@@ -66,11 +83,17 @@ describe('federation.promqlVersion overrides what the members report', () => {
   afterAll(async () => server.close());
 
   it('evaluates with 2.42 rules and refuses 3.x syntax, without calling the fleet mixed', async () => {
-    const res = await server.app.inject({ url: `/prometheus/api/v1/query?query=${encodeURIComponent('count_over_time(sum(up)[5m:1m])')}&time=${EVAL_TIME}`, headers: AUTH });
+    const res = await server.app.inject({
+      url: `/prometheus/api/v1/query?query=${encodeURIComponent('count_over_time(sum(up)[5m:1m])')}&time=${EVAL_TIME}`,
+      headers: AUTH,
+    });
     expect(res.statusCode).toBe(200);
     // 2.42's closed window holds the subquery point on its left edge: 6 points.
     expect(res.json().data.result).toEqual([{ metric: {}, value: [EVAL_TIME, '6'] }]);
-    const bad = await server.app.inject({ url: `/prometheus/api/v1/query?query=${encodeURIComponent('sum by ("instance") (up)')}&time=${EVAL_TIME}`, headers: AUTH });
+    const bad = await server.app.inject({
+      url: `/prometheus/api/v1/query?query=${encodeURIComponent('sum by ("instance") (up)')}&time=${EVAL_TIME}`,
+      headers: AUTH,
+    });
     expect(bad.statusCode).toBe(400);
   });
 });

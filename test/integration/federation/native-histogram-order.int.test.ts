@@ -23,23 +23,36 @@ describe('native-histogram sums across clusters, where the order of addition mat
 
   it('the union itself gives another sum when the clusters are summed first (the trap is real)', async () => {
     const whole = await unionData(SUM, { time: String(T) });
-    const partials = await unionData('sum(sum by (cluster) (rate(demo_nh_request_duration_seconds[5m])))', { time: String(T) });
+    const partials = await unionData('sum(sum by (cluster) (rate(demo_nh_request_duration_seconds[5m])))', {
+      time: String(T),
+    });
     expect(diffResults(whole, partials, false, 1e-9)).toBeDefined();
   });
 
-  it.each([SUM, 'histogram_quantile(0.9, sum(rate(demo_nh_request_duration_seconds[5m])))', 'histogram_fraction(0, 0.1, sum(rate(demo_nh_request_duration_seconds[5m])))', 'avg(rate(demo_nh_request_duration_seconds[5m]))'])(
-    '%s equals the union, instant and range',
-    async (q) => {
-      const instant = await fed.instant({ query: q, time: T });
-      expect(diffResults(await unionData(q, { time: String(T) }), instant, false, 1e-9)).toBeUndefined();
-      const range = { start: T - 16 * 37, end: T + 16 * 37, step: 37 }; // a step on T
-      const ours = await fed.range({ query: q, ...range });
-      expect(diffResults(await unionData(q, { start: String(range.start), end: String(range.end), step: String(range.step) }), ours, false, 1e-9)).toBeUndefined();
-    },
-  );
+  it.each([
+    SUM,
+    'histogram_quantile(0.9, sum(rate(demo_nh_request_duration_seconds[5m])))',
+    'histogram_fraction(0, 0.1, sum(rate(demo_nh_request_duration_seconds[5m])))',
+    'avg(rate(demo_nh_request_duration_seconds[5m]))',
+  ])('%s equals the union, instant and range', async (q) => {
+    const instant = await fed.instant({ query: q, time: T });
+    expect(diffResults(await unionData(q, { time: String(T) }), instant, false, 1e-9)).toBeUndefined();
+    const range = { start: T - 16 * 37, end: T + 16 * 37, step: 37 }; // a step on T
+    const ours = await fed.range({ query: q, ...range });
+    expect(
+      diffResults(
+        await unionData(q, { start: String(range.start), end: String(range.end), step: String(range.step) }),
+        ours,
+        false,
+        1e-9,
+      ),
+    ).toBeUndefined();
+  });
 
   it('refuses with 422 a sum over computed series of native histograms, whose order Pharos does not know', async () => {
-    const err = await fed.instant({ query: 'sum(sum by (cluster) (rate(demo_nh_request_duration_seconds[5m])))', time: T }).catch((e: unknown) => e);
+    const err = await fed
+      .instant({ query: 'sum(sum by (cluster) (rate(demo_nh_request_duration_seconds[5m])))', time: T })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PharosError);
     expect((err as PharosError).code).toBe('PHAROS_ERR_UNPROCESSABLE');
     expect((err as PharosError).message).toContain('zero bucket and schema reconciliation depend on that order');

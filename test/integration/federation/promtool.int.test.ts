@@ -30,7 +30,10 @@ describe('promtool query against /prometheus', () => {
 
   it('instant: a cross-cluster aggregation equals the union server', async () => {
     const q = 'count(count by (namespace) (kube_pod_info))';
-    const [ours, theirs] = await Promise.all([promtool(['instant', `--time=${EVAL_TIME}`, pharos, q]), promtool(['instant', `--time=${EVAL_TIME}`, union, q])]);
+    const [ours, theirs] = await Promise.all([
+      promtool(['instant', `--time=${EVAL_TIME}`, pharos, q]),
+      promtool(['instant', `--time=${EVAL_TIME}`, union, q]),
+    ]);
     expect(ours).toEqual(theirs);
   });
 
@@ -57,6 +60,8 @@ describe('promtool query against /prometheus', () => {
   });
 
   it('a bad token is refused', async () => {
-    await expect(run('promtool', ['query', 'instant', pharos.replace(TOKEN, 'wrong-token-0123456789'), 'up'], { timeout: 30_000 })).rejects.toThrow();
+    await expect(
+      run('promtool', ['query', 'instant', pharos.replace(TOKEN, 'wrong-token-0123456789'), 'up'], { timeout: 30_000 }),
+    ).rejects.toThrow();
   });
 });

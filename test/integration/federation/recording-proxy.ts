@@ -18,7 +18,10 @@ export interface RecordingProxy {
   close(): Promise<void>;
 }
 
-export async function startRecordingProxy(target: string, refuse: (r: RecordedRequest) => boolean): Promise<RecordingProxy> {
+export async function startRecordingProxy(
+  target: string,
+  refuse: (r: RecordedRequest) => boolean,
+): Promise<RecordingProxy> {
   const requests: RecordedRequest[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -26,20 +29,36 @@ export async function startRecordingProxy(target: string, refuse: (r: RecordedRe
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const url = new URL(req.url ?? '/', 'http://proxy.invalid');
-      const params = Object.fromEntries([...url.searchParams, ...new URLSearchParams(req.headers['content-type']?.includes('form') ? body : '')]);
+      const params = Object.fromEntries([
+        ...url.searchParams,
+        ...new URLSearchParams(req.headers['content-type']?.includes('form') ? body : ''),
+      ]);
       const rec: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, params, forwarded: false };
       requests.push(rec);
       if (refuse(rec)) {
-        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'refused by the recording proxy: this query must never reach a member' }));
+        res.writeHead(400, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            status: 'error',
+            errorType: 'bad_data',
+            error: 'refused by the recording proxy: this query must never reach a member',
+          }),
+        );
         return;
       }
       rec.forwarded = true;
       const headers: Record<string, string> = {};
-      for (const h of ['content-type', 'accept', 'authorization']) if (typeof req.headers[h] === 'string') headers[h] = req.headers[h] as string;
-      fetch(`${target}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body }) })
+      for (const h of ['content-type', 'accept', 'authorization'])
+        if (typeof req.headers[h] === 'string') headers[h] = req.headers[h] as string;
+      fetch(`${target}${req.url ?? '/'}`, {
+        method: req.method ?? 'GET',
+        headers,
+        ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body }),
+      })
         .then(async (upstream) => {
           const text = await upstream.text();
-          res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(text);
+          res
+            .writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' })
+            .end(text);
         })
         .catch((err: unknown) => res.writeHead(502).end(String(err)));
     });

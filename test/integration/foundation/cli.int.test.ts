@@ -59,8 +59,15 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('npm start, stopped by its own pid
     const dir = mkdtempSync(join(tmpdir(), 'pharos-npm-start-'));
     const port = String(19000 + Math.floor(Math.random() * 1000));
     const file = join(dir, 'pharos.yaml');
-    writeFileSync(file, `server: { host: 127.0.0.1, port: ${port} }\ndataDir: ${dir}\nlog: { level: warn }\nstorage: { type: sqlite, path: ${join(dir, 'pharos.db')} }\n`);
-    const npm = spawn('npm', ['start', '--silent', '--', '--config', file], { cwd: repo, env: { ...process.env, PHAROS_CONFIG: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    writeFileSync(
+      file,
+      `server: { host: 127.0.0.1, port: ${port} }\ndataDir: ${dir}\nlog: { level: warn }\nstorage: { type: sqlite, path: ${join(dir, 'pharos.db')} }\n`,
+    );
+    const npm = spawn('npm', ['start', '--silent', '--', '--config', file], {
+      cwd: repo,
+      env: { ...process.env, PHAROS_CONFIG: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     const npmExited = new Promise<void>((res) => npm.on('exit', () => res()));
     let tree: number[] = [];
     try {
@@ -108,7 +115,9 @@ describe('pharos process', () => {
       const token = readFileSync(join(dir, 'data/admin-token'), 'utf8').trim();
       expect(p.output()).toContain(token);
       expect((await fetch(`http://127.0.0.1:${port}/v1/nothing`)).status).toBe(401);
-      const authed = await fetch(`http://127.0.0.1:${port}/v1/nothing`, { headers: { authorization: `Bearer ${token}` } });
+      const authed = await fetch(`http://127.0.0.1:${port}/v1/nothing`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(authed.status).toBe(404);
     } finally {
       p.child.kill('SIGTERM');

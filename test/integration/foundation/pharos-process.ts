@@ -18,11 +18,19 @@ export interface PharosProcess {
 }
 
 /** Writes `config` (host and port filled in) to `<dir>/pharos.yaml` and starts Pharos on it; resolves once /healthz answers. */
-export async function startPharos(dir: string, config: Record<string, unknown>, port?: number): Promise<PharosProcess & { port: number }> {
+export async function startPharos(
+  dir: string,
+  config: Record<string, unknown>,
+  port?: number,
+): Promise<PharosProcess & { port: number }> {
   const p = port ?? (await freePort());
   const file = join(dir, 'pharos.yaml');
   writeFileSync(file, stringify({ ...config, server: { host: '127.0.0.1', port: p } }));
-  const child: ChildProcess = spawn(process.execPath, ['--import', tsxLoader, join(repo, 'services/main.ts'), '--config', file], { cwd: repo, env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', tsxLoader, join(repo, 'services/main.ts'), '--config', file],
+    { cwd: repo, env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -32,7 +40,13 @@ export async function startPharos(dir: string, config: Record<string, unknown>, 
   for (;;) {
     if (child.exitCode !== null) throw new Error(`pharos exited with ${child.exitCode} before answering:\n${out}`);
     if (Date.now() > deadline) throw new Error(`pharos did not answer /healthz within 60 s:\n${out}`);
-    if (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
@@ -63,7 +77,10 @@ export class HealthProbe {
   private async run(): Promise<void> {
     while (this.running) {
       const t0 = performance.now();
-      const ok = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.ok, () => false);
+      const ok = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(10_000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
       const took = performance.now() - t0;
       this.worst = Math.max(this.worst, ok ? took : 10_000);
       if (ok) this.answered++;

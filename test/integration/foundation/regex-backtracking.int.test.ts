@@ -15,7 +15,11 @@ import { until } from '../../support/until.ts';
 import { EVAL_TIME } from '../federation/differential.ts';
 import { HealthProbe, startPharos, type PharosProcess } from './pharos-process.ts';
 
-const TOKENS = { admin: 'regex-admin-token-0123456789', editor: 'regex-editor-token-0123456789', viewer: 'regex-viewer-token-0123456789' };
+const TOKENS = {
+  admin: 'regex-admin-token-0123456789',
+  editor: 'regex-editor-token-0123456789',
+  viewer: 'regex-viewer-token-0123456789',
+};
 const payments = { clusters: ['*'], namespaces: ['payments'] };
 const LONG_ALERT = `${'x'.repeat(40)}`;
 const LONG_SEVERITY = 'w'.repeat(40);
@@ -26,7 +30,10 @@ function config(dir: string) {
     log: { level: 'warn' },
     storage: { type: 'sqlite', path: join(dir, 'data', 'pharos.db') },
     bus: { type: 'memory' },
-    clusters: CLUSTER_NAMES.map((name) => ({ name, prometheus: { url: `http://127.0.0.1:${PROMETHEUS_PORTS[name]}`, timeoutMs: 10_000 } })),
+    clusters: CLUSTER_NAMES.map((name) => ({
+      name,
+      prometheus: { url: `http://127.0.0.1:${PROMETHEUS_PORTS[name]}`, timeoutMs: 10_000 },
+    })),
     auth: {
       tokens: [
         { name: 'admin', token: TOKENS.admin, role: 'admin' },
@@ -46,7 +53,9 @@ function config(dir: string) {
         ],
       },
       receivers: [{ name: 'team' }],
-      inhibit_rules: [{ source_matchers: ['alertname=~"(.+)+!"'], target_matchers: ['severity=~"((.*)*)*!"'], equal: ['cluster'] }],
+      inhibit_rules: [
+        { source_matchers: ['alertname=~"(.+)+!"'], target_matchers: ['severity=~"((.*)*)*!"'], equal: ['cluster'] },
+      ],
     },
   };
 }
@@ -61,8 +70,15 @@ describe('regular expressions Pharos evaluates answer in linear time (issue 15)'
   const call = async (who: Who, path: string, init: { method?: string; body?: unknown } = {}) => {
     const res = await fetch(`${pharos.url}${path}`, {
       method: init.method ?? 'GET',
-      headers: { authorization: `Bearer ${TOKENS[who]}`, ...(init.body === undefined ? {} : { 'content-type': typeof init.body === 'string' ? 'application/x-ndjson' : 'application/json' }) },
-      ...(init.body === undefined ? {} : { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
+      headers: {
+        authorization: `Bearer ${TOKENS[who]}`,
+        ...(init.body === undefined
+          ? {}
+          : { 'content-type': typeof init.body === 'string' ? 'application/x-ndjson' : 'application/json' }),
+      },
+      ...(init.body === undefined
+        ? {}
+        : { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
       signal: AbortSignal.timeout(60_000),
     });
     const text = await res.text();
@@ -90,7 +106,12 @@ describe('regular expressions Pharos evaluates answer in linear time (issue 15)'
     pharos = await startPharos(dir, config(dir));
     probe = new HealthProbe(pharos.url);
     // Warm every path once with harmless patterns: the alerting module is built on first use.
-    for (const [who, path] of [['admin', q('count(up)')], ['admin', '/v1/metrics/namespace?metrics_filter=none'], ['admin', '/alertmanager/api/v2/alerts'], ['admin', '/v1/dashboards']] as const) {
+    for (const [who, path] of [
+      ['admin', q('count(up)')],
+      ['admin', '/v1/metrics/namespace?metrics_filter=none'],
+      ['admin', '/alertmanager/api/v2/alerts'],
+      ['admin', '/v1/dashboards'],
+    ] as const) {
       expect((await call(who, path)).status).toBe(200);
     }
   });
@@ -112,14 +133,32 @@ describe('regular expressions Pharos evaluates answer in linear time (issue 15)'
     }
     const none = await quick('cluster matcher', 'admin', q('count(up{cluster=~"((.*)*)*!"})'));
     expect(none.json.data.result).toEqual([]);
-    const series = await quick('series match[]', 'viewer', `/prometheus/api/v1/series?${new URLSearchParams({ 'match[]': 'up{cluster=~"(.+)+!"}', start: String(EVAL_TIME - 600), end: String(EVAL_TIME) })}`);
+    const series = await quick(
+      'series match[]',
+      'viewer',
+      `/prometheus/api/v1/series?${new URLSearchParams({ 'match[]': 'up{cluster=~"(.+)+!"}', start: String(EVAL_TIME - 600), end: String(EVAL_TIME) })}`,
+    );
     expect(series).toMatchObject({ status: 200, json: { data: [] } });
   });
 
   it('the metrics API: metrics_filter and resources_filter', async () => {
-    expect((await quick('metrics_filter', 'admin', `/v1/metrics/namespace?metrics_filter=${encodeURIComponent('(\\w+)+!')}&time=${EVAL_TIME}`)).json).toEqual({ results: [] });
-    const res = await quick('resources_filter', 'viewer', `/v1/metrics/namespace?metrics_filter=namespace_pod_count&resources_filter=${encodeURIComponent('(.+)+!')}&time=${EVAL_TIME}`);
-    expect(res.json.results).toEqual([{ metric_name: 'namespace_pod_count', data: { resultType: 'vector', result: [] } }]);
+    expect(
+      (
+        await quick(
+          'metrics_filter',
+          'admin',
+          `/v1/metrics/namespace?metrics_filter=${encodeURIComponent('(\\w+)+!')}&time=${EVAL_TIME}`,
+        )
+      ).json,
+    ).toEqual({ results: [] });
+    const res = await quick(
+      'resources_filter',
+      'viewer',
+      `/v1/metrics/namespace?metrics_filter=namespace_pod_count&resources_filter=${encodeURIComponent('(.+)+!')}&time=${EVAL_TIME}`,
+    );
+    expect(res.json.results).toEqual([
+      { metric_name: 'namespace_pod_count', data: { resultType: 'vector', result: [] } },
+    ]);
   });
 
   it('dashboard variable regexes', async () => {
@@ -132,59 +171,162 @@ describe('regular expressions Pharos evaluates answer in linear time (issue 15)'
       ],
     };
     expect((await call('admin', '/v1/dashboards', { method: 'POST', body: board })).status).toBe(201);
-    const vars = await quick('variable regex', 'admin', `/v1/dashboards/regex-board/variables?from=${(EVAL_TIME - 3600) * 1000}&to=${EVAL_TIME * 1000}`);
+    const vars = await quick(
+      'variable regex',
+      'admin',
+      `/v1/dashboards/regex-board/variables?from=${(EVAL_TIME - 3600) * 1000}&to=${EVAL_TIME * 1000}`,
+    );
     expect(vars.status).toBe(200);
     expect(vars.json.variables.map((v: { options: string[] }) => v.options)).toEqual([[], []]);
   });
 
   it('silences, routes, inhibition and the Alertmanager API filters; rules over records and rule templates', async () => {
     const now = Date.now();
-    const silence = { matchers: [{ name: 'alertname', value: '((.*)*)*!', isRegex: true }, { name: 'namespace', value: 'payments', isRegex: false }], startsAt: new Date(now).toISOString(), endsAt: new Date(now + 3600_000).toISOString(), createdBy: 'editor', comment: 'backtracking' };
-    expect((await quick('silence by a scoped editor', 'editor', '/v1/silences', { method: 'POST', body: silence })).status).toBe(201);
+    const silence = {
+      matchers: [
+        { name: 'alertname', value: '((.*)*)*!', isRegex: true },
+        { name: 'namespace', value: 'payments', isRegex: false },
+      ],
+      startsAt: new Date(now).toISOString(),
+      endsAt: new Date(now + 3600_000).toISOString(),
+      createdBy: 'editor',
+      comment: 'backtracking',
+    };
+    expect(
+      (await quick('silence by a scoped editor', 'editor', '/v1/silences', { method: 'POST', body: silence })).status,
+    ).toBe(201);
     const rule = {
       name: 'backtracking',
       interval: '1s',
-      rules: [{ alert: LONG_ALERT, expr: 'vector(1) > 0', labels: { namespace: 'payments', severity: LONG_SEVERITY }, annotations: { summary: `{{ reReplaceAll "(.+)+!" "-" "${LONG_SEVERITY.repeat(3)}" }}` } }],
+      rules: [
+        {
+          alert: LONG_ALERT,
+          expr: 'vector(1) > 0',
+          labels: { namespace: 'payments', severity: LONG_SEVERITY },
+          annotations: { summary: `{{ reReplaceAll "(.+)+!" "-" "${LONG_SEVERITY.repeat(3)}" }}` },
+        },
+      ],
     };
     expect((await quick('rule group', 'admin', '/v1/alert-rules', { method: 'POST', body: rule })).status).toBe(201);
-    const alerts = [{ labels: { alertname: `${LONG_ALERT}y`, severity: LONG_SEVERITY, cluster: 'east', namespace: 'payments' } }];
-    expect((await quick('alerts posted', 'admin', '/alertmanager/api/v2/alerts', { method: 'POST', body: alerts })).status).toBe(200);
+    const alerts = [
+      { labels: { alertname: `${LONG_ALERT}y`, severity: LONG_SEVERITY, cluster: 'east', namespace: 'payments' } },
+    ];
+    expect(
+      (await quick('alerts posted', 'admin', '/alertmanager/api/v2/alerts', { method: 'POST', body: alerts })).status,
+    ).toBe(200);
     // Routes, silences and inhibition are evaluated for each alert the API lists.
-    await until(async () => (await quick('alerts listed', 'admin', '/alertmanager/api/v2/alerts')).json.length === 2, 30_000, 'the rule and the posted alert listed');
-    const listed = (await call('admin', '/alertmanager/api/v2/alerts')).json as { labels: Record<string, string>; annotations: Record<string, string>; status: { state: string } }[];
+    await until(
+      async () => (await quick('alerts listed', 'admin', '/alertmanager/api/v2/alerts')).json.length === 2,
+      30_000,
+      'the rule and the posted alert listed',
+    );
+    const listed = (await call('admin', '/alertmanager/api/v2/alerts')).json as {
+      labels: Record<string, string>;
+      annotations: Record<string, string>;
+      status: { state: string };
+    }[];
     expect(listed.map((a) => a.status.state)).toEqual(['active', 'active']);
     expect(listed.find((a) => a.labels.alertname === LONG_ALERT)?.annotations.summary).toBe(LONG_SEVERITY.repeat(3));
-    const filtered = await quick('alert filter and receiver', 'admin', `/alertmanager/api/v2/alerts?${new URLSearchParams({ filter: 'alertname=~"(.+)+!"', receiver: '((.*)*)*!' })}`);
+    const filtered = await quick(
+      'alert filter and receiver',
+      'admin',
+      `/alertmanager/api/v2/alerts?${new URLSearchParams({ filter: 'alertname=~"(.+)+!"', receiver: '((.*)*)*!' })}`,
+    );
     expect(filtered.json).toEqual([]);
     // Alertmanager's silence filter matches the silences' own matcher values: "((.*)*)*!" ends with "!".
-    const bySilenceFilter = await quick('silence filter', 'viewer', `/alertmanager/api/v2/silences?${new URLSearchParams({ filter: 'alertname=~"(.+)+!"' })}`);
+    const bySilenceFilter = await quick(
+      'silence filter',
+      'viewer',
+      `/alertmanager/api/v2/silences?${new URLSearchParams({ filter: 'alertname=~"(.+)+!"' })}`,
+    );
     expect(bySilenceFilter.json.map((s: { comment: string }) => s.comment)).toEqual(['backtracking']);
 
-    const line = JSON.stringify({ log: 'x'.repeat(5000), time: new Date(now).toISOString(), kubernetes: { namespace_name: 'payments', pod_name: 'api-1', container_name: 'api' } });
-    expect((await call('admin', '/v1/ingest/logs?cluster=east', { method: 'POST', body: line })).status).toBeLessThan(300);
-    await until(async () => (await call('admin', `/v1/logs?${new URLSearchParams({ start: new Date(now - 60_000).toISOString(), end: new Date(now + 60_000).toISOString() })}`)).json.items?.length === 1, 30_000, 'the log record indexed');
-    const backtest = { group: { name: 'bt', rules: [{ alert: 'Raw', expr: 'count_over_time(pharos_logs{raw=~"(.+)+!"}[5m]) > 0' }] }, start: new Date(now - 120_000).toISOString(), end: new Date(now + 60_000).toISOString(), step: '1m' };
-    const bt = await quick('rule over records', 'admin', '/v1/alert-rules/backtest', { method: 'POST', body: backtest });
+    const line = JSON.stringify({
+      log: 'x'.repeat(5000),
+      time: new Date(now).toISOString(),
+      kubernetes: { namespace_name: 'payments', pod_name: 'api-1', container_name: 'api' },
+    });
+    expect((await call('admin', '/v1/ingest/logs?cluster=east', { method: 'POST', body: line })).status).toBeLessThan(
+      300,
+    );
+    await until(
+      async () =>
+        (
+          await call(
+            'admin',
+            `/v1/logs?${new URLSearchParams({ start: new Date(now - 60_000).toISOString(), end: new Date(now + 60_000).toISOString() })}`,
+          )
+        ).json.items?.length === 1,
+      30_000,
+      'the log record indexed',
+    );
+    const backtest = {
+      group: { name: 'bt', rules: [{ alert: 'Raw', expr: 'count_over_time(pharos_logs{raw=~"(.+)+!"}[5m]) > 0' }] },
+      start: new Date(now - 120_000).toISOString(),
+      end: new Date(now + 60_000).toISOString(),
+      step: '1m',
+    };
+    const bt = await quick('rule over records', 'admin', '/v1/alert-rules/backtest', {
+      method: 'POST',
+      body: backtest,
+    });
     expect(bt.status).toBe(200);
     expect(bt.json.rules[0].errors).toEqual([]);
   });
 
   it('(?i) works where Pharos evaluates matchers', async () => {
     const east = await call('admin', q('count by (cluster) (up{cluster=~"(?i)EAST"})'));
-    const union = await fetch(`http://127.0.0.1:${PROMETHEUS_PORTS.union}/api/v1/query?${new URLSearchParams({ query: 'count by (cluster) (up{cluster="east"})', time: String(EVAL_TIME) })}`).then((r) => r.json());
+    const union = await fetch(
+      `http://127.0.0.1:${PROMETHEUS_PORTS.union}/api/v1/query?${new URLSearchParams({ query: 'count by (cluster) (up{cluster="east"})', time: String(EVAL_TIME) })}`,
+    ).then((r) => r.json());
     expect(union.data.result).toHaveLength(1);
     expect(east.json.data.result).toEqual(union.data.result);
-    const names = (await call('admin', `/v1/metrics/namespace?metrics_filter=${encodeURIComponent('(?i)NAMESPACE_POD_.*')}&time=${EVAL_TIME}`)).json.results.map((r: { metric_name: string }) => r.metric_name);
+    const names = (
+      await call(
+        'admin',
+        `/v1/metrics/namespace?metrics_filter=${encodeURIComponent('(?i)NAMESPACE_POD_.*')}&time=${EVAL_TIME}`,
+      )
+    ).json.results.map((r: { metric_name: string }) => r.metric_name);
     expect(names).toEqual(['namespace_pod_count']);
-    const board = { id: 'ci-board', title: 'ci', variables: [{ type: 'query', name: 'ns', query: 'label_values(kube_pod_info, namespace)', regex: '/^PAY(.*)$/i' }] };
+    const board = {
+      id: 'ci-board',
+      title: 'ci',
+      variables: [
+        { type: 'query', name: 'ns', query: 'label_values(kube_pod_info, namespace)', regex: '/^PAY(.*)$/i' },
+      ],
+    };
     expect((await call('admin', '/v1/dashboards', { method: 'POST', body: board })).status).toBe(201);
-    expect((await call('admin', `/v1/dashboards/ci-board/variables?from=${(EVAL_TIME - 3600) * 1000}&to=${EVAL_TIME * 1000}`)).json.variables[0].options).toEqual(['ments']);
+    expect(
+      (
+        await call(
+          'admin',
+          `/v1/dashboards/ci-board/variables?from=${(EVAL_TIME - 3600) * 1000}&to=${EVAL_TIME * 1000}`,
+        )
+      ).json.variables[0].options,
+    ).toEqual(['ments']);
     const now = Date.now();
-    const silence = { matchers: [{ name: 'alertname', value: '(?i)diskfull', isRegex: true }], startsAt: new Date(now).toISOString(), endsAt: new Date(now + 3600_000).toISOString(), createdBy: 'admin', comment: '' };
+    const silence = {
+      matchers: [{ name: 'alertname', value: '(?i)diskfull', isRegex: true }],
+      startsAt: new Date(now).toISOString(),
+      endsAt: new Date(now + 3600_000).toISOString(),
+      createdBy: 'admin',
+      comment: '',
+    };
     const { json: created } = await call('admin', '/v1/silences', { method: 'POST', body: silence });
-    expect((await call('admin', '/alertmanager/api/v2/alerts', { method: 'POST', body: [{ labels: { alertname: 'DiskFull', cluster: 'west' } }] })).status).toBe(200);
-    const disk = (await call('admin', `/alertmanager/api/v2/alerts?${new URLSearchParams({ filter: 'alertname="DiskFull"' })}`)).json;
-    expect(disk.map((a: { status: unknown }) => a.status)).toEqual([{ state: 'suppressed', silencedBy: [created.silenceID ?? created.id], inhibitedBy: [] }]);
+    expect(
+      (
+        await call('admin', '/alertmanager/api/v2/alerts', {
+          method: 'POST',
+          body: [{ labels: { alertname: 'DiskFull', cluster: 'west' } }],
+        })
+      ).status,
+    ).toBe(200);
+    const disk = (
+      await call('admin', `/alertmanager/api/v2/alerts?${new URLSearchParams({ filter: 'alertname="DiskFull"' })}`)
+    ).json;
+    expect(disk.map((a: { status: unknown }) => a.status)).toEqual([
+      { state: 'suppressed', silencedBy: [created.silenceID ?? created.id], inhibitedBy: [] },
+    ]);
   });
 
   it('restarts with those silences stored, and one an older Pharos accepted that RE2 refuses mutes nothing', async () => {
@@ -193,7 +335,15 @@ describe('regular expressions Pharos evaluates answer in linear time (issue 15)'
     const store = new SqliteStateStore(join(dir, 'data', 'pharos.db'));
     await store.init();
     const now = Date.now();
-    const legacy: Silence = { id: 'legacy-lookahead', matchers: [{ name: 'alertname', value: '(?!Watchdog).*', isRegex: true }], startsAt: now - 1000, endsAt: now + 3600_000, createdBy: 'pharos 0.1', comment: 'stored before RE2', updatedAt: now };
+    const legacy: Silence = {
+      id: 'legacy-lookahead',
+      matchers: [{ name: 'alertname', value: '(?!Watchdog).*', isRegex: true }],
+      startsAt: now - 1000,
+      endsAt: now + 3600_000,
+      createdBy: 'pharos 0.1',
+      comment: 'stored before RE2',
+      updatedAt: now,
+    };
     await store.put(SILENCE_COLLECTION, legacy.id, legacy);
     await store.close();
 
@@ -203,9 +353,29 @@ describe('regular expressions Pharos evaluates answer in linear time (issue 15)'
     expect(performance.now() - t0).toBeLessThan(60_000);
     const silences = await quick('silences after restart', 'admin', '/v1/silences');
     expect(silences.json.silences.map((s: { id: string }) => s.id)).toContain('legacy-lookahead');
-    await until(async () => (await quick('alerts after restart', 'admin', '/alertmanager/api/v2/alerts')).json.some((a: { labels: Record<string, string> }) => a.labels.alertname === LONG_ALERT), 30_000, 'the rule firing again');
-    expect((await call('admin', '/alertmanager/api/v2/alerts', { method: 'POST', body: [{ labels: { alertname: 'Anything', cluster: 'north' } }] })).status).toBe(200);
-    const anything = (await quick('alert next to the legacy silence', 'admin', `/alertmanager/api/v2/alerts?${new URLSearchParams({ filter: 'alertname="Anything"' })}`)).json;
+    await until(
+      async () =>
+        (await quick('alerts after restart', 'admin', '/alertmanager/api/v2/alerts')).json.some(
+          (a: { labels: Record<string, string> }) => a.labels.alertname === LONG_ALERT,
+        ),
+      30_000,
+      'the rule firing again',
+    );
+    expect(
+      (
+        await call('admin', '/alertmanager/api/v2/alerts', {
+          method: 'POST',
+          body: [{ labels: { alertname: 'Anything', cluster: 'north' } }],
+        })
+      ).status,
+    ).toBe(200);
+    const anything = (
+      await quick(
+        'alert next to the legacy silence',
+        'admin',
+        `/alertmanager/api/v2/alerts?${new URLSearchParams({ filter: 'alertname="Anything"' })}`,
+      )
+    ).json;
     expect(anything.map((a: { status: { state: string } }) => a.status.state)).toEqual(['active']);
   });
 });

@@ -14,14 +14,33 @@ import { engineConfig, INGEST_TOKEN, runId, startInProcess, type InProcessPipeli
 export const scopedToken = (cluster: string): string => `${INGEST_TOKEN}-${cluster}`;
 
 export const SETUPS: [string, (dir: string, clusters: string[]) => Record<string, unknown>][] = [
-  ['Kafka + OpenSearch', (dir, clusters) => withScopedTokens(engineConfig(runId('agents'), join(dir, 'engines')), clusters)],
-  ['embedded: in-process bus + SQLite', (dir, clusters) =>
-    withScopedTokens({ ...engineConfig('x', dir), storage: { type: 'sqlite', path: join(dir, `embedded-${Date.now()}.db`) }, bus: { type: 'memory' }, dataDir: join(dir, 'embedded') }, clusters)],
+  [
+    'Kafka + OpenSearch',
+    (dir, clusters) => withScopedTokens(engineConfig(runId('agents'), join(dir, 'engines')), clusters),
+  ],
+  [
+    'embedded: in-process bus + SQLite',
+    (dir, clusters) =>
+      withScopedTokens(
+        {
+          ...engineConfig('x', dir),
+          storage: { type: 'sqlite', path: join(dir, `embedded-${Date.now()}.db`) },
+          bus: { type: 'memory' },
+          dataDir: join(dir, 'embedded'),
+        },
+        clusters,
+      ),
+  ],
 ];
 
 function withScopedTokens(config: Record<string, unknown>, clusters: string[]): Record<string, unknown> {
   const auth = config.auth as { tokens: unknown[] };
-  const scoped = clusters.map((c) => ({ name: `ingest-${c}`, token: scopedToken(c), role: 'ingest', scope: { clusters: [c], namespaces: ['*'] } }));
+  const scoped = clusters.map((c) => ({
+    name: `ingest-${c}`,
+    token: scopedToken(c),
+    role: 'ingest',
+    scope: { clusters: [c], namespaces: ['*'] },
+  }));
   return { ...config, auth: { ...auth, tokens: [...auth.tokens, ...scoped] } };
 }
 
@@ -50,7 +69,10 @@ export async function listen(config: Record<string, unknown>): Promise<Listening
     }
   };
   return {
-    p, store, url: `http://127.0.0.1:${port}`, count,
+    p,
+    store,
+    url: `http://127.0.0.1:${port}`,
+    count,
     async records<D extends AnyDoc = LogDoc>(kind: RecordKind, cluster: string) {
       await store.refresh(kind);
       const out: D[] = [];
@@ -66,13 +88,20 @@ export async function acceptedBy(p: InProcessPipeline, protocol: string, cluster
   const re = /pharos_ingest_records_total\{([^}]*)\} (\d+)/g;
   let n = 0;
   for (const [, labels, value] of (await p.ctx.metrics.metrics()).matchAll(re)) {
-    if (labels!.includes(`protocol="${protocol}"`) && labels!.includes(`cluster="${cluster}"`) && labels!.includes('result="accepted"')) n += Number(value);
+    if (
+      labels!.includes(`protocol="${protocol}"`) &&
+      labels!.includes(`cluster="${cluster}"`) &&
+      labels!.includes('result="accepted"')
+    )
+      n += Number(value);
   }
   return n;
 }
 
 /** A real OpenTelemetry Collector (scripts/otelcol) running `config`, stopped by `stop()`. */
-export async function runCollector(config: Record<string, unknown>): Promise<{ stop(): Promise<void>; output(): string }> {
+export async function runCollector(
+  config: Record<string, unknown>,
+): Promise<{ stop(): Promise<void>; output(): string }> {
   const bin = await ensureOtelcol();
   const dir = mkdtempSync(join(tmpdir(), 'pharos-otelcol-run-'));
   const file = join(dir, 'config.yaml');

@@ -15,7 +15,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const engines: [string, () => Bus][] = [
   ['sqlite (the embedded default, durable)', () => new SqliteBus({ path: join(dir, 'bus.db'), redeliveryDelayMs: 50 })],
   ['memory', () => new MemoryBus({ redeliveryDelayMs: 50 })],
-  ['kafka', () => new KafkaBus({ brokers: ['127.0.0.1:9092'], clientId: `pharos-it-${run}`, partitions: 4, replicationFactor: 1, logger: pino({ level: 'warn' }) })],
+  [
+    'kafka',
+    () =>
+      new KafkaBus({
+        brokers: ['127.0.0.1:9092'],
+        clientId: `pharos-it-${run}`,
+        partitions: 4,
+        replicationFactor: 1,
+        logger: pino({ level: 'warn' }),
+      }),
+  ],
 ];
 
 describe.each(engines)('bus contract: %s', (name, create) => {

@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
-type Obj = { metadata: { uid: string; name: string; namespace: string; resourceVersion: string } } & Record<string, unknown>;
+type Obj = { metadata: { uid: string; name: string; namespace: string; resourceVersion: string } } & Record<
+  string,
+  unknown
+>;
 
 /**
  * A small API server speaking the Kubernetes list/watch protocol for core/v1 Events: paged list with
@@ -40,10 +43,21 @@ export class FakeApiServer {
     const existing = this.objects.get(name);
     const count = existing ? Number(existing.count) + 1 : 1;
     const object: Obj = {
-      apiVersion: 'v1', kind: 'Event', reason, type: 'Normal', message: `${reason} ${name} x${count}`, count,
-      metadata: { uid: existing?.metadata.uid ?? `uid-${name}`, name, namespace: 'default', resourceVersion: String(this.rv) },
+      apiVersion: 'v1',
+      kind: 'Event',
+      reason,
+      type: 'Normal',
+      message: `${reason} ${name} x${count}`,
+      count,
+      metadata: {
+        uid: existing?.metadata.uid ?? `uid-${name}`,
+        name,
+        namespace: 'default',
+        resourceVersion: String(this.rv),
+      },
       involvedObject: { kind: 'Pod', name: `pod-${name}`, namespace: 'default', uid: `pod-uid-${name}` },
-      firstTimestamp: '2026-11-20T10:00:00Z', lastTimestamp: new Date(Date.UTC(2026, 10, 20, 10, count)).toISOString().replace('.000', ''),
+      firstTimestamp: '2026-11-20T10:00:00Z',
+      lastTimestamp: new Date(Date.UTC(2026, 10, 20, 10, count)).toISOString().replace('.000', ''),
     };
     this.objects.set(name, object);
     const change = { rv: this.rv, type: existing ? ('MODIFIED' as const) : ('ADDED' as const), object };
@@ -63,7 +77,8 @@ export class FakeApiServer {
 
   private route(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (this.options.token && req.headers.authorization !== `Bearer ${this.options.token}`) return void res.writeHead(401).end();
+    if (this.options.token && req.headers.authorization !== `Bearer ${this.options.token}`)
+      return void res.writeHead(401).end();
     if (url.pathname !== '/api/v1/events') return void res.writeHead(404).end();
     if (url.searchParams.get('watch') === 'true') return this.watch(url, res);
     this.lists += 1;
@@ -72,14 +87,29 @@ export class FakeApiServer {
     const from = Number(url.searchParams.get('continue') ?? 0);
     const items = all.slice(from, from + limit);
     const next = from + limit < all.length ? String(from + limit) : undefined;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'EventList', apiVersion: 'v1', metadata: { resourceVersion: String(this.rv), ...(next ? { continue: next } : {}) }, items }));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        kind: 'EventList',
+        apiVersion: 'v1',
+        metadata: { resourceVersion: String(this.rv), ...(next ? { continue: next } : {}) },
+        items,
+      }),
+    );
   }
 
   private watch(url: URL, res: ServerResponse): void {
     const from = Number(url.searchParams.get('resourceVersion') ?? 0);
     this.watches.push(String(from));
-    const gone = { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: `too old resource version: ${from}` };
-    if (from < this.compactedBelow && this.goneAsHttpStatus) return void res.writeHead(410, { 'content-type': 'application/json' }).end(JSON.stringify(gone));
+    const gone = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      status: 'Failure',
+      reason: 'Expired',
+      code: 410,
+      message: `too old resource version: ${from}`,
+    };
+    if (from < this.compactedBelow && this.goneAsHttpStatus)
+      return void res.writeHead(410, { 'content-type': 'application/json' }).end(JSON.stringify(gone));
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
     if (from < this.compactedBelow) return void res.end(`${JSON.stringify({ type: 'ERROR', object: gone })}\n`);
     for (const c of this.changes) if (c.rv > from) res.write(`${JSON.stringify({ type: c.type, object: c.object })}\n`);

@@ -20,7 +20,15 @@ export function* packedLogStream(cluster: string, total: number, chunk = 2_500):
   for (let start = 0; start < total; start += chunk) {
     const items = Array.from({ length: Math.min(chunk, total - start) }, (_, i) => {
       const n = start + i;
-      return { index: i, value: { time: new Date(Date.UTC(2026, 10, 20) + n).toISOString(), log: `request ${n} served`, stream: 'stdout', kubernetes: { namespace_name: 'shop', pod_name: `cart-${n % 20}`, container_name: 'app', host: 'node-a' } } };
+      return {
+        index: i,
+        value: {
+          time: new Date(Date.UTC(2026, 10, 20) + n).toISOString(),
+          log: `request ${n} served`,
+          stream: 'stdout',
+          kubernetes: { namespace_name: 'shop', pod_name: `cart-${n % 20}`, container_name: 'app', host: 'node-a' },
+        },
+      };
     });
     yield packRecords('logs', normalizeLogs(items, { cluster, ingestedAt: Date.now() }).docs, logKey);
   }
@@ -38,15 +46,29 @@ export function indexerFixture(label: string) {
   writeFileSync(file, configYaml(raw));
   const topic = topicsFor(configSchema.parse(raw).bus).kind('logs');
   const groupId = `${run}-indexer-logs`;
-  const bus = new KafkaBus({ brokers: ['127.0.0.1:9092'], clientId: `${run}-producer`, partitions: 3, replicationFactor: 1, logger: pino({ level: 'error' }) });
-  const store = new OpenSearchRecordStore({ url: 'http://127.0.0.1:9200', indexPrefix: run, requestTimeoutMs: 30_000, shards: 1, replicas: 0 });
+  const bus = new KafkaBus({
+    brokers: ['127.0.0.1:9092'],
+    clientId: `${run}-producer`,
+    partitions: 3,
+    replicationFactor: 1,
+    logger: pino({ level: 'error' }),
+  });
+  const store = new OpenSearchRecordStore({
+    url: 'http://127.0.0.1:9200',
+    indexPrefix: run,
+    requestTimeoutMs: 30_000,
+    shards: 1,
+    replicas: 0,
+  });
   const children: ChildProcess[] = [];
   const count = async () => {
     await store.refresh('logs');
     return store.count('logs', { filters: { cluster: ['it'] } });
   };
   return {
-    run, groupId, count,
+    run,
+    groupId,
+    count,
     init: () => store.init(),
     /** Publishes `total` records of cluster `it` in chunks. */
     async publish(total: number, chunk?: number): Promise<void> {

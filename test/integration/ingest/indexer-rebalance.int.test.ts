@@ -12,7 +12,11 @@ const TOTAL = 200_000;
  */
 describe('indexers joining and leaving the group mid-stream', () => {
   const f = indexerFixture('rebalance');
-  const admin = new kafkajs.Kafka({ brokers: ['127.0.0.1:9092'], clientId: `${f.run}-admin`, logLevel: kafkajs.logLevel.NOTHING }).admin();
+  const admin = new kafkajs.Kafka({
+    brokers: ['127.0.0.1:9092'],
+    clientId: `${f.run}-admin`,
+    logLevel: kafkajs.logLevel.NOTHING,
+  }).admin();
   afterAll(async () => {
     await admin.disconnect();
     await f.close();
@@ -38,7 +42,9 @@ describe('indexers joining and leaving the group mid-stream', () => {
     first.kill('SIGTERM');
     await exited(first);
     expect(atLeave).toBeLessThan(TOTAL);
-    console.info(`[rebalance] ${atJoin} of ${TOTAL} records were searchable when the second indexer joined, ${atLeave} when the first left`);
+    console.info(
+      `[rebalance] ${atJoin} of ${TOTAL} records were searchable when the second indexer joined, ${atLeave} when the first left`,
+    );
     await f.caughtUp(TOTAL);
     expect(await f.count()).toBe(TOTAL);
     second.kill('SIGTERM');

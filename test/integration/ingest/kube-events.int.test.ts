@@ -19,7 +19,10 @@ const TOKEN = 'it-token';
 
 /** A kubeconfig for the fake server; client-node accepts an http:// server only with insecure-skip-tls-verify. */
 function writeKubeconfig(file: string, server: string, token: string): string {
-  writeFileSync(file, `apiVersion: v1\nkind: Config\ncurrent-context: it\ncontexts: [{ name: it, context: { cluster: it, user: it } }]\nclusters: [{ name: it, cluster: { server: "${server}", insecure-skip-tls-verify: true } }]\nusers: [{ name: it, user: { token: ${token} } }]\n`);
+  writeFileSync(
+    file,
+    `apiVersion: v1\nkind: Config\ncurrent-context: it\ncontexts: [{ name: it, context: { cluster: it, user: it } }]\nclusters: [{ name: it, cluster: { server: "${server}", insecure-skip-tls-verify: true } }]\nusers: [{ name: it, user: { token: ${token} } }]\n`,
+  );
   return file;
 }
 
@@ -35,7 +38,11 @@ describe('Kubernetes event watch (client-node) against an HTTP server speaking l
   beforeAll(async () => {
     server = await api.start();
     kubeconfig = writeKubeconfig(join(dir, 'kubeconfig'), server, TOKEN);
-    await bus.subscribe({ topic: topics.kind('events'), groupId: 'reader', handle: async (b) => void docs.push(...b.map((m) => JSON.parse(m.value) as EventDoc)) });
+    await bus.subscribe({
+      topic: topics.kind('events'),
+      groupId: 'reader',
+      handle: async (b) => void docs.push(...b.map((m) => JSON.parse(m.value) as EventDoc)),
+    });
   });
   afterAll(async () => {
     await api.stop();
@@ -46,8 +53,23 @@ describe('Kubernetes event watch (client-node) against an HTTP server speaking l
   /** Runs the watcher until `cond`, then stops it, as a collector restart would. */
   async function runUntil(cond: () => boolean): Promise<void> {
     const metrics = ingestMetrics(new Registry());
-    const ingest = createIngestService({ bus: async () => bus, topics, maxInFlight: 10_000, metrics, logger: pino({ level: 'silent' }) });
-    const watcher = new KubeEventsWatcher({ api: kubeEventsApi({ kubeconfig, inCluster: false }), ingest, metrics, checkpoint, cluster: 'it', logger: pino({ level: 'silent' }), pageSize: 2, retryDelayMs: 50 });
+    const ingest = createIngestService({
+      bus: async () => bus,
+      topics,
+      maxInFlight: 10_000,
+      metrics,
+      logger: pino({ level: 'silent' }),
+    });
+    const watcher = new KubeEventsWatcher({
+      api: kubeEventsApi({ kubeconfig, inCluster: false }),
+      ingest,
+      metrics,
+      checkpoint,
+      cluster: 'it',
+      logger: pino({ level: 'silent' }),
+      pageSize: 2,
+      retryDelayMs: 50,
+    });
     const controller = new AbortController();
     const running = watcher.run(controller.signal);
     await until(cond, 30_000, 'watched events on the bus');
@@ -65,7 +87,13 @@ describe('Kubernetes event watch (client-node) against an HTTP server speaking l
     api.emit('f');
     await first;
     expect([...ids()].sort()).toEqual(['uid-a:1', 'uid-a:2', 'uid-b:1', 'uid-c:1', 'uid-d:1', 'uid-e:1', 'uid-f:1']);
-    expect(docs.find((d) => d.id === 'uid-a:2')).toMatchObject({ cluster: 'it', count: 2, name: 'pod-a', objectKind: 'Pod', reason: 'Pulled' });
+    expect(docs.find((d) => d.id === 'uid-a:2')).toMatchObject({
+      cluster: 'it',
+      count: 2,
+      name: 'pod-a',
+      objectKind: 'Pod',
+      reason: 'Pulled',
+    });
   });
 
   it('resumes from the checkpoint after a restart without listing again', async () => {
@@ -89,7 +117,9 @@ describe('Kubernetes event watch (client-node) against an HTTP server speaking l
 
   it('hands a watch refused with HTTP 410 to done with statusCode 410', async () => {
     api.compact({ asHttpStatus: true });
-    const err = await new Promise<unknown>((resolve) => void kubeEventsApi({ kubeconfig, inCluster: false }).watch('1', () => undefined, resolve));
+    const err = await new Promise<unknown>(
+      (resolve) => void kubeEventsApi({ kubeconfig, inCluster: false }).watch('1', () => undefined, resolve),
+    );
     api.compact(); // back to ERROR events for anything after this test
     expect(err).toMatchObject({ statusCode: 410 });
   });
@@ -100,7 +130,11 @@ describe('Kubernetes event watch (client-node) against an HTTP server speaking l
       const seen: string[] = [];
       const ends: unknown[] = [];
       const { resourceVersion } = await events.list({ limit: 1 });
-      const handle = await events.watch(resourceVersion, (type) => seen.push(type), (err) => ends.push(err ?? 'clean'));
+      const handle = await events.watch(
+        resourceVersion,
+        (type) => seen.push(type),
+        (err) => ends.push(err ?? 'clean'),
+      );
       if (wait) {
         api.emit('z');
         await until(() => seen.includes('ADDED') || seen.includes('MODIFIED'), 30_000, 'a watched event');

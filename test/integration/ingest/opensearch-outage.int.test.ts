@@ -13,7 +13,12 @@ const WAVE = 4_000;
 function ndjson(wave: number, from: number, n: number): string {
   return Array.from({ length: n }, (_, i) => {
     const k = from + i;
-    return JSON.stringify({ date: 1_790_000_000 + wave * 10_000 + k / 1000, log: `wave ${wave} line ${k}`, stream: 'stdout', kubernetes: { namespace_name: 'pay', pod_name: `api-${k % 7}`, container_name: 'api', host: 'node-b' } });
+    return JSON.stringify({
+      date: 1_790_000_000 + wave * 10_000 + k / 1000,
+      log: `wave ${wave} line ${k}`,
+      stream: 'stdout',
+      kubernetes: { namespace_name: 'pay', pod_name: `api-${k % 7}`, container_name: 'api', host: 'node-b' },
+    });
   }).join('\n');
 }
 

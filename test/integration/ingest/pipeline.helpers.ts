@@ -21,13 +21,21 @@ export const INGEST_TOKEN = 'ingest-token-for-integration-tests';
 
 export const readJson = (file: string): unknown => JSON.parse(readFileSync(resolve(DATA, file), 'utf8'));
 export const readJsonl = (file: string): unknown[] =>
-  readFileSync(resolve(DATA, file), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as unknown);
+  readFileSync(resolve(DATA, file), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as unknown);
 
 /** A unique run name, so topics, groups and indices of one run never meet another's. */
-export const runId = (label: string): string => `it-${label}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
+export const runId = (label: string): string =>
+  `it-${label}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
 
 /** Config for Kafka + OpenSearch under a fresh topic and index prefix (plus overrides). */
-export function engineConfig(run: string, dataDir: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function engineConfig(
+  run: string,
+  dataDir: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     server: { host: '127.0.0.1', port: 0 },
     dataDir,
@@ -35,7 +43,12 @@ export function engineConfig(run: string, dataDir: string, extra: Record<string,
     storage: { type: 'opensearch', url: 'http://127.0.0.1:9200', indexPrefix: run },
     bus: { type: 'kafka', brokers: ['127.0.0.1:9092'], topicPrefix: run, clientId: run, partitions: 3 },
     collector: { cluster: 'it' },
-    auth: { tokens: [{ name: 'ingest', token: INGEST_TOKEN, role: 'ingest' }, { name: 'admin', token: `${INGEST_TOKEN}-admin`, role: 'admin' }] },
+    auth: {
+      tokens: [
+        { name: 'ingest', token: INGEST_TOKEN, role: 'ingest' },
+        { name: 'admin', token: `${INGEST_TOKEN}-admin`, role: 'admin' },
+      ],
+    },
     ...extra,
   };
 }
@@ -46,7 +59,15 @@ export interface InProcessPipeline {
   ctx: ServiceContext;
   app: FastifyInstance;
   features: Feature[];
-  post(url: string, body: unknown, contentType?: string, token?: string): Promise<{ status: number; body: { accepted?: number; rejected?: { index: number; reason: string }[]; error?: unknown } }>;
+  post(
+    url: string,
+    body: unknown,
+    contentType?: string,
+    token?: string,
+  ): Promise<{
+    status: number;
+    body: { accepted?: number; rejected?: { index: number; reason: string }[]; error?: unknown };
+  }>;
   /** Starts the indexer's consumers when `deferIndexer` held them back (so its first batches hold all that was posted). */
   startIndexer(): Promise<void>;
   close(): Promise<void>;
@@ -61,7 +82,13 @@ export async function startInProcess(
   const config: PharosConfig = configSchema.parse(raw);
   const logger = pino({ level: process.env.PHAROS_TEST_LOG ?? 'error' });
   const authenticator = new TokenAuthenticator(config.auth.tokens);
-  const ctx: ServiceContext = { config, logger, metrics: createMetricsRegistry(), authenticator, resources: new Resources() };
+  const ctx: ServiceContext = {
+    config,
+    logger,
+    metrics: createMetricsRegistry(),
+    authenticator,
+    resources: new Resources(),
+  };
   const features: Feature[] = [];
   const indexer = services.includes('indexer') ? await indexerFeatures(ctx) : [];
   if (services.includes('collector')) features.push(...(await collectorFeatures(ctx)));
@@ -70,10 +97,14 @@ export async function startInProcess(
   const deferred = options.deferIndexer ? indexer : [];
   for (const f of features) if (!deferred.includes(f)) await f.start?.();
   return {
-    ctx, app, features,
+    ctx,
+    app,
+    features,
     async post(url, body, contentType = 'application/json', token = INGEST_TOKEN) {
       const res = await app.inject({
-        method: 'POST', url, headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+        method: 'POST',
+        url,
+        headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
         payload: typeof body === 'string' ? body : JSON.stringify(body),
       });
       return { status: res.statusCode, body: res.json() };
@@ -95,12 +126,16 @@ export function spawnService(service: string, configFile: string): ChildProcess 
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // --max-semi-space-size as deployed (deploy/kubernetes, npm start): the ingest path makes short-lived garbage.
   const flags = ['--max-semi-space-size=32', ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
-  const child = spawn(process.execPath, [...prof, ...flags, '--import', 'tsx', resolve(REPO_ROOT, 'services/main.ts'), service, '--config', configFile], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    // PHAROS_TEST_LOG is the test harness's switch, not a config override: the child would refuse it.
-    env: { ...process.env, PHAROS_CONFIG: '', PHAROS_TEST_LOG: undefined },
-  });
+  const child = spawn(
+    process.execPath,
+    [...prof, ...flags, '--import', 'tsx', resolve(REPO_ROOT, 'services/main.ts'), service, '--config', configFile],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      // PHAROS_TEST_LOG is the test harness's switch, not a config override: the child would refuse it.
+      env: { ...process.env, PHAROS_CONFIG: '', PHAROS_TEST_LOG: undefined },
+    },
+  );
   child.stderr?.on('data', (d: Buffer) => {
     if (process.env.PHAROS_TEST_LOG) process.stderr.write(d);
   });
@@ -108,7 +143,9 @@ export function spawnService(service: string, configFile: string): ChildProcess 
 }
 
 export function exited(child: ChildProcess): Promise<void> {
-  return new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
+  return new Promise((r) =>
+    child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r()),
+  );
 }
 
 export { until } from '../../support/until.ts';

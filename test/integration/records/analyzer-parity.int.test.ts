@@ -27,7 +27,13 @@ describe('tokenizer parity with the OpenSearch analyzer', () => {
   const index = `${prefix}-logs-parity-2024.01.01`;
   const client = new Client({ node: OPENSEARCH_URL });
   beforeAll(async () => {
-    const store = new OpenSearchRecordStore({ url: OPENSEARCH_URL, indexPrefix: prefix, requestTimeoutMs: 30_000, shards: 1, replicas: 0 });
+    const store = new OpenSearchRecordStore({
+      url: OPENSEARCH_URL,
+      indexPrefix: prefix,
+      requestTimeoutMs: 30_000,
+      shards: 1,
+      replicas: 0,
+    });
     await store.init();
     await store.close();
     await client.indices.create({ index });
@@ -43,8 +49,11 @@ describe('tokenizer parity with the OpenSearch analyzer', () => {
     expect(tokens).toEqual(tokenize(text));
   });
 
-  it.each(SAMPLES.slice(0, 6).map((s) => [s.slice(0, 40), s]))('lowercases field values %j the same way', async (_label, text) => {
-    const res = await client.indices.analyze({ index, body: { normalizer: 'pharos_lowercase', text } });
-    expect((res.body as { tokens: { token: string }[] }).tokens.map((t) => t.token)).toEqual([lowerSimple(text)]);
-  });
+  it.each(SAMPLES.slice(0, 6).map((s) => [s.slice(0, 40), s]))(
+    'lowercases field values %j the same way',
+    async (_label, text) => {
+      const res = await client.indices.analyze({ index, body: { normalizer: 'pharos_lowercase', text } });
+      expect((res.body as { tokens: { token: string }[] }).tokens.map((t) => t.token)).toEqual([lowerSimple(text)]);
+    },
+  );
 });

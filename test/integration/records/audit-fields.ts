@@ -17,28 +17,44 @@ export type RawAudit = Record<string, unknown> & {
 };
 
 const REPO = resolve(import.meta.dirname, '../../..');
-const readJsonl = (path: string): RawAudit[] => readFileSync(path, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as RawAudit);
+const readJsonl = (path: string): RawAudit[] =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as RawAudit);
 
 /** Real OpenShift 4.12 events (100; decisions, 403/404/409 responses with messages, four objectRef.uid). */
-export const openshiftTrace = (): RawAudit[] => readJsonl(resolve(REPO, '../shared/data/k8s-audit/openshift-clo_audit_in_openshift412_requestresponse.jsonl'));
+export const openshiftTrace = (): RawAudit[] =>
+  readJsonl(resolve(REPO, '../shared/data/k8s-audit/openshift-clo_audit_in_openshift412_requestresponse.jsonl'));
 /** kubectl --as sessions written for these tests (test/fixtures/k8s-audit/README.md): impersonation and forbid decisions. */
-export const impersonationTrace = (): RawAudit[] => readJsonl(resolve(REPO, 'test/fixtures/k8s-audit/kubectl-as-impersonation.jsonl'));
+export const impersonationTrace = (): RawAudit[] =>
+  readJsonl(resolve(REPO, 'test/fixtures/k8s-audit/kubectl-as-impersonation.jsonl'));
 
 /** Words as `q` sees them: runs of letters and digits, lowercased. */
-const words = (text: string | undefined): string[] => (text ?? '').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+const words = (text: string | undefined): string[] =>
+  (text ?? '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
 
 /** The text `q` searches in an audit event (docs: requestURI, user, name, impersonatedUser, responseMessage). */
 const textOf = (e: RawAudit): string[][] =>
-  [e.requestURI, e.user?.username, e.objectRef?.name, e.impersonatedUser?.username, e.responseStatus?.message].map(words);
+  [e.requestURI, e.user?.username, e.objectRef?.name, e.impersonatedUser?.username, e.responseStatus?.message].map(
+    words,
+  );
 
 /** Events whose text holds `phrase` as consecutive words in one field. */
 export function withPhrase(events: readonly RawAudit[], phrase: string): number {
   const wanted = words(phrase);
-  return events.filter((e) => textOf(e).some((field) => field.some((_, i) => wanted.every((w, j) => field[i + j] === w)))).length;
+  return events.filter((e) =>
+    textOf(e).some((field) => field.some((_, i) => wanted.every((w, j) => field[i + j] === w))),
+  ).length;
 }
 
-export const decisionOf = (e: RawAudit): string | undefined => e.annotations?.['authorization.k8s.io/decision'] || undefined;
-export const count = <T>(items: readonly T[], pick: (item: T) => unknown, value: unknown): number => items.filter((i) => pick(i) === value).length;
+export const decisionOf = (e: RawAudit): string | undefined =>
+  e.annotations?.['authorization.k8s.io/decision'] || undefined;
+export const count = <T>(items: readonly T[], pick: (item: T) => unknown, value: unknown): number =>
+  items.filter((i) => pick(i) === value).length;
 
 /** RFC 4180 rows (quoted fields with commas, doubled quotes and line breaks), for reading exports. */
 export function parseCsv(text: string): string[][] {

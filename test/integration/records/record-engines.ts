@@ -32,7 +32,13 @@ export const ENGINES: EngineUnderTest[] = [
     name: 'opensearch',
     async create() {
       const indexPrefix = `pharos-it-rec-${run}-${made++}`;
-      const store = new OpenSearchRecordStore({ url: OPENSEARCH_URL, indexPrefix, requestTimeoutMs: 60_000, shards: 1, replicas: 0 });
+      const store = new OpenSearchRecordStore({
+        url: OPENSEARCH_URL,
+        indexPrefix,
+        requestTimeoutMs: 60_000,
+        shards: 1,
+        replicas: 0,
+      });
       prefixes.set(store, indexPrefix);
       await store.init();
       return store;
@@ -51,7 +57,12 @@ const prefixes = new WeakMap<RecordStore, string>();
 export async function deletePrefix(prefix: string): Promise<void> {
   const client = new Client({ node: OPENSEARCH_URL });
   try {
-    await client.indices.delete({ index: `${prefix}-*`, ignore_unavailable: true, allow_no_indices: true, expand_wildcards: 'all' });
+    await client.indices.delete({
+      index: `${prefix}-*`,
+      ignore_unavailable: true,
+      allow_no_indices: true,
+      expand_wildcards: 'all',
+    });
     await client.indices.deleteIndexTemplate({ name: `${prefix}-*` }).catch(() => undefined);
   } finally {
     await client.close();

@@ -14,18 +14,28 @@ export const CLUSTERS = ['east', 'west', 'north'] as const;
 const INGESTED_AT = 1_700_000_000_000;
 
 const readJsonl = (file: string): unknown[] =>
-  readFileSync(resolve(DATA, file), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
+  readFileSync(resolve(DATA, file), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as unknown);
 const readJson = (file: string): unknown => JSON.parse(readFileSync(resolve(DATA, file), 'utf8'));
 
 /** Items dealt round-robin over the clusters, as if three collectors had sent them. */
 function perCluster<T>(items: readonly unknown[], normalize: (items: unknown[], cluster: string) => T[]): T[] {
-  return CLUSTERS.flatMap((cluster, c) => normalize(items.filter((_, i) => i % CLUSTERS.length === c), cluster));
+  return CLUSTERS.flatMap((cluster, c) =>
+    normalize(
+      items.filter((_, i) => i % CLUSTERS.length === c),
+      cluster,
+    ),
+  );
 }
 
 export function auditFixtures(): AuditDoc[] {
   const items = [
     ...readJsonl('k8s-audit/openshift-clo_audit_in_openshift412_requestresponse.jsonl'),
-    ...['kubernetes', 'openshift', 'oauth-apiserver'].map((n) => readJson(`k8s-audit/openshift-clo_raw_audit_${n}.json`)),
+    ...['kubernetes', 'openshift', 'oauth-apiserver'].map((n) =>
+      readJson(`k8s-audit/openshift-clo_raw_audit_${n}.json`),
+    ),
     ...readJsonl('k8s-audit/panther-analysis_k8s-rule-test-events.jsonl').map((r) => (r as { event: unknown }).event),
   ];
   return perCluster(items, (batch, cluster) => normalizeAudit(batch, { cluster, ingestedAt: INGESTED_AT })?.docs ?? []);
@@ -34,10 +44,17 @@ export function auditFixtures(): AuditDoc[] {
 export function eventFixtures(): EventDoc[] {
   const items = [
     ...readJsonl('k8s-events/openshift-must-gather-azure_core-v1-events_first1000.jsonl'),
-    ...(readJson('k8s-events/openshift-must-gather-aws_core-v1-events_diverse-sample.EventList.json') as { items: unknown[] }).items,
+    ...(
+      readJson('k8s-events/openshift-must-gather-aws_core-v1-events_diverse-sample.EventList.json') as {
+        items: unknown[];
+      }
+    ).items,
     ...(readJson('k8s-events/kube-audit-rest_k3s_core-v1-events.json') as { items: unknown[] }).items,
   ];
-  return perCluster(items, (batch, cluster) => normalizeEvents(batch, { cluster, ingestedAt: INGESTED_AT })?.docs ?? []);
+  return perCluster(
+    items,
+    (batch, cluster) => normalizeEvents(batch, { cluster, ingestedAt: INGESTED_AT })?.docs ?? [],
+  );
 }
 
 /** Deterministic PRNG (mulberry32) so generated logs are the same on every run and engine. */
@@ -102,9 +119,16 @@ export function logFixtures(count = 3000, seed = 42, cluster?: string): LogDoc[]
 
 function otlpFields(i: number, app: string): Partial<LogDoc> {
   const fields: Partial<LogDoc> = {};
-  if (i % 3 === 0) fields.attributes = { 'service.name': app, 'k8s.deployment.name': `${app}-deploy`, ...(i % 2 === 0 ? { 'app.kubernetes.io/part-of': 'Shop' } : {}) };
-  if (i % 4 === 0) Object.assign(fields, { severity: i % 8 === 0 ? 'ERROR' : 'Info', severityNumber: i % 8 === 0 ? 17 : 9 });
-  if (i % 5 === 0) Object.assign(fields, { traceId: `${String(i % 50).padStart(32, '0')}`, spanId: `${String(i).padStart(16, '0')}` });
+  if (i % 3 === 0)
+    fields.attributes = {
+      'service.name': app,
+      'k8s.deployment.name': `${app}-deploy`,
+      ...(i % 2 === 0 ? { 'app.kubernetes.io/part-of': 'Shop' } : {}),
+    };
+  if (i % 4 === 0)
+    Object.assign(fields, { severity: i % 8 === 0 ? 'ERROR' : 'Info', severityNumber: i % 8 === 0 ? 17 : 9 });
+  if (i % 5 === 0)
+    Object.assign(fields, { traceId: `${String(i % 50).padStart(32, '0')}`, spanId: `${String(i).padStart(16, '0')}` });
   return fields;
 }
 

@@ -29,26 +29,43 @@ beforeAll(async () => void (receiver = await startWebhookReceiver()));
 afterAll(async () => receiver?.close());
 
 function writeConfig(dir: string, port: number): string {
-  writeFileSync(join(dir, 'smoke.rules.yaml'), [
-    'groups:',
-    '  - name: smoke',
-    '    interval: 1s',
-    '    rules:',
-    '      - alert: SmokeLogsSeen',
-    `        expr: count_over_time(pharos_logs{namespace="${NAMESPACE}"}[10m]) > 0`,
-    "        annotations: { summary: '{{ $value }} log lines in {{ $labels.cluster }}' }",
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'smoke.rules.yaml'),
+    [
+      'groups:',
+      '  - name: smoke',
+      '    interval: 1s',
+      '    rules:',
+      '      - alert: SmokeLogsSeen',
+      `        expr: count_over_time(pharos_logs{namespace="${NAMESPACE}"}[10m]) > 0`,
+      "        annotations: { summary: '{{ $value }} log lines in {{ $labels.cluster }}' }",
+    ].join('\n'),
+  );
   const config = {
     server: { host: '127.0.0.1', port },
     dataDir: join(dir, 'data'),
     log: { level: 'warn' },
     storage: { type: 'sqlite', path: join(dir, 'data/pharos.db') },
     collector: { cluster: 'local' },
-    clusters: CLUSTER_NAMES.map((name) => ({ name, prometheus: { url: `http://127.0.0.1:${PROMETHEUS_PORTS[name]}` } })),
-    auth: { tokens: [{ name: 'smoke-admin', token: ADMIN, role: 'admin' }, { name: 'smoke-ingest', token: INGEST, role: 'ingest' }] },
+    clusters: CLUSTER_NAMES.map((name) => ({
+      name,
+      prometheus: { url: `http://127.0.0.1:${PROMETHEUS_PORTS[name]}` },
+    })),
+    auth: {
+      tokens: [
+        { name: 'smoke-admin', token: ADMIN, role: 'admin' },
+        { name: 'smoke-ingest', token: INGEST, role: 'ingest' },
+      ],
+    },
     alerting: {
       ruleFiles: [join(dir, 'smoke.rules.yaml')],
-      route: { receiver: 'smoke', group_by: ['alertname', 'cluster'], group_wait: '1s', group_interval: '2s', repeat_interval: '1h' },
+      route: {
+        receiver: 'smoke',
+        group_by: ['alertname', 'cluster'],
+        group_wait: '1s',
+        group_interval: '2s',
+        repeat_interval: '1h',
+      },
       receivers: [{ name: 'smoke', webhook_configs: [{ url: `${receiver.url}/${port}` }] }],
     },
   };
@@ -58,8 +75,16 @@ function writeConfig(dir: string, port: number): string {
 }
 
 const variants = [
-  { name: 'from the sources, as `npm start` runs them (no build step)', env: { NODE_ENV: 'development' }, build: false },
-  { name: 'compiled, as `npm run build` and `NODE_ENV=production npm start` run it', env: { NODE_ENV: 'production' }, build: true },
+  {
+    name: 'from the sources, as `npm start` runs them (no build step)',
+    env: { NODE_ENV: 'development' },
+    build: false,
+  },
+  {
+    name: 'compiled, as `npm run build` and `NODE_ENV=production npm start` run it',
+    env: { NODE_ENV: 'production' },
+    build: true,
+  },
 ];
 
 describe.each(variants)('Pharos on the embedded default, $name', ({ env, build }) => {
@@ -76,7 +101,12 @@ describe.each(variants)('Pharos on the embedded default, $name', ({ env, build }
     const config = writeConfig(dir, port);
     const startedAt = Date.now();
     // Its own process group, so that stopping it stops npm and node together, as Ctrl-C in a terminal does.
-    pharos = spawn('npm', ['start', '--', '--config', config], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    pharos = spawn('npm', ['start', '--', '--config', config], {
+      cwd: REPO,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     pharos.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     pharos.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     await waitFor('/readyz', async () => ((await fetch(url('/readyz'))).ok ? true : undefined), {
@@ -84,7 +114,9 @@ describe.each(variants)('Pharos on the embedded default, $name', ({ env, build }
       context: () => output.slice(-3000),
       gaveUp: () => (pharos.exitCode === null ? undefined : `npm start exited with ${pharos.exitCode}`),
     });
-    console.log(`[smoke] node ${process.version}, ${build ? 'compiled' : 'sources'}: /readyz after ${Date.now() - startedAt} ms`);
+    console.log(
+      `[smoke] node ${process.version}, ${build ? 'compiled' : 'sources'}: /readyz after ${Date.now() - startedAt} ms`,
+    );
   }, 300_000);
 
   /** Signals the process group (npm and the node it started); false once none of them is left. */
@@ -104,39 +136,71 @@ describe.each(variants)('Pharos on the embedded default, $name', ({ env, build }
   });
 
   it('takes log lines in and answers them from the store', async () => {
-    const lines = [1, 2, 3].map((i) => JSON.stringify({
-      time: new Date().toISOString(), log: `smoke line ${i} on ${process.version}`, stream: 'stdout',
-      kubernetes: { namespace_name: NAMESPACE, pod_name: 'smoke-0', container_name: 'app', host: 'node-1' },
-    }));
-    const posted = await fetch(url('/v1/ingest/logs'), { method: 'POST', headers: { authorization: `Bearer ${INGEST}`, 'content-type': 'application/x-ndjson' }, body: lines.join('\n') });
+    const lines = [1, 2, 3].map((i) =>
+      JSON.stringify({
+        time: new Date().toISOString(),
+        log: `smoke line ${i} on ${process.version}`,
+        stream: 'stdout',
+        kubernetes: { namespace_name: NAMESPACE, pod_name: 'smoke-0', container_name: 'app', host: 'node-1' },
+      }),
+    );
+    const posted = await fetch(url('/v1/ingest/logs'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${INGEST}`, 'content-type': 'application/x-ndjson' },
+      body: lines.join('\n'),
+    });
     expect(posted.status, await posted.clone().text()).toBeLessThan(300);
-    const found = await waitFor('the log lines in /v1/logs', async () => {
-      const body = (await (await fetch(url(`/v1/logs?namespace=${NAMESPACE}`), { headers: admin })).json()) as { total: number; items: { message: string; cluster: string }[] };
-      return body.total === 3 ? body.items : undefined;
-    }, { timeoutMs: 30_000, context: () => output.slice(-3000) });
-    expect(found.map((i) => `${i.cluster} ${i.message}`).sort()).toEqual([1, 2, 3].map((i) => `local smoke line ${i} on ${process.version}`));
+    const found = await waitFor(
+      'the log lines in /v1/logs',
+      async () => {
+        const body = (await (await fetch(url(`/v1/logs?namespace=${NAMESPACE}`), { headers: admin })).json()) as {
+          total: number;
+          items: { message: string; cluster: string }[];
+        };
+        return body.total === 3 ? body.items : undefined;
+      },
+      { timeoutMs: 30_000, context: () => output.slice(-3000) },
+    );
+    expect(found.map((i) => `${i.cluster} ${i.message}`).sort()).toEqual(
+      [1, 2, 3].map((i) => `local smoke line ${i} on ${process.version}`),
+    );
   });
 
   it('federates PromQL over the three clusters exactly as the Prometheus holding all of them answers', async () => {
-    const query = (base: string, headers = {}) => fetch(`${base}/api/v1/query?${new URLSearchParams({ query: PROMQL, time: String(AT) })}`, { headers }).then((r) => r.json() as Promise<{ status: string; data: PromData }>);
-    const [federated, union] = await Promise.all([query(url('/prometheus'), admin), query(`http://127.0.0.1:${PROMETHEUS_PORTS.union}`)]);
+    const query = (base: string, headers = {}) =>
+      fetch(`${base}/api/v1/query?${new URLSearchParams({ query: PROMQL, time: String(AT) })}`, { headers }).then(
+        (r) => r.json() as Promise<{ status: string; data: PromData }>,
+      );
+    const [federated, union] = await Promise.all([
+      query(url('/prometheus'), admin),
+      query(`http://127.0.0.1:${PROMETHEUS_PORTS.union}`),
+    ]);
     expect(federated.status).toBe('success');
     expect((union.data.result as unknown[]).length).toBeGreaterThan(1);
     expect(diffResults(union.data, federated.data, false)).toBeUndefined();
   });
 
   it('fires an alert on the logs and posts it to the webhook receiver', async () => {
-    const alert = await waitFor('the firing alert at the webhook receiver', async () => {
-      const body = receiver.requests.find((r) => r.url === `/${port}`)?.json as { status: string; alerts: { labels: Record<string, string>; annotations: Record<string, string> }[] } | undefined;
-      return body?.status === 'firing' ? body.alerts[0] : undefined;
-    }, { timeoutMs: 60_000, context: () => output.slice(-3000) });
+    const alert = await waitFor(
+      'the firing alert at the webhook receiver',
+      async () => {
+        const body = receiver.requests.find((r) => r.url === `/${port}`)?.json as
+          | { status: string; alerts: { labels: Record<string, string>; annotations: Record<string, string> }[] }
+          | undefined;
+        return body?.status === 'firing' ? body.alerts[0] : undefined;
+      },
+      { timeoutMs: 60_000, context: () => output.slice(-3000) },
+    );
     expect(alert?.labels).toMatchObject({ alertname: 'SmokeLogsSeen', cluster: 'local' });
     expect(alert?.annotations.summary).toBe('3 log lines in local');
   });
 
   it('stops, npm and node, on SIGTERM to its process group (as Ctrl-C in a terminal)', async () => {
     signalGroup('SIGTERM');
-    await waitFor('every process of the group to exit', async () => (signalGroup(0) ? undefined : true), { timeoutMs: 35_000, context: () => output.slice(-3000) });
+    await waitFor('every process of the group to exit', async () => (signalGroup(0) ? undefined : true), {
+      timeoutMs: 35_000,
+      context: () => output.slice(-3000),
+    });
     expect(output).not.toMatch(/stop failed|\n\s+at /);
     await expect(fetch(url('/healthz'))).rejects.toThrow();
   });

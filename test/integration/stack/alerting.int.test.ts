@@ -27,11 +27,17 @@ describe('alertmanager (stack)', () => {
     const response = await fetch(`http://127.0.0.1:${ALERTMANAGER_PORT}/api/v2/alerts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify([{ labels: { alertname, cluster: 'east', severity: 'warning' }, annotations: { summary: 'test' } }]),
+      body: JSON.stringify([
+        { labels: { alertname, cluster: 'east', severity: 'warning' }, annotations: { summary: 'test' } },
+      ]),
     });
     expect(response.status).toBe(200);
 
-    await until(() => webhook.requests.some((r) => r.body.includes(alertname)), 30_000, `Alertmanager's webhook for ${alertname}`);
+    await until(
+      () => webhook.requests.some((r) => r.body.includes(alertname)),
+      30_000,
+      `Alertmanager's webhook for ${alertname}`,
+    );
     const request = webhook.requests.find((r) => r.body.includes(alertname));
     expect(request?.url).toBe('/alertmanager');
     expect(request?.json).toMatchObject({

@@ -42,7 +42,11 @@ describe('kafka (stack)', () => {
         await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
       },
     });
-    await until(() => received.length >= sent.length, 60_000, () => `${sent.length} messages consumed, got ${received.length}`);
+    await until(
+      () => received.length >= sent.length,
+      60_000,
+      () => `${sent.length} messages consumed, got ${received.length}`,
+    );
     await consumer.disconnect();
 
     expect(received.map((m) => m.value).sort()).toEqual(sent.map((m) => m.value).sort());

@@ -39,7 +39,10 @@ describe('opensearch (stack)', () => {
       message: i % 4 === 0 ? `request failed with timeout ${i}` : `request served ${i}`,
       bytes: i,
     }));
-    const response = await client.bulk({ refresh: true, body: docs.flatMap((doc) => [{ index: { _index: index } }, doc]) });
+    const response = await client.bulk({
+      refresh: true,
+      body: docs.flatMap((doc) => [{ index: { _index: index } }, doc]),
+    });
     expect(response.body.errors).toBe(false);
   });
 
@@ -75,7 +78,9 @@ describe('opensearch (stack)', () => {
       body: {
         size: 1,
         sort: [{ bytes: 'asc' }],
-        script_fields: { kib: { script: { lang: 'painless', source: "doc['bytes'].value * params.k", params: { k: 3 } } } },
+        script_fields: {
+          kib: { script: { lang: 'painless', source: "doc['bytes'].value * params.k", params: { k: 3 } } },
+        },
         aggs: { total: { sum: { script: { lang: 'painless', source: "doc['bytes'].value + 1" } } } },
       },
     });
@@ -84,7 +89,11 @@ describe('opensearch (stack)', () => {
   });
 
   it('deletes by query', async () => {
-    const { body } = await client.deleteByQuery({ index, refresh: true, body: { query: { term: { level: 'error' } } } });
+    const { body } = await client.deleteByQuery({
+      index,
+      refresh: true,
+      body: { query: { term: { level: 'error' } } },
+    });
     expect(body.deleted).toBe(25);
     const count = await client.count({ index });
     expect(count.body.count).toBe(75);

@@ -35,7 +35,11 @@ async function instantQuery(server: FixtureServer, query: string, time: number):
 }
 
 const keyOf = (labels: Record<string, string>): string =>
-  JSON.stringify(Object.entries(labels).filter(([k]) => k !== '__name__').sort(([a], [b]) => a.localeCompare(b)));
+  JSON.stringify(
+    Object.entries(labels)
+      .filter(([k]) => k !== '__name__')
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
 
 function expected(series: Series[], time: number): Map<string, number> {
   const values = new Map<string, number>();
@@ -73,7 +77,9 @@ describe.each(FIXTURE_SERVERS)('prometheus %s (stack)', (server) => {
     for (let minute = 0; minute < 60; minute += 5) {
       const time = FIXTURE_START + minute * 60;
       const samples = await instantQuery(server, 'demo_intermittent_metric', time);
-      expect(asMap(samples), `at +${minute} min`).toEqual(expected(selectSeries(families, 'demo_intermittent_metric'), time));
+      expect(asMap(samples), `at +${minute} min`).toEqual(
+        expected(selectSeries(families, 'demo_intermittent_metric'), time),
+      );
     }
   });
 
@@ -84,7 +90,8 @@ describe.each(FIXTURE_SERVERS)('prometheus %s (stack)', (server) => {
     const resets = new Map(
       selectSeries(families, 'demo_cpu_usage_seconds_total').map((s) => {
         let count = 0;
-        for (let i = first + 1; i < s.values.length; i++) if ((s.values[i] as number) < (s.values[i - 1] as number)) count++;
+        for (let i = first + 1; i < s.values.length; i++)
+          if ((s.values[i] as number) < (s.values[i - 1] as number)) count++;
         return [keyOf(s.labels), count];
       }),
     );
@@ -98,7 +105,10 @@ describe('prometheus union (stack)', () => {
       CLUSTER_NAMES.map(async (cluster) => (await instantQuery(cluster, 'sum(demo_num_cpus)', AN_HOUR_IN))[0]?.value),
     );
     const [union] = await instantQuery('union', 'sum(demo_num_cpus)', AN_HOUR_IN);
-    const fromFixture = selectSeries(generateServer('union'), 'demo_num_cpus').reduce((sum, s) => sum + (valueAt(s, AN_HOUR_IN) ?? 0), 0);
+    const fromFixture = selectSeries(generateServer('union'), 'demo_num_cpus').reduce(
+      (sum, s) => sum + (valueAt(s, AN_HOUR_IN) ?? 0),
+      0,
+    );
     expect(union?.value).toBe(perCluster.reduce((a = 0, b = 0) => a + b, 0));
     expect(union?.value).toBe(fromFixture);
     expect(new Set(perCluster).size).toBe(CLUSTER_NAMES.length);

@@ -10,8 +10,20 @@ describe('smtp receiver', () => {
 
   const send = (subject: string, auth?: { user: string; pass: string }) =>
     nodemailer
-      .createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true, auth, connectionTimeout: 2000 })
-      .sendMail({ from: 'pharos@example.test', to: ['oncall@example.test', 'team@example.test'], subject, text: 'disk is full' });
+      .createTransport({
+        host: '127.0.0.1',
+        port: smtp.port,
+        secure: false,
+        ignoreTLS: true,
+        auth,
+        connectionTimeout: 2000,
+      })
+      .sendMail({
+        from: 'pharos@example.test',
+        to: ['oncall@example.test', 'team@example.test'],
+        subject,
+        text: 'disk is full',
+      });
 
   it('records envelope, headers and body of a mail sent by nodemailer', async () => {
     smtp = await startSmtpReceiver();

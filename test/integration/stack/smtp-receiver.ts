@@ -79,7 +79,9 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Prom
               subject: parsed.subject ?? '',
               text: parsed.text ?? '',
               html: typeof parsed.html === 'string' ? parsed.html : undefined,
-              headers: Object.fromEntries(parsed.headerLines.map((h) => [h.key, h.line.slice(h.key.length + 1).trim()])),
+              headers: Object.fromEntries(
+                parsed.headerLines.map((h) => [h.key, h.line.slice(h.key.length + 1).trim()]),
+              ),
               raw,
               user: typeof session.user === 'string' ? session.user : undefined,
             });
@@ -112,7 +114,11 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Prom
     },
     messages,
     async waitForMessages(count, timeoutMs = 10_000) {
-      await until(() => messages.length >= count, timeoutMs, () => `expected ${count} mails, got ${messages.length}`);
+      await until(
+        () => messages.length >= count,
+        timeoutMs,
+        () => `expected ${count} mails, got ${messages.length}`,
+      );
       return messages;
     },
     failNext(count, responseCode = 451) {

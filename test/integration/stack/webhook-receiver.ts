@@ -47,7 +47,13 @@ export async function startWebhookReceiver(options: { port?: number } = {}): Pro
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, json: parseJson(body) });
+      requests.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body,
+        json: parseJson(body),
+      });
       const failing = failures.left > 0;
       if (failing) failures.left--;
       res.writeHead(failing ? failures.status : 200, { 'content-type': 'application/json' });
@@ -83,7 +89,11 @@ export async function startWebhookReceiver(options: { port?: number } = {}): Pro
     },
     requests,
     async waitForRequests(count, timeoutMs = 10_000) {
-      await until(() => requests.length >= count, timeoutMs, () => `expected ${count} requests, got ${requests.length}`);
+      await until(
+        () => requests.length >= count,
+        timeoutMs,
+        () => `expected ${count} requests, got ${requests.length}`,
+      );
       return requests;
     },
     failNext(count, status = 503) {

@@ -12,7 +12,15 @@ const run = Date.now().toString(36);
 
 const engines: [string, () => StateStore][] = [
   ['sqlite', () => new SqliteStateStore(join(dir, 'pharos.db'))],
-  ['opensearch', () => new OpenSearchStateStore({ url: 'http://127.0.0.1:9200', indexPrefix: `pharos-it-${run}`, requestTimeoutMs: 30_000 })],
+  [
+    'opensearch',
+    () =>
+      new OpenSearchStateStore({
+        url: 'http://127.0.0.1:9200',
+        indexPrefix: `pharos-it-${run}`,
+        requestTimeoutMs: 30_000,
+      }),
+  ],
 ];
 
 describe.each(engines)('state store contract: %s', (_name, create) => {

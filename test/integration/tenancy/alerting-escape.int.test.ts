@@ -11,9 +11,15 @@ describe('alert visibility with scoped tokens', () => {
   beforeAll(async () => {
     full = await buildFullApp();
     const startsAt = new Date().toISOString();
-    const mk = (cluster: string, ns?: string) => ({ labels: { alertname: 'ScopeProbe', cluster, ...(ns ? { namespace: ns } : {}) }, annotations: {}, startsAt });
+    const mk = (cluster: string, ns?: string) => ({
+      labels: { alertname: 'ScopeProbe', cluster, ...(ns ? { namespace: ns } : {}) },
+      annotations: {},
+      startsAt,
+    });
     const res = await full.app.inject({
-      method: 'POST', url: '/alertmanager/api/v2/alerts', headers: as('admin'),
+      method: 'POST',
+      url: '/alertmanager/api/v2/alerts',
+      headers: as('admin'),
       payload: [mk('east', 'payments'), mk('west', 'payments'), mk('east', 'kube-system'), mk('east')],
     });
     expect(res.statusCode).toBe(200);
@@ -21,9 +27,14 @@ describe('alert visibility with scoped tokens', () => {
   afterAll(() => full?.close());
 
   const seen = async (token: keyof typeof TOKENS) => {
-    const res = await full.app.inject({ url: '/alertmanager/api/v2/alerts?filter=alertname%3D%22ScopeProbe%22', headers: as(token) });
+    const res = await full.app.inject({
+      url: '/alertmanager/api/v2/alerts?filter=alertname%3D%22ScopeProbe%22',
+      headers: as(token),
+    });
     expect(res.statusCode).toBe(200);
-    return (res.json() as { labels: Record<string, string> }[]).map((a) => `${a.labels.cluster}/${a.labels.namespace ?? '-'}`).sort();
+    return (res.json() as { labels: Record<string, string> }[])
+      .map((a) => `${a.labels.cluster}/${a.labels.namespace ?? '-'}`)
+      .sort();
   };
 
   it('an admin sees every alert', async () => {

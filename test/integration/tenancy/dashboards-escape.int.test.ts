@@ -7,7 +7,10 @@ import { TOKENS, buildFullApp, type FullApp } from './full-app.ts';
  * fixture window: no series, record or variable option of another namespace comes back.
  */
 const OTHER_NAMESPACES = ['kube-system', 'monitoring', 'checkout', 'search', 'default'];
-const leaked = (body: string) => OTHER_NAMESPACES.filter((ns) => body.includes(`"namespace":"${ns}"`) || body.includes(`"value":"${ns}"`) || body.includes(`"text":"${ns}"`));
+const leaked = (body: string) =>
+  OTHER_NAMESPACES.filter(
+    (ns) => body.includes(`"namespace":"${ns}"`) || body.includes(`"value":"${ns}"`) || body.includes(`"text":"${ns}"`),
+  );
 
 describe('dashboards rendered with a scoped token', () => {
   let full: FullApp;
@@ -25,9 +28,15 @@ describe('dashboards rendered with a scoped token', () => {
     let adminLeaks = 0;
     for (const id of ids) {
       for (const path of ['render', 'variables']) {
-        const admin = await full.app.inject({ url: `/v1/dashboards/${id}/${path}?${range}`, headers: { authorization: `Bearer ${TOKENS.admin}` } });
+        const admin = await full.app.inject({
+          url: `/v1/dashboards/${id}/${path}?${range}`,
+          headers: { authorization: `Bearer ${TOKENS.admin}` },
+        });
         adminLeaks += leaked(admin.body).length;
-        const res = await full.app.inject({ url: `/v1/dashboards/${id}/${path}?${range}`, headers: { authorization: `Bearer ${TOKENS.viewer}` } });
+        const res = await full.app.inject({
+          url: `/v1/dashboards/${id}/${path}?${range}`,
+          headers: { authorization: `Bearer ${TOKENS.viewer}` },
+        });
         expect(res.statusCode, `${id}/${path}: ${res.body.slice(0, 200)}`).toBe(200);
         expect(leaked(res.body), `${id}/${path}`).toEqual([]);
       }

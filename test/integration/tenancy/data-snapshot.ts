@@ -12,14 +12,21 @@ export function dataSnapshot(dbPath: string): Record<string, string> {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
     const out: Record<string, string> = {};
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[];
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      .all() as { name: string }[];
     for (const { name } of tables) {
       if (name === 'state_docs' || name === 'state_leases') continue;
-      out[`table:${name}`] = String((db.prepare(`SELECT count(*) AS n FROM "${name.replace(/"/g, '""')}"`).get() as { n: number }).n);
+      out[`table:${name}`] = String(
+        (db.prepare(`SELECT count(*) AS n FROM "${name.replace(/"/g, '""')}"`).get() as { n: number }).n,
+      );
     }
     if (tables.some((t) => t.name === 'state_docs')) {
-      const rows = db.prepare('SELECT collection, count(*) AS n, sum(version) AS v FROM state_docs GROUP BY collection').all() as { collection: string; n: number; v: number }[];
-      for (const r of rows) if (!BACKGROUND_COLLECTIONS.has(r.collection)) out[`state:${r.collection}`] = `${r.n}/${r.v}`;
+      const rows = db
+        .prepare('SELECT collection, count(*) AS n, sum(version) AS v FROM state_docs GROUP BY collection')
+        .all() as { collection: string; n: number; v: number }[];
+      for (const r of rows)
+        if (!BACKGROUND_COLLECTIONS.has(r.collection)) out[`state:${r.collection}`] = `${r.n}/${r.v}`;
     }
     return out;
   } finally {

@@ -11,7 +11,11 @@ import { TOKENS, buildFullApp, type FullApp } from './full-app.ts';
 const SECRET = 'empty-scope-test-secret-of-32-characters!';
 const jwt = (role: string, scope: object, sub: string) =>
   new SignJWT({ pharos_role: role, pharos_scope: scope })
-    .setProtectedHeader({ alg: 'HS256' }).setIssuer('pharos-it').setAudience('pharos').setSubject(sub).setExpirationTime('10m')
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer('pharos-it')
+    .setAudience('pharos')
+    .setSubject(sub)
+    .setExpirationTime('10m')
     .sign(new TextEncoder().encode(SECRET));
 
 const EMPTY_SCOPES = [
@@ -45,9 +49,25 @@ describe('empty scope lists grant nothing, on every API', () => {
 
   it('finds the APIs of every service in the route table', () => {
     const paths = protectedRoutes.map((r) => r.url);
-    for (const prefix of ['/v1/logs', '/v1/events', '/v1/audit', '/prometheus/api/v1/query', '/v1/metrics/', '/v1/alerts', '/v1/silences', '/alertmanager/api/v2/',
-      '/v1/alert-rules', '/v1/receivers', '/v1/dashboards', '/v1/admin/tokens', '/v1/ingest/audit']) {
-      expect(paths.some((p) => p.startsWith(prefix)), prefix).toBe(true);
+    for (const prefix of [
+      '/v1/logs',
+      '/v1/events',
+      '/v1/audit',
+      '/prometheus/api/v1/query',
+      '/v1/metrics/',
+      '/v1/alerts',
+      '/v1/silences',
+      '/alertmanager/api/v2/',
+      '/v1/alert-rules',
+      '/v1/receivers',
+      '/v1/dashboards',
+      '/v1/admin/tokens',
+      '/v1/ingest/audit',
+    ]) {
+      expect(
+        paths.some((p) => p.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
     }
     expect(protectedRoutes.length).toBeGreaterThan(40);
   });
@@ -58,14 +78,21 @@ describe('empty scope lists grant nothing, on every API', () => {
     for (const r of protectedRoutes) {
       const withBody = r.method !== 'GET' && r.method !== 'DELETE';
       const res = await full.app.inject({
-        method: r.method as 'GET', url: fill(r.url),
+        method: r.method as 'GET',
+        url: fill(r.url),
         headers: { authorization: `Bearer ${token}`, ...(withBody ? { 'content-type': 'application/json' } : {}) },
         ...(withBody ? { payload: '{}' } : {}),
       });
       // The Prometheus-compatible API keeps Prometheus's envelope (docs/errors.md), with the same code and message.
-      const body = res.statusCode === 403 ? (res.json() as { error?: { code?: string; message?: string } | string; code?: string }) : {};
+      const body =
+        res.statusCode === 403
+          ? (res.json() as { error?: { code?: string; message?: string } | string; code?: string })
+          : {};
       const error = typeof body.error === 'string' ? { code: body.code, message: body.error } : body.error;
-      if (error?.code !== 'PHAROS_ERR_FORBIDDEN' || error.message !== `"jwt:empty-${role}" may not call any API: its scope lists ${why}, so it grants nothing`) {
+      if (
+        error?.code !== 'PHAROS_ERR_FORBIDDEN' ||
+        error.message !== `"jwt:empty-${role}" may not call any API: its scope lists ${why}, so it grants nothing`
+      ) {
         wrong.push(`${r.method} ${r.url} → ${res.statusCode} ${res.body.slice(0, 120)}`);
       }
     }
@@ -74,7 +101,13 @@ describe('empty scope lists grant nothing, on every API', () => {
 
   it('while the same JWT with a scope that lists something is served', async () => {
     const token = await jwt('admin', { clusters: ['*'], namespaces: ['payments'] }, 'scoped-admin');
-    for (const url of ['/v1/logs', '/v1/audit/stats?by=user', '/v1/dashboards', '/v1/silences', '/prometheus/api/v1/labels']) {
+    for (const url of [
+      '/v1/logs',
+      '/v1/audit/stats?by=user',
+      '/v1/dashboards',
+      '/v1/silences',
+      '/prometheus/api/v1/labels',
+    ]) {
       const res = await full.app.inject({ url, headers: { authorization: `Bearer ${token}` } });
       expect(res.statusCode, `${url}: ${res.body.slice(0, 200)}`).toBe(200);
     }

@@ -39,7 +39,10 @@ export interface FullApp {
  * default (SQLite in a temp dataDir, in-process bus), clusters east/west/north on the fixture Prometheus
  * servers. Routes are collected with an onRoute hook registered ahead of the features.
  */
-export async function buildFullApp(overrides: Record<string, unknown> = {}, exclude: readonly string[] = []): Promise<FullApp> {
+export async function buildFullApp(
+  overrides: Record<string, unknown> = {},
+  exclude: readonly string[] = [],
+): Promise<FullApp> {
   const dir = mkdtempSync(join(tmpdir(), 'pharos-tenancy-'));
   const payments = { clusters: ['*'], namespaces: ['payments'] };
   const raw = {
@@ -47,13 +50,21 @@ export async function buildFullApp(overrides: Record<string, unknown> = {}, excl
     log: { level: 'silent' },
     storage: { type: 'sqlite', path: join(dir, 'pharos.db') },
     bus: { type: 'memory' },
-    clusters: CLUSTER_NAMES.map((name) => ({ name, prometheus: { url: `http://127.0.0.1:${PROMETHEUS_PORTS[name]}`, timeoutMs: 10_000 } })),
+    clusters: CLUSTER_NAMES.map((name) => ({
+      name,
+      prometheus: { url: `http://127.0.0.1:${PROMETHEUS_PORTS[name]}`, timeoutMs: 10_000 },
+    })),
     auth: {
       tokens: [
         { name: 'admin', token: TOKENS.admin, role: 'admin' },
         { name: 'editor', token: TOKENS.editor, role: 'editor', scope: payments },
         { name: 'viewer', token: TOKENS.viewer, role: 'viewer', scope: payments },
-        { name: 'east-viewer', token: TOKENS.eastViewer, role: 'viewer', scope: { clusters: ['east'], namespaces: ['payments'] } },
+        {
+          name: 'east-viewer',
+          token: TOKENS.eastViewer,
+          role: 'viewer',
+          scope: { clusters: ['east'], namespaces: ['payments'] },
+        },
         { name: 'ingest', token: TOKENS.ingest, role: 'ingest' },
       ],
       rateLimit: { perSecond: 0 },
@@ -64,7 +75,13 @@ export async function buildFullApp(overrides: Record<string, unknown> = {}, excl
   writeFileSync(file, stringify(raw));
   const config = loadConfig({ file, env: {} });
   const logger = createLogger('silent');
-  const ctx: ServiceContext = { config, logger, metrics: createMetricsRegistry(), authenticator: new TokenAuthenticator(config.auth.tokens), resources: new Resources() };
+  const ctx: ServiceContext = {
+    config,
+    logger,
+    metrics: createMetricsRegistry(),
+    authenticator: new TokenAuthenticator(config.auth.tokens),
+    resources: new Resources(),
+  };
   const routes: FullApp['routes'] = [];
   const collect: Feature = {
     name: 'route-collector',
@@ -75,16 +92,25 @@ export async function buildFullApp(overrides: Record<string, unknown> = {}, excl
     }),
   };
   const features: Feature[] = [collect];
-  for (const name of SERVICE_NAMES) features.push(...(await SERVICES[name](ctx)).filter((f) => !exclude.includes(f.name)));
+  for (const name of SERVICE_NAMES)
+    features.push(...(await SERVICES[name](ctx)).filter((f) => !exclude.includes(f.name)));
   const security = await securityFor(ctx);
   const app = await buildApp({
-    logger, metrics: ctx.metrics, features, bodyLimitBytes: config.server.bodyLimitBytes, limits: config.server,
-    authenticator: security.authenticator, guards: { rateLimiter: security.rateLimiter, audit: security.audit },
+    logger,
+    metrics: ctx.metrics,
+    features,
+    bodyLimitBytes: config.server.bodyLimitBytes,
+    limits: config.server,
+    authenticator: security.authenticator,
+    guards: { rateLimiter: security.rateLimiter, audit: security.audit },
   });
   await app.ready();
   for (const f of features) await f.start?.();
   return {
-    app, ctx, routes, dbPath: join(dir, 'pharos.db'),
+    app,
+    ctx,
+    routes,
+    dbPath: join(dir, 'pharos.db'),
     close: async () => {
       await app.close();
       for (const f of [...features].reverse()) await f.stop?.().catch(() => undefined);

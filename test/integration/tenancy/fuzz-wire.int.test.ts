@@ -19,22 +19,42 @@ const fill = (url: string) => url.replace(/:[A-Za-z0-9_]+/g, 'x').replace(/\*/g,
 const head = (lines: string[]) => `${lines.join('\r\n')}\r\n\r\n`;
 
 /** The problem with an answer, or undefined when it is a 4xx in the documented shape. */
-function problem(path: string, a: { status: number; body: string; contentType?: string | undefined }, expected?: number): string | undefined {
-  if (expected !== undefined && a.status !== expected) return `${path}: status ${a.status}, expected ${expected}: ${a.body.slice(0, 200)}`;
+function problem(
+  path: string,
+  a: { status: number; body: string; contentType?: string | undefined },
+  expected?: number,
+): string | undefined {
+  if (expected !== undefined && a.status !== expected)
+    return `${path}: status ${a.status}, expected ${expected}: ${a.body.slice(0, 200)}`;
   if (a.status < 400 || a.status >= 500) return `${path}: status ${a.status}: ${a.body.slice(0, 200)}`;
   if (!/^application\/json/.test(a.contentType ?? '')) return `${path}: ${a.status} with content-type ${a.contentType}`;
-  let body: { error?: { code?: unknown; message?: unknown } | string; status?: unknown; errorType?: unknown; code?: unknown };
+  let body: {
+    error?: { code?: unknown; message?: unknown } | string;
+    status?: unknown;
+    errorType?: unknown;
+    code?: unknown;
+  };
   try {
     body = JSON.parse(a.body) as typeof body;
   } catch {
     return `${path}: ${a.status} with a body that is not JSON: ${a.body.slice(0, 200)}`;
   }
-  const pharos = typeof body.error === 'object' && /^PHAROS_ERR_/.test(String(body.error.code)) && typeof body.error.message === 'string' && body.error.message !== '';
-  const prometheus = path.startsWith('/prometheus') && body.status === 'error' && typeof body.errorType === 'string' && typeof body.error === 'string' && /^PHAROS_ERR_/.test(String(body.code));
+  const pharos =
+    typeof body.error === 'object' &&
+    /^PHAROS_ERR_/.test(String(body.error.code)) &&
+    typeof body.error.message === 'string' &&
+    body.error.message !== '';
+  const prometheus =
+    path.startsWith('/prometheus') &&
+    body.status === 'error' &&
+    typeof body.errorType === 'string' &&
+    typeof body.error === 'string' &&
+    /^PHAROS_ERR_/.test(String(body.code));
   return pharos || prometheus ? undefined : `${path}: ${a.status} not in the error shape: ${a.body.slice(0, 200)}`;
 }
 
-const checkRaw = (path: string, a: RawAnswer, expected?: number) => problem(path, { status: a.status, body: a.body, contentType: a.headers['content-type'] }, expected);
+const checkRaw = (path: string, a: RawAnswer, expected?: number) =>
+  problem(path, { status: a.status, body: a.body, contentType: a.headers['content-type'] }, expected);
 
 describe('fuzz on the wire: what only a socket can send', () => {
   let full: FullApp;
@@ -59,45 +79,105 @@ describe('fuzz on the wire: what only a socket can send', () => {
   });
 
   it('answers unfinished headers with 408, on every route', async () => {
-    const answers = await Promise.all(full.routes.map((r) => rawHttp({ port, chunks: [`${r.method} ${fill(r.url)} HTTP/1.1\r\nHost: x\r\n${AUTH}\r\n`] }).then((a) => checkRaw(r.url, a, 408))));
+    const answers = await Promise.all(
+      full.routes.map((r) =>
+        rawHttp({ port, chunks: [`${r.method} ${fill(r.url)} HTTP/1.1\r\nHost: x\r\n${AUTH}\r\n`] }).then((a) =>
+          checkRaw(r.url, a, 408),
+        ),
+      ),
+    );
     problems.push(...answers.filter((p): p is string => p !== undefined));
     expect(answers.filter(Boolean)).toEqual([]);
   });
 
   it('answers an unfinished body with 408, on every route that takes one', async () => {
-    const answers = await Promise.all(writeRoutes.map((r) => rawHttp({
-      port,
-      chunks: [head([`${r.method} ${fill(r.url)} HTTP/1.1`, 'Host: x', AUTH, 'Content-Type: application/json', 'Content-Length: 4000']), '{"a": ['],
-    }).then((a) => checkRaw(r.url, a, 408))));
+    const answers = await Promise.all(
+      writeRoutes.map((r) =>
+        rawHttp({
+          port,
+          chunks: [
+            head([
+              `${r.method} ${fill(r.url)} HTTP/1.1`,
+              'Host: x',
+              AUTH,
+              'Content-Type: application/json',
+              'Content-Length: 4000',
+            ]),
+            '{"a": [',
+          ],
+        }).then((a) => checkRaw(r.url, a, 408)),
+      ),
+    );
     expect(answers.filter(Boolean)).toEqual([]);
   });
 
   it('answers header blocks and URLs over 16 KiB with 431, on every route', async () => {
     const big = 'x'.repeat(17 * 1024);
-    const answers = await Promise.all(full.routes.flatMap((r) => [
-      rawHttp({ port, chunks: [head([`${r.method} ${fill(r.url)} HTTP/1.1`, 'Host: x', AUTH, `X-Padding: ${big}`])] }).then((a) => checkRaw(r.url, a, 431)),
-      rawHttp({ port, chunks: [head([`${r.method} ${fill(r.url)}?q=${big} HTTP/1.1`, 'Host: x', AUTH])] }).then((a) => checkRaw(r.url, a, 431)),
-      rawHttp({ port, chunks: [head([`${r.method} ${fill(r.url)} HTTP/1.1`, 'Host: x', `Authorization: Bearer ${big}`])] }).then((a) => checkRaw(r.url, a, 431)),
-    ]));
+    const answers = await Promise.all(
+      full.routes.flatMap((r) => [
+        rawHttp({
+          port,
+          chunks: [head([`${r.method} ${fill(r.url)} HTTP/1.1`, 'Host: x', AUTH, `X-Padding: ${big}`])],
+        }).then((a) => checkRaw(r.url, a, 431)),
+        rawHttp({ port, chunks: [head([`${r.method} ${fill(r.url)}?q=${big} HTTP/1.1`, 'Host: x', AUTH])] }).then((a) =>
+          checkRaw(r.url, a, 431),
+        ),
+        rawHttp({
+          port,
+          chunks: [head([`${r.method} ${fill(r.url)} HTTP/1.1`, 'Host: x', `Authorization: Bearer ${big}`])],
+        }).then((a) => checkRaw(r.url, a, 431)),
+      ]),
+    );
     expect(answers.filter(Boolean)).toEqual([]);
   });
 
   it('answers bodies over server.bodyLimitBytes with 413, declared or streamed', async () => {
     const chunk = `{"pad":"${'y'.repeat(80 * 1024)}"}`;
-    const answers = await Promise.all(writeRoutes.flatMap((r) => [
-      rawHttp({ port, chunks: [head([`${r.method} ${fill(r.url)} HTTP/1.1`, 'Host: x', AUTH, 'Content-Type: application/json', `Content-Length: ${10 * 1024 * 1024}`, 'Connection: close'])] })
-        .then((a) => checkRaw(r.url, a, 413)),
-      rawHttp({
-        port,
-        chunks: [head([`${r.method} ${fill(r.url)} HTTP/1.1`, 'Host: x', AUTH, 'Content-Type: application/json', 'Transfer-Encoding: chunked', 'Connection: close']), `${chunk.length.toString(16)}\r\n${chunk}\r\n0\r\n\r\n`],
-      }).then((a) => checkRaw(r.url, a, 413)),
-    ]));
+    const answers = await Promise.all(
+      writeRoutes.flatMap((r) => [
+        rawHttp({
+          port,
+          chunks: [
+            head([
+              `${r.method} ${fill(r.url)} HTTP/1.1`,
+              'Host: x',
+              AUTH,
+              'Content-Type: application/json',
+              `Content-Length: ${10 * 1024 * 1024}`,
+              'Connection: close',
+            ]),
+          ],
+        }).then((a) => checkRaw(r.url, a, 413)),
+        rawHttp({
+          port,
+          chunks: [
+            head([
+              `${r.method} ${fill(r.url)} HTTP/1.1`,
+              'Host: x',
+              AUTH,
+              'Content-Type: application/json',
+              'Transfer-Encoding: chunked',
+              'Connection: close',
+            ]),
+            `${chunk.length.toString(16)}\r\n${chunk}\r\n0\r\n\r\n`,
+          ],
+        }).then((a) => checkRaw(r.url, a, 413)),
+      ]),
+    );
     expect(answers.filter(Boolean)).toEqual([]);
   });
 
   it('answers bytes that are not HTTP with 400', async () => {
-    const garbage = ['\u0016\u0003\u0001\u0000\u00a5\u0001\u0000\u0000\u00a1\u0003\u0003', 'GET\u0000/ HTTP/1.1\r\n\r\n', 'GET / HTTP/9.9\r\n\r\n', `GET /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nabcde`, 'POST /v1/silences HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'];
-    const answers = await Promise.all(garbage.map((g) => rawHttp({ port, chunks: [g] }).then((a) => checkRaw(JSON.stringify(g.slice(0, 20)), a, 400))));
+    const garbage = [
+      '\u0016\u0003\u0001\u0000\u00a5\u0001\u0000\u0000\u00a1\u0003\u0003',
+      'GET\u0000/ HTTP/1.1\r\n\r\n',
+      'GET / HTTP/9.9\r\n\r\n',
+      `GET /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nabcde`,
+      'POST /v1/silences HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+    ];
+    const answers = await Promise.all(
+      garbage.map((g) => rawHttp({ port, chunks: [g] }).then((a) => checkRaw(JSON.stringify(g.slice(0, 20)), a, 400))),
+    );
     expect(answers.filter(Boolean)).toEqual([]);
   });
 
@@ -120,31 +200,53 @@ describe('fuzz: the named hostile bodies of issue 15', () => {
   });
   afterAll(() => full?.close());
   const send = async (method: 'POST' | 'PUT', url: string, contentType: string, payload: string) => {
-    const res = await full.app.inject({ method, url, headers: { authorization: `Bearer ${TOKENS.admin}`, 'content-type': contentType }, payload });
-    return { status: res.statusCode, body: res.body, contentType: res.headers['content-type'] as string | undefined, json: () => res.json() as { error: { message: string; details?: { path: string }[] } } };
+    const res = await full.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${TOKENS.admin}`, 'content-type': contentType },
+      payload,
+    });
+    return {
+      status: res.statusCode,
+      body: res.body,
+      contentType: res.headers['content-type'] as string | undefined,
+      json: () => res.json() as { error: { message: string; details?: { path: string }[] } },
+    };
   };
   const DEEP = `a:\n${Array.from({ length: 600 }, (_, i) => `${' '.repeat(i + 1)}- `).join('\n')}x`;
 
   it.each([
-    ['POST', '/v1/dashboards', 'application/yaml'], ['PUT', '/v1/dashboards/fuzz', 'application/x-yaml'], ['POST', '/v1/dashboards/import', 'text/yaml'], ['POST', '/v1/dashboards/import', 'text/plain'],
-  ] as const)('%s %s (%s): an alias bomb and deep nesting are 400 with the reason, quickly', async (method, url, type) => {
-    const started = Date.now();
-    const bomb = await send(method, url, type, ALIAS_BOMB);
-    expect(problem(url, bomb, 400)).toBeUndefined();
-    expect(bomb.json().error.message).toMatch(/alias bomb/);
-    const deep = await send(method, url, type, DEEP);
-    expect(problem(url, deep, 400)).toBeUndefined();
-    expect(deep.json().error.message).toMatch(/nested deeper than 200 levels/);
-    const huge = await send(method, url, type, `title: "${'x'.repeat(300_000)}"`);
-    expect(huge.json().error.message).toMatch(/over the limit of 262144 bytes/);
-    expect(Date.now() - started).toBeLessThan(10_000);
-  });
+    ['POST', '/v1/dashboards', 'application/yaml'],
+    ['PUT', '/v1/dashboards/fuzz', 'application/x-yaml'],
+    ['POST', '/v1/dashboards/import', 'text/yaml'],
+    ['POST', '/v1/dashboards/import', 'text/plain'],
+  ] as const)(
+    '%s %s (%s): an alias bomb and deep nesting are 400 with the reason, quickly',
+    async (method, url, type) => {
+      const started = Date.now();
+      const bomb = await send(method, url, type, ALIAS_BOMB);
+      expect(problem(url, bomb, 400)).toBeUndefined();
+      expect(bomb.json().error.message).toMatch(/alias bomb/);
+      const deep = await send(method, url, type, DEEP);
+      expect(problem(url, deep, 400)).toBeUndefined();
+      expect(deep.json().error.message).toMatch(/nested deeper than 200 levels/);
+      const huge = await send(method, url, type, `title: "${'x'.repeat(300_000)}"`);
+      expect(huge.json().error.message).toMatch(/over the limit of 262144 bytes/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    },
+  );
 
   it('answers JSON sent as text/plain or NDJSON with 415 wherever JSON is expected', async () => {
     // Text bodies are the contract of the log intake and the import; the agent intakes (Elasticsearch, Loki,
     // OTLP) read raw bodies and follow their protocols' media types (docs/ingest.md).
     const ownTypes = /^\/(elasticsearch|loki|otlp)\//;
-    const jsonRoutes = full.routes.filter((r) => r.method !== 'GET' && r.method !== 'DELETE' && !['/v1/ingest/logs', '/v1/dashboards/import'].includes(r.url) && !ownTypes.test(r.url));
+    const jsonRoutes = full.routes.filter(
+      (r) =>
+        r.method !== 'GET' &&
+        r.method !== 'DELETE' &&
+        !['/v1/ingest/logs', '/v1/dashboards/import'].includes(r.url) &&
+        !ownTypes.test(r.url),
+    );
     expect(jsonRoutes.length).toBeGreaterThan(10);
     const wrong: string[] = [];
     for (const r of jsonRoutes) {

@@ -15,7 +15,11 @@ const RUNS = Number(process.env.PHAROS_FUZZ_RUNS ?? 10_000);
 // A fixed seed keeps CI deterministic; PHAROS_FUZZ_SEED=random explores (the seed is printed to replay).
 const SEED_ENV = process.env.PHAROS_FUZZ_SEED ?? '20261126';
 const SEED = SEED_ENV === 'random' ? Date.now() % 2 ** 31 : Number(SEED_ENV);
-const HEALTH = [{ method: 'GET', url: '/healthz' }, { method: 'GET', url: '/readyz' }, { method: 'GET', url: '/metrics' }];
+const HEALTH = [
+  { method: 'GET', url: '/healthz' },
+  { method: 'GET', url: '/readyz' },
+  { method: 'GET', url: '/metrics' },
+];
 
 interface Tally {
   total: number;
@@ -27,18 +31,40 @@ interface Tally {
 /** Some data the fuzz must leave alone: a runtime token and a few log lines, indexed before the snapshot. */
 async function seed(full: FullApp): Promise<void> {
   const admin = { authorization: `Bearer ${TOKENS.admin}` };
-  const token = await full.app.inject({ method: 'POST', url: '/v1/admin/tokens', headers: admin, payload: { name: 'fuzz-seed', role: 'viewer' } });
+  const token = await full.app.inject({
+    method: 'POST',
+    url: '/v1/admin/tokens',
+    headers: admin,
+    payload: { name: 'fuzz-seed', role: 'viewer' },
+  });
   expect(token.statusCode).toBe(201);
   const now = Date.now();
-  const lines = [0, 1, 2].map((i) => JSON.stringify({ time: new Date(now - i * 1000).toISOString(), log: `seed line ${i}`, kubernetes: { namespace_name: 'payments', pod_name: 'api-0', container_name: 'api' } }));
-  const logs = await full.app.inject({ method: 'POST', url: '/v1/ingest/logs', headers: { ...admin, 'content-type': 'application/x-ndjson' }, payload: lines.join('\n') });
+  const lines = [0, 1, 2].map((i) =>
+    JSON.stringify({
+      time: new Date(now - i * 1000).toISOString(),
+      log: `seed line ${i}`,
+      kubernetes: { namespace_name: 'payments', pod_name: 'api-0', container_name: 'api' },
+    }),
+  );
+  const logs = await full.app.inject({
+    method: 'POST',
+    url: '/v1/ingest/logs',
+    headers: { ...admin, 'content-type': 'application/x-ndjson' },
+    payload: lines.join('\n'),
+  });
   expect(logs.statusCode).toBe(200);
   await getRecordStore(full.ctx);
-  for (let i = 0; i < 50 && dataSnapshot(full.dbPath)['table:rec_logs'] !== '3'; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && dataSnapshot(full.dbPath)['table:rec_logs'] !== '3'; i++)
+    await new Promise((r) => setTimeout(r, 100));
 }
 
 const matches = (pattern: string, path: string): boolean =>
-  new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+').replace(/\*/g, '.*')}$`).test(path);
+  new RegExp(
+    `^${pattern
+      .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/:[A-Za-z0-9_]+/g, '[^/]+')
+      .replace(/\*/g, '.*')}$`,
+  ).test(path);
 
 /** The problem with one answer, or undefined when it is acceptable. */
 function problem(req: InjectOptions, res: LightMyRequestResponse): string | undefined {
@@ -51,9 +77,21 @@ function problem(req: InjectOptions, res: LightMyRequestResponse): string | unde
     return `status ${res.statusCode} with a non-JSON body: ${res.body.slice(0, 200)}`;
   }
   const b = body as { error?: { code?: unknown; message?: unknown } | string; errorType?: unknown; status?: unknown };
-  const pharos = typeof b.error === 'object' && typeof b.error?.code === 'string' && /^PHAROS_ERR_/.test(b.error.code) && typeof b.error.message === 'string' && b.error.message !== '';
-  const prometheus = String(req.url).startsWith('/prometheus') && b.status === 'error' && typeof b.errorType === 'string' && typeof b.error === 'string' && b.error !== '';
-  return pharos || prometheus ? undefined : `status ${res.statusCode} without error.code/error.message: ${res.body.slice(0, 200)}`;
+  const pharos =
+    typeof b.error === 'object' &&
+    typeof b.error?.code === 'string' &&
+    /^PHAROS_ERR_/.test(b.error.code) &&
+    typeof b.error.message === 'string' &&
+    b.error.message !== '';
+  const prometheus =
+    String(req.url).startsWith('/prometheus') &&
+    b.status === 'error' &&
+    typeof b.errorType === 'string' &&
+    typeof b.error === 'string' &&
+    b.error !== '';
+  return pharos || prometheus
+    ? undefined
+    : `status ${res.statusCode} without error.code/error.message: ${res.body.slice(0, 200)}`;
 }
 
 describe('fuzz: malformed requests across every endpoint', () => {
@@ -69,7 +107,9 @@ describe('fuzz: malformed requests across every endpoint', () => {
     expect(before).toMatchObject({ 'table:rec_logs': '3', 'state:api-tokens': '1/1' });
   });
   afterAll(async () => {
-    console.log(`[fuzz] seed=${SEED} requests=${tally.total} by status ${JSON.stringify(tally.byStatus)}; routes=${full?.routes.length} distinct paths=${Object.keys(tally.byRoute).length}; 2xx writes=${tally.acceptedWrites.length} ${JSON.stringify(tally.acceptedWrites.slice(0, 5))}`);
+    console.log(
+      `[fuzz] seed=${SEED} requests=${tally.total} by status ${JSON.stringify(tally.byStatus)}; routes=${full?.routes.length} distinct paths=${Object.keys(tally.byRoute).length}; 2xx writes=${tally.acceptedWrites.length} ${JSON.stringify(tally.acceptedWrites.slice(0, 5))}`,
+    );
     await full?.close();
   });
 
@@ -85,11 +125,17 @@ describe('fuzz: malformed requests across every endpoint', () => {
         tally.byStatus[res.statusCode] = (tally.byStatus[res.statusCode] ?? 0) + 1;
         const key = `${req.method} ${String(req.url).split('?')[0]}`;
         tally.byRoute[key] = (tally.byRoute[key] ?? 0) + 1;
-        if (res.statusCode < 300 && req.method !== 'GET' && req.method !== 'OPTIONS') tally.acceptedWrites.push(`${key} ${String(req.payload).slice(0, 80)}`);
+        if (res.statusCode < 300 && req.method !== 'GET' && req.method !== 'OPTIONS')
+          tally.acceptedWrites.push(`${key} ${String(req.payload).slice(0, 80)}`);
         const p = problem(req, res);
-        const route = full.routes.find((r) => r.method === req.method && matches(r.url, String(req.url).split('?')[0] ?? ''))?.url ?? key;
+        const route =
+          full.routes.find((r) => r.method === req.method && matches(r.url, String(req.url).split('?')[0] ?? ''))
+            ?.url ?? key;
         if (p && !failures.has(`${route} ${res.statusCode}`)) {
-          failures.set(`${route} ${res.statusCode}`, `${req.method} ${String(req.url).slice(0, 200)} [${JSON.stringify(req.headers).slice(0, 120)}] body=${String(req.payload ?? '').slice(0, 120)} → ${p}`);
+          failures.set(
+            `${route} ${res.statusCode}`,
+            `${req.method} ${String(req.url).slice(0, 200)} [${JSON.stringify(req.headers).slice(0, 120)}] body=${String(req.payload ?? '').slice(0, 120)} → ${p}`,
+          );
         }
       }),
       { numRuns: RUNS, seed: SEED },

@@ -16,7 +16,11 @@ export interface PromEnvelope<T = unknown> {
 }
 
 /** GET against the union Prometheus, repeating `match[]` as Prometheus expects. */
-export async function unionGet<T>(path: string, params: Record<string, string | number>, match: readonly string[] = []): Promise<PromEnvelope<T>> {
+export async function unionGet<T>(
+  path: string,
+  params: Record<string, string | number>,
+  match: readonly string[] = [],
+): Promise<PromEnvelope<T>> {
   const qs = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
   for (const m of match) qs.append('match[]', m);
   const res = await fetch(`${UNION_URL}${path}?${qs}`, { signal: AbortSignal.timeout(30_000) });
@@ -37,7 +41,9 @@ export function canonical(result: readonly PromSeries[]): Record<string, number>
 
 /** Labels naming a cluster or namespace outside the scope: must never appear in an answer. */
 export function leaks(labelSets: ReadonlyArray<Record<string, string>>, scope: Scope): Array<Record<string, string>> {
-  return labelSets.filter((l) =>
-    (l.namespace !== undefined && !scope.namespaces.includes('*') && !scope.namespaces.includes(l.namespace)) ||
-    (l.cluster !== undefined && !scope.clusters.includes('*') && !scope.clusters.includes(l.cluster)));
+  return labelSets.filter(
+    (l) =>
+      (l.namespace !== undefined && !scope.namespaces.includes('*') && !scope.namespaces.includes(l.namespace)) ||
+      (l.cluster !== undefined && !scope.clusters.includes('*') && !scope.clusters.includes(l.cluster)),
+  );
 }

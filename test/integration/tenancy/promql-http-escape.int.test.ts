@@ -32,7 +32,10 @@ describe('PromQL escape attempts through /prometheus/api/v1 with scoped tokens',
   it.each(PROMQL_ESCAPES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const scope = c.scope ?? PAYMENTS;
     const token = scope === EAST_PAYMENTS ? TOKENS.eastViewer : TOKENS.viewer;
-    const res = await full.app.inject({ url: `/prometheus/api/v1/query?${new URLSearchParams({ query: c.query, time: String(AT) })}`, headers: { authorization: `Bearer ${token}` } });
+    const res = await full.app.inject({
+      url: `/prometheus/api/v1/query?${new URLSearchParams({ query: c.query, time: String(AT) })}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
     if (res.statusCode === 422) {
       refused.push(c.name);
       expect(res.json()).toMatchObject({ status: 'error', errorType: 'execution' });
@@ -41,7 +44,12 @@ describe('PromQL escape attempts through /prometheus/api/v1 with scoped tokens',
     expect(res.statusCode, res.body).toBe(200);
     const data = res.json().data as { resultType: string; result: PromSeries[] };
     const got = data.resultType === 'vector' ? data.result : [];
-    expect(leaks(got.map((s) => s.metric), scope)).toEqual([]);
+    expect(
+      leaks(
+        got.map((s) => s.metric),
+        scope,
+      ),
+    ).toEqual([]);
     if (c.truth === 'empty') expect(got).toEqual([]);
     else if (c.truth !== 'no-leak') {
       const truth = await unionGet<{ result: PromSeries[] }>('/api/v1/query', { query: c.truth, time: AT });
@@ -52,7 +60,10 @@ describe('PromQL escape attempts through /prometheus/api/v1 with scoped tokens',
   it.each(METADATA_ESCAPES.map((c) => [c.name, c] as const))('metadata: %s', async (_name, c) => {
     const qs = new URLSearchParams(Object.entries(windowParams).map(([k, v]) => [k, String(v)]));
     for (const m of c.match) qs.append('match[]', m);
-    const res = await full.app.inject({ url: `/prometheus${c.path}?${qs}`, headers: { authorization: `Bearer ${TOKENS.viewer}` } });
+    const res = await full.app.inject({
+      url: `/prometheus${c.path}?${qs}`,
+      headers: { authorization: `Bearer ${TOKENS.viewer}` },
+    });
     const truth = await unionGet<unknown[]>(c.path, windowParams, c.truthMatch);
     expect(res.statusCode, res.body).toBe(200);
     const data = res.json().data as unknown[];
@@ -65,16 +76,33 @@ describe('PromQL escape attempts through /prometheus/api/v1 with scoped tokens',
   });
 
   it('a rule backtest cannot read outside the scope (refused for scoped tokens)', async () => {
-    const group = { name: 'g', interval: '1m', rules: [{ alert: 'Leak', expr: 'kube_pod_info{namespace="kube-system"}' }] };
-    const body = { group, start: new Date((AT - 120) * 1000).toISOString(), end: new Date(AT * 1000).toISOString(), step: '1m' };
-    const res = await full.app.inject({ method: 'POST', url: '/v1/alert-rules/backtest', headers: { authorization: `Bearer ${TOKENS.editor}` }, payload: body });
+    const group = {
+      name: 'g',
+      interval: '1m',
+      rules: [{ alert: 'Leak', expr: 'kube_pod_info{namespace="kube-system"}' }],
+    };
+    const body = {
+      group,
+      start: new Date((AT - 120) * 1000).toISOString(),
+      end: new Date(AT * 1000).toISOString(),
+      step: '1m',
+    };
+    const res = await full.app.inject({
+      method: 'POST',
+      url: '/v1/alert-rules/backtest',
+      headers: { authorization: `Bearer ${TOKENS.editor}` },
+      payload: body,
+    });
     expect(res.statusCode).toBe(403);
     expect(res.body).not.toContain('kube-system"');
   });
 
   it('the KubeSphere-style metrics API is scoped too', async () => {
     for (const level of ['namespace', 'pod', 'node', 'cluster']) {
-      const res = await full.app.inject({ url: `/v1/metrics/${level}?time=${AT}`, headers: { authorization: `Bearer ${TOKENS.viewer}` } });
+      const res = await full.app.inject({
+        url: `/v1/metrics/${level}?time=${AT}`,
+        headers: { authorization: `Bearer ${TOKENS.viewer}` },
+      });
       expect(res.statusCode, res.body).toBe(200);
       expect(res.body).not.toContain('kube-system');
       expect(res.body).not.toContain('"checkout"');

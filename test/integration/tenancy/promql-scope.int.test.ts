@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { filterLabelSets, filterLabelValues, filterSeries, scopeQuery, scopeSeriesMatch } from '../../../libs/tenancy/promql-scope.ts';
+import {
+  filterLabelSets,
+  filterLabelValues,
+  filterSeries,
+  scopeQuery,
+  scopeSeriesMatch,
+} from '../../../libs/tenancy/promql-scope.ts';
 import { AT, METADATA_ESCAPES, PAYMENTS, PROMQL_ESCAPES } from './escape-cases.ts';
 import { canonical, leaks, unionGet, windowParams, type PromSeries } from './prom-helpers.ts';
 
@@ -11,7 +17,9 @@ import { canonical, leaks, unionGet, windowParams, type PromSeries } from './pro
 async function instant(query: string): Promise<PromSeries[]> {
   const env = await unionGet<{ resultType: string; result: PromSeries[] }>('/api/v1/query', { query, time: AT });
   if (env.status !== 'success') throw new Error(`${query}: ${env.error}`);
-  return env.data.resultType === 'vector' ? env.data.result : [{ metric: {}, value: env.data.result as unknown as [number, string] }];
+  return env.data.resultType === 'vector'
+    ? env.data.result
+    : [{ metric: {}, value: env.data.result as unknown as [number, string] }];
 }
 
 describe('PromQL scope enforcement against the union Prometheus', () => {
@@ -19,7 +27,12 @@ describe('PromQL scope enforcement against the union Prometheus', () => {
   it.each(PROMQL_ESCAPES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const scope = c.scope ?? PAYMENTS;
     const got = filterSeries(await instant(scopeQuery(c.query, scope)), scope).kept;
-    expect(leaks(got.map((s) => s.metric), scope)).toEqual([]);
+    expect(
+      leaks(
+        got.map((s) => s.metric),
+        scope,
+      ),
+    ).toEqual([]);
     if (c.truth === 'empty') expect(got).toEqual([]);
     else if (c.truth !== 'no-leak') {
       const truth = await instant(c.truth);
@@ -49,7 +62,9 @@ describe('PromQL scope enforcement against the union Prometheus', () => {
       expect(got).toEqual(truth.data);
     } else {
       const name = c.path.split('/')[4] ?? '';
-      const got = c.path.startsWith('/api/v1/label/') ? filterLabelValues(name, scoped.data as string[], PAYMENTS) : scoped.data;
+      const got = c.path.startsWith('/api/v1/label/')
+        ? filterLabelValues(name, scoped.data as string[], PAYMENTS)
+        : scoped.data;
       expect(got).toEqual(truth.data);
       if (name === 'namespace') expect(got).toEqual(['payments']);
     }

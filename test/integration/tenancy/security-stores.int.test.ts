@@ -15,12 +15,29 @@ const run = Date.now().toString(36);
 
 const engines: [string, () => StateStore][] = [
   ['sqlite', () => new SqliteStateStore(join(dir, 'pharos.db'))],
-  ['opensearch', () => new OpenSearchStateStore({ url: 'http://127.0.0.1:9200', indexPrefix: `pharos-sec-${run}`, requestTimeoutMs: 30_000 })],
+  [
+    'opensearch',
+    () =>
+      new OpenSearchStateStore({
+        url: 'http://127.0.0.1:9200',
+        indexPrefix: `pharos-sec-${run}`,
+        requestTimeoutMs: 30_000,
+      }),
+  ],
 ];
 
 const entry = (time: number, principal: string): SelfAuditEntry => ({
-  time, principal, via: 'token', role: 'viewer', scope: { clusters: ['*'], namespaces: ['payments'] },
-  method: 'GET', route: '/v1/logs', status: principal === 'bob' ? 403 : 200, outcome: principal === 'bob' ? 'denied' : 'allowed', durationMs: 1, requestId: `r${time}`,
+  time,
+  principal,
+  via: 'token',
+  role: 'viewer',
+  scope: { clusters: ['*'], namespaces: ['payments'] },
+  method: 'GET',
+  route: '/v1/logs',
+  status: principal === 'bob' ? 403 : 200,
+  outcome: principal === 'bob' ? 'denied' : 'allowed',
+  durationMs: 1,
+  requestId: `r${time}`,
 });
 
 describe.each(engines)('security state on %s', (_name, create) => {
@@ -33,19 +50,32 @@ describe.each(engines)('security state on %s', (_name, create) => {
 
   it('creates, finds by hash, lists without secrets and revokes runtime tokens', async () => {
     const tokens = new ApiTokenStore(get, { cacheTtlMs: 0 });
-    const { token, info } = await tokens.create({ name: 'team', role: 'viewer', scope: { clusters: ['east'], namespaces: ['payments'] } }, 'ops');
-    expect(await tokens.authenticate(token)).toMatchObject({ name: 'team', role: 'viewer', scope: { clusters: ['east'], namespaces: ['payments'] } });
+    const { token, info } = await tokens.create(
+      { name: 'team', role: 'viewer', scope: { clusters: ['east'], namespaces: ['payments'] } },
+      'ops',
+    );
+    expect(await tokens.authenticate(token)).toMatchObject({
+      name: 'team',
+      role: 'viewer',
+      scope: { clusters: ['east'], namespaces: ['payments'] },
+    });
     expect(await tokens.authenticate(`${token}x`)).toBeUndefined();
     const listed = await tokens.list({ limit: 10 });
     expect(listed.items.map((t) => t.name)).toEqual(['team']);
     expect(JSON.stringify(listed)).not.toContain(token);
-    await expect(tokens.create({ name: 'team', role: 'admin', scope: { clusters: ['*'], namespaces: ['*'] } }, 'ops')).rejects.toMatchObject({ code: 'PHAROS_ERR_CONFLICT' });
+    await expect(
+      tokens.create({ name: 'team', role: 'admin', scope: { clusters: ['*'], namespaces: ['*'] } }, 'ops'),
+    ).rejects.toMatchObject({ code: 'PHAROS_ERR_CONFLICT' });
     await tokens.revoke(info.id);
     expect(await tokens.authenticate(token)).toBeUndefined();
   });
 
   it('stores the self-audit trail and answers filters, time bounds and pages', async () => {
-    const log = new SelfAuditLog({ store: get, config: { enabled: true, retentionDays: 30, bufferSize: 1000 }, logger: createLogger('silent') });
+    const log = new SelfAuditLog({
+      store: get,
+      config: { enabled: true, retentionDays: 30, bufferSize: 1000 },
+      logger: createLogger('silent'),
+    });
     const t0 = Date.now() - 10_000;
     for (let i = 0; i < 12; i++) log.record(entry(t0 + i, i % 3 === 0 ? 'bob' : 'alice'));
     const bob = await log.query({ principal: 'bob', outcome: 'denied', limit: 100, order: 'asc' });

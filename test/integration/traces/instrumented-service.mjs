@@ -15,7 +15,11 @@ import { NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trac
 const env = process.env;
 const exporter = new OTLPTraceExporter({ url: env.OTLP_URL, headers: { authorization: `Bearer ${env.OTLP_TOKEN}` } });
 const provider = new NodeTracerProvider({
-  resource: resourceFromAttributes({ 'service.name': env.SERVICE, 'k8s.cluster.name': env.CLUSTER, 'k8s.namespace.name': env.NAMESPACE }),
+  resource: resourceFromAttributes({
+    'service.name': env.SERVICE,
+    'k8s.cluster.name': env.CLUSTER,
+    'k8s.namespace.name': env.NAMESPACE,
+  }),
   spanProcessors: [new SimpleSpanProcessor(exporter)],
 });
 provider.register();
@@ -29,23 +33,28 @@ const server = http.createServer((req, res) => {
   const traceId = trace.getActiveSpan()?.spanContext().traceId ?? '';
   res.setHeader('x-trace-id', traceId);
   if (url.pathname === '/work') {
-    setTimeout(() => {
-      res.statusCode = url.searchParams.get('fail') ? 500 : 200;
-      res.end('done');
-    }, Number(url.searchParams.get('slowMs') ?? 0));
+    setTimeout(
+      () => {
+        res.statusCode = url.searchParams.get('fail') ? 500 : 200;
+        res.end('done');
+      },
+      Number(url.searchParams.get('slowMs') ?? 0),
+    );
     return;
   }
   if (url.pathname === '/call' && env.DOWNSTREAM) {
-    http.get(`${env.DOWNSTREAM}/work${url.search}`, (down) => {
-      down.resume();
-      down.on('end', () => {
-        res.statusCode = down.statusCode === 200 ? 200 : 502;
-        res.end('called');
+    http
+      .get(`${env.DOWNSTREAM}/work${url.search}`, (down) => {
+        down.resume();
+        down.on('end', () => {
+          res.statusCode = down.statusCode === 200 ? 200 : 502;
+          res.end('called');
+        });
+      })
+      .on('error', () => {
+        res.statusCode = 502;
+        res.end('unreachable');
       });
-    }).on('error', () => {
-      res.statusCode = 502;
-      res.end('unreachable');
-    });
     return;
   }
   res.statusCode = 404;

@@ -12,25 +12,71 @@ const NOW = Date.UTC(2026, 0, 20, 12);
 const ns = (ms: number) => (BigInt(ms) * 1_000_000n).toString();
 
 function docs() {
-  const span = (traceId: string, spanId: string, kind: number, at: number, ms: number, attributes: OtlpSpan['attributes'], error = false): OtlpSpan => ({
-    traceId, spanId, parentSpanId: '', traceState: '', name: kind === 2 ? 'GET /cart' : 'GET', kind, startTimeUnixNano: ns(at), endTimeUnixNano: ns(at + ms),
-    attributes, droppedAttributesCount: 0, events: [], links: [], status: { code: error ? 2 : 0, message: '' },
+  const span = (
+    traceId: string,
+    spanId: string,
+    kind: number,
+    at: number,
+    ms: number,
+    attributes: OtlpSpan['attributes'],
+    error = false,
+  ): OtlpSpan => ({
+    traceId,
+    spanId,
+    parentSpanId: '',
+    traceState: '',
+    name: kind === 2 ? 'GET /cart' : 'GET',
+    kind,
+    startTimeUnixNano: ns(at),
+    endTimeUnixNano: ns(at + ms),
+    attributes,
+    droppedAttributesCount: 0,
+    events: [],
+    links: [],
+    status: { code: error ? 2 : 0, message: '' },
   });
   const t = (n: number) => n.toString(16).padStart(32, 'a');
   const s = (n: number) => n.toString(16).padStart(16, 'b');
-  return normalizeSpans([
-    { resource: { 'service.name': 'cart', 'k8s.cluster.name': 'east', 'k8s.namespace.name': 'shop' }, scopeSpans: [{ scope: { name: 'x', version: '1' }, spans: [
-      span(t(1), s(1), 2, NOW - 1000, 120, { 'http.status_code': 200, 'cache.hit': true }),
-      span(t(2), s(2), 2, NOW - 2000, 20, { 'http.status_code': 500 }, true),
-      span(t(3), s(3), 3, NOW - 3 * DAY, 5, { 'peer.service': 'db' }),
-    ] }] },
-    { resource: { 'service.name': 'pay', 'k8s.cluster.name': 'west' }, scopeSpans: [{ scope: { name: 'x', version: '1' }, spans: [span(t(1), s(4), 2, NOW - 900, 50, { 'http.route': '/pay' })] }] },
-  ], (c) => ({ cluster: c as string }), NOW).spans;
+  return normalizeSpans(
+    [
+      {
+        resource: { 'service.name': 'cart', 'k8s.cluster.name': 'east', 'k8s.namespace.name': 'shop' },
+        scopeSpans: [
+          {
+            scope: { name: 'x', version: '1' },
+            spans: [
+              span(t(1), s(1), 2, NOW - 1000, 120, { 'http.status_code': 200, 'cache.hit': true }),
+              span(t(2), s(2), 2, NOW - 2000, 20, { 'http.status_code': 500 }, true),
+              span(t(3), s(3), 3, NOW - 3 * DAY, 5, { 'peer.service': 'db' }),
+            ],
+          },
+        ],
+      },
+      {
+        resource: { 'service.name': 'pay', 'k8s.cluster.name': 'west' },
+        scopeSpans: [
+          { scope: { name: 'x', version: '1' }, spans: [span(t(1), s(4), 2, NOW - 900, 50, { 'http.route': '/pay' })] },
+        ],
+      },
+    ],
+    (c) => ({ cluster: c as string }),
+    NOW,
+  ).spans;
 }
 
 const ENGINES: [string, () => SpanStore][] = [
   ['SQLite', () => new SqliteSpanStore({ path: ':memory:' })],
-  ['OpenSearch', () => new OpenSearchSpanStore({ url: 'http://127.0.0.1:9200', indexPrefix: runId('spanstore'), requestTimeoutMs: 30_000, shards: 1, replicas: 0 })],
+  [
+    'OpenSearch',
+    () =>
+      new OpenSearchSpanStore({
+        url: 'http://127.0.0.1:9200',
+        indexPrefix: runId('spanstore'),
+        requestTimeoutMs: 30_000,
+        shards: 1,
+        replicas: 0,
+      }),
+  ],
 ];
 
 describe.each(ENGINES)('span store contract: %s', (_name, make) => {
@@ -46,7 +92,8 @@ describe.each(ENGINES)('span store contract: %s', (_name, make) => {
     await store.deleteOlderThan(new Date(NOW + 10 * DAY)).catch(() => undefined);
     await store.close();
   });
-  const ids = async (q: Parameters<SpanStore['find']>[0], limit = 10) => (await store.find(q, limit)).spans.map((s) => s.spanId.replace(/^b+/, ''));
+  const ids = async (q: Parameters<SpanStore['find']>[0], limit = 10) =>
+    (await store.find(q, limit)).spans.map((s) => s.spanId.replace(/^b+/, ''));
 
   it('finds by trace, service, kind, cluster and namespace, newest first, with the total', async () => {
     expect(await ids({})).toEqual(['4', '1', '2', '3']);
@@ -69,8 +116,15 @@ describe.each(ENGINES)('span store contract: %s', (_name, make) => {
   it('gives the join fields for topology, the clusters, and deletes by age and cluster', async () => {
     const { spans } = await store.edgeFields({ services: ['cart'] }, 10);
     expect(spans.find((s) => s.spanId.endsWith('2'))).toEqual({
-      cluster: 'east', namespace: 'shop', traceId: 'a'.repeat(31) + '2', spanId: 'b'.repeat(15) + '2', parentSpanId: '', serviceName: 'cart',
-      kind: 'SPAN_KIND_SERVER', durationInNanos: 20_000_000, statusCode: 2,
+      cluster: 'east',
+      namespace: 'shop',
+      traceId: 'a'.repeat(31) + '2',
+      spanId: 'b'.repeat(15) + '2',
+      parentSpanId: '',
+      serviceName: 'cart',
+      kind: 'SPAN_KIND_SERVER',
+      durationInNanos: 20_000_000,
+      statusCode: 2,
     });
     expect((await store.clusters()).sort()).toEqual(['east', 'west']);
     expect(await store.deleteOlderThan(new Date(NOW - DAY), 'west')).toBe(0);

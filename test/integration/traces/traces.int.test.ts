@@ -25,7 +25,15 @@ const dir = mkdtempSync(join(tmpdir(), 'pharos-traces-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const SETUPS: [string, () => Record<string, unknown>][] = [
-  ['embedded: in-process bus + SQLite', () => ({ ...engineConfig('x', dir), storage: { type: 'sqlite', path: join(dir, `embedded-${Date.now()}.db`) }, bus: { type: 'memory' }, dataDir: join(dir, 'embedded') })],
+  [
+    'embedded: in-process bus + SQLite',
+    () => ({
+      ...engineConfig('x', dir),
+      storage: { type: 'sqlite', path: join(dir, `embedded-${Date.now()}.db`) },
+      bus: { type: 'memory' },
+      dataDir: join(dir, 'embedded'),
+    }),
+  ],
   ['Kafka + OpenSearch', () => engineConfig(runId('traces'), join(dir, 'engines'))],
 ];
 
@@ -37,7 +45,10 @@ interface Service {
 
 /** One instrumented service as a process of its own (its own SDK, its own k8s.cluster.name). */
 async function startService(env: Record<string, string>): Promise<Service> {
-  const child = spawn(process.execPath, [SERVICE], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [SERVICE], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const port = await new Promise<number>((ok, fail) => {
     child.stdout!.on('data', (b: Buffer) => {
@@ -49,12 +60,14 @@ async function startService(env: Record<string, string>): Promise<Service> {
     child.on('exit', (code) => fail(new Error(`service ${env.SERVICE} exited ${code}: ${output}`)));
   });
   return {
-    url: `http://127.0.0.1:${port}`, child,
-    stop: () => new Promise<void>((ok) => {
-      if (child.exitCode !== null) return ok();
-      child.once('exit', () => ok());
-      child.kill('SIGTERM');
-    }),
+    url: `http://127.0.0.1:${port}`,
+    child,
+    stop: () =>
+      new Promise<void>((ok) => {
+        if (child.exitCode !== null) return ok();
+        child.once('exit', () => ok());
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -90,7 +103,9 @@ describe.each(SETUPS)('traces from real OpenTelemetry instrumentation: %s', (_na
     const otlp = { OTLP_URL: `${url}/otlp/v1/traces`, OTLP_TOKEN: INGEST_TOKEN };
     const back = await startService({ ...otlp, SERVICE: 'checkout', CLUSTER: BACK, NAMESPACE: 'pay', DOWNSTREAM: '' });
     services.push(back);
-    services.push(await startService({ ...otlp, SERVICE: 'frontend', CLUSTER: FRONT, NAMESPACE: 'shop', DOWNSTREAM: back.url }));
+    services.push(
+      await startService({ ...otlp, SERVICE: 'frontend', CLUSTER: FRONT, NAMESPACE: 'shop', DOWNSTREAM: back.url }),
+    );
   });
   afterAll(async () => {
     await Promise.all(services.map((s) => s.stop()));
@@ -101,10 +116,26 @@ describe.each(SETUPS)('traces from real OpenTelemetry instrumentation: %s', (_na
 
   const get = async (path: string, token = VIEWER) => {
     const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
-    return { status: res.status, headers: res.headers, body: res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text() };
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text(),
+    };
   };
-  const spansOf = (batches: { scopeSpans: { spans: { spanId: string; kind: number; parentSpanId?: string }[] }[]; resource: { attributes: { key: string; value: { stringValue?: string } }[] } }[]) =>
-    batches.flatMap((b) => b.scopeSpans.flatMap((s) => s.spans.map((sp) => ({ ...sp, cluster: b.resource.attributes.find((a) => a.key === 'k8s.cluster.name')?.value.stringValue }))));
+  const spansOf = (
+    batches: {
+      scopeSpans: { spans: { spanId: string; kind: number; parentSpanId?: string }[] }[];
+      resource: { attributes: { key: string; value: { stringValue?: string } }[] };
+    }[],
+  ) =>
+    batches.flatMap((b) =>
+      b.scopeSpans.flatMap((s) =>
+        s.spans.map((sp) => ({
+          ...sp,
+          cluster: b.resource.attributes.find((a) => a.key === 'k8s.cluster.name')?.value.stringValue,
+        })),
+      ),
+    );
 
   it('every span of a trace that crossed the clusters reaches Pharos and comes back from /tempo/api/traces', async () => {
     const call = async (query: string) => {
@@ -123,15 +154,25 @@ describe.each(SETUPS)('traces from real OpenTelemetry instrumentation: %s', (_na
     expect(all.every((id) => /^[0-9a-f]{32}$/.test(id))).toBe(true);
     // Each call: the frontend's server and client spans, the checkout's server span.
     const store = await getSpanStore(ctx);
-    await until(async () => {
-      await store.refresh().catch(() => undefined);
-      return (await store.find({ traceIds: all }, 100).catch(() => ({ total: -1 }))).total >= all.length * 3;
-    }, 90_000, 'all spans stored');
+    await until(
+      async () => {
+        await store.refresh().catch(() => undefined);
+        return (await store.find({ traceIds: all }, 100).catch(() => ({ total: -1 }))).total >= all.length * 3;
+      },
+      90_000,
+      'all spans stored',
+    );
     const res = await get(`/tempo/api/traces/${traceIds.slow}`);
     expect(res.status).toBe(200);
     const spans = spansOf(res.body.batches);
     expect(spans).toHaveLength(3);
-    expect(spans.map((s) => [s.cluster, s.kind]).sort()).toEqual([[BACK, 2], [FRONT, 2], [FRONT, 3]].sort());
+    expect(spans.map((s) => [s.cluster, s.kind]).sort()).toEqual(
+      [
+        [BACK, 2],
+        [FRONT, 2],
+        [FRONT, 3],
+      ].sort(),
+    );
     const client = spans.find((s) => s.kind === 3)!;
     expect(spans.find((s) => s.cluster === BACK)!.parentSpanId).toBe(client.spanId);
     expect(res.body.pharos).toEqual({ spans: 3, withheldSpans: 0, truncated: false });
@@ -146,7 +187,7 @@ describe.each(SETUPS)('traces from real OpenTelemetry instrumentation: %s', (_na
     const search = async (q: string) => {
       const res = await get(`/tempo/api/search?start=${now - 600}&end=${now + 5}&${q}`);
       expect(res.status, JSON.stringify(res.body)).toBe(200);
-      return (res.body.traces as { traceID: string; rootServiceName: string; durationMs: number }[]);
+      return res.body.traces as { traceID: string; rootServiceName: string; durationMs: number }[];
     };
     const slow = await search('service=checkout&minDuration=250ms');
     expect(slow.map((t) => t.traceID)).toEqual([traceIds.slow]);
@@ -157,7 +198,9 @@ describe.each(SETUPS)('traces from real OpenTelemetry instrumentation: %s', (_na
     expect(new Set(fast.map((t) => t.traceID))).toEqual(new Set([...traceIds.ok, ...traceIds.failed]));
     // A numeric attribute (the HTTP status code the instrumentation records) is matched as text on both stores.
     const failed = await get(`/tempo/api/traces/${traceIds.failed[0]}`);
-    const server = spansOf(failed.body.batches).find((s) => s.cluster === BACK && s.kind === 2) as unknown as { attributes: { key: string; value: { intValue?: string } }[] };
+    const server = spansOf(failed.body.batches).find((s) => s.cluster === BACK && s.kind === 2) as unknown as {
+      attributes: { key: string; value: { intValue?: string } }[];
+    };
     const code = server.attributes.find((a) => a.value.intValue === '500');
     expect(code, JSON.stringify(server.attributes)).toBeDefined();
     const byCode = await search(`tags=${encodeURIComponent(`${code!.key}=500`)}&limit=100`);
@@ -170,12 +213,17 @@ describe.each(SETUPS)('traces from real OpenTelemetry instrumentation: %s', (_na
     const start = new Date(Date.now() - 600_000).toISOString();
     const res = await get(`/v1/topology?start=${start}&cluster=${BACK}`);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body.edges.map((e: Record<string, unknown>) => [e.source, e.target, e.requests, e.errors, e.crossCluster])).toEqual([
-      [`${FRONT}/shop/frontend`, `${BACK}/pay/checkout`, 6, 2, true],
-    ]);
+    expect(
+      res.body.edges.map((e: Record<string, unknown>) => [e.source, e.target, e.requests, e.errors, e.crossCluster]),
+    ).toEqual([[`${FRONT}/shop/frontend`, `${BACK}/pay/checkout`, 6, 2, true]]);
     expect(res.body.edges[0].p95Ms).toBeGreaterThanOrEqual(290);
-    expect(res.body.nodes.map((n: { id: string }) => n.id).sort()).toEqual([`${BACK}/pay/checkout`, `${FRONT}/shop/frontend`]);
+    expect(res.body.nodes.map((n: { id: string }) => n.id).sort()).toEqual([
+      `${BACK}/pay/checkout`,
+      `${FRONT}/shop/frontend`,
+    ]);
     const graph = await get(`/v1/topology?start=${start}&cluster=${BACK}&format=nodegraph`);
-    expect(graph.body.edges.fields.find((f: { name: string }) => f.name === 'target').values).toEqual([`${BACK}/pay/checkout`]);
+    expect(graph.body.edges.fields.find((f: { name: string }) => f.name === 'target').values).toEqual([
+      `${BACK}/pay/checkout`,
+    ]);
   });
 });

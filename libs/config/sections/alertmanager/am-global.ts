@@ -68,15 +68,27 @@ export const globalSchema = z
   .strict()
   .superRefine((g, ctx) => {
     const pairs: [string, string][] = [
-      ['slack_app_token', 'slack_app_token_file'], ['slack_api_url', 'slack_api_url_file'], ['opsgenie_api_key', 'opsgenie_api_key_file'],
-      ['victorops_api_key', 'victorops_api_key_file'], ['telegram_bot_token', 'telegram_bot_token_file'], ['smtp_auth_password', 'smtp_auth_password_file'],
-      ['rocketchat_token', 'rocketchat_token_file'], ['rocketchat_token_id', 'rocketchat_token_id_file'], ['smtp_auth_secret', 'smtp_auth_secret_file'],
-      ['wechat_api_secret', 'wechat_api_secret_file'], ['mattermost_webhook_url', 'mattermost_webhook_url_file'],
+      ['slack_app_token', 'slack_app_token_file'],
+      ['slack_api_url', 'slack_api_url_file'],
+      ['opsgenie_api_key', 'opsgenie_api_key_file'],
+      ['victorops_api_key', 'victorops_api_key_file'],
+      ['telegram_bot_token', 'telegram_bot_token_file'],
+      ['smtp_auth_password', 'smtp_auth_password_file'],
+      ['rocketchat_token', 'rocketchat_token_file'],
+      ['rocketchat_token_id', 'rocketchat_token_id_file'],
+      ['smtp_auth_secret', 'smtp_auth_secret_file'],
+      ['wechat_api_secret', 'wechat_api_secret_file'],
+      ['mattermost_webhook_url', 'mattermost_webhook_url_file'],
     ];
     for (const pair of pairs) atMostOne(ctx, g, pair);
     const appToken = g.slack_app_token || g.slack_app_token_file;
     if (appToken && (g.slack_api_url || g.slack_api_url_file) && g.slack_api_url !== g.slack_app_url) {
-      ctx.addIssue({ code: 'custom', path: ['slack_app_token'], message: 'at most one of slack_app_token/slack_app_token_file & slack_api_url/slack_api_url_file must be configured' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['slack_app_token'],
+        message:
+          'at most one of slack_app_token/slack_app_token_file & slack_api_url/slack_api_url_file must be configured',
+      });
     }
   });
 

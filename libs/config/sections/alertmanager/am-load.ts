@@ -25,14 +25,20 @@ export function prepareAlerting(alerting: Record<string, unknown>, env: NodeJS.P
     const loaded = readAlertmanagerFile(file);
     problems.push(...loaded.problems.map((p) => `alerting.alertmanagerConfigFile: ${p}`));
     for (const key of Object.keys(loaded.value)) {
-      if (key in alerting) problems.push(`alerting.${key}: given both inline and in alertmanagerConfigFile (${file}); keep one`);
+      if (key in alerting)
+        problems.push(`alerting.${key}: given both inline and in alertmanagerConfigFile (${file}); keep one`);
     }
     out = { ...out, ...loaded.value };
   }
   const am = Object.fromEntries(AM_TOP_LEVEL_KEYS.filter((k) => k in out).map((k) => [k, out[k]]));
   const resolved = resolveEnvFields(am, env, ['alerting']);
   problems.push(...resolved.problems);
-  return { alerting: { ...out, ...(resolved.value as object) }, problems, envFields: resolved.used, ...(file ? { file } : {}) };
+  return {
+    alerting: { ...out, ...(resolved.value as object) },
+    problems,
+    envFields: resolved.used,
+    ...(file ? { file } : {}),
+  };
 }
 
 /** An alertmanager.yml as a mapping of its sections; unknown top-level keys are problems, as in Alertmanager. */
@@ -46,7 +52,8 @@ export function readAlertmanagerFile(file: string): { value: Record<string, unkn
   const parsed = parseAmYaml(text);
   if (parsed.problems.length) return { value: {}, problems: parsed.problems.map((p) => `${file}: ${p}`) };
   const value = parsed.value ?? {};
-  if (typeof value !== 'object' || Array.isArray(value)) return { value: {}, problems: [`${file}: the top level must be a mapping`] };
+  if (typeof value !== 'object' || Array.isArray(value))
+    return { value: {}, problems: [`${file}: the top level must be a mapping`] };
   const known = (k: string) => (AM_TOP_LEVEL_KEYS as readonly string[]).includes(k);
   const problems = Object.keys(value)
     .filter((k) => !known(k))

@@ -49,7 +49,8 @@ export function parseClassicMatcher(s: string): AmMatcher {
       const n = chars[++i] as string;
       value += n === 'n' ? '\n' : n === '"' || n === '\\' ? n : `\\${n}`;
     } else if (c === '"') {
-      if (!expectQuote || i < chars.length - 1) throw new MatcherSyntaxError(`matcher value contains unescaped double quote: ${ms[3]}`);
+      if (!expectQuote || i < chars.length - 1)
+        throw new MatcherSyntaxError(`matcher value contains unescaped double quote: ${ms[3]}`);
       expectQuote = false;
     } else value += c;
   }
@@ -112,7 +113,8 @@ function lex(input: string): Tok[] {
         else if (chars[j] === '\\') esc = true;
         else if (chars[j] === '"') break;
       }
-      if (j >= chars.length) throw new MatcherSyntaxError(`${i}:${chars.length}: ${chars.slice(i).join('')}: missing end "`);
+      if (j >= chars.length)
+        throw new MatcherSyntaxError(`${i}:${chars.length}: ${chars.slice(i).join('')}: missing end "`);
       out.push({ kind: 'quoted', value: chars.slice(i, j + 1).join('') });
       i = j + 1;
     } else if (/\s/u.test(r)) i++;
@@ -130,7 +132,17 @@ function lex(input: string): Tok[] {
 function unquote(tok: Tok): string {
   if (tok.kind === 'unquoted') return tok.value;
   const body = tok.value.slice(1, -1);
-  const simple: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"' };
+  const simple: Record<string, string> = {
+    a: '\x07',
+    b: '\b',
+    f: '\f',
+    n: '\n',
+    r: '\r',
+    t: '\t',
+    v: '\v',
+    '\\': '\\',
+    '"': '"',
+  };
   let out = '';
   for (let i = 0; i < body.length; i++) {
     const c = body[i] as string;
@@ -167,19 +179,24 @@ export function parseUtf8Matchers(input: string): AmMatcher[] {
   const expectValue = (what: string): Tok => {
     const t = toks[i++];
     if (!t) throw new MatcherSyntaxError(`unexpected end of input: expected ${what}`);
-    if (t.kind !== 'quoted' && t.kind !== 'unquoted') throw new MatcherSyntaxError(`unexpected ${t.value}: expected ${what}`);
+    if (t.kind !== 'quoted' && t.kind !== 'unquoted')
+      throw new MatcherSyntaxError(`unexpected ${t.value}: expected ${what}`);
     return t;
   };
   while (i < toks.length && toks[i]?.kind !== '}') {
     const name = unquote(expectValue('label name'));
     const op = toks[i++];
-    if (!op || op.kind !== 'op') throw new MatcherSyntaxError(`unexpected ${op?.value ?? 'end of input'}: expected an operator such as '=', '!=', '=~' or '!~'`);
+    if (!op || op.kind !== 'op')
+      throw new MatcherSyntaxError(
+        `unexpected ${op?.value ?? 'end of input'}: expected an operator such as '=', '!=', '=~' or '!~'`,
+      );
     const value = unquote(expectValue('label value'));
     if (name === '') throw new MatcherSyntaxError('expected label name');
     out.push(checked({ name, type: op.value as AmMatchType, value }));
     const next = toks[i];
     if (next?.kind === ',') i++;
-    else if (next && next.kind !== '}') throw new MatcherSyntaxError(`unexpected ${next.value}: expected a comma or close brace`);
+    else if (next && next.kind !== '}')
+      throw new MatcherSyntaxError(`unexpected ${next.value}: expected a comma or close brace`);
   }
   if (toks[i]?.kind === '}') {
     if (!open) throw new MatcherSyntaxError('}: expected opening brace');
@@ -205,5 +222,15 @@ export function parseAmMatchers(input: string): AmMatcher[] {
 /** Alertmanager's order of matchers (labels.Matchers Less: name, then value, then type). */
 export function sortAmMatchers<T extends AmMatcher>(ms: T[]): T[] {
   const types: AmMatchType[] = ['=', '!=', '=~', '!~'];
-  return ms.sort((a, b) => (a.name !== b.name ? (a.name < b.name ? -1 : 1) : a.value !== b.value ? (a.value < b.value ? -1 : 1) : types.indexOf(a.type) - types.indexOf(b.type)));
+  return ms.sort((a, b) =>
+    a.name !== b.name
+      ? a.name < b.name
+        ? -1
+        : 1
+      : a.value !== b.value
+        ? a.value < b.value
+          ? -1
+          : 1
+        : types.indexOf(a.type) - types.indexOf(b.type),
+  );
 }

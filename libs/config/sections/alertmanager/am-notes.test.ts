@@ -10,8 +10,17 @@ describe('what Pharos accepts but does not act on, and its own options', () => {
         {
           name: 'all',
           pushover_configs: [{ user_key: 'u', token: 't' }],
-          slack_configs: [{ api_url: 'https://hooks.slack.com/services/T/B/X', update_message: false }, { api_url: 'https://slack.com/api/chat.postMessage', update_message: true }],
-          webhook_configs: [{ url: 'http://h.example/', hmac_secret: 's', http_config: { oauth2: { client_id: 'c', token_url: 'http://t.example/' } } }],
+          slack_configs: [
+            { api_url: 'https://hooks.slack.com/services/T/B/X', update_message: false },
+            { api_url: 'https://slack.com/api/chat.postMessage', update_message: true },
+          ],
+          webhook_configs: [
+            {
+              url: 'http://h.example/',
+              hmac_secret: 's',
+              http_config: { oauth2: { client_id: 'c', token_url: 'http://t.example/' } },
+            },
+          ],
           dingtalk_configs: [{ webhook_url: 'https://oapi.dingtalk.com/robot/send?access_token=x' }],
         },
       ],

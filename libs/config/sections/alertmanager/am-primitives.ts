@@ -34,14 +34,20 @@ export function goDurationMs(text: string): number | undefined {
   const m = /^([-+]?)((?:\d*\.?\d+(?:ns|us|µs|ms|s|m|h))+)$/.exec(text);
   if (!m) return undefined;
   let total = 0;
-  for (const part of (m[2] as string).matchAll(/(\d*\.?\d+)(ns|us|µs|ms|s|m|h)/g)) total += Number(part[1]) * (GO_UNITS[part[2] as string] as number);
+  for (const part of (m[2] as string).matchAll(/(\d*\.?\d+)(ns|us|µs|ms|s|m|h)/g))
+    total += Number(part[1]) * (GO_UNITS[part[2] as string] as number);
   return m[1] === '-' ? -total : total;
 }
 
 /** A time.Duration field (the newer `timeout` options): a Go duration string, or an integer of nanoseconds. */
 export const goDuration = z.union([
-  z.string().refine((s) => goDurationMs(s) !== undefined, { message: 'not a valid Go duration (e.g. 10s, 1m30s, 1.5h)' }),
-  z.number().int().transform((ns) => `${ns / 1e6}ms`),
+  z
+    .string()
+    .refine((s) => goDurationMs(s) !== undefined, { message: 'not a valid Go duration (e.g. 10s, 1m30s, 1.5h)' }),
+  z
+    .number()
+    .int()
+    .transform((ns) => `${ns / 1e6}ms`),
 ]);
 
 /** Parses a URL as Alertmanager's config.URL does: http or https, with a host. */
@@ -52,7 +58,8 @@ export function amUrlProblem(text: string): string | undefined {
   } catch {
     return `invalid URL "${redactForMessage(text)}"`;
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `unsupported scheme "${u.protocol.replace(/:$/, '')}" for URL`;
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    return `unsupported scheme "${u.protocol.replace(/:$/, '')}" for URL`;
   if (!u.hostname) return 'missing host for URL';
   return undefined;
 }

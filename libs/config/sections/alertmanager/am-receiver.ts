@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { amString, issue } from './am-primitives.ts';
 import { emailConfigSchema, webhookConfigSchema } from './am-receivers-basic.ts';
-import { discordConfigSchema, msteamsConfigSchema, msteamsV2ConfigSchema, slackConfigSchema, telegramConfigSchema } from './am-receivers-chat.ts';
+import {
+  discordConfigSchema,
+  msteamsConfigSchema,
+  msteamsV2ConfigSchema,
+  slackConfigSchema,
+  telegramConfigSchema,
+} from './am-receivers-chat.ts';
 import { NOT_DELIVERED_RECEIVERS } from './am-receivers-other.ts';
 import { opsgenieConfigSchema, pagerdutyConfigSchema, wechatConfigSchema } from './am-receivers-paging.ts';
 import { dingtalkConfigSchema, feishuConfigSchema } from './am-receivers-robots.ts';

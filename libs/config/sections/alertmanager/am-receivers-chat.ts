@@ -21,7 +21,12 @@ const slackAction = z
     name: amString.optional(),
     value: amString.optional(),
     confirm: z
-      .object({ text: amString.optional(), title: amString.optional(), ok_text: amString.optional(), dismiss_text: amString.optional() })
+      .object({
+        text: amString.optional(),
+        title: amString.optional(),
+        ok_text: amString.optional(),
+        dismiss_text: amString.optional(),
+      })
       .strict()
       .superRefine((c, ctx) => {
         if (!c.text) issue(ctx, ['text'], 'missing text in Slack confirmation configuration');
@@ -35,7 +40,9 @@ const slackAction = z
     if (!a.url && !a.name) issue(ctx, [], 'missing name or url in Slack action configuration');
   })
   // As Alertmanager: a URL button drops the message-action fields, a named action drops the URL.
-  .transform((a) => (a.url ? { ...a, name: undefined, value: undefined, confirm: undefined } : { ...a, url: undefined }));
+  .transform((a) =>
+    a.url ? { ...a, name: undefined, value: undefined, confirm: undefined } : { ...a, url: undefined },
+  );
 
 export const SLACK_POST_MESSAGE_URL = 'https://slack.com/api/chat.postMessage';
 
@@ -76,19 +83,34 @@ export const slackConfigSchema = z
   .superRefine((c, ctx) => {
     atMostOne(ctx, c, ['api_url', 'api_url_file']);
     atMostOne(ctx, c, ['app_token', 'app_token_file']);
-    if ((c.api_url || c.api_url_file) && (c.app_token || c.app_token_file)) issue(ctx, ['app_token'], 'at most one of api_url/api_url_file & app_token/app_token_file must be configured');
+    if ((c.api_url || c.api_url_file) && (c.app_token || c.app_token_file))
+      issue(ctx, ['app_token'], 'at most one of api_url/api_url_file & app_token/app_token_file must be configured');
     for (const option of ['update_message', 'post_updates_to_thread'] as const) {
       if (!c[option]) continue;
       if (!c.api_url && c.api_url_file) issue(ctx, [option], `${option} can't be used with api_url_file`);
-      if (c.api_url && c.api_url !== SLACK_POST_MESSAGE_URL) issue(ctx, [option], `${option} can only be used with bot tokens. api_url must be set to ${SLACK_POST_MESSAGE_URL}`);
+      if (c.api_url && c.api_url !== SLACK_POST_MESSAGE_URL)
+        issue(
+          ctx,
+          [option],
+          `${option} can only be used with bot tokens. api_url must be set to ${SLACK_POST_MESSAGE_URL}`,
+        );
     }
   });
 
 /** The fields of the kinds posting to one secret webhook URL (Teams, Discord), resolved sent by default. */
-const webhookFields = { ...notifierFields, send_resolved: z.boolean().default(true), webhook_url: amSecretUrl.optional(), webhook_url_file: amString.optional() };
+const webhookFields = {
+  ...notifierFields,
+  send_resolved: z.boolean().default(true),
+  webhook_url: amSecretUrl.optional(),
+  webhook_url_file: amString.optional(),
+};
 
-const webhookUrlPair = (c: { webhook_url?: string | undefined; webhook_url_file?: string | undefined }, ctx: z.RefinementCtx) => {
-  if (!c.webhook_url && !c.webhook_url_file) issue(ctx, ['webhook_url'], 'one of webhook_url or webhook_url_file must be configured');
+const webhookUrlPair = (
+  c: { webhook_url?: string | undefined; webhook_url_file?: string | undefined },
+  ctx: z.RefinementCtx,
+) => {
+  if (!c.webhook_url && !c.webhook_url_file)
+    issue(ctx, ['webhook_url'], 'one of webhook_url or webhook_url_file must be configured');
   atMostOne(ctx, c, ['webhook_url', 'webhook_url_file']);
 };
 
@@ -149,7 +171,11 @@ export const telegramConfigSchema = z
     if (!c.chat_id && !c.chat_id_file) issue(ctx, ['chat_id'], 'missing chat_id or chat_id_file on telegram_config');
     atMostOne(ctx, c, ['chat_id', 'chat_id_file']);
     if (!['', 'Markdown', 'MarkdownV2', 'HTML'].includes(c.parse_mode)) {
-      issue(ctx, ['parse_mode'], 'unknown parse_mode on telegram_config, must be Markdown, MarkdownV2, HTML or empty string');
+      issue(
+        ctx,
+        ['parse_mode'],
+        'unknown parse_mode on telegram_config, must be Markdown, MarkdownV2, HTML or empty string',
+      );
     }
   });
 

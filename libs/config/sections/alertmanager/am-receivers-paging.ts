@@ -18,7 +18,9 @@ export const pagerdutyConfigSchema = z
     description: amString.optional(),
     /** 0.25: strings; 0.35: any YAML value, string leaves templated. */
     details: z.record(z.string(), z.unknown()).optional(),
-    images: z.array(z.object({ src: amString.optional(), alt: amString.optional(), href: amString.optional() }).strict()).optional(),
+    images: z
+      .array(z.object({ src: amString.optional(), alt: amString.optional(), href: amString.optional() }).strict())
+      .optional(),
     links: z.array(z.object({ href: amString.optional(), text: amString.optional() }).strict()).optional(),
     source: amString.optional(),
     severity: amString.optional(),
@@ -29,7 +31,8 @@ export const pagerdutyConfigSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (!c.routing_key && !c.service_key && !c.routing_key_file && !c.service_key_file) issue(ctx, ['routing_key'], 'missing service or routing key in PagerDuty config');
+    if (!c.routing_key && !c.service_key && !c.routing_key_file && !c.service_key_file)
+      issue(ctx, ['routing_key'], 'missing service or routing key in PagerDuty config');
     atMostOne(ctx, c, ['routing_key', 'routing_key_file']);
     atMostOne(ctx, c, ['service_key', 'service_key_file']);
   });
@@ -37,12 +40,19 @@ export const pagerdutyConfigSchema = z
 const OPSGENIE_TYPES = /^(team|teams|user|escalation|schedule)$/;
 
 const responder = z
-  .object({ id: amString.optional(), name: amString.optional(), username: amString.optional(), type: amString.optional() })
+  .object({
+    id: amString.optional(),
+    name: amString.optional(),
+    username: amString.optional(),
+    type: amString.optional(),
+  })
   .strict()
   .superRefine((r, ctx) => {
-    if (!r.id && !r.username && !r.name) issue(ctx, [], 'opsGenieConfig responder has to have at least one of id, username or name specified');
+    if (!r.id && !r.username && !r.name)
+      issue(ctx, [], 'opsGenieConfig responder has to have at least one of id, username or name specified');
     const type = r.type ?? '';
-    if (!type.includes('{{') && !OPSGENIE_TYPES.test(type.toLowerCase())) issue(ctx, ['type'], `opsGenieConfig responder type does not match valid options ${OPSGENIE_TYPES.source}`);
+    if (!type.includes('{{') && !OPSGENIE_TYPES.test(type.toLowerCase()))
+      issue(ctx, ['type'], `opsGenieConfig responder type does not match valid options ${OPSGENIE_TYPES.source}`);
   })
   .transform((r) => (r.type && !r.type.includes('{{') ? { ...r, type: r.type.toLowerCase() } : r));
 
@@ -86,7 +96,11 @@ export const wechatConfigSchema = z
   .strict()
   .superRefine((c, ctx) => {
     if (c.message_type !== undefined && c.message_type !== '' && !/^(text|markdown)$/.test(c.message_type)) {
-      issue(ctx, ['message_type'], `weChat message type "${c.message_type}" does not match valid options ^(text|markdown)$`);
+      issue(
+        ctx,
+        ['message_type'],
+        `weChat message type "${c.message_type}" does not match valid options ^(text|markdown)$`,
+      );
     }
     atMostOne(ctx, c, ['api_secret', 'api_secret_file']);
   })

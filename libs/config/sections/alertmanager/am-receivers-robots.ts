@@ -23,8 +23,17 @@ const robotFields = {
   message: amString.optional(),
 };
 
-function robotChecks(c: { webhook_url?: string | undefined; webhook_url_file?: string | undefined; secret?: string | undefined; secret_file?: string | undefined }, ctx: z.RefinementCtx): void {
-  if (!c.webhook_url && !c.webhook_url_file) issue(ctx, ['webhook_url'], 'one of webhook_url or webhook_url_file must be configured');
+function robotChecks(
+  c: {
+    webhook_url?: string | undefined;
+    webhook_url_file?: string | undefined;
+    secret?: string | undefined;
+    secret_file?: string | undefined;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (!c.webhook_url && !c.webhook_url_file)
+    issue(ctx, ['webhook_url'], 'one of webhook_url or webhook_url_file must be configured');
   atMostOne(ctx, c, ['webhook_url', 'webhook_url_file']);
   atMostOne(ctx, c, ['secret', 'secret_file']);
 }

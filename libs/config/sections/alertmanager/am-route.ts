@@ -51,11 +51,12 @@ export const matcherLines = z.array(amString).superRefine((lines, ctx) => {
   });
 });
 
-const nonEmptyLabel = (where: string) => z.array(amString).superRefine((names, ctx) => {
-  names.forEach((n, i) => {
-    if (n === '') issue(ctx, [i], `invalid label name "" in ${where}`);
+const nonEmptyLabel = (where: string) =>
+  z.array(amString).superRefine((names, ctx) => {
+    names.forEach((n, i) => {
+      if (n === '') issue(ctx, [i], `invalid label name "" in ${where}`);
+    });
   });
-});
 
 export const routeSchema: z.ZodType<AmRoute> = z.lazy(() =>
   z
@@ -77,14 +78,17 @@ export const routeSchema: z.ZodType<AmRoute> = z.lazy(() =>
     .strict()
     .superRefine((r, ctx) => {
       const groupBy = r.group_by ?? [];
-      if (groupBy.includes('...') && groupBy.some((g) => g !== '...')) issue(ctx, ['group_by'], 'cannot have wildcard group_by (`...`) and other labels at the same time');
+      if (groupBy.includes('...') && groupBy.some((g) => g !== '...'))
+        issue(ctx, ['group_by'], 'cannot have wildcard group_by (`...`) and other labels at the same time');
       const seen = new Set<string>();
       for (const g of groupBy) {
         if (g !== '...' && seen.has(g)) issue(ctx, ['group_by'], `duplicated label "${g}" in group_by`);
         seen.add(g);
       }
-      if (r.group_interval !== undefined && modelDurationMs(r.group_interval) === 0) issue(ctx, ['group_interval'], 'group_interval cannot be zero');
-      if (r.repeat_interval !== undefined && modelDurationMs(r.repeat_interval) === 0) issue(ctx, ['repeat_interval'], 'repeat_interval cannot be zero');
+      if (r.group_interval !== undefined && modelDurationMs(r.group_interval) === 0)
+        issue(ctx, ['group_interval'], 'group_interval cannot be zero');
+      if (r.repeat_interval !== undefined && modelDurationMs(r.repeat_interval) === 0)
+        issue(ctx, ['repeat_interval'], 'repeat_interval cannot be zero');
     }),
 );
 

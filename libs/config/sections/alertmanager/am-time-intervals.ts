@@ -23,7 +23,20 @@ export interface TimeIntervalSpec {
 }
 
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 
 /** strconv.Atoi: an optional sign and decimal digits. */
 const atoi = (s: string): number | undefined => (/^[-+]?\d+$/.test(s) ? Number(s) : undefined);
@@ -46,7 +59,8 @@ export function parseWeekdays(text: string): InclusiveRange | string {
 export function parseDaysOfMonth(text: string): InclusiveRange | string {
   const r = range(text, (s) => atoi(s) ?? `strconv.Atoi: parsing "${s}": invalid syntax`);
   if (typeof r === 'string') return r;
-  for (const d of [r.begin, r.end]) if (d === 0 || d < -31 || d > 31) return `${d} is not a valid day of the month: out of range`;
+  for (const d of [r.begin, r.end])
+    if (d === 0 || d < -31 || d > 31) return `${d} is not a valid day of the month: out of range`;
   if (r.begin < 0 && r.end > 0) return 'end day must be negative if start day is negative';
   const check = (d: number) => (d < 0 ? 28 + d : d);
   if (check(r.begin) > check(r.end)) return `end day ${r.end} is always before start day ${r.begin}`;
@@ -56,7 +70,8 @@ export function parseDaysOfMonth(text: string): InclusiveRange | string {
 export function parseMonths(text: string): InclusiveRange | string {
   const r = range(text, (s) => (MONTHS.includes(s) ? MONTHS.indexOf(s) + 1 : (atoi(s) ?? `${s} is not a valid month`)));
   if (typeof r === 'string') return r;
-  if (r.begin > r.end) return `end month ${MONTHS[r.end - 1] ?? r.end} is before start month ${MONTHS[r.begin - 1] ?? r.begin}`;
+  if (r.begin > r.end)
+    return `end month ${MONTHS[r.end - 1] ?? r.end} is before start month ${MONTHS[r.begin - 1] ?? r.begin}`;
   return r;
 }
 
@@ -98,7 +113,11 @@ const timeRangeSchema = z
     const start = parseTimeOfDay(t.start_time);
     const end = parseTimeOfDay(t.end_time);
     if (typeof start === 'string' || typeof end === 'string') {
-      issue(ctx, [typeof start === 'string' ? 'start_time' : 'end_time'], (typeof start === 'string' ? start : end) as string);
+      issue(
+        ctx,
+        [typeof start === 'string' ? 'start_time' : 'end_time'],
+        (typeof start === 'string' ? start : end) as string,
+      );
       return z.NEVER;
     }
     if (start >= end) {

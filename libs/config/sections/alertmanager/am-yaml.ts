@@ -7,7 +7,9 @@ import { parseDocument } from 'yaml';
  */
 export function parseAmYaml(text: string): { value: unknown; problems: string[] } {
   const doc = parseDocument(text, { version: '1.1', uniqueKeys: true, merge: true, prettyErrors: false });
-  const problems = doc.errors.map((e) => `yaml: line ${(e.linePos?.[0]?.line ?? 0).toString()}: ${e.message.split('\n')[0]}`);
+  const problems = doc.errors.map(
+    (e) => `yaml: line ${(e.linePos?.[0]?.line ?? 0).toString()}: ${e.message.split('\n')[0]}`,
+  );
   if (problems.length) return { value: undefined, problems };
   return { value: withoutNullFields(doc.toJS({ maxAliasCount: 1000 }) as unknown), problems };
 }
@@ -16,7 +18,11 @@ export function parseAmYaml(text: string): { value: unknown; problems: string[] 
 export function withoutNullFields(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutNullFields);
   if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null && x !== undefined).map(([k, x]) => [k, withoutNullFields(x)]));
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== null && x !== undefined)
+        .map(([k, x]) => [k, withoutNullFields(x)]),
+    );
   }
   return v;
 }
@@ -26,7 +32,11 @@ export function withoutNullFields(v: unknown): unknown {
  * users keep in the environment. Alertmanager itself has no such option (it refuses the key); check-config says so.
  * Returns the names used and the problems (unset variable, both given).
  */
-export function resolveEnvFields(v: unknown, env: NodeJS.ProcessEnv, path: string[] = []): { value: unknown; used: string[]; problems: string[] } {
+export function resolveEnvFields(
+  v: unknown,
+  env: NodeJS.ProcessEnv,
+  path: string[] = [],
+): { value: unknown; used: string[]; problems: string[] } {
   const used: string[] = [];
   const problems: string[] = [];
   const walk = (x: unknown, at: string[]): unknown => {
@@ -40,7 +50,8 @@ export function resolveEnvFields(v: unknown, env: NodeJS.ProcessEnv, path: strin
         continue;
       }
       const where = [...at, k].join('.');
-      if (k in out || base in (x as object) || `${base}_file` in (x as object)) problems.push(`${where}: give only one of ${base}, ${base}_file or ${k}`);
+      if (k in out || base in (x as object) || `${base}_file` in (x as object))
+        problems.push(`${where}: give only one of ${base}, ${base}_file or ${k}`);
       const value = env[val];
       if (value === undefined) problems.push(`${where}: environment variable ${val} is not set`);
       else out[base] = value.trim();

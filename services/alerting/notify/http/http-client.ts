@@ -81,9 +81,23 @@ async function once(req: Omit<HttpRequest, 'url'> & { url: URL; signal: AbortSig
   if (proxy && !secure) {
     // Plain HTTP through a proxy: the request line carries the absolute URL.
     if (proxy.url.username) headers['proxy-authorization'] = basic(proxy.url);
-    options = { host: proxy.url.hostname, port: Number(proxy.url.port || (proxy.url.protocol === 'https:' ? 443 : 80)), path: url.href, method: req.method, headers, agent: false };
+    options = {
+      host: proxy.url.hostname,
+      port: Number(proxy.url.port || (proxy.url.protocol === 'https:' ? 443 : 80)),
+      path: url.href,
+      method: req.method,
+      headers,
+      agent: false,
+    };
   } else {
-    const base = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || (secure ? 443 : 80)), path: `${url.pathname}${url.search}`, method: req.method, headers, agent: false as const };
+    const base = {
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(url.port || (secure ? 443 : 80)),
+      path: `${url.pathname}${url.search}`,
+      method: req.method,
+      headers,
+      agent: false as const,
+    };
     options = secure ? { ...base, ...tlsOpts } : base;
     if (proxy && secure) {
       const socket = await tunnel(proxy, url, req.signal);
@@ -91,7 +105,14 @@ async function once(req: Omit<HttpRequest, 'url'> & { url: URL; signal: AbortSig
     }
   }
   return new Promise<HttpResponse>((resolve, reject) => {
-    const onAbort = () => request.destroy(new TransportError(req.signal.reason instanceof Error && req.signal.reason.name === 'TimeoutError' ? `timed out after ${req.timeoutMs} ms` : 'aborted'));
+    const onAbort = () =>
+      request.destroy(
+        new TransportError(
+          req.signal.reason instanceof Error && req.signal.reason.name === 'TimeoutError'
+            ? `timed out after ${req.timeoutMs} ms`
+            : 'aborted',
+        ),
+      );
     const request = (secure ? https : http).request(options, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -101,7 +122,12 @@ async function once(req: Omit<HttpRequest, 'url'> & { url: URL; signal: AbortSig
       });
       res.on('end', () => {
         req.signal.removeEventListener('abort', onAbort);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now() });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          receivedAt: Date.now(),
+        });
       });
       res.on('error', (err) => reject(new TransportError(err.message)));
     });
@@ -121,7 +147,15 @@ function tunnel(proxy: ProxyOptions, target: URL, signal: AbortSignal): Promise<
   if (proxy.url.username) headers['proxy-authorization'] = basic(proxy.url);
   const secureProxy = proxy.url.protocol === 'https:';
   return new Promise((resolve, reject) => {
-    const req = (secureProxy ? https : http).request({ host: proxy.url.hostname, port: proxy.url.port || (secureProxy ? 443 : 80), method: 'CONNECT', path: headers.host, headers, agent: false, signal });
+    const req = (secureProxy ? https : http).request({
+      host: proxy.url.hostname,
+      port: proxy.url.port || (secureProxy ? 443 : 80),
+      method: 'CONNECT',
+      path: headers.host,
+      headers,
+      agent: false,
+      signal,
+    });
     req.on('connect', (res, socket) => {
       if (res.statusCode === 200) resolve(socket);
       else {
@@ -134,5 +168,6 @@ function tunnel(proxy: ProxyOptions, target: URL, signal: AbortSignal): Promise<
   });
 }
 
-const basic = (u: URL) => `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+const basic = (u: URL) =>
+  `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
 const isIp = (h: string) => /^[\d.]+$/.test(h) || h.includes(':');

@@ -14,11 +14,13 @@ export interface HttpSender {
 }
 
 const readSecret = (file: string) => readFileSync(file, 'utf8').trim();
-const material = (inline: string | undefined, file: string | undefined) => (inline ?? (file ? readFileSync(file) : undefined));
+const material = (inline: string | undefined, file: string | undefined) =>
+  inline ?? (file ? readFileSync(file) : undefined);
 
 export function tlsOptions(t: HttpConfig['tls_config']): TlsOptions | undefined {
   if (!t) return undefined;
-  const version = (v: string | undefined) => (v ? (`TLSv${v.slice(3, 4)}.${v.slice(4)}` as tls.SecureVersion) : undefined);
+  const version = (v: string | undefined) =>
+    v ? (`TLSv${v.slice(3, 4)}.${v.slice(4)}` as tls.SecureVersion) : undefined;
   const ca = material(t.ca, t.ca_file);
   const cert = material(t.cert, t.cert_file);
   const key = material(t.key, t.key_file);
@@ -43,7 +45,11 @@ export function authorization(c: HttpConfig | undefined): string | undefined {
     const pass = c.basic_auth.password ?? (c.basic_auth.password_file ? readSecret(c.basic_auth.password_file) : '');
     return `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
   }
-  const a = c.authorization ?? (c.bearer_token || c.bearer_token_file ? { type: 'Bearer', credentials: c.bearer_token, credentials_file: c.bearer_token_file } : undefined);
+  const a =
+    c.authorization ??
+    (c.bearer_token || c.bearer_token_file
+      ? { type: 'Bearer', credentials: c.bearer_token, credentials_file: c.bearer_token_file }
+      : undefined);
   if (!a) return undefined;
   const credentials = a.credentials ?? (a.credentials_file ? readSecret(a.credentials_file) : '');
   return `${(a.type ?? '').trim() || 'Bearer'} ${credentials}`;
@@ -66,9 +72,14 @@ export function bypassesProxy(target: URL, noProxy: string): boolean {
     });
 }
 
-function proxyChooser(c: HttpConfig | undefined, env: NodeJS.ProcessEnv): ((u: URL) => ProxyOptions | undefined) | undefined {
+function proxyChooser(
+  c: HttpConfig | undefined,
+  env: NodeJS.ProcessEnv,
+): ((u: URL) => ProxyOptions | undefined) | undefined {
   if (!c) return undefined;
-  const connectHeaders = c.proxy_connect_header ? Object.fromEntries(Object.entries(c.proxy_connect_header).map(([k, v]) => [k, v.join(', ')])) : undefined;
+  const connectHeaders = c.proxy_connect_header
+    ? Object.fromEntries(Object.entries(c.proxy_connect_header).map(([k, v]) => [k, v.join(', ')]))
+    : undefined;
   const make = (url: string) => ({ url: new URL(url), ...(connectHeaders ? { connectHeaders } : {}) });
   if (c.proxy_url) {
     const proxy = make(c.proxy_url);
@@ -95,7 +106,11 @@ function extraHeaders(c: HttpConfig | undefined): Record<string, string> {
 }
 
 /** A sender for one integration: its own http_config, else the global one (Alertmanager's cmp.Or). */
-export function httpSender(own: HttpConfig | undefined, global: HttpConfig | undefined, env: NodeJS.ProcessEnv = process.env): HttpSender {
+export function httpSender(
+  own: HttpConfig | undefined,
+  global: HttpConfig | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): HttpSender {
   const c = own ?? global;
   const proxyFor = proxyChooser(c, env);
   return {
@@ -104,7 +119,13 @@ export function httpSender(own: HttpConfig | undefined, global: HttpConfig | und
       const tlsOpts = tlsOptions(c?.tls_config);
       const auth = authorization(c);
       const headers = { ...extraHeaders(c), ...(auth ? { authorization: auth } : {}), ...req.headers };
-      return httpRequest({ ...req, headers, ...(tlsOpts ? { tls: tlsOpts } : {}), ...(proxyFor ? { proxyFor } : {}), followRedirects: c?.follow_redirects ?? true });
+      return httpRequest({
+        ...req,
+        headers,
+        ...(tlsOpts ? { tls: tlsOpts } : {}),
+        ...(proxyFor ? { proxyFor } : {}),
+        followRedirects: c?.follow_redirects ?? true,
+      });
     },
   };
 }

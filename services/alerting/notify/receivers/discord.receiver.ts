@@ -24,7 +24,13 @@ export function discordIntegration(cfg: DiscordConfig, index: number, ctx: Integ
 
   const render = (data: NotificationData) => ({
     content: truncateRunes(ctx.templates.text(content, data), 2000),
-    embeds: [{ title: truncateRunes(ctx.templates.text(title, data), 256), description: truncateRunes(ctx.templates.text(message, data), 4096), color: data.Status === 'firing' ? COLOR_FIRING : COLOR_RESOLVED }],
+    embeds: [
+      {
+        title: truncateRunes(ctx.templates.text(title, data), 256),
+        description: truncateRunes(ctx.templates.text(message, data), 4096),
+        color: data.Status === 'firing' ? COLOR_FIRING : COLOR_RESOLVED,
+      },
+    ],
     ...(cfg.username ? { username: cfg.username } : {}),
     ...(cfg.avatar_url ? { avatar_url: cfg.avatar_url } : {}),
   });
@@ -36,10 +42,20 @@ export function discordIntegration(cfg: DiscordConfig, index: number, ctx: Integ
     sendResolved: cfg.send_resolved,
     render,
     async notify(data, signal, opts) {
-      const res = await postToWebhook({ cfg, sender, body: render(data), signal, timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+      const res = await postToWebhook({
+        cfg,
+        sender,
+        body: render(data),
+        signal,
+        timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      });
       if (res.status === 429 && retryAfterMs(res) === undefined) {
         const wait = (JSON.parse(res.body || '{}') as { retry_after?: number }).retry_after;
-        if (typeof wait === 'number') throw new NotifyError('unexpected status code 429: rate limited', true, { status: 429, retryAfterMs: Math.ceil(wait * 1000) });
+        if (typeof wait === 'number')
+          throw new NotifyError('unexpected status code 429: rate limited', true, {
+            status: 429,
+            retryAfterMs: Math.ceil(wait * 1000),
+          });
       }
       return checkStatus(res);
     },

@@ -33,45 +33,54 @@ export const DEFAULT_HTML = `<html><body><h2>{{ .Status | toUpper }}: {{ .GroupL
  * with require_tls), optional auth, HTML and text bodies and the subject from templates (headers.Subject, as in
  * Alertmanager). Global smtp_* settings fill what the entry leaves out.
  */
-export function emailIntegration(cfg: EmailConfig, index: number, ctx: IntegrationContext | { global: GlobalConfig; templates?: NotificationTemplates }): Integration {
+export function emailIntegration(
+  cfg: EmailConfig,
+  index: number,
+  ctx: IntegrationContext | { global: GlobalConfig; templates?: NotificationTemplates },
+): Integration {
   const global = ctx.global;
   const templates = ctx.templates ?? new NotificationTemplates('');
   const smarthost = cfg.smarthost ?? global.smtp_smarthost;
   const from = cfg.from ?? global.smtp_from;
-  if (!smarthost || !from) throw new NotifyError('email needs smarthost and from (or global smtp_smarthost / smtp_from)', false);
+  if (!smarthost || !from)
+    throw new NotifyError('email needs smarthost and from (or global smtp_smarthost / smtp_from)', false);
   const [host, portText] = splitHostPort(smarthost);
   const port = Number(portText ?? 25);
   const user = cfg.auth_username ?? global.smtp_auth_username;
   const passFile = cfg.auth_password_file ?? global.smtp_auth_password_file;
   // The password file and CA are read at each send (Alertmanager reads them when it notifies), not at load.
-  const pass = () => cfg.auth_password ?? global.smtp_auth_password ?? (passFile ? readFileSync(passFile, 'utf8').trim() : undefined);
+  const pass = () =>
+    cfg.auth_password ?? global.smtp_auth_password ?? (passFile ? readFileSync(passFile, 'utf8').trim() : undefined);
   const requireTls = cfg.require_tls ?? global.smtp_require_tls;
   // Port 465 is implicit TLS (SMTPS), as in Alertmanager; force_implicit_tls (0.29+) says so for other ports.
   const implicit = cfg.force_implicit_tls ?? global.smtp_force_implicit_tls ?? port === 465;
   const tlsConfig = cfg.tls_config ?? global.smtp_tls_config;
-  const transport = () => nodemailer.createTransport({
-    host,
-    port,
-    secure: implicit,
-    requireTLS: !implicit && requireTls,
-    ignoreTLS: !implicit && !requireTls && !tlsConfig,
-    name: cfg.hello ?? global.smtp_hello ?? 'localhost',
-    ...(user ? { auth: { user, pass: pass() ?? '' } } : {}),
-    tls: {
-      rejectUnauthorized: !(tlsConfig?.insecure_skip_verify ?? false),
-      ...(tlsConfig?.server_name ? { servername: tlsConfig.server_name } : {}),
-      ...(tlsConfig?.ca_file ? { ca: readFileSync(tlsConfig.ca_file) } : tlsConfig?.ca ? { ca: tlsConfig.ca } : {}),
-    },
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-  });
+  const transport = () =>
+    nodemailer.createTransport({
+      host,
+      port,
+      secure: implicit,
+      requireTLS: !implicit && requireTls,
+      ignoreTLS: !implicit && !requireTls && !tlsConfig,
+      name: cfg.hello ?? global.smtp_hello ?? 'localhost',
+      ...(user ? { auth: { user, pass: pass() ?? '' } } : {}),
+      tls: {
+        rejectUnauthorized: !(tlsConfig?.insecure_skip_verify ?? false),
+        ...(tlsConfig?.server_name ? { servername: tlsConfig.server_name } : {}),
+        ...(tlsConfig?.ca_file ? { ca: readFileSync(tlsConfig.ca_file) } : tlsConfig?.ca ? { ca: tlsConfig.ca } : {}),
+      },
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    });
   const header = (name: string) => Object.entries(cfg.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1];
   const subject = header('subject') ?? DEFAULT_SUBJECT;
   const html = cfg.html ?? DEFAULT_HTML;
   const text = cfg.text ?? DEFAULT_TEXT;
   for (const t of [subject, html, text, cfg.to]) templates.check(t);
-  const extraHeaders = Object.fromEntries(Object.entries(cfg.headers ?? {}).filter(([k]) => !['subject', 'to', 'from'].includes(k.toLowerCase())));
+  const extraHeaders = Object.fromEntries(
+    Object.entries(cfg.headers ?? {}).filter(([k]) => !['subject', 'to', 'from'].includes(k.toLowerCase())),
+  );
 
   const render = (data: NotificationData) => ({
     from,

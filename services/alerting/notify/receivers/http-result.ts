@@ -22,12 +22,18 @@ export function retryAfterMs(res: HttpResponse): number | undefined {
 }
 
 /** A 2xx answer's report, or the NotifyError of any other. */
-export function checkStatus(res: HttpResponse, opts: { retryCodes?: number[]; details?: (res: HttpResponse) => string } = {}): AttemptReport {
+export function checkStatus(
+  res: HttpResponse,
+  opts: { retryCodes?: number[]; details?: (res: HttpResponse) => string } = {},
+): AttemptReport {
   if (res.status >= 200 && res.status < 300) return { status: res.status };
   const retry = res.status >= 500 || res.status === 429 || (opts.retryCodes ?? []).includes(res.status);
   const detail = opts.details ? opts.details(res) : res.body.slice(0, 300).trim();
   const wait = retryAfterMs(res);
-  throw new NotifyError(`unexpected status code ${res.status}${detail ? `: ${detail}` : ''}`, retry, { status: res.status, ...(wait !== undefined ? { retryAfterMs: wait } : {}) });
+  throw new NotifyError(`unexpected status code ${res.status}${detail ? `: ${detail}` : ''}`, retry, {
+    status: res.status,
+    ...(wait !== undefined ? { retryAfterMs: wait } : {}),
+  });
 }
 
 export interface PostOptions {
@@ -49,14 +55,21 @@ export async function sendJson(o: PostOptions): Promise<HttpResponse> {
     return await o.sender.send({
       method,
       url: o.url,
-      headers: { 'user-agent': USER_AGENT, ...(method === 'GET' ? {} : { 'content-type': 'application/json' }), ...o.headers },
+      headers: {
+        'user-agent': USER_AGENT,
+        ...(method === 'GET' ? {} : { 'content-type': 'application/json' }),
+        ...o.headers,
+      },
       ...(method === 'GET' ? {} : { body: `${JSON.stringify(o.body)}\n` }),
       timeoutMs: o.timeoutMs,
       signal: o.signal,
     });
   } catch (err) {
     if (o.signal.aborted) throw err;
-    throw new NotifyError(`${method} ${o.shownAs}: ${err instanceof TransportError ? err.message : (err as Error).message}`, true);
+    throw new NotifyError(
+      `${method} ${o.shownAs}: ${err instanceof TransportError ? err.message : (err as Error).message}`,
+      true,
+    );
   }
 }
 
@@ -87,7 +100,10 @@ export function secretValue(inline: string | undefined, file: string | undefined
     try {
       return readFileSync(file, 'utf8').trim();
     } catch (err) {
-      throw new NotifyError(`cannot read ${what} file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, false);
+      throw new NotifyError(
+        `cannot read ${what} file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        false,
+      );
     }
   }
   throw new NotifyError(`no ${what} configured`, false);
@@ -102,10 +118,25 @@ export interface WebhookUrlConfig {
   webhook_url_file?: string | undefined;
 }
 
-export const webhookTarget = (c: WebhookUrlConfig) => (c.webhook_url ? secretUrlShown(c.webhook_url) : `webhook_url_file ${c.webhook_url_file}`);
+export const webhookTarget = (c: WebhookUrlConfig) =>
+  c.webhook_url ? secretUrlShown(c.webhook_url) : `webhook_url_file ${c.webhook_url_file}`;
 
 /** Posts `body` to the configured webhook URL (the file read now), the URL hidden in errors. */
-export async function postToWebhook(o: { cfg: WebhookUrlConfig; sender: HttpSender; body: unknown; signal: AbortSignal; timeoutMs: number; url?: string }): Promise<HttpResponse> {
+export async function postToWebhook(o: {
+  cfg: WebhookUrlConfig;
+  sender: HttpSender;
+  body: unknown;
+  signal: AbortSignal;
+  timeoutMs: number;
+  url?: string;
+}): Promise<HttpResponse> {
   const url = o.url ?? secretValue(o.cfg.webhook_url, o.cfg.webhook_url_file, 'webhook_url');
-  return sendJson({ sender: o.sender, url, body: o.body, signal: o.signal, timeoutMs: o.timeoutMs, shownAs: secretUrlShown(url) });
+  return sendJson({
+    sender: o.sender,
+    url,
+    body: o.body,
+    signal: o.signal,
+    timeoutMs: o.timeoutMs,
+    shownAs: secretUrlShown(url),
+  });
 }

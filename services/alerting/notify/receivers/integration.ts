@@ -43,7 +43,11 @@ export interface IntegrationContext {
  * provider's own wait (Retry-After, Telegram's parameters.retry_after), `status` its HTTP status.
  */
 export class NotifyError extends Error {
-  constructor(message: string, readonly retry: boolean, readonly details: { status?: number; retryAfterMs?: number } = {}) {
+  constructor(
+    message: string,
+    readonly retry: boolean,
+    readonly details: { status?: number; retryAfterMs?: number } = {},
+  ) {
     super(message);
     this.name = 'NotifyError';
   }

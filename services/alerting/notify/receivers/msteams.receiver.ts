@@ -1,4 +1,7 @@
-import type { MsTeamsConfig, MsTeamsV2Config } from '../../../../libs/config/sections/alertmanager/am-receivers-chat.ts';
+import type {
+  MsTeamsConfig,
+  MsTeamsV2Config,
+} from '../../../../libs/config/sections/alertmanager/am-receivers-chat.ts';
 import { useTemplate } from '../../template/default-templates.ts';
 import { httpSender } from '../http/http-config.ts';
 import type { NotificationData } from '../notification-data.ts';
@@ -20,13 +23,27 @@ interface TeamsKind<C> {
 
 const messageCard: TeamsKind<MsTeamsConfig> = {
   type: 'msteams',
-  fields: (c) => ({ title: c.title ?? useTemplate('msteams.default.title'), summary: c.summary ?? useTemplate('msteams.default.summary'), text: c.text ?? useTemplate('msteams.default.text') }),
-  body: (f, status) => ({ '@context': 'http://schema.org/extensions', type: 'MessageCard', title: f.title, summary: f.summary, text: f.text, themeColor: status === 'firing' ? '8C1A1A' : '2DC72D' }),
+  fields: (c) => ({
+    title: c.title ?? useTemplate('msteams.default.title'),
+    summary: c.summary ?? useTemplate('msteams.default.summary'),
+    text: c.text ?? useTemplate('msteams.default.text'),
+  }),
+  body: (f, status) => ({
+    '@context': 'http://schema.org/extensions',
+    type: 'MessageCard',
+    title: f.title,
+    summary: f.summary,
+    text: f.text,
+    themeColor: status === 'firing' ? '8C1A1A' : '2DC72D',
+  }),
 };
 
 const adaptiveCard: TeamsKind<MsTeamsV2Config> = {
   type: 'msteamsv2',
-  fields: (c) => ({ title: c.title ?? useTemplate('msteamsv2.default.title'), text: c.text ?? useTemplate('msteamsv2.default.text') }),
+  fields: (c) => ({
+    title: c.title ?? useTemplate('msteamsv2.default.title'),
+    text: c.text ?? useTemplate('msteamsv2.default.text'),
+  }),
   body: (f, status) => ({
     type: 'message',
     attachments: [
@@ -38,7 +55,15 @@ const adaptiveCard: TeamsKind<MsTeamsV2Config> = {
           type: 'AdaptiveCard',
           version: '1.2',
           body: [
-            { type: 'TextBlock', text: f.title, weight: 'Bolder', size: 'Medium', wrap: true, style: 'heading', color: status === 'firing' ? 'Attention' : 'Good' },
+            {
+              type: 'TextBlock',
+              text: f.title,
+              weight: 'Bolder',
+              size: 'Medium',
+              wrap: true,
+              style: 'heading',
+              color: status === 'firing' ? 'Attention' : 'Good',
+            },
             { type: 'TextBlock', text: f.text, wrap: true },
           ],
           msteams: { width: 'full' },
@@ -48,11 +73,20 @@ const adaptiveCard: TeamsKind<MsTeamsV2Config> = {
   }),
 };
 
-function teams<C extends MsTeamsConfig | MsTeamsV2Config>(kind: TeamsKind<C>, cfg: C, index: number, ctx: IntegrationContext): Integration {
+function teams<C extends MsTeamsConfig | MsTeamsV2Config>(
+  kind: TeamsKind<C>,
+  cfg: C,
+  index: number,
+  ctx: IntegrationContext,
+): Integration {
   const fields = kind.fields(cfg);
   for (const text of Object.values(fields)) ctx.templates.check(text);
   const sender = httpSender(cfg.http_config, ctx.global.http_config, ctx.env);
-  const render = (data: NotificationData) => kind.body(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, ctx.templates.text(v, data)])), data.Status);
+  const render = (data: NotificationData) =>
+    kind.body(
+      Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, ctx.templates.text(v, data)])),
+      data.Status,
+    );
   return {
     type: kind.type,
     index,
@@ -60,10 +94,20 @@ function teams<C extends MsTeamsConfig | MsTeamsV2Config>(kind: TeamsKind<C>, cf
     sendResolved: cfg.send_resolved,
     render,
     async notify(data, signal, opts) {
-      return checkStatus(await postToWebhook({ cfg, sender, body: render(data), signal, timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS) }));
+      return checkStatus(
+        await postToWebhook({
+          cfg,
+          sender,
+          body: render(data),
+          signal,
+          timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+        }),
+      );
     },
   };
 }
 
-export const msteamsIntegration = (cfg: MsTeamsConfig, index: number, ctx: IntegrationContext) => teams(messageCard, cfg, index, ctx);
-export const msteamsV2Integration = (cfg: MsTeamsV2Config, index: number, ctx: IntegrationContext) => teams(adaptiveCard, cfg, index, ctx);
+export const msteamsIntegration = (cfg: MsTeamsConfig, index: number, ctx: IntegrationContext) =>
+  teams(messageCard, cfg, index, ctx);
+export const msteamsV2Integration = (cfg: MsTeamsV2Config, index: number, ctx: IntegrationContext) =>
+  teams(adaptiveCard, cfg, index, ctx);

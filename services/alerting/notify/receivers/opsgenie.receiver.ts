@@ -14,7 +14,11 @@ import { truncateRunes } from './truncate.ts';
  * PUT its message and description. `Authorization: GenieKey <api_key>`. details = the common labels, then the
  * configured details. 429 and 5xx are retried. https://docs.opsgenie.com/docs/alert-api
  */
-const safeSplit = (s: string) => s.trim().split(',').filter((x) => x !== '');
+const safeSplit = (s: string) =>
+  s
+    .trim()
+    .split(',')
+    .filter((x) => x !== '');
 
 interface OpsgenieRequest {
   method: 'POST' | 'PUT';
@@ -34,21 +38,49 @@ export function opsgenieIntegration(cfg: OpsgenieConfig, index: number, ctx: Int
   const requests = (data: NotificationData): OpsgenieRequest[] => {
     const tx = (s: string | undefined) => templates.text(s, data);
     const alias = groupKeyHash(data.GroupKey);
-    if (data.Status === 'resolved') return [{ method: 'POST', path: `v2/alerts/${alias}/close?identifierType=alias`, body: { source: tx(source) } }];
-    const details = { ...Object.fromEntries(Object.entries(data.CommonLabels).filter((e): e is [string, string] => typeof e[1] === 'string')), ...Object.fromEntries(Object.entries(cfg.details ?? {}).map(([k, v]) => [k, tx(v)])) };
+    if (data.Status === 'resolved')
+      return [{ method: 'POST', path: `v2/alerts/${alias}/close?identifierType=alias`, body: { source: tx(source) } }];
+    const details = {
+      ...Object.fromEntries(
+        Object.entries(data.CommonLabels).filter((e): e is [string, string] => typeof e[1] === 'string'),
+      ),
+      ...Object.fromEntries(Object.entries(cfg.details ?? {}).map(([k, v]) => [k, tx(v)])),
+    };
     const responders = (cfg.responders ?? []).flatMap((r): Record<string, string>[] => {
       const x = omitEmpty({ id: tx(r.id), name: tx(r.name), username: tx(r.username), type: tx(r.type) });
       if (!Object.keys(x).length) return [];
-      return x.type === 'teams' ? safeSplit(x.name ?? '').map((team) => ({ name: tx(team), type: 'team' })) : [{ ...(x as Record<string, string>), type: x.type ?? '' }];
+      return x.type === 'teams'
+        ? safeSplit(x.name ?? '').map((team) => ({ name: tx(team), type: 'team' }))
+        : [{ ...(x as Record<string, string>), type: x.type ?? '' }];
     });
     const create = omitEmpty(
-      { alias, message: truncateRunes(tx(message), 130), description: tx(description), details, source: tx(source), responders, tags: safeSplit(tx(cfg.tags)), note: tx(cfg.note), priority: tx(cfg.priority), entity: tx(cfg.entity), actions: safeSplit(tx(cfg.actions)) },
+      {
+        alias,
+        message: truncateRunes(tx(message), 130),
+        description: tx(description),
+        details,
+        source: tx(source),
+        responders,
+        tags: safeSplit(tx(cfg.tags)),
+        note: tx(cfg.note),
+        priority: tx(cfg.priority),
+        entity: tx(cfg.entity),
+        actions: safeSplit(tx(cfg.actions)),
+      },
       ['alias', 'message', 'details', 'source'],
     );
     const out: OpsgenieRequest[] = [{ method: 'POST', path: 'v2/alerts', body: create }];
     if (cfg.update_alerts) {
-      out.push({ method: 'PUT', path: `v2/alerts/${alias}/message?identifierType=alias`, body: omitEmpty({ message: create.message }) });
-      out.push({ method: 'PUT', path: `v2/alerts/${alias}/description?identifierType=alias`, body: omitEmpty({ description: create.description }) });
+      out.push({
+        method: 'PUT',
+        path: `v2/alerts/${alias}/message?identifierType=alias`,
+        body: omitEmpty({ message: create.message }),
+      });
+      out.push({
+        method: 'PUT',
+        path: `v2/alerts/${alias}/description?identifierType=alias`,
+        body: omitEmpty({ description: create.description }),
+      });
     }
     return out;
   };
@@ -61,10 +93,22 @@ export function opsgenieIntegration(cfg: OpsgenieConfig, index: number, ctx: Int
     render: (data) => ({ requests: requests(data) }),
     async notify(data, signal, opts) {
       const inlineKey = cfg.api_key ?? (cfg.api_key_file ? undefined : global.opsgenie_api_key);
-      const key = templates.text(secretValue(inlineKey, cfg.api_key ? undefined : (cfg.api_key_file ?? global.opsgenie_api_key_file), 'api_key'), data);
+      const key = templates.text(
+        secretValue(inlineKey, cfg.api_key ? undefined : (cfg.api_key_file ?? global.opsgenie_api_key_file), 'api_key'),
+        data,
+      );
       let report: AttemptReport | undefined;
       for (const r of requests(data)) {
-        const res = await sendJson({ sender, url: base + r.path, method: r.method, body: r.body, signal, timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS), shownAs: plainUrlShown(base + r.path), headers: { authorization: `GenieKey ${key}` } });
+        const res = await sendJson({
+          sender,
+          url: base + r.path,
+          method: r.method,
+          body: r.body,
+          signal,
+          timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+          shownAs: plainUrlShown(base + r.path),
+          headers: { authorization: `GenieKey ${key}` },
+        });
         report = checkStatus(res);
       }
       return report;

@@ -37,7 +37,8 @@ export function pagerdutyIntegration(cfg: PagerdutyConfig, index: number, ctx: I
   const url = v1 ? (cfg.url ?? V1_URL) : (cfg.url ?? ctx.global.pagerduty_url);
   const sender = httpSender(cfg.http_config, ctx.global.http_config, ctx.env);
   const ownTimeout = cfg.timeout ? goDurationMs(cfg.timeout) : undefined;
-  for (const t of [client, clientUrl, description, cfg.source, cfg.severity, cfg.class, cfg.component, cfg.group]) if (t) templates.check(t);
+  for (const t of [client, clientUrl, description, cfg.source, cfg.severity, cfg.class, cfg.component, cfg.group])
+    if (t) templates.check(t);
 
   const render = (data: NotificationData) => {
     const tx = (s: string | undefined) => templates.text(s, data);
@@ -53,19 +54,32 @@ export function pagerdutyIntegration(cfg: PagerdutyConfig, index: number, ctx: I
         ...(action === 'trigger' ? { client: tx(client), client_url: tx(clientUrl) } : {}),
       });
     }
-    return omitEmpty({
-      client: tx(client),
-      client_url: tx(clientUrl),
-      routing_key: tx(secretValue(cfg.routing_key, cfg.routing_key_file, 'routing_key')),
-      event_action: action,
-      dedup_key: groupKeyHash(data.GroupKey),
-      images: (cfg.images ?? []).map((i) => ({ src: tx(i.src), alt: tx(i.alt), href: tx(i.href) })).filter((i) => i.src !== ''),
-      links: (cfg.links ?? []).map((l) => ({ href: tx(l.href), text: tx(l.text) })).filter((l) => l.href !== ''),
-      payload: omitEmpty(
-        { summary: truncateRunes(tx(description), 1024), source: tx(cfg.source ?? client), severity: tx(cfg.severity ?? 'error'), custom_details: renderedDetails, class: tx(cfg.class), component: tx(cfg.component), group: tx(cfg.group) },
-        ['summary', 'source', 'severity'],
-      ),
-    }, ['event_action']);
+    return omitEmpty(
+      {
+        client: tx(client),
+        client_url: tx(clientUrl),
+        routing_key: tx(secretValue(cfg.routing_key, cfg.routing_key_file, 'routing_key')),
+        event_action: action,
+        dedup_key: groupKeyHash(data.GroupKey),
+        images: (cfg.images ?? [])
+          .map((i) => ({ src: tx(i.src), alt: tx(i.alt), href: tx(i.href) }))
+          .filter((i) => i.src !== ''),
+        links: (cfg.links ?? []).map((l) => ({ href: tx(l.href), text: tx(l.text) })).filter((l) => l.href !== ''),
+        payload: omitEmpty(
+          {
+            summary: truncateRunes(tx(description), 1024),
+            source: tx(cfg.source ?? client),
+            severity: tx(cfg.severity ?? 'error'),
+            custom_details: renderedDetails,
+            class: tx(cfg.class),
+            component: tx(cfg.component),
+            group: tx(cfg.group),
+          },
+          ['summary', 'source', 'severity'],
+        ),
+      },
+      ['event_action'],
+    );
   };
 
   return {
@@ -76,15 +90,32 @@ export function pagerdutyIntegration(cfg: PagerdutyConfig, index: number, ctx: I
     timeoutMs: ownTimeout,
     render,
     async notify(data, signal, opts) {
-      const res = await sendJson({ sender, url, body: render(data), signal, timeoutMs: timeoutOf(ownTimeout, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS), shownAs: plainUrlShown(url) });
-      return checkStatus(res, { retryCodes: v1 ? [403] : [429], details: (r) => (r.status === 400 ? errorDetails(r.body) : r.body.slice(0, 300)) });
+      const res = await sendJson({
+        sender,
+        url,
+        body: render(data),
+        signal,
+        timeoutMs: timeoutOf(ownTimeout, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+        shownAs: plainUrlShown(url),
+      });
+      return checkStatus(res, {
+        retryCodes: v1 ? [403] : [429],
+        details: (r) => (r.status === 400 ? errorDetails(r.body) : r.body.slice(0, 300)),
+      });
     },
   };
 }
 
 /** String leaves are templates (0.35 allows nested detail values; 0.25 only strings). */
 function templateValues(v: Record<string, unknown>, tx: (s: string) => string): Record<string, unknown> {
-  const walk = (x: unknown): unknown => (typeof x === 'string' ? tx(x) : Array.isArray(x) ? x.map(walk) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, walk(y)])) : x);
+  const walk = (x: unknown): unknown =>
+    typeof x === 'string'
+      ? tx(x)
+      : Array.isArray(x)
+        ? x.map(walk)
+        : x && typeof x === 'object'
+          ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, walk(y)]))
+          : x;
   return walk(v) as Record<string, unknown>;
 }
 

@@ -11,7 +11,11 @@ import { telegramIntegration } from './telegram.receiver.ts';
 import { webhookIntegration } from './webhook.receiver.ts';
 import { wechatIntegration } from './wechat.receiver.ts';
 
-type Factory<K extends DeliveredKind> = (cfg: NonNullable<ReceiverConfig[K]>[number], index: number, ctx: IntegrationContext) => Integration;
+type Factory<K extends DeliveredKind> = (
+  cfg: NonNullable<ReceiverConfig[K]>[number],
+  index: number,
+  ctx: IntegrationContext,
+) => Integration;
 
 /**
  * Receiver kinds Pharos delivers to, keyed by their Alertmanager config key; a new kind is its config schema in
@@ -38,7 +42,11 @@ export const RECEIVER_TYPES: { [K in DeliveredKind]: Factory<K> } = {
  * fails every notification with that message: the config still loads, as Alertmanager's does, and nothing is
  * silently dropped.
  */
-export function integrationsOf(receiver: ReceiverConfig, ctx: IntegrationContext, onProblem?: (where: string, message: string) => void): Integration[] {
+export function integrationsOf(
+  receiver: ReceiverConfig,
+  ctx: IntegrationContext,
+  onProblem?: (where: string, message: string) => void,
+): Integration[] {
   const out: Integration[] = [];
   for (const kind of Object.keys(RECEIVER_TYPES) as DeliveredKind[]) {
     const make = RECEIVER_TYPES[kind] as Factory<DeliveredKind>;
@@ -59,5 +67,12 @@ function broken(type: string, index: number, message: string): Integration {
   const fail = () => {
     throw new NotifyError(`not configured: ${message}`, false);
   };
-  return { type, index, target: `${type} (invalid: ${message})`, sendResolved: false, render: fail, notify: async () => fail() };
+  return {
+    type,
+    index,
+    target: `${type} (invalid: ${message})`,
+    sendResolved: false,
+    render: fail,
+    notify: async () => fail(),
+  };
 }

@@ -1,5 +1,8 @@
 import { createHmac } from 'node:crypto';
-import type { DingtalkConfig, FeishuConfig } from '../../../../libs/config/sections/alertmanager/am-receivers-robots.ts';
+import type {
+  DingtalkConfig,
+  FeishuConfig,
+} from '../../../../libs/config/sections/alertmanager/am-receivers-robots.ts';
 import { useTemplate } from '../../template/default-templates.ts';
 import { httpSender } from '../http/http-config.ts';
 import type { NotificationData } from '../notification-data.ts';
@@ -19,7 +22,8 @@ import { DEFAULT_TIMEOUT_MS, NotifyError, type Integration, type IntegrationCont
 const keywordsSuffix = (k: string[] | undefined) => (k?.length ? `\n\n[Keywords] ${k.join(', ')}` : '');
 
 export function dingtalkIntegration(cfg: DingtalkConfig, index: number, ctx: IntegrationContext): Integration {
-  const message = cfg.message ?? useTemplate(cfg.msg_type === 'markdown' ? 'dingtalk.default.markdown' : 'dingtalk.default.message');
+  const message =
+    cfg.message ?? useTemplate(cfg.msg_type === 'markdown' ? 'dingtalk.default.markdown' : 'dingtalk.default.message');
   const title = cfg.title ?? useTemplate('dingtalk.default.title');
   for (const t of [message, title]) ctx.templates.check(t);
   const sender = httpSender(cfg.http_config, ctx.global.http_config, ctx.env);
@@ -29,7 +33,11 @@ export function dingtalkIntegration(cfg: DingtalkConfig, index: number, ctx: Int
     if (cfg.msg_type === 'text') return { msgtype: 'text', text: { content: text }, at };
     // DingTalk highlights a mention in Markdown only when the text contains "@<mobile>".
     const mentions = (cfg.at_mobiles ?? []).map((m) => `@${m}`).join(' ');
-    return { msgtype: 'markdown', markdown: { title: ctx.templates.text(title, data), text: mentions ? `${text} ${mentions}` : text }, at };
+    return {
+      msgtype: 'markdown',
+      markdown: { title: ctx.templates.text(title, data), text: mentions ? `${text} ${mentions}` : text },
+      at,
+    };
   };
   return {
     type: 'dingtalk',
@@ -45,12 +53,23 @@ export function dingtalkIntegration(cfg: DingtalkConfig, index: number, ctx: Int
         const sign = createHmac('sha256', secret).update(`${ts}\n${secret}`).digest('base64');
         url += `${url.includes('?') ? '&' : '?'}timestamp=${ts}&sign=${encodeURIComponent(sign)}`;
       }
-      const res = await postToWebhook({ cfg, url, sender, body: render(data), signal, timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+      const res = await postToWebhook({
+        cfg,
+        url,
+        sender,
+        body: render(data),
+        signal,
+        timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      });
       const report = checkStatus(res);
       const answer = parse(res.body) as { errcode?: number; errmsg?: string } | undefined;
       const code = answer?.errcode ?? 0;
       if (code === 0) return report;
-      throw new NotifyError(`dingtalk: ${code} ${answer?.errmsg ?? ''}`.trim(), code === 130101, code === 130101 ? { retryAfterMs: 60_000 } : {});
+      throw new NotifyError(
+        `dingtalk: ${code} ${answer?.errmsg ?? ''}`.trim(),
+        code === 130101,
+        code === 130101 ? { retryAfterMs: 60_000 } : {},
+      );
     },
   };
 }
@@ -64,7 +83,10 @@ export function feishuIntegration(cfg: FeishuConfig, index: number, ctx: Integra
     const text = ctx.templates.text(message, data) + keywordsSuffix(cfg.keywords);
     if (cfg.msg_type === 'text') return { msg_type: 'text', content: { text } };
     const lines = text.split('\n').map((line) => [{ tag: 'text', text: line }]);
-    return { msg_type: 'post', content: { post: { zh_cn: { title: ctx.templates.text(title, data), content: lines } } } };
+    return {
+      msg_type: 'post',
+      content: { post: { zh_cn: { title: ctx.templates.text(title, data), content: lines } } },
+    };
   };
   return {
     type: 'feishu',
@@ -77,9 +99,17 @@ export function feishuIntegration(cfg: FeishuConfig, index: number, ctx: Integra
       if (cfg.secret || cfg.secret_file) {
         const ts = String(Math.floor(Date.now() / 1000));
         body.timestamp = ts;
-        body.sign = createHmac('sha256', `${ts}\n${secretValue(cfg.secret, cfg.secret_file, 'secret')}`).update('').digest('base64');
+        body.sign = createHmac('sha256', `${ts}\n${secretValue(cfg.secret, cfg.secret_file, 'secret')}`)
+          .update('')
+          .digest('base64');
       }
-      const res = await postToWebhook({ cfg, sender, body, signal, timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+      const res = await postToWebhook({
+        cfg,
+        sender,
+        body,
+        signal,
+        timeoutMs: timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      });
       const report = checkStatus(res);
       const answer = parse(res.body) as { code?: number; msg?: string; StatusCode?: number } | undefined;
       const code = answer?.code ?? answer?.StatusCode ?? 0;

@@ -26,16 +26,50 @@ const receiver = {
 
 describe('secrets stay out of targets and errors', () => {
   const c = alertingConfigSchema.parse({ ruleFiles: [], route: { receiver: 'all' }, receivers: [receiver] });
-  const integrations = integrationsOf(c.receivers[0]!, { global: c.global, templates: new NotificationTemplates('http://pharos.test') });
-  const data = notificationData({ receiver: 'all', groupKey: 'k', groupLabels: {}, now: Date.now(), externalUrl: '', alerts: [{ fingerprint: 'f', labels: { alertname: 'A' }, annotations: {}, startsAt: Date.now(), generatorURL: '', updatedAt: Date.now() }] });
+  const integrations = integrationsOf(c.receivers[0]!, {
+    global: c.global,
+    templates: new NotificationTemplates('http://pharos.test'),
+  });
+  const data = notificationData({
+    receiver: 'all',
+    groupKey: 'k',
+    groupLabels: {},
+    now: Date.now(),
+    externalUrl: '',
+    alerts: [
+      {
+        fingerprint: 'f',
+        labels: { alertname: 'A' },
+        annotations: {},
+        startsAt: Date.now(),
+        generatorURL: '',
+        updatedAt: Date.now(),
+      },
+    ],
+  });
 
   it('builds every kind', () => {
-    expect(integrations.map((i) => i.type).sort()).toEqual(['dingtalk', 'discord', 'feishu', 'msteams', 'msteamsv2', 'opsgenie', 'pagerduty', 'slack', 'telegram', 'webhook', 'wechat']);
+    expect(integrations.map((i) => i.type).sort()).toEqual([
+      'dingtalk',
+      'discord',
+      'feishu',
+      'msteams',
+      'msteamsv2',
+      'opsgenie',
+      'pagerduty',
+      'slack',
+      'telegram',
+      'webhook',
+      'wechat',
+    ]);
   });
 
   it.each(integrations.map((i) => [i.type, i] as const))('%s', async (_t, integ) => {
     expect(integ.target).not.toContain(SECRET);
-    const err = await integ.notify(data, AbortSignal.timeout(5000), { timeoutMs: 2000 }).then(() => undefined, (e: Error) => e);
+    const err = await integ.notify(data, AbortSignal.timeout(5000), { timeoutMs: 2000 }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(err).toBeInstanceOf(Error);
     expect(err?.message).not.toContain(SECRET);
     expect((err as { retry?: boolean }).retry).toBe(true);

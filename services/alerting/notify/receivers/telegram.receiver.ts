@@ -24,13 +24,15 @@ export function telegramIntegration(cfg: TelegramConfig, index: number, ctx: Int
   const ownTimeout = cfg.timeout ? goDurationMs(cfg.timeout) : undefined;
   const tokenInline = cfg.bot_token ?? (cfg.bot_token_file ? undefined : ctx.global.telegram_bot_token);
   const tokenFile = cfg.bot_token ? undefined : (cfg.bot_token_file ?? ctx.global.telegram_bot_token_file);
-  const chatId = () => (cfg.chat_id !== undefined ? String(cfg.chat_id) : secretValue(undefined, cfg.chat_id_file, 'chat_id'));
+  const chatId = () =>
+    cfg.chat_id !== undefined ? String(cfg.chat_id) : secretValue(undefined, cfg.chat_id_file, 'chat_id');
 
   const render = (data: NotificationData) => {
     const html = cfg.parse_mode === 'HTML';
     let text = html ? ctx.templates.html(message, data) : truncateRunes(ctx.templates.text(message, data), MAX_RUNES);
     if (html && [...text.replace(/<[^>]*>/g, '')].length > MAX_RUNES) {
-      text = 'Alertmanager notification could not be sent: message length exceeds Telegram limits.\nPlease check the template used for producing the message content.';
+      text =
+        'Alertmanager notification could not be sent: message length exceeds Telegram limits.\nPlease check the template used for producing the message content.';
     }
     return {
       chat_id: chatId(),
@@ -52,13 +54,25 @@ export function telegramIntegration(cfg: TelegramConfig, index: number, ctx: Int
     async notify(data, signal, opts) {
       const token = secretValue(tokenInline, tokenFile, 'bot_token');
       const shownAs = `${apiUrl}/bot<redacted>/sendMessage`;
-      const res = await sendJson({ sender, url: `${apiUrl}/bot${token}/sendMessage`, body: render(data), signal, timeoutMs: timeoutOf(ownTimeout, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS), shownAs });
+      const res = await sendJson({
+        sender,
+        url: `${apiUrl}/bot${token}/sendMessage`,
+        body: render(data),
+        signal,
+        timeoutMs: timeoutOf(ownTimeout, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+        shownAs,
+      });
       const answer = parse(res.body);
       if (answer?.ok === false || res.status >= 300) {
         const wait = answer?.parameters?.retry_after;
         const code = answer?.error_code ?? res.status;
-        if (typeof wait === 'number') throw new NotifyError(`telegram: ${answer?.description ?? 'Too Many Requests'}`, true, { status: code, retryAfterMs: wait * 1000 });
-        if (answer?.description && res.status < 500 && res.status !== 429) throw new NotifyError(`telegram: ${answer.description} (${code})`, false, { status: code });
+        if (typeof wait === 'number')
+          throw new NotifyError(`telegram: ${answer?.description ?? 'Too Many Requests'}`, true, {
+            status: code,
+            retryAfterMs: wait * 1000,
+          });
+        if (answer?.description && res.status < 500 && res.status !== 429)
+          throw new NotifyError(`telegram: ${answer.description} (${code})`, false, { status: code });
         checkStatus(res);
       }
       return { status: res.status };

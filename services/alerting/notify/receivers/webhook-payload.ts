@@ -33,7 +33,8 @@ export const webhookPayloadSchema = z.object({
 
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
 
-const plain = (kv: object): Record<string, string> => Object.fromEntries(Object.entries(kv).filter((e): e is [string, string] => typeof e[1] === 'string'));
+const plain = (kv: object): Record<string, string> =>
+  Object.fromEntries(Object.entries(kv).filter((e): e is [string, string] => typeof e[1] === 'string'));
 
 /** The payload Alertmanager 0.25 sends, field for field, with `max_alerts` truncation. */
 export function webhookPayload(data: NotificationData, maxAlerts: number): WebhookPayload {

@@ -40,10 +40,23 @@ export function webhookIntegration(cfg: WebhookConfig, index: number, ctx?: Inte
     async notify(data, signal, opts) {
       const url = cfg.url ?? secretValue(undefined, cfg.url_file, 'url');
       const body = render(data);
-      const secret = cfg.hmac_secret || cfg.hmac_secret_file ? secretValue(cfg.hmac_secret, cfg.hmac_secret_file, 'hmac_secret') : undefined;
+      const secret =
+        cfg.hmac_secret || cfg.hmac_secret_file
+          ? secretValue(cfg.hmac_secret, cfg.hmac_secret_file, 'hmac_secret')
+          : undefined;
       const text = `${JSON.stringify(body)}\n`;
-      const headers: Record<string, string> = secret ? { [cfg.hmac_header.toLowerCase()]: `sha256=${createHmac('sha256', secret).update(text).digest('hex')}` } : {};
-      const res = await sendJson({ sender, url, body, signal, timeoutMs: timeoutOf(ownTimeout, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS), shownAs: shown, headers });
+      const headers: Record<string, string> = secret
+        ? { [cfg.hmac_header.toLowerCase()]: `sha256=${createHmac('sha256', secret).update(text).digest('hex')}` }
+        : {};
+      const res = await sendJson({
+        sender,
+        url,
+        body,
+        signal,
+        timeoutMs: timeoutOf(ownTimeout, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+        shownAs: shown,
+        headers,
+      });
       return checkStatus(res);
     },
   };

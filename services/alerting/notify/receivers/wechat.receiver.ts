@@ -49,12 +49,31 @@ export function wechatIntegration(cfg: WechatConfig, index: number, ctx: Integra
 
   const accessToken = async (data: NotificationData, signal: AbortSignal, timeoutMs: number): Promise<string> => {
     if (token && Date.now() - token.at < TOKEN_TTL_MS) return token.value;
-    const secret = templates.text(secretValue(cfg.api_secret ?? (cfg.api_secret_file ? undefined : global.wechat_api_secret), cfg.api_secret ? undefined : (cfg.api_secret_file ?? global.wechat_api_secret_file), 'api_secret'), data);
+    const secret = templates.text(
+      secretValue(
+        cfg.api_secret ?? (cfg.api_secret_file ? undefined : global.wechat_api_secret),
+        cfg.api_secret ? undefined : (cfg.api_secret_file ?? global.wechat_api_secret_file),
+        'api_secret',
+      ),
+      data,
+    );
     const query = new URLSearchParams({ corpid: templates.text(corpId, data), corpsecret: secret });
-    const res = await sendJson({ sender, url: `${base}gettoken?${query}`, method: 'GET', body: undefined, signal, timeoutMs, shownAs: `${plainUrlShown(base)}gettoken` });
+    const res = await sendJson({
+      sender,
+      url: `${base}gettoken?${query}`,
+      method: 'GET',
+      body: undefined,
+      signal,
+      timeoutMs,
+      shownAs: `${plainUrlShown(base)}gettoken`,
+    });
     checkStatus(res);
     const answer = parse(res.body);
-    if (!answer?.access_token) throw new NotifyError(`wechat: no access token for corp_id ${corpId}${answer?.errmsg ? ` (${answer.errcode}: ${answer.errmsg})` : ''}`, false);
+    if (!answer?.access_token)
+      throw new NotifyError(
+        `wechat: no access token for corp_id ${corpId}${answer?.errmsg ? ` (${answer.errcode}: ${answer.errmsg})` : ''}`,
+        false,
+      );
     token = { value: answer.access_token, at: Date.now() };
     return token.value;
   };
@@ -68,13 +87,22 @@ export function wechatIntegration(cfg: WechatConfig, index: number, ctx: Integra
     async notify(data, signal, opts) {
       const timeoutMs = timeoutOf(undefined, opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS);
       const access = await accessToken(data, signal, timeoutMs);
-      const res = await sendJson({ sender, url: `${base}message/send?${new URLSearchParams({ access_token: access })}`, body: render(data), signal, timeoutMs, shownAs: `${plainUrlShown(base)}message/send` });
+      const res = await sendJson({
+        sender,
+        url: `${base}message/send?${new URLSearchParams({ access_token: access })}`,
+        body: render(data),
+        signal,
+        timeoutMs,
+        shownAs: `${plainUrlShown(base)}message/send`,
+      });
       const report = checkStatus(res);
       const answer = parse(res.body);
       const code = answer?.errcode ?? 0;
       if (code === 0) return report;
       if (code === 42001 || code === 40014) token = undefined;
-      throw new NotifyError(`wechat: ${code} ${answer?.errmsg ?? ''}`.trim(), RETRY_CODES.has(code), { status: res.status });
+      throw new NotifyError(`wechat: ${code} ${answer?.errmsg ?? ''}`.trim(), RETRY_CODES.has(code), {
+        status: res.status,
+      });
     },
   };
 }

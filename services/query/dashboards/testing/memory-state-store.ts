@@ -24,7 +24,8 @@ export class MemoryStateStore implements StateStore {
 
   async put<T>(collection: string, id: string, value: T, expectedVersion?: number): Promise<Versioned<T>> {
     const current = this.col(collection).get(id);
-    if (expectedVersion !== undefined && (current?.version ?? 0) !== expectedVersion) throw new ConflictError(`${collection}/${id} changed`);
+    if (expectedVersion !== undefined && (current?.version ?? 0) !== expectedVersion)
+      throw new ConflictError(`${collection}/${id} changed`);
     const doc = { id, version: (current?.version ?? 0) + 1, updatedAt: Date.now(), value: structuredClone(value) };
     this.col(collection).set(id, doc);
     return structuredClone(doc);
@@ -34,7 +35,10 @@ export class MemoryStateStore implements StateStore {
     return this.col(collection).delete(id);
   }
 
-  async list<T>(collection: string, options: ListOptions = {}): Promise<{ items: Versioned<T>[]; next: string | null }> {
+  async list<T>(
+    collection: string,
+    options: ListOptions = {},
+  ): Promise<{ items: Versioned<T>[]; next: string | null }> {
     const where = Object.entries(options.where ?? {});
     const items = [...this.col(collection).values()]
       .filter((d) => where.every(([k, v]) => (d.value as Record<string, unknown>)[k] === v))

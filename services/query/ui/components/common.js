@@ -13,7 +13,8 @@ const HINTS = {
   PHAROS_ERR_CONFLICT: 'Someone changed it meanwhile: reload and apply your change again.',
   PHAROS_ERR_UNPROCESSABLE: 'Rewrite the query in a form Pharos can answer exactly.',
   PHAROS_ERR_RATE_LIMITED: 'Wait a moment and retry.',
-  PHAROS_ERR_UNAVAILABLE: 'A backend is unreachable: retry in a moment; if it lasts, check the Clusters page and the server log.',
+  PHAROS_ERR_UNAVAILABLE:
+    'A backend is unreachable: retry in a moment; if it lasts, check the Clusters page and the server log.',
   PHAROS_ERR_TIMEOUT: 'The query took too long: narrow the time range or add filters.',
   PHAROS_ERR_INTERNAL: 'Something broke on the server: retry, and report it with the time if it lasts.',
   NETWORK: 'Check that Pharos is running and reachable, then retry.',

@@ -4,10 +4,13 @@ import { localTime } from '/ui/lib/time.js';
 
 /** Transitions (time, to) in any order → segments { from, to, state } of pending / firing. */
 export function segmentsFromHistory(items, now) {
-  const sorted = [...items].map((i) => ({ time: typeof i.time === 'number' ? i.time : Date.parse(i.time), to: i.to })).sort((a, b) => a.time - b.time);
+  const sorted = [...items]
+    .map((i) => ({ time: typeof i.time === 'number' ? i.time : Date.parse(i.time), to: i.to }))
+    .sort((a, b) => a.time - b.time);
   const out = [];
   sorted.forEach((t, i) => {
-    if (t.to === 'pending' || t.to === 'firing') out.push({ from: t.time, to: sorted[i + 1]?.time ?? now, state: t.to });
+    if (t.to === 'pending' || t.to === 'firing')
+      out.push({ from: t.time, to: sorted[i + 1]?.time ?? now, state: t.to });
   });
   return out;
 }

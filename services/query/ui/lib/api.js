@@ -26,7 +26,11 @@ async function request(method, path, body, signal) {
     res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
   } catch (err) {
     if (err.name === 'AbortError') throw err;
-    throw new ApiError(0, 'NETWORK', `Pharos did not answer (${err.message}). Check that the server is running and reachable, then retry.`);
+    throw new ApiError(
+      0,
+      'NETWORK',
+      `Pharos did not answer (${err.message}). Check that the server is running and reachable, then retry.`,
+    );
   }
   if (res.status === 204) return {};
   let data;
@@ -40,7 +44,12 @@ async function request(method, path, body, signal) {
   }
   if (!res.ok) {
     if (res.status === 401) for (const fn of listeners) fn();
-    throw new ApiError(res.status, data.error?.code ?? `HTTP_${res.status}`, data.error?.message ?? data.error ?? res.statusText, data.error?.details);
+    throw new ApiError(
+      res.status,
+      data.error?.code ?? `HTTP_${res.status}`,
+      data.error?.message ?? data.error ?? res.statusText,
+      data.error?.details,
+    );
   }
   return data;
 }
@@ -64,7 +73,10 @@ export function qs(params) {
  * Authorization header. Calls onEvent(type, data) per event; resolves when the stream ends or signal aborts.
  */
 export async function stream(path, onEvent, signal) {
-  const res = await fetch(path, { headers: { authorization: `Bearer ${getToken()}`, accept: 'text/event-stream' }, signal });
+  const res = await fetch(path, {
+    headers: { authorization: `Bearer ${getToken()}`, accept: 'text/event-stream' },
+    signal,
+  });
   if (!res.ok) {
     const data = await res.json().catch(() => ({}));
     throw new ApiError(res.status, data.error?.code ?? `HTTP_${res.status}`, data.error?.message ?? res.statusText);

@@ -62,7 +62,10 @@ export function formatValue(value, unit, decimals) {
 
 export function formatTime(ms) {
   const d = new Date(ms);
-  return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /** The colour of the highest threshold step the value reaches (Grafana's absolute mode). */
@@ -73,7 +76,25 @@ export function thresholdColor(value, thresholds, fallback = '#73bf69') {
   return color;
 }
 
-const NAMED = { green: '#73bf69', red: '#f2495c', orange: '#ff9830', yellow: '#fade2a', blue: '#5794f2', purple: '#b877d9' };
+const NAMED = {
+  green: '#73bf69',
+  red: '#f2495c',
+  orange: '#ff9830',
+  yellow: '#fade2a',
+  blue: '#5794f2',
+  purple: '#b877d9',
+};
 export const cssColor = (c) => NAMED[c] ?? c;
 
-export const PALETTE = ['#7eb26d', '#eab839', '#6ed0e0', '#ef843c', '#e24d42', '#1f78c1', '#ba43a9', '#705da0', '#508642', '#cca300'];
+export const PALETTE = [
+  '#7eb26d',
+  '#eab839',
+  '#6ed0e0',
+  '#ef843c',
+  '#e24d42',
+  '#1f78c1',
+  '#ba43a9',
+  '#705da0',
+  '#508642',
+  '#cca300',
+];

@@ -49,7 +49,18 @@ export function useRoute() {
 export function interceptLinks(root) {
   root.addEventListener('click', (e) => {
     const a = e.target.closest?.('a[href^="/ui"]');
-    if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey || a.target || a.hasAttribute('download')) return;
+    if (
+      !a ||
+      e.defaultPrevented ||
+      e.button !== 0 ||
+      e.metaKey ||
+      e.ctrlKey ||
+      e.shiftKey ||
+      e.altKey ||
+      a.target ||
+      a.hasAttribute('download')
+    )
+      return;
     e.preventDefault();
     navigate(a.getAttribute('href'));
   });
@@ -59,5 +70,6 @@ export function interceptLinks(root) {
 export function upgradeLegacyHash() {
   const m = /^#\/d\/([^?]+)(\?.*)?$/.exec(location.hash);
   if (m) history.replaceState(null, '', `/ui/dashboards/${m[1]}${m[2] ?? ''}`);
-  else if (location.hash === '#/' || location.hash === '#') history.replaceState(null, '', location.pathname + location.search);
+  else if (location.hash === '#/' || location.hash === '#')
+    history.replaceState(null, '', location.pathname + location.search);
 }

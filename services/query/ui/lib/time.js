@@ -3,8 +3,13 @@
 const UNIT = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 export const PRESETS = [
-  ['now-5m', 'Last 5 minutes'], ['now-15m', 'Last 15 minutes'], ['now-1h', 'Last hour'], ['now-6h', 'Last 6 hours'],
-  ['now-24h', 'Last 24 hours'], ['now-7d', 'Last 7 days'], ['now-30d', 'Last 30 days'],
+  ['now-5m', 'Last 5 minutes'],
+  ['now-15m', 'Last 15 minutes'],
+  ['now-1h', 'Last hour'],
+  ['now-6h', 'Last 6 hours'],
+  ['now-24h', 'Last 24 hours'],
+  ['now-7d', 'Last 7 days'],
+  ['now-30d', 'Last 30 days'],
 ];
 
 /** Epoch ms of a URL time, or NaN when it is neither relative nor RFC 3339. */
@@ -38,13 +43,34 @@ export const zoneName = () => Intl.DateTimeFormat().resolvedOptions().timeZone |
 export function relative(ms, now = Date.now()) {
   const s = Math.round((now - ms) / 1000);
   const abs = Math.abs(s);
-  const text = abs < 60 ? `${abs} s` : abs < 3600 ? `${Math.round(abs / 60)} min` : abs < 86400 ? `${Math.round(abs / 3600)} h` : `${Math.round(abs / 86400)} d`;
+  const text =
+    abs < 60
+      ? `${abs} s`
+      : abs < 3600
+        ? `${Math.round(abs / 60)} min`
+        : abs < 86400
+          ? `${Math.round(abs / 3600)} h`
+          : `${Math.round(abs / 86400)} d`;
   return s >= 0 ? `${text} ago` : `in ${text}`;
 }
 
 /** Bucket width for a range: about 60–120 bars, a familiar step, as the histogram API's `interval`. */
 export function histogramInterval(rangeMs) {
-  const steps = [['1s', 1e3], ['5s', 5e3], ['10s', 1e4], ['30s', 3e4], ['1m', 6e4], ['5m', 3e5], ['10m', 6e5], ['30m', 18e5], ['1h', 36e5], ['3h', 108e5], ['6h', 216e5], ['12h', 432e5], ['1d', 864e5]];
+  const steps = [
+    ['1s', 1e3],
+    ['5s', 5e3],
+    ['10s', 1e4],
+    ['30s', 3e4],
+    ['1m', 6e4],
+    ['5m', 3e5],
+    ['10m', 6e5],
+    ['30m', 18e5],
+    ['1h', 36e5],
+    ['3h', 108e5],
+    ['6h', 216e5],
+    ['12h', 432e5],
+    ['1d', 864e5],
+  ];
   for (const [name, ms] of steps) if (rangeMs / ms <= 120) return { name, ms };
   return { name: '1d', ms: 864e5 };
 }

@@ -17,24 +17,52 @@ export async function loadAlerts(filter, signal) {
     api(`/v1/alerts${qs(f)}`, signal).catch(() => ({ alerts: [] })),
   ]);
   const byFp = new Map();
-  for (const a of rules.alerts) byFp.set(a.fingerprint, { fingerprint: a.fingerprint, labels: a.labels, annotations: a.annotations, state: a.state, since: Date.parse(a.firedAt ?? a.activeAt), value: a.value, rule: a.rule, silencedBy: [], inhibitedBy: [] });
+  for (const a of rules.alerts)
+    byFp.set(a.fingerprint, {
+      fingerprint: a.fingerprint,
+      labels: a.labels,
+      annotations: a.annotations,
+      state: a.state,
+      since: Date.parse(a.firedAt ?? a.activeAt),
+      value: a.value,
+      rule: a.rule,
+      silencedBy: [],
+      inhibitedBy: [],
+    });
   for (const a of am) {
-    const row = byFp.get(a.fingerprint) ?? { fingerprint: a.fingerprint, labels: a.labels, annotations: a.annotations, state: 'firing', since: Date.parse(a.startsAt) };
-    byFp.set(a.fingerprint, { ...row, silencedBy: a.status.silencedBy, inhibitedBy: a.status.inhibitedBy, receivers: a.receivers.map((r) => r.name) });
+    const row = byFp.get(a.fingerprint) ?? {
+      fingerprint: a.fingerprint,
+      labels: a.labels,
+      annotations: a.annotations,
+      state: 'firing',
+      since: Date.parse(a.startsAt),
+    };
+    byFp.set(a.fingerprint, {
+      ...row,
+      silencedBy: a.status.silencedBy,
+      inhibitedBy: a.status.inhibitedBy,
+      receivers: a.receivers.map((r) => r.name),
+    });
   }
   return [...byFp.values()].sort((x, y) => x.since - y.since);
 }
 
 /** A silence editor link prefilled with an alert's labels (Alertmanager's matcher syntax). */
-export const silenceLink = (labels) => `/ui/silences${qs({ new: '1', matcher: Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`) })}`;
+export const silenceLink = (labels) =>
+  `/ui/silences${qs({ new: '1', matcher: Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`) })}`;
 
 function History({ alert }) {
   const [items, setItems] = useState(null);
   const [error, setError] = useState(null);
   useEffect(() => {
     const ac = new AbortController();
-    const filter = Object.entries(alert.labels).filter(([k]) => k !== 'alertname').map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-    api(`/v1/alerts/history${qs({ alertname: alert.labels.alertname, filter, limit: 200 })}`, ac.signal).then((r) => setItems(r.items.filter((i) => i.fingerprint === alert.fingerprint)), (e) => e.name !== 'AbortError' && setError(e));
+    const filter = Object.entries(alert.labels)
+      .filter(([k]) => k !== 'alertname')
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+    api(`/v1/alerts/history${qs({ alertname: alert.labels.alertname, filter, limit: 200 })}`, ac.signal).then(
+      (r) => setItems(r.items.filter((i) => i.fingerprint === alert.fingerprint)),
+      (e) => e.name !== 'AbortError' && setError(e),
+    );
     return () => ac.abort();
   }, [alert.fingerprint]);
   if (error) return html`<${ErrorBox} error=${error} />`;
@@ -60,13 +88,16 @@ function AlertRow({ alert, grouping, expanded }) {
       <button type="button" aria-expanded=${expanded ? 'true' : 'false'} onClick=${() => setParams({ alert: expanded ? null : alert.fingerprint })}>${expanded ? 'Hide details' : 'Details'}</button>
     </div>
     ${(alert.annotations.summary || alert.annotations.description) && html`<div class="annotations">${alert.annotations.summary}${alert.annotations.description ? ` — ${alert.annotations.description}` : ''}</div>`}
-    ${expanded && html`<div class="extra">
+    ${
+      expanded &&
+      html`<div class="extra">
       ${suppressed && html`<p class="small">${alert.silencedBy.length ? `Silenced by ${alert.silencedBy.map((id) => id.slice(0, 8)).join(', ')}` : `Inhibited by ${alert.inhibitedBy.join(', ')}`}.</p>`}
       ${Object.keys(alert.annotations).length > 0 && html`<table class="fields plain"><tbody>${Object.entries(alert.annotations).map(([k, v]) => html`<tr><th>${k}</th><td>${v}</td></tr>`)}</tbody></table>`}
       <${History} alert=${alert} />
       <h3>Notifications</h3>
       <${Notifications} fingerprint=${alert.fingerprint} />
-    </div>`}
+    </div>`
+    }
   </div>`;
 }
 
@@ -78,7 +109,10 @@ function AlertList({ params, me }) {
   const [tick, setTick] = useState(0);
   useEffect(() => {
     const ac = new AbortController();
-    loadAlerts(filter, ac.signal).then((a) => (setAlerts(a), setError(null)), (e) => e.name !== 'AbortError' && setError(e));
+    loadAlerts(filter, ac.signal).then(
+      (a) => (setAlerts(a), setError(null)),
+      (e) => e.name !== 'AbortError' && setError(e),
+    );
     return () => ac.abort();
   }, [filter, tick]);
   useEffect(() => {
@@ -102,10 +136,12 @@ function AlertList({ params, me }) {
     <${ErrorBox} error=${error} onRetry=${() => setTick((n) => n + 1)} />
     ${!alerts && !error && html`<${Loading} rows=${4} />`}
     ${alerts && alerts.length === 0 && html`<p class="empty-note" id="no-alerts">No alert is firing or pending${filter ? ' for this filter' : ''}.</p>`}
-    <div id="alert-groups">${[...groups].map(([key, list]) => html`<section class="card alert-group" data-group=${key}>
+    <div id="alert-groups">${[...groups].map(
+      ([key, list]) => html`<section class="card alert-group" data-group=${key}>
       <div class="group-head"><h2>${key}</h2><span class="muted">${list.length} alert${list.length > 1 ? 's' : ''}</span></div>
       ${list.map((a) => html`<${AlertRow} key=${a.fingerprint} alert=${a} grouping=${grouping} expanded=${params.get('alert') === a.fingerprint} />`)}
-    </section>`)}</div>
+    </section>`,
+    )}</div>
   </div>`;
 }
 

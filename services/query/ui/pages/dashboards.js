@@ -9,7 +9,14 @@ import { ErrorBox, Loading } from '/ui/components/common.js';
 import { el, renderPanel } from '/ui/pages/panels.js';
 
 const ROW_PX = 30;
-const RANGES = [['now-15m', 'Last 15 minutes'], ['now-1h', 'Last hour'], ['now-3h', 'Last 3 hours'], ['now-6h', 'Last 6 hours'], ['now-24h', 'Last 24 hours'], ['now-7d', 'Last 7 days']];
+const RANGES = [
+  ['now-15m', 'Last 15 minutes'],
+  ['now-1h', 'Last hour'],
+  ['now-3h', 'Last 3 hours'],
+  ['now-6h', 'Last 6 hours'],
+  ['now-24h', 'Last 24 hours'],
+  ['now-7d', 'Last 7 days'],
+];
 
 export function DashboardList({ compact = false }) {
   const [list, setList] = useState(null);
@@ -17,10 +24,12 @@ export function DashboardList({ compact = false }) {
   useEffect(() => void api('/v1/dashboards').then((r) => setList(r.dashboards), setError), []);
   if (error) return html`<${ErrorBox} error=${error} />`;
   if (!list) return html`<${Loading} rows=${4} />`;
-  return html`<ul class="dash-list" id="dashboard-list">${list.map((d) => html`<li>
+  return html`<ul class="dash-list" id="dashboard-list">${list.map(
+    (d) => html`<li>
     <a href=${`/ui/dashboards/${encodeURIComponent(d.id)}`}>${d.title}</a>${d.builtin && html`<span class="tag">built-in</span>`}
     ${!compact && html`<div class="muted small">${d.description ?? ''}</div>`}
-  </li>`)}</ul>`;
+  </li>`,
+  )}</ul>`;
 }
 
 export default function Dashboards({ route }) {
@@ -70,12 +79,25 @@ async function showDashboard(box, id, params) {
   for (const v of variables) if (v.name === 'cluster') v.options = [...new Set([...v.options, ...seen])].sort();
   const results = new Map(rendered.panels.map((p) => [p.id, p]));
   const clusters = params.getAll('var-cluster').filter((c) => c !== '$__all');
-  const noData = clusters.length === 1 ? `No data for cluster ${clusters[0]}` : clusters.length > 1 ? 'No data for these clusters' : 'No data for this cluster';
-  box.replaceChildren(el('h1', {}, dashboard.title), toolbar(id, variables, from, to), ...dashboard.rows.map((row) => rowView(row, results, noData)));
+  const noData =
+    clusters.length === 1
+      ? `No data for cluster ${clusters[0]}`
+      : clusters.length > 1
+        ? 'No data for these clusters'
+        : 'No data for this cluster';
+  box.replaceChildren(
+    el('h1', {}, dashboard.title),
+    toolbar(id, variables, from, to),
+    ...dashboard.rows.map((row) => rowView(row, results, noData)),
+  );
   const main = document.getElementById('main');
   if (main) main.dataset.dashboard = id;
   let timer;
-  if (dashboard.refresh && /^now/.test(to)) timer = window.setInterval(() => navigate(`/ui/dashboards/${encodeURIComponent(id)}?${params}&_r=${Date.now()}`, { replace: true }), Math.max(10_000, seconds(dashboard.refresh) * 1000));
+  if (dashboard.refresh && /^now/.test(to))
+    timer = window.setInterval(
+      () => navigate(`/ui/dashboards/${encodeURIComponent(id)}?${params}&_r=${Date.now()}`, { replace: true }),
+      Math.max(10_000, seconds(dashboard.refresh) * 1000),
+    );
   return () => window.clearInterval(timer);
 }
 
@@ -86,12 +108,21 @@ function renderQuery(id, query) {
   return api(`/v1/dashboards/${encodeURIComponent(id)}/render?${q}`);
 }
 
-const seconds = (d) => [...d.matchAll(/(\d+)(ms|s|m|h|d)/g)].reduce((n, [, v, u]) => n + Number(v) * { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[u], 0);
+const seconds = (d) =>
+  [...d.matchAll(/(\d+)(ms|s|m|h|d)/g)].reduce(
+    (n, [, v, u]) => n + Number(v) * { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[u],
+    0,
+  );
 
 function toolbar(id, variables, from, to) {
   const bar = el('form', { class: 'toolbar', id: 'toolbar' });
   const pickers = variables.filter((v) => !v.hide).map((v) => variablePicker(v));
-  const preset = el('select', { id: 'range-preset', 'aria-label': 'time range' }, el('option', { value: '' }, 'Custom'), ...RANGES.map(([value, label]) => el('option', { value }, label)));
+  const preset = el(
+    'select',
+    { id: 'range-preset', 'aria-label': 'time range' },
+    el('option', { value: '' }, 'Custom'),
+    ...RANGES.map(([value, label]) => el('option', { value }, label)),
+  );
   preset.value = to === 'now' && RANGES.some(([v]) => v === from) ? from : '';
   const fromInput = el('input', { id: 'range-from', value: from, size: '22', 'aria-label': 'from' });
   const toInput = el('input', { id: 'range-to', value: to, size: '22', 'aria-label': 'to' });
@@ -101,7 +132,15 @@ function toolbar(id, variables, from, to) {
     toInput.value = 'now';
     bar.requestSubmit();
   });
-  bar.append(...pickers, el('span', { class: 'spacer' }), preset, fromInput, el('span', {}, '→'), toInput, el('button', { type: 'submit' }, 'Apply'));
+  bar.append(
+    ...pickers,
+    el('span', { class: 'spacer' }),
+    preset,
+    fromInput,
+    el('span', {}, '→'),
+    toInput,
+    el('button', { type: 'submit' }, 'Apply'),
+  );
   bar.addEventListener('submit', (e) => {
     e.preventDefault();
     const next = new URLSearchParams();
@@ -141,7 +180,11 @@ function rowView(row, results, noData) {
   grid.style.gridTemplateRows = `repeat(${height}, ${ROW_PX}px)`;
   const section = el('section', { class: 'row' });
   if (row.title || row.collapsed) {
-    const header = el('button', { type: 'button', class: 'row-title', 'aria-expanded': String(!row.collapsed) }, `${row.collapsed ? '▸' : '▾'} ${row.title || 'Row'}`);
+    const header = el(
+      'button',
+      { type: 'button', class: 'row-title', 'aria-expanded': String(!row.collapsed) },
+      `${row.collapsed ? '▸' : '▾'} ${row.title || 'Row'}`,
+    );
     header.addEventListener('click', () => {
       grid.hidden = !grid.hidden;
       header.textContent = `${grid.hidden ? '▸' : '▾'} ${row.title || 'Row'}`;
@@ -154,8 +197,12 @@ function rowView(row, results, noData) {
   const cells = row.panels.map((panel) => {
     const { x, y, w, h } = panel.gridPos;
     const body = el('div', { class: 'panel-body' });
-    const cell = el('div', { class: `panel panel-${panel.type}`, 'data-panel-id': String(panel.id) },
-      el('div', { class: 'panel-title', title: panel.description ?? '' }, results.get(panel.id)?.title ?? panel.title), body);
+    const cell = el(
+      'div',
+      { class: `panel panel-${panel.type}`, 'data-panel-id': String(panel.id) },
+      el('div', { class: 'panel-title', title: panel.description ?? '' }, results.get(panel.id)?.title ?? panel.title),
+      body,
+    );
     cell.style.gridColumn = `${x + 1} / span ${w}`;
     cell.style.gridRow = `${y + 1} / span ${h}`;
     grid.append(cell);

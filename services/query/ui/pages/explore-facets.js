@@ -6,7 +6,11 @@ import { FILTER_FIELDS } from '/ui/lib/fields.js';
 import { statsOf } from '/ui/pages/explore-query.js';
 
 /** Fields whose facets load with the page; the others load when opened. */
-const OPEN_AT_START = { logs: ['pod', 'container', 'node'], events: ['type', 'reason', 'kind'], audit: ['verb', 'user', 'resource', 'code'] };
+const OPEN_AT_START = {
+  logs: ['pod', 'container', 'node'],
+  events: ['type', 'reason', 'kind'],
+  audit: ['verb', 'user', 'resource', 'code'],
+};
 
 function Facet({ state, range, field, open: initiallyOpen, ready, onToggleValue }) {
   const [open, setOpen] = useState(initiallyOpen);
@@ -24,20 +28,25 @@ function Facet({ state, range, field, open: initiallyOpen, ready, onToggleValue 
   const max = Math.max(1, ...(data?.groups ?? []).map((g) => g.count));
   return html`<section class="facet" data-field=${field}>
     <button type="button" class="facet-head" aria-expanded=${open ? 'true' : 'false'} onClick=${() => setOpen(!open)}>
-      <span>${open ? '▾' : '▸'} ${field}</span>${data && html`<span class="muted small">${data.distinct} value${data.distinct === 1 ? "" : "s"}</span>`}
+      <span>${open ? '▾' : '▸'} ${field}</span>${data && html`<span class="muted small">${data.distinct} value${data.distinct === 1 ? '' : 's'}</span>`}
     </button>
-    ${open && html`<ul class="facet-values">
+    ${
+      open &&
+      html`<ul class="facet-values">
       ${error && html`<li class="error-text" role="alert">${error.message}</li>`}
       ${!data && !error && html`<li class="skeleton"></li><li class="skeleton"></li>`}
-      ${data?.groups.map((g) => html`<li>
+      ${data?.groups.map(
+        (g) => html`<li>
         <label title=${`${g.count} records with ${field}=${g.key}`}>
           <input type="checkbox" checked=${selected.has(g.key)} onChange=${() => onToggleValue(field, g.key)} />
           <span class="facet-key">${g.key}</span><span class="facet-count">${g.count.toLocaleString()}</span>
           <span class="facet-bar" style=${`width:${(g.count / max) * 100}%`}></span>
-        </label></li>`)}
+        </label></li>`,
+      )}
       ${data && typeof data.missing === 'number' && data.missing > 0 && html`<li class="muted small">without ${field}: ${data.missing.toLocaleString()}</li>`}
       ${data && data.groups.length === 0 && html`<li class="muted small">no values</li>`}
-    </ul>`}
+    </ul>`
+    }
   </section>`;
 }
 
@@ -59,7 +68,10 @@ export function ValuePicker({ state, range, field, label, onPick }) {
   const key = JSON.stringify([state.kind, state.q, state.filters, range]);
   useEffect(() => {
     const ac = new AbortController();
-    statsOf(state, range, field, 500, ac.signal).then((r) => setValues(r.groups), () => setValues([]));
+    statsOf(state, range, field, 500, ac.signal).then(
+      (r) => setValues(r.groups),
+      () => setValues([]),
+    );
     return () => ac.abort();
   }, [key]);
   const current = state.filters[field] ?? [];

@@ -36,16 +36,21 @@ export function LiveTail({ state, onRows }) {
       else if (type === 'resumed') setStatus('live');
     };
     // The server ends a stream after query.tail.maxDurationMs: follow on from the newest record shown.
-    const follow = (from) => stream(tailUrl(state, from), onEvent, ac.signal).then(
-      () => {
-        if (ac.signal.aborted) return;
-        if (ended) {
-          ended = false;
-          follow(rows[0]?.time ?? Date.now());
-        } else setStatus('stream closed by the server; switch Live off and on to reconnect');
-      },
-      (err) => !ac.signal.aborted && setStatus(`${err.message}${err.code === 'PHAROS_ERR_RATE_LIMITED' ? ' — close another live tail first' : ''}`),
-    );
+    const follow = (from) =>
+      stream(tailUrl(state, from), onEvent, ac.signal).then(
+        () => {
+          if (ac.signal.aborted) return;
+          if (ended) {
+            ended = false;
+            follow(rows[0]?.time ?? Date.now());
+          } else setStatus('stream closed by the server; switch Live off and on to reconnect');
+        },
+        (err) =>
+          !ac.signal.aborted &&
+          setStatus(
+            `${err.message}${err.code === 'PHAROS_ERR_RATE_LIMITED' ? ' — close another live tail first' : ''}`,
+          ),
+      );
     follow(Date.now());
     return () => ac.abort();
   }, [key]);

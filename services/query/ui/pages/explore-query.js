@@ -13,14 +13,22 @@ export const COLUMNS = {
 /** Histogram split field by default: the field people read first (type of event, audit verb). */
 const DEFAULT_SPLIT = { logs: '', events: 'type', audit: 'verb' };
 /** Records "around" one: same pod (logs), same object (events), same user (audit), as filter names. */
-export const CONTEXT_KEYS = { logs: ['cluster', 'namespace', 'pod', 'container'], events: ['cluster', 'namespace', 'kind', 'name'], audit: ['cluster', 'user'] };
+export const CONTEXT_KEYS = {
+  logs: ['cluster', 'namespace', 'pod', 'container'],
+  events: ['cluster', 'namespace', 'kind', 'name'],
+  audit: ['cluster', 'user'],
+};
 
 export function readExplore(route) {
   const kind = route.parts[1] ?? 'logs';
   const p = route.params;
   const filters = {};
   for (const name of Object.keys(FILTER_FIELDS[kind] ?? {})) {
-    const values = p.getAll(name).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+    const values = p
+      .getAll(name)
+      .flatMap((v) => v.split(','))
+      .map((v) => v.trim())
+      .filter(Boolean);
     if (values.length) filters[name] = values;
   }
   return {
@@ -29,7 +37,7 @@ export function readExplore(route) {
     start: p.get('start') ?? 'now-1h',
     end: p.get('end') ?? 'now',
     filters,
-    split: p.has('split') ? p.get('split') : DEFAULT_SPLIT[kind] ?? '',
+    split: p.has('split') ? p.get('split') : (DEFAULT_SPLIT[kind] ?? ''),
     record: p.get('record'),
     recordTime: p.get('rt') ? Number(p.get('rt')) : undefined,
     live: p.get('live') === '1',
@@ -47,12 +55,20 @@ export function resolveRange(state, now = Date.now()) {
 function params(state, range, extra = {}, dropFilter) {
   const filters = { ...state.filters };
   if (dropFilter) delete filters[dropFilter];
-  return { ...Object.fromEntries(Object.entries(filters).map(([k, v]) => [k, v.join(',')])), q: state.q || undefined, start: apiTime(range.startMs), end: apiTime(range.endMs), ...extra };
+  return {
+    ...Object.fromEntries(Object.entries(filters).map(([k, v]) => [k, v.join(',')])),
+    q: state.q || undefined,
+    start: apiTime(range.startMs),
+    end: apiTime(range.endMs),
+    ...extra,
+  };
 }
 
-export const searchPage = (state, range, cursor, size, signal) => api(`/v1/${state.kind}${qs(params(state, range, { size, cursor, sort: 'desc' }))}`, signal);
+export const searchPage = (state, range, cursor, size, signal) =>
+  api(`/v1/${state.kind}${qs(params(state, range, { size, cursor, sort: 'desc' }))}`, signal);
 
-export const statsOf = (state, range, field, size, signal) => api(`/v1/${state.kind}/stats${qs(params(state, range, { by: field, size }, field))}`, signal);
+export const statsOf = (state, range, field, size, signal) =>
+  api(`/v1/${state.kind}/stats${qs(params(state, range, { by: field, size }, field))}`, signal);
 
 /**
  * Volume over time, split by a field: one histogram for everything, and one per top value of the split field
@@ -62,9 +78,22 @@ export async function histogramOf(state, range, signal) {
   const interval = histogramInterval(range.endMs - range.startMs);
   const all = await api(`/v1/${state.kind}/histogram${qs(params(state, range, { interval: interval.name }))}`, signal);
   const split = state.split && !state.filters[state.split] ? state.split : '';
-  if (!split || all.total === 0) return { interval, times: all.buckets.map((b) => b.time), series: [{ name: 'records', counts: all.buckets.map((b) => b.count) }], total: all.total };
+  if (!split || all.total === 0)
+    return {
+      interval,
+      times: all.buckets.map((b) => b.time),
+      series: [{ name: 'records', counts: all.buckets.map((b) => b.count) }],
+      total: all.total,
+    };
   const top = await api(`/v1/${state.kind}/stats${qs(params(state, range, { by: split, size: 5 }))}`, signal);
-  const parts = await Promise.all(top.groups.map((g) => api(`/v1/${state.kind}/histogram${qs(params({ ...state, filters: { ...state.filters, [split]: [g.key] } }, range, { interval: interval.name }))}`, signal)));
+  const parts = await Promise.all(
+    top.groups.map((g) =>
+      api(
+        `/v1/${state.kind}/histogram${qs(params({ ...state, filters: { ...state.filters, [split]: [g.key] } }, range, { interval: interval.name }))}`,
+        signal,
+      ),
+    ),
+  );
   const series = top.groups.map((g, i) => ({ name: g.key, counts: parts[i].buckets.map((b) => b.count) }));
   const other = all.buckets.map((b, i) => b.count - series.reduce((n, s) => n + (s.counts[i] ?? 0), 0));
   if (other.some((c) => c > 0)) series.push({ name: 'other', counts: other });
@@ -81,8 +110,14 @@ export async function contextOf(kind, doc, signal) {
   const day = 86_400_000;
   const state = { kind, q: '', filters };
   const [before, after] = await Promise.all([
-    api(`/v1/${kind}${qs(params(state, { startMs: doc.time - day, endMs: doc.time + 1 }, { size: 11, sort: 'desc' }))}`, signal),
-    api(`/v1/${kind}${qs(params(state, { startMs: doc.time, endMs: doc.time + day }, { size: 11, sort: 'asc' }))}`, signal),
+    api(
+      `/v1/${kind}${qs(params(state, { startMs: doc.time - day, endMs: doc.time + 1 }, { size: 11, sort: 'desc' }))}`,
+      signal,
+    ),
+    api(
+      `/v1/${kind}${qs(params(state, { startMs: doc.time, endMs: doc.time + day }, { size: 11, sort: 'asc' }))}`,
+      signal,
+    ),
   ]);
   const byId = new Map([...before.items, ...after.items].map((d) => [d.id, d]));
   const items = [...byId.values()].sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1));
@@ -91,9 +126,13 @@ export async function contextOf(kind, doc, signal) {
 
 /** A stored record by id and time (a shared link names both, so the drawer opens without the result list). */
 export async function recordAt(state, id, time, signal) {
-  const page = await api(`/v1/${state.kind}${qs(params({ ...state, q: '', filters: {} }, { startMs: time, endMs: time + 1 }, { size: 1000, sort: 'desc' }))}`, signal);
+  const page = await api(
+    `/v1/${state.kind}${qs(params({ ...state, q: '', filters: {} }, { startMs: time, endMs: time + 1 }, { size: 1000, sort: 'desc' }))}`,
+    signal,
+  );
   return page.items.find((d) => d.id === id);
 }
 
 export const exportUrl = (state, range, format) => `/v1/${state.kind}/export${qs(params(state, range, { format }))}`;
-export const tailUrl = (state, fromMs) => `/v1/${state.kind}/tail${qs({ ...Object.fromEntries(Object.entries(state.filters).map(([k, v]) => [k, v.join(',')])), q: state.q || undefined, start: apiTime(fromMs) })}`;
+export const tailUrl = (state, fromMs) =>
+  `/v1/${state.kind}/tail${qs({ ...Object.fromEntries(Object.entries(state.filters).map(([k, v]) => [k, v.join(',')])), q: state.q || undefined, start: apiTime(fromMs) })}`;

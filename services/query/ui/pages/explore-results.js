@@ -27,7 +27,9 @@ export const Results = memo(function Results({ kind, items, live, selectedId, ha
   const sentinel = useRef(null);
   useEffect(() => {
     if (!sentinel.current || !hasMore) return undefined;
-    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && onMore(), { rootMargin: '600px' });
+    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && onMore(), {
+      rootMargin: '600px',
+    });
     io.observe(sentinel.current);
     return () => io.disconnect();
   }, [hasMore, onMore, items.length]);

@@ -17,10 +17,17 @@ import { RecordDrawer } from '/ui/pages/record-drawer.js';
 /** Rows of the first answer: a screen and a half; the rest come by cursor as the list is scrolled. */
 const FIRST_PAGE = 50;
 const NEXT_PAGE = 500;
-const SPLITS = { logs: ['', 'cluster', 'namespace', 'pod', 'container', 'node'], events: ['', 'type', 'reason', 'kind', 'cluster', 'namespace'], audit: ['', 'verb', 'code', 'level', 'resource', 'user', 'cluster', 'namespace'] };
+const SPLITS = {
+  logs: ['', 'cluster', 'namespace', 'pod', 'container', 'node'],
+  events: ['', 'type', 'reason', 'kind', 'cluster', 'namespace'],
+  audit: ['', 'verb', 'code', 'level', 'resource', 'user', 'cluster', 'namespace'],
+};
 
 /** Errors about `q` are shown under the query box, in the API's words. */
-const isQueryError = (e) => e && e.code === 'PHAROS_ERR_VALIDATION' && (/\bq\b|search|query/i.test(e.message) || (e.details ?? []).some((d) => /(^|\.)q$/.test(d.path ?? '')));
+const isQueryError = (e) =>
+  e &&
+  e.code === 'PHAROS_ERR_VALIDATION' &&
+  (/\bq\b|search|query/i.test(e.message) || (e.details ?? []).some((d) => /(^|\.)q$/.test(d.path ?? '')));
 
 function QueryBar({ state }) {
   const [q, setQ] = useState(state.q);
@@ -38,8 +45,10 @@ function QueryBar({ state }) {
 function FilterChips({ state }) {
   const entries = Object.entries(state.filters).filter(([k]) => k !== 'cluster' && k !== 'namespace');
   if (!entries.length) return null;
-  return html`<div class="chips" id="filter-chips">${entries.map(([k, values]) => html`<span class="chip">${k} = ${values.join(' | ')}
-    <button type="button" class="ghost" aria-label=${`remove filter ${k}`} onClick=${() => setParams({ [k]: null })}>✕</button></span>`)}</div>`;
+  return html`<div class="chips" id="filter-chips">${entries.map(
+    ([k, values]) => html`<span class="chip">${k} = ${values.join(' | ')}
+    <button type="button" class="ghost" aria-label=${`remove filter ${k}`} onClick=${() => setParams({ [k]: null })}>✕</button></span>`,
+  )}</div>`;
 }
 
 function useSearch(state, range) {
@@ -61,7 +70,8 @@ function useSearch(state, range) {
     setView((v) => {
       if (!v.cursor || v.loadingMore) return v;
       searchPage(state, range, v.cursor, NEXT_PAGE, more.current?.signal).then(
-        (page) => setView((w) => ({ ...w, loadingMore: false, items: [...w.items, ...page.items], cursor: page.cursor })),
+        (page) =>
+          setView((w) => ({ ...w, loadingMore: false, items: [...w.items, ...page.items], cursor: page.cursor })),
         (error) => error.name !== 'AbortError' && setView((w) => ({ ...w, loadingMore: false, error })),
       );
       return { ...v, loadingMore: true };
@@ -75,7 +85,10 @@ function useHistogram(state, range) {
   const key = JSON.stringify([state.kind, state.q, state.filters, range, state.split]);
   useLayoutEffect(() => {
     const ac = new AbortController();
-    histogramOf(state, range, ac.signal).then((data) => setH({ data, error: null }), (error) => error.name !== 'AbortError' && setH({ data: null, error }));
+    histogramOf(state, range, ac.signal).then(
+      (data) => setH({ data, error: null }),
+      (error) => error.name !== 'AbortError' && setH({ data: null, error }),
+    );
     return () => ac.abort();
   }, [key]);
   return h;
@@ -90,7 +103,10 @@ function useSelected(state, items, live) {
     if (state.recordTime === undefined) return setFound({ doc: null, loading: false, error: null });
     const ac = new AbortController();
     setFound({ doc: null, loading: true, error: null });
-    recordAt(state, state.record, state.recordTime, ac.signal).then((doc) => setFound({ doc: doc ?? null, loading: false, error: null }), (error) => error.name !== 'AbortError' && setFound({ doc: null, loading: false, error }));
+    recordAt(state, state.record, state.recordTime, ac.signal).then(
+      (doc) => setFound({ doc: doc ?? null, loading: false, error: null }),
+      (error) => error.name !== 'AbortError' && setFound({ doc: null, loading: false, error }),
+    );
     return () => ac.abort();
   }, [state.record, state.recordTime, state.kind, items.length > 0]);
   return found;
@@ -98,7 +114,8 @@ function useSelected(state, items, live) {
 
 export default function Explore({ route, me }) {
   const kind = route.parts[1] ?? 'logs';
-  if (!RECORD_KINDS.includes(kind)) return html`<div class="page"><h1>Unknown record kind</h1><p>Explore shows <a href="/ui/explore/logs">logs</a>, <a href="/ui/explore/events">events</a> or <a href="/ui/explore/audit">audit</a>.</p></div>`;
+  if (!RECORD_KINDS.includes(kind))
+    return html`<div class="page"><h1>Unknown record kind</h1><p>Explore shows <a href="/ui/explore/logs">logs</a>, <a href="/ui/explore/events">events</a> or <a href="/ui/explore/audit">audit</a>.</p></div>`;
   return html`<${ExploreView} key=${kind} route=${route} me=${me} />`;
 }
 

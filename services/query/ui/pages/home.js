@@ -6,7 +6,14 @@ import { DashboardList } from '/ui/pages/dashboards.js';
 
 export default function Home() {
   const [firing, setFiring] = useState(null);
-  useEffect(() => void api('/alertmanager/api/v2/alerts?active=true&silenced=false&inhibited=false').then((a) => setFiring(a.length), () => setFiring(undefined)), []);
+  useEffect(
+    () =>
+      void api('/alertmanager/api/v2/alerts?active=true&silenced=false&inhibited=false').then(
+        (a) => setFiring(a.length),
+        () => setFiring(undefined),
+      ),
+    [],
+  );
   return html`<div class="page home">
     <h1>Pharos</h1>
     <div class="home-grid">

@@ -18,12 +18,18 @@ function reduce(points, how = 'last') {
   const values = points.map((p) => p[1]).filter((v) => v !== null);
   if (!values.length) return null;
   switch (how) {
-    case 'first': return values[0];
-    case 'mean': return values.reduce((a, b) => a + b, 0) / values.length;
-    case 'max': return Math.max(...values);
-    case 'min': return Math.min(...values);
-    case 'sum': return values.reduce((a, b) => a + b, 0);
-    default: return values[values.length - 1];
+    case 'first':
+      return values[0];
+    case 'mean':
+      return values.reduce((a, b) => a + b, 0) / values.length;
+    case 'max':
+      return Math.max(...values);
+    case 'min':
+      return Math.min(...values);
+    case 'sum':
+      return values.reduce((a, b) => a + b, 0);
+    default:
+      return values[values.length - 1];
   }
 }
 
@@ -56,13 +62,33 @@ function timeseries(node, panel, data) {
     height: Math.max(80, node.clientHeight - 40),
     legend: { show: series.length <= 12 },
     cursor: { points: { size: 5 } },
-    scales: { x: { time: true }, y: panel.min !== undefined || panel.max !== undefined ? { range: [panel.min ?? null, panel.max ?? null] } : {} },
-    axes: [{ stroke: '#8e8e8e', grid: { stroke: 'rgba(128,128,128,.25)' } }, { stroke: '#8e8e8e', grid: { stroke: 'rgba(128,128,128,.25)' }, size: 70, values: (_u, ticks) => ticks.map(fmt) }],
-    series: [{}, ...series.map((s, i) => ({ label: s.name || s.refId, stroke: PALETTE[i % PALETTE.length], width: 1.5, value: (_u, v) => fmt(v), spanGaps: false, points: { show: false } }))],
+    scales: {
+      x: { time: true },
+      y: panel.min !== undefined || panel.max !== undefined ? { range: [panel.min ?? null, panel.max ?? null] } : {},
+    },
+    axes: [
+      { stroke: '#8e8e8e', grid: { stroke: 'rgba(128,128,128,.25)' } },
+      { stroke: '#8e8e8e', grid: { stroke: 'rgba(128,128,128,.25)' }, size: 70, values: (_u, ticks) => ticks.map(fmt) },
+    ],
+    series: [
+      {},
+      ...series.map((s, i) => ({
+        label: s.name || s.refId,
+        stroke: PALETTE[i % PALETTE.length],
+        width: 1.5,
+        value: (_u, v) => fmt(v),
+        spanGaps: false,
+        points: { show: false },
+      })),
+    ],
   };
   const plot = new uPlot(opts, [xs.map((x) => x / 1000), ...ys], chart);
   // The legend takes what it needs below the plot; the plot gets the rest of the panel.
-  const fit = () => plot.setSize({ width: Math.max(200, node.clientWidth - 8), height: Math.max(60, node.clientHeight - 8 - legendHeight(chart)) });
+  const fit = () =>
+    plot.setSize({
+      width: Math.max(200, node.clientWidth - 8),
+      height: Math.max(60, node.clientHeight - 8 - legendHeight(chart)),
+    });
   fit();
   new ResizeObserver(fit).observe(node);
 }
@@ -75,7 +101,14 @@ function stat(node, panel, data) {
   const box = el('div', { class: 'stats' });
   for (const v of values.slice(0, 12)) {
     const color = thresholdColor(v.value, panel.thresholds);
-    box.append(el('div', { class: 'stat' }, el('div', { class: 'stat-value', style: `color:${color}` }, formatValue(v.value, panel.unit, panel.decimals)), values.length > 1 ? el('div', { class: 'stat-name' }, v.name) : ''));
+    box.append(
+      el(
+        'div',
+        { class: 'stat' },
+        el('div', { class: 'stat-value', style: `color:${color}` }, formatValue(v.value, panel.unit, panel.decimals)),
+        values.length > 1 ? el('div', { class: 'stat-name' }, v.name) : '',
+      ),
+    );
   }
   node.dataset.points = String(values.filter((v) => v.value !== null).length);
   node.append(box);
@@ -87,7 +120,8 @@ function gauge(node, panel, data) {
   const box = el('div', { class: 'stats' });
   for (const v of values.slice(0, 6)) {
     const min = panel.min ?? 0;
-    const max = panel.max ?? (panel.unit === 'percentunit' ? 1 : panel.unit === 'percent' ? 100 : Math.max(1, v.value ?? 1));
+    const max =
+      panel.max ?? (panel.unit === 'percentunit' ? 1 : panel.unit === 'percent' ? 100 : Math.max(1, v.value ?? 1));
     const share = Math.max(0, Math.min(1, ((v.value ?? min) - min) / (max - min || 1)));
     const color = thresholdColor(v.value, panel.thresholds);
     // A 240° arc: from 150° to 390°, drawn as an SVG path.
@@ -97,7 +131,8 @@ function gauge(node, panel, data) {
       const p = (a) => `${50 + 40 * Math.cos(a)} ${50 + 40 * Math.sin(a)}`;
       return `M ${p(a0)} A 40 40 0 ${to * 240 > 180 ? 1 : 0} 1 ${p(a1)}`;
     };
-    const svg = `<svg viewBox="0 0 100 90" class="gauge-svg"><path d="${arc(1)}" stroke="#333" stroke-width="10" fill="none"/>` +
+    const svg =
+      `<svg viewBox="0 0 100 90" class="gauge-svg"><path d="${arc(1)}" stroke="#333" stroke-width="10" fill="none"/>` +
       `<path d="${arc(share)}" stroke="${color}" stroke-width="10" fill="none"/>` +
       `<text x="50" y="58" text-anchor="middle" fill="${color}" font-size="14">${formatValue(v.value, panel.unit, panel.decimals)}</text></svg>`;
     const g = el('div', { class: 'gauge' });
@@ -117,7 +152,19 @@ function bargauge(node, panel, data) {
   for (const v of values.slice(0, 30)) {
     const share = Math.max(0, Math.min(1, v.value / (max || 1)));
     const color = thresholdColor(v.value, panel.thresholds, PALETTE[5]);
-    list.append(el('div', { class: 'bar-row' }, el('span', { class: 'bar-name' }, v.name), el('span', { class: 'bar' }, el('span', { class: 'bar-fill', style: `width:${share * 100}%;background:${color}` })), el('span', { class: 'bar-value' }, formatValue(v.value, panel.unit, panel.decimals))));
+    list.append(
+      el(
+        'div',
+        { class: 'bar-row' },
+        el('span', { class: 'bar-name' }, v.name),
+        el(
+          'span',
+          { class: 'bar' },
+          el('span', { class: 'bar-fill', style: `width:${share * 100}%;background:${color}` }),
+        ),
+        el('span', { class: 'bar-value' }, formatValue(v.value, panel.unit, panel.decimals)),
+      ),
+    );
   }
   node.dataset.points = String(values.length);
   node.append(list);
@@ -135,8 +182,20 @@ function table(node, panel, data) {
     row.values[s.refId] = reduce(s.points, panel.reduce);
     rows.set(key, row);
   }
-  const head = el('tr', {}, ...labelNames.map((l) => el('th', {}, l)), ...refIds.map((r) => el('th', {}, refIds.length > 1 ? `Value #${r}` : 'Value')));
-  const body = [...rows.values()].map((r) => el('tr', {}, ...labelNames.map((l) => el('td', {}, r.labels[l] ?? '')), ...refIds.map((id) => el('td', { class: 'num' }, formatValue(r.values[id], panel.unit, panel.decimals)))));
+  const head = el(
+    'tr',
+    {},
+    ...labelNames.map((l) => el('th', {}, l)),
+    ...refIds.map((r) => el('th', {}, refIds.length > 1 ? `Value #${r}` : 'Value')),
+  );
+  const body = [...rows.values()].map((r) =>
+    el(
+      'tr',
+      {},
+      ...labelNames.map((l) => el('td', {}, r.labels[l] ?? '')),
+      ...refIds.map((id) => el('td', { class: 'num' }, formatValue(r.values[id], panel.unit, panel.decimals))),
+    ),
+  );
   node.dataset.points = String(rows.size);
   node.append(el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, head), el('tbody', {}, ...body))));
 }
@@ -163,9 +222,20 @@ function records(node, panel, data) {
   const columns = RECORD_COLUMNS[source] ?? RECORD_COLUMNS.logs;
   const total = lists.reduce((n, l) => n + l.total, 0);
   const head = el('tr', {}, ...columns.map((c) => el('th', {}, c)));
-  const body = items.map((i) => el('tr', { class: i.type === 'Warning' || (i.code ?? 0) >= 400 ? 'warn' : '' }, ...columns.map((c) => el('td', { class: c === 'message' ? 'msg' : '' }, c === 'time' ? formatTime(i.time) : (i[c] ?? '')))));
+  const body = items.map((i) =>
+    el(
+      'tr',
+      { class: i.type === 'Warning' || (i.code ?? 0) >= 400 ? 'warn' : '' },
+      ...columns.map((c) =>
+        el('td', { class: c === 'message' ? 'msg' : '' }, c === 'time' ? formatTime(i.time) : (i[c] ?? '')),
+      ),
+    ),
+  );
   node.dataset.points = String(items.length);
-  node.append(el('div', { class: 'muted small' }, `${items.length} of ${total}`), el('div', { class: 'scroll' }, el('table', { class: 'records' }, el('thead', {}, head), el('tbody', {}, ...body))));
+  node.append(
+    el('div', { class: 'muted small' }, `${items.length} of ${total}`),
+    el('div', { class: 'scroll' }, el('table', { class: 'records' }, el('thead', {}, head), el('tbody', {}, ...body))),
+  );
 }
 
 function empty(node, message = 'No data') {
@@ -173,7 +243,17 @@ function empty(node, message = 'No data') {
   node.append(el('div', { class: 'empty' }, message));
 }
 
-export const PANEL_RENDERERS = { timeseries, stat, gauge, bargauge, table, text, logs: records, events: records, audit: records };
+export const PANEL_RENDERERS = {
+  timeseries,
+  stat,
+  gauge,
+  bargauge,
+  table,
+  text,
+  logs: records,
+  events: records,
+  audit: records,
+};
 
 /**
  * A metric that simply is not collected where the picker points (issue 19: "no data for this cluster") is a
@@ -191,7 +271,14 @@ export function renderPanel(node, panel, result, noDataText = 'No data for this 
   if (result?.error) node.append(el('div', { class: 'panel-error', title: result.error.code }, result.error.message));
   if (!result) return empty(node);
   const warnings = result.data.warnings ?? [];
-  if (warnings.length) node.append(el('div', { class: 'panel-warning', title: warnings.join('\n') }, `⚠ ${warnings.length} warning${warnings.length > 1 ? 's' : ''}`));
+  if (warnings.length)
+    node.append(
+      el(
+        'div',
+        { class: 'panel-warning', title: warnings.join('\n') },
+        `⚠ ${warnings.length} warning${warnings.length > 1 ? 's' : ''}`,
+      ),
+    );
   if (result.error && !result.data.series.length && !result.data.records.length) return;
   (PANEL_RENDERERS[panel.type] ?? empty)(node, panel, result.data);
 }

@@ -9,7 +9,12 @@ import { Badge, ErrorBox, Loading, ScopeNote } from '/ui/components/common.js';
 import { TimeRange } from '/ui/components/time-range.js';
 import { Timeline, segmentsFromEpisodes } from '/ui/components/timeline.js';
 
-const ruleKind = (r) => (r.type === 'record' ? 'recording rule (listed, not evaluated)' : r.source === 'records' ? 'alert over records' : 'alert over metrics');
+const ruleKind = (r) =>
+  r.type === 'record'
+    ? 'recording rule (listed, not evaluated)'
+    : r.source === 'records'
+      ? 'alert over records'
+      : 'alert over metrics';
 
 function Rule({ rule }) {
   const errors = Object.entries(rule.clusterErrors ?? {});
@@ -37,7 +42,11 @@ function Backtest({ group, params }) {
     setResult(null);
     setError(null);
     const ac = new AbortController();
-    post('/v1/alert-rules/backtest', { name: group.id, start: s / 1000, end: e / 1000, ...(step ? { step } : {}) }, ac.signal).then(setResult, (err) => err.name !== 'AbortError' && setError(err));
+    post(
+      '/v1/alert-rules/backtest',
+      { name: group.id, start: s / 1000, end: e / 1000, ...(step ? { step } : {}) },
+      ac.signal,
+    ).then(setResult, (err) => err.name !== 'AbortError' && setError(err));
     return () => ac.abort();
   }, [group.id, start, end, step]);
   return html`<div class="backtest" id="backtest">
@@ -46,11 +55,16 @@ function Backtest({ group, params }) {
       <label class="picker"><span>Step</span><input size="6" value=${step} placeholder=${group.group.interval ?? 'interval'} onChange=${(e) => setParams({ step: e.target.value || null })} /></label></div>
     <${ErrorBox} error=${error} />
     ${!result && !error && html`<${Loading} rows=${2} />`}
-    ${result && html`<p class="muted small">${result.evaluations.toLocaleString()} evaluations every ${result.stepMs / 1000} s from ${localTime(result.start, false)} to ${localTime(result.end, false)}.</p>
-      ${result.rules.map((r) => html`<div class="backtest-rule" data-rule=${r.alert} data-episodes=${String(r.episodes.length)}>
+    ${
+      result &&
+      html`<p class="muted small">${result.evaluations.toLocaleString()} evaluations every ${result.stepMs / 1000} s from ${localTime(result.start, false)} to ${localTime(result.end, false)}.</p>
+      ${result.rules.map(
+        (r) => html`<div class="backtest-rule" data-rule=${r.alert} data-episodes=${String(r.episodes.length)}>
         <strong>${r.alert}</strong> <span class="muted small">${r.episodes.length} episode${r.episodes.length === 1 ? '' : 's'}${r.errors.length ? ` · ${r.errors.length} evaluations with errors (first: ${r.errors[0].error})` : ''}</span>
         <${Timeline} start=${result.start} end=${result.end} segments=${segmentsFromEpisodes(r.episodes, result.end)} label=${`backtest of ${r.alert}`} />
-      </div>`)}`}
+      </div>`,
+      )}`
+    }
   </div>`;
 }
 
@@ -65,7 +79,8 @@ export default function Rules({ route, me }) {
     ${!data && !error && html`<${Loading} rows=${5} />`}
     ${data?.fileProblems?.length > 0 && html`<div class="card"><h2>Rule files not loaded</h2><ul>${data.fileProblems.map((p) => html`<li><code>${p.file}</code>: ${p.message}</li>`)}</ul></div>`}
     ${data && data.groups.length === 0 && !me?.restricted && html`<p class="empty-note">No rule groups: add rule files (alerting.ruleFiles) or POST /v1/alert-rules.</p>`}
-    ${data?.groups.map((g) => html`<section class="card rule-group" data-group=${g.id} data-name=${g.group.name}>
+    ${data?.groups.map(
+      (g) => html`<section class="card rule-group" data-group=${g.id} data-name=${g.group.name}>
       <div class="group-head"><h2>${g.group.name}</h2>
         <span class="muted small">${g.source.type === 'file' ? `file ${g.source.file ?? ''}` : `API, version ${g.version}`} · every ${g.group.interval ?? 'default interval'}</span>
         <span class="spacer"></span>
@@ -73,6 +88,7 @@ export default function Rules({ route, me }) {
       <table class="plain rules-table"><thead><tr><th>rule</th><th>expression and errors</th><th>health</th><th>last evaluation</th><th>duration</th><th>active</th></tr></thead>
         <tbody>${g.rules.map((r) => html`<${Rule} rule=${r} />`)}</tbody></table>
       ${backtest === g.id && html`<${Backtest} group=${g} params=${route.params} />`}
-    </section>`)}
+    </section>`,
+    )}
   </div>`;
 }

@@ -24,7 +24,12 @@ export function parseMatcher(text) {
   return { name: m[1], op: m[2], value };
 }
 
-const toApi = (r) => ({ name: r.name.trim(), value: r.value, isRegex: r.op.includes('~'), isEqual: !r.op.startsWith('!') });
+const toApi = (r) => ({
+  name: r.name.trim(),
+  value: r.value,
+  isRegex: r.op.includes('~'),
+  isEqual: !r.op.startsWith('!'),
+});
 /** Alertmanager's matcher fields (isEqual, isRegex) → the operator people write. */
 const showOp = (m) => (m.isEqual === false ? (m.isRegex ? '!~' : '!=') : m.isRegex ? '=~' : '=');
 const fromApi = (m) => ({ name: m.name, value: m.value, op: showOp(m) });
@@ -47,7 +52,11 @@ function matches(rows, labels) {
 
 function Editor({ params, me }) {
   const editId = params.get('edit');
-  const [rows, setRows] = useState(() => (params.getAll('matcher').length ? params.getAll('matcher').map(parseMatcher) : [{ name: 'alertname', op: '=', value: '' }]));
+  const [rows, setRows] = useState(() =>
+    params.getAll('matcher').length
+      ? params.getAll('matcher').map(parseMatcher)
+      : [{ name: 'alertname', op: '=', value: '' }],
+  );
   const [hours, setHours] = useState('2');
   const [createdBy, setCreatedBy] = useState('');
   const [comment, setComment] = useState('');
@@ -65,11 +74,21 @@ function Editor({ params, me }) {
       setCreatedBy(s.createdBy);
       setComment(s.comment);
       setStartsAt(s.startsAt);
-      setHours(String(Math.max(0.1, Math.round(((Date.parse(s.endsAt) - Math.max(Date.now(), Date.parse(s.startsAt))) / 3_600_000) * 10) / 10)));
+      setHours(
+        String(
+          Math.max(
+            0.1,
+            Math.round(((Date.parse(s.endsAt) - Math.max(Date.now(), Date.parse(s.startsAt))) / 3_600_000) * 10) / 10,
+          ),
+        ),
+      );
     }, setLoadError);
   }, [editId]);
   const valid = rows.filter((r) => r.name.trim());
-  const matched = useMemo(() => (alerts ?? []).filter((a) => valid.length > 0 && matches(valid, a.labels)), [alerts, JSON.stringify(valid)]);
+  const matched = useMemo(
+    () => (alerts ?? []).filter((a) => valid.length > 0 && matches(valid, a.labels)),
+    [alerts, JSON.stringify(valid)],
+  );
   const update = (i, patch) => setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   const submit = async (e) => {
     e.preventDefault();
@@ -77,7 +96,14 @@ function Editor({ params, me }) {
     setError(null);
     const start = startsAt && Date.parse(startsAt) > Date.now() ? Date.parse(startsAt) : Date.now();
     try {
-      const res = await post('/v1/silences', { ...(editId ? { id: editId } : {}), matchers: valid.map(toApi), startsAt: isoUtc(start), endsAt: isoUtc(start + Number(hours) * 3_600_000), createdBy, comment });
+      const res = await post('/v1/silences', {
+        ...(editId ? { id: editId } : {}),
+        matchers: valid.map(toApi),
+        startsAt: isoUtc(start),
+        endsAt: isoUtc(start + Number(hours) * 3_600_000),
+        createdBy,
+        comment,
+      });
       navigate(`/ui/silences?saved=${encodeURIComponent(res.silenceID)}`);
     } catch (err) {
       setError(err);
@@ -90,12 +116,14 @@ function Editor({ params, me }) {
     <h2>${editId ? 'Edit silence' : 'New silence'}</h2>
     <div class="grid-form">
       <span>Matchers</span>
-      <div id="matchers">${rows.map((r, i) => html`<div class="matcher-row">
+      <div id="matchers">${rows.map(
+        (r, i) => html`<div class="matcher-row">
         <input aria-label=${`label name ${i + 1}`} value=${r.name} onInput=${(e) => update(i, { name: e.target.value })} placeholder="label" />
         <select aria-label=${`operator ${i + 1}`} value=${r.op} onChange=${(e) => update(i, { op: e.target.value })}>${OPS.map((o) => html`<option value=${o}>${o}</option>`)}</select>
         <input aria-label=${`value ${i + 1}`} value=${r.value} onInput=${(e) => update(i, { value: e.target.value })} placeholder="value" />
         <button type="button" class="ghost" aria-label=${`remove matcher ${i + 1}`} onClick=${() => setRows(rows.filter((_, j) => j !== i))}>✕</button>
-      </div>`)}
+      </div>`,
+      )}
         <button type="button" onClick=${() => setRows([...rows, { name: '', op: '=', value: '' }])}>Add matcher</button></div>
       <label for="silence-hours">Duration (hours)</label><input id="silence-hours" type="number" min="0.1" step="0.1" value=${hours} onInput=${(e) => setHours(e.target.value)} />
       <label for="silence-by">Created by</label><input id="silence-by" required value=${createdBy} onInput=${(e) => setCreatedBy(e.target.value)} />
@@ -125,7 +153,11 @@ function SilenceList({ params, me }) {
       setError(err);
     }
   };
-  const shown = (list ?? []).filter((s) => (filter === 'all' ? true : filter === 'current' ? s.status.state !== 'expired' : s.status.state === filter)).sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt));
+  const shown = (list ?? [])
+    .filter((s) =>
+      filter === 'all' ? true : filter === 'current' ? s.status.state !== 'expired' : s.status.state === filter,
+    )
+    .sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt));
   const saved = params.get('saved');
   return html`<div>
     <div class="toolbar">
@@ -138,14 +170,16 @@ function SilenceList({ params, me }) {
     <${ErrorBox} error=${error} onRetry=${() => setTick((n) => n + 1)} />
     ${!list && !error && html`<${Loading} rows=${3} />`}
     ${list && shown.length === 0 && html`<p class="empty-note">No ${filter === 'current' ? 'active or pending' : filter} silence.</p>`}
-    <table class="plain" id="silence-list"><tbody>${shown.map((s) => html`<tr data-id=${s.id} data-state=${s.status.state} class=${s.id === saved ? 'selected' : ''}>
+    <table class="plain" id="silence-list"><tbody>${shown.map(
+      (s) => html`<tr data-id=${s.id} data-state=${s.status.state} class=${s.id === saved ? 'selected' : ''}>
       <td><${Badge} kind=${s.status.state}>${s.status.state}</${Badge}></td>
       <td><span class="labels">${s.matchers.map((m) => html`<span class="label">${m.name}${showOp(m)}${JSON.stringify(m.value)}</span>`)}</span>
         <div class="muted small">${s.comment || 'no comment'} — ${s.createdBy}</div></td>
       <td class="small" title=${`${s.startsAt} → ${s.endsAt}`}>${localTime(Date.parse(s.startsAt), false)} → ${localTime(Date.parse(s.endsAt), false)}<div class="muted">${s.status.state === 'expired' ? `ended ${relative(Date.parse(s.endsAt))}` : `ends ${relative(Date.parse(s.endsAt))}`}</div></td>
       <td class="row-actions">${s.status.state !== 'expired' && html`<a class="button-link" href=${`/ui/silences?edit=${encodeURIComponent(s.id)}`}>Edit</a><button type="button" onClick=${() => expire(s.id)}>Expire</button>`}
         ${s.status.state === 'expired' && html`<a class="button-link" href=${`/ui/silences${qs({ new: '1', matcher: s.matchers.map((m) => `${m.name}${showOp(m)}${JSON.stringify(m.value)}`) })}`}>Recreate</a>`}</td>
-    </tr>`)}</tbody></table>
+    </tr>`,
+    )}</tbody></table>
   </div>`;
 }
 
