@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import libsTiers from './scripts/lint/libs-tiers.mjs';
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.stack/', 'data/', 'dist/', 'test-output/', 'services/query/ui/vendor/'] },
@@ -17,6 +18,8 @@ export default tseslint.config(
       ],
     },
   },
+  // The floors of libs/ (docs/architecture.md): no loops between its folders, nothing in libs/ imports services/.
+  { files: ['libs/**/*.ts'], plugins: { pharos: libsTiers }, rules: { 'pharos/floors': 'error' } },
   // The console's modules run in the browser (served as they are, no build step).
   { files: ['services/query/ui/**/*.js'], languageOptions: { globals: globals.browser } },
 );

@@ -7,7 +7,7 @@ import { freePort } from '../scripts/deploy/image-layout.ts';
 import { ingestIntakes, type Intake } from './ingest-intakes.ts';
 import { procStats } from './proc-stats.ts';
 import { canSeparate, place, stackPid, type Placement } from './cpu-placement.ts';
-import { normalizeLogs } from '../libs/schemas/normalize/logs.normalize.ts';
+import { normalizeLogs } from '../libs/normalize/logs.normalize.ts';
 import type { LogDoc } from '../libs/schemas/records.ts';
 import { indexName, kindPattern } from '../libs/store/opensearch/index-names.ts';
 import { OpenSearchRecordStore } from '../libs/store/opensearch/opensearch-record.store.ts';

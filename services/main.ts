@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { securityFor } from '../libs/auth/security.ts';
+import { securityFor } from '../libs/runtime/security.ts';
 import { TokenAuthenticator, sha256Hex } from '../libs/auth/token-authenticator.ts';
 import { ConfigError, loadConfig } from '../libs/config/config.loader.ts';
 import { buildApp } from '../libs/http/app.ts';

@@ -28,7 +28,7 @@ export interface AppOptions {
   bodyLimitBytes?: number;
   /** Request / header timeouts and the header size limit (server.*); config defaults when left out. */
   limits?: Partial<HttpLimits>;
-  /** Rate limiter and self-audit trail applied with authentication (libs/auth/security.ts). */
+  /** Rate limiter and self-audit trail applied with authentication (libs/runtime/security.ts). */
   guards?: AccessGuards;
 }
 

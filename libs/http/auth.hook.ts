@@ -14,7 +14,7 @@ export interface Authenticator {
   authenticate(credential: string): Principal | undefined | Promise<Principal | undefined>;
 }
 
-/** Optional guards beside authentication (libs/auth/security.ts builds them from the config). */
+/** Optional guards beside authentication (libs/runtime/security.ts builds them from the config). */
 export interface AccessGuards {
   /** Per-principal request rate (token bucket). */
   rateLimiter?: { take(key: string): RateDecision };

@@ -162,3 +162,6 @@ export const TEXT_FIELDS: Record<RecordKind, readonly string[]> = {
   events: ['message'],
   audit: ['requestURI', 'user', 'name', 'impersonatedUser', 'responseMessage'],
 };
+
+export type DocOf<K extends RecordKind> = K extends 'logs' ? LogDoc : K extends 'events' ? EventDoc : AuditDoc;
+export type AnyDoc = LogDoc | EventDoc | AuditDoc;

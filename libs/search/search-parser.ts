@@ -1,5 +1,5 @@
 import { InputError } from '../errors/errors.ts';
-import type { SearchExpr } from '../store/record-store.ts';
+import type { SearchExpr } from '../schemas/search-expr.ts';
 
 /**
  * Parser of the search language `q`:

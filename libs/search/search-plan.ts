@@ -1,7 +1,7 @@
 import { InputError } from '../errors/errors.ts';
 import { ATTRIBUTE_FIELD, DOC_FILTER_FIELDS, FILTER_FIELDS, TEXT_FIELDS, type RecordKind } from '../schemas/records.ts';
-import { filterTarget, type FilterTarget } from '../store/record-fields.ts';
-import type { SearchExpr } from '../store/record-store.ts';
+import { filterTarget, type FilterTarget } from '../schemas/record-fields.ts';
+import type { SearchExpr } from '../schemas/search-expr.ts';
 import { lowerSimple, tokenize } from './tokenize.ts';
 
 /**

@@ -1,7 +1,8 @@
-import type { AuditDoc, EventDoc, LogDoc, RecordKind } from '../schemas/records.ts';
+import type { AnyDoc, DocOf, RecordKind } from '../schemas/records.ts';
+import type { SearchExpr } from '../schemas/search-expr.ts';
 
-export type DocOf<K extends RecordKind> = K extends 'logs' ? LogDoc : K extends 'events' ? EventDoc : AuditDoc;
-export type AnyDoc = LogDoc | EventDoc | AuditDoc;
+// The record types and the search tree are contracts (libs/schemas); re-exported for the store's callers.
+export type { AnyDoc, DocOf, SearchExpr };
 
 /** Outcome of one document of a bulk write, so the indexer can retry or dead-letter item by item. */
 export type WriteItemResult = { id: string; ok: true } | { id: string; ok: false; retryable: boolean; reason: string };
@@ -17,14 +18,6 @@ export interface RecordQuery {
   start?: number;
   end?: number;
 }
-
-/** The search language (`q`) as a tree; never passed raw to a backend. */
-export type SearchExpr =
-  | { type: 'term'; value: string; field?: string }
-  | { type: 'phrase'; value: string; field?: string }
-  | { type: 'and'; items: SearchExpr[] }
-  | { type: 'or'; items: SearchExpr[] }
-  | { type: 'not'; item: SearchExpr };
 
 export interface SearchRequest extends RecordQuery {
   sort: 'asc' | 'desc';

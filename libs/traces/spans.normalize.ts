@@ -1,8 +1,8 @@
 import type { OtlpResourceSpans, OtlpSpan } from '../otlp/otlp-traces.decode.ts';
 import { nanosToMillis, type OtlpAttributes } from '../otlp/otlp-values.ts';
-import type { ClusterOf } from '../schemas/normalize/otlp-logs.normalize.ts';
-import type { Rejection } from '../schemas/normalize/normalize.types.ts';
-import { SPAN_KINDS, type SpanDoc } from './span-doc.ts';
+import type { ClusterOf } from '../normalize/otlp-logs.normalize.ts';
+import type { Rejection } from '../normalize/normalize.types.ts';
+import { SPAN_KINDS, type SpanDoc } from '../schemas/span-doc.ts';
 
 /**
  * A stored span's JSON may be at most this long. Spans are small (the SDKs' default limits are 128

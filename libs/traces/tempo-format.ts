@@ -1,5 +1,5 @@
-import type { SpanDoc } from './span-doc.ts';
-import { spanKindNumber } from './span-doc.ts';
+import type { SpanDoc } from '../schemas/span-doc.ts';
+import { spanKindNumber } from '../schemas/span-doc.ts';
 
 /**
  * Stored spans → OTLP/JSON ResourceSpans (opentelemetry-proto's JSON mapping: lowerCamelCase, hex ids,

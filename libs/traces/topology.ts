@@ -1,5 +1,5 @@
 import type { SpanEdgeFields } from '../store/spans/span-store.ts';
-import { STATUS_ERROR } from './span-doc.ts';
+import { STATUS_ERROR } from '../schemas/span-doc.ts';
 
 export interface TopologyNode {
   id: string;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { securityFor } from '../../libs/auth/security.ts';
+import { securityFor } from '../../libs/runtime/security.ts';
 import { TokenAuthenticator } from '../../libs/auth/token-authenticator.ts';
 import { configSchema } from '../../libs/config/config.schema.ts';
 import { buildApp } from '../../libs/http/app.ts';

@@ -1,4 +1,4 @@
-import { securityFor } from '../../libs/auth/security.ts';
+import { securityFor } from '../../libs/runtime/security.ts';
 import type { Feature } from '../../libs/http/feature.ts';
 import type { ServiceContext } from '../../libs/runtime/context.ts';
 import { selfAuditRoutes } from './audit.routes.ts';

@@ -1,10 +1,10 @@
 import type { Bus } from '../../libs/bus/bus.ts';
 import { DEFAULT_PACK_LIMITS, packRecords } from '../../libs/bus/record-pack.ts';
-import { fitRecord, MAX_RECORD_BYTES } from '../../libs/schemas/normalize/fit-record.ts';
+import { fitRecord, MAX_RECORD_BYTES } from '../../libs/normalize/fit-record.ts';
 import type { Topics } from '../../libs/bus/topics.ts';
 import { PharosError, UnavailableError } from '../../libs/errors/errors.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
-import { BUS_KEY } from '../../libs/schemas/normalize/bus-keys.ts';
+import { BUS_KEY } from '../../libs/normalize/bus-keys.ts';
 import { recordKey } from '../../libs/schemas/record-key.ts';
 import type { RecordKind } from '../../libs/schemas/records.ts';
 import type { AnyDoc } from '../../libs/store/record-store.ts';

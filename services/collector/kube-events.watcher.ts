@@ -1,6 +1,6 @@
 import { sleep } from '../../libs/bus/partitioner.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
-import { normalizeEvent } from '../../libs/schemas/normalize/events.normalize.ts';
+import { normalizeEvent } from '../../libs/normalize/events.normalize.ts';
 import type { EventDoc } from '../../libs/schemas/records.ts';
 import type { IngestMetrics } from './ingest.metrics.ts';
 import type { IngestService } from './ingest.service.ts';

@@ -4,7 +4,7 @@ import { sleep } from '../../libs/bus/partitioner.ts';
 import { unpackRecords } from '../../libs/bus/record-pack.ts';
 import { PharosError } from '../../libs/errors/errors.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
-import { issuesText } from '../../libs/schemas/normalize/normalize.types.ts';
+import { issuesText } from '../../libs/normalize/normalize.types.ts';
 import { recordKey } from '../../libs/schemas/record-key.ts';
 import { docSchemaByKind, type RecordKind } from '../../libs/schemas/records.ts';
 import type { AnyDoc, RecordStore, WriteItemResult } from '../../libs/store/record-store.ts';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConsumedMessage } from '../../libs/bus/bus.ts';
 import { packRecords } from '../../libs/bus/record-pack.ts';
 import { SqliteSpanStore } from '../../libs/store/spans/sqlite-span.store.ts';
-import type { SpanDoc } from '../../libs/traces/span-doc.ts';
+import type { SpanDoc } from '../../libs/schemas/span-doc.ts';
 import { normalizeSpans } from '../../libs/traces/spans.normalize.ts';
 import { applySpanRetention, spanBatchHandler } from './spans.indexer.ts';
 

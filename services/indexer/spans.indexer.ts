@@ -6,12 +6,11 @@ import { topicsFor } from '../../libs/bus/topics.ts';
 import type { PharosConfig } from '../../libs/config/config.schema.ts';
 import type { Feature } from '../../libs/http/feature.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
-import { getBus } from '../../libs/runtime/backends.ts';
+import { getBus, getSpanStore } from '../../libs/runtime/backends.ts';
 import type { ServiceContext } from '../../libs/runtime/context.ts';
 import type { AnyDoc, WriteItemResult } from '../../libs/store/record-store.ts';
-import { getSpanStore } from '../../libs/store/spans/registry.ts';
 import type { SpanStore } from '../../libs/store/spans/span-store.ts';
-import { spanDocSchema, type SpanDoc } from '../../libs/traces/span-doc.ts';
+import { spanDocSchema, type SpanDoc } from '../../libs/schemas/span-doc.ts';
 import { bulkCoalescer } from './bulk-coalescer.ts';
 
 const DAY_MS = 86_400_000;

@@ -1,7 +1,7 @@
 import type { RecordKind } from '../../schemas/records.ts';
 import { planSearch, type SearchPlan } from '../../search/search-plan.ts';
 import { lowerSimple, tokenize } from '../../search/tokenize.ts';
-import { filterTarget, targetValues, textValue, type FilterTarget } from '../record-fields.ts';
+import { filterTarget, targetValues, textValue, type FilterTarget } from '../../schemas/record-fields.ts';
 import type { AnyDoc, RecordQuery } from '../record-store.ts';
 
 /**

@@ -2,7 +2,7 @@ import { InputError } from '../../errors/errors.ts';
 import { recordKey } from '../../schemas/record-key.ts';
 import type { RecordKind } from '../../schemas/records.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../cursor.ts';
-import { docProblem, fieldValues, filterTarget, storedField } from '../record-fields.ts';
+import { docProblem, fieldValues, filterTarget, storedField } from '../../schemas/record-fields.ts';
 import type {
   AnyDoc,
   HistogramResult,

@@ -1,7 +1,7 @@
 import type { RecordKind } from '../../schemas/records.ts';
 import { MAX_TOKEN_LENGTH, TOKEN_SEPARATOR_PATTERN } from '../../search/tokenize.ts';
 import { DOC_FILTER_FIELDS, ATTRIBUTE_FIELD } from '../../schemas/records.ts';
-import { filterColumns, textFields } from '../record-fields.ts';
+import { filterColumns, textFields } from '../../schemas/record-fields.ts';
 import { kindPattern } from './index-names.ts';
 
 export interface TemplateOptions {

@@ -1,7 +1,7 @@
 import { InputError } from '../../errors/errors.ts';
 import type { RecordKind } from '../../schemas/records.ts';
 import { planSearch, type SearchPlan } from '../../search/search-plan.ts';
-import { filterColumns, filterTarget, type FilterTarget } from '../record-fields.ts';
+import { filterColumns, filterTarget, type FilterTarget } from '../../schemas/record-fields.ts';
 import type { RecordQuery } from '../record-store.ts';
 
 type Clause = Record<string, unknown>;

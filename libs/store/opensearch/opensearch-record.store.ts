@@ -2,7 +2,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { InputError, PharosError, UnavailableError } from '../../errors/errors.ts';
 import { RECORD_KINDS, type RecordKind } from '../../schemas/records.ts';
 import { decodeCursor, encodeCursor, queryFingerprint, type CursorState } from '../cursor.ts';
-import { docProblem, storedField } from '../record-fields.ts';
+import { docProblem, storedField } from '../../schemas/record-fields.ts';
 import type {
   AnyDoc,
   HistogramResult,

@@ -1,5 +1,5 @@
 import type { Client } from '@opensearch-project/opensearch';
-import type { SpanDoc } from '../../traces/span-doc.ts';
+import type { SpanDoc } from '../../schemas/span-doc.ts';
 import { deleteDailyIndicesBefore } from '../opensearch/daily-retention.ts';
 import { createClient, osCall, reasonOf, type OpenSearchConnection } from '../opensearch/opensearch-call.ts';
 import type { WriteItemResult } from '../record-store.ts';

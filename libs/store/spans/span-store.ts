@@ -1,4 +1,4 @@
-import type { SpanDoc } from '../../traces/span-doc.ts';
+import type { SpanDoc } from '../../schemas/span-doc.ts';
 import type { WriteItemResult } from '../record-store.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { SpanDoc } from '../../traces/span-doc.ts';
+import type { SpanDoc } from '../../schemas/span-doc.ts';
 import type { WriteItemResult } from '../record-store.ts';
 import type { SpanEdgeFields, SpanQuery, SpanStore } from './span-store.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { normalizeAudit } from '../../schemas/normalize/audit.normalize.ts';
+import { normalizeAudit } from '../../normalize/audit.normalize.ts';
 import type { AuditDoc } from '../../schemas/records.ts';
 import { parseSearch } from '../../search/search-parser.ts';
 import { tokenize } from '../../search/tokenize.ts';

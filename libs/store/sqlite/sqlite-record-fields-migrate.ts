@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
-import { auditOutcomeFromRaw } from '../../schemas/normalize/audit.normalize.ts';
+import { auditOutcomeFromRaw } from '../../normalize/audit.normalize.ts';
 import type { RecordKind } from '../../schemas/records.ts';
 import { tokenize } from '../../search/tokenize.ts';
-import { fieldValues, filterColumns, MULTI_VALUED_FIELDS, textFields, textValue } from '../record-fields.ts';
+import { fieldValues, filterColumns, MULTI_VALUED_FIELDS, textFields, textValue } from '../../schemas/record-fields.ts';
 import type { AnyDoc } from '../record-store.ts';
 import { ftsName, ftsStatement, q, tableName } from './sqlite-record-schema.ts';
 

@@ -1,5 +1,5 @@
 import type { RecordKind } from '../../schemas/records.ts';
-import { filterColumns, MULTI_VALUED_FIELDS, textFields } from '../record-fields.ts';
+import { filterColumns, MULTI_VALUED_FIELDS, textFields } from '../../schemas/record-fields.ts';
 
 /**
  * SQLite layout of the record store, one table per kind: a column per filter field (lists as JSON arrays),

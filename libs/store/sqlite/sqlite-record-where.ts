@@ -1,7 +1,7 @@
 import { InputError } from '../../errors/errors.ts';
 import type { RecordKind } from '../../schemas/records.ts';
 import { planSearch, type SearchPlan } from '../../search/search-plan.ts';
-import { filterTarget, MULTI_VALUED_FIELDS, type FilterTarget } from '../record-fields.ts';
+import { filterTarget, MULTI_VALUED_FIELDS, type FilterTarget } from '../../schemas/record-fields.ts';
 import type { RecordQuery } from '../record-store.ts';
 import { ftsName, q, tableName } from './sqlite-record-schema.ts';
 

@@ -6,7 +6,13 @@ import type { Logger } from '../../logging/logger.ts';
 import { RECORD_KINDS, type RecordKind } from '../../schemas/records.ts';
 import { lowerSimple } from '../../search/tokenize.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../cursor.ts';
-import { docProblem, filterColumns, MULTI_VALUED_FIELDS, storedField, textFields } from '../record-fields.ts';
+import {
+  docProblem,
+  filterColumns,
+  MULTI_VALUED_FIELDS,
+  storedField,
+  textFields,
+} from '../../schemas/record-fields.ts';
 import type {
   AnyDoc,
   HistogramResult,

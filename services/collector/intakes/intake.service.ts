@@ -1,5 +1,5 @@
 import type { Scope } from '../../../libs/auth/principal.ts';
-import type { IntakeResult } from '../../../libs/schemas/normalize/otlp-logs.normalize.ts';
+import type { IntakeResult } from '../../../libs/normalize/otlp-logs.normalize.ts';
 import { ingestClusters, type IngestClusters } from '../../../libs/tenancy/ingest-scope.ts';
 import type { IngestMetrics, IngestProtocol } from '../ingest.metrics.ts';
 import type { IngestService } from '../ingest.service.ts';

@@ -4,7 +4,7 @@ import { PharosError } from '../../../libs/errors/errors.ts';
 import { decodeContentEncoding, mediaType } from '../../../libs/http/content-encoding.ts';
 import { setProtocolErrorHandler } from '../../../libs/http/protocol-error-handler.ts';
 import { decodeLokiJson, decodeLokiProtobuf } from '../../../libs/loki/loki-push.decode.ts';
-import { normalizeLoki, type LokiLabelMap } from '../../../libs/schemas/normalize/loki.normalize.ts';
+import { normalizeLoki, type LokiLabelMap } from '../../../libs/normalize/loki.normalize.ts';
 import { InputError } from '../../../libs/errors/errors.ts';
 import { abortOnClose } from '../ingest.routes.ts';
 import { rejectionSummary, type IntakeService } from './intake.service.ts';

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { otlpBody, otlpPlugin } from '../../../libs/otlp/otlp-http.ts';
+import { otlpBody, otlpPlugin } from '../../../libs/http/protocols/otlp-http.ts';
 import { decodeLogsRequest } from '../../../libs/otlp/otlp-logs.decode.ts';
-import { CONTENT_TYPE, exportLogsResponse } from '../../../libs/otlp/otlp-status.ts';
-import { normalizeOtlpLogs } from '../../../libs/schemas/normalize/otlp-logs.normalize.ts';
+import { CONTENT_TYPE, exportLogsResponse } from '../../../libs/http/protocols/otlp-status.ts';
+import { normalizeOtlpLogs } from '../../../libs/normalize/otlp-logs.normalize.ts';
 import { CLUSTER_NAME } from '../../../libs/tenancy/ingest-scope.ts';
 import { abortOnClose } from '../ingest.routes.ts';
 import { rejectionSummary, type IntakeService } from './intake.service.ts';

@@ -6,7 +6,7 @@ import { MemoryBus } from '../../../libs/bus/memory.bus.ts';
 import { unpackRecords } from '../../../libs/bus/record-pack.ts';
 import { buildApp } from '../../../libs/http/app.ts';
 import { OtlpTypes } from '../../../libs/otlp/otlp.proto.ts';
-import type { SpanDoc } from '../../../libs/traces/span-doc.ts';
+import type { SpanDoc } from '../../../libs/schemas/span-doc.ts';
 import { ingestMetrics } from '../ingest.metrics.ts';
 import { createIngestService } from '../ingest.service.ts';
 import { createIntakeService } from './intake.service.ts';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { otlpBody, otlpPlugin } from '../../../libs/otlp/otlp-http.ts';
-import { CONTENT_TYPE, exportTracesResponse } from '../../../libs/otlp/otlp-status.ts';
+import { otlpBody, otlpPlugin } from '../../../libs/http/protocols/otlp-http.ts';
+import { CONTENT_TYPE, exportTracesResponse } from '../../../libs/http/protocols/otlp-status.ts';
 import { decodeTracesRequest } from '../../../libs/otlp/otlp-traces.decode.ts';
 import { normalizeSpans } from '../../../libs/traces/spans.normalize.ts';
 import type { IngestMetrics } from '../ingest.metrics.ts';
@@ -21,7 +21,7 @@ export interface OtlpTracesRoutesOptions {
 
 /**
  * OTLP/HTTP traces (`OTEL_EXPORTER_OTLP_ENDPOINT=http://pharos:8080/otlp`): an ExportTraceServiceRequest in
- * protobuf or JSON, gzip or not, with the logs intake's conventions (libs/otlp/otlp-http.ts): 200 with
+ * protobuf or JSON, gzip or not, with the logs intake's conventions (libs/http/protocols/otlp-http.ts): 200 with
  * partial_success.rejected_spans naming refused spans; 400 for a body that cannot be decoded (nothing
  * stored); 503 with Retry-After when the bus cannot take the spans.
  */

@@ -2,7 +2,7 @@ import type { Bus } from '../../../libs/bus/bus.ts';
 import { packRecords } from '../../../libs/bus/record-pack.ts';
 import { PharosError, UnavailableError } from '../../../libs/errors/errors.ts';
 import type { Logger } from '../../../libs/logging/logger.ts';
-import type { SpanDoc } from '../../../libs/traces/span-doc.ts';
+import type { SpanDoc } from '../../../libs/schemas/span-doc.ts';
 import type { IngestMetrics } from '../ingest.metrics.ts';
 
 export interface SpanPublisherOptions {

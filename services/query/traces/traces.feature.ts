@@ -1,6 +1,6 @@
 import type { Feature } from '../../../libs/http/feature.ts';
 import type { ServiceContext } from '../../../libs/runtime/context.ts';
-import { getSpanStore } from '../../../libs/store/spans/registry.ts';
+import { getSpanStore } from '../../../libs/runtime/backends.ts';
 import { tempoRoutes } from './tempo.routes.ts';
 import { topologyRoutes } from './topology.routes.ts';
 import { TracesService } from './traces.service.ts';

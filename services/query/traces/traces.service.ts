@@ -2,7 +2,7 @@ import { scopeAllows, type Scope } from '../../../libs/auth/principal.ts';
 import { InputError, NotFoundError } from '../../../libs/errors/errors.ts';
 import type { SpanQuery, SpanStore } from '../../../libs/store/spans/span-store.ts';
 import { scopeSpanQuery } from '../../../libs/tenancy/span-scope.ts';
-import type { SpanDoc } from '../../../libs/traces/span-doc.ts';
+import type { SpanDoc } from '../../../libs/schemas/span-doc.ts';
 import { buildTopology, filterTopology, TOPOLOGY_KINDS, type Topology } from '../../../libs/traces/topology.ts';
 
 export interface TracesServiceOptions {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { stringify } from 'yaml';
-import { securityFor } from '../../../libs/auth/security.ts';
+import { securityFor } from '../../../libs/runtime/security.ts';
 import { TokenAuthenticator } from '../../../libs/auth/token-authenticator.ts';
 import { loadConfig } from '../../../libs/config/config.loader.ts';
 import { buildApp } from '../../../libs/http/app.ts';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { normalizeLogs } from '../../../libs/schemas/normalize/logs.normalize.ts';
+import { normalizeLogs } from '../../../libs/normalize/logs.normalize.ts';
 import { freePort } from '../../../scripts/deploy/image-layout.ts';
 import { configYaml, exited, INGEST_TOKEN, spawnService, until } from './pipeline.helpers.ts';
 

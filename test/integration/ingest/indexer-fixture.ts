@@ -8,7 +8,7 @@ import { KafkaBus } from '../../../libs/bus/kafka.bus.ts';
 import { packRecords } from '../../../libs/bus/record-pack.ts';
 import { topicsFor } from '../../../libs/bus/topics.ts';
 import { configSchema } from '../../../libs/config/config.schema.ts';
-import { logKey, normalizeLogs } from '../../../libs/schemas/normalize/logs.normalize.ts';
+import { logKey, normalizeLogs } from '../../../libs/normalize/logs.normalize.ts';
 import { OpenSearchRecordStore } from '../../../libs/store/opensearch/opensearch-record.store.ts';
 import { configYaml, engineConfig, runId, spawnService, until } from './pipeline.helpers.ts';
 

@@ -1,6 +1,6 @@
 import { Client } from '@opensearch-project/opensearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { normalizeAudit } from '../../../libs/schemas/normalize/audit.normalize.ts';
+import { normalizeAudit } from '../../../libs/normalize/audit.normalize.ts';
 import type { AuditDoc } from '../../../libs/schemas/records.ts';
 import { parseSearch } from '../../../libs/search/search-parser.ts';
 import { MemoryRecordStore } from '../../../libs/store/memory/memory-record.store.ts';

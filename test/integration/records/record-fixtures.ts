@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { normalizeAudit } from '../../../libs/schemas/normalize/audit.normalize.ts';
-import { normalizeEvents } from '../../../libs/schemas/normalize/events.normalize.ts';
+import { normalizeAudit } from '../../../libs/normalize/audit.normalize.ts';
+import { normalizeEvents } from '../../../libs/normalize/events.normalize.ts';
 import type { AuditDoc, EventDoc, LogDoc, RecordKind } from '../../../libs/schemas/records.ts';
 import type { AnyDoc } from '../../../libs/store/record-store.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { stringify } from 'yaml';
-import { securityFor } from '../../../libs/auth/security.ts';
+import { securityFor } from '../../../libs/runtime/security.ts';
 import { TokenAuthenticator } from '../../../libs/auth/token-authenticator.ts';
 import { loadConfig } from '../../../libs/config/config.loader.ts';
 import { buildApp } from '../../../libs/http/app.ts';

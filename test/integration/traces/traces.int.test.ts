@@ -12,7 +12,7 @@ import type { Feature } from '../../../libs/http/feature.ts';
 import { createMetricsRegistry } from '../../../libs/metrics/metrics.ts';
 import type { ServiceContext } from '../../../libs/runtime/context.ts';
 import { Resources } from '../../../libs/runtime/resources.ts';
-import { getSpanStore } from '../../../libs/store/spans/registry.ts';
+import { getSpanStore } from '../../../libs/runtime/backends.ts';
 import { collectorFeatures } from '../../../services/collector/collector.service.ts';
 import { indexerFeatures } from '../../../services/indexer/indexer.service.ts';
 import { tracesFeature } from '../../../services/query/traces/traces.feature.ts';

@@ -1,4 +1,4 @@
-import type { LogDoc } from '../records.ts';
+import type { LogDoc } from '../schemas/records.ts';
 import { hashId } from './logs.normalize.ts';
 import type { NormalizeContext } from './normalize.types.ts';
 
@@ -71,7 +71,7 @@ function hasKeys(o: object): boolean {
 /**
  * Ids from content, for protocols that give records none: the same record resent gets the same id.
  * Identical records within one batch are distinct real lines, so the second gets `:1` (as the Fluent Bit
- * intake does, libs/schemas/normalize/logs.normalize.ts).
+ * intake does, libs/normalize/logs.normalize.ts).
  */
 export class ContentIds {
   private readonly seen = new Map<string, number>();

@@ -1,4 +1,4 @@
-import type { LokiStream } from '../../loki/loki-push.decode.ts';
+import type { LokiStream } from '../loki/loki-push.decode.ts';
 import { attributesKey, ContentIds, logDoc, type LogFields } from './log-doc.ts';
 import type { ClusterOf, IntakeResult } from './otlp-logs.normalize.ts';
 

@@ -1,10 +1,10 @@
-import { getStateStore } from '../runtime/backends.ts';
-import type { ServiceContext } from '../runtime/context.ts';
-import { ApiTokenStore } from './api-token.store.ts';
-import { ChainAuthenticator, type CredentialSource } from './authenticator.ts';
-import { JwtAuthenticator } from './jwt-authenticator.ts';
-import { RateLimiter } from './rate-limiter.ts';
-import { SelfAuditLog } from './self-audit.log.ts';
+import { getStateStore } from './backends.ts';
+import type { ServiceContext } from './context.ts';
+import { ApiTokenStore } from '../auth/api-token.store.ts';
+import { ChainAuthenticator, type CredentialSource } from '../auth/authenticator.ts';
+import { JwtAuthenticator } from '../auth/jwt-authenticator.ts';
+import { RateLimiter } from '../auth/rate-limiter.ts';
+import { SelfAuditLog } from '../auth/self-audit.log.ts';
 
 /**
  * Everything access control needs in one process, built once per ServiceContext so the HTTP hook (main.ts)

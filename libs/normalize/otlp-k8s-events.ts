@@ -1,5 +1,5 @@
-import type { OtlpLogRecord } from '../../otlp/otlp-logs.decode.ts';
-import { nanosToMillis, type OtlpAttributes, type OtlpValue } from '../../otlp/otlp-values.ts';
+import type { OtlpLogRecord } from '../otlp/otlp-logs.decode.ts';
+import { nanosToMillis, type OtlpAttributes, type OtlpValue } from '../otlp/otlp-values.ts';
 
 type Obj = { [key: string]: OtlpValue };
 const isObject = (v: OtlpValue | undefined): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

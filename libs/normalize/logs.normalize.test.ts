@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { logDocSchema } from '../records.ts';
+import { logDocSchema } from '../schemas/records.ts';
 import { logKey, normalizeLogs, parseNdjson } from './logs.normalize.ts';
 
 const ctx = { cluster: 'north', ingestedAt: 1_700_000_000_000 };

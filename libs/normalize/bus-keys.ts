@@ -1,5 +1,5 @@
-import type { AnyDoc } from '../../store/record-store.ts';
-import type { AuditDoc, EventDoc, LogDoc, RecordKind } from '../records.ts';
+import type { AnyDoc } from '../schemas/records.ts';
+import type { AuditDoc, EventDoc, LogDoc, RecordKind } from '../schemas/records.ts';
 import { auditKey } from './audit.normalize.ts';
 import { eventKey } from './events.normalize.ts';
 import { logKey } from './logs.normalize.ts';

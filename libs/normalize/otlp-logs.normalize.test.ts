@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OtlpLogRecord } from '../../otlp/otlp-logs.decode.ts';
+import type { OtlpLogRecord } from '../otlp/otlp-logs.decode.ts';
 import { MAX_ATTRIBUTE_CHARS, MAX_ATTRIBUTES } from './log-doc.ts';
 import { normalizeOtlpLogs, severityName } from './otlp-logs.normalize.ts';
 

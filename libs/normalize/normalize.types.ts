@@ -1,4 +1,4 @@
-import type { AnyDoc } from '../../store/record-store.ts';
+import type { AnyDoc } from '../schemas/records.ts';
 
 /** One input item that could not become a stored record: where it was in the batch and why. */
 export interface Rejection {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AnyDoc } from '../../store/record-store.ts';
+import type { AnyDoc } from '../schemas/records.ts';
 import { fitRecord } from './fit-record.ts';
 
 const base = {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { InputError, type ErrorDetail } from '../../errors/errors.ts';
-import type { AuditDoc } from '../records.ts';
+import { InputError, type ErrorDetail } from '../errors/errors.ts';
+import type { AuditDoc } from '../schemas/records.ts';
 import { issuesText, listItems, type NormalizeContext, type NormalizeResult } from './normalize.types.ts';
 import { parseTime } from './time.ts';
 

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { InputError } from '../../errors/errors.ts';
-import { auditDocSchema } from '../records.ts';
+import type { InputError } from '../errors/errors.ts';
+import { auditDocSchema } from '../schemas/records.ts';
 import { auditKey, normalizeAudit } from './audit.normalize.ts';
 
-const data = resolve(import.meta.dirname, '../../../../shared/data/k8s-audit');
+const data = resolve(import.meta.dirname, '../../../shared/data/k8s-audit');
 const ctx = { cluster: 'east', ingestedAt: 1_700_000_000_000 };
 const jsonl = (f: string) =>
   readFileSync(resolve(data, f), 'utf8')
@@ -72,7 +72,7 @@ describe('normalizeAudit', () => {
 
   it("reads impersonation, the authorizer's decision and reason, the response reason and message, and objectRef.uid", () => {
     const items = readFileSync(
-      resolve(import.meta.dirname, '../../../test/fixtures/k8s-audit/kubectl-as-impersonation.jsonl'),
+      resolve(import.meta.dirname, '../../test/fixtures/k8s-audit/kubectl-as-impersonation.jsonl'),
       'utf8',
     )
       .split('\n')

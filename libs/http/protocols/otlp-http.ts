@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { PharosError } from '../errors/errors.ts';
-import { decodeContentEncoding, mediaType } from '../http/content-encoding.ts';
-import { setProtocolErrorHandler } from '../http/protocol-error-handler.ts';
-import type { OtlpEncoding } from './otlp-logs.decode.ts';
+import { PharosError } from '../../errors/errors.ts';
+import { decodeContentEncoding, mediaType } from '../content-encoding.ts';
+import { setProtocolErrorHandler } from '../protocol-error-handler.ts';
+import type { OtlpEncoding } from '../../otlp/otlp-logs.decode.ts';
 import { CONTENT_TYPE, statusBody } from './otlp-status.ts';
 
 /**

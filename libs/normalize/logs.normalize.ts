@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { z } from 'zod';
-import type { LogDoc } from '../records.ts';
+import type { LogDoc } from '../schemas/records.ts';
 import { issuesText, type NormalizeContext, type NormalizeResult, type Rejection } from './normalize.types.ts';
 import { parseTime } from './time.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDoc } from '../records.ts';
+import type { EventDoc } from '../schemas/records.ts';
 import { issuesText, listItems, type NormalizeContext, type NormalizeResult } from './normalize.types.ts';
 import { parseTime } from './time.ts';
 

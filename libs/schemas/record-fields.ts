@@ -4,9 +4,9 @@ import {
   DOC_FILTER_FIELDS,
   FILTER_FIELDS,
   TEXT_FIELDS,
+  type AnyDoc,
   type RecordKind,
-} from '../schemas/records.ts';
-import type { AnyDoc } from './record-store.ts';
+} from './records.ts';
 
 /**
  * What both stores index, derived from the record schemas in one place: the stored fields behind the Query

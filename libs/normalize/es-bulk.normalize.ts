@@ -1,5 +1,5 @@
-import type { BulkAction } from '../../elasticsearch/bulk-request.ts';
-import type { LogDoc } from '../records.ts';
+import type { BulkAction } from '../elasticsearch/bulk-request.ts';
+import type { LogDoc } from '../schemas/records.ts';
 import { attributesKey, ContentIds, logDoc, type LogFields } from './log-doc.ts';
 import type { ClusterOf } from './otlp-logs.normalize.ts';
 import { hashId } from './logs.normalize.ts';

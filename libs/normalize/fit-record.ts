@@ -1,4 +1,4 @@
-import type { AnyDoc } from '../../store/record-store.ts';
+import type { AnyDoc } from '../schemas/records.ts';
 
 /**
  * Largest record the bus carries: Kafka refuses a message over `message.max.bytes` (1 MiB by default), and

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { setProtocolErrorHandler } from '../http/protocol-error-handler.ts';
+import { setProtocolErrorHandler } from '../protocol-error-handler.ts';
 
 /**
  * Elasticsearch's error types by status, as its clients log them (the clients act on the status alone):

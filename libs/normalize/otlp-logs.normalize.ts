@@ -1,6 +1,6 @@
-import type { OtlpLogRecord, OtlpResourceLogs } from '../../otlp/otlp-logs.decode.ts';
-import { nanosToMillis, valueText, type OtlpAttributes, type OtlpValue } from '../../otlp/otlp-values.ts';
-import type { EventDoc, LogDoc } from '../records.ts';
+import type { OtlpLogRecord, OtlpResourceLogs } from '../otlp/otlp-logs.decode.ts';
+import { nanosToMillis, valueText, type OtlpAttributes, type OtlpValue } from '../otlp/otlp-values.ts';
+import type { EventDoc, LogDoc } from '../schemas/records.ts';
 import { normalizeEvent } from './events.normalize.ts';
 import { attributesKey, ContentIds, logDoc } from './log-doc.ts';
 import type { Rejection } from './normalize.types.ts';

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventDocSchema } from '../records.ts';
+import { eventDocSchema } from '../schemas/records.ts';
 import { eventKey, normalizeEvents } from './events.normalize.ts';
 
-const data = resolve(import.meta.dirname, '../../../../shared/data/k8s-events');
+const data = resolve(import.meta.dirname, '../../../shared/data/k8s-events');
 const ctx = { cluster: 'west', ingestedAt: 1_700_000_000_000 };
 
 describe('normalizeEvents', () => {

@@ -1,6 +1,6 @@
-import type { ErrorBody } from '../http/error-handler.ts';
-import type { OtlpEncoding } from './otlp-logs.decode.ts';
-import { OtlpTypes } from './otlp.proto.ts';
+import type { ErrorBody } from '../error-handler.ts';
+import type { OtlpEncoding } from '../../otlp/otlp-logs.decode.ts';
+import { OtlpTypes } from '../../otlp/otlp.proto.ts';
 
 export const CONTENT_TYPE: Record<OtlpEncoding, string> = {
   protobuf: 'application/x-protobuf',
