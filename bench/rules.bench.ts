@@ -9,7 +9,7 @@ import { Resources } from '../libs/runtime/resources.ts';
 import { OpenSearchStateStore } from '../libs/store/state/opensearch-state.store.ts';
 import { SqliteStateStore } from '../libs/store/state/sqlite-state.store.ts';
 import { AlertingModule } from '../services/alerting/alerting.module.ts';
-import { processSources } from '../services/alerting/alerting.service.ts';
+import { processSources } from '../services/alerting/alerting.features.ts';
 import { CLUSTER_NAMES, FIXTURE_START, PROMETHEUS_PORTS } from '../test/fixtures/prometheus/generate.ts';
 
 /**

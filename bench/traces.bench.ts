@@ -16,8 +16,8 @@ import { OpenSearchSpanStore } from '../libs/store/spans/opensearch-span.store.t
 import { getSpanStore } from '../libs/runtime/backends.ts';
 import type { SpanDoc } from '../libs/schemas/span-doc.ts';
 import { normalizeSpans } from '../libs/traces/spans.normalize.ts';
-import { collectorFeatures } from '../services/collector/collector.service.ts';
-import { indexerFeatures } from '../services/indexer/indexer.service.ts';
+import { collectorFeatures } from '../services/collector/collector.features.ts';
+import { indexerFeatures } from '../services/indexer/indexer.features.ts';
 import { MAX_TOPOLOGY_SPANS } from '../services/query/traces/traces.feature.ts';
 import { TracesService } from '../services/query/traces/traces.service.ts';
 import { engineConfig, INGEST_TOKEN } from '../test/integration/ingest/pipeline.helpers.ts';

@@ -1,9 +1,9 @@
 import type { Feature } from '../libs/http/feature.ts';
 import type { ServiceContext } from '../libs/runtime/context.ts';
-import { alertingFeatures } from './alerting/alerting.service.ts';
-import { collectorFeatures } from './collector/collector.service.ts';
-import { indexerFeatures } from './indexer/indexer.service.ts';
-import { queryFeatures } from './query/query.service.ts';
+import { alertingFeatures } from './alerting/alerting.features.ts';
+import { collectorFeatures } from './collector/collector.features.ts';
+import { indexerFeatures } from './indexer/indexer.features.ts';
+import { queryFeatures } from './query/query.features.ts';
 
 export type ServiceName = 'collector' | 'indexer' | 'query' | 'alerting';
 export const SERVICE_NAMES: readonly ServiceName[] = ['collector', 'indexer', 'query', 'alerting'];

@@ -11,7 +11,7 @@ import { createLogger } from '../../libs/logging/logger.ts';
 import { createMetricsRegistry } from '../../libs/metrics/metrics.ts';
 import type { ServiceContext } from '../../libs/runtime/context.ts';
 import { Resources } from '../../libs/runtime/resources.ts';
-import { adminFeatures } from './admin.service.ts';
+import { adminFeatures } from './admin.features.ts';
 
 const ADMIN = 'admin-token-0123456789';
 const VIEWER = 'viewer-token-0123456789';

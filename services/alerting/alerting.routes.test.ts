@@ -6,7 +6,7 @@ import { TokenAuthenticator, sha256Hex } from '../../libs/auth/token-authenticat
 import { buildApp } from '../../libs/http/app.ts';
 import { createLogger } from '../../libs/logging/logger.ts';
 import type { AlertingModule } from './alerting.module.ts';
-import { alertingPlugin } from './alerting.service.ts';
+import { alertingPlugin } from './alerting.features.ts';
 import { fakeSources, testModule } from './testing/fakes.ts';
 
 const TOKEN = 'editor-token-0123456789';

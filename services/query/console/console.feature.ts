@@ -2,7 +2,7 @@ import { topicsFor } from '../../../libs/bus/topics.ts';
 import type { Feature } from '../../../libs/http/feature.ts';
 import { getBus, getRecordStore } from '../../../libs/runtime/backends.ts';
 import type { ServiceContext } from '../../../libs/runtime/context.ts';
-import { indexerGroupId } from '../../indexer/indexer.service.ts';
+import { indexerGroupId } from '../../indexer/indexer.features.ts';
 import { RecordsService } from '../records/records.service.ts';
 import { ClustersService } from './clusters.service.ts';
 import { consoleRoutes } from './console.routes.ts';

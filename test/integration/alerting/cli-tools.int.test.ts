@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenAuthenticator, sha256Hex } from '../../../libs/auth/token-authenticator.ts';
 import { buildApp } from '../../../libs/http/app.ts';
 import { createLogger } from '../../../libs/logging/logger.ts';
-import { alertingPlugin } from '../../../services/alerting/alerting.service.ts';
+import { alertingPlugin } from '../../../services/alerting/alerting.features.ts';
 import { fakeSources, testModule } from '../../../services/alerting/testing/fakes.ts';
 
 const run = promisify(execFile);

@@ -4,7 +4,7 @@ import { TokenAuthenticator } from '../../../libs/auth/token-authenticator.ts';
 import { configSchema } from '../../../libs/config/config.schema.ts';
 import { createLogger } from '../../../libs/logging/logger.ts';
 import { Resources } from '../../../libs/runtime/resources.ts';
-import { processSources } from '../../../services/alerting/alerting.service.ts';
+import { processSources } from '../../../services/alerting/alerting.features.ts';
 import type { RuleSources } from '../../../services/alerting/engine/rule-query.ts';
 import { testModule } from '../../../services/alerting/testing/fakes.ts';
 import { FIXTURE_EVENTS, PROMETHEUS_PORTS } from '../../fixtures/prometheus/generate.ts';

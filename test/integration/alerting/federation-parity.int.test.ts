@@ -5,7 +5,7 @@ import { TokenAuthenticator } from '../../../libs/auth/token-authenticator.ts';
 import { configSchema } from '../../../libs/config/config.schema.ts';
 import { createLogger } from '../../../libs/logging/logger.ts';
 import { Resources } from '../../../libs/runtime/resources.ts';
-import { processSources } from '../../../services/alerting/alerting.service.ts';
+import { processSources } from '../../../services/alerting/alerting.features.ts';
 import { backtest, type BacktestResult } from '../../../services/alerting/engine/backtest.ts';
 import { loadRuleFiles } from '../../../services/alerting/rules/rule-files.ts';
 import { CLUSTER_NAMES, FIXTURE_END, FIXTURE_START, PROMETHEUS_PORTS } from '../../fixtures/prometheus/generate.ts';

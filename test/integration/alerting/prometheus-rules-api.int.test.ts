@@ -13,7 +13,7 @@ import { Resources } from '../../../libs/runtime/resources.ts';
 import { SqliteStateStore } from '../../../libs/store/state/sqlite-state.store.ts';
 import { freePort } from '../../../scripts/deploy/image-layout.ts';
 import { AlertingModule } from '../../../services/alerting/alerting.module.ts';
-import { alertingPlugin, processSources } from '../../../services/alerting/alerting.service.ts';
+import { alertingPlugin, processSources } from '../../../services/alerting/alerting.features.ts';
 import { CLUSTER_NAMES, PROMETHEUS_PORTS } from '../../fixtures/prometheus/generate.ts';
 import { until } from '../../support/until.ts';
 

@@ -10,7 +10,7 @@ import { TokenAuthenticator, sha256Hex } from '../../../libs/auth/token-authenti
 import { buildApp } from '../../../libs/http/app.ts';
 import { createLogger } from '../../../libs/logging/logger.ts';
 import type { AlertingModule } from '../../../services/alerting/alerting.module.ts';
-import { alertingPlugin } from '../../../services/alerting/alerting.service.ts';
+import { alertingPlugin } from '../../../services/alerting/alerting.features.ts';
 import { webhookPayloadSchema } from '../../../services/alerting/notify/receivers/webhook-payload.ts';
 import { fakeSources, testModule } from '../../../services/alerting/testing/fakes.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../stack/webhook-receiver.ts';

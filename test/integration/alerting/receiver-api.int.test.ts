@@ -9,7 +9,7 @@ import { buildApp } from '../../../libs/http/app.ts';
 import { createLogger } from '../../../libs/logging/logger.ts';
 import { SqliteStateStore } from '../../../libs/store/state/sqlite-state.store.ts';
 import { AlertingModule } from '../../../services/alerting/alerting.module.ts';
-import { alertingPlugin } from '../../../services/alerting/alerting.service.ts';
+import { alertingPlugin } from '../../../services/alerting/alerting.features.ts';
 import { until } from '../../support/until.ts';
 import { startFakeProviders, type FakeProviders } from './fake-providers.ts';
 import { fastConfig, RULE_GROUP, switchableSource } from './harness.ts';

@@ -17,7 +17,7 @@ import { configSchema } from '../../../libs/config/config.schema.ts';
 import { buildApp } from '../../../libs/http/app.ts';
 import { createLogger } from '../../../libs/logging/logger.ts';
 import { Resources } from '../../../libs/runtime/resources.ts';
-import { alertingPlugin, processSources } from '../../../services/alerting/alerting.service.ts';
+import { alertingPlugin, processSources } from '../../../services/alerting/alerting.features.ts';
 import { testModule } from '../../../services/alerting/testing/fakes.ts';
 import { binaryPath, PROMETHEUS3 } from '../../../scripts/stack/go-binaries.ts';
 import { CLUSTER_NAMES, PROMETHEUS3_PORTS } from '../../fixtures/prometheus/generate.ts';

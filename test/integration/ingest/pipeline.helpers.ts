@@ -11,8 +11,8 @@ import type { Feature } from '../../../libs/http/feature.ts';
 import { createMetricsRegistry } from '../../../libs/metrics/metrics.ts';
 import type { ServiceContext } from '../../../libs/runtime/context.ts';
 import { Resources } from '../../../libs/runtime/resources.ts';
-import { collectorFeatures } from '../../../services/collector/collector.service.ts';
-import { indexerFeatures } from '../../../services/indexer/indexer.service.ts';
+import { collectorFeatures } from '../../../services/collector/collector.features.ts';
+import { indexerFeatures } from '../../../services/indexer/indexer.features.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 /** CI clones the repo beside a copy of shared/, so the data is found relative to the repo, never by absolute path. */

@@ -13,8 +13,8 @@ import { createMetricsRegistry } from '../../../libs/metrics/metrics.ts';
 import type { ServiceContext } from '../../../libs/runtime/context.ts';
 import { Resources } from '../../../libs/runtime/resources.ts';
 import { getSpanStore } from '../../../libs/runtime/backends.ts';
-import { collectorFeatures } from '../../../services/collector/collector.service.ts';
-import { indexerFeatures } from '../../../services/indexer/indexer.service.ts';
+import { collectorFeatures } from '../../../services/collector/collector.features.ts';
+import { indexerFeatures } from '../../../services/indexer/indexer.features.ts';
 import { tracesFeature } from '../../../services/query/traces/traces.feature.ts';
 import { engineConfig, INGEST_TOKEN, runId, until } from '../ingest/pipeline.helpers.ts';
 

@@ -1,6 +1,6 @@
 import type { Feature } from '../../libs/http/feature.ts';
 import type { ServiceContext } from '../../libs/runtime/context.ts';
-import { adminFeatures } from '../admin/admin.service.ts';
+import { adminFeatures } from '../admin/admin.features.ts';
 import { consoleFeature } from './console/console.feature.ts';
 import { dashboardBackends } from './dashboards/dashboards.backends.ts';
 import { dashboardsFeature } from './dashboards/dashboards.feature.ts';
