@@ -27,6 +27,8 @@ export interface TopologyEdge {
   /** `messaging` for producer→consumer pairs, else `request`. */
   type: 'request' | 'messaging';
   crossCluster: boolean;
+  /** The sources that saw this call (spans, istio, servicegraph) when several were read. */
+  via?: ('spans' | 'istio' | 'servicegraph')[];
 }
 
 export interface Topology {

@@ -5,9 +5,11 @@ import { nodeGraphFrames } from '../../../libs/traces/topology.ts';
 import { parseTime } from '../records/records-query.ts';
 import { nodeGraphResponseSchema, topologyQuerySchema, topologyResponseSchema } from './traces.schemas.ts';
 import type { TracesService } from './traces.service.ts';
+import type { TopologySource } from '../../../libs/traces/topology-merge.ts';
 
 /**
- * GET /v1/topology: the service graph from spans across clusters. `format=nodegraph` answers Grafana's Node
+ * GET /v1/topology: the service graph across clusters, from spans and from mesh metrics (Istio, the Collector's
+ * servicegraph connector) through the federation. `format=nodegraph` answers Grafana's Node
  * Graph frames (`nodes` and `edges`, each `{name, fields: [{name, type, values}]}`) for a JSON data source.
  */
 export function topologyRoutes(service: TracesService): FastifyPluginAsync {
@@ -19,7 +21,8 @@ export function topologyRoutes(service: TracesService): FastifyPluginAsync {
         config: { access: { role: 'viewer' } },
         schema: {
           tags: ['traces'],
-          summary: 'Service topology from spans: nodes (service, cluster, namespace), edges with rates and latency',
+          summary:
+            'Service topology from spans and mesh metrics: nodes (service, cluster, namespace), edges with rates and latency',
           querystring: topologyQuerySchema,
           response: { 200: z.union([topologyResponseSchema, nodeGraphResponseSchema]) },
         },
@@ -32,6 +35,7 @@ export function topologyRoutes(service: TracesService): FastifyPluginAsync {
             end: q.end === undefined ? undefined : parseTime(q.end),
             cluster: q.cluster,
             namespace: q.namespace,
+            sources: q.sources?.split(',') as TopologySource[] | undefined,
           },
           req.principal.scope,
         );

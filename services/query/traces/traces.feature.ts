@@ -1,6 +1,7 @@
 import type { Feature } from '../../../libs/http/feature.ts';
 import type { ServiceContext } from '../../../libs/runtime/context.ts';
 import { getSpanStore } from '../../../libs/runtime/backends.ts';
+import { getFederation } from '../../../libs/runtime/federation.resource.ts';
 import { tempoRoutes } from './tempo.routes.ts';
 import { topologyRoutes } from './topology.routes.ts';
 import { TracesService } from './traces.service.ts';
@@ -15,6 +16,7 @@ export function tracesFeature(ctx: ServiceContext): Feature {
     store: () => getSpanStore(ctx),
     maxTraceSpans: MAX_TRACE_SPANS,
     maxTopologySpans: MAX_TOPOLOGY_SPANS,
+    federation: () => getFederation(ctx),
   });
   return {
     name: 'traces',

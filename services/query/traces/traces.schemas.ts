@@ -51,6 +51,18 @@ export const topologyQuerySchema = z.object({
   end: timeParam.optional().describe('exclusive end; default: now'),
   cluster: z.string().max(256).optional().describe('only edges with an end in this cluster'),
   namespace: z.string().max(256).optional().describe('only edges with an end in this namespace'),
+  sources: z
+    .string()
+    .regex(
+      /^(spans|istio|servicegraph)(,(spans|istio|servicegraph))*$/,
+      'a comma-separated list of spans, istio, servicegraph',
+    )
+    .optional()
+    .describe(
+      'where the graph comes from, comma-separated: spans (the span store), istio (istio_requests_total and ' +
+        'istio_request_duration_milliseconds through the federation), servicegraph (the Collector servicegraph ' +
+        "connector's traces_service_graph_request_*); default all three",
+    ),
   format: z
     .enum(['pharos', 'nodegraph'])
     .default('pharos')
@@ -77,12 +89,21 @@ const edge = z.object({
   p95Ms: z.number(),
   type: z.enum(['request', 'messaging']),
   crossCluster: z.boolean(),
+  via: z
+    .array(z.enum(['spans', 'istio', 'servicegraph']))
+    .optional()
+    .describe('the sources that saw this call; counts are from the first of them'),
 });
 export const topologyResponseSchema = z.object({
   start: z.number().int().describe('epoch ms'),
   end: z.number().int(),
   spans: z.number().int().describe('spans read'),
-  partial: z.boolean().describe('more spans in the window than topology reads (traces.maxTopologySpans)'),
+  partial: z
+    .boolean()
+    .describe(
+      'more spans in the window than topology reads (traces.maxTopologySpans), or a mesh source or cluster did not answer',
+    ),
+  warnings: z.array(z.string()).optional().describe('why the answer may miss edges (a mesh source or cluster failed)'),
   nodes: z.array(node),
   edges: z.array(edge),
 });

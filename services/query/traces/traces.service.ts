@@ -4,6 +4,10 @@ import type { SpanQuery, SpanStore } from '../../../libs/store/spans/span-store.
 import { scopeSpanQuery } from '../../../libs/tenancy/span-scope.ts';
 import type { SpanDoc } from '../../../libs/schemas/span-doc.ts';
 import { buildTopology, filterTopology, TOPOLOGY_KINDS, type Topology } from '../../../libs/traces/topology.ts';
+import type { FederatedQueryService } from '../../../libs/federation/federation.types.ts';
+import { scopedFederation } from '../../../libs/tenancy/scoped-federation.ts';
+import { meshTopology, type MeshSource } from '../../../libs/traces/mesh-topology.ts';
+import { mergeTopologies, type TopologySource } from '../../../libs/traces/topology-merge.ts';
 
 export interface TracesServiceOptions {
   store: () => Promise<SpanStore>;
@@ -11,8 +15,20 @@ export interface TracesServiceOptions {
   maxTraceSpans: number;
   /** Most spans one topology reads; more in the window and the answer says it is partial. */
   maxTopologySpans: number;
+  /** The federated PromQL engine, for the mesh sources of the topology (absent: spans only). */
+  federation?: () => Promise<FederatedQueryService>;
   now?: () => number;
 }
+
+export const TOPOLOGY_SOURCES: readonly TopologySource[] = ['spans', 'istio', 'servicegraph'];
+
+export type TopologyAnswer = Topology & {
+  start: number;
+  end: number;
+  spans: number;
+  partial: boolean;
+  warnings?: string[];
+};
 
 export interface TraceAnswer {
   spans: SpanDoc[];
@@ -140,25 +156,64 @@ export class TracesService {
       end?: number | undefined;
       cluster?: string | undefined;
       namespace?: string | undefined;
+      sources?: readonly TopologySource[] | undefined;
     },
     scope: Scope,
     signal?: AbortSignal,
-  ): Promise<Topology & { start: number; end: number; spans: number; partial: boolean }> {
+  ): Promise<TopologyAnswer> {
     const end = params.end ?? this.now();
     const start = params.start ?? end - 3_600_000;
     if (start >= end) throw new InputError('start must be before end', [{ path: 'start', message: 'not before end' }]);
     // The scope check of cluster/namespace (403 outside it), but spans are read across the whole scope: an
     // edge into the asked cluster from another one needs the other end's span too.
     scopeSpanQuery(scope, params);
+    const sources = params.sources ?? TOPOLOGY_SOURCES;
+    const parts: { source: TopologySource; topology: Topology }[] = [];
+    const warnings: string[] = [];
+    let spansRead = 0;
+    let partial = false;
+    if (sources.includes('spans')) {
+      const fromSpans = await this.spanTopology({ start, end }, scope, signal);
+      parts.push({ source: 'spans', topology: fromSpans.topology });
+      spansRead = fromSpans.read;
+      partial = fromSpans.partial;
+    }
+    const federation = this.opts.federation ? scopedFederation(await this.opts.federation(), scope) : undefined;
+    for (const source of sources.filter((s): s is MeshSource => s !== 'spans')) {
+      if (!federation) continue;
+      const mesh = await meshTopology({ federation, sources: [source], start, end, ...(signal ? { signal } : {}) });
+      parts.push({ source, topology: mesh.topology });
+      warnings.push(...mesh.warnings);
+      partial ||= mesh.partial;
+    }
+    const merged = parts.length === 1 ? (parts[0] as { topology: Topology }).topology : mergeTopologies(parts);
+    return {
+      ...filterTopology(merged, params),
+      start,
+      end,
+      spans: spansRead,
+      partial,
+      ...(warnings.length > 0 ? { warnings } : {}),
+    };
+  }
+
+  private async spanTopology(
+    window: { start: number; end: number },
+    scope: Scope,
+    signal?: AbortSignal,
+  ): Promise<{ topology: Topology; read: number; partial: boolean }> {
     const { total, spans } = await (
       await this.opts.store()
     ).edgeFields(
-      { start, end, kinds: [...TOPOLOGY_KINDS], ...scopeSpanQuery(scope, {}) },
+      { ...window, kinds: [...TOPOLOGY_KINDS], ...scopeSpanQuery(scope, {}) },
       this.opts.maxTopologySpans,
       signal,
     );
-    const topology = filterTopology(buildTopology(spans, end - start), params);
-    return { ...topology, start, end, spans: spans.length, partial: total > spans.length };
+    return {
+      topology: buildTopology(spans, window.end - window.start),
+      read: spans.length,
+      partial: total > spans.length,
+    };
   }
 }
 
