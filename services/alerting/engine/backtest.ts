@@ -27,6 +27,13 @@ export interface BacktestResult {
   }[];
 }
 
+export interface BacktestOptions {
+  sources: RuleSources;
+  resolvedRetentionMs: number;
+  externalUrl: string;
+  signal: AbortSignal;
+}
+
 /**
  * Evaluates a group at every step of a past range with the same lifecycle code as the live engine, from an empty
  * state, without touching stored state or notifying. Times in epoch ms.
@@ -34,8 +41,7 @@ export interface BacktestResult {
 export async function backtest(
   group: CompiledGroup,
   range: { start: number; end: number; stepMs?: number },
-  sources: RuleSources,
-  opts: { resolvedRetentionMs: number; externalUrl: string; signal: AbortSignal },
+  opts: BacktestOptions,
 ): Promise<BacktestResult> {
   const stepMs = range.stepMs ?? group.intervalMs;
   const rules = group.rules.filter((r): r is AlertRule => r.type === 'alert');
@@ -62,7 +68,7 @@ export async function backtest(
       out.evaluations++;
       let res;
       try {
-        res = await queryRule(rule, t, sources, opts.signal);
+        res = await queryRule(rule, t, opts.sources, opts.signal);
       } catch (err) {
         result.errors.push({ time: t, error: (err as Error).message });
         continue;
