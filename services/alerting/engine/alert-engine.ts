@@ -82,7 +82,7 @@ export class AlertEngine {
     let transitions: Transition[] = [];
     try {
       const timeout = AbortSignal.any([signal, AbortSignal.timeout(this.opts.queryTimeoutMs)]);
-      const result = await queryRule(rule, nowMs, this.opts.sources, timeout);
+      const result = await queryRule(rule, { nowMs, sources: this.opts.sources, signal: timeout });
       const failed = new Set(result.failedClusters.keys());
       const applied = applyResult(rule, prev.alerts, result.samples, {
         now: nowMs,

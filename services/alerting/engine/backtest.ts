@@ -68,7 +68,7 @@ export async function backtest(
       out.evaluations++;
       let res;
       try {
-        res = await queryRule(rule, t, opts.sources, opts.signal);
+        res = await queryRule(rule, { nowMs: t, sources: opts.sources, signal: opts.signal });
       } catch (err) {
         result.errors.push({ time: t, error: (err as Error).message });
         continue;
