@@ -79,12 +79,16 @@ export async function backtest(
           error: 'some clusters failed',
           clusters: Object.fromEntries(res.failedClusters),
         });
-      const applied = applyResult(rule, state, res.samples, {
-        now: t,
-        resolvedRetentionMs: opts.resolvedRetentionMs,
-        externalUrl: opts.externalUrl,
-        failedClusters: new Set(res.failedClusters.keys()),
-      });
+      const applied = applyResult(
+        rule,
+        { previous: state, samples: res.samples },
+        {
+          now: t,
+          resolvedRetentionMs: opts.resolvedRetentionMs,
+          externalUrl: opts.externalUrl,
+          failedClusters: new Set(res.failedClusters.keys()),
+        },
+      );
       state = applied.alerts;
       for (const tr of applied.transitions) {
         result.transitions.push(tr);

@@ -44,12 +44,11 @@ async function setup(store?: SqliteStateStore) {
   return { d, integ, clock, step, store: st };
 }
 
-const alert = (name: string, labels: Record<string, string>, startsAt: number, endsAt?: number): NotifiableAlert => ({
+const alert = (name: string, labels: Record<string, string>, startsAt: number): NotifiableAlert => ({
   fingerprint: `${name}-${JSON.stringify(labels)}`,
   labels: { alertname: name, ...labels },
   annotations: {},
   startsAt,
-  ...(endsAt ? { endsAt } : {}),
   generatorURL: 'x',
   updatedAt: startsAt,
 });
@@ -68,7 +67,10 @@ describe('Dispatcher', () => {
       await step(5 * 60_000);
     }
     expect(integ.sent).toHaveLength(1);
-    d.put([alert('A', { cluster: 'east' }, 0, clock.t), alert('A', { cluster: 'west' }, 0, clock.t)]);
+    d.put([
+      { ...alert('A', { cluster: 'east' }, 0), endsAt: clock.t },
+      { ...alert('A', { cluster: 'west' }, 0), endsAt: clock.t },
+    ]);
     await step(5 * 60_000);
     expect(integ.sent.map((s) => s.Status)).toEqual(['firing', 'resolved']);
     await step(5 * 60_000);

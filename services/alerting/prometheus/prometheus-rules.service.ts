@@ -79,9 +79,9 @@ export class PrometheusRulesService {
   private rule(
     r: CompiledRule,
     s: RuleState | undefined,
-    scope: Scope,
-    excludeAlerts: boolean,
+    view: { scope: Scope; excludeAlerts: boolean },
   ): Record<string, unknown> {
+    const { scope, excludeAlerts } = view;
     // Pharos's "partial" (some clusters failed, their alerts held as they were) has no Prometheus equivalent:
     // it is reported as ok with the failing clusters in lastError.
     const failed = Object.entries(s?.clusterErrors ?? {}).map(([c, e]) => `${c}: ${e}`);
@@ -130,7 +130,7 @@ export class PrometheusRulesService {
       groups.push({
         name: g.name,
         file,
-        rules: rules.map((r, i) => this.rule(r, ruleStates[i], scope, f.excludeAlerts ?? false)),
+        rules: rules.map((r, i) => this.rule(r, ruleStates[i], { scope, excludeAlerts: f.excludeAlerts ?? false })),
         interval: g.intervalMs / 1000,
         limit: g.limit,
         evaluationTime: ruleStates.reduce((sum, s) => sum + (s?.evaluationMs ?? 0), 0) / 1000,
