@@ -1,4 +1,5 @@
-import { scopeAllows, type Scope } from '../../../libs/auth/principal.ts';
+import type { Scope } from '../../../libs/auth/principal.ts';
+import { alertVisible } from '../../../libs/tenancy/alert-scope.ts';
 import { isFullScope } from '../../../libs/tenancy/promql-scope.ts';
 import type { ActiveAlert } from '../engine/alert-state.ts';
 import type { RuleState } from '../engine/alert-repository.ts';
@@ -71,9 +72,7 @@ export class PrometheusRulesService {
   constructor(private readonly deps: PrometheusRulesDeps) {}
 
   private activeAlerts(s: RuleState | undefined, scope: Scope): ActiveAlert[] {
-    return (s?.alerts ?? []).filter(
-      (a) => a.state !== 'inactive' && scopeAllows(scope, a.labels.cluster, a.labels.namespace),
-    );
+    return (s?.alerts ?? []).filter((a) => a.state !== 'inactive' && alertVisible(scope, a.labels));
   }
 
   private rule(
