@@ -7,6 +7,7 @@ import { AlertingModule } from './alerting.module.ts';
 import { alertmanagerRoutes } from './api/alertmanager.routes.ts';
 import { alertsRoutes } from './api/alerts.routes.ts';
 import { prometheusRulesRoutes } from './api/prometheus-rules.routes.ts';
+import { receiversRoutes } from './api/receivers.routes.ts';
 import { rulesRoutes } from './api/rules.routes.ts';
 import { silencesRoutes } from './api/silences.routes.ts';
 import type { RuleSources } from './engine/rule-query.ts';
@@ -22,12 +23,14 @@ export function processSources(ctx: ServiceContext): RuleSources {
 
 /** The routes of every alerting API, around one lazily built module. */
 export function alertingPlugin(getModule: () => Promise<AlertingModule>): FastifyPluginAsync {
+  const getServices = async () => (await getModule()).services;
   return async (app) => {
-    await app.register(rulesRoutes(getModule));
-    await app.register(alertsRoutes(getModule));
-    await app.register(silencesRoutes(getModule));
-    await app.register(alertmanagerRoutes(getModule));
-    await app.register(prometheusRulesRoutes(async () => (await getModule()).prometheusRules));
+    await app.register(rulesRoutes(getServices));
+    await app.register(alertsRoutes(getServices));
+    await app.register(receiversRoutes(getServices));
+    await app.register(silencesRoutes(getServices));
+    await app.register(alertmanagerRoutes(getServices));
+    await app.register(prometheusRulesRoutes(getServices));
   };
 }
 

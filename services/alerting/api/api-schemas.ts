@@ -16,9 +16,8 @@ export const timeParam = z.union([z.number(), z.string().min(1)]).transform((v, 
 export const filterParam = z.union([z.string(), z.array(z.string())]).optional();
 
 export function filterMatchers(filter: string | string[] | undefined): Matcher[] {
-  const list = filter === undefined ? [] : Array.isArray(filter) ? filter : [filter];
   try {
-    return parseMatchers(list);
+    return parseMatchers(filterList(filter));
   } catch (err) {
     throw new InputError((err as Error).message, [{ path: 'querystring.filter', message: (err as Error).message }]);
   }
@@ -35,3 +34,26 @@ export const pageParams = {
 };
 
 export const labelsSchema = z.record(z.string(), z.string());
+
+/** Alertmanager v2's postableSilence (api/v2/openapi.yaml); the same body for /v1/silences. */
+export const postableSilenceSchema = z.object({
+  id: z.string().optional(),
+  matchers: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        value: z.string(),
+        isRegex: z.boolean(),
+        isEqual: z.boolean().default(true),
+      }),
+    )
+    .min(1, 'at least one matcher is required'),
+  startsAt: timeParam,
+  endsAt: timeParam,
+  createdBy: z.string().min(1),
+  comment: z.string().default(''),
+});
+
+/** `filter` as the list of matcher texts it holds. */
+export const filterList = (filter: string | string[] | undefined): string[] =>
+  filter === undefined ? [] : Array.isArray(filter) ? filter : [filter];

@@ -14,7 +14,12 @@ const EDITOR = bearer('pay-editor');
 const VIEWER = bearer('pay-viewer');
 const EAST = bearer('east-pay-editor');
 
-const m = (name: string, value: string, isRegex = false, isEqual = true) => ({ name, value, isRegex, isEqual });
+const m = (name: string, value: string, { isRegex = false, isEqual = true } = {}) => ({
+  name,
+  value,
+  isRegex,
+  isEqual,
+});
 const silence = (matchers: ReturnType<typeof m>[]) => ({
   matchers,
   startsAt: new Date().toISOString(),
@@ -68,9 +73,9 @@ describe('scoped silences, rules and receivers', () => {
     });
     for (const bad of [
       [m('namespace', 'shop')],
-      [m('namespace', 'pay.*', true)],
-      [m('namespace', 'payments|shop', true)],
-      [m('namespace', 'shop', false, false)],
+      [m('namespace', 'pay.*', { isRegex: true })],
+      [m('namespace', 'payments|shop', { isRegex: true })],
+      [m('namespace', 'shop', { isEqual: false })],
     ]) {
       expect(
         (await app.inject({ method: 'POST', url: '/v1/silences', headers: EDITOR, payload: silence(bad) })).statusCode,
@@ -91,7 +96,7 @@ describe('scoped silences, rules and receivers', () => {
       method: 'POST',
       url: '/alertmanager/api/v2/silences',
       headers: EAST,
-      payload: silence([m('namespace', 'payments|shop', true)]),
+      payload: silence([m('namespace', 'payments|shop', { isRegex: true })]),
     });
     expect(east.statusCode).toBe(403);
     expect(east.json().error.message).toContain('cluster="<value>"');
@@ -99,7 +104,7 @@ describe('scoped silences, rules and receivers', () => {
       method: 'POST',
       url: '/alertmanager/api/v2/silences',
       headers: EAST,
-      payload: silence([m('namespace', 'payments|shop', true), m('cluster', 'east')]),
+      payload: silence([m('namespace', 'payments|shop', { isRegex: true }), m('cluster', 'east')]),
     });
     expect(eastOk.statusCode).toBe(200);
     const global = await app.inject({

@@ -47,7 +47,7 @@ export class AlertEngine {
     await Promise.all(
       rules.map((rule) =>
         this.limiter.run(async () => {
-          const r = await this.evaluateRule(group, rule, nowMs, signal);
+          const r = await this.evaluateRule(group, rule, { nowMs, signal });
           out.push(...r.notifiable);
           if (r.changed) changed.push(r.changed);
         }),
@@ -66,9 +66,9 @@ export class AlertEngine {
   private async evaluateRule(
     group: CompiledGroup,
     rule: AlertRule,
-    nowMs: number,
-    signal: AbortSignal,
+    at: { nowMs: number; signal: AbortSignal },
   ): Promise<{ notifiable: NotifiableAlert[]; changed?: { state: RuleState; transitions: Transition[] } }> {
+    const { nowMs, signal } = at;
     const prev = this.states.get(rule.key) ?? {
       ruleKey: rule.key,
       group: group.id,
@@ -82,14 +82,18 @@ export class AlertEngine {
     let transitions: Transition[] = [];
     try {
       const timeout = AbortSignal.any([signal, AbortSignal.timeout(this.opts.queryTimeoutMs)]);
-      const result = await queryRule(rule, nowMs, this.opts.sources, timeout);
+      const result = await queryRule(rule, { nowMs, sources: this.opts.sources, signal: timeout });
       const failed = new Set(result.failedClusters.keys());
-      const applied = applyResult(rule, prev.alerts, result.samples, {
-        now: nowMs,
-        resolvedRetentionMs: this.opts.resolvedRetentionMs,
-        externalUrl: this.opts.externalUrl,
-        failedClusters: failed,
-      });
+      const applied = applyResult(
+        rule,
+        { previous: prev.alerts, samples: result.samples },
+        {
+          now: nowMs,
+          resolvedRetentionMs: this.opts.resolvedRetentionMs,
+          externalUrl: this.opts.externalUrl,
+          failedClusters: failed,
+        },
+      );
       transitions = applied.transitions;
       let alerts = applied.alerts;
       let lastError: string | undefined;

@@ -19,12 +19,11 @@ describe('AlertRepository history', () => {
       to: 'pending' as const,
       value: 1,
     });
-    await repo.appendHistory('g', 'k', [
-      t(1000, 'A', 'east'),
-      t(2000, 'B', 'east'),
-      t(3000, 'A', 'west'),
-      t(4000, 'A', 'east'),
-    ]);
+    await repo.appendHistory({
+      group: 'g',
+      ruleKey: 'k',
+      transitions: [t(1000, 'A', 'east'), t(2000, 'B', 'east'), t(3000, 'A', 'west'), t(4000, 'A', 'east')],
+    });
     const first = await repo.history({ alertname: 'A', limit: 2 });
     expect(first.items.map((i) => i.time)).toEqual([4000, 3000]);
     const second = await repo.history({ alertname: 'A', limit: 2, cursor: first.next ?? undefined });

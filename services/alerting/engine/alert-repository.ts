@@ -58,12 +58,10 @@ export class AlertRepository {
   }
 
   async appendHistory(
-    group: string,
-    ruleKey: string,
-    transitions: readonly Transition[],
+    entry: { group: string; ruleKey: string; transitions: readonly Transition[] },
     signal?: AbortSignal,
   ): Promise<void> {
-    await this.saveMany([], [{ group, ruleKey, transitions }], signal);
+    await this.saveMany([], [entry], signal);
   }
 
   /**
@@ -94,7 +92,7 @@ export class AlertRepository {
 
   /** Deletes history entries older than `before` (epoch ms), oldest first, at most `max` per call. */
   async pruneHistory(before: number, max = 5000): Promise<number> {
-    return pruneByTimeId(this.store, HISTORY_COLLECTION, before, max);
+    return pruneByTimeId(this.store, { collection: HISTORY_COLLECTION, before, max });
   }
 
   /**
@@ -135,10 +133,9 @@ export class AlertRepository {
 /** Collections whose ids start with a zero-padded epoch-ms time: delete the oldest until one is newer than `before`. */
 export async function pruneByTimeId(
   store: StateStore,
-  collection: string,
-  before: number,
-  max: number,
+  prune: { collection: string; before: number; max: number },
 ): Promise<number> {
+  const { collection, before, max } = prune;
   let deleted = 0;
   while (deleted < max) {
     const page = await store.list(collection, { limit: Math.min(500, max - deleted) });

@@ -21,7 +21,7 @@ function run(r: AlertRule, steps: [number, typeof east][]): { alerts: ActiveAler
   let alerts: ActiveAlert[] = [];
   const log: string[] = [];
   for (const [t, samples] of steps) {
-    const out = applyResult(r, alerts, samples, opts(t));
+    const out = applyResult(r, { previous: alerts, samples }, opts(t));
     alerts = out.alerts;
     log.push(...out.transitions.map((x) => `${t}:${x.from}->${x.to}`));
   }
@@ -51,7 +51,7 @@ describe('alert lifecycle', () => {
   });
 
   it('fires at once with for: 0 and builds labels and annotations like Prometheus', () => {
-    const out = applyResult(rule({ forMs: 0 }), [], east, opts(0));
+    const out = applyResult(rule({ forMs: 0 }), { previous: [], samples: east }, opts(0));
     expect(out.alerts[0]).toMatchObject({
       state: 'firing',
       labels: { alertname: 'High', cluster: 'east', severity: 'page' },
@@ -73,8 +73,12 @@ describe('alert lifecycle', () => {
 
   it('holds the alerts of a cluster whose evaluation failed instead of resolving them', () => {
     const r = rule({ forMs: 0 });
-    const first = applyResult(r, [], east, opts(0));
-    const held = applyResult(r, first.alerts, [], opts(30_000, { failedClusters: new Set(['east']) }));
+    const first = applyResult(r, { previous: [], samples: east }, opts(0));
+    const held = applyResult(
+      r,
+      { previous: first.alerts, samples: [] },
+      opts(30_000, { failedClusters: new Set(['east']) }),
+    );
     expect(held.transitions).toEqual([]);
     expect(held.alerts[0]?.state).toBe('firing');
   });

@@ -48,10 +48,10 @@ export interface ApplyOptions {
  */
 export function applyResult(
   rule: AlertRule,
-  previous: readonly ActiveAlert[],
-  samples: readonly Sample[],
+  evaluation: { previous: readonly ActiveAlert[]; samples: readonly Sample[] },
   opts: ApplyOptions,
 ): { alerts: ActiveAlert[]; transitions: Transition[] } {
+  const { previous, samples } = evaluation;
   const { now } = opts;
   const active = new Map(previous.map((a) => [a.fingerprint, { ...a }]));
   const transitions: Transition[] = [];

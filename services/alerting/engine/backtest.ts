@@ -27,6 +27,13 @@ export interface BacktestResult {
   }[];
 }
 
+export interface BacktestOptions {
+  sources: RuleSources;
+  resolvedRetentionMs: number;
+  externalUrl: string;
+  signal: AbortSignal;
+}
+
 /**
  * Evaluates a group at every step of a past range with the same lifecycle code as the live engine, from an empty
  * state, without touching stored state or notifying. Times in epoch ms.
@@ -34,8 +41,7 @@ export interface BacktestResult {
 export async function backtest(
   group: CompiledGroup,
   range: { start: number; end: number; stepMs?: number },
-  sources: RuleSources,
-  opts: { resolvedRetentionMs: number; externalUrl: string; signal: AbortSignal },
+  opts: BacktestOptions,
 ): Promise<BacktestResult> {
   const stepMs = range.stepMs ?? group.intervalMs;
   const rules = group.rules.filter((r): r is AlertRule => r.type === 'alert');
@@ -62,7 +68,7 @@ export async function backtest(
       out.evaluations++;
       let res;
       try {
-        res = await queryRule(rule, t, sources, opts.signal);
+        res = await queryRule(rule, { nowMs: t, sources: opts.sources, signal: opts.signal });
       } catch (err) {
         result.errors.push({ time: t, error: (err as Error).message });
         continue;
@@ -73,12 +79,16 @@ export async function backtest(
           error: 'some clusters failed',
           clusters: Object.fromEntries(res.failedClusters),
         });
-      const applied = applyResult(rule, state, res.samples, {
-        now: t,
-        resolvedRetentionMs: opts.resolvedRetentionMs,
-        externalUrl: opts.externalUrl,
-        failedClusters: new Set(res.failedClusters.keys()),
-      });
+      const applied = applyResult(
+        rule,
+        { previous: state, samples: res.samples },
+        {
+          now: t,
+          resolvedRetentionMs: opts.resolvedRetentionMs,
+          externalUrl: opts.externalUrl,
+          failedClusters: new Set(res.failedClusters.keys()),
+        },
+      );
       state = applied.alerts;
       for (const tr of applied.transitions) {
         result.transitions.push(tr);

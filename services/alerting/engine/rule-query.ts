@@ -2,7 +2,7 @@ import type { FederatedQueryService, PromSample } from '../../../libs/federation
 import type { RecordStore } from '../../../libs/store/record-store.ts';
 import type { AlertRule } from '../rules/compile.ts';
 import type { Sample } from './alert-state.ts';
-import { evaluateRecordRule } from './record-rule.ts';
+import { evaluateRecordCountRule } from './record-count-rule.ts';
 
 /** What one rule evaluation yields: the samples that satisfy it, and which clusters could not answer. */
 export interface RuleResult {
@@ -18,13 +18,19 @@ export interface RuleSources {
   clusters: () => string[];
 }
 
-export async function queryRule(
-  rule: AlertRule,
-  nowMs: number,
-  sources: RuleSources,
-  signal: AbortSignal,
-): Promise<RuleResult> {
-  if (rule.records) return evaluateRecordRule(rule.records, nowMs, await sources.records(), sources.clusters(), signal);
+/** One evaluation of a rule: at `nowMs` (epoch ms), over `sources`. */
+export interface RuleEvaluation {
+  nowMs: number;
+  sources: RuleSources;
+  signal: AbortSignal;
+}
+
+export async function queryRule(rule: AlertRule, at: RuleEvaluation): Promise<RuleResult> {
+  const { nowMs, sources, signal } = at;
+  if (rule.records) {
+    const store = await sources.records();
+    return evaluateRecordCountRule(rule.records, { nowMs, store, clusters: sources.clusters(), signal });
+  }
   const fed = await sources.federation();
   const res = await fed.instant({ query: rule.expr, time: nowMs / 1000, partialResponse: true }, signal);
   const failedClusters = new Map<string, string>();

@@ -55,7 +55,13 @@ export class Delivery {
 
   private async due(job: DeliveryJob): Promise<boolean> {
     const entry = await this.opts.nflog.lastSent(job.groupKey, job.receiver, this.name(job.integ));
-    return needsUpdate(entry, job.firing, job.resolved, job.integ.sendResolved, job.repeatIntervalMs, job.now);
+    return needsUpdate(entry, {
+      firing: job.firing,
+      resolved: job.resolved,
+      sendResolved: job.integ.sendResolved,
+      repeatMs: job.repeatIntervalMs,
+      now: job.now,
+    });
   }
 
   private toSend(job: DeliveryJob): NotifiableAlert[] {

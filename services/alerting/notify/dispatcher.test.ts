@@ -10,7 +10,7 @@ import { Dispatcher } from './dispatcher.ts';
 import { Inhibitor } from './inhibitor.ts';
 import { NotificationLog } from './notification-log.ts';
 import { buildRoute } from './route.ts';
-import { SilenceService } from './silences.ts';
+import { SilenceRepository } from './silences.ts';
 
 async function setup(store?: SqliteStateStore) {
   const st = store ?? new SqliteStateStore(join(mkdtempSync(join(tmpdir(), 'pharos-disp-')), 's.db'));
@@ -26,7 +26,7 @@ async function setup(store?: SqliteStateStore) {
       repeat_interval: '4h',
     }),
     receivers: new Map([['r', [integ]]]),
-    silences: new SilenceService(st, () => clock.t),
+    silences: new SilenceRepository(st, () => clock.t),
     inhibitor: new Inhibitor([
       { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['cluster'] },
     ]),
@@ -44,12 +44,11 @@ async function setup(store?: SqliteStateStore) {
   return { d, integ, clock, step, store: st };
 }
 
-const alert = (name: string, labels: Record<string, string>, startsAt: number, endsAt?: number): NotifiableAlert => ({
+const alert = (name: string, labels: Record<string, string>, startsAt: number): NotifiableAlert => ({
   fingerprint: `${name}-${JSON.stringify(labels)}`,
   labels: { alertname: name, ...labels },
   annotations: {},
   startsAt,
-  ...(endsAt ? { endsAt } : {}),
   generatorURL: 'x',
   updatedAt: startsAt,
 });
@@ -68,7 +67,10 @@ describe('Dispatcher', () => {
       await step(5 * 60_000);
     }
     expect(integ.sent).toHaveLength(1);
-    d.put([alert('A', { cluster: 'east' }, 0, clock.t), alert('A', { cluster: 'west' }, 0, clock.t)]);
+    d.put([
+      { ...alert('A', { cluster: 'east' }, 0), endsAt: clock.t },
+      { ...alert('A', { cluster: 'west' }, 0), endsAt: clock.t },
+    ]);
     await step(5 * 60_000);
     expect(integ.sent.map((s) => s.Status)).toEqual(['firing', 'resolved']);
     await step(5 * 60_000);
@@ -110,7 +112,7 @@ describe('Dispatcher', () => {
 
   it('mutes inhibited and silenced alerts', async () => {
     const { d, integ, clock, step, store } = await setup();
-    await new SilenceService(store, () => clock.t).upsert({
+    await new SilenceRepository(store, () => clock.t).upsert({
       matchers: [{ name: 'alertname', value: 'Silenced', isRegex: false }],
       startsAt: clock.t - 1,
       endsAt: clock.t + 3600_000,

@@ -6,7 +6,7 @@ import type { NotificationLog } from './notification-log.ts';
 import type { Integration } from './receivers/integration.ts';
 import type { RetryPolicy } from './retry.ts';
 import { groupKey, groupLabels, matchRoutes, type RouteNode } from './route.ts';
-import type { SilenceService } from './silences.ts';
+import type { SilenceRepository } from './silences.ts';
 import { TimeIntervals } from './time-intervals.ts';
 
 interface Group {
@@ -22,7 +22,7 @@ interface Group {
 export interface DispatcherOptions {
   route: RouteNode;
   receivers: ReadonlyMap<string, Integration[]>;
-  silences: Pick<SilenceService, 'mutedBy'>;
+  silences: Pick<SilenceRepository, 'mutedBy'>;
   inhibitor: Inhibitor;
   nflog: NotificationLog;
   /** The default retry policy; `settings` may give each receiver its own (and each attempt's timeout). */

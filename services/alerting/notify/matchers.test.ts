@@ -6,7 +6,7 @@ import { InputError } from '../../../libs/errors/errors.ts';
 import { SqliteStateStore } from '../../../libs/store/state/sqlite-state.store.ts';
 import { CATASTROPHIC } from '../../../test/support/backtracking.ts';
 import { configMatchers, matcher, matches, matchesAll, parseMatchers, storedMatcher } from './matchers.ts';
-import { SILENCE_COLLECTION, SilenceService, type Silence } from './silences.ts';
+import { SILENCE_COLLECTION, SilenceRepository, type Silence } from './silences.ts';
 
 describe('Alertmanager matchers, RE2', () => {
   it('takes Go regexp flags and anchors the whole value', () => {
@@ -54,7 +54,7 @@ describe('stored silences whose regex an older Pharos accepted', () => {
       updatedAt: now,
     };
     await store.put(SILENCE_COLLECTION, old.id, old);
-    const silences = new SilenceService(store);
+    const silences = new SilenceRepository(store);
     const fresh = await silences.upsert({
       matchers: [{ name: 'alertname', value: '(?i)disk.*', isRegex: true }],
       startsAt: now - 1000,

@@ -37,19 +37,22 @@ export interface NotificationRecord {
   attemptLog?: { at: number; durationMs: number; ok: boolean; status?: number; error?: string; retryInMs?: number }[];
 }
 
+/** What a flush would tell one integration, against which the last notification is compared. */
+export interface FlushState {
+  firing: ReadonlySet<string>;
+  resolved: ReadonlySet<string>;
+  sendResolved: boolean;
+  repeatMs: number;
+  now: number;
+}
+
 /**
  * Alertmanager's DedupStage.needsUpdate (notify/notify.go): notify when something new fires, when everything
  * resolved after a firing notification, when a resolution is new and the integration sends resolutions, or when
  * repeat_interval has passed.
  */
-export function needsUpdate(
-  entry: NflogEntry | undefined,
-  firing: ReadonlySet<string>,
-  resolved: ReadonlySet<string>,
-  sendResolved: boolean,
-  repeatMs: number,
-  now: number,
-): boolean {
+export function needsUpdate(entry: NflogEntry | undefined, flush: FlushState): boolean {
+  const { firing, resolved, sendResolved, repeatMs, now } = flush;
   if (!entry) return firing.size > 0;
   const was = new Set(entry.firing);
   if (![...firing].every((f) => was.has(f))) return true;
@@ -91,7 +94,7 @@ export class NotificationLog {
   }
 
   async prune(before: number, max = 5000): Promise<number> {
-    return pruneByTimeId(this.store, NOTIFICATIONS_COLLECTION, before, max);
+    return pruneByTimeId(this.store, { collection: NOTIFICATIONS_COLLECTION, before, max });
   }
 
   async list(opts: {

@@ -47,7 +47,7 @@ const storedMatchers = (s: Silence): Matcher[] => s.matchers.map((m) => storedMa
  * Silences in the state store, so every instance (and the next leader) sees the same ones. Reads go through a
  * short cache because every notification flush asks.
  */
-export class SilenceService {
+export class SilenceRepository {
   private cache: { at: number; items: { silence: Silence; matchers: Matcher[] }[] } | undefined;
 
   constructor(

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expandGlobs } from '../rules/rule-files.ts';
 import { DEFAULT_TEMPLATES } from '../template/default-templates.ts';
 import { GoTemplate } from '../template/template.ts';
+import type { FunctionContext } from '../template/functions.ts';
 import type { Node } from '../template/parser.ts';
 import type { NotificationData } from './notification-data.ts';
 
@@ -31,6 +32,11 @@ export class NotificationTemplates {
     this.defines = defines;
   }
 
+  /** What the template functions see: Alertmanager's dialect and this instance's URL. */
+  private get functions(): FunctionContext {
+    return { dialect: 'alertmanager', externalUrl: this.externalUrl };
+  }
+
   /** Checks a field's template at config time; throws TemplateError. */
   check(text: string): void {
     this.compiled(text);
@@ -38,21 +44,13 @@ export class NotificationTemplates {
 
   /** Executes a text field as text/template does (Alertmanager's ExecuteTextString); "" stays "". */
   text(text: string | undefined, data: NotificationData): string {
-    return text
-      ? this.compiled(text).render(data, {}, { dialect: 'alertmanager', externalUrl: this.externalUrl }, this.defines)
-      : '';
+    return text ? this.compiled(text).render(data, { functions: this.functions, defines: this.defines }) : '';
   }
 
   /** Executes as html/template does (email html, Telegram with parse_mode HTML). */
   html(text: string | undefined, data: NotificationData): string {
     return text
-      ? this.compiled(text).render(
-          data,
-          {},
-          { dialect: 'alertmanager', externalUrl: this.externalUrl },
-          this.defines,
-          'html',
-        )
+      ? this.compiled(text).render(data, { functions: this.functions, defines: this.defines, mode: 'html' })
       : '';
   }
 

@@ -11,7 +11,7 @@ import { Dispatcher } from './dispatcher.ts';
 import { Inhibitor } from './inhibitor.ts';
 import { NotificationLog } from './notification-log.ts';
 import { buildRoute } from './route.ts';
-import { SilenceService } from './silences.ts';
+import { SilenceRepository } from './silences.ts';
 import { specContains, TimeIntervals } from './time-intervals.ts';
 
 const parse = (intervals: unknown[]) =>
@@ -165,7 +165,7 @@ describe.each(WEEKS)('a week across the DST change in $zone at $change', (w) => 
     const d = new Dispatcher({
       route: buildRoute(c.route),
       receivers: new Map([['r', [integ]]]),
-      silences: new SilenceService(store, () => clock.t),
+      silences: new SilenceRepository(store, () => clock.t),
       inhibitor: new Inhibitor([]),
       nflog,
       retry: { initialMs: 1, maxMs: 1, giveUpAfterMs: 1, sleep: async () => undefined },

@@ -1,4 +1,5 @@
-import { scopeAllows, type Scope } from '../../../libs/auth/principal.ts';
+import type { Scope } from '../../../libs/auth/principal.ts';
+import { alertVisible } from '../../../libs/tenancy/alert-scope.ts';
 import { isFullScope } from '../../../libs/tenancy/promql-scope.ts';
 import type { ActiveAlert } from '../engine/alert-state.ts';
 import type { RuleState } from '../engine/alert-repository.ts';
@@ -71,17 +72,15 @@ export class PrometheusRulesService {
   constructor(private readonly deps: PrometheusRulesDeps) {}
 
   private activeAlerts(s: RuleState | undefined, scope: Scope): ActiveAlert[] {
-    return (s?.alerts ?? []).filter(
-      (a) => a.state !== 'inactive' && scopeAllows(scope, a.labels.cluster, a.labels.namespace),
-    );
+    return (s?.alerts ?? []).filter((a) => a.state !== 'inactive' && alertVisible(scope, a.labels));
   }
 
   private rule(
     r: CompiledRule,
     s: RuleState | undefined,
-    scope: Scope,
-    excludeAlerts: boolean,
+    view: { scope: Scope; excludeAlerts: boolean },
   ): Record<string, unknown> {
+    const { scope, excludeAlerts } = view;
     // Pharos's "partial" (some clusters failed, their alerts held as they were) has no Prometheus equivalent:
     // it is reported as ok with the failing clusters in lastError.
     const failed = Object.entries(s?.clusterErrors ?? {}).map(([c, e]) => `${c}: ${e}`);
@@ -130,7 +129,7 @@ export class PrometheusRulesService {
       groups.push({
         name: g.name,
         file,
-        rules: rules.map((r, i) => this.rule(r, ruleStates[i], scope, f.excludeAlerts ?? false)),
+        rules: rules.map((r, i) => this.rule(r, ruleStates[i], { scope, excludeAlerts: f.excludeAlerts ?? false })),
         interval: g.intervalMs / 1000,
         limit: g.limit,
         evaluationTime: ruleStates.reduce((sum, s) => sum + (s?.evaluationMs ?? 0), 0) / 1000,

@@ -7,7 +7,7 @@ import { PROMQL_ANY } from '../../../libs/promql/parse-options.ts';
 import { checkSubqueryPoints, type PointLimits } from '../../../libs/promql/query-cost.ts';
 import { tryParseDuration as parseDuration } from '../../../libs/promql/literals.ts';
 import { templateError } from '../template/rule-template.ts';
-import { readsRecords, toRecordQuery, type RecordRuleQuery } from './record-query.ts';
+import { readsRecords, toRecordCountQuery, type RecordCountQuery } from './record-count-query.ts';
 import type { RuleGroupSpec, RuleSpec } from './rule.schema.ts';
 
 export type GroupSource = { type: 'file'; file: string } | { type: 'api' };
@@ -20,7 +20,8 @@ export interface AlertRule {
   expr: string;
   /** metric: PromQL through the federation layer; records: a count over logs, events or audit. */
   source: 'metric' | 'records';
-  records?: RecordRuleQuery;
+  /** The record-count query of a `source: 'records'` rule. */
+  records?: RecordCountQuery;
   forMs: number;
   keepFiringForMs: number;
   labels: Record<string, string>;
@@ -111,15 +112,15 @@ function compileRule(r: RuleSpec, group: string, limits: PointLimits): CompiledR
     .digest('hex')
     .slice(0, 24);
   if (r.record) return { type: 'record', key, name, expr: r.expr, labels };
-  const records = readsRecords(ast) ? toRecordQuery(ast) : undefined;
-  if (!records) checkInstantCost(ast, limits);
+  const recordCount = readsRecords(ast) ? toRecordCountQuery(ast) : undefined;
+  if (!recordCount) checkInstantCost(ast, limits);
   return {
     type: 'alert',
     key,
     name,
     expr: r.expr,
-    source: records ? 'records' : 'metric',
-    ...(records ? { records } : {}),
+    source: recordCount ? 'records' : 'metric',
+    ...(recordCount ? { records: recordCount } : {}),
     forMs: r.for ? (parseDuration(r.for) as number) : 0,
     keepFiringForMs: r.keep_firing_for ? (parseDuration(r.keep_firing_for) as number) : 0,
     labels,

@@ -21,7 +21,7 @@ describe('rule files', () => {
     expect(alerts.every((r) => (r as AlertRule).source === 'metric')).toBe(true);
   });
 
-  it('loads the shipped defaults as rules over records', () => {
+  it('loads the shipped defaults as record-count rules', () => {
     const { groups, problems } = loadRuleFiles(['alert-rules/**/*.yaml'], { defaultIntervalMs: 60_000 }, repo);
     expect(problems).toEqual([]);
     const rules = groups.flatMap((g) => g.rules) as AlertRule[];

@@ -66,12 +66,14 @@ export function sprintf(format: string, args: unknown[]): string {
   let next = 0;
   const out = format.replace(
     VERB,
-    (_whole, flags: string, width: string | undefined, precText: string | undefined, verb: string) => {
+    // The replacer gets the whole match, then the groups: flags, width, precision, verb.
+    (...match: (string | undefined)[]) => {
+      const [, flags = '', width, precText, verb = ''] = match;
       if (verb === '%') return '%';
       if (next >= args.length) return `%!${verb}(MISSING)`;
       const arg = args[next++];
       const prec = precText === undefined ? undefined : Number(precText || '0');
-      let s = formatOne(verb, arg, prec, flags);
+      let s = formatOne(verb, arg, { prec, flags });
       if (s === undefined) return `%!${verb}(${typeof arg}=${formatValue(arg)})`;
       const w = width ? Number(width) : 0;
       if (s.length < w) {
@@ -93,7 +95,8 @@ function toNum(arg: unknown): number | undefined {
   return undefined;
 }
 
-function formatOne(verb: string, arg: unknown, prec: number | undefined, flags: string): string | undefined {
+function formatOne(verb: string, arg: unknown, spec: { prec: number | undefined; flags: string }): string | undefined {
+  const { prec, flags } = spec;
   const plus = (s: string, n: number) => (flags.includes('+') && n >= 0 ? `+${s}` : s);
   const n = toNum(arg);
   switch (verb) {

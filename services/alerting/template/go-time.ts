@@ -87,12 +87,13 @@ export function zoneParts(ms: number, zone = 'UTC'): Parts {
     ms: ((ms % 1000) + 1000) % 1000,
     weekday: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(p.weekday as string),
     offsetMin,
-    abbrev: abbreviation(ms, zone, p.timeZoneName, offsetMin),
+    abbrev: abbreviation(ms, zone, { usName: p.timeZoneName, offsetMin }),
   };
 }
 
 /** The zone's abbreviation as the tz database has it (CET, EDT), else Go's numeric form (+01). */
-function abbreviation(ms: number, zone: string, usName: string | undefined, offsetMin: number): string {
+function abbreviation(ms: number, zone: string, known: { usName: string | undefined; offsetMin: number }): string {
+  const { usName, offsetMin } = known;
   const candidates = [
     usName,
     new Intl.DateTimeFormat('en-GB', { timeZone: zone, timeZoneName: 'short' })
@@ -100,13 +101,15 @@ function abbreviation(ms: number, zone: string, usName: string | undefined, offs
       .find((x) => x.type === 'timeZoneName')?.value,
   ];
   const named = candidates.find((c) => c && !/^(GMT|UTC)[+-]/.test(c));
-  if (named) return named === 'GMT' && offsetMin !== 0 ? offsetText(offsetMin, false, false).replace(/00$/, '') : named;
-  return offsetText(offsetMin, false, false).replace(/00$/, '');
+  if (named) return named === 'GMT' && offsetMin !== 0 ? offsetText(offsetMin).replace(/00$/, '') : named;
+  return offsetText(offsetMin).replace(/00$/, '');
 }
 
 const pad = (n: number, w = 2) => String(Math.abs(n)).padStart(w, '0');
 
-function offsetText(min: number, colon: boolean, zForUtc: boolean, hoursOnly = false): string {
+/** Go's zone offset layouts: -0700, -07:00, -07, each with Z for UTC in its Z form. */
+function offsetText(min: number, form: { colon?: boolean; zForUtc?: boolean; hoursOnly?: boolean } = {}): string {
+  const { colon = false, zForUtc = false, hoursOnly = false } = form;
   if (zForUtc && min === 0) return 'Z';
   const sign = min < 0 ? '-' : '+';
   const h = pad(Math.trunc(Math.abs(min) / 60));
@@ -192,12 +195,12 @@ export function goFormat(ms: number, layout: string, zone = 'UTC'): string {
       PM: () => (p.hour >= 12 ? 'PM' : 'AM'),
       pm: () => (p.hour >= 12 ? 'pm' : 'am'),
       MST: () => p.abbrev,
-      'Z07:00': () => offsetText(p.offsetMin, true, true),
-      '-07:00': () => offsetText(p.offsetMin, true, false),
-      Z0700: () => offsetText(p.offsetMin, false, true),
-      '-0700': () => offsetText(p.offsetMin, false, false),
-      Z07: () => offsetText(p.offsetMin, false, true, true),
-      '-07': () => offsetText(p.offsetMin, false, false, true),
+      'Z07:00': () => offsetText(p.offsetMin, { colon: true, zForUtc: true }),
+      '-07:00': () => offsetText(p.offsetMin, { colon: true }),
+      Z0700: () => offsetText(p.offsetMin, { zForUtc: true }),
+      '-0700': () => offsetText(p.offsetMin),
+      Z07: () => offsetText(p.offsetMin, { zForUtc: true, hoursOnly: true }),
+      '-07': () => offsetText(p.offsetMin, { hoursOnly: true }),
     };
     out += (map[tok] as () => string)();
   }

@@ -42,11 +42,10 @@ export function expandRuleTemplate(
   try {
     const dot = { Labels: data.labels, ExternalLabels: externalLabels, ExternalURL: externalURL, Value: data.value };
     return {
-      text: t.render(
-        dot,
-        { labels: data.labels, externalLabels, externalURL, value: data.value },
-        { ...ctx, externalUrl: externalURL },
-      ),
+      text: t.render(dot, {
+        vars: { labels: data.labels, externalLabels, externalURL, value: data.value },
+        functions: { ...ctx, externalUrl: externalURL },
+      }),
     };
   } catch (err) {
     return { text, error: (err as Error).message };

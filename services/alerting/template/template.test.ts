@@ -7,7 +7,8 @@ import { formatG, sprintf } from './go-format.ts';
 import { expandRuleTemplate, templateError } from './rule-template.ts';
 import { GoTemplate } from './template.ts';
 
-const render = (src: string, dot: unknown, vars: Record<string, unknown> = {}) => new GoTemplate(src).render(dot, vars);
+const render = (src: string, dot: unknown, vars: Record<string, unknown> = {}) =>
+  new GoTemplate(src).render(dot, { vars });
 
 describe('Go template subset', () => {
   it('expands Prometheus rule annotations', () => {

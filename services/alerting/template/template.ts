@@ -27,6 +27,16 @@ class Scope {
   }
 }
 
+export interface RenderOptions {
+  /** Variables besides `$` (the dot): Prometheus's `$labels`, `$value`… */
+  vars?: Record<string, unknown>;
+  /** What the functions see (the dialect, the external URL, the query hook). */
+  functions?: FunctionContext;
+  /** Named templates from elsewhere (Alertmanager's template files); the template's own win. */
+  defines?: Map<string, Node[]>;
+  mode?: 'text' | 'html';
+}
+
 /** A parsed template, ready to render many times (rules render theirs on every evaluation). */
 export class GoTemplate {
   private readonly parsed: Parsed;
@@ -38,13 +48,8 @@ export class GoTemplate {
    * `mode: 'html'` executes as Go's html/template does for HTML text and attributes: every action's output is
    * escaped for where it lands (see html-escape.ts), except values marked safe (`safeHtml`).
    */
-  render(
-    dot: unknown,
-    vars: Record<string, unknown> = {},
-    ctx: FunctionContext = {},
-    extraDefines?: Map<string, Node[]>,
-    mode: 'text' | 'html' = 'text',
-  ): string {
+  render(dot: unknown, opts: RenderOptions = {}): string {
+    const { vars = {}, functions: ctx = {}, defines: extraDefines, mode = 'text' } = opts;
     const run = new Run(new Map([...(extraDefines ?? []), ...this.parsed.defines]), { ...builtins(ctx) }, mode);
     const scope = new Scope();
     scope.declare('', dot);
@@ -134,7 +139,7 @@ class Run {
   private pipe(p: Pipeline, dot: unknown, scope: Scope): unknown {
     let last: unknown;
     p.cmds.forEach((cmd, i) => {
-      last = this.command(cmd, dot, scope, i > 0 ? [last] : []);
+      last = this.command(cmd, { dot, scope }, i > 0 ? [last] : []);
     });
     for (const name of p.decl) {
       if (p.assign) scope.set(name, last);
@@ -143,7 +148,8 @@ class Run {
     return last;
   }
 
-  private command(cmd: Operand[], dot: unknown, scope: Scope, piped: unknown[]): unknown {
+  private command(cmd: Operand[], at: { dot: unknown; scope: Scope }, piped: unknown[]): unknown {
+    const { dot, scope } = at;
     const [head, ...rest] = cmd as [Operand, ...Operand[]];
     if (
       (head.o === 'field' || head.o === 'var' || head.o === 'sub') &&

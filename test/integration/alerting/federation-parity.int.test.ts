@@ -54,8 +54,8 @@ describe('metric rules: Pharos over three clusters vs a reference over the union
         signal: AbortSignal.timeout(110_000),
       };
       const [pharos, reference] = await Promise.all([
-        backtest(group, range, processSources(ctx), opts),
-        backtest(group, range, unionSources(`http://127.0.0.1:${PROMETHEUS_PORTS.union}`), opts),
+        backtest(group, range, { ...opts, sources: processSources(ctx) }),
+        backtest(group, range, { ...opts, sources: unionSources(`http://127.0.0.1:${PROMETHEUS_PORTS.union}`) }),
       ]);
       expect(pharos.rules.flatMap((r) => r.errors)).toEqual([]);
       expect(reference.rules.flatMap((r) => r.errors)).toEqual([]);
@@ -67,11 +67,16 @@ describe('metric rules: Pharos over three clusters vs a reference over the union
   it('gives per-cluster alerts their cluster label', async () => {
     const group = groups.find((g) => g.name === 'parity-per-cluster');
     const at = (FIXTURE_START + 75 * 60) * 1000;
-    const out = await backtest(group!, { start: at - 10 * 60_000, end: at }, processSources(ctx), {
-      resolvedRetentionMs: 1,
-      externalUrl: 'x',
-      signal: AbortSignal.timeout(60_000),
-    });
+    const out = await backtest(
+      group!,
+      { start: at - 10 * 60_000, end: at },
+      {
+        sources: processSources(ctx),
+        resolvedRetentionMs: 1,
+        externalUrl: 'x',
+        signal: AbortSignal.timeout(60_000),
+      },
+    );
     const down = out.rules.find((r) => r.alert === 'TargetDown');
     expect(down?.episodes.map((e) => e.labels)).toEqual([
       expect.objectContaining({

@@ -76,9 +76,9 @@ const adaptiveCard: TeamsKind<MsTeamsV2Config> = {
 function teams<C extends MsTeamsConfig | MsTeamsV2Config>(
   kind: TeamsKind<C>,
   cfg: C,
-  index: number,
-  ctx: IntegrationContext,
+  place: { index: number; ctx: IntegrationContext },
 ): Integration {
+  const { index, ctx } = place;
   const fields = kind.fields(cfg);
   for (const text of Object.values(fields)) ctx.templates.check(text);
   const sender = httpSender(cfg.http_config, ctx.global.http_config, ctx.env);
@@ -108,6 +108,6 @@ function teams<C extends MsTeamsConfig | MsTeamsV2Config>(
 }
 
 export const msteamsIntegration = (cfg: MsTeamsConfig, index: number, ctx: IntegrationContext) =>
-  teams(messageCard, cfg, index, ctx);
+  teams(messageCard, cfg, { index, ctx });
 export const msteamsV2Integration = (cfg: MsTeamsV2Config, index: number, ctx: IntegrationContext) =>
-  teams(adaptiveCard, cfg, index, ctx);
+  teams(adaptiveCard, cfg, { index, ctx });

@@ -22,7 +22,7 @@ export function webhookIntegration(cfg: WebhookConfig, index: number, ctx?: Inte
 
   const render = (data: NotificationData): unknown => {
     if (!template) return webhookPayload(data, cfg.max_alerts);
-    const text = template.render(data, {}, { dialect: 'alertmanager' });
+    const text = template.render(data, { functions: { dialect: 'alertmanager' } });
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {

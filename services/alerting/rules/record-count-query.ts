@@ -6,7 +6,8 @@ import { parseSearch } from '../../../libs/search/search-parser.ts';
 import type { SearchExpr } from '../../../libs/store/record-store.ts';
 
 /**
- * Rules over logs, events and audit, written in PromQL shape so rule files stay valid for promtool:
+ * Record-count rules: rules over logs, events and audit (counts of records; not Prometheus recording rules), written
+ * in PromQL shape so rule files stay valid for promtool:
  *
  *   count_over_time(pharos_events{reason="BackOff", type="Warning"}[10m]) > 0                  any match
  *   sum by (namespace, pod) (count_over_time(pharos_logs{q="OOM AND error"}[5m])) >= 10         ≥ N per pod
@@ -31,7 +32,7 @@ export interface PostFilter {
   regex: Regex;
 }
 
-export interface RecordRuleQuery {
+export interface RecordCountQuery {
   kind: RecordKind;
   filters: Record<string, string[]>;
   post: PostFilter[];
@@ -59,7 +60,7 @@ export function readsRecords(expr: Expr): boolean {
 
 const FORMS = 'count_over_time(pharos_<kind>{…}[window]) <op> N, optionally inside sum by (fields) (…)';
 
-export function toRecordQuery(expr: Expr): RecordRuleQuery {
+export function toRecordCountQuery(expr: Expr): RecordCountQuery {
   const top = unparen(expr);
   if (top.kind !== 'binary' || !['>', '>=', '<', '<='].includes(top.op))
     throw new InputError(`a rule over records must compare a count: ${FORMS}`);

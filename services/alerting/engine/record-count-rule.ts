@@ -1,6 +1,6 @@
 import { FILTER_FIELDS } from '../../../libs/schemas/records.ts';
 import type { AnyDoc, RecordQuery, RecordStore } from '../../../libs/store/record-store.ts';
-import type { RecordRuleQuery } from '../rules/record-query.ts';
+import type { RecordCountQuery } from '../rules/record-count-query.ts';
 import type { Sample } from './alert-state.ts';
 import type { RuleResult } from './rule-query.ts';
 
@@ -9,28 +9,28 @@ export const MAX_SCANNED = 10_000;
 
 type Store = Pick<RecordStore, 'count' | 'stats' | 'exportAll'>;
 
+/** Where and when a record-count rule is evaluated: its window ends at `nowMs`. */
+export interface RecordCountEvaluation {
+  nowMs: number;
+  store: Store;
+  /** The configured clusters: without `by`, each with no records counts as 0 for "fewer than N". */
+  clusters: string[];
+  signal: AbortSignal;
+}
+
 /**
+ * A record-count rule (a count of logs, events or audit records, not a Prometheus recording rule).
  * Counts matching records in [now - window, now) per cluster and `by` fields, and keeps the groups whose count
  * meets the condition. For "fewer than N" (flatline) a group that had records in the window before and none now
  * counts as 0, as do configured clusters with no records at all, so silence itself can fire.
  */
-export async function evaluateRecordRule(
-  q: RecordRuleQuery,
-  nowMs: number,
-  store: Store,
-  clusters: string[],
-  signal: AbortSignal,
-): Promise<RuleResult> {
+export async function evaluateRecordCountRule(q: RecordCountQuery, at: RecordCountEvaluation): Promise<RuleResult> {
+  const { nowMs, clusters } = at;
   const warnings: string[] = [];
-  const current = await countGroups(q, { start: nowMs - q.windowMs, end: nowMs }, store, signal, warnings);
+  const scan = { ...at, warnings };
+  const current = await countGroups(q, { start: nowMs - q.windowMs, end: nowMs }, scan);
   if (q.op === '<' || q.op === '<=') {
-    const before = await countGroups(
-      q,
-      { start: nowMs - 2 * q.windowMs, end: nowMs - q.windowMs },
-      store,
-      signal,
-      warnings,
-    );
+    const before = await countGroups(q, { start: nowMs - 2 * q.windowMs, end: nowMs - q.windowMs }, scan);
     for (const key of before.keys()) if (!current.has(key)) current.set(key, 0);
     if (q.groupBy.length === 0)
       for (const c of clusters) if (!current.has(JSON.stringify([c]))) current.set(JSON.stringify([c]), 0);
@@ -48,18 +48,17 @@ export async function evaluateRecordRule(
   return { samples, failedClusters: new Map(), warnings };
 }
 
-function compare(v: number, op: RecordRuleQuery['op'], n: number): boolean {
+function compare(v: number, op: RecordCountQuery['op'], n: number): boolean {
   return op === '>' ? v > n : op === '>=' ? v >= n : op === '<' ? v < n : v <= n;
 }
 
 /** Group key (JSON of [cluster, ...by values]) → count. Pushes work to the store where it can group. */
 async function countGroups(
-  q: RecordRuleQuery,
+  q: RecordCountQuery,
   window: { start: number; end: number },
-  store: Store,
-  signal: AbortSignal,
-  warnings: string[],
+  scan: { store: Store; signal: AbortSignal; warnings: string[] },
 ): Promise<Map<string, number>> {
+  const { store, signal, warnings } = scan;
   const query: RecordQuery = { filters: q.filters, ...(q.q ? { q: q.q } : {}), ...window };
   const out = new Map<string, number>();
   if (q.post.length === 0 && q.groupBy.length <= 1) {

@@ -127,7 +127,7 @@ const engines: [string, () => Promise<{ store: RecordStore; cleanup: () => Promi
 const { groups } = loadRuleFiles(['alert-rules/*.yaml'], { defaultIntervalMs: 60_000 });
 const shipped = (name: string) => groups.flatMap((g) => g.rules).find((r) => r.name === name) as AlertRule;
 
-describe.each(engines)('rules over records (%s)', (_name, make) => {
+describe.each(engines)('record-count rules (%s)', (_name, make) => {
   let store: RecordStore;
   let cleanup: () => Promise<void>;
   let sources: RuleSources;
@@ -148,7 +148,7 @@ describe.each(engines)('rules over records (%s)', (_name, make) => {
   afterAll(async () => cleanup?.());
 
   const fire = async (rule: AlertRule) =>
-    (await queryRule(rule, NOW, sources, AbortSignal.timeout(30_000))).samples.sort((a, b) =>
+    (await queryRule(rule, { nowMs: NOW, sources, signal: AbortSignal.timeout(30_000) })).samples.sort((a, b) =>
       JSON.stringify(a.labels).localeCompare(JSON.stringify(b.labels)),
     );
 
