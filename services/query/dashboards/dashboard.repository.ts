@@ -56,9 +56,7 @@ export class DashboardRepository {
     try {
       return await store.put<StoredDashboard>(
         CURRENT,
-        id,
-        { definition, author, createdAt: Date.now(), ...(scope ? { scope } : {}) },
-        0,
+        { id, value: { definition, author, createdAt: Date.now(), ...(scope ? { scope } : {}) }, expectedVersion: 0 },
         signal,
       );
     } catch (err) {
@@ -91,8 +89,12 @@ export class DashboardRepository {
       author: current.value.author,
       definition: current.value.definition,
     };
-    await store.put(HISTORY, `${id}@${current.version}`, old, undefined, signal);
-    return store.put<StoredDashboard>(CURRENT, id, { ...current.value, definition, author }, current.version, signal);
+    await store.put(HISTORY, { id: `${id}@${current.version}`, value: old }, signal);
+    return store.put<StoredDashboard>(
+      CURRENT,
+      { id, value: { ...current.value, definition, author }, expectedVersion: current.version },
+      signal,
+    );
   }
 
   async delete(id: string, signal?: AbortSignal): Promise<boolean> {

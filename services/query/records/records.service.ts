@@ -65,7 +65,7 @@ export class RecordsService {
       throw new LimitError(
         `interval ${query.interval} gives ${count} buckets over this range, over ${MAX_BUCKETS}; widen the interval or narrow the range`,
       );
-    const found = await this.timed((store, signal) => store.histogram(kind, base, interval, signal));
+    const found = await this.timed((store, signal) => store.histogram(kind, { ...base, intervalMs: interval }, signal));
     // Empty buckets are filled in, so a chart has every step of the range.
     const byTime = new Map(found.buckets.map((b) => [b.time, b.count]));
     const buckets = Array.from({ length: count }, (_, i) => ({
@@ -77,7 +77,9 @@ export class RecordsService {
 
   async stats(kind: RecordKind, query: StatsQuery, scope: Scope): Promise<StatsResult & EffectiveRange> {
     const base = this.resolve(kind, query, scope);
-    const result = await this.timed((store, signal) => store.stats(kind, base, query.by, query.size, signal));
+    const result = await this.timed((store, signal) =>
+      store.stats(kind, { ...base, by: query.by, limit: query.size }, signal),
+    );
     return { ...result, start: base.start, end: base.end };
   }
 

@@ -344,7 +344,7 @@ describe('regular expressions Pharos evaluates answer in linear time (issue 15)'
       comment: 'stored before RE2',
       updatedAt: now,
     };
-    await store.put(SILENCE_COLLECTION, legacy.id, legacy);
+    await store.put(SILENCE_COLLECTION, { id: legacy.id, value: legacy });
     await store.close();
 
     const t0 = performance.now();
