@@ -71,10 +71,14 @@ function publisher({
       state.inFlight += docs.length;
       try {
         const trimmed: AnyDoc[] = [];
-        const messages = packRecords(kind, lastPerRecord(docs), BUS_KEY[kind], DEFAULT_PACK_LIMITS, (doc) => {
-          const fitted = fitRecord(doc);
-          if (fitted.trimmed) trimmed.push(doc);
-          return fitted.json;
+        const messages = packRecords(kind, lastPerRecord(docs), {
+          keyOf: BUS_KEY[kind],
+          limits: DEFAULT_PACK_LIMITS,
+          serialize: (doc) => {
+            const fitted = fitRecord(doc);
+            if (fitted.trimmed) trimmed.push(doc);
+            return fitted.json;
+          },
         });
         if (trimmed.length > 0) {
           countByCluster(opts.metrics, kind, trimmed, 'trimmed');

@@ -50,7 +50,7 @@ export function createSpanPublisher(opts: SpanPublisherOptions): SpanPublisher {
       try {
         const unique = new Map<string, SpanDoc>();
         for (const s of spans) unique.set(`${s.cluster}\u0000${s.id}`, s);
-        const messages = packRecords('spans', [...unique.values()], (s) => s.traceId);
+        const messages = packRecords('spans', [...unique.values()], { keyOf: (s) => s.traceId });
         await (await opts.bus()).publish(opts.topic, messages, signal);
         count(spans, 'accepted');
       } catch (err) {
