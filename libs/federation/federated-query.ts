@@ -62,7 +62,7 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     const w = rangeWindow(q, this.limits);
     const { expr, plan, sem } = await this.plan(q.query, w, { pushDownSums: true }, signal);
     checkAnswerType(expr, w);
-    checkSubqueryPoints(plan.root, topGrid(w), this.limits, sem.eval);
+    checkSubqueryPoints(plan.root, topGrid(w), { limits: this.limits, sem: sem.eval });
   }
 
   /**
@@ -135,7 +135,7 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     const { expr, plan, sem } = await this.plan(query, w, opts, signal);
     checkAnswerType(expr, w);
     // What the leaves would cost the clusters is bounded before any is sent (issue 15).
-    checkSubqueryPoints(plan.root, topGrid(w), this.limits, sem.eval);
+    checkSubqueryPoints(plan.root, topGrid(w), { limits: this.limits, sem: sem.eval });
     const grids = gridsOf(plan.root, topGrid(w), sem.eval);
     const sig = deadline(q.timeoutMs ?? this.limits.timeoutMs, signal);
     const calls = leafCalls({ plan, window: w, grids, sem, cluster: (n) => this.cluster(n) });
