@@ -133,7 +133,7 @@ describe("alert rules written for Prometheus 3: promtool 3.16 and Pharos's backt
     };
     const { module } = await testModule({}, processSources(ctx));
     const authenticator = new TokenAuthenticator([]);
-    authenticator.add('admin', sha256Hex(ADMIN), 'admin');
+    authenticator.add({ name: 'admin', tokenSha256: sha256Hex(ADMIN), role: 'admin' });
     app = await buildApp({
       logger: createLogger('silent'),
       metrics: new Registry(),
