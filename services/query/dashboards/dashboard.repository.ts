@@ -26,6 +26,13 @@ export interface DashboardVersion {
   definition: Dashboard;
 }
 
+/** A dashboard definition to store under `id`, written by `author`. */
+export interface DashboardWrite {
+  id: string;
+  definition: Dashboard;
+  author: string;
+}
+
 export class DashboardRepository {
   constructor(private readonly store: () => Promise<StateStore>) {}
 
@@ -46,10 +53,7 @@ export class DashboardRepository {
   }
 
   async create(
-    id: string,
-    definition: Dashboard,
-    author: string,
-    scope: Scope | undefined,
+    { id, definition, author, scope }: DashboardWrite & { scope: Scope | undefined },
     signal?: AbortSignal,
   ): Promise<Versioned<StoredDashboard>> {
     const store = await this.store();
@@ -68,10 +72,7 @@ export class DashboardRepository {
 
   /** Replaces the definition, keeping the old one as a version. `expectedVersion` guards concurrent edits. */
   async update(
-    id: string,
-    definition: Dashboard,
-    author: string,
-    expectedVersion?: number,
+    { id, definition, author, expectedVersion }: DashboardWrite & { expectedVersion?: number },
     signal?: AbortSignal,
   ): Promise<Versioned<StoredDashboard>> {
     const store = await this.store();
