@@ -89,8 +89,7 @@ export class RecordsService {
    * signal (client gone) stops it.
    */
   async export(
-    kind: RecordKind,
-    query: ExportQuery,
+    { kind, query }: { kind: RecordKind; query: ExportQuery },
     scope: Scope,
     signal: AbortSignal,
   ): Promise<EffectiveRange & { docs: AsyncIterable<AnyDoc> }> {
@@ -116,12 +115,10 @@ export class RecordsService {
     query: SearchQuery | HistogramQuery | StatsQuery | ExportQuery,
     scope: Scope,
   ): RecordQuery & { start: number; end: number } {
-    const base = toRecordQuery(
-      kind,
-      query as Record<string, string | string[] | undefined>,
-      this.options.limits,
-      this.now(),
-    );
+    const base = toRecordQuery(kind, query as Record<string, string | string[] | undefined>, {
+      limits: this.options.limits,
+      now: this.now(),
+    });
     return { ...base, filters: applyScope(base.filters, scope) };
   }
 
