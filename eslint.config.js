@@ -17,6 +17,9 @@ export default tseslint.config(
       ],
     },
   },
+  // Options objects for 4+ parameters (issue 20), so positional lists cannot grow back. services/alerting is
+  // converted on its own branch: the exception goes when that lands.
+  { ignores: ['services/alerting/**'], rules: { 'max-params': ['error', 3] } },
   // The console's modules run in the browser (served as they are, no build step).
   { files: ['services/query/ui/**/*.js'], languageOptions: { globals: globals.browser } },
 );
