@@ -70,7 +70,11 @@ async function indexedCount(prefix: string): Promise<number> {
   return ((await res.json()) as { count?: number }).count ?? 0;
 }
 
-async function phase(d: LocalDeployment, name: string, items: AuditEvent[], already: number): Promise<void> {
+/** Sends `items` through the deployment and measures it; `already` records of the run were indexed before. */
+async function phase(
+  d: LocalDeployment,
+  { name, items, already }: { name: string; items: AuditEvent[]; already: number },
+): Promise<void> {
   const pids = { collector: d.services.collector!.proc.child.pid!, indexer: d.services.indexer!.proc.child.pid! };
   const before = { collector: procStats(pids.collector), indexer: procStats(pids.indexer) };
   const peak = { collector: 0, indexer: 0 };
@@ -122,8 +126,12 @@ try {
   console.log(
     `idle RSS: collector ${idle.collector.rssMb.toFixed(0)} MB, indexer ${idle.indexer.rssMb.toFixed(0)} MB (${EVENTS} events per phase, batches of ${BATCH})`,
   );
-  await phase(deployment, 'Metadata', events(base, `${deployment.run}-meta`, true), 0);
-  await phase(deployment, 'RequestResponse', events(base, `${deployment.run}-rr`, false), EVENTS);
+  await phase(deployment, { name: 'Metadata', items: events(base, `${deployment.run}-meta`, true), already: 0 });
+  await phase(deployment, {
+    name: 'RequestResponse',
+    items: events(base, `${deployment.run}-rr`, false),
+    already: EVENTS,
+  });
   const codes = await deployment.stop();
   console.log(`stopped: ${JSON.stringify(codes)}`);
 } finally {

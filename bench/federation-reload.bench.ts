@@ -27,15 +27,13 @@ try {
   const servers = await smallSet(proc, ROOT, (m) => console.log(`[bench] ${m}`));
   const ratios: string[] = [];
   if (BASELINE) {
-    const base = await startPharos(proc, ROOT, 'reload-baseline', servers, { tree: resolve(BASELINE) });
+    const base = await startPharos(proc, { root: ROOT, set: 'reload-baseline', servers }, { tree: resolve(BASELINE) });
     console.log(`\n[bench] baseline: ${resolve(BASELINE)}`);
     ratios.push(`baseline ${(await dashboardReload(base, SHARED, ROUNDS)).toFixed(1)}x`);
   }
   const pharos = await startPharos(
     proc,
-    ROOT,
-    'reload',
-    servers,
+    { root: ROOT, set: 'reload', servers },
     PROFILE ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE)}`] } : {},
   );
   console.log('\n[bench] this checkout');

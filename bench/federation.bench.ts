@@ -65,8 +65,8 @@ const thanos = await ensureThanos(log);
 
 await withProcesses('big', async (proc) => {
   const servers = await bigSet(proc, ROOT, log);
-  const tq = await startThanos(proc, thanos, 'big', servers);
-  const pharos = await startPharos(proc, ROOT, 'big', servers);
+  const tq = await startThanos(proc, { bin: thanos, set: 'big', servers });
+  const pharos = await startPharos(proc, { root: ROOT, set: 'big', servers });
   await seriesMemory(pharos, tq);
   await compareLatency({
     label: '100,002 series',
@@ -81,8 +81,8 @@ await withProcesses('big', async (proc) => {
 
 await withProcesses('small', async (proc) => {
   const servers = await smallSet(proc, ROOT, log);
-  const tq = await startThanos(proc, thanos, 'small', servers);
-  const pharos = await startPharos(proc, ROOT, 'small', servers);
+  const tq = await startThanos(proc, { bin: thanos, set: 'small', servers });
+  const pharos = await startPharos(proc, { root: ROOT, set: 'small', servers });
   await compareLatency({
     label: 'small fixture (east, west, north)',
     window: SMALL_WINDOW,

@@ -177,10 +177,7 @@ async function rawBulk(round: number | string): Promise<Phase> {
   await pool(chunks, 3, async (chunk) => {
     const now = performance.now();
     for (const d of chunk) sentAt[Number(d.pod!.slice(1))] ??= now;
-    const body = chunk.flatMap((d) => [
-      { index: { _index: indexName(prefix, 'logs', d.cluster, d.time), _id: d.id } },
-      d,
-    ]);
+    const body = chunk.flatMap((d) => [{ index: { _index: indexName(prefix, 'logs', d), _id: d.id } }, d]);
     const res = await client.bulk({ body });
     if ((res.body as { errors: boolean }).errors) throw new Error('raw bulk had item errors');
   });

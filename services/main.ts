@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const authenticator = new TokenAuthenticator(config.auth.tokens);
   if (authenticator.size === 0) {
     const boot = bootstrapAdminToken(config.dataDir);
-    authenticator.add('bootstrap-admin', sha256Hex(boot.token), 'admin');
+    authenticator.add({ name: 'bootstrap-admin', tokenSha256: sha256Hex(boot.token), role: 'admin' });
     logger.warn({ file: boot.file }, 'no auth.tokens configured: using the generated admin token');
     console.log(`\nPharos admin token (stored in ${boot.file}):\n  ${boot.token}\n`);
   }

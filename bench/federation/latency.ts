@@ -117,7 +117,7 @@ async function agreement(r: LatencyRun, q: string, body: (q: string) => URLSearc
     'cache-control': 'no-store',
   });
   const b = await read(`${r.thanos.url}/api/v1/query_range`, {});
-  const diff = diffResults(b, a, false);
+  const diff = diffResults(b, a, { ordered: false });
   const n = (a.result as unknown[]).length;
   if (!diff) return `yes (${n} series)`;
   // Thanos 0.42 evaluates with Prometheus 3's engine (left-open range selectors), Pharos as the 2.42 members do.

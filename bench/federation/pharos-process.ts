@@ -27,11 +27,10 @@ export interface PharosStart {
   tree?: string;
 }
 
+/** Pharos over `servers`, its files under `root`, named after the server `set`. */
 export async function startPharos(
   proc: BenchProcesses,
-  root: string,
-  set: string,
-  servers: PromServer[],
+  { root, set, servers }: { root: string; set: string; servers: PromServer[] },
   opts: PharosStart = {},
 ): Promise<PharosProcess> {
   const port = await freePort();
@@ -51,16 +50,19 @@ export async function startPharos(
   const file = join(root, `pharos-${set}.yaml`);
   await writeFile(file, stringify(config));
   const name = `pharos-${set}`;
-  const child = proc.start(name, process.execPath, [
-    '--max-semi-space-size=32',
-    ...(opts.nodeArgs ?? []),
-    '--import',
-    'tsx',
-    join(opts.tree ?? '.', 'services/main.ts'),
-    'query',
-    '--config',
-    file,
-  ]);
+  const child = proc.start(name, {
+    command: process.execPath,
+    args: [
+      '--max-semi-space-size=32',
+      ...(opts.nodeArgs ?? []),
+      '--import',
+      'tsx',
+      join(opts.tree ?? '.', 'services/main.ts'),
+      'query',
+      '--config',
+      file,
+    ],
+  });
   const url = `http://127.0.0.1:${port}`;
   await proc.waitFor(name, () => httpOk(`${url}/readyz`));
   return { url, pid: child.pid, auth: { authorization: `Bearer ${BENCH_TOKEN}` } };

@@ -12,7 +12,11 @@ export class BenchProcesses {
 
   constructor(private readonly logDir: string) {}
 
-  start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  /** Spawns `command` as the process `name`, its output to `<logDir>/<name>.log`. */
+  start(
+    name: string,
+    { command, args, env = process.env }: { command: string; args: string[]; env?: NodeJS.ProcessEnv },
+  ): ChildProcess {
     const log = openSync(join(this.logDir, `${name}.log`), 'a');
     const child = spawn(command, args, { stdio: ['ignore', log, log], env });
     this.started.push({ name, child });

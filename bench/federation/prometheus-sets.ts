@@ -85,12 +85,15 @@ async function startServer(proc: BenchProcesses, dir: string, cluster: string): 
     `global:\n  scrape_interval: 15s\n  evaluation_interval: 15s\n  external_labels:\n    cluster: ${cluster}\nscrape_configs: []\n`,
   );
   const name = `prometheus-${cluster}`;
-  const child = proc.start(name, 'prometheus', [
-    `--config.file=${config}`,
-    `--storage.tsdb.path=${join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--storage.tsdb.retention.time=100y',
-  ]);
+  const child = proc.start(name, {
+    command: 'prometheus',
+    args: [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--storage.tsdb.retention.time=100y',
+    ],
+  });
   const url = `http://127.0.0.1:${port}`;
   await proc.waitFor(name, () => httpOk(`${url}/-/ready`));
   return { cluster, url, dataDir: join(dir, 'data'), pid: child.pid };

@@ -93,34 +93,38 @@ export interface ThanosQuery {
 /** A sidecar per server, then Thanos Query over all of them; ready when /api/v1/stores lists every sidecar. */
 export async function startThanos(
   proc: BenchProcesses,
-  bin: string,
-  set: string,
-  servers: PromServer[],
+  { bin, set, servers }: { bin: string; set: string; servers: PromServer[] },
 ): Promise<ThanosQuery> {
   const endpoints: string[] = [];
   for (const s of servers) {
     const [grpc, http] = [await freePort(), await freePort()];
     const name = `thanos-sidecar-${set}-${s.cluster}`;
-    proc.start(name, bin, [
-      'sidecar',
-      `--prometheus.url=${s.url}`,
-      `--tsdb.path=${s.dataDir}`,
-      `--grpc-address=127.0.0.1:${grpc}`,
-      `--http-address=127.0.0.1:${http}`,
-      '--log.level=warn',
-    ]);
+    proc.start(name, {
+      command: bin,
+      args: [
+        'sidecar',
+        `--prometheus.url=${s.url}`,
+        `--tsdb.path=${s.dataDir}`,
+        `--grpc-address=127.0.0.1:${grpc}`,
+        `--http-address=127.0.0.1:${http}`,
+        '--log.level=warn',
+      ],
+    });
     await proc.waitFor(name, () => httpOk(`http://127.0.0.1:${http}/-/ready`));
     endpoints.push(`127.0.0.1:${grpc}`);
   }
   const [grpc, http] = [await freePort(), await freePort()];
   const name = `thanos-query-${set}`;
-  const child = proc.start(name, bin, [
-    'query',
-    `--http-address=127.0.0.1:${http}`,
-    `--grpc-address=127.0.0.1:${grpc}`,
-    ...endpoints.map((e) => `--endpoint=${e}`),
-    '--log.level=warn',
-  ]);
+  const child = proc.start(name, {
+    command: bin,
+    args: [
+      'query',
+      `--http-address=127.0.0.1:${http}`,
+      `--grpc-address=127.0.0.1:${grpc}`,
+      ...endpoints.map((e) => `--endpoint=${e}`),
+      '--log.level=warn',
+    ],
+  });
   const url = `http://127.0.0.1:${http}`;
   await proc.waitFor(name, async () => {
     const r = (await (await fetch(`${url}/api/v1/stores`)).json()) as { data?: Record<string, unknown[]> };

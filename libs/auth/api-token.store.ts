@@ -74,7 +74,7 @@ export class ApiTokenStore {
       createdBy,
       ...(input.expiresAt !== undefined ? { expiresAt: input.expiresAt } : {}),
     };
-    await store.put(API_TOKEN_COLLECTION, id, value, 0);
+    await store.put(API_TOKEN_COLLECTION, { id, value, expectedVersion: 0 });
     this.cache.clear();
     return { token, info: toInfo(id, value) };
   }

@@ -118,7 +118,7 @@ export class SelfAuditLog {
       for (const batch of splitBatches(entries)) {
         this.seq = (this.seq + 1) % 1_000_000;
         const id = `${timeKey(batch.from)}-${String(this.seq).padStart(6, '0')}-${process.pid}`;
-        await store.put(SELF_AUDIT_COLLECTION, id, batch);
+        await store.put(SELF_AUDIT_COLLECTION, { id, value: batch });
       }
     } catch (err) {
       this.opts.logger.error({ err, lost: entries.length }, 'self-audit: could not store entries');

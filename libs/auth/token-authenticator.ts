@@ -9,6 +9,14 @@ interface StoredToken {
   principal: Principal;
 }
 
+/** A token to accept: `tokenSha256` is its SHA-256 in hex; `scope` absent means every cluster and namespace. */
+export interface TokenGrant {
+  name: string;
+  tokenSha256: string;
+  role: Principal['role'];
+  scope?: { clusters: string[]; namespaces: string[] } | undefined;
+}
+
 /**
  * API tokens, held only as SHA-256 hashes (a token given in clear in the config is hashed at boot), and
  * compared in constant time.
@@ -17,18 +25,15 @@ export class TokenAuthenticator {
   private tokens: StoredToken[] = [];
 
   constructor(configured: readonly TokenConfig[]) {
-    for (const t of configured) this.add(t.name, t.tokenSha256 ?? sha256Hex(t.token ?? ''), t.role, t.scope);
+    for (const t of configured)
+      this.add({ name: t.name, tokenSha256: t.tokenSha256 ?? sha256Hex(t.token ?? ''), role: t.role, scope: t.scope });
   }
 
-  add(
-    name: string,
-    hashHex: string,
-    role: Principal['role'],
-    scope?: { clusters: string[]; namespaces: string[] },
-  ): void {
+  /** Adds (or replaces, by name) a token known by its SHA-256 in hex. */
+  add({ name, tokenSha256, role, scope }: TokenGrant): void {
     this.tokens = this.tokens.filter((t) => t.principal.name !== name);
     this.tokens.push({
-      hash: Buffer.from(hashHex, 'hex'),
+      hash: Buffer.from(tokenSha256, 'hex'),
       principal: Object.freeze({
         name,
         role,

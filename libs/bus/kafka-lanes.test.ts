@@ -42,15 +42,15 @@ describe('PartitionLanes', () => {
     const { consumer, calls } = fakeConsumer();
     const gate = deferred();
     const handled: string[] = [];
-    const lanes = new PartitionLanes(
-      consumer as never,
-      't',
-      async (b) => {
+    const lanes = new PartitionLanes({
+      consumer: consumer as never,
+      topic: 't',
+      handle: async (b) => {
         if (b[0]!.partition === 0 && b[0]!.offset === '0') await gate.promise;
         handled.push(`${b[0]!.partition}@${b[0]!.offset}`);
       },
       log,
-    );
+    });
     expect(await lanes.submit(chunk(0, 0, 5), kafka)).toBe(true);
     expect(await lanes.submit(chunk(0, 5, 5), kafka)).toBe(true);
     expect(await lanes.submit(chunk(1, 0, 5), kafka)).toBe(true);
@@ -68,15 +68,15 @@ describe('PartitionLanes', () => {
   it('on a failure commits nothing behind it, pauses, and sends kafkajs back to the first record not done', async () => {
     const { consumer, calls } = fakeConsumer();
     const handled: string[] = [];
-    const lanes = new PartitionLanes(
-      consumer as never,
-      't',
-      async (b): Promise<void | HandledPart> => {
+    const lanes = new PartitionLanes({
+      consumer: consumer as never,
+      topic: 't',
+      handle: async (b): Promise<void | HandledPart> => {
         handled.push(b[0]!.offset);
         if (b[0]!.offset === '0') return { processed: 2 };
       },
       log,
-    );
+    });
     await lanes.submit(chunk(0, 0, 5), kafka);
     await lanes.submit(chunk(0, 5, 5), kafka);
     // While the lane recovers it takes nothing, so kafkajs does not move past the failed chunk.
@@ -98,15 +98,15 @@ describe('PartitionLanes', () => {
   it('a reset aborts the handlers in hand, committing nothing', async () => {
     const { consumer, calls } = fakeConsumer();
     const handled: string[] = [];
-    const lanes = new PartitionLanes(
-      consumer as never,
-      't',
-      async (b, signal) => {
+    const lanes = new PartitionLanes({
+      consumer: consumer as never,
+      topic: 't',
+      handle: async (b, signal) => {
         handled.push(b[0]!.offset);
         await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
       },
       log,
-    );
+    });
     await lanes.submit(chunk(0, 0, 5), kafka);
     await lanes.submit(chunk(0, 5, 5), kafka);
     await new Promise((r) => setTimeout(r, 10));
@@ -120,7 +120,13 @@ describe('PartitionLanes', () => {
     const { consumer } = fakeConsumer();
     const gate = deferred();
     let beats = 0;
-    const lanes = new PartitionLanes(consumer as never, 't', () => gate.promise, log, 60);
+    const lanes = new PartitionLanes({
+      consumer: consumer as never,
+      topic: 't',
+      handle: () => gate.promise,
+      log,
+      maxPendingBytes: 60,
+    });
     await lanes.submit(chunk(0, 0, 5), kafka);
     let taken = false;
     const second = lanes

@@ -31,6 +31,23 @@ interface Lane {
   failures: number;
 }
 
+export interface PartitionLanesOptions {
+  consumer: LaneConsumer;
+  topic: string;
+  handle: Handle;
+  log: Logger;
+  /** Bytes of fetched records handed to the handler and not yet settled, at most (MAX_PENDING_BYTES by default). */
+  maxPendingBytes?: number;
+}
+
+/** A chunk handed to the handler, with the lane and epoch it was taken under and the handler's outcome. */
+interface TakenChunk {
+  lane: Lane;
+  epoch: number;
+  chunk: ConsumedMessage[];
+  handled: Promise<{ processed: number; failed: boolean }>;
+}
+
 export class PartitionLanes {
   private readonly lanes = new Map<number, Lane>();
   private pendingBytes = 0;
@@ -40,13 +57,19 @@ export class PartitionLanes {
   private abort = new AbortController();
   private closed = false;
 
-  constructor(
-    private readonly consumer: LaneConsumer,
-    private readonly topic: string,
-    private readonly handle: Handle,
-    private readonly log: Logger,
-    private readonly maxPendingBytes = MAX_PENDING_BYTES,
-  ) {}
+  private readonly consumer: LaneConsumer;
+  private readonly topic: string;
+  private readonly handle: Handle;
+  private readonly log: Logger;
+  private readonly maxPendingBytes: number;
+
+  constructor(options: PartitionLanesOptions) {
+    this.consumer = options.consumer;
+    this.topic = options.topic;
+    this.handle = options.handle;
+    this.log = options.log;
+    this.maxPendingBytes = options.maxPendingBytes ?? MAX_PENDING_BYTES;
+  }
 
   /**
    * Waits for room (heartbeating meanwhile), then hands `chunk` to the handler; its commit waits for the
@@ -67,7 +90,7 @@ export class PartitionLanes {
     // id carry the same content (ids are derived from it), so the order in which they are written is moot.
     const handled = this.handleChunk(chunk, signal);
     lane.tail = lane.tail
-      .then(() => this.settle(lane, epoch, chunk, handled, signal))
+      .then(() => this.settle({ lane, epoch, chunk, handled }, signal))
       .finally(() => {
         this.pendingBytes -= bytes;
         this.wakeAll();
@@ -117,13 +140,7 @@ export class PartitionLanes {
   }
 
   /** In the lane's order: commits what the handler finished, or sends kafkajs back to what it did not. */
-  private async settle(
-    lane: Lane,
-    epoch: number,
-    chunk: ConsumedMessage[],
-    handled: Promise<{ processed: number; failed: boolean }>,
-    signal: AbortSignal,
-  ): Promise<void> {
+  private async settle({ lane, epoch, chunk, handled }: TakenChunk, signal: AbortSignal): Promise<void> {
     const { processed, failed } = await handled;
     if (lane.epoch !== epoch || signal.aborted) return;
     if (processed > 0) this.done(chunk[processed - 1]!);
@@ -133,7 +150,7 @@ export class PartitionLanes {
     }
     // A handler that stopped at a fence (processed < length) is asked again soon; one that threw, later and later.
     const delayMs = failed ? Math.min(30_000, 1000 * 2 ** lane.failures) : 200;
-    await this.recover(lane, chunk[processed]!, delayMs, signal);
+    await this.recover(lane, { from: chunk[processed]!, delayMs }, signal);
   }
 
   /** Marks a partition done up to `last`; commits go out together every COMMIT_EVERY_MS, not one per chunk. */
@@ -158,7 +175,11 @@ export class PartitionLanes {
   }
 
   /** Stops the lane's commits, pauses the partition and, after `delayMs`, fetches again from `from`. */
-  private async recover(lane: Lane, from: ConsumedMessage, delayMs: number, signal: AbortSignal): Promise<void> {
+  private async recover(
+    lane: Lane,
+    { from, delayMs }: { from: ConsumedMessage; delayMs: number },
+    signal: AbortSignal,
+  ): Promise<void> {
     lane.epoch += 1;
     lane.failures += 1;
     lane.recovering = true;

@@ -100,12 +100,12 @@ export class KafkaBus implements Bus {
       retry: { retries: 10 },
     });
     this.consumers.add(consumer);
-    const lanes = new PartitionLanes(
+    const lanes = new PartitionLanes({
       consumer,
-      options.topic,
-      options.handle,
-      this.opts.logger.child({ component: 'kafka', topic: options.topic }),
-    );
+      topic: options.topic,
+      handle: options.handle,
+      log: this.opts.logger.child({ component: 'kafka', topic: options.topic }),
+    });
     // A new generation starts from the committed offsets: what the old one still holds is dropped.
     for (const event of [consumer.events.REBALANCING, consumer.events.GROUP_JOIN, consumer.events.CRASH])
       consumer.on(event, () => lanes.reset());

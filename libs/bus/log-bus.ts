@@ -9,6 +9,19 @@ export interface LoggedMessage {
   message: BusMessage;
 }
 
+/** What PartitionLog.read reads: at most `max` messages of one partition from offset `from` on. */
+export interface LogRead {
+  partition: number;
+  from: number;
+  max: number;
+}
+
+/** A group's position in one partition: `next` is the offset it reads next. */
+export interface LogPosition {
+  partition: number;
+  next: number;
+}
+
 /**
  * Where a log bus keeps its messages and its groups' committed offsets: in memory (memory.bus.ts) or in a
  * SQLite file (sqlite.bus.ts). Offsets are dense per partition, from 0, as Kafka's.
@@ -21,8 +34,8 @@ export interface PartitionLog {
    * Throws UnavailableError when over its backlog limits (backpressure) or when it cannot.
    */
   append(topic: string, messages: readonly { partition: number; message: BusMessage }[]): Promise<void>;
-  /** Messages from offset `from` on, at most `max`; the log bounds their bytes too (always one when any). */
-  read(topic: string, partition: number, from: number, max: number): LoggedMessage[];
+  /** Messages of the partition from offset `from` on, at most `max`; the log bounds their bytes too (always one when any). */
+  read(topic: string, request: LogRead): LoggedMessage[];
   /** Makes the group known (a new group starts at the earliest message still held, like fromBeginning). */
   join(topic: string, group: string): void;
   /** Whether the group ever joined or committed on the topic. */
@@ -30,7 +43,7 @@ export interface PartitionLog {
   /** The group's next offset per partition. */
   committed(topic: string, group: string): number[];
   /** Commits `next` for the partition and drops what every group consumed beyond the log's retention. */
-  commit(topic: string, group: string, partition: number, next: number): void;
+  commit(topic: string, group: string, position: LogPosition): void;
   /** Per partition, the offset the next appended message gets. */
   ends(topic: string): number[];
   close(): void;
@@ -136,7 +149,7 @@ export class LogBus implements Bus {
   private async handleNext(run: Run, p: number): Promise<boolean> {
     const { topic, group, options, stopping } = run;
     const from = this.log.committed(topic, group)[p] ?? 0;
-    const slice = this.log.read(topic, p, from, options.maxBatch ?? 1000);
+    const slice = this.log.read(topic, { partition: p, from, max: options.maxBatch ?? 1000 });
     if (slice.length === 0) return false;
     try {
       const batch: ConsumedMessage[] = slice.map((m) => ({
@@ -148,7 +161,8 @@ export class LogBus implements Bus {
       const done = await options.handle(batch, run.abort);
       const processed = done ? Math.max(0, Math.min(done.processed, slice.length)) : slice.length;
       // A closed log cannot commit: the batch is delivered again after the restart (ids are idempotent).
-      if (processed > 0 && !this.closed) this.log.commit(topic, group, p, slice[processed - 1]!.offset + 1);
+      if (processed > 0 && !this.closed)
+        this.log.commit(topic, group, { partition: p, next: slice[processed - 1]!.offset + 1 });
       if (processed < slice.length) await sleep(this.opts.redeliveryDelayMs, stopping);
     } catch {
       await sleep(this.opts.redeliveryDelayMs, stopping);

@@ -1,6 +1,13 @@
 import { UnavailableError } from '../errors/errors.ts';
 import type { BusMessage } from './bus.ts';
-import { LogBus, type LoggedMessage, type LogBusOptions, type PartitionLog } from './log-bus.ts';
+import {
+  LogBus,
+  type LoggedMessage,
+  type LogBusOptions,
+  type LogPosition,
+  type LogRead,
+  type PartitionLog,
+} from './log-bus.ts';
 
 export interface MemoryBusOptions extends LogBusOptions {
   partitions?: number;
@@ -83,10 +90,10 @@ class MemoryLog implements PartitionLog {
     }
   }
 
-  read(topic: string, partition: number, from: number, max: number): LoggedMessage[] {
+  read(topic: string, { partition, from, max }: LogRead): LoggedMessage[] {
     const part = this.topic(topic).partitions[partition]!;
     const start = Math.max(0, from - part.base);
-    const n = batchEnd(part, start, max, this.limits.maxBatchBytes);
+    const n = batchEnd(part, { from: start, max }, this.limits.maxBatchBytes);
     return part.messages.slice(start, start + n).map((message, i) => ({ offset: part.base + start + i, message }));
   }
 
@@ -108,7 +115,7 @@ class MemoryLog implements PartitionLog {
     return t.groups.get(group) ?? t.partitions.map((p) => p.base);
   }
 
-  commit(topic: string, group: string, partition: number, next: number): void {
+  commit(topic: string, group: string, { partition, next }: LogPosition): void {
     const t = this.topic(topic);
     this.join(topic, group);
     t.groups.get(group)![partition] = next;
@@ -153,7 +160,7 @@ function bytesBetween(p: Partition, from: number, to: number): number {
 }
 
 /** How many messages from index `from` make one batch: up to `max`, and within `maxBytes` unless it is one. */
-function batchEnd(p: Partition, from: number, max: number, maxBytes: number): number {
+function batchEnd(p: Partition, { from, max }: { from: number; max: number }, maxBytes: number): number {
   let n = Math.min(max, p.messages.length - from);
   while (n > 1 && bytesBetween(p, from, from + n) > maxBytes) n = Math.ceil(n / 2);
   return Math.max(0, n);

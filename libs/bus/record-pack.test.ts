@@ -6,7 +6,7 @@ const rec = (cluster: string, pod: string, n: number) => ({ cluster, pod, n, tex
 describe('record packing', () => {
   it('puts one key and cluster per message, in order, and unpacks to the same records', () => {
     const records = [rec('east', 'a', 1), rec('east', 'b', 2), rec('west', 'a', 3), rec('east', 'a', 4)];
-    const messages = packRecords('logs', records, (r) => r.pod);
+    const messages = packRecords('logs', records, { keyOf: (r) => r.pod });
     expect(messages.map((m) => [m.key, m.headers?.['pharos-cluster']])).toEqual([
       ['a', 'east'],
       ['b', 'east'],
@@ -20,9 +20,12 @@ describe('record packing', () => {
 
   it('splits a key over several messages at the limits, keeping their order', () => {
     const records = Array.from({ length: 25 }, (_, i) => rec('east', 'a', i));
-    const byCount = packRecords('logs', records, (r) => r.pod, { maxBytes: 1 << 20, maxRecords: 10 });
+    const byCount = packRecords('logs', records, {
+      keyOf: (r) => r.pod,
+      limits: { maxBytes: 1 << 20, maxRecords: 10 },
+    });
     expect(byCount.map((m) => unpackRecords(m.value).length)).toEqual([10, 10, 5]);
-    const bySize = packRecords('logs', records, (r) => r.pod, { maxBytes: 200, maxRecords: 1000 });
+    const bySize = packRecords('logs', records, { keyOf: (r) => r.pod, limits: { maxBytes: 200, maxRecords: 1000 } });
     expect(bySize.every((m) => m.value.length <= 200)).toBe(true);
     expect(bySize.flatMap((m) => unpackRecords(m.value).map((l) => (JSON.parse(l) as { n: number }).n))).toEqual(
       records.map((r) => r.n),

@@ -17,6 +17,14 @@ export interface PackLimits {
 
 export const DEFAULT_PACK_LIMITS: PackLimits = { maxBytes: 256 * 1024, maxRecords: 1000 };
 
+export interface PackOptions<T> {
+  /** The bus key of a record: one key's messages keep their order. */
+  keyOf: (record: T) => string;
+  limits?: PackLimits;
+  /** One record as one line of JSON; the collector's also makes an oversized record fit (fitRecord). */
+  serialize?: (record: T) => string;
+}
+
 interface Open {
   key: string;
   cluster: string;
@@ -28,11 +36,9 @@ interface Open {
 export function packRecords<T extends { cluster: string }>(
   kind: string,
   records: readonly T[],
-  keyOf: (record: T) => string,
-  limits: PackLimits = DEFAULT_PACK_LIMITS,
-  /** One record as one line of JSON; the collector's also makes an oversized record fit (fitRecord). */
-  serialize: (record: T) => string = JSON.stringify,
+  options: PackOptions<T>,
 ): BusMessage[] {
+  const { keyOf, limits = DEFAULT_PACK_LIMITS, serialize = JSON.stringify } = options;
   const out: BusMessage[] = [];
   const open = new Map<string, Open>();
   const flush = (o: Open) =>

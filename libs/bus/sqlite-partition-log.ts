@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { UnavailableError } from '../errors/errors.ts';
 import type { BusMessage } from './bus.ts';
-import type { LoggedMessage, PartitionLog } from './log-bus.ts';
+import type { LoggedMessage, LogPosition, LogRead, PartitionLog } from './log-bus.ts';
 import { busStatements, type BusStatements } from './sqlite-bus.schema.ts';
 
 export interface SqliteLogLimits {
@@ -148,7 +148,7 @@ export class SqlitePartitionLog implements PartitionLog {
     return worst;
   }
 
-  read(topic: string, partition: number, from: number, max: number): LoggedMessage[] {
+  read(topic: string, { partition, from, max }: LogRead): LoggedMessage[] {
     const t = this.topic(topic);
     const first = this.sql.firstFrom.get(t.tid, partition, from) as { off: number; start: number } | undefined;
     if (!first) return [];
@@ -183,7 +183,7 @@ export class SqlitePartitionLog implements PartitionLog {
     return out;
   }
 
-  commit(topic: string, group: string, partition: number, next: number): void {
+  commit(topic: string, group: string, { partition, next }: LogPosition): void {
     const t = this.topic(topic);
     this.db
       .transaction(() => {

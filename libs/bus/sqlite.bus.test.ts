@@ -23,7 +23,7 @@ const messages = (n: number, from = 0, key = (i: number) => `k${i % 3}`): BusMes
 const index = (m: ConsumedMessage) => (JSON.parse(m.value) as { i: number }).i;
 
 /** Collects what a group is handed until `n` messages came, then stops it. */
-async function consume(bus: Bus, topic: string, group: string, n: number): Promise<number[]> {
+async function consume(bus: Bus, { topic, group }: { topic: string; group: string }, n: number): Promise<number[]> {
   const seen: number[] = [];
   const sub = await bus.subscribe({ topic, groupId: group, handle: async (b) => void seen.push(...b.map(index)) });
   await until(
@@ -47,13 +47,15 @@ describe('SqliteBus durability', () => {
     const path = newFile();
     let bus = open(path);
     await bus.publish('logs', messages(50));
-    expect(await consume(bus, 'logs', 'indexer', 50)).toHaveLength(50);
+    expect(await consume(bus, { topic: 'logs', group: 'indexer' }, 50)).toHaveLength(50);
     await bus.publish('logs', messages(30, 50));
     await bus.close();
 
     bus = open(path);
     // Only the 30 published after the commit come again, every one of them.
-    expect(await consume(bus, 'logs', 'indexer', 30)).toEqual(Array.from({ length: 30 }, (_, i) => 50 + i));
+    expect(await consume(bus, { topic: 'logs', group: 'indexer' }, 30)).toEqual(
+      Array.from({ length: 30 }, (_, i) => 50 + i),
+    );
     expect(await bus.endOffsets('logs')).toSatisfy(
       (ends: Record<number, string>) => Object.values(ends).reduce((a, v) => a + Number(v), 0) === 80,
     );
@@ -78,7 +80,7 @@ describe('SqliteBus durability', () => {
     await bus.close();
     void sub;
     bus = open(path);
-    expect(await consume(bus, 'audit', 'indexer', 10)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(await consume(bus, { topic: 'audit', group: 'indexer' }, 10)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     await bus.close();
   });
 
@@ -133,7 +135,7 @@ describe('SqliteBus durability', () => {
     const path = newFile();
     const bus = open(path, { partitions: 1, retainConsumed: 100 });
     await bus.publish('logs', messages(2000));
-    expect(await consume(bus, 'logs', 'indexer', 2000)).toHaveLength(2000);
+    expect(await consume(bus, { topic: 'logs', group: 'indexer' }, 2000)).toHaveLength(2000);
     await bus.close();
     const db = new Database(path, { readonly: true });
     const held = db.prepare('SELECT count(*) AS n, min(off) AS low FROM bus_messages').get() as {
@@ -145,7 +147,7 @@ describe('SqliteBus durability', () => {
     expect(held.low).toBeGreaterThan(0);
     // Offsets keep counting: a group that joins now starts at the earliest message held.
     const again = open(path, { partitions: 1, retainConsumed: 100 });
-    const late = await consume(again, 'logs', 'late', held.n);
+    const late = await consume(again, { topic: 'logs', group: 'late' }, held.n);
     expect(late[0]).toBe(held.low);
     await again.close();
   });

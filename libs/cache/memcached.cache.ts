@@ -69,7 +69,7 @@ export class MemcachedCache implements ByteCache {
     const server = this.serverFor(key);
     if (server.downUntil > this.now()) return;
     const reply = await this.guard(server, () =>
-      server.conn.request(setCommand(key, value, ttlSeconds, this.now()), parseStore),
+      server.conn.request(setCommand(key, value, { ttlSeconds, nowMs: this.now() }), parseStore),
     );
     // SERVER_ERROR "object too large for cache" and the like: not kept, the server itself is fine.
     if (reply !== undefined && reply !== 'STORED') this.errors++;

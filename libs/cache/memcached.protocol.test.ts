@@ -6,8 +6,8 @@ const b = (s: string) => Buffer.from(s, 'latin1');
 describe('memcached text protocol', () => {
   it('builds get and set commands; a TTL over 30 days is sent as a Unix time', () => {
     expect(getCommand(['a', 'b']).toString()).toBe('get a b\r\n');
-    expect(setCommand('k', b('hello'), 60, 0).toString()).toBe('set k 0 60 5\r\nhello\r\n');
-    expect(setCommand('k', b('x'), 31 * 86_400, 1_000_000_000).toString()).toBe(
+    expect(setCommand('k', b('hello'), { ttlSeconds: 60, nowMs: 0 }).toString()).toBe('set k 0 60 5\r\nhello\r\n');
+    expect(setCommand('k', b('x'), { ttlSeconds: 31 * 86_400, nowMs: 1_000_000_000 }).toString()).toBe(
       `set k 0 ${1_000_000 + 31 * 86_400} 1\r\nx\r\n`,
     );
     expect(() => checkKey('has space')).toThrow();

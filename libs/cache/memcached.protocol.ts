@@ -24,7 +24,11 @@ export function getCommand(keys: readonly string[]): Buffer {
 }
 
 /** `exptime` over 30 days would be read as a Unix time: longer TTLs are sent as one. */
-export function setCommand(key: string, value: Buffer, ttlSeconds: number, nowMs: number): Buffer {
+export function setCommand(
+  key: string,
+  value: Buffer,
+  { ttlSeconds, nowMs }: { ttlSeconds: number; nowMs: number },
+): Buffer {
   checkKey(key);
   const ttl = Math.max(1, Math.round(ttlSeconds));
   const exptime = ttl > 30 * 86_400 ? Math.floor(nowMs / 1000) + ttl : ttl;

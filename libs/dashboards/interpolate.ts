@@ -53,7 +53,9 @@ function alternation(v: ResolvedVariable, escape: (s: string) => string, always:
 export function interpolate(text: string, scope: VariableScope, defaultFormat = 'prometheus'): string {
   return text.replace(
     PATTERN,
-    (match, plain?: string, braced?: string, fmt1?: string, bracket?: string, fmt2?: string) => {
+    // replace() hands PATTERN's groups as arguments: $name, ${name}, its :format, [[name]], its :format.
+    (match: string, ...groups: (string | undefined)[]) => {
+      const [plain, braced, fmt1, bracket, fmt2] = groups;
       const name = plain ?? braced ?? bracket ?? '';
       const variable = scope[name];
       if (!variable) return match;

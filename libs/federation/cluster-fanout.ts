@@ -34,7 +34,7 @@ export async function fanOut(
   calls: FanoutCall[],
   opts: { partial: boolean; signal: AbortSignal; asked: string[] },
 ): Promise<FanoutResult> {
-  const settled = await Promise.allSettled(calls.map((c) => client.call(c.cluster, c.path, c.params, opts.signal)));
+  const settled = await Promise.allSettled(calls.map((c) => client.call(c, opts.signal)));
   const failed = new Map<string, string>();
   const answers: (ApiAnswer | undefined)[] = [];
   settled.forEach((s, i) => {

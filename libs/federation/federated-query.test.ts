@@ -5,6 +5,7 @@ import { FederatedQuery } from './federated-query.ts';
 import {
   ClusterUnavailableError,
   type ApiAnswer,
+  type ClusterCall,
   type ClusterClient,
   type ClusterConfig,
 } from './prometheus.client.ts';
@@ -21,7 +22,7 @@ class FakeClient implements ClusterClient {
     private readonly failing: Record<string, Error> = {},
     private readonly delayMs = 0,
   ) {}
-  async call(c: ClusterConfig, path: string, params: URLSearchParams, signal: AbortSignal): Promise<ApiAnswer> {
+  async call({ cluster: c, path, params }: ClusterCall, signal: AbortSignal): Promise<ApiAnswer> {
     // The members' buildinfo and flags are asked too (member-info.ts); `seen` keeps the queries.
     if (!path.startsWith('status/')) this.seen.push({ cluster: c.name, path, query: params.get('query') });
     if (this.delayMs)

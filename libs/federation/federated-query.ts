@@ -34,6 +34,17 @@ export interface FederatedQueryOptions {
   members?: MemberInfoCache;
 }
 
+/** A PromQL query and the window (instant or range grid) it is asked over. */
+interface QueryInWindow {
+  query: string;
+  w: Window;
+}
+
+/** A query to answer, with the request's choices: partial responses allowed, its own timeout. */
+interface RunRequest extends QueryInWindow {
+  q: { partialResponse?: boolean; timeoutMs?: number };
+}
+
 /**
  * Federated PromQL: parse, plan (cluster-local leaves), fan the leaves out, merge with a `cluster` label,
  * and evaluate the rest step by step, with the rules of the members' Prometheus version. Answers what one
@@ -51,18 +62,18 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
 
   async instant(q: InstantQuery, signal?: AbortSignal): Promise<FederatedResult> {
     if (!Number.isFinite(q.time)) throw new InputError('invalid parameter "time": not a number');
-    return this.run(q.query, { kind: 'instant', time: q.time }, q, signal);
+    return this.run({ query: q.query, w: { kind: 'instant', time: q.time }, q }, signal);
   }
 
   async range(q: RangeQuery, signal?: AbortSignal): Promise<FederatedResult> {
-    return this.run(q.query, rangeWindow(q, this.limits), q, signal);
+    return this.run({ query: q.query, w: rangeWindow(q, this.limits), q }, signal);
   }
 
   async checkRange(q: RangeQuery, signal?: AbortSignal): Promise<void> {
     const w = rangeWindow(q, this.limits);
-    const { expr, plan, sem } = await this.plan(q.query, w, { pushDownSums: true }, signal);
+    const { expr, plan, sem } = await this.plan({ query: q.query, w }, { pushDownSums: true }, signal);
     checkAnswerType(expr, w);
-    checkSubqueryPoints(plan.root, topGrid(w), this.limits, sem.eval);
+    checkSubqueryPoints(plan.root, topGrid(w), { limits: this.limits, sem: sem.eval });
   }
 
   /**
@@ -70,8 +81,7 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
    * with what is known of all members (a constant query asks none), then with the touched members' rules.
    */
   private async plan(
-    query: string,
-    w: Window,
+    { query, w }: QueryInWindow,
     opts: PlanOptions,
     signal?: AbortSignal,
   ): Promise<{ expr: Expr; plan: Plan; sem: FleetSemantics }> {
@@ -109,33 +119,23 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     return same ? { ...fleet, sem } : build(sem);
   }
 
-  private async run(
-    query: string,
-    w: Window,
-    q: { partialResponse?: boolean; timeoutMs?: number },
-    signal?: AbortSignal,
-  ): Promise<FederatedResult> {
+  private async run(request: RunRequest, signal?: AbortSignal): Promise<FederatedResult> {
     try {
-      return await this.runPlanned(query, w, q, { pushDownSums: true }, signal);
+      return await this.runPlanned(request, { pushDownSums: true }, signal);
     } catch (err) {
       // Per-cluster sums of native histograms cannot be added exactly (the order matters): asked again for the
       // series, which Pharos adds in the union's order.
       if (!(err instanceof HistogramPartialsError)) throw err;
-      return this.runPlanned(query, w, q, { pushDownSums: false }, signal);
+      return this.runPlanned(request, { pushDownSums: false }, signal);
     }
   }
 
-  private async runPlanned(
-    query: string,
-    w: Window,
-    q: { partialResponse?: boolean; timeoutMs?: number },
-    opts: PlanOptions,
-    signal?: AbortSignal,
-  ): Promise<FederatedResult> {
-    const { expr, plan, sem } = await this.plan(query, w, opts, signal);
+  private async runPlanned(request: RunRequest, opts: PlanOptions, signal?: AbortSignal): Promise<FederatedResult> {
+    const { query, w, q } = request;
+    const { expr, plan, sem } = await this.plan({ query, w }, opts, signal);
     checkAnswerType(expr, w);
     // What the leaves would cost the clusters is bounded before any is sent (issue 15).
-    checkSubqueryPoints(plan.root, topGrid(w), this.limits, sem.eval);
+    checkSubqueryPoints(plan.root, topGrid(w), { limits: this.limits, sem: sem.eval });
     const grids = gridsOf(plan.root, topGrid(w), sem.eval);
     const sig = deadline(q.timeoutMs ?? this.limits.timeoutMs, signal);
     const calls = leafCalls({ plan, window: w, grids, sem, cluster: (n) => this.cluster(n) });
@@ -145,9 +145,9 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
       signal: sig,
       asked,
     });
-    const merged = mergeLeaves(plan, calls, fan.answers, fan.failed, this.limits);
+    const merged = mergeLeaves(plan, { calls, answers: fan.answers, failed: fan.failed }, this.limits);
     const notes = new Annotations();
-    const out = this.evaluate(plan, merged, w, grids, { sem, notes });
+    const out = this.evaluate(plan, merged, { w, grids, sem, notes });
     // Pharos's own annotations, positioned in the query text, after the members' (positioned in the leaves').
     const own = notes.render(query);
     const perMember =
@@ -176,10 +176,9 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
   private evaluate(
     plan: Plan,
     merged: Map<number, MergedLeaf>,
-    w: Window,
-    grids: Map<number, Grid>,
-    o: { sem: FleetSemantics; notes: Annotations },
+    o: { w: Window; grids: Map<number, Grid>; sem: FleetSemantics; notes: Annotations },
   ): Pick<FederatedResult, 'resultType' | 'result'> {
+    const { w, grids } = o;
     if (plan.passThrough) {
       const only = merged.get(plan.passThrough.id) as MergedLeaf;
       const resultType = w.kind === 'range' ? 'matrix' : (only.resultType as 'vector' | 'matrix');

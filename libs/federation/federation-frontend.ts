@@ -125,15 +125,21 @@ function withFrontend(
   metadata: MetadataCache,
 ): FederatedQueryService {
   const lists: Pick<FederatedQueryService, 'series' | 'labelNames' | 'labelValues'> = {
-    series: (q, signal) => metadata.answer('series', withoutDirectives(q), q, () => engine.series(q, signal), signal),
+    series: (q, signal) =>
+      metadata.answer({ kind: 'series', args: withoutDirectives(q), q, ask: () => engine.series(q, signal) }, signal),
     labelNames: (q = {}, signal) =>
-      metadata.answer('labels', withoutDirectives(q), q, () => engine.labelNames(q, signal), signal),
+      metadata.answer(
+        { kind: 'labels', args: withoutDirectives(q), q, ask: () => engine.labelNames(q, signal) },
+        signal,
+      ),
     labelValues: (name, q = {}, signal) =>
       metadata.answer(
-        'label-values',
-        [name, withoutDirectives(q)],
-        q,
-        () => engine.labelValues(name, q, signal),
+        {
+          kind: 'label-values',
+          args: [name, withoutDirectives(q)],
+          q,
+          ask: () => engine.labelValues(name, q, signal),
+        },
         signal,
       ),
   };

@@ -42,12 +42,11 @@ export function leafCalls(o: LeafCallOptions): LeafCall[] {
     const grid = leaf.gridId === undefined ? undefined : (o.grids.get(leaf.gridId) as Grid);
     if (grid?.steps === 0) continue;
     for (const name of leaf.clusters) {
-      const text = leafText(
-        o,
+      const text = leafText(o, {
         leaf,
-        name,
-        grid ? { startMs: outer.startMs, endMs: outer.queryEndMs ?? outer.endMs } : undefined,
-      );
+        cluster: name,
+        times: grid ? { startMs: outer.startMs, endMs: outer.queryEndMs ?? outer.endMs } : undefined,
+      });
       const params = new URLSearchParams({ query: text.query });
       if (grid)
         for (const [k, v] of [
@@ -70,11 +69,10 @@ export function leafCalls(o: LeafCallOptions): LeafCall[] {
   return calls;
 }
 
+/** The query text one cluster is sent for one leaf (`times`: the outer window a subquery leaf is resolved in). */
 function leafText(
   o: LeafCallOptions,
-  leaf: Leaf,
-  cluster: string,
-  times: { startMs: number; endMs: number } | undefined,
+  { leaf, cluster, times }: { leaf: Leaf; cluster: string; times: { startMs: number; endMs: number } | undefined },
 ): { query: string; rewritten: boolean } {
   const plain = leafQueryFor(leaf, cluster, times);
   const { sem } = o;

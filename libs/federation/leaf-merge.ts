@@ -21,11 +21,10 @@ export interface MergedLeaf {
  */
 export function mergeLeaves(
   plan: Plan,
-  calls: LeafCall[],
-  answers: ({ data: unknown } | undefined)[],
-  failed: Map<string, string>,
+  fan: { calls: LeafCall[]; answers: ({ data: unknown } | undefined)[]; failed: Map<string, string> },
   limits: FederationConfig,
 ): Map<number, MergedLeaf> {
+  const { calls, answers, failed } = fan;
   const byLeaf = new Map<number, MergedLeaf>();
   for (const l of plan.leaves) byLeaf.set(l.id, { resultType: 'vector', series: [] });
   let seriesCount = 0;

@@ -125,7 +125,8 @@ export class MemberInfoCache {
     const sig = signal
       ? AbortSignal.any([signal, AbortSignal.timeout(cluster.prometheus.timeoutMs)])
       : AbortSignal.timeout(cluster.prometheus.timeoutMs);
-    const call = (path: string) => this.opts.client.call(cluster, path, new URLSearchParams(), sig).then((a) => a.data);
+    const call = (path: string) =>
+      this.opts.client.call({ cluster, path, params: new URLSearchParams() }, sig).then((a) => a.data);
     let info: MemberInfo;
     try {
       const [build, flags, config] = await Promise.all([

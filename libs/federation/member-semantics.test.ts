@@ -36,7 +36,7 @@ describe('member versions (issue 16)', () => {
     const calls: string[] = [];
     let down = false;
     const client: ClusterClient = {
-      async call(c, path): Promise<ApiAnswer> {
+      async call({ cluster: c, path }): Promise<ApiAnswer> {
         calls.push(`${c.name} ${path}`);
         if (down) throw new ClusterUnavailableError('down');
         if (path === 'status/buildinfo') return { data: { version: '3.16.0' }, warnings: [] };

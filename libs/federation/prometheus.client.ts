@@ -22,8 +22,15 @@ export interface ApiAnswer<T = unknown> {
  * One call to one cluster's Prometheus HTTP API. An interface so the service can be tested with fakes and
  * so HA replicas are hidden behind it.
  */
+/** One call of a cluster's Prometheus HTTP API: `path` under /api/v1/ (`query_range`, `label/x/values`, …). */
+export interface ClusterCall {
+  cluster: ClusterConfig;
+  path: string;
+  params: URLSearchParams;
+}
+
 export interface ClusterClient {
-  call(cluster: ClusterConfig, path: string, params: URLSearchParams, signal: AbortSignal): Promise<ApiAnswer>;
+  call(request: ClusterCall, signal: AbortSignal): Promise<ApiAnswer>;
 }
 
 /**
@@ -65,13 +72,11 @@ async function readBounded(res: Response, maxBytes: number, cluster: string): Pr
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The call to one Prometheus (`url`: the cluster's or one of its replicas'), its answer read up to `maxBytes`. */
 async function callOne(
-  url: string,
-  cluster: ClusterConfig,
-  path: string,
-  params: URLSearchParams,
+  { url, maxBytes }: { url: string; maxBytes: number },
+  { cluster, path, params }: ClusterCall,
   signal: AbortSignal,
-  maxBytes: number,
 ): Promise<ApiAnswer> {
   const timeout = AbortSignal.timeout(cluster.prometheus.timeoutMs);
   // No gzip: Prometheus and Pharos usually sit in one network, and compressing every answer costs both sides CPU.
@@ -116,12 +121,12 @@ async function callOne(
 export class HttpClusterClient implements ClusterClient {
   constructor(private readonly maxResponseBytes = 256 * 2 ** 20) {}
 
-  async call(cluster: ClusterConfig, path: string, params: URLSearchParams, signal: AbortSignal): Promise<ApiAnswer> {
+  async call(request: ClusterCall, signal: AbortSignal): Promise<ApiAnswer> {
+    const { cluster, path } = request;
+    const maxBytes = this.maxResponseBytes;
     const urls = [cluster.prometheus.url, ...cluster.prometheus.replicas];
-    if (urls.length === 1) return callOne(urls[0] as string, cluster, path, params, signal, this.maxResponseBytes);
-    const settled = await Promise.allSettled(
-      urls.map((u) => callOne(u, cluster, path, params, signal, this.maxResponseBytes)),
-    );
+    if (urls.length === 1) return callOne({ url: urls[0] as string, maxBytes }, request, signal);
+    const settled = await Promise.allSettled(urls.map((url) => callOne({ url, maxBytes }, request, signal)));
     const ok = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const queryError = settled.find((s) => s.status === 'rejected' && !(s.reason instanceof ClusterUnavailableError));
     if (ok.length === 0)

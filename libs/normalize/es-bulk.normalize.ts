@@ -130,7 +130,7 @@ function normalizeItem(action: BulkAction, ctx: EsBulkContext, ids: ContentIds):
     labels: isObject(labels) ? stringValues(labels) : undefined,
   };
   const attributes: Record<string, string> = index ? { 'es.index': index } : {};
-  flatten(attributes, '', src, used);
+  flatten(attributes, src, { prefix: '', used });
   fields.attributes = attributes;
   const id =
     action.id !== undefined
@@ -164,15 +164,14 @@ export function getPath(obj: Record<string, unknown>, path: string): unknown {
 /** The document's other fields as dotted keys: strings as they are, numbers, booleans and lists as JSON. */
 function flatten(
   out: Record<string, string>,
-  prefix: string,
   obj: Record<string, unknown>,
-  used: ReadonlySet<string>,
+  { prefix, used }: { prefix: string; used: ReadonlySet<string> },
 ): void {
   for (const key in obj) {
     const name = prefix + key;
     if (used.has(name)) continue;
     const value = obj[key];
-    if (isObject(value)) flatten(out, `${name}.`, value, used);
+    if (isObject(value)) flatten(out, value, { prefix: `${name}.`, used });
     else if (value !== null && value !== undefined)
       out[name] = typeof value === 'string' ? value : JSON.stringify(value);
   }

@@ -18,7 +18,7 @@ const range = (spanMs: number, stepMs: number) => ({
 const check =
   (q: string, grid = instant, limits = LIMITS) =>
   () =>
-    checkSubqueryPoints(parsePromQL(q), grid, limits);
+    checkSubqueryPoints(parsePromQL(q), grid, { limits });
 
 describe('checkRangeResolution', () => {
   it("refuses over federation.maxPointsPerSeries with Prometheus's message naming the limit", () => {
@@ -72,13 +72,13 @@ describe('checkSubqueryPoints', () => {
 
   it('bounds the range query Pharos sends for a subquery above a cross-cluster expression', () => {
     const plan = planQuery(parsePromQL('max_over_time(sum(x)[1d:10s])'), ['east', 'west']);
-    expect(() => checkSubqueryPoints(plan.root, range(2 * D, H), LIMITS)).toThrow(
+    expect(() => checkSubqueryPoints(plan.root, range(2 * D, H), { limits: LIMITS })).toThrow(
       /above a cross-cluster expression, so Pharos fetches its inner part as a range query of 25,921 points per series, over federation\.maxPointsPerSeries=11000/,
     );
-    expect(() => checkSubqueryPoints(plan.root, instant, LIMITS)).not.toThrow();
+    expect(() => checkSubqueryPoints(plan.root, instant, { limits: LIMITS })).not.toThrow();
     // The same subquery over a cluster-local expression is the member's own, within both limits.
     const local = planQuery(parsePromQL('max_over_time(sum by (cluster) (x)[1d:10s])'), ['east', 'west']);
-    expect(() => checkSubqueryPoints(local.root, range(2 * D, H), LIMITS)).not.toThrow();
+    expect(() => checkSubqueryPoints(local.root, range(2 * D, H), { limits: LIMITS })).not.toThrow();
   });
 
   it('lets queries without subqueries through', () => {

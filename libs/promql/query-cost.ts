@@ -39,7 +39,11 @@ export function checkRangeResolution(points: number, limits: PointLimits): void 
  * Every subquery of `expr` (planned or not; inside leaves too) against the limits, `grid` being the query's own
  * (one step for an instant query). Throws LimitError naming the limit and the subquery.
  */
-export function checkSubqueryPoints(expr: Expr, grid: Grid, limits: PointLimits, sem: EvalSemantics = EVAL_2_42): void {
+export function checkSubqueryPoints(
+  expr: Expr,
+  grid: Grid,
+  { limits, sem = EVAL_2_42 }: { limits: PointLimits; sem?: EvalSemantics },
+): void {
   walk(expr, grid, { limits, grids: new Map([[QUERY_GRID, grid]]), sem });
 }
 

@@ -94,7 +94,9 @@ function matchOf(m: ReturnType<RE2JS['matcher']>, names: Record<string, number>)
 export function expandTemplate(template: string, m: RegexMatch): string {
   return template.replace(
     /\$(?:(\$)|\{([a-zA-Z0-9_]+)\}|([a-zA-Z0-9_]+))/g,
-    (_all, dollar?: string, braced?: string, bare?: string) => {
+    // replace() hands the groups as arguments: $$, ${name} and $name, in that order.
+    (_all: string, ...groups: (string | undefined)[]) => {
+      const [dollar, braced, bare] = groups;
       if (dollar) return '$';
       const name = (braced ?? bare) as string;
       if (/^(0|[1-9]\d{0,7})$/.test(name)) return m[Number(name)] ?? '';
@@ -146,7 +148,11 @@ export class RegexError extends InputError {
   }
 }
 
-function compile(source: string, text: string, flags: number, prefix = ''): Regex {
+/** `text` is what RE2 compiles for the user's `source` (anchored or not); `prefix` starts the error message. */
+function compile(
+  source: string,
+  { text, flags, prefix = '' }: { text: string; flags: number; prefix?: string },
+): Regex {
   try {
     return new Regex(source, RE2JS.compile(text, flags));
   } catch (err) {
@@ -162,14 +168,14 @@ function compile(source: string, text: string, flags: number, prefix = ''): Rege
 export function compileMatcherRegex(re: string, opts: MatcherRegexOptions = {}): Regex {
   const dotAll = opts.dotAll ?? true;
   return cached(`${dotAll ? 'a' : 'A'}\u0000${re}`, () =>
-    compile(re, dotAll ? `^(?s:${re})$` : `^(?:${re})$`, 0, 'parse error: '),
+    compile(re, { text: dotAll ? `^(?s:${re})$` : `^(?:${re})$`, flags: 0, prefix: 'parse error: ' }),
   );
 }
 
 /** An unanchored pattern, as Go's regexp.MatchString / ReplaceAllString and Grafana's variable regex use. */
 export function compileRegex(pattern: string, opts: RegexOptions = {}): Regex {
   const flags = [...(opts.flags ?? '')].reduce((bits, f) => bits | (FLAG_BITS[f] ?? 0), 0);
-  return cached(`u${flags}\u0000${pattern}`, () => compile(pattern, pattern, flags));
+  return cached(`u${flags}\u0000${pattern}`, () => compile(pattern, { text: pattern, flags }));
 }
 
 /**

@@ -25,13 +25,13 @@ function page(kind: RecordKind, query: Partial<RecordQuery> & { sort?: 'asc' | '
 }
 
 /** Every page, following cursors: the ids in order, to compare with one sorted list. */
-function pages(kind: RecordKind, query: Partial<RecordQuery>, sort: 'asc' | 'desc', size: number) {
+function pages(kind: RecordKind, query: Partial<RecordQuery> & { sort: 'asc' | 'desc'; size: number }) {
   return async (store: RecordStore) => {
     const seen: string[] = [];
     let cursor: string | undefined;
     let total = 0;
     do {
-      const r = await store.search(kind, { filters: {}, ...query, sort, size, ...(cursor ? { cursor } : {}) });
+      const r = await store.search(kind, { filters: {}, ...query, ...(cursor ? { cursor } : {}) });
       total = r.total;
       seen.push(...ids(r.items));
       cursor = r.cursor ?? undefined;
@@ -41,16 +41,16 @@ function pages(kind: RecordKind, query: Partial<RecordQuery>, sort: 'asc' | 'des
 }
 
 const histogram = (kind: RecordKind, query: Partial<RecordQuery>, intervalMs: number) => (store: RecordStore) =>
-  store.histogram(kind, { filters: {}, ...query }, intervalMs);
+  store.histogram(kind, { filters: {}, ...query, intervalMs });
+/** `group` names the field to group by and, optionally, how many groups (10 when not given). */
 const stats =
-  (kind: RecordKind, query: Partial<RecordQuery>, by: string, limit = 10) =>
-  (store: RecordStore) =>
-    store.stats(kind, { filters: {}, ...query }, by, limit);
+  (kind: RecordKind, query: Partial<RecordQuery>, group: { by: string; limit?: number }) => (store: RecordStore) =>
+    store.stats(kind, { filters: {}, ...query, by: group.by, limit: group.limit ?? 10 });
 const count = (kind: RecordKind, query: Partial<RecordQuery>) => (store: RecordStore) =>
   store.count(kind, { filters: {}, ...query });
-async function exported(store: RecordStore, kind: RecordKind, query: Partial<RecordQuery>, sort: 'asc' | 'desc') {
+async function exported(store: RecordStore, kind: RecordKind, query: Partial<RecordQuery> & { sort: 'asc' | 'desc' }) {
   const out: string[] = [];
-  for await (const d of store.exportAll(kind, { filters: {}, ...query, sort })) out.push(d.id);
+  for await (const d of store.exportAll(kind, { filters: {}, ...query })) out.push(d.id);
   return out;
 }
 
@@ -178,16 +178,22 @@ export const CONTRACT_CASES: ContractCase[] = [
     name: 'logs: histogram 5m with filter and q',
     run: histogram('logs', { filters: { namespace: ['payments'] }, q: q('error') }, 300_000),
   },
-  { name: 'logs: stats by pod', run: stats('logs', {}, 'pod', 5), check: exactly(3000) },
-  { name: 'logs: stats by namespace with q', run: stats('logs', { q: q('refused') }, 'namespace') },
-  { name: 'logs: stats by node limited', run: stats('logs', { filters: { cluster: ['west'] } }, 'node', 2) },
+  { name: 'logs: stats by pod', run: stats('logs', {}, { by: 'pod', limit: 5 }), check: exactly(3000) },
+  { name: 'logs: stats by namespace with q', run: stats('logs', { q: q('refused') }, { by: 'namespace' }) },
+  {
+    name: 'logs: stats by node limited',
+    run: stats('logs', { filters: { cluster: ['west'] } }, { by: 'node', limit: 2 }),
+  },
   {
     name: 'logs: paging desc through a filter, size 97',
-    run: pages('logs', { filters: { cluster: ['east'] } }, 'desc', 97),
+    run: pages('logs', { filters: { cluster: ['east'] }, sort: 'desc', size: 97 }),
   },
-  { name: 'logs: paging asc with q, size 50', run: pages('logs', { q: q('error OR panic') }, 'asc', 50) },
-  { name: 'logs: export asc with filter', run: (s) => exported(s, 'logs', { filters: { node: ['node-2'] } }, 'asc') },
-  { name: 'logs: export desc with q', run: (s) => exported(s, 'logs', { q: q('"health check"') }, 'desc') },
+  { name: 'logs: paging asc with q, size 50', run: pages('logs', { q: q('error OR panic'), sort: 'asc', size: 50 }) },
+  {
+    name: 'logs: export asc with filter',
+    run: (s) => exported(s, 'logs', { filters: { node: ['node-2'] }, sort: 'asc' }),
+  },
+  { name: 'logs: export desc with q', run: (s) => exported(s, 'logs', { q: q('"health check"'), sort: 'desc' }) },
   // events
   { name: 'events: everything in range', run: page('events', EVERYTHING), check: exactly(1273) },
   { name: 'events: type Warning', run: page('events', { filters: { type: ['Warning'] } }), check: exactly(304) },
@@ -212,13 +218,13 @@ export const CONTRACT_CASES: ContractCase[] = [
     run: count('events', { q: q('NOT type:normal') }),
     check: exactly(306),
   },
-  { name: 'events: stats by reason', run: stats('events', {}, 'reason', 8), check: exactly(1273) },
+  { name: 'events: stats by reason', run: stats('events', {}, { by: 'reason', limit: 8 }), check: exactly(1273) },
   {
     name: 'events: stats by namespace distinct',
-    run: stats('events', { filters: { type: ['Warning'] } }, 'namespace', 100),
+    run: stats('events', { filters: { type: ['Warning'] } }, { by: 'namespace', limit: 100 }),
   },
   { name: 'events: histogram 1d', run: histogram('events', { filters: { cluster: ['west'] } }, 86_400_000) },
-  { name: 'events: paging all, size 100', run: pages('events', {}, 'desc', 100) },
+  { name: 'events: paging all, size 100', run: pages('events', { sort: 'desc', size: 100 }) },
   // audit
   { name: 'audit: verbs', run: page('audit', { filters: { verb: ['get', 'list'] } }), check: exactly(56) },
   { name: 'audit: user exact', run: page('audit', { filters: { user: ['system:apiserver'] } }), check: exactly(8) },
@@ -267,11 +273,11 @@ export const CONTRACT_CASES: ContractCase[] = [
     check: exactly(13),
   },
   { name: 'audit: q NOT subresource', run: count('audit', { q: q('NOT subresource:status') }), check: exactly(108) },
-  { name: 'audit: stats by user', run: stats('audit', {}, 'user', 5), check: exactly(112) },
-  { name: 'audit: stats by group (multi-valued)', run: stats('audit', {}, 'group', 6) },
-  { name: 'audit: stats by code', run: stats('audit', { filters: { verb: ['get', 'create'] } }, 'code') },
-  { name: 'audit: stats by resource distinct', run: stats('audit', {}, 'resource', 1000) },
+  { name: 'audit: stats by user', run: stats('audit', {}, { by: 'user', limit: 5 }), check: exactly(112) },
+  { name: 'audit: stats by group (multi-valued)', run: stats('audit', {}, { by: 'group', limit: 6 }) },
+  { name: 'audit: stats by code', run: stats('audit', { filters: { verb: ['get', 'create'] } }, { by: 'code' }) },
+  { name: 'audit: stats by resource distinct', run: stats('audit', {}, { by: 'resource', limit: 1000 }) },
   { name: 'audit: histogram 1d', run: histogram('audit', {}, 86_400_000), check: exactly(112) },
-  { name: 'audit: paging asc, size 7', run: pages('audit', {}, 'asc', 7) },
-  { name: 'audit: export with q', run: (s) => exported(s, 'audit', { q: q('pods OR configmaps') }, 'asc') },
+  { name: 'audit: paging asc, size 7', run: pages('audit', { sort: 'asc', size: 7 }) },
+  { name: 'audit: export with q', run: (s) => exported(s, 'audit', { q: q('pods OR configmaps'), sort: 'asc' }) },
 ];

@@ -45,12 +45,7 @@ export function recordStoreContract(engine: EngineUnderTest, fixtures: () => Rec
 
   it('writes idempotently by id: a second write of the same documents, given as JSON text, adds nothing', async () => {
     const again = data.audit.slice(0, 30);
-    const results = await store.write(
-      'audit',
-      again,
-      undefined,
-      again.map((d) => JSON.stringify(d)),
-    );
+    const results = await store.write('audit', again, { json: again.map((d) => JSON.stringify(d)) });
     expect(results.every((r) => r.ok)).toBe(true);
     await store.refresh('audit');
     expect(await store.count('audit', { filters: {} })).toBe(data.audit.length);
@@ -131,7 +126,7 @@ export function recordStoreContract(engine: EngineUnderTest, fixtures: () => Rec
       mk('r-other', 'retain-b', day + 1000),
     ]);
     await store.refresh('logs');
-    const deleted = await store.deleteOlderThan('logs', new Date(day + 86_400_000), 'retain-a');
+    const deleted = await store.deleteOlderThan('logs', { before: new Date(day + 86_400_000), cluster: 'retain-a' });
     expect([2, -1]).toContain(deleted);
     await store.refresh('logs');
     const left = await store.search('logs', { filters: { cluster: ['retain-a', 'retain-b'] }, sort: 'asc', size: 10 });
@@ -151,7 +146,7 @@ export function recordStoreContract(engine: EngineUnderTest, fixtures: () => Rec
     await expect(
       store.search('logs', { filters: {}, sort: 'desc', size: 5, cursor: 'not-a-cursor' }),
     ).rejects.toBeInstanceOf(InputError);
-    await expect(store.stats('logs', { filters: {} }, 'message', 5)).rejects.toBeInstanceOf(InputError);
+    await expect(store.stats('logs', { filters: {}, by: 'message', limit: 5 })).rejects.toBeInstanceOf(InputError);
     await expect(
       store.search('logs', { filters: {}, q: parseSearch('nofield:x'), sort: 'desc', size: 5 }),
     ).rejects.toBeInstanceOf(InputError);

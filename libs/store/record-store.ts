@@ -26,6 +26,29 @@ export interface SearchRequest extends RecordQuery {
   cursor?: string;
 }
 
+/** A histogram over the matching records: buckets of `intervalMs`, floored to multiples of it since the epoch. */
+export interface HistogramRequest extends RecordQuery {
+  intervalMs: number;
+}
+
+/** The `limit` most frequent values of the filter field `by` among the matching records. */
+export interface StatsRequest extends RecordQuery {
+  by: string;
+  limit: number;
+}
+
+/** Which records retention deletes: those older than `before`, of one cluster when given. */
+export interface RetentionCutoff {
+  before: Date;
+  cluster?: string;
+}
+
+export interface WriteOptions {
+  signal?: AbortSignal;
+  /** `json[i]`, when given, is docs[i] as JSON text (see RecordStore.write). */
+  json?: readonly (string | undefined)[];
+}
+
 export interface SearchPage<D = AnyDoc> {
   total: number;
   items: D[];
@@ -59,15 +82,10 @@ export interface RecordStore {
    * JSON text: the indexer has the text it parsed, and serializing 100k docs again cost it about as much
    * CPU as parsing them, so stores that keep JSON take it as is.
    */
-  write(
-    kind: RecordKind,
-    docs: readonly AnyDoc[],
-    signal?: AbortSignal,
-    json?: readonly (string | undefined)[],
-  ): Promise<WriteItemResult[]>;
+  write(kind: RecordKind, docs: readonly AnyDoc[], options?: WriteOptions): Promise<WriteItemResult[]>;
   search(kind: RecordKind, request: SearchRequest, signal?: AbortSignal): Promise<SearchPage>;
-  histogram(kind: RecordKind, query: RecordQuery, intervalMs: number, signal?: AbortSignal): Promise<HistogramResult>;
-  stats(kind: RecordKind, query: RecordQuery, by: string, limit: number, signal?: AbortSignal): Promise<StatsResult>;
+  histogram(kind: RecordKind, request: HistogramRequest, signal?: AbortSignal): Promise<HistogramResult>;
+  stats(kind: RecordKind, request: StatsRequest, signal?: AbortSignal): Promise<StatsResult>;
   /** Every matching record in time order, read in pages, so memory stays bounded. */
   exportAll(
     kind: RecordKind,
@@ -76,7 +94,7 @@ export interface RecordStore {
   ): AsyncIterable<AnyDoc>;
   count(kind: RecordKind, query: RecordQuery, signal?: AbortSignal): Promise<number>;
   /** Retention: deletes records of one kind (optionally one cluster) older than `before`. Returns count or -1 when unknown. */
-  deleteOlderThan(kind: RecordKind, before: Date, cluster?: string, signal?: AbortSignal): Promise<number>;
+  deleteOlderThan(kind: RecordKind, cutoff: RetentionCutoff, signal?: AbortSignal): Promise<number>;
   /** Makes recent writes visible to search (OpenSearch refresh); a no-op where writes are visible at once. */
   refresh(kind?: RecordKind): Promise<void>;
   ping(signal?: AbortSignal): Promise<boolean>;

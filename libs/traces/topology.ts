@@ -174,10 +174,8 @@ export interface NodeGraphFrame {
 
 export function nodeGraphFrames(t: Topology): { nodes: NodeGraphFrame; edges: NodeGraphFrame } {
   const field = (
-    name: string,
-    type: 'string' | 'number',
+    { name, type, displayName }: { name: string; type: 'string' | 'number'; displayName?: string },
     values: (string | number)[],
-    displayName?: string,
   ): NodeGraphField => ({ name, type, values, ...(displayName ? { config: { displayName } } : {}) });
   const meta = { preferredVisualisationType: 'nodeGraph' };
   const ok = (n: TopologyNode) => (n.requests === 0 ? 1 : (n.requests - n.errors) / n.requests);
@@ -187,38 +185,29 @@ export function nodeGraphFrames(t: Topology): { nodes: NodeGraphFrame; edges: No
       meta,
       fields: [
         field(
-          'id',
-          'string',
+          { name: 'id', type: 'string' },
           t.nodes.map((n) => n.id),
         ),
         field(
-          'title',
-          'string',
+          { name: 'title', type: 'string' },
           t.nodes.map((n) => n.service),
         ),
         field(
-          'subtitle',
-          'string',
+          { name: 'subtitle', type: 'string' },
           t.nodes.map((n) => (n.namespace ? `${n.cluster}/${n.namespace}` : n.cluster)),
         ),
         field(
-          'mainstat',
-          'number',
+          { name: 'mainstat', type: 'number', displayName: 'Requests' },
           t.nodes.map((n) => n.requests),
-          'Requests',
         ),
         field(
-          'secondarystat',
-          'number',
+          { name: 'secondarystat', type: 'number', displayName: 'Errors' },
           t.nodes.map((n) => n.errors),
-          'Errors',
         ),
-        field('arc__success', 'number', t.nodes.map(ok), 'Success'),
+        field({ name: 'arc__success', type: 'number', displayName: 'Success' }, t.nodes.map(ok)),
         field(
-          'arc__failed',
-          'number',
+          { name: 'arc__failed', type: 'number', displayName: 'Failed' },
           t.nodes.map((n) => 1 - ok(n)),
-          'Failed',
         ),
       ],
     },
@@ -227,43 +216,32 @@ export function nodeGraphFrames(t: Topology): { nodes: NodeGraphFrame; edges: No
       meta,
       fields: [
         field(
-          'id',
-          'string',
+          { name: 'id', type: 'string' },
           t.edges.map((e) => e.id),
         ),
         field(
-          'source',
-          'string',
+          { name: 'source', type: 'string' },
           t.edges.map((e) => e.source),
         ),
         field(
-          'target',
-          'string',
+          { name: 'target', type: 'string' },
           t.edges.map((e) => e.target),
         ),
         field(
-          'mainstat',
-          'number',
+          { name: 'mainstat', type: 'number', displayName: 'Requests/s' },
           t.edges.map((e) => e.requestRate),
-          'Requests/s',
         ),
         field(
-          'secondarystat',
-          'number',
+          { name: 'secondarystat', type: 'number', displayName: 'p95 ms' },
           t.edges.map((e) => e.p95Ms),
-          'p95 ms',
         ),
         field(
-          'detail__errorRate',
-          'number',
+          { name: 'detail__errorRate', type: 'number', displayName: 'Error rate' },
           t.edges.map((e) => e.errorRate),
-          'Error rate',
         ),
         field(
-          'detail__p50Ms',
-          'number',
+          { name: 'detail__p50Ms', type: 'number', displayName: 'p50 ms' },
           t.edges.map((e) => e.p50Ms),
-          'p50 ms',
         ),
       ],
     },

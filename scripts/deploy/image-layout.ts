@@ -148,12 +148,20 @@ export type PharosService = 'collector' | 'indexer' | 'query' | 'alerting';
 export class LocalDeployment {
   readonly services: Partial<Record<PharosService, { port: number; proc: Started }>> = {};
 
+  readonly run: string;
+  readonly layout: ImageLayout;
+  readonly tokens: Record<'ingest-token' | 'admin-token' | 'viewer-token', string>;
+  /** The config files of the host services and of the member (collector). */
+  private readonly configs: { host: string; member: string };
+
   private constructor(
-    readonly run: string,
-    readonly layout: ImageLayout,
-    readonly tokens: Record<'ingest-token' | 'admin-token' | 'viewer-token', string>,
-    private readonly configs: { host: string; member: string },
-  ) {}
+    parts: Pick<LocalDeployment, 'run' | 'layout' | 'tokens'> & { configs: LocalDeployment['configs'] },
+  ) {
+    this.run = parts.run;
+    this.layout = parts.layout;
+    this.tokens = parts.tokens;
+    this.configs = parts.configs;
+  }
 
   static async prepare(run: string): Promise<LocalDeployment> {
     const layout = buildImageLayout();
@@ -192,9 +200,14 @@ export class LocalDeployment {
       );
       return file;
     };
-    return new LocalDeployment(run, layout, tokens, {
-      host: write(host, 'pharos-config', 'host'),
-      member: write(member, 'pharos-collector-config', 'member'),
+    return new LocalDeployment({
+      run,
+      layout,
+      tokens,
+      configs: {
+        host: write(host, 'pharos-config', 'host'),
+        member: write(member, 'pharos-collector-config', 'member'),
+      },
     });
   }
 

@@ -86,7 +86,10 @@ export async function leaveRunningJvm({ engine, dir, pom, libDir }: JvmEngineFil
 }
 
 /** Recompiles `source` into `classesDir` when the source changed since the last compile. */
-export async function compileJava(source: string, classesDir: string, classpath: string, log: Log): Promise<void> {
+export async function compileJava(
+  { source, classesDir, classpath }: { source: string; classesDir: string; classpath: string },
+  log: Log,
+): Promise<void> {
   const stamp = path.join(classesDir, '.source-sha256');
   const sourceHash = await sha256OfFile(source);
   if ((await readStamp(stamp)) === sourceHash) return;

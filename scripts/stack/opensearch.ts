@@ -79,7 +79,10 @@ export const opensearch: Engine = {
     const pom = path.join(sources, 'pom.xml');
     if (await leaveRunningJvm({ engine: 'opensearch', dir, pom, libDir }, log)) return;
     await resolveClasspath(pom, libDir, log);
-    await compileJava(path.join(sources, 'src', 'PharosOpenSearch.java'), classesDir, `${libDir}/*`, log);
+    await compileJava(
+      { source: path.join(sources, 'src', 'PharosOpenSearch.java'), classesDir, classpath: `${libDir}/*` },
+      log,
+    );
     // The node looks for config/, modules/ and plugins/ under path.home; empty ones are enough.
     for (const sub of ['config', 'modules', 'plugins']) await fs.mkdir(path.join(homeDir, sub), { recursive: true });
     await fs.writeFile(path.join(homeDir, 'config', 'opensearch.yml'), '# settings come from the launcher\n');

@@ -87,7 +87,11 @@ export const readText = (file: string): Promise<string> =>
  * since (.sources) that step is skipped. Blocks added under a running server show up only after about a minute,
  * so the server is stopped first.
  */
-async function backfill(server: FixtureServer, service: Service, sources: string, log: Log): Promise<void> {
+async function backfill(
+  { server, service }: { server: FixtureServer; service: Service },
+  sources: string,
+  log: Log,
+): Promise<void> {
   const dir = dirOf(server);
   const hashFile = path.join(dir, '.hash');
   const sourcesFile = path.join(dir, '.sources');
@@ -126,7 +130,7 @@ export const prometheus: Engine = {
       FIXTURE_SERVERS.map(async (server, i) => {
         await fs.mkdir(dirOf(server), { recursive: true });
         await fs.writeFile(path.join(dirOf(server), 'prometheus.yml'), CONFIG);
-        await backfill(server, services[i] as Service, sources, log);
+        await backfill({ server, service: services[i] as Service }, sources, log);
       }),
     );
   },

@@ -124,7 +124,11 @@ function dataDigest(server: FixtureServer): string {
   return hash.digest('hex');
 }
 
-async function prepareServer(server: FixtureServer, service: Service, sources: string, log: Log): Promise<void> {
+async function prepareServer(
+  { server, service }: { server: FixtureServer; service: Service },
+  sources: string,
+  log: Log,
+): Promise<void> {
   const dir = dirOf(server);
   await fs.mkdir(dir, { recursive: true });
   await fs.writeFile(path.join(dir, 'prometheus.yml'), CONFIG);
@@ -162,6 +166,6 @@ export const prometheus3: Engine = {
     const sources = await sourcesDigest();
     // One server at a time: each runs a throwaway Prometheus, and the machine has two cores.
     for (const [i, server] of FIXTURE_SERVERS.entries())
-      await prepareServer(server, services[i] as Service, sources, log);
+      await prepareServer({ server, service: services[i] as Service }, sources, log);
   },
 };

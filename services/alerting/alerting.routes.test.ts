@@ -43,8 +43,8 @@ describe('alerting HTTP API', () => {
       sources,
     ));
     const authenticator = new TokenAuthenticator([]);
-    authenticator.add('ed', sha256Hex(TOKEN), 'admin');
-    authenticator.add('prom', sha256Hex(INGEST), 'ingest');
+    authenticator.add({ name: 'ed', tokenSha256: sha256Hex(TOKEN), role: 'admin' });
+    authenticator.add({ name: 'prom', tokenSha256: sha256Hex(INGEST), role: 'ingest' });
     app = await buildApp({
       logger: createLogger('silent'),
       metrics: new Registry(),

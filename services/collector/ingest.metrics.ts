@@ -6,9 +6,16 @@ export type IngestResult = 'accepted' | 'rejected' | 'unavailable' | 'trimmed';
 export type IngestProtocol = 'pharos' | 'otlp' | 'loki' | 'elasticsearch';
 
 /** Collector side of the pipeline's metrics: records in, by kind, cluster, outcome and protocol. */
+/** What a count of records is labelled with (the protocol comes from forProtocol). */
+export interface IngestLabels {
+  kind: RecordKind | 'spans';
+  cluster: string;
+  result: IngestResult;
+}
+
 export interface IngestMetrics {
   /** `spans`: OTLP traces (issue 22), not a record kind but counted the same way. */
-  count(kind: RecordKind | 'spans', cluster: string, result: IngestResult, n: number): void;
+  count(labels: IngestLabels, n: number): void;
   /** The same counter for records of another protocol (this one counts as `pharos`). */
   forProtocol(protocol: IngestProtocol): IngestMetrics;
 }
@@ -25,7 +32,7 @@ export function ingestMetrics(registry: Registry): IngestMetrics {
       registers: [registry],
     });
   const forProtocol = (protocol: IngestProtocol): IngestMetrics => ({
-    count: (kind, cluster, result, n) => {
+    count: ({ kind, cluster, result }, n) => {
       if (n > 0) records.inc({ kind, cluster, result, protocol }, n);
     },
     forProtocol,

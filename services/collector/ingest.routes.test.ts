@@ -57,8 +57,7 @@ async function appWith(bus: Bus, maxInFlight = 1000): Promise<{ app: FastifyInst
 async function drain(
   bus: Bus,
   topic: string,
-  expected: number,
-  match: (m: ConsumedMessage) => boolean = () => true,
+  { expected, match = () => true }: { expected: number; match?: (m: ConsumedMessage) => boolean },
 ): Promise<ConsumedMessage[]> {
   const got: ConsumedMessage[] = [];
   const sub = await bus.subscribe({
@@ -77,7 +76,11 @@ describe('ingest routes', () => {
   let registry: Registry;
   beforeAll(async () => ({ app, registry } = await appWith(bus)));
   afterAll(() => app.close());
-  const post = (url: string, payload: unknown, token = 'ingest', contentType = 'application/json') =>
+  const post = (
+    url: string,
+    payload: unknown,
+    { token = 'ingest', contentType = 'application/json' }: { token?: string; contentType?: string } = {},
+  ) =>
     app.inject({
       method: 'POST',
       url,
@@ -93,7 +96,7 @@ describe('ingest routes', () => {
     });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ accepted: 2, rejected: [{ index: 1, reason: expect.stringContaining('stage') }] });
-    const got = await drain(bus, topics.kind('audit'), 2);
+    const got = await drain(bus, topics.kind('audit'), { expected: 2 });
     expect(got.map((m) => JSON.parse(m.value).id).sort()).toEqual(['a1:ResponseComplete', 'a2:RequestReceived']);
     expect(got[0]!.headers).toMatchObject({ 'pharos-cluster': 'east', 'pharos-kind': 'audit' });
     expect(await registry.metrics()).toMatch(
@@ -129,27 +132,30 @@ describe('ingest routes', () => {
       log: 'hello',
       kubernetes: { namespace_name: 'ns', pod_name: 'p', container_name: 'c' },
     };
-    const nd = await post('/v1/ingest/logs', `${JSON.stringify(line)}\nnot json\n`, 'ingest', 'application/x-ndjson');
+    const nd = await post('/v1/ingest/logs', `${JSON.stringify(line)}\nnot json\n`, {
+      token: 'ingest',
+      contentType: 'application/x-ndjson',
+    });
     expect(nd.json()).toEqual({ accepted: 1, rejected: [{ index: 1, reason: expect.stringContaining('not JSON') }] });
     expect((await post('/v1/ingest/logs', [line, { ...line, log: 'again' }])).json()).toEqual({
       accepted: 2,
       rejected: [],
     });
-    const events = await drain(bus, topics.kind('events'), 1);
+    const events = await drain(bus, topics.kind('events'), { expected: 1 });
     expect(JSON.parse(events[0]!.value)).toMatchObject({ id: 'e1:3', cluster: 'local' });
     expect(events[0]!.key).toBe('p1');
   });
 
   it('refuses non-ingest roles and clusters outside the token scope', async () => {
-    expect((await post('/v1/ingest/audit', event('v'), 'viewer')).statusCode).toBe(403);
-    expect((await post('/v1/ingest/audit?cluster=west', event('v'), 'eastOnly')).statusCode).toBe(403);
-    expect((await post('/v1/ingest/audit?cluster=east', event('v'), 'eastOnly')).statusCode).toBe(200);
+    expect((await post('/v1/ingest/audit', event('v'), { token: 'viewer' })).statusCode).toBe(403);
+    expect((await post('/v1/ingest/audit?cluster=west', event('v'), { token: 'eastOnly' })).statusCode).toBe(403);
+    expect((await post('/v1/ingest/audit?cluster=east', event('v'), { token: 'eastOnly' })).statusCode).toBe(200);
     expect((await post('/v1/ingest/audit?cluster=bad%20name', event('v'))).statusCode).toBe(400);
   });
 
   it('holds a scoped token to its clusters without ?cluster= too, and never lets a body choose the cluster', async () => {
     // collector.cluster ("local") is where a batch without ?cluster= goes: not a cluster of this token.
-    const unnamed = await post('/v1/ingest/logs', [{ date: 1714557600, log: 'x' }], 'eastOnly');
+    const unnamed = await post('/v1/ingest/logs', [{ date: 1714557600, log: 'x' }], { token: 'eastOnly' });
     expect(unnamed.statusCode).toBe(403);
     expect(unnamed.json().error.message).toMatch(/"local".*\?cluster=east/);
     const forged = {
@@ -158,14 +164,15 @@ describe('ingest routes', () => {
       cluster: 'west',
       kubernetes: { namespace_name: 'ns', pod_name: 'p', container_name: 'c', cluster: 'west' },
     };
-    expect((await post('/v1/ingest/logs?cluster=east', [forged], 'eastOnly')).statusCode).toBe(200);
+    expect((await post('/v1/ingest/logs?cluster=east', [forged], { token: 'eastOnly' })).statusCode).toBe(200);
     expect(
-      (await post('/v1/ingest/audit?cluster=east', event('forged', { cluster: 'west' }), 'eastOnly')).statusCode,
+      (await post('/v1/ingest/audit?cluster=east', event('forged', { cluster: 'west' }), { token: 'eastOnly' }))
+        .statusCode,
     ).toBe(200);
     const isForged = (m: ConsumedMessage) => m.value.includes('forged');
     const got = [
-      ...(await drain(bus, topics.kind('logs'), 1, isForged)),
-      ...(await drain(bus, topics.kind('audit'), 1, isForged)),
+      ...(await drain(bus, topics.kind('logs'), { expected: 1, match: isForged })),
+      ...(await drain(bus, topics.kind('audit'), { expected: 1, match: isForged })),
     ];
     expect(got).toHaveLength(2);
     for (const m of got) {

@@ -47,8 +47,13 @@ const access = { access: { role: 'ingest' as const } };
 export function ingestRoutes(opts: IngestRoutesOptions): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
-    const accept = async (req: FastifyRequest, kind: RecordKind, result: NormalizeResult<AnyDoc>, cluster: string) => {
-      opts.metrics.count(kind, cluster, 'rejected', result.rejected.length);
+    /** Publishes the valid records of `result`, normalized for `cluster`; the invalid ones are reported. */
+    const accept = async (
+      req: FastifyRequest,
+      kind: RecordKind,
+      { result, cluster }: { result: NormalizeResult<AnyDoc>; cluster: string },
+    ) => {
+      opts.metrics.count({ kind, cluster, result: 'rejected' }, result.rejected.length);
       if (result.docs.length === 0 && result.rejected.length > 0) throw rejectedAll(result.rejected);
       await opts.ingest.publish(kind, result.docs, abortOnClose(req));
       return { accepted: result.docs.length, rejected: result.rejected };
@@ -70,7 +75,7 @@ export function ingestRoutes(opts: IngestRoutesOptions): FastifyPluginAsync {
         const cluster = clusterFor(req, req.query.cluster, opts.cluster);
         const result = normalizeAudit(req.body, { cluster, ingestedAt: Date.now() });
         if (!result) throw new InputError('the body must be an audit EventList, an array of Events or one Event');
-        return accept(req, 'audit', result, cluster);
+        return accept(req, 'audit', { result, cluster });
       },
     );
 
@@ -90,7 +95,7 @@ export function ingestRoutes(opts: IngestRoutesOptions): FastifyPluginAsync {
         const cluster = clusterFor(req, req.query.cluster, opts.cluster);
         const result = normalizeEvents(req.body, { cluster, ingestedAt: Date.now() });
         if (!result) throw new InputError('the body must be an EventList, an array of Events or one Event');
-        return accept(req, 'events', result, cluster);
+        return accept(req, 'events', { result, cluster });
       },
     );
 
@@ -118,7 +123,7 @@ export function ingestRoutes(opts: IngestRoutesOptions): FastifyPluginAsync {
               };
         const result = normalizeLogs(parsed.items, { cluster, ingestedAt: Date.now() });
         const rejected = [...parsed.rejected, ...result.rejected].sort((a, b) => a.index - b.index);
-        return accept(req, 'logs', { docs: result.docs, rejected }, cluster);
+        return accept(req, 'logs', { result: { docs: result.docs, rejected }, cluster });
       },
     );
   };

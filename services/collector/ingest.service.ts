@@ -63,7 +63,7 @@ function publisher({
       const inFlight = state.inFlight;
       if (docs.length === 0) return;
       if (inFlight + docs.length > opts.maxInFlight) {
-        countByCluster(opts.metrics, kind, docs, 'unavailable');
+        countByCluster(opts.metrics, { kind, docs }, 'unavailable');
         throw new UnavailableError(
           `the collector already holds ${inFlight} records waiting for the bus (collector.maxInFlight ${opts.maxInFlight}); retry later`,
         );
@@ -71,13 +71,17 @@ function publisher({
       state.inFlight += docs.length;
       try {
         const trimmed: AnyDoc[] = [];
-        const messages = packRecords(kind, lastPerRecord(docs), BUS_KEY[kind], DEFAULT_PACK_LIMITS, (doc) => {
-          const fitted = fitRecord(doc);
-          if (fitted.trimmed) trimmed.push(doc);
-          return fitted.json;
+        const messages = packRecords(kind, lastPerRecord(docs), {
+          keyOf: BUS_KEY[kind],
+          limits: DEFAULT_PACK_LIMITS,
+          serialize: (doc) => {
+            const fitted = fitRecord(doc);
+            if (fitted.trimmed) trimmed.push(doc);
+            return fitted.json;
+          },
         });
         if (trimmed.length > 0) {
-          countByCluster(opts.metrics, kind, trimmed, 'trimmed');
+          countByCluster(opts.metrics, { kind, docs: trimmed }, 'trimmed');
           log.warn(
             { kind, records: trimmed.length, maxBytes: MAX_RECORD_BYTES },
             'records over the bus limit are published without raw (and with message cut if need be)',
@@ -85,9 +89,9 @@ function publisher({
         }
         const bus = await opts.bus();
         await bus.publish(opts.topics.kind(kind), messages, signal);
-        countByCluster(opts.metrics, kind, docs, 'accepted');
+        countByCluster(opts.metrics, { kind, docs }, 'accepted');
       } catch (err) {
-        countByCluster(opts.metrics, kind, docs, 'unavailable');
+        countByCluster(opts.metrics, { kind, docs }, 'unavailable');
         log.warn({ err, kind, records: docs.length }, 'bus publish failed; the sender will retry');
         throw err instanceof PharosError
           ? err
@@ -99,15 +103,15 @@ function publisher({
   };
 }
 
+/** Counts `docs` (records of one kind) per cluster under `result`. */
 function countByCluster(
   metrics: IngestMetrics,
-  kind: RecordKind,
-  docs: readonly AnyDoc[],
+  { kind, docs }: { kind: RecordKind; docs: readonly AnyDoc[] },
   result: 'accepted' | 'unavailable' | 'trimmed',
 ): void {
   const byCluster = new Map<string, number>();
   for (const d of docs) byCluster.set(d.cluster, (byCluster.get(d.cluster) ?? 0) + 1);
-  for (const [cluster, n] of byCluster) metrics.count(kind, cluster, result, n);
+  for (const [cluster, n] of byCluster) metrics.count({ kind, cluster, result }, n);
 }
 
 /**

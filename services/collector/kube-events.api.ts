@@ -57,8 +57,7 @@ export function kubeEventsApi(options: KubeConfigOptions | KubeConfig): KubeEven
       return watchEvents(
         kc,
         { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: WATCH_SECONDS },
-        onEvent,
-        done,
+        { onEvent, done },
       );
     },
   };
@@ -72,8 +71,7 @@ export function kubeEventsApi(options: KubeConfigOptions | KubeConfig): KubeEven
 function watchEvents(
   kc: KubeConfig,
   query: Record<string, string | number | boolean>,
-  onEvent: (type: string, object: unknown) => void,
-  done: (err?: unknown) => void,
+  { onEvent, done }: { onEvent: (type: string, object: unknown) => void; done: (err?: unknown) => void },
 ): { abort(): void } {
   let controller: AbortController | undefined;
   let ended = false;

@@ -143,7 +143,7 @@ export class KubeEventsWatcher {
         this.log.warn({ reason: doc }, 'watched event rejected');
       } else docs.push(doc);
     }
-    this.opts.metrics.count('events', this.opts.cluster, 'rejected', rejected);
+    this.opts.metrics.count({ kind: 'events', cluster: this.opts.cluster, result: 'rejected' }, rejected);
     await this.opts.ingest.publish('events', docs, signal);
   }
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { BusMessage, ConsumedMessage } from '../../libs/bus/bus.ts';
 import type { LogDoc } from '../../libs/schemas/records.ts';
 import { MemoryRecordStore } from '../../libs/store/memory/memory-record.store.ts';
-import type { AnyDoc, RecordStore, WriteItemResult } from '../../libs/store/record-store.ts';
+import type { AnyDoc, RecordStore, WriteItemResult, WriteOptions } from '../../libs/store/record-store.ts';
 import { deadLetterSchema } from './dead-letter.ts';
 import { indexBatchHandler } from './index-batch.ts';
 import { indexerMetrics } from './indexer.metrics.ts';
@@ -32,12 +32,7 @@ function fakeStore(downCalls: number, verdicts: Record<string, Array<'ok' | 'ret
   const texts = new Map<string, string | undefined>();
   let calls = 0;
   const store = {
-    async write(
-      _kind: string,
-      docs: readonly AnyDoc[],
-      _signal?: AbortSignal,
-      json?: readonly (string | undefined)[],
-    ): Promise<WriteItemResult[]> {
+    async write(_kind: string, docs: readonly AnyDoc[], { json }: WriteOptions = {}): Promise<WriteItemResult[]> {
       calls += 1;
       if (calls <= downCalls) throw new Error('connect ECONNREFUSED 127.0.0.1:9200');
       return docs.map((d, i) => {

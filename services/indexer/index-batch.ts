@@ -109,7 +109,7 @@ export function storeWrite(opts: Pick<IndexBatchOptions, 'kind' | 'store' | 'met
     const started = performance.now();
     try {
       const store = await opts.store();
-      return await store.write(opts.kind, docs, signal, json);
+      return await store.write(opts.kind, docs, { signal, json });
     } catch (err) {
       signal.throwIfAborted();
       const retryable = !(err instanceof PharosError) || err.retryable;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordStore } from '../../libs/store/record-store.ts';
+import type { RecordStore, RetentionCutoff } from '../../libs/store/record-store.ts';
 import { applyRetention } from './retention.job.ts';
 
 const DAY = 86_400_000;
@@ -8,7 +8,7 @@ const now = Date.UTC(2026, 0, 31);
 function recordingStore(clustersSeen: string[]) {
   const calls: { kind: string; days: number; cluster?: string | undefined }[] = [];
   const store = {
-    async deleteOlderThan(kind: string, before: Date, cluster?: string) {
+    async deleteOlderThan(kind: string, { before, cluster }: RetentionCutoff) {
       calls.push({ kind, days: (now - before.getTime()) / DAY, cluster });
       return 0;
     },

@@ -37,11 +37,11 @@ export async function applyRetention(opts: {
       runs.push({
         kind,
         before: before.toISOString(),
-        deleted: await store.deleteOlderThan(kind, before, undefined, signal),
+        deleted: await store.deleteOlderThan(kind, { before }, signal),
       });
       continue;
     }
-    const seen = await store.stats(kind, { filters: {} }, 'cluster', 10_000, signal);
+    const seen = await store.stats(kind, { filters: {}, by: 'cluster', limit: 10_000 }, signal);
     const clusters = new Set([...seen.groups.map((g) => g.key), ...overrides.map(([c]) => c)]);
     for (const cluster of clusters) {
       const before = cutoff(retention.clusters[cluster]?.[kind] ?? retention[kind]);
@@ -49,7 +49,7 @@ export async function applyRetention(opts: {
         kind,
         cluster,
         before: before.toISOString(),
-        deleted: await store.deleteOlderThan(kind, before, cluster, signal),
+        deleted: await store.deleteOlderThan(kind, { before, cluster }, signal),
       });
     }
   }

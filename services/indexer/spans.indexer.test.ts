@@ -39,7 +39,7 @@ describe('spans indexer', () => {
     const store = new SqliteSpanStore({ path: ':memory:' });
     await store.init();
     const docs = spansAt('east', 0, 3);
-    const messages = packRecords('spans', [...docs, ...docs], (s) => s.traceId).map(
+    const messages = packRecords('spans', [...docs, ...docs], { keyOf: (s) => s.traceId }).map(
       (m, i) => ({ ...m, partition: 0, offset: String(i) }) as ConsumedMessage,
     );
     messages.push({ key: 'x', value: '{"not":"a span"}', headers: {}, partition: 0, offset: '9' } as ConsumedMessage);

@@ -72,18 +72,21 @@ function layoutPanels(panels: unknown[], notes: Notes): RowInput[] {
   const rows: RowInput[] = [];
   let current: RowInput & { panels: PanelInput[] } = { title: '', collapsed: false, panels: [] };
   let top = 0;
-  const add = (row: RowInput & { panels: PanelInput[] }, raw: Json, path: string, rowTop: number) => {
-    const panel = convertPanel(raw, { path, notes });
-    if (panel) row.panels.push({ ...panel, gridPos: gridPos(raw, rowTop) });
+  /** Adds the panel `raw`, found at `path`, to `row`, whose top is `rowTop` in the dashboard's grid. */
+  const add = (row: RowInput & { panels: PanelInput[] }, raw: Json, at: { path: string; rowTop: number }) => {
+    const panel = convertPanel(raw, { path: at.path, notes });
+    if (panel) row.panels.push({ ...panel, gridPos: gridPos(raw, at.rowTop) });
   };
   panels.forEach((value, i) => {
     const raw = asObject(value) ?? {};
-    if (raw.type !== 'row') return add(current, raw, `panels.${i}`, top);
+    if (raw.type !== 'row') return add(current, raw, { path: `panels.${i}`, rowTop: top });
     if (current.panels.length || current.title) rows.push(current);
     top = (asNumber(asObject(raw.gridPos)?.y) ?? 0) + 1;
     current = { title: asString(raw.title) ?? '', collapsed: raw.collapsed === true, panels: [] };
     const row = current;
-    asArray(raw.panels).forEach((nested, j) => add(row, asObject(nested) ?? {}, `panels.${i}.panels.${j}`, top));
+    asArray(raw.panels).forEach((nested, j) =>
+      add(row, asObject(nested) ?? {}, { path: `panels.${i}.panels.${j}`, rowTop: top }),
+    );
   });
   if (current.panels.length || current.title) rows.push(current);
   return rows;
@@ -91,14 +94,15 @@ function layoutPanels(panels: unknown[], notes: Notes): RowInput[] {
 
 function gridPos(raw: Json, rowTop: number): PanelInput['gridPos'] {
   const g = asObject(raw.gridPos) ?? {};
-  const clamp = (v: number | undefined, lo: number, hi: number, dflt: number) =>
+  /** `v` rounded into [lo, hi], `dflt` when absent. */
+  const clamp = (v: number | undefined, [lo, hi]: [number, number], dflt: number) =>
     Math.max(lo, Math.min(hi, Math.round(v ?? dflt)));
-  const w = clamp(asNumber(g.w), 1, 24, 12);
+  const w = clamp(asNumber(g.w), [1, 24], 12);
   return {
-    x: clamp(asNumber(g.x), 0, 24 - w, 0),
-    y: clamp((asNumber(g.y) ?? rowTop) - rowTop, 0, 10_000, 0),
+    x: clamp(asNumber(g.x), [0, 24 - w], 0),
+    y: clamp((asNumber(g.y) ?? rowTop) - rowTop, [0, 10_000], 0),
     w,
-    h: clamp(asNumber(g.h), 1, 100, 8),
+    h: clamp(asNumber(g.h), [1, 100], 8),
   };
 }
 

@@ -9,11 +9,17 @@ import { asArray, asBool, asNumber, asObject, asString, type Json, type Notes } 
  */
 type VariableInput = z.input<typeof variableSchema>;
 
-type Converter = (v: Json, name: string, path: string, notes: Notes) => VariableInput | undefined;
+/** Where the variable is in the imported document (`path`), and the notes the import reports. */
+interface ImportAt {
+  path: string;
+  notes: Notes;
+}
+
+type Converter = (v: Json, name: string, at: ImportAt) => VariableInput | undefined;
 
 /** Variable converters keyed by Grafana variable type. */
 const CONVERTERS: Record<string, Converter> = {
-  query: (v, name, path, notes) => {
+  query: (v, name, { path, notes }) => {
     const query = (asString(v.query) ?? asString(asObject(v.query)?.query) ?? asString(v.definition) ?? '').trim();
     if (/^label_values\s*\(/.test(query)) {
       const out: VariableInput = { type: 'query', name, query, ...selection(v), sort: sortOf(v.sort) };
@@ -66,12 +72,12 @@ const CONVERTERS: Record<string, Converter> = {
     const value = asString(v.query) ?? '';
     return { type: 'custom', name, options: [value], hide: true, default: value };
   },
-  textbox: (v, name, path, notes) => {
+  textbox: (v, name, { path, notes }) => {
     const value = currentValues(v)[0] ?? asString(v.query) ?? '';
     notes.add(path, `variable $${name}: free-text box became a fixed value "${value}"`);
     return { type: 'custom', name, options: [value], default: value };
   },
-  datasource: (_v, name, path, notes) => {
+  datasource: (_v, name, { path, notes }) => {
     notes.add(
       path,
       `variable $${name}: data source variables are not needed (Pharos queries its federated Prometheus); left out`,
@@ -92,7 +98,7 @@ export function convertVariables(list: unknown[], basePath: string, notes: Notes
       notes.add(path, `variable $${name}: type "${type}" is not supported; left out`);
       return;
     }
-    const variable = convert(v, name, path, notes);
+    const variable = convert(v, name, { path, notes });
     if (!variable) {
       if (type !== 'datasource' && type !== 'query') notes.add(path, `variable $${name}: no usable options; left out`);
       return;

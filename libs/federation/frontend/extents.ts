@@ -27,8 +27,9 @@ function setPoints(s: MatrixSeries, field: (typeof POINT_FIELDS)[number], pts: P
 
 const msOf = (t: number): number => Math.round(t * 1000);
 
-/** The spans of [from, to] (grid times) that no extent covers. */
-export function missingSpans(extents: readonly Extent[], from: number, to: number, stepMs: number): Span[] {
+/** The spans of `range` (its ends grid times) that no extent covers. */
+export function missingSpans(extents: readonly Extent[], range: Span, stepMs: number): Span[] {
+  const { startMs: from, endMs: to } = range;
   const out: Span[] = [];
   let cursor = from;
   for (const e of [...extents].sort((a, b) => a.startMs - b.startMs)) {

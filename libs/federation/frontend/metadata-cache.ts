@@ -38,6 +38,14 @@ export interface MetadataCacheOptions {
 
 type MetadataKind = Extract<KeyParts['kind'], 'series' | 'labels' | 'label-values'>;
 
+/** A metadata list to answer: `ask` asks the engine; `args` is everything it is asked with (label name, match[], window), the key is made from it. */
+export interface MetadataRequest<A extends ListAnswer> {
+  kind: MetadataKind;
+  args: unknown;
+  q: MetadataAsk;
+  ask: () => Promise<A>;
+}
+
 /**
  * Series, label names and label values for a window that ended before now − maxFreshness, kept for a short
  * TTL (Thanos's query-frontend caches these too, `--labels.*`). They are not exact functions of the window as
@@ -52,14 +60,8 @@ export class MetadataCache {
     this.now = opts.now ?? Date.now;
   }
 
-  /** `args` is everything the engine is asked with (label name, match[], window): the key is made from it. */
-  async answer<A extends ListAnswer>(
-    kind: MetadataKind,
-    args: unknown,
-    q: MetadataAsk,
-    ask: () => Promise<A>,
-    signal?: AbortSignal,
-  ): Promise<A> {
+  async answer<A extends ListAnswer>(request: MetadataRequest<A>, signal?: AbortSignal): Promise<A> {
+    const { kind, args, q, ask } = request;
     if (!this.cacheable(q)) return ask();
     const key = cacheKey({
       kind,

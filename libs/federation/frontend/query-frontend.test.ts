@@ -92,13 +92,11 @@ function setup(opts: { now?: number; settings?: Partial<FrontendSettings> } = {}
   return { engine, cache, frontend, clock, count, registry, setVersions: (v: string) => (versions = v) };
 }
 
-const range = (query: string, start: number, end: number, step: number, extra: Partial<RangeAsk> = {}): RangeAsk => ({
-  query,
-  start,
-  end,
-  step,
-  ...extra,
-});
+const range = (
+  query: string,
+  { start, end, step }: { start: number; end: number; step: number },
+  extra: Partial<RangeAsk> = {},
+): RangeAsk => ({ query, start, end, step, ...extra });
 
 describe('QueryFrontend, range queries', () => {
   it('answers exactly what the engine answers for the whole window, cold and warm, for any window and step', async () => {
@@ -109,7 +107,7 @@ describe('QueryFrontend, range queries', () => {
         fc.constantFrom(30, 60, 300, 3600),
         async (offset, len, step) => {
           const { engine, frontend } = setup();
-          const q = range('sum(x)', T0 + offset, T0 + offset + len, step);
+          const q = range('sum(x)', { start: T0 + offset, end: T0 + offset + len, step });
           const expected = await new FakeEngine().range(q);
           const cold = await frontend.range(q);
           expect(cold.result).toEqual(expected.result);
@@ -142,7 +140,7 @@ describe('QueryFrontend, range queries', () => {
       metrics: frontendMetrics(new Registry(), new MemoryLruCache({ maxBytes: 2 ** 20 })),
       now: () => (T0 + 30 * 86_400) * 1000,
     });
-    const q = range('max_over_time(x[1h:1s])', T0, T0 + 3 * 86_400, 3600);
+    const q = range('max_over_time(x[1h:1s])', { start: T0, end: T0 + 3 * 86_400, step: 3600 });
     await expect(refusing.range(q)).rejects.toThrow('maxSubqueryPointsPerSeries');
     expect(checked).toEqual([q]);
     expect(engine.calls).toEqual([]);
@@ -150,9 +148,9 @@ describe('QueryFrontend, range queries', () => {
 
   it('a moved window asks the engine only for the steps it has not seen', async () => {
     const { engine, frontend, count } = setup();
-    await frontend.range(range('up', T0, T0 + 6 * 3600, 60));
+    await frontend.range(range('up', { start: T0, end: T0 + 6 * 3600, step: 60 }));
     engine.calls = [];
-    const moved = range('up', T0 + 600, T0 + 6 * 3600 + 600, 60);
+    const moved = range('up', { start: T0 + 600, end: T0 + 6 * 3600 + 600, step: 60 });
     const answer = await frontend.range(moved);
     expect(answer.result).toEqual((await new FakeEngine().range(moved)).result);
     expect(engine.calls).toEqual([{ kind: 'range', start: T0 + 6 * 3600 + 60, end: T0 + 6 * 3600 + 600 }]);
@@ -162,7 +160,7 @@ describe('QueryFrontend, range queries', () => {
   it('never caches the last maxFreshness: the fresh tail is asked every time and reflects new data', async () => {
     const now = (T0 + 2 * 3600) * 1000;
     const { engine, frontend } = setup({ now });
-    const q = range('up', T0, T0 + 2 * 3600, 60);
+    const q = range('up', { start: T0, end: T0 + 2 * 3600, step: 60 });
     await frontend.range(q);
     engine.version = 2; // samples arrived late: the engine now answers differently
     engine.calls = [];
@@ -176,17 +174,19 @@ describe('QueryFrontend, range queries', () => {
     const a = (again.result as MatrixSeries[]).find((s) => s.metric.s === 'a')!;
     const fresh = new FakeEngine();
     fresh.version = 2;
-    const newest = (await fresh.range(range('up', cutoff + 60, T0 + 2 * 3600, 60))).result as MatrixSeries[];
+    const newest = (await fresh.range(range('up', { start: cutoff + 60, end: T0 + 2 * 3600, step: 60 })))
+      .result as MatrixSeries[];
     expect(a.values!.filter(([t]) => t > cutoff)).toEqual(newest.find((s) => s.metric.s === 'a')!.values);
     // The older points came from the cache, as the engine first answered them.
-    const cached = (await new FakeEngine().range(range('up', T0, cutoff, 60))).result as MatrixSeries[];
+    const cached = (await new FakeEngine().range(range('up', { start: T0, end: cutoff, step: 60 })))
+      .result as MatrixSeries[];
     expect(a.values!.filter(([t]) => t <= cutoff)).toEqual(cached.find((s) => s.metric.s === 'a')!.values);
   });
 
   it('a window wholly inside the freshness window goes to the engine as it came', async () => {
     const now = (T0 + 3600) * 1000;
     const { engine, frontend, cache } = setup({ now });
-    const q = range('up', T0 + 3600 - 120, T0 + 3600, 15);
+    const q = range('up', { start: T0 + 3600 - 120, end: T0 + 3600, step: 15 });
     await frontend.range(q);
     expect(engine.calls).toEqual([{ kind: 'range', start: q.start, end: q.end }]);
     expect((await cache.stats()).items).toBe(0);
@@ -194,7 +194,7 @@ describe('QueryFrontend, range queries', () => {
 
   it('Cache-Control: no-cache answers afresh and keeps it; no-store neither reads nor keeps', async () => {
     const { engine, frontend, cache } = setup();
-    const q = range('up', T0, T0 + 3600, 60);
+    const q = range('up', { start: T0, end: T0 + 3600, step: 60 });
     await frontend.range(q);
     engine.version = 3;
     engine.calls = [];
@@ -207,14 +207,14 @@ describe('QueryFrontend, range queries', () => {
     expect((await frontend.range(q)).result).toEqual(fresh.result);
     expect(engine.calls).toEqual([]);
     const items = (await cache.stats()).items;
-    await frontend.range({ ...range('other', T0, T0 + 3600, 60), cacheControl: 'no-store' });
+    await frontend.range({ ...range('other', { start: T0, end: T0 + 3600, step: 60 }), cacheControl: 'no-store' });
     expect(engine.calls).toEqual([{ kind: 'range', start: T0, end: T0 + 3600 }]);
     expect((await cache.stats()).items).toBe(items);
   });
 
   it('keys on scope, member versions and step: none of them shares an entry', async () => {
     const { engine, frontend, setVersions } = setup();
-    const q = range('up', T0, T0 + 3600, 60);
+    const q = range('up', { start: T0, end: T0 + 3600, step: 60 });
     await frontend.range({ ...q, scopeKey: 'viewer' });
     const n = engine.calls.length;
     await frontend.range({ ...q, scopeKey: 'other' });
@@ -231,7 +231,7 @@ describe('QueryFrontend, range queries', () => {
   it('a cluster failing in any part sends the whole window to the engine in one piece, and nothing is kept', async () => {
     const { engine, frontend, cache } = setup();
     engine.clusters.west = { status: 'error', error: 'down' };
-    const q = range('up', T0, T0 + 3 * 3600, 60);
+    const q = range('up', { start: T0, end: T0 + 3 * 3600, step: 60 });
     const a = await frontend.range(q);
     expect(engine.calls.at(-1)).toEqual({ kind: 'range', start: q.start, end: q.end });
     expect(a.clusters.west?.status).toBe('error');
@@ -241,7 +241,7 @@ describe('QueryFrontend, range queries', () => {
   it('a failed cluster in a window of one part: the engine answer is returned as it is, not asked for twice', async () => {
     const { engine, frontend, cache } = setup();
     engine.clusters.west = { status: 'error', error: 'timed out' };
-    const q = range('up', T0 + 600, T0 + 1200, 60);
+    const q = range('up', { start: T0 + 600, end: T0 + 1200, step: 60 });
     const a = await frontend.range(q);
     expect(engine.calls).toEqual([{ kind: 'range', start: q.start, end: q.end }]);
     expect(a.clusters.west?.status).toBe('error');
@@ -251,18 +251,18 @@ describe('QueryFrontend, range queries', () => {
   it('answers with warnings are passed on and not kept', async () => {
     const { engine, frontend, cache } = setup();
     engine.warnings = ['PromQL warning'];
-    const a = await frontend.range(range('up', T0, T0 + 3600, 60));
+    const a = await frontend.range(range('up', { start: T0, end: T0 + 3600, step: 60 }));
     expect(a.warnings).toEqual(['PromQL warning']);
     expect((await cache.stats()).items).toBe(0);
   });
 
   it('passes through, whole and uncached: @ and negative offsets, bad windows, too many steps, the switch off', async () => {
     const cases: [string, RangeAsk, Partial<FrontendSettings>?][] = [
-      ['at', range('up @ end()', T0, T0 + 7200, 60)],
-      ['neg offset', range('up offset -5m', T0, T0 + 7200, 60)],
-      ['end before start', range('up', T0 + 10, T0, 60)],
-      ['too many steps', range('up', T0, T0 + 7200, 60), { maxPointsPerSeries: 10 }],
-      ['disabled', range('up', T0, T0 + 7200, 60), { enabled: false }],
+      ['at', range('up @ end()', { start: T0, end: T0 + 7200, step: 60 })],
+      ['neg offset', range('up offset -5m', { start: T0, end: T0 + 7200, step: 60 })],
+      ['end before start', range('up', { start: T0 + 10, end: T0, step: 60 })],
+      ['too many steps', range('up', { start: T0, end: T0 + 7200, step: 60 }), { maxPointsPerSeries: 10 }],
+      ['disabled', range('up', { start: T0, end: T0 + 7200, step: 60 }), { enabled: false }],
     ];
     for (const [, q, settings] of cases) {
       const { engine, frontend, cache } = setup({ settings });
@@ -274,8 +274,8 @@ describe('QueryFrontend, range queries', () => {
 
   it('the engine’s errors come through; a corrupt entry reads as a miss', async () => {
     const { frontend, cache, engine } = setup();
-    await expect(frontend.range(range('bad(', T0, T0 + 3600, 60))).rejects.toThrow('parse error');
-    const q = range('up', T0, T0 + 1800, 60);
+    await expect(frontend.range(range('bad(', { start: T0, end: T0 + 3600, step: 60 }))).rejects.toThrow('parse error');
+    const q = range('up', { start: T0, end: T0 + 1800, step: 60 });
     await frontend.range(q);
     const keys = [...(cache as unknown as { slots: Map<string, unknown> }).slots.keys()];
     for (const k of keys) await cache.set(k, Buffer.from('{"extents":[{"startMs":"x"}]}'), 60);
@@ -286,7 +286,9 @@ describe('QueryFrontend, range queries', () => {
 
   it('refuses a joined answer over maxSamples', async () => {
     const { frontend } = setup({ settings: { maxSamples: 100 } });
-    await expect(frontend.range(range('up', T0, T0 + 7200, 60))).rejects.toMatchObject({ code: 'PHAROS_ERR_LIMIT' });
+    await expect(frontend.range(range('up', { start: T0, end: T0 + 7200, step: 60 }))).rejects.toMatchObject({
+      code: 'PHAROS_ERR_LIMIT',
+    });
   });
 });
 

@@ -57,7 +57,11 @@ export class QueryFrontend<A extends Answer> implements QueryFunctions<A> {
     if (!this.usable(q) || !Number.isFinite(q.time)) return engine(q, signal);
     const timeMs = Math.round(q.time * 1000);
     if (timeMs > this.now() - this.opts.settings.maxFreshnessMs) return engine(q, signal);
-    const key = this.key(q, 'instant', await this.opts.memberVersions(signal), { timeMs });
+    const key = this.key(q, {
+      kind: 'instant',
+      memberVersions: await this.opts.memberVersions(signal),
+      window: { timeMs },
+    });
     if (q.cacheControl !== 'no-cache') {
       const hit = decodeAnswer<A>((await this.opts.cache.getMany([key], signal)).get(key));
       this.count(hit !== undefined, 'instant');
@@ -85,7 +89,11 @@ export class QueryFrontend<A extends Answer> implements QueryFunctions<A> {
     const versions = await this.opts.memberVersions(signal);
     const keys = parts.map((p) =>
       p.startMs <= cacheableUntilMs
-        ? this.key(q, 'range', versions, { stepMs: grid.stepMs, phaseMs: phaseOf(grid), intervalMs, bucket: p.bucket })
+        ? this.key(q, {
+            kind: 'range',
+            memberVersions: versions,
+            window: { stepMs: grid.stepMs, phaseMs: phaseOf(grid), intervalMs, bucket: p.bucket },
+          })
         : undefined,
     );
     const wanted = keys.filter((k): k is string => k !== undefined);
@@ -127,11 +135,10 @@ export class QueryFrontend<A extends Answer> implements QueryFunctions<A> {
     return this.opts.settings.enabled && q.cacheControl !== 'no-store' && !PINNED.test(q.query);
   }
 
+  /** `window` holds what places the answer in time: the instant, or the range part's step, phase and bucket. */
   private key(
     q: InstantAsk | RangeAsk,
-    kind: KeyParts['kind'],
-    memberVersions: string,
-    window: Record<string, number>,
+    { kind, memberVersions, window }: Pick<KeyParts, 'kind' | 'memberVersions' | 'window'>,
   ): string {
     return cacheKey({
       kind,

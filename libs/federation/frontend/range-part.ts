@@ -57,7 +57,7 @@ export async function answerPart<A extends Answer>(opts: PartRunnerOptions<A>, r
   const lastCacheable = Math.min(part.endMs, gridFloor(grid, r.cacheableUntilMs));
   const kept = r.key ? usableExtents(decodeExtents(r.stored), grid, lastCacheable) : [];
   const overlapping = kept.filter((e) => e.endMs >= part.startMs && e.startMs <= part.endMs);
-  const missing = r.key ? missingSpans(kept, part.startMs, lastCacheable, grid.stepMs) : [];
+  const missing = r.key ? missingSpans(kept, { startMs: part.startMs, endMs: lastCacheable }, grid.stepMs) : [];
   const freshFrom = Math.max(part.startMs, lastCacheable + grid.stepMs);
   const asked: Span[] = freshFrom <= part.endMs ? [...missing, { startMs: freshFrom, endMs: part.endMs }] : missing;
   const answers = await Promise.all(

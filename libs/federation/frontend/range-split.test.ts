@@ -33,11 +33,13 @@ describe('splitGrid', () => {
   it('cuts at multiples of the interval and keeps every step once, in order', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 0, max: 10 * 24 * 3600 }),
-        fc.integer({ min: 1, max: 3 * 24 * 3600 }),
-        fc.integer({ min: 1, max: 7200 }),
-        fc.constantFrom(HOUR, 6 * HOUR, 24 * HOUR),
-        (start, len, step, interval) => {
+        fc.tuple(
+          fc.integer({ min: 0, max: 10 * 24 * 3600 }),
+          fc.integer({ min: 1, max: 3 * 24 * 3600 }),
+          fc.integer({ min: 1, max: 7200 }),
+          fc.constantFrom(HOUR, 6 * HOUR, 24 * HOUR),
+        ),
+        ([start, len, step, interval]) => {
           const g = gridOf({ start, end: start + len, step })!;
           const parts = splitGrid(g, interval);
           const steps: number[] = [];

@@ -37,6 +37,11 @@ export function aggregateK(a: AggregateArgs, vec: Sample[]): Sample[] {
   const ordered: KGroup[] = [];
   const topLess = (x: Sample, y: Sample) => lessNaNFirst(x.value, y.value);
   const bottomLess = (x: Sample, y: Sample) => greaterNaNFirst(x.value, y.value);
+  const kept: KeptOrder = {
+    k,
+    less: a.op === 'topk' ? topLess : bottomLess,
+    beats: a.op === 'topk' ? (r, x) => r < x : (r, x) => r > x,
+  };
   for (const s of vec) {
     if (s.histogram && a.op !== 'limitk') {
       if (a.version === 2)
@@ -56,9 +61,8 @@ export function aggregateK(a: AggregateArgs, vec: Sample[]): Sample[] {
       if (g.heap.length < k) g.heap.push(s);
       continue;
     }
-    const less = a.op === 'topk' ? topLess : bottomLess;
-    if (a.version === 2) offer2(g.heap, s, k, less);
-    else offer3(g.heap, s, k, less, a.op === 'topk' ? (r, x) => r < x : (r, x) => r > x);
+    if (a.version === 2) offer2(g.heap, s, kept);
+    else offer3(g.heap, s, kept);
   }
   const out: Sample[] = [];
   for (const g of ordered) {
@@ -72,8 +76,18 @@ export function aggregateK(a: AggregateArgs, vec: Sample[]): Sample[] {
   return out;
 }
 
+/**
+ * Which samples a topk/bottomk group keeps: `k` of them; `less` orders the heap (its root is the first to go),
+ * `beats(root, x)` tells whether x displaces the root value (3.x).
+ */
+interface KeptOrder {
+  k: number;
+  less: (a: Sample, b: Sample) => boolean;
+  beats: (root: number, x: number) => boolean;
+}
+
 /** 2.42: a better sample pops the root and is pushed. */
-function offer2(heap: Sample[], s: Sample, k: number, less: (a: Sample, b: Sample) => boolean): void {
+function offer2(heap: Sample[], s: Sample, { k, less }: KeptOrder): void {
   const root = heap[0] as Sample;
   if (heap.length < k || less(root, s)) {
     if (heap.length === k) {
@@ -88,13 +102,7 @@ function offer2(heap: Sample[], s: Sample, k: number, less: (a: Sample, b: Sampl
 }
 
 /** 3.x: push while there is room; a better sample (or a number over a NaN root) overwrites the root, then fixed. */
-function offer3(
-  heap: Sample[],
-  s: Sample,
-  k: number,
-  less: (a: Sample, b: Sample) => boolean,
-  beats: (root: number, x: number) => boolean,
-): void {
+function offer3(heap: Sample[], s: Sample, { k, less, beats }: KeptOrder): void {
   if (heap.length < k) {
     goHeapPush(heap, s, less);
     return;

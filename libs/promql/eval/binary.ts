@@ -53,7 +53,27 @@ function goMod(l: number, r: number): number {
   return l % r;
 }
 
-export function scalarBinop(op: BinaryOp, l: number, r: number, bool: boolean): number {
+/** A binary operator with its `bool` modifier (a comparison then answers 0 or 1), as a BinaryExpr carries them. */
+export interface Operator {
+  op: BinaryOp;
+  bool: boolean;
+}
+
+/** A vector-to-vector operation: both sides, their matching, and the Prometheus version whose messages to give. */
+export interface VectorBinop extends Operator {
+  lhs: Sample[];
+  rhs: Sample[];
+  m: VectorMatching;
+  version?: 2 | 3;
+}
+
+/** One side of an element operation: a float, or a native histogram (then `value` is not used). */
+interface Operand {
+  value: number;
+  histogram: FloatHistogram | undefined;
+}
+
+export function scalarBinop({ op, bool }: Operator, l: number, r: number): number {
   const [v, keep] = elemBinop(op, l, r);
   if (COMPARISON_OPS.has(op)) return bool ? (keep ? 1 : 0) : v;
   return v;
@@ -63,13 +83,9 @@ export function scalarBinop(op: BinaryOp, l: number, r: number, bool: boolean): 
  * Prometheus 3's vectorElemBinop for native histograms: h * f, f * h, h / f, h + h, h - h, h == h, h != h;
  * anything else with a histogram leaves the element out (with an info annotation).
  */
-function histogramBinop(
-  op: BinaryOp,
-  l: number,
-  r: number,
-  hl: FloatHistogram | undefined,
-  hr: FloatHistogram | undefined,
-): [FloatHistogram | undefined, boolean] {
+function histogramBinop(op: BinaryOp, left: Operand, right: Operand): [FloatHistogram | undefined, boolean] {
+  const { value: l, histogram: hl } = left;
+  const { value: r, histogram: hr } = right;
   if (op === '</' || op === '>/')
     throw new UnprocessableError(
       `operator ${op} (native histogram trimming) is not evaluated above merged cluster answers`,
@@ -93,7 +109,11 @@ function histogramBinop(
 }
 
 /** VectorscalarBinop: `swap` when the scalar was on the left. */
-export function vectorScalarBinop(op: BinaryOp, vec: Sample[], scalar: number, swap: boolean, bool: boolean): Sample[] {
+export function vectorScalarBinop(
+  { op, bool }: Operator,
+  vec: Sample[],
+  { scalar, swap }: { scalar: number; swap: boolean },
+): Sample[] {
   const out: Sample[] = [];
   const cmp = COMPARISON_OPS.has(op);
   for (const s of vec) {
@@ -103,8 +123,8 @@ export function vectorScalarBinop(op: BinaryOp, vec: Sample[], scalar: number, s
     let keep: boolean;
     if (s.histogram) {
       [h, keep] = swap
-        ? histogramBinop(op, l, r, undefined, s.histogram)
-        : histogramBinop(op, l, r, s.histogram, undefined);
+        ? histogramBinop(op, { value: l, histogram: undefined }, { value: r, histogram: s.histogram })
+        : histogramBinop(op, { value: l, histogram: s.histogram }, { value: r, histogram: undefined });
       value = NaN;
       // A comparison keeps the vector's element (engine.go): nothing here, a histogram is never compared to a float.
     } else {
@@ -127,23 +147,16 @@ export function vectorScalarBinop(op: BinaryOp, vec: Sample[], scalar: number, s
   return out;
 }
 
-export function vectorBinop(
-  op: BinaryOp,
-  lhs: Sample[],
-  rhs: Sample[],
-  m: VectorMatching,
-  bool: boolean,
-  version: 2 | 3 = 2,
-): Sample[] {
-  switch (op) {
+export function vectorBinop(a: VectorBinop): Sample[] {
+  switch (a.op) {
     case 'and':
-      return setAnd(lhs, rhs, m, true);
+      return setAnd(a, true);
     case 'unless':
-      return setAnd(lhs, rhs, m, false);
+      return setAnd(a, false);
     case 'or':
-      return setOr(lhs, rhs, m);
+      return setOr(a);
     default:
-      return matchedBinop({ op, lhs, rhs, m, bool, version });
+      return matchedBinop({ ...a, version: a.version ?? 2 });
   }
 }
 
@@ -163,7 +176,11 @@ function matchedLabels(l: Labels, m: VectorMatching): Labels {
 }
 
 /** The many-to-many refusal of engine.go, naming the match group and both series (3.x orders them). */
-function duplicateError(m: VectorMatching, current: Labels, previous: Labels, version: 2 | 3): UnprocessableError {
+function duplicateError(
+  m: VectorMatching,
+  { current, previous }: { current: Labels; previous: Labels },
+  version: 2 | 3,
+): UnprocessableError {
   const side = m.card === 'one-to-many' ? 'left' : 'right';
   let [a, b] = [labelsString(current), labelsString(previous)];
   if (version === 3 && a > b) [a, b] = [b, a];
@@ -178,26 +195,19 @@ function sigOf(m: VectorMatching): (l: Labels) => string {
   return (l) => signature(l, names, m.on);
 }
 
-function setAnd(lhs: Sample[], rhs: Sample[], m: VectorMatching, keepMatched: boolean): Sample[] {
+function setAnd({ lhs, rhs, m }: VectorBinop, keepMatched: boolean): Sample[] {
   const sig = sigOf(m);
   const right = new Set(rhs.map((s) => sig(s.labels)));
   return lhs.filter((s) => right.has(sig(s.labels)) === keepMatched);
 }
 
-function setOr(lhs: Sample[], rhs: Sample[], m: VectorMatching): Sample[] {
+function setOr({ lhs, rhs, m }: VectorBinop): Sample[] {
   const sig = sigOf(m);
   const left = new Set(lhs.map((s) => sig(s.labels)));
   return [...lhs, ...rhs.filter((s) => !left.has(sig(s.labels)))];
 }
 
-function matchedBinop(a: {
-  op: BinaryOp;
-  lhs: Sample[];
-  rhs: Sample[];
-  m: VectorMatching;
-  bool: boolean;
-  version: 2 | 3;
-}): Sample[] {
+function matchedBinop(a: VectorBinop & { version: 2 | 3 }): Sample[] {
   const { op, m, bool } = a;
   const sig = sigOf(m);
   const swapped = m.card === 'one-to-many';
@@ -206,7 +216,7 @@ function matchedBinop(a: {
   for (const rs of rhs) {
     const k = sig(rs.labels);
     const dup = right.get(k);
-    if (dup) throw duplicateError(m, rs.labels, dup.labels, a.version);
+    if (dup) throw duplicateError(m, { current: rs.labels, previous: dup.labels }, a.version);
     right.set(k, rs);
   }
   const matched = new Map<string, Set<string> | null>();
@@ -220,7 +230,7 @@ function matchedBinop(a: {
     let h: FloatHistogram | undefined;
     let value: number;
     let keep: boolean;
-    if (hl || hr) [h, keep] = histogramBinop(op, vl, vr, hl, hr);
+    if (hl || hr) [h, keep] = histogramBinop(op, { value: vl, histogram: hl }, { value: vr, histogram: hr });
     else [value, keep] = elemBinop(op, vl, vr);
     value ??= NaN;
     if (bool) {
@@ -229,7 +239,7 @@ function matchedBinop(a: {
       keep = true;
     }
     if (!keep) continue;
-    let labels = resultLabels(ls.labels, rs.labels, op, m);
+    let labels = resultLabels(ls.labels, rs.labels, a);
     if (bool) labels = dropName(labels);
     const inserted = matched.get(k);
     if (m.card === 'one-to-one') {
@@ -252,7 +262,7 @@ function matchedBinop(a: {
 }
 
 /** resultMetric in engine.go: the "many" side's labels, narrowed for one-to-one, plus group_x labels. */
-function resultLabels(l: Labels, r: Labels, op: BinaryOp, m: VectorMatching): Labels {
+function resultLabels(l: Labels, r: Labels, { op, m }: VectorBinop): Labels {
   let out: Labels = DROPS_NAME.has(op) ? dropName(l) : { ...l };
   if (m.card === 'one-to-one') {
     if (m.on) out = Object.fromEntries(Object.entries(out).filter(([n]) => m.labels.includes(n)));

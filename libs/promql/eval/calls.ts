@@ -55,7 +55,9 @@ export function callFunction(e: Call, ctx: StepContext, evalStep: Eval): StepVal
     // Scalar arguments: quantile_over_time's φ first, predict_linear's t and the smoothing factors after.
     const params = e.args.map(unparen).flatMap((a, i) => (a === sq ? [] : [asScalar(arg(i))]));
     const t = evalTimeOf(sq, ctx.tMs, ctx.grids);
-    return vec(overTime(f, windowAt(matrix, sq, t, ctx.sem), { tMs: t, sq, params, sem: ctx.sem, notes: ctx.notes }));
+    return vec(
+      overTime(f, windowAt(matrix, { sq, tMs: t }, ctx.sem), { tMs: t, sq, params, sem: ctx.sem, notes: ctx.notes }),
+    );
   }
   if (isMathFunction(f)) return vec(mathFunction(f, input(0)));
   if (isDateFunction(f))
@@ -141,7 +143,7 @@ export function callFunction(e: Call, ctx: StepContext, evalStep: Eval): StepVal
     }
     case 'histogram_fraction':
       return vec(
-        histogramFraction(asScalar(arg(0)), asScalar(arg(1)), asVector(arg(2)), {
+        histogramFraction({ lower: asScalar(arg(0)), upper: asScalar(arg(1)) }, asVector(arg(2)), {
           version: ctx.sem.version,
           notes: ctx.notes,
           pos: positionOf(e.args[2]),

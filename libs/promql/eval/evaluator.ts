@@ -159,19 +159,26 @@ function evalUnary(op: '-' | '+', v: StepValue): StepValue {
 function evalBinary(e: Extract<Expr, { kind: 'binary' }>, ctx: StepContext): StepValue {
   const l = evalStep(e.lhs, ctx);
   const r = evalStep(e.rhs, ctx);
-  if (l.type === 'scalar' && r.type === 'scalar')
-    return { type: 'scalar', value: scalarBinop(e.op, l.value, r.value, e.bool) };
+  if (l.type === 'scalar' && r.type === 'scalar') return { type: 'scalar', value: scalarBinop(e, l.value, r.value) };
   let samples: Sample[];
-  if (l.type === 'vector' && r.type === 'scalar') samples = vectorScalarBinop(e.op, l.samples, r.value, false, e.bool);
+  if (l.type === 'vector' && r.type === 'scalar')
+    samples = vectorScalarBinop(e, l.samples, { scalar: r.value, swap: false });
   else if (l.type === 'scalar' && r.type === 'vector')
-    samples = vectorScalarBinop(e.op, r.samples, l.value, true, e.bool);
+    samples = vectorScalarBinop(e, r.samples, { scalar: l.value, swap: true });
   else {
     if (!e.matching) throw new UnprocessableError('vector matching missing');
     if (e.matching.fill)
       throw new UnprocessableError(
         'binary operations with fill modifiers are not evaluated above merged cluster answers',
       );
-    samples = vectorBinop(e.op, asVector(l), asVector(r), e.matching, e.bool, ctx.sem.version);
+    samples = vectorBinop({
+      op: e.op,
+      bool: e.bool,
+      lhs: asVector(l),
+      rhs: asVector(r),
+      m: e.matching,
+      version: ctx.sem.version,
+    });
   }
   assertUniqueLabelsets(samples);
   return { type: 'vector', samples };
@@ -189,7 +196,8 @@ interface MatrixSeries {
   histograms?: [number, HistogramJson][];
 }
 
-function addPoint(s: MatrixSeries, tMs: number, value: number, h: Sample['histogram']): void {
+function addPoint(s: MatrixSeries, tMs: number, point: Pick<Sample, 'value' | 'histogram'>): void {
+  const { value, histogram: h } = point;
   if (h) (s.histograms ??= []).push([tMs / 1000, histogramToJson(h)]);
   else (s.values ??= []).push([tMs / 1000, formatValue(value)]);
 }
@@ -215,15 +223,14 @@ export function evalInstant(
     // An instant query for a subquery answers its points in the window, like a range selector.
     const m = windowAt(
       subqueryMatrix(top, ctx, (e, index, at) => evalStep(e, { ...ctx, index, tMs: at })),
-      top,
-      evalTimeOf(top, tMs, env.grids),
+      { sq: top, tMs: evalTimeOf(top, tMs, env.grids) },
       env.sem,
     );
     return {
       resultType: 'matrix',
       result: m.map((w) => {
         const s: MatrixSeries = { metric: w.labels };
-        w.t.forEach((pt, i) => addPoint(s, pt, w.v[i] as number, w.h[i]));
+        w.t.forEach((pt, i) => addPoint(s, pt, { value: w.v[i] as number, histogram: w.h[i] }));
         return s;
       }),
     };
@@ -272,7 +279,7 @@ export function evalRange(root: Expr, env: EvalEnv, grid: RangeGrid): { resultTy
         entry = { metric: s.labels };
         series.set(k, entry);
       }
-      addPoint(entry, tMs, s.value, s.histogram);
+      addPoint(entry, tMs, s);
     }
   }
   const result = [...series.values()].sort((a, b) => compareLabels(a.metric, b.metric));

@@ -20,8 +20,9 @@ function up<T>(h: T[], j0: number, less: Less<T>): void {
   }
 }
 
-function down<T>(h: T[], i0: number, n: number, less: Less<T>): void {
-  let i = i0;
+/** container/heap's down(h, i0, n): sifts h[from] down within the first `size` elements. */
+function down<T>(h: T[], { from, size: n }: { from: number; size: number }, less: Less<T>): void {
+  let i = from;
   for (;;) {
     const j1 = 2 * i + 1;
     if (j1 >= n) break;
@@ -42,13 +43,13 @@ export function goHeapPush<T>(h: T[], x: T, less: Less<T>): void {
 export function goHeapPop<T>(h: T[], less: Less<T>): T | undefined {
   const n = h.length - 1;
   swap(h, 0, n);
-  down(h, 0, n, less);
+  down(h, { from: 0, size: n }, less);
   return h.pop();
 }
 
 /** heap.Fix: restores the heap after the element at i changed. */
 export function goHeapFix<T>(h: T[], i: number, less: Less<T>): void {
   const before = h[i];
-  down(h, i, h.length, less);
+  down(h, { from: i, size: h.length }, less);
   if (h[i] === before) up(h, i, less);
 }

@@ -102,7 +102,12 @@ export function nativeStat(f: string, vec: Sample[]): Sample[] {
   return vec.flatMap((s) => (s.histogram ? [{ labels: dropName(s.labels), value: fn(s.histogram) }] : []));
 }
 
-export function histogramFraction(lower: number, upper: number, vec: Sample[], o: HistogramCallOptions): Sample[] {
+/** histogram_fraction(lower, upper, vec): the share of each histogram's observations between the bounds. */
+export function histogramFraction(
+  { lower, upper }: { lower: number; upper: number },
+  vec: Sample[],
+  o: HistogramCallOptions,
+): Sample[] {
   if (o.version === 2)
     throw new UnprocessableError(
       'histogram_fraction() over a cross-cluster expression is not evaluated under Prometheus 2 semantics',

@@ -52,8 +52,7 @@ export function histogramRate(points: FloatHistogram[], isCounter: boolean): Flo
 export function instantHistogram(
   h0: FloatHistogram,
   h1: FloatHistogram,
-  isRate: boolean,
-  seconds: number,
+  { isRate, seconds }: { isRate: boolean; seconds: number },
 ): FloatHistogram {
   const out = h1.copy();
   if (!isRate || !h1.detectReset(h0)) out.addScaled(h0, -1);

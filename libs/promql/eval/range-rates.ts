@@ -121,7 +121,7 @@ export function instant(isRate: boolean): RangeFn {
     if (t1 === t0) return undefined;
     if (h0 || h1) {
       if (!h0 || !h1 || a.version === 2) return undefined;
-      return { histogram: instantHistogram(h0, h1, isRate, (t1 - t0) / 1000) };
+      return { histogram: instantHistogram(h0, h1, { isRate, seconds: (t1 - t0) / 1000 }) };
     }
     const [v0, v1] = [w.v[n - 2] as number, w.v[n - 1] as number];
     let result = isRate && v1 < v0 ? v1 : v1 - v0;

@@ -26,7 +26,7 @@ describe('subquery grids and windows (engine.go, 2.42)', () => {
     const m = [
       { labels: { __name__: 'x' }, t: [0, 60_000, 120_000], v: [0, 60, 120], h: [undefined, undefined, undefined] },
     ];
-    const w = windowAt(m, sq(120_000, 60_000), 120_000, EVAL_2_42);
+    const w = windowAt(m, { sq: sq(120_000, 60_000), tMs: 120_000 }, EVAL_2_42);
     expect(w[0]?.v).toEqual([0, 60, 120]);
     const at = { tMs: 120_000, sq: sq(120_000, 60_000), params: [], sem: EVAL_2_42 };
     expect(overTime('rate', w, at)).toEqual([{ labels: {}, value: 1 }]);
@@ -45,7 +45,7 @@ describe('subquery grids and windows (engine.go, 3.x: left-open)', () => {
     const m = [
       { labels: { __name__: 'x' }, t: [0, 60_000, 120_000], v: [0, 60, 120], h: [undefined, undefined, undefined] },
     ];
-    expect(windowAt(m, sq(120_000, 60_000), 120_000, EVAL_3)[0]?.v).toEqual([60, 120]);
+    expect(windowAt(m, { sq: sq(120_000, 60_000), tMs: 120_000 }, EVAL_3)[0]?.v).toEqual([60, 120]);
   });
 
   it('extrapolates rate as 3.x does: the zero point limits the start after the threshold decision', () => {

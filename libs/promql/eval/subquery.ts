@@ -54,23 +54,26 @@ export function evalTimeOf(sq: Subquery, tMs: number, grids: ReadonlyMap<number,
 }
 
 /** Grids of every subquery Pharos evaluates, keyed by gridId, nested ones inside their parent's grid. */
-export function gridsOf(
-  e: Expr,
-  parent: Grid,
-  sem: EvalSemantics,
-  out = new Map<number, Grid>([[QUERY_GRID, parent]]),
-): Map<number, Grid> {
+export function gridsOf(e: Expr, parent: Grid, sem: EvalSemantics): Map<number, Grid> {
+  const out = new Map<number, Grid>([[QUERY_GRID, parent]]);
+  addGrids(e, parent, { sem, out });
+  return out;
+}
+
+/** Adds to `out` the grids of the subqueries in `e`, whose enclosing grid is `parent`. */
+function addGrids(e: Expr, parent: Grid, into: { sem: EvalSemantics; out: Map<number, Grid> }): void {
+  const { sem, out } = into;
   switch (e.kind) {
     case 'subquery': {
-      if (e.gridId === undefined) return out;
+      if (e.gridId === undefined) return;
       const at = e.at ? evalTimeOf(e, 0, out) : undefined;
       const g = subqueryGrid(at === undefined ? parent : { startMs: at, endMs: at, stepMs: 1, steps: 1 }, e, sem);
       out.set(e.gridId, g);
-      return gridsOf(e.expr, g, sem, out);
+      addGrids(e.expr, g, into);
+      return;
     }
     default:
-      for (const child of childrenOf(e)) gridsOf(child, parent, sem, out);
-      return out;
+      for (const child of childrenOf(e)) addGrids(child, parent, into);
   }
 }
 
@@ -133,7 +136,11 @@ export type LabelledWindow = Window & { labels: Labels };
  * The points of each series inside the window ending at t - offset: [t - offset - range, t - offset] in
  * 2.42, (t - offset - range, t - offset] in 3.x (range selectors and subqueries are left-open).
  */
-export function windowAt(matrix: SeriesPoints[], sq: Subquery, tMs: number, sem: EvalSemantics): LabelledWindow[] {
+export function windowAt(
+  matrix: SeriesPoints[],
+  { sq, tMs }: { sq: Subquery; tMs: number },
+  sem: EvalSemantics,
+): LabelledWindow[] {
   const maxt = tMs - sq.offsetMs;
   const mint = maxt - sq.rangeMs;
   const inside = sem.version === 2 ? (t: number) => t >= mint && t <= maxt : (t: number) => t > mint && t <= maxt;

@@ -2,15 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { bucketBound, FloatHistogram, reduce } from './float-histogram.ts';
 
 const hist = (
-  schema: number,
-  zt: number,
-  zc: number,
+  { schema, zeroThreshold, zeroCount }: { schema: number; zeroThreshold: number; zeroCount: number },
   pos: [number, number][],
   neg: [number, number][] = [],
 ): FloatHistogram => {
   const h = new FloatHistogram();
-  Object.assign(h, { schema, zeroThreshold: zt, zeroCount: zc, positive: new Map(pos), negative: new Map(neg) });
-  h.count = zc + [...pos, ...neg].reduce((a, [, c]) => a + c, 0);
+  Object.assign(h, { schema, zeroThreshold, zeroCount, positive: new Map(pos), negative: new Map(neg) });
+  h.count = zeroCount + [...pos, ...neg].reduce((a, [, c]) => a + c, 0);
   h.sum = 1;
   return h;
 };
@@ -45,12 +43,12 @@ describe('FloatHistogram (model/histogram, v0.316.0)', () => {
   });
 
   it('adds histograms of different schemas at the lower one', () => {
-    const a = hist(3, 2 ** -128, 1, [
+    const a = hist({ schema: 3, zeroThreshold: 2 ** -128, zeroCount: 1 }, [
       [1, 1],
       [8, 2],
       [9, 3],
     ]);
-    const b = hist(1, 2 ** -128, 2, [[1, 5]]);
+    const b = hist({ schema: 1, zeroThreshold: 2 ** -128, zeroCount: 2 }, [[1, 5]]);
     const sum = a.copy().addScaled(b, 1);
     expect(sum.schema).toBe(1);
     // Schema 3 buckets 1..4 are schema 1 bucket 1, 5..8 bucket 2, 9 bucket 3.
@@ -65,8 +63,8 @@ describe('FloatHistogram (model/histogram, v0.316.0)', () => {
 
   it('widens the zero bucket to the larger threshold, folding buckets below it (reconcileZeroBuckets)', () => {
     // Bucket -1 of schema 0 is (0.25, 0.5]; a threshold of 0.3 falls into it, so the zero bucket widens to 0.5.
-    const wide = hist(0, 0.3, 4, [[1, 1]]);
-    const narrow = hist(0, 2 ** -128, 0, [
+    const wide = hist({ schema: 0, zeroThreshold: 0.3, zeroCount: 4 }, [[1, 1]]);
+    const narrow = hist({ schema: 0, zeroThreshold: 2 ** -128, zeroCount: 0 }, [
       [-1, 2],
       [0, 3],
       [1, 1],
@@ -81,28 +79,28 @@ describe('FloatHistogram (model/histogram, v0.316.0)', () => {
   });
 
   it("takes an unknown zero threshold (empty zero bucket in the JSON) to be the other one's", () => {
-    const known = hist(0, 0.001, 1, [[1, 1]]);
-    const unknown = hist(0, 0, 0, [[1, 1]]);
+    const known = hist({ schema: 0, zeroThreshold: 0.001, zeroCount: 1 }, [[1, 1]]);
+    const unknown = hist({ schema: 0, zeroThreshold: 0, zeroCount: 0 }, [[1, 1]]);
     unknown.zeroThreshold = undefined;
     expect(unknown.copy().addScaled(known, 1).zeroThreshold).toBe(0.001);
   });
 
   it('detects counter resets from the data, bucket by bucket', () => {
-    const before = hist(1, 2 ** -128, 1, [
+    const before = hist({ schema: 1, zeroThreshold: 2 ** -128, zeroCount: 1 }, [
       [1, 5],
       [2, 3],
     ]);
-    const grown = hist(1, 2 ** -128, 2, [
+    const grown = hist({ schema: 1, zeroThreshold: 2 ** -128, zeroCount: 2 }, [
       [1, 6],
       [2, 3],
     ]);
-    const shrunk = hist(1, 2 ** -128, 2, [
+    const shrunk = hist({ schema: 1, zeroThreshold: 2 ** -128, zeroCount: 2 }, [
       [1, 6],
       [2, 2],
     ]);
     shrunk.count = grown.count + 5;
     expect(grown.detectReset(before)).toBe(false);
     expect(shrunk.detectReset(before)).toBe(true);
-    expect(hist(2, 2 ** -128, 2, [[1, 6]]).detectReset(before)).toBe(true);
+    expect(hist({ schema: 2, zeroThreshold: 2 ** -128, zeroCount: 2 }, [[1, 6]]).detectReset(before)).toBe(true);
   });
 });

@@ -5,11 +5,14 @@ import { decodeCursor, encodeCursor, queryFingerprint } from '../cursor.ts';
 import { docProblem, fieldValues, filterTarget, storedField } from '../../schemas/record-fields.ts';
 import type {
   AnyDoc,
+  HistogramRequest,
   HistogramResult,
   RecordQuery,
   RecordStore,
+  RetentionCutoff,
   SearchPage,
   SearchRequest,
+  StatsRequest,
   StatsResult,
   WriteItemResult,
 } from '../record-store.ts';
@@ -73,7 +76,7 @@ export class MemoryRecordStore implements RecordStore {
     return this.select(kind, query).length;
   }
 
-  async histogram(kind: RecordKind, query: RecordQuery, intervalMs: number): Promise<HistogramResult> {
+  async histogram(kind: RecordKind, { intervalMs, ...query }: HistogramRequest): Promise<HistogramResult> {
     const counts = new Map<number, number>();
     const docs = this.select(kind, query);
     for (const d of docs) {
@@ -84,7 +87,7 @@ export class MemoryRecordStore implements RecordStore {
     return { total: docs.length, buckets };
   }
 
-  async stats(kind: RecordKind, query: RecordQuery, by: string, limit: number): Promise<StatsResult> {
+  async stats(kind: RecordKind, { by, limit, ...query }: StatsRequest): Promise<StatsResult> {
     const field = storedField(kind, by);
     if (field === undefined)
       throw new InputError(`Cannot group ${kind} by "${by}": not a filter field`, [
@@ -116,7 +119,7 @@ export class MemoryRecordStore implements RecordStore {
     }
   }
 
-  async deleteOlderThan(kind: RecordKind, before: Date, cluster?: string): Promise<number> {
+  async deleteOlderThan(kind: RecordKind, { before, cluster }: RetentionCutoff): Promise<number> {
     let n = 0;
     for (const [key, d] of this.docs[kind]) {
       if (d.time < before.getTime() && (cluster === undefined || d.cluster === cluster)) {

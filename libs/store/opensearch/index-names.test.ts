@@ -3,7 +3,9 @@ import { encodeCluster, indexDay, indexName } from './index-names.ts';
 
 describe('daily index names', () => {
   it('names <prefix>-<kind>-<cluster>-YYYY.MM.DD by the UTC day of the record', () => {
-    expect(indexName('pharos', 'audit', 'east', Date.UTC(2024, 2, 1, 23, 59))).toBe('pharos-audit-east-2024.03.01');
+    expect(indexName('pharos', 'audit', { cluster: 'east', time: Date.UTC(2024, 2, 1, 23, 59) })).toBe(
+      'pharos-audit-east-2024.03.01',
+    );
   });
 
   it('keeps cluster names readable and one-to-one, lowercase only', () => {
@@ -14,10 +16,12 @@ describe('daily index names', () => {
 
   it('reads the day back only for its own prefix, kind and cluster', () => {
     const day = Date.UTC(2024, 2, 1);
-    expect(indexDay('pharos-logs-east-2024.03.01', 'pharos', 'logs', 'east')).toBe(day);
-    expect(indexDay('pharos-logs-east-2-2024.03.01', 'pharos', 'logs', 'east')).toBeUndefined();
-    expect(indexDay('pharos-logs-east-2-2024.03.01', 'pharos', 'logs')).toBe(day);
-    expect(indexDay('pharos-events-east-2024.03.01', 'pharos', 'logs')).toBeUndefined();
-    expect(indexDay('pharos-logs-east', 'pharos', 'logs')).toBeUndefined();
+    expect(indexDay('pharos-logs-east-2024.03.01', { prefix: 'pharos', kind: 'logs', cluster: 'east' })).toBe(day);
+    expect(
+      indexDay('pharos-logs-east-2-2024.03.01', { prefix: 'pharos', kind: 'logs', cluster: 'east' }),
+    ).toBeUndefined();
+    expect(indexDay('pharos-logs-east-2-2024.03.01', { prefix: 'pharos', kind: 'logs' })).toBe(day);
+    expect(indexDay('pharos-events-east-2024.03.01', { prefix: 'pharos', kind: 'logs' })).toBeUndefined();
+    expect(indexDay('pharos-logs-east', { prefix: 'pharos', kind: 'logs' })).toBeUndefined();
   });
 });

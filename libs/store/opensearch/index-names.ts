@@ -26,12 +26,22 @@ export function dayOf(time: number): string {
   return `${d.getUTCFullYear()}.${pad(d.getUTCMonth() + 1)}.${pad(d.getUTCDate())}`;
 }
 
-export function indexName(prefix: string, kind: RecordKind, cluster: string, time: number): string {
+/** The daily index a record of this cluster and time goes to. */
+export function indexName(prefix: string, kind: RecordKind, record: { cluster: string; time: number }): string {
+  const { cluster, time } = record;
   return `${prefix}-${kind}-${encodeCluster(cluster)}-${dayOf(time)}`;
 }
 
-/** The UTC start of the day an index holds, when `index` is a daily index of this prefix, kind (and cluster). */
-export function indexDay(index: string, prefix: string, kind: RecordKind, cluster?: string): number | undefined {
+/** The daily indices of one prefix and kind, of one cluster when given. */
+export interface IndexFamily {
+  prefix: string;
+  kind: RecordKind;
+  cluster?: string;
+}
+
+/** The UTC start of the day an index holds, when `index` is a daily index of this family. */
+export function indexDay(index: string, family: IndexFamily): number | undefined {
+  const { prefix, kind, cluster } = family;
   const m = /^(.*)-(\d{4})\.(\d{2})\.(\d{2})$/.exec(index);
   if (!m) return undefined;
   const head = m[1] as string;

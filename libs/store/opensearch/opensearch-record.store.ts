@@ -5,13 +5,17 @@ import { decodeCursor, encodeCursor, queryFingerprint, type CursorState } from '
 import { docProblem, storedField } from '../../schemas/record-fields.ts';
 import type {
   AnyDoc,
+  HistogramRequest,
   HistogramResult,
   RecordQuery,
   RecordStore,
+  RetentionCutoff,
   SearchPage,
   SearchRequest,
+  StatsRequest,
   StatsResult,
   WriteItemResult,
+  WriteOptions,
 } from '../record-store.ts';
 import { createClient, cursorError, osCall, reasonOf, type OpenSearchConnection } from './opensearch-call.ts';
 import { buildQuery, sortClause } from './opensearch-record-query.ts';
@@ -99,22 +103,19 @@ export class OpenSearchRecordStore implements RecordStore {
   async write(
     kind: RecordKind,
     docs: readonly AnyDoc[],
-    signal?: AbortSignal,
-    json?: readonly (string | undefined)[],
+    { signal, json }: WriteOptions = {},
   ): Promise<WriteItemResult[]> {
     const results: WriteItemResult[] = [];
     for (let i = 0; i < docs.length; i += BULK_CHUNK) {
-      results.push(
-        ...(await this.writeChunk(kind, docs.slice(i, i + BULK_CHUNK), json?.slice(i, i + BULK_CHUNK), signal)),
-      );
+      const chunk = { docs: docs.slice(i, i + BULK_CHUNK), json: json?.slice(i, i + BULK_CHUNK) };
+      results.push(...(await this.writeChunk(kind, chunk, signal)));
     }
     return results;
   }
 
   private async writeChunk(
     kind: RecordKind,
-    docs: readonly AnyDoc[],
-    json: readonly (string | undefined)[] | undefined,
+    { docs, json }: { docs: readonly AnyDoc[]; json?: readonly (string | undefined)[] },
     signal?: AbortSignal,
   ): Promise<WriteItemResult[]> {
     const results: WriteItemResult[] = new Array(docs.length);
@@ -130,7 +131,7 @@ export class OpenSearchRecordStore implements RecordStore {
         const key = `${doc.cluster}\u0000${Math.floor(doc.time / DAY_MS)}`;
         let head = heads.get(key);
         if (head === undefined) {
-          head = `{"index":{"_index":${JSON.stringify(indexName(this.options.indexPrefix, kind, doc.cluster, doc.time))},"_id":`;
+          head = `{"index":{"_index":${JSON.stringify(indexName(this.options.indexPrefix, kind, doc))},"_id":`;
           heads.set(key, head);
         }
         lines.push(`${head}${JSON.stringify(doc.id)}}}`, json?.[i] ?? JSON.stringify(doc));
@@ -178,7 +179,7 @@ export class OpenSearchRecordStore implements RecordStore {
       track_total_hits: true,
     };
     if (after) body.search_after = [after.time, after.id, after.cluster];
-    const res = await this.runSearch(kind, body, pit, signal);
+    const res = await this.runSearch(kind, { body, pit }, signal);
     const hits = res.hits.hits;
     const items = hits.slice(0, request.size).map((h) => h._source);
     const last = hits.length > request.size ? hits[request.size - 1] : undefined;
@@ -194,8 +195,7 @@ export class OpenSearchRecordStore implements RecordStore {
   /** A search on the kind's indices, or inside a point in time (then no index in the path, as the PIT API requires). */
   private async runSearch(
     kind: RecordKind,
-    body: Record<string, unknown>,
-    pit: string | undefined,
+    { body, pit }: { body: Record<string, unknown>; pit?: string },
     signal?: AbortSignal,
   ): Promise<SearchBody> {
     if (!pit) {
@@ -251,24 +251,17 @@ export class OpenSearchRecordStore implements RecordStore {
 
   async histogram(
     kind: RecordKind,
-    query: RecordQuery,
-    intervalMs: number,
+    { intervalMs, ...query }: HistogramRequest,
     signal?: AbortSignal,
   ): Promise<HistogramResult> {
     // fixed_interval in milliseconds with offset 0: buckets start at multiples of the interval since the epoch.
     const aggs = { h: { date_histogram: { field: 'time', fixed_interval: `${intervalMs}ms`, min_doc_count: 1 } } };
-    const res = await this.aggregate(kind, query, aggs, signal);
+    const res = await this.aggregate(kind, { query, aggs }, signal);
     const buckets = (res.aggregations?.h?.buckets ?? []).map((b) => ({ time: Number(b.key), count: b.doc_count }));
     return { total: res.hits.total.value, buckets };
   }
 
-  async stats(
-    kind: RecordKind,
-    query: RecordQuery,
-    by: string,
-    limit: number,
-    signal?: AbortSignal,
-  ): Promise<StatsResult> {
+  async stats(kind: RecordKind, { by, limit, ...query }: StatsRequest, signal?: AbortSignal): Promise<StatsResult> {
     const field = storedField(kind, by);
     if (field === undefined)
       throw new InputError(`Cannot group ${kind} by "${by}": not a filter field`, [
@@ -286,7 +279,7 @@ export class OpenSearchRecordStore implements RecordStore {
       d: { cardinality: { field, precision_threshold: 40_000 } },
       m: { missing: { field } },
     };
-    const res = await this.aggregate(kind, query, aggs, signal);
+    const res = await this.aggregate(kind, { query, aggs }, signal);
     const groups = (res.aggregations?.g?.buckets ?? []).map((b) => ({ key: String(b.key), count: b.doc_count }));
     // Fewer groups than asked means all of them are here: an exact distinct count; else HyperLogLog's estimate.
     const distinct = groups.length < limit ? groups.length : (res.aggregations?.d?.value ?? groups.length);
@@ -295,12 +288,11 @@ export class OpenSearchRecordStore implements RecordStore {
 
   private async aggregate(
     kind: RecordKind,
-    query: RecordQuery,
-    aggs: object,
+    { query, aggs }: { query: RecordQuery; aggs: object },
     signal?: AbortSignal,
   ): Promise<SearchBody> {
     const body = { size: 0, track_total_hits: true, query: buildQuery(kind, query), aggs };
-    return this.runSearch(kind, body, undefined, signal);
+    return this.runSearch(kind, { body }, signal);
   }
 
   async *exportAll(
@@ -320,7 +312,7 @@ export class OpenSearchRecordStore implements RecordStore {
           track_total_hits: false,
         };
         if (after) body.search_after = after;
-        const res = await this.runSearch(kind, body, pit, signal);
+        const res = await this.runSearch(kind, { body, pit }, signal);
         pit = res.pit_id ?? pit;
         for (const hit of res.hits.hits) yield hit._source;
         const last = res.hits.hits[res.hits.hits.length - 1];
@@ -332,11 +324,11 @@ export class OpenSearchRecordStore implements RecordStore {
     }
   }
 
-  async deleteOlderThan(kind: RecordKind, before: Date, cluster?: string, signal?: AbortSignal): Promise<number> {
+  async deleteOlderThan(kind: RecordKind, { before, cluster }: RetentionCutoff, signal?: AbortSignal): Promise<number> {
     const { indexPrefix } = this.options;
     return deleteDailyIndicesBefore(this.client, {
       pattern: kindPattern(indexPrefix, kind),
-      dayOf: (index) => indexDay(index, indexPrefix, kind, cluster),
+      dayOf: (index) => indexDay(index, { prefix: indexPrefix, kind, cluster }),
       before,
       signal,
     });

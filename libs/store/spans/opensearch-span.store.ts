@@ -20,6 +20,14 @@ interface SearchBody<S> {
   hits: { total: { value: number }; hits: Hit<S>[] };
 }
 
+/** One paged search: `body` adds to the query (fields to return), `read` turns a hit into the result's item. */
+interface PagedSearch<T> {
+  query: SpanQuery;
+  limit: number;
+  body: object;
+  read: (hit: Hit<unknown>) => T;
+}
+
 const ANY_INDEX = { ignore_unavailable: true, allow_no_indices: true } as const;
 const PAGE = 10_000;
 const EDGE_FIELDS = [
@@ -85,14 +93,7 @@ export class OpenSearchSpanStore implements SpanStore {
   }
 
   async find(query: SpanQuery, limit: number, signal?: AbortSignal): Promise<{ total: number; spans: SpanDoc[] }> {
-    return this.paged<SpanDoc, SpanDoc>(
-      query,
-      limit,
-      {},
-      (s) => s,
-      signal,
-      (h) => h._source as SpanDoc,
-    );
+    return this.paged<SpanDoc>({ query, limit, body: {}, read: (h) => h._source as SpanDoc }, signal);
   }
 
   async edgeFields(
@@ -102,34 +103,26 @@ export class OpenSearchSpanStore implements SpanStore {
   ): Promise<{ total: number; spans: SpanEdgeFields[] }> {
     // Doc values, not _source: a span's _source is ~1 KB of attributes to parse for nine small fields.
     const first = (f: Record<string, unknown[]>, k: string) => f[k]?.[0];
-    return this.paged<Record<string, unknown[]>, SpanEdgeFields>(
-      query,
-      limit,
-      { _source: false, docvalue_fields: EDGE_FIELDS },
-      (f) => ({
-        cluster: first(f, 'cluster') as string,
-        traceId: first(f, 'traceId') as string,
-        spanId: first(f, 'spanId') as string,
-        parentSpanId: (first(f, 'parentSpanId') as string | undefined) ?? '',
-        serviceName: first(f, 'serviceName') as string,
-        kind: first(f, 'kind') as string,
-        durationInNanos: Number(first(f, 'durationInNanos') ?? 0),
-        statusCode: Number(first(f, 'status.code') ?? 0),
-        ...(first(f, 'namespace') !== undefined ? { namespace: first(f, 'namespace') as string } : {}),
-      }),
-      signal,
-      (h) => (h as { fields?: Record<string, unknown[]> }).fields ?? {},
-    );
+    const edgeOf = (f: Record<string, unknown[]>): SpanEdgeFields => ({
+      cluster: first(f, 'cluster') as string,
+      traceId: first(f, 'traceId') as string,
+      spanId: first(f, 'spanId') as string,
+      parentSpanId: (first(f, 'parentSpanId') as string | undefined) ?? '',
+      serviceName: first(f, 'serviceName') as string,
+      kind: first(f, 'kind') as string,
+      durationInNanos: Number(first(f, 'durationInNanos') ?? 0),
+      statusCode: Number(first(f, 'status.code') ?? 0),
+      ...(first(f, 'namespace') !== undefined ? { namespace: first(f, 'namespace') as string } : {}),
+    });
+    const body = { _source: false, docvalue_fields: EDGE_FIELDS };
+    const read = (h: Hit<unknown>) => edgeOf((h as { fields?: Record<string, unknown[]> }).fields ?? {});
+    return this.paged({ query, limit, body, read }, signal);
   }
 
   /** Up to `limit` matches newest first, in pages of 10,000 by search_after (no from/size window). */
-  private async paged<S, T>(
-    query: SpanQuery,
-    limit: number,
-    extra: object,
-    map: (s: S) => T,
+  private async paged<T>(
+    { query, limit, body: extra, read }: PagedSearch<T>,
     signal: AbortSignal | undefined,
-    pick: (hit: Hit<unknown>) => S,
   ): Promise<{ total: number; spans: T[] }> {
     const spans: T[] = [];
     let total = 0;
@@ -147,7 +140,7 @@ export class OpenSearchSpanStore implements SpanStore {
       if (after) body.search_after = after;
       const res = await this.search<unknown>(body, signal);
       if (after === undefined) total = res.hits.total.value;
-      for (const h of res.hits.hits) spans.push(map(pick(h)));
+      for (const h of res.hits.hits) spans.push(read(h));
       const last = res.hits.hits[res.hits.hits.length - 1];
       if (!last || res.hits.hits.length < size) break;
       after = last.sort;

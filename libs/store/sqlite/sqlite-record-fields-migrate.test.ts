@@ -116,7 +116,7 @@ describe('SQLite record store: databases of earlier versions', () => {
         responseReason: 'Forbidden',
         responseMessage: expect.stringMatching(/is forbidden: User/),
       });
-      const stats = await store.stats('audit', { filters: {}, ...all }, 'decision', 10);
+      const stats = await store.stats('audit', { filters: {}, ...all, by: 'decision', limit: 10 });
       expect(stats.groups.reduce((s, g) => s + g.count, 0) + stats.missing).toBe(stats.total);
     } finally {
       await store.close();

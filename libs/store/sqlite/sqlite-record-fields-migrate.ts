@@ -45,7 +45,7 @@ export function addRecordFields(
       db.exec(`DROP TABLE ${ftsName(kind)}`);
       db.exec(ftsStatement(kind));
     }
-    rows = rewriteRows(db, kind, filterColumns(kind), rebuildText);
+    rows = rewriteRows(db, kind, { columns: filterColumns(kind), rebuildText });
   })();
   return { addedColumns: added, rebuiltText: rebuildText, rows };
 }
@@ -54,8 +54,7 @@ export function addRecordFields(
 function rewriteRows(
   db: Database.Database,
   kind: RecordKind,
-  columns: readonly string[],
-  rebuildText: boolean,
+  { columns, rebuildText }: { columns: readonly string[]; rebuildText: boolean },
 ): number {
   const t = tableName(kind);
   const texts = textFields(kind);

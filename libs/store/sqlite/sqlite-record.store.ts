@@ -15,13 +15,17 @@ import {
 } from '../../schemas/record-fields.ts';
 import type {
   AnyDoc,
+  HistogramRequest,
   HistogramResult,
   RecordQuery,
   RecordStore,
+  RetentionCutoff,
   SearchPage,
   SearchRequest,
+  StatsRequest,
   StatsResult,
   WriteItemResult,
+  WriteOptions,
 } from '../record-store.ts';
 import { addRecordFields, columnValue, textOf } from './sqlite-record-fields-migrate.ts';
 import { migrateRecordTables } from './sqlite-record-migrate.ts';
@@ -93,15 +97,14 @@ export class SqliteRecordStore implements RecordStore {
   async write(
     kind: RecordKind,
     docs: readonly AnyDoc[],
-    signal?: AbortSignal,
-    json?: readonly (string | undefined)[],
+    { signal, json }: WriteOptions = {},
   ): Promise<WriteItemResult[]> {
     signal?.throwIfAborted();
     const db = this.open();
     const writer = this.writer(kind);
     const results: WriteItemResult[] = [];
     const run = db.transaction(() => {
-      docs.forEach((doc, i) => results.push(this.writeOne(kind, writer, doc, json?.[i])));
+      docs.forEach((doc, i) => results.push(this.writeOne(kind, writer, { doc, json: json?.[i] })));
     });
     try {
       run();
@@ -119,7 +122,8 @@ export class SqliteRecordStore implements RecordStore {
     return results;
   }
 
-  private writeOne(kind: RecordKind, writer: Writer, doc: AnyDoc, json: string | undefined): WriteItemResult {
+  /** `json` is the doc's JSON text when the caller has it (RecordStore.write). */
+  private writeOne(kind: RecordKind, writer: Writer, { doc, json }: { doc: AnyDoc; json?: string }): WriteItemResult {
     const problem = docProblem(kind, doc);
     if (problem) return { id: String(doc?.id), ok: false, retryable: false, reason: problem };
     const columns = writer.columns.map((c) => columnValue(doc, c));
@@ -213,8 +217,7 @@ export class SqliteRecordStore implements RecordStore {
 
   async histogram(
     kind: RecordKind,
-    query: RecordQuery,
-    intervalMs: number,
+    { intervalMs, ...query }: HistogramRequest,
     signal?: AbortSignal,
   ): Promise<HistogramResult> {
     signal?.throwIfAborted();
@@ -228,13 +231,7 @@ export class SqliteRecordStore implements RecordStore {
     return { total: buckets.reduce((s, b) => s + b.count, 0), buckets };
   }
 
-  async stats(
-    kind: RecordKind,
-    query: RecordQuery,
-    by: string,
-    limit: number,
-    signal?: AbortSignal,
-  ): Promise<StatsResult> {
+  async stats(kind: RecordKind, { by, limit, ...query }: StatsRequest, signal?: AbortSignal): Promise<StatsResult> {
     signal?.throwIfAborted();
     const field = storedField(kind, by);
     if (field === undefined)
@@ -284,7 +281,7 @@ export class SqliteRecordStore implements RecordStore {
     }
   }
 
-  async deleteOlderThan(kind: RecordKind, before: Date, cluster?: string, signal?: AbortSignal): Promise<number> {
+  async deleteOlderThan(kind: RecordKind, { before, cluster }: RetentionCutoff, signal?: AbortSignal): Promise<number> {
     const db = this.open();
     const t = tableName(kind);
     const select = db.prepare(

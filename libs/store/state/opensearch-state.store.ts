@@ -1,7 +1,7 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { createClient, osRequest } from '../opensearch/opensearch-call.ts';
 import { ConflictError, UnavailableError } from '../../errors/errors.ts';
-import type { ListOptions, StateStore, Versioned } from '../state-store.ts';
+import type { LeaseRequest, ListOptions, StateStore, StateWrite, Versioned } from '../state-store.ts';
 import { checkField, decodeCursor, encodeCursor, listLimit, stringFields } from './state-keys.ts';
 
 export interface OpenSearchStateOptions {
@@ -88,9 +88,7 @@ export class OpenSearchStateStore implements StateStore {
 
   async put<T>(
     collection: string,
-    id: string,
-    value: T,
-    expectedVersion?: number,
+    { id, value, expectedVersion }: StateWrite<T>,
     signal?: AbortSignal,
   ): Promise<Versioned<T>> {
     // Without an expected version the write still goes through seq_no, retrying a lost race, so versions
@@ -102,7 +100,7 @@ export class OpenSearchStateStore implements StateStore {
         throw new ConflictError(`${collection}/${id} is at version ${have}, not ${expectedVersion}: reload and retry`);
       }
       const doc: Versioned<T> = { id, version: have + 1, updatedAt: this.now(), value };
-      const ok = await this.write(collection, doc, current, signal);
+      const ok = await this.write(collection, { doc, current }, signal);
       if (ok) return doc;
       if (expectedVersion !== undefined || attempt >= 20) {
         throw new ConflictError(`${collection}/${id} was changed concurrently: reload and retry`);
@@ -185,7 +183,7 @@ export class OpenSearchStateStore implements StateStore {
     };
   }
 
-  async acquireLease(name: string, holder: string, ttlMs: number, signal?: AbortSignal): Promise<boolean> {
+  async acquireLease({ name, holder, ttlMs }: LeaseRequest, signal?: AbortSignal): Promise<boolean> {
     const now = this.now();
     const current = await this.getHit(LEASES, name, signal);
     const lease = current ? (JSON.parse(current._source.json) as { holder: string; expiresAt: number }) : undefined;
@@ -196,18 +194,19 @@ export class OpenSearchStateStore implements StateStore {
       updatedAt: now,
       value: { holder, expiresAt: now + ttlMs },
     };
-    return this.write(LEASES, doc, current, signal);
+    return this.write(LEASES, { doc, current }, signal);
   }
 
   async releaseLease(name: string, holder: string, signal?: AbortSignal): Promise<void> {
     const current = await this.getHit(LEASES, name, signal);
     if (!current || (JSON.parse(current._source.json) as { holder: string }).holder !== holder) return;
-    await this.write(
-      LEASES,
-      { id: name, version: current._source.version + 1, updatedAt: this.now(), value: { holder, expiresAt: 0 } },
-      current,
-      signal,
-    );
+    const doc = {
+      id: name,
+      version: current._source.version + 1,
+      updatedAt: this.now(),
+      value: { holder, expiresAt: 0 },
+    };
+    await this.write(LEASES, { doc, current }, signal);
   }
 
   async close(): Promise<void> {
@@ -226,8 +225,7 @@ export class OpenSearchStateStore implements StateStore {
   /** Writes guarded by the seen seq_no (or create-only when there was none); false when someone else won. */
   private async write<T>(
     collection: string,
-    doc: Versioned<T>,
-    current: Hit | undefined,
+    { doc, current }: { doc: Versioned<T>; current: Hit | undefined },
     signal?: AbortSignal,
   ): Promise<boolean> {
     const source: StateSource = {

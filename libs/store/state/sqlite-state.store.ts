@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConflictError } from '../../errors/errors.ts';
-import type { ListOptions, StateStore, Versioned } from '../state-store.ts';
+import type { LeaseRequest, ListOptions, StateStore, StateWrite, Versioned } from '../state-store.ts';
 import { checkField, decodeCursor, encodeCursor, listLimit } from './state-keys.ts';
 
 interface Row {
@@ -56,9 +56,7 @@ export class SqliteStateStore implements StateStore {
 
   async put<T>(
     collection: string,
-    id: string,
-    value: T,
-    expectedVersion?: number,
+    { id, value, expectedVersion }: StateWrite<T>,
     signal?: AbortSignal,
   ): Promise<Versioned<T>> {
     signal?.throwIfAborted();
@@ -139,7 +137,7 @@ export class SqliteStateStore implements StateStore {
     };
   }
 
-  async acquireLease(name: string, holder: string, ttlMs: number, signal?: AbortSignal): Promise<boolean> {
+  async acquireLease({ name, holder, ttlMs }: LeaseRequest, signal?: AbortSignal): Promise<boolean> {
     signal?.throwIfAborted();
     const now = this.now();
     // Take the lease when it is free, expired or already ours; a single UPSERT keeps it atomic.

@@ -10,9 +10,9 @@ export function stateStoreContract(make: () => Promise<{ store: StateStore; pref
     const { store, prefix } = await make();
     const c = `${prefix}docs`;
     expect(await store.get(c, 'a')).toBeUndefined();
-    const v1 = await store.put(c, 'a', { name: 'x', n: 1 });
+    const v1 = await store.put(c, { id: 'a', value: { name: 'x', n: 1 } });
     expect(v1.version).toBe(1);
-    const v2 = await store.put(c, 'a', { name: 'y', n: 2 });
+    const v2 = await store.put(c, { id: 'a', value: { name: 'y', n: 2 } });
     expect(v2.version).toBe(2);
     const got = await store.get<{ name: string; n: number }>(c, 'a');
     expect(got?.value).toEqual({ name: 'y', n: 2 });
@@ -23,17 +23,24 @@ export function stateStoreContract(make: () => Promise<{ store: StateStore; pref
   it('enforces expectedVersion (0 = must not exist) with a ConflictError', async () => {
     const { store, prefix } = await make();
     const c = `${prefix}cas`;
-    await store.put(c, 'a', { v: 1 }, 0);
-    await expect(store.put(c, 'a', { v: 2 }, 0)).rejects.toMatchObject({ code: 'PHAROS_ERR_CONFLICT' });
-    await expect(store.put(c, 'a', { v: 2 }, 5)).rejects.toMatchObject({ code: 'PHAROS_ERR_CONFLICT' });
-    expect((await store.put(c, 'a', { v: 2 }, 1)).version).toBe(2);
+    await store.put(c, { id: 'a', value: { v: 1 }, expectedVersion: 0 });
+    await expect(store.put(c, { id: 'a', value: { v: 2 }, expectedVersion: 0 })).rejects.toMatchObject({
+      code: 'PHAROS_ERR_CONFLICT',
+    });
+    await expect(store.put(c, { id: 'a', value: { v: 2 }, expectedVersion: 5 })).rejects.toMatchObject({
+      code: 'PHAROS_ERR_CONFLICT',
+    });
+    expect((await store.put(c, { id: 'a', value: { v: 2 }, expectedVersion: 1 })).version).toBe(2);
   });
 
   it('lets exactly one of two racing writers with the same expectedVersion win', async () => {
     const { store, prefix } = await make();
     const c = `${prefix}race`;
-    await store.put(c, 'a', { v: 0 });
-    const results = await Promise.allSettled([store.put(c, 'a', { v: 1 }, 1), store.put(c, 'a', { v: 2 }, 1)]);
+    await store.put(c, { id: 'a', value: { v: 0 } });
+    const results = await Promise.allSettled([
+      store.put(c, { id: 'a', value: { v: 1 }, expectedVersion: 1 }),
+      store.put(c, { id: 'a', value: { v: 2 }, expectedVersion: 1 }),
+    ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect((await store.get(c, 'a'))?.version).toBe(2);
   });
@@ -41,7 +48,7 @@ export function stateStoreContract(make: () => Promise<{ store: StateStore; pref
   it('deletes and reports whether something was deleted', async () => {
     const { store, prefix } = await make();
     const c = `${prefix}del`;
-    await store.put(c, 'a', { v: 1 });
+    await store.put(c, { id: 'a', value: { v: 1 } });
     expect(await store.delete(c, 'a')).toBe(true);
     expect(await store.delete(c, 'a')).toBe(false);
     expect(await store.get(c, 'a')).toBeUndefined();
@@ -50,8 +57,8 @@ export function stateStoreContract(make: () => Promise<{ store: StateStore; pref
   it('lists by id in both orders, pages with a cursor, and filters with where', async () => {
     const { store, prefix } = await make();
     const c = `${prefix}list`;
-    for (let i = 0; i < 7; i++) await store.put(c, `id-${i}`, { kind: i % 2 ? 'odd' : 'even', i });
-    await store.put(`${prefix}other`, 'id-x', { kind: 'odd' });
+    for (let i = 0; i < 7; i++) await store.put(c, { id: `id-${i}`, value: { kind: i % 2 ? 'odd' : 'even', i } });
+    await store.put(`${prefix}other`, { id: 'id-x', value: { kind: 'odd' } });
     const first = await store.list<{ i: number }>(c, { limit: 3 });
     expect(first.items.map((d) => d.id)).toEqual(['id-0', 'id-1', 'id-2']);
     const second = await store.list<{ i: number }>(c, { limit: 3, after: first.next ?? undefined });
@@ -79,19 +86,22 @@ export function stateStoreContract(make: () => Promise<{ store: StateStore; pref
   it('grants a lease to one holder until it expires or is released', async () => {
     const { store, prefix } = await make();
     const lease = `${prefix}leader`;
-    expect(await store.acquireLease(lease, 'a', 60_000)).toBe(true);
-    expect(await store.acquireLease(lease, 'b', 60_000)).toBe(false);
-    expect(await store.acquireLease(lease, 'a', 60_000)).toBe(true);
+    expect(await store.acquireLease({ name: lease, holder: 'a', ttlMs: 60_000 })).toBe(true);
+    expect(await store.acquireLease({ name: lease, holder: 'b', ttlMs: 60_000 })).toBe(false);
+    expect(await store.acquireLease({ name: lease, holder: 'a', ttlMs: 60_000 })).toBe(true);
     await store.releaseLease?.(lease, 'a');
-    expect(await store.acquireLease(lease, 'b', 1)).toBe(true);
+    expect(await store.acquireLease({ name: lease, holder: 'b', ttlMs: 1 })).toBe(true);
     await new Promise((r) => setTimeout(r, 20));
-    expect(await store.acquireLease(lease, 'a', 60_000)).toBe(true);
+    expect(await store.acquireLease({ name: lease, holder: 'a', ttlMs: 60_000 })).toBe(true);
   });
 
   it('gives a contended lease to exactly one of two racing holders', async () => {
     const { store, prefix } = await make();
     const lease = `${prefix}race`;
-    const won = await Promise.all([store.acquireLease(lease, 'a', 60_000), store.acquireLease(lease, 'b', 60_000)]);
+    const won = await Promise.all([
+      store.acquireLease({ name: lease, holder: 'a', ttlMs: 60_000 }),
+      store.acquireLease({ name: lease, holder: 'b', ttlMs: 60_000 }),
+    ]);
     expect(won.filter(Boolean)).toHaveLength(1);
   });
 
@@ -99,7 +109,7 @@ export function stateStoreContract(make: () => Promise<{ store: StateStore; pref
     const { store, prefix } = await make();
     if (!store.putMany) return;
     const c = `${prefix}many`;
-    await store.put(c, 'b', { kind: 'x', n: 0 });
+    await store.put(c, { id: 'b', value: { kind: 'x', n: 0 } });
     await store.putMany(c, [
       { id: 'a', value: { kind: 'x', n: 1 } },
       { id: 'b', value: { kind: 'y', n: 2 } },

@@ -37,18 +37,33 @@ describe('scoped silences, rules and receivers', () => {
       fakeSources(() => ({ result: [] })),
     ));
     const authenticator = new TokenAuthenticator([]);
-    authenticator.add('admin', sha256Hex('admin-token-0123456789'), 'admin');
-    authenticator.add('pay-editor', sha256Hex('pay-editor-token-0123456789'), 'editor', {
-      clusters: ['*'],
-      namespaces: ['payments'],
+    authenticator.add({ name: 'admin', tokenSha256: sha256Hex('admin-token-0123456789'), role: 'admin' });
+    authenticator.add({
+      name: 'pay-editor',
+      tokenSha256: sha256Hex('pay-editor-token-0123456789'),
+      role: 'editor',
+      scope: {
+        clusters: ['*'],
+        namespaces: ['payments'],
+      },
     });
-    authenticator.add('pay-viewer', sha256Hex('pay-viewer-token-0123456789'), 'viewer', {
-      clusters: ['*'],
-      namespaces: ['payments'],
+    authenticator.add({
+      name: 'pay-viewer',
+      tokenSha256: sha256Hex('pay-viewer-token-0123456789'),
+      role: 'viewer',
+      scope: {
+        clusters: ['*'],
+        namespaces: ['payments'],
+      },
     });
-    authenticator.add('east-pay-editor', sha256Hex('east-pay-editor-token-0123456789'), 'editor', {
-      clusters: ['east'],
-      namespaces: ['payments', 'shop'],
+    authenticator.add({
+      name: 'east-pay-editor',
+      tokenSha256: sha256Hex('east-pay-editor-token-0123456789'),
+      role: 'editor',
+      scope: {
+        clusters: ['east'],
+        namespaces: ['payments', 'shop'],
+      },
     });
     app = await buildApp({
       logger: createLogger('silent'),

@@ -50,7 +50,7 @@ export class AlertRepository {
   }
 
   async save(state: RuleState, signal?: AbortSignal): Promise<void> {
-    await this.store.put(STATE_COLLECTION, state.ruleKey, state, undefined, signal);
+    await this.store.put(STATE_COLLECTION, { id: state.ruleKey, value: state }, signal);
   }
 
   async remove(ruleKey: string): Promise<void> {
@@ -86,8 +86,9 @@ export class AlertRepository {
       await this.store.putMany(HISTORY_COLLECTION, entries, signal);
       return;
     }
-    for (const d of docs) await this.store.put(STATE_COLLECTION, d.id, d.value, undefined, signal);
-    for (const e of entries) await this.store.put(HISTORY_COLLECTION, e.id, e.value, 0, signal);
+    for (const d of docs) await this.store.put(STATE_COLLECTION, { id: d.id, value: d.value }, signal);
+    for (const e of entries)
+      await this.store.put(HISTORY_COLLECTION, { id: e.id, value: e.value, expectedVersion: 0 }, signal);
   }
 
   /** Deletes history entries older than `before` (epoch ms), oldest first, at most `max` per call. */

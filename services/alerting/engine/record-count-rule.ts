@@ -62,7 +62,7 @@ async function countGroups(
   const query: RecordQuery = { filters: q.filters, ...(q.q ? { q: q.q } : {}), ...window };
   const out = new Map<string, number>();
   if (q.post.length === 0 && q.groupBy.length <= 1) {
-    const perCluster = await store.stats(q.kind, query, 'cluster', 1000, signal);
+    const perCluster = await store.stats(q.kind, { ...query, by: 'cluster', limit: 1000 }, signal);
     for (const c of perCluster.groups) {
       if (q.groupBy.length === 0) {
         out.set(JSON.stringify([c.key]), c.count);
@@ -70,9 +70,7 @@ async function countGroups(
       }
       const by = await store.stats(
         q.kind,
-        { ...query, filters: { ...q.filters, cluster: [c.key] } },
-        q.groupBy[0] as string,
-        1000,
+        { ...query, filters: { ...q.filters, cluster: [c.key] }, by: q.groupBy[0] as string, limit: 1000 },
         signal,
       );
       for (const g of by.groups) out.set(JSON.stringify([c.key, g.key]), g.count);

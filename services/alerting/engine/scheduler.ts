@@ -60,7 +60,11 @@ export class Scheduler {
   private async renewLease(): Promise<void> {
     let held = false;
     try {
-      held = await this.opts.store.acquireLease(LEASE_NAME, this.opts.holder, this.opts.leaseTtlMs);
+      held = await this.opts.store.acquireLease({
+        name: LEASE_NAME,
+        holder: this.opts.holder,
+        ttlMs: this.opts.leaseTtlMs,
+      });
     } catch (err) {
       this.opts.logger.warn({ err: (err as Error).message }, 'cannot renew the alerting lease; standing down');
     }

@@ -53,7 +53,7 @@ describe('stored silences whose regex an older Pharos accepted', () => {
       comment: '',
       updatedAt: now,
     };
-    await store.put(SILENCE_COLLECTION, old.id, old);
+    await store.put(SILENCE_COLLECTION, { id: old.id, value: old });
     const silences = new SilenceRepository(store);
     const fresh = await silences.upsert({
       matchers: [{ name: 'alertname', value: '(?i)disk.*', isRegex: true }],

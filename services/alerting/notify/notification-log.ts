@@ -75,22 +75,21 @@ export class NotificationLog {
   }
 
   async markSent(entry: NflogEntry): Promise<void> {
-    await this.store.put(
-      NFLOG_COLLECTION,
-      NotificationLog.key(entry.groupKey, entry.receiver, entry.integration),
-      entry,
-    );
+    await this.store.put(NFLOG_COLLECTION, {
+      id: NotificationLog.key(entry.groupKey, entry.receiver, entry.integration),
+      value: entry,
+    });
   }
 
   /** Adds a record and returns its id, which `update` takes to rewrite it (a retry series is one record). */
   async record(r: NotificationRecord): Promise<string> {
     const id = `${String(r.time).padStart(14, '0')}-${randomBytes(4).toString('hex')}`;
-    await this.store.put(NOTIFICATIONS_COLLECTION, id, r);
+    await this.store.put(NOTIFICATIONS_COLLECTION, { id, value: r });
     return id;
   }
 
   async update(id: string, r: NotificationRecord): Promise<void> {
-    await this.store.put(NOTIFICATIONS_COLLECTION, id, r);
+    await this.store.put(NOTIFICATIONS_COLLECTION, { id, value: r });
   }
 
   async prune(before: number, max = 5000): Promise<number> {

@@ -84,7 +84,7 @@ export class SilenceRepository {
       if (silenceState(existing.value, now) === 'expired') id = undefined;
     }
     const silence: Silence = { ...input, id: id ?? randomUUID(), updatedAt: now };
-    await this.store.put(SILENCE_COLLECTION, silence.id, silence);
+    await this.store.put(SILENCE_COLLECTION, { id: silence.id, value: silence });
     this.cache = undefined;
     return silence;
   }
@@ -94,7 +94,7 @@ export class SilenceRepository {
     const now = this.now();
     if (silenceState(s, now) === 'expired') throw new InputError(`silence ${id} is already expired`);
     const expired = { ...s, startsAt: Math.min(s.startsAt, now), endsAt: now, updatedAt: now };
-    await this.store.put(SILENCE_COLLECTION, id, expired);
+    await this.store.put(SILENCE_COLLECTION, { id, value: expired });
     this.cache = undefined;
   }
 

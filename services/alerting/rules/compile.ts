@@ -135,5 +135,5 @@ function compileRule(r: RuleSpec, group: string, limits: PointLimits): CompiledR
  */
 function checkInstantCost(ast: Expr, limits: PointLimits): void {
   const now = Date.now();
-  checkSubqueryPoints(ast, { startMs: now, endMs: now, stepMs: 1, steps: 1 }, limits);
+  checkSubqueryPoints(ast, { startMs: now, endMs: now, stepMs: 1, steps: 1 }, { limits });
 }

@@ -119,11 +119,13 @@ export class RuleCatalog {
 
   async create(input: unknown): Promise<GroupView> {
     const compiled = this.validate(input);
-    const saved = await this.store.put(RULE_GROUP_COLLECTION, compiled.name, compiled.spec, 0).catch((err: unknown) => {
-      throw err instanceof ConflictError
-        ? new ConflictError(`rule group "${compiled.name}" already exists: use PUT to change it`)
-        : err;
-    });
+    const saved = await this.store
+      .put(RULE_GROUP_COLLECTION, { id: compiled.name, value: compiled.spec, expectedVersion: 0 })
+      .catch((err: unknown) => {
+        throw err instanceof ConflictError
+          ? new ConflictError(`rule group "${compiled.name}" already exists: use PUT to change it`)
+          : err;
+      });
     this.apiGroups.set(compiled.name, { version: saved.version, spec: compiled.spec, compiled });
     return { id: compiled.id, source: compiled.source, version: saved.version, group: compiled.spec };
   }
@@ -141,7 +143,11 @@ export class RuleCatalog {
       ]);
     const existing = await this.store.get<RuleGroupSpec>(RULE_GROUP_COLLECTION, name);
     if (!existing) throw this.missing(name);
-    const saved = await this.store.put(RULE_GROUP_COLLECTION, name, compiled.spec, expectedVersion ?? existing.version);
+    const saved = await this.store.put(RULE_GROUP_COLLECTION, {
+      id: name,
+      value: compiled.spec,
+      expectedVersion: expectedVersion ?? existing.version,
+    });
     const replaced = this.apiGroups.get(name)?.compiled;
     this.apiGroups.set(name, { version: saved.version, spec: compiled.spec, compiled });
     return {

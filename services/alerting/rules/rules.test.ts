@@ -139,9 +139,12 @@ describe('rule files', () => {
   it('keeps a stored group that no longer compiles, reported and not evaluated, beside the others', async () => {
     const store = new SqliteStateStore(join(mkdtempSync(join(tmpdir(), 'pharos-rule-stored-')), 's.db'));
     await store.init();
-    await store.put(RULE_GROUP_COLLECTION, 'legacy', {
-      name: 'legacy',
-      rules: [{ alert: 'A', expr: 'up{job=~"(?!node).*"} == 0' }],
+    await store.put(RULE_GROUP_COLLECTION, {
+      id: 'legacy',
+      value: {
+        name: 'legacy',
+        rules: [{ alert: 'A', expr: 'up{job=~"(?!node).*"} == 0' }],
+      },
     });
     const catalog = new RuleCatalog(store, { ruleFiles: [], defaultIntervalMs: 60_000 });
     await catalog.create({ name: 'fine', rules: [{ alert: 'B', expr: 'up{job=~"(?i)NODE"} == 0' }] });

@@ -76,7 +76,11 @@ export function esBulkRoutes(opts: EsBulkRoutesOptions): FastifyPluginAsync {
       const rejected: Rejection[] = [];
       outcomes.forEach((o, index) => o.ok || rejected.push({ index, reason: o.reason }));
       const logs = outcomes.flatMap((o) => (o.ok ? [o.doc] : []));
-      await opts.intake.publish('elasticsearch', { logs, events: [], rejected }, clusters.fallback, abortOnClose(req));
+      await opts.intake.publish(
+        'elasticsearch',
+        { result: { logs, events: [], rejected }, cluster: clusters.fallback },
+        abortOnClose(req),
+      );
       return bulkAnswer({ actions, outcomes, took: Date.now() - started, defaultIndex: req.params.index });
     };
     for (const url of ['/elasticsearch/_bulk', '/elasticsearch/:index/_bulk']) {

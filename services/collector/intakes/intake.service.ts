@@ -20,14 +20,18 @@ export interface IntakeService {
   /** Cluster rules for one request: `requested` is `?cluster=`. Throws ForbiddenError outside the scope. */
   clusters(scope: Scope, requested: string | undefined): IngestClusters;
   /** Publishes the logs and events of one request; resolves once the bus has all of them. */
-  publish(protocol: IngestProtocol, result: IntakeResult, cluster: string, signal?: AbortSignal): Promise<void>;
+  publish(
+    protocol: IngestProtocol,
+    request: { result: IntakeResult; cluster: string },
+    signal?: AbortSignal,
+  ): Promise<void>;
 }
 
 export function createIntakeService(opts: IntakeServiceOptions): IntakeService {
   return {
     clusters: (scope, requested) => ingestClusters(scope, { requested, configured: opts.cluster }),
-    async publish(protocol, result, cluster, signal) {
-      opts.metrics.forProtocol(protocol).count('logs', cluster, 'rejected', result.rejected.length);
+    async publish(protocol, { result, cluster }, signal) {
+      opts.metrics.forProtocol(protocol).count({ kind: 'logs', cluster, result: 'rejected' }, result.rejected.length);
       const ingest = opts.ingest.forProtocol(protocol);
       // Both or the sender retries: ids are idempotent, so the half that made it is not stored twice.
       await Promise.all([ingest.publish('logs', result.logs, signal), ingest.publish('events', result.events, signal)]);

@@ -66,7 +66,7 @@ export function lokiPushRoutes(opts: LokiPushRoutesOptions): FastifyPluginAsync 
           tenantCluster: tenant,
           ingestedAt: Date.now(),
         });
-        await opts.intake.publish('loki', result, clusters.fallback, abortOnClose(req));
+        await opts.intake.publish('loki', { result, cluster: clusters.fallback }, abortOnClose(req));
         if (result.rejected.length > 0)
           throw new InputError(
             `${rejectionSummary(result)}; the other ${result.logs.length} entries are stored`,

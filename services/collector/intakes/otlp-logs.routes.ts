@@ -49,7 +49,7 @@ export function otlpLogsRoutes(opts: OtlpLogsRoutesOptions): FastifyPluginAsync 
         const clusters = opts.intake.clusters(req.principal.scope, req.query.cluster);
         const { encoding, body } = await otlpBody(req, opts.maxBodyBytes);
         const result = normalizeOtlpLogs(decodeLogsRequest(body, encoding), clusters.resolve, Date.now());
-        await opts.intake.publish('otlp', result, clusters.fallback, abortOnClose(req));
+        await opts.intake.publish('otlp', { result, cluster: clusters.fallback }, abortOnClose(req));
         const partial =
           result.rejected.length > 0
             ? { rejected: result.rejected.length, message: rejectionSummary(result) }

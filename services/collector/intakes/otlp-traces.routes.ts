@@ -49,7 +49,9 @@ export function otlpTracesRoutes(opts: OtlpTracesRoutesOptions): FastifyPluginAs
         const n = batch.reduce((sum, rs) => sum + rs.scopeSpans.reduce((m, ss) => m + ss.spans.length, 0), 0);
         if (n > opts.spans.maxSpans) throw tooManySpans(n, opts.spans.maxSpans);
         const result = normalizeSpans(batch, clusters.resolve, Date.now());
-        opts.metrics.forProtocol('otlp').count('spans', clusters.fallback, 'rejected', result.rejected.length);
+        opts.metrics
+          .forProtocol('otlp')
+          .count({ kind: 'spans', cluster: clusters.fallback, result: 'rejected' }, result.rejected.length);
         await opts.spans.publish(result.spans, abortOnClose(req));
         const partial =
           result.rejected.length > 0

@@ -33,7 +33,7 @@ export function createSpanPublisher(opts: SpanPublisherOptions): SpanPublisher {
   const count = (spans: readonly SpanDoc[], result: 'accepted' | 'unavailable') => {
     const byCluster = new Map<string, number>();
     for (const s of spans) byCluster.set(s.cluster, (byCluster.get(s.cluster) ?? 0) + 1);
-    for (const [cluster, n] of byCluster) opts.metrics.count('spans', cluster, result, n);
+    for (const [cluster, n] of byCluster) opts.metrics.count({ kind: 'spans', cluster, result }, n);
   };
   return {
     maxSpans: opts.maxInFlight,
@@ -50,7 +50,7 @@ export function createSpanPublisher(opts: SpanPublisherOptions): SpanPublisher {
       try {
         const unique = new Map<string, SpanDoc>();
         for (const s of spans) unique.set(`${s.cluster}\u0000${s.id}`, s);
-        const messages = packRecords('spans', [...unique.values()], (s) => s.traceId);
+        const messages = packRecords('spans', [...unique.values()], { keyOf: (s) => s.traceId });
         await (await opts.bus()).publish(opts.topic, messages, signal);
         count(spans, 'accepted');
       } catch (err) {

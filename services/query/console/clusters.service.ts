@@ -88,13 +88,7 @@ export class ClustersService {
     const [rows, lag] = await Promise.all([
       Promise.all(
         names.map((name) =>
-          this.row(
-            name,
-            configured.find((c) => c.name === name),
-            counts,
-            scope,
-            window(24 * 60),
-          ),
+          this.row({ name, config: configured.find((c) => c.name === name) }, { counts, day: window(24 * 60) }, scope),
         ),
       ),
       this.lag(),
@@ -112,12 +106,17 @@ export class ClustersService {
     };
   }
 
+  /** One cluster's row: `counts` per kind over the last day (`day`, the window) and the last minutes. */
   private async row(
-    name: string,
-    config: ClusterConfig | undefined,
-    counts: { kind: RecordKind; day: Map<string, number>; recent: Map<string, number> }[],
+    { name, config }: { name: string; config: ClusterConfig | undefined },
+    {
+      counts,
+      day,
+    }: {
+      counts: { kind: RecordKind; day: Map<string, number>; recent: Map<string, number> }[];
+      day: { start: string; end: string };
+    },
     scope: Scope,
-    day: { start: string; end: string },
   ): Promise<ClusterRow> {
     const [prometheus, ...activity] = await Promise.all([
       config ? this.options.probe.health(config) : Promise.resolve(null),

@@ -26,7 +26,10 @@ const tokens = new TokenAuthenticator([
 ]);
 const as = (token: string) => ({ authorization: `Bearer ${token}` });
 
-function log(id: string, cluster: string, namespace: string, minutesAgo: number): LogDoc {
+function log(
+  id: string,
+  { cluster, namespace, minutesAgo }: { cluster: string; namespace: string; minutesAgo: number },
+): LogDoc {
   return {
     id,
     kind: 'logs',
@@ -43,11 +46,11 @@ describe('console routes', () => {
   beforeAll(async () => {
     const store = new MemoryRecordStore();
     await store.write('logs', [
-      log('a', 'east', 'shop', 1),
-      log('b', 'east', 'shop', 2),
-      log('c', 'east', 'bank', 3),
-      log('d', 'edge', 'shop', 30),
-      log('e', 'west', 'shop', 60 * 30),
+      log('a', { cluster: 'east', namespace: 'shop', minutesAgo: 1 }),
+      log('b', { cluster: 'east', namespace: 'shop', minutesAgo: 2 }),
+      log('c', { cluster: 'east', namespace: 'bank', minutesAgo: 3 }),
+      log('d', { cluster: 'edge', namespace: 'shop', minutesAgo: 30 }),
+      log('e', { cluster: 'west', namespace: 'shop', minutesAgo: 60 * 30 }),
     ]);
     const records = new RecordsService({
       store: async () => store,

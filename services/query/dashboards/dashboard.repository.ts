@@ -26,6 +26,13 @@ export interface DashboardVersion {
   definition: Dashboard;
 }
 
+/** A dashboard definition to store under `id`, written by `author`. */
+export interface DashboardWrite {
+  id: string;
+  definition: Dashboard;
+  author: string;
+}
+
 export class DashboardRepository {
   constructor(private readonly store: () => Promise<StateStore>) {}
 
@@ -46,19 +53,14 @@ export class DashboardRepository {
   }
 
   async create(
-    id: string,
-    definition: Dashboard,
-    author: string,
-    scope: Scope | undefined,
+    { id, definition, author, scope }: DashboardWrite & { scope: Scope | undefined },
     signal?: AbortSignal,
   ): Promise<Versioned<StoredDashboard>> {
     const store = await this.store();
     try {
       return await store.put<StoredDashboard>(
         CURRENT,
-        id,
-        { definition, author, createdAt: Date.now(), ...(scope ? { scope } : {}) },
-        0,
+        { id, value: { definition, author, createdAt: Date.now(), ...(scope ? { scope } : {}) }, expectedVersion: 0 },
         signal,
       );
     } catch (err) {
@@ -70,10 +72,7 @@ export class DashboardRepository {
 
   /** Replaces the definition, keeping the old one as a version. `expectedVersion` guards concurrent edits. */
   async update(
-    id: string,
-    definition: Dashboard,
-    author: string,
-    expectedVersion?: number,
+    { id, definition, author, expectedVersion }: DashboardWrite & { expectedVersion?: number },
     signal?: AbortSignal,
   ): Promise<Versioned<StoredDashboard>> {
     const store = await this.store();
@@ -91,8 +90,12 @@ export class DashboardRepository {
       author: current.value.author,
       definition: current.value.definition,
     };
-    await store.put(HISTORY, `${id}@${current.version}`, old, undefined, signal);
-    return store.put<StoredDashboard>(CURRENT, id, { ...current.value, definition, author }, current.version, signal);
+    await store.put(HISTORY, { id: `${id}@${current.version}`, value: old }, signal);
+    return store.put<StoredDashboard>(
+      CURRENT,
+      { id, value: { ...current.value, definition, author }, expectedVersion: current.version },
+      signal,
+    );
   }
 
   async delete(id: string, signal?: AbortSignal): Promise<boolean> {

@@ -68,7 +68,7 @@ export function dashboardsRoutes(service: DashboardsService) {
         },
       },
       async (req, reply) => {
-        const result = await service.import(req.body, req.query, req.principal, signalOf(reply));
+        const result = await service.import({ body: req.body, ...req.query }, req.principal, signalOf(reply));
         return reply.code(req.query.dryRun ? 200 : 201).send(result);
       },
     );
@@ -101,10 +101,12 @@ export function dashboardsRoutes(service: DashboardsService) {
       async (req, reply) => {
         const ifMatch = req.headers['if-match'];
         return service.update(
-          req.params.id,
-          req.body,
+          {
+            id: req.params.id,
+            input: req.body,
+            expectedVersion: ifMatch ? Number(ifMatch.replace(/"/g, '')) : undefined,
+          },
           req.principal,
-          ifMatch ? Number(ifMatch.replace(/"/g, '')) : undefined,
           signalOf(reply),
         );
       },
@@ -146,7 +148,8 @@ export function dashboardsRoutes(service: DashboardsService) {
           response: { 200: versionSchema },
         },
       },
-      async (req, reply) => service.version(req.params.id, req.params.version, req.principal, signalOf(reply)),
+      async (req, reply) =>
+        service.version({ id: req.params.id, version: req.params.version }, req.principal, signalOf(reply)),
     );
 
     app.get(
@@ -165,7 +168,8 @@ export function dashboardsRoutes(service: DashboardsService) {
           response: { 200: renderSchema },
         },
       },
-      async (req, reply) => service.render(req.params.id, viewParams(req.query), req.principal, signalOf(reply)),
+      async (req, reply) =>
+        service.render({ id: req.params.id, ...viewParams(req.query) }, req.principal, signalOf(reply)),
     );
 
     app.get(
@@ -181,7 +185,11 @@ export function dashboardsRoutes(service: DashboardsService) {
         },
       },
       async (req, reply) => ({
-        variables: await service.variables(req.params.id, viewParams(req.query), req.principal, signalOf(reply)),
+        variables: await service.variables(
+          { id: req.params.id, ...viewParams(req.query) },
+          req.principal,
+          signalOf(reply),
+        ),
       }),
     );
   };

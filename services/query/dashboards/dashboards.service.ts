@@ -40,6 +40,11 @@ export interface ViewParams {
   maxDataPoints?: number | undefined;
 }
 
+/** One dashboard (`id`) as a viewer asks for it. */
+export interface ViewRequest extends ViewParams {
+  id: string;
+}
+
 export interface DashboardsServiceOptions {
   builtins: readonly BuiltinDashboard[];
   repository: DashboardRepository;
@@ -100,20 +105,16 @@ export class DashboardsService {
     const id = definition.id ?? (await this.freeId(slugify(definition.title), signal));
     this.assertWritable(id, 'create');
     const saved = await this.opts.repository.create(
-      id,
-      { ...definition, id },
-      principal.name,
-      ownerScope(principal),
+      { id, definition: { ...definition, id }, author: principal.name, scope: ownerScope(principal) },
       signal,
     );
     return this.get(saved.id, principal, signal);
   }
 
+  /** Replaces dashboard `id` with `input`; `expectedVersion` (If-Match) guards concurrent edits. */
   async update(
-    id: string,
-    input: unknown,
+    { id, input, expectedVersion }: { id: string; input: unknown; expectedVersion?: number | undefined },
     principal: Principal,
-    expectedVersion?: number,
     signal?: AbortSignal,
   ): Promise<DashboardDoc> {
     this.assertWritable(id, 'update');
@@ -123,7 +124,10 @@ export class DashboardsService {
       throw new InputError(`the body's id "${definition.id}" differs from the URL's "${id}"`, [
         { path: 'id', message: 'must match the URL' },
       ]);
-    await this.opts.repository.update(id, { ...definition, id }, principal.name, expectedVersion, signal);
+    await this.opts.repository.update(
+      { id, definition: { ...definition, id }, author: principal.name, expectedVersion },
+      signal,
+    );
     return this.get(id, principal, signal);
   }
 
@@ -138,7 +142,11 @@ export class DashboardsService {
     return this.opts.repository.versions(id, signal);
   }
 
-  async version(id: string, version: number, principal: Principal, signal?: AbortSignal): Promise<DashboardVersion> {
+  async version(
+    { id, version }: { id: string; version: number },
+    principal: Principal,
+    signal?: AbortSignal,
+  ): Promise<DashboardVersion> {
     const current = await this.get(id, principal, signal);
     if (version === current.version)
       return {
@@ -158,8 +166,7 @@ export class DashboardsService {
    * replaced with `overwrite`, otherwise the import gets the next free id (`<id>-2` …), as a copy.
    */
   async import(
-    body: unknown,
-    opts: { dryRun: boolean; overwrite: boolean },
+    { body, ...opts }: { body: unknown; dryRun: boolean; overwrite: boolean },
     principal: Principal,
     signal?: AbortSignal,
   ): Promise<ImportResult> {
@@ -171,8 +178,11 @@ export class DashboardsService {
     const definition = { ...outcome.dashboard, id };
     const saved =
       opts.overwrite && exists
-        ? await this.opts.repository.update(id, definition, principal.name, undefined, signal)
-        : await this.opts.repository.create(id, definition, principal.name, ownerScope(principal), signal);
+        ? await this.opts.repository.update({ id, definition, author: principal.name }, signal)
+        : await this.opts.repository.create(
+            { id, definition, author: principal.name, scope: ownerScope(principal) },
+            signal,
+          );
     return {
       format: outcome.format,
       id,
@@ -182,7 +192,9 @@ export class DashboardsService {
     };
   }
 
-  async render(id: string, params: ViewParams, principal: Principal, signal?: AbortSignal): Promise<RenderResult> {
+  /** `request`: the dashboard's id and the view's parameters (time range, variables, data points). */
+  async render(request: ViewRequest, principal: Principal, signal?: AbortSignal): Promise<RenderResult> {
+    const { id, ...params } = request;
     const { dashboard } = await this.get(id, principal, signal);
     const range = parseTimeRange(params.from ?? dashboard.time.from, params.to ?? dashboard.time.to);
     this.checkVariables(dashboard, params.vars);
@@ -195,12 +207,8 @@ export class DashboardsService {
     });
   }
 
-  async variables(
-    id: string,
-    params: ViewParams,
-    principal: Principal,
-    signal?: AbortSignal,
-  ): Promise<VariableState[]> {
+  async variables(request: ViewRequest, principal: Principal, signal?: AbortSignal): Promise<VariableState[]> {
+    const { id, ...params } = request;
     const { dashboard } = await this.get(id, principal, signal);
     const range = parseTimeRange(params.from ?? dashboard.time.from, params.to ?? dashboard.time.to);
     this.checkVariables(dashboard, params.vars);

@@ -26,7 +26,11 @@ export async function runPromTarget(target: PromTarget, ctx: TargetContext): Pro
     if (dropped) warnings.push(`${dropped} series outside your scope were left out`);
     result = { ...result, result: kept };
   }
-  return { series: toSeries(result, ctx.refId, target.legendFormat, query), records: [], warnings };
+  return {
+    series: toSeries(result, { refId: ctx.refId, legendFormat: target.legendFormat, expr: query }),
+    records: [],
+    warnings,
+  };
 }
 
 function warningsOf(result: FederatedResult): string[] {
@@ -39,9 +43,7 @@ function warningsOf(result: FederatedResult): string[] {
 /** Prometheus JSON (https://prometheus.io/docs/prometheus/latest/querying/api/#expression-query-result-formats) → series. */
 export function toSeries(
   result: FederatedResult,
-  refId: string,
-  legendFormat: string | undefined,
-  expr: string,
+  { refId, legendFormat, expr }: { refId: string; legendFormat: string | undefined; expr: string },
 ): Series[] {
   if (result.resultType === 'scalar') {
     const [t, v] = result.result as [number, string];

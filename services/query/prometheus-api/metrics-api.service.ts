@@ -60,25 +60,23 @@ export class MetricsApiService {
     if (req.cluster) inject.push({ name: 'cluster', op: '=', value: req.cluster });
     if (req.namespace && NAMESPACED.has(req.level)) inject.push({ name: 'namespace', op: '=', value: req.namespace });
     const fed = await this.opts.federation();
+    const asked = { fed, req, inject, resourceLabel: level.resourceLabel, resourcesRe };
     const results = await Promise.all(
-      names.map((name) =>
-        this.one(
-          fed,
-          name,
-          level.metrics[name] as string,
-          { req, inject, resourceLabel: level.resourceLabel, resourcesRe },
-          signal,
-        ),
-      ),
+      names.map((name) => this.one({ name, template: level.metrics[name] as string }, asked, signal)),
     );
     return { results };
   }
 
+  /** One metric of the level (its PromQL `template`) asked of the federation `c.fed`, within the request `c`. */
   private async one(
-    fed: FederatedQueryService,
-    name: string,
-    template: string,
-    c: { req: MetricsRequest; inject: LabelMatcher[]; resourceLabel: string; resourcesRe: Regex },
+    { name, template }: { name: string; template: string },
+    c: {
+      fed: FederatedQueryService;
+      req: MetricsRequest;
+      inject: LabelMatcher[];
+      resourceLabel: string;
+      resourcesRe: Regex;
+    },
     signal?: AbortSignal,
   ): Promise<MetricResult> {
     try {
@@ -86,8 +84,8 @@ export class MetricsApiService {
         rewriteSelectors(parsePromQL(template, PROMQL_ANY), (s) => ({ ...s, matchers: [...s.matchers, ...c.inject] })),
       );
       const r = c.req.range
-        ? await fed.range({ query, ...c.req.range }, signal)
-        : await fed.instant({ query, time: c.req.time ?? Date.now() / 1000 }, signal);
+        ? await c.fed.range({ query, ...c.req.range }, signal)
+        : await c.fed.instant({ query, time: c.req.time ?? Date.now() / 1000 }, signal);
       const result = Array.isArray(r.result)
         ? (r.result as PromSample[]).filter((s) => c.resourcesRe.test(s.metric[c.resourceLabel] ?? ''))
         : r.result;

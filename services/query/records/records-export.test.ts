@@ -32,8 +32,7 @@ describe('export stream', () => {
     const limits = { maxRangeDays: 7, maxPageSize: 100, defaultPageSize: 10, timeoutMs: 1000 };
     const service = new RecordsService({ store: async () => endless, limits });
     const { docs } = await service.export(
-      'logs',
-      { format: 'ndjson', sort: 'desc' },
+      { kind: 'logs', query: { format: 'ndjson', sort: 'desc' } },
       FULL_SCOPE,
       new AbortController().signal,
     );

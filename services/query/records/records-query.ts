@@ -21,8 +21,7 @@ export const DEFAULT_RANGE_MS = 24 * HOUR;
 export function toRecordQuery(
   kind: RecordKind,
   query: CommonQuery,
-  limits: QueryLimits,
-  now: number,
+  { limits, now }: { limits: QueryLimits; now: number },
 ): Required<Pick<RecordQuery, 'start' | 'end'>> & RecordQuery {
   const filters: Record<string, string[]> = {};
   const attributeNames = ATTRIBUTE_FIELD[kind]

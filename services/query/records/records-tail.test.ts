@@ -9,7 +9,11 @@ import type { TailQuery } from './records-tail.schemas.ts';
 const limits = { maxRangeDays: 7, maxPageSize: 100, defaultPageSize: 10, timeoutMs: 2_000 };
 const T0 = Date.UTC(2024, 2, 2, 12);
 
-function log(id: string, time: number, namespace = 'shop', message = `line ${id}`): LogDoc {
+function log(
+  id: string,
+  time: number,
+  { namespace = 'shop', message = `line ${id}` }: { namespace?: string; message?: string } = {},
+): LogDoc {
   return { id, kind: 'logs', cluster: 'east', namespace, time, ingestedAt: time, message };
 }
 
@@ -48,7 +52,7 @@ describe('live tail', () => {
     const { store, service, advance } = setup();
     await store.write('logs', [log('before', T0 - 60_000)]);
     const abort = new AbortController();
-    const events = service.open('logs', {}, { name: 'a', scope: FULL_SCOPE }, abort.signal);
+    const events = service.open({ kind: 'logs', query: {} }, { name: 'a', scope: FULL_SCOPE }, abort.signal);
     const done = take(events, (got) => records(got).length >= 4, abort);
     await store.write('logs', [log('b', T0 + 20), log('a', T0 + 10)]);
     await new Promise((r) => setTimeout(r, 250));
@@ -65,16 +69,22 @@ describe('live tail', () => {
     const { store, service } = setup();
     const scope = { clusters: ['*'], namespaces: ['shop'] };
     expect(() =>
-      service.open('logs', { namespace: 'bank' } as TailQuery, { name: 's', scope }, new AbortController().signal),
+      service.open(
+        { kind: 'logs', query: { namespace: 'bank' } as TailQuery },
+        { name: 's', scope },
+        new AbortController().signal,
+      ),
     ).toThrow(/outside your scope/);
-    expect(() => service.open('logs', { q: 'a AND' }, { name: 's', scope }, new AbortController().signal)).toThrow();
+    expect(() =>
+      service.open({ kind: 'logs', query: { q: 'a AND' } }, { name: 's', scope }, new AbortController().signal),
+    ).toThrow();
     const abort = new AbortController();
-    const events = service.open('logs', { q: 'error' }, { name: 's', scope }, abort.signal);
+    const events = service.open({ kind: 'logs', query: { q: 'error' } }, { name: 's', scope }, abort.signal);
     const done = take(events, (got) => records(got).length >= 1, abort);
     await store.write('logs', [
-      log('other-ns', T0 + 1, 'bank', 'error here'),
-      log('no-match', T0 + 2, 'shop', 'fine'),
-      log('hit', T0 + 3, 'shop', 'an error'),
+      log('other-ns', T0 + 1, { namespace: 'bank', message: 'error here' }),
+      log('no-match', T0 + 2, { namespace: 'shop', message: 'fine' }),
+      log('hit', T0 + 3, { namespace: 'shop', message: 'an error' }),
     ]);
     expect(records(await done)).toEqual(['hit']);
   });
@@ -108,7 +118,7 @@ describe('live tail', () => {
     const follow = async (query: TailQuery, want: number) => {
       const abort = new AbortController();
       const done = take(
-        service.open('audit', query, { name: 'a', scope: FULL_SCOPE }, abort.signal),
+        service.open({ kind: 'audit', query }, { name: 'a', scope: FULL_SCOPE }, abort.signal),
         (got) => records(got).length >= want,
         abort,
       );
@@ -123,7 +133,7 @@ describe('live tail', () => {
   it('counts what it could not show when more matched than one poll reads', async () => {
     const { store, service } = setup({ maxPerPoll: 5 });
     const abort = new AbortController();
-    const events = service.open('logs', {}, { name: 'a', scope: FULL_SCOPE }, abort.signal);
+    const events = service.open({ kind: 'logs', query: {} }, { name: 'a', scope: FULL_SCOPE }, abort.signal);
     const done = take(events, (got) => records(got).length >= 5, abort);
     await store.write(
       'logs',
@@ -137,18 +147,18 @@ describe('live tail', () => {
   it('bounds streams per process and per principal, and frees a slot when its client goes', async () => {
     const { service } = setup({ maxStreams: 3, maxStreamsPerPrincipal: 2 });
     const a1 = new AbortController();
-    service.open('logs', {}, { name: 'a', scope: FULL_SCOPE }, a1.signal);
-    service.open('logs', {}, { name: 'a', scope: FULL_SCOPE }, new AbortController().signal);
-    expect(() => service.open('logs', {}, { name: 'a', scope: FULL_SCOPE }, new AbortController().signal)).toThrow(
-      /maxStreamsPerPrincipal/,
-    );
-    service.open('events', {}, { name: 'b', scope: FULL_SCOPE }, new AbortController().signal);
-    expect(() => service.open('logs', {}, { name: 'c', scope: FULL_SCOPE }, new AbortController().signal)).toThrow(
-      /query.tail.maxStreams/,
-    );
+    service.open({ kind: 'logs', query: {} }, { name: 'a', scope: FULL_SCOPE }, a1.signal);
+    service.open({ kind: 'logs', query: {} }, { name: 'a', scope: FULL_SCOPE }, new AbortController().signal);
+    expect(() =>
+      service.open({ kind: 'logs', query: {} }, { name: 'a', scope: FULL_SCOPE }, new AbortController().signal),
+    ).toThrow(/maxStreamsPerPrincipal/);
+    service.open({ kind: 'events', query: {} }, { name: 'b', scope: FULL_SCOPE }, new AbortController().signal);
+    expect(() =>
+      service.open({ kind: 'logs', query: {} }, { name: 'c', scope: FULL_SCOPE }, new AbortController().signal),
+    ).toThrow(/query.tail.maxStreams/);
     a1.abort();
     expect(service.openStreams).toBe(2);
-    service.open('logs', {}, { name: 'c', scope: FULL_SCOPE }, new AbortController().signal);
+    service.open({ kind: 'logs', query: {} }, { name: 'c', scope: FULL_SCOPE }, new AbortController().signal);
     service.closeAll();
     expect(service.openStreams).toBe(0);
   });
@@ -167,7 +177,11 @@ describe('live tail', () => {
       tail: tailConfigSchema.parse({ pollIntervalMs: 100 }),
       now: () => T0,
     });
-    const events = service.open('logs', {}, { name: 'a', scope: FULL_SCOPE }, new AbortController().signal);
+    const events = service.open(
+      { kind: 'logs', query: {} },
+      { name: 'a', scope: FULL_SCOPE },
+      new AbortController().signal,
+    );
     const got: TailEvent[] = [];
     const reading = (async () => {
       for await (const e of events) {
@@ -189,7 +203,11 @@ describe('live tail', () => {
       tail: tailConfigSchema.parse({ pollIntervalMs: 100, maxDurationMs: 150 }),
     });
     const got: TailEvent[] = [];
-    for await (const e of service.open('logs', {}, { name: 'a', scope: FULL_SCOPE }, new AbortController().signal))
+    for await (const e of service.open(
+      { kind: 'logs', query: {} },
+      { name: 'a', scope: FULL_SCOPE },
+      new AbortController().signal,
+    ))
       got.push(e);
     expect(got.at(-1)).toMatchObject({ type: 'end', reason: expect.stringContaining('maxDurationMs') });
     expect(service.openStreams).toBe(0);

@@ -32,6 +32,14 @@ const FUTURE_MS = 5 * 60_000;
 const MAX_BACKOFF_MS = 10_000;
 const DAY_MS = 86_400_000;
 
+/** An open tail: what it reads (`base`, already scoped) of which kind, for whom, from `start` on. */
+interface OpenTail {
+  kind: RecordKind;
+  base: RecordQuery;
+  scope: Scope;
+  start: number;
+}
+
 /**
  * Live tail of logs, events or audit: each stream polls the record store with its own filters, `q` and the
  * caller's scope (the same rules as the search API), and hands over every record it has not shown yet.
@@ -56,14 +64,16 @@ export class RecordsTail {
    * error answer, not a cut stream. The stream ends when `signal` aborts or closeAll() is called.
    */
   open(
-    kind: RecordKind,
-    query: TailQuery,
+    { kind, query }: { kind: RecordKind; query: TailQuery },
     caller: { name: string; scope: Scope },
     signal: AbortSignal,
   ): AsyncIterable<TailEvent> {
     const { start, ...rest } = query;
     const now = this.now();
-    const parsed = toRecordQuery(kind, rest as Record<string, string | string[] | undefined>, this.options.limits, now);
+    const parsed = toRecordQuery(kind, rest as Record<string, string | string[] | undefined>, {
+      limits: this.options.limits,
+      now,
+    });
     const base: RecordQuery = {
       filters: scopeRecordFilters(parsed.filters, caller.scope),
       ...(parsed.q ? { q: parsed.q } : {}),
@@ -73,20 +83,15 @@ export class RecordsTail {
     if (now - floor > this.options.limits.maxRangeDays * DAY_MS)
       throw new LimitError(`start is more than ${this.options.limits.maxRangeDays} days ago (query.maxRangeDays)`);
     const slot = this.slots.take(caller.name, signal);
-    return this.run(kind, base, caller.scope, floor, slot);
+    return this.run({ kind, base, scope: caller.scope, start: floor }, slot);
   }
 
   closeAll(): void {
     this.slots.closeAll();
   }
 
-  private async *run(
-    kind: RecordKind,
-    base: RecordQuery,
-    scope: Scope,
-    start: number,
-    slot: { signal: AbortSignal; release(): void },
-  ): AsyncGenerator<TailEvent> {
+  private async *run(tail: OpenTail, slot: { signal: AbortSignal; release(): void }): AsyncGenerator<TailEvent> {
+    const { start } = tail;
     const { pollIntervalMs, lateMs, heartbeatMs, maxDurationMs } = this.options.tail;
     const window = new TailWindow(start, lateMs);
     const until = this.now() + maxDurationMs;
@@ -98,7 +103,7 @@ export class RecordsTail {
       while (!slot.signal.aborted) {
         let events: TailEvent[];
         try {
-          events = await this.poll(kind, base, scope, window, slot.signal);
+          events = await this.poll(tail, window, slot.signal);
           if (failing) events.unshift({ type: 'resumed' });
           failing = false;
           backoff = pollIntervalMs;
@@ -135,13 +140,7 @@ export class RecordsTail {
   }
 
   /** One store read: the newest `maxPerPoll` matching records since the window's floor, minus those shown. */
-  private async poll(
-    kind: RecordKind,
-    base: RecordQuery,
-    scope: Scope,
-    window: TailWindow,
-    signal: AbortSignal,
-  ): Promise<TailEvent[]> {
+  private async poll({ kind, base, scope }: OpenTail, window: TailWindow, signal: AbortSignal): Promise<TailEvent[]> {
     const { maxPerPoll } = this.options.tail;
     const store = await this.options.store();
     const now = this.now();

@@ -82,7 +82,11 @@ export function recordsRoutes(service: RecordsService): FastifyPluginAsync {
         async (request, reply) => {
           const gone = new AbortController();
           reply.raw.on('close', () => gone.abort());
-          const { docs, start, end } = await service.export(kind, request.query, request.principal.scope, gone.signal);
+          const { docs, start, end } = await service.export(
+            { kind, query: request.query },
+            request.principal.scope,
+            gone.signal,
+          );
           const ext = request.query.format === 'csv' ? 'csv' : 'ndjson';
           return (
             reply

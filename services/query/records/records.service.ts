@@ -65,7 +65,7 @@ export class RecordsService {
       throw new LimitError(
         `interval ${query.interval} gives ${count} buckets over this range, over ${MAX_BUCKETS}; widen the interval or narrow the range`,
       );
-    const found = await this.timed((store, signal) => store.histogram(kind, base, interval, signal));
+    const found = await this.timed((store, signal) => store.histogram(kind, { ...base, intervalMs: interval }, signal));
     // Empty buckets are filled in, so a chart has every step of the range.
     const byTime = new Map(found.buckets.map((b) => [b.time, b.count]));
     const buckets = Array.from({ length: count }, (_, i) => ({
@@ -77,7 +77,9 @@ export class RecordsService {
 
   async stats(kind: RecordKind, query: StatsQuery, scope: Scope): Promise<StatsResult & EffectiveRange> {
     const base = this.resolve(kind, query, scope);
-    const result = await this.timed((store, signal) => store.stats(kind, base, query.by, query.size, signal));
+    const result = await this.timed((store, signal) =>
+      store.stats(kind, { ...base, by: query.by, limit: query.size }, signal),
+    );
     return { ...result, start: base.start, end: base.end };
   }
 
@@ -87,8 +89,7 @@ export class RecordsService {
    * signal (client gone) stops it.
    */
   async export(
-    kind: RecordKind,
-    query: ExportQuery,
+    { kind, query }: { kind: RecordKind; query: ExportQuery },
     scope: Scope,
     signal: AbortSignal,
   ): Promise<EffectiveRange & { docs: AsyncIterable<AnyDoc> }> {
@@ -114,12 +115,10 @@ export class RecordsService {
     query: SearchQuery | HistogramQuery | StatsQuery | ExportQuery,
     scope: Scope,
   ): RecordQuery & { start: number; end: number } {
-    const base = toRecordQuery(
-      kind,
-      query as Record<string, string | string[] | undefined>,
-      this.options.limits,
-      this.now(),
-    );
+    const base = toRecordQuery(kind, query as Record<string, string | string[] | undefined>, {
+      limits: this.options.limits,
+      now: this.now(),
+    });
     return { ...base, filters: applyScope(base.filters, scope) };
   }
 

@@ -102,7 +102,9 @@ export function tempoRoutes(service: TracesService): FastifyPluginAsync {
           querystring: tagsQuerySchema,
         },
       },
-      async (req) => ({ tagValues: await service.tagValues(req.params.name, range(req.query), req.principal.scope) }),
+      async (req) => ({
+        tagValues: await service.tagValues({ tag: req.params.name, range: range(req.query) }, req.principal.scope),
+      }),
     );
   };
 }

@@ -20,15 +20,10 @@ const ns = (ms: number) => (BigInt(NOW + ms) * 1_000_000n).toString();
 const TRACE = 'a'.repeat(31) + '1';
 const TRACE2 = 'b'.repeat(31) + '2';
 
+/** A span of trace `traceId` under `parent` ('' for a root): `kind` and `name`, from `at` ms for `ms` ms. */
 function span(
-  traceId: string,
-  spanId: string,
-  parent: string,
-  kind: number,
-  name: string,
-  at: number,
-  ms: number,
-  error = false,
+  { traceId, spanId, parent }: { traceId: string; spanId: string; parent: string },
+  { kind, name, at, ms, error = false }: { kind: number; name: string; at: number; ms: number; error?: boolean },
 ): OtlpSpan {
   return {
     traceId,
@@ -46,7 +41,10 @@ function span(
     status: { code: error ? 2 : 0, message: '' },
   };
 }
-const resource = (service: string, cluster: string, namespace: string, spans: OtlpSpan[]): OtlpResourceSpans => ({
+const resource = (
+  { service, cluster, namespace }: { service: string; cluster: string; namespace: string },
+  spans: OtlpSpan[],
+): OtlpResourceSpans => ({
   resource: { 'service.name': service, 'k8s.cluster.name': cluster, 'k8s.namespace.name': namespace },
   scopeSpans: [{ scope: { name: 'http', version: '1' }, spans }],
 });
@@ -58,19 +56,37 @@ describe('trace API and topology', () => {
     await store.init();
     // frontend (east/shop) → checkout (west/pay) twice, the second failing; checkout → ledger (west/pay) once.
     const batch = [
-      resource('frontend', 'east', 'shop', [
-        span(TRACE, '1000000000000001', '', 2, 'GET /', 0, 300),
-        span(TRACE, '1000000000000002', '1000000000000001', 3, 'POST', 10, 200),
-        span(TRACE2, '2000000000000001', '', 2, 'GET /', 1000, 50),
-        span(TRACE2, '2000000000000002', '2000000000000001', 3, 'POST', 1010, 30, true),
+      resource({ service: 'frontend', cluster: 'east', namespace: 'shop' }, [
+        span({ traceId: TRACE, spanId: '1000000000000001', parent: '' }, { kind: 2, name: 'GET /', at: 0, ms: 300 }),
+        span(
+          { traceId: TRACE, spanId: '1000000000000002', parent: '1000000000000001' },
+          { kind: 3, name: 'POST', at: 10, ms: 200 },
+        ),
+        span({ traceId: TRACE2, spanId: '2000000000000001', parent: '' }, { kind: 2, name: 'GET /', at: 1000, ms: 50 }),
+        span(
+          { traceId: TRACE2, spanId: '2000000000000002', parent: '2000000000000001' },
+          { kind: 3, name: 'POST', at: 1010, ms: 30, error: true },
+        ),
       ]),
-      resource('checkout', 'west', 'pay', [
-        span(TRACE, '1000000000000003', '1000000000000002', 2, 'POST /checkout', 20, 150),
-        span(TRACE, '1000000000000004', '1000000000000003', 3, 'GET', 30, 40),
-        span(TRACE2, '2000000000000003', '2000000000000002', 2, 'POST /checkout', 1015, 20, true),
+      resource({ service: 'checkout', cluster: 'west', namespace: 'pay' }, [
+        span(
+          { traceId: TRACE, spanId: '1000000000000003', parent: '1000000000000002' },
+          { kind: 2, name: 'POST /checkout', at: 20, ms: 150 },
+        ),
+        span(
+          { traceId: TRACE, spanId: '1000000000000004', parent: '1000000000000003' },
+          { kind: 3, name: 'GET', at: 30, ms: 40 },
+        ),
+        span(
+          { traceId: TRACE2, spanId: '2000000000000003', parent: '2000000000000002' },
+          { kind: 2, name: 'POST /checkout', at: 1015, ms: 20, error: true },
+        ),
       ]),
-      resource('ledger', 'west', 'pay', [
-        span(TRACE, '1000000000000005', '1000000000000004', 2, 'GET /ledger', 35, 30),
+      resource({ service: 'ledger', cluster: 'west', namespace: 'pay' }, [
+        span(
+          { traceId: TRACE, spanId: '1000000000000005', parent: '1000000000000004' },
+          { kind: 2, name: 'GET /ledger', at: 35, ms: 30 },
+        ),
       ]),
     ];
     // Typed attributes: matched as text the way OpenSearch's flat_object indexes them.
@@ -261,16 +277,15 @@ describe('a trace of 100,000 spans', () => {
     await store.init();
     const spans = Array.from({ length: 100_000 }, (_, i) =>
       span(
-        TRACE,
-        (i + 1).toString(16).padStart(16, '0'),
-        i === 0 ? '' : '0000000000000001',
-        1,
-        `step ${i}`,
-        i % 1000,
-        1,
+        { traceId: TRACE, spanId: (i + 1).toString(16).padStart(16, '0'), parent: i === 0 ? '' : '0000000000000001' },
+        { kind: 1, name: `step ${i}`, at: i % 1000, ms: 1 },
       ),
     );
-    const docs = normalizeSpans([resource('batch', 'east', 'jobs', spans)], (c) => ({ cluster: c ?? 'x' }), NOW).spans;
+    const docs = normalizeSpans(
+      [resource({ service: 'batch', cluster: 'east', namespace: 'jobs' }, spans)],
+      (c) => ({ cluster: c ?? 'x' }),
+      NOW,
+    ).spans;
     for (let i = 0; i < docs.length; i += 10_000) await store.write(docs.slice(i, i + 10_000));
     const service = new TracesService({ store: async () => store, maxTraceSpans: 20_000, maxTopologySpans: 1000 });
     const answer = await service.trace(TRACE, PRINCIPALS.viewer!.scope);

@@ -133,9 +133,9 @@ export class TracesService {
     return [...names].sort();
   }
 
+  /** The values of span attribute `tag` in the time `range`. */
   async tagValues(
-    tag: string,
-    range: { start: number; end: number },
+    { tag, range }: { tag: string; range: { start: number; end: number } },
     scope: Scope,
     signal?: AbortSignal,
   ): Promise<string[]> {

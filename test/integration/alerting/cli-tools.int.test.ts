@@ -35,7 +35,7 @@ describe('promtool and amtool against Pharos', () => {
         fakeSources(() => ({})),
       );
       const authenticator = new TokenAuthenticator([]);
-      authenticator.add('amtool', sha256Hex(TOKEN), 'editor');
+      authenticator.add({ name: 'amtool', tokenSha256: sha256Hex(TOKEN), role: 'editor' });
       app = await buildApp({
         logger: createLogger('silent'),
         metrics: new Registry(),

@@ -123,9 +123,19 @@ describe('Prometheus rules and alerts API, against Prometheus 2.42 with the same
     });
     await module.start();
     const authenticator = new TokenAuthenticator([]);
-    authenticator.add('grafana', sha256Hex(TOKEN), 'viewer');
-    authenticator.add('east-only', sha256Hex(`${TOKEN}-east`), 'viewer', { clusters: ['east'], namespaces: ['*'] });
-    authenticator.add('west-only', sha256Hex(`${TOKEN}-west`), 'viewer', { clusters: ['west'], namespaces: ['*'] });
+    authenticator.add({ name: 'grafana', tokenSha256: sha256Hex(TOKEN), role: 'viewer' });
+    authenticator.add({
+      name: 'east-only',
+      tokenSha256: sha256Hex(`${TOKEN}-east`),
+      role: 'viewer',
+      scope: { clusters: ['east'], namespaces: ['*'] },
+    });
+    authenticator.add({
+      name: 'west-only',
+      tokenSha256: sha256Hex(`${TOKEN}-west`),
+      role: 'viewer',
+      scope: { clusters: ['west'], namespaces: ['*'] },
+    });
     app = await buildApp({
       logger: createLogger('silent'),
       metrics: new Registry(),

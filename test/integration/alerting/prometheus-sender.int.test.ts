@@ -51,7 +51,7 @@ describe('an existing Prometheus sends its alerts to Pharos', () => {
       { tickMs: 200 },
     ));
     const authenticator = new TokenAuthenticator([]);
-    authenticator.add('prometheus', sha256Hex(TOKEN), 'ingest');
+    authenticator.add({ name: 'prometheus', tokenSha256: sha256Hex(TOKEN), role: 'ingest' });
     app = await buildApp({
       logger: createLogger('silent'),
       metrics: new Registry(),

@@ -59,7 +59,7 @@ describe('receivers through the API: delivery, the notification log, metrics, te
     await module.catalog.create(RULE_GROUP);
     await module.start();
     const authenticator = new TokenAuthenticator([]);
-    authenticator.add('admin', sha256Hex(TOKEN), 'admin');
+    authenticator.add({ name: 'admin', tokenSha256: sha256Hex(TOKEN), role: 'admin' });
     app = await buildApp({
       logger: createLogger('silent'),
       metrics: new Registry(),

@@ -20,7 +20,19 @@ const base = (cluster: string, namespace: string | undefined, ago: number) => ({
   time: NOW - ago,
   ingestedAt: NOW - ago,
 });
-const event = (cluster: string, namespace: string, name: string, reason: string, ago: number): EventDoc => ({
+const event = ({
+  cluster,
+  namespace,
+  name,
+  reason,
+  ago,
+}: {
+  cluster: string;
+  namespace: string;
+  name: string;
+  reason: string;
+  ago: number;
+}): EventDoc => ({
   ...base(cluster, namespace, ago),
   kind: 'events',
   reason,
@@ -48,10 +60,14 @@ const log = (cluster: string, namespace: string, ago: number): LogDoc => ({
 
 const DOCS = {
   events: [
-    ...[1, 2, 3].map((m) => event('east', 'shop', 'cart-1', 'BackOff', m * min)),
-    ...[1, 2].map((m) => event('west', 'shop', 'cart-1', 'BackOff', m * min)),
-    event('east', 'shop', 'cart-2', 'BackOff', 30 * min),
-    event('west', 'db', 'pg-0', 'FailedMount', 2 * min),
+    ...[1, 2, 3].map((m) =>
+      event({ cluster: 'east', namespace: 'shop', name: 'cart-1', reason: 'BackOff', ago: m * min }),
+    ),
+    ...[1, 2].map((m) =>
+      event({ cluster: 'west', namespace: 'shop', name: 'cart-1', reason: 'BackOff', ago: m * min }),
+    ),
+    event({ cluster: 'east', namespace: 'shop', name: 'cart-2', reason: 'BackOff', ago: 30 * min }),
+    event({ cluster: 'west', namespace: 'db', name: 'pg-0', reason: 'FailedMount', ago: 2 * min }),
   ],
   audit: [
     audit(

@@ -33,7 +33,11 @@ export interface ConsoleApp {
   ctx: ServiceContext;
   /** GET a Pharos API path as the given token; the parsed JSON. */
   get<T = Record<string, unknown>>(path: string, token?: string): Promise<T>;
-  post(path: string, body: unknown, token?: string, contentType?: string): Promise<{ status: number; body: unknown }>;
+  post(
+    path: string,
+    body: unknown,
+    how?: { token?: string; contentType?: string },
+  ): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
 }
 
@@ -127,7 +131,7 @@ export async function startConsoleApp(backend: Backend, webhookUrl: string): Pro
       if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${JSON.stringify(body)}`);
       return body;
     },
-    async post(path, body, token = TOKENS.admin, contentType = 'application/json') {
+    async post(path, body, { token = TOKENS.admin, contentType = 'application/json' } = {}) {
       const res = await fetch(`${base}${path}`, {
         method: 'POST',
         headers: { ...headers(token), 'content-type': contentType },
@@ -160,7 +164,7 @@ export const EVENTS_TOTAL = 1260;
 
 export async function seed(app: ConsoleApp): Promise<void> {
   const send = async (path: string, body: unknown) => {
-    const res = await app.post(path, body, TOKENS.ingest);
+    const res = await app.post(path, body, { token: TOKENS.ingest });
     if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
   };
   await send('/v1/ingest/events?cluster=east', readJsonl(SEED.east));
@@ -182,16 +186,19 @@ export async function seed(app: ConsoleApp): Promise<void> {
   // consumer's first fetch, which the live-tail test should not measure.
   const res = await app.post(
     '/v1/ingest/logs?cluster=east',
-    logLines('east', 'warmup', 'warmup-0', ['pipeline warm-up']),
-    TOKENS.ingest,
-    'application/x-ndjson',
+    logLines({ namespace: 'warmup', pod: 'warmup-0' }, ['pipeline warm-up']),
+    { token: TOKENS.ingest, contentType: 'application/x-ndjson' },
   );
   if (res.status !== 200) throw new Error(`warm-up log: ${res.status}`);
   await until(async () => (await count('/v1/logs?namespace=warmup&size=1')) === 1, 180_000, 'warm-up log indexed');
 }
 
-/** Fluent Bit's JSON shape (`date` in epoch seconds, `log`, `kubernetes.*`), one line per record. */
-export function logLines(cluster: string, namespace: string, pod: string, messages: string[], at = Date.now()): string {
+/** Fluent Bit's JSON shape (`date` in epoch seconds, `log`, `kubernetes.*`), one line per record; the cluster is the URL's. */
+export function logLines(
+  { namespace, pod }: { namespace: string; pod: string },
+  messages: string[],
+  at = Date.now(),
+): string {
   return messages
     .map((log, i) =>
       JSON.stringify({

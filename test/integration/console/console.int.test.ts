@@ -177,9 +177,8 @@ describe.each<Backend>(['embedded', 'kafka+opensearch'])('console on %s', (backe
     const posted = Date.now();
     const res = await app.post(
       '/v1/ingest/logs?cluster=east',
-      logLines('east', 'checkout', 'checkout-7f9c', [marker]),
-      TOKENS.ingest,
-      'application/x-ndjson',
+      logLines({ namespace: 'checkout', pod: 'checkout-7f9c' }, [marker]),
+      { token: TOKENS.ingest, contentType: 'application/x-ndjson' },
     );
     expect(res.status).toBe(200);
     await page.locator('#results tbody tr.live', { hasText: marker }).waitFor({ timeout: 10_000 });
@@ -205,9 +204,8 @@ describe.each<Backend>(['embedded', 'kafka+opensearch'])('console on %s', (backe
     expect((await app.post('/v1/alert-rules', group)).status).toBe(201);
     await app.post(
       '/v1/ingest/logs?cluster=east',
-      logLines('east', 'checkout', 'checkout-7f9c', ['order placed', 'order shipped']),
-      TOKENS.ingest,
-      'application/x-ndjson',
+      logLines({ namespace: 'checkout', pod: 'checkout-7f9c' }, ['order placed', 'order shipped']),
+      { token: TOKENS.ingest, contentType: 'application/x-ndjson' },
     );
     await until(
       async () =>
@@ -278,9 +276,8 @@ describe.each<Backend>(['embedded', 'kafka+opensearch'])('console on %s', (backe
     // "edge" is in no clusters[]: it only sends records.
     await app.post(
       '/v1/ingest/logs?cluster=edge',
-      logLines('edge', 'shop', 'web-1', ['GET / 200', 'GET /cart 200']),
-      TOKENS.ingest,
-      'application/x-ndjson',
+      logLines({ namespace: 'shop', pod: 'web-1' }, ['GET / 200', 'GET /cart 200']),
+      { token: TOKENS.ingest, contentType: 'application/x-ndjson' },
     );
     await until(
       async () =>

@@ -76,9 +76,7 @@ export async function startQueryService(storage: StorageKind): Promise<Harness> 
 /** The union fixture server holds every cluster's series with a `cluster` label: the oracle for federated answers. */
 export async function unionQueryRange(
   query: string,
-  start: number,
-  end: number,
-  step: number,
+  { start, end, step }: { start: number; end: number; step: number },
 ): Promise<{ metric: Record<string, string>; values: [number, string][] }[]> {
   const params = new URLSearchParams({ query, start: String(start), end: String(end), step: String(step) });
   const res = await fetch(`http://127.0.0.1:${PROMETHEUS_PORTS.union}/api/v1/query_range?${params}`);

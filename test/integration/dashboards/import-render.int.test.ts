@@ -143,7 +143,9 @@ describe('dashboard rendering over the fixture Prometheus servers', () => {
         .filter((t) => t.expr && !t.hide)
         .map((t) => interpolate(t.expr!, { ...scope, ...builtins(range, step) }));
       if (exprs.length === 0) continue;
-      const union = await Promise.all(exprs.map((e) => unionQueryRange(e, FIXTURE_START, FIXTURE_END, step / 1000)));
+      const union = await Promise.all(
+        exprs.map((e) => unionQueryRange(e, { start: FIXTURE_START, end: FIXTURE_END, step: step / 1000 })),
+      );
       const unionHasData = union.some((r) => r.length > 0);
       expect(answer.data.series.length > 0, `${answer.title}: ${JSON.stringify(answer.error)}`).toBe(unionHasData);
       if (!unionHasData) {
@@ -176,9 +178,7 @@ describe('dashboard rendering over the fixture Prometheus servers', () => {
     const step = stepFor({ from: FIXTURE_START * 1000, to: FIXTURE_END * 1000 }, 300, 15_000) / 1000;
     const expected = await unionQueryRange(
       'sum by (cluster) (rate(container_cpu_usage_seconds_total{cluster=~"(east|west)"}[1m15s]))',
-      FIXTURE_START,
-      FIXTURE_END,
-      step,
+      { start: FIXTURE_START, end: FIXTURE_END, step },
     );
     expect(cpu.data.series.map((s) => s.name).sort()).toEqual(['east', 'west']);
     for (const s of cpu.data.series) {

@@ -112,7 +112,7 @@ describe('web viewer in headless Chromium', () => {
 async function seedRecords(h: Harness): Promise<void> {
   const store = await getRecordStore(h.ctx);
   const at = (minutes: number) => (FIXTURE_START + minutes * 60) * 1000;
-  const event = (n: number, type: string, reason: string, message: string) => ({
+  const event = (n: number, { type, reason, message }: { type: string; reason: string; message: string }) => ({
     id: `viewer-ev-${n}`,
     kind: 'events' as const,
     cluster: 'west',
@@ -126,8 +126,8 @@ async function seedRecords(h: Harness): Promise<void> {
     message,
   });
   await store.write('events', [
-    event(1, 'Warning', 'BackOff', 'Back-off restarting failed container checkout'),
-    event(2, 'Normal', 'Pulled', 'Container image pulled'),
+    event(1, { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container checkout' }),
+    event(2, { type: 'Normal', reason: 'Pulled', message: 'Container image pulled' }),
   ]);
   const log = (n: number, message: string) => ({
     id: `viewer-log-${n}`,

@@ -66,7 +66,11 @@ function diffHistogramPoints(e: Series, a: Series): string | undefined {
 }
 
 /** Undefined when equal; otherwise what differs. `ordered` also checks series order (sort, sort_desc). */
-export function diffResults(expected: PromData, actual: PromData, ordered: boolean, rel = REL): string | undefined {
+export function diffResults(
+  expected: PromData,
+  actual: PromData,
+  { ordered, rel = REL }: { ordered: boolean; rel?: number },
+): string | undefined {
   if (expected.resultType !== actual.resultType) return `resultType ${actual.resultType} != ${expected.resultType}`;
   if (expected.resultType === 'scalar' || expected.resultType === 'string') {
     const [te, ve] = expected.result as [number, string];

@@ -22,7 +22,7 @@ describe.each(SUITES)('federated PromQL against the union Prometheus, fleet $fle
     const outcomes: DiffOutcome[] = [];
     // A few at a time: the servers share two cores with the rest of the suite.
     for (let i = 0; i < queries.length; i += 4) {
-      outcomes.push(...(await Promise.all(queries.slice(i, i + 4).map((q) => runOne(fed, q, kind, fleet)))));
+      outcomes.push(...(await Promise.all(queries.slice(i, i + 4).map((q) => runOne(fed, q, { kind, fleet })))));
     }
     const count = (v: DiffOutcome['verdict']) => outcomes.filter((o) => o.verdict === v).length;
     const refused = outcomes.filter((o) => o.verdict === 'refused').map((o) => o.query);

@@ -154,8 +154,7 @@ async function pharos(
 export async function runOne(
   fed: FederatedQuery,
   q: DiffQuery,
-  kind: 'instant' | 'range',
-  fleet: Fleet = '2.42',
+  { kind, fleet = '2.42' }: { kind: 'instant' | 'range'; fleet?: Fleet },
 ): Promise<DiffOutcome> {
   const params: Record<string, string> =
     kind === 'instant'
@@ -193,8 +192,7 @@ export async function runOne(
   const diff = diffResults(
     expected.data,
     { resultType: (r as FederatedResult).resultType, result: (r as FederatedResult).result },
-    isOrdered(q.query),
-    rel,
+    { ordered: isOrdered(q.query), rel },
   );
   if (diff) return { ...base, verdict: 'wrong', detail: diff };
   // Prometheus 3's annotations: the same texts as the union (mixed fleets add their own warning).

@@ -49,7 +49,7 @@ async function runAll(fed: FederatedQuery, queries: DiffQuery[], kind: Kind): Pr
   const outcomes: DiffOutcome[] = [];
   // A few at a time, as the plain suite: the four servers share two cores with the rest of the suite.
   for (let i = 0; i < queries.length; i += 4)
-    outcomes.push(...(await Promise.all(queries.slice(i, i + 4).map((q) => runOne(fed, q, kind)))));
+    outcomes.push(...(await Promise.all(queries.slice(i, i + 4).map((q) => runOne(fed, q, { kind })))));
   return outcomes;
 }
 

@@ -82,7 +82,10 @@ function paramsOf(kind: 'instant' | 'range', query: string, shift: number): Reco
     : { query, start: String(WINDOW.start + shift), end: String(WINDOW.end), step: String(WINDOW.step) };
 }
 
-async function ask(who: Who, kind: 'instant' | 'range', query: string, shift: number): Promise<PromData> {
+async function ask(
+  who: Who,
+  { kind, query, shift }: { kind: 'instant' | 'range'; query: string; shift: number },
+): Promise<PromData> {
   const params = paramsOf(kind, query, shift);
   const res = await app.inject({
     method: 'POST',
@@ -149,17 +152,20 @@ describe('query frontend cache and scopes', () => {
             [second]: await union(kind, q.union(UNION_MATCHERS[second]), i),
           } as Record<Who, PromData>;
           const before = await hits();
-          const a = await ask(first, kind, query, i);
-          const b = await ask(second, kind, query, i);
+          const a = await ask(first, { kind, query, shift: i });
+          const b = await ask(second, { kind, query, shift: i });
           expect(await hits(), `${first} then ${second}: the second scope must not hit the first one's entry`).toBe(
             before,
           );
-          const again = await ask(first, kind, query, i);
+          const again = await ask(first, { kind, query, shift: i });
           expect(await hits()).toBeGreaterThan(before);
-          expect(diffResults(expected[first], a, false), `${first}: ${query}`).toBeUndefined();
-          expect(diffResults(expected[second], b, false), `${second}: ${query}`).toBeUndefined();
+          expect(diffResults(expected[first], a, { ordered: false }), `${first}: ${query}`).toBeUndefined();
+          expect(diffResults(expected[second], b, { ordered: false }), `${second}: ${query}`).toBeUndefined();
           expect(again).toEqual(a);
-          expect(diffResults(expected[first], expected[second], false), 'the scopes see different data').toBeDefined();
+          expect(
+            diffResults(expected[first], expected[second], { ordered: false }),
+            'the scopes see different data',
+          ).toBeDefined();
         }
       }
     },

@@ -27,9 +27,7 @@ describe('leaf queries are bounded before a cluster is asked (issue 15)', () => 
 
   const prom = async (
     headers: Record<string, string>,
-    path: string,
-    params: Record<string, string>,
-    method: 'GET' | 'POST' = 'GET',
+    { path, params, method = 'GET' }: { path: string; params: Record<string, string>; method?: 'GET' | 'POST' },
   ) => {
     const form = new URLSearchParams(params).toString();
     return method === 'GET'
@@ -76,7 +74,7 @@ describe('leaf queries are bounded before a cluster is asked (issue 15)', () => 
       'max_over_time(kube_pod_info[1h:1m])',
       'max_over_time(count(kube_pod_info)[1h:5m])',
     ]) {
-      const res = await prom(admin, 'query', { query, time: String(EVAL_TIME) });
+      const res = await prom(admin, { path: 'query', params: { query, time: String(EVAL_TIME) } });
       expect(res.statusCode, query).toBe(200);
       expect(res.json().data.result.length, query).toBeGreaterThan(0);
     }
@@ -127,7 +125,7 @@ describe('leaf queries are bounded before a cluster is asked (issue 15)', () => 
         [admin, 'GET'],
         [viewer, 'POST'],
       ] as const) {
-        const res = await prom(who, path, params, method);
+        const res = await prom(who, { path, params, method });
         expect(res.statusCode, params.query).toBe(400);
         expect(res.json()).toMatchObject({
           status: 'error',

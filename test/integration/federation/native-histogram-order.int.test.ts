@@ -26,7 +26,7 @@ describe('native-histogram sums across clusters, where the order of addition mat
     const partials = await unionData('sum(sum by (cluster) (rate(demo_nh_request_duration_seconds[5m])))', {
       time: String(T),
     });
-    expect(diffResults(whole, partials, false, 1e-9)).toBeDefined();
+    expect(diffResults(whole, partials, { ordered: false, rel: 1e-9 })).toBeDefined();
   });
 
   it.each([
@@ -36,15 +36,16 @@ describe('native-histogram sums across clusters, where the order of addition mat
     'avg(rate(demo_nh_request_duration_seconds[5m]))',
   ])('%s equals the union, instant and range', async (q) => {
     const instant = await fed.instant({ query: q, time: T });
-    expect(diffResults(await unionData(q, { time: String(T) }), instant, false, 1e-9)).toBeUndefined();
+    expect(
+      diffResults(await unionData(q, { time: String(T) }), instant, { ordered: false, rel: 1e-9 }),
+    ).toBeUndefined();
     const range = { start: T - 16 * 37, end: T + 16 * 37, step: 37 }; // a step on T
     const ours = await fed.range({ query: q, ...range });
     expect(
       diffResults(
         await unionData(q, { start: String(range.start), end: String(range.end), step: String(range.step) }),
         ours,
-        false,
-        1e-9,
+        { ordered: false, rel: 1e-9 },
       ),
     ).toBeUndefined();
   });

@@ -62,7 +62,11 @@ describe('promtool 3.16 query against /prometheus over Prometheus 3 members', ()
       const [ours, theirs] = await Promise.all([query([...args, pharos, q]), query([...args, union, q])]);
       // Equal within 1e-9 relative (float sums in another order differ in the last digit).
       expect(
-        diffResults({ resultType: 'vector', result: theirs }, { resultType: 'vector', result: ours }, false, 1e-9),
+        diffResults(
+          { resultType: 'vector', result: theirs },
+          { resultType: 'vector', result: ours },
+          { ordered: false, rel: 1e-9 },
+        ),
         q,
       ).toBeUndefined();
       expect((theirs as unknown[]).length).toBe(1);
@@ -74,7 +78,11 @@ describe('promtool 3.16 query against /prometheus over Prometheus 3 members', ()
     const args = ['range', `--start=${EVAL_TIME - 600}`, `--end=${EVAL_TIME}`, '--step=60s'];
     const [ours, theirs] = await Promise.all([query([...args, pharos, q]), query([...args, union, q])]);
     expect(
-      diffResults({ resultType: 'matrix', result: theirs }, { resultType: 'matrix', result: ours }, false, 1e-9),
+      diffResults(
+        { resultType: 'matrix', result: theirs },
+        { resultType: 'matrix', result: ours },
+        { ordered: false, rel: 1e-9 },
+      ),
     ).toBeUndefined();
     expect((theirs as { values: unknown[] }[])[0]?.values).toHaveLength(11);
   });
@@ -133,7 +141,7 @@ describe("alert rules written for Prometheus 3: promtool 3.16 and Pharos's backt
     };
     const { module } = await testModule({}, processSources(ctx));
     const authenticator = new TokenAuthenticator([]);
-    authenticator.add('admin', sha256Hex(ADMIN), 'admin');
+    authenticator.add({ name: 'admin', tokenSha256: sha256Hex(ADMIN), role: 'admin' });
     app = await buildApp({
       logger: createLogger('silent'),
       metrics: new Registry(),

@@ -24,6 +24,6 @@ describe.each(['2.42', '3'] as Fleet[])('@ end() in a range query ending off its
     });
     if (!u.ok) throw new Error(u.error);
     const ours = await fed.range({ query: q, ...RANGE });
-    expect(diffResults(u.data, ours, false)).toBeUndefined();
+    expect(diffResults(u.data, ours, { ordered: false })).toBeUndefined();
   });
 });

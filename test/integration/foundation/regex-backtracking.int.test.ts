@@ -87,7 +87,11 @@ describe('regular expressions Pharos evaluates answer in linear time (issue 15)'
   };
 
   /** The call answers within 1 s and /healthz answered within 1 s all along (ceilings for a stuck event loop). */
-  const quick = async (label: string, who: Who, path: string, init: { method?: string; body?: unknown } = {}) => {
+  const quick = async (
+    label: string,
+    { who, path }: { who: Who; path: string },
+    init: { method?: string; body?: unknown } = {},
+  ) => {
     probe.take();
     const t0 = performance.now();
     const res = await call(who, path, init);
@@ -125,37 +129,34 @@ describe('regular expressions Pharos evaluates answer in linear time (issue 15)'
   it('PromQL: label_replace and matchers evaluated in Pharos, for an unrestricted and a scoped caller', async () => {
     const issueQuery = 'label_replace(count by (__name__)({__name__=~".+"}), "x", "$1", "__name__", "(.+)+!")';
     for (const who of ['admin', 'viewer'] as const) {
-      const res = await quick(`label_replace as ${who}`, who, q(issueQuery));
+      const res = await quick(`label_replace as ${who}`, { who, path: q(issueQuery) });
       expect(res.status).toBe(200);
       const result = res.json.data.result as { metric: Record<string, string> }[];
       expect(result.length).toBeGreaterThan(0);
       expect(result.every((s) => !('x' in s.metric))).toBe(true);
     }
-    const none = await quick('cluster matcher', 'admin', q('count(up{cluster=~"((.*)*)*!"})'));
+    const none = await quick('cluster matcher', { who: 'admin', path: q('count(up{cluster=~"((.*)*)*!"})') });
     expect(none.json.data.result).toEqual([]);
-    const series = await quick(
-      'series match[]',
-      'viewer',
-      `/prometheus/api/v1/series?${new URLSearchParams({ 'match[]': 'up{cluster=~"(.+)+!"}', start: String(EVAL_TIME - 600), end: String(EVAL_TIME) })}`,
-    );
+    const series = await quick('series match[]', {
+      who: 'viewer',
+      path: `/prometheus/api/v1/series?${new URLSearchParams({ 'match[]': 'up{cluster=~"(.+)+!"}', start: String(EVAL_TIME - 600), end: String(EVAL_TIME) })}`,
+    });
     expect(series).toMatchObject({ status: 200, json: { data: [] } });
   });
 
   it('the metrics API: metrics_filter and resources_filter', async () => {
     expect(
       (
-        await quick(
-          'metrics_filter',
-          'admin',
-          `/v1/metrics/namespace?metrics_filter=${encodeURIComponent('(\\w+)+!')}&time=${EVAL_TIME}`,
-        )
+        await quick('metrics_filter', {
+          who: 'admin',
+          path: `/v1/metrics/namespace?metrics_filter=${encodeURIComponent('(\\w+)+!')}&time=${EVAL_TIME}`,
+        })
       ).json,
     ).toEqual({ results: [] });
-    const res = await quick(
-      'resources_filter',
-      'viewer',
-      `/v1/metrics/namespace?metrics_filter=namespace_pod_count&resources_filter=${encodeURIComponent('(.+)+!')}&time=${EVAL_TIME}`,
-    );
+    const res = await quick('resources_filter', {
+      who: 'viewer',
+      path: `/v1/metrics/namespace?metrics_filter=namespace_pod_count&resources_filter=${encodeURIComponent('(.+)+!')}&time=${EVAL_TIME}`,
+    });
     expect(res.json.results).toEqual([
       { metric_name: 'namespace_pod_count', data: { resultType: 'vector', result: [] } },
     ]);
@@ -171,11 +172,10 @@ describe('regular expressions Pharos evaluates answer in linear time (issue 15)'
       ],
     };
     expect((await call('admin', '/v1/dashboards', { method: 'POST', body: board })).status).toBe(201);
-    const vars = await quick(
-      'variable regex',
-      'admin',
-      `/v1/dashboards/regex-board/variables?from=${(EVAL_TIME - 3600) * 1000}&to=${EVAL_TIME * 1000}`,
-    );
+    const vars = await quick('variable regex', {
+      who: 'admin',
+      path: `/v1/dashboards/regex-board/variables?from=${(EVAL_TIME - 3600) * 1000}&to=${EVAL_TIME * 1000}`,
+    });
     expect(vars.status).toBe(200);
     expect(vars.json.variables.map((v: { options: string[] }) => v.options)).toEqual([[], []]);
   });
@@ -193,7 +193,13 @@ describe('regular expressions Pharos evaluates answer in linear time (issue 15)'
       comment: 'backtracking',
     };
     expect(
-      (await quick('silence by a scoped editor', 'editor', '/v1/silences', { method: 'POST', body: silence })).status,
+      (
+        await quick(
+          'silence by a scoped editor',
+          { who: 'editor', path: '/v1/silences' },
+          { method: 'POST', body: silence },
+        )
+      ).status,
     ).toBe(201);
     const rule = {
       name: 'backtracking',
@@ -207,16 +213,25 @@ describe('regular expressions Pharos evaluates answer in linear time (issue 15)'
         },
       ],
     };
-    expect((await quick('rule group', 'admin', '/v1/alert-rules', { method: 'POST', body: rule })).status).toBe(201);
+    expect(
+      (await quick('rule group', { who: 'admin', path: '/v1/alert-rules' }, { method: 'POST', body: rule })).status,
+    ).toBe(201);
     const alerts = [
       { labels: { alertname: `${LONG_ALERT}y`, severity: LONG_SEVERITY, cluster: 'east', namespace: 'payments' } },
     ];
     expect(
-      (await quick('alerts posted', 'admin', '/alertmanager/api/v2/alerts', { method: 'POST', body: alerts })).status,
+      (
+        await quick(
+          'alerts posted',
+          { who: 'admin', path: '/alertmanager/api/v2/alerts' },
+          { method: 'POST', body: alerts },
+        )
+      ).status,
     ).toBe(200);
     // Routes, silences and inhibition are evaluated for each alert the API lists.
     await until(
-      async () => (await quick('alerts listed', 'admin', '/alertmanager/api/v2/alerts')).json.length === 2,
+      async () =>
+        (await quick('alerts listed', { who: 'admin', path: '/alertmanager/api/v2/alerts' })).json.length === 2,
       30_000,
       'the rule and the posted alert listed',
     );
@@ -227,18 +242,16 @@ describe('regular expressions Pharos evaluates answer in linear time (issue 15)'
     }[];
     expect(listed.map((a) => a.status.state)).toEqual(['active', 'active']);
     expect(listed.find((a) => a.labels.alertname === LONG_ALERT)?.annotations.summary).toBe(LONG_SEVERITY.repeat(3));
-    const filtered = await quick(
-      'alert filter and receiver',
-      'admin',
-      `/alertmanager/api/v2/alerts?${new URLSearchParams({ filter: 'alertname=~"(.+)+!"', receiver: '((.*)*)*!' })}`,
-    );
+    const filtered = await quick('alert filter and receiver', {
+      who: 'admin',
+      path: `/alertmanager/api/v2/alerts?${new URLSearchParams({ filter: 'alertname=~"(.+)+!"', receiver: '((.*)*)*!' })}`,
+    });
     expect(filtered.json).toEqual([]);
     // Alertmanager's silence filter matches the silences' own matcher values: "((.*)*)*!" ends with "!".
-    const bySilenceFilter = await quick(
-      'silence filter',
-      'viewer',
-      `/alertmanager/api/v2/silences?${new URLSearchParams({ filter: 'alertname=~"(.+)+!"' })}`,
-    );
+    const bySilenceFilter = await quick('silence filter', {
+      who: 'viewer',
+      path: `/alertmanager/api/v2/silences?${new URLSearchParams({ filter: 'alertname=~"(.+)+!"' })}`,
+    });
     expect(bySilenceFilter.json.map((s: { comment: string }) => s.comment)).toEqual(['backtracking']);
 
     const line = JSON.stringify({
@@ -266,10 +279,14 @@ describe('regular expressions Pharos evaluates answer in linear time (issue 15)'
       end: new Date(now + 60_000).toISOString(),
       step: '1m',
     };
-    const bt = await quick('rule over records', 'admin', '/v1/alert-rules/backtest', {
-      method: 'POST',
-      body: backtest,
-    });
+    const bt = await quick(
+      'rule over records',
+      { who: 'admin', path: '/v1/alert-rules/backtest' },
+      {
+        method: 'POST',
+        body: backtest,
+      },
+    );
     expect(bt.status).toBe(200);
     expect(bt.json.rules[0].errors).toEqual([]);
   });
@@ -344,18 +361,18 @@ describe('regular expressions Pharos evaluates answer in linear time (issue 15)'
       comment: 'stored before RE2',
       updatedAt: now,
     };
-    await store.put(SILENCE_COLLECTION, legacy.id, legacy);
+    await store.put(SILENCE_COLLECTION, { id: legacy.id, value: legacy });
     await store.close();
 
     const t0 = performance.now();
     pharos = await startPharos(dir, config(dir), pharos.port);
     probe = new HealthProbe(pharos.url);
     expect(performance.now() - t0).toBeLessThan(60_000);
-    const silences = await quick('silences after restart', 'admin', '/v1/silences');
+    const silences = await quick('silences after restart', { who: 'admin', path: '/v1/silences' });
     expect(silences.json.silences.map((s: { id: string }) => s.id)).toContain('legacy-lookahead');
     await until(
       async () =>
-        (await quick('alerts after restart', 'admin', '/alertmanager/api/v2/alerts')).json.some(
+        (await quick('alerts after restart', { who: 'admin', path: '/alertmanager/api/v2/alerts' })).json.some(
           (a: { labels: Record<string, string> }) => a.labels.alertname === LONG_ALERT,
         ),
       30_000,
@@ -370,11 +387,10 @@ describe('regular expressions Pharos evaluates answer in linear time (issue 15)'
       ).status,
     ).toBe(200);
     const anything = (
-      await quick(
-        'alert next to the legacy silence',
-        'admin',
-        `/alertmanager/api/v2/alerts?${new URLSearchParams({ filter: 'alertname="Anything"' })}`,
-      )
+      await quick('alert next to the legacy silence', {
+        who: 'admin',
+        path: `/alertmanager/api/v2/alerts?${new URLSearchParams({ filter: 'alertname="Anything"' })}`,
+      })
     ).json;
     expect(anything.map((a: { status: { state: string } }) => a.status.state)).toEqual(['active']);
   });

@@ -146,7 +146,10 @@ describe.each(setups)('records of two clusters with the same ids: %s', (_name, m
 
       // Named or not (collector.cluster is core), core is not this token's cluster.
       for (const url of ['/v1/ingest/audit?cluster=core', '/v1/ingest/audit']) {
-        const refused = await p.post(url, auditList(audit().slice(0, 5)), 'application/json', EDGE_TOKEN);
+        const refused = await p.post(url, auditList(audit().slice(0, 5)), {
+          contentType: 'application/json',
+          token: EDGE_TOKEN,
+        });
         expect(refused.status).toBe(403);
         expect(refused.body.error).toMatchObject({ code: 'PHAROS_ERR_FORBIDDEN' });
       }
@@ -156,11 +159,21 @@ describe.each(setups)('records of two clusters with the same ids: %s', (_name, m
       const forgedEvents = events().map((e) => ({ ...e, message: 'forged by edge', cluster: 'core' }));
       for (const batch of batches(forgedAudit))
         expect(
-          (await p.post('/v1/ingest/audit?cluster=edge', auditList(batch), 'application/json', EDGE_TOKEN)).status,
+          (
+            await p.post('/v1/ingest/audit?cluster=edge', auditList(batch), {
+              contentType: 'application/json',
+              token: EDGE_TOKEN,
+            })
+          ).status,
         ).toBe(200);
       for (const batch of batches(forgedEvents))
         expect(
-          (await p.post('/v1/ingest/events?cluster=edge', eventList(batch), 'application/json', EDGE_TOKEN)).status,
+          (
+            await p.post('/v1/ingest/events?cluster=edge', eventList(batch), {
+              contentType: 'application/json',
+              token: EDGE_TOKEN,
+            })
+          ).status,
         ).toBe(200);
       await until(
         async () =>

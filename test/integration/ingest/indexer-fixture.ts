@@ -30,7 +30,7 @@ export function* packedLogStream(cluster: string, total: number, chunk = 2_500):
         },
       };
     });
-    yield packRecords('logs', normalizeLogs(items, { cluster, ingestedAt: Date.now() }).docs, logKey);
+    yield packRecords('logs', normalizeLogs(items, { cluster, ingestedAt: Date.now() }).docs, { keyOf: logKey });
   }
 }
 

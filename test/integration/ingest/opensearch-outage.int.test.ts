@@ -38,7 +38,9 @@ describe('OpenSearch stopped for 30 s during ingest', () => {
 
   const sendWave = async (wave: number) => {
     for (let from = 0; from < WAVE; from += 1_000) {
-      const res = await p.post('/v1/ingest/logs?cluster=outage', ndjson(wave, from, 1_000), 'application/x-ndjson');
+      const res = await p.post('/v1/ingest/logs?cluster=outage', ndjson(wave, from, 1_000), {
+        contentType: 'application/x-ndjson',
+      });
       expect(res.status).toBe(200);
       expect(res.body.accepted).toBe(1_000);
     }

@@ -62,8 +62,7 @@ export interface InProcessPipeline {
   post(
     url: string,
     body: unknown,
-    contentType?: string,
-    token?: string,
+    how?: { contentType?: string; token?: string },
   ): Promise<{
     status: number;
     body: { accepted?: number; rejected?: { index: number; reason: string }[]; error?: unknown };
@@ -100,7 +99,7 @@ export async function startInProcess(
     ctx,
     app,
     features,
-    async post(url, body, contentType = 'application/json', token = INGEST_TOKEN) {
+    async post(url, body, { contentType = 'application/json', token = INGEST_TOKEN } = {}) {
       const res = await app.inject({
         method: 'POST',
         url,

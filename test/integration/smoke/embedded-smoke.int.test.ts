@@ -177,7 +177,7 @@ describe.each(variants)('Pharos on the embedded default, $name', ({ env, build }
     ]);
     expect(federated.status).toBe('success');
     expect((union.data.result as unknown[]).length).toBeGreaterThan(1);
-    expect(diffResults(union.data, federated.data, false)).toBeUndefined();
+    expect(diffResults(union.data, federated.data, { ordered: false })).toBeUndefined();
   });
 
   it('fires an alert on the logs and posts it to the webhook receiver', async () => {

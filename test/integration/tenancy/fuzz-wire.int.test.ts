@@ -199,7 +199,11 @@ describe('fuzz: the named hostile bodies of issue 15', () => {
     before = dataSnapshot(full.dbPath);
   });
   afterAll(() => full?.close());
-  const send = async (method: 'POST' | 'PUT', url: string, contentType: string, payload: string) => {
+  const send = async (
+    method: 'POST' | 'PUT',
+    url: string,
+    { contentType, payload }: { contentType: string; payload: string },
+  ) => {
     const res = await full.app.inject({
       method,
       url,
@@ -224,13 +228,13 @@ describe('fuzz: the named hostile bodies of issue 15', () => {
     '%s %s (%s): an alias bomb and deep nesting are 400 with the reason, quickly',
     async (method, url, type) => {
       const started = Date.now();
-      const bomb = await send(method, url, type, ALIAS_BOMB);
+      const bomb = await send(method, url, { contentType: type, payload: ALIAS_BOMB });
       expect(problem(url, bomb, 400)).toBeUndefined();
       expect(bomb.json().error.message).toMatch(/alias bomb/);
-      const deep = await send(method, url, type, DEEP);
+      const deep = await send(method, url, { contentType: type, payload: DEEP });
       expect(problem(url, deep, 400)).toBeUndefined();
       expect(deep.json().error.message).toMatch(/nested deeper than 200 levels/);
-      const huge = await send(method, url, type, `title: "${'x'.repeat(300_000)}"`);
+      const huge = await send(method, url, { contentType: type, payload: `title: "${'x'.repeat(300_000)}"` });
       expect(huge.json().error.message).toMatch(/over the limit of 262144 bytes/);
       expect(Date.now() - started).toBeLessThan(10_000);
     },
@@ -251,7 +255,11 @@ describe('fuzz: the named hostile bodies of issue 15', () => {
     const wrong: string[] = [];
     for (const r of jsonRoutes) {
       for (const type of ['text/plain', 'application/x-ndjson']) {
-        const p = problem(r.url, await send(r.method as 'POST', fill(r.url), type, '{"name":"x"}'), 415);
+        const p = problem(
+          r.url,
+          await send(r.method as 'POST', fill(r.url), { contentType: type, payload: '{"name":"x"}' }),
+          415,
+        );
         if (p) wrong.push(`${r.method} ${p}`);
       }
     }
@@ -265,7 +273,10 @@ describe('fuzz: the named hostile bodies of issue 15', () => {
       [{ kind: 'PodList', apiVersion: 'v1', items: [item] }, ['body.apiVersion', 'body.kind']],
       [{ ...item, kind: 'Event', apiVersion: 'audit.k8s.io/v2' }, ['body.apiVersion']],
     ] as const) {
-      const res = await send('POST', '/v1/ingest/audit?cluster=fuzz', 'application/json', JSON.stringify(body));
+      const res = await send('POST', '/v1/ingest/audit?cluster=fuzz', {
+        contentType: 'application/json',
+        payload: JSON.stringify(body),
+      });
       expect(problem('/v1/ingest/audit', res, 400)).toBeUndefined();
       expect(res.json().error.details?.map((d) => d.path)).toEqual(paths);
     }

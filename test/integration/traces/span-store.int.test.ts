@@ -12,14 +12,11 @@ const NOW = Date.UTC(2026, 0, 20, 12);
 const ns = (ms: number) => (BigInt(ms) * 1_000_000n).toString();
 
 function docs() {
+  /** A span of trace `traceId`: `kind`, from `at` ms for `ms` ms, failed when `error`. */
   const span = (
-    traceId: string,
-    spanId: string,
-    kind: number,
-    at: number,
-    ms: number,
+    { traceId, spanId }: { traceId: string; spanId: string },
+    { kind, at, ms, error = false }: { kind: number; at: number; ms: number; error?: boolean },
     attributes: OtlpSpan['attributes'],
-    error = false,
   ): OtlpSpan => ({
     traceId,
     spanId,
@@ -45,9 +42,17 @@ function docs() {
           {
             scope: { name: 'x', version: '1' },
             spans: [
-              span(t(1), s(1), 2, NOW - 1000, 120, { 'http.status_code': 200, 'cache.hit': true }),
-              span(t(2), s(2), 2, NOW - 2000, 20, { 'http.status_code': 500 }, true),
-              span(t(3), s(3), 3, NOW - 3 * DAY, 5, { 'peer.service': 'db' }),
+              span(
+                { traceId: t(1), spanId: s(1) },
+                { kind: 2, at: NOW - 1000, ms: 120 },
+                { 'http.status_code': 200, 'cache.hit': true },
+              ),
+              span(
+                { traceId: t(2), spanId: s(2) },
+                { kind: 2, at: NOW - 2000, ms: 20, error: true },
+                { 'http.status_code': 500 },
+              ),
+              span({ traceId: t(3), spanId: s(3) }, { kind: 3, at: NOW - 3 * DAY, ms: 5 }, { 'peer.service': 'db' }),
             ],
           },
         ],
@@ -55,7 +60,12 @@ function docs() {
       {
         resource: { 'service.name': 'pay', 'k8s.cluster.name': 'west' },
         scopeSpans: [
-          { scope: { name: 'x', version: '1' }, spans: [span(t(1), s(4), 2, NOW - 900, 50, { 'http.route': '/pay' })] },
+          {
+            scope: { name: 'x', version: '1' },
+            spans: [
+              span({ traceId: t(1), spanId: s(4) }, { kind: 2, at: NOW - 900, ms: 50 }, { 'http.route': '/pay' }),
+            ],
+          },
         ],
       },
     ],

@@ -55,7 +55,7 @@ export function checkAlertmanagerConfig(
     const here = [...at, 'receivers', i];
     if (names.has(r.name)) issue(ctx, [...here, 'name'], `notification config name "${r.name}" is not unique`);
     names.add(r.name);
-    checkReceiverGlobals(r, c.global, ctx, here);
+    checkReceiverGlobals(r, c.global, { ctx, at: here });
   });
   const route = c.route;
   if (!route) {
@@ -99,7 +99,11 @@ export function checkAlertmanagerConfig(
 }
 
 /** What a receiver may leave to `global`, and Alertmanager's error when global has it neither. */
-function checkReceiverGlobals(r: ReceiverConfig, g: GlobalConfig, ctx: z.RefinementCtx, at: (string | number)[]): void {
+function checkReceiverGlobals(
+  r: ReceiverConfig,
+  g: GlobalConfig,
+  { ctx, at }: { ctx: z.RefinementCtx; at: (string | number)[] },
+): void {
   const each = <T>(key: string, list: T[] | undefined, check: (c: T, path: (string | number)[]) => void) =>
     list?.forEach((c, j) => check(c, [...at, key, j]));
   each('email_configs', r.email_configs, (c, p) => {

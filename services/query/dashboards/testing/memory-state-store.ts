@@ -1,5 +1,5 @@
 import { ConflictError } from '../../../../libs/errors/errors.ts';
-import type { ListOptions, StateStore, Versioned } from '../../../../libs/store/state-store.ts';
+import type { ListOptions, StateStore, StateWrite, Versioned } from '../../../../libs/store/state-store.ts';
 
 /** An in-memory StateStore for unit tests: the interface's documented behaviour, nothing more. */
 export class MemoryStateStore implements StateStore {
@@ -22,7 +22,7 @@ export class MemoryStateStore implements StateStore {
     return structuredClone(this.col(collection).get(id)) as Versioned<T> | undefined;
   }
 
-  async put<T>(collection: string, id: string, value: T, expectedVersion?: number): Promise<Versioned<T>> {
+  async put<T>(collection: string, { id, value, expectedVersion }: StateWrite<T>): Promise<Versioned<T>> {
     const current = this.col(collection).get(id);
     if (expectedVersion !== undefined && (current?.version ?? 0) !== expectedVersion)
       throw new ConflictError(`${collection}/${id} changed`);

@@ -42,7 +42,11 @@ export function Histogram({ data, onZoom }) {
             width: 0,
             paths: uPlot.paths.bars({ size: [0.9, 40] }),
             points: { show: false },
-            value: (_u, _v, _si, idx) => (idx === null ? '' : String(data.series[i].counts[idx] ?? 0)),
+            // uPlot calls value(u, rawValue, seriesIdx, idx): only the point's index matters here.
+            value: (...args) => {
+              const idx = args[3];
+              return idx === null ? '' : String(data.series[i].counts[idx] ?? 0);
+            },
           })),
         ],
         hooks: {

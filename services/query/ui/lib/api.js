@@ -6,7 +6,8 @@ export const getToken = () => localStorage.getItem(KEY) ?? '';
 export const setToken = (t) => (t ? localStorage.setItem(KEY, t) : localStorage.removeItem(KEY));
 
 export class ApiError extends Error {
-  constructor(status, code, message, details) {
+  /** `status` 0: no answer came (a network failure); `code` is the answer's PHAROS_ERR_… or a local one. */
+  constructor(status, { code, message, details }) {
     super(message);
     this.status = status;
     this.code = code;
@@ -18,7 +19,7 @@ const listeners = new Set();
 /** Called with every 401, so the shell can ask for a token again. */
 export const onUnauthenticated = (fn) => listeners.add(fn);
 
-async function request(method, path, body, signal) {
+async function request(method, path, { body, signal } = {}) {
   const headers = { authorization: `Bearer ${getToken()}`, accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res;
@@ -26,11 +27,10 @@ async function request(method, path, body, signal) {
     res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
   } catch (err) {
     if (err.name === 'AbortError') throw err;
-    throw new ApiError(
-      0,
-      'NETWORK',
-      `Pharos did not answer (${err.message}). Check that the server is running and reachable, then retry.`,
-    );
+    throw new ApiError(0, {
+      code: 'NETWORK',
+      message: `Pharos did not answer (${err.message}). Check that the server is running and reachable, then retry.`,
+    });
   }
   if (res.status === 204) return {};
   let data;
@@ -39,24 +39,27 @@ async function request(method, path, body, signal) {
   } catch (err) {
     // Aborted while the body was read (the view changed): an abort, not an empty answer.
     if (signal?.aborted || err.name === 'AbortError') throw new DOMException('aborted', 'AbortError');
-    if (res.ok) throw new ApiError(res.status, 'NETWORK', `Pharos sent an answer that is not JSON for ${path}; retry.`);
+    if (res.ok)
+      throw new ApiError(res.status, {
+        code: 'NETWORK',
+        message: `Pharos sent an answer that is not JSON for ${path}; retry.`,
+      });
     data = {};
   }
   if (!res.ok) {
     if (res.status === 401) for (const fn of listeners) fn();
-    throw new ApiError(
-      res.status,
-      data.error?.code ?? `HTTP_${res.status}`,
-      data.error?.message ?? data.error ?? res.statusText,
-      data.error?.details,
-    );
+    throw new ApiError(res.status, {
+      code: data.error?.code ?? `HTTP_${res.status}`,
+      message: data.error?.message ?? data.error ?? res.statusText,
+      details: data.error?.details,
+    });
   }
   return data;
 }
 
-export const api = (path, signal) => request('GET', path, undefined, signal);
-export const post = (path, body, signal) => request('POST', path, body, signal);
-export const del = (path, signal) => request('DELETE', path, undefined, signal);
+export const api = (path, signal) => request('GET', path, { signal });
+export const post = (path, body, signal) => request('POST', path, { body, signal });
+export const del = (path, signal) => request('DELETE', path, { signal });
 
 /** A query string from an object; arrays repeat the key, empty values are left out. */
 export function qs(params) {
@@ -79,7 +82,10 @@ export async function stream(path, onEvent, signal) {
   });
   if (!res.ok) {
     const data = await res.json().catch(() => ({}));
-    throw new ApiError(res.status, data.error?.code ?? `HTTP_${res.status}`, data.error?.message ?? res.statusText);
+    throw new ApiError(res.status, {
+      code: data.error?.code ?? `HTTP_${res.status}`,
+      message: data.error?.message ?? res.statusText,
+    });
   }
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
@@ -112,7 +118,10 @@ export async function download(path, filename) {
   const res = await fetch(path, { headers: { authorization: `Bearer ${getToken()}` } });
   if (!res.ok) {
     const data = await res.json().catch(() => ({}));
-    throw new ApiError(res.status, data.error?.code ?? `HTTP_${res.status}`, data.error?.message ?? res.statusText);
+    throw new ApiError(res.status, {
+      code: data.error?.code ?? `HTTP_${res.status}`,
+      message: data.error?.message ?? res.statusText,
+    });
   }
   const blob = await res.blob();
   const url = URL.createObjectURL(blob);

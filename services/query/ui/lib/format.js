@@ -3,7 +3,8 @@
 const SI = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
 const IEC = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
 
-function scaled(value, base, units, decimals) {
+/** `value` in the largest of `units` (each `base` times the one before) that keeps it at 1 or more. */
+function scaled(value, { base, units }, decimals) {
   let i = 0;
   let v = Math.abs(value);
   while (v >= base && i < units.length - 1) {
@@ -35,23 +36,23 @@ function duration(seconds, decimals) {
 /** Formatters keyed by unit id; unknown units print the number and the unit name. */
 const UNITS = {
   none: (v, d) => fixed(v, d),
-  short: (v, d) => scaled(v, 1000, SI, d),
+  short: (v, d) => scaled(v, { base: 1000, units: SI }, d),
   percent: (v, d) => `${fixed(v, d)}%`,
   percentunit: (v, d) => `${fixed(v * 100, d)}%`,
-  bytes: (v, d) => scaled(v, 1024, IEC, d),
-  decbytes: (v, d) => scaled(v, 1000, ['B', 'kB', 'MB', 'GB', 'TB', 'PB'], d),
-  bits: (v, d) => scaled(v, 1000, ['b', 'kb', 'Mb', 'Gb', 'Tb'], d),
-  bps: (v, d) => scaled(v, 1000, ['bps', 'kbps', 'Mbps', 'Gbps', 'Tbps'], d),
-  Bps: (v, d) => scaled(v, 1024, ['B/s', 'KiB/s', 'MiB/s', 'GiB/s', 'TiB/s'], d),
+  bytes: (v, d) => scaled(v, { base: 1024, units: IEC }, d),
+  decbytes: (v, d) => scaled(v, { base: 1000, units: ['B', 'kB', 'MB', 'GB', 'TB', 'PB'] }, d),
+  bits: (v, d) => scaled(v, { base: 1000, units: ['b', 'kb', 'Mb', 'Gb', 'Tb'] }, d),
+  bps: (v, d) => scaled(v, { base: 1000, units: ['bps', 'kbps', 'Mbps', 'Gbps', 'Tbps'] }, d),
+  Bps: (v, d) => scaled(v, { base: 1024, units: ['B/s', 'KiB/s', 'MiB/s', 'GiB/s', 'TiB/s'] }, d),
   s: (v, d) => duration(v, d),
   ms: (v, d) => duration(v / 1000, d),
-  reqps: (v, d) => `${scaled(v, 1000, SI, d)} req/s`,
-  ops: (v, d) => `${scaled(v, 1000, SI, d)} ops/s`,
-  pps: (v, d) => `${scaled(v, 1000, SI, d)} p/s`,
-  iops: (v, d) => `${scaled(v, 1000, SI, d)} io/s`,
+  reqps: (v, d) => `${scaled(v, { base: 1000, units: SI }, d)} req/s`,
+  ops: (v, d) => `${scaled(v, { base: 1000, units: SI }, d)} ops/s`,
+  pps: (v, d) => `${scaled(v, { base: 1000, units: SI }, d)} p/s`,
+  iops: (v, d) => `${scaled(v, { base: 1000, units: SI }, d)} io/s`,
   celsius: (v, d) => `${fixed(v, d)} °C`,
-  watt: (v, d) => scaled(v, 1000, ['W', 'kW', 'MW'], d),
-  hertz: (v, d) => scaled(v, 1000, ['Hz', 'kHz', 'MHz', 'GHz'], d),
+  watt: (v, d) => scaled(v, { base: 1000, units: ['W', 'kW', 'MW'] }, d),
+  hertz: (v, d) => scaled(v, { base: 1000, units: ['Hz', 'kHz', 'MHz', 'GHz'] }, d),
 };
 
 export function formatValue(value, unit, decimals) {

@@ -87,7 +87,7 @@ async function showDashboard(box, id, params) {
         : 'No data for this cluster';
   box.replaceChildren(
     el('h1', {}, dashboard.title),
-    toolbar(id, variables, from, to),
+    toolbar(id, variables, { from, to }),
     ...dashboard.rows.map((row) => rowView(row, results, noData)),
   );
   const main = document.getElementById('main');
@@ -114,7 +114,8 @@ const seconds = (d) =>
     0,
   );
 
-function toolbar(id, variables, from, to) {
+/** The variable pickers and the time range (`from`, `to` as the URL gives them) of dashboard `id`. */
+function toolbar(id, variables, { from, to }) {
   const bar = el('form', { class: 'toolbar', id: 'toolbar' });
   const pickers = variables.filter((v) => !v.hide).map((v) => variablePicker(v));
   const preset = el(
@@ -213,7 +214,8 @@ function rowView(row, results, noData) {
   const draw = () => {
     if (drawn) return;
     drawn = true;
-    for (const { panel, body } of cells) renderPanel(body, panel, results.get(panel.id), noData);
+    for (const { panel, body } of cells)
+      renderPanel(body, panel, { result: results.get(panel.id), noDataText: noData });
   };
   if (row.collapsed) grid.hidden = true;
   else window.requestAnimationFrame(draw);

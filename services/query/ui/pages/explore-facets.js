@@ -21,7 +21,10 @@ function Facet({ state, range, field, open: initiallyOpen, ready, onToggleValue 
     if (!open || !ready) return undefined;
     const ac = new AbortController();
     setError(null);
-    statsOf(state, range, field, 5, ac.signal).then(setData, (e) => e.name !== 'AbortError' && setError(e));
+    statsOf({ state, range }, { field, size: 5 }, ac.signal).then(
+      setData,
+      (e) => e.name !== 'AbortError' && setError(e),
+    );
     return () => ac.abort();
   }, [open, ready, key]);
   const selected = new Set(state.filters[field] ?? []);
@@ -68,7 +71,7 @@ export function ValuePicker({ state, range, field, label, onPick }) {
   const key = JSON.stringify([state.kind, state.q, state.filters, range]);
   useEffect(() => {
     const ac = new AbortController();
-    statsOf(state, range, field, 500, ac.signal).then(
+    statsOf({ state, range }, { field, size: 500 }, ac.signal).then(
       (r) => setValues(r.groups),
       () => setValues([]),
     );

@@ -52,11 +52,9 @@ export function resolveRange(state, now = Date.now()) {
   return { startMs: resolveTime(state.start, now), endMs: resolveTime(state.end, now) };
 }
 
-function params(state, range, extra = {}, dropFilter) {
-  const filters = { ...state.filters };
-  if (dropFilter) delete filters[dropFilter];
+function params(state, range, extra = {}) {
   return {
-    ...Object.fromEntries(Object.entries(filters).map(([k, v]) => [k, v.join(',')])),
+    ...Object.fromEntries(Object.entries(state.filters).map(([k, v]) => [k, v.join(',')])),
     q: state.q || undefined,
     start: apiTime(range.startMs),
     end: apiTime(range.endMs),
@@ -64,11 +62,15 @@ function params(state, range, extra = {}, dropFilter) {
   };
 }
 
-export const searchPage = (state, range, cursor, size, signal) =>
+/** One page of the view (`state` over its resolved `range`), newest first, after `cursor`. */
+export const searchPage = ({ state, range }, { cursor, size }, signal) =>
   api(`/v1/${state.kind}${qs(params(state, range, { size, cursor, sort: 'desc' }))}`, signal);
 
-export const statsOf = (state, range, field, size, signal) =>
-  api(`/v1/${state.kind}/stats${qs(params(state, range, { by: field, size }, field))}`, signal);
+/** The top values of `field` in the view, counted without the view's own filter on that field. */
+export function statsOf({ state, range }, { field, size }, signal) {
+  const { [field]: _own, ...filters } = state.filters;
+  return api(`/v1/${state.kind}/stats${qs(params({ ...state, filters }, range, { by: field, size }))}`, signal);
+}
 
 /**
  * Volume over time, split by a field: one histogram for everything, and one per top value of the split field
@@ -125,7 +127,7 @@ export async function contextOf(kind, doc, signal) {
 }
 
 /** A stored record by id and time (a shared link names both, so the drawer opens without the result list). */
-export async function recordAt(state, id, time, signal) {
+export async function recordAt(state, { id, time }, signal) {
   const page = await api(
     `/v1/${state.kind}${qs(params({ ...state, q: '', filters: {} }, { startMs: time, endMs: time + 1 }, { size: 1000, sort: 'desc' }))}`,
     signal,

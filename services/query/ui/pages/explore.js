@@ -60,7 +60,7 @@ function useSearch(state, range) {
     const ac = new AbortController();
     more.current = ac;
     setView((v) => ({ ...v, loading: true, error: null }));
-    searchPage(state, range, undefined, FIRST_PAGE, ac.signal).then(
+    searchPage({ state, range }, { size: FIRST_PAGE }, ac.signal).then(
       (page) => setView({ loading: false, items: page.items, total: page.total, cursor: page.cursor, error: null }),
       (error) => error.name !== 'AbortError' && setView({ loading: false, items: [], total: 0, cursor: null, error }),
     );
@@ -69,7 +69,7 @@ function useSearch(state, range) {
   const loadMore = useCallback(() => {
     setView((v) => {
       if (!v.cursor || v.loadingMore) return v;
-      searchPage(state, range, v.cursor, NEXT_PAGE, more.current?.signal).then(
+      searchPage({ state, range }, { cursor: v.cursor, size: NEXT_PAGE }, more.current?.signal).then(
         (page) =>
           setView((w) => ({ ...w, loadingMore: false, items: [...w.items, ...page.items], cursor: page.cursor })),
         (error) => error.name !== 'AbortError' && setView((w) => ({ ...w, loadingMore: false, error })),
@@ -103,7 +103,7 @@ function useSelected(state, items, live) {
     if (state.recordTime === undefined) return setFound({ doc: null, loading: false, error: null });
     const ac = new AbortController();
     setFound({ doc: null, loading: true, error: null });
-    recordAt(state, state.record, state.recordTime, ac.signal).then(
+    recordAt(state, { id: state.record, time: state.recordTime }, ac.signal).then(
       (doc) => setFound({ doc: doc ?? null, loading: false, error: null }),
       (error) => error.name !== 'AbortError' && setFound({ doc: null, loading: false, error }),
     );

@@ -261,7 +261,8 @@ export const PANEL_RENDERERS = {
  */
 const isNoData = (error) => error?.code === 'PHAROS_ERR_NOT_FOUND' && /^no data\b/.test(error.message);
 
-export function renderPanel(node, panel, result, noDataText = 'No data for this cluster') {
+/** Draws `panel` into `node` from the render API's `result` for it; `noDataText` says why a panel is empty. */
+export function renderPanel(node, panel, { result, noDataText = 'No data for this cluster' }) {
   node.replaceChildren();
   if (isNoData(result?.error)) {
     node.dataset.points = '0';
