@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFullApp, type FullApp } from './full-app.ts';
+import { seedRecords } from './records-seed.ts';
+import { CONTRACT_APIS, type Answer } from './scope-contract-apis.ts';
+import {
+  ALERT_KEYS,
+  allows,
+  as,
+  contractTokens,
+  dashboardOf,
+  EMPTY_SCOPES,
+  emptyJwt,
+  jwtConfig,
+  SCOPED,
+  SCOPES,
+  seedSpans,
+  SILENCES,
+  type TokenName,
+} from './scope-contract-fixtures.ts';
+
+/**
+ * Issue 20, item 3: every public read API over the same scoped fixtures (records in several clusters and
+ * namespaces and without a namespace, the fixture Prometheus servers, spans, alerts, silences, rule groups,
+ * dashboards), with tokens scoped to `*`, one namespace, one cluster and namespace, several of each, one
+ * cluster only, and JWTs with empty lists. Each API shows exactly the data `allows` (one rule, written from
+ * docs/security.md) lets through — what the admin sees, filtered — or, for an empty list, 403.
+ */
+describe('the scope contract, on the embedded default (SQLite + in-process bus)', () => {
+  let full: FullApp;
+  const admin: Record<string, Answer> = {};
+
+  beforeAll(async () => {
+    full = await buildFullApp({
+      auth: { tokens: contractTokens(), jwt: jwtConfig, rateLimit: { perSecond: 0 } },
+    });
+    await seedRecords(full);
+    await seedSpans(full, Date.now());
+    const startsAt = new Date().toISOString();
+    const posted = await full.app.inject({
+      method: 'POST',
+      url: '/alertmanager/api/v2/alerts',
+      headers: as('admin'),
+      payload: ALERT_KEYS.map((k) => {
+        const [cluster, ns] = k.split('/') as [string, string];
+        return {
+          labels: { alertname: 'ContractProbe', cluster, ...(ns === '-' ? {} : { namespace: ns }) },
+          annotations: {},
+          startsAt,
+        };
+      }),
+    });
+    expect(posted.statusCode, posted.body).toBe(200);
+    const endsAt = new Date(Date.now() + 3_600_000).toISOString();
+    for (const s of SILENCES) {
+      const res = await full.app.inject({
+        method: 'POST',
+        url: '/alertmanager/api/v2/silences',
+        headers: as('admin'),
+        payload: {
+          matchers: s.matchers.map((m) => ({ ...m, isEqual: true })),
+          startsAt,
+          endsAt,
+          createdBy: 'contract',
+          comment: s.key,
+        },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    for (const name of Object.keys(SCOPES) as TokenName[]) {
+      const res = await full.app.inject({
+        method: 'POST',
+        url: '/v1/dashboards',
+        headers: as(name),
+        payload: dashboardOf(name),
+      });
+      expect(res.statusCode, `${name}: ${res.body}`).toBe(201);
+    }
+    for (const api of CONTRACT_APIS) admin[api.name] = await api.read(full, as('admin'));
+  }, 120_000);
+  afterAll(() => full?.close());
+
+  it.each(CONTRACT_APIS.map((a) => a.name))('the admin sees data no restricted token may see: %s', (name) => {
+    const answer = admin[name] as Answer;
+    expect(answer.status, name).toBe(200);
+    expect(answer.keys.length, name).toBeGreaterThan(0);
+    const hidden = answer.keys.filter((k) => !allows(SCOPES.payments, k) || !allows(SCOPES.eastAll, k));
+    expect(hidden.length, `${name}: ${answer.keys.join(' ')}`).toBeGreaterThan(0);
+  });
+
+  it.each(SCOPED)('a %s token sees exactly what its scope allows, on every API', async (token) => {
+    const wrong: string[] = [];
+    for (const api of CONTRACT_APIS) {
+      const answer = await api.read(full, as(token));
+      const expected = (admin[api.name] as Answer).keys.filter((k) => allows(SCOPES[token], k));
+      if (answer.status !== 200 || JSON.stringify(answer.keys) !== JSON.stringify(expected))
+        wrong.push(`${api.name}: ${answer.status} [${answer.keys.join(' ')}], expected [${expected.join(' ')}]`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it.each(EMPTY_SCOPES)('a JWT whose scope is %o gets 403 on every API', async (scope) => {
+    const headers = await emptyJwt(scope, `contract-empty-${scope.clusters.length}`);
+    const wrong: string[] = [];
+    for (const api of CONTRACT_APIS) {
+      const answer = await api.read(full, headers);
+      if (answer.status !== 403 || answer.keys.length) wrong.push(`${api.name}: ${answer.status}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+});
