@@ -249,8 +249,8 @@ function dashboardApis(): ContractApi[] {
   ];
 }
 
-const alertKeys = (alerts: Array<{ labels: Record<string, string> }>) =>
-  alerts.filter((a) => a.labels.alertname === 'ContractProbe').map((a) => labelsKey(a.labels));
+const alertKeys = (alerts: Array<{ labels: Record<string, string> }>, alertname = 'ContractProbe') =>
+  alerts.filter((a) => a.labels.alertname === alertname).map((a) => labelsKey(a.labels));
 const silenceKeys = (list: Array<{ createdBy: string; comment: string }>) =>
   list.filter((s) => s.createdBy === 'contract').map((s) => s.comment);
 
@@ -260,6 +260,16 @@ function alertingApis(): ContractApi[] {
       name: 'Alertmanager alerts',
       read: one('/alertmanager/api/v2/alerts', (j) =>
         alertKeys(j as unknown as Array<{ labels: Record<string, string> }>),
+      ),
+    },
+    {
+      name: 'alerts (v1)',
+      read: one('/v1/alerts', (j) => alertKeys(j.alerts as Array<{ labels: Record<string, string> }>, 'ContractRule')),
+    },
+    {
+      name: 'alerts (Prometheus)',
+      read: one('/prometheus/api/v1/alerts', (j) =>
+        alertKeys((j.data as Json).alerts as Array<{ labels: Record<string, string> }>, 'ContractRule'),
       ),
     },
     {

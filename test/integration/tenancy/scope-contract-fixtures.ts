@@ -158,6 +158,12 @@ export const ALERT_KEYS: readonly Key[] = [
   'east/-',
 ];
 
+/** A rule firing an alert of one key (rule labels become the alert's labels). */
+export const ruleOf = (k: Key) => {
+  const [cluster, ns] = k.split('/') as [string, string];
+  return { alert: 'ContractRule', expr: 'vector(1)', labels: { cluster, ...(ns === '-' ? {} : { namespace: ns }) } };
+};
+
 /** Silences an admin makes (global objects), each confined by its matchers to the keys it names. */
 export const SILENCES: ReadonlyArray<{ key: Key; matchers: Array<{ name: string; value: string; isRegex: boolean }> }> =
   [

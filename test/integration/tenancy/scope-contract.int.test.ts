@@ -1,4 +1,7 @@
+import { Client } from '@opensearch-project/opensearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engineConfig, runId } from '../ingest/pipeline.helpers.ts';
+import { OPENSEARCH_URL } from '../records/record-engines.ts';
 import { buildFullApp, type FullApp } from './full-app.ts';
 import { seedRecords } from './records-seed.ts';
 import { CONTRACT_APIS, type Answer } from './scope-contract-apis.ts';
@@ -11,6 +14,7 @@ import {
   EMPTY_SCOPES,
   emptyJwt,
   jwtConfig,
+  ruleOf,
   SCOPED,
   SCOPES,
   seedSpans,
@@ -19,18 +23,54 @@ import {
 } from './scope-contract-fixtures.ts';
 
 /**
- * Issue 20, item 3: every public read API over the same scoped fixtures (records in several clusters and
+ * Issue 20, item 3: every public read API over the same scoped fixtures, on both backends (records in several clusters and
  * namespaces and without a namespace, the fixture Prometheus servers, spans, alerts, silences, rule groups,
  * dashboards), with tokens scoped to `*`, one namespace, one cluster and namespace, several of each, one
  * cluster only, and JWTs with empty lists. Each API shows exactly the data `allows` (one rule, written from
  * docs/security.md) lets through — what the admin sees, filtered — or, for an empty list, 403.
  */
-describe('the scope contract, on the embedded default (SQLite + in-process bus)', () => {
+async function until(ok: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (await ok()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the rule engine did not fire the contract rules');
+}
+
+/** The embedded default, and Kafka + OpenSearch (records, spans and state on OpenSearch) under a fresh prefix. */
+const BACKENDS: Array<[string, () => Record<string, unknown>]> = [
+  ['the embedded default (SQLite + in-process bus)', () => ({})],
+  [
+    'Kafka + OpenSearch',
+    () => {
+      const { storage, bus } = engineConfig(runId('scopecontract'), '');
+      return { storage, bus };
+    },
+  ],
+];
+
+async function dropIndices(overrides: Record<string, unknown>): Promise<void> {
+  const prefix = (overrides.storage as { indexPrefix?: string } | undefined)?.indexPrefix;
+  if (!prefix) return;
+  const client = new Client({ node: OPENSEARCH_URL });
+  try {
+    const opts = { ignore_unavailable: true, allow_no_indices: true, expand_wildcards: 'all' } as const;
+    await client.indices.delete({ index: `${prefix}*`, ...opts });
+    await client.indices.delete({ index: `otel-v1-apm-span-${prefix}.*`, ...opts });
+    await client.indices.deleteIndexTemplate({ name: `${prefix}*` }).catch(() => undefined);
+  } finally {
+    await client.close();
+  }
+}
+
+describe.each(BACKENDS)('the scope contract, on %s', (_name, backend) => {
   let full: FullApp;
+  const overrides = backend();
   const admin: Record<string, Answer> = {};
 
   beforeAll(async () => {
     full = await buildFullApp({
+      ...overrides,
       auth: { tokens: contractTokens(), jwt: jwtConfig, rateLimit: { perSecond: 0 } },
     });
     await seedRecords(full);
@@ -50,6 +90,18 @@ describe('the scope contract, on the embedded default (SQLite + in-process bus)'
       }),
     });
     expect(posted.statusCode, posted.body).toBe(200);
+    // Alerts of the rule engine: one rule per key, firing at once (`vector(1)`, no `for`).
+    const group = await full.app.inject({
+      method: 'POST',
+      url: '/v1/alert-rules',
+      headers: as('admin'),
+      payload: { name: 'contract', interval: '1s', rules: ALERT_KEYS.map(ruleOf) },
+    });
+    expect(group.statusCode, group.body).toBe(201);
+    await until(async () => {
+      const res = await full.app.inject({ url: '/v1/alerts?alertname=ContractRule', headers: as('admin') });
+      return (res.json() as { alerts: unknown[] }).alerts.length === ALERT_KEYS.length;
+    });
     const endsAt = new Date(Date.now() + 3_600_000).toISOString();
     for (const s of SILENCES) {
       const res = await full.app.inject({
@@ -77,7 +129,10 @@ describe('the scope contract, on the embedded default (SQLite + in-process bus)'
     }
     for (const api of CONTRACT_APIS) admin[api.name] = await api.read(full, as('admin'));
   }, 120_000);
-  afterAll(() => full?.close());
+  afterAll(async () => {
+    await full?.close();
+    await dropIndices(overrides);
+  });
 
   it.each(CONTRACT_APIS.map((a) => a.name))('the admin sees data no restricted token may see: %s', (name) => {
     const answer = admin[name] as Answer;
