@@ -9,6 +9,7 @@ import {
   ALERT_KEYS,
   allows,
   as,
+  AT,
   contractTokens,
   dashboardOf,
   EMPTY_SCOPES,
@@ -151,6 +152,34 @@ describe.each(BACKENDS)('the scope contract, on %s', (_name, backend) => {
         wrong.push(`${api.name}: ${answer.status} [${answer.keys.join(' ')}], expected [${expected.join(' ')}]`);
     }
     expect(wrong).toEqual([]);
+  });
+
+  // Asking by name for data outside the scope: records and spans refuse it (403, so a token cannot probe
+  // another team's namespace), stored objects are absent (404), PromQL can only narrow (docs/security.md).
+  it.each([
+    { token: 'payments', url: '/v1/logs?namespace=shop', status: 403 },
+    { token: 'eastPayments', url: '/v1/events/stats?by=reason&cluster=west', status: 403 },
+    { token: 'several', url: '/v1/audit/export?namespace=payments,default', status: 403 },
+    { token: 'payments', url: '/v1/topology?namespace=shop', status: 403 },
+    { token: 'eastAll', url: '/v1/topology?cluster=west', status: 403 },
+    { token: 'payments', url: '/v1/dashboards/contract-several', status: 404 },
+    { token: 'eastAll', url: '/v1/dashboards/contract-several', status: 404 },
+    {
+      token: 'payments',
+      url: `/prometheus/api/v1/query?query=${encodeURIComponent('kube_pod_info{namespace="kube-system"}')}&time=${AT}`,
+      status: 200,
+      empty: true,
+    },
+    { token: 'eastPayments', url: `/v1/metrics/pod?cluster=west&time=${AT}`, status: 200, empty: true },
+  ] as const)('$token asking for $url gets $status', async (c) => {
+    const res = await full.app.inject({ url: c.url, headers: as(c.token) });
+    expect(res.statusCode, res.body.slice(0, 200)).toBe(c.status);
+    if (c.status === 403) expect(res.body).toContain('PHAROS_ERR_FORBIDDEN');
+    if ('empty' in c) {
+      const body = res.json() as { data?: { result: unknown[] }; results?: Array<{ data?: { result: unknown[] } }> };
+      const results = body.data ? [body.data] : (body.results ?? []).map((r) => r.data ?? { result: [] });
+      expect(results.flatMap((r) => r.result)).toEqual([]);
+    }
   });
 
   it.each(EMPTY_SCOPES)('a JWT whose scope is %o gets 403 on every API', async (scope) => {
