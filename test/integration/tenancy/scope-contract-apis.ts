@@ -1,5 +1,6 @@
 import { CLUSTERS, CLUSTER_NAMES } from '../../fixtures/prometheus/generate.ts';
-import type { FullApp } from './full-app.ts';
+import { labelsKey, many, one, type ContractApi, type Json } from './scope-contract-http.ts';
+import { recordApis } from './scope-contract-record-apis.ts';
 import {
   AT,
   DASHBOARD_KEYS,
@@ -10,134 +11,12 @@ import {
   SCOPES,
   SPAN_KEYS,
   traceIdOf,
-  type Key,
   type TokenName,
 } from './scope-contract-fixtures.ts';
 
-/**
- * Every public read API of the scope contract, each reading the seeded data as one caller and saying what
- * the answer is about: a sorted list of keys (`cluster/namespace`, one per record, series, object…). APIs
- * that only count are asked per cluster and namespace, so their counts become keys too.
- */
-export interface Answer {
-  status: number;
-  keys: Key[];
-}
+export type { Answer } from './scope-contract-http.ts';
 
-export interface ContractApi {
-  name: string;
-  read(full: FullApp, headers: Record<string, string>): Promise<Answer>;
-}
-
-type Headers = Record<string, string>;
-type Json = Record<string, unknown>;
-
-async function get(
-  full: FullApp,
-  headers: Headers,
-  url: string,
-): Promise<{ status: number; json: Json; body: string }> {
-  const res = await full.app.inject({ url, headers });
-  let json: Json = {};
-  try {
-    json = res.json() as Json;
-  } catch {
-    // export answers ndjson
-  }
-  return { status: res.statusCode, json, body: res.body };
-}
-
-const sorted = (keys: Key[]): Key[] => [...keys].sort();
-const labelsKey = (l: Record<string, string>): Key => key(l.cluster, l.namespace);
-
-/** One GET, its answer turned into keys by `keysOf` (when 200). */
-const one =
-  (url: string, keysOf: (json: Json, body: string) => Key[]) =>
-  async (full: FullApp, headers: Headers): Promise<Answer> => {
-    const r = await get(full, headers, url);
-    return { status: r.status, keys: r.status === 200 ? sorted(keysOf(r.json, r.body)) : [] };
-  };
-
-/** Several GETs: the first status that is not 200 is the answer's, else the keys of all. */
-const many =
-  (calls: ReadonlyArray<{ url: string; keysOf: (json: Json) => Key[] }>) =>
-  async (full: FullApp, headers: Headers): Promise<Answer> => {
-    const keys: Key[] = [];
-    for (const c of calls) {
-      const r = await get(full, headers, c.url);
-      if (r.status === 404) continue;
-      if (r.status !== 200) return { status: r.status, keys: [] };
-      keys.push(...c.keysOf(r.json));
-    }
-    return { status: 200, keys: sorted(keys) };
-  };
-
-const RECORD_KINDS = ['logs', 'events', 'audit'] as const;
-const docKeys = (json: Json) => (json.items as Json[]).map((d) => key(d.cluster as string, d.namespace as string));
-
-const SEEDED_CLUSTERS = ['east', 'west'];
-const SEEDED_NAMESPACES = ['payments', 'kube-system', 'default', 'shop'];
-const times = (n: number, k: Key): Key[] => Array.from({ length: n }, () => k);
-
-/**
- * A histogram says how many records it counted, not which: it is asked per cluster (`q=cluster:c`, which can
- * only narrow the scope) and per cluster and namespace, and lists that many keys; what a cluster's count holds
- * beyond its namespaces are records without a namespace.
- */
-function countedByHistogram(kind: string) {
-  return async (full: FullApp, headers: Headers): Promise<Answer> => {
-    const keys: Key[] = [];
-    const total = async (q: string): Promise<number | { status: number }> => {
-      const r = await get(full, headers, `/v1/${kind}/histogram?interval=1h&q=${encodeURIComponent(q)}`);
-      return r.status === 200 ? (r.json.total as number) : { status: r.status };
-    };
-    for (const c of SEEDED_CLUSTERS) {
-      const all = await total(`cluster:${c}`);
-      if (typeof all !== 'number') return { status: all.status, keys: [] };
-      let rest = all;
-      for (const n of SEEDED_NAMESPACES) {
-        const t = (await total(`cluster:${c} AND namespace:${n}`)) as number;
-        keys.push(...times(t, key(c, n)));
-        rest -= t;
-      }
-      keys.push(...times(rest, key(c, undefined)));
-    }
-    return { status: 200, keys: sorted(keys) };
-  };
-}
-
-/** Stats by namespace per cluster: each group's count of that key, `missing` those without a namespace. */
-const countedByStats = (kind: string) =>
-  many(
-    SEEDED_CLUSTERS.map((c) => ({
-      url: `/v1/${kind}/stats?by=namespace&size=100&q=${encodeURIComponent(`cluster:${c}`)}`,
-      keysOf: (j: Json) => [
-        ...(j.groups as Array<{ key: string; count: number }>).flatMap((g) => times(g.count, key(c, g.key))),
-        ...times(j.missing as number, key(c, undefined)),
-      ],
-    })),
-  );
-
-function recordApis(): ContractApi[] {
-  return RECORD_KINDS.flatMap((kind) => [
-    { name: `${kind} search`, read: one(`/v1/${kind}?size=100`, docKeys) },
-    { name: `${kind} count (histogram)`, read: countedByHistogram(kind) },
-    { name: `${kind} stats`, read: countedByStats(kind) },
-    {
-      name: `${kind} export`,
-      read: one(`/v1/${kind}/export`, (_j, body) =>
-        body
-          .split('\n')
-          .filter((l) => l.trim() !== '')
-          .map((l) => {
-            const d = JSON.parse(l) as Json;
-            return key(d.cluster as string, d.namespace as string);
-          }),
-      ),
-    },
-  ]);
-}
-
+/** Every public read API of the scope contract (scope-contract-http.ts says what an answer is). */
 const enc = encodeURIComponent;
 const promResult = (json: Json) =>
   ((json.data as Json).result as Array<{ metric: Record<string, string> }>).map((s) => labelsKey(s.metric));
