@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../auth/principal.ts';
-import { ownerScope, scopeWithin } from './object-scope.ts';
+import { definitionVisible, ownerScope, scopeWithin } from './object-scope.ts';
 
 const principal = (clusters: string[], namespaces: string[]): Principal => ({
   name: 'p',
@@ -29,5 +29,14 @@ describe('object scopes', () => {
       ),
     ).toBe(true);
     expect(scopeWithin({ clusters: ['east'], namespaces: ['payments', 'shop'] }, pay)).toBe(false);
+  });
+});
+
+describe('definitionVisible', () => {
+  it('shows global definitions to every scope and scoped ones only within', () => {
+    const pay = { clusters: ['*'], namespaces: ['payments'] };
+    expect(definitionVisible(undefined, pay)).toBe(true);
+    expect(definitionVisible(pay, pay)).toBe(true);
+    expect(definitionVisible({ clusters: ['*'], namespaces: ['shop'] }, pay)).toBe(false);
   });
 });

@@ -22,3 +22,13 @@ export function scopeWithin(inner: ObjectScope, outer: Scope): boolean {
   const obj = inner ?? full;
   return listWithin(obj.clusters, outer.clusters) && listWithin(obj.namespaces, outer.namespaces);
 }
+
+/**
+ * Who may read a stored definition (a dashboard): a global one is visible to everyone, since it holds no data
+ * (its data is scoped when it is rendered); a scoped one to callers whose scope contains it. Changing either
+ * needs `scopeWithin` (a restricted caller cannot change a global object). Silences are stricter: their
+ * matchers name what they silence, so a global one is shown only when its matchers confine it to the scope.
+ */
+export function definitionVisible(obj: ObjectScope, scope: Scope): boolean {
+  return obj === undefined || scopeWithin(obj, scope);
+}

@@ -1,10 +1,11 @@
 import { isUnrestricted, type Scope } from '../auth/principal.ts';
-import { ForbiddenError, InputError } from '../errors/errors.ts';
+import { InputError } from '../errors/errors.ts';
 import type { Expr, LabelMatcher, VectorSelector } from '../promql/ast.ts';
 import { parsePromQL } from '../promql/parser.ts';
 import { PROMQL_ANY } from '../promql/parse-options.ts';
 import { printExpr } from '../promql/printer.ts';
 import { rewriteSelectors } from '../promql/rewrite.ts';
+import { grantedValues, SCOPE_FIELDS } from './empty-scope.ts';
 
 /**
  * PromQL scope enforcement. Every selector of the parsed query (also inside functions, aggregations,
@@ -24,13 +25,9 @@ const RE2_META = /[\\.+*?()|[\]{}^$]/g;
 /** The scope as PromQL matchers; empty for an unrestricted scope. An empty list grants nothing: refused. */
 export function scopeMatchers(scope: Scope): LabelMatcher[] {
   const out: LabelMatcher[] = [];
-  for (const [name, values] of [
-    [CLUSTER_LABEL, scope.clusters],
-    [NAMESPACE_LABEL, scope.namespaces],
-  ] as const) {
-    if (isUnrestricted(values)) continue;
-    if (values.length === 0)
-      throw new ForbiddenError(`your scope grants no ${name === CLUSTER_LABEL ? 'clusters' : 'namespaces'}`);
+  for (const [name, list] of SCOPE_FIELDS) {
+    const values = grantedValues(scope, list);
+    if (values === undefined) continue;
     out.push({ name, op: '=~', value: values.map((v) => v.replace(RE2_META, '\\$&')).join('|') });
   }
   return out;

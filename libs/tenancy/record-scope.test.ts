@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ForbiddenError } from '../errors/errors.ts';
 import { recordInScope, scopeRecordFilters } from './record-scope.ts';
 
 const scope = { clusters: ['east'], namespaces: ['payments', 'shop'] };
@@ -28,5 +29,23 @@ describe('scopeRecordFilters', () => {
     expect(recordInScope({ cluster: 'east', namespace: 'shop' }, scope)).toBe(true);
     expect(recordInScope({ cluster: 'east' }, scope)).toBe(false);
     expect(recordInScope({ cluster: 'west', namespace: 'shop' }, scope)).toBe(false);
+  });
+});
+
+// Moved from services/query/records/records-scope.test.ts with the copy it tested (issue 20: one policy per kind).
+describe('scopeRecordFilters, as the records service applies it', () => {
+  it('makes a restricted list the filter, and refuses names outside it', () => {
+    expect(scopeRecordFilters({}, { clusters: ['east'], namespaces: ['*'] })).toEqual({ cluster: ['east'] });
+    expect(() => scopeRecordFilters({ namespace: ['shop'] }, { clusters: ['*'], namespaces: ['payments'] })).toThrow(
+      ForbiddenError,
+    );
+  });
+
+  it('never reads an empty list as "no filter": it grants nothing', () => {
+    // The auth hook refuses such a principal first (libs/tenancy/empty-scope.ts); this is the second line.
+    expect(() => scopeRecordFilters({}, { clusters: ['*'], namespaces: [] })).toThrow(/lists no namespaces/);
+    expect(() => scopeRecordFilters({ cluster: ['east'] }, { clusters: [], namespaces: ['*'] })).toThrow(
+      /lists no clusters/,
+    );
   });
 });

@@ -1,12 +1,16 @@
 import { isUnrestricted, type Scope } from '../auth/principal.ts';
 import { ForbiddenError } from '../errors/errors.ts';
+import { grantedValues, SCOPE_FIELDS } from './empty-scope.ts';
 
 /**
- * Scope for record queries (logs, events, audit). Filters are exact-match lists (OR within a field, AND
- * across fields; libs/store/record-store.ts), so the scope becomes one more pair of filters:
+ * The scope policy of records (logs, events, audit; spans reuse it, span-scope.ts), applied at the entry of
+ * every service that reads them (records, live tail, dashboards' record targets). Filters are exact-match
+ * lists (OR within a field, AND across fields; libs/store/record-store.ts), so the scope becomes one more
+ * pair of filters:
  * - a `cluster`/`namespace` filter the caller gave must stay inside the scope, else 403 (asking for
  *   another team's namespace by name is refused, not silently emptied);
- * - without one, the filter is the scope itself.
+ * - without one, the filter is the scope itself;
+ * - an empty scope list grants nothing: 403 (empty-scope.ts), never "no filter".
  * The free-text `q` needs nothing here: the store ANDs it with the filters, so `namespace:kube-system` in
  * `q` can only narrow. Records without a namespace (cluster-level events, audit of cluster-scoped
  * resources) match no namespace filter, so a namespace-scoped caller does not see them.
@@ -16,13 +20,9 @@ export function scopeRecordFilters(
   scope: Scope,
 ): Record<string, readonly string[]> {
   const out: Record<string, readonly string[]> = { ...filters };
-  for (const [field, allowed] of [
-    ['cluster', scope.clusters],
-    ['namespace', scope.namespaces],
-  ] as const) {
-    if (isUnrestricted(allowed)) continue;
-    if (allowed.length === 0)
-      throw new ForbiddenError(`your scope grants no ${field === 'cluster' ? 'clusters' : 'namespaces'}`);
+  for (const [field, list] of SCOPE_FIELDS) {
+    const allowed = grantedValues(scope, list);
+    if (allowed === undefined) continue;
     const asked = filters[field];
     if (asked === undefined || asked.length === 0) {
       out[field] = [...allowed];

@@ -5,7 +5,7 @@ import { importDashboard } from '../../../libs/dashboards/import/importers.ts';
 import type { ImportFormat, ImportNote } from '../../../libs/dashboards/import/import.types.ts';
 import { parseTimeRange } from '../../../libs/dashboards/time-range.ts';
 import { ConflictError, ForbiddenError, InputError, NotFoundError } from '../../../libs/errors/errors.ts';
-import { ownerScope, scopeWithin } from '../../../libs/tenancy/object-scope.ts';
+import { definitionVisible, ownerScope, scopeWithin } from '../../../libs/tenancy/object-scope.ts';
 import type { BuiltinDashboard } from './builtin-dashboards.ts';
 import type { DashboardRepository, DashboardVersion, StoredDashboard } from './dashboard.repository.ts';
 import type { DashboardRenderer, RenderResult } from './render.service.ts';
@@ -263,7 +263,7 @@ export class DashboardsService {
 
 /** Global user dashboards are visible to everyone; scoped ones to callers whose scope contains theirs. */
 function visibleTo(stored: StoredDashboard, principal: Principal): boolean {
-  return stored.scope === undefined || scopeWithin(stored.scope, principal.scope);
+  return definitionVisible(stored.scope, principal.scope);
 }
 
 function summary(doc: DashboardDoc): DashboardSummary {

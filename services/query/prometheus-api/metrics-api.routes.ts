@@ -3,11 +3,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { InputError } from '../../../libs/errors/errors.ts';
 import type { Scope } from '../../../libs/auth/principal.ts';
-import { scopedFederation } from '../../../libs/tenancy/scoped-federation.ts';
 import type { FederatedQueryService } from '../../../libs/federation/federation.types.ts';
 import { METRIC_LEVELS, type MetricTemplates } from './metric-templates.ts';
 import { MetricsApiService } from './metrics-api.service.ts';
 import { parseDurationParam, parseTimeParam } from './prom-params.ts';
+import { PromqlReadService } from './promql-read.service.ts';
 
 const querySchema = z
   .object({
@@ -30,9 +30,10 @@ export function metricsApiRoutes(opts: {
   federation: () => Promise<FederatedQueryService>;
   templates: MetricTemplates;
 }): FastifyPluginAsync {
-  // Issue 8: the templates' PromQL runs under the caller's scope (libs/tenancy), like the Prometheus API.
-  const serviceFor = (scope: Scope) =>
-    new MetricsApiService({ ...opts, federation: async () => scopedFederation(await opts.federation(), scope) });
+  // Issue 8: the templates' PromQL runs under the caller's scope (libs/tenancy), through the same entry as the
+  // Prometheus API.
+  const promql = new PromqlReadService(opts);
+  const serviceFor = (scope: Scope) => new MetricsApiService({ ...opts, federation: () => promql.forScope(scope) });
   return async (root) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
     app.get(

@@ -3,8 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { InputError, type ErrorCode } from '../../../libs/errors/errors.ts';
 import { toErrorBody } from '../../../libs/http/error-handler.ts';
-import { scopedFederation } from '../../../libs/tenancy/scoped-federation.ts';
 import { cacheControlOf } from './cache-control.ts';
+import { PromqlReadService } from './promql-read.service.ts';
 import type { FederatedQueryService, FederatedResult } from '../../../libs/federation/federation.types.ts';
 import {
   matchParam,
@@ -55,6 +55,7 @@ const viewer = { access: { role: 'viewer' as const } };
  * work against Pharos. Keeps Prometheus's envelope; errors come from the catalogue, wrapped in it, with `code`.
  */
 export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAsync {
+  const promql = new PromqlReadService(opts);
   return async (root) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
@@ -80,8 +81,9 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
       ...(req.query as PromParams),
       ...((req.body as PromParams | undefined) ?? {}),
     });
-    // Issue 8: every query and match[] carries the caller's scope, and answers are re-checked (libs/tenancy).
-    const fedFor = async (req: FastifyRequest) => scopedFederation(await opts.federation(), req.principal.scope);
+    // Issue 8: every query and match[] carries the caller's scope, and answers are re-checked (libs/tenancy),
+    // at the service's entry: the route hands over the principal's Scope only.
+    const fedFor = (req: FastifyRequest) => promql.forScope(req.principal.scope);
     const both = (
       path: string,
       summary: string,
@@ -183,12 +185,11 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
         const limit = req.query.limit === undefined || req.query.limit === '' ? undefined : Number(req.query.limit);
         if (limit !== undefined && !Number.isInteger(limit))
           throw new InputError('invalid parameter "limit": not an integer');
-        const fed = await opts.federation();
         const q = {
           ...(req.query.metric ? { metric: req.query.metric } : {}),
           ...(limit === undefined ? {} : { limit }),
         };
-        const r = fed.metadata ? await fed.metadata(q, abortOnClose(req, reply)) : { data: {}, warnings: [] };
+        const r = await promql.metadata(q, abortOnClose(req, reply));
         return success(r.data, r.warnings);
       },
     );
@@ -204,10 +205,8 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
         },
       },
       async (req, reply) => {
-        const fed = await opts.federation();
-        const info = fed.buildInfo ? await fed.buildInfo(abortOnClose(req, reply)) : undefined;
-        const visible = new Set((await fedFor(req)).clusters());
-        const members = Object.fromEntries(Object.entries(info?.members ?? {}).filter(([c]) => visible.has(c)));
+        const info = await promql.buildInfo(req.principal.scope, abortOnClose(req, reply));
+        const members = info?.members ?? {};
         return success(
           {
             version: info?.version ?? '2.42.0',

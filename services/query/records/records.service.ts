@@ -1,6 +1,7 @@
 import type { Scope } from '../../../libs/auth/principal.ts';
 import { LimitError } from '../../../libs/errors/errors.ts';
 import type { RecordKind } from '../../../libs/schemas/records.ts';
+import { scopeRecordFilters } from '../../../libs/tenancy/record-scope.ts';
 import type {
   AnyDoc,
   HistogramResult,
@@ -10,7 +11,6 @@ import type {
   StatsResult,
 } from '../../../libs/store/record-store.ts';
 import { intervalMs, pageSize, toRecordQuery, type QueryLimits } from './records-query.ts';
-import { applyScope } from './records-scope.ts';
 import type { ExportQuery, HistogramQuery, SearchQuery, StatsQuery } from './records.schemas.ts';
 
 export interface RecordsServiceOptions {
@@ -119,7 +119,7 @@ export class RecordsService {
       limits: this.options.limits,
       now: this.now(),
     });
-    return { ...base, filters: applyScope(base.filters, scope) };
+    return { ...base, filters: scopeRecordFilters(base.filters, scope) };
   }
 
   /** Runs a store call under query.timeoutMs; an overrun is a limit error (400), as the other limits are. */
