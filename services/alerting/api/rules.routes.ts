@@ -118,7 +118,7 @@ export function rulesRoutes(getModule: () => Promise<AlertingModule>): FastifyPl
           body: backtestBody,
         },
       },
-      async (req, reply) => {
+      async (req) => {
         // Issue 8: rule expressions are not scoped yet, so a backtest would read outside a restricted scope.
         if (!isFullScope(req.principal.scope))
           throw new ForbiddenError(
@@ -142,12 +142,10 @@ export function rulesRoutes(getModule: () => Promise<AlertingModule>): FastifyPl
           : m.catalog.groups().find((g) => g.id === name || (g.source.type === 'api' && g.name === name));
         if (!compiled)
           throw new InputError(`rule group "${name}" not found`, [{ path: 'body.name', message: 'unknown group' }]);
-        const abort = new AbortController();
-        reply.raw.on('close', () => abort.abort());
         const out = await backtest(compiled, { start, end, ...(stepMs ? { stepMs } : {}) }, m.opts.sources, {
           resolvedRetentionMs: parseDuration(m.opts.config.evaluation.resolvedRetention) as number,
           externalUrl: m.opts.externalUrl,
-          signal: abort.signal,
+          signal: req.clientSignal,
         });
         return out;
       },

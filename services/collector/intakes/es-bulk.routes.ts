@@ -7,7 +7,6 @@ import { PharosError } from '../../../libs/errors/errors.ts';
 import { decodeContentEncoding, mediaType } from '../../../libs/http/content-encoding.ts';
 import { normalizeEsBulk, type ItemOutcome } from '../../../libs/schemas/normalize/es-bulk.normalize.ts';
 import type { Rejection } from '../../../libs/schemas/normalize/normalize.types.ts';
-import { abortOnClose } from '../ingest.routes.ts';
 import { esProbeRoutes } from './es-probes.routes.ts';
 import type { IntakeService } from './intake.service.ts';
 import { intakeQuerystring } from './otlp-logs.routes.ts';
@@ -76,7 +75,7 @@ export function esBulkRoutes(opts: EsBulkRoutesOptions): FastifyPluginAsync {
       const rejected: Rejection[] = [];
       outcomes.forEach((o, index) => o.ok || rejected.push({ index, reason: o.reason }));
       const logs = outcomes.flatMap((o) => (o.ok ? [o.doc] : []));
-      await opts.intake.publish('elasticsearch', { logs, events: [], rejected }, clusters.fallback, abortOnClose(req));
+      await opts.intake.publish('elasticsearch', { logs, events: [], rejected }, clusters.fallback, req.clientSignal);
       return bulkAnswer({ actions, outcomes, took: Date.now() - started, defaultIndex: req.params.index });
     };
     for (const url of ['/elasticsearch/_bulk', '/elasticsearch/:index/_bulk']) {

@@ -5,7 +5,6 @@ import { CONTENT_TYPE, exportTracesResponse } from '../../../libs/otlp/otlp-stat
 import { decodeTracesRequest } from '../../../libs/otlp/otlp-traces.decode.ts';
 import { normalizeSpans } from '../../../libs/traces/spans.normalize.ts';
 import type { IngestMetrics } from '../ingest.metrics.ts';
-import { abortOnClose } from '../ingest.routes.ts';
 import type { IntakeService } from './intake.service.ts';
 import { intakeQuerystring } from './otlp-logs.routes.ts';
 import { tooManySpans, type SpanPublisher } from './span-publisher.ts';
@@ -50,7 +49,7 @@ export function otlpTracesRoutes(opts: OtlpTracesRoutesOptions): FastifyPluginAs
         if (n > opts.spans.maxSpans) throw tooManySpans(n, opts.spans.maxSpans);
         const result = normalizeSpans(batch, clusters.resolve, Date.now());
         opts.metrics.forProtocol('otlp').count('spans', clusters.fallback, 'rejected', result.rejected.length);
-        await opts.spans.publish(result.spans, abortOnClose(req));
+        await opts.spans.publish(result.spans, req.clientSignal);
         const partial =
           result.rejected.length > 0
             ? { rejected: result.rejected.length, message: summary(result.rejected) }

@@ -97,14 +97,6 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
         });
       }
     };
-    // A client that goes away cancels its cluster calls (the response socket closes before we answer).
-    const abortOnClose = (_req: FastifyRequest, reply: FastifyReply): AbortSignal => {
-      const ac = new AbortController();
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) ac.abort();
-      });
-      return ac.signal;
-    };
 
     both('query', 'PromQL instant query across every cluster', async (p, req, reply) => {
       const fed = await fedFor(req);
@@ -115,7 +107,7 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
           ...common(p),
           ...cacheControlOf(req.headers),
         },
-        abortOnClose(req, reply),
+        req.clientSignal,
       );
       return answer(reply, r);
     });
@@ -131,20 +123,20 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
           ...common(p),
           ...cacheControlOf(req.headers),
         },
-        abortOnClose(req, reply),
+        req.clientSignal,
       );
       return answer(reply, r);
     });
-    both('series', 'Series matching match[] in every cluster, with a cluster label', async (p, req, reply) => {
+    both('series', 'Series matching match[] in every cluster, with a cluster label', async (p, req) => {
       const r = await (
         await fedFor(req)
-      ).series({ match: matchParam(p), ...range(p), ...cacheControlOf(req.headers) }, abortOnClose(req, reply));
+      ).series({ match: matchParam(p), ...range(p), ...cacheControlOf(req.headers) }, req.clientSignal);
       return success(r.data, r.warnings);
     });
-    both('labels', 'Label names across clusters', async (p, req, reply) => {
+    both('labels', 'Label names across clusters', async (p, req) => {
       const r = await (
         await fedFor(req)
-      ).labelNames({ match: matchParam(p), ...range(p), ...cacheControlOf(req.headers) }, abortOnClose(req, reply));
+      ).labelNames({ match: matchParam(p), ...range(p), ...cacheControlOf(req.headers) }, req.clientSignal);
       return success(r.data, r.warnings);
     });
     app.get(
@@ -158,13 +150,13 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
           summary: 'Values of one label across clusters',
         },
       },
-      async (req, reply) => {
+      async (req) => {
         const r = await (
           await fedFor(req)
         ).labelValues(
           req.params.name,
           { match: matchParam(req.query), ...range(req.query), ...cacheControlOf(req.headers) },
-          abortOnClose(req, reply),
+          req.clientSignal,
         );
         return success(r.data, r.warnings);
       },
@@ -179,7 +171,7 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
           summary: 'Metric metadata merged across clusters',
         },
       },
-      async (req, reply) => {
+      async (req) => {
         const limit = req.query.limit === undefined || req.query.limit === '' ? undefined : Number(req.query.limit);
         if (limit !== undefined && !Number.isInteger(limit))
           throw new InputError('invalid parameter "limit": not an integer');
@@ -188,7 +180,7 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
           ...(req.query.metric ? { metric: req.query.metric } : {}),
           ...(limit === undefined ? {} : { limit }),
         };
-        const r = fed.metadata ? await fed.metadata(q, abortOnClose(req, reply)) : { data: {}, warnings: [] };
+        const r = fed.metadata ? await fed.metadata(q, req.clientSignal) : { data: {}, warnings: [] };
         return success(r.data, r.warnings);
       },
     );
@@ -203,9 +195,9 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
             "Build information: the Prometheus semantics served (Grafana reads the version), Pharos's version, the members' versions",
         },
       },
-      async (req, reply) => {
+      async (req) => {
         const fed = await opts.federation();
-        const info = fed.buildInfo ? await fed.buildInfo(abortOnClose(req, reply)) : undefined;
+        const info = fed.buildInfo ? await fed.buildInfo(req.clientSignal) : undefined;
         const visible = new Set((await fedFor(req)).clusters());
         const members = Object.fromEntries(Object.entries(info?.members ?? {}).filter(([c]) => visible.has(c)));
         return success(

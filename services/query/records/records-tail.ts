@@ -1,5 +1,5 @@
 import type { Scope } from '../../../libs/auth/principal.ts';
-import { sleep } from '../../../libs/bus/partitioner.ts';
+import { sleepUntilAborted } from '../../../libs/async/sleep.ts';
 import type { TailConfig } from '../../../libs/config/sections/tail.ts';
 import { LimitError, PharosError } from '../../../libs/errors/errors.ts';
 import type { RecordKind } from '../../../libs/schemas/records.ts';
@@ -127,7 +127,10 @@ export class RecordsTail {
           };
           break;
         }
-        await sleep(Math.min(failing ? backoff : pollIntervalMs, Math.max(0, until - this.now())), slot.signal);
+        await sleepUntilAborted(
+          Math.min(failing ? backoff : pollIntervalMs, Math.max(0, until - this.now())),
+          slot.signal,
+        );
       }
     } finally {
       slot.release();

@@ -80,9 +80,12 @@ export function recordsRoutes(service: RecordsService): FastifyPluginAsync {
           },
         },
         async (request, reply) => {
-          const gone = new AbortController();
-          reply.raw.on('close', () => gone.abort());
-          const { docs, start, end } = await service.export(kind, request.query, request.principal.scope, gone.signal);
+          const { docs, start, end } = await service.export(
+            kind,
+            request.query,
+            request.principal.scope,
+            request.clientSignal,
+          );
           const ext = request.query.format === 'csv' ? 'csv' : 'ndjson';
           return (
             reply
