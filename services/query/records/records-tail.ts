@@ -5,7 +5,7 @@ import { LimitError, PharosError } from '../../../libs/errors/errors.ts';
 import type { RecordKind } from '../../../libs/schemas/records.ts';
 import type { AnyDoc, RecordQuery, RecordStore } from '../../../libs/store/record-store.ts';
 import { recordInScope, scopeRecordFilters } from '../../../libs/tenancy/record-scope.ts';
-import { parseTime, toRecordQuery, type QueryLimits } from './records-query.ts';
+import { queryTime, toRecordQuery, type QueryLimits } from './records-query.ts';
 import type { TailQuery } from './records-tail.schemas.ts';
 import { TailSlots } from './tail-slots.ts';
 
@@ -69,7 +69,7 @@ export class RecordsTail {
       ...(parsed.q ? { q: parsed.q } : {}),
     };
     // The schema checked `start` as one time string (the attr.<key> catch-all widens its type only).
-    const floor = start === undefined ? now : parseTime(start as string);
+    const floor = start === undefined ? now : queryTime(start as string);
     if (now - floor > this.options.limits.maxRangeDays * DAY_MS)
       throw new LimitError(`start is more than ${this.options.limits.maxRangeDays} days ago (query.maxRangeDays)`);
     const slot = this.slots.take(caller.name, signal);
