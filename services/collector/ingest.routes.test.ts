@@ -240,7 +240,7 @@ describe('a client that hangs up', () => {
   /** A bus whose publish waits `holdMs` (or until the signal aborts) and records how it ended. */
   function slowBus(holdMs: number) {
     const seen: { signal?: AbortSignal; ended?: 'published' | 'aborted' } = {};
-    const bus = new MemoryBus();
+    const bus: Bus = new MemoryBus();
     bus.publish = (_topic, _messages, signal) =>
       new Promise<void>((resolve, reject) => {
         seen.signal = signal;
