@@ -1,7 +1,8 @@
 import type { Consumer } from 'kafkajs';
 import type { Logger } from '../logging/logger.ts';
 import type { ConsumedMessage, SubscribeOptions } from './bus.ts';
-import { sleep } from './partitioner.ts';
+import { backoffDelay } from '../async/backoff.ts';
+import { sleepUntilAborted } from '../async/sleep.ts';
 
 /**
  * Handling behind fetching, for one Kafka consumer. kafkajs fetches from a broker only once every batch of
@@ -19,6 +20,8 @@ import { sleep } from './partitioner.ts';
 export const MAX_PENDING_BYTES = 32 * 1024 * 1024;
 /** A commit is a Kafka request: one per chunk was a few hundred per 100k records, for nothing. */
 const COMMIT_EVERY_MS = 200;
+/** A lane whose handler threw waits 1 s, 2 s, 4 s … up to 30 s before fetching the chunk again. */
+const LANE_BACKOFF = { initialMs: 1000, maxMs: 30_000 };
 
 type Handle = SubscribeOptions['handle'];
 type LaneConsumer = Pick<Consumer, 'commitOffsets' | 'pause' | 'resume' | 'seek'>;
@@ -149,7 +152,7 @@ export class PartitionLanes {
       return;
     }
     // A handler that stopped at a fence (processed < length) is asked again soon; one that threw, later and later.
-    const delayMs = failed ? Math.min(30_000, 1000 * 2 ** lane.failures) : 200;
+    const delayMs = failed ? backoffDelay(LANE_BACKOFF, lane.failures + 1) : 200;
     await this.recover(lane, { from: chunk[processed]!, delayMs }, signal);
   }
 
@@ -185,7 +188,7 @@ export class PartitionLanes {
     lane.recovering = true;
     const tp = [{ topic: from.topic, partitions: [from.partition] }];
     this.consumer.pause(tp);
-    await sleep(delayMs, signal);
+    await sleepUntilAborted(delayMs, signal);
     this.consumer.seek({ topic: from.topic, partition: from.partition, offset: from.offset });
     lane.recovering = false;
     this.consumer.resume(tp);

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { UnavailableError } from '../errors/errors.ts';
 import type { Bus, BusMessage, ConsumedMessage, SubscribeOptions, Subscription } from './bus.ts';
-import { partitionFor, sleep } from './partitioner.ts';
+import { sleepUntilAborted } from '../async/sleep.ts';
+import { partitionFor } from './partitioner.ts';
 
 /** A message as a log holds it: its offset in its partition. */
 export interface LoggedMessage {
@@ -163,9 +164,9 @@ export class LogBus implements Bus {
       // A closed log cannot commit: the batch is delivered again after the restart (ids are idempotent).
       if (processed > 0 && !this.closed)
         this.log.commit(topic, group, { partition: p, next: slice[processed - 1]!.offset + 1 });
-      if (processed < slice.length) await sleep(this.opts.redeliveryDelayMs, stopping);
+      if (processed < slice.length) await sleepUntilAborted(this.opts.redeliveryDelayMs, stopping);
     } catch {
-      await sleep(this.opts.redeliveryDelayMs, stopping);
+      await sleepUntilAborted(this.opts.redeliveryDelayMs, stopping);
     }
     return true;
   }

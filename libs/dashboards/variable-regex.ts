@@ -1,11 +1,11 @@
-import { compileJsRegex, regexProblem, type Regex } from '../promql/regex.ts';
+import { compileJsRegex, regexProblem, type Regex } from '../text/regex.ts';
 
 const SLASHED = /^\/(.*)\/([gimsuy]*)$/s;
 
 /**
  * A query variable's `regex` as Grafana writes it: `/pattern/flags`, or a bare pattern. Grafana evaluates it
  * with JavaScript's RegExp in the browser; Pharos evaluates it on the server, so with RE2 (linear time,
- * libs/promql/regex.ts). `i`, `m` and `s` keep their meaning; `g`, `u`, `y` change nothing for a single match.
+ * libs/text/regex.ts). `i`, `m` and `s` keep their meaning; `g`, `u`, `y` change nothing for a single match.
  */
 export function compileVariableRegex(text: string): Regex {
   const m = SLASHED.exec(text);

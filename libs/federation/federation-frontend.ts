@@ -6,7 +6,7 @@ import { frontendMetrics } from './frontend/frontend.metrics.ts';
 import { MetadataCache } from './frontend/metadata-cache.ts';
 import { QueryFrontend, type FrontendSettings } from './frontend/query-frontend.ts';
 import type { Logger } from '../logging/logger.ts';
-import { parseDuration } from '../promql/literals.ts';
+import { parseDuration } from '../time/duration.ts';
 import type { FederatedQueryService, FederatedResult } from './federation.types.ts';
 import type { ClusterConfig } from './prometheus.client.ts';
 

@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { tryParseDuration } from '../promql/literals.ts';
+import { tryParseDuration } from '../time/duration.ts';
 import type { ClusterClient, ClusterConfig } from './prometheus.client.ts';
 
 /**

@@ -18,6 +18,7 @@ import { errorHandler } from './error-handler.ts';
 import type { Feature } from './feature.ts';
 import { healthRoutes } from './health.routes.ts';
 import { httpMetrics } from './http-metrics.ts';
+import { requestSignal } from './request-signal.ts';
 import { answerWhileClosing, serverLimitOptions } from './server-limits.ts';
 
 export interface AppOptions {
@@ -79,6 +80,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  await app.register(requestSignal);
   await app.register(authHook, { authenticator: opts.authenticator, ...opts.guards });
   await app.register(bodyTypeGuard);
   await app.register(httpMetrics, { metrics: opts.metrics });

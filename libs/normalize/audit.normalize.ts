@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { InputError, type ErrorDetail } from '../errors/errors.ts';
 import type { AuditDoc } from '../schemas/records.ts';
 import { issuesText, listItems, type NormalizeContext, type NormalizeResult } from './normalize.types.ts';
-import { parseTime } from './time.ts';
+import { sourceTime } from '../time/time.ts';
 
 /**
  * The fields Pharos reads from an `audit.k8s.io/v1` (or `v1beta1`) Event, as the API server's webhook
@@ -62,7 +62,7 @@ export function normalizeAudit(body: unknown, ctx: NormalizeContext): NormalizeR
     if (!parsed.success) return void result.rejected.push({ index, reason: issuesText(parsed.error.issues) });
     const ev = parsed.data;
     // The request time is what people search by; stageTimestamp is the fallback (both are required by the API).
-    const time = parseTime(ev.requestReceivedTimestamp) ?? parseTime(ev.stageTimestamp) ?? parseTime(ev.timestamp);
+    const time = sourceTime(ev.requestReceivedTimestamp) ?? sourceTime(ev.stageTimestamp) ?? sourceTime(ev.timestamp);
     if (time === undefined)
       return void result.rejected.push({
         index,

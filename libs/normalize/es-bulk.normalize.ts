@@ -3,7 +3,7 @@ import type { LogDoc } from '../schemas/records.ts';
 import { attributesKey, ContentIds, logDoc, type LogFields } from './log-doc.ts';
 import type { ClusterOf } from './otlp-logs.normalize.ts';
 import { hashId } from './logs.normalize.ts';
-import { parseTime } from './time.ts';
+import { sourceTime } from '../time/time.ts';
 
 /**
  * Where the agents that write to Elasticsearch put each field, first match winning:
@@ -103,7 +103,7 @@ function normalizeItem(action: BulkAction, ctx: EsBulkContext, ids: ContentIds):
       reason: 'the document has no message (message, log, msg or body.text)',
     };
   const rawTime = take(PATHS.time);
-  const time = parseTime(rawTime);
+  const time = sourceTime(rawTime);
   if (time === undefined)
     return {
       ok: false,

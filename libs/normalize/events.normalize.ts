@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EventDoc } from '../schemas/records.ts';
 import { issuesText, listItems, type NormalizeContext, type NormalizeResult } from './normalize.types.ts';
-import { parseTime } from './time.ts';
+import { sourceTime } from '../time/time.ts';
 
 const objectRef = z.looseObject({
   kind: z.string().optional(),
@@ -82,7 +82,7 @@ function unify(item: unknown): { ok: true; value: Unified } | { ok: false; reaso
     const p = newEventSchema.safeParse(item);
     if (!p.success) return { ok: false, reason: issuesText(p.error.issues) };
     const e = p.data;
-    const last = parseTime(e.series?.lastObservedTime) ?? parseTime(e.deprecatedLastTimestamp);
+    const last = sourceTime(e.series?.lastObservedTime) ?? sourceTime(e.deprecatedLastTimestamp);
     return {
       ok: true,
       value: {
@@ -94,9 +94,9 @@ function unify(item: unknown): { ok: true; value: Unified } | { ok: false; reaso
         message: e.note,
         type: e.type,
         count: e.series?.count ?? e.deprecatedCount ?? 1,
-        first: parseTime(e.deprecatedFirstTimestamp),
+        first: sourceTime(e.deprecatedFirstTimestamp),
         last,
-        time: last ?? parseTime(e.eventTime) ?? parseTime(e.metadata.creationTimestamp),
+        time: last ?? sourceTime(e.eventTime) ?? sourceTime(e.metadata.creationTimestamp),
         source: e.reportingController ?? e.deprecatedSource?.component,
         host: e.deprecatedSource?.host,
       },
@@ -105,8 +105,8 @@ function unify(item: unknown): { ok: true; value: Unified } | { ok: false; reaso
   const p = coreEventSchema.safeParse(item);
   if (!p.success) return { ok: false, reason: issuesText(p.error.issues) };
   const e = p.data;
-  const last = parseTime(e.lastTimestamp) ?? parseTime(e.series?.lastObservedTime);
-  const first = parseTime(e.firstTimestamp);
+  const last = sourceTime(e.lastTimestamp) ?? sourceTime(e.series?.lastObservedTime);
+  const first = sourceTime(e.firstTimestamp);
   return {
     ok: true,
     value: {
@@ -120,7 +120,7 @@ function unify(item: unknown): { ok: true; value: Unified } | { ok: false; reaso
       count: e.series?.count ?? e.count ?? 1,
       first,
       last,
-      time: last ?? parseTime(e.eventTime) ?? first ?? parseTime(e.metadata.creationTimestamp),
+      time: last ?? sourceTime(e.eventTime) ?? first ?? sourceTime(e.metadata.creationTimestamp),
       source: e.source?.component || e.reportingComponent,
       host: e.source?.host,
     },

@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { z } from 'zod';
 import type { LogDoc } from '../schemas/records.ts';
 import { issuesText, type NormalizeContext, type NormalizeResult, type Rejection } from './normalize.types.ts';
-import { parseTime } from './time.ts';
+import { sourceTime } from '../time/time.ts';
 
 /**
  * One record as Fluent Bit's `http` output sends it (format json / json_lines) after the `kubernetes`
@@ -71,7 +71,7 @@ export function normalizeLogs(
       continue;
     }
     const rawTime = r.time ?? r.date ?? r['@timestamp'];
-    const time = parseTime(rawTime);
+    const time = sourceTime(rawTime);
     if (time === undefined) {
       result.rejected.push({ index, reason: 'time / date: missing or not a time' });
       continue;

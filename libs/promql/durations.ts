@@ -1,6 +1,6 @@
 import { InputError } from '../errors/errors.ts';
 import { mapChildren, samePosition, type DurationExpr, type Expr } from './ast.ts';
-import { formatDuration } from './literals.ts';
+import { formatDuration } from '../time/duration.ts';
 
 /**
  * Duration expressions of Prometheus 3 (`x[5m+1m]`, `[step()*2:]`, `offset -(1m)`), computed as

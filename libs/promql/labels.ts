@@ -1,7 +1,7 @@
 import type { LabelMatcher } from './ast.ts';
-import { compileMatcherRegex } from './regex.ts';
+import { compileMatcherRegex } from '../text/regex.ts';
 
-export { compileMatcherRegex } from './regex.ts';
+export { compileMatcherRegex } from '../text/regex.ts';
 
 /** A label set as Prometheus's JSON has it. Treated as immutable: functions return new objects. */
 export type Labels = Record<string, string>;

@@ -14,7 +14,9 @@ import {
 } from './ast.ts';
 import { durationMs, needsQueryTimes } from './durations.ts';
 import { functionTable } from './functions.ts';
-import { parseDuration, parseNumber, tryParseDuration, unquote } from './literals.ts';
+import { goUnquote } from '../text/go-unquote.ts';
+import { parseDuration, tryParseDuration } from '../time/duration.ts';
+import { parseNumber } from './literals.ts';
 import { allows3, type ParseOptions } from './parse-options.ts';
 
 /** Child nodes, comments left out (they may sit between any two tokens). */
@@ -110,7 +112,7 @@ export class TreeBuilder {
       case 'NumberDurationLiteral':
         return { kind: 'number', value: this.number(n) };
       case 'StringLiteral':
-        return { kind: 'string', value: unquote(this.text(n)) };
+        return { kind: 'string', value: goUnquote(this.text(n)) };
       case 'VectorSelector':
         return this.selector(n);
       case 'ParenExpr':
@@ -228,12 +230,12 @@ export class TreeBuilder {
     if (m.name !== 'UnquotedLabelMatcher') this.needs3(m, 'a quoted label or metric name');
     // {"metric_name"} is the quoted form of a bare metric name.
     if (m.name === 'QuotedLabelName')
-      return { name: '__name__', op: '=', value: unquote(this.text(c[0] as SyntaxNode)) };
+      return { name: '__name__', op: '=', value: goUnquote(this.text(c[0] as SyntaxNode)) };
     const nameNode = c[0] as SyntaxNode;
     const name =
-      m.name === 'QuotedLabelMatcher' ? unquote(this.text(kids(nameNode)[0] as SyntaxNode)) : this.text(nameNode);
+      m.name === 'QuotedLabelMatcher' ? goUnquote(this.text(kids(nameNode)[0] as SyntaxNode)) : this.text(nameNode);
     const op = MATCH_OPS[(kids(c[1] as SyntaxNode)[0] as SyntaxNode).name] as MatchOp;
-    return { name, op, value: unquote(this.text(c[2] as SyntaxNode)) };
+    return { name, op, value: goUnquote(this.text(c[2] as SyntaxNode)) };
   }
 
   private matrix(c: SyntaxNode[]): Expr {
@@ -356,7 +358,7 @@ export class TreeBuilder {
     return kids(n).map((l) => {
       if (l.name !== 'QuotedLabelName') return this.text(l);
       this.needs3(l, 'a quoted label name');
-      return unquote(this.text(kids(l)[0] as SyntaxNode));
+      return goUnquote(this.text(kids(l)[0] as SyntaxNode));
     });
   }
 

@@ -1,6 +1,7 @@
 import type { AtModifier, DurationExpr, Expr, LabelMatcher, VectorSelector } from './ast.ts';
 import { printDuration } from './durations.ts';
-import { formatDuration, formatNumberLiteral, quote } from './literals.ts';
+import { formatDuration } from '../time/duration.ts';
+import { formatNumberLiteral, quote } from './literals.ts';
 
 /**
  * AST → PromQL text that Prometheus parses back to the same tree. Used to send cluster-local subtrees to

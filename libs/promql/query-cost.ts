@@ -2,7 +2,7 @@ import { LimitError } from '../errors/errors.ts';
 import { childrenOf, type Expr } from './ast.ts';
 import { EVAL_2_42, type EvalSemantics } from './eval/semantics.ts';
 import { QUERY_GRID, evalTimeOf, subqueryGrid, type Grid } from './eval/subquery.ts';
-import { formatDuration } from './literals.ts';
+import { formatDuration } from '../time/duration.ts';
 
 /**
  * What one query may make a Prometheus (or Pharos) evaluate, in points per series, checked before any cluster

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { configNotes } from '../../libs/config/sections/alertmanager/am-notes.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
-import { tryParseDuration as parseDuration } from '../../libs/promql/literals.ts';
+import { tryParseDuration as parseDuration } from '../../libs/time/duration.ts';
 import type { AlertingModuleOptions } from './alerting.module.ts';
 import { AlertEngine } from './engine/alert-engine.ts';
 import { AlertRepository } from './engine/alert-repository.ts';

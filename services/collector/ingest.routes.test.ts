@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -238,5 +240,68 @@ describe('ingest when the bus cannot take records', () => {
     expect(over.statusCode).toBe(503);
     expect(over.json().error.message).toMatch(/maxInFlight/);
     await small.app.close();
+  });
+});
+
+describe('a client that hangs up', () => {
+  /** A bus whose publish waits `holdMs` (or until the signal aborts) and records how it ended. */
+  function slowBus(holdMs: number) {
+    const seen: { signal?: AbortSignal; ended?: 'published' | 'aborted' } = {};
+    const bus: Bus = new MemoryBus();
+    bus.publish = (_topic, _messages, signal) =>
+      new Promise<void>((resolve, reject) => {
+        seen.signal = signal;
+        const timer = setTimeout(() => {
+          seen.ended = 'published';
+          resolve();
+        }, holdMs);
+        signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          seen.ended = 'aborted';
+          reject(signal.reason);
+        });
+      });
+    return { bus, seen };
+  }
+
+  async function postOverSocket(app: FastifyInstance, hangUpAfterMs?: number): Promise<number | 'hung up'> {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    return new Promise((resolve) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/v1/ingest/audit',
+          headers: { authorization: 'Bearer ingest', 'content-type': 'application/json' },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', () => resolve('hung up'));
+      req.end(JSON.stringify([event('hang-1')]));
+      if (hangUpAfterMs !== undefined) setTimeout(() => req.destroy(), hangUpAfterMs);
+    });
+  }
+
+  it('stops the wait for the bus when it leaves before the answer', async () => {
+    const { bus, seen } = slowBus(60_000);
+    const { app } = await appWith(bus);
+    expect(await postOverSocket(app, 100)).toBe('hung up');
+    await expect.poll(() => seen.ended).toBe('aborted');
+    await app.close();
+  });
+
+  it('never aborts a batch it was answered for', async () => {
+    const { bus, seen } = slowBus(100);
+    const { app } = await appWith(bus);
+    expect(await postOverSocket(app)).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen.ended).toBe('published');
+    expect(seen.signal?.aborted).toBe(false);
+    await app.close();
   });
 });

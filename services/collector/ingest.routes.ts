@@ -55,7 +55,7 @@ export function ingestRoutes(opts: IngestRoutesOptions): FastifyPluginAsync {
     ) => {
       opts.metrics.count({ kind, cluster, result: 'rejected' }, result.rejected.length);
       if (result.docs.length === 0 && result.rejected.length > 0) throw rejectedAll(result.rejected);
-      await opts.ingest.publish(kind, result.docs, abortOnClose(req));
+      await opts.ingest.publish(kind, result.docs, req.clientSignal);
       return { accepted: result.docs.length, rejected: result.rejected };
     };
 
@@ -153,13 +153,4 @@ function rejectedAll(rejected: readonly Rejection[]): InputError {
     `none of the ${rejected.length} item(s) is valid; first: item ${rejected[0]!.index}: ${rejected[0]!.reason}`,
     details,
   );
-}
-
-/** A client that hangs up stops waiting for the bus; the publish itself may still complete (harmless: ids are idempotent). */
-export function abortOnClose(req: FastifyRequest): AbortSignal {
-  const controller = new AbortController();
-  req.raw.once('close', () => {
-    if (!req.raw.complete) controller.abort();
-  });
-  return controller.signal;
 }

@@ -1,4 +1,4 @@
-import { sleep } from '../../libs/bus/partitioner.ts';
+import { sleepUntilAborted } from '../../libs/async/sleep.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
 import { normalizeEvent } from '../../libs/normalize/events.normalize.ts';
 import type { EventDoc } from '../../libs/schemas/records.ts';
@@ -56,7 +56,7 @@ export class KubeEventsWatcher {
         }
         this.log.warn({ err }, 'event watch failed; retrying from the checkpoint');
         rv = this.opts.checkpoint.load() ?? rv;
-        await sleep(this.opts.retryDelayMs ?? 2_000, signal);
+        await sleepUntilAborted(this.opts.retryDelayMs ?? 2_000, signal);
       }
     }
   }

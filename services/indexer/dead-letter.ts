@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sleepUntilAborted } from '../../libs/async/sleep.ts';
 import type { Bus, BusMessage, ConsumedMessage } from '../../libs/bus/bus.ts';
 import { HEADER, type Topics } from '../../libs/bus/topics.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
@@ -87,7 +88,7 @@ export async function replayDeadLetters(opts: ReplayOptions): Promise<{ replayed
   try {
     // Done when everything left unconsumed was written after the fence.
     while (!opts.signal?.aborted && (await sub.lag()) > sum(await opts.bus.endOffsets(topic)) - sum(fence))
-      await new Promise((r) => setTimeout(r, 200));
+      await sleepUntilAborted(200, opts.signal);
   } finally {
     await sub.stop();
   }

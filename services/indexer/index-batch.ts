@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { BusMessage, ConsumedMessage } from '../../libs/bus/bus.ts';
-import { sleep } from '../../libs/bus/partitioner.ts';
+import { backoffDelay } from '../../libs/async/backoff.ts';
+import { sleepUntilAborted } from '../../libs/async/sleep.ts';
 import { unpackRecords } from '../../libs/bus/record-pack.ts';
 import { PharosError } from '../../libs/errors/errors.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
@@ -38,7 +39,7 @@ export function indexBatchHandler(
   const { kind, metrics } = opts;
   const schema = docSchemaByKind[kind];
   const log = opts.logger.child({ component: 'indexer', kind });
-  const { initialMs, maxMs } = opts.backoff ?? { initialMs: 200, maxMs: 10_000 };
+  const backoff = opts.backoff ?? { initialMs: 200, maxMs: 10_000 };
   const write = opts.write ?? storeWrite(opts);
 
   return async (batch, signal) => {
@@ -75,7 +76,7 @@ export function indexBatchHandler(
     for (let attempt = 0; pending.length > 0; attempt += 1) {
       if (attempt > 0) {
         metrics.retried(kind, pending.length);
-        await sleep(Math.min(maxMs, initialMs * 2 ** (attempt - 1)), signal);
+        await sleepUntilAborted(backoffDelay(backoff, attempt), signal);
       }
       signal.throwIfAborted();
       const results = await write(

@@ -1,6 +1,7 @@
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { ConsumedMessage, Subscription } from '../../libs/bus/bus.ts';
-import { sleep } from '../../libs/bus/partitioner.ts';
+import { backoffDelay } from '../../libs/async/backoff.ts';
+import { sleepUntilAborted } from '../../libs/async/sleep.ts';
 import { unpackRecords } from '../../libs/bus/record-pack.ts';
 import { topicsFor } from '../../libs/bus/topics.ts';
 import type { PharosConfig } from '../../libs/config/config.schema.ts';
@@ -89,7 +90,7 @@ export interface SpanBatchOptions {
 }
 
 export function spanBatchHandler(opts: SpanBatchOptions) {
-  const { initialMs, maxMs } = opts.backoff ?? { initialMs: 200, maxMs: 10_000 };
+  const backoff = opts.backoff ?? { initialMs: 200, maxMs: 10_000 };
   const write =
     opts.write ?? (async (docs: SpanDoc[], signal: AbortSignal) => (await opts.store()).write(docs, signal));
   return async (batch: ConsumedMessage[], signal: AbortSignal): Promise<void> => {
@@ -106,7 +107,7 @@ export function spanBatchHandler(opts: SpanBatchOptions) {
       opts.logger.warn({ spans: invalid }, 'messages on the spans topic that are not spans were dropped');
     let pending = [...byKey.values()];
     for (let attempt = 0; pending.length > 0; attempt += 1) {
-      if (attempt > 0) await sleep(Math.min(maxMs, initialMs * 2 ** (attempt - 1)), signal);
+      if (attempt > 0) await sleepUntilAborted(backoffDelay(backoff, attempt), signal);
       signal.throwIfAborted();
       let results;
       try {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { amSections, checkAlertmanagerConfig } from './alertmanager/am-config.ts';
-import { modelDurationMs } from './alertmanager/am-primitives.ts';
+import { tryParseDuration } from '../../time/duration.ts';
 import { receiverSchema } from './alertmanager/am-receiver.ts';
 import { routeSchema } from './alertmanager/am-route.ts';
 
@@ -22,7 +22,7 @@ export { routeSchema, type AmRoute, type InhibitRuleConfig } from './alertmanage
  */
 const duration = z
   .string()
-  .refine((s) => modelDurationMs(s) !== undefined, 'must be a Prometheus duration such as 30s, 5m, 1h30m');
+  .refine((s) => tryParseDuration(s) !== undefined, 'must be a Prometheus duration such as 30s, 5m, 1h30m');
 
 /** Retry and timeout settings of notification delivery; per receiver in `notification.receivers.<name>`. */
 const deliveryFields = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tryParseDuration } from '../../promql/literals.ts';
+import { tryParseDuration } from '../../time/duration.ts';
 
 const duration = z
   .string()

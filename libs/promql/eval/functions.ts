@@ -1,6 +1,6 @@
 import { UnprocessableError } from '../../errors/errors.ts';
 import { dropName, isValidLabelName } from '../labels.ts';
-import { compileMatcherRegex, expandTemplate, type Regex } from '../regex.ts';
+import { compileMatcherRegex, expandTemplate, type Regex } from '../../text/regex.ts';
 import type { Sample } from './values.ts';
 
 /**

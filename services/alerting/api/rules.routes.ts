@@ -74,10 +74,8 @@ function ruleChangeRoutes(getServices: Services): FastifyPluginAsync {
           body: backtestBody,
         },
       },
-      async (req, reply) => {
-        const abort = new AbortController();
-        reply.raw.on('close', () => abort.abort());
-        return (await getServices()).rules.backtest(callerScope(req), { ...req.body, signal: abort.signal });
+      async (req) => {
+        return (await getServices()).rules.backtest(callerScope(req), { ...req.body, signal: req.clientSignal });
       },
     );
   };

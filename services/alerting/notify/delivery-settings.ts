@@ -1,5 +1,5 @@
 import type { AlertingConfig } from '../../../libs/config/sections/alerting.ts';
-import { modelDurationMs } from '../../../libs/config/sections/alertmanager/am-primitives.ts';
+import { tryParseDuration as modelDurationMs } from '../../../libs/time/duration.ts';
 import type { DeliverySettings } from './delivery.ts';
 import type { RetryPolicy } from './retry.ts';
 

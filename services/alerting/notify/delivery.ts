@@ -151,30 +151,32 @@ export class Delivery {
         last.report = await job.integ.notify(data, signal, { timeoutMs });
       },
       settings.retry,
-      signal,
-      async ({ error, attempt, retryInMs }) => {
-        const status = error instanceof NotifyError ? error.details.status : undefined;
-        attemptLog.push({
-          at: attemptStart,
-          durationMs: this.opts.now() - attemptStart,
-          ok: false,
-          ...(status ? { status } : {}),
-          error: error.message,
-          ...(retryInMs !== undefined ? { retryInMs } : {}),
-        });
-        log.warn({ attempt, status, err: error.message, retryInMs }, 'notification attempt failed');
-        if (retryInMs === undefined) return;
-        this.opts.onNotification?.({ receiver: job.receiver, integration: job.integ.type, result: 'retried' });
-        const record: NotificationRecord = {
-          ...base,
-          result: 'retrying',
-          attempts: attempt,
-          error: error.message,
-          durationMs: this.opts.now() - started,
-          attemptLog: attemptLog.slice(-MAX_ATTEMPT_LOG),
-        };
-        if (recordId) await this.opts.nflog.update(recordId, record);
-        else recordId = await this.opts.nflog.record(record);
+      {
+        signal,
+        onFailure: async ({ error, attempt, retryInMs }) => {
+          const status = error instanceof NotifyError ? error.details.status : undefined;
+          attemptLog.push({
+            at: attemptStart,
+            durationMs: this.opts.now() - attemptStart,
+            ok: false,
+            ...(status ? { status } : {}),
+            error: error.message,
+            ...(retryInMs !== undefined ? { retryInMs } : {}),
+          });
+          log.warn({ attempt, status, err: error.message, retryInMs }, 'notification attempt failed');
+          if (retryInMs === undefined) return;
+          this.opts.onNotification?.({ receiver: job.receiver, integration: job.integ.type, result: 'retried' });
+          const record: NotificationRecord = {
+            ...base,
+            result: 'retrying',
+            attempts: attempt,
+            error: error.message,
+            durationMs: this.opts.now() - started,
+            attemptLog: attemptLog.slice(-MAX_ATTEMPT_LOG),
+          };
+          if (recordId) await this.opts.nflog.update(recordId, record);
+          else recordId = await this.opts.nflog.record(record);
+        },
       },
     );
     if (!outcome.error) {

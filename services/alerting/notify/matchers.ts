@@ -1,10 +1,10 @@
 import { InputError } from '../../../libs/errors/errors.ts';
-import { compileMatcherRegex, RegexError, type Regex } from '../../../libs/promql/regex.ts';
+import { compileMatcherRegex, RegexError, type Regex } from '../../../libs/text/regex.ts';
 
 /**
  * Alertmanager label matchers (https://prometheus.io/docs/alerting/latest/configuration/#matcher):
  * `name="value"`, `name=~"regex"`, `name!="value"`, `name!~"regex"`, quotes optional, several in `{…}`
- * separated by commas. Regexes are RE2 (Go's syntax, linear time: libs/promql/regex.ts), anchored at both ends.
+ * separated by commas. Regexes are RE2 (Go's syntax, linear time: libs/text/regex.ts), anchored at both ends.
  */
 export type MatchType = '=' | '!=' | '=~' | '!~';
 

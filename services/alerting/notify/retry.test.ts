@@ -25,7 +25,7 @@ describe('withRetry', () => {
         if (++n < 5) throw new Error('down');
       },
       policy,
-      new AbortController().signal,
+      { signal: new AbortController().signal },
     );
     expect(c.waits).toHaveLength(4);
     c.waits.forEach((w, i) => expect(w).toBeGreaterThanOrEqual(Math.min(1000 * 2 ** i, 4000) * 0.8 - 1));
@@ -41,8 +41,7 @@ describe('withRetry', () => {
         if (++n === 1) throw new NotifyError('429', true, { status: 429, retryAfterMs: 30_000 });
       },
       policy,
-      new AbortController().signal,
-      (f) => void failures.push(f.retryInMs),
+      { signal: new AbortController().signal, onFailure: (f) => void failures.push(f.retryInMs) },
     );
     expect(r).toEqual({ attempts: 2 });
     expect(c.waits).toEqual([30_000]);
@@ -56,7 +55,7 @@ describe('withRetry', () => {
         throw new NotifyError('400', false, { status: 400 });
       },
       policy,
-      new AbortController().signal,
+      { signal: new AbortController().signal },
     );
     expect(permanent.attempts).toBe(1);
     const late = await withRetry(
@@ -64,7 +63,7 @@ describe('withRetry', () => {
         throw new NotifyError('429', true, { retryAfterMs: 3600_000 });
       },
       policy,
-      new AbortController().signal,
+      { signal: new AbortController().signal },
     );
     expect(late.attempts).toBe(1);
     expect(late.error?.message).toBe('429');

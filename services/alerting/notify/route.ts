@@ -1,5 +1,5 @@
 import type { AmRoute } from '../../../libs/config/sections/alerting.ts';
-import { modelDurationMs } from '../../../libs/config/sections/alertmanager/am-primitives.ts';
+import { tryParseDuration as modelDurationMs } from '../../../libs/time/duration.ts';
 import { amConfigMatchers } from './config-matchers.ts';
 import { matchesAll, matcherString, type Matcher } from './matchers.ts';
 

@@ -1,5 +1,5 @@
 import type { AtModifier, Expr, LabelMatcher, VectorSelector } from '../../../libs/promql/ast.ts';
-import { formatDuration } from '../../../libs/promql/literals.ts';
+import { formatDuration } from '../../../libs/time/duration.ts';
 import { parsePromQL } from '../../../libs/promql/parser.ts';
 
 /**

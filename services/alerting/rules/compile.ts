@@ -5,7 +5,7 @@ import type { Expr } from '../../../libs/promql/ast.ts';
 import { parsePromQL } from '../../../libs/promql/parser.ts';
 import { PROMQL_ANY } from '../../../libs/promql/parse-options.ts';
 import { checkSubqueryPoints, type PointLimits } from '../../../libs/promql/query-cost.ts';
-import { tryParseDuration as parseDuration } from '../../../libs/promql/literals.ts';
+import { tryParseDuration as parseDuration } from '../../../libs/time/duration.ts';
 import { templateError } from '../template/rule-template.ts';
 import { readsRecords, toRecordCountQuery, type RecordCountQuery } from './record-count-query.ts';
 import type { RuleGroupSpec, RuleSpec } from './rule.schema.ts';

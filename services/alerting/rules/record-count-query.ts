@@ -1,6 +1,6 @@
 import { InputError } from '../../../libs/errors/errors.ts';
 import type { Binary, Expr, VectorSelector } from '../../../libs/promql/ast.ts';
-import { compileMatcherRegex, quoteRegex, type Regex } from '../../../libs/promql/regex.ts';
+import { compileMatcherRegex, quoteRegex, type Regex } from '../../../libs/text/regex.ts';
 import { FILTER_FIELDS, RECORD_KINDS, type RecordKind } from '../../../libs/schemas/records.ts';
 import { parseSearch } from '../../../libs/search/search-parser.ts';
 import type { SearchExpr } from '../../../libs/store/record-store.ts';
@@ -28,7 +28,7 @@ export type Condition = '>' | '>=' | '<' | '<=';
 export interface PostFilter {
   field: string;
   negate: boolean;
-  /** RE2, anchored as PromQL anchors matchers (libs/promql/regex.ts): linear in the record's text. */
+  /** RE2, anchored as PromQL anchors matchers (libs/text/regex.ts): linear in the record's text. */
   regex: Regex;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tryParseDuration as parseDuration } from '../../../libs/promql/literals.ts';
+import { tryParseDuration as parseDuration } from '../../../libs/time/duration.ts';
 
 /**
  * Prometheus rule-file format (https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/),

@@ -1,6 +1,6 @@
 import type { Scope } from '../../../libs/auth/principal.ts';
 import { InputError } from '../../../libs/errors/errors.ts';
-import { compileMatcherRegex, type Regex, type RegexError } from '../../../libs/promql/regex.ts';
+import { compileMatcherRegex, type Regex, type RegexError } from '../../../libs/text/regex.ts';
 import { alertVisible } from '../../../libs/tenancy/alert-scope.ts';
 import { fingerprint } from '../engine/fingerprint.ts';
 import { isResolved, type NotifiableAlert } from '../engine/notifiable.ts';

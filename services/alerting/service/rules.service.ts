@@ -1,6 +1,6 @@
 import type { Scope } from '../../../libs/auth/principal.ts';
 import { ForbiddenError, InputError, NotFoundError } from '../../../libs/errors/errors.ts';
-import { tryParseDuration as parseDuration } from '../../../libs/promql/literals.ts';
+import { tryParseDuration as parseDuration } from '../../../libs/time/duration.ts';
 import { isFullScope } from '../../../libs/tenancy/promql-scope.ts';
 import type { AlertEngine } from '../engine/alert-engine.ts';
 import type { RuleState } from '../engine/alert-repository.ts';

@@ -1,4 +1,4 @@
-import { compileRegex, type Regex } from '../../../libs/promql/regex.ts';
+import { compileRegex, type Regex } from '../../../libs/text/regex.ts';
 import { alertmanagerFunctions } from './am-functions.ts';
 import { formatG, formatValue, sprintf } from './go-format.ts';
 

@@ -7,7 +7,6 @@ import { PharosError } from '../../../libs/errors/errors.ts';
 import { decodeContentEncoding, mediaType } from '../../../libs/http/content-encoding.ts';
 import { normalizeEsBulk, type ItemOutcome } from '../../../libs/normalize/es-bulk.normalize.ts';
 import type { Rejection } from '../../../libs/normalize/normalize.types.ts';
-import { abortOnClose } from '../ingest.routes.ts';
 import { esProbeRoutes } from './es-probes.routes.ts';
 import type { IntakeService } from './intake.service.ts';
 import { intakeQuerystring } from './otlp-logs.routes.ts';
@@ -79,7 +78,7 @@ export function esBulkRoutes(opts: EsBulkRoutesOptions): FastifyPluginAsync {
       await opts.intake.publish(
         'elasticsearch',
         { result: { logs, events: [], rejected }, cluster: clusters.fallback },
-        abortOnClose(req),
+        req.clientSignal,
       );
       return bulkAnswer({ actions, outcomes, took: Date.now() - started, defaultIndex: req.params.index });
     };

@@ -6,7 +6,6 @@ import { setProtocolErrorHandler } from '../../../libs/http/protocol-error-handl
 import { decodeLokiJson, decodeLokiProtobuf } from '../../../libs/loki/loki-push.decode.ts';
 import { normalizeLoki, type LokiLabelMap } from '../../../libs/normalize/loki.normalize.ts';
 import { InputError } from '../../../libs/errors/errors.ts';
-import { abortOnClose } from '../ingest.routes.ts';
 import { rejectionSummary, type IntakeService } from './intake.service.ts';
 import { intakeQuerystring } from './otlp-logs.routes.ts';
 
@@ -66,7 +65,7 @@ export function lokiPushRoutes(opts: LokiPushRoutesOptions): FastifyPluginAsync 
           tenantCluster: tenant,
           ingestedAt: Date.now(),
         });
-        await opts.intake.publish('loki', { result, cluster: clusters.fallback }, abortOnClose(req));
+        await opts.intake.publish('loki', { result, cluster: clusters.fallback }, req.clientSignal);
         if (result.rejected.length > 0)
           throw new InputError(
             `${rejectionSummary(result)}; the other ${result.logs.length} entries are stored`,

@@ -6,7 +6,6 @@ import { decodeLogsRequest } from '../../../libs/otlp/otlp-logs.decode.ts';
 import { CONTENT_TYPE, exportLogsResponse } from '../../../libs/http/protocols/otlp-status.ts';
 import { normalizeOtlpLogs } from '../../../libs/normalize/otlp-logs.normalize.ts';
 import { CLUSTER_NAME } from '../../../libs/tenancy/ingest-scope.ts';
-import { abortOnClose } from '../ingest.routes.ts';
 import { rejectionSummary, type IntakeService } from './intake.service.ts';
 
 export interface OtlpLogsRoutesOptions {
@@ -49,7 +48,7 @@ export function otlpLogsRoutes(opts: OtlpLogsRoutesOptions): FastifyPluginAsync 
         const clusters = opts.intake.clusters(req.principal.scope, req.query.cluster);
         const { encoding, body } = await otlpBody(req, opts.maxBodyBytes);
         const result = normalizeOtlpLogs(decodeLogsRequest(body, encoding), clusters.resolve, Date.now());
-        await opts.intake.publish('otlp', { result, cluster: clusters.fallback }, abortOnClose(req));
+        await opts.intake.publish('otlp', { result, cluster: clusters.fallback }, req.clientSignal);
         const partial =
           result.rejected.length > 0
             ? { rejected: result.rejected.length, message: rejectionSummary(result) }

@@ -5,7 +5,6 @@ import { CONTENT_TYPE, exportTracesResponse } from '../../../libs/http/protocols
 import { decodeTracesRequest } from '../../../libs/otlp/otlp-traces.decode.ts';
 import { normalizeSpans } from '../../../libs/traces/spans.normalize.ts';
 import type { IngestMetrics } from '../ingest.metrics.ts';
-import { abortOnClose } from '../ingest.routes.ts';
 import type { IntakeService } from './intake.service.ts';
 import { intakeQuerystring } from './otlp-logs.routes.ts';
 import { tooManySpans, type SpanPublisher } from './span-publisher.ts';
@@ -52,7 +51,7 @@ export function otlpTracesRoutes(opts: OtlpTracesRoutesOptions): FastifyPluginAs
         opts.metrics
           .forProtocol('otlp')
           .count({ kind: 'spans', cluster: clusters.fallback, result: 'rejected' }, result.rejected.length);
-        await opts.spans.publish(result.spans, abortOnClose(req));
+        await opts.spans.publish(result.spans, req.clientSignal);
         const partial =
           result.rejected.length > 0
             ? { rejected: result.rejected.length, message: summary(result.rejected) }

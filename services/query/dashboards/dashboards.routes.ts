@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { parseDocumentText } from '../../../libs/dashboards/dashboard.parse.ts';
 import { dashboardSchema } from '../../../libs/dashboards/dashboard.schema.ts';
@@ -43,15 +43,15 @@ export function dashboardsRoutes(service: DashboardsService) {
     app.get(
       '/v1/dashboards',
       { schema: { tags, summary: 'List built-in and user dashboards', response: { 200: listSchema } } },
-      async (req, reply) => ({
-        dashboards: await service.list(req.principal, signalOf(reply)),
+      async (req) => ({
+        dashboards: await service.list(req.principal, req.clientSignal),
       }),
     );
 
     app.post(
       '/v1/dashboards',
       { schema: { tags, summary: 'Create a dashboard', body: dashboardSchema, response: { 201: dashboardDocSchema } } },
-      async (req, reply) => reply.code(201).send(await service.create(req.body, req.principal, signalOf(reply))),
+      async (req, reply) => reply.code(201).send(await service.create(req.body, req.principal, req.clientSignal)),
     );
 
     app.post(
@@ -68,7 +68,7 @@ export function dashboardsRoutes(service: DashboardsService) {
         },
       },
       async (req, reply) => {
-        const result = await service.import({ body: req.body, ...req.query }, req.principal, signalOf(reply));
+        const result = await service.import({ body: req.body, ...req.query }, req.principal, req.clientSignal);
         return reply.code(req.query.dryRun ? 200 : 201).send(result);
       },
     );
@@ -83,7 +83,7 @@ export function dashboardsRoutes(service: DashboardsService) {
           response: { 200: dashboardDocSchema },
         },
       },
-      async (req, reply) => service.get(req.params.id, req.principal, signalOf(reply)),
+      async (req) => service.get(req.params.id, req.principal, req.clientSignal),
     );
 
     app.put(
@@ -98,7 +98,7 @@ export function dashboardsRoutes(service: DashboardsService) {
           response: { 200: dashboardDocSchema },
         },
       },
-      async (req, reply) => {
+      async (req) => {
         const ifMatch = req.headers['if-match'];
         return service.update(
           {
@@ -107,7 +107,7 @@ export function dashboardsRoutes(service: DashboardsService) {
             expectedVersion: ifMatch ? Number(ifMatch.replace(/"/g, '')) : undefined,
           },
           req.principal,
-          signalOf(reply),
+          req.clientSignal,
         );
       },
     );
@@ -116,7 +116,7 @@ export function dashboardsRoutes(service: DashboardsService) {
       '/v1/dashboards/:id',
       { schema: { tags, summary: 'Delete a user dashboard and its versions', params: idParams } },
       async (req, reply) => {
-        await service.delete(req.params.id, req.principal, signalOf(reply));
+        await service.delete(req.params.id, req.principal, req.clientSignal);
         return reply.code(204).send();
       },
     );
@@ -131,8 +131,8 @@ export function dashboardsRoutes(service: DashboardsService) {
           response: { 200: versionsSchema },
         },
       },
-      async (req, reply) => ({
-        versions: (await service.versions(req.params.id, req.principal, signalOf(reply))).map(
+      async (req) => ({
+        versions: (await service.versions(req.params.id, req.principal, req.clientSignal)).map(
           ({ definition: _d, ...v }) => v,
         ),
       }),
@@ -148,8 +148,8 @@ export function dashboardsRoutes(service: DashboardsService) {
           response: { 200: versionSchema },
         },
       },
-      async (req, reply) =>
-        service.version({ id: req.params.id, version: req.params.version }, req.principal, signalOf(reply)),
+      async (req) =>
+        service.version({ id: req.params.id, version: req.params.version }, req.principal, req.clientSignal),
     );
 
     app.get(
@@ -168,8 +168,7 @@ export function dashboardsRoutes(service: DashboardsService) {
           response: { 200: renderSchema },
         },
       },
-      async (req, reply) =>
-        service.render({ id: req.params.id, ...viewParams(req.query) }, req.principal, signalOf(reply)),
+      async (req) => service.render({ id: req.params.id, ...viewParams(req.query) }, req.principal, req.clientSignal),
     );
 
     app.get(
@@ -184,11 +183,11 @@ export function dashboardsRoutes(service: DashboardsService) {
           response: { 200: z.object({ variables: z.array(variableStateSchema) }) },
         },
       },
-      async (req, reply) => ({
+      async (req) => ({
         variables: await service.variables(
           { id: req.params.id, ...viewParams(req.query) },
           req.principal,
-          signalOf(reply),
+          req.clientSignal,
         ),
       }),
     );
@@ -208,13 +207,4 @@ function viewParams(query: Record<string, unknown>): ViewParams {
     maxDataPoints: query.maxDataPoints as number | undefined,
     vars,
   };
-}
-
-/** Aborted when the client goes away before the answer is written, so an abandoned render stops querying. */
-function signalOf(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
-  });
-  return controller.signal;
 }

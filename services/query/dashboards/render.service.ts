@@ -8,8 +8,8 @@ import {
 } from '../../../libs/dashboards/dashboard.schema.ts';
 import { constant, interpolate, type VariableScope } from '../../../libs/dashboards/interpolate.ts';
 import { vectorSelectors } from '../../../libs/dashboards/metric-names.ts';
-import { durationMs, type TimeRange } from '../../../libs/dashboards/time-range.ts';
-import { formatDuration } from '../../../libs/promql/literals.ts';
+import type { TimeRange } from '../../../libs/dashboards/time-range.ts';
+import { formatDuration, sumDurationTerms } from '../../../libs/time/duration.ts';
 import { PharosError } from '../../../libs/errors/errors.ts';
 import type { Logger } from '../../../libs/logging/logger.ts';
 import { scopeSeriesMatch } from '../../../libs/tenancy/promql-scope.ts';
@@ -128,7 +128,7 @@ export class DashboardRenderer {
   }
 
   private runTarget(target: Target, index: number, run: PanelRun): Promise<TargetOutput> {
-    const minStep = isPromTarget(target) && target.step ? durationMs(target.step) : DEFAULT_MIN_STEP_MS;
+    const minStep = isPromTarget(target) && target.step ? sumDurationTerms(target.step) : DEFAULT_MIN_STEP_MS;
     const stepMs = stepFor(run.req.range, run.req.maxDataPoints, minStep);
     const ctx: TargetContext = {
       refId: refIdOf(target, index),

@@ -6,12 +6,12 @@ import {
   type VariableScope,
 } from '../../../libs/dashboards/interpolate.ts';
 import { parseLabelValues } from '../../../libs/dashboards/label-values.ts';
-import { durationMs, type TimeRange } from '../../../libs/dashboards/time-range.ts';
-import { formatDuration } from '../../../libs/promql/literals.ts';
+import type { TimeRange } from '../../../libs/dashboards/time-range.ts';
+import { formatDuration, sumDurationTerms } from '../../../libs/time/duration.ts';
 import type { Scope } from '../../../libs/auth/principal.ts';
 import { InputError, PharosError } from '../../../libs/errors/errors.ts';
 import { compileVariableRegex } from '../../../libs/dashboards/variable-regex.ts';
-import type { Regex, RegexError } from '../../../libs/promql/regex.ts';
+import type { Regex, RegexError } from '../../../libs/text/regex.ts';
 import { filterLabelValues, scopeSeriesMatch } from '../../../libs/tenancy/promql-scope.ts';
 import type { MetricsPort } from './dashboards.ports.ts';
 
@@ -171,6 +171,6 @@ function toResolved(v: Variable, state: VariableState, range: TimeRange): Resolv
 
 /** Grafana's auto interval: range / autoCount, never below autoMin. */
 function autoInterval(v: Extract<Variable, { type: 'interval' }>, range: TimeRange): string {
-  const ms = Math.max(durationMs(v.autoMin), Math.round((range.to - range.from) / v.autoCount / 1000) * 1000);
+  const ms = Math.max(sumDurationTerms(v.autoMin), Math.round((range.to - range.from) / v.autoCount / 1000) * 1000);
   return formatDuration(ms);
 }

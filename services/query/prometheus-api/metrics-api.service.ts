@@ -1,6 +1,6 @@
 import { InputError, PharosError } from '../../../libs/errors/errors.ts';
 import type { LabelMatcher } from '../../../libs/promql/ast.ts';
-import { compileMatcherRegex, type Regex, type RegexError } from '../../../libs/promql/regex.ts';
+import { compileMatcherRegex, type Regex, type RegexError } from '../../../libs/text/regex.ts';
 import { parsePromQL } from '../../../libs/promql/parser.ts';
 import { PROMQL_ANY } from '../../../libs/promql/parse-options.ts';
 import { printExpr } from '../../../libs/promql/printer.ts';

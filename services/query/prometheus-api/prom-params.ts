@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InputError } from '../../../libs/errors/errors.ts';
-import { parseDuration } from '../../../libs/promql/literals.ts';
+import { parseDuration } from '../../../libs/time/duration.ts';
+import { parseTime } from '../../../libs/time/time.ts';
 
 /**
  * Parameters of the Prometheus HTTP API (https://prometheus.io/docs/prometheus/latest/querying/api/), read
@@ -27,12 +28,11 @@ export const promParamsSchema = z
 
 export type PromParams = z.infer<typeof promParamsSchema>;
 
+/** A time parameter (libs/time: RFC 3339 or unix seconds, to the millisecond) in unix seconds. */
 export function parseTimeParam(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (Number.isFinite(n)) return n;
-  const ms = Date.parse(v);
-  if (/^\d{4}-\d{2}-\d{2}T/.test(v) && Number.isFinite(ms)) return ms / 1000;
+  const ms = parseTime(v);
+  if (ms !== undefined) return ms / 1000;
   throw new InputError(`invalid parameter "${name}": cannot parse "${v}" to a valid timestamp`);
 }
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { FULL_SCOPE, type Principal } from '../../../libs/auth/principal.ts';
 import { InputError, TimeoutError, UnprocessableError } from '../../../libs/errors/errors.ts';
 import { errorHandler } from '../../../libs/http/error-handler.ts';
+import { requestSignal } from '../../../libs/http/request-signal.ts';
 import '../../../libs/http/route-auth.ts';
 import type { FederatedQueryService, InstantQuery, RangeQuery } from '../../../libs/federation/federation.types.ts';
 import { metricsApiRoutes } from './metrics-api.routes.ts';
@@ -46,6 +47,7 @@ async function app(fed: FederatedQueryService, templates?: MetricTemplates) {
     req.principal = { name: 'test', role: 'viewer', scope: FULL_SCOPE, via: 'token' } as unknown as Principal;
   });
   a.setErrorHandler(errorHandler);
+  await a.register(requestSignal);
   a.setValidatorCompiler(validatorCompiler);
   a.setSerializerCompiler(serializerCompiler);
   await a.register(prometheusApiRoutes({ federation: async () => fed }));

@@ -99,14 +99,6 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
         });
       }
     };
-    // A client that goes away cancels its cluster calls (the response socket closes before we answer).
-    const abortOnClose = (_req: FastifyRequest, reply: FastifyReply): AbortSignal => {
-      const ac = new AbortController();
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) ac.abort();
-      });
-      return ac.signal;
-    };
 
     both('query', 'PromQL instant query across every cluster', async (p, req, reply) => {
       const fed = await fedFor(req);
@@ -117,7 +109,7 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
           ...common(p),
           ...cacheControlOf(req.headers),
         },
-        abortOnClose(req, reply),
+        req.clientSignal,
       );
       return answer(reply, r);
     });
@@ -133,20 +125,20 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
           ...common(p),
           ...cacheControlOf(req.headers),
         },
-        abortOnClose(req, reply),
+        req.clientSignal,
       );
       return answer(reply, r);
     });
-    both('series', 'Series matching match[] in every cluster, with a cluster label', async (p, req, reply) => {
+    both('series', 'Series matching match[] in every cluster, with a cluster label', async (p, req) => {
       const r = await (
         await fedFor(req)
-      ).series({ match: matchParam(p), ...range(p), ...cacheControlOf(req.headers) }, abortOnClose(req, reply));
+      ).series({ match: matchParam(p), ...range(p), ...cacheControlOf(req.headers) }, req.clientSignal);
       return success(r.data, r.warnings);
     });
-    both('labels', 'Label names across clusters', async (p, req, reply) => {
+    both('labels', 'Label names across clusters', async (p, req) => {
       const r = await (
         await fedFor(req)
-      ).labelNames({ match: matchParam(p), ...range(p), ...cacheControlOf(req.headers) }, abortOnClose(req, reply));
+      ).labelNames({ match: matchParam(p), ...range(p), ...cacheControlOf(req.headers) }, req.clientSignal);
       return success(r.data, r.warnings);
     });
     app.get(
@@ -160,13 +152,13 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
           summary: 'Values of one label across clusters',
         },
       },
-      async (req, reply) => {
+      async (req) => {
         const r = await (
           await fedFor(req)
         ).labelValues(
           req.params.name,
           { match: matchParam(req.query), ...range(req.query), ...cacheControlOf(req.headers) },
-          abortOnClose(req, reply),
+          req.clientSignal,
         );
         return success(r.data, r.warnings);
       },
@@ -181,7 +173,7 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
           summary: 'Metric metadata merged across clusters',
         },
       },
-      async (req, reply) => {
+      async (req) => {
         const limit = req.query.limit === undefined || req.query.limit === '' ? undefined : Number(req.query.limit);
         if (limit !== undefined && !Number.isInteger(limit))
           throw new InputError('invalid parameter "limit": not an integer');
@@ -189,7 +181,7 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
           ...(req.query.metric ? { metric: req.query.metric } : {}),
           ...(limit === undefined ? {} : { limit }),
         };
-        const r = await promql.metadata(q, abortOnClose(req, reply));
+        const r = await promql.metadata(q, req.clientSignal);
         return success(r.data, r.warnings);
       },
     );
@@ -204,8 +196,8 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
             "Build information: the Prometheus semantics served (Grafana reads the version), Pharos's version, the members' versions",
         },
       },
-      async (req, reply) => {
-        const info = await promql.buildInfo(req.principal.scope, abortOnClose(req, reply));
+      async (req) => {
+        const info = await promql.buildInfo(req.principal.scope, req.clientSignal);
         const members = info?.members ?? {};
         return success(
           {

@@ -3,7 +3,9 @@ import { ATTRIBUTE_FIELD, ATTRIBUTE_FILTER_PREFIX, type RecordKind } from '../..
 import { planSearch } from '../../../libs/search/search-plan.ts';
 import { parseSearch } from '../../../libs/search/search-parser.ts';
 import type { RecordQuery } from '../../../libs/store/record-store.ts';
-import { filterNames, INTERVAL, type CommonQuery } from './records.schemas.ts';
+import { parseTime } from '../../../libs/time/time.ts';
+import { tryParseDuration } from '../../../libs/time/duration.ts';
+import { filterNames, type CommonQuery } from './records.schemas.ts';
 
 export interface QueryLimits {
   maxRangeDays: number;
@@ -49,8 +51,8 @@ export function toRecordQuery(
 }
 
 function timeRange(query: CommonQuery, limits: QueryLimits, now: number): { start: number; end: number } {
-  const end = query.end === undefined ? now : parseTime(query.end);
-  const start = query.start === undefined ? end - DEFAULT_RANGE_MS : parseTime(query.start);
+  const end = query.end === undefined ? now : queryTime(query.end);
+  const start = query.start === undefined ? end - DEFAULT_RANGE_MS : queryTime(query.start);
   if (start >= end)
     throw new InputError('start must be before end', [{ path: 'querystring.start', message: 'not before end' }]);
   if (end - start > limits.maxRangeDays * DAY) {
@@ -60,17 +62,16 @@ function timeRange(query: CommonQuery, limits: QueryLimits, now: number): { star
 }
 
 /** RFC 3339 (any case, `T` or space) or epoch seconds (the schema checked the format) → epoch milliseconds. */
-export function parseTime(value: string): number {
-  return /^\d+(\.\d+)?$/.test(value)
-    ? Math.round(Number(value) * 1000)
-    : Date.parse(value.toUpperCase().replace(' ', 'T'));
+export function queryTime(value: string): number {
+  const t = parseTime(value);
+  if (t === undefined)
+    throw new InputError(`"${value}" is not a time: use RFC 3339 (2024-03-01T12:00:00Z) or epoch seconds`);
+  return t;
 }
 
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: HOUR, d: DAY } as const;
-
+/** The schema's INTERVAL (one term: 30s, 5m, 1h, 1d) → ms. */
 export function intervalMs(interval: string): number {
-  const m = INTERVAL.exec(interval);
-  const ms = m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : 0;
+  const ms = tryParseDuration(interval) ?? 0;
   if (ms <= 0)
     throw new InputError(`interval "${interval}" must be a positive duration such as 1m`, [
       { path: 'querystring.interval', message: 'not positive' },

@@ -41,9 +41,7 @@ export function recordsTailRoutes(tail: RecordsTail): FastifyPluginAsync {
           },
         },
         async (request, reply) => {
-          const gone = new AbortController();
-          reply.raw.on('close', () => gone.abort());
-          const events = tail.open({ kind, query: request.query }, request.principal, gone.signal);
+          const events = tail.open({ kind, query: request.query }, request.principal, request.clientSignal);
           async function* frames(): AsyncGenerator<string> {
             for await (const e of events) yield sseFrame(e);
           }

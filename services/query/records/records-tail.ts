@@ -1,11 +1,11 @@
 import type { Scope } from '../../../libs/auth/principal.ts';
-import { sleep } from '../../../libs/bus/partitioner.ts';
+import { sleepUntilAborted } from '../../../libs/async/sleep.ts';
 import type { TailConfig } from '../../../libs/config/sections/tail.ts';
 import { LimitError, PharosError } from '../../../libs/errors/errors.ts';
 import type { RecordKind } from '../../../libs/schemas/records.ts';
 import type { AnyDoc, RecordQuery, RecordStore } from '../../../libs/store/record-store.ts';
 import { recordInScope, scopeRecordFilters } from '../../../libs/tenancy/record-scope.ts';
-import { parseTime, toRecordQuery, type QueryLimits } from './records-query.ts';
+import { queryTime, toRecordQuery, type QueryLimits } from './records-query.ts';
 import type { TailQuery } from './records-tail.schemas.ts';
 import { TailSlots } from './tail-slots.ts';
 
@@ -79,7 +79,7 @@ export class RecordsTail {
       ...(parsed.q ? { q: parsed.q } : {}),
     };
     // The schema checked `start` as one time string (the attr.<key> catch-all widens its type only).
-    const floor = start === undefined ? now : parseTime(start as string);
+    const floor = start === undefined ? now : queryTime(start as string);
     if (now - floor > this.options.limits.maxRangeDays * DAY_MS)
       throw new LimitError(`start is more than ${this.options.limits.maxRangeDays} days ago (query.maxRangeDays)`);
     const slot = this.slots.take(caller.name, signal);
@@ -132,7 +132,10 @@ export class RecordsTail {
           };
           break;
         }
-        await sleep(Math.min(failing ? backoff : pollIntervalMs, Math.max(0, until - this.now())), slot.signal);
+        await sleepUntilAborted(
+          Math.min(failing ? backoff : pollIntervalMs, Math.max(0, until - this.now())),
+          slot.signal,
+        );
       }
     } finally {
       slot.release();

@@ -80,12 +80,10 @@ export function recordsRoutes(service: RecordsService): FastifyPluginAsync {
           },
         },
         async (request, reply) => {
-          const gone = new AbortController();
-          reply.raw.on('close', () => gone.abort());
           const { docs, start, end } = await service.export(
             { kind, query: request.query },
             request.principal.scope,
-            gone.signal,
+            request.clientSignal,
           );
           const ext = request.query.format === 'csv' ? 'csv' : 'ndjson';
           return (

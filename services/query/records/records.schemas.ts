@@ -8,6 +8,7 @@ import {
   type RecordKind,
 } from '../../../libs/schemas/records.ts';
 import { MAX_QUERY_LENGTH } from '../../../libs/search/search-parser.ts';
+import { parseTime } from '../../../libs/time/time.ts';
 
 /**
  * The Query API contract for logs, events and audit: one query-string schema per endpoint and kind, built
@@ -21,7 +22,7 @@ export const INTERVAL = /^(\d{1,9})(ms|s|m|h|d)$/;
 const time = z
   .string()
   .refine(
-    (v) => EPOCH_SECONDS.test(v) || (RFC3339.test(v) && !Number.isNaN(Date.parse(v.toUpperCase().replace(' ', 'T')))),
+    (v) => EPOCH_SECONDS.test(v) || (RFC3339.test(v) && parseTime(v) !== undefined),
     'RFC 3339 (2024-03-01T12:00:00Z) or epoch seconds',
   )
   .describe('RFC 3339 timestamp or epoch seconds');

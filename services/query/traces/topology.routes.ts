@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { nodeGraphFrames } from '../../../libs/traces/topology.ts';
-import { parseTime } from '../records/records-query.ts';
+import { queryTime } from '../records/records-query.ts';
 import { nodeGraphResponseSchema, topologyQuerySchema, topologyResponseSchema } from './traces.schemas.ts';
 import type { TracesService } from './traces.service.ts';
 import type { TopologySource } from '../../../libs/traces/topology-merge.ts';
@@ -31,8 +31,8 @@ export function topologyRoutes(service: TracesService): FastifyPluginAsync {
         const q = req.query;
         const t = await service.topology(
           {
-            start: q.start === undefined ? undefined : parseTime(q.start),
-            end: q.end === undefined ? undefined : parseTime(q.end),
+            start: q.start === undefined ? undefined : queryTime(q.start),
+            end: q.end === undefined ? undefined : queryTime(q.end),
             cluster: q.cluster,
             namespace: q.namespace,
             sources: q.sources?.split(',') as TopologySource[] | undefined,

@@ -1,4 +1,5 @@
 import { regexProblem } from './am-primitives.ts';
+import { goUnquote } from '../../../text/go-unquote.ts';
 
 /**
  * Alertmanager's two matcher parsers, for `matchers`, `source_matchers`, `target_matchers` (and amtool filters):
@@ -128,45 +129,14 @@ function lex(input: string): Tok[] {
   return out;
 }
 
-/** strconv.Unquote of a double-quoted Go string (\a \b \f \n \r \t \v \\ \" \xHH \ooo \uHHHH \UHHHHHHHH). */
+/** A quoted token is a double-quoted Go string (strconv.Unquote); a bad escape is a syntax error of the matcher. */
 function unquote(tok: Tok): string {
   if (tok.kind === 'unquoted') return tok.value;
-  const body = tok.value.slice(1, -1);
-  const simple: Record<string, string> = {
-    a: '\x07',
-    b: '\b',
-    f: '\f',
-    n: '\n',
-    r: '\r',
-    t: '\t',
-    v: '\v',
-    '\\': '\\',
-    '"': '"',
-  };
-  let out = '';
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i] as string;
-    if (c !== '\\') {
-      out += c;
-      continue;
-    }
-    const e = body[++i] ?? '';
-    const hex = (n: number) => {
-      const digits = body.slice(i + 1, i + 1 + n);
-      if (!new RegExp(`^[0-9a-fA-F]{${n}}$`).test(digits)) throw new MatcherSyntaxError(`${tok.value}: invalid input`);
-      i += n;
-      return String.fromCodePoint(parseInt(digits, 16));
-    };
-    if (e in simple) out += simple[e];
-    else if (e === 'x') out += hex(2);
-    else if (e === 'u') out += hex(4);
-    else if (e === 'U') out += hex(8);
-    else if (/^[0-7]{3}$/.test(body.slice(i, i + 3))) {
-      out += String.fromCodePoint(parseInt(body.slice(i, i + 3), 8));
-      i += 2;
-    } else throw new MatcherSyntaxError(`${tok.value}: invalid input`);
+  try {
+    return goUnquote(tok.value);
+  } catch {
+    throw new MatcherSyntaxError(`${tok.value}: invalid input`);
   }
-  return out;
 }
 
 /** matcher/parse.Matchers (Alertmanager 0.27+). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { compileMatcherRegex, RegexError } from '../../../promql/regex.ts';
+import { compileMatcherRegex, RegexError } from '../../../text/regex.ts';
+import { parseGoDuration, tryParseDuration } from '../../../time/duration.ts';
 
 /**
  * The value types of Alertmanager's configuration (config/config.go, config/common, prometheus/common/config),
@@ -10,40 +11,16 @@ import { compileMatcherRegex, RegexError } from '../../../promql/regex.ts';
 /** yaml.v2 stores any scalar into a string field as its text (`to: 123` is "123"). */
 export const amString = z.union([z.string(), z.number().transform(String), z.boolean().transform(String)]);
 
-const MODEL_DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-const MODEL_UNITS = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1];
-
-/** prometheus/common model.ParseDuration ("1h30m", "0"; units in decreasing order, integers only), in ms. */
-export function modelDurationMs(text: string): number | undefined {
-  if (text === '0') return 0;
-  const m = MODEL_DURATION.exec(text);
-  if (!m || text === '') return undefined;
-  return MODEL_UNITS.reduce((sum, unit, i) => sum + Number(m[i + 1] ?? 0) * unit, 0);
-}
-
 /** A model.Duration field (group_wait, resolve_timeout, …), kept as its text. */
-export const modelDuration = amString.refine((s) => modelDurationMs(s) !== undefined, {
+export const modelDuration = amString.refine((s) => tryParseDuration(s) !== undefined, {
   message: 'not a valid duration string (units y, w, d, h, m, s, ms in that order, e.g. 1h30m)',
 });
-
-const GO_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Go's time.ParseDuration ("1.5h", "300ms"), in ms; what yaml.v2 does for a time.Duration field. */
-export function goDurationMs(text: string): number | undefined {
-  if (text === '0') return 0;
-  const m = /^([-+]?)((?:\d*\.?\d+(?:ns|us|µs|ms|s|m|h))+)$/.exec(text);
-  if (!m) return undefined;
-  let total = 0;
-  for (const part of (m[2] as string).matchAll(/(\d*\.?\d+)(ns|us|µs|ms|s|m|h)/g))
-    total += Number(part[1]) * (GO_UNITS[part[2] as string] as number);
-  return m[1] === '-' ? -total : total;
-}
 
 /** A time.Duration field (the newer `timeout` options): a Go duration string, or an integer of nanoseconds. */
 export const goDuration = z.union([
   z
     .string()
-    .refine((s) => goDurationMs(s) !== undefined, { message: 'not a valid Go duration (e.g. 10s, 1m30s, 1.5h)' }),
+    .refine((s) => parseGoDuration(s) !== undefined, { message: 'not a valid Go duration (e.g. 10s, 1m30s, 1.5h)' }),
   z
     .number()
     .int()
@@ -86,7 +63,7 @@ export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 export const amLabelName = z.string().regex(LABEL_NAME, 'invalid label name');
 
-/** A regexp field: compiled anchored, as config.Regexp does, with RE2 in Go's syntax (libs/promql/regex.ts). */
+/** A regexp field: compiled anchored, as config.Regexp does, with RE2 in Go's syntax (libs/text/regex.ts). */
 export function regexProblem(pattern: string): string | undefined {
   try {
     compileMatcherRegex(pattern);

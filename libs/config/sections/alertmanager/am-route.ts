@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseAmMatchers } from './am-matchers.ts';
-import { amString, issue, LABEL_NAME, modelDuration, modelDurationMs, regexProblem } from './am-primitives.ts';
+import { tryParseDuration } from '../../../time/duration.ts';
+import { amString, issue, LABEL_NAME, modelDuration, regexProblem } from './am-primitives.ts';
 
 /**
  * The routing tree and inhibition rules (config/config.go Route, config/common InhibitRule), with their
@@ -85,9 +86,9 @@ export const routeSchema: z.ZodType<AmRoute> = z.lazy(() =>
         if (g !== '...' && seen.has(g)) issue(ctx, ['group_by'], `duplicated label "${g}" in group_by`);
         seen.add(g);
       }
-      if (r.group_interval !== undefined && modelDurationMs(r.group_interval) === 0)
+      if (r.group_interval !== undefined && tryParseDuration(r.group_interval) === 0)
         issue(ctx, ['group_interval'], 'group_interval cannot be zero');
-      if (r.repeat_interval !== undefined && modelDurationMs(r.repeat_interval) === 0)
+      if (r.repeat_interval !== undefined && tryParseDuration(r.repeat_interval) === 0)
         issue(ctx, ['repeat_interval'], 'repeat_interval cannot be zero');
     }),
 );

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PagerdutyConfig } from '../../../../libs/config/sections/alertmanager/am-receivers-paging.ts';
-import { goDurationMs } from '../../../../libs/config/sections/alertmanager/am-primitives.ts';
+import { parseGoDuration as goDurationMs } from '../../../../libs/time/duration.ts';
 import { useTemplate } from '../../template/default-templates.ts';
 import { httpSender } from '../http/http-config.ts';
 import type { NotificationData } from '../notification-data.ts';

@@ -1,5 +1,5 @@
 import type { SlackConfig } from '../../../../libs/config/sections/alertmanager/am-receivers-chat.ts';
-import { goDurationMs } from '../../../../libs/config/sections/alertmanager/am-primitives.ts';
+import { parseGoDuration as goDurationMs } from '../../../../libs/time/duration.ts';
 import { useTemplate } from '../../template/default-templates.ts';
 import { httpSender } from '../http/http-config.ts';
 import type { NotificationData } from '../notification-data.ts';

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { WebhookConfig } from '../../../../libs/config/sections/alerting.ts';
-import { goDurationMs } from '../../../../libs/config/sections/alertmanager/am-primitives.ts';
+import { parseGoDuration as goDurationMs } from '../../../../libs/time/duration.ts';
 import { GoTemplate } from '../../template/template.ts';
 import { httpSender } from '../http/http-config.ts';
 import type { NotificationData } from '../notification-data.ts';
