@@ -161,6 +161,12 @@ describe.each<Backend>(['embedded', 'kafka+opensearch'])('console traces on %s',
       ['east/pay/checkout->east/pay/payments', 1, 0],
       [edgeId, 2, 1],
     ]);
+    for (const path of ['/ui/traces', `/ui/traces/${slow.traceId}`]) {
+      const res = await fetch(`${app.base}${path}`);
+      expect(res.status, path).toBe(200);
+      // The page's modules are named up front (modulepreload), as for the other pages.
+      expect(await res.text(), path).toContain('<link rel="modulepreload" href="/ui/pages/trace-view.js">');
+    }
     await page.goto(`${app.base}/ui/traces?sources=spans`);
     await page.locator('#topology[data-edges="2"][data-nodes="3"]').waitFor();
     expect(await page.locator('.topbar nav a.active').textContent()).toBe('Traces');
