@@ -13,6 +13,7 @@ const PAGES = {
   alerts: ['Alerts', () => import('/ui/pages/alerts.js')],
   silences: ['Silences', () => import('/ui/pages/silences.js')],
   rules: ['Rules', () => import('/ui/pages/rules.js')],
+  traces: ['Traces', () => import('/ui/pages/traces.js')],
   clusters: ['Clusters', () => import('/ui/pages/clusters.js')],
   dashboards: ['Dashboards', () => import('/ui/pages/dashboards.js')],
 };
@@ -21,6 +22,7 @@ const NAV = [
   ['alerts', 'Alerts', 'alerts'],
   ['silences', 'Silences', 'silences'],
   ['rules', 'Rules', 'rules'],
+  ['traces', 'Traces', 'traces'],
   ['clusters', 'Clusters', 'clusters'],
   ['dashboards', 'Dashboards', 'dashboards'],
 ];

@@ -24,6 +24,8 @@ export const TOKENS = {
   /** A viewer limited to one namespace of the real data. */
   multus: 'console-multus-viewer-token-0123456789',
   ingest: 'console-ingest-token-0123456789',
+  /** A viewer limited to namespace `pay` (the traces suite's checkout service). */
+  pay: 'console-pay-viewer-token-0123456789',
 } as const;
 export const SCOPED_NAMESPACE = 'openshift-multus';
 
@@ -79,6 +81,7 @@ export async function startConsoleApp(backend: Backend, webhookUrl: string): Pro
           scope: { clusters: ['*'], namespaces: [SCOPED_NAMESPACE] },
         },
         { name: 'ingest', token: TOKENS.ingest, role: 'ingest' },
+        { name: 'pay-viewer', token: TOKENS.pay, role: 'viewer', scope: { clusters: ['*'], namespaces: ['pay'] } },
       ],
       rateLimit: { perSecond: 0 },
     },

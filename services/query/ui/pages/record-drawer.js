@@ -9,6 +9,9 @@ import { CONTEXT_KEYS, contextOf } from '/ui/pages/explore-query.js';
 const TIME_FIELDS = new Set(['time', 'ingestedAt', 'firstTimestamp', 'lastTimestamp']);
 
 function value(name, v) {
+  // OTLP logs keep the W3C trace id of the span they were written in (traceId, lowercase hex): open the trace.
+  if (name === 'traceId' && typeof v === 'string' && /^[0-9a-f]{1,32}$/i.test(v))
+    return html`<a class="mono" id="record-trace-link" href=${`/ui/traces/${v}`}>${v}</a> <span class="muted small">open the trace</span>`;
   if (TIME_FIELDS.has(name) && typeof v === 'number')
     return html`<span>${localTime(v)}</span> <span class="muted">${isoUtc(v)}</span>`;
   if (Array.isArray(v)) return v.join(', ');
