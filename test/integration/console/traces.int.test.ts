@@ -55,36 +55,43 @@ function traceRequest(call: Call) {
     status: o.error ? { code: 2, message: 'payment refused' } : { code: 0 },
   });
   const scope = { name: '@opentelemetry/instrumentation-http', version: '0.52.0' };
-  const batch = (service: string, cluster: string, namespace: string, spans: object[]) => ({
-    resource: resource(service, cluster, namespace),
+  const batch = (where: [service: string, cluster: string, namespace: string], spans: object[]) => ({
+    resource: resource(...where),
     scopeSpans: [{ scope, spans }],
   });
   const { at, serverMs } = call;
   const batches = [
-    batch('frontend', 'west', 'shop', [
-      span({ id: root, name: 'GET /', kind: 2, start: at, ms: serverMs + 4 }),
-      span({ id: client, parent: root, name: 'GET /checkout', kind: 3, start: at + 1, ms: serverMs + 2 }),
-    ]),
-    batch('checkout', 'east', 'pay', [
-      span({
-        id: server,
-        parent: client,
-        name: 'GET /checkout',
-        kind: 2,
-        start: at + 2,
-        ms: serverMs,
-        error: call.failed,
-      }),
-      ...(call.pays
-        ? [span({ id: charge, parent: server, name: 'POST /charge', kind: 3, start: at + 5, ms: serverMs - 20 })]
-        : []),
-    ]),
+    batch(
+      ['frontend', 'west', 'shop'],
+      [
+        span({ id: root, name: 'GET /', kind: 2, start: at, ms: serverMs + 4 }),
+        span({ id: client, parent: root, name: 'GET /checkout', kind: 3, start: at + 1, ms: serverMs + 2 }),
+      ],
+    ),
+    batch(
+      ['checkout', 'east', 'pay'],
+      [
+        span({
+          id: server,
+          parent: client,
+          name: 'GET /checkout',
+          kind: 2,
+          start: at + 2,
+          ms: serverMs,
+          error: call.failed,
+        }),
+        ...(call.pays
+          ? [span({ id: charge, parent: server, name: 'POST /charge', kind: 3, start: at + 5, ms: serverMs - 20 })]
+          : []),
+      ],
+    ),
   ];
   if (call.pays)
     batches.push(
-      batch('payments', 'east', 'pay', [
-        span({ id: payments, parent: charge, name: 'POST /charge', kind: 2, start: at + 6, ms: serverMs - 30 }),
-      ]),
+      batch(
+        ['payments', 'east', 'pay'],
+        [span({ id: payments, parent: charge, name: 'POST /charge', kind: 2, start: at + 6, ms: serverMs - 30 })],
+      ),
     );
   return { resourceSpans: batches };
 }
@@ -105,7 +112,7 @@ describe.each<Backend>(['embedded', 'kafka+opensearch'])('console traces on %s',
     webhook = await startWebhookReceiver();
     app = await startConsoleApp(backend, `${webhook.url}/hook`);
     for (const call of [slow, fast]) {
-      const res = await app.post('/otlp/v1/traces', traceRequest(call), TOKENS.ingest);
+      const res = await app.post('/otlp/v1/traces', traceRequest(call), { token: TOKENS.ingest });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
     }
     // A log line the checkout wrote inside the slow call: OTLP keeps the span's trace id in the record.
@@ -130,7 +137,7 @@ describe.each<Backend>(['embedded', 'kafka+opensearch'])('console traces on %s',
         },
       ],
     };
-    const res = await app.post('/otlp/v1/logs', logs, TOKENS.ingest);
+    const res = await app.post('/otlp/v1/logs', logs, { token: TOKENS.ingest });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     await until(
       async () => {
