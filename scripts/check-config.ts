@@ -23,7 +23,10 @@ export interface CheckResult {
   notes: ConfigNotes;
   /** Files the config names that this host does not have (read when Pharos starts, on its own host). */
   missingFiles: string[];
-  /** Integrations Pharos cannot build, e.g. a template beyond its Go-template subset (Alertmanager would find out only when sending). */
+  /**
+   * Integrations Pharos cannot build, e.g. a template beyond its Go-template subset (Alertmanager would find out only
+   * when sending).
+   */
   templateProblems: string[];
 }
 
@@ -126,7 +129,10 @@ export function checkPharosFile(file: string, env: NodeJS.ProcessEnv = process.e
   }
 }
 
-/** A file with Pharos's top-level keys (and none of Alertmanager's) is a Pharos config; anything else an alertmanager.yml. */
+/**
+ * A file with Pharos's top-level keys (and none of Alertmanager's) is a Pharos config; anything else an
+ * alertmanager.yml.
+ */
 export function checkFile(file: string, env: NodeJS.ProcessEnv = process.env): CheckResult {
   let keys: string[] = [];
   try {

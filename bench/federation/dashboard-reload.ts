@@ -5,7 +5,9 @@ import type { PharosProcess } from './pharos-process.ts';
 import { median, ms, timed } from './stats.ts';
 
 const BUILT_INS = ['cluster-overview', 'namespace', 'node', 'workload', 'events', 'audit'];
-/** Built-ins whose panels read the record store (logs/events/audit targets), which the federation cache does not hold. */
+/**
+ * Built-ins whose panels read the record store (logs/events/audit targets), which the federation cache does not hold.
+ */
 const STORE_READERS = new Set(['events', 'audit']);
 const IMPORTED = {
   file: 'grafana_kubernetes-mixin_k8s-resources-cluster.json',

@@ -35,7 +35,10 @@ export interface PartitionLog {
    * Throws UnavailableError when over its backlog limits (backpressure) or when it cannot.
    */
   append(topic: string, messages: readonly { partition: number; message: BusMessage }[]): Promise<void>;
-  /** Messages of the partition from offset `from` on, at most `max`; the log bounds their bytes too (always one when any). */
+  /**
+   * Messages of the partition from offset `from` on, at most `max`; the log bounds their bytes too (always one when
+   * any).
+   */
   read(topic: string, request: LogRead): LoggedMessage[];
   /** Makes the group known (a new group starts at the earliest message still held, like fromBeginning). */
   join(topic: string, group: string): void;

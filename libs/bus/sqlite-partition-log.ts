@@ -26,7 +26,8 @@ interface Pending {
 }
 
 /**
- * The partition log of the durable bus in one SQLite file (it owns the connection). Every append is one write transaction, and the
+ * The partition log of the durable bus in one SQLite file (it owns the connection). Every append is one write
+ * transaction, and the
  * appends that arrive in the same turn of the event loop share it (group commit: one WAL sync for all of
  * them, resolved together once it returns). better-sqlite3 is synchronous, so when the transaction
  * returns the commit is in the WAL (and synced, with synchronous=FULL). Offsets are assigned inside the

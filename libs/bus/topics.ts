@@ -1,7 +1,9 @@
 import type { PharosConfig } from '../config/config.schema.ts';
 import type { RecordKind } from '../schemas/records.ts';
 
-/** Topic names: `<bus.topicPrefix>.<kind>` per record kind, `<prefix>.spans` (traces), and one `<prefix>.deadletter`. */
+/**
+ * Topic names: `<bus.topicPrefix>.<kind>` per record kind, `<prefix>.spans` (traces), and one `<prefix>.deadletter`.
+ */
 export interface Topics {
   kind(kind: RecordKind): string;
   spans: string;

@@ -76,7 +76,9 @@ const busSchema = z.discriminatedUnion('type', [
       type: z.literal('sqlite'),
       /** Default `<dataDir>/bus.db`. */
       path: z.string().min(1).optional(),
-      /** full: each acknowledged batch is synced to disk (survives power loss); normal: survives a crash of Pharos only. */
+      /**
+       * full: each acknowledged batch is synced to disk (survives power loss); normal: survives a crash of Pharos only.
+       */
       synchronous: z.enum(['full', 'normal']).default('full'),
       /** Unconsumed bytes the bus may hold; over it the intakes answer 503. */
       maxBacklogBytes: z
@@ -204,7 +206,9 @@ export const configSchema = z
       .prefault({}),
     shutdown: z
       .object({
-        /** SIGTERM/SIGINT: how long in-flight requests and batches may take to finish before the process exits anyway. */
+        /**
+         * SIGTERM/SIGINT: how long in-flight requests and batches may take to finish before the process exits anyway.
+         */
         graceMs: z.number().int().positive().default(30_000),
       })
       .strict()

@@ -10,7 +10,10 @@ import { variableRegexProblem } from './variable-regex.ts';
  */
 
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Prometheus duration (`30s`, `5m`, `1h30m`) — https://prometheus.io/docs/prometheus/latest/querying/basics/#time-durations */
+/**
+ * Prometheus duration (`30s`, `5m`, `1h30m`) —
+ * https://prometheus.io/docs/prometheus/latest/querying/basics/#time-durations
+ */
 export const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 const duration = z.string().regex(DURATION, 'a duration like 30s, 5m or 1h');
 

@@ -20,7 +20,10 @@ export type VariableScope = Record<string, ResolvedVariable>;
 const PATTERN =
   /\$([A-Za-z_][A-Za-z0-9_]*)|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?\}|\[\[([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?\]\]/g;
 
-/** Escapes a value for a PromQL double- or single-quoted string (https://prometheus.io/docs/prometheus/latest/querying/basics/#string-literals). */
+/**
+ * Escapes a value for a PromQL double- or single-quoted string
+ * (https://prometheus.io/docs/prometheus/latest/querying/basics/#string-literals).
+ */
 export const stringEscape = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/'/g, "\\'");
 /** RE2 metacharacters escaped, then string-escaped, so the value matches itself inside `=~"…"`. */
 export const regexEscape = (v: string): string => stringEscape(v.replace(/[\\^$*+?.()|{}[\]]/g, '\\$&'));

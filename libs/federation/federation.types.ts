@@ -87,7 +87,10 @@ export interface FederatedQueryService {
   series(q: SeriesQuery, signal?: AbortSignal): Promise<ListResult<Record<string, string>>>;
   labelNames(q?: LabelsQuery, signal?: AbortSignal): Promise<ListResult<string>>;
   labelValues(name: string, q?: LabelsQuery, signal?: AbortSignal): Promise<ListResult<string>>;
-  /** Metric metadata (type, help, unit) merged across clusters, as /api/v1/metadata answers. Optional: wrappers may omit it. */
+  /**
+   * Metric metadata (type, help, unit) merged across clusters, as /api/v1/metadata answers. Optional: wrappers may omit
+   * it.
+   */
   metadata?(
     q?: { metric?: string; limit?: number },
     signal?: AbortSignal,

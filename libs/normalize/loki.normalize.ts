@@ -2,7 +2,10 @@ import type { LokiStream } from '../loki/loki-push.decode.ts';
 import { attributesKey, ContentIds, logDoc, type LogFields } from './log-doc.ts';
 import type { ClusterOf, IntakeResult } from './otlp-logs.normalize.ts';
 
-/** Record field → the stream labels that fill it, the first one present winning (`collector.loki.labels`, defaults there). */
+/**
+ * Record field → the stream labels that fill it, the first one present winning (`collector.loki.labels`, defaults
+ * there).
+ */
 export interface LokiLabelMap {
   cluster: string[];
   namespace: string[];

@@ -10,7 +10,10 @@ export interface Identified {
   id: string;
 }
 
-/** One string for (cluster, id); cluster names are `[a-zA-Z0-9_.-]` (the intakes check), so NUL cannot make two pairs meet. */
+/**
+ * One string for (cluster, id); cluster names are `[a-zA-Z0-9_.-]` (the intakes check), so NUL cannot make two pairs
+ * meet.
+ */
 export function recordKey(doc: Identified): string {
   return `${doc.cluster}\u0000${doc.id}`;
 }

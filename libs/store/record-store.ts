@@ -93,7 +93,10 @@ export interface RecordStore {
     signal?: AbortSignal,
   ): AsyncIterable<AnyDoc>;
   count(kind: RecordKind, query: RecordQuery, signal?: AbortSignal): Promise<number>;
-  /** Retention: deletes records of one kind (optionally one cluster) older than `before`. Returns count or -1 when unknown. */
+  /**
+   * Retention: deletes records of one kind (optionally one cluster) older than `before`. Returns count or -1 when
+   * unknown.
+   */
   deleteOlderThan(kind: RecordKind, cutoff: RetentionCutoff, signal?: AbortSignal): Promise<number>;
   /** Makes recent writes visible to search (OpenSearch refresh); a no-op where writes are visible at once. */
   refresh(kind?: RecordKind): Promise<void>;

@@ -36,7 +36,10 @@ export interface StateStore {
   readonly type: string;
   init(signal?: AbortSignal): Promise<void>;
   get<T>(collection: string, id: string, signal?: AbortSignal): Promise<Versioned<T> | undefined>;
-  /** Creates or replaces. With `expectedVersion`, fails with ConflictError when the stored version differs (0 = must not exist). */
+  /**
+   * Creates or replaces. With `expectedVersion`, fails with ConflictError when the stored version differs (0 = must not
+   * exist).
+   */
   put<T>(collection: string, item: StateWrite<T>, signal?: AbortSignal): Promise<Versioned<T>>;
   /**
    * Creates or replaces many documents of one collection at once, without version checks (each stored version still

@@ -163,7 +163,8 @@ function compile(
 
 /**
  * A PromQL / Alertmanager matcher regex, anchored as Prometheus anchors it (the text is wrapped, not parsed:
- * `^(?:re)$`, or `^(?s:re)$` with dotAll). Throws RegexError (a PromQL parse error, 400) for a pattern RE2 does not accept.
+ * `^(?:re)$`, or `^(?s:re)$` with dotAll). Throws RegexError (a PromQL parse error, 400) for a pattern RE2 does not
+ * accept.
  */
 export function compileMatcherRegex(re: string, opts: MatcherRegexOptions = {}): Regex {
   const dotAll = opts.dotAll ?? true;

@@ -7,7 +7,8 @@
  *   rounded to the millisecond as Prometheus's API does (web/api/v1 parseTime);
  * - with `epoch: 'seconds-or-ms'`, a number of 1e11 or more is already milliseconds (no clock reads that in
  *   seconds before the year 5138): Grafana URLs and Fluent Bit carry ms, Prometheus's API seconds;
- * - with `now`, Grafana's relative forms (https://grafana.com/docs/grafana/latest/dashboards/use-dashboards/#time-units-and-relative-ranges):
+ * - with `now`, Grafana's relative forms
+ * (https://grafana.com/docs/grafana/latest/dashboards/use-dashboards/#time-units-and-relative-ranges):
  *   `now`, `now-6h`, `now+5m`, `now-7d/d` (rounded down to the start of the unit, UTC; ISO weeks start on Monday).
  * Anything else is undefined: each caller refuses it in its own words.
  */

@@ -69,7 +69,9 @@ function loadFiles(kc: KubeConfig, explicit: string | undefined): string {
   return source;
 }
 
-/** The files KubeConfig.loadFromDefault reads, in its order (it falls back to a local http://localhost:8080 otherwise). */
+/**
+ * The files KubeConfig.loadFromDefault reads, in its order (it falls back to a local http://localhost:8080 otherwise).
+ */
 function defaultFiles(): string[] {
   const fromEnv = process.env.KUBECONFIG?.split(delimiter).filter(Boolean) ?? [];
   if (fromEnv.length > 0) return fromEnv;

@@ -45,7 +45,10 @@ export const federationConfigSchema = z
       .union([z.literal('auto'), z.literal(2), z.literal(3), z.literal('2'), z.literal('3')])
       .default('auto')
       .transform((v): 'auto' | 2 | 3 => (v === 'auto' ? 'auto' : (Number(v) as 2 | 3))),
-    /** Prometheus 3's experimental functions: on, off, or `auto` (on when every member has promql-experimental-functions). */
+    /**
+     * Prometheus 3's experimental functions: on, off, or `auto` (on when every member has
+     * promql-experimental-functions).
+     */
     experimentalFunctions: z
       .union([z.boolean(), z.literal('auto'), z.literal('true'), z.literal('false')])
       .default('auto')

@@ -17,7 +17,10 @@ export const tailConfigSchema = z
      * not in time order: shippers buffer, the indexer batches). Older late arrivals are not shown by the tail.
      */
     lateMs: z.number().int().min(0).max(600_000).default(10_000),
-    /** Records read per poll; when more matched since the last poll, the newest are shown and the rest counted as dropped. */
+    /**
+     * Records read per poll; when more matched since the last poll, the newest are shown and the rest counted as
+     * dropped.
+     */
     maxPerPoll: z.number().int().min(1).max(1000).default(500),
     /**
      * A stream ends (event `end`) after this long; clients open a new one (the console does, from the newest record

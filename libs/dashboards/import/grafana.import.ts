@@ -16,7 +16,8 @@ import {
 } from './import.types.ts';
 
 /**
- * Grafana dashboard JSON (https://grafana.com/docs/grafana/latest/dashboards/build-dashboards/view-dashboard-json-model/),
+ * Grafana dashboard JSON
+ * (https://grafana.com/docs/grafana/latest/dashboards/build-dashboards/view-dashboard-json-model/),
  * schemaVersion 16 and later: flat `panels` with `gridPos`, where `row` panels start a row and a collapsed
  * row carries its own panels. The pre-16 `rows[].panels[]` with `span` is read as well. An export wrapped
  * as `{ dashboard, meta }` (the HTTP API's shape) is unwrapped.

@@ -3,7 +3,8 @@ import { DURATION, panelSchema, type PanelType } from '../dashboard.schema.ts';
 import { asArray, asBool, asNumber, asObject, asString, type Json, type Notes } from './import.types.ts';
 
 /**
- * Grafana panel JSON → Pharos panel (https://grafana.com/docs/grafana/latest/dashboards/build-dashboards/view-dashboard-json-model/#panels).
+ * Grafana panel JSON → Pharos panel
+ * (https://grafana.com/docs/grafana/latest/dashboards/build-dashboards/view-dashboard-json-model/#panels).
  * Shared by the Grafana importer and KubeSphere v1alpha2, whose panels are Grafana's older model.
  */
 type PanelInput = z.input<typeof panelSchema>;

@@ -38,7 +38,10 @@ export interface MetadataCacheOptions {
 
 type MetadataKind = Extract<KeyParts['kind'], 'series' | 'labels' | 'label-values'>;
 
-/** A metadata list to answer: `ask` asks the engine; `args` is everything it is asked with (label name, match[], window), the key is made from it. */
+/**
+ * A metadata list to answer: `ask` asks the engine; `args` is everything it is asked with (label name, match[],
+ * window), the key is made from it.
+ */
 export interface MetadataRequest<A extends ListAnswer> {
   kind: MetadataKind;
   args: unknown;

@@ -15,7 +15,10 @@ export interface FrontendSettings {
   splitParallelism: number;
   ttlSeconds: number;
   maxItemBytes: number;
-  /** The engine's own limits: a request over maxPointsPerSeries goes to it whole (it refuses); maxSamples bounds the joined answer. */
+  /**
+   * The engine's own limits: a request over maxPointsPerSeries goes to it whole (it refuses); maxSamples bounds the
+   * joined answer.
+   */
   maxPointsPerSeries: number;
   maxSamples: number;
 }

@@ -7,7 +7,9 @@ export const CONTENT_TYPE: Record<OtlpEncoding, string> = {
   json: 'application/json',
 };
 
-/** gRPC status codes by HTTP status (google.rpc.Code; OTLP/HTTP clients read the HTTP status, this is informational). */
+/**
+ * gRPC status codes by HTTP status (google.rpc.Code; OTLP/HTTP clients read the HTTP status, this is informational).
+ */
 const GRPC_CODE: Record<number, number> = {
   400: 3,
   401: 16,

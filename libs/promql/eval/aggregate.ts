@@ -32,13 +32,19 @@ export interface AggregateArgs {
   param?: number;
   /** The label of count_values. */
   label?: string;
-  /** The input is per-cluster partial aggregates (planner pushdown): histograms there are not added (see HistogramPartialsError). */
+  /**
+   * The input is per-cluster partial aggregates (planner pushdown): histograms there are not added (see
+   * HistogramPartialsError).
+   */
   partials?: boolean;
   /** Annotations: a histogram left out, or floats and histograms mixed in a group. */
   note?: (kind: 'ignored' | 'mixed') => void;
 }
 
-/** One aggregation step, as engine.go's aggregation() of the members' version computes it (same order, same float steps). */
+/**
+ * One aggregation step, as engine.go's aggregation() of the members' version computes it (same order, same float
+ * steps).
+ */
 export function aggregate(a: AggregateArgs, vec: Sample[]): Sample[] {
   if (a.op === 'topk' || a.op === 'bottomk' || a.op === 'limitk' || a.op === 'limit_ratio') return aggregateK(a, vec);
   let grouping = a.grouping;

@@ -8,7 +8,9 @@ const DELETE_BATCH = 50;
 export interface DailyRetention {
   /** The indices to consider, e.g. `pharos-logs-*`. */
   pattern: string;
-  /** The first millisecond of an index's day, or undefined for an index that is not one of ours (or not the cluster's). */
+  /**
+   * The first millisecond of an index's day, or undefined for an index that is not one of ours (or not the cluster's).
+   */
   dayOf(index: string): number | undefined;
   before: Date;
   signal?: AbortSignal | undefined;

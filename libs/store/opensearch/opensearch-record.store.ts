@@ -80,7 +80,8 @@ export class OpenSearchRecordStore implements RecordStore {
   /**
    * Indices made before a version that added fields (the OTLP/Loki/ES intakes' severity, traceId,
    * attributes; audit's impersonatedUser, decision, responseMessage …) get the new properties too, so
-   * today's index indexes them at once rather than from the next daily index on. Adding properties is always allowed; should OpenSearch refuse it anyway (a changed
+   * today's index indexes them at once rather than from the next daily index on. Adding properties is always allowed;
+   * should OpenSearch refuse it anyway (a changed
    * field type), the old indices keep their mapping and the new fields are indexed from the next day's.
    */
   private async extendExistingMappings(kind: RecordKind, signal?: AbortSignal): Promise<void> {

@@ -27,7 +27,10 @@ const NEW_FIELDS = [
   'objectUid',
 ];
 
-/** The audit table as version 0.1.0 made it (libs/store/sqlite/sqlite-record-schema.ts then): 12 filter columns, 3 text fields. */
+/**
+ * The audit table as version 0.1.0 made it (libs/store/sqlite/sqlite-record-schema.ts then): 12 filter columns, 3 text
+ * fields.
+ */
 const OLD_COLUMNS = [
   'cluster',
   'namespace',

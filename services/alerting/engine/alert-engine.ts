@@ -142,7 +142,9 @@ export class AlertEngine {
     return { notifiable: this.notifiable(next, nowMs), ...(changed ? { changed: { state: next, transitions } } : {}) };
   }
 
-  /** Firing alerts and resolved ones still retained, in Alertmanager's shape (startsAt = firedAt, as Prometheus sends). */
+  /**
+   * Firing alerts and resolved ones still retained, in Alertmanager's shape (startsAt = firedAt, as Prometheus sends).
+   */
   private notifiable(state: RuleState, now: number): NotifiableAlert[] {
     const url = `${this.opts.externalUrl}/v1/alert-rules/${encodeURIComponent(state.group)}`;
     return state.alerts

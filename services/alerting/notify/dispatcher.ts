@@ -95,7 +95,8 @@ export class Dispatcher implements AlertSink {
       this.groups.set(key, g);
     }
     g.alerts.set(alert.fingerprint, alert);
-    // As Alertmanager: an alert that started longer than group_wait ago (e.g. restored after a restart) flushes at once.
+    // As Alertmanager: an alert that started longer than group_wait ago (e.g. restored after a restart) flushes at
+    // once.
     if (!g.hasFlushed && alert.startsAt + route.groupWaitMs <= now) g.nextFlush = Math.min(g.nextFlush, now);
   }
 

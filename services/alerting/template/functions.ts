@@ -3,7 +3,8 @@ import { alertmanagerFunctions } from './am-functions.ts';
 import { formatG, formatValue, sprintf } from './go-format.ts';
 
 /**
- * Template functions: Go's builtins, Prometheus's (https://prometheus.io/docs/prometheus/latest/configuration/template_reference/)
+ * Template functions: Go's builtins, Prometheus's
+ * (https://prometheus.io/docs/prometheus/latest/configuration/template_reference/)
  * and Alertmanager's (toUpper, join, match, safeHtml …). Numbers given as strings are parsed, as Prometheus does.
  */
 export type TemplateFn = (...args: unknown[]) => unknown;

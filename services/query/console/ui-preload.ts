@@ -1,6 +1,8 @@
 import type { UiAsset } from './ui.routes.ts';
 
-/** Static imports of an ES module: `import … from '/ui/x.js'`, `import '/ui/x.js'`, and bare names of the import map. */
+/**
+ * Static imports of an ES module: `import … from '/ui/x.js'`, `import '/ui/x.js'`, and bare names of the import map.
+ */
 const IMPORT = /\bimport\s+(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/g;
 
 /** The import map's bare names → the files they stand for (index.html maps preact, htm, uplot to /ui/vendor/). */

@@ -22,7 +22,9 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** Library files served under /ui/vendor/, by package export (resolved from node_modules, so `npm ci` is all it takes). */
+/**
+ * Library files served under /ui/vendor/, by package export (resolved from node_modules, so `npm ci` is all it takes).
+ */
 const VENDOR: Record<string, string> = {
   'vendor/preact.js': 'preact',
   'vendor/preact-hooks.js': 'preact/hooks',

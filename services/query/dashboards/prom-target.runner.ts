@@ -40,7 +40,10 @@ function warningsOf(result: FederatedResult): string[] {
   return [...(result.warnings ?? []), ...failed];
 }
 
-/** Prometheus JSON (https://prometheus.io/docs/prometheus/latest/querying/api/#expression-query-result-formats) → series. */
+/**
+ * Prometheus JSON (https://prometheus.io/docs/prometheus/latest/querying/api/#expression-query-result-formats) →
+ * series.
+ */
 export function toSeries(
   result: FederatedResult,
   { refId, legendFormat, expr }: { refId: string; legendFormat: string | undefined; expr: string },

@@ -211,7 +211,10 @@ export function stepFor(range: TimeRange, maxDataPoints: number, minStepMs: numb
   return nice ? nice * 1000 : Math.ceil(raw / 1000) * 1000;
 }
 
-/** Grafana's global variables (https://grafana.com/docs/grafana/latest/dashboards/variables/add-template-variables/#global-variables). */
+/**
+ * Grafana's global variables
+ * (https://grafana.com/docs/grafana/latest/dashboards/variables/add-template-variables/#global-variables).
+ */
 export function builtins(range: TimeRange, stepMs: number): VariableScope {
   const span = range.to - range.from;
   return {

@@ -35,7 +35,10 @@ const CSV_COLUMNS: Record<RecordKind, readonly string[]> = {
   ],
 };
 
-/** Headers of an export answer holding its effective time range, epoch milliseconds (as `start`/`end` of the JSON answers). */
+/**
+ * Headers of an export answer holding its effective time range, epoch milliseconds (as `start`/`end` of the JSON
+ * answers).
+ */
 export const RANGE_HEADERS = { start: 'pharos-range-start', end: 'pharos-range-end' } as const;
 
 export const EXPORT_CONTENT_TYPE = {

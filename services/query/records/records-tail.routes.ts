@@ -5,7 +5,9 @@ import { RECORD_KINDS } from '../../../libs/schemas/records.ts';
 import type { RecordsTail, TailEvent } from './records-tail.ts';
 import { TAIL_EVENTS_DESCRIPTION, tailQuerySchema } from './records-tail.schemas.ts';
 
-/** One event in the text/event-stream format (WHATWG HTML, "Server-sent events": `event:`, `id:`, `data:`, blank line). */
+/**
+ * One event in the text/event-stream format (WHATWG HTML, "Server-sent events": `event:`, `id:`, `data:`, blank line).
+ */
 export function sseFrame(e: TailEvent): string {
   switch (e.type) {
     case 'heartbeat':

@@ -90,7 +90,9 @@ const common = {
   end: time.optional().describe('exclusive end; default: now'),
 };
 
-/** A query-string schema of a kind's filters plus `extra` (strict, `attr.<key>` allowed where the kind has attributes). */
+/**
+ * A query-string schema of a kind's filters plus `extra` (strict, `attr.<key>` allowed where the kind has attributes).
+ */
 export function recordQuerySchema<S extends z.ZodRawShape>(kind: RecordKind, extra: S) {
   return withAttributeFilters(kind, { ...filterShape(kind), ...extra });
 }

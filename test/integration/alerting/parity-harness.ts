@@ -26,7 +26,9 @@ export interface ParityAlert {
 export interface Parity {
   amFake: FakeProviders;
   pharosFake: FakeProviders;
-  /** Both senders get these alerts, with this endsAt (in the future: firing; in the past: resolved), or one per alert. */
+  /**
+   * Both senders get these alerts, with this endsAt (in the future: firing; in the past: resolved), or one per alert.
+   */
   post(alerts: ParityAlert[], endsAt: number | number[]): Promise<void>;
   close(): Promise<void>;
 }

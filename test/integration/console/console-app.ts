@@ -196,7 +196,10 @@ export async function seed(app: ConsoleApp): Promise<void> {
   await until(async () => (await count('/v1/logs?namespace=warmup&size=1')) === 1, 180_000, 'warm-up log indexed');
 }
 
-/** Fluent Bit's JSON shape (`date` in epoch seconds, `log`, `kubernetes.*`), one line per record; the cluster is the URL's. */
+/**
+ * Fluent Bit's JSON shape (`date` in epoch seconds, `log`, `kubernetes.*`), one line per record; the cluster is the
+ * URL's.
+ */
 export function logLines(
   { namespace, pod }: { namespace: string; pod: string },
   messages: string[],

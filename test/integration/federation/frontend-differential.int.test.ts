@@ -23,7 +23,10 @@ import { TRAPS } from './traps.ts';
 
 type Kind = 'instant' | 'range';
 
-/** Instant: an hour after the evaluation time (cacheable). Range: two minutes after its end, so its last 3 steps are fresh. */
+/**
+ * Instant: an hour after the evaluation time (cacheable). Range: two minutes after its end, so its last 3 steps are
+ * fresh.
+ */
 const NOW_MS: Record<Kind, number> = { instant: (EVAL_TIME + 3600) * 1000, range: (RANGE.end + 120) * 1000 };
 
 function fronted(cache: Record<string, unknown>, nowMs: number) {

@@ -17,7 +17,10 @@ export interface PharosProcess {
   stop(): Promise<number | null>;
 }
 
-/** Writes `config` (host and port filled in) to `<dir>/pharos.yaml` and starts Pharos on it; resolves once /healthz answers. */
+/**
+ * Writes `config` (host and port filled in) to `<dir>/pharos.yaml` and starts Pharos on it; resolves once /healthz
+ * answers.
+ */
 export async function startPharos(
   dir: string,
   config: Record<string, unknown>,

@@ -67,7 +67,9 @@ export interface InProcessPipeline {
     status: number;
     body: { accepted?: number; rejected?: { index: number; reason: string }[]; error?: unknown };
   }>;
-  /** Starts the indexer's consumers when `deferIndexer` held them back (so its first batches hold all that was posted). */
+  /**
+   * Starts the indexer's consumers when `deferIndexer` held them back (so its first batches hold all that was posted).
+   */
   startIndexer(): Promise<void>;
   close(): Promise<void>;
 }

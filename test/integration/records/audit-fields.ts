@@ -26,7 +26,10 @@ const readJsonl = (path: string): RawAudit[] =>
 /** Real OpenShift 4.12 events (100; decisions, 403/404/409 responses with messages, four objectRef.uid). */
 export const openshiftTrace = (): RawAudit[] =>
   readJsonl(resolve(REPO, '../shared/data/k8s-audit/openshift-clo_audit_in_openshift412_requestresponse.jsonl'));
-/** kubectl --as sessions written for these tests (test/fixtures/k8s-audit/README.md): impersonation and forbid decisions. */
+/**
+ * kubectl --as sessions written for these tests (test/fixtures/k8s-audit/README.md): impersonation and forbid
+ * decisions.
+ */
 export const impersonationTrace = (): RawAudit[] =>
   readJsonl(resolve(REPO, 'test/fixtures/k8s-audit/kubectl-as-impersonation.jsonl'));
 

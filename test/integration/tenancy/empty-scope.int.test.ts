@@ -38,7 +38,8 @@ describe('empty scope lists grant nothing, on every API', () => {
         rateLimit: { perSecond: 0 },
       },
     });
-    // Protected routes are those that refuse a caller without credentials; public ones (health, docs, /ui) hold no data.
+    // Protected routes are those that refuse a caller without credentials; public ones (health, docs, /ui) hold no
+    // data.
     protectedRoutes = [];
     for (const r of full.routes) {
       const res = await full.app.inject({ method: r.method as 'GET', url: fill(r.url) });

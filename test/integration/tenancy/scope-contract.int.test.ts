@@ -24,7 +24,8 @@ import {
 } from './scope-contract-fixtures.ts';
 
 /**
- * Issue 20, item 3: every public read API over the same scoped fixtures, on both backends (records in several clusters and
+ * Issue 20, item 3: every public read API over the same scoped fixtures, on both backends (records in several clusters
+ * and
  * namespaces and without a namespace, the fixture Prometheus servers, spans, alerts, silences, rule groups,
  * dashboards), with tokens scoped to `*`, one namespace, one cluster and namespace, several of each, one
  * cluster only, and JWTs with empty lists. Each API shows exactly the data `allows` (one rule, written from

@@ -84,7 +84,9 @@ const EAST = istioFamilies(
   }),
 );
 
-/** west: the callee's report of east's frontend -> payments (1/s), and the servicegraph connector's payments -> ledger. */
+/**
+ * west: the callee's report of east's frontend -> payments (1/s), and the servicegraph connector's payments -> ledger.
+ */
 const WEST: MetricFamily[] = [
   ...istioFamilies(
     [counter('istio_requests_total', call(FRONT, PAYMENTS, { reporter: 'destination', response_code: '200' }), 1)],

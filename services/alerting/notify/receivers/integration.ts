@@ -8,7 +8,10 @@ export interface Integration {
   type: string;
   /** Index within its receiver's list of that type; with the receiver name it identifies the integration. */
   index: number;
-  /** Whom it notifies, for the notification log and /v1/receivers: never a secret (webhook paths and tokens are redacted). */
+  /**
+   * Whom it notifies, for the notification log and /v1/receivers: never a secret (webhook paths and tokens are
+   * redacted).
+   */
   target: string;
   sendResolved: boolean;
   /** The integration's own timeout per attempt (e.g. webhook `timeout`), overriding the delivery settings. */
