@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { InputError } from '../../../libs/errors/errors.ts';
+import { epochToMs, parseTime } from '../../../libs/time/time.ts';
 import { parseMatchers, type Matcher } from '../notify/matchers.ts';
 
-/** A time as RFC 3339 text or epoch seconds (as the Prometheus API takes them), to epoch ms. */
+/** A time as RFC 3339 text or epoch seconds (as the Prometheus API takes them), to epoch ms (libs/time). */
 export const timeParam = z.union([z.number(), z.string().min(1)]).transform((v, ctx) => {
-  const ms = typeof v === 'number' || /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : Date.parse(v);
-  if (!Number.isFinite(ms)) {
+  const ms = typeof v === 'number' ? epochToMs(v) : parseTime(v);
+  if (ms === undefined) {
     ctx.addIssue({ code: 'custom', message: 'must be RFC 3339 or epoch seconds' });
     return z.NEVER;
   }

@@ -1,4 +1,5 @@
 import type { Scope } from '../../../libs/auth/principal.ts';
+import { backoffDelay } from '../../../libs/async/backoff.ts';
 import { sleepUntilAborted } from '../../../libs/async/sleep.ts';
 import type { TailConfig } from '../../../libs/config/sections/tail.ts';
 import { LimitError, PharosError } from '../../../libs/errors/errors.ts';
@@ -96,7 +97,8 @@ export class RecordsTail {
     const window = new TailWindow(start, lateMs);
     const until = this.now() + maxDurationMs;
     let failing = false;
-    let backoff = pollIntervalMs;
+    // Failed polls in a row: the next waits back off (libs/async's policy) from twice the poll interval.
+    let failures = 0;
     let lastSent = this.now();
     try {
       yield { type: 'open', start, pollIntervalMs, lateMs };
@@ -106,7 +108,7 @@ export class RecordsTail {
           events = await this.poll(tail, window, slot.signal);
           if (failing) events.unshift({ type: 'resumed' });
           failing = false;
-          backoff = pollIntervalMs;
+          failures = 0;
         } catch (err) {
           if (slot.signal.aborted) break;
           const e = err instanceof PharosError ? err : undefined;
@@ -120,7 +122,7 @@ export class RecordsTail {
                 },
               ];
           failing = true;
-          backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+          failures += 1;
         }
         if (events.length === 0 && this.now() - lastSent >= heartbeatMs) events.push({ type: 'heartbeat' });
         for (const e of events) yield e;
@@ -133,7 +135,10 @@ export class RecordsTail {
           break;
         }
         await sleepUntilAborted(
-          Math.min(failing ? backoff : pollIntervalMs, Math.max(0, until - this.now())),
+          Math.min(
+            failing ? backoffDelay({ initialMs: pollIntervalMs, maxMs: MAX_BACKOFF_MS }, failures + 1) : pollIntervalMs,
+            Math.max(0, until - this.now()),
+          ),
           slot.signal,
         );
       }
