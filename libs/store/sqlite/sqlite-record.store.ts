@@ -6,13 +6,7 @@ import type { Logger } from '../../logging/logger.ts';
 import { RECORD_KINDS, type RecordKind } from '../../schemas/records.ts';
 import { lowerSimple } from '../../search/tokenize.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../cursor.ts';
-import {
-  docProblem,
-  filterColumns,
-  MULTI_VALUED_FIELDS,
-  storedField,
-  textFields,
-} from '../../schemas/record-fields.ts';
+import { MULTI_VALUED_FIELDS, storedField } from '../../schemas/record-fields.ts';
 import type {
   AnyDoc,
   HistogramRequest,
@@ -27,8 +21,9 @@ import type {
   WriteItemResult,
   WriteOptions,
 } from '../record-store.ts';
-import { addRecordFields, columnValue, textOf } from './sqlite-record-fields-migrate.ts';
+import { addRecordFields } from './sqlite-record-fields-migrate.ts';
 import { migrateRecordTables } from './sqlite-record-migrate.ts';
+import { prepareWriter, writeOne, type RecordWriter } from './sqlite-record-writer.ts';
 import { ftsName, q, schemaStatements, tableName } from './sqlite-record-schema.ts';
 import { fromTable, LOWER_FN, whereClause, type SqlValue } from './sqlite-record-where.ts';
 
@@ -37,16 +32,6 @@ export interface SqliteRecordStoreOptions {
   path: string;
   /** Says when an older database is migrated at start. */
   logger?: Logger;
-}
-
-interface Writer {
-  columns: string[];
-  texts: readonly string[];
-  find: Database.Statement;
-  insert: Database.Statement;
-  update: Database.Statement;
-  ftsDelete: Database.Statement;
-  ftsInsert: Database.Statement;
 }
 
 /** The paging order's key of a row: time, id, cluster (the same id from two clusters is two records). */
@@ -66,7 +51,7 @@ const DELETE_BATCH = 5000;
 export class SqliteRecordStore implements RecordStore {
   readonly type = 'sqlite';
   private db: Database.Database | undefined;
-  private readonly writers = new Map<RecordKind, Writer>();
+  private readonly writers = new Map<RecordKind, RecordWriter>();
 
   constructor(private readonly options: SqliteRecordStoreOptions) {}
 
@@ -104,7 +89,7 @@ export class SqliteRecordStore implements RecordStore {
     const writer = this.writer(kind);
     const results: WriteItemResult[] = [];
     const run = db.transaction(() => {
-      docs.forEach((doc, i) => results.push(this.writeOne(kind, writer, { doc, json: json?.[i] })));
+      docs.forEach((doc, i) => results.push(writeOne(kind, writer, { doc, json: json?.[i] })));
     });
     try {
       run();
@@ -122,48 +107,9 @@ export class SqliteRecordStore implements RecordStore {
     return results;
   }
 
-  /** `json` is the doc's JSON text when the caller has it (RecordStore.write). */
-  private writeOne(kind: RecordKind, writer: Writer, { doc, json }: { doc: AnyDoc; json?: string }): WriteItemResult {
-    const problem = docProblem(kind, doc);
-    if (problem) return { id: String(doc?.id), ok: false, retryable: false, reason: problem };
-    const columns = writer.columns.map((c) => columnValue(doc, c));
-    const texts = writer.texts.map((f) => textOf(doc, f));
-    const text = json ?? JSON.stringify(doc);
-    const existing = writer.find.get(doc.cluster, doc.id) as { rid: number } | undefined;
-    if (existing) {
-      // The same record again (redelivery): replace the row and its text entry in place.
-      writer.update.run(doc.time, ...columns, text, existing.rid);
-      writer.ftsDelete.run(existing.rid);
-      writer.ftsInsert.run(existing.rid, ...texts);
-    } else {
-      const rid = writer.insert.run(doc.id, doc.time, ...columns, text).lastInsertRowid;
-      writer.ftsInsert.run(rid, ...texts);
-    }
-    return { id: doc.id, ok: true };
-  }
-
-  private writer(kind: RecordKind): Writer {
-    const existing = this.writers.get(kind);
-    if (existing) return existing;
-    const db = this.open();
-    const t = tableName(kind);
-    const columns = filterColumns(kind);
-    const cols = columns.map(q);
-    const texts = textFields(kind);
-    const writer: Writer = {
-      columns,
-      texts,
-      find: db.prepare(`SELECT rid FROM ${t} WHERE cluster = ? AND id = ?`),
-      insert: db.prepare(
-        `INSERT INTO ${t} (id, time, ${cols.join(', ')}, doc) VALUES (?, ?, ${cols.map(() => '?').join(', ')}, ?)`,
-      ),
-      update: db.prepare(`UPDATE ${t} SET time = ?, ${cols.map((c) => `${c} = ?`).join(', ')}, doc = ? WHERE rid = ?`),
-      ftsDelete: db.prepare(`DELETE FROM ${ftsName(kind)} WHERE rowid = ?`),
-      ftsInsert: db.prepare(
-        `INSERT INTO ${ftsName(kind)} (rowid, ${texts.map(q).join(', ')}) VALUES (?, ${texts.map(() => '?').join(', ')})`,
-      ),
-    };
-    this.writers.set(kind, writer);
+  private writer(kind: RecordKind): RecordWriter {
+    let writer = this.writers.get(kind);
+    if (!writer) this.writers.set(kind, (writer = prepareWriter(this.open(), kind)));
     return writer;
   }
 
