@@ -1,5 +1,6 @@
 import type { FederatedQueryService, PromSample } from '../federation/federation.types.ts';
-import type { Topology, TopologyEdge, TopologyNode } from './topology.ts';
+import { bucketQuantile } from '../promql/eval/quantile.ts';
+import { byId, nodeId, type Topology, type TopologyEdge, type TopologyNode } from './topology.ts';
 
 /**
  * The service graph from mesh metrics, through the federation (issue 22, 3b): Istio's standard metrics and the
@@ -102,7 +103,8 @@ interface Call {
   to: Endpoint;
   requests: number;
   errors: number;
-  buckets: { le: number; count: number }[];
+  /** Classic buckets as histogram_quantile reads them; bounds in milliseconds. */
+  buckets: { upperBound: number; count: number }[];
 }
 
 /** The mesh sources' calls in the window, as one topology (edges keyed like the span topology's). */
@@ -147,7 +149,8 @@ async function readSource(q: MeshQueries, req: MeshTopologyRequest): Promise<Sou
   };
 }
 
-const endId = (e: Endpoint): string => `${e.cluster}/${e.namespace ?? ''}/${e.service}`;
+const endId = (e: Endpoint): string =>
+  nodeId({ cluster: e.cluster, namespace: e.namespace ?? undefined, serviceName: e.service });
 const valueOf = (s: PromSample): number => Number(s.value?.[1] ?? 0);
 
 function collect(calls: Map<string, Call>, q: MeshQueries, a: SourceAnswers): void {
@@ -161,11 +164,9 @@ function collect(calls: Map<string, Call>, q: MeshQueries, a: SourceAnswers): vo
   for (const s of a.requests) call(s.metric).requests += valueOf(s);
   for (const s of a.errors) call(s.metric).errors += valueOf(s);
   for (const s of a.buckets) {
-    const le = s.metric.le === '+Inf' ? Infinity : Number(s.metric.le) * q.toMs;
-    const c = call(s.metric);
-    const same = c.buckets.find((b) => b.le === le);
-    if (same) same.count += valueOf(s);
-    else c.buckets.push({ le, count: valueOf(s) });
+    const upperBound = s.metric.le === '+Inf' ? Infinity : Number(s.metric.le) * q.toMs;
+    // Buckets of one bound from several series are coalesced by bucketQuantile, as histogram_quantile does.
+    call(s.metric).buckets.push({ upperBound, count: valueOf(s) });
   }
 }
 
@@ -198,32 +199,20 @@ function toTopology(calls: readonly Call[], windowMs: number): Topology {
       errors: c.errors,
       requestRate: c.requests / seconds,
       errorRate: c.errors / c.requests,
-      p50Ms: bucketQuantile(0.5, c.buckets),
-      p95Ms: bucketQuantile(0.95, c.buckets),
+      p50Ms: latency(0.5, c.buckets),
+      p95Ms: latency(0.95, c.buckets),
       type: 'request',
       crossCluster: from.cluster !== to.cluster,
     });
   }
-  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   return { nodes: [...nodes.values()].sort(byId), edges: edges.sort(byId) };
 }
 
 /**
- * histogram_quantile over cumulative buckets, as Prometheus computes it (promql/quantile.go): linear
- * interpolation inside the bucket holding the rank, the lower bound of the first bucket taken as 0, and the
- * upper bound of the highest finite bucket when the rank falls in +Inf. 0 when there is no observation.
+ * histogram_quantile's interpolation (the PromQL engine's bucketQuantile), 0 rather than NaN when the pair has
+ * no latency buckets: the answer is JSON, and the span topology says 0 for no observation too.
  */
-export function bucketQuantile(q: number, buckets: readonly { le: number; count: number }[]): number {
-  const sorted = [...buckets].sort((a, b) => a.le - b.le);
-  const total = sorted.at(-1)?.count ?? 0;
-  if (sorted.length < 2 || !(total > 0) || sorted.at(-1)?.le !== Infinity) return 0;
-  const rank = q * total;
-  let i = sorted.findIndex((b) => b.count >= rank);
-  if (i === sorted.length - 1) return sorted[sorted.length - 2]?.le as number;
-  if (i < 0) i = 0;
-  const b = sorted[i] as { le: number; count: number };
-  const lower = i === 0 ? 0 : (sorted[i - 1] as { le: number }).le;
-  const below = i === 0 ? 0 : (sorted[i - 1] as { count: number }).count;
-  const inBucket = b.count - below;
-  return inBucket > 0 ? lower + (b.le - lower) * ((rank - below) / inBucket) : b.le;
+function latency(q: number, buckets: Call['buckets']): number {
+  const v = bucketQuantile(q, buckets);
+  return Number.isFinite(v) ? v : 0;
 }

@@ -1,4 +1,4 @@
-import type { Topology, TopologyEdge, TopologyNode } from './topology.ts';
+import { byId, type Topology, type TopologyEdge, type TopologyNode } from './topology.ts';
 
 export type TopologySource = 'spans' | 'istio' | 'servicegraph';
 
@@ -24,6 +24,5 @@ export function mergeTopologies(parts: readonly { source: TopologySource; topolo
     to.requests += e.requests;
     to.errors += e.errors;
   }
-  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   return { nodes: [...nodes.values()].sort(byId), edges: [...edges.values()].sort(byId) };
 }

@@ -47,6 +47,9 @@ export const TOPOLOGY_KINDS = [
   'SPAN_KIND_CONSUMER',
 ] as const;
 
+/** The order of nodes and edges in every topology answer: by id. */
+export const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
 export const nodeId = (s: Pick<SpanEdgeFields, 'cluster' | 'namespace' | 'serviceName'>): string =>
   `${s.cluster}/${s.namespace ?? ''}/${s.serviceName}`;
 
@@ -128,7 +131,6 @@ export function buildTopology(spans: readonly SpanEdgeFields[], windowMs: number
       p95Ms: rank(latencies, 0.95),
     };
   });
-  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   return { nodes: [...nodes.values()].sort(byId), edges: out.sort(byId) };
 }
 

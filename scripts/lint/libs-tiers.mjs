@@ -37,7 +37,7 @@ export const SAME_FLOOR = {
   dashboards: ['promql'],
   normalize: ['otlp', 'loki', 'elasticsearch'],
   store: ['search', 'normalize'],
-  traces: ['store', 'normalize', 'otlp', 'federation'],
+  traces: ['store', 'normalize', 'otlp', 'federation', 'promql'],
   tenancy: ['auth'],
 };
 

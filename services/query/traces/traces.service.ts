@@ -178,13 +178,16 @@ export class TracesService {
       spansRead = fromSpans.read;
       partial = fromSpans.partial;
     }
-    const federation = this.opts.federation ? scopedFederation(await this.opts.federation(), scope) : undefined;
-    for (const source of sources.filter((s): s is MeshSource => s !== 'spans')) {
-      if (!federation) continue;
-      const mesh = await meshTopology({ federation, sources: [source], start, end, ...(signal ? { signal } : {}) });
-      parts.push({ source, topology: mesh.topology });
-      warnings.push(...mesh.warnings);
-      partial ||= mesh.partial;
+    const mesh = sources.filter((s): s is MeshSource => s !== 'spans');
+    // The federation only when a mesh source is asked for: a spans-only topology never starts it.
+    const federation =
+      mesh.length > 0 && this.opts.federation ? scopedFederation(await this.opts.federation(), scope) : undefined;
+    for (const source of mesh) {
+      if (!federation) break;
+      const read = await meshTopology({ federation, sources: [source], start, end, ...(signal ? { signal } : {}) });
+      parts.push({ source, topology: read.topology });
+      warnings.push(...read.warnings);
+      partial ||= read.partial;
     }
     const merged = parts.length === 1 ? (parts[0] as { topology: Topology }).topology : mergeTopologies(parts);
     return {
