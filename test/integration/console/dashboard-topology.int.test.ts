@@ -124,6 +124,23 @@ describe.each<Backend>(['embedded', 'kafka+opensearch'])('dashboard topology pan
     ]);
   });
 
+  it('fills the built-in namespace dashboard’s Service calls row for the picked cluster and namespace', async () => {
+    const built = await app.get<Render>(
+      '/v1/dashboards/namespace/render?from=now-1h&to=now&var-cluster=east&var-namespace=pay',
+    );
+    const panel = built.panels.find((p) => p.type === 'topology');
+    expect(panel).toMatchObject({ title: 'Calls into and out of pay' });
+    expect(panel!.error).toBeUndefined();
+    expect(figures(panel!.data.topology)).toEqual([
+      [LOCAL, 1, 0],
+      [CROSS, 2, 1],
+    ]);
+    const west = await app.get<Render>(
+      '/v1/dashboards/namespace/render?from=now-1h&to=now&var-cluster=west&var-namespace=pay',
+    );
+    expect(figures(west.panels.find((p) => p.type === 'topology')!.data.topology)).toEqual([]);
+  });
+
   it('never shows a scoped token more than its scope: namespace pay sees its own call and a 403 for shop', async () => {
     const scoped = await render('var-cluster=$__all', TOKENS.pay);
     const [calls, shop] = scoped.panels;
