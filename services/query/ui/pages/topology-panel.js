@@ -24,6 +24,7 @@ function TopologyPanel({ panelId, topology: t, target }) {
         : html`<${TopologyGraph} id=${`topology-graph-${panelId}`} nodes=${t.nodes} edges=${t.edges} selected=${selected} withTable=${false}
             onSelect=${(id) => setSelected(id === selected ? '' : id)} />`
     }
+    ${t.partial && html`<p class="scope-note topology-partial" role="note">The graph may miss calls: ${(t.warnings ?? []).join('; ') || 'more spans in the range than the topology reads'}.</p>`}
     <p class="muted small legend">${t.edges.length > 0 ? 'Click a call for its slowest traces · ' : ''}<a href=${tracesLink(t, target)}>open in Traces</a></p>
     ${
       edge &&
