@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FILTER_FIELDS, RECORD_KINDS } from '../schemas/records.ts';
+import { checkTopologyTargets, topologyTargetSchema } from './topology-target.schema.ts';
 import { variableRegexProblem } from './variable-regex.ts';
 
 /**
@@ -73,31 +74,6 @@ export const recordTargetSchema = z
     }
   });
 
-/** Where a topology comes from: the span store, Istio's metrics, the Collector's servicegraph connector. */
-export const TOPOLOGY_SOURCES = ['spans', 'istio', 'servicegraph'] as const;
-
-/**
- * The service topology (`GET /v1/topology`) for topology panels: its sources and cluster/namespace filters.
- * `cluster` and `namespace` may be variables (`$cluster`); a multi-value selection shows the calls with an
- * end in any selected cluster (namespace), and "All" drops the filter, as in record-target filters.
- */
-export const topologyTargetSchema = z
-  .object({
-    datasource: z.literal('topology'),
-    refId: z.string().optional(),
-    /** Default: all three, as `/v1/topology` reads them. */
-    sources: z
-      .array(z.enum(TOPOLOGY_SOURCES))
-      .min(1, 'at least one of spans, istio, servicegraph')
-      .refine((s) => new Set(s).size === s.length, 'each source once')
-      .optional(),
-    /** Only calls with an end in this cluster (namespace). */
-    cluster: z.string().trim().min(1).max(256).optional(),
-    namespace: z.string().trim().min(1).max(256).optional(),
-    hide: z.boolean().optional(),
-  })
-  .strict();
-
 export const targetSchema = z.discriminatedUnion('datasource', [
   promTargetSchema,
   recordTargetSchema,
@@ -155,29 +131,6 @@ export const panelSchema = z
       ctx.addIssue({ code: 'custom', path: ['content'], message: 'only text panels have content' });
     checkTopologyTargets(p, ctx);
   });
-
-/** A topology panel draws one graph: exactly one topology target, and topology targets only there. */
-function checkTopologyTargets(
-  p: { type: string; targets: { datasource?: string | undefined }[] },
-  ctx: z.RefinementCtx,
-) {
-  const topology = p.targets.filter((t) => t.datasource === 'topology').length;
-  if (p.type === 'topology' && (topology !== 1 || p.targets.length !== 1))
-    ctx.addIssue({
-      code: 'custom',
-      path: ['targets'],
-      message: 'a topology panel has exactly one target, of datasource topology',
-    });
-  if (p.type !== 'topology')
-    p.targets.forEach((t, i) => {
-      if (t.datasource === 'topology')
-        ctx.addIssue({
-          code: 'custom',
-          path: ['targets', i, 'datasource'],
-          message: 'topology targets belong on topology panels',
-        });
-    });
-}
 
 export const rowSchema = z
   .object({
@@ -294,7 +247,6 @@ export type PanelType = Panel['type'];
 export type Target = Panel['targets'][number];
 export type PromTarget = z.output<typeof promTargetSchema>;
 export type RecordTarget = z.output<typeof recordTargetSchema>;
-export type TopologyTarget = z.output<typeof topologyTargetSchema>;
 export type Variable = Dashboard['variables'][number];
 
 export const isPromTarget = (t: Target): t is PromTarget => t.datasource === undefined || t.datasource === 'prometheus';

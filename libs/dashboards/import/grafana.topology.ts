@@ -1,4 +1,4 @@
-import { TOPOLOGY_SOURCES, type TopologyTarget } from '../dashboard.schema.ts';
+import { TOPOLOGY_SOURCES, type TopologyTarget } from '../topology-target.schema.ts';
 import { asArray, asObject, asString, type Json, type Notes } from './import.types.ts';
 
 /**

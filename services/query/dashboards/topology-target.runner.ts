@@ -1,4 +1,4 @@
-import type { TopologyTarget } from '../../../libs/dashboards/dashboard.schema.ts';
+import type { TopologyTarget } from '../../../libs/dashboards/topology-target.schema.ts';
 import { interpolateFilter } from '../../../libs/dashboards/interpolate.ts';
 import { LimitError, UnavailableError } from '../../../libs/errors/errors.ts';
 import { byId } from '../../../libs/traces/topology.ts';
