@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenSearchSpanStore } from '../../../libs/store/spans/opensearch-span.store.ts';
 import { SPAN_INDEX_HEAD } from '../../../libs/store/spans/opensearch-span.index.ts';
@@ -11,6 +13,7 @@ import type { StateStore } from '../../../libs/store/state-store.ts';
 import type { AlertingModule } from '../../../services/alerting/alerting.module.ts';
 import { queryRule, type RuleSources } from '../../../services/alerting/engine/rule-query.ts';
 import { compileGroup, type AlertRule } from '../../../services/alerting/rules/compile.ts';
+import { loadRuleFiles } from '../../../services/alerting/rules/rule-files.ts';
 import { ruleTestSpans, spanDocs, times, type SpanSpec } from '../../../services/alerting/testing/span-fixtures.ts';
 import { runId } from '../ingest/pipeline.helpers.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../stack/webhook-receiver.ts';
@@ -70,7 +73,25 @@ const rule = (expr: string): AlertRule =>
   compileGroup({ name: 'g', rules: [{ alert: 'A', expr }] }, { type: 'api' }, { defaultIntervalMs: 60_000 })
     .rules[0] as AlertRule;
 const ERROR_RATE =
-  'sum by (service) (count_over_time(pharos_spans{status="error"}[1m])) / sum by (service) (count_over_time(pharos_spans[1m]))';
+  'sum by (service) (count_over_time(pharos_spans{status="error"}[5m])) / sum by (service) (count_over_time(pharos_spans[5m]))';
+
+const EXAMPLE = 'docs/examples/trace-alert-rules.yaml';
+const example = loadRuleFiles([EXAMPLE], { defaultIntervalMs: 60_000 });
+const exampleRule = (name: string) => example.groups.flatMap((g) => g.rules).find((r) => r.name === name) as AlertRule;
+
+describe('the example rule file of span rules', () => {
+  it('passes promtool check rules and loads in Pharos as rules over spans', async () => {
+    const { stdout } = await promisify(execFile)('promtool', ['check', 'rules', EXAMPLE]);
+    expect(stdout).toContain('SUCCESS: 3 rules found');
+    expect(example.problems).toEqual([]);
+    const rules = example.groups.flatMap((g) => g.rules) as AlertRule[];
+    expect(rules.map((r) => [r.name, r.source])).toEqual([
+      ['ServiceErrorRate', 'spans'],
+      ['ServiceSlowRequests', 'spans'],
+      ['ServiceStoppedServing', 'spans'],
+    ]);
+  });
+});
 
 describe.each(ENGINES)('alert rules over spans (%s)', (_name, make) => {
   let made: Made;
@@ -95,7 +116,7 @@ describe.each(ENGINES)('alert rules over spans (%s)', (_name, make) => {
     );
 
   it('the error rate per service, counted by the store', async () => {
-    expect(await evaluate(ERROR_RATE.replaceAll('[1m]', '[5m]') + ' > 0.05')).toEqual([
+    expect(await evaluate(`${ERROR_RATE} > 0.05`)).toEqual([
       { labels: { cluster: 'east', service: 'cart' }, value: 0.5 },
       { labels: { cluster: 'east', service: 'checkout' }, value: 4 / 21 },
     ]);
@@ -144,6 +165,7 @@ describe.each(ENGINES)('alert rules over spans (%s)', (_name, make) => {
     };
 
     it('fires an error-rate rule and resolves it when the rate falls', async () => {
+      const rate = exampleRule('ServiceErrorRate');
       const live = { cluster: 'east', namespace: 'shop', service: 'payments', at: Date.now() - 1000 };
       await write([...times(7, live), ...times(3, { ...live, error: true })]);
       module = startModule({
@@ -155,16 +177,8 @@ describe.each(ENGINES)('alert rules over spans (%s)', (_name, make) => {
       await module.catalog.create({
         name: 'traces',
         interval: '1s',
-        rules: [
-          {
-            alert: 'ServiceErrorRate',
-            expr: `${ERROR_RATE} > 0.05`,
-            labels: { severity: 'warning' },
-            annotations: {
-              summary: '{{ $labels.service }} in {{ $labels.cluster }}: {{ $value | humanizePercentage }}',
-            },
-          },
-        ],
+        // The example file's rule, evaluated every second and without its `for`.
+        rules: [{ alert: 'ServiceErrorRate', expr: rate.expr, labels: rate.labels, annotations: rate.annotations }],
       });
       await module.start();
       const [fired] = await hook.waitForRequests(1, 60_000);
@@ -174,7 +188,7 @@ describe.each(ENGINES)('alert rules over spans (%s)', (_name, make) => {
           {
             status: 'firing',
             labels: { alertname: 'ServiceErrorRate', cluster: 'east', service: 'payments', severity: 'warning' },
-            annotations: { summary: 'payments in east: 30%' },
+            annotations: { summary: 'payments in east: 30% of requests failed' },
           },
         ],
       });
