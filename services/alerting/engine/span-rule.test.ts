@@ -3,8 +3,10 @@ import { parsePromQL } from '../../../libs/promql/parser.ts';
 import { PROMQL_ANY } from '../../../libs/promql/parse-options.ts';
 import type { SpanCountQuery } from '../../../libs/store/spans/span-count.ts';
 import { SqliteSpanStore } from '../../../libs/store/spans/sqlite-span.store.ts';
+import { compileGroup } from '../rules/compile.ts';
 import { toSpanRuleQuery } from '../rules/span-rule-query.ts';
 import { ruleTestSpans, spanDocs, times, type SpanSpec } from '../testing/span-fixtures.ts';
+import { backtest } from './backtest.ts';
 import { evaluateSpanRule, MAX_SPAN_GROUPS } from './span-rule.ts';
 
 const NOW = Date.UTC(2026, 5, 1, 12);
@@ -103,5 +105,44 @@ describe('span rules: evaluation over the SQLite span store', () => {
     );
     expect(res.samples).toEqual([{ labels: { cluster: 'east', service: 'a' }, value: 3 }]);
     expect(res.warnings).toEqual([`more than ${MAX_SPAN_GROUPS} groups of spans; evaluated ${MAX_SPAN_GROUPS}`]);
+  });
+
+  it('backtests: pending, firing and resolved as the errors enter and leave the window', async () => {
+    const group = compileGroup(
+      {
+        name: 'traces',
+        rules: [
+          {
+            alert: 'Errors',
+            expr: 'sum by (service) (count_over_time(pharos_spans{status="error"}[5m])) > 0',
+            for: '1m',
+          },
+        ],
+      },
+      { type: 'api' },
+      { defaultIntervalMs: min },
+    );
+    const sources = {
+      federation: async () => Promise.reject(new Error('unused')),
+      records: async () => Promise.reject(new Error('unused')),
+      clusters: () => ['east', 'west'],
+      spans: async () => store,
+    };
+    const res = await backtest(
+      group,
+      { start: NOW - min, end: NOW + 10 * min },
+      { sources, resolvedRetentionMs: 15 * min, externalUrl: 'http://pharos.test', signal: AbortSignal.timeout(5000) },
+    );
+    // checkout's 4 errors are 2 minutes before NOW (the last 3 ms earlier), cart's one 1 minute before.
+    expect(res.rules[0]?.errors).toEqual([]);
+    expect(res.rules[0]?.episodes).toMatchObject([
+      {
+        labels: { service: 'checkout', cluster: 'east' },
+        pendingAt: NOW - min,
+        firingAt: NOW,
+        resolvedAt: NOW + 4 * min,
+      },
+      { labels: { service: 'cart', cluster: 'east' }, pendingAt: NOW, firingAt: NOW + min, resolvedAt: NOW + 5 * min },
+    ]);
   });
 });
