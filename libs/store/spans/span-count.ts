@@ -14,7 +14,7 @@ export interface SpanCountQuery extends SpanQuery {
   statusCodes?: readonly number[];
   /** The group key's fields, in this order. */
   by: readonly SpanCountField[];
-  /** Groups returned at most; `truncated` says when there were more. */
+  /** Groups returned at most (the first by key, on every engine); `truncated` says when there were more. */
   limit: number;
 }
 

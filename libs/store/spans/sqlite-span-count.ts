@@ -12,7 +12,7 @@ const COLUMNS: Record<SpanCountField, string> = {
   status: 'CAST(status AS TEXT)',
 };
 
-/** One GROUP BY over the filtered spans: exact counts, at most `limit` groups (the largest first). */
+/** One GROUP BY over the filtered spans: exact counts, at most `limit` groups, the first by key (as OpenSearch's). */
 export function countSqliteSpans(db: Database.Database, query: SpanCountQuery): SpanCounts {
   const filter = where(query);
   const parts = filter.sql ? [filter.sql.replace(/^WHERE /, '')] : [];
@@ -23,9 +23,9 @@ export function countSqliteSpans(db: Database.Database, query: SpanCountQuery): 
   }
   const keys = query.by.map((f) => COLUMNS[f]);
   const select = [...keys, 'count(*)'].join(', ');
-  const group = keys.length ? `GROUP BY ${keys.map((_, i) => i + 1).join(', ')}` : '';
-  const sql = `SELECT ${select} FROM trace_spans ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''} ${group}
-    ORDER BY ${keys.length + 1} DESC LIMIT ?`;
+  const positions = keys.map((_, i) => i + 1).join(', ');
+  const group = keys.length ? `GROUP BY ${positions} ORDER BY ${positions}` : '';
+  const sql = `SELECT ${select} FROM trace_spans ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''} ${group} LIMIT ?`;
   const rows = db
     .prepare(sql)
     .raw()

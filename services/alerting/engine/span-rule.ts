@@ -21,7 +21,7 @@ export interface SpanRuleEvaluation {
 /**
  * A span rule (span-rule-query.ts): matching spans counted by the store in [now - window, now) per cluster and
  * `by` fields. A ratio is numerator / denominator for every group with spans in the denominator, a group
- * without numerator spans being 0 (PromQL would have no sample there; the same answer for `>`, and "success
+ * without numerator spans being 0 (PromQL would have no sample there; the same alerts for `>` N ≥ 0, and "success
  * ratio < 0.9" can fire when nothing succeeds). A count compared with `<` / `<=` treats silence as record-count
  * rules do: a group seen in the window before, and every configured cluster (without `by`), count as 0.
  */
