@@ -4,6 +4,8 @@ import { deleteDailyIndicesBefore } from '../opensearch/daily-retention.ts';
 import { createClient, osCall, reasonOf, type OpenSearchConnection } from '../opensearch/opensearch-call.ts';
 import type { WriteItemResult } from '../record-store.ts';
 import { spanIndexDay, spanIndexName, spanPattern, spanTemplate } from './opensearch-span.index.ts';
+import { countOpenSearchSpans } from './opensearch-span-count.ts';
+import type { SpanCountQuery, SpanCounts } from './span-count.ts';
 import type { SpanEdgeFields, SpanQuery, SpanStore } from './span-store.ts';
 
 export interface OpenSearchSpanStoreOptions extends OpenSearchConnection {
@@ -186,6 +188,10 @@ export class OpenSearchSpanStore implements SpanStore {
 
   async close(): Promise<void> {
     await this.client.close();
+  }
+
+  async countSpans(query: SpanCountQuery, signal?: AbortSignal): Promise<SpanCounts> {
+    return countOpenSearchSpans((body, s) => this.search(body, s), query, signal);
   }
 }
 

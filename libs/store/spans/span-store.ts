@@ -1,5 +1,6 @@
 import type { SpanDoc } from '../../schemas/span-doc.ts';
 import type { WriteItemResult } from '../record-store.ts';
+import type { SpanCountQuery, SpanCounts } from './span-count.ts';
 
 /**
  * A span query after HTTP parsing and scope enforcement. Lists are OR within, AND across; an absent list
@@ -51,4 +52,6 @@ export interface SpanStore {
   refresh(): Promise<void>;
   ping(signal?: AbortSignal): Promise<boolean>;
   close(): Promise<void>;
+  /** Matching spans counted per group of `by` fields (alert rules over spans, span-count.ts). */
+  countSpans(query: SpanCountQuery, signal?: AbortSignal): Promise<SpanCounts>;
 }

@@ -3,7 +3,9 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SpanDoc } from '../../schemas/span-doc.ts';
 import type { WriteItemResult } from '../record-store.ts';
+import type { SpanCountQuery, SpanCounts } from './span-count.ts';
 import type { SpanEdgeFields, SpanQuery, SpanStore } from './span-store.ts';
+import { countSqliteSpans } from './sqlite-span-count.ts';
 
 export interface SqliteSpanStoreOptions {
   /** Database file (storage.path: the records' file, a table of its own); `:memory:` for tests. */
@@ -192,13 +194,18 @@ export class SqliteSpanStore implements SpanStore {
     this.db = undefined;
   }
 
+  async countSpans(query: SpanCountQuery, signal?: AbortSignal): Promise<SpanCounts> {
+    signal?.throwIfAborted();
+    return countSqliteSpans(this.open(), query);
+  }
+
   private open(): Database.Database {
     if (!this.db) throw new Error('SqliteSpanStore used before init()');
     return this.db;
   }
 }
 
-function where(q: SpanQuery): { sql: string; params: SqlValue[] } {
+export function where(q: SpanQuery): { sql: string; params: SqlValue[] } {
   const parts: string[] = [];
   const params: SqlValue[] = [];
   const list = (column: string, values: readonly string[] | undefined) => {
