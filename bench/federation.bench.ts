@@ -50,6 +50,10 @@ const BIG_QUERIES = [
 
 const log = (m: string) => console.log(`[bench] ${m}`);
 
+// BENCH_ONLY=series: only the /series memory comparison on the 100,002-series set (a few minutes, and peak memory
+// does not depend on how busy the machine is); BENCH_ONLY=big or small: one set's phases.
+const ONLY = process.env.BENCH_ONLY;
+
 async function withProcesses(name: string, fn: (proc: BenchProcesses) => Promise<void>): Promise<void> {
   const dir = join(ROOT, 'logs', name);
   mkdirSync(dir, { recursive: true });
@@ -63,34 +67,37 @@ async function withProcesses(name: string, fn: (proc: BenchProcesses) => Promise
 
 const thanos = await ensureThanos(log);
 
-await withProcesses('big', async (proc) => {
-  const servers = await bigSet(proc, ROOT, log);
-  const tq = await startThanos(proc, { bin: thanos, set: 'big', servers });
-  const pharos = await startPharos(proc, { root: ROOT, set: 'big', servers });
-  await seriesMemory(pharos, tq);
-  await compareLatency({
-    label: '100,002 series',
-    window: BIG_WINDOW,
-    queries: BIG_QUERIES,
-    rounds: BIG_ROUNDS,
-    pharos,
-    thanos: tq,
-    servers,
+if (!ONLY || ONLY === 'big' || ONLY === 'series')
+  await withProcesses('big', async (proc) => {
+    const servers = await bigSet(proc, ROOT, log);
+    const tq = await startThanos(proc, { bin: thanos, set: 'big', servers });
+    const pharos = await startPharos(proc, { root: ROOT, set: 'big', servers });
+    await seriesMemory(pharos, tq);
+    if (ONLY === 'series') return;
+    await compareLatency({
+      label: '100,002 series',
+      window: BIG_WINDOW,
+      queries: BIG_QUERIES,
+      rounds: BIG_ROUNDS,
+      pharos,
+      thanos: tq,
+      servers,
+    });
   });
-});
 
-await withProcesses('small', async (proc) => {
-  const servers = await smallSet(proc, ROOT, log);
-  const tq = await startThanos(proc, { bin: thanos, set: 'small', servers });
-  const pharos = await startPharos(proc, { root: ROOT, set: 'small', servers });
-  await compareLatency({
-    label: 'small fixture (east, west, north)',
-    window: SMALL_WINDOW,
-    queries: SMALL_QUERIES,
-    rounds: ROUNDS,
-    pharos,
-    thanos: tq,
-    servers,
+if (!ONLY || ONLY === 'small')
+  await withProcesses('small', async (proc) => {
+    const servers = await smallSet(proc, ROOT, log);
+    const tq = await startThanos(proc, { bin: thanos, set: 'small', servers });
+    const pharos = await startPharos(proc, { root: ROOT, set: 'small', servers });
+    await compareLatency({
+      label: 'small fixture (east, west, north)',
+      window: SMALL_WINDOW,
+      queries: SMALL_QUERIES,
+      rounds: ROUNDS,
+      pharos,
+      thanos: tq,
+      servers,
+    });
+    await dashboardReload(pharos, SHARED, Math.max(3, Math.round(ROUNDS / 4)));
   });
-  await dashboardReload(pharos, SHARED, Math.max(3, Math.round(ROUNDS / 4)));
-});

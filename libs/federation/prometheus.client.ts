@@ -7,6 +7,7 @@ import {
   UnprocessableError,
 } from '../errors/errors.ts';
 import type { PharosConfig } from '../config/config.schema.ts';
+import { EnvelopeStream } from './envelope-stream.ts';
 import { dedupReplicas } from './replica-dedup.ts';
 
 export type ClusterConfig = PharosConfig['clusters'][number];
@@ -49,11 +50,16 @@ interface PromEnvelope {
 }
 
 /**
- * Reads a body up to `maxBytes`, so one cluster's answer cannot take more memory than that: over it, the read
- * stops and the query fails with a limit error instead of the process growing without bound.
+ * Reads and decodes a body up to `maxBytes`, so one cluster's answer cannot take more memory than that: over it,
+ * the read stops and the query fails with a limit error instead of the process growing without bound. Answers
+ * whose data is a list (`series`, `labels`, label values) are decoded element by element as they arrive
+ * (EnvelopeStream), so the body's text is never held whole; the others are parsed at the end.
  */
-async function readBounded(res: Response, maxBytes: number, cluster: string): Promise<string> {
-  if (!res.body) return '';
+async function readAnswer(res: Response, call: { maxBytes: number; cluster: string; path: string }): Promise<unknown> {
+  const { maxBytes, cluster, path } = call;
+  if (!res.body) throw new SyntaxError('Unexpected end of JSON input');
+  const stream = LIST_PATHS.test(path) ? new EnvelopeStream() : undefined;
+  const decoder = new TextDecoder('utf-8');
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -67,10 +73,16 @@ async function readBounded(res: Response, maxBytes: number, cluster: string): Pr
         `cluster "${cluster}" answered more than federation.maxResponseBytes=${maxBytes} bytes; narrow the query`,
       );
     }
-    chunks.push(value);
+    if (stream) stream.push(decoder.decode(value, { stream: true }));
+    else chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  if (!stream) return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  stream.push(decoder.decode());
+  return stream.end();
 }
+
+/** API paths whose `data` is a list. */
+const LIST_PATHS = /^(series|labels|label\/[^/]+\/values)$/;
 
 /** The call to one Prometheus (`url`: the cluster's or one of its replicas'), its answer read up to `maxBytes`. */
 async function callOne(
@@ -99,7 +111,7 @@ async function callOne(
       body: usePost ? params.toString() : null,
       signal: AbortSignal.any([signal, timeout]),
     });
-    body = JSON.parse(await readBounded(res, maxBytes, cluster.name)) as PromEnvelope;
+    body = (await readAnswer(res, { maxBytes, cluster: cluster.name, path })) as PromEnvelope;
   } catch (err) {
     if (err instanceof LimitError) throw err;
     if (timeout.aborted)
