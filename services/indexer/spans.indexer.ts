@@ -17,7 +17,7 @@ import { issuesText } from '../../libs/normalize/normalize.types.ts';
 import { bulkCoalescer } from './bulk-coalescer.ts';
 import { toDeadLetter } from './dead-letter.ts';
 import { single } from './index-batch.ts';
-import { indexerMetrics, type IndexerMetrics } from './indexer.metrics.ts';
+import type { IndexerMetrics } from './indexer.metrics.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -27,10 +27,9 @@ const DAY_MS = 86_400_000;
  * capped backoff for as long as it takes, and a span the store refuses for good (or that is not a span)
  * dead-lettered on the records' topic (`<prefix>.deadletter`, kind `spans`), so the replay puts it back.
  */
-export function spansIndexerFeatures(ctx: ServiceContext): Feature[] {
+export function spansIndexerFeatures(ctx: ServiceContext, metrics: IndexerMetrics): Feature[] {
   const store = () => getSpanStore(ctx);
   const log = ctx.logger.child({ component: 'indexer', kind: 'spans' });
-  const metrics = indexerMetrics(ctx.metrics);
   const topics = topicsFor(ctx.config.bus);
   let sub: Subscription | undefined;
   let retention: ScheduledTask | undefined;

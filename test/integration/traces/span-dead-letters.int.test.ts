@@ -4,10 +4,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsumedMessage } from '../../../libs/bus/bus.ts';
 import { topicsFor } from '../../../libs/bus/topics.ts';
+import { OtlpTypes } from '../../../libs/otlp/otlp.proto.ts';
 import { getBus, getSpanStore } from '../../../libs/runtime/backends.ts';
 import type { SpanStore } from '../../../libs/store/spans/span-store.ts';
 import { deadLetterSchema, replayDeadLetters, type DeadLetter } from '../../../services/indexer/dead-letter.ts';
-import { engineConfig, runId, startInProcess, until, type InProcessPipeline } from '../ingest/pipeline.helpers.ts';
+import {
+  engineConfig,
+  INGEST_TOKEN,
+  runId,
+  startInProcess,
+  until,
+  type InProcessPipeline,
+} from '../ingest/pipeline.helpers.ts';
 
 /**
  * Spans the store refuses are dead-lettered like records (issue 22): on Kafka + OpenSearch an attribute
@@ -132,6 +140,7 @@ describe.each(SETUPS)('spans the store refuses are dead-lettered: %s', (_name, o
     expect(metrics).toMatch(
       new RegExp(`pharos_indexer_deadlettered_total\\{[^}]*kind="spans"[^}]*\\} ${1 + refusedByStore}\n`),
     );
+    expect(metrics).toMatch(/pharos_indexer_consumer_lag\{[^}]*kind="spans"[^}]*\} \d+/);
     expect(metrics).toMatch(/pharos_indexer_records_total\{[^}]*kind="spans",result="indexed"[^}]*\} [1-9]/);
 
     // The replay puts them back on the spans topic; still refused, they come back with the same reason,
@@ -149,5 +158,67 @@ describe.each(SETUPS)('spans the store refuses are dead-lettered: %s', (_name, o
     const reasons = (ls: DeadLetter[]) => ls.map((l) => l.reason).sort();
     expect(reasons(again)).toEqual(reasons([...letters, ...letters]));
     expect(await stored()).toHaveLength(expectedStored?.length ?? 4);
+  });
+
+  it('bad input: a truncated protobuf is 400 and stores nothing; spans without a trace id or over 128 KiB are refused alone', async () => {
+    const trace = 'f1e2d3c4b5a69788796a5b4c3d2e1f00';
+    const start = BigInt(Date.now() - 30_000) * 1_000_000n;
+    const span = (spanId: string, extra: Record<string, unknown> = {}) => ({
+      traceId: trace,
+      spanId,
+      name: 'GET /bad',
+      kind: 2,
+      startTimeUnixNano: start.toString(),
+      endTimeUnixNano: (start + 1_000_000n).toString(),
+      ...extra,
+    });
+    const body = (spans: unknown[]) => ({
+      resourceSpans: [{ resource: { attributes: [kv('service.name', 'bad')] }, scopeSpans: [{ spans }] }],
+    });
+    const wire = Buffer.from(
+      OtlpTypes.ExportTraceServiceRequest.encode(
+        OtlpTypes.ExportTraceServiceRequest.fromObject({
+          resourceSpans: [
+            {
+              scopeSpans: [
+                {
+                  spans: [
+                    {
+                      ...span('0000000000000009'),
+                      traceId: Buffer.from(trace, 'hex'),
+                      spanId: Buffer.from('0000000000000009', 'hex'),
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      ).finish(),
+    );
+    const cut = await p.app.inject({
+      method: 'POST',
+      url: `/otlp/v1/traces?cluster=${cluster}`,
+      headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/x-protobuf' },
+      payload: wire.subarray(0, wire.length - 5),
+    });
+    expect(cut.statusCode).toBe(400);
+    const res = await p.post(
+      `/otlp/v1/traces?cluster=${cluster}`,
+      body([
+        span('0000000000000001', { traceId: '' }),
+        span('0000000000000002', { attributes: [kv('blob', 'x'.repeat(200_000))] }),
+        span('0000000000000003'),
+      ]),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ partialSuccess: { rejectedSpans: '2' } });
+    const mine = async () => {
+      await store.refresh().catch(() => undefined);
+      return (await store.find({ traceIds: [trace], clusters: [cluster] }, 10).catch(() => ({ spans: [] }))).spans;
+    };
+    await until(async () => (await mine()).length >= 1, 90_000, 'the good span stored');
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await mine()).map((s) => s.spanId)).toEqual(['0000000000000003']);
   });
 });
