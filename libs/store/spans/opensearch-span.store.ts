@@ -104,17 +104,16 @@ export class OpenSearchSpanStore implements SpanStore {
     if (traces === 0) return [];
     // Field collapsing on traceId: the newest matching span of each trace ranks the trace, and its inner hits
     // carry the trace's match count and newest matching spans (at most index.max_inner_result_window, 100).
+    // Inner hits cost one search per trace, so they are asked for only when spans are wanted.
     const sort = [{ time: 'desc' }, { id: 'asc' }];
+    const inner = { name: 'matched', size: Math.min(spansPerTrace, 100), sort, track_scores: false };
     const body = {
       query: buildQuery(query),
       size: Math.min(traces, PAGE),
       sort,
       _source: false,
       track_total_hits: false,
-      collapse: {
-        field: 'traceId',
-        inner_hits: { name: 'matched', size: Math.min(spansPerTrace, 100), sort, track_scores: false },
-      },
+      collapse: { field: 'traceId', ...(spansPerTrace > 0 ? { inner_hits: inner } : {}) },
     };
     type Collapsed = Hit<unknown> & {
       fields?: { traceId?: string[] };
@@ -122,11 +121,11 @@ export class OpenSearchSpanStore implements SpanStore {
     };
     const res = await this.search<unknown>(body, signal);
     return (res.hits.hits as Collapsed[]).map((h) => {
-      const inner = h.inner_hits?.matched?.hits;
+      const hits = h.inner_hits?.matched?.hits;
       return {
         traceId: h.fields?.traceId?.[0] ?? '',
-        matched: inner?.total.value ?? 1,
-        spans: (inner?.hits ?? []).map((x) => x._source),
+        matched: hits?.total.value ?? 0,
+        spans: (hits?.hits ?? []).map((x) => x._source),
       };
     });
   }

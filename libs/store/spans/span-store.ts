@@ -32,7 +32,7 @@ export type SpanEdgeFields = Pick<
 /** A trace with spans matching a query: how many match, and the newest of them. */
 export interface TraceMatch {
   traceId: string;
-  /** Matching spans of the trace (in the query's scope). */
+  /** Matching spans of the trace; 0 when `spansPerTrace` is 0 (ids only, the cheap form on OpenSearch). */
   matched: number;
   /** Its newest matching spans, at most `spansPerTrace`, newest first. */
   spans: SpanDoc[];

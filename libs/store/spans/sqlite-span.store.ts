@@ -139,7 +139,12 @@ export class SqliteSpanStore implements SpanStore {
       )
       .raw()
       .all(...params, traces, ...params, spansPerTrace) as [string, number, string][];
-    return rows.map(([traceId, matched, docs]) => ({ traceId, matched, spans: JSON.parse(docs) as SpanDoc[] }));
+    // As OpenSearch answers ids only (no count) for spansPerTrace 0, so both stores answer alike.
+    return rows.map(([traceId, matched, docs]) =>
+      spansPerTrace > 0
+        ? { traceId, matched, spans: JSON.parse(docs) as SpanDoc[] }
+        : { traceId, matched: 0, spans: [] },
+    );
   }
 
   async edgeFields(

@@ -30,32 +30,36 @@ export function withinDuration(durationMs: number, p: { minDurationMs?: number; 
 /**
  * A trace's search summary as Tempo makes it: start and end over its spans, the duration in whole ms
  * (end ms minus start ms, each truncated, so an integer as Tempo's uint32), the root span's service and
- * name (the first span when the root is not in scope or not received), its newest matched spans.
+ * name (the first span when the root is not in scope or not received). Undefined without spans.
  */
-export function summarize(spans: readonly SpanDoc[], matched: TraceMatch): TraceSummary {
-  const all = spans.length > 0 ? spans : matched.spans;
-  let first = all[0] as SpanDoc;
+export function summarize(traceID: string, spans: readonly SpanDoc[]): Omit<TraceSummary, 'spanSet'> | undefined {
+  let first = spans[0];
+  if (!first) return undefined;
   let startNs = BigInt(first.startTimeUnixNano);
   let endNs = BigInt(first.endTimeUnixNano);
-  for (const s of all) {
+  for (const s of spans) {
     if (BigInt(s.startTimeUnixNano) < startNs) [startNs, first] = [BigInt(s.startTimeUnixNano), s];
     if (BigInt(s.endTimeUnixNano) > endNs) endNs = BigInt(s.endTimeUnixNano);
   }
-  const root = all.find((s) => s.parentSpanId === '') ?? first;
+  const root = spans.find((s) => s.parentSpanId === '') ?? first;
   return {
-    traceID: matched.traceId,
+    traceID,
     rootServiceName: root.serviceName,
     rootTraceName: root.name,
     startTimeUnixNano: startNs.toString(),
     durationMs: Number(endNs / 1_000_000n - startNs / 1_000_000n),
-    spanSet: {
-      spans: matched.spans.map((s) => ({
-        spanID: s.spanId,
-        startTimeUnixNano: s.startTimeUnixNano,
-        durationNanos: String(s.durationInNanos),
-      })),
-      matched: matched.matched,
-    },
+  };
+}
+
+/** Tempo's spanSet of a trace: its newest matching spans and how many matched. */
+export function spanSetOf(match: TraceMatch | undefined): TraceSummary['spanSet'] {
+  return {
+    spans: (match?.spans ?? []).map((s) => ({
+      spanID: s.spanId,
+      startTimeUnixNano: s.startTimeUnixNano,
+      durationNanos: String(s.durationInNanos),
+    })),
+    matched: match?.matched ?? 0,
   };
 }
 

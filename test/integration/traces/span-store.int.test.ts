@@ -124,6 +124,10 @@ describe.each(ENGINES)('span store contract: %s', (_name, make) => {
       [t(2), 1, ['2']],
     ]);
     expect(await traces({ clusters: [] }, 10, 3)).toEqual([]);
+    expect(await traces({}, 2, 0)).toEqual([
+      [t(1), 0, []],
+      [t(2), 0, []],
+    ]);
   });
 
   it('lists the clusters that have matching spans, sorted (Tempo tag values of k8s.cluster.name)', async () => {
