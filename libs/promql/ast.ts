@@ -151,9 +151,10 @@ export interface Aggregate {
   /**
    * Set by the planner where the clusters computed another partial form than the aggregation itself, which the
    * evaluator combines (pushdown.ts): `moments` (stddev/stdvar: each cluster's count, mean and stdvar per group),
-   * `candidates` (topk/bottomk: each cluster's top k+1 per group, the answer checked to be free of ties).
+   * `candidates` (topk/bottomk: each cluster's top k+1 per group, checked free of a tie at the k-th place;
+   * `ordered-candidates` also between the picked values, where an ancestor reads their order).
    */
-  partialForm?: 'moments' | 'candidates';
+  partialForm?: 'moments' | 'candidates' | 'ordered-candidates';
 }
 
 export interface Call {

@@ -100,6 +100,10 @@ describe('planQuery', () => {
     const p = plan('topk without (cluster) (1, x)');
     expect(printExpr(p.root)).toBe('topk without (cluster) (1, topk without (cluster) (2, x))');
     expect(p.root.kind === 'aggregate' && p.root.partialForm).toBe('candidates');
+    const sorted = plan('sort(topk(1, x))').root;
+    expect(sorted.kind === 'call' && sorted.args[0]?.kind === 'aggregate' && sorted.args[0].partialForm).toBe(
+      'ordered-candidates',
+    );
     expect(leaves('topk(5, x)', false)).toEqual(['x']);
     expect(leaves('topk(0, x)')).toEqual(['x']);
     expect(leaves('topk(scalar(y), x)')).toEqual(['x', 'y']);

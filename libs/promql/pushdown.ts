@@ -86,13 +86,14 @@ function pushCountValues(e: Aggregate, o: PartialPlanning): Expr | undefined {
 
 /**
  * topk/bottomk(k) → per cluster the same with k + 1, then the global one over the candidates, checked free of
- * ties (aggregate-partials.ts). A grouped one under an ancestor that reads its output order is not pushed: the
- * union lists groups in the order it first meets them among all series, which the candidates do not show.
+ * a tie at the k-th place (aggregate-partials.ts). Under an ancestor that reads its output order (sort, topk, …)
+ * the picked values must differ too, and a grouped one is not pushed: the union lists groups in the order it
+ * first meets them among all series, which the candidates do not show.
  */
 function pushTopK(e: Aggregate, o: PartialPlanning): Expr | undefined {
   const k = e.param?.kind === 'number' ? Math.trunc(e.param.value) : NaN;
   if (!o.pushDownK || !(k >= 1 && k <= MAX_PUSHED_K)) return undefined;
   if (o.ordered && (e.without || e.grouping.length > 0)) return undefined;
   const perCluster: Aggregate = { ...e, param: { kind: 'number', value: k + 1 } };
-  return { ...e, expr: o.leaf(perCluster), partialForm: 'candidates' };
+  return { ...e, expr: o.leaf(perCluster), partialForm: o.ordered ? 'ordered-candidates' : 'candidates' };
 }

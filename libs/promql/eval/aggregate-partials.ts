@@ -9,8 +9,8 @@ import type { Sample } from './values.ts';
 
 /**
  * A pushed topk/bottomk whose candidates cannot show which series the union picks: a tie at the k-th place, or
- * between picked values (their order then depends on the union's heap). The federation asks for the whole
- * argument instead (planner option pushDownK: false).
+ * between picked values whose order an ancestor reads (it then depends on the union's heap). The federation asks
+ * for the whole argument instead (planner option pushDownK: false).
  */
 export class TopKTieError extends Error {
   constructor() {
@@ -23,10 +23,11 @@ const same = (x: number, y: number): boolean => x === y || (Number.isNaN(x) && N
 /**
  * Checks that the candidates (each cluster's top k + 1 per group, planner's pushdown.ts) decide the union's
  * answer, else throws TopKTieError. Per group either every cluster sent at most k (so it sent all it has: the
- * candidates are the group's whole input, in the union's order), or the k best candidates are pairwise distinct
- * and strictly better than the next one. Then the union picks them too: a series a cluster did not send is no
- * better than one it sent outside the k best (it sent k + 1, at most k of them are among the k best), which is
- * strictly worse than all k; and distinct values leave the union no choice of order.
+ * candidates are the group's whole input, in the union's order), or the k-th best candidate is strictly better
+ * than the next one. Then the union picks the same k: a series a cluster did not send is no better than one it
+ * sent outside the k best (it sent k + 1, at most k of them are among the k best), which is strictly worse than
+ * all k. `ordered-candidates` also needs the k picked values pairwise distinct: equal ones are listed in the
+ * order of the union's heap, which an ancestor reading the order (sort, topk, …) would see.
  */
 export function checkCandidates(a: AggregateArgs, vec: Sample[]): void {
   const k = kParam(a.param, a.version);
@@ -49,7 +50,8 @@ export function checkCandidates(a: AggregateArgs, vec: Sample[]): void {
   for (const g of groups.values()) {
     if ([...g.perCluster.values()].every((n) => n <= k)) continue;
     const v = g.values.sort(order);
-    for (let i = 0; i < Math.min(k, v.length - 1); i++)
+    const from = a.form === 'ordered-candidates' ? 0 : k - 1;
+    for (let i = from; i < Math.min(k, v.length - 1); i++)
       if (same(v[i] as number, v[i + 1] as number)) throw new TopKTieError();
   }
 }

@@ -39,7 +39,7 @@ export interface AggregateArgs {
    */
   partials?: boolean;
   /** The input is another partial form the clusters computed (ast.ts Aggregate.partialForm). */
-  form?: 'moments' | 'candidates';
+  form?: 'moments' | 'candidates' | 'ordered-candidates';
   /** Annotations: a histogram left out, or floats and histograms mixed in a group. */
   note?: (kind: 'ignored' | 'mixed') => void;
 }
@@ -50,7 +50,7 @@ export interface AggregateArgs {
  */
 export function aggregate(a: AggregateArgs, vec: Sample[]): Sample[] {
   if (a.form === 'moments') return combineMoments(a, vec);
-  if (a.form === 'candidates') checkCandidates(a, vec);
+  if (a.form === 'candidates' || a.form === 'ordered-candidates') checkCandidates(a, vec);
   if (a.op === 'topk' || a.op === 'bottomk' || a.op === 'limitk' || a.op === 'limit_ratio') return aggregateK(a, vec);
   let grouping = a.grouping;
   if (a.op === 'count_values') {

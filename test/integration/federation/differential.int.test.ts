@@ -7,12 +7,15 @@
 // The counts are printed for docs/federation.md.
 import { describe, expect, it } from 'vitest';
 import { complianceQueries, makeFederation, runOne, type DiffOutcome, type Fleet } from './differential.ts';
-import { NATIVE_HISTOGRAM_TRAPS, PROMETHEUS3_TRAPS, TRAPS } from './traps.ts';
+import { NATIVE_HISTOGRAM_TRAPS, PROMETHEUS3_TRAPS, PUSHDOWN_TRAPS, TRAPS } from './traps.ts';
 
 const SUITES: { fleet: Fleet; queries: ReturnType<typeof complianceQueries> }[] = [
-  { fleet: '2.42', queries: [...complianceQueries(), ...TRAPS, ...PROMETHEUS3_TRAPS] },
-  { fleet: '3', queries: [...complianceQueries(), ...TRAPS, ...PROMETHEUS3_TRAPS, ...NATIVE_HISTOGRAM_TRAPS] },
-  { fleet: 'mixed', queries: [...complianceQueries(), ...TRAPS, ...PROMETHEUS3_TRAPS] },
+  { fleet: '2.42', queries: [...complianceQueries(), ...TRAPS, ...PROMETHEUS3_TRAPS, ...PUSHDOWN_TRAPS] },
+  {
+    fleet: '3',
+    queries: [...complianceQueries(), ...TRAPS, ...PROMETHEUS3_TRAPS, ...PUSHDOWN_TRAPS, ...NATIVE_HISTOGRAM_TRAPS],
+  },
+  { fleet: 'mixed', queries: [...complianceQueries(), ...TRAPS, ...PROMETHEUS3_TRAPS, ...PUSHDOWN_TRAPS] },
 ];
 
 describe.each(SUITES)('federated PromQL against the union Prometheus, fleet $fleet', ({ fleet, queries }) => {
