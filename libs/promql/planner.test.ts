@@ -90,6 +90,8 @@ describe('planQuery', () => {
       planQuery(parsePromQL(q), CLUSTERS, { mixedFleet }).leaves.map((l) => leafQueryFor(l, 'east'));
     expect(leaves('count_values("v", x)', true)).toEqual(['x']);
     expect(leaves('count_values("cluster", x)')).toEqual(['x']);
+    // Label names a 2.x member would refuse: Pharos refuses them itself, as before.
+    expect(leaves('count_values("", x)')).toEqual(['x']);
   });
 
   it('pushes topk/bottomk with a literal k as the top k + 1 per cluster, unless told not to (ties)', () => {

@@ -1,4 +1,5 @@
 import type { Aggregate, Binary, Expr, Leaf, StringLiteral } from './ast.ts';
+import { isValidLabelName } from './labels.ts';
 import { CLUSTER_LABEL } from './locality.ts';
 
 /**
@@ -76,11 +77,13 @@ function momentsOf(e: Aggregate): Expr {
 /**
  * count_values → the same per cluster, then the counts summed per group and value label. The value's text is
  * strconv.FormatFloat(f, 'f', -1, 64) in 2.42 and 3.x alike; a native histogram's is its String() in 3.x but the
- * float 0 in 2.x, so a mixed fleet is not pushed. A value label `cluster` would be overwritten by Pharos's own.
+ * float 0 in 2.x, so a mixed fleet is not pushed. A value label `cluster` would be overwritten by Pharos's own; one
+ * invalid in 2.x (empty, or UTF-8 beyond the legacy names) is left to Pharos, which refuses it as the members' version does.
  */
 function pushCountValues(e: Aggregate, o: PartialPlanning): Expr | undefined {
   const label = e.param?.kind === 'string' ? e.param.value : undefined;
-  if (o.mixedFleet || label === undefined || label === CLUSTER_LABEL || label === '__name__') return undefined;
+  if (o.mixedFleet || label === undefined || !isValidLabelName(label)) return undefined;
+  if (label === CLUSTER_LABEL || label === '__name__') return undefined;
   return { kind: 'aggregate', op: 'sum', expr: o.leaf(e), grouping: [CLUSTER_LABEL], without: true };
 }
 
