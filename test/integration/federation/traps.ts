@@ -215,6 +215,8 @@ export const PUSHDOWN_TRAPS: DiffQuery[] = [
   'bottomk without (cluster, instance) (1, demo_memory_usage_bytes)',
   'topk by (namespace) (2, container_memory_working_set_bytes)',
   'sort_desc(topk by (namespace) (1, container_memory_working_set_bytes))',
+  'sort_desc(topk(2, kube_deployment_status_replicas_available))',
+  'sort(bottomk(3, demo_memory_usage_bytes))',
   'topk(1, topk by (namespace) (2, container_memory_working_set_bytes))',
   'sum(topk(3, demo_memory_usage_bytes))',
   'max_over_time(topk(2, demo_memory_usage_bytes)[10m:1m])',
