@@ -46,6 +46,17 @@ class FakeClient implements ClusterClient {
   }
 }
 
+/** Each cluster answers every query with two series of the same value: a tie for any pushed topk(1). */
+class TiedClient extends FakeClient {
+  override async call(c: ClusterCall, signal: AbortSignal): Promise<ApiAnswer> {
+    const a = await super.call(c, signal);
+    if (c.path !== 'query') return a;
+    const at = Number(c.params.get('time'));
+    const result = ['p1', 'p2'].map((pod) => ({ metric: { pod }, value: [at, '1'] }));
+    return { ...a, data: { resultType: 'vector', result } };
+  }
+}
+
 const make = (client: ClusterClient, limits: Record<string, unknown> = {}) =>
   new FederatedQuery({
     clusters: ['east', 'west', 'north'].map(cluster),
@@ -80,6 +91,18 @@ describe('FederatedQuery', () => {
     await expect(make(client).instant({ query: 'count(up)', time: 100, partialResponse: false })).rejects.toThrow(
       UnavailableError,
     );
+  });
+
+  it('pushes topk as the top k + 1 per cluster, and asks for the whole argument when a tie leaves a choice', async () => {
+    const client = new FakeClient();
+    const r = await make(client).instant({ query: 'topk(1, up)', time: 100 });
+    expect(r.result).toHaveLength(1);
+    expect(new Set(client.seen.map((s) => s.query))).toEqual(new Set(['topk (2, up)']));
+    const tied = new TiedClient();
+    const again = await make(tied).instant({ query: 'topk(1, up)', time: 100 });
+    expect(tied.seen.map((s) => s.query)).toEqual([...Array(3).fill('topk (2, up)'), ...Array(3).fill('up')]);
+    // Go's heap over the union's order (east's p1 first) keeps the first series it met.
+    expect(again.result).toEqual([{ metric: { cluster: 'east', pod: 'p1' }, value: [100, '1'] }]);
   });
 
   it('passes a query error from a cluster on, since the union would fail the same way', async () => {

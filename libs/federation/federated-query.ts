@@ -6,6 +6,7 @@ import { Annotations } from '../promql/eval/annotations.ts';
 import { evalInstant, evalRange } from '../promql/eval/evaluator.ts';
 import { gridsOf, type Grid } from '../promql/eval/subquery.ts';
 import type { Sample } from '../promql/eval/values.ts';
+import { TopKTieError } from '../promql/eval/aggregate-partials.ts';
 import { HistogramPartialsError } from '../promql/histogram/float-histogram.ts';
 import { parsePromQL } from '../promql/parser.ts';
 import { planQuery, type Plan, type PlanOptions } from '../promql/planner.ts';
@@ -92,7 +93,7 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
         endMs: grid.queryEndMs ?? grid.endMs,
         stepMs: w.kind === 'range' ? grid.stepMs : 0,
       });
-      return { expr, plan: planQuery(expr, this.clusterNames, opts), sem: s };
+      return { expr, plan: planQuery(expr, this.clusterNames, { ...opts, mixedFleet: s.mixed }), sem: s };
     };
     let fleet: ReturnType<typeof build>;
     try {
@@ -113,6 +114,7 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     const infos = await this.members.ensure(touched, signal);
     const sem = fleetSemantics(infos, touched, this.limits);
     const same =
+      sem.mixed === fleet.sem.mixed &&
       sem.parse.version === fleet.sem.parse.version &&
       sem.parse.experimental === fleet.sem.parse.experimental &&
       sem.parse.fillModifiers === fleet.sem.parse.fillModifiers;
@@ -120,13 +122,14 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
   }
 
   private async run(request: RunRequest, signal?: AbortSignal): Promise<FederatedResult> {
-    try {
-      return await this.runPlanned(request, { pushDownSums: true }, signal);
-    } catch (err) {
-      // Per-cluster sums of native histograms cannot be added exactly (the order matters): asked again for the
-      // series, which Pharos adds in the union's order.
-      if (!(err instanceof HistogramPartialsError)) throw err;
-      return this.runPlanned(request, { pushDownSums: false }, signal);
+    let opts: PlanOptions | undefined = { pushDownSums: true, pushDownK: true };
+    for (;;) {
+      try {
+        return await this.runPlanned(request, opts, signal);
+      } catch (err) {
+        opts = unpushed(err, opts);
+        if (!opts) throw err;
+      }
     }
   }
 
@@ -211,6 +214,17 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     );
     return { version: sem.servedVersion, semantics, members };
   }
+}
+
+/**
+ * The plan options for asking again when pushed partials cannot give the union's answer, or undefined: per-cluster
+ * sums of native histograms cannot be added exactly (the order matters), so the series are asked for and added in
+ * the union's order; a pushed topk/bottomk met a tie its candidates cannot break as the union does.
+ */
+function unpushed(err: unknown, opts: PlanOptions): PlanOptions | undefined {
+  if (err instanceof HistogramPartialsError && opts.pushDownSums !== false) return { ...opts, pushDownSums: false };
+  if (err instanceof TopKTieError && opts.pushDownK !== false) return { ...opts, pushDownK: false };
+  return undefined;
 }
 
 /** A range query's window: the parameters checked as Prometheus checks them, and its step grid. */

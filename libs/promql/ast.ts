@@ -148,6 +148,13 @@ export interface Aggregate {
    * per-cluster sums); native histograms there make the evaluator ask for the series instead (see planner.ts).
    */
   combinesPartials?: boolean;
+  /**
+   * Set by the planner where the clusters computed another partial form than the aggregation itself, which the
+   * evaluator combines (pushdown.ts): `moments` (stddev/stdvar: each cluster's count, mean and stdvar per group),
+   * `candidates` (topk/bottomk: each cluster's top k+1 per group, checked free of a tie at the k-th place;
+   * `ordered-candidates` also between the picked values, where an ancestor reads their order).
+   */
+  partialForm?: 'moments' | 'candidates' | 'ordered-candidates';
 }
 
 export interface Call {

@@ -68,6 +68,54 @@ describe('planQuery', () => {
     expect(leafQueryFor(p.leaves[0]!, 'west')).toBe('rate(x[5m])');
   });
 
+  it("pushes stddev/stdvar as each cluster's count, mean and variance in one leaf", () => {
+    const p = plan('stddev by (ns) (rate(x[5m]))');
+    const part = (op: string) => `label_replace(${op} by (ns) (rate(x[5m])), "__pharos_partial__", "${op}", "", "")`;
+    expect(p.leaves.map((l) => leafQueryFor(l, 'east'))).toEqual([
+      `(${part('count')} or ${part('avg')}) or ${part('stdvar')}`,
+    ]);
+    expect(p.root.kind === 'aggregate' && [p.root.op, p.root.partialForm]).toEqual(['stddev', 'moments']);
+    const without = plan('stdvar without (cluster, pod) (x)');
+    expect(leafQueryFor(without.leaves[0]!, 'east')).toContain('stdvar without (cluster, pod) (x)');
+    // After native histograms in the partials: over the series, in Pharos.
+    const series = planQuery(parsePromQL('stddev(x)'), CLUSTERS, { pushDownSums: false });
+    expect(series.leaves.map((l) => leafQueryFor(l, 'east'))).toEqual(['x']);
+  });
+
+  it('pushes count_values and sums the counts per value, except where the label text could differ', () => {
+    const p = plan('count_values by (ns) ("v", x)');
+    expect(p.leaves.map((l) => leafQueryFor(l, 'east'))).toEqual(['count_values by (ns) ("v", x)']);
+    expect(printExpr(p.root)).toBe('sum without (cluster) (count_values by (ns) ("v", x))');
+    const leaves = (q: string, mixedFleet = false) =>
+      planQuery(parsePromQL(q), CLUSTERS, { mixedFleet }).leaves.map((l) => leafQueryFor(l, 'east'));
+    expect(leaves('count_values("v", x)', true)).toEqual(['x']);
+    expect(leaves('count_values("cluster", x)')).toEqual(['x']);
+    // Label names a 2.x member would refuse: Pharos refuses them itself, as before.
+    expect(leaves('count_values("", x)')).toEqual(['x']);
+  });
+
+  it('pushes topk/bottomk with a literal k as the top k + 1 per cluster, unless told not to (ties)', () => {
+    const leaves = (q: string, pushDownK = true) =>
+      planQuery(parsePromQL(q), CLUSTERS, { pushDownK }).leaves.map((l) => leafQueryFor(l, 'east'));
+    expect(leaves('topk(5, x)')).toEqual(['topk (6, x)']);
+    expect(leaves('bottomk by (ns) (2.7, rate(x[5m]))')).toEqual(['bottomk by (ns) (3, rate(x[5m]))']);
+    const p = plan('topk without (cluster) (1, x)');
+    expect(printExpr(p.root)).toBe('topk without (cluster) (1, topk without (cluster) (2, x))');
+    expect(p.root.kind === 'aggregate' && p.root.partialForm).toBe('candidates');
+    const sorted = plan('sort(topk(1, x))').root;
+    expect(sorted.kind === 'call' && sorted.args[0]?.kind === 'aggregate' && sorted.args[0].partialForm).toBe(
+      'ordered-candidates',
+    );
+    expect(leaves('topk(5, x)', false)).toEqual(['x']);
+    expect(leaves('topk(0, x)')).toEqual(['x']);
+    expect(leaves('topk(scalar(y), x)')).toEqual(['x', 'y']);
+    // Grouped, under an ancestor that reads the order of groups: not pushed; a single group is ordered by value.
+    expect(leaves('sort(topk by (ns) (1, x))')).toEqual(['x']);
+    expect(leaves('topk(1, topk by (ns) (2, x))')).toEqual(['x']);
+    expect(leaves('sort_desc(topk(2, x))')).toEqual(['topk (3, x)']);
+    expect(leaves('topk by (ns) (1, x) * 2')).toEqual(['topk by (ns) (2, x)']);
+  });
+
   it('uses cluster matchers to choose clusters, and strips them from the text sent', () => {
     const p = plan('sum(x{cluster=~"east|west", a="b"})');
     expect(p.leaves[0]!.clusters).toEqual(['east', 'west']);

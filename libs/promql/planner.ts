@@ -13,6 +13,7 @@ import {
 import { matcherMatches } from './labels.ts';
 import { CLUSTER_LABEL, locality } from './locality.ts';
 import { printExpr } from './printer.ts';
+import { pushPartials, type PartialPlanning } from './pushdown.ts';
 import { rewriteSelectors, selectorsOf } from './rewrite.ts';
 
 /**
@@ -74,6 +75,10 @@ export interface PlanOptions {
    * the series are added in (HistogramPartialsError).
    */
   pushDownSums?: boolean;
+  /** false: `topk`/`bottomk` fetch their whole argument (a pushed one met a tie it cannot decide: TopKTieError). */
+  pushDownK?: boolean;
+  /** Members run different Prometheus majors (some partial forms differ between them). */
+  mixedFleet?: boolean;
 }
 
 export function planQuery(expr: Expr, clusters: readonly string[], opts: PlanOptions = {}): Plan {
@@ -93,6 +98,9 @@ export function planQuery(expr: Expr, clusters: readonly string[], opts: PlanOpt
     },
     nextGrid: () => grids++,
     pushDownSums: opts.pushDownSums ?? true,
+    pushDownK: opts.pushDownK ?? true,
+    mixedFleet: opts.mixedFleet ?? false,
+    ordered: false,
   };
   if (locality(expr) === 'local') {
     const l = ctx.leaf(expr, undefined);
@@ -105,6 +113,21 @@ interface PlanContext {
   leaf: (e: Expr, gridId: number | undefined) => Leaf;
   nextGrid: () => number;
   pushDownSums: boolean;
+  pushDownK: boolean;
+  mixedFleet: boolean;
+  /** An ancestor reads the order of the series below it (pushdown.ts). */
+  ordered: boolean;
+}
+
+/** Nodes whose answer depends on the order of their argument's series (ties are broken by it). */
+const ORDER_SENSITIVE_CALLS = new Set(['sort', 'sort_desc']);
+const ORDER_SENSITIVE_AGGREGATES = new Set(['topk', 'bottomk', 'limitk', 'limit_ratio']);
+
+function readsOrder(e: Expr): boolean {
+  return (
+    (e.kind === 'call' && ORDER_SENSITIVE_CALLS.has(e.func)) ||
+    (e.kind === 'aggregate' && ORDER_SENSITIVE_AGGREGATES.has(e.op))
+  );
 }
 
 function hasSubquery(e: Expr): boolean {
@@ -117,10 +140,11 @@ function planNode(e: Expr, ctx: PlanContext, gridId: number | undefined): Expr {
   return samePosition(e, planNodeAt(e, ctx, gridId));
 }
 
-function planNodeAt(e: Expr, ctx: PlanContext, gridId: number | undefined): Expr {
+function planNodeAt(e: Expr, outer: PlanContext, gridId: number | undefined): Expr {
   const loc = locality(e);
-  if (loc === 'local') return ctx.leaf(e, gridId);
+  if (loc === 'local') return outer.leaf(e, gridId);
   if (loc === 'const' && !hasSubquery(e)) return e;
+  const ctx = readsOrder(e) && !outer.ordered ? { ...outer, ordered: true } : outer;
   const p = (x: Expr): Expr => planNode(x, ctx, gridId);
   switch (e.kind) {
     case 'paren':
@@ -138,7 +162,7 @@ function planNodeAt(e: Expr, ctx: PlanContext, gridId: number | undefined): Expr
       return { ...e, args: e.args.map(p) };
     }
     case 'aggregate':
-      return planAggregate(e, { leaf: (x) => ctx.leaf(x, gridId), p, pushDownSums: ctx.pushDownSums });
+      return planAggregate(e, { ...outer, leaf: (x) => ctx.leaf(x, gridId), p });
     case 'subquery': {
       const id = ctx.nextGrid();
       return { ...e, gridId: id, expr: planNode(e.expr, ctx, id) };
@@ -148,10 +172,8 @@ function planNodeAt(e: Expr, ctx: PlanContext, gridId: number | undefined): Expr
   }
 }
 
-interface AggregatePlanning {
-  leaf: (e: Expr) => Leaf;
+interface AggregatePlanning extends PartialPlanning {
   p: (x: Expr) => Expr;
-  pushDownSums: boolean;
 }
 
 function planAggregate(e: Aggregate, o: AggregatePlanning): Expr {
@@ -174,6 +196,8 @@ function planAggregate(e: Aggregate, o: AggregatePlanning): Expr {
       matching: { on: false, labels: [], card: 'one-to-one', include: [] },
     };
   }
+  const partial = local ? pushPartials(e, o) : undefined;
+  if (partial) return partial;
   const combineOp = PUSHDOWN[e.op];
   if (combineOp && local && (o.pushDownSums || !sums)) {
     return { ...e, op: combineOp, expr: o.leaf({ ...e }), ...(e.op === 'sum' ? { combinesPartials: true } : {}) };

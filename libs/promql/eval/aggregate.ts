@@ -4,6 +4,7 @@ import { HistogramPartialsError, type FloatHistogram } from '../histogram/float-
 import { formatValue } from '../literals.ts';
 import { isValidLabelName, sortedNames, type Labels } from '../labels.ts';
 import { aggregateK, kParam } from './aggregate-k.ts';
+import { checkCandidates, combineMoments } from './aggregate-partials.ts';
 import { kahanInc } from './kahan.ts';
 import { quantile } from './quantile.ts';
 import type { Sample } from './values.ts';
@@ -37,6 +38,8 @@ export interface AggregateArgs {
    * HistogramPartialsError).
    */
   partials?: boolean;
+  /** The input is another partial form the clusters computed (ast.ts Aggregate.partialForm). */
+  form?: 'moments' | 'candidates' | 'ordered-candidates';
   /** Annotations: a histogram left out, or floats and histograms mixed in a group. */
   note?: (kind: 'ignored' | 'mixed') => void;
 }
@@ -46,6 +49,8 @@ export interface AggregateArgs {
  * steps).
  */
 export function aggregate(a: AggregateArgs, vec: Sample[]): Sample[] {
+  if (a.form === 'moments') return combineMoments(a, vec);
+  if (a.form === 'candidates' || a.form === 'ordered-candidates') checkCandidates(a, vec);
   if (a.op === 'topk' || a.op === 'bottomk' || a.op === 'limitk' || a.op === 'limit_ratio') return aggregateK(a, vec);
   let grouping = a.grouping;
   if (a.op === 'count_values') {

@@ -48,13 +48,25 @@ describe('evaluation above merged cluster answers', () => {
         ? [s({ cluster: 'east' }, 2), s({ cluster: 'west' }, 1)]
         : [s({ cluster: 'east' }, 3), s({ cluster: 'west' }, 3)];
     expect(values(run('avg(x)', partials))).toEqual([[{}, '2']]);
-    expect(Number(values(run('stddev(x)', () => pods))[0]![1])).toBeCloseTo(Math.sqrt(2 / 3), 12);
+    // stddev from each cluster's count, mean and variance (east: 1 and 2, west: 3).
+    const part = (cluster: string, p: string, v: number) => s({ cluster, __pharos_partial__: p }, v);
+    const moments = [
+      ...[part('east', 'count', 2), part('east', 'avg', 1.5), part('east', 'stdvar', 0.25)],
+      ...[part('west', 'count', 1), part('west', 'avg', 3), part('west', 'stdvar', 0)],
+    ];
+    expect(Number(values(run('stddev(x)', () => moments))[0]![1])).toBeCloseTo(Math.sqrt(2 / 3), 12);
     expect(values(run('quantile(0.5, x)', () => pods))).toEqual([[{}, '2']]);
+    // topk over each cluster's top k + 1.
     expect(values(run('topk(1, x)', () => pods))).toEqual([[pods[2]!.labels, '3']]);
-    expect(values(run('count_values("v", x)', () => pods)).map((v) => v[0])).toEqual([
-      { v: '1' },
-      { v: '2' },
-      { v: '3' },
+    // count_values: per-cluster counts summed by value.
+    const counted = [
+      s({ cluster: 'east', v: '1' }, 1),
+      s({ cluster: 'west', v: '1' }, 2),
+      s({ cluster: 'east', v: '2' }, 1),
+    ];
+    expect(values(run('count_values("v", x)', () => counted))).toEqual([
+      [{ v: '1' }, '3'],
+      [{ v: '2' }, '1'],
     ]);
   });
 

@@ -68,6 +68,7 @@ export function evalStep(e: Expr, ctxIn: StepContext): StepValue {
           without: e.without,
           version: ctx.sem.version,
           ...(e.combinesPartials ? { partials: true } : {}),
+          ...(e.partialForm ? { form: e.partialForm } : {}),
           ...(param?.type === 'scalar' ? { param: param.value } : {}),
           ...(param?.type === 'string' ? { label: param.value } : {}),
           note: (kind) =>

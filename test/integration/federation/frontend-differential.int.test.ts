@@ -19,7 +19,7 @@ import {
   type DiffOutcome,
   type DiffQuery,
 } from './differential.ts';
-import { TRAPS } from './traps.ts';
+import { PUSHDOWN_TRAPS, TRAPS } from './traps.ts';
 
 type Kind = 'instant' | 'range';
 
@@ -71,7 +71,7 @@ function report(label: string, outcomes: DiffOutcome[]): Record<DiffOutcome['ver
 }
 
 describe('federated PromQL through the query frontend, against the union Prometheus', () => {
-  const queries = [...complianceQueries(), ...TRAPS];
+  const queries = [...complianceQueries(), ...TRAPS, ...PUSHDOWN_TRAPS];
 
   it.each(['instant', 'range'] as const)(
     '%s queries, cache on: cold and warm, none wrong, warm answers from the cache',

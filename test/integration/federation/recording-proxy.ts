@@ -10,6 +10,8 @@ export interface RecordedRequest {
   path: string;
   params: Record<string, string>;
   forwarded: boolean;
+  /** Bytes of the member's answer, once forwarded and answered. */
+  responseBytes?: number;
 }
 
 export interface RecordingProxy {
@@ -56,6 +58,7 @@ export async function startRecordingProxy(
       })
         .then(async (upstream) => {
           const text = await upstream.text();
+          rec.responseBytes = Buffer.byteLength(text);
           res
             .writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' })
             .end(text);

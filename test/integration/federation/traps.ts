@@ -176,6 +176,53 @@ export const PROMETHEUS3_TRAPS: DiffQuery[] = [
 ].map(trap);
 
 /**
+ * Push-down of partial aggregates (issue 21): stddev/stdvar from per-cluster moments (non-finite samples, groups
+ * of one sample), count_values summed per value, topk/bottomk from each cluster's top k + 1 with ties at the k-th
+ * place within and across clusters and among the picked values (restart counts 0–3, replica counts, CPU counts
+ * and timestamps repeat). Ties are over selectors: the union breaks ties over computed series in a range query by
+ * Go's map order, which differs from one run to the next.
+ */
+export const PUSHDOWN_TRAPS: DiffQuery[] = [
+  'stddev by (instance) (demo_memory_usage_bytes)',
+  'stdvar without (cluster, instance) (rate(demo_cpu_usage_seconds_total[5m]))',
+  'stddev(up)',
+  'stdvar by (instance) (up{cluster="east"} / 0)',
+  'stddev by (job) (demo_memory_usage_bytes / 0)',
+  'stddev(kube_pod_container_status_restarts_total offset 30m)',
+  'max_over_time(stddev(demo_memory_usage_bytes)[10m:1m])',
+  'count_values("v", kube_pod_container_status_restarts_total)',
+  'count_values by (namespace) ("restarts", kube_pod_container_status_restarts_total)',
+  'count_values without (cluster, instance) ("v", demo_num_cpus)',
+  'count_values("v", demo_memory_usage_bytes / 0)',
+  'count_values("v", rate(demo_cpu_usage_seconds_total[5m]))',
+  'count_values("cluster", up)',
+  'count(count_values("v", kube_pod_container_status_restarts_total))',
+  'topk(5, demo_memory_usage_bytes)',
+  'bottomk(3, demo_memory_usage_bytes)',
+  'topk(2.9, demo_memory_usage_bytes)',
+  'topk(3, rate(demo_cpu_usage_seconds_total[5m]))',
+  'topk(1, kube_pod_container_status_restarts_total)',
+  'topk(2, kube_pod_container_status_restarts_total)',
+  'bottomk(3, kube_pod_container_status_restarts_total)',
+  'topk by (namespace) (1, kube_pod_container_status_restarts_total)',
+  'topk(2, kube_deployment_status_replicas_available)',
+  'topk(2, demo_num_cpus)',
+  'bottomk(2, demo_num_cpus)',
+  'topk(3, demo_batch_last_success_timestamp_seconds)',
+  'bottomk(1, up)',
+  'topk(40, up)',
+  'topk(0, up)',
+  'bottomk without (cluster, instance) (1, demo_memory_usage_bytes)',
+  'topk by (namespace) (2, container_memory_working_set_bytes)',
+  'sort_desc(topk by (namespace) (1, container_memory_working_set_bytes))',
+  'sort_desc(topk(2, kube_deployment_status_replicas_available))',
+  'sort(bottomk(3, demo_memory_usage_bytes))',
+  'topk(1, topk by (namespace) (2, container_memory_working_set_bytes))',
+  'sum(topk(3, demo_memory_usage_bytes))',
+  'max_over_time(topk(2, demo_memory_usage_bytes)[10m:1m])',
+].map(trap);
+
+/**
  * Native histograms, merged across clusters of different schemas and zero buckets. Only the 3.16 servers hold
  * them (2.42 cannot backfill them), so the mixed fleet, whose east is a 2.42 server, leaves these out.
  */
@@ -209,4 +256,9 @@ export const NATIVE_HISTOGRAM_TRAPS: DiffQuery[] = [
   // Sums depend on the order series are added in: Pharos adds the series in the union's order, or refuses.
   'sum by (instance) (rate(demo_nh_request_duration_seconds[5m]))',
   'sum(sum by (cluster) (rate(demo_nh_request_duration_seconds[5m])))',
+  // Push-down: stddev and topk leave histograms out (with 3.x's info), count_values labels them with String().
+  'stddev(demo_nh_request_duration_seconds)',
+  'stdvar by (method) (rate(demo_nh_request_duration_seconds[5m]))',
+  'topk(2, demo_nh_request_duration_seconds)',
+  'count_values("h", demo_nh_request_duration_seconds)',
 ].map(trap);
