@@ -6,6 +6,7 @@
 // federation bench, so its backfills are reused). BENCH_BASELINE_TREE=<dir>, a checkout of another commit (with
 // its node_modules), runs its Pharos over the same servers in the same interleaved rounds: before/after figures
 // of a change. BENCH_CPU_PROF=<dir> writes a V8 CPU profile of this checkout's Pharos there when it stops.
+// BENCH_QUERY=<PromQL> runs that one query instead of the twelve (e.g. a trivial one: the fixed cost per request).
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -37,7 +38,7 @@ try {
   await compareLatency({
     label: 'small fixture (east, west, north)',
     window: SMALL_WINDOW,
-    queries: SMALL_QUERIES,
+    queries: process.env.BENCH_QUERY ? [process.env.BENCH_QUERY] : SMALL_QUERIES,
     rounds: ROUNDS,
     pharos,
     servers,

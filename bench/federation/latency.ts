@@ -4,6 +4,7 @@ import { leafQueryFor, planQuery } from '../../libs/promql/planner.ts';
 import { diffResults, type PromData } from '../../test/integration/federation/compare.ts';
 import type { PharosProcess } from './pharos-process.ts';
 import type { PromServer } from './prometheus-sets.ts';
+import { cpuNs } from '../proc-stats.ts';
 import { median, ms, pct, timed } from './stats.ts';
 import type { ThanosQuery } from './thanos.ts';
 
@@ -30,6 +31,8 @@ export interface LatencySummary {
 
 type Who = 'pharos' | 'thanos' | 'fanout' | 'baseline';
 
+const p50 = (xs: number[]): number => (xs.length ? median(xs) : NaN);
+
 /**
  * The same range queries through Pharos's engine (the frontend bypassed with Cache-Control: no-store), through
  * Thanos Query, and as Pharos's own leaf queries sent to the clusters in parallel without Pharos (the bare
@@ -52,25 +55,36 @@ export async function compareLatency(r: LatencyRun): Promise<LatencySummary> {
   });
   const through = (p: PharosProcess, q: string, headers: Record<string, string>) =>
     timed(`${p.url}/prometheus/api/v1/query_range`, post(body(q), { ...p.auth, ...headers }));
+  // Pharos's own CPU time per engine query (every thread of its process), beside the clock.
+  const cpu: Record<'pharos' | 'baseline', number[]> = { pharos: [], baseline: [] };
+  const measured = async (who: 'pharos' | 'baseline', p: PharosProcess, q: string): Promise<number> => {
+    const before = cpuNs(p.pid);
+    const elapsed = await through(p, q, noStore);
+    cpu[who].push((cpuNs(p.pid) - before) / 1e6);
+    return elapsed;
+  };
   const noStore = { 'cache-control': 'no-store' };
   const run: Partial<Record<Who, (q: string) => Promise<number>>> = {
-    pharos: (q) => through(r.pharos, q, noStore),
+    pharos: (q) => measured('pharos', r.pharos, q),
     fanout: (q) => fanOut(r, q, body),
   };
   const { thanos, baseline } = r;
   if (thanos) run.thanos = (q) => timed(`${thanos.url}/api/v1/query_range`, post(body(q)));
-  if (baseline) run.baseline = (q) => through(baseline, q, noStore);
+  if (baseline) run.baseline = (q) => measured('baseline', baseline, q);
   const order = (['pharos', 'thanos', 'fanout', 'baseline'] as const).filter((w) => run[w]);
   const steps = Math.floor((r.window.end - r.window.start) / r.window.step) + 1;
   console.log(`\n${r.label}: range queries, ${steps} steps, ${r.rounds} interleaved rounds (p50 ms; ratios of p50)`);
   console.log(
-    `query | Pharos | ${thanos ? 'Thanos Query | ' : ''}bare fan-out | ${baseline ? 'baseline Pharos | baseline/fan-out | ' : ''}${thanos ? 'Pharos/Thanos | ' : ''}Pharos/fan-out | Pharos warm (cache) | agree`,
+    `query | Pharos | ${thanos ? 'Thanos Query | ' : ''}bare fan-out | ${baseline ? 'baseline Pharos | baseline/fan-out | ' : ''}${thanos ? 'Pharos/Thanos | ' : ''}Pharos/fan-out | Pharos CPU ms${baseline ? ' (baseline)' : ''} | Pharos warm (cache) | agree`,
   );
   const ratios = { overThanos: [] as number[], overFanOut: [] as number[], warmOverThanos: [] as number[] };
   const baseRatios: number[] = [];
+  const cpuSums = { pharos: 0, baseline: 0 };
   for (const q of r.queries) {
     const agree = thanos ? await agreement({ r, thanos, q, body }) : 'not compared';
     for (const who of order) await run[who]?.(q); // warm-up
+    cpu.pharos = [];
+    cpu.baseline = [];
     const times: Record<Who, number[]> = { pharos: [], thanos: [], fanout: [], baseline: [] };
     for (let i = 0; i < r.rounds; i++) {
       for (let k = 0; k < order.length; k++) {
@@ -81,7 +95,6 @@ export async function compareLatency(r: LatencyRun): Promise<LatencySummary> {
     await through(r.pharos, q, {}); // fills the cache
     const warm: number[] = [];
     for (let i = 0; i < r.rounds; i++) warm.push(await through(r.pharos, q, {}));
-    const p50 = (xs: number[]): number => (xs.length ? median(xs) : NaN);
     const [p, t, f, b, w] = [times.pharos, times.thanos, times.fanout, times.baseline, warm].map(p50) as [
       number,
       number,
@@ -93,6 +106,8 @@ export async function compareLatency(r: LatencyRun): Promise<LatencySummary> {
     ratios.overFanOut.push(p / f);
     ratios.warmOverThanos.push(w / t);
     baseRatios.push(b / f);
+    cpuSums.pharos += p50(cpu.pharos);
+    cpuSums.baseline += p50(cpu.baseline);
     const cells = [
       `${q}`,
       `${ms(p)} (p95 ${ms(pct(times.pharos, 95))})`,
@@ -101,6 +116,7 @@ export async function compareLatency(r: LatencyRun): Promise<LatencySummary> {
       ...(baseline ? [`${ms(b)} (p95 ${ms(pct(times.baseline, 95))})`, `${(b / f).toFixed(2)}x`] : []),
       ...(thanos ? [`${(p / t).toFixed(2)}x`] : []),
       `${(p / f).toFixed(2)}x`,
+      `${ms(p50(cpu.pharos))}${baseline ? ` (${ms(p50(cpu.baseline))})` : ''}`,
       ms(w),
       agree,
     ];
@@ -119,6 +135,8 @@ export async function compareLatency(r: LatencyRun): Promise<LatencySummary> {
       `Pharos/bare fan-out ${summary.overFanOut.toFixed(2)}x`,
       ...(baseline ? [`(baseline ${summary.baselineOverFanOut.toFixed(2)}x)`] : []),
       ...(thanos ? [`, Pharos warm/Thanos ${summary.warmOverThanos.toPrecision(2)}x`] : []),
+      `; Pharos CPU per query, sum of the medians: ${ms(cpuSums.pharos)} ms`,
+      ...(baseline ? [`(baseline ${ms(cpuSums.baseline)} ms)`] : []),
     ].join(' '),
   );
   return summary;

@@ -7,6 +7,7 @@ import {
   UnprocessableError,
 } from '../errors/errors.ts';
 import type { PharosConfig } from '../config/config.schema.ts';
+import { BodyTooLargeError, httpRequest, type HttpReply } from './http-transport.ts';
 import { dedupReplicas } from './replica-dedup.ts';
 
 export type ClusterConfig = PharosConfig['clusters'][number];
@@ -48,30 +49,6 @@ interface PromEnvelope {
   infos?: string[];
 }
 
-/**
- * Reads a body up to `maxBytes`, so one cluster's answer cannot take more memory than that: over it, the read
- * stops and the query fails with a limit error instead of the process growing without bound.
- */
-async function readBounded(res: Response, maxBytes: number, cluster: string): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new LimitError(
-        `cluster "${cluster}" answered more than federation.maxResponseBytes=${maxBytes} bytes; narrow the query`,
-      );
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** The call to one Prometheus (`url`: the cluster's or one of its replicas'), its answer read up to `maxBytes`. */
 async function callOne(
   { url, maxBytes }: { url: string; maxBytes: number },
@@ -86,22 +63,29 @@ async function callOne(
     'accept-encoding': 'identity',
   };
   if (cluster.prometheus.bearerToken) headers.authorization = `Bearer ${cluster.prometheus.bearerToken}`;
-  let res: Response;
+  let res: HttpReply;
   let body: PromEnvelope;
   try {
     // POST with a form body: what Prometheus accepts for every read endpoint but label values, metadata and
     // the status pages, and no URL length limit.
     const usePost = !path.startsWith('label/') && path !== 'metadata' && !path.startsWith('status/');
     const target = `${url.replace(/\/+$/, '')}/api/v1/${path}${usePost ? '' : `?${params}`}`;
-    res = await fetch(target, {
+    res = await httpRequest({
+      url: target,
       method: usePost ? 'POST' : 'GET',
       headers,
-      body: usePost ? params.toString() : null,
+      ...(usePost ? { body: params.toString() } : {}),
+      maxBytes,
       signal: AbortSignal.any([signal, timeout]),
     });
-    body = JSON.parse(await readBounded(res, maxBytes, cluster.name)) as PromEnvelope;
+    body = JSON.parse(res.body) as PromEnvelope;
   } catch (err) {
-    if (err instanceof LimitError) throw err;
+    // Reads a body up to `maxBytes`, so one cluster's answer cannot take more memory than that: over it, the
+    // read stops and the query fails with a limit error instead of the process growing without bound.
+    if (err instanceof BodyTooLargeError)
+      throw new LimitError(
+        `cluster "${cluster.name}" answered more than federation.maxResponseBytes=${maxBytes} bytes; narrow the query`,
+      );
     if (timeout.aborted)
       throw new ClusterUnavailableError(
         `cluster "${cluster.name}" did not answer within ${cluster.prometheus.timeoutMs} ms`,
