@@ -4,7 +4,8 @@
 // fixture and on 100,002 series; /series peak memory of both; a dashboard reload cold and warm through the query
 // frontend. Everything runs on the benchmark's own servers and ports (bench/federation/), the stack is not used.
 // BENCH_ROUNDS (default 20) and BENCH_BIG_ROUNDS (default 5) set the rounds; the run folder is kept in the temp
-// dir (BENCH_DIR to move it), so the backfills happen once.
+// dir (BENCH_DIR to move it), so the backfills happen once. BENCH_SETS=small (or big) runs only that set's part
+// (the small set with Thanos takes minutes; the 100,002-series part most of the half hour).
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -31,6 +32,10 @@ const BIG_QUERIES = [
   'max(bench_series)',
 ];
 
+const SETS = new Set((process.env.BENCH_SETS ?? 'big,small').split(',').map((x) => x.trim()));
+for (const set of SETS)
+  if (set !== 'big' && set !== 'small') throw new Error(`BENCH_SETS: "${set}" is not a set (big, small)`);
+
 const log = (m: string) => console.log(`[bench] ${m}`);
 
 async function withProcesses(name: string, fn: (proc: BenchProcesses) => Promise<void>): Promise<void> {
@@ -46,34 +51,36 @@ async function withProcesses(name: string, fn: (proc: BenchProcesses) => Promise
 
 const thanos = await ensureThanos(log);
 
-await withProcesses('big', async (proc) => {
-  const servers = await bigSet(proc, ROOT, log);
-  const tq = await startThanos(proc, { bin: thanos, set: 'big', servers });
-  const pharos = await startPharos(proc, { root: ROOT, set: 'big', servers });
-  await seriesMemory(pharos, tq);
-  await compareLatency({
-    label: '100,002 series',
-    window: BIG_WINDOW,
-    queries: BIG_QUERIES,
-    rounds: BIG_ROUNDS,
-    pharos,
-    thanos: tq,
-    servers,
+if (SETS.has('big'))
+  await withProcesses('big', async (proc) => {
+    const servers = await bigSet(proc, ROOT, log);
+    const tq = await startThanos(proc, { bin: thanos, set: 'big', servers });
+    const pharos = await startPharos(proc, { root: ROOT, set: 'big', servers });
+    await seriesMemory(pharos, tq);
+    await compareLatency({
+      label: '100,002 series',
+      window: BIG_WINDOW,
+      queries: BIG_QUERIES,
+      rounds: BIG_ROUNDS,
+      pharos,
+      thanos: tq,
+      servers,
+    });
   });
-});
 
-await withProcesses('small', async (proc) => {
-  const servers = await smallSet(proc, ROOT, log);
-  const tq = await startThanos(proc, { bin: thanos, set: 'small', servers });
-  const pharos = await startPharos(proc, { root: ROOT, set: 'small', servers });
-  await compareLatency({
-    label: 'small fixture (east, west, north)',
-    window: SMALL_WINDOW,
-    queries: SMALL_QUERIES,
-    rounds: ROUNDS,
-    pharos,
-    thanos: tq,
-    servers,
+if (SETS.has('small'))
+  await withProcesses('small', async (proc) => {
+    const servers = await smallSet(proc, ROOT, log);
+    const tq = await startThanos(proc, { bin: thanos, set: 'small', servers });
+    const pharos = await startPharos(proc, { root: ROOT, set: 'small', servers });
+    await compareLatency({
+      label: 'small fixture (east, west, north)',
+      window: SMALL_WINDOW,
+      queries: SMALL_QUERIES,
+      rounds: ROUNDS,
+      pharos,
+      thanos: tq,
+      servers,
+    });
+    await dashboardReload(pharos, SHARED, Math.max(3, Math.round(ROUNDS / 4)));
   });
-  await dashboardReload(pharos, SHARED, Math.max(3, Math.round(ROUNDS / 4)));
-});
