@@ -7,6 +7,7 @@
 // its node_modules), runs its Pharos over the same servers in the same interleaved rounds: before/after figures
 // of a change. BENCH_CPU_PROF=<dir> writes a V8 CPU profile of this checkout's Pharos there when it stops.
 // BENCH_QUERY=<PromQL> runs that one query instead of the twelve (e.g. a trivial one: the fixed cost per request).
+// The bare fan-out uses Pharos's own HTTP client (node:http); BENCH_FANOUT_CLIENT=fetch uses fetch, as before.
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

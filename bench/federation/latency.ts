@@ -1,3 +1,4 @@
+import { httpRequest } from '../../libs/federation/http-transport.ts';
 import { labelsKey } from '../../libs/promql/labels.ts';
 import { parsePromQL } from '../../libs/promql/parser.ts';
 import { leafQueryFor, planQuery } from '../../libs/promql/planner.ts';
@@ -149,12 +150,28 @@ async function fanOut(r: LatencyRun, q: string, body: (q: string) => URLSearchPa
     r.servers.map((s) => s.cluster),
   );
   const urlOf = new Map(r.servers.map((s) => [s.cluster, s.url]));
+  // Through the same HTTP client as Pharos's own member calls (node:http, kept-alive connections), so the ratio
+  // is Pharos's work over the same transport; each answer is read whole, not decoded. BENCH_FANOUT_CLIENT=fetch
+  // sends them with fetch instead, as the benchmark did before Pharos left fetch (issue 21's first figures).
+  const call = async (url: string, form: string): Promise<void> => {
+    if (process.env.BENCH_FANOUT_CLIENT === 'fetch') {
+      await timed(url, { method: 'POST', body: new URLSearchParams(form) });
+      return;
+    }
+    const res = await httpRequest({
+      url,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-encoding': 'identity' },
+      body: form,
+      maxBytes: 2 ** 30,
+      signal: AbortSignal.timeout(600_000),
+    });
+    if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
+  };
   const t0 = performance.now();
   await Promise.all(
     plan.leaves.flatMap((l) =>
-      l.clusters.map((c) =>
-        timed(`${urlOf.get(c)}/api/v1/query_range`, { method: 'POST', body: body(leafQueryFor(l, c)) }),
-      ),
+      l.clusters.map((c) => call(`${urlOf.get(c)}/api/v1/query_range`, body(leafQueryFor(l, c)).toString())),
     ),
   );
   return performance.now() - t0;
