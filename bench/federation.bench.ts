@@ -4,8 +4,7 @@
 // fixture and on 100,002 series; /series peak memory of both; a dashboard reload cold and warm through the query
 // frontend. Everything runs on the benchmark's own servers and ports (bench/federation/), the stack is not used.
 // BENCH_ROUNDS (default 20) and BENCH_BIG_ROUNDS (default 5) set the rounds; the run folder is kept in the temp
-// dir (BENCH_DIR to move it), so the backfills happen once. BENCH_SETS=small (or big) runs only that set's part
-// (the small set with Thanos takes minutes; the 100,002-series part most of the half hour).
+// dir (BENCH_DIR to move it), so the backfills happen once.
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,11 +31,11 @@ const BIG_QUERIES = [
   'max(bench_series)',
 ];
 
-const SETS = new Set((process.env.BENCH_SETS ?? 'big,small').split(',').map((x) => x.trim()));
-for (const set of SETS)
-  if (set !== 'big' && set !== 'small') throw new Error(`BENCH_SETS: "${set}" is not a set (big, small)`);
-
 const log = (m: string) => console.log(`[bench] ${m}`);
+
+// BENCH_ONLY=series: only the /series memory comparison on the 100,002-series set (a few minutes, and peak memory
+// does not depend on how busy the machine is); BENCH_ONLY=big or small: one set's phases.
+const ONLY = process.env.BENCH_ONLY;
 
 async function withProcesses(name: string, fn: (proc: BenchProcesses) => Promise<void>): Promise<void> {
   const dir = join(ROOT, 'logs', name);
@@ -51,12 +50,13 @@ async function withProcesses(name: string, fn: (proc: BenchProcesses) => Promise
 
 const thanos = await ensureThanos(log);
 
-if (SETS.has('big'))
+if (!ONLY || ONLY === 'big' || ONLY === 'series')
   await withProcesses('big', async (proc) => {
     const servers = await bigSet(proc, ROOT, log);
     const tq = await startThanos(proc, { bin: thanos, set: 'big', servers });
     const pharos = await startPharos(proc, { root: ROOT, set: 'big', servers });
     await seriesMemory(pharos, tq);
+    if (ONLY === 'series') return;
     await compareLatency({
       label: '100,002 series',
       window: BIG_WINDOW,
@@ -68,7 +68,7 @@ if (SETS.has('big'))
     });
   });
 
-if (SETS.has('small'))
+if (!ONLY || ONLY === 'small')
   await withProcesses('small', async (proc) => {
     const servers = await smallSet(proc, ROOT, log);
     const tq = await startThanos(proc, { bin: thanos, set: 'small', servers });

@@ -6,13 +6,12 @@ import { createLogger } from '../libs/logging/logger.ts';
 import { createMetricsRegistry } from '../libs/metrics/metrics.ts';
 import { getBus } from '../libs/runtime/backends.ts';
 import { Resources } from '../libs/runtime/resources.ts';
-import { recordKindSchema } from '../libs/schemas/records.ts';
-import { replayDeadLetters } from '../services/indexer/dead-letter.ts';
+import { deadLetterKindSchema, replayDeadLetters } from '../services/indexer/dead-letter.ts';
 
-const USAGE = 'usage: npm run replay-deadletter -- --config <file> [--kind audit|events|logs]...';
+const USAGE = 'usage: npm run replay-deadletter -- --config <file> [--kind audit|events|logs|spans]...';
 
 /**
- * Puts dead-lettered records back on their topics for the indexers to try again (after fixing the cause),
+ * Puts dead-lettered records and spans back on their topics for the indexers to try again (after fixing the cause),
  * and exits once the dead-letter topic is read to its end. Progress is a consumer group
  * (`<bus.clientId>-deadletter-replay`, or `pharos-deadletter-replay` on the sqlite bus), so running it twice
  * does not replay the same letters twice.
@@ -26,12 +25,12 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) return void console.log(USAGE);
-  const bad = values.kind?.filter((k) => !recordKindSchema.safeParse(k).success) ?? [];
+  const bad = values.kind?.filter((k) => !deadLetterKindSchema.safeParse(k).success) ?? [];
   if (bad.length) {
     console.error(`unknown kind(s): ${bad.join(', ')}\n${USAGE}`);
     process.exit(2);
   }
-  const kinds = values.kind?.map((k) => recordKindSchema.parse(k));
+  const kinds = values.kind?.map((k) => deadLetterKindSchema.parse(k));
   const config = loadConfig({ file: values.config ?? process.env.PHAROS_CONFIG });
   const logger = createLogger(config.log.level);
   const resources = new Resources();

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -50,14 +51,20 @@ export async function startPharos(
   const file = join(root, `pharos-${set}.yaml`);
   await writeFile(file, stringify(config));
   const name = `pharos-${set}`;
+  // BENCH_BUILD=1: the production build (`npm run build`, then NODE_ENV=production npm start runs dist/ on plain
+  // node), as a deployment runs it; by default the sources through tsx, as `npm start` does.
+  const built = process.env.BENCH_BUILD === '1';
+  if (built && !existsSync(join(opts.tree ?? '.', 'dist/services/main.js')))
+    throw new Error('BENCH_BUILD=1 measures the build in dist/: run `npm run build` first');
   const child = proc.start(name, {
     command: process.execPath,
+    ...(built ? { env: { ...process.env, NODE_ENV: 'production' } } : {}),
     args: [
       '--max-semi-space-size=32',
       ...(opts.nodeArgs ?? []),
-      '--import',
-      'tsx',
-      join(opts.tree ?? '.', 'services/main.ts'),
+      ...(built
+        ? [join(opts.tree ?? '.', 'scripts/start.mjs')]
+        : ['--import', 'tsx', join(opts.tree ?? '.', 'services/main.ts')]),
       'query',
       '--config',
       file,

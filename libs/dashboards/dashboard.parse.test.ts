@@ -53,6 +53,58 @@ describe('validateDashboard', () => {
   });
 });
 
+describe('topology panels', () => {
+  const one = (panel: Record<string, unknown>) => validateDashboard({ title: 'T', rows: [{ panels: [panel] }] });
+  const paths = (panel: Record<string, unknown>) => {
+    try {
+      one(panel);
+      return [];
+    } catch (err) {
+      return ((err as InputError).details ?? []).map((d) => `${d.path}: ${d.message}`);
+    }
+  };
+
+  it('take one topology target: sources, and cluster/namespace filters that may be variables', () => {
+    const d = one({
+      type: 'topology',
+      title: 'Calls',
+      targets: [{ datasource: 'topology', sources: ['spans', 'istio'], cluster: '$cluster', namespace: 'pay' }],
+    });
+    expect(d.rows[0]!.panels[0]!.targets).toEqual([
+      { datasource: 'topology', sources: ['spans', 'istio'], cluster: '$cluster', namespace: 'pay' },
+    ]);
+    expect(one({ type: 'topology', targets: [{ datasource: 'topology' }] }).rows[0]!.panels[0]!.type).toBe('topology');
+  });
+
+  it('refuse a topology panel without exactly one topology target, and topology targets elsewhere', () => {
+    expect(paths({ type: 'topology' })).toEqual([
+      'rows.0.panels.0.targets: a topology panel has exactly one target, of datasource topology',
+    ]);
+    expect(paths({ type: 'topology', targets: [{ expr: 'up' }] })).toHaveLength(1);
+    expect(paths({ type: 'topology', targets: [{ datasource: 'topology' }, { datasource: 'topology' }] })).toHaveLength(
+      1,
+    );
+    expect(paths({ type: 'table', targets: [{ datasource: 'topology' }] })).toEqual([
+      'rows.0.panels.0.targets.0.datasource: topology targets belong on topology panels',
+    ]);
+  });
+
+  it('name the field of a bad source list or filter', () => {
+    const bad = paths({
+      type: 'topology',
+      targets: [{ datasource: 'topology', sources: ['spans', 'jaeger'], cluster: '', colour: 'red' }],
+    });
+    expect(bad.map((p) => p.split(':')[0])).toEqual(
+      expect.arrayContaining(['rows.0.panels.0.targets.0.sources.1', 'rows.0.panels.0.targets.0.cluster']),
+    );
+    expect(bad.some((p) => p.includes('colour'))).toBe(true);
+    expect(paths({ type: 'topology', targets: [{ datasource: 'topology', sources: [] }] })).toHaveLength(1);
+    expect(paths({ type: 'topology', targets: [{ datasource: 'topology', sources: ['spans', 'spans'] }] })).toEqual([
+      'rows.0.panels.0.targets.0.sources: each source once',
+    ]);
+  });
+});
+
 describe('parseDocumentText', () => {
   it('reads JSON and YAML and reports the line of a syntax error', () => {
     expect(parseDocumentText('{"a": 1}', 's')).toEqual({ a: 1 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FILTER_FIELDS, RECORD_KINDS } from '../schemas/records.ts';
+import { checkTopologyTargets, topologyTargetSchema } from './topology-target.schema.ts';
 import { variableRegexProblem } from './variable-regex.ts';
 
 /**
@@ -73,7 +74,11 @@ export const recordTargetSchema = z
     }
   });
 
-export const targetSchema = z.discriminatedUnion('datasource', [promTargetSchema, recordTargetSchema]);
+export const targetSchema = z.discriminatedUnion('datasource', [
+  promTargetSchema,
+  recordTargetSchema,
+  topologyTargetSchema,
+]);
 
 export const PANEL_TYPES = [
   'timeseries',
@@ -85,6 +90,7 @@ export const PANEL_TYPES = [
   'logs',
   'events',
   'audit',
+  'topology',
 ] as const;
 
 export const gridPosSchema = z
@@ -123,6 +129,7 @@ export const panelSchema = z
       ctx.addIssue({ code: 'custom', path: ['targets'], message: 'text panels have no targets' });
     if (p.type !== 'text' && p.content !== undefined)
       ctx.addIssue({ code: 'custom', path: ['content'], message: 'only text panels have content' });
+    checkTopologyTargets(p, ctx);
   });
 
 export const rowSchema = z

@@ -55,6 +55,36 @@ describe('httpRequest', () => {
     expect(JSON.parse(get.body)).toMatchObject({ method: 'GET', url: '/x?a=1', body: '' });
   });
 
+  it('hands the chunks to a consumer as they arrive, and fails the request when it throws', async () => {
+    const url = await serve((_req, res) => {
+      res.write('["a",');
+      setTimeout(() => res.end('"b"]'), 20);
+    });
+    const seen: string[] = [];
+    const r = await httpRequest({
+      url,
+      method: 'GET',
+      headers: {},
+      maxBytes: 100,
+      signal: signal(),
+      consume: (c) => seen.push(c.toString()),
+    });
+    expect(r.body).toBe('');
+    expect(seen.join('')).toBe('["a","b"]');
+    const failing = () =>
+      httpRequest({
+        url,
+        method: 'GET',
+        headers: {},
+        maxBytes: 100,
+        signal: signal(),
+        consume: () => {
+          throw new SyntaxError('Unexpected token');
+        },
+      });
+    await expect(failing()).rejects.toBeInstanceOf(SyntaxError);
+  });
+
   it('answers an error status with its body (the envelope says why)', async () => {
     const url = await serve((_req, res) => {
       res.statusCode = 422;

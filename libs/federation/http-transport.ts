@@ -17,6 +17,11 @@ export interface HttpCall {
   /** The answer's body is read up to this many bytes; over it the request is dropped (BodyTooLargeError). */
   maxBytes: number;
   signal: AbortSignal;
+  /**
+   * Takes the body's chunks as they arrive instead of keeping them (the reply's `body` is then empty): a decoder
+   * that builds the answer incrementally. What it throws fails the request.
+   */
+  consume?: (chunk: Buffer) => void;
 }
 
 export interface HttpReply {
@@ -53,10 +58,13 @@ function send(call: HttpCall): Promise<HttpReply> {
   const body = call.body === undefined ? undefined : Buffer.from(call.body, 'utf8');
   const headers = body ? { ...call.headers, 'content-length': String(body.byteLength) } : call.headers;
   return new Promise<HttpReply>((resolve, reject) => {
+    // Sent again (httpRequest) only when nothing of an answer came: a consumer must not see a body twice.
+    let answered = false;
     const req = (tls ? https : http).request(
       url,
       { method: call.method, headers, agent: tls ? agents.https : agents.http, signal: call.signal },
       (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
         let total = 0;
         res.on('data', (chunk: Buffer) => {
@@ -66,7 +74,16 @@ function send(call: HttpCall): Promise<HttpReply> {
             req.destroy();
             return;
           }
-          chunks.push(chunk);
+          if (!call.consume) {
+            chunks.push(chunk);
+            return;
+          }
+          try {
+            call.consume(chunk);
+          } catch (err) {
+            reject(err as Error);
+            req.destroy();
+          }
         });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
@@ -75,7 +92,7 @@ function send(call: HttpCall): Promise<HttpReply> {
         });
       },
     );
-    req.on('error', (err) => reject(Object.assign(err, { reused: req.reusedSocket })));
+    req.on('error', (err) => reject(Object.assign(err, { reused: req.reusedSocket && !answered })));
     req.end(body);
   });
 }

@@ -7,6 +7,7 @@ import {
   UnprocessableError,
 } from '../errors/errors.ts';
 import type { PharosConfig } from '../config/config.schema.ts';
+import { EnvelopeStream } from './envelope-stream.ts';
 import { BodyTooLargeError, httpRequest, type HttpReply } from './http-transport.ts';
 import { dedupReplicas } from './replica-dedup.ts';
 
@@ -49,6 +50,28 @@ interface PromEnvelope {
   infos?: string[];
 }
 
+/**
+ * Answers whose data is a list (`series`, `labels`, label values) are decoded element by element as they arrive
+ * (EnvelopeStream), so the body's text is never held whole; the others are parsed at the end. The byte bound
+ * (`maxBytes`) is the transport's: over it the read stops and the query fails with a limit error instead of the
+ * process growing without bound.
+ */
+function listDecoder(path: string): { consume: (chunk: Buffer) => void; end: () => unknown } | undefined {
+  if (!LIST_PATHS.test(path)) return undefined;
+  const stream = new EnvelopeStream();
+  const decoder = new TextDecoder('utf-8');
+  return {
+    consume: (chunk) => stream.push(decoder.decode(chunk, { stream: true })),
+    end: () => {
+      stream.push(decoder.decode());
+      return stream.end();
+    },
+  };
+}
+
+/** API paths whose `data` is a list. */
+const LIST_PATHS = /^(series|labels|label\/[^/]+\/values)$/;
+
 /** The call to one Prometheus (`url`: the cluster's or one of its replicas'), its answer read up to `maxBytes`. */
 async function callOne(
   { url, maxBytes }: { url: string; maxBytes: number },
@@ -70,6 +93,7 @@ async function callOne(
     // the status pages, and no URL length limit.
     const usePost = !path.startsWith('label/') && path !== 'metadata' && !path.startsWith('status/');
     const target = `${url.replace(/\/+$/, '')}/api/v1/${path}${usePost ? '' : `?${params}`}`;
+    const list = listDecoder(path);
     res = await httpRequest({
       url: target,
       method: usePost ? 'POST' : 'GET',
@@ -77,8 +101,9 @@ async function callOne(
       ...(usePost ? { body: params.toString() } : {}),
       maxBytes,
       signal: AbortSignal.any([signal, timeout]),
+      ...(list ? { consume: list.consume } : {}),
     });
-    body = JSON.parse(res.body) as PromEnvelope;
+    body = (list ? list.end() : JSON.parse(res.body)) as PromEnvelope;
   } catch (err) {
     // Reads a body up to `maxBytes`, so one cluster's answer cannot take more memory than that: over it, the
     // read stops and the query fails with a limit error instead of the process growing without bound.

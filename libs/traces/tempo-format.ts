@@ -42,7 +42,7 @@ export function resourceSpans(spans: readonly SpanDoc[]): object[] {
   for (const s of spans) {
     const rkey = `${s.cluster}\u0000${JSON.stringify(s.resource.attributes)}`;
     let r = byResource.get(rkey);
-    if (!r) byResource.set(rkey, (r = { resource: s.resource.attributes, scopes: new Map() }));
+    if (!r) byResource.set(rkey, (r = { resource: withCluster(s), scopes: new Map() }));
     const skey = `${s.instrumentationScope.name}\u0000${s.instrumentationScope.version}`;
     let sc = r.scopes.get(skey);
     if (!sc) r.scopes.set(skey, (sc = { scope: s.instrumentationScope, spans: [] }));
@@ -52,6 +52,19 @@ export function resourceSpans(spans: readonly SpanDoc[]): object[] {
     resource: { attributes: keyValues(r.resource) },
     scopeSpans: [...r.scopes.values()].map((sc) => ({ scope: sc.scope, spans: sc.spans })),
   }));
+}
+
+/** The OpenTelemetry resource attribute naming a span's Kubernetes cluster. */
+export const CLUSTER_ATTRIBUTE = 'k8s.cluster.name';
+
+/**
+ * The resource's attributes, with the cluster the span is stored under as `k8s.cluster.name` when the
+ * sender did not set it there (the intake took it from the span's attribute, `?cluster=`, the token or
+ * `collector.cluster`), so Grafana's trace view shows each span's cluster.
+ */
+function withCluster(s: SpanDoc): Record<string, unknown> {
+  const attrs = s.resource.attributes;
+  return CLUSTER_ATTRIBUTE in attrs ? attrs : { ...attrs, [CLUSTER_ATTRIBUTE]: s.cluster };
 }
 
 function otlpSpan(s: SpanDoc): object {

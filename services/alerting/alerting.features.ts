@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Feature } from '../../libs/http/feature.ts';
-import { getRecordStore, getStateStore } from '../../libs/runtime/backends.ts';
+import { getRecordStore, getSpanStore, getStateStore } from '../../libs/runtime/backends.ts';
 import type { ServiceContext } from '../../libs/runtime/context.ts';
 import { getFederation } from '../../libs/runtime/federation.resource.ts';
 import { AlertingModule } from './alerting.module.ts';
@@ -12,12 +12,13 @@ import { rulesRoutes } from './api/rules.routes.ts';
 import { silencesRoutes } from './api/silences.routes.ts';
 import type { RuleSources } from './engine/rule-query.ts';
 
-/** The alert engine's data sources in a running process: the federation layer and the record store. */
+/** The alert engine's data sources in a running process: the federation layer, the record and span stores. */
 export function processSources(ctx: ServiceContext): RuleSources {
   return {
     federation: () => getFederation(ctx),
     records: () => getRecordStore(ctx),
     clusters: () => ctx.config.clusters.map((c) => c.name),
+    spans: () => getSpanStore(ctx),
   };
 }
 

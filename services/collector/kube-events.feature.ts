@@ -3,7 +3,6 @@ import type { Feature } from '../../libs/http/feature.ts';
 import type { ServiceContext } from '../../libs/runtime/context.ts';
 import type { IngestMetrics } from './ingest.metrics.ts';
 import type { IngestService } from './ingest.service.ts';
-import { kubeEventsApi } from './kube-events.api.ts';
 import { fileCheckpoint } from './kube-events.checkpoint.ts';
 import { KubeEventsWatcher } from './kube-events.watcher.ts';
 
@@ -16,6 +15,9 @@ export function kubeEventsFeature(ctx: ServiceContext, ingest: IngestService, me
   return {
     name: 'collector-kube-events',
     async start() {
+      // Loaded here, not at the top: @kubernetes/client-node is some 40 MB of module text and code that a
+      // collector taking only intake traffic (and every other service) never needs.
+      const { kubeEventsApi } = await import('./kube-events.api.ts');
       const watcher = new KubeEventsWatcher({
         api: kubeEventsApi({ kubeconfig: k.kubeconfig, inCluster: k.inCluster }),
         ingest,

@@ -3,11 +3,23 @@ import { sleepUntilAborted } from '../../libs/async/sleep.ts';
 import type { Bus, BusMessage, ConsumedMessage } from '../../libs/bus/bus.ts';
 import { HEADER, type Topics } from '../../libs/bus/topics.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
-import { recordKindSchema, type RecordKind } from '../../libs/schemas/records.ts';
+import { RECORD_KINDS, recordKindSchema } from '../../libs/schemas/records.ts';
 
-/** A record the indexer gave up on: why, where it came from, and the original message to replay. */
+/**
+ * What a dead letter holds: a record of a kind, or a span (`spans`, issue 22). One topic and one letter
+ * shape for both, so letters written before spans had them still read the same.
+ */
+export const DEAD_LETTER_KINDS = [...RECORD_KINDS, 'spans'] as const;
+export const deadLetterKindSchema = z.union([recordKindSchema, z.literal('spans')]);
+export type DeadLetterKind = z.infer<typeof deadLetterKindSchema>;
+
+/** The topic a kind's messages are consumed from, and where a replay puts its letters back. */
+export const topicOfKind = (topics: Topics, kind: DeadLetterKind): string =>
+  kind === 'spans' ? topics.spans : topics.kind(kind);
+
+/** A record or span the indexer gave up on: why, where it came from, and the original message to replay. */
 export const deadLetterSchema = z.object({
-  kind: recordKindSchema,
+  kind: deadLetterKindSchema,
   reason: z.string(),
   failedAt: z.string(),
   source: z.object({ topic: z.string(), partition: z.number().int(), offset: z.string() }),
@@ -18,7 +30,7 @@ export const deadLetterSchema = z.object({
 });
 export type DeadLetter = z.infer<typeof deadLetterSchema>;
 
-export function toDeadLetter(kind: RecordKind, message: ConsumedMessage, reason: string): BusMessage {
+export function toDeadLetter(kind: DeadLetterKind, message: ConsumedMessage, reason: string): BusMessage {
   const letter: DeadLetter = {
     kind,
     reason,
@@ -42,12 +54,12 @@ export interface ReplayOptions {
   /** Consumer group of the replay; its committed offset remembers what was already replayed. */
   groupId: string;
   /** Only these kinds are replayed (others are skipped and stay consumed). Default: all. */
-  kinds?: readonly RecordKind[];
+  kinds?: readonly DeadLetterKind[];
   signal?: AbortSignal;
 }
 
 /**
- * Puts dead-lettered records back on their kind's topic (after the cause is fixed: a mapping, a store
+ * Puts dead-lettered records and spans back on their kind's topic (after the cause is fixed: a mapping, a store
  * setting), then returns once the dead-letter topic is read to its end. A record that fails again is
  * dead-lettered again, with its new reason; ids stay the same, so nothing is stored twice.
  */
@@ -67,7 +79,7 @@ export async function replayDeadLetters(opts: ReplayOptions): Promise<{ replayed
         0,
         indexOrLength(batch, (m) => !beforeFence(m)),
       );
-      const byKind = new Map<RecordKind, BusMessage[]>();
+      const byKind = new Map<DeadLetterKind, BusMessage[]>();
       for (const m of inFence) {
         const parsed = deadLetterSchema.safeParse(safeJson(m.value));
         if (!parsed.success || (opts.kinds && !opts.kinds.includes(parsed.data.kind))) {
@@ -78,7 +90,7 @@ export async function replayDeadLetters(opts: ReplayOptions): Promise<{ replayed
         byKind.set(d.kind, [...(byKind.get(d.kind) ?? []), { key: d.key, value: d.record, headers: d.headers }]);
       }
       for (const [kind, messages] of byKind) {
-        await opts.bus.publish(opts.topics.kind(kind), messages, signal);
+        await opts.bus.publish(topicOfKind(opts.topics, kind), messages, signal);
         counts.replayed += messages.length;
       }
       return { processed: inFence.length };

@@ -127,7 +127,7 @@ function firstReason(results: WriteItemResult[]): string | undefined {
 }
 
 /** The message as it would be had it carried only `value`. */
-function single(packed: ConsumedMessage, value: string): ConsumedMessage {
+export function single(packed: ConsumedMessage, value: string): ConsumedMessage {
   return value === packed.value ? packed : { ...packed, value };
 }
 

@@ -73,5 +73,5 @@ export async function indexerFeatures(ctx: ServiceContext): Promise<Feature[]> {
       await retention?.stop();
     },
   };
-  return [consumers, retentionFeature, ...spansIndexerFeatures(ctx)];
+  return [consumers, retentionFeature, ...spansIndexerFeatures(ctx, metrics)];
 }

@@ -1,14 +1,17 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { RecordKind } from '../../libs/schemas/records.ts';
 
-/** Indexer side of the pipeline's metrics (records out, lag, bulk latency, retries, dead letters). */
+/** What an indexer consumer indexes: a record kind, or `spans` (the spans' consumer, spans.indexer.ts). */
+export type IndexedKind = RecordKind | 'spans';
+
+/** Indexer side of the pipeline's metrics (records and spans out, lag, bulk latency, retries, dead letters). */
 export interface IndexerMetrics {
-  indexed(kind: RecordKind, n: number): void;
-  deadLettered(kind: RecordKind, n: number): void;
-  retried(kind: RecordKind, n: number): void;
-  bulkSeconds(kind: RecordKind, seconds: number): void;
+  indexed(kind: IndexedKind, n: number): void;
+  deadLettered(kind: IndexedKind, n: number): void;
+  retried(kind: IndexedKind, n: number): void;
+  bulkSeconds(kind: IndexedKind, seconds: number): void;
   /** Registers where the lag of a kind's consumer group comes from; read at scrape time. */
-  lagSource(kind: RecordKind, read: () => Promise<number>): void;
+  lagSource(kind: IndexedKind, read: () => Promise<number>): void;
 }
 
 export function indexerMetrics(registry: Registry): IndexerMetrics {
@@ -18,7 +21,7 @@ export function indexerMetrics(registry: Registry): IndexerMetrics {
     () =>
       new Counter({
         name: 'pharos_indexer_records_total',
-        help: 'Records the indexer finished with: indexed (stored) or deadlettered.',
+        help: 'Records (and spans, kind="spans") the indexer finished with: indexed (stored) or deadlettered.',
         labelNames: ['kind', 'result'],
         registers: [registry],
       }),
@@ -28,7 +31,7 @@ export function indexerMetrics(registry: Registry): IndexerMetrics {
     () =>
       new Counter({
         name: 'pharos_indexer_deadlettered_total',
-        help: 'Records sent to the dead-letter topic (invalid, or refused by the store for good).',
+        help: 'Records and spans sent to the dead-letter topic (invalid, or refused by the store for good).',
         labelNames: ['kind'],
         registers: [registry],
       }),
@@ -54,7 +57,7 @@ export function indexerMetrics(registry: Registry): IndexerMetrics {
         registers: [registry],
       }),
   );
-  const sources = new Map<RecordKind, () => Promise<number>>();
+  const sources = new Map<IndexedKind, () => Promise<number>>();
   reuse(
     'pharos_indexer_consumer_lag',
     () =>

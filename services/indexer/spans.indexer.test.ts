@@ -1,11 +1,15 @@
 import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { ConsumedMessage } from '../../libs/bus/bus.ts';
+import type { BusMessage, ConsumedMessage } from '../../libs/bus/bus.ts';
 import { packRecords } from '../../libs/bus/record-pack.ts';
 import { SqliteSpanStore } from '../../libs/store/spans/sqlite-span.store.ts';
 import type { SpanDoc } from '../../libs/schemas/span-doc.ts';
 import { normalizeSpans } from '../../libs/traces/spans.normalize.ts';
-import { applySpanRetention, spanBatchHandler } from './spans.indexer.ts';
+import type { WriteItemResult } from '../../libs/store/record-store.ts';
+import { deadLetterSchema } from './dead-letter.ts';
+import { indexerMetrics } from './indexer.metrics.ts';
+import { applySpanRetention, spanBatchHandler, type SpanBatchOptions } from './spans.indexer.ts';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 0, 20);
@@ -34,24 +38,80 @@ function spansAt(cluster: string, daysAgo: number, n: number): SpanDoc[] {
   ).spans;
 }
 
+const consumed = (messages: BusMessage[], from = 0): ConsumedMessage[] =>
+  messages.map((m, i) => ({ ...m, topic: 'pharos.spans', partition: 0, offset: String(from + i) }) as ConsumedMessage);
+
+function handlerOptions(store: SqliteSpanStore): {
+  opts: SpanBatchOptions;
+  letters: BusMessage[];
+  registry: Registry;
+} {
+  const letters: BusMessage[] = [];
+  const registry = new Registry();
+  const opts: SpanBatchOptions = {
+    store: async () => store,
+    logger: pino({ level: 'silent' }),
+    metrics: indexerMetrics(registry),
+    deadLetter: async (m) => void letters.push(...m),
+    backoff: { initialMs: 1, maxMs: 5 },
+  };
+  return { opts, letters, registry };
+}
+
 describe('spans indexer', () => {
-  it('stores a bus batch once per (cluster, span), however often a span is redelivered, and drops what is not a span', async () => {
+  it('stores a bus batch once per (cluster, span), however often a span is redelivered, and dead-letters what is not a span', async () => {
     const store = new SqliteSpanStore({ path: ':memory:' });
     await store.init();
     const docs = spansAt('east', 0, 3);
-    const messages = packRecords('spans', [...docs, ...docs], { keyOf: (s) => s.traceId }).map(
-      (m, i) => ({ ...m, partition: 0, offset: String(i) }) as ConsumedMessage,
-    );
-    messages.push({ key: 'x', value: '{"not":"a span"}', headers: {}, partition: 0, offset: '9' } as ConsumedMessage);
-    await spanBatchHandler({ store: async () => store, logger: pino({ level: 'silent' }) })(
-      messages,
-      new AbortController().signal,
-    );
-    await spanBatchHandler({ store: async () => store, logger: pino({ level: 'silent' }) })(
-      messages,
-      new AbortController().signal,
-    );
+    const messages = consumed(packRecords('spans', [...docs, ...docs], { keyOf: (s) => s.traceId }));
+    messages.push(...consumed([{ key: 'x', value: '{"not":"a span"}', headers: {} }], 9));
+    const { opts, letters, registry } = handlerOptions(store);
+    await spanBatchHandler(opts)(messages, new AbortController().signal);
+    await spanBatchHandler(opts)(messages, new AbortController().signal);
     expect((await store.find({}, 10)).total).toBe(3);
+    const parsed = letters.map((l) => deadLetterSchema.parse(JSON.parse(l.value)));
+    expect(parsed).toHaveLength(2);
+    expect(parsed[0]).toMatchObject({ kind: 'spans', record: '{"not":"a span"}', source: { offset: '9' } });
+    expect(parsed[0]!.reason).toMatch(/^invalid span: /);
+    const text = await registry.metrics();
+    expect(text).toMatch(/pharos_indexer_records_total\{kind="spans",result="indexed"\} 12/);
+    expect(text).toMatch(/pharos_indexer_deadlettered_total\{kind="spans"\} 2/);
+    await store.close();
+  });
+
+  it('retries a span the store cannot take yet and dead-letters, alone and with its text, the one it refuses', async () => {
+    const store = new SqliteSpanStore({ path: ':memory:' });
+    await store.init();
+    const docs = spansAt('east', 0, 3);
+    const [refused, flaky] = [docs[1]!.id, docs[2]!.id];
+    let flakyCalls = 0;
+    const { opts, letters, registry } = handlerOptions(store);
+    // A store answering as OpenSearch's bulk does per item: one 400 for good, one 429 first.
+    const write = async (batch: SpanDoc[]): Promise<WriteItemResult[]> => {
+      const results = await store.write(batch.filter((d) => d.id !== refused && (d.id !== flaky || flakyCalls++ > 0)));
+      return batch.map((d): WriteItemResult => {
+        if (d.id === refused)
+          return { id: d.id, ok: false, retryable: false, reason: '400 illegal_argument_exception: immense term' };
+        return results.find((r) => r.id === d.id) ?? { id: d.id, ok: false, retryable: true, reason: '429' };
+      });
+    };
+    const packed = consumed(packRecords('spans', docs, { keyOf: (s) => s.traceId }), 40);
+    expect(packed).toHaveLength(1);
+    await spanBatchHandler({ ...opts, write })(packed, new AbortController().signal);
+    expect((await store.find({}, 10)).spans.map((s) => s.id).sort()).toEqual([docs[0]!.id, flaky].sort());
+    expect(letters).toHaveLength(1);
+    const letter = deadLetterSchema.parse(JSON.parse(letters[0]!.value));
+    expect(letter).toMatchObject({
+      kind: 'spans',
+      key: docs[1]!.traceId,
+      source: { topic: 'pharos.spans', offset: '40' },
+    });
+    expect(letter.reason).toBe('store refused: 400 illegal_argument_exception: immense term');
+    expect(JSON.parse(letter.record)).toEqual(docs[1]);
+    expect(letters[0]!.headers).toMatchObject({ 'pharos-kind': 'spans' });
+    const text = await registry.metrics();
+    expect(text).toMatch(/pharos_indexer_retries_total\{kind="spans"\} 1/);
+    expect(text).toMatch(/pharos_indexer_deadlettered_total\{kind="spans"\} 1/);
     await store.close();
   });
 

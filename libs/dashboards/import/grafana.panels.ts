@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DURATION, panelSchema, type PanelType } from '../dashboard.schema.ts';
+import { nodeGraphTarget } from './grafana.topology.ts';
 import { asArray, asBool, asNumber, asObject, asString, type Json, type Notes } from './import.types.ts';
 
 /**
@@ -66,7 +67,11 @@ export interface PanelContext {
 
 export function convertPanel(raw: Json, ctx: PanelContext): PanelInput | undefined {
   const grafanaType = asString(raw.type) ?? '';
-  const mapped = PANEL_TYPES[grafanaType];
+  const topology = grafanaType === 'nodeGraph' ? nodeGraphTarget(raw, ctx) : undefined;
+  if (grafanaType === 'nodeGraph' && !topology) return undefined;
+  const mapped: { type: PanelType; note?: string } | undefined = topology
+    ? { type: 'topology' }
+    : PANEL_TYPES[grafanaType];
   const title = asString(raw.title) ?? '';
   if (!mapped) {
     ctx.notes.add(ctx.path, `panel "${title}" of type "${grafanaType}" has no Pharos equivalent; left out`);
@@ -79,7 +84,8 @@ export function convertPanel(raw: Json, ctx: PanelContext): PanelInput | undefin
   if (id !== undefined && Number.isInteger(id) && id >= 1) panel.id = id;
   const description = asString(raw.description);
   if (description) panel.description = description;
-  if (type !== 'text') panel.targets = convertTargets(raw, ctx);
+  if (topology) panel.targets = [topology];
+  else if (type !== 'text') panel.targets = convertTargets(raw, ctx);
   noteLosses(raw, title, ctx);
   const checked = panelSchema.safeParse(panel);
   if (checked.success) return panel;

@@ -44,10 +44,22 @@ describe('entry codec', () => {
     expect(decodeAnswer(a)).toBe(answer);
     expect(decodeAnswer(Buffer.from(a))).toEqual(answer);
     const list = { data: ['east', 'west'], warnings: [] };
-    const l = encodeList(list);
+    const l = encodeList(list)!;
     expect(decodeList(l)).toBe(list);
     expect(Object.isFrozen(list.data)).toBe(true);
     expect(decodeList(Buffer.from(l))).toEqual(list);
+  });
+
+  it('writes a list as JSON.stringify does, and not at all when it would be over the item limit', () => {
+    const series = Array.from({ length: 300 }, (_, i) => ({ __name__: 'up', pod: `p"é${i}` }));
+    const whole = JSON.stringify({ list: { data: series, warnings: ['w'] } });
+    const exact = Buffer.byteLength(whole);
+    expect(encodeList({ data: series, warnings: ['w'] }, exact)!.toString()).toBe(whole);
+    expect(encodeList({ data: structuredClone(series), warnings: ['w'] }, exact - 1)).toBeUndefined();
+    const unfrozen = { data: structuredClone(series), warnings: [] };
+    encodeList(unfrozen, 100);
+    expect(Object.isFrozen(unfrozen.data)).toBe(false);
+    expect(encodeList({ data: [], warnings: [] })!.toString()).toBe('{"list":{"data":[],"warnings":[]}}');
   });
 
   it('reads anything else as a miss', () => {

@@ -39,9 +39,29 @@ export function decodeAnswer<A extends Answer>(buf: Buffer | undefined): A | und
   return isMeta(answer) && 'result' in (answer as object) ? (answer as A) : undefined;
 }
 
-/** Series, label names or label values (the metadata cache's entries); frozen as encodeAnswer's. */
-export function encodeList(list: ListAnswer): Buffer {
-  return remember(Buffer.from(JSON.stringify({ list })), list);
+/**
+ * Series, label names or label values (the metadata cache's entries); frozen as encodeAnswer's. Undefined when
+ * the entry would be over `maxBytes`, found while encoding: a /series answer of 100,000 series is some 40 times
+ * memcached's default item limit, and writing it out whole only to drop it cost two copies of it in memory.
+ */
+export function encodeList(list: ListAnswer, maxBytes = Infinity): Buffer | undefined {
+  const { data, warnings, ...rest } = list;
+  if (Object.keys(rest).length > 0) {
+    const whole = Buffer.from(JSON.stringify({ list }));
+    return whole.byteLength <= maxBytes ? remember(whole, list) : undefined;
+  }
+  // The bytes of JSON.stringify({ list: { data, warnings } }), element by element.
+  const parts = ['{"list":{"data":['];
+  let bytes = parts[0]!.length;
+  for (let i = 0; i < data.length; i++) {
+    const text = (i === 0 ? '' : ',') + JSON.stringify(data[i]);
+    bytes += Buffer.byteLength(text);
+    if (bytes > maxBytes) return undefined;
+    parts.push(text);
+  }
+  parts.push(`],"warnings":${JSON.stringify(warnings)}}}`);
+  const buf = Buffer.from(parts.join(''));
+  return buf.byteLength <= maxBytes ? remember(buf, list) : undefined;
 }
 
 export function decodeList<A extends ListAnswer>(buf: Buffer | undefined): A | undefined {

@@ -81,9 +81,8 @@ export class MetadataCache {
     }
     const answer = await ask();
     if (answer.warnings.length === 0) {
-      const buf = encodeList(answer);
-      if (buf.byteLength <= this.opts.settings.maxItemBytes)
-        await this.opts.cache.set(key, buf, this.opts.settings.ttlSeconds);
+      const buf = encodeList(answer, this.opts.settings.maxItemBytes);
+      if (buf) await this.opts.cache.set(key, buf, this.opts.settings.ttlSeconds);
     }
     return answer;
   }

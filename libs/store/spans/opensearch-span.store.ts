@@ -4,7 +4,9 @@ import { deleteDailyIndicesBefore } from '../opensearch/daily-retention.ts';
 import { createClient, osCall, reasonOf, type OpenSearchConnection } from '../opensearch/opensearch-call.ts';
 import type { WriteItemResult } from '../record-store.ts';
 import { spanIndexDay, spanIndexName, spanPattern, spanTemplate } from './opensearch-span.index.ts';
-import type { SpanEdgeFields, SpanQuery, SpanStore } from './span-store.ts';
+import { countOpenSearchSpans } from './opensearch-span-count.ts';
+import type { SpanCountQuery, SpanCounts } from './span-count.ts';
+import type { SpanEdgeFields, SpanQuery, SpanStore, TraceMatch } from './span-store.ts';
 
 export interface OpenSearchSpanStoreOptions extends OpenSearchConnection {
   indexPrefix: string;
@@ -96,6 +98,40 @@ export class OpenSearchSpanStore implements SpanStore {
     return this.paged<SpanDoc>({ query, limit, body: {}, read: (h) => h._source as SpanDoc }, signal);
   }
 
+  async findTraces(
+    query: SpanQuery,
+    { traces, spansPerTrace }: { traces: number; spansPerTrace: number },
+    signal?: AbortSignal,
+  ): Promise<TraceMatch[]> {
+    if (traces === 0) return [];
+    // Field collapsing on traceId: the newest matching span of each trace ranks the trace, and its inner hits
+    // carry the trace's match count and newest matching spans (at most index.max_inner_result_window, 100).
+    // Inner hits cost one search per trace, so they are asked for only when spans are wanted.
+    const sort = [{ time: 'desc' }, { id: 'asc' }];
+    const inner = { name: 'matched', size: Math.min(spansPerTrace, 100), sort, track_scores: false };
+    const body = {
+      query: buildQuery(query),
+      size: Math.min(traces, PAGE),
+      sort,
+      _source: false,
+      track_total_hits: false,
+      collapse: { field: 'traceId', ...(spansPerTrace > 0 ? { inner_hits: inner } : {}) },
+    };
+    type Collapsed = Hit<unknown> & {
+      fields?: { traceId?: string[] };
+      inner_hits?: { matched?: { hits: { total: { value: number }; hits: Hit<SpanDoc>[] } } };
+    };
+    const res = await this.search<unknown>(body, signal);
+    return (res.hits.hits as Collapsed[]).map((h) => {
+      const hits = h.inner_hits?.matched?.hits;
+      return {
+        traceId: h.fields?.traceId?.[0] ?? '',
+        matched: hits?.total.value ?? 0,
+        spans: (hits?.hits ?? []).map((x) => x._source),
+      };
+    });
+  }
+
   async edgeFields(
     query: SpanQuery,
     limit: number,
@@ -153,8 +189,12 @@ export class OpenSearchSpanStore implements SpanStore {
     return (await osCall<SearchBody<S>>(() => this.client.search({ index, body, ...ANY_INDEX }), signal)).body;
   }
 
-  async clusters(signal?: AbortSignal): Promise<string[]> {
-    const body = { size: 0, aggs: { c: { terms: { field: 'cluster', size: 10_000 } } } };
+  async clusters(query: SpanQuery = {}, signal?: AbortSignal): Promise<string[]> {
+    const body = {
+      size: 0,
+      query: buildQuery(query),
+      aggs: { c: { terms: { field: 'cluster', size: 10_000, order: { _key: 'asc' } } } },
+    };
     const res = (await this.search<never>(body, signal)) as SearchBody<never> & {
       aggregations?: { c?: { buckets: { key: string }[] } };
     };
@@ -186,6 +226,10 @@ export class OpenSearchSpanStore implements SpanStore {
 
   async close(): Promise<void> {
     await this.client.close();
+  }
+
+  async countSpans(query: SpanCountQuery, signal?: AbortSignal): Promise<SpanCounts> {
+    return countOpenSearchSpans((body, s) => this.search(body, s), query, signal);
   }
 }
 

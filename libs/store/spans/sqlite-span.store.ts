@@ -3,7 +3,9 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SpanDoc } from '../../schemas/span-doc.ts';
 import type { WriteItemResult } from '../record-store.ts';
-import type { SpanEdgeFields, SpanQuery, SpanStore } from './span-store.ts';
+import type { SpanCountQuery, SpanCounts } from './span-count.ts';
+import type { SpanEdgeFields, SpanQuery, SpanStore, TraceMatch } from './span-store.ts';
+import { countSqliteSpans } from './sqlite-span-count.ts';
 
 export interface SqliteSpanStoreOptions {
   /** Database file (storage.path: the records' file, a table of its own); `:memory:` for tests. */
@@ -121,6 +123,32 @@ export class SqliteSpanStore implements SpanStore {
     return { total, spans: rows.map((r) => JSON.parse(r.doc) as SpanDoc) };
   }
 
+  async findTraces(
+    query: SpanQuery,
+    { traces, spansPerTrace }: { traces: number; spansPerTrace: number },
+    signal?: AbortSignal,
+  ): Promise<TraceMatch[]> {
+    signal?.throwIfAborted();
+    const { sql, params } = where(query);
+    // The traces first (grouped on the indexed columns, no doc read), then each one's newest matching docs.
+    const rows = this.open()
+      .prepare(
+        `WITH t AS (SELECT trace_id, MAX(time) AS newest, count(*) AS n FROM trace_spans ${sql}
+           GROUP BY trace_id ORDER BY newest DESC, trace_id LIMIT ?)
+         SELECT t.trace_id, t.n, (SELECT json_group_array(json(doc)) FROM (SELECT doc FROM trace_spans
+           ${sql ? `${sql} AND` : 'WHERE'} trace_id = t.trace_id ORDER BY time DESC, span_id LIMIT ?)) AS docs
+         FROM t ORDER BY t.newest DESC, t.trace_id`,
+      )
+      .raw()
+      .all(...params, traces, ...params, spansPerTrace) as [string, number, string][];
+    // As OpenSearch answers ids only (no count) for spansPerTrace 0, so both stores answer alike.
+    return rows.map(([traceId, matched, docs]) =>
+      spansPerTrace > 0
+        ? { traceId, matched, spans: JSON.parse(docs) as SpanDoc[] }
+        : { traceId, matched: 0, spans: [] },
+    );
+  }
+
   async edgeFields(
     query: SpanQuery,
     limit: number,
@@ -152,9 +180,14 @@ export class SqliteSpanStore implements SpanStore {
     return { total, spans };
   }
 
-  async clusters(signal?: AbortSignal): Promise<string[]> {
+  async clusters(query: SpanQuery = {}, signal?: AbortSignal): Promise<string[]> {
     signal?.throwIfAborted();
-    return (this.open().prepare('SELECT DISTINCT cluster FROM trace_spans').raw().all() as [string][]).map(([c]) => c);
+    const { sql, params } = where(query);
+    const rows = this.open()
+      .prepare(`SELECT DISTINCT cluster FROM trace_spans ${sql} ORDER BY cluster`)
+      .raw()
+      .all(...params) as [string][];
+    return rows.map(([c]) => c);
   }
 
   async deleteOlderThan(before: Date, cluster?: string, signal?: AbortSignal): Promise<number> {
@@ -192,13 +225,18 @@ export class SqliteSpanStore implements SpanStore {
     this.db = undefined;
   }
 
+  async countSpans(query: SpanCountQuery, signal?: AbortSignal): Promise<SpanCounts> {
+    signal?.throwIfAborted();
+    return countSqliteSpans(this.open(), query);
+  }
+
   private open(): Database.Database {
     if (!this.db) throw new Error('SqliteSpanStore used before init()');
     return this.db;
   }
 }
 
-function where(q: SpanQuery): { sql: string; params: SqlValue[] } {
+export function where(q: SpanQuery): { sql: string; params: SqlValue[] } {
   const parts: string[] = [];
   const params: SqlValue[] = [];
   const list = (column: string, values: readonly string[] | undefined) => {

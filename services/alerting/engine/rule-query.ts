@@ -1,8 +1,10 @@
 import type { FederatedQueryService, PromSample } from '../../../libs/federation/federation.types.ts';
 import type { RecordStore } from '../../../libs/store/record-store.ts';
+import type { SpanStore } from '../../../libs/store/spans/span-store.ts';
 import type { AlertRule } from '../rules/compile.ts';
 import type { Sample } from './alert-state.ts';
 import { evaluateRecordCountRule } from './record-count-rule.ts';
+import { evaluateSpanRule } from './span-rule.ts';
 
 /** What one rule evaluation yields: the samples that satisfy it, and which clusters could not answer. */
 export interface RuleResult {
@@ -16,6 +18,8 @@ export interface RuleSources {
   federation: () => Promise<Pick<FederatedQueryService, 'instant' | 'clusters'>>;
   records: () => Promise<Pick<RecordStore, 'count' | 'stats' | 'exportAll'>>;
   clusters: () => string[];
+  /** The span store, for rules over spans (span-rule.ts); absent where there is none (tests of metric rules). */
+  spans?: () => Promise<Pick<SpanStore, 'countSpans'>>;
 }
 
 /** One evaluation of a rule: at `nowMs` (epoch ms), over `sources`. */
@@ -30,6 +34,11 @@ export async function queryRule(rule: AlertRule, at: RuleEvaluation): Promise<Ru
   if (rule.records) {
     const store = await sources.records();
     return evaluateRecordCountRule(rule.records, { nowMs, store, clusters: sources.clusters(), signal });
+  }
+  if (rule.spans) {
+    if (!sources.spans) throw new Error('rules over spans need the span store, which this engine does not have');
+    const store = await sources.spans();
+    return evaluateSpanRule(rule.spans, { nowMs, store, clusters: sources.clusters(), signal });
   }
   const fed = await sources.federation();
   const res = await fed.instant({ query: rule.expr, time: nowMs / 1000, partialResponse: true }, signal);

@@ -9,6 +9,7 @@ import { tryParseDuration as parseDuration } from '../../../libs/time/duration.t
 import { templateError } from '../template/rule-template.ts';
 import { readsRecords, toRecordCountQuery, type RecordCountQuery } from './record-count-query.ts';
 import type { RuleGroupSpec, RuleSpec } from './rule.schema.ts';
+import { readsSpans, toSpanRuleQuery, type SpanRuleQuery } from './span-rule-query.ts';
 
 export type GroupSource = { type: 'file'; file: string } | { type: 'api' };
 
@@ -18,10 +19,12 @@ export interface AlertRule {
   key: string;
   name: string;
   expr: string;
-  /** metric: PromQL through the federation layer; records: a count over logs, events or audit. */
-  source: 'metric' | 'records';
+  /** metric: PromQL through the federation layer; records: a count over logs, events or audit; spans: over traces. */
+  source: 'metric' | 'records' | 'spans';
   /** The record-count query of a `source: 'records'` rule. */
   records?: RecordCountQuery;
+  /** The count or ratio of a `source: 'spans'` rule. */
+  spans?: SpanRuleQuery;
   forMs: number;
   keepFiringForMs: number;
   labels: Record<string, string>;
@@ -112,15 +115,17 @@ function compileRule(r: RuleSpec, group: string, limits: PointLimits): CompiledR
     .digest('hex')
     .slice(0, 24);
   if (r.record) return { type: 'record', key, name, expr: r.expr, labels };
-  const recordCount = readsRecords(ast) ? toRecordCountQuery(ast) : undefined;
-  if (!recordCount) checkInstantCost(ast, limits);
+  const spans = readsSpans(ast) ? toSpanRuleQuery(ast) : undefined;
+  const recordCount = !spans && readsRecords(ast) ? toRecordCountQuery(ast) : undefined;
+  if (!recordCount && !spans) checkInstantCost(ast, limits);
   return {
     type: 'alert',
     key,
     name,
     expr: r.expr,
-    source: recordCount ? 'records' : 'metric',
+    source: spans ? 'spans' : recordCount ? 'records' : 'metric',
     ...(recordCount ? { records: recordCount } : {}),
+    ...(spans ? { spans } : {}),
     forMs: r.for ? (parseDuration(r.for) as number) : 0,
     keepFiringForMs: r.keep_firing_for ? (parseDuration(r.keep_firing_for) as number) : 0,
     labels,

@@ -5,7 +5,7 @@ import type { ServiceContext } from '../../../libs/runtime/context.ts';
 import type { StateStore } from '../../../libs/store/state-store.ts';
 import { loadBuiltinDashboards } from './builtin-dashboards.ts';
 import { DashboardRepository } from './dashboard.repository.ts';
-import type { MetricsPort, RecordsPort } from './dashboards.ports.ts';
+import type { MetricsPort, RecordsPort, TopologyPort } from './dashboards.ports.ts';
 import { dashboardsRoutes } from './dashboards.routes.ts';
 import { DashboardsService } from './dashboards.service.ts';
 import { DashboardRenderer } from './render.service.ts';
@@ -14,6 +14,8 @@ export interface DashboardsDeps {
   stateStore: () => Promise<StateStore>;
   metrics: () => Promise<MetricsPort>;
   records: () => Promise<RecordsPort>;
+  /** The traces service for topology panels (absent: they answer PHAROS_ERR_UNAVAILABLE). */
+  topology?: () => Promise<TopologyPort>;
 }
 
 /**
@@ -28,6 +30,7 @@ export function dashboardsFeature(ctx: ServiceContext, deps: DashboardsDeps): Fe
   const renderer = new DashboardRenderer({
     metrics: deps.metrics,
     records: deps.records,
+    topology: deps.topology,
     logger,
     timeoutMs: cfg.renderTimeoutMs,
     concurrency: cfg.renderConcurrency,

@@ -1,6 +1,7 @@
 import type { FederatedQueryService } from '../../../libs/federation/federation.types.ts';
 import type { RecordKind } from '../../../libs/schemas/records.ts';
 import type { SearchPage } from '../../../libs/store/record-store.ts';
+import type { TracesService } from '../traces/traces.service.ts';
 
 /**
  * What rendering needs from the outside, narrowed to the calls it makes, so unit tests pass fakes and the
@@ -22,3 +23,6 @@ export interface RecordsQuery {
 export interface RecordsPort {
   search(kind: RecordKind, query: RecordsQuery, signal?: AbortSignal): Promise<SearchPage>;
 }
+
+/** Topology panels read the traces service's `/v1/topology` answer, under the caller's scope. */
+export type TopologyPort = Pick<TracesService, 'topology'>;

@@ -13,9 +13,10 @@ import { formatDuration, sumDurationTerms } from '../../../libs/time/duration.ts
 import { PharosError } from '../../../libs/errors/errors.ts';
 import type { Logger } from '../../../libs/logging/logger.ts';
 import { scopeSeriesMatch } from '../../../libs/tenancy/promql-scope.ts';
-import type { MetricsPort, RecordsPort } from './dashboards.ports.ts';
+import type { MetricsPort, RecordsPort, TopologyPort } from './dashboards.ports.ts';
 import { runPromTarget } from './prom-target.runner.ts';
 import { runRecordTarget } from './record-target.runner.ts';
+import { runTopologyTarget } from './topology-target.runner.ts';
 import type { PanelData, PanelResult, TargetContext, TargetOutput } from './render.types.ts';
 import { resolveVariables, type VariableState } from './variable-resolver.ts';
 
@@ -28,6 +29,7 @@ const TARGET_RUNNERS: Record<
   logs: (t, ctx) => runRecordTarget(t as Extract<Target, { datasource: 'logs' }>, ctx),
   events: (t, ctx) => runRecordTarget(t as Extract<Target, { datasource: 'events' }>, ctx),
   audit: (t, ctx) => runRecordTarget(t as Extract<Target, { datasource: 'audit' }>, ctx),
+  topology: (t, ctx) => runTopologyTarget(t as Extract<Target, { datasource: 'topology' }>, ctx),
 };
 
 /** Prometheus's default scrape interval: no step below it gives more points. */
@@ -41,6 +43,8 @@ const NICE_STEPS_S = [
 export interface RendererOptions {
   metrics: () => Promise<MetricsPort>;
   records: () => Promise<RecordsPort>;
+  /** The traces service for topology panels; without it they answer PHAROS_ERR_UNAVAILABLE. */
+  topology?: (() => Promise<TopologyPort>) | undefined;
   logger: Logger;
   /** Whole-render timeout; panels still running then report PHAROS_ERR_TIMEOUT. */
   timeoutMs: number;
@@ -115,6 +119,7 @@ export class DashboardRenderer {
         data.series.push(...o.value.series);
         data.records.push(...o.value.records);
         data.warnings.push(...o.value.warnings);
+        if (o.value.topology) data.topology = o.value.topology;
         return;
       }
       const e = this.describe(o.reason, panel);
@@ -137,6 +142,7 @@ export class DashboardRenderer {
       stepMs,
       metrics: this.opts.metrics,
       records: this.opts.records,
+      topology: this.opts.topology,
       principalScope: run.req.principalScope,
       maxRecordRangeMs: this.opts.maxRecordRangeDays * 86_400_000,
       signal: run.signal,

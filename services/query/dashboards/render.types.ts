@@ -4,7 +4,9 @@ import type { VariableScope } from '../../../libs/dashboards/interpolate.ts';
 import type { TimeRange } from '../../../libs/dashboards/time-range.ts';
 import type { Scope } from '../../../libs/auth/principal.ts';
 import { RECORD_KINDS } from '../../../libs/schemas/records.ts';
-import type { MetricsPort, RecordsPort } from './dashboards.ports.ts';
+import type { TopologyAnswer } from '../traces/traces.service.ts';
+import { topologyResponseSchema } from '../traces/traces.schemas.ts';
+import type { MetricsPort, RecordsPort, TopologyPort } from './dashboards.ports.ts';
 
 /** What a render answers, per panel. The same schema documents the API. */
 export const seriesSchema = z.object({
@@ -30,6 +32,8 @@ export const panelDataSchema = z.object({
   records: z.array(recordListSchema),
   /** Text panels: the content with variables substituted. */
   content: z.string().optional(),
+  /** Topology panels: the `/v1/topology` answer for the panel's target (range, filters, sources). */
+  topology: topologyResponseSchema.optional(),
   /** Partial answers: clusters that failed, Prometheus warnings. */
   warnings: z.array(z.string()),
 });
@@ -54,11 +58,13 @@ export interface TargetContext {
   stepMs: number;
   metrics: () => Promise<MetricsPort>;
   records: () => Promise<RecordsPort>;
+  /** The traces service, for topology targets; absent in a process without it. */
+  topology?: (() => Promise<TopologyPort>) | undefined;
   /** query.maxRangeDays: records targets over a longer range are refused, as by the Query API. */
   maxRecordRangeMs: number;
-  /** The caller's cluster/namespace scope, enforced on records queries. */
+  /** The caller's cluster/namespace scope, enforced on records queries and topologies. */
   principalScope: Scope;
   signal: AbortSignal;
 }
 
-export type TargetOutput = Pick<PanelData, 'series' | 'records' | 'warnings'>;
+export type TargetOutput = Pick<PanelData, 'series' | 'records' | 'warnings'> & { topology?: TopologyAnswer };

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { InputError, type ErrorCode } from '../../../libs/errors/errors.ts';
 import { toErrorBody } from '../../../libs/http/error-handler.ts';
 import { cacheControlOf } from './cache-control.ts';
+import { listAnswer } from './list-answer.ts';
 import { PromqlReadService } from './promql-read.service.ts';
 import type { FederatedQueryService, FederatedResult } from '../../../libs/federation/federation.types.ts';
 import {
@@ -129,11 +130,11 @@ export function prometheusApiRoutes(opts: PrometheusApiOptions): FastifyPluginAs
       );
       return answer(reply, r);
     });
-    both('series', 'Series matching match[] in every cluster, with a cluster label', async (p, req) => {
+    both('series', 'Series matching match[] in every cluster, with a cluster label', async (p, req, reply) => {
       const r = await (
         await fedFor(req)
       ).series({ match: matchParam(p), ...range(p), ...cacheControlOf(req.headers) }, req.clientSignal);
-      return success(r.data, r.warnings);
+      return reply.type('application/json; charset=utf-8').send(listAnswer(r.data, r.warnings));
     });
     both('labels', 'Label names across clusters', async (p, req) => {
       const r = await (

@@ -63,13 +63,14 @@ export function tempoRoutes(service: TracesService): FastifyPluginAsync {
           querystring: searchQuerySchema,
         },
       },
-      async (req) => {
+      async (req, reply) => {
         const q = req.query;
         if (q.q !== undefined)
           throw new InputError('TraceQL (q) is not supported by Pharos: search with tags, minDuration, maxDuration', [
             { path: 'q', message: 'not supported' },
           ]);
         const result = await service.search(searchParams(q), req.principal.scope);
+        void reply.header('x-pharos-truncated', String(result.truncatedTraces.length > 0));
         return {
           traces: result.traces,
           metrics: {
@@ -78,6 +79,7 @@ export function tempoRoutes(service: TracesService): FastifyPluginAsync {
             completedJobs: 1,
             totalJobs: 1,
           },
+          pharos: { truncatedTraces: result.truncatedTraces },
         };
       },
     );
@@ -120,6 +122,14 @@ function range(q: { start?: string | undefined; end?: string | undefined }): { s
   return { start, end: end + 1000 };
 }
 
+/** Most traces one search answers: a larger `limit` is read as this one, as Tempo caps at its max_result_limit. */
+export const MAX_SEARCH_LIMIT = 1000;
+
+/**
+ * Tempo's search parameters (grafana/tempo pkg/api ParseSearchRequest): a tag given twice is refused,
+ * durations are cut to whole ms and `maxDuration` under `minDuration` is refused, `limit` must be positive
+ * and is capped. `k8s.cluster.name` and `cluster` tags name the stored cluster.
+ */
 function searchParams(q: {
   tags?: string | undefined;
   service?: string | undefined;
@@ -127,26 +137,45 @@ function searchParams(q: {
   minDuration?: string | undefined;
   maxDuration?: string | undefined;
   limit: number;
+  spss?: number | undefined;
   start?: string | undefined;
   end?: string | undefined;
 }): SearchParams {
   const parsed = parseLogfmtTags(q.tags ?? '');
-  const { name, 'service.name': serviceTag, ...rest } = parsed;
-  const services = [q.service, serviceTag].filter((v): v is string => v !== undefined);
-  const names = [q.spanName, name].filter((v): v is string => v !== undefined);
-  if (new Set(services).size > 1 || new Set(names).size > 1)
-    throw new InputError('service / span name given twice with different values', [
-      { path: 'tags', message: 'conflicting values' },
+  const { name, 'service.name': serviceTag, 'k8s.cluster.name': clusterAttr, cluster: clusterTag, ...rest } = parsed;
+  const services = one('service / service.name', [q.service, serviceTag]);
+  const names = one('spanName / name', [q.spanName, name]);
+  const cluster = one('k8s.cluster.name / cluster', [clusterAttr, clusterTag]);
+  const minDurationMs = durationMs(q.minDuration, 'minDuration');
+  const maxDurationMs = durationMs(q.maxDuration, 'maxDuration');
+  if (minDurationMs && maxDurationMs && minDurationMs > maxDurationMs)
+    throw new InputError('maxDuration must not be less than minDuration', [
+      { path: 'maxDuration', message: 'less than minDuration' },
     ]);
-  const minDurationNanos = q.minDuration === undefined ? undefined : goDurationNanos(q.minDuration, 'minDuration');
-  const maxDurationNanos = q.maxDuration === undefined ? undefined : goDurationNanos(q.maxDuration, 'maxDuration');
   return {
     ...range(q),
     tags: rest,
-    limit: q.limit,
-    ...(services.length ? { services: [services[0] as string] } : {}),
-    ...(names.length ? { names: [names[0] as string] } : {}),
-    ...(minDurationNanos !== undefined ? { minDurationNanos } : {}),
-    ...(maxDurationNanos !== undefined ? { maxDurationNanos } : {}),
+    limit: Math.min(q.limit, MAX_SEARCH_LIMIT),
+    ...(q.spss !== undefined ? { spansPerSpanSet: q.spss } : {}),
+    ...(services !== undefined ? { services: [services] } : {}),
+    ...(names !== undefined ? { names: [names] } : {}),
+    ...(cluster !== undefined ? { cluster } : {}),
+    ...(minDurationMs !== undefined ? { minDurationMs } : {}),
+    ...(maxDurationMs !== undefined ? { maxDurationMs } : {}),
   };
+}
+
+/** The one value given for a parameter and its tag synonym; 400 when they differ. */
+function one(what: string, values: (string | undefined)[]): string | undefined {
+  const given = new Set(values.filter((v): v is string => v !== undefined));
+  if (given.size > 1)
+    throw new InputError(`${what} given twice with different values`, [
+      { path: 'tags', message: 'conflicting values' },
+    ]);
+  return [...given][0];
+}
+
+/** A Go duration cut to whole milliseconds, as Tempo's `uint32(dur.Milliseconds())`. */
+function durationMs(text: string | undefined, param: string): number | undefined {
+  return text === undefined ? undefined : Math.floor(goDurationNanos(text, param) / 1e6);
 }

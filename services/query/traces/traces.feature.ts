@@ -10,14 +10,19 @@ import { TracesService } from './traces.service.ts';
 export const MAX_TRACE_SPANS = 20_000;
 export const MAX_TOPOLOGY_SPANS = 1_000_000;
 
-/** The trace API under /tempo and /v1/topology (issue 22). */
-export function tracesFeature(ctx: ServiceContext): Feature {
-  const service = new TracesService({
+/** The traces service over the process's span store and federation; dashboards' topology panels use it too. */
+export function tracesService(ctx: ServiceContext): TracesService {
+  return new TracesService({
     store: () => getSpanStore(ctx),
     maxTraceSpans: MAX_TRACE_SPANS,
     maxTopologySpans: MAX_TOPOLOGY_SPANS,
     federation: () => getFederation(ctx),
   });
+}
+
+/** The trace API under /tempo and /v1/topology (issue 22). */
+export function tracesFeature(ctx: ServiceContext): Feature {
+  const service = tracesService(ctx);
   return {
     name: 'traces',
     // The store at start, as the record store is: its tables and templates exist before the first request.

@@ -16,25 +16,34 @@ export const searchQuerySchema = z.object({
     .string()
     .max(4096)
     .optional()
-    .describe('logfmt: service.name=cart http.status_code=500 name="GET /cart"; all on one span'),
+    .describe(
+      'logfmt: service.name=cart http.status_code=500 name="GET /cart"; all on one span; k8s.cluster.name= or cluster= is the stored cluster',
+    ),
   service: z
     .string()
     .max(256)
     .optional()
     .describe('Pharos: service.name of a span of the trace (same as tags service.name=…)'),
   spanName: z.string().max(1024).optional().describe('Pharos: name of a span of the trace (same as tags name=…)'),
-  minDuration: z.string().max(32).optional().describe('trace duration at least this (Go duration: 100ms, 1.5s)'),
-  maxDuration: z.string().max(32).optional().describe('trace duration at most this'),
-  limit: z.coerce.number().int().min(1).max(1000).default(20),
-  start: unixSeconds.optional().describe('default: end minus one hour'),
-  end: unixSeconds.optional().describe('default: now'),
-  spss: z.coerce
+  minDuration: z
+    .string()
+    .max(32)
+    .optional()
+    .describe('trace duration at least this (Go duration: 100ms, 1.5s), cut to whole ms as Tempo does; 0: none'),
+  maxDuration: z
+    .string()
+    .max(32)
+    .optional()
+    .describe('trace duration at most this, inclusive, cut to whole ms; 0: none; less than minDuration: 400'),
+  limit: z.coerce
     .number()
     .int()
-    .min(0)
-    .max(1000)
-    .optional()
-    .describe('accepted; up to 3 matched spans are listed per trace'),
+    .min(1)
+    .default(20)
+    .describe('traces at most (positive); more than 1000 is read as 1000, as Tempo caps at its max_result_limit'),
+  start: unixSeconds.optional().describe('default: end minus one hour'),
+  end: unixSeconds.optional().describe('default: now'),
+  spss: z.coerce.number().int().min(0).max(1000).optional().describe('matched spans listed per trace (default 3)'),
   q: z.string().optional().describe('TraceQL: not supported (400); use tags'),
 });
 

@@ -1,6 +1,6 @@
 import { scopeAllows, type Scope } from '../../../libs/auth/principal.ts';
 import { InputError, NotFoundError } from '../../../libs/errors/errors.ts';
-import type { SpanQuery, SpanStore } from '../../../libs/store/spans/span-store.ts';
+import type { SpanQuery, SpanStore, TraceMatch } from '../../../libs/store/spans/span-store.ts';
 import { scopeSpanQuery } from '../../../libs/tenancy/span-scope.ts';
 import type { SpanDoc } from '../../../libs/schemas/span-doc.ts';
 import { buildTopology, filterTopology, TOPOLOGY_KINDS, type Topology } from '../../../libs/traces/topology.ts';
@@ -8,6 +8,15 @@ import type { FederatedQueryService } from '../../../libs/federation/federation.
 import { scopedFederation } from '../../../libs/tenancy/scoped-federation.ts';
 import { meshTopology, type MeshSource } from '../../../libs/traces/mesh-topology.ts';
 import { mergeTopologies, type TopologySource } from '../../../libs/traces/topology-merge.ts';
+import { CLUSTER_ATTRIBUTE } from '../../../libs/traces/tempo-format.ts';
+import {
+  compareNanos,
+  groupByTrace,
+  spanSetOf,
+  summarize,
+  withinDuration,
+  type TraceSummary,
+} from './trace-summary.ts';
 
 export interface TracesServiceOptions {
   store: () => Promise<SpanStore>;
@@ -41,25 +50,36 @@ export interface TraceAnswer {
 export interface SearchParams {
   start: number;
   end: number;
+  /** The stored cluster (Tempo tags `k8s.cluster.name=` / `cluster=`); must be inside the scope. */
+  cluster?: string;
   services?: string[];
   names?: string[];
   tags: Record<string, string>;
-  minDurationNanos?: number;
-  maxDurationNanos?: number;
+  /** Bounds on the trace's duration in whole ms, inclusive, as Tempo compares them; absent or 0: none. */
+  minDurationMs?: number;
+  maxDurationMs?: number;
   limit: number;
+  /** Matched spans listed per trace (Tempo's `spss`); default 3. */
+  spansPerSpanSet?: number;
 }
 
-export interface TraceSummary {
-  traceID: string;
-  rootServiceName: string;
-  rootTraceName: string;
-  startTimeUnixNano: string;
-  durationMs: number;
-  spanSet: { spans: { spanID: string; startTimeUnixNano: string; durationNanos: string }[]; matched: number };
+export type { TraceSummary };
+
+export interface SearchAnswer {
+  /** Newest trace start first, as Tempo's search combiner sorts them. */
+  traces: TraceSummary[];
+  inspectedSpans: number;
+  inspectedTraces: number;
+  /** Traces of the answer with more spans in scope than one trace read holds: summarized from the first read. */
+  truncatedTraces: string[];
 }
 
-/** Spans read to find candidate traces; traces whose spans are read per search. */
-const SEARCH_SPANS = 5000;
+/** Tag names that mean the stored cluster: OpenTelemetry's resource attribute, and Pharos's own name. */
+export const CLUSTER_TAGS: ReadonlySet<string> = new Set([CLUSTER_ATTRIBUTE, 'cluster']);
+
+/** Candidate traces one search reads (with their newest matching spans); spans per trace listed at most. */
+const SEARCH_TRACES = 1000;
+const MAX_SPANS_PER_SET = 100;
 const SAMPLE_SPANS = 2000;
 
 /** The trace API and topology over the span store, under the caller's scope (service layer: no HTTP here). */
@@ -83,65 +103,103 @@ export class TracesService {
     return { spans: kept, withheld: spans.length - visible.length, truncated };
   }
 
-  async search(
-    params: SearchParams,
-    scope: Scope,
-    signal?: AbortSignal,
-  ): Promise<{ traces: TraceSummary[]; inspectedSpans: number; inspectedTraces: number }> {
+  async search(params: SearchParams, scope: Scope, signal?: AbortSignal): Promise<SearchAnswer> {
     const store = await this.opts.store();
-    const within = { start: params.start, end: params.end, ...scopeSpanQuery(scope, {}) };
     const query: SpanQuery = {
-      ...within,
+      start: params.start,
+      end: params.end,
+      // The cluster is the one stored on the span (the intake's choice), whether or not the sender set
+      // k8s.cluster.name; asked for outside the scope it is a 403, as for the record APIs.
+      ...scopeSpanQuery(scope, params.cluster ? { cluster: params.cluster } : {}),
       tags: params.tags,
       ...(params.services ? { services: params.services } : {}),
       ...(params.names ? { names: params.names } : {}),
     };
-    const matched = await store.find(query, SEARCH_SPANS, signal);
-    const byTrace = new Map<string, SpanDoc[]>();
-    for (const s of matched.spans) byTrace.set(s.traceId, [...(byTrace.get(s.traceId) ?? []), s]);
-    const traces: TraceSummary[] = [];
-    let inspected = 0;
-    const ids = [...byTrace.keys()];
-    for (let i = 0; i < ids.length && traces.length < params.limit; i += 100) {
-      const chunk = ids.slice(i, i + 100);
-      const all = await store.find({ ...scopeSpanQuery(scope, {}), traceIds: chunk }, this.opts.maxTraceSpans, signal);
-      inspected += chunk.length;
-      for (const id of chunk) {
-        const summary = summarize(
-          id,
-          all.spans.filter((s) => s.traceId === id),
-          byTrace.get(id) as SpanDoc[],
-        );
-        const nanos = summary.durationMs * 1e6;
-        if (params.minDurationNanos !== undefined && nanos < params.minDurationNanos) continue;
-        if (params.maxDurationNanos !== undefined && nanos > params.maxDurationNanos) continue;
-        traces.push(summary);
-        if (traces.length >= params.limit) break;
+    // Candidates trace by trace, the newest matching span first (a trace of 100,000 matching spans is one);
+    // ids only: the matched spans are read for the traces of the answer alone (OpenSearch's inner hits cost
+    // a search per trace: ~4 s for 1,000 candidates against ~0.2 s for the ids).
+    const candidates = await store.findTraces(query, { traces: SEARCH_TRACES, spansPerTrace: 0 }, signal);
+    const chosen: Omit<TraceSummary, 'spanSet'>[] = [];
+    const truncatedTraces: string[] = [];
+    let inspectedTraces = 0;
+    let inspectedSpans = 0;
+    for (let i = 0; i < candidates.length && chosen.length < params.limit; i += 100) {
+      const chunk = candidates.slice(i, i + 100).map((c) => c.traceId);
+      inspectedTraces += chunk.length;
+      for (const t of await this.traceSpans(store, { ids: chunk, scope }, signal)) {
+        inspectedSpans += t.spans.length;
+        const summary = summarize(t.id, t.spans);
+        if (!summary || !withinDuration(summary.durationMs, params)) continue;
+        chosen.push(summary);
+        if (t.cut) truncatedTraces.push(t.id);
+        if (chosen.length >= params.limit) break;
       }
     }
-    return { traces, inspectedSpans: matched.spans.length, inspectedTraces: inspected };
+    const perSet = Math.min(params.spansPerSpanSet ?? 3, MAX_SPANS_PER_SET);
+    const sets = new Map<string, TraceMatch>();
+    if (chosen.length > 0 && perSet > 0) {
+      const ids = chosen.map((t) => t.traceID);
+      const limits = { traces: ids.length, spansPerTrace: perSet };
+      for (const m of await store.findTraces({ ...query, traceIds: ids }, limits, signal)) sets.set(m.traceId, m);
+    }
+    const traces = chosen.map((t) => ({ ...t, spanSet: spanSetOf(sets.get(t.traceID)) }));
+    traces.sort((a, b) => compareNanos(b.startTimeUnixNano, a.startTimeUnixNano));
+    return { traces, inspectedSpans, inspectedTraces, truncatedTraces };
   }
 
-  /** Attribute keys of recent spans in scope (span and resource), plus the intrinsic `name`. */
+  /**
+   * The spans in scope of each trace of `ids`, at most maxTraceSpans a trace (`cut` when it has more). One
+   * read for all while they fit in maxTraceSpans; else trace by trace, so that one large trace (100,000
+   * spans) neither crowds the others out of the read nor is read whole.
+   */
+  private async traceSpans(
+    store: SpanStore,
+    { ids, scope }: { ids: string[]; scope: Scope },
+    signal?: AbortSignal,
+  ): Promise<{ id: string; spans: SpanDoc[]; cut: boolean }[]> {
+    const inScope = scopeSpanQuery(scope, {});
+    const limit = this.opts.maxTraceSpans;
+    const all = await store.find({ ...inScope, traceIds: ids }, limit, signal);
+    if (all.total <= all.spans.length) {
+      const grouped = groupByTrace(all.spans);
+      return ids.map((id) => ({ id, spans: grouped.get(id) ?? [], cut: false }));
+    }
+    const out: { id: string; spans: SpanDoc[]; cut: boolean }[] = [];
+    for (const id of ids) {
+      const one = await store.find({ ...inScope, traceIds: [id] }, limit, signal);
+      out.push({ id, spans: one.spans, cut: one.total > one.spans.length });
+    }
+    return out;
+  }
+
+  /**
+   * Attribute keys of recent spans in scope (span and resource), plus the intrinsic `name` and, when there
+   * are spans, `k8s.cluster.name` (every span has a stored cluster, set by the sender or not).
+   */
   async tagNames(range: { start: number; end: number }, scope: Scope, signal?: AbortSignal): Promise<string[]> {
     const { spans } = await (
       await this.opts.store()
     ).find({ ...range, ...scopeSpanQuery(scope, {}) }, SAMPLE_SPANS, signal);
     const names = new Set<string>(['name']);
+    if (spans.length > 0) names.add(CLUSTER_ATTRIBUTE);
     for (const s of spans)
       for (const k of [...Object.keys(s.attributes), ...Object.keys(s.resource.attributes)]) names.add(k);
     return [...names].sort();
   }
 
-  /** The values of span attribute `tag` in the time `range`. */
+  /**
+   * The values of span attribute `tag` in the time `range`. For `k8s.cluster.name` (and Pharos's `cluster`)
+   * the stored clusters of every span in range and scope, not a sample: the intake may have assigned them.
+   */
   async tagValues(
     { tag, range }: { tag: string; range: { start: number; end: number } },
     scope: Scope,
     signal?: AbortSignal,
   ): Promise<string[]> {
-    const { spans } = await (
-      await this.opts.store()
-    ).find({ ...range, ...scopeSpanQuery(scope, {}) }, SAMPLE_SPANS, signal);
+    const store = await this.opts.store();
+    const inScope = { ...range, ...scopeSpanQuery(scope, {}) };
+    if (CLUSTER_TAGS.has(tag)) return store.clusters(inScope, signal);
+    const { spans } = await store.find(inScope, SAMPLE_SPANS, signal);
     const values = new Set<string>();
     for (const s of spans) {
       const v = tag === 'name' ? s.name : (s.attributes[tag] ?? s.resource.attributes[tag]);
@@ -219,33 +277,3 @@ export class TracesService {
     };
   }
 }
-
-function summarize(traceID: string, spans: readonly SpanDoc[], matched: readonly SpanDoc[]): TraceSummary {
-  const all = spans.length > 0 ? spans : matched;
-  let first = all[0] as SpanDoc;
-  let startNs = BigInt(first.startTimeUnixNano);
-  let endNs = BigInt(first.endTimeUnixNano);
-  for (const s of all) {
-    if (BigInt(s.startTimeUnixNano) < startNs) [startNs, first] = [BigInt(s.startTimeUnixNano), s];
-    if (BigInt(s.endTimeUnixNano) > endNs) endNs = BigInt(s.endTimeUnixNano);
-  }
-  const root = all.find((s) => s.parentSpanId === '') ?? first;
-  return {
-    traceID,
-    rootServiceName: root.serviceName,
-    rootTraceName: root.name,
-    startTimeUnixNano: startNs.toString(),
-    durationMs: Number(endNs - startNs) / 1e6,
-    spanSet: {
-      spans: matched.slice(0, 3).map((s) => ({
-        spanID: s.spanId,
-        startTimeUnixNano: s.startTimeUnixNano,
-        durationNanos: String(s.durationInNanos),
-      })),
-      matched: matched.length,
-    },
-  };
-}
-
-const compareNanos = (a: string, b: string): number =>
-  a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;

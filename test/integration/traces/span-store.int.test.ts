@@ -105,6 +105,39 @@ describe.each(ENGINES)('span store contract: %s', (_name, make) => {
   const ids = async (q: Parameters<SpanStore['find']>[0], limit = 10) =>
     (await store.find(q, limit)).spans.map((s) => s.spanId.replace(/^b+/, ''));
 
+  it('finds traces, one entry each however many spans match, newest matching span first', async () => {
+    const t = (n: number) => 'a'.repeat(31) + String(n);
+    const traces = async (q: Parameters<SpanStore['find']>[0], traces: number, spansPerTrace: number) =>
+      (await store.findTraces(q, { traces, spansPerTrace })).map((m) => [
+        m.traceId,
+        m.matched,
+        m.spans.map((s) => s.spanId.replace(/^b+/, '')),
+      ]);
+    expect(await traces({}, 10, 1)).toEqual([
+      [t(1), 2, ['4']],
+      [t(2), 1, ['2']],
+      [t(3), 1, ['3']],
+    ]);
+    expect(await traces({}, 1, 5)).toEqual([[t(1), 2, ['4', '1']]]);
+    expect(await traces({ services: ['cart'], start: NOW - DAY }, 10, 3)).toEqual([
+      [t(1), 1, ['1']],
+      [t(2), 1, ['2']],
+    ]);
+    expect(await traces({ clusters: [] }, 10, 3)).toEqual([]);
+    expect(await traces({}, 2, 0)).toEqual([
+      [t(1), 0, []],
+      [t(2), 0, []],
+    ]);
+  });
+
+  it('lists the clusters that have matching spans, sorted (Tempo tag values of k8s.cluster.name)', async () => {
+    expect(await store.clusters()).toEqual(['east', 'west']);
+    expect(await store.clusters({ services: ['pay'] })).toEqual(['west']);
+    expect(await store.clusters({ start: NOW - 950 })).toEqual(['west']);
+    expect(await store.clusters({ clusters: ['east'], start: NOW - DAY })).toEqual(['east']);
+    expect(await store.clusters({ clusters: [] })).toEqual([]);
+  });
+
   it('finds by trace, service, kind, cluster and namespace, newest first, with the total', async () => {
     expect(await ids({})).toEqual(['4', '1', '2', '3']);
     expect((await store.find({}, 2)).total).toBe(4);

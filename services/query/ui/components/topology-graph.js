@@ -89,12 +89,16 @@ function Node({ n, p }) {
   </g>`;
 }
 
-export function TopologyGraph({ nodes, edges, selected, onSelect }) {
+/**
+ * `id` names the SVG (the Traces page's `topology-graph`; a dashboard panel gives its own); `withTable` says
+ * whether a table of the same calls follows (the Traces page's does, a panel has none).
+ */
+export function TopologyGraph({ nodes, edges, selected, onSelect, id = 'topology-graph', withTable = true }) {
   const { pos, width, height } = layout(nodes, edges);
   const drawn = edges.filter((e) => pos.has(e.source) && pos.has(e.target));
   // Room below the boxes only when some edge curves there (a call back to an earlier column, or to itself).
   const below = drawn.some((e) => e.source === e.target || pos.get(e.target).x <= pos.get(e.source).x) ? 80 : 0;
-  return html`<div class="graph-scroll"><svg id="topology-graph" class="topology-graph" width=${width} height=${height + below} viewBox=${`0 0 ${width} ${height + below}`} role="img" aria-label=${`Service graph: ${nodes.length} services, ${edges.length} calls; the table below lists the same calls`}>
+  return html`<div class="graph-scroll"><svg id=${id} class="topology-graph" width=${width} height=${height + below} viewBox=${`0 0 ${width} ${height + below}`} role="img" aria-label=${`Service graph: ${nodes.length} services, ${edges.length} calls${withTable ? '; the table below lists the same calls' : ''}`}>
     <defs>
       <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" class="arrow" /></marker>
       <marker id="arrow-cross" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" class="arrow cross" /></marker>

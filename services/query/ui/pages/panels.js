@@ -1,6 +1,7 @@
 // Dashboard panel renderers keyed by panel type. Each gets (element, panel definition, rendered result).
 import uPlot from 'uplot';
 import { PALETTE, cssColor, formatTime, formatValue, thresholdColor } from '/ui/lib/format.js';
+import { topologyPanel } from '/ui/pages/topology-panel.js';
 
 const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
@@ -253,6 +254,7 @@ export const PANEL_RENDERERS = {
   logs: records,
   events: records,
   audit: records,
+  topology: topologyPanel,
 };
 
 /**
@@ -280,7 +282,7 @@ export function renderPanel(node, panel, { result, noDataText = 'No data for thi
         `⚠ ${warnings.length} warning${warnings.length > 1 ? 's' : ''}`,
       ),
     );
-  if (result.error && !result.data.series.length && !result.data.records.length) return;
+  if (result.error && !result.data.series.length && !result.data.records.length && !result.data.topology) return;
   (PANEL_RENDERERS[panel.type] ?? empty)(node, panel, result.data);
 }
 

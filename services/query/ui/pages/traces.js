@@ -5,16 +5,14 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, qs } from '/ui/lib/api.js';
 import { html } from '/ui/lib/html.js';
 import { setParams } from '/ui/lib/router.js';
-import { apiTime, localTime, resolveTime } from '/ui/lib/time.js';
-import { ErrorBox, Loading } from '/ui/components/common.js';
+import { apiTime, resolveTime } from '/ui/lib/time.js';
+import { ErrorBox } from '/ui/components/common.js';
 import { TimeRange } from '/ui/components/time-range.js';
-import { TopologyGraph, edgeLabel, ms, pct, place, rate } from '/ui/components/topology-graph.js';
+import { SlowestTraces } from '/ui/components/slowest-traces.js';
+import { TopologyGraph, ms, pct, place, rate } from '/ui/components/topology-graph.js';
 import { TraceView } from '/ui/pages/trace-view.js';
 
 const SOURCES = ['spans', 'istio', 'servicegraph'];
-/** Traces listed per edge; search answers newest first, so more are asked for and the slowest kept. */
-const SLOWEST = 20;
-const SEARCH_LIMIT = 500;
 
 export function readTraces(route) {
   const p = route.params;
@@ -71,49 +69,6 @@ function EdgeTable({ edges, byId, selected }) {
     )}</tbody></table>`;
 }
 
-/** The callee's slowest traces in the window: Tempo search by its service, sorted by duration. */
-function SlowestTraces({ edge, callee, range }) {
-  const [state, setState] = useState({ loading: true });
-  useEffect(() => {
-    const ac = new AbortController();
-    setState({ loading: true });
-    const params = {
-      service: callee.service,
-      start: Math.floor(range.startMs / 1000),
-      end: Math.ceil(range.endMs / 1000),
-      limit: SEARCH_LIMIT,
-    };
-    api(`/tempo/api/search${qs(params)}`, ac.signal).then(
-      (r) =>
-        setState({
-          traces: [...r.traces].sort((a, b) => b.durationMs - a.durationMs).slice(0, SLOWEST),
-          read: r.traces.length,
-        }),
-      (error) => error.name !== 'AbortError' && setState({ error }),
-    );
-    return () => ac.abort();
-  }, [edge.id, range.startMs, range.endMs]);
-  return html`<section class="slowest" id="slowest-traces" aria-live="polite">
-    <h2>Slowest traces calling ${callee.service} <span class="muted small">${edge.source} → ${edge.target} · ${edgeLabel(edge)}</span>
-      <button type="button" class="ghost" aria-label="Close the trace list" onClick=${() => setParams({ edge: null })}>✕</button></h2>
-    ${state.loading && html`<${Loading} rows=${3} />`}
-    <${ErrorBox} error=${state.error} />
-    ${state.traces && state.traces.length === 0 && html`<p class="empty-note">No trace with a span of ${callee.service} in this range.</p>`}
-    ${
-      state.traces?.length > 0 &&
-      html`<table class="plain" id="trace-list"><thead><tr><th>trace</th><th>root</th><th>start</th><th class="num">duration</th></tr></thead>
-      <tbody>${state.traces.map(
-        (
-          t,
-        ) => html`<tr data-trace=${t.traceID}><td><a class="mono" href=${`/ui/traces/${t.traceID}`}>${t.traceID}</a></td>
-        <td>${t.rootServiceName} <span class="muted">${t.rootTraceName}</span></td>
-        <td>${localTime(Number(BigInt(t.startTimeUnixNano) / 1000000n))}</td><td class="num">${ms(t.durationMs)}</td></tr>`,
-      )}</tbody></table>
-      <p class="muted small">The ${state.traces.length} slowest of the newest ${state.read} traces with a span of service ${callee.service}.</p>`
-    }
-  </section>`;
-}
-
 function Topology({ route }) {
   const state = readTraces(route);
   const [data, setData] = useState({ loading: true });
@@ -151,7 +106,7 @@ function Topology({ route }) {
       html`<div id="topology" data-edges=${t.edges.length} data-nodes=${t.nodes.length} aria-busy=${data.loading ? 'true' : 'false'}>
       ${t.edges.length === 0 ? html`<p class="empty-note">No calls between services in this range${state.cluster || state.namespace ? ' and filter' : ''} (${t.spans} spans read).</p>` : html`<${TopologyGraph} nodes=${t.nodes} edges=${t.edges} selected=${state.edge} onSelect=${(id) => setParams({ edge: id })} />`}
       <p class="muted small legend"><span class="legend-cross">- - ⇄</span> cross-cluster call · <span class="error-text">red</span>: some calls failed · ${t.spans} spans read · click a call for its slowest traces.</p>
-      ${edge && html`<${SlowestTraces} edge=${edge} callee=${byId.get(edge.target) ?? { service: edge.target.split('/').pop() }} range=${data.range} />`}
+      ${edge && html`<${SlowestTraces} edge=${edge} callee=${byId.get(edge.target) ?? { service: edge.target.split('/').pop() }} range=${data.range} onClose=${() => setParams({ edge: null })} />`}
       ${t.edges.length > 0 && html`<${EdgeTable} edges=${t.edges} byId=${byId} selected=${state.edge} />`}
     </div>`
     }
