@@ -8,12 +8,12 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { FIXTURE_END, FIXTURE_START } from '../test/fixtures/prometheus/generate.ts';
 import { dashboardReload } from './federation/dashboard-reload.ts';
 import { compareLatency } from './federation/latency.ts';
 import { startPharos } from './federation/pharos-process.ts';
 import { BenchProcesses } from './federation/processes.ts';
 import { BIG_WINDOW, bigSet, smallSet } from './federation/prometheus-sets.ts';
+import { SMALL_QUERIES, SMALL_WINDOW } from './federation/small-queries.ts';
 import { seriesMemory } from './federation/series-memory.ts';
 import { ensureThanos, startThanos } from './federation/thanos.ts';
 
@@ -21,23 +21,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const BIG_ROUNDS = Number(process.env.BENCH_BIG_ROUNDS ?? 5);
 const ROOT = process.env.BENCH_DIR ?? join(tmpdir(), 'pharos-bench-federation');
 const SHARED = resolve(import.meta.dirname, '../../shared/data');
-
-/** Twelve queries of the kind dashboards send (the built-ins and the kubernetes mixins), over ~300 steps. */
-const SMALL_QUERIES = [
-  'sum by (cluster, namespace) (rate(container_cpu_usage_seconds_total[5m]))',
-  'sum by (namespace) (rate(container_cpu_usage_seconds_total[5m]))',
-  'histogram_quantile(0.9, sum by (le) (rate(demo_api_request_duration_seconds_bucket[5m])))',
-  'count(count by (namespace) (kube_pod_info))',
-  'topk(5, container_memory_working_set_bytes)',
-  'avg by (mode) (rate(node_cpu_seconds_total[5m]))',
-  'sum(container_memory_working_set_bytes) / sum(node_memory_MemTotal_bytes)',
-  'rate(demo_cpu_usage_seconds_total[5m])',
-  '1 - sum by (cluster) (node_memory_MemAvailable_bytes) / sum by (cluster) (node_memory_MemTotal_bytes)',
-  'sum by (cluster) (kube_deployment_status_replicas_available)',
-  'sum by (namespace) (increase(kube_pod_container_status_restarts_total[1h]))',
-  'count by (cluster) (up == 1)',
-];
-const SMALL_WINDOW = { start: FIXTURE_START + 1800, end: FIXTURE_END - 60, step: 30 };
 
 const BIG_QUERIES = [
   'sum by (namespace) (bench_series)',

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second in /proc/<pid>/stat (USER_HZ, 100 on Linux). */
 const CLK_TCK = 100;
@@ -16,5 +16,22 @@ export function procStats(pid: number | undefined): { cpu: number; rssMb: number
     return { cpu: (Number(fields[11]) + Number(fields[12])) / CLK_TCK, rssMb: Number(rss ?? 0) / 1024 };
   } catch {
     return { cpu: 0, rssMb: 0 };
+  }
+}
+
+/**
+ * Nanoseconds every thread of a process has spent on a CPU (/proc/<pid>/task/<tid>/schedstat, first field):
+ * fine enough for one request, where /proc/<pid>/stat counts in 10 ms ticks, and unlike the clock it does not
+ * count the time other processes held the cores. Zero where it cannot be read.
+ */
+export function cpuNs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    let total = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`))
+      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    return total;
+  } catch {
+    return 0;
   }
 }

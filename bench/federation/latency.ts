@@ -1,9 +1,11 @@
+import { httpRequest } from '../../libs/federation/http-transport.ts';
 import { labelsKey } from '../../libs/promql/labels.ts';
 import { parsePromQL } from '../../libs/promql/parser.ts';
 import { leafQueryFor, planQuery } from '../../libs/promql/planner.ts';
 import { diffResults, type PromData } from '../../test/integration/federation/compare.ts';
 import type { PharosProcess } from './pharos-process.ts';
 import type { PromServer } from './prometheus-sets.ts';
+import { cpuNs } from '../proc-stats.ts';
 import { median, ms, pct, timed } from './stats.ts';
 import type { ThanosQuery } from './thanos.ts';
 
@@ -13,7 +15,10 @@ export interface LatencyRun {
   queries: readonly string[];
   rounds: number;
   pharos: PharosProcess;
-  thanos: ThanosQuery;
+  /** Thanos Query over the same servers; left out, only Pharos and the bare fan-out are compared. */
+  thanos?: ThanosQuery;
+  /** Another checkout's Pharos over the same servers (BENCH_BASELINE_TREE), interleaved with the others. */
+  baseline?: PharosProcess;
   servers: PromServer[];
 }
 
@@ -21,15 +26,20 @@ export interface LatencySummary {
   overThanos: number;
   overFanOut: number;
   warmOverThanos: number;
+  /** The baseline checkout's Pharos / bare fan-out, measured in the same rounds (NaN without a baseline). */
+  baselineOverFanOut: number;
 }
 
-type Who = 'pharos' | 'thanos' | 'fanout';
+type Who = 'pharos' | 'thanos' | 'fanout' | 'baseline';
+
+const p50 = (xs: number[]): number => (xs.length ? median(xs) : NaN);
 
 /**
  * The same range queries through Pharos's engine (the frontend bypassed with Cache-Control: no-store), through
  * Thanos Query, and as Pharos's own leaf queries sent to the clusters in parallel without Pharos (the bare
- * fan-out: what the members alone cost). Interleaved: each round runs the three in a rotated order, so none
- * always meets the others' warm caches. Then the frontend's warm answer (cache on, after one fill).
+ * fan-out: what the members alone cost), and through a baseline checkout's Pharos when one is given.
+ * Interleaved: each round runs them in a rotated order, so none always meets the others' warm caches. Then the
+ * frontend's warm answer (cache on, after one fill).
  */
 export async function compareLatency(r: LatencyRun): Promise<LatencySummary> {
   const body = (q: string) =>
@@ -44,48 +54,91 @@ export async function compareLatency(r: LatencyRun): Promise<LatencySummary> {
     body: b,
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
   });
-  const pharos = (q: string, headers: Record<string, string>) =>
-    timed(`${r.pharos.url}/prometheus/api/v1/query_range`, post(body(q), { ...r.pharos.auth, ...headers }));
-  const run: Record<Who, (q: string) => Promise<number>> = {
-    pharos: (q) => pharos(q, { 'cache-control': 'no-store' }),
-    thanos: (q) => timed(`${r.thanos.url}/api/v1/query_range`, post(body(q))),
+  const through = (p: PharosProcess, q: string, headers: Record<string, string>) =>
+    timed(`${p.url}/prometheus/api/v1/query_range`, post(body(q), { ...p.auth, ...headers }));
+  // Pharos's own CPU time per engine query (every thread of its process), beside the clock.
+  const cpu: Record<'pharos' | 'baseline', number[]> = { pharos: [], baseline: [] };
+  const measured = async (who: 'pharos' | 'baseline', p: PharosProcess, q: string): Promise<number> => {
+    const before = cpuNs(p.pid);
+    const elapsed = await through(p, q, noStore);
+    cpu[who].push((cpuNs(p.pid) - before) / 1e6);
+    return elapsed;
+  };
+  const noStore = { 'cache-control': 'no-store' };
+  const run: Partial<Record<Who, (q: string) => Promise<number>>> = {
+    pharos: (q) => measured('pharos', r.pharos, q),
     fanout: (q) => fanOut(r, q, body),
   };
+  const { thanos, baseline } = r;
+  if (thanos) run.thanos = (q) => timed(`${thanos.url}/api/v1/query_range`, post(body(q)));
+  if (baseline) run.baseline = (q) => measured('baseline', baseline, q);
+  const order = (['pharos', 'thanos', 'fanout', 'baseline'] as const).filter((w) => run[w]);
   const steps = Math.floor((r.window.end - r.window.start) / r.window.step) + 1;
   console.log(`\n${r.label}: range queries, ${steps} steps, ${r.rounds} interleaved rounds (p50 ms; ratios of p50)`);
   console.log(
-    'query | Pharos | Thanos Query | bare fan-out | Pharos/Thanos | Pharos/fan-out | Pharos warm (cache) | agree',
+    `query | Pharos | ${thanos ? 'Thanos Query | ' : ''}bare fan-out | ${baseline ? 'baseline Pharos | baseline/fan-out | ' : ''}${thanos ? 'Pharos/Thanos | ' : ''}Pharos/fan-out | Pharos CPU ms${baseline ? ' (baseline)' : ''} | Pharos warm (cache) | agree`,
   );
   const ratios = { overThanos: [] as number[], overFanOut: [] as number[], warmOverThanos: [] as number[] };
+  const baseRatios: number[] = [];
+  const cpuSums = { pharos: 0, baseline: 0 };
   for (const q of r.queries) {
-    const agree = await agreement(r, q, body);
-    for (const who of ['pharos', 'thanos', 'fanout'] as const) await run[who](q); // warm-up
-    const times: Record<Who, number[]> = { pharos: [], thanos: [], fanout: [] };
-    const order: Who[] = ['pharos', 'thanos', 'fanout'];
+    const agree = thanos ? await agreement({ r, thanos, q, body }) : 'not compared';
+    for (const who of order) await run[who]?.(q); // warm-up
+    cpu.pharos = [];
+    cpu.baseline = [];
+    const times: Record<Who, number[]> = { pharos: [], thanos: [], fanout: [], baseline: [] };
     for (let i = 0; i < r.rounds; i++) {
       for (let k = 0; k < order.length; k++) {
         const who = order[(i + k) % order.length] as Who;
-        times[who].push(await run[who](q));
+        times[who].push(await (run[who] as (q: string) => Promise<number>)(q));
       }
     }
-    await pharos(q, {}); // fills the cache
+    await through(r.pharos, q, {}); // fills the cache
     const warm: number[] = [];
-    for (let i = 0; i < r.rounds; i++) warm.push(await pharos(q, {}));
-    const [p, t, f, w] = [median(times.pharos), median(times.thanos), median(times.fanout), median(warm)];
+    for (let i = 0; i < r.rounds; i++) warm.push(await through(r.pharos, q, {}));
+    const [p, t, f, b, w] = [times.pharos, times.thanos, times.fanout, times.baseline, warm].map(p50) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     ratios.overThanos.push(p / t);
     ratios.overFanOut.push(p / f);
     ratios.warmOverThanos.push(w / t);
-    console.log(
-      `${q} | ${ms(p)} (p95 ${ms(pct(times.pharos, 95))}) | ${ms(t)} (p95 ${ms(pct(times.thanos, 95))}) | ${ms(f)} | ${(p / t).toFixed(2)}x | ${(p / f).toFixed(2)}x | ${ms(w)} | ${agree}`,
-    );
+    baseRatios.push(b / f);
+    cpuSums.pharos += p50(cpu.pharos);
+    cpuSums.baseline += p50(cpu.baseline);
+    const cells = [
+      `${q}`,
+      `${ms(p)} (p95 ${ms(pct(times.pharos, 95))})`,
+      ...(thanos ? [`${ms(t)} (p95 ${ms(pct(times.thanos, 95))})`] : []),
+      ms(f),
+      ...(baseline ? [`${ms(b)} (p95 ${ms(pct(times.baseline, 95))})`, `${(b / f).toFixed(2)}x`] : []),
+      ...(thanos ? [`${(p / t).toFixed(2)}x`] : []),
+      `${(p / f).toFixed(2)}x`,
+      `${ms(p50(cpu.pharos))}${baseline ? ` (${ms(p50(cpu.baseline))})` : ''}`,
+      ms(w),
+      agree,
+    ];
+    console.log(cells.join(' | '));
   }
   const summary = {
     overThanos: median(ratios.overThanos),
     overFanOut: median(ratios.overFanOut),
     warmOverThanos: median(ratios.warmOverThanos),
+    baselineOverFanOut: median(baseRatios),
   };
   console.log(
-    `${r.label}, medians over the queries: Pharos/Thanos ${summary.overThanos.toFixed(2)}x, Pharos/bare fan-out ${summary.overFanOut.toFixed(2)}x, Pharos warm/Thanos ${summary.warmOverThanos.toPrecision(2)}x`,
+    [
+      `${r.label}, medians over the queries:`,
+      ...(thanos ? [`Pharos/Thanos ${summary.overThanos.toFixed(2)}x,`] : []),
+      `Pharos/bare fan-out ${summary.overFanOut.toFixed(2)}x`,
+      ...(baseline ? [`(baseline ${summary.baselineOverFanOut.toFixed(2)}x)`] : []),
+      ...(thanos ? [`, Pharos warm/Thanos ${summary.warmOverThanos.toPrecision(2)}x`] : []),
+      `; Pharos CPU per query, sum of the medians: ${ms(cpuSums.pharos)} ms`,
+      ...(baseline ? [`(baseline ${ms(cpuSums.baseline)} ms)`] : []),
+    ].join(' '),
   );
   return summary;
 }
@@ -97,26 +150,52 @@ async function fanOut(r: LatencyRun, q: string, body: (q: string) => URLSearchPa
     r.servers.map((s) => s.cluster),
   );
   const urlOf = new Map(r.servers.map((s) => [s.cluster, s.url]));
+  // Through the same HTTP client as Pharos's own member calls (node:http, kept-alive connections), so the ratio
+  // is Pharos's work over the same transport; each answer is read whole, not decoded. BENCH_FANOUT_CLIENT=fetch
+  // sends them with fetch instead, as the benchmark did before Pharos left fetch (issue 21's first figures).
+  const call = async (url: string, form: string): Promise<void> => {
+    if (process.env.BENCH_FANOUT_CLIENT === 'fetch') {
+      await timed(url, { method: 'POST', body: new URLSearchParams(form) });
+      return;
+    }
+    const res = await httpRequest({
+      url,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-encoding': 'identity' },
+      body: form,
+      maxBytes: 2 ** 30,
+      signal: AbortSignal.timeout(600_000),
+    });
+    if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
+  };
   const t0 = performance.now();
   await Promise.all(
     plan.leaves.flatMap((l) =>
-      l.clusters.map((c) =>
-        timed(`${urlOf.get(c)}/api/v1/query_range`, { method: 'POST', body: body(leafQueryFor(l, c)) }),
-      ),
+      l.clusters.map((c) => call(`${urlOf.get(c)}/api/v1/query_range`, body(leafQueryFor(l, c)).toString())),
     ),
   );
   return performance.now() - t0;
 }
 
 /** Whether Pharos and Thanos give the same answer (Thanos 0.42 evaluates with Prometheus 3's engine, so may not). */
-async function agreement(r: LatencyRun, q: string, body: (q: string) => URLSearchParams): Promise<string> {
+async function agreement({
+  r,
+  thanos,
+  q,
+  body,
+}: {
+  r: LatencyRun;
+  thanos: ThanosQuery;
+  q: string;
+  body: (q: string) => URLSearchParams;
+}): Promise<string> {
   const read = async (url: string, headers: Record<string, string>) =>
     ((await (await fetch(url, { method: 'POST', body: body(q), headers })).json()) as { data: PromData }).data;
   const a = await read(`${r.pharos.url}/prometheus/api/v1/query_range`, {
     ...r.pharos.auth,
     'cache-control': 'no-store',
   });
-  const b = await read(`${r.thanos.url}/api/v1/query_range`, {});
+  const b = await read(`${thanos.url}/api/v1/query_range`, {});
   const diff = diffResults(b, a, { ordered: false });
   const n = (a.result as unknown[]).length;
   if (!diff) return `yes (${n} series)`;

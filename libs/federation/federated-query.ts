@@ -23,7 +23,7 @@ import type {
 } from './federation.types.ts';
 import { leafCalls, topGrid, type Window } from './leaf-calls.ts';
 import { mergeLeaves, toSteps, type MergedLeaf } from './leaf-merge.ts';
-import { MemberInfoCache } from './member-info.ts';
+import { MemberInfoCache, type MemberInfo } from './member-info.ts';
 import { MetadataQueries } from './metadata-queries.ts';
 import type { ClusterClient, ClusterConfig } from './prometheus.client.ts';
 
@@ -198,10 +198,23 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     return evalRange(plan.root, env, w.grid);
   }
 
-  /** Pharos's buildinfo: the semantics served over all members, and each member's version. */
+  /** The last buildinfo, kept while the members' infos (hence fleetSemantics's answer) stay the same objects. */
+  private lastBuildInfo: { sem: FleetSemantics; info: FederationBuildInfo } | undefined;
+
+  /**
+   * Pharos's buildinfo: the semantics served over all members, and each member's version. The query frontend
+   * asks it on every cache lookup (the members' versions are part of each key).
+   */
   async buildInfo(signal?: AbortSignal): Promise<FederationBuildInfo> {
     const infos = await this.members.ensure(this.clusterNames, signal);
     const sem = fleetSemantics(infos, this.clusterNames, this.limits);
+    if (this.lastBuildInfo?.sem === sem) return this.lastBuildInfo.info;
+    const info = this.describeBuild(sem, infos);
+    this.lastBuildInfo = { sem, info };
+    return info;
+  }
+
+  private describeBuild(sem: FleetSemantics, infos: Map<string, MemberInfo>): FederationBuildInfo {
     const [major, minor] = sem.servedVersion.split('.');
     const semantics = sem.mixed
       ? `mixed fleet (${describeMembers(sem, this.clusterNames)}); combined results follow Prometheus ${sem.servedVersion} or are refused`

@@ -36,7 +36,7 @@ export function frontFederation(opts: FederationFrontendOptions): FrontedFederat
   const shared = {
     cache,
     fingerprint: fingerprintOf(opts.clusters, opts.limits),
-    memberVersions: (signal?: AbortSignal) => memberVersionsOf(opts.engine, signal),
+    memberVersions: memberVersionsOf(opts.engine),
     metrics: frontendMetrics(opts.metrics, cache),
     ...(opts.now ? { now: opts.now } : {}),
   };
@@ -104,14 +104,24 @@ interface VersionSource {
   buildInfo?(signal?: AbortSignal): Promise<{ members: Record<string, { version?: string; error?: string }> }>;
 }
 
-async function memberVersionsOf(engine: VersionSource, signal?: AbortSignal): Promise<string> {
-  if (!engine.buildInfo) return 'prometheus-2.42';
-  const { members } = await engine.buildInfo(signal);
-  return JSON.stringify(
-    Object.entries(members)
-      .map(([c, m]) => [c, m.error ? 'unknown' : (m.version ?? '')])
-      .sort(),
-  );
+/**
+ * The members' versions as one string, for the keys. Asked on every cache lookup: the string is made again only
+ * when the engine's buildinfo is another object (FederatedQuery keeps it while the members' infos stay).
+ */
+function memberVersionsOf(engine: VersionSource): (signal?: AbortSignal) => Promise<string> {
+  let last: { info: object; versions: string } | undefined;
+  return async (signal) => {
+    if (!engine.buildInfo) return 'prometheus-2.42';
+    const info = await engine.buildInfo(signal);
+    if (last?.info === info) return last.versions;
+    const versions = JSON.stringify(
+      Object.entries(info.members)
+        .map(([c, m]) => [c, m.error ? 'unknown' : (m.version ?? '')])
+        .sort(),
+    );
+    last = { info, versions };
+    return versions;
+  };
 }
 
 /**

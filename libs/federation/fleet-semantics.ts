@@ -38,7 +38,36 @@ function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+/**
+ * The last semantics worked out per configuration and set of clusters. fleetSemantics is pure in the members'
+ * infos, which MemberInfoCache replaces on a refresh and never changes, so the same info objects give the same
+ * answer; it is asked two or three times per query and once per cache lookup of the query frontend (issue 21).
+ * Bounded: the sets of clusters queries touch are few, and forgetting them all costs one computation each.
+ */
+const remembered = new WeakMap<
+  SemanticsConfig,
+  Map<string, { infos: (MemberInfo | undefined)[]; sem: FleetSemantics }>
+>();
+const MAX_REMEMBERED = 64;
+
 export function fleetSemantics(
+  infos: ReadonlyMap<string, MemberInfo>,
+  clusters: readonly string[],
+  cfg: SemanticsConfig,
+): FleetSemantics {
+  let bySet = remembered.get(cfg);
+  if (!bySet) remembered.set(cfg, (bySet = new Map()));
+  const key = clusters.join('\u0000');
+  const now = clusters.map((c) => infos.get(c));
+  const last = bySet.get(key);
+  if (last && last.infos.every((info, i) => info === now[i])) return last.sem;
+  const sem = semanticsOf(infos, clusters, cfg);
+  if (bySet.size >= MAX_REMEMBERED) bySet.clear();
+  bySet.set(key, { infos: now, sem });
+  return sem;
+}
+
+function semanticsOf(
   infos: ReadonlyMap<string, MemberInfo>,
   clusters: readonly string[],
   cfg: SemanticsConfig,

@@ -8,6 +8,7 @@ import {
 } from '../errors/errors.ts';
 import type { PharosConfig } from '../config/config.schema.ts';
 import { EnvelopeStream } from './envelope-stream.ts';
+import { BodyTooLargeError, httpRequest, type HttpReply } from './http-transport.ts';
 import { dedupReplicas } from './replica-dedup.ts';
 
 export type ClusterConfig = PharosConfig['clusters'][number];
@@ -50,35 +51,22 @@ interface PromEnvelope {
 }
 
 /**
- * Reads and decodes a body up to `maxBytes`, so one cluster's answer cannot take more memory than that: over it,
- * the read stops and the query fails with a limit error instead of the process growing without bound. Answers
- * whose data is a list (`series`, `labels`, label values) are decoded element by element as they arrive
- * (EnvelopeStream), so the body's text is never held whole; the others are parsed at the end.
+ * Answers whose data is a list (`series`, `labels`, label values) are decoded element by element as they arrive
+ * (EnvelopeStream), so the body's text is never held whole; the others are parsed at the end. The byte bound
+ * (`maxBytes`) is the transport's: over it the read stops and the query fails with a limit error instead of the
+ * process growing without bound.
  */
-async function readAnswer(res: Response, call: { maxBytes: number; cluster: string; path: string }): Promise<unknown> {
-  const { maxBytes, cluster, path } = call;
-  if (!res.body) throw new SyntaxError('Unexpected end of JSON input');
-  const stream = LIST_PATHS.test(path) ? new EnvelopeStream() : undefined;
+function listDecoder(path: string): { consume: (chunk: Buffer) => void; end: () => unknown } | undefined {
+  if (!LIST_PATHS.test(path)) return undefined;
+  const stream = new EnvelopeStream();
   const decoder = new TextDecoder('utf-8');
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new LimitError(
-        `cluster "${cluster}" answered more than federation.maxResponseBytes=${maxBytes} bytes; narrow the query`,
-      );
-    }
-    if (stream) stream.push(decoder.decode(value, { stream: true }));
-    else chunks.push(value);
-  }
-  if (!stream) return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  stream.push(decoder.decode());
-  return stream.end();
+  return {
+    consume: (chunk) => stream.push(decoder.decode(chunk, { stream: true })),
+    end: () => {
+      stream.push(decoder.decode());
+      return stream.end();
+    },
+  };
 }
 
 /** API paths whose `data` is a list. */
@@ -98,22 +86,31 @@ async function callOne(
     'accept-encoding': 'identity',
   };
   if (cluster.prometheus.bearerToken) headers.authorization = `Bearer ${cluster.prometheus.bearerToken}`;
-  let res: Response;
+  let res: HttpReply;
   let body: PromEnvelope;
   try {
     // POST with a form body: what Prometheus accepts for every read endpoint but label values, metadata and
     // the status pages, and no URL length limit.
     const usePost = !path.startsWith('label/') && path !== 'metadata' && !path.startsWith('status/');
     const target = `${url.replace(/\/+$/, '')}/api/v1/${path}${usePost ? '' : `?${params}`}`;
-    res = await fetch(target, {
+    const list = listDecoder(path);
+    res = await httpRequest({
+      url: target,
       method: usePost ? 'POST' : 'GET',
       headers,
-      body: usePost ? params.toString() : null,
+      ...(usePost ? { body: params.toString() } : {}),
+      maxBytes,
       signal: AbortSignal.any([signal, timeout]),
+      ...(list ? { consume: list.consume } : {}),
     });
-    body = (await readAnswer(res, { maxBytes, cluster: cluster.name, path })) as PromEnvelope;
+    body = (list ? list.end() : JSON.parse(res.body)) as PromEnvelope;
   } catch (err) {
-    if (err instanceof LimitError) throw err;
+    // Reads a body up to `maxBytes`, so one cluster's answer cannot take more memory than that: over it, the
+    // read stops and the query fails with a limit error instead of the process growing without bound.
+    if (err instanceof BodyTooLargeError)
+      throw new LimitError(
+        `cluster "${cluster.name}" answered more than federation.maxResponseBytes=${maxBytes} bytes; narrow the query`,
+      );
     if (timeout.aborted)
       throw new ClusterUnavailableError(
         `cluster "${cluster.name}" did not answer within ${cluster.prometheus.timeoutMs} ms`,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Bumped whenever the stored format or the meaning of a key changes: older entries are then never read. */
 const FORMAT = 1;
@@ -23,18 +23,20 @@ export interface KeyParts {
 
 /** A memcached-safe key (no spaces, far below 250 bytes): a digest of every part. */
 export function cacheKey(p: KeyParts): string {
-  const digest = createHash('sha256')
-    .update(
-      JSON.stringify([
-        FORMAT,
-        p.kind,
-        p.query,
-        p.scopeKey,
-        p.fingerprint,
-        p.memberVersions,
-        Object.entries(p.window).sort(),
-      ]),
-    )
-    .digest('base64url');
+  // crypto.hash: the one-shot digest, a third of createHash().update().digest()'s time on strings this short
+  // (issue 21: a key is made per range part and per instant or metadata lookup).
+  const digest = hash(
+    'sha256',
+    JSON.stringify([
+      FORMAT,
+      p.kind,
+      p.query,
+      p.scopeKey,
+      p.fingerprint,
+      p.memberVersions,
+      Object.entries(p.window).sort(),
+    ]),
+    'base64url',
+  );
   return `pharos:fq${FORMAT}:${digest}`;
 }

@@ -1,6 +1,6 @@
 import { labelsKey } from '../../promql/labels.ts';
-import type { Extent } from './extents.ts';
-import type { Answer } from './frontend.types.ts';
+import { markOrdered, type Extent } from './extents.ts';
+import type { Answer, MatrixSeries } from './frontend.types.ts';
 import type { ListAnswer } from './metadata-cache.ts';
 
 /**
@@ -79,8 +79,9 @@ function remember(buf: Buffer, value: unknown): Buffer {
 }
 
 /**
- * labelsKey and sortedNames keep their answer on the label set itself (libs/promql/labels.ts), which a frozen
- * object no longer allows: they are computed once here, before freezing, for every series' `metric`.
+ * labelsKey and sortedNames keep their answer on the label set itself (libs/promql/labels.ts), and extents.ts
+ * marks points arrays it found in order, which a frozen object no longer allows: they are computed once here,
+ * before freezing, for every series.
  */
 function keyLabels(value: unknown): void {
   const v = value as { extents?: unknown; series?: unknown; result?: unknown };
@@ -89,6 +90,7 @@ function keyLabels(value: unknown): void {
     if (!Array.isArray(list)) continue;
     for (const s of list as { metric?: unknown }[])
       if (typeof s?.metric === 'object' && s.metric !== null) labelsKey(s.metric as Record<string, string>);
+    markOrdered(list as MatrixSeries[]);
   }
 }
 

@@ -49,7 +49,11 @@ export function aggregateK(a: AggregateArgs, vec: Sample[]): Sample[] {
       a.note?.('ignored');
       continue;
     }
-    const key = groupKey(s.labels, sortedGrouping, a.without);
+    // Only the key is used (label-memo.ts): topk's output keeps each input's own labels.
+    let known = a.groups?.get(s.labels);
+    if (a.groups && !known)
+      a.groups.set(s.labels, (known = { key: groupKey(s.labels, sortedGrouping, a.without), labels: s.labels }));
+    const key = known ? known.key : groupKey(s.labels, sortedGrouping, a.without);
     let g = groups.get(key);
     if (!g) {
       g = { labels: s.labels, heap: [s] };

@@ -42,6 +42,17 @@ export interface AggregateArgs {
   form?: 'moments' | 'candidates' | 'ordered-candidates';
   /** Annotations: a histogram left out, or floats and histograms mixed in a group. */
   note?: (kind: 'ignored' | 'mixed') => void;
+  /**
+   * Each input label set's group, remembered across the steps of one evaluation (label-memo.ts); the groups'
+   * label sets are then the same objects at every step.
+   */
+  groups?: Map<Labels, GroupOf>;
+}
+
+/** The group of one input label set: its key, and the labels the group's output has. */
+export interface GroupOf {
+  key: string;
+  labels: Labels;
 }
 
 /**
@@ -59,6 +70,8 @@ export function aggregate(a: AggregateArgs, vec: Sample[]): Sample[] {
     if (!a.without) grouping = [...grouping, a.label];
   }
   const sortedGrouping = [...grouping].sort();
+  // count_values adds the value to every input's labels: new label sets at each step, nothing to remember.
+  const memo = a.op === 'count_values' ? undefined : a.groups;
   const groups = new Map<string, Group>();
   const ordered: Group[] = [];
   for (const s0 of vec) {
@@ -79,11 +92,20 @@ export function aggregate(a: AggregateArgs, vec: Sample[]): Sample[] {
       a.note?.('ignored');
       continue;
     }
-    const key = groupKey(s.labels, sortedGrouping, a.without);
+    let known = memo?.get(s.labels);
+    if (memo && !known)
+      memo.set(
+        s.labels,
+        (known = {
+          key: groupKey(s.labels, sortedGrouping, a.without),
+          labels: groupLabels(s.labels, grouping, a.without),
+        }),
+      );
+    const key = known ? known.key : groupKey(s.labels, sortedGrouping, a.without);
     const g = groups.get(key);
     if (a.partials && s.histogram && g) throw new HistogramPartialsError();
     if (!g) {
-      const ng = newGroup(a, s, groupLabels(s.labels, grouping, a.without));
+      const ng = newGroup(a, s, known ? known.labels : groupLabels(s.labels, grouping, a.without));
       groups.set(key, ng);
       ordered.push(ng);
       continue;

@@ -2,6 +2,7 @@ import { UnprocessableError } from '../../errors/errors.ts';
 import { COMPARISON_OPS, type BinaryOp, type VectorMatching } from '../ast.ts';
 import type { FloatHistogram } from '../histogram/float-histogram.ts';
 import { dropName, labelsKey, signature, type Labels } from '../labels.ts';
+import { memoized } from './label-memo.ts';
 import type { Sample } from './values.ts';
 
 /** Operators whose result loses the metric name (shouldDropMetricName in engine.go, 2.42). */
@@ -65,6 +66,17 @@ export interface VectorBinop extends Operator {
   rhs: Sample[];
   m: VectorMatching;
   version?: 2 | 3;
+  memo?: BinopMemo;
+}
+
+/**
+ * What one binary operation derives from label sets, kept across the steps of one evaluation (label-memo.ts):
+ * each side's match signature, and the result's labels of each (left, right) pair or of each vector element.
+ */
+export interface BinopMemo {
+  signatures: Map<Labels, string>;
+  results: Map<Labels, Map<Labels, Labels>>;
+  elements: Map<Labels, Labels>;
 }
 
 /** One side of an element operation: a float, or a native histogram (then `value` is not used). */
@@ -112,10 +124,11 @@ function histogramBinop(op: BinaryOp, left: Operand, right: Operand): [FloatHist
 export function vectorScalarBinop(
   { op, bool }: Operator,
   vec: Sample[],
-  { scalar, swap }: { scalar: number; swap: boolean },
+  { scalar, swap, memo }: { scalar: number; swap: boolean; memo?: BinopMemo | undefined },
 ): Sample[] {
   const out: Sample[] = [];
   const cmp = COMPARISON_OPS.has(op);
+  const drops = DROPS_NAME.has(op) || bool;
   for (const s of vec) {
     const [l, r] = swap ? [scalar, s.value] : [s.value, scalar];
     let h: FloatHistogram | undefined;
@@ -139,7 +152,7 @@ export function vectorScalarBinop(
     }
     if (keep)
       out.push({
-        labels: DROPS_NAME.has(op) || bool ? dropName(s.labels) : s.labels,
+        labels: drops ? memoized(memo?.elements, s.labels, dropName) : s.labels,
         value,
         ...(h ? { histogram: h } : {}),
       });
@@ -189,27 +202,28 @@ function duplicateError(
   );
 }
 
-function sigOf(m: VectorMatching): (l: Labels) => string {
+function sigOf(m: VectorMatching, memo: BinopMemo | undefined): (l: Labels) => string {
   // `signature` expects `on` labels sorted, so the key does not depend on the order they were written in.
   const names = m.on ? [...m.labels].sort() : m.labels;
-  return (l) => signature(l, names, m.on);
+  const raw = (l: Labels): string => signature(l, names, m.on);
+  return memo ? (l) => memoized(memo.signatures, l, raw) : raw;
 }
 
-function setAnd({ lhs, rhs, m }: VectorBinop, keepMatched: boolean): Sample[] {
-  const sig = sigOf(m);
+function setAnd({ lhs, rhs, m, memo }: VectorBinop, keepMatched: boolean): Sample[] {
+  const sig = sigOf(m, memo);
   const right = new Set(rhs.map((s) => sig(s.labels)));
   return lhs.filter((s) => right.has(sig(s.labels)) === keepMatched);
 }
 
-function setOr({ lhs, rhs, m }: VectorBinop): Sample[] {
-  const sig = sigOf(m);
+function setOr({ lhs, rhs, m, memo }: VectorBinop): Sample[] {
+  const sig = sigOf(m, memo);
   const left = new Set(lhs.map((s) => sig(s.labels)));
   return [...lhs, ...rhs.filter((s) => !left.has(sig(s.labels)))];
 }
 
 function matchedBinop(a: VectorBinop & { version: 2 | 3 }): Sample[] {
   const { op, m, bool } = a;
-  const sig = sigOf(m);
+  const sig = sigOf(m, a.memo);
   const swapped = m.card === 'one-to-many';
   const [lhs, rhs] = swapped ? [a.rhs, a.lhs] : [a.lhs, a.rhs];
   const right = new Map<string, Sample>();
@@ -239,8 +253,7 @@ function matchedBinop(a: VectorBinop & { version: 2 | 3 }): Sample[] {
       keep = true;
     }
     if (!keep) continue;
-    let labels = resultLabels(ls.labels, rs.labels, a);
-    if (bool) labels = dropName(labels);
+    const labels = pairLabels(a, ls.labels, rs.labels);
     const inserted = matched.get(k);
     if (m.card === 'one-to-one') {
       if (matched.has(k))
@@ -259,6 +272,20 @@ function matchedBinop(a: VectorBinop & { version: 2 | 3 }): Sample[] {
     out.push({ labels, value, ...(h ? { histogram: h } : {}) });
   }
   return out;
+}
+
+/** The result's labels of one matched pair, through the memo when there is one. */
+function pairLabels(a: VectorBinop, l: Labels, r: Labels): Labels {
+  let byRight = a.memo?.results.get(l);
+  const known = byRight?.get(r);
+  if (known) return known;
+  let labels = resultLabels(l, r, a);
+  if (a.bool) labels = dropName(labels);
+  if (a.memo) {
+    if (!byRight) a.memo.results.set(l, (byRight = new Map()));
+    byRight.set(r, labels);
+  }
+  return labels;
 }
 
 /** resultMetric in engine.go: the "many" side's labels, narrowed for one-to-one, plus group_x labels. */

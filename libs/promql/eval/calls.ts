@@ -16,7 +16,13 @@ import {
   round,
   sortVector,
 } from './functions.ts';
-import { histogramFraction, histogramQuantile, isNativeStat, nativeStat } from './histogram-functions.ts';
+import {
+  histogramFraction,
+  histogramQuantile,
+  isNativeStat,
+  nativeStat,
+  type BucketOf,
+} from './histogram-functions.ts';
 import { naturalLess } from './natural-sort.ts';
 import { asScalar, asString, asVector, assertUniqueLabelsets, type Sample, type StepValue } from './values.ts';
 
@@ -138,6 +144,7 @@ export function callFunction(e: Call, ctx: StepContext, evalStep: Eval): StepVal
           notes: ctx.notes,
           pos: positionOf(e.args[1]),
           tMs: ctx.tMs,
+          ...(ctx.memo ? { buckets: ctx.memo.site<BucketOf>(e, 'bucket') } : {}),
         }),
       );
     }

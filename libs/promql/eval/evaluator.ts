@@ -3,8 +3,9 @@ import { positionOf, type Expr } from '../ast.ts';
 import { histogramToJson, type HistogramJson } from '../histogram/histogram-json.ts';
 import { compareLabels, dropName, labelsKey, type Labels } from '../labels.ts';
 import { formatValue } from '../literals.ts';
-import { aggregate } from './aggregate.ts';
-import { scalarBinop, vectorBinop, vectorScalarBinop } from './binary.ts';
+import { aggregate, type GroupOf } from './aggregate.ts';
+import { LabelMemo, memoized } from './label-memo.ts';
+import { scalarBinop, vectorBinop, vectorScalarBinop, type BinopMemo } from './binary.ts';
 import { callFunction } from './calls.ts';
 import { evalTimeOf, subqueryMatrix, windowAt, type Grid, type SubqueryContext } from './subquery.ts';
 import { Annotations } from './annotations.ts';
@@ -22,6 +23,8 @@ export interface StepContext extends SubqueryContext {
   /** Evaluation time of this step, ms. */
   tMs: number;
   leaves: LeafSteps;
+  /** What this evaluation derived from label sets, kept across its steps (label-memo.ts). */
+  memo?: LabelMemo;
 }
 
 /** Per-query evaluation state shared by every step. */
@@ -52,7 +55,7 @@ export function evalStep(e: Expr, ctxIn: StepContext): StepValue {
     case 'paren':
       return evalStep(e.expr, ctx);
     case 'unary':
-      return evalUnary(e.op, evalStep(e.expr, ctx));
+      return evalUnary(e.op, evalStep(e.expr, ctx), ctx.memo?.site<Labels>(e, 'dropName'));
     case 'binary':
       return evalBinary(e, ctx);
     case 'aggregate': {
@@ -71,10 +74,8 @@ export function evalStep(e: Expr, ctxIn: StepContext): StepValue {
           ...(e.partialForm ? { form: e.partialForm } : {}),
           ...(param?.type === 'scalar' ? { param: param.value } : {}),
           ...(param?.type === 'string' ? { label: param.value } : {}),
-          note: (kind) =>
-            kind === 'ignored'
-              ? ctx.notes.info(`ignored histogram in ${e.op} aggregation`, positionOf(e.expr))
-              : ctx.notes.warn('encountered a mix of histograms and floats for aggregation', positionOf(e.expr)),
+          note: aggregateNote(e, ctx.notes),
+          ...(ctx.memo ? { groups: ctx.memo.site<GroupOf>(e, 'group') } : {}),
         },
         asVector(evalStep(e.expr, ctx)),
       );
@@ -85,6 +86,17 @@ export function evalStep(e: Expr, ctxIn: StepContext): StepValue {
     default:
       throw new UnprocessableError(`cannot evaluate ${e.kind} above merged cluster answers`);
   }
+}
+
+/** The annotations of one aggregation step (a function made per step: not bound to a name, see label-memo.ts). */
+function aggregateNote(
+  e: Extract<Expr, { kind: 'aggregate' }>,
+  notes: Annotations,
+): (kind: 'ignored' | 'mixed') => void {
+  return function (kind) {
+    if (kind === 'ignored') notes.info(`ignored histogram in ${e.op} aggregation`, positionOf(e.expr));
+    else notes.warn('encountered a mix of histograms and floats for aggregation', positionOf(e.expr));
+  };
 }
 
 /** AtModifierUnsafeFunctions: they read the evaluation time, so they are never step-invariant. */
@@ -145,14 +157,13 @@ export function isStepInvariant(e: Expr): boolean {
   return r;
 }
 
-function evalUnary(op: '-' | '+', v: StepValue): StepValue {
+function evalUnary(op: '-' | '+', v: StepValue, memo: Map<Labels, Labels> | undefined): StepValue {
   if (op === '+') return v;
   if (v.type === 'scalar') return { type: 'scalar', value: -v.value };
-  const samples = asVector(v).map((s): Sample =>
-    s.histogram
-      ? { labels: dropName(s.labels), value: NaN, histogram: s.histogram.copy().scale(-1) }
-      : { labels: dropName(s.labels), value: -s.value },
-  );
+  const samples = asVector(v).map((s): Sample => {
+    const labels = memoized(memo, s.labels, dropName);
+    return s.histogram ? { labels, value: NaN, histogram: s.histogram.copy().scale(-1) } : { labels, value: -s.value };
+  });
   assertUniqueLabelsets(samples);
   return { type: 'vector', samples };
 }
@@ -162,10 +173,11 @@ function evalBinary(e: Extract<Expr, { kind: 'binary' }>, ctx: StepContext): Ste
   const r = evalStep(e.rhs, ctx);
   if (l.type === 'scalar' && r.type === 'scalar') return { type: 'scalar', value: scalarBinop(e, l.value, r.value) };
   let samples: Sample[];
+  const memo = ctx.memo && binopMemo(ctx.memo, e);
   if (l.type === 'vector' && r.type === 'scalar')
-    samples = vectorScalarBinop(e, l.samples, { scalar: r.value, swap: false });
+    samples = vectorScalarBinop(e, l.samples, { scalar: r.value, swap: false, memo });
   else if (l.type === 'scalar' && r.type === 'vector')
-    samples = vectorScalarBinop(e, r.samples, { scalar: l.value, swap: true });
+    samples = vectorScalarBinop(e, r.samples, { scalar: l.value, swap: true, memo });
   else {
     if (!e.matching) throw new UnprocessableError('vector matching missing');
     if (e.matching.fill)
@@ -179,10 +191,20 @@ function evalBinary(e: Extract<Expr, { kind: 'binary' }>, ctx: StepContext): Ste
       rhs: asVector(r),
       m: e.matching,
       version: ctx.sem.version,
+      ...(memo ? { memo } : {}),
     });
   }
   assertUniqueLabelsets(samples);
   return { type: 'vector', samples };
+}
+
+/** The memo sites of one binary operation node. */
+function binopMemo(memo: LabelMemo, e: Expr): BinopMemo {
+  return {
+    signatures: memo.site<string>(e, 'signature'),
+    results: memo.site<Map<Labels, Labels>>(e, 'result'),
+    elements: memo.site<Labels>(e, 'element'),
+  };
 }
 
 export interface InstantOutput {
@@ -217,6 +239,7 @@ export function evalInstant(
     cache: new Map(),
     notes: env.notes ?? new Annotations(),
     multiStep: false,
+    memo: new LabelMemo(),
   };
   const t = tMs / 1000;
   const top = unparen(root);
@@ -256,6 +279,7 @@ export function evalRange(root: Expr, env: EvalEnv, grid: RangeGrid): { resultTy
   const series = new Map<string, MatrixSeries>();
   const cache = new Map();
   const notes = env.notes ?? new Annotations();
+  const memo = new LabelMemo();
   for (let i = 0; i < grid.steps; i++) {
     const tMs = grid.startMs + i * grid.stepMs;
     const v = evalStep(root, {
@@ -267,6 +291,7 @@ export function evalRange(root: Expr, env: EvalEnv, grid: RangeGrid): { resultTy
       cache,
       notes,
       multiStep: grid.startMs !== grid.endMs,
+      memo,
     });
     if (v.type === 'string')
       throw new UnprocessableError(

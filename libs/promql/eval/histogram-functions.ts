@@ -2,7 +2,9 @@ import { UnprocessableError } from '../../errors/errors.ts';
 import type { Annotations } from './annotations.ts';
 import { nativeFraction, nativeQuantile, nativeVariance } from '../histogram/histogram-stats.ts';
 import { dropName, labelsKey, type Labels } from '../labels.ts';
+import { memoized } from './label-memo.ts';
 import { bucketQuantile, bucketQuantile3 } from './quantile.ts';
+import type { Sample } from './values.ts';
 
 /** Where the function's histogram argument is, for annotations, and the step's time (forced monotonicity). */
 export interface HistogramCallOptions {
@@ -10,8 +12,24 @@ export interface HistogramCallOptions {
   notes: Annotations;
   pos: number | undefined;
   tMs: number;
+  /** Each input label set's bucket, kept across the steps of one evaluation (label-memo.ts). */
+  buckets?: Map<Labels, BucketOf>;
 }
-import type { Sample } from './values.ts';
+
+/** A classic bucket series: its bound (NaN: no valid `le`), and its group's key and labels. */
+export interface BucketOf {
+  bound: number;
+  key: string;
+  labels: Labels;
+}
+
+function bucketOf(l: Labels): BucketOf {
+  const le = l.le;
+  const bound = le === undefined ? NaN : parseBound(le);
+  if (Number.isNaN(bound)) return { bound, key: '', labels: l };
+  const { le: _le, ...withoutLe } = l;
+  return { bound, key: labelsKey(withoutLe), labels: dropName(withoutLe) };
+}
 
 /**
  * The histogram functions above merged cluster answers (promql/functions.go): classic buckets grouped by every
@@ -31,18 +49,18 @@ function split(vec: Sample[], o?: HistogramCallOptions): { native: Sample[]; cla
       native.push(s);
       continue;
     }
-    const le = s.labels.le;
-    const bound = le === undefined ? NaN : parseBound(le);
+    const { bound, key, labels } = memoized(o?.buckets, s.labels, bucketOf);
     if (Number.isNaN(bound)) {
       if (o?.version === 3)
-        o.notes.warn(`bucket label "le" is missing or has a malformed value of ${JSON.stringify(le ?? '')}`, o.pos);
+        o.notes.warn(
+          `bucket label "le" is missing or has a malformed value of ${JSON.stringify(s.labels.le ?? '')}`,
+          o.pos,
+        );
       continue;
     }
-    const { le: _le, ...withoutLe } = s.labels;
-    const key = labelsKey(withoutLe);
     let g = classic.get(key);
     if (!g) {
-      g = { labels: dropName(withoutLe), buckets: [] };
+      g = { labels, buckets: [] };
       classic.set(key, g);
     }
     g.buckets.push({ upperBound: bound, count: s.value });
@@ -67,7 +85,7 @@ export function histogramQuantile(q: number, vec: Sample[], o: HistogramCallOpti
   if (o.version === 2) {
     if (vec.some((s) => s.histogram))
       throw new UnprocessableError('native histograms are not evaluated under Prometheus 2 semantics');
-    return [...split(vec).classic.values()].map((g) => ({ labels: g.labels, value: bucketQuantile(q, g.buckets) }));
+    return [...split(vec, o).classic.values()].map((g) => ({ labels: g.labels, value: bucketQuantile(q, g.buckets) }));
   }
   const { native, classic } = split(vec, o);
   const classicOut = [...classic.values()].map((g) => {

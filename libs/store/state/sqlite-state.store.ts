@@ -20,6 +20,12 @@ interface Row {
 export class SqliteStateStore implements StateStore {
   readonly type = 'sqlite';
   private db: Database.Database | undefined;
+  /**
+   * Statements prepared once per connection (SQLite compiles a statement on prepare: a dashboard render reads
+   * its dashboard here, and compiling was a few percent of a warm render, issue 21). Bounded for list's SQL,
+   * which varies with its filters.
+   */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(
     private readonly path: string,
@@ -46,11 +52,21 @@ export class SqliteStateStore implements StateStore {
     return this.db;
   }
 
+  private prepared(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      if (this.statements.size >= 64) this.statements.clear();
+      st = this.conn().prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   async get<T>(collection: string, id: string, signal?: AbortSignal): Promise<Versioned<T> | undefined> {
     signal?.throwIfAborted();
-    const row = this.conn()
-      .prepare('SELECT id, version, updated_at, value FROM state_docs WHERE collection = ? AND id = ?')
-      .get(collection, id) as Row | undefined;
+    const row = this.prepared(
+      'SELECT id, version, updated_at, value FROM state_docs WHERE collection = ? AND id = ?',
+    ).get(collection, id) as Row | undefined;
     return row ? toVersioned<T>(row) : undefined;
   }
 
@@ -64,9 +80,10 @@ export class SqliteStateStore implements StateStore {
     // One transaction: the version check and the write cannot be split by the other connection.
     return db
       .transaction(() => {
-        const current = db
-          .prepare('SELECT version FROM state_docs WHERE collection = ? AND id = ?')
-          .get(collection, id) as { version: number } | undefined;
+        const current = this.prepared('SELECT version FROM state_docs WHERE collection = ? AND id = ?').get(
+          collection,
+          id,
+        ) as { version: number } | undefined;
         const have = current?.version ?? 0;
         if (expectedVersion !== undefined && expectedVersion !== have) {
           throw new ConflictError(
@@ -74,7 +91,7 @@ export class SqliteStateStore implements StateStore {
           );
         }
         const doc: Versioned<T> = { id, version: have + 1, updatedAt: this.now(), value };
-        db.prepare(
+        this.prepared(
           'INSERT OR REPLACE INTO state_docs (collection, id, version, updated_at, value) VALUES (?, ?, ?, ?, ?)',
         ).run(collection, id, doc.version, doc.updatedAt, JSON.stringify(value));
         return doc;
@@ -90,7 +107,7 @@ export class SqliteStateStore implements StateStore {
     signal?.throwIfAborted();
     const db = this.conn();
     const now = this.now();
-    const upsert = db.prepare(
+    const upsert = this.prepared(
       `INSERT INTO state_docs (collection, id, version, updated_at, value) VALUES (?, ?, 1, ?, ?)
        ON CONFLICT(collection, id) DO UPDATE SET version = version + 1, updated_at = excluded.updated_at, value = excluded.value`,
     );
@@ -101,9 +118,7 @@ export class SqliteStateStore implements StateStore {
 
   async delete(collection: string, id: string, signal?: AbortSignal): Promise<boolean> {
     signal?.throwIfAborted();
-    return (
-      this.conn().prepare('DELETE FROM state_docs WHERE collection = ? AND id = ?').run(collection, id).changes > 0
-    );
+    return this.prepared('DELETE FROM state_docs WHERE collection = ? AND id = ?').run(collection, id).changes > 0;
   }
 
   async list<T>(
@@ -126,9 +141,7 @@ export class SqliteStateStore implements StateStore {
       params.push(after);
     }
     const sql = `SELECT id, version, updated_at, value FROM state_docs WHERE ${clauses.join(' AND ')} ORDER BY id ${desc ? 'DESC' : 'ASC'} LIMIT ?`;
-    const rows = this.conn()
-      .prepare(sql)
-      .all(...params, limit + 1) as Row[];
+    const rows = this.prepared(sql).all(...params, limit + 1) as Row[];
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
@@ -141,22 +154,21 @@ export class SqliteStateStore implements StateStore {
     signal?.throwIfAborted();
     const now = this.now();
     // Take the lease when it is free, expired or already ours; a single UPSERT keeps it atomic.
-    const result = this.conn()
-      .prepare(
-        `INSERT INTO state_leases (name, holder, expires_at) VALUES (?, ?, ?)
+    const result = this.prepared(
+      `INSERT INTO state_leases (name, holder, expires_at) VALUES (?, ?, ?)
          ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
          WHERE state_leases.holder = excluded.holder OR state_leases.expires_at <= ?`,
-      )
-      .run(name, holder, now + ttlMs, now);
+    ).run(name, holder, now + ttlMs, now);
     return result.changes > 0;
   }
 
   async releaseLease(name: string, holder: string, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
-    this.conn().prepare('UPDATE state_leases SET expires_at = 0 WHERE name = ? AND holder = ?').run(name, holder);
+    this.prepared('UPDATE state_leases SET expires_at = 0 WHERE name = ? AND holder = ?').run(name, holder);
   }
 
   async close(): Promise<void> {
+    this.statements.clear();
     this.db?.close();
     this.db = undefined;
   }
