@@ -18,7 +18,7 @@ import type { SpanDoc } from '../libs/schemas/span-doc.ts';
 import { normalizeSpans } from '../libs/traces/spans.normalize.ts';
 import { collectorFeatures } from '../services/collector/collector.features.ts';
 import { indexerFeatures } from '../services/indexer/indexer.features.ts';
-import { MAX_TOPOLOGY_SPANS } from '../services/query/traces/traces.feature.ts';
+import { MAX_TOPOLOGY_EDGES } from '../services/query/traces/traces.feature.ts';
 import { TracesService } from '../services/query/traces/traces.service.ts';
 import { engineConfig, INGEST_TOKEN } from '../test/integration/ingest/pipeline.helpers.ts';
 import { until } from '../test/support/until.ts';
@@ -170,7 +170,7 @@ async function pharos(): Promise<{ ms: number; topology: number[]; edges: unknow
   const service = new TracesService({
     store: async () => store,
     maxTraceSpans: 20_000,
-    maxTopologySpans: MAX_TOPOLOGY_SPANS,
+    maxTopologyEdges: MAX_TOPOLOGY_EDGES,
   });
   const topology: number[] = [];
   let edges: unknown;

@@ -5,9 +5,12 @@ import { packRecords } from '../../libs/bus/record-pack.ts';
 import { SqliteSpanStore } from '../../libs/store/spans/sqlite-span.store.ts';
 import type { SpanDoc } from '../../libs/schemas/span-doc.ts';
 import { normalizeSpans } from '../../libs/traces/spans.normalize.ts';
+import { PairingWindow } from '../../libs/traces/span-pairing.ts';
 import { applySpanRetention, spanBatchHandler } from './spans.indexer.ts';
 
 const DAY = 86_400_000;
+const SILENT = pino({ level: 'silent' });
+const window = () => new PairingWindow({ maxSpans: 1000, maxAgeMs: 60_000 });
 const NOW = Date.UTC(2026, 0, 20);
 
 function spansAt(cluster: string, daysAgo: number, n: number): SpanDoc[] {
@@ -43,14 +46,9 @@ describe('spans indexer', () => {
       (m, i) => ({ ...m, partition: 0, offset: String(i) }) as ConsumedMessage,
     );
     messages.push({ key: 'x', value: '{"not":"a span"}', headers: {}, partition: 0, offset: '9' } as ConsumedMessage);
-    await spanBatchHandler({ store: async () => store, logger: pino({ level: 'silent' }) })(
-      messages,
-      new AbortController().signal,
-    );
-    await spanBatchHandler({ store: async () => store, logger: pino({ level: 'silent' }) })(
-      messages,
-      new AbortController().signal,
-    );
+    const handler = () => spanBatchHandler({ store: async () => store, logger: SILENT, pairing: window() });
+    await handler()(messages, new AbortController().signal);
+    await handler()(messages, new AbortController().signal);
     expect((await store.find({}, 10)).total).toBe(3);
     await store.close();
   });

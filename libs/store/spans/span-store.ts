@@ -1,4 +1,5 @@
 import type { SpanDoc } from '../../schemas/span-doc.ts';
+import type { SpanEdgeDoc } from '../../schemas/span-edge.ts';
 import type { WriteItemResult } from '../record-store.ts';
 
 /**
@@ -21,13 +22,42 @@ export interface SpanQuery {
   maxDurationNanos?: number;
 }
 
-/** What topology needs of a span: the join keys and the figures, nothing else. */
+/** What pairing needs of a span: the join keys and the figures, nothing else. */
 export type SpanEdgeFields = Pick<
   SpanDoc,
   'cluster' | 'namespace' | 'traceId' | 'spanId' | 'parentSpanId' | 'serviceName' | 'kind' | 'durationInNanos'
 > & {
   statusCode: number;
 };
+
+/** A span as the ingest-time pairing keeps it (libs/traces/span-pairing.ts): the join fields and its start. */
+export type PairingSpan = SpanEdgeFields & { time: number };
+
+/** What to find partners for: a span's trace, its own id and its parent's. */
+export type PartnerKey = Pick<SpanEdgeFields, 'traceId' | 'spanId' | 'parentSpanId'>;
+
+/**
+ * The calls of a topology: edges whose server span starts in [start, end), both ends inside `clusters` and
+ * `namespaces` when given (the caller's scope: an edge shows only when both its spans may be seen).
+ */
+export interface EdgeQuery {
+  start: number;
+  end: number;
+  clusters?: readonly string[];
+  namespaces?: readonly string[];
+}
+
+/** One (source node, target node) group of edges, with its figures. */
+export interface EdgeAggregate {
+  source: { cluster: string; namespace?: string; service: string };
+  target: { cluster: string; namespace?: string; service: string };
+  type: SpanEdgeDoc['type'];
+  requests: number;
+  errors: number;
+  /** Server span duration, ms: nearest-rank on SQLite (and on OpenSearch up to EXACT_PERCENTILE_CALLS calls). */
+  p50Ms: number;
+  p95Ms: number;
+}
 
 /**
  * The span store: SQLite on the embedded default, OpenSearch (`otel-v1-apm-span-*`) to scale. Both keep
@@ -39,14 +69,22 @@ export interface SpanStore {
   write(docs: readonly SpanDoc[], signal?: AbortSignal): Promise<WriteItemResult[]>;
   /** Matching spans, newest start first, at most `limit`; `total` counts every match. */
   find(query: SpanQuery, limit: number, signal?: AbortSignal): Promise<{ total: number; spans: SpanDoc[] }>;
-  /** The join fields of matching spans, at most `limit` (topology reads these in one pass). */
-  edgeFields(
-    query: SpanQuery,
+  /** The edges paired at ingest; idempotent by (cluster, id). */
+  writeEdges(edges: readonly SpanEdgeDoc[], signal?: AbortSignal): Promise<WriteItemResult[]>;
+  /**
+   * Stored client/server/producer/consumer spans that may pair with `keys`: of the same traces, whose span id
+   * is one of the keys' parents or whose parent is one of the keys' spans (at most `limit`).
+   */
+  partners(keys: readonly PartnerKey[], limit: number, signal?: AbortSignal): Promise<PairingSpan[]>;
+  /** The edges of the window grouped by (source, target), at most `limit` groups; `total` counts every group. */
+  edgeAggregates(
+    query: EdgeQuery,
     limit: number,
     signal?: AbortSignal,
-  ): Promise<{ total: number; spans: SpanEdgeFields[] }>;
+  ): Promise<{ total: number; groups: EdgeAggregate[] }>;
   /** Clusters that have spans (retention with per-cluster overrides). */
   clusters(signal?: AbortSignal): Promise<string[]>;
+  /** Spans and edges older than `before` (whole days on OpenSearch); answers how many spans went. */
   deleteOlderThan(before: Date, cluster?: string, signal?: AbortSignal): Promise<number>;
   refresh(): Promise<void>;
   ping(signal?: AbortSignal): Promise<boolean>;
