@@ -47,11 +47,20 @@ export function spansIndexerFeatures(ctx: ServiceContext): Feature[] {
           write: async (docs, signal) => (await store()).write(docs as unknown as SpanDoc[], signal),
         });
         const write = (docs: SpanDoc[], signal: AbortSignal) => coalesced.write(docs as unknown as AnyDoc[], signal);
+        // The edges likewise: a batch pairs a few hundred calls, too few for a bulk of their own.
+        const edges = bulkCoalescer({
+          maxDocs: 2000,
+          maxInFlight: 2,
+          lingerMs: 50,
+          write: async (docs, signal) => (await store()).writeEdges(docs as unknown as SpanEdgeDoc[], signal),
+        });
+        const writeEdges = (docs: SpanEdgeDoc[], signal: AbortSignal) =>
+          edges.write(docs as unknown as AnyDoc[], signal);
         sub = await bus.subscribe({
           topic: topicsFor(ctx.config.bus).spans,
           groupId,
           maxBatch: 2000,
-          handle: spanBatchHandler({ store, logger: log, write, pairing: pairingWindow(ctx.config) }),
+          handle: spanBatchHandler({ store, logger: log, write, writeEdges, pairing: pairingWindow(ctx.config) }),
         });
       },
       async stop() {
@@ -92,6 +101,8 @@ export interface SpanBatchOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** How spans reach the store; default one write per call. */
   write?: (docs: SpanDoc[], signal: AbortSignal) => Promise<WriteItemResult[]>;
+  /** How edges reach the store; default one write per call. */
+  writeEdges?: (edges: SpanEdgeDoc[], signal: AbortSignal) => Promise<WriteItemResult[]>;
 }
 
 /** Partners read for one batch at most; a batch is 2,000 spans, each with one parent and usually one child. */
