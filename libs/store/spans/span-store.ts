@@ -76,7 +76,7 @@ export interface SpanStore {
    * is one of the keys' parents or whose parent is one of the keys' spans (at most `limit`).
    */
   partners(keys: readonly PartnerKey[], limit: number, signal?: AbortSignal): Promise<PairingSpan[]>;
-  /** The edges of the window grouped by (source, target), at most `limit` groups; `total` counts every group. */
+  /** The edges of the window grouped by (source, target), at most `limit` groups; `total` > `limit` when there are more. */
   edgeAggregates(
     query: EdgeQuery,
     limit: number,
