@@ -63,7 +63,8 @@ export function edgeTemplate(prefix: string, shards: number, replicas: number): 
           targetCluster: keyword,
           targetNamespace: keyword,
           targetService: keyword,
-          edgeKey: keyword,
+          // Built at refresh rather than by the first topology after it (one value per service pair: cheap).
+          edgeKey: { type: 'keyword', eager_global_ordinals: true },
           type: keyword,
           failed: { type: 'boolean' },
           durationInNanos: { type: 'long' },
