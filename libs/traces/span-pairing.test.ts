@@ -57,7 +57,7 @@ describe('pairing window', () => {
         durationInNanos: 3_000_000,
       },
     ]);
-    // Every caller is looked up: callees stored before a restart are not held.
+    // A new window looks every caller up: callees stored before a restart are not held.
     expect(lookup).toEqual([client(1)]);
     expect(w.size).toBe(1);
     // A retry of the call: a second server span under the same client, failing.
@@ -123,5 +123,20 @@ describe('pairing window', () => {
     const w = new PairingWindow({ maxSpans: 10, maxAgeMs: 1000 }, c.now);
     expect(w.takeUnrefreshed()).toBe(true);
     expect(w.takeUnrefreshed()).toBe(false);
+  });
+
+  it('looks up a caller that paired in memory only while the window is new or after evicting one of its callees', () => {
+    const c = clock();
+    const w = new PairingWindow({ maxSpans: 3, maxAgeMs: 1000 }, c.now);
+    c.advance(1000);
+    expect(w.add([server(1), client(1)]).lookup).toEqual([]);
+    // A caller with no callee held is looked up (its callee may be stored, or never come).
+    expect(w.add([client(2)]).lookup).toEqual([client(2)]);
+    // server 3a waits and is evicted unpaired; server 3b pairs in memory, but 3a is only in the store now.
+    w.add([server(3, { spanId: 'a3'.padStart(16, '0') })]);
+    w.add([server(4), server(5), server(6)]);
+    const late = w.add([server(3), client(3)]);
+    expect(late.edges).toHaveLength(1);
+    expect(late.lookup).toEqual([client(3)]);
   });
 });

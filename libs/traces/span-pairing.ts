@@ -84,6 +84,9 @@ export class PairingWindow {
   private readonly now: () => number;
   /** When a span evicted while possibly not yet searchable had arrived; the window's start counts as one. */
   private unrefreshedAt: number;
+  private readonly createdAt: number;
+  /** `traceId:parentSpanId` of callees evicted unpaired (at most maxSpans, oldest dropped first). */
+  private readonly evictedCallees = new Set<string>();
 
   constructor(
     private readonly bounds: PairingBounds,
@@ -91,7 +94,8 @@ export class PairingWindow {
   ) {
     this.now = now;
     // A new window (a restart, a rebalance) has not seen what the previous owner wrote just before.
-    this.unrefreshedAt = now();
+    this.createdAt = now();
+    this.unrefreshedAt = this.createdAt;
   }
 
   get size(): number {
@@ -100,7 +104,8 @@ export class PairingWindow {
 
   /**
    * Takes a batch's spans: the edges they make with each other and with the spans held, and the spans to look
-   * up in the store (callees still unpaired, and every caller: callees stored before a restart are not held).
+   * up in the store: callees still unpaired; callers that paired with none held, or whose callees this window
+   * may not have seen (it is new, or evicted one of them unpaired).
    */
   add(spans: readonly PairingSpan[]): { edges: SpanEdgeDoc[]; lookup: PairingSpan[] } {
     const at = this.now();
@@ -115,13 +120,20 @@ export class PairingWindow {
         const edge = caller && edgeOf(caller, s);
         if (edge) this.paired(edge, edges);
         else lookup.push(s);
-      } else {
+      } else
         for (const k of [...(this.waiting.get(key(s.traceId, s.spanId)) ?? [])]) {
           const edge = edgeOf(s, (this.held.get(k) as Held).span);
           if (edge) this.paired(edge, edges);
         }
-        lookup.push(s);
-      }
+    }
+    const pairedCallers = new Set([...edges.values()].map((e) => key(e.traceId, e.clientSpanId)));
+    // A caller that paired here may still have callees only the store has: stored before this window began
+    // (it is younger than maxAgeMs: a restart, a rebalance), or evicted from it unpaired.
+    const young = at - this.createdAt < this.bounds.maxAgeMs;
+    for (const s of fresh) {
+      if (!isCaller(s)) continue;
+      const k = key(s.traceId, s.spanId);
+      if (young || !pairedCallers.has(k) || this.evictedCallees.has(k)) lookup.push(s);
     }
     this.evict(() => this.held.size > this.bounds.maxSpans);
     return { edges: [...edges.values()], lookup };
@@ -157,6 +169,13 @@ export class PairingWindow {
     return recent;
   }
 
+  private rememberEvicted(parent: string): void {
+    this.evictedCallees.delete(parent);
+    this.evictedCallees.add(parent);
+    if (this.evictedCallees.size > this.bounds.maxSpans)
+      this.evictedCallees.delete(this.evictedCallees.values().next().value as string);
+  }
+
   private paired(edge: SpanEdgeDoc, into: Map<string, SpanEdgeDoc>): void {
     into.set(edge.id, edge);
     this.drop(key(edge.traceId, edge.serverSpanId));
@@ -189,6 +208,7 @@ export class PairingWindow {
     for (const [k, h] of this.held) {
       if (!over(h)) return;
       if (h.at > this.now() - UNREFRESHED_MS) this.unrefreshedAt = Math.max(this.unrefreshedAt, h.at);
+      if (isCallee(h.span)) this.rememberEvicted(key(h.span.traceId, h.span.parentSpanId));
       this.drop(k);
     }
   }
