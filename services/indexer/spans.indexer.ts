@@ -10,9 +10,8 @@ import type { Logger } from '../../libs/logging/logger.ts';
 import { getBus, getSpanStore } from '../../libs/runtime/backends.ts';
 import type { ServiceContext } from '../../libs/runtime/context.ts';
 import type { AnyDoc, WriteItemResult } from '../../libs/store/record-store.ts';
-import type { SpanStore } from '../../libs/store/spans/span-store.ts';
+import type { SpanStore, SpanWrite } from '../../libs/store/spans/span-store.ts';
 import { spanDocSchema, type SpanDoc } from '../../libs/schemas/span-doc.ts';
-import type { SpanEdgeDoc } from '../../libs/schemas/span-edge.ts';
 import { pairingSpanOf, PairingWindow } from '../../libs/traces/span-pairing.ts';
 import { bulkCoalescer } from './bulk-coalescer.ts';
 
@@ -40,27 +39,20 @@ export function spansIndexerFeatures(ctx: ServiceContext): Feature[] {
         const bus = await getBus(ctx);
         // Bulks shared across partitions, as the records' indexer does (bulk-coalescer.ts): a few full bulks
         // cost OpenSearch less than one small bulk per partition batch. The coalescer only reads `id`.
+        // Spans and the edges they made in the same bulks, so a reader sees a batch's edges with its spans.
         const coalesced = bulkCoalescer({
           maxDocs: 2000,
           maxInFlight: 3,
           lingerMs: 50,
-          write: async (docs, signal) => (await store()).write(docs as unknown as SpanDoc[], signal),
+          write: async (docs, signal) => (await store()).writeAll(docs as unknown as SpanWrite[], signal),
         });
-        const write = (docs: SpanDoc[], signal: AbortSignal) => coalesced.write(docs as unknown as AnyDoc[], signal);
-        // The edges likewise: a batch pairs a few hundred calls, too few for a bulk of their own.
-        const edges = bulkCoalescer({
-          maxDocs: 2000,
-          maxInFlight: 2,
-          lingerMs: 50,
-          write: async (docs, signal) => (await store()).writeEdges(docs as unknown as SpanEdgeDoc[], signal),
-        });
-        const writeEdges = (docs: SpanEdgeDoc[], signal: AbortSignal) =>
-          edges.write(docs as unknown as AnyDoc[], signal);
+        const write = (items: SpanWrite[], signal: AbortSignal) =>
+          coalesced.write(items as unknown as AnyDoc[], signal);
         sub = await bus.subscribe({
           topic: topicsFor(ctx.config.bus).spans,
           groupId,
           maxBatch: 2000,
-          handle: spanBatchHandler({ store, logger: log, write, writeEdges, pairing: pairingWindow(ctx.config) }),
+          handle: spanBatchHandler({ store, logger: log, write, pairing: pairingWindow(ctx.config) }),
         });
       },
       async stop() {
@@ -99,10 +91,8 @@ export interface SpanBatchOptions {
   /** This consumer's pairing window (libs/traces/span-pairing.ts); a new one after a restart is empty. */
   pairing: PairingWindow;
   backoff?: { initialMs: number; maxMs: number };
-  /** How spans reach the store; default one write per call. */
-  write?: (docs: SpanDoc[], signal: AbortSignal) => Promise<WriteItemResult[]>;
-  /** How edges reach the store; default one write per call. */
-  writeEdges?: (edges: SpanEdgeDoc[], signal: AbortSignal) => Promise<WriteItemResult[]>;
+  /** How spans and edges reach the store; default one writeAll per call. */
+  write?: (items: SpanWrite[], signal: AbortSignal) => Promise<WriteItemResult[]>;
 }
 
 /** Partners read for one batch at most; a batch is 2,000 spans, each with one parent and usually one child. */
@@ -117,9 +107,7 @@ export const MAX_PARTNERS = 10_000;
 export function spanBatchHandler(opts: SpanBatchOptions) {
   const backoff = opts.backoff ?? { initialMs: 200, maxMs: 10_000 };
   const write =
-    opts.write ?? (async (docs: SpanDoc[], signal: AbortSignal) => (await opts.store()).write(docs, signal));
-  const writeEdges = async (edges: SpanEdgeDoc[], signal: AbortSignal) =>
-    (await opts.store()).writeEdges(edges, signal);
+    opts.write ?? (async (items: SpanWrite[], signal: AbortSignal) => (await opts.store()).writeAll(items, signal));
   const retry = { backoff, logger: opts.logger };
   return async (batch: ConsumedMessage[], signal: AbortSignal): Promise<void> => {
     const spans = parseBatch(batch, opts.logger);
@@ -135,10 +123,12 @@ export function spanBatchHandler(opts: SpanBatchOptions) {
         opts.logger.warn({ spans: lookup.length, partners: partners.length }, 'span partners cut; edges may be missed');
       return partners;
     });
-    // Edges before the spans that made them: a reader that sees a batch's spans (after a refresh) sees its edges.
-    const paired = [...edges, ...opts.pairing.settle(lookup, found)];
-    await storeAll({ docs: paired, write: writeEdges, what: 'span edge', ...retry }, signal);
-    await storeAll({ docs: spans, write, what: 'span', ...retry }, signal);
+    // The edges in the spans' write: a reader that sees a batch's spans (after a refresh) sees its edges.
+    const items: SpanWrite[] = [
+      ...[...edges, ...opts.pairing.settle(lookup, found)].map((edge) => ({ id: edge.id, edge })),
+      ...spans.map((span) => ({ id: span.id, span })),
+    ];
+    await storeAll({ docs: items, write, what: 'span or edge', ...retry }, signal);
   };
 }
 

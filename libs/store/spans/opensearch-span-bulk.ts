@@ -11,12 +11,17 @@ type BulkItem = { index?: { status: number; error?: { type?: string; reason?: st
  */
 export async function bulkIndex<D extends { id: string }>(
   client: Client,
-  { docs, indexOf }: { docs: readonly D[]; indexOf: (doc: D) => string },
+  {
+    docs,
+    indexOf,
+    source = (d) => d,
+  }: { docs: readonly D[]; indexOf: (doc: D) => string; source?: (doc: D) => object },
   signal?: AbortSignal,
 ): Promise<WriteItemResult[]> {
   if (docs.length === 0) return [];
   const lines: string[] = [];
-  for (const d of docs) lines.push(JSON.stringify({ index: { _index: indexOf(d), _id: d.id } }), JSON.stringify(d));
+  for (const d of docs)
+    lines.push(JSON.stringify({ index: { _index: indexOf(d), _id: d.id } }), JSON.stringify(source(d)));
   let items: BulkItem[];
   try {
     items = (

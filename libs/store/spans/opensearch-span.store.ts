@@ -24,6 +24,7 @@ import type {
   SpanEdgeFields,
   SpanQuery,
   SpanStore,
+  SpanWrite,
 } from './span-store.ts';
 
 export interface OpenSearchSpanStoreOptions extends OpenSearchConnection {
@@ -87,6 +88,14 @@ export class OpenSearchSpanStore implements SpanStore {
   async write(docs: readonly SpanDoc[], signal?: AbortSignal): Promise<WriteItemResult[]> {
     const prefix = this.options.indexPrefix;
     return bulkIndex(this.client, { docs, indexOf: (d) => spanIndexName(prefix, d.cluster, d.time) }, signal);
+  }
+
+  async writeAll(items: readonly SpanWrite[], signal?: AbortSignal): Promise<WriteItemResult[]> {
+    const prefix = this.options.indexPrefix;
+    const indexOf = (i: SpanWrite) =>
+      'span' in i ? spanIndexName(prefix, i.span.cluster, i.span.time) : edgeIndexName(prefix, i.edge);
+    const source = (i: SpanWrite) => ('span' in i ? i.span : storedEdge(i.edge));
+    return bulkIndex(this.client, { docs: items, indexOf, source }, signal);
   }
 
   async writeEdges(edges: readonly SpanEdgeDoc[], signal?: AbortSignal): Promise<WriteItemResult[]> {

@@ -30,6 +30,9 @@ export type SpanEdgeFields = Pick<
   statusCode: number;
 };
 
+/** One item of a mixed write: a span or an edge, with its id (the bulk coalescer reads only `id`). */
+export type SpanWrite = { id: string; span: SpanDoc } | { id: string; edge: SpanEdgeDoc };
+
 /** A span as the ingest-time pairing keeps it (libs/traces/span-pairing.ts): the join fields and its start. */
 export type PairingSpan = SpanEdgeFields & { time: number };
 
@@ -69,6 +72,8 @@ export interface SpanStore {
   write(docs: readonly SpanDoc[], signal?: AbortSignal): Promise<WriteItemResult[]>;
   /** Matching spans, newest start first, at most `limit`; `total` counts every match. */
   find(query: SpanQuery, limit: number, signal?: AbortSignal): Promise<{ total: number; spans: SpanDoc[] }>;
+  /** Spans and edges in one request (one `_bulk`, one transaction), a verdict per item in order. */
+  writeAll(items: readonly SpanWrite[], signal?: AbortSignal): Promise<WriteItemResult[]>;
   /** The edges paired at ingest; idempotent by (cluster, id). */
   writeEdges(edges: readonly SpanEdgeDoc[], signal?: AbortSignal): Promise<WriteItemResult[]>;
   /**

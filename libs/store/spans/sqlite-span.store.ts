@@ -5,7 +5,15 @@ import type { SpanDoc } from '../../schemas/span-doc.ts';
 import type { WriteItemResult } from '../record-store.ts';
 import type { SpanEdgeDoc } from '../../schemas/span-edge.ts';
 import { EDGE_SCHEMA, edgeAggregates, partners, writeEdges } from './sqlite-span-edges.ts';
-import type { EdgeAggregate, EdgeQuery, PairingSpan, PartnerKey, SpanQuery, SpanStore } from './span-store.ts';
+import type {
+  EdgeAggregate,
+  EdgeQuery,
+  PairingSpan,
+  PartnerKey,
+  SpanQuery,
+  SpanStore,
+  SpanWrite,
+} from './span-store.ts';
 
 export interface SqliteSpanStoreOptions {
   /** Database file (storage.path: the records' file, a table of its own); `:memory:` for tests. */
@@ -129,6 +137,14 @@ export class SqliteSpanStore implements SpanStore {
       .prepare(`SELECT doc FROM trace_spans ${sql} ORDER BY time DESC, trace_id, span_id LIMIT ?`)
       .all(...params, limit) as { doc: string }[];
     return { total, spans: rows.map((r) => JSON.parse(r.doc) as SpanDoc) };
+  }
+
+  async writeAll(items: readonly SpanWrite[], signal?: AbortSignal): Promise<WriteItemResult[]> {
+    const spans = items.flatMap((i) => ('span' in i ? [i.span] : []));
+    const edges = items.flatMap((i) => ('edge' in i ? [i.edge] : []));
+    const [s, e] = [await this.write(spans, signal), await this.writeEdges(edges, signal)];
+    let [si, ei] = [0, 0];
+    return items.map((i) => ('span' in i ? s[si++] : e[ei++]) as WriteItemResult);
   }
 
   async writeEdges(edges: readonly SpanEdgeDoc[], signal?: AbortSignal): Promise<WriteItemResult[]> {
