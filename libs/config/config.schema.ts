@@ -3,6 +3,7 @@ import { alertingConfigSchema } from './sections/alerting.ts';
 import { jwtConfigSchema, rateLimitConfigSchema, selfAuditConfigSchema } from './sections/auth.ts';
 import { dashboardsConfigSchema } from './sections/dashboards.ts';
 import { federationConfigSchema } from './sections/federation.ts';
+import { indexerConfigSchema } from './sections/indexer.ts';
 import { elasticsearchIntakeConfigSchema, lokiIntakeConfigSchema } from './sections/intakes.ts';
 import { tailConfigSchema } from './sections/tail.ts';
 
@@ -235,6 +236,7 @@ export const configSchema = z
       .strict()
       .prefault({}),
     retention: retentionSchema.prefault({}),
+    indexer: indexerConfigSchema,
     federation: federationConfigSchema,
     alerting: alertingConfigSchema,
     dashboards: dashboardsConfigSchema,

@@ -1,5 +1,4 @@
-import type { SpanEdgeFields } from '../store/spans/span-store.ts';
-import { STATUS_ERROR } from '../schemas/span-doc.ts';
+import type { EdgeAggregate, SpanEdgeFields } from '../store/spans/span-store.ts';
 
 export interface TopologyNode {
   id: string;
@@ -36,17 +35,6 @@ export interface Topology {
   edges: TopologyEdge[];
 }
 
-const CALLER: Record<string, string> = {
-  SPAN_KIND_SERVER: 'SPAN_KIND_CLIENT',
-  SPAN_KIND_CONSUMER: 'SPAN_KIND_PRODUCER',
-};
-export const TOPOLOGY_KINDS = [
-  'SPAN_KIND_CLIENT',
-  'SPAN_KIND_SERVER',
-  'SPAN_KIND_PRODUCER',
-  'SPAN_KIND_CONSUMER',
-] as const;
-
 /** The order of nodes and edges in every topology answer: by id. */
 export const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -54,90 +42,43 @@ export const nodeId = (s: Pick<SpanEdgeFields, 'cluster' | 'namespace' | 'servic
   `${s.cluster}/${s.namespace ?? ''}/${s.serviceName}`;
 
 /**
- * The service graph from spans, as Tempo's servicegraph processor and the Collector's servicegraph
- * connector build it: a server (consumer) span whose parent span is a client (producer) span is one call
- * from the parent's service to its own; failed when either side has status ERROR. Spans of every cluster
- * meet in one store, so a call that crossed clusters is matched like any other. Spans with no partner in
- * the window (an uninstrumented callee, a caller outside it) make no edge.
+ * The service graph from the edges paired at ingest (libs/traces/span-pairing.ts), grouped by the store: one
+ * edge per (source node, target node), a node for each end. A node's requests and errors are the calls it
+ * received. A span that made no edge (a root span, a call to an uninstrumented service) makes no node.
  */
-export function buildTopology(spans: readonly SpanEdgeFields[], windowMs: number): Topology {
-  const callers = new Map<string, SpanEdgeFields>();
-  for (const s of spans)
-    if (s.kind === 'SPAN_KIND_CLIENT' || s.kind === 'SPAN_KIND_PRODUCER') callers.set(`${s.traceId}:${s.spanId}`, s);
+export function topologyFromEdges(groups: readonly EdgeAggregate[], windowMs: number): Topology {
   const nodes = new Map<string, TopologyNode>();
-  const edges = new Map<
-    string,
-    { edge: Omit<TopologyEdge, 'requestRate' | 'errorRate' | 'p50Ms' | 'p95Ms'>; latencies: number[] }
-  >();
-  const node = (s: SpanEdgeFields): TopologyNode => {
-    const id = nodeId(s);
-    let n = nodes.get(id);
-    if (!n)
+  const node = (n: EdgeAggregate['source']): TopologyNode => {
+    const id = nodeId({ cluster: n.cluster, namespace: n.namespace, serviceName: n.service });
+    let out = nodes.get(id);
+    if (!out)
       nodes.set(
         id,
-        (n = {
-          id,
-          service: s.serviceName,
-          cluster: s.cluster,
-          namespace: s.namespace ?? null,
-          requests: 0,
-          errors: 0,
-        }),
+        (out = { id, service: n.service, cluster: n.cluster, namespace: n.namespace ?? null, requests: 0, errors: 0 }),
       );
-    return n;
+    return out;
   };
-  for (const callee of spans) {
-    const want = CALLER[callee.kind];
-    if (!want || !callee.parentSpanId) continue;
-    const caller = callers.get(`${callee.traceId}:${callee.parentSpanId}`);
-    if (!caller || caller.kind !== want) continue;
-    const from = node(caller);
-    const to = node(callee);
-    const failed = caller.statusCode === STATUS_ERROR || callee.statusCode === STATUS_ERROR;
-    to.requests += 1;
-    if (failed) to.errors += 1;
-    const id = `${from.id}->${to.id}`;
-    let e = edges.get(id);
-    if (!e) {
-      const type = callee.kind === 'SPAN_KIND_CONSUMER' ? 'messaging' : 'request';
-      edges.set(
-        id,
-        (e = {
-          edge: {
-            id,
-            source: from.id,
-            target: to.id,
-            requests: 0,
-            errors: 0,
-            type,
-            crossCluster: from.cluster !== to.cluster,
-          },
-          latencies: [],
-        }),
-      );
-    }
-    e.edge.requests += 1;
-    if (failed) e.edge.errors += 1;
-    e.latencies.push(callee.durationInNanos / 1e6);
-  }
   const seconds = Math.max(windowMs, 1) / 1000;
-  const out = [...edges.values()].map(({ edge, latencies }) => {
-    latencies.sort((a, b) => a - b);
+  const edges = groups.map((g): TopologyEdge => {
+    const from = node(g.source);
+    const to = node(g.target);
+    to.requests += g.requests;
+    to.errors += g.errors;
     return {
-      ...edge,
-      requestRate: edge.requests / seconds,
-      errorRate: edge.errors / edge.requests,
-      p50Ms: rank(latencies, 0.5),
-      p95Ms: rank(latencies, 0.95),
+      id: `${from.id}->${to.id}`,
+      source: from.id,
+      target: to.id,
+      requests: g.requests,
+      errors: g.errors,
+      requestRate: g.requests / seconds,
+      errorRate: g.errors / g.requests,
+      p50Ms: g.p50Ms,
+      p95Ms: g.p95Ms,
+      type: g.type,
+      crossCluster: from.cluster !== to.cluster,
     };
   });
-  return { nodes: [...nodes.values()].sort(byId), edges: out.sort(byId) };
-}
-
-/** Nearest-rank percentile of sorted values. */
-function rank(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
+  return { nodes: [...nodes.values()].sort(byId), edges: edges.sort(byId) };
 }
 
 /** Keeps the edges with an end in the cluster / namespace asked for, and their nodes. */

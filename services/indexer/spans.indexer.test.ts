@@ -7,11 +7,15 @@ import { SqliteSpanStore } from '../../libs/store/spans/sqlite-span.store.ts';
 import type { SpanDoc } from '../../libs/schemas/span-doc.ts';
 import { normalizeSpans } from '../../libs/traces/spans.normalize.ts';
 import type { WriteItemResult } from '../../libs/store/record-store.ts';
+import type { SpanWrite } from '../../libs/store/spans/span-store.ts';
 import { deadLetterSchema } from './dead-letter.ts';
 import { indexerMetrics } from './indexer.metrics.ts';
 import { applySpanRetention, spanBatchHandler, type SpanBatchOptions } from './spans.indexer.ts';
+import { PairingWindow } from '../../libs/traces/span-pairing.ts';
 
 const DAY = 86_400_000;
+const SILENT = pino({ level: 'silent' });
+const window = () => new PairingWindow({ maxSpans: 1000, maxAgeMs: 60_000 });
 const NOW = Date.UTC(2026, 0, 20);
 
 function spansAt(cluster: string, daysAgo: number, n: number): SpanDoc[] {
@@ -54,6 +58,7 @@ function handlerOptions(store: SqliteSpanStore): {
     metrics: indexerMetrics(registry),
     deadLetter: async (m) => void letters.push(...m),
     backoff: { initialMs: 1, maxMs: 5 },
+    pairing: window(),
   };
   return { opts, letters, registry };
 }
@@ -87,7 +92,8 @@ describe('spans indexer', () => {
     let flakyCalls = 0;
     const { opts, letters, registry } = handlerOptions(store);
     // A store answering as OpenSearch's bulk does per item: one 400 for good, one 429 first.
-    const write = async (batch: SpanDoc[]): Promise<WriteItemResult[]> => {
+    const write = async (items: SpanWrite[]): Promise<WriteItemResult[]> => {
+      const batch = items.flatMap((i) => ('span' in i ? [i.span] : []));
       const results = await store.write(batch.filter((d) => d.id !== refused && (d.id !== flaky || flakyCalls++ > 0)));
       return batch.map((d): WriteItemResult => {
         if (d.id === refused)

@@ -1,12 +1,34 @@
 import type { Client } from '@opensearch-project/opensearch';
 import type { SpanDoc } from '../../schemas/span-doc.ts';
+import type { SpanEdgeDoc } from '../../schemas/span-edge.ts';
 import { deleteDailyIndicesBefore } from '../opensearch/daily-retention.ts';
-import { createClient, osCall, reasonOf, type OpenSearchConnection } from '../opensearch/opensearch-call.ts';
+import { createClient, osCall, type OpenSearchConnection } from '../opensearch/opensearch-call.ts';
 import type { WriteItemResult } from '../record-store.ts';
+import { bulkIndex } from './opensearch-span-bulk.ts';
+import {
+  edgeAggregationBody,
+  edgeIndexDay,
+  edgeIndexName,
+  edgePattern,
+  edgeTemplate,
+  readEdgeAggregation,
+  storedEdge,
+  type EdgeAggregation,
+} from './opensearch-span-edges.ts';
 import { spanIndexDay, spanIndexName, spanPattern, spanTemplate } from './opensearch-span.index.ts';
 import { countOpenSearchSpans } from './opensearch-span-count.ts';
 import type { SpanCountQuery, SpanCounts } from './span-count.ts';
-import type { SpanEdgeFields, SpanQuery, SpanStore, TraceMatch } from './span-store.ts';
+import type {
+  EdgeAggregate,
+  EdgeQuery,
+  PairingSpan,
+  PartnerKey,
+  SpanEdgeFields,
+  SpanQuery,
+  SpanStore,
+  SpanWrite,
+  TraceMatch,
+} from './span-store.ts';
 
 export interface OpenSearchSpanStoreOptions extends OpenSearchConnection {
   indexPrefix: string;
@@ -32,7 +54,7 @@ interface PagedSearch<T> {
 
 const ANY_INDEX = { ignore_unavailable: true, allow_no_indices: true } as const;
 const PAGE = 10_000;
-const EDGE_FIELDS = [
+const PARTNER_FIELDS = [
   'cluster',
   'namespace',
   'traceId',
@@ -42,7 +64,9 @@ const EDGE_FIELDS = [
   'kind',
   'durationInNanos',
   'status.code',
+  { field: 'time', format: 'epoch_millis' },
 ];
+const TOPOLOGY_KINDS = ['SPAN_KIND_CLIENT', 'SPAN_KIND_SERVER', 'SPAN_KIND_PRODUCER', 'SPAN_KIND_CONSUMER'];
 
 /** Spans on OpenSearch in Data Prepper's layout (opensearch-span.index.ts). */
 export class OpenSearchSpanStore implements SpanStore {
@@ -57,41 +81,30 @@ export class OpenSearchSpanStore implements SpanStore {
     const { indexPrefix, shards, replicas } = this.options;
     const body = spanTemplate(indexPrefix, shards, replicas);
     await osCall(() => this.client.indices.putIndexTemplate({ name: `${indexPrefix}-spans`, body }), signal);
+    const edges = edgeTemplate(indexPrefix, shards, replicas);
+    await osCall(
+      () => this.client.indices.putIndexTemplate({ name: `${indexPrefix}-span-edges`, body: edges }),
+      signal,
+    );
   }
 
   async write(docs: readonly SpanDoc[], signal?: AbortSignal): Promise<WriteItemResult[]> {
-    if (docs.length === 0) return [];
-    const lines: string[] = [];
-    for (const d of docs) {
-      lines.push(
-        JSON.stringify({ index: { _index: spanIndexName(this.options.indexPrefix, d.cluster, d.time), _id: d.id } }),
-        JSON.stringify(d),
-      );
-    }
-    type BulkItem = { index?: { status: number; error?: { type?: string; reason?: string } } };
-    let items: BulkItem[];
-    try {
-      items = (
-        await osCall<{ items: BulkItem[] }>(
-          () => this.client.bulk({ body: `${lines.join('\n')}\n`, filter_path: 'errors,items.*.status,items.*.error' }),
-          signal,
-        )
-      ).body.items;
-    } catch (err) {
-      if (signal?.aborted) throw err;
-      return docs.map((d) => ({ id: d.id, ok: false, retryable: true, reason: reasonOf(err) }));
-    }
-    return docs.map((d, i) => {
-      const r = items[i]?.index;
-      if (r && !r.error && r.status < 300) return { id: d.id, ok: true };
-      const status = r?.status ?? 500;
-      return {
-        id: d.id,
-        ok: false,
-        retryable: status === 429 || status >= 500,
-        reason: `${status} ${r?.error?.type ?? ''}: ${r?.error?.reason ?? 'no item result'}`,
-      };
-    });
+    const prefix = this.options.indexPrefix;
+    return bulkIndex(this.client, { docs, indexOf: (d) => spanIndexName(prefix, d.cluster, d.time) }, signal);
+  }
+
+  async writeAll(items: readonly SpanWrite[], signal?: AbortSignal): Promise<WriteItemResult[]> {
+    const prefix = this.options.indexPrefix;
+    const indexOf = (i: SpanWrite) =>
+      'span' in i ? spanIndexName(prefix, i.span.cluster, i.span.time) : edgeIndexName(prefix, i.edge);
+    const source = (i: SpanWrite) => ('span' in i ? i.span : storedEdge(i.edge));
+    return bulkIndex(this.client, { docs: items, indexOf, source }, signal);
+  }
+
+  async writeEdges(edges: readonly SpanEdgeDoc[], signal?: AbortSignal): Promise<WriteItemResult[]> {
+    const prefix = this.options.indexPrefix;
+    const docs = edges.map(storedEdge);
+    return bulkIndex(this.client, { docs, indexOf: (e) => edgeIndexName(prefix, e) }, signal);
   }
 
   async find(query: SpanQuery, limit: number, signal?: AbortSignal): Promise<{ total: number; spans: SpanDoc[] }> {
@@ -132,27 +145,47 @@ export class OpenSearchSpanStore implements SpanStore {
     });
   }
 
-  async edgeFields(
-    query: SpanQuery,
+  async partners(keys: readonly PartnerKey[], limit: number, signal?: AbortSignal): Promise<PairingSpan[]> {
+    if (keys.length === 0 || limit <= 0) return [];
+    const traces = new Set(keys.map((k) => k.traceId));
+    const parents = new Set(keys.filter((k) => k.parentSpanId !== '').map((k) => k.parentSpanId));
+    const ids = new Set(keys.map((k) => k.spanId));
+    const named = [
+      { terms: { parentSpanId: [...ids] } },
+      ...(parents.size ? [{ terms: { spanId: [...parents] } }] : []),
+    ];
+    const body = {
+      query: {
+        bool: {
+          filter: [
+            { terms: { traceId: [...traces] } },
+            { terms: { kind: TOPOLOGY_KINDS } },
+            { bool: { should: named, minimum_should_match: 1 } },
+          ],
+        },
+      },
+      size: Math.min(limit, PAGE),
+      sort: ['_doc'],
+      _source: false,
+      docvalue_fields: PARTNER_FIELDS,
+    };
+    const res = await this.search<unknown>(body, signal);
+    // The terms match any trace with any id: only the pairs asked for are partners.
+    const wanted = new Set(keys.flatMap((k) => [`${k.traceId}:${k.parentSpanId}`, `${k.traceId}>${k.spanId}`]));
+    return res.hits.hits
+      .map((h) => partnerOf((h as { fields?: Record<string, unknown[]> }).fields ?? {}))
+      .filter((p) => wanted.has(`${p.traceId}:${p.spanId}`) || wanted.has(`${p.traceId}>${p.parentSpanId}`));
+  }
+
+  async edgeAggregates(
+    query: EdgeQuery,
     limit: number,
     signal?: AbortSignal,
-  ): Promise<{ total: number; spans: SpanEdgeFields[] }> {
-    // Doc values, not _source: a span's _source is ~1 KB of attributes to parse for nine small fields.
-    const first = (f: Record<string, unknown[]>, k: string) => f[k]?.[0];
-    const edgeOf = (f: Record<string, unknown[]>): SpanEdgeFields => ({
-      cluster: first(f, 'cluster') as string,
-      traceId: first(f, 'traceId') as string,
-      spanId: first(f, 'spanId') as string,
-      parentSpanId: (first(f, 'parentSpanId') as string | undefined) ?? '',
-      serviceName: first(f, 'serviceName') as string,
-      kind: first(f, 'kind') as string,
-      durationInNanos: Number(first(f, 'durationInNanos') ?? 0),
-      statusCode: Number(first(f, 'status.code') ?? 0),
-      ...(first(f, 'namespace') !== undefined ? { namespace: first(f, 'namespace') as string } : {}),
-    });
-    const body = { _source: false, docvalue_fields: EDGE_FIELDS };
-    const read = (h: Hit<unknown>) => edgeOf((h as { fields?: Record<string, unknown[]> }).fields ?? {});
-    return this.paged({ query, limit, body, read }, signal);
+  ): Promise<{ total: number; groups: EdgeAggregate[] }> {
+    const index = edgePattern(this.options.indexPrefix);
+    const body = edgeAggregationBody(query, limit);
+    const res = await osCall<EdgeAggregation>(() => this.client.search({ index, body, ...ANY_INDEX }), signal);
+    return readEdgeAggregation(res.body, limit);
   }
 
   /** Up to `limit` matches newest first, in pages of 10,000 by search_after (no from/size window). */
@@ -203,6 +236,12 @@ export class OpenSearchSpanStore implements SpanStore {
 
   async deleteOlderThan(before: Date, cluster?: string, signal?: AbortSignal): Promise<number> {
     const { indexPrefix } = this.options;
+    await deleteDailyIndicesBefore(this.client, {
+      pattern: edgePattern(indexPrefix),
+      dayOf: (index) => edgeIndexDay(index, indexPrefix, cluster),
+      before,
+      signal,
+    });
     return deleteDailyIndicesBefore(this.client, {
       pattern: spanPattern(indexPrefix),
       dayOf: (index) => spanIndexDay(index, indexPrefix, cluster),
@@ -212,7 +251,9 @@ export class OpenSearchSpanStore implements SpanStore {
   }
 
   async refresh(): Promise<void> {
-    await osCall(() => this.client.indices.refresh({ index: spanPattern(this.options.indexPrefix), ...ANY_INDEX }));
+    const { indexPrefix } = this.options;
+    const index = `${spanPattern(indexPrefix)},${edgePattern(indexPrefix)}`;
+    await osCall(() => this.client.indices.refresh({ index, ...ANY_INDEX }));
   }
 
   async ping(signal?: AbortSignal): Promise<boolean> {
@@ -270,4 +311,21 @@ export function buildQuery(q: SpanQuery): object {
     });
   }
   return { bool: { filter } };
+}
+
+/** A span's join fields from doc values, not _source: a span's _source is ~1 KB of attributes to parse. */
+function partnerOf(f: Record<string, unknown[]>): PairingSpan {
+  const first = (k: string) => f[k]?.[0];
+  const edge: SpanEdgeFields = {
+    cluster: first('cluster') as string,
+    traceId: first('traceId') as string,
+    spanId: first('spanId') as string,
+    parentSpanId: (first('parentSpanId') as string | undefined) ?? '',
+    serviceName: first('serviceName') as string,
+    kind: first('kind') as string,
+    durationInNanos: Number(first('durationInNanos') ?? 0),
+    statusCode: Number(first('status.code') ?? 0),
+    ...(first('namespace') !== undefined ? { namespace: first('namespace') as string } : {}),
+  };
+  return { ...edge, time: Number(first('time') ?? 0) };
 }

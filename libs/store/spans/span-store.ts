@@ -1,4 +1,5 @@
 import type { SpanDoc } from '../../schemas/span-doc.ts';
+import type { SpanEdgeDoc } from '../../schemas/span-edge.ts';
 import type { WriteItemResult } from '../record-store.ts';
 import type { SpanCountQuery, SpanCounts } from './span-count.ts';
 
@@ -22,7 +23,7 @@ export interface SpanQuery {
   maxDurationNanos?: number;
 }
 
-/** What topology needs of a span: the join keys and the figures, nothing else. */
+/** What pairing needs of a span: the join keys and the figures, nothing else. */
 export type SpanEdgeFields = Pick<
   SpanDoc,
   'cluster' | 'namespace' | 'traceId' | 'spanId' | 'parentSpanId' | 'serviceName' | 'kind' | 'durationInNanos'
@@ -37,6 +38,38 @@ export interface TraceMatch {
   matched: number;
   /** Its newest matching spans, at most `spansPerTrace`, newest first. */
   spans: SpanDoc[];
+}
+
+/** One item of a mixed write: a span or an edge, with its id (the bulk coalescer reads only `id`). */
+export type SpanWrite = { id: string; span: SpanDoc } | { id: string; edge: SpanEdgeDoc };
+
+/** A span as the ingest-time pairing keeps it (libs/traces/span-pairing.ts): the join fields and its start. */
+export type PairingSpan = SpanEdgeFields & { time: number };
+
+/** What to find partners for: a span's trace, its own id and its parent's. */
+export type PartnerKey = Pick<SpanEdgeFields, 'traceId' | 'spanId' | 'parentSpanId'>;
+
+/**
+ * The calls of a topology: edges whose server span starts in [start, end), both ends inside `clusters` and
+ * `namespaces` when given (the caller's scope: an edge shows only when both its spans may be seen).
+ */
+export interface EdgeQuery {
+  start: number;
+  end: number;
+  clusters?: readonly string[];
+  namespaces?: readonly string[];
+}
+
+/** One (source node, target node) group of edges, with its figures. */
+export interface EdgeAggregate {
+  source: { cluster: string; namespace?: string; service: string };
+  target: { cluster: string; namespace?: string; service: string };
+  type: SpanEdgeDoc['type'];
+  requests: number;
+  errors: number;
+  /** Server span duration, ms: nearest-rank on SQLite (and on OpenSearch up to EXACT_PERCENTILE_CALLS calls). */
+  p50Ms: number;
+  p95Ms: number;
 }
 
 /**
@@ -59,14 +92,24 @@ export interface SpanStore {
     limits: { traces: number; spansPerTrace: number },
     signal?: AbortSignal,
   ): Promise<TraceMatch[]>;
-  /** The join fields of matching spans, at most `limit` (topology reads these in one pass). */
-  edgeFields(
-    query: SpanQuery,
+  /** Spans and edges in one request (one `_bulk`, one transaction), a verdict per item in order. */
+  writeAll(items: readonly SpanWrite[], signal?: AbortSignal): Promise<WriteItemResult[]>;
+  /** The edges paired at ingest; idempotent by (cluster, id). */
+  writeEdges(edges: readonly SpanEdgeDoc[], signal?: AbortSignal): Promise<WriteItemResult[]>;
+  /**
+   * Stored client/server/producer/consumer spans that may pair with `keys`: of the same traces, whose span id
+   * is one of the keys' parents or whose parent is one of the keys' spans (at most `limit`).
+   */
+  partners(keys: readonly PartnerKey[], limit: number, signal?: AbortSignal): Promise<PairingSpan[]>;
+  /** The edges of the window grouped by (source, target), at most `limit` groups; `total` > `limit` when there are more. */
+  edgeAggregates(
+    query: EdgeQuery,
     limit: number,
     signal?: AbortSignal,
-  ): Promise<{ total: number; spans: SpanEdgeFields[] }>;
+  ): Promise<{ total: number; groups: EdgeAggregate[] }>;
   /** Clusters that have spans matching `query` (retention with per-cluster overrides; Tempo's tag values). */
   clusters(query?: SpanQuery, signal?: AbortSignal): Promise<string[]>;
+  /** Spans and edges older than `before` (whole days on OpenSearch); answers how many spans went. */
   deleteOlderThan(before: Date, cluster?: string, signal?: AbortSignal): Promise<number>;
   refresh(): Promise<void>;
   ping(signal?: AbortSignal): Promise<boolean>;

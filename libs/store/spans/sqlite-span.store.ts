@@ -3,8 +3,19 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SpanDoc } from '../../schemas/span-doc.ts';
 import type { WriteItemResult } from '../record-store.ts';
+import type { SpanEdgeDoc } from '../../schemas/span-edge.ts';
 import type { SpanCountQuery, SpanCounts } from './span-count.ts';
-import type { SpanEdgeFields, SpanQuery, SpanStore, TraceMatch } from './span-store.ts';
+import { EDGE_SCHEMA, edgeAggregates, partners, writeEdges } from './sqlite-span-edges.ts';
+import type {
+  EdgeAggregate,
+  EdgeQuery,
+  PairingSpan,
+  PartnerKey,
+  SpanQuery,
+  SpanStore,
+  SpanWrite,
+  TraceMatch,
+} from './span-store.ts';
 import { countSqliteSpans } from './sqlite-span-count.ts';
 
 export interface SqliteSpanStoreOptions {
@@ -28,6 +39,14 @@ const SCHEMA = [
 ];
 
 type SqlValue = string | number;
+interface RowDeletion {
+  table: string;
+  /** The table's primary key columns. */
+  key: string;
+  before: Date;
+  cluster: string | undefined;
+  signal: AbortSignal | undefined;
+}
 const DELETE_BATCH = 5000;
 
 /**
@@ -53,7 +72,7 @@ export class SqliteSpanStore implements SpanStore {
     // As the record store (sqlite-record.store.ts): the indexer commits bus offsets after a write returns.
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
-    for (const sql of SCHEMA) db.exec(sql);
+    for (const sql of [...SCHEMA, ...EDGE_SCHEMA]) db.exec(sql);
     this.upsert = db.prepare(
       `INSERT INTO trace_spans (cluster, trace_id, span_id, parent_span_id, namespace, service, name, kind, time, duration, status, doc)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -149,35 +168,31 @@ export class SqliteSpanStore implements SpanStore {
     );
   }
 
-  async edgeFields(
-    query: SpanQuery,
+  async writeAll(items: readonly SpanWrite[], signal?: AbortSignal): Promise<WriteItemResult[]> {
+    const spans = items.flatMap((i) => ('span' in i ? [i.span] : []));
+    const edges = items.flatMap((i) => ('edge' in i ? [i.edge] : []));
+    const [s, e] = [await this.write(spans, signal), await this.writeEdges(edges, signal)];
+    let [si, ei] = [0, 0];
+    return items.map((i) => ('span' in i ? s[si++] : e[ei++]) as WriteItemResult);
+  }
+
+  async writeEdges(edges: readonly SpanEdgeDoc[], signal?: AbortSignal): Promise<WriteItemResult[]> {
+    signal?.throwIfAborted();
+    return writeEdges(this.open(), edges);
+  }
+
+  async partners(keys: readonly PartnerKey[], limit: number, signal?: AbortSignal): Promise<PairingSpan[]> {
+    signal?.throwIfAborted();
+    return partners(this.open(), keys, limit);
+  }
+
+  async edgeAggregates(
+    query: EdgeQuery,
     limit: number,
     signal?: AbortSignal,
-  ): Promise<{ total: number; spans: SpanEdgeFields[] }> {
+  ): Promise<{ total: number; groups: EdgeAggregate[] }> {
     signal?.throwIfAborted();
-    const { sql, params } = where(query);
-    const db = this.open();
-    const total = (db.prepare(`SELECT count(*) AS n FROM trace_spans ${sql}`).get(...params) as { n: number }).n;
-    const rows = db
-      .prepare(
-        `SELECT cluster, namespace, trace_id, span_id, parent_span_id, service, kind, duration, status FROM trace_spans ${sql} ORDER BY time DESC LIMIT ?`,
-      )
-      .raw()
-      .all(...params, limit) as [string, string | null, string, string, string, string, string, number, number][];
-    const spans = rows.map(
-      ([cluster, namespace, traceId, spanId, parentSpanId, serviceName, kind, durationInNanos, statusCode]) => ({
-        cluster,
-        traceId,
-        spanId,
-        parentSpanId,
-        serviceName,
-        kind,
-        durationInNanos,
-        statusCode,
-        ...(namespace === null ? {} : { namespace }),
-      }),
-    );
-    return { total, spans };
+    return edgeAggregates(this.open(), query, limit);
   }
 
   async clusters(query: SpanQuery = {}, signal?: AbortSignal): Promise<string[]> {
@@ -191,11 +206,18 @@ export class SqliteSpanStore implements SpanStore {
   }
 
   async deleteOlderThan(before: Date, cluster?: string, signal?: AbortSignal): Promise<number> {
+    const age = { before, cluster, signal };
+    const deleted = await this.deleteRows({ table: 'trace_spans', key: 'cluster, trace_id, span_id', ...age });
+    await this.deleteRows({ table: 'trace_span_edges', key: 'cluster, id', ...age });
+    return deleted;
+  }
+
+  private async deleteRows({ table, key, before, cluster, signal }: RowDeletion): Promise<number> {
     const db = this.open();
     const where = cluster === undefined ? 'time < ?' : 'time < ? AND cluster = ?';
     const params = cluster === undefined ? [before.getTime()] : [before.getTime(), cluster];
     const batch = db.prepare(
-      `DELETE FROM trace_spans WHERE (cluster, trace_id, span_id) IN (SELECT cluster, trace_id, span_id FROM trace_spans WHERE ${where} LIMIT ${DELETE_BATCH})`,
+      `DELETE FROM ${table} WHERE (${key}) IN (SELECT ${key} FROM ${table} WHERE ${where} LIMIT ${DELETE_BATCH})`,
     );
     // In batches with a yield between them, as the record store does: one DELETE of millions of rows would
     // hold the event loop (better-sqlite3 is synchronous) and the write lock for its whole length.

@@ -60,7 +60,7 @@ describe('Tempo search as Tempo answers it', () => {
       ]),
       ...docsIn('north', [span(id('c'), 1, { from: 700, ms: 5, name: 'hit' })]),
     ]);
-    const service = new TracesService({ store: async () => store, maxTraceSpans: 100, maxTopologySpans: 10 });
+    const service = new TracesService({ store: async () => store, maxTraceSpans: 100, maxTopologyEdges: 10 });
     app = await buildApp({
       logger: pino({ level: 'silent' }),
       metrics: new Registry(),

@@ -6,16 +6,16 @@ import { tempoRoutes } from './tempo.routes.ts';
 import { topologyRoutes } from './topology.routes.ts';
 import { TracesService } from './traces.service.ts';
 
-/** Most spans in one trace answer, and spans one topology reads (docs/traces.md, "Limits"). */
+/** Most spans in one trace answer, and edges (service pairs) in one topology (docs/traces.md, "Limits"). */
 export const MAX_TRACE_SPANS = 20_000;
-export const MAX_TOPOLOGY_SPANS = 1_000_000;
+export const MAX_TOPOLOGY_EDGES = 10_000;
 
 /** The traces service over the process's span store and federation; dashboards' topology panels use it too. */
 export function tracesService(ctx: ServiceContext): TracesService {
   return new TracesService({
     store: () => getSpanStore(ctx),
     maxTraceSpans: MAX_TRACE_SPANS,
-    maxTopologySpans: MAX_TOPOLOGY_SPANS,
+    maxTopologyEdges: MAX_TOPOLOGY_EDGES,
     federation: () => getFederation(ctx),
   });
 }

@@ -6,6 +6,7 @@ import { buildApp } from '../../../libs/http/app.ts';
 import { OtlpTypes } from '../../../libs/otlp/otlp.proto.ts';
 import { SqliteSpanStore } from '../../../libs/store/spans/sqlite-span.store.ts';
 import { normalizeSpans } from '../../../libs/traces/spans.normalize.ts';
+import { pairingSpanOf, PairingWindow } from '../../../libs/traces/span-pairing.ts';
 import type { OtlpResourceSpans, OtlpSpan } from '../../../libs/otlp/otlp-traces.decode.ts';
 import { tempoRoutes } from './tempo.routes.ts';
 import { topologyRoutes } from './topology.routes.ts';
@@ -94,10 +95,12 @@ describe('trace API and topology', () => {
     const { spans, rejected } = normalizeSpans(batch, (c) => ({ cluster: c ?? 'x' }), NOW);
     expect(rejected).toEqual([]);
     await store.write(spans);
+    // The edges the indexer pairs at ingest (services/indexer/spans.indexer.ts), all spans in one batch.
+    await store.writeEdges(new PairingWindow({ maxSpans: 100, maxAgeMs: 60_000 }).add(spans.map(pairingSpanOf)).edges);
     const service = new TracesService({
       store: async () => store,
       maxTraceSpans: 100,
-      maxTopologySpans: 1000,
+      maxTopologyEdges: 1000,
       now: () => NOW + 60_000,
     });
     app = await buildApp({
@@ -287,7 +290,7 @@ describe('a trace of 100,000 spans', () => {
       NOW,
     ).spans;
     for (let i = 0; i < docs.length; i += 10_000) await store.write(docs.slice(i, i + 10_000));
-    const service = new TracesService({ store: async () => store, maxTraceSpans: 20_000, maxTopologySpans: 1000 });
+    const service = new TracesService({ store: async () => store, maxTraceSpans: 20_000, maxTopologyEdges: 1000 });
     const answer = await service.trace(TRACE, PRINCIPALS.viewer!.scope);
     expect(answer.truncated).toBe(true);
     expect(answer.spans).toHaveLength(20_000);

@@ -106,11 +106,11 @@ const edge = z.object({
 export const topologyResponseSchema = z.object({
   start: z.number().int().describe('epoch ms'),
   end: z.number().int(),
-  spans: z.number().int().describe('spans read'),
+  spans: z.number().int().describe('spans behind the span edges: two per call (client and server)'),
   partial: z
     .boolean()
     .describe(
-      'more spans in the window than topology reads (traces.maxTopologySpans), or a mesh source or cluster did not answer',
+      'more service pairs in the window than one topology answers (10,000), or a mesh source or cluster did not answer',
     ),
   warnings: z.array(z.string()).optional().describe('why the answer may miss edges (a mesh source or cluster failed)'),
   nodes: z.array(node),

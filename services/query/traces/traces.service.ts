@@ -3,7 +3,7 @@ import { InputError, NotFoundError } from '../../../libs/errors/errors.ts';
 import type { SpanQuery, SpanStore, TraceMatch } from '../../../libs/store/spans/span-store.ts';
 import { scopeSpanQuery } from '../../../libs/tenancy/span-scope.ts';
 import type { SpanDoc } from '../../../libs/schemas/span-doc.ts';
-import { buildTopology, filterTopology, TOPOLOGY_KINDS, type Topology } from '../../../libs/traces/topology.ts';
+import { filterTopology, topologyFromEdges, type Topology } from '../../../libs/traces/topology.ts';
 import type { FederatedQueryService } from '../../../libs/federation/federation.types.ts';
 import { scopedFederation } from '../../../libs/tenancy/scoped-federation.ts';
 import { meshTopology, type MeshSource } from '../../../libs/traces/mesh-topology.ts';
@@ -22,8 +22,8 @@ export interface TracesServiceOptions {
   store: () => Promise<SpanStore>;
   /** Most spans one trace answer carries; a larger trace is cut, and the answer says so. */
   maxTraceSpans: number;
-  /** Most spans one topology reads; more in the window and the answer says it is partial. */
-  maxTopologySpans: number;
+  /** Most edges (service pairs) one topology answers; more in the window and the answer says it is partial. */
+  maxTopologyEdges: number;
   /** The federated PromQL engine, for the mesh sources of the topology (absent: spans only). */
   federation?: () => Promise<FederatedQueryService>;
   now?: () => number;
@@ -258,22 +258,23 @@ export class TracesService {
     };
   }
 
+  /**
+   * The spans' graph from the edges paired at ingest, grouped by the store; both ends inside the scope (an edge
+   * shows only when the caller may see both its spans, as when the spans themselves were read).
+   */
   private async spanTopology(
     window: { start: number; end: number },
     scope: Scope,
     signal?: AbortSignal,
   ): Promise<{ topology: Topology; read: number; partial: boolean }> {
-    const { total, spans } = await (
+    const { total, groups } = await (
       await this.opts.store()
-    ).edgeFields(
-      { ...window, kinds: [...TOPOLOGY_KINDS], ...scopeSpanQuery(scope, {}) },
-      this.opts.maxTopologySpans,
-      signal,
-    );
+    ).edgeAggregates({ ...window, ...scopeSpanQuery(scope, {}) }, this.opts.maxTopologyEdges, signal);
+    const calls = groups.reduce((sum, g) => sum + g.requests, 0);
     return {
-      topology: buildTopology(spans, window.end - window.start),
-      read: spans.length,
-      partial: total > spans.length,
+      topology: topologyFromEdges(groups, window.end - window.start),
+      read: 2 * calls,
+      partial: total > groups.length,
     };
   }
 }

@@ -57,7 +57,7 @@ const ENGINES: [string, () => SpanStore][] = [
 
 describe.each(ENGINES)('a trace of 100,000 spans: %s', (_name, make) => {
   const store = make();
-  const service = new TracesService({ store: async () => store, maxTraceSpans: MAX_TRACE_SPANS, maxTopologySpans: 10 });
+  const service = new TracesService({ store: async () => store, maxTraceSpans: MAX_TRACE_SPANS, maxTopologyEdges: 10 });
   beforeAll(async () => {
     await store.init();
     // Written in slices, each normalized on its own: the whole trace never sits in memory as documents.

@@ -156,19 +156,26 @@ describe.each(ENGINES)('span store contract: %s', (_name, make) => {
     expect(await ids({ maxDurationNanos: 20_000_000 })).toEqual(['2', '3']);
   });
 
-  it('gives the join fields for topology, the clusters, and deletes by age and cluster', async () => {
-    const { spans } = await store.edgeFields({ services: ['cart'] }, 10);
-    expect(spans.find((s) => s.spanId.endsWith('2'))).toEqual({
-      cluster: 'east',
-      namespace: 'shop',
-      traceId: 'a'.repeat(31) + '2',
-      spanId: 'b'.repeat(15) + '2',
-      parentSpanId: '',
-      serviceName: 'cart',
-      kind: 'SPAN_KIND_SERVER',
-      durationInNanos: 20_000_000,
-      statusCode: 2,
-    });
+  it('gives the join fields of pairing partners, the clusters, and deletes by age and cluster', async () => {
+    // The parent a server span of trace 2 names; span 3 (trace 3) has the same id pattern but another trace.
+    const spans = await store.partners(
+      [{ traceId: 'a'.repeat(31) + '2', spanId: 'c'.repeat(16), parentSpanId: 'b'.repeat(15) + '2' }],
+      10,
+    );
+    expect(spans).toEqual([
+      {
+        cluster: 'east',
+        namespace: 'shop',
+        traceId: 'a'.repeat(31) + '2',
+        spanId: 'b'.repeat(15) + '2',
+        parentSpanId: '',
+        serviceName: 'cart',
+        kind: 'SPAN_KIND_SERVER',
+        durationInNanos: 20_000_000,
+        statusCode: 2,
+        time: NOW - 2000,
+      },
+    ]);
     expect((await store.clusters()).sort()).toEqual(['east', 'west']);
     expect(await store.deleteOlderThan(new Date(NOW - DAY), 'west')).toBe(0);
     await store.deleteOlderThan(new Date(NOW - DAY), 'east');

@@ -1,0 +1,48 @@
+import type { Client } from '@opensearch-project/opensearch';
+import { osCall, reasonOf } from '../opensearch/opensearch-call.ts';
+import type { WriteItemResult } from '../record-store.ts';
+
+type BulkItem = { index?: { status: number; error?: { type?: string; reason?: string } } };
+
+/**
+ * One `_bulk` of index actions (spans, edges), one verdict per item: ok, or refused with whether a retry can
+ * help (429 and 5xx can). A failed request fails every item as retryable. Only what the verdict needs is
+ * asked back (filter_path): the full answer repeats index, version and shards for every item.
+ */
+export async function bulkIndex<D extends { id: string }>(
+  client: Client,
+  {
+    docs,
+    indexOf,
+    source = (d) => d,
+  }: { docs: readonly D[]; indexOf: (doc: D) => string; source?: (doc: D) => object },
+  signal?: AbortSignal,
+): Promise<WriteItemResult[]> {
+  if (docs.length === 0) return [];
+  const lines: string[] = [];
+  for (const d of docs)
+    lines.push(JSON.stringify({ index: { _index: indexOf(d), _id: d.id } }), JSON.stringify(source(d)));
+  let items: BulkItem[];
+  try {
+    items = (
+      await osCall<{ items: BulkItem[] }>(
+        () => client.bulk({ body: `${lines.join('\n')}\n`, filter_path: 'errors,items.*.status,items.*.error' }),
+        signal,
+      )
+    ).body.items;
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    return docs.map((d) => ({ id: d.id, ok: false, retryable: true, reason: reasonOf(err) }));
+  }
+  return docs.map((d, i) => {
+    const r = items[i]?.index;
+    if (r && !r.error && r.status < 300) return { id: d.id, ok: true };
+    const status = r?.status ?? 500;
+    return {
+      id: d.id,
+      ok: false,
+      retryable: status === 429 || status >= 500,
+      reason: `${status} ${r?.error?.type ?? ''}: ${r?.error?.reason ?? 'no item result'}`,
+    };
+  });
+}

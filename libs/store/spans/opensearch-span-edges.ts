@@ -1,0 +1,155 @@
+import { dayOf, encodeCluster } from '../opensearch/index-names.ts';
+import type { SpanEdgeDoc } from '../../schemas/span-edge.ts';
+import type { EdgeAggregate, EdgeQuery } from './span-store.ts';
+
+/**
+ * Edge indices: `<storage.indexPrefix>-span-edges-<cluster>-YYYY.MM.DD` (the callee's cluster and the UTC day
+ * of its span's start), daily per cluster like the spans, so retention is the same index delete. Not under
+ * `otel-v1-apm-span-*`: trace analytics would read them as spans.
+ */
+export const edgePattern = (prefix: string): string => `${prefix}-span-edges-*`;
+export const edgeIndexName = (prefix: string, edge: Pick<SpanEdgeDoc, 'cluster' | 'time'>): string =>
+  `${prefix}-span-edges-${encodeCluster(edge.cluster)}-${dayOf(edge.time)}`;
+
+/** The UTC start of the day an index holds, when it is an edge index of this prefix (and cluster). */
+export function edgeIndexDay(index: string, prefix: string, cluster?: string): number | undefined {
+  const m = /^(.*)-(\d{4})\.(\d{2})\.(\d{2})$/.exec(index);
+  if (!m) return undefined;
+  const head = m[1] as string;
+  const ok =
+    cluster === undefined
+      ? head.startsWith(`${prefix}-span-edges-`)
+      : head === `${prefix}-span-edges-${encodeCluster(cluster)}`;
+  return ok ? Date.UTC(Number(m[2]), Number(m[3]) - 1, Number(m[4])) : undefined;
+}
+
+/** The stored edge: the doc plus `edgeKey`, both nodes as one keyword, so one terms aggregation groups them. */
+export type StoredEdge = SpanEdgeDoc & { edgeKey: string };
+type NodeKey = [string, string | null, string];
+
+export const storedEdge = (e: SpanEdgeDoc): StoredEdge => ({
+  ...e,
+  edgeKey: JSON.stringify([
+    e.sourceCluster,
+    e.sourceNamespace ?? null,
+    e.sourceService,
+    e.targetCluster,
+    e.targetNamespace ?? null,
+    e.targetService,
+  ]),
+});
+
+const keyword = { type: 'keyword' };
+
+export function edgeTemplate(prefix: string, shards: number, replicas: number): object {
+  return {
+    index_patterns: [edgePattern(prefix)],
+    priority: 100,
+    _meta: { managed_by: 'pharos', generated_from: 'libs/store/spans/opensearch-span-edges.ts' },
+    template: {
+      settings: { number_of_shards: shards, number_of_replicas: replicas },
+      mappings: {
+        dynamic: false,
+        properties: {
+          id: keyword,
+          cluster: keyword,
+          time: { type: 'date', format: 'epoch_millis' },
+          traceId: keyword,
+          clientSpanId: keyword,
+          serverSpanId: keyword,
+          sourceCluster: keyword,
+          sourceNamespace: keyword,
+          sourceService: keyword,
+          targetCluster: keyword,
+          targetNamespace: keyword,
+          targetService: keyword,
+          // Built at refresh rather than by the first topology after it (one value per service pair: cheap).
+          edgeKey: { type: 'keyword', eager_global_ordinals: true },
+          type: keyword,
+          failed: { type: 'boolean' },
+          durationInNanos: { type: 'long' },
+        },
+      },
+    },
+  };
+}
+
+/**
+ * Up to this many calls of an edge, its percentiles are nearest-rank over its exact durations (the fastest
+ * calls come back with the buckets, OpenSearch's default `index.max_inner_result_window` of 100); above it,
+ * OpenSearch's `percentiles` aggregation (t-digest), whose error shrinks as the count grows.
+ */
+export const EXACT_PERCENTILE_CALLS = 100;
+
+/** The topology's one search over the edges: terms on `edgeKey`, each bucket's errors, type and latency. */
+export function edgeAggregationBody(query: EdgeQuery, limit: number): object {
+  const filter: object[] = [{ range: { time: { gte: query.start, lt: query.end } } }];
+  const both = (field: 'Cluster' | 'Namespace', values: readonly string[] | undefined) => {
+    if (values !== undefined)
+      filter.push({ terms: { [`source${field}`]: [...values] } }, { terms: { [`target${field}`]: [...values] } });
+  };
+  both('Cluster', query.clusters);
+  both('Namespace', query.namespaces);
+  return {
+    size: 0,
+    query: { bool: { filter } },
+    aggs: {
+      edges: {
+        terms: { field: 'edgeKey', size: limit + 1 },
+        aggs: {
+          errors: { filter: { term: { failed: true } } },
+          requests: { filter: { term: { type: 'request' } } },
+          latency: { percentiles: { field: 'durationInNanos', percents: [50, 95] } },
+          fastest: {
+            top_hits: {
+              size: EXACT_PERCENTILE_CALLS,
+              sort: [{ durationInNanos: 'asc' }],
+              _source: false,
+              docvalue_fields: ['durationInNanos'],
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+interface EdgeBucket {
+  key: string;
+  doc_count: number;
+  errors: { doc_count: number };
+  requests: { doc_count: number };
+  latency: { values: Record<string, number | null> };
+  fastest: { hits: { hits: { fields?: { durationInNanos?: number[] } }[] } };
+}
+export interface EdgeAggregation {
+  aggregations?: { edges?: { buckets: EdgeBucket[] } };
+}
+
+export function readEdgeAggregation(body: EdgeAggregation, limit: number): { total: number; groups: EdgeAggregate[] } {
+  const buckets = body.aggregations?.edges?.buckets ?? [];
+  const node = ([cluster, namespace, service]: NodeKey) => ({
+    cluster,
+    service,
+    ...(namespace === null ? {} : { namespace }),
+  });
+  const groups = buckets.slice(0, limit).map((b): EdgeAggregate => {
+    const k = JSON.parse(b.key) as [...NodeKey, ...NodeKey];
+    const n = b.doc_count;
+    const exact =
+      n <= EXACT_PERCENTILE_CALLS ? b.fastest.hits.hits.map((h) => Number(h.fields?.durationInNanos?.[0])) : undefined;
+    const pct = (q: number, name: string) =>
+      (exact ? (exact[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))] as number) : (b.latency.values[name] ?? 0)) /
+      1e6;
+    return {
+      source: node(k.slice(0, 3) as NodeKey),
+      target: node(k.slice(3) as NodeKey),
+      type: b.requests.doc_count > 0 ? 'request' : 'messaging',
+      requests: n,
+      errors: b.errors.doc_count,
+      p50Ms: pct(0.5, '50.0'),
+      p95Ms: pct(0.95, '95.0'),
+    };
+  });
+  return { total: buckets.length, groups };
+}
