@@ -14,7 +14,6 @@ import { applySpanRetention, spanBatchHandler, type SpanBatchOptions } from './s
 import { PairingWindow } from '../../libs/traces/span-pairing.ts';
 
 const DAY = 86_400_000;
-const SILENT = pino({ level: 'silent' });
 const window = () => new PairingWindow({ maxSpans: 1000, maxAgeMs: 60_000 });
 const NOW = Date.UTC(2026, 0, 20);
 
