@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Scope } from '../../../libs/auth/principal.ts';
 import type { OtlpSpan } from '../../../libs/otlp/otlp-traces.decode.ts';
-import { OpenSearchSpanStore } from '../../../libs/store/spans/opensearch-span.store.ts';
-import type { SpanStore } from '../../../libs/store/spans/span-store.ts';
-import { SqliteSpanStore } from '../../../libs/store/spans/sqlite-span.store.ts';
 import { normalizeSpans } from '../../../libs/traces/spans.normalize.ts';
 import { TracesService } from '../../../services/query/traces/traces.service.ts';
-import { runId } from '../ingest/pipeline.helpers.ts';
+import { spanStoreEngines } from './span-store-engines.ts';
 
 /**
  * A trace of 100,000 spans on both span stores (issue 22, bad input): the trace answer is cut to
@@ -40,20 +37,7 @@ function span(traceId: string, n: number, from: number): OtlpSpan {
   };
 }
 
-const ENGINES: [string, () => SpanStore][] = [
-  ['SQLite', () => new SqliteSpanStore({ path: ':memory:' })],
-  [
-    'OpenSearch',
-    () =>
-      new OpenSearchSpanStore({
-        url: 'http://127.0.0.1:9200',
-        indexPrefix: runId('bigtrace'),
-        requestTimeoutMs: 60_000,
-        shards: 1,
-        replicas: 0,
-      }),
-  ],
-];
+const ENGINES = spanStoreEngines('bigtrace', 60_000);
 
 describe.each(ENGINES)('a trace of 100,000 spans: %s', (_name, make) => {
   const store = make();

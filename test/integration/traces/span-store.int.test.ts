@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OtlpSpan } from '../../../libs/otlp/otlp-traces.decode.ts';
-import { OpenSearchSpanStore } from '../../../libs/store/spans/opensearch-span.store.ts';
 import type { SpanStore } from '../../../libs/store/spans/span-store.ts';
-import { SqliteSpanStore } from '../../../libs/store/spans/sqlite-span.store.ts';
 import { normalizeSpans } from '../../../libs/traces/spans.normalize.ts';
-import { runId } from '../ingest/pipeline.helpers.ts';
+import { spanStoreEngines } from './span-store-engines.ts';
 
 /** The span store contract: the same writes and queries answer the same on SQLite and OpenSearch. */
 const DAY = 86_400_000;
@@ -74,20 +72,7 @@ function docs() {
   ).spans;
 }
 
-const ENGINES: [string, () => SpanStore][] = [
-  ['SQLite', () => new SqliteSpanStore({ path: ':memory:' })],
-  [
-    'OpenSearch',
-    () =>
-      new OpenSearchSpanStore({
-        url: 'http://127.0.0.1:9200',
-        indexPrefix: runId('spanstore'),
-        requestTimeoutMs: 30_000,
-        shards: 1,
-        replicas: 0,
-      }),
-  ],
-];
+const ENGINES = spanStoreEngines('spanstore', 30_000);
 
 describe.each(ENGINES)('span store contract: %s', (_name, make) => {
   const store = make();
