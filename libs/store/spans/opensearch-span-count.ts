@@ -1,5 +1,5 @@
 import type { SpanCountField, SpanCountQuery, SpanCounts } from './span-count.ts';
-import { buildQuery } from './opensearch-span.store.ts';
+import { buildQuery } from './opensearch-span-query.ts';
 
 /** The span index field of each count field (opensearch-span.index.ts's mapping: keywords and an integer). */
 const FIELDS: Record<SpanCountField, string> = {
