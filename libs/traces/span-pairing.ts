@@ -63,7 +63,9 @@ export function edgeOf(caller: PairingSpan, callee: PairingSpan): SpanEdgeDoc | 
     targetService: callee.serviceName,
     type: callee.kind === 'SPAN_KIND_CONSUMER' ? 'messaging' : 'request',
     failed: caller.statusCode === STATUS_ERROR || callee.statusCode === STATUS_ERROR,
-    durationInNanos: callee.durationInNanos,
+    // A server span that ends before it starts (clock skew) is a call of no duration, not a negative one: an
+    // HDR histogram (the OpenSearch topology's percentiles) refuses negative values.
+    durationInNanos: Math.max(0, callee.durationInNanos),
   };
 }
 

@@ -12,6 +12,8 @@ import {
   edgePattern,
   edgeTemplate,
   readEdgeAggregation,
+  smallEdgeKeys,
+  smallEdgesBody,
   storedEdge,
   type EdgeAggregation,
 } from './opensearch-span-edges.ts';
@@ -183,9 +185,12 @@ export class OpenSearchSpanStore implements SpanStore {
     signal?: AbortSignal,
   ): Promise<{ total: number; groups: EdgeAggregate[] }> {
     const index = edgePattern(this.options.indexPrefix);
-    const body = edgeAggregationBody(query, limit);
-    const res = await osCall<EdgeAggregation>(() => this.client.search({ index, body, ...ANY_INDEX }), signal);
-    return readEdgeAggregation(res.body, limit);
+    const search = (body: object) =>
+      osCall<EdgeAggregation>(() => this.client.search({ index, body, ...ANY_INDEX }), signal);
+    const first = (await search(edgeAggregationBody(query, limit))).body;
+    const keys = smallEdgeKeys(first, limit);
+    const small = keys.length > 0 ? (await search(smallEdgesBody(query, keys))).body : undefined;
+    return readEdgeAggregation(first, limit, small);
   }
 
   /** Up to `limit` matches newest first, in pages of 10,000 by search_after (no from/size window). */
