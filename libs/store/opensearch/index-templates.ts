@@ -1,6 +1,7 @@
 import type { RecordKind } from '../../schemas/records.ts';
 import { MAX_TOKEN_LENGTH, TOKEN_SEPARATOR_PATTERN } from '../../search/tokenize.ts';
 import { DOC_FILTER_FIELDS, ATTRIBUTE_FIELD } from '../../schemas/records.ts';
+import { ATTRIBUTE_TERMS, MAX_ATTRIBUTE_TERM } from './attribute-terms.ts';
 import { filterColumns, textFields } from '../../schemas/record-fields.ts';
 import { kindPattern } from './index-names.ts';
 
@@ -75,12 +76,32 @@ export function kindMappings(kind: RecordKind): object {
   }
   for (const field of Object.values(DOC_FILTER_FIELDS[kind]))
     properties[field] = { type: 'keyword', fields: { lc: { type: 'keyword', normalizer: 'pharos_lowercase' } } };
-  // One flat_object for the senders' attributes: any key is searchable as `attributes.<key>` without a
-  // mapping entry per key (OpenSearch 2.7+), so a chatty sender cannot blow up the mapping.
+  // The senders' attributes: kept whole in _source, indexed as one keyword array of `key=value` terms, so any
+  // key is filterable without a mapping entry per key (a chatty sender cannot blow up the mapping), at a
+  // fraction of a flat_object's cost (attribute-terms.ts).
   const attributes = ATTRIBUTE_FIELD[kind];
-  if (attributes) properties[attributes] = { type: 'flat_object' };
+  if (attributes) {
+    properties[attributes] = notIndexed;
+    properties[ATTRIBUTE_TERMS] = { type: 'keyword', ignore_above: MAX_ATTRIBUTE_TERM };
+  }
   for (const field of texts) properties[field] ??= { type: 'text', analyzer: 'pharos_text' };
-  return { dynamic: false, properties: sortKeys(properties) };
+  return {
+    dynamic: false,
+    ...(attributes ? { _source: { excludes: [ATTRIBUTE_TERMS] } } : {}),
+    properties: sortKeys(properties),
+  };
+}
+
+/**
+ * What an index made by an earlier version is given at start-up (OpenSearchRecordStore.init): the new
+ * properties, without what cannot change on an existing index (the attributes' former flat_object, `_source`),
+ * which would make OpenSearch refuse the whole mapping.
+ */
+export function extensionMappings(kind: RecordKind): object {
+  const { properties } = kindMappings(kind) as { properties: Record<string, object> };
+  const attributes = ATTRIBUTE_FIELD[kind];
+  const kept = Object.entries(properties).filter(([name]) => name !== attributes);
+  return { dynamic: false, properties: Object.fromEntries(kept) };
 }
 
 /** Composable index template `<prefix>-<kind>` for `<prefix>-<kind>-*`. */

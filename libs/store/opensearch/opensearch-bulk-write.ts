@@ -1,9 +1,10 @@
 import type { Client } from '@opensearch-project/opensearch';
-import type { AnyDoc, RecordKind } from '../../schemas/records.ts';
+import { ATTRIBUTE_FIELD, type AnyDoc, type RecordKind } from '../../schemas/records.ts';
 import { docProblem } from '../../schemas/record-fields.ts';
 import type { WriteItemResult, WriteOptions } from '../record-store.ts';
 import { osCall, reasonOf } from './opensearch-call.ts';
 import { indexName } from './index-names.ts';
+import { withAttributeTerms } from './attribute-terms.ts';
 
 const DAY_MS = 86_400_000;
 const BULK_CHUNK = 2000;
@@ -48,6 +49,7 @@ async function writeChunk(
   const sent: number[] = [];
   // A chunk's docs fall in a few daily indices: the action line's head is made once per cluster and day.
   const heads = new Map<string, string>();
+  const attributes = ATTRIBUTE_FIELD[kind];
   docs.forEach((doc, i) => {
     const problem = docProblem(kind, doc);
     if (problem) results[i] = { id: String(doc?.id), ok: false, retryable: false, reason: problem };
@@ -58,7 +60,8 @@ async function writeChunk(
         head = `{"index":{"_index":${JSON.stringify(indexName(indexPrefix, kind, doc))},"_id":`;
         heads.set(key, head);
       }
-      lines.push(`${head}${JSON.stringify(doc.id)}}}`, json?.[i] ?? JSON.stringify(doc));
+      const text = attributes ? withAttributeTerms(doc, attributes, json?.[i]) : (json?.[i] ?? JSON.stringify(doc));
+      lines.push(`${head}${JSON.stringify(doc.id)}}}`, text);
       sent.push(i);
     }
   });

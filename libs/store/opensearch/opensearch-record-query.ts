@@ -1,8 +1,9 @@
 import { InputError } from '../../errors/errors.ts';
 import type { RecordKind } from '../../schemas/records.ts';
 import { planSearch, type SearchPlan } from '../../search/search-plan.ts';
-import { filterColumns, filterTarget, type FilterTarget } from '../../schemas/record-fields.ts';
+import { filterColumns, filterTarget } from '../../schemas/record-fields.ts';
 import type { RecordQuery } from '../record-store.ts';
+import { attributeClause } from './attribute-terms.ts';
 
 type Clause = Record<string, unknown>;
 
@@ -25,7 +26,10 @@ export function buildQuery(kind: RecordKind, query: RecordQuery): Clause {
       throw new InputError(`Unknown filter "${name}" for ${kind}`, [
         { path: name, message: 'not a filter of this kind' },
       ]);
-    if (values.length > 0) filter.push({ terms: { [targetPath(target)]: [...values] } });
+    if (values.length === 0) continue;
+    filter.push(
+      target.type === 'attribute' ? attributeClause(target, values) : { terms: { [target.field]: [...values] } },
+    );
   }
   if (query.q) filter.push(planClause(kind, planSearch(kind, query.q)));
   return { bool: { filter } };
@@ -40,10 +44,10 @@ function planClause(kind: RecordKind, plan: SearchPlan): Clause {
     case 'not':
       return { bool: { must_not: [planClause(kind, plan.item)] } };
     case 'exact':
-      // Attributes are one flat_object field (keys are the senders' own), which has no normalizer: its
-      // term query compares case-insensitively instead.
+      // Attribute terms (keys are the senders' own) have no normalizer: the term query compares
+      // case-insensitively instead.
       return plan.target.type === 'attribute'
-        ? { term: { [targetPath(plan.target)]: { value: plan.value, case_insensitive: true } } }
+        ? attributeClause(plan.target, [plan.value], true)
         : { term: { [`${plan.field}.lc`]: plan.value } };
     case 'text': {
       const keywords = new Set(filterColumns(kind));
@@ -55,10 +59,6 @@ function planClause(kind: RecordKind, plan: SearchPlan): Clause {
     }
   }
 }
-
-/** The indexed path of a filter: a keyword field, or `attributes.<key>` inside the flat_object. */
-const targetPath = (target: FilterTarget): string =>
-  target.type === 'attribute' ? `${target.field}.${target.key}` : target.field;
 
 /** Time, then id, then cluster: the same id from two clusters is two records, and paging must not skip one. */
 export const sortClause = (order: 'asc' | 'desc'): Clause[] => [

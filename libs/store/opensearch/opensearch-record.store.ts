@@ -21,7 +21,8 @@ import { createClient, cursorError, osCall, reasonOf, type OpenSearchConnection 
 import { buildQuery, sortClause } from './opensearch-record-query.ts';
 import { deleteDailyIndicesBefore } from './daily-retention.ts';
 import { indexDay, kindPattern } from './index-names.ts';
-import { indexTemplate, kindMappings, templateName } from './index-templates.ts';
+import { extensionMappings, indexTemplate, templateName } from './index-templates.ts';
+import { withoutAttributeTerms } from './attribute-terms.ts';
 import { bulkWrite } from './opensearch-bulk-write.ts';
 
 export interface OpenSearchRecordStoreOptions extends OpenSearchConnection {
@@ -79,7 +80,7 @@ export class OpenSearchRecordStore implements RecordStore {
    * field type), the old indices keep their mapping and the new fields are indexed from the next day's.
    */
   private async extendExistingMappings(kind: RecordKind, signal?: AbortSignal): Promise<void> {
-    const mappings = kindMappings(kind);
+    const mappings = extensionMappings(kind);
     try {
       await osCall(
         () =>
@@ -112,7 +113,7 @@ export class OpenSearchRecordStore implements RecordStore {
     if (after) body.search_after = [after.time, after.id, after.cluster];
     const res = await this.runSearch(kind, { body, pit }, signal);
     const hits = res.hits.hits;
-    const items = hits.slice(0, request.size).map((h) => h._source);
+    const items = hits.slice(0, request.size).map((h) => withoutAttributeTerms(h._source));
     const last = hits.length > request.size ? hits[request.size - 1] : undefined;
     const nextPit = res.pit_id ?? pit;
     if (!last && nextPit) void this.closePit(nextPit);
@@ -245,7 +246,7 @@ export class OpenSearchRecordStore implements RecordStore {
         if (after) body.search_after = after;
         const res = await this.runSearch(kind, { body, pit }, signal);
         pit = res.pit_id ?? pit;
-        for (const hit of res.hits.hits) yield hit._source;
+        for (const hit of res.hits.hits) yield withoutAttributeTerms(hit._source);
         const last = res.hits.hits[res.hits.hits.length - 1];
         if (!last || res.hits.hits.length < EXPORT_PAGE) return;
         after = last.sort;
