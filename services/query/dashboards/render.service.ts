@@ -7,6 +7,7 @@ import {
   type Target,
 } from '../../../libs/dashboards/dashboard.schema.ts';
 import { constant, interpolate, type VariableScope } from '../../../libs/dashboards/interpolate.ts';
+import type { CacheControl } from '../../../libs/federation/frontend/frontend.types.ts';
 import { vectorSelectors } from '../../../libs/dashboards/metric-names.ts';
 import type { TimeRange } from '../../../libs/dashboards/time-range.ts';
 import { formatDuration, sumDurationTerms } from '../../../libs/time/duration.ts';
@@ -14,10 +15,11 @@ import { PharosError } from '../../../libs/errors/errors.ts';
 import type { Logger } from '../../../libs/logging/logger.ts';
 import { scopeSeriesMatch } from '../../../libs/tenancy/promql-scope.ts';
 import type { MetricsPort, RecordsPort, TopologyPort } from './dashboards.ports.ts';
+import { joinRender, panelBytes } from './panel-cache.ts';
 import { runPromTarget } from './prom-target.runner.ts';
 import { runRecordTarget } from './record-target.runner.ts';
 import { runTopologyTarget } from './topology-target.runner.ts';
-import type { PanelData, PanelResult, TargetContext, TargetOutput } from './render.types.ts';
+import type { PanelData, PanelResult, PanelRun, TargetContext, TargetOutput, TargetPlan } from './render.types.ts';
 import { resolveVariables, type VariableState } from './variable-resolver.ts';
 
 /** Target runners keyed by data source; a new source is one entry here. */
@@ -60,6 +62,8 @@ export interface RenderRequest {
   principalScope: Scope;
   maxDataPoints: number;
   signal?: AbortSignal | undefined;
+  /** The request's Cache-Control: `no-cache` renders afresh (and keeps), `no-store` neither reads nor keeps. */
+  cacheControl?: CacheControl | undefined;
 }
 
 export interface RenderResult {
@@ -74,6 +78,27 @@ export class DashboardRenderer {
 
   /** Every panel, collapsed rows included, at once; one panel's failure is reported beside the others. */
   async render(dashboard: Dashboard, req: RenderRequest): Promise<RenderResult> {
+    const { states, run } = await this.prepare(dashboard, req);
+    const panels = await Promise.all(allPanels(dashboard).map((p) => this.renderPanel(p, run)));
+    return { from: req.range.from, to: req.range.to, variables: states, panels };
+  }
+
+  /**
+   * The render's answer as JSON bytes: the bytes of JSON.stringify(render()), with each panel the cache may keep
+   * taken from the query frontend's cache of derived values or kept there (panel-cache.ts).
+   */
+  async renderJson(dashboard: Dashboard, req: RenderRequest): Promise<Buffer> {
+    const { states, run } = await this.prepare(dashboard, req);
+    const panels = await Promise.all(
+      allPanels(dashboard).map((p) =>
+        panelBytes(p, { run, plan: (t, i) => this.plan(t, i, run), render: () => this.renderPanel(p, run) }),
+      ),
+    );
+    return joinRender({ from: req.range.from, to: req.range.to, variables: states }, panels);
+  }
+
+  /** The variables resolved, and what every panel of this render shares. */
+  private async prepare(dashboard: Dashboard, req: RenderRequest): Promise<{ states: VariableState[]; run: PanelRun }> {
     const signal = AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs), ...(req.signal ? [req.signal] : [])]);
     const { scope, states } = await resolveVariables(dashboard.variables, {
       range: req.range,
@@ -83,11 +108,11 @@ export class DashboardRenderer {
       withOptions: false,
       signal,
     });
-    const limit = limiter(this.opts.concurrency);
-    const panels = await Promise.all(
-      allPanels(dashboard).map((p) => this.renderPanel(p, { scope, req, signal, limit })),
+    const cache = await this.opts.metrics().then(
+      (m) => m.derivedCache,
+      () => undefined,
     );
-    return { from: req.range.from, to: req.range.to, variables: states, panels };
+    return { states, run: { scope, req, signal, limit: limiter(this.opts.concurrency), cache } };
   }
 
   /** The viewer's pickers: every variable with its options and selection. */
@@ -132,20 +157,24 @@ export class DashboardRenderer {
     return { ...head, data };
   }
 
-  private runTarget(target: Target, index: number, run: PanelRun): Promise<TargetOutput> {
+  /** A target's refId, step and variables (the built-in $__interval and friends for its step). */
+  private plan(target: Target, index: number, run: PanelRun): TargetPlan {
     const minStep = isPromTarget(target) && target.step ? sumDurationTerms(target.step) : DEFAULT_MIN_STEP_MS;
     const stepMs = stepFor(run.req.range, run.req.maxDataPoints, minStep);
+    return { refId: refIdOf(target, index), stepMs, scope: { ...run.scope, ...builtins(run.req.range, stepMs) } };
+  }
+
+  private runTarget(target: Target, index: number, run: PanelRun): Promise<TargetOutput> {
     const ctx: TargetContext = {
-      refId: refIdOf(target, index),
-      scope: { ...run.scope, ...builtins(run.req.range, stepMs) },
+      ...this.plan(target, index, run),
       range: run.req.range,
-      stepMs,
       metrics: this.opts.metrics,
       records: this.opts.records,
       topology: this.opts.topology,
       principalScope: run.req.principalScope,
       maxRecordRangeMs: this.opts.maxRecordRangeDays * 86_400_000,
       signal: run.signal,
+      cacheControl: run.req.cacheControl,
     };
     return TARGET_RUNNERS[target.datasource ?? 'prometheus'](target, ctx);
   }
@@ -182,7 +211,15 @@ export class DashboardRenderer {
     const window = { start: run.req.range.from / 1000, end: run.req.range.to / 1000 };
     return run.limit(() =>
       metrics
-        .labelValues('__name__', { match: scopeSeriesMatch([selector], run.req.principalScope), ...window }, run.signal)
+        .labelValues(
+          '__name__',
+          {
+            match: scopeSeriesMatch([selector], run.req.principalScope),
+            ...window,
+            ...(run.req.cacheControl ? { cacheControl: run.req.cacheControl } : {}),
+          },
+          run.signal,
+        )
         .then(
           (r) => r.data.length > 0,
           () => true,
@@ -198,13 +235,6 @@ export class DashboardRenderer {
     this.opts.logger.warn({ err, panel: panel.id }, 'dashboard panel failed');
     return { code: 'PHAROS_ERR_INTERNAL', message: `panel failed: ${(err as Error)?.message ?? String(err)}` };
   }
-}
-
-interface PanelRun {
-  scope: VariableScope;
-  req: RenderRequest;
-  signal: AbortSignal;
-  limit: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 const refIdOf = (t: Target, i: number): string => t.refId ?? String.fromCharCode(65 + (i % 26));
