@@ -50,11 +50,9 @@ export function frontFederation(opts: FederationFrontendOptions): FrontedFederat
     },
     settings,
   });
-  const metadata = new MetadataCache({
-    ...shared,
-    settings: { ...settings, ttlSeconds: parseDuration(cfg.metadataTtl) / 1000 },
-  });
-  const derived = new DerivedCache({ ...shared, settings });
+  const metadataTtlSeconds = parseDuration(cfg.metadataTtl) / 1000;
+  const metadata = new MetadataCache({ ...shared, settings: { ...settings, ttlSeconds: metadataTtlSeconds } });
+  const derived = new DerivedCache({ ...shared, settings: { ...settings, metadataTtlSeconds } });
   return { service: withFrontend(opts.engine, { frontend, metadata, derived }), close: () => cache.close() };
 }
 

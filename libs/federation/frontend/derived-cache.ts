@@ -8,6 +8,8 @@ export interface DerivedCacheSettings {
   enabled: boolean;
   maxFreshnessMs: number;
   ttlSeconds: number;
+  /** How long series and label lists are kept (federation.cache.metadataTtl). */
+  metadataTtlSeconds: number;
   maxItemBytes: number;
 }
 
@@ -81,9 +83,13 @@ export class DerivedCache {
     return hit;
   }
 
-  /** Keeps the bytes for the results' ttl; an entry over maxItemBytes is not kept. */
-  async set(key: string, value: Buffer): Promise<void> {
-    if (value.byteLength <= this.opts.settings.maxItemBytes)
-      await this.opts.cache.set(key, value, this.opts.settings.ttlSeconds);
+  /**
+   * Keeps the bytes as long as what they were computed from is kept: `results` (range and instant answers, `ttl`)
+   * or `metadata` (label lists too, `metadataTtl`). An entry over maxItemBytes is not kept.
+   */
+  async set(key: string, value: Buffer, lifetime: 'results' | 'metadata'): Promise<void> {
+    const s = this.opts.settings;
+    if (value.byteLength <= s.maxItemBytes)
+      await this.opts.cache.set(key, value, lifetime === 'results' ? s.ttlSeconds : s.metadataTtlSeconds);
   }
 }

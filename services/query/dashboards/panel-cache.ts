@@ -3,7 +3,7 @@ import { interpolate } from '../../../libs/dashboards/interpolate.ts';
 import type { DerivedAsk } from '../../../libs/federation/frontend/derived-cache.ts';
 import { scopeQuery } from '../../../libs/tenancy/promql-scope.ts';
 import { scopeKeyOf } from '../../../libs/tenancy/scope-key.ts';
-import type { PanelResult, PanelRun, TargetPlan } from './render.types.ts';
+import { NO_DATA, type PanelResult, type PanelRun, type TargetPlan } from './render.types.ts';
 import type { VariableState } from './variable-resolver.ts';
 
 /**
@@ -21,7 +21,7 @@ export interface PanelJob {
 
 /**
  * A panel as JSON bytes (JSON.stringify of its result). A panel that reads only PromQL, over a window that ended
- * before the freshness window, with no error and no warning, is kept in the query frontend's cache of derived
+ * before the freshness window, with no warning and no error but "no data" (lifetimeOf), is kept in the query frontend's cache of derived
  * values (libs/federation/frontend/derived-cache.ts) and served from there on the next render with the same key:
  * a warm reload then does not convert points or serialize them again (issue 21). Panels that read the record
  * store, spans or text are rendered every time: records can arrive late, into any window.
@@ -36,10 +36,22 @@ export async function panelBytes(panel: Panel, job: PanelJob): Promise<Buffer> {
   }
   const result = await job.render();
   const bytes = Buffer.from(JSON.stringify(result));
-  // An error (timeout, refused query, "no data" explained from label values) or a warning (a cluster failed, series
-  // outside the scope) describes this moment, not the window: never kept.
-  if (cache && key && !result.error && result.data.warnings.length === 0) await cache.set(key, bytes);
+  const lifetime = cache && key ? lifetimeOf(result) : undefined;
+  if (cache && key && lifetime) await cache.set(key, bytes, lifetime);
   return bytes;
+}
+
+/**
+ * How long a rendered panel may be kept. A warning (a cluster failed, series outside the scope) or an error
+ * (timeout, a refused query) describes this moment, not the window: never. "No data" is explained from label values,
+ * which the metadata cache keeps only `metadataTtl` (a series created since may show in a past window): that long.
+ */
+function lifetimeOf(result: PanelResult): 'results' | 'metadata' | undefined {
+  if (result.data.warnings.length > 0) return undefined;
+  if (!result.error) return 'results';
+  return result.error.code === 'PHAROS_ERR_NOT_FOUND' && result.error.message.startsWith(NO_DATA)
+    ? 'metadata'
+    : undefined;
 }
 
 /**

@@ -19,7 +19,15 @@ import { joinRender, panelBytes } from './panel-cache.ts';
 import { runPromTarget } from './prom-target.runner.ts';
 import { runRecordTarget } from './record-target.runner.ts';
 import { runTopologyTarget } from './topology-target.runner.ts';
-import type { PanelData, PanelResult, PanelRun, TargetContext, TargetOutput, TargetPlan } from './render.types.ts';
+import {
+  NO_DATA,
+  type PanelData,
+  type PanelResult,
+  type PanelRun,
+  type TargetContext,
+  type TargetOutput,
+  type TargetPlan,
+} from './render.types.ts';
 import { resolveVariables, type VariableState } from './variable-resolver.ts';
 
 /** Target runners keyed by data source; a new source is one entry here. */
@@ -197,12 +205,12 @@ export class DashboardRenderer {
     const metrics = [...new Set(empty.flatMap((s) => (s.metric ? [s.metric] : [])))];
     const absent = (await Promise.all(metrics.map(async (m) => ((await matches(m)) ? [] : [m])))).flat();
     if (absent.length)
-      return `no data: metric${absent.length > 1 ? 's' : ''} ${absent.join(', ')} not found in any cluster in this time range`;
+      return `${NO_DATA}metric${absent.length > 1 ? 's' : ''} ${absent.join(', ')} not found in any cluster in this time range`;
     const shown = empty
       .slice(0, 3)
       .map((s) => s.text)
       .join(', ');
-    return `no data: ${shown}${empty.length > 3 ? ` and ${empty.length - 3} more` : ''} match${empty.length > 1 ? '' : 'es'} no series (the metric exists, the label matchers exclude it)`;
+    return `${NO_DATA}${shown}${empty.length > 3 ? ` and ${empty.length - 3} more` : ''} match${empty.length > 1 ? '' : 'es'} no series (the metric exists, the label matchers exclude it)`;
   }
 
   /** Whether a selector matches any series in the range, as the caller may see it; unknown counts as yes. */

@@ -72,6 +72,9 @@ export interface TargetContext {
   cacheControl?: CacheControl | undefined;
 }
 
+/** How the explanation of a panel whose PromQL targets all came back empty begins (PHAROS_ERR_NOT_FOUND). */
+export const NO_DATA = 'no data: ';
+
 /** What a target is run with besides the render's range and scope. */
 export interface TargetPlan {
   refId: string;
