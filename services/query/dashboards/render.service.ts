@@ -115,6 +115,7 @@ export class DashboardRenderer {
       principalScope: req.principalScope,
       withOptions: false,
       signal,
+      cacheControl: req.cacheControl,
     });
     const cache = await this.opts.metrics().then(
       (m) => m.derivedCache,
