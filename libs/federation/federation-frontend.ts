@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { CACHE_REGISTRY } from '../cache/registry.ts';
 import type { FederationConfig } from '../config/sections/federation.ts';
+import { DerivedCache } from './frontend/derived-cache.ts';
 import { frontendMetrics } from './frontend/frontend.metrics.ts';
 import { MetadataCache } from './frontend/metadata-cache.ts';
 import { QueryFrontend, type FrontendSettings } from './frontend/query-frontend.ts';
@@ -49,11 +50,10 @@ export function frontFederation(opts: FederationFrontendOptions): FrontedFederat
     },
     settings,
   });
-  const metadata = new MetadataCache({
-    ...shared,
-    settings: { ...settings, ttlSeconds: parseDuration(cfg.metadataTtl) / 1000 },
-  });
-  return { service: withFrontend(opts.engine, frontend, metadata), close: () => cache.close() };
+  const metadataTtlSeconds = parseDuration(cfg.metadataTtl) / 1000;
+  const metadata = new MetadataCache({ ...shared, settings: { ...settings, ttlSeconds: metadataTtlSeconds } });
+  const derived = new DerivedCache({ ...shared, settings: { ...settings, metadataTtlSeconds } });
+  return { service: withFrontend(opts.engine, { frontend, metadata, derived }), close: () => cache.close() };
 }
 
 function settingsOf(limits: FederationConfig): FrontendSettings {
@@ -124,15 +124,21 @@ function memberVersionsOf(engine: VersionSource): (signal?: AbortSignal) => Prom
   };
 }
 
+interface FrontendParts {
+  frontend: QueryFrontend<FederatedResult>;
+  metadata: MetadataCache;
+  derived: DerivedCache;
+}
+
 /**
- * The engine with instant and range answered by the frontend, series and labels through the metadata cache. A
- * proxy rather than a copy of each method, so whatever the engine offers besides (metadata, buildinfo, methods
- * added later) stays reachable as it is.
+ * The engine with instant and range answered by the frontend, series and labels through the metadata cache, and
+ * the cache of values derived from answers (`derivedCache`: rendered dashboard panels). A proxy rather than a copy
+ * of each method, so whatever the engine offers besides (metadata, buildinfo, methods added later) stays reachable
+ * as it is.
  */
 function withFrontend(
   engine: FederatedQueryService,
-  frontend: QueryFrontend<FederatedResult>,
-  metadata: MetadataCache,
+  { frontend, metadata, derived }: FrontendParts,
 ): FederatedQueryService {
   const lists: Pick<FederatedQueryService, 'series' | 'labelNames' | 'labelValues'> = {
     series: (q, signal) =>
@@ -158,6 +164,7 @@ function withFrontend(
       if (prop === 'instant') return frontend.instant;
       if (prop === 'range') return frontend.range;
       if (prop === 'series' || prop === 'labelNames' || prop === 'labelValues') return lists[prop];
+      if (prop === 'derivedCache') return derived;
       const v: unknown = Reflect.get(target, prop, target);
       return typeof v === 'function' ? (v as (...args: unknown[]) => unknown).bind(target) : v;
     },

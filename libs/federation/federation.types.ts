@@ -1,3 +1,4 @@
+import type { DerivedCache } from './frontend/derived-cache.ts';
 import type { CacheDirectives } from './frontend/frontend.types.ts';
 
 /**
@@ -99,6 +100,11 @@ export interface FederatedQueryService {
   clusters(): string[];
   /** What /api/v1/status/buildinfo reports; optional: wrappers and fakes may omit it. */
   buildInfo?(signal?: AbortSignal): Promise<FederationBuildInfo>;
+  /**
+   * The query frontend's cache for values computed from its answers (rendered dashboard panels), under its keys
+   * and freshness rules; absent without the frontend (the engine alone, fakes).
+   */
+  readonly derivedCache?: DerivedCache;
 }
 
 export interface MetricMetadata {

@@ -8,7 +8,8 @@ const FORMAT = 1;
  * left a parameter out (thanos#5847: lookback_delta), so each part is named here and hashed together.
  */
 export interface KeyParts {
-  kind: 'range' | 'instant' | 'series' | 'labels' | 'label-values';
+  /** `panel`: a dashboard panel rendered from range and instant answers (derived-cache.ts). */
+  kind: 'range' | 'instant' | 'series' | 'labels' | 'label-values' | 'panel';
   /** The text the engine receives: the caller's scope is already ANDed onto its selectors. */
   query: string;
   /** And who the caller is, so no answer is shared across scopes even where the text is the same. */

@@ -40,7 +40,7 @@ export interface QueryFrontendOptions<A extends Answer> {
  * request's window decides) and negative or computed offsets (which read past the evaluation time, into data
  * that may still change). Read from the text, so `@` inside a label value counts too: conservative, never wrong.
  */
-const PINNED = /@|\boffset\s*[-(]/i;
+export const PINNED = /@|\boffset\s*[-(]/i;
 
 /**
  * The query frontend (issue 21, after Cortex's and Thanos's): range queries split at multiples of the split

@@ -52,6 +52,12 @@ export class SqliteRecordStore implements RecordStore {
   readonly type = 'sqlite';
   private db: Database.Database | undefined;
   private readonly writers = new Map<RecordKind, RecordWriter>();
+  /**
+   * Read statements prepared once per connection, as the state store's: SQLite compiles a statement on prepare,
+   * which was two fifths of a dashboard's events or logs panel on a warm reload (issue 21). Bounded, since the SQL
+   * varies with a search's filters.
+   */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(private readonly options: SqliteRecordStoreOptions) {}
 
@@ -143,15 +149,13 @@ export class SqliteRecordStore implements RecordStore {
     const keyset = p.after ? ` AND (t.time, t.id, t.cluster) ${p.sort === 'asc' ? '>' : '<'} (?, ?, ?)` : '';
     const params = p.after ? [...p.params, p.after.time, p.after.id, p.after.cluster, p.size] : [...p.params, p.size];
     const sql = `SELECT t.doc, t.time, t.id, t.cluster FROM ${fromTable(kind)} WHERE ${p.where}${keyset} ORDER BY t.time ${dir}, t.id ${dir}, t.cluster ${dir} LIMIT ?`;
-    return this.open()
-      .prepare(sql)
-      .all(...params) as (Keyset & { doc: string })[];
+    return this.prepared(sql).all(...params) as (Keyset & { doc: string })[];
   }
 
   private countWhere(kind: RecordKind, where: string, params: SqlValue[]): number {
-    const row = this.open()
-      .prepare(`SELECT count(*) AS n FROM ${fromTable(kind)} WHERE ${where}`)
-      .get(...params) as { n: number };
+    const row = this.prepared(`SELECT count(*) AS n FROM ${fromTable(kind)} WHERE ${where}`).get(...params) as {
+      n: number;
+    };
     return row.n;
   }
 
@@ -268,6 +272,17 @@ export class SqliteRecordStore implements RecordStore {
     this.db?.close();
     this.db = undefined;
     this.writers.clear();
+    this.statements.clear();
+  }
+
+  private prepared(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      if (this.statements.size >= 64) this.statements.clear();
+      st = this.open().prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
   }
 
   private open(): Database.Database {

@@ -7,7 +7,10 @@ import type { TracesService } from '../traces/traces.service.ts';
  * What rendering needs from the outside, narrowed to the calls it makes, so unit tests pass fakes and the
  * feature wires the real federation and record store.
  */
-export type MetricsPort = Pick<FederatedQueryService, 'instant' | 'range' | 'labelValues' | 'clusters'>;
+export type MetricsPort = Pick<
+  FederatedQueryService,
+  'instant' | 'range' | 'labelValues' | 'clusters' | 'derivedCache'
+>;
 
 export interface RecordsQuery {
   /** Query API filter names → accepted values (OR within a name, AND across names). */

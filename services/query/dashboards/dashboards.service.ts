@@ -8,7 +8,8 @@ import { ConflictError, ForbiddenError, InputError, NotFoundError } from '../../
 import { definitionVisible, ownerScope, scopeWithin } from '../../../libs/tenancy/object-scope.ts';
 import type { BuiltinDashboard } from './builtin-dashboards.ts';
 import type { DashboardRepository, DashboardVersion, StoredDashboard } from './dashboard.repository.ts';
-import type { DashboardRenderer, RenderResult } from './render.service.ts';
+import type { CacheControl } from '../../../libs/federation/frontend/frontend.types.ts';
+import type { DashboardRenderer, RenderRequest, RenderResult } from './render.service.ts';
 import type { VariableState } from './variable-resolver.ts';
 
 export interface DashboardDoc {
@@ -194,17 +195,42 @@ export class DashboardsService {
 
   /** `request`: the dashboard's id and the view's parameters (time range, variables, data points). */
   async render(request: ViewRequest, principal: Principal, signal?: AbortSignal): Promise<RenderResult> {
+    const { dashboard, req } = await this.renderRequest(request, principal, signal);
+    return this.opts.renderer.render(dashboard, req);
+  }
+
+  /**
+   * The render as JSON bytes (what /v1/dashboards/:id/render answers), with panels from and into the panel cache
+   * (panel-cache.ts) unless `cacheControl` says otherwise.
+   */
+  async renderJson(
+    request: ViewRequest & { cacheControl?: CacheControl | undefined },
+    principal: Principal,
+    signal?: AbortSignal,
+  ): Promise<Buffer> {
+    const { dashboard, req } = await this.renderRequest(request, principal, signal);
+    return this.opts.renderer.renderJson(dashboard, { ...req, cacheControl: request.cacheControl });
+  }
+
+  private async renderRequest(
+    request: ViewRequest,
+    principal: Principal,
+    signal?: AbortSignal,
+  ): Promise<{ dashboard: Dashboard; req: RenderRequest }> {
     const { id, ...params } = request;
     const { dashboard } = await this.get(id, principal, signal);
     const range = parseTimeRange(params.from ?? dashboard.time.from, params.to ?? dashboard.time.to);
     this.checkVariables(dashboard, params.vars);
-    return this.opts.renderer.render(dashboard, {
-      range,
-      requested: params.vars,
-      principalScope: principal.scope,
-      maxDataPoints: params.maxDataPoints ?? this.opts.maxDataPoints,
-      signal,
-    });
+    return {
+      dashboard,
+      req: {
+        range,
+        requested: params.vars,
+        principalScope: principal.scope,
+        maxDataPoints: params.maxDataPoints ?? this.opts.maxDataPoints,
+        signal,
+      },
+    };
   }
 
   async variables(request: ViewRequest, principal: Principal, signal?: AbortSignal): Promise<VariableState[]> {

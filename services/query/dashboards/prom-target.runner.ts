@@ -14,10 +14,11 @@ export async function runPromTarget(target: PromTarget, ctx: TargetContext): Pro
   const query = scopeQuery(interpolate(target.expr, ctx.scope), ctx.principalScope);
   const metrics = await ctx.metrics();
   const scopeKey = scopeKeyOf(ctx.principalScope);
+  const directives = { scopeKey, ...(ctx.cacheControl ? { cacheControl: ctx.cacheControl } : {}) };
   let result = target.instant
-    ? await metrics.instant({ query, time: ctx.range.to / 1000, scopeKey }, ctx.signal)
+    ? await metrics.instant({ query, time: ctx.range.to / 1000, ...directives }, ctx.signal)
     : await metrics.range(
-        { query, start: ctx.range.from / 1000, end: ctx.range.to / 1000, step: ctx.stepMs / 1000, scopeKey },
+        { query, start: ctx.range.from / 1000, end: ctx.range.to / 1000, step: ctx.stepMs / 1000, ...directives },
         ctx.signal,
       );
   const warnings = warningsOf(result);

@@ -7,6 +7,7 @@ import {
   type Target,
 } from '../../../libs/dashboards/dashboard.schema.ts';
 import { constant, interpolate, type VariableScope } from '../../../libs/dashboards/interpolate.ts';
+import type { CacheControl } from '../../../libs/federation/frontend/frontend.types.ts';
 import { vectorSelectors } from '../../../libs/dashboards/metric-names.ts';
 import type { TimeRange } from '../../../libs/dashboards/time-range.ts';
 import { formatDuration, sumDurationTerms } from '../../../libs/time/duration.ts';
@@ -14,10 +15,19 @@ import { PharosError } from '../../../libs/errors/errors.ts';
 import type { Logger } from '../../../libs/logging/logger.ts';
 import { scopeSeriesMatch } from '../../../libs/tenancy/promql-scope.ts';
 import type { MetricsPort, RecordsPort, TopologyPort } from './dashboards.ports.ts';
+import { joinRender, panelBytes } from './panel-cache.ts';
 import { runPromTarget } from './prom-target.runner.ts';
 import { runRecordTarget } from './record-target.runner.ts';
 import { runTopologyTarget } from './topology-target.runner.ts';
-import type { PanelData, PanelResult, TargetContext, TargetOutput } from './render.types.ts';
+import {
+  NO_DATA,
+  type PanelData,
+  type PanelResult,
+  type PanelRun,
+  type TargetContext,
+  type TargetOutput,
+  type TargetPlan,
+} from './render.types.ts';
 import { resolveVariables, type VariableState } from './variable-resolver.ts';
 
 /** Target runners keyed by data source; a new source is one entry here. */
@@ -60,6 +70,8 @@ export interface RenderRequest {
   principalScope: Scope;
   maxDataPoints: number;
   signal?: AbortSignal | undefined;
+  /** The request's Cache-Control: `no-cache` renders afresh (and keeps), `no-store` neither reads nor keeps. */
+  cacheControl?: CacheControl | undefined;
 }
 
 export interface RenderResult {
@@ -74,6 +86,27 @@ export class DashboardRenderer {
 
   /** Every panel, collapsed rows included, at once; one panel's failure is reported beside the others. */
   async render(dashboard: Dashboard, req: RenderRequest): Promise<RenderResult> {
+    const { states, run } = await this.prepare(dashboard, req);
+    const panels = await Promise.all(allPanels(dashboard).map((p) => this.renderPanel(p, run)));
+    return { from: req.range.from, to: req.range.to, variables: states, panels };
+  }
+
+  /**
+   * The render's answer as JSON bytes: the bytes of JSON.stringify(render()), with each panel the cache may keep
+   * taken from the query frontend's cache of derived values or kept there (panel-cache.ts).
+   */
+  async renderJson(dashboard: Dashboard, req: RenderRequest): Promise<Buffer> {
+    const { states, run } = await this.prepare(dashboard, req);
+    const panels = await Promise.all(
+      allPanels(dashboard).map((p) =>
+        panelBytes(p, { run, plan: (t, i) => this.plan(t, i, run), render: () => this.renderPanel(p, run) }),
+      ),
+    );
+    return joinRender({ from: req.range.from, to: req.range.to, variables: states }, panels);
+  }
+
+  /** The variables resolved, and what every panel of this render shares. */
+  private async prepare(dashboard: Dashboard, req: RenderRequest): Promise<{ states: VariableState[]; run: PanelRun }> {
     const signal = AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs), ...(req.signal ? [req.signal] : [])]);
     const { scope, states } = await resolveVariables(dashboard.variables, {
       range: req.range,
@@ -82,12 +115,13 @@ export class DashboardRenderer {
       principalScope: req.principalScope,
       withOptions: false,
       signal,
+      cacheControl: req.cacheControl,
     });
-    const limit = limiter(this.opts.concurrency);
-    const panels = await Promise.all(
-      allPanels(dashboard).map((p) => this.renderPanel(p, { scope, req, signal, limit })),
+    const cache = await this.opts.metrics().then(
+      (m) => m.derivedCache,
+      () => undefined,
     );
-    return { from: req.range.from, to: req.range.to, variables: states, panels };
+    return { states, run: { scope, req, signal, limit: limiter(this.opts.concurrency), cache } };
   }
 
   /** The viewer's pickers: every variable with its options and selection. */
@@ -132,20 +166,24 @@ export class DashboardRenderer {
     return { ...head, data };
   }
 
-  private runTarget(target: Target, index: number, run: PanelRun): Promise<TargetOutput> {
+  /** A target's refId, step and variables (the built-in $__interval and friends for its step). */
+  private plan(target: Target, index: number, run: PanelRun): TargetPlan {
     const minStep = isPromTarget(target) && target.step ? sumDurationTerms(target.step) : DEFAULT_MIN_STEP_MS;
     const stepMs = stepFor(run.req.range, run.req.maxDataPoints, minStep);
+    return { refId: refIdOf(target, index), stepMs, scope: { ...run.scope, ...builtins(run.req.range, stepMs) } };
+  }
+
+  private runTarget(target: Target, index: number, run: PanelRun): Promise<TargetOutput> {
     const ctx: TargetContext = {
-      refId: refIdOf(target, index),
-      scope: { ...run.scope, ...builtins(run.req.range, stepMs) },
+      ...this.plan(target, index, run),
       range: run.req.range,
-      stepMs,
       metrics: this.opts.metrics,
       records: this.opts.records,
       topology: this.opts.topology,
       principalScope: run.req.principalScope,
       maxRecordRangeMs: this.opts.maxRecordRangeDays * 86_400_000,
       signal: run.signal,
+      cacheControl: run.req.cacheControl,
     };
     return TARGET_RUNNERS[target.datasource ?? 'prometheus'](target, ctx);
   }
@@ -168,12 +206,12 @@ export class DashboardRenderer {
     const metrics = [...new Set(empty.flatMap((s) => (s.metric ? [s.metric] : [])))];
     const absent = (await Promise.all(metrics.map(async (m) => ((await matches(m)) ? [] : [m])))).flat();
     if (absent.length)
-      return `no data: metric${absent.length > 1 ? 's' : ''} ${absent.join(', ')} not found in any cluster in this time range`;
+      return `${NO_DATA}metric${absent.length > 1 ? 's' : ''} ${absent.join(', ')} not found in any cluster in this time range`;
     const shown = empty
       .slice(0, 3)
       .map((s) => s.text)
       .join(', ');
-    return `no data: ${shown}${empty.length > 3 ? ` and ${empty.length - 3} more` : ''} match${empty.length > 1 ? '' : 'es'} no series (the metric exists, the label matchers exclude it)`;
+    return `${NO_DATA}${shown}${empty.length > 3 ? ` and ${empty.length - 3} more` : ''} match${empty.length > 1 ? '' : 'es'} no series (the metric exists, the label matchers exclude it)`;
   }
 
   /** Whether a selector matches any series in the range, as the caller may see it; unknown counts as yes. */
@@ -182,7 +220,15 @@ export class DashboardRenderer {
     const window = { start: run.req.range.from / 1000, end: run.req.range.to / 1000 };
     return run.limit(() =>
       metrics
-        .labelValues('__name__', { match: scopeSeriesMatch([selector], run.req.principalScope), ...window }, run.signal)
+        .labelValues(
+          '__name__',
+          {
+            match: scopeSeriesMatch([selector], run.req.principalScope),
+            ...window,
+            ...(run.req.cacheControl ? { cacheControl: run.req.cacheControl } : {}),
+          },
+          run.signal,
+        )
         .then(
           (r) => r.data.length > 0,
           () => true,
@@ -198,13 +244,6 @@ export class DashboardRenderer {
     this.opts.logger.warn({ err, panel: panel.id }, 'dashboard panel failed');
     return { code: 'PHAROS_ERR_INTERNAL', message: `panel failed: ${(err as Error)?.message ?? String(err)}` };
   }
-}
-
-interface PanelRun {
-  scope: VariableScope;
-  req: RenderRequest;
-  signal: AbortSignal;
-  limit: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 const refIdOf = (t: Target, i: number): string => t.refId ?? String.fromCharCode(65 + (i % 26));

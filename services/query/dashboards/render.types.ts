@@ -6,7 +6,10 @@ import type { Scope } from '../../../libs/auth/principal.ts';
 import { RECORD_KINDS } from '../../../libs/schemas/records.ts';
 import type { TopologyAnswer } from '../traces/traces.service.ts';
 import { topologyResponseSchema } from '../traces/traces.schemas.ts';
+import type { DerivedCache } from '../../../libs/federation/frontend/derived-cache.ts';
+import type { CacheControl } from '../../../libs/federation/frontend/frontend.types.ts';
 import type { MetricsPort, RecordsPort, TopologyPort } from './dashboards.ports.ts';
+import type { RenderRequest } from './render.service.ts';
 
 /** What a render answers, per panel. The same schema documents the API. */
 export const seriesSchema = z.object({
@@ -65,6 +68,29 @@ export interface TargetContext {
   /** The caller's cluster/namespace scope, enforced on records queries and topologies. */
   principalScope: Scope;
   signal: AbortSignal;
+  /** The render request's Cache-Control, passed to the query frontend with every query. */
+  cacheControl?: CacheControl | undefined;
+}
+
+/** How the explanation of a panel whose PromQL targets all came back empty begins (PHAROS_ERR_NOT_FOUND). */
+export const NO_DATA = 'no data: ';
+
+/** What a target is run with besides the render's range and scope. */
+export interface TargetPlan {
+  refId: string;
+  stepMs: number;
+  /** The dashboard's variables and the built-ins for this target's step. */
+  scope: VariableScope;
+}
+
+/** What every panel of one render shares. */
+export interface PanelRun {
+  scope: VariableScope;
+  req: RenderRequest;
+  signal: AbortSignal;
+  limit: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** The query frontend's cache of derived values (panel-cache.ts); absent without the frontend. */
+  cache?: DerivedCache | undefined;
 }
 
 export type TargetOutput = Pick<PanelData, 'series' | 'records' | 'warnings'> & { topology?: TopologyAnswer };

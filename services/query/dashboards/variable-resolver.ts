@@ -14,6 +14,7 @@ import { compileVariableRegex } from '../../../libs/dashboards/variable-regex.ts
 import type { Regex, RegexError } from '../../../libs/text/regex.ts';
 import { filterLabelValues, scopeSeriesMatch } from '../../../libs/tenancy/promql-scope.ts';
 import type { MetricsPort } from './dashboards.ports.ts';
+import type { CacheControl } from '../../../libs/federation/frontend/frontend.types.ts';
 
 /** The special value meaning "All", as Grafana writes it in URLs (`var-x=$__all`). */
 export const ALL = '$__all';
@@ -42,6 +43,8 @@ export interface ResolveOptions {
   /** Fetch option lists even when the selection does not need them (the viewer's pickers). */
   withOptions: boolean;
   signal?: AbortSignal | undefined;
+  /** The render's Cache-Control, for the metadata cache. */
+  cacheControl?: CacheControl | undefined;
 }
 
 /**
@@ -117,7 +120,11 @@ async function queryOptions(
 ): Promise<string[]> {
   const { label, match } = parseLabelValues(interpolate(v.query, scope));
   const metrics = await opts.metrics();
-  const window = { start: opts.range.from / 1000, end: opts.range.to / 1000 };
+  const window = {
+    start: opts.range.from / 1000,
+    end: opts.range.to / 1000,
+    ...(opts.cacheControl ? { cacheControl: opts.cacheControl } : {}),
+  };
   const scopedMatch = scopeSeriesMatch(match ? [match] : [], opts.principalScope);
   const answer = await metrics.labelValues(
     label,

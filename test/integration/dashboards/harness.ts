@@ -20,6 +20,13 @@ export const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 export type StorageKind = 'sqlite' | 'opensearch';
 
+/** A viewer token limited to some clusters and namespaces (`*`: all). */
+export interface ScopedViewer {
+  name: string;
+  token: string;
+  scope: { clusters: string[]; namespaces: string[] };
+}
+
 export interface Harness {
   app: FastifyInstance;
   ctx: ServiceContext;
@@ -31,7 +38,7 @@ export interface Harness {
  * them), on real engines: the three
  * fixture Prometheus servers behind the federation, and SQLite or OpenSearch for state and records.
  */
-export async function startQueryService(storage: StorageKind): Promise<Harness> {
+export async function startQueryService(storage: StorageKind, viewers: ScopedViewer[] = []): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'pharos-dash-int-'));
   const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const config = configSchema.parse({
@@ -46,7 +53,10 @@ export async function startQueryService(storage: StorageKind): Promise<Harness> 
     })),
     dashboards: { dir: join(repoRoot, 'dashboards') },
   });
-  const authenticator = new TokenAuthenticator([{ name: 'it-admin', token: ADMIN_TOKEN, role: 'admin' }]);
+  const authenticator = new TokenAuthenticator([
+    { name: 'it-admin', token: ADMIN_TOKEN, role: 'admin' },
+    ...viewers.map((v) => ({ ...v, role: 'viewer' as const })),
+  ]);
   const ctx: ServiceContext = {
     config,
     logger: createLogger('warn'),
