@@ -6,7 +6,7 @@ import type { PairingSpan } from '../store/spans/span-store.ts';
  * The ingest side of the service graph, the rule of Tempo's servicegraph processor and the Collector's
  * servicegraph connector: a server (consumer) span whose parent span is a client (producer) span of the same
  * trace is one call from the parent's service to its own, failed when either span has status ERROR. The spans
- * topic is keyed by trace id, so every span of a trace reaches one indexer, whichever cluster sent it; this
+ * topic is keyed by a bucket of the trace id, so every span of a trace reaches one indexer, whichever cluster sent it; this
  * window holds the spans still waiting for a partner, bounded by count and age.
  */
 export interface PairingBounds {

@@ -63,6 +63,25 @@ function handlerOptions(store: SqliteSpanStore): {
 }
 
 describe('spans indexer', () => {
+  it('hands the store the text as received when it is exactly the validated span, else none (re-serialized)', async () => {
+    const [exact, extra] = spansAt('east', 0, 2) as [SpanDoc, SpanDoc];
+    const lines = [JSON.stringify(exact), JSON.stringify({ ...extra, status: { ...extra.status, unknown: 1 } })];
+    const writes: SpanWrite[] = [];
+    const { opts } = handlerOptions(new SqliteSpanStore({ path: ':memory:' }));
+    const write = async (items: SpanWrite[]): Promise<WriteItemResult[]> => {
+      writes.push(...items);
+      return items.map((i) => ({ id: i.id, ok: true }));
+    };
+    await spanBatchHandler({ ...opts, write })(
+      consumed([{ key: 'k', value: lines.join('\n'), headers: {} }]),
+      new AbortController().signal,
+    );
+    const byId = new Map(writes.map((w) => [w.id, w]));
+    expect(byId.get(exact.id)).toMatchObject({ json: lines[0] });
+    expect(byId.get(extra.id)).not.toHaveProperty('json');
+    expect(byId.get(extra.id)).toMatchObject({ span: { status: extra.status } });
+  });
+
   it('stores a bus batch once per (cluster, span), however often a span is redelivered, and dead-letters what is not a span', async () => {
     const store = new SqliteSpanStore({ path: ':memory:' });
     await store.init();

@@ -150,7 +150,7 @@ export function spanBatchHandler(opts: SpanBatchOptions) {
     // The edges in the spans' write: a reader that sees a batch's spans (after a refresh) sees its edges.
     const items: BatchItem[] = [
       ...[...edges, ...opts.pairing.settle(lookup, found)].map((edge) => ({ write: { id: edge.id, edge } })),
-      ...spans.map((s) => ({ write: { id: s.doc.id, span: s.doc }, span: s })),
+      ...spans.map((s) => ({ write: { id: s.doc.id, span: s.doc, ...(s.json ? { json: s.json } : {}) }, span: s })),
     ];
     const indexed = await storeAll({ items, write, dead, ...retry, metrics: opts.metrics }, signal);
     if (dead.length > 0) {
@@ -162,9 +162,13 @@ export function spanBatchHandler(opts: SpanBatchOptions) {
   };
 }
 
-/** A span of the batch, with the message copy that holds just it (its dead letter) and how many it stands for. */
+/**
+ * A span of the batch, with the message copy that holds just it (its dead letter) and how many it stands for;
+ * `json`, its text as received when that is exactly the validated doc (sameSpanKeys).
+ */
 interface BatchSpan {
   doc: SpanDoc;
+  json: string | undefined;
   message: ConsumedMessage;
   copies: number;
 }
@@ -177,16 +181,44 @@ function parseBatch(batch: ConsumedMessage[]): { spans: BatchSpan[]; dead: BusMe
   const byKey = new Map<string, BatchSpan>();
   for (const packed of batch) {
     for (const value of unpackRecords(packed.value)) {
-      const parsed = spanDocSchema.safeParse(parse(value));
+      const input = parse(value);
+      const parsed = spanDocSchema.safeParse(input);
       if (!parsed.success) {
         dead.push(toDeadLetter('spans', single(packed, value), `invalid span: ${issuesText(parsed.error.issues)}`));
         continue;
       }
       const key = `${parsed.data.cluster}\u0000${parsed.data.id}`;
-      byKey.set(key, { doc: parsed.data, message: single(packed, value), copies: (byKey.get(key)?.copies ?? 0) + 1 });
+      byKey.set(key, {
+        doc: parsed.data,
+        json: sameSpanKeys(input, parsed.data) ? value : undefined,
+        message: single(packed, value),
+        copies: (byKey.get(key)?.copies ?? 0) + 1,
+      });
     }
   }
   return { spans: [...byKey.values()], dead };
+}
+
+const keyCount = (o: unknown): number => Object.keys(o as object).length;
+
+/**
+ * True when validation kept every key of the input: spanDocSchema has no defaults or transforms, and drops
+ * only unknown keys of its objects (the top level, status, resource, instrumentationScope, events, links;
+ * attribute maps are kept as they are). Then the text received is exactly the validated span, and the store
+ * writes it without serializing it again (the records' indexer does the same: index-batch.ts). A span with an
+ * extra key is written as validated, without it.
+ */
+function sameSpanKeys(input: unknown, doc: SpanDoc): boolean {
+  const i = input as Record<keyof SpanDoc, unknown>;
+  const same = (a: readonly unknown[], b: readonly object[]) => b.every((o, n) => keyCount(a[n]) === keyCount(o));
+  return (
+    keyCount(i) === keyCount(doc) &&
+    keyCount(i.status) === keyCount(doc.status) &&
+    keyCount(i.resource) === keyCount(doc.resource) &&
+    keyCount(i.instrumentationScope) === keyCount(doc.instrumentationScope) &&
+    same(i.events as unknown[], doc.events) &&
+    same(i.links as unknown[], doc.links)
+  );
 }
 
 interface Retry {

@@ -5,7 +5,8 @@ import type { WriteItemResult } from '../record-store.ts';
 type BulkItem = { index?: { status: number; error?: { type?: string; reason?: string } } };
 
 /**
- * One `_bulk` of index actions (spans, edges), one verdict per item: ok, or refused with whether a retry can
+ * One `_bulk` of index actions (spans, edges; a `source` given as a string is already the document's JSON),
+ * one verdict per item: ok, or refused with whether a retry can
  * help (429 and 5xx can). A failed request fails every item as retryable. Only what the verdict needs is
  * asked back (filter_path): the full answer repeats index, version and shards for every item.
  */
@@ -15,13 +16,18 @@ export async function bulkIndex<D extends { id: string }>(
     docs,
     indexOf,
     source = (d) => d,
-  }: { docs: readonly D[]; indexOf: (doc: D) => string; source?: (doc: D) => object },
+  }: { docs: readonly D[]; indexOf: (doc: D) => string; source?: (doc: D) => object | string },
   signal?: AbortSignal,
 ): Promise<WriteItemResult[]> {
   if (docs.length === 0) return [];
   const lines: string[] = [];
-  for (const d of docs)
-    lines.push(JSON.stringify({ index: { _index: indexOf(d), _id: d.id } }), JSON.stringify(source(d)));
+  for (const d of docs) {
+    const doc = source(d);
+    lines.push(
+      JSON.stringify({ index: { _index: indexOf(d), _id: d.id } }),
+      typeof doc === 'string' ? doc : JSON.stringify(doc),
+    );
+  }
   let items: BulkItem[];
   try {
     items = (

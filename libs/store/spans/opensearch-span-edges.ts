@@ -40,6 +40,13 @@ export const storedEdge = (e: SpanEdgeDoc): StoredEdge => ({
 });
 
 const keyword = { type: 'keyword' };
+/**
+ * Kept in `_source` only (no inverted index, no doc values): nothing searches, sorts or aggregates on these
+ * (edgeAggregationBody reads time, the source/target cluster and namespace, edgeKey, failed, type and the
+ * duration; a service is in edgeKey). Each indexed keyword costs OpenSearch per document at indexing, and an
+ * edge is written for every call: seven fewer indexed fields of eighteen.
+ */
+const sourceOnly = { type: 'keyword', index: false, doc_values: false };
 
 export function edgeTemplate(prefix: string, shards: number, replicas: number): object {
   return {
@@ -51,18 +58,18 @@ export function edgeTemplate(prefix: string, shards: number, replicas: number): 
       mappings: {
         dynamic: false,
         properties: {
-          id: keyword,
-          cluster: keyword,
+          id: sourceOnly,
+          cluster: sourceOnly,
           time: { type: 'date', format: 'epoch_millis' },
-          traceId: keyword,
-          clientSpanId: keyword,
-          serverSpanId: keyword,
+          traceId: sourceOnly,
+          clientSpanId: sourceOnly,
+          serverSpanId: sourceOnly,
           sourceCluster: keyword,
           sourceNamespace: keyword,
-          sourceService: keyword,
+          sourceService: sourceOnly,
           targetCluster: keyword,
           targetNamespace: keyword,
-          targetService: keyword,
+          targetService: sourceOnly,
           // Built at refresh rather than by the first topology after it (one value per service pair: cheap).
           edgeKey: { type: 'keyword', eager_global_ordinals: true },
           type: keyword,

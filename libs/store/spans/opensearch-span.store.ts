@@ -99,7 +99,7 @@ export class OpenSearchSpanStore implements SpanStore {
     const prefix = this.options.indexPrefix;
     const indexOf = (i: SpanWrite) =>
       'span' in i ? spanIndexName(prefix, i.span.cluster, i.span.time) : edgeIndexName(prefix, i.edge);
-    const source = (i: SpanWrite) => ('span' in i ? i.span : storedEdge(i.edge));
+    const source = (i: SpanWrite) => ('span' in i ? (i.json ?? i.span) : storedEdge(i.edge));
     return bulkIndex(this.client, { docs: items, indexOf, source }, signal);
   }
 

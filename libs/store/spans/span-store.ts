@@ -40,8 +40,12 @@ export interface TraceMatch {
   spans: SpanDoc[];
 }
 
-/** One item of a mixed write: a span or an edge, with its id (the bulk coalescer reads only `id`). */
-export type SpanWrite = { id: string; span: SpanDoc } | { id: string; edge: SpanEdgeDoc };
+/**
+ * One item of a mixed write: a span or an edge, with its id (the bulk coalescer reads only `id`). `json`, when
+ * given, is the span as JSON text (what the bus carried, when validation kept all of it): a store that writes
+ * JSON uses it instead of serializing the span again, as RecordStore.write's `json` does for records.
+ */
+export type SpanWrite = { id: string; span: SpanDoc; json?: string } | { id: string; edge: SpanEdgeDoc };
 
 /** A span as the ingest-time pairing keeps it (libs/traces/span-pairing.ts): the join fields and its start. */
 export type PairingSpan = SpanEdgeFields & { time: number };

@@ -7,6 +7,7 @@ import { topicsFor } from '../../../libs/bus/topics.ts';
 import { OtlpTypes } from '../../../libs/otlp/otlp.proto.ts';
 import { getBus, getSpanStore } from '../../../libs/runtime/backends.ts';
 import type { SpanStore } from '../../../libs/store/spans/span-store.ts';
+import { traceBucketKey } from '../../../services/collector/intakes/span-publisher.ts';
 import { deadLetterSchema, replayDeadLetters, type DeadLetter } from '../../../services/indexer/dead-letter.ts';
 import {
   engineConfig,
@@ -132,7 +133,7 @@ describe.each(SETUPS)('spans the store refuses are dead-lettered: %s', (_name, o
       expect((await stored()).map((s) => s.spanId).sort()).toEqual(expectedStored);
       const refused = letters.find((l) => l !== invalid)!;
       expect(refused.reason).toMatch(/^store refused: 400 illegal_argument_exception: .*immense term/);
-      expect(refused.key).toBe(TRACE);
+      expect(refused.key).toBe(traceBucketKey(TRACE));
       // The letter holds the span alone (its packed message also held the stored ones), exactly as consumed.
       expect(JSON.parse(refused.record)).toMatchObject({ spanId: '0000000000000003', cluster, traceId: TRACE });
     } else expect((await stored()).map((s) => s.spanId)).toHaveLength(4);
