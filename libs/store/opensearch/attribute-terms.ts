@@ -6,10 +6,10 @@ import type { AnyDoc } from '../record-store.ts';
  * version they were one `flat_object` field, which OpenSearch 2.19 indexes three times per leaf (the key, the
  * value and the path=value, each with doc values) after parsing the object again: measured on the ingest
  * bench's OTLP documents (three attributes each), OpenSearch spent 6.8 CPU-s per 100,000 of them with the
- * flat_object, 6.0 with the terms, 5.7 with the attributes not indexed at all (median of 5 interleaved rounds).
- * Indices made before keep their flat_object: a filter asks both fields (attributeClause), so old and new
- * records are found alike. `attrs` is left out of `_source` by the template; in older indices it is not, so
- * readers drop it (withoutAttributeTerms).
+ * flat_object and 5.5 with the terms (median of 7 interleaved rounds). The terms stay in `_source`: leaving
+ * them out (`_source.excludes`) made OpenSearch filter every document's source at indexing, 7.0 CPU-s, more
+ * than the flat_object; readers drop them instead (withoutAttributeTerms). Indices made before keep their
+ * flat_object: a filter asks both fields (attributeClause), so old and new records are found alike.
  */
 export const ATTRIBUTE_TERMS = 'attrs';
 

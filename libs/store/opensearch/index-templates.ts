@@ -85,16 +85,12 @@ export function kindMappings(kind: RecordKind): object {
     properties[ATTRIBUTE_TERMS] = { type: 'keyword', ignore_above: MAX_ATTRIBUTE_TERM };
   }
   for (const field of texts) properties[field] ??= { type: 'text', analyzer: 'pharos_text' };
-  return {
-    dynamic: false,
-    ...(attributes ? { _source: { excludes: [ATTRIBUTE_TERMS] } } : {}),
-    properties: sortKeys(properties),
-  };
+  return { dynamic: false, properties: sortKeys(properties) };
 }
 
 /**
  * What an index made by an earlier version is given at start-up (OpenSearchRecordStore.init): the new
- * properties, without what cannot change on an existing index (the attributes' former flat_object, `_source`),
+ * properties, without the one that cannot change on an existing index (the attributes' former flat_object),
  * which would make OpenSearch refuse the whole mapping.
  */
 export function extensionMappings(kind: RecordKind): object {
