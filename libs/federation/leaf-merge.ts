@@ -1,18 +1,16 @@
 import { LimitError, UnprocessableError } from '../errors/errors.ts';
-import type { Grid } from '../promql/eval/subquery.ts';
-import type { Sample } from '../promql/eval/values.ts';
-import { histogramFromJson, type HistogramJson } from '../promql/histogram/histogram-json.ts';
 import { compareLabels } from '../promql/labels.ts';
 import { parseValue } from '../promql/literals.ts';
 import { CLUSTER_LABEL } from '../promql/locality.ts';
 import type { Plan } from '../promql/planner.ts';
 import type { FederationConfig } from '../config/sections/federation.ts';
+import { fromPromSample, isCompactSeries, type CompactData, type CompactSeries } from './compact-series.ts';
 import type { PromSample } from './federation.types.ts';
 import type { LeafCall } from './leaf-calls.ts';
 
 export interface MergedLeaf {
   resultType: string;
-  series: PromSample[];
+  series: CompactSeries[];
 }
 
 /**
@@ -32,12 +30,13 @@ export function mergeLeaves(
   calls.forEach((c, i) => {
     const a = answers[i];
     if (!a || failed.has(c.cluster.name)) return;
-    const data = a.data as { resultType: string; result: PromSample[] };
+    const data = a.data as CompactData;
     const entry = byLeaf.get(c.leaf.id) as MergedLeaf;
     entry.resultType = data.resultType;
-    for (const s of data.result) {
+    for (const r of data.result) {
+      const s = isCompactSeries(r) ? r : fromPromSample(r as PromSample);
       seriesCount++;
-      samples += (s.values?.length ?? 0) + (s.histograms?.length ?? 0) + (s.value || s.histogram ? 1 : 0);
+      samples += s.t.length + (s.histograms?.length ?? 0);
       if (c.rewritten) checkNormalizedLabels(s.metric, c.cluster.name);
       // The parsed answer is ours: `cluster` is set in place rather than copying every series.
       s.metric[CLUSTER_LABEL] = c.cluster.name;
@@ -92,23 +91,4 @@ function goFloat(f: number): string {
     return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
   }
   return String(f);
-}
-
-/** Matrix or vector → one vector per step (a range leaf's points sit on its grid), native histograms parsed. */
-export function toSteps(series: PromSample[], grid: Grid | undefined, steps: number): Sample[][] {
-  const out: Sample[][] = Array.from({ length: Math.max(steps, 0) }, () => []);
-  const at = (t: number): number => (grid ? Math.round((Math.round(t * 1000) - grid.startMs) / grid.stepMs) : 0);
-  for (const s of series) {
-    if (s.value) (out[0] as Sample[]).push({ labels: s.metric, value: parseValue(s.value[1]) });
-    if (s.histogram)
-      (out[0] as Sample[]).push({
-        labels: s.metric,
-        value: NaN,
-        histogram: histogramFromJson(s.histogram[1] as HistogramJson),
-      });
-    for (const [t, v] of s.values ?? []) out[at(t)]?.push({ labels: s.metric, value: parseValue(v) });
-    for (const [t, h] of s.histograms ?? [])
-      out[at(t)]?.push({ labels: s.metric, value: NaN, histogram: histogramFromJson(h as HistogramJson) });
-  }
-  return out;
 }
