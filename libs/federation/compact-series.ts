@@ -27,10 +27,18 @@ export const isCompactSeries = (s: unknown): s is CompactSeries =>
   typeof s === 'object' && s !== null && (s as CompactSeries).t instanceof Float64Array;
 
 /**
- * A value as Prometheus (2.42 and 3.x: strconv.FormatFloat(v, 'f', -1, 64), jsonutil.MarshalFloat's `"NaN"`,
- * `"+Inf"`, `"-Inf"`) writes it, so a member's series passed through is written as the member wrote it.
+ * A sample's value as Prometheus (2.42 and 3.16) writes it in a vector or matrix (util/jsonutil.MarshalFloat):
+ * strconv.FormatFloat(v, 'e', -1, 64) when 0 < |v| < 1e-6 or |v| ≥ 1e21, else 'f' (`-0` kept); "NaN", "+Inf",
+ * "-Inf". (A scalar result is always 'f'.) For a series that came from a ClusterClient in the compact form and is
+ * passed through.
  */
 export function memberFloat(v: number): string {
+  const abs = Math.abs(v);
+  if (abs !== 0 && (abs < 1e-6 || abs >= 1e21) && Number.isFinite(v)) {
+    const [m, e] = v.toExponential().split('e') as [string, string];
+    const exp = Number(e);
+    return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
   return v === 0 && Object.is(v, -0) ? '-0' : formatValue(v);
 }
 

@@ -23,7 +23,6 @@ import type {
 import { leafCalls, topGrid, type Window } from './leaf-calls.ts';
 import { mergeLeaves, type MergedLeaf } from './leaf-merge.ts';
 import { CompactSteps } from './leaf-steps.ts';
-import { toPromSample } from './compact-series.ts';
 import { MemberInfoCache, type MemberInfo } from './member-info.ts';
 import { MetadataQueries } from './metadata-queries.ts';
 import type { ClusterClient, ClusterConfig } from './prometheus.client.ts';
@@ -186,7 +185,7 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     if (plan.passThrough) {
       const only = merged.get(plan.passThrough.id) as MergedLeaf;
       const resultType = w.kind === 'range' ? 'matrix' : (only.resultType as 'vector' | 'matrix');
-      return { resultType, result: only.series.map(toPromSample) };
+      return { resultType, result: only.passed };
     }
     const leaves = new Map<number, CompactSteps>();
     for (const leaf of plan.leaves) {

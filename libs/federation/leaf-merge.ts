@@ -4,13 +4,22 @@ import { parseValue } from '../promql/literals.ts';
 import { CLUSTER_LABEL } from '../promql/locality.ts';
 import type { Plan } from '../promql/planner.ts';
 import type { FederationConfig } from '../config/sections/federation.ts';
-import { fromPromSample, isCompactSeries, type CompactData, type CompactSeries } from './compact-series.ts';
+import {
+  fromPromSample,
+  isCompactSeries,
+  toPromSample,
+  type CompactData,
+  type CompactSeries,
+} from './compact-series.ts';
 import type { PromSample } from './federation.types.ts';
 import type { LeafCall } from './leaf-calls.ts';
 
 export interface MergedLeaf {
   resultType: string;
+  /** What the evaluator reads: the points in compact arrays. */
   series: CompactSeries[];
+  /** A passed-through leaf's series as the members wrote them (ClusterCall.passThrough), `series` empty. */
+  passed: PromSample[];
 }
 
 /**
@@ -24,7 +33,7 @@ export function mergeLeaves(
 ): Map<number, MergedLeaf> {
   const { calls, answers, failed } = fan;
   const byLeaf = new Map<number, MergedLeaf>();
-  for (const l of plan.leaves) byLeaf.set(l.id, { resultType: 'vector', series: [] });
+  for (const l of plan.leaves) byLeaf.set(l.id, { resultType: 'vector', series: [], passed: [] });
   let seriesCount = 0;
   let samples = 0;
   calls.forEach((c, i) => {
@@ -33,14 +42,14 @@ export function mergeLeaves(
     const data = a.data as CompactData;
     const entry = byLeaf.get(c.leaf.id) as MergedLeaf;
     entry.resultType = data.resultType;
-    for (const r of data.result) {
-      const s = isCompactSeries(r) ? r : fromPromSample(r as PromSample);
+    for (const r of data.result as (CompactSeries | PromSample)[]) {
       seriesCount++;
-      samples += s.t.length + (s.histograms?.length ?? 0);
-      if (c.rewritten) checkNormalizedLabels(s.metric, c.cluster.name);
+      samples += pointsOf(r);
+      if (c.rewritten) checkNormalizedLabels(r.metric, c.cluster.name);
       // The parsed answer is ours: `cluster` is set in place rather than copying every series.
-      s.metric[CLUSTER_LABEL] = c.cluster.name;
-      entry.series.push(s);
+      r.metric[CLUSTER_LABEL] = c.cluster.name;
+      if (plan.passThrough) entry.passed.push(isCompactSeries(r) ? toPromSample(r) : r);
+      else entry.series.push(isCompactSeries(r) ? r : fromPromSample(r));
     }
     if (seriesCount > limits.maxSeries)
       throw new LimitError(
@@ -51,8 +60,16 @@ export function mergeLeaves(
         `the query gathers more than federation.maxSamples=${limits.maxSamples} samples from the clusters; narrow the selectors or the time range`,
       );
   });
-  for (const e of byLeaf.values()) e.series.sort((a, b) => compareLabels(a.metric, b.metric));
+  for (const e of byLeaf.values()) {
+    e.series.sort((a, b) => compareLabels(a.metric, b.metric));
+    e.passed.sort((a, b) => compareLabels(a.metric, b.metric));
+  }
   return byLeaf;
+}
+
+function pointsOf(s: CompactSeries | PromSample): number {
+  if (isCompactSeries(s)) return s.t.length + (s.histograms?.length ?? 0);
+  return (s.values?.length ?? 0) + (s.histograms?.length ?? 0) + (s.value || s.histogram ? 1 : 0);
 }
 
 /**

@@ -27,7 +27,7 @@ function expected(text: string): unknown {
 
 const ANSWERS = [
   '{"status":"success","data":{"resultType":"matrix","result":[]}}',
-  '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"up","job":"a"},"values":[[1700000000,"1"],[1700000030.5,"0.25"],[1700000060.125,"-0.0000003"]]},{"metric":{},"values":[[1.001,"NaN"],[2,"+Inf"],[3,"-Inf"],[4,"-0"],[5,"0.30000000000000004"],[6,"123456789012345680000"]]}]}}',
+  '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"up","job":"a"},"values":[[1700000000,"1"],[1700000030.5,"0.25"],[1700000060.125,"-3e-07"]]},{"metric":{},"values":[[1.001,"NaN"],[2,"+Inf"],[3,"-Inf"],[4,"-0"],[5,"0.30000000000000004"],[6,"123456789012345680000"]]}]}}',
   ' { "status" : "success" , "data" : { "resultType" : "vector" , "result" : [ { "metric" : { "a" : "}{][,:\\"" } , "value" : [ 1000.5 , "42" ] } ] } , "warnings" : [ "w1" ] } ',
   '{"warnings":["x"],"infos":["i"],"data":{"result":[{"metric":{"k":"\\u00e9\\u4e2d\\ud83d\\ude00","é":"ü\\n\\t","__proto__":"p"},"values":[[1,"1"]]}],"resultType":"matrix"},"status":"success"}',
   '{"status":"success","data":{"resultType":"scalar","result":[1000,"0.5"]}}',
@@ -113,6 +113,24 @@ describe('PromAnswerStream', () => {
     const text = ANSWERS[1] as string;
     for (let at = 0; at < text.length; at++)
       expect(() => decode(text.slice(0, at)), `cut at ${at}`).toThrow(SyntaxError);
+  });
+
+  it("writes values in Prometheus's own float format (util/jsonutil.MarshalFloat, as 2.42 and 3.16 answer)", () => {
+    const cases: [number, string][] = [
+      [3.126727836894477e-10, '3.126727836894477e-10'],
+      [-1.604099605805186e-8, '-1.604099605805186e-08'],
+      [1e-7, '1e-07'],
+      [0.000001, '0.000001'],
+      [1e21, '1e+21'],
+      [123456789012345680000, '123456789012345680000'],
+      [0.30000000000000004, '0.30000000000000004'],
+      [-0, '-0'],
+      [0, '0'],
+      [NaN, 'NaN'],
+      [Infinity, '+Inf'],
+      [-Infinity, '-Inf'],
+    ];
+    for (const [v, text] of cases) expect(memberFloat(v), text).toBe(text);
   });
 
   it('writes a passed-through series as the member wrote it', () => {
