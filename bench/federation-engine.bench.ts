@@ -22,7 +22,7 @@ const ROOT = process.env.BENCH_DIR ?? join(tmpdir(), 'pharos-bench-federation');
 const BASELINE = process.env.BENCH_BASELINE_TREE;
 
 /** How a checkout's HTTP client decodes an answer's text (its streaming decoder where it has one). */
-type Decode = (path: string, text: string) => { data: unknown; warnings?: string[] };
+type Decode = (req: ClusterCall, text: string) => { data: unknown; warnings?: string[] };
 
 /** Records each call's answer text from the real member (shared by every engine), then replays it. */
 class Recordings {
@@ -52,24 +52,26 @@ class ReplayClient implements ClusterClient {
   ) {}
 
   async call(req: ClusterCall, signal: AbortSignal): Promise<ApiAnswer> {
-    const body = this.decode(req.path, await this.recordings.text(req, signal));
+    const body = this.decode(req, await this.recordings.text(req, signal));
     return { data: body.data, warnings: body.warnings ?? [] };
   }
 }
 
 /**
  * The checkout's decoder of query answers: PromAnswerStream fed 64 KiB chunks (what node:http hands over), or
- * JSON.parse of the whole text in a checkout without it.
+ * JSON.parse of the whole text in a checkout without it. (The list answers' EnvelopeStream is not replayed: both
+ * checkouts have it.)
  */
 async function decoderOf(tree: string): Promise<Decode> {
   const file = join(tree, 'libs/federation/prom-answer-stream.ts');
-  const parse: Decode = (_path, text) => JSON.parse(text) as ReturnType<Decode>;
+  const parse: Decode = (_req, text) => JSON.parse(text) as ReturnType<Decode>;
   if (!existsSync(file)) return parse;
   const { PromAnswerStream } = (await import(pathToFileURL(file).href)) as {
     PromAnswerStream: new () => { push(b: Buffer): void; end(): unknown };
   };
-  return (path, text) => {
-    if (path !== 'query' && path !== 'query_range') return parse(path, text);
+  return (req, text) => {
+    // As HttpClusterClient: list answers and passed-through query answers are parsed whole.
+    if ((req.path !== 'query' && req.path !== 'query_range') || req.passThrough) return parse(req, text);
     const bytes = Buffer.from(text, 'utf8');
     const s = new PromAnswerStream();
     for (let i = 0; i < bytes.length; i += 65_536) s.push(bytes.subarray(i, i + 65_536));
