@@ -1,11 +1,11 @@
 // npm run bench -- federation-engine
 // Pharos's own CPU time per federated query without the network (issue 21, Deliver 1): the twelve small
 // dashboard queries of `npm run bench -- federation` through the engine (parse, plan, fan-out, merge, evaluate)
-// with a client that replays the members' recorded answers (each one parsed from its text again, as an answer
-// off the wire is), then the answer encoded as the HTTP API sends it. The answers are recorded once from the
+// with a client that replays the members' recorded answers (each one decoded from its text again as the checkout's
+// own client decodes an answer off the wire: its streaming decoder in 64 KiB chunks, or JSON.parse), then the answer encoded as the HTTP API sends it. The answers are recorded once from the
 // benchmark's east/west/north servers. BENCH_ROUNDS (default 30) sets the rounds; BENCH_BASELINE_TREE=<dir>, a
 // checkout of another commit, runs that checkout's engine on the same recordings, interleaved: before/after.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,11 +21,14 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const ROOT = process.env.BENCH_DIR ?? join(tmpdir(), 'pharos-bench-federation');
 const BASELINE = process.env.BENCH_BASELINE_TREE;
 
-/** Records each call's answer text from the real member, then answers every later call from the recording. */
-class ReplayClient implements ClusterClient {
+/** How a checkout's HTTP client decodes an answer's text (its streaming decoder where it has one). */
+type Decode = (req: ClusterCall, text: string) => { data: unknown; warnings?: string[] };
+
+/** Records each call's answer text from the real member (shared by every engine), then replays it. */
+class Recordings {
   private readonly texts = new Map<string, string>();
 
-  async call(req: ClusterCall, signal: AbortSignal): Promise<ApiAnswer> {
+  async text(req: ClusterCall, signal: AbortSignal): Promise<string> {
     const key = `${req.cluster.name} ${req.path} ${req.params.toString()}`;
     let text = this.texts.get(key);
     if (text === undefined) {
@@ -37,9 +40,43 @@ class ReplayClient implements ClusterClient {
       text = await res.text();
       this.texts.set(key, text);
     }
-    const body = JSON.parse(text) as { data: unknown; warnings?: string[] };
+    return text;
+  }
+}
+
+/** Answers every call from the recordings, decoded as the checkout's own client decodes an answer off the wire. */
+class ReplayClient implements ClusterClient {
+  constructor(
+    private readonly recordings: Recordings,
+    private readonly decode: Decode,
+  ) {}
+
+  async call(req: ClusterCall, signal: AbortSignal): Promise<ApiAnswer> {
+    const body = this.decode(req, await this.recordings.text(req, signal));
     return { data: body.data, warnings: body.warnings ?? [] };
   }
+}
+
+/**
+ * The checkout's decoder of query answers: PromAnswerStream fed 64 KiB chunks (what node:http hands over), or
+ * JSON.parse of the whole text in a checkout without it. (The list answers' EnvelopeStream is not replayed: both
+ * checkouts have it.)
+ */
+async function decoderOf(tree: string): Promise<Decode> {
+  const file = join(tree, 'libs/federation/prom-answer-stream.ts');
+  const parse: Decode = (_req, text) => JSON.parse(text) as ReturnType<Decode>;
+  if (!existsSync(file)) return parse;
+  const { PromAnswerStream } = (await import(pathToFileURL(file).href)) as {
+    PromAnswerStream: new () => { push(b: Buffer): void; end(): unknown };
+  };
+  return (req, text) => {
+    // As HttpClusterClient: list answers and passed-through query answers are parsed whole.
+    if ((req.path !== 'query' && req.path !== 'query_range') || req.passThrough) return parse(req, text);
+    const bytes = Buffer.from(text, 'utf8');
+    const s = new PromAnswerStream();
+    for (let i = 0; i < bytes.length; i += 65_536) s.push(bytes.subarray(i, i + 65_536));
+    return s.end() as ReturnType<Decode>;
+  };
 }
 
 type EngineCtor = new (o: {
@@ -68,9 +105,10 @@ try {
     name: s.cluster,
     prometheus: { url: s.url, replicas: [], replicaLabel: 'replica', timeoutMs: 60_000 },
   }));
-  const client = new ReplayClient();
-  const engines: [string, FederatedQueryService][] = [['this checkout', await engineOf('.', clusters, client)]];
-  if (BASELINE) engines.push(['baseline', await engineOf(resolve(BASELINE), clusters, client)]);
+  const recordings = new Recordings();
+  const replay = async (tree: string) => engineOf(tree, clusters, new ReplayClient(recordings, await decoderOf(tree)));
+  const engines: [string, FederatedQueryService][] = [['this checkout', await replay('.')]];
+  if (BASELINE) engines.push(['baseline', await replay(resolve(BASELINE))]);
   const signal = new AbortController().signal;
   // CPU time (user + system) rather than the clock: on a shared, loaded machine the clock also counts the time
   // other processes held the cores. Nothing here waits on anything but this process's own work.

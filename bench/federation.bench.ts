@@ -1,8 +1,8 @@
 // npm run bench -- federation
 // Pharos's federation against the peer users would pick instead (issue 21): Thanos 0.42.5 (a sidecar per
 // Prometheus + Thanos Query) over the same Prometheus servers, the same range queries interleaved, on the small
-// fixture and on 100,002 series; /series peak memory of both; a dashboard reload cold and warm through the query
-// frontend. Everything runs on the benchmark's own servers and ports (bench/federation/), the stack is not used.
+// fixture and on 100,002 series; /series peak memory of both, and each 100,002-series query's; a dashboard reload
+// cold and warm through the query frontend. Everything runs on the benchmark's own servers and ports (bench/federation/), the stack is not used.
 // BENCH_ROUNDS (default 20) and BENCH_BIG_ROUNDS (default 5) set the rounds; the run folder is kept in the temp
 // dir (BENCH_DIR to move it), so the backfills happen once.
 import { mkdirSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { startPharos } from './federation/pharos-process.ts';
 import { BenchProcesses } from './federation/processes.ts';
 import { BIG_WINDOW, bigSet, smallSet } from './federation/prometheus-sets.ts';
 import { SMALL_QUERIES, SMALL_WINDOW } from './federation/small-queries.ts';
+import { queryMemory } from './federation/query-memory.ts';
 import { seriesMemory } from './federation/series-memory.ts';
 import { ensureThanos, startThanos } from './federation/thanos.ts';
 
@@ -36,6 +37,10 @@ const log = (m: string) => console.log(`[bench] ${m}`);
 // BENCH_ONLY=series: only the /series memory comparison on the 100,002-series set (a few minutes, and peak memory
 // does not depend on how busy the machine is); BENCH_ONLY=big or small: one set's phases.
 const ONLY = process.env.BENCH_ONLY;
+// BENCH_BASELINE_TREE=<dir>, a checkout of another commit (with its node_modules): its Pharos runs over the 100,002
+// series too, in the same rounds and in the per-query memory table, its answers compared byte for byte with this
+// checkout's. BENCH_BIG_MEMORY_ONLY=1 stops the big set after that table (no latency rounds).
+const BASELINE = process.env.BENCH_BASELINE_TREE;
 
 async function withProcesses(name: string, fn: (proc: BenchProcesses) => Promise<void>): Promise<void> {
   const dir = join(ROOT, 'logs', name);
@@ -57,6 +62,18 @@ if (!ONLY || ONLY === 'big' || ONLY === 'series')
     const pharos = await startPharos(proc, { root: ROOT, set: 'big', servers });
     await seriesMemory(pharos, tq);
     if (ONLY === 'series') return;
+    const baseline = BASELINE
+      ? await startPharos(proc, { root: ROOT, set: 'big-baseline', servers }, { tree: resolve(BASELINE) })
+      : undefined;
+    if (BASELINE) log(`baseline: ${resolve(BASELINE)}`);
+    await queryMemory({
+      window: BIG_WINDOW,
+      queries: BIG_QUERIES,
+      pharos,
+      thanos: tq,
+      ...(baseline ? { baseline } : {}),
+    });
+    if (process.env.BENCH_BIG_MEMORY_ONLY === '1') return;
     await compareLatency({
       label: '100,002 series',
       window: BIG_WINDOW,
@@ -65,6 +82,7 @@ if (!ONLY || ONLY === 'big' || ONLY === 'series')
       pharos,
       thanos: tq,
       servers,
+      ...(baseline ? { baseline } : {}),
     });
   });
 

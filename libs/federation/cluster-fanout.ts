@@ -11,6 +11,8 @@ export interface FanoutCall {
   cluster: ClusterConfig;
   path: string;
   params: URLSearchParams;
+  /** ClusterCall.passThrough. */
+  passThrough?: boolean;
 }
 
 export interface FanoutResult {

@@ -5,7 +5,6 @@ import { resolveQueryTimes } from '../promql/durations.ts';
 import { Annotations } from '../promql/eval/annotations.ts';
 import { evalInstant, evalRange } from '../promql/eval/evaluator.ts';
 import { gridsOf, type Grid } from '../promql/eval/subquery.ts';
-import type { Sample } from '../promql/eval/values.ts';
 import { TopKTieError } from '../promql/eval/aggregate-partials.ts';
 import { HistogramPartialsError } from '../promql/histogram/float-histogram.ts';
 import { parsePromQL } from '../promql/parser.ts';
@@ -22,7 +21,8 @@ import type {
   RangeQuery,
 } from './federation.types.ts';
 import { leafCalls, topGrid, type Window } from './leaf-calls.ts';
-import { mergeLeaves, toSteps, type MergedLeaf } from './leaf-merge.ts';
+import { mergeLeaves, type MergedLeaf } from './leaf-merge.ts';
+import { CompactSteps } from './leaf-steps.ts';
 import { MemberInfoCache, type MemberInfo } from './member-info.ts';
 import { MetadataQueries } from './metadata-queries.ts';
 import type { ClusterClient, ClusterConfig } from './prometheus.client.ts';
@@ -185,13 +185,13 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     if (plan.passThrough) {
       const only = merged.get(plan.passThrough.id) as MergedLeaf;
       const resultType = w.kind === 'range' ? 'matrix' : (only.resultType as 'vector' | 'matrix');
-      return { resultType, result: only.series };
+      return { resultType, result: only.passed };
     }
-    const leaves = new Map<number, Sample[][]>();
+    const leaves = new Map<number, CompactSteps>();
     for (const leaf of plan.leaves) {
       const grid =
         leaf.gridId === undefined ? (w.kind === 'instant' ? undefined : w.grid) : (grids.get(leaf.gridId) as Grid);
-      leaves.set(leaf.id, toSteps(merged.get(leaf.id)?.series ?? [], grid, grid ? grid.steps : 1));
+      leaves.set(leaf.id, new CompactSteps(merged.get(leaf.id)?.series ?? [], grid, grid ? grid.steps : 1));
     }
     const env = { leaves, grids, sem: o.sem.eval, notes: o.notes };
     if (w.kind === 'instant') return evalInstant(plan.root, env, Math.round(w.time * 1000));

@@ -63,6 +63,7 @@ export function leafCalls(o: LeafCallOptions): LeafCall[] {
         path: !grid && o.window.kind === 'instant' ? 'query' : 'query_range',
         params,
         rewritten: text.rewritten,
+        ...(o.plan.passThrough ? { passThrough: true } : {}),
       });
     }
   }

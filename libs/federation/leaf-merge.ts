@@ -1,18 +1,25 @@
 import { LimitError, UnprocessableError } from '../errors/errors.ts';
-import type { Grid } from '../promql/eval/subquery.ts';
-import type { Sample } from '../promql/eval/values.ts';
-import { histogramFromJson, type HistogramJson } from '../promql/histogram/histogram-json.ts';
 import { compareLabels } from '../promql/labels.ts';
 import { parseValue } from '../promql/literals.ts';
 import { CLUSTER_LABEL } from '../promql/locality.ts';
 import type { Plan } from '../promql/planner.ts';
 import type { FederationConfig } from '../config/sections/federation.ts';
+import {
+  fromPromSample,
+  isCompactSeries,
+  toPromSample,
+  type CompactData,
+  type CompactSeries,
+} from './compact-series.ts';
 import type { PromSample } from './federation.types.ts';
 import type { LeafCall } from './leaf-calls.ts';
 
 export interface MergedLeaf {
   resultType: string;
-  series: PromSample[];
+  /** What the evaluator reads: the points in compact arrays. */
+  series: CompactSeries[];
+  /** A passed-through leaf's series as the members wrote them (ClusterCall.passThrough), `series` empty. */
+  passed: PromSample[];
 }
 
 /**
@@ -26,22 +33,23 @@ export function mergeLeaves(
 ): Map<number, MergedLeaf> {
   const { calls, answers, failed } = fan;
   const byLeaf = new Map<number, MergedLeaf>();
-  for (const l of plan.leaves) byLeaf.set(l.id, { resultType: 'vector', series: [] });
+  for (const l of plan.leaves) byLeaf.set(l.id, { resultType: 'vector', series: [], passed: [] });
   let seriesCount = 0;
   let samples = 0;
   calls.forEach((c, i) => {
     const a = answers[i];
     if (!a || failed.has(c.cluster.name)) return;
-    const data = a.data as { resultType: string; result: PromSample[] };
+    const data = a.data as CompactData;
     const entry = byLeaf.get(c.leaf.id) as MergedLeaf;
     entry.resultType = data.resultType;
-    for (const s of data.result) {
+    for (const r of data.result as (CompactSeries | PromSample)[]) {
       seriesCount++;
-      samples += (s.values?.length ?? 0) + (s.histograms?.length ?? 0) + (s.value || s.histogram ? 1 : 0);
-      if (c.rewritten) checkNormalizedLabels(s.metric, c.cluster.name);
+      samples += pointsOf(r);
+      if (c.rewritten) checkNormalizedLabels(r.metric, c.cluster.name);
       // The parsed answer is ours: `cluster` is set in place rather than copying every series.
-      s.metric[CLUSTER_LABEL] = c.cluster.name;
-      entry.series.push(s);
+      r.metric[CLUSTER_LABEL] = c.cluster.name;
+      if (plan.passThrough) entry.passed.push(isCompactSeries(r) ? toPromSample(r) : r);
+      else entry.series.push(isCompactSeries(r) ? r : fromPromSample(r));
     }
     if (seriesCount > limits.maxSeries)
       throw new LimitError(
@@ -52,8 +60,16 @@ export function mergeLeaves(
         `the query gathers more than federation.maxSamples=${limits.maxSamples} samples from the clusters; narrow the selectors or the time range`,
       );
   });
-  for (const e of byLeaf.values()) e.series.sort((a, b) => compareLabels(a.metric, b.metric));
+  for (const e of byLeaf.values()) {
+    e.series.sort((a, b) => compareLabels(a.metric, b.metric));
+    e.passed.sort((a, b) => compareLabels(a.metric, b.metric));
+  }
   return byLeaf;
+}
+
+function pointsOf(s: CompactSeries | PromSample): number {
+  if (isCompactSeries(s)) return s.t.length + (s.histograms?.length ?? 0);
+  return (s.values?.length ?? 0) + (s.histograms?.length ?? 0) + (s.value || s.histogram ? 1 : 0);
 }
 
 /**
@@ -92,23 +108,4 @@ function goFloat(f: number): string {
     return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
   }
   return String(f);
-}
-
-/** Matrix or vector → one vector per step (a range leaf's points sit on its grid), native histograms parsed. */
-export function toSteps(series: PromSample[], grid: Grid | undefined, steps: number): Sample[][] {
-  const out: Sample[][] = Array.from({ length: Math.max(steps, 0) }, () => []);
-  const at = (t: number): number => (grid ? Math.round((Math.round(t * 1000) - grid.startMs) / grid.stepMs) : 0);
-  for (const s of series) {
-    if (s.value) (out[0] as Sample[]).push({ labels: s.metric, value: parseValue(s.value[1]) });
-    if (s.histogram)
-      (out[0] as Sample[]).push({
-        labels: s.metric,
-        value: NaN,
-        histogram: histogramFromJson(s.histogram[1] as HistogramJson),
-      });
-    for (const [t, v] of s.values ?? []) out[at(t)]?.push({ labels: s.metric, value: parseValue(v) });
-    for (const [t, h] of s.histograms ?? [])
-      out[at(t)]?.push({ labels: s.metric, value: NaN, histogram: histogramFromJson(h as HistogramJson) });
-  }
-  return out;
 }

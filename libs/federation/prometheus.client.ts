@@ -8,6 +8,7 @@ import {
 } from '../errors/errors.ts';
 import type { PharosConfig } from '../config/config.schema.ts';
 import { EnvelopeStream } from './envelope-stream.ts';
+import { PromAnswerStream } from './prom-answer-stream.ts';
 import { BodyTooLargeError, httpRequest, type HttpReply } from './http-transport.ts';
 import { dedupReplicas } from './replica-dedup.ts';
 
@@ -29,6 +30,11 @@ export interface ClusterCall {
   cluster: ClusterConfig;
   path: string;
   params: URLSearchParams;
+  /**
+   * A query answer Pharos passes through as the member wrote it (a cluster-local query): parsed whole in
+   * Prometheus's JSON shape, its value strings kept, instead of decoded into compact arrays for the evaluator.
+   */
+  passThrough?: boolean;
 }
 
 export interface ClusterClient {
@@ -51,12 +57,21 @@ interface PromEnvelope {
 }
 
 /**
- * Answers whose data is a list (`series`, `labels`, label values) are decoded element by element as they arrive
- * (EnvelopeStream), so the body's text is never held whole; the others are parsed at the end. The byte bound
- * (`maxBytes`) is the transport's: over it the read stops and the query fails with a limit error instead of the
- * process growing without bound.
+ * Answers are decoded as they arrive, so the body's text is never held whole: those whose data is a list
+ * (`series`, `labels`, label values) element by element (EnvelopeStream); query and query_range answers with
+ * each series' points in compact numeric arrays (PromAnswerStream), unless passed through as they are (their
+ * output is that JSON tree anyway, and JSON.parse builds it faster); the others are parsed at the end. The byte
+ * bound (`maxBytes`) is the transport's: over it the read stops and the query fails with a limit error instead
+ * of the process growing without bound.
  */
-function listDecoder(path: string): { consume: (chunk: Buffer) => void; end: () => unknown } | undefined {
+function streamDecoder(
+  path: string,
+  passThrough: boolean,
+): { consume: (chunk: Buffer) => void; end: () => unknown } | undefined {
+  if (QUERY_PATHS.test(path) && !passThrough) {
+    const answer = new PromAnswerStream();
+    return { consume: (chunk) => answer.push(chunk), end: () => answer.end() };
+  }
   if (!LIST_PATHS.test(path)) return undefined;
   const stream = new EnvelopeStream();
   const decoder = new TextDecoder('utf-8');
@@ -71,11 +86,12 @@ function listDecoder(path: string): { consume: (chunk: Buffer) => void; end: () 
 
 /** API paths whose `data` is a list. */
 const LIST_PATHS = /^(series|labels|label\/[^/]+\/values)$/;
+const QUERY_PATHS = /^(query|query_range)$/;
 
 /** The call to one Prometheus (`url`: the cluster's or one of its replicas'), its answer read up to `maxBytes`. */
 async function callOne(
   { url, maxBytes }: { url: string; maxBytes: number },
-  { cluster, path, params }: ClusterCall,
+  { cluster, path, params, passThrough }: ClusterCall,
   signal: AbortSignal,
 ): Promise<ApiAnswer> {
   const timeout = AbortSignal.timeout(cluster.prometheus.timeoutMs);
@@ -93,7 +109,7 @@ async function callOne(
     // the status pages, and no URL length limit.
     const usePost = !path.startsWith('label/') && path !== 'metadata' && !path.startsWith('status/');
     const target = `${url.replace(/\/+$/, '')}/api/v1/${path}${usePost ? '' : `?${params}`}`;
-    const list = listDecoder(path);
+    const list = streamDecoder(path, passThrough === true);
     res = await httpRequest({
       url: target,
       method: usePost ? 'POST' : 'GET',

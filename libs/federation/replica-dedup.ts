@@ -1,6 +1,9 @@
 import { labelsKey } from '../promql/labels.ts';
+import { isCompactSeries, type CompactSeries } from './compact-series.ts';
 
-type Series = { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] };
+type Series =
+  | { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }
+  | (CompactSeries & { values?: undefined });
 
 function strip(metric: Record<string, string>, replicaLabel: string): Record<string, string> {
   if (!(replicaLabel in metric)) return metric;
@@ -41,6 +44,7 @@ function dedupSeries(lists: Series[][], replicaLabel: string): Series[] {
       const key = labelsKey(metric);
       const have = byKey.get(key);
       if (!have) byKey.set(key, { ...s, metric });
+      else if (isCompactSeries(have) && isCompactSeries(s)) fillCompactGaps(have, s);
       else if (have.values && s.values) have.values = fillGaps(have.values, s.values);
     }
   }
@@ -52,4 +56,20 @@ function fillGaps(primary: [number, string][], other: [number, string][]): [numb
   const extra = other.filter((p) => !seen.has(p[0]));
   if (extra.length === 0) return primary;
   return [...primary, ...extra].sort((a, b) => a[0] - b[0]);
+}
+
+/** fillGaps over decoded series (PromAnswerStream): the other replica's points at times the first lacks. */
+function fillCompactGaps(primary: CompactSeries, other: CompactSeries): void {
+  if (primary.instant) return;
+  const seen = new Set(primary.t);
+  const extra: number[] = [];
+  other.t.forEach((t, i) => {
+    if (!seen.has(t)) extra.push(i);
+  });
+  if (extra.length === 0) return;
+  const order = [...primary.t.keys()].map((i) => ({ t: primary.t[i] as number, v: primary.v[i] as number }));
+  for (const i of extra) order.push({ t: other.t[i] as number, v: other.v[i] as number });
+  order.sort((a, b) => a.t - b.t);
+  primary.t = Float64Array.from(order, (p) => p.t);
+  primary.v = Float64Array.from(order, (p) => p.v);
 }

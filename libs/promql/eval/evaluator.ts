@@ -14,8 +14,11 @@ import type { EvalSemantics } from './semantics.ts';
 import { asVector, assertUniqueLabelsets, type Sample, type StepValue } from './values.ts';
 import { unparen } from '../planner.ts';
 
-/** Merged cluster answers of each leaf, one instant vector per step. */
-export type LeafSteps = ReadonlyMap<number, Sample[][]>;
+/**
+ * Merged cluster answers of each leaf, one instant vector per step: an array of them, or one built when its step
+ * is asked (the federated engine keeps the points in compact arrays, libs/federation/leaf-steps.ts).
+ */
+export type LeafSteps = ReadonlyMap<number, { at(index: number): Sample[] | undefined }>;
 
 export interface StepContext extends SubqueryContext {
   /** Step index in the grid being evaluated (the query's own, or a subquery's). */
@@ -51,7 +54,7 @@ export function evalStep(e: Expr, ctxIn: StepContext): StepValue {
     case 'string':
       return { type: 'string', value: e.value };
     case 'leaf':
-      return { type: 'vector', samples: ctx.leaves.get(e.id)?.[ctx.index] ?? [] };
+      return { type: 'vector', samples: ctx.leaves.get(e.id)?.at(ctx.index) ?? [] };
     case 'paren':
       return evalStep(e.expr, ctx);
     case 'unary':

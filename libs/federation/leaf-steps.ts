@@ -1,0 +1,69 @@
+import type { Grid } from '../promql/eval/subquery.ts';
+import type { Sample } from '../promql/eval/values.ts';
+import { histogramFromJson, type HistogramJson } from '../promql/histogram/histogram-json.ts';
+import type { CompactSeries } from './compact-series.ts';
+
+/**
+ * A merged leaf as the evaluator reads it, one instant vector per step, built only when that step is asked
+ * (`at`): the points stay in the series' compact arrays, and each step's points are found through an index
+ * made once (for each step, which series and which point: 8 bytes a point), in the order the series are
+ * sorted, a series' float point before its histogram. A range leaf's points sit on its grid; an instant leaf
+ * has one step.
+ */
+export class CompactSteps {
+  /** Step k's points are entries rowStart[k] … rowStart[k+1]-1 of `which` and `point`. */
+  private readonly rowStart: Int32Array;
+  private readonly which: Int32Array;
+  /** A float point's index, or −1 − the index of a native histogram point. */
+  private readonly point: Int32Array;
+
+  constructor(
+    private readonly series: CompactSeries[],
+    grid: Grid | undefined,
+    steps: number,
+  ) {
+    const n = Math.max(steps, 0);
+    const at = (t: number): number => (grid ? Math.round((Math.round(t * 1000) - grid.startMs) / grid.stepMs) : 0);
+    const counts = new Int32Array(n + 1);
+    const visit = (fn: (step: number, s: number, p: number) => void) => {
+      series.forEach((s, si) => {
+        for (let p = 0; p < s.t.length; p++) fn(at(s.t[p] as number), si, p);
+        s.histograms?.forEach(([t], h) => fn(at(t), si, -1 - h));
+      });
+    };
+    visit((step) => {
+      if (step >= 0 && step < n) counts[step + 1] = (counts[step + 1] as number) + 1;
+    });
+    for (let k = 1; k <= n; k++) counts[k] = (counts[k] as number) + (counts[k - 1] as number);
+    this.rowStart = counts;
+    const total = counts[n] as number;
+    this.which = new Int32Array(total);
+    this.point = new Int32Array(total);
+    const fill = counts.slice(0, n);
+    visit((step, si, p) => {
+      if (step < 0 || step >= n) return;
+      const e = fill[step] as number;
+      fill[step] = e + 1;
+      this.which[e] = si;
+      this.point[e] = p;
+    });
+  }
+
+  /** Step `index`'s instant vector (a new array: the evaluator may keep or sort what it is given). */
+  at(index: number): Sample[] | undefined {
+    if (index < 0 || index >= this.rowStart.length - 1) return undefined;
+    const from = this.rowStart[index] as number;
+    const to = this.rowStart[index + 1] as number;
+    const out = new Array<Sample>(to - from);
+    for (let e = from; e < to; e++) {
+      const s = this.series[this.which[e] as number] as CompactSeries;
+      const p = this.point[e] as number;
+      if (p >= 0) out[e - from] = { labels: s.metric, value: s.v[p] as number };
+      else {
+        const h = (s.histograms as [number, unknown][])[-1 - p] as [number, unknown];
+        out[e - from] = { labels: s.metric, value: NaN, histogram: histogramFromJson(h[1] as HistogramJson) };
+      }
+    }
+    return out;
+  }
+}
