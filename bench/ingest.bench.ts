@@ -8,6 +8,9 @@ import { ingestIntakes, type Intake } from './ingest-intakes.ts';
 import { procStats } from './proc-stats.ts';
 import { canSeparate, place, stackPid, type Placement } from './cpu-placement.ts';
 import { normalizeLogs } from '../libs/normalize/logs.normalize.ts';
+import { normalizeOtlpLogs } from '../libs/normalize/otlp-logs.normalize.ts';
+import { decodeLogsRequest } from '../libs/otlp/otlp-logs.decode.ts';
+import { withAttributeTerms } from '../libs/store/opensearch/attribute-terms.ts';
 import type { LogDoc } from '../libs/schemas/records.ts';
 import { indexName, kindPattern } from '../libs/store/opensearch/index-names.ts';
 import { OpenSearchRecordStore } from '../libs/store/opensearch/opensearch-record.store.ts';
@@ -140,16 +143,22 @@ function phaseResult(started: number, sentAt: number[], seenAt: number[]): Omit<
 }
 
 /** Raw `_bulk` of the same docs, same index names and templates, 2,000 per request, 3 in flight. */
-async function rawBulk(round: number | string): Promise<Phase> {
-  const prefix = `${run}-raw${round}`;
-  const store = new OpenSearchRecordStore({
-    url: OS,
-    indexPrefix: prefix,
-    requestTimeoutMs: 60_000,
-    shards: 1,
-    replicas: 0,
-  });
-  await store.init();
+/** The documents the OTLP phase stores, as its collector makes them from the same bodies (before the clock). */
+function otlpDocs(): LogDoc[] {
+  const docs: LogDoc[] = [];
+  for (let b = 0; b < batches; b++)
+    docs.push(
+      ...normalizeOtlpLogs(
+        decodeLogsRequest(OTLP.body(b) as Buffer, 'protobuf'),
+        () => ({ cluster: 'bench' }),
+        Date.now(),
+      ).logs,
+    );
+  return docs;
+}
+
+/** Batch b's Fluent Bit lines as the collector normalizes them. */
+function fluentBitDocs(): LogDoc[] {
   const docs: LogDoc[] = [];
   for (let b = 0; b < batches; b++)
     docs.push(
@@ -158,6 +167,26 @@ async function rawBulk(round: number | string): Promise<Phase> {
         { cluster: 'bench', ingestedAt: Date.now() },
       ).docs,
     );
+  return docs;
+}
+
+/**
+ * Raw `_bulk` of the Fluent Bit phase's documents (the baseline of both ratios, as issue 18 asks), or with
+ * `source: 'otlp'` of the OTLP phase's own documents, which carry more to index (severity, attributes): the
+ * OTLP pipeline against a raw writer of what it writes. Each body line is what the store sends (its
+ * attribute terms included, attribute-terms.ts).
+ */
+async function rawBulk(round: number | string, source: 'fluentbit' | 'otlp' = 'fluentbit'): Promise<Phase> {
+  const prefix = `${run}-raw${source === 'otlp' ? 'o' : ''}${round}`;
+  const store = new OpenSearchRecordStore({
+    url: OS,
+    indexPrefix: prefix,
+    requestTimeoutMs: 60_000,
+    shards: 1,
+    replicas: 0,
+  });
+  await store.init();
+  const docs = source === 'otlp' ? otlpDocs() : fluentBitDocs();
   const chunks = Array.from({ length: Math.ceil(docs.length / 2000) }, (_, i) => docs.slice(i * 2000, (i + 1) * 2000));
   // As the pipeline phase does before its clock starts: the index made and holding the first 10 records.
   await store.write('logs', docs.slice(0, 10));
@@ -177,7 +206,12 @@ async function rawBulk(round: number | string): Promise<Phase> {
   await pool(chunks, 3, async (chunk) => {
     const now = performance.now();
     for (const d of chunk) sentAt[Number(d.pod!.slice(1))] ??= now;
-    const body = chunk.flatMap((d) => [{ index: { _index: indexName(prefix, 'logs', d), _id: d.id } }, d]);
+    const body = chunk
+      .map(
+        (d) =>
+          `${JSON.stringify({ index: { _index: indexName(prefix, 'logs', d), _id: d.id } })}\n${withAttributeTerms(d, 'attributes')}\n`,
+      )
+      .join('');
     const res = await client.bulk({ body });
     if ((res.body as { errors: boolean }).errors) throw new Error('raw bulk had item errors');
   });
@@ -324,25 +358,34 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 async function measure(
   placement: Placement,
   svc: Services,
-): Promise<{ ratios: number[]; otlpRatios: number[]; p99s: number[] }> {
+): Promise<{ ratios: number[]; otlpRatios: number[]; otlpOwnRatios: number[]; p99s: number[] }> {
   place(
     placement,
     svc.children.map((c) => c.pid),
   );
-  const out = { ratios: [] as number[], otlpRatios: [] as number[], p99s: [] as number[] };
+  const out = {
+    ratios: [] as number[],
+    otlpRatios: [] as number[],
+    otlpOwnRatios: [] as number[],
+    p99s: [] as number[],
+  };
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(
       `\n[${placement === 'shared' ? 'shared cores: every process on every core' : 'separate: OpenSearch alone on core 0, everything else on the others'}; round ${round} of ${ROUNDS}]`,
     );
-    const { ratio, otlpRatio, p99 } = await oneRound(round + (placement === 'shared' ? 0 : ROUNDS), svc);
+    const { ratio, otlpRatio, otlpOwnRatio, p99 } = await oneRound(round + (placement === 'shared' ? 0 : ROUNDS), svc);
     out.ratios.push(ratio);
     out.otlpRatios.push(otlpRatio);
+    out.otlpOwnRatios.push(otlpOwnRatio);
     out.p99s.push(p99);
   }
   return out;
 }
 
-async function oneRound(round: number, svc: Services): Promise<{ ratio: number; otlpRatio: number; p99: number }> {
+async function oneRound(
+  round: number,
+  svc: Services,
+): Promise<{ ratio: number; otlpRatio: number; otlpOwnRatio: number; p99: number }> {
   const raw = await rawBulk(round);
   console.log(
     `raw _bulk into OpenSearch:            ${raw.rate.toFixed(0)} records/s (bulk-to-searchable p50 ${raw.p50.toFixed(0)} ms, p99 ${raw.p99.toFixed(0)} ms)`,
@@ -368,7 +411,11 @@ async function oneRound(round: number, svc: Services): Promise<{ ratio: number; 
   console.log(`OTLP intake-to-searchable (batch):    p50 ${otlp.p50.toFixed(0)} ms, p99 ${otlp.p99.toFixed(0)} ms`);
   console.log(`OTLP pipeline CPU:                    ${otlp.cpu} over ${(RECORDS / otlp.rate).toFixed(1)} s`);
   console.log(`OTLP collector intake:                ${otlp.intake}; GC ${otlp.gc}`);
-  return { ratio, otlpRatio, p99: pipe.p99 };
+  const rawOtlp = await rawBulk(round, 'otlp');
+  const otlpOwnRatio = otlp.rate / rawOtlp.rate;
+  console.log(`raw _bulk of the OTLP documents:      ${rawOtlp.rate.toFixed(0)} records/s, ${rawOtlp.cpu}`);
+  console.log(`ratio OTLP pipeline / raw _bulk of its own documents: ${otlpOwnRatio.toFixed(2)}`);
+  return { ratio, otlpRatio, otlpOwnRatio, p99: pipe.p99 };
 }
 
 console.log(`ingest bench: ${RECORDS} log records, ${BATCH} per POST, ${CONCURRENCY} POSTs in flight`);
@@ -409,12 +456,12 @@ try {
   const warmOtlp = await pipeline('w', svc, OTLP);
   console.log(`warm-up (OTLP pipeline, not counted): ${warmOtlp.rate.toFixed(0)} records/s, ${warmOtlp.cpu}`);
   for (const placement of placements) {
-    const { ratios, otlpRatios, p99s } = await measure(placement, svc);
+    const { ratios, otlpRatios, otlpOwnRatios, p99s } = await measure(placement, svc);
     summary.push(
       `${placement}: median ratio ${median(ratios).toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}), median p99 ${median(p99s).toFixed(0)} ms`,
     );
     summary.push(
-      `${placement}, OTLP protobuf: median ratio ${median(otlpRatios).toFixed(2)} (rounds ${otlpRatios.map((r) => r.toFixed(2)).join(', ')})`,
+      `${placement}, OTLP protobuf: median ratio ${median(otlpRatios).toFixed(2)} (rounds ${otlpRatios.map((r) => r.toFixed(2)).join(', ')}); against a raw _bulk of its own documents ${median(otlpOwnRatios).toFixed(2)} (rounds ${otlpOwnRatios.map((r) => r.toFixed(2)).join(', ')})`,
     );
   }
 } finally {
