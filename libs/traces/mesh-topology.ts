@@ -1,6 +1,7 @@
 import type { FederatedQueryService, PromSample } from '../federation/federation.types.ts';
 import { bucketQuantile } from '../promql/eval/quantile.ts';
-import { byId, nodeId, type Topology, type TopologyEdge, type TopologyNode } from './topology.ts';
+import type { EdgeAggregate } from '../store/spans/span-store.ts';
+import { nodeId, topologyFromEdges, type Topology } from './topology.ts';
 
 /**
  * The service graph from mesh metrics, through the federation (issue 22, 3b): Istio's standard metrics and the
@@ -170,42 +171,26 @@ function collect(calls: Map<string, Call>, q: MeshQueries, a: SourceAnswers): vo
   }
 }
 
+/** The calls as edge groups, built into a topology the way the span edges are (topologyFromEdges). */
 function toTopology(calls: readonly Call[], windowMs: number): Topology {
-  const seconds = Math.max(windowMs, 1) / 1000;
-  const nodes = new Map<string, TopologyNode>();
-  const node = (e: Endpoint): TopologyNode => {
-    const id = endId(e);
-    let n = nodes.get(id);
-    if (!n)
-      nodes.set(
-        id,
-        (n = { id, service: e.service, cluster: e.cluster, namespace: e.namespace, requests: 0, errors: 0 }),
-      );
-    return n;
-  };
-  const edges: TopologyEdge[] = [];
-  for (const c of calls) {
+  const end = (e: Endpoint) => ({
+    cluster: e.cluster,
+    service: e.service,
+    ...(e.namespace === null ? {} : { namespace: e.namespace }),
+  });
+  const groups = calls
     // A pair seen only in the latency histogram, or with no call in the window (increase 0), is no edge.
-    if (!(c.requests > 0)) continue;
-    const from = node(c.from);
-    const to = node(c.to);
-    to.requests += c.requests;
-    to.errors += c.errors;
-    edges.push({
-      id: `${from.id}->${to.id}`,
-      source: from.id,
-      target: to.id,
+    .filter((c) => c.requests > 0)
+    .map((c): EdgeAggregate => ({
+      source: end(c.from),
+      target: end(c.to),
+      type: 'request',
       requests: c.requests,
       errors: c.errors,
-      requestRate: c.requests / seconds,
-      errorRate: c.errors / c.requests,
       p50Ms: latency(0.5, c.buckets),
       p95Ms: latency(0.95, c.buckets),
-      type: 'request',
-      crossCluster: from.cluster !== to.cluster,
-    });
-  }
-  return { nodes: [...nodes.values()].sort(byId), edges: edges.sort(byId) };
+    }));
+  return topologyFromEdges(groups, windowMs);
 }
 
 /**

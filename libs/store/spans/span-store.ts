@@ -71,7 +71,10 @@ export interface EdgeAggregate {
   type: SpanEdgeDoc['type'];
   requests: number;
   errors: number;
-  /** Server span duration, ms: nearest-rank on SQLite (and on OpenSearch up to EXACT_PERCENTILE_CALLS calls). */
+  /**
+   * Server span duration, ms: nearest-rank on SQLite, and on OpenSearch up to EXACT_PERCENTILE_CALLS calls (above,
+   * within 0.1% of it: opensearch-span-edges.ts).
+   */
   p50Ms: number;
   p95Ms: number;
 }

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { StatementCache } from './statement-cache.ts';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { InputError } from '../../errors/errors.ts';
@@ -52,12 +53,8 @@ export class SqliteRecordStore implements RecordStore {
   readonly type = 'sqlite';
   private db: Database.Database | undefined;
   private readonly writers = new Map<RecordKind, RecordWriter>();
-  /**
-   * Read statements prepared once per connection, as the state store's: SQLite compiles a statement on prepare,
-   * which was two fifths of a dashboard's events or logs panel on a warm reload (issue 21). Bounded, since the SQL
-   * varies with a search's filters.
-   */
-  private readonly statements = new Map<string, Database.Statement>();
+  /** Read statements prepared once per connection (statement-cache.ts). */
+  private readonly statements = new StatementCache(() => this.open());
 
   constructor(private readonly options: SqliteRecordStoreOptions) {}
 
@@ -276,13 +273,7 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   private prepared(sql: string): Database.Statement {
-    let st = this.statements.get(sql);
-    if (!st) {
-      if (this.statements.size >= 64) this.statements.clear();
-      st = this.open().prepare(sql);
-      this.statements.set(sql, st);
-    }
-    return st;
+    return this.statements.get(sql);
   }
 
   private open(): Database.Database {

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { StatementCache } from '../sqlite/statement-cache.ts';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConflictError } from '../../errors/errors.ts';
@@ -20,12 +21,8 @@ interface Row {
 export class SqliteStateStore implements StateStore {
   readonly type = 'sqlite';
   private db: Database.Database | undefined;
-  /**
-   * Statements prepared once per connection (SQLite compiles a statement on prepare: a dashboard render reads
-   * its dashboard here, and compiling was a few percent of a warm render, issue 21). Bounded for list's SQL,
-   * which varies with its filters.
-   */
-  private readonly statements = new Map<string, Database.Statement>();
+  /** Read statements prepared once per connection (statement-cache.ts). */
+  private readonly statements = new StatementCache(() => this.conn());
 
   constructor(
     private readonly path: string,
@@ -53,13 +50,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   private prepared(sql: string): Database.Statement {
-    let st = this.statements.get(sql);
-    if (!st) {
-      if (this.statements.size >= 64) this.statements.clear();
-      st = this.conn().prepare(sql);
-      this.statements.set(sql, st);
-    }
-    return st;
+    return this.statements.get(sql);
   }
 
   async get<T>(collection: string, id: string, signal?: AbortSignal): Promise<Versioned<T> | undefined> {
