@@ -34,7 +34,7 @@ function clock(start = 1_000_000) {
 }
 
 describe('pairing window', () => {
-  it('pairs a callee with its caller whichever comes first; a caller stays for more callees, a paired callee leaves', () => {
+  it('pairs a callee with its caller whichever comes first; a caller stays for more callees, a callee leaves once its edge is stored', () => {
     const w = new PairingWindow({ maxSpans: 100, maxAgeMs: 60_000 });
     expect(w.add([server(1)]).edges).toEqual([]);
     const { edges, lookup } = w.add([client(1)]);
@@ -59,6 +59,8 @@ describe('pairing window', () => {
     ]);
     // A new window looks every caller up: callees stored before a restart are not held.
     expect(lookup).toEqual([client(1)]);
+    expect(w.size).toBe(2);
+    w.stored(edges);
     expect(w.size).toBe(1);
     // A retry of the call: a second server span under the same client, failing.
     const retry = w.add([server(1, { spanId: 'r1'.padStart(16, '0'), statusCode: 2 })]);
@@ -114,8 +116,25 @@ describe('pairing window', () => {
     // Its partner found in the store instead, and the callee that found its caller there stops waiting.
     expect(w.settle(after.lookup, [server(1)]).map((e) => e.serverSpanId)).toEqual([server(1).spanId]);
     const waiting = w.add([server(5)]);
-    expect(w.settle(waiting.lookup, [client(5)])).toHaveLength(1);
+    const found = w.settle(waiting.lookup, [client(5)]);
+    expect(found).toHaveLength(1);
+    w.stored(found);
     expect(w.add([client(5)]).edges).toEqual([]);
+  });
+
+  it('pairs a redelivered caller again when the batch that paired it was never stored (a rebalance aborted it)', () => {
+    const c = clock();
+    const w = new PairingWindow({ maxSpans: 100, maxAgeMs: 1000 }, c.now);
+    c.advance(1000);
+    w.add([server(1)]);
+    // The caller's batch pairs, then is aborted before its write: the edge was never stored.
+    expect(w.add([client(1)]).edges).toHaveLength(1);
+    // Delivered again: the window is past its first maxAgeMs, so the caller is not looked up; memory must pair it.
+    const again = w.add([client(1)]);
+    expect(again.edges.map((e) => e.serverSpanId)).toEqual([server(1).spanId]);
+    expect(again.lookup).toEqual([]);
+    w.stored(again.edges);
+    expect(w.add([client(1)]).edges).toEqual([]);
   });
 
   it('starts wanting a refresh: a new window (a restart, a rebalance) has not seen the last writes', () => {

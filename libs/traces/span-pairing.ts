@@ -76,8 +76,11 @@ interface Held {
 
 /**
  * Spans waiting for partners. Callers (client, producer) stay until evicted, since one may have several callees
- * (retries, fan-out); a callee (server, consumer) leaves once paired. A span of the same trace and span id again
- * (a redelivery) replaces the one held.
+ * (retries, fan-out); a callee (server, consumer) leaves once its edge is stored (`stored`), not when it pairs:
+ * a batch whose write never finished (a rebalance aborted it, the process stopped) is delivered again, and its
+ * caller must find the callee here again — the store may not show it yet (OpenSearch's refresh), and after the
+ * window's first maxAgeMs a caller that paired in memory is not looked up at all. A span of the same trace and
+ * span id again (a redelivery) replaces the one held.
  */
 export class PairingWindow {
   private readonly held = new Map<string, Held>();
@@ -120,12 +123,12 @@ export class PairingWindow {
       if (isCallee(s)) {
         const caller = this.held.get(key(s.traceId, s.parentSpanId))?.span;
         const edge = caller && edgeOf(caller, s);
-        if (edge) this.paired(edge, edges);
+        if (edge) edges.set(edge.id, edge);
         else lookup.push(s);
       } else
         for (const k of [...(this.waiting.get(key(s.traceId, s.spanId)) ?? [])]) {
           const edge = edgeOf(s, (this.held.get(k) as Held).span);
-          if (edge) this.paired(edge, edges);
+          if (edge) edges.set(edge.id, edge);
         }
     }
     const pairedCallers = new Set([...edges.values()].map((e) => key(e.traceId, e.clientSpanId)));
@@ -141,7 +144,7 @@ export class PairingWindow {
     return { edges: [...edges.values()], lookup };
   }
 
-  /** The edges of looked-up spans with the partners the store had; the callees paired stop waiting. */
+  /** The edges of looked-up spans with the partners the store had (their callees leave at `stored`). */
   settle(lookup: readonly PairingSpan[], found: readonly PairingSpan[]): SpanEdgeDoc[] {
     const byId = new Map(found.map((f) => [key(f.traceId, f.spanId), f]));
     const children = new Map<string, PairingSpan[]>();
@@ -154,7 +157,7 @@ export class PairingWindow {
       if (isCallee(s)) {
         const parent = byId.get(key(s.traceId, s.parentSpanId));
         const edge = parent && edgeOf(parent, s);
-        if (edge) this.paired(edge, edges);
+        if (edge) edges.set(edge.id, edge);
       } else
         for (const child of children.get(key(s.traceId, s.spanId)) ?? []) {
           const edge = edgeOf(s, child);
@@ -162,6 +165,11 @@ export class PairingWindow {
         }
     }
     return [...edges.values()];
+  }
+
+  /** The edges are in the store: their callees stop waiting (a redelivery of them pairs again, same ids). */
+  stored(edges: readonly SpanEdgeDoc[]): void {
+    for (const e of edges) this.drop(key(e.traceId, e.serverSpanId));
   }
 
   /** True when a lookup now could miss a partner written less than UNREFRESHED_MS ago; resets it. */
@@ -176,11 +184,6 @@ export class PairingWindow {
     this.evictedCallees.add(parent);
     if (this.evictedCallees.size > this.bounds.maxSpans)
       this.evictedCallees.delete(this.evictedCallees.values().next().value as string);
-  }
-
-  private paired(edge: SpanEdgeDoc, into: Map<string, SpanEdgeDoc>): void {
-    into.set(edge.id, edge);
-    this.drop(key(edge.traceId, edge.serverSpanId));
   }
 
   private hold(s: PairingSpan, at: number): void {

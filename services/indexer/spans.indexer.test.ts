@@ -41,6 +41,47 @@ function spansAt(cluster: string, daysAgo: number, n: number): SpanDoc[] {
   ).spans;
 }
 
+/** A client span in west and the server span it called in east, of one trace. */
+function callPair(): [SpanDoc, SpanDoc] {
+  const start = (BigInt(NOW) * 1_000_000n).toString();
+  const span = (spanId: string, parentSpanId: string, kind: number) => ({
+    traceId: 'c'.repeat(32),
+    spanId,
+    parentSpanId,
+    traceState: '',
+    name: 'GET',
+    kind,
+    startTimeUnixNano: start,
+    endTimeUnixNano: start,
+    attributes: {},
+    droppedAttributesCount: 0,
+    events: [],
+    links: [],
+    status: { code: 0, message: '' },
+  });
+  const [client] = normalizeSpans(
+    [
+      {
+        resource: { 'k8s.cluster.name': 'west' },
+        scopeSpans: [{ scope: { name: '', version: '' }, spans: [span('1'.repeat(16), '', 3)] }],
+      },
+    ],
+    (c) => ({ cluster: c as string }),
+    NOW,
+  ).spans;
+  const [server] = normalizeSpans(
+    [
+      {
+        resource: { 'k8s.cluster.name': 'east' },
+        scopeSpans: [{ scope: { name: '', version: '' }, spans: [span('2'.repeat(16), '1'.repeat(16), 2)] }],
+      },
+    ],
+    (c) => ({ cluster: c as string }),
+    NOW,
+  ).spans;
+  return [server!, client!];
+}
+
 const consumed = (messages: BusMessage[], from = 0): ConsumedMessage[] =>
   messages.map((m, i) => ({ ...m, topic: 'pharos.spans', partition: 0, offset: String(from + i) }) as ConsumedMessage);
 
@@ -137,6 +178,40 @@ describe('spans indexer', () => {
     expect(text).toMatch(/pharos_indexer_retries_total\{kind="spans"\} 1/);
     expect(text).toMatch(/pharos_indexer_deadlettered_total\{kind="spans"\} 1/);
     await store.close();
+  });
+
+  it('pairs a caller again from memory when the batch that paired it was aborted before its write', async () => {
+    const [server, client] = callPair();
+    const sqlite = new SqliteSpanStore({ path: ':memory:' });
+    await sqlite.init();
+    // The store cannot show the server span yet (OpenSearch before its refresh), and the window is past its first
+    // maxAgeMs, so nothing but memory can pair the caller when its batch comes again.
+    const store = Object.assign(Object.create(sqlite) as SqliteSpanStore, { partners: async () => [] });
+    let now = 0;
+    const pairing = new PairingWindow({ maxSpans: 100, maxAgeMs: 1000 }, () => now);
+    now = 5000;
+    const { opts } = handlerOptions(sqlite);
+    const edges: string[] = [];
+    const write = async (items: SpanWrite[]): Promise<WriteItemResult[]> => {
+      edges.push(...items.flatMap((i) => ('edge' in i ? [i.id] : [])));
+      return sqlite.writeAll(items);
+    };
+    const handle = spanBatchHandler({ ...opts, store: async () => store, pairing, write });
+    await handle(consumed(packRecords('spans', [server], { keyOf: () => 'k' })), new AbortController().signal);
+    // The caller's batch pairs, then a rebalance aborts it while its write is in flight.
+    const rebalance = new AbortController();
+    const hanging = (_: SpanWrite[], signal: AbortSignal) =>
+      new Promise<WriteItemResult[]>((_ok, fail) => signal.addEventListener('abort', () => fail(signal.reason)));
+    const first = spanBatchHandler({ ...opts, store: async () => store, pairing, write: hanging })(
+      consumed(packRecords('spans', [client], { keyOf: () => 'k' }), 1),
+      rebalance.signal,
+    );
+    rebalance.abort(new Error('consumer group rebalance'));
+    await expect(first).rejects.toThrow();
+    expect(edges).toEqual([]);
+    await handle(consumed(packRecords('spans', [client], { keyOf: () => 'k' }), 1), new AbortController().signal);
+    expect(edges).toHaveLength(1);
+    await sqlite.close();
   });
 
   it('applies retention.spans, with a longer per-cluster override kept', async () => {

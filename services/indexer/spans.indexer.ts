@@ -148,11 +148,13 @@ export function spanBatchHandler(opts: SpanBatchOptions) {
       return partners;
     });
     // The edges in the spans' write: a reader that sees a batch's spans (after a refresh) sees its edges.
+    const paired = [...edges, ...opts.pairing.settle(lookup, found)];
     const items: BatchItem[] = [
-      ...[...edges, ...opts.pairing.settle(lookup, found)].map((edge) => ({ write: { id: edge.id, edge } })),
+      ...paired.map((edge) => ({ write: { id: edge.id, edge } })),
       ...spans.map((s) => ({ write: { id: s.doc.id, span: s.doc, ...(s.json ? { json: s.json } : {}) }, span: s })),
     ];
     const indexed = await storeAll({ items, write, dead, ...retry, metrics: opts.metrics }, signal);
+    opts.pairing.stored(paired);
     if (dead.length > 0) {
       await opts.deadLetter(dead, signal);
       opts.logger.warn({ spans: dead.length }, 'spans dead-lettered');
