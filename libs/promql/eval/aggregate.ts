@@ -115,6 +115,9 @@ export function aggregate(a: AggregateArgs, vec: Sample[]): Sample[] {
   return finish(a, ordered);
 }
 
+/** The values of a group that is not a quantile's: none are kept (accumulate pushes only for quantile). */
+const NO_VALUES: number[] = [];
+
 function newGroup(a: AggregateArgs, s: Sample, labels: Labels): Group {
   const g: Group = {
     labels,
@@ -123,7 +126,7 @@ function newGroup(a: AggregateArgs, s: Sample, labels: Labels): Group {
     mean: s.value,
     count: 1,
     incremental: false,
-    values: [s.value],
+    values: a.op === 'quantile' ? [s.value] : NO_VALUES,
     hasFloat: !s.histogram,
     hasHistogram: !!s.histogram,
   };

@@ -7,9 +7,7 @@ export function quantile(q: number, values: number[], version: 2 | 3 = 2): numbe
   if (version === 3 && Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  const sorted = [...values].sort((a, b) =>
-    Number.isNaN(a) ? (Number.isNaN(b) ? 0 : -1) : Number.isNaN(b) ? 1 : a - b,
-  );
+  const sorted = ascending(values);
   const n = sorted.length;
   const rank = q * (n - 1);
   const lower = Math.max(0, Math.floor(rank));
@@ -17,6 +15,34 @@ export function quantile(q: number, values: number[], version: 2 | 3 = 2): numbe
   const weight = rank - Math.floor(rank);
   if (version === 3 && weight === 0) return sorted[lower] as number;
   return (sorted[lower] as number) * (1 - weight) + (sorted[upper] as number) * weight;
+}
+
+const byValue = (a: number, b: number): number =>
+  Number.isNaN(a) ? (Number.isNaN(b) ? 0 : -1) : Number.isNaN(b) ? 1 : a - b;
+
+/**
+ * The values ascending, NaN first (Go's order of them in quantile.go). A typed array sorts numerically without a
+ * comparator call per pair (several times faster over the thousands of values a step of `quantile` over a large
+ * fleet holds), NaN last, which is moved to the front. It also puts -0 before 0, where the comparator keeps them
+ * in input order: the comparator is used when both occur, so the answer stays the one it was.
+ */
+function ascending(values: readonly number[]): ArrayLike<number> {
+  let nan = 0;
+  let negativeZero = false;
+  let positiveZero = false;
+  for (const v of values) {
+    if (v !== v) nan++;
+    else if (v === 0) {
+      if (Object.is(v, -0)) negativeZero = true;
+      else positiveZero = true;
+    }
+  }
+  if (negativeZero && positiveZero) return [...values].sort(byValue);
+  const sorted = Float64Array.from(values).sort();
+  if (nan === 0) return sorted;
+  const out = new Float64Array(sorted.length).fill(NaN, 0, nan);
+  out.set(sorted.subarray(0, sorted.length - nan), nan);
+  return out;
 }
 
 interface Bucket {
