@@ -2,8 +2,9 @@ import { procStats } from './proc-stats.ts';
 import { stackPid } from './cpu-placement.ts';
 
 /**
- * Where a traces benchmark phase's work went (bench/traces.bench.ts): CPU-s of OpenSearch, Kafka and this
- * process (the client, and in the Pharos phase the collector and indexer it runs), and what OpenSearch did on
+ * Where a traces benchmark phase's work went (bench/traces.bench.ts): CPU-s of OpenSearch, Kafka, the collector
+ * and indexer processes (`extra`) and this process (the client, and with BENCH_IN_PROCESS=1 the collector and
+ * indexer it runs), and what OpenSearch did on
  * the phase's indices (`_stats`: docs indexed, refreshes, searches, merges). Comparing these between the raw
  * `_bulk` and Pharos shows what the pipeline makes OpenSearch do that a raw writer does not.
  */
@@ -12,8 +13,8 @@ export interface PhaseStats {
   opensearch: { indexed: number; refreshes: number; searches: number; mergesMs: number; indexMs: number };
 }
 
-export function cpuMeter(): () => Record<string, number> {
-  const procs = ['opensearch', 'kafka'].map((name) => ({ name, pid: stackPid(name) }));
+export function cpuMeter(extra: { name: string; pid: number | undefined }[] = []): () => Record<string, number> {
+  const procs = [...['opensearch', 'kafka'].map((name) => ({ name, pid: stackPid(name) })), ...extra];
   const before = procs.map((p) => procStats(p.pid).cpu);
   const self = process.cpuUsage();
   return () => {

@@ -26,7 +26,9 @@ import { MAX_TOPOLOGY_EDGES } from '../services/query/traces/traces.feature.ts';
 import { TracesService } from '../services/query/traces/traces.service.ts';
 import { engineConfig, INGEST_TOKEN } from '../test/integration/ingest/pipeline.helpers.ts';
 import { until } from '../test/support/until.ts';
+import { canSeparate, place, type Placement } from './cpu-placement.ts';
 import { cpuMeter, indexStats, type PhaseStats } from './traces-stats.ts';
+import { indexerSpanStats, postSpans, startSpanServices } from './traces-processes.ts';
 
 /**
  * Traces end to end on Kafka + OpenSearch (issue 22): OTLP/HTTP protobuf requests of 500 spans → collector
@@ -37,7 +39,8 @@ import { cpuMeter, indexStats, type PhaseStats } from './traces-stats.ts';
  * (time reported; goal < 2 s for 1,000,000 spans), also over the raw client's spans and edges. Each trace is a
  * client span (frontend, west) and its server span (checkout, east), 5% failing. BENCH_SPANS (default 200,000),
  * BENCH_CONCURRENCY (4), BENCH_E2E=0: only the raw bulk with edges and its topology (a large BENCH_SPANS),
- * BENCH_PAIRING_MAX_AGE_S: indexer.spanPairing.maxAgeSeconds.
+ * BENCH_PAIRING_MAX_AGE_S: indexer.spanPairing.maxAgeSeconds. The collector and indexer run as processes of their
+ * own, as deployed (bench/traces-processes.ts); BENCH_IN_PROCESS=1 runs them in this process instead.
  */
 const SPANS = Number(process.env.BENCH_SPANS ?? 200_000);
 const BATCH = 500;
@@ -248,15 +251,62 @@ async function pharos(): Promise<{ ms: number; topology: TopologyRuns; stats: Ph
   return { ms, topology, stats };
 }
 
+/** The Pharos phase with the collector and indexer as processes of their own (bench/traces-processes.ts). */
+async function pharosProcesses(): Promise<{
+  ms: number;
+  topology: TopologyRuns;
+  stats: PhaseStats & { bulks: object };
+}> {
+  const svc = await startSpanServices(run, {
+    collector: { cluster: 'bench', maxInFlight: 100_000 },
+    ...(process.env.BENCH_PAIRING_MAX_AGE_S
+      ? { indexer: { spanPairing: { maxAgeSeconds: Number(process.env.BENCH_PAIRING_MAX_AGE_S) } } }
+      : {}),
+  });
+  const store = new OpenSearchSpanStore({
+    url: 'http://127.0.0.1:9200',
+    indexPrefix: run,
+    requestTimeoutMs: 60_000,
+    shards: 1,
+    replicas: 0,
+  });
+  try {
+    const bodies = Array.from({ length: batches }, (_, b) => body(b));
+    const meter = cpuMeter(svc.pids);
+    const t0 = performance.now();
+    await pool(batches, (b) => postSpans(svc, bodies[b] as Buffer));
+    // As the in-process phase: the indexer's own count of spans OpenSearch acknowledged, then one refresh.
+    await until(async () => (await indexerSpanStats(svc)).indexed >= SPANS, 1_800_000, `${SPANS} spans indexed`);
+    await store.refresh();
+    const ms = performance.now() - t0;
+    const stored = (await store.find({}, 0)).total;
+    if (stored !== SPANS) throw new Error(`${stored} spans stored, ${SPANS} sent`);
+    const { bulks, seconds } = await indexerSpanStats(svc);
+    const stats = { cpu: meter(), opensearch: await indexStats(indicesOf(run)), bulks: { bulks, seconds } };
+    return { ms, topology: await timeTopology(store), stats };
+  } finally {
+    await store.close();
+    await svc.close();
+  }
+}
+
+// BENCH_IN_PROCESS=1: the collector and indexer in this process, sharing its thread with the sending client.
+const inProcess = process.env.BENCH_IN_PROCESS === '1';
 const e2e = process.env.BENCH_E2E !== '0';
+// BENCH_PLACEMENT=separate: OpenSearch alone on core 0, everything else (this process, the collector and indexer
+// it spawns, Kafka) on the others, as bench/ingest.bench.ts does: collectors and indexers never share a data
+// node's cores in a deployment. Both raw phases and Pharos's get the same placement. Default: shared.
+const placement: Placement = process.env.BENCH_PLACEMENT === 'separate' && canSeparate() ? 'separate' : 'shared';
+place(placement);
 const rawEdges = await rawBulk(true);
 const raw = e2e ? await rawBulk(false) : undefined;
-const p = e2e ? await pharos() : undefined;
+const p = e2e ? await (inProcess ? pharos() : pharosProcesses()) : undefined;
 const perSec = (ms: number) => SPANS / (ms / 1000);
 console.log(
   JSON.stringify(
     {
       spans: SPANS,
+      placement,
       requestSpans: BATCH,
       concurrency: CONCURRENCY,
       // What the edges cost a raw client: the same spans plus one edge document per call, in the same bulks.
@@ -283,6 +333,8 @@ console.log(
     2,
   ),
 );
+// Every core for OpenSearch again: it is the shared stack's.
+place('shared');
 // The run's indices (raw and Pharos's) go; the data is made again each run.
 for (const prefix of [run, `${run}-raw`, `${run}-rawe`])
   for (const pattern of [`otel-v1-apm-span-${prefix}.*`, `${prefix}-span-edges-*`])
