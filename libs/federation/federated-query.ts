@@ -7,7 +7,7 @@ import { evalInstant, evalRange } from '../promql/eval/evaluator.ts';
 import { gridsOf, type Grid } from '../promql/eval/subquery.ts';
 import { TopKTieError } from '../promql/eval/aggregate-partials.ts';
 import { HistogramPartialsError } from '../promql/histogram/float-histogram.ts';
-import { parsePromQL } from '../promql/parser.ts';
+import { ParseCache } from '../promql/parse-cache.ts';
 import { planQuery, type Plan, type PlanOptions } from '../promql/planner.ts';
 import { checkRangeResolution, checkSubqueryPoints } from '../promql/query-cost.ts';
 import { typeOf } from '../promql/typecheck.ts';
@@ -53,6 +53,8 @@ interface RunRequest extends QueryInWindow {
  */
 export class FederatedQuery extends MetadataQueries implements FederatedQueryService {
   readonly members: MemberInfoCache;
+  /** Parsed query texts: a dashboard asks the same ones on every load and refresh. */
+  private readonly parsed = new ParseCache();
 
   constructor(opts: FederatedQueryOptions) {
     super(opts);
@@ -88,7 +90,7 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
   ): Promise<{ expr: Expr; plan: Plan; sem: FleetSemantics }> {
     const build = (s: FleetSemantics) => {
       const grid = topGrid(w);
-      const expr = resolveQueryTimes(parsePromQL(query, s.parse), {
+      const expr = resolveQueryTimes(this.parsed.parse(query, s.parse), {
         startMs: grid.startMs,
         endMs: grid.queryEndMs ?? grid.endMs,
         stepMs: w.kind === 'range' ? grid.stepMs : 0,

@@ -8,7 +8,7 @@ import {
 } from '../errors/errors.ts';
 import type { PharosConfig } from '../config/config.schema.ts';
 import { EnvelopeStream } from './envelope-stream.ts';
-import { PromAnswerStream } from './prom-answer-stream.ts';
+import { PromAnswerDecoder } from './prom-answer-decoder.ts';
 import { BodyTooLargeError, httpRequest, type HttpReply } from './http-transport.ts';
 import { dedupReplicas } from './replica-dedup.ts';
 
@@ -59,8 +59,9 @@ interface PromEnvelope {
 /**
  * Answers are decoded as they arrive, so the body's text is never held whole: those whose data is a list
  * (`series`, `labels`, label values) element by element (EnvelopeStream); query and query_range answers with
- * each series' points in compact numeric arrays (PromAnswerStream), unless passed through as they are (their
- * output is that JSON tree anyway, and JSON.parse builds it faster); the others are parsed at the end. The byte
+ * each series' points in compact numeric arrays (PromAnswerDecoder: JSON.parse when the answer is small, else the
+ * PromAnswerStream tokenizer), unless passed through as they are (their output is that JSON tree anyway, and
+ * JSON.parse builds it faster); the others are parsed at the end. The byte
  * bound (`maxBytes`) is the transport's: over it the read stops and the query fails with a limit error instead
  * of the process growing without bound.
  */
@@ -69,7 +70,7 @@ function streamDecoder(
   passThrough: boolean,
 ): { consume: (chunk: Buffer) => void; end: () => unknown } | undefined {
   if (QUERY_PATHS.test(path) && !passThrough) {
-    const answer = new PromAnswerStream();
+    const answer = new PromAnswerDecoder();
     return { consume: (chunk) => answer.push(chunk), end: () => answer.end() };
   }
   if (!LIST_PATHS.test(path)) return undefined;
