@@ -11,6 +11,7 @@ import { EnvelopeStream } from './envelope-stream.ts';
 import { PromAnswerDecoder } from './prom-answer-decoder.ts';
 import { BodyTooLargeError, httpRequest, type HttpReply } from './http-transport.ts';
 import { dedupReplicas } from './replica-dedup.ts';
+import { timeoutSignal } from '../async/timeout-signal.ts';
 
 export type ClusterConfig = PharosConfig['clusters'][number];
 
@@ -95,7 +96,7 @@ async function callOne(
   { cluster, path, params, passThrough }: ClusterCall,
   signal: AbortSignal,
 ): Promise<ApiAnswer> {
-  const timeout = AbortSignal.timeout(cluster.prometheus.timeoutMs);
+  const timeout = timeoutSignal(cluster.prometheus.timeoutMs, signal);
   // No gzip: Prometheus and Pharos usually sit in one network, and compressing every answer costs both sides CPU.
   const headers: Record<string, string> = {
     'content-type': 'application/x-www-form-urlencoded',
@@ -117,7 +118,7 @@ async function callOne(
       headers,
       ...(usePost ? { body: params.toString() } : {}),
       maxBytes,
-      signal: AbortSignal.any([signal, timeout]),
+      signal: timeout.signal,
       ...(list ? { consume: list.consume } : {}),
     });
     body = (list ? list.end() : JSON.parse(res.body)) as PromEnvelope;
@@ -128,12 +129,14 @@ async function callOne(
       throw new LimitError(
         `cluster "${cluster.name}" answered more than federation.maxResponseBytes=${maxBytes} bytes; narrow the query`,
       );
-    if (timeout.aborted)
+    if (timeout.timedOut())
       throw new ClusterUnavailableError(
         `cluster "${cluster.name}" did not answer within ${cluster.prometheus.timeoutMs} ms`,
       );
     if (signal.aborted) throw signal.reason instanceof PharosError ? signal.reason : new TimeoutError('query aborted');
     throw new ClusterUnavailableError(`cluster "${cluster.name}" is unreachable: ${(err as Error).message}`, err);
+  } finally {
+    timeout.dispose();
   }
   if (body.status === 'success')
     return { data: body.data, warnings: body.warnings ?? [], ...(body.infos?.length ? { infos: body.infos } : {}) };
