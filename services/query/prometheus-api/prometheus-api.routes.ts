@@ -243,22 +243,18 @@ function success(data: unknown, warnings: string[]): Record<string, unknown> {
 /**
  * Per-cluster status goes in the body (`clusters`) and in a header, for clients that keep only `data`;
  * Prometheus 3's `infos` annotations and the semantics the answer follows (`semantics`) beside them.
- * Sent as the bytes of JSON.stringify's text, encoded once: given the text, fastify measures its UTF-8 length
- * (Buffer.byteLength, a pass over the whole text as long as JSON.stringify itself took on a profiled small query)
- * before the socket encodes it again (issue 21, Deliver 1). The same bytes and content type as before.
  */
-function answer(reply: FastifyReply, r: FederatedResult): FastifyReply {
+function answer(reply: FastifyReply, r: FederatedResult): Record<string, unknown> {
   void reply.header(
     'x-pharos-clusters',
     Object.entries(r.clusters)
       .map(([c, s]) => `${c}=${s.status}`)
       .join(','),
   );
-  const body = {
+  return {
     ...success({ resultType: r.resultType, result: r.result }, r.warnings),
     ...(r.infos?.length ? { infos: r.infos } : {}),
     clusters: r.clusters,
     ...(r.semantics ? { semantics: r.semantics } : {}),
   };
-  return reply.type('application/json; charset=utf-8').send(Buffer.from(JSON.stringify(body), 'utf8'));
 }
