@@ -2,7 +2,7 @@
 // Pharos's own CPU time per federated query without the network (issue 21, Deliver 1): the twelve small
 // dashboard queries of `npm run bench -- federation` through the engine (parse, plan, fan-out, merge, evaluate)
 // with a client that replays the members' recorded answers (each one decoded from its text again as the checkout's
-// own client decodes an answer off the wire: its streaming decoder in 64 KiB chunks, or JSON.parse), then the answer encoded as the HTTP API sends it. The answers are recorded once from the
+// own client decodes an answer off the wire: its decoder in 64 KiB chunks, or JSON.parse), then the answer encoded as the HTTP API sends it. The answers are recorded once from the
 // benchmark's east/west/north servers. BENCH_ROUNDS (default 30) sets the rounds; BENCH_BASELINE_TREE=<dir>, a
 // checkout of another commit, runs that checkout's engine on the same recordings, interleaved: before/after.
 import { existsSync, mkdirSync } from 'node:fs';
@@ -58,22 +58,27 @@ class ReplayClient implements ClusterClient {
 }
 
 /**
- * The checkout's decoder of query answers: PromAnswerStream fed 64 KiB chunks (what node:http hands over), or
- * JSON.parse of the whole text in a checkout without it. (The list answers' EnvelopeStream is not replayed: both
- * checkouts have it.)
+ * The checkout's decoder of query answers: PromAnswerDecoder (JSON.parse below its size bound, else the stream) or
+ * PromAnswerStream, fed 64 KiB chunks (what node:http hands over), or JSON.parse of the whole text in a checkout
+ * without either. (The list answers' EnvelopeStream is not replayed: both checkouts have it.)
  */
 async function decoderOf(tree: string): Promise<Decode> {
-  const file = join(tree, 'libs/federation/prom-answer-stream.ts');
   const parse: Decode = (_req, text) => JSON.parse(text) as ReturnType<Decode>;
-  if (!existsSync(file)) return parse;
-  const { PromAnswerStream } = (await import(pathToFileURL(file).href)) as {
-    PromAnswerStream: new () => { push(b: Buffer): void; end(): unknown };
-  };
+  const decoderFile = join(tree, 'libs/federation/prom-answer-decoder.ts');
+  const streamFile = join(tree, 'libs/federation/prom-answer-stream.ts');
+  type Decoder = new () => { push(b: Buffer): void; end(): unknown };
+  let Ctor: Decoder | undefined;
+  if (existsSync(decoderFile))
+    Ctor = ((await import(pathToFileURL(decoderFile).href)) as { PromAnswerDecoder: Decoder }).PromAnswerDecoder;
+  else if (existsSync(streamFile))
+    Ctor = ((await import(pathToFileURL(streamFile).href)) as { PromAnswerStream: Decoder }).PromAnswerStream;
+  if (!Ctor) return parse;
+  const Decoder = Ctor;
   return (req, text) => {
     // As HttpClusterClient: list answers and passed-through query answers are parsed whole.
     if ((req.path !== 'query' && req.path !== 'query_range') || req.passThrough) return parse(req, text);
     const bytes = Buffer.from(text, 'utf8');
-    const s = new PromAnswerStream();
+    const s = new Decoder();
     for (let i = 0; i < bytes.length; i += 65_536) s.push(bytes.subarray(i, i + 65_536));
     return s.end() as ReturnType<Decode>;
   };

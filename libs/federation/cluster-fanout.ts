@@ -1,4 +1,5 @@
 import { PharosError, TimeoutError, UnavailableError } from '../errors/errors.ts';
+import { timeoutSignal, type TimeoutSignal } from '../async/timeout-signal.ts';
 import type { ClusterStatus } from './federation.types.ts';
 import {
   ClusterUnavailableError,
@@ -78,12 +79,12 @@ export async function fanOut(
   return { answers, failed, statuses, warnings, infos: [...infos] };
 }
 
-/** A deadline signal for the whole query, chained to the caller's signal. */
+/** A deadline signal for the whole query, chained to the caller's signal; `dispose` once the query is answered. */
+export function queryDeadline(timeoutMs: number, signal?: AbortSignal): TimeoutSignal {
+  return timeoutSignal(timeoutMs, signal, () => new TimeoutError(`query timed out after ${timeoutMs} ms`));
+}
+
+/** queryDeadline's signal, for calls that leave the timer to run out (it does not keep the process alive). */
 export function deadline(timeoutMs: number, signal?: AbortSignal): AbortSignal {
-  const timer = AbortSignal.timeout(timeoutMs);
-  const timeout = new AbortController();
-  timer.addEventListener('abort', () => timeout.abort(new TimeoutError(`query timed out after ${timeoutMs} ms`)), {
-    once: true,
-  });
-  return signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
+  return queryDeadline(timeoutMs, signal).signal;
 }

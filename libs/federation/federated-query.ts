@@ -7,11 +7,11 @@ import { evalInstant, evalRange } from '../promql/eval/evaluator.ts';
 import { gridsOf, type Grid } from '../promql/eval/subquery.ts';
 import { TopKTieError } from '../promql/eval/aggregate-partials.ts';
 import { HistogramPartialsError } from '../promql/histogram/float-histogram.ts';
-import { parsePromQL } from '../promql/parser.ts';
+import { ParseCache } from '../promql/parse-cache.ts';
 import { planQuery, type Plan, type PlanOptions } from '../promql/planner.ts';
 import { checkRangeResolution, checkSubqueryPoints } from '../promql/query-cost.ts';
 import { typeOf } from '../promql/typecheck.ts';
-import { deadline, fanOut } from './cluster-fanout.ts';
+import { fanOut, queryDeadline } from './cluster-fanout.ts';
 import { describeMembers, fleetSemantics, type FleetSemantics } from './fleet-semantics.ts';
 import type {
   FederatedQueryService,
@@ -53,6 +53,8 @@ interface RunRequest extends QueryInWindow {
  */
 export class FederatedQuery extends MetadataQueries implements FederatedQueryService {
   readonly members: MemberInfoCache;
+  /** Parsed query texts: a dashboard asks the same ones on every load and refresh. */
+  private readonly parsed = new ParseCache();
 
   constructor(opts: FederatedQueryOptions) {
     super(opts);
@@ -88,7 +90,7 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
   ): Promise<{ expr: Expr; plan: Plan; sem: FleetSemantics }> {
     const build = (s: FleetSemantics) => {
       const grid = topGrid(w);
-      const expr = resolveQueryTimes(parsePromQL(query, s.parse), {
+      const expr = resolveQueryTimes(this.parsed.parse(query, s.parse), {
         startMs: grid.startMs,
         endMs: grid.queryEndMs ?? grid.endMs,
         stepMs: w.kind === 'range' ? grid.stepMs : 0,
@@ -140,14 +142,14 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     // What the leaves would cost the clusters is bounded before any is sent (issue 15).
     checkSubqueryPoints(plan.root, topGrid(w), { limits: this.limits, sem: sem.eval });
     const grids = gridsOf(plan.root, topGrid(w), sem.eval);
-    const sig = deadline(q.timeoutMs ?? this.limits.timeoutMs, signal);
     const calls = leafCalls({ plan, window: w, grids, sem, cluster: (n) => this.cluster(n) });
     const asked = [...new Set(calls.map((c) => c.cluster.name))];
+    const sig = queryDeadline(q.timeoutMs ?? this.limits.timeoutMs, signal);
     const fan = await fanOut(this.client, calls, {
       partial: q.partialResponse ?? this.limits.partialResponse,
-      signal: sig,
+      signal: sig.signal,
       asked,
-    });
+    }).finally(sig.dispose);
     const merged = mergeLeaves(plan, { calls, answers: fan.answers, failed: fan.failed }, this.limits);
     const notes = new Annotations();
     const out = this.evaluate(plan, merged, { w, grids, sem, notes });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromPromSample, memberFloat, toPromSample, type CompactSeries } from './compact-series.ts';
 import type { PromSample } from './federation.types.ts';
+import { PromAnswerDecoder, WHOLE_ANSWER_BYTES } from './prom-answer-decoder.ts';
 import { PromAnswerStream } from './prom-answer-stream.ts';
 
 /** Decodes `text` fed in pieces cut at `cuts` (byte offsets of its UTF-8). */
@@ -139,5 +140,44 @@ describe('PromAnswerStream', () => {
       const got = decode(text) as { data: { result: CompactSeries[] } };
       expect(got.data.result.map(toPromSample), text).toEqual(body.data.result);
     }
+  });
+});
+
+/** Decodes `text` with PromAnswerDecoder (parsed whole below `wholeBytes`), fed in pieces cut at `cuts`. */
+function decodeWith(text: string, wholeBytes: number, cuts: number[] = []): unknown {
+  const bytes = Buffer.from(text, 'utf8');
+  const d = new PromAnswerDecoder(wholeBytes);
+  let from = 0;
+  for (const at of [...cuts, bytes.length]) {
+    d.push(bytes.subarray(from, at));
+    from = at;
+  }
+  return d.end();
+}
+
+describe('PromAnswerDecoder: small answers parsed whole, the rest streamed', () => {
+  it('gives what the stream gives, whole or switched to the stream at any byte', () => {
+    for (const text of ANSWERS) {
+      const want = decode(text);
+      expect(decodeWith(text, WHOLE_ANSWER_BYTES), text).toEqual(want);
+      const n = Buffer.byteLength(text);
+      for (let at = 0; at <= n; at++) {
+        expect(decodeWith(text, WHOLE_ANSWER_BYTES, [at]), `${text} cut at ${at}`).toEqual(want);
+        expect(decodeWith(text, at, [at, Math.min(n, at + 3)]), `${text} streamed past ${at}`).toEqual(want);
+      }
+    }
+  });
+
+  it('refuses what the stream refuses with a SyntaxError, truncated answers included', () => {
+    for (const text of BAD) expect(() => decodeWith(text, WHOLE_ANSWER_BYTES), text).toThrow(SyntaxError);
+    const text = ANSWERS[1] as string;
+    for (let at = 0; at < text.length; at++)
+      expect(() => decodeWith(text.slice(0, at), WHOLE_ANSWER_BYTES), `cut at ${at}`).toThrow(SyntaxError);
+  });
+
+  it("keeps the order of a series' points when it has both `value` and `values`, as the stream does", () => {
+    const text =
+      '{"data":{"result":[{"values":[[1,"1"]],"metric":null,"value":[2,"2"],"x":{"values":[3]}},[1,"a"],7]}}';
+    expect(decodeWith(text, WHOLE_ANSWER_BYTES)).toEqual(decode(text));
   });
 });

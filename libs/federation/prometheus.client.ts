@@ -8,9 +8,10 @@ import {
 } from '../errors/errors.ts';
 import type { PharosConfig } from '../config/config.schema.ts';
 import { EnvelopeStream } from './envelope-stream.ts';
-import { PromAnswerStream } from './prom-answer-stream.ts';
+import { PromAnswerDecoder } from './prom-answer-decoder.ts';
 import { BodyTooLargeError, httpRequest, type HttpReply } from './http-transport.ts';
 import { dedupReplicas } from './replica-dedup.ts';
+import { timeoutSignal } from '../async/timeout-signal.ts';
 
 export type ClusterConfig = PharosConfig['clusters'][number];
 
@@ -59,8 +60,9 @@ interface PromEnvelope {
 /**
  * Answers are decoded as they arrive, so the body's text is never held whole: those whose data is a list
  * (`series`, `labels`, label values) element by element (EnvelopeStream); query and query_range answers with
- * each series' points in compact numeric arrays (PromAnswerStream), unless passed through as they are (their
- * output is that JSON tree anyway, and JSON.parse builds it faster); the others are parsed at the end. The byte
+ * each series' points in compact numeric arrays (PromAnswerDecoder: JSON.parse when the answer is small, else the
+ * PromAnswerStream tokenizer), unless passed through as they are (their output is that JSON tree anyway, and
+ * JSON.parse builds it faster); the others are parsed at the end. The byte
  * bound (`maxBytes`) is the transport's: over it the read stops and the query fails with a limit error instead
  * of the process growing without bound.
  */
@@ -69,7 +71,7 @@ function streamDecoder(
   passThrough: boolean,
 ): { consume: (chunk: Buffer) => void; end: () => unknown } | undefined {
   if (QUERY_PATHS.test(path) && !passThrough) {
-    const answer = new PromAnswerStream();
+    const answer = new PromAnswerDecoder();
     return { consume: (chunk) => answer.push(chunk), end: () => answer.end() };
   }
   if (!LIST_PATHS.test(path)) return undefined;
@@ -94,7 +96,7 @@ async function callOne(
   { cluster, path, params, passThrough }: ClusterCall,
   signal: AbortSignal,
 ): Promise<ApiAnswer> {
-  const timeout = AbortSignal.timeout(cluster.prometheus.timeoutMs);
+  const timeout = timeoutSignal(cluster.prometheus.timeoutMs, signal);
   // No gzip: Prometheus and Pharos usually sit in one network, and compressing every answer costs both sides CPU.
   const headers: Record<string, string> = {
     'content-type': 'application/x-www-form-urlencoded',
@@ -116,7 +118,7 @@ async function callOne(
       headers,
       ...(usePost ? { body: params.toString() } : {}),
       maxBytes,
-      signal: AbortSignal.any([signal, timeout]),
+      signal: timeout.signal,
       ...(list ? { consume: list.consume } : {}),
     });
     body = (list ? list.end() : JSON.parse(res.body)) as PromEnvelope;
@@ -127,12 +129,14 @@ async function callOne(
       throw new LimitError(
         `cluster "${cluster.name}" answered more than federation.maxResponseBytes=${maxBytes} bytes; narrow the query`,
       );
-    if (timeout.aborted)
+    if (timeout.timedOut())
       throw new ClusterUnavailableError(
         `cluster "${cluster.name}" did not answer within ${cluster.prometheus.timeoutMs} ms`,
       );
     if (signal.aborted) throw signal.reason instanceof PharosError ? signal.reason : new TimeoutError('query aborted');
     throw new ClusterUnavailableError(`cluster "${cluster.name}" is unreachable: ${(err as Error).message}`, err);
+  } finally {
+    timeout.dispose();
   }
   if (body.status === 'success')
     return { data: body.data, warnings: body.warnings ?? [], ...(body.infos?.length ? { infos: body.infos } : {}) };

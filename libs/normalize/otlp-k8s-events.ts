@@ -23,9 +23,10 @@ export function k8sEventFromOtlp(record: OtlpLogRecord, resource: OtlpAttributes
     if (isEvent(body)) return body;
     if (isEvent(body.object) && typeof body.type === 'string') return body.object as Obj;
   }
-  const attr = (key: string): OtlpValue | undefined => record.attributes[key] ?? resource[key];
-  const uid = str(attr('k8s.event.uid'));
+  const uid = str(record.attributes['k8s.event.uid'] ?? resource['k8s.event.uid']);
   if (uid === undefined) return undefined;
+  // Made only for a record that is an Event: every log record comes through here.
+  const attr = (key: string): OtlpValue | undefined => record.attributes[key] ?? resource[key];
   const namespace = str(attr('k8s.namespace.name'));
   const nanos = record.timeUnixNano !== '0' ? record.timeUnixNano : record.observedTimeUnixNano;
   const event: Obj = {

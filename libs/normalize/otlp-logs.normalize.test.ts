@@ -67,6 +67,30 @@ describe('OTLP log records → records', () => {
     expect(twice.logs.map((d) => d.id)).toEqual([single, `${single}:1`]);
   });
 
+  it('gives records with and without attributes of their own the ids and maps of earlier versions', () => {
+    const r = (attributes: OtlpLogRecord['attributes']) => record({ severityNumber: 9, attributes });
+    const resource = { 'k8s.namespace.name': 'shop', 'k8s.pod.label.app': 'cart' };
+    const { logs } = normalizeOtlpLogs(
+      [
+        {
+          resource,
+          scopeLogs: [
+            {
+              scope: { name: 'bench', version: '' },
+              logRecords: [r({ 'log.iostream': 'stdout' }), r({ 'log.iostream': 'stderr', user: 'ann' })],
+            },
+          ],
+        },
+      ],
+      local,
+      0,
+    );
+    // The ids earlier versions computed: a resend across an upgrade overwrites, never duplicates.
+    expect(logs.map((d) => d.id)).toEqual(['10115ab03fca539f70a654b5cf8863d4', '6175b5e9b50358945530552ba96fa6ec']);
+    expect(logs[0]!.attributes).toEqual({ 'k8s.pod.label.app': 'cart', 'otel.scope.name': 'bench' });
+    expect(logs[1]!.attributes).toEqual({ 'k8s.pod.label.app': 'cart', 'otel.scope.name': 'bench', user: 'ann' });
+  });
+
   it('bounds attributes so a chatty sender cannot make records the bus refuses', () => {
     const many = Object.fromEntries(
       Array.from({ length: MAX_ATTRIBUTES + 10 }, (_, i) => [

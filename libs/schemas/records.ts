@@ -104,6 +104,34 @@ export type AuditDoc = z.infer<typeof auditDocSchema>;
 export const docSchemaByKind = { logs: logDocSchema, events: eventDocSchema, audit: auditDocSchema } as const;
 
 /**
+ * A map of string values as JSON.parse makes it (a record's labels, attributes): what `z.record(z.string(),
+ * z.string())` accepts, checked in one loop and kept as the object it is, where zod's record builds a new
+ * object key by key (a regex test, two schema runs and a property write per key). For the indexer, which
+ * validates every record it takes from the bus, that record check was 0.45 of 0.5 s per 100,000 OTLP records
+ * (three attributes each). An own `__proto__` key (zod's record drops it) is refused: no collector writes
+ * one (assigning `__proto__` on a plain object sets no property).
+ */
+export function isStringMap(value: unknown): value is Record<string, string> {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const key in value) {
+    if (key === '__proto__' || typeof (value as Record<string, unknown>)[key] !== 'string') return false;
+  }
+  return true;
+}
+
+const stringMap = z.custom<Record<string, string>>(isStringMap, { message: 'expected an object of string values' });
+
+/**
+ * The schemas records are checked with when they come off the bus (services/indexer/index-batch.ts): the same
+ * documents as docSchemaByKind accepts, with the string maps checked by isStringMap.
+ */
+export const busDocSchemaByKind = {
+  logs: logDocSchema.extend({ labels: stringMap.optional(), attributes: stringMap.optional() }),
+  events: eventDocSchema,
+  audit: auditDocSchema,
+} as const;
+
+/**
  * Query API filter name → stored field, per kind (issue contract). Multi-valued stored fields (groups,
  * sourceIP) match when any element matches.
  */

@@ -7,7 +7,7 @@ import { PharosError } from '../../libs/errors/errors.ts';
 import type { Logger } from '../../libs/logging/logger.ts';
 import { issuesText } from '../../libs/normalize/normalize.types.ts';
 import { recordKey } from '../../libs/schemas/record-key.ts';
-import { docSchemaByKind, type RecordKind } from '../../libs/schemas/records.ts';
+import { busDocSchemaByKind, type RecordKind } from '../../libs/schemas/records.ts';
 import type { AnyDoc, RecordStore, WriteItemResult } from '../../libs/store/record-store.ts';
 import type { BulkWrite } from './bulk-coalescer.ts';
 import { toDeadLetter } from './dead-letter.ts';
@@ -37,7 +37,7 @@ export function indexBatchHandler(
   opts: IndexBatchOptions,
 ): (batch: ConsumedMessage[], signal: AbortSignal) => Promise<void> {
   const { kind, metrics } = opts;
-  const schema = docSchemaByKind[kind];
+  const schema = busDocSchemaByKind[kind];
   const log = opts.logger.child({ component: 'indexer', kind });
   const backoff = opts.backoff ?? { initialMs: 200, maxMs: 10_000 };
   const write = opts.write ?? storeWrite(opts);

@@ -22,9 +22,9 @@ export const kindPattern = (prefix: string, kind: RecordKind): string => `${pref
 
 export function dayOf(time: number): string {
   const d = new Date(time);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()}.${pad(d.getUTCMonth() + 1)}.${pad(d.getUTCDate())}`;
+  return `${d.getUTCFullYear()}.${pad2(d.getUTCMonth() + 1)}.${pad2(d.getUTCDate())}`;
 }
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
 /** The daily index a record of this cluster and time goes to. */
 export function indexName(prefix: string, kind: RecordKind, record: { cluster: string; time: number }): string {

@@ -79,6 +79,25 @@ describe('Prometheus API routes', () => {
     expect(seen[1]).toEqual({ query: 'up', start: 0, end: 60, step: 15, timeoutMs: 5000 });
   });
 
+  it("sends query answers as JSON.stringify's bytes, with the JSON content type and its exact length", async () => {
+    const { fed } = fakeFederation();
+    const a = await app(fed);
+    for (const url of [
+      '/prometheus/api/v1/query?query=up&time=1',
+      '/prometheus/api/v1/query_range?query=up&start=0&end=60&step=15',
+    ]) {
+      const res = await a.inject({ url });
+      const want = JSON.stringify({
+        status: 'success',
+        data: { resultType: 'vector', result: (await fed.instant({ query: 'up', time: 1 })).result },
+        clusters: { east: { status: 'ok' } },
+      });
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(res.body).toBe(want);
+      expect(res.headers['content-length']).toBe(String(Buffer.byteLength(want)));
+    }
+  });
+
   it.each([
     [new InputError('parse error'), 400, 'bad_data'],
     [new UnprocessableError('cannot federate'), 422, 'execution'],
