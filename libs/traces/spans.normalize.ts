@@ -31,16 +31,17 @@ export function normalizeSpans(
   ingestedAt: number,
 ): SpansResult {
   const out: SpansResult = { spans: [], rejected: [] };
+  const made: { doc: SpanDoc; index: number }[] = [];
   const roots = new Map<string, string>();
   let index = 0;
   for (const rs of batch) {
     for (const ss of rs.scopeSpans) {
       for (const span of ss.spans) {
-        const made = spanDoc({ span, resource: rs.resource, scope: ss.scope, clusterOf, ingestedAt });
-        if (typeof made === 'string') out.rejected.push({ index, reason: made });
+        const doc = spanDoc({ span, resource: rs.resource, scope: ss.scope, clusterOf, ingestedAt });
+        if (typeof doc === 'string') out.rejected.push({ index, reason: doc });
         else {
-          out.spans.push(made);
-          if (made.parentSpanId === '') roots.set(made.traceId, made.name);
+          made.push({ doc, index });
+          if (doc.parentSpanId === '') roots.set(doc.traceId, doc.name);
         }
         index += 1;
       }
@@ -48,7 +49,19 @@ export function normalizeSpans(
   }
   // traceGroup is the root span's name for every span of the trace (Data Prepper's trace-group processor);
   // here it is known for the spans that came with their root (an SDK's batch usually holds whole traces).
-  for (const s of out.spans) s.traceGroup = roots.get(s.traceId) ?? null;
+  // Then each span's size, measured on the JSON text the publisher sends (spanJson), made once here.
+  for (const { doc, index: at } of made) {
+    doc.traceGroup = roots.get(doc.traceId) ?? null;
+    const json = JSON.stringify(doc);
+    const bytes = Buffer.byteLength(json, 'utf8');
+    if (bytes > MAX_SPAN_BYTES)
+      out.rejected.push({ index: at, reason: `span of ${bytes} bytes is over the limit of ${MAX_SPAN_BYTES} bytes` });
+    else {
+      texts.set(doc, json);
+      out.spans.push(doc);
+    }
+  }
+  out.rejected.sort((a, b) => a.index - b.index);
   return out;
 }
 
@@ -107,15 +120,25 @@ function spanDoc({ span, resource, scope, clusterOf, ingestedAt }: SpanInput): S
     links: span.links,
     droppedAttributesCount: span.droppedAttributesCount,
   };
-  const bytes = Buffer.byteLength(JSON.stringify(doc), 'utf8');
-  if (bytes > MAX_SPAN_BYTES) return `span of ${bytes} bytes is over the limit of ${MAX_SPAN_BYTES} bytes`;
   return doc;
 }
+
+/** The JSON text each span was measured by in normalizeSpans, kept so the collector's publisher does not make it again. */
+const texts = new WeakMap<SpanDoc, string>();
+
+/** A span's JSON text: the one normalizeSpans measured it by (the doc is not changed after), else serialized now. */
+export const spanJson = (doc: SpanDoc): string => texts.get(doc) ?? JSON.stringify(doc);
+
+const DIGITS = /^[1-9]\d*$/;
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** Nanoseconds since the epoch → ISO 8601 with the nanoseconds kept (Data Prepper writes them so). */
 export function isoNanos(nanos: string): string {
+  // At least a second after the epoch (10 to 19 digits, as OTLP's fixed64 gives it): its millisecond and nanosecond parts are the
+  // digits themselves, read without BigInt (two per span on the collector's hot path).
+  if (nanos.length >= 10 && nanos.length <= 19 && DIGITS.test(nanos))
+    return `${new Date(Number(nanos.slice(0, -6))).toISOString().slice(0, 19)}.${nanos.slice(-9)}Z`;
   const n = BigInt(nanos);
   const ms = Number(n / 1_000_000n);
   const frac = (n % 1_000_000_000n).toString().padStart(9, '0');

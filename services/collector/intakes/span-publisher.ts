@@ -3,6 +3,7 @@ import { packRecords } from '../../../libs/bus/record-pack.ts';
 import { PharosError, UnavailableError } from '../../../libs/errors/errors.ts';
 import type { Logger } from '../../../libs/logging/logger.ts';
 import type { SpanDoc } from '../../../libs/schemas/span-doc.ts';
+import { spanJson } from '../../../libs/traces/spans.normalize.ts';
 import type { IngestMetrics } from '../ingest.metrics.ts';
 
 export interface SpanPublisherOptions {
@@ -50,7 +51,10 @@ export function createSpanPublisher(opts: SpanPublisherOptions): SpanPublisher {
       try {
         const unique = new Map<string, SpanDoc>();
         for (const s of spans) unique.set(`${s.cluster}\u0000${s.id}`, s);
-        const messages = packRecords('spans', [...unique.values()], { keyOf: (s) => traceBucketKey(s.traceId) });
+        const messages = packRecords('spans', [...unique.values()], {
+          keyOf: (s) => traceBucketKey(s.traceId),
+          serialize: spanJson,
+        });
         await (await opts.bus()).publish(opts.topic, messages, signal);
         count(spans, 'accepted');
       } catch (err) {
