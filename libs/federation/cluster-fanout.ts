@@ -28,16 +28,32 @@ export interface FanoutResult {
 }
 
 /**
- * Runs calls in parallel under one deadline. A failed cluster (down, slow, 5xx) is dropped from the whole
+ * Runs calls in parallel under one deadline (`timeoutMs`, chained to the caller's `signal`, cleared once they
+ * settle). A failed cluster (down, slow, 5xx) is dropped from the whole
  * query with a warning, or fails the query when partial response is off; an error about the query itself
  * (bad_data, execution) fails the query, since the union would fail the same way.
  */
 export async function fanOut(
   client: ClusterClient,
   calls: FanoutCall[],
-  opts: { partial: boolean; signal: AbortSignal; asked: string[] },
+  opts: { partial: boolean; timeoutMs: number; signal?: AbortSignal; asked: string[] },
 ): Promise<FanoutResult> {
-  const settled = await Promise.allSettled(calls.map((c) => client.call(c, opts.signal)));
+  const deadline = queryDeadline(opts.timeoutMs, opts.signal);
+  try {
+    return collect(calls, await Promise.allSettled(calls.map((c) => client.call(c, deadline.signal))), {
+      ...opts,
+      signal: deadline.signal,
+    });
+  } finally {
+    deadline.dispose();
+  }
+}
+
+function collect(
+  calls: FanoutCall[],
+  settled: PromiseSettledResult<ApiAnswer>[],
+  opts: { partial: boolean; signal: AbortSignal; asked: string[] },
+): FanoutResult {
   const failed = new Map<string, string>();
   const answers: (ApiAnswer | undefined)[] = [];
   settled.forEach((s, i) => {
@@ -80,11 +96,6 @@ export async function fanOut(
 }
 
 /** A deadline signal for the whole query, chained to the caller's signal; `dispose` once the query is answered. */
-export function queryDeadline(timeoutMs: number, signal?: AbortSignal): TimeoutSignal {
+function queryDeadline(timeoutMs: number, signal?: AbortSignal): TimeoutSignal {
   return timeoutSignal(timeoutMs, signal, () => new TimeoutError(`query timed out after ${timeoutMs} ms`));
-}
-
-/** queryDeadline's signal, for calls that leave the timer to run out (it does not keep the process alive). */
-export function deadline(timeoutMs: number, signal?: AbortSignal): AbortSignal {
-  return queryDeadline(timeoutMs, signal).signal;
 }

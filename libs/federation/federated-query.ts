@@ -11,7 +11,7 @@ import { ParseCache } from '../promql/parse-cache.ts';
 import { planQuery, type Plan, type PlanOptions } from '../promql/planner.ts';
 import { checkRangeResolution, checkSubqueryPoints } from '../promql/query-cost.ts';
 import { typeOf } from '../promql/typecheck.ts';
-import { fanOut, queryDeadline } from './cluster-fanout.ts';
+import { fanOut } from './cluster-fanout.ts';
 import { describeMembers, fleetSemantics, type FleetSemantics } from './fleet-semantics.ts';
 import type {
   FederatedQueryService,
@@ -144,12 +144,12 @@ export class FederatedQuery extends MetadataQueries implements FederatedQuerySer
     const grids = gridsOf(plan.root, topGrid(w), sem.eval);
     const calls = leafCalls({ plan, window: w, grids, sem, cluster: (n) => this.cluster(n) });
     const asked = [...new Set(calls.map((c) => c.cluster.name))];
-    const sig = queryDeadline(q.timeoutMs ?? this.limits.timeoutMs, signal);
     const fan = await fanOut(this.client, calls, {
       partial: q.partialResponse ?? this.limits.partialResponse,
-      signal: sig.signal,
+      timeoutMs: q.timeoutMs ?? this.limits.timeoutMs,
+      ...(signal ? { signal } : {}),
       asked,
-    }).finally(sig.dispose);
+    });
     const merged = mergeLeaves(plan, { calls, answers: fan.answers, failed: fan.failed }, this.limits);
     const notes = new Annotations();
     const out = this.evaluate(plan, merged, { w, grids, sem, notes });

@@ -6,7 +6,7 @@ import { CLUSTER_LABEL } from '../promql/locality.ts';
 import { parsePromQL } from '../promql/parser.ts';
 import { PROMQL_ANY } from '../promql/parse-options.ts';
 import { printExpr } from '../promql/printer.ts';
-import { deadline, fanOut, type FanoutCall } from './cluster-fanout.ts';
+import { fanOut, type FanoutCall } from './cluster-fanout.ts';
 import type { LabelsQuery, ListResult, MetricMetadata, SeriesQuery } from './federation.types.ts';
 import type { ClusterClient, ClusterConfig } from './prometheus.client.ts';
 
@@ -88,7 +88,8 @@ export class MetadataQueries {
     const calls = this.clusterNames.map((name) => ({ cluster: this.cluster(name), path: 'metadata', params }));
     const fan = await fanOut(this.client, calls, {
       partial: this.limits.partialResponse,
-      signal: deadline(this.limits.timeoutMs, signal),
+      timeoutMs: this.limits.timeoutMs,
+      ...(signal ? { signal } : {}),
       asked: this.clusterNames,
     });
     const data: Record<string, MetricMetadata[]> = {};
@@ -120,7 +121,8 @@ export class MetadataQueries {
     const asked = calls.map((c) => c.cluster.name);
     const fan = await fanOut(this.client, calls, {
       partial: this.limits.partialResponse,
-      signal: deadline(this.limits.timeoutMs, signal),
+      timeoutMs: this.limits.timeoutMs,
+      ...(signal ? { signal } : {}),
       asked,
     });
     return { answers: fan.answers, calls, warnings: fan.warnings };
