@@ -1,10 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from '@opensearch-project/opensearch';
-import { freePort } from '../scripts/deploy/image-layout.ts';
 import { ingestIntakes, type Intake } from './ingest-intakes.ts';
+import { bulkStats, metricsText, startPipeline } from './pipeline-services.ts';
 import { procStats } from './proc-stats.ts';
 import { canSeparate, place, stackPid, type Placement } from './cpu-placement.ts';
 import { normalizeLogs } from '../libs/normalize/logs.normalize.ts';
@@ -14,13 +11,7 @@ import { withAttributeTerms } from '../libs/store/opensearch/attribute-terms.ts'
 import type { LogDoc } from '../libs/schemas/records.ts';
 import { indexName, kindPattern } from '../libs/store/opensearch/index-names.ts';
 import { OpenSearchRecordStore } from '../libs/store/opensearch/opensearch-record.store.ts';
-import {
-  configYaml,
-  engineConfig,
-  exited,
-  INGEST_TOKEN,
-  spawnService,
-} from '../test/integration/ingest/pipeline.helpers.ts';
+import { engineConfig, INGEST_TOKEN } from '../test/integration/ingest/pipeline.helpers.ts';
 import { until } from '../test/support/until.ts';
 
 /**
@@ -237,24 +228,13 @@ interface Services {
  * (`?cluster=`), so its records land in their own daily index.
  */
 async function startServices(): Promise<Services> {
-  const dir = mkdtempSync(join(tmpdir(), 'pharos-bench-'));
   const prefix = `${run}-pipe`;
-  const port = await freePort();
-  // bus.partitions at its default (6): the indexer then always has a partition with data to work on.
-  const base = engineConfig(prefix, dir, { log: { level: 'warn' } });
-  base.bus = { ...(base.bus as object), partitions: 6 };
-  writeFileSync(join(dir, 'collector.yaml'), configYaml({ ...base, server: { host: '127.0.0.1', port } }));
-  const indexerPort = await freePort();
-  writeFileSync(join(dir, 'indexer.yaml'), configYaml({ ...base, server: { host: '127.0.0.1', port: indexerPort } }));
-  const children = [
-    spawnService('indexer', join(dir, 'indexer.yaml')),
-    spawnService('collector', join(dir, 'collector.yaml')),
-  ];
-  const close = async () => {
-    for (const c of children) c.kill('SIGTERM');
-    await Promise.all(children.map(exited));
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const pipeline = await startPipeline((dir) => {
+    // bus.partitions at its default (6): the indexer then always has a partition with data to work on.
+    const base = engineConfig(prefix, dir, { log: { level: 'warn' } });
+    return { ...base, bus: { ...(base.bus as object), partitions: 6 } };
+  });
+  const { collectorPort: port, indexerPort, children, close } = pipeline;
   return { port, indexerPort, prefix, children, close };
 }
 
@@ -269,14 +249,8 @@ interface ServiceStats {
  * time × concurrency means OpenSearch is the limit), and each service's seconds in GC by kind.
  */
 async function serviceStats(svc: Services): Promise<ServiceStats> {
-  const text = async (port: number) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const [indexer, collector] = await Promise.all([text(svc.indexerPort), text(svc.port)]);
-  const bulk = (what: string) =>
-    Number(
-      new RegExp(`pharos_indexer_bulk_duration_seconds_${what}\\{[^}]*kind="logs"[^}]*\\} ([\\d.e+-]+)`).exec(
-        indexer,
-      )?.[1] ?? 0,
-    );
+  const [indexer, collector] = await Promise.all([metricsText(svc.indexerPort), metricsText(svc.port)]);
+  const { bulks, seconds } = bulkStats(indexer, 'logs');
   const gc: Record<string, number> = {};
   for (const [name, metrics] of [
     ['indexer', indexer],
@@ -285,7 +259,7 @@ async function serviceStats(svc: Services): Promise<ServiceStats> {
     for (const m of metrics.matchAll(/pharos_nodejs_gc_duration_seconds_sum\{[^}]*kind="(\w+)"[^}]*\} ([\d.e+-]+)/g))
       gc[`${name} ${m[1]}`] = Number(m[2]);
   }
-  return { bulks: bulk('count'), bulkSeconds: bulk('sum'), gc };
+  return { bulks, bulkSeconds: seconds, gc };
 }
 
 /** The pipeline: POSTs one intake's batches to the collector with CONCURRENCY in flight, until all is searchable. */
