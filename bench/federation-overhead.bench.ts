@@ -7,11 +7,14 @@
 // its node_modules), runs its Pharos over the same servers in the same interleaved rounds: before/after figures
 // of a change. BENCH_CPU_PROF=<dir> writes a V8 CPU profile of this checkout's Pharos there when it stops.
 // BENCH_QUERY=<PromQL> runs that one query instead of the twelve (e.g. a trivial one: the fixed cost per request).
+// It also times the floor proxy (BENCH_FLOOR=0 leaves it out) (bench/federation/floor-proxy.ts): one HTTP hop with the same leaf calls
+// and no framework, what any server in front of the members adds over the bare fan-out on this machine.
 // The bare fan-out uses Pharos's own HTTP client (node:http); BENCH_FANOUT_CLIENT=fetch uses fetch, as before.
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { compareLatency } from './federation/latency.ts';
+import { startFloorProxy } from './federation/floor-start.ts';
 import { startPharos } from './federation/pharos-process.ts';
 import { BenchProcesses } from './federation/processes.ts';
 import { smallSet } from './federation/prometheus-sets.ts';
@@ -36,6 +39,7 @@ try {
     { root: ROOT, set: 'overhead', servers },
     PROFILE ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE)}`] } : {},
   );
+  const floor = process.env.BENCH_FLOOR !== '0' ? await startFloorProxy(proc, servers) : undefined;
   await compareLatency({
     label: 'small fixture (east, west, north)',
     window: SMALL_WINDOW,
@@ -44,6 +48,7 @@ try {
     pharos,
     servers,
     ...(baseline ? { baseline } : {}),
+    ...(floor ? { floor } : {}),
   });
 } finally {
   await proc.stopAll();

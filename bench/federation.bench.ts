@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dashboardReload } from './federation/dashboard-reload.ts';
 import { compareLatency } from './federation/latency.ts';
+import { startFloorProxy } from './federation/floor-start.ts';
 import { startPharos } from './federation/pharos-process.ts';
 import { BenchProcesses } from './federation/processes.ts';
 import { BIG_WINDOW, bigSet, smallSet } from './federation/prometheus-sets.ts';
@@ -91,6 +92,9 @@ if (!ONLY || ONLY === 'small')
     const servers = await smallSet(proc, ROOT, log);
     const tq = await startThanos(proc, { bin: thanos, set: 'small', servers });
     const pharos = await startPharos(proc, { root: ROOT, set: 'small', servers });
+    // One HTTP hop with the same leaf calls and nothing else (BENCH_FLOOR=0 leaves it out): the floor under
+    // Pharos / bare fan-out on this machine.
+    const floor = process.env.BENCH_FLOOR !== '0' ? await startFloorProxy(proc, servers) : undefined;
     await compareLatency({
       label: 'small fixture (east, west, north)',
       window: SMALL_WINDOW,
@@ -99,6 +103,7 @@ if (!ONLY || ONLY === 'small')
       pharos,
       thanos: tq,
       servers,
+      ...(floor ? { floor } : {}),
     });
     await dashboardReload(pharos, SHARED, Math.max(3, Math.round(ROUNDS / 4)));
   });

@@ -19,6 +19,8 @@ export interface LatencyRun {
   thanos?: ThanosQuery;
   /** Another checkout's Pharos over the same servers (BENCH_BASELINE_TREE), interleaved with the others. */
   baseline?: PharosProcess;
+  /** The floor proxy (floor-proxy.ts: one HTTP hop, the same leaf calls, no framework): what any server adds. */
+  floor?: { url: string };
   servers: PromServer[];
 }
 
@@ -30,7 +32,7 @@ export interface LatencySummary {
   baselineOverFanOut: number;
 }
 
-type Who = 'pharos' | 'thanos' | 'fanout' | 'baseline';
+type Who = 'pharos' | 'thanos' | 'fanout' | 'baseline' | 'floor';
 
 const p50 = (xs: number[]): number => (xs.length ? median(xs) : NaN);
 
@@ -69,24 +71,26 @@ export async function compareLatency(r: LatencyRun): Promise<LatencySummary> {
     pharos: (q) => measured('pharos', r.pharos, q),
     fanout: (q) => fanOut(r, q, body),
   };
-  const { thanos, baseline } = r;
+  const { thanos, baseline, floor } = r;
+  if (floor) run.floor = (q) => timed(`${floor.url}/api/v1/query_range`, post(body(q)));
   if (thanos) run.thanos = (q) => timed(`${thanos.url}/api/v1/query_range`, post(body(q)));
   if (baseline) run.baseline = (q) => measured('baseline', baseline, q);
-  const order = (['pharos', 'thanos', 'fanout', 'baseline'] as const).filter((w) => run[w]);
+  const order = (['pharos', 'thanos', 'fanout', 'baseline', 'floor'] as const).filter((w) => run[w]);
   const steps = Math.floor((r.window.end - r.window.start) / r.window.step) + 1;
   console.log(`\n${r.label}: range queries, ${steps} steps, ${r.rounds} interleaved rounds (p50 ms; ratios of p50)`);
   console.log(
-    `query | Pharos | ${thanos ? 'Thanos Query | ' : ''}bare fan-out | ${baseline ? 'baseline Pharos | baseline/fan-out | ' : ''}${thanos ? 'Pharos/Thanos | ' : ''}Pharos/fan-out | Pharos CPU ms${baseline ? ' (baseline)' : ''} | Pharos warm (cache) | agree`,
+    `query | Pharos | ${thanos ? 'Thanos Query | ' : ''}bare fan-out | ${baseline ? 'baseline Pharos | baseline/fan-out | ' : ''}${thanos ? 'Pharos/Thanos | ' : ''}Pharos/fan-out | ${floor ? 'floor proxy/fan-out | ' : ''}Pharos CPU ms${baseline ? ' (baseline)' : ''} | Pharos warm (cache) | agree`,
   );
   const ratios = { overThanos: [] as number[], overFanOut: [] as number[], warmOverThanos: [] as number[] };
   const baseRatios: number[] = [];
+  const floorRatios: number[] = [];
   const cpuSums = { pharos: 0, baseline: 0 };
   for (const q of r.queries) {
     const agree = thanos ? await agreement({ r, thanos, q, body }) : 'not compared';
     for (const who of order) await run[who]?.(q); // warm-up
     cpu.pharos = [];
     cpu.baseline = [];
-    const times: Record<Who, number[]> = { pharos: [], thanos: [], fanout: [], baseline: [] };
+    const times: Record<Who, number[]> = { pharos: [], thanos: [], fanout: [], baseline: [], floor: [] };
     for (let i = 0; i < r.rounds; i++) {
       for (let k = 0; k < order.length; k++) {
         const who = order[(i + k) % order.length] as Who;
@@ -107,6 +111,8 @@ export async function compareLatency(r: LatencyRun): Promise<LatencySummary> {
     ratios.overFanOut.push(p / f);
     ratios.warmOverThanos.push(w / t);
     baseRatios.push(b / f);
+    const fl = p50(times.floor);
+    floorRatios.push(fl / f);
     cpuSums.pharos += p50(cpu.pharos);
     cpuSums.baseline += p50(cpu.baseline);
     const cells = [
@@ -117,6 +123,7 @@ export async function compareLatency(r: LatencyRun): Promise<LatencySummary> {
       ...(baseline ? [`${ms(b)} (p95 ${ms(pct(times.baseline, 95))})`, `${(b / f).toFixed(2)}x`] : []),
       ...(thanos ? [`${(p / t).toFixed(2)}x`] : []),
       `${(p / f).toFixed(2)}x`,
+      ...(floor ? [`${(fl / f).toFixed(2)}x`] : []),
       `${ms(p50(cpu.pharos))}${baseline ? ` (${ms(p50(cpu.baseline))})` : ''}`,
       ms(w),
       agree,
@@ -135,6 +142,7 @@ export async function compareLatency(r: LatencyRun): Promise<LatencySummary> {
       ...(thanos ? [`Pharos/Thanos ${summary.overThanos.toFixed(2)}x,`] : []),
       `Pharos/bare fan-out ${summary.overFanOut.toFixed(2)}x`,
       ...(baseline ? [`(baseline ${summary.baselineOverFanOut.toFixed(2)}x)`] : []),
+      ...(floor ? [`(floor proxy/bare fan-out ${median(floorRatios).toFixed(2)}x)`] : []),
       ...(thanos ? [`, Pharos warm/Thanos ${summary.warmOverThanos.toPrecision(2)}x`] : []),
       `; Pharos CPU per query, sum of the medians: ${ms(cpuSums.pharos)} ms`,
       ...(baseline ? [`(baseline ${ms(cpuSums.baseline)} ms)`] : []),
