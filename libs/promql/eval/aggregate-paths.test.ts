@@ -125,6 +125,24 @@ describe('aggregate: the fast ways to a group give what the key per sample gives
     }
   });
 
+  it('topk, bottomk, limitk: one group = by a label no series has, ties and NaN included, memo or not', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const r = random(300 + seed);
+      const labels = labelSets(r, 1 + Math.floor(r() * 30));
+      for (const version of [2, 3] as const)
+        for (const op of ['topk', 'bottomk', 'limitk'] as const) {
+          const a: AggregateArgs = { op, grouping: [], without: false, version, param: Math.floor(r() * 8) };
+          const groups = new Map<Labels, GroupOf>();
+          for (let k = 0; k < 3; k++) {
+            const vec = step(r, labels, version === 3).map((x) => (r() < 0.3 ? { ...x, value: 1 } : x));
+            const want = run({ ...a, grouping: ['absent'] }, vec);
+            expect(run(a, vec), `seed ${seed} ${op} v${version}`).toEqual(want);
+            expect(run({ ...a, groups }, vec), `seed ${seed} ${op} v${version} memo`).toEqual(want);
+          }
+        }
+    }
+  });
+
   it('count_values labels each value and groups as before, memo or not', () => {
     const vec: Sample[] = [
       { labels: { a: '1' }, value: 2 },
