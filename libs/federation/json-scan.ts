@@ -13,6 +13,13 @@ export interface JsonSink {
   string(t: TokenText): void;
   number(value: number): void;
   literal(value: boolean | null): void;
+  /**
+   * At a `[` where a value goes: the sink may read a run of whole array elements itself (a tight loop over a
+   * shape it knows) and give the index after the last one it took, each element's bytes complete within `buf`;
+   * or `at`, having taken nothing, when the bytes are anything else (cut by the chunk's end, other whitespace,
+   * malformed), which the scanner then reads token by token (and refuses when malformed).
+   */
+  elements?(buf: Buffer, at: number): number;
 }
 
 /** A string token's bytes between its quotes. */
@@ -132,6 +139,13 @@ export class JsonScanner {
       this.sink.string(this.textOf(buf, i + 1, end));
       return end + 1;
     }
+    if (c === 0x5b && this.sink.elements) {
+      const next = this.sink.elements(buf, i);
+      if (next !== i) {
+        this.state = S.After;
+        return next;
+      }
+    }
     if (c === 0x7b || c === 0x5b) {
       const array = c === 0x5b;
       this.stack.push(array);
@@ -188,7 +202,7 @@ const LITERALS: [number[], boolean | null][] = [
   [[0x6e, 0x75, 0x6c, 0x6c], null],
 ];
 
-const isNumberByte = (c: number): boolean =>
+export const isNumberByte = (c: number): boolean =>
   (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
 
 function unexpected(c: number, i: number): SyntaxError {

@@ -38,6 +38,8 @@ const ANSWERS = [
   '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"h"},"histogram":[1000,{"count":"3","sum":"1.5","buckets":[[0,"-0.001","0.001","1"],[3,"1","2","2"]]}]}]}}',
   '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"h"},"histograms":[[1000,{"count":"3","sum":"1.5"}],[1060,{"count":"4","sum":"2"}]]},{"metric":{"m":"both"},"values":[[1000,"1"]],"histograms":[[1060,{"count":"1","sum":"1"}]]}]}}',
   '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"b"},"values":[[1e3,"1.5E2"],[1000.000,"00.5"],[-1,"0x10"],[2,""],[3,"\\u0031"]]}]},"meta":{"data":{"result":[1]},"x":[true,false,null,-0.5e-3]}}',
+  // Points in the one loop (PromAnswerStream.elements) and out of it: whitespace, an escape, keys in any order.
+  '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"1"},"values":[[1,"1"],[2,"NaN"],[3,"+Inf"],[4,"-Inf"],[5,"1e-07"],[6,"0.1"],[7,"-0"],[8,""]]},{"metric":{},"values":[ [1,"1"],[2 ,"2"], [3,"\\u0033"],[4,"4"] ,[5, "5"],[6,"6" ],[7,"7"],\n[8,"8"]]},{"values":[[9,"9"]],"metric":{"b":"2"}},{"values":[],"metric":{}}]}}',
 ];
 
 const BAD = [
@@ -57,6 +59,20 @@ const BAD = [
   '{"status":tru}',
   '',
   '<html>502 Bad Gateway</html>',
+  ...[
+    '[[1,"1"][2,"2"]]',
+    '[[1,"1"],[2,"2",3]]',
+    '[[1,"1"],[01,"2"]]',
+    '[[1,"1"],[1.,"2"]]',
+    '[[1,"1"],[-,"2"]]',
+    '[[1,"1"],[2,"a\u0001"]]',
+    '[[1,"1"],[2,2]]',
+    '[[1,"1"],["2","2"]]',
+    '[[1,"1"],[2,"2"]}',
+    '[[1,"1"],[2,"2"],]',
+    '[[1,"1"],[2,"2"]',
+    '[[1,"1"],[2,"2"]]]',
+  ].map((points) => `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":${points}}]}}`),
 ];
 
 /** Deterministic pseudo-random numbers (a fixed LCG), so a failure names its seed. */
@@ -111,9 +127,39 @@ describe('PromAnswerStream', () => {
   });
 
   it('refuses a truncated answer, wherever it stops, instead of giving part of it', () => {
-    const text = ANSWERS[1] as string;
-    for (let at = 0; at < text.length; at++)
-      expect(() => decode(text.slice(0, at)), `cut at ${at}`).toThrow(SyntaxError);
+    for (const text of [ANSWERS[1], ANSWERS[ANSWERS.length - 1]] as string[])
+      for (let at = 0; at < text.length; at++)
+        expect(() => decode(text.slice(0, at)), `cut at ${at}`).toThrow(SyntaxError);
+  });
+
+  it('refuses malformed points however the answer is cut (every byte)', () => {
+    for (const text of BAD)
+      for (let at = 0; at <= text.length; at++)
+        expect(() => decode(text, [at]), `${text} cut at ${at}`).toThrow(SyntaxError);
+  });
+
+  it('reads a matrix in its one loop as JSON.parse does, cut at every byte and one byte a chunk', () => {
+    const next = random(11);
+    const series = Array.from({ length: 3 }, (_, i) => ({
+      metric: { __name__: 'x', i: String(i) },
+      values: Array.from({ length: 10 }, (_, k): [number, string] => {
+        const r = next();
+        const v =
+          r < 0.1 ? 'NaN' : r < 0.2 ? '+Inf' : r < 0.25 ? '-0' : memberFloat((next() - 0.5) * 10 ** ((k % 25) - 12));
+        return [1_700_000_000 + k * 30 + (k % 3) * 0.001, v];
+      }),
+    }));
+    const text = JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: series } });
+    const want = expected(text);
+    const n = Buffer.byteLength(text);
+    for (let at = 0; at <= n; at++) expect(decode(text, [at]), `cut at ${at}`).toEqual(want);
+    for (let at = 0; at + 7 <= n; at += 5) expect(decode(text, [at, at + 7]), `cut at ${at}, ${at + 7}`).toEqual(want);
+    expect(
+      decode(
+        text,
+        Array.from({ length: n }, (_, i) => i),
+      ),
+    ).toEqual(want);
   });
 
   it("writes values in Prometheus's own float format (util/jsonutil.MarshalFloat, as 2.42 and 3.16 answer)", () => {

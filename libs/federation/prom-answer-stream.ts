@@ -1,6 +1,6 @@
 import { parseValue } from '../promql/literals.ts';
 import type { CompactSeries } from './compact-series.ts';
-import { decimalAt, JsonScanner, stringAt, type JsonSink, type TokenText } from './json-scan.ts';
+import { decimalAt, isNumberByte, JsonScanner, stringAt, type JsonSink, type TokenText } from './json-scan.ts';
 
 /**
  * Decodes a member's `query` / `query_range` answer as its chunks arrive (issue 21, Deliver 3):
@@ -92,6 +92,36 @@ export class PromAnswerStream implements JsonSink {
 
   literal(value: boolean | null): void {
     this.add(value);
+  }
+
+  /**
+   * The points of a `values` array, the bulk of a matrix answer's bytes, read in one loop: as many
+   * `[t,"v"]` as follow one another in `buf` exactly so written (Prometheus writes no whitespace and escapes
+   * nothing in a value), each checked as the scanner checks it (the time a JSON number, the value a string
+   * with no control character). It stops before anything else (a point cut by the chunk's end, whitespace, an
+   * escape, a malformed point), which the scanner then reads token by token as before.
+   */
+  elements(buf: Buffer, at: number): number {
+    if (this.frames[this.frames.length - 1]?.role !== R.Points) return at;
+    const n = buf.length;
+    let done = at;
+    let i = at;
+    while (buf[i] === 0x5b) {
+      let j = i + 1;
+      while (j < n && isNumberByte(buf[j] as number)) j++;
+      if (buf[j] !== 0x2c || buf[j + 1] !== 0x22) break;
+      const t = decimalAt(buf, i + 1, j);
+      if (t === undefined) break;
+      const from = j + 2;
+      let k = from;
+      for (let c = buf[k]; c !== undefined && c !== 0x22 && c !== 0x5c && c >= 0x20; c = buf[++k]);
+      if (buf[k] !== 0x22 || buf[k + 1] !== 0x5d) break;
+      this.addPoint(t, decimalAt(buf, from, k) ?? parseValue(buf.toString('utf8', from, k)));
+      done = k + 2;
+      if (buf[done] !== 0x2c) break;
+      i = done + 1;
+    }
+    return done;
   }
 
   /** A finished value into the container around it (or the answer itself). */

@@ -42,6 +42,7 @@ export function aggregateK(a: AggregateArgs, vec: Sample[]): Sample[] {
     less: a.op === 'topk' ? topLess : bottomLess,
     beats: a.op === 'topk' ? (r, x) => r < x : (r, x) => r > x,
   };
+  const one = a.grouping.length === 0 && !a.without;
   for (const s of vec) {
     if (s.histogram && a.op !== 'limitk') {
       if (a.version === 2)
@@ -49,15 +50,12 @@ export function aggregateK(a: AggregateArgs, vec: Sample[]): Sample[] {
       a.note?.('ignored');
       continue;
     }
-    // Only the key is used (label-memo.ts): topk's output keeps each input's own labels.
-    let known = a.groups?.get(s.labels);
-    if (a.groups && !known)
-      a.groups.set(s.labels, (known = { key: groupKey(s.labels, sortedGrouping, a.without), labels: s.labels }));
-    const key = known ? known.key : groupKey(s.labels, sortedGrouping, a.without);
-    let g = groups.get(key);
+    // No by/without labels: one group, no key (an empty one for every sample).
+    const key = one ? '' : keyOf(a, s.labels, sortedGrouping);
+    let g = one ? ordered[0] : groups.get(key);
     if (!g) {
       g = { labels: s.labels, heap: [s] };
-      groups.set(key, g);
+      if (!one) groups.set(key, g);
       ordered.push(g);
       continue;
     }
@@ -78,6 +76,13 @@ export function aggregateK(a: AggregateArgs, vec: Sample[]): Sample[] {
     out.push(...[...g.heap].sort((x, y) => (less(y, x) ? -1 : less(x, y) ? 1 : 0)));
   }
   return out;
+}
+
+/** A sample's group key, through the memo (label-memo.ts) when there is one; only the key is used there. */
+function keyOf(a: AggregateArgs, l: Labels, sortedGrouping: string[]): string {
+  let known = a.groups?.get(l);
+  if (a.groups && !known) a.groups.set(l, (known = { key: groupKey(l, sortedGrouping, a.without), labels: l }));
+  return known ? known.key : groupKey(l, sortedGrouping, a.without);
 }
 
 /**

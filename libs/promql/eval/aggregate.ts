@@ -3,25 +3,10 @@ import type { AggregateOp } from '../ast.ts';
 import { HistogramPartialsError, type FloatHistogram } from '../histogram/float-histogram.ts';
 import { formatValue } from '../literals.ts';
 import { isValidLabelName, sortedNames, type Labels } from '../labels.ts';
+import { accumulate, finish, newGroup, type Group } from './aggregate-accumulate.ts';
 import { aggregateK, kParam } from './aggregate-k.ts';
 import { checkCandidates, combineMoments } from './aggregate-partials.ts';
-import { kahanInc } from './kahan.ts';
-import { quantile } from './quantile.ts';
 import type { Sample } from './values.ts';
-
-interface Group {
-  labels: Labels;
-  value: number;
-  /** Kahan compensation (3.x sum and avg). */
-  c: number;
-  mean: number;
-  count: number;
-  incremental: boolean;
-  values: number[];
-  hist?: FloatHistogram;
-  hasFloat: boolean;
-  hasHistogram: boolean;
-}
 
 export interface AggregateArgs {
   op: AggregateOp;
@@ -53,203 +38,126 @@ export interface AggregateArgs {
 export interface GroupOf {
   key: string;
   labels: Labels;
+  /**
+   * The group this key has in the step being aggregated, valid while `step` is that step's number: every label
+   * set of one key shares one GroupOf, so a step finds its group without a lookup by key.
+   */
+  step?: number;
+  group?: Group;
 }
 
 /**
  * One aggregation step, as engine.go's aggregation() of the members' version computes it (same order, same float
- * steps).
+ * steps). The samples are visited in input order and each group accumulates them in that order whichever way its
+ * group is found: one group without `by`/`without` labels (no key at all), the remembered GroupOf of a label set
+ * across steps, or a key per sample when there is nothing to remember.
  */
 export function aggregate(a: AggregateArgs, vec: Sample[]): Sample[] {
   if (a.form === 'moments') return combineMoments(a, vec);
   if (a.form === 'candidates' || a.form === 'ordered-candidates') checkCandidates(a, vec);
   if (a.op === 'topk' || a.op === 'bottomk' || a.op === 'limitk' || a.op === 'limit_ratio') return aggregateK(a, vec);
-  let grouping = a.grouping;
-  if (a.op === 'count_values') {
-    const valid = a.version === 3 ? (a.label ?? '') !== '' : isValidLabelName(a.label ?? '');
-    if (!a.label || !valid) throw new UnprocessableError(`invalid label name "${a.label ?? ''}"`);
-    if (!a.without) grouping = [...grouping, a.label];
+  if (a.op === 'count_values')
+    return keyed(a, vec.map(valueLabelled(a)), [...a.grouping, ...(a.without ? [] : [a.label as string])]);
+  if (a.grouping.length === 0 && !a.without) return oneGroup(a, vec);
+  if (a.groups) return remembered(a, vec, a.groups);
+  return keyed(a, vec, a.grouping);
+}
+
+/** count_values adds the value to every input's labels (new label sets at each step: nothing to remember). */
+function valueLabelled(a: AggregateArgs): (s: Sample) => Sample {
+  const valid = a.version === 3 ? (a.label ?? '') !== '' : isValidLabelName(a.label ?? '');
+  if (!a.label || !valid) throw new UnprocessableError(`invalid label name "${a.label ?? ''}"`);
+  const label = a.label;
+  return (s) => ({
+    labels: { ...s.labels, [label]: s.histogram ? histogramString(s.histogram) : formatValue(s.value) },
+    value: s.value,
+  });
+}
+
+/** Histograms: refused under 2.42; 3.x leaves them out of min, max, stddev, stdvar and quantile (info annotation). */
+function leftOut(a: AggregateArgs): boolean {
+  if (a.version === 2)
+    throw new UnprocessableError('native histograms are not aggregated under Prometheus 2 semantics');
+  if (!IGNORES_HISTOGRAMS.has(a.op)) return false;
+  a.note?.('ignored');
+  return true;
+}
+
+const IGNORES_HISTOGRAMS = new Set<AggregateOp>(['min', 'max', 'stddev', 'stdvar', 'quantile']);
+
+/** The label set the memo keeps a no-label grouping's GroupOf under (never an input's: a module's own object). */
+const ONE_GROUP: Labels = {};
+
+/** No `by`/`without` labels: every sample is the one group's, whose labels are empty. */
+function oneGroup(a: AggregateArgs, vec: Sample[]): Sample[] {
+  let labels: Labels = {};
+  if (a.groups) {
+    let of = a.groups.get(ONE_GROUP);
+    if (!of) a.groups.set(ONE_GROUP, (of = { key: '', labels, step: 0, group: undefined }));
+    labels = of.labels;
   }
-  const sortedGrouping = [...grouping].sort();
-  // count_values adds the value to every input's labels: new label sets at each step, nothing to remember.
-  const memo = a.op === 'count_values' ? undefined : a.groups;
-  const groups = new Map<string, Group>();
+  let g: Group | undefined;
+  for (const s of vec) {
+    if (s.histogram) {
+      if (leftOut(a)) continue;
+      if (a.partials && g) throw new HistogramPartialsError();
+    }
+    if (g) accumulate(a, g, s);
+    else g = newGroup(a, s, labels);
+  }
+  return g ? finish(a, [g]) : [];
+}
+
+let steps = 0;
+/** Per memo, its GroupOf of each group key (shared by the label sets of that key). */
+const byKey = new WeakMap<Map<Labels, GroupOf>, Map<string, GroupOf>>();
+
+/** Each label set's GroupOf from the memo (made once per label set, one per key), its group found through it. */
+function remembered(a: AggregateArgs, vec: Sample[], memo: Map<Labels, GroupOf>): Sample[] {
+  const step = ++steps;
+  let keys = byKey.get(memo);
+  if (!keys) byKey.set(memo, (keys = new Map()));
+  const sortedGrouping = [...a.grouping].sort();
   const ordered: Group[] = [];
-  for (const s0 of vec) {
-    const s =
-      a.op === 'count_values'
-        ? {
-            labels: {
-              ...s0.labels,
-              [a.label as string]: s0.histogram ? histogramString(s0.histogram) : formatValue(s0.value),
-            },
-            value: s0.value,
-          }
-        : s0;
-    if (a.version === 2 && s.histogram)
-      throw new UnprocessableError('native histograms are not aggregated under Prometheus 2 semantics');
-    // 3.x leaves histograms out of min, max, stddev, stdvar and quantile (with an info annotation).
-    if (s.histogram && ['min', 'max', 'stddev', 'stdvar', 'quantile'].includes(a.op)) {
-      a.note?.('ignored');
-      continue;
+  for (const s of vec) {
+    if (s.histogram && leftOut(a)) continue;
+    let of = memo.get(s.labels);
+    if (!of) {
+      const key = groupKey(s.labels, sortedGrouping, a.without);
+      of = keys.get(key);
+      if (!of)
+        keys.set(key, (of = { key, labels: groupLabels(s.labels, a.grouping, a.without), step: 0, group: undefined }));
+      memo.set(s.labels, of);
     }
-    let known = memo?.get(s.labels);
-    if (memo && !known)
-      memo.set(
-        s.labels,
-        (known = {
-          key: groupKey(s.labels, sortedGrouping, a.without),
-          labels: groupLabels(s.labels, grouping, a.without),
-        }),
-      );
-    const key = known ? known.key : groupKey(s.labels, sortedGrouping, a.without);
-    const g = groups.get(key);
+    const g = of.step === step ? (of.group as Group) : undefined;
     if (a.partials && s.histogram && g) throw new HistogramPartialsError();
-    if (!g) {
-      const ng = newGroup(a, s, known ? known.labels : groupLabels(s.labels, grouping, a.without));
-      groups.set(key, ng);
-      ordered.push(ng);
-      continue;
+    if (g) accumulate(a, g, s);
+    else {
+      of.step = step;
+      ordered.push((of.group = newGroup(a, s, of.labels)));
     }
-    accumulate(a, g, s);
   }
   return finish(a, ordered);
 }
 
-/** The values of a group that is not a quantile's: none are kept (accumulate pushes only for quantile). */
-const NO_VALUES: number[] = [];
-
-function newGroup(a: AggregateArgs, s: Sample, labels: Labels): Group {
-  const g: Group = {
-    labels,
-    value: s.value,
-    c: 0,
-    mean: s.value,
-    count: 1,
-    incremental: false,
-    values: a.op === 'quantile' ? [s.value] : NO_VALUES,
-    hasFloat: !s.histogram,
-    hasHistogram: !!s.histogram,
-  };
-  if (s.histogram && (a.op === 'sum' || a.op === 'avg')) g.hist = s.histogram.copy();
-  if (a.op === 'stddev' || a.op === 'stdvar') g.value = a.version === 3 && !Number.isFinite(s.value) ? NaN : 0;
-  if (a.op === 'group') g.value = 1;
-  return g;
-}
-
-function accumulate(a: AggregateArgs, g: Group, s: Sample): void {
-  switch (a.op) {
-    case 'sum':
-      if (s.histogram) {
-        g.hasHistogram = true;
-        g.hist?.addScaled(s.histogram, 1);
-      } else {
-        g.hasFloat = true;
-        if (a.version === 3) [g.value, g.c] = kahanInc(s.value, g.value, g.c);
-        else g.value += s.value;
-      }
-      break;
-    case 'avg':
-      g.count++;
-      if (s.histogram) {
-        g.hasHistogram = true;
-        g.hist?.addScaled(s.histogram, 1);
-      } else {
-        g.hasFloat = true;
-        if (a.version === 3) avgStep3(g, s.value);
-        else avgStep2(g, s.value);
-      }
-      break;
-    case 'max':
-      if (g.value < s.value || Number.isNaN(g.value)) g.value = s.value;
-      break;
-    case 'min':
-      if (g.value > s.value || Number.isNaN(g.value)) g.value = s.value;
-      break;
-    case 'count':
-    case 'count_values':
-      g.count++;
-      break;
-    case 'stddev':
-    case 'stdvar': {
-      g.count++;
-      const delta = s.value - g.mean;
-      g.mean += delta / g.count;
-      g.value += delta * (s.value - g.mean);
-      break;
+/** A key per sample, its group looked up by that key. */
+function keyed(a: AggregateArgs, vec: Sample[], grouping: string[]): Sample[] {
+  const sortedGrouping = [...grouping].sort();
+  const groups = new Map<string, Group>();
+  const ordered: Group[] = [];
+  for (const s of vec) {
+    if (s.histogram && leftOut(a)) continue;
+    const key = groupKey(s.labels, sortedGrouping, a.without);
+    const g = groups.get(key);
+    if (a.partials && s.histogram && g) throw new HistogramPartialsError();
+    if (g) accumulate(a, g, s);
+    else {
+      const ng = newGroup(a, s, groupLabels(s.labels, grouping, a.without));
+      groups.set(key, ng);
+      ordered.push(ng);
     }
-    case 'quantile':
-      g.values.push(s.value);
-      break;
-    default:
-      break;
   }
-}
-
-/** The incremental mean of 2.42, with its guards for infinities. */
-function avgStep2(g: Group, v: number): void {
-  if (!Number.isFinite(g.mean) && !Number.isNaN(g.mean)) {
-    if (!Number.isFinite(v) && !Number.isNaN(v) && g.mean > 0 === v > 0) return;
-    if (Number.isFinite(v)) return;
-  }
-  g.mean += v / g.count - g.mean / g.count;
-}
-
-/** 3.x: the direct mean with Kahan summation while the sum stays finite, then the incremental mean. */
-function avgStep3(g: Group, v: number): void {
-  if (!g.incremental) {
-    const [ns, nc] = kahanInc(v, g.value, g.c);
-    if (Number.isFinite(ns) || Number.isNaN(ns)) {
-      [g.value, g.c] = [ns, nc];
-      return;
-    }
-    g.incremental = true;
-    g.mean = g.value / (g.count - 1);
-    g.c /= g.count - 1;
-  }
-  const q = (g.count - 1) / g.count;
-  [g.mean, g.c] = kahanInc(v / g.count, q * g.mean, q * g.c);
-}
-
-function finish(a: AggregateArgs, ordered: Group[]): Sample[] {
-  const out: Sample[] = [];
-  for (const g of ordered) {
-    // A group mixing floats and histograms gives nothing (and a warning) in 3.x sum and avg.
-    if ((a.op === 'sum' || a.op === 'avg') && g.hasFloat && g.hasHistogram) {
-      a.note?.('mixed');
-      continue;
-    }
-    if (g.hist && (a.op === 'sum' || a.op === 'avg')) {
-      const h = a.op === 'avg' ? g.hist.div(g.count) : g.hist;
-      out.push({ labels: g.labels, value: NaN, histogram: h.compact() });
-      continue;
-    }
-    switch (a.op) {
-      case 'sum':
-        if (a.version === 3) g.value += g.c;
-        break;
-      case 'avg':
-        if (a.version === 2) g.value = g.mean;
-        else g.value = g.incremental ? g.mean + g.c : g.value / g.count + g.c / g.count;
-        break;
-      case 'count':
-      case 'count_values':
-        g.value = g.count;
-        break;
-      case 'stdvar':
-        g.value = g.value / g.count;
-        break;
-      case 'stddev':
-        g.value = Math.sqrt(g.value / g.count);
-        break;
-      case 'quantile':
-        g.value = quantile(a.param ?? NaN, g.values, a.version);
-        break;
-      default:
-        break;
-    }
-    out.push({ labels: g.labels, value: g.value });
-  }
-  return out;
+  return finish(a, ordered);
 }
 
 /** count_values over a histogram labels it with FloatHistogram.String(); Pharos cannot reproduce that text. */

@@ -38,7 +38,7 @@ function ascending(values: readonly number[]): ArrayLike<number> {
     }
   }
   if (negativeZero && positiveZero) return [...values].sort(byValue);
-  const sorted = Float64Array.from(values).sort();
+  const sorted = new Float64Array(values).sort();
   if (nan === 0) return sorted;
   const out = new Float64Array(sorted.length).fill(NaN, 0, nan);
   out.set(sorted.subarray(0, sorted.length - nan), nan);
