@@ -166,13 +166,14 @@ export function spanBatchHandler(opts: SpanBatchOptions) {
 }
 
 /**
- * A span of the batch, with the message copy that holds just it (its dead letter) and how many it stands for;
- * `json`, its text as received when that is exactly the span (checkSpan).
+ * A span of the batch, with its message and line (the copy of the message that holds just the line is its dead
+ * letter, made only then) and how many it stands for; `json`, its line when that is exactly the span (checkSpan).
  */
 interface BatchSpan {
   doc: SpanDoc;
   json: string | undefined;
-  message: ConsumedMessage;
+  packed: ConsumedMessage;
+  line: string;
   copies: number;
 }
 
@@ -192,7 +193,8 @@ function parseBatch(batch: ConsumedMessage[]): { spans: BatchSpan[]; dead: BusMe
       const key = `${checked.doc.cluster}\u0000${checked.doc.id}`;
       byKey.set(key, {
         ...checked,
-        message: single(packed, value),
+        packed,
+        line: value,
         copies: (byKey.get(key)?.copies ?? 0) + 1,
       });
     }
@@ -270,7 +272,8 @@ async function storeAll(job: StoreJob, signal: AbortSignal): Promise<number> {
       const item = pending[i] as BatchItem;
       if (r.ok) indexed += item.span?.copies ?? 0;
       else if (r.retryable) again.push(item);
-      else if (item.span) job.dead.push(toDeadLetter('spans', item.span.message, `store refused: ${r.reason}`));
+      else if (item.span)
+        job.dead.push(toDeadLetter('spans', single(item.span.packed, item.span.line), `store refused: ${r.reason}`));
       else job.logger.warn({ id: r.id, reason: r.reason }, 'store refused an edge; dropped');
     });
     pending = again;
