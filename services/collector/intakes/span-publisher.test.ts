@@ -6,7 +6,14 @@ import type { Bus, BusMessage } from '../../../libs/bus/bus.ts';
 import { unpackRecords } from '../../../libs/bus/record-pack.ts';
 import type { SpanDoc } from '../../../libs/schemas/span-doc.ts';
 import { ingestMetrics } from '../ingest.metrics.ts';
-import { coalescedSend, createSpanPublisher, SEND_SPANS, TRACE_BUCKETS, traceBucketKey } from './span-publisher.ts';
+import {
+  coalescedSend,
+  createSpanPublisher,
+  LINGER_MS,
+  SEND_SPANS,
+  TRACE_BUCKETS,
+  traceBucketKey,
+} from './span-publisher.ts';
 
 const traceId = (n: number) => n.toString(16).padStart(32, '0');
 const span = (trace: number, id: number, cluster = 'east') =>
@@ -56,10 +63,13 @@ describe('span publisher', () => {
   it('sends together the spans of requests that came while a send was under way, and answers each', async () => {
     const sends: SpanDoc[][] = [];
     let release: () => void = () => undefined;
-    const send = coalescedSend(async (docs) => {
-      sends.push([...docs]);
-      await new Promise<void>((r) => (release = r));
-    });
+    const send = coalescedSend(
+      async (docs) => {
+        sends.push([...docs]);
+        await new Promise<void>((r) => (release = r));
+      },
+      { lingerMs: 0 },
+    );
     const first = send([span(1, 1)]);
     const later = [send([span(2, 2)]), send([span(3, 3), span(3, 4)])];
     await Promise.resolve();
@@ -76,11 +86,14 @@ describe('span publisher', () => {
   it('fails every request of a failed send (their senders retry), and sends the next ones', async () => {
     let calls = 0;
     let release: () => void = () => undefined;
-    const send = coalescedSend(async () => {
-      calls += 1;
-      if (calls === 1) await new Promise<void>((r) => (release = r));
-      if (calls === 2) throw new Error('broker down');
-    });
+    const send = coalescedSend(
+      async () => {
+        calls += 1;
+        if (calls === 1) await new Promise<void>((r) => (release = r));
+        if (calls === 2) throw new Error('broker down');
+      },
+      { lingerMs: 0 },
+    );
     const first = send([span(1, 1)]);
     const failed = [send([span(2, 2)]), send([span(3, 3)])].map((p) =>
       p.then(
@@ -98,10 +111,13 @@ describe('span publisher', () => {
   it('leaves out a waiting request whose sender went away, and keeps each send within SEND_SPANS', async () => {
     const sends: number[] = [];
     let release: () => void = () => undefined;
-    const send = coalescedSend(async (docs) => {
-      sends.push(docs.length);
-      if (sends.length === 1) await new Promise<void>((r) => (release = r));
-    });
+    const send = coalescedSend(
+      async (docs) => {
+        sends.push(docs.length);
+        if (sends.length === 1) await new Promise<void>((r) => (release = r));
+      },
+      { lingerMs: 0 },
+    );
     const first = send([span(1, 1)]);
     const gone = new AbortController();
     const abandoned = send([span(2, 2)], gone.signal).catch(() => 'aborted');
@@ -113,5 +129,16 @@ describe('span publisher', () => {
     release();
     await Promise.all([first, ...big]);
     expect(sends).toEqual([1, SEND_SPANS, SEND_SPANS / 2]);
+  });
+
+  it('waits LINGER_MS for more requests before a send', async () => {
+    const sends: number[] = [];
+    const send = coalescedSend(async (docs) => void sends.push(docs.length));
+    const calls = [send([span(1, 1)])];
+    await new Promise((r) => setTimeout(r, 1));
+    calls.push(send([span(2, 2)]));
+    await Promise.all(calls);
+    expect(LINGER_MS).toBeGreaterThan(1);
+    expect(sends).toEqual([2]);
   });
 });
