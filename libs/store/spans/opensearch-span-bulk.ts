@@ -1,4 +1,5 @@
 import type { Client } from '@opensearch-project/opensearch';
+import { ndjsonBody } from '../opensearch/ndjson-body.ts';
 import { osCall, reasonOf } from '../opensearch/opensearch-call.ts';
 import type { WriteItemResult } from '../record-store.ts';
 
@@ -34,7 +35,7 @@ export async function bulkIndex<D extends { id: string }>(
   try {
     items = (
       await osCall<{ items: BulkItem[] }>(
-        () => client.bulk({ body: `${lines.join('\n')}\n`, filter_path: 'errors,items.*.status,items.*.error' }),
+        () => client.bulk({ body: ndjsonBody(lines), filter_path: 'errors,items.*.status,items.*.error' }),
         signal,
       )
     ).body.items;
