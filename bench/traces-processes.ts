@@ -47,3 +47,19 @@ export async function indexerSpanStats(svc: Pipeline): Promise<{ indexed: number
   const { bulks, seconds } = bulkStats(text, 'spans');
   return { indexed, bulks, seconds: Math.round(seconds * 10) / 10 };
 }
+
+/**
+ * Until the indexer has stored `spans` (its own count, from /metrics): every 500 ms until 90% are, then every
+ * 50 ms. A scrape is not free for the indexer (the whole registry, and its consumer lag read from Kafka: two
+ * admin requests per kind), and at 20 a second for the whole phase it cost the indexer some 5% of its CPU and
+ * Kafka more, work the raw phases do not pay; polling closely only near the end keeps the phase's end as exact.
+ */
+export async function untilIndexed(svc: Pipeline, spans: number): Promise<void> {
+  const deadline = Date.now() + 1_800_000;
+  for (;;) {
+    const { indexed } = await indexerSpanStats(svc);
+    if (indexed >= spans) return;
+    if (Date.now() > deadline) throw new Error(`${spans} spans indexed: not met (${indexed})`);
+    await new Promise((r) => setTimeout(r, indexed < 0.9 * spans ? 500 : 50));
+  }
+}

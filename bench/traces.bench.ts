@@ -28,7 +28,7 @@ import { engineConfig, INGEST_TOKEN } from '../test/integration/ingest/pipeline.
 import { until } from '../test/support/until.ts';
 import { canSeparate, place, type Placement } from './cpu-placement.ts';
 import { cpuMeter, indexStats, type PhaseStats } from './traces-stats.ts';
-import { indexerSpanStats, postSpans, startSpanServices } from './traces-processes.ts';
+import { indexerSpanStats, postSpans, startSpanServices, untilIndexed } from './traces-processes.ts';
 
 /**
  * Traces end to end on Kafka + OpenSearch (issue 22): OTLP/HTTP protobuf requests of 500 spans → collector
@@ -276,7 +276,7 @@ async function pharosProcesses(): Promise<{
     const t0 = performance.now();
     await pool(batches, (b) => postSpans(svc, bodies[b] as Buffer));
     // As the in-process phase: the indexer's own count of spans OpenSearch acknowledged, then one refresh.
-    await until(async () => (await indexerSpanStats(svc)).indexed >= SPANS, 1_800_000, `${SPANS} spans indexed`);
+    await untilIndexed(svc, SPANS);
     await store.refresh();
     const ms = performance.now() - t0;
     const stored = (await store.find({}, 0)).total;

@@ -59,8 +59,11 @@ export function nanosToMillis(nanos: string): number {
   return Number(BigInt(nanos) / 1_000_000n);
 }
 
+/** Lowercase hex of an id; protobufjs gives Buffers on Node (read as they are), a Uint8Array elsewhere. */
 export const hex = (bytes: Uint8Array | undefined): string =>
-  bytes && bytes.length > 0 ? Buffer.from(bytes).toString('hex') : '';
+  bytes && bytes.length > 0
+    ? (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)).toString('hex')
+    : '';
 
 /** Attribute values as the strings stored in records: strings as they are, anything else as JSON. */
 export function valueText(v: OtlpValue): string {

@@ -53,7 +53,8 @@ export function normalizeSpans(
   for (const { doc, index: at } of made) {
     doc.traceGroup = roots.get(doc.traceId) ?? null;
     const json = JSON.stringify(doc);
-    const bytes = Buffer.byteLength(json, 'utf8');
+    // A UTF-16 unit is at most 3 bytes of UTF-8: most spans are under the limit by their length alone.
+    const bytes = json.length * 3 <= MAX_SPAN_BYTES ? 0 : Buffer.byteLength(json, 'utf8');
     if (bytes > MAX_SPAN_BYTES)
       out.rejected.push({ index: at, reason: `span of ${bytes} bytes is over the limit of ${MAX_SPAN_BYTES} bytes` });
     else {
@@ -130,6 +131,7 @@ const texts = new WeakMap<SpanDoc, string>();
 export const spanJson = (doc: SpanDoc): string => texts.get(doc) ?? JSON.stringify(doc);
 
 const DIGITS = /^[1-9]\d*$/;
+let lastSecond = { digits: '', iso: '' };
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -137,8 +139,13 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' && v !==
 export function isoNanos(nanos: string): string {
   // At least a second after the epoch (10 to 19 digits, as OTLP's fixed64 gives it): its millisecond and nanosecond parts are the
   // digits themselves, read without BigInt (two per span on the collector's hot path).
-  if (nanos.length >= 10 && nanos.length <= 19 && DIGITS.test(nanos))
-    return `${new Date(Number(nanos.slice(0, -6))).toISOString().slice(0, 19)}.${nanos.slice(-9)}Z`;
+  if (nanos.length >= 10 && nanos.length <= 19 && DIGITS.test(nanos)) {
+    // A request's spans mostly start and end within the same second: its text is made once.
+    const seconds = nanos.slice(0, -9);
+    if (seconds !== lastSecond.digits)
+      lastSecond = { digits: seconds, iso: new Date(Number(seconds) * 1000).toISOString().slice(0, 19) };
+    return `${lastSecond.iso}.${nanos.slice(-9)}Z`;
+  }
   const n = BigInt(nanos);
   const ms = Number(n / 1_000_000n);
   const frac = (n % 1_000_000_000n).toString().padStart(9, '0');

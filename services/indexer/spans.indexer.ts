@@ -12,6 +12,7 @@ import { getBus, getSpanStore } from '../../libs/runtime/backends.ts';
 import type { ServiceContext } from '../../libs/runtime/context.ts';
 import type { AnyDoc, WriteItemResult } from '../../libs/store/record-store.ts';
 import type { SpanStore, SpanWrite } from '../../libs/store/spans/span-store.ts';
+import { isExactSpanDoc } from '../../libs/schemas/span-check.ts';
 import { spanDocSchema, type SpanDoc } from '../../libs/schemas/span-doc.ts';
 import { issuesText } from '../../libs/normalize/normalize.types.ts';
 import { pairingSpanOf, PairingWindow } from '../../libs/traces/span-pairing.ts';
@@ -165,13 +166,14 @@ export function spanBatchHandler(opts: SpanBatchOptions) {
 }
 
 /**
- * A span of the batch, with the message copy that holds just it (its dead letter) and how many it stands for;
- * `json`, its text as received when that is exactly the validated doc (sameSpanKeys).
+ * A span of the batch, with its message and line (the copy of the message that holds just the line is its dead
+ * letter, made only then) and how many it stands for; `json`, its line when that is exactly the span (checkSpan).
  */
 interface BatchSpan {
   doc: SpanDoc;
   json: string | undefined;
-  message: ConsumedMessage;
+  packed: ConsumedMessage;
+  line: string;
   copies: number;
 }
 
@@ -183,17 +185,16 @@ function parseBatch(batch: ConsumedMessage[]): { spans: BatchSpan[]; dead: BusMe
   const byKey = new Map<string, BatchSpan>();
   for (const packed of batch) {
     for (const value of unpackRecords(packed.value)) {
-      const input = parse(value);
-      const parsed = spanDocSchema.safeParse(input);
-      if (!parsed.success) {
-        dead.push(toDeadLetter('spans', single(packed, value), `invalid span: ${issuesText(parsed.error.issues)}`));
+      const checked = checkSpan(value);
+      if (typeof checked === 'string') {
+        dead.push(toDeadLetter('spans', single(packed, value), `invalid span: ${checked}`));
         continue;
       }
-      const key = `${parsed.data.cluster}\u0000${parsed.data.id}`;
+      const key = `${checked.doc.cluster}\u0000${checked.doc.id}`;
       byKey.set(key, {
-        doc: parsed.data,
-        json: sameSpanKeys(input, parsed.data) ? value : undefined,
-        message: single(packed, value),
+        ...checked,
+        packed,
+        line: value,
         copies: (byKey.get(key)?.copies ?? 0) + 1,
       });
     }
@@ -201,26 +202,18 @@ function parseBatch(batch: ConsumedMessage[]): { spans: BatchSpan[]; dead: BusMe
   return { spans: [...byKey.values()], dead };
 }
 
-const keyCount = (o: unknown): number => Object.keys(o as object).length;
-
 /**
- * True when validation kept every key of the input: spanDocSchema has no defaults or transforms, and drops
- * only unknown keys of its objects (the top level, status, resource, instrumentationScope, events, links;
- * attribute maps are kept as they are). Then the text received is exactly the validated span, and the store
- * writes it without serializing it again (the records' indexer does the same: index-batch.ts). A span with an
- * extra key is written as validated, without it.
+ * One line of the spans topic: the span, with `json` (the line itself) when the line is exactly the span, so
+ * the store writes it without serializing it again (the records' indexer does the same: index-batch.ts); else
+ * the issues that make it no span. A span the collector wrote passes isExactSpanDoc, which checks it in place;
+ * anything else is up to spanDocSchema, which drops keys it does not know (such a span is written as
+ * validated, without them) and words the reason of a dead letter.
  */
-function sameSpanKeys(input: unknown, doc: SpanDoc): boolean {
-  const i = input as Record<keyof SpanDoc, unknown>;
-  const same = (a: readonly unknown[], b: readonly object[]) => b.every((o, n) => keyCount(a[n]) === keyCount(o));
-  return (
-    keyCount(i) === keyCount(doc) &&
-    keyCount(i.status) === keyCount(doc.status) &&
-    keyCount(i.resource) === keyCount(doc.resource) &&
-    keyCount(i.instrumentationScope) === keyCount(doc.instrumentationScope) &&
-    same(i.events as unknown[], doc.events) &&
-    same(i.links as unknown[], doc.links)
-  );
+function checkSpan(value: string): { doc: SpanDoc; json: string | undefined } | string {
+  const input = parse(value);
+  if (isExactSpanDoc(input)) return { doc: input, json: value };
+  const parsed = spanDocSchema.safeParse(input);
+  return parsed.success ? { doc: parsed.data, json: undefined } : issuesText(parsed.error.issues);
 }
 
 interface Retry {
@@ -279,7 +272,8 @@ async function storeAll(job: StoreJob, signal: AbortSignal): Promise<number> {
       const item = pending[i] as BatchItem;
       if (r.ok) indexed += item.span?.copies ?? 0;
       else if (r.retryable) again.push(item);
-      else if (item.span) job.dead.push(toDeadLetter('spans', item.span.message, `store refused: ${r.reason}`));
+      else if (item.span)
+        job.dead.push(toDeadLetter('spans', single(item.span.packed, item.span.line), `store refused: ${r.reason}`));
       else job.logger.warn({ id: r.id, reason: r.reason }, 'store refused an edge; dropped');
     });
     pending = again;

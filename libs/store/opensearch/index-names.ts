@@ -21,9 +21,16 @@ const encoded = new Map<string, string>();
 export const kindPattern = (prefix: string, kind: RecordKind): string => `${prefix}-${kind}-*`;
 
 export function dayOf(time: number): string {
+  // Every bulk item names its daily index, and a bulk's items are mostly of one day: the last day is kept.
+  const day = Math.floor(time / DAY_MS);
+  if (day === lastDay.day) return lastDay.text;
   const d = new Date(time);
-  return `${d.getUTCFullYear()}.${pad2(d.getUTCMonth() + 1)}.${pad2(d.getUTCDate())}`;
+  const text = `${d.getUTCFullYear()}.${pad2(d.getUTCMonth() + 1)}.${pad2(d.getUTCDate())}`;
+  lastDay = { day, text };
+  return text;
 }
+const DAY_MS = 86_400_000;
+let lastDay = { day: Number.NaN, text: '' };
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
 /** The daily index a record of this cluster and time goes to. */

@@ -1,4 +1,5 @@
 import type { Client } from '@opensearch-project/opensearch';
+import { ndjsonBody } from '../opensearch/ndjson-body.ts';
 import { osCall, reasonOf } from '../opensearch/opensearch-call.ts';
 import type { WriteItemResult } from '../record-store.ts';
 
@@ -21,18 +22,20 @@ export async function bulkIndex<D extends { id: string }>(
 ): Promise<WriteItemResult[]> {
   if (docs.length === 0) return [];
   const lines: string[] = [];
+  // A bulk's docs fall in a few daily indices: each one's action head is made once (as the records' bulkWrite).
+  const heads = new Map<string, string>();
   for (const d of docs) {
     const doc = source(d);
-    lines.push(
-      JSON.stringify({ index: { _index: indexOf(d), _id: d.id } }),
-      typeof doc === 'string' ? doc : JSON.stringify(doc),
-    );
+    const index = indexOf(d);
+    let head = heads.get(index);
+    if (head === undefined) heads.set(index, (head = `{"index":{"_index":${JSON.stringify(index)},"_id":`));
+    lines.push(`${head}${JSON.stringify(d.id)}}}`, typeof doc === 'string' ? doc : JSON.stringify(doc));
   }
   let items: BulkItem[];
   try {
     items = (
       await osCall<{ items: BulkItem[] }>(
-        () => client.bulk({ body: `${lines.join('\n')}\n`, filter_path: 'errors,items.*.status,items.*.error' }),
+        () => client.bulk({ body: ndjsonBody(lines), filter_path: 'errors,items.*.status,items.*.error' }),
         signal,
       )
     ).body.items;
