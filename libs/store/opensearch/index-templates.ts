@@ -63,8 +63,7 @@ const EXTRA_FIELDS: Record<RecordKind, Record<string, object>> = {
 export function kindMappings(kind: RecordKind): object {
   const properties: Record<string, object> = {
     // Sorted on (the tie-break after time, sortClause), never searched: doc values without the inverted
-    // index, which held one unique term per document. OpenSearch spent 10–20 % less CPU per document
-    // without it (docs/ingest.md; `npm run bench -- log-mapping`).
+    // index, which held one unique term per document (OpenSearch's CPU per document: docs/ingest.md).
     id: { type: 'keyword', index: false },
     kind: keyword,
     time: date,
