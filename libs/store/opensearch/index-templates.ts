@@ -62,7 +62,9 @@ const EXTRA_FIELDS: Record<RecordKind, Record<string, object>> = {
  */
 export function kindMappings(kind: RecordKind): object {
   const properties: Record<string, object> = {
-    id: keyword,
+    // Sorted on (the tie-break after time, sortClause), never searched: doc values without the inverted
+    // index, which held one unique term per document (OpenSearch's CPU per document: docs/ingest.md).
+    id: { type: 'keyword', index: false },
     kind: keyword,
     time: date,
     ingestedAt: date,
@@ -86,18 +88,6 @@ export function kindMappings(kind: RecordKind): object {
   }
   for (const field of texts) properties[field] ??= { type: 'text', analyzer: 'pharos_text' };
   return { dynamic: false, properties: sortKeys(properties) };
-}
-
-/**
- * What an index made by an earlier version is given at start-up (OpenSearchRecordStore.init): the new
- * properties, without the one that cannot change on an existing index (the attributes' former flat_object),
- * which would make OpenSearch refuse the whole mapping.
- */
-export function extensionMappings(kind: RecordKind): object {
-  const { properties } = kindMappings(kind) as { properties: Record<string, object> };
-  const attributes = ATTRIBUTE_FIELD[kind];
-  const kept = Object.entries(properties).filter(([name]) => name !== attributes);
-  return { dynamic: false, properties: Object.fromEntries(kept) };
 }
 
 /** Composable index template `<prefix>-<kind>` for `<prefix>-<kind>-*`. */

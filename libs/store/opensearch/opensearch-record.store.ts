@@ -21,7 +21,8 @@ import { createClient, cursorError, osCall, reasonOf, type OpenSearchConnection 
 import { buildQuery, sortClause } from './opensearch-record-query.ts';
 import { deleteDailyIndicesBefore } from './daily-retention.ts';
 import { indexDay, kindPattern } from './index-names.ts';
-import { extensionMappings, indexTemplate, templateName } from './index-templates.ts';
+import { indexTemplate, kindMappings, templateName } from './index-templates.ts';
+import { extendIndexMappings } from './mapping-upgrade.ts';
 import { withoutAttributeTerms } from './attribute-terms.ts';
 import { bulkWrite } from './opensearch-bulk-write.ts';
 
@@ -75,20 +76,17 @@ export class OpenSearchRecordStore implements RecordStore {
   /**
    * Indices made before a version that added fields (the OTLP/Loki/ES intakes' severity, traceId,
    * attributes; audit's impersonatedUser, decision, responseMessage …) get the new properties too, so
-   * today's index indexes them at once rather than from the next daily index on. Adding properties is always allowed;
-   * should OpenSearch refuse it anyway (a changed
-   * field type), the old indices keep their mapping and the new fields are indexed from the next day's.
+   * today's index indexes them at once rather than from the next daily index on. Only what an index lacks is
+   * sent (mapping-upgrade.ts): the fields it has keep their definition, as OpenSearch requires. Should
+   * OpenSearch refuse it anyway, the old indices keep their mapping and the new fields are indexed from the
+   * next day's.
    */
   private async extendExistingMappings(kind: RecordKind, signal?: AbortSignal): Promise<void> {
-    const mappings = extensionMappings(kind);
+    const { properties } = kindMappings(kind) as { properties: Record<string, Record<string, unknown>> };
     try {
-      await osCall(
-        () =>
-          this.client.indices.putMapping({
-            index: kindPattern(this.options.indexPrefix, kind),
-            body: mappings,
-            ...ANY_INDEX,
-          }),
+      await extendIndexMappings(
+        this.client,
+        { pattern: kindPattern(this.options.indexPrefix, kind), properties },
         signal,
       );
     } catch (err) {

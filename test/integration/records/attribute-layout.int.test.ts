@@ -1,9 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { Client } from '@opensearch-project/opensearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogDoc } from '../../../libs/schemas/records.ts';
 import { parseSearch } from '../../../libs/search/search-parser.ts';
 import { indexName, kindPattern } from '../../../libs/store/opensearch/index-names.ts';
-import { indexTemplate } from '../../../libs/store/opensearch/index-templates.ts';
 import { OpenSearchRecordStore } from '../../../libs/store/opensearch/opensearch-record.store.ts';
 import { OPENSEARCH_URL } from './record-engines.ts';
 
@@ -28,13 +28,14 @@ const log = (id: string, time: number, attributes: Record<string, string>): LogD
   attributes,
 });
 
-/** A logs index as the earlier version made it: attributes one flat_object, no terms field. */
+/**
+ * A logs index as the earlier version made it: attributes one flat_object, no terms field (the mapping of the
+ * version after it, before the doc-cost cuts, with its attributes as they were before that).
+ */
 function formerIndex(): object {
-  const { mappings, settings } = (
-    indexTemplate('logs', { indexPrefix: prefix, shards: 1, replicas: 0 }) as {
-      template: { settings: object; mappings: { properties: Record<string, object> } };
-    }
-  ).template;
+  const { settings, mappings } = JSON.parse(
+    readFileSync(new URL('./logs-mapping-before-doc-cost.json', import.meta.url), 'utf8'),
+  ) as { settings: object; mappings: { properties: Record<string, object> } };
   const { attrs: _terms, ...properties } = mappings.properties;
   return { settings, mappings: { dynamic: false, properties: { ...properties, attributes: { type: 'flat_object' } } } };
 }
