@@ -2,7 +2,15 @@
 export const pct = (xs: readonly number[], p: number): number =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] as number;
 
-export const median = (xs: readonly number[]): number => pct(xs, 50);
+/**
+ * The median: the middle value, or the mean of the two middle values of an even count (nearest rank would take
+ * the upper one: with six queries, the fourth best; with two rounds, the slower).
+ */
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
 
 export const ms = (v: number): string => v.toFixed(v < 10 ? 1 : 0);
 
