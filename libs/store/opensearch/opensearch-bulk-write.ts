@@ -2,6 +2,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { ATTRIBUTE_FIELD, type AnyDoc, type RecordKind } from '../../schemas/records.ts';
 import { docProblem } from '../../schemas/record-fields.ts';
 import type { WriteItemResult, WriteOptions } from '../record-store.ts';
+import { ndjsonBody } from './ndjson-body.ts';
 import { osCall, reasonOf } from './opensearch-call.ts';
 import { indexName } from './index-names.ts';
 import { withAttributeTerms } from './attribute-terms.ts';
@@ -66,7 +67,7 @@ async function writeChunk(
     }
   });
   if (sent.length === 0) return results;
-  const body = `${lines.join('\n')}\n`;
+  const body = ndjsonBody(lines);
   type BulkItem = { index?: { status: number; error?: { type?: string; reason?: string } } };
   let items: BulkItem[];
   try {
